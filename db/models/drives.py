@@ -1,0 +1,61 @@
+"""Test drives (试驾): booking, licence check, check-out and return."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, Entity
+from db.models.enums import IntentGrade, TestDriveStatus, enum_type
+
+
+class TestDrive(Entity, Base):
+    __test__ = False  # not a pytest test class despite the name
+    __tablename__ = "test_drives"
+    __table_args__ = (
+        Index("ix_test_drives_vehicle_slot", "vehicle_id", "slot_start"),
+        CheckConstraint("slot_end > slot_start", name="slot_order"),
+        CheckConstraint(
+            "in_odometer_km IS NULL OR out_odometer_km IS NULL"
+            " OR in_odometer_km >= out_odometer_km",
+            name="odometer_forward",
+        ),
+        CheckConstraint(
+            "out_fuel_percent IS NULL OR (out_fuel_percent BETWEEN 0 AND 100)",
+            name="fuel_percent_range",
+        ),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    booking_code: Mapped[str] = mapped_column(String(12), unique=True)
+    vehicle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("vehicles.id"))
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    consultant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    slot_start: Mapped[datetime] = mapped_column()
+    slot_end: Mapped[datetime] = mapped_column()
+    status: Mapped[TestDriveStatus] = mapped_column(
+        enum_type(TestDriveStatus), default=TestDriveStatus.BOOKED
+    )
+    licence_number: Mapped[str | None] = mapped_column(String(18), default=None)
+    licence_class: Mapped[str | None] = mapped_column(String(8), default=None)
+    licence_valid_until: Mapped[date | None] = mapped_column(Date, default=None)
+    licence_name: Mapped[str | None] = mapped_column(String(60), default=None)
+    licence_photo_sha: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"), default=None)
+    agreement_document_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("documents.id"), default=None
+    )
+    out_at: Mapped[datetime | None] = mapped_column(default=None)
+    out_odometer_km: Mapped[int | None] = mapped_column(Integer, default=None)
+    out_fuel_percent: Mapped[int | None] = mapped_column(Integer, default=None)
+    accompanying_staff_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("staff.id"), default=None
+    )
+    route: Mapped[str] = mapped_column(String(200), default="")
+    in_at: Mapped[datetime | None] = mapped_column(default=None)
+    in_odometer_km: Mapped[int | None] = mapped_column(Integer, default=None)
+    damage_notes: Mapped[str] = mapped_column(Text, default="")
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    intent_grade: Mapped[IntentGrade | None] = mapped_column(enum_type(IntentGrade), default=None)

@@ -1,0 +1,69 @@
+"""Inspection days (透明检测日) and registrations with seats and a wait-list."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, Entity
+from db.models.enums import EventStatus, RegistrationStatus, enum_type
+
+
+class InspectionEvent(Entity, Base):
+    __tablename__ = "inspection_events"
+    __table_args__ = (
+        CheckConstraint("seats >= 0", name="seats_not_negative"),
+        CheckConstraint("bays >= 1", name="bays_positive"),
+        CheckConstraint("ends_at > starts_at", name="time_order"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    event_date: Mapped[date] = mapped_column(Date, index=True)
+    starts_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column()
+    bays: Mapped[int] = mapped_column(Integer, default=2)
+    seats: Mapped[int] = mapped_column(Integer, default=20)
+    offer: Mapped[str] = mapped_column(Text, default="")  # what is free
+    status: Mapped[EventStatus] = mapped_column(enum_type(EventStatus), default=EventStatus.OPEN)
+
+
+class Registration(Entity, Base):
+    """报名: a customer's car for one event, seated (``seat_no``) or wait-listed.
+
+    Unique (event, seat_no) makes the database refuse a double-given seat.
+    """
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        Index("uq_registrations_event_seat", "event_id", "seat_no", unique=True),
+        Index(
+            "uq_registrations_event_plate_live",
+            "event_id",
+            "plate",
+            unique=True,
+            sqlite_where=text("status <> 'cancelled'"),
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
+        CheckConstraint("seat_no IS NULL OR seat_no >= 1", name="seat_positive"),
+    )
+
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspection_events.id"))
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    booking_code: Mapped[str] = mapped_column(String(12), unique=True)
+    status: Mapped[RegistrationStatus] = mapped_column(enum_type(RegistrationStatus))
+    seat_no: Mapped[int | None] = mapped_column(Integer, default=None)
+    waitlist_position: Mapped[int | None] = mapped_column(Integer, default=None)
+    needs_call: Mapped[bool] = mapped_column(default=False)  # promoted from the wait-list
+    plate: Mapped[str] = mapped_column(String(10))
+    brand: Mapped[str] = mapped_column(String(40), default="")
+    model: Mapped[str] = mapped_column(String(60), default="")
+    year: Mapped[int | None] = mapped_column(Integer, default=None)
+    mileage_km: Mapped[int | None] = mapped_column(Integer, default=None)
+    vin: Mapped[str | None] = mapped_column(String(17), default=None)
+    concerns: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(20), default="desk")  # desk / kiosk
+    checked_in_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,85 @@
+"""Deposits that reserve a car, and numbered contracts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, Entity
+from db.models.enums import (
+    ContractKind,
+    ContractStatus,
+    DepositStatus,
+    PaymentMethod,
+    enum_type,
+)
+
+
+class Deposit(Entity, Base):
+    """意向金: at most one active deposit per car, enforced by a partial unique index."""
+
+    __tablename__ = "deposits"
+    __table_args__ = (
+        Index(
+            "uq_deposits_vehicle_active",
+            "vehicle_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    receipt_no: Mapped[str] = mapped_column(String(24), unique=True)
+    vehicle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("vehicles.id"))
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column()
+    method: Mapped[PaymentMethod] = mapped_column(enum_type(PaymentMethod))
+    payment_ref: Mapped[str] = mapped_column(String(60), default="")
+    status: Mapped[DepositStatus] = mapped_column(
+        enum_type(DepositStatus), default=DepositStatus.ACTIVE
+    )
+    taken_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    taken_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    close_reason: Mapped[str] = mapped_column(String(200), default="")
+    applied_contract_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contracts.id"), default=None
+    )
+
+
+class Contract(Entity, Base):
+    """A numbered contract. ``terms`` is the exact data printed and signed.
+
+    A void contract keeps its number, so the numbering shows no gaps.
+    """
+
+    __tablename__ = "contracts"
+    __table_args__ = (
+        CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
+        Index("ix_contracts_vehicle", "vehicle_id"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    contract_no: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[ContractKind] = mapped_column(enum_type(ContractKind))
+    status: Mapped[ContractStatus] = mapped_column(
+        enum_type(ContractStatus), default=ContractStatus.DRAFT
+    )
+    vehicle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("vehicles.id"))
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    consultant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    price: Mapped[Decimal | None] = mapped_column(default=None)
+    buyer_id_number: Mapped[str | None] = mapped_column(String(18), default=None)
+    amends_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contracts.id"), default=None)
+    terms: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    signed_at: Mapped[datetime | None] = mapped_column(default=None)
+    voided_at: Mapped[datetime | None] = mapped_column(default=None)
+    void_reason: Mapped[str] = mapped_column(Text, default="")

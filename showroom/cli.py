@@ -1,0 +1,233 @@
+"""The ``showroom`` command: the app and an admin tool.
+
+Admin subcommands run here without importing Qt; starting the app (and the
+offscreen ``self-test``) is handed to ``ui.main``. Exit codes: 0 success,
+1 a check failed (``audit verify``), 2 usage or a refused action.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from showroom import __version__
+
+log = logging.getLogger("showroom.cli")
+
+GUI_COMMANDS = {None, "self-test"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="showroom", description="Showroom 二手车展厅系统：启动程序或执行管理命令。"
+    )
+    parser.add_argument("--version", action="version", version=f"showroom {__version__}")
+    parser.add_argument("--database", metavar="URL", help="数据库地址（覆盖设置与环境变量）")
+    parser.add_argument("--kiosk", action="store_true", help="以客户自助机模式全屏启动")
+    parser.add_argument("--lang", choices=("zh_CN", "en"), help="界面语言")
+    parser.add_argument(
+        "--exit-after-startup",
+        action="store_true",
+        help="启动并完成首屏绘制后立即退出（用于测速和打包检查）",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = sub.add_parser("db", help="数据库结构迁移")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="升级到最新结构")
+    db_sub.add_parser("current", help="显示当前结构版本")
+
+    demo = sub.add_parser("demo", help="生成演示数据")
+    demo.add_argument("--cars", type=int, default=300, help="车辆数（默认 300）")
+    demo.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
+
+    vehicles = sub.add_parser("vehicles", help="库存车辆")
+    v_sub = vehicles.add_subparsers(dest="vehicles_command", required=True, metavar="ACTION")
+    v_list = v_sub.add_parser("list", help="列出库存")
+    v_list.add_argument("--json", action="store_true", help="以 JSON 输出")
+    v_list.add_argument("--status", help="状态：preparing/on_sale/reserved/test_drive/sold")
+    v_list.add_argument("--brand", help="品牌")
+    v_list.add_argument("--search", default="", help="在品牌、车型、VIN、车牌、库存号中搜索")
+    v_list.add_argument("--limit", type=int, default=None, help="最多输出条数")
+
+    audit = sub.add_parser("audit", help="审计日志")
+    a_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    a_sub.add_parser("verify", help="校验审计日志的哈希链")
+
+    sub.add_parser("self-test", help="离屏自检：建库、显示主窗口后退出")
+    return parser
+
+
+def _context(args: argparse.Namespace) -> Any:
+    from showroom.context import open_context
+    from showroom.paths import AppPaths
+    from showroom.settings import Settings
+
+    paths = AppPaths.default().ensure()
+    settings = Settings.load(paths.settings_file, cli={"database_url": args.database})
+    return open_context(paths, settings)
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from db import schema
+    from showroom.context import connect, database_url, describe_url
+    from showroom.paths import AppPaths
+    from showroom.settings import Settings
+
+    paths = AppPaths.default().ensure()
+    settings = Settings.load(paths.settings_file, cli={"database_url": args.database})
+    url = database_url(settings, paths)
+    database = connect(url)
+    try:
+        if args.db_command == "upgrade":
+            before = schema.current_revision(database)
+            state = schema.schema_state(database)
+            if state.status == "newer":
+                print(
+                    f"数据库版本 {state.current} 比本程序新（{state.head}），不做降级。",
+                    file=sys.stderr,
+                )
+                return 2
+            schema.upgrade(database)
+            after = schema.current_revision(database)
+            print(f"{describe_url(url)}: {before or '(空)'} -> {after}")
+        else:
+            state = schema.schema_state(database)
+            print(
+                f"{describe_url(url)}: current={state.current or '(空)'} head={state.head} "
+                f"status={state.status}"
+            )
+    finally:
+        database.dispose()
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from showroom import demo
+
+    if args.cars < 0:
+        print("车辆数不能为负数。", file=sys.stderr)
+        return 2
+    ctx = _context(args)
+    started = time.perf_counter()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        print(f"\r{stage} {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    try:
+        summary = demo.generate(
+            ctx.database,
+            cars=args.cars,
+            seed=args.seed,
+            store_code=ctx.settings["store_code"],
+            store_name=ctx.settings["store_name"],
+            progress=progress,
+        )
+    finally:
+        print(file=sys.stderr)
+        ctx.close()
+    print(f"演示数据已生成（{time.perf_counter() - started:.1f} 秒）：")
+    print(
+        f"  车辆 {summary.cars} · 客户 {summary.customers} · 到店 {summary.visits} · "
+        f"试驾 {summary.test_drives} · 检测日报名 {summary.registrations} · "
+        f"检测 {summary.inspections} · 意向金 {summary.deposits} · 合同 {summary.contracts}"
+    )
+    print("演示账号（仅用于演示，正式使用前请删除或改密码）：")
+    for cred in summary.staff:
+        pin = f"  PIN {cred.pin}" if cred.pin else ""
+        print(
+            f"  {cred.role.value:<10} {cred.username:<12} 密码 {cred.password}{pin}  "
+            f"({cred.display_name})"
+        )
+    return 0
+
+
+def _cmd_vehicles(args: argparse.Namespace) -> int:
+    from db.models import VehicleStatus
+    from showroom.services.vehicles import VehicleFilter, list_vehicles
+
+    status = None
+    if args.status:
+        try:
+            status = VehicleStatus(args.status)
+        except ValueError:
+            choices = "/".join(s.value for s in VehicleStatus)
+            print(f"未知状态“{args.status}”，可选：{choices}", file=sys.stderr)
+            return 2
+    ctx = _context(args)
+    try:
+        with ctx.database.read() as session:
+            rows = list_vehicles(
+                session,
+                VehicleFilter(text=args.search, brand=args.brand, status=status),
+                limit=args.limit,
+            )
+    finally:
+        ctx.close()
+    if args.json:
+        json.dump([r.to_json() for r in rows], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        for r in rows:
+            print(
+                f"{r.stock_no}\t{r.brand} {r.model}\t{r.year}\t{r.mileage_km} km\t"
+                f"¥{r.price:,}\t{r.status.value}\t{r.plate or ''}\t{r.vin or ''}"
+            )
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from showroom.services import audit
+
+    ctx = _context(args)
+    try:
+        with ctx.database.read() as session:
+            result = audit.verify(session)
+    finally:
+        ctx.close()
+    if result.ok:
+        print(f"审计日志完整：{result.entries} 条，哈希链无误。")
+        return 0
+    print(
+        f"审计日志被篡改：{result.reason}（第一个异常条目：{result.first_broken_seq}）",
+        file=sys.stderr,
+    )
+    return 1
+
+
+COMMANDS = {"db": _cmd_db, "demo": _cmd_demo, "vehicles": _cmd_vehicles, "audit": _cmd_audit}
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run an admin subcommand; expected failures print a message, not a traceback."""
+    from showroom.errors import ShowroomError
+    from showroom.logsetup import configure_logging
+    from showroom.paths import AppPaths
+
+    configure_logging(AppPaths.default().ensure().log_file)
+    try:
+        return COMMANDS[args.command](args)
+    except ShowroomError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command in GUI_COMMANDS:
+        from ui.main import run_gui  # the GUI layer sits above this one
+
+        return run_gui(args)
+    return run_command(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

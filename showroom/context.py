@@ -1,0 +1,131 @@
+"""The application context: built once in ``main`` (or a test) and passed down.
+
+No globals: the engine, settings, paths and change bus travel in this object.
+``open_context`` also turns every start-up fault (bad URL, server down, file
+locked, schema mismatch) into a ``ShowroomError`` the start screen can show.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+
+from db import schema
+from db.engine import Database
+from showroom.changes import ChangeBus
+from showroom.errors import DatabaseUnavailable, SchemaMismatch
+from showroom.paths import AppPaths
+from showroom.settings import Settings
+
+log = logging.getLogger("showroom.context")
+
+
+@dataclass
+class AppContext:
+    paths: AppPaths
+    settings: Settings
+    database: Database
+    bus: ChangeBus = field(default_factory=ChangeBus)
+    schema_state: schema.SchemaState | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return self.database.kind == "sqlite"
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def embedded_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def database_url(settings: Settings, paths: AppPaths) -> str:
+    return settings["database_url"] or embedded_url(paths.embedded_database)
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "（无法解析的地址）"
+
+
+def connect(url: str) -> Database:
+    """Open and check the database at ``url``; raise ``DatabaseUnavailable`` plainly."""
+    shown = describe_url(url)
+    try:
+        database = Database.from_url(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise DatabaseUnavailable(
+            "db.bad_url", f"数据库地址无效：{shown}。请在设置中检查地址。", url=shown
+        ) from exc
+    if database.kind == "sqlite" and database.engine.url.database:
+        Path(database.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with database.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except (OperationalError, DBAPIError) as exc:
+        database.dispose()
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0:1]
+        detail = reason[0] if reason else ""
+        if "locked" in detail.lower():
+            raise DatabaseUnavailable(
+                "db.locked",
+                f"数据库文件被占用（{shown}）。请关闭其他正在使用它的程序后重试。",
+                url=shown,
+            ) from exc
+        if "password" in detail.lower() or "authentication" in detail.lower():
+            raise DatabaseUnavailable(
+                "db.auth", f"数据库拒绝登录（{shown}）：用户名或密码不正确。", url=shown
+            ) from exc
+        raise DatabaseUnavailable(
+            "db.unreachable", f"无法连接数据库 {shown}：{detail}", url=shown, detail=detail
+        ) from exc
+    return database
+
+
+def prepare_schema(database: Database, *, migrate_embedded: bool = True) -> schema.SchemaState:
+    """Migrate the embedded database; for a shared one, only check and refuse writes."""
+    state = schema.schema_state(database)
+    if state.status in ("empty", "older") and (database.kind == "sqlite" and migrate_embedded):
+        schema.upgrade(database)
+        state = schema.schema_state(database)
+    if state.status == "empty":
+        database.writes_refused = "数据库尚未初始化。请由管理员运行 “showroom db upgrade”。"
+    elif state.status == "older":
+        database.writes_refused = (
+            f"数据库结构版本较旧（{state.current}，本程序需要 {state.head}）。"
+            "请由管理员运行 “showroom db upgrade” 后再使用；在此之前不能保存任何数据。"
+        )
+    elif state.status == "newer":
+        database.writes_refused = (
+            f"数据库结构版本（{state.current}）比本程序新（{state.head}）。"
+            "请升级本程序；在此之前不能保存任何数据。"
+        )
+    if database.writes_refused:
+        log.warning("writes refused: %s", database.writes_refused)
+    return state
+
+
+def open_context(paths: AppPaths, settings: Settings, url: str | None = None) -> AppContext:
+    database = connect(url or database_url(settings, paths))
+    try:
+        state = prepare_schema(database)
+    except (OperationalError, DBAPIError) as exc:
+        database.dispose()
+        raise DatabaseUnavailable(
+            "db.migrate_failed", f"数据库升级失败：{getattr(exc, 'orig', exc)}"
+        ) from exc
+    return AppContext(paths, settings, database, schema_state=state)
+
+
+def require_writable(context: AppContext) -> None:
+    if context.database.writes_refused:
+        raise SchemaMismatch("db.schema_mismatch", context.database.writes_refused)

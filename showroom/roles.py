@@ -1,0 +1,20 @@
+"""Which screens each role reaches: declared as data, used by the navigation and its tests."""
+
+from __future__ import annotations
+
+from db.models import Role
+
+# Screen keys, in navigation order. The UI maps each key to a screen class.
+SCREENS_BY_ROLE: dict[Role, tuple[str, ...]] = {
+    Role.RECEPTION: ("home", "customers", "inventory"),
+    Role.SALES: ("home", "customers", "inventory"),
+    Role.APPRAISER: ("home", "inventory"),
+    Role.MANAGER: ("home", "customers", "inventory", "staff", "audit"),
+}
+
+# Seeing full phone / ID numbers needs one of these roles, an explicit reveal, and is audited.
+MAY_REVEAL_PERSONAL_DATA = frozenset({Role.RECEPTION, Role.SALES, Role.MANAGER})
+
+
+def screens_for(role: Role) -> tuple[str, ...]:
+    return SCREENS_BY_ROLE[role]

@@ -1,0 +1,1 @@
+"""The Qt user interface: staff shell, dialogs, screens and the customer kiosk."""

@@ -1,0 +1,148 @@
+"""Run service calls off the UI thread and deliver the result back on it.
+
+Writes go through a single-thread pool so two saves never race; reads run in
+parallel on another pool. Each task opens its own session through the
+``Database`` it is given; only plain data crosses threads. Tests use
+``inline=True`` so a task completes before ``run`` returns.
+
+Results for a receiver that has been deleted (a closed screen) are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+
+log = logging.getLogger("showroom.ui.tasks")
+
+Work = Callable[[Session], Any]
+
+
+class _Relay(QObject):
+    """Lives on the UI thread; its signals carry results across threads.
+
+    Signals: ``succeeded(object)``, ``failed(object)`` (the exception).
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self._fn = fn
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI
+            exc.__showroom_trace__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self._relay.failed.emit(exc)
+        else:
+            self._relay.succeeded.emit(result)
+
+
+class TaskRunner(QObject):
+    """Runs work in the background; see the module docstring."""
+
+    def __init__(
+        self, database: Database | None, *, inline: bool = False, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.inline = inline
+        self._writes = QThreadPool(self)
+        self._writes.setMaxThreadCount(1)
+        self._reads = QThreadPool(self)
+        self._reads.setMaxThreadCount(4)
+        self._relays: set[_Relay] = set()
+
+    def read(
+        self,
+        work: Work,
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run ``work(session)`` in a read-only session."""
+        database = self._require_database()
+
+        def call() -> Any:
+            with database.read() as session:
+                return work(session)
+
+        self.call(call, on_success, on_failure, pool=self._reads)
+
+    def write(
+        self,
+        work: Work,
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run ``work(session)`` in one transaction, one write at a time."""
+        database = self._require_database()
+
+        def call() -> Any:
+            with database.write() as session:
+                return work(session)
+
+        self.call(call, on_success, on_failure, pool=self._writes)
+
+    def call(
+        self,
+        fn: Callable[[], Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        pool: QThreadPool | None = None,
+    ) -> None:
+        """Run any slow function (rendering, connecting) off the UI thread."""
+        relay = _Relay()
+        self._relays.add(relay)
+
+        def done(result: Any) -> None:
+            self._relays.discard(relay)
+            if _receiver_alive(on_success):
+                on_success(result)
+
+        def fail(exc: BaseException) -> None:
+            self._relays.discard(relay)
+            if on_failure is not None and _receiver_alive(on_failure):
+                on_failure(exc)
+            elif on_failure is None:
+                log.error(
+                    "background task failed:\n%s", getattr(exc, "__showroom_trace__", repr(exc))
+                )
+
+        relay.succeeded.connect(done)
+        relay.failed.connect(fail)
+        job = _Job(fn, relay)
+        if self.inline:
+            job.run()
+        else:
+            (pool or self._reads).start(job)
+
+    def _require_database(self) -> Database:
+        if self.database is None:
+            raise RuntimeError("no database connected")
+        return self.database
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Drain both pools (on quit, so that no save is lost)."""
+        return self._writes.waitForDone(msecs) and self._reads.waitForDone(msecs)
+
+
+def _receiver_alive(callback: Callable[..., Any]) -> bool:
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, QObject):
+        return isValid(owner)
+    return True
