@@ -1,0 +1,93 @@
+"""Start-up time: process start to first screen painted, staff app and kiosk vs a bare window.
+
+Usage: python benchmarks/startup.py [--cars 100000] [--runs 7]
+
+The database with N demo cars is generated once and kept in the cache folder
+(``benchmarks/.cache``; delete it to regenerate). Each figure is the median
+wall time of ``--runs`` fresh processes that start, paint their first screen
+and exit (``showroom --exit-after-startup``). Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+BARE_WINDOW = """
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv)
+label = QLabel("bare PySide6 window")
+label.resize(1280, 800)
+class Painted(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, app.quit)
+        return False
+watcher = Painted()
+label.installEventFilter(watcher)
+label.show()
+sys.exit(app.exec())
+"""
+
+
+def timed(cmd: list[str], env: dict[str, str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(cmd, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cars", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    home = HERE / ".cache" / f"startup-{args.cars}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOWROOM_")}
+    env["SHOWROOM_HOME"] = str(home)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not (home / "data" / "showroom.db").exists():
+        print(f"generating {args.cars} demo cars (once) ...", flush=True)
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "showroom", "demo", "--cars", str(args.cars)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        print(f"  demo data: {time.perf_counter() - started:.1f} s")
+
+    # Warm the OS file cache so the first measured run is not an outlier.
+    timed([sys.executable, "-c", BARE_WINDOW], env, 1)
+    app = [sys.executable, "-m", "showroom", "--exit-after-startup"]
+    figures = {
+        "bare PySide6 window": timed([sys.executable, "-c", BARE_WINDOW], env, args.runs),
+        f"staff app (sign-in), {args.cars} cars": timed(app, env, args.runs),
+        f"kiosk (home), {args.cars} cars": timed([*app, "--kiosk"], env, args.runs),
+    }
+    bare = statistics.median(figures["bare PySide6 window"])
+    print(f"platform={env['QT_QPA_PLATFORM']} runs={args.runs} (median, min..max)")
+    for name, values in figures.items():
+        med = statistics.median(values)
+        print(
+            f"  {name:<40} {med * 1000:7.0f} ms"
+            f"  ({min(values) * 1000:.0f}..{max(values) * 1000:.0f})  {med / bare:4.2f}x bare"
+        )
+
+
+if __name__ == "__main__":
+    main()
