@@ -1,0 +1,101 @@
+"""What every kiosk page shares, and the honest "please ask at the desk" page.
+
+Each home tile opens one page by key. A page that is not built yet is a
+``CounterHelpPage`` that says the desk will help; a later issue plugs the real
+page in with ``KioskWindow.set_page(key, page)`` and nothing else changes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.kiosk.icons import pixmap
+
+
+class KioskPage(QWidget):
+    """A page in the kiosk's stack.
+
+    Signals: ``navigate(str)`` asks the window to open the page with that key
+    (``"home"`` for the attract screen).
+    """
+
+    navigate = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Let kiosk.qss paint each page's background (plain QWidget subclasses do not).
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+
+    def activate(self) -> None:
+        """Called each time the page is shown; load what it displays here."""
+
+    def reset(self) -> None:
+        """Forget everything a customer entered (idle timeout, new customer)."""
+
+
+class CounterHelpPage(KioskPage):
+    """Sends the customer to the front desk for a service the kiosk does not offer yet.
+
+    Signals: ``navigate(str)`` (see ``KioskPage``).
+    """
+
+    def __init__(
+        self, title: str, message: str, icon_name: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("kioskCounterHelpPage")
+        icon = QLabel(self)
+        icon.setObjectName("kioskHelpIcon")
+        icon.setPixmap(pixmap(icon_name, QSize(160, 160), self.devicePixelRatioF()))
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        heading = QLabel(title, self)
+        heading.setObjectName("kioskPageTitle")
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        heading.setWordWrap(True)
+
+        body = QLabel(message, self)
+        body.setObjectName("kioskHelpMessage")
+        body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        body.setWordWrap(True)
+
+        hint = QLabel(self.tr("如需帮助，也可以随时询问身边的工作人员。"), self)
+        hint.setObjectName("kioskHelpHint")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+
+        browse = QPushButton(self.tr("先看看在售车辆"), self)
+        browse.setObjectName("kioskSecondaryButton")
+        browse.clicked.connect(self._browse)
+        home = QPushButton(self.tr("返回首页"), self)
+        home.setObjectName("kioskPrimaryButton")
+        home.clicked.connect(self._home)
+        for button in (browse, home):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setMinimumSize(280, 88)
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(32)
+        buttons.addStretch(1)
+        buttons.addWidget(browse)
+        buttons.addWidget(home)
+        buttons.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(64, 32, 64, 48)
+        layout.setSpacing(24)
+        layout.addStretch(2)
+        layout.addWidget(icon)
+        layout.addWidget(heading)
+        layout.addWidget(body)
+        layout.addWidget(hint)
+        layout.addSpacing(24)
+        layout.addLayout(buttons)
+        layout.addStretch(3)
+
+    def _browse(self) -> None:
+        self.navigate.emit("browse")
+
+    def _home(self) -> None:
+        self.navigate.emit("home")

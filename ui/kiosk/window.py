@@ -1,0 +1,264 @@
+"""The customer kiosk (``showroom --kiosk``): a full-screen touch shell for the showroom floor.
+
+Customers use it without a keyboard and without anyone watching, so it is built
+to be safe to leave alone:
+
+- no menus, context menus or shortcuts; Escape does nothing and a window-manager
+  close (Alt+F4) is ignored; the only way to the staff screens is the staff PIN,
+  after which ``staffUnlocked`` hands the staff member to the app shell;
+- after ``kiosk_idle_seconds`` without a touch everything a customer entered is
+  wiped and the attract screen comes back, ready for the next person;
+- only ``showroom.services.kiosk`` queries reach the database, so nothing private
+  (cost prices, customers, staff) can be shown; failures show a friendly sentence
+  and go to the ``showroom.kiosk`` log with their details.
+
+Pages are plugged in by key (``set_page``), one per home tile; tiles whose page is
+not built yet open an honest "the desk will help you" page.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from resources import read_text
+from showroom.context import AppContext
+from ui.kiosk.browse import BrowsePage
+from ui.kiosk.home import HomePage, Tile
+from ui.kiosk.icons import icon, pixmap
+from ui.kiosk.idle import IdleWatcher
+from ui.kiosk.pages import CounterHelpPage, KioskPage
+from ui.kiosk.staff import StaffPinPage
+from ui.tasks import TaskRunner
+
+log = logging.getLogger("showroom.kiosk")
+
+HOME = "home"
+BROWSE = "browse"
+TEST_DRIVE = "test_drive"
+INSPECTION_DAY = "inspection_day"
+CHECK_IN = "check_in"
+STAFF = "staff"
+
+
+class KioskWindow(QWidget):
+    """The kiosk shell: top bar and a stack of pages.
+
+    Signals: ``staffUnlocked(object)`` with the ``StaffUser`` whose PIN was entered.
+    The shell decides what happens next (show the staff window, hide or close this
+    one); a programmatic ``close()`` is accepted, a window-manager close is not.
+    """
+
+    staffUnlocked = Signal(object)  # noqa: N815 - Qt's signal naming
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        idle_ms: int | None = None,
+        pin_lock_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("kiosk")
+        self.setWindowTitle(context.settings["store_name"])
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        # Fonts, sizes and colours; scoped to this window so the staff app is untouched.
+        self.setStyleSheet(read_text("styles", "kiosk.qss"))
+
+        self._context = context
+        self._runner = runner
+        store_name = context.settings["store_name"]
+
+        # --- top bar ------------------------------------------------------------------------
+        bar = QFrame(self)
+        bar.setObjectName("kioskTopBar")
+        self._back = QPushButton(self.tr("返回首页"), bar)
+        self._back.setObjectName("kioskBackButton")
+        self._back.setIcon(icon("back"))
+        self._back.setIconSize(QSize(32, 32))
+        self._back.setMinimumSize(200, 64)
+        self._back.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._back.clicked.connect(self.go_home)
+        logo = QLabel(bar)
+        logo.setObjectName("kioskLogo")
+        logo.setPixmap(pixmap("logo", QSize(48, 48), self.devicePixelRatioF()))
+        self._store_label = QLabel(store_name, bar)
+        self._store_label.setObjectName("kioskStoreName")
+        # Discreet on purpose: customers should not be drawn to it, staff know where it is.
+        self._staff_button = QPushButton(self.tr("员工"), bar)
+        self._staff_button.setObjectName("kioskStaffButton")
+        self._staff_button.setMinimumSize(88, 56)
+        self._staff_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._staff_button.clicked.connect(self._open_staff)
+        bar_layout = QHBoxLayout(bar)
+        bar_layout.setContentsMargins(24, 12, 24, 12)
+        bar_layout.setSpacing(16)
+        bar_layout.addWidget(self._back)
+        bar_layout.addWidget(logo)
+        bar_layout.addWidget(self._store_label)
+        bar_layout.addStretch(1)
+        bar_layout.addWidget(self._staff_button)
+
+        # --- pages ----------------------------------------------------------------------------
+        self._stack = QStackedWidget(self)
+        self._stack.setObjectName("kioskStack")
+        self._pages: dict[str, KioskPage] = {}
+        self.tiles = [
+            Tile(BROWSE, self.tr("浏览在售车辆"), self.tr("车况透明，价格公开"), "car"),
+            Tile(TEST_DRIVE, self.tr("预约试驾"), self.tr("选好车型，约个时间"), "steering"),
+            Tile(
+                INSPECTION_DAY,
+                self.tr("透明检测日报名"),
+                self.tr("每月免费检测，名额有限"),
+                "inspection",
+            ),
+            Tile(CHECK_IN, self.tr("扫码签到"), self.tr("已预约的客户在此签到"), "qr"),
+        ]
+        self.home = HomePage(store_name, self.tiles, self)
+        self.browse = BrowsePage(runner, self)
+        self.staff_page = StaffPinPage(
+            runner, lock_seconds=pin_lock_seconds, clock=clock, parent=self
+        )
+        self.staff_page.unlocked.connect(self._unlocked)
+        self.set_page(HOME, self.home)
+        self.set_page(BROWSE, self.browse)
+        self.set_page(STAFF, self.staff_page)
+        # Not built yet: say honestly that the desk will help (later issues plug pages in).
+        self.set_page(
+            TEST_DRIVE,
+            CounterHelpPage(
+                self.tr("预约试驾"), self.tr("请到前台，工作人员将为您预约试驾"), "steering", self
+            ),
+        )
+        self.set_page(
+            INSPECTION_DAY,
+            CounterHelpPage(
+                self.tr("透明检测日报名"),
+                self.tr("请到前台，工作人员将为您办理检测日报名"),
+                "inspection",
+                self,
+            ),
+        )
+        self.set_page(
+            CHECK_IN,
+            CounterHelpPage(
+                self.tr("扫码签到"),
+                self.tr("请到前台出示您的预约二维码，工作人员将为您签到"),
+                "qr",
+                self,
+            ),
+        )
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(bar)
+        layout.addWidget(self._stack, 1)
+
+        timeout = idle_ms if idle_ms is not None else context.settings["kiosk_idle_seconds"] * 1000
+        self.idle = IdleWatcher(timeout, self)
+        self.idle.idle.connect(self._idle_timeout)
+
+        self._forbid_context_menus(self)
+        self.open_page(HOME)
+
+    # --- pages ------------------------------------------------------------------------------
+
+    def set_page(self, key: str, page: KioskPage) -> None:
+        """Install (or replace) the page a tile or ``navigate`` key opens."""
+        old = self._pages.get(key)
+        if old is not None:
+            self._stack.removeWidget(old)
+            old.deleteLater()
+        page.setParent(self._stack)
+        self._forbid_context_menus(page)
+        self._pages[key] = page
+        self._stack.addWidget(page)
+        page.navigate.connect(self.open_page)
+
+    def page(self, key: str) -> KioskPage:
+        return self._pages[key]
+
+    def current_key(self) -> str:
+        current = self._stack.currentWidget()
+        return next((key for key, page in self._pages.items() if page is current), HOME)
+
+    def open_page(self, key: str) -> None:
+        page = self._pages.get(key)
+        if page is None:
+            log.warning("kiosk has no page %r", key)
+            return
+        self._stack.setCurrentWidget(page)
+        at_home = key == HOME
+        self._back.setVisible(not at_home and key != STAFF)
+        # The attract screen shows the store name large; the bar would only repeat it.
+        self._store_label.setVisible(not at_home)
+        self._staff_button.setVisible(key != STAFF)
+        page.activate()
+
+    def go_home(self) -> None:
+        self.open_page(HOME)
+
+    def reset_to_home(self) -> None:
+        """Wipe everything a customer entered on every page and show the attract screen."""
+        for page in self._pages.values():
+            page.reset()
+        self.open_page(HOME)
+
+    def _open_staff(self) -> None:
+        self.open_page(STAFF)
+
+    def _idle_timeout(self) -> None:
+        log.info("kiosk idle: back to the attract screen")
+        self.reset_to_home()
+
+    def _unlocked(self, user: object) -> None:
+        # Leave nothing behind for the next time the kiosk is shown.
+        self.reset_to_home()
+        self.staffUnlocked.emit(user)
+
+    # --- nothing here may lead anywhere but the PIN page ------------------------------------
+
+    @staticmethod
+    def _forbid_context_menus(root: QWidget) -> None:
+        # Scroll bars bring their own context menu; a long press on a touch screen opens it.
+        root.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
+        for child in root.findChildren(QWidget):
+            child.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        # A keyboard may be hidden under the counter: no key does anything on the kiosk.
+        event.accept()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        # Alt+F4 and the like arrive as spontaneous events; the app shell's close() does not.
+        if event.spontaneous():
+            event.ignore()
+            return
+        self.idle.stop()
+        super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self.idle.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt API
+        # Only watch input while the kiosk is on screen; the staff app must not be reset.
+        self.idle.stop()
+        super().hideEvent(event)
