@@ -1,0 +1,396 @@
+"""Building the application and running its start-up.
+
+``create_application`` makes the one ``QApplication`` (name, icon, style,
+fonts, translations). ``ShowroomApp`` runs the start-up: it shows the window
+at once with "正在连接数据库…", opens the database in the background, and then
+shows the first screen (sign-in, or the kiosk), the first-run dialog on an
+empty database, or a fault page with retry / settings / embedded database.
+``run`` is what ``showroom`` (no subcommand) executes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    Qt,
+    QTimer,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from showroom import __version__
+from showroom.context import AppContext, database_url, describe_url, embedded_url, open_context
+from showroom.paths import APP_NAME, AppPaths
+from showroom.services import stores
+from showroom.services.auth import StaffUser
+from showroom.settings import Settings
+from ui.dialogs.first_run import FirstRunDialog
+from ui.dialogs.settings import APPLY_ON_RESTART, SettingsDialog
+from ui.errors import BugReporter, fault_parts, install_exception_hooks, report_failure
+from ui.i18n import install_translators, resolve_language
+from ui.main_window import MainWindow
+from ui.style import apply_style
+from ui.tasks import TaskRunner
+from ui.widgets.icons import app_icon
+from ui.widgets.status import ConnectionMonitor
+
+log = logging.getLogger("showroom.ui")
+
+
+_QT_LOG = logging.getLogger("showroom.qt")
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    # Qt's own warnings belong in the log file with ours, not on a console nobody reads.
+    _QT_LOG.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+
+
+def create_application(argv: Sequence[str], language: str) -> QApplication:
+    """The one QApplication, styled and translated; call before any widget exists."""
+    qInstallMessageHandler(_qt_message)
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setOrganizationName(APP_NAME)
+    QApplication.setApplicationVersion(__version__)
+    QApplication.setDesktopFileName("showroom")
+    app = QApplication(list(argv))
+    app.setWindowIcon(app_icon())
+    apply_style(app)
+    install_translators(app, resolve_language(language))
+    return app
+
+
+def bring_to_front(window: QWidget) -> None:
+    """Raise and focus ``window`` where the platform has a window stack at all."""
+    if QGuiApplication.platformName() not in {"offscreen", "minimal"}:
+        window.raise_()
+        window.activateWindow()
+
+
+class PaintWatcher(QObject):
+    """Tells when a widget has been painted for the first time.
+
+    Signals: ``painted()``, once.
+    """
+
+    painted = Signal()
+
+    def __init__(self, target: QWidget) -> None:
+        super().__init__(target)
+        self._target = target
+        self._done = False
+        target.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if not self._done and watched is self._target and event.type() == QEvent.Type.Paint:
+            self._done = True
+            self._target.removeEventFilter(self)
+            # After this paint event has been handled, not in the middle of it.
+            QTimer.singleShot(0, self.painted.emit)
+        return False
+
+
+class ShowroomApp(QObject):
+    """The start-up and the top-level modes (staff window, kiosk) of one app run.
+
+    Signals: ``firstScreenShown()`` once the first screen (sign-in, kiosk home or the
+    fault page) has been painted; ``connected(object)`` with the ``AppContext``.
+    """
+
+    firstScreenShown = Signal()  # noqa: N815 - Qt's signal naming
+    connected = Signal(object)
+
+    def __init__(
+        self,
+        paths: AppPaths,
+        settings: Settings,
+        *,
+        kiosk: bool = False,
+        exit_after_startup: bool = False,
+        inline: bool = False,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.settings = settings
+        self.kiosk = kiosk
+        self.exit_after_startup = exit_after_startup
+        self.exit_code = 0
+        self.context: AppContext | None = None
+        self.runner = TaskRunner(None, inline=inline, parent=self)
+        self.window = MainWindow(self.runner)
+        self.window.close_signs_out = kiosk
+        self.kiosk_window: QWidget | None = None
+        self.monitor: ConnectionMonitor | None = None
+        self.first_run_dialog: FirstRunDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self._url_override: str | None = None
+        self._connecting = False
+        self._first_screen_done = False
+        self._watcher: PaintWatcher | None = None
+
+        self.window.retryRequested.connect(self.retry)
+        self.window.embeddedRequested.connect(self.use_embedded)
+        self.window.settingsRequested.connect(self.open_settings)
+        self.window.setupRequested.connect(self.offer_first_run)
+        self.window.signedOut.connect(self._on_signed_out)
+        self.firstScreenShown.connect(self._on_first_screen_shown)
+
+    # --- start-up ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the window now and open the database in the background."""
+        if self.settings.problems:
+            self.window.statusBar().showMessage(
+                self.tr("设置文件中有无效的值，已改用默认值（详情见日志）。"), 15_000
+            )
+        self._show_window(self.window)
+        self.connect_database()
+
+    def _show_window(self, window: QWidget) -> None:
+        if self.kiosk:
+            window.showFullScreen()
+        else:
+            window.show()
+
+    def current_url(self) -> str:
+        return self._url_override or database_url(self.settings, self.paths)
+
+    def connect_database(self) -> None:
+        if self._connecting:
+            return
+        self._connecting = True
+        url = self.current_url()
+        self.window.show_connecting(describe_url(url))
+        paths, settings = self.paths, self.settings
+        self.runner.call(
+            lambda: open_context(paths, settings, url), self._on_connected, self._on_connect_failed
+        )
+
+    def retry(self) -> None:
+        self.connect_database()
+
+    def use_embedded(self) -> None:
+        """Work on this PC's SQLite database for this session (the setting is not changed)."""
+        self._url_override = embedded_url(self.paths.embedded_database)
+        log.info("using the embedded database for this session")
+        self.connect_database()
+
+    def _on_connect_failed(self, exc: BaseException) -> None:
+        self._connecting = False
+        report_failure(exc)
+        message, technical = fault_parts(exc)
+        log.warning("start-up fault: %s %s", message, technical)
+        embedded = embedded_url(self.paths.embedded_database)
+        self.window.show_fault(message, technical, offer_embedded=self.current_url() != embedded)
+        if self.exit_after_startup:
+            print(message, file=sys.stderr)
+            self.exit_code = 2
+        self._watch_first_paint(self.window.startup_page)
+
+    def _on_connected(self, context: AppContext) -> None:
+        self._connecting = False
+        if self.context is not None and self.context is not context:
+            self.context.close()
+        self.context = context
+        self.runner.database = context.database
+        log.info(
+            "database open: %s (%s)",
+            describe_url(str(context.database.engine.url)),
+            context.schema_state.status if context.schema_state else "?",
+        )
+        self.window.attach(context)
+        self._start_monitor()
+        self.connected.emit(context)
+        if self.kiosk and self._open_kiosk():
+            self._watch_first_paint(self.kiosk_window)  # type: ignore[arg-type]
+        else:
+            self.window.show_sign_in()
+            self._watch_first_paint(self.window.sign_in_page)  # type: ignore[arg-type]
+        if not self.exit_after_startup and not context.database.writes_refused:
+            self.runner.read(
+                stores.first_run_state, self._on_first_run_state, self._on_first_run_check_failed
+            )
+
+    def _start_monitor(self) -> None:
+        if self.monitor is None:
+            self.monitor = ConnectionMonitor(self.runner, self)
+            self.monitor.onlineChanged.connect(self.window.set_online)
+        self.monitor.start()
+
+    def _watch_first_paint(self, widget: QWidget) -> None:
+        if self._first_screen_done or self._watcher is not None:
+            return
+        self._watcher = PaintWatcher(widget)
+        self._watcher.painted.connect(self.firstScreenShown)
+        widget.update()
+
+    def _on_first_screen_shown(self) -> None:
+        self._first_screen_done = True
+        if self.exit_after_startup:
+            QTimer.singleShot(0, self._quit)
+
+    def _quit(self) -> None:
+        QCoreApplication.exit(self.exit_code)
+
+    # --- first run ---------------------------------------------------------------------
+
+    def _on_first_run_state(self, state: stores.FirstRunState) -> None:
+        if state.needs_setup:
+            self.offer_first_run()
+
+    def _on_first_run_check_failed(self, exc: BaseException) -> None:
+        report_failure(exc)
+
+    def offer_first_run(self) -> None:
+        if self.context is None or self.first_run_dialog is not None:
+            return
+        parent = self.kiosk_window if self.kiosk and self.kiosk_window else self.window
+        dialog = FirstRunDialog(self.context, self.runner, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished_setup.connect(self._on_setup_finished)
+        dialog.rejected.connect(self._on_setup_postponed)
+        dialog.finished.connect(self._forget_first_run_dialog)
+        self.first_run_dialog = dialog
+        dialog.open()
+
+    def _forget_first_run_dialog(self, _result: int = 0) -> None:
+        self.first_run_dialog = None
+
+    def _on_setup_finished(self, username: str) -> None:
+        if self.window.sign_in_page is not None:
+            self.window.sign_in_page.show_setup_offer(False)
+        self.window.show_sign_in(username or None)
+
+    def _on_setup_postponed(self) -> None:
+        if self.window.sign_in_page is not None:
+            self.window.sign_in_page.show_setup_offer(True)
+
+    # --- settings ----------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        if self.settings_dialog is not None:
+            self.settings_dialog.raise_()
+            return
+        dialog = SettingsDialog(self.settings, self.runner, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._on_settings_saved)
+        dialog.finished.connect(self._forget_settings_dialog)
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def _forget_settings_dialog(self, _result: int = 0) -> None:
+        self.settings_dialog = None
+
+    def _on_settings_saved(self, changed: frozenset[str]) -> None:
+        if self.context is None:
+            # Still at the start-up fault: a new address is worth trying at once.
+            if "database_url" in changed:
+                self._url_override = None
+                self.connect_database()
+            return
+        later = changed & APPLY_ON_RESTART
+        if later:
+            QMessageBox.information(
+                self.window,
+                self.tr("设置已保存"),
+                self.tr("新的数据库地址或界面语言将在重新启动程序后生效。"),
+            )
+
+    # --- kiosk -------------------------------------------------------------------------
+
+    def _open_kiosk(self) -> bool:
+        """Show the customer kiosk full screen; False when this build has none."""
+        if self.kiosk_window is not None:
+            return True
+        try:
+            from ui.kiosk.window import KioskWindow
+        except ImportError as exc:
+            log.error("kiosk mode unavailable: %s", exc)
+            self.window.statusBar().showMessage(self.tr("自助机模式不可用，已打开员工登录。"))
+            return False
+        assert self.context is not None
+        kiosk = KioskWindow(self.context, self.runner)
+        kiosk.setWindowIcon(app_icon())
+        kiosk.staffUnlocked.connect(self._on_staff_unlocked)
+        self.kiosk_window = kiosk
+        kiosk.showFullScreen()
+        self.window.hide()
+        return True
+
+    def _on_staff_unlocked(self, user: StaffUser) -> None:
+        self.window.open_session(user)
+        self.window.showFullScreen()
+        bring_to_front(self.window)
+        if self.kiosk_window is not None:
+            self.kiosk_window.hide()
+
+    def _on_signed_out(self) -> None:
+        # In kiosk mode the staff screens are a detour: signing out returns to the kiosk.
+        if self.kiosk and self.kiosk_window is not None:
+            self.kiosk_window.showFullScreen()
+            bring_to_front(self.kiosk_window)
+            self.window.hide()
+
+    # --- shutdown ----------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Finish queued saves, then close windows and the database."""
+        self.window.close_signs_out = False
+        if self.monitor is not None:
+            self.monitor.stop()
+        if not self.runner.wait(30_000):
+            log.error("background tasks still running at exit")
+        for window in (self.kiosk_window, self.window):
+            if window is not None:
+                window.close()
+                window.deleteLater()
+        if self.context is not None:
+            self.context.close()
+            self.context = None
+
+
+def run(args: argparse.Namespace) -> int:
+    """``showroom [--database URL] [--kiosk] [--lang L] [--exit-after-startup]``."""
+    from showroom.logsetup import configure_logging
+
+    paths = AppPaths.default().ensure()
+    configure_logging(paths.log_file)
+    settings = Settings.load(
+        paths.settings_file, cli={"database_url": args.database, "language": args.lang}
+    )
+    for problem in settings.problems:
+        log.warning("settings: %s", problem)
+    app = create_application(sys.argv[:1], settings["language"])
+    reporter = BugReporter(paths.log_file, app)
+    install_exception_hooks(reporter)
+    log.info("Showroom %s starting (kiosk=%s)", __version__, bool(args.kiosk))
+    controller = ShowroomApp(
+        paths,
+        settings,
+        kiosk=bool(args.kiosk),
+        exit_after_startup=bool(args.exit_after_startup),
+    )
+    controller.start()
+    code: Any = app.exec()
+    controller.shutdown()
+    log.info("Showroom exiting (%s)", code)
+    return int(code or 0)

@@ -1,0 +1,1 @@
+"""Dialogs of the staff app: settings, first run, messages."""

@@ -1,0 +1,203 @@
+"""Two kinds of failure, shown differently.
+
+Expected ones (a ``ShowroomError``, the database down or locked, writes refused
+on a mismatched schema) become one plain sentence next to what the user was
+doing: ``error_text(exc)``. Anything else is a bug: the trace goes to the log
+file and the user sees a friendly dialog naming that file, never a traceback.
+``install_exception_hooks`` routes uncaught exceptions of the UI thread and of
+worker threads to that dialog.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from db.engine import WritesRefused
+from showroom.errors import ShowroomError
+
+log = logging.getLogger("showroom.ui")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Errors", text)
+
+
+# Messages of service errors by code, as translatable templates with ``{param}``s. The
+# Chinese message the service raised is shown as is; a template is used only when the
+# current language has a translation, so English gets English while Chinese keeps the
+# service's exact wording (which can say more, e.g. the minutes left of a lockout).
+_TEMPLATES: dict[str, str] = {
+    "auth.missing": QT_TRANSLATE_NOOP("Errors", "请输入用户名和密码。"),
+    "auth.failed": QT_TRANSLATE_NOOP("Errors", "用户名或密码不正确。"),
+    "auth.failed_attempts_left": QT_TRANSLATE_NOOP(
+        "Errors", "用户名或密码不正确。再错 {attempts_left} 次账号将被锁定。"
+    ),
+    "auth.locked": QT_TRANSLATE_NOOP(
+        "Errors", "输错次数过多，账号已锁定，请 {minutes} 分钟后再试，或请店长解锁。"
+    ),
+    "auth.pin_format": QT_TRANSLATE_NOOP("Errors", "PIN 为 4 到 8 位数字。"),
+    "auth.pin_wrong": QT_TRANSLATE_NOOP("Errors", "PIN 不正确。"),
+    "auth.manager_only": QT_TRANSLATE_NOOP("Errors", "只有店长可以解锁账号。"),
+    "staff.manager_only": QT_TRANSLATE_NOOP("Errors", "只有店长可以查看员工列表。"),
+    "staff.missing": QT_TRANSLATE_NOOP("Errors", "请填写用户名和姓名。"),
+    "staff.password_short": QT_TRANSLATE_NOOP("Errors", "密码至少 {minimum} 位。"),
+    "staff.username_taken": QT_TRANSLATE_NOOP("Errors", "用户名“{username}”已被使用。"),
+    "setup.done": QT_TRANSLATE_NOOP("Errors", "已经设置过门店和店长账号。"),
+    "store.code_invalid": QT_TRANSLATE_NOOP(
+        "Errors", "门店编号为 2 到 8 位字母或数字，例如 BJ01。"
+    ),
+    "store.name_missing": QT_TRANSLATE_NOOP("Errors", "请填写门店名称。"),
+    "store.not_found": QT_TRANSLATE_NOOP("Errors", "门店不存在。"),
+    "privacy.reveal_denied": QT_TRANSLATE_NOOP("Errors", "你的岗位不能查看客户的完整号码。"),
+    "customer.not_found": QT_TRANSLATE_NOOP("Errors", "客户不存在或已被合并。"),
+    "db.bad_url": QT_TRANSLATE_NOOP("Errors", "数据库地址无效：{url}。请在设置中检查地址。"),
+    "db.locked": QT_TRANSLATE_NOOP(
+        "Errors", "数据库文件被占用（{url}）。请关闭其他正在使用它的程序后重试。"
+    ),
+    "db.auth": QT_TRANSLATE_NOOP("Errors", "数据库拒绝登录（{url}）：用户名或密码不正确。"),
+    "db.unreachable": QT_TRANSLATE_NOOP("Errors", "无法连接数据库 {url}：{detail}"),
+    "db.migrate_failed": QT_TRANSLATE_NOOP("Errors", "数据库升级失败。详情已写入日志。"),
+}
+
+
+def error_text(exc: BaseException) -> str:
+    """One sentence for the user about an expected failure (see the module docstring)."""
+    if isinstance(exc, ShowroomError):
+        source = _TEMPLATES.get(exc.code)
+        if source is not None:
+            translated = _tr(source)
+            if translated != source:
+                try:
+                    return translated.format(**exc.params)
+                except (KeyError, IndexError, ValueError):
+                    pass
+        return exc.message
+    translate = QCoreApplication.translate
+    if isinstance(exc, WritesRefused):
+        return translate("Errors", "当前数据库只读，不能保存：{reason}").format(reason=exc)
+    if isinstance(exc, OperationalError | DBAPIError):
+        return translate(
+            "Errors", "数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。"
+        )
+    return translate("Errors", "操作没有完成：程序出现了意外错误。详情已写入日志。")
+
+
+def fault_parts(exc: BaseException) -> tuple[str, str]:
+    """(sentence, technical detail) for a start-up fault.
+
+    The driver's own words ("connection refused", "SSL negotiation") help whoever sets up
+    the server but mean nothing at the front desk, so they go on a second, quieter line.
+    """
+    if isinstance(exc, ShowroomError) and exc.code == "db.unreachable":
+        sentence = QCoreApplication.translate(
+            "Errors", "无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。"
+        ).format(server=server_of(str(exc.params.get("url", ""))))
+        return sentence, str(exc.params.get("detail", ""))
+    return error_text(exc), ""
+
+
+def server_of(shown_url: str) -> str:
+    """``host:port/database`` from a password-free URL: what a person can recognise."""
+    try:
+        parts = urlsplit(shown_url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return shown_url
+    database = parts.path.lstrip("/")
+    if not host:
+        return database or shown_url
+    where = f"{host}:{port}" if port else host
+    return f"{where}/{database}" if database else where
+
+
+def is_expected(exc: BaseException) -> bool:
+    """Whether ``exc`` is something the user can act on, rather than a bug."""
+    return isinstance(exc, ShowroomError | WritesRefused | OperationalError | DBAPIError)
+
+
+def report_failure(exc: BaseException) -> str:
+    """Log ``exc`` (with its trace if it is a bug) and return the sentence to show."""
+    if not is_expected(exc):
+        trace = getattr(exc, "__showroom_trace__", None) or "".join(
+            traceback.format_exception(type(exc), exc, exc.__traceback__)
+        )
+        log.error("unexpected error in a background task:\n%s", trace)
+    else:
+        log.info("refused: %s", type(exc).__name__)
+    return error_text(exc)
+
+
+class BugReporter(QObject):
+    """Shows the "something went wrong" dialog on the UI thread, whichever thread failed.
+
+    Signals: ``reported(str)`` carries the summary line of an unexpected error; it is
+    connected (queued) to the dialog so worker threads never touch a widget.
+    """
+
+    reported = Signal(str)
+
+    def __init__(self, log_file: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.log_file = log_file
+        self._showing = False
+        self.reported.connect(self._show, Qt.ConnectionType.QueuedConnection)
+
+    def _show(self, summary: str) -> None:
+        if self._showing:  # a burst of errors gives one dialog, not a cascade
+            return
+        self._showing = True
+        try:
+            box = QMessageBox(QApplication.activeWindow())
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setWindowTitle(self.tr("出现了意外错误"))
+            box.setText(self.tr("很抱歉，程序出现了意外错误。您输入的内容已尽量保留。"))
+            box.setInformativeText(
+                self.tr("请把下面的日志文件发给技术支持：\n{path}").format(path=self.log_file)
+            )
+            box.setDetailedText(summary)
+            box.setStandardButtons(QMessageBox.StandardButton.Ok)
+            box.button(QMessageBox.StandardButton.Ok).setText(self.tr("知道了"))
+            box.exec()
+        finally:
+            self._showing = False
+
+
+def install_exception_hooks(reporter: BugReporter) -> None:
+    """Log uncaught exceptions (UI thread and workers) and show the friendly dialog."""
+
+    def summary(exc_type: type[BaseException], exc: BaseException) -> str:
+        # Only the kind of error: the message may hold personal data and the log has the rest.
+        return f"{exc_type.__module__}.{exc_type.__qualname__}"
+
+    def excepthook(
+        exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
+        reporter.reported.emit(summary(exc_type, exc))
+
+    def thread_hook(args: Any) -> None:
+        if args.exc_type is SystemExit:
+            return
+        log.critical(
+            "uncaught exception in thread %s",
+            getattr(args.thread, "name", "?"),
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        )
+        reporter.reported.emit(summary(args.exc_type, args.exc_value))
+
+    sys.excepthook = excepthook
+    threading.excepthook = thread_hook

@@ -1,0 +1,20 @@
+"""Entry of the GUI commands, called by ``showroom.cli.main``.
+
+Kept tiny so that ``showroom --help`` and the admin commands never pay for
+loading Qt: the heavy imports happen inside ``run_gui``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Start the app (``args.command`` None) or run the offscreen ``self-test``."""
+    if args.command == "self-test":
+        from ui import selftest
+
+        return selftest.run(args)
+    from ui.app import run
+
+    return run(args)

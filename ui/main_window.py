@@ -1,0 +1,228 @@
+"""The staff main window: start-up page, sign-in page and the signed-in shell.
+
+The window exists before the database does: it shows "正在连接数据库…" at once
+and gets its context (``attach``) when the connection is made in the
+background. Below the pages, a permanent status bar shows which database this
+PC works on, whether it answers, and who is signed in. A database of another
+schema version puts a red read-only banner above everything.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from showroom.context import AppContext, describe_url
+from showroom.services.auth import StaffUser
+from ui.errors import server_of
+from ui.tasks import TaskRunner
+from ui.widgets.icons import app_icon, pixmap
+from ui.widgets.labels import role_label
+from ui.widgets.shell import Shell
+from ui.widgets.sign_in_page import SignInPage
+from ui.widgets.startup_page import StartupPage
+from ui.widgets.status import OnlineIndicator
+
+log = logging.getLogger("showroom.ui")
+
+DEFAULT_SIZE = (1280, 800)
+MINIMUM_SIZE = (1024, 640)
+
+
+def database_description(context: AppContext) -> tuple[str, str]:
+    """(short label, tooltip) for the database this PC works on, never with a password."""
+    database = context.database
+    shown = describe_url(str(database.engine.url))  # str() of a URL masks the password
+    if context.embedded:
+        return QCoreApplication.translate("MainWindow", "本机内置数据库"), shown
+    return (
+        QCoreApplication.translate("MainWindow", "共享数据库 {where}").format(
+            where=server_of(shown)
+        ),
+        shown,
+    )
+
+
+class MainWindow(QMainWindow):
+    """Top-level staff window.
+
+    Signals: ``retryRequested()``, ``settingsRequested()``, ``embeddedRequested()`` (from
+    the start-up fault page and, for settings, from a manager's header),
+    ``signedIn(object)`` with the ``StaffUser``, ``signedOut()``, ``setupRequested()``
+    (the first-run set-up, asked for on the sign-in page).
+    """
+
+    retryRequested = Signal()  # noqa: N815 - Qt's signal naming
+    settingsRequested = Signal()  # noqa: N815 - Qt's signal naming
+    embeddedRequested = Signal()  # noqa: N815 - Qt's signal naming
+    signedIn = Signal(object)  # noqa: N815 - Qt's signal naming
+    signedOut = Signal()  # noqa: N815 - Qt's signal naming
+    setupRequested = Signal()  # noqa: N815 - Qt's signal naming
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.context: AppContext | None = None
+        self.user: StaffUser | None = None
+        self.shell: Shell | None = None
+        self.sign_in_page: SignInPage | None = None
+        # In kiosk mode the staff window is a detour: closing it signs out (back to the
+        # kiosk) instead of quitting the app on an unattended PC.
+        self.close_signs_out = False
+        self.setWindowTitle(self.tr("二手车展厅管理系统"))
+        self.setWindowIcon(app_icon())
+        self.resize(*DEFAULT_SIZE)
+        self.setMinimumSize(*MINIMUM_SIZE)
+
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.banner = self._build_banner(central)
+        column.addWidget(self.banner)
+        self.pages = QStackedWidget(central)
+        column.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.startup_page = StartupPage(self.pages)
+        self.startup_page.retryRequested.connect(self.retryRequested)
+        self.startup_page.settingsRequested.connect(self.settingsRequested)
+        self.startup_page.embeddedRequested.connect(self.embeddedRequested)
+        self.pages.addWidget(self.startup_page)
+
+        self.online_indicator = OnlineIndicator(self)
+        self.database_label = QLabel(self.tr("数据库：未连接"), self)
+        self.user_label = QLabel(self.tr("未登录"), self)
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        bar.addPermanentWidget(self.online_indicator)
+        bar.addPermanentWidget(self._separator())
+        bar.addPermanentWidget(self.database_label)
+        bar.addPermanentWidget(self._separator())
+        bar.addPermanentWidget(self.user_label)
+        self.online_indicator.set_online(None)
+
+    def _build_banner(self, parent: QWidget) -> QFrame:
+        banner = QFrame(parent)
+        banner.setObjectName("ReadOnlyBanner")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(16, 8, 16, 8)
+        row.setSpacing(10)
+        warn = QLabel(banner)
+        warn.setPixmap(pixmap("warning", "#ffffff", 20))
+        row.addWidget(warn, 0, Qt.AlignmentFlag.AlignTop)
+        self.banner_label = QLabel("", banner)
+        self.banner_label.setWordWrap(True)
+        row.addWidget(self.banner_label, 1)
+        banner.hide()
+        return banner
+
+    def _separator(self) -> QFrame:
+        line = QFrame(self)
+        line.setFrameShape(QFrame.Shape.VLine)
+        line.setStyleSheet("color: #dde3ea;")
+        return line
+
+    # --- start-up ----------------------------------------------------------------------
+
+    def show_connecting(self, target: str, message: str | None = None) -> None:
+        self.startup_page.show_connecting(target, message)
+        self.pages.setCurrentWidget(self.startup_page)
+
+    def show_fault(self, message: str, technical: str = "", *, offer_embedded: bool = True) -> None:
+        self.startup_page.show_fault(message, technical, offer_embedded=offer_embedded)
+        self.pages.setCurrentWidget(self.startup_page)
+        self.online_indicator.set_online(False)
+
+    def attach(self, context: AppContext) -> None:
+        """The database is open: build the sign-in page for it and show the status."""
+        self._drop_session()
+        if self.sign_in_page is not None:
+            self.pages.removeWidget(self.sign_in_page)
+            self.sign_in_page.deleteLater()
+        self.context = context
+        text, tooltip = database_description(context)
+        self.database_label.setText(text)
+        self.database_label.setToolTip(tooltip)
+        refused = context.database.writes_refused
+        self.banner_label.setText(self.tr("只读模式：{reason}").format(reason=refused or ""))
+        self.banner.setVisible(bool(refused))
+        self.sign_in_page = SignInPage(context, self.runner, self.pages)
+        self.sign_in_page.signedIn.connect(self.open_session)
+        self.sign_in_page.setupRequested.connect(self.setupRequested)
+        self.pages.addWidget(self.sign_in_page)
+
+    def show_sign_in(self, username: str | None = None) -> None:
+        if self.sign_in_page is None:
+            return
+        if username is not None:
+            self.sign_in_page.prefill(username)
+        self.pages.setCurrentWidget(self.sign_in_page)
+        self.sign_in_page.focus_first_empty()
+
+    def set_online(self, online: bool) -> None:
+        self.online_indicator.set_online(online)
+
+    # --- session -----------------------------------------------------------------------
+
+    def open_session(self, user: StaffUser) -> None:
+        """Show the shell for ``user`` (after sign-in, or a staff PIN at the kiosk)."""
+        if self.context is None:
+            raise RuntimeError("open_session before attach")
+        self._drop_session()
+        self.user = user
+        self.shell = Shell(self.context, self.runner, user, self.pages)
+        self.shell.signOutRequested.connect(self.sign_out)
+        self.shell.settingsRequested.connect(self.settingsRequested)
+        self.pages.addWidget(self.shell)
+        self.pages.setCurrentWidget(self.shell)
+        self.user_label.setText(
+            self.tr("{name}（{role}）").format(name=user.display_name, role=role_label(user.role))
+        )
+        self.setWindowTitle(self.tr("二手车展厅管理系统 — {store}").format(store=user.store_name))
+        log.info("signed in: %s (%s)", user.username, user.role.value)
+        self.signedIn.emit(user)
+
+    def sign_out(self) -> None:
+        """Back to the sign-in page; the password is cleared, the username kept."""
+        if self.user is not None:
+            log.info("signed out: %s", self.user.username)
+        self._drop_session()
+        self.user_label.setText(self.tr("未登录"))
+        self.setWindowTitle(self.tr("二手车展厅管理系统"))
+        if self.sign_in_page is not None:
+            self.sign_in_page.reset(keep_username=True)
+        self.show_sign_in()
+        self.signedOut.emit()
+
+    def _drop_session(self) -> None:
+        if self.shell is not None:
+            self.pages.removeWidget(self.shell)
+            # Deleting the shell deletes its screens: late results for them are dropped.
+            self.shell.deleteLater()
+            self.shell = None
+        self.user = None
+
+    @property
+    def current_page(self) -> QWidget:
+        return self.pages.currentWidget()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.close_signs_out and self.user is not None:
+            event.ignore()
+            self.sign_out()
+            return
+        # Let queued saves finish before the window (and then the app) goes away.
+        self.runner.wait(10_000)
+        super().closeEvent(event)

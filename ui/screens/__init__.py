@@ -1,0 +1,71 @@
+"""The staff screens, one module each, and the table the navigation is built from.
+
+``showroom.roles`` decides which screen keys a role reaches; this table says
+how each key looks in the navigation and which class shows it. Screen modules
+are imported when first opened, so signing in does not wait for all of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+
+@dataclass(frozen=True)
+class ScreenInfo:
+    key: str
+    title: str  # Chinese source; translate with ``ScreenInfo.label``
+    icon: str
+    module: str
+    class_name: str
+
+    @property
+    def label(self) -> str:
+        return QCoreApplication.translate("Screens", self.title)
+
+    def load(self) -> type:
+        return getattr(importlib.import_module(self.module), self.class_name)
+
+
+SCREENS: dict[str, ScreenInfo] = {
+    info.key: info
+    for info in (
+        ScreenInfo(
+            "home",
+            QT_TRANSLATE_NOOP("Screens", "今日概览"),
+            "home",
+            "ui.screens.home",
+            "HomeScreen",
+        ),
+        ScreenInfo(
+            "customers",
+            QT_TRANSLATE_NOOP("Screens", "客户"),
+            "customers",
+            "ui.screens.customers",
+            "CustomersScreen",
+        ),
+        ScreenInfo(
+            "inventory",
+            QT_TRANSLATE_NOOP("Screens", "车辆库存"),
+            "car",
+            "ui.screens.inventory",
+            "InventoryScreen",
+        ),
+        ScreenInfo(
+            "staff",
+            QT_TRANSLATE_NOOP("Screens", "员工"),
+            "staff",
+            "ui.screens.staff",
+            "StaffScreen",
+        ),
+        ScreenInfo(
+            "audit",
+            QT_TRANSLATE_NOOP("Screens", "审计日志"),
+            "audit",
+            "ui.screens.audit",
+            "AuditScreen",
+        ),
+    )
+}

@@ -1,0 +1,227 @@
+"""客户: find a customer by phone digits or name; phones are masked.
+
+A full number is shown only after the staff member asks for it (显示完整号码),
+their role allows it, and the audit log has recorded that they looked. The
+revealed number lives only in this screen's memory for that row and is masked
+again on the next reload.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from sqlalchemy.orm import Session
+
+from showroom.context import AppContext
+from showroom.roles import MAY_REVEAL_PERSONAL_DATA
+from showroom.services import customers
+from showroom.services.auth import StaffUser
+from showroom.services.customers import CustomerRow
+from ui.errors import report_failure
+from ui.screens.base import Screen
+from ui.tasks import TaskRunner
+from ui.widgets.icons import icon
+from ui.widgets.labels import INTENT_GRADES, SOURCE_CHANNELS, TITLES, label
+from ui.widgets.paged_model import PagedTableModel
+from ui.widgets.tables import make_table, set_column_widths
+
+SEARCH_DELAY_MS = 200
+COL_NAME, COL_PHONE, COL_GRADE, COL_OWNER, COL_SOURCE, COL_CREATED = range(6)
+
+
+class CustomersModel(PagedTableModel):
+    """Customers matching the search text, newest first, phones masked.
+
+    Signals: inherited from ``PagedTableModel``.
+    """
+
+    def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(runner, "", parent)
+
+    def headers(self) -> Sequence[str]:
+        return (
+            self.tr("姓名"),
+            self.tr("手机号"),
+            self.tr("意向等级"),
+            self.tr("负责顾问"),
+            self.tr("来源"),
+            self.tr("登记时间"),
+        )
+
+    @staticmethod
+    def count_rows(session: Session, query: Any) -> int:
+        return customers.count_customers(session, query)
+
+    @staticmethod
+    def load_rows(
+        session: Session, query: Any, offset: int, limit: int, sort: str | None, descending: bool
+    ) -> list[Any]:
+        return customers.list_customers(session, query, offset=offset, limit=limit)
+
+    def display(self, row: CustomerRow, column: int) -> Any:
+        if column == COL_NAME:
+            title = label(TITLES, row.title) if row.title in TITLES else ""
+            return f"{row.name} {title}".strip()
+        if column == COL_PHONE:
+            return row.phone_masked
+        if column == COL_GRADE:
+            return label(INTENT_GRADES, row.intent_grade) if row.intent_grade else "—"
+        if column == COL_OWNER:
+            return row.owner_name or self.tr("未分配")
+        if column == COL_SOURCE:
+            return label(SOURCE_CHANNELS, row.source_channel)
+        if column == COL_CREATED:
+            return row.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        return None
+
+    def row_for_customer(self, customer_id: uuid.UUID) -> int:
+        for n in range(self.rowCount()):
+            row = self.row_at(n)
+            if row is not None and row.id == customer_id:
+                return n
+        return -1
+
+
+class CustomersScreen(Screen):
+    """Search and list customers; reveal a full number when allowed. Emits no signals."""
+
+    topics: ClassVar[frozenset[str]] = frozenset({"customers"})
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(context, runner, user, parent)
+        bar = QHBoxLayout()
+        bar.setSpacing(10)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("输入手机号（可只输部分数字）或姓名"))
+        self.search.addAction(icon("search", "#5f6b7a"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(360)
+        self.search.textChanged.connect(self._on_search_typed)
+        bar.addWidget(self.search, 2)
+        bar.addStretch(1)
+        self.count_label = QLabel(self.tr("正在加载…"), self)
+        self.count_label.setObjectName("CountLabel")
+        bar.addWidget(self.count_label)
+        self.reveal_button = QPushButton(icon("eye"), self.tr("显示完整号码"), self)
+        self.reveal_button.setToolTip(self.tr("查看会记入审计日志"))
+        self.reveal_button.setEnabled(False)
+        self.reveal_button.setVisible(user.role in MAY_REVEAL_PERSONAL_DATA)
+        self.reveal_button.clicked.connect(self.reveal_selected)
+        bar.addWidget(self.reveal_button)
+        self.body.addLayout(bar)
+
+        self.message_label = QLabel("", self)
+        self.message_label.setObjectName("SuccessText")
+        self.message_label.setWordWrap(True)
+        self.message_label.hide()
+        self.body.addWidget(self.message_label)
+        self.error_label = QLabel("", self)
+        self.error_label.setObjectName("ErrorText")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.body.addWidget(self.error_label)
+
+        self.model = CustomersModel(runner, self)
+        self.model.totalChanged.connect(self._on_total)
+        self.model.failed.connect(self._show_error)
+        self.model.modelReset.connect(self._on_selection_changed)
+        self.table = make_table(self)
+        self.table.setModel(self.model)
+        set_column_widths(
+            self.table,
+            {
+                COL_NAME: 160,
+                COL_PHONE: 150,
+                COL_GRADE: 150,
+                COL_OWNER: 130,
+                COL_SOURCE: 130,
+            },
+        )
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.doubleClicked.connect(self._on_double_clicked)
+        self.body.addWidget(self.table, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self._apply_search)
+        self.model.reload()
+
+    # --- search ------------------------------------------------------------------------
+
+    def _on_search_typed(self, _text: str) -> None:
+        self._debounce.start()
+
+    def _apply_search(self) -> None:
+        self._debounce.stop()
+        self.message_label.hide()
+        self.error_label.hide()
+        self.count_label.setText(self.tr("正在加载…"))
+        self.model.set_query(self.search.text())
+
+    def refresh(self) -> None:
+        self.model.reload()
+
+    def _on_total(self, total: int) -> None:
+        self.count_label.setText(self.tr("共 {count} 位客户").format(count=f"{total:,}"))
+
+    # --- reveal ------------------------------------------------------------------------
+
+    def _selected_row(self) -> int:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
+
+    def _on_selection_changed(self, *_args: object) -> None:
+        row = self.model.row_at(self._selected_row())
+        self.reveal_button.setEnabled(row is not None and "*" in row.phone_masked)
+
+    def _on_double_clicked(self, index: Any) -> None:
+        if index.column() == COL_PHONE and self.reveal_button.isVisible():
+            self.reveal_selected()
+
+    def reveal_selected(self) -> None:
+        row = self.model.row_at(self._selected_row())
+        if row is None or self.user.role not in MAY_REVEAL_PERSONAL_DATA:
+            return
+        user, customer_id = self.user, row.id
+
+        def work(session: Session) -> tuple[uuid.UUID, str]:
+            return customer_id, customers.reveal_phone(session, user, customer_id)
+
+        self.reveal_button.setEnabled(False)
+        self.runner.write(work, self._on_revealed, self._on_reveal_failed)
+
+    def _on_revealed(self, result: tuple[uuid.UUID, str]) -> None:
+        customer_id, phone = result
+        self.context.bus.publish({"audit"})
+        n = self.model.row_for_customer(customer_id)
+        row = self.model.row_at(n)
+        if row is None:
+            return
+        self.model.replace_row(n, dataclasses.replace(row, phone_masked=phone))
+        self.message_label.setText(
+            self.tr("已显示 {name} 的完整号码，此次查看已记入审计日志。").format(name=row.name)
+        )
+        self.message_label.show()
+        self.error_label.hide()
+        self._on_selection_changed()
+
+    def _on_reveal_failed(self, exc: BaseException) -> None:
+        self._show_error(report_failure(exc))
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+        self.message_label.hide()
+        self._on_selection_changed()

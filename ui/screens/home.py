@@ -1,0 +1,242 @@
+"""今日概览: the store's day in a few figures, chosen for the signed-in role.
+
+Reception sees arrivals and the waiting queue first, sales their test drives,
+deposits and follow-ups, the appraiser the next inspection day; the manager sees
+all of it. Figures reload when a related change is published and once a minute,
+so the board stays true without anyone pressing a button.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from PySide6.QtCore import QDate, QLocale, QTime, QTimer
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from sqlalchemy.orm import Session
+
+from db.models import Role, VisitStatus
+from showroom.context import AppContext
+from showroom.money import format_yuan
+from showroom.services.auth import StaffUser
+from showroom.services.overview import Overview, today_overview
+from ui.errors import report_failure
+from ui.screens.base import Screen
+from ui.tasks import TaskRunner
+from ui.widgets.cards import FigureCard
+from ui.widgets.icons import icon
+
+REFRESH_INTERVAL_MS = 60_000
+
+CARDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
+    Role.MANAGER: ("visits", "test_drives", "deposits", "cars", "follow_ups", "inspection_day"),
+    Role.RECEPTION: ("visits", "waiting", "test_drives", "inspection_day", "cars"),
+    Role.SALES: ("visits", "waiting", "test_drives", "deposits", "follow_ups", "cars"),
+    Role.APPRAISER: ("inspection_day", "cars", "visits"),
+}
+COLUMNS = 3
+GRID_UNITS = 6  # divisible by 1, 2 and 3 cards per row
+
+
+class HomeScreen(Screen):
+    """Today's figures as cards. Emits no signals."""
+
+    topics: ClassVar[frozenset[str]] = frozenset(
+        {
+            "visits",
+            "test_drives",
+            "deposits",
+            "vehicles",
+            "follow_ups",
+            "events",
+            "registrations",
+            "customers",
+        }
+    )
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(context, runner, user, parent)
+        top = QHBoxLayout()
+        self.greeting = QLabel(self._greeting_text(), self)
+        self.greeting.setObjectName("Greeting")
+        top.addWidget(self.greeting)
+        top.addStretch(1)
+        self.updated_label = QLabel("", self)
+        self.updated_label.setObjectName("CountLabel")
+        top.addWidget(self.updated_label)
+        self.refresh_button = QPushButton(icon("refresh"), self.tr("刷新"), self)
+        self.refresh_button.clicked.connect(self.refresh)
+        top.addWidget(self.refresh_button)
+        self.body.addLayout(top)
+
+        self.date_label = QLabel(self._date_text(), self)
+        self.date_label.setObjectName("PageSubtitle")
+        self.body.addWidget(self.date_label)
+        self.body.addSpacing(6)
+
+        self.error_label = QLabel("", self)
+        self.error_label.setObjectName("ErrorText")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.body.addWidget(self.error_label)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(16)
+        self.cards: dict[str, FigureCard] = {}
+        keys = CARDS_BY_ROLE.get(user.role, CARDS_BY_ROLE[Role.MANAGER])
+        for n, key in enumerate(keys):
+            card = FigureCard(self._card_title(key), self._card_icon(key), self)
+            self.cards[key] = card
+            row, position = divmod(n, COLUMNS)
+            # A short last row shares the full width, so no hole is left in the grid.
+            in_row = min(COLUMNS, len(keys) - row * COLUMNS)
+            span = GRID_UNITS // in_row
+            grid.addWidget(card, row, position * span, 1, span)
+        for column in range(GRID_UNITS):
+            grid.setColumnStretch(column, 1)
+        self.body.addLayout(grid)
+        self.body.addStretch(1)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_INTERVAL_MS)
+        self._timer.timeout.connect(self._on_timer)
+        self._timer.start()
+        self.refresh()
+
+    # --- texts -------------------------------------------------------------------------
+
+    def _greeting_text(self) -> str:
+        hour = QTime.currentTime().hour()
+        if 5 <= hour < 11:
+            text = self.tr("早上好，{name}")
+        elif 11 <= hour < 13:
+            text = self.tr("中午好，{name}")
+        elif 13 <= hour < 18:
+            text = self.tr("下午好，{name}")
+        else:
+            text = self.tr("晚上好，{name}")
+        return text.format(name=self.user.display_name)
+
+    def _date_text(self) -> str:
+        return QLocale().toString(QDate.currentDate(), QLocale.FormatType.LongFormat)
+
+    def _card_title(self, key: str) -> str:
+        return {
+            "visits": self.tr("今日到店"),
+            "waiting": self.tr("正在等待接待"),
+            "test_drives": self.tr("今日试驾"),
+            "deposits": self.tr("有效意向金"),
+            "cars": self.tr("在售车辆"),
+            "follow_ups": self.tr("今日待回访"),
+            "inspection_day": self.tr("下次透明检测日"),
+        }[key]
+
+    @staticmethod
+    def _card_icon(key: str) -> str:
+        return {
+            "visits": "customers",
+            "waiting": "user",
+            "test_drives": "steering",
+            "deposits": "money",
+            "cars": "car",
+            "follow_ups": "phone",
+            "inspection_day": "calendar",
+        }[key]
+
+    # --- loading -----------------------------------------------------------------------
+
+    def _on_timer(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        store_id = self.user.store_id
+
+        def work(session: Session) -> Overview:
+            return today_overview(session, store_id, datetime.now(UTC))
+
+        self.runner.read(work, self._show, self._on_failed)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.error_label.setText(report_failure(exc))
+        self.error_label.show()
+
+    def _show(self, ov: Overview) -> None:
+        self.error_label.hide()
+        self.greeting.setText(self._greeting_text())
+        self.date_label.setText(self._date_text())
+        self.updated_label.setText(
+            self.tr("更新于 {time}").format(time=QTime.currentTime().toString("HH:mm"))
+        )
+        cards = self.cards
+        if "visits" in cards:
+            cards["visits"].set_value(str(ov.visits_today), "primary")
+            cards["visits"].set_detail(
+                self.tr("等待 {waiting} · 接待中 {serving} · 已离店 {left}").format(
+                    waiting=ov.visitors_waiting,
+                    serving=ov.visits_by_status.get(VisitStatus.WITH_CONSULTANT, 0)
+                    + ov.visits_by_status.get(VisitStatus.TEST_DRIVING, 0),
+                    left=ov.visits_by_status.get(VisitStatus.LEFT, 0),
+                )
+            )
+        if "waiting" in cards:
+            cards["waiting"].set_value(
+                str(ov.visitors_waiting), "warning" if ov.visitors_waiting else "success"
+            )
+            cards["waiting"].set_detail(
+                self.tr("请尽快安排顾问接待") if ov.visitors_waiting else self.tr("没有客户在等待")
+            )
+        if "test_drives" in cards:
+            cards["test_drives"].set_value(str(ov.test_drives_today))
+            cards["test_drives"].set_detail(
+                self.tr("正在试驾 {count} 辆").format(count=ov.test_drives_out)
+            )
+        if "deposits" in cards:
+            cards["deposits"].set_value(str(ov.active_deposits))
+            cards["deposits"].set_detail(
+                self.tr("合计 {amount}").format(amount=format_yuan(ov.active_deposits_sum))
+            )
+        if "cars" in cards:
+            cards["cars"].set_value(f"{ov.cars_on_sale:,}")
+            cards["cars"].set_detail(self.tr("已预订 {count} 辆").format(count=ov.cars_reserved))
+        if "follow_ups" in cards:
+            # What is overdue is due today as well: it belongs in today's count.
+            overdue = ov.follow_ups_overdue
+            cards["follow_ups"].set_value(
+                str(ov.follow_ups_due_today + overdue), "warning" if overdue else ""
+            )
+            cards["follow_ups"].set_detail(
+                self.tr("其中逾期 {count} 条").format(count=overdue)
+                if overdue
+                else self.tr("没有逾期的回访"),
+                "danger" if overdue else "",
+            )
+        if "inspection_day" in cards:
+            event = ov.next_inspection_day
+            card = cards["inspection_day"]
+            if event is None:
+                card.set_value("—")
+                card.set_detail(self.tr("暂无安排"))
+            else:
+                card.set_value(
+                    self.tr("{taken} / {total} 位").format(
+                        taken=event.seats_taken, total=event.seats_total
+                    ),
+                    "warning" if event.seats_left == 0 else "",
+                )
+                day = QLocale().toString(
+                    QDate(event.event_date.year, event.event_date.month, event.event_date.day),
+                    QLocale.FormatType.ShortFormat,
+                )
+                card.set_detail(
+                    self.tr("{day} · 剩余 {left} 位 · 候补 {waiting} 人").format(
+                        day=day, left=event.seats_left, waiting=event.waitlisted
+                    )
+                )

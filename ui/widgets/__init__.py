@@ -1,0 +1,1 @@
+"""Reusable widgets and helpers shared by the staff screens and dialogs."""

@@ -1,0 +1,179 @@
+"""Display names for the stored codes (roles, statuses, channels, audit actions).
+
+The database keeps stable English codes; people see these Chinese labels (or
+their English translations). Unknown codes fall back to the code itself, so a
+newer database never crashes an older screen.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from db.models import (
+    IntentGrade,
+    Role,
+    SourceChannel,
+    Title,
+    VehicleStatus,
+    VisitStatus,
+)
+
+_CONTEXT = "Labels"
+
+ROLES = {
+    Role.MANAGER: QT_TRANSLATE_NOOP("Labels", "店长"),
+    Role.RECEPTION: QT_TRANSLATE_NOOP("Labels", "前台"),
+    Role.SALES: QT_TRANSLATE_NOOP("Labels", "销售顾问"),
+    Role.APPRAISER: QT_TRANSLATE_NOOP("Labels", "评估师"),
+}
+
+VEHICLE_STATUSES = {
+    VehicleStatus.PREPARING: QT_TRANSLATE_NOOP("Labels", "整备中"),
+    VehicleStatus.ON_SALE: QT_TRANSLATE_NOOP("Labels", "在售"),
+    VehicleStatus.RESERVED: QT_TRANSLATE_NOOP("Labels", "已预订"),
+    VehicleStatus.TEST_DRIVE: QT_TRANSLATE_NOOP("Labels", "试驾中"),
+    VehicleStatus.SOLD: QT_TRANSLATE_NOOP("Labels", "已售"),
+}
+
+VISIT_STATUSES = {
+    VisitStatus.WAITING: QT_TRANSLATE_NOOP("Labels", "等待接待"),
+    VisitStatus.WITH_CONSULTANT: QT_TRANSLATE_NOOP("Labels", "顾问接待中"),
+    VisitStatus.TEST_DRIVING: QT_TRANSLATE_NOOP("Labels", "试驾中"),
+    VisitStatus.LEFT: QT_TRANSLATE_NOOP("Labels", "已离店"),
+}
+
+SOURCE_CHANNELS = {
+    SourceChannel.WALK_IN: QT_TRANSLATE_NOOP("Labels", "自然到店"),
+    SourceChannel.ONLINE_BOOKING: QT_TRANSLATE_NOOP("Labels", "线上预约"),
+    SourceChannel.REFERRAL: QT_TRANSLATE_NOOP("Labels", "老客户介绍"),
+    SourceChannel.SHORT_VIDEO: QT_TRANSLATE_NOOP("Labels", "短视频"),
+    SourceChannel.LISTING_PLATFORM: QT_TRANSLATE_NOOP("Labels", "二手车平台"),
+    SourceChannel.PHONE: QT_TRANSLATE_NOOP("Labels", "电话咨询"),
+    SourceChannel.OTHER: QT_TRANSLATE_NOOP("Labels", "其他"),
+}
+
+TITLES = {
+    Title.MR: QT_TRANSLATE_NOOP("Labels", "先生"),
+    Title.MS: QT_TRANSLATE_NOOP("Labels", "女士"),
+}
+
+INTENT_GRADES = {
+    IntentGrade.A: QT_TRANSLATE_NOOP("Labels", "A 级（7 天内）"),
+    IntentGrade.B: QT_TRANSLATE_NOOP("Labels", "B 级（15 天内）"),
+    IntentGrade.C: QT_TRANSLATE_NOOP("Labels", "C 级（30 天内）"),
+    IntentGrade.D: QT_TRANSLATE_NOOP("Labels", "D 级（暂无计划）"),
+}
+
+AUDIT_ACTIONS = {
+    "sign_in": QT_TRANSLATE_NOOP("Labels", "登录"),
+    "sign_in_failed": QT_TRANSLATE_NOOP("Labels", "登录失败"),
+    "sign_in_locked": QT_TRANSLATE_NOOP("Labels", "锁定期间尝试登录"),
+    "account_locked": QT_TRANSLATE_NOOP("Labels", "账号被锁定"),
+    "account_unlocked": QT_TRANSLATE_NOOP("Labels", "解锁账号"),
+    "staff_created": QT_TRANSLATE_NOOP("Labels", "新建员工账号"),
+    "store_created": QT_TRANSLATE_NOOP("Labels", "新建门店"),
+    "kiosk_unlock": QT_TRANSLATE_NOOP("Labels", "自助机员工解锁"),
+    "kiosk_unlock_failed": QT_TRANSLATE_NOOP("Labels", "自助机 PIN 错误"),
+    "personal_data_revealed": QT_TRANSLATE_NOOP("Labels", "查看完整个人信息"),
+    "demo_generated": QT_TRANSLATE_NOOP("Labels", "生成演示数据"),
+    "customer_created": QT_TRANSLATE_NOOP("Labels", "新建客户"),
+    "visit_checked_in": QT_TRANSLATE_NOOP("Labels", "到店登记"),
+    "test_drive_booked": QT_TRANSLATE_NOOP("Labels", "预约试驾"),
+    "test_drive_checked_out": QT_TRANSLATE_NOOP("Labels", "试驾出车"),
+    "test_drive_returned": QT_TRANSLATE_NOOP("Labels", "试驾还车"),
+    "registration_created": QT_TRANSLATE_NOOP("Labels", "检测日报名"),
+    "inspection_finalised": QT_TRANSLATE_NOOP("Labels", "检测报告定稿"),
+    "deposit_taken": QT_TRANSLATE_NOOP("Labels", "收取意向金"),
+    "deposit_applied": QT_TRANSLATE_NOOP("Labels", "意向金抵扣车款"),
+    "deposit_refunded": QT_TRANSLATE_NOOP("Labels", "退还意向金"),
+    "contract_drafted": QT_TRANSLATE_NOOP("Labels", "起草合同"),
+    "contract_signed": QT_TRANSLATE_NOOP("Labels", "签订合同"),
+    "contract_voided": QT_TRANSLATE_NOOP("Labels", "作废合同"),
+}
+
+# Keys that appear in audit details, so the log reads as sentences, not JSON.
+AUDIT_DETAIL_KEYS = {
+    "username": QT_TRANSLATE_NOOP("Labels", "用户名"),
+    "role": QT_TRANSLATE_NOOP("Labels", "岗位"),
+    "attempts_left": QT_TRANSLATE_NOOP("Labels", "剩余次数"),
+    "minutes": QT_TRANSLATE_NOOP("Labels", "分钟"),
+    "code": QT_TRANSLATE_NOOP("Labels", "编号"),
+    "field": QT_TRANSLATE_NOOP("Labels", "字段"),
+    "booking_code": QT_TRANSLATE_NOOP("Labels", "预约码"),
+    "vehicle": QT_TRANSLATE_NOOP("Labels", "车辆"),
+    "receipt_no": QT_TRANSLATE_NOOP("Labels", "收据号"),
+    "contract_no": QT_TRANSLATE_NOOP("Labels", "合同号"),
+    "report_no": QT_TRANSLATE_NOOP("Labels", "报告号"),
+    "price": QT_TRANSLATE_NOOP("Labels", "价格"),
+    "amount": QT_TRANSLATE_NOOP("Labels", "金额"),
+    "seat_no": QT_TRANSLATE_NOOP("Labels", "座位号"),
+    "cars": QT_TRANSLATE_NOOP("Labels", "车辆"),
+    "customers": QT_TRANSLATE_NOOP("Labels", "客户"),
+    "visits": QT_TRANSLATE_NOOP("Labels", "到店"),
+    "test_drives": QT_TRANSLATE_NOOP("Labels", "试驾"),
+    "registrations": QT_TRANSLATE_NOOP("Labels", "报名"),
+    "inspections": QT_TRANSLATE_NOOP("Labels", "检测"),
+    "deposits": QT_TRANSLATE_NOOP("Labels", "意向金"),
+    "contracts": QT_TRANSLATE_NOOP("Labels", "合同"),
+    "follow_ups": QT_TRANSLATE_NOOP("Labels", "回访"),
+}
+
+DETAIL_VALUES = {
+    "phone": QT_TRANSLATE_NOOP("Labels", "手机号"),
+    "id_number": QT_TRANSLATE_NOOP("Labels", "身份证号"),
+}
+
+AUDIT_ENTITIES = {
+    "staff": QT_TRANSLATE_NOOP("Labels", "员工"),
+    "store": QT_TRANSLATE_NOOP("Labels", "门店"),
+    "customer": QT_TRANSLATE_NOOP("Labels", "客户"),
+    "vehicle": QT_TRANSLATE_NOOP("Labels", "车辆"),
+    "visit": QT_TRANSLATE_NOOP("Labels", "到店"),
+    "test_drive": QT_TRANSLATE_NOOP("Labels", "试驾"),
+    "deposit": QT_TRANSLATE_NOOP("Labels", "意向金"),
+    "contract": QT_TRANSLATE_NOOP("Labels", "合同"),
+    "registration": QT_TRANSLATE_NOOP("Labels", "检测日报名"),
+    "inspection": QT_TRANSLATE_NOOP("Labels", "检测"),
+}
+
+
+def label(table: dict, code: str | StrEnum | None) -> str:  # type: ignore[type-arg]
+    """The translated label for ``code`` in ``table``; the code itself when unknown."""
+    if code is None:
+        return ""
+    source = table.get(code)
+    if source is None:
+        return str(code)
+    return QCoreApplication.translate(_CONTEXT, source)
+
+
+def audit_detail_text(detail: dict[str, Any]) -> str:
+    """``{"username": "sales1", "role": "sales"}`` -> ``用户名：sales1，岗位：销售顾问``."""
+    parts = []
+    for key, value in detail.items():
+        if key == "role" and isinstance(value, str):
+            shown = role_label(value)
+        elif isinstance(value, str):
+            shown = label(DETAIL_VALUES, value)
+        elif isinstance(value, list | dict):
+            shown = json.dumps(value, ensure_ascii=False)
+        else:
+            shown = str(value)
+        parts.append(
+            QCoreApplication.translate("Labels", "{key}：{value}").format(
+                key=label(AUDIT_DETAIL_KEYS, key), value=shown
+            )
+        )
+    return QCoreApplication.translate("Labels", "，").join(parts)
+
+
+def role_label(role: Role | str) -> str:
+    return label(ROLES, role)
+
+
+def vehicle_status_label(status: VehicleStatus | str) -> str:
+    return label(VEHICLE_STATUSES, status)

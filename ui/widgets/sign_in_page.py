@@ -1,0 +1,189 @@
+"""The staff sign-in page: username, password, 登录.
+
+Sign-in runs through the write queue because it updates failure counters and
+the audit log. A refused sign-in keeps everything typed, shows the reason in
+red under the form and puts the cursor back in the password field, selected,
+so a retype replaces it. On a database that refuses writes (schema of another
+version) the check runs in a session that is rolled back: staff can still look,
+nothing is recorded.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from sqlalchemy.orm import Session
+
+from showroom.context import AppContext
+from showroom.services import auth, stores
+from showroom.services.auth import StaffUser
+from ui.errors import report_failure
+from ui.tasks import TaskRunner
+from ui.widgets.icons import pixmap
+from ui.widgets.pages import CenteredPage, label
+
+
+class SignInPage(CenteredPage):
+    """Staff sign-in form.
+
+    Signals: ``signedIn(object)`` with the ``StaffUser`` after a correct password;
+    ``setupRequested()`` when the user asks for the first-run set-up (no accounts yet).
+    """
+
+    signedIn = Signal(object)  # noqa: N815 - Qt's signal naming
+    setupRequested = Signal()  # noqa: N815 - Qt's signal naming
+
+    def __init__(
+        self, context: AppContext, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent, card_width=420)
+        self._context = context
+        self._runner = runner
+        self._busy = False
+
+        logo = QLabel(self.card)
+        logo.setPixmap(pixmap("showroom", size=56))
+        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.card_layout.addWidget(logo)
+        title = label(self.tr("员工登录"), "PageTitle", self.card)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.card_layout.addWidget(title)
+        self.store_label = label(self.tr("二手车展厅管理系统"), "PageSubtitle", self.card)
+        self.store_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.card_layout.addWidget(self.store_label)
+        self.card_layout.addSpacing(14)
+
+        self.card_layout.addWidget(label(self.tr("用户名"), "FieldLabel", self.card))
+        self.username = QLineEdit(self.card)
+        self.username.setPlaceholderText(self.tr("请输入用户名"))
+        self.username.setMaxLength(40)
+        self.username.returnPressed.connect(self._on_username_return)
+        self.card_layout.addWidget(self.username)
+        self.card_layout.addSpacing(4)
+
+        self.card_layout.addWidget(label(self.tr("密码"), "FieldLabel", self.card))
+        self.password = QLineEdit(self.card)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("请输入密码"))
+        self.password.returnPressed.connect(self.submit)
+        self.card_layout.addWidget(self.password)
+
+        self.error_label = label("", "ErrorText", self.card, wrap=True)
+        self.error_label.setVisible(False)
+        self.card_layout.addWidget(self.error_label)
+        self.card_layout.addSpacing(8)
+
+        self.sign_in_button = QPushButton(self.tr("登录"), self.card)
+        self.sign_in_button.setProperty("role", "primary")
+        self.sign_in_button.setMinimumHeight(42)
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self.submit)
+        self.card_layout.addWidget(self.sign_in_button)
+
+        self.setup_hint = label(
+            self.tr("这个数据库还没有任何员工账号，请先完成首次使用设置。"),
+            "HintText",
+            self.card,
+            wrap=True,
+        )
+        self.setup_button = QPushButton(self.tr("首次使用设置…"), self.card)
+        self.setup_button.clicked.connect(self.setupRequested)
+        self.card_layout.addWidget(self.setup_hint)
+        self.card_layout.addWidget(self.setup_button)
+        self.show_setup_offer(False)
+
+        self.setTabOrder(self.username, self.password)
+        self.setTabOrder(self.password, self.sign_in_button)
+        self._runner.read(stores.list_stores, self._on_stores, self._on_stores_failed)
+
+    # --- behaviour ---------------------------------------------------------------------
+
+    def _on_stores(self, found: list[stores.StoreInfo]) -> None:
+        # With one store the page can greet by name; with several it stays neutral.
+        if len(found) == 1:
+            self.store_label.setText(found[0].name)
+
+    def _on_stores_failed(self, exc: BaseException) -> None:
+        report_failure(exc)
+
+    def _on_username_return(self) -> None:
+        if self.password.text():
+            self.submit()
+        else:
+            self.password.setFocus()
+
+    def submit(self) -> None:
+        if self._busy:
+            return
+        username = self.username.text().strip()
+        password = self.password.text()
+        if not username:
+            self._show_error(self.tr("请输入用户名。"))
+            self.username.setFocus()
+            return
+        if not password:
+            self._show_error(self.tr("请输入密码。"))
+            self.password.setFocus()
+            return
+        settings = self._context.settings
+        attempts, minutes = settings["lockout_attempts"], settings["lockout_minutes"]
+
+        def work(session: Session) -> StaffUser:
+            return auth.sign_in(
+                session, username, password, max_attempts=attempts, lockout_minutes=minutes
+            )
+
+        self._set_busy(True)
+        self.error_label.setVisible(False)
+        if self._context.database.writes_refused:
+            self._runner.read(work, self._on_signed_in, self._on_failed)
+        else:
+            self._runner.write(work, self._on_signed_in, self._on_failed)
+
+    def _on_signed_in(self, user: StaffUser) -> None:
+        self._set_busy(False)
+        self.error_label.setVisible(False)
+        self._context.bus.publish({"audit", "staff"})
+        self.signedIn.emit(user)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self._context.bus.publish({"audit", "staff"})  # failure counters changed
+        self._show_error(report_failure(exc))
+        self.password.setFocus()
+        self.password.selectAll()
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(True)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.sign_in_button.setEnabled(not busy)
+        self.sign_in_button.setText(self.tr("正在登录…") if busy else self.tr("登录"))
+
+    def reset(self, *, keep_username: bool = True) -> None:
+        """After sign-out: the password goes, the username may stay for the next shift."""
+        self.password.clear()
+        self.error_label.clear()
+        self.error_label.setVisible(False)
+        if not keep_username:
+            self.username.clear()
+        self._set_busy(False)
+
+    def show_setup_offer(self, needed: bool) -> None:
+        """Offer the first-run set-up here when it was postponed (no one could sign in)."""
+        self.setup_hint.setVisible(needed)
+        self.setup_button.setVisible(needed)
+
+    def focus_first_empty(self) -> None:
+        (self.password if self.username.text() else self.username).setFocus()
+
+    def prefill(self, username: str) -> None:
+        self.username.setText(username)
+        self.password.clear()
+        self.focus_first_empty()
+
+    @property
+    def error_text(self) -> str:
+        return "" if self.error_label.isHidden() else self.error_label.text()

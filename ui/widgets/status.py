@@ -1,0 +1,126 @@
+"""The permanent status bar pieces: database kind, online dot, signed-in user.
+
+``ConnectionMonitor`` asks the database a trivial question every few seconds
+in a worker (never on the UI thread: a dead server can take seconds to time
+out) and reports changes of the online state.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from showroom.services.overview import ping
+from ui.style import PALETTE
+from ui.tasks import TaskRunner
+
+log = logging.getLogger("showroom.ui")
+
+CHECK_INTERVAL_MS = 10_000
+
+
+class ConnectionMonitor(QObject):
+    """Periodic, cheap check that the database answers.
+
+    Signals: ``onlineChanged(bool)`` whenever the answer differs from the last one
+    (and once after the first check).
+    """
+
+    onlineChanged = Signal(bool)  # noqa: N815 - Qt's signal naming
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        parent: QObject | None = None,
+        interval_ms: int = CHECK_INTERVAL_MS,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._online: bool | None = None
+        self._busy = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.check_now)
+
+    @property
+    def online(self) -> bool | None:
+        return self._online
+
+    def start(self) -> None:
+        self._timer.start()
+        self.check_now()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def check_now(self) -> None:
+        if self._busy or self._runner.database is None:
+            return  # the previous check is still waiting for a slow server
+        self._busy = True
+        self._runner.read(ping, self._on_answer, self._on_error)
+
+    def _on_answer(self, answered: object) -> None:
+        self._busy = False
+        self._set(bool(answered))
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._busy = False
+        log.info("database check failed: %s", type(exc).__name__)
+        self._set(False)
+
+    def _set(self, online: bool) -> None:
+        if online != self._online:
+            self._online = online
+            self.onlineChanged.emit(online)
+
+
+class StatusDot(QWidget):
+    """A small filled circle: green online, red offline, grey unknown. Emits no signals."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._colour = QColor("#9aa5b1")
+        self.setFixedSize(QSize(12, 12))
+
+    def set_state(self, online: bool | None) -> None:
+        if online is None:
+            self._colour = QColor("#9aa5b1")
+        else:
+            self._colour = QColor(PALETTE.success if online else PALETTE.danger)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._colour)
+        painter.drawEllipse(1, 1, 10, 10)
+        painter.end()
+
+
+class OnlineIndicator(QWidget):
+    """Dot plus 在线 / 离线 text. Emits no signals."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 0, 4, 0)
+        layout.setSpacing(6)
+        self.dot = StatusDot(self)
+        self.text = QLabel(self.tr("正在检查…"), self)
+        self.text.setContentsMargins(0, 0, 0, 0)
+        self.text.setStyleSheet("padding: 0;")
+        layout.addWidget(self.dot)
+        layout.addWidget(self.text)
+
+    def set_online(self, online: bool | None) -> None:
+        self.dot.set_state(online)
+        if online is None:
+            self.text.setText(self.tr("正在检查…"))
+        elif online:
+            self.text.setText(self.tr("在线"))
+        else:
+            self.text.setText(self.tr("离线"))
