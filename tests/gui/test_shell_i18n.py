@@ -12,12 +12,16 @@ from ui.i18n import install_translators, resolve_language
 
 def test_the_english_translation_is_complete() -> None:
     tree = ET.parse(resources.path("translations", "showroom_en.ts"))
-    unfinished = [
-        message.findtext("source")
-        for message in tree.iter("message")
-        if message.find("translation").get("type") == "unfinished"  # type: ignore[union-attr]
-        or not (message.findtext("translation") or "").strip()
-    ]
+    unfinished = []
+    for message in tree.iter("message"):
+        translation = message.find("translation")
+        assert translation is not None
+        # Plural messages (%n) keep their text in <numerusform> children.
+        texts = [f.text or "" for f in translation.findall("numerusform")] or [
+            translation.text or ""
+        ]
+        if translation.get("type") == "unfinished" or not all(t.strip() for t in texts):
+            unfinished.append(message.findtext("source"))
     assert unfinished == []
 
 
