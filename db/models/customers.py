@@ -94,6 +94,23 @@ class Visit(Entity, Base):
     __tablename__ = "visits"
     __table_args__ = (
         Index("ix_visits_store_arrived", "store_id", "arrived_at"),
+        # Covering indexes for the dashboard (migration 0003_reports).
+        Index(
+            "ix_visits_arrived_cover",
+            "arrived_at",
+            "store_id",
+            "consultant_id",
+            "purpose",
+            "customer_id",
+        ),
+        Index(
+            "ix_visits_customer_cover",
+            "customer_id",
+            "consultant_id",
+            "arrived_at",
+            "purpose",
+            "store_id",
+        ),
         CheckConstraint("party_size >= 1", name="party_size_positive"),
     )
 

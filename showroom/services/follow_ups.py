@@ -1,0 +1,376 @@
+"""回访: the consultants' follow-up list, logging a result, and cooling hot customers.
+
+Follow-ups are created by contracts (3 days, 1, 3, 6 and 12 months after signing)
+and by visits; the list is what is due today or overdue. Logging one closes it,
+records the contact as an ``Interaction`` and, when the consultant gives a date,
+schedules the next one in the same step, so nobody has to remember to.
+
+A hot customer (intent grade A: expected to buy within 7 days) who has not been
+heard from for 15 days is not hot any more. "Heard from" means any of: an
+interaction (call, WeChat, in store), a visit, or a follow-up logged as done.
+Such customers are listed with a suggestion to downgrade them to B; the
+downgrade writes a ``GradeChange`` so the history keeps why.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select, union_all
+from sqlalchemy.orm import Session, aliased
+
+from db.models import (
+    Customer,
+    FollowUp,
+    FollowUpStatus,
+    GradeChange,
+    IntentGrade,
+    Interaction,
+    InteractionChannel,
+    Role,
+    Staff,
+    Visit,
+)
+from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from showroom.privacy import mask_phone
+from showroom.users import StaffUser
+
+HOT_SILENCE_DAYS = 15
+MAX_RESULT_LENGTH = 1000
+MANUAL_REASON = "follow_up"  # scheduled by hand from a previous follow-up
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """One due follow-up as the list shows it; the phone is masked."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    customer_name: str
+    phone_masked: str
+    intent_grade: IntentGrade | None
+    consultant_id: uuid.UUID | None
+    consultant_name: str
+    due_on: date
+    reason: str
+    days_overdue: int  # 0 when due today
+
+
+@dataclass(frozen=True)
+class FollowUpList:
+    rows: tuple[FollowUpRow, ...]
+    due_today: int
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return self.due_today + self.overdue
+
+
+@dataclass(frozen=True)
+class CompletedFollowUp:
+    follow_up_id: uuid.UUID
+    next_follow_up_id: uuid.UUID | None
+    next_due: date | None
+
+
+@dataclass(frozen=True)
+class StaleHotCustomer:
+    """A grade-A customer silent for ``HOT_SILENCE_DAYS`` days or more."""
+
+    customer_id: uuid.UUID
+    name: str
+    phone_masked: str
+    owner_name: str
+    last_contact_at: datetime | None  # None: never heard from since becoming a customer
+    silent_days: int
+
+
+@dataclass(frozen=True)
+class GradeChanged:
+    customer_id: uuid.UUID
+    old_grade: IntentGrade | None
+    new_grade: IntentGrade
+
+
+def _scope(user: StaffUser, consultant_id: uuid.UUID | None) -> uuid.UUID | None:
+    """Sales staff see only their own follow-ups; the manager anyone's (or all)."""
+    if user.role is Role.MANAGER:
+        return consultant_id
+    if user.role is Role.SALES:
+        return user.id
+    raise PermissionDenied("follow_up.denied", "只有销售顾问和店长可以处理回访。")
+
+
+def list_due(
+    session: Session,
+    user: StaffUser,
+    today: date,
+    *,
+    consultant_id: uuid.UUID | None = None,
+    limit: int = 500,
+) -> FollowUpList:
+    """Open follow-ups due today or earlier, most overdue first.
+
+    Sales staff always get their own list; the manager gets the store's, or one
+    consultant's when ``consultant_id`` is given.
+    """
+    owner = _scope(user, consultant_id)
+    consultant = aliased(Staff)
+    where = [
+        FollowUp.status == FollowUpStatus.OPEN,
+        FollowUp.due_on <= today,
+        Customer.store_id == user.store_id,
+        Customer.deleted_at.is_(None),
+    ]
+    if owner is not None:
+        where.append(FollowUp.consultant_id == owner)
+    counts = session.execute(
+        select(
+            func.count(FollowUp.id).filter(FollowUp.due_on == today),
+            func.count(FollowUp.id).filter(FollowUp.due_on < today),
+        )
+        .join(Customer, Customer.id == FollowUp.customer_id)
+        .where(*where)
+    ).one()
+    rows = session.execute(
+        select(
+            FollowUp.id,
+            FollowUp.customer_id,
+            Customer.name,
+            Customer.phone,
+            Customer.intent_grade,
+            FollowUp.consultant_id,
+            consultant.display_name,
+            FollowUp.due_on,
+            FollowUp.reason,
+        )
+        .join(Customer, Customer.id == FollowUp.customer_id)
+        .outerjoin(consultant, consultant.id == FollowUp.consultant_id)
+        .where(*where)
+        .order_by(FollowUp.due_on, Customer.name, FollowUp.id)
+        .limit(limit)
+    ).all()
+    return FollowUpList(
+        rows=tuple(
+            FollowUpRow(
+                id=row.id,
+                customer_id=row.customer_id,
+                customer_name=row.name,
+                phone_masked=mask_phone(row.phone),
+                intent_grade=row.intent_grade,
+                consultant_id=row.consultant_id,
+                consultant_name=row.display_name or "",
+                due_on=row.due_on,
+                reason=row.reason,
+                days_overdue=(today - row.due_on).days,
+            )
+            for row in rows
+        ),
+        due_today=int(counts[0] or 0),
+        overdue=int(counts[1] or 0),
+    )
+
+
+def list_consultants(session: Session, user: StaffUser) -> list[tuple[uuid.UUID, str]]:
+    """The store's sales consultants, for the manager's filter."""
+    return [
+        (row.id, row.display_name)
+        for row in session.execute(
+            select(Staff.id, Staff.display_name)
+            .where(
+                Staff.store_id == user.store_id,
+                Staff.role == Role.SALES,
+                Staff.deleted_at.is_(None),
+            )
+            .order_by(Staff.display_name)
+        )
+    ]
+
+
+def complete(
+    session: Session,
+    user: StaffUser,
+    follow_up_id: uuid.UUID,
+    result: str,
+    next_due: date | None,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
+) -> CompletedFollowUp:
+    """Log the result of a follow-up and, if ``next_due`` is given, schedule the next."""
+    now = now or datetime.now(UTC)
+    today = today or now.date()
+    text = result.strip()
+    if not text:
+        raise ValidationError("follow_up.result_missing", "请填写回访结果。")
+    if len(text) > MAX_RESULT_LENGTH:
+        raise ValidationError(
+            "follow_up.result_too_long",
+            f"回访结果最多 {MAX_RESULT_LENGTH} 个字。",
+            limit=MAX_RESULT_LENGTH,
+        )
+    if next_due is not None and next_due <= today:
+        raise ValidationError("follow_up.next_due_past", "下次回访日期必须晚于今天。")
+    follow_up = session.get(FollowUp, follow_up_id, with_for_update=True)
+    if follow_up is None:
+        raise NotFoundError("follow_up.not_found", "这条回访不存在。")
+    customer = session.get(Customer, follow_up.customer_id)
+    if customer is None or customer.store_id != user.store_id:
+        raise NotFoundError("follow_up.not_found", "这条回访不存在。")
+    owner = _scope(user, None)
+    if owner is not None and follow_up.consultant_id != owner:
+        raise PermissionDenied("follow_up.not_yours", "这条回访不是你负责的客户。")
+    if follow_up.status is not FollowUpStatus.OPEN:
+        raise ConflictError("follow_up.closed", "这条回访已经处理过了，请刷新列表。")
+    follow_up.status = FollowUpStatus.DONE
+    follow_up.result = text
+    follow_up.done_at = now
+    session.add(
+        Interaction(
+            customer_id=follow_up.customer_id,
+            staff_id=user.id,
+            channel=InteractionChannel.PHONE,
+            at=now,
+            summary=text,
+        )
+    )
+    next_id = None
+    if next_due is not None:
+        nxt = FollowUp(
+            customer_id=follow_up.customer_id,
+            consultant_id=follow_up.consultant_id or user.id,
+            due_on=next_due,
+            reason=MANUAL_REASON,
+            contract_id=follow_up.contract_id,
+        )
+        session.add(nxt)
+        session.flush()
+        next_id = nxt.id
+    session.flush()
+    return CompletedFollowUp(follow_up.id, next_id, next_due)
+
+
+def schedule_after_visit(
+    session: Session, user: StaffUser, visit_id: uuid.UUID, due_on: date, *, today: date
+) -> uuid.UUID:
+    """Plan a follow-up for a visit (reason ``visit``), owned by the visit's consultant."""
+    if due_on < today:
+        raise ValidationError("follow_up.due_past", "回访日期不能早于今天。")
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.store_id != user.store_id:
+        raise NotFoundError("visit.not_found", "到店记录不存在。")
+    follow_up = FollowUp(
+        customer_id=visit.customer_id,
+        consultant_id=visit.consultant_id or user.id,
+        due_on=due_on,
+        reason="visit",
+        visit_id=visit.id,
+    )
+    session.add(follow_up)
+    session.flush()
+    return follow_up.id
+
+
+def stale_hot_customers(
+    session: Session,
+    user: StaffUser,
+    now: datetime,
+    *,
+    consultant_id: uuid.UUID | None = None,
+    silence_days: int = HOT_SILENCE_DAYS,
+    limit: int = 200,
+) -> list[StaleHotCustomer]:
+    """Grade-A customers of the store with no contact for ``silence_days`` days."""
+    owner_filter = _scope(user, consultant_id)
+    cutoff = now - timedelta(days=silence_days)
+    contacts = union_all(
+        select(Interaction.customer_id.label("customer_id"), Interaction.at.label("at")),
+        select(Visit.customer_id, Visit.arrived_at),
+        select(FollowUp.customer_id, FollowUp.done_at).where(
+            FollowUp.status == FollowUpStatus.DONE, FollowUp.done_at.is_not(None)
+        ),
+    ).subquery()
+    last_contact = (
+        select(contacts.c.customer_id, func.max(contacts.c.at).label("last_at"))
+        .group_by(contacts.c.customer_id)
+        .subquery()
+    )
+    owner = aliased(Staff)
+    stmt = (
+        select(
+            Customer.id,
+            Customer.name,
+            Customer.phone,
+            owner.display_name,
+            Customer.created_at,
+            last_contact.c.last_at,
+        )
+        .outerjoin(last_contact, last_contact.c.customer_id == Customer.id)
+        .outerjoin(owner, owner.id == Customer.owner_id)
+        .where(
+            Customer.store_id == user.store_id,
+            Customer.deleted_at.is_(None),
+            Customer.intent_grade == IntentGrade.A,
+            Customer.created_at < cutoff,  # a customer made today has not gone quiet
+            (last_contact.c.last_at.is_(None)) | (last_contact.c.last_at < cutoff),
+        )
+        .order_by(func.coalesce(last_contact.c.last_at, Customer.created_at), Customer.name)
+        .limit(limit)
+    )
+    if owner_filter is not None:
+        stmt = stmt.where(Customer.owner_id == owner_filter)
+    result = []
+    for row in session.execute(stmt):
+        since = row.last_at or row.created_at
+        result.append(
+            StaleHotCustomer(
+                customer_id=row.id,
+                name=row.name,
+                phone_masked=mask_phone(row.phone),
+                owner_name=row.display_name or "",
+                last_contact_at=row.last_at,
+                silent_days=max(0, (now - since).days),
+            )
+        )
+    return result
+
+
+def downgrade(
+    session: Session,
+    user: StaffUser,
+    customer_id: uuid.UUID,
+    new_grade: IntentGrade = IntentGrade.B,
+    reason: str = f"{HOT_SILENCE_DAYS} 天未回应，降级",
+) -> GradeChanged:
+    """Lower a customer's intent grade and keep the change in the grade history."""
+    if user.role not in (Role.SALES, Role.MANAGER):
+        raise PermissionDenied("grade.denied", "只有销售顾问和店长可以调整意向等级。")
+    customer = session.get(Customer, customer_id, with_for_update=True)
+    if customer is None or customer.deleted_at is not None or customer.store_id != user.store_id:
+        raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
+    if user.role is Role.SALES and customer.owner_id != user.id:
+        raise PermissionDenied("grade.not_yours", "只能调整自己负责的客户的意向等级。")
+    old = customer.intent_grade
+    order = list(IntentGrade)
+    if old is not None and order.index(new_grade) <= order.index(old):
+        raise ConflictError(
+            "grade.not_lower",
+            f"客户当前为 {old.value} 级，无需降为 {new_grade.value} 级。",
+            old=old.value,
+            new=new_grade.value,
+        )
+    customer.intent_grade = new_grade
+    session.add(
+        GradeChange(
+            customer_id=customer.id,
+            old_grade=old,
+            new_grade=new_grade,
+            changed_by_id=user.id,
+            reason=reason[:200],
+        )
+    )
+    session.flush()
+    return GradeChanged(customer.id, old, new_grade)

@@ -1,0 +1,868 @@
+"""The manager's dashboard figures (经营看板): one read, every chart's numbers out.
+
+Everything is aggregated in SQL (GROUP BY) so that a year of a ten-store group
+(about 500,000 visits) is summed by the database, not looped over in Python; what
+comes back is a few hundred small rows.
+
+Dates are the stores' calendar days. Times are stored in UTC, so a visit at
+2026-11-23T17:30Z is counted on 11-24 at 01:30 in Beijing. China has one zone and
+no daylight saving, so the shift is a fixed offset taken from ``zone`` and done in
+SQL: ``strftime(..., '+28800 seconds')`` on SQLite, ``AT TIME ZONE 'UTC' +
+interval`` on PostgreSQL.
+
+Definitions (the dealer's playbook, made exact):
+
+- **到店 (traffic)**: visits whose ``arrived_at`` falls in the range, any purpose.
+- **意向客户 (intent customers)**: distinct customers with a visit in the range whose
+  purpose is to buy (``buy``, ``trade_in`` or ``test_drive``). Sellers, inspection-day
+  and after-sales visitors are traffic, not buyers.
+- **试驾 (test drives)**: drives whose slot starts in the range and that actually
+  went out (``checked_out`` or ``returned``); bookings that were cancelled or not
+  turned up are not part of the funnel.
+- **意向金 (deposits)**: deposits taken in the range, whatever became of them later.
+- **成交 (deals)**: signed sale contracts (``kind = sale``) signed in the range.
+- **成交率 (conversion)** = deals / intent customers.
+- **Funnel**: distinct customers at each step (visit -> test drive -> deposit ->
+  contract), each counted by its own date in the range.
+- **回访率 (revisit rate)** = follow-ups done / follow-ups due, where "due" means
+  ``due_on`` in the range and not after ``today`` (a follow-up due next week is not
+  yet missed); skipped ones count as due and not done.
+- **复购率 (repurchase rate)** = of the customers with a signed sale in the range, the
+  share who signed another sale within 365 days of an earlier one (the later one
+  signed no later than the range's end).
+- **库龄 (stock age)**: cars in stock now (not sold, not deleted, listed) by whole
+  days since ``listed_at``, in the store's calendar: 0-30, 31-60, 61-90, 90+. The
+  schema keeps no price history, so a price cut cannot be read off the stock
+  itself; the chart shows the count and the average list price per bucket, and the
+  **cut actually given** as the average discount of the cars sold in the range
+  (list price minus contract price) by how long they had stood in stock.
+- **透明检测日 (inspection days)**, per event dated in the range: registered
+  (every registration not cancelled, wait-list included), showed (checked in or
+  inspected), inspected, and bought in: a registration whose car (same VIN, or same
+  plate when the registration has no VIN) entered our stock on or after the
+  event's start.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    cast,
+    distinct,
+    extract,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session, aliased
+
+from db.models import (
+    Contract,
+    ContractKind,
+    ContractStatus,
+    Customer,
+    Deposit,
+    FollowUp,
+    FollowUpStatus,
+    InspectionEvent,
+    Registration,
+    RegistrationStatus,
+    Staff,
+    TestDrive,
+    TestDriveStatus,
+    Vehicle,
+    VehicleStatus,
+    Visit,
+    VisitPurpose,
+)
+from showroom.errors import ValidationError
+from showroom.services.overview import store_zone
+
+INTENT_PURPOSES = (VisitPurpose.BUY, VisitPurpose.TRADE_IN, VisitPurpose.TEST_DRIVE)
+DRIVEN = (TestDriveStatus.CHECKED_OUT, TestDriveStatus.RETURNED)
+SHOWED = (RegistrationStatus.CHECKED_IN, RegistrationStatus.INSPECTED)
+AGE_BUCKETS = ("0-30", "31-60", "61-90", "90+")
+AGE_LIMITS = (30, 60, 90)  # upper bound (days, inclusive) of every bucket but the last
+REPURCHASE_WINDOW_DAYS = 365
+MAX_RANGE_DAYS = 731
+LONG_RANGE_DAYS = 62  # beyond this, SQLite reads the customer-ordered index whole
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    visits: int
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    key: str  # visit / test_drive / deposit / contract
+    customers: int
+
+
+@dataclass(frozen=True)
+class ConsultantFigures:
+    consultant_id: uuid.UUID | None  # None: visits nobody took over
+    name: str
+    visits: int
+    intent_customers: int
+    test_drives: int
+    deposits: int
+    deals: int
+
+    @property
+    def conversion(self) -> float | None:
+        return self.deals / self.intent_customers if self.intent_customers else None
+
+
+@dataclass(frozen=True)
+class StockAgeBucket:
+    label: str  # "0-30" ...
+    cars: int
+    average_list_price: Decimal | None
+    sold: int  # cars sold in the range that had stood this long
+    average_discount: Decimal | None  # list price - contract price, of those sold
+
+
+@dataclass(frozen=True)
+class InspectionDayFigures:
+    event_id: uuid.UUID
+    event_date: date
+    title: str
+    registered: int
+    showed: int
+    inspected: int
+    bought_in: int
+
+
+@dataclass(frozen=True)
+class RateFigure:
+    """A ratio kept as its two counts, so a chart and a CSV can show both."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True)
+class RevisitByReason:
+    reason: str  # contract_3d, contract_1m, ..., visit, follow_up
+    done: int
+    due: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Every figure of the dashboard for ``start``..``end`` (inclusive, local days)."""
+
+    start: date
+    end: date
+    today: date
+    visits: int
+    intent_customers: int
+    test_drives: int
+    deposits: int
+    deals: int
+    traffic_by_day: tuple[DayCount, ...]
+    traffic_by_hour: tuple[int, ...]  # 24 counts, local hour 0..23
+    funnel: tuple[FunnelStep, ...]
+    consultants: tuple[ConsultantFigures, ...]
+    stock_age: tuple[StockAgeBucket, ...]
+    inspection_days: tuple[InspectionDayFigures, ...]
+    conversion: RateFigure
+    revisit: RateFigure
+    revisit_by_reason: tuple[RevisitByReason, ...]
+    repurchase: RateFigure
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def _offset_seconds(zone: tzinfo, day: date) -> int:
+    offset = datetime.combine(day, time(12), tzinfo=zone).utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+def _bounds(start: date, end: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """UTC instants of the start of ``start`` and of the day after ``end`` in ``zone``."""
+    lo = datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+    return lo, hi
+
+
+def _local_day_hour(column: Any, dialect: str, offset: int) -> tuple[Any, Any]:
+    """SQL for the local calendar day ('YYYY-MM-DD') and hour (0..23) of a UTC column."""
+    if dialect == "sqlite":
+        shift = f"{offset:+d} seconds"
+        day = func.strftime("%Y-%m-%d", column, shift)
+        hour = cast(func.strftime("%H", column, shift), Integer)
+        return day, hour
+    local = func.timezone("UTC", column) + literal_column(f"interval '{offset} seconds'")
+    return func.to_char(local, "YYYY-MM-DD"), cast(extract("hour", local), Integer)
+
+
+def _days_between(later: Any, earlier: Any, dialect: str) -> Any:
+    """SQL for the (fractional) number of days from ``earlier`` to ``later``."""
+    if dialect == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return extract("epoch", later - earlier) / 86400.0
+
+
+def _whole_days(later: Any, earlier: Any, dialect: str) -> Any:
+    """Completed 24-hour days from ``earlier`` to ``later`` (never negative here)."""
+    if dialect == "sqlite":
+        # CAST truncates toward zero; SQLite may be built without floor().
+        return cast(_days_between(later, earlier, dialect), Integer)
+    return func.floor(_days_between(later, earlier, dialect))
+
+
+def _age_bucket(days: Any) -> Any:
+    """CASE mapping a number of whole days onto the index of ``AGE_BUCKETS``."""
+    return case(
+        (days <= AGE_LIMITS[0], 0),
+        (days <= AGE_LIMITS[1], 1),
+        (days <= AGE_LIMITS[2], 2),
+        else_=3,
+    )
+
+
+def _in_stores(column: Any, store_ids: Sequence[uuid.UUID] | None) -> ColumnElement[bool]:
+    if store_ids is None:
+        return true()  # every store: no predicate, so the planner may use any index
+    return column.in_(list(store_ids))
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+# --- the one entry point ------------------------------------------------------------------
+
+
+def compute_dashboard(
+    session: Session,
+    store_ids: Sequence[uuid.UUID] | None,
+    start: date,
+    end: date,
+    *,
+    today: date,
+    zone: tzinfo | None = None,
+) -> Dashboard:
+    """All dashboard figures for the stores (``None``: every store) and local days given.
+
+    ``today`` is the stores' current day: stock age is counted to it and follow-ups
+    due after it are not yet "due". See the module docstring for every definition.
+    """
+    if end < start:
+        raise ValidationError("report.range_reversed", "结束日期不能早于开始日期。")
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise ValidationError("report.range_too_long", "时间范围最长两年，请缩短后再试。")
+    zone = zone or store_zone(None)
+    dialect = session.get_bind().dialect.name
+    lo, hi = _bounds(start, end, zone)
+    offset = _offset_seconds(zone, start)
+
+    traffic_by_day, traffic_by_hour = _traffic(
+        session, store_ids, lo, hi, start, end, dialect, offset
+    )
+    # Over long ranges SQLite counts distinct customers fastest by reading the
+    # customer-ordered covering index whole, rather than sorting what a range gives.
+    scan = dialect == "sqlite" and (end - start).days > LONG_RANGE_DAYS
+    visitors, intent = _visit_customers(session, store_ids, lo, hi, scan)
+    consultants = _consultants(session, store_ids, lo, hi, scan)
+    funnel = (FunnelStep("visit", visitors), *_funnel(session, store_ids, lo, hi))
+    deals = sum(c.deals for c in consultants)
+    return Dashboard(
+        start=start,
+        end=end,
+        today=today,
+        visits=sum(d.visits for d in traffic_by_day),
+        intent_customers=intent,
+        test_drives=sum(c.test_drives for c in consultants),
+        deposits=sum(c.deposits for c in consultants),
+        deals=deals,
+        traffic_by_day=traffic_by_day,
+        traffic_by_hour=traffic_by_hour,
+        funnel=funnel,
+        consultants=tuple(c for c in consultants if c.consultant_id is not None or c.visits),
+        stock_age=_stock_age(session, store_ids, lo, hi, today, zone, dialect),
+        inspection_days=_inspection_days(session, store_ids, start, end),
+        conversion=RateFigure(deals, intent),
+        revisit=_revisit_total(session, store_ids, start, min(end, today)),
+        revisit_by_reason=_revisit_by_reason(session, store_ids, start, min(end, today)),
+        repurchase=_repurchase(session, store_ids, lo, hi, dialect),
+    )
+
+
+# --- the parts ------------------------------------------------------------------------------
+
+
+def _traffic(
+    session: Session,
+    store_ids: Sequence[uuid.UUID] | None,
+    lo: datetime,
+    hi: datetime,
+    start: date,
+    end: date,
+    dialect: str,
+    offset: int,
+) -> tuple[tuple[DayCount, ...], tuple[int, ...]]:
+    by_day: dict[str, int] = {}
+    by_hour = [0] * 24
+    where = (
+        _in_stores(Visit.store_id, store_ids),
+        Visit.arrived_at >= lo,
+        Visit.arrived_at < hi,
+    )
+    if offset % 3600 == 0:
+        # Whole-hour offsets (China: +8): count per UTC hour, which reads only the
+        # covering index, and move the at most 24 x days buckets to local time here.
+        # Cheaper than converting every one of 500,000 times in SQL.
+        utc_hour = (
+            func.substr(Visit.arrived_at, 1, 13)  # stored as 'YYYY-MM-DD HH:MM:SS...'
+            if dialect == "sqlite"
+            else func.date_trunc("hour", func.timezone("UTC", Visit.arrived_at))
+        )
+        shift = timedelta(seconds=offset)
+        for bucket, count in session.execute(
+            select(utc_hour, func.count()).where(*where).group_by(utc_hour)
+        ):
+            # SQLite gives 'YYYY-MM-DD HH', PostgreSQL a naive UTC timestamp.
+            start_of_hour = (
+                datetime.strptime(bucket, "%Y-%m-%d %H") if isinstance(bucket, str) else bucket
+            )
+            local = start_of_hour + shift
+            key = local.date().isoformat()
+            by_day[key] = by_day.get(key, 0) + int(count)
+            by_hour[local.hour] += int(count)
+    else:
+        day, hour = _local_day_hour(Visit.arrived_at, dialect, offset)
+        for day_text, hour_value, count in session.execute(
+            select(day, hour, func.count()).where(*where).group_by(day, hour)
+        ):
+            by_day[day_text] = by_day.get(day_text, 0) + int(count)
+            by_hour[int(hour_value)] += int(count)
+    days = []
+    current = start
+    while current <= end:
+        days.append(DayCount(current, by_day.get(current.isoformat(), 0)))
+        current += timedelta(days=1)
+    return tuple(days), tuple(by_hour)
+
+
+def _visit_customers(
+    session: Session,
+    store_ids: Sequence[uuid.UUID] | None,
+    lo: datetime,
+    hi: datetime,
+    scan: bool,
+) -> tuple[int, int]:
+    """Distinct customers who visited, and those of them who came to buy."""
+    in_range = (
+        _in_stores(Visit.store_id, store_ids),
+        Visit.arrived_at >= lo,
+        Visit.arrived_at < hi,
+    )
+    if session.get_bind().dialect.name != "sqlite":
+        # PostgreSQL hashes UUIDs quickly: COUNT(DISTINCT) beats grouping first.
+        intent_only = Visit.purpose.in_(INTENT_PURPOSES)
+        visitors, intent = session.execute(
+            select(
+                func.count(distinct(Visit.customer_id)),
+                func.count(distinct(case((intent_only, Visit.customer_id)))),
+            ).where(*in_range)
+        ).one()
+        return int(visitors or 0), int(intent or 0)
+    # SQLite sorts 32-character keys for DISTINCT; grouping in index order avoids it.
+    intent_flag = func.max(case((Visit.purpose.in_(INTENT_PURPOSES), 1), else_=0))
+    per_customer = (
+        select(Visit.customer_id, intent_flag.label("intent"))
+        .where(*in_range)
+        .group_by(Visit.customer_id)
+    )
+    if scan:
+        per_customer = per_customer.with_hint(
+            Visit, "INDEXED BY ix_visits_customer_cover", "sqlite"
+        )
+    inner = per_customer.subquery()
+    visitors, intent = session.execute(
+        select(func.count(), func.coalesce(func.sum(inner.c.intent), 0))
+    ).one()
+    return int(visitors or 0), int(intent or 0)
+
+
+def _funnel(
+    session: Session, store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime
+) -> tuple[FunnelStep, ...]:
+    """The steps after the visit: customers who drove, left a deposit, signed."""
+
+    def customers(model: Any, at: Any, *extra: ColumnElement[bool]) -> int:
+        return int(
+            session.scalar(
+                select(func.count(distinct(model.customer_id))).where(
+                    _in_stores(model.store_id, store_ids), at >= lo, at < hi, *extra
+                )
+            )
+            or 0
+        )
+
+    return (
+        FunnelStep(
+            "test_drive", customers(TestDrive, TestDrive.slot_start, TestDrive.status.in_(DRIVEN))
+        ),
+        FunnelStep("deposit", customers(Deposit, Deposit.taken_at)),
+        FunnelStep(
+            "contract",
+            customers(
+                Contract,
+                Contract.signed_at,
+                Contract.kind == ContractKind.SALE,
+                Contract.status == ContractStatus.SIGNED,
+            ),
+        ),
+    )
+
+
+def _consultants(
+    session: Session,
+    store_ids: Sequence[uuid.UUID] | None,
+    lo: datetime,
+    hi: datetime,
+    scan: bool,
+) -> list[ConsultantFigures]:
+    figures: dict[uuid.UUID | None, dict[str, int]] = {}
+
+    def add(rows: Any, *keys: str) -> None:
+        for row in rows:
+            entry = figures.setdefault(row[0], {})
+            for key, value in zip(keys, row[1:], strict=True):
+                entry[key] = int(value or 0)
+
+    in_range = (
+        _in_stores(Visit.store_id, store_ids),
+        Visit.arrived_at >= lo,
+        Visit.arrived_at < hi,
+    )
+    if session.get_bind().dialect.name != "sqlite":
+        intent_only = Visit.purpose.in_(INTENT_PURPOSES)
+        add(
+            session.execute(
+                select(
+                    Visit.consultant_id,
+                    func.count(),
+                    func.count(distinct(case((intent_only, Visit.customer_id)))),
+                )
+                .where(*in_range)
+                .group_by(Visit.consultant_id)
+            ),
+            "visits",
+            "intent_customers",
+        )
+    else:
+        _sqlite_visits_by_consultant(session, in_range, scan, add)
+    add(
+        session.execute(
+            select(TestDrive.consultant_id, func.count())
+            .where(
+                _in_stores(TestDrive.store_id, store_ids),
+                TestDrive.slot_start >= lo,
+                TestDrive.slot_start < hi,
+                TestDrive.status.in_(DRIVEN),
+            )
+            .group_by(TestDrive.consultant_id)
+        ),
+        "test_drives",
+    )
+    add(
+        session.execute(
+            select(Deposit.taken_by_id, func.count())
+            .where(
+                _in_stores(Deposit.store_id, store_ids),
+                Deposit.taken_at >= lo,
+                Deposit.taken_at < hi,
+            )
+            .group_by(Deposit.taken_by_id)
+        ),
+        "deposits",
+    )
+    add(
+        session.execute(
+            select(Contract.consultant_id, func.count())
+            .where(
+                _in_stores(Contract.store_id, store_ids),
+                Contract.signed_at >= lo,
+                Contract.signed_at < hi,
+                Contract.kind == ContractKind.SALE,
+                Contract.status == ContractStatus.SIGNED,
+            )
+            .group_by(Contract.consultant_id)
+        ),
+        "deals",
+    )
+    ids = [key for key in figures if key is not None]
+    names: dict[uuid.UUID, str] = {}
+    if ids:
+        names = dict(
+            session.execute(select(Staff.id, Staff.display_name).where(Staff.id.in_(ids))).all()
+        )
+    result = [
+        ConsultantFigures(
+            consultant_id=key,
+            name=names.get(key, "") if key is not None else "",
+            visits=values.get("visits", 0),
+            intent_customers=values.get("intent_customers", 0),
+            test_drives=values.get("test_drives", 0),
+            deposits=values.get("deposits", 0),
+            deals=values.get("deals", 0),
+        )
+        for key, values in figures.items()
+    ]
+    # Most deals first; unassigned visits last.
+    result.sort(key=lambda c: (c.consultant_id is None, -c.deals, -c.visits, c.name))
+    return result
+
+
+def _sqlite_visits_by_consultant(
+    session: Session, in_range: tuple[ColumnElement[bool], ...], scan: bool, add: Any
+) -> None:
+    """Visits and intent customers per consultant, for SQLite."""
+    # Visits and intent customers per consultant in one pass: group by (customer,
+    # consultant) in the order of the customer-first index, then sum per consultant.
+    intent_flag = func.max(case((Visit.purpose.in_(INTENT_PURPOSES), 1), else_=0))
+    pairs = (
+        select(
+            Visit.customer_id,
+            Visit.consultant_id,
+            func.count().label("visits"),
+            intent_flag.label("intent"),
+        )
+        .where(*in_range)
+        .group_by(Visit.customer_id, Visit.consultant_id)
+    )
+    if scan:
+        pairs = pairs.with_hint(Visit, "INDEXED BY ix_visits_customer_cover", "sqlite")
+    inner = pairs.subquery()
+    add(
+        session.execute(
+            select(
+                inner.c.consultant_id, func.sum(inner.c.visits), func.sum(inner.c.intent)
+            ).group_by(inner.c.consultant_id)
+        ),
+        "visits",
+        "intent_customers",
+    )
+
+
+def _stock_age(
+    session: Session,
+    store_ids: Sequence[uuid.UUID] | None,
+    lo: datetime,
+    hi: datetime,
+    today: date,
+    zone: tzinfo,
+    dialect: str,
+) -> tuple[StockAgeBucket, ...]:
+    # Whole local days: a car listed any time on day D is 0 days old on day D. Comparing
+    # with the starts of local days keeps it portable (no date arithmetic in SQL).
+    def day_start(days_ago: int) -> datetime:
+        return datetime.combine(today - timedelta(days=days_ago), time.min, tzinfo=zone).astimezone(
+            UTC
+        )
+
+    in_stock_bucket = case(
+        (Vehicle.listed_at >= day_start(AGE_LIMITS[0]), 0),
+        (Vehicle.listed_at >= day_start(AGE_LIMITS[1]), 1),
+        (Vehicle.listed_at >= day_start(AGE_LIMITS[2]), 2),
+        else_=3,
+    )
+    stock = {
+        int(bucket): (int(count), total)
+        for bucket, count, total in session.execute(
+            select(in_stock_bucket, func.count(), func.sum(Vehicle.list_price))
+            .where(
+                _in_stores(Vehicle.store_id, store_ids),
+                Vehicle.deleted_at.is_(None),
+                Vehicle.listed_at.is_not(None),
+                Vehicle.status != VehicleStatus.SOLD,
+            )
+            .group_by(in_stock_bucket)
+        )
+    }
+    sold_bucket = _age_bucket(_whole_days(Contract.signed_at, Vehicle.listed_at, dialect))
+    sold = {
+        int(bucket): (int(count), list_total, price_total)
+        for bucket, count, list_total, price_total in session.execute(
+            select(
+                sold_bucket,
+                func.count(),
+                func.sum(Vehicle.list_price),
+                func.sum(Contract.price),
+            )
+            .join(Vehicle, Vehicle.id == Contract.vehicle_id)
+            .where(
+                _in_stores(Contract.store_id, store_ids),
+                Contract.signed_at >= lo,
+                Contract.signed_at < hi,
+                Contract.kind == ContractKind.SALE,
+                Contract.status == ContractStatus.SIGNED,
+                Contract.price.is_not(None),
+                Vehicle.listed_at.is_not(None),
+            )
+            .group_by(sold_bucket)
+        )
+    }
+    buckets = []
+    for n, label in enumerate(AGE_BUCKETS):
+        cars, total = stock.get(n, (0, None))
+        sold_count, list_total, price_total = sold.get(n, (0, None, None))
+        buckets.append(
+            StockAgeBucket(
+                label=label,
+                cars=cars,
+                average_list_price=_money(_money(total) / cars) if cars else None,
+                sold=sold_count,
+                average_discount=(
+                    _money((_money(list_total) - _money(price_total)) / sold_count)
+                    if sold_count
+                    else None
+                ),
+            )
+        )
+    return tuple(buckets)
+
+
+def _inspection_days(
+    session: Session, store_ids: Sequence[uuid.UUID] | None, start: date, end: date
+) -> tuple[InspectionDayFigures, ...]:
+    live = Registration.status != RegistrationStatus.CANCELLED
+    rows = session.execute(
+        select(
+            InspectionEvent.id,
+            InspectionEvent.event_date,
+            InspectionEvent.title,
+            func.count(Registration.id),
+            func.count(case((Registration.status.in_(SHOWED), Registration.id))),
+            func.count(
+                case((Registration.status == RegistrationStatus.INSPECTED, Registration.id))
+            ),
+        )
+        .outerjoin(Registration, and_(Registration.event_id == InspectionEvent.id, live))
+        .where(
+            _in_stores(InspectionEvent.store_id, store_ids),
+            InspectionEvent.event_date >= start,
+            InspectionEvent.event_date <= end,
+        )
+        .group_by(InspectionEvent.id, InspectionEvent.event_date, InspectionEvent.title)
+        .order_by(InspectionEvent.event_date, InspectionEvent.title)
+    ).all()
+    if not rows:
+        return ()
+    stock = aliased(Vehicle)
+    same_car = or_(
+        and_(Registration.vin.is_not(None), stock.vin == Registration.vin),
+        and_(Registration.vin.is_(None), stock.plate == Registration.plate),
+    )
+    bought = dict(
+        session.execute(
+            select(InspectionEvent.id, func.count(distinct(Registration.id)))
+            .join(Registration, Registration.event_id == InspectionEvent.id)
+            .join(stock, same_car)
+            .where(
+                InspectionEvent.id.in_([row[0] for row in rows]),
+                live,
+                stock.deleted_at.is_(None),
+                stock.created_at >= InspectionEvent.starts_at,
+            )
+            .group_by(InspectionEvent.id)
+        ).all()
+    )
+    return tuple(
+        InspectionDayFigures(
+            event_id=event_id,
+            event_date=event_date,
+            title=title,
+            registered=int(registered),
+            showed=int(showed),
+            inspected=int(inspected),
+            bought_in=int(bought.get(event_id, 0)),
+        )
+        for event_id, event_date, title, registered, showed, inspected in rows
+    )
+
+
+def _revisit_query(store_ids: Sequence[uuid.UUID] | None, start: date, last: date) -> Any:
+    done = func.count(case((FollowUp.status == FollowUpStatus.DONE, FollowUp.id)))
+    stmt = select(done, func.count(FollowUp.id)).where(
+        FollowUp.due_on >= start, FollowUp.due_on <= last
+    )
+    if store_ids is not None:
+        # Follow-ups carry no store: they belong to the customer's store.
+        stmt = stmt.join(Customer, Customer.id == FollowUp.customer_id).where(
+            Customer.store_id.in_(list(store_ids))
+        )
+    return stmt
+
+
+def _revisit_total(
+    session: Session, store_ids: Sequence[uuid.UUID] | None, start: date, last: date
+) -> RateFigure:
+    if last < start:
+        return RateFigure(0, 0)
+    done, due = session.execute(_revisit_query(store_ids, start, last)).one()
+    return RateFigure(int(done or 0), int(due or 0))
+
+
+def _revisit_by_reason(
+    session: Session, store_ids: Sequence[uuid.UUID] | None, start: date, last: date
+) -> tuple[RevisitByReason, ...]:
+    if last < start:
+        return ()
+    stmt = _revisit_query(store_ids, start, last)
+    rows = session.execute(
+        stmt.add_columns(FollowUp.reason).group_by(FollowUp.reason).order_by(FollowUp.reason)
+    ).all()
+    return tuple(RevisitByReason(reason, int(done), int(due)) for done, due, reason in rows)
+
+
+def _repurchase(
+    session: Session,
+    store_ids: Sequence[uuid.UUID] | None,
+    lo: datetime,
+    hi: datetime,
+    dialect: str,
+) -> RateFigure:
+    signed_sale = and_(
+        Contract.kind == ContractKind.SALE,
+        Contract.status == ContractStatus.SIGNED,
+        Contract.signed_at.is_not(None),
+    )
+    base = (
+        select(Contract.customer_id)
+        .where(
+            signed_sale,
+            _in_stores(Contract.store_id, store_ids),
+            Contract.signed_at >= lo,
+            Contract.signed_at < hi,
+        )
+        .distinct()
+        .subquery()
+    )
+    buyers = int(session.scalar(select(func.count()).select_from(base)) or 0)
+    if not buyers:
+        return RateFigure(0, 0)
+    first, second = aliased(Contract), aliased(Contract)
+    gap = _days_between(second.signed_at, first.signed_at, dialect)
+    repeat = int(
+        session.scalar(
+            select(func.count(distinct(first.customer_id)))
+            .join(second, second.customer_id == first.customer_id)
+            .where(
+                first.customer_id.in_(select(base.c.customer_id)),
+                first.kind == ContractKind.SALE,
+                first.status == ContractStatus.SIGNED,
+                second.kind == ContractKind.SALE,
+                second.status == ContractStatus.SIGNED,
+                second.id != first.id,
+                second.signed_at >= first.signed_at,
+                second.signed_at < hi,
+                gap <= REPURCHASE_WINDOW_DAYS,
+            )
+        )
+        or 0
+    )
+    return RateFigure(repeat, buyers)
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def chart_rows(dashboard: Dashboard, chart: str) -> tuple[list[str], list[list[Any]]]:
+    """The data behind one chart as a header and rows (Chinese headers, for the CSV)."""
+    if chart == "traffic_day":
+        return ["日期", "到店"], [[d.day.isoformat(), d.visits] for d in dashboard.traffic_by_day]
+    if chart == "traffic_hour":
+        return ["时段", "到店"], [
+            [f"{h:02d}:00", n] for h, n in enumerate(dashboard.traffic_by_hour)
+        ]
+    if chart == "funnel":
+        names = {"visit": "到店", "test_drive": "试驾", "deposit": "意向金", "contract": "成交"}
+        return ["环节", "客户数"], [[names[s.key], s.customers] for s in dashboard.funnel]
+    if chart == "consultants":
+        return ["销售顾问", "到店", "意向客户", "试驾", "意向金", "成交", "成交率"], [
+            [
+                c.name or "未分配",
+                c.visits,
+                c.intent_customers,
+                c.test_drives,
+                c.deposits,
+                c.deals,
+                _percent(c.conversion),
+            ]
+            for c in dashboard.consultants
+        ]
+    if chart == "stock_age":
+        return ["库龄（天）", "在库车辆", "平均标价（元）", "期间售出", "平均让价（元）"], [
+            [
+                b.label,
+                b.cars,
+                "" if b.average_list_price is None else str(b.average_list_price),
+                b.sold,
+                "" if b.average_discount is None else str(b.average_discount),
+            ]
+            for b in dashboard.stock_age
+        ]
+    if chart == "inspection_days":
+        return ["检测日", "名称", "报名", "到场", "已检测", "收购"], [
+            [e.event_date.isoformat(), e.title, e.registered, e.showed, e.inspected, e.bought_in]
+            for e in dashboard.inspection_days
+        ]
+    if chart == "rates":
+        rows = []
+        for label, figure in (
+            ("成交率", dashboard.conversion),
+            ("回访率", dashboard.revisit),
+            ("复购率", dashboard.repurchase),
+        ):
+            rows.append([label, figure.numerator, figure.denominator, _percent(figure.rate)])
+        return ["指标", "分子", "分母", "比率"], rows
+    raise ValueError(f"unknown chart {chart!r}")
+
+
+CHARTS = (
+    "traffic_day",
+    "traffic_hour",
+    "funnel",
+    "consultants",
+    "stock_age",
+    "inspection_days",
+    "rates",
+)
+
+
+def _percent(rate: float | None) -> str:
+    return "" if rate is None else f"{rate * 100:.1f}%"
+
+
+def write_csv(path: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Write a chart's data as CSV that Excel opens with the Chinese intact (UTF-8 BOM)."""
+    import csv
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)

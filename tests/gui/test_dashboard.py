@@ -1,0 +1,159 @@
+"""The manager's dashboard draws every chart with Chinese titles and exports PNG and CSV."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QDate
+from sqlalchemy import select
+
+from db.models import (
+    Contract,
+    ContractKind,
+    ContractStatus,
+    Customer,
+    Energy,
+    SourceChannel,
+    Staff,
+    Transmission,
+    Vehicle,
+    VehicleStatus,
+    Visit,
+    VisitPurpose,
+)
+from showroom.context import AppContext
+from showroom.services import auth
+from showroom.services.reports import CHARTS
+from showroom.users import StaffUser
+from ui.screens.dashboard import PRESETS, DashboardScreen
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _manager(gui_context: AppContext, accounts) -> StaffUser:  # type: ignore[no-untyped-def]
+    with gui_context.database.write() as s:
+        return auth.sign_in(s, "manager", accounts["manager"].password)
+
+
+def _some_business(gui_context: AppContext) -> None:
+    now = datetime.now(UTC)
+    with gui_context.database.write() as s:
+        sales = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
+        store_id = sales.store_id
+        customers = []
+        for n in range(3):
+            c = Customer(store_id=store_id, name=f"测试客户{n}", phone=f"1390000000{n}")
+            s.add(c)
+            customers.append(c)
+        s.flush()
+        for n, c in enumerate(customers):
+            s.add(
+                Visit(
+                    store_id=store_id,
+                    visit_no=f"V{n}",
+                    customer_id=c.id,
+                    purpose=VisitPurpose.BUY,
+                    source_channel=SourceChannel.WALK_IN,
+                    arrived_at=now - timedelta(hours=2 + n),
+                    consultant_id=sales.id,
+                )
+            )
+        car = Vehicle(
+            store_id=store_id,
+            stock_no="S1",
+            brand="丰田",
+            model="卡罗拉",
+            year=2021,
+            mileage_km=20000,
+            energy=Energy.PETROL,
+            transmission=Transmission.AUTOMATIC,
+            list_price=Decimal(100000),
+            status=VehicleStatus.SOLD,
+            listed_at=now - timedelta(days=40),
+        )
+        s.add(car)
+        s.flush()
+        s.add(
+            Contract(
+                store_id=store_id,
+                contract_no="C1",
+                kind=ContractKind.SALE,
+                status=ContractStatus.SIGNED,
+                vehicle_id=car.id,
+                customer_id=customers[0].id,
+                consultant_id=sales.id,
+                price=Decimal(97000),
+                signed_at=now - timedelta(hours=1),
+            )
+        )
+
+
+def _screen(qtbot, gui_context, runner, accounts) -> DashboardScreen:  # type: ignore[no-untyped-def]
+    screen = DashboardScreen(gui_context, runner, _manager(gui_context, accounts))
+    qtbot.addWidget(screen)
+    screen.resize(1600, 1000)
+    screen.preset_combo.setCurrentIndex(PRESETS.index("last30"))
+    return screen
+
+
+def test_every_chart_is_drawn_with_a_chinese_title(qtbot, gui_context, runner, accounts) -> None:  # type: ignore[no-untyped-def]
+    _some_business(gui_context)
+    screen = _screen(qtbot, gui_context, runner, accounts)
+    assert screen.busy_bar.isHidden()
+    assert screen.kpis["visits"].value_label.text() == "3"
+    assert screen.kpis["conversion"].value_label.text() == "33.3%"
+    assert screen.kpis["conversion"].detail_label.text() == "成交 1 / 意向客户 3"
+    assert set(screen.charts) == set(CHARTS)
+    for key, chart in screen.charts.items():
+        axes = chart.figure.axes
+        assert axes, key
+        assert CHINESE.search(axes[0].get_title()), (key, axes[0].get_title())
+        assert chart.png_button.isEnabled() and chart.csv_button.isEnabled()
+    assert len(screen.charts["traffic_day"].figure.axes[0].patches) == 30  # one bar a day
+    assert len(screen.charts["traffic_hour"].figure.axes[0].patches) == 24
+    funnel = screen.charts["funnel"].figure.axes[0]
+    assert [p.get_width() for p in funnel.patches] == [3, 0, 0, 1]
+    consultants = screen.charts["consultants"].figure.axes[0]
+    assert [t.get_text() for t in consultants.get_xticklabels()] == ["孙顾问"]
+    assert len(consultants.patches) == 4  # visits, drives, deposits, deals for one person
+    assert len(screen.charts["stock_age"].figure.axes[0].patches) == 4
+    # No inspection day in the range: said in words, not an empty frame.
+    texts = [t.get_text() for t in screen.charts["inspection_days"].figure.axes[0].texts]
+    assert texts == ["所选时间内没有透明检测日"]
+    assert len(screen.charts["rates"].figure.axes[0].patches) == 3
+
+
+def test_a_chart_exports_as_png_and_its_data_as_csv(
+    qtbot, gui_context, runner, accounts, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _some_business(gui_context)
+    screen = _screen(qtbot, gui_context, runner, accounts)
+    png, csv = tmp_path / "funnel.png", tmp_path / "funnel.csv"
+    screen.export_png("funnel", str(png))
+    screen.export_csv("funnel", str(csv))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert csv.read_text(encoding="utf-8-sig").splitlines() == [
+        "环节,客户数",
+        "到店,3",
+        "试驾,0",
+        "意向金,0",
+        "成交,1",
+    ]
+    assert screen.status_label.text() == f"已导出：{csv}"
+    screen.export_csv("funnel", str(tmp_path / "missing" / "x.csv"))
+    assert screen.error_label.text().startswith("无法保存文件：")
+
+
+def test_a_reversed_custom_range_says_so(qtbot, gui_context, runner, accounts) -> None:  # type: ignore[no-untyped-def]
+    screen = _screen(qtbot, gui_context, runner, accounts)
+    screen.preset_combo.setCurrentIndex(PRESETS.index("custom"))
+    assert screen.start_edit.isEnabled()
+    screen.start_edit.setDate(QDate(2026, 5, 10))
+    screen.end_edit.setDate(QDate(2026, 5, 1))
+    assert screen.error_label.text() == "结束日期不能早于开始日期。"
+    screen.end_edit.setDate(QDate(2026, 5, 31))
+    assert screen.error_label.isHidden()
+    assert screen.status_label.text() == "2026-05-10 至 2026-05-31"

@@ -1,0 +1,112 @@
+"""The follow-up list: log a result with the next date, keep typed text on a refusal, downgrade."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from db.models import Customer, FollowUp, FollowUpStatus, GradeChange, IntentGrade, Staff
+from showroom.context import AppContext
+from showroom.services import auth
+from showroom.users import StaffUser
+from ui.screens.follow_ups import COL_LATE, COL_REASON, FollowUpsScreen
+
+
+def _sign_in(gui_context: AppContext, accounts, username: str) -> StaffUser:  # type: ignore[no-untyped-def]
+    with gui_context.database.write() as s:
+        return auth.sign_in(s, username, accounts[username].password)
+
+
+def _seed(gui_context: AppContext) -> None:
+    today = datetime.now(UTC).astimezone().date()
+    long_ago = datetime.now(UTC) - timedelta(days=40)
+    with gui_context.database.write() as s:
+        sales = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
+        buyer = Customer(
+            store_id=sales.store_id,
+            name="王先生",
+            phone="13900000001",
+            owner_id=sales.id,
+            intent_grade=IntentGrade.C,
+        )
+        quiet = Customer(
+            store_id=sales.store_id,
+            name="冷却的客户",
+            phone="13900000002",
+            owner_id=sales.id,
+            intent_grade=IntentGrade.A,
+            created_at=long_ago,
+        )
+        s.add_all([buyer, quiet])
+        s.flush()
+        s.add(
+            FollowUp(
+                customer_id=buyer.id,
+                consultant_id=sales.id,
+                due_on=today - timedelta(days=2),
+                reason="contract_3d",
+            )
+        )
+
+
+def _screen(qtbot, gui_context, runner, user) -> FollowUpsScreen:  # type: ignore[no-untyped-def]
+    screen = FollowUpsScreen(gui_context, runner, user)
+    qtbot.addWidget(screen)
+    screen.resize(1200, 700)
+    screen.show()
+    return screen
+
+
+def test_a_consultant_logs_a_result_and_schedules_the_next(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    _seed(gui_context)
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+    assert screen.consultant_combo.isHidden()  # a consultant sees only their own
+    assert screen.count_label.text() == "今天到期 0 条 · 逾期 1 条"
+    assert screen.model.index(0, COL_LATE).data() == "逾期 2 天"
+    assert screen.model.index(0, COL_REASON).data() == "成交后 3 天"
+    assert not screen.log_button.isEnabled()
+    screen.select_row(0)
+    screen.log_button.click()
+    dialog = screen._dialog
+    assert dialog is not None and dialog.isVisible()
+
+    # An empty result is refused; the dialog comes back with the message.
+    dialog.next_check.setChecked(True)
+    dialog.accept()
+    assert dialog.isVisible()
+    assert dialog.error_label.text() == "请填写回访结果。"
+    dialog.result_edit.setPlainText("客户反馈车况良好")
+    next_due = dialog.next_due()
+    dialog.accept()
+    assert not dialog.isVisible()
+    assert screen.message_label.text() == f"已登记回访结果，下次回访：{next_due.isoformat()}"
+    assert screen.model.rowCount() == 0
+    assert screen.empty_label.isVisible()
+    with gui_context.database.read() as s:
+        rows = s.scalars(select(FollowUp).order_by(FollowUp.due_on)).all()
+        assert [(f.status, f.result) for f in rows] == [
+            (FollowUpStatus.DONE, "客户反馈车况良好"),
+            (FollowUpStatus.OPEN, ""),
+        ]
+        assert rows[1].due_on == next_due
+
+
+def test_a_quiet_hot_customer_is_flagged_and_downgraded(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    _seed(gui_context)
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "manager"))
+    assert screen.consultant_combo.isVisible()
+    assert screen.consultant_combo.itemText(1) == "孙顾问"
+    assert screen.stale_box.isVisible()
+    assert screen.stale_title.text() == "⚠ 1 位 A 级客户已超过 15 天没有回应，建议降为 B 级"
+    screen.downgrade(screen.stale[0].customer_id)
+    assert screen.message_label.text() == "已将 冷却的客户 降为 B 级。"
+    assert screen.stale_box.isHidden()
+    with gui_context.database.read() as s:
+        quiet = s.scalars(select(Customer).where(Customer.name == "冷却的客户")).one()
+        assert quiet.intent_grade is IntentGrade.B
+        assert s.scalars(select(GradeChange.reason)).one() == "15 天未回应，降级"

@@ -1,0 +1,551 @@
+"""经营看板 (manager): traffic, funnel, consultants, stock age, inspection days, rates.
+
+All figures come from one service call (``reports.compute_dashboard``) run off the
+UI thread; while it runs the filter bar is disabled and a busy bar shows, and a
+result that arrives after the filters changed again is dropped (only the newest
+request is drawn). Each chart exports as PNG (the figure itself) and as CSV (the
+numbers behind it, written by the service so the CSV matches the definitions).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+from matplotlib.figure import Figure
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QWidget,
+)
+
+from showroom.context import AppContext
+from showroom.services import reports
+from showroom.services.overview import store_zone
+from showroom.services.reports import Dashboard
+from showroom.services.stores import StoreInfo, list_stores
+from showroom.users import StaffUser
+from ui.errors import report_failure
+from ui.screens.base import Screen
+from ui.tasks import TaskRunner
+from ui.widgets.cards import FigureCard
+from ui.widgets.charts import ChartCard, empty_message
+from ui.widgets.icons import icon
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+PRESETS = ("today", "week", "month", "last30", "year", "custom")
+CHART_COLUMNS = 2
+# (row, column, column span) in the chart grid; row 0 holds the figure cards.
+CHART_PLACES = {
+    "traffic_day": (1, 0, 1),
+    "traffic_hour": (1, 1, 1),
+    "funnel": (2, 0, 1),
+    "rates": (2, 1, 1),
+    "consultants": (3, 0, 2),
+    "stock_age": (4, 0, 1),
+    "inspection_days": (4, 1, 1),
+}
+
+
+def preset_range(preset: str, today: date) -> tuple[date, date]:
+    """The local days a preset covers, ending today (a week starts on Monday)."""
+    if preset == "today":
+        return today, today
+    if preset == "week":
+        return today - timedelta(days=today.weekday()), today
+    if preset == "month":
+        return today.replace(day=1), today
+    if preset == "last30":
+        return today - timedelta(days=29), today
+    if preset == "year":
+        return today.replace(month=1, day=1), today
+    raise ValueError(preset)
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+class DashboardScreen(Screen):
+    """The manager's charts with date and store filters. Emits no signals."""
+
+    # Figures are heavy to compute: the manager refreshes by hand or by changing filters.
+    topics: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(context, runner, user, parent)
+        self.zone = store_zone(None)
+        self.dashboard: Dashboard | None = None
+        self._request = 0
+        self._stores: list[StoreInfo] = []
+
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        bar.addWidget(QLabel(self.tr("时间"), self))
+        self.preset_combo = QComboBox(self)
+        for key, text in zip(
+            PRESETS,
+            (
+                self.tr("今天"),
+                self.tr("本周"),
+                self.tr("本月"),
+                self.tr("近30天"),
+                self.tr("本年"),
+                self.tr("自定义"),
+            ),
+            strict=True,
+        ):
+            self.preset_combo.addItem(text, key)
+        bar.addWidget(self.preset_combo)
+        self.start_edit = QDateEdit(self)
+        self.end_edit = QDateEdit(self)
+        for edit in (self.start_edit, self.end_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        bar.addWidget(self.start_edit)
+        bar.addWidget(QLabel("—", self))
+        bar.addWidget(self.end_edit)
+        bar.addSpacing(12)
+        bar.addWidget(QLabel(self.tr("门店"), self))
+        self.store_combo = QComboBox(self)
+        self.store_combo.setMinimumWidth(160)
+        self.store_combo.addItem(self.tr("全部门店"), None)
+        bar.addWidget(self.store_combo)
+        self.refresh_button = QPushButton(icon("refresh"), self.tr("刷新"), self)
+        bar.addWidget(self.refresh_button)
+        bar.addStretch(1)
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setRange(0, 0)  # indeterminate: the database gives no progress
+        self.busy_bar.setFixedWidth(140)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.hide()
+        bar.addWidget(self.busy_bar)
+        self.status_label = QLabel("", self)
+        self.status_label.setObjectName("CountLabel")
+        bar.addWidget(self.status_label)
+        self.body.addLayout(bar)
+
+        self.error_label = QLabel("", self)
+        self.error_label.setObjectName("ErrorText")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.body.addWidget(self.error_label)
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        inner = QWidget(scroll)
+        inner.setObjectName("ScreenArea")
+        grid = QGridLayout(inner)
+        grid.setContentsMargins(0, 0, 8, 0)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(14)
+
+        self.kpis: dict[str, FigureCard] = {}
+        kpi_row = QHBoxLayout()
+        kpi_row.setSpacing(14)
+        for key, title, icon_name in (
+            ("visits", self.tr("到店客流"), "customers"),
+            ("conversion", self.tr("成交率"), "money"),
+            ("revisit", self.tr("回访率"), "phone"),
+            ("repurchase", self.tr("复购率"), "user"),
+        ):
+            card = FigureCard(title, icon_name, inner)
+            card.setMinimumHeight(112)
+            self.kpis[key] = card
+            kpi_row.addWidget(card)
+        grid.addLayout(kpi_row, 0, 0, 1, CHART_COLUMNS)
+
+        self.charts: dict[str, ChartCard] = {}
+        titles = {
+            "traffic_day": self.tr("每日到店"),
+            "traffic_hour": self.tr("到店时段分布"),
+            "funnel": self.tr("成交漏斗"),
+            "consultants": self.tr("销售顾问对比"),
+            "stock_age": self.tr("库龄分布"),
+            "inspection_days": self.tr("透明检测日"),
+            "rates": self.tr("成交率 · 回访率 · 复购率"),
+        }
+        for key in reports.CHARTS:
+            chart = ChartCard(key, titles[key], inner)
+            chart.export_png_requested.connect(self._ask_png)
+            chart.export_csv_requested.connect(self._ask_csv)
+            self.charts[key] = chart
+            row, column, span = CHART_PLACES[key]
+            grid.addWidget(chart, row, column, 1, span)
+        for column in range(CHART_COLUMNS):
+            grid.setColumnStretch(column, 1)
+        scroll.setWidget(inner)
+        self.body.addWidget(scroll, 1)
+
+        today = datetime.now(UTC).astimezone(self.zone).date()
+        self.preset_combo.setCurrentIndex(PRESETS.index("month"))
+        self._apply_preset(today)
+        self.preset_combo.currentIndexChanged.connect(self._on_preset)
+        self.start_edit.dateChanged.connect(self._on_custom_dates)
+        self.end_edit.dateChanged.connect(self._on_custom_dates)
+        self.store_combo.currentIndexChanged.connect(self.refresh)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.runner.read(list_stores, self._show_stores, self._on_failed)
+        self.refresh()
+
+    # --- filters -------------------------------------------------------------------------
+
+    def _today(self) -> date:
+        return datetime.now(UTC).astimezone(self.zone).date()
+
+    def _apply_preset(self, today: date) -> None:
+        preset = self.preset_combo.currentData()
+        custom = preset == "custom"
+        self.start_edit.setEnabled(custom)
+        self.end_edit.setEnabled(custom)
+        if not custom:
+            start, end = preset_range(preset, today)
+            for edit, day in ((self.start_edit, start), (self.end_edit, end)):
+                edit.blockSignals(True)
+                edit.setDate(_qdate(day))
+                edit.blockSignals(False)
+
+    def _on_preset(self) -> None:
+        self._apply_preset(self._today())
+        self.refresh()
+
+    def _on_custom_dates(self) -> None:
+        if self.preset_combo.currentData() == "custom":
+            self.refresh()
+
+    def _show_stores(self, stores: list[StoreInfo]) -> None:
+        self._stores = stores
+        current = self.store_combo.currentData()
+        self.store_combo.blockSignals(True)
+        while self.store_combo.count() > 1:
+            self.store_combo.removeItem(1)
+        for store in stores:
+            self.store_combo.addItem(f"{store.name}（{store.code}）", store.id)
+        if len(stores) == 1:
+            # One store: "all stores" and that store are the same; show its name.
+            self.store_combo.setCurrentIndex(1)
+        elif current is not None:
+            self.store_combo.setCurrentIndex(max(0, self.store_combo.findData(current)))
+        self.store_combo.blockSignals(False)
+
+    def selected_range(self) -> tuple[date, date]:
+        return _pydate(self.start_edit.date()), _pydate(self.end_edit.date())
+
+    def selected_stores(self) -> list[uuid.UUID] | None:
+        store_id = self.store_combo.currentData()
+        return None if store_id is None else [store_id]
+
+    # --- loading -------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        start, end = self.selected_range()
+        store_ids = self.selected_stores()
+        today, zone = self._today(), self.zone
+        self._request += 1
+        request = self._request
+        self._set_busy(True)
+
+        def work(session: Session) -> tuple[int, Dashboard]:
+            return request, reports.compute_dashboard(
+                session, store_ids, start, end, today=today, zone=zone
+            )
+
+        self.runner.read(work, self._on_loaded, self._on_failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy_bar.setVisible(busy)
+        self.refresh_button.setEnabled(not busy)
+        if busy:
+            self.status_label.setText(self.tr("正在计算…"))
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.status_label.setText("")
+        self.error_label.setText(report_failure(exc))
+        self.error_label.show()
+
+    def _on_loaded(self, result: tuple[int, Dashboard]) -> None:
+        request, dashboard = result
+        if request != self._request:
+            return  # the filters changed while this was computing
+        self._set_busy(False)
+        self.error_label.hide()
+        self.dashboard = dashboard
+        self.status_label.setText(
+            self.tr("{start} 至 {end}").format(
+                start=dashboard.start.isoformat(), end=dashboard.end.isoformat()
+            )
+        )
+        self._show_kpis(dashboard)
+        self.charts["traffic_day"].draw(lambda f: self._paint_traffic_day(f, dashboard))
+        self.charts["traffic_hour"].draw(lambda f: self._paint_traffic_hour(f, dashboard))
+        self.charts["funnel"].draw(lambda f: self._paint_funnel(f, dashboard))
+        self.charts["consultants"].draw(lambda f: self._paint_consultants(f, dashboard))
+        self.charts["stock_age"].draw(
+            lambda f: self._paint_stock_age(f, dashboard),
+            self.tr(
+                "库龄按上架日期计算，为当前在库车辆；系统不保存调价记录，"
+                "“平均让价”为期间售出车辆的标价与成交价之差，按售出时库龄分组。"
+            ),
+        )
+        self.charts["inspection_days"].draw(
+            lambda f: self._paint_inspection_days(f, dashboard),
+            self.tr("收购：报名车辆（同车架号，无车架号时同车牌）在检测日后入库。"),
+        )
+        self.charts["rates"].draw(lambda f: self._paint_rates(f, dashboard))
+
+    def _show_kpis(self, d: Dashboard) -> None:
+        self.kpis["visits"].set_value(f"{d.visits:,}", "primary")
+        self.kpis["visits"].set_detail(
+            self.tr("意向客户 {intent} · 试驾 {drives} · 成交 {deals}").format(
+                intent=d.intent_customers, drives=d.test_drives, deals=d.deals
+            )
+        )
+        for key, figure, detail in (
+            ("conversion", d.conversion, self.tr("成交 {n} / 意向客户 {d}")),
+            ("revisit", d.revisit, self.tr("已回访 {n} / 应回访 {d}")),
+            ("repurchase", d.repurchase, self.tr("一年内再购 {n} / 购车客户 {d}")),
+        ):
+            self.kpis[key].set_value(_percent(figure.rate))
+            self.kpis[key].set_detail(detail.format(n=figure.numerator, d=figure.denominator))
+
+    # --- painters ------------------------------------------------------------------------
+
+    def _paint_traffic_day(self, figure: Figure, d: Dashboard) -> None:
+        ax = figure.add_subplot()
+        ax.set_title(self.tr("每日到店（批次）"))
+        days = [x.day for x in d.traffic_by_day]
+        counts = [x.visits for x in d.traffic_by_day]
+        if len(days) <= 62:
+            ax.bar(range(len(days)), counts, color="#1f4e79", width=0.7)
+        else:
+            ax.plot(range(len(days)), counts, color="#1f4e79", linewidth=1.4)
+            ax.fill_between(range(len(days)), counts, color="#1f4e79", alpha=0.12)
+        step = max(1, len(days) // 8)
+        ticks = list(range(0, len(days), step))
+        ax.set_xticks(ticks, [days[i].strftime("%m-%d") for i in ticks])
+        ax.set_ylabel(self.tr("批次"))
+        ax.set_ylim(bottom=0)
+
+    def _paint_traffic_hour(self, figure: Figure, d: Dashboard) -> None:
+        ax = figure.add_subplot()
+        ax.set_title(self.tr("到店时段（北京时间）"))
+        ax.bar(range(24), d.traffic_by_hour, color="#f5b301", width=0.75)
+        ax.set_xticks(range(0, 24, 2), [f"{h}时" for h in range(0, 24, 2)])
+        ax.set_xlim(-0.6, 23.6)
+        ax.set_ylabel(self.tr("批次"))
+
+    def _paint_funnel(self, figure: Figure, d: Dashboard) -> None:
+        ax = figure.add_subplot()
+        ax.set_title(self.tr("到店 → 试驾 → 意向金 → 成交（客户数）"))
+        names = {
+            "visit": self.tr("到店"),
+            "test_drive": self.tr("试驾"),
+            "deposit": self.tr("意向金"),
+            "contract": self.tr("成交"),
+        }
+        steps = list(d.funnel)
+        labels = [names[s.key] for s in steps]
+        values = [s.customers for s in steps]
+        positions = list(range(len(steps)))[::-1]
+        ax.barh(positions, values, color=["#1f4e79", "#3d6f9e", "#f5b301", "#2e7d32"], height=0.62)
+        ax.set_yticks(positions, labels)
+        ax.grid(False)
+        ax.grid(True, axis="x", color="#e9edf2")
+        top = max(values) if values and max(values) else 1
+        ax.set_xlim(0, top * 1.3)
+        for pos, value, n in zip(positions, values, range(len(values)), strict=True):
+            text = f"{value:,}"
+            if n and values[0]:
+                # Share of the customers who came in: steps are counted independently,
+                # so step-to-step ratios can exceed 100 % and would mislead.
+                text += self.tr("（到店的 {rate}）").format(rate=_percent(value / values[0]))
+            ax.text(value + top * 0.01, pos, text, va="center", fontsize=9)
+
+    def _paint_consultants(self, figure: Figure, d: Dashboard) -> None:
+        ax = figure.add_subplot()
+        ax.set_title(self.tr("销售顾问：到店、试驾、意向金、成交与成交率"))
+        people = [c for c in d.consultants if c.consultant_id is not None][:12]
+        if not people:
+            empty_message(ax, self.tr("所选时间内没有销售顾问的记录"))
+            return
+        series = (
+            (self.tr("到店"), [c.visits for c in people]),
+            (self.tr("试驾"), [c.test_drives for c in people]),
+            (self.tr("意向金"), [c.deposits for c in people]),
+            (self.tr("成交"), [c.deals for c in people]),
+        )
+        width = 0.8 / len(series)
+        for n, (label, values) in enumerate(series):
+            bars = ax.bar(
+                [i + (n - 1.5) * width for i in range(len(people))], values, width, label=label
+            )
+            ax.bar_label(bars, fontsize=8, padding=1)
+        ax.set_xticks(range(len(people)), [c.name for c in people])
+        ax.set_ylabel(self.tr("数量"))
+        rate_ax = ax.twinx()
+        rates = [(c.conversion or 0) * 100 for c in people]
+        rate_ax.plot(
+            range(len(people)), rates, color="#c62828", marker="o", label=self.tr("成交率")
+        )
+        rate_ax.set_ylabel(self.tr("成交率 %"))
+        rate_ax.set_ylim(0, max(max(rates) * 1.25, 10))
+        rate_ax.grid(False)
+        rate_ax.spines["right"].set_visible(True)
+        handles, labels = ax.get_legend_handles_labels()
+        more_handles, more_labels = rate_ax.get_legend_handles_labels()
+        ax.legend(handles + more_handles, labels + more_labels, loc="upper right", ncols=5)
+        ax.set_ylim(0, max(max(v) for _, v in series) * 1.25 + 1)
+
+    def _paint_stock_age(self, figure: Figure, d: Dashboard) -> None:
+        ax = figure.add_subplot()
+        ax.set_title(self.tr("在库车辆库龄（天）与平均让价"))
+        labels = [self.tr("{range} 天").format(range=b.label) for b in d.stock_age]
+        cars = [b.cars for b in d.stock_age]
+        colours = ["#2e7d32", "#f5b301", "#e07b00", "#c62828"]
+        bars = ax.bar(range(len(cars)), cars, color=colours, width=0.6)
+        ax.set_xticks(range(len(cars)), labels)
+        ax.set_ylabel(self.tr("车辆数"))
+        ax.set_ylim(0, (max(cars) if cars and max(cars) else 1) * 1.3)
+        for bar, bucket in zip(bars, d.stock_age, strict=True):
+            price = (
+                self.tr("均价 {p} 万").format(p=f"{bucket.average_list_price / 10000:.1f}")
+                if bucket.average_list_price is not None
+                else ""
+            )
+            ax.annotate(
+                f"{bucket.cars:,}\n{price}",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+        cut_ax = ax.twinx()
+        cuts = [float(b.average_discount or 0) for b in d.stock_age]
+        cut_ax.plot(
+            range(len(cuts)), cuts, color="#1f4e79", marker="s", label=self.tr("平均让价（元）")
+        )
+        cut_ax.set_ylabel(self.tr("平均让价（元）"))
+        cut_ax.set_ylim(0, max(max(cuts) * 1.3, 100))
+        cut_ax.grid(False)
+        cut_ax.spines["right"].set_visible(True)
+        cut_ax.legend(loc="upper right")
+
+    def _paint_inspection_days(self, figure: Figure, d: Dashboard) -> None:
+        ax = figure.add_subplot()
+        ax.set_title(self.tr("透明检测日：报名、到场、检测、收购"))
+        events = list(d.inspection_days)[-8:]
+        if not events:
+            empty_message(ax, self.tr("所选时间内没有透明检测日"))
+            return
+        series = (
+            (self.tr("报名"), [e.registered for e in events]),
+            (self.tr("到场"), [e.showed for e in events]),
+            (self.tr("已检测"), [e.inspected for e in events]),
+            (self.tr("收购"), [e.bought_in for e in events]),
+        )
+        width = 0.8 / len(series)
+        for n, (label, values) in enumerate(series):
+            bars = ax.bar(
+                [i + (n - 1.5) * width for i in range(len(events))], values, width, label=label
+            )
+            ax.bar_label(bars, fontsize=8, padding=1)
+        ax.set_xticks(range(len(events)), [e.event_date.strftime("%m-%d") for e in events])
+        ax.set_ylabel(self.tr("人数"))
+        ax.legend(loc="upper left", ncols=4)
+        ax.set_ylim(0, max(max(v) for _, v in series) * 1.3 + 1)
+
+    def _paint_rates(self, figure: Figure, d: Dashboard) -> None:
+        ax = figure.add_subplot()
+        ax.set_title(self.tr("关键比率（%）"))
+        rows = (
+            (self.tr("成交率"), d.conversion, self.tr("成交 / 意向客户")),
+            (self.tr("回访率"), d.revisit, self.tr("已回访 / 应回访")),
+            (self.tr("复购率"), d.repurchase, self.tr("一年内再购 / 购车客户")),
+        )
+        positions = list(range(len(rows)))[::-1]
+        values = [(figure.rate or 0) * 100 for _, figure, _ in rows]
+        ax.barh(positions, values, color=["#1f4e79", "#2e7d32", "#f5b301"], height=0.55)
+        ax.set_yticks(positions, [label for label, _, _ in rows])
+        ax.set_xlim(0, 115)
+        ax.grid(False)
+        ax.grid(True, axis="x", color="#e9edf2")
+        for pos, (_, figure, meaning) in zip(positions, rows, strict=True):
+            ax.text(
+                (figure.rate or 0) * 100 + 1.5,
+                pos,
+                f"{_percent(figure.rate)}  {meaning} {figure.numerator}/{figure.denominator}",
+                va="center",
+                fontsize=9,
+            )
+
+    # --- export --------------------------------------------------------------------------
+
+    def _file_stem(self, key: str) -> str:
+        start, end = self.selected_range()
+        return f"{key}_{start:%Y%m%d}-{end:%Y%m%d}"
+
+    def _ask_png(self, key: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("导出图片"), self._file_stem(key) + ".png", self.tr("PNG 图片 (*.png)")
+        )
+        if path:
+            self.export_png(key, path)
+
+    def _ask_csv(self, key: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("导出数据"), self._file_stem(key) + ".csv", self.tr("CSV 文件 (*.csv)")
+        )
+        if path:
+            self.export_csv(key, path)
+
+    def export_png(self, key: str, path: str) -> None:
+        try:
+            self.charts[key].save_png(path)
+        except OSError as exc:
+            self._export_failed(exc)
+        else:
+            self.status_label.setText(self.tr("已导出：{path}").format(path=path))
+
+    def export_csv(self, key: str, path: str) -> None:
+        if self.dashboard is None:
+            return
+        header, rows = reports.chart_rows(self.dashboard, key)
+        try:
+            reports.write_csv(path, header, rows)
+        except OSError as exc:
+            self._export_failed(exc)
+        else:
+            self.status_label.setText(self.tr("已导出：{path}").format(path=path))
+
+    def _export_failed(self, exc: OSError) -> None:
+        self.error_label.setText(
+            self.tr("无法保存文件：{reason}").format(reason=exc.strerror or str(exc))
+        )
+        self.error_label.show()

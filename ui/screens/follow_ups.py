@@ -1,0 +1,393 @@
+"""回访: what is due today and overdue, logged in one step; hot customers gone quiet.
+
+Sales consultants see their own list; the manager sees the store's and can
+narrow it to one consultant. "登记结果" opens a small dialog (result, and the next
+date if another call is wanted); the service closes the follow-up and schedules
+the next in one transaction. Above the list, grade-A customers silent for 15
+days are shown with a one-click downgrade to B, so the grades stay honest.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from db.enums import Role
+from showroom.context import AppContext
+from showroom.services import follow_ups
+from showroom.services.follow_ups import FollowUpList, FollowUpRow, StaleHotCustomer
+from showroom.services.overview import store_zone
+from showroom.users import StaffUser
+from ui.dialogs.follow_up import FollowUpDialog
+from ui.errors import error_text, is_expected, report_failure
+from ui.screens.base import Screen
+from ui.style import repolish
+from ui.tasks import TaskRunner
+from ui.widgets.icons import icon
+from ui.widgets.tables import make_table, set_column_widths
+
+Index = QModelIndex | QPersistentModelIndex
+COL_DUE, COL_LATE, COL_CUSTOMER, COL_PHONE, COL_GRADE, COL_OWNER, COL_REASON = range(7)
+STALE_SHOWN = 3
+
+
+REASONS = {
+    "contract_3d": QT_TRANSLATE_NOOP("FollowUps", "成交后 3 天"),
+    "contract_1m": QT_TRANSLATE_NOOP("FollowUps", "成交后 1 个月"),
+    "contract_3m": QT_TRANSLATE_NOOP("FollowUps", "成交后 3 个月"),
+    "contract_6m": QT_TRANSLATE_NOOP("FollowUps", "成交后 6 个月"),
+    "contract_12m": QT_TRANSLATE_NOOP("FollowUps", "成交后 12 个月"),
+    "visit": QT_TRANSLATE_NOOP("FollowUps", "到店后回访"),
+    "follow_up": QT_TRANSLATE_NOOP("FollowUps", "再次回访"),
+}
+
+
+def reason_text(reason: str) -> str:
+    """What caused the follow-up, as the consultant says it."""
+    text = REASONS.get(reason)
+    return QCoreApplication.translate("FollowUps", text) if text else reason
+
+
+class FollowUpModel(QAbstractTableModel):
+    """The due follow-ups, most overdue first. Emits no extra signals."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[FollowUpRow, ...] = ()
+
+    def set_rows(self, rows: tuple[FollowUpRow, ...]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def row_at(self, row: int) -> FollowUpRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else 7
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return (
+                self.tr("应回访日期"),
+                self.tr("状态"),
+                self.tr("客户"),
+                self.tr("手机号"),
+                self.tr("意向"),
+                self.tr("负责顾问"),
+                self.tr("回访类型"),
+            )[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = self.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == COL_DUE:
+                return row.due_on.isoformat()
+            if column == COL_LATE:
+                if row.days_overdue == 0:
+                    return self.tr("今天到期")
+                return self.tr("逾期 {days} 天").format(days=row.days_overdue)
+            if column == COL_CUSTOMER:
+                return row.customer_name
+            if column == COL_PHONE:
+                return row.phone_masked
+            if column == COL_GRADE:
+                return row.intent_grade.value if row.intent_grade else "—"
+            if column == COL_OWNER:
+                return row.consultant_name or self.tr("未分配")
+            if column == COL_REASON:
+                return reason_text(row.reason)
+        if role == Qt.ItemDataRole.ForegroundRole and column == COL_LATE and row.days_overdue:
+            return QColor("#c62828")
+        return None
+
+
+class FollowUpsScreen(Screen):
+    """Due follow-ups and quiet hot customers. Emits no signals."""
+
+    topics: ClassVar[frozenset[str]] = frozenset({"follow_ups", "customers", "visits"})
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(context, runner, user, parent)
+        self.zone = store_zone(None)
+        self.data: FollowUpList | None = None
+        self.stale: list[StaleHotCustomer] = []
+        self._dialog: FollowUpDialog | None = None
+
+        bar = QHBoxLayout()
+        self.count_label = QLabel("", self)
+        self.count_label.setObjectName("CountLabel")
+        bar.addWidget(self.count_label)
+        bar.addStretch(1)
+        self.consultant_combo = QComboBox(self)
+        self.consultant_combo.setMinimumWidth(150)
+        self.consultant_combo.addItem(self.tr("全部顾问"), None)
+        self.consultant_combo.setVisible(user.role is Role.MANAGER)
+        self.consultant_combo.currentIndexChanged.connect(self.refresh)
+        bar.addWidget(self.consultant_combo)
+        self.refresh_button = QPushButton(icon("refresh"), self.tr("刷新"), self)
+        self.refresh_button.clicked.connect(self.refresh)
+        bar.addWidget(self.refresh_button)
+        self.log_button = QPushButton(icon("phone", "#ffffff"), self.tr("登记结果"), self)
+        self.log_button.setProperty("role", "primary")
+        self.log_button.setEnabled(False)
+        self.log_button.clicked.connect(self.log_selected)
+        bar.addWidget(self.log_button)
+        self.body.addLayout(bar)
+
+        # Hot customers gone quiet: a warning banner with its own short list.
+        self.stale_box = QFrame(self)
+        self.stale_box.setObjectName("Card")
+        stale_layout = QVBoxLayout(self.stale_box)
+        stale_layout.setContentsMargins(16, 10, 16, 10)
+        self.stale_title = QLabel("", self.stale_box)
+        self.stale_title.setObjectName("CardTitle")
+        self.stale_title.setWordWrap(True)
+        stale_layout.addWidget(self.stale_title)
+        self.stale_rows = QVBoxLayout()
+        stale_layout.addLayout(self.stale_rows)
+        self.stale_box.hide()
+        self.body.addWidget(self.stale_box)
+
+        self.message_label = QLabel("", self)
+        self.message_label.setWordWrap(True)
+        self.message_label.hide()
+        self.body.addWidget(self.message_label)
+
+        self.model = FollowUpModel(self)
+        self.table = make_table(self)
+        self.table.setModel(self.model)
+        set_column_widths(
+            self.table,
+            {
+                COL_DUE: 120,
+                COL_LATE: 110,
+                COL_CUSTOMER: 140,
+                COL_PHONE: 140,
+                COL_GRADE: 70,
+                COL_OWNER: 120,
+            },
+        )
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table.doubleClicked.connect(self.log_selected)
+        self.body.addWidget(self.table, 1)
+        self.empty_label = QLabel(self.tr("今天没有待回访的客户。"), self)
+        self.empty_label.setObjectName("PageSubtitle")
+        self.empty_label.hide()
+        self.body.addWidget(self.empty_label)
+
+        if user.role is Role.MANAGER:
+            self.runner.read(self._load_consultants, self._show_consultants, self._on_failed)
+        self.refresh()
+
+    # --- loading -------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def _today(self) -> date:
+        return self._now().astimezone(self.zone).date()
+
+    def _load_consultants(self, session: Session) -> list[tuple[uuid.UUID, str]]:
+        return follow_ups.list_consultants(session, self.user)
+
+    def _show_consultants(self, people: list[tuple[uuid.UUID, str]]) -> None:
+        self.consultant_combo.blockSignals(True)
+        for staff_id, name in people:
+            self.consultant_combo.addItem(name, staff_id)
+        self.consultant_combo.blockSignals(False)
+
+    def refresh(self) -> None:
+        user, now, today = self.user, self._now(), self._today()
+        consultant = self.consultant_combo.currentData()
+
+        def work(session: Session) -> tuple[FollowUpList, list[StaleHotCustomer]]:
+            return (
+                follow_ups.list_due(session, user, today, consultant_id=consultant),
+                follow_ups.stale_hot_customers(session, user, now, consultant_id=consultant),
+            )
+
+        self.runner.read(work, self._show, self._on_failed)
+
+    def _show(self, result: tuple[FollowUpList, list[StaleHotCustomer]]) -> None:
+        self.data, self.stale = result
+        self.model.set_rows(self.data.rows)
+        self.count_label.setText(
+            self.tr("今天到期 {today} 条 · 逾期 {overdue} 条").format(
+                today=self.data.due_today, overdue=self.data.overdue
+            )
+        )
+        self.empty_label.setVisible(self.data.total == 0)
+        self.table.setVisible(self.data.total > 0)
+        self._on_selection()
+        self._show_stale()
+
+    def _show_stale(self) -> None:
+        while self.stale_rows.count():
+            item = self.stale_rows.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        if not self.stale:
+            self.stale_box.hide()
+            return
+        self.stale_title.setText(
+            self.tr("⚠ {count} 位 A 级客户已超过 {days} 天没有回应，建议降为 B 级").format(
+                count=len(self.stale), days=follow_ups.HOT_SILENCE_DAYS
+            )
+        )
+        for customer in self.stale[:STALE_SHOWN]:
+            line = QWidget(self.stale_box)
+            row = QHBoxLayout(line)
+            row.setContentsMargins(0, 0, 0, 0)
+            owner = customer.owner_name or self.tr("未分配")
+            text = QLabel(
+                self.tr("{name}  {phone}  · 顾问 {owner} · {days} 天未联系").format(
+                    name=customer.name,
+                    phone=customer.phone_masked,
+                    owner=owner,
+                    days=customer.silent_days,
+                ),
+                line,
+            )
+            row.addWidget(text, 1)
+            button = QPushButton(self.tr("降为B"), line)
+            button.setProperty("customer_id", str(customer.customer_id))
+            button.clicked.connect(self._on_downgrade_clicked)
+            row.addWidget(button)
+            self.stale_rows.addWidget(line)
+        if len(self.stale) > STALE_SHOWN:
+            self.stale_rows.addWidget(
+                QLabel(
+                    self.tr("另有 {n} 位未列出").format(n=len(self.stale) - STALE_SHOWN),
+                    self.stale_box,
+                )
+            )
+        self.stale_box.show()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._say(report_failure(exc), "ErrorText")
+
+    def _say(self, text: str, kind: str) -> None:
+        self.message_label.setObjectName(kind)
+        repolish(self.message_label)
+        self.message_label.setText(text)
+        self.message_label.setVisible(bool(text))
+
+    # --- actions -------------------------------------------------------------------------
+
+    def _on_selection(self) -> None:
+        self.log_button.setEnabled(self.selected_row() is not None)
+
+    def selected_row(self) -> FollowUpRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def select_row(self, n: int) -> None:
+        self.table.selectRow(n)
+
+    def log_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        dialog = FollowUpDialog(
+            self.tr("{name}（{phone}）· {reason}").format(
+                name=row.customer_name, phone=row.phone_masked, reason=reason_text(row.reason)
+            ),
+            self._today(),
+            self,
+        )
+        self._dialog = dialog
+        dialog.accepted.connect(self._on_dialog_accepted)
+        dialog.setProperty("follow_up_id", str(row.id))
+        dialog.open()
+
+    def _on_dialog_accepted(self) -> None:
+        dialog = self._dialog
+        if dialog is None:
+            return
+        self.submit(dialog, uuid.UUID(dialog.property("follow_up_id")))
+
+    def submit(self, dialog: FollowUpDialog, follow_up_id: uuid.UUID) -> None:
+        """Save what the dialog holds; on a refusal, reopen it with the message."""
+        user, now, today = self.user, self._now(), self._today()
+        result, next_due = dialog.result_text(), dialog.next_due()
+
+        def work(session: Session) -> follow_ups.CompletedFollowUp:
+            return follow_ups.complete(
+                session, user, follow_up_id, result, next_due, now=now, today=today
+            )
+
+        def failed(exc: BaseException) -> None:
+            if is_expected(exc):
+                dialog.show_error(error_text(exc))
+                dialog.open()  # everything typed is still there
+            else:
+                self._on_failed(exc)
+
+        self.runner.write(work, self._on_completed, failed)
+
+    def _on_completed(self, done: follow_ups.CompletedFollowUp) -> None:
+        if done.next_due is not None:
+            self._say(
+                self.tr("已登记回访结果，下次回访：{day}").format(day=done.next_due.isoformat()),
+                "SuccessText",
+            )
+        else:
+            self._say(self.tr("已登记回访结果。"), "SuccessText")
+        self.context.bus.publish({"follow_ups"})
+
+    def _on_downgrade_clicked(self) -> None:
+        button = self.sender()
+        if isinstance(button, QPushButton):
+            self.downgrade(uuid.UUID(str(button.property("customer_id"))))
+
+    def downgrade(self, customer_id: uuid.UUID) -> None:
+        user = self.user
+
+        def work(session: Session) -> follow_ups.GradeChanged:
+            return follow_ups.downgrade(session, user, customer_id)
+
+        self.runner.write(work, self._on_downgraded, self._on_failed)
+
+    def _on_downgraded(self, change: follow_ups.GradeChanged) -> None:
+        name = next((c.name for c in self.stale if c.customer_id == change.customer_id), "")
+        self._say(self.tr("已将 {name} 降为 B 级。").format(name=name), "SuccessText")
+        self.context.bus.publish({"customers", f"customer:{change.customer_id}"})
