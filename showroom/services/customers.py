@@ -23,7 +23,7 @@ from showroom.errors import NotFoundError, PermissionDenied
 from showroom.privacy import mask_phone
 from showroom.roles import MAY_REVEAL_PERSONAL_DATA
 from showroom.services import audit
-from showroom.services.auth import StaffUser
+from showroom.users import StaffUser
 
 _SEPARATORS = re.compile(r"[\s\-]+")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")

@@ -1,0 +1,207 @@
+"""Merging duplicate customers (manager only), and undoing a merge from the audit trail.
+
+Duplicates come from before the one-number rule, from a customer who changed
+numbers, or from records typed in twice. A merge moves everything that points
+at the duplicate (visits, test drives, registrations, deposits, contracts,
+consents, interactions, grade history, follow-ups) to the record kept, and
+retires the duplicate: it keeps its row with ``merged_into_id`` and
+``deleted_at`` so its history and number remain explainable.
+
+The audit entry ``customers_merged`` lists the id of every moved row and every
+field copied onto the kept record. ``unmerge`` reads that entry and puts each
+row back: the undo procedure in docs/merge-undo.md.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db.models import (
+    AuditEntry,
+    Consent,
+    Contract,
+    Customer,
+    Deposit,
+    FollowUp,
+    GradeChange,
+    Interaction,
+    Registration,
+    Role,
+    TestDrive,
+    Visit,
+)
+from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from showroom.services import audit
+from showroom.users import StaffUser
+
+# Every table with a customer_id, by the key used in the audit detail.
+MOVED_TABLES: dict[str, Any] = {
+    "visits": Visit,
+    "test_drives": TestDrive,
+    "registrations": Registration,
+    "deposits": Deposit,
+    "contracts": Contract,
+    "consents": Consent,
+    "interactions": Interaction,
+    "grade_changes": GradeChange,
+    "follow_ups": FollowUp,
+}
+# Fields of the kept record filled from the duplicate when the kept one has none.
+FILLED_FIELDS = (
+    "id_number",
+    "owner_id",
+    "owner_since",
+    "intent_grade",
+    "budget_min",
+    "budget_max",
+    "intended_use",
+    "preferred_models",
+    "decision_cycle",
+)
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    kept_id: uuid.UUID
+    merged_id: uuid.UUID
+    audit_seq: int
+    moved: dict[str, int]  # table -> rows moved
+
+
+def _require_manager(user: StaffUser) -> None:
+    if user.role is not Role.MANAGER:
+        raise PermissionDenied("merge.manager_only", "只有店长可以合并或撤销合并客户。")
+
+
+def _live(session: Session, customer_id: uuid.UUID) -> Customer:
+    customer = session.get(Customer, customer_id, with_for_update=True)
+    if customer is None or customer.deleted_at is not None:
+        raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
+    return customer
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, uuid.UUID | datetime):
+        return value.isoformat() if isinstance(value, datetime) else str(value)
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)  # Decimal, enums
+
+
+def merge_customers(
+    session: Session,
+    user: StaffUser,
+    keep_id: uuid.UUID,
+    drop_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+) -> MergeResult:
+    """Move everything of ``drop_id`` to ``keep_id`` and retire ``drop_id``."""
+    _require_manager(user)
+    if keep_id == drop_id:
+        raise ValidationError("merge.same", "请选择两位不同的客户。")
+    now = now or datetime.now(UTC)
+    keep = _live(session, keep_id)
+    drop = _live(session, drop_id)
+    moved_ids: dict[str, list[str]] = {}
+    for key, table in MOVED_TABLES.items():
+        ids = list(session.scalars(select(table.id).where(table.customer_id == drop.id)))
+        if ids:
+            session.execute(
+                update(table)
+                .where(table.id.in_(ids))
+                .values(customer_id=keep.id, row_version=table.row_version + 1)
+                .execution_options(synchronize_session=False)
+            )
+        moved_ids[key] = [str(i) for i in ids]
+    filled: dict[str, object] = {}
+    for name in FILLED_FIELDS:
+        if getattr(keep, name) in (None, "") and getattr(drop, name) not in (None, ""):
+            filled[name] = _plain(getattr(drop, name))
+            setattr(keep, name, getattr(drop, name))
+    drop.merged_into_id = keep.id
+    drop.deleted_at = now
+    session.flush()
+    seq = audit.record(
+        session,
+        user.actor,
+        "customers_merged",
+        "customer",
+        keep.id,
+        {
+            "kept": str(keep.id),
+            "merged": str(drop.id),
+            "moved": moved_ids,
+            "filled": filled,
+        },
+    )
+    return MergeResult(keep.id, drop.id, seq, {k: len(v) for k, v in moved_ids.items()})
+
+
+def unmerge(session: Session, user: StaffUser, audit_seq: int) -> MergeResult:
+    """Undo the merge recorded in audit entry ``audit_seq`` (see docs/merge-undo.md).
+
+    Rows created for the kept customer after the merge stay with them; only the
+    rows listed in the entry go back. The undo is itself audited.
+    """
+    _require_manager(user)
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.seq == audit_seq))
+    if entry is None or entry.action != "customers_merged":
+        raise NotFoundError("merge.entry_not_found", f"审计记录 {audit_seq} 不是一次客户合并。")
+    detail = entry.detail
+    already = session.scalar(
+        select(AuditEntry.seq).where(
+            AuditEntry.action == "customers_unmerged", AuditEntry.entity_id == str(audit_seq)
+        )
+    )
+    if already is not None:
+        raise ConflictError("merge.already_undone", "这次合并已经撤销过了。")
+    keep_id = uuid.UUID(detail["kept"])
+    drop_id = uuid.UUID(detail["merged"])
+    keep = _live(session, keep_id)
+    drop = session.get(Customer, drop_id, with_for_update=True)
+    if drop is None or drop.merged_into_id != keep.id:
+        raise ConflictError("merge.changed", "被合并的客户记录已被改动，不能自动撤销。")
+    clash = session.scalar(
+        select(Customer.id).where(Customer.phone == drop.phone, Customer.deleted_at.is_(None))
+    )
+    if clash is not None:
+        raise ConflictError(
+            "merge.phone_taken", "被合并客户的手机号已被其他客户使用，不能自动撤销。"
+        )
+    drop.deleted_at = None
+    drop.merged_into_id = None
+    session.flush()
+    moved: dict[str, int] = {}
+    for key, table in MOVED_TABLES.items():
+        ids = [uuid.UUID(i) for i in detail["moved"].get(key, [])]
+        if ids:
+            session.execute(
+                update(table)
+                .where(table.id.in_(ids), table.customer_id == keep.id)
+                .values(customer_id=drop.id, row_version=table.row_version + 1)
+                .execution_options(synchronize_session=False)
+            )
+        moved[key] = len(ids)
+    for name in detail.get("filled", {}):
+        if name in FILLED_FIELDS:
+            setattr(keep, name, None if name not in _TEXT_FIELDS else "")
+    session.flush()
+    seq = audit.record(
+        session,
+        user.actor,
+        "customers_unmerged",
+        "audit",
+        audit_seq,
+        {"kept": str(keep.id), "restored": str(drop.id)},
+    )
+    return MergeResult(keep.id, drop.id, seq, moved)
+
+
+_TEXT_FIELDS = {"intended_use", "preferred_models", "decision_cycle"}

@@ -1,0 +1,1290 @@
+"""Reception (客户接待): find or create the customer by mobile number, check them in, hand over.
+
+The front desk must log a visit in seconds, so the look-up is a prefix *range*
+query on the phone column (``phone >= '138' AND phone < '139'``), which both
+SQLite and PostgreSQL answer from the unique phone index whatever the
+collation, and which never scans 200,000 customers.
+
+Rules kept here (and, where money or identity is at stake, in the database):
+
+- one live customer per normalised mobile number: ``create``/``check_in`` refuse
+  a duplicate with ``ConflictError("customer.duplicate", customer_id=...)`` so the
+  desk can offer the existing record; the partial unique index
+  ``uq_customers_phone_live`` refuses it too when two PCs race;
+- no new customer without the PIPL service consent; the consent text version,
+  time and who recorded it are stored, a refused marketing consent is stored too;
+- hand-over (首问负责制): a customer whose owner took them on less than
+  ``protection_days`` ago goes to that owner (warned as 撞单 so the desk does not
+  hand them to someone else); otherwise to the next consultant on duty by
+  rotation (who was given a visitor longest ago), skipping anyone who is with a
+  customer right now; the desk may override, which is audited;
+- booking codes (test drives, inspection-day registrations) check in the
+  customer and link the visit; unknown, cancelled and expired codes are refused
+  with a plain sentence; scanning the same code twice returns the first visit.
+
+Kiosk functions return ``KioskGreeting``: a masked surname and the consultant's
+name, nothing else about any customer.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from db.models import (
+    Consent,
+    ConsentPurpose,
+    Customer,
+    Deposit,
+    DepositStatus,
+    FollowUp,
+    GradeChange,
+    InspectionEvent,
+    IntentGrade,
+    Interaction,
+    InteractionChannel,
+    Registration,
+    RegistrationStatus,
+    Role,
+    SourceChannel,
+    Staff,
+    Store,
+    TestDrive,
+    TestDriveStatus,
+    Title,
+    Visit,
+    VisitOutcome,
+    VisitPurpose,
+    VisitStatus,
+)
+from showroom import numbering
+from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from showroom.identifiers import normalize_mobile
+from showroom.privacy import mask_id_number, mask_phone
+from showroom.roles import MAY_REVEAL_PERSONAL_DATA
+from showroom.services import audit
+from showroom.users import StaffUser
+
+STORE_ZONE = ZoneInfo("Asia/Shanghai")
+CONSENT_TEXT_VERSION = "2026-01"
+CONSENT_SERVICE_TEXT = (
+    "为办理本次到店接待、试驾和检测预约，本店将收集并使用您的姓名和手机号码，"
+    "仅用于联系您处理上述事务，保存至业务结束后三年。"
+)
+CONSENT_MARKETING_TEXT = "同意本店通过电话或短信向您介绍优惠活动和检测日信息（可随时退订）。"
+LOOKUP_LIMIT = 5
+MIN_LOOKUP_DIGITS = 3
+MAX_NAME_LENGTH = 60
+MAX_PARTY_SIZE = 20
+BUSY_STATUSES = (VisitStatus.WITH_CONSULTANT, VisitStatus.TEST_DRIVING)
+OPEN_REGISTRATION_STATUSES = (RegistrationStatus.SEATED, RegistrationStatus.WAITLISTED)
+# A test-drive booking may be checked in from this long before its slot to its end.
+EARLY_ARRIVAL = timedelta(hours=3)
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９＋", "0123456789+")
+_CODE_RE = re.compile(f"[{numbering.CODE_ALPHABET}]{{{numbering.CODE_LENGTH}}}")
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(STORE_ZONE).date()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The store-local day as an aware UTC interval [start, end)."""
+    start = datetime(day.year, day.month, day.day, tzinfo=STORE_ZONE)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+def display_name(name: str, title: Title) -> str:
+    suffix = {Title.MR: "先生", Title.MS: "女士"}.get(title, "")
+    return f"{name}{suffix}" if suffix and len(name) == 1 else f"{name} {suffix}".strip()
+
+
+# --- typed input --------------------------------------------------------------------------------
+
+
+def phone_digits(text: str) -> str | None:
+    """The digits of a (partly) typed phone number, or None when ``text`` is not digits."""
+    cleaned = re.sub(r"[\s\-()]", "", text.translate(_FULLWIDTH))
+    if cleaned.startswith("+86"):
+        cleaned = cleaned[3:]
+    elif cleaned.startswith("0086"):
+        cleaned = cleaned[4:]
+    elif cleaned.startswith("86") and len(cleaned) > 11:
+        cleaned = cleaned[2:]
+    return cleaned if cleaned.isdigit() else None
+
+
+def booking_code_in(text: str) -> str | None:
+    """The booking code in what a scanner or a person typed, or None.
+
+    A QR may carry a link or a prefix (``…/b/7KQ2MX``, ``BK:7KQ2MX``): the last
+    token is the code. Anything else is not a code.
+    """
+    token = re.split(r"[/:=?#&]", text.strip())[-1]
+    code = numbering.normalize_booking_code(token)
+    return code if _CODE_RE.fullmatch(code) else None
+
+
+def _prefix_upper_bound(digits: str) -> str | None:
+    """The smallest digit string greater than every string starting with ``digits``."""
+    stripped = digits.rstrip("9")
+    if not stripped:
+        return None
+    return stripped[:-1] + str(int(stripped[-1]) + 1)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerMatch:
+    """A customer as the desk sees them while typing; the phone is masked."""
+
+    id: uuid.UUID
+    name: str
+    title: Title
+    display_name: str
+    phone_masked: str
+    phone_exact: bool  # the typed number is this customer's whole number
+    owner_id: uuid.UUID | None
+    owner_name: str | None
+    intent_grade: IntentGrade | None
+    last_visit_at: datetime | None
+    open_test_drives: int
+    open_registrations: int
+    active_deposits: int
+    here_now: bool  # checked in today and not left
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Who will greet the customer, and why."""
+
+    consultant_id: uuid.UUID | None
+    consultant_name: str | None
+    reason: str  # "owner", "rotation", "override", "booking", "none"
+    conflict: bool = False  # 撞单: another consultant's protected customer
+    owner_name: str | None = None
+    protected_until: datetime | None = None
+    owner_busy: bool = False
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    """The new-customer form as typed."""
+
+    name: str
+    title: Title
+    phone: str
+    source_channel: SourceChannel = SourceChannel.WALK_IN
+    consent_service: bool = False
+    consent_marketing: bool = False
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    visit_id: uuid.UUID
+    visit_no: str
+    customer_id: uuid.UUID
+    customer_name: str
+    routing: Routing
+    created_customer: bool = False
+    already_checked_in: bool = False
+    booking_code: str | None = None
+    topics: frozenset[str] = field(default_factory=lambda: frozenset({"visits", "customers"}))
+
+
+@dataclass(frozen=True)
+class KioskGreeting:
+    """All the kiosk may show after a self check-in: nothing another customer could misuse."""
+
+    greeting: str  # "张先生", "王女士", "您"
+    consultant_name: str | None
+    visit_no: str
+    already_checked_in: bool = False
+
+
+@dataclass(frozen=True)
+class ConsultantRow:
+    id: uuid.UUID
+    name: str
+    on_duty: bool
+    busy: bool
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One visitor on today's board (今日到店)."""
+
+    id: uuid.UUID
+    visit_no: str
+    customer_id: uuid.UUID
+    customer_name: str
+    phone_masked: str
+    purpose: VisitPurpose
+    party_size: int
+    status: VisitStatus
+    consultant_id: uuid.UUID | None
+    consultant_name: str | None
+    arrived_at: datetime
+    greeted_at: datetime | None
+    left_at: datetime | None
+    outcome: VisitOutcome | None
+    intent_grade: IntentGrade | None
+    booking: str  # "试驾" / "检测日" / ""
+
+
+# --- look-up ------------------------------------------------------------------------------------
+
+
+def lookup(session: Session, text: str, *, limit: int = LOOKUP_LIMIT) -> list[CustomerMatch]:
+    """Customers whose number starts with what was typed (3+ digits), exact match first."""
+    digits = phone_digits(text)
+    if digits is None or len(digits) < MIN_LOOKUP_DIGITS:
+        return []
+    stmt = select(Customer.id).where(Customer.deleted_at.is_(None), Customer.phone >= digits)
+    upper = _prefix_upper_bound(digits)
+    if upper is not None:
+        stmt = stmt.where(Customer.phone < upper)
+    ids = list(session.scalars(stmt.order_by(Customer.phone).limit(limit)))
+    return _matches(session, ids, digits)
+
+
+def find_by_phone(session: Session, phone: str) -> CustomerMatch | None:
+    """The live customer with exactly this (normalised) number, or None."""
+    number = normalize_mobile(phone)
+    found = session.scalar(
+        select(Customer.id).where(Customer.phone == number, Customer.deleted_at.is_(None))
+    )
+    return _matches(session, [found], number)[0] if found else None
+
+
+def get_match(session: Session, customer_id: uuid.UUID) -> CustomerMatch:
+    found = _matches(session, [customer_id], "")
+    if not found:
+        raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
+    return found[0]
+
+
+def _matches(session: Session, ids: list[uuid.UUID], digits: str) -> list[CustomerMatch]:
+    if not ids:
+        return []
+    owner = aliased(Staff)
+    rows = session.execute(
+        select(Customer, owner.display_name)
+        .outerjoin(owner, owner.id == Customer.owner_id)
+        .where(Customer.id.in_(ids), Customer.deleted_at.is_(None))
+    ).all()
+
+    def counts(stmt: object) -> dict[uuid.UUID, int]:
+        return {row[0]: int(row[1]) for row in session.execute(stmt)}  # type: ignore[call-overload]
+
+    last_visit = {
+        row[0]: row[1]
+        for row in session.execute(
+            select(Visit.customer_id, func.max(Visit.arrived_at))
+            .where(Visit.customer_id.in_(ids))
+            .group_by(Visit.customer_id)
+        )
+    }
+    drives = counts(
+        select(TestDrive.customer_id, func.count())
+        .where(
+            TestDrive.customer_id.in_(ids),
+            TestDrive.status.in_((TestDriveStatus.BOOKED, TestDriveStatus.CHECKED_OUT)),
+        )
+        .group_by(TestDrive.customer_id)
+    )
+    registrations = counts(
+        select(Registration.customer_id, func.count())
+        .where(
+            Registration.customer_id.in_(ids),
+            Registration.status.in_(OPEN_REGISTRATION_STATUSES),
+        )
+        .group_by(Registration.customer_id)
+    )
+    deposits = counts(
+        select(Deposit.customer_id, func.count())
+        .where(Deposit.customer_id.in_(ids), Deposit.status == DepositStatus.ACTIVE)
+        .group_by(Deposit.customer_id)
+    )
+    start, end = day_bounds(local_day(datetime.now(UTC)))
+    here = set(
+        session.scalars(
+            select(Visit.customer_id).where(
+                Visit.customer_id.in_(ids),
+                Visit.arrived_at >= start,
+                Visit.arrived_at < end,
+                Visit.status != VisitStatus.LEFT,
+            )
+        )
+    )
+    matches = [
+        CustomerMatch(
+            id=c.id,
+            name=c.name,
+            title=c.title,
+            display_name=display_name(c.name, c.title),
+            phone_masked=mask_phone(c.phone),
+            phone_exact=c.phone == digits,
+            owner_id=c.owner_id,
+            owner_name=owner_name,
+            intent_grade=c.intent_grade,
+            last_visit_at=last_visit.get(c.id),
+            open_test_drives=drives.get(c.id, 0),
+            open_registrations=registrations.get(c.id, 0),
+            active_deposits=deposits.get(c.id, 0),
+            here_now=c.id in here,
+        )
+        for c, owner_name in rows
+    ]
+    order = {customer_id: n for n, customer_id in enumerate(ids)}
+    return sorted(matches, key=lambda m: (not m.phone_exact, order.get(m.id, 0)))
+
+
+# --- consultants and routing --------------------------------------------------------------------
+
+
+def _busy_consultants(session: Session, store_id: uuid.UUID, now: datetime) -> set[uuid.UUID]:
+    start, end = day_bounds(local_day(now))
+    return set(
+        session.scalars(
+            select(Visit.consultant_id).where(
+                Visit.store_id == store_id,
+                Visit.arrived_at >= start,
+                Visit.arrived_at < end,
+                Visit.status.in_(BUSY_STATUSES),
+                Visit.consultant_id.is_not(None),
+            )
+        )
+    )
+
+
+def list_consultants(
+    session: Session, store_id: uuid.UUID, *, now: datetime | None = None
+) -> list[ConsultantRow]:
+    """Active sales consultants of the store, for the manual override."""
+    busy = _busy_consultants(session, store_id, _now(now))
+    rows = session.execute(
+        select(Staff.id, Staff.display_name, Staff.on_duty)
+        .where(
+            Staff.store_id == store_id,
+            Staff.role == Role.SALES,
+            Staff.active.is_(True),
+            Staff.deleted_at.is_(None),
+        )
+        .order_by(Staff.display_name)
+    ).all()
+    return [ConsultantRow(r.id, r.display_name, bool(r.on_duty), r.id in busy) for r in rows]
+
+
+def next_by_rotation(
+    session: Session, store_id: uuid.UUID, *, now: datetime | None = None
+) -> tuple[uuid.UUID, str] | None:
+    """The on-duty, free consultant who was handed a visitor longest ago today (轮岗)."""
+    now = _now(now)
+    start, end = day_bounds(local_day(now))
+    free = [c for c in list_consultants(session, store_id, now=now) if c.on_duty and not c.busy]
+    if not free:
+        return None
+    last_given = {
+        row[0]: row[1]
+        for row in session.execute(
+            select(Visit.consultant_id, func.max(Visit.arrived_at))
+            .where(
+                Visit.store_id == store_id,
+                Visit.arrived_at >= start,
+                Visit.arrived_at < end,
+                Visit.consultant_id.in_([c.id for c in free]),
+            )
+            .group_by(Visit.consultant_id)
+        )
+    }
+    never = datetime.min.replace(tzinfo=UTC)
+    chosen = min(free, key=lambda c: (last_given.get(c.id) or never, c.name, str(c.id)))
+    return chosen.id, chosen.name
+
+
+def route(
+    session: Session,
+    store_id: uuid.UUID,
+    customer_id: uuid.UUID | None,
+    *,
+    protection_days: int,
+    override_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> Routing:
+    """Who should greet this customer now (see the module docstring)."""
+    now = _now(now)
+    owner: Staff | None = None
+    protected_until: datetime | None = None
+    if customer_id is not None:
+        customer = session.get(Customer, customer_id)
+        if customer is not None and customer.owner_id is not None:
+            owner = session.get(Staff, customer.owner_id)
+            if customer.owner_since is not None:
+                protected_until = customer.owner_since + timedelta(days=protection_days)
+    owner_ok = (
+        owner is not None
+        and owner.active
+        and owner.deleted_at is None
+        and owner.on_duty
+        and protected_until is not None
+        and now < protected_until
+    )
+    owner_name = owner.display_name if owner is not None else None
+    if override_id is not None:
+        chosen = session.get(Staff, override_id)
+        if chosen is None or chosen.role is not Role.SALES or not chosen.active:
+            raise ValidationError("reception.bad_consultant", "所选人员不是在职的销售顾问。")
+        return Routing(
+            chosen.id,
+            chosen.display_name,
+            "override",
+            conflict=owner_ok and owner is not None and owner.id != chosen.id,
+            owner_name=owner_name,
+            protected_until=protected_until if owner_ok else None,
+        )
+    if owner_ok and owner is not None:
+        busy = owner.id in _busy_consultants(session, store_id, now)
+        return Routing(
+            owner.id,
+            owner.display_name,
+            "owner",
+            conflict=True,
+            owner_name=owner_name,
+            protected_until=protected_until,
+            owner_busy=busy,
+        )
+    nxt = next_by_rotation(session, store_id, now=now)
+    if nxt is None:
+        return Routing(None, None, "none", owner_name=owner_name)
+    return Routing(nxt[0], nxt[1], "rotation", owner_name=owner_name)
+
+
+def preview_routing(
+    session: Session,
+    store_id: uuid.UUID,
+    customer_id: uuid.UUID | None,
+    *,
+    protection_days: int,
+    now: datetime | None = None,
+) -> Routing:
+    return route(session, store_id, customer_id, protection_days=protection_days, now=now)
+
+
+# --- creating customers -------------------------------------------------------------------------
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValidationError("customer.name_missing", "请填写客户的姓氏或姓名。")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise ValidationError("customer.name_long", "姓名太长（最多 60 个字）。")
+    return cleaned
+
+
+def _duplicate(session: Session, phone: str) -> ConflictError | None:
+    existing = session.execute(
+        select(Customer.id, Customer.name, Customer.title).where(
+            Customer.phone == phone, Customer.deleted_at.is_(None)
+        )
+    ).first()
+    if existing is None:
+        return None
+    shown = display_name(existing.name, existing.title)
+    return ConflictError(
+        "customer.duplicate",
+        f"该手机号已登记为 {shown}（{mask_phone(phone)}），不能重复建档。可直接使用已有客户。",
+        customer_id=existing.id,
+        name=shown,
+        phone=mask_phone(phone),
+    )
+
+
+def create_customer(
+    session: Session,
+    actor: audit.Actor,
+    store_id: uuid.UUID,
+    form: NewCustomer,
+    *,
+    channel: str = "desk",
+    now: datetime | None = None,
+) -> uuid.UUID:
+    """Create one customer with their consents; refuse a duplicate number."""
+    now = _now(now)
+    name = _clean_name(form.name)
+    phone = normalize_mobile(form.phone)
+    if not form.consent_service:
+        raise ValidationError(
+            "consent.missing",
+            "请先向客户说明个人信息的使用目的，并勾选“客户已同意”。未同意不能建档。",
+        )
+    duplicate = _duplicate(session, phone)
+    if duplicate is not None:
+        raise duplicate
+    customer = Customer(
+        store_id=store_id,
+        name=name,
+        title=form.title,
+        phone=phone,
+        source_channel=form.source_channel,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():  # another PC may have saved the same number just now
+            session.add(customer)
+            session.flush()
+    except IntegrityError:
+        duplicate = _duplicate(session, phone)
+        raise duplicate or ConflictError(
+            "customer.duplicate", "该手机号已登记，不能重复建档。"
+        ) from None
+    for purpose, granted in (
+        (ConsentPurpose.SERVICE, True),
+        (ConsentPurpose.MARKETING, form.consent_marketing),
+    ):
+        session.add(
+            Consent(
+                customer_id=customer.id,
+                purpose=purpose,
+                granted=granted,
+                text_version=CONSENT_TEXT_VERSION,
+                recorded_at=now,
+                recorded_by_id=actor.staff_id,
+                channel=channel,
+            )
+        )
+    audit.record(
+        session,
+        actor,
+        "customer_created",
+        "customer",
+        customer.id,
+        {"marketing_consent": form.consent_marketing, "channel": channel},
+    )
+    return customer.id
+
+
+# --- check-in -----------------------------------------------------------------------------------
+
+
+def _store_code(session: Session, store_id: uuid.UUID) -> str:
+    return session.get_one(Store, store_id).code
+
+
+def _todays_open_visit(session: Session, customer_id: uuid.UUID, now: datetime) -> Visit | None:
+    start, end = day_bounds(local_day(now))
+    return session.scalars(
+        select(Visit)
+        .where(
+            Visit.customer_id == customer_id,
+            Visit.arrived_at >= start,
+            Visit.arrived_at < end,
+            Visit.status != VisitStatus.LEFT,
+        )
+        .order_by(Visit.arrived_at.desc())
+    ).first()
+
+
+def _new_visit(
+    session: Session,
+    actor: audit.Actor,
+    store_id: uuid.UUID,
+    customer: Customer,
+    routing: Routing,
+    *,
+    purpose: VisitPurpose,
+    source_channel: SourceChannel | None,
+    party_size: int,
+    now: datetime,
+    test_drive_id: uuid.UUID | None = None,
+    registration_id: uuid.UUID | None = None,
+    booking_code: str | None = None,
+) -> Visit:
+    if not 1 <= party_size <= MAX_PARTY_SIZE:
+        raise ValidationError("visit.party_size", "到店人数应在 1 到 20 之间。")
+    visit = Visit(
+        store_id=store_id,
+        visit_no=numbering.next_visit_no(session, _store_code(session, store_id), local_day(now)),
+        customer_id=customer.id,
+        purpose=purpose,
+        source_channel=source_channel or customer.source_channel,
+        party_size=party_size,
+        status=VisitStatus.WAITING,
+        consultant_id=routing.consultant_id,
+        arrived_at=now,
+        test_drive_id=test_drive_id,
+        registration_id=registration_id,
+        created_by_id=actor.staff_id,
+    )
+    session.add(visit)
+    # 首问负责制: whoever receives an unprotected customer becomes their owner; the owner
+    # receiving them again renews the protection period.
+    if routing.consultant_id is not None and (
+        routing.reason in ("rotation", "owner", "booking")
+        or (routing.reason == "override" and not routing.conflict)
+    ):
+        if customer.owner_id != routing.consultant_id:
+            customer.owner_id = routing.consultant_id
+        customer.owner_since = now
+    session.flush()
+    detail: dict[str, object] = {
+        "visit_no": visit.visit_no,
+        "purpose": purpose.value,
+        "routing": routing.reason,
+    }
+    if booking_code:
+        detail["booking_code"] = booking_code
+    if routing.conflict:
+        detail["conflict_owner"] = routing.owner_name
+    audit.record(session, actor, "visit_checked_in", "visit", visit.id, detail)
+    return visit
+
+
+def check_in(
+    session: Session,
+    actor: audit.Actor,
+    store_id: uuid.UUID,
+    *,
+    customer_id: uuid.UUID | None = None,
+    new_customer: NewCustomer | None = None,
+    purpose: VisitPurpose = VisitPurpose.BUY,
+    party_size: int = 1,
+    consultant_id: uuid.UUID | None = None,
+    protection_days: int = 30,
+    channel: str = "desk",
+    now: datetime | None = None,
+) -> CheckInResult:
+    """Log an arrival for an existing customer (``customer_id``) or a new one (``new_customer``).
+
+    A customer already in the showroom today is not checked in twice: their open
+    visit comes back with ``already_checked_in``.
+    """
+    now = _now(now)
+    purpose = VisitPurpose(purpose)  # a UI may hand over the plain string value
+    created = False
+    if customer_id is None:
+        if new_customer is None:
+            raise ValidationError("reception.no_customer", "请先输入手机号找到客户，或新建客户。")
+        customer_id = create_customer(
+            session, actor, store_id, new_customer, channel=channel, now=now
+        )
+        created = True
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.deleted_at is not None:
+        raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
+    shown = display_name(customer.name, customer.title)
+    if not created:
+        open_visit = _todays_open_visit(session, customer.id, now)
+        if open_visit is not None:
+            return _existing_result(session, open_visit, shown)
+    routing = route(
+        session,
+        store_id,
+        customer.id,
+        protection_days=protection_days,
+        override_id=consultant_id,
+        now=now,
+    )
+    if created and routing.reason == "owner":  # cannot happen; a new customer has no owner
+        routing = Routing(routing.consultant_id, routing.consultant_name, "rotation")
+    visit = _new_visit(
+        session,
+        actor,
+        store_id,
+        customer,
+        routing,
+        purpose=purpose,
+        source_channel=new_customer.source_channel if new_customer else None,
+        party_size=party_size,
+        now=now,
+    )
+    return CheckInResult(visit.id, visit.visit_no, customer.id, shown, routing, created)
+
+
+def _existing_result(session: Session, visit: Visit, shown: str) -> CheckInResult:
+    consultant = session.get(Staff, visit.consultant_id) if visit.consultant_id else None
+    routing = Routing(
+        visit.consultant_id,
+        consultant.display_name if consultant else None,
+        "booking" if visit.test_drive_id or visit.registration_id else "none",
+    )
+    return CheckInResult(
+        visit.id,
+        visit.visit_no,
+        visit.customer_id,
+        shown,
+        routing,
+        already_checked_in=True,
+    )
+
+
+def check_in_by_code(
+    session: Session,
+    actor: audit.Actor,
+    store_id: uuid.UUID,
+    text: str,
+    *,
+    protection_days: int = 30,
+    channel: str = "desk",
+    now: datetime | None = None,
+) -> CheckInResult:
+    """Check in the customer of a test-drive booking or an inspection-day registration."""
+    now = _now(now)
+    code = booking_code_in(text)
+    if code is None:
+        raise ValidationError(
+            "booking.unreadable",
+            "没有识别出预约码（应为 6 位字母或数字），请重新扫描或手动输入。",
+        )
+    drive = session.scalar(select(TestDrive).where(TestDrive.booking_code == code))
+    registration = (
+        None
+        if drive is not None
+        else session.scalar(select(Registration).where(Registration.booking_code == code))
+    )
+    if drive is None and registration is None:
+        raise NotFoundError(
+            "booking.unknown", f"预约码 {code} 不存在，请核对后重试。", booking=code
+        )
+    if drive is not None:
+        if drive.status in (TestDriveStatus.CANCELLED, TestDriveStatus.NO_SHOW):
+            raise ValidationError(
+                "booking.cancelled", f"预约 {code} 已取消，请重新预约。", booking=code
+            )
+        if drive.status is TestDriveStatus.RETURNED or drive.slot_end < now:
+            raise ValidationError(
+                "booking.expired", f"预约 {code} 已过期（预约时间已过），请重新预约。", booking=code
+            )
+        if drive.slot_start - EARLY_ARRIVAL > now:
+            day = drive.slot_start.astimezone(STORE_ZONE)
+            raise ValidationError(
+                "booking.too_early",
+                f"预约 {code} 的试驾时间是 {day:%m月%d日 %H:%M}，请在当天到店后签到。",
+                booking=code,
+            )
+        customer_id, purpose = drive.customer_id, VisitPurpose.TEST_DRIVE
+        existing = session.scalar(select(Visit).where(Visit.test_drive_id == drive.id))
+        booked_consultant = drive.consultant_id
+    else:
+        assert registration is not None
+        event = session.get_one(InspectionEvent, registration.event_id)
+        if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.NO_SHOW):
+            raise ValidationError(
+                "booking.cancelled", f"报名 {code} 已取消，请重新报名。", booking=code
+            )
+        if event.event_date < local_day(now) or registration.status is RegistrationStatus.INSPECTED:
+            raise ValidationError(
+                "booking.expired", f"报名 {code} 对应的检测日已结束。", booking=code
+            )
+        if event.event_date > local_day(now):
+            raise ValidationError(
+                "booking.too_early",
+                f"报名 {code} 的检测日是 {event.event_date:%m月%d日}，请在当天到店后签到。",
+                booking=code,
+            )
+        customer_id, purpose = registration.customer_id, VisitPurpose.INSPECTION_DAY
+        existing = session.scalar(select(Visit).where(Visit.registration_id == registration.id))
+        booked_consultant = None
+    customer = session.get_one(Customer, customer_id)
+    shown = display_name(customer.name, customer.title)
+    if existing is not None:
+        return _existing_result(session, existing, shown)
+    if booked_consultant is not None:
+        staff = session.get_one(Staff, booked_consultant)
+        routing = Routing(staff.id, staff.display_name, "booking")
+    else:
+        routing = route(session, store_id, customer.id, protection_days=protection_days, now=now)
+    visit = _new_visit(
+        session,
+        actor,
+        store_id,
+        customer,
+        routing,
+        purpose=purpose,
+        source_channel=None,
+        party_size=1,
+        now=now,
+        test_drive_id=drive.id if drive is not None else None,
+        registration_id=registration.id if registration is not None else None,
+        booking_code=code,
+    )
+    if registration is not None:
+        registration.status = RegistrationStatus.CHECKED_IN
+        registration.checked_in_at = now
+    return CheckInResult(
+        visit.id,
+        visit.visit_no,
+        customer.id,
+        shown,
+        routing,
+        booking_code=code,
+        topics=frozenset({"visits", "customers", "test_drives", "registrations"}),
+    )
+
+
+# --- kiosk --------------------------------------------------------------------------------------
+
+
+def _greeting(session: Session, result: CheckInResult) -> KioskGreeting:
+    customer = session.get_one(Customer, result.customer_id)
+    surname = customer.name.strip()[:1]
+    suffix = {Title.MR: "先生", Title.MS: "女士"}.get(customer.title)
+    return KioskGreeting(
+        greeting=f"{surname}{suffix}" if surname and suffix else "您",
+        consultant_name=result.routing.consultant_name,
+        visit_no=result.visit_no,
+        already_checked_in=result.already_checked_in,
+    )
+
+
+def kiosk_store(session: Session, store_code: str) -> uuid.UUID:
+    """The store this kiosk stands in: by its code, or the only store there is."""
+    found = session.scalar(
+        select(Store.id).where(Store.code == store_code, Store.deleted_at.is_(None))
+    )
+    if found is None:
+        stores = list(session.scalars(select(Store.id).where(Store.deleted_at.is_(None)).limit(2)))
+        if len(stores) != 1:
+            raise NotFoundError("kiosk.no_store", "自助机尚未设置门店，请联系工作人员。")
+        found = stores[0]
+    return found
+
+
+def kiosk_check_in_phone(
+    session: Session,
+    store_id: uuid.UUID,
+    phone: str,
+    *,
+    protection_days: int = 30,
+    now: datetime | None = None,
+) -> KioskGreeting:
+    """Self check-in of a returning customer by their own number; nothing else is revealed."""
+    number = normalize_mobile(phone)
+    found = session.scalar(
+        select(Customer.id).where(Customer.phone == number, Customer.deleted_at.is_(None))
+    )
+    if found is None:
+        raise NotFoundError(
+            "kiosk.unknown_phone",
+            "没有找到这个号码的登记信息。第一次来店的客户请到前台，工作人员将为您登记。",
+        )
+    result = check_in(
+        session,
+        audit.KIOSK,
+        store_id,
+        customer_id=found,
+        purpose=VisitPurpose.BUY,
+        protection_days=protection_days,
+        channel="kiosk",
+        now=now,
+    )
+    return _greeting(session, result)
+
+
+def kiosk_check_in_code(
+    session: Session,
+    store_id: uuid.UUID,
+    text: str,
+    *,
+    protection_days: int = 30,
+    now: datetime | None = None,
+) -> KioskGreeting:
+    result = check_in_by_code(
+        session,
+        audit.KIOSK,
+        store_id,
+        text,
+        protection_days=protection_days,
+        channel="kiosk",
+        now=now,
+    )
+    return _greeting(session, result)
+
+
+# --- the board ----------------------------------------------------------------------------------
+
+
+def board(session: Session, store_id: uuid.UUID, *, day: date | None = None) -> list[BoardRow]:
+    """Today's visitors (store-local day), in order of arrival."""
+    start, end = day_bounds(day or local_day(datetime.now(UTC)))
+    consultant = aliased(Staff)
+    rows = session.execute(
+        select(Visit, Customer.name, Customer.title, Customer.phone, consultant.display_name)
+        .join(Customer, Customer.id == Visit.customer_id)
+        .outerjoin(consultant, consultant.id == Visit.consultant_id)
+        .where(Visit.store_id == store_id, Visit.arrived_at >= start, Visit.arrived_at < end)
+        .order_by(Visit.arrived_at, Visit.visit_no)
+    ).all()
+    return [
+        BoardRow(
+            id=v.id,
+            visit_no=v.visit_no,
+            customer_id=v.customer_id,
+            customer_name=display_name(name, title),
+            phone_masked=mask_phone(phone),
+            purpose=v.purpose,
+            party_size=v.party_size,
+            status=v.status,
+            consultant_id=v.consultant_id,
+            consultant_name=consultant_name,
+            arrived_at=v.arrived_at,
+            greeted_at=v.greeted_at,
+            left_at=v.left_at,
+            outcome=v.outcome,
+            intent_grade=v.intent_grade,
+            booking="试驾" if v.test_drive_id else ("检测日" if v.registration_id else ""),
+        )
+        for v, name, title, phone, consultant_name in rows
+    ]
+
+
+_ALLOWED_MOVES = {
+    VisitStatus.WAITING: {VisitStatus.WITH_CONSULTANT, VisitStatus.TEST_DRIVING},
+    VisitStatus.WITH_CONSULTANT: {VisitStatus.TEST_DRIVING, VisitStatus.WAITING},
+    VisitStatus.TEST_DRIVING: {VisitStatus.WITH_CONSULTANT},
+    VisitStatus.LEFT: set(),
+}
+
+
+def _open_visit(session: Session, visit_id: uuid.UUID) -> Visit:
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFoundError("visit.not_found", "到店记录不存在。")
+    return visit
+
+
+def set_status(
+    session: Session,
+    user: StaffUser,
+    visit_id: uuid.UUID,
+    status: VisitStatus,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Move a visit along the board: waiting → with consultant → test driving (and back)."""
+    now = _now(now)
+    visit = _open_visit(session, visit_id)
+    if status not in _ALLOWED_MOVES[visit.status]:
+        raise ConflictError(
+            "visit.bad_move",
+            "该客户的状态已被其他电脑更新，请刷新后再试。"
+            if visit.status is VisitStatus.LEFT
+            else "不能这样改变接待状态。",
+        )
+    if status is not VisitStatus.WAITING and visit.consultant_id is None:
+        if user.role is Role.SALES:
+            visit.consultant_id = user.id
+        else:
+            raise ValidationError("visit.no_consultant", "请先为该客户指定接待顾问。")
+    if status is VisitStatus.WITH_CONSULTANT and visit.greeted_at is None:
+        visit.greeted_at = now
+    visit.status = status
+
+
+def assign(session: Session, user: StaffUser, visit_id: uuid.UUID, consultant_id: uuid.UUID) -> str:
+    """Manual override: hand the visitor to another consultant (audited)."""
+    visit = _open_visit(session, visit_id)
+    if visit.status is VisitStatus.LEFT:
+        raise ConflictError("visit.left", "客户已离店，不能再改派顾问。")
+    staff = session.get(Staff, consultant_id)
+    if staff is None or staff.role is not Role.SALES or not staff.active:
+        raise ValidationError("reception.bad_consultant", "所选人员不是在职的销售顾问。")
+    previous = visit.consultant_id
+    visit.consultant_id = staff.id
+    audit.record(
+        session,
+        user.actor,
+        "visit_reassigned",
+        "visit",
+        visit.id,
+        {"from": str(previous) if previous else None, "to": str(staff.id)},
+    )
+    return staff.display_name
+
+
+def check_out(
+    session: Session,
+    user: StaffUser,
+    visit_id: uuid.UUID,
+    outcome: VisitOutcome,
+    grade: IntentGrade,
+    *,
+    notes: str = "",
+    now: datetime | None = None,
+) -> None:
+    """离店: record the outcome and intent grade; grade history and a follow-up come with it."""
+    now = _now(now)
+    visit = _open_visit(session, visit_id)
+    if visit.status is VisitStatus.LEFT:
+        raise ConflictError("visit.left", "该客户已经登记离店。")
+    visit.status = VisitStatus.LEFT
+    visit.left_at = now
+    visit.greeted_at = visit.greeted_at or now
+    visit.outcome = outcome
+    visit.intent_grade = grade
+    if notes.strip():
+        visit.notes = (visit.notes + "\n" + notes.strip()).strip()
+    customer = session.get_one(Customer, visit.customer_id)
+    if customer.intent_grade is not grade:
+        session.add(
+            GradeChange(
+                customer_id=customer.id,
+                old_grade=customer.intent_grade,
+                new_grade=grade,
+                changed_by_id=user.id,
+                reason=f"到店 {visit.visit_no}",
+            )
+        )
+        customer.intent_grade = grade
+    session.add(
+        Interaction(
+            customer_id=customer.id,
+            staff_id=visit.consultant_id or user.id,
+            channel=InteractionChannel.IN_STORE,
+            at=now,
+            summary=f"到店 {visit.visit_no}：{_OUTCOME_TEXT[outcome]}，意向 {grade.value} 级",
+        )
+    )
+    if outcome is VisitOutcome.FOLLOW_UP:
+        session.add(
+            FollowUp(
+                customer_id=customer.id,
+                consultant_id=visit.consultant_id,
+                due_on=local_day(now) + timedelta(days=1),
+                reason="visit",
+                visit_id=visit.id,
+            )
+        )
+
+
+_OUTCOME_TEXT = {
+    VisitOutcome.DEAL: "成交",
+    VisitOutcome.DEPOSIT: "交意向金",
+    VisitOutcome.FOLLOW_UP: "待跟进",
+    VisitOutcome.NO_INTEREST: "无意向",
+}
+
+
+# --- customer record ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitLine:
+    visit_no: str
+    arrived_at: datetime
+    purpose: VisitPurpose
+    status: VisitStatus
+    consultant_name: str | None
+    outcome: VisitOutcome | None
+    intent_grade: IntentGrade | None
+
+
+@dataclass(frozen=True)
+class InteractionLine:
+    at: datetime
+    channel: InteractionChannel
+    staff_name: str | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class GradeLine:
+    at: datetime
+    old_grade: IntentGrade | None
+    new_grade: IntentGrade
+    by: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class FollowUpLine:
+    due_on: date
+    reason: str
+    consultant_name: str | None
+    status: str
+    result: str
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    """客户档案: everything the desk and the consultant need; phone and ID masked."""
+
+    id: uuid.UUID
+    display_name: str
+    phone_masked: str
+    id_number_masked: str | None
+    owner_name: str | None
+    owner_since: datetime | None
+    intent_grade: IntentGrade | None
+    source_channel: SourceChannel
+    created_at: datetime
+    budget_min: object
+    budget_max: object
+    intended_use: str
+    preferred_models: str
+    decision_cycle: str
+    notes: str
+    marketing_consent: bool | None
+    consent_version: str | None
+    visits: tuple[VisitLine, ...]
+    interactions: tuple[InteractionLine, ...]
+    grades: tuple[GradeLine, ...]
+    follow_ups: tuple[FollowUpLine, ...]
+
+
+def customer_record(session: Session, customer_id: uuid.UUID) -> CustomerRecord:
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.deleted_at is not None:
+        raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
+    names = {row[0]: row[1] for row in session.execute(select(Staff.id, Staff.display_name))}
+    visits = session.scalars(
+        select(Visit).where(Visit.customer_id == customer_id).order_by(Visit.arrived_at.desc())
+    ).all()
+    interactions = session.scalars(
+        select(Interaction)
+        .where(Interaction.customer_id == customer_id)
+        .order_by(Interaction.at.desc())
+    ).all()
+    grades = session.scalars(
+        select(GradeChange)
+        .where(GradeChange.customer_id == customer_id)
+        .order_by(GradeChange.created_at.desc())
+    ).all()
+    follow_ups = session.scalars(
+        select(FollowUp).where(FollowUp.customer_id == customer_id).order_by(FollowUp.due_on)
+    ).all()
+    consent = session.scalars(
+        select(Consent)
+        .where(Consent.customer_id == customer_id, Consent.purpose == ConsentPurpose.MARKETING)
+        .order_by(Consent.recorded_at.desc())
+    ).first()
+    return CustomerRecord(
+        id=customer.id,
+        display_name=display_name(customer.name, customer.title),
+        phone_masked=mask_phone(customer.phone),
+        id_number_masked=mask_id_number(customer.id_number) if customer.id_number else None,
+        owner_name=names.get(customer.owner_id) if customer.owner_id else None,
+        owner_since=customer.owner_since,
+        intent_grade=customer.intent_grade,
+        source_channel=customer.source_channel,
+        created_at=customer.created_at,
+        budget_min=customer.budget_min,
+        budget_max=customer.budget_max,
+        intended_use=customer.intended_use,
+        preferred_models=customer.preferred_models,
+        decision_cycle=customer.decision_cycle,
+        notes=customer.notes,
+        marketing_consent=consent.granted if consent else None,
+        consent_version=consent.text_version if consent else None,
+        visits=tuple(
+            VisitLine(
+                v.visit_no,
+                v.arrived_at,
+                v.purpose,
+                v.status,
+                names.get(v.consultant_id) if v.consultant_id else None,
+                v.outcome,
+                v.intent_grade,
+            )
+            for v in visits
+        ),
+        interactions=tuple(
+            InteractionLine(
+                i.at, i.channel, names.get(i.staff_id) if i.staff_id else None, i.summary
+            )
+            for i in interactions
+        ),
+        grades=tuple(
+            GradeLine(
+                g.created_at,
+                g.old_grade,
+                g.new_grade,
+                names.get(g.changed_by_id) if g.changed_by_id else None,
+                g.reason,
+            )
+            for g in grades
+        ),
+        follow_ups=tuple(
+            FollowUpLine(
+                f.due_on,
+                f.reason,
+                names.get(f.consultant_id) if f.consultant_id else None,
+                f.status.value,
+                f.result,
+            )
+            for f in follow_ups
+        ),
+    )
+
+
+def reveal_id_number(session: Session, user: StaffUser, customer_id: uuid.UUID) -> str:
+    """The full ID number, for roles that may see it; the look is audited (not the number)."""
+    if user.role not in MAY_REVEAL_PERSONAL_DATA:
+        raise PermissionDenied(
+            "privacy.reveal_denied", "你的岗位不能查看客户的完整号码。", role=user.role.value
+        )
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.deleted_at is not None:
+        raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
+    if not customer.id_number:
+        raise NotFoundError("customer.no_id_number", "该客户没有登记身份证号。")
+    audit.record(
+        session,
+        user.actor,
+        "personal_data_revealed",
+        "customer",
+        customer.id,
+        {"field": "id_number"},
+    )
+    return customer.id_number
+
+
+__all__ = [
+    "CONSENT_MARKETING_TEXT",
+    "CONSENT_SERVICE_TEXT",
+    "CONSENT_TEXT_VERSION",
+    "BoardRow",
+    "CheckInResult",
+    "ConsultantRow",
+    "CustomerMatch",
+    "CustomerRecord",
+    "KioskGreeting",
+    "NewCustomer",
+    "Routing",
+    "assign",
+    "board",
+    "booking_code_in",
+    "check_in",
+    "check_in_by_code",
+    "check_out",
+    "create_customer",
+    "customer_record",
+    "find_by_phone",
+    "get_match",
+    "kiosk_check_in_code",
+    "kiosk_check_in_phone",
+    "kiosk_store",
+    "list_consultants",
+    "lookup",
+    "next_by_rotation",
+    "phone_digits",
+    "preview_routing",
+    "reveal_id_number",
+    "route",
+    "set_status",
+]

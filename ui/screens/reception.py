@@ -1,0 +1,537 @@
+"""前台接待: check a visitor in with the keyboard (or a USB QR scanner) in seconds.
+
+One entry line takes a mobile number or a booking code. While a number is
+typed, matching customers appear (masked number, owner, grade, last visit,
+open bookings and deposits). For a returning customer the flow is: the number,
+Enter (the check-in panel takes focus with sensible defaults), Enter (checked
+in) — two key presses, three when the purpose is changed with an arrow key.
+A scanned booking code followed by the scanner's Enter checks in at once.
+A number nobody has yet opens the new-customer form with it filled in.
+
+Every refusal is a sentence above the entry line; what was typed stays.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from db.enums import Role, VisitPurpose
+from showroom.context import AppContext
+from showroom.errors import ShowroomError
+from showroom.identifiers import normalize_mobile
+from showroom.services import reception
+from showroom.services.reception import CheckInResult, CustomerMatch, NewCustomer, Routing
+from showroom.users import StaffUser
+from ui.errors import report_failure
+from ui.screens.base import Screen
+from ui.style import repolish
+from ui.tasks import TaskRunner
+from ui.widgets.icons import icon
+from ui.widgets.reception_labels import PURPOSES, grade_label, local_time, routing_text
+
+LOOKUP_DELAY_MS = 120
+MOBILE_LENGTH = 11
+
+
+class CheckInScreen(Screen):
+    """The front-desk check-in. Emits no signals; publishes ``visits``/``customers`` changes."""
+
+    topics: ClassVar[frozenset[str]] = frozenset({"staff", "visits"})
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(context, runner, user, parent)
+        self._matches: list[CustomerMatch] = []
+        self._chosen: CustomerMatch | None = None
+        self._lookup_seq = 0
+        self._act_on_lookup = False
+        self._user_moved = False
+        self.dialog: Any = None
+
+        title = QLabel(self.tr("前台接待"), self)
+        title.setObjectName("PageTitle")
+        hint = QLabel(self.tr("输入手机号或扫描预约码，按回车签到。↑↓ 选择客户，Esc 清空。"), self)
+        hint.setObjectName("HintText")
+        self.body.addWidget(title)
+        self.body.addWidget(hint)
+
+        self.entry = QLineEdit(self)
+        self.entry.setObjectName("CheckInEntry")
+        self.entry.setPlaceholderText(self.tr("手机号 / 预约码"))
+        self.entry.addAction(icon("search", "#5f6b7a"), QLineEdit.ActionPosition.LeadingPosition)
+        self.entry.setMinimumHeight(52)
+        font = self.entry.font()
+        font.setPointSize(max(font.pointSize(), 10) + 8)
+        self.entry.setFont(font)
+        self.entry.textChanged.connect(self._on_typed)
+        self.entry.returnPressed.connect(self._on_return)
+        self.entry.installEventFilter(self)
+        self.body.addWidget(self.entry)
+
+        self.message = QLabel("", self)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.body.addWidget(self.message)
+
+        columns = QHBoxLayout()
+        columns.setSpacing(16)
+        left = QVBoxLayout()
+        self.match_title = QLabel(self.tr("匹配的客户"), self)
+        self.match_title.setObjectName("SectionTitle")
+        self.match_list = QListWidget(self)
+        self.match_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.match_list.setMinimumWidth(360)
+        self.match_list.currentRowChanged.connect(self._on_row_changed)
+        self.match_list.itemDoubleClicked.connect(self._on_double_clicked)
+        self.new_button = QPushButton(icon("user"), self.tr("新客户登记（F2）"), self)
+        self.new_button.clicked.connect(self.open_new_customer)
+        left.addWidget(self.match_title)
+        left.addWidget(self.match_list, 1)
+        left.addWidget(self.new_button)
+        columns.addLayout(left, 2)
+
+        self.panel = QFrame(self)
+        self.panel.setObjectName("FormCard")
+        panel_layout = QVBoxLayout(self.panel)
+        panel_layout.setContentsMargins(20, 16, 20, 16)
+        panel_layout.setSpacing(8)
+        self.customer_title = QLabel(self.tr("尚未选择客户"), self.panel)
+        self.customer_title.setObjectName("SectionTitle")
+        self.customer_facts = QLabel("", self.panel)
+        self.customer_facts.setWordWrap(True)
+        self.customer_facts.setTextFormat(Qt.TextFormat.PlainText)
+        self.routing_label = QLabel("", self.panel)
+        self.routing_label.setWordWrap(True)
+        panel_layout.addWidget(self.customer_title)
+        panel_layout.addWidget(self.customer_facts)
+        panel_layout.addWidget(self.routing_label)
+
+        self.purpose_combo = QComboBox(self.panel)
+        for purpose, text in PURPOSES.items():
+            self.purpose_combo.addItem(text, purpose)
+        self.party_spin = QSpinBox(self.panel)
+        self.party_spin.setRange(1, 20)
+        self.party_spin.setSuffix(self.tr(" 人"))
+        self.consultant_combo = QComboBox(self.panel)
+        self.consultant_combo.addItem(self.tr("自动分配（保护期 / 轮岗）"), None)
+        form = QFormLayout()
+        form.addRow(self.tr("来店目的"), self.purpose_combo)
+        form.addRow(self.tr("到店人数"), self.party_spin)
+        form.addRow(self.tr("接待顾问"), self.consultant_combo)
+        panel_layout.addLayout(form)
+        buttons = QHBoxLayout()
+        self.record_button = QPushButton(icon("clipboard"), self.tr("客户档案（F3）"), self.panel)
+        self.record_button.clicked.connect(self.open_record)
+        self.check_in_button = QPushButton(self.tr("到店签到（回车）"), self.panel)
+        self.check_in_button.setProperty("role", "primary")
+        self.check_in_button.clicked.connect(self.submit)
+        buttons.addWidget(self.record_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.check_in_button)
+        panel_layout.addStretch(1)
+        panel_layout.addLayout(buttons)
+        for widget in (self.purpose_combo, self.party_spin, self.consultant_combo):
+            widget.installEventFilter(self)
+        columns.addWidget(self.panel, 3)
+        self.body.addLayout(columns, 1)
+
+        self.merge_button = QPushButton(self.tr("合并重复客户…"), self)
+        self.merge_button.setVisible(user.role is Role.MANAGER)
+        self.merge_button.clicked.connect(self.open_merge)
+        footer = QHBoxLayout()
+        footer.addStretch(1)
+        footer.addWidget(self.merge_button)
+        self.body.addLayout(footer)
+
+        QShortcut(QKeySequence(Qt.Key.Key_F2), self, self.open_new_customer)
+        QShortcut(QKeySequence(Qt.Key.Key_F3), self, self.open_record)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(LOOKUP_DELAY_MS)
+        self._debounce.timeout.connect(self._lookup)
+        self._show_customer(None)
+        self.refresh()
+        self.entry.setFocus()
+
+    # --- data --------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        store_id = self.user.store_id
+        self.runner.read(
+            lambda s: reception.list_consultants(s, store_id), self._on_consultants, self._fail
+        )
+
+    def _on_consultants(self, rows: list[reception.ConsultantRow]) -> None:
+        current = self.consultant_combo.currentData()
+        self.consultant_combo.clear()
+        self.consultant_combo.addItem(self.tr("自动分配（保护期 / 轮岗）"), None)
+        for row in rows:
+            state = self.tr("接待中") if row.busy else ("" if row.on_duty else self.tr("不在岗"))
+            text = f"{row.name}（{state}）" if state else row.name
+            self.consultant_combo.addItem(text, row.id)
+        index = self.consultant_combo.findData(current)
+        self.consultant_combo.setCurrentIndex(max(0, index))
+
+    # --- typing ------------------------------------------------------------------------
+
+    def _on_typed(self, _text: str) -> None:
+        self._user_moved = False
+        self._debounce.start()
+
+    def _lookup(self) -> None:
+        self._debounce.stop()
+        self._lookup_seq += 1
+        seq, text = self._lookup_seq, self.entry.text()
+
+        def work(session: Session) -> tuple[int, list[CustomerMatch]]:
+            return seq, reception.lookup(session, text)
+
+        self.runner.read(work, self._on_matches, self._fail)
+
+    def _on_matches(self, result: tuple[int, list[CustomerMatch]]) -> None:
+        seq, matches = result
+        if seq != self._lookup_seq:
+            return  # typed on since; a newer look-up is coming
+        self._matches = matches
+        self.match_list.clear()
+        for match in matches:
+            facts = [match.phone_masked, match.owner_name or self.tr("无负责顾问")]
+            if match.intent_grade:
+                facts.append(f"{match.intent_grade.value} 级")
+            item = QListWidgetItem(f"{match.display_name}　{'　·　'.join(facts)}")
+            item.setData(Qt.ItemDataRole.UserRole, match.id)
+            self.match_list.addItem(item)
+        if matches:
+            self.match_list.setCurrentRow(0)
+        else:
+            self._show_customer(None)
+        if self._act_on_lookup:
+            self._act_on_lookup = False
+            self._act_on_entry()
+
+    def _on_row_changed(self, row: int) -> None:
+        self._show_customer(self._matches[row] if 0 <= row < len(self._matches) else None)
+
+    def _on_double_clicked(self, _item: QListWidgetItem) -> None:
+        self._choose_selected()
+
+    def _show_customer(self, match: CustomerMatch | None) -> None:
+        self._chosen = match
+        enabled = match is not None
+        for widget in (
+            self.purpose_combo,
+            self.party_spin,
+            self.consultant_combo,
+            self.check_in_button,
+            self.record_button,
+        ):
+            widget.setEnabled(enabled)
+        self.routing_label.setText("")
+        if match is None:
+            self.customer_title.setText(self.tr("尚未选择客户"))
+            self.customer_facts.setText(
+                self.tr("输入完整手机号后回车：老客户直接签到，新号码会打开新客户登记。")
+            )
+            return
+        self.customer_title.setText(f"{match.display_name}　{match.phone_masked}")
+        lines = [
+            self.tr("负责顾问：{name}").format(name=match.owner_name or self.tr("无")),
+            self.tr("意向等级：{grade}").format(grade=grade_label(match.intent_grade)),
+            self.tr("上次到店：{when}").format(
+                when=local_time(match.last_visit_at, "%Y-%m-%d %H:%M")
+                if match.last_visit_at
+                else self.tr("首次到店")
+            ),
+            self.tr("未完成试驾 {d} 个 · 检测日报名 {r} 个 · 有效意向金 {p} 笔").format(
+                d=match.open_test_drives, r=match.open_registrations, p=match.active_deposits
+            ),
+        ]
+        if match.here_now:
+            lines.append(self.tr("该客户今天已签到，仍在店内。"))
+        self.customer_facts.setText("\n".join(lines))
+        store_id, days, customer_id = (
+            self.user.store_id,
+            self.context.settings["protection_days"],
+            match.id,
+        )
+
+        def work(session: Session) -> tuple[uuid.UUID, Routing]:
+            return customer_id, reception.preview_routing(
+                session, store_id, customer_id, protection_days=days
+            )
+
+        self.runner.read(work, self._on_routing, self._fail)
+
+    def _on_routing(self, result: tuple[uuid.UUID, Routing]) -> None:
+        customer_id, routing = result
+        if self._chosen is None or self._chosen.id != customer_id:
+            return
+        text, tone = routing_text(routing)
+        self.routing_label.setText(text)
+        self.routing_label.setObjectName("ErrorText" if tone == "warning" else "HintText")
+        repolish(self.routing_label)
+
+    # --- keys --------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if watched is self.entry and key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                self._move_selection(1 if key == Qt.Key.Key_Down else -1)
+                return True
+            if watched is self.entry and key == Qt.Key.Key_Escape:
+                self.clear()
+                return True
+            if watched is not self.entry and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                popup = isinstance(watched, QComboBox) and watched.view().isVisible()
+                if not popup:
+                    self.submit()
+                    return True
+            if watched is not self.entry and key == Qt.Key.Key_Escape:
+                self.entry.setFocus()
+                self.entry.selectAll()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _move_selection(self, step: int) -> None:
+        if not self._matches:
+            return
+        row = max(0, min(len(self._matches) - 1, self.match_list.currentRow() + step))
+        self.match_list.setCurrentRow(row)
+        self._user_moved = True
+
+    def _on_return(self) -> None:
+        if self._debounce.isActive() or (self.entry.text() and not self._matches_current()):
+            self._act_on_lookup = True
+            self._lookup()
+            return
+        self._act_on_entry()
+
+    def _matches_current(self) -> bool:
+        digits = reception.phone_digits(self.entry.text())
+        return bool(self._matches) and digits is not None
+
+    def _act_on_entry(self) -> None:
+        text = self.entry.text().strip()
+        if not text:
+            return
+        digits = reception.phone_digits(text)
+        if digits is not None and len(digits) == MOBILE_LENGTH:
+            exact = next((m for m in self._matches if m.phone_exact), None)
+            if exact is not None:
+                self._select(exact)
+                return
+            try:
+                normalize_mobile(digits)
+            except ShowroomError as exc:
+                self._say(report_failure(exc), "error")
+                return
+            self.open_new_customer()
+            return
+        if self._user_moved and self._chosen is not None:
+            self._choose_selected()
+            return
+        if reception.booking_code_in(text) is not None and (digits is None or len(digits) <= 8):
+            self._check_in_code(text)
+            return
+        if digits is not None:
+            self._say(
+                self.tr("手机号码不完整：请输入 11 位手机号，或用 ↑↓ 选择匹配的客户。"), "error"
+            )
+            return
+        self._say(
+            self.tr("没有识别出手机号或预约码，请重新扫描或输入。已输入的内容保留在输入框中。"),
+            "error",
+        )
+
+    def _choose_selected(self) -> None:
+        if self._chosen is not None:
+            self._select(self._chosen)
+
+    def _select(self, match: CustomerMatch) -> None:
+        if self._chosen is None or self._chosen.id != match.id:
+            row = next((n for n, m in enumerate(self._matches) if m.id == match.id), -1)
+            if row >= 0:
+                self.match_list.setCurrentRow(row)
+            else:
+                self._matches = [match]
+                self.match_list.clear()
+                self.match_list.addItem(match.display_name)
+                self.match_list.setCurrentRow(0)
+        self.message.hide()
+        self.purpose_combo.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- check-in ----------------------------------------------------------------------
+
+    def submit(self) -> None:
+        match = self._chosen
+        if match is None:
+            self._say(self.tr("请先输入手机号找到客户，或新建客户。"), "error")
+            self.entry.setFocus()
+            return
+        store_id, actor = self.user.store_id, self.user.actor
+        purpose = VisitPurpose(self.purpose_combo.currentData())
+        party, consultant = self.party_spin.value(), self.consultant_combo.currentData()
+        days = self.context.settings["protection_days"]
+
+        def work(session: Session) -> CheckInResult:
+            return reception.check_in(
+                session,
+                actor,
+                store_id,
+                customer_id=match.id,
+                purpose=purpose,
+                party_size=party,
+                consultant_id=consultant,
+                protection_days=days,
+            )
+
+        self.check_in_button.setEnabled(False)
+        self.runner.write(work, self._on_checked_in, self._on_check_in_failed)
+
+    def _check_in_code(self, text: str) -> None:
+        store_id, actor = self.user.store_id, self.user.actor
+        days = self.context.settings["protection_days"]
+
+        def work(session: Session) -> CheckInResult:
+            return reception.check_in_by_code(session, actor, store_id, text, protection_days=days)
+
+        self.runner.write(work, self._on_checked_in, self._on_check_in_failed)
+
+    def _on_checked_in(self, result: CheckInResult) -> None:
+        self.context.bus.publish(result.topics | {"audit"})
+        if self.dialog is not None:
+            self.dialog.accept()
+            self.dialog = None
+        who, tone = routing_text(result.routing)
+        if result.already_checked_in:
+            head = self.tr("{name} 今天已签到（{no}），无需重复登记。").format(
+                name=result.customer_name, no=result.visit_no
+            )
+        else:
+            head = self.tr("已签到：{name}，到店号 {no}。").format(
+                name=result.customer_name, no=result.visit_no
+            )
+        self.last_result = result
+        self.clear()
+        self._say(f"{head}{who}", "warning" if tone == "warning" else "success")
+
+    def _on_check_in_failed(self, exc: BaseException) -> None:
+        self.check_in_button.setEnabled(self._chosen is not None)
+        text = report_failure(exc)
+        if self.dialog is not None:
+            existing = None
+            if isinstance(exc, ShowroomError) and exc.code == "customer.duplicate":
+                existing = exc.params.get("customer_id")
+            self.dialog.show_error(text, existing)
+            return
+        self._say(text, "error")
+
+    # --- new customer ------------------------------------------------------------------
+
+    def open_new_customer(self) -> None:
+        from ui.dialogs.new_customer import NewCustomerDialog
+
+        digits = reception.phone_digits(self.entry.text()) or ""
+        self.dialog = NewCustomerDialog(digits, self)
+        self.dialog.submitted.connect(self._create_and_check_in)
+        self.dialog.useExisting.connect(self._use_existing)
+        self.dialog.rejected.connect(self._dialog_closed)
+        self.dialog.open()
+        self.dialog.name_edit.setFocus()
+
+    def _dialog_closed(self) -> None:
+        self.dialog = None
+        self.entry.setFocus()
+
+    def _create_and_check_in(self, form: tuple[NewCustomer, VisitPurpose, int]) -> None:
+        new_customer, purpose, party = form
+        store_id, actor = self.user.store_id, self.user.actor
+        days = self.context.settings["protection_days"]
+
+        def work(session: Session) -> CheckInResult:
+            return reception.check_in(
+                session,
+                actor,
+                store_id,
+                new_customer=new_customer,
+                purpose=purpose,
+                party_size=party,
+                protection_days=days,
+            )
+
+        self.runner.write(work, self._on_checked_in, self._on_check_in_failed)
+
+    def _use_existing(self, customer_id: uuid.UUID) -> None:
+        if self.dialog is not None:
+            self.dialog.reject()
+
+        def work(session: Session) -> CustomerMatch:
+            return reception.get_match(session, customer_id)
+
+        self.runner.read(work, self._select, self._fail)
+
+    # --- other actions -----------------------------------------------------------------
+
+    def open_record(self) -> None:
+        if self._chosen is None:
+            return
+        from ui.dialogs.customer_record import CustomerRecordDialog
+
+        dialog = CustomerRecordDialog(self.context, self.runner, self.user, self._chosen.id, self)
+        dialog.open()
+
+    def open_merge(self) -> None:
+        from ui.dialogs.merge_customers import MergeCustomersDialog
+
+        dialog = MergeCustomersDialog(self.context, self.runner, self.user, self)
+        dialog.open()
+
+    def clear(self) -> None:
+        self._debounce.stop()
+        self._lookup_seq += 1
+        self.entry.clear()
+        self._matches = []
+        self.match_list.clear()
+        self._show_customer(None)
+        self.purpose_combo.setCurrentIndex(0)
+        self.party_spin.setValue(1)
+        self.consultant_combo.setCurrentIndex(0)
+        self.message.hide()
+        self.entry.setFocus()
+
+    def _say(self, text: str, tone: str) -> None:
+        self.message.setText(text)
+        self.message.setObjectName(
+            {"error": "ErrorText", "warning": "ErrorText"}.get(tone, "SuccessText")
+        )
+        repolish(self.message)
+        self.message.show()
+
+    def _fail(self, exc: BaseException) -> None:
+        self._say(report_failure(exc), "error")
