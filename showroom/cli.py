@@ -19,7 +19,7 @@ from showroom import __version__
 
 log = logging.getLogger("showroom.cli")
 
-GUI_COMMANDS = {None, "self-test"}
+GUI_COMMANDS = {None, "self-test", "print", "documents"}  # print paints with Qt (offscreen)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="审计日志")
     a_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     a_sub.add_parser("verify", help="校验审计日志的哈希链")
+
+    print_cmd = sub.add_parser("print", help="把存档文件输出为 PDF（标注“副本”并存档）")
+    print_cmd.add_argument("kind", help="文件类型：agreement（试驾协议）、receipt、contract")
+    print_cmd.add_argument("number", help="文件编号：预约码、收据号、合同号、报告号")
+    print_cmd.add_argument("--pdf", required=True, metavar="OUT", help="输出的 PDF 文件路径")
+    documents = sub.add_parser("documents", help="已存档的文件")
+    d_sub = documents.add_subparsers(dest="documents_command", required=True, metavar="ACTION")
+    d_list = d_sub.add_parser("list", help="列出存档文件")
+    d_list.add_argument("--json", action="store_true", help="以 JSON 输出")
+    d_list.add_argument("--kind", help="只列出这一类文件")
 
     sub.add_parser("self-test", help="离屏自检：建库、显示主窗口后退出")
     return parser
@@ -128,6 +138,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             store_name=ctx.settings["store_name"],
             progress=progress,
         )
+        # One archived paper of each kind that exists, so each can be printed at once.
+        # Painting needs Qt (offscreen); like main(), the CLI reaches up to ui lazily.
+        from ui.documents.demo import archive_demo_documents
+
+        archive_demo_documents(ctx)
     finally:
         print(file=sys.stderr)
         ctx.close()

@@ -84,6 +84,17 @@ SETTINGS: tuple[Setting, ...] = (
         "默认意向金金额（元）",
         group="sales",
     ),
+    Setting(
+        "test_drive_slot_minutes",
+        int,
+        30,
+        "试驾时段长度（分钟）",
+        minimum=15,
+        maximum=180,
+        group="sales",
+    ),
+    Setting("store_open", str, "09:00", "营业开始时间（时:分，试驾预约用）", group="store"),
+    Setting("store_close", str, "18:00", "营业结束时间（时:分，试驾预约用）", group="store"),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

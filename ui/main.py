@@ -11,6 +11,10 @@ import argparse
 
 def run_gui(args: argparse.Namespace) -> int:
     """Start the app (``args.command`` None) or run the offscreen ``self-test``."""
+    if args.command in ("print", "documents"):
+        from ui.documents import cli
+
+        return cli.run(args)
     if args.command == "self-test":
         from ui import selftest
 

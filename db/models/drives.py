@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Entity
@@ -27,6 +27,12 @@ class TestDrive(Entity, Base):
             "out_fuel_percent IS NULL OR (out_fuel_percent BETWEEN 0 AND 100)",
             name="fuel_percent_range",
         ),
+        CheckConstraint(
+            "in_fuel_percent IS NULL OR (in_fuel_percent BETWEEN 0 AND 100)",
+            name="in_fuel_percent_range",
+        ),
+        # Overlapping active bookings of one car are refused by the database too:
+        # an exclusion constraint on PostgreSQL, a trigger on SQLite (migration 0004).
     )
 
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
@@ -56,6 +62,9 @@ class TestDrive(Entity, Base):
     route: Mapped[str] = mapped_column(String(200), default="")
     in_at: Mapped[datetime | None] = mapped_column(default=None)
     in_odometer_km: Mapped[int | None] = mapped_column(Integer, default=None)
+    in_fuel_percent: Mapped[int | None] = mapped_column(Integer, default=None)
+    damage_photo_shas: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    booked_via: Mapped[str] = mapped_column(String(10), default="desk")  # desk / kiosk
     damage_notes: Mapped[str] = mapped_column(Text, default="")
     feedback: Mapped[str] = mapped_column(Text, default="")
     intent_grade: Mapped[IntentGrade | None] = mapped_column(enum_type(IntentGrade), default=None)

@@ -65,6 +65,9 @@ DESCRIPTIONS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Settings", "客户保护期（天）"),
     QT_TRANSLATE_NOOP("Settings", "客户等待超过多少分钟时提醒"),
     QT_TRANSLATE_NOOP("Settings", "默认意向金金额（元）"),
+    QT_TRANSLATE_NOOP("Settings", "试驾时段长度（分钟）"),
+    QT_TRANSLATE_NOOP("Settings", "营业开始时间（时:分，试驾预约用）"),
+    QT_TRANSLATE_NOOP("Settings", "营业结束时间（时:分，试驾预约用）"),
 )
 CHOICE_LABELS = {"zh_CN": "简体中文", "en": "English"}
 # Settings read once at start: a change applies after reconnecting or restarting.

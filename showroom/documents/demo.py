@@ -1,0 +1,154 @@
+"""Demo papers: after ``showroom demo``, one archived document of every kind that exists.
+
+Painting needs Qt, which this layer never imports; so this module prepares the
+papers as data (with generated, obviously fake handwriting) and takes a
+``render(Document) -> bytes`` function from the caller (``ui.documents.demo``).
+Today the test-drive agreement is the only kind; each new kind adds one
+``_demo_<kind>`` function here.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from collections.abc import Callable
+from datetime import timedelta, tzinfo
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import Document as DocumentRow
+from db.models import DocumentKind, Staff, TestDrive, TestDriveStatus
+from showroom.documents.model import Document
+from showroom.services import audit
+from showroom.services import test_drives as td
+
+Render = Callable[[Document], bytes]
+PAD_ASPECT = 3.0  # signature pads are three times wider than tall
+
+
+def fake_handwriting(seed: int, size: tuple[int, int] = (600, 200)) -> td.DrawnSignature:
+    """A few smooth loops that read as a scribbled signature (demo data, nobody's real hand)."""
+    rng = random.Random(seed)
+    strokes: list[list[list[float]]] = []
+    x = 0.08
+    for _ in range(rng.randint(2, 3)):
+        points = []
+        width = rng.uniform(0.18, 0.3)
+        phase = rng.uniform(0, math.pi)
+        turns = rng.uniform(2.0, 3.2)
+        for i in range(60):
+            t = i / 59
+            angle = phase + t * turns * 2 * math.pi
+            # A slanted, looping cursive stroke: forward drift plus circles.
+            px = x + width * t + 0.035 * math.cos(angle)
+            py = 0.5 - 0.22 * math.sin(angle) * (1 - 0.3 * t) + 0.08 * (t - 0.5)
+            points.append([round(px, 4), round(py, 4)])
+        strokes.append(points)
+        x += width + rng.uniform(0.02, 0.06)
+    return td.DrawnSignature(strokes, strokes_png(strokes, size))
+
+
+def strokes_png(strokes: list[list[list[float]]], size: tuple[int, int]) -> bytes:
+    """Ink on a transparent background, drawn at 2x and scaled down for smooth edges."""
+    w, h = size
+    big = Image.new("RGBA", (w * 2, h * 2), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(big)
+    for stroke in strokes:
+        line = [(p[0] * w * 2, p[1] * h * 2) for p in stroke]
+        if len(line) > 1:
+            draw.line(line, fill=(16, 32, 96, 255), width=7, joint="curve")
+    image = big.resize((w, h), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _demo_agreement(
+    database: Database,
+    render: Render,
+    templates_dir: Path | None,
+    zone: tzinfo,
+    letterhead_overrides: dict[str, str] | None,
+) -> int:
+    with database.read() as session:
+        drive = _pick_drive(session)
+        if drive is None:
+            return 0
+        drive_id, signed_at = drive.id, drive.out_at or drive.slot_start
+        document = td.prepare_agreement(
+            session,
+            drive_id,
+            templates_dir=templates_dir,
+            zone=zone,
+            accompanying_staff_id=drive.accompanying_staff_id,
+            route=drive.route,
+            letterhead_overrides=letterhead_overrides,
+            now=signed_at - timedelta(minutes=5),
+            backfill=True,
+        )
+        consultant = session.get(Staff, drive.consultant_id) if drive.consultant_id else None
+        actor = (
+            audit.Actor(consultant.display_name, consultant.id, consultant.store_id)
+            if consultant
+            else audit.SYSTEM
+        )
+    customer, staff = fake_handwriting(1), fake_handwriting(2)
+    document = td.attach_signatures(
+        document, customer, staff, signed_at - timedelta(minutes=3), zone
+    )
+    pdf = render(document)
+    with database.write() as session:
+        td.sign_agreement(
+            session,
+            actor,
+            drive_id,
+            document,
+            customer,
+            staff,
+            pdf,
+            signed_at - timedelta(minutes=3),
+            backfill=True,
+        )
+    return 1
+
+
+def _pick_drive(session: Session) -> TestDrive | None:
+    """The car out on a test drive now, else the latest returned one: both had to be signed."""
+    for status in (TestDriveStatus.CHECKED_OUT, TestDriveStatus.RETURNED):
+        drive = session.scalars(
+            select(TestDrive)
+            .where(
+                TestDrive.status == status,
+                TestDrive.agreement_document_id.is_(None),
+                TestDrive.licence_number.is_not(None),
+            )
+            .order_by(TestDrive.slot_start.desc())
+            .limit(1)
+        ).first()
+        if drive is not None:
+            return drive
+    return None
+
+
+def archive_demo_documents(
+    database: Database,
+    render: Render,
+    *,
+    templates_dir: Path | None,
+    zone: tzinfo,
+    letterhead_overrides: dict[str, str] | None = None,
+) -> dict[str, int]:
+    """Archive one demo paper per kind that has none yet; return how many of each were made."""
+    made: dict[str, int] = {}
+    with database.read() as session:
+        existing = set(session.scalars(select(DocumentRow.kind).distinct()))
+    if DocumentKind.TEST_DRIVE_AGREEMENT not in existing:
+        made[DocumentKind.TEST_DRIVE_AGREEMENT.value] = _demo_agreement(
+            database, render, templates_dir, zone, letterhead_overrides
+        )
+    return made

@@ -1,0 +1,178 @@
+"""A paper as plain, JSON-round-trippable data.
+
+``Document.to_content()`` is what the archive stores (``documents.content``):
+exactly what was painted, images included as base64, so a reprint years later
+paints the same text and the same signatures without looking at templates,
+settings or the customer record again. The verification code is derived from
+that content, so a paper's code proves which archived record it belongs to.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+CONTENT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Field:
+    """One labelled value in the facts table at the top of a paper (客户、车辆、VIN...)."""
+
+    label: str
+    value: str
+    wide: bool = False  # spans the whole row
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and its paragraphs (plain text; the renderer escapes everything)."""
+
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignatureImage:
+    """A signature box: who signs, their name, and the drawn PNG (empty when unsigned)."""
+
+    role_label: str  # 客户（试驾人） / 销售顾问
+    name: str
+    png: bytes = b""
+    signed_at: str = ""  # as printed, store time
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.png)
+
+
+@dataclass(frozen=True)
+class QrCode:
+    """A QR code printed with a caption under it."""
+
+    payload: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    store_name: str
+    address: str = ""
+    line: str = ""  # the dealer's own letterhead text (phone, licence no., slogan)
+    logo_png: bytes = b""
+
+
+@dataclass(frozen=True)
+class Document:
+    """Everything painted on a paper; ``copy_no`` > 0 marks a reprint (副本 / COPY)."""
+
+    kind: str
+    number: str
+    title: str
+    letterhead: Letterhead
+    fields: tuple[Field, ...] = ()
+    sections: tuple[Section, ...] = ()
+    signatures: tuple[SignatureImage, ...] = ()
+    qr_codes: tuple[QrCode, ...] = ()
+    issued: str = ""  # date/time printed on the paper, store time
+    template_version: str = ""
+    copy_no: int = 0
+    footer_note: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    # --- hashing -----------------------------------------------------------------------
+
+    def signed_text(self) -> str:
+        """The exact words a signer agrees to: facts and clauses, no images, no copy mark."""
+        lines = [self.title, self.number]
+        lines += [f"{f.label}：{f.value}" for f in self.fields]
+        for section in self.sections:
+            lines.append(section.heading)
+            lines.extend(section.paragraphs)
+        return "\n".join(lines)
+
+    def signed_text_sha256(self) -> str:
+        return hashlib.sha256(self.signed_text().encode("utf-8")).hexdigest()
+
+    @property
+    def verification_code(self) -> str:
+        return verification_code(self.to_content())
+
+    # --- archive form --------------------------------------------------------------------
+
+    def to_content(self) -> dict[str, Any]:
+        """The archived form. The copy number is not part of it: a reprint has equal content."""
+        return {
+            "version": CONTENT_VERSION,
+            "kind": self.kind,
+            "number": self.number,
+            "title": self.title,
+            "issued": self.issued,
+            "template_version": self.template_version,
+            "footer_note": self.footer_note,
+            "letterhead": {
+                "store_name": self.letterhead.store_name,
+                "address": self.letterhead.address,
+                "line": self.letterhead.line,
+                "logo_png": _b64(self.letterhead.logo_png),
+            },
+            "fields": [[f.label, f.value, f.wide] for f in self.fields],
+            "sections": [[s.heading, list(s.paragraphs)] for s in self.sections],
+            "signatures": [
+                [s.role_label, s.name, _b64(s.png), s.signed_at] for s in self.signatures
+            ],
+            "qr_codes": [[q.payload, q.caption] for q in self.qr_codes],
+            "extra": dict(sorted(self.extra.items())),
+        }
+
+    @classmethod
+    def from_content(cls, content: dict[str, Any], copy_no: int = 0) -> Document:
+        head = content["letterhead"]
+        return cls(
+            kind=content["kind"],
+            number=content["number"],
+            title=content["title"],
+            issued=content.get("issued", ""),
+            template_version=content.get("template_version", ""),
+            footer_note=content.get("footer_note", ""),
+            letterhead=Letterhead(
+                head["store_name"], head["address"], head["line"], _unb64(head["logo_png"])
+            ),
+            fields=tuple(
+                Field(label, value, bool(wide)) for label, value, wide in content["fields"]
+            ),
+            sections=tuple(Section(h, tuple(p)) for h, p in content["sections"]),
+            signatures=tuple(
+                SignatureImage(role, name, _unb64(png), at)
+                for role, name, png, at in content["signatures"]
+            ),
+            qr_codes=tuple(QrCode(p, c) for p, c in content["qr_codes"]),
+            extra=dict(content.get("extra", {})),
+            copy_no=copy_no,
+        )
+
+    def as_copy(self, copy_no: int) -> Document:
+        return replace(self, copy_no=copy_no)
+
+
+def canonical_json(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+def verification_code(content: dict[str, Any]) -> str:
+    """Eight characters of the content's SHA-256, grouped for reading aloud: ``7F3A-92C1``."""
+    digest = hashlib.sha256(canonical_json(content)).hexdigest().upper()
+    return f"{digest[:4]}-{digest[4:8]}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii")) if text else b""

@@ -1,0 +1,560 @@
+"""The test-drive dialogs: book, check the licence, sign the agreement, check out, return.
+
+Each dialog collects input, calls one service through the runner and closes
+only when it succeeded; a refusal (slot taken, licence expired, odometer
+backwards) is shown in red above the buttons and everything typed stays.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.models import IntentGrade
+from showroom.context import AppContext
+from showroom.documents.model import Document
+from showroom.errors import ShowroomError
+from showroom.services import test_drives as td
+from showroom.users import StaffUser
+from ui.documents.fonts import derive_print_fonts, register_print_fonts
+from ui.documents.render import body_html, render_pdf
+from ui.errors import report_failure
+from ui.tasks import TaskRunner
+from ui.widgets.signature_pad import SignaturePad
+
+STORE_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def slot_rules(context: AppContext) -> td.SlotRules:
+    return td.SlotRules.from_settings(context.settings.__getitem__)
+
+
+def templates_dir(context: AppContext) -> Path:
+    return context.paths.data_dir / "templates"
+
+
+def letterhead_overrides(context: AppContext) -> dict[str, str]:
+    return {key: context.settings[key] for key in ("store_name", "store_address", "letterhead")}
+
+
+class _ServiceDialog(QDialog):
+    """A form with an error line and OK/Cancel; ``done_with(result)`` closes it.
+
+    Signals: ``succeeded(object)`` with the service's result.
+    """
+
+    succeeded = Signal(object)
+
+    def __init__(
+        self,
+        title: str,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.context = context
+        self.runner = runner
+        self.user = user
+        self.result_value: Any = None
+        self.layout_ = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.layout_.addLayout(self.form)
+        self.error = QLabel(self)
+        self.error.setObjectName("ErrorText")
+        self.error.setStyleSheet("color:#c5221f;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("确定"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+
+    def finish_layout(self) -> None:
+        self.layout_.addWidget(self.error)
+        self.layout_.addWidget(self.buttons)
+
+    def show_error(self, exc: BaseException) -> None:
+        self.error.setText(report_failure(exc))
+        self.error.show()
+        self.ok_button.setEnabled(True)
+
+    def show_message(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+    def run_write(self, work: Any) -> None:
+        self.error.hide()
+        self.ok_button.setEnabled(False)
+        self.runner.write(work, self._done, self.show_error)
+
+    def _done(self, result: object) -> None:
+        self.result_value = result
+        self.succeeded.emit(result)
+        self.accept()
+
+
+def _to_date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class BookingDialog(_ServiceDialog):
+    """新预约: car by stock no., day and free slot, customer by mobile number."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        parent: QWidget | None = None,
+        *,
+        stock_no: str = "",
+    ) -> None:
+        super().__init__(self.tr("预约试驾"), context, runner, user, parent)
+        self._car: td.CarChoice | None = None
+        self._customer: td.CustomerMatch | None = None
+        self.stock_no = QLineEdit(stock_no, self)
+        self.stock_no.setPlaceholderText(self.tr("如 BJ01-S2026-00012"))
+        self.stock_no.editingFinished.connect(self._find_car)
+        self.car_label = QLabel(self.tr("输入库存编号后按回车"), self)
+        self.day = QDateEdit(QDate.currentDate().addDays(1), self)
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day.setMinimumDate(QDate.currentDate())
+        self.day.dateChanged.connect(self._load_slots)
+        self.slot = QComboBox(self)
+        self.phone = QLineEdit(self)
+        self.phone.setPlaceholderText(self.tr("客户手机号"))
+        self.phone.editingFinished.connect(self._find_customer)
+        self.customer_label = QLabel(self.tr("输入手机号后按回车查找客户"), self)
+        self.consultant = QComboBox(self)
+        self.form.addRow(self.tr("库存编号"), self.stock_no)
+        self.form.addRow("", self.car_label)
+        self.form.addRow(self.tr("日期"), self.day)
+        self.form.addRow(self.tr("时段"), self.slot)
+        self.form.addRow(self.tr("手机号"), self.phone)
+        self.form.addRow("", self.customer_label)
+        self.form.addRow(self.tr("销售顾问"), self.consultant)
+        self.finish_layout()
+        self.setMinimumWidth(460)
+        runner.read(lambda s: td.staff_choices(s, user.store_id), self._fill_staff, self.show_error)
+        if stock_no:
+            self._find_car()
+
+    def _fill_staff(self, rows: list[tuple[uuid.UUID, str]]) -> None:
+        self.consultant.clear()
+        for staff_id, name in rows:
+            self.consultant.addItem(name, staff_id)
+        index = self.consultant.findData(self.user.id)
+        if index >= 0:
+            self.consultant.setCurrentIndex(index)
+
+    def _find_car(self) -> None:
+        text = self.stock_no.text().strip()
+        if text:
+            self.runner.read(lambda s: td.find_car(s, text), self._car_found, self._car_failed)
+
+    def _car_found(self, car: td.CarChoice) -> None:
+        self._car = car
+        self.car_label.setText(f"{car.label}（{'自动挡' if car.automatic else '手动挡'}）")
+        self.error.hide()
+        self._load_slots()
+
+    def _car_failed(self, exc: BaseException) -> None:
+        self._car = None
+        self.slot.clear()
+        self.show_error(exc)
+
+    def _load_slots(self) -> None:
+        if self._car is None:
+            return
+        car_id, day, rules = self._car.id, _to_date(self.day.date()), slot_rules(self.context)
+        self.runner.read(
+            lambda s: td.day_slots(s, car_id, day, rules), self._fill_slots, self.show_error
+        )
+
+    def _fill_slots(self, slots: list[td.Slot]) -> None:
+        self.slot.clear()
+        for slot in slots:
+            label = slot.label(STORE_ZONE) + ("" if slot.free else self.tr("（不可约）"))
+            self.slot.addItem(label, slot.start)
+            if not slot.free:
+                item = self.slot.model().item(self.slot.count() - 1)  # type: ignore[attr-defined]
+                item.setEnabled(False)
+        first_free = next((i for i, s in enumerate(slots) if s.free), -1)
+        self.slot.setCurrentIndex(first_free)
+
+    def _find_customer(self) -> None:
+        text = self.phone.text()
+        if text.strip():
+            self.runner.read(
+                lambda s: td.find_customer_by_phone(s, text), self._customer_found, self.show_error
+            )
+
+    def _customer_found(self, match: td.CustomerMatch | None) -> None:
+        self._customer = match
+        if match is None:
+            self.customer_label.setText(self.tr("没有这个手机号的客户，请先在“客户”中登记。"))
+        else:
+            self.customer_label.setText(f"{match.name}  {match.phone_masked}")
+            self.error.hide()
+
+    def submit(self) -> None:
+        if self._car is None:
+            self.show_message(self.tr("请先输入库存编号并找到车辆。"))
+            return
+        if self._customer is None:
+            self.show_message(self.tr("请先输入手机号并找到客户。"))
+            return
+        start = self.slot.currentData()
+        if start is None:
+            self.show_message(self.tr("这一天没有可预约的时段，请换一天。"))
+            return
+        car_id, customer_id = self._car.id, self._customer.id
+        consultant_id = self.consultant.currentData()
+        rules, actor = slot_rules(self.context), self.user.actor
+        self.run_write(
+            lambda s: td.book(
+                s,
+                actor,
+                vehicle_id=car_id,
+                customer_id=customer_id,
+                slot_start=start,
+                rules=rules,
+                consultant_id=consultant_id,
+            )
+        )
+
+
+class LicenceDialog(_ServiceDialog):
+    """核验驾驶证: number, class, valid-until and name; an optional photo from a file."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        row: td.TestDriveRow,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(self.tr("核验驾驶证"), context, runner, user, parent)
+        self.row = row
+        self._photo = b""
+        self.number = QLineEdit(self)
+        self.number.setPlaceholderText(self.tr("18 位证号（与身份证号相同）"))
+        self.classes = QLineEdit("C1", self)
+        self.valid_until = QDateEdit(QDate.currentDate().addYears(6), self)
+        self.valid_until.setCalendarPopup(True)
+        self.valid_until.setDisplayFormat("yyyy-MM-dd")
+        self.name = QLineEdit(row.customer_name, self)
+        self.photo_button = QPushButton(self.tr("选择驾驶证照片…"), self)
+        self.photo_button.clicked.connect(self._choose_photo)
+        self.form.addRow(self.tr("试驾车辆"), QLabel(row.vehicle_label, self))
+        self.form.addRow(self.tr("驾驶证号"), self.number)
+        self.form.addRow(self.tr("准驾车型"), self.classes)
+        self.form.addRow(self.tr("有效期至"), self.valid_until)
+        self.form.addRow(self.tr("姓名"), self.name)
+        self.form.addRow(self.tr("照片（可选）"), self.photo_button)
+        self.finish_layout()
+
+    def _choose_photo(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("驾驶证照片"), "", self.tr("图片 (*.png *.jpg *.jpeg)")
+        )
+        if path:
+            self._photo = Path(path).read_bytes()
+            self.photo_button.setText(Path(path).name)
+
+    def submit(self) -> None:
+        licence = td.LicenceInput(
+            self.number.text(),
+            self.classes.text(),
+            _to_date(self.valid_until.date()),
+            self.name.text(),
+            self._photo,
+        )
+        drive_id, actor = self.row.id, self.user.actor
+        self.run_write(lambda s: td.check_licence(s, actor, drive_id, licence))
+
+
+class AgreementDialog(_ServiceDialog):
+    """试驾协议: the exact text, signed on screen by the customer and the consultant.
+
+    On success ``result_value`` is the signed ``Document`` (for printing).
+    """
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        row: td.TestDriveRow,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(self.tr("签署试驾协议"), context, runner, user, parent)
+        self.row = row
+        self.document: Document | None = None
+        self.signed_document: Document | None = None
+        self.route = QLineEdit(self)
+        self.route.setPlaceholderText(self.tr("留空使用模板中的默认路线"))
+        self.route.editingFinished.connect(self._prepare)
+        self.companion = QComboBox(self)
+        self.companion.currentIndexChanged.connect(self._prepare)
+        self.form.addRow(self.tr("试驾路线"), self.route)
+        self.form.addRow(self.tr("陪同人员"), self.companion)
+        self.text = QTextBrowser(self)
+        self.text.setMinimumHeight(300)
+        self.layout_.addWidget(self.text, 1)
+        pads = QGridLayout()
+        self.customer_pad = SignaturePad(self.tr("客户在此签名"), self)
+        self.consultant_pad = SignaturePad(self.tr("销售顾问在此签名"), self)
+        for column, (title, pad) in enumerate(
+            (
+                (self.tr("客户（试驾人）签名"), self.customer_pad),
+                (self.tr("销售顾问签名"), self.consultant_pad),
+            )
+        ):
+            pads.addWidget(QLabel(title, self), 0, column)
+            pads.addWidget(pad, 1, column)
+            tools = QHBoxLayout()
+            undo = QPushButton(self.tr("撤销一笔"), self)
+            undo.clicked.connect(pad.undo)
+            clear = QPushButton(self.tr("清除"), self)
+            clear.clicked.connect(pad.clear)
+            tools.addWidget(undo)
+            tools.addWidget(clear)
+            tools.addStretch(1)
+            pads.addLayout(tools, 2, column)
+        self.layout_.addLayout(pads)
+        self.ok_button.setText(self.tr("确认签署"))
+        self.finish_layout()
+        self.resize(900, 820)
+        runner.read(lambda s: td.staff_choices(s, user.store_id), self._fill_staff, self.show_error)
+        # The clean-text print font is derived once per installation, off the UI thread.
+        cache = context.paths.cache_dir
+        runner.call(lambda: derive_print_fonts(cache), register_print_fonts, self.show_error)
+
+    def _fill_staff(self, rows: list[tuple[uuid.UUID, str]]) -> None:
+        self.companion.blockSignals(True)
+        for staff_id, name in rows:
+            self.companion.addItem(name, staff_id)
+        index = self.companion.findData(self.user.id)
+        self.companion.setCurrentIndex(max(0, index))
+        self.companion.blockSignals(False)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        drive_id, route, companion = self.row.id, self.route.text(), self.companion.currentData()
+        folder, zone, overrides = (
+            templates_dir(self.context),
+            STORE_ZONE,
+            letterhead_overrides(self.context),
+        )
+        self.runner.read(
+            lambda s: td.prepare_agreement(
+                s,
+                drive_id,
+                templates_dir=folder,
+                zone=zone,
+                accompanying_staff_id=companion,
+                route=route,
+                letterhead_overrides=overrides,
+            ),
+            self._prepared,
+            self.show_error,
+        )
+
+    def _prepared(self, document: Document) -> None:
+        self.document = document
+        self.text.setHtml(body_html(document))
+
+    def submit(self) -> None:
+        if self.document is None:
+            self.show_message(self.tr("协议还没有生成，请稍候。"))
+            return
+        customer = td.DrawnSignature(self.customer_pad.strokes(), self.customer_pad.to_png())
+        consultant = td.DrawnSignature(self.consultant_pad.strokes(), self.consultant_pad.to_png())
+        signed_at = datetime.now(UTC)
+        try:
+            signed = td.attach_signatures(
+                self.document, customer, consultant, signed_at, STORE_ZONE
+            )
+        except ShowroomError as exc:
+            self.show_error(exc)
+            return
+        pdf = render_pdf(signed)
+        self.signed_document = signed
+        drive_id, actor = self.row.id, self.user.actor
+        self.run_write(
+            lambda s: td.sign_agreement(
+                s, actor, drive_id, signed, customer, consultant, pdf, signed_at
+            )
+        )
+
+
+class CheckOutDialog(_ServiceDialog):
+    """出车: odometer, fuel, accompanying staff, route."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        row: td.TestDriveRow,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(self.tr("出车登记"), context, runner, user, parent)
+        self.row = row
+        self.odometer = QSpinBox(self)
+        self.odometer.setRange(0, 2_000_000)
+        self.odometer.setSuffix(" km")
+        self.odometer.setValue(row.mileage_km)
+        self.fuel = QSpinBox(self)
+        self.fuel.setRange(0, 100)
+        self.fuel.setSuffix(" %")
+        self.fuel.setValue(80)
+        self.companion = QComboBox(self)
+        self.route = QLineEdit(self)
+        self.form.addRow(self.tr("车辆"), QLabel(row.vehicle_label, self))
+        self.form.addRow(self.tr("出车里程"), self.odometer)
+        self.form.addRow(self.tr("油量/电量"), self.fuel)
+        self.form.addRow(self.tr("陪同人员"), self.companion)
+        self.form.addRow(self.tr("路线"), self.route)
+        self.finish_layout()
+        runner.read(lambda s: td.staff_choices(s, user.store_id), self._fill_staff, self.show_error)
+
+    def _fill_staff(self, rows: list[tuple[uuid.UUID, str]]) -> None:
+        for staff_id, name in rows:
+            self.companion.addItem(name, staff_id)
+        self.companion.setCurrentIndex(max(0, self.companion.findData(self.user.id)))
+
+    def submit(self) -> None:
+        drive_id, actor = self.row.id, self.user.actor
+        km, fuel, companion, route = (
+            self.odometer.value(),
+            self.fuel.value(),
+            self.companion.currentData(),
+            self.route.text(),
+        )
+        self.run_write(
+            lambda s: td.check_out(
+                s,
+                actor,
+                drive_id,
+                odometer_km=km,
+                fuel_percent=fuel,
+                accompanying_staff_id=companion,
+                route=route,
+            )
+        )
+
+
+class ReturnDialog(_ServiceDialog):
+    """还车: odometer (never below the out reading), damage with photos, feedback, intent."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        row: td.TestDriveRow,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(self.tr("还车登记"), context, runner, user, parent)
+        self.row = row
+        self._photos: list[bytes] = []
+        self.odometer = QSpinBox(self)
+        self.odometer.setRange(0, 2_000_000)
+        self.odometer.setSuffix(" km")
+        self.odometer.setValue(row.out_odometer_km or row.mileage_km)
+        self.fuel = QSpinBox(self)
+        self.fuel.setRange(0, 100)
+        self.fuel.setSuffix(" %")
+        self.fuel.setValue(75)
+        self.damage = QPlainTextEdit(self)
+        self.damage.setPlaceholderText(self.tr("无损伤可不填"))
+        self.damage.setFixedHeight(70)
+        self.photos = QListWidget(self)
+        self.photos.setFixedHeight(60)
+        add_photo = QPushButton(self.tr("添加损伤照片…"), self)
+        add_photo.clicked.connect(self._add_photo)
+        self.feedback = QPlainTextEdit(self)
+        self.feedback.setFixedHeight(70)
+        self.grade = QComboBox(self)
+        self.grade.addItem(self.tr("（不变）"), None)
+        for grade in IntentGrade:
+            self.grade.addItem(grade.value, grade)
+        self.form.addRow(self.tr("出车里程"), QLabel(f"{row.out_odometer_km or 0} km", self))
+        self.form.addRow(self.tr("还车里程"), self.odometer)
+        self.form.addRow(self.tr("油量/电量"), self.fuel)
+        self.form.addRow(self.tr("损伤情况"), self.damage)
+        self.form.addRow(self.tr("损伤照片"), self.photos)
+        self.form.addRow("", add_photo)
+        self.form.addRow(self.tr("客户反馈"), self.feedback)
+        self.form.addRow(self.tr("意向等级"), self.grade)
+        self.finish_layout()
+
+    def _add_photo(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("损伤照片"), "", self.tr("图片 (*.png *.jpg *.jpeg)")
+        )
+        for path in paths:
+            self._photos.append(Path(path).read_bytes())
+            self.photos.addItem(Path(path).name)
+
+    def submit(self) -> None:
+        drive_id, actor = self.row.id, self.user.actor
+        km, fuel = self.odometer.value(), self.fuel.value()
+        damage, feedback, grade = (
+            self.damage.toPlainText(),
+            self.feedback.toPlainText(),
+            self.grade.currentData(),
+        )
+        photos = tuple(self._photos)
+        self.run_write(
+            lambda s: td.return_car(
+                s,
+                actor,
+                drive_id,
+                odometer_km=km,
+                fuel_percent=fuel,
+                damage_notes=damage,
+                damage_photos=photos,
+                feedback=feedback,
+                intent_grade=grade,
+            )
+        )

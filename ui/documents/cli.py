@@ -1,0 +1,120 @@
+"""``showroom print KIND ID --pdf OUT`` and ``showroom documents list [--json]``.
+
+Printing paints with Qt (fonts, PDF writer), so it lives in the UI layer and
+runs on an offscreen ``QGuiApplication``; no window is shown. A print from the
+command line is a reprint of the archived original, marked 副本 / COPY and
+archived in its turn, exactly as the same button in the app does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from db.models import DocumentKind
+from showroom import numbering
+from showroom.documents import archive
+from showroom.errors import ShowroomError
+from showroom.services import audit
+
+CLI_ACTOR = audit.Actor("命令行")
+STORE_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def _context(args: argparse.Namespace) -> Any:
+    from showroom.context import open_context
+    from showroom.paths import AppPaths
+    from showroom.settings import Settings
+
+    paths = AppPaths.default().ensure()
+    settings = Settings.load(paths.settings_file, cli={"database_url": args.database})
+    return open_context(paths, settings)
+
+
+def _number(kind: DocumentKind, text: str) -> str:
+    if kind is DocumentKind.TEST_DRIVE_AGREEMENT:
+        return numbering.normalize_booking_code(text)
+    return text.strip().upper()
+
+
+def print_document(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.documents.fonts import ensure_print_fonts
+    from ui.documents.render import cjk_family, render_pdf
+
+    kind = archive.parse_kind(args.kind)
+    number = _number(kind, args.number)
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    if cjk_family() is None:
+        print("警告：本机没有安装中文字体，打印出的中文可能显示为方框。", file=sys.stderr)
+    ctx = _context(args)
+    ensure_print_fonts(ctx.paths.cache_dir)
+    try:
+        with ctx.database.read() as session:
+            reprint = archive.prepare_reprint(session, kind, number)
+        pdf = render_pdf(reprint.document)
+        out = Path(args.pdf)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(pdf)
+        with ctx.database.write() as session:
+            stored = archive.archive(
+                session,
+                CLI_ACTOR,
+                reprint.document,
+                pdf,
+                store_id=reprint.store_id,
+                subject=reprint.subject,
+                subject_id=reprint.subject_id,
+            )
+    finally:
+        ctx.close()
+    del app
+    print(
+        f"{archive.KIND_LABELS.get(kind.value, kind.value)} {number} 副本 {stored.copy_no} "
+        f"已输出到 {out}（验证码 {stored.verification_code}，SHA-256 {stored.sha256[:12]}…）"
+    )
+    return 0
+
+
+def list_documents(args: argparse.Namespace) -> int:
+    kind = archive.parse_kind(args.kind) if args.kind else None
+    ctx = _context(args)
+    try:
+        with ctx.database.read() as session:
+            rows = archive.list_documents(session, kind)
+    finally:
+        ctx.close()
+    if args.json:
+        json.dump([r.to_json() for r in rows], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        for r in rows:
+            copy = f" 副本{r.copy_no}" if r.copy_no else ""
+            print(
+                f"{r.created_at.astimezone(STORE_ZONE):%Y-%m-%d %H:%M}\t"
+                f"{archive.KIND_LABELS.get(r.kind, r.kind)}\t"
+                f"{r.number}{copy}\t{r.subject}\t{r.sha256[:12]}"
+            )
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``print`` or ``documents``; expected failures print a message, exit code 2."""
+    from showroom.logsetup import configure_logging
+    from showroom.paths import AppPaths
+
+    configure_logging(AppPaths.default().ensure().log_file)
+    try:
+        if args.command == "print":
+            return print_document(args)
+        return list_documents(args)
+    except ShowroomError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2

@@ -1,0 +1,103 @@
+"""Print preview, printer and reprint, all through ``render.paint``.
+
+The preview dialog and the printer get the very pages the PDF archive holds,
+because they call the same paint routine with a ``QPrinter`` as the device.
+A reprint paints the archived content as the next copy (副本), archives that
+PDF too, then opens the preview for paper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QPainter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QDialog, QWidget
+
+from db.models import DocumentKind
+from showroom.documents import archive
+from showroom.documents.model import Document
+from showroom.services.audit import Actor
+from ui.documents.fonts import derive_print_fonts, register_print_fonts
+from ui.documents.render import a4_layout, paint, render_pdf
+from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+def _printer() -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageLayout(a4_layout())
+    printer.setFullPage(True)  # our own margins, measured from the paper's edge
+    return printer
+
+
+def paint_on_printer(document: Document, printer: QPrinter) -> None:
+    painter = QPainter(printer)
+    try:
+        paint(document, painter, printer)
+    finally:
+        painter.end()
+
+
+def preview(document: Document, parent: QWidget | None = None) -> None:
+    """The print preview; its print button sends the same pages to the chosen printer."""
+    printer = _printer()
+    printer.setDocName(f"{document.title} {document.number}")
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setWindowTitle(
+        QCoreApplication.translate("Printing", "打印预览 - {title}").format(title=document.title)
+    )
+    dialog.paintRequested.connect(lambda target: paint_on_printer(document, target))
+    dialog.resize(900, 1000)
+    dialog.exec()
+
+
+def print_direct(document: Document, parent: QWidget | None = None) -> bool:
+    printer = _printer()
+    dialog = QPrintDialog(printer, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    paint_on_printer(document, printer)
+    return True
+
+
+def reprint(
+    runner: TaskRunner,
+    actor: Actor,
+    kind: DocumentKind,
+    number: str,
+    on_ready: Callable[[Document], None],
+    on_failure: Callable[[BaseException], None],
+    cache_dir: Path | None = None,
+) -> None:
+    """Paint the next copy of an archived paper, archive it, then hand it to ``on_ready``."""
+
+    def load(session: Session) -> tuple[archive.Reprint, list[Path]]:
+        fonts = derive_print_fonts(cache_dir) if cache_dir is not None else []
+        return archive.prepare_reprint(session, kind, number), fonts
+
+    def loaded(result: tuple[archive.Reprint, list[Path]]) -> None:
+        job, fonts = result
+        register_print_fonts(fonts)
+        pdf = render_pdf(job.document)
+
+        def store(session: Session) -> Document:
+            archive.archive(
+                session,
+                actor,
+                job.document,
+                pdf,
+                store_id=job.store_id,
+                subject=job.subject,
+                subject_id=job.subject_id,
+            )
+            return job.document
+
+        runner.write(store, on_ready, on_failure)
+
+    runner.read(load, loaded, on_failure)

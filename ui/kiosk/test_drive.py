@@ -1,0 +1,411 @@
+"""预约试驾 on the kiosk: a customer books alone, with a finger and no keyboard.
+
+Four steps: the car (the stock no. printed on the windscreen sheet, typed on a
+keypad), a day and a free slot, the mobile number and surname (a keypad and a
+grid of common surnames, since there is no keyboard), then the booking code
+and its QR to photograph. Only what the customer typed is ever shown back:
+never a stored name, never another customer's booking. An idle timeout wipes
+it all (``reset``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.models import Title
+from showroom.documents.qr import qr_png
+from showroom.services import test_drives as td
+from showroom.settings import Settings
+from ui.errors import report_failure
+from ui.kiosk.pages import KioskPage
+from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+)
+CAR, SLOT, CONTACT, DONE = range(4)
+
+
+class Keypad(QWidget):
+    """Big digit keys. Signals: ``pressed(str)`` with a digit, "back" or "clear"."""
+
+    pressed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setSpacing(10)
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"]
+        labels = {"clear": self.tr("清空"), "back": self.tr("删除")}
+        for index, key in enumerate(keys):
+            button = QPushButton(labels.get(key, key), self)
+            button.setObjectName("kioskKey")
+            button.setMinimumSize(96, 72)
+            button.setProperty("key", key)
+            button.clicked.connect(self._clicked)
+            grid.addWidget(button, index // 3, index % 3)
+
+    def _clicked(self) -> None:
+        self.pressed.emit(str(self.sender().property("key")))
+
+
+def _big(text: str, parent: QWidget, name: str = "kioskTitle") -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
+
+
+class KioskTestDrivePage(KioskPage):
+    """The four booking steps. Signals: ``navigate(str)`` (see ``KioskPage``)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("kioskTestDrive")
+        # Arm's-length reading and finger-sized targets, whatever the window's stylesheet says.
+        self.setStyleSheet(
+            "QLabel#kioskTitle { font-size: 34px; font-weight: bold; }"
+            "QLabel#kioskHint { font-size: 24px; color: #5f6368; }"
+            "QPushButton { font-size: 26px; padding: 8px 18px; }"
+            "QCheckBox { font-size: 22px; }"
+            "QCheckBox::indicator { width: 32px; height: 32px; }"
+        )
+        self.settings = settings
+        self.runner = runner
+        self._today = today
+        self.car: td.KioskCar | None = None
+        self.slot_start: datetime | None = None
+        self.booking: td.Booking | None = None
+        self._stock = ""
+        self._phone = ""
+        self._surname = ""
+        self._title = Title.NONE
+
+        self.steps = QStackedWidget(self)
+        self.steps.addWidget(self._build_car())
+        self.steps.addWidget(self._build_slot())
+        self.steps.addWidget(self._build_contact())
+        self.steps.addWidget(self._build_done())
+        self.error = _big("", self, "kioskError")
+        self.error.setStyleSheet("color:#c5221f; font-size:20px;")
+        bottom = QHBoxLayout()
+        self.back_button = QPushButton(self.tr("返回"), self)
+        self.back_button.setMinimumHeight(64)
+        self.back_button.clicked.connect(self.back)
+        bottom.addWidget(self.back_button)
+        bottom.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 32, 48, 32)
+        layout.addWidget(self.steps, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(bottom)
+        self.reset()
+
+    def rules(self) -> td.SlotRules:
+        return td.SlotRules.from_settings(self.settings.__getitem__)
+
+    # --- step 1: the car ------------------------------------------------------------------
+
+    def _build_car(self) -> QWidget:
+        page = QWidget(self)
+        layout = QHBoxLayout(page)
+        left = QVBoxLayout()
+        left.addWidget(_big(self.tr("请输入车窗展示单上的库存编号"), page))
+        left.addWidget(
+            _big(self.tr("输入编号最后几位数字即可，例如 00042 输入 42"), page, "kioskHint")
+        )
+        self.stock_label = _big("", page, "kioskEntry")
+        self.stock_label.setStyleSheet("font-size:40px;")
+        left.addWidget(self.stock_label)
+        self.car_next = QPushButton(self.tr("下一步"), page)
+        self.car_next.setMinimumHeight(72)
+        self.car_next.clicked.connect(self.find_car)
+        left.addWidget(self.car_next)
+        left.addStretch(1)
+        layout.addLayout(left, 1)
+        keypad = Keypad(page)
+        keypad.pressed.connect(self._stock_key)
+        layout.addWidget(keypad)
+        return page
+
+    def _stock_key(self, key: str) -> None:
+        self._stock = _edit(self._stock, key, 5)
+        self.stock_label.setText(self._stock or "—")
+
+    def find_car(self) -> None:
+        if not self._stock:
+            self._say(self.tr("请先输入库存编号。"))
+            return
+        typed = self._stock
+        self.runner.read(lambda s: td.kiosk_find_car(s, typed), self._car_found, self._failed)
+
+    def _car_found(self, car: td.KioskCar) -> None:
+        self.car = car
+        self.car_title.setText(car.label)
+        self._show(SLOT)
+        self.choose_day(0)
+
+    # --- step 2: day and slot ---------------------------------------------------------------
+
+    def _build_slot(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        self.car_title = _big("", page)
+        layout.addWidget(self.car_title)
+        days = QHBoxLayout()
+        self.day_group = QButtonGroup(page)
+        for offset, text in enumerate((self.tr("今天"), self.tr("明天"), self.tr("后天"))):
+            button = QPushButton(text, page)
+            button.setCheckable(True)
+            button.setMinimumHeight(64)
+            self.day_group.addButton(button, offset)
+            days.addWidget(button)
+        self.day_group.idClicked.connect(self.choose_day)
+        layout.addLayout(days)
+        self.slot_grid = QGridLayout()
+        self.slot_grid.setSpacing(10)
+        layout.addLayout(self.slot_grid)
+        layout.addStretch(1)
+        return page
+
+    def choose_day(self, offset: int) -> None:
+        button = self.day_group.button(offset)
+        if button is not None:
+            button.setChecked(True)
+        if self.car is None:
+            return
+        car_id, day, rules = self.car.id, self._today() + timedelta(days=offset), self.rules()
+        self.runner.read(lambda s: td.day_slots(s, car_id, day, rules), self._slots, self._failed)
+
+    def _slots(self, slots: list[td.Slot]) -> None:
+        while self.slot_grid.count():
+            item = self.slot_grid.takeAt(0)
+            old = item.widget()
+            if old is not None:
+                old.setParent(None)  # gone at once, not at the next event loop turn
+                old.deleteLater()
+        free = [slot for slot in slots if slot.free]
+        if not free:
+            self._say(self.tr("这一天已经约满或已过营业时间，请换一天。"))
+            return
+        self.error.clear()
+        for index, slot in enumerate(free):
+            button = QPushButton(slot.label(self.rules().zone), self)
+            button.setMinimumSize(150, 64)
+            button.setProperty("start", slot.start)
+            button.clicked.connect(self._slot_clicked)
+            self.slot_grid.addWidget(button, index // 5, index % 5)
+            button.show()
+
+    def _slot_clicked(self) -> None:
+        self.slot_start = self.sender().property("start")
+        self._show(CONTACT)
+
+    # --- step 3: contact --------------------------------------------------------------------
+
+    def _build_contact(self) -> QWidget:
+        page = QWidget(self)
+        layout = QHBoxLayout(page)
+        left = QVBoxLayout()
+        left.addWidget(_big(self.tr("您的手机号和姓氏"), page))
+        self.phone_label = _big("", page, "kioskEntry")
+        self.phone_label.setStyleSheet("font-size:36px;")
+        left.addWidget(self.phone_label)
+        surnames = QGridLayout()
+        surnames.setSpacing(6)
+        self.surname_group = QButtonGroup(page)
+        for index, surname in enumerate(SURNAMES):
+            button = QPushButton(surname, page)
+            button.setCheckable(True)
+            button.setMinimumSize(56, 52)
+            self.surname_group.addButton(button, index)
+            surnames.addWidget(button, index // 10, index % 10)
+        self.surname_group.idClicked.connect(self._surname_clicked)
+        left.addLayout(surnames)
+        titles = QHBoxLayout()
+        self.title_group = QButtonGroup(page)
+        for title, text in ((Title.MR, self.tr("先生")), (Title.MS, self.tr("女士"))):
+            button = QPushButton(text, page)
+            button.setCheckable(True)
+            button.setMinimumHeight(56)
+            button.setProperty("title", title.value)
+            self.title_group.addButton(button)
+            titles.addWidget(button)
+        self.title_group.buttonClicked.connect(self._title_clicked)
+        left.addLayout(titles)
+        self.consent = QCheckBox(
+            self.tr("我同意门店使用我的手机号办理本次试驾预约并与我联系"), page
+        )
+        self.consent.setMinimumHeight(48)
+        left.addWidget(self.consent)
+        self.confirm = QPushButton(self.tr("确认预约"), page)
+        self.confirm.setMinimumHeight(72)
+        self.confirm.clicked.connect(self.submit)
+        left.addWidget(self.confirm)
+        layout.addLayout(left, 1)
+        keypad = Keypad(page)
+        keypad.pressed.connect(self._phone_key)
+        layout.addWidget(keypad)
+        return page
+
+    def _phone_key(self, key: str) -> None:
+        self._phone = _edit(self._phone, key, 11)
+        self.phone_label.setText(self._phone or self.tr("请输入手机号"))
+
+    def _surname_clicked(self, index: int) -> None:
+        self._surname = SURNAMES[index]
+
+    def _title_clicked(self, button: QPushButton) -> None:
+        self._title = Title(str(button.property("title")))
+
+    def submit(self) -> None:
+        if self.car is None or self.slot_start is None:
+            self._show(CAR)
+            return
+        if not self._surname:
+            self._say(self.tr("请点选您的姓氏。"))
+            return
+        stock, phone, surname, title = self.car.stock_no, self._phone, self._surname, self._title
+        start, rules, consent = self.slot_start, self.rules(), self.consent.isChecked()
+
+        def work(session: Session) -> td.Booking:
+            return td.book_from_kiosk(
+                session,
+                stock_no=stock,
+                phone=phone,
+                surname=surname,
+                title=title,
+                slot_start=start,
+                rules=rules,
+                consent=consent,
+            )
+
+        self.confirm.setEnabled(False)
+        self.runner.write(work, self._booked, self._failed)
+
+    # --- step 4: done -----------------------------------------------------------------------
+
+    def _build_done(self) -> QWidget:
+        page = QWidget(self)
+        layout = QHBoxLayout(page)
+        text = QVBoxLayout()
+        text.addWidget(_big(self.tr("预约成功"), page))
+        self.done_code = _big("", page)
+        self.done_code.setStyleSheet("font-size:56px; font-weight:bold; letter-spacing:6px;")
+        self.done_details = _big("", page, "kioskHint")
+        text.addWidget(self.done_code)
+        text.addWidget(self.done_details)
+        finish = QPushButton(self.tr("完成"), page)
+        finish.setMinimumHeight(72)
+        finish.clicked.connect(self._finish)
+        text.addWidget(finish)
+        text.addStretch(1)
+        layout.addLayout(text, 1)
+        self.done_qr = QLabel(page)
+        self.done_qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.done_qr)
+        return page
+
+    def _booked(self, booking: td.Booking) -> None:
+        self.booking = booking
+        self.confirm.setEnabled(True)
+        zone = self.rules().zone
+        self.done_code.setText(booking.booking_code)
+        self.done_details.setText(
+            self.tr(
+                "{name}，您好！已为您预约 {car}\n{when}\n到店时请出示预约码或扫描二维码。"
+            ).format(
+                name=booking.customer_name
+                + {Title.MR: "先生", Title.MS: "女士"}.get(self._title, ""),
+                car=booking.vehicle_label,
+                when=f"{booking.slot_start.astimezone(zone):%m月%d日 %H:%M}–"
+                f"{booking.slot_end.astimezone(zone):%H:%M}",
+            )
+        )
+        pixmap = QPixmap()
+        pixmap.loadFromData(qr_png(booking.qr_payload, box_size=10))
+        self.done_qr.setPixmap(pixmap)
+        self._show(DONE)
+
+    def _finish(self) -> None:
+        self.reset()
+        self.navigate.emit("home")
+
+    # --- common -----------------------------------------------------------------------------
+
+    def _failed(self, exc: BaseException) -> None:
+        self.confirm.setEnabled(True)
+        self._say(report_failure(exc))
+
+    def _say(self, text: str) -> None:
+        self.error.setText(text)
+
+    def _show(self, step: int) -> None:
+        self.error.clear()
+        self.steps.setCurrentIndex(step)
+        self.back_button.setVisible(step != DONE)
+
+    def back(self) -> None:
+        step = self.steps.currentIndex()
+        if step == CAR:
+            self.reset()
+            self.navigate.emit("home")
+        else:
+            self._show(step - 1)
+
+    def activate(self) -> None:
+        if self.steps.currentIndex() == DONE:
+            self.reset()
+
+    def reset(self) -> None:
+        self.car = None
+        self.slot_start = None
+        self.booking = None
+        self._stock = self._phone = self._surname = ""
+        self._title = Title.NONE
+        self.stock_label.setText("—")
+        self.phone_label.setText(self.tr("请输入手机号"))
+        self.done_code.clear()
+        self.done_details.clear()
+        self.done_qr.clear()
+        for group in (self.surname_group, self.title_group):
+            group.setExclusive(False)
+            for button in group.buttons():
+                button.setChecked(False)
+            group.setExclusive(True)
+        self.consent.setChecked(False)
+        self._show(CAR)
+
+
+def _edit(text: str, key: str, limit: int) -> str:
+    if key == "clear":
+        return ""
+    if key == "back":
+        return text[:-1]
+    return (text + key)[:limit]
