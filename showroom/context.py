@@ -3,24 +3,28 @@
 No globals: the engine, settings, paths and change bus travel in this object.
 ``open_context`` also turns every start-up fault (bad URL, server down, file
 locked, schema mismatch) into a ``ShowroomError`` the start screen can show.
+
+SQLAlchemy and Alembic are imported inside the functions that need them: the
+first screen is painted before they load (about half a second), and opening
+the database runs in a worker anyway.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
-
-from db import schema
-from db.engine import Database
 from showroom.changes import ChangeBus
 from showroom.errors import DatabaseUnavailable, SchemaMismatch
 from showroom.paths import AppPaths
 from showroom.settings import Settings
+
+if TYPE_CHECKING:
+    from db import schema
+    from db.engine import Database
 
 log = logging.getLogger("showroom.context")
 
@@ -49,16 +53,31 @@ def database_url(settings: Settings, paths: AppPaths) -> str:
     return settings["database_url"] or embedded_url(paths.embedded_database)
 
 
+_URL = re.compile(
+    r"^(?P<scheme>[A-Za-z][\w+.-]*://)(?:(?P<user>[^:@/]*)(?::[^@/]*)?@)?(?P<rest>.*)$"
+)
+
+
 def describe_url(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    """The URL without its password, for messages and logs (no SQLAlchemy needed)."""
+    match = _URL.match(url.strip())
+    if match is None:
         return "（无法解析的地址）"
+    user = match.group("user")
+    had_password = user is not None and ":" in url.split("://", 1)[1].split("@", 1)[0]
+    credentials = ""
+    if user is not None:
+        credentials = f"{user}:***@" if had_password else f"{user}@"
+    return f"{match.group('scheme')}{credentials}{match.group('rest')}"
 
 
 def connect(url: str) -> Database:
     """Open and check the database at ``url``; raise ``DatabaseUnavailable`` plainly."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+
+    from db.engine import Database
+
     shown = describe_url(url)
     try:
         database = Database.from_url(url)
@@ -93,6 +112,8 @@ def connect(url: str) -> Database:
 
 def prepare_schema(database: Database, *, migrate_embedded: bool = True) -> schema.SchemaState:
     """Migrate the embedded database; for a shared one, only check and refuse writes."""
+    from db import schema
+
     state = schema.schema_state(database)
     if state.status in ("empty", "older") and (database.kind == "sqlite" and migrate_embedded):
         schema.upgrade(database)
@@ -115,6 +136,8 @@ def prepare_schema(database: Database, *, migrate_embedded: bool = True) -> sche
 
 
 def open_context(paths: AppPaths, settings: Settings, url: str | None = None) -> AppContext:
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
     database = connect(url or database_url(settings, paths))
     try:
         state = prepare_schema(database)

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from db.models import Role
+from db.enums import Role
 
 # Screen keys, in navigation order. The UI maps each key to a screen class.
 SCREENS_BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.RECEPTION: ("home", "customers", "inventory"),
-    Role.SALES: ("home", "customers", "inventory"),
+    Role.RECEPTION: ("reception", "board", "home", "customers", "inventory", "test_drives"),
+    Role.SALES: ("home", "board", "customers", "inventory", "test_drives", "follow_ups"),
     Role.APPRAISER: ("home", "inventory"),
-    Role.MANAGER: ("home", "customers", "inventory", "staff", "audit"),
+    Role.MANAGER: (
+        "home",
+        "dashboard",
+        "reception",
+        "board",
+        "customers",
+        "inventory",
+        "test_drives",
+        "follow_ups",
+        "staff",
+        "audit",
+    ),
 }
 
 # Seeing full phone / ID numbers needs one of these roles, an explicit reveal, and is audited.

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -33,11 +35,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from showroom import __version__
 from showroom.context import AppContext, database_url, describe_url, embedded_url, open_context
 from showroom.paths import APP_NAME, AppPaths
-from showroom.services import stores
-from showroom.services.auth import StaffUser
 from showroom.settings import Settings
-from ui.dialogs.first_run import FirstRunDialog
-from ui.dialogs.settings import APPLY_ON_RESTART, SettingsDialog
 from ui.errors import BugReporter, fault_parts, install_exception_hooks, report_failure
 from ui.i18n import install_translators, resolve_language
 from ui.main_window import MainWindow
@@ -45,6 +43,12 @@ from ui.style import apply_style
 from ui.tasks import TaskRunner
 from ui.widgets.icons import app_icon
 from ui.widgets.status import ConnectionMonitor
+
+if TYPE_CHECKING:
+    from showroom.services.stores import FirstRunState
+    from showroom.users import StaffUser
+    from ui.dialogs.first_run import FirstRunDialog
+    from ui.dialogs.settings import SettingsDialog
 
 log = logging.getLogger("showroom.ui")
 
@@ -146,6 +150,7 @@ class ShowroomApp(QObject):
         self._connecting = False
         self._first_screen_done = False
         self._watcher: PaintWatcher | None = None
+        self._quit_when_connected = False
 
         self.window.retryRequested.connect(self.retry)
         self.window.embeddedRequested.connect(self.use_embedded)
@@ -162,7 +167,20 @@ class ShowroomApp(QObject):
             self.window.statusBar().showMessage(
                 self.tr("设置文件中有无效的值，已改用默认值（详情见日志）。"), 15_000
             )
-        self._show_window(self.window)
+        from showroom.documents.templates import ensure_templates
+        from ui.documents.fonts import warn_if_no_cjk_font
+
+        warn_if_no_cjk_font(self.window.statusBar())  # papers would print boxes without one
+        ensure_templates(self.paths.data_dir / "templates")  # the dealer edits these copies
+        # The first screen is usable at once (the kiosk home, or the sign-in form that
+        # staff can start typing into); the database opens meanwhile in a worker.
+        if self.kiosk and self._open_kiosk():
+            self._watch_first_paint(self.kiosk_window)  # type: ignore[arg-type]
+        else:
+            self.window.prepare_sign_in(self.settings["store_name"])
+            self.window.show_sign_in()
+            self._watch_first_paint(self.window.sign_in_page)  # type: ignore[arg-type]
+            self._show_window(self.window)
         self.connect_database()
 
     def _show_window(self, window: QWidget) -> None:
@@ -179,7 +197,8 @@ class ShowroomApp(QObject):
             return
         self._connecting = True
         url = self.current_url()
-        self.window.show_connecting(describe_url(url))
+        if self.window.current_page is not self.window.sign_in_page or self.context is not None:
+            self.window.show_connecting(describe_url(url))
         paths, settings = self.paths, self.settings
         self.runner.call(
             lambda: open_context(paths, settings, url), self._on_connected, self._on_connect_failed
@@ -196,11 +215,17 @@ class ShowroomApp(QObject):
 
     def _on_connect_failed(self, exc: BaseException) -> None:
         self._connecting = False
+        if self._quit_when_connected:
+            QTimer.singleShot(0, self._quit)
         report_failure(exc)
         message, technical = fault_parts(exc)
         log.warning("start-up fault: %s %s", message, technical)
         embedded = embedded_url(self.paths.embedded_database)
         self.window.show_fault(message, technical, offer_embedded=self.current_url() != embedded)
+        if self.kiosk_window is not None and self.kiosk_window.isVisible():
+            # Staff must see and fix this; the kiosk comes back once connected.
+            self.kiosk_window.hide()
+            self._show_window(self.window)
         if self.exit_after_startup:
             print(message, file=sys.stderr)
             self.exit_code = 2
@@ -208,6 +233,8 @@ class ShowroomApp(QObject):
 
     def _on_connected(self, context: AppContext) -> None:
         self._connecting = False
+        if self._quit_when_connected:
+            QTimer.singleShot(0, self._quit)
         if self.context is not None and self.context is not context:
             self.context.close()
         self.context = context
@@ -221,11 +248,18 @@ class ShowroomApp(QObject):
         self._start_monitor()
         self.connected.emit(context)
         if self.kiosk and self._open_kiosk():
-            self._watch_first_paint(self.kiosk_window)  # type: ignore[arg-type]
+            kiosk = self.kiosk_window
+            assert kiosk is not None
+            if not kiosk.isVisible() and self.window.user is None:
+                kiosk.showFullScreen()  # back from a start-up fault
+                self.window.hide()
+            self._watch_first_paint(kiosk)
         else:
             self.window.show_sign_in()
             self._watch_first_paint(self.window.sign_in_page)  # type: ignore[arg-type]
         if not self.exit_after_startup and not context.database.writes_refused:
+            from showroom.services import stores
+
             self.runner.read(
                 stores.first_run_state, self._on_first_run_state, self._on_first_run_check_failed
             )
@@ -245,15 +279,22 @@ class ShowroomApp(QObject):
 
     def _on_first_screen_shown(self) -> None:
         self._first_screen_done = True
+        if os.environ.get("SHOWROOM_REPORT_FIRST_PAINT"):
+            # For benchmarks/startup.py: wall-clock time of the first paint.
+            print(f"first-paint {time.time():.6f}", flush=True)
         if self.exit_after_startup:
-            QTimer.singleShot(0, self._quit)
+            if self._connecting:
+                # Painted before the database answered: exit with its verdict, not before.
+                self._quit_when_connected = True
+            else:
+                QTimer.singleShot(0, self._quit)
 
     def _quit(self) -> None:
         QCoreApplication.exit(self.exit_code)
 
     # --- first run ---------------------------------------------------------------------
 
-    def _on_first_run_state(self, state: stores.FirstRunState) -> None:
+    def _on_first_run_state(self, state: FirstRunState) -> None:
         if state.needs_setup:
             self.offer_first_run()
 
@@ -263,6 +304,8 @@ class ShowroomApp(QObject):
     def offer_first_run(self) -> None:
         if self.context is None or self.first_run_dialog is not None:
             return
+        from ui.dialogs.first_run import FirstRunDialog
+
         parent = self.kiosk_window if self.kiosk and self.kiosk_window else self.window
         dialog = FirstRunDialog(self.context, self.runner, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -290,6 +333,8 @@ class ShowroomApp(QObject):
         if self.settings_dialog is not None:
             self.settings_dialog.raise_()
             return
+        from ui.dialogs.settings import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self.runner, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._on_settings_saved)
@@ -307,6 +352,8 @@ class ShowroomApp(QObject):
                 self._url_override = None
                 self.connect_database()
             return
+        from ui.dialogs.settings import APPLY_ON_RESTART
+
         later = changed & APPLY_ON_RESTART
         if later:
             QMessageBox.information(
@@ -327,8 +374,7 @@ class ShowroomApp(QObject):
             log.error("kiosk mode unavailable: %s", exc)
             self.window.statusBar().showMessage(self.tr("自助机模式不可用，已打开员工登录。"))
             return False
-        assert self.context is not None
-        kiosk = KioskWindow(self.context, self.runner)
+        kiosk = KioskWindow(self.context or self.settings, self.runner)
         kiosk.setWindowIcon(app_icon())
         kiosk.staffUnlocked.connect(self._on_staff_unlocked)
         self.kiosk_window = kiosk

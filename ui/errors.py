@@ -21,10 +21,24 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
-from sqlalchemy.exc import DBAPIError, OperationalError
 
-from db.engine import WritesRefused
 from showroom.errors import ShowroomError
+
+
+def _loaded_types(module: str, *names: str) -> tuple[type, ...]:
+    """Exception classes of ``module`` if it is loaded; an error of a module never
+    imported cannot occur, and importing SQLAlchemy here would slow the first paint."""
+    loaded = sys.modules.get(module)
+    return tuple(getattr(loaded, name) for name in names) if loaded else ()
+
+
+def _database_errors() -> tuple[type, ...]:
+    return _loaded_types("sqlalchemy.exc", "OperationalError", "DBAPIError")
+
+
+def _writes_refused() -> tuple[type, ...]:
+    return _loaded_types("db.engine", "WritesRefused")
+
 
 log = logging.getLogger("showroom.ui")
 
@@ -84,9 +98,9 @@ def error_text(exc: BaseException) -> str:
                     pass
         return exc.message
     translate = QCoreApplication.translate
-    if isinstance(exc, WritesRefused):
+    if isinstance(exc, _writes_refused()):
         return translate("Errors", "当前数据库只读，不能保存：{reason}").format(reason=exc)
-    if isinstance(exc, OperationalError | DBAPIError):
+    if isinstance(exc, _database_errors()):
         return translate(
             "Errors", "数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。"
         )
@@ -123,7 +137,7 @@ def server_of(shown_url: str) -> str:
 
 def is_expected(exc: BaseException) -> bool:
     """Whether ``exc`` is something the user can act on, rather than a bug."""
-    return isinstance(exc, ShowroomError | WritesRefused | OperationalError | DBAPIError)
+    return isinstance(exc, (ShowroomError, *_writes_refused(), *_database_errors()))
 
 
 def report_failure(exc: BaseException) -> str:

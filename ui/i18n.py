@@ -9,7 +9,8 @@ Strings in ``ui/`` are written in Chinese inside ``self.tr()`` or
 
 Refresh after changing strings::
 
-    pyside6-lupdate ui/*.py ui/widgets/*.py ui/dialogs/*.py ui/screens/*.py ui/kiosk/*.py \\
+    pyside6-lupdate ui/*.py ui/widgets/*.py ui/dialogs/*.py ui/screens/*.py \\
+        ui/kiosk/*.py ui/documents/*.py \\
         -ts resources/translations/showroom_en.ts
     pyside6-lrelease resources/translations/showroom_en.ts \\
         -qm resources/translations/showroom_en.qm

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from showroom.context import AppContext, describe_url
-from showroom.services.auth import StaffUser
+from showroom.users import StaffUser
 from ui.errors import server_of
 from ui.tasks import TaskRunner
 from ui.widgets.icons import app_icon, pixmap
@@ -148,9 +148,6 @@ class MainWindow(QMainWindow):
     def attach(self, context: AppContext) -> None:
         """The database is open: build the sign-in page for it and show the status."""
         self._drop_session()
-        if self.sign_in_page is not None:
-            self.pages.removeWidget(self.sign_in_page)
-            self.sign_in_page.deleteLater()
         self.context = context
         text, tooltip = database_description(context)
         self.database_label.setText(text)
@@ -158,7 +155,16 @@ class MainWindow(QMainWindow):
         refused = context.database.writes_refused
         self.banner_label.setText(self.tr("只读模式：{reason}").format(reason=refused or ""))
         self.banner.setVisible(bool(refused))
-        self.sign_in_page = SignInPage(context, self.runner, self.pages)
+        if self.sign_in_page is None:
+            self.prepare_sign_in()
+        assert self.sign_in_page is not None
+        self.sign_in_page.attach(context)
+
+    def prepare_sign_in(self, store_name: str = "") -> None:
+        """Build the sign-in page before the database is open, so typing can start."""
+        if self.sign_in_page is not None:
+            return
+        self.sign_in_page = SignInPage(None, self.runner, self.pages, store_name=store_name)
         self.sign_in_page.signedIn.connect(self.open_session)
         self.sign_in_page.setupRequested.connect(self.setupRequested)
         self.pages.addWidget(self.sign_in_page)

@@ -13,17 +13,20 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from shiboken6 import isValid
-from sqlalchemy.orm import Session
 
-from db.engine import Database
+if TYPE_CHECKING:
+    # Names only: the first screen paints before SQLAlchemy is loaded.
+    from sqlalchemy.orm import Session
+
+    from db.engine import Database
 
 log = logging.getLogger("showroom.ui.tasks")
 
-Work = Callable[[Session], Any]
+Work = Callable[["Session"], Any]
 
 
 class _Relay(QObject):
@@ -74,10 +77,10 @@ class TaskRunner(QObject):
         on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Run ``work(session)`` in a read-only session."""
-        database = self._require_database()
 
         def call() -> Any:
-            with database.read() as session:
+            # Looked up when the task runs: the database may open after the task is queued.
+            with self._require_database().read() as session:
                 return work(session)
 
         self.call(call, on_success, on_failure, pool=self._reads)
@@ -89,10 +92,10 @@ class TaskRunner(QObject):
         on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Run ``work(session)`` in one transaction, one write at a time."""
-        database = self._require_database()
 
         def call() -> Any:
-            with database.write() as session:
+            # Looked up when the task runs: the database may open after the task is queued.
+            with self._require_database().write() as session:
                 return work(session)
 
         self.call(call, on_success, on_failure, pool=self._writes)
@@ -133,7 +136,9 @@ class TaskRunner(QObject):
 
     def _require_database(self) -> Database:
         if self.database is None:
-            raise RuntimeError("no database connected")
+            from showroom.errors import DatabaseUnavailable
+
+            raise DatabaseUnavailable("db.connecting", "正在连接数据库，请稍候再试。")
         return self.database
 
     def wait(self, msecs: int = 30_000) -> bool:

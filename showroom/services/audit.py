@@ -19,22 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEntry, AuditHead
+from showroom.users import KIOSK, SYSTEM, Actor
+
+__all__ = ["KIOSK", "SYSTEM", "Actor", "AuditRow", "VerifyResult", "recent", "record", "verify"]
 
 GENESIS_HASH = "0" * 64
 _PAGE = 2000
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a signed-in staff member, or the kiosk / a command with no one signed in."""
-
-    name: str
-    staff_id: uuid.UUID | None = None
-    store_id: uuid.UUID | None = None
-
-
-SYSTEM = Actor("system")
-KIOSK = Actor("kiosk")
 
 
 def _canonical_time(at: datetime) -> str:

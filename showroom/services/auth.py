@@ -7,7 +7,6 @@ not reveal which usernames exist. Every attempt is audit logged.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -17,26 +16,10 @@ from db.models import Role, Staff, Store
 from showroom.errors import PermissionDenied, ValidationError
 from showroom.security import hash_secret, needs_rehash, verify_secret
 from showroom.services import audit
+from showroom.users import StaffUser
 
 MIN_PASSWORD_LENGTH = 6
 PIN_LENGTHS = range(4, 9)
-
-
-@dataclass(frozen=True)
-class StaffUser:
-    """The signed-in staff member, as the rest of the app sees them."""
-
-    id: uuid.UUID
-    username: str
-    display_name: str
-    role: Role
-    store_id: uuid.UUID
-    store_code: str
-    store_name: str
-
-    @property
-    def actor(self) -> audit.Actor:
-        return audit.Actor(self.display_name, self.id, self.store_id)
 
 
 def _user(staff: Staff, store: Store) -> StaffUser:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Role, Staff
 from showroom.errors import PermissionDenied
-from showroom.services.auth import StaffUser
+from showroom.users import StaffUser
 
 # Managers first, then the floor in the order a visitor meets them.
 _ROLE_ORDER = {Role.MANAGER: 0, Role.RECEPTION: 1, Role.SALES: 2, Role.APPRAISER: 3}

@@ -60,3 +60,8 @@ def test_only_the_embedded_database_migrates_itself_on_start(database: Database)
         # A shared database is upgraded by an administrator, never by whichever PC starts first.
         assert state.status == "empty"
         assert "showroom db upgrade" in (database.writes_refused or "")
+
+
+def test_the_shipped_head_constant_matches_the_migrations() -> None:
+    # Start-up trusts HEAD_REVISION to skip loading Alembic; it must not go stale.
+    assert schema.head_revision() == schema.HEAD_REVISION

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from db.schema import head_revision
 from showroom import __version__
 from showroom.identifiers import normalize_vin
 
@@ -47,7 +48,7 @@ def test_version_prints_the_package_version(tmp_path: Path) -> None:
 
 def test_db_upgrade_then_current_reports_head(tmp_path: Path) -> None:
     upgraded = showroom(tmp_path, "db", "upgrade")
-    assert "-> 0001" in upgraded.stdout
+    assert f"-> {head_revision()}" in upgraded.stdout
     current = showroom(tmp_path, "db", "current")
     assert "status=current" in current.stdout
 

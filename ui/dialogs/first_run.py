@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -30,15 +30,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from db.models import Role
+from db.enums import Role
 from showroom.context import AppContext
 from showroom.services import stores
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
 from ui.widgets.icons import icon, pixmap
 from ui.widgets.labels import role_label
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger("showroom.ui")
 

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.models import Energy, VehicleStatus
+from db.enums import Energy, VehicleStatus
 from showroom.services import kiosk as kiosk_service
 from showroom.services.kiosk import CarPage, CarQuery, KioskCar
 from ui.kiosk.pages import KioskPage

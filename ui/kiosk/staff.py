@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from showroom.errors import PermissionDenied, ValidationError
 from showroom.services import auth
-from showroom.services.auth import StaffUser
+from showroom.users import StaffUser
 from ui.kiosk.pages import KioskPage
 from ui.kiosk.pin_pad import PinPad
 from ui.kiosk.throttle import PinThrottle

@@ -36,12 +36,15 @@ from PySide6.QtWidgets import (
 
 from resources import read_text
 from showroom.context import AppContext
+from showroom.settings import Settings
 from ui.kiosk.browse import BrowsePage
+from ui.kiosk.checkin import KioskCheckInPage
 from ui.kiosk.home import HomePage, Tile
 from ui.kiosk.icons import icon, pixmap
 from ui.kiosk.idle import IdleWatcher
 from ui.kiosk.pages import CounterHelpPage, KioskPage
 from ui.kiosk.staff import StaffPinPage
+from ui.kiosk.test_drive import KioskTestDrivePage
 from ui.tasks import TaskRunner
 
 log = logging.getLogger("showroom.kiosk")
@@ -66,7 +69,7 @@ class KioskWindow(QWidget):
 
     def __init__(
         self,
-        context: AppContext,
+        context: AppContext | Settings,
         runner: TaskRunner,
         parent: QWidget | None = None,
         *,
@@ -75,15 +78,17 @@ class KioskWindow(QWidget):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent)
+        # Only settings are needed, so the kiosk can show before the database has opened
+        # (tasks then fail softly until it has); the app context is accepted as well.
+        settings = context if isinstance(context, Settings) else context.settings
         self.setObjectName("kiosk")
-        self.setWindowTitle(context.settings["store_name"])
+        self.setWindowTitle(settings["store_name"])
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         # Fonts, sizes and colours; scoped to this window so the staff app is untouched.
         self.setStyleSheet(read_text("styles", "kiosk.qss"))
 
-        self._context = context
         self._runner = runner
-        store_name = context.settings["store_name"]
+        store_name = settings["store_name"]
 
         # --- top bar ------------------------------------------------------------------------
         bar = QFrame(self)
@@ -139,13 +144,8 @@ class KioskWindow(QWidget):
         self.set_page(HOME, self.home)
         self.set_page(BROWSE, self.browse)
         self.set_page(STAFF, self.staff_page)
-        # Not built yet: say honestly that the desk will help (later issues plug pages in).
-        self.set_page(
-            TEST_DRIVE,
-            CounterHelpPage(
-                self.tr("预约试驾"), self.tr("请到前台，工作人员将为您预约试驾"), "steering", self
-            ),
-        )
+        self.set_page(TEST_DRIVE, KioskTestDrivePage(settings, runner, self))
+        # Not built yet: say honestly that the desk will help (a later issue plugs it in).
         self.set_page(
             INSPECTION_DAY,
             CounterHelpPage(
@@ -155,15 +155,9 @@ class KioskWindow(QWidget):
                 self,
             ),
         )
-        self.set_page(
-            CHECK_IN,
-            CounterHelpPage(
-                self.tr("扫码签到"),
-                self.tr("请到前台出示您的预约二维码，工作人员将为您签到"),
-                "qr",
-                self,
-            ),
-        )
+        # Self check-in by number or booking QR (ui/kiosk/checkin.py).
+        bus = None if isinstance(context, Settings) else context.bus
+        self.set_page(CHECK_IN, KioskCheckInPage(settings, runner, self, bus=bus))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -171,7 +165,7 @@ class KioskWindow(QWidget):
         layout.addWidget(bar)
         layout.addWidget(self._stack, 1)
 
-        timeout = idle_ms if idle_ms is not None else context.settings["kiosk_idle_seconds"] * 1000
+        timeout = idle_ms if idle_ms is not None else settings["kiosk_idle_seconds"] * 1000
         self.idle = IdleWatcher(timeout, self)
         self.idle.idle.connect(self._idle_timeout)
 

@@ -33,6 +33,20 @@ SCREENS: dict[str, ScreenInfo] = {
     info.key: info
     for info in (
         ScreenInfo(
+            "reception",
+            QT_TRANSLATE_NOOP("Screens", "前台接待"),
+            "user",
+            "ui.screens.reception",
+            "CheckInScreen",
+        ),
+        ScreenInfo(
+            "board",
+            QT_TRANSLATE_NOOP("Screens", "今日到店"),
+            "calendar",
+            "ui.screens.board",
+            "BoardScreen",
+        ),
+        ScreenInfo(
             "home",
             QT_TRANSLATE_NOOP("Screens", "今日概览"),
             "home",
@@ -66,6 +80,27 @@ SCREENS: dict[str, ScreenInfo] = {
             "audit",
             "ui.screens.audit",
             "AuditScreen",
+        ),
+        ScreenInfo(
+            "dashboard",
+            QT_TRANSLATE_NOOP("Screens", "经营看板"),
+            "chart",
+            "ui.screens.dashboard",
+            "DashboardScreen",
+        ),
+        ScreenInfo(
+            "test_drives",
+            QT_TRANSLATE_NOOP("Screens", "试驾"),
+            "steering",
+            "ui.screens.test_drives",
+            "TestDrivesScreen",
+        ),
+        ScreenInfo(
+            "follow_ups",
+            QT_TRANSLATE_NOOP("Screens", "回访"),
+            "phone",
+            "ui.screens.follow_ups",
+            "FollowUpsScreen",
         ),
     )
 }

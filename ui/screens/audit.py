@@ -7,16 +7,15 @@ or which entry first fails and why).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
-from sqlalchemy.orm import Session
 
 from showroom.context import AppContext
 from showroom.services import audit
 from showroom.services.audit import AuditRow, VerifyResult
-from showroom.services.auth import StaffUser
+from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.screens.base import ANY_TOPIC, Screen
 from ui.style import repolish
@@ -24,6 +23,9 @@ from ui.tasks import TaskRunner
 from ui.widgets.icons import icon
 from ui.widgets.labels import AUDIT_ACTIONS, AUDIT_ENTITIES, audit_detail_text, label
 from ui.widgets.tables import make_table, set_column_widths
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 Index = QModelIndex | QPersistentModelIndex
 RECENT_LIMIT = 300

@@ -14,7 +14,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from showroom.context import AppContext
-from showroom.services.auth import StaffUser
+from showroom.users import StaffUser
 from ui.tasks import TaskRunner
 from ui.widgets.changes import ChangeRelay
 

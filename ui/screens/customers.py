@@ -11,17 +11,16 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
-from sqlalchemy.orm import Session
 
 from showroom.context import AppContext
 from showroom.roles import MAY_REVEAL_PERSONAL_DATA
 from showroom.services import customers
-from showroom.services.auth import StaffUser
 from showroom.services.customers import CustomerRow
+from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.tasks import TaskRunner
@@ -29,6 +28,9 @@ from ui.widgets.icons import icon
 from ui.widgets.labels import INTENT_GRADES, SOURCE_CHANNELS, TITLES, label
 from ui.widgets.paged_model import PagedTableModel
 from ui.widgets.tables import make_table, set_column_widths
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SEARCH_DELAY_MS = 200
 COL_NAME, COL_PHONE, COL_GRADE, COL_OWNER, COL_SOURCE, COL_CREATED = range(6)

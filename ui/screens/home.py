@@ -9,22 +9,24 @@ so the board stays true without anyone pressing a button.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QDate, QLocale, QTime, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
-from sqlalchemy.orm import Session
 
-from db.models import Role, VisitStatus
+from db.enums import Role, VisitStatus
 from showroom.context import AppContext
 from showroom.money import format_yuan
-from showroom.services.auth import StaffUser
 from showroom.services.overview import Overview, today_overview
+from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.tasks import TaskRunner
 from ui.widgets.cards import FigureCard
 from ui.widgets.icons import icon
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 REFRESH_INTERVAL_MS = 60_000
 

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
-from sqlalchemy.orm import Session
 
-from db.models import VehicleStatus
+from db.enums import VehicleStatus
 from showroom.context import AppContext
-from showroom.services.auth import StaffUser
 from showroom.services.vehicles import VehicleFilter, VehicleRow, count_vehicles, list_vehicles
+from showroom.users import StaffUser
 from ui.screens.base import Screen
 from ui.style import PALETTE
 from ui.tasks import TaskRunner
@@ -28,6 +27,9 @@ from ui.widgets.icons import icon
 from ui.widgets.labels import vehicle_status_label
 from ui.widgets.paged_model import PagedTableModel
 from ui.widgets.tables import make_table, set_column_widths
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SEARCH_DELAY_MS = 200
 

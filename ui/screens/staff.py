@@ -6,17 +6,16 @@ goes through ``auth.unlock``, which checks the role again and audits it.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
-from sqlalchemy.orm import Session
 
 from showroom.context import AppContext
 from showroom.services import auth
-from showroom.services.auth import StaffUser
 from showroom.services.staff import StaffRow, list_staff
+from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.style import PALETTE, repolish
@@ -24,6 +23,9 @@ from ui.tasks import TaskRunner
 from ui.widgets.icons import icon
 from ui.widgets.labels import role_label
 from ui.widgets.tables import make_table, set_column_widths
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 Index = QModelIndex | QPersistentModelIndex
 COL_NAME, COL_USERNAME, COL_ROLE, COL_ACTIVE, COL_SIGN_IN, COL_LAST = range(6)

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from db.models import (
+from db.enums import (
     IntentGrade,
     Role,
     SourceChannel,
@@ -85,6 +85,12 @@ AUDIT_ACTIONS = {
     "test_drive_booked": QT_TRANSLATE_NOOP("Labels", "预约试驾"),
     "test_drive_checked_out": QT_TRANSLATE_NOOP("Labels", "试驾出车"),
     "test_drive_returned": QT_TRANSLATE_NOOP("Labels", "试驾还车"),
+    "test_drive_licence_checked": QT_TRANSLATE_NOOP("Labels", "核验驾驶证"),
+    "test_drive_agreement_signed": QT_TRANSLATE_NOOP("Labels", "签署试驾协议"),
+    "test_drive_no_show": QT_TRANSLATE_NOOP("Labels", "试驾未到店"),
+    "test_drive_cancelled": QT_TRANSLATE_NOOP("Labels", "取消试驾"),
+    "document_printed": QT_TRANSLATE_NOOP("Labels", "打印/存档文件"),
+    "document_reprinted": QT_TRANSLATE_NOOP("Labels", "重印文件（副本）"),
     "registration_created": QT_TRANSLATE_NOOP("Labels", "检测日报名"),
     "inspection_finalised": QT_TRANSLATE_NOOP("Labels", "检测报告定稿"),
     "deposit_taken": QT_TRANSLATE_NOOP("Labels", "收取意向金"),
@@ -93,6 +99,10 @@ AUDIT_ACTIONS = {
     "contract_drafted": QT_TRANSLATE_NOOP("Labels", "起草合同"),
     "contract_signed": QT_TRANSLATE_NOOP("Labels", "签订合同"),
     "contract_voided": QT_TRANSLATE_NOOP("Labels", "作废合同"),
+    "customers_merged": QT_TRANSLATE_NOOP("Labels", "合并重复客户"),
+    "customers_unmerged": QT_TRANSLATE_NOOP("Labels", "撤销客户合并"),
+    "visit_reassigned": QT_TRANSLATE_NOOP("Labels", "改派接待顾问"),
+    "visit_checked_out": QT_TRANSLATE_NOOP("Labels", "离店登记"),
 }
 
 # Keys that appear in audit details, so the log reads as sentences, not JSON.
@@ -134,6 +144,8 @@ AUDIT_ENTITIES = {
     "vehicle": QT_TRANSLATE_NOOP("Labels", "车辆"),
     "visit": QT_TRANSLATE_NOOP("Labels", "到店"),
     "test_drive": QT_TRANSLATE_NOOP("Labels", "试驾"),
+    "test_drive_reminders": QT_TRANSLATE_NOOP("Labels", "试驾提醒名单"),
+    "document": QT_TRANSLATE_NOOP("Labels", "文件"),
     "deposit": QT_TRANSLATE_NOOP("Labels", "意向金"),
     "contract": QT_TRANSLATE_NOOP("Labels", "合同"),
     "registration": QT_TRANSLATE_NOOP("Labels", "检测日报名"),

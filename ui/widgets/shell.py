@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.models import Role
+from db.enums import Role
 from showroom import __version__
 from showroom.context import AppContext
 from showroom.roles import screens_for
-from showroom.services.auth import StaffUser
+from showroom.users import StaffUser
 from ui.screens import SCREENS
 from ui.tasks import TaskRunner
 from ui.widgets.icons import icon, nav_icon, pixmap

@@ -10,17 +10,22 @@ nothing is recorded.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
-from sqlalchemy.orm import Session
 
 from showroom.context import AppContext
-from showroom.services import auth, stores
-from showroom.services.auth import StaffUser
+from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
 from ui.widgets.icons import pixmap
 from ui.widgets.pages import CenteredPage, label
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from showroom.services.stores import StoreInfo
 
 
 class SignInPage(CenteredPage):
@@ -34,12 +39,20 @@ class SignInPage(CenteredPage):
     setupRequested = Signal()  # noqa: N815 - Qt's signal naming
 
     def __init__(
-        self, context: AppContext, runner: TaskRunner, parent: QWidget | None = None
+        self,
+        context: AppContext | None,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        store_name: str = "",
     ) -> None:
         super().__init__(parent, card_width=420)
-        self._context = context
+        # The page is shown before the database is open (it opens in a worker), so
+        # staff can start typing at once; signing in waits for ``attach``.
+        self._context: AppContext | None = None
         self._runner = runner
         self._busy = False
+        self._pending_submit = False
 
         logo = QLabel(self.card)
         logo.setPixmap(pixmap("showroom", size=56))
@@ -48,7 +61,9 @@ class SignInPage(CenteredPage):
         title = label(self.tr("员工登录"), "PageTitle", self.card)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.card_layout.addWidget(title)
-        self.store_label = label(self.tr("二手车展厅管理系统"), "PageSubtitle", self.card)
+        self.store_label = label(
+            store_name or self.tr("二手车展厅管理系统"), "PageSubtitle", self.card
+        )
         self.store_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.card_layout.addWidget(self.store_label)
         self.card_layout.addSpacing(14)
@@ -94,11 +109,28 @@ class SignInPage(CenteredPage):
 
         self.setTabOrder(self.username, self.password)
         self.setTabOrder(self.password, self.sign_in_button)
+        if context is not None:
+            self.attach(context)
+        else:
+            self._set_waiting(True)
+
+    def attach(self, context: AppContext) -> None:
+        """The database is open: sign-in can go ahead (a waiting submit goes now)."""
+        from showroom.services import stores
+
+        self._context = context
+        self._set_waiting(False)
         self._runner.read(stores.list_stores, self._on_stores, self._on_stores_failed)
+        if self._pending_submit:
+            self._pending_submit = False
+            self.submit()
+
+    def _set_waiting(self, waiting: bool) -> None:
+        self.sign_in_button.setText(self.tr("正在连接数据库…") if waiting else self.tr("登录"))
 
     # --- behaviour ---------------------------------------------------------------------
 
-    def _on_stores(self, found: list[stores.StoreInfo]) -> None:
+    def _on_stores(self, found: list[StoreInfo]) -> None:
         # With one store the page can greet by name; with several it stays neutral.
         if len(found) == 1:
             self.store_label.setText(found[0].name)
@@ -125,8 +157,16 @@ class SignInPage(CenteredPage):
             self._show_error(self.tr("请输入密码。"))
             self.password.setFocus()
             return
-        settings = self._context.settings
+        if self._context is None:
+            # Enter pressed while the database is still opening: sign in once it is.
+            self._pending_submit = True
+            self.sign_in_button.setText(self.tr("正在连接数据库…"))
+            return
+        context = self._context
+        settings = context.settings
         attempts, minutes = settings["lockout_attempts"], settings["lockout_minutes"]
+
+        from showroom.services import auth
 
         def work(session: Session) -> StaffUser:
             return auth.sign_in(
@@ -135,7 +175,7 @@ class SignInPage(CenteredPage):
 
         self._set_busy(True)
         self.error_label.setVisible(False)
-        if self._context.database.writes_refused:
+        if context.database.writes_refused:
             self._runner.read(work, self._on_signed_in, self._on_failed)
         else:
             self._runner.write(work, self._on_signed_in, self._on_failed)
@@ -143,12 +183,14 @@ class SignInPage(CenteredPage):
     def _on_signed_in(self, user: StaffUser) -> None:
         self._set_busy(False)
         self.error_label.setVisible(False)
-        self._context.bus.publish({"audit", "staff"})
+        if self._context is not None:
+            self._context.bus.publish({"audit", "staff"})
         self.signedIn.emit(user)
 
     def _on_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        self._context.bus.publish({"audit", "staff"})  # failure counters changed
+        if self._context is not None:
+            self._context.bus.publish({"audit", "staff"})  # failure counters changed
         self._show_error(report_failure(exc))
         self.password.setFocus()
         self.password.selectAll()

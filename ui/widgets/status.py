@@ -13,7 +13,6 @@ from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from showroom.services.overview import ping
 from ui.style import PALETTE
 from ui.tasks import TaskRunner
 
@@ -60,6 +59,8 @@ class ConnectionMonitor(QObject):
         if self._busy or self._runner.database is None:
             return  # the previous check is still waiting for a slow server
         self._busy = True
+        from showroom.services.overview import ping
+
         self._runner.read(ping, self._on_answer, self._on_error)
 
     def _on_answer(self, answered: object) -> None:
