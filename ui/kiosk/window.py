@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QShowEvent
@@ -37,15 +38,15 @@ from PySide6.QtWidgets import (
 from resources import read_text
 from showroom.context import AppContext
 from showroom.settings import Settings
-from ui.kiosk.browse import BrowsePage
-from ui.kiosk.checkin import KioskCheckInPage
 from ui.kiosk.home import HomePage, Tile
 from ui.kiosk.icons import icon, pixmap
 from ui.kiosk.idle import IdleWatcher
 from ui.kiosk.pages import CounterHelpPage, KioskPage
-from ui.kiosk.staff import StaffPinPage
-from ui.kiosk.test_drive import KioskTestDrivePage
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from ui.kiosk.browse import BrowsePage
+    from ui.kiosk.staff import StaffPinPage
 
 log = logging.getLogger("showroom.kiosk")
 
@@ -124,6 +125,13 @@ class KioskWindow(QWidget):
         self._stack = QStackedWidget(self)
         self._stack.setObjectName("kioskStack")
         self._pages: dict[str, KioskPage] = {}
+        # Pages that need the database layer are built when first opened, so the
+        # attract screen paints before SQLAlchemy and the services have loaded.
+        self._factories: dict[str, Callable[[], KioskPage]] = {}
+        self._settings = settings
+        self._bus = None if isinstance(context, Settings) else context.bus
+        self._pin_lock_seconds = pin_lock_seconds
+        self._clock = clock
         self.tiles = [
             Tile(BROWSE, self.tr("浏览在售车辆"), self.tr("车况透明，价格公开"), "car"),
             Tile(TEST_DRIVE, self.tr("预约试驾"), self.tr("选好车型，约个时间"), "steering"),
@@ -136,15 +144,10 @@ class KioskWindow(QWidget):
             Tile(CHECK_IN, self.tr("扫码签到"), self.tr("已预约的客户在此签到"), "qr"),
         ]
         self.home = HomePage(store_name, self.tiles, self)
-        self.browse = BrowsePage(runner, self)
-        self.staff_page = StaffPinPage(
-            runner, lock_seconds=pin_lock_seconds, clock=clock, parent=self
-        )
-        self.staff_page.unlocked.connect(self._unlocked)
         self.set_page(HOME, self.home)
-        self.set_page(BROWSE, self.browse)
-        self.set_page(STAFF, self.staff_page)
-        self.set_page(TEST_DRIVE, KioskTestDrivePage(settings, runner, self))
+        self.set_page_factory(BROWSE, self._make_browse)
+        self.set_page_factory(STAFF, self._make_staff_page)
+        self.set_page_factory(TEST_DRIVE, self._make_test_drive)
         # Not built yet: say honestly that the desk will help (a later issue plugs it in).
         self.set_page(
             INSPECTION_DAY,
@@ -156,8 +159,7 @@ class KioskWindow(QWidget):
             ),
         )
         # Self check-in by number or booking QR (ui/kiosk/checkin.py).
-        bus = None if isinstance(context, Settings) else context.bus
-        self.set_page(CHECK_IN, KioskCheckInPage(settings, runner, self, bus=bus))
+        self.set_page_factory(CHECK_IN, self._make_check_in)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -174,8 +176,53 @@ class KioskWindow(QWidget):
 
     # --- pages ------------------------------------------------------------------------------
 
+    def _make_browse(self) -> KioskPage:
+        from ui.kiosk.browse import BrowsePage
+
+        return BrowsePage(self._runner, self)
+
+    def _make_staff_page(self) -> KioskPage:
+        from ui.kiosk.staff import StaffPinPage
+
+        page = StaffPinPage(
+            self._runner, lock_seconds=self._pin_lock_seconds, clock=self._clock, parent=self
+        )
+        page.unlocked.connect(self._unlocked)
+        return page
+
+    def _make_test_drive(self) -> KioskPage:
+        from ui.kiosk.test_drive import KioskTestDrivePage
+
+        return KioskTestDrivePage(self._settings, self._runner, self)
+
+    def _make_check_in(self) -> KioskPage:
+        from ui.kiosk.checkin import KioskCheckInPage
+
+        return KioskCheckInPage(self._settings, self._runner, self, bus=self._bus)
+
+    @property
+    def browse(self) -> BrowsePage:
+        return self.page(BROWSE)  # type: ignore[return-value]
+
+    @property
+    def staff_page(self) -> StaffPinPage:
+        return self.page(STAFF)  # type: ignore[return-value]
+
+    def set_page_factory(self, key: str, factory: Callable[[], KioskPage]) -> None:
+        """Install a page that is built the first time its key is opened."""
+        self._factories[key] = factory
+
+    def _materialize(self, key: str) -> KioskPage | None:
+        factory = self._factories.pop(key, None)
+        if factory is None:
+            return None
+        page = factory()
+        self.set_page(key, page)
+        return page
+
     def set_page(self, key: str, page: KioskPage) -> None:
         """Install (or replace) the page a tile or ``navigate`` key opens."""
+        self._factories.pop(key, None)
         old = self._pages.get(key)
         if old is not None:
             self._stack.removeWidget(old)
@@ -187,14 +234,17 @@ class KioskWindow(QWidget):
         page.navigate.connect(self.open_page)
 
     def page(self, key: str) -> KioskPage:
-        return self._pages[key]
+        page = self._pages.get(key) or self._materialize(key)
+        if page is None:
+            raise KeyError(key)
+        return page
 
     def current_key(self) -> str:
         current = self._stack.currentWidget()
         return next((key for key, page in self._pages.items() if page is current), HOME)
 
     def open_page(self, key: str) -> None:
-        page = self._pages.get(key)
+        page = self._pages.get(key) or self._materialize(key)
         if page is None:
             log.warning("kiosk has no page %r", key)
             return
