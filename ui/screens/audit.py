@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from showroom.context import AppContext
@@ -22,7 +22,7 @@ from ui.style import repolish
 from ui.tasks import TaskRunner
 from ui.widgets.icons import icon
 from ui.widgets.labels import AUDIT_ACTIONS, AUDIT_ENTITIES, audit_detail_text, label
-from ui.widgets.tables import make_table, set_column_widths
+from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -32,40 +32,18 @@ RECENT_LIMIT = 300
 COL_SEQ, COL_AT, COL_ACTOR, COL_ACTION, COL_ENTITY, COL_DETAIL = range(6)
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowListModel):
     """The newest audit entries, newest first. Emits no extra signals."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[AuditRow] = []
-
-    def set_rows(self, rows: list[AuditRow]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, row: int) -> AuditRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 6
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (
-                self.tr("序号"),
-                self.tr("时间"),
-                self.tr("操作人"),
-                self.tr("操作"),
-                self.tr("对象"),
-                self.tr("详情"),
-            )[section]
-        return None
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("序号"),
+            self.tr("时间"),
+            self.tr("操作人"),
+            self.tr("操作"),
+            self.tr("对象"),
+            self.tr("详情"),
+        )
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index.row()) if index.isValid() else None

@@ -15,10 +15,8 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
 )
@@ -46,7 +44,7 @@ from ui.screens.base import Screen
 from ui.style import repolish
 from ui.tasks import TaskRunner
 from ui.widgets.icons import icon
-from ui.widgets.tables import make_table, set_column_widths
+from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
 COL_DUE, COL_LATE, COL_CUSTOMER, COL_PHONE, COL_GRADE, COL_OWNER, COL_REASON = range(7)
@@ -70,41 +68,19 @@ def reason_text(reason: str) -> str:
     return QCoreApplication.translate("FollowUps", text) if text else reason
 
 
-class FollowUpModel(QAbstractTableModel):
+class FollowUpModel(RowListModel):
     """The due follow-ups, most overdue first. Emits no extra signals."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[FollowUpRow, ...] = ()
-
-    def set_rows(self, rows: tuple[FollowUpRow, ...]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, row: int) -> FollowUpRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 7
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (
-                self.tr("应回访日期"),
-                self.tr("状态"),
-                self.tr("客户"),
-                self.tr("手机号"),
-                self.tr("意向"),
-                self.tr("负责顾问"),
-                self.tr("回访类型"),
-            )[section]
-        return None
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("应回访日期"),
+            self.tr("状态"),
+            self.tr("客户"),
+            self.tr("手机号"),
+            self.tr("意向"),
+            self.tr("负责顾问"),
+            self.tr("回访类型"),
+        )
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index.row()) if index.isValid() else None

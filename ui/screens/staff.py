@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -22,7 +22,7 @@ from ui.style import PALETTE, repolish
 from ui.tasks import TaskRunner
 from ui.widgets.icons import icon
 from ui.widgets.labels import role_label
-from ui.widgets.tables import make_table, set_column_widths
+from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -31,40 +31,18 @@ Index = QModelIndex | QPersistentModelIndex
 COL_NAME, COL_USERNAME, COL_ROLE, COL_ACTIVE, COL_SIGN_IN, COL_LAST = range(6)
 
 
-class StaffModel(QAbstractTableModel):
+class StaffModel(RowListModel):
     """The store's staff (a few dozen rows at most, so loaded whole). Emits no extra signals."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[StaffRow] = []
-
-    def set_rows(self, rows: list[StaffRow]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, row: int) -> StaffRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 6
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (
-                self.tr("姓名"),
-                self.tr("用户名"),
-                self.tr("岗位"),
-                self.tr("账号状态"),
-                self.tr("登录状态"),
-                self.tr("最近登录"),
-            )[section]
-        return None
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("姓名"),
+            self.tr("用户名"),
+            self.tr("岗位"),
+            self.tr("账号状态"),
+            self.tr("登录状态"),
+            self.tr("最近登录"),
+        )
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index.row()) if index.isValid() else None
