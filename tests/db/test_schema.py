@@ -65,3 +65,16 @@ def test_only_the_embedded_database_migrates_itself_on_start(database: Database)
 def test_the_shipped_head_constant_matches_the_migrations() -> None:
     # Start-up trusts HEAD_REVISION to skip loading Alembic; it must not go stale.
     assert schema.head_revision() == schema.HEAD_REVISION
+
+
+def test_every_revision_upgrades_step_by_step_to_head(database: Database) -> None:
+    # A PC that installed an older release meets each migration on its own, not all at once.
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(schema.alembic_config())
+    revisions = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    schema.downgrade(database, "base")
+    for revision in revisions:
+        schema.upgrade(database, revision)
+        assert schema.current_revision(database) == revision
+    assert schema.schema_state(database).status == "current"
