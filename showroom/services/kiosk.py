@@ -19,14 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Energy, Vehicle, VehicleStatus
-from showroom.services.vehicles import VehicleFilter, VehicleRow, count_vehicles, list_vehicles
-
-# Must match ``VehicleFilter(customer_visible_only=True)`` in showroom.services.vehicles;
-# a test checks that the brand list and the car list agree.
-CUSTOMER_VISIBLE_STATUSES = (
-    VehicleStatus.ON_SALE,
-    VehicleStatus.RESERVED,
-    VehicleStatus.TEST_DRIVE,
+from showroom.services.vehicles import (
+    CUSTOMER_VISIBLE_STATUSES,
+    VehicleFilter,
+    VehicleRow,
+    count_vehicles,
+    list_vehicles,
 )
 
 # Customers want the newest cars first; ties broken by id in list_vehicles so pages never overlap.

@@ -76,6 +76,13 @@ _ROW_COLUMNS = (
     Vehicle.colour,
 )
 
+# What a customer may see (kiosk, public listings): never cars in preparation or sold.
+CUSTOMER_VISIBLE_STATUSES = (
+    VehicleStatus.ON_SALE,
+    VehicleStatus.RESERVED,
+    VehicleStatus.TEST_DRIVE,
+)
+
 SORTS = {
     "stock_no": Vehicle.stock_no,
     "price": Vehicle.list_price,
@@ -88,11 +95,7 @@ SORTS = {
 def _filtered(stmt: Select[Any], flt: VehicleFilter) -> Select[Any]:
     stmt = stmt.where(Vehicle.deleted_at.is_(None))
     if flt.customer_visible_only:
-        stmt = stmt.where(
-            Vehicle.status.in_(
-                [VehicleStatus.ON_SALE, VehicleStatus.RESERVED, VehicleStatus.TEST_DRIVE]
-            )
-        )
+        stmt = stmt.where(Vehicle.status.in_(CUSTOMER_VISIBLE_STATUSES))
     if flt.text.strip():
         like = f"%{flt.text.strip()}%"
         stmt = stmt.where(
