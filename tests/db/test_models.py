@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.engine import Database
@@ -76,11 +76,11 @@ def test_money_and_times_round_trip_exactly(database: Database) -> None:
 
 def test_naive_times_and_float_money_are_refused(database: Database) -> None:
     store_id = make_store(database)
-    with pytest.raises(Exception, match="naive"), database.write() as session:
+    with pytest.raises(StatementError, match="naive"), database.write() as session:
         car = _vehicle(store_id)
         car.listed_at = datetime(2026, 1, 1)
         session.add(car)
-    with pytest.raises(Exception, match="Decimal"), database.write() as session:
+    with pytest.raises(StatementError, match="Decimal"), database.write() as session:
         car = _vehicle(store_id, "BJ01-S2026-00002")
         car.list_price = 1.5  # type: ignore[assignment]
         session.add(car)
