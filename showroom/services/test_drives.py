@@ -34,7 +34,6 @@ from db.models import (
     DocumentKind,
     IntentGrade,
     Signature,
-    SourceChannel,
     Staff,
     Store,
     TestDrive,
@@ -57,7 +56,8 @@ from showroom.identifiers import (
     parse_licence_classes,
 )
 from showroom.privacy import mask_id_number, mask_phone
-from showroom.services import audit
+from showroom.services import audit, reception
+from showroom.services.vehicles import CUSTOMER_VISIBLE_STATUSES
 
 log = logging.getLogger("showroom.test_drives")
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -211,7 +211,7 @@ def _vehicle_for_booking(session: Session, vehicle_id: uuid.UUID) -> Vehicle:
     vehicle = session.get(Vehicle, vehicle_id)
     if vehicle is None or vehicle.deleted_at is not None:
         raise NotFoundError("vehicle.not_found", "没有找到这辆车。")
-    if vehicle.status in (VehicleStatus.SOLD, VehicleStatus.PREPARING):
+    if vehicle.status not in CUSTOMER_VISIBLE_STATUSES:
         why = "已售" if vehicle.status is VehicleStatus.SOLD else "整备中"
         raise ValidationError(
             "test_drive.vehicle_unavailable",
@@ -335,43 +335,40 @@ def book_from_kiosk(
             Vehicle.stock_no == stock_no.strip().upper(), Vehicle.deleted_at.is_(None)
         )
     ).first()
-    if vehicle is None or vehicle.status not in (
-        VehicleStatus.ON_SALE,
-        VehicleStatus.RESERVED,
-        VehicleStatus.TEST_DRIVE,
-    ):
+    if vehicle is None or vehicle.status not in CUSTOMER_VISIBLE_STATUSES:
         raise NotFoundError(
             "test_drive.stock_no_unknown", "没有找到这个库存编号的在售车辆，请核对车窗上的编号。"
         )
-    customer = session.scalars(
-        select(Customer).where(Customer.phone == mobile, Customer.deleted_at.is_(None)).limit(1)
-    ).first()
-    if customer is None:
-        customer = Customer(
-            store_id=vehicle.store_id,
-            name=surname,
-            title=title,
-            phone=mobile,
-            source_channel=SourceChannel.WALK_IN,
-        )
-        session.add(customer)
-        session.flush()
     now = _aware(now or datetime.now(UTC))
-    session.add(
-        Consent(
-            customer_id=customer.id,
-            purpose=ConsentPurpose.SERVICE,
-            granted=True,
-            text_version=CONSENT_TEXT_VERSION,
-            recorded_at=now,
+    existing = reception.find_by_phone(session, mobile)
+    if existing is None:
+        # The desk's rules for a new customer: one per number (even when two kiosks race),
+        # the consent as given, and an audit entry.
+        customer_id = reception.create_customer(
+            session,
+            audit.KIOSK,
+            vehicle.store_id,
+            reception.NewCustomer(name=surname, title=title, phone=mobile, consent_service=True),
             channel="kiosk",
+            now=now,
         )
-    )
+    else:
+        customer_id = existing.id
+        session.add(
+            Consent(
+                customer_id=customer_id,
+                purpose=ConsentPurpose.SERVICE,
+                granted=True,
+                text_version=CONSENT_TEXT_VERSION,
+                recorded_at=now,
+                channel="kiosk",
+            )
+        )
     booking = book(
         session,
         audit.KIOSK,
         vehicle_id=vehicle.id,
-        customer_id=customer.id,
+        customer_id=customer_id,
         slot_start=slot_start,
         rules=rules,
         via="kiosk",
@@ -1070,8 +1067,9 @@ class KioskCar:
 def kiosk_find_car(session: Session, typed: str) -> KioskCar:
     """A car on sale by its stock no., or by the digits at its end as a customer types them."""
     text = typed.strip().upper()
-    visible = (VehicleStatus.ON_SALE, VehicleStatus.RESERVED, VehicleStatus.TEST_DRIVE)
-    stmt = select(Vehicle).where(Vehicle.deleted_at.is_(None), Vehicle.status.in_(visible))
+    stmt = select(Vehicle).where(
+        Vehicle.deleted_at.is_(None), Vehicle.status.in_(CUSTOMER_VISIBLE_STATUSES)
+    )
     if text.isdigit():
         stmt = stmt.where(Vehicle.stock_no.like(f"%-{text.zfill(5)}"))
     else:

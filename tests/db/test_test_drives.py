@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.engine import Database
 from db.models import (
+    AuditEntry,
     Customer,
     Deposit,
     DepositStatus,
@@ -406,6 +407,14 @@ def test_kiosk_booking_creates_the_customer_with_consent_and_shows_only_what_the
             now=NOW,
         )
     assert booking.customer_name == "李" and booking.phone_masked == "139****1111"
+    with world.database.read() as session:
+        # A new number becomes a customer by the desk's rules: consent kept, audit entry made.
+        created = session.scalars(select(Customer).where(Customer.phone == "13900001111")).all()
+        assert len(created) == 1
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity_id == str(created[0].id))
+        ).all()
+        assert "customer_created" in actions
     with world.database.write() as session:
         existing = td.book_from_kiosk(
             session,
