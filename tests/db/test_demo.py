@@ -115,7 +115,9 @@ def test_identifiers_pass_validation_and_phones_are_unique(database: Database) -
             assert normalize_plate(plate) == plate
             # New-energy cars carry the 8-character green plate.
             assert (len(plate) == 8) == (energy in ("ev", "phev"))
-        for plate, vin in session.execute(select(Registration.plate, Registration.vin)):
+        registrations = session.execute(select(Registration.plate, Registration.vin)).all()
+        assert registrations
+        for plate, vin in registrations:
             assert normalize_plate(plate) == plate
             assert vin is None or normalize_vin(vin) == vin
         phones = list(session.scalars(select(Customer.phone)))
@@ -132,7 +134,9 @@ def test_identifiers_pass_validation_and_phones_are_unique(database: Database) -
         for number, valid_until in licences:
             assert normalize_id_number(number, today=today) == number
             assert valid_until > today
-        for number in session.scalars(select(Contract.buyer_id_number)):
+        buyers = session.scalars(select(Contract.buyer_id_number)).all()
+        assert buyers
+        for number in buyers:
             assert normalize_id_number(number, today=today) == number
 
 

@@ -7,6 +7,7 @@ local and UTC midnight so that a day or hour taken in UTC would give other count
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -372,6 +373,7 @@ def test_every_chart_exports_as_csv_with_chinese_headers(
     for chart in CHARTS:
         header, rows = chart_rows(d, chart)
         assert header and all(len(r) == len(header) for r in rows)
+        assert all(re.search(r"[\u4e00-\u9fff]", h) for h in header), (chart, header)
     header, rows = chart_rows(d, "consultants")
     path = tmp_path / "c.csv"
     write_csv(str(path), header, rows)

@@ -61,7 +61,9 @@ def test_every_nav_entry_opens_its_screen(qtbot, window, accounts) -> None:  # t
     type_and_submit(qtbot, window, "manager", accounts["manager"].password)
     shell = window.shell
     assert shell is not None
-    for key in shell.nav_keys():
+    keys = shell.nav_keys()
+    assert keys == [key for key in screens_for(Role.MANAGER) if key in SCREENS]
+    for key in keys:
         screen = shell.open_screen(key)
         assert shell.stack.currentWidget() is screen
         assert shell.title_label.text() == SCREENS[key].label

@@ -46,9 +46,14 @@ def test_alembic_migrations_ship_as_files(datas: dict[str, str]) -> None:
 
 def test_every_resource_the_app_reads_is_shipped(datas: dict[str, str]) -> None:
     for pattern in ("icons/**/*.svg", "styles/*.qss", "translations/*.qm", "templates/**/*"):
-        for file in (ROOT / "resources").glob(pattern):
-            if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".py":
-                assert file.relative_to(ROOT).as_posix() in datas, file.name
+        files = [
+            f
+            for f in (ROOT / "resources").glob(pattern)
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".py"
+        ]
+        assert files, f"{pattern} matches nothing: was a resources folder renamed?"
+        for file in files:
+            assert file.relative_to(ROOT).as_posix() in datas, file.name
     assert not [s for s in datas if s.endswith(".ts")], "translation sources are not shipped"
 
 
