@@ -178,3 +178,27 @@ def test_a_drive_from_licence_to_return(
     assert back.result() == back.DialogCode.Accepted
     with gui_context.database.read() as s:
         assert s.scalars(select(Vehicle)).one().status is VehicleStatus.ON_SALE
+
+
+def test_tomorrows_reminder_list_is_saved_with_the_full_numbers(
+    qtbot,
+    gui_context: AppContext,
+    runner: TaskRunner,
+    sales: StaffUser,
+    booking: td.Booking,
+    tmp_path,
+    monkeypatch,
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFileDialog
+
+    widget = TestDrivesScreen(gui_context, runner, sales)
+    qtbot.addWidget(widget)
+    today = date.today()
+    widget.day.setDate(QDate(today.year, today.month, today.day))  # list for the day after
+    target = tmp_path / "calls.csv"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "CSV"))
+    )
+    widget.export_reminders()
+    text = target.read_text(encoding="utf-8")
+    assert "13812345678" in text and booking.booking_code in text

@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
 )
@@ -47,7 +45,7 @@ from ui.documents import printing
 from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.tasks import TaskRunner
-from ui.widgets.tables import make_table, set_column_widths
+from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -55,36 +53,22 @@ if TYPE_CHECKING:
 Index = QModelIndex | QPersistentModelIndex
 
 
-class TestDriveModel(QAbstractTableModel):
+class TestDriveModel(RowListModel):
     """One day's drives (a few dozen at most, so loaded whole). Emits no extra signals."""
 
     __test__ = False
-    HEADERS = ("时间", "预约码", "车辆", "库存编号", "客户", "电话", "销售顾问", "状态")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[td.TestDriveRow] = []
-
-    def set_rows(self, rows: list[td.TestDriveRow]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, row: int) -> td.TestDriveRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.HEADERS[section])
-        return None
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("时间"),
+            self.tr("预约码"),
+            self.tr("车辆"),
+            self.tr("库存编号"),
+            self.tr("客户"),
+            self.tr("电话"),
+            self.tr("销售顾问"),
+            self.tr("状态"),
+        )
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index.row()) if index.isValid() else None
@@ -125,6 +109,8 @@ class TestDrivesScreen(Screen):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(context, runner, user, parent)
+        self._reminder_day = date.today()
+        self._saved_note = ""
         title = QLabel(self.tr("试驾"), self)
         title.setObjectName("ScreenTitle")
         top = QHBoxLayout()
@@ -325,9 +311,11 @@ class TestDrivesScreen(Screen):
         def work(session: Session) -> list[td.Reminder]:
             return td.reminders(session, actor, day, STORE_ZONE)
 
-        self.runner.write(work, lambda rows: self._save_reminders(day, rows), self._failed)
+        self._reminder_day = day
+        self.runner.write(work, self._save_reminders, self._failed)
 
-    def _save_reminders(self, day: date, rows: list[td.Reminder]) -> None:
+    def _save_reminders(self, rows: list[td.Reminder]) -> None:
+        day = self._reminder_day
         if not rows:
             self._say(self.tr("{day} 没有需要提醒的预约。").format(day=f"{day:%m-%d}"))
             return
@@ -336,5 +324,14 @@ class TestDrivesScreen(Screen):
         )
         if not path:
             return
-        Path(path).write_text(td.reminders_csv(rows, STORE_ZONE), encoding="utf-8")
-        self._say(self.tr("已保存 {n} 条提醒到 {path}").format(n=len(rows), path=path))
+        text = td.reminders_csv(rows, STORE_ZONE)
+        self._saved_note = self.tr("已保存 {n} 条提醒到 {path}").format(n=len(rows), path=path)
+        # The disk may be a slow network share: write off the UI thread.
+        self.runner.call(
+            lambda: Path(path).write_text(text, encoding="utf-8"),
+            self._reminders_saved,
+            self._failed,
+        )
+
+    def _reminders_saved(self, _result: object) -> None:
+        self._say(self._saved_note)
