@@ -14,7 +14,7 @@ typed and raises ``ValidationError`` with a code the UI can explain.
 from __future__ import annotations
 
 import re
-from decimal import Context, Decimal, DecimalException, Inexact
+from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException, Inexact
 
 from showroom.errors import ValidationError
 
@@ -153,6 +153,11 @@ def format_yuan(amount: Decimal) -> str:
     cents = _to_cents(_exact_decimal(amount))
     sign = "-" if cents < 0 else ""
     return f"{sign}¥{abs(cents):,.2f}"
+
+
+def in_wan(amount: Decimal) -> Decimal:
+    """A yuan amount in 万元 with two places, as used cars are priced (125800 -> 12.58)."""
+    return (amount / 10_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Energy, Vehicle, VehicleStatus
+from showroom.money import in_wan
 from showroom.services.vehicles import (
     CUSTOMER_VISIBLE_STATUSES,
     VehicleFilter,
@@ -134,7 +135,7 @@ def brands(session: Session, limit: int | None = 10) -> list[str]:
 
 def price_in_wan(price: Decimal) -> Decimal:
     """A yuan amount in 万元 with two places, as used cars are priced (125800 -> 12.58)."""
-    return (price / 10_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return in_wan(price)
 
 
 def mileage_in_wan_km(mileage_km: int) -> Decimal:

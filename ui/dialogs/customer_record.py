@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from showroom.context import AppContext
+from showroom.money import in_wan
 from showroom.roles import MAY_REVEAL_PERSONAL_DATA
 from showroom.services import customers, reception
 from showroom.services.reception import CustomerRecord
@@ -222,10 +223,16 @@ class CustomerRecordDialog(QDialog):
         page = QWidget(self)
         form = QFormLayout(page)
         budget = "—"
-        if record.budget_min is not None or record.budget_max is not None:
-            low = f"{float(record.budget_min or 0) / 10000:g}"
-            high = f"{float(record.budget_max or 0) / 10000:g}"
-            budget = self.tr("{low}–{high} 万元").format(low=low, high=high)
+        low, high = record.budget_min, record.budget_max
+        # Money stays Decimal; 万 with trailing zeros dropped (12.5 万, not 12.50 万).
+        if low is not None and high is not None:
+            budget = self.tr("{low}–{high} 万元").format(
+                low=f"{in_wan(low).normalize():f}", high=f"{in_wan(high).normalize():f}"
+            )
+        elif low is not None:
+            budget = self.tr("{low} 万元以上").format(low=f"{in_wan(low).normalize():f}")
+        elif high is not None:
+            budget = self.tr("{high} 万元以下").format(high=f"{in_wan(high).normalize():f}")
         consent = {
             True: self.tr("同意接收营销信息"),
             False: self.tr("不同意营销联系（不得推销）"),

@@ -17,6 +17,7 @@ from showroom.money import (
     MAX_AMOUNT,
     format_yuan,
     from_fen,
+    in_wan,
     parse_amount,
     to_chinese_capitals,
     to_fen,
@@ -319,3 +320,12 @@ def test_chinese_capitals_of_whole_yuan_end_with_zheng(yuan: int) -> None:
     capitals = to_chinese_capitals(Decimal(yuan))
     assert capitals.endswith("元整")
     assert parse_capitals(capitals) == yuan
+
+
+@pytest.mark.parametrize(
+    ("yuan", "wan"),
+    [("125800", "12.58"), ("100000", "10.00"), ("5000", "0.50"), ("125849.99", "12.58")],
+)
+def test_amounts_in_wan_stay_decimal_and_round_half_up(yuan: str, wan: str) -> None:
+    result = in_wan(Decimal(yuan))
+    assert isinstance(result, Decimal) and result == Decimal(wan)
