@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Entity
@@ -17,6 +17,14 @@ class TestDrive(Entity, Base):
     __tablename__ = "test_drives"
     __table_args__ = (
         Index("ix_test_drives_vehicle_slot", "vehicle_id", "slot_start"),
+        # A car is out on one test drive at a time, even when two desks check out at once.
+        Index(
+            "uq_test_drives_vehicle_out",
+            "vehicle_id",
+            unique=True,
+            sqlite_where=text("status = 'checked_out'"),
+            postgresql_where=text("status = 'checked_out'"),
+        ),
         CheckConstraint("slot_end > slot_start", name="slot_order"),
         CheckConstraint(
             "in_odometer_km IS NULL OR out_odometer_km IS NULL"

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import (
     Consent,
@@ -937,6 +938,13 @@ def check_out(
     if route.strip():
         drive.route = route.strip()[:200]
     vehicle.status = VehicleStatus.TEST_DRIVE
+    try:
+        with session.begin_nested():  # another desk may be checking this car out right now
+            session.flush()
+    except (IntegrityError, StaleDataError):
+        raise ConflictError(
+            "test_drive.vehicle_out", "这辆车刚被另一台电脑登记出车，请刷新后再试。"
+        ) from None
     audit.record(
         session,
         actor,

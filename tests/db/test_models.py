@@ -18,6 +18,8 @@ from db.models import (
     DepositStatus,
     Energy,
     PaymentMethod,
+    TestDrive,
+    TestDriveStatus,
     Transmission,
     Vehicle,
     VehicleStatus,
@@ -152,3 +154,29 @@ def test_a_stale_save_fails_instead_of_overwriting(database: Database) -> None:
         kept = session.scalars(select(Vehicle)).one()
     assert kept.list_price == Decimal("75000.00")
     assert kept.row_version == 2
+
+
+def test_a_car_cannot_be_out_on_two_test_drives_at_once(database: Database) -> None:
+    store_id = make_store(database)
+    start = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    with database.write() as session:
+        car, cust = _vehicle(store_id), _customer(store_id)
+        session.add_all([car, cust])
+        session.flush()
+        for code, hours in (("AAAAAA", 0), ("BBBBBB", 1)):
+            session.add(
+                TestDrive(
+                    store_id=store_id,
+                    booking_code=code,
+                    vehicle_id=car.id,
+                    customer_id=cust.id,
+                    slot_start=start + timedelta(hours=hours),
+                    slot_end=start + timedelta(hours=hours, minutes=30),
+                )
+            )
+    with database.write() as session:
+        first = session.scalars(select(TestDrive).where(TestDrive.booking_code == "AAAAAA")).one()
+        first.status = TestDriveStatus.CHECKED_OUT
+    with pytest.raises(IntegrityError), database.write() as session:
+        second = session.scalars(select(TestDrive).where(TestDrive.booking_code == "BBBBBB")).one()
+        second.status = TestDriveStatus.CHECKED_OUT
