@@ -189,8 +189,10 @@ def unmerge(session: Session, user: StaffUser, audit_seq: int) -> MergeResult:
                 .execution_options(synchronize_session=False)
             )
         moved[key] = len(ids)
-    for name in detail.get("filled", {}):
-        if name in FILLED_FIELDS:
+    for name, value in detail.get("filled", {}).items():
+        # Only what still holds the merged-in value goes back to empty: an edit made
+        # since the merge (a new grade, a corrected ID number) is staff's work, kept.
+        if name in FILLED_FIELDS and _plain(getattr(keep, name)) == value:
             setattr(keep, name, None if name not in _TEXT_FIELDS else "")
     session.flush()
     seq = audit.record(

@@ -584,3 +584,22 @@ def test_customer_record_masks_and_reveal_of_id_is_audited(database: Database, s
     with database.read() as s:
         entry = s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
         assert (entry.action, entry.detail) == ("personal_data_revealed", {"field": "id_number"})
+
+
+def test_undoing_a_merge_keeps_edits_made_since(database: Database, shop: Shop) -> None:
+    keep = _customer(database, shop, "13800000001", "张伟")
+    drop = _customer(database, shop, "13800000002", "张伟", owner=shop.sales[0], owner_since=NOW)
+    with database.write() as s:
+        s.get_one(Customer, drop).intended_use = "家用"
+        s.get_one(Customer, drop).preferred_models = "朗逸"
+    with database.write() as s:
+        result = merge.merge_customers(s, shop.manager, keep, drop, now=NOW)
+    with database.write() as s:
+        s.get_one(Customer, keep).intended_use = "通勤和家用"  # staff edit after the merge
+    with database.write() as s:
+        merge.unmerge(s, shop.manager, result.audit_seq)
+    with database.read() as s:
+        kept = s.get_one(Customer, keep)
+        assert kept.intended_use == "通勤和家用"  # the edit survives the undo
+        assert kept.preferred_models == ""  # the untouched merged-in value goes back
+        assert kept.owner_id is None
