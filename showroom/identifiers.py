@@ -38,6 +38,7 @@ __all__ = [
     "parse_licence_class",
     "parse_licence_classes",
     "permitted_classes",
+    "phone_digits",
     "vin_check_digit",
 ]
 
@@ -61,6 +62,22 @@ def _compact(text: str, extra: str = "") -> str:
 
 # 11 digits, first 1, second 3-9 (MIIT numbering plan for mobile networks).
 _MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def phone_digits(text: str) -> str | None:
+    """The digits of a partly typed phone number (for search as you type), or None.
+
+    Same cleaning as ``normalize_mobile`` (full-width, spaces, dashes, brackets and the
+    country prefix), but any length is accepted.
+    """
+    cleaned = _compact(text, extra="-()")
+    if cleaned.startswith("+86"):
+        cleaned = cleaned[3:]
+    elif cleaned.startswith("0086"):
+        cleaned = cleaned[4:]
+    elif cleaned.startswith("86") and len(cleaned) > 11:
+        cleaned = cleaned[2:]
+    return cleaned if cleaned.isdigit() else None
 
 
 def normalize_mobile(text: str) -> str:

@@ -9,7 +9,6 @@ without the number itself.
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,13 +19,11 @@ from sqlalchemy.orm import Session, aliased
 
 from db.models import Customer, IntentGrade, SourceChannel, Staff, Title
 from showroom.errors import NotFoundError, PermissionDenied
+from showroom.identifiers import phone_digits
 from showroom.privacy import mask_phone
 from showroom.roles import MAY_REVEAL_PERSONAL_DATA
 from showroom.services import audit
 from showroom.users import StaffUser
-
-_SEPARATORS = re.compile(r"[\s\-]+")
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -45,14 +42,10 @@ class CustomerRow:
 
 def _search_terms(text: str) -> tuple[str | None, str | None]:
     """Split what was typed into (phone digits, name text); exactly one is set, or neither."""
-    cleaned = _SEPARATORS.sub("", text.translate(_FULLWIDTH_DIGITS)).strip()
-    if not cleaned:
+    if not text.strip():
         return None, None
-    if cleaned.startswith("+86"):
-        cleaned = cleaned[3:]
-    if cleaned.isdigit():
-        return cleaned, None
-    return None, text.strip()
+    digits = phone_digits(text)
+    return (digits, None) if digits else (None, text.strip())
 
 
 def _filtered(stmt: Select[Any], search: str) -> Select[Any]:

@@ -66,7 +66,7 @@ from db.models import (
 )
 from showroom import numbering
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from showroom.identifiers import normalize_mobile
+from showroom.identifiers import normalize_mobile, phone_digits
 from showroom.privacy import mask_id_number, mask_phone
 from showroom.roles import MAY_REVEAL_PERSONAL_DATA
 from showroom.services import audit
@@ -88,7 +88,6 @@ OPEN_REGISTRATION_STATUSES = (RegistrationStatus.SEATED, RegistrationStatus.WAIT
 # A test-drive booking may be checked in from this long before its slot to its end.
 EARLY_ARRIVAL = timedelta(hours=3)
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９＋", "0123456789+")
 _CODE_RE = re.compile(f"[{numbering.CODE_ALPHABET}]{{{numbering.CODE_LENGTH}}}")
 
 
@@ -112,18 +111,6 @@ def display_name(name: str, title: Title) -> str:
 
 
 # --- typed input --------------------------------------------------------------------------------
-
-
-def phone_digits(text: str) -> str | None:
-    """The digits of a (partly) typed phone number, or None when ``text`` is not digits."""
-    cleaned = re.sub(r"[\s\-()]", "", text.translate(_FULLWIDTH))
-    if cleaned.startswith("+86"):
-        cleaned = cleaned[3:]
-    elif cleaned.startswith("0086"):
-        cleaned = cleaned[4:]
-    elif cleaned.startswith("86") and len(cleaned) > 11:
-        cleaned = cleaned[2:]
-    return cleaned if cleaned.isdigit() else None
 
 
 def booking_code_in(text: str) -> str | None:

@@ -30,6 +30,7 @@ from showroom.identifiers import (
     normalize_vin,
     parse_licence_class,
     parse_licence_classes,
+    phone_digits,
     vin_check_digit,
 )
 
@@ -543,3 +544,21 @@ def test_what_a_manual_car_permits_an_automatic_one_permits_too(
 ) -> None:
     if licence_allows([held], kind, automatic=False):
         assert licence_allows([held], kind, automatic=True)
+
+
+@pytest.mark.parametrize(
+    ("typed", "digits"),
+    [
+        ("138", "138"),
+        ("138 1234-5678", "13812345678"),
+        ("（+86）１３８１２３４", "1381234"),
+        ("0086 13812345678", "13812345678"),
+        ("8613812345678", "13812345678"),
+        ("张伟", None),
+        ("138a", None),
+    ],
+)
+def test_partly_typed_phone_numbers_are_read_as_their_digits(
+    typed: str, digits: str | None
+) -> None:
+    assert phone_digits(typed) == digits
