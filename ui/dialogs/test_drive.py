@@ -44,6 +44,7 @@ from ui.documents.fonts import derive_print_fonts, register_print_fonts
 from ui.documents.render import body_html, render_pdf
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
+from ui.widgets.reception_labels import grade_label
 from ui.widgets.signature_pad import SignaturePad
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -89,7 +90,6 @@ class _ServiceDialog(QDialog):
         self.layout_.addLayout(self.form)
         self.error = QLabel(self)
         self.error.setObjectName("ErrorText")
-        self.error.setStyleSheet("color:#c5221f;")
         self.error.setWordWrap(True)
         self.error.hide()
         self.buttons = QDialogButtonBox(
@@ -517,7 +517,7 @@ class ReturnDialog(_ServiceDialog):
         self.grade = QComboBox(self)
         self.grade.addItem(self.tr("（不变）"), None)
         for grade in IntentGrade:
-            self.grade.addItem(grade.value, grade)
+            self.grade.addItem(grade_label(grade), grade)
         self.form.addRow(self.tr("出车里程"), QLabel(f"{row.out_odometer_km or 0} km", self))
         self.form.addRow(self.tr("还车里程"), self.odometer)
         self.form.addRow(self.tr("油量/电量"), self.fuel)
