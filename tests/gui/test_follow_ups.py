@@ -9,6 +9,7 @@ from sqlalchemy import select
 from db.models import Customer, FollowUp, FollowUpStatus, GradeChange, IntentGrade, Staff
 from showroom.context import AppContext
 from showroom.services import auth
+from showroom.services.overview import store_zone
 from showroom.users import StaffUser
 from ui.screens.follow_ups import COL_LATE, COL_REASON, FollowUpsScreen
 
@@ -19,7 +20,8 @@ def _sign_in(gui_context: AppContext, accounts, username: str) -> StaffUser:  # 
 
 
 def _seed(gui_context: AppContext) -> None:
-    today = datetime.now(UTC).astimezone().date()
+    # The screen counts days in the store's zone, not this machine's.
+    today = datetime.now(UTC).astimezone(store_zone(None)).date()
     long_ago = datetime.now(UTC) - timedelta(days=40)
     with gui_context.database.write() as s:
         sales = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
