@@ -52,6 +52,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("showroom.ui")
 
+# Longest wait for the first paint before the database is opened regardless.
+FIRST_PAINT_GRACE_MS = 1500
+
 
 _QT_LOG = logging.getLogger("showroom.qt")
 _QT_LEVELS = {
@@ -151,6 +154,7 @@ class ShowroomApp(QObject):
         self._first_screen_done = False
         self._watcher: PaintWatcher | None = None
         self._quit_when_connected = False
+        self.started_after_paint = False
 
         self.window.retryRequested.connect(self.retry)
         self.window.embeddedRequested.connect(self.use_embedded)
@@ -167,13 +171,10 @@ class ShowroomApp(QObject):
             self.window.statusBar().showMessage(
                 self.tr("设置文件中有无效的值，已改用默认值（详情见日志）。"), 15_000
             )
-        from showroom.documents.templates import ensure_templates
-        from ui.documents.fonts import warn_if_no_cjk_font
-
-        warn_if_no_cjk_font(self.window.statusBar())  # papers would print boxes without one
-        ensure_templates(self.paths.data_dir / "templates")  # the dealer edits these copies
         # The first screen is usable at once (the kiosk home, or the sign-in form that
-        # staff can start typing into); the database opens meanwhile in a worker.
+        # staff can start typing into). The database opens in a worker right after
+        # that first paint: started earlier, the worker's imports would compete with
+        # the painting thread for the interpreter and delay what the user sees.
         if self.kiosk and self._open_kiosk():
             self._watch_first_paint(self.kiosk_window)  # type: ignore[arg-type]
         else:
@@ -181,7 +182,20 @@ class ShowroomApp(QObject):
             self.window.show_sign_in()
             self._watch_first_paint(self.window.sign_in_page)  # type: ignore[arg-type]
             self._show_window(self.window)
+        # A window that never paints (minimised at start) must not keep the database shut.
+        QTimer.singleShot(FIRST_PAINT_GRACE_MS, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """Start-up work that waits for the first screen: once, whichever comes first."""
+        if self.started_after_paint:
+            return
+        self.started_after_paint = True
         self.connect_database()
+        from showroom.documents.templates import ensure_templates
+        from ui.documents.fonts import warn_if_no_cjk_font
+
+        warn_if_no_cjk_font(self.window.statusBar())  # papers would print boxes without one
+        ensure_templates(self.paths.data_dir / "templates")  # the dealer edits these copies
 
     def _show_window(self, window: QWidget) -> None:
         if self.kiosk:
@@ -282,6 +296,7 @@ class ShowroomApp(QObject):
         if os.environ.get("SHOWROOM_REPORT_FIRST_PAINT"):
             # For benchmarks/startup.py: wall-clock time of the first paint.
             print(f"first-paint {time.time():.6f}", flush=True)
+        self._after_first_paint()
         if self.exit_after_startup:
             if self._connecting:
                 # Painted before the database answered: exit with its verdict, not before.

@@ -10,6 +10,7 @@ schema version puts a red read-only banner above everything.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -23,16 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from showroom.context import AppContext, describe_url
-from showroom.users import StaffUser
-from ui.errors import server_of
 from ui.tasks import TaskRunner
 from ui.widgets.icons import app_icon, pixmap
-from ui.widgets.labels import role_label
-from ui.widgets.shell import Shell
 from ui.widgets.sign_in_page import SignInPage
 from ui.widgets.startup_page import StartupPage
 from ui.widgets.status import OnlineIndicator
+
+if TYPE_CHECKING:
+    # What only a signed-in session needs is imported when one starts, so the
+    # sign-in form paints without waiting for it (see benchmarks/startup.py).
+    from showroom.context import AppContext
+    from showroom.users import StaffUser
+    from ui.widgets.shell import Shell
 
 log = logging.getLogger("showroom.ui")
 
@@ -42,6 +45,9 @@ MINIMUM_SIZE = (1024, 640)
 
 def database_description(context: AppContext) -> tuple[str, str]:
     """(short label, tooltip) for the database this PC works on, never with a password."""
+    from showroom.context import describe_url
+    from ui.errors import server_of
+
     database = context.database
     shown = describe_url(str(database.engine.url))  # str() of a URL masks the password
     if context.embedded:
@@ -188,6 +194,9 @@ class MainWindow(QMainWindow):
             raise RuntimeError("open_session before attach")
         self._drop_session()
         self.user = user
+        from ui.widgets.labels import role_label
+        from ui.widgets.shell import Shell
+
         self.shell = Shell(self.context, self.runner, user, self.pages)
         self.shell.signOutRequested.connect(self.sign_out)
         self.shell.settingsRequested.connect(self.settingsRequested)

@@ -21,6 +21,12 @@ from ui.app import ShowroomApp
 UNREACHABLE = "postgresql+psycopg://showroom:s3cret@127.0.0.1:1/showroom"
 
 
+def _start(app: ShowroomApp, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Start and wait for the first paint, after which the database is opened."""
+    app.start()
+    qtbot.waitUntil(lambda: app.started_after_paint, timeout=5000)
+
+
 @pytest.fixture
 def make_app(qtbot, paths: AppPaths):  # type: ignore[no-untyped-def]
     made: list[ShowroomApp] = []
@@ -44,9 +50,9 @@ def make_app(qtbot, paths: AppPaths):  # type: ignore[no-untyped-def]
         ("this is not a database address", "数据库地址无效"),
     ],
 )
-def test_a_bad_database_shows_the_fault_page_with_ways_out(make_app, url, expected) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_database_shows_the_fault_page_with_ways_out(make_app, qtbot, url, expected) -> None:  # type: ignore[no-untyped-def]
     app = make_app(url)
-    app.start()
+    _start(app, qtbot)
     page = app.window.startup_page
     assert app.window.current_page is page
     assert page.showing_fault
@@ -65,10 +71,11 @@ def test_a_bad_database_shows_the_fault_page_with_ways_out(make_app, url, expect
 
 def test_the_embedded_option_opens_this_pcs_database_and_offers_first_run(
     make_app,
+    qtbot,
     paths: AppPaths,  # type: ignore[no-untyped-def]
 ) -> None:
     app = make_app(UNREACHABLE)
-    app.start()
+    _start(app, qtbot)
     app.window.startup_page.embedded_button.click()
     assert app.context is not None and app.context.embedded
     assert paths.embedded_database.exists()
@@ -83,9 +90,9 @@ def test_the_embedded_option_opens_this_pcs_database_and_offers_first_run(
     assert app.settings["database_url"] == UNREACHABLE
 
 
-def test_retry_after_the_address_was_fixed_in_settings(make_app, paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
+def test_retry_after_the_address_was_fixed_in_settings(make_app, qtbot, paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
     app = make_app(UNREACHABLE)
-    app.start()
+    _start(app, qtbot)
     app.window.startup_page.settings_button.click()
     dialog = app.settings_dialog
     assert dialog is not None
@@ -97,9 +104,9 @@ def test_retry_after_the_address_was_fixed_in_settings(make_app, paths: AppPaths
     assert (paths.data_dir / "fixed.db").exists()
 
 
-def test_first_run_creates_the_store_and_manager_then_prefills_sign_in(make_app) -> None:  # type: ignore[no-untyped-def]
+def test_first_run_creates_the_store_and_manager_then_prefills_sign_in(make_app, qtbot) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
-    app.start()
+    _start(app, qtbot)
     dialog = app.first_run_dialog
     assert dialog is not None
     dialog.setup_button.click()
@@ -123,9 +130,9 @@ def test_first_run_creates_the_store_and_manager_then_prefills_sign_in(make_app)
     assert app.window.shell.user.store_name == "上海浦东展厅"
 
 
-def test_first_run_mistakes_are_explained_and_nothing_is_lost(make_app) -> None:  # type: ignore[no-untyped-def]
+def test_first_run_mistakes_are_explained_and_nothing_is_lost(make_app, qtbot) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
-    app.start()
+    _start(app, qtbot)
     dialog = app.first_run_dialog
     dialog.setup_button.click()
     dialog.store_code.setText("!")
@@ -139,9 +146,9 @@ def test_first_run_mistakes_are_explained_and_nothing_is_lost(make_app) -> None:
     assert dialog.isVisible()
 
 
-def test_postponing_first_run_leaves_a_way_back_on_the_sign_in_page(make_app) -> None:  # type: ignore[no-untyped-def]
+def test_postponing_first_run_leaves_a_way_back_on_the_sign_in_page(make_app, qtbot) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
-    app.start()
+    _start(app, qtbot)
     app.first_run_dialog.reject()
     page = app.window.sign_in_page
     assert page.setup_button.isVisibleTo(app.window)
@@ -149,14 +156,14 @@ def test_postponing_first_run_leaves_a_way_back_on_the_sign_in_page(make_app) ->
     assert app.first_run_dialog is not None and app.first_run_dialog.isVisible()
 
 
-def test_an_existing_database_goes_straight_to_sign_in(make_app, paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
+def test_an_existing_database_goes_straight_to_sign_in(make_app, qtbot, paths: AppPaths) -> None:  # type: ignore[no-untyped-def]
     from showroom.context import open_context
 
     ctx = open_context(paths, Settings(paths.settings_file))
     make_staff(ctx.database, make_store(ctx.database, name="北京望京展厅"), "boss", Role.MANAGER)
     ctx.close()
     app = make_app()
-    app.start()
+    _start(app, qtbot)
     assert app.first_run_dialog is None
     assert app.window.current_page is app.window.sign_in_page
     assert app.window.sign_in_page.store_label.text() == "北京望京展厅"
@@ -186,7 +193,7 @@ def test_kiosk_mode_hands_over_to_staff_and_comes_back_on_sign_out(
     staff_id = make_staff(ctx.database, store_id, "boss", Role.MANAGER)
     ctx.close()
     app = make_app(kiosk=True)
-    app.start()
+    _start(app, qtbot)
     kiosk = app.kiosk_window
     assert isinstance(kiosk, _FakeKiosk)
     qtbot.addWidget(kiosk)
@@ -207,8 +214,13 @@ def test_kiosk_mode_hands_over_to_staff_and_comes_back_on_sign_out(
 
 def test_exit_after_startup_quits_once_the_sign_in_page_is_painted(make_app, qtbot) -> None:  # type: ignore[no-untyped-def]
     app = make_app(exit_after_startup=True)
+    quits: list[bool] = []
+    # Record the quit instead of ending the event loops pytest-qt waits in.
+    app._quit = lambda: quits.append(True)  # type: ignore[method-assign]
     with qtbot.waitSignal(app.firstScreenShown, timeout=5000):
         app.start()
+    qtbot.waitUntil(lambda: bool(quits), timeout=5000)
+    assert app.context is not None  # the database answered before the quit
     assert app.window.current_page is app.window.sign_in_page
     assert app.first_run_dialog is None  # no dialog may hold up a timed start
     assert app.exit_code == 0
@@ -220,6 +232,7 @@ def test_settings_file_path_is_under_the_isolated_home(paths: AppPaths) -> None:
 
 def test_demo_data_from_the_first_run_dialog_lists_the_demo_accounts(
     make_app,
+    qtbot,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     import ui.dialogs.first_run as first_run
@@ -227,7 +240,7 @@ def test_demo_data_from_the_first_run_dialog_lists_the_demo_accounts(
 
     monkeypatch.setattr(first_run, "DEMO_CARS", 12)  # the flow, not the volume, is tested here
     app = make_app()
-    app.start()
+    _start(app, qtbot)
     dialog = app.first_run_dialog
     stages: list[str] = []
     original = dialog._on_progress

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
-from showroom.context import AppContext
-from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
 from ui.widgets.icons import pixmap
@@ -25,7 +23,9 @@ from ui.widgets.pages import CenteredPage, label
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from showroom.context import AppContext
     from showroom.services.stores import StoreInfo
+    from showroom.users import StaffUser
 
 
 class SignInPage(CenteredPage):
