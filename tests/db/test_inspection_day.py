@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import threading
 import time as clock
-import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -308,7 +307,3 @@ def test_an_event_in_the_past_cannot_be_created(database: Database) -> None:
             now=NOW,
         )
     assert caught.value.code == "inspection_event.past"
-
-
-def _unused() -> tuple[object, ...]:
-    return (uuid, UTC, timedelta)
