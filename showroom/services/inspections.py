@@ -25,6 +25,7 @@ from db.models import (
     ConditionGrade,
     Contract,
     ContractStatus,
+    DocumentKind,
     Inspection,
     InspectionChecklist,
     InspectionItem,
@@ -42,6 +43,15 @@ from db.models import (
 from showroom import inspection_grading as grading
 from showroom import numbering
 from showroom.documents import archive
+from showroom.documents.model import (
+    Document,
+    Field,
+    Figure,
+    QrCode,
+    Section,
+    SignatureImage,
+    Table,
+)
 from showroom.errors import ConflictError, NotFoundError, ValidationError
 from showroom.services import audit
 
@@ -784,3 +794,174 @@ def recent(session: Session, store_id: uuid.UUID, *, limit: int = 50) -> list[In
         )
         for i, name in rows
     ]
+
+
+# --- the report (检测报告) -----------------------------------------------------------------
+
+REPORT_TEMPLATE_VERSION = "inspection-report-1"
+MAX_REPORT_PHOTOS = 12
+
+
+def report_number(view: InspectionView) -> str:
+    return view.report_no if view.revision == 1 else f"{view.report_no}-R{view.revision}"
+
+
+def _money(value: Decimal | None) -> str:
+    return "—" if value is None else f"¥{value:,.0f}"
+
+
+def report_document(
+    session: Session,
+    inspection_id: uuid.UUID,
+    *,
+    templates_dir: Any = None,
+    letterhead_overrides: dict[str, str] | None = None,
+    zone: ZoneInfo = STORE_ZONE,
+) -> Document:
+    """The finalised inspection as a paper: grade, score by section, defects with photos."""
+    from showroom.services.test_drives import letterhead
+
+    view = load(session, inspection_id)
+    if not view.final:
+        raise ValidationError("inspection.not_final", "检测记录定稿后才能出具检测报告。")
+    assert view.finalised_at is not None
+    card = view.scorecard
+    flags = [
+        n for n, on in (("事故", view.accident), ("泡水", view.flood), ("火烧", view.fire)) if on
+    ]
+    defects = [i for i in view.items if i.result is ItemResult.DEFECT]
+    unchecked = [i for i in view.items if i.result is ItemResult.NOT_CHECKED]
+    number = report_number(view)
+    fields = (
+        Field("报告编号", number),
+        Field("检测日期", f"{view.finalised_at.astimezone(zone):%Y年%m月%d日}"),
+        Field("车辆", view.car or "—"),
+        Field("车牌号", view.plate or "（未上牌）"),
+        Field("车架号（VIN）", view.vin or "—"),
+        Field("表显里程", f"{view.odometer_km:,} 公里" if view.odometer_km is not None else "—"),
+        Field("技术状况等级", card.grade_label),
+        Field("综合得分", f"{card.score} 分（满分 100）"),
+        Field("评估师", view.appraiser or "—"),
+        Field("版本", f"第 {view.revision} 版" + ("（更正版）" if view.revision > 1 else "")),
+    )
+    section_table = Table(
+        "一、分项得分（GB/T 30323-2013 顺序）",
+        ("检测部分", "分值", "扣分", "得分", "缺陷数"),
+        tuple(
+            (s.label, f"{s.weight:.0f}", f"{s.deducted:.1f}", f"{s.score:.1f}", str(s.defects))
+            for s in card.sections
+        ),
+    )
+    defect_table = Table(
+        "二、缺陷明细",
+        ("部分", "项目", "程度", "说明"),
+        tuple(
+            (
+                grading.SECTION_LABELS[i.section],
+                i.label,
+                grading.SEVERITY_LABELS.get(i.severity or 1, ""),
+                i.note or "—",
+            )
+            for i in defects
+        )
+        or (("—", "未发现缺陷", "—", "—"),),
+    )
+    structural = (
+        f"判定为：{'、'.join(flags)}车。判定依据：{view.structural_evidence}"
+        if flags
+        else "经检查结构件、水泡痕迹和火烧痕迹，未发现事故、泡水或火烧迹象。"
+    )
+    valuation = [
+        f"估价区间：{_money(view.valuation_low)} 至 {_money(view.valuation_high)}。",
+        f"估价方法：{view.valuation_note or '参照同款车型近期成交及在售价格，结合车况评分调整。'}",
+    ]
+    if view.comparables:
+        valuation.append(
+            "参考车辆："
+            + "；".join(
+                f"{c['car']}，{c['mileage_km']:,} 公里，{c['kind']} ¥{Decimal(c['price']):,.0f}"
+                for c in view.comparables[:5]
+            )
+            + "。"
+        )
+    sections = [
+        Section("三、结构性检查（事故 / 泡水 / 火烧）", (structural,)),
+        Section("四、估价", tuple(valuation)),
+    ]
+    if view.concerns:
+        sections.append(Section("五、客户关注的问题", (view.concerns,)))
+    if unchecked:
+        sections.append(
+            Section(
+                "未检项目",
+                ("、".join(f"{grading.SECTION_LABELS[i.section]}·{i.label}" for i in unchecked),),
+            )
+        )
+    item_labels = {i.id: i.label for i in view.items}
+    defect_ids = {i.id for i in defects}
+    shown = [p for p in view.photos if p.item_id in defect_ids] + [
+        p for p in view.photos if p.item_id is None
+    ]
+    figures = tuple(
+        Figure(
+            p.caption or item_labels.get(p.item_id, "") if p.item_id else p.caption or "照片",
+            media(session, p.image_sha),
+        )
+        for p in shown[:MAX_REPORT_PHOTOS]
+    )
+    if figures:
+        sections.append(Section(f"{'六' if view.concerns else '五'}、缺陷照片"))
+    head = letterhead(session, view.store_id, templates_dir, letterhead_overrides)
+    return Document(
+        kind=DocumentKind.INSPECTION_REPORT.value,
+        number=number,
+        title="二手车技术状况检测报告",
+        letterhead=head,
+        fields=fields,
+        tables=(section_table, defect_table),
+        sections=tuple(sections),
+        figures=figures,
+        signatures=(SignatureImage("评估师", view.appraiser),),
+        qr_codes=(
+            QrCode(
+                f"SHOWROOM:IR:{number}",
+                f"报告编号 {number}\n凭报告编号和验证码可向门店核验存档原件。",
+            ),
+        ),
+        issued=f"{view.finalised_at.astimezone(zone):%Y-%m-%d %H:%M}",
+        template_version=REPORT_TEMPLATE_VERSION,
+        footer_note=(
+            "本报告依据 GB/T 30323-2013《二手车鉴定评估技术规范》的检查顺序出具，"
+            "反映检测当时的车辆技术状况；一级≥90 分，二级 60–89 分，三级 20–59 分，"
+            "四级＜20 分，事故车为五级。"
+        ),
+        extra={"subject": f"{view.car} {view.plate or ''}".strip()},
+    )
+
+
+def report_for_printing(session: Session, inspection_id: uuid.UUID, **kwargs: Any) -> Document:
+    """The paper to print now: the original the first time, then numbered copies of it."""
+    view = load(session, inspection_id)
+    number = report_number(view)
+    if archive.find_original(session, DocumentKind.INSPECTION_REPORT, number) is not None:
+        return archive.prepare_reprint(session, DocumentKind.INSPECTION_REPORT, number).document
+    return report_document(session, inspection_id, **kwargs)
+
+
+def archive_report(
+    session: Session,
+    actor: audit.Actor,
+    inspection_id: uuid.UUID,
+    document: Document,
+    pdf: bytes,
+) -> archive.ArchivedDocument:
+    """Archive the rendered report (original or copy) against the inspection."""
+    return archive.archive(
+        session,
+        actor,
+        document,
+        pdf,
+        store_id=load(session, inspection_id).store_id,
+        subject=document.extra.get("subject", ""),
+        subject_id=inspection_id,
+    )
