@@ -965,3 +965,19 @@ def archive_report(
         subject=document.extra.get("subject", ""),
         subject_id=inspection_id,
     )
+
+
+def start_for_stock_no(
+    session: Session, actor: audit.Actor, stock_no: str, *, now: datetime | None = None
+) -> uuid.UUID:
+    """收车评估 by the stock number typed or scanned at the car."""
+    vehicle = session.scalars(
+        select(Vehicle).where(
+            Vehicle.stock_no == stock_no.strip().upper(), Vehicle.deleted_at.is_(None)
+        )
+    ).first()
+    if vehicle is None:
+        raise NotFoundError(
+            "inspection.stock_no_unknown", f"没有找到库存编号为 {stock_no.strip()} 的车辆。"
+        )
+    return start_for_vehicle(session, actor, vehicle.id, now=now)
