@@ -211,7 +211,7 @@ class RegisterDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.runner, self.user, self.event = runner, user, event
+        self.runner, self.user, self.event_row = runner, user, event
         self.setWindowTitle(self.tr("检测日报名"))
         self.setMinimumWidth(560)
         form = QFormLayout(self)
@@ -295,7 +295,7 @@ class RegisterDialog(QDialog):
             vin=self.vin.text(),
             concerns=self.concerns.toPlainText(),
         )
-        actor, store, event_id = self.user.actor, self.user.store_id, self.event.id
+        actor, store, event_id = self.user.actor, self.user.store_id, self.event_row.id
         phone, name = self.phone.text(), self.name.text()
         title, consent = self.title_box.currentData(), self.consent.isChecked()
         self.ok.setEnabled(False)
