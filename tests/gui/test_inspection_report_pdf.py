@@ -48,7 +48,9 @@ def finalised_with_defect(world: World) -> None:
 
 
 def test_report_shows_grade_sections_defects_photo_and_is_archived(
-    print_fonts: None, sqlite_database: Database, tmp_path: Path
+    print_fonts: None,  # noqa: F811
+    sqlite_database: Database,
+    tmp_path: Path,
 ) -> None:
     world = World(sqlite_database)
     finalised_with_defect(world)
