@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -69,15 +69,26 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("InspectionRecord", text)
 
 
+_SECTION_NAMES = {
+    InspectionSection.BODY: QT_TRANSLATE_NOOP("InspectionRecord", "车身"),
+    InspectionSection.ENGINE_BAY: QT_TRANSLATE_NOOP("InspectionRecord", "发动机舱"),
+    InspectionSection.CABIN: QT_TRANSLATE_NOOP("InspectionRecord", "驾驶舱"),
+    InspectionSection.START: QT_TRANSLATE_NOOP("InspectionRecord", "启动"),
+    InspectionSection.ROAD_TEST: QT_TRANSLATE_NOOP("InspectionRecord", "路试"),
+    InspectionSection.CHASSIS: QT_TRANSLATE_NOOP("InspectionRecord", "底盘"),
+}
+# The service's grade labels, listed so that they get English translations.
+_GRADE_NAMES = (
+    QT_TRANSLATE_NOOP("InspectionRecord", "一级"),
+    QT_TRANSLATE_NOOP("InspectionRecord", "二级"),
+    QT_TRANSLATE_NOOP("InspectionRecord", "三级"),
+    QT_TRANSLATE_NOOP("InspectionRecord", "四级"),
+    QT_TRANSLATE_NOOP("InspectionRecord", "五级（事故车）"),
+)
+
+
 def section_label(section: InspectionSection) -> str:
-    return {
-        InspectionSection.BODY: _t("车身"),
-        InspectionSection.ENGINE_BAY: _t("发动机舱"),
-        InspectionSection.CABIN: _t("驾驶舱"),
-        InspectionSection.START: _t("启动"),
-        InspectionSection.ROAD_TEST: _t("路试"),
-        InspectionSection.CHASSIS: _t("底盘"),
-    }[section]
+    return _t(_SECTION_NAMES[section])
 
 
 class ItemRowWidget(QFrame):
