@@ -217,7 +217,9 @@ def score(
     defects = dict.fromkeys(SECTIONS, 0)
     for mark in marks:
         if mark.result is ItemResult.DEFECT:
-            deducted[mark.section] += deduction(weights[mark.section], mark.severity or 1)
+            # Older records (imports, demo data) may carry a severity outside 1-3: clamp it.
+            severity = min(max(mark.severity or 1, 1), 3)
+            deducted[mark.section] += deduction(weights[mark.section], severity)
             defects[mark.section] += 1
     sections = tuple(
         SectionScore(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -311,6 +311,9 @@ def load(session: Session, inspection_id: uuid.UUID) -> InspectionView:
         flood=inspection.flood,
         fire=inspection.fire,
     )
+    if inspection.status is InspectionStatus.FINAL and inspection.score is not None:
+        # What was finalised is what the record says, even if the rules changed since.
+        card = replace(card, score=inspection.score, grade=inspection.grade or card.grade)
     return InspectionView(
         inspection.id,
         inspection.report_no,
