@@ -862,7 +862,7 @@ def report_document(
             (
                 grading.SECTION_LABELS[i.section],
                 i.label,
-                grading.SEVERITY_LABELS.get(i.severity or 1, ""),
+                grading.SEVERITY_LABELS[min(max(i.severity or 1, 1), 3)],
                 i.note or "—",
             )
             for i in defects
@@ -870,7 +870,7 @@ def report_document(
         or (("—", "未发现缺陷", "—", "—"),),
     )
     structural = (
-        f"判定为：{'、'.join(flags)}车。判定依据：{view.structural_evidence}"
+        f"判定为：{'、'.join(flags)}车。判定依据：{view.structural_evidence or '（未填写）'}"
         if flags
         else "经检查结构件、水泡痕迹和火烧痕迹，未发现事故、泡水或火烧迹象。"
     )
