@@ -175,3 +175,53 @@ def test_a_half_typed_note_is_saved_when_the_screen_closes(
             assert (item.result, item.note) == (ItemResult.DEFECT, "漆面划痕 10 cm")
     finally:
         fresh.dispose()
+
+
+def test_photos_dropped_on_an_item_are_added_and_a_corrupt_one_is_refused(
+    qtbot,
+    gui_context: AppContext,
+    accounts: dict[str, Account],
+    runner: TaskRunner,
+    tmp_path: Path,
+) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from showroom.services import inspections as insp
+
+    user = sign_in(gui_context, accounts, "appraiser1")
+    with gui_context.database.write() as s:
+        inspection_id = insp.start(s, user.actor, user.store_id, plate="京A00001")
+    screen = open_screen(qtbot, gui_context, runner, user)
+    screen.open_inspection(inspection_id)
+    row = next(iter(screen.editor.rows.values()))
+    good, bad = tmp_path / "scratch.jpg", tmp_path / "broken.jpg"
+    Image.new("RGB", (5000, 3000), (200, 30, 30)).save(good)
+    bad.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+
+    def drop(*paths: Path) -> None:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        event = QDropEvent(
+            QPointF(10, 10),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        row.dropEvent(event)
+
+    drop(good)
+    assert "已添加照片 scratch.jpg" in screen.editor.message.text()
+    assert row.photo_button.text() == "照片 (1)"
+    drop(bad)
+    assert "broken.jpg" in screen.editor.message.text()
+    assert "不是可用的照片" in screen.editor.message.text()
+    assert row.photo_button.text() == "照片 (1)"
+    with gui_context.database.read() as s:
+        view = insp.load(s, inspection_id)
+        stored = insp.media(s, view.photos[0].image_sha)
+    import io
+
+    assert max(Image.open(io.BytesIO(stored)).size) == insp.PHOTO_MAX_SIDE
