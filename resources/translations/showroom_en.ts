@@ -148,12 +148,12 @@
 <context>
     <name>BayColumn</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="348"/>
+        <location filename="../../ui/screens/inspection_day.py" line="349"/>
         <source>接下一辆车检测</source>
         <translation>Take the next car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="355"/>
+        <location filename="../../ui/screens/inspection_day.py" line="356"/>
         <source>等候 {n} 辆</source>
         <translation>{n} waiting</translation>
     </message>
@@ -2222,48 +2222,48 @@
 <context>
     <name>InspectionDayScreen</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="386"/>
+        <location filename="../../ui/screens/inspection_day.py" line="387"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="387"/>
+        <location filename="../../ui/screens/inspection_day.py" line="388"/>
         <source>签到与排队</source>
         <translation>Check-in and queue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="388"/>
+        <location filename="../../ui/screens/inspection_day.py" line="389"/>
         <source>检测记录</source>
         <translation>Inspection record</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="399"/>
+        <location filename="../../ui/screens/inspection_day.py" line="400"/>
         <source>近期检测日</source>
         <translation>Upcoming inspection days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="409"/>
+        <location filename="../../ui/screens/inspection_day.py" line="410"/>
         <source>新建检测日…</source>
         <translation>New inspection day…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="430"/>
+        <location filename="../../ui/screens/inspection_day.py" line="431"/>
         <source>报名…</source>
         <translation>Register…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="432"/>
-        <location filename="../../ui/screens/inspection_day.py" line="570"/>
+        <location filename="../../ui/screens/inspection_day.py" line="433"/>
+        <location filename="../../ui/screens/inspection_day.py" line="571"/>
         <source>取消报名</source>
         <translation>Cancel registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="433"/>
+        <location filename="../../ui/screens/inspection_day.py" line="434"/>
         <source>已电话通知</source>
         <translation>Called</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="465"/>
+        <location filename="../../ui/screens/inspection_day.py" line="466"/>
         <source>{day} 周{weekday} {hours}
 {title}
 剩余名额 {left}/{seats} · 候补 {waiting}</source>
@@ -2272,102 +2272,102 @@
 {left}/{seats} seats left · {waiting} on the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="482"/>
+        <location filename="../../ui/screens/inspection_day.py" line="483"/>
         <source>还没有安排检测日。店长可以点“新建检测日”。</source>
         <translation>No inspection day is planned. A manager can click &quot;New inspection day&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="494"/>
+        <location filename="../../ui/screens/inspection_day.py" line="495"/>
         <source>名额 {seated}/{seats}，候补 {waiting}，已签到 {checked}</source>
         <translation>Seated {seated}/{seats}, wait-list {waiting}, checked in {checked}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="501"/>
+        <location filename="../../ui/screens/inspection_day.py" line="502"/>
         <source>免费内容：{offer}</source>
         <translation>Free: {offer}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="554"/>
+        <location filename="../../ui/screens/inspection_day.py" line="555"/>
         <source>报名成功：{plate}，名额第 {seat} 位，报名码 {code}。</source>
         <translation>Registered: {plate}, seat {seat}, booking code {code}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="559"/>
+        <location filename="../../ui/screens/inspection_day.py" line="560"/>
         <source>名额已满：{plate} 已登记为候补第 {n} 位，报名码 {code}。有人取消时会提示电话通知。</source>
         <translation>All seats are taken: {plate} is number {n} on the wait-list, booking code {code}. If someone cancels you will be asked to call them.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="571"/>
+        <location filename="../../ui/screens/inspection_day.py" line="572"/>
         <source>确定取消 {plate}（{code}）的报名吗？名额会顺延给候补第一位。</source>
         <translation>Cancel the registration of {plate} ({code})? The seat goes to the first on the wait-list.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="582"/>
+        <location filename="../../ui/screens/inspection_day.py" line="583"/>
         <source>已取消报名。</source>
         <translation>Registration cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="586"/>
+        <location filename="../../ui/screens/inspection_day.py" line="587"/>
         <source>已取消报名。候补 {plate}（{name}）转为第 {seat} 位，请电话通知客户。</source>
         <translation>Registration cancelled. {plate} ({name}) moves up from the wait-list to seat {seat}; please call the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="609"/>
+        <location filename="../../ui/screens/inspection_day.py" line="610"/>
         <source>扫描报名二维码，或输入 6 位报名码后按回车</source>
         <translation>Scan the booking QR, or type the 6-character code and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="612"/>
+        <location filename="../../ui/screens/inspection_day.py" line="613"/>
         <source>签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="642"/>
+        <location filename="../../ui/screens/inspection_day.py" line="643"/>
         <source>{n} 号工位</source>
         <translation>Bay {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="642"/>
+        <location filename="../../ui/screens/inspection_day.py" line="643"/>
         <source>待分配工位</source>
         <translation>No bay yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="662"/>
+        <location filename="../../ui/screens/inspection_day.py" line="663"/>
         <source>已签到：{plate} {car}（{name}），请到 {bay} 号工位排队。</source>
         <translation>Checked in: {plate} {car} ({name}); please queue at bay {bay}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="685"/>
+        <location filename="../../ui/screens/inspection_day.py" line="686"/>
         <source>这个工位没有等候的车辆。</source>
         <translation>No car is waiting at this bay.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="701"/>
+        <location filename="../../ui/screens/inspection_day.py" line="702"/>
         <source>打开检测记录：</source>
         <translation>Open inspection:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="703"/>
+        <location filename="../../ui/screens/inspection_day.py" line="704"/>
         <source>收车/库存评估…</source>
         <translation>Stock / buy-in inspection…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="723"/>
+        <location filename="../../ui/screens/inspection_day.py" line="724"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="723"/>
+        <location filename="../../ui/screens/inspection_day.py" line="724"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="744"/>
+        <location filename="../../ui/screens/inspection_day.py" line="745"/>
         <source>收车/库存评估</source>
         <translation>Stock / buy-in inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="744"/>
+        <location filename="../../ui/screens/inspection_day.py" line="745"/>
         <source>库存编号（如 BJ01-S2026-00012）：</source>
         <translation>Stock no. (e.g. BJ01-S2026-00012):</translation>
     </message>
@@ -4158,81 +4158,82 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     </message>
     <message>
         <location filename="../../ui/screens/inspection_day.py" line="245"/>
+        <location filename="../../ui/screens/inspection_day.py" line="250"/>
         <source>未填</source>
         <translation>Not given</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="251"/>
+        <location filename="../../ui/screens/inspection_day.py" line="252"/>
         <source>选填，17 位</source>
         <translation>Optional, 17 characters</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="254"/>
+        <location filename="../../ui/screens/inspection_day.py" line="255"/>
         <source>客户关心的问题（选填）</source>
         <translation>The customer&apos;s concerns (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="255"/>
+        <location filename="../../ui/screens/inspection_day.py" line="256"/>
         <source>客户已同意门店使用手机号办理报名、签到和名额通知</source>
         <translation>The customer agrees that we use the number for registration, check-in and seat notices</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="257"/>
+        <location filename="../../ui/screens/inspection_day.py" line="258"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="258"/>
+        <location filename="../../ui/screens/inspection_day.py" line="259"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="259"/>
+        <location filename="../../ui/screens/inspection_day.py" line="260"/>
         <source>称呼</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="260"/>
+        <location filename="../../ui/screens/inspection_day.py" line="261"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="261"/>
+        <location filename="../../ui/screens/inspection_day.py" line="262"/>
         <source>品牌</source>
         <translation>Brand</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="262"/>
+        <location filename="../../ui/screens/inspection_day.py" line="263"/>
         <source>车型</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="263"/>
+        <location filename="../../ui/screens/inspection_day.py" line="264"/>
         <source>年份</source>
         <translation>Year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="264"/>
+        <location filename="../../ui/screens/inspection_day.py" line="265"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="265"/>
+        <location filename="../../ui/screens/inspection_day.py" line="266"/>
         <source>车架号</source>
         <translation>VIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="266"/>
+        <location filename="../../ui/screens/inspection_day.py" line="267"/>
         <source>关注问题</source>
         <translation>Concerns</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="277"/>
+        <location filename="../../ui/screens/inspection_day.py" line="278"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="279"/>
+        <location filename="../../ui/screens/inspection_day.py" line="280"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>

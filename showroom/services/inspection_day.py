@@ -230,9 +230,6 @@ def _event_row(
 
 
 def get_event(session: Session, event_id: uuid.UUID) -> EventRow:
-    rows = [e for e in list_events(session, None, from_day=date.min) if e.id == event_id]
-    if rows:
-        return rows[0]
     event = session.get(InspectionEvent, event_id)
     if event is None:
         raise NotFoundError("inspection_event.not_found", "没有找到这场检测日。")

@@ -247,6 +247,7 @@ class RegisterDialog(QDialog):
         self.mileage.setRange(0, 2_000_000)
         self.mileage.setSingleStep(1000)
         self.mileage.setSuffix(" km")
+        self.mileage.setSpecialValueText(self.tr("未填"))
         self.vin = QLineEdit(self)
         self.vin.setPlaceholderText(self.tr("选填，17 位"))
         self.concerns = QPlainTextEdit(self)
