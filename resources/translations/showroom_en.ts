@@ -2253,7 +2253,7 @@
     </message>
     <message>
         <location filename="../../ui/screens/inspection_day.py" line="433"/>
-        <location filename="../../ui/screens/inspection_day.py" line="571"/>
+        <location filename="../../ui/screens/inspection_day.py" line="577"/>
         <source>取消报名</source>
         <translation>Cancel registration</translation>
     </message>
@@ -2263,7 +2263,12 @@
         <translation>Called</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="466"/>
+        <location filename="../../ui/screens/inspection_day.py" line="435"/>
+        <source>打印报名单</source>
+        <translation>Print slip</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="468"/>
         <source>{day} 周{weekday} {hours}
 {title}
 剩余名额 {left}/{seats} · 候补 {waiting}</source>
@@ -2272,102 +2277,107 @@
 {left}/{seats} seats left · {waiting} on the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="483"/>
+        <location filename="../../ui/screens/inspection_day.py" line="485"/>
         <source>还没有安排检测日。店长可以点“新建检测日”。</source>
         <translation>No inspection day is planned. A manager can click &quot;New inspection day&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="495"/>
+        <location filename="../../ui/screens/inspection_day.py" line="497"/>
         <source>名额 {seated}/{seats}，候补 {waiting}，已签到 {checked}</source>
         <translation>Seated {seated}/{seats}, wait-list {waiting}, checked in {checked}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="502"/>
+        <location filename="../../ui/screens/inspection_day.py" line="504"/>
         <source>免费内容：{offer}</source>
         <translation>Free: {offer}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="555"/>
-        <source>报名成功：{plate}，名额第 {seat} 位，报名码 {code}。</source>
-        <translation>Registered: {plate}, seat {seat}, booking code {code}.</translation>
+        <location filename="../../ui/screens/inspection_day.py" line="562"/>
+        <source>报名成功：{plate}，名额第 {seat} 位，报名码 {code}。可打印报名单。</source>
+        <translation>Registered: {plate}, seat {seat}, booking code {code}. You can print the slip.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="560"/>
+        <location filename="../../ui/screens/inspection_day.py" line="566"/>
         <source>名额已满：{plate} 已登记为候补第 {n} 位，报名码 {code}。有人取消时会提示电话通知。</source>
         <translation>All seats are taken: {plate} is number {n} on the wait-list, booking code {code}. If someone cancels you will be asked to call them.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="572"/>
+        <location filename="../../ui/screens/inspection_day.py" line="578"/>
         <source>确定取消 {plate}（{code}）的报名吗？名额会顺延给候补第一位。</source>
         <translation>Cancel the registration of {plate} ({code})? The seat goes to the first on the wait-list.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="583"/>
+        <location filename="../../ui/screens/inspection_day.py" line="589"/>
         <source>已取消报名。</source>
         <translation>Registration cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="587"/>
+        <location filename="../../ui/screens/inspection_day.py" line="593"/>
         <source>已取消报名。候补 {plate}（{name}）转为第 {seat} 位，请电话通知客户。</source>
         <translation>Registration cancelled. {plate} ({name}) moves up from the wait-list to seat {seat}; please call the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="610"/>
+        <location filename="../../ui/screens/inspection_day.py" line="626"/>
+        <source>报名单已存档，正在打开打印预览。</source>
+        <translation>The slip is archived; opening the print preview.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="642"/>
         <source>扫描报名二维码，或输入 6 位报名码后按回车</source>
         <translation>Scan the booking QR, or type the 6-character code and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="613"/>
+        <location filename="../../ui/screens/inspection_day.py" line="645"/>
         <source>签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="643"/>
+        <location filename="../../ui/screens/inspection_day.py" line="675"/>
         <source>{n} 号工位</source>
         <translation>Bay {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="643"/>
+        <location filename="../../ui/screens/inspection_day.py" line="675"/>
         <source>待分配工位</source>
         <translation>No bay yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="663"/>
+        <location filename="../../ui/screens/inspection_day.py" line="695"/>
         <source>已签到：{plate} {car}（{name}），请到 {bay} 号工位排队。</source>
         <translation>Checked in: {plate} {car} ({name}); please queue at bay {bay}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="686"/>
+        <location filename="../../ui/screens/inspection_day.py" line="718"/>
         <source>这个工位没有等候的车辆。</source>
         <translation>No car is waiting at this bay.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="702"/>
+        <location filename="../../ui/screens/inspection_day.py" line="734"/>
         <source>打开检测记录：</source>
         <translation>Open inspection:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="704"/>
+        <location filename="../../ui/screens/inspection_day.py" line="736"/>
         <source>收车/库存评估…</source>
         <translation>Stock / buy-in inspection…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="724"/>
+        <location filename="../../ui/screens/inspection_day.py" line="756"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="724"/>
+        <location filename="../../ui/screens/inspection_day.py" line="756"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="745"/>
+        <location filename="../../ui/screens/inspection_day.py" line="777"/>
         <source>收车/库存评估</source>
         <translation>Stock / buy-in inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="745"/>
+        <location filename="../../ui/screens/inspection_day.py" line="777"/>
         <source>库存编号（如 BJ01-S2026-00012）：</source>
         <translation>Stock no. (e.g. BJ01-S2026-00012):</translation>
     </message>

@@ -24,6 +24,7 @@ from db.models import (
     Consent,
     ConsentPurpose,
     Customer,
+    DocumentKind,
     EventStatus,
     Inspection,
     InspectionEvent,
@@ -33,6 +34,7 @@ from db.models import (
     Title,
 )
 from showroom import numbering
+from showroom.documents.model import Document, Field, QrCode, Section
 from showroom.errors import ConflictError, NotFoundError, ValidationError
 from showroom.identifiers import normalize_mobile, normalize_plate, normalize_vin
 from showroom.privacy import mask_phone
@@ -859,3 +861,102 @@ def store_of(session: Session, store_code: str) -> uuid.UUID:
     if store is None:
         raise NotFoundError("store.not_found", f"门店 {store_code} 不存在。")
     return store.id
+
+
+# --- the confirmation slip (检测日报名单) ---------------------------------------------------
+
+SLIP_TEMPLATE_VERSION = "registration-slip-1"
+
+
+def registration_slip(
+    session: Session,
+    registration_id: uuid.UUID,
+    *,
+    templates_dir: object = None,
+    letterhead_overrides: dict[str, str] | None = None,
+) -> Document:
+    """The paper the customer takes from the desk: day, seat or wait-list place, code and QR.
+
+    The phone is masked: the slip may be left on a counter.
+    """
+    from showroom.services.test_drives import letterhead
+
+    reg = session.get(Registration, registration_id)
+    if reg is None:
+        raise NotFoundError("registration.not_found", "没有找到这条报名。")
+    event = session.get_one(InspectionEvent, reg.event_id)
+    customer = session.get_one(Customer, reg.customer_id)
+    starts, ends = event.starts_at.astimezone(STORE_ZONE), event.ends_at.astimezone(STORE_ZONE)
+    hours = f"{starts:%H:%M}–{ends:%H:%M}"
+    if reg.seat_no is not None:
+        place = f"名额第 {reg.seat_no} 位"
+    elif reg.waitlist_position is not None:
+        place = f"候补第 {reg.waitlist_position} 位（有人取消时按顺序电话通知）"
+    else:
+        place = STATUS_LABELS[reg.status]
+    head = letterhead(session, event.store_id, templates_dir, letterhead_overrides)  # type: ignore[arg-type]
+    return Document(
+        kind=DocumentKind.REGISTRATION_SLIP.value,
+        number=reg.booking_code,
+        title="透明检测日报名确认单",
+        letterhead=head,
+        fields=(
+            Field("报名码", reg.booking_code),
+            Field("名额", place),
+            Field("检测日", f"{event.event_date:%Y年%m月%d日} {hours}"),
+            Field("活动", event.title),
+            Field("客户", reception.display_name(customer.name, customer.title)),
+            Field("手机号", mask_phone(customer.phone)),
+            Field("车牌号", reg.plate),
+            Field("车辆", " ".join(p for p in (reg.brand, reg.model) if p) or "—"),
+            Field("免费内容", event.offer or "—", wide=True),
+        ),
+        sections=(
+            Section(
+                "到店须知",
+                (
+                    "请在检测日当天驾驶报名车辆到店，在前台或自助机出示报名码或扫描本单二维码签到。",
+                    "签到后按工位排队，评估师现场检测，约 40 分钟，完成后出具检测报告。",
+                    "如不能到店，请提前致电门店取消，名额将顺延给候补客户。",
+                ),
+            ),
+        ),
+        qr_codes=(
+            QrCode(f"{QR_PREFIX}{reg.booking_code}", f"报名码 {reg.booking_code}"),
+            # The same code again, large, for the scanner at the desk or the kiosk.
+            QrCode(
+                f"{QR_PREFIX}{reg.booking_code}",
+                f"签到二维码 · 报名码 {reg.booking_code}\n检测日当天到店后在前台或自助机扫描",
+            ),
+        ),
+        issued=f"{datetime.now(UTC).astimezone(STORE_ZONE):%Y-%m-%d %H:%M}",
+        template_version=SLIP_TEMPLATE_VERSION,
+        extra={"subject": f"{reg.plate} · {event.event_date:%m-%d}"},
+    )
+
+
+def archive_slip(
+    session: Session, actor: audit.Actor, registration_id: uuid.UUID, document: Document, pdf: bytes
+) -> None:
+    """Archive the slip as printed (the first as original, later ones as numbered copies)."""
+    from dataclasses import replace as _replace
+
+    from showroom.documents import archive
+
+    reg = session.get_one(Registration, registration_id)
+    event = session.get_one(InspectionEvent, reg.event_id)
+    original = archive.find_original(session, DocumentKind.REGISTRATION_SLIP, document.number)
+    if original is not None:
+        copy_no = archive.prepare_reprint(
+            session, DocumentKind.REGISTRATION_SLIP, document.number
+        ).document.copy_no
+        document = _replace(document, copy_no=copy_no)
+    archive.archive(
+        session,
+        actor,
+        document,
+        pdf,
+        store_id=event.store_id,
+        subject=document.extra.get("subject", ""),
+        subject_id=reg.id,
+    )

@@ -225,3 +225,40 @@ def test_photos_dropped_on_an_item_are_added_and_a_corrupt_one_is_refused(
     import io
 
     assert max(Image.open(io.BytesIO(stored)).size) == insp.PHOTO_MAX_SIDE
+
+
+def test_the_desk_prints_a_slip_with_code_and_masked_phone(
+    qtbot,
+    gui_context: AppContext,
+    accounts: dict[str, Account],
+    runner: TaskRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # type: ignore[no-untyped-def]
+    user = sign_in(gui_context, accounts, "reception")
+    make_event(gui_context, user, seats=3, today=False)
+    with gui_context.database.read() as s:
+        (event,) = idays.list_events(s, user.store_id)
+    with gui_context.database.write() as s:
+        code = idays.register_by_phone(
+            s,
+            user.actor,
+            user.store_id,
+            event_id=event.id,
+            phone="13912340005",
+            name="周",
+            consent=True,
+            car=idays.CarForm("京C00817"),
+        ).booking_code
+    screen = open_screen(qtbot, gui_context, runner, user)
+    shown: list[object] = []
+    monkeypatch.setattr(printing, "preview", lambda document, parent=None: shown.append(document))
+    screen.table.selectRow(0)
+    qtbot.mouseClick(screen.slip_button, Qt.MouseButton.LeftButton)
+    assert shown, screen.message.text()
+    slip = shown[0]
+    facts = {f.label: f.value for f in slip.fields}  # type: ignore[attr-defined]
+    assert facts["报名码"] == code and facts["手机号"] == "139****0005"
+    assert facts["名额"] == "名额第 1 位"
+    with gui_context.database.read() as s:
+        kinds = s.scalars(select(Document.kind)).all()
+    assert [k.value for k in kinds] == ["registration_slip"]

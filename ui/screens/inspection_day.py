@@ -432,10 +432,12 @@ class InspectionDayScreen(Screen):
         self.register_button.setProperty("role", "primary")
         self.cancel_button = QPushButton(self.tr("取消报名"), tab)
         self.called_button = QPushButton(self.tr("已电话通知"), tab)
+        self.slip_button = QPushButton(self.tr("打印报名单"), tab)
         for button, slot in (
             (self.register_button, self.register),
             (self.cancel_button, self.cancel),
             (self.called_button, self.mark_called),
+            (self.slip_button, self.print_slip),
         ):
             button.setMinimumHeight(TOUCH)
             button.clicked.connect(slot)
@@ -532,6 +534,10 @@ class InspectionDayScreen(Screen):
             and row.status in (RegistrationStatus.SEATED, RegistrationStatus.WAITLISTED)
         )
         self.called_button.setEnabled(row is not None and row.needs_call)
+        self.slip_button.setEnabled(
+            row is not None
+            and row.status in (RegistrationStatus.SEATED, RegistrationStatus.WAITLISTED)
+        )
 
     def _changed(self, *_: object) -> None:
         self.context.bus.publish(TOPICS | {"visits"})
@@ -552,9 +558,9 @@ class InspectionDayScreen(Screen):
 
     def _registered(self, result: idays.RegistrationResult) -> None:
         if result.seated:
-            text = self.tr("报名成功：{plate}，名额第 {seat} 位，报名码 {code}。").format(
-                plate=result.plate, seat=result.seat_no, code=result.booking_code
-            )
+            text = self.tr(
+                "报名成功：{plate}，名额第 {seat} 位，报名码 {code}。可打印报名单。"
+            ).format(plate=result.plate, seat=result.seat_no, code=result.booking_code)
         else:
             text = self.tr(
                 "名额已满：{plate} 已登记为候补第 {n} 位，报名码 {code}。有人取消时会提示电话通知。"
@@ -596,6 +602,32 @@ class InspectionDayScreen(Screen):
         reg_id, actor = row.id, self.user.actor
         self.runner.write(
             lambda s: idays.mark_called(s, actor, reg_id), self._changed, self._failed
+        )
+
+    def print_slip(self) -> None:
+        row = self.selected_registration()
+        if row is None:
+            return
+        reg_id = row.id
+        self.runner.read(
+            lambda s: idays.registration_slip(s, reg_id), self._slip_ready, self._failed
+        )
+
+    def _slip_ready(self, document: Any) -> None:
+        from ui.documents.render import render_pdf
+
+        row = self.selected_registration()
+        if row is None:
+            return
+        reg_id, actor = row.id, self.user.actor
+        pdf = render_pdf(document)  # a one-page slip: quick enough here, as the agreement is
+
+        def archived(_result: object) -> None:
+            self._say(self.tr("报名单已存档，正在打开打印预览。"))
+            self._preview(document)
+
+        self.runner.write(
+            lambda s: idays.archive_slip(s, actor, reg_id, document, pdf), archived, self._failed
         )
 
     # --- tab 2: check-in and queues -----------------------------------------------------
