@@ -215,6 +215,9 @@ def test_photos_dropped_on_an_item_are_added_and_a_corrupt_one_is_refused(
     drop(good)
     assert "已添加照片 scratch.jpg" in screen.editor.message.text()
     assert row.photo_button.text() == "照片 (1)"
+    thumbs = [row.thumbs.itemAt(i).widget() for i in range(row.thumbs.count())]
+    shown = [w for w in thumbs if w is not None and not w.pixmap().isNull()]
+    assert len(shown) == 1 and shown[0].pixmap().width() <= 96
     drop(bad)
     assert "broken.jpg" in screen.editor.message.text()
     assert "不是可用的照片" in screen.editor.message.text()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -146,6 +146,10 @@ class ItemRowWidget(QFrame):
         self.photo_button.clicked.connect(lambda: self.add_photos.emit(self.item_id))
         row.addWidget(self.photo_button)
         grid.addLayout(row, 1, 0, 1, 4)
+        self.thumbs = QHBoxLayout()
+        self.thumbs.setSpacing(6)
+        self.thumbs.addStretch(1)
+        grid.addLayout(self.thumbs, 3, 0, 1, 4)
         self.note = QLineEdit(self)
         self.note.setMinimumHeight(44)
         self.note.setPlaceholderText(self.tr("说明（部位、大小、痕迹）"))
@@ -167,6 +171,24 @@ class ItemRowWidget(QFrame):
         self.photo_button.setText(self.tr("照片 ({n})").format(n=item.photos))
         colour = {ItemResult.OK: "#2e7d32", ItemResult.DEFECT: "#c62828"}.get(item.result)
         self.setStyleSheet(f"#Card {{ border-left: 5px solid {colour or '#dde3ea'}; }}")
+
+    def show_thumbnails(self, images: list[QPixmap]) -> None:
+        while self.thumbs.count() > 1:
+            widget = self.thumbs.takeAt(0).widget()
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
+        for index, image in enumerate(images):
+            label = QLabel(self)
+            label.setPixmap(
+                image.scaled(
+                    96,
+                    72,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+            self.thumbs.insertWidget(index, label)
 
     def set_locked(self, locked: bool) -> None:
         for button in (*self.result_buttons.values(), *self.severity_buttons.values()):
@@ -215,6 +237,7 @@ class InspectionEditor(QWidget):
         self.view: insp.InspectionView | None = None
         self.rows: dict[uuid.UUID, ItemRowWidget] = {}
         self._pending_notes: dict[uuid.UUID, str] = {}
+        self._thumbnails: dict[str, QPixmap] = {}
         self._writes_in_flight = 0
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
@@ -388,6 +411,7 @@ class InspectionEditor(QWidget):
         self.method.setText(view.valuation_note)
         self._block_conclusion(False)
         self._show_state(view)
+        self._load_thumbnails(view)
         self.save_state.setText("")
         self.message.setText("")
         self._load_comparables()
@@ -399,6 +423,32 @@ class InspectionEditor(QWidget):
             if row is not None:
                 row.show_item(item)
         self._show_state(view)
+        self._load_thumbnails(view)
+
+    def _load_thumbnails(self, view: insp.InspectionView) -> None:
+        missing = [p.thumbnail_sha for p in view.photos if p.thumbnail_sha not in self._thumbnails]
+        if not missing:
+            self._show_thumbnails(view, {})
+            return
+        self.runner.read(
+            lambda s: {sha: insp.media(s, sha) for sha in missing},
+            lambda data: self._show_thumbnails(view, data),
+            self._failed,
+        )
+
+    def _show_thumbnails(self, view: insp.InspectionView, data: dict[str, bytes]) -> None:
+        for sha, raw in data.items():
+            image = QPixmap()
+            image.loadFromData(raw)
+            self._thumbnails[sha] = image
+        for item_id, row in self.rows.items():
+            row.show_thumbnails(
+                [
+                    self._thumbnails[p.thumbnail_sha]
+                    for p in view.photos
+                    if p.item_id == item_id and p.thumbnail_sha in self._thumbnails
+                ]
+            )
 
     def _block_conclusion(self, block: bool) -> None:
         for widget in (self.accident, self.flood, self.fire, self.evidence):
