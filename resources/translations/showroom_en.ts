@@ -148,12 +148,12 @@
 <context>
     <name>BayColumn</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="349"/>
+        <location filename="../../ui/screens/inspection_day.py" line="450"/>
         <source>接下一辆车检测</source>
         <translation>Take the next car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="356"/>
+        <location filename="../../ui/screens/inspection_day.py" line="457"/>
         <source>等候 {n} 辆</source>
         <translation>{n} waiting</translation>
     </message>
@@ -785,6 +785,34 @@
         <location filename="../../ui/screens/board.py" line="228"/>
         <source>确认离店</source>
         <translation>Confirm check-out</translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistDialog</name>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="348"/>
+        <source>门店检测项目设置</source>
+        <translation>Store inspection checklist</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="353"/>
+        <source>各部分分值合计 100 分。每行一个检测项目；行首加“?”表示选检（定稿时可以不检）。修改只影响以后新开的检测。</source>
+        <translation>Section weights total 100 points. One item per line; start a line with "?" for an optional item (may stay unchecked at finalising). Changes apply to inspections started from now on.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="368"/>
+        <source> 分</source>
+        <translation> pts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="389"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="391"/>
+        <source>保存</source>
+        <translation>Save</translation>
     </message>
 </context>
 <context>
@@ -1608,77 +1636,77 @@
 <context>
     <name>EventDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="128"/>
+        <location filename="../../ui/screens/inspection_day.py" line="129"/>
         <source>新建检测日</source>
         <translation>New inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="130"/>
+        <location filename="../../ui/screens/inspection_day.py" line="131"/>
         <source>透明检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="142"/>
+        <location filename="../../ui/screens/inspection_day.py" line="143"/>
         <source>免费全车检测一次，出具检测报告</source>
         <translation>One free full inspection with a written report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="145"/>
+        <location filename="../../ui/screens/inspection_day.py" line="146"/>
         <source> 个月</source>
         <translation> months</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="146"/>
+        <location filename="../../ui/screens/inspection_day.py" line="147"/>
         <source>不重复</source>
         <translation>Once only</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="148"/>
+        <location filename="../../ui/screens/inspection_day.py" line="149"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="149"/>
+        <location filename="../../ui/screens/inspection_day.py" line="150"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="150"/>
+        <location filename="../../ui/screens/inspection_day.py" line="151"/>
         <source>开始</source>
         <translation>Starts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="151"/>
+        <location filename="../../ui/screens/inspection_day.py" line="152"/>
         <source>结束</source>
         <translation>Ends</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="152"/>
+        <location filename="../../ui/screens/inspection_day.py" line="153"/>
         <source>检测工位</source>
         <translation>Inspection bays</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="153"/>
+        <location filename="../../ui/screens/inspection_day.py" line="154"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="154"/>
+        <location filename="../../ui/screens/inspection_day.py" line="155"/>
         <source>免费内容</source>
         <translation>What&apos;s free</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="155"/>
+        <location filename="../../ui/screens/inspection_day.py" line="156"/>
         <source>按月重复（同月第几个星期几）</source>
         <translation>Repeat monthly (same weekday of the month)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="164"/>
+        <location filename="../../ui/screens/inspection_day.py" line="165"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="166"/>
+        <location filename="../../ui/screens/inspection_day.py" line="167"/>
         <source>创建</source>
         <translation>Create</translation>
     </message>
@@ -2222,53 +2250,53 @@
 <context>
     <name>InspectionDayScreen</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="387"/>
+        <location filename="../../ui/screens/inspection_day.py" line="488"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="388"/>
+        <location filename="../../ui/screens/inspection_day.py" line="489"/>
         <source>签到与排队</source>
         <translation>Check-in and queue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="389"/>
+        <location filename="../../ui/screens/inspection_day.py" line="490"/>
         <source>检测记录</source>
         <translation>Inspection record</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="400"/>
+        <location filename="../../ui/screens/inspection_day.py" line="501"/>
         <source>近期检测日</source>
         <translation>Upcoming inspection days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="410"/>
+        <location filename="../../ui/screens/inspection_day.py" line="511"/>
         <source>新建检测日…</source>
         <translation>New inspection day…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="431"/>
+        <location filename="../../ui/screens/inspection_day.py" line="532"/>
         <source>报名…</source>
         <translation>Register…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="433"/>
-        <location filename="../../ui/screens/inspection_day.py" line="577"/>
+        <location filename="../../ui/screens/inspection_day.py" line="534"/>
+        <location filename="../../ui/screens/inspection_day.py" line="678"/>
         <source>取消报名</source>
         <translation>Cancel registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="434"/>
+        <location filename="../../ui/screens/inspection_day.py" line="535"/>
         <source>已电话通知</source>
         <translation>Called</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="435"/>
+        <location filename="../../ui/screens/inspection_day.py" line="536"/>
         <source>打印报名单</source>
         <translation>Print slip</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="468"/>
+        <location filename="../../ui/screens/inspection_day.py" line="569"/>
         <source>{day} 周{weekday} {hours}
 {title}
 剩余名额 {left}/{seats} · 候补 {waiting}</source>
@@ -2277,291 +2305,301 @@
 {left}/{seats} seats left · {waiting} on the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="485"/>
+        <location filename="../../ui/screens/inspection_day.py" line="586"/>
         <source>还没有安排检测日。店长可以点“新建检测日”。</source>
         <translation>No inspection day is planned. A manager can click &quot;New inspection day&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="497"/>
+        <location filename="../../ui/screens/inspection_day.py" line="598"/>
         <source>名额 {seated}/{seats}，候补 {waiting}，已签到 {checked}</source>
         <translation>Seated {seated}/{seats}, wait-list {waiting}, checked in {checked}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="504"/>
+        <location filename="../../ui/screens/inspection_day.py" line="605"/>
         <source>免费内容：{offer}</source>
         <translation>Free: {offer}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="562"/>
+        <location filename="../../ui/screens/inspection_day.py" line="663"/>
         <source>报名成功：{plate}，名额第 {seat} 位，报名码 {code}。可打印报名单。</source>
         <translation>Registered: {plate}, seat {seat}, booking code {code}. You can print the slip.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="566"/>
+        <location filename="../../ui/screens/inspection_day.py" line="667"/>
         <source>名额已满：{plate} 已登记为候补第 {n} 位，报名码 {code}。有人取消时会提示电话通知。</source>
         <translation>All seats are taken: {plate} is number {n} on the wait-list, booking code {code}. If someone cancels you will be asked to call them.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="578"/>
+        <location filename="../../ui/screens/inspection_day.py" line="679"/>
         <source>确定取消 {plate}（{code}）的报名吗？名额会顺延给候补第一位。</source>
         <translation>Cancel the registration of {plate} ({code})? The seat goes to the first on the wait-list.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="589"/>
+        <location filename="../../ui/screens/inspection_day.py" line="690"/>
         <source>已取消报名。</source>
         <translation>Registration cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="593"/>
+        <location filename="../../ui/screens/inspection_day.py" line="694"/>
         <source>已取消报名。候补 {plate}（{name}）转为第 {seat} 位，请电话通知客户。</source>
         <translation>Registration cancelled. {plate} ({name}) moves up from the wait-list to seat {seat}; please call the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="626"/>
+        <location filename="../../ui/screens/inspection_day.py" line="727"/>
         <source>报名单已存档，正在打开打印预览。</source>
         <translation>The slip is archived; opening the print preview.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="642"/>
+        <location filename="../../ui/screens/inspection_day.py" line="743"/>
         <source>扫描报名二维码，或输入 6 位报名码后按回车</source>
         <translation>Scan the booking QR, or type the 6-character code and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="645"/>
+        <location filename="../../ui/screens/inspection_day.py" line="746"/>
         <source>签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="675"/>
+        <location filename="../../ui/screens/inspection_day.py" line="776"/>
         <source>{n} 号工位</source>
         <translation>Bay {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="675"/>
+        <location filename="../../ui/screens/inspection_day.py" line="776"/>
         <source>待分配工位</source>
         <translation>No bay yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="695"/>
+        <location filename="../../ui/screens/inspection_day.py" line="796"/>
         <source>已签到：{plate} {car}（{name}），请到 {bay} 号工位排队。</source>
         <translation>Checked in: {plate} {car} ({name}); please queue at bay {bay}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="718"/>
+        <location filename="../../ui/screens/inspection_day.py" line="819"/>
         <source>这个工位没有等候的车辆。</source>
         <translation>No car is waiting at this bay.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="734"/>
+        <location filename="../../ui/screens/inspection_day.py" line="835"/>
         <source>打开检测记录：</source>
         <translation>Open inspection:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="736"/>
+        <location filename="../../ui/screens/inspection_day.py" line="837"/>
         <source>收车/库存评估…</source>
         <translation>Stock / buy-in inspection…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="756"/>
+        <location filename="../../ui/screens/inspection_day.py" line="841"/>
+        <source>检测项目设置…</source>
+        <translation>Checklist settings…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="862"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="756"/>
+        <location filename="../../ui/screens/inspection_day.py" line="862"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="777"/>
+        <location filename="../../ui/screens/inspection_day.py" line="883"/>
         <source>收车/库存评估</source>
         <translation>Stock / buy-in inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="777"/>
+        <location filename="../../ui/screens/inspection_day.py" line="883"/>
         <source>库存编号（如 BJ01-S2026-00012）：</source>
         <translation>Stock no. (e.g. BJ01-S2026-00012):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="906"/>
+        <source>检测项目已保存，以后新开的检测按新项目进行。</source>
+        <translation>Checklist saved; new inspections use it from now on.</translation>
     </message>
 </context>
 <context>
     <name>InspectionEditor</name>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="292"/>
+        <location filename="../../ui/screens/inspection_record.py" line="315"/>
         <source>结构性检查（有一项即判定为五级）</source>
         <translation>Structural checks (any one means grade 5)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="296"/>
+        <location filename="../../ui/screens/inspection_record.py" line="319"/>
         <source>事故车</source>
         <translation>Accident car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="297"/>
+        <location filename="../../ui/screens/inspection_record.py" line="320"/>
         <source>泡水车</source>
         <translation>Flood car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="298"/>
+        <location filename="../../ui/screens/inspection_record.py" line="321"/>
         <source>火烧车</source>
         <translation>Fire car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="310"/>
+        <location filename="../../ui/screens/inspection_record.py" line="333"/>
         <source>判定依据：部位和痕迹（如 左 A 柱切割焊接、座椅滑轨锈蚀），并在相关项目附照片</source>
         <translation>Evidence: where and what (e.g. left A-pillar cut and welded, rusty seat rails); add photos to the items</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="315"/>
+        <location filename="../../ui/screens/inspection_record.py" line="338"/>
         <source>估价</source>
         <translation>Valuation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="321"/>
+        <location filename="../../ui/screens/inspection_record.py" line="344"/>
         <source>最低（元）</source>
         <translation>Low (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="321"/>
+        <location filename="../../ui/screens/inspection_record.py" line="344"/>
         <source>最高（元）</source>
         <translation>High (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="329"/>
+        <location filename="../../ui/screens/inspection_record.py" line="352"/>
         <source>估价方法（如 参照同款成交价，按车况调整）</source>
         <translation>Method (e.g. recent sales of the same model, adjusted for condition)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="340"/>
+        <location filename="../../ui/screens/inspection_record.py" line="363"/>
         <source>定稿并锁定</source>
         <translation>Finalise and lock</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="342"/>
+        <location filename="../../ui/screens/inspection_record.py" line="365"/>
         <source>出具检测报告</source>
         <translation>Issue the report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="343"/>
+        <location filename="../../ui/screens/inspection_record.py" line="366"/>
         <source>更正（新版本）</source>
         <translation>Correct (new revision)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="408"/>
+        <location filename="../../ui/screens/inspection_record.py" line="458"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="408"/>
+        <location filename="../../ui/screens/inspection_record.py" line="458"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="409"/>
+        <location filename="../../ui/screens/inspection_record.py" line="459"/>
         <source>第 {n} 版</source>
         <translation>revision {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="416"/>
+        <location filename="../../ui/screens/inspection_record.py" line="466"/>
         <source>{score} 分 · {grade}</source>
         <translation>{score} points · {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="431"/>
+        <location filename="../../ui/screens/inspection_record.py" line="481"/>
         <source>还有 {n} 个必检项目未检查（带 * 的项目）。</source>
         <translation>{n} required items (marked *) are not checked yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="442"/>
+        <location filename="../../ui/screens/inspection_record.py" line="492"/>
         <source>结论 · 估价</source>
         <translation>Conclusion · valuation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="453"/>
+        <location filename="../../ui/screens/inspection_record.py" line="503"/>
         <source>缺陷 {n}</source>
         <translation>{n} defects</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="470"/>
+        <location filename="../../ui/screens/inspection_record.py" line="520"/>
         <source>本店没有同款车型的成交或在售记录可供参考。</source>
         <translation>This store has no sale or listing of the same model to compare.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="476"/>
+        <location filename="../../ui/screens/inspection_record.py" line="526"/>
         <source>参考车辆：</source>
         <translation>Comparable cars:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="482"/>
+        <location filename="../../ui/screens/inspection_record.py" line="532"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="487"/>
+        <location filename="../../ui/screens/inspection_record.py" line="537"/>
         <source>已自动保存</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="496"/>
+        <location filename="../../ui/screens/inspection_record.py" line="546"/>
         <source>未保存</source>
         <translation>Not saved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="520"/>
-        <location filename="../../ui/screens/inspection_record.py" line="554"/>
+        <location filename="../../ui/screens/inspection_record.py" line="570"/>
+        <location filename="../../ui/screens/inspection_record.py" line="604"/>
         <source>输入中…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="580"/>
+        <location filename="../../ui/screens/inspection_record.py" line="630"/>
         <source>估价请填写数字（元），例如 68000。</source>
         <translation>Enter the valuation as a number of yuan, e.g. 68000.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="600"/>
+        <location filename="../../ui/screens/inspection_record.py" line="650"/>
         <source>选择照片</source>
         <translation>Choose photos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="602"/>
+        <location filename="../../ui/screens/inspection_record.py" line="652"/>
         <source>照片 (*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff)</source>
         <translation>Photos (*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="620"/>
+        <location filename="../../ui/screens/inspection_record.py" line="670"/>
         <source>已添加照片 {name}</source>
         <translation>Photo {name} added</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="624"/>
+        <location filename="../../ui/screens/inspection_record.py" line="674"/>
         <source>无法读取文件 {name}。</source>
         <translation>Cannot read the file {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="640"/>
+        <location filename="../../ui/screens/inspection_record.py" line="690"/>
         <source>已定稿：{score} 分，{grade}。记录已锁定。</source>
         <translation>Finalised: {score} points, {grade}. The record is locked.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="666"/>
+        <location filename="../../ui/screens/inspection_record.py" line="716"/>
         <source>存档原件</source>
         <translation>archived original</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="666"/>
+        <location filename="../../ui/screens/inspection_record.py" line="716"/>
         <source>客户副本</source>
         <translation>customer&apos;s copy</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="668"/>
+        <location filename="../../ui/screens/inspection_record.py" line="718"/>
         <source>检测报告 {number} 已生成（{which}，验证码 {code}）。</source>
         <translation>Inspection report {number} issued ({which}, verification code {code}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="682"/>
+        <location filename="../../ui/screens/inspection_record.py" line="732"/>
         <source>更正检测报告</source>
         <translation>Correct the inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="682"/>
+        <location filename="../../ui/screens/inspection_record.py" line="732"/>
         <source>更正原因（将记入审计日志）：</source>
         <translation>Reason for the correction (goes into the audit log):</translation>
     </message>
@@ -2729,12 +2767,12 @@
         <translation>Import photos, or drag photo files onto this row</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="151"/>
+        <location filename="../../ui/screens/inspection_record.py" line="155"/>
         <source>说明（部位、大小、痕迹）</source>
         <translation>Note (where, how large, what marks)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="167"/>
+        <location filename="../../ui/screens/inspection_record.py" line="171"/>
         <source>照片 ({n})</source>
         <translation>Photos ({n})</translation>
     </message>
@@ -4122,128 +4160,128 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>RegisterDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="215"/>
+        <location filename="../../ui/screens/inspection_day.py" line="216"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="220"/>
+        <location filename="../../ui/screens/inspection_day.py" line="221"/>
         <source>{day} {hours} · 剩余名额 {left}/{seats}</source>
         <translation>{day} {hours} · {left}/{seats} seats left</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="223"/>
+        <location filename="../../ui/screens/inspection_day.py" line="224"/>
         <source>（已满，将登记为候补）</source>
         <translation> (full: goes on the wait-list)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="229"/>
+        <location filename="../../ui/screens/inspection_day.py" line="230"/>
         <source>11 位手机号</source>
         <translation>11-digit mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="231"/>
+        <location filename="../../ui/screens/inspection_day.py" line="232"/>
         <source>新客户填写姓名；老客户按手机号自动找到</source>
         <translation>Name for a new customer; a returning one is found by number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="234"/>
+        <location filename="../../ui/screens/inspection_day.py" line="235"/>
         <source>（不称呼）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="235"/>
+        <location filename="../../ui/screens/inspection_day.py" line="236"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="236"/>
+        <location filename="../../ui/screens/inspection_day.py" line="237"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="240"/>
+        <location filename="../../ui/screens/inspection_day.py" line="241"/>
         <source>如 京A12345</source>
         <translation>e.g. 京A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="245"/>
-        <location filename="../../ui/screens/inspection_day.py" line="250"/>
+        <location filename="../../ui/screens/inspection_day.py" line="246"/>
+        <location filename="../../ui/screens/inspection_day.py" line="251"/>
         <source>未填</source>
         <translation>Not given</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="252"/>
+        <location filename="../../ui/screens/inspection_day.py" line="253"/>
         <source>选填，17 位</source>
         <translation>Optional, 17 characters</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="255"/>
+        <location filename="../../ui/screens/inspection_day.py" line="256"/>
         <source>客户关心的问题（选填）</source>
         <translation>The customer&apos;s concerns (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="256"/>
+        <location filename="../../ui/screens/inspection_day.py" line="257"/>
         <source>客户已同意门店使用手机号办理报名、签到和名额通知</source>
         <translation>The customer agrees that we use the number for registration, check-in and seat notices</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="258"/>
+        <location filename="../../ui/screens/inspection_day.py" line="259"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="259"/>
+        <location filename="../../ui/screens/inspection_day.py" line="260"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="260"/>
+        <location filename="../../ui/screens/inspection_day.py" line="261"/>
         <source>称呼</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="261"/>
+        <location filename="../../ui/screens/inspection_day.py" line="262"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="262"/>
+        <location filename="../../ui/screens/inspection_day.py" line="263"/>
         <source>品牌</source>
         <translation>Brand</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="263"/>
+        <location filename="../../ui/screens/inspection_day.py" line="264"/>
         <source>车型</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="264"/>
+        <location filename="../../ui/screens/inspection_day.py" line="265"/>
         <source>年份</source>
         <translation>Year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="265"/>
+        <location filename="../../ui/screens/inspection_day.py" line="266"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="266"/>
+        <location filename="../../ui/screens/inspection_day.py" line="267"/>
         <source>车架号</source>
         <translation>VIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="267"/>
+        <location filename="../../ui/screens/inspection_day.py" line="268"/>
         <source>关注问题</source>
         <translation>Concerns</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="278"/>
+        <location filename="../../ui/screens/inspection_day.py" line="279"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="280"/>
+        <location filename="../../ui/screens/inspection_day.py" line="281"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>
@@ -4251,87 +4289,87 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>RegistrationModel</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="68"/>
+        <location filename="../../ui/screens/inspection_day.py" line="69"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="69"/>
+        <location filename="../../ui/screens/inspection_day.py" line="70"/>
         <source>报名码</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="70"/>
+        <location filename="../../ui/screens/inspection_day.py" line="71"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="71"/>
+        <location filename="../../ui/screens/inspection_day.py" line="72"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="72"/>
+        <location filename="../../ui/screens/inspection_day.py" line="73"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="73"/>
+        <location filename="../../ui/screens/inspection_day.py" line="74"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="74"/>
+        <location filename="../../ui/screens/inspection_day.py" line="75"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="75"/>
+        <location filename="../../ui/screens/inspection_day.py" line="76"/>
         <source>工位</source>
         <translation>Bay</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="93"/>
+        <location filename="../../ui/screens/inspection_day.py" line="94"/>
         <source>第 {n} 位</source>
         <translation>Seat {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="95"/>
+        <location filename="../../ui/screens/inspection_day.py" line="96"/>
         <source>候补 {n}</source>
         <translation>Wait-list {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="99"/>
+        <location filename="../../ui/screens/inspection_day.py" line="100"/>
         <source>已报名</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="100"/>
+        <location filename="../../ui/screens/inspection_day.py" line="101"/>
         <source>候补</source>
         <translation>Wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="101"/>
+        <location filename="../../ui/screens/inspection_day.py" line="102"/>
         <source>已签到</source>
         <translation>Checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="102"/>
+        <location filename="../../ui/screens/inspection_day.py" line="103"/>
         <source>检测中/已检</source>
         <translation>Inspecting / done</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="103"/>
+        <location filename="../../ui/screens/inspection_day.py" line="104"/>
         <source>已取消</source>
         <translation>Cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="104"/>
+        <location filename="../../ui/screens/inspection_day.py" line="105"/>
         <source>未到场</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="107"/>
+        <location filename="../../ui/screens/inspection_day.py" line="108"/>
         <source>候补转正·待电话通知</source>
         <translation>Moved up · to call</translation>
     </message>

@@ -195,6 +195,7 @@ def test_photos_dropped_on_an_item_are_added_and_a_corrupt_one_is_refused(
         inspection_id = insp.start(s, user.actor, user.store_id, plate="京A00001")
     screen = open_screen(qtbot, gui_context, runner, user)
     screen.open_inspection(inspection_id)
+    assert screen.checklist_button.isHidden()  # the store's checklist is the manager's
     row = next(iter(screen.editor.rows.values()))
     good, bad = tmp_path / "scratch.jpg", tmp_path / "broken.jpg"
     Image.new("RGB", (5000, 3000), (200, 30, 30)).save(good)
@@ -265,3 +266,31 @@ def test_the_desk_prints_a_slip_with_code_and_masked_phone(
     with gui_context.database.read() as s:
         kinds = s.scalars(select(Document.kind)).all()
     assert [k.value for k in kinds] == ["registration_slip"]
+
+
+def test_a_manager_changes_the_stores_checklist(
+    qtbot, gui_context: AppContext, accounts: dict[str, Account], runner: TaskRunner
+) -> None:  # type: ignore[no-untyped-def]
+    from showroom import inspection_grading as grading
+    from showroom.services import inspections as insp
+    from ui.screens.inspection_day import ChecklistDialog
+
+    user = sign_in(gui_context, accounts, "manager")
+    screen = open_screen(qtbot, gui_context, runner, user)
+    assert not screen.checklist_button.isHidden()  # managers only
+    screen.edit_checklist()
+    dialog = screen.findChild(ChecklistDialog)
+    assert dialog is not None
+    body, cabin = grading.SECTIONS[0], grading.SECTIONS[2]
+    dialog.weights[body].setValue(30)
+    dialog.ok.click()
+    assert "合计必须为 100" in dialog.error.text() and dialog.isVisible()
+    dialog.weights[cabin].setValue(0)
+    dialog.items[body].setPlainText("左侧车身\n?车顶行李架")
+    dialog.ok.click()
+    assert not dialog.isVisible(), dialog.error.text()
+    with gui_context.database.write() as s:
+        view = insp.load(s, insp.start(s, user.actor, user.store_id, plate="京A00002"))
+    body_items = [(i.label, i.required) for i in view.items if i.section is body]
+    assert body_items == [("左侧车身", True), ("车顶行李架", False)]
+    assert view.scorecard.sections[0].weight == 30

@@ -42,13 +42,14 @@ from PySide6.QtWidgets import (
 )
 
 from db.models import RegistrationStatus, Role, Title
+from showroom import inspection_grading as grading
 from showroom.context import AppContext
 from showroom.services import inspection_day as idays
 from showroom.services import inspections as insp
 from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.screens.base import Screen
-from ui.screens.inspection_record import TOUCH, InspectionEditor
+from ui.screens.inspection_record import TOUCH, InspectionEditor, section_label
 from ui.tasks import TaskRunner
 from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
@@ -325,6 +326,106 @@ class RegisterDialog(QDialog):
         # What was typed stays; only the message changes.
         self.ok.setEnabled(True)
         self.error.setText(report_failure(exc))
+
+
+class ChecklistDialog(QDialog):
+    """The manager sets the store's section weights and items. Emits ``succeeded()``.
+
+    One item per line; a line starting with ``?`` is optional (not required at finalising).
+    """
+
+    succeeded = Signal()
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        user: StaffUser,
+        current: insp.Checklist,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runner, self.user = runner, user
+        self.setWindowTitle(self.tr("门店检测项目设置"))
+        self.resize(900, 700)
+        box = QVBoxLayout(self)
+        hint = QLabel(
+            self.tr(
+                "各部分分值合计 100 分。每行一个检测项目；行首加“?”表示选检（定稿时可以不检）。"
+                "修改只影响以后新开的检测。"
+            ),
+            self,
+        )
+        hint.setWordWrap(True)
+        box.addWidget(hint)
+        grid = QFormLayout()
+        self.weights: dict[Any, QSpinBox] = {}
+        self.items: dict[Any, QPlainTextEdit] = {}
+        for section in grading.SECTIONS:
+            row = QHBoxLayout()
+            weight = QSpinBox(self)
+            weight.setRange(0, 100)
+            weight.setValue(int(current.weights[section]))
+            weight.setSuffix(self.tr(" 分"))
+            weight.setMinimumHeight(36)
+            items = QPlainTextEdit(self)
+            items.setFixedHeight(78)
+            items.setPlainText(
+                "\n".join(
+                    ("" if i.required else "?") + i.label
+                    for i in current.items
+                    if i.section is section
+                )
+            )
+            row.addWidget(weight)
+            row.addWidget(items, 1)
+            self.weights[section], self.items[section] = weight, items
+            grid.addRow(section_label(section), row)
+        box.addLayout(grid)
+        self.error = QLabel(self)
+        self.error.setObjectName("ErrorText")
+        self.error.setWordWrap(True)
+        box.addWidget(self.error)
+        buttons = QHBoxLayout()
+        cancel = QPushButton(self.tr("取消"), self)
+        cancel.clicked.connect(self.reject)
+        self.ok = QPushButton(self.tr("保存"), self)
+        self.ok.setProperty("role", "primary")
+        self.ok.clicked.connect(self.submit)
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.ok)
+        box.addLayout(buttons)
+
+    def submit(self) -> None:
+        weights = {s.value: w.value() for s, w in self.weights.items()}
+        items: list[grading.ChecklistItem] = []
+        for section, edit in self.items.items():
+            prefix = _CODE_PREFIX[section]
+            lines = [line.strip() for line in edit.toPlainText().splitlines() if line.strip()]
+            for number, line in enumerate(lines, 1):
+                optional = line.startswith(("?", "？"))
+                label = line.lstrip("?？").strip()[:100]
+                items.append(
+                    grading.ChecklistItem(section, f"{prefix}{number:02d}", label, not optional)
+                )
+        actor, store = self.user.actor, self.user.store_id
+        self.ok.setEnabled(False)
+        self.runner.write(
+            lambda s: insp.save_checklist(s, actor, store, weights, items),
+            self._done,
+            self._failed,
+        )
+
+    def _done(self, _result: object) -> None:
+        self.succeeded.emit()
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.ok.setEnabled(True)
+        self.error.setText(report_failure(exc))
+
+
+_CODE_PREFIX = dict(zip(grading.SECTIONS, "BECSRU", strict=True))
 
 
 class BayColumn(QFrame):
@@ -737,6 +838,11 @@ class InspectionDayScreen(Screen):
         self.stock_button.setMinimumHeight(44)
         self.stock_button.clicked.connect(self.stock_inspection)
         top.addWidget(self.stock_button)
+        self.checklist_button = QPushButton(self.tr("检测项目设置…"), tab)
+        self.checklist_button.setMinimumHeight(44)
+        self.checklist_button.setVisible(self.user.role is Role.MANAGER)
+        self.checklist_button.clicked.connect(self.edit_checklist)
+        top.addWidget(self.checklist_button)
         box.addLayout(top)
         self.editor = InspectionEditor(self.runner, self.user, tab)
         self.editor.saved.connect(lambda: self.context.bus.publish({"inspections"}))
@@ -788,6 +894,19 @@ class InspectionDayScreen(Screen):
     def _stock_started(self, inspection_id: uuid.UUID) -> None:
         self._changed()
         self.open_inspection(inspection_id)
+
+    def edit_checklist(self) -> None:
+        store = self.user.store_id
+        self.runner.read(lambda s: insp.checklist(s, store), self._checklist_loaded, self._failed)
+
+    def _checklist_loaded(self, current: insp.Checklist) -> None:
+        dialog = ChecklistDialog(self.runner, self.user, current, self)
+        dialog.succeeded.connect(
+            lambda: self.editor.message.setText(
+                self.tr("检测项目已保存，以后新开的检测按新项目进行。")
+            )
+        )
+        dialog.open()
 
     def _preview(self, document: Any) -> None:
         from ui.documents import printing
