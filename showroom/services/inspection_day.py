@@ -12,7 +12,7 @@ registered once per event (unique live plate per event).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -512,8 +512,6 @@ def register_by_phone(
 
 
 def _replace_shown(result: RegistrationResult, shown: str, phone: str) -> RegistrationResult:
-    from dataclasses import replace
-
     return replace(result, customer_shown=shown, phone_masked=phone)
 
 
@@ -939,8 +937,6 @@ def archive_slip(
     session: Session, actor: audit.Actor, registration_id: uuid.UUID, document: Document, pdf: bytes
 ) -> None:
     """Archive the slip as printed (the first as original, later ones as numbered copies)."""
-    from dataclasses import replace as _replace
-
     from showroom.documents import archive
 
     reg = session.get_one(Registration, registration_id)
@@ -950,7 +946,7 @@ def archive_slip(
         copy_no = archive.prepare_reprint(
             session, DocumentKind.REGISTRATION_SLIP, document.number
         ).document.copy_no
-        document = _replace(document, copy_no=copy_no)
+        document = replace(document, copy_no=copy_no)
     archive.archive(
         session,
         actor,

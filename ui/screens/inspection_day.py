@@ -18,6 +18,7 @@ from datetime import date, time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, QTime, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -81,8 +82,6 @@ class RegistrationModel(RowListModel):
         if row is None:
             return None
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 6:
-            from PySide6.QtGui import QColor
-
             if row.needs_call:
                 return QColor("#b26a00")
             if row.status is RegistrationStatus.CANCELLED:
