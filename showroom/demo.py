@@ -87,6 +87,7 @@ from db.models import (
     VisitPurpose,
     VisitStatus,
 )
+from showroom import inspection_grading as grading
 from showroom import numbering
 from showroom.errors import ShowroomError
 from showroom.identifiers import PLATE_PROVINCES, id_check_digit, vin_check_digit
@@ -2742,12 +2743,14 @@ class _Generator:
                 elif (accident and label in ("车身外观", "底盘")) or (
                     flood and label in ("座椅", "底盘", "中控及多媒体")
                 ):
-                    result, severity = ItemResult.DEFECT, 4
-                    deduction = Decimal("8.0")
+                    result, severity = ItemResult.DEFECT, 3
+                    deduction = grading.deduction(grading.DEFAULT_WEIGHTS[section], severity)
                     note = "纵梁有切割焊接痕迹" if accident else "座椅滑轨及线束有泥沙锈蚀痕迹"
                 elif rng.random() < wear:
                     severity = rng.choice((1, 1, 2, 3))
-                    deduction = Decimal(severity) * Decimal(rng.choice(("1.0", "1.5", "2.5")))
+                    rng.choice(("1.0", "1.5", "2.5"))  # drawn still, so the seed's data stays put
+                    # The app's own rule (showroom.inspection_grading), so reports add up.
+                    deduction = grading.deduction(grading.DEFAULT_WEIGHTS[section], severity)
                     result, note = ItemResult.DEFECT, rng.choice(_DEFECT_NOTES)
                 if deduction is not None:
                     total_deduction += deduction
@@ -2815,6 +2818,13 @@ class _Generator:
             grade=None if draft else grade,
             accident=accident,
             flood=flood,
+            structural_evidence=(
+                "纵梁有切割焊接痕迹"
+                if accident
+                else "座椅滑轨及线束有泥沙锈蚀痕迹"
+                if flood
+                else ""
+            ),
             valuation_low=valuation_low,
             valuation_high=valuation_high,
             valuation_note=note,

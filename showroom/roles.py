@@ -6,9 +6,25 @@ from db.enums import Role
 
 # Screen keys, in navigation order. The UI maps each key to a screen class.
 SCREENS_BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.RECEPTION: ("reception", "board", "home", "customers", "inventory", "test_drives"),
-    Role.SALES: ("home", "board", "customers", "inventory", "test_drives", "follow_ups"),
-    Role.APPRAISER: ("home", "inventory"),
+    Role.RECEPTION: (
+        "reception",
+        "board",
+        "home",
+        "customers",
+        "inventory",
+        "test_drives",
+        "inspection_day",
+    ),
+    Role.SALES: (
+        "home",
+        "board",
+        "customers",
+        "inventory",
+        "test_drives",
+        "follow_ups",
+        "inspection_day",
+    ),
+    Role.APPRAISER: ("home", "inventory", "inspection_day"),
     Role.MANAGER: (
         "home",
         "dashboard",
@@ -18,6 +34,7 @@ SCREENS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "inventory",
         "test_drives",
         "follow_ups",
+        "inspection_day",
         "staff",
         "audit",
     ),

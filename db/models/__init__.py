@@ -7,7 +7,12 @@ from db.models.documents import Document, Signature
 from db.models.drives import TestDrive
 from db.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
 from db.models.events import InspectionEvent, Registration
-from db.models.inspections import Inspection, InspectionItem, InspectionPhoto
+from db.models.inspections import (
+    Inspection,
+    InspectionChecklist,
+    InspectionItem,
+    InspectionPhoto,
+)
 from db.models.org import Staff, Store
 from db.models.sales import Contract, Deposit
 from db.models.vehicles import (
@@ -32,6 +37,7 @@ __all__ = [
     "GradeChange",
     "HistoryRecord",
     "Inspection",
+    "InspectionChecklist",
     "InspectionEvent",
     "InspectionItem",
     "InspectionPhoto",

@@ -29,12 +29,15 @@ class InspectionEvent(Entity, Base):
     seats: Mapped[int] = mapped_column(Integer, default=20)
     offer: Mapped[str] = mapped_column(Text, default="")  # what is free
     status: Mapped[EventStatus] = mapped_column(enum_type(EventStatus), default=EventStatus.OPEN)
+    # Days created together as a monthly series share this id.
+    series_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 
 class Registration(Entity, Base):
     """报名: a customer's car for one event, seated (``seat_no``) or wait-listed.
 
-    Unique (event, seat_no) makes the database refuse a double-given seat.
+    Unique (event, seat_no) makes the database refuse a double-given seat; a trigger
+    (migration 0008) refuses a seat number above the event's seats.
     """
 
     __tablename__ = "registrations"
@@ -67,3 +70,5 @@ class Registration(Entity, Base):
     concerns: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[str] = mapped_column(String(20), default="desk")  # desk / kiosk
     checked_in_at: Mapped[datetime | None] = mapped_column(default=None)
+    bay: Mapped[int | None] = mapped_column(Integer, default=None)  # queue given at check-in
+    promoted_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Entity
@@ -60,6 +61,11 @@ class Inspection(Entity, Base):
     valuation_low: Mapped[Decimal | None] = mapped_column(default=None)
     valuation_high: Mapped[Decimal | None] = mapped_column(default=None)
     valuation_note: Mapped[str] = mapped_column(Text, default="")
+    # Weights as used for this revision, so a later change of the store's weights
+    # does not change a finished report's score.
+    section_weights: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    comparables: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    structural_evidence: Mapped[str] = mapped_column(Text, default="")
 
 
 class InspectionItem(Entity, Base):
@@ -76,6 +82,7 @@ class InspectionItem(Entity, Base):
     severity: Mapped[int | None] = mapped_column(Integer, default=None)
     deduction: Mapped[Decimal | None] = mapped_column(Numeric(5, 1), default=None)
     note: Mapped[str] = mapped_column(Text, default="")
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class InspectionPhoto(Entity, Base):
@@ -88,3 +95,13 @@ class InspectionPhoto(Entity, Base):
     image_sha: Mapped[str] = mapped_column(ForeignKey("media.sha256"))
     thumbnail_sha: Mapped[str] = mapped_column(ForeignKey("media.sha256"))
     caption: Mapped[str] = mapped_column(String(100), default="")
+
+
+class InspectionChecklist(Entity, Base):
+    """A store's own checklist: section weights and items (code, label, required)."""
+
+    __tablename__ = "inspection_checklists"
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"), unique=True)
+    weights: Mapped[dict[str, Any]] = mapped_column(JSON)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

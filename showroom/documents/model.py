@@ -58,6 +58,23 @@ class QrCode:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A ruled table under the facts (score by section, defects); plain text cells."""
+
+    heading: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A photo printed with its caption (JPEG or PNG bytes), e.g. a defect on a report."""
+
+    caption: str
+    image: bytes
+
+
+@dataclass(frozen=True)
 class Letterhead:
     store_name: str
     address: str = ""
@@ -82,6 +99,8 @@ class Document:
     copy_no: int = 0
     footer_note: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    tables: tuple[Table, ...] = ()
+    figures: tuple[Figure, ...] = ()
 
     # --- hashing -----------------------------------------------------------------------
 
@@ -126,7 +145,19 @@ class Document:
             ],
             "qr_codes": [[q.payload, q.caption] for q in self.qr_codes],
             "extra": dict(sorted(self.extra.items())),
-        }
+        } | self._optional_content()
+
+    def _optional_content(self) -> dict[str, Any]:
+        # Only papers that have tables or photos carry the keys, so the content (and the
+        # verification code) of every earlier kind of paper stays exactly as it was.
+        content: dict[str, Any] = {}
+        if self.tables:
+            content["tables"] = [
+                [t.heading, list(t.columns), [list(r) for r in t.rows]] for t in self.tables
+            ]
+        if self.figures:
+            content["figures"] = [[f.caption, _b64(f.image)] for f in self.figures]
+        return content
 
     @classmethod
     def from_content(cls, content: dict[str, Any], copy_no: int = 0) -> Document:
@@ -151,6 +182,11 @@ class Document:
             ),
             qr_codes=tuple(QrCode(p, c) for p, c in content["qr_codes"]),
             extra=dict(content.get("extra", {})),
+            tables=tuple(
+                Table(h, tuple(c), tuple(tuple(r) for r in rows))
+                for h, c, rows in content.get("tables", [])
+            ),
+            figures=tuple(Figure(c, _unb64(b)) for c, b in content.get("figures", [])),
             copy_no=copy_no,
         )
 

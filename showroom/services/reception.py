@@ -774,6 +774,12 @@ def check_in_by_code(
             raise ValidationError(
                 "booking.cancelled", f"报名 {code} 已取消，请重新报名。", booking=code
             )
+        if registration.status is RegistrationStatus.WAITLISTED:
+            raise ValidationError(
+                "registration.waitlisted",
+                f"报名 {code} 仍在候补，尚未获得检测名额，请等候门店通知。",
+                booking=code,
+            )
         if event.event_date < local_day(now) or registration.status is RegistrationStatus.INSPECTED:
             raise ValidationError(
                 "booking.expired", f"报名 {code} 对应的检测日已结束。", booking=code

@@ -172,16 +172,15 @@ def test_every_button_on_every_page_is_a_comfortable_touch_target(
             assert button.width() >= 48 and button.height() >= 48, (key, button.text())
 
 
-def test_tiles_without_a_kiosk_flow_send_the_customer_to_the_desk(kiosk: KioskWindow) -> None:
-    # Browsing, test-drive booking and self check-in have their own pages now.
-    without_flow = [b for b in kiosk.home.tile_buttons if b.tile.key == "inspection_day"]
-    assert without_flow
-    for button in without_flow:
-        kiosk.go_home()
-        button.click()
-        page = kiosk.page(button.tile.key)
-        assert kiosk.current_key() == button.tile.key
-        assert any("请到前台" in text for text in visible_texts(page))
+def test_the_inspection_day_tile_opens_its_sign_up_page(kiosk: KioskWindow) -> None:
+    # Every tile has its own kiosk flow now; none sends the customer to the desk.
+    from ui.kiosk.inspection_day import KioskInspectionDayPage
+
+    button = next(b for b in kiosk.home.tile_buttons if b.tile.key == "inspection_day")
+    button.click()
+    assert kiosk.current_key() == "inspection_day"
+    assert isinstance(kiosk.page("inspection_day"), KioskInspectionDayPage)
+    assert not any("请到前台" in text for text in visible_texts(kiosk.page("inspection_day")))
 
 
 def test_a_real_page_can_be_plugged_into_a_tile(kiosk: KioskWindow) -> None:

@@ -184,6 +184,21 @@ def _body_html(document: Document, families: list[str], break_before_last: bool 
         if row:
             parts.append("<tr>" + "".join(row) + "<td bgcolor='#f1f3f4'></td><td></td></tr>")
         parts.append("</table>")
+    for table in document.tables:
+        parts.append(
+            "<p style='font-size:10pt; font-weight:bold; margin-top:6pt; margin-bottom:2pt;'>"
+            f"{_esc(table.heading)}</p>"
+            "<table width='100%' cellspacing='0' cellpadding='3' border='1' "
+            "style='border-collapse:collapse; border-color:#9aa0a6;'><tr>"
+            + "".join(
+                f"<td bgcolor='#f1f3f4' style='color:#3c4043;'>{_esc(c)}</td>"
+                for c in table.columns
+            )
+            + "</tr>"
+        )
+        for cells in table.rows:
+            parts.append("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in cells) + "</tr>")
+        parts.append("</table>")
     for number, section in enumerate(document.sections, start=1):
         # When the signatures would be torn from the text, the last clause goes over with them:
         # a signature never stands on a page without the words it signs.
@@ -198,6 +213,19 @@ def _body_html(document: Document, families: list[str], break_before_last: bool 
                 f"<p style='line-height:125%; margin-top:0; margin-bottom:2pt; text-indent:19pt;'>"
                 f"{_esc(paragraph)}</p>"
             )
+    if document.figures:
+        parts.append("<table width='100%' cellspacing='0' cellpadding='4' style='margin-top:4pt;'>")
+        for start in range(0, len(document.figures), 3):
+            parts.append("<tr>")
+            for index in range(start, min(start + 3, len(document.figures))):
+                figure = document.figures[index]
+                parts.append(
+                    f"<td width='33%' valign='top'><img src='fig{index}.img' width='{_FIG_W}'/>"
+                    f"<p style='color:#3c4043; font-size:8pt; margin:0;'>"
+                    f"{_esc(figure.caption)}</p></td>"
+                )
+            parts.append("</tr>")
+        parts.append("</table>")
     if document.signatures:
         parts.append(
             "<table width='100%' cellspacing='0' cellpadding='4' style='margin-top:6pt;'><tr>"
@@ -240,6 +268,7 @@ def _body_html(document: Document, families: list[str], break_before_last: bool 
 # CSS pixel sizes (96 per inch): a signature box 50 x 18 mm, QR 24 mm.
 _SIG_W, _SIG_H = 189, 68
 _QR = 91
+_FIG_W = 200  # three photos side by side on A4
 
 
 def body_html(document: Document) -> str:
@@ -272,6 +301,13 @@ def layout_body(
                 _image(signature.png),
             )
     text.addResource(QTextDocument.ResourceType.ImageResource, QUrl("blank.png"), _blank_png())
+    for index, figure in enumerate(document.figures):
+        image = QImage()
+        image.loadFromData(figure.image)
+        if not image.isNull():
+            # Scaled to the printed width once, so a photo never overflows its cell.
+            image = image.scaledToWidth(_FIG_W * 3, Qt.TransformationMode.SmoothTransformation)
+        text.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"fig{index}.img"), image)
     for index, qr in enumerate(document.qr_codes):
         text.addResource(
             QTextDocument.ResourceType.ImageResource,

@@ -41,7 +41,7 @@ from showroom.settings import Settings
 from ui.kiosk.home import HomePage, Tile
 from ui.kiosk.icons import icon, pixmap
 from ui.kiosk.idle import IdleWatcher
-from ui.kiosk.pages import CounterHelpPage, KioskPage
+from ui.kiosk.pages import KioskPage
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -148,16 +148,7 @@ class KioskWindow(QWidget):
         self.set_page_factory(BROWSE, self._make_browse)
         self.set_page_factory(STAFF, self._make_staff_page)
         self.set_page_factory(TEST_DRIVE, self._make_test_drive)
-        # Not built yet: say honestly that the desk will help (a later issue plugs it in).
-        self.set_page(
-            INSPECTION_DAY,
-            CounterHelpPage(
-                self.tr("透明检测日报名"),
-                self.tr("请到前台，工作人员将为您办理检测日报名"),
-                "inspection",
-                self,
-            ),
-        )
+        self.set_page_factory(INSPECTION_DAY, self._make_inspection_day)
         # Self check-in by number or booking QR (ui/kiosk/checkin.py).
         self.set_page_factory(CHECK_IN, self._make_check_in)
 
@@ -194,6 +185,11 @@ class KioskWindow(QWidget):
         from ui.kiosk.test_drive import KioskTestDrivePage
 
         return KioskTestDrivePage(self._settings, self._runner, self)
+
+    def _make_inspection_day(self) -> KioskPage:
+        from ui.kiosk.inspection_day import KioskInspectionDayPage
+
+        return KioskInspectionDayPage(self._settings, self._runner, self)
 
     def _make_check_in(self) -> KioskPage:
         from ui.kiosk.checkin import KioskCheckInPage

@@ -102,5 +102,12 @@ SCREENS: dict[str, ScreenInfo] = {
             "ui.screens.follow_ups",
             "FollowUpsScreen",
         ),
+        ScreenInfo(
+            "inspection_day",
+            QT_TRANSLATE_NOOP("Screens", "检测日"),
+            "clipboard",
+            "ui.screens.inspection_day",
+            "InspectionDayScreen",
+        ),
     )
 }
