@@ -577,6 +577,12 @@ def prepare_papers(
         "price_capitals": "人民币" + to_chinese_capitals(price),
         "deposit": format_yuan(paid),
         "deposit_receipt": terms.get("deposit_receipt") or "—",
+        "deposit_clause": (
+            f"乙方已交付意向金 {format_yuan(paid)}（收据号 {terms.get('deposit_receipt')}），"
+            "自本合同签订之时起全额抵作车款。扣除意向金后，"
+            if paid
+            else "乙方未交付意向金。"
+        ),
         "balance": format_yuan(price - paid),
         "balance_capitals": "人民币" + to_chinese_capitals(price - paid),
         "payment_schedule": _schedule_text(list(terms.get("payments", []))),
