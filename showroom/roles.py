@@ -7,7 +7,15 @@ from db.enums import Role
 # Screen keys, in navigation order. The UI maps each key to a screen class.
 SCREENS_BY_ROLE: dict[Role, tuple[str, ...]] = {
     Role.RECEPTION: ("reception", "board", "home", "customers", "inventory", "test_drives"),
-    Role.SALES: ("home", "board", "customers", "inventory", "test_drives", "follow_ups"),
+    Role.SALES: (
+        "home",
+        "board",
+        "customers",
+        "inventory",
+        "test_drives",
+        "deals",
+        "follow_ups",
+    ),
     Role.APPRAISER: ("home", "inventory"),
     Role.MANAGER: (
         "home",
@@ -17,6 +25,7 @@ SCREENS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "customers",
         "inventory",
         "test_drives",
+        "deals",
         "follow_ups",
         "staff",
         "audit",

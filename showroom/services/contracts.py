@@ -178,6 +178,44 @@ def prefill_from_deposit(session: Session, deposit_id: uuid.UUID) -> Prefill:
     )
 
 
+def prefill_for_car(session: Session, car_text: str, phone: str) -> Prefill:
+    """A sale without a deposit (or with this customer's): car by stock no./plate, buyer by
+    phone."""
+    from showroom.services.test_drives import find_customer_by_phone
+
+    car = deposits.find_car(session, car_text)
+    if not phone.strip():
+        raise ValidationError("contract.phone_missing", "请输入买受人的手机号。")
+    match = find_customer_by_phone(session, phone)
+    if match is None:
+        raise NotFoundError("contract.customer_unknown", "没有这个手机号的客户，请先在前台登记。")
+    active = deposits.active_for_vehicle(session, car.id)
+    if active is not None and active.customer_id == match.id:
+        return prefill_from_deposit(session, active.id)
+    if active is not None:
+        raise ConflictError(
+            "contract.vehicle_reserved_by_other",
+            f"这辆车已由客户 {active.customer_name} 交付意向金预订"
+            f"（销售顾问：{active.consultant_name or '未知'}），不能与其他客户签约。",
+        )
+    customer = session.get(Customer, match.id)
+    assert customer is not None
+    return Prefill(
+        car.id,
+        match.id,
+        car.label,
+        car.stock_no,
+        match.name,
+        match.phone_masked,
+        car.price,
+        None,
+        Decimal("0.00"),
+        "",
+        bool(customer.id_number),
+        None,
+    )
+
+
 def _validated_payments(
     steps: Sequence[PaymentStep], balance: Decimal, default_due: date
 ) -> list[dict[str, str]]:

@@ -247,6 +247,7 @@ def take(
     zone: tzinfo | None = None,
 ) -> TakenDeposit:
     """Take a deposit and reserve the car, or refuse and say who holds it."""
+    validate_amount(data.amount)  # the form first; the car's price is checked under the lock
     if not isinstance(data.method, PaymentMethod):
         raise ValidationError("deposit.method_missing", "请选择付款方式。")
     reference = data.payment_ref.strip()
