@@ -395,7 +395,7 @@ def amend(
     if not text:
         raise ValidationError("contract.changes_missing", "请写明变更的内容。")
     new_price = parse_amount(price, minimum=Decimal("0.01"), maximum=MAX_PRICE)
-    paid = Decimal(str((original.terms or {}).get("deposit_amount", "0")))
+    paid = _paid(dict(original.terms or {}))
     if new_price < paid:
         raise ValidationError(
             "contract.price_below_deposit",
@@ -482,6 +482,11 @@ def void(
 
 def _day(value: date | None) -> str:
     return f"{value:%Y年%m月%d日}" if value else "—"
+
+
+def _paid(terms: dict[str, Any]) -> Decimal:
+    """The deposit credited on the paper (older drafts call it ``deposit_credit``)."""
+    return Decimal(str(terms.get("deposit_amount", terms.get("deposit_credit", "0"))))
 
 
 def _schedule_text(payments: list[dict[str, str]]) -> str:
@@ -589,7 +594,25 @@ def prepare_papers(
     terms: dict[str, Any] = dict(contract.terms or {})
     issued = _aware(contract.signed_at or now or datetime.now(UTC)).astimezone(zone)
     price = contract.price or Decimal("0.00")
-    paid = Decimal(str(terms.get("deposit_amount", "0")))
+    paid = _paid(terms)
+    receipt = terms.get("deposit_receipt") or (
+        session.scalar(
+            select(Deposit.receipt_no).where(
+                Deposit.vehicle_id == contract.vehicle_id,
+                Deposit.customer_id == contract.customer_id,
+                Deposit.status.in_([DepositStatus.ACTIVE, DepositStatus.APPLIED]),
+            )
+        )
+        if paid
+        else ""
+    )
+    payments = list(terms.get("payments") or []) or [
+        {
+            "label": "签约当日付清余款",
+            "amount": str(price - paid),
+            "due_on": issued.date().isoformat(),
+        }
+    ]
     values = {
         "contract_no": contract.contract_no,
         "issued_date": f"{issued:%Y年%m月%d日}",
@@ -614,16 +637,16 @@ def prepare_papers(
         "price": format_yuan(price),
         "price_capitals": "人民币" + to_chinese_capitals(price),
         "deposit": format_yuan(paid),
-        "deposit_receipt": terms.get("deposit_receipt") or "—",
+        "deposit_receipt": receipt or "—",
         "deposit_clause": (
-            f"乙方已交付意向金 {format_yuan(paid)}（收据号 {terms.get('deposit_receipt')}），"
+            f"乙方已交付意向金 {format_yuan(paid)}（收据号 {receipt or '—'}），"
             "自本合同签订之时起全额抵作车款。扣除意向金后，"
             if paid
             else "乙方未交付意向金。"
         ),
         "balance": format_yuan(price - paid),
         "balance_capitals": "人民币" + to_chinese_capitals(price - paid),
-        "payment_schedule": _schedule_text(list(terms.get("payments", []))),
+        "payment_schedule": _schedule_text(payments),
         "delivery_date": _day(
             date.fromisoformat(terms["delivery_date"]) if terms.get("delivery_date") else None
         ),
@@ -754,7 +777,7 @@ def sign(
         deposit = _deposit_for(session, vehicle, contract.customer_id, deposit_id)
         if deposit is None and deposit_id is not None:  # pragma: no cover - _deposit_for raised
             raise ConflictError("contract.deposit_closed", "意向金已不再有效。")
-        if deposit is not None and deposit_id is None:
+        if deposit is not None and deposit_id is None and deposit.amount != _paid(terms):
             # The customer paid a deposit after the draft: the paper would not credit it.
             raise ConflictError(
                 "contract.deposit_added",

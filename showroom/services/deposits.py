@@ -86,10 +86,8 @@ def _aware(value: datetime) -> datetime:
 
 
 def vehicle_label(vehicle: Vehicle) -> str:
-    parts = [vehicle.brand, vehicle.model]
-    if vehicle.trim:
-        parts.append(vehicle.trim)
-    return " ".join(parts) + f"（{vehicle.year} 款）"
+    year = "" if "款" in vehicle.trim else f"{vehicle.year}款"  # demo trims carry the year
+    return " ".join(p for p in (vehicle.brand, vehicle.model, year, vehicle.trim) if p)
 
 
 def lock_vehicle(session: Session, vehicle_id: uuid.UUID) -> Vehicle:

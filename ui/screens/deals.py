@@ -103,7 +103,7 @@ class DepositModel(RowListModel):
             row.receipt_no,
             f"{row.taken_at.astimezone(STORE_ZONE):%m-%d %H:%M}",
             f"{row.customer_name} {row.phone_masked}",
-            f"{row.stock_no} {row.plate}",
+            f"{row.stock_no} {row.plate} {row.vehicle_label}",
             format_yuan(row.amount),
             method_text(row.method),
             row.consultant_name,
@@ -239,7 +239,7 @@ class DealsScreen(Screen):
         self.deposit_table.setModel(self.deposit_model)
         set_column_widths(
             self.deposit_table,
-            {0: 150, 1: 100, 2: 150, 4: 100, 5: 80, 6: 80, 7: 100, 8: 160},
+            {0: 170, 1: 100, 2: 150, 4: 100, 5: 80, 6: 80, 7: 100, 8: 170},
             stretch=3,
         )
         self.deposit_table.selectionModel().selectionChanged.connect(self._update_actions)
@@ -297,7 +297,7 @@ class DealsScreen(Screen):
         self.contract_table.setModel(self.contract_model)
         set_column_widths(
             self.contract_table,
-            {0: 150, 1: 150, 2: 80, 4: 110, 5: 80, 6: 130, 7: 160},
+            {0: 160, 1: 150, 2: 80, 4: 110, 5: 80, 6: 140, 7: 170},
             stretch=3,
         )
         self.contract_table.selectionModel().selectionChanged.connect(self._update_actions)
@@ -307,6 +307,7 @@ class DealsScreen(Screen):
         self.void_button = QPushButton(self.tr("作废"), page)
         self.amend_button = QPushButton(self.tr("补充协议"), page)
         self.paper = QComboBox(page)
+        self.paper.setMinimumWidth(300)
         self.print_button = QPushButton(self.tr("打印 / 重印"), page)
         for button, slot in (
             (self.sign_button, self.sign),
