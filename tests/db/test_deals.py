@@ -551,3 +551,38 @@ def test_papers_are_documents(world: World) -> None:
     with world.database.read() as session:
         papers = ct.prepare_papers(session, drafted.id, templates_dir=None, zone=ZONE)
     assert all(isinstance(p, Paper) and p.kind == "contract" for p in papers)
+
+
+def test_desks_signing_the_same_car_at_once_sell_it_once(world: World, database_url: str) -> None:
+    drafts = [world.draft(n % 2) for n in range(6)]
+    papers = {}
+    with world.database.read() as session:
+        for d in drafts:
+            prepared = ct.prepare_papers(session, d.id, templates_dir=None, zone=ZONE, now=NOW)
+            papers[d.id] = ct.attach_signatures(prepared, scribble(1), scribble(2), NOW, ZONE)
+
+    def attempt(database: Database, i: int) -> object:
+        signed = papers[drafts[i].id]
+        with database.write() as session:
+            return ct.sign(
+                session,
+                audit.Actor(f"desk{i}"),
+                drafts[i].id,
+                signed,
+                scribble(1),
+                scribble(2),
+                [FAKE_PDF + p.number.encode() for p in signed],
+                signed_at=NOW,
+                zone=ZONE,
+            )
+
+    results = _race(database_url, len(drafts), attempt)
+    wins = [r for r in results if isinstance(r, ct.SignedContract)]
+    refusals = [r for r in results if isinstance(r, ConflictError)]
+    assert len(wins) == 1 and len(refusals) == 5, results
+    assert all(r.code == "contract.vehicle_sold" for r in refusals)
+    with world.database.read() as session:
+        statuses = sorted(s.value for s in session.scalars(select(Contract.status)))
+        follow_ups = session.scalars(select(FollowUp).where(FollowUp.contract_id.is_not(None)))
+        assert len(follow_ups.all()) == 5
+    assert statuses == ["draft"] * 5 + ["signed"]
