@@ -59,7 +59,7 @@ from showroom.documents.templates import load_template
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.identifiers import normalize_id_number
 from showroom.money import format_yuan, parse_amount, to_chinese_capitals
-from showroom.privacy import mask_id_number, mask_name, mask_phone
+from showroom.privacy import mask_name, mask_phone
 from showroom.services import audit, deposits
 from showroom.services.test_drives import DrawnSignature, validate_signature
 from showroom.users import StaffUser
@@ -619,7 +619,9 @@ def prepare_papers(
         "store_name": head.store_name,
         "store_address": head.address or (store.address if store else "") or "—",
         "buyer_name": customer.name,
-        "buyer_id_number": mask_id_number(contract.buyer_id_number or ""),
+        # The one paper that must identify the buyer in full (过户 needs it); annexes do not
+        # print it, and the screen shows only what the consultant typed.
+        "buyer_id_number": contract.buyer_id_number or "",
         "buyer_phone": mask_phone(customer.phone),
         "buyer_address": terms.get("buyer_address") or "—",
         "consultant_name": consultant.display_name if consultant else "",

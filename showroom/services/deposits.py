@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -295,7 +296,7 @@ def take(
         FollowUp(
             customer_id=customer.id,
             consultant_id=consultant_id,
-            due_on=(expires - timedelta(days=1)).astimezone(zone or UTC).date(),
+            due_on=_reminder_day(session, deposit),
             reason=EXPIRY_REASON,
         )
     )
@@ -373,7 +374,19 @@ def _close(
     )
 
 
+def _reminder_day(session: Session, deposit: Deposit) -> date:
+    """The day before the reservation lapses, in the store's zone (the reminder's due day)."""
+    store = session.get(Store, deposit.store_id)
+    try:
+        zone: tzinfo = ZoneInfo(store.timezone) if store and store.timezone else UTC
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = UTC
+    expires = _aware(deposit.expires_at or deposit.taken_at)
+    return (expires - timedelta(days=1)).astimezone(zone).date()
+
+
 def _cancel_reminder(session: Session, deposit: Deposit) -> None:
+    """Close this deposit's reminder (same customer and due day; follow-ups carry no deposit)."""
     from db.models import FollowUpStatus
 
     for follow_up in session.scalars(
@@ -381,6 +394,7 @@ def _cancel_reminder(session: Session, deposit: Deposit) -> None:
             FollowUp.customer_id == deposit.customer_id,
             FollowUp.reason == EXPIRY_REASON,
             FollowUp.status == FollowUpStatus.OPEN,
+            FollowUp.due_on == _reminder_day(session, deposit),
         )
     ):
         follow_up.status = FollowUpStatus.SKIPPED

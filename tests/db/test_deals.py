@@ -23,6 +23,7 @@ from db.models import (
     Document,
     Energy,
     FollowUp,
+    FollowUpStatus,
     HistoryKind,
     HistoryRecord,
     PaymentMethod,
@@ -386,7 +387,9 @@ def test_papers_read_as_a_contract(world: World) -> None:
     assert "人民币捌万伍仟元整" in text and "¥85,000.00" in text
     assert "人民币捌万元整" in text  # the balance after the ¥5,000 deposit
     assert "EA211-778899" in text and "京A12345" in text and "LSVAU2180N2123456" in text
-    assert "110105********" in text and id_number() not in text
+    # The contract identifies the buyer in full; the annexes do not repeat the number.
+    assert id_number() in text and "138****0001" in text
+    assert id_number() not in condition.signed_text() + after_sales.signed_text()
     assert condition.title == "车况确认书" and "右后叶子板钣金修复" in condition.signed_text()
     assert after_sales.number == "BJ01-2026-000001-2" and "30 日" in after_sales.signed_text()
 
@@ -584,3 +587,38 @@ def test_desks_signing_the_same_car_at_once_sell_it_once(world: World, database_
         follow_ups = session.scalars(select(FollowUp).where(FollowUp.contract_id.is_not(None)))
         assert len(follow_ups.all()) == 5
     assert statuses == ["draft"] * 5 + ["signed"]
+
+
+def test_closing_one_deposit_keeps_the_reminder_of_another(world: World) -> None:
+    first = world.take(0)
+    with world.database.write() as session:
+        other = Vehicle(
+            store_id=world.store_id,
+            stock_no="BJ01-S2026-00009",
+            brand="丰田",
+            model="卡罗拉",
+            year=2020,
+            mileage_km=50000,
+            energy=Energy.PETROL,
+            transmission=Transmission.AUTOMATIC,
+            list_price=Decimal("62000"),
+            status=VehicleStatus.ON_SALE,
+        )
+        session.add(other)
+        session.flush()
+        data = dp.DepositInput(other.id, world.customer_ids[0], "3000", PaymentMethod.CASH)
+        dp.take(
+            session,
+            world.sales.actor,
+            data,
+            store_code="BJ01",
+            now=NOW + timedelta(days=2),
+            zone=ZONE,
+        )
+    with world.database.write() as session:
+        dp.refund(session, world.manager, first.id, "只要一辆")
+    with world.database.read() as session:
+        left = session.scalars(
+            select(FollowUp.due_on).where(FollowUp.status == FollowUpStatus.OPEN)
+        ).all()
+    assert left == [date(2026, 12, 2)]
