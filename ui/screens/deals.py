@@ -239,7 +239,7 @@ class DealsScreen(Screen):
         self.deposit_table.setModel(self.deposit_model)
         set_column_widths(
             self.deposit_table,
-            {0: 170, 1: 100, 2: 150, 4: 100, 5: 80, 6: 80, 7: 100, 8: 170},
+            {0: 170, 1: 100, 2: 150, 4: 100, 5: 100, 6: 90, 7: 120, 8: 170},
             stretch=3,
         )
         self.deposit_table.selectionModel().selectionChanged.connect(self._update_actions)
