@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -34,12 +36,19 @@ from tests.gui.test_test_drive_agreement_pdf import (  # noqa: F401
     print_fonts,
 )
 from tests.gui.test_test_drives_screen import sign
-from ui.dialogs.deals import ContractDialog, DepositDialog, SignContractDialog
+from ui.dialogs.deals import (
+    AmendmentDialog,
+    ContractDialog,
+    DepositDialog,
+    SignContractDialog,
+)
 from ui.documents import printing
 from ui.screens.deals import DealsScreen
 from ui.tasks import TaskRunner
 
 BUYER_ID = "11010519900307123" + id_check_digit("11010519900307123")
+ZONE_ = ZoneInfo("Asia/Shanghai")
+NOW_ = datetime.now(UTC)
 
 
 @pytest.fixture
@@ -235,3 +244,59 @@ def test_manager_refunds_and_the_car_is_free_again(
     boss.tabs.setCurrentIndex(1)
     totals = boss.summary_model.row_at(boss.summary_model.rowCount() - 1)
     assert totals[2] == "¥5,000.00" and totals[4] == "¥5,000.00" and totals[5] == "¥0.00"
+
+
+def test_a_voided_draft_stays_listed_and_a_signed_contract_is_amended(
+    qtbot,
+    screen: DealsScreen,
+    gui_context: AppContext,
+    sales: StaffUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from showroom.services import contracts as ct
+    from tests.db.test_deals import FAKE_PDF, scribble
+
+    with gui_context.database.read() as s:
+        car = s.scalars(select(Vehicle.id)).one()
+        buyer = s.scalars(select(Customer.id).where(Customer.name == "王小明")).one()
+    data = ct.ContractInput(car, buyer, "85000", BUYER_ID)
+    with gui_context.database.write() as s:
+        typo = ct.draft(s, sales.actor, data, store_code="BJ01")
+        good = ct.draft(s, sales.actor, data, store_code="BJ01")
+    with gui_context.database.read() as s:
+        papers = ct.prepare_papers(s, good.id, templates_dir=None, zone=ZONE_)
+    signed = ct.attach_signatures(papers, scribble(1), scribble(2), NOW_, ZONE_)
+    with gui_context.database.write() as s:
+        ct.sign(
+            s, sales.actor, good.id, signed, scribble(1), scribble(2), [FAKE_PDF] * 3, zone=ZONE_
+        )
+    screen.refresh()
+    screen.tabs.setCurrentIndex(2)
+    numbers = [screen.contract_model.row_at(r).contract_no for r in range(2)]
+    assert numbers == [good.contract_no, typo.contract_no]
+    screen.contract_table.selectRow(1)
+    assert screen.void_button.isEnabled() and not screen.amend_button.isEnabled()
+    monkeypatch.setattr(
+        QInputDialog, "getText", staticmethod(lambda *a, **k: ("身份证号写错", True))
+    )
+    screen.void()
+    cells = [screen.contract_model.index(1, c).data() for c in range(8)]
+    assert cells[0] == typo.contract_no and cells[7] == "已作废：身份证号写错"
+
+    screen.contract_table.selectRow(0)
+    assert screen.amend_button.isEnabled()
+    monkeypatch.setattr(SignContractDialog, "open", lambda self: None)
+    screen.amend()
+    dialog = screen.findChild(AmendmentDialog)
+    assert dialog is not None
+    dialog.submit()
+    assert "变更的内容" in dialog.error.text()
+    dialog.changes.setPlainText("交车日期顺延三天")
+    dialog.price.setText("84000")
+    dialog.submit()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert screen.contract_model.rowCount() == 3
+    first = [screen.contract_model.index(0, c).data() for c in range(8)]
+    assert first[1] == f"补充协议（变更 {good.contract_no}）" and first[7] == "草稿（未签）"
