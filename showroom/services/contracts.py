@@ -339,7 +339,7 @@ def draft(
     payments = _validated_payments(data.payments, price - paid, today)
     consultant_id = data.consultant_id or actor.staff_id
     contract = Contract(
-        store_id=vehicle.store_id,
+        store_id=actor.store_id or vehicle.store_id,  # the selling store, whose number it bears
         contract_no=numbering.next_contract_no(session, store_code, today.year),
         kind=ContractKind.SALE,
         status=ContractStatus.DRAFT,

@@ -269,7 +269,8 @@ def take(
     expires = at + timedelta(days=data.valid_days)
     consultant_id = data.consultant_id or actor.staff_id
     deposit = Deposit(
-        store_id=vehicle.store_id,
+        # The desk that takes the money: its till, its receipt numbers, its day summary.
+        store_id=actor.store_id or vehicle.store_id,
         receipt_no=numbering.next_receipt_no(session, store_code, at.astimezone(zone or UTC).year),
         vehicle_id=vehicle.id,
         customer_id=customer.id,
