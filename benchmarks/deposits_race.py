@@ -47,6 +47,8 @@ from db.models import (  # noqa: E402
     Deposit,
     Energy,
     PaymentMethod,
+    Role,
+    Staff,
     Store,
     Transmission,
     Vehicle,
@@ -78,13 +80,30 @@ def _car(store_id: uuid.UUID, stock_no: str) -> Vehicle:
     )
 
 
-def _seed(database: Database, desks: int, tag: str) -> tuple[uuid.UUID, list[uuid.UUID], list]:
+def _seed(
+    database: Database, desks: int, tag: str
+) -> tuple[uuid.UUID, list[uuid.UUID], list, list[audit.Actor]]:
     with database.write() as session:
         store = Store(code="BJ01", name="压测展厅") if tag == "0" else None
         if store is not None:
             session.add(store)
             session.flush()
+            for n in range(desks):  # one consultant per desk, so a refusal can name them
+                session.add(
+                    Staff(
+                        store_id=store.id,
+                        username=f"desk{n:02d}",
+                        display_name=f"顾问{n:02d}",
+                        role=Role.SALES,
+                        password_hash="-",  # never signs in
+                    )
+                )
+            session.flush()
         store_id = session.scalars(select(Store.id)).one()
+        actors = [
+            audit.Actor(staff.display_name, staff.id, store_id)
+            for staff in session.scalars(select(Staff).order_by(Staff.username))
+        ]
         race_car = _car(store_id, f"BJ01-S2026-R{tag}")
         cars = [_car(store_id, f"BJ01-S2026-C{tag}{n:03d}") for n in range(desks)]
         customers = [
@@ -93,7 +112,7 @@ def _seed(database: Database, desks: int, tag: str) -> tuple[uuid.UUID, list[uui
         ]
         session.add_all([race_car, *cars, *customers])
         session.flush()
-        return race_car.id, [c.id for c in customers], [c.id for c in cars]
+        return race_car.id, [c.id for c in customers], [c.id for c in cars], actors
 
 
 def _race(url: str, desks: int, work: Callable[[Database, int], Any]) -> tuple[list[Any], float]:
@@ -129,12 +148,18 @@ def run_backend(url: str, desks: int, rounds: int, label: str) -> None:
     print(f"== {label}: {desks} desks at once, {rounds} rounds")
     seconds: list[float] = []
     for r in range(rounds):
-        race_car, customers, cars = _seed(database, desks, str(r))
+        race_car, customers, cars, actors = _seed(database, desks, str(r))
 
-        def deposit(db: Database, i: int, car: uuid.UUID = race_car, who: list = customers) -> Any:
+        def deposit(
+            db: Database,
+            i: int,
+            car: uuid.UUID = race_car,
+            who: list = customers,
+            actors: list = actors,
+        ) -> Any:
             data = dp.DepositInput(car, who[i], "5000", PaymentMethod.CASH)
             with db.write() as session:
-                return dp.take(session, audit.Actor(f"desk{i}"), data, store_code="BJ01", zone=ZONE)
+                return dp.take(session, actors[i], data, store_code="BJ01", zone=ZONE)
 
         results, elapsed = _race(url, desks, deposit)
         seconds.append(elapsed)
@@ -156,12 +181,12 @@ def run_backend(url: str, desks: int, rounds: int, label: str) -> None:
         for o in other[:3]:
             print(f"  unexpected: {o}")
 
-        def draft(db: Database, i: int, cars: list = cars, who: list = customers) -> Any:
+        def draft(
+            db: Database, i: int, cars: list = cars, who: list = customers, actors: list = actors
+        ) -> Any:
             data = ct.ContractInput(cars[i], who[i], "85000", BUYER_ID)
             with db.write() as session:
-                drafted = ct.draft(
-                    session, audit.Actor(f"desk{i}"), data, store_code="BJ01", zone=ZONE
-                )
+                drafted = ct.draft(session, actors[i], data, store_code="BJ01", zone=ZONE)
                 if i % 5 == 0:
                     raise ShowroomError("bench.rollback", "rolled back on purpose")
                 return drafted
