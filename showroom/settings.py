@@ -85,6 +85,15 @@ SETTINGS: tuple[Setting, ...] = (
         group="sales",
     ),
     Setting(
+        "deposit_valid_days",
+        int,
+        7,
+        "意向金保留车辆的天数（到期前一天提醒销售顾问）",
+        minimum=1,
+        maximum=90,
+        group="sales",
+    ),
+    Setting(
         "test_drive_slot_minutes",
         int,
         30,

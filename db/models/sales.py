@@ -65,6 +65,14 @@ class Contract(Entity, Base):
     __table_args__ = (
         CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
         Index("ix_contracts_vehicle", "vehicle_id"),
+        # One signed sale per car: two desks signing the same car cannot both succeed.
+        Index(
+            "uq_contracts_vehicle_signed",
+            "vehicle_id",
+            unique=True,
+            sqlite_where=text("status = 'signed' AND kind = 'sale'"),
+            postgresql_where=text("status = 'signed' AND kind = 'sale'"),
+        ),
     )
 
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))

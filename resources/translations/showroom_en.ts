@@ -65,6 +65,39 @@
     </message>
 </context>
 <context>
+    <name>AmendmentDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="486"/>
+        <source>起草补充协议</source>
+        <translation>Draft amendment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="489"/>
+        <source>原合同</source>
+        <translation>Original contract</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="493"/>
+        <source>写明变更的条款和内容，如：交车日期改为……</source>
+        <translation>State the clauses and what changes, e.g. delivery date moved to …</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="494"/>
+        <source>变更后成交价（元）</source>
+        <translation>Price after the change (yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="495"/>
+        <source>变更内容</source>
+        <translation>Changes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="496"/>
+        <source>生成补充协议编号</source>
+        <translation>Number the amendment</translation>
+    </message>
+</context>
+<context>
     <name>AuditModel</name>
     <message>
         <location filename="../../ui/screens/audit.py" line="40"/>
@@ -148,12 +181,12 @@
 <context>
     <name>BayColumn</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="450"/>
+        <location filename="../../ui/screens/inspection_day.py" line="449"/>
         <source>接下一辆车检测</source>
         <translation>Take the next car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="457"/>
+        <location filename="../../ui/screens/inspection_day.py" line="456"/>
         <source>等候 {n} 辆</source>
         <translation>{n} waiting</translation>
     </message>
@@ -790,29 +823,205 @@
 <context>
     <name>ChecklistDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="348"/>
+        <location filename="../../ui/screens/inspection_day.py" line="347"/>
         <source>门店检测项目设置</source>
         <translation>Store inspection checklist</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="353"/>
+        <location filename="../../ui/screens/inspection_day.py" line="352"/>
         <source>各部分分值合计 100 分。每行一个检测项目；行首加“?”表示选检（定稿时可以不检）。修改只影响以后新开的检测。</source>
-        <translation>Section weights total 100 points. One item per line; start a line with "?" for an optional item (may stay unchecked at finalising). Changes apply to inspections started from now on.</translation>
+        <translation>Section weights total 100 points. One item per line; start a line with &quot;?&quot; for an optional item (may stay unchecked at finalising). Changes apply to inspections started from now on.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="368"/>
+        <location filename="../../ui/screens/inspection_day.py" line="367"/>
         <source> 分</source>
         <translation> pts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="389"/>
+        <location filename="../../ui/screens/inspection_day.py" line="388"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="391"/>
+        <location filename="../../ui/screens/inspection_day.py" line="390"/>
         <source>保存</source>
         <translation>Save</translation>
+    </message>
+</context>
+<context>
+    <name>ContractDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="246"/>
+        <source>起草二手车买卖合同</source>
+        <translation>Draft used-car sale contract</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="249"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="252"/>
+        <source>买受人</source>
+        <translation>Buyer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="255"/>
+        <source>{amount}（收据 {receipt}），签约时抵作车款</source>
+        <translation>{amount} (receipt {receipt}), credited to the price on signing</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="259"/>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="261"/>
+        <source>已收意向金</source>
+        <translation>Deposit received</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="265"/>
+        <source>18 位居民身份证号码（必填）</source>
+        <translation>18-character resident ID number (required)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="270"/>
+        <source>甲方门店</source>
+        <translation>Seller&apos;s showroom</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="279"/>
+        <source>付款节点</source>
+        <translation>Instalment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="279"/>
+        <source>金额（元）</source>
+        <translation>Amount (yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="279"/>
+        <source>最迟日期</source>
+        <translation>Due by</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="285"/>
+        <source>添加一期</source>
+        <translation>Add instalment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="287"/>
+        <source>删除所选</source>
+        <translation>Remove selected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="293"/>
+        <source>其他约定（如随车赠品），可不填</source>
+        <translation>Other terms (e.g. free accessories), optional</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="295"/>
+        <source>成交价（元）</source>
+        <translation>Price (yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="296"/>
+        <source>身份证号码</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="297"/>
+        <source>买受人地址</source>
+        <translation>Buyer&apos;s address</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="298"/>
+        <source>交车日期</source>
+        <translation>Delivery date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="299"/>
+        <source>交车地点</source>
+        <translation>Delivery place</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="300"/>
+        <source>车钥匙（把）</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="301"/>
+        <source>过户费承担</source>
+        <translation>Transfer fees paid by</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="302"/>
+        <source>付款计划</source>
+        <translation>Payment schedule</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="304"/>
+        <source>其他约定</source>
+        <translation>Other terms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="305"/>
+        <source>生成合同编号并预览</source>
+        <translation>Number the contract and preview</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="331"/>
+        <source>签约当日付清余款</source>
+        <translation>Balance paid on the day of signing</translation>
+    </message>
+</context>
+<context>
+    <name>ContractModel</name>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="144"/>
+        <source>合同编号</source>
+        <translation>Contract no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="145"/>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="146"/>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="147"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="148"/>
+        <source>成交价</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="149"/>
+        <source>销售顾问</source>
+        <translation>Consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="150"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="151"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="167"/>
+        <source>（变更 {no}）</source>
+        <translation> (amends {no})</translation>
     </message>
 </context>
 <context>
@@ -1501,6 +1710,460 @@
     </message>
 </context>
 <context>
+    <name>Deals</name>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="70"/>
+        <source>现金</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="71"/>
+        <source>微信支付</source>
+        <translation>WeChat Pay</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="72"/>
+        <source>支付宝</source>
+        <translation>Alipay</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="73"/>
+        <source>银行卡</source>
+        <translation>Bank card</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="74"/>
+        <source>转账</source>
+        <translation>Bank transfer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="75"/>
+        <source>有效（车辆已预订）</source>
+        <translation>Active (car reserved)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="76"/>
+        <source>已抵车款</source>
+        <translation>Applied to price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="77"/>
+        <source>已退还</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="78"/>
+        <source>已没收</source>
+        <translation>Forfeited</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="79"/>
+        <source>已过期</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="80"/>
+        <source>草稿（未签）</source>
+        <translation>Draft (unsigned)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="81"/>
+        <source>已签订</source>
+        <translation>Signed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="82"/>
+        <source>已作废</source>
+        <translation>Void</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="83"/>
+        <source>二手车买卖合同</source>
+        <translation>Used-car sale contract</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="84"/>
+        <source>补充协议</source>
+        <translation>Amendment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="85"/>
+        <source>车况确认书</source>
+        <translation>Condition confirmation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="86"/>
+        <source>售后服务协议</source>
+        <translation>After-sales agreement</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="87"/>
+        <source>乙方（买受人）</source>
+        <translation>Buyer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="88"/>
+        <source>甲方（出卖人）</source>
+        <translation>Seller</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="89"/>
+        <source>双方各半</source>
+        <translation>Split equally</translation>
+    </message>
+</context>
+<context>
+    <name>DealsScreen</name>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="196"/>
+        <source>定金与合同</source>
+        <translation>Deposits &amp; contracts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="201"/>
+        <source>收取意向金</source>
+        <translation>Take deposit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="203"/>
+        <source>直接签约（无意向金）</source>
+        <translation>Sell without deposit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="230"/>
+        <source>只看有效的意向金</source>
+        <translation>Active deposits only</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="248"/>
+        <source>打印收据</source>
+        <translation>Print receipt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="249"/>
+        <source>起草合同（抵扣意向金）</source>
+        <translation>Draft contract (apply deposit)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="250"/>
+        <source>退还（店长）</source>
+        <translation>Refund (manager)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="251"/>
+        <source>没收</source>
+        <translation>Forfeit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="262"/>
+        <source>意向金</source>
+        <translation>Deposits</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="268"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="284"/>
+        <source>按付款方式汇总当日收取和退还的意向金，用于与现金、微信、支付宝和银行流水核对。</source>
+        <translation>The day&apos;s deposits taken and refunded by payment method, to reconcile with the till, WeChat, Alipay and bank statements.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="290"/>
+        <source>当日收款</source>
+        <translation>Day&apos;s takings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="306"/>
+        <source>签订</source>
+        <translation>Sign</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="307"/>
+        <source>作废</source>
+        <translation>Void</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="308"/>
+        <location filename="../../ui/screens/deals.py" line="445"/>
+        <source>补充协议</source>
+        <translation>Amendment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="311"/>
+        <source>打印 / 重印</source>
+        <translation>Print / reprint</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="325"/>
+        <source>合同</source>
+        <translation>Contracts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="352"/>
+        <source>{n} 笔意向金已过期，车辆已恢复在售：{list}</source>
+        <translation>{n} deposit(s) expired, the cars are on sale again: {list}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="374"/>
+        <source>{n} 笔意向金将在 {days} 天内到期，请联系客户：{list}</source>
+        <translation>{n} deposit(s) expire within {days} days, call the customers: {list}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="382"/>
+        <source>没有即将到期的意向金。</source>
+        <translation>No deposits about to expire.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="397"/>
+        <source>合计</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="448"/>
+        <source>买卖合同</source>
+        <translation>Sale contract</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="449"/>
+        <source>附件一 车况确认书</source>
+        <translation>Annex 1 condition confirmation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="450"/>
+        <source>附件二 售后服务协议</source>
+        <translation>Annex 2 after-sales agreement</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="471"/>
+        <source>已收取意向金 {amount}，收据号 {receipt}；车辆已为客户保留。</source>
+        <translation>Deposit {amount} taken, receipt {receipt}; the car is reserved for the customer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="521"/>
+        <source>已生成副本 {n} 并存档。</source>
+        <translation>Copy {n} made and archived.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="533"/>
+        <source>退还意向金</source>
+        <translation>Refund deposit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="534"/>
+        <source>退还 {amount}（{method}）给 {customer}。请填写原因：</source>
+        <translation>Refund {amount} ({method}) to {customer}. Reason:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="552"/>
+        <source>没收意向金</source>
+        <translation>Forfeit deposit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="553"/>
+        <source>按约定没收 {amount}，车辆恢复在售。请填写原因：</source>
+        <translation>Forfeit {amount} per the terms; the car goes back on sale. Reason:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="577"/>
+        <location filename="../../ui/screens/deals.py" line="581"/>
+        <source>直接签约</source>
+        <translation>Sell without deposit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="577"/>
+        <source>车辆的库存编号或车牌号：</source>
+        <translation>Car&apos;s stock no. or plate:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="581"/>
+        <source>买受人的手机号：</source>
+        <translation>Buyer&apos;s mobile number:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="595"/>
+        <source>合同 {no} 已生成（草稿），请买受人阅读并签名。</source>
+        <translation>Contract {no} drafted; let the buyer read and sign it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="614"/>
+        <source>合同 {no} 已签订并存档：车辆已售出，意向金已抵扣，已安排 5 次回访（首次 {first}）。</source>
+        <translation>Contract {no} signed and archived: car sold, deposit applied, 5 follow-ups planned (first {first}).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="632"/>
+        <source>作废合同</source>
+        <translation>Void contract</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="633"/>
+        <source>作废后编号 {no} 仍保留并显示为“已作废”。请填写作废原因：</source>
+        <translation>Number {no} stays and shows as void. Reason for voiding:</translation>
+    </message>
+</context>
+<context>
+    <name>DepositDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="124"/>
+        <source>收取意向金</source>
+        <translation>Take deposit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="129"/>
+        <source>库存编号或车牌号，如 BJ01-S2026-00012 或 京A12345</source>
+        <translation>Stock no. or plate, e.g. BJ01-S2026-00012 or 京A12345</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="132"/>
+        <source>（未选择车辆）</source>
+        <translation>(no car chosen)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="135"/>
+        <source>客户手机号</source>
+        <translation>Customer&apos;s mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="137"/>
+        <source>（未找到客户）</source>
+        <translation>(no customer found)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="146"/>
+        <source>交易单号 / 流水号 / 卡号后四位（现金可不填）</source>
+        <translation>Transaction no. / statement ref. / last 4 card digits (not for cash)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="150"/>
+        <source> 天</source>
+        <translation> days</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="151"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="153"/>
+        <source>客户手机</source>
+        <translation>Customer mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="155"/>
+        <source>金额（元）</source>
+        <translation>Amount (yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="157"/>
+        <source>付款方式</source>
+        <translation>Payment method</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="158"/>
+        <source>交易单号</source>
+        <translation>Transaction no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="159"/>
+        <source>保留车辆</source>
+        <translation>Reserve car for</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="160"/>
+        <source>收款并预订车辆</source>
+        <translation>Take payment and reserve car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="169"/>
+        <source>大写：人民币{text}</source>
+        <translation>In capitals: 人民币{text}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="183"/>
+        <source>{label} · {stock} · {plate} · 标价 {price} · {status}</source>
+        <translation>{label} · {stock} · {plate} · price {price} · {status}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="186"/>
+        <source>未上牌</source>
+        <translation>no plate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="193"/>
+        <source>注意：这辆车当前状态为“{status}”，可能无法收取意向金。</source>
+        <translation>Note: this car is “{status}”; a deposit may be refused.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="208"/>
+        <source>没有这个手机号的客户，请先在前台登记。</source>
+        <translation>No customer with this mobile number; register them at reception first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="215"/>
+        <source>请先输入库存编号或车牌号找到车辆。</source>
+        <translation>Enter a stock no. or plate to find the car first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="218"/>
+        <source>请先输入手机号找到客户。</source>
+        <translation>Enter the mobile number to find the customer first.</translation>
+    </message>
+</context>
+<context>
+    <name>DepositModel</name>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="75"/>
+        <source>收据号</source>
+        <translation>Receipt no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="76"/>
+        <source>收款时间</source>
+        <translation>Taken at</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="77"/>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="78"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="79"/>
+        <source>金额</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="80"/>
+        <source>方式</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="81"/>
+        <source>销售顾问</source>
+        <translation>Consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="82"/>
+        <source>保留至</source>
+        <translation>Reserved until</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="83"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="101"/>
+        <source>，即将到期</source>
+        <translation>, expiring soon</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <location filename="../../ui/errors.py" line="55"/>
@@ -1636,77 +2299,77 @@
 <context>
     <name>EventDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="129"/>
+        <location filename="../../ui/screens/inspection_day.py" line="128"/>
         <source>新建检测日</source>
         <translation>New inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="131"/>
+        <location filename="../../ui/screens/inspection_day.py" line="130"/>
         <source>透明检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="143"/>
+        <location filename="../../ui/screens/inspection_day.py" line="142"/>
         <source>免费全车检测一次，出具检测报告</source>
         <translation>One free full inspection with a written report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="146"/>
+        <location filename="../../ui/screens/inspection_day.py" line="145"/>
         <source> 个月</source>
         <translation> months</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="147"/>
+        <location filename="../../ui/screens/inspection_day.py" line="146"/>
         <source>不重复</source>
         <translation>Once only</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="149"/>
+        <location filename="../../ui/screens/inspection_day.py" line="148"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="150"/>
+        <location filename="../../ui/screens/inspection_day.py" line="149"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="151"/>
+        <location filename="../../ui/screens/inspection_day.py" line="150"/>
         <source>开始</source>
         <translation>Starts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="152"/>
+        <location filename="../../ui/screens/inspection_day.py" line="151"/>
         <source>结束</source>
         <translation>Ends</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="153"/>
+        <location filename="../../ui/screens/inspection_day.py" line="152"/>
         <source>检测工位</source>
         <translation>Inspection bays</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="154"/>
+        <location filename="../../ui/screens/inspection_day.py" line="153"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="155"/>
+        <location filename="../../ui/screens/inspection_day.py" line="154"/>
         <source>免费内容</source>
         <translation>What&apos;s free</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="156"/>
+        <location filename="../../ui/screens/inspection_day.py" line="155"/>
         <source>按月重复（同月第几个星期几）</source>
         <translation>Repeat monthly (same weekday of the month)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="165"/>
+        <location filename="../../ui/screens/inspection_day.py" line="164"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="167"/>
+        <location filename="../../ui/screens/inspection_day.py" line="166"/>
         <source>创建</source>
         <translation>Create</translation>
     </message>
@@ -1937,52 +2600,52 @@
 <context>
     <name>FollowUpModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="76"/>
+        <location filename="../../ui/screens/follow_ups.py" line="77"/>
         <source>应回访日期</source>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="77"/>
+        <location filename="../../ui/screens/follow_ups.py" line="78"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="78"/>
+        <location filename="../../ui/screens/follow_ups.py" line="79"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="79"/>
+        <location filename="../../ui/screens/follow_ups.py" line="80"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="80"/>
+        <location filename="../../ui/screens/follow_ups.py" line="81"/>
         <source>意向</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="81"/>
+        <location filename="../../ui/screens/follow_ups.py" line="82"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="82"/>
+        <location filename="../../ui/screens/follow_ups.py" line="83"/>
         <source>回访类型</source>
         <translation>Follow-up type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="95"/>
+        <location filename="../../ui/screens/follow_ups.py" line="96"/>
         <source>今天到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="96"/>
+        <location filename="../../ui/screens/follow_ups.py" line="97"/>
         <source>逾期 {days} 天</source>
         <translation>{days} days overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="104"/>
+        <location filename="../../ui/screens/follow_ups.py" line="105"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -2024,76 +2687,81 @@
         <source>再次回访</source>
         <translation>Follow up again</translation>
     </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="62"/>
+        <source>意向金明天到期</source>
+        <translation>Deposit expires tomorrow</translation>
+    </message>
 </context>
 <context>
     <name>FollowUpsScreen</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="137"/>
+        <location filename="../../ui/screens/follow_ups.py" line="138"/>
         <source>全部顾问</source>
         <translation>All consultants</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="141"/>
+        <location filename="../../ui/screens/follow_ups.py" line="142"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="144"/>
+        <location filename="../../ui/screens/follow_ups.py" line="145"/>
         <source>登记结果</source>
         <translation>Record result</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="187"/>
+        <location filename="../../ui/screens/follow_ups.py" line="188"/>
         <source>今天没有待回访的客户。</source>
         <translation>No customers to follow up today.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="229"/>
+        <location filename="../../ui/screens/follow_ups.py" line="230"/>
         <source>今天到期 {today} 条 · 逾期 {overdue} 条</source>
         <translation>Due today {today} · Overdue {overdue}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="248"/>
+        <location filename="../../ui/screens/follow_ups.py" line="249"/>
         <source>⚠ {count} 位 A 级客户已超过 {days} 天没有回应，建议降为 B 级</source>
         <translation>⚠ {count} A-grade customers have not responded for over {days} days; consider lowering them to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="256"/>
+        <location filename="../../ui/screens/follow_ups.py" line="257"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="258"/>
+        <location filename="../../ui/screens/follow_ups.py" line="259"/>
         <source>{name}  {phone}  · 顾问 {owner} · {days} 天未联系</source>
         <translation>{name}  {phone}  · Consultant {owner} · No contact for {days} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="267"/>
+        <location filename="../../ui/screens/follow_ups.py" line="268"/>
         <source>降为B</source>
         <translation>Lower to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="275"/>
+        <location filename="../../ui/screens/follow_ups.py" line="276"/>
         <source>另有 {n} 位未列出</source>
         <translation>{n} more not listed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="307"/>
+        <location filename="../../ui/screens/follow_ups.py" line="308"/>
         <source>{name}（{phone}）· {reason}</source>
         <translation>{name} ({phone}) · {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="346"/>
+        <location filename="../../ui/screens/follow_ups.py" line="347"/>
         <source>已登记回访结果，下次回访：{day}</source>
         <translation>Follow-up result recorded. Next follow-up: {day}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="350"/>
+        <location filename="../../ui/screens/follow_ups.py" line="351"/>
         <source>已登记回访结果。</source>
         <translation>Follow-up result recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="368"/>
+        <location filename="../../ui/screens/follow_ups.py" line="369"/>
         <source>已将 {name} 降为 B 级。</source>
         <translation>{name} lowered to grade B.</translation>
     </message>
@@ -2250,53 +2918,53 @@
 <context>
     <name>InspectionDayScreen</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="488"/>
+        <location filename="../../ui/screens/inspection_day.py" line="487"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="489"/>
+        <location filename="../../ui/screens/inspection_day.py" line="488"/>
         <source>签到与排队</source>
         <translation>Check-in and queue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="490"/>
+        <location filename="../../ui/screens/inspection_day.py" line="489"/>
         <source>检测记录</source>
         <translation>Inspection record</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="501"/>
+        <location filename="../../ui/screens/inspection_day.py" line="500"/>
         <source>近期检测日</source>
         <translation>Upcoming inspection days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="511"/>
+        <location filename="../../ui/screens/inspection_day.py" line="510"/>
         <source>新建检测日…</source>
         <translation>New inspection day…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="532"/>
+        <location filename="../../ui/screens/inspection_day.py" line="531"/>
         <source>报名…</source>
         <translation>Register…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="534"/>
-        <location filename="../../ui/screens/inspection_day.py" line="678"/>
+        <location filename="../../ui/screens/inspection_day.py" line="533"/>
+        <location filename="../../ui/screens/inspection_day.py" line="677"/>
         <source>取消报名</source>
         <translation>Cancel registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="535"/>
+        <location filename="../../ui/screens/inspection_day.py" line="534"/>
         <source>已电话通知</source>
         <translation>Called</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="536"/>
+        <location filename="../../ui/screens/inspection_day.py" line="535"/>
         <source>打印报名单</source>
         <translation>Print slip</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="569"/>
+        <location filename="../../ui/screens/inspection_day.py" line="568"/>
         <source>{day} 周{weekday} {hours}
 {title}
 剩余名额 {left}/{seats} · 候补 {waiting}</source>
@@ -2305,117 +2973,117 @@
 {left}/{seats} seats left · {waiting} on the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="586"/>
+        <location filename="../../ui/screens/inspection_day.py" line="585"/>
         <source>还没有安排检测日。店长可以点“新建检测日”。</source>
         <translation>No inspection day is planned. A manager can click &quot;New inspection day&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="598"/>
+        <location filename="../../ui/screens/inspection_day.py" line="597"/>
         <source>名额 {seated}/{seats}，候补 {waiting}，已签到 {checked}</source>
         <translation>Seated {seated}/{seats}, wait-list {waiting}, checked in {checked}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="605"/>
+        <location filename="../../ui/screens/inspection_day.py" line="604"/>
         <source>免费内容：{offer}</source>
         <translation>Free: {offer}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="663"/>
+        <location filename="../../ui/screens/inspection_day.py" line="662"/>
         <source>报名成功：{plate}，名额第 {seat} 位，报名码 {code}。可打印报名单。</source>
         <translation>Registered: {plate}, seat {seat}, booking code {code}. You can print the slip.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="667"/>
+        <location filename="../../ui/screens/inspection_day.py" line="666"/>
         <source>名额已满：{plate} 已登记为候补第 {n} 位，报名码 {code}。有人取消时会提示电话通知。</source>
         <translation>All seats are taken: {plate} is number {n} on the wait-list, booking code {code}. If someone cancels you will be asked to call them.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="679"/>
+        <location filename="../../ui/screens/inspection_day.py" line="678"/>
         <source>确定取消 {plate}（{code}）的报名吗？名额会顺延给候补第一位。</source>
         <translation>Cancel the registration of {plate} ({code})? The seat goes to the first on the wait-list.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="690"/>
+        <location filename="../../ui/screens/inspection_day.py" line="689"/>
         <source>已取消报名。</source>
         <translation>Registration cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="694"/>
+        <location filename="../../ui/screens/inspection_day.py" line="693"/>
         <source>已取消报名。候补 {plate}（{name}）转为第 {seat} 位，请电话通知客户。</source>
         <translation>Registration cancelled. {plate} ({name}) moves up from the wait-list to seat {seat}; please call the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="727"/>
+        <location filename="../../ui/screens/inspection_day.py" line="726"/>
         <source>报名单已存档，正在打开打印预览。</source>
         <translation>The slip is archived; opening the print preview.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="743"/>
+        <location filename="../../ui/screens/inspection_day.py" line="742"/>
         <source>扫描报名二维码，或输入 6 位报名码后按回车</source>
         <translation>Scan the booking QR, or type the 6-character code and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="746"/>
+        <location filename="../../ui/screens/inspection_day.py" line="745"/>
         <source>签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="776"/>
+        <location filename="../../ui/screens/inspection_day.py" line="775"/>
         <source>{n} 号工位</source>
         <translation>Bay {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="776"/>
+        <location filename="../../ui/screens/inspection_day.py" line="775"/>
         <source>待分配工位</source>
         <translation>No bay yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="796"/>
+        <location filename="../../ui/screens/inspection_day.py" line="795"/>
         <source>已签到：{plate} {car}（{name}），请到 {bay} 号工位排队。</source>
         <translation>Checked in: {plate} {car} ({name}); please queue at bay {bay}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="819"/>
+        <location filename="../../ui/screens/inspection_day.py" line="818"/>
         <source>这个工位没有等候的车辆。</source>
         <translation>No car is waiting at this bay.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="835"/>
+        <location filename="../../ui/screens/inspection_day.py" line="834"/>
         <source>打开检测记录：</source>
         <translation>Open inspection:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="837"/>
+        <location filename="../../ui/screens/inspection_day.py" line="836"/>
         <source>收车/库存评估…</source>
         <translation>Stock / buy-in inspection…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="841"/>
+        <location filename="../../ui/screens/inspection_day.py" line="840"/>
         <source>检测项目设置…</source>
         <translation>Checklist settings…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="862"/>
+        <location filename="../../ui/screens/inspection_day.py" line="861"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="862"/>
+        <location filename="../../ui/screens/inspection_day.py" line="861"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="883"/>
+        <location filename="../../ui/screens/inspection_day.py" line="882"/>
         <source>收车/库存评估</source>
         <translation>Stock / buy-in inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="883"/>
+        <location filename="../../ui/screens/inspection_day.py" line="882"/>
         <source>库存编号（如 BJ01-S2026-00012）：</source>
         <translation>Stock no. (e.g. BJ01-S2026-00012):</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="906"/>
+        <location filename="../../ui/screens/inspection_day.py" line="905"/>
         <source>检测项目已保存，以后新开的检测按新项目进行。</source>
         <translation>Checklist saved; new inspections use it from now on.</translation>
     </message>
@@ -3506,200 +4174,230 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/labels.py" line="109"/>
+        <source>没收意向金</source>
+        <translation>Forfeit deposit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="110"/>
+        <source>意向金到期，解除预订</source>
+        <translation>Deposit expired, reservation released</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="111"/>
         <source>起草合同</source>
         <translation>Contract drafted</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="110"/>
+        <location filename="../../ui/widgets/labels.py" line="112"/>
         <source>签订合同</source>
         <translation>Contract signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="111"/>
+        <location filename="../../ui/widgets/labels.py" line="113"/>
         <source>作废合同</source>
         <translation>Contract voided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="112"/>
+        <location filename="../../ui/widgets/labels.py" line="114"/>
         <source>合并重复客户</source>
         <translation>Duplicate customers merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="113"/>
+        <location filename="../../ui/widgets/labels.py" line="115"/>
         <source>撤销客户合并</source>
         <translation>Customer merge undone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="114"/>
+        <location filename="../../ui/widgets/labels.py" line="116"/>
         <source>改派接待顾问</source>
         <translation>Consultant reassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="115"/>
+        <location filename="../../ui/widgets/labels.py" line="117"/>
         <source>离店登记</source>
         <translation>Visit checked out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="120"/>
+        <location filename="../../ui/widgets/labels.py" line="122"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="121"/>
+        <location filename="../../ui/widgets/labels.py" line="123"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="122"/>
+        <location filename="../../ui/widgets/labels.py" line="124"/>
         <source>剩余次数</source>
         <translation>Attempts left</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="123"/>
+        <location filename="../../ui/widgets/labels.py" line="125"/>
         <source>分钟</source>
         <translation>Minutes</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="124"/>
+        <location filename="../../ui/widgets/labels.py" line="126"/>
         <source>编号</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="125"/>
+        <location filename="../../ui/widgets/labels.py" line="127"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="126"/>
+        <location filename="../../ui/widgets/labels.py" line="128"/>
         <source>预约码</source>
         <translation>Booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="128"/>
+        <location filename="../../ui/widgets/labels.py" line="130"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="129"/>
+        <location filename="../../ui/widgets/labels.py" line="131"/>
         <source>合同号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="130"/>
+        <location filename="../../ui/widgets/labels.py" line="132"/>
+        <source>原合同号</source>
+        <translation>Original contract no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="133"/>
+        <source>付款方式</source>
+        <translation>Payment method</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="134"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="135"/>
+        <source>签署文本摘要</source>
+        <translation>Signed text digest</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="136"/>
         <source>报告号</source>
         <translation>Report no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="131"/>
+        <location filename="../../ui/widgets/labels.py" line="137"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="132"/>
+        <location filename="../../ui/widgets/labels.py" line="138"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="133"/>
+        <location filename="../../ui/widgets/labels.py" line="139"/>
         <source>座位号</source>
         <translation>Seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="138"/>
+        <location filename="../../ui/widgets/labels.py" line="144"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="142"/>
+        <location filename="../../ui/widgets/labels.py" line="148"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="146"/>
+        <location filename="../../ui/widgets/labels.py" line="152"/>
         <source>手机号</source>
         <translation>Mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="147"/>
+        <location filename="../../ui/widgets/labels.py" line="153"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="151"/>
+        <location filename="../../ui/widgets/labels.py" line="157"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="152"/>
+        <location filename="../../ui/widgets/labels.py" line="158"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="157"/>
+        <location filename="../../ui/widgets/labels.py" line="163"/>
         <source>试驾提醒名单</source>
         <translation>Test-drive reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="158"/>
+        <location filename="../../ui/widgets/labels.py" line="164"/>
         <source>文件</source>
         <translation>Document</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="189"/>
+        <location filename="../../ui/widgets/labels.py" line="195"/>
         <source>{key}：{value}</source>
         <translation>{key}: {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="193"/>
+        <location filename="../../ui/widgets/labels.py" line="199"/>
         <source>，</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="135"/>
-        <location filename="../../ui/widgets/labels.py" line="153"/>
+        <location filename="../../ui/widgets/labels.py" line="141"/>
+        <location filename="../../ui/widgets/labels.py" line="159"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="127"/>
-        <location filename="../../ui/widgets/labels.py" line="134"/>
-        <location filename="../../ui/widgets/labels.py" line="154"/>
+        <location filename="../../ui/widgets/labels.py" line="129"/>
+        <location filename="../../ui/widgets/labels.py" line="140"/>
+        <location filename="../../ui/widgets/labels.py" line="160"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="136"/>
-        <location filename="../../ui/widgets/labels.py" line="155"/>
+        <location filename="../../ui/widgets/labels.py" line="142"/>
+        <location filename="../../ui/widgets/labels.py" line="161"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="137"/>
-        <location filename="../../ui/widgets/labels.py" line="156"/>
+        <location filename="../../ui/widgets/labels.py" line="143"/>
+        <location filename="../../ui/widgets/labels.py" line="162"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="140"/>
-        <location filename="../../ui/widgets/labels.py" line="159"/>
+        <location filename="../../ui/widgets/labels.py" line="146"/>
+        <location filename="../../ui/widgets/labels.py" line="165"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="141"/>
-        <location filename="../../ui/widgets/labels.py" line="160"/>
+        <location filename="../../ui/widgets/labels.py" line="147"/>
+        <location filename="../../ui/widgets/labels.py" line="166"/>
         <source>合同</source>
         <translation>Contract</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/labels.py" line="94"/>
-        <location filename="../../ui/widgets/labels.py" line="161"/>
+        <location filename="../../ui/widgets/labels.py" line="167"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="139"/>
-        <location filename="../../ui/widgets/labels.py" line="162"/>
+        <location filename="../../ui/widgets/labels.py" line="145"/>
+        <location filename="../../ui/widgets/labels.py" line="168"/>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
@@ -3765,44 +4463,44 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="48"/>
+        <location filename="../../ui/main_window.py" line="54"/>
         <source>本机内置数据库</source>
         <translation>Embedded database (this PC)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="50"/>
+        <location filename="../../ui/main_window.py" line="56"/>
         <source>共享数据库 {where}</source>
         <translation>Shared database {where}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="83"/>
-        <location filename="../../ui/main_window.py" line="209"/>
+        <location filename="../../ui/main_window.py" line="89"/>
+        <location filename="../../ui/main_window.py" line="218"/>
         <source>二手车展厅管理系统</source>
         <translation>Showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="105"/>
+        <location filename="../../ui/main_window.py" line="111"/>
         <source>数据库：未连接</source>
         <translation>Database: not connected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="106"/>
-        <location filename="../../ui/main_window.py" line="208"/>
+        <location filename="../../ui/main_window.py" line="112"/>
+        <location filename="../../ui/main_window.py" line="217"/>
         <source>未登录</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="156"/>
+        <location filename="../../ui/main_window.py" line="162"/>
         <source>只读模式：{reason}</source>
         <translation>Read-only: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="197"/>
+        <location filename="../../ui/main_window.py" line="206"/>
         <source>{name}（{role}）</source>
         <translation>{name} ({role})</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="199"/>
+        <location filename="../../ui/main_window.py" line="208"/>
         <source>二手车展厅管理系统 — {store}</source>
         <translation>Showroom — {store}</translation>
     </message>
@@ -4160,128 +4858,128 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>RegisterDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="216"/>
+        <location filename="../../ui/screens/inspection_day.py" line="215"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="221"/>
+        <location filename="../../ui/screens/inspection_day.py" line="220"/>
         <source>{day} {hours} · 剩余名额 {left}/{seats}</source>
         <translation>{day} {hours} · {left}/{seats} seats left</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="224"/>
+        <location filename="../../ui/screens/inspection_day.py" line="223"/>
         <source>（已满，将登记为候补）</source>
         <translation> (full: goes on the wait-list)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="230"/>
+        <location filename="../../ui/screens/inspection_day.py" line="229"/>
         <source>11 位手机号</source>
         <translation>11-digit mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="232"/>
+        <location filename="../../ui/screens/inspection_day.py" line="231"/>
         <source>新客户填写姓名；老客户按手机号自动找到</source>
         <translation>Name for a new customer; a returning one is found by number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="235"/>
+        <location filename="../../ui/screens/inspection_day.py" line="234"/>
         <source>（不称呼）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="236"/>
+        <location filename="../../ui/screens/inspection_day.py" line="235"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="237"/>
+        <location filename="../../ui/screens/inspection_day.py" line="236"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="241"/>
+        <location filename="../../ui/screens/inspection_day.py" line="240"/>
         <source>如 京A12345</source>
         <translation>e.g. 京A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="246"/>
-        <location filename="../../ui/screens/inspection_day.py" line="251"/>
+        <location filename="../../ui/screens/inspection_day.py" line="245"/>
+        <location filename="../../ui/screens/inspection_day.py" line="250"/>
         <source>未填</source>
         <translation>Not given</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="253"/>
+        <location filename="../../ui/screens/inspection_day.py" line="252"/>
         <source>选填，17 位</source>
         <translation>Optional, 17 characters</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="256"/>
+        <location filename="../../ui/screens/inspection_day.py" line="255"/>
         <source>客户关心的问题（选填）</source>
         <translation>The customer&apos;s concerns (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="257"/>
+        <location filename="../../ui/screens/inspection_day.py" line="256"/>
         <source>客户已同意门店使用手机号办理报名、签到和名额通知</source>
         <translation>The customer agrees that we use the number for registration, check-in and seat notices</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="259"/>
+        <location filename="../../ui/screens/inspection_day.py" line="258"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="260"/>
+        <location filename="../../ui/screens/inspection_day.py" line="259"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="261"/>
+        <location filename="../../ui/screens/inspection_day.py" line="260"/>
         <source>称呼</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="262"/>
+        <location filename="../../ui/screens/inspection_day.py" line="261"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="263"/>
+        <location filename="../../ui/screens/inspection_day.py" line="262"/>
         <source>品牌</source>
         <translation>Brand</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="264"/>
+        <location filename="../../ui/screens/inspection_day.py" line="263"/>
         <source>车型</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="265"/>
+        <location filename="../../ui/screens/inspection_day.py" line="264"/>
         <source>年份</source>
         <translation>Year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="266"/>
+        <location filename="../../ui/screens/inspection_day.py" line="265"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="267"/>
+        <location filename="../../ui/screens/inspection_day.py" line="266"/>
         <source>车架号</source>
         <translation>VIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="268"/>
+        <location filename="../../ui/screens/inspection_day.py" line="267"/>
         <source>关注问题</source>
         <translation>Concerns</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="279"/>
+        <location filename="../../ui/screens/inspection_day.py" line="278"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="281"/>
+        <location filename="../../ui/screens/inspection_day.py" line="280"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>
@@ -4289,87 +4987,87 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>RegistrationModel</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="69"/>
+        <location filename="../../ui/screens/inspection_day.py" line="70"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="70"/>
+        <location filename="../../ui/screens/inspection_day.py" line="71"/>
         <source>报名码</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="71"/>
+        <location filename="../../ui/screens/inspection_day.py" line="72"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="72"/>
+        <location filename="../../ui/screens/inspection_day.py" line="73"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="73"/>
+        <location filename="../../ui/screens/inspection_day.py" line="74"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="74"/>
+        <location filename="../../ui/screens/inspection_day.py" line="75"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="75"/>
+        <location filename="../../ui/screens/inspection_day.py" line="76"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="76"/>
+        <location filename="../../ui/screens/inspection_day.py" line="77"/>
         <source>工位</source>
         <translation>Bay</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="94"/>
+        <location filename="../../ui/screens/inspection_day.py" line="93"/>
         <source>第 {n} 位</source>
         <translation>Seat {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="96"/>
+        <location filename="../../ui/screens/inspection_day.py" line="95"/>
         <source>候补 {n}</source>
         <translation>Wait-list {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="100"/>
+        <location filename="../../ui/screens/inspection_day.py" line="99"/>
         <source>已报名</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="101"/>
+        <location filename="../../ui/screens/inspection_day.py" line="100"/>
         <source>候补</source>
         <translation>Wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="102"/>
+        <location filename="../../ui/screens/inspection_day.py" line="101"/>
         <source>已签到</source>
         <translation>Checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="103"/>
+        <location filename="../../ui/screens/inspection_day.py" line="102"/>
         <source>检测中/已检</source>
         <translation>Inspecting / done</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="104"/>
+        <location filename="../../ui/screens/inspection_day.py" line="103"/>
         <source>已取消</source>
         <translation>Cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="105"/>
+        <location filename="../../ui/screens/inspection_day.py" line="104"/>
         <source>未到场</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="108"/>
+        <location filename="../../ui/screens/inspection_day.py" line="107"/>
         <source>候补转正·待电话通知</source>
         <translation>Moved up · to call</translation>
     </message>
@@ -4487,11 +5185,16 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     </message>
     <message>
         <location filename="../../ui/screens/__init__.py" line="100"/>
+        <source>定金与合同</source>
+        <translation>Deposits &amp; contracts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/__init__.py" line="107"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="107"/>
+        <location filename="../../ui/screens/__init__.py" line="114"/>
         <source>检测日</source>
         <translation>Inspection day</translation>
     </message>
@@ -4560,16 +5263,21 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/settings.py" line="68"/>
+        <source>意向金保留车辆的天数（到期前一天提醒销售顾问）</source>
+        <translation>Days a deposit reserves the car (the consultant is reminded the day before)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="69"/>
         <source>试驾时段长度（分钟）</source>
         <translation>Test-drive slot length (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="69"/>
+        <location filename="../../ui/dialogs/settings.py" line="70"/>
         <source>营业开始时间（时:分，试驾预约用）</source>
         <translation>Opening time (HH:MM, for test-drive bookings)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="70"/>
+        <location filename="../../ui/dialogs/settings.py" line="71"/>
         <source>营业结束时间（时:分，试驾预约用）</source>
         <translation>Closing time (HH:MM, for test-drive bookings)</translation>
     </message>
@@ -4612,107 +5320,107 @@ Please show your booking code or scan the QR code when you arrive.</translation>
         <translation>Interface</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="140"/>
+        <location filename="../../ui/dialogs/settings.py" line="141"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="158"/>
+        <location filename="../../ui/dialogs/settings.py" line="159"/>
         <source>设置文件：{path}</source>
         <translation>Settings file: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="158"/>
+        <location filename="../../ui/dialogs/settings.py" line="159"/>
         <source>（不保存到文件）</source>
         <translation>(not saved to a file)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="164"/>
+        <location filename="../../ui/dialogs/settings.py" line="165"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="166"/>
+        <location filename="../../ui/dialogs/settings.py" line="167"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="216"/>
+        <location filename="../../ui/dialogs/settings.py" line="217"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="230"/>
+        <location filename="../../ui/dialogs/settings.py" line="231"/>
         <source>范围 {minimum} – {maximum}</source>
         <translation>Range {minimum} – {maximum}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="235"/>
+        <location filename="../../ui/dialogs/settings.py" line="236"/>
         <source>此项由命令行或环境变量指定，这里不能修改。</source>
         <translation>Set on the command line or in the environment; it cannot be changed here.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="237"/>
+        <location filename="../../ui/dialogs/settings.py" line="238"/>
         <source>更改后重新连接或重新启动程序时生效。</source>
         <translation>A change applies when the app reconnects or restarts.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="280"/>
+        <location filename="../../ui/dialogs/settings.py" line="281"/>
         <source>留空使用本机内置数据库；共享数据库如 postgresql+psycopg://用户名:密码@服务器:5432/showroom</source>
         <translation>Empty: embedded database; shared, e.g. postgresql+psycopg://user:password@server:5432/showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="314"/>
+        <location filename="../../ui/dialogs/settings.py" line="315"/>
         <source>请输入整数。</source>
         <translation>Please enter a whole number.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="316"/>
+        <location filename="../../ui/dialogs/settings.py" line="317"/>
         <source>不能小于 {minimum}。</source>
         <translation>Must be at least {minimum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="318"/>
+        <location filename="../../ui/dialogs/settings.py" line="319"/>
         <source>不能大于 {maximum}。</source>
         <translation>Must be at most {maximum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="320"/>
+        <location filename="../../ui/dialogs/settings.py" line="321"/>
         <source>请从列表中选择。</source>
         <translation>Please choose from the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="321"/>
+        <location filename="../../ui/dialogs/settings.py" line="322"/>
         <source>这个值无效。</source>
         <translation>This value is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="355"/>
+        <location filename="../../ui/dialogs/settings.py" line="356"/>
         <source>有的设置不符合要求，请按提示修改后再保存。</source>
         <translation>Some settings are not valid; please correct them as shown, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="363"/>
+        <location filename="../../ui/dialogs/settings.py" line="364"/>
         <source>设置没有保存：{reason}</source>
         <translation>Settings not saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="378"/>
+        <location filename="../../ui/dialogs/settings.py" line="379"/>
         <source>留空时使用这台电脑上的内置数据库，无需测试。</source>
         <translation>Empty means the embedded database on this PC; nothing to test.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="381"/>
+        <location filename="../../ui/dialogs/settings.py" line="382"/>
         <source>正在连接 {url} …</source>
         <translation>Connecting to {url} …</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="386"/>
+        <location filename="../../ui/dialogs/settings.py" line="387"/>
         <source>连接成功：{url}</source>
         <translation>Connected: {url}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="391"/>
+        <location filename="../../ui/dialogs/settings.py" line="392"/>
         <source>连接失败：{reason}</source>
         <translation>Connection failed: {reason}</translation>
     </message>
@@ -4743,24 +5451,77 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>ShowroomApp</name>
     <message>
-        <location filename="../../ui/app.py" line="168"/>
+        <location filename="../../ui/app.py" line="172"/>
         <source>设置文件中有无效的值，已改用默认值（详情见日志）。</source>
         <translation>The settings file had invalid values; defaults are used instead (see the log).</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="361"/>
+        <location filename="../../ui/app.py" line="376"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="362"/>
+        <location filename="../../ui/app.py" line="377"/>
         <source>新的数据库地址或界面语言将在重新启动程序后生效。</source>
         <translation>The new database address or language applies after restarting the app.</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="375"/>
+        <location filename="../../ui/app.py" line="390"/>
         <source>自助机模式不可用，已打开员工登录。</source>
         <translation>Kiosk mode is not available; showing staff sign-in instead.</translation>
+    </message>
+</context>
+<context>
+    <name>SignContractDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="384"/>
+        <source>签订合同</source>
+        <translation>Sign contract</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="391"/>
+        <source>请买受人阅读合同及两份附件后签名；一次签名同时用于三份文件。</source>
+        <translation>The buyer reads the contract and both annexes, then signs once for all three papers.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="395"/>
+        <source>买受人在此签名</source>
+        <translation>Buyer signs here</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="396"/>
+        <source>销售顾问在此签名</source>
+        <translation>Consultant signs here</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="399"/>
+        <source>乙方（买受人）签名</source>
+        <translation>Buyer&apos;s signature</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="400"/>
+        <source>甲方代表（销售顾问）签名</source>
+        <translation>Seller&apos;s representative (consultant)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="406"/>
+        <source>撤销一笔</source>
+        <translation>Undo stroke</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="408"/>
+        <source>清除</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="415"/>
+        <source>确认签订</source>
+        <translation>Sign</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="442"/>
+        <source>合同还没有生成，请稍候。</source>
+        <translation>The contract is not ready yet, please wait.</translation>
     </message>
 </context>
 <context>
@@ -4988,6 +5749,39 @@ Please show your booking code or scan the QR code when you arrive.</translation>
         <location filename="../../ui/widgets/startup_page.py" line="131"/>
         <source>技术信息：{detail}</source>
         <translation>Technical detail: {detail}</translation>
+    </message>
+</context>
+<context>
+    <name>SummaryModel</name>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="120"/>
+        <source>付款方式</source>
+        <translation>Payment method</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="121"/>
+        <source>收款笔数</source>
+        <translation>Payments</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="122"/>
+        <source>收款金额</source>
+        <translation>Taken</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="123"/>
+        <source>退款笔数</source>
+        <translation>Refunds</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="124"/>
+        <source>退款金额</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="125"/>
+        <source>净额</source>
+        <translation>Net</translation>
     </message>
 </context>
 <context>

@@ -40,9 +40,25 @@ KIND_ALIASES: dict[str, str] = {
     "test-drive": DocumentKind.TEST_DRIVE_AGREEMENT.value,
     "receipt": DocumentKind.DEPOSIT_RECEIPT.value,
     "report": DocumentKind.INSPECTION_REPORT.value,
+    "deposit": DocumentKind.DEPOSIT_RECEIPT.value,
+    "sale-contract": DocumentKind.CONTRACT.value,
+    "condition": DocumentKind.CONTRACT.value,
+    "after-sales": DocumentKind.CONTRACT.value,
+    "amendment": DocumentKind.CONTRACT.value,
     **{kind.value: kind.value for kind in DocumentKind},
     **{kind.value.replace("_", "-"): kind.value for kind in DocumentKind},
 }
+
+
+# A sale contract's annexes are archived under the contract number plus a suffix
+# (see ``showroom.services.contracts.ANNEXES``): ``print condition BJ01-2026-000123``.
+ANNEX_SUFFIXES: dict[str, str] = {"condition": "-1", "after-sales": "-2"}
+
+
+def number_for(kind_text: str, number: str) -> str:
+    """The archived number a command line means: an annex alias adds its suffix."""
+    suffix = ANNEX_SUFFIXES.get(kind_text.strip().lower(), "")
+    return number if not suffix or number.endswith(suffix) else number + suffix
 
 
 def parse_kind(text: str) -> DocumentKind:

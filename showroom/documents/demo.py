@@ -3,8 +3,8 @@
 Painting needs Qt, which this layer never imports; so this module prepares the
 papers as data (with generated, obviously fake handwriting) and takes a
 ``render(Document) -> bytes`` function from the caller (``ui.documents.demo``).
-Today the test-drive agreement is the only kind; each new kind adds one
-``_demo_<kind>`` function here.
+Besides the test-drive agreement it makes one deposit (with its receipt) and one signed
+sale (three papers), through the same services the desk uses.
 """
 
 from __future__ import annotations
@@ -21,8 +21,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
+from db.models import (
+    Customer,
+    Deposit,
+    DocumentKind,
+    Inspection,
+    InspectionStatus,
+    PaymentMethod,
+    Role,
+    Staff,
+    Store,
+    TestDrive,
+    TestDriveStatus,
+    Vehicle,
+    VehicleStatus,
+)
 from db.models import Document as DocumentRow
-from db.models import DocumentKind, Staff, TestDrive, TestDriveStatus
 from showroom.documents.model import Document
 from showroom.services import audit
 from showroom.services import test_drives as td
@@ -151,4 +165,111 @@ def archive_demo_documents(
         made[DocumentKind.TEST_DRIVE_AGREEMENT.value] = _demo_agreement(
             database, render, templates_dir, zone, letterhead_overrides
         )
+    if DocumentKind.DEPOSIT_RECEIPT not in existing:
+        made.update(_demo_deals(database, render, templates_dir, zone, letterhead_overrides))
     return made
+
+
+def _demo_deals(
+    database: Database,
+    render: Render,
+    templates_dir: Path | None,
+    zone: tzinfo,
+    letterhead_overrides: dict[str, str] | None,
+) -> dict[str, int]:
+    """One deposit reserving a car and one signed sale, made through the desk's services."""
+    from datetime import UTC, datetime
+
+    from showroom.identifiers import id_check_digit
+    from showroom.services import contracts as ct
+    from showroom.services import deposits as dp
+
+    with database.read() as session:
+        store = session.scalars(select(Store).limit(1)).first()
+        sales = session.scalars(
+            select(Staff).where(Staff.role == Role.SALES, Staff.active.is_(True)).limit(1)
+        ).first()
+        # Cars with a final inspection first: the condition confirmation then has its facts.
+        inspected = select(Inspection.vehicle_id).where(
+            Inspection.status == InspectionStatus.FINAL, Inspection.vehicle_id.is_not(None)
+        )
+        cars = session.scalars(
+            select(Vehicle.id)
+            .where(
+                Vehicle.status == VehicleStatus.ON_SALE,
+                Vehicle.deleted_at.is_(None),
+                Vehicle.list_price >= 20000,
+            )
+            .order_by(Vehicle.id.in_(inspected).desc(), Vehicle.stock_no)
+            .limit(2)
+        ).all()
+        used = select(Deposit.customer_id)
+        buyers = session.scalars(
+            select(Customer.id)
+            .where(Customer.deleted_at.is_(None), Customer.id.not_in(used))
+            .order_by(Customer.created_at)
+            .limit(2)
+        ).all()
+    if store is None or sales is None or len(cars) < 2 or len(buyers) < 2:
+        return {}
+    actor = audit.Actor(sales.display_name, sales.id, sales.store_id)
+    now = datetime.now(UTC)
+    with database.write() as session:
+        taken = dp.take(
+            session,
+            actor,
+            dp.DepositInput(cars[1], buyers[0], "5000", PaymentMethod.WECHAT, "4200009876543210"),
+            store_code=store.code,
+            now=now,
+            zone=zone,
+        )
+    with database.read() as session:
+        receipt = dp.prepare_receipt(
+            session,
+            taken.id,
+            templates_dir=templates_dir,
+            zone=zone,
+            letterhead_overrides=letterhead_overrides,
+        )
+    pdf = render(receipt)
+    with database.write() as session:
+        dp.archive_receipt(session, actor, taken.id, receipt, pdf)
+    # A walk-in buyer who paid in full on the day: a sale without a deposit.
+    body = "11010519880612" + f"{sum(buyers[1].bytes) % 1000:03d}"
+    with database.write() as session:
+        drafted = ct.draft(
+            session,
+            actor,
+            ct.ContractInput(
+                cars[0],
+                buyers[1],
+                str(_price(session, cars[0])),
+                body + id_check_digit(body),
+                buyer_address="北京市朝阳区示范路 8 号（演示地址）",
+                other_terms="随车赠送全车脚垫一套、首次保养一次。",
+            ),
+            store_code=store.code,
+            now=now,
+            zone=zone,
+        )
+    with database.read() as session:
+        papers = ct.prepare_papers(
+            session,
+            drafted.id,
+            templates_dir=templates_dir,
+            zone=zone,
+            letterhead_overrides=letterhead_overrides,
+            now=now,
+        )
+    customer, staff = fake_handwriting(3), fake_handwriting(4)
+    signed = ct.attach_signatures(papers, customer, staff, now, zone)
+    pdfs = [render(p) for p in signed]
+    with database.write() as session:
+        ct.sign(session, actor, drafted.id, signed, customer, staff, pdfs, signed_at=now, zone=zone)
+    return {DocumentKind.DEPOSIT_RECEIPT.value: 1, DocumentKind.CONTRACT.value: len(pdfs)}
+
+
+def _price(session: Session, vehicle_id: object) -> object:
+    vehicle = session.get(Vehicle, vehicle_id)
+    assert vehicle is not None
+    return vehicle.list_price

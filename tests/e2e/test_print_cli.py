@@ -45,14 +45,20 @@ def listed(home: Path) -> list[dict[str, object]]:
 
 def test_demo_leaves_an_archived_agreement(home: Path) -> None:
     rows = listed(home)
-    assert [r["kind"] for r in rows] == ["test_drive_agreement"]
-    row = rows[0]
+    assert sorted(r["kind"] for r in rows) == [
+        "contract",
+        "contract",
+        "contract",
+        "deposit_receipt",
+        "test_drive_agreement",
+    ]
+    row = next(r for r in rows if r["kind"] == "test_drive_agreement")
     assert set(row) >= {"kind", "number", "subject", "created", "sha256"}
     assert len(str(row["sha256"])) == 64 and row["copy_no"] == 0
 
 
 def test_print_writes_a_copy_pdf_and_archives_it(home: Path, tmp_path: Path) -> None:
-    original = listed(home)[-1]
+    original = next(r for r in listed(home) if r["kind"] == "test_drive_agreement")
     out = tmp_path / "agreement.pdf"
     result = showroom(
         home, "print", "agreement", str(original["number"]).lower(), "--pdf", str(out)
@@ -75,3 +81,33 @@ def test_print_of_an_unknown_number_is_a_clear_refusal(home: Path, tmp_path: Pat
     assert "没有找到" in result.stderr and "Traceback" not in result.stderr
     bad_kind = showroom(home, "print", "menu", "1", "--pdf", str(tmp_path / "y.pdf"), check=False)
     assert bad_kind.returncode == 2 and "未知的文件类型" in bad_kind.stderr
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_receipt_and_contract_papers_print_with_amounts_in_capitals(
+    home: Path, tmp_path: Path
+) -> None:
+    rows = listed(home)
+    receipt = next(r for r in rows if r["kind"] == "deposit_receipt")
+    contract_no = min(str(r["number"]) for r in rows if r["kind"] == "contract")
+    out = tmp_path / "receipt.pdf"
+    showroom(home, "print", "receipt", str(receipt["number"]), "--pdf", str(out))
+    text = _pdf_text(out)
+    assert "意向金收据" in text and str(receipt["number"]) in text
+    assert "¥5,000.00" in text and "人民币伍仟元整" in text and "副本 COPY" in text
+    for kind, title, number in (
+        ("contract", "二手车买卖合同", contract_no),
+        ("condition", "车况确认书", contract_no + "-1"),
+        ("after-sales", "售后服务协议", contract_no + "-2"),
+    ):
+        out = tmp_path / f"{kind}.pdf"
+        showroom(home, "print", kind, contract_no, "--pdf", str(out))
+        text = _pdf_text(out)
+        assert title in text and number in text and "第1页/共" in text.replace(" ", "")
+    contract_text = _pdf_text(tmp_path / "contract.pdf")
+    assert "人民币" in contract_text and "元整" in contract_text and "过户" in contract_text

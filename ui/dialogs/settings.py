@@ -65,6 +65,7 @@ DESCRIPTIONS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Settings", "客户保护期（天）"),
     QT_TRANSLATE_NOOP("Settings", "客户等待超过多少分钟时提醒"),
     QT_TRANSLATE_NOOP("Settings", "默认意向金金额（元）"),
+    QT_TRANSLATE_NOOP("Settings", "意向金保留车辆的天数（到期前一天提醒销售顾问）"),
     QT_TRANSLATE_NOOP("Settings", "试驾时段长度（分钟）"),
     QT_TRANSLATE_NOOP("Settings", "营业开始时间（时:分，试驾预约用）"),
     QT_TRANSLATE_NOOP("Settings", "营业结束时间（时:分，试驾预约用）"),

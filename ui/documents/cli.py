@@ -50,7 +50,7 @@ def print_document(args: argparse.Namespace) -> int:
     from ui.documents.render import cjk_family, render_pdf
 
     kind = archive.parse_kind(args.kind)
-    number = _number(kind, args.number)
+    number = archive.number_for(args.kind, _number(kind, args.number))
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     if cjk_family() is None:
         print("警告：本机没有安装中文字体，打印出的中文可能显示为方框。", file=sys.stderr)

@@ -96,6 +96,13 @@ SCREENS: dict[str, ScreenInfo] = {
             "TestDrivesScreen",
         ),
         ScreenInfo(
+            "deals",
+            QT_TRANSLATE_NOOP("Screens", "定金与合同"),
+            "money",
+            "ui.screens.deals",
+            "DealsScreen",
+        ),
+        ScreenInfo(
             "follow_ups",
             QT_TRANSLATE_NOOP("Screens", "回访"),
             "phone",

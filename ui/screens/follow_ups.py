@@ -59,6 +59,7 @@ REASONS = {
     "contract_12m": QT_TRANSLATE_NOOP("FollowUps", "成交后 12 个月"),
     "visit": QT_TRANSLATE_NOOP("FollowUps", "到店后回访"),
     "follow_up": QT_TRANSLATE_NOOP("FollowUps", "再次回访"),
+    "deposit_expiry": QT_TRANSLATE_NOOP("FollowUps", "意向金明天到期"),
 }
 
 
