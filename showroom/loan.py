@@ -28,7 +28,9 @@ __all__ = [
     "calculate",
     "calculate_both",
     "down_payment_from_percent",
+    "parse_down_payment",
     "parse_percent",
+    "parse_price",
     "parse_rate",
     "parse_term",
 ]
@@ -146,22 +148,32 @@ def parse_percent(text: str | int | Decimal) -> Decimal:
     return value
 
 
-def down_payment_from_percent(price: Decimal, percent: Decimal) -> Decimal:
+def down_payment_from_percent(price: Decimal, percent: str | int | Decimal) -> Decimal:
     """The down payment for ``percent`` of ``price``, to the fen (half up)."""
     return _fen(price * parse_percent(percent) / _HUNDRED)
+
+
+def parse_price(text: str | int | Decimal) -> Decimal:
+    """The car's price as typed (``168000``, ``16.8万``); more than zero."""
+    try:
+        return parse_amount(text, minimum=CENT, maximum=MAX_AMOUNT)
+    except ValidationError as exc:
+        raise ValidationError("loan.price_invalid", f"车价有误：{exc.message}") from None
+
+
+def parse_down_payment(text: str | int | Decimal) -> Decimal:
+    """A down payment typed as an amount; zero allowed."""
+    try:
+        return parse_amount(text, minimum=Decimal("0.00"), maximum=MAX_AMOUNT)
+    except ValidationError as exc:
+        raise ValidationError("loan.down_invalid", f"首付金额有误：{exc.message}") from None
 
 
 def _checked_inputs(
     price: str | int | Decimal, down_payment: str | int | Decimal
 ) -> tuple[Decimal, Decimal, Decimal]:
-    try:
-        price_value = parse_amount(price, minimum=CENT, maximum=MAX_AMOUNT)
-    except ValidationError as exc:
-        raise ValidationError("loan.price_invalid", f"车价有误：{exc.message}") from None
-    try:
-        down = parse_amount(down_payment, minimum=Decimal("0.00"), maximum=MAX_AMOUNT)
-    except ValidationError as exc:
-        raise ValidationError("loan.down_invalid", f"首付金额有误：{exc.message}") from None
+    price_value = parse_price(price)
+    down = parse_down_payment(down_payment)
     if down >= price_value:
         raise ValidationError("loan.down_too_large", "首付金额须小于车价，否则无需贷款")
     return price_value, down, price_value - down
