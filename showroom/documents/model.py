@@ -51,10 +51,30 @@ class SignatureImage:
 
 @dataclass(frozen=True)
 class QrCode:
-    """A QR code printed with a caption under it."""
+    """A QR code printed with a caption beside it; ``size_mm`` 0 is the standard size."""
 
     payload: str
     caption: str
+    size_mm: int = 0
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a table: the first cell is the row's label."""
+
+    cells: tuple[str, ...]
+    emphasis: tuple[int, ...] = ()  # cells printed bold with a mark (the best value)
+    shaded: bool = False  # a row that stands out (the cars differ in it)
+    heading: bool = False  # a section title spanning the whole row (its first cell)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A grid of plain text after the facts (a comparison of cars)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    note: str = ""  # printed under the table (what the marks mean)
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,8 @@ class Document:
     copy_no: int = 0
     footer_note: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    headline: str = ""  # one big line under the title (the price on a car sheet)
+    tables: tuple[Table, ...] = ()
 
     # --- hashing -----------------------------------------------------------------------
 
@@ -89,6 +111,11 @@ class Document:
         """The exact words a signer agrees to: facts and clauses, no images, no copy mark."""
         lines = [self.title, self.number]
         lines += [f"{f.label}：{f.value}" for f in self.fields]
+        if self.headline:
+            lines.append(self.headline)
+        for table in self.tables:
+            lines.append(" | ".join(table.columns))
+            lines += [" | ".join(row.cells) for row in table.rows]
         for section in self.sections:
             lines.append(section.heading)
             lines.extend(section.paragraphs)
@@ -104,8 +131,12 @@ class Document:
     # --- archive form --------------------------------------------------------------------
 
     def to_content(self) -> dict[str, Any]:
-        """The archived form. The copy number is not part of it: a reprint has equal content."""
-        return {
+        """The archived form. The copy number is not part of it: a reprint has equal content.
+
+        Headline, tables and QR sizes appear only when used, so papers archived before they
+        existed keep exactly the content (and verification code) they were printed with.
+        """
+        content: dict[str, Any] = {
             "version": CONTENT_VERSION,
             "kind": self.kind,
             "number": self.number,
@@ -124,9 +155,25 @@ class Document:
             "signatures": [
                 [s.role_label, s.name, _b64(s.png), s.signed_at] for s in self.signatures
             ],
-            "qr_codes": [[q.payload, q.caption] for q in self.qr_codes],
+            "qr_codes": [
+                [q.payload, q.caption, *([q.size_mm] if q.size_mm else [])] for q in self.qr_codes
+            ],
             "extra": dict(sorted(self.extra.items())),
         }
+        if self.headline:
+            content["headline"] = self.headline
+        if self.tables:
+            content["tables"] = [
+                {
+                    "columns": list(t.columns),
+                    "rows": [
+                        [list(r.cells), list(r.emphasis), r.shaded, r.heading] for r in t.rows
+                    ],
+                    "note": t.note,
+                }
+                for t in self.tables
+            ]
+        return content
 
     @classmethod
     def from_content(cls, content: dict[str, Any], copy_no: int = 0) -> Document:
@@ -149,8 +196,20 @@ class Document:
                 SignatureImage(role, name, _unb64(png), at)
                 for role, name, png, at in content["signatures"]
             ),
-            qr_codes=tuple(QrCode(p, c) for p, c in content["qr_codes"]),
+            qr_codes=tuple(QrCode(*entry) for entry in content["qr_codes"]),
             extra=dict(content.get("extra", {})),
+            headline=content.get("headline", ""),
+            tables=tuple(
+                Table(
+                    tuple(t["columns"]),
+                    tuple(
+                        TableRow(tuple(cells), tuple(emphasis), bool(shaded), bool(heading))
+                        for cells, emphasis, shaded, heading in t["rows"]
+                    ),
+                    t.get("note", ""),
+                )
+                for t in content.get("tables", [])
+            ),
             copy_no=copy_no,
         )
 

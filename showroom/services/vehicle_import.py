@@ -48,8 +48,8 @@ __all__ = [
 Progress = Callable[[int, int], None]  # (rows done, rows total)
 
 BATCH = 2000
-CREATED, UPDATED, REJECTED = "created", "updated", "rejected"
-OUTCOME_LABELS = {CREATED: "新增", UPDATED: "更新", REJECTED: "拒绝"}
+CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+OUTCOME_LABELS = {CREATED: "新增", UPDATED: "更新", UNCHANGED: "无变化", REJECTED: "拒绝"}
 # Fields an import may change on a car it created earlier; status and stock no. stay the
 # store's (a car sold since the last import stays sold).
 _UPDATABLE = (
@@ -122,6 +122,10 @@ class ImportResult:
         return self.count(UPDATED)
 
     @property
+    def unchanged(self) -> int:
+        return self.count(UNCHANGED)
+
+    @property
     def rejected(self) -> int:
         return self.count(REJECTED)
 
@@ -133,7 +137,7 @@ class ImportResult:
         verb = "将" if self.dry_run else "已"
         return (
             f"共 {self.total} 行：{verb}新增 {self.created}，{verb}更新 {self.updated}，"
-            f"拒绝 {self.rejected}"
+            f"无变化 {self.unchanged}，拒绝 {self.rejected}"
         )
 
 
@@ -671,15 +675,19 @@ def import_file(
         progress(0, total)
 
     refs = [p.fields["source_ref"] for p in parsed if p.fields]
+    keys = [k for k in _UPDATABLE if k in parsed_keys(parsed)]
+    columns = [getattr(Vehicle, k) for k in keys]
     existing: dict[str, tuple[uuid.UUID, str, bool]] = {}
+    stored: dict[str, tuple[Any, ...]] = {}
     for start in range(0, len(refs), BATCH):
         chunk = refs[start : start + BATCH]
-        for vid, ref, stock_no, deleted in session.execute(
-            select(Vehicle.id, Vehicle.source_ref, Vehicle.stock_no, Vehicle.deleted_at).where(
-                Vehicle.source == chosen.source, Vehicle.source_ref.in_(chunk)
-            )
+        for vid, ref, stock_no, deleted, *values in session.execute(
+            select(
+                Vehicle.id, Vehicle.source_ref, Vehicle.stock_no, Vehicle.deleted_at, *columns
+            ).where(Vehicle.source == chosen.source, Vehicle.source_ref.in_(chunk))
         ):
             existing[ref] = (vid, stock_no, deleted is not None)
+            stored[ref] = tuple(values)
     vin_owner = _vin_owners(
         session, [p.fields["vin"] for p in parsed if p.fields and p.fields.get("vin")]
     )
@@ -710,8 +718,11 @@ def import_file(
                     p.line, REJECTED, f"库存车 {known[1]} 已删除，未重新导入", known[1], p.title
                 )
             )
+        elif tuple(fields[k] for k in keys) == stored[fields["source_ref"]]:
+            # Nothing to write: re-importing the same file leaves the cars (and versions) be.
+            outcomes.append(RowOutcome(p.line, UNCHANGED, "", known[1], p.title))
         else:
-            updates.append({"b_id": known[0], **{k: fields[k] for k in _UPDATABLE if k in fields}})
+            updates.append({"b_id": known[0], **{k: fields[k] for k in keys}})
             outcomes.append(RowOutcome(p.line, UPDATED, "", known[1], p.title))
 
     if dry_run:
@@ -760,8 +771,6 @@ def import_file(
         if progress:
             progress(done, total)
     table = Vehicle.__table__
-    # A preset's parser returns the same keys for every row; only those are changed.
-    keys = [k for k in _UPDATABLE if updates and k in updates[0]]
     statement = (
         update(table)
         .where(table.c.id == bindparam("b_id"))
@@ -799,6 +808,11 @@ def import_file(
     if report_path is not None:
         write_report(result, report_path)
     return result
+
+
+def parsed_keys(parsed: list[_Parsed]) -> dict[str, Any]:
+    """The fields a preset's parser returns (the same keys for every row)."""
+    return next((p.fields for p in parsed if p.fields), {})
 
 
 def _vin_owners(session: Session, vins: list[str]) -> dict[str, tuple[uuid.UUID, str]]:

@@ -121,7 +121,7 @@ def test_reimport_updates_instead_of_duplicating(store: Database, tmp_path: Path
     stock_numbers = {o.stock_no for o in first.outcomes}
     cheaper = PETROL.replace(",28.80,", ",26.80,")
     second = run(store, write(tmp_path, cheaper, EV, name="again.csv"))
-    assert (second.created, second.updated) == (0, 2)
+    assert (second.created, second.updated, second.unchanged) == (0, 1, 1)
     assert {o.stock_no for o in second.outcomes} == stock_numbers
     stored = cars(store)
     assert len(stored) == 2
@@ -134,15 +134,17 @@ def test_reimport_keeps_the_status_the_store_set(store: Database, tmp_path: Path
     run(store, write(tmp_path, PETROL))
     with store.write() as session:
         session.execute(Vehicle.__table__.update().values(status=VehicleStatus.SOLD))
-    run(store, write(tmp_path, PETROL))
-    assert cars(store)[0].status is VehicleStatus.SOLD
+    again = run(store, write(tmp_path, PETROL.replace(",28.80,", ",27.80,")))
+    assert again.updated == 1
+    car = cars(store)[0]
+    assert (car.status, car.list_price) == (VehicleStatus.SOLD, Decimal("278000.00"))
 
 
 def test_dry_run_writes_nothing_but_reports(store: Database, tmp_path: Path) -> None:
     report = tmp_path / "dry.csv"
     result = run(store, write(tmp_path, PETROL, NO_PRICE), dry_run=True, report_path=report)
     assert (result.created, result.rejected) == (1, 1)
-    assert result.summary() == "共 2 行：将新增 1，将更新 0，拒绝 1"
+    assert result.summary() == "共 2 行：将新增 1，将更新 0，无变化 0，拒绝 1"
     assert cars(store) == []
     assert report.exists()
     with store.read() as session:

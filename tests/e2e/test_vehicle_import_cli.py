@@ -17,17 +17,17 @@ def test_import_dry_run_then_import_then_reimport(tmp_path: Path) -> None:
     report = tmp_path / "report.csv"
 
     dry = showroom(home, "vehicles", "import", str(source), "--dry-run", "--report", str(report))
-    assert "共 2 行：将新增 1，将更新 0，拒绝 1（试运行，未写入）" in dry.stdout
+    assert "共 2 行：将新增 1，将更新 0，无变化 0，拒绝 1（试运行，未写入）" in dry.stdout
     assert "第 3 行：售价为空" in dry.stderr
     assert report.exists()
     assert json.loads(showroom(home, "vehicles", "list", "--json").stdout) == []
 
     done = showroom(home, "vehicles", "import", str(source), "--preset", "che168")
-    assert "共 2 行：已新增 1，已更新 0，拒绝 1" in done.stdout
+    assert "共 2 行：已新增 1，已更新 0，无变化 0，拒绝 1" in done.stdout
     report_line = next(line for line in done.stdout.splitlines() if line.startswith("报告："))
     assert Path(report_line.removeprefix("报告：")).exists()
     again = showroom(home, "vehicles", "import", str(source))
-    assert "已新增 0，已更新 1" in again.stdout
+    assert "已新增 0，已更新 0，无变化 1" in again.stdout
     cars = json.loads(showroom(home, "vehicles", "list", "--json").stdout)
     assert [(c["brand"], c["price"], c["mileage_km"]) for c in cars] == [
         ("奔驰", "288000.00", 100000)
