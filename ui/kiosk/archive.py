@@ -329,6 +329,7 @@ class KioskArchivePage(KioskPage):
             item = layout.takeAt(0)
             widget = item.widget()
             if widget is not None:
+                widget.hide()  # now: deleteLater waits for the event loop
                 widget.deleteLater()
             elif item.layout() is not None:
                 self._drop_layout(item.layout())
@@ -387,6 +388,7 @@ class KioskArchivePage(KioskPage):
         while layout.count():
             item = layout.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # now: deleteLater waits for the event loop
                 item.widget().deleteLater()
             elif item.layout() is not None:
                 self._drop_layout(item.layout())

@@ -49,6 +49,7 @@ from showroom.services import kiosk as kiosk_service
 from showroom.services.kiosk import CarPage, CarQuery, KioskCar
 from ui.kiosk.pages import KioskPage
 from ui.tasks import TaskRunner
+from ui.widgets.comparison import ComparisonBasket
 
 log = logging.getLogger("showroom.kiosk")
 
@@ -451,22 +452,61 @@ class BrowsePage(KioskPage):
 
     carChosen = Signal(object)  # noqa: N815 - Qt's signal naming
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        basket: ComparisonBasket | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("kioskBrowsePage")
         self._runner = runner
         self._brand_generation = 0
         self.model = CarListModel(runner, parent=self)
         self.model.stateChanged.connect(self._state_changed)
+        self.basket = basket
 
         title = QLabel(self.tr("在售车辆"), self)
         title.setObjectName("kioskPageTitle")
         self._count = QLabel(self)
         self._count.setObjectName("kioskCount")
+        self._sort_group = QButtonGroup(self)
+        self._sort_group.setExclusive(True)
+        self._sort_group.buttonClicked.connect(self._filters_changed)
+        sort_row = QHBoxLayout()
+        sort_row.setSpacing(12)
+        sort_row.addStretch(1)
+        self._sorts = [
+            (self.tr("最新年份"), "year", True),
+            (self.tr("价格最低"), "price", False),
+            (self.tr("里程最少"), "mileage", False),
+        ]
+        for number, (text, _key, _descending) in enumerate(self._sorts):
+            chip = self._chip(text, self._sort_group, sort_row)
+            self._sort_group.setId(chip, number)
+        self._sort_group.button(0).setChecked(True)
+        self.loan_button = QPushButton(self.tr("金融计算器"), self)
+        self.loan_button.setObjectName("kioskSecondaryButton")
+        self.loan_button.setMinimumSize(200, 64)
+        self.loan_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.loan_button.clicked.connect(lambda: self.navigate.emit("loan"))
+        self.compare_button = QPushButton(self)
+        self.compare_button.setObjectName("kioskPrimaryButton")
+        self.compare_button.setMinimumSize(200, 64)
+        self.compare_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.compare_button.clicked.connect(lambda: self.navigate.emit("compare"))
         header = QHBoxLayout()
+        header.setSpacing(16)
         header.addWidget(title)
-        header.addStretch(1)
         header.addWidget(self._count)
+        header.addStretch(1)
+        header.addLayout(sort_row)
+        header.addWidget(self.loan_button)
+        header.addWidget(self.compare_button)
+        if basket is not None:
+            basket.changed.connect(self._basket_changed)
+        self._basket_changed()
 
         self._brand_group = QButtonGroup(self)
         self._brand_group.setExclusive(True)
@@ -501,6 +541,31 @@ class BrowsePage(KioskPage):
             self._price_group.setId(chip, number)
         self._price_group.button(0).setChecked(True)
         price_strip = self._strip(price_row)
+
+        # Energy and body type share one row: both are short lists.
+        self._energy_group = QButtonGroup(self)
+        self._energy_group.setExclusive(True)
+        self._energy_group.buttonClicked.connect(self._filters_changed)
+        self._kind_row = QHBoxLayout()
+        self._kind_row.setContentsMargins(0, 0, 0, 0)
+        self._kind_row.setSpacing(12)
+        self._kind_row.addStretch(1)
+        for key, text in (
+            ("", self.tr("全部能源")),
+            ("fuel", self.tr("燃油")),
+            ("hybrid", self.tr("混动")),
+            ("ev", self.tr("纯电")),
+        ):
+            chip = self._chip(text, self._energy_group, self._kind_row)
+            chip.setProperty("energy", key)
+        self._energy_group.buttons()[0].setChecked(True)
+        self._body_group = QButtonGroup(self)
+        self._body_group.setExclusive(True)
+        self._body_group.buttonClicked.connect(self._filters_changed)
+        self._all_bodies = self._chip(self.tr("全部车身"), self._body_group, self._kind_row)
+        self._all_bodies.setProperty("body", "")
+        self._all_bodies.setChecked(True)
+        kind_strip = self._strip(self._kind_row)
 
         self.view = CarGridView(self)
         self.view.setModel(self.model)
@@ -555,6 +620,7 @@ class BrowsePage(KioskPage):
         layout.addLayout(header)
         layout.addWidget(brand_strip)
         layout.addWidget(price_strip)
+        layout.addWidget(kind_strip)
         layout.addWidget(self._content, 1)
         layout.addWidget(self._more_banner)
         self._state_changed()
@@ -598,6 +664,9 @@ class BrowsePage(KioskPage):
         self._brand_generation += 1
         self._all_brands.setChecked(True)
         self._price_group.button(0).setChecked(True)
+        self._energy_group.buttons()[0].setChecked(True)
+        self._all_bodies.setChecked(True)
+        self._sort_group.button(0).setChecked(True)
         self.model.clear()
         self.view.scrollToTop()
 
@@ -605,7 +674,27 @@ class BrowsePage(KioskPage):
         brand_chip = self._brand_group.checkedButton()
         brand = brand_chip.property("brand") if brand_chip is not None else ""
         band = self._bands[max(0, self._price_group.checkedId())]
-        return CarQuery(brand=brand or None, min_price=band.min_price, max_price=band.max_price)
+        energy_chip = self._energy_group.checkedButton()
+        energy = energy_chip.property("energy") if energy_chip is not None else ""
+        body_chip = self._body_group.checkedButton()
+        body = body_chip.property("body") if body_chip is not None else ""
+        _text, sort, descending = self._sorts[max(0, self._sort_group.checkedId())]
+        return CarQuery(
+            brand=brand or None,
+            min_price=band.min_price,
+            max_price=band.max_price,
+            energy_group=energy or None,
+            body_type=body or None,
+            sort=sort,
+            descending=descending,
+        )
+
+    def _basket_changed(self) -> None:
+        count = len(self.basket) if self.basket is not None else 0
+        self.compare_button.setText(
+            self.tr("车型对比（%n）", "", count) if count else self.tr("车型对比")
+        )
+        self.compare_button.setVisible(self.basket is not None)
 
     # --- brands ------------------------------------------------------------------------------
 
@@ -613,15 +702,16 @@ class BrowsePage(KioskPage):
         self._brand_generation += 1
         generation = self._brand_generation
 
-        def work(session: DbSession) -> tuple[int, list[str]]:
-            return generation, kiosk_service.brands(session)
+        def work(session: DbSession) -> tuple[int, list[str], list[str]]:
+            return generation, kiosk_service.brands(session), kiosk_service.body_types(session)
 
         self._runner.read(work, self._brands_loaded, self._brands_failed)
 
-    def _brands_loaded(self, result: tuple[int, list[str]]) -> None:
-        generation, names = result
+    def _brands_loaded(self, result: tuple[int, list[str], list[str]]) -> None:
+        generation, names, bodies = result
         if generation != self._brand_generation:
             return
+        self._fill_bodies(bodies)
         current = self._brand_group.checkedButton()
         selected = current.property("brand") if current is not None else ""
         for chip in list(self._brand_group.buttons()):
@@ -636,6 +726,21 @@ class BrowsePage(KioskPage):
         if selected and selected not in names:
             self._all_brands.setChecked(True)
 
+    def _fill_bodies(self, bodies: list[str]) -> None:
+        current = self._body_group.checkedButton()
+        selected = current.property("body") if current is not None else ""
+        for chip in list(self._body_group.buttons()):
+            if chip is not self._all_bodies:
+                self._body_group.removeButton(chip)
+                chip.deleteLater()
+        for name in bodies:
+            chip = self._chip(name, self._body_group, self._kind_row)
+            chip.setProperty("body", name)
+            if name == selected:
+                chip.setChecked(True)
+        if selected and selected not in bodies:
+            self._all_bodies.setChecked(True)
+
     def _brands_failed(self, exc: BaseException) -> None:
         # Browsing still works without brand chips; the car list reports its own failure.
         log.warning("kiosk could not load brands: %r", exc)
@@ -649,6 +754,8 @@ class BrowsePage(KioskPage):
     def _show_all(self) -> None:
         self._all_brands.setChecked(True)
         self._price_group.button(0).setChecked(True)
+        self._energy_group.buttons()[0].setChecked(True)
+        self._all_bodies.setChecked(True)
         self._filters_changed()
 
     def _scrolled(self, value: int) -> None:

@@ -101,6 +101,7 @@ class KioskLoanPage(KioskPage):
 
         if self.calculator is not None:
             self._layout.removeWidget(self.calculator)
+            self.calculator.hide()  # now: deleteLater waits for the event loop
             self.calculator.deleteLater()
         self.calculator = LoanCalculatorWidget(self, price=price, touch=True)
         self._layout.addWidget(self.calculator, 1)

@@ -230,11 +230,11 @@ class InventoryScreen(Screen):
         self.status_filter = self._combo(self.tr("全部状态"), 104)
         for status in VehicleStatus:
             self.status_filter.addItem(vehicle_status_label(status), status.value)
-        # Prices in 万元 and mileage in 万公里, as the trade talks; 0 means "any".
-        self.min_price = self._spin(self.tr("最低价 不限"), 0, 1000, self.tr(" 万起"))
-        self.max_price = self._spin(self.tr("最高价 不限"), 0, 1000, self.tr(" 万内"))
-        self.min_year = self._spin(self.tr("年份 不限"), 1999, 2035, self.tr(" 年起"))
-        self.max_mileage = self._spin(self.tr("里程 不限"), 0, 100, self.tr(" 万公里内"))
+        # Prices in 万元 and mileage in 万公里, as the trade talks; the lowest value means "any".
+        self.min_price = self._spin(0, 1000, self.tr(" 万"))
+        self.max_price = self._spin(0, 1000, self.tr(" 万"))
+        self.min_year = self._spin(1999, 2035, self.tr(" 年"))
+        self.max_mileage = self._spin(0, 100, self.tr(" 万公里"))
         self.sort_combo = QComboBox(self)
         for text, key, descending in (
             (self.tr("默认排序"), "stock_no", False),
@@ -251,10 +251,21 @@ class InventoryScreen(Screen):
         for widget in (
             self.brand_filter,
             self.model_filter,
+            self._caption(self.tr("价格")),
             self.min_price,
+            self._caption("–"),
             self.max_price,
+            self._caption(self.tr("年份不早于")),
             self.min_year,
+            self._caption(self.tr("里程不超过")),
             self.max_mileage,
+        ):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        self.body.addLayout(filters)
+        more = QHBoxLayout()
+        more.setSpacing(8)
+        for widget in (
             self.body_filter,
             self.energy_filter,
             self.transmission_filter,
@@ -263,9 +274,9 @@ class InventoryScreen(Screen):
             self.sort_combo,
             self.reset_button,
         ):
-            filters.addWidget(widget)
-        filters.addStretch(1)
-        self.body.addLayout(filters)
+            more.addWidget(widget)
+        more.addStretch(1)
+        self.body.addLayout(more)
 
         self.error_label = QLabel("", self)
         self.error_label.setObjectName("ErrorText")
@@ -323,16 +334,23 @@ class InventoryScreen(Screen):
         # Item data are plain strings ("" for all): a None item comes back from Qt as an
         # invalid variant, which PySide6 6.12 on Python 3.11 miscounts.
         combo.addItem(everything, "")
-        combo.setMinimumWidth(width)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setMinimumWidth(width + 24)
         return combo
 
-    def _spin(self, any_text: str, low: int, high: int, suffix: str) -> QSpinBox:
+    def _spin(self, low: int, high: int, suffix: str) -> QSpinBox:
         spin = QSpinBox(self)
         spin.setRange(low, high)
-        spin.setSpecialValueText(any_text)
+        spin.setSpecialValueText(self.tr("不限"))
         spin.setSuffix(suffix)
-        spin.setMinimumWidth(112)
+        spin.setMinimumWidth(120 if high < 1000 else 104)
+        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
         return spin
+
+    def _caption(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setObjectName("Muted")
+        return label
 
     # --- filters ---------------------------------------------------------------------------
 

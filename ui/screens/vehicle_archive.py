@@ -244,14 +244,15 @@ class VehicleArchiveDialog(QDialog):
         self.price.setStyleSheet("font-size: 26px; font-weight: 700; color: #C81E1E;")
         self.status_badge = QLabel("", self)
         self.status_badge.setStyleSheet(
-            "padding: 4px 12px; border-radius: 10px; background: #E5E7EB; font-weight: 600;"
+            "padding: 4px 14px; border-radius: 12px; background: #E5E7EB; font-weight: 600;"
         )
+        self.status_badge.setFixedHeight(30)
         head_text = QVBoxLayout()
         head_text.addWidget(self.title)
         head_text.addWidget(self.subtitle)
         header = QHBoxLayout()
         header.addLayout(head_text, 1)
-        header.addWidget(self.status_badge)
+        header.addWidget(self.status_badge, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addSpacing(16)
         header.addWidget(self.price)
 
@@ -492,6 +493,7 @@ class VehicleArchiveDialog(QDialog):
         while self.facts_grid.count():
             item = self.facts_grid.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # now: deleteLater waits for the event loop
                 item.widget().deleteLater()
         for number, (name, value) in enumerate(basic_facts(car)):
             row, col = divmod(number, 2)
