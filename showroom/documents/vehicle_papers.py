@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,14 @@ from db.models import (
     VehicleStatus,
 )
 from db.numbers import next_value
+from showroom.documents import archive
 from showroom.documents.model import Document, Field, QrCode, Section, Table, TableRow
 from showroom.documents.templates import load_template
 from showroom.errors import ConflictError, NotFoundError
 from showroom.money import format_yuan, in_wan
 from showroom.services import comparison as cmp
 from showroom.services.test_drives import letterhead
+from showroom.users import Actor
 from showroom.vehicle_links import public_url
 
 PREVIEW_NUMBER = "预览"
@@ -48,6 +51,79 @@ def issue_number(session: Session, kind: DocumentKind, store_id: uuid.UUID, year
         raise NotFoundError("store.not_found", "门店不存在。")
     n = next_value(session, store.code, kind.value, str(year))
     return f"{store.code}-{_PREFIX[kind]}{year}-{n:05d}"
+
+
+def _store_of(session: Session, vehicle_id: uuid.UUID) -> uuid.UUID:
+    store_id = session.scalar(select(Vehicle.store_id).where(Vehicle.id == vehicle_id))
+    if store_id is None:
+        raise NotFoundError("vehicle.not_found", "车辆不存在或已删除。")
+    return store_id
+
+
+def issue_comparison(
+    session: Session,
+    vehicle_ids: Sequence[uuid.UUID],
+    *,
+    templates_dir: Path | None,
+    zone: tzinfo,
+    only_differences: bool = False,
+    letterhead_overrides: dict[str, str] | None = None,
+    now: datetime | None = None,
+) -> Document:
+    """The comparison paper with its number taken (write session): ready to paint."""
+    store_id = _store_of(session, vehicle_ids[0])
+    paper = comparison_paper(
+        session,
+        vehicle_ids,
+        store_id=store_id,
+        templates_dir=templates_dir,
+        zone=zone,
+        only_differences=only_differences,
+        letterhead_overrides=letterhead_overrides,
+        now=now,
+    )
+    year = _local(now, zone).year
+    return replace(paper, number=issue_number(session, DocumentKind.COMPARISON, store_id, year))
+
+
+def issue_car_sheet(
+    session: Session,
+    vehicle_id: uuid.UUID,
+    *,
+    settings: Any,
+    templates_dir: Path | None,
+    zone: tzinfo,
+    letterhead_overrides: dict[str, str] | None = None,
+    now: datetime | None = None,
+) -> Document:
+    """The car sheet with its number taken (write session): ready to paint."""
+    sheet = car_sheet(
+        session,
+        vehicle_id,
+        settings=settings,
+        templates_dir=templates_dir,
+        zone=zone,
+        letterhead_overrides=letterhead_overrides,
+        now=now,
+    )
+    year = _local(now, zone).year
+    store_id = _store_of(session, vehicle_id)
+    return replace(sheet, number=issue_number(session, DocumentKind.CAR_SHEET, store_id, year))
+
+
+def archive_paper(
+    session: Session, actor: Actor, document: Document, pdf: bytes, vehicle_id: uuid.UUID
+) -> archive.ArchivedDocument:
+    """Archive a painted car paper under the store of ``vehicle_id``."""
+    return archive.archive(
+        session,
+        actor,
+        document,
+        pdf,
+        store_id=_store_of(session, vehicle_id),
+        subject=document.extra.get("subject", ""),
+        subject_id=vehicle_id if document.kind == DocumentKind.CAR_SHEET.value else None,
+    )
 
 
 def _local(now: datetime | None, zone: tzinfo) -> datetime:
