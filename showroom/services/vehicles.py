@@ -188,9 +188,10 @@ def list_vehicles(
     order = SORTS.get(sort, Vehicle.stock_no)
     # First the page's ids from the covering index, then only those rows: the wide rows
     # of the cars that do not make the page are never read.
-    ids = _browse(select(Vehicle.id), flt, _dialect(session)).order_by(
-        order.desc() if descending else order.asc(), Vehicle.id
-    )
+    direction = order.desc() if descending else order.asc()
+    if sort == "listed":
+        direction = direction.nulls_last()  # never-listed cars after the listed ones
+    ids = _browse(select(Vehicle.id), flt, _dialect(session)).order_by(direction, Vehicle.id)
     if offset:
         ids = ids.offset(offset)
     if limit is not None:
