@@ -200,7 +200,7 @@ def car_sheet(
         "new_price": _wan(vehicle.new_price) if vehicle.new_price else "—",
         "stock_no": vehicle.stock_no,
         "history": "；".join(history) if history else "经检查无事故、泡水、火烧记录。",
-        "configuration": "、".join(vehicle.configuration or []) or "—",
+        "configuration": _highlights(vehicle.configuration or []),
     }
     fields, sections, _ = template.fill(values)
     # The price composition the dealer chose to publish (public lines only).
@@ -224,13 +224,24 @@ def car_sheet(
         qr_codes=(
             # Top right: the desk's scanner opens this car; below: the customer's phone.
             QrCode(f"SHOWROOM:CAR:{vehicle.stock_no}", f"库存编号 {vehicle.stock_no}"),
-            QrCode(url, f"手机扫一扫\n查看本车完整档案和全部照片\n{url}", size_mm=45),
+            QrCode(url, f"手机扫一扫\n查看本车完整档案和全部照片\n{url}", size_mm=40),
         ),
         issued=issued.strftime("%Y-%m-%d %H:%M"),
         template_version=template.version,
         footer_note=template.footer_note,
         extra={"subject": values["vehicle_name"], "vehicle_id": str(vehicle.id)},
     )
+
+
+# A windscreen sheet is one page: the longest configuration lists are cut short.
+MAX_HIGHLIGHTS = 12
+
+
+def _highlights(items: list[str]) -> str:
+    if not items:
+        return "—"
+    shown = "、".join(items[:MAX_HIGHLIGHTS])
+    return shown if len(items) <= MAX_HIGHLIGHTS else f"{shown}等共 {len(items)} 项"
 
 
 def comparison_paper(

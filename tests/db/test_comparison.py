@@ -157,7 +157,7 @@ def test_car_sheet_has_price_promises_and_public_qr(cars) -> None:  # type: igno
     assert "141234" not in repr(sheet.to_content())
     stock_no = dict((f.label, f.value) for f in sheet.fields)["库存编号"]
     assert sheet.qr_codes[1].payload == f"https://cars.example.com/{stock_no}?from=qr"
-    assert sheet.qr_codes[1].size_mm == 45
+    assert sheet.qr_codes[1].size_mm == 40
 
 
 def test_no_car_sheet_for_a_sold_car(cars) -> None:  # type: ignore[no-untyped-def]

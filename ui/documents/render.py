@@ -149,7 +149,7 @@ def _body_html(document: Document, families: list[str], break_before_last: bool 
         '<html><body style="font-family:'
         + ",".join(f"'{f}'" for f in families)
         # A car sheet is read through a windscreen: larger type than a contract.
-        + f'; font-size:{12 if document.headline else 9}pt; color:#1a1a1a;">',
+        + f'; font-size:{11 if document.headline else 9}pt; color:#1a1a1a;">',
         f"<p align='center' style='font-size:17pt; font-weight:bold; margin-bottom:2pt;'>"
         f"{_esc(document.title)}</p>",
     ]
@@ -197,7 +197,7 @@ def _body_html(document: Document, families: list[str], break_before_last: bool 
         # a signature never stands on a page without the words it signs.
         breaks = break_before_last and number == len(document.sections)
         parts.append(
-            f"<p style='font-size:{14 if document.headline else 10}pt; font-weight:bold;"
+            f"<p style='font-size:{13 if document.headline else 10}pt; font-weight:bold;"
             " margin-top:5pt; margin-bottom:1pt;"
             + (" page-break-before:always;" if breaks else "")
             + f"'>{_esc(section.heading)}</p>"
