@@ -233,7 +233,7 @@ class InventoryScreen(Screen):
         # Prices in 万元 and mileage in 万公里, as the trade talks; the lowest value means "any".
         self.min_price = self._spin(0, 1000, self.tr(" 万"))
         self.max_price = self._spin(0, 1000, self.tr(" 万"))
-        self.min_year = self._spin(1999, 2035, self.tr(" 年"))
+        self.min_year = self._spin(1999, 2035, "")
         self.max_mileage = self._spin(0, 100, self.tr(" 万公里"))
         self.sort_combo = QComboBox(self)
         for text, key, descending in (

@@ -591,9 +591,11 @@ class VehicleArchiveDialog(QDialog):
     def _ask_files(parent: QWidget) -> list[Path]:
         files, _ = QFileDialog.getOpenFileNames(
             parent,
-            parent.tr("选择车辆照片"),
+            QCoreApplication.translate("VehicleArchiveDialog", "选择车辆照片"),
             "",
-            parent.tr("图片 (*.jpg *.jpeg *.png *.webp *.bmp *.heic)"),
+            QCoreApplication.translate(
+                "VehicleArchiveDialog", "图片 (*.jpg *.jpeg *.png *.webp *.bmp *.heic)"
+            ),
         )
         return [Path(f) for f in files]
 
