@@ -556,13 +556,22 @@ class _Parsed:
     line: int
     fields: dict[str, Any] | None
     reason: str = ""
+    raw_title: str = ""  # what the file calls the car, for rejected rows
 
     @property
     def title(self) -> str:
         if not self.fields:
-            return ""
+            return self.raw_title
         f = self.fields
         return f"{f['brand']} {f['model']} {f['trim']}".strip()
+
+
+def _raw_title(row: dict[str, str]) -> str:
+    """The car as the file names it, so a rejected row can be found by eye."""
+    name = _clean(row.get("车名")) or " ".join(
+        _clean(row.get(key)) for key in ("品牌", "车型", "配置") if _clean(row.get(key))
+    )
+    return name[:120]
 
 
 def _parse_all(path: Path, preset_name: str | None) -> tuple[Preset, list[_Parsed]]:
@@ -577,16 +586,18 @@ def _parse_all(path: Path, preset_name: str | None) -> tuple[Preset, list[_Parse
         try:
             fields = preset.parse(row)
         except RowRejected as exc:
-            parsed.append(_Parsed(line, None, str(exc)))
+            parsed.append(_Parsed(line, None, str(exc), _raw_title(row)))
             continue
         first = seen.setdefault(fields["source_ref"], line)
         if first != line:
-            parsed.append(_Parsed(line, None, f"与第 {first} 行是同一辆车（重复行）"))
+            parsed.append(
+                _Parsed(line, None, f"与第 {first} 行是同一辆车（重复行）", _raw_title(row))
+            )
             continue
         if fields.get("vin"):
             first = seen.setdefault("vin:" + fields["vin"], line)
             if first != line:
-                parsed.append(_Parsed(line, None, f"车架号与第 {first} 行相同"))
+                parsed.append(_Parsed(line, None, f"车架号与第 {first} 行相同", _raw_title(row)))
                 continue
         parsed.append(_Parsed(line, fields))
     return preset, parsed
@@ -697,7 +708,7 @@ def import_file(
     updates: list[dict[str, Any]] = []
     for p in parsed:
         if p.fields is None:
-            outcomes.append(RowOutcome(p.line, REJECTED, p.reason))
+            outcomes.append(RowOutcome(p.line, REJECTED, p.reason, title=p.title))
             continue
         fields = p.fields
         known = existing.get(fields["source_ref"])

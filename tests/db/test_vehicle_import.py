@@ -112,7 +112,7 @@ def test_every_bad_row_is_reported_with_its_line(store: Database, tmp_path: Path
     lines = report.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "行号,结果,库存编号,车辆,原因"
     assert len(lines) == 6
-    assert "5,拒绝,,,售价为空" in lines
+    assert "5,拒绝,,宝马3系 2019款 325Li M运动套装,售价为空" in lines
     assert len(cars(store)) == 2
 
 
