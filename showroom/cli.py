@@ -65,8 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     a_sub.add_parser("verify", help="校验审计日志的哈希链")
 
     print_cmd = sub.add_parser("print", help="把存档文件输出为 PDF（标注“副本”并存档）")
-    print_cmd.add_argument("kind", help="文件类型：agreement（试驾协议）、receipt、contract")
-    print_cmd.add_argument("number", help="文件编号：预约码、收据号、合同号、报告号")
+    print_cmd.add_argument(
+        "kind", help="文件类型：agreement（试驾协议）、receipt、contract、car-sheet（车辆信息单）"
+    )
+    print_cmd.add_argument(
+        "number", help="文件编号：预约码、收据号、合同号、报告号；car-sheet 可用库存编号打印新单"
+    )
     print_cmd.add_argument("--pdf", required=True, metavar="OUT", help="输出的 PDF 文件路径")
     documents = sub.add_parser("documents", help="已存档的文件")
     d_sub = documents.add_subparsers(dest="documents_command", required=True, metavar="ACTION")

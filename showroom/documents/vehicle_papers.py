@@ -53,6 +53,20 @@ def issue_number(session: Session, kind: DocumentKind, store_id: uuid.UUID, year
     return f"{store.code}-{_PREFIX[kind]}{year}-{n:05d}"
 
 
+def vehicle_by_stock_no(session: Session, stock_no: str) -> uuid.UUID:
+    """The car with stock number ``stock_no`` (as typed, any case)."""
+    vehicle_id = session.scalar(
+        select(Vehicle.id).where(
+            Vehicle.stock_no == stock_no.strip().upper(), Vehicle.deleted_at.is_(None)
+        )
+    )
+    if vehicle_id is None:
+        raise NotFoundError(
+            "vehicle.stock_no_unknown", f"没有库存编号为 {stock_no} 的车辆。", stock_no=stock_no
+        )
+    return vehicle_id
+
+
 def _store_of(session: Session, vehicle_id: uuid.UUID) -> uuid.UUID:
     store_id = session.scalar(select(Vehicle.store_id).where(Vehicle.id == vehicle_id))
     if store_id is None:

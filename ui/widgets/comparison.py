@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -49,6 +50,7 @@ from showroom.documents.model import Document
 from showroom.money import in_wan
 from showroom.services import comparison as cmp
 from showroom.users import KIOSK, SYSTEM, Actor
+from ui.documents.fonts import derive_print_fonts, register_print_fonts
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
 from ui.widgets.changes import ChangeRelay
@@ -490,8 +492,11 @@ class ComparisonView(QWidget):
         overrides = _letterhead(self.context)
         actor = self.actor
 
-        def build(session: Session) -> Document:
-            return vp.issue_comparison(
+        cache = self.context.paths.cache_dir
+
+        def build(session: Session) -> tuple[Document, list[Path]]:
+            fonts = derive_print_fonts(cache)  # text stays searchable in the PDF
+            paper = vp.issue_comparison(
                 session,
                 ids,
                 templates_dir=folder,
@@ -499,8 +504,11 @@ class ComparisonView(QWidget):
                 only_differences=only,
                 letterhead_overrides=overrides,
             )
+            return paper, fonts
 
-        def built(document: Document) -> None:
+        def built(result: tuple[Document, list[Path]]) -> None:
+            document, fonts = result
+            register_print_fonts(fonts)
             pdf = render_pdf(document)
             self.runner.write(
                 lambda s: vp.archive_paper(s, actor, document, pdf, ids[0]),
