@@ -136,24 +136,39 @@ def cell_display(kind: str, value: Any) -> str:
     if value is None:
         return "—"
     if kind == "money":
-        return _tr("{wan}万元").format(wan=in_wan(value))
+        return QCoreApplication.translate("Comparison", "{wan}万元").format(wan=in_wan(value))
     if kind == "km":
-        return _tr("{wan}万公里").format(wan=f"{Decimal(value) / 10_000:.2f}")
+        return QCoreApplication.translate("Comparison", "{wan}万公里").format(
+            wan=f"{Decimal(value) / 10_000:.2f}"
+        )
     if kind == "year":
-        return _tr("{year}款").format(year=value)
+        return QCoreApplication.translate("Comparison", "{year}款").format(year=value)
     if kind == "month" and isinstance(value, date):
-        return _tr("{year}年{month}月").format(year=value.year, month=f"{value.month:02d}")
+        return QCoreApplication.translate("Comparison", "{year}年{month}月").format(
+            year=value.year, month=f"{value.month:02d}"
+        )
     if kind == "seats":
-        return _tr("{n}座").format(n=value)
+        return QCoreApplication.translate("Comparison", "{n}座").format(n=value)
     if kind == "transfers":
-        return _tr("0次（一手车）") if value == 0 else _tr("{n}次").format(n=value)
+        return (
+            QCoreApplication.translate("Comparison", "0次（一手车）")
+            if value == 0
+            else QCoreApplication.translate("Comparison", "{n}次").format(n=value)
+        )
     if kind == "records":
-        return _tr("无") if value == 0 else _tr("{n}条").format(n=value)
+        return (
+            QCoreApplication.translate("Comparison", "无")
+            if value == 0
+            else QCoreApplication.translate("Comparison", "{n}条").format(n=value)
+        )
     if kind == "history":
         if value.total == 0:
-            return _tr("无")
-        return _tr("、").join(
-            _tr("{kind}{n}次").format(kind=_tr(cmp.HISTORY_ZH[k]), n=n) for k, n in value.counts
+            return QCoreApplication.translate("Comparison", "无")
+        return QCoreApplication.translate("Comparison", "、").join(
+            QCoreApplication.translate("Comparison", "{kind}{n}次").format(
+                kind=_tr(cmp.HISTORY_ZH[k]), n=n
+            )
+            for k, n in value.counts
         )
     if kind == "grade":
         return _tr(cmp.GRADE_ZH[value])
@@ -162,9 +177,9 @@ def cell_display(kind: str, value: Any) -> str:
     if kind == "transmission":
         return _tr(cmp.TRANSMISSION_ZH[value])
     if kind == "range":
-        return _tr("{n}公里").format(n=value)
+        return QCoreApplication.translate("Comparison", "{n}公里").format(n=value)
     if kind == "hp":
-        return _tr("{n}马力").format(n=value)
+        return QCoreApplication.translate("Comparison", "{n}马力").format(n=value)
     if kind == "feature":
         return "●" if value else "—"
     return cmp.cell_text(kind, value)
