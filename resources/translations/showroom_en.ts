@@ -347,112 +347,112 @@
 <context>
     <name>BrowsePage</name>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="470"/>
+        <location filename="../../ui/kiosk/browse.py" line="564"/>
         <source>在售车辆</source>
         <translation>Cars for sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="481"/>
+        <location filename="../../ui/kiosk/browse.py" line="575"/>
         <source>最新年份</source>
         <translation>Newest</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="482"/>
+        <location filename="../../ui/kiosk/browse.py" line="576"/>
         <source>价格最低</source>
         <translation>Lowest price</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="483"/>
+        <location filename="../../ui/kiosk/browse.py" line="577"/>
         <source>里程最少</source>
         <translation>Lowest mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="489"/>
+        <location filename="../../ui/kiosk/browse.py" line="583"/>
         <source>金融计算器</source>
         <translation>Loan calculator</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="518"/>
+        <location filename="../../ui/kiosk/browse.py" line="612"/>
         <source>全部品牌</source>
         <translation>All brands</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="531"/>
+        <location filename="../../ui/kiosk/browse.py" line="625"/>
         <source>全部价格</source>
         <translation>All prices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="532"/>
+        <location filename="../../ui/kiosk/browse.py" line="626"/>
         <source>5万以下</source>
         <translation>Under ¥50k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="533"/>
+        <location filename="../../ui/kiosk/browse.py" line="627"/>
         <source>5–10万</source>
         <translation>¥50k–100k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="534"/>
+        <location filename="../../ui/kiosk/browse.py" line="628"/>
         <source>10–15万</source>
         <translation>¥100k–150k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="535"/>
+        <location filename="../../ui/kiosk/browse.py" line="629"/>
         <source>15–20万</source>
         <translation>¥150k–200k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="536"/>
+        <location filename="../../ui/kiosk/browse.py" line="630"/>
         <source>20–30万</source>
         <translation>¥200k–300k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="537"/>
+        <location filename="../../ui/kiosk/browse.py" line="631"/>
         <source>30万以上</source>
         <translation>Over ¥300k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="554"/>
+        <location filename="../../ui/kiosk/browse.py" line="648"/>
         <source>全部能源</source>
         <translation>All fuels</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="555"/>
+        <location filename="../../ui/kiosk/browse.py" line="649"/>
         <source>燃油</source>
         <translation>Petrol/diesel</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="556"/>
+        <location filename="../../ui/kiosk/browse.py" line="650"/>
         <source>混动</source>
         <translation>Hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="557"/>
+        <location filename="../../ui/kiosk/browse.py" line="651"/>
         <source>纯电</source>
         <translation>Electric</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="565"/>
+        <location filename="../../ui/kiosk/browse.py" line="659"/>
         <source>全部车身</source>
         <translation>All body types</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="579"/>
+        <location filename="../../ui/kiosk/browse.py" line="673"/>
         <source>重新加载</source>
         <translation>Reload</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="584"/>
+        <location filename="../../ui/kiosk/browse.py" line="678"/>
         <source>查看全部车辆</source>
         <translation>Show all cars</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="607"/>
+        <location filename="../../ui/kiosk/browse.py" line="701"/>
         <source>重试</source>
         <translation>Retry</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/browse.py" line="695"/>
+        <location filename="../../ui/kiosk/browse.py" line="789"/>
         <source>车型对比（%n）</source>
         <translation>
             <numerusform>Compare (%n)</numerusform>
@@ -460,17 +460,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="695"/>
+        <location filename="../../ui/kiosk/browse.py" line="789"/>
         <source>车型对比</source>
         <translation>Compare cars</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="773"/>
+        <location filename="../../ui/kiosk/browse.py" line="867"/>
         <source>暂时无法加载车辆信息，请稍后再试或咨询工作人员</source>
         <translation>Car information cannot be loaded right now. Please try again later or ask our staff.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/browse.py" line="778"/>
+        <location filename="../../ui/kiosk/browse.py" line="872"/>
         <source>共 %n 辆</source>
         <translation>
             <numerusform>%n car</numerusform>
@@ -478,12 +478,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="787"/>
+        <location filename="../../ui/kiosk/browse.py" line="881"/>
         <source>正在加载车辆…</source>
         <translation>Loading cars…</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="788"/>
+        <location filename="../../ui/kiosk/browse.py" line="882"/>
         <source>没有符合条件的车辆，换个条件试试</source>
         <translation>No cars match. Try other filters.</translation>
     </message>
@@ -514,69 +514,87 @@
     </message>
 </context>
 <context>
+    <name>CarCardDelegate</name>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="476"/>
+        <source>照片加载中</source>
+        <translation>Loading photo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="478"/>
+        <source>照片暂时无法显示</source>
+        <translation>Photo unavailable</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="479"/>
+        <source>暂无照片</source>
+        <translation>No photos yet</translation>
+    </message>
+</context>
+<context>
     <name>CarListModel</name>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="264"/>
+        <location filename="../../ui/kiosk/browse.py" line="319"/>
         <source>%1万</source>
         <translation>¥%1 × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="268"/>
+        <location filename="../../ui/kiosk/browse.py" line="323"/>
         <source>%1公里</source>
         <translation>%1 km</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="269"/>
+        <location filename="../../ui/kiosk/browse.py" line="324"/>
         <source>%1万公里</source>
         <translation>%1 × 10,000 km</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="274"/>
+        <location filename="../../ui/kiosk/browse.py" line="329"/>
         <source>%1年上牌</source>
         <translation>Registered %1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="276"/>
+        <location filename="../../ui/kiosk/browse.py" line="331"/>
         <source>%1款</source>
         <translation>%1 model</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="281"/>
+        <location filename="../../ui/kiosk/browse.py" line="336"/>
         <source>在售</source>
         <translation>For sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="282"/>
+        <location filename="../../ui/kiosk/browse.py" line="337"/>
         <source>已预订</source>
         <translation>Reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="283"/>
+        <location filename="../../ui/kiosk/browse.py" line="338"/>
         <source>试驾中</source>
         <translation>On test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="289"/>
+        <location filename="../../ui/kiosk/browse.py" line="344"/>
         <source>汽油</source>
         <translation>Petrol</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="290"/>
+        <location filename="../../ui/kiosk/browse.py" line="345"/>
         <source>柴油</source>
         <translation>Diesel</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="291"/>
+        <location filename="../../ui/kiosk/browse.py" line="346"/>
         <source>油电混动</source>
         <translation>Hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="292"/>
+        <location filename="../../ui/kiosk/browse.py" line="347"/>
         <source>插电混动</source>
         <translation>Plug-in hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="293"/>
+        <location filename="../../ui/kiosk/browse.py" line="348"/>
         <source>纯电动</source>
         <translation>Electric</translation>
     </message>
@@ -586,62 +604,62 @@
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="64"/>
         <source>车辆信息单</source>
-        <translation type="unfinished"></translation>
+        <translation>Car sheet</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="71"/>
         <source>正在生成信息单…</source>
-        <translation type="unfinished"></translation>
+        <translation>Preparing the car sheet…</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="78"/>
         <source>打印…</source>
-        <translation type="unfinished"></translation>
+        <translation>Print…</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="80"/>
         <source>保存 PDF…</source>
-        <translation type="unfinished"></translation>
+        <translation>Save PDF…</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="81"/>
         <source>关闭</source>
-        <translation type="unfinished">Close</translation>
+        <translation>Close</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="124"/>
         <source>二维码网址：{url}</source>
-        <translation type="unfinished"></translation>
+        <translation>QR code address: {url}</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="161"/>
         <source>已打印信息单 {number}</source>
-        <translation type="unfinished"></translation>
+        <translation>Car sheet {number} printed</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="168"/>
         <source>保存车辆信息单 PDF</source>
-        <translation type="unfinished"></translation>
+        <translation>Save car sheet PDF</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="169"/>
         <source>车辆信息单.pdf</source>
-        <translation type="unfinished"></translation>
+        <translation>car-sheet.pdf</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="170"/>
         <source>PDF 文件 (*.pdf)</source>
-        <translation type="unfinished"></translation>
+        <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="186"/>
         <source>无法保存到 {path}：{reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Cannot save to {path}: {reason}</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="192"/>
         <source>信息单 {number} 已保存到 {path}</source>
-        <translation type="unfinished"></translation>
+        <translation>Car sheet {number} saved to {path}</translation>
     </message>
 </context>
 <context>
@@ -898,360 +916,426 @@
 <context>
     <name>Comparison</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="68"/>
-        <source>基本信息</source>
-        <translation type="unfinished">Basic data</translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/comparison.py" line="69"/>
-        <source>价格</source>
-        <translation type="unfinished">Price</translation>
-    </message>
-    <message>
         <location filename="../../ui/widgets/comparison.py" line="70"/>
-        <source>车况</source>
-        <translation type="unfinished"></translation>
+        <source>基本信息</source>
+        <translation>Basic data</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="71"/>
-        <source>动力与规格</source>
-        <translation type="unfinished"></translation>
+        <source>价格</source>
+        <translation>Price</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="72"/>
+        <source>车况</source>
+        <translation>Condition</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="73"/>
+        <source>动力与规格</source>
+        <translation>Powertrain and specs</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="74"/>
         <source>配置</source>
-        <translation type="unfinished">Features</translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/comparison.py" line="75"/>
-        <source>品牌车型</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/comparison.py" line="76"/>
-        <source>配置版本</source>
-        <translation type="unfinished"></translation>
+        <translation>Features</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="77"/>
-        <source>年款</source>
-        <translation type="unfinished">Model year</translation>
+        <source>品牌车型</source>
+        <translation>Make and model</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="78"/>
-        <source>初次登记</source>
-        <translation type="unfinished">First registration</translation>
+        <source>配置版本</source>
+        <translation>Trim</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="79"/>
-        <source>表显里程</source>
-        <translation type="unfinished">Odometer</translation>
+        <source>年款</source>
+        <translation>Model year</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="80"/>
-        <source>车身</source>
-        <translation type="unfinished"></translation>
+        <source>初次登记</source>
+        <translation>First registration</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="81"/>
-        <source>颜色</source>
-        <translation type="unfinished"></translation>
+        <source>表显里程</source>
+        <translation>Odometer</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="82"/>
-        <source>座位数</source>
-        <translation type="unfinished">Seats</translation>
+        <source>车身</source>
+        <translation>Body</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="83"/>
-        <source>售价</source>
-        <translation type="unfinished"></translation>
+        <source>颜色</source>
+        <translation>Colour</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="84"/>
-        <source>新车指导价</source>
-        <translation type="unfinished">New price (MSRP)</translation>
+        <source>座位数</source>
+        <translation>Seats</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="85"/>
-        <source>比新车省</source>
-        <translation type="unfinished"></translation>
+        <source>售价</source>
+        <translation>Price</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="86"/>
-        <source>过户次数</source>
-        <translation type="unfinished">Ownership transfers</translation>
+        <source>新车指导价</source>
+        <translation>New price (MSRP)</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="87"/>
-        <source>事故/泡水/火烧记录</source>
-        <translation type="unfinished"></translation>
+        <source>比新车省</source>
+        <translation>Saving on new</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="88"/>
-        <source>本店检测等级</source>
-        <translation type="unfinished"></translation>
+        <source>过户次数</source>
+        <translation>Ownership transfers</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="89"/>
-        <source>保养维修记录</source>
-        <translation type="unfinished"></translation>
+        <source>事故/泡水/火烧记录</source>
+        <translation>Accident/flood/fire records</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="90"/>
-        <source>年检到期</source>
-        <translation type="unfinished"></translation>
+        <source>本店检测等级</source>
+        <translation>Our inspection grade</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="91"/>
-        <source>交强险到期</source>
-        <translation type="unfinished"></translation>
+        <source>保养维修记录</source>
+        <translation>Service records</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="92"/>
-        <source>能源类型</source>
-        <translation type="unfinished"></translation>
+        <source>年检到期</source>
+        <translation>Annual inspection due</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="93"/>
-        <source>变速箱</source>
-        <translation type="unfinished">Gearbox</translation>
+        <source>交强险到期</source>
+        <translation>Compulsory insurance due</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="94"/>
-        <source>排量</source>
-        <translation type="unfinished"></translation>
+        <source>能源类型</source>
+        <translation>Energy</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="95"/>
-        <source>纯电续航</source>
-        <translation type="unfinished"></translation>
+        <source>变速箱</source>
+        <translation>Gearbox</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="96"/>
-        <source>最大马力</source>
-        <translation type="unfinished">Power</translation>
+        <source>排量</source>
+        <translation>Engine size</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="97"/>
-        <source>驱动方式</source>
-        <translation type="unfinished">Drive</translation>
+        <source>纯电续航</source>
+        <translation>Electric range</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="98"/>
+        <source>最大马力</source>
+        <translation>Power</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="99"/>
+        <source>驱动方式</source>
+        <translation>Drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="100"/>
         <source>排放标准</source>
-        <translation type="unfinished">Emission standard</translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/comparison.py" line="102"/>
-        <source>汽油</source>
-        <translation type="unfinished">Petrol</translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/comparison.py" line="103"/>
-        <source>柴油</source>
-        <translation type="unfinished">Diesel</translation>
+        <translation>Emission standard</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="104"/>
-        <source>油电混动</source>
-        <translation type="unfinished">Hybrid</translation>
+        <source>汽油</source>
+        <translation>Petrol</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="105"/>
-        <source>插电混动</source>
-        <translation type="unfinished">Plug-in hybrid</translation>
+        <source>柴油</source>
+        <translation>Diesel</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="106"/>
-        <source>纯电动</source>
-        <translation type="unfinished">Electric</translation>
+        <source>油电混动</source>
+        <translation>Hybrid</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="107"/>
-        <source>手动挡</source>
-        <translation type="unfinished">Manual</translation>
+        <source>插电混动</source>
+        <translation>Plug-in hybrid</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="108"/>
-        <source>自动挡</source>
-        <translation type="unfinished">Automatic</translation>
+        <source>纯电动</source>
+        <translation>Electric</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="109"/>
-        <source>一级</source>
-        <translation type="unfinished">Grade 1</translation>
+        <source>手动挡</source>
+        <translation>Manual</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="110"/>
-        <source>二级</source>
-        <translation type="unfinished">Grade 2</translation>
+        <source>自动挡</source>
+        <translation>Automatic</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="111"/>
-        <source>三级</source>
-        <translation type="unfinished">Grade 3</translation>
+        <source>一级</source>
+        <translation>Grade 1</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="112"/>
-        <source>四级</source>
-        <translation type="unfinished">Grade 4</translation>
+        <source>二级</source>
+        <translation>Grade 2</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="113"/>
-        <source>五级（事故车）</source>
-        <translation type="unfinished">Grade 5 (accident car)</translation>
+        <source>三级</source>
+        <translation>Grade 3</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="114"/>
-        <source>事故</source>
-        <translation type="unfinished">Accident</translation>
+        <source>四级</source>
+        <translation>Grade 4</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="115"/>
-        <source>泡水</source>
-        <translation type="unfinished">Flood</translation>
+        <source>五级（事故车）</source>
+        <translation>Grade 5 (accident car)</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="116"/>
-        <source>火烧</source>
-        <translation type="unfinished">Fire</translation>
+        <source>事故</source>
+        <translation>Accident</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="117"/>
+        <source>泡水</source>
+        <translation>Flood</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="118"/>
+        <source>火烧</source>
+        <translation>Fire</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="119"/>
         <source>其他</source>
-        <translation type="unfinished">Other</translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/comparison.py" line="120"/>
-        <source>整备中</source>
-        <translation type="unfinished">Preparing</translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/comparison.py" line="121"/>
-        <source>在售</source>
-        <translation type="unfinished"></translation>
+        <translation>Other</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="122"/>
-        <source>已预订</source>
-        <translation type="unfinished">Reserved</translation>
+        <source>整备中</source>
+        <translation>Preparing</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="123"/>
-        <source>试驾中</source>
-        <translation type="unfinished">On test drive</translation>
+        <source>在售</source>
+        <translation>On sale</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="124"/>
+        <source>已预订</source>
+        <translation>Reserved</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="125"/>
+        <source>试驾中</source>
+        <translation>On test drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="126"/>
         <source>已售</source>
-        <translation type="unfinished">Sold</translation>
+        <translation>Sold</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="139"/>
+        <source>{wan}万元</source>
+        <translation>{yuan}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="144"/>
+        <source>{wan}万公里</source>
+        <translation>{km} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="148"/>
+        <source>{year}款</source>
+        <translation>{year} model</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="150"/>
+        <source>{year}年{month}月</source>
+        <translation>{month}/{year}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="154"/>
+        <source>{n}座</source>
+        <translation>{n} seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="157"/>
+        <source>0次（一手车）</source>
+        <translation>0 (first owner)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="159"/>
+        <source>{n}次</source>
+        <translation>{n}×</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="163"/>
+        <location filename="../../ui/widgets/comparison.py" line="169"/>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="165"/>
+        <source>{n}条</source>
+        <translation>{n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="170"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="171"/>
+        <source>{kind}{n}次</source>
+        <translation>{kind} ×{n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="183"/>
+        <source>{n}公里</source>
+        <translation>{n} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="185"/>
+        <source>{n}马力</source>
+        <translation>{n} hp</translation>
     </message>
 </context>
 <context>
     <name>ComparisonBasket</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="186"/>
+        <location filename="../../ui/widgets/comparison.py" line="206"/>
         <source>这辆车已在对比中</source>
-        <translation type="unfinished"></translation>
+        <translation>This car is already in the comparison</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/comparison.py" line="188"/>
+        <location filename="../../ui/widgets/comparison.py" line="208"/>
         <source>最多同时对比 %n 辆车，请先移除一辆</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>At most %n car can be compared; remove one first</numerusform>
+            <numerusform>At most %n cars can be compared; remove one first</numerusform>
         </translation>
     </message>
 </context>
 <context>
     <name>ComparisonModel</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="258"/>
+        <location filename="../../ui/widgets/comparison.py" line="278"/>
         <source>项目</source>
-        <translation type="unfinished"></translation>
+        <translation>Item</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="297"/>
+        <location filename="../../ui/widgets/comparison.py" line="317"/>
         <source>该项最优</source>
-        <translation type="unfinished"></translation>
+        <translation>Best in this row</translation>
     </message>
 </context>
 <context>
     <name>ComparisonView</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="339"/>
+        <location filename="../../ui/widgets/comparison.py" line="359"/>
         <source>车型对比</source>
-        <translation type="unfinished">Compare cars</translation>
+        <translation>Compare cars</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="343"/>
+        <location filename="../../ui/widgets/comparison.py" line="363"/>
         <source>只看不同</source>
-        <translation type="unfinished"></translation>
+        <translation>Only differences</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="344"/>
+        <location filename="../../ui/widgets/comparison.py" line="364"/>
         <source>清空对比</source>
-        <translation type="unfinished">Clear comparison</translation>
+        <translation>Clear comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="345"/>
+        <location filename="../../ui/widgets/comparison.py" line="365"/>
         <source>打印…</source>
-        <translation type="unfinished"></translation>
+        <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="346"/>
+        <location filename="../../ui/widgets/comparison.py" line="366"/>
         <source>保存 PDF…</source>
-        <translation type="unfinished"></translation>
+        <translation>Save PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="354"/>
-        <location filename="../../ui/widgets/comparison.py" line="444"/>
+        <location filename="../../ui/widgets/comparison.py" line="374"/>
+        <location filename="../../ui/widgets/comparison.py" line="464"/>
         <source>请从车辆列表或车辆档案中选择 2 到 4 辆车加入对比。</source>
-        <translation type="unfinished"></translation>
+        <translation>Choose 2 to 4 cars from the list or a car archive to compare them.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/comparison.py" line="419"/>
+        <location filename="../../ui/widgets/comparison.py" line="439"/>
         <source>已选 %n 辆（最多 4 辆）</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n car chosen (at most 4)</numerusform>
+            <numerusform>%n cars chosen (at most 4)</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="442"/>
+        <location filename="../../ui/widgets/comparison.py" line="462"/>
         <source>已选 1 辆车，请再选择至少 1 辆车进行对比。</source>
-        <translation type="unfinished"></translation>
+        <translation>1 car chosen; choose at least one more to compare.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="474"/>
+        <location filename="../../ui/widgets/comparison.py" line="494"/>
         <source>移除 {title}</source>
-        <translation type="unfinished"></translation>
+        <translation>Remove {title}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="520"/>
+        <location filename="../../ui/widgets/comparison.py" line="546"/>
         <source>保存车型对比 PDF</source>
-        <translation type="unfinished"></translation>
+        <translation>Save comparison PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="520"/>
+        <location filename="../../ui/widgets/comparison.py" line="546"/>
         <source>车型对比.pdf</source>
-        <translation type="unfinished"></translation>
+        <translation>comparison.pdf</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="520"/>
+        <location filename="../../ui/widgets/comparison.py" line="546"/>
         <source>PDF 文件 (*.pdf)</source>
-        <translation type="unfinished"></translation>
+        <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="534"/>
+        <location filename="../../ui/widgets/comparison.py" line="560"/>
         <source>无法保存到 {path}：{reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Cannot save to {path}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="539"/>
+        <location filename="../../ui/widgets/comparison.py" line="565"/>
         <source>已保存：{path}</source>
-        <translation type="unfinished"></translation>
+        <translation>Saved: {path}</translation>
     </message>
 </context>
 <context>
@@ -3409,7 +3493,7 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     <message>
         <location filename="../../ui/widgets/labels.py" line="72"/>
         <source>导入车辆</source>
-        <translation type="unfinished"></translation>
+        <translation>Import cars</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/labels.py" line="73"/>
@@ -3834,57 +3918,57 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="42"/>
         <source>请输入正确的车价。</source>
-        <translation type="unfinished"></translation>
+        <translation>Please enter a valid car price.</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="43"/>
         <source>请输入正确的首付金额。</source>
-        <translation type="unfinished"></translation>
+        <translation>Please enter a valid down payment.</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="44"/>
         <source>首付金额须小于车价，否则无需贷款</source>
-        <translation type="unfinished"></translation>
+        <translation>The down payment must be less than the price, otherwise no loan is needed</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="45"/>
         <source>首付比例格式不正确，请输入百分数，如 30</source>
-        <translation type="unfinished"></translation>
+        <translation>Down payment share not understood; enter a percentage such as 30</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="48"/>
         <source>首付比例须在 0% 到 100% 之间（不含 100%）</source>
-        <translation type="unfinished"></translation>
+        <translation>The down payment share must be from 0% to below 100%</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="51"/>
         <source>贷款期限请输入整月数，如 36</source>
-        <translation type="unfinished"></translation>
+        <translation>Enter the term in whole months, such as 36</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="52"/>
         <source>贷款期限须在 12 到 60 个月之间</source>
-        <translation type="unfinished"></translation>
+        <translation>The term must be between 12 and 60 months</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="53"/>
         <source>年利率格式不正确，请输入百分数，如 4.5</source>
-        <translation type="unfinished"></translation>
+        <translation>Annual rate not understood; enter a percentage such as 4.5</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="56"/>
         <source>年利率不能为负数</source>
-        <translation type="unfinished"></translation>
+        <translation>The annual rate cannot be negative</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="57"/>
         <source>年利率不能超过 36%，请检查是否多输了一位</source>
-        <translation type="unfinished"></translation>
+        <translation>The annual rate cannot exceed 36%; check for an extra digit</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="60"/>
         <source>年利率最多保留四位小数</source>
-        <translation type="unfinished"></translation>
+        <translation>The annual rate has at most four decimals</translation>
     </message>
 </context>
 <context>
@@ -3892,7 +3976,7 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     <message>
         <location filename="../../ui/dialogs/loan_calculator.py" line="19"/>
         <source>金融计算器</source>
-        <translation type="unfinished">Loan calculator</translation>
+        <translation>Loan calculator</translation>
     </message>
 </context>
 <context>
@@ -3900,110 +3984,112 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="151"/>
         <source>如 168000 或 16.8万</source>
-        <translation type="unfinished"></translation>
+        <translation>e.g. 168000 or 16.8万</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="153"/>
         <source>首付比例（%）</source>
-        <translation type="unfinished"></translation>
+        <translation>Down payment (%)</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="154"/>
         <source>首付金额（元）</source>
-        <translation type="unfinished"></translation>
+        <translation>Down payment (¥)</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="157"/>
         <source>如 4.5</source>
-        <translation type="unfinished"></translation>
+        <translation>e.g. 4.5</translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/widgets/loan_calculator.py" line="161"/>
         <source>%n 个月</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n month</numerusform>
+            <numerusform>%n months</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/widgets/loan_calculator.py" line="169"/>
         <source>%n 期</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n month</numerusform>
+            <numerusform>%n months</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="182"/>
         <source>车价（元）</source>
-        <translation type="unfinished"></translation>
+        <translation>Car price (¥)</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="186"/>
         <source>年利率（%）</source>
-        <translation type="unfinished"></translation>
+        <translation>Annual rate (%)</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="188"/>
         <source>贷款期限</source>
-        <translation type="unfinished"></translation>
+        <translation>Term</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="199"/>
         <source>等额本息（每月还款相同）</source>
-        <translation type="unfinished"></translation>
+        <translation>Equal instalments (same every month)</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="200"/>
         <source>等额本金（每月还款递减）</source>
-        <translation type="unfinished"></translation>
+        <translation>Equal principal (falling payments)</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="210"/>
         <source>等额本息还款计划</source>
-        <translation type="unfinished"></translation>
+        <translation>Equal instalment schedule</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="211"/>
         <source>等额本金还款计划</source>
-        <translation type="unfinished"></translation>
+        <translation>Equal principal schedule</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="282"/>
         <source>请输入车价</source>
-        <translation type="unfinished"></translation>
+        <translation>Enter the car price</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="312"/>
         <source>首付 {down}，贷款 {loan}，{term} 期，年利率 {rate}%</source>
-        <translation type="unfinished"></translation>
+        <translation>Down payment {down}, loan {loan}, {term} months, annual rate {rate}%</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="320"/>
         <source>月供 {amount}</source>
-        <translation type="unfinished"></translation>
+        <translation>{amount} a month</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="323"/>
         <source>总利息 {interest} · 还款总额 {total}
 末期 {last}（含分位调整）</source>
-        <translation type="unfinished"></translation>
+        <translation>Interest {interest} · total {total}
+Last month {last} (incl. rounding)</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="330"/>
         <source>首月 {amount}</source>
-        <translation type="unfinished"></translation>
+        <translation>First month {amount}</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="333"/>
         <source>每月约减少 {step} · 末期 {last}
 总利息 {interest} · 还款总额 {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>About {step} less each month · last {last}
+Interest {interest} · total {total}</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="342"/>
         <source>等额本金比等额本息少付利息 {amount}，但前期月供更高。</source>
-        <translation type="unfinished"></translation>
+        <translation>Equal principal saves {amount} interest, but the first payments are higher.</translation>
     </message>
 </context>
 <context>
@@ -4361,47 +4447,47 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="54"/>
         <source>行号</source>
-        <translation type="unfinished"></translation>
+        <translation>Line</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="55"/>
         <source>结果</source>
-        <translation type="unfinished">Outcome</translation>
+        <translation>Result</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="56"/>
         <source>车辆</source>
-        <translation type="unfinished"></translation>
+        <translation>Car</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="57"/>
         <source>售价</source>
-        <translation type="unfinished"></translation>
+        <translation>Price</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="58"/>
         <source>里程</source>
-        <translation type="unfinished"></translation>
+        <translation>Mileage</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="59"/>
         <source>原因</source>
-        <translation type="unfinished">Reason</translation>
+        <translation>Reason</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="71"/>
         <source>可导入</source>
-        <translation type="unfinished"></translation>
+        <translation>OK</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="71"/>
         <source>拒绝</source>
-        <translation type="unfinished"></translation>
+        <translation>Rejected</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="78"/>
         <source>{km} 公里</source>
-        <translation type="unfinished">{km} km</translation>
+        <translation>{km} km</translation>
     </message>
 </context>
 <context>
@@ -4559,27 +4645,27 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="78"/>
         <source>期数</source>
-        <translation type="unfinished"></translation>
+        <translation>No.</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="79"/>
         <source>月供</source>
-        <translation type="unfinished"></translation>
+        <translation>Payment</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="80"/>
         <source>本金</source>
-        <translation type="unfinished"></translation>
+        <translation>Principal</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="81"/>
         <source>利息</source>
-        <translation type="unfinished"></translation>
+        <translation>Interest</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/loan_calculator.py" line="82"/>
         <source>剩余本金</source>
-        <translation type="unfinished"></translation>
+        <translation>Balance</translation>
     </message>
 </context>
 <context>
@@ -4715,7 +4801,7 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     <message>
         <location filename="../../ui/dialogs/settings.py" line="71"/>
         <source>车辆公开网址模板（二维码用，{stock_no} 替换为库存编号）</source>
-        <translation type="unfinished"></translation>
+        <translation>Public web address of a car (for its QR code; {stock_no} is replaced by the stock number)</translation>
     </message>
 </context>
 <context>
@@ -5694,103 +5780,104 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="111"/>
         <source>导入车辆</source>
-        <translation type="unfinished"></translation>
+        <translation>Import cars</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="115"/>
         <location filename="../../ui/dialogs/vehicle_import.py" line="187"/>
         <source>选择要导入的 CSV 文件</source>
-        <translation type="unfinished"></translation>
+        <translation>Choose the CSV file to import</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="116"/>
         <source>选择文件…</source>
-        <translation type="unfinished"></translation>
+        <translation>Choose file…</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="118"/>
         <source>按表头自动识别</source>
-        <translation type="unfinished"></translation>
+        <translation>Detect from the header</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="119"/>
         <source>车之家 che168 导出（万公里、万元）</source>
-        <translation type="unfinished"></translation>
+        <translation>che168 export (10k km, ¥10k)</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="120"/>
         <source>本店模板（公里、元）</source>
-        <translation type="unfinished"></translation>
+        <translation>Our own sheet (km, ¥)</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="121"/>
         <source>只检查，不写入（试运行）</source>
-        <translation type="unfinished"></translation>
+        <translation>Check only, write nothing (dry run)</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="124"/>
         <source>文件</source>
-        <translation type="unfinished">Document</translation>
+        <translation>File</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="127"/>
         <source>列映射</source>
-        <translation type="unfinished"></translation>
+        <translation>Column mapping</translation>
     </message>
     <message numerus="yes">
         <location filename="../../ui/dialogs/vehicle_import.py" line="133"/>
         <source>选择文件后，这里显示前 %n 行的检查结果。</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>After choosing a file, the check of its first row shows here.</numerusform>
+            <numerusform>After choosing a file, the check of its first %n rows shows here.</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="156"/>
         <location filename="../../ui/dialogs/vehicle_import.py" line="237"/>
         <source>开始导入</source>
-        <translation type="unfinished"></translation>
+        <translation>Import</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="159"/>
         <source>关闭</source>
-        <translation type="unfinished">Close</translation>
+        <translation>Close</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="187"/>
         <source>CSV 文件 (*.csv);;所有文件 (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV files (*.csv);;All files (*)</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="209"/>
         <source>正在读取文件…</source>
-        <translation type="unfinished"></translation>
+        <translation>Reading the file…</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="223"/>
         <source>列映射：{preset} · 共 {total} 行数据 · 预览前 {shown} 行，其中 {rejected} 行将被拒绝</source>
-        <translation type="unfinished"></translation>
+        <translation>Mapping: {preset} · {total} data rows · first {shown} shown, {rejected} of them will be rejected</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="237"/>
         <source>开始检查</source>
-        <translation type="unfinished"></translation>
+        <translation>Check</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="289"/>
         <source>检查完成（未写入）</source>
-        <translation type="unfinished"></translation>
+        <translation>Check done (nothing written)</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="289"/>
         <source>导入完成</source>
-        <translation type="unfinished"></translation>
+        <translation>Import done</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/vehicle_import.py" line="292"/>
         <source>{head}：共 {total} 行，新增 {created}，更新 {updated}，无变化 {unchanged}，拒绝 {rejected}。
 每一行的结果和拒绝原因见报告：{report}</source>
-        <translation type="unfinished"></translation>
+        <translation>{head}: {total} rows, {created} new, {updated} updated, {unchanged} unchanged, {rejected} rejected.
+Every row&apos;s result and reason is in the report: {report}</translation>
     </message>
 </context>
 <context>

@@ -11,7 +11,7 @@ receives it.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -78,6 +78,7 @@ class KioskCar:
     status: VehicleStatus
     energy: Energy
     colour: str
+    cover_sha: str | None = None  # the cover photo's thumbnail, for the card
 
     @classmethod
     def from_row(cls, row: VehicleRow) -> KioskCar:
@@ -120,7 +121,23 @@ def list_cars(
         sort=query.sort if query.sort in KIOSK_SORTS else _SORT,
         descending=query.descending,
     )
-    return [KioskCar.from_row(row) for row in rows]
+    covers = _cover_thumbnails(session, [row.id for row in rows])
+    return [replace(KioskCar.from_row(row), cover_sha=covers.get(row.id)) for row in rows]
+
+
+def _cover_thumbnails(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Each car's cover thumbnail (or its first photo's when none is marked), one query."""
+    if not ids:
+        return {}
+    stmt = (
+        select(VehiclePhoto.vehicle_id, VehiclePhoto.thumbnail_sha)
+        .where(VehiclePhoto.vehicle_id.in_(ids))
+        .order_by(VehiclePhoto.vehicle_id, VehiclePhoto.is_cover.desc(), VehiclePhoto.position)
+    )
+    covers: dict[uuid.UUID, str] = {}
+    for vehicle_id, sha in session.execute(stmt):
+        covers.setdefault(vehicle_id, sha)
+    return covers
 
 
 def car_page(

@@ -12,6 +12,7 @@ Only ``showroom.services.kiosk`` is queried, so nothing a customer must not see
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,16 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -50,6 +60,7 @@ from showroom.services.kiosk import CarPage, CarQuery, KioskCar
 from ui.kiosk.pages import KioskPage
 from ui.tasks import TaskRunner
 from ui.widgets.comparison import ComparisonBasket
+from ui.widgets.photos import PhotoLoader
 
 log = logging.getLogger("showroom.kiosk")
 
@@ -57,8 +68,9 @@ log = logging.getLogger("showroom.kiosk")
 DbSession = Any
 
 PAGE_SIZE = 48
-CARD_MIN_WIDTH = 440
+CARD_MIN_WIDTH = 580
 CARD_HEIGHT = 236
+PHOTO_SIZE = QSize(216, 162)  # a little under the stored 240x180 thumbnails: never blurred
 
 CarRole = Qt.ItemDataRole.UserRole + 1
 TitleRole = Qt.ItemDataRole.UserRole + 2
@@ -67,6 +79,8 @@ DetailsRole = Qt.ItemDataRole.UserRole + 4
 PriceRole = Qt.ItemDataRole.UserRole + 5
 StatusRole = Qt.ItemDataRole.UserRole + 6
 StatusKindRole = Qt.ItemDataRole.UserRole + 7
+PhotoRole = Qt.ItemDataRole.UserRole + 8  # QPixmap of the cover, or None while loading
+PhotoStateRole = Qt.ItemDataRole.UserRole + 9  # "none", "loading", "ready" or "broken"
 
 TEXT_ROLES = (
     Qt.ItemDataRole.DisplayRole,
@@ -117,6 +131,12 @@ class CarListModel(QAbstractListModel):
         self._fetching = False
         self.state = "idle"
         self.more_failed = False
+        # Cover thumbnails, decoded off the UI thread; only photos of cars a customer may see.
+        self._owners: dict[str, uuid.UUID] = {}
+        self._pixmaps: dict[str, QPixmap] = {}
+        self.photos = PhotoLoader(runner, self._photo_fetch, self)
+        self.photos.loaded.connect(self._photo_arrived)
+        self.photos.failed.connect(self._photo_arrived)
 
     # --- loading --------------------------------------------------------------------------
 
@@ -206,6 +226,37 @@ class CarListModel(QAbstractListModel):
         self.state = state
         self.stateChanged.emit()
 
+    # --- cover photos -------------------------------------------------------------------
+
+    def _photo_fetch(self, sha: str) -> Any:
+        vehicle_id = self._owners[sha]
+
+        def fetch(session: DbSession) -> bytes:
+            return kiosk_service.public_photo(session, vehicle_id, sha)
+
+        return fetch
+
+    def _photo(self, car: KioskCar) -> tuple[str, QPixmap | None]:
+        sha = car.cover_sha
+        if not sha:
+            return "none", None
+        pixmap = self._pixmaps.get(sha)
+        if pixmap is not None:
+            return "ready", pixmap
+        self._owners.setdefault(sha, car.id)
+        image = self.photos.image(sha)
+        if image is not None:
+            pixmap = QPixmap.fromImage(image)
+            self._pixmaps[sha] = pixmap
+            return "ready", pixmap
+        return ("broken" if sha in self.photos.broken else "loading"), None
+
+    def _photo_arrived(self, sha: str, *_image: Any) -> None:
+        for row, car in enumerate(self._cars):
+            if car.cover_sha == sha:
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index, [PhotoRole, PhotoStateRole])
+
     # --- Qt model API -------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = _ROOT) -> int:  # noqa: N802 - Qt API
@@ -245,6 +296,10 @@ class CarListModel(QAbstractListModel):
             return self.status_label(car.status)
         if role == StatusKindRole:
             return car.status.value
+        if role == PhotoRole:
+            return self._photo(car)[1]
+        if role == PhotoStateRole:
+            return self._photo(car)[0]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return " · ".join(
                 part
@@ -333,18 +388,50 @@ class CarCardDelegate(QStyledItemDelegate):
         painter.setPen(QPen(QColor("#D5DCE6"), 1.5))
         painter.drawPath(path)
 
+        # The cover photo, framed on the left; a grey tile says why when there is none.
+        photo = QRect(
+            card.left() + 16,
+            card.top() + (card.height() - PHOTO_SIZE.height()) // 2,
+            PHOTO_SIZE.width(),
+            PHOTO_SIZE.height(),
+        )
+        frame = QPainterPath()
+        frame.addRoundedRect(photo, 10, 10)
+        pixmap = index.data(PhotoRole)
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            scaled = pixmap.scaled(
+                photo.size(),
+                Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            painter.setClipPath(frame)
+            painter.drawPixmap(
+                photo.left() - (scaled.width() - photo.width()) // 2,
+                photo.top() - (scaled.height() - photo.height()) // 2,
+                scaled,
+            )
+            painter.setClipping(False)
+        else:
+            painter.fillPath(frame, QColor("#E5E7EB"))
+            state = index.data(PhotoStateRole)
+            note = self._photo_note(state)
+            painter.setFont(_font(option.font, 18))
+            painter.setPen(QColor("#6B7280"))
+            painter.drawText(photo, Qt.AlignmentFlag.AlignCenter, note)
+
         inner = card.adjusted(self.PAD, self.PAD - 4, -self.PAD, -self.PAD + 4)
+        inner.setLeft(photo.right() + 20)
         base = option.font
 
-        # Status pill, top right: reserved cars stay visible, and say so.
+        # Status pill on the photo's corner: reserved cars stay visible, and say so.
         status = index.data(StatusRole) or ""
-        badge_font = _font(base, 20, QFont.Weight.Bold)
+        badge_font = _font(base, 18, QFont.Weight.Bold)
         badge_metrics = QFontMetrics(badge_font)
-        badge_w = badge_metrics.horizontalAdvance(status) + 28
-        badge = QRect(inner.right() - badge_w + 1, inner.top() + 2, badge_w, 36)
+        badge_w = badge_metrics.horizontalAdvance(status) + 24
+        badge = QRect(photo.left() + 8, photo.top() + 8, badge_w, 32)
         colour = _STATUS_COLOURS.get(index.data(StatusKindRole), QColor("#4A5568"))
         pill = QPainterPath()
-        pill.addRoundedRect(badge, 18, 18)
+        pill.addRoundedRect(badge, 16, 16)
         painter.fillPath(pill, colour)
         painter.setFont(badge_font)
         painter.setPen(QColor("#FFFFFF"))
@@ -353,7 +440,7 @@ class CarCardDelegate(QStyledItemDelegate):
         y = inner.top()
         title_font = _font(base, 30, QFont.Weight.Bold)
         title_h = QFontMetrics(title_font).height()
-        title_rect = QRect(inner.left(), y, inner.width() - badge_w - 16, title_h)
+        title_rect = QRect(inner.left(), y, inner.width(), title_h)
         self._text(painter, title_rect, title_font, "#111827", index.data(TitleRole))
         y += title_h + 2
 
@@ -368,7 +455,7 @@ class CarCardDelegate(QStyledItemDelegate):
         )
         y += trim_h + 6
 
-        details_font = _font(base, 22)
+        details_font = _font(base, 20)
         details_h = QFontMetrics(details_font).height()
         self._text(
             painter,
@@ -383,6 +470,13 @@ class CarCardDelegate(QStyledItemDelegate):
         price_rect = QRect(inner.left(), inner.bottom() - price_h + 1, inner.width(), price_h)
         self._text(painter, price_rect, price_font, "#C81E1E", index.data(PriceRole))
         painter.restore()
+
+    def _photo_note(self, state: object) -> str:
+        if state == "loading":
+            return self.tr("照片加载中")
+        if state == "broken":
+            return self.tr("照片暂时无法显示")
+        return self.tr("暂无照片")
 
     @staticmethod
     def _text(painter: QPainter, rect: QRect, font: QFont, colour: str, text: str) -> None:
