@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 from showroom.context import AppContext
 from showroom.documents import vehicle_papers as vp
 from showroom.documents.model import Document
-from showroom.money import in_wan
+from showroom.money import format_yuan, in_wan
 from showroom.services import comparison as cmp
 from showroom.users import KIOSK, SYSTEM, Actor
 from ui.documents.fonts import derive_print_fonts, register_print_fonts
@@ -136,10 +136,13 @@ def cell_display(kind: str, value: Any) -> str:
     if value is None:
         return "—"
     if kind == "money":
-        return QCoreApplication.translate("Comparison", "{wan}万元").format(wan=in_wan(value))
+        return QCoreApplication.translate("Comparison", "{wan}万元").format(
+            wan=in_wan(value), yuan=format_yuan(value)
+        )
     if kind == "km":
+        # Chinese reads mileage in 万公里; other languages get the full figure ({km}).
         return QCoreApplication.translate("Comparison", "{wan}万公里").format(
-            wan=f"{Decimal(value) / 10_000:.2f}"
+            wan=f"{Decimal(value) / 10_000:.2f}", km=f"{value:,}"
         )
     if kind == "year":
         return QCoreApplication.translate("Comparison", "{year}款").format(year=value)
