@@ -406,6 +406,7 @@ class ComparisonView(QWidget):
                 "#ComparisonView QTableView, #ComparisonView QHeaderView::section"
                 " { font-size: 20px; }"
                 "#ComparisonView QCheckBox::indicator { width: 32px; height: 32px; }"
+                "#ComparisonView QLabel#PageTitle { font-size: 32px; font-weight: 600; }"
             )
             self.table.verticalHeader().setDefaultSectionSize(52)
             self.table.horizontalHeader().setMinimumHeight(80)
@@ -476,8 +477,15 @@ class ComparisonView(QWidget):
         if columns:
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-            self.table.setColumnWidth(0, 220 if self.kiosk else 160)
+            self.table.setColumnWidth(0, self._label_width())
         self._build_remove_buttons()
+
+    def _label_width(self) -> int:
+        """Wide enough for the longest row title in the current language (English is longer)."""
+        metrics = self.table.fontMetrics()
+        titles = [self.model.index(r, 0).data() or "" for r in range(self.model.rowCount())]
+        widest = max((metrics.horizontalAdvance(t) for t in titles), default=0)
+        return max(220 if self.kiosk else 160, min(widest + 40, 320))
 
     def _build_remove_buttons(self) -> None:
         while self.remove_row.count():
@@ -488,7 +496,7 @@ class ComparisonView(QWidget):
         if self.result is None:
             return
         spacer = QLabel("", self)
-        spacer.setFixedWidth(220 if self.kiosk else 160)
+        spacer.setFixedWidth(self._label_width())
         self.remove_row.addWidget(spacer)
         for car in self.result.cars:
             button = QPushButton(self.tr("移除 {title}").format(title=car.title), self)
