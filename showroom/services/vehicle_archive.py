@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -357,7 +357,6 @@ class VehicleEdit:
     description: str | None = None
     configuration: tuple[str, ...] | None = None
     plate: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_price(text: str) -> Decimal:

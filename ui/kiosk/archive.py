@@ -96,6 +96,7 @@ class KioskArchivePage(KioskPage):
         # --- photos -------------------------------------------------------------------------
         self.viewer = PhotoViewer(self.loader, self)
         self.viewer.setMinimumSize(800, 560)
+        self.viewer.problem.connect(lambda text: self.message.setText(text))
         self.strip_model = PhotoStripModel(self.loader, self)
         self.strip = QListView(self)
         self.strip.setModel(self.strip_model)
