@@ -1290,12 +1290,12 @@
     </message>
     <message>
         <location filename="../../ui/widgets/comparison.py" line="374"/>
-        <location filename="../../ui/widgets/comparison.py" line="464"/>
+        <location filename="../../ui/widgets/comparison.py" line="465"/>
         <source>请从车辆列表或车辆档案中选择 2 到 4 辆车加入对比。</source>
         <translation>Choose 2 to 4 cars from the list or a car archive to compare them.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/comparison.py" line="439"/>
+        <location filename="../../ui/widgets/comparison.py" line="440"/>
         <source>已选 %n 辆（最多 4 辆）</source>
         <translation>
             <numerusform>%n car chosen (at most 4)</numerusform>
@@ -1303,37 +1303,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="462"/>
+        <location filename="../../ui/widgets/comparison.py" line="463"/>
         <source>已选 1 辆车，请再选择至少 1 辆车进行对比。</source>
         <translation>1 car chosen; choose at least one more to compare.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="494"/>
+        <location filename="../../ui/widgets/comparison.py" line="502"/>
         <source>移除 {title}</source>
         <translation>Remove {title}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="546"/>
+        <location filename="../../ui/widgets/comparison.py" line="554"/>
         <source>保存车型对比 PDF</source>
         <translation>Save comparison PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="546"/>
+        <location filename="../../ui/widgets/comparison.py" line="554"/>
         <source>车型对比.pdf</source>
         <translation>comparison.pdf</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="546"/>
+        <location filename="../../ui/widgets/comparison.py" line="554"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="560"/>
+        <location filename="../../ui/widgets/comparison.py" line="568"/>
         <source>无法保存到 {path}：{reason}</source>
         <translation>Cannot save to {path}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="565"/>
+        <location filename="../../ui/widgets/comparison.py" line="573"/>
         <source>已保存：{path}</source>
         <translation>Saved: {path}</translation>
     </message>
@@ -2925,116 +2925,116 @@
 <context>
     <name>KioskArchivePage</name>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="119"/>
-        <location filename="../../ui/kiosk/archive.py" line="414"/>
+        <location filename="../../ui/kiosk/archive.py" line="120"/>
+        <location filename="../../ui/kiosk/archive.py" line="415"/>
         <source>全屏看图</source>
         <translation>Full screen</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="124"/>
+        <location filename="../../ui/kiosk/archive.py" line="125"/>
         <source>左右滑动查看更多照片</source>
         <translation>Swipe left or right for more photos</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="161"/>
+        <location filename="../../ui/kiosk/archive.py" line="162"/>
         <source>手机扫码
 带走这辆车的档案</source>
         <translation>Scan with your phone
 to take this car&apos;s archive with you</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="183"/>
+        <location filename="../../ui/kiosk/archive.py" line="184"/>
         <source>返回车辆列表</source>
         <translation>Back to the list</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="185"/>
-        <location filename="../../ui/kiosk/archive.py" line="427"/>
+        <location filename="../../ui/kiosk/archive.py" line="186"/>
+        <location filename="../../ui/kiosk/archive.py" line="428"/>
         <source>加入对比</source>
         <translation>Add to comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="189"/>
+        <location filename="../../ui/kiosk/archive.py" line="190"/>
         <source>算算月供</source>
         <translation>Monthly payments</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="191"/>
+        <location filename="../../ui/kiosk/archive.py" line="192"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="283"/>
+        <location filename="../../ui/kiosk/archive.py" line="284"/>
         <source>{price} 万</source>
         <translation>¥{price}×10k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="298"/>
+        <location filename="../../ui/kiosk/archive.py" line="299"/>
         <source>这辆车刚刚已售出或暂停展示，不能再预约试驾或加入对比。请看看其他车辆。</source>
         <translation>This car has just been sold or withdrawn; it can no longer be booked or compared. Please have a look at our other cars.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="305"/>
+        <location filename="../../ui/kiosk/archive.py" line="306"/>
         <source>暂时无法加载车辆信息，请稍后再试或咨询工作人员</source>
         <translation>Car details cannot be loaded right now. Please try again later or ask our staff.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="359"/>
+        <location filename="../../ui/kiosk/archive.py" line="360"/>
         <source>车况与检测</source>
         <translation>Condition and inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="362"/>
+        <location filename="../../ui/kiosk/archive.py" line="363"/>
         <source>本店检测评级：{grade}</source>
         <translation>Our inspection grade: {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="369"/>
+        <location filename="../../ui/kiosk/archive.py" line="370"/>
         <source>无事故、泡水、火烧记录</source>
         <translation>No accident, flood or fire history</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="371"/>
+        <location filename="../../ui/kiosk/archive.py" line="372"/>
         <source>第三方检测报告已存档，可请工作人员为您打印</source>
         <translation>A third-party inspection report is on file; our staff can print it for you</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="373"/>
+        <location filename="../../ui/kiosk/archive.py" line="374"/>
         <source>价格构成</source>
         <translation>Price breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="376"/>
+        <location filename="../../ui/kiosk/archive.py" line="377"/>
         <source>一口价：{price}</source>
         <translation>Price: {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="379"/>
+        <location filename="../../ui/kiosk/archive.py" line="380"/>
         <source>主要配置</source>
         <translation>Main features</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="382"/>
+        <location filename="../../ui/kiosk/archive.py" line="383"/>
         <source>保养记录</source>
         <translation>Service history</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="414"/>
+        <location filename="../../ui/kiosk/archive.py" line="415"/>
         <source>退出全屏</source>
         <translation>Exit full screen</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="420"/>
+        <location filename="../../ui/kiosk/archive.py" line="421"/>
         <source>已加入对比</source>
         <translation>Added to the comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="427"/>
+        <location filename="../../ui/kiosk/archive.py" line="428"/>
         <source>已在对比中</source>
         <translation>In the comparison</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/archive.py" line="428"/>
+        <location filename="../../ui/kiosk/archive.py" line="429"/>
         <source>去对比（%n）</source>
         <translation>
             <numerusform>Compare (%n)</numerusform>
@@ -3167,35 +3167,20 @@ Please take a seat in the lounge and help yourself to tea.</translation>
 <context>
     <name>KioskComparePage</name>
     <message>
-        <location filename="../../ui/kiosk/tools.py" line="51"/>
-        <source>请在车辆档案中点“加入对比”，选 2 到 4 辆车一起比较</source>
-        <translation>Tap “Add to comparison” in a car&apos;s archive to compare 2 to 4 cars</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/tools.py" line="55"/>
-        <source>去挑选车辆</source>
-        <translation>Choose cars</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/tools.py" line="57"/>
-        <source>清空对比</source>
-        <translation>Clear comparison</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/tools.py" line="60"/>
-        <source>车型对比</source>
-        <translation>Compare cars</translation>
+        <location filename="../../ui/kiosk/tools.py" line="53"/>
+        <source>继续挑选车辆</source>
+        <translation>Choose more cars</translation>
     </message>
 </context>
 <context>
     <name>KioskLoanPage</name>
     <message>
-        <location filename="../../ui/kiosk/tools.py" line="90"/>
+        <location filename="../../ui/kiosk/tools.py" line="76"/>
         <source>金融计算器</source>
         <translation>Loan calculator</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/tools.py" line="92"/>
+        <location filename="../../ui/kiosk/tools.py" line="78"/>
         <source>结果仅供参考，实际以金融机构审批为准</source>
         <translation>For reference only; the lender&apos;s approval decides</translation>
     </message>

@@ -47,32 +47,18 @@ class KioskComparePage(KioskPage):
         self.basket = basket
         from ui.widgets.comparison import ComparisonView
 
+        # The view brings its own title, count, "only differences" and clear buttons and
+        # its hint while fewer than two cars are chosen; this page adds the way back.
         self.view = ComparisonView(context, runner, basket, kiosk=True, parent=self)
-        self.empty = QLabel(self.tr("请在车辆档案中点“加入对比”，选 2 到 4 辆车一起比较"), self)
-        self.empty.setObjectName("kioskNotice")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        browse = _button(self.tr("去挑选车辆"), "kioskSecondaryButton", self)
+        browse = _button(self.tr("继续挑选车辆"), "kioskSecondaryButton", self)
         browse.clicked.connect(lambda: self.navigate.emit("browse"))
-        clear = _button(self.tr("清空对比"), "kioskSecondaryButton", self)
-        clear.clicked.connect(basket.clear)
-        head = QHBoxLayout()
-        head.addWidget(_title(self.tr("车型对比"), self))
-        head.addStretch(1)
-        head.addWidget(clear)
-        head.addWidget(browse)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(browse)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 16, 48, 16)
-        layout.addLayout(head)
-        layout.addWidget(self.empty)
         layout.addWidget(self.view, 1)
-        basket.changed.connect(self._changed)
-        self._changed()
-
-    def _changed(self) -> None:
-        enough = len(self.basket) >= 2
-        self.empty.setVisible(not enough)
-        self.view.setVisible(enough)
+        layout.addLayout(bottom)
 
     def reset(self) -> None:
         self.basket.clear()
