@@ -5529,7 +5529,7 @@ Interest {interest} · total {total}</translation>
     </message>
     <message>
         <location filename="../../ui/screens/vehicle_archive.py" line="332"/>
-        <location filename="../../ui/screens/vehicle_archive.py" line="484"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="489"/>
         <source>查看第三方检测报告</source>
         <translation>Open third-party inspection report</translation>
     </message>
@@ -5620,56 +5620,57 @@ Interest {interest} · total {total}</translation>
     </message>
     <message>
         <location filename="../../ui/screens/vehicle_archive.py" line="460"/>
-        <source>（内部，不对客户展示）</source>
-        <translation> (internal, not shown to customers)</translation>
+        <location filename="../../ui/screens/vehicle_archive.py" line="470"/>
+        <source>[仅内部，不对客户展示]</source>
+        <translation>[internal only, never shown to customers]</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="462"/>
-        <source>售价  {price}</source>
-        <translation>Price  {price}</translation>
+        <location filename="../../ui/screens/vehicle_archive.py" line="463"/>
+        <source>合计（售价）  {price}</source>
+        <translation>Total (price)  {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="465"/>
-        <source>收车成本  {cost}（内部）</source>
-        <translation>Purchase cost  {cost} (internal)</translation>
+        <location filename="../../ui/screens/vehicle_archive.py" line="468"/>
+        <source>收车成本  {cost}</source>
+        <translation>Purchase cost  {cost}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="469"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="474"/>
         <source>，{score} 分</source>
         <translation>, {score} points</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="474"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="479"/>
         <source>本店检测：{grade}{score}（报告 {no}）</source>
         <translation>Our inspection: {grade}{score} (report {no})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="481"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="486"/>
         <source>本店检测：暂无</source>
         <translation>Our inspection: none yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="484"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="489"/>
         <source>暂无第三方检测报告</source>
         <translation>No third-party inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="594"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="599"/>
         <source>选择车辆照片</source>
         <translation>Choose car photos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="596"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="601"/>
         <source>图片 (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</source>
         <translation>Images (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="607"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="612"/>
         <source>正在处理 {n} 张照片…</source>
         <translation>Processing {n} photos…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/vehicle_archive.py" line="621"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="626"/>
         <source>已导入 %n 张照片。</source>
         <translation>
             <numerusform>Imported %n photo.</numerusform>
@@ -5677,12 +5678,12 @@ Interest {interest} · total {total}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="623"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="628"/>
         <source>以下文件未导入：</source>
         <translation>Not imported:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="672"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="677"/>
         <source>无法打开检测报告，文件已保存在：{path}</source>
         <translation>Cannot open the report; it was saved to: {path}</translation>
     </message>

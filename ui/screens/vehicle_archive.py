@@ -457,12 +457,17 @@ class VehicleArchiveDialog(QDialog):
             self.history.addItem(self.tr("无事故、泡水、火烧记录"))
         self.price_lines.clear()
         for line in car.price_lines:
-            private = "" if line.public else self.tr("（内部，不对客户展示）")
+            private = "" if line.public else "  " + self.tr("[仅内部，不对客户展示]")
             self.price_lines.addItem(f"{line.label}  {format_yuan(line.amount)}{private}")
-        self.price_lines.addItem(self.tr("售价  {price}").format(price=format_yuan(car.list_price)))
-        if car.cost_price is not None:
+        self.price_lines.addItem(
+            self.tr("合计（售价）  {price}").format(price=format_yuan(car.list_price))
+        )
+        if car.cost_price is not None and all(line.public for line in car.price_lines):
+            # The cost is shown here only when no internal price line already carries it.
             self.price_lines.addItem(
-                self.tr("收车成本  {cost}（内部）").format(cost=format_yuan(car.cost_price))
+                self.tr("收车成本  {cost}").format(cost=format_yuan(car.cost_price))
+                + "  "
+                + self.tr("[仅内部，不对客户展示]")
             )
         if car.inspection is not None:
             score = (
