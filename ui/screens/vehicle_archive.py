@@ -610,11 +610,20 @@ class VehicleArchiveDialog(QDialog):
             return
         self.import_button.setEnabled(False)
         self._show_message(self.tr("正在处理 {n} 张照片…").format(n=len(paths)))
+        # Pillow first, in a worker of its own; the write that follows is quick, so the
+        # one write thread is not held while dozens of photos are decoded and shrunk.
+        self.runner.call(
+            lambda: archive_service.prepare_photos(paths), self._prepared, self._import_failed
+        )
+
+    def _prepared(
+        self,
+        result: tuple[list[archive_service.PreparedPhoto], list[archive_service.PhotoProblem]],
+    ) -> None:
+        good, bad = result
         actor, vid = self.user.actor, self.vehicle_id
 
         def work(session: DbSession) -> tuple[int, list[archive_service.PhotoProblem]]:
-            # Pillow runs here, in the write worker, never on the UI thread.
-            good, bad = archive_service.prepare_photos(paths)
             added = archive_service.add_photos(session, actor, vid, good) if good else 0
             return added, bad
 
