@@ -144,7 +144,8 @@ class LoanCalculatorWidget(QWidget):
                 checked + "#LoanCalculator QLabel { font-size: 20px; }"
                 "#LoanCalculator QLineEdit, #LoanCalculator QComboBox,"
                 " #LoanCalculator QPushButton { font-size: 22px; }"
-                "#LoanCalculator QTableView, #LoanCalculator QHeaderView::section { font-size: 18px; }"
+                "#LoanCalculator QTableView, #LoanCalculator QHeaderView::section"
+                " { font-size: 18px; }"
             )
 
         self.price_edit = QLineEdit(self)
