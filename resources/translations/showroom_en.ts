@@ -2925,116 +2925,116 @@
 <context>
     <name>KioskArchivePage</name>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="120"/>
-        <location filename="../../ui/kiosk/archive.py" line="415"/>
+        <location filename="../../ui/kiosk/archive.py" line="119"/>
+        <location filename="../../ui/kiosk/archive.py" line="421"/>
         <source>全屏看图</source>
         <translation>Full screen</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="125"/>
+        <location filename="../../ui/kiosk/archive.py" line="124"/>
         <source>左右滑动查看更多照片</source>
         <translation>Swipe left or right for more photos</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="162"/>
+        <location filename="../../ui/kiosk/archive.py" line="164"/>
         <source>手机扫码
 带走这辆车的档案</source>
         <translation>Scan with your phone
 to take this car&apos;s archive with you</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="184"/>
+        <location filename="../../ui/kiosk/archive.py" line="187"/>
         <source>返回车辆列表</source>
         <translation>Back to the list</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="186"/>
-        <location filename="../../ui/kiosk/archive.py" line="428"/>
+        <location filename="../../ui/kiosk/archive.py" line="189"/>
+        <location filename="../../ui/kiosk/archive.py" line="434"/>
         <source>加入对比</source>
         <translation>Add to comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="190"/>
+        <location filename="../../ui/kiosk/archive.py" line="193"/>
         <source>算算月供</source>
         <translation>Monthly payments</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="192"/>
+        <location filename="../../ui/kiosk/archive.py" line="195"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="284"/>
+        <location filename="../../ui/kiosk/archive.py" line="290"/>
         <source>{price} 万</source>
         <translation>¥{price}×10k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="299"/>
+        <location filename="../../ui/kiosk/archive.py" line="305"/>
         <source>这辆车刚刚已售出或暂停展示，不能再预约试驾或加入对比。请看看其他车辆。</source>
         <translation>This car has just been sold or withdrawn; it can no longer be booked or compared. Please have a look at our other cars.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="306"/>
+        <location filename="../../ui/kiosk/archive.py" line="312"/>
         <source>暂时无法加载车辆信息，请稍后再试或咨询工作人员</source>
         <translation>Car details cannot be loaded right now. Please try again later or ask our staff.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="360"/>
+        <location filename="../../ui/kiosk/archive.py" line="366"/>
         <source>车况与检测</source>
         <translation>Condition and inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="363"/>
+        <location filename="../../ui/kiosk/archive.py" line="369"/>
         <source>本店检测评级：{grade}</source>
         <translation>Our inspection grade: {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="370"/>
+        <location filename="../../ui/kiosk/archive.py" line="376"/>
         <source>无事故、泡水、火烧记录</source>
         <translation>No accident, flood or fire history</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="372"/>
+        <location filename="../../ui/kiosk/archive.py" line="378"/>
         <source>第三方检测报告已存档，可请工作人员为您打印</source>
         <translation>A third-party inspection report is on file; our staff can print it for you</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="374"/>
+        <location filename="../../ui/kiosk/archive.py" line="380"/>
         <source>价格构成</source>
         <translation>Price breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="377"/>
+        <location filename="../../ui/kiosk/archive.py" line="383"/>
         <source>一口价：{price}</source>
         <translation>Price: {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="380"/>
+        <location filename="../../ui/kiosk/archive.py" line="386"/>
         <source>主要配置</source>
         <translation>Main features</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="383"/>
+        <location filename="../../ui/kiosk/archive.py" line="389"/>
         <source>保养记录</source>
         <translation>Service history</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="415"/>
+        <location filename="../../ui/kiosk/archive.py" line="421"/>
         <source>退出全屏</source>
         <translation>Exit full screen</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="421"/>
+        <location filename="../../ui/kiosk/archive.py" line="427"/>
         <source>已加入对比</source>
         <translation>Added to the comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="428"/>
+        <location filename="../../ui/kiosk/archive.py" line="434"/>
         <source>已在对比中</source>
         <translation>In the comparison</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/archive.py" line="429"/>
+        <location filename="../../ui/kiosk/archive.py" line="435"/>
         <source>去对比（%n）</source>
         <translation>
             <numerusform>Compare (%n)</numerusform>
@@ -3967,27 +3967,27 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LoanCalculatorWidget</name>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="151"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="152"/>
         <source>如 168000 或 16.8万</source>
         <translation>e.g. 168000 or 16.8万</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="153"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="154"/>
         <source>首付比例（%）</source>
         <translation>Down payment (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="154"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="155"/>
         <source>首付金额（元）</source>
         <translation>Down payment (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="157"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="158"/>
         <source>如 4.5</source>
         <translation>e.g. 4.5</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/loan_calculator.py" line="161"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="162"/>
         <source>%n 个月</source>
         <translation>
             <numerusform>%n month</numerusform>
@@ -3995,7 +3995,7 @@ Please show your booking code or scan the QR code when you arrive.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/loan_calculator.py" line="169"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="170"/>
         <source>%n 期</source>
         <translation>
             <numerusform>%n month</numerusform>
@@ -4003,76 +4003,76 @@ Please show your booking code or scan the QR code when you arrive.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="182"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="183"/>
         <source>车价（元）</source>
         <translation>Car price (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="186"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="187"/>
         <source>年利率（%）</source>
         <translation>Annual rate (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="188"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="189"/>
         <source>贷款期限</source>
         <translation>Term</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="199"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="200"/>
         <source>等额本息（每月还款相同）</source>
         <translation>Equal instalments (same every month)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="200"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="201"/>
         <source>等额本金（每月还款递减）</source>
         <translation>Equal principal (falling payments)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="210"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="211"/>
         <source>等额本息还款计划</source>
         <translation>Equal instalment schedule</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="211"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="212"/>
         <source>等额本金还款计划</source>
         <translation>Equal principal schedule</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="282"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="283"/>
         <source>请输入车价</source>
         <translation>Enter the car price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="312"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="313"/>
         <source>首付 {down}，贷款 {loan}，{term} 期，年利率 {rate}%</source>
         <translation>Down payment {down}, loan {loan}, {term} months, annual rate {rate}%</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="320"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="321"/>
         <source>月供 {amount}</source>
         <translation>{amount} a month</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="323"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="324"/>
         <source>总利息 {interest} · 还款总额 {total}
 末期 {last}（含分位调整）</source>
         <translation>Interest {interest} · total {total}
 Last month {last} (incl. rounding)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="330"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="331"/>
         <source>首月 {amount}</source>
         <translation>First month {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="333"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="334"/>
         <source>每月约减少 {step} · 末期 {last}
 总利息 {interest} · 还款总额 {total}</source>
         <translation>About {step} less each month · last {last}
 Interest {interest} · total {total}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/loan_calculator.py" line="342"/>
+        <location filename="../../ui/widgets/loan_calculator.py" line="343"/>
         <source>等额本金比等额本息少付利息 {amount}，但前期月供更高。</source>
         <translation>Equal principal saves {amount} interest, but the first payments are higher.</translation>
     </message>
@@ -4335,17 +4335,17 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>PhotoStripModel</name>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="179"/>
+        <location filename="../../ui/widgets/photos.py" line="182"/>
         <source>封面</source>
         <translation>cover</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="201"/>
+        <location filename="../../ui/widgets/photos.py" line="204"/>
         <source>照片无法显示</source>
         <translation>Photo cannot be shown</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="202"/>
+        <location filename="../../ui/widgets/photos.py" line="205"/>
         <source>加载中…</source>
         <translation>Loading…</translation>
     </message>
@@ -4353,22 +4353,22 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="283"/>
+        <location filename="../../ui/widgets/photos.py" line="286"/>
         <source>第 {n} 张照片无法显示</source>
         <translation>Photo {n} cannot be shown</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="310"/>
+        <location filename="../../ui/widgets/photos.py" line="313"/>
         <source>暂无照片</source>
         <translation>No photos yet</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="315"/>
+        <location filename="../../ui/widgets/photos.py" line="318"/>
         <source>照片无法显示</source>
         <translation>Photo cannot be shown</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="317"/>
+        <location filename="../../ui/widgets/photos.py" line="320"/>
         <source>加载中…</source>
         <translation>Loading…</translation>
     </message>
@@ -5670,7 +5670,7 @@ Interest {interest} · total {total}</translation>
         <translation>Processing {n} photos…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/vehicle_archive.py" line="626"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="635"/>
         <source>已导入 %n 张照片。</source>
         <translation>
             <numerusform>Imported %n photo.</numerusform>
@@ -5678,12 +5678,12 @@ Interest {interest} · total {total}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="628"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="637"/>
         <source>以下文件未导入：</source>
         <translation>Not imported:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="677"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="686"/>
         <source>无法打开检测报告，文件已保存在：{path}</source>
         <translation>Cannot open the report; it was saved to: {path}</translation>
     </message>

@@ -97,7 +97,7 @@ class KioskArchivePage(KioskPage):
         self.viewer = PhotoViewer(self.loader, self)
         self.viewer.setMinimumSize(800, 560)
         self.viewer.problem.connect(lambda text: self.message.setText(text))
-        self.strip_model = PhotoStripModel(self.loader, self)
+        self.strip_model = PhotoStripModel(self.loader, self, captions=False)
         self.strip = QListView(self)
         self.strip.setModel(self.strip_model)
         self.strip.setViewMode(QListView.ViewMode.IconMode)
@@ -109,7 +109,6 @@ class KioskArchivePage(KioskPage):
         self.strip.setMovement(QListView.Movement.Static)
         self.strip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.strip.setStyleSheet("QListView { font-size: 1px; color: transparent; }")
         QScroller.grabGesture(
             self.strip.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
         )
@@ -143,6 +142,9 @@ class KioskArchivePage(KioskPage):
         self.title = QLabel("", self)
         self.title.setObjectName("kioskArchiveTitle")
         self.title.setWordWrap(True)
+        self.trim = QLabel("", self)
+        self.trim.setObjectName("kioskText")
+        self.trim.setWordWrap(True)
         self.price = QLabel("", self)
         self.price.setObjectName("kioskArchivePrice")
         self.details = QWidget(self)
@@ -164,6 +166,7 @@ class KioskArchivePage(KioskPage):
         price_row = QHBoxLayout()
         price_col = QVBoxLayout()
         price_col.addWidget(self.title)
+        price_col.addWidget(self.trim)
         price_col.addWidget(self.price)
         price_row.addLayout(price_col, 1)
         price_row.addWidget(self.qr)
@@ -258,6 +261,7 @@ class KioskArchivePage(KioskPage):
         self.gone_banner.hide()
         self.message.clear()
         self.title.clear()
+        self.trim.clear()
         self.price.clear()
         self.qr.clear()
         self.viewer.set_photos([])
@@ -279,7 +283,9 @@ class KioskArchivePage(KioskPage):
         self.car = car
         self.gone = False
         self.gone_banner.hide()
-        self.title.setText(car.title)
+        # Brand and model large on one line, the version under it: no break inside a word.
+        self.title.setText(f"{car.brand} {car.model}")
+        self.trim.setText(car.title.removeprefix(f"{car.brand} {car.model}").strip())
         self.price.setText(
             self.tr("{price} 万").format(price=kiosk_service.price_in_wan(car.list_price))
         )

@@ -152,9 +152,12 @@ class PhotoStripModel(QAbstractListModel):
     THUMB = QSize(160, 120)
     PhotoRole = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, loader: PhotoLoader, parent: QObject | None = None) -> None:
+    def __init__(
+        self, loader: PhotoLoader, parent: QObject | None = None, *, captions: bool = True
+    ) -> None:
         super().__init__(parent)
         self._loader = loader
+        self._captions = captions
         self._photos: list[PhotoInfo] = []
         self._pixmaps: dict[str, QPixmap] = {}
         loader.loaded.connect(self._arrived)
@@ -175,7 +178,7 @@ class PhotoStripModel(QAbstractListModel):
         photo = self.photo(index.row())
         if photo is None:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == Qt.ItemDataRole.DisplayRole and self._captions:
             cover = self.tr("封面") if photo.is_cover else ""
             return f"{index.row() + 1}. {photo.caption} {cover}".strip()
         if role == Qt.ItemDataRole.DecorationRole:
