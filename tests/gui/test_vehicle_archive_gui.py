@@ -27,6 +27,7 @@ from db.models import (
 )
 from showroom.context import AppContext
 from showroom.services.kiosk import CarQuery
+from showroom.services.vehicle_archive import VehicleEdit
 from showroom.users import StaffUser
 from tests.factories import make_staff, make_store
 from ui.kiosk.window import KioskWindow
@@ -444,3 +445,37 @@ def test_leaving_the_archive_for_staff_needs_the_pin(kiosk: KioskWindow, qtbot: 
             pad.findChild(QPushButton, f"pinKey{digit}").click()
         pad.findChild(QPushButton, "pinOk").click()
     assert len(kiosk.basket) == 0 and kiosk.current_key() == "home"
+
+
+def test_editing_refuses_a_bad_price_and_keeps_what_was_typed(
+    gui_context: AppContext,
+    runner: TaskRunner,
+    user: StaffUser,
+    cars: dict[str, uuid.UUID],
+    qtbot: Any,
+) -> None:
+    from ui.screens.vehicle_archive import VehicleEditDialog
+
+    dialog = _open(gui_context, runner, user, cars["h6"], qtbot)
+    assert dialog.car is not None
+    edit = VehicleEditDialog(dialog.car, dialog)
+    qtbot.addWidget(edit)
+    edit.price.setText("六万")
+    edit._accept()
+    assert edit.result() != VehicleEditDialog.DialogCode.Accepted and edit.edit is None
+    assert edit.error.text() == "请输入有效的价格（元），例如 128000"
+    assert edit.price.text() == "六万"
+    edit.price.setText("58,800")
+    edit.colour.setText("珍珠白")
+    edit._accept()
+    assert edit.edit is not None and edit.edit.list_price == Decimal("58800")
+    stale = dialog.car
+    dialog.save_edit(edit.edit)
+    qtbot.waitUntil(lambda: dialog.price.text() == "¥58,800.00")
+    assert dialog.car is not None and dialog.car.colour == "珍珠白"
+    # A save based on what another PC had already changed is refused, not applied.
+    dialog.car = stale
+    dialog.save_edit(VehicleEdit(colour="红色"))
+    assert "刚被其他人修改过" in dialog.message.text()
+    with gui_context.database.read() as s:
+        assert s.get_one(Vehicle, cars["h6"]).colour == "珍珠白"

@@ -580,14 +580,14 @@ class VehicleArchiveDialog(QDialog):
         if self.car is None:
             return
         dialog = VehicleEditDialog(self.car, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.edit is None:
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.edit is not None:
+            self.save_edit(dialog.edit)
+
+    def save_edit(self, edit: VehicleEdit) -> None:
+        """Save ``edit`` against the version on screen; a change made meanwhile is refused."""
+        if self.car is None:
             return
-        edit, actor, vid, version = (
-            dialog.edit,
-            self.user.actor,
-            self.vehicle_id,
-            self.car.row_version,
-        )
+        actor, vid, version = self.user.actor, self.vehicle_id, self.car.row_version
         self._write(
             lambda s: archive_service.update_vehicle(s, actor, vid, edit, expected_version=version)
         )
