@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     v_list.add_argument("--brand", help="品牌")
     v_list.add_argument("--search", default="", help="在品牌、车型、VIN、车牌、库存号中搜索")
     v_list.add_argument("--limit", type=int, default=None, help="最多输出条数")
+    v_import = v_sub.add_parser("import", help="从 CSV 导入库存（逐行报告被拒绝的行及原因）")
+    v_import.add_argument("file", metavar="FILE.csv", help="要导入的 CSV 文件")
+    v_import.add_argument("--preset", help="列映射模板：che168、showroom（默认按表头识别）")
+    v_import.add_argument("--dry-run", action="store_true", help="只检查并写报告，不写入数据库")
+    v_import.add_argument("--report", metavar="OUT.csv", help="报告文件路径（默认在数据目录）")
 
     audit = sub.add_parser("audit", help="审计日志")
     a_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
@@ -63,9 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     print_cmd.add_argument(
         "kind",
         help="文件类型：agreement（试驾协议）、receipt（意向金收据）、contract（买卖合同）、"
-        "condition（车况确认书）、after-sales（售后服务协议）",
+        "condition（车况确认书）、after-sales（售后服务协议）、car-sheet（车辆信息单）",
     )
-    print_cmd.add_argument("number", help="文件编号：预约码、收据号、合同号、报告号")
+    print_cmd.add_argument(
+        "number",
+        help="文件编号：预约码、收据号、合同号、报告号；car-sheet 可用库存编号打印新单",
+    )
     print_cmd.add_argument("--pdf", required=True, metavar="OUT", help="输出的 PDF 文件路径")
     documents = sub.add_parser("documents", help="已存档的文件")
     d_sub = documents.add_subparsers(dest="documents_command", required=True, metavar="ACTION")
@@ -166,8 +174,50 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_vehicles_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from showroom.services import vehicle_import
+    from showroom.users import SYSTEM
+
+    source = Path(args.file)
+    ctx = _context(args)
+    report = Path(args.report) if args.report else None
+    report = report or vehicle_import.default_report_path(ctx.paths.data_dir, source)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r导入 {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    try:
+        with ctx.database.write() as session:
+            result = vehicle_import.import_file(
+                session,
+                source,
+                store_code=ctx.settings["store_code"],
+                actor=SYSTEM,
+                preset=args.preset,
+                dry_run=args.dry_run,
+                report_path=report,
+                progress=progress,
+            )
+    finally:
+        print(file=sys.stderr)
+        ctx.close()
+    for row in result.outcomes:
+        if row.outcome == vehicle_import.REJECTED:
+            print(f"第 {row.line} 行：{row.reason}", file=sys.stderr)
+    dry = "（试运行，未写入）" if args.dry_run else ""
+    print(f"{result.summary()}{dry}，用时 {time.perf_counter() - started:.1f} 秒")
+    print(f"报告：{result.report_path}")
+    return 0
+
+
 def _cmd_vehicles(args: argparse.Namespace) -> int:
     from db.models import VehicleStatus
+
+    if args.vehicles_command == "import":
+        return _cmd_vehicles_import(args)
     from showroom.services.vehicles import VehicleFilter, list_vehicles
 
     status = None

@@ -525,11 +525,13 @@ class _Rows:
     def __init__(self, model: type[Base]) -> None:
         self.table = model.__table__
         self.rows: list[dict[str, Any]] = []
-        self._names = frozenset(c.name for c in self.table.columns)
+        # Computed columns (vehicles.search_text) are the database's to fill.
+        columns = [c for c in self.table.columns if c.computed is None]
+        self._names = frozenset(c.name for c in columns)
         self._template: dict[str, Any] = {}
         # Callable defaults (``list``, ``dict``) are called per row: a shared list would leak.
         self._factories: dict[str, Callable[[Any], Any]] = {}
-        for column in self.table.columns:
+        for column in columns:
             default = column.default
             self._template[column.name] = None
             if default is None or column.name in ("id", "created_at", "updated_at"):

@@ -104,6 +104,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("store_open", str, "09:00", "营业开始时间（时:分，试驾预约用）", group="store"),
     Setting("store_close", str, "18:00", "营业结束时间（时:分，试驾预约用）", group="store"),
+    Setting(
+        "vehicle_public_url",
+        str,
+        "https://example.com/cars/{stock_no}",
+        "车辆公开网址模板（二维码用，{stock_no} 替换为库存编号）",
+        group="store",
+    ),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -59,6 +60,25 @@ class Vehicle(Entity, SoftDeleted, Base):
         Index("ix_vehicles_price", "list_price"),
         Index("ix_vehicles_year", "year"),
         Index("ix_vehicles_mileage", "mileage_km"),
+        # Covers every filter, sort and the search text: counts and pages read only this.
+        Index(
+            "ix_vehicles_browse",
+            "deleted_at",
+            "status",
+            "brand",
+            "model",
+            "list_price",
+            "year",
+            "mileage_km",
+            "energy",
+            "transmission",
+            "body_type",
+            "colour",
+            "search_text",
+            "stock_no",
+            "listed_at",
+            "id",
+        ),
         CheckConstraint("mileage_km >= 0", name="mileage_not_negative"),
         CheckConstraint("list_price >= 0", name="price_not_negative"),
         CheckConstraint("transfers >= 0", name="transfers_not_negative"),
@@ -102,6 +122,15 @@ class Vehicle(Entity, SoftDeleted, Base):
     listed_at: Mapped[datetime | None] = mapped_column(default=None)
     source: Mapped[str] = mapped_column(String(20), default="manual")
     source_ref: Mapped[str | None] = mapped_column(String(80), default=None)
+    # What the search box looks in, computed by the database (see migration 0006).
+    search_text: Mapped[str | None] = mapped_column(
+        String(240),
+        Computed(
+            "lower(brand || ' ' || model || ' ' || \"trim\" || ' ' || coalesce(vin, '') || ' ' "
+            "|| coalesce(plate, '') || ' ' || stock_no)",
+            persisted=True,
+        ),
+    )
 
 
 class VehiclePhoto(Entity, Base):

@@ -393,72 +393,130 @@
 <context>
     <name>BrowsePage</name>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="462"/>
+        <location filename="../../ui/kiosk/browse.py" line="564"/>
         <source>在售车辆</source>
         <translation>Cars for sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="478"/>
+        <location filename="../../ui/kiosk/browse.py" line="575"/>
+        <source>最新年份</source>
+        <translation>Newest</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="576"/>
+        <source>价格最低</source>
+        <translation>Lowest price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="577"/>
+        <source>里程最少</source>
+        <translation>Lowest mileage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="583"/>
+        <source>金融计算器</source>
+        <translation>Loan calculator</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="612"/>
         <source>全部品牌</source>
         <translation>All brands</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="491"/>
+        <location filename="../../ui/kiosk/browse.py" line="625"/>
         <source>全部价格</source>
         <translation>All prices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="492"/>
+        <location filename="../../ui/kiosk/browse.py" line="626"/>
         <source>5万以下</source>
         <translation>Under ¥50k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="493"/>
+        <location filename="../../ui/kiosk/browse.py" line="627"/>
         <source>5–10万</source>
         <translation>¥50k–100k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="494"/>
+        <location filename="../../ui/kiosk/browse.py" line="628"/>
         <source>10–15万</source>
         <translation>¥100k–150k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="495"/>
+        <location filename="../../ui/kiosk/browse.py" line="629"/>
         <source>15–20万</source>
         <translation>¥150k–200k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="496"/>
+        <location filename="../../ui/kiosk/browse.py" line="630"/>
         <source>20–30万</source>
         <translation>¥200k–300k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="497"/>
+        <location filename="../../ui/kiosk/browse.py" line="631"/>
         <source>30万以上</source>
         <translation>Over ¥300k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="514"/>
+        <location filename="../../ui/kiosk/browse.py" line="648"/>
+        <source>全部能源</source>
+        <translation>All fuels</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="649"/>
+        <source>燃油</source>
+        <translation>Petrol/diesel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="650"/>
+        <source>混动</source>
+        <translation>Hybrid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="651"/>
+        <source>纯电</source>
+        <translation>Electric</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="659"/>
+        <source>全部车身</source>
+        <translation>All body types</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="673"/>
         <source>重新加载</source>
         <translation>Reload</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="519"/>
+        <location filename="../../ui/kiosk/browse.py" line="678"/>
         <source>查看全部车辆</source>
         <translation>Show all cars</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="542"/>
+        <location filename="../../ui/kiosk/browse.py" line="701"/>
         <source>重试</source>
         <translation>Retry</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/kiosk/browse.py" line="789"/>
+        <source>车型对比（%n）</source>
+        <translation>
+            <numerusform>Compare (%n)</numerusform>
+            <numerusform>Compare (%n)</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="666"/>
+        <location filename="../../ui/kiosk/browse.py" line="789"/>
+        <source>车型对比</source>
+        <translation>Compare cars</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="867"/>
         <source>暂时无法加载车辆信息，请稍后再试或咨询工作人员</source>
         <translation>Car information cannot be loaded right now. Please try again later or ask our staff.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/browse.py" line="671"/>
+        <location filename="../../ui/kiosk/browse.py" line="872"/>
         <source>共 %n 辆</source>
         <translation>
             <numerusform>%n car</numerusform>
@@ -466,12 +524,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="680"/>
+        <location filename="../../ui/kiosk/browse.py" line="881"/>
         <source>正在加载车辆…</source>
         <translation>Loading cars…</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="681"/>
+        <location filename="../../ui/kiosk/browse.py" line="882"/>
         <source>没有符合条件的车辆，换个条件试试</source>
         <translation>No cars match. Try other filters.</translation>
     </message>
@@ -502,71 +560,152 @@
     </message>
 </context>
 <context>
+    <name>CarCardDelegate</name>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="476"/>
+        <source>照片加载中</source>
+        <translation>Loading photo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="478"/>
+        <source>照片暂时无法显示</source>
+        <translation>Photo unavailable</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/browse.py" line="479"/>
+        <source>暂无照片</source>
+        <translation>No photos yet</translation>
+    </message>
+</context>
+<context>
     <name>CarListModel</name>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="263"/>
+        <location filename="../../ui/kiosk/browse.py" line="319"/>
         <source>%1万</source>
         <translation>¥%1 × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="267"/>
+        <location filename="../../ui/kiosk/browse.py" line="323"/>
         <source>%1公里</source>
         <translation>%1 km</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="268"/>
+        <location filename="../../ui/kiosk/browse.py" line="324"/>
         <source>%1万公里</source>
         <translation>%1 × 10,000 km</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="273"/>
+        <location filename="../../ui/kiosk/browse.py" line="329"/>
         <source>%1年上牌</source>
         <translation>Registered %1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="275"/>
+        <location filename="../../ui/kiosk/browse.py" line="331"/>
         <source>%1款</source>
         <translation>%1 model</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="280"/>
+        <location filename="../../ui/kiosk/browse.py" line="336"/>
         <source>在售</source>
         <translation>For sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="281"/>
+        <location filename="../../ui/kiosk/browse.py" line="337"/>
         <source>已预订</source>
         <translation>Reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="282"/>
+        <location filename="../../ui/kiosk/browse.py" line="338"/>
         <source>试驾中</source>
         <translation>On test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="288"/>
+        <location filename="../../ui/kiosk/browse.py" line="344"/>
         <source>汽油</source>
         <translation>Petrol</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="289"/>
+        <location filename="../../ui/kiosk/browse.py" line="345"/>
         <source>柴油</source>
         <translation>Diesel</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="290"/>
+        <location filename="../../ui/kiosk/browse.py" line="346"/>
         <source>油电混动</source>
         <translation>Hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="291"/>
+        <location filename="../../ui/kiosk/browse.py" line="347"/>
         <source>插电混动</source>
         <translation>Plug-in hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="292"/>
+        <location filename="../../ui/kiosk/browse.py" line="348"/>
         <source>纯电动</source>
         <translation>Electric</translation>
+    </message>
+</context>
+<context>
+    <name>CarSheetDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="64"/>
+        <source>车辆信息单</source>
+        <translation>Car sheet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="71"/>
+        <source>正在生成信息单…</source>
+        <translation>Preparing the car sheet…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="78"/>
+        <source>打印…</source>
+        <translation>Print…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="80"/>
+        <source>保存 PDF…</source>
+        <translation>Save PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="81"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="124"/>
+        <source>二维码网址：{url}</source>
+        <translation>QR code address: {url}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="161"/>
+        <source>已打印信息单 {number}</source>
+        <translation>Car sheet {number} printed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="168"/>
+        <source>保存车辆信息单 PDF</source>
+        <translation>Save car sheet PDF</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="169"/>
+        <source>车辆信息单.pdf</source>
+        <translation>car-sheet.pdf</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="170"/>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="186"/>
+        <source>无法保存到 {path}：{reason}</source>
+        <translation>Cannot save to {path}: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/car_sheet.py" line="192"/>
+        <source>信息单 {number} 已保存到 {path}</source>
+        <translation>Car sheet {number} saved to {path}</translation>
     </message>
 </context>
 <context>
@@ -846,6 +985,431 @@
         <location filename="../../ui/screens/inspection_day.py" line="390"/>
         <source>保存</source>
         <translation>Save</translation>
+    </message>
+</context>
+<context>
+    <name>Comparison</name>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="70"/>
+        <source>基本信息</source>
+        <translation>Basic data</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="71"/>
+        <source>价格</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="72"/>
+        <source>车况</source>
+        <translation>Condition</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="73"/>
+        <source>动力与规格</source>
+        <translation>Powertrain and specs</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="74"/>
+        <source>配置</source>
+        <translation>Features</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="77"/>
+        <source>品牌车型</source>
+        <translation>Make and model</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="78"/>
+        <source>配置版本</source>
+        <translation>Trim</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="79"/>
+        <source>年款</source>
+        <translation>Model year</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="80"/>
+        <source>初次登记</source>
+        <translation>First registration</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="81"/>
+        <source>表显里程</source>
+        <translation>Odometer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="82"/>
+        <source>车身</source>
+        <translation>Body</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="83"/>
+        <source>颜色</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="84"/>
+        <source>座位数</source>
+        <translation>Seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="85"/>
+        <source>售价</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="86"/>
+        <source>新车指导价</source>
+        <translation>New price (MSRP)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="87"/>
+        <source>比新车省</source>
+        <translation>Saving on new</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="88"/>
+        <source>过户次数</source>
+        <translation>Ownership transfers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="89"/>
+        <source>事故/泡水/火烧记录</source>
+        <translation>Accident/flood/fire records</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="90"/>
+        <source>本店检测等级</source>
+        <translation>Our inspection grade</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="91"/>
+        <source>保养维修记录</source>
+        <translation>Service records</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="92"/>
+        <source>年检到期</source>
+        <translation>Annual inspection due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="93"/>
+        <source>交强险到期</source>
+        <translation>Compulsory insurance due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="94"/>
+        <source>能源类型</source>
+        <translation>Energy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="95"/>
+        <source>变速箱</source>
+        <translation>Gearbox</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="96"/>
+        <source>排量</source>
+        <translation>Engine size</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="97"/>
+        <source>纯电续航</source>
+        <translation>Electric range</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="98"/>
+        <source>最大马力</source>
+        <translation>Power</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="99"/>
+        <source>驱动方式</source>
+        <translation>Drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="100"/>
+        <source>排放标准</source>
+        <translation>Emission standard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="104"/>
+        <source>汽油</source>
+        <translation>Petrol</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="105"/>
+        <source>柴油</source>
+        <translation>Diesel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="106"/>
+        <source>油电混动</source>
+        <translation>Hybrid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="107"/>
+        <source>插电混动</source>
+        <translation>Plug-in hybrid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="108"/>
+        <source>纯电动</source>
+        <translation>Electric</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="109"/>
+        <source>手动挡</source>
+        <translation>Manual</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="110"/>
+        <source>自动挡</source>
+        <translation>Automatic</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="111"/>
+        <source>一级</source>
+        <translation>Grade 1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="112"/>
+        <source>二级</source>
+        <translation>Grade 2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="113"/>
+        <source>三级</source>
+        <translation>Grade 3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="114"/>
+        <source>四级</source>
+        <translation>Grade 4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="115"/>
+        <source>五级（事故车）</source>
+        <translation>Grade 5 (accident car)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="116"/>
+        <source>事故</source>
+        <translation>Accident</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="117"/>
+        <source>泡水</source>
+        <translation>Flood</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="118"/>
+        <source>火烧</source>
+        <translation>Fire</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="119"/>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="122"/>
+        <source>整备中</source>
+        <translation>Preparing</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="123"/>
+        <source>在售</source>
+        <translation>For sale</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="124"/>
+        <source>已预订</source>
+        <translation>Reserved</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="125"/>
+        <source>试驾中</source>
+        <translation>On test drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="126"/>
+        <source>已售</source>
+        <translation>Sold</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="139"/>
+        <source>{wan}万元</source>
+        <translation>{yuan}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="144"/>
+        <source>{wan}万公里</source>
+        <translation>{km} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="148"/>
+        <source>{year}款</source>
+        <translation>{year} model</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="150"/>
+        <source>{year}年{month}月</source>
+        <translation>{month}/{year}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="154"/>
+        <source>{n}座</source>
+        <translation>{n} seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="157"/>
+        <source>0次（一手车）</source>
+        <translation>0 (first owner)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="159"/>
+        <source>{n}次</source>
+        <translation>{n}×</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="163"/>
+        <location filename="../../ui/widgets/comparison.py" line="169"/>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="165"/>
+        <source>{n}条</source>
+        <translation>{n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="170"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="171"/>
+        <source>{kind}{n}次</source>
+        <translation>{kind} ×{n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="183"/>
+        <source>{n}公里</source>
+        <translation>{n} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="185"/>
+        <source>{n}马力</source>
+        <translation>{n} hp</translation>
+    </message>
+</context>
+<context>
+    <name>ComparisonBasket</name>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="206"/>
+        <source>这辆车已在对比中</source>
+        <translation>This car is already in the comparison</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/widgets/comparison.py" line="208"/>
+        <source>最多同时对比 %n 辆车，请先移除一辆</source>
+        <translation>
+            <numerusform>At most %n car can be compared; remove one first</numerusform>
+            <numerusform>At most %n cars can be compared; remove one first</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ComparisonModel</name>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="278"/>
+        <source>项目</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="317"/>
+        <source>该项最优</source>
+        <translation>Best in this row</translation>
+    </message>
+</context>
+<context>
+    <name>ComparisonView</name>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="359"/>
+        <source>车型对比</source>
+        <translation>Compare cars</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="363"/>
+        <source>只看不同</source>
+        <translation>Only differences</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="364"/>
+        <source>清空对比</source>
+        <translation>Clear comparison</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="365"/>
+        <source>打印…</source>
+        <translation>Print…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="366"/>
+        <source>保存 PDF…</source>
+        <translation>Save PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="374"/>
+        <location filename="../../ui/widgets/comparison.py" line="465"/>
+        <source>请从车辆列表或车辆档案中选择 2 到 4 辆车加入对比。</source>
+        <translation>Choose 2 to 4 cars from the list or a car archive to compare them.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/widgets/comparison.py" line="440"/>
+        <source>已选 %n 辆（最多 4 辆）</source>
+        <translation>
+            <numerusform>%n car chosen (at most 4)</numerusform>
+            <numerusform>%n cars chosen (at most 4)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="463"/>
+        <source>已选 1 辆车，请再选择至少 1 辆车进行对比。</source>
+        <translation>1 car chosen; choose at least one more to compare.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="502"/>
+        <source>移除 {title}</source>
+        <translation>Remove {title}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="554"/>
+        <source>保存车型对比 PDF</source>
+        <translation>Save comparison PDF</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="554"/>
+        <source>车型对比.pdf</source>
+        <translation>comparison.pdf</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="554"/>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="568"/>
+        <source>无法保存到 {path}：{reason}</source>
+        <translation>Cannot save to {path}: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/comparison.py" line="573"/>
+        <source>已保存：{path}</source>
+        <translation>Saved: {path}</translation>
     </message>
 </context>
 <context>
@@ -3333,42 +3897,42 @@
 <context>
     <name>InventoryModel</name>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="75"/>
+        <location filename="../../ui/screens/inventory.py" line="97"/>
         <source>库存号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="76"/>
+        <location filename="../../ui/screens/inventory.py" line="98"/>
         <source>品牌</source>
         <translation>Brand</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="77"/>
+        <location filename="../../ui/screens/inventory.py" line="99"/>
         <source>车型</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="78"/>
+        <location filename="../../ui/screens/inventory.py" line="100"/>
         <source>年份</source>
         <translation>Year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="79"/>
+        <location filename="../../ui/screens/inventory.py" line="101"/>
         <source>里程（公里）</source>
         <translation>Mileage (km)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="80"/>
+        <location filename="../../ui/screens/inventory.py" line="102"/>
         <source>售价（元）</source>
         <translation>Price (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="81"/>
+        <location filename="../../ui/screens/inventory.py" line="103"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="82"/>
+        <location filename="../../ui/screens/inventory.py" line="104"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
@@ -3376,25 +3940,175 @@
 <context>
     <name>InventoryScreen</name>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="151"/>
+        <location filename="../../ui/screens/inventory.py" line="185"/>
         <source>搜索品牌、车型、车牌、车架号或库存号</source>
         <translation>Search brand, model, plate, VIN or stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="161"/>
+        <location filename="../../ui/screens/inventory.py" line="195"/>
+        <source>查看档案</source>
+        <translation>Open archive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="197"/>
+        <source>加入对比</source>
+        <translation>Add to comparison</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="201"/>
+        <source>金融计算器</source>
+        <translation>Loan calculator</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="203"/>
+        <source>导入…</source>
+        <translation>Import…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="204"/>
+        <source>从 CSV 文件导入车辆</source>
+        <translation>Import cars from a CSV file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="219"/>
+        <source>全部品牌</source>
+        <translation>All brands</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="221"/>
+        <source>全部车型</source>
+        <translation>All models</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="222"/>
+        <source>全部能源</source>
+        <translation>All fuels</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="225"/>
+        <source>全部变速箱</source>
+        <translation>All gearboxes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="228"/>
+        <source>全部车身</source>
+        <translation>All body types</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="229"/>
+        <source>全部颜色</source>
+        <translation>All colours</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="230"/>
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="168"/>
-        <location filename="../../ui/screens/inventory.py" line="220"/>
+        <location filename="../../ui/screens/inventory.py" line="191"/>
+        <location filename="../../ui/screens/inventory.py" line="398"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="227"/>
+        <location filename="../../ui/screens/inventory.py" line="234"/>
+        <location filename="../../ui/screens/inventory.py" line="235"/>
+        <source> 万</source>
+        <translation> ×10k</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="237"/>
+        <source> 万公里</source>
+        <translation> ×10k km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="240"/>
+        <source>默认排序</source>
+        <translation>Default order</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="241"/>
+        <source>价格从低到高</source>
+        <translation>Price: low to high</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="242"/>
+        <source>价格从高到低</source>
+        <translation>Price: high to low</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="243"/>
+        <source>里程最少</source>
+        <translation>Lowest mileage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="244"/>
+        <source>年份最新</source>
+        <translation>Newest year</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="245"/>
+        <source>最新上架</source>
+        <translation>Newly listed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="249"/>
+        <source>清除条件</source>
+        <translation>Clear filters</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="254"/>
+        <source>价格</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="258"/>
+        <source>年份不早于</source>
+        <translation>Year from</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="260"/>
+        <source>里程不超过</source>
+        <translation>Mileage up to</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="344"/>
+        <source>不限</source>
+        <translation>Any</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="394"/>
+        <source>最低价高于最高价，请调整价格范围</source>
+        <translation>The minimum price is above the maximum; please adjust the price range</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="487"/>
         <source>共 {count} 辆</source>
         <translation>{count} cars</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="513"/>
+        <location filename="../../ui/screens/inventory.py" line="530"/>
+        <source>请先在列表中选择一辆车</source>
+        <translation>Please select a car in the list first</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/inventory.py" line="543"/>
+        <source>对比（%n）</source>
+        <translation>
+            <numerusform>Compare (%n)</numerusform>
+            <numerusform>Compare (%n)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="545"/>
+        <source>至少加入两辆车才能对比</source>
+        <translation>Add at least two cars to compare</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="551"/>
+        <source>车型对比</source>
+        <translation>Compare cars</translation>
     </message>
 </context>
 <context>
@@ -3456,6 +4170,126 @@
         <location filename="../../ui/kiosk/test_drive.py" line="58"/>
         <source>删除</source>
         <translation>Delete</translation>
+    </message>
+</context>
+<context>
+    <name>KioskArchivePage</name>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="119"/>
+        <location filename="../../ui/kiosk/archive.py" line="421"/>
+        <source>全屏看图</source>
+        <translation>Full screen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="124"/>
+        <source>左右滑动查看更多照片</source>
+        <translation>Swipe left or right for more photos</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="164"/>
+        <source>手机扫码
+带走这辆车的档案</source>
+        <translation>Scan with your phone
+to take this car&apos;s archive with you</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="187"/>
+        <source>返回车辆列表</source>
+        <translation>Back to the list</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="189"/>
+        <location filename="../../ui/kiosk/archive.py" line="434"/>
+        <source>加入对比</source>
+        <translation>Add to comparison</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="193"/>
+        <source>算算月供</source>
+        <translation>Monthly payments</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="195"/>
+        <source>预约试驾</source>
+        <translation>Book a test drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="290"/>
+        <source>{price} 万</source>
+        <translation>¥{price}×10k</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="305"/>
+        <source>这辆车刚刚已售出或暂停展示，不能再预约试驾或加入对比。请看看其他车辆。</source>
+        <translation>This car has just been sold or withdrawn; it can no longer be booked or compared. Please have a look at our other cars.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="312"/>
+        <source>暂时无法加载车辆信息，请稍后再试或咨询工作人员</source>
+        <translation>Car information cannot be loaded right now. Please try again later or ask our staff.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="366"/>
+        <source>车况与检测</source>
+        <translation>Condition and inspection</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="369"/>
+        <source>本店检测评级：{grade}</source>
+        <translation>Our inspection grade: {grade}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="376"/>
+        <source>无事故、泡水、火烧记录</source>
+        <translation>No accident, flood or fire history</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="378"/>
+        <source>第三方检测报告已存档，可请工作人员为您打印</source>
+        <translation>A third-party inspection report is on file; our staff can print it for you</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="380"/>
+        <source>价格构成</source>
+        <translation>Price breakdown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="383"/>
+        <source>一口价：{price}</source>
+        <translation>Price: {price}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="386"/>
+        <source>主要配置</source>
+        <translation>Main features</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="389"/>
+        <source>保养记录</source>
+        <translation>Service history</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="421"/>
+        <source>退出全屏</source>
+        <translation>Exit full screen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="427"/>
+        <source>已加入对比</source>
+        <translation>Added to the comparison</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="434"/>
+        <source>已在对比中</source>
+        <translation>In the comparison</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/kiosk/archive.py" line="435"/>
+        <source>去对比（%n）</source>
+        <translation>
+            <numerusform>Compare (%n)</numerusform>
+            <numerusform>Compare (%n)</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3578,6 +4412,14 @@ Please take a seat in the lounge and help yourself to tea.</translation>
         <location filename="../../ui/kiosk/checkin.py" line="318"/>
         <source>暂时无法签到，请到前台，工作人员将为您办理。</source>
         <translation>Check-in is not available right now. Please come to the front desk and our staff will help you.</translation>
+    </message>
+</context>
+<context>
+    <name>KioskComparePage</name>
+    <message>
+        <location filename="../../ui/kiosk/tools.py" line="53"/>
+        <source>继续挑选车辆</source>
+        <translation>Choose more cars</translation>
     </message>
 </context>
 <context>
@@ -3709,6 +4551,19 @@ If someone cancels we will call you in turn ({phone}). Please take a photo of th
     </message>
 </context>
 <context>
+    <name>KioskLoanPage</name>
+    <message>
+        <location filename="../../ui/kiosk/tools.py" line="76"/>
+        <source>金融计算器</source>
+        <translation>Loan calculator</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/tools.py" line="78"/>
+        <source>结果仅供参考，实际以金融机构审批为准</source>
+        <translation>For reference only; the lender&apos;s approval decides</translation>
+    </message>
+</context>
+<context>
     <name>KioskTestDrivePage</name>
     <message>
         <location filename="../../ui/kiosk/test_drive.py" line="118"/>
@@ -3731,78 +4586,78 @@ If someone cancels we will call you in turn ({phone}). Please take a photo of th
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="163"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="170"/>
         <source>请先输入库存编号。</source>
         <translation>Please enter the stock no. first.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="183"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="190"/>
         <source>今天</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="183"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="190"/>
         <source>明天</source>
         <translation>Tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="183"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="190"/>
         <source>后天</source>
         <translation>Day after tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="215"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="222"/>
         <source>这一天已经约满或已过营业时间，请换一天。</source>
         <translation>This day is fully booked or past opening hours. Please choose another day.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="236"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="243"/>
         <source>您的手机号和姓氏</source>
         <translation>Your mobile number and surname</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="253"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="260"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="253"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="260"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="263"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="270"/>
         <source>我同意门店使用我的手机号办理本次试驾预约并与我联系</source>
         <translation>I agree that the store may use my mobile number for this test-drive booking and to contact me</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="267"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="274"/>
         <source>确认预约</source>
         <translation>Confirm booking</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="279"/>
-        <location filename="../../ui/kiosk/test_drive.py" line="393"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="286"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="400"/>
         <source>请输入手机号</source>
         <translation>Enter your mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="292"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="299"/>
         <source>请点选您的姓氏。</source>
         <translation>Please tap your surname.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="318"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="325"/>
         <source>预约成功</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="324"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="331"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="342"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="349"/>
         <source>{name}，您好！已为您预约 {car}
 {when}
 到店时请出示预约码或扫描二维码。</source>
@@ -3814,52 +4669,52 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="97"/>
+        <location filename="../../ui/kiosk/window.py" line="103"/>
         <source>返回首页</source>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="110"/>
+        <location filename="../../ui/kiosk/window.py" line="116"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="136"/>
+        <location filename="../../ui/kiosk/window.py" line="147"/>
         <source>浏览在售车辆</source>
         <translation>Browse cars for sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="136"/>
+        <location filename="../../ui/kiosk/window.py" line="147"/>
         <source>车况透明，价格公开</source>
         <translation>Open records, open prices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="137"/>
+        <location filename="../../ui/kiosk/window.py" line="148"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="137"/>
+        <location filename="../../ui/kiosk/window.py" line="148"/>
         <source>选好车型，约个时间</source>
         <translation>Pick a car and a time</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="140"/>
+        <location filename="../../ui/kiosk/window.py" line="151"/>
         <source>透明检测日报名</source>
         <translation>Inspection day sign-up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="141"/>
+        <location filename="../../ui/kiosk/window.py" line="152"/>
         <source>每月免费检测，名额有限</source>
         <translation>Free monthly inspection, limited places</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="144"/>
+        <location filename="../../ui/kiosk/window.py" line="155"/>
         <source>扫码签到</source>
         <translation>Scan to check in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="144"/>
+        <location filename="../../ui/kiosk/window.py" line="155"/>
         <source>已预约的客户在此签到</source>
         <translation>Check in here if you have a booking</translation>
     </message>
@@ -3994,410 +4849,445 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/labels.py" line="72"/>
+        <source>导入车辆</source>
+        <translation>Import cars</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="73"/>
         <source>登录</source>
         <translation>Signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="73"/>
+        <location filename="../../ui/widgets/labels.py" line="74"/>
         <source>登录失败</source>
         <translation>Sign-in failed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="74"/>
+        <location filename="../../ui/widgets/labels.py" line="75"/>
         <source>锁定期间尝试登录</source>
         <translation>Sign-in while locked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="75"/>
+        <location filename="../../ui/widgets/labels.py" line="76"/>
         <source>账号被锁定</source>
         <translation>Account locked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="76"/>
+        <location filename="../../ui/widgets/labels.py" line="77"/>
         <source>解锁账号</source>
         <translation>Account unlocked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="77"/>
+        <location filename="../../ui/widgets/labels.py" line="78"/>
         <source>新建员工账号</source>
         <translation>Staff account created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="78"/>
+        <location filename="../../ui/widgets/labels.py" line="79"/>
         <source>新建门店</source>
         <translation>Store created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="79"/>
+        <location filename="../../ui/widgets/labels.py" line="80"/>
         <source>自助机员工解锁</source>
         <translation>Kiosk staff unlock</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="80"/>
+        <location filename="../../ui/widgets/labels.py" line="81"/>
         <source>自助机 PIN 错误</source>
         <translation>Kiosk wrong PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="81"/>
+        <location filename="../../ui/widgets/labels.py" line="82"/>
         <source>查看完整个人信息</source>
         <translation>Personal data revealed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="82"/>
+        <location filename="../../ui/widgets/labels.py" line="83"/>
         <source>生成演示数据</source>
         <translation>Demo data generated</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="83"/>
+        <location filename="../../ui/widgets/labels.py" line="84"/>
         <source>新建客户</source>
         <translation>Customer created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="84"/>
+        <location filename="../../ui/widgets/labels.py" line="85"/>
         <source>到店登记</source>
         <translation>Visit checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="85"/>
+        <location filename="../../ui/widgets/labels.py" line="86"/>
         <source>预约试驾</source>
         <translation>Test drive booked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="86"/>
+        <location filename="../../ui/widgets/labels.py" line="87"/>
         <source>试驾出车</source>
         <translation>Test drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="87"/>
+        <location filename="../../ui/widgets/labels.py" line="88"/>
         <source>试驾还车</source>
         <translation>Test drive returned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="88"/>
+        <location filename="../../ui/widgets/labels.py" line="89"/>
         <source>核验驾驶证</source>
         <translation>Driving licence checked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="89"/>
+        <location filename="../../ui/widgets/labels.py" line="90"/>
         <source>签署试驾协议</source>
         <translation>Test-drive agreement signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="90"/>
+        <location filename="../../ui/widgets/labels.py" line="91"/>
         <source>试驾未到店</source>
         <translation>Test-drive no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="91"/>
+        <location filename="../../ui/widgets/labels.py" line="92"/>
         <source>取消试驾</source>
         <translation>Test drive cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="92"/>
+        <location filename="../../ui/widgets/labels.py" line="93"/>
         <source>打印/存档文件</source>
         <translation>Document printed / archived</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="93"/>
+        <location filename="../../ui/widgets/labels.py" line="94"/>
         <source>重印文件（副本）</source>
         <translation>Document reprinted (copy)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="95"/>
+        <location filename="../../ui/widgets/labels.py" line="96"/>
         <source>检测报告定稿</source>
         <translation>Inspection report finalised</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="96"/>
+        <location filename="../../ui/widgets/labels.py" line="97"/>
         <source>新建检测日</source>
         <translation>New inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="97"/>
+        <location filename="../../ui/widgets/labels.py" line="98"/>
         <source>检测日报名（名额/候补）</source>
         <translation>Inspection day registration (seat / wait-list)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="98"/>
+        <location filename="../../ui/widgets/labels.py" line="99"/>
         <source>取消检测日报名</source>
         <translation>Inspection day registration cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="99"/>
+        <location filename="../../ui/widgets/labels.py" line="100"/>
         <source>候补转为正式名额</source>
         <translation>Wait-list moved up to a seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="100"/>
+        <location filename="../../ui/widgets/labels.py" line="101"/>
         <source>已电话通知候补转正</source>
         <translation>Called about the seat from the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="101"/>
+        <location filename="../../ui/widgets/labels.py" line="102"/>
         <source>检测日签到</source>
         <translation>Inspection day check-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="102"/>
+        <location filename="../../ui/widgets/labels.py" line="103"/>
         <source>评估师接车检测</source>
         <translation>Appraiser took a car</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="103"/>
+        <location filename="../../ui/widgets/labels.py" line="104"/>
         <source>开始检测</source>
         <translation>Inspection started</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="104"/>
+        <location filename="../../ui/widgets/labels.py" line="105"/>
         <source>更正检测报告（新版本）</source>
         <translation>Inspection report corrected (new revision)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="105"/>
+        <location filename="../../ui/widgets/labels.py" line="106"/>
         <source>修改门店检测项目</source>
         <translation>Store checklist changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="106"/>
+        <location filename="../../ui/widgets/labels.py" line="107"/>
         <source>收取意向金</source>
         <translation>Deposit taken</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="107"/>
+        <location filename="../../ui/widgets/labels.py" line="108"/>
         <source>意向金抵扣车款</source>
         <translation>Deposit credited to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="108"/>
+        <location filename="../../ui/widgets/labels.py" line="109"/>
         <source>退还意向金</source>
         <translation>Deposit refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="109"/>
+        <location filename="../../ui/widgets/labels.py" line="110"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="110"/>
+        <location filename="../../ui/widgets/labels.py" line="111"/>
         <source>意向金到期，解除预订</source>
         <translation>Deposit expired, reservation released</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="111"/>
+        <location filename="../../ui/widgets/labels.py" line="112"/>
         <source>起草合同</source>
         <translation>Contract drafted</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="112"/>
+        <location filename="../../ui/widgets/labels.py" line="113"/>
         <source>签订合同</source>
         <translation>Contract signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="113"/>
+        <location filename="../../ui/widgets/labels.py" line="114"/>
         <source>作废合同</source>
         <translation>Contract voided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="114"/>
+        <location filename="../../ui/widgets/labels.py" line="115"/>
         <source>合并重复客户</source>
         <translation>Duplicate customers merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="115"/>
+        <location filename="../../ui/widgets/labels.py" line="116"/>
         <source>撤销客户合并</source>
         <translation>Customer merge undone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="116"/>
+        <location filename="../../ui/widgets/labels.py" line="117"/>
         <source>改派接待顾问</source>
         <translation>Consultant reassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="117"/>
+        <location filename="../../ui/widgets/labels.py" line="118"/>
         <source>离店登记</source>
         <translation>Visit checked out</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/labels.py" line="119"/>
+        <source>修改车辆状态</source>
+        <translation>Changed vehicle status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="120"/>
+        <source>修改车辆资料</source>
+        <translation>Edited vehicle details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="121"/>
+        <source>导入车辆照片</source>
+        <translation>Imported vehicle photos</translation>
+    </message>
+    <message>
         <location filename="../../ui/widgets/labels.py" line="122"/>
+        <source>调整照片顺序</source>
+        <translation>Reordered photos</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="123"/>
+        <source>设置封面照片</source>
+        <translation>Set the cover photo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="124"/>
+        <source>删除车辆照片</source>
+        <translation>Deleted a vehicle photo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="129"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="123"/>
+        <location filename="../../ui/widgets/labels.py" line="130"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="124"/>
+        <location filename="../../ui/widgets/labels.py" line="131"/>
         <source>剩余次数</source>
         <translation>Attempts left</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="125"/>
+        <location filename="../../ui/widgets/labels.py" line="132"/>
         <source>分钟</source>
         <translation>Minutes</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="126"/>
+        <location filename="../../ui/widgets/labels.py" line="133"/>
         <source>编号</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="127"/>
+        <location filename="../../ui/widgets/labels.py" line="134"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="128"/>
+        <location filename="../../ui/widgets/labels.py" line="135"/>
         <source>预约码</source>
         <translation>Booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="130"/>
+        <location filename="../../ui/widgets/labels.py" line="137"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="131"/>
+        <location filename="../../ui/widgets/labels.py" line="138"/>
         <source>合同号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="132"/>
+        <location filename="../../ui/widgets/labels.py" line="139"/>
         <source>原合同号</source>
         <translation>Original contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="133"/>
+        <location filename="../../ui/widgets/labels.py" line="140"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="134"/>
+        <location filename="../../ui/widgets/labels.py" line="141"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="135"/>
+        <location filename="../../ui/widgets/labels.py" line="142"/>
         <source>签署文本摘要</source>
         <translation>Signed text digest</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="136"/>
+        <location filename="../../ui/widgets/labels.py" line="143"/>
         <source>报告号</source>
         <translation>Report no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="137"/>
+        <location filename="../../ui/widgets/labels.py" line="144"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="138"/>
+        <location filename="../../ui/widgets/labels.py" line="145"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="139"/>
+        <location filename="../../ui/widgets/labels.py" line="146"/>
         <source>座位号</source>
         <translation>Seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="144"/>
+        <location filename="../../ui/widgets/labels.py" line="151"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="148"/>
+        <location filename="../../ui/widgets/labels.py" line="155"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="152"/>
+        <location filename="../../ui/widgets/labels.py" line="159"/>
         <source>手机号</source>
         <translation>Mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="153"/>
+        <location filename="../../ui/widgets/labels.py" line="160"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="157"/>
+        <location filename="../../ui/widgets/labels.py" line="164"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="158"/>
+        <location filename="../../ui/widgets/labels.py" line="165"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="163"/>
+        <location filename="../../ui/widgets/labels.py" line="170"/>
         <source>试驾提醒名单</source>
         <translation>Test-drive reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="164"/>
+        <location filename="../../ui/widgets/labels.py" line="171"/>
         <source>文件</source>
         <translation>Document</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="195"/>
+        <location filename="../../ui/widgets/labels.py" line="202"/>
         <source>{key}：{value}</source>
         <translation>{key}: {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="199"/>
+        <location filename="../../ui/widgets/labels.py" line="206"/>
         <source>，</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="141"/>
-        <location filename="../../ui/widgets/labels.py" line="159"/>
+        <location filename="../../ui/widgets/labels.py" line="148"/>
+        <location filename="../../ui/widgets/labels.py" line="166"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="129"/>
-        <location filename="../../ui/widgets/labels.py" line="140"/>
-        <location filename="../../ui/widgets/labels.py" line="160"/>
+        <location filename="../../ui/widgets/labels.py" line="136"/>
+        <location filename="../../ui/widgets/labels.py" line="147"/>
+        <location filename="../../ui/widgets/labels.py" line="167"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="142"/>
-        <location filename="../../ui/widgets/labels.py" line="161"/>
+        <location filename="../../ui/widgets/labels.py" line="149"/>
+        <location filename="../../ui/widgets/labels.py" line="168"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="143"/>
-        <location filename="../../ui/widgets/labels.py" line="162"/>
+        <location filename="../../ui/widgets/labels.py" line="150"/>
+        <location filename="../../ui/widgets/labels.py" line="169"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="146"/>
-        <location filename="../../ui/widgets/labels.py" line="165"/>
+        <location filename="../../ui/widgets/labels.py" line="153"/>
+        <location filename="../../ui/widgets/labels.py" line="172"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="147"/>
-        <location filename="../../ui/widgets/labels.py" line="166"/>
+        <location filename="../../ui/widgets/labels.py" line="154"/>
+        <location filename="../../ui/widgets/labels.py" line="173"/>
         <source>合同</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="94"/>
-        <location filename="../../ui/widgets/labels.py" line="167"/>
+        <location filename="../../ui/widgets/labels.py" line="95"/>
+        <location filename="../../ui/widgets/labels.py" line="174"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="145"/>
-        <location filename="../../ui/widgets/labels.py" line="168"/>
+        <location filename="../../ui/widgets/labels.py" line="152"/>
+        <location filename="../../ui/widgets/labels.py" line="175"/>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
@@ -4458,6 +5348,185 @@ Please show your booking code or scan the QR code when you arrive.</translation>
         <location filename="../../ui/dialogs/test_drive.py" line="296"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
+    </message>
+</context>
+<context>
+    <name>LoanCalculator</name>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="42"/>
+        <source>请输入正确的车价。</source>
+        <translation>Please enter a valid car price.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="43"/>
+        <source>请输入正确的首付金额。</source>
+        <translation>Please enter a valid down payment.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="44"/>
+        <source>首付金额须小于车价，否则无需贷款</source>
+        <translation>The down payment must be less than the price, otherwise no loan is needed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="45"/>
+        <source>首付比例格式不正确，请输入百分数，如 30</source>
+        <translation>Down payment share not understood; enter a percentage such as 30</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="48"/>
+        <source>首付比例须在 0% 到 100% 之间（不含 100%）</source>
+        <translation>The down payment share must be from 0% to below 100%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="51"/>
+        <source>贷款期限请输入整月数，如 36</source>
+        <translation>Enter the term in whole months, such as 36</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="52"/>
+        <source>贷款期限须在 12 到 60 个月之间</source>
+        <translation>The term must be between 12 and 60 months</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="53"/>
+        <source>年利率格式不正确，请输入百分数，如 4.5</source>
+        <translation>Annual rate not understood; enter a percentage such as 4.5</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="56"/>
+        <source>年利率不能为负数</source>
+        <translation>The annual rate cannot be negative</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="57"/>
+        <source>年利率不能超过 36%，请检查是否多输了一位</source>
+        <translation>The annual rate cannot exceed 36%; check for an extra digit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="60"/>
+        <source>年利率最多保留四位小数</source>
+        <translation>The annual rate has at most four decimals</translation>
+    </message>
+</context>
+<context>
+    <name>LoanCalculatorDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/loan_calculator.py" line="19"/>
+        <source>金融计算器</source>
+        <translation>Loan calculator</translation>
+    </message>
+</context>
+<context>
+    <name>LoanCalculatorWidget</name>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="152"/>
+        <source>如 168000 或 16.8万</source>
+        <translation>e.g. 168000 or 16.8万</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="154"/>
+        <source>首付比例（%）</source>
+        <translation>Down payment (%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="155"/>
+        <source>首付金额（元）</source>
+        <translation>Down payment (¥)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="158"/>
+        <source>如 4.5</source>
+        <translation>e.g. 4.5</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/widgets/loan_calculator.py" line="162"/>
+        <source>%n 个月</source>
+        <translation>
+            <numerusform>%n month</numerusform>
+            <numerusform>%n months</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/widgets/loan_calculator.py" line="170"/>
+        <source>%n 期</source>
+        <translation>
+            <numerusform>%n month</numerusform>
+            <numerusform>%n months</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="183"/>
+        <source>车价（元）</source>
+        <translation>Car price (¥)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="187"/>
+        <source>年利率（%）</source>
+        <translation>Annual rate (%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="189"/>
+        <source>贷款期限</source>
+        <translation>Term</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="200"/>
+        <source>等额本息（每月还款相同）</source>
+        <translation>Equal instalments (same every month)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="201"/>
+        <source>等额本金（每月还款递减）</source>
+        <translation>Equal principal (falling payments)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="211"/>
+        <source>等额本息还款计划</source>
+        <translation>Equal instalment schedule</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="212"/>
+        <source>等额本金还款计划</source>
+        <translation>Equal principal schedule</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="283"/>
+        <source>请输入车价</source>
+        <translation>Enter the car price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="313"/>
+        <source>首付 {down}，贷款 {loan}，{term} 期，年利率 {rate}%</source>
+        <translation>Down payment {down}, loan {loan}, {term} months, annual rate {rate}%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="321"/>
+        <source>月供 {amount}</source>
+        <translation>{amount} a month</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="324"/>
+        <source>总利息 {interest} · 还款总额 {total}
+末期 {last}（含分位调整）</source>
+        <translation>Interest {interest} · total {total}
+Last month {last} (incl. rounding)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="331"/>
+        <source>首月 {amount}</source>
+        <translation>First month {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="334"/>
+        <source>每月约减少 {step} · 末期 {last}
+总利息 {interest} · 还款总额 {total}</source>
+        <translation>About {step} less each month · last {last}
+Interest {interest} · total {total}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="343"/>
+        <source>等额本金比等额本息少付利息 {amount}，但前期月供更高。</source>
+        <translation>Equal principal saves {amount} interest, but the first payments are higher.</translation>
     </message>
 </context>
 <context>
@@ -4716,6 +5785,47 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     </message>
 </context>
 <context>
+    <name>PhotoStripModel</name>
+    <message>
+        <location filename="../../ui/widgets/photos.py" line="182"/>
+        <source>封面</source>
+        <translation>cover</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/photos.py" line="204"/>
+        <source>照片无法显示</source>
+        <translation>Photo cannot be shown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/photos.py" line="205"/>
+        <source>加载中…</source>
+        <translation>Loading…</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoViewer</name>
+    <message>
+        <location filename="../../ui/widgets/photos.py" line="286"/>
+        <source>第 {n} 张照片无法显示</source>
+        <translation>Photo {n} cannot be shown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/photos.py" line="313"/>
+        <source>暂无照片</source>
+        <translation>No photos yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/photos.py" line="318"/>
+        <source>照片无法显示</source>
+        <translation>Photo cannot be shown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/photos.py" line="320"/>
+        <source>加载中…</source>
+        <translation>Loading…</translation>
+    </message>
+</context>
+<context>
     <name>PinDots</name>
     <message numerus="yes">
         <location filename="../../ui/kiosk/pin_pad.py" line="47"/>
@@ -4770,9 +5880,57 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     </message>
 </context>
 <context>
+    <name>PreviewModel</name>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="54"/>
+        <source>行号</source>
+        <translation>Line</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="55"/>
+        <source>结果</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="56"/>
+        <source>车辆</source>
+        <translation>Vehicle</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="57"/>
+        <source>售价</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="58"/>
+        <source>里程</source>
+        <translation>Mileage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="59"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="71"/>
+        <source>可导入</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="71"/>
+        <source>拒绝</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="78"/>
+        <source>{km} 公里</source>
+        <translation>{km} km</translation>
+    </message>
+</context>
+<context>
     <name>Printing</name>
     <message>
-        <location filename="../../ui/documents/printing.py" line="53"/>
+        <location filename="../../ui/documents/printing.py" line="54"/>
         <source>打印预览 - {title}</source>
         <translation>Print preview - {title}</translation>
     </message>
@@ -5137,6 +6295,34 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     </message>
 </context>
 <context>
+    <name>ScheduleModel</name>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="78"/>
+        <source>期数</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="79"/>
+        <source>月供</source>
+        <translation>Payment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="80"/>
+        <source>本金</source>
+        <translation>Principal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="81"/>
+        <source>利息</source>
+        <translation>Interest</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/loan_calculator.py" line="82"/>
+        <source>剩余本金</source>
+        <translation>Balance</translation>
+    </message>
+</context>
+<context>
     <name>Screens</name>
     <message>
         <location filename="../../ui/screens/__init__.py" line="37"/>
@@ -5281,6 +6467,11 @@ Please show your booking code or scan the QR code when you arrive.</translation>
         <source>营业结束时间（时:分，试驾预约用）</source>
         <translation>Closing time (HH:MM, for test-drive bookings)</translation>
     </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="72"/>
+        <source>车辆公开网址模板（二维码用，{stock_no} 替换为库存编号）</source>
+        <translation>Public web address of a car (for its QR code; {stock_no} is replaced by the stock number)</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -5320,107 +6511,107 @@ Please show your booking code or scan the QR code when you arrive.</translation>
         <translation>Interface</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="141"/>
+        <location filename="../../ui/dialogs/settings.py" line="142"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="159"/>
+        <location filename="../../ui/dialogs/settings.py" line="160"/>
         <source>设置文件：{path}</source>
         <translation>Settings file: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="159"/>
+        <location filename="../../ui/dialogs/settings.py" line="160"/>
         <source>（不保存到文件）</source>
         <translation>(not saved to a file)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="165"/>
+        <location filename="../../ui/dialogs/settings.py" line="166"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="167"/>
+        <location filename="../../ui/dialogs/settings.py" line="168"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="217"/>
+        <location filename="../../ui/dialogs/settings.py" line="218"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="231"/>
+        <location filename="../../ui/dialogs/settings.py" line="232"/>
         <source>范围 {minimum} – {maximum}</source>
         <translation>Range {minimum} – {maximum}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="236"/>
+        <location filename="../../ui/dialogs/settings.py" line="237"/>
         <source>此项由命令行或环境变量指定，这里不能修改。</source>
         <translation>Set on the command line or in the environment; it cannot be changed here.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="238"/>
+        <location filename="../../ui/dialogs/settings.py" line="239"/>
         <source>更改后重新连接或重新启动程序时生效。</source>
         <translation>A change applies when the app reconnects or restarts.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="281"/>
+        <location filename="../../ui/dialogs/settings.py" line="282"/>
         <source>留空使用本机内置数据库；共享数据库如 postgresql+psycopg://用户名:密码@服务器:5432/showroom</source>
         <translation>Empty: embedded database; shared, e.g. postgresql+psycopg://user:password@server:5432/showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="315"/>
+        <location filename="../../ui/dialogs/settings.py" line="316"/>
         <source>请输入整数。</source>
         <translation>Please enter a whole number.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="317"/>
+        <location filename="../../ui/dialogs/settings.py" line="318"/>
         <source>不能小于 {minimum}。</source>
         <translation>Must be at least {minimum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="319"/>
+        <location filename="../../ui/dialogs/settings.py" line="320"/>
         <source>不能大于 {maximum}。</source>
         <translation>Must be at most {maximum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="321"/>
+        <location filename="../../ui/dialogs/settings.py" line="322"/>
         <source>请从列表中选择。</source>
         <translation>Please choose from the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="322"/>
+        <location filename="../../ui/dialogs/settings.py" line="323"/>
         <source>这个值无效。</source>
         <translation>This value is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="356"/>
+        <location filename="../../ui/dialogs/settings.py" line="357"/>
         <source>有的设置不符合要求，请按提示修改后再保存。</source>
         <translation>Some settings are not valid; please correct them as shown, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="364"/>
+        <location filename="../../ui/dialogs/settings.py" line="365"/>
         <source>设置没有保存：{reason}</source>
         <translation>Settings not saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="379"/>
+        <location filename="../../ui/dialogs/settings.py" line="380"/>
         <source>留空时使用这台电脑上的内置数据库，无需测试。</source>
         <translation>Empty means the embedded database on this PC; nothing to test.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="382"/>
+        <location filename="../../ui/dialogs/settings.py" line="383"/>
         <source>正在连接 {url} …</source>
         <translation>Connecting to {url} …</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="387"/>
+        <location filename="../../ui/dialogs/settings.py" line="388"/>
         <source>连接成功：{url}</source>
         <translation>Connected: {url}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="392"/>
+        <location filename="../../ui/dialogs/settings.py" line="393"/>
         <source>连接失败：{reason}</source>
         <translation>Connection failed: {reason}</translation>
     </message>
@@ -5939,6 +7130,644 @@ Please show your booking code or scan the QR code when you arrive.</translation>
         <location filename="../../ui/screens/test_drives.py" line="328"/>
         <source>已保存 {n} 条提醒到 {path}</source>
         <translation>Saved {n} reminders to {path}</translation>
+    </message>
+</context>
+<context>
+    <name>VehicleArchive</name>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="76"/>
+        <source>{litres} L</source>
+        <translation>{litres} L</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="78"/>
+        <source>续航 {km} 公里</source>
+        <translation>{km} km range</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="85"/>
+        <source>年款</source>
+        <translation>Model year</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="87"/>
+        <source>初次登记</source>
+        <translation>First registration</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="90"/>
+        <source>未上牌</source>
+        <translation>no plate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="93"/>
+        <source>表显里程</source>
+        <translation>Odometer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="94"/>
+        <source>{km} 公里</source>
+        <translation>{km} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="98"/>
+        <source>排量/续航</source>
+        <translation>Engine / range</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="99"/>
+        <source>能源</source>
+        <translation>Energy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="101"/>
+        <source>变速箱</source>
+        <translation>Gearbox</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="104"/>
+        <source>排放标准</source>
+        <translation>Emission standard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="105"/>
+        <source>车身颜色</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="106"/>
+        <source>车身形式</source>
+        <translation>Body type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="108"/>
+        <source>座位数</source>
+        <translation>Seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="112"/>
+        <source>过户次数</source>
+        <translation>Ownership transfers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="113"/>
+        <source>{n} 次</source>
+        <translation>{n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="115"/>
+        <source>驱动方式</source>
+        <translation>Drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="120"/>
+        <source>最大马力</source>
+        <translation>Power</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="121"/>
+        <source>{hp} 马力</source>
+        <translation>{hp} hp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="126"/>
+        <source>新车指导价</source>
+        <translation>New price (MSRP)</translation>
+    </message>
+</context>
+<context>
+    <name>VehicleArchiveDialog</name>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="223"/>
+        <source>车辆档案</source>
+        <translation>Vehicle archive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="237"/>
+        <source>正在加载…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="283"/>
+        <source>导入照片…</source>
+        <translation>Import photos…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="285"/>
+        <source>前移</source>
+        <translation>Move earlier</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="287"/>
+        <source>后移</source>
+        <translation>Move later</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="289"/>
+        <source>设为封面</source>
+        <translation>Make cover</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="291"/>
+        <source>删除照片</source>
+        <translation>Delete photo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="318"/>
+        <source>基本信息</source>
+        <translation>Basic data</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="320"/>
+        <source>配置</source>
+        <translation>Features</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="323"/>
+        <source>保养记录</source>
+        <translation>Service history</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="326"/>
+        <source>事故/泡水/火烧</source>
+        <translation>Accident/flood/fire</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="328"/>
+        <source>价格构成</source>
+        <translation>Price breakdown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="332"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="489"/>
+        <source>查看第三方检测报告</source>
+        <translation>Open third-party inspection report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="340"/>
+        <source>扫码在手机上查看这辆车</source>
+        <translation>Scan to see this car on a phone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="341"/>
+        <source>扫码看车</source>
+        <translation>Scan to view</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="366"/>
+        <source>修改状态</source>
+        <translation>Change status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="368"/>
+        <source>编辑资料…</source>
+        <translation>Edit details…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="370"/>
+        <source>加入对比</source>
+        <translation>Add to comparison</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="372"/>
+        <source>金融计算器</source>
+        <translation>Loan calculator</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="374"/>
+        <source>打印车辆信息单</source>
+        <translation>Print car sheet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="376"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="379"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="422"/>
+        <source>车辆档案 — {title}</source>
+        <translation>Vehicle archive — {title}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="425"/>
+        <source>库存号 {stock} · 车架号 {vin} · 车牌 {plate}</source>
+        <translation>Stock no. {stock} · VIN {vin} · Plate {plate}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="436"/>
+        <source>未登记配置</source>
+        <translation>No features recorded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="440"/>
+        <source>{km} 公里</source>
+        <translation>{km} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="448"/>
+        <source>暂无保养记录</source>
+        <translation>No service records</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="451"/>
+        <source>日期不详</source>
+        <translation>date unknown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="452"/>
+        <source>（涉及结构件）</source>
+        <translation> (structural parts)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="457"/>
+        <source>无事故、泡水、火烧记录</source>
+        <translation>No accident, flood or fire history</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="460"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="470"/>
+        <source>[仅内部，不对客户展示]</source>
+        <translation>[internal only, never shown to customers]</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="463"/>
+        <source>合计（售价）  {price}</source>
+        <translation>Total (price)  {price}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="468"/>
+        <source>收车成本  {cost}</source>
+        <translation>Purchase cost  {cost}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="474"/>
+        <source>，{score} 分</source>
+        <translation>, {score} points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="479"/>
+        <source>本店检测：{grade}{score}（报告 {no}）</source>
+        <translation>Our inspection: {grade}{score} (report {no})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="486"/>
+        <source>本店检测：暂无</source>
+        <translation>Our inspection: none yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="489"/>
+        <source>暂无第三方检测报告</source>
+        <translation>No third-party inspection report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="599"/>
+        <source>选择车辆照片</source>
+        <translation>Choose car photos</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="601"/>
+        <source>图片 (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</source>
+        <translation>Images (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="612"/>
+        <source>正在处理 {n} 张照片…</source>
+        <translation>Processing {n} photos…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/vehicle_archive.py" line="635"/>
+        <source>已导入 %n 张照片。</source>
+        <translation>
+            <numerusform>Imported %n photo.</numerusform>
+            <numerusform>Imported %n photos.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="637"/>
+        <source>以下文件未导入：</source>
+        <translation>Not imported:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="686"/>
+        <source>无法打开检测报告，文件已保存在：{path}</source>
+        <translation>Cannot open the report; it was saved to: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>VehicleEditDialog</name>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="136"/>
+        <source>编辑车辆资料 {stock}</source>
+        <translation>Edit vehicle {stock}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="143"/>
+        <source> 公里</source>
+        <translation> km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="153"/>
+        <source>每行一项配置</source>
+        <translation>One feature per line</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="155"/>
+        <source>售价（元）</source>
+        <translation>Price (¥)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="156"/>
+        <source>表显里程</source>
+        <translation>Odometer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="157"/>
+        <source>车身颜色</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="158"/>
+        <source>车身形式</source>
+        <translation>Body type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="159"/>
+        <source>排放标准</source>
+        <translation>Emission standard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="160"/>
+        <source>过户次数</source>
+        <translation>Ownership transfers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="161"/>
+        <source>车牌号</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="162"/>
+        <source>配置</source>
+        <translation>Features</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="163"/>
+        <source>车况说明</source>
+        <translation>Condition notes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="170"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="171"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>VehicleImportDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="111"/>
+        <source>导入车辆</source>
+        <translation>Import cars</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="115"/>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="187"/>
+        <source>选择要导入的 CSV 文件</source>
+        <translation>Choose the CSV file to import</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="116"/>
+        <source>选择文件…</source>
+        <translation>Choose file…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="118"/>
+        <source>按表头自动识别</source>
+        <translation>Detect from the header</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="119"/>
+        <source>车之家 che168 导出（万公里、万元）</source>
+        <translation>che168 export (10k km, ¥10k)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="120"/>
+        <source>本店模板（公里、元）</source>
+        <translation>Our own sheet (km, ¥)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="121"/>
+        <source>只检查，不写入（试运行）</source>
+        <translation>Check only, write nothing (dry run)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="124"/>
+        <source>文件</source>
+        <translation>Document</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="127"/>
+        <source>列映射</source>
+        <translation>Column mapping</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/dialogs/vehicle_import.py" line="133"/>
+        <source>选择文件后，这里显示前 %n 行的检查结果。</source>
+        <translation>
+            <numerusform>After choosing a file, the check of its first row shows here.</numerusform>
+            <numerusform>After choosing a file, the check of its first %n rows shows here.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="156"/>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="237"/>
+        <source>开始导入</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="159"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="187"/>
+        <source>CSV 文件 (*.csv);;所有文件 (*)</source>
+        <translation>CSV files (*.csv);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="209"/>
+        <source>正在读取文件…</source>
+        <translation>Reading the file…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="223"/>
+        <source>列映射：{preset} · 共 {total} 行数据 · 预览前 {shown} 行，其中 {rejected} 行将被拒绝</source>
+        <translation>Mapping: {preset} · {total} data rows · first {shown} shown, {rejected} of them will be rejected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="237"/>
+        <source>开始检查</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="289"/>
+        <source>检查完成（未写入）</source>
+        <translation>Check done (nothing written)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="289"/>
+        <source>导入完成</source>
+        <translation>Import done</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_import.py" line="292"/>
+        <source>{head}：共 {total} 行，新增 {created}，更新 {updated}，无变化 {unchanged}，拒绝 {rejected}。
+每一行的结果和拒绝原因见报告：{report}</source>
+        <translation>{head}: {total} rows, {created} new, {updated} updated, {unchanged} unchanged, {rejected} rejected.
+Every row&apos;s result and reason is in the report: {report}</translation>
+    </message>
+</context>
+<context>
+    <name>VehicleLabels</name>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="12"/>
+        <source>汽油</source>
+        <translation>Petrol</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="13"/>
+        <source>柴油</source>
+        <translation>Diesel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="14"/>
+        <source>油电混动</source>
+        <translation>Hybrid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="15"/>
+        <source>插电混动</source>
+        <translation>Plug-in hybrid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="16"/>
+        <source>纯电动</source>
+        <translation>Electric</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="19"/>
+        <source>燃油</source>
+        <translation>Petrol/diesel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="20"/>
+        <source>混动</source>
+        <translation>Hybrid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="21"/>
+        <source>纯电</source>
+        <translation>Electric</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="24"/>
+        <source>手动挡</source>
+        <translation>Manual</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="25"/>
+        <source>自动挡</source>
+        <translation>Automatic</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="28"/>
+        <source>事故</source>
+        <translation>Accident</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="29"/>
+        <source>泡水</source>
+        <translation>Flood</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="30"/>
+        <source>火烧</source>
+        <translation>Fire</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="31"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="45"/>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="34"/>
+        <source>一级</source>
+        <translation>Grade 1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="35"/>
+        <source>二级</source>
+        <translation>Grade 2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="36"/>
+        <source>三级</source>
+        <translation>Grade 3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="37"/>
+        <source>四级</source>
+        <translation>Grade 4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="38"/>
+        <source>五级（事故车）</source>
+        <translation>Grade 5 (accident car)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="41"/>
+        <source>外观</source>
+        <translation>Exterior</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="42"/>
+        <source>内饰</source>
+        <translation>Interior</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="43"/>
+        <source>发动机舱</source>
+        <translation>Engine bay</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="44"/>
+        <source>底盘</source>
+        <translation>Chassis</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="48"/>
+        <source>7天无理由退车</source>
+        <translation>7-day return</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="49"/>
+        <source>30天核心部件质保</source>
+        <translation>30-day core parts warranty</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="50"/>
+        <source>终身免费检测</source>
+        <translation>Free lifetime check</translation>
     </message>
 </context>
 <context>

@@ -14,7 +14,18 @@ from showroom.documents.model import (
     QrCode,
     Section,
     SignatureImage,
+    Table,
+    TableRow,
     verification_code,
 )
 
-__all__ = ["Document", "Field", "QrCode", "Section", "SignatureImage", "verification_code"]
+__all__ = [
+    "Document",
+    "Field",
+    "QrCode",
+    "Section",
+    "SignatureImage",
+    "Table",
+    "TableRow",
+    "verification_code",
+]

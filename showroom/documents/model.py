@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -51,19 +52,36 @@ class SignatureImage:
 
 @dataclass(frozen=True)
 class QrCode:
-    """A QR code printed with a caption under it."""
+    """A QR code printed with a caption beside it; ``size_mm`` 0 is the standard size."""
 
     payload: str
     caption: str
+    size_mm: int = 0
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a table: the first cell is the row's label."""
+
+    cells: tuple[str, ...]
+    emphasis: tuple[int, ...] = ()  # cells printed bold with a mark (the best value)
+    shaded: bool = False  # a row that stands out (the cars differ in it)
+    heading: bool = False  # a section title spanning the whole row (its first cell)
 
 
 @dataclass(frozen=True)
 class Table:
-    """A ruled table under the facts (score by section, defects); plain text cells."""
+    """A ruled grid of plain text after the facts (a comparison of cars, scores by section)."""
 
-    heading: str
     columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    rows: tuple[TableRow, ...]
+    note: str = ""  # printed under the table (what the marks mean)
+    heading: str = ""  # printed above the table
+
+    @classmethod
+    def plain(cls, heading: str, columns: tuple[str, ...], rows: Iterable[Iterable[str]]) -> Table:
+        """A table of unmarked rows under a heading."""
+        return cls(columns, tuple(TableRow(tuple(r)) for r in rows), heading=heading)
 
 
 @dataclass(frozen=True)
@@ -99,6 +117,7 @@ class Document:
     copy_no: int = 0
     footer_note: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    headline: str = ""  # one big line under the title (the price on a car sheet)
     tables: tuple[Table, ...] = ()
     figures: tuple[Figure, ...] = ()
 
@@ -108,6 +127,13 @@ class Document:
         """The exact words a signer agrees to: facts and clauses, no images, no copy mark."""
         lines = [self.title, self.number]
         lines += [f"{f.label}：{f.value}" for f in self.fields]
+        if self.headline:
+            lines.append(self.headline)
+        for table in self.tables:
+            if table.heading:
+                lines.append(table.heading)
+            lines.append(" | ".join(table.columns))
+            lines += [" | ".join(row.cells) for row in table.rows]
         for section in self.sections:
             lines.append(section.heading)
             lines.extend(section.paragraphs)
@@ -123,8 +149,12 @@ class Document:
     # --- archive form --------------------------------------------------------------------
 
     def to_content(self) -> dict[str, Any]:
-        """The archived form. The copy number is not part of it: a reprint has equal content."""
-        return {
+        """The archived form. The copy number is not part of it: a reprint has equal content.
+
+        Headline, tables and QR sizes appear only when used, so papers archived before they
+        existed keep exactly the content (and verification code) they were printed with.
+        """
+        content: dict[str, Any] = {
             "version": CONTENT_VERSION,
             "kind": self.kind,
             "number": self.number,
@@ -143,17 +173,24 @@ class Document:
             "signatures": [
                 [s.role_label, s.name, _b64(s.png), s.signed_at] for s in self.signatures
             ],
-            "qr_codes": [[q.payload, q.caption] for q in self.qr_codes],
+            "qr_codes": [
+                [q.payload, q.caption, *([q.size_mm] if q.size_mm else [])] for q in self.qr_codes
+            ],
             "extra": dict(sorted(self.extra.items())),
-        } | self._optional_content()
-
-    def _optional_content(self) -> dict[str, Any]:
-        # Only papers that have tables or photos carry the keys, so the content (and the
-        # verification code) of every earlier kind of paper stays exactly as it was.
-        content: dict[str, Any] = {}
+        }
+        if self.headline:
+            content["headline"] = self.headline
         if self.tables:
             content["tables"] = [
-                [t.heading, list(t.columns), [list(r) for r in t.rows]] for t in self.tables
+                {
+                    "columns": list(t.columns),
+                    "rows": [
+                        [list(r.cells), list(r.emphasis), r.shaded, r.heading] for r in t.rows
+                    ],
+                    "note": t.note,
+                    **({"heading": t.heading} if t.heading else {}),
+                }
+                for t in self.tables
             ]
         if self.figures:
             content["figures"] = [[f.caption, _b64(f.image)] for f in self.figures]
@@ -180,11 +217,20 @@ class Document:
                 SignatureImage(role, name, _unb64(png), at)
                 for role, name, png, at in content["signatures"]
             ),
-            qr_codes=tuple(QrCode(p, c) for p, c in content["qr_codes"]),
+            qr_codes=tuple(QrCode(*entry) for entry in content["qr_codes"]),
             extra=dict(content.get("extra", {})),
+            headline=content.get("headline", ""),
             tables=tuple(
-                Table(h, tuple(c), tuple(tuple(r) for r in rows))
-                for h, c, rows in content.get("tables", [])
+                Table(
+                    tuple(t["columns"]),
+                    tuple(
+                        TableRow(tuple(cells), tuple(emphasis), bool(shaded), bool(heading))
+                        for cells, emphasis, shaded, heading in t["rows"]
+                    ),
+                    t.get("note", ""),
+                    t.get("heading", ""),
+                )
+                for t in content.get("tables", [])
             ),
             figures=tuple(Figure(c, _unb64(b)) for c, b in content.get("figures", [])),
             copy_no=copy_no,

@@ -847,7 +847,7 @@ def report_document(
         Field("评估师", view.appraiser or "—"),
         Field("版本", f"第 {view.revision} 版" + ("（更正版）" if view.revision > 1 else "")),
     )
-    section_table = Table(
+    section_table = Table.plain(
         "一、分项得分（GB/T 30323-2013 顺序）",
         ("检测部分", "分值", "扣分", "得分", "缺陷数"),
         tuple(
@@ -855,7 +855,7 @@ def report_document(
             for s in card.sections
         ),
     )
-    defect_table = Table(
+    defect_table = Table.plain(
         "二、缺陷明细",
         ("部分", "项目", "程度", "说明"),
         tuple(

@@ -8,22 +8,37 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Energy, Vehicle, VehicleStatus
+from db.models import Energy, Transmission, Vehicle, VehicleStatus
+
+# How customers think of energy (燃油 / 混动 / 纯电), mapped onto the stored kinds.
+ENERGY_GROUPS: dict[str, tuple[Energy, ...]] = {
+    "fuel": (Energy.PETROL, Energy.DIESEL),
+    "hybrid": (Energy.HYBRID, Energy.PHEV),
+    "ev": (Energy.EV,),
+}
 
 
 @dataclass(frozen=True)
 class VehicleFilter:
+    """Every filter is optional; ``None`` (or empty) means "any". Both range ends are inclusive."""
+
     text: str = ""
     brand: str | None = None
+    model: str | None = None
     status: VehicleStatus | None = None
     energy: Energy | None = None
+    energy_group: str | None = None  # a key of ENERGY_GROUPS
+    transmission: Transmission | None = None
+    body_type: str | None = None
+    colour: str | None = None
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     min_year: int | None = None
     max_year: int | None = None
+    min_mileage_km: int | None = None
     max_mileage_km: int | None = None
     customer_visible_only: bool = False  # kiosk: only cars a customer may see
 
@@ -46,6 +61,8 @@ class VehicleRow:
     status: VehicleStatus
     energy: Energy
     colour: str
+    transmission: Transmission
+    body_type: str
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -53,6 +70,7 @@ class VehicleRow:
         data["price"] = str(self.price)
         data["status"] = self.status.value
         data["energy"] = self.energy.value
+        data["transmission"] = self.transmission.value
         data["first_registration"] = (
             self.first_registration.isoformat() if self.first_registration else None
         )
@@ -74,6 +92,8 @@ _ROW_COLUMNS = (
     Vehicle.status,
     Vehicle.energy,
     Vehicle.colour,
+    Vehicle.transmission,
+    Vehicle.body_type,
 )
 
 # What a customer may see (kiosk, public listings): never cars in preparation or sold.
@@ -89,31 +109,42 @@ SORTS = {
     "year": Vehicle.year,
     "mileage": Vehicle.mileage_km,
     "brand": Vehicle.brand,
+    "listed": Vehicle.listed_at,
 }
 
 
-def _filtered(stmt: Select[Any], flt: VehicleFilter) -> Select[Any]:
+def _filtered(stmt: Select[Any], flt: VehicleFilter, dialect: str = "") -> Select[Any]:
     stmt = stmt.where(Vehicle.deleted_at.is_(None))
     if flt.customer_visible_only:
         stmt = stmt.where(Vehicle.status.in_(CUSTOMER_VISIBLE_STATUSES))
-    if flt.text.strip():
-        like = f"%{flt.text.strip()}%"
-        stmt = stmt.where(
-            or_(
-                Vehicle.brand.ilike(like),
-                Vehicle.model.ilike(like),
-                Vehicle.trim.ilike(like),
-                Vehicle.vin.ilike(like),
-                Vehicle.plate.ilike(like),
-                Vehicle.stock_no.ilike(like),
-            )
-        )
+    for word in flt.text.lower().split():
+        # Each word must occur somewhere: "丰田 京a" finds Toyotas with a Beijing plate.
+        # A plain substring test on the one computed column: no wildcards to escape, and
+        # cheaper per row than LIKE (see migration 0006).
+        if dialect == "sqlite":
+            stmt = stmt.where(func.instr(Vehicle.search_text, word) > 0)
+        elif dialect == "postgresql":
+            stmt = stmt.where(func.strpos(Vehicle.search_text, word) > 0)
+        else:
+            stmt = stmt.where(Vehicle.search_text.contains(word, autoescape=True))
     if flt.brand:
         stmt = stmt.where(Vehicle.brand == flt.brand)
+    if flt.model:
+        stmt = stmt.where(Vehicle.model == flt.model)
     if flt.status:
         stmt = stmt.where(Vehicle.status == flt.status)
     if flt.energy:
         stmt = stmt.where(Vehicle.energy == flt.energy)
+    if flt.energy_group:
+        stmt = stmt.where(Vehicle.energy.in_(ENERGY_GROUPS.get(flt.energy_group, ())))
+    if flt.transmission:
+        stmt = stmt.where(Vehicle.transmission == flt.transmission)
+    if flt.body_type:
+        stmt = stmt.where(Vehicle.body_type == flt.body_type)
+    if flt.colour:
+        stmt = stmt.where(Vehicle.colour == flt.colour)
+    if flt.min_mileage_km is not None:
+        stmt = stmt.where(Vehicle.mileage_km >= flt.min_mileage_km)
     if flt.min_price is not None:
         stmt = stmt.where(Vehicle.list_price >= flt.min_price)
     if flt.max_price is not None:
@@ -127,8 +158,22 @@ def _filtered(stmt: Select[Any], flt: VehicleFilter) -> Select[Any]:
     return stmt
 
 
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _browse(stmt: Select[Any], flt: VehicleFilter, dialect: str) -> Select[Any]:
+    stmt = _filtered(stmt, flt, dialect)
+    if dialect == "sqlite" and flt != VehicleFilter():
+        # Without statistics SQLite often walks the sort column's index and reads each wide
+        # row to test the filters; the covering index answers from the index alone.
+        stmt = stmt.with_hint(Vehicle, "INDEXED BY ix_vehicles_browse", "sqlite")
+    return stmt
+
+
 def count_vehicles(session: Session, flt: VehicleFilter = VehicleFilter()) -> int:
-    return int(session.scalar(_filtered(select(func.count(Vehicle.id)), flt)) or 0)
+    stmt = _browse(select(func.count()).select_from(Vehicle), flt, _dialect(session))
+    return int(session.scalar(stmt) or 0)
 
 
 def list_vehicles(
@@ -141,14 +186,24 @@ def list_vehicles(
     descending: bool = False,
 ) -> list[VehicleRow]:
     order = SORTS.get(sort, Vehicle.stock_no)
-    stmt = _filtered(select(*_ROW_COLUMNS), flt).order_by(
-        order.desc() if descending else order.asc(), Vehicle.id
-    )
+    # First the page's ids from the covering index, then only those rows: the wide rows
+    # of the cars that do not make the page are never read.
+    direction = order.desc() if descending else order.asc()
+    if sort == "listed":
+        direction = direction.nulls_last()  # never-listed cars after the listed ones
+    ids = _browse(select(Vehicle.id), flt, _dialect(session)).order_by(direction, Vehicle.id)
     if offset:
-        stmt = stmt.offset(offset)
+        ids = ids.offset(offset)
     if limit is not None:
-        stmt = stmt.limit(limit)
-    return [VehicleRow(*row) for row in session.execute(stmt)]
+        ids = ids.limit(limit)
+    page = list(session.scalars(ids))
+    if not page:
+        return []
+    rows = {
+        row.id: VehicleRow(*row)
+        for row in session.execute(select(*_ROW_COLUMNS).where(Vehicle.id.in_(page)))
+    }
+    return [rows[vehicle_id] for vehicle_id in page if vehicle_id in rows]
 
 
 def brands(session: Session) -> list[str]:
@@ -156,3 +211,40 @@ def brands(session: Session) -> list[str]:
         select(Vehicle.brand).where(Vehicle.deleted_at.is_(None)).distinct().order_by(Vehicle.brand)
     )
     return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the filter drop-downs offer: the values that occur in stock."""
+
+    brands: tuple[str, ...]
+    models: dict[str, tuple[str, ...]]  # brand -> its models
+    body_types: tuple[str, ...]
+    colours: tuple[str, ...]
+
+
+def filter_options(session: Session, *, customer_visible_only: bool = False) -> FilterOptions:
+    """Distinct brands/models, body types and colours (one grouped query each, index-backed)."""
+    base = [Vehicle.deleted_at.is_(None)]
+    if customer_visible_only:
+        base.append(Vehicle.status.in_(CUSTOMER_VISIBLE_STATUSES))
+    models: dict[str, list[str]] = {}
+    pairs = session.execute(
+        select(Vehicle.brand, Vehicle.model)
+        .where(*base)
+        .group_by(Vehicle.brand, Vehicle.model)
+        .order_by(Vehicle.brand, Vehicle.model)
+    )
+    for brand, model in pairs:
+        models.setdefault(brand, []).append(model)
+
+    def distinct(column: Any) -> tuple[str, ...]:
+        stmt = select(column).where(*base, column != "").group_by(column).order_by(column)
+        return tuple(session.scalars(stmt))
+
+    return FilterOptions(
+        brands=tuple(models),
+        models={brand: tuple(names) for brand, names in models.items()},
+        body_types=distinct(Vehicle.body_type),
+        colours=distinct(Vehicle.colour),
+    )

@@ -567,7 +567,11 @@ def test_no_phone_number_or_person_appears_anywhere(
 def test_browse_page_reset_forgets_filters(runner: TaskRunner, qtbot: Any) -> None:
     page = BrowsePage(runner)
     qtbot.addWidget(page)
-    page.findChildren(QPushButton, "kioskChip")[-1].click()
-    assert page.current_query() != CarQuery()
+    chips = {chip.text(): chip for chip in page.findChildren(QPushButton, "kioskChip")}
+    for text in ("30万以上", "纯电", "价格最低"):
+        chips[text].click()
+    assert page.current_query() == CarQuery(
+        min_price=Decimal(300_000), energy_group="ev", sort="price", descending=False
+    )
     page.reset()
     assert page.current_query() == CarQuery()

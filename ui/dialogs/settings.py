@@ -69,6 +69,7 @@ DESCRIPTIONS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Settings", "试驾时段长度（分钟）"),
     QT_TRANSLATE_NOOP("Settings", "营业开始时间（时:分，试驾预约用）"),
     QT_TRANSLATE_NOOP("Settings", "营业结束时间（时:分，试驾预约用）"),
+    QT_TRANSLATE_NOOP("Settings", "车辆公开网址模板（二维码用，{stock_no} 替换为库存编号）"),
 )
 CHOICE_LABELS = {"zh_CN": "简体中文", "en": "English"}
 # Settings read once at start: a change applies after reconnecting or restarting.

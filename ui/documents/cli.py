@@ -56,6 +56,12 @@ def print_document(args: argparse.Namespace) -> int:
         print("警告：本机没有安装中文字体，打印出的中文可能显示为方框。", file=sys.stderr)
     ctx = _context(args)
     ensure_print_fonts(ctx.paths.cache_dir)
+    if kind is DocumentKind.CAR_SHEET and "-CS" not in number:
+        # A stock number: print a new sheet for that car (a sheet number reprints as usual).
+        try:
+            return _print_car_sheet(ctx, number, Path(args.pdf))
+        finally:
+            ctx.close()
     try:
         with ctx.database.read() as session:
             reprint = archive.prepare_reprint(session, kind, number)
@@ -79,6 +85,33 @@ def print_document(args: argparse.Namespace) -> int:
     print(
         f"{archive.KIND_LABELS.get(kind.value, kind.value)} {number} 副本 {stored.copy_no} "
         f"已输出到 {out}（验证码 {stored.verification_code}，SHA-256 {stored.sha256[:12]}…）"
+    )
+    return 0
+
+
+def _print_car_sheet(ctx: Any, stock_no: str, out: Path) -> int:
+    from showroom.documents import vehicle_papers as vp
+    from ui.documents.render import render_pdf
+
+    overrides = {key: ctx.settings[key] for key in ("store_name", "store_address", "letterhead")}
+    with ctx.database.write() as session:
+        vehicle_id = vp.vehicle_by_stock_no(session, stock_no)
+        document = vp.issue_car_sheet(
+            session,
+            vehicle_id,
+            settings=ctx.settings,
+            templates_dir=ctx.paths.data_dir / "templates",
+            zone=STORE_ZONE,
+            letterhead_overrides=overrides,
+        )
+    pdf = render_pdf(document)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pdf)
+    with ctx.database.write() as session:
+        stored = vp.archive_paper(session, CLI_ACTOR, document, pdf, vehicle_id)
+    print(
+        f"车辆信息单 {document.number}（{stock_no}）已输出到 {out}"
+        f"（验证码 {stored.verification_code}，SHA-256 {stored.sha256[:12]}…）"
     )
     return 0
 

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
-def _printer() -> QPrinter:
+def a4_printer() -> QPrinter:
+    """A high-resolution A4 printer with our own margins (for previews and paper)."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageLayout(a4_layout())
     printer.setFullPage(True)  # our own margins, measured from the paper's edge
@@ -46,7 +47,7 @@ def paint_on_printer(document: Document, printer: QPrinter) -> None:
 
 def preview(document: Document, parent: QWidget | None = None) -> None:
     """The print preview; its print button sends the same pages to the chosen printer."""
-    printer = _printer()
+    printer = a4_printer()
     printer.setDocName(f"{document.title} {document.number}")
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(
@@ -58,7 +59,7 @@ def preview(document: Document, parent: QWidget | None = None) -> None:
 
 
 def print_direct(document: Document, parent: QWidget | None = None) -> bool:
-    printer = _printer()
+    printer = a4_printer()
     dialog = QPrintDialog(printer, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False

@@ -40,7 +40,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from showroom.documents.model import Document
+from showroom.documents.model import Document, Table
 from showroom.documents.qr import qr_png
 from ui.documents.fonts import PRINT_FAMILY
 
@@ -148,7 +148,8 @@ def _body_html(document: Document, families: list[str], break_before_last: bool 
     parts = [
         '<html><body style="font-family:'
         + ",".join(f"'{f}'" for f in families)
-        + '; font-size:9pt; color:#1a1a1a;">',
+        # A car sheet is read through a windscreen: larger type than a contract.
+        + f'; font-size:{11 if document.headline else 9}pt; color:#1a1a1a;">',
         f"<p align='center' style='font-size:17pt; font-weight:bold; margin-bottom:2pt;'>"
         f"{_esc(document.title)}</p>",
     ]
@@ -156,6 +157,11 @@ def _body_html(document: Document, families: list[str], break_before_last: bool 
         parts.append(
             f"<p align='center' style='font-size:10pt; color:#c0392b; font-weight:bold;'>"
             f"副本 COPY · 第 {document.copy_no} 次重印 · 与存档原件内容一致</p>"
+        )
+    if document.headline:
+        parts.append(
+            "<p align='center' style='font-size:30pt; font-weight:bold; color:#b3261e;"
+            f" margin-top:4pt; margin-bottom:4pt;'>{_esc(document.headline)}</p>"
         )
     parts.append("<p style='font-size:4pt;'>&nbsp;</p>")
     # Facts: two label/value pairs per row; a wide field takes a row of its own.
@@ -185,26 +191,14 @@ def _body_html(document: Document, families: list[str], break_before_last: bool 
             parts.append("<tr>" + "".join(row) + "<td bgcolor='#f1f3f4'></td><td></td></tr>")
         parts.append("</table>")
     for table in document.tables:
-        parts.append(
-            "<p style='font-size:10pt; font-weight:bold; margin-top:6pt; margin-bottom:2pt;'>"
-            f"{_esc(table.heading)}</p>"
-            "<table width='100%' cellspacing='0' cellpadding='3' border='1' "
-            "style='border-collapse:collapse; border-color:#9aa0a6;'><tr>"
-            + "".join(
-                f"<td bgcolor='#f1f3f4' style='color:#3c4043;'>{_esc(c)}</td>"
-                for c in table.columns
-            )
-            + "</tr>"
-        )
-        for cells in table.rows:
-            parts.append("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in cells) + "</tr>")
-        parts.append("</table>")
+        parts.append(_table_html(table))
     for number, section in enumerate(document.sections, start=1):
         # When the signatures would be torn from the text, the last clause goes over with them:
         # a signature never stands on a page without the words it signs.
         breaks = break_before_last and number == len(document.sections)
         parts.append(
-            "<p style='font-size:10pt; font-weight:bold; margin-top:5pt; margin-bottom:1pt;"
+            f"<p style='font-size:{13 if document.headline else 10}pt; font-weight:bold;"
+            " margin-top:5pt; margin-bottom:1pt;"
             + (" page-break-before:always;" if breaks else "")
             + f"'>{_esc(section.heading)}</p>"
         )
@@ -250,10 +244,14 @@ def _body_html(document: Document, families: list[str], break_before_last: bool 
     if len(document.qr_codes) > 1:  # the first one sits in the letterhead of every page
         parts.append("<table cellspacing='0' cellpadding='4'><tr>")
         for index, qr in enumerate(document.qr_codes[1:], start=1):
+            side = round(qr.size_mm * _CSS_DPI / _MM_PER_INCH) if qr.size_mm else _QR
+            big = qr.size_mm >= 40  # a windscreen QR: its caption is read from a step away
             parts.append(
-                f"<td valign='middle'><img src='qr{index}.png' width='{_QR}' height='{_QR}'/></td>"
-                "<td valign='middle' style='color:#5f6368; font-size:8.5pt;'>"
-                f"{_esc(qr.caption)}</td>"
+                f"<td valign='middle'><img src='qr{index}.png' width='{side}' "
+                f"height='{side}'/></td>"
+                "<td valign='middle' style='color:"
+                + ("#1a1a1a; font-size:14pt;" if big else "#5f6368; font-size:8.5pt;")
+                + f"'>{_esc(qr.caption)}</td>"
             )
         parts.append("</tr></table>")
     if document.footer_note:
@@ -262,6 +260,60 @@ def _body_html(document: Document, families: list[str], break_before_last: bool 
             f"{_esc(document.footer_note)}</p>"
         )
     parts.append("</body></html>")
+    return "".join(parts)
+
+
+def _table_html(table: Table) -> str:
+    """A grid: section rows span it, shaded rows differ, emphasised cells are the best."""
+    count = len(table.columns)
+    label_width = 22 if count > 2 else 30
+    value_width = (100 - label_width) // max(1, count - 1)
+    parts = []
+    if table.heading:
+        parts.append(
+            "<p style='font-size:10pt; font-weight:bold; margin-top:6pt; margin-bottom:2pt;'>"
+            f"{_esc(table.heading)}</p>"
+        )
+    parts.append(
+        "<table width='100%' cellspacing='0' cellpadding='3' border='1' "
+        "style='border-collapse:collapse; border-color:#9aa0a6; margin-top:6pt;'><thead><tr>"
+    )
+    for index, column in enumerate(table.columns):
+        width = label_width if index == 0 else value_width
+        first, *more = column.split("\n")
+        # Later lines (a stock number) stay whole: "BJ01-" / "S2026-00015" reads as two cars.
+        rest = "".join(
+            f"<br/><span style='white-space:nowrap; font-weight:normal; color:#5f6368;"
+            f" font-size:8pt;'>{_esc(line)}</span>"
+            for line in more
+        )
+        parts.append(
+            f"<td width='{width}%' bgcolor='#e8eaed' style='font-weight:bold;'>"
+            f"{_esc(first)}{rest}</td>"
+        )
+    # A header row repeats on every page, so page 2 still says which column is which car.
+    parts.append("</tr></thead>")
+    for row in table.rows:
+        if row.heading:
+            parts.append(
+                f"<tr><td colspan='{count}' bgcolor='#f1f3f4' style='font-weight:bold;"
+                f" color:#1f4e79; font-size:10pt;'>{_esc(row.cells[0])}</td></tr>"
+            )
+            continue
+        shade = " bgcolor='#fff4d6'" if row.shaded else ""
+        cells = []
+        for index, cell in enumerate(row.cells):
+            text = _esc(cell)
+            if index in row.emphasis:
+                text = f"<b>{text} ★</b>"
+            style = " style='color:#3c4043;'" if index == 0 else ""
+            cells.append(f"<td{shade}{style}>{text}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</table>")
+    if table.note:
+        parts.append(
+            f"<p style='color:#5f6368; font-size:8pt; margin-top:2pt;'>{_esc(table.note)}</p>"
+        )
     return "".join(parts)
 
 
@@ -324,7 +376,7 @@ def layout_body(
 def _signatures_split(text: QTextDocument, document: Document, page_height: float) -> bool:
     """Whether the signature table straddles a page break."""
     tables = text.rootFrame().childFrames()
-    index = 1 if document.fields else 0
+    index = (1 if document.fields else 0) + len(document.tables)
     if len(tables) <= index:
         return False
     rect = text.documentLayout().frameBoundingRect(tables[index])

@@ -12,6 +12,7 @@ Only ``showroom.services.kiosk`` is queried, so nothing a customer must not see
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,16 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -49,6 +59,8 @@ from showroom.services import kiosk as kiosk_service
 from showroom.services.kiosk import CarPage, CarQuery, KioskCar
 from ui.kiosk.pages import KioskPage
 from ui.tasks import TaskRunner
+from ui.widgets.comparison import ComparisonBasket
+from ui.widgets.photos import PhotoLoader
 
 log = logging.getLogger("showroom.kiosk")
 
@@ -56,8 +68,9 @@ log = logging.getLogger("showroom.kiosk")
 DbSession = Any
 
 PAGE_SIZE = 48
-CARD_MIN_WIDTH = 440
+CARD_MIN_WIDTH = 580
 CARD_HEIGHT = 236
+PHOTO_SIZE = QSize(216, 162)  # a little under the stored 240x180 thumbnails: never blurred
 
 CarRole = Qt.ItemDataRole.UserRole + 1
 TitleRole = Qt.ItemDataRole.UserRole + 2
@@ -66,6 +79,8 @@ DetailsRole = Qt.ItemDataRole.UserRole + 4
 PriceRole = Qt.ItemDataRole.UserRole + 5
 StatusRole = Qt.ItemDataRole.UserRole + 6
 StatusKindRole = Qt.ItemDataRole.UserRole + 7
+PhotoRole = Qt.ItemDataRole.UserRole + 8  # QPixmap of the cover, or None while loading
+PhotoStateRole = Qt.ItemDataRole.UserRole + 9  # "none", "loading", "ready" or "broken"
 
 TEXT_ROLES = (
     Qt.ItemDataRole.DisplayRole,
@@ -116,6 +131,12 @@ class CarListModel(QAbstractListModel):
         self._fetching = False
         self.state = "idle"
         self.more_failed = False
+        # Cover thumbnails, decoded off the UI thread; only photos of cars a customer may see.
+        self._owners: dict[str, uuid.UUID] = {}
+        self._pixmaps: dict[str, QPixmap] = {}
+        self.photos = PhotoLoader(runner, self._photo_fetch, self)
+        self.photos.loaded.connect(self._photo_arrived)
+        self.photos.failed.connect(self._photo_arrived)
 
     # --- loading --------------------------------------------------------------------------
 
@@ -205,6 +226,37 @@ class CarListModel(QAbstractListModel):
         self.state = state
         self.stateChanged.emit()
 
+    # --- cover photos -------------------------------------------------------------------
+
+    def _photo_fetch(self, sha: str) -> Any:
+        vehicle_id = self._owners[sha]
+
+        def fetch(session: DbSession) -> bytes:
+            return kiosk_service.public_photo(session, vehicle_id, sha)
+
+        return fetch
+
+    def _photo(self, car: KioskCar) -> tuple[str, QPixmap | None]:
+        sha = car.cover_sha
+        if not sha:
+            return "none", None
+        pixmap = self._pixmaps.get(sha)
+        if pixmap is not None:
+            return "ready", pixmap
+        self._owners.setdefault(sha, car.id)
+        image = self.photos.image(sha)
+        if image is not None:
+            pixmap = QPixmap.fromImage(image)
+            self._pixmaps[sha] = pixmap
+            return "ready", pixmap
+        return ("broken" if sha in self.photos.broken else "loading"), None
+
+    def _photo_arrived(self, sha: str, *_image: Any) -> None:
+        for row, car in enumerate(self._cars):
+            if car.cover_sha == sha:
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index, [PhotoRole, PhotoStateRole])
+
     # --- Qt model API -------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = _ROOT) -> int:  # noqa: N802 - Qt API
@@ -244,6 +296,10 @@ class CarListModel(QAbstractListModel):
             return self.status_label(car.status)
         if role == StatusKindRole:
             return car.status.value
+        if role == PhotoRole:
+            return self._photo(car)[1]
+        if role == PhotoStateRole:
+            return self._photo(car)[0]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return " · ".join(
                 part
@@ -332,18 +388,50 @@ class CarCardDelegate(QStyledItemDelegate):
         painter.setPen(QPen(QColor("#D5DCE6"), 1.5))
         painter.drawPath(path)
 
+        # The cover photo, framed on the left; a grey tile says why when there is none.
+        photo = QRect(
+            card.left() + 16,
+            card.top() + (card.height() - PHOTO_SIZE.height()) // 2,
+            PHOTO_SIZE.width(),
+            PHOTO_SIZE.height(),
+        )
+        frame = QPainterPath()
+        frame.addRoundedRect(photo, 10, 10)
+        pixmap = index.data(PhotoRole)
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            scaled = pixmap.scaled(
+                photo.size(),
+                Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            painter.setClipPath(frame)
+            painter.drawPixmap(
+                photo.left() - (scaled.width() - photo.width()) // 2,
+                photo.top() - (scaled.height() - photo.height()) // 2,
+                scaled,
+            )
+            painter.setClipping(False)
+        else:
+            painter.fillPath(frame, QColor("#E5E7EB"))
+            state = index.data(PhotoStateRole)
+            note = self._photo_note(state)
+            painter.setFont(_font(option.font, 18))
+            painter.setPen(QColor("#6B7280"))
+            painter.drawText(photo, Qt.AlignmentFlag.AlignCenter, note)
+
         inner = card.adjusted(self.PAD, self.PAD - 4, -self.PAD, -self.PAD + 4)
+        inner.setLeft(photo.right() + 20)
         base = option.font
 
-        # Status pill, top right: reserved cars stay visible, and say so.
+        # Status pill on the photo's corner: reserved cars stay visible, and say so.
         status = index.data(StatusRole) or ""
-        badge_font = _font(base, 20, QFont.Weight.Bold)
+        badge_font = _font(base, 18, QFont.Weight.Bold)
         badge_metrics = QFontMetrics(badge_font)
-        badge_w = badge_metrics.horizontalAdvance(status) + 28
-        badge = QRect(inner.right() - badge_w + 1, inner.top() + 2, badge_w, 36)
+        badge_w = badge_metrics.horizontalAdvance(status) + 24
+        badge = QRect(photo.left() + 8, photo.top() + 8, badge_w, 32)
         colour = _STATUS_COLOURS.get(index.data(StatusKindRole), QColor("#4A5568"))
         pill = QPainterPath()
-        pill.addRoundedRect(badge, 18, 18)
+        pill.addRoundedRect(badge, 16, 16)
         painter.fillPath(pill, colour)
         painter.setFont(badge_font)
         painter.setPen(QColor("#FFFFFF"))
@@ -352,7 +440,7 @@ class CarCardDelegate(QStyledItemDelegate):
         y = inner.top()
         title_font = _font(base, 30, QFont.Weight.Bold)
         title_h = QFontMetrics(title_font).height()
-        title_rect = QRect(inner.left(), y, inner.width() - badge_w - 16, title_h)
+        title_rect = QRect(inner.left(), y, inner.width(), title_h)
         self._text(painter, title_rect, title_font, "#111827", index.data(TitleRole))
         y += title_h + 2
 
@@ -367,7 +455,7 @@ class CarCardDelegate(QStyledItemDelegate):
         )
         y += trim_h + 6
 
-        details_font = _font(base, 22)
+        details_font = _font(base, 20)
         details_h = QFontMetrics(details_font).height()
         self._text(
             painter,
@@ -382,6 +470,13 @@ class CarCardDelegate(QStyledItemDelegate):
         price_rect = QRect(inner.left(), inner.bottom() - price_h + 1, inner.width(), price_h)
         self._text(painter, price_rect, price_font, "#C81E1E", index.data(PriceRole))
         painter.restore()
+
+    def _photo_note(self, state: object) -> str:
+        if state == "loading":
+            return self.tr("照片加载中")
+        if state == "broken":
+            return self.tr("照片暂时无法显示")
+        return self.tr("暂无照片")
 
     @staticmethod
     def _text(painter: QPainter, rect: QRect, font: QFont, colour: str, text: str) -> None:
@@ -451,22 +546,61 @@ class BrowsePage(KioskPage):
 
     carChosen = Signal(object)  # noqa: N815 - Qt's signal naming
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        basket: ComparisonBasket | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("kioskBrowsePage")
         self._runner = runner
         self._brand_generation = 0
         self.model = CarListModel(runner, parent=self)
         self.model.stateChanged.connect(self._state_changed)
+        self.basket = basket
 
         title = QLabel(self.tr("在售车辆"), self)
         title.setObjectName("kioskPageTitle")
         self._count = QLabel(self)
         self._count.setObjectName("kioskCount")
+        self._sort_group = QButtonGroup(self)
+        self._sort_group.setExclusive(True)
+        self._sort_group.buttonClicked.connect(self._filters_changed)
+        sort_row = QHBoxLayout()
+        sort_row.setSpacing(12)
+        sort_row.addStretch(1)
+        self._sorts = [
+            (self.tr("最新年份"), "year", True),
+            (self.tr("价格最低"), "price", False),
+            (self.tr("里程最少"), "mileage", False),
+        ]
+        for number, (text, _key, _descending) in enumerate(self._sorts):
+            chip = self._chip(text, self._sort_group, sort_row)
+            self._sort_group.setId(chip, number)
+        self._sort_group.button(0).setChecked(True)
+        self.loan_button = QPushButton(self.tr("金融计算器"), self)
+        self.loan_button.setObjectName("kioskSecondaryButton")
+        self.loan_button.setMinimumSize(200, 64)
+        self.loan_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.loan_button.clicked.connect(lambda: self.navigate.emit("loan"))
+        self.compare_button = QPushButton(self)
+        self.compare_button.setObjectName("kioskPrimaryButton")
+        self.compare_button.setMinimumSize(200, 64)
+        self.compare_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.compare_button.clicked.connect(lambda: self.navigate.emit("compare"))
         header = QHBoxLayout()
+        header.setSpacing(16)
         header.addWidget(title)
-        header.addStretch(1)
         header.addWidget(self._count)
+        header.addStretch(1)
+        header.addLayout(sort_row)
+        header.addWidget(self.loan_button)
+        header.addWidget(self.compare_button)
+        if basket is not None:
+            basket.changed.connect(self._basket_changed)
+        self._basket_changed()
 
         self._brand_group = QButtonGroup(self)
         self._brand_group.setExclusive(True)
@@ -501,6 +635,31 @@ class BrowsePage(KioskPage):
             self._price_group.setId(chip, number)
         self._price_group.button(0).setChecked(True)
         price_strip = self._strip(price_row)
+
+        # Energy and body type share one row: both are short lists.
+        self._energy_group = QButtonGroup(self)
+        self._energy_group.setExclusive(True)
+        self._energy_group.buttonClicked.connect(self._filters_changed)
+        self._kind_row = QHBoxLayout()
+        self._kind_row.setContentsMargins(0, 0, 0, 0)
+        self._kind_row.setSpacing(12)
+        self._kind_row.addStretch(1)
+        for key, text in (
+            ("", self.tr("全部能源")),
+            ("fuel", self.tr("燃油")),
+            ("hybrid", self.tr("混动")),
+            ("ev", self.tr("纯电")),
+        ):
+            chip = self._chip(text, self._energy_group, self._kind_row)
+            chip.setProperty("energy", key)
+        self._energy_group.buttons()[0].setChecked(True)
+        self._body_group = QButtonGroup(self)
+        self._body_group.setExclusive(True)
+        self._body_group.buttonClicked.connect(self._filters_changed)
+        self._all_bodies = self._chip(self.tr("全部车身"), self._body_group, self._kind_row)
+        self._all_bodies.setProperty("body", "")
+        self._all_bodies.setChecked(True)
+        kind_strip = self._strip(self._kind_row)
 
         self.view = CarGridView(self)
         self.view.setModel(self.model)
@@ -555,6 +714,7 @@ class BrowsePage(KioskPage):
         layout.addLayout(header)
         layout.addWidget(brand_strip)
         layout.addWidget(price_strip)
+        layout.addWidget(kind_strip)
         layout.addWidget(self._content, 1)
         layout.addWidget(self._more_banner)
         self._state_changed()
@@ -598,6 +758,9 @@ class BrowsePage(KioskPage):
         self._brand_generation += 1
         self._all_brands.setChecked(True)
         self._price_group.button(0).setChecked(True)
+        self._energy_group.buttons()[0].setChecked(True)
+        self._all_bodies.setChecked(True)
+        self._sort_group.button(0).setChecked(True)
         self.model.clear()
         self.view.scrollToTop()
 
@@ -605,7 +768,27 @@ class BrowsePage(KioskPage):
         brand_chip = self._brand_group.checkedButton()
         brand = brand_chip.property("brand") if brand_chip is not None else ""
         band = self._bands[max(0, self._price_group.checkedId())]
-        return CarQuery(brand=brand or None, min_price=band.min_price, max_price=band.max_price)
+        energy_chip = self._energy_group.checkedButton()
+        energy = energy_chip.property("energy") if energy_chip is not None else ""
+        body_chip = self._body_group.checkedButton()
+        body = body_chip.property("body") if body_chip is not None else ""
+        _text, sort, descending = self._sorts[max(0, self._sort_group.checkedId())]
+        return CarQuery(
+            brand=brand or None,
+            min_price=band.min_price,
+            max_price=band.max_price,
+            energy_group=energy or None,
+            body_type=body or None,
+            sort=sort,
+            descending=descending,
+        )
+
+    def _basket_changed(self) -> None:
+        count = len(self.basket) if self.basket is not None else 0
+        self.compare_button.setText(
+            self.tr("车型对比（%n）", "", count) if count else self.tr("车型对比")
+        )
+        self.compare_button.setVisible(self.basket is not None)
 
     # --- brands ------------------------------------------------------------------------------
 
@@ -613,15 +796,16 @@ class BrowsePage(KioskPage):
         self._brand_generation += 1
         generation = self._brand_generation
 
-        def work(session: DbSession) -> tuple[int, list[str]]:
-            return generation, kiosk_service.brands(session)
+        def work(session: DbSession) -> tuple[int, list[str], list[str]]:
+            return generation, kiosk_service.brands(session), kiosk_service.body_types(session)
 
         self._runner.read(work, self._brands_loaded, self._brands_failed)
 
-    def _brands_loaded(self, result: tuple[int, list[str]]) -> None:
-        generation, names = result
+    def _brands_loaded(self, result: tuple[int, list[str], list[str]]) -> None:
+        generation, names, bodies = result
         if generation != self._brand_generation:
             return
+        self._fill_bodies(bodies)
         current = self._brand_group.checkedButton()
         selected = current.property("brand") if current is not None else ""
         for chip in list(self._brand_group.buttons()):
@@ -636,6 +820,21 @@ class BrowsePage(KioskPage):
         if selected and selected not in names:
             self._all_brands.setChecked(True)
 
+    def _fill_bodies(self, bodies: list[str]) -> None:
+        current = self._body_group.checkedButton()
+        selected = current.property("body") if current is not None else ""
+        for chip in list(self._body_group.buttons()):
+            if chip is not self._all_bodies:
+                self._body_group.removeButton(chip)
+                chip.deleteLater()
+        for name in bodies:
+            chip = self._chip(name, self._body_group, self._kind_row)
+            chip.setProperty("body", name)
+            if name == selected:
+                chip.setChecked(True)
+        if selected and selected not in bodies:
+            self._all_bodies.setChecked(True)
+
     def _brands_failed(self, exc: BaseException) -> None:
         # Browsing still works without brand chips; the car list reports its own failure.
         log.warning("kiosk could not load brands: %r", exc)
@@ -649,6 +848,8 @@ class BrowsePage(KioskPage):
     def _show_all(self) -> None:
         self._all_brands.setChecked(True)
         self._price_group.button(0).setChecked(True)
+        self._energy_group.buttons()[0].setChecked(True)
+        self._all_bodies.setChecked(True)
         self._filters_changed()
 
     def _scrolled(self, value: int) -> None:

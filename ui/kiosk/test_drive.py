@@ -154,6 +154,13 @@ class KioskTestDrivePage(KioskPage):
         layout.addWidget(keypad)
         return page
 
+    def preselect(self, stock_no: str) -> None:
+        """Start a booking for the car whose archive the customer came from."""
+        self.reset()
+        self._stock = stock_no
+        self.stock_label.setText(stock_no)
+        self.find_car()
+
     def _stock_key(self, key: str) -> None:
         self._stock = _edit(self._stock, key, 5)
         self.stock_label.setText(self._stock or "—")

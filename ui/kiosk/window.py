@@ -45,8 +45,11 @@ from ui.kiosk.pages import KioskPage
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from ui.kiosk.archive import KioskArchivePage
     from ui.kiosk.browse import BrowsePage
     from ui.kiosk.staff import StaffPinPage
+    from ui.kiosk.test_drive import KioskTestDrivePage
+    from ui.kiosk.tools import KioskLoanPage
 
 log = logging.getLogger("showroom.kiosk")
 
@@ -56,6 +59,9 @@ TEST_DRIVE = "test_drive"
 INSPECTION_DAY = "inspection_day"
 CHECK_IN = "check_in"
 STAFF = "staff"
+ARCHIVE = "archive"
+COMPARE = "compare"
+LOAN = "loan"
 
 
 class KioskWindow(QWidget):
@@ -129,7 +135,12 @@ class KioskWindow(QWidget):
         # attract screen paints before SQLAlchemy and the services have loaded.
         self._factories: dict[str, Callable[[], KioskPage]] = {}
         self._settings = settings
+        self._context = context
         self._bus = None if isinstance(context, Settings) else context.bus
+        # The cars this customer picked to compare; wiped with everything else when idle.
+        from ui.widgets.comparison import ComparisonBasket
+
+        self.basket = ComparisonBasket(self)
         self._pin_lock_seconds = pin_lock_seconds
         self._clock = clock
         self.tiles = [
@@ -151,6 +162,9 @@ class KioskWindow(QWidget):
         self.set_page_factory(INSPECTION_DAY, self._make_inspection_day)
         # Self check-in by number or booking QR (ui/kiosk/checkin.py).
         self.set_page_factory(CHECK_IN, self._make_check_in)
+        self.set_page_factory(ARCHIVE, self._make_archive)
+        self.set_page_factory(COMPARE, self._make_compare)
+        self.set_page_factory(LOAN, self._make_loan)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -170,7 +184,48 @@ class KioskWindow(QWidget):
     def _make_browse(self) -> KioskPage:
         from ui.kiosk.browse import BrowsePage
 
-        return BrowsePage(self._runner, self)
+        page = BrowsePage(self._runner, self, basket=self.basket)
+        page.carChosen.connect(lambda car: self.show_car(car.id))
+        return page
+
+    def _make_archive(self) -> KioskPage:
+        from showroom.vehicle_links import public_url
+        from ui.kiosk.archive import KioskArchivePage
+
+        settings = self._settings
+        page = KioskArchivePage(
+            self._runner,
+            self.basket,
+            self,
+            bus=self._bus,
+            public_url=lambda stock_no: public_url(settings, stock_no),
+        )
+        page.bookRequested.connect(self.book_test_drive)
+        page.loanRequested.connect(self.open_loan)
+        return page
+
+    def _make_compare(self) -> KioskPage:
+        from ui.kiosk.tools import KioskComparePage
+
+        return KioskComparePage(self._context, self._runner, self.basket, self)
+
+    def _make_loan(self) -> KioskPage:
+        from ui.kiosk.tools import KioskLoanPage
+
+        return KioskLoanPage(self)
+
+    def show_car(self, vehicle_id: object) -> None:
+        """Open the archive of ``vehicle_id`` (a tapped card)."""
+        self.archive.show_car(vehicle_id)  # type: ignore[arg-type]
+        self.open_page(ARCHIVE)
+
+    def book_test_drive(self, stock_no: str) -> None:
+        self.open_page(TEST_DRIVE)
+        self.test_drive.preselect(stock_no)
+
+    def open_loan(self, price: object) -> None:
+        self.loan.set_price(price)  # type: ignore[arg-type]
+        self.open_page(LOAN)
 
     def _make_staff_page(self) -> KioskPage:
         from ui.kiosk.staff import StaffPinPage
@@ -199,6 +254,18 @@ class KioskWindow(QWidget):
     @property
     def browse(self) -> BrowsePage:
         return self.page(BROWSE)  # type: ignore[return-value]
+
+    @property
+    def archive(self) -> KioskArchivePage:
+        return self.page(ARCHIVE)  # type: ignore[return-value]
+
+    @property
+    def loan(self) -> KioskLoanPage:
+        return self.page(LOAN)  # type: ignore[return-value]
+
+    @property
+    def test_drive(self) -> KioskTestDrivePage:
+        return self.page(TEST_DRIVE)  # type: ignore[return-value]
 
     @property
     def staff_page(self) -> StaffPinPage:
@@ -259,6 +326,7 @@ class KioskWindow(QWidget):
         """Wipe everything a customer entered on every page and show the attract screen."""
         for page in self._pages.values():
             page.reset()
+        self.basket.clear()
         self.open_page(HOME)
 
     def _open_staff(self) -> None:

@@ -12,26 +12,48 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from db.enums import VehicleStatus
+from db.enums import Transmission, VehicleStatus
 from showroom.context import AppContext
-from showroom.services.vehicles import VehicleFilter, VehicleRow, count_vehicles, list_vehicles
+from showroom.services.vehicles import (
+    ENERGY_GROUPS,
+    FilterOptions,
+    VehicleFilter,
+    VehicleRow,
+    count_vehicles,
+    filter_options,
+    list_vehicles,
+)
 from showroom.users import StaffUser
 from ui.screens.base import Screen
 from ui.style import PALETTE
 from ui.tasks import TaskRunner
+from ui.widgets.comparison import ComparisonBasket
 from ui.widgets.icons import icon
 from ui.widgets.labels import vehicle_status_label
 from ui.widgets.paged_model import PagedTableModel
 from ui.widgets.tables import make_table, set_column_widths
+from ui.widgets.vehicle_labels import ENERGY_GROUPS as ENERGY_GROUP_LABELS
+from ui.widgets.vehicle_labels import TRANSMISSIONS, vlabel
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 SEARCH_DELAY_MS = 200
+WAN = 10_000
 
 COL_STOCK_NO, COL_BRAND, COL_MODEL, COL_YEAR, COL_MILEAGE, COL_PRICE, COL_STATUS, COL_PLATE = range(
     8
@@ -131,9 +153,15 @@ class InventoryModel(PagedTableModel):
     def sort_key(self, column: int) -> str | None:
         return _SORT_BY_COLUMN.get(column)
 
+    def sort_by(self, key: str, descending: bool) -> None:
+        """Sort by a key no column shows (e.g. "listed", newest on sale first)."""
+        self._sort_key = key
+        self._descending = descending
+        self.reload()
+
 
 class InventoryScreen(Screen):
-    """Search box, status filter and the stock list. Emits no signals."""
+    """Search box, filters and the stock list; opens a car's archive. Emits no signals."""
 
     topics: ClassVar[frozenset[str]] = frozenset({"vehicles"})
 
@@ -145,33 +173,114 @@ class InventoryScreen(Screen):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(context, runner, user, parent)
+        self.basket = ComparisonBasket(self)
+        self.basket.changed.connect(self._basket_changed)
+        self.archive: QDialog | None = None
+        self._options_generation = 0
+
+        # --- first row: search, count and actions -----------------------------------------
         bar = QHBoxLayout()
         bar.setSpacing(10)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("搜索品牌、车型、车牌、车架号或库存号"))
         self.search.addAction(icon("search", "#5f6b7a"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(360)
+        self.search.setMinimumWidth(320)
         self.search.textChanged.connect(self._on_search_typed)
         bar.addWidget(self.search, 2)
-
-        self.status_filter = QComboBox(self)
-        # Item data are plain strings ("" for all): a None item comes back from Qt as an
-        # invalid variant, which PySide6 6.12 on Python 3.11 miscounts.
-        self.status_filter.addItem(self.tr("全部状态"), "")
-        for status in VehicleStatus:
-            self.status_filter.addItem(vehicle_status_label(status), status.value)
-        self.status_filter.setMinimumWidth(140)
-        self.status_filter.currentIndexChanged.connect(self._apply_filter)
-        bar.addWidget(self.status_filter)
-        bar.addStretch(1)
         self.count_label = QLabel(self.tr("正在加载…"), self)
         self.count_label.setObjectName("CountLabel")
         bar.addWidget(self.count_label)
+        bar.addStretch(1)
+        self.open_button = QPushButton(self.tr("查看档案"), self)
+        self.open_button.clicked.connect(self.open_selected)
+        self.compare_add = QPushButton(self.tr("加入对比"), self)
+        self.compare_add.clicked.connect(self.add_selected_to_comparison)
+        self.compare_button = QPushButton(self)
+        self.compare_button.clicked.connect(self.open_comparison)
+        self.loan_button = QPushButton(self.tr("金融计算器"), self)
+        self.loan_button.clicked.connect(self.open_loan)
+        self.import_button = QPushButton(self.tr("导入…"), self)
+        self.import_button.setToolTip(self.tr("从 CSV 文件导入车辆"))
+        self.import_button.clicked.connect(self.open_import)
+        for button in (
+            self.open_button,
+            self.compare_add,
+            self.compare_button,
+            self.loan_button,
+            self.import_button,
+        ):
+            bar.addWidget(button)
         self.body.addLayout(bar)
+
+        # --- second row: filters (every change re-queries after a short pause) -----------
+        filters = QHBoxLayout()
+        filters.setSpacing(8)
+        self.brand_filter = self._combo(self.tr("全部品牌"), 110)
+        self.brand_filter.currentIndexChanged.connect(self._brand_changed)
+        self.model_filter = self._combo(self.tr("全部车型"), 120)
+        self.energy_filter = self._combo(self.tr("全部能源"), 96)
+        for key in ENERGY_GROUPS:
+            self.energy_filter.addItem(vlabel(ENERGY_GROUP_LABELS, key), key)
+        self.transmission_filter = self._combo(self.tr("全部变速箱"), 104)
+        for gearbox in Transmission:
+            self.transmission_filter.addItem(vlabel(TRANSMISSIONS, gearbox), gearbox.value)
+        self.body_filter = self._combo(self.tr("全部车身"), 96)
+        self.colour_filter = self._combo(self.tr("全部颜色"), 96)
+        self.status_filter = self._combo(self.tr("全部状态"), 104)
+        for status in VehicleStatus:
+            self.status_filter.addItem(vehicle_status_label(status), status.value)
+        # Prices in 万元 and mileage in 万公里, as the trade talks; the lowest value means "any".
+        self.min_price = self._spin(0, 1000, self.tr(" 万"))
+        self.max_price = self._spin(0, 1000, self.tr(" 万"))
+        self.min_year = self._spin(1999, 2035, "")
+        self.max_mileage = self._spin(0, 100, self.tr(" 万公里"))
+        self.sort_combo = QComboBox(self)
+        for text, key, descending in (
+            (self.tr("默认排序"), "stock_no", False),
+            (self.tr("价格从低到高"), "price", False),
+            (self.tr("价格从高到低"), "price", True),
+            (self.tr("里程最少"), "mileage", False),
+            (self.tr("年份最新"), "year", True),
+            (self.tr("最新上架"), "listed", True),
+        ):
+            self.sort_combo.addItem(text, f"{key}:{int(descending)}")
+        self.sort_combo.currentIndexChanged.connect(self._sort_chosen)
+        self.reset_button = QPushButton(self.tr("清除条件"), self)
+        self.reset_button.clicked.connect(self.clear_filters)
+        for widget in (
+            self.brand_filter,
+            self.model_filter,
+            self._caption(self.tr("价格")),
+            self.min_price,
+            self._caption("–"),
+            self.max_price,
+            self._caption(self.tr("年份不早于")),
+            self.min_year,
+            self._caption(self.tr("里程不超过")),
+            self.max_mileage,
+        ):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        self.body.addLayout(filters)
+        more = QHBoxLayout()
+        more.setSpacing(8)
+        for widget in (
+            self.body_filter,
+            self.energy_filter,
+            self.transmission_filter,
+            self.colour_filter,
+            self.status_filter,
+            self.sort_combo,
+            self.reset_button,
+        ):
+            more.addWidget(widget)
+        more.addStretch(1)
+        self.body.addLayout(more)
 
         self.error_label = QLabel("", self)
         self.error_label.setObjectName("ErrorText")
+        self.error_label.setWordWrap(True)
         self.error_label.hide()
         self.body.addWidget(self.error_label)
 
@@ -181,6 +290,7 @@ class InventoryScreen(Screen):
         self.table = make_table(self, sortable=True)
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSortIndicator(COL_STOCK_NO, Qt.SortOrder.AscendingOrder)
+        self.table.doubleClicked.connect(self._row_activated)
         set_column_widths(
             self.table,
             {
@@ -201,24 +311,174 @@ class InventoryScreen(Screen):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DELAY_MS)
         self._debounce.timeout.connect(self._apply_filter)
+        for combo in (
+            self.model_filter,
+            self.energy_filter,
+            self.transmission_filter,
+            self.body_filter,
+            self.colour_filter,
+            self.status_filter,
+        ):
+            combo.currentIndexChanged.connect(self._apply_filter)
+        for spin in (self.min_price, self.max_price, self.min_year, self.max_mileage):
+            spin.valueChanged.connect(self._on_search_typed)
+        self._options = FilterOptions((), {}, (), ())
+        self._basket_changed()
+        self._load_options()
         # A sortable view sorts (and so loads) when the model is set; load only if it did not.
         if self.model.total is None and not self.model.loading:
             self.model.reload()
 
+    def _combo(self, everything: str, width: int) -> QComboBox:
+        combo = QComboBox(self)
+        # Item data are plain strings ("" for all): a None item comes back from Qt as an
+        # invalid variant, which PySide6 6.12 on Python 3.11 miscounts.
+        combo.addItem(everything, "")
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setMinimumWidth(width + 24)
+        return combo
+
+    def _spin(self, low: int, high: int, suffix: str) -> QSpinBox:
+        spin = QSpinBox(self)
+        spin.setRange(low, high)
+        spin.setSpecialValueText(self.tr("不限"))
+        spin.setSuffix(suffix)
+        spin.setMinimumWidth(120 if high < 1000 else 104)
+        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        return spin
+
+    def _caption(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setObjectName("Muted")
+        return label
+
+    # --- filters ---------------------------------------------------------------------------
+
     def current_filter(self) -> VehicleFilter:
+        def chosen(combo: QComboBox) -> str | None:
+            return combo.currentData() or None
+
+        status = chosen(self.status_filter)
+        gearbox = chosen(self.transmission_filter)
+        min_price = self.min_price.value()
+        max_price = self.max_price.value()
+        min_year = self.min_year.value()
+        max_mileage = self.max_mileage.value()
         return VehicleFilter(
             text=self.search.text().strip(),
-            status=VehicleStatus(code) if (code := self.status_filter.currentData()) else None,
+            brand=chosen(self.brand_filter),
+            model=chosen(self.model_filter),
+            status=VehicleStatus(status) if status else None,
+            energy_group=chosen(self.energy_filter),
+            transmission=Transmission(gearbox) if gearbox else None,
+            body_type=chosen(self.body_filter),
+            colour=chosen(self.colour_filter),
+            min_price=Decimal(min_price * WAN) if min_price else None,
+            # The upper end is inclusive: "20 万内" keeps a car at exactly 200,000.
+            max_price=Decimal(max_price * WAN) if max_price else None,
+            min_year=min_year if min_year > self.min_year.minimum() else None,
+            max_mileage_km=max_mileage * WAN if max_mileage else None,
         )
 
-    def _on_search_typed(self, _text: str) -> None:
+    def _on_search_typed(self, *_args: object) -> None:
         self._debounce.start()
 
     def _apply_filter(self) -> None:
         self._debounce.stop()
+        flt = self.current_filter()
+        if (
+            flt.min_price is not None
+            and flt.max_price is not None
+            and flt.min_price > flt.max_price
+        ):
+            self.error_label.setText(self.tr("最低价高于最高价，请调整价格范围"))
+            self.error_label.show()
+            return
         self.error_label.hide()
         self.count_label.setText(self.tr("正在加载…"))
-        self.model.set_query(self.current_filter())
+        self.model.set_query(flt)
+
+    def _sort_chosen(self) -> None:
+        key, descending = str(self.sort_combo.currentData()).split(":")
+        column = next((c for c, k in _SORT_BY_COLUMN.items() if k == key), None)
+        order = Qt.SortOrder.DescendingOrder if descending == "1" else Qt.SortOrder.AscendingOrder
+        if column is not None:
+            # Through the header so its arrow shows the order too.
+            self.table.horizontalHeader().setSortIndicator(column, order)
+        else:
+            self.model.sort_by(key, descending == "1")
+
+    def clear_filters(self) -> None:
+        widgets: list[QWidget] = [
+            self.search,
+            self.brand_filter,
+            self.model_filter,
+            self.energy_filter,
+            self.transmission_filter,
+            self.body_filter,
+            self.colour_filter,
+            self.status_filter,
+            self.min_price,
+            self.max_price,
+            self.min_year,
+            self.max_mileage,
+        ]
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.clear()
+        for combo in widgets[1:8]:
+            combo.setCurrentIndex(0)  # type: ignore[attr-defined]
+        for spin in (self.min_price, self.max_price, self.min_year, self.max_mileage):
+            spin.setValue(spin.minimum())
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._apply_filter()
+
+    def _brand_changed(self) -> None:
+        self._fill_models()
+        self._apply_filter()
+
+    def _fill_models(self) -> None:
+        brand = self.brand_filter.currentData() or ""
+        current = self.model_filter.currentData() or ""
+        self.model_filter.blockSignals(True)
+        while self.model_filter.count() > 1:
+            self.model_filter.removeItem(1)
+        for name in self._options.models.get(brand, ()):
+            self.model_filter.addItem(name, name)
+        index = self.model_filter.findData(current) if current else 0
+        self.model_filter.setCurrentIndex(max(0, index))
+        self.model_filter.setEnabled(bool(brand))
+        self.model_filter.blockSignals(False)
+
+    def _load_options(self) -> None:
+        self._options_generation += 1
+        generation = self._options_generation
+
+        def work(session: Session) -> tuple[int, FilterOptions]:
+            return generation, filter_options(session)
+
+        self.runner.read(work, self._options_loaded, self._on_failed_exc)
+
+    def _options_loaded(self, result: tuple[int, FilterOptions]) -> None:
+        generation, options = result
+        if generation != self._options_generation:
+            return
+        self._options = options
+        for combo, values in (
+            (self.brand_filter, options.brands),
+            (self.body_filter, options.body_types),
+            (self.colour_filter, options.colours),
+        ):
+            current = combo.currentData() or ""
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for value in values:
+                combo.addItem(value, value)
+            combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
+            combo.blockSignals(False)
+        self._fill_models()
 
     def refresh(self) -> None:
         self.model.reload()
@@ -230,3 +490,80 @@ class InventoryScreen(Screen):
         self.error_label.setText(message)
         self.error_label.show()
         self.count_label.setText("")
+
+    def _on_failed_exc(self, exc: BaseException) -> None:
+        from ui.errors import report_failure
+
+        self._on_failed(report_failure(exc))
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def selected_row(self) -> VehicleRow | None:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def _row_activated(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.open_archive(row.id)
+
+    def open_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            self._on_failed(self.tr("请先在列表中选择一辆车"))
+            return
+        self.open_archive(row.id)
+
+    def open_archive(self, vehicle_id: Any) -> QDialog:
+        from ui.screens.vehicle_archive import VehicleArchiveDialog
+
+        dialog = VehicleArchiveDialog(self.context, self.runner, self.user, vehicle_id, self)
+        dialog.compareRequested.connect(self.add_to_comparison)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.archive = dialog
+        dialog.show()
+        return dialog
+
+    def add_selected_to_comparison(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            self._on_failed(self.tr("请先在列表中选择一辆车"))
+            return
+        self.add_to_comparison(row.id)
+
+    def add_to_comparison(self, vehicle_id: Any) -> None:
+        refusal = self.basket.add(vehicle_id)
+        if refusal:
+            self._on_failed(refusal)
+        else:
+            self.error_label.hide()
+
+    def _basket_changed(self) -> None:
+        count = len(self.basket)
+        self.compare_button.setText(self.tr("对比（%n）", "", count))
+        self.compare_button.setEnabled(count >= 2)
+        self.compare_button.setToolTip("" if count >= 2 else self.tr("至少加入两辆车才能对比"))
+
+    def open_comparison(self) -> None:
+        from ui.widgets.comparison import ComparisonView
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("车型对比"))
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(ComparisonView(self.context, self.runner, self.basket, parent=dialog))
+        dialog.resize(1200, 760)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    def open_loan(self) -> None:
+        from ui.dialogs.loan_calculator import LoanCalculatorDialog
+
+        row = self.selected_row()
+        LoanCalculatorDialog(self, price=row.price if row is not None else None).exec()
+
+    def open_import(self) -> None:
+        from ui.dialogs.vehicle_import import VehicleImportDialog
+
+        VehicleImportDialog(self.context, self.runner, self).exec()
+        self._load_options()
+        self.model.reload()

@@ -69,6 +69,7 @@ INTENT_GRADES = {
 }
 
 AUDIT_ACTIONS = {
+    "vehicles_imported": QT_TRANSLATE_NOOP("Labels", "导入车辆"),
     "sign_in": QT_TRANSLATE_NOOP("Labels", "登录"),
     "sign_in_failed": QT_TRANSLATE_NOOP("Labels", "登录失败"),
     "sign_in_locked": QT_TRANSLATE_NOOP("Labels", "锁定期间尝试登录"),
@@ -115,6 +116,12 @@ AUDIT_ACTIONS = {
     "customers_unmerged": QT_TRANSLATE_NOOP("Labels", "撤销客户合并"),
     "visit_reassigned": QT_TRANSLATE_NOOP("Labels", "改派接待顾问"),
     "visit_checked_out": QT_TRANSLATE_NOOP("Labels", "离店登记"),
+    "vehicle_status_changed": QT_TRANSLATE_NOOP("Labels", "修改车辆状态"),
+    "vehicle_updated": QT_TRANSLATE_NOOP("Labels", "修改车辆资料"),
+    "vehicle_photos_added": QT_TRANSLATE_NOOP("Labels", "导入车辆照片"),
+    "vehicle_photos_reordered": QT_TRANSLATE_NOOP("Labels", "调整照片顺序"),
+    "vehicle_cover_set": QT_TRANSLATE_NOOP("Labels", "设置封面照片"),
+    "vehicle_photo_removed": QT_TRANSLATE_NOOP("Labels", "删除车辆照片"),
 }
 
 # Keys that appear in audit details, so the log reads as sentences, not JSON.

@@ -1,0 +1,698 @@
+"""车辆档案 for staff: photos, facts, history, price and the actions on one car.
+
+Opened from the inventory (double-click or 查看档案). Everything is loaded with
+one background read; photos are decoded off the UI thread by ``PhotoLoader``.
+Edits, status changes and photo imports go through
+``showroom.services.vehicle_archive`` with the row version the user saw, so a
+change made meanwhile on another PC is refused with a sentence, not overwritten.
+The dialog follows the change bus: when this car changes anywhere, it reloads.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.enums import VehicleStatus
+from showroom.context import AppContext
+from showroom.documents.qr import qr_png
+from showroom.errors import ValidationError
+from showroom.money import format_yuan
+from showroom.services import vehicle_archive as archive_service
+from showroom.services.vehicle_archive import VehicleArchive, VehicleEdit
+from showroom.users import StaffUser
+from ui.errors import report_failure
+from ui.tasks import TaskRunner
+from ui.widgets.changes import ChangeRelay
+from ui.widgets.labels import vehicle_status_label
+from ui.widgets.photos import PhotoLoader, PhotoStripModel, PhotoViewer
+from ui.widgets.vehicle_labels import (
+    ENERGIES,
+    GRADES,
+    HISTORY_KINDS,
+    PROMISES,
+    TRANSMISSIONS,
+    vlabel,
+)
+
+DbSession = Any
+
+
+def open_file(path: Path) -> bool:
+    """Open a file with the system's viewer (replaced in tests)."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def basic_facts(car: VehicleArchive) -> list[tuple[str, str]]:
+    """Label/value pairs of the basic data, shared by the staff and kiosk archives."""
+    engine = (
+        QCoreApplication.translate("VehicleArchive", "{litres} L").format(litres=car.displacement_l)
+        if car.displacement_l is not None
+        else QCoreApplication.translate("VehicleArchive", "续航 {km} 公里").format(
+            km=car.ev_range_km
+        )
+        if car.ev_range_km
+        else "—"
+    )
+    facts = [
+        (QCoreApplication.translate("VehicleArchive", "年款"), str(car.year)),
+        (
+            QCoreApplication.translate("VehicleArchive", "初次登记"),
+            car.first_registration.strftime("%Y-%m")
+            if car.first_registration
+            else QCoreApplication.translate("VehicleArchive", "未上牌"),
+        ),
+        (
+            QCoreApplication.translate("VehicleArchive", "表显里程"),
+            QCoreApplication.translate("VehicleArchive", "{km} 公里").format(
+                km=f"{car.mileage_km:,}"
+            ),
+        ),
+        (QCoreApplication.translate("VehicleArchive", "排量/续航"), engine),
+        (QCoreApplication.translate("VehicleArchive", "能源"), vlabel(ENERGIES, car.energy)),
+        (
+            QCoreApplication.translate("VehicleArchive", "变速箱"),
+            vlabel(TRANSMISSIONS, car.transmission),
+        ),
+        (QCoreApplication.translate("VehicleArchive", "排放标准"), car.emission_standard or "—"),
+        (QCoreApplication.translate("VehicleArchive", "车身颜色"), car.colour or "—"),
+        (QCoreApplication.translate("VehicleArchive", "车身形式"), car.body_type or "—"),
+        (
+            QCoreApplication.translate("VehicleArchive", "座位数"),
+            str(car.seats) if car.seats else "—",
+        ),
+        (
+            QCoreApplication.translate("VehicleArchive", "过户次数"),
+            QCoreApplication.translate("VehicleArchive", "{n} 次").format(n=car.transfers),
+        ),
+        (QCoreApplication.translate("VehicleArchive", "驱动方式"), car.drive or "—"),
+    ]
+    if car.power_hp:
+        facts.append(
+            (
+                QCoreApplication.translate("VehicleArchive", "最大马力"),
+                QCoreApplication.translate("VehicleArchive", "{hp} 马力").format(hp=car.power_hp),
+            )
+        )
+    if car.new_price:
+        facts.append(
+            (QCoreApplication.translate("VehicleArchive", "新车指导价"), format_yuan(car.new_price))
+        )
+    return facts
+
+
+class VehicleEditDialog(QDialog):
+    """Edit the facts staff may change; validation errors show here and keep what was typed."""
+
+    def __init__(self, car: VehicleArchive, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("编辑车辆资料 {stock}").format(stock=car.stock_no))
+        self.car = car
+        form = QFormLayout()
+        self.price = QLineEdit(str(car.list_price), self)
+        self.mileage = QSpinBox(self)
+        self.mileage.setRange(0, 2_000_000)
+        self.mileage.setGroupSeparatorShown(True)
+        self.mileage.setSuffix(self.tr(" 公里"))
+        self.mileage.setValue(car.mileage_km)
+        self.colour = QLineEdit(car.colour, self)
+        self.body_type = QLineEdit(car.body_type, self)
+        self.emission = QLineEdit(car.emission_standard, self)
+        self.transfers = QSpinBox(self)
+        self.transfers.setRange(0, 50)
+        self.transfers.setValue(car.transfers)
+        self.plate = QLineEdit(car.plate or "", self)
+        self.configuration = QPlainTextEdit("\n".join(car.configuration), self)
+        self.configuration.setPlaceholderText(self.tr("每行一项配置"))
+        self.description = QPlainTextEdit(car.description, self)
+        form.addRow(self.tr("售价（元）"), self.price)
+        form.addRow(self.tr("表显里程"), self.mileage)
+        form.addRow(self.tr("车身颜色"), self.colour)
+        form.addRow(self.tr("车身形式"), self.body_type)
+        form.addRow(self.tr("排放标准"), self.emission)
+        form.addRow(self.tr("过户次数"), self.transfers)
+        form.addRow(self.tr("车牌号"), self.plate)
+        form.addRow(self.tr("配置"), self.configuration)
+        form.addRow(self.tr("车况说明"), self.description)
+        self.error = QLabel("", self)
+        self.error.setObjectName("ErrorText")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(520, 620)
+        self.edit: VehicleEdit | None = None
+
+    def _accept(self) -> None:
+        try:
+            price = archive_service.parse_price(self.price.text())
+        except ValidationError as exc:
+            self.error.setText(report_failure(exc))
+            self.price.setFocus()
+            return
+        self.edit = VehicleEdit(
+            list_price=price,
+            mileage_km=self.mileage.value(),
+            colour=self.colour.text(),
+            body_type=self.body_type.text(),
+            emission_standard=self.emission.text(),
+            transfers=self.transfers.value(),
+            plate=self.plate.text().strip().upper(),
+            description=self.description.toPlainText(),
+            configuration=tuple(self.configuration.toPlainText().splitlines()),
+        )
+        self.accept()
+
+
+class VehicleArchiveDialog(QDialog):
+    """One car's archive for staff.
+
+    Signals: ``compareRequested(object)`` with the vehicle id when 加入对比 is pressed
+    (the inventory's basket takes it).
+    """
+
+    compareRequested = Signal(object)  # noqa: N815 - Qt's signal naming
+
+    def __init__(
+        self,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        vehicle_id: uuid.UUID,
+        parent: QWidget | None = None,
+        *,
+        choose_files: Callable[[QWidget], list[Path]] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("VehicleArchive")
+        self.setWindowTitle(self.tr("车辆档案"))
+        self.context = context
+        self.runner = runner
+        self.user = user
+        self.vehicle_id = vehicle_id
+        self.car: VehicleArchive | None = None
+        self._choose_files = choose_files or self._ask_files
+        self._generation = 0
+
+        self.loader = PhotoLoader(
+            runner, lambda sha: lambda s: archive_service.media_bytes(s, sha), self
+        )
+
+        # --- header ----------------------------------------------------------------------
+        self.title = QLabel(self.tr("正在加载…"), self)
+        self.title.setObjectName("PageTitle")
+        self.title.setStyleSheet("font-size: 22px; font-weight: 600;")
+        self.subtitle = QLabel("", self)
+        self.subtitle.setObjectName("Muted")
+        self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.price = QLabel("", self)
+        self.price.setStyleSheet("font-size: 26px; font-weight: 700; color: #C81E1E;")
+        self.status_badge = QLabel("", self)
+        self.status_badge.setStyleSheet(
+            "padding: 4px 14px; border-radius: 12px; background: #E5E7EB; font-weight: 600;"
+        )
+        self.status_badge.setFixedHeight(30)
+        head_text = QVBoxLayout()
+        head_text.addWidget(self.title)
+        head_text.addWidget(self.subtitle)
+        header = QHBoxLayout()
+        header.addLayout(head_text, 1)
+        header.addWidget(self.status_badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addSpacing(16)
+        header.addWidget(self.price)
+
+        self.message = QLabel("", self)
+        self.message.setObjectName("ErrorText")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        # --- photos (left) ---------------------------------------------------------------
+        self.viewer = PhotoViewer(self.loader, self)
+        self.viewer.setMinimumSize(560, 420)
+        self.viewer.problem.connect(self._show_message)
+        self.strip_model = PhotoStripModel(self.loader, self)
+        self.strip = QListView(self)
+        self.strip.setModel(self.strip_model)
+        self.strip.setViewMode(QListView.ViewMode.IconMode)
+        self.strip.setFlow(QListView.Flow.LeftToRight)
+        self.strip.setWrapping(False)
+        self.strip.setIconSize(PhotoStripModel.THUMB)
+        self.strip.setGridSize(QSize(176, 156))
+        self.strip.setFixedHeight(180)
+        self.strip.setMovement(QListView.Movement.Static)
+        self.strip.setUniformItemSizes(True)
+        self.strip.clicked.connect(lambda index: self.viewer.show_index(index.row()))
+        self.viewer.indexChanged.connect(
+            lambda row: self.strip.setCurrentIndex(self.strip_model.index(row))
+        )
+        self.import_button = QPushButton(self.tr("导入照片…"), self)
+        self.import_button.clicked.connect(self.import_photos)
+        self.left_button = QPushButton(self.tr("前移"), self)
+        self.left_button.clicked.connect(lambda: self.move_current(-1))
+        self.right_button = QPushButton(self.tr("后移"), self)
+        self.right_button.clicked.connect(lambda: self.move_current(1))
+        self.cover_button = QPushButton(self.tr("设为封面"), self)
+        self.cover_button.clicked.connect(self.make_cover)
+        self.remove_button = QPushButton(self.tr("删除照片"), self)
+        self.remove_button.clicked.connect(self.remove_current)
+        photo_bar = QHBoxLayout()
+        for button in (
+            self.import_button,
+            self.left_button,
+            self.right_button,
+            self.cover_button,
+            self.remove_button,
+        ):
+            photo_bar.addWidget(button)
+        photo_bar.addStretch(1)
+        left = QVBoxLayout()
+        left.addWidget(self.viewer, 1)
+        left.addWidget(self.strip)
+        left.addLayout(photo_bar)
+
+        # --- facts (right) ---------------------------------------------------------------
+        self.tabs = QTabWidget(self)
+        self.facts = QWidget(self)
+        self.facts_grid = QGridLayout(self.facts)
+        self.facts_grid.setHorizontalSpacing(18)
+        self.facts_grid.setVerticalSpacing(8)
+        facts_scroll = QScrollArea(self)
+        facts_scroll.setWidget(self.facts)
+        facts_scroll.setWidgetResizable(True)
+        facts_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.tabs.addTab(facts_scroll, self.tr("基本信息"))
+        self.configuration = QListWidget(self)
+        self.tabs.addTab(self.configuration, self.tr("配置"))
+        self.maintenance = QListWidget(self)
+        self.maintenance.setWordWrap(True)
+        self.tabs.addTab(self.maintenance, self.tr("保养记录"))
+        self.history = QListWidget(self)
+        self.history.setWordWrap(True)
+        self.tabs.addTab(self.history, self.tr("事故/泡水/火烧"))
+        self.price_lines = QListWidget(self)
+        self.tabs.addTab(self.price_lines, self.tr("价格构成"))
+
+        self.inspection = QLabel("", self)
+        self.inspection.setWordWrap(True)
+        self.report_button = QPushButton(self.tr("查看第三方检测报告"), self)
+        self.report_button.clicked.connect(self.open_report)
+        self.promises = QLabel("", self)
+        self.promises.setWordWrap(True)
+        self.promises.setStyleSheet("color: #047857; font-weight: 600;")
+        self.qr = QLabel(self)
+        self.qr.setFixedSize(132, 132)
+        self.qr.setScaledContents(True)
+        self.qr.setToolTip(self.tr("扫码在手机上查看这辆车"))
+        self.qr_caption = QLabel(self.tr("扫码看车"), self)
+        self.qr_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        qr_box = QVBoxLayout()
+        qr_box.addWidget(self.qr)
+        qr_box.addWidget(self.qr_caption)
+        trust = QVBoxLayout()
+        trust.addWidget(self.inspection)
+        trust.addWidget(self.report_button, 0, Qt.AlignmentFlag.AlignLeft)
+        trust.addWidget(self.promises)
+        trust.addStretch(1)
+        trust_row = QHBoxLayout()
+        trust_row.addLayout(trust, 1)
+        trust_row.addLayout(qr_box)
+        right = QVBoxLayout()
+        right.addWidget(self.tabs, 1)
+        right.addLayout(trust_row)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 3)
+        body.addLayout(right, 2)
+
+        # --- actions ---------------------------------------------------------------------
+        self.status_combo = QComboBox(self)
+        for status in VehicleStatus:
+            self.status_combo.addItem(vehicle_status_label(status), status.value)
+        self.status_button = QPushButton(self.tr("修改状态"), self)
+        self.status_button.clicked.connect(self.apply_status)
+        self.edit_button = QPushButton(self.tr("编辑资料…"), self)
+        self.edit_button.clicked.connect(self.edit)
+        self.compare_button = QPushButton(self.tr("加入对比"), self)
+        self.compare_button.clicked.connect(lambda: self.compareRequested.emit(self.vehicle_id))
+        self.loan_button = QPushButton(self.tr("金融计算器"), self)
+        self.loan_button.clicked.connect(self.open_loan)
+        self.sheet_button = QPushButton(self.tr("打印车辆信息单"), self)
+        self.sheet_button.clicked.connect(self.open_sheet)
+        close = QPushButton(self.tr("关闭"), self)
+        close.clicked.connect(self.accept)
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel(self.tr("状态"), self))
+        actions.addWidget(self.status_combo)
+        actions.addWidget(self.status_button)
+        actions.addSpacing(16)
+        for button in (self.edit_button, self.compare_button, self.loan_button, self.sheet_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.addLayout(header)
+        layout.addWidget(self.message)
+        layout.addLayout(body, 1)
+        layout.addLayout(actions)
+        self.resize(1240, 780)
+        self._set_enabled(False)
+
+        self._relay = ChangeRelay(context.bus, self)
+        self._relay.changed.connect(self._on_changed)
+        self.reload()
+
+    # --- loading -------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._generation += 1
+        generation, vehicle_id = self._generation, self.vehicle_id
+
+        def work(session: DbSession) -> tuple[int, VehicleArchive]:
+            return generation, archive_service.vehicle_archive(session, vehicle_id)
+
+        self.runner.read(work, self._loaded, self._load_failed)
+
+    def _on_changed(self, topics: frozenset[str]) -> None:
+        if f"vehicle:{self.vehicle_id}" in topics or "vehicles" in topics:
+            self.reload()
+
+    def _loaded(self, result: tuple[int, VehicleArchive]) -> None:
+        generation, car = result
+        if generation != self._generation:
+            return
+        keep = self.viewer.index
+        self.car = car
+        self.setWindowTitle(self.tr("车辆档案 — {title}").format(title=car.title))
+        self.title.setText(car.title)
+        self.subtitle.setText(
+            self.tr("库存号 {stock} · 车架号 {vin} · 车牌 {plate}").format(
+                stock=car.stock_no, vin=car.vin or "—", plate=car.plate or "—"
+            )
+        )
+        self.price.setText(format_yuan(car.list_price))
+        self.status_badge.setText(vehicle_status_label(car.status))
+        self.status_combo.setCurrentIndex(self.status_combo.findData(car.status.value))
+        self.viewer.set_photos(car.photos, keep)
+        self.strip_model.set_photos(car.photos)
+        self._fill_facts(car)
+        self.configuration.clear()
+        self.configuration.addItems(list(car.configuration) or [self.tr("未登记配置")])
+        self.maintenance.clear()
+        for record in car.maintenance:
+            mileage = (
+                " · " + self.tr("{km} 公里").format(km=f"{record.mileage_km:,}")
+                if record.mileage_km is not None
+                else ""
+            )
+            self.maintenance.addItem(
+                f"{record.performed_on:%Y-%m-%d}{mileage} · {record.shop}\n{record.description}"
+            )
+        if not car.maintenance:
+            self.maintenance.addItem(self.tr("暂无保养记录"))
+        self.history.clear()
+        for item in car.history:
+            when = f"{item.occurred_on:%Y-%m}" if item.occurred_on else self.tr("日期不详")
+            structural = self.tr("（涉及结构件）") if item.structural else ""
+            self.history.addItem(
+                f"{vlabel(HISTORY_KINDS, item.kind)} · {when}{structural}\n{item.description}"
+            )
+        if not car.history:
+            self.history.addItem(self.tr("无事故、泡水、火烧记录"))
+        self.price_lines.clear()
+        for line in car.price_lines:
+            private = "" if line.public else "  " + self.tr("[仅内部，不对客户展示]")
+            self.price_lines.addItem(f"{line.label}  {format_yuan(line.amount)}{private}")
+        self.price_lines.addItem(
+            self.tr("合计（售价）  {price}").format(price=format_yuan(car.list_price))
+        )
+        if car.cost_price is not None and all(line.public for line in car.price_lines):
+            # The cost is shown here only when no internal price line already carries it.
+            self.price_lines.addItem(
+                self.tr("收车成本  {cost}").format(cost=format_yuan(car.cost_price))
+                + "  "
+                + self.tr("[仅内部，不对客户展示]")
+            )
+        if car.inspection is not None:
+            score = (
+                self.tr("，{score} 分").format(score=car.inspection.score)
+                if car.inspection.score is not None
+                else ""
+            )
+            self.inspection.setText(
+                self.tr("本店检测：{grade}{score}（报告 {no}）").format(
+                    grade=vlabel(GRADES, car.inspection.grade),
+                    score=score,
+                    no=car.inspection.report_no,
+                )
+            )
+        else:
+            self.inspection.setText(self.tr("本店检测：暂无"))
+        self.report_button.setEnabled(car.report_sha is not None)
+        self.report_button.setText(
+            self.tr("查看第三方检测报告") if car.report_sha else self.tr("暂无第三方检测报告")
+        )
+        self.promises.setText(
+            "  ✓ ".join([""] + [vlabel(PROMISES, p) for p in car.promises]).strip()
+        )
+        self._make_qr(car.stock_no)
+        self._set_enabled(True)
+
+    def _fill_facts(self, car: VehicleArchive) -> None:
+        while self.facts_grid.count():
+            item = self.facts_grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().hide()  # now: deleteLater waits for the event loop
+                item.widget().deleteLater()
+        for number, (name, value) in enumerate(basic_facts(car)):
+            row, col = divmod(number, 2)
+            key = QLabel(name, self.facts)
+            key.setObjectName("Muted")
+            shown = QLabel(value, self.facts)
+            shown.setStyleSheet("font-weight: 600;")
+            self.facts_grid.addWidget(key, row, col * 2)
+            self.facts_grid.addWidget(shown, row, col * 2 + 1)
+        if car.description:
+            note = QLabel(car.description, self.facts)
+            note.setWordWrap(True)
+            self.facts_grid.addWidget(note, self.facts_grid.rowCount(), 0, 1, 4)
+        self.facts_grid.setRowStretch(self.facts_grid.rowCount(), 1)
+
+    def _make_qr(self, stock_no: str) -> None:
+        from showroom.vehicle_links import public_url
+
+        settings = self.context.settings
+
+        def work() -> bytes:
+            return qr_png(public_url(settings, stock_no), 6)
+
+        def done(png: bytes) -> None:
+            pixmap = QPixmap()
+            pixmap.loadFromData(png)
+            self.qr.setPixmap(pixmap)
+
+        self.runner.call(work, done, self._failed)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self.car = None
+        self._set_enabled(False)
+        self._show_message(report_failure(exc))
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (
+            self.import_button,
+            self.left_button,
+            self.right_button,
+            self.cover_button,
+            self.remove_button,
+            self.status_combo,
+            self.status_button,
+            self.edit_button,
+            self.compare_button,
+            self.loan_button,
+            self.sheet_button,
+        ):
+            widget.setEnabled(enabled)
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # --- changes -------------------------------------------------------------------------
+
+    def _write(self, work: Callable[[DbSession], Any]) -> None:
+        self._show_message("")
+        self.runner.write(work, self._written, self._failed)
+
+    def _written(self, _result: object = None) -> None:
+        self.context.bus.publish({"vehicles", f"vehicle:{self.vehicle_id}"})
+        self.reload()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._show_message(report_failure(exc))
+
+    def apply_status(self) -> None:
+        if self.car is None:
+            return
+        status = VehicleStatus(self.status_combo.currentData())
+        actor, vid, version = self.user.actor, self.vehicle_id, self.car.row_version
+        self._write(
+            lambda s: archive_service.change_status(s, actor, vid, status, expected_version=version)
+        )
+
+    def edit(self) -> None:
+        if self.car is None:
+            return
+        dialog = VehicleEditDialog(self.car, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.edit is not None:
+            self.save_edit(dialog.edit)
+
+    def save_edit(self, edit: VehicleEdit) -> None:
+        """Save ``edit`` against the version on screen; a change made meanwhile is refused."""
+        if self.car is None:
+            return
+        actor, vid, version = self.user.actor, self.vehicle_id, self.car.row_version
+        self._write(
+            lambda s: archive_service.update_vehicle(s, actor, vid, edit, expected_version=version)
+        )
+
+    @staticmethod
+    def _ask_files(parent: QWidget) -> list[Path]:
+        files, _ = QFileDialog.getOpenFileNames(
+            parent,
+            QCoreApplication.translate("VehicleArchiveDialog", "选择车辆照片"),
+            "",
+            QCoreApplication.translate(
+                "VehicleArchiveDialog", "图片 (*.jpg *.jpeg *.png *.webp *.bmp *.heic)"
+            ),
+        )
+        return [Path(f) for f in files]
+
+    def import_photos(self) -> None:
+        paths = self._choose_files(self)
+        if not paths:
+            return
+        self.import_button.setEnabled(False)
+        self._show_message(self.tr("正在处理 {n} 张照片…").format(n=len(paths)))
+        # Pillow first, in a worker of its own; the write that follows is quick, so the
+        # one write thread is not held while dozens of photos are decoded and shrunk.
+        self.runner.call(
+            lambda: archive_service.prepare_photos(paths), self._prepared, self._import_failed
+        )
+
+    def _prepared(
+        self,
+        result: tuple[list[archive_service.PreparedPhoto], list[archive_service.PhotoProblem]],
+    ) -> None:
+        good, bad = result
+        actor, vid = self.user.actor, self.vehicle_id
+
+        def work(session: DbSession) -> tuple[int, list[archive_service.PhotoProblem]]:
+            added = archive_service.add_photos(session, actor, vid, good) if good else 0
+            return added, bad
+
+        self.runner.write(work, self._imported, self._import_failed)
+
+    def _imported(self, result: tuple[int, list[archive_service.PhotoProblem]]) -> None:
+        added, bad = result
+        self.import_button.setEnabled(True)
+        text = self.tr("已导入 %n 张照片。", "", added)
+        if bad:
+            text += " " + self.tr("以下文件未导入：") + "；".join(p.reason for p in bad)
+        self._show_message(text)
+        self.context.bus.publish({"vehicles", f"vehicle:{self.vehicle_id}"})
+        self.reload()
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self.import_button.setEnabled(True)
+        self._failed(exc)
+
+    def move_current(self, step: int) -> None:
+        photo = self.viewer.current()
+        if photo is None:
+            return
+        actor, vid, pid = self.user.actor, self.vehicle_id, photo.id
+        # Follow the photo to its new place.
+        self.viewer.show_index(self.viewer.index + step)
+        self._write(lambda s: archive_service.move_photo(s, actor, vid, pid, step))
+
+    def make_cover(self) -> None:
+        photo = self.viewer.current()
+        if photo is None:
+            return
+        actor, vid, pid = self.user.actor, self.vehicle_id, photo.id
+        self._write(lambda s: archive_service.set_cover(s, actor, vid, pid))
+
+    def remove_current(self) -> None:
+        photo = self.viewer.current()
+        if photo is None:
+            return
+        actor, vid, pid = self.user.actor, self.vehicle_id, photo.id
+        self._write(lambda s: archive_service.remove_photo(s, actor, vid, pid))
+
+    def open_report(self) -> None:
+        vid = self.vehicle_id
+        folder = Path(self.context.paths.cache_dir) if self.context.paths else None
+
+        def work(session: DbSession) -> Path:
+            data = archive_service.report_pdf(session, vid)
+            target = (folder or Path(tempfile.gettempdir())) / "reports"
+            target.mkdir(parents=True, exist_ok=True)
+            path = target / f"report-{vid}.pdf"
+            path.write_bytes(data)
+            return path
+
+        self.runner.read(work, self._report_ready, self._failed)
+
+    def _report_ready(self, path: Path) -> None:
+        if not open_file(path):
+            self._show_message(
+                self.tr("无法打开检测报告，文件已保存在：{path}").format(path=str(path))
+            )
+
+    def open_loan(self) -> None:
+        from ui.dialogs.loan_calculator import LoanCalculatorDialog
+
+        price = self.car.list_price if self.car is not None else None
+        LoanCalculatorDialog(self, price=price).exec()
+
+    def open_sheet(self) -> None:
+        from ui.dialogs.car_sheet import CarSheetDialog
+
+        CarSheetDialog(self.context, self.runner, self.vehicle_id, self).exec()
