@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from ui.kiosk.staff import StaffPinPage
     from ui.kiosk.test_drive import KioskTestDrivePage
     from ui.kiosk.tools import KioskLoanPage
+    from ui.widgets.comparison import ComparisonBasket
 
 log = logging.getLogger("showroom.kiosk")
 
@@ -137,10 +138,7 @@ class KioskWindow(QWidget):
         self._settings = settings
         self._context = context
         self._bus = None if isinstance(context, Settings) else context.bus
-        # The cars this customer picked to compare; wiped with everything else when idle.
-        from ui.widgets.comparison import ComparisonBasket
-
-        self.basket = ComparisonBasket(self)
+        self._basket: ComparisonBasket | None = None  # made with the first page using it
         self._pin_lock_seconds = pin_lock_seconds
         self._clock = clock
         self.tiles = [
@@ -319,6 +317,19 @@ class KioskWindow(QWidget):
         self._staff_button.setVisible(key != STAFF)
         page.activate()
 
+    @property
+    def basket(self) -> ComparisonBasket:
+        """The cars this customer picked to compare; wiped with everything else when idle.
+
+        Made on first use: the comparison module loads the database layer, which the
+        attract screen must not wait for.
+        """
+        if self._basket is None:
+            from ui.widgets.comparison import ComparisonBasket
+
+            self._basket = ComparisonBasket(self)
+        return self._basket
+
     def go_home(self) -> None:
         self.open_page(HOME)
 
@@ -326,7 +337,8 @@ class KioskWindow(QWidget):
         """Wipe everything a customer entered on every page and show the attract screen."""
         for page in self._pages.values():
             page.reset()
-        self.basket.clear()
+        if self._basket is not None:
+            self._basket.clear()
         self.open_page(HOME)
 
     def _open_staff(self) -> None:
