@@ -10,6 +10,7 @@ from db.models.events import InspectionEvent, Registration
 from db.models.inspections import Inspection, InspectionItem, InspectionPhoto
 from db.models.org import Staff, Store
 from db.models.sales import Contract, Deposit
+from db.models.sync import AppliedOperation, ChangeFeedEntry
 from db.models.vehicles import (
     HistoryRecord,
     MaintenanceRecord,
@@ -20,6 +21,8 @@ from db.models.vehicles import (
 )
 
 __all__ = [
+    "AppliedOperation",
+    "ChangeFeedEntry",
     "AuditEntry",
     "AuditHead",
     "Base",
