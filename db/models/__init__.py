@@ -22,10 +22,10 @@ from db.models.vehicles import (
 
 __all__ = [
     "AppliedOperation",
-    "ChangeFeedEntry",
     "AuditEntry",
     "AuditHead",
     "Base",
+    "ChangeFeedEntry",
     "Consent",
     "Contract",
     "Customer",

@@ -13,9 +13,9 @@ Callbacks run on the watcher thread; keep them short (the change bus is).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -66,10 +66,8 @@ class FeedWatcher:
         self._stop.set()
         conn = self._conn
         if conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing anyway
                 conn.cancel()  # wakes a notifies() wait at once
-            except Exception:  # noqa: BLE001 - closing anyway
-                pass
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -95,10 +93,8 @@ class FeedWatcher:
     def _close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # already broken
                 conn.close()
-            except Exception:  # noqa: BLE001 - already broken
-                pass
 
     def _poll(self) -> None:
         while not self._stop.is_set():
