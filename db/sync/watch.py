@@ -63,11 +63,9 @@ class FeedWatcher:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
+        # The listen loop wakes at least every heartbeat and sees the flag; cancelling
+        # its wait from here would block on the connection's lock.
         self._stop.set()
-        conn = self._conn
-        if conn is not None:
-            with contextlib.suppress(Exception):  # closing anyway
-                conn.cancel()  # wakes a notifies() wait at once
         if self._thread is not None:
             self._thread.join(timeout)
 
