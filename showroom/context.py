@@ -25,6 +25,7 @@ from showroom.settings import Settings
 if TYPE_CHECKING:
     from db import schema
     from db.engine import Database
+    from showroom.sync.service import SyncService
 
 log = logging.getLogger("showroom.context")
 
@@ -36,12 +37,25 @@ class AppContext:
     database: Database
     bus: ChangeBus = field(default_factory=ChangeBus)
     schema_state: schema.SchemaState | None = None
+    sync: SyncService | None = None
 
     @property
     def embedded(self) -> bool:
         return self.database.kind == "sqlite"
 
+    def start_sync(self) -> SyncService:
+        """Outbox, replay and live feed (other PCs' changes on ``bus``); see showroom.sync."""
+        if self.sync is None:
+            from showroom.sync.service import SyncService
+
+            self.sync = SyncService.for_context(self)
+            self.sync.start()
+        return self.sync
+
     def close(self) -> None:
+        if self.sync is not None:
+            self.sync.stop()
+            self.sync = None
         self.database.dispose()
 
 

@@ -37,7 +37,8 @@ OUTBOX_FILE = "outbox.sqlite3"
 REPLAY_TOPICS = frozenset({"visits", "customers", "test_drives", "vehicles", "follow_ups", "sync"})
 
 NEEDS_CONNECTION = (
-    "需要连接数据库：此操作必须立即确认（例如定金、合同、预约时段、活动名额），请在网络恢复后再试。"
+    "需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，"
+    "请在网络恢复后再试；到店登记、新建客户、试驾还车和回访记录可以离线保存，恢复后自动同步。"
 )
 
 
