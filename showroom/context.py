@@ -170,7 +170,10 @@ def check_connection(url: str) -> ConnectionCheck:
     except Exception as exc:  # noqa: BLE001 - any failure here is the answer to show
         return ConnectionCheck(False, f"已连接 {shown}，但无法读取数据库结构版本：{exc}")
     finally:
+        kind = database.kind
         database.dispose()
+    if kind == "sqlite" and state.status in ("empty", "older"):
+        return ConnectionCheck(True, f"连接成功：{shown}（本机数据库，启动时自动建立或升级结构）。")
     if state.status == "current":
         return ConnectionCheck(
             True, f"连接成功：{shown}，数据库结构版本 {state.current}，与本程序一致。"
