@@ -133,6 +133,19 @@ class Outbox:
                 (status, message, outcome, _now(), str(op_id)),
             )
 
+    def settle(self, results: list[tuple[uuid.UUID, str, str | None]]) -> None:
+        """Many replay results in one transaction: (id, outcome, problem message or None)."""
+        now = _now()
+        with self._connect() as conn:
+            conn.executemany(
+                "UPDATE operations SET status = ?, message = ?, outcome = ?, "
+                "attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                [
+                    (PROBLEM if problem is not None else DONE, problem or "", outcome, now, str(i))
+                    for i, outcome, problem in results
+                ],
+            )
+
     def mark_done(self, op_id: uuid.UUID, outcome: str = "") -> None:
         self._set(op_id, DONE, outcome=outcome)
 

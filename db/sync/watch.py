@@ -39,7 +39,7 @@ class FeedWatcher:
         on_online: OnlineCallback | None = None,
         on_seq: Callable[[int], None] | None = None,
         last_seq: int | None = None,
-        poll_s: float = 0.5,
+        poll_s: float = 0.25,
         heartbeat_s: float = 2.0,
         echo_own: bool = False,
     ) -> None:

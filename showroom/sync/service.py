@@ -36,6 +36,9 @@ OUTBOX_FILE = "outbox.sqlite3"
 # Topics refreshed after a replay: the screens that show what can be queued.
 REPLAY_TOPICS = frozenset({"visits", "customers", "test_drives", "vehicles", "follow_ups", "sync"})
 
+# Operations replayed per transaction (each in its own savepoint).
+REPLAY_BATCH = 50
+
 NEEDS_CONNECTION = (
     "需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，"
     "请在网络恢复后再试；到店登记、新建客户、试驾还车和回访记录可以离线保存，恢复后自动同步。"
@@ -78,6 +81,10 @@ def is_connection_error(exc: BaseException) -> bool:
     if isinstance(exc, IntegrityError):
         return False
     return isinstance(exc, (OperationalError, InterfaceError, DisconnectionError, OSError))
+
+
+class _Offline(Exception):
+    """The database went away in the middle of a replay."""
 
 
 class SyncService:
@@ -164,34 +171,72 @@ class SyncService:
                     self.bus.publish(REPLAY_TOPICS)
 
     def _replay(self) -> ReplayReport:
-        from showroom.sync import operations
-
         applied = already = problems = 0
         pending = self.outbox.pending()
-        for index, op in enumerate(pending):
+        for start in range(0, len(pending), REPLAY_BATCH):
+            chunk = pending[start : start + REPLAY_BATCH]
             try:
-                with self.database.write() as session:
-                    done = operations.apply(
-                        session,
-                        op.id,
-                        op.kind,
-                        op.payload,
-                        created_at=op.created_at,
-                        origin=self.database.origin,
-                    )
-            except Exception as exc:  # noqa: BLE001 - a refusal or a bug: listed, not lost
+                results = self._apply_batch(chunk)
+            except Exception as exc:  # noqa: BLE001 - sorted out below
                 if is_connection_error(exc):
                     self._set_online(False)
-                    return ReplayReport(applied, already, problems, len(pending) - index, True)
-                self.outbox.mark_problem(op.id, _problem_text(exc))
-                problems += 1
-                continue
-            self.outbox.mark_done(op.id, done.outcome)
-            if done.already:
-                already += 1
-            else:
-                applied += 1
+                    return ReplayReport(applied, already, problems, len(pending) - start, True)
+                # The batch's commit itself failed: apply its operations one by one.
+                try:
+                    results = [self._apply_one(op) for op in chunk]
+                except _Offline:
+                    self._set_online(False)
+                    return ReplayReport(applied, already, problems, len(pending) - start, True)
+            self.outbox.settle(
+                [
+                    (op.id, done.outcome if done else "", _problem_text(exc) if exc else None)
+                    for op, done, exc in results
+                ]
+            )
+            for _op, done, exc in results:
+                if exc is not None:
+                    problems += 1
+                elif done is not None and done.already:
+                    already += 1
+                else:
+                    applied += 1
         return ReplayReport(applied, already, problems, 0, False)
+
+    def _apply(self, session: Any, op: Operation) -> Any:
+        from showroom.sync import operations
+
+        return operations.apply(
+            session,
+            op.id,
+            op.kind,
+            op.payload,
+            created_at=op.created_at,
+            origin=self.database.origin,
+        )
+
+    def _apply_batch(self, chunk: list[Operation]) -> list[tuple[Operation, Any, Exception | None]]:
+        """Several operations in one transaction (far fewer commits), each in its savepoint
+        so that a refusal undoes only itself."""
+        results: list[tuple[Operation, Any, Exception | None]] = []
+        with self.database.write() as session:
+            for op in chunk:
+                try:
+                    with session.begin_nested():
+                        results.append((op, self._apply(session, op), None))
+                except Exception as exc:
+                    if is_connection_error(exc):
+                        raise
+                    results.append((op, None, exc))
+        return results
+
+    def _apply_one(self, op: Operation) -> tuple[Operation, Any, Exception | None]:
+        try:
+            with self.database.write() as session:
+                return op, self._apply(session, op), None
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise _Offline from exc
+            return op, None, exc
 
     def problems(self) -> list[Operation]:
         return self.outbox.problems()

@@ -134,7 +134,7 @@ def test_killing_the_app_during_replay_loses_nothing_and_doubles_nothing(
 ) -> None:
     store_id, actor = _setup(pg)
     box = Outbox(tmp_path / "outbox.sqlite3")
-    for n in range(60):
+    for n in range(200):
         box.add("visit.check_in", _payload(actor, store_id, f"139000{n:05d}"))
     url = pg.engine.url.render_as_string(hide_password=False)
     child = subprocess.Popen(
@@ -152,15 +152,15 @@ def test_killing_the_app_during_replay_loses_nothing_and_doubles_nothing(
             child.kill()
     assert child.returncode == -signal.SIGKILL
     applied_before = _count(pg, AppliedOperation)
-    assert 5 <= applied_before < 60  # killed midway
+    assert 5 <= applied_before < 200  # killed midway
 
     # Restart: the same outbox replays; what was applied is recognised, not repeated.
     report = SyncService(pg, Outbox(box.path)).replay()
     assert report.problems == 0 and report.remaining == 0
-    assert report.applied + applied_before == 60
-    assert _count(pg, Visit) == 60
-    assert _count(pg, Customer) == 60
-    assert _count(pg, AppliedOperation) == 60
+    assert report.applied + applied_before == 200
+    assert _count(pg, Visit) == 200
+    assert _count(pg, Customer) == 200
+    assert _count(pg, AppliedOperation) == 200
     assert all(o.status == "done" for o in Outbox(box.path).all())
 
 
