@@ -85,6 +85,11 @@ _TEMPLATES: dict[str, str] = {
     ),
     "db.auth": QT_TRANSLATE_NOOP("Errors", "数据库拒绝登录（{url}）：用户名或密码不正确。"),
     "db.unreachable": QT_TRANSLATE_NOOP("Errors", "无法连接数据库 {url}：{detail}"),
+    "db.offline": QT_TRANSLATE_NOOP(
+        "Errors",
+        "需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，"
+        "请在网络恢复后再试；到店登记、新建客户、试驾还车和回访记录可以离线保存，恢复后自动同步。",
+    ),
     "db.missing": QT_TRANSLATE_NOOP(
         "Errors", "服务器上没有这个数据库（{url}）。请检查数据库名，或请管理员先创建它。"
     ),

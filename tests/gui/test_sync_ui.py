@@ -1,0 +1,101 @@
+"""What staff see of sync: 待同步 at the desk, the status bar, the sync panel, offline errors."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from db.engine import Database
+from db.models import Visit
+from db.sync.outbox import Outbox
+from showroom.context import AppContext
+from showroom.errors import DatabaseUnavailable
+from showroom.sync.service import SyncService, SyncState
+from tests.gui.test_reception import _screen, desk  # noqa: F401 - the fixture
+from ui.dialogs.sync_problems import SyncProblemsDialog
+from ui.tasks import TaskRunner
+from ui.widgets.status import OnlineIndicator
+
+
+def test_an_offline_check_in_is_kept_as_pending_and_replayed(
+    qtbot,
+    gui_context: AppContext,
+    runner: TaskRunner,
+    desk,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+) -> None:  # type: ignore[no-untyped-def]
+    sync = SyncService(gui_context.database, Outbox(tmp_path / "outbox.sqlite3"))
+    runner.sync = sync
+    screen = _screen(qtbot, gui_context, runner, desk)
+    qtbot.keyClicks(screen.entry, "13812345678")
+    qtbot.keyClick(screen.entry, Qt.Key.Key_Return)
+    sync.online = False  # the server went away after the look-up
+    qtbot.keyClick(screen.purpose_combo, Qt.Key.Key_Return)
+    assert "待同步" in screen.message.text()
+    assert screen.entry.text() == ""  # ready for the next person
+    with gui_context.database.read() as session:
+        assert list(session.scalars(select(Visit))) == []
+    assert sync.state().pending == 1
+
+    sync.online = True
+    assert sync.replay().applied == 1
+    with gui_context.database.read() as session:
+        (visit,) = session.scalars(select(Visit))
+    assert visit.customer_id == uuid.UUID(int=1)
+
+
+def test_the_status_bar_says_offline_pending_and_problems(qtbot) -> None:  # type: ignore[no-untyped-def]
+    indicator = OnlineIndicator()
+    qtbot.addWidget(indicator)
+    indicator.set_sync(SyncState(online=False, pending=2, problems=1, replaying=False))
+    assert indicator.text.text() == "离线 · 2 条待同步 · 1 个同步问题"
+    indicator.set_sync(SyncState(online=True, pending=2, problems=0, replaying=True))
+    assert indicator.text.text() == "同步中 · 2 条待同步"
+    indicator.set_sync(SyncState(online=True, pending=0, problems=0, replaying=False))
+    assert indicator.text.text() == "在线"
+    with qtbot.waitSignal(indicator.clicked):
+        qtbot.mouseClick(indicator, Qt.MouseButton.LeftButton)
+
+
+def test_the_sync_panel_lists_problems_until_staff_discard_them(
+    qtbot, runner: TaskRunner, tmp_path: Path, sqlite_database: Database
+) -> None:  # type: ignore[no-untyped-def]
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    refused = box.add("test_drive.return", {"odometer_km": 5})
+    box.mark_problem(refused.id, "这次试驾已经还车，不能重复还车。")
+    box.add("visit.check_in", {})
+    sync = SyncService(sqlite_database, box)
+    sync.online = False
+    dialog = SyncProblemsDialog(sync, runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    rows = [
+        [dialog.table.item(r, c).text() for c in (0, 1, 3)] for r in range(dialog.table.rowCount())
+    ]
+    assert rows == [
+        ["待同步", "到店登记", "网络恢复后自动同步"],
+        ["同步问题", "试驾还车", "这次试驾已经还车，不能重复还车。"],
+    ]
+    assert "1 条待同步，1 个同步问题" in dialog.summary.text()
+    Path("/tmp/i8").mkdir(exist_ok=True)
+    dialog.grab().save("/tmp/i8/sync_panel.png")
+    sync.discard(refused.id, "已在另一台电脑处理")
+    dialog.refresh()
+    assert dialog.table.rowCount() == 1
+
+
+def test_an_unreachable_server_says_it_needs_the_connection(qtbot) -> None:  # type: ignore[no-untyped-def]
+    database = Database.from_url(
+        "postgresql+psycopg://u@127.0.0.1:1/x", connect_args={"connect_timeout": 1}
+    )
+    runner = TaskRunner(database, inline=True)
+    failures: list[BaseException] = []
+    runner.write(lambda session: session.execute(select(1)), lambda _r: None, failures.append)
+    database.dispose()
+    runner.deleteLater()
+    (failure,) = failures
+    assert isinstance(failure, DatabaseUnavailable)
+    assert failure.message.startswith("需要连接数据库")
