@@ -19,6 +19,7 @@ Conflict rules (documented here because they are the contract with staff):
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -209,6 +210,29 @@ def _check_in(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     return result, outcome
 
 
+def return_payload(
+    actor: Actor,
+    test_drive_id: uuid.UUID,
+    odometer_km: int,
+    fuel_percent: int | None,
+    damage_notes: str,
+    damage_photos: tuple[bytes, ...],
+    feedback: str,
+    intent_grade: IntentGrade | None,
+) -> dict[str, Any]:
+    """A test-drive return as typed (photos travel base64 in the local outbox)."""
+    return {
+        "actor": actor_payload(actor),
+        "test_drive_id": str(test_drive_id),
+        "odometer_km": odometer_km,
+        "fuel_percent": fuel_percent,
+        "damage_notes": damage_notes,
+        "damage_photos": [base64.b64encode(p).decode("ascii") for p in damage_photos],
+        "feedback": feedback,
+        "intent_grade": intent_grade.value if intent_grade else None,
+    }
+
+
 def _return_car(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     from showroom.services import test_drives
 
@@ -220,6 +244,7 @@ def _return_car(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
         odometer_km=int(data["odometer_km"]),
         fuel_percent=data.get("fuel_percent"),
         damage_notes=data.get("damage_notes", ""),
+        damage_photos=tuple(base64.b64decode(p) for p in data.get("damage_photos", ())),
         feedback=data.get("feedback", ""),
         intent_grade=IntentGrade(grade) if grade else None,
         now=_time(data.get("now")),
