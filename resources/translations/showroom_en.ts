@@ -1,64 +1,65 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
     <name>AgreementDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="328" />
+        <location filename="../../ui/dialogs/test_drive.py" line="330"/>
         <source>签署试驾协议</source>
         <translation>Sign test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="333" />
+        <location filename="../../ui/dialogs/test_drive.py" line="335"/>
         <source>留空使用模板中的默认路线</source>
-        <translation>Leave blank to use the template's default route</translation>
+        <translation>Leave blank to use the template&apos;s default route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="337" />
+        <location filename="../../ui/dialogs/test_drive.py" line="339"/>
         <source>试驾路线</source>
         <translation>Test-drive route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="338" />
+        <location filename="../../ui/dialogs/test_drive.py" line="340"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="343" />
+        <location filename="../../ui/dialogs/test_drive.py" line="345"/>
         <source>客户在此签名</source>
         <translation>Customer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="344" />
+        <location filename="../../ui/dialogs/test_drive.py" line="346"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="347" />
+        <location filename="../../ui/dialogs/test_drive.py" line="349"/>
         <source>客户（试驾人）签名</source>
         <translation>Customer (driver) signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="348" />
+        <location filename="../../ui/dialogs/test_drive.py" line="350"/>
         <source>销售顾问签名</source>
         <translation>Consultant signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="354" />
+        <location filename="../../ui/dialogs/test_drive.py" line="356"/>
         <source>撤销一笔</source>
         <translation>Undo stroke</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="356" />
+        <location filename="../../ui/dialogs/test_drive.py" line="358"/>
         <source>清除</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="363" />
+        <location filename="../../ui/dialogs/test_drive.py" line="365"/>
         <source>确认签署</source>
         <translation>Confirm and sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="407" />
+        <location filename="../../ui/dialogs/test_drive.py" line="409"/>
         <source>协议还没有生成，请稍候。</source>
         <translation>The agreement is not ready yet. Please wait.</translation>
     </message>
@@ -66,42 +67,42 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/screens/audit.py" line="40" />
+        <location filename="../../ui/screens/audit.py" line="40"/>
         <source>序号</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="41" />
+        <location filename="../../ui/screens/audit.py" line="41"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="42" />
+        <location filename="../../ui/screens/audit.py" line="42"/>
         <source>操作人</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="43" />
+        <location filename="../../ui/screens/audit.py" line="43"/>
         <source>操作</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="44" />
+        <location filename="../../ui/screens/audit.py" line="44"/>
         <source>对象</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="45" />
+        <location filename="../../ui/screens/audit.py" line="45"/>
         <source>详情</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="59" />
+        <location filename="../../ui/screens/audit.py" line="59"/>
         <source>系统</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="59" />
+        <location filename="../../ui/screens/audit.py" line="59"/>
         <source>自助机</source>
         <translation>Kiosk</translation>
     </message>
@@ -109,37 +110,37 @@
 <context>
     <name>AuditScreen</name>
     <message>
-        <location filename="../../ui/screens/audit.py" line="90" />
+        <location filename="../../ui/screens/audit.py" line="90"/>
         <source>最近 {n} 条记录</source>
         <translation>Latest {n} entries</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="97" />
+        <location filename="../../ui/screens/audit.py" line="97"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="100" />
+        <location filename="../../ui/screens/audit.py" line="100"/>
         <source>校验</source>
         <translation>Verify</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="102" />
+        <location filename="../../ui/screens/audit.py" line="102"/>
         <source>逐条核对哈希链，检查记录是否被修改或删除</source>
         <translation>Check the hash chain entry by entry for edited or deleted records</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="131" />
+        <location filename="../../ui/screens/audit.py" line="131"/>
         <source>正在校验…</source>
         <translation>Verifying…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="138" />
+        <location filename="../../ui/screens/audit.py" line="138"/>
         <source>审计日志完整：共 {count} 条，哈希链无误。</source>
         <translation>Audit log intact: {count} entries, hash chain correct.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="143" />
+        <location filename="../../ui/screens/audit.py" line="143"/>
         <source>审计日志异常：{reason}（第一个异常条目：{seq}）</source>
         <translation>Audit log damaged: {reason} (first bad entry: {seq})</translation>
     </message>
@@ -147,62 +148,62 @@
 <context>
     <name>BoardModel</name>
     <message>
-        <location filename="../../ui/screens/board.py" line="124" />
+        <location filename="../../ui/screens/board.py" line="124"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="125" />
+        <location filename="../../ui/screens/board.py" line="125"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="126" />
+        <location filename="../../ui/screens/board.py" line="126"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="127" />
+        <location filename="../../ui/screens/board.py" line="127"/>
         <source>目的</source>
         <translation>Purpose</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="128" />
+        <location filename="../../ui/screens/board.py" line="128"/>
         <source>人数</source>
         <translation>Party</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="129" />
+        <location filename="../../ui/screens/board.py" line="129"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="130" />
+        <location filename="../../ui/screens/board.py" line="130"/>
         <source>接待顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="131" />
+        <location filename="../../ui/screens/board.py" line="131"/>
         <source>时长</source>
         <translation>Duration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="132" />
+        <location filename="../../ui/screens/board.py" line="132"/>
         <source>结果 / 意向</source>
         <translation>Outcome / intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="164" />
+        <location filename="../../ui/screens/board.py" line="164"/>
         <source>已等待 {m} 分钟，超过 {a} 分钟提醒线</source>
         <translation>Waiting {m} min, past the {a}-min alert</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="186" />
+        <location filename="../../ui/screens/board.py" line="186"/>
         <source>待分配</source>
         <translation>To assign</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="188" />
+        <location filename="../../ui/screens/board.py" line="188"/>
         <source>{m} 分钟</source>
         <translation>{m} min</translation>
     </message>
@@ -210,57 +211,57 @@
 <context>
     <name>BoardScreen</name>
     <message>
-        <location filename="../../ui/screens/board.py" line="273" />
+        <location filename="../../ui/screens/board.py" line="273"/>
         <source>今日到店</source>
         <translation>Visits today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="277" />
+        <location filename="../../ui/screens/board.py" line="277"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="309" />
+        <location filename="../../ui/screens/board.py" line="309"/>
         <source>开始接待</source>
         <translation>Start attending</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="311" />
+        <location filename="../../ui/screens/board.py" line="311"/>
         <source>试驾出发</source>
         <translation>Test drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="313" />
+        <location filename="../../ui/screens/board.py" line="313"/>
         <source>试驾回来</source>
         <translation>Test drive back</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="315" />
+        <location filename="../../ui/screens/board.py" line="315"/>
         <source>离店登记…</source>
         <translation>Check out…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="319" />
+        <location filename="../../ui/screens/board.py" line="319"/>
         <source>改派</source>
         <translation>Reassign</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="325" />
+        <location filename="../../ui/screens/board.py" line="325"/>
         <source>接待顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="376" />
+        <location filename="../../ui/screens/board.py" line="376"/>
         <source>（接待中）</source>
         <translation> (attending)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="387" />
+        <location filename="../../ui/screens/board.py" line="387"/>
         <source>等待 {w} · 接待中 {c} · 试驾中 {d} · 已离店 {l}</source>
         <translation>Waiting {w} · Being served {c} · On test drive {d} · Left {l}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="394" />
+        <location filename="../../ui/screens/board.py" line="394"/>
         <source> · {n} 位等待超时</source>
         <translation> · {n} waiting too long</translation>
     </message>
@@ -268,77 +269,77 @@
 <context>
     <name>BookingDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="147" />
+        <location filename="../../ui/dialogs/test_drive.py" line="149"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="151" />
+        <location filename="../../ui/dialogs/test_drive.py" line="153"/>
         <source>如 BJ01-S2026-00012</source>
         <translation>e.g. BJ01-S2026-00012</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="153" />
+        <location filename="../../ui/dialogs/test_drive.py" line="155"/>
         <source>输入库存编号后按回车</source>
         <translation>Enter the stock no. and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="161" />
+        <location filename="../../ui/dialogs/test_drive.py" line="163"/>
         <source>客户手机号</source>
         <translation>Customer mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="163" />
+        <location filename="../../ui/dialogs/test_drive.py" line="165"/>
         <source>输入手机号后按回车查找客户</source>
         <translation>Enter the mobile number and press Enter to find the customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="165" />
+        <location filename="../../ui/dialogs/test_drive.py" line="167"/>
         <source>库存编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="167" />
+        <location filename="../../ui/dialogs/test_drive.py" line="169"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="168" />
+        <location filename="../../ui/dialogs/test_drive.py" line="170"/>
         <source>时段</source>
         <translation>Time slot</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="169" />
+        <location filename="../../ui/dialogs/test_drive.py" line="171"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="171" />
+        <location filename="../../ui/dialogs/test_drive.py" line="173"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="213" />
+        <location filename="../../ui/dialogs/test_drive.py" line="215"/>
         <source>（不可约）</source>
         <translation> (unavailable)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="231" />
+        <location filename="../../ui/dialogs/test_drive.py" line="233"/>
         <source>没有这个手机号的客户，请先在“客户”中登记。</source>
-        <translation>No customer has this mobile number. Register them under "Customers" first.</translation>
+        <translation>No customer has this mobile number. Register them under &quot;Customers&quot; first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="238" />
+        <location filename="../../ui/dialogs/test_drive.py" line="240"/>
         <source>请先输入库存编号并找到车辆。</source>
         <translation>Enter a stock no. and find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="241" />
+        <location filename="../../ui/dialogs/test_drive.py" line="243"/>
         <source>请先输入手机号并找到客户。</source>
         <translation>Enter a mobile number and find the customer first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="245" />
+        <location filename="../../ui/dialogs/test_drive.py" line="247"/>
         <source>这一天没有可预约的时段，请换一天。</source>
         <translation>No time slots are free on this day. Please choose another day.</translation>
     </message>
@@ -346,72 +347,72 @@
 <context>
     <name>BrowsePage</name>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="462" />
+        <location filename="../../ui/kiosk/browse.py" line="462"/>
         <source>在售车辆</source>
         <translation>Cars for sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="478" />
+        <location filename="../../ui/kiosk/browse.py" line="478"/>
         <source>全部品牌</source>
         <translation>All brands</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="491" />
+        <location filename="../../ui/kiosk/browse.py" line="491"/>
         <source>全部价格</source>
         <translation>All prices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="492" />
+        <location filename="../../ui/kiosk/browse.py" line="492"/>
         <source>5万以下</source>
         <translation>Under ¥50k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="493" />
+        <location filename="../../ui/kiosk/browse.py" line="493"/>
         <source>5–10万</source>
         <translation>¥50k–100k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="494" />
+        <location filename="../../ui/kiosk/browse.py" line="494"/>
         <source>10–15万</source>
         <translation>¥100k–150k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="495" />
+        <location filename="../../ui/kiosk/browse.py" line="495"/>
         <source>15–20万</source>
         <translation>¥150k–200k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="496" />
+        <location filename="../../ui/kiosk/browse.py" line="496"/>
         <source>20–30万</source>
         <translation>¥200k–300k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="497" />
+        <location filename="../../ui/kiosk/browse.py" line="497"/>
         <source>30万以上</source>
         <translation>Over ¥300k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="514" />
+        <location filename="../../ui/kiosk/browse.py" line="514"/>
         <source>重新加载</source>
         <translation>Reload</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="519" />
+        <location filename="../../ui/kiosk/browse.py" line="519"/>
         <source>查看全部车辆</source>
         <translation>Show all cars</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="542" />
+        <location filename="../../ui/kiosk/browse.py" line="542"/>
         <source>重试</source>
         <translation>Retry</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="666" />
+        <location filename="../../ui/kiosk/browse.py" line="666"/>
         <source>暂时无法加载车辆信息，请稍后再试或咨询工作人员</source>
         <translation>Car information cannot be loaded right now. Please try again later or ask our staff.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/browse.py" line="671" />
+        <location filename="../../ui/kiosk/browse.py" line="671"/>
         <source>共 %n 辆</source>
         <translation>
             <numerusform>%n car</numerusform>
@@ -419,12 +420,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="680" />
+        <location filename="../../ui/kiosk/browse.py" line="680"/>
         <source>正在加载车辆…</source>
         <translation>Loading cars…</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="681" />
+        <location filename="../../ui/kiosk/browse.py" line="681"/>
         <source>没有符合条件的车辆，换个条件试试</source>
         <translation>No cars match. Try other filters.</translation>
     </message>
@@ -432,24 +433,24 @@
 <context>
     <name>BugReporter</name>
     <message>
-        <location filename="../../ui/errors.py" line="177" />
+        <location filename="../../ui/errors.py" line="195"/>
         <source>出现了意外错误</source>
         <translation>Unexpected error</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="178" />
+        <location filename="../../ui/errors.py" line="196"/>
         <source>很抱歉，程序出现了意外错误。您输入的内容已尽量保留。</source>
         <translation>Sorry, something unexpected went wrong. What you typed has been kept where possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="180" />
+        <location filename="../../ui/errors.py" line="198"/>
         <source>请把下面的日志文件发给技术支持：
 {path}</source>
         <translation>Please send this log file to support:
 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="184" />
+        <location filename="../../ui/errors.py" line="202"/>
         <source>知道了</source>
         <translation>OK</translation>
     </message>
@@ -457,67 +458,67 @@
 <context>
     <name>CarListModel</name>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="263" />
+        <location filename="../../ui/kiosk/browse.py" line="263"/>
         <source>%1万</source>
         <translation>¥%1 × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="267" />
+        <location filename="../../ui/kiosk/browse.py" line="267"/>
         <source>%1公里</source>
         <translation>%1 km</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="268" />
+        <location filename="../../ui/kiosk/browse.py" line="268"/>
         <source>%1万公里</source>
         <translation>%1 × 10,000 km</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="273" />
+        <location filename="../../ui/kiosk/browse.py" line="273"/>
         <source>%1年上牌</source>
         <translation>Registered %1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="275" />
+        <location filename="../../ui/kiosk/browse.py" line="275"/>
         <source>%1款</source>
         <translation>%1 model</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="280" />
+        <location filename="../../ui/kiosk/browse.py" line="280"/>
         <source>在售</source>
         <translation>For sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="281" />
+        <location filename="../../ui/kiosk/browse.py" line="281"/>
         <source>已预订</source>
         <translation>Reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="282" />
+        <location filename="../../ui/kiosk/browse.py" line="282"/>
         <source>试驾中</source>
         <translation>On test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="288" />
+        <location filename="../../ui/kiosk/browse.py" line="288"/>
         <source>汽油</source>
         <translation>Petrol</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="289" />
+        <location filename="../../ui/kiosk/browse.py" line="289"/>
         <source>柴油</source>
         <translation>Diesel</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="290" />
+        <location filename="../../ui/kiosk/browse.py" line="290"/>
         <source>油电混动</source>
         <translation>Hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="291" />
+        <location filename="../../ui/kiosk/browse.py" line="291"/>
         <source>插电混动</source>
         <translation>Plug-in hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="292" />
+        <location filename="../../ui/kiosk/browse.py" line="292"/>
         <source>纯电动</source>
         <translation>Electric</translation>
     </message>
@@ -525,22 +526,22 @@
 <context>
     <name>ChartCard</name>
     <message>
-        <location filename="../../ui/widgets/charts.py" line="100" />
+        <location filename="../../ui/widgets/charts.py" line="100"/>
         <source>图片</source>
         <translation>Image</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/charts.py" line="101" />
+        <location filename="../../ui/widgets/charts.py" line="101"/>
         <source>导出图表为 PNG 图片</source>
         <translation>Export the chart as a PNG image</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/charts.py" line="103" />
+        <location filename="../../ui/widgets/charts.py" line="103"/>
         <source>数据</source>
         <translation>Data</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/charts.py" line="104" />
+        <location filename="../../ui/widgets/charts.py" line="104"/>
         <source>导出图表数据为 CSV（可用 Excel 打开）</source>
         <translation>Export the chart data as CSV (opens in Excel)</translation>
     </message>
@@ -548,227 +549,232 @@
 <context>
     <name>CheckInScreen</name>
     <message>
-        <location filename="../../ui/screens/reception.py" line="75" />
+        <location filename="../../ui/screens/reception.py" line="76"/>
         <source>前台接待</source>
         <translation>Reception</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="77" />
+        <location filename="../../ui/screens/reception.py" line="78"/>
         <source>输入手机号或扫描预约码，按回车签到。↑↓ 选择客户，Esc 清空。</source>
         <translation>Enter a mobile number or scan a booking code, then press Enter to check in. ↑↓ selects a customer, Esc clears.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="84" />
+        <location filename="../../ui/screens/reception.py" line="85"/>
         <source>手机号 / 预约码</source>
         <translation>Mobile / booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="103" />
+        <location filename="../../ui/screens/reception.py" line="104"/>
         <source>匹配的客户</source>
         <translation>Matching customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="110" />
+        <location filename="../../ui/screens/reception.py" line="111"/>
         <source>新客户登记（F2）</source>
         <translation>New customer (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="122" />
-        <location filename="../../ui/screens/reception.py" line="256" />
+        <location filename="../../ui/screens/reception.py" line="123"/>
+        <location filename="../../ui/screens/reception.py" line="257"/>
         <source>尚未选择客户</source>
         <translation>No customer selected</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="138" />
+        <location filename="../../ui/screens/reception.py" line="139"/>
         <source> 人</source>
         <translation> people</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="140" />
-        <location filename="../../ui/screens/reception.py" line="192" />
+        <location filename="../../ui/screens/reception.py" line="141"/>
+        <location filename="../../ui/screens/reception.py" line="193"/>
         <source>自动分配（保护期 / 轮岗）</source>
         <translation>Automatic (protection period / rotation)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="142" />
+        <location filename="../../ui/screens/reception.py" line="143"/>
         <source>来店目的</source>
         <translation>Purpose of visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="143" />
+        <location filename="../../ui/screens/reception.py" line="144"/>
         <source>到店人数</source>
         <translation>Party size</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="144" />
+        <location filename="../../ui/screens/reception.py" line="145"/>
         <source>接待顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="147" />
+        <location filename="../../ui/screens/reception.py" line="148"/>
         <source>客户档案（F3）</source>
         <translation>Customer record (F3)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="149" />
+        <location filename="../../ui/screens/reception.py" line="150"/>
         <source>到店签到（回车）</source>
         <translation>Check in (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="162" />
+        <location filename="../../ui/screens/reception.py" line="163"/>
         <source>合并重复客户…</source>
         <translation>Merge duplicate customers…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="194" />
+        <location filename="../../ui/screens/reception.py" line="195"/>
         <source>接待中</source>
         <translation>Attending</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="194" />
+        <location filename="../../ui/screens/reception.py" line="195"/>
         <source>不在岗</source>
         <translation>Off duty</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="223" />
+        <location filename="../../ui/screens/reception.py" line="224"/>
         <source>无负责顾问</source>
         <translation>No consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="258" />
+        <location filename="../../ui/screens/reception.py" line="259"/>
         <source>输入完整手机号后回车：老客户直接签到，新号码会打开新客户登记。</source>
         <translation>Enter the full mobile number and press Enter: existing customers are checked in, new numbers open the new-customer form.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="263" />
+        <location filename="../../ui/screens/reception.py" line="264"/>
         <source>负责顾问：{name}</source>
         <translation>Consultant: {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="263" />
+        <location filename="../../ui/screens/reception.py" line="264"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="264" />
+        <location filename="../../ui/screens/reception.py" line="265"/>
         <source>意向等级：{grade}</source>
         <translation>Intent grade: {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="265" />
+        <location filename="../../ui/screens/reception.py" line="266"/>
         <source>上次到店：{when}</source>
         <translation>Last visit: {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="268" />
+        <location filename="../../ui/screens/reception.py" line="269"/>
         <source>首次到店</source>
         <translation>First visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="270" />
+        <location filename="../../ui/screens/reception.py" line="271"/>
         <source>未完成试驾 {d} 个 · 检测日报名 {r} 个 · 有效意向金 {p} 笔</source>
         <translation>Open test drives {d} · Inspection day registrations {r} · Active deposits {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="275" />
+        <location filename="../../ui/screens/reception.py" line="276"/>
         <source>该客户今天已签到，仍在店内。</source>
         <translation>This customer has already checked in today and is still in the showroom.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="364" />
+        <location filename="../../ui/screens/reception.py" line="365"/>
         <source>手机号码不完整：请输入 11 位手机号，或用 ↑↓ 选择匹配的客户。</source>
         <translation>Incomplete mobile number: enter all 11 digits, or use ↑↓ to pick a matching customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="368" />
+        <location filename="../../ui/screens/reception.py" line="369"/>
         <source>没有识别出手机号或预约码，请重新扫描或输入。已输入的内容保留在输入框中。</source>
         <translation>No mobile number or booking code recognised. Please scan or type it again. What you entered is kept in the box.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="394" />
+        <location filename="../../ui/screens/reception.py" line="395"/>
         <source>请先输入手机号找到客户，或新建客户。</source>
         <translation>Find the customer by mobile number first, or register a new customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="433" />
+        <location filename="../../ui/screens/reception.py" line="450"/>
         <source>{name} 今天已签到（{no}），无需重复登记。</source>
         <translation>{name} has already checked in today ({no}); no need to register again.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="437" />
+        <location filename="../../ui/screens/reception.py" line="454"/>
         <source>已签到：{name}，到店号 {no}。</source>
         <translation>Checked in: {name}, visit no. {no}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="468"/>
+        <source>待同步：网络断开，到店登记已保存在本机，恢复连接后自动登记并分配接待号。</source>
+        <translation>Pending sync: the network is down. The check-in is saved on this PC and will be registered, with a visit number, once the connection is back.</translation>
     </message>
 </context>
 <context>
     <name>CheckOutDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="440" />
+        <location filename="../../ui/dialogs/test_drive.py" line="442"/>
         <source>出车登记</source>
         <translation>Test drive check-out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="452" />
+        <location filename="../../ui/dialogs/test_drive.py" line="454"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="453" />
+        <location filename="../../ui/dialogs/test_drive.py" line="455"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="454" />
+        <location filename="../../ui/dialogs/test_drive.py" line="456"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="455" />
+        <location filename="../../ui/dialogs/test_drive.py" line="457"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="456" />
+        <location filename="../../ui/dialogs/test_drive.py" line="458"/>
         <source>路线</source>
         <translation>Route</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="203" />
+        <location filename="../../ui/screens/board.py" line="203"/>
         <source>离店登记</source>
         <translation>Check out</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="205" />
+        <location filename="../../ui/screens/board.py" line="205"/>
         <source>{name} 离店</source>
         <translation>{name} leaving</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="216" />
+        <location filename="../../ui/screens/board.py" line="216"/>
         <source>可不填，如：看中白色卡罗拉，周末带家人再来</source>
         <translation>Optional, e.g. likes the white Corolla, coming back with family at the weekend</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="222" />
+        <location filename="../../ui/screens/board.py" line="222"/>
         <source>接待结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="223" />
+        <location filename="../../ui/screens/board.py" line="223"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="224" />
+        <location filename="../../ui/screens/board.py" line="224"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="225" />
+        <location filename="../../ui/screens/board.py" line="225"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="228" />
+        <location filename="../../ui/screens/board.py" line="228"/>
         <source>确认离店</source>
         <translation>Confirm check-out</translation>
     </message>
@@ -776,17 +782,17 @@
 <context>
     <name>CounterHelpPage</name>
     <message>
-        <location filename="../../ui/kiosk/pages.py" line="63" />
+        <location filename="../../ui/kiosk/pages.py" line="63"/>
         <source>如需帮助，也可以随时询问身边的工作人员。</source>
         <translation>If you need help, just ask any member of staff.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/pages.py" line="68" />
+        <location filename="../../ui/kiosk/pages.py" line="68"/>
         <source>先看看在售车辆</source>
         <translation>Browse cars for sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/pages.py" line="71" />
+        <location filename="../../ui/kiosk/pages.py" line="71"/>
         <source>返回首页</source>
         <translation>Home</translation>
     </message>
@@ -794,260 +800,260 @@
 <context>
     <name>CustomerRecordDialog</name>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="72" />
+        <location filename="../../ui/dialogs/customer_record.py" line="72"/>
         <source>客户档案</source>
         <translation>Customer record</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="77" />
+        <location filename="../../ui/dialogs/customer_record.py" line="77"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="82" />
+        <location filename="../../ui/dialogs/customer_record.py" line="82"/>
         <source>显示完整号码</source>
         <translation>Show full number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="83" />
-        <location filename="../../ui/dialogs/customer_record.py" line="87" />
+        <location filename="../../ui/dialogs/customer_record.py" line="83"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="87"/>
         <source>查看会记入审计日志</source>
         <translation>Viewing is recorded in the audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="86" />
+        <location filename="../../ui/dialogs/customer_record.py" line="86"/>
         <source>显示身份证号</source>
         <translation>Show ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="109" />
+        <location filename="../../ui/dialogs/customer_record.py" line="109"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="123" />
-        <location filename="../../ui/dialogs/customer_record.py" line="272" />
+        <location filename="../../ui/dialogs/customer_record.py" line="123"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="272"/>
         <source>手机：{p}</source>
         <translation>Mobile: {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="125" />
-        <location filename="../../ui/dialogs/customer_record.py" line="285" />
+        <location filename="../../ui/dialogs/customer_record.py" line="125"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="285"/>
         <source>身份证：{i}</source>
         <translation>ID: {i}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="125" />
+        <location filename="../../ui/dialogs/customer_record.py" line="125"/>
         <source>未登记</source>
         <translation>Not on file</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="131" />
+        <location filename="../../ui/dialogs/customer_record.py" line="131"/>
         <source>资料与需求</source>
         <translation>Details and needs</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="136" />
+        <location filename="../../ui/dialogs/customer_record.py" line="136"/>
         <source>到店号</source>
         <translation>Visit no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="137" />
-        <location filename="../../ui/dialogs/customer_record.py" line="162" />
-        <location filename="../../ui/dialogs/customer_record.py" line="179" />
+        <location filename="../../ui/dialogs/customer_record.py" line="137"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="162"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="179"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="138" />
+        <location filename="../../ui/dialogs/customer_record.py" line="138"/>
         <source>目的</source>
         <translation>Purpose</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="139" />
-        <location filename="../../ui/dialogs/customer_record.py" line="205" />
+        <location filename="../../ui/dialogs/customer_record.py" line="139"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="205"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="140" />
-        <location filename="../../ui/dialogs/customer_record.py" line="204" />
+        <location filename="../../ui/dialogs/customer_record.py" line="140"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="204"/>
         <source>顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="141" />
-        <location filename="../../ui/dialogs/customer_record.py" line="206" />
+        <location filename="../../ui/dialogs/customer_record.py" line="141"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="206"/>
         <source>结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="142" />
+        <location filename="../../ui/dialogs/customer_record.py" line="142"/>
         <source>意向</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="157" />
+        <location filename="../../ui/dialogs/customer_record.py" line="157"/>
         <source>到店记录（{n}）</source>
         <translation>Visits ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="162" />
+        <location filename="../../ui/dialogs/customer_record.py" line="162"/>
         <source>方式</source>
         <translation>Channel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="162" />
+        <location filename="../../ui/dialogs/customer_record.py" line="162"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="162" />
+        <location filename="../../ui/dialogs/customer_record.py" line="162"/>
         <source>内容</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="173" />
+        <location filename="../../ui/dialogs/customer_record.py" line="173"/>
         <source>沟通记录（{n}）</source>
         <translation>Contacts ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="180" />
+        <location filename="../../ui/dialogs/customer_record.py" line="180"/>
         <source>原等级</source>
         <translation>Old grade</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="181" />
+        <location filename="../../ui/dialogs/customer_record.py" line="181"/>
         <source>新等级</source>
         <translation>New grade</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="182" />
+        <location filename="../../ui/dialogs/customer_record.py" line="182"/>
         <source>调整人</source>
         <translation>Changed by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="183" />
+        <location filename="../../ui/dialogs/customer_record.py" line="183"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="196" />
+        <location filename="../../ui/dialogs/customer_record.py" line="196"/>
         <source>意向等级变化（{n}）</source>
         <translation>Intent grade changes ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="202" />
+        <location filename="../../ui/dialogs/customer_record.py" line="202"/>
         <source>应回访日</source>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="203" />
+        <location filename="../../ui/dialogs/customer_record.py" line="203"/>
         <source>事由</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="219" />
+        <location filename="../../ui/dialogs/customer_record.py" line="219"/>
         <source>回访任务（{n}）</source>
         <translation>Follow-up tasks ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="229" />
+        <location filename="../../ui/dialogs/customer_record.py" line="229"/>
         <source>{low}–{high} 万元</source>
         <translation>¥{low}–{high} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="233" />
+        <location filename="../../ui/dialogs/customer_record.py" line="233"/>
         <source>{low} 万元以上</source>
         <translation>¥{low} × 10,000 or more</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="235" />
+        <location filename="../../ui/dialogs/customer_record.py" line="235"/>
         <source>{high} 万元以下</source>
         <translation>Up to ¥{high} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="237" />
+        <location filename="../../ui/dialogs/customer_record.py" line="237"/>
         <source>同意接收营销信息</source>
         <translation>Agrees to receive marketing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="238" />
+        <location filename="../../ui/dialogs/customer_record.py" line="238"/>
         <source>不同意营销联系（不得推销）</source>
         <translation>Does not agree to marketing (no sales calls)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="239" />
+        <location filename="../../ui/dialogs/customer_record.py" line="239"/>
         <source>未记录</source>
         <translation>Not recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="242" />
+        <location filename="../../ui/dialogs/customer_record.py" line="242"/>
         <source>（文本版本 {v}）</source>
         <translation> (text version {v})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="243" />
+        <location filename="../../ui/dialogs/customer_record.py" line="243"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="245" />
+        <location filename="../../ui/dialogs/customer_record.py" line="245"/>
         <source>（自 {d}）</source>
         <translation> (since {d})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="247" />
+        <location filename="../../ui/dialogs/customer_record.py" line="247"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="248" />
+        <location filename="../../ui/dialogs/customer_record.py" line="248"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="249" />
+        <location filename="../../ui/dialogs/customer_record.py" line="249"/>
         <source>来源渠道</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="250" />
+        <location filename="../../ui/dialogs/customer_record.py" line="250"/>
         <source>建档时间</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="251" />
+        <location filename="../../ui/dialogs/customer_record.py" line="251"/>
         <source>预算</source>
         <translation>Budget</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="252" />
+        <location filename="../../ui/dialogs/customer_record.py" line="252"/>
         <source>用途</source>
         <translation>Use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="253" />
+        <location filename="../../ui/dialogs/customer_record.py" line="253"/>
         <source>意向车型</source>
         <translation>Models of interest</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="254" />
+        <location filename="../../ui/dialogs/customer_record.py" line="254"/>
         <source>购车周期</source>
         <translation>Buying timeframe</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="255" />
+        <location filename="../../ui/dialogs/customer_record.py" line="255"/>
         <source>营销同意</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="256" />
+        <location filename="../../ui/dialogs/customer_record.py" line="256"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="292" />
+        <location filename="../../ui/dialogs/customer_record.py" line="292"/>
         <source>此次查看已记入审计日志。</source>
         <translation>This view has been recorded in the audit log.</translation>
     </message>
@@ -1055,37 +1061,37 @@
 <context>
     <name>CustomersModel</name>
     <message>
-        <location filename="../../ui/screens/customers.py" line="50" />
+        <location filename="../../ui/screens/customers.py" line="50"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="51" />
+        <location filename="../../ui/screens/customers.py" line="51"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="52" />
+        <location filename="../../ui/screens/customers.py" line="52"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="53" />
+        <location filename="../../ui/screens/customers.py" line="53"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="54" />
+        <location filename="../../ui/screens/customers.py" line="54"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="55" />
+        <location filename="../../ui/screens/customers.py" line="55"/>
         <source>登记时间</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="77" />
+        <location filename="../../ui/screens/customers.py" line="77"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -1093,367 +1099,367 @@
 <context>
     <name>CustomersScreen</name>
     <message>
-        <location filename="../../ui/screens/customers.py" line="108" />
+        <location filename="../../ui/screens/customers.py" line="108"/>
         <source>输入手机号（可只输部分数字）或姓名</source>
         <translation>Mobile number (or part of it) or name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="115" />
-        <location filename="../../ui/screens/customers.py" line="172" />
+        <location filename="../../ui/screens/customers.py" line="115"/>
+        <location filename="../../ui/screens/customers.py" line="172"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="118" />
+        <location filename="../../ui/screens/customers.py" line="118"/>
         <source>显示完整号码</source>
         <translation>Show full number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="119" />
+        <location filename="../../ui/screens/customers.py" line="119"/>
         <source>查看会记入审计日志</source>
         <translation>Viewing is recorded in the audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="179" />
+        <location filename="../../ui/screens/customers.py" line="179"/>
         <source>共 {count} 位客户</source>
         <translation>{count} customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="216" />
+        <location filename="../../ui/screens/customers.py" line="216"/>
         <source>已显示 {name} 的完整号码，此次查看已记入审计日志。</source>
-        <translation>Showing {name}'s full number; this has been recorded in the audit log.</translation>
+        <translation>Showing {name}&apos;s full number; this has been recorded in the audit log.</translation>
     </message>
 </context>
 <context>
     <name>DashboardScreen</name>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="109" />
+        <location filename="../../ui/screens/dashboard.py" line="109"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="114" />
+        <location filename="../../ui/screens/dashboard.py" line="114"/>
         <source>今天</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="115" />
+        <location filename="../../ui/screens/dashboard.py" line="115"/>
         <source>本周</source>
         <translation>This week</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="116" />
+        <location filename="../../ui/screens/dashboard.py" line="116"/>
         <source>本月</source>
         <translation>This month</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="117" />
+        <location filename="../../ui/screens/dashboard.py" line="117"/>
         <source>近30天</source>
         <translation>Last 30 days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="118" />
+        <location filename="../../ui/screens/dashboard.py" line="118"/>
         <source>本年</source>
         <translation>This year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="119" />
+        <location filename="../../ui/screens/dashboard.py" line="119"/>
         <source>自定义</source>
         <translation>Custom</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="134" />
+        <location filename="../../ui/screens/dashboard.py" line="134"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="137" />
+        <location filename="../../ui/screens/dashboard.py" line="137"/>
         <source>全部门店</source>
         <translation>All stores</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="139" />
+        <location filename="../../ui/screens/dashboard.py" line="139"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="173" />
+        <location filename="../../ui/screens/dashboard.py" line="173"/>
         <source>到店客流</source>
         <translation>Showroom traffic</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="174" />
-        <location filename="../../ui/screens/dashboard.py" line="415" />
-        <location filename="../../ui/screens/dashboard.py" line="488" />
+        <location filename="../../ui/screens/dashboard.py" line="174"/>
+        <location filename="../../ui/screens/dashboard.py" line="415"/>
+        <location filename="../../ui/screens/dashboard.py" line="488"/>
         <source>成交率</source>
         <translation>Conversion rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="175" />
-        <location filename="../../ui/screens/dashboard.py" line="489" />
+        <location filename="../../ui/screens/dashboard.py" line="175"/>
+        <location filename="../../ui/screens/dashboard.py" line="489"/>
         <source>回访率</source>
         <translation>Follow-up rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="176" />
-        <location filename="../../ui/screens/dashboard.py" line="490" />
+        <location filename="../../ui/screens/dashboard.py" line="176"/>
+        <location filename="../../ui/screens/dashboard.py" line="490"/>
         <source>复购率</source>
         <translation>Repurchase rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="186" />
+        <location filename="../../ui/screens/dashboard.py" line="186"/>
         <source>每日到店</source>
         <translation>Daily visits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="187" />
+        <location filename="../../ui/screens/dashboard.py" line="187"/>
         <source>到店时段分布</source>
         <translation>Visits by hour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="188" />
+        <location filename="../../ui/screens/dashboard.py" line="188"/>
         <source>成交漏斗</source>
         <translation>Sales funnel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="189" />
+        <location filename="../../ui/screens/dashboard.py" line="189"/>
         <source>销售顾问对比</source>
         <translation>Consultants compared</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="190" />
+        <location filename="../../ui/screens/dashboard.py" line="190"/>
         <source>库龄分布</source>
         <translation>Stock age</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="191" />
+        <location filename="../../ui/screens/dashboard.py" line="191"/>
         <source>透明检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="192" />
+        <location filename="../../ui/screens/dashboard.py" line="192"/>
         <source>成交率 · 回访率 · 复购率</source>
         <translation>Conversion · Follow-up · Repurchase rates</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="285" />
+        <location filename="../../ui/screens/dashboard.py" line="285"/>
         <source>正在计算…</source>
         <translation>Calculating…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="301" />
+        <location filename="../../ui/screens/dashboard.py" line="301"/>
         <source>{start} 至 {end}</source>
         <translation>{start} to {end}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="313" />
+        <location filename="../../ui/screens/dashboard.py" line="313"/>
         <source>库龄按上架日期计算，为当前在库车辆；系统不保存调价记录，“平均让价”为期间售出车辆的标价与成交价之差，按售出时库龄分组。</source>
-        <translation>Stock age is counted from the listing date, for cars currently in stock. Price changes are not stored, so "average discount" is the difference between list and sale price for cars sold in the period, grouped by stock age at sale.</translation>
+        <translation>Stock age is counted from the listing date, for cars currently in stock. Price changes are not stored, so &quot;average discount&quot; is the difference between list and sale price for cars sold in the period, grouped by stock age at sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="319" />
+        <location filename="../../ui/screens/dashboard.py" line="319"/>
         <source>收购：报名车辆（同车架号，无车架号时同车牌）在检测日后入库。</source>
         <translation>Purchased: a registered car (same VIN, or same plate if no VIN) taken into stock after the inspection day.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="326" />
+        <location filename="../../ui/screens/dashboard.py" line="326"/>
         <source>意向客户 {intent} · 试驾 {drives} · 成交 {deals}</source>
         <translation>Interested customers {intent} · Test drives {drives} · Deals {deals}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="331" />
+        <location filename="../../ui/screens/dashboard.py" line="331"/>
         <source>成交 {n} / 意向客户 {d}</source>
         <translation>Deals {n} / interested customers {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="332" />
+        <location filename="../../ui/screens/dashboard.py" line="332"/>
         <source>已回访 {n} / 应回访 {d}</source>
         <translation>Followed up {n} / due {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="333" />
+        <location filename="../../ui/screens/dashboard.py" line="333"/>
         <source>一年内再购 {n} / 购车客户 {d}</source>
         <translation>Bought again within a year {n} / buyers {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="342" />
+        <location filename="../../ui/screens/dashboard.py" line="342"/>
         <source>每日到店（批次）</source>
         <translation>Daily visits (groups)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="353" />
-        <location filename="../../ui/screens/dashboard.py" line="362" />
+        <location filename="../../ui/screens/dashboard.py" line="353"/>
+        <location filename="../../ui/screens/dashboard.py" line="362"/>
         <source>批次</source>
         <translation>Groups</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="358" />
+        <location filename="../../ui/screens/dashboard.py" line="358"/>
         <source>到店时段（北京时间）</source>
         <translation>Visits by hour (Beijing time)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="366" />
+        <location filename="../../ui/screens/dashboard.py" line="366"/>
         <source>到店 → 试驾 → 意向金 → 成交（客户数）</source>
         <translation>Visit → test drive → deposit → deal (customers)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="368" />
-        <location filename="../../ui/screens/dashboard.py" line="399" />
+        <location filename="../../ui/screens/dashboard.py" line="368"/>
+        <location filename="../../ui/screens/dashboard.py" line="399"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="369" />
-        <location filename="../../ui/screens/dashboard.py" line="400" />
+        <location filename="../../ui/screens/dashboard.py" line="369"/>
+        <location filename="../../ui/screens/dashboard.py" line="400"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="370" />
-        <location filename="../../ui/screens/dashboard.py" line="401" />
+        <location filename="../../ui/screens/dashboard.py" line="370"/>
+        <location filename="../../ui/screens/dashboard.py" line="401"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="371" />
-        <location filename="../../ui/screens/dashboard.py" line="402" />
+        <location filename="../../ui/screens/dashboard.py" line="371"/>
+        <location filename="../../ui/screens/dashboard.py" line="402"/>
         <source>成交</source>
         <translation>Deal</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="388" />
+        <location filename="../../ui/screens/dashboard.py" line="388"/>
         <source>（到店的 {rate}）</source>
         <translation> ({rate} of visits)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="393" />
+        <location filename="../../ui/screens/dashboard.py" line="393"/>
         <source>销售顾问：到店、试驾、意向金、成交与成交率</source>
         <translation>Consultants: visits, test drives, deposits, deals and conversion rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="396" />
+        <location filename="../../ui/screens/dashboard.py" line="396"/>
         <source>所选时间内没有销售顾问的记录</source>
         <translation>No consultant activity in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="411" />
+        <location filename="../../ui/screens/dashboard.py" line="411"/>
         <source>数量</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="417" />
+        <location filename="../../ui/screens/dashboard.py" line="417"/>
         <source>成交率 %</source>
         <translation>Conversion rate %</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="428" />
+        <location filename="../../ui/screens/dashboard.py" line="428"/>
         <source>在库车辆库龄（天）与平均让价</source>
         <translation>Stock age of cars in stock (days) and average discount</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="429" />
+        <location filename="../../ui/screens/dashboard.py" line="429"/>
         <source>{range} 天</source>
         <translation>{range} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="434" />
+        <location filename="../../ui/screens/dashboard.py" line="434"/>
         <source>车辆数</source>
         <translation>Cars</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="438" />
+        <location filename="../../ui/screens/dashboard.py" line="438"/>
         <source>均价 {p} 万</source>
         <translation>Avg. ¥{p} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="452" />
-        <location filename="../../ui/screens/dashboard.py" line="454" />
+        <location filename="../../ui/screens/dashboard.py" line="452"/>
+        <location filename="../../ui/screens/dashboard.py" line="454"/>
         <source>平均让价（元）</source>
         <translation>Average discount (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="462" />
+        <location filename="../../ui/screens/dashboard.py" line="462"/>
         <source>透明检测日：报名、到场、检测、收购</source>
         <translation>Inspection days: registered, attended, inspected, purchased</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="465" />
+        <location filename="../../ui/screens/dashboard.py" line="465"/>
         <source>所选时间内没有透明检测日</source>
         <translation>No inspection days in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="468" />
+        <location filename="../../ui/screens/dashboard.py" line="468"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="469" />
+        <location filename="../../ui/screens/dashboard.py" line="469"/>
         <source>到场</source>
         <translation>Attended</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="470" />
+        <location filename="../../ui/screens/dashboard.py" line="470"/>
         <source>已检测</source>
         <translation>Inspected</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="471" />
+        <location filename="../../ui/screens/dashboard.py" line="471"/>
         <source>收购</source>
         <translation>Purchased</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="480" />
+        <location filename="../../ui/screens/dashboard.py" line="480"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="486" />
+        <location filename="../../ui/screens/dashboard.py" line="486"/>
         <source>关键比率（%）</source>
         <translation>Key rates (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="488" />
+        <location filename="../../ui/screens/dashboard.py" line="488"/>
         <source>成交 / 意向客户</source>
         <translation>Deals / interested customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="489" />
+        <location filename="../../ui/screens/dashboard.py" line="489"/>
         <source>已回访 / 应回访</source>
         <translation>Followed up / due</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="490" />
+        <location filename="../../ui/screens/dashboard.py" line="490"/>
         <source>一年内再购 / 购车客户</source>
         <translation>Bought again within a year / buyers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="516" />
+        <location filename="../../ui/screens/dashboard.py" line="516"/>
         <source>导出图片</source>
         <translation>Export image</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="516" />
+        <location filename="../../ui/screens/dashboard.py" line="516"/>
         <source>PNG 图片 (*.png)</source>
         <translation>PNG image (*.png)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="523" />
+        <location filename="../../ui/screens/dashboard.py" line="523"/>
         <source>导出数据</source>
         <translation>Export data</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="523" />
+        <location filename="../../ui/screens/dashboard.py" line="523"/>
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="534" />
-        <location filename="../../ui/screens/dashboard.py" line="545" />
+        <location filename="../../ui/screens/dashboard.py" line="534"/>
+        <location filename="../../ui/screens/dashboard.py" line="545"/>
         <source>已导出：{path}</source>
         <translation>Exported: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="549" />
+        <location filename="../../ui/screens/dashboard.py" line="549"/>
         <source>无法保存文件：{reason}</source>
         <translation>Cannot save the file: {reason}</translation>
     </message>
@@ -1461,132 +1467,147 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../ui/errors.py" line="55" />
+        <location filename="../../ui/errors.py" line="59"/>
         <source>请输入用户名和密码。</source>
         <translation>Please enter your username and password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="56" />
+        <location filename="../../ui/errors.py" line="60"/>
         <source>用户名或密码不正确。</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="57" />
+        <location filename="../../ui/errors.py" line="61"/>
         <source>用户名或密码不正确。再错 {attempts_left} 次账号将被锁定。</source>
         <translation>Wrong username or password. {attempts_left} more wrong attempt(s) will lock the account.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="60" />
+        <location filename="../../ui/errors.py" line="64"/>
         <source>输错次数过多，账号已锁定，请 {minutes} 分钟后再试，或请店长解锁。</source>
         <translation>Too many wrong attempts: the account is locked. Try again in {minutes} minutes or ask the manager to unlock it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="63" />
+        <location filename="../../ui/errors.py" line="67"/>
         <source>PIN 为 4 到 8 位数字。</source>
         <translation>A PIN has 4 to 8 digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="64" />
+        <location filename="../../ui/errors.py" line="68"/>
         <source>PIN 不正确。</source>
         <translation>Wrong PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="65" />
+        <location filename="../../ui/errors.py" line="69"/>
         <source>只有店长可以解锁账号。</source>
         <translation>Only the store manager can unlock accounts.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="66" />
+        <location filename="../../ui/errors.py" line="70"/>
         <source>只有店长可以查看员工列表。</source>
         <translation>Only the store manager can see the staff list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="67" />
+        <location filename="../../ui/errors.py" line="71"/>
         <source>请填写用户名和姓名。</source>
         <translation>Please fill in the username and name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="68" />
+        <location filename="../../ui/errors.py" line="72"/>
         <source>密码至少 {minimum} 位。</source>
         <translation>The password needs at least {minimum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="69" />
+        <location filename="../../ui/errors.py" line="73"/>
         <source>用户名“{username}”已被使用。</source>
         <translation>The username “{username}” is already taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="70" />
+        <location filename="../../ui/errors.py" line="74"/>
         <source>已经设置过门店和店长账号。</source>
         <translation>The store and manager account have already been set up.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="71" />
+        <location filename="../../ui/errors.py" line="75"/>
         <source>门店编号为 2 到 8 位字母或数字，例如 BJ01。</source>
         <translation>The store code has 2 to 8 letters or digits, e.g. BJ01.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="74" />
+        <location filename="../../ui/errors.py" line="78"/>
         <source>请填写门店名称。</source>
         <translation>Please fill in the store name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="75" />
+        <location filename="../../ui/errors.py" line="79"/>
         <source>门店不存在。</source>
         <translation>This store does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="76" />
+        <location filename="../../ui/errors.py" line="80"/>
         <source>你的岗位不能查看客户的完整号码。</source>
-        <translation>Your role may not see customers' full numbers.</translation>
+        <translation>Your role may not see customers&apos; full numbers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="77" />
+        <location filename="../../ui/errors.py" line="81"/>
         <source>客户不存在或已被合并。</source>
         <translation>This customer does not exist or was merged into another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="78" />
+        <location filename="../../ui/errors.py" line="82"/>
         <source>数据库地址无效：{url}。请在设置中检查地址。</source>
         <translation>Invalid database address: {url}. Please check it in the settings.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="79" />
+        <location filename="../../ui/errors.py" line="83"/>
         <source>数据库文件被占用（{url}）。请关闭其他正在使用它的程序后重试。</source>
         <translation>The database file is in use ({url}). Close the other program using it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="82" />
+        <location filename="../../ui/errors.py" line="86"/>
         <source>数据库拒绝登录（{url}）：用户名或密码不正确。</source>
         <translation>The database refused the login ({url}): wrong user name or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="83" />
+        <location filename="../../ui/errors.py" line="87"/>
         <source>无法连接数据库 {url}：{detail}</source>
         <translation>Cannot connect to the database {url}: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="84" />
+        <location filename="../../ui/errors.py" line="88"/>
+        <source>需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，请在网络恢复后再试；到店登记、新建客户、试驾还车和回访记录可以离线保存，恢复后自动同步。</source>
+        <translation>Needs the database connection: the shared database cannot be reached right now. Deposits, contracts, test-drive slots and event seats must be confirmed at once; please try again when the network is back. Check-ins, new customers, test-drive returns and follow-up notes can be saved offline and sync automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="93"/>
+        <source>服务器上没有这个数据库（{url}）。请检查数据库名，或请管理员先创建它。</source>
+        <translation>The server has no such database ({url}). Check the database name, or ask the administrator to create it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="96"/>
         <source>数据库升级失败。详情已写入日志。</source>
         <translation>Upgrading the database failed. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="102" />
+        <location filename="../../ui/errors.py" line="115"/>
+        <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请重新打开查看最新内容后再改。</source>
+        <translation>Another PC changed this record before you saved; your changes were not saved. Reopen it to see the latest version, then edit again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="120"/>
         <source>当前数据库只读，不能保存：{reason}</source>
         <translation>The database is read-only, nothing can be saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="104" />
+        <location filename="../../ui/errors.py" line="122"/>
         <source>数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。</source>
         <translation>The database cannot be reached right now. Please try again shortly; if this persists, check the network or contact your administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="107" />
+        <location filename="../../ui/errors.py" line="125"/>
         <source>操作没有完成：程序出现了意外错误。详情已写入日志。</source>
         <translation>That did not work: an unexpected error occurred. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="117" />
+        <location filename="../../ui/errors.py" line="135"/>
         <source>无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。</source>
         <translation>Cannot connect to the database server {server}. Please check the network and that the server is running.</translation>
     </message>
@@ -1594,184 +1615,184 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="105" />
+        <location filename="../../ui/dialogs/first_run.py" line="105"/>
         <source>首次使用</source>
         <translation>First start</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="119" />
+        <location filename="../../ui/dialogs/first_run.py" line="119"/>
         <source>欢迎使用二手车展厅管理系统</source>
         <translation>Welcome to Showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="122" />
+        <location filename="../../ui/dialogs/first_run.py" line="122"/>
         <source>这台电脑上的数据库还是空的，还没有门店和员工账号。</source>
         <translation>The database on this PC is empty: there is no store and no staff account yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="145" />
+        <location filename="../../ui/dialogs/first_run.py" line="145"/>
         <source>请选择如何开始：</source>
         <translation>How would you like to start?</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="146" />
+        <location filename="../../ui/dialogs/first_run.py" line="146"/>
         <source>载入演示数据</source>
         <translation>Load demo data</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="154" />
+        <location filename="../../ui/dialogs/first_run.py" line="154"/>
         <source>生成约 {cars} 辆在库车辆、客户、到店和试驾记录以及各岗位的演示账号，适合先熟悉系统。以后可以重新建库再正式使用。</source>
         <translation>Creates about {cars} cars in stock, customers, visits, test drives and a demo account for each role, to get to know the app. Start a fresh database later for real use.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="162" />
-        <location filename="../../ui/dialogs/first_run.py" line="192" />
+        <location filename="../../ui/dialogs/first_run.py" line="162"/>
+        <location filename="../../ui/dialogs/first_run.py" line="192"/>
         <source>创建门店和店长账号</source>
         <translation>Create the store and manager account</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="168" />
+        <location filename="../../ui/dialogs/first_run.py" line="168"/>
         <source>正式使用：填写门店信息并设置店长的用户名和密码，其他员工由店长之后添加。</source>
-        <translation>For real use: enter the store details and the manager's username and password; the manager adds the other staff later.</translation>
+        <translation>For real use: enter the store details and the manager&apos;s username and password; the manager adds the other staff later.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="179" />
+        <location filename="../../ui/dialogs/first_run.py" line="179"/>
         <source>以后再说</source>
         <translation>Later</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="200" />
+        <location filename="../../ui/dialogs/first_run.py" line="200"/>
         <source>2 到 8 位字母或数字，如 BJ01</source>
         <translation>2 to 8 letters or digits, e.g. BJ01</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="204" />
+        <location filename="../../ui/dialogs/first_run.py" line="204"/>
         <source>如：王建国</source>
         <translation>e.g. Wang Jianguo</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="206" />
+        <location filename="../../ui/dialogs/first_run.py" line="206"/>
         <source>登录时使用，如 wangjg</source>
         <translation>Used to sign in, e.g. wangjg</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="209" />
+        <location filename="../../ui/dialogs/first_run.py" line="209"/>
         <source>至少 6 位</source>
         <translation>At least 6 characters</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="215" />
+        <location filename="../../ui/dialogs/first_run.py" line="215"/>
         <source>可不填；4 到 8 位数字，用于自助机</source>
         <translation>Optional; 4 to 8 digits, for the kiosk</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="217" />
+        <location filename="../../ui/dialogs/first_run.py" line="217"/>
         <source>门店编号</source>
         <translation>Store code</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="218" />
+        <location filename="../../ui/dialogs/first_run.py" line="218"/>
         <source>门店名称</source>
         <translation>Store name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="219" />
+        <location filename="../../ui/dialogs/first_run.py" line="219"/>
         <source>店长姓名</source>
-        <translation>Manager's name</translation>
+        <translation>Manager&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="220" />
+        <location filename="../../ui/dialogs/first_run.py" line="220"/>
         <source>店长用户名</source>
-        <translation>Manager's username</translation>
+        <translation>Manager&apos;s username</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="221" />
-        <location filename="../../ui/dialogs/first_run.py" line="365" />
+        <location filename="../../ui/dialogs/first_run.py" line="221"/>
+        <location filename="../../ui/dialogs/first_run.py" line="365"/>
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="222" />
+        <location filename="../../ui/dialogs/first_run.py" line="222"/>
         <source>再输一次密码</source>
         <translation>Repeat password</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="223" />
+        <location filename="../../ui/dialogs/first_run.py" line="223"/>
         <source>员工 PIN</source>
         <translation>Staff PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="233" />
+        <location filename="../../ui/dialogs/first_run.py" line="233"/>
         <source>返回</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="237" />
+        <location filename="../../ui/dialogs/first_run.py" line="237"/>
         <source>创建</source>
         <translation>Create</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="255" />
+        <location filename="../../ui/dialogs/first_run.py" line="255"/>
         <source>两次输入的密码不一致。</source>
         <translation>The two passwords do not match.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="297" />
+        <location filename="../../ui/dialogs/first_run.py" line="297"/>
         <source>正在生成演示数据…</source>
         <translation>Generating demo data…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="298" />
+        <location filename="../../ui/dialogs/first_run.py" line="298"/>
         <source>准备中</source>
         <translation>Preparing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="303" />
+        <location filename="../../ui/dialogs/first_run.py" line="303"/>
         <source>大约需要一分钟，请不要关闭程序。</source>
         <translation>This takes about a minute; please do not close the app.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="339" />
+        <location filename="../../ui/dialogs/first_run.py" line="339"/>
         <source>这个版本没有附带演示数据，请创建门店和店长账号。</source>
         <translation>This build has no demo data; please create the store and manager account.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="351" />
+        <location filename="../../ui/dialogs/first_run.py" line="351"/>
         <source>演示数据已生成</source>
         <translation>Demo data is ready</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="356" />
+        <location filename="../../ui/dialogs/first_run.py" line="356"/>
         <source>可以用下面的演示账号登录，体验各岗位看到的界面。演示账号仅供演示，正式使用前请重新建库或修改密码。</source>
         <translation>Sign in with one of these demo accounts to see what each role sees. They are for demonstration only: start a fresh database or change the passwords before real use.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="365" />
+        <location filename="../../ui/dialogs/first_run.py" line="365"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="365" />
+        <location filename="../../ui/dialogs/first_run.py" line="365"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="365" />
+        <location filename="../../ui/dialogs/first_run.py" line="365"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="365" />
+        <location filename="../../ui/dialogs/first_run.py" line="365"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="376" />
+        <location filename="../../ui/dialogs/first_run.py" line="376"/>
         <source>开始使用</source>
         <translation>Start</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="405" />
+        <location filename="../../ui/dialogs/first_run.py" line="405"/>
         <source>演示数据已生成：{cars} 辆车、{customers} 位客户</source>
         <translation>Demo data is ready: {cars} cars, {customers} customers</translation>
     </message>
@@ -1779,37 +1800,37 @@
 <context>
     <name>FollowUpDialog</name>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="33" />
+        <location filename="../../ui/dialogs/follow_up.py" line="33"/>
         <source>登记回访结果</source>
         <translation>Record follow-up result</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="41" />
+        <location filename="../../ui/dialogs/follow_up.py" line="41"/>
         <source>例如：客户反馈车辆使用正常，对服务满意</source>
         <translation>e.g. Customer says the car runs fine and is happy with the service</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="43" />
+        <location filename="../../ui/dialogs/follow_up.py" line="43"/>
         <source>回访结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="44" />
+        <location filename="../../ui/dialogs/follow_up.py" line="44"/>
         <source>安排下次回访</source>
         <translation>Schedule next follow-up</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="55" />
+        <location filename="../../ui/dialogs/follow_up.py" line="55"/>
         <source>下次回访日期</source>
         <translation>Next follow-up date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="65" />
+        <location filename="../../ui/dialogs/follow_up.py" line="65"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="66" />
+        <location filename="../../ui/dialogs/follow_up.py" line="66"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -1817,52 +1838,52 @@
 <context>
     <name>FollowUpModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="76" />
+        <location filename="../../ui/screens/follow_ups.py" line="77"/>
         <source>应回访日期</source>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="77" />
+        <location filename="../../ui/screens/follow_ups.py" line="78"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="78" />
+        <location filename="../../ui/screens/follow_ups.py" line="79"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="79" />
+        <location filename="../../ui/screens/follow_ups.py" line="80"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="80" />
+        <location filename="../../ui/screens/follow_ups.py" line="81"/>
         <source>意向</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="81" />
+        <location filename="../../ui/screens/follow_ups.py" line="82"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="82" />
+        <location filename="../../ui/screens/follow_ups.py" line="83"/>
         <source>回访类型</source>
         <translation>Follow-up type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="95" />
+        <location filename="../../ui/screens/follow_ups.py" line="96"/>
         <source>今天到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="96" />
+        <location filename="../../ui/screens/follow_ups.py" line="97"/>
         <source>逾期 {days} 天</source>
         <translation>{days} days overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="104" />
+        <location filename="../../ui/screens/follow_ups.py" line="105"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -1870,37 +1891,37 @@
 <context>
     <name>FollowUps</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="55" />
+        <location filename="../../ui/screens/follow_ups.py" line="56"/>
         <source>成交后 3 天</source>
         <translation>3 days after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="56" />
+        <location filename="../../ui/screens/follow_ups.py" line="57"/>
         <source>成交后 1 个月</source>
         <translation>1 month after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="57" />
+        <location filename="../../ui/screens/follow_ups.py" line="58"/>
         <source>成交后 3 个月</source>
         <translation>3 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="58" />
+        <location filename="../../ui/screens/follow_ups.py" line="59"/>
         <source>成交后 6 个月</source>
         <translation>6 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="59" />
+        <location filename="../../ui/screens/follow_ups.py" line="60"/>
         <source>成交后 12 个月</source>
         <translation>12 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="60" />
+        <location filename="../../ui/screens/follow_ups.py" line="61"/>
         <source>到店后回访</source>
         <translation>After visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="61" />
+        <location filename="../../ui/screens/follow_ups.py" line="62"/>
         <source>再次回访</source>
         <translation>Follow up again</translation>
     </message>
@@ -1908,72 +1929,77 @@
 <context>
     <name>FollowUpsScreen</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="137" />
+        <location filename="../../ui/screens/follow_ups.py" line="138"/>
         <source>全部顾问</source>
         <translation>All consultants</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="141" />
+        <location filename="../../ui/screens/follow_ups.py" line="142"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="144" />
+        <location filename="../../ui/screens/follow_ups.py" line="145"/>
         <source>登记结果</source>
         <translation>Record result</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="187" />
+        <location filename="../../ui/screens/follow_ups.py" line="188"/>
         <source>今天没有待回访的客户。</source>
         <translation>No customers to follow up today.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="229" />
+        <location filename="../../ui/screens/follow_ups.py" line="230"/>
         <source>今天到期 {today} 条 · 逾期 {overdue} 条</source>
         <translation>Due today {today} · Overdue {overdue}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="248" />
+        <location filename="../../ui/screens/follow_ups.py" line="249"/>
         <source>⚠ {count} 位 A 级客户已超过 {days} 天没有回应，建议降为 B 级</source>
         <translation>⚠ {count} A-grade customers have not responded for over {days} days; consider lowering them to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="256" />
+        <location filename="../../ui/screens/follow_ups.py" line="257"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="258" />
+        <location filename="../../ui/screens/follow_ups.py" line="259"/>
         <source>{name}  {phone}  · 顾问 {owner} · {days} 天未联系</source>
         <translation>{name}  {phone}  · Consultant {owner} · No contact for {days} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="267" />
+        <location filename="../../ui/screens/follow_ups.py" line="268"/>
         <source>降为B</source>
         <translation>Lower to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="275" />
+        <location filename="../../ui/screens/follow_ups.py" line="276"/>
         <source>另有 {n} 位未列出</source>
         <translation>{n} more not listed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="307" />
+        <location filename="../../ui/screens/follow_ups.py" line="308"/>
         <source>{name}（{phone}）· {reason}</source>
         <translation>{name} ({phone}) · {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="346" />
+        <location filename="../../ui/screens/follow_ups.py" line="356"/>
+        <source>待同步：网络断开，回访结果已保存在本机，恢复连接后自动登记。</source>
+        <translation>Pending sync: the network is down. The follow-up result is saved on this PC and will be recorded once the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="362"/>
         <source>已登记回访结果，下次回访：{day}</source>
         <translation>Follow-up result recorded. Next follow-up: {day}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="350" />
+        <location filename="../../ui/screens/follow_ups.py" line="366"/>
         <source>已登记回访结果。</source>
         <translation>Follow-up result recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="368" />
+        <location filename="../../ui/screens/follow_ups.py" line="384"/>
         <source>已将 {name} 降为 B 级。</source>
         <translation>{name} lowered to grade B.</translation>
     </message>
@@ -1981,7 +2007,7 @@
 <context>
     <name>Fonts</name>
     <message>
-        <location filename="../../ui/documents/fonts.py" line="140" />
+        <location filename="../../ui/documents/fonts.py" line="140"/>
         <source>本机没有安装中文字体：打印的文件和 PDF 中的中文会显示为方框。请安装中文字体（如 Noto Sans CJK SC 或微软雅黑）后重新启动。</source>
         <translation>No Chinese font is installed on this computer: Chinese text in printouts and PDFs will show as boxes. Please install a Chinese font (such as Noto Sans CJK SC or Microsoft YaHei) and restart.</translation>
     </message>
@@ -1989,17 +2015,17 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../ui/kiosk/home.py" line="105" />
+        <location filename="../../ui/kiosk/home.py" line="105"/>
         <source>欢迎光临</source>
         <translation>Welcome</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/home.py" line="110" />
+        <location filename="../../ui/kiosk/home.py" line="110"/>
         <source>透明车况，放心选车</source>
         <translation>Transparent car records, buy with confidence</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/home.py" line="112" />
+        <location filename="../../ui/kiosk/home.py" line="112"/>
         <source>请轻触下方选项开始</source>
         <translation>Tap an option below to start</translation>
     </message>
@@ -2007,122 +2033,122 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../../ui/screens/home.py" line="75" />
+        <location filename="../../ui/screens/home.py" line="75"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="120" />
+        <location filename="../../ui/screens/home.py" line="120"/>
         <source>早上好，{name}</source>
         <translation>Good morning, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="122" />
+        <location filename="../../ui/screens/home.py" line="122"/>
         <source>中午好，{name}</source>
         <translation>Good day, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="124" />
+        <location filename="../../ui/screens/home.py" line="124"/>
         <source>下午好，{name}</source>
         <translation>Good afternoon, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="126" />
+        <location filename="../../ui/screens/home.py" line="126"/>
         <source>晚上好，{name}</source>
         <translation>Good evening, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="134" />
+        <location filename="../../ui/screens/home.py" line="134"/>
         <source>今日到店</source>
         <translation>Visits today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="135" />
+        <location filename="../../ui/screens/home.py" line="135"/>
         <source>正在等待接待</source>
         <translation>Waiting now</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="136" />
+        <location filename="../../ui/screens/home.py" line="136"/>
         <source>今日试驾</source>
         <translation>Test drives today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="137" />
+        <location filename="../../ui/screens/home.py" line="137"/>
         <source>有效意向金</source>
         <translation>Active deposits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="138" />
+        <location filename="../../ui/screens/home.py" line="138"/>
         <source>在售车辆</source>
         <translation>Cars on sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="139" />
+        <location filename="../../ui/screens/home.py" line="139"/>
         <source>今日待回访</source>
         <translation>Follow-ups due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="140" />
+        <location filename="../../ui/screens/home.py" line="140"/>
         <source>下次透明检测日</source>
         <translation>Next inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="178" />
+        <location filename="../../ui/screens/home.py" line="178"/>
         <source>更新于 {time}</source>
         <translation>Updated {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="184" />
+        <location filename="../../ui/screens/home.py" line="184"/>
         <source>等待 {waiting} · 接待中 {serving} · 已离店 {left}</source>
         <translation>Waiting {waiting} · Being served {serving} · Left {left}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="196" />
+        <location filename="../../ui/screens/home.py" line="196"/>
         <source>请尽快安排顾问接待</source>
         <translation>Please assign a consultant soon</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="196" />
+        <location filename="../../ui/screens/home.py" line="196"/>
         <source>没有客户在等待</source>
         <translation>Nobody is waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="201" />
+        <location filename="../../ui/screens/home.py" line="201"/>
         <source>正在试驾 {count} 辆</source>
         <translation>{count} out on a drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="206" />
+        <location filename="../../ui/screens/home.py" line="206"/>
         <source>合计 {amount}</source>
         <translation>Total {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="210" />
+        <location filename="../../ui/screens/home.py" line="210"/>
         <source>已预订 {count} 辆</source>
         <translation>{count} reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="218" />
+        <location filename="../../ui/screens/home.py" line="218"/>
         <source>其中逾期 {count} 条</source>
         <translation>{count} of them overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="220" />
+        <location filename="../../ui/screens/home.py" line="220"/>
         <source>没有逾期的回访</source>
         <translation>None overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="228" />
+        <location filename="../../ui/screens/home.py" line="228"/>
         <source>暂无安排</source>
         <translation>None planned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="231" />
+        <location filename="../../ui/screens/home.py" line="231"/>
         <source>{taken} / {total} 位</source>
         <translation>{taken} / {total} seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="241" />
+        <location filename="../../ui/screens/home.py" line="241"/>
         <source>{day} · 剩余 {left} 位 · 候补 {waiting} 人</source>
         <translation>{day} · {left} left · {waiting} waiting</translation>
     </message>
@@ -2130,42 +2156,42 @@
 <context>
     <name>InventoryModel</name>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="75" />
+        <location filename="../../ui/screens/inventory.py" line="75"/>
         <source>库存号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="76" />
+        <location filename="../../ui/screens/inventory.py" line="76"/>
         <source>品牌</source>
         <translation>Brand</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="77" />
+        <location filename="../../ui/screens/inventory.py" line="77"/>
         <source>车型</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="78" />
+        <location filename="../../ui/screens/inventory.py" line="78"/>
         <source>年份</source>
         <translation>Year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="79" />
+        <location filename="../../ui/screens/inventory.py" line="79"/>
         <source>里程（公里）</source>
         <translation>Mileage (km)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="80" />
+        <location filename="../../ui/screens/inventory.py" line="80"/>
         <source>售价（元）</source>
         <translation>Price (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="81" />
+        <location filename="../../ui/screens/inventory.py" line="81"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="82" />
+        <location filename="../../ui/screens/inventory.py" line="82"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
@@ -2173,23 +2199,23 @@
 <context>
     <name>InventoryScreen</name>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="151" />
+        <location filename="../../ui/screens/inventory.py" line="151"/>
         <source>搜索品牌、车型、车牌、车架号或库存号</source>
         <translation>Search brand, model, plate, VIN or stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="161" />
+        <location filename="../../ui/screens/inventory.py" line="161"/>
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="168" />
-        <location filename="../../ui/screens/inventory.py" line="220" />
+        <location filename="../../ui/screens/inventory.py" line="168"/>
+        <location filename="../../ui/screens/inventory.py" line="220"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="227" />
+        <location filename="../../ui/screens/inventory.py" line="227"/>
         <source>共 {count} 辆</source>
         <translation>{count} cars</translation>
     </message>
@@ -2197,12 +2223,12 @@
 <context>
     <name>Keypad</name>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="58" />
+        <location filename="../../ui/kiosk/test_drive.py" line="58"/>
         <source>清空</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="58" />
+        <location filename="../../ui/kiosk/test_drive.py" line="58"/>
         <source>删除</source>
         <translation>Delete</translation>
     </message>
@@ -2210,37 +2236,37 @@
 <context>
     <name>KioskCheckInPage</name>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="110" />
+        <location filename="../../ui/kiosk/checkin.py" line="110"/>
         <source>到店签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="113" />
+        <location filename="../../ui/kiosk/checkin.py" line="113"/>
         <source>请输入您预约时留的手机号</source>
         <translation>Enter the mobile number you used for your booking</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="131" />
+        <location filename="../../ui/kiosk/checkin.py" line="131"/>
         <source>清空</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="131" />
+        <location filename="../../ui/kiosk/checkin.py" line="131"/>
         <source>删除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="139" />
+        <location filename="../../ui/kiosk/checkin.py" line="139"/>
         <source>确认签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="155" />
+        <location filename="../../ui/kiosk/checkin.py" line="155"/>
         <source>已预约试驾或检测日？</source>
         <translation>Booked a test drive or inspection day?</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="159" />
+        <location filename="../../ui/kiosk/checkin.py" line="159"/>
         <source>把短信或小程序里的预约二维码
 对准屏幕下方的扫码口，
 听到“嘀”一声即可签到。</source>
@@ -2249,82 +2275,82 @@ up to the scanner below the screen;
 you are checked in when you hear the beep.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="183" />
+        <location filename="../../ui/kiosk/checkin.py" line="183"/>
         <source>第一次来店？请到前台，工作人员将为您登记。</source>
         <translation>First visit? Please come to the front desk and our staff will register you.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="199" />
+        <location filename="../../ui/kiosk/checkin.py" line="199"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="247" />
+        <location filename="../../ui/kiosk/checkin.py" line="247"/>
         <source>请输入完整的 11 位手机号。</source>
         <translation>Please enter all 11 digits of your mobile number.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="288" />
+        <location filename="../../ui/kiosk/checkin.py" line="288"/>
         <source>{who}，您已签到</source>
         <translation>{who}, you are already checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="290" />
+        <location filename="../../ui/kiosk/checkin.py" line="290"/>
         <source>{who}，欢迎光临！签到成功</source>
         <translation>Welcome, {who}! You are checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="292" />
+        <location filename="../../ui/kiosk/checkin.py" line="292"/>
         <source>销售顾问 {name} 马上来接待您，
 请在休息区稍坐，茶水自取。</source>
         <translation>Consultant {name} will be with you shortly.
 Please take a seat in the lounge and help yourself to tea.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="296" />
+        <location filename="../../ui/kiosk/checkin.py" line="296"/>
         <source>工作人员马上来接待您，
 请在休息区稍坐，茶水自取。</source>
         <translation>A member of staff will be with you shortly.
 Please take a seat in the lounge and help yourself to tea.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="306" />
+        <location filename="../../ui/kiosk/checkin.py" line="306"/>
         <source>手机号格式不正确，请检查后重新输入。</source>
         <translation>That mobile number is not valid. Please check it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="308" />
+        <location filename="../../ui/kiosk/checkin.py" line="308"/>
         <source>没有找到这个号码的登记信息。第一次来店请到前台，工作人员将为您登记。</source>
         <translation>We could not find this number. If this is your first visit, please come to the front desk and our staff will register you.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="310" />
+        <location filename="../../ui/kiosk/checkin.py" line="310"/>
         <source>没有识别出二维码，请再扫一次。</source>
         <translation>The QR code was not recognised. Please scan it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="311" />
+        <location filename="../../ui/kiosk/checkin.py" line="311"/>
         <source>没有找到这个预约，请到前台咨询。</source>
         <translation>We could not find this booking. Please ask at the front desk.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="312" />
+        <location filename="../../ui/kiosk/checkin.py" line="312"/>
         <source>这个预约已过期，请到前台重新预约。</source>
         <translation>This booking has expired. Please book again at the front desk.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="313" />
+        <location filename="../../ui/kiosk/checkin.py" line="313"/>
         <source>这个预约已取消，请到前台重新预约。</source>
         <translation>This booking was cancelled. Please book again at the front desk.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="314" />
+        <location filename="../../ui/kiosk/checkin.py" line="314"/>
         <source>您的预约不在今天，请在预约当天到店后签到。</source>
         <translation>Your booking is not for today. Please check in when you visit on the booked day.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="315" />
-        <location filename="../../ui/kiosk/checkin.py" line="318" />
+        <location filename="../../ui/kiosk/checkin.py" line="315"/>
+        <location filename="../../ui/kiosk/checkin.py" line="318"/>
         <source>暂时无法签到，请到前台，工作人员将为您办理。</source>
         <translation>Check-in is not available right now. Please come to the front desk and our staff will help you.</translation>
     </message>
@@ -2332,98 +2358,98 @@ Please take a seat in the lounge and help yourself to tea.</translation>
 <context>
     <name>KioskTestDrivePage</name>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="118" />
+        <location filename="../../ui/kiosk/test_drive.py" line="118"/>
         <source>返回</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="139" />
+        <location filename="../../ui/kiosk/test_drive.py" line="139"/>
         <source>请输入车窗展示单上的库存编号</source>
         <translation>Enter the stock no. on the window sticker</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="141" />
+        <location filename="../../ui/kiosk/test_drive.py" line="141"/>
         <source>输入编号最后几位数字即可，例如 00042 输入 42</source>
         <translation>Just enter the last few digits, e.g. 42 for 00042</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="146" />
+        <location filename="../../ui/kiosk/test_drive.py" line="146"/>
         <source>下一步</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="163" />
+        <location filename="../../ui/kiosk/test_drive.py" line="163"/>
         <source>请先输入库存编号。</source>
         <translation>Please enter the stock no. first.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="183" />
+        <location filename="../../ui/kiosk/test_drive.py" line="183"/>
         <source>今天</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="183" />
+        <location filename="../../ui/kiosk/test_drive.py" line="183"/>
         <source>明天</source>
         <translation>Tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="183" />
+        <location filename="../../ui/kiosk/test_drive.py" line="183"/>
         <source>后天</source>
         <translation>Day after tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="215" />
+        <location filename="../../ui/kiosk/test_drive.py" line="215"/>
         <source>这一天已经约满或已过营业时间，请换一天。</source>
         <translation>This day is fully booked or past opening hours. Please choose another day.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="236" />
+        <location filename="../../ui/kiosk/test_drive.py" line="236"/>
         <source>您的手机号和姓氏</source>
         <translation>Your mobile number and surname</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="253" />
+        <location filename="../../ui/kiosk/test_drive.py" line="253"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="253" />
+        <location filename="../../ui/kiosk/test_drive.py" line="253"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="263" />
+        <location filename="../../ui/kiosk/test_drive.py" line="263"/>
         <source>我同意门店使用我的手机号办理本次试驾预约并与我联系</source>
         <translation>I agree that the store may use my mobile number for this test-drive booking and to contact me</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="267" />
+        <location filename="../../ui/kiosk/test_drive.py" line="267"/>
         <source>确认预约</source>
         <translation>Confirm booking</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="279" />
-        <location filename="../../ui/kiosk/test_drive.py" line="393" />
+        <location filename="../../ui/kiosk/test_drive.py" line="279"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="393"/>
         <source>请输入手机号</source>
         <translation>Enter your mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="292" />
+        <location filename="../../ui/kiosk/test_drive.py" line="292"/>
         <source>请点选您的姓氏。</source>
         <translation>Please tap your surname.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="318" />
+        <location filename="../../ui/kiosk/test_drive.py" line="318"/>
         <source>预约成功</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="324" />
+        <location filename="../../ui/kiosk/test_drive.py" line="324"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="342" />
+        <location filename="../../ui/kiosk/test_drive.py" line="342"/>
         <source>{name}，您好！已为您预约 {car}
 {when}
 到店时请出示预约码或扫描二维码。</source>
@@ -2435,58 +2461,58 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="97" />
+        <location filename="../../ui/kiosk/window.py" line="97"/>
         <source>返回首页</source>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="110" />
+        <location filename="../../ui/kiosk/window.py" line="110"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="136" />
+        <location filename="../../ui/kiosk/window.py" line="136"/>
         <source>浏览在售车辆</source>
         <translation>Browse cars for sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="136" />
+        <location filename="../../ui/kiosk/window.py" line="136"/>
         <source>车况透明，价格公开</source>
         <translation>Open records, open prices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="137" />
+        <location filename="../../ui/kiosk/window.py" line="137"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="137" />
+        <location filename="../../ui/kiosk/window.py" line="137"/>
         <source>选好车型，约个时间</source>
         <translation>Pick a car and a time</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="140" />
-        <location filename="../../ui/kiosk/window.py" line="155" />
+        <location filename="../../ui/kiosk/window.py" line="140"/>
+        <location filename="../../ui/kiosk/window.py" line="155"/>
         <source>透明检测日报名</source>
         <translation>Inspection day sign-up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="141" />
+        <location filename="../../ui/kiosk/window.py" line="141"/>
         <source>每月免费检测，名额有限</source>
         <translation>Free monthly inspection, limited places</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="144" />
+        <location filename="../../ui/kiosk/window.py" line="144"/>
         <source>扫码签到</source>
         <translation>Scan to check in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="144" />
+        <location filename="../../ui/kiosk/window.py" line="144"/>
         <source>已预约的客户在此签到</source>
         <translation>Check in here if you have a booking</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="156" />
+        <location filename="../../ui/kiosk/window.py" line="156"/>
         <source>请到前台，工作人员将为您办理检测日报名</source>
         <translation>Please come to the front desk; our staff will sign you up for the inspection day.</translation>
     </message>
@@ -2494,457 +2520,457 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="28" />
+        <location filename="../../ui/widgets/labels.py" line="28"/>
         <source>店长</source>
         <translation>Manager</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="29" />
+        <location filename="../../ui/widgets/labels.py" line="29"/>
         <source>前台</source>
         <translation>Reception</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="30" />
+        <location filename="../../ui/widgets/labels.py" line="30"/>
         <source>销售顾问</source>
         <translation>Sales</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="31" />
+        <location filename="../../ui/widgets/labels.py" line="31"/>
         <source>评估师</source>
         <translation>Appraiser</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="35" />
+        <location filename="../../ui/widgets/labels.py" line="35"/>
         <source>整备中</source>
         <translation>Preparing</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="36" />
+        <location filename="../../ui/widgets/labels.py" line="36"/>
         <source>在售</source>
         <translation>On sale</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="37" />
+        <location filename="../../ui/widgets/labels.py" line="37"/>
         <source>已预订</source>
         <translation>Reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="38" />
-        <location filename="../../ui/widgets/labels.py" line="45" />
+        <location filename="../../ui/widgets/labels.py" line="38"/>
+        <location filename="../../ui/widgets/labels.py" line="45"/>
         <source>试驾中</source>
         <translation>On test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="39" />
+        <location filename="../../ui/widgets/labels.py" line="39"/>
         <source>已售</source>
         <translation>Sold</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="43" />
+        <location filename="../../ui/widgets/labels.py" line="43"/>
         <source>等待接待</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="44" />
+        <location filename="../../ui/widgets/labels.py" line="44"/>
         <source>顾问接待中</source>
         <translation>With consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="46" />
+        <location filename="../../ui/widgets/labels.py" line="46"/>
         <source>已离店</source>
         <translation>Left</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="50" />
+        <location filename="../../ui/widgets/labels.py" line="50"/>
         <source>自然到店</source>
         <translation>Walk-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="51" />
+        <location filename="../../ui/widgets/labels.py" line="51"/>
         <source>线上预约</source>
         <translation>Online booking</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="52" />
+        <location filename="../../ui/widgets/labels.py" line="52"/>
         <source>老客户介绍</source>
         <translation>Referral</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="53" />
+        <location filename="../../ui/widgets/labels.py" line="53"/>
         <source>短视频</source>
         <translation>Short video</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="54" />
+        <location filename="../../ui/widgets/labels.py" line="54"/>
         <source>二手车平台</source>
         <translation>Listing platform</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="55" />
+        <location filename="../../ui/widgets/labels.py" line="55"/>
         <source>电话咨询</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="56" />
+        <location filename="../../ui/widgets/labels.py" line="56"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="60" />
+        <location filename="../../ui/widgets/labels.py" line="60"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="61" />
+        <location filename="../../ui/widgets/labels.py" line="61"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="65" />
+        <location filename="../../ui/widgets/labels.py" line="65"/>
         <source>A 级（7 天内）</source>
         <translation>A (within 7 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="66" />
+        <location filename="../../ui/widgets/labels.py" line="66"/>
         <source>B 级（15 天内）</source>
         <translation>B (within 15 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="67" />
+        <location filename="../../ui/widgets/labels.py" line="67"/>
         <source>C 级（30 天内）</source>
         <translation>C (within 30 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="68" />
+        <location filename="../../ui/widgets/labels.py" line="68"/>
         <source>D 级（暂无计划）</source>
         <translation>D (no plans yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="72" />
+        <location filename="../../ui/widgets/labels.py" line="72"/>
         <source>登录</source>
         <translation>Signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="73" />
+        <location filename="../../ui/widgets/labels.py" line="73"/>
         <source>登录失败</source>
         <translation>Sign-in failed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="74" />
+        <location filename="../../ui/widgets/labels.py" line="74"/>
         <source>锁定期间尝试登录</source>
         <translation>Sign-in while locked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="75" />
+        <location filename="../../ui/widgets/labels.py" line="75"/>
         <source>账号被锁定</source>
         <translation>Account locked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="76" />
+        <location filename="../../ui/widgets/labels.py" line="76"/>
         <source>解锁账号</source>
         <translation>Account unlocked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="77" />
+        <location filename="../../ui/widgets/labels.py" line="77"/>
         <source>新建员工账号</source>
         <translation>Staff account created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="78" />
+        <location filename="../../ui/widgets/labels.py" line="78"/>
         <source>新建门店</source>
         <translation>Store created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="79" />
+        <location filename="../../ui/widgets/labels.py" line="79"/>
         <source>自助机员工解锁</source>
         <translation>Kiosk staff unlock</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="80" />
+        <location filename="../../ui/widgets/labels.py" line="80"/>
         <source>自助机 PIN 错误</source>
         <translation>Kiosk wrong PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="81" />
+        <location filename="../../ui/widgets/labels.py" line="81"/>
         <source>查看完整个人信息</source>
         <translation>Personal data revealed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="82" />
+        <location filename="../../ui/widgets/labels.py" line="82"/>
         <source>生成演示数据</source>
         <translation>Demo data generated</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="83" />
+        <location filename="../../ui/widgets/labels.py" line="83"/>
         <source>新建客户</source>
         <translation>Customer created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="84" />
+        <location filename="../../ui/widgets/labels.py" line="84"/>
         <source>到店登记</source>
         <translation>Visit checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="85" />
+        <location filename="../../ui/widgets/labels.py" line="85"/>
         <source>预约试驾</source>
         <translation>Test drive booked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="86" />
+        <location filename="../../ui/widgets/labels.py" line="86"/>
         <source>试驾出车</source>
         <translation>Test drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="87" />
+        <location filename="../../ui/widgets/labels.py" line="87"/>
         <source>试驾还车</source>
         <translation>Test drive returned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="88" />
+        <location filename="../../ui/widgets/labels.py" line="88"/>
         <source>核验驾驶证</source>
         <translation>Driving licence checked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="89" />
+        <location filename="../../ui/widgets/labels.py" line="89"/>
         <source>签署试驾协议</source>
         <translation>Test-drive agreement signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="90" />
+        <location filename="../../ui/widgets/labels.py" line="90"/>
         <source>试驾未到店</source>
         <translation>Test-drive no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="91" />
+        <location filename="../../ui/widgets/labels.py" line="91"/>
         <source>取消试驾</source>
         <translation>Test drive cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="92" />
+        <location filename="../../ui/widgets/labels.py" line="92"/>
         <source>打印/存档文件</source>
         <translation>Document printed / archived</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="93" />
+        <location filename="../../ui/widgets/labels.py" line="93"/>
         <source>重印文件（副本）</source>
         <translation>Document reprinted (copy)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="95" />
+        <location filename="../../ui/widgets/labels.py" line="95"/>
         <source>检测报告定稿</source>
         <translation>Inspection report finalised</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="96" />
+        <location filename="../../ui/widgets/labels.py" line="96"/>
         <source>收取意向金</source>
         <translation>Deposit taken</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="97" />
+        <location filename="../../ui/widgets/labels.py" line="97"/>
         <source>意向金抵扣车款</source>
         <translation>Deposit credited to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="98" />
+        <location filename="../../ui/widgets/labels.py" line="98"/>
         <source>退还意向金</source>
         <translation>Deposit refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="99" />
+        <location filename="../../ui/widgets/labels.py" line="99"/>
         <source>起草合同</source>
         <translation>Contract drafted</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="100" />
+        <location filename="../../ui/widgets/labels.py" line="100"/>
         <source>签订合同</source>
         <translation>Contract signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="101" />
+        <location filename="../../ui/widgets/labels.py" line="101"/>
         <source>作废合同</source>
         <translation>Contract voided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="102" />
+        <location filename="../../ui/widgets/labels.py" line="102"/>
         <source>合并重复客户</source>
         <translation>Duplicate customers merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="103" />
+        <location filename="../../ui/widgets/labels.py" line="103"/>
         <source>撤销客户合并</source>
         <translation>Customer merge undone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="104" />
+        <location filename="../../ui/widgets/labels.py" line="104"/>
         <source>改派接待顾问</source>
         <translation>Consultant reassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="105" />
+        <location filename="../../ui/widgets/labels.py" line="105"/>
         <source>离店登记</source>
         <translation>Visit checked out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="110" />
+        <location filename="../../ui/widgets/labels.py" line="110"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="111" />
+        <location filename="../../ui/widgets/labels.py" line="111"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="112" />
+        <location filename="../../ui/widgets/labels.py" line="112"/>
         <source>剩余次数</source>
         <translation>Attempts left</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="113" />
+        <location filename="../../ui/widgets/labels.py" line="113"/>
         <source>分钟</source>
         <translation>Minutes</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="114" />
+        <location filename="../../ui/widgets/labels.py" line="114"/>
         <source>编号</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="115" />
+        <location filename="../../ui/widgets/labels.py" line="115"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="116" />
+        <location filename="../../ui/widgets/labels.py" line="116"/>
         <source>预约码</source>
         <translation>Booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="118" />
+        <location filename="../../ui/widgets/labels.py" line="118"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="119" />
+        <location filename="../../ui/widgets/labels.py" line="119"/>
         <source>合同号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="120" />
+        <location filename="../../ui/widgets/labels.py" line="120"/>
         <source>报告号</source>
         <translation>Report no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="121" />
+        <location filename="../../ui/widgets/labels.py" line="121"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="122" />
+        <location filename="../../ui/widgets/labels.py" line="122"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="123" />
+        <location filename="../../ui/widgets/labels.py" line="123"/>
         <source>座位号</source>
         <translation>Seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="128" />
+        <location filename="../../ui/widgets/labels.py" line="128"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="132" />
+        <location filename="../../ui/widgets/labels.py" line="132"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="136" />
+        <location filename="../../ui/widgets/labels.py" line="136"/>
         <source>手机号</source>
         <translation>Mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="137" />
+        <location filename="../../ui/widgets/labels.py" line="137"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="141" />
+        <location filename="../../ui/widgets/labels.py" line="141"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="142" />
+        <location filename="../../ui/widgets/labels.py" line="142"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="147" />
+        <location filename="../../ui/widgets/labels.py" line="147"/>
         <source>试驾提醒名单</source>
         <translation>Test-drive reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="148" />
+        <location filename="../../ui/widgets/labels.py" line="148"/>
         <source>文件</source>
         <translation>Document</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="179" />
+        <location filename="../../ui/widgets/labels.py" line="179"/>
         <source>{key}：{value}</source>
         <translation>{key}: {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="183" />
+        <location filename="../../ui/widgets/labels.py" line="183"/>
         <source>，</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="125" />
-        <location filename="../../ui/widgets/labels.py" line="143" />
+        <location filename="../../ui/widgets/labels.py" line="125"/>
+        <location filename="../../ui/widgets/labels.py" line="143"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="117" />
-        <location filename="../../ui/widgets/labels.py" line="124" />
-        <location filename="../../ui/widgets/labels.py" line="144" />
+        <location filename="../../ui/widgets/labels.py" line="117"/>
+        <location filename="../../ui/widgets/labels.py" line="124"/>
+        <location filename="../../ui/widgets/labels.py" line="144"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="126" />
-        <location filename="../../ui/widgets/labels.py" line="145" />
+        <location filename="../../ui/widgets/labels.py" line="126"/>
+        <location filename="../../ui/widgets/labels.py" line="145"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="127" />
-        <location filename="../../ui/widgets/labels.py" line="146" />
+        <location filename="../../ui/widgets/labels.py" line="127"/>
+        <location filename="../../ui/widgets/labels.py" line="146"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="130" />
-        <location filename="../../ui/widgets/labels.py" line="149" />
+        <location filename="../../ui/widgets/labels.py" line="130"/>
+        <location filename="../../ui/widgets/labels.py" line="149"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="131" />
-        <location filename="../../ui/widgets/labels.py" line="150" />
+        <location filename="../../ui/widgets/labels.py" line="131"/>
+        <location filename="../../ui/widgets/labels.py" line="150"/>
         <source>合同</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="94" />
-        <location filename="../../ui/widgets/labels.py" line="151" />
+        <location filename="../../ui/widgets/labels.py" line="94"/>
+        <location filename="../../ui/widgets/labels.py" line="151"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="129" />
-        <location filename="../../ui/widgets/labels.py" line="152" />
+        <location filename="../../ui/widgets/labels.py" line="129"/>
+        <location filename="../../ui/widgets/labels.py" line="152"/>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
@@ -2952,57 +2978,57 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LicenceDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="274" />
+        <location filename="../../ui/dialogs/test_drive.py" line="276"/>
         <source>核验驾驶证</source>
         <translation>Check driving licence</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="278" />
+        <location filename="../../ui/dialogs/test_drive.py" line="280"/>
         <source>18 位证号（与身份证号相同）</source>
         <translation>18 digits (same as the ID number)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="284" />
+        <location filename="../../ui/dialogs/test_drive.py" line="286"/>
         <source>选择驾驶证照片…</source>
         <translation>Choose a licence photo…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="286" />
+        <location filename="../../ui/dialogs/test_drive.py" line="288"/>
         <source>试驾车辆</source>
         <translation>Test-drive car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="287" />
+        <location filename="../../ui/dialogs/test_drive.py" line="289"/>
         <source>驾驶证号</source>
         <translation>Licence no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="288" />
+        <location filename="../../ui/dialogs/test_drive.py" line="290"/>
         <source>准驾车型</source>
         <translation>Licence class</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="289" />
+        <location filename="../../ui/dialogs/test_drive.py" line="291"/>
         <source>有效期至</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="290" />
+        <location filename="../../ui/dialogs/test_drive.py" line="292"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="291" />
+        <location filename="../../ui/dialogs/test_drive.py" line="293"/>
         <source>照片（可选）</source>
         <translation>Photo (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="296" />
+        <location filename="../../ui/dialogs/test_drive.py" line="298"/>
         <source>驾驶证照片</source>
         <translation>Driving licence photo</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="296" />
+        <location filename="../../ui/dialogs/test_drive.py" line="298"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
     </message>
@@ -3010,44 +3036,44 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="48" />
+        <location filename="../../ui/main_window.py" line="48"/>
         <source>本机内置数据库</source>
         <translation>Embedded database (this PC)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="50" />
+        <location filename="../../ui/main_window.py" line="50"/>
         <source>共享数据库 {where}</source>
         <translation>Shared database {where}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="83" />
-        <location filename="../../ui/main_window.py" line="209" />
+        <location filename="../../ui/main_window.py" line="83"/>
+        <location filename="../../ui/main_window.py" line="209"/>
         <source>二手车展厅管理系统</source>
         <translation>Showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="105" />
+        <location filename="../../ui/main_window.py" line="105"/>
         <source>数据库：未连接</source>
         <translation>Database: not connected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="106" />
-        <location filename="../../ui/main_window.py" line="208" />
+        <location filename="../../ui/main_window.py" line="106"/>
+        <location filename="../../ui/main_window.py" line="208"/>
         <source>未登录</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="156" />
+        <location filename="../../ui/main_window.py" line="156"/>
         <source>只读模式：{reason}</source>
         <translation>Read-only: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="197" />
+        <location filename="../../ui/main_window.py" line="197"/>
         <source>{name}（{role}）</source>
         <translation>{name} ({role})</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="199" />
+        <location filename="../../ui/main_window.py" line="199"/>
         <source>二手车展厅管理系统 — {store}</source>
         <translation>Showroom — {store}</translation>
     </message>
@@ -3055,82 +3081,82 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>MergeCustomersDialog</name>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="46" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="46"/>
         <source>合并重复客户</source>
         <translation>Merge duplicate customers</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="54" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="54"/>
         <source>输入两条记录的手机号。保留的客户将得到另一条记录的全部到店、试驾、报名、意向金和合同；被合并的记录隐藏但不删除，可撤销。</source>
         <translation>Enter the mobile numbers of both records. The customer you keep gets all visits, test drives, registrations, deposits and contracts of the other record; the merged record is hidden, not deleted, and the merge can be undone.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="67" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="67"/>
         <source>客户 {n} 的手机号</source>
         <translation>Customer {n} mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="69" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="69"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="71" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="71"/>
         <source>保留这条</source>
         <translation>Keep this one</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="81" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="81"/>
         <source>查找</source>
         <translation>Find</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="83" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="83"/>
         <source>合并</source>
         <translation>Merge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="86" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="86"/>
         <source>撤销这次合并</source>
         <translation>Undo this merge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="89" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="89"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="117" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="117"/>
         <source>未找到</source>
         <translation>Not found</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="123" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="123"/>
         <source>负责顾问：{n}</source>
         <translation>Consultant: {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="123" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="123"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="125" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="125"/>
         <source>上次到店：{d}</source>
         <translation>Last visit: {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="128" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="128"/>
         <source>试驾 {d} · 报名 {r} · 意向金 {p}</source>
         <translation>Test drives {d} · Registrations {r} · Deposits {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="158" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="158"/>
         <source>已合并，移动了 {n} 条记录（审计编号 {seq}）。需要时可凭此编号撤销。</source>
         <translation>Merged; {n} records moved (audit no. {seq}). Use this number to undo it if needed.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/merge_customers.py" line="179" />
+        <location filename="../../ui/dialogs/merge_customers.py" line="179"/>
         <source>已撤销合并，两位客户恢复为各自的记录。</source>
         <translation>Merge undone; both customers have their own records again.</translation>
     </message>
@@ -3138,134 +3164,154 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>NewCustomerDialog</name>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="52" />
+        <location filename="../../ui/dialogs/new_customer.py" line="52"/>
         <source>新客户登记</source>
         <translation>New customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="57" />
+        <location filename="../../ui/dialogs/new_customer.py" line="57"/>
         <source>姓氏即可，如：王</source>
         <translation>Surname only, e.g. Wang</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="60" />
+        <location filename="../../ui/dialogs/new_customer.py" line="60"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="61" />
+        <location filename="../../ui/dialogs/new_customer.py" line="61"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="62" />
+        <location filename="../../ui/dialogs/new_customer.py" line="62"/>
         <source>（不填）</source>
         <translation>(not given)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="68" />
+        <location filename="../../ui/dialogs/new_customer.py" line="68"/>
         <source>11 位手机号</source>
         <translation>11-digit mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="71" />
+        <location filename="../../ui/dialogs/new_customer.py" line="71"/>
         <source>请向客户说明：</source>
         <translation>Please tell the customer:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="73" />
+        <location filename="../../ui/dialogs/new_customer.py" line="73"/>
         <source>（文本版本 {v}）</source>
         <translation> (text version {v})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="80" />
+        <location filename="../../ui/dialogs/new_customer.py" line="80"/>
         <source>客户已同意以上个人信息处理（必选）</source>
         <translation>Customer agrees to the personal data processing above (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="81" />
+        <location filename="../../ui/dialogs/new_customer.py" line="81"/>
         <source>同意接收优惠活动和检测日通知（可选）</source>
         <translation>Agrees to receive offers and inspection day notices (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="92" />
+        <location filename="../../ui/dialogs/new_customer.py" line="92"/>
         <source> 人</source>
         <translation> people</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="96" />
+        <location filename="../../ui/dialogs/new_customer.py" line="96"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="97" />
+        <location filename="../../ui/dialogs/new_customer.py" line="97"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="98" />
+        <location filename="../../ui/dialogs/new_customer.py" line="98"/>
         <source>个人信息</source>
         <translation>Personal data</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="101" />
+        <location filename="../../ui/dialogs/new_customer.py" line="101"/>
         <source>来店目的</source>
         <translation>Purpose of visit</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="102" />
+        <location filename="../../ui/dialogs/new_customer.py" line="102"/>
         <source>来源渠道</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="103" />
+        <location filename="../../ui/dialogs/new_customer.py" line="103"/>
         <source>到店人数</source>
         <translation>Party size</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="109" />
+        <location filename="../../ui/dialogs/new_customer.py" line="109"/>
         <source>使用已有客户</source>
         <translation>Use existing customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="114" />
+        <location filename="../../ui/dialogs/new_customer.py" line="114"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="117" />
+        <location filename="../../ui/dialogs/new_customer.py" line="117"/>
         <source>登记并签到（回车）</source>
         <translation>Register and check in (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="165" />
+        <location filename="../../ui/dialogs/new_customer.py" line="165"/>
         <source>请先向客户说明个人信息的使用目的，并勾选“客户已同意”。</source>
-        <translation>First explain to the customer how their personal data is used, then tick "Customer agrees".</translation>
+        <translation>First explain to the customer how their personal data is used, then tick &quot;Customer agrees&quot;.</translation>
     </message>
 </context>
 <context>
     <name>OnlineIndicator</name>
     <message>
-        <location filename="../../ui/widgets/status.py" line="114" />
-        <location filename="../../ui/widgets/status.py" line="123" />
+        <location filename="../../ui/widgets/status.py" line="139"/>
+        <location filename="../../ui/widgets/status.py" line="160"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="125" />
+        <location filename="../../ui/widgets/status.py" line="162"/>
+        <source>同步中 · {n} 条待同步</source>
+        <translation>Syncing · {n} pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/status.py" line="164"/>
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="127" />
+        <location filename="../../ui/widgets/status.py" line="166"/>
         <source>离线</source>
         <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/status.py" line="168"/>
+        <source> · {n} 条待同步</source>
+        <translation> · {n} pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/status.py" line="170"/>
+        <source> · {n} 个同步问题</source>
+        <translation> · {n} sync problems</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/status.py" line="174"/>
+        <source>点击查看待同步的记录和同步问题</source>
+        <translation>Click to see pending records and sync problems</translation>
     </message>
 </context>
 <context>
     <name>PinDots</name>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/pin_pad.py" line="47" />
+        <location filename="../../ui/kiosk/pin_pad.py" line="47"/>
         <source>已输入 %n 位</source>
         <translation>
             <numerusform>%n digit entered</numerusform>
@@ -3276,39 +3322,39 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>PinPad</name>
     <message>
-        <location filename="../../ui/kiosk/pin_pad.py" line="110" />
+        <location filename="../../ui/kiosk/pin_pad.py" line="110"/>
         <source>清空</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/pin_pad.py" line="112" />
+        <location filename="../../ui/kiosk/pin_pad.py" line="112"/>
         <source>删除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/pin_pad.py" line="114" />
+        <location filename="../../ui/kiosk/pin_pad.py" line="114"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/pin_pad.py" line="116" />
+        <location filename="../../ui/kiosk/pin_pad.py" line="116"/>
         <source>确定</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/pin_pad.py" line="164" />
-        <location filename="../../ui/kiosk/pin_pad.py" line="202" />
-        <location filename="../../ui/kiosk/pin_pad.py" line="223" />
+        <location filename="../../ui/kiosk/pin_pad.py" line="164"/>
+        <location filename="../../ui/kiosk/pin_pad.py" line="202"/>
+        <location filename="../../ui/kiosk/pin_pad.py" line="223"/>
         <source>请输入员工 PIN 码</source>
         <translation>Enter staff PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/pin_pad.py" line="176" />
+        <location filename="../../ui/kiosk/pin_pad.py" line="176"/>
         <source>正在验证…</source>
         <translation>Checking…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/pin_pad.py" line="229" />
+        <location filename="../../ui/kiosk/pin_pad.py" line="229"/>
         <source>输错次数过多，请 %n 秒后再试</source>
         <translation>
             <numerusform>Too many wrong tries. Try again in %n second.</numerusform>
@@ -3319,7 +3365,7 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>Printing</name>
     <message>
-        <location filename="../../ui/documents/printing.py" line="53" />
+        <location filename="../../ui/documents/printing.py" line="53"/>
         <source>打印预览 - {title}</source>
         <translation>Print preview - {title}</translation>
     </message>
@@ -3327,77 +3373,77 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>Reception</name>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="20" />
+        <location filename="../../ui/widgets/reception_labels.py" line="20"/>
         <source>买车</source>
         <translation>Buy a car</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="21" />
+        <location filename="../../ui/widgets/reception_labels.py" line="21"/>
         <source>卖车</source>
         <translation>Sell a car</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="22" />
+        <location filename="../../ui/widgets/reception_labels.py" line="22"/>
         <source>置换</source>
         <translation>Trade-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="23" />
+        <location filename="../../ui/widgets/reception_labels.py" line="23"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="24" />
+        <location filename="../../ui/widgets/reception_labels.py" line="24"/>
         <source>检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="25" />
+        <location filename="../../ui/widgets/reception_labels.py" line="25"/>
         <source>售后</source>
         <translation>After-sales</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="26" />
+        <location filename="../../ui/widgets/reception_labels.py" line="26"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="29" />
+        <location filename="../../ui/widgets/reception_labels.py" line="29"/>
         <source>成交</source>
         <translation>Deal</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="30" />
+        <location filename="../../ui/widgets/reception_labels.py" line="30"/>
         <source>交意向金</source>
         <translation>Deposit paid</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="31" />
+        <location filename="../../ui/widgets/reception_labels.py" line="31"/>
         <source>待跟进</source>
         <translation>To follow up</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="32" />
+        <location filename="../../ui/widgets/reception_labels.py" line="32"/>
         <source>无意向</source>
         <translation>Not interested</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="35" />
+        <location filename="../../ui/widgets/reception_labels.py" line="35"/>
         <source>A 级（7 天内可成交）</source>
         <translation>A (deal within 7 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="36" />
+        <location filename="../../ui/widgets/reception_labels.py" line="36"/>
         <source>B 级（15 天内）</source>
         <translation>B (within 15 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="37" />
+        <location filename="../../ui/widgets/reception_labels.py" line="37"/>
         <source>C 级（30 天内）</source>
         <translation>C (within 30 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="38" />
+        <location filename="../../ui/widgets/reception_labels.py" line="38"/>
         <source>D 级（暂无计划）</source>
         <translation>D (no plans yet)</translation>
     </message>
@@ -3405,116 +3451,126 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="497" />
+        <location filename="../../ui/dialogs/test_drive.py" line="499"/>
         <source>还车登记</source>
         <translation>Test drive return</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="509" />
+        <location filename="../../ui/dialogs/test_drive.py" line="511"/>
         <source>无损伤可不填</source>
         <translation>Leave blank if no damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="513" />
+        <location filename="../../ui/dialogs/test_drive.py" line="515"/>
         <source>添加损伤照片…</source>
         <translation>Add damage photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="518" />
+        <location filename="../../ui/dialogs/test_drive.py" line="520"/>
         <source>（不变）</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="521" />
+        <location filename="../../ui/dialogs/test_drive.py" line="523"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="522" />
+        <location filename="../../ui/dialogs/test_drive.py" line="524"/>
         <source>还车里程</source>
         <translation>Odometer in</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="523" />
+        <location filename="../../ui/dialogs/test_drive.py" line="525"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="524" />
+        <location filename="../../ui/dialogs/test_drive.py" line="526"/>
         <source>损伤情况</source>
         <translation>Damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="525" />
-        <location filename="../../ui/dialogs/test_drive.py" line="533" />
+        <location filename="../../ui/dialogs/test_drive.py" line="527"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="535"/>
         <source>损伤照片</source>
         <translation>Damage photos</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="527" />
+        <location filename="../../ui/dialogs/test_drive.py" line="529"/>
         <source>客户反馈</source>
         <translation>Customer feedback</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="528" />
+        <location filename="../../ui/dialogs/test_drive.py" line="530"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="533" />
+        <location filename="../../ui/dialogs/test_drive.py" line="535"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/test_drive.py" line="575"/>
+        <source>待同步：网络断开，还车记录已保存在本机，恢复连接后自动登记。</source>
+        <translation>Pending sync: the network is down. The return is saved on this PC and will be recorded once the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/test_drive.py" line="577"/>
+        <source>关闭</source>
+        <translation>Close</translation>
     </message>
 </context>
 <context>
     <name>Screens</name>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="37" />
+        <location filename="../../ui/screens/__init__.py" line="37"/>
         <source>前台接待</source>
         <translation>Reception</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="44" />
+        <location filename="../../ui/screens/__init__.py" line="44"/>
         <source>今日到店</source>
         <translation>Visits today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="51" />
+        <location filename="../../ui/screens/__init__.py" line="51"/>
         <source>今日概览</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="58" />
+        <location filename="../../ui/screens/__init__.py" line="58"/>
         <source>客户</source>
         <translation>Customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="65" />
+        <location filename="../../ui/screens/__init__.py" line="65"/>
         <source>车辆库存</source>
         <translation>Inventory</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="72" />
+        <location filename="../../ui/screens/__init__.py" line="72"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="79" />
+        <location filename="../../ui/screens/__init__.py" line="79"/>
         <source>审计日志</source>
         <translation>Audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="86" />
+        <location filename="../../ui/screens/__init__.py" line="86"/>
         <source>经营看板</source>
         <translation>Dashboard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="93" />
+        <location filename="../../ui/screens/__init__.py" line="93"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="100" />
+        <location filename="../../ui/screens/__init__.py" line="100"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
@@ -3522,77 +3578,77 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="56" />
+        <location filename="../../ui/dialogs/settings.py" line="57"/>
         <source>数据库地址（留空使用本机内置数据库）</source>
         <translation>Database address (empty: embedded database on this PC)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="57" />
+        <location filename="../../ui/dialogs/settings.py" line="58"/>
         <source>门店编号（合同号、收据号的前缀）</source>
         <translation>Store code (prefix of contract and receipt numbers)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="58" />
+        <location filename="../../ui/dialogs/settings.py" line="59"/>
         <source>门店名称</source>
         <translation>Store name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="59" />
+        <location filename="../../ui/dialogs/settings.py" line="60"/>
         <source>门店地址</source>
         <translation>Store address</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="60" />
+        <location filename="../../ui/dialogs/settings.py" line="61"/>
         <source>文件抬头（打印在每页顶部）</source>
         <translation>Letterhead (printed at the top of each page)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="61" />
+        <location filename="../../ui/dialogs/settings.py" line="62"/>
         <source>界面语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="62" />
+        <location filename="../../ui/dialogs/settings.py" line="63"/>
         <source>连续输错密码几次后锁定账号</source>
         <translation>Wrong passwords in a row before the account locks</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="63" />
+        <location filename="../../ui/dialogs/settings.py" line="64"/>
         <source>账号锁定时长（分钟）</source>
         <translation>Lockout duration (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="64" />
+        <location filename="../../ui/dialogs/settings.py" line="65"/>
         <source>自助机无操作多少秒后回到首页</source>
         <translation>Kiosk returns to its home page after (seconds idle)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="65" />
+        <location filename="../../ui/dialogs/settings.py" line="66"/>
         <source>客户保护期（天）</source>
         <translation>Customer protection period (days)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="66" />
+        <location filename="../../ui/dialogs/settings.py" line="67"/>
         <source>客户等待超过多少分钟时提醒</source>
         <translation>Remind when a customer has waited longer than (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="67" />
+        <location filename="../../ui/dialogs/settings.py" line="68"/>
         <source>默认意向金金额（元）</source>
         <translation>Default deposit (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="68" />
+        <location filename="../../ui/dialogs/settings.py" line="69"/>
         <source>试驾时段长度（分钟）</source>
         <translation>Test-drive slot length (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="69" />
+        <location filename="../../ui/dialogs/settings.py" line="70"/>
         <source>营业开始时间（时:分，试驾预约用）</source>
         <translation>Opening time (HH:MM, for test-drive bookings)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="70" />
+        <location filename="../../ui/dialogs/settings.py" line="71"/>
         <source>营业结束时间（时:分，试驾预约用）</source>
         <translation>Closing time (HH:MM, for test-drive bookings)</translation>
     </message>
@@ -3600,142 +3656,152 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="45" />
+        <location filename="../../ui/dialogs/settings.py" line="46"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="46" />
+        <location filename="../../ui/dialogs/settings.py" line="47"/>
         <source>数据库</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="47" />
+        <location filename="../../ui/dialogs/settings.py" line="48"/>
         <source>账号安全</source>
         <translation>Security</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="48" />
+        <location filename="../../ui/dialogs/settings.py" line="49"/>
         <source>接待</source>
         <translation>Reception</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="49" />
+        <location filename="../../ui/dialogs/settings.py" line="50"/>
         <source>销售</source>
         <translation>Sales</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="50" />
+        <location filename="../../ui/dialogs/settings.py" line="51"/>
         <source>自助机</source>
         <translation>Kiosk</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="51" />
+        <location filename="../../ui/dialogs/settings.py" line="52"/>
         <source>界面</source>
         <translation>Interface</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="140" />
+        <location filename="../../ui/dialogs/settings.py" line="139"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="158" />
+        <location filename="../../ui/dialogs/settings.py" line="157"/>
         <source>设置文件：{path}</source>
         <translation>Settings file: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="158" />
+        <location filename="../../ui/dialogs/settings.py" line="157"/>
         <source>（不保存到文件）</source>
         <translation>(not saved to a file)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="164" />
+        <location filename="../../ui/dialogs/settings.py" line="163"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="166" />
+        <location filename="../../ui/dialogs/settings.py" line="165"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="216" />
+        <location filename="../../ui/dialogs/settings.py" line="215"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="230" />
+        <location filename="../../ui/dialogs/settings.py" line="229"/>
         <source>范围 {minimum} – {maximum}</source>
         <translation>Range {minimum} – {maximum}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="235" />
+        <location filename="../../ui/dialogs/settings.py" line="234"/>
         <source>此项由命令行或环境变量指定，这里不能修改。</source>
         <translation>Set on the command line or in the environment; it cannot be changed here.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="237" />
+        <location filename="../../ui/dialogs/settings.py" line="236"/>
         <source>更改后重新连接或重新启动程序时生效。</source>
         <translation>A change applies when the app reconnects or restarts.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="280" />
+        <location filename="../../ui/dialogs/settings.py" line="279"/>
         <source>留空使用本机内置数据库；共享数据库如 postgresql+psycopg://用户名:密码@服务器:5432/showroom</source>
         <translation>Empty: embedded database; shared, e.g. postgresql+psycopg://user:password@server:5432/showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="314" />
+        <location filename="../../ui/dialogs/settings.py" line="313"/>
         <source>请输入整数。</source>
         <translation>Please enter a whole number.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="316" />
+        <location filename="../../ui/dialogs/settings.py" line="315"/>
         <source>不能小于 {minimum}。</source>
         <translation>Must be at least {minimum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="318" />
+        <location filename="../../ui/dialogs/settings.py" line="317"/>
         <source>不能大于 {maximum}。</source>
         <translation>Must be at most {maximum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="320" />
+        <location filename="../../ui/dialogs/settings.py" line="319"/>
         <source>请从列表中选择。</source>
         <translation>Please choose from the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="321" />
+        <location filename="../../ui/dialogs/settings.py" line="320"/>
         <source>这个值无效。</source>
         <translation>This value is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="355" />
+        <location filename="../../ui/dialogs/settings.py" line="354"/>
         <source>有的设置不符合要求，请按提示修改后再保存。</source>
         <translation>Some settings are not valid; please correct them as shown, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="363" />
+        <location filename="../../ui/dialogs/settings.py" line="364"/>
         <source>设置没有保存：{reason}</source>
         <translation>Settings not saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="378" />
+        <location filename="../../ui/dialogs/settings.py" line="386"/>
+        <source>无法安全保存密码</source>
+        <translation>Cannot store the password safely</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="388"/>
+        <source>{problem}
+
+是否把密码保存在一个只有当前系统用户可读的文件里？选“否”则不保存密码，请改用环境变量 SHOWROOM_DATABASE_URL 提供密码。</source>
+        <translation>{problem}
+
+Store the password in a file only your system user can read? Choose &quot;No&quot; to not store it; then give the password in the SHOWROOM_DATABASE_URL environment variable.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="406"/>
         <source>留空时使用这台电脑上的内置数据库，无需测试。</source>
         <translation>Empty means the embedded database on this PC; nothing to test.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="381" />
+        <location filename="../../ui/dialogs/settings.py" line="409"/>
         <source>正在连接 {url} …</source>
         <translation>Connecting to {url} …</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="386" />
-        <source>连接成功：{url}</source>
-        <translation>Connected: {url}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/settings.py" line="391" />
+        <location filename="../../ui/dialogs/settings.py" line="418"/>
+        <location filename="../../ui/dialogs/settings.py" line="424"/>
         <source>连接失败：{reason}</source>
         <translation>Connection failed: {reason}</translation>
     </message>
@@ -3743,22 +3809,22 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/widgets/shell.py" line="98" />
+        <location filename="../../ui/widgets/shell.py" line="98"/>
         <source>展厅管理</source>
         <translation>Showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/shell.py" line="122" />
+        <location filename="../../ui/widgets/shell.py" line="122"/>
         <source>版本 {version}</source>
         <translation>Version {version}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/shell.py" line="154" />
+        <location filename="../../ui/widgets/shell.py" line="154"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/shell.py" line="163" />
+        <location filename="../../ui/widgets/shell.py" line="163"/>
         <source>退出登录</source>
         <translation>Sign out</translation>
     </message>
@@ -3766,22 +3832,22 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>ShowroomApp</name>
     <message>
-        <location filename="../../ui/app.py" line="168" />
+        <location filename="../../ui/app.py" line="172"/>
         <source>设置文件中有无效的值，已改用默认值（详情见日志）。</source>
         <translation>The settings file had invalid values; defaults are used instead (see the log).</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="361" />
+        <location filename="../../ui/app.py" line="391"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="362" />
+        <location filename="../../ui/app.py" line="392"/>
         <source>新的数据库地址或界面语言将在重新启动程序后生效。</source>
         <translation>The new database address or language applies after restarting the app.</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="375" />
+        <location filename="../../ui/app.py" line="405"/>
         <source>自助机模式不可用，已打开员工登录。</source>
         <translation>Kiosk mode is not available; showing staff sign-in instead.</translation>
     </message>
@@ -3789,70 +3855,70 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>SignInPage</name>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="61" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="61"/>
         <source>员工登录</source>
         <translation>Staff sign-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="65" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="65"/>
         <source>二手车展厅管理系统</source>
         <translation>Showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="71" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="71"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="73" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="73"/>
         <source>请输入用户名</source>
         <translation>Your username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="79" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="79"/>
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="82" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="82"/>
         <source>请输入密码</source>
         <translation>Your password</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="91" />
-        <location filename="../../ui/widgets/sign_in_page.py" line="129" />
-        <location filename="../../ui/widgets/sign_in_page.py" line="205" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="91"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="129"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="205"/>
         <source>登录</source>
         <translation>Sign in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="99" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="99"/>
         <source>这个数据库还没有任何员工账号，请先完成首次使用设置。</source>
         <translation>This database has no staff accounts yet. Please complete the first-start set-up.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="104" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="104"/>
         <source>首次使用设置…</source>
         <translation>First-start set-up…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="129" />
-        <location filename="../../ui/widgets/sign_in_page.py" line="163" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="129"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="163"/>
         <source>正在连接数据库…</source>
         <translation>Connecting to the database…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="153" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="153"/>
         <source>请输入用户名。</source>
         <translation>Please enter your username.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="157" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="157"/>
         <source>请输入密码。</source>
         <translation>Please enter your password.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="205" />
+        <location filename="../../ui/widgets/sign_in_page.py" line="205"/>
         <source>正在登录…</source>
         <translation>Signing in…</translation>
     </message>
@@ -3860,7 +3926,7 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>SignaturePad</name>
     <message>
-        <location filename="../../ui/widgets/signature_pad.py" line="58" />
+        <location filename="../../ui/widgets/signature_pad.py" line="58"/>
         <source>请在此处签名</source>
         <translation>Please sign here</translation>
     </message>
@@ -3868,57 +3934,57 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>StaffModel</name>
     <message>
-        <location filename="../../ui/screens/staff.py" line="39" />
+        <location filename="../../ui/screens/staff.py" line="39"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="40" />
+        <location filename="../../ui/screens/staff.py" line="40"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="41" />
+        <location filename="../../ui/screens/staff.py" line="41"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="42" />
+        <location filename="../../ui/screens/staff.py" line="42"/>
         <source>账号状态</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="43" />
+        <location filename="../../ui/screens/staff.py" line="43"/>
         <source>登录状态</source>
         <translation>Sign-in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="44" />
+        <location filename="../../ui/screens/staff.py" line="44"/>
         <source>最近登录</source>
         <translation>Last sign-in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="60" />
+        <location filename="../../ui/screens/staff.py" line="60"/>
         <source>在职</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="60" />
+        <location filename="../../ui/screens/staff.py" line="60"/>
         <source>已停用</source>
         <translation>Disabled</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="63" />
+        <location filename="../../ui/screens/staff.py" line="63"/>
         <source>已锁定（至 {time}）</source>
         <translation>Locked (until {time})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="66" />
+        <location filename="../../ui/screens/staff.py" line="66"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="69" />
+        <location filename="../../ui/screens/staff.py" line="69"/>
         <source>从未登录</source>
         <translation>Never</translation>
     </message>
@@ -3926,22 +3992,22 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>StaffPinPage</name>
     <message>
-        <location filename="../../ui/kiosk/staff.py" line="74" />
+        <location filename="../../ui/kiosk/staff.py" line="74"/>
         <source>员工验证</source>
         <translation>Staff sign-in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/staff.py" line="133" />
+        <location filename="../../ui/kiosk/staff.py" line="133"/>
         <source>PIN 为 4 到 8 位数字</source>
         <translation>The PIN has 4 to 8 digits</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/staff.py" line="138" />
+        <location filename="../../ui/kiosk/staff.py" line="138"/>
         <source>PIN 不正确，请重新输入</source>
         <translation>Wrong PIN, please try again</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/staff.py" line="146" />
+        <location filename="../../ui/kiosk/staff.py" line="146"/>
         <source>暂时无法验证，请稍后再试</source>
         <translation>Cannot check right now, please try again later</translation>
     </message>
@@ -3949,124 +4015,225 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>StaffScreen</name>
     <message>
-        <location filename="../../ui/screens/staff.py" line="93" />
+        <location filename="../../ui/screens/staff.py" line="93"/>
         <source>连续输错密码的账号会被锁定；确认是本人后可在这里解锁。</source>
         <translation>Accounts lock after repeated wrong passwords; once you have checked it is really them, unlock here.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="96" />
+        <location filename="../../ui/screens/staff.py" line="96"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="99" />
+        <location filename="../../ui/screens/staff.py" line="99"/>
         <source>解锁</source>
         <translation>Unlock</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="170" />
+        <location filename="../../ui/screens/staff.py" line="170"/>
         <source>已解锁 {name} 的账号。</source>
-        <translation>{name}'s account is unlocked.</translation>
+        <translation>{name}&apos;s account is unlocked.</translation>
     </message>
 </context>
 <context>
     <name>StartupPage</name>
     <message>
-        <location filename="../../ui/widgets/startup_page.py" line="55" />
+        <location filename="../../ui/widgets/startup_page.py" line="55"/>
         <source>二手车展厅管理系统</source>
         <translation>Showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/startup_page.py" line="58" />
-        <location filename="../../ui/widgets/startup_page.py" line="74" />
+        <location filename="../../ui/widgets/startup_page.py" line="58"/>
+        <location filename="../../ui/widgets/startup_page.py" line="74"/>
         <source>正在连接数据库…</source>
         <translation>Connecting to the database…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/startup_page.py" line="90" />
+        <location filename="../../ui/widgets/startup_page.py" line="90"/>
         <source>无法打开数据库</source>
         <translation>Cannot open the database</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/startup_page.py" line="101" />
+        <location filename="../../ui/widgets/startup_page.py" line="101"/>
         <source>您可以检查网络后重试，在设置中改正数据库地址，或暂时使用这台电脑上的内置数据库（数据只保存在本机，不与其他电脑共享）。</source>
-        <translation>Check the network and try again, correct the database address in the settings, or work on this PC's embedded database for now (data stays on this PC and is not shared).</translation>
+        <translation>Check the network and try again, correct the database address in the settings, or work on this PC&apos;s embedded database for now (data stays on this PC and is not shared).</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/startup_page.py" line="111" />
+        <location filename="../../ui/widgets/startup_page.py" line="111"/>
         <source>重试</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/startup_page.py" line="114" />
+        <location filename="../../ui/widgets/startup_page.py" line="114"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/startup_page.py" line="116" />
+        <location filename="../../ui/widgets/startup_page.py" line="116"/>
         <source>使用本机内置数据库</source>
-        <translation>Use this PC's embedded database</translation>
+        <translation>Use this PC&apos;s embedded database</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/startup_page.py" line="131" />
+        <location filename="../../ui/widgets/startup_page.py" line="131"/>
         <source>技术信息：{detail}</source>
         <translation>Technical detail: {detail}</translation>
     </message>
 </context>
 <context>
-    <name>TestDriveModel</name>
+    <name>SyncProblems</name>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="63" />
-        <source>时间</source>
-        <translation>Time</translation>
+        <location filename="../../ui/dialogs/sync_problems.py" line="32"/>
+        <source>新建客户</source>
+        <translation>New customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="64" />
-        <source>预约码</source>
-        <translation>Booking code</translation>
+        <location filename="../../ui/dialogs/sync_problems.py" line="33"/>
+        <source>到店登记</source>
+        <translation>Check-in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="65" />
-        <source>车辆</source>
-        <translation>Car</translation>
+        <location filename="../../ui/dialogs/sync_problems.py" line="34"/>
+        <source>试驾还车</source>
+        <translation>Test-drive return</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="66" />
-        <source>库存编号</source>
-        <translation>Stock no.</translation>
+        <location filename="../../ui/dialogs/sync_problems.py" line="35"/>
+        <source>回访记录</source>
+        <translation>Follow-up note</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="67" />
-        <source>客户</source>
-        <translation>Customer</translation>
+        <location filename="../../ui/dialogs/sync_problems.py" line="38"/>
+        <source>待同步</source>
+        <translation>Pending sync</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="68" />
-        <source>电话</source>
-        <translation>Phone</translation>
+        <location filename="../../ui/dialogs/sync_problems.py" line="39"/>
+        <source>同步问题</source>
+        <translation>Sync problem</translation>
+    </message>
+</context>
+<context>
+    <name>SyncProblemsDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="56"/>
+        <source>待同步与同步问题</source>
+        <translation>Pending sync and sync problems</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="69" />
-        <source>销售顾问</source>
-        <translation>Consultant</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/test_drives.py" line="70" />
+        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="82" />
+        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
+        <source>操作</source>
+        <translation>Operation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
+        <source>记录时间</source>
+        <translation>Recorded at</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
+        <source>说明</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="75"/>
+        <source>立即同步</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="76"/>
+        <source>重试</source>
+        <translation>Retry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="77"/>
+        <source>放弃此条…</source>
+        <translation>Discard…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="101"/>
+        <source>网络恢复后自动同步</source>
+        <translation>Syncs automatically when the network is back</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="117"/>
+        <source>没有待同步的记录，也没有同步问题。</source>
+        <translation>Nothing is waiting to sync and there are no sync problems.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="121"/>
+        <source>{p} 条待同步，{q} 个同步问题。同步问题需要有人处理：核对后重试，或写明原因后放弃。</source>
+        <translation>{p} pending, {q} sync problems. Sync problems need someone: check and retry, or discard with a reason.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="153"/>
+        <source>放弃此条</source>
+        <translation>Discard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="153"/>
+        <source>为什么放弃这条记录？（会保留在记录中）</source>
+        <translation>Why discard this record? (It stays listed.)</translation>
+    </message>
+</context>
+<context>
+    <name>TestDriveModel</name>
+    <message>
+        <location filename="../../ui/screens/test_drives.py" line="63"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/test_drives.py" line="64"/>
+        <source>预约码</source>
+        <translation>Booking code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/test_drives.py" line="65"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/test_drives.py" line="66"/>
+        <source>库存编号</source>
+        <translation>Stock no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/test_drives.py" line="67"/>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/test_drives.py" line="68"/>
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/test_drives.py" line="69"/>
+        <source>销售顾问</source>
+        <translation>Consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/test_drives.py" line="70"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/test_drives.py" line="82"/>
         <source>证已核</source>
         <translation>Licence checked</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="82" />
+        <location filename="../../ui/screens/test_drives.py" line="82"/>
         <source>待核证</source>
         <translation>Licence to check</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="84" />
+        <location filename="../../ui/screens/test_drives.py" line="84"/>
         <source>已签协议</source>
         <translation>Agreement signed</translation>
     </message>
@@ -4074,98 +4241,98 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>TestDrivesScreen</name>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="114" />
-        <location filename="../../ui/screens/test_drives.py" line="277" />
+        <location filename="../../ui/screens/test_drives.py" line="114"/>
+        <location filename="../../ui/screens/test_drives.py" line="277"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="124" />
+        <location filename="../../ui/screens/test_drives.py" line="124"/>
         <source>新预约</source>
         <translation>New booking</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="126" />
+        <location filename="../../ui/screens/test_drives.py" line="126"/>
         <source>明日提醒名单…</source>
-        <translation>Tomorrow's reminder list…</translation>
+        <translation>Tomorrow&apos;s reminder list…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="140" />
+        <location filename="../../ui/screens/test_drives.py" line="140"/>
         <source>这一天没有试驾预约。</source>
         <translation>No test drives booked for this day.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="145" />
+        <location filename="../../ui/screens/test_drives.py" line="145"/>
         <source>核验驾驶证</source>
         <translation>Check driving licence</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="146" />
+        <location filename="../../ui/screens/test_drives.py" line="146"/>
         <source>签署协议</source>
         <translation>Sign agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="147" />
+        <location filename="../../ui/screens/test_drives.py" line="147"/>
         <source>出车</source>
         <translation>Drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="148" />
+        <location filename="../../ui/screens/test_drives.py" line="148"/>
         <source>还车</source>
         <translation>Return</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="149" />
+        <location filename="../../ui/screens/test_drives.py" line="149"/>
         <source>未到店</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="150" />
+        <location filename="../../ui/screens/test_drives.py" line="150"/>
         <source>取消预约</source>
         <translation>Cancel booking</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="151" />
+        <location filename="../../ui/screens/test_drives.py" line="151"/>
         <source>重印协议</source>
         <translation>Reprint agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="234" />
+        <location filename="../../ui/screens/test_drives.py" line="234"/>
         <source>已预约：{code}，{car}，{when}</source>
         <translation>Booked: {code}, {car}, {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="259" />
+        <location filename="../../ui/screens/test_drives.py" line="259"/>
         <source>协议已签署并存档（验证码 {code}）。</source>
         <translation>Agreement signed and archived (verification code {code}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="284" />
+        <location filename="../../ui/screens/test_drives.py" line="284"/>
         <source>确定把这个预约标记为“未到店”吗？</source>
-        <translation>Mark this booking as "no-show"?</translation>
+        <translation>Mark this booking as &quot;no-show&quot;?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="287" />
+        <location filename="../../ui/screens/test_drives.py" line="287"/>
         <source>确定取消这个试驾预约吗？</source>
         <translation>Cancel this test-drive booking?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="304" />
+        <location filename="../../ui/screens/test_drives.py" line="304"/>
         <source>已生成副本 {n} 并存档。</source>
         <translation>Copy {n} created and archived.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="320" />
+        <location filename="../../ui/screens/test_drives.py" line="320"/>
         <source>{day} 没有需要提醒的预约。</source>
         <translation>No bookings to remind for {day}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="323" />
+        <location filename="../../ui/screens/test_drives.py" line="323"/>
         <source>保存提醒名单</source>
         <translation>Save reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="328" />
+        <location filename="../../ui/screens/test_drives.py" line="328"/>
         <source>已保存 {n} 条提醒到 {path}</source>
         <translation>Saved {n} reminders to {path}</translation>
     </message>
@@ -4173,12 +4340,12 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>_ServiceDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="101" />
+        <location filename="../../ui/dialogs/test_drive.py" line="103"/>
         <source>确定</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="102" />
+        <location filename="../../ui/dialogs/test_drive.py" line="104"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
