@@ -99,3 +99,35 @@ def test_an_unreachable_server_says_it_needs_the_connection(qtbot) -> None:  # t
     (failure,) = failures
     assert isinstance(failure, DatabaseUnavailable)
     assert failure.message.startswith("需要连接数据库")
+
+
+def test_another_pcs_change_refreshes_an_open_screen(
+    qtbot,
+    gui_context: AppContext,
+    runner: TaskRunner,
+    desk,  # noqa: F811
+) -> None:  # type: ignore[no-untyped-def]
+    from typing import ClassVar
+
+    from tests.factories import make_store
+    from ui.screens.base import Screen
+
+    class Watching(Screen):
+        topics: ClassVar[frozenset[str]] = frozenset({"stores"})
+        refreshed = 0
+
+        def refresh(self) -> None:
+            self.refreshed += 1
+
+    screen = Watching(gui_context, runner, desk)
+    qtbot.addWidget(screen)
+    screen.show()
+    sync = gui_context.start_sync()
+    try:
+        qtbot.waitUntil(lambda: sync.online is True, timeout=5000)
+        other_pc = Database.from_url(gui_context.database.engine.url)
+        make_store(other_pc, code="SH01")
+        other_pc.dispose()
+        qtbot.waitUntil(lambda: screen.refreshed == 1, timeout=5000)
+    finally:
+        gui_context.close()
