@@ -14,8 +14,9 @@ from db.sync.outbox import Outbox
 from showroom.context import AppContext
 from showroom.errors import DatabaseUnavailable
 from showroom.sync.service import SyncService, SyncState
-from tests.gui.test_reception import _screen, desk  # noqa: F401 - the fixture
+from tests.gui.test_reception import desk  # noqa: F401 - the fixture
 from ui.dialogs.sync_problems import SyncProblemsDialog
+from ui.screens.reception import CheckInScreen
 from ui.tasks import TaskRunner
 from ui.widgets.status import OnlineIndicator
 
@@ -29,11 +30,14 @@ def test_an_offline_check_in_is_kept_as_pending_and_replayed(
 ) -> None:  # type: ignore[no-untyped-def]
     sync = SyncService(gui_context.database, Outbox(tmp_path / "outbox.sqlite3"))
     runner.sync = sync
-    screen = _screen(qtbot, gui_context, runner, desk)
+    screen = CheckInScreen(gui_context, runner, desk)
+    qtbot.addWidget(screen)
+    screen.show()
     qtbot.keyClicks(screen.entry, "13812345678")
     qtbot.keyClick(screen.entry, Qt.Key.Key_Return)
+    assert screen.customer_title.text().startswith("张伟")
     sync.online = False  # the server went away after the look-up
-    qtbot.keyClick(screen.purpose_combo, Qt.Key.Key_Return)
+    screen.submit()  # 到店签到
     assert "待同步" in screen.message.text()
     assert screen.entry.text() == ""  # ready for the next person
     with gui_context.database.read() as session:
