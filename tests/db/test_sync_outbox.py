@@ -145,3 +145,32 @@ def test_the_outbox_survives_a_restart(tmp_path: Path) -> None:
     del first
     again = Outbox(tmp_path / "o.sqlite3")
     assert [(o.id, o.payload) for o in again.pending()] == [(op.id, {"name": "张"})]
+
+
+_TYPE_THEN_CRASH = """
+import os, signal, sys
+from pathlib import Path
+from db.sync.outbox import Outbox
+box = Outbox(Path(sys.argv[1]))
+for n in range(3):
+    box.add("visit.check_in", {"n": n})
+os.kill(os.getpid(), signal.SIGKILL)  # the PC loses power right after the desk saved
+"""
+
+
+def test_what_was_typed_offline_survives_the_app_being_killed(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    path = tmp_path / "outbox.sqlite3"
+    child = subprocess.run(
+        [sys.executable, "-c", _TYPE_THEN_CRASH, str(path)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=60,
+    )
+    assert child.returncode == -signal.SIGKILL
+    assert [op.payload for op in Outbox(path).pending()] == [{"n": 0}, {"n": 1}, {"n": 2}]
