@@ -135,3 +135,35 @@ def test_another_pcs_change_refreshes_an_open_screen(
         qtbot.waitUntil(lambda: screen.refreshed == 1, timeout=5000)
     finally:
         gui_context.close()
+
+
+def test_a_live_change_keeps_the_lists_scroll_position_and_selection(
+    qtbot, gui_context: AppContext, runner: TaskRunner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    from db.enums import Title
+    from db.models import Customer, Store
+    from showroom.services import auth
+    from ui.screens.customers import CustomersScreen
+
+    with gui_context.database.write() as s:
+        store_id = s.scalars(select(Store.id)).one()
+        for n in range(120):
+            s.add(Customer(store_id=store_id, name=f"客户{n:03d}", phone=f"1390000{n:04d}"))
+    with gui_context.database.write() as s:
+        user = auth.sign_in(s, "manager", accounts["manager"].password)
+    screen = CustomersScreen(gui_context, runner, user)
+    qtbot.addWidget(screen)
+    screen.resize(900, 500)
+    screen.show()
+    bar = screen.table.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    scrolled = bar.value()
+    screen.table.selectRow(60)
+    chosen = screen.model.row_at(60).id
+    with gui_context.database.write() as s:  # another PC renames someone
+        s.scalars(select(Customer).where(Customer.name == "客户060")).one().title = Title.MS
+    gui_context.bus.publish({"customers"})  # as the feed watcher does
+    assert scrolled > 0 and bar.value() == scrolled
+    rows = screen.table.selectionModel().selectedRows()
+    assert [screen.model.row_at(r.row()).id for r in rows] == [chosen]
+    assert screen.model.index(60, 1).data() is not None
