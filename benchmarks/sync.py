@@ -9,6 +9,9 @@ Usage: python -m benchmarks.sync [--backend sqlite|postgresql|both] [--rounds 10
   SQLite) publishes its topic; time from A's commit to B's publish, p50/p95;
 - replay: 1,000 check-ins of new customers queued in the outbox while offline,
   then replayed (each with its applied_operations record), total time;
+- offline detection (PostgreSQL): the way to the server is cut (a TCP proxy closes
+  its connections, as a pulled cable or a dead server would) and restored; time
+  until the app reports offline, and back online;
 - catch-up: 10,000 changed rows committed by another PC while this one was
   away; time for this PC to pull the topics after the last seq it saw.
 
@@ -48,7 +51,7 @@ from showroom.users import Actor  # noqa: E402
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def setup(database: Database) -> tuple[uuid.UUID, Actor]:
@@ -148,6 +151,51 @@ def catch_up(url: str, store_id: uuid.UUID, changes: int) -> tuple[float, int]:
     return took, result.count if result else 0
 
 
+def detection(url: str, rounds: int = 5) -> tuple[list[float], list[float]]:
+    from sqlalchemy.engine import make_url as parse
+
+    from tests.tcp_proxy import TcpProxy
+
+    proxy = TcpProxy()
+    database = Database.from_url(parse(url).set(host="127.0.0.1", port=proxy.port))
+    states: list[tuple[float, bool]] = []
+    watcher = FeedWatcher(
+        database, lambda _t: None, on_online=lambda on: states.append((time.perf_counter(), on))
+    )
+    watcher.start()
+    offline: list[float] = []
+    online: list[float] = []
+
+    def wait_for(value: bool, since: float) -> float | None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            hits = [t for t, on in states if on is value and t >= since]
+            if hits:
+                return hits[0] - since
+            time.sleep(0.01)
+        return None
+
+    try:
+        wait_for(True, 0.0)
+        for _ in range(rounds):
+            time.sleep(0.5)
+            cut = time.perf_counter()
+            proxy.cut()
+            took = wait_for(False, cut)
+            if took is not None:
+                offline.append(took)
+            back = time.perf_counter()
+            proxy.restore()
+            took = wait_for(True, back)
+            if took is not None:
+                online.append(took)
+    finally:
+        watcher.stop()
+        database.dispose()
+        proxy.close()
+    return offline, online
+
+
 def run(url: str, args: argparse.Namespace, label: str) -> None:
     database = Database.from_url(url)
     schema.upgrade(database)
@@ -166,6 +214,13 @@ def run(url: str, args: argparse.Namespace, label: str) -> None:
         f"{label:>10}: replay of {args.replay:,} queued check-ins: {took:.2f} s "
         f"({took / args.replay * 1000:.1f} ms each; target < 10 s)"
     )
+    if label == "postgresql":
+        offline, online = detection(url)
+        if offline and online:
+            print(
+                f"{label:>10}: connection cut -> shown offline: max {max(offline):.2f} s; "
+                f"restored -> online again: max {max(online):.2f} s ({len(offline)} cuts)"
+            )
     took, count = catch_up(url, store_id, args.catch_up)
     print(
         f"{label:>10}: catch-up of {count:,} changes after the last seq seen: {took * 1000:.0f} ms"
