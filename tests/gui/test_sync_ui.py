@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from sqlalchemy import select
 
 from db.engine import Database
@@ -126,13 +126,23 @@ def test_another_pcs_change_refreshes_an_open_screen(
     screen = Watching(gui_context, runner, desk)
     qtbot.addWidget(screen)
     screen.show()
+    heard: list[object] = []
+    gui_context.bus.subscribe(heard.append)
     sync = gui_context.start_sync()
     try:
         qtbot.waitUntil(lambda: sync.online is True, timeout=5000)
         other_pc = Database.from_url(gui_context.database.engine.url)
         make_store(other_pc, code="SH01")
         other_pc.dispose()
-        qtbot.waitUntil(lambda: screen.refreshed == 1, timeout=5000)
+        qtbot.waitUntil(lambda: bool(heard), timeout=10000)  # the watcher published
+
+        def delivered() -> bool:
+            # The relay's queued signal; after some earlier tests in this process the
+            # test's wait loop alone does not flush posted events, so flush them here.
+            QCoreApplication.sendPostedEvents()
+            return screen.refreshed >= 1
+
+        qtbot.waitUntil(delivered, timeout=10000)
     finally:
         gui_context.close()
 
