@@ -22,6 +22,7 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import tempfile
@@ -98,7 +99,8 @@ def latency(url: str, store_id: uuid.UUID, rounds: int) -> list[float]:
                 print("  a notification did not arrive within 10 s", file=sys.stderr)
                 continue
             delays.append(arrived[-1] - committed)
-            time.sleep(0.02)
+            # Random pause: commits must not fall into step with the SQLite poll.
+            time.sleep(random.uniform(0.0, 0.3))
     finally:
         watcher.stop()
         pc_a.dispose()
