@@ -29,8 +29,12 @@ def save_edit(
     row_id: uuid.UUID,
     loaded_version: int,
     changes: dict[str, Any],
+    labels: dict[str, str] | None = None,
 ) -> int:
-    """Apply ``changes`` if the row is still at ``loaded_version``; return the new version."""
+    """Apply ``changes`` if the row is still at ``loaded_version``; return the new version.
+
+    ``labels`` name the fields for the message (``{"name": "姓名"}``).
+    """
     row = session.get(model, row_id, with_for_update=True)
     if row is None or getattr(row, "deleted_at", None) is not None:
         raise NotFoundError("edit.not_found", "这条记录已不存在（可能已被合并或删除）。")
@@ -40,8 +44,10 @@ def save_edit(
             for name, value in changes.items()
             if getattr(row, name) != value
         }
+        named = labels or {}
         lines = "；".join(
-            f"{n}：已保存为“{v['theirs']}”，你填写的是“{v['yours']}”" for n, v in fields.items()
+            f"{named.get(n, n)}：已保存为“{v['theirs']}”，你填写的是“{v['yours']}”"
+            for n, v in fields.items()
         )
         raise EditConflict(
             "edit.conflict",

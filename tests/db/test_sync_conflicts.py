@@ -23,9 +23,9 @@ def test_the_second_of_two_edits_meets_a_conflict_with_both_versions(database: D
     with database.write() as session:
         assert save_edit(session, Customer, customer_id, version, {"name": "甲改"}) == version + 1
     with pytest.raises(EditConflict) as caught, database.write() as session:
-        save_edit(session, Customer, customer_id, version, {"name": "乙改"})
+        save_edit(session, Customer, customer_id, version, {"name": "乙改"}, {"name": "姓名"})
     assert caught.value.params["fields"] == {"name": {"theirs": "甲改", "yours": "乙改"}}
-    assert "甲改" in caught.value.message and "乙改" in caught.value.message
+    assert "姓名：已保存为“甲改”，你填写的是“乙改”" in caught.value.message
     with database.read() as session:
         assert session.get_one(Customer, customer_id).name == "甲改"
 
