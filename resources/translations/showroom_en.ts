@@ -705,6 +705,11 @@
         <source>待同步：网络断开，到店登记已保存在本机，恢复连接后自动登记并分配接待号。</source>
         <translation>Pending sync: the network is down. The check-in is saved on this PC and will be registered, with a visit number, once the connection is back.</translation>
     </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="584"/>
+        <source>网络断开，暂时查不到客户。可按 F2 直接登记到店（待同步）；手机号已有客户的，恢复连接后自动合并到该客户。</source>
+        <translation>The network is down, so customers cannot be looked up. Press F2 to record the arrival anyway (pending sync); if the number belongs to an existing customer, it is merged into them once the connection is back.</translation>
+    </message>
 </context>
 <context>
     <name>CheckOutDialog</name>

@@ -43,6 +43,9 @@ def test_an_offline_check_in_is_kept_as_pending_and_replayed(
     with gui_context.database.read() as session:
         assert list(session.scalars(select(Visit))) == []
     assert sync.state().pending == 1
+    # A look-up that cannot reach the server points at F2, which records the arrival offline.
+    screen._fail(DatabaseUnavailable("db.offline", "需要连接数据库"))
+    assert "F2" in screen.message.text() and "合并" in screen.message.text()
 
     sync.online = True
     assert sync.replay().applied == 1

@@ -577,4 +577,14 @@ class CheckInScreen(Screen):
         self.message.show()
 
     def _fail(self, exc: BaseException) -> None:
+        if isinstance(exc, ShowroomError) and exc.code == "db.offline" and self.runner.sync:
+            # Offline the look-up cannot run, but the arrival can still be recorded.
+            self._say(
+                self.tr(
+                    "网络断开，暂时查不到客户。可按 F2 直接登记到店（待同步）；"
+                    "手机号已有客户的，恢复连接后自动合并到该客户。"
+                ),
+                "warning",
+            )
+            return
         self._say(report_failure(exc), "error")
