@@ -3,15 +3,19 @@
 ``Database.write()`` opens a transaction that takes the write lock at once on
 SQLite (``BEGIN IMMEDIATE``): a read-then-write rule (next number, seat count)
 then cannot race another PC's writer; PostgreSQL uses row locks instead.
+
+Every write also appends what it changed to the change feed (``db.sync.feed``)
+in the same transaction, so other PCs learn of it (LISTEN/NOTIFY or a poll).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,6 +51,11 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         connect_args = kwargs.setdefault("connect_args", {})
         connect_args.setdefault("connect_timeout", 5)
         connect_args.setdefault("application_name", "showroom")
+        # A dead network must fail a query within seconds, not after the OS's TCP timeout.
+        connect_args.setdefault("tcp_user_timeout", 5000)
+        connect_args.setdefault("keepalives_idle", 5)
+        connect_args.setdefault("keepalives_interval", 2)
+        connect_args.setdefault("keepalives_count", 2)
     return create_engine(url, **kwargs)
 
 
@@ -64,9 +73,15 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.writes_refused: str | None = None
+        # Names this Database in the change feed, so its own changes are not echoed back.
+        self.origin = str(uuid.uuid4())
+        self._feed_ready: bool | None = None
         writer = engine.execution_options(sqlite_immediate=True)
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(writer, expire_on_commit=False)
+        from db.sync import feed
+
+        feed.install(self._write)
 
     @classmethod
     def from_url(cls, url: str | URL, **kwargs: Any) -> Database:
@@ -100,11 +115,32 @@ class Database:
                 # A refusal that is itself a fact (failed sign-in counted and audited)
                 # marks itself ``keep_changes``; everything else is undone.
                 if getattr(exc, "keep_changes", False):
+                    self._append_feed(session)
                     session.commit()
                 else:
                     session.rollback()
                 raise
+            self._append_feed(session)
             session.commit()
+
+    @property
+    def feed_ready(self) -> bool:
+        """Whether the schema has the change feed (a database mid-migration may not)."""
+        if self._feed_ready is None:
+            self._feed_ready = inspect(self.engine).has_table("change_feed")
+        return self._feed_ready
+
+    def schema_changed(self) -> None:
+        """Forget what was learnt about the schema (after a migration)."""
+        self._feed_ready = None
+
+    def _append_feed(self, session: Session) -> None:
+        from db.sync import feed
+
+        if self.feed_ready:
+            feed.append(session, self.origin)
+        else:
+            feed.discard(session)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -26,7 +26,7 @@ log = logging.getLogger("showroom.db")
 
 # The newest revision this app ships. A test keeps it equal to the migrations'
 # head; with it, the usual start (database already current) needs no Alembic.
-HEAD_REVISION = "0010_inventory"
+HEAD_REVISION = "0011_sync"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -102,6 +102,7 @@ def _run(database: Database, fn_name: str, revision: str) -> None:
     with database.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         getattr(command, fn_name)(cfg, revision)
+    database.schema_changed()
 
 
 def upgrade(database: Database, revision: str = "head") -> None:

@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="升级到最新结构")
     db_sub.add_parser("current", help="显示当前结构版本")
+    check = db_sub.add_parser("check", help="测试数据库连接（登录、可达、结构版本）")
+    check.add_argument(
+        "--database", metavar="URL", default=argparse.SUPPRESS, help="要测试的数据库地址"
+    )
 
     demo = sub.add_parser("demo", help="生成演示数据")
     demo.add_argument("--cars", type=int, default=300, help="车辆数（默认 300）")
@@ -104,6 +108,12 @@ def _cmd_db(args: argparse.Namespace) -> int:
     paths = AppPaths.default().ensure()
     settings = Settings.load(paths.settings_file, cli={"database_url": args.database})
     url = database_url(settings, paths)
+    if args.db_command == "check":
+        from showroom.context import check_connection
+
+        result = check_connection(url)
+        print(result.message, file=sys.stdout if result.ok else sys.stderr)
+        return 0 if result.ok else 2
     database = connect(url)
     try:
         if args.db_command == "upgrade":

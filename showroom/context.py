@@ -25,6 +25,7 @@ from showroom.settings import Settings
 if TYPE_CHECKING:
     from db import schema
     from db.engine import Database
+    from showroom.sync.service import SyncService
 
 log = logging.getLogger("showroom.context")
 
@@ -36,12 +37,25 @@ class AppContext:
     database: Database
     bus: ChangeBus = field(default_factory=ChangeBus)
     schema_state: schema.SchemaState | None = None
+    sync: SyncService | None = None
 
     @property
     def embedded(self) -> bool:
         return self.database.kind == "sqlite"
 
+    def start_sync(self) -> SyncService:
+        """Outbox, replay and live feed (other PCs' changes on ``bus``); see showroom.sync."""
+        if self.sync is None:
+            from showroom.sync.service import SyncService
+
+            self.sync = SyncService.for_context(self)
+            self.sync.start()
+        return self.sync
+
     def close(self) -> None:
+        if self.sync is not None:
+            self.sync.stop()
+            self.sync = None
         self.database.dispose()
 
 
@@ -79,6 +93,7 @@ def connect(url: str) -> Database:
     from db.engine import Database
 
     shown = describe_url(url)
+    url = with_saved_password(url)
     try:
         database = Database.from_url(url)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
@@ -100,14 +115,84 @@ def connect(url: str) -> Database:
                 f"数据库文件被占用（{shown}）。请关闭其他正在使用它的程序后重试。",
                 url=shown,
             ) from exc
-        if "password" in detail.lower() or "authentication" in detail.lower():
+        if "does not exist" in detail.lower() and "database" in detail.lower():
+            raise DatabaseUnavailable(
+                "db.missing",
+                f"服务器上没有这个数据库（{shown}）。请检查数据库名，或请管理员先创建它。",
+                url=shown,
+            ) from exc
+        lowered = detail.lower()
+        if (
+            "password" in lowered
+            or "authentication" in lowered
+            or ("role" in lowered and "does not exist" in lowered)
+        ):
             raise DatabaseUnavailable(
                 "db.auth", f"数据库拒绝登录（{shown}）：用户名或密码不正确。", url=shown
             ) from exc
+        if any(
+            word in lowered
+            for word in ("refused", "timeout", "timed out", "translate host", "unreachable")
+        ):
+            detail = "服务器没有响应：请检查主机名和端口、服务器是否开启、防火墙是否放行。" + (
+                f"（{detail}）" if detail else ""
+            )
         raise DatabaseUnavailable(
             "db.unreachable", f"无法连接数据库 {shown}：{detail}", url=shown, detail=detail
         ) from exc
     return database
+
+
+def with_saved_password(url: str) -> str:
+    """``url`` with the password kept in the OS keyring, when it has none of its own."""
+    from showroom.sync import credentials
+
+    return credentials.with_saved_password(url, AppPaths.default().config_dir)
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    ok: bool
+    message: str  # one Chinese sentence: what works, or what is wrong and what to do
+
+
+def check_connection(url: str) -> ConnectionCheck:
+    """Connect, check the schema version, disconnect; never raises for a bad server."""
+    from db import schema
+
+    shown = describe_url(url)
+    try:
+        database = connect(url)
+    except DatabaseUnavailable as exc:
+        return ConnectionCheck(False, exc.message)
+    try:
+        state = schema.schema_state(database)
+    except Exception as exc:  # noqa: BLE001 - any failure here is the answer to show
+        return ConnectionCheck(False, f"已连接 {shown}，但无法读取数据库结构版本：{exc}")
+    finally:
+        kind = database.kind
+        database.dispose()
+    if kind == "sqlite" and state.status in ("empty", "older"):
+        return ConnectionCheck(True, f"连接成功：{shown}（本机数据库，启动时自动建立或升级结构）。")
+    if state.status == "current":
+        return ConnectionCheck(
+            True, f"连接成功：{shown}，数据库结构版本 {state.current}，与本程序一致。"
+        )
+    if state.status == "empty":
+        return ConnectionCheck(
+            False, f"已连接 {shown}，但数据库是空的。请由管理员运行 “showroom db upgrade”。"
+        )
+    if state.status == "older":
+        return ConnectionCheck(
+            False,
+            f"已连接 {shown}，但数据库结构版本较旧（{state.current}，本程序需要 {state.head}）。"
+            "请由管理员运行 “showroom db upgrade”。",
+        )
+    return ConnectionCheck(
+        False,
+        f"已连接 {shown}，但数据库结构版本（{state.current}）比本程序新（{state.head}）。"
+        "请升级本程序。",
+    )
 
 
 def prepare_schema(database: Database, *, migrate_embedded: bool = True) -> schema.SchemaState:

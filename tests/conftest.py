@@ -135,6 +135,22 @@ def database(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
+def postgresql_url(_pg_server_url: str) -> str:
+    """PostgreSQL only, emptied: for the shared server itself (LISTEN/NOTIFY, a cut network)."""
+    database = Database.from_url(_pg_server_url)
+    _reset_postgres(database)
+    database.dispose()
+    return _pg_server_url
+
+
+@pytest.fixture
+def postgresql_database(postgresql_url: str) -> Iterator[Database]:
+    db = Database.from_url(postgresql_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
 def sqlite_database(tmp_path: Path, _sqlite_template: Path) -> Iterator[Database]:
     """SQLite only: for tests about the embedded database itself."""
     path = tmp_path / "embedded.db"

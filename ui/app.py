@@ -42,7 +42,7 @@ from ui.main_window import MainWindow
 from ui.style import apply_style
 from ui.tasks import TaskRunner
 from ui.widgets.icons import app_icon
-from ui.widgets.status import ConnectionMonitor
+from ui.widgets.status import ConnectionMonitor, SyncRelay
 
 if TYPE_CHECKING:
     from showroom.services.stores import FirstRunState
@@ -133,9 +133,13 @@ class ShowroomApp(QObject):
         kiosk: bool = False,
         exit_after_startup: bool = False,
         inline: bool = False,
+        live_sync: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        # Feed watcher, outbox and replay (showroom.sync); off in tests that build the shell.
+        self.live_sync = live_sync
+        self.sync_relay: SyncRelay | None = None
         self.paths = paths
         self.settings = settings
         self.kiosk = kiosk
@@ -259,7 +263,10 @@ class ShowroomApp(QObject):
             context.schema_state.status if context.schema_state else "?",
         )
         self.window.attach(context)
-        self._start_monitor()
+        if self.live_sync and not self.exit_after_startup:
+            self._start_sync(context)
+        else:
+            self._start_monitor()
         self.connected.emit(context)
         if self.kiosk and self._open_kiosk():
             kiosk = self.kiosk_window
@@ -277,6 +284,29 @@ class ShowroomApp(QObject):
             self.runner.read(
                 stores.first_run_state, self._on_first_run_state, self._on_first_run_check_failed
             )
+
+    def _start_sync(self, context: AppContext) -> None:
+        """Live changes from other PCs, the online state from the feed's heartbeat, the outbox."""
+        if self.monitor is not None:
+            self.monitor.stop()
+        sync = context.start_sync()
+        self.runner.sync = sync
+        if self.sync_relay is not None:
+            self.sync_relay.deleteLater()
+        else:
+            self.window.online_indicator.clicked.connect(self.open_sync_panel)
+        self.sync_relay = SyncRelay(sync, self)
+        self.sync_relay.stateChanged.connect(self.window.online_indicator.set_sync)
+        self.runner.call(sync.state, self.window.online_indicator.set_sync)
+
+    def open_sync_panel(self) -> None:
+        if self.context is None or self.context.sync is None:
+            return
+        from ui.dialogs.sync_problems import SyncProblemsDialog
+
+        dialog = SyncProblemsDialog(self.context.sync, self.runner, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _start_monitor(self) -> None:
         if self.monitor is None:
@@ -449,6 +479,7 @@ def run(args: argparse.Namespace) -> int:
         settings,
         kiosk=bool(args.kiosk),
         exit_after_startup=bool(args.exit_after_startup),
+        live_sync=True,
     )
     controller.start()
     code: Any = app.exec()

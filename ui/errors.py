@@ -36,6 +36,10 @@ def _database_errors() -> tuple[type, ...]:
     return _loaded_types("sqlalchemy.exc", "OperationalError", "DBAPIError")
 
 
+def _stale_data() -> tuple[type, ...]:
+    return _loaded_types("sqlalchemy.orm.exc", "StaleDataError")
+
+
 def _writes_refused() -> tuple[type, ...]:
     return _loaded_types("db.engine", "WritesRefused")
 
@@ -81,6 +85,14 @@ _TEMPLATES: dict[str, str] = {
     ),
     "db.auth": QT_TRANSLATE_NOOP("Errors", "数据库拒绝登录（{url}）：用户名或密码不正确。"),
     "db.unreachable": QT_TRANSLATE_NOOP("Errors", "无法连接数据库 {url}：{detail}"),
+    "db.offline": QT_TRANSLATE_NOOP(
+        "Errors",
+        "需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，"
+        "请在网络恢复后再试；到店登记、新建客户、试驾还车和回访记录可以离线保存，恢复后自动同步。",
+    ),
+    "db.missing": QT_TRANSLATE_NOOP(
+        "Errors", "服务器上没有这个数据库（{url}）。请检查数据库名，或请管理员先创建它。"
+    ),
     "db.migrate_failed": QT_TRANSLATE_NOOP("Errors", "数据库升级失败。详情已写入日志。"),
 }
 
@@ -98,6 +110,12 @@ def error_text(exc: BaseException) -> str:
                     pass
         return exc.message
     translate = QCoreApplication.translate
+    if isinstance(exc, _stale_data()):
+        # Another PC saved this record after it was opened here: never overwrite silently.
+        return translate(
+            "Errors",
+            "保存前这条记录已被其他电脑修改，你的修改没有保存。请重新打开查看最新内容后再改。",
+        )
     if isinstance(exc, _writes_refused()):
         return translate("Errors", "当前数据库只读，不能保存：{reason}").format(reason=exc)
     if isinstance(exc, _database_errors()):
@@ -137,7 +155,7 @@ def server_of(shown_url: str) -> str:
 
 def is_expected(exc: BaseException) -> bool:
     """Whether ``exc`` is something the user can act on, rather than a bug."""
-    return isinstance(exc, (ShowroomError, *_writes_refused(), *_database_errors()))
+    return isinstance(exc, (ShowroomError, *_writes_refused(), *_database_errors(), *_stale_data()))
 
 
 def report_failure(exc: BaseException) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from db.engine import Database
+    from showroom.sync.service import Submitted, SyncService
 
 log = logging.getLogger("showroom.ui.tasks")
 
@@ -69,6 +71,8 @@ class TaskRunner(QObject):
         self._reads = QThreadPool(self)
         self._reads.setMaxThreadCount(4)
         self._relays: set[_Relay] = set()
+        # Set when the app runs with sync: operations that can wait are queued offline.
+        self.sync: SyncService | None = None
 
     def read(
         self,
@@ -80,7 +84,10 @@ class TaskRunner(QObject):
 
         def call() -> Any:
             # Looked up when the task runs: the database may open after the task is queued.
-            with self._require_database().read() as session:
+            with (
+                _offline_said_plainly(self._require_database()),
+                self._require_database().read() as session,
+            ):
                 return work(session)
 
         self.call(call, on_success, on_failure, pool=self._reads)
@@ -95,10 +102,41 @@ class TaskRunner(QObject):
 
         def call() -> Any:
             # Looked up when the task runs: the database may open after the task is queued.
-            with self._require_database().write() as session:
+            with (
+                _offline_said_plainly(self._require_database()),
+                self._require_database().write() as session,
+            ):
                 return work(session)
 
         self.call(call, on_success, on_failure, pool=self._writes)
+
+    def submit(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        work: Work,
+        on_success: Callable[[Any], None],
+        on_queued: Callable[[Submitted], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """An operation that can wait (``showroom.sync.operations``): applied now, or queued.
+
+        Without sync (tests, the embedded database) ``work`` runs as a plain write.
+        ``on_queued`` gets the queued operation; the UI marks it 待同步.
+        """
+        sync = self.sync
+        if sync is None:
+            self.write(work, on_success, on_failure)
+            return
+
+        def done(result: Submitted) -> None:
+            if result.queued:
+                if _receiver_alive(on_queued):
+                    on_queued(result)
+            elif _receiver_alive(on_success):
+                on_success(result.value)
+
+        self.call(lambda: sync.submit(kind, payload), done, on_failure, pool=self._writes)
 
     def call(
         self,
@@ -144,6 +182,22 @@ class TaskRunner(QObject):
     def wait(self, msecs: int = 30_000) -> bool:
         """Drain both pools (on quit, so that no save is lost)."""
         return self._writes.waitForDone(msecs) and self._reads.waitForDone(msecs)
+
+
+@contextmanager
+def _offline_said_plainly(database: Database) -> Iterator[None]:
+    """A lost shared database becomes one sentence saying this needs the connection."""
+    from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        if database.kind == "sqlite" or isinstance(exc, IntegrityError):
+            raise  # a locked file says so itself (ui.errors)
+        from showroom.errors import DatabaseUnavailable
+        from showroom.sync.service import NEEDS_CONNECTION
+
+        raise DatabaseUnavailable("db.offline", NEEDS_CONNECTION) from exc
 
 
 def _receiver_alive(callback: Callable[..., Any]) -> bool:

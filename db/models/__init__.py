@@ -15,6 +15,7 @@ from db.models.inspections import (
 )
 from db.models.org import Staff, Store
 from db.models.sales import Contract, Deposit
+from db.models.sync import AppliedOperation, ChangeFeedEntry
 from db.models.vehicles import (
     HistoryRecord,
     MaintenanceRecord,
@@ -25,9 +26,11 @@ from db.models.vehicles import (
 )
 
 __all__ = [
+    "AppliedOperation",
     "AuditEntry",
     "AuditHead",
     "Base",
+    "ChangeFeedEntry",
     "Consent",
     "Contract",
     "Customer",

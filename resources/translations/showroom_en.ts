@@ -4,62 +4,62 @@
 <context>
     <name>AgreementDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="328"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="330"/>
         <source>签署试驾协议</source>
         <translation>Sign test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="333"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="335"/>
         <source>留空使用模板中的默认路线</source>
         <translation>Leave blank to use the template&apos;s default route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="337"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="339"/>
         <source>试驾路线</source>
         <translation>Test-drive route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="338"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="340"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="343"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="345"/>
         <source>客户在此签名</source>
         <translation>Customer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="344"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="346"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="347"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="349"/>
         <source>客户（试驾人）签名</source>
         <translation>Customer (driver) signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="348"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="350"/>
         <source>销售顾问签名</source>
         <translation>Consultant signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="354"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="356"/>
         <source>撤销一笔</source>
         <translation>Undo stroke</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="356"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="358"/>
         <source>清除</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="363"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="365"/>
         <source>确认签署</source>
         <translation>Confirm and sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="407"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="409"/>
         <source>协议还没有生成，请稍候。</source>
         <translation>The agreement is not ready yet. Please wait.</translation>
     </message>
@@ -315,77 +315,77 @@
 <context>
     <name>BookingDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="147"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="149"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="151"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="153"/>
         <source>如 BJ01-S2026-00012</source>
         <translation>e.g. BJ01-S2026-00012</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="153"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="155"/>
         <source>输入库存编号后按回车</source>
         <translation>Enter the stock no. and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="161"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="163"/>
         <source>客户手机号</source>
         <translation>Customer mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="163"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="165"/>
         <source>输入手机号后按回车查找客户</source>
         <translation>Enter the mobile number and press Enter to find the customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="165"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="167"/>
         <source>库存编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="167"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="169"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="168"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="170"/>
         <source>时段</source>
         <translation>Time slot</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="169"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="171"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="171"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="173"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="213"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="215"/>
         <source>（不可约）</source>
         <translation> (unavailable)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="231"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="233"/>
         <source>没有这个手机号的客户，请先在“客户”中登记。</source>
         <translation>No customer has this mobile number. Register them under &quot;Customers&quot; first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="238"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="240"/>
         <source>请先输入库存编号并找到车辆。</source>
         <translation>Enter a stock no. and find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="241"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="243"/>
         <source>请先输入手机号并找到客户。</source>
         <translation>Enter a mobile number and find the customer first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="245"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="247"/>
         <source>这一天没有可预约的时段，请换一天。</source>
         <translation>No time slots are free on this day. Please choose another day.</translation>
     </message>
@@ -537,24 +537,24 @@
 <context>
     <name>BugReporter</name>
     <message>
-        <location filename="../../ui/errors.py" line="177"/>
+        <location filename="../../ui/errors.py" line="195"/>
         <source>出现了意外错误</source>
         <translation>Unexpected error</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="178"/>
+        <location filename="../../ui/errors.py" line="196"/>
         <source>很抱歉，程序出现了意外错误。您输入的内容已尽量保留。</source>
         <translation>Sorry, something unexpected went wrong. What you typed has been kept where possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="180"/>
+        <location filename="../../ui/errors.py" line="198"/>
         <source>请把下面的日志文件发给技术支持：
 {path}</source>
         <translation>Please send this log file to support:
 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="184"/>
+        <location filename="../../ui/errors.py" line="202"/>
         <source>知道了</source>
         <translation>OK</translation>
     </message>
@@ -734,187 +734,197 @@
 <context>
     <name>CheckInScreen</name>
     <message>
-        <location filename="../../ui/screens/reception.py" line="75"/>
+        <location filename="../../ui/screens/reception.py" line="76"/>
         <source>前台接待</source>
         <translation>Reception</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="77"/>
+        <location filename="../../ui/screens/reception.py" line="78"/>
         <source>输入手机号或扫描预约码，按回车签到。↑↓ 选择客户，Esc 清空。</source>
         <translation>Enter a mobile number or scan a booking code, then press Enter to check in. ↑↓ selects a customer, Esc clears.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="84"/>
+        <location filename="../../ui/screens/reception.py" line="85"/>
         <source>手机号 / 预约码</source>
         <translation>Mobile / booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="103"/>
+        <location filename="../../ui/screens/reception.py" line="104"/>
         <source>匹配的客户</source>
         <translation>Matching customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="110"/>
+        <location filename="../../ui/screens/reception.py" line="111"/>
         <source>新客户登记（F2）</source>
         <translation>New customer (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="122"/>
-        <location filename="../../ui/screens/reception.py" line="256"/>
+        <location filename="../../ui/screens/reception.py" line="123"/>
+        <location filename="../../ui/screens/reception.py" line="257"/>
         <source>尚未选择客户</source>
         <translation>No customer selected</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="138"/>
+        <location filename="../../ui/screens/reception.py" line="139"/>
         <source> 人</source>
         <translation> people</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="140"/>
-        <location filename="../../ui/screens/reception.py" line="192"/>
+        <location filename="../../ui/screens/reception.py" line="141"/>
+        <location filename="../../ui/screens/reception.py" line="193"/>
         <source>自动分配（保护期 / 轮岗）</source>
         <translation>Automatic (protection period / rotation)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="142"/>
+        <location filename="../../ui/screens/reception.py" line="143"/>
         <source>来店目的</source>
         <translation>Purpose of visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="143"/>
+        <location filename="../../ui/screens/reception.py" line="144"/>
         <source>到店人数</source>
         <translation>Party size</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="144"/>
+        <location filename="../../ui/screens/reception.py" line="145"/>
         <source>接待顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="147"/>
+        <location filename="../../ui/screens/reception.py" line="148"/>
         <source>客户档案（F3）</source>
         <translation>Customer record (F3)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="149"/>
+        <location filename="../../ui/screens/reception.py" line="150"/>
         <source>到店签到（回车）</source>
         <translation>Check in (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="162"/>
+        <location filename="../../ui/screens/reception.py" line="163"/>
         <source>合并重复客户…</source>
         <translation>Merge duplicate customers…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="194"/>
+        <location filename="../../ui/screens/reception.py" line="195"/>
         <source>接待中</source>
         <translation>Attending</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="194"/>
+        <location filename="../../ui/screens/reception.py" line="195"/>
         <source>不在岗</source>
         <translation>Off duty</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="223"/>
+        <location filename="../../ui/screens/reception.py" line="224"/>
         <source>无负责顾问</source>
         <translation>No consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="258"/>
+        <location filename="../../ui/screens/reception.py" line="259"/>
         <source>输入完整手机号后回车：老客户直接签到，新号码会打开新客户登记。</source>
         <translation>Enter the full mobile number and press Enter: existing customers are checked in, new numbers open the new-customer form.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="263"/>
+        <location filename="../../ui/screens/reception.py" line="264"/>
         <source>负责顾问：{name}</source>
         <translation>Consultant: {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="263"/>
+        <location filename="../../ui/screens/reception.py" line="264"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="264"/>
+        <location filename="../../ui/screens/reception.py" line="265"/>
         <source>意向等级：{grade}</source>
         <translation>Intent grade: {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="265"/>
+        <location filename="../../ui/screens/reception.py" line="266"/>
         <source>上次到店：{when}</source>
         <translation>Last visit: {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="268"/>
+        <location filename="../../ui/screens/reception.py" line="269"/>
         <source>首次到店</source>
         <translation>First visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="270"/>
+        <location filename="../../ui/screens/reception.py" line="271"/>
         <source>未完成试驾 {d} 个 · 检测日报名 {r} 个 · 有效意向金 {p} 笔</source>
         <translation>Open test drives {d} · Inspection day registrations {r} · Active deposits {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="275"/>
+        <location filename="../../ui/screens/reception.py" line="276"/>
         <source>该客户今天已签到，仍在店内。</source>
         <translation>This customer has already checked in today and is still in the showroom.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="364"/>
+        <location filename="../../ui/screens/reception.py" line="365"/>
         <source>手机号码不完整：请输入 11 位手机号，或用 ↑↓ 选择匹配的客户。</source>
         <translation>Incomplete mobile number: enter all 11 digits, or use ↑↓ to pick a matching customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="368"/>
+        <location filename="../../ui/screens/reception.py" line="369"/>
         <source>没有识别出手机号或预约码，请重新扫描或输入。已输入的内容保留在输入框中。</source>
         <translation>No mobile number or booking code recognised. Please scan or type it again. What you entered is kept in the box.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="394"/>
+        <location filename="../../ui/screens/reception.py" line="395"/>
         <source>请先输入手机号找到客户，或新建客户。</source>
         <translation>Find the customer by mobile number first, or register a new customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="433"/>
+        <location filename="../../ui/screens/reception.py" line="450"/>
         <source>{name} 今天已签到（{no}），无需重复登记。</source>
         <translation>{name} has already checked in today ({no}); no need to register again.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="437"/>
+        <location filename="../../ui/screens/reception.py" line="454"/>
         <source>已签到：{name}，到店号 {no}。</source>
         <translation>Checked in: {name}, visit no. {no}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="468"/>
+        <source>待同步：网络断开，到店登记已保存在本机，恢复连接后自动登记并分配接待号。</source>
+        <translation>Pending sync: the network is down. The check-in is saved on this PC and will be registered, with a visit number, once the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="584"/>
+        <source>网络断开，暂时查不到客户。可按 F2 直接登记到店（待同步）；手机号已有客户的，恢复连接后自动合并到该客户。</source>
+        <translation>The network is down, so customers cannot be looked up. Press F2 to record the arrival anyway (pending sync); if the number belongs to an existing customer, it is merged into them once the connection is back.</translation>
     </message>
 </context>
 <context>
     <name>CheckOutDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="440"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="442"/>
         <source>出车登记</source>
         <translation>Test drive check-out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="452"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="454"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="453"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="455"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="454"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="456"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="455"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="457"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="456"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="458"/>
         <source>路线</source>
         <translation>Route</translation>
     </message>
@@ -2730,132 +2740,147 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../ui/errors.py" line="55"/>
+        <location filename="../../ui/errors.py" line="59"/>
         <source>请输入用户名和密码。</source>
         <translation>Please enter your username and password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="56"/>
+        <location filename="../../ui/errors.py" line="60"/>
         <source>用户名或密码不正确。</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="57"/>
+        <location filename="../../ui/errors.py" line="61"/>
         <source>用户名或密码不正确。再错 {attempts_left} 次账号将被锁定。</source>
         <translation>Wrong username or password. {attempts_left} more wrong attempt(s) will lock the account.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="60"/>
+        <location filename="../../ui/errors.py" line="64"/>
         <source>输错次数过多，账号已锁定，请 {minutes} 分钟后再试，或请店长解锁。</source>
         <translation>Too many wrong attempts: the account is locked. Try again in {minutes} minutes or ask the manager to unlock it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="63"/>
+        <location filename="../../ui/errors.py" line="67"/>
         <source>PIN 为 4 到 8 位数字。</source>
         <translation>A PIN has 4 to 8 digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="64"/>
+        <location filename="../../ui/errors.py" line="68"/>
         <source>PIN 不正确。</source>
         <translation>Wrong PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="65"/>
+        <location filename="../../ui/errors.py" line="69"/>
         <source>只有店长可以解锁账号。</source>
         <translation>Only the store manager can unlock accounts.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="66"/>
+        <location filename="../../ui/errors.py" line="70"/>
         <source>只有店长可以查看员工列表。</source>
         <translation>Only the store manager can see the staff list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="67"/>
+        <location filename="../../ui/errors.py" line="71"/>
         <source>请填写用户名和姓名。</source>
         <translation>Please fill in the username and name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="68"/>
+        <location filename="../../ui/errors.py" line="72"/>
         <source>密码至少 {minimum} 位。</source>
         <translation>The password needs at least {minimum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="69"/>
+        <location filename="../../ui/errors.py" line="73"/>
         <source>用户名“{username}”已被使用。</source>
         <translation>The username “{username}” is already taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="70"/>
+        <location filename="../../ui/errors.py" line="74"/>
         <source>已经设置过门店和店长账号。</source>
         <translation>The store and manager account have already been set up.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="71"/>
+        <location filename="../../ui/errors.py" line="75"/>
         <source>门店编号为 2 到 8 位字母或数字，例如 BJ01。</source>
         <translation>The store code has 2 to 8 letters or digits, e.g. BJ01.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="74"/>
+        <location filename="../../ui/errors.py" line="78"/>
         <source>请填写门店名称。</source>
         <translation>Please fill in the store name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="75"/>
+        <location filename="../../ui/errors.py" line="79"/>
         <source>门店不存在。</source>
         <translation>This store does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="76"/>
+        <location filename="../../ui/errors.py" line="80"/>
         <source>你的岗位不能查看客户的完整号码。</source>
         <translation>Your role may not see customers&apos; full numbers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="77"/>
+        <location filename="../../ui/errors.py" line="81"/>
         <source>客户不存在或已被合并。</source>
         <translation>This customer does not exist or was merged into another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="78"/>
+        <location filename="../../ui/errors.py" line="82"/>
         <source>数据库地址无效：{url}。请在设置中检查地址。</source>
         <translation>Invalid database address: {url}. Please check it in the settings.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="79"/>
+        <location filename="../../ui/errors.py" line="83"/>
         <source>数据库文件被占用（{url}）。请关闭其他正在使用它的程序后重试。</source>
         <translation>The database file is in use ({url}). Close the other program using it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="82"/>
+        <location filename="../../ui/errors.py" line="86"/>
         <source>数据库拒绝登录（{url}）：用户名或密码不正确。</source>
         <translation>The database refused the login ({url}): wrong user name or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="83"/>
+        <location filename="../../ui/errors.py" line="87"/>
         <source>无法连接数据库 {url}：{detail}</source>
         <translation>Cannot connect to the database {url}: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="84"/>
+        <location filename="../../ui/errors.py" line="88"/>
+        <source>需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，请在网络恢复后再试；到店登记、新建客户、试驾还车和回访记录可以离线保存，恢复后自动同步。</source>
+        <translation>Needs the database connection: the shared database cannot be reached right now. Deposits, contracts, test-drive slots and event seats must be confirmed at once; please try again when the network is back. Check-ins, new customers, test-drive returns and follow-up notes can be saved offline and sync automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="93"/>
+        <source>服务器上没有这个数据库（{url}）。请检查数据库名，或请管理员先创建它。</source>
+        <translation>The server has no such database ({url}). Check the database name, or ask the administrator to create it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="96"/>
         <source>数据库升级失败。详情已写入日志。</source>
         <translation>Upgrading the database failed. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="102"/>
+        <location filename="../../ui/errors.py" line="115"/>
+        <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请重新打开查看最新内容后再改。</source>
+        <translation>Another PC changed this record before you saved; your changes were not saved. Reopen it to see the latest version, then edit again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="120"/>
         <source>当前数据库只读，不能保存：{reason}</source>
         <translation>The database is read-only, nothing can be saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="104"/>
+        <location filename="../../ui/errors.py" line="122"/>
         <source>数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。</source>
         <translation>The database cannot be reached right now. Please try again shortly; if this persists, check the network or contact your administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="107"/>
+        <location filename="../../ui/errors.py" line="125"/>
         <source>操作没有完成：程序出现了意外错误。详情已写入日志。</source>
         <translation>That did not work: an unexpected error occurred. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="117"/>
+        <location filename="../../ui/errors.py" line="135"/>
         <source>无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。</source>
         <translation>Cannot connect to the database server {server}. Please check the network and that the server is running.</translation>
     </message>
@@ -3164,52 +3189,52 @@
 <context>
     <name>FollowUpModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="77"/>
+        <location filename="../../ui/screens/follow_ups.py" line="78"/>
         <source>应回访日期</source>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="78"/>
+        <location filename="../../ui/screens/follow_ups.py" line="79"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="79"/>
+        <location filename="../../ui/screens/follow_ups.py" line="80"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="80"/>
+        <location filename="../../ui/screens/follow_ups.py" line="81"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="81"/>
+        <location filename="../../ui/screens/follow_ups.py" line="82"/>
         <source>意向</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="82"/>
+        <location filename="../../ui/screens/follow_ups.py" line="83"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="83"/>
+        <location filename="../../ui/screens/follow_ups.py" line="84"/>
         <source>回访类型</source>
         <translation>Follow-up type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="96"/>
+        <location filename="../../ui/screens/follow_ups.py" line="97"/>
         <source>今天到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="97"/>
+        <location filename="../../ui/screens/follow_ups.py" line="98"/>
         <source>逾期 {days} 天</source>
         <translation>{days} days overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="105"/>
+        <location filename="../../ui/screens/follow_ups.py" line="106"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -3217,42 +3242,42 @@
 <context>
     <name>FollowUps</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="55"/>
+        <location filename="../../ui/screens/follow_ups.py" line="56"/>
         <source>成交后 3 天</source>
         <translation>3 days after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="56"/>
+        <location filename="../../ui/screens/follow_ups.py" line="57"/>
         <source>成交后 1 个月</source>
         <translation>1 month after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="57"/>
+        <location filename="../../ui/screens/follow_ups.py" line="58"/>
         <source>成交后 3 个月</source>
         <translation>3 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="58"/>
+        <location filename="../../ui/screens/follow_ups.py" line="59"/>
         <source>成交后 6 个月</source>
         <translation>6 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="59"/>
+        <location filename="../../ui/screens/follow_ups.py" line="60"/>
         <source>成交后 12 个月</source>
         <translation>12 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="60"/>
+        <location filename="../../ui/screens/follow_ups.py" line="61"/>
         <source>到店后回访</source>
         <translation>After visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="61"/>
+        <location filename="../../ui/screens/follow_ups.py" line="62"/>
         <source>再次回访</source>
         <translation>Follow up again</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="62"/>
+        <location filename="../../ui/screens/follow_ups.py" line="63"/>
         <source>意向金明天到期</source>
         <translation>Deposit expires tomorrow</translation>
     </message>
@@ -3260,72 +3285,77 @@
 <context>
     <name>FollowUpsScreen</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="138"/>
+        <location filename="../../ui/screens/follow_ups.py" line="139"/>
         <source>全部顾问</source>
         <translation>All consultants</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="142"/>
+        <location filename="../../ui/screens/follow_ups.py" line="143"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="145"/>
+        <location filename="../../ui/screens/follow_ups.py" line="146"/>
         <source>登记结果</source>
         <translation>Record result</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="188"/>
+        <location filename="../../ui/screens/follow_ups.py" line="189"/>
         <source>今天没有待回访的客户。</source>
         <translation>No customers to follow up today.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="230"/>
+        <location filename="../../ui/screens/follow_ups.py" line="231"/>
         <source>今天到期 {today} 条 · 逾期 {overdue} 条</source>
         <translation>Due today {today} · Overdue {overdue}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="249"/>
+        <location filename="../../ui/screens/follow_ups.py" line="250"/>
         <source>⚠ {count} 位 A 级客户已超过 {days} 天没有回应，建议降为 B 级</source>
         <translation>⚠ {count} A-grade customers have not responded for over {days} days; consider lowering them to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="257"/>
+        <location filename="../../ui/screens/follow_ups.py" line="258"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="259"/>
+        <location filename="../../ui/screens/follow_ups.py" line="260"/>
         <source>{name}  {phone}  · 顾问 {owner} · {days} 天未联系</source>
         <translation>{name}  {phone}  · Consultant {owner} · No contact for {days} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="268"/>
+        <location filename="../../ui/screens/follow_ups.py" line="269"/>
         <source>降为B</source>
         <translation>Lower to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="276"/>
+        <location filename="../../ui/screens/follow_ups.py" line="277"/>
         <source>另有 {n} 位未列出</source>
         <translation>{n} more not listed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="308"/>
+        <location filename="../../ui/screens/follow_ups.py" line="309"/>
         <source>{name}（{phone}）· {reason}</source>
         <translation>{name} ({phone}) · {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="347"/>
+        <location filename="../../ui/screens/follow_ups.py" line="357"/>
+        <source>待同步：网络断开，回访结果已保存在本机，恢复连接后自动登记。</source>
+        <translation>Pending sync: the network is down. The follow-up result is saved on this PC and will be recorded once the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="363"/>
         <source>已登记回访结果，下次回访：{day}</source>
         <translation>Follow-up result recorded. Next follow-up: {day}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="351"/>
+        <location filename="../../ui/screens/follow_ups.py" line="367"/>
         <source>已登记回访结果。</source>
         <translation>Follow-up result recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="369"/>
+        <location filename="../../ui/screens/follow_ups.py" line="385"/>
         <source>已将 {name} 降为 B 级。</source>
         <translation>{name} lowered to grade B.</translation>
     </message>
@@ -4669,52 +4699,52 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="103"/>
+        <location filename="../../ui/kiosk/window.py" line="104"/>
         <source>返回首页</source>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="116"/>
+        <location filename="../../ui/kiosk/window.py" line="117"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="147"/>
+        <location filename="../../ui/kiosk/window.py" line="145"/>
         <source>浏览在售车辆</source>
         <translation>Browse cars for sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="147"/>
+        <location filename="../../ui/kiosk/window.py" line="145"/>
         <source>车况透明，价格公开</source>
         <translation>Open records, open prices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="148"/>
+        <location filename="../../ui/kiosk/window.py" line="146"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="148"/>
+        <location filename="../../ui/kiosk/window.py" line="146"/>
         <source>选好车型，约个时间</source>
         <translation>Pick a car and a time</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="151"/>
+        <location filename="../../ui/kiosk/window.py" line="149"/>
         <source>透明检测日报名</source>
         <translation>Inspection day sign-up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="152"/>
+        <location filename="../../ui/kiosk/window.py" line="150"/>
         <source>每月免费检测，名额有限</source>
         <translation>Free monthly inspection, limited places</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="155"/>
+        <location filename="../../ui/kiosk/window.py" line="153"/>
         <source>扫码签到</source>
         <translation>Scan to check in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="155"/>
+        <location filename="../../ui/kiosk/window.py" line="153"/>
         <source>已预约的客户在此签到</source>
         <translation>Check in here if you have a booking</translation>
     </message>
@@ -5295,57 +5325,57 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LicenceDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="274"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="276"/>
         <source>核验驾驶证</source>
         <translation>Check driving licence</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="278"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="280"/>
         <source>18 位证号（与身份证号相同）</source>
         <translation>18 digits (same as the ID number)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="284"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="286"/>
         <source>选择驾驶证照片…</source>
         <translation>Choose a licence photo…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="286"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="288"/>
         <source>试驾车辆</source>
         <translation>Test-drive car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="287"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="289"/>
         <source>驾驶证号</source>
         <translation>Licence no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="288"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="290"/>
         <source>准驾车型</source>
         <translation>Licence class</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="289"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="291"/>
         <source>有效期至</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="290"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="292"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="291"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="293"/>
         <source>照片（可选）</source>
         <translation>Photo (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="296"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="298"/>
         <source>驾驶证照片</source>
         <translation>Driving licence photo</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="296"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="298"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
     </message>
@@ -5768,20 +5798,40 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>OnlineIndicator</name>
     <message>
-        <location filename="../../ui/widgets/status.py" line="114"/>
-        <location filename="../../ui/widgets/status.py" line="123"/>
+        <location filename="../../ui/widgets/status.py" line="139"/>
+        <location filename="../../ui/widgets/status.py" line="160"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="125"/>
+        <location filename="../../ui/widgets/status.py" line="162"/>
+        <source>同步中 · {n} 条待同步</source>
+        <translation>Syncing · {n} pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/status.py" line="164"/>
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="127"/>
+        <location filename="../../ui/widgets/status.py" line="166"/>
         <source>离线</source>
         <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/status.py" line="168"/>
+        <source> · {n} 条待同步</source>
+        <translation> · {n} pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/status.py" line="170"/>
+        <source> · {n} 个同步问题</source>
+        <translation> · {n} sync problems</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/status.py" line="174"/>
+        <source>点击查看待同步的记录和同步问题</source>
+        <translation>Click to see pending records and sync problems</translation>
     </message>
 </context>
 <context>
@@ -6233,65 +6283,75 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="497"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="499"/>
         <source>还车登记</source>
         <translation>Test drive return</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="509"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="511"/>
         <source>无损伤可不填</source>
         <translation>Leave blank if no damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="513"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="515"/>
         <source>添加损伤照片…</source>
         <translation>Add damage photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="518"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="520"/>
         <source>（不变）</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="521"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="523"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="522"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="524"/>
         <source>还车里程</source>
         <translation>Odometer in</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="523"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="525"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="524"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="526"/>
         <source>损伤情况</source>
         <translation>Damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="525"/>
-        <location filename="../../ui/dialogs/test_drive.py" line="533"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="527"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="535"/>
         <source>损伤照片</source>
         <translation>Damage photos</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="527"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="529"/>
         <source>客户反馈</source>
         <translation>Customer feedback</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="528"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="530"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="533"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="535"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/test_drive.py" line="575"/>
+        <source>待同步：网络断开，还车记录已保存在本机，恢复连接后自动登记。</source>
+        <translation>Pending sync: the network is down. The return is saved on this PC and will be recorded once the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/test_drive.py" line="577"/>
+        <source>关闭</source>
+        <translation>Close</translation>
     </message>
 </context>
 <context>
@@ -6388,87 +6448,87 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="56"/>
+        <location filename="../../ui/dialogs/settings.py" line="57"/>
         <source>数据库地址（留空使用本机内置数据库）</source>
         <translation>Database address (empty: embedded database on this PC)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="57"/>
+        <location filename="../../ui/dialogs/settings.py" line="58"/>
         <source>门店编号（合同号、收据号的前缀）</source>
         <translation>Store code (prefix of contract and receipt numbers)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="58"/>
+        <location filename="../../ui/dialogs/settings.py" line="59"/>
         <source>门店名称</source>
         <translation>Store name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="59"/>
+        <location filename="../../ui/dialogs/settings.py" line="60"/>
         <source>门店地址</source>
         <translation>Store address</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="60"/>
+        <location filename="../../ui/dialogs/settings.py" line="61"/>
         <source>文件抬头（打印在每页顶部）</source>
         <translation>Letterhead (printed at the top of each page)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="61"/>
+        <location filename="../../ui/dialogs/settings.py" line="62"/>
         <source>界面语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="62"/>
+        <location filename="../../ui/dialogs/settings.py" line="63"/>
         <source>连续输错密码几次后锁定账号</source>
         <translation>Wrong passwords in a row before the account locks</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="63"/>
+        <location filename="../../ui/dialogs/settings.py" line="64"/>
         <source>账号锁定时长（分钟）</source>
         <translation>Lockout duration (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="64"/>
+        <location filename="../../ui/dialogs/settings.py" line="65"/>
         <source>自助机无操作多少秒后回到首页</source>
         <translation>Kiosk returns to its home page after (seconds idle)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="65"/>
+        <location filename="../../ui/dialogs/settings.py" line="66"/>
         <source>客户保护期（天）</source>
         <translation>Customer protection period (days)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="66"/>
+        <location filename="../../ui/dialogs/settings.py" line="67"/>
         <source>客户等待超过多少分钟时提醒</source>
         <translation>Remind when a customer has waited longer than (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="67"/>
+        <location filename="../../ui/dialogs/settings.py" line="68"/>
         <source>默认意向金金额（元）</source>
         <translation>Default deposit (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="68"/>
+        <location filename="../../ui/dialogs/settings.py" line="69"/>
         <source>意向金保留车辆的天数（到期前一天提醒销售顾问）</source>
         <translation>Days a deposit reserves the car (the consultant is reminded the day before)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="69"/>
+        <location filename="../../ui/dialogs/settings.py" line="70"/>
         <source>试驾时段长度（分钟）</source>
         <translation>Test-drive slot length (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="70"/>
+        <location filename="../../ui/dialogs/settings.py" line="71"/>
         <source>营业开始时间（时:分，试驾预约用）</source>
         <translation>Opening time (HH:MM, for test-drive bookings)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="71"/>
+        <location filename="../../ui/dialogs/settings.py" line="72"/>
         <source>营业结束时间（时:分，试驾预约用）</source>
         <translation>Closing time (HH:MM, for test-drive bookings)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="72"/>
+        <location filename="../../ui/dialogs/settings.py" line="73"/>
         <source>车辆公开网址模板（二维码用，{stock_no} 替换为库存编号）</source>
         <translation>Public web address of a car (for its QR code; {stock_no} is replaced by the stock number)</translation>
     </message>
@@ -6476,142 +6536,152 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="45"/>
+        <location filename="../../ui/dialogs/settings.py" line="46"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="46"/>
+        <location filename="../../ui/dialogs/settings.py" line="47"/>
         <source>数据库</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="47"/>
+        <location filename="../../ui/dialogs/settings.py" line="48"/>
         <source>账号安全</source>
         <translation>Security</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="48"/>
+        <location filename="../../ui/dialogs/settings.py" line="49"/>
         <source>接待</source>
         <translation>Reception</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="49"/>
+        <location filename="../../ui/dialogs/settings.py" line="50"/>
         <source>销售</source>
         <translation>Sales</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="50"/>
+        <location filename="../../ui/dialogs/settings.py" line="51"/>
         <source>自助机</source>
         <translation>Kiosk</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="51"/>
+        <location filename="../../ui/dialogs/settings.py" line="52"/>
         <source>界面</source>
         <translation>Interface</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="142"/>
+        <location filename="../../ui/dialogs/settings.py" line="141"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="160"/>
+        <location filename="../../ui/dialogs/settings.py" line="159"/>
         <source>设置文件：{path}</source>
         <translation>Settings file: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="160"/>
+        <location filename="../../ui/dialogs/settings.py" line="159"/>
         <source>（不保存到文件）</source>
         <translation>(not saved to a file)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="166"/>
+        <location filename="../../ui/dialogs/settings.py" line="165"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="168"/>
+        <location filename="../../ui/dialogs/settings.py" line="167"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="218"/>
+        <location filename="../../ui/dialogs/settings.py" line="217"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="232"/>
+        <location filename="../../ui/dialogs/settings.py" line="231"/>
         <source>范围 {minimum} – {maximum}</source>
         <translation>Range {minimum} – {maximum}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="237"/>
+        <location filename="../../ui/dialogs/settings.py" line="236"/>
         <source>此项由命令行或环境变量指定，这里不能修改。</source>
         <translation>Set on the command line or in the environment; it cannot be changed here.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="239"/>
+        <location filename="../../ui/dialogs/settings.py" line="238"/>
         <source>更改后重新连接或重新启动程序时生效。</source>
         <translation>A change applies when the app reconnects or restarts.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="282"/>
+        <location filename="../../ui/dialogs/settings.py" line="281"/>
         <source>留空使用本机内置数据库；共享数据库如 postgresql+psycopg://用户名:密码@服务器:5432/showroom</source>
         <translation>Empty: embedded database; shared, e.g. postgresql+psycopg://user:password@server:5432/showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="316"/>
+        <location filename="../../ui/dialogs/settings.py" line="315"/>
         <source>请输入整数。</source>
         <translation>Please enter a whole number.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="318"/>
+        <location filename="../../ui/dialogs/settings.py" line="317"/>
         <source>不能小于 {minimum}。</source>
         <translation>Must be at least {minimum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="320"/>
+        <location filename="../../ui/dialogs/settings.py" line="319"/>
         <source>不能大于 {maximum}。</source>
         <translation>Must be at most {maximum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="322"/>
+        <location filename="../../ui/dialogs/settings.py" line="321"/>
         <source>请从列表中选择。</source>
         <translation>Please choose from the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="323"/>
+        <location filename="../../ui/dialogs/settings.py" line="322"/>
         <source>这个值无效。</source>
         <translation>This value is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="357"/>
+        <location filename="../../ui/dialogs/settings.py" line="356"/>
         <source>有的设置不符合要求，请按提示修改后再保存。</source>
         <translation>Some settings are not valid; please correct them as shown, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="365"/>
+        <location filename="../../ui/dialogs/settings.py" line="366"/>
         <source>设置没有保存：{reason}</source>
         <translation>Settings not saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="380"/>
+        <location filename="../../ui/dialogs/settings.py" line="388"/>
+        <source>无法安全保存密码</source>
+        <translation>Cannot store the password safely</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="390"/>
+        <source>{problem}
+
+是否把密码保存在一个只有当前系统用户可读的文件里？选“否”则不保存密码，请改用环境变量 SHOWROOM_DATABASE_URL 提供密码。</source>
+        <translation>{problem}
+
+Store the password in a file only your system user can read? Choose &quot;No&quot; to not store it; then give the password in the SHOWROOM_DATABASE_URL environment variable.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="408"/>
         <source>留空时使用这台电脑上的内置数据库，无需测试。</source>
         <translation>Empty means the embedded database on this PC; nothing to test.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="383"/>
+        <location filename="../../ui/dialogs/settings.py" line="411"/>
         <source>正在连接 {url} …</source>
         <translation>Connecting to {url} …</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="388"/>
-        <source>连接成功：{url}</source>
-        <translation>Connected: {url}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/settings.py" line="393"/>
+        <location filename="../../ui/dialogs/settings.py" line="420"/>
+        <location filename="../../ui/dialogs/settings.py" line="426"/>
         <source>连接失败：{reason}</source>
         <translation>Connection failed: {reason}</translation>
     </message>
@@ -6642,22 +6712,22 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>ShowroomApp</name>
     <message>
-        <location filename="../../ui/app.py" line="172"/>
+        <location filename="../../ui/app.py" line="176"/>
         <source>设置文件中有无效的值，已改用默认值（详情见日志）。</source>
         <translation>The settings file had invalid values; defaults are used instead (see the log).</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="376"/>
+        <location filename="../../ui/app.py" line="406"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="377"/>
+        <location filename="../../ui/app.py" line="407"/>
         <source>新的数据库地址或界面语言将在重新启动程序后生效。</source>
         <translation>The new database address or language applies after restarting the app.</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="390"/>
+        <location filename="../../ui/app.py" line="420"/>
         <source>自助机模式不可用，已打开员工登录。</source>
         <translation>Kiosk mode is not available; showing staff sign-in instead.</translation>
     </message>
@@ -6973,6 +7043,107 @@ Interest {interest} · total {total}</translation>
         <location filename="../../ui/screens/deals.py" line="125"/>
         <source>净额</source>
         <translation>Net</translation>
+    </message>
+</context>
+<context>
+    <name>SyncProblems</name>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="32"/>
+        <source>新建客户</source>
+        <translation>Customer created</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="33"/>
+        <source>到店登记</source>
+        <translation>Visit checked in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="34"/>
+        <source>试驾还车</source>
+        <translation>Test drive returned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="35"/>
+        <source>回访记录</source>
+        <translation>Follow-up note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="38"/>
+        <source>待同步</source>
+        <translation>Pending sync</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="39"/>
+        <source>同步问题</source>
+        <translation>Sync problem</translation>
+    </message>
+</context>
+<context>
+    <name>SyncProblemsDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="56"/>
+        <source>待同步与同步问题</source>
+        <translation>Pending sync and sync problems</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
+        <source>操作</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
+        <source>记录时间</source>
+        <translation>Recorded at</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
+        <source>说明</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="75"/>
+        <source>立即同步</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="76"/>
+        <source>重试</source>
+        <translation>Retry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="77"/>
+        <source>放弃此条…</source>
+        <translation>Discard…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="101"/>
+        <source>网络恢复后自动同步</source>
+        <translation>Syncs automatically when the network is back</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="117"/>
+        <source>没有待同步的记录，也没有同步问题。</source>
+        <translation>Nothing is waiting to sync and there are no sync problems.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="121"/>
+        <source>{p} 条待同步，{q} 个同步问题。同步问题需要有人处理：核对后重试，或写明原因后放弃。</source>
+        <translation>{p} pending, {q} sync problems. Sync problems need someone: check and retry, or discard with a reason.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="153"/>
+        <source>放弃此条</source>
+        <translation>Discard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="153"/>
+        <source>为什么放弃这条记录？（会保留在记录中）</source>
+        <translation>Why discard this record? (It stays listed.)</translation>
     </message>
 </context>
 <context>
@@ -7773,12 +7944,12 @@ Every row&apos;s result and reason is in the report: {report}</translation>
 <context>
     <name>_ServiceDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="101"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="103"/>
         <source>确定</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="102"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="104"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>

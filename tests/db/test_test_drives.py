@@ -6,6 +6,7 @@ import threading
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -446,3 +447,41 @@ def test_slot_rules_come_from_the_settings_and_survive_a_typo() -> None:
     values = {"test_drive_slot_minutes": 45, "store_open": "08：30", "store_close": "6pm"}
     rules = td.SlotRules.from_settings(values.__getitem__)
     assert rules.minutes == 45 and rules.opens == time(8, 30) and rules.closes == time(18)
+
+
+def test_a_return_typed_offline_replays_once_and_a_second_return_is_a_problem(
+    world: World, tmp_path: Path
+) -> None:
+    from db.sync.outbox import Outbox
+    from showroom.sync import operations
+    from showroom.sync.service import SyncService
+
+    booking = world.book(local(TOMORROW, 10))
+    check(world, booking)
+    _sign_without_render(world, booking)
+    with world.database.write() as session:
+        td.check_out(
+            session,
+            ACTOR,
+            booking.id,
+            odometer_km=32000,
+            fuel_percent=80,
+            accompanying_staff_id=world.consultant_id,
+        )
+    sync = SyncService(world.database, Outbox(tmp_path / "outbox.sqlite3"))
+    sync.online = False
+    payload = operations.return_payload(
+        ACTOR, booking.id, 32010, 70, "划痕", (b"\x89PNG photo",), "满意", IntentGrade.B
+    )
+    first = sync.submit("test_drive.return", payload)
+    again = sync.submit("test_drive.return", payload)  # the desk pressed twice, offline
+    assert first.queued and again.queued
+    sync.online = True
+    report = sync.replay()
+    assert (report.applied, report.problems) == (1, 1)
+    (problem,) = sync.problems()
+    assert problem.id == again.op_id and problem.message  # the service's own words
+    with world.database.read() as session:
+        drive = session.get_one(TestDrive, booking.id)
+        assert drive.status is TestDriveStatus.RETURNED and drive.in_odometer_km == 32010
+        assert len(drive.damage_photo_shas) == 1

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from showroom.context import connect, describe_url
+from showroom.context import ConnectionCheck, check_connection, describe_url
 from showroom.settings import SETTINGS, Setting, Settings, SettingsError, coerce
 from ui.errors import error_text, is_expected, report_failure
 from ui.style import repolish
@@ -81,11 +82,9 @@ def _translate(text: str) -> str:
     return QCoreApplication.translate("SettingsDialog", text)
 
 
-def _probe_database(url: str) -> str:
-    """Connect to ``url`` and close again; the address without password on success."""
-    database = connect(url)
-    database.dispose()
-    return describe_url(url)
+def _probe_database(url: str) -> ConnectionCheck:
+    """Connect to ``url``, compare the schema version, close again (in a worker)."""
+    return check_connection(url)
 
 
 class SettingSpinBox(QSpinBox):
@@ -356,6 +355,8 @@ class SettingsDialog(QDialog):
         if values is None:
             self._show_problem(self.tr("有的设置不符合要求，请按提示修改后再保存。"))
             return
+        if values.get("database_url") and not self._keep_password_apart(values):
+            return
         changed = {k: v for k, v in values.items() if v != self.settings[k]}
         try:
             self.settings.update(changed)
@@ -367,6 +368,33 @@ class SettingsDialog(QDialog):
         log.info("settings saved: %s", ", ".join(sorted(changed)) or "(no change)")
         self.saved.emit(frozenset(changed))
         self.accept()
+
+    def _keep_password_apart(self, values: dict[str, Any]) -> bool:
+        """A password typed in the URL goes to the OS keyring; the settings file never has it.
+
+        Without a keyring the user chooses: a plain file readable only by them, or
+        not keeping the password at all. False: do not save yet.
+        """
+        from showroom.paths import AppPaths
+        from showroom.sync import credentials
+
+        plain, password = credentials.without_password(str(values["database_url"]))
+        if password is None:
+            return True
+        problem = credentials.store_password(plain, password)
+        if problem is not None:
+            answer = QMessageBox.question(
+                self,
+                self.tr("无法安全保存密码"),
+                self.tr(
+                    "{problem}\n\n是否把密码保存在一个只有当前系统用户可读的文件里？"
+                    "选“否”则不保存密码，请改用环境变量 SHOWROOM_DATABASE_URL 提供密码。"
+                ).format(problem=problem),
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                credentials.store_in_plain_file(AppPaths.default().config_dir, plain, password)
+        values["database_url"] = plain
+        return True
 
     def _show_problem(self, text: str) -> None:
         self.problem_label.setText(text)
@@ -383,9 +411,14 @@ class SettingsDialog(QDialog):
         self._test_message(self.tr("正在连接 {url} …").format(url=describe_url(url)), "HintText")
         self.runner.call(lambda: _probe_database(url), self._on_test_ok, self._on_test_failed)
 
-    def _on_test_ok(self, shown: str) -> None:
+    def _on_test_ok(self, result: ConnectionCheck) -> None:
         self.test_button.setEnabled(True)
-        self._test_message(self.tr("连接成功：{url}").format(url=shown), "SuccessText")
+        if result.ok:
+            self._test_message(result.message, "SuccessText")
+        else:
+            self._test_message(
+                self.tr("连接失败：{reason}").format(reason=result.message), "ErrorText"
+            )
 
     def _on_test_failed(self, exc: BaseException) -> None:
         self.test_button.setEnabled(True)

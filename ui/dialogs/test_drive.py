@@ -33,12 +33,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from db.models import IntentGrade
 from showroom.context import AppContext
 from showroom.documents.model import Document
 from showroom.errors import ShowroomError
 from showroom.services import test_drives as td
+from showroom.sync import operations
 from showroom.users import StaffUser
 from ui.documents.fonts import derive_print_fonts, register_print_fonts
 from ui.documents.render import body_html, render_pdf
@@ -545,8 +547,9 @@ class ReturnDialog(_ServiceDialog):
             self.grade.currentData(),
         )
         photos = tuple(self._photos)
-        self.run_write(
-            lambda s: td.return_car(
+
+        def work(s: Session) -> object:
+            return td.return_car(
                 s,
                 actor,
                 drive_id,
@@ -557,4 +560,18 @@ class ReturnDialog(_ServiceDialog):
                 feedback=feedback,
                 intent_grade=grade,
             )
+
+        payload = operations.return_payload(
+            actor, drive_id, km, fuel, damage, photos, feedback, grade
         )
+        self.error.hide()
+        self.ok_button.setEnabled(False)
+        self.runner.submit(
+            "test_drive.return", payload, work, self._done, self._queued, self.show_error
+        )
+
+    def _queued(self, _queued: object) -> None:
+        # The shared database is unreachable: the return waits in this PC's outbox.
+        self.show_message(self.tr("待同步：网络断开，还车记录已保存在本机，恢复连接后自动登记。"))
+        self.ok_button.hide()
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("关闭"))

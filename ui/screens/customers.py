@@ -173,7 +173,7 @@ class CustomersScreen(Screen):
         self.model.set_query(self.search.text())
 
     def refresh(self) -> None:
-        self.model.reload()
+        self.model.refresh_in_place()  # a live change keeps scroll and selection
 
     def _on_total(self, total: int) -> None:
         self.count_label.setText(self.tr("共 {count} 位客户").format(count=f"{total:,}"))

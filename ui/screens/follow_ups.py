@@ -37,6 +37,7 @@ from showroom.context import AppContext
 from showroom.services import follow_ups
 from showroom.services.follow_ups import FollowUpList, FollowUpRow, StaleHotCustomer
 from showroom.services.overview import store_zone
+from showroom.sync import operations
 from showroom.users import StaffUser
 from ui.dialogs.follow_up import FollowUpDialog
 from ui.errors import error_text, is_expected, report_failure
@@ -339,7 +340,22 @@ class FollowUpsScreen(Screen):
             else:
                 self._on_failed(exc)
 
-        self.runner.write(work, self._on_completed, failed)
+        payload = {
+            "user": operations.user_payload(user),
+            "follow_up_id": str(follow_up_id),
+            "result": result,
+            "next_due": next_due.isoformat() if next_due else None,
+            "now": now.isoformat(),
+        }
+        self.runner.submit(
+            "follow_up.complete", payload, work, self._on_completed, self._on_queued, failed
+        )
+
+    def _on_queued(self, _queued: object) -> None:
+        # The shared database is unreachable: the note waits in this PC's outbox.
+        self._say(
+            self.tr("待同步：网络断开，回访结果已保存在本机，恢复连接后自动登记。"), "ErrorText"
+        )
 
     def _on_completed(self, done: follow_ups.CompletedFollowUp) -> None:
         if done.next_due is not None:

@@ -481,7 +481,7 @@ class InventoryScreen(Screen):
         self._fill_models()
 
     def refresh(self) -> None:
-        self.model.reload()
+        self.model.refresh_in_place()  # a live change keeps scroll and selection
 
     def _on_total(self, total: int) -> None:
         self.count_label.setText(self.tr("共 {count} 辆").format(count=f"{total:,}"))

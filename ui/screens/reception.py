@@ -40,6 +40,7 @@ from showroom.errors import ShowroomError
 from showroom.identifiers import normalize_mobile
 from showroom.services import reception
 from showroom.services.reception import CheckInResult, CustomerMatch, NewCustomer, Routing
+from showroom.sync import operations
 from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.screens.base import Screen
@@ -412,7 +413,23 @@ class CheckInScreen(Screen):
             )
 
         self.check_in_button.setEnabled(False)
-        self.runner.write(work, self._on_checked_in, self._on_check_in_failed)
+        payload = {
+            "actor": operations.actor_payload(actor),
+            "store_id": str(store_id),
+            "customer_id": str(match.id),
+            "purpose": purpose.value,
+            "party_size": party,
+            "consultant_id": str(consultant) if consultant else None,
+            "protection_days": days,
+        }
+        self.runner.submit(
+            "visit.check_in",
+            payload,
+            work,
+            self._on_checked_in,
+            self._on_check_in_queued,
+            self._on_check_in_failed,
+        )
 
     def _check_in_code(self, text: str) -> None:
         store_id, actor = self.user.store_id, self.user.actor
@@ -440,6 +457,17 @@ class CheckInScreen(Screen):
         self.last_result = result
         self.clear()
         self._say(f"{head}{who}", "warning" if tone == "warning" else "success")
+
+    def _on_check_in_queued(self, _queued: object) -> None:
+        # The shared database is unreachable: the check-in waits in this PC's outbox.
+        if self.dialog is not None:
+            self.dialog.accept()
+            self.dialog = None
+        self.clear()
+        self._say(
+            self.tr("待同步：网络断开，到店登记已保存在本机，恢复连接后自动登记并分配接待号。"),
+            "warning",
+        )
 
     def _on_check_in_failed(self, exc: BaseException) -> None:
         self.check_in_button.setEnabled(self._chosen is not None)
@@ -485,7 +513,22 @@ class CheckInScreen(Screen):
                 protection_days=days,
             )
 
-        self.runner.write(work, self._on_checked_in, self._on_check_in_failed)
+        payload = {
+            "actor": operations.actor_payload(actor),
+            "store_id": str(store_id),
+            "new_customer": operations.new_customer_payload(new_customer),
+            "purpose": purpose.value,
+            "party_size": party,
+            "protection_days": days,
+        }
+        self.runner.submit(
+            "visit.check_in",
+            payload,
+            work,
+            self._on_checked_in,
+            self._on_check_in_queued,
+            self._on_check_in_failed,
+        )
 
     def _use_existing(self, customer_id: uuid.UUID) -> None:
         if self.dialog is not None:
@@ -534,4 +577,14 @@ class CheckInScreen(Screen):
         self.message.show()
 
     def _fail(self, exc: BaseException) -> None:
+        if isinstance(exc, ShowroomError) and exc.code == "db.offline" and self.runner.sync:
+            # Offline the look-up cannot run, but the arrival can still be recorded.
+            self._say(
+                self.tr(
+                    "网络断开，暂时查不到客户。可按 F2 直接登记到店（待同步）；"
+                    "手机号已有客户的，恢复连接后自动合并到该客户。"
+                ),
+                "warning",
+            )
+            return
         self._say(report_failure(exc), "error")

@@ -118,6 +118,45 @@ class PagedTableModel(QAbstractTableModel):
         self._load_page()
         self._load_count()
 
+    def refresh_in_place(self) -> None:
+        """Reload what is loaded, keeping rows, scroll position and selection (a live change).
+
+        Fetches as many rows as are shown in one task and swaps them in with
+        ``dataChanged``/row inserts and removals instead of a model reset, so a
+        change on another PC does not throw the user back to the top of the list.
+        """
+        if not self._rows:
+            self.reload()
+            return
+        self._generation += 1
+        generation, query, limit = self._generation, self._query, len(self._rows)
+        sort, descending = self._sort_key, self._descending
+        load_rows = type(self).load_rows
+
+        def work(session: Session) -> tuple[int, int, list[Any]]:
+            return generation, 0, load_rows(session, query, 0, limit, sort, descending)
+
+        self._runner.read(work, self._on_refreshed, self._on_failed)
+        self._load_count()
+
+    def _on_refreshed(self, result: tuple[int, int, list[Any]]) -> None:
+        generation, _offset, rows = result
+        if generation != self._generation:
+            return
+        old = len(self._rows)
+        if len(rows) < old:
+            self.beginRemoveRows(QModelIndex(), len(rows), old - 1)
+            del self._rows[len(rows) :]
+            self.endRemoveRows()
+        common = len(self._rows)
+        self._rows[:common] = rows[:common]
+        if common:
+            self.dataChanged.emit(self.index(0, 0), self.index(common - 1, self.columnCount() - 1))
+        if len(rows) > common:
+            self.beginInsertRows(QModelIndex(), common, len(rows) - 1)
+            self._rows.extend(rows[common:])
+            self.endInsertRows()
+
     def _load_count(self) -> None:
         # A separate task from the first page: counting every match of a rare search
         # scans the table, while the first 200 rows in index order often arrive at once.

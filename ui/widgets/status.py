@@ -2,19 +2,25 @@
 
 ``ConnectionMonitor`` asks the database a trivial question every few seconds
 in a worker (never on the UI thread: a dead server can take seconds to time
-out) and reports changes of the online state.
+out) and reports changes of the online state. With sync running, the feed
+watcher's heartbeat reports it instead, through ``SyncRelay``, together with
+the outbox: 在线 / 离线 · n 条待同步 / 同步中 / n 个同步问题.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ui.style import PALETTE
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from showroom.sync.service import SyncService, SyncState
 
 log = logging.getLogger("showroom.ui")
 
@@ -78,6 +84,20 @@ class ConnectionMonitor(QObject):
             self.onlineChanged.emit(online)
 
 
+class SyncRelay(QObject):
+    """Carries the sync service's state (reported on worker threads) to the UI thread.
+
+    Signals: ``stateChanged(object)`` with a ``SyncState``.
+    """
+
+    stateChanged = Signal(object)  # noqa: N815 - Qt's signal naming
+
+    def __init__(self, service: SyncService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        service.subscribe(self.stateChanged.emit)
+
+
 class StatusDot(QWidget):
     """A small filled circle: green online, red offline, grey unknown. Emits no signals."""
 
@@ -103,7 +123,12 @@ class StatusDot(QWidget):
 
 
 class OnlineIndicator(QWidget):
-    """Dot plus 在线 / 离线 text. Emits no signals."""
+    """Dot plus 在线 / 离线 text, and what waits to sync.
+
+    Signals: ``clicked()`` (opens the sync panel when anything is pending or refused).
+    """
+
+    clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,12 +141,38 @@ class OnlineIndicator(QWidget):
         self.text.setStyleSheet("padding: 0;")
         layout.addWidget(self.dot)
         layout.addWidget(self.text)
+        self._online: bool | None = None
+        self._sync: SyncState | None = None
 
     def set_online(self, online: bool | None) -> None:
+        self._online = online
+        self._show()
+
+    def set_sync(self, state: SyncState) -> None:
+        self._sync = state
+        self._online = state.online if state.online is not None else self._online
+        self._show()
+
+    def _show(self) -> None:
+        online, sync = self._online, self._sync
         self.dot.set_state(online)
         if online is None:
-            self.text.setText(self.tr("正在检查…"))
+            text = self.tr("正在检查…")
+        elif sync is not None and sync.replaying:
+            text = self.tr("同步中 · {n} 条待同步").format(n=sync.pending)
         elif online:
-            self.text.setText(self.tr("在线"))
+            text = self.tr("在线")
         else:
-            self.text.setText(self.tr("离线"))
+            text = self.tr("离线")
+        if sync is not None and not sync.replaying and sync.pending:
+            text += self.tr(" · {n} 条待同步").format(n=sync.pending)
+        if sync is not None and sync.problems:
+            text += self.tr(" · {n} 个同步问题").format(n=sync.problems)
+        self.text.setText(text)
+        busy = sync is not None and (sync.pending or sync.problems)
+        self.setCursor(Qt.CursorShape.PointingHandCursor if busy else Qt.CursorShape.ArrowCursor)
+        self.setToolTip(self.tr("点击查看待同步的记录和同步问题") if busy else "")
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        self.clicked.emit()

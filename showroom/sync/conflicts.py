@@ -1,0 +1,63 @@
+"""Two PCs editing one record: the second save meets the first, never overwrites it.
+
+Every ``Entity`` has ``row_version`` (SQLAlchemy's version counter): an UPDATE
+names the version it read and fails when another PC saved in between. ``save_edit``
+is the one way an edit form saves: it takes the version the form was loaded
+with and, if the record moved on, raises ``EditConflict`` carrying both
+versions field by field (what is stored now and what this user typed) so the
+form can show them side by side and let the user choose; nothing is
+overwritten silently.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from showroom.errors import ConflictError, NotFoundError
+
+
+class EditConflict(ConflictError):
+    """``params["fields"]``: {field: {"theirs": stored value, "yours": typed value}}."""
+
+
+def save_edit(
+    session: Session,
+    model: type[Any],
+    row_id: uuid.UUID,
+    loaded_version: int,
+    changes: dict[str, Any],
+    labels: dict[str, str] | None = None,
+) -> int:
+    """Apply ``changes`` if the row is still at ``loaded_version``; return the new version.
+
+    ``labels`` name the fields for the message (``{"name": "姓名"}``).
+    """
+    row = session.get(model, row_id, with_for_update=True)
+    if row is None or getattr(row, "deleted_at", None) is not None:
+        raise NotFoundError("edit.not_found", "这条记录已不存在（可能已被合并或删除）。")
+    if row.row_version != loaded_version:
+        fields = {
+            name: {"theirs": getattr(row, name), "yours": value}
+            for name, value in changes.items()
+            if getattr(row, name) != value
+        }
+        named = labels or {}
+        lines = "；".join(
+            f"{named.get(n, n)}：已保存为“{v['theirs']}”，你填写的是“{v['yours']}”"
+            for n, v in fields.items()
+        )
+        raise EditConflict(
+            "edit.conflict",
+            "保存前这条记录已被其他电脑修改，你的修改没有保存。"
+            + (f"两个版本不同之处：{lines}。" if lines else "")
+            + "请核对后重新保存。",
+            fields=fields,
+            theirs_version=row.row_version,
+        )
+    for name, value in changes.items():
+        setattr(row, name, value)
+    session.flush()
+    return int(row.row_version)
