@@ -720,15 +720,19 @@ class InspectionDayScreen(Screen):
         if row is None:
             return
         reg_id, actor = row.id, self.user.actor
-        pdf = render_pdf(document)  # a one-page slip: quick enough here, as the agreement is
 
         def archived(_result: object) -> None:
             self._say(self.tr("报名单已存档，正在打开打印预览。"))
             self._preview(document)
 
-        self.runner.write(
-            lambda s: idays.archive_slip(s, actor, reg_id, document, pdf), archived, self._failed
-        )
+        def rendered(pdf: bytes) -> None:
+            self.runner.write(
+                lambda s: idays.archive_slip(s, actor, reg_id, document, pdf),
+                archived,
+                self._failed,
+            )
+
+        self.runner.call(lambda: render_pdf(document), rendered, self._failed)
 
     # --- tab 2: check-in and queues -----------------------------------------------------
 
