@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -26,14 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.models import Title
 from showroom.documents.qr import qr_png
 from showroom.services import audit
 from showroom.services import inspection_day as idays
 from showroom.settings import Settings
 from ui.errors import report_failure
+from ui.kiosk.contact import ContactStep, big_label
 from ui.kiosk.pages import KioskPage
-from ui.kiosk.test_drive import SURNAMES, Keypad, _big, _edit
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -67,16 +64,13 @@ class KioskInspectionDayPage(KioskPage):
         self.chosen: idays.PublicEvent | None = None
         self.result: idays.RegistrationResult | None = None
         self._plate = ""
-        self._phone = ""
-        self._surname = ""
-        self._title = Title.NONE
 
         self.steps = QStackedWidget(self)
         self.steps.addWidget(self._build_events())
         self.steps.addWidget(self._build_plate())
         self.steps.addWidget(self._build_contact())
         self.steps.addWidget(self._build_done())
-        self.error = _big("", self, "kioskError")
+        self.error = big_label("", self, "kioskError")
         self.error.setStyleSheet("color:#c5221f; font-size:22px;")
         bottom = QHBoxLayout()
         self.back_button = QPushButton(self.tr("返回"), self)
@@ -96,9 +90,9 @@ class KioskInspectionDayPage(KioskPage):
     def _build_events(self) -> QWidget:
         page = QWidget(self)
         layout = QVBoxLayout(page)
-        layout.addWidget(_big(self.tr("透明检测日报名"), page))
+        layout.addWidget(big_label(self.tr("透明检测日报名"), page))
         layout.addWidget(
-            _big(
+            big_label(
                 self.tr("资深评估师现场免费检测，出具检测报告。名额有限，满额后可登记候补。"),
                 page,
                 "kioskHint",
@@ -107,7 +101,7 @@ class KioskInspectionDayPage(KioskPage):
         self.event_box = QVBoxLayout()
         self.event_box.setSpacing(14)
         layout.addLayout(self.event_box)
-        self.no_events = _big(
+        self.no_events = big_label(
             self.tr("近期暂无检测日安排，请留意门店通知或咨询前台。"), page, "kioskHint"
         )
         layout.addWidget(self.no_events)
@@ -168,9 +162,9 @@ class KioskInspectionDayPage(KioskPage):
     def _build_plate(self) -> QWidget:
         page = QWidget(self)
         layout = QVBoxLayout(page)
-        self.plate_title = _big("", page)
+        self.plate_title = big_label("", page)
         layout.addWidget(self.plate_title)
-        self.plate_label = _big("", page, "kioskEntry")
+        self.plate_label = big_label("", page, "kioskEntry")
         self.plate_label.setStyleSheet("font-size:44px; letter-spacing:4px;")
         layout.addWidget(self.plate_label)
         provinces = QGridLayout()
@@ -226,69 +220,32 @@ class KioskInspectionDayPage(KioskPage):
     # --- step 3: contact ------------------------------------------------------------------
 
     def _build_contact(self) -> QWidget:
-        page = QWidget(self)
-        layout = QHBoxLayout(page)
-        left = QVBoxLayout()
-        left.addWidget(_big(self.tr("您的手机号和姓氏"), page))
-        self.phone_label = _big("", page, "kioskEntry")
-        self.phone_label.setStyleSheet("font-size:36px;")
-        left.addWidget(self.phone_label)
-        surnames = QGridLayout()
-        surnames.setSpacing(6)
-        self.surname_group = QButtonGroup(page)
-        for index, surname in enumerate(SURNAMES):
-            button = QPushButton(surname, page)
-            button.setCheckable(True)
-            button.setMinimumSize(56, 52)
-            self.surname_group.addButton(button, index)
-            surnames.addWidget(button, index // 10, index % 10)
-        self.surname_group.idClicked.connect(self._surname_clicked)
-        left.addLayout(surnames)
-        titles = QHBoxLayout()
-        self.title_group = QButtonGroup(page)
-        for title, text in ((Title.MR, self.tr("先生")), (Title.MS, self.tr("女士"))):
-            button = QPushButton(text, page)
-            button.setCheckable(True)
-            button.setMinimumHeight(56)
-            button.setProperty("title", title.value)
-            self.title_group.addButton(button)
-            titles.addWidget(button)
-        self.title_group.buttonClicked.connect(self._title_clicked)
-        left.addLayout(titles)
-        self.consent = QCheckBox(
-            self.tr("我同意门店使用我的手机号办理检测日报名、签到和名额通知"), page
+        self.contact = ContactStep(
+            self.tr("我同意门店使用我的手机号办理检测日报名、签到和名额通知"),
+            self.tr("确认报名"),
+            self,
         )
-        self.consent.setMinimumHeight(48)
-        left.addWidget(self.consent)
-        self.confirm = QPushButton(self.tr("确认报名"), page)
-        self.confirm.setMinimumHeight(72)
-        self.confirm.clicked.connect(self.submit)
-        left.addWidget(self.confirm)
-        layout.addLayout(left, 1)
-        keypad = Keypad(page)
-        keypad.pressed.connect(self._phone_key)
-        layout.addWidget(keypad)
-        return page
-
-    def _phone_key(self, key: str) -> None:
-        self._phone = _edit(self._phone, key, 11)
-        self.phone_label.setText(self._phone or self.tr("请输入手机号"))
-
-    def _surname_clicked(self, index: int) -> None:
-        self._surname = SURNAMES[index]
-
-    def _title_clicked(self, button: QPushButton) -> None:
-        self._title = Title(str(button.property("title")))
+        self.contact.confirmed.connect(self.submit)
+        # The names the page and its tests use for the step's parts.
+        self.phone_label = self.contact.phone_label
+        self.consent = self.contact.consent
+        self.confirm = self.contact.confirm
+        return self.contact
 
     def submit(self) -> None:
         if self.chosen is None:
             self._show(EVENT)
             return
-        if not self._surname:
+        if not self.contact.surname:
             self._say(self.tr("请点选您的姓氏。"))
             return
         code, event_id = self.settings["store_code"], self.chosen.id
-        phone, surname, title, plate = self._phone, self._surname, self._title, self._plate
+        phone, surname, title, plate = (
+            self.contact.phone,
+            self.contact.surname,
+            self.contact.title,
+            self._plate,
+        )
         consent = self.consent.isChecked()
 
         def work(session: Session) -> idays.RegistrationResult:
@@ -314,11 +271,11 @@ class KioskInspectionDayPage(KioskPage):
         page = QWidget(self)
         layout = QHBoxLayout(page)
         text = QVBoxLayout()
-        self.done_title = _big("", page)
+        self.done_title = big_label("", page)
         text.addWidget(self.done_title)
-        self.done_code = _big("", page)
+        self.done_code = big_label("", page)
         self.done_code.setStyleSheet("font-size:56px; font-weight:bold; letter-spacing:6px;")
-        self.done_details = _big("", page, "kioskHint")
+        self.done_details = big_label("", page, "kioskHint")
         text.addWidget(self.done_code)
         text.addWidget(self.done_details)
         finish = QPushButton(self.tr("完成"), page)
@@ -390,17 +347,10 @@ class KioskInspectionDayPage(KioskPage):
     def reset(self) -> None:
         self.chosen = None
         self.result = None
-        self._plate = self._phone = self._surname = ""
-        self._title = Title.NONE
+        self._plate = ""
         self.plate_label.setText("—")
-        self.phone_label.setText(self.tr("请输入手机号"))
         self.done_code.clear()
         self.done_details.clear()
         self.done_qr.clear()
-        for group in (self.surname_group, self.title_group):
-            group.setExclusive(False)
-            for button in group.buttons():
-                button.setChecked(False)
-            group.setExclusive(True)
-        self.consent.setChecked(False)
+        self.contact.reset()
         self._show(EVENT)
