@@ -32,6 +32,7 @@ from ui.errors import report_failure
 from ui.kiosk.contact import ContactStep, big_label
 from ui.kiosk.pages import KioskPage
 from ui.tasks import TaskRunner
+from ui.widgets.dates import month_day, weekday
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -126,7 +127,6 @@ class KioskInspectionDayPage(KioskPage):
             if old is not None:
                 old.setParent(None)
                 old.deleteLater()
-        weekdays = "一二三四五六日"
         for index, event in enumerate(events[:4]):
             seats = (
                 self.tr("剩余名额 {left} / {seats}").format(
@@ -136,9 +136,8 @@ class KioskInspectionDayPage(KioskPage):
                 else self.tr("名额已满，可登记候补")
             )
             button = QPushButton(
-                f"{event.day:%m月%d日} "
-                + self.tr("周{d}").format(d=weekdays[event.day.weekday()])
-                + f"  {event.hours}   {event.title}\n{seats}",
+                f"{month_day(event.day)} {weekday(event.day)}"
+                f"  {event.hours}   {event.title}\n{seats}",
                 self,
             )
             button.setObjectName("kioskEvent")
@@ -152,7 +151,7 @@ class KioskInspectionDayPage(KioskPage):
         self.chosen = self.events[int(self.sender().property("index"))]
         self.plate_title.setText(
             self.tr("{day} {title}：请输入您的车牌号").format(
-                day=f"{self.chosen.day:%m月%d日}", title=self.chosen.title
+                day=month_day(self.chosen.day), title=self.chosen.title
             )
         )
         self._show(PLATE)
@@ -293,7 +292,7 @@ class KioskInspectionDayPage(KioskPage):
         self.result = result
         self.confirm.setEnabled(True)
         self.done_code.setText(result.booking_code)
-        when = f"{result.event_day:%m月%d日} {result.hours}"
+        when = f"{month_day(result.event_day)} {result.hours}"
         if result.seated:
             self.done_title.setText(self.tr("报名成功"))
             detail = self.tr(

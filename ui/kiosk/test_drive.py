@@ -35,6 +35,7 @@ from ui.errors import report_failure
 from ui.kiosk.contact import ContactStep, Keypad, big_label, edit
 from ui.kiosk.pages import KioskPage
 from ui.tasks import TaskRunner
+from ui.widgets.dates import month_day_time
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -278,7 +279,7 @@ class KioskTestDrivePage(KioskPage):
                 name=booking.customer_name
                 + {Title.MR: "先生", Title.MS: "女士"}.get(self.contact.title, ""),
                 car=booking.vehicle_label,
-                when=f"{booking.slot_start.astimezone(zone):%m月%d日 %H:%M}–"
+                when=f"{month_day_time(booking.slot_start.astimezone(zone))}–"
                 f"{booking.slot_end.astimezone(zone):%H:%M}",
             )
         )
