@@ -489,6 +489,7 @@ class ComparisonView(QWidget):
         while self.remove_row.count():
             item = self.remove_row.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # out of the layout now; gone at the next event loop turn
                 item.widget().deleteLater()
         self.remove_buttons = []
         if self.result is None:
