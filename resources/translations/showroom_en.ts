@@ -1362,27 +1362,27 @@
         <translation>1 car chosen; choose at least one more to compare.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="500"/>
+        <location filename="../../ui/widgets/comparison.py" line="501"/>
         <source>移除 {title}</source>
         <translation>Remove {title}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="541"/>
+        <location filename="../../ui/widgets/comparison.py" line="542"/>
         <source>保存车型对比 PDF</source>
         <translation>Save comparison PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="541"/>
+        <location filename="../../ui/widgets/comparison.py" line="542"/>
         <source>车型对比.pdf</source>
         <translation>comparison.pdf</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="541"/>
+        <location filename="../../ui/widgets/comparison.py" line="542"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="556"/>
+        <location filename="../../ui/widgets/comparison.py" line="557"/>
         <source>已保存：{path}</source>
         <translation>Saved: {path}</translation>
     </message>
@@ -1390,23 +1390,23 @@
 <context>
     <name>ContactStep</name>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="86"/>
+        <location filename="../../ui/kiosk/contact.py" line="93"/>
         <source>您的手机号和姓氏</source>
         <translation>Your mobile number and surname</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="103"/>
+        <location filename="../../ui/kiosk/contact.py" line="110"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="103"/>
+        <location filename="../../ui/kiosk/contact.py" line="110"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="127"/>
-        <location filename="../../ui/kiosk/contact.py" line="138"/>
+        <location filename="../../ui/kiosk/contact.py" line="134"/>
+        <location filename="../../ui/kiosk/contact.py" line="145"/>
         <source>请输入手机号</source>
         <translation>Enter your mobile number</translation>
     </message>
@@ -2742,6 +2742,14 @@
         <location filename="../../ui/screens/deals.py" line="101"/>
         <source>，即将到期</source>
         <translation>, expiring soon</translation>
+    </message>
+</context>
+<context>
+    <name>DoneStep</name>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="174"/>
+        <source>完成</source>
+        <translation>Done</translation>
     </message>
 </context>
 <context>
@@ -4182,12 +4190,12 @@
 <context>
     <name>Keypad</name>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="41"/>
+        <location filename="../../ui/kiosk/contact.py" line="48"/>
         <source>清空</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="41"/>
+        <location filename="../../ui/kiosk/contact.py" line="48"/>
         <source>删除</source>
         <translation>Delete</translation>
     </message>
@@ -4445,99 +4453,89 @@ Please take a seat in the lounge and help yourself to tea.</translation>
 <context>
     <name>KioskInspectionDayPage</name>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="77"/>
-        <source>返回</source>
-        <translation>Back</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="94"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="73"/>
         <source>透明检测日报名</source>
         <translation>Inspection day sign-up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="97"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="76"/>
         <source>资深评估师现场免费检测，出具检测报告。名额有限，满额后可登记候补。</source>
         <translation>Senior appraisers inspect your car for free and give you a written report. Seats are limited; when full you can join the wait-list.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="106"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="85"/>
         <source>近期暂无检测日安排，请留意门店通知或咨询前台。</source>
         <translation>No inspection day is planned yet. Please watch for our notices or ask at the front desk.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="132"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="111"/>
         <source>剩余名额 {left} / {seats}</source>
         <translation>{left} / {seats} seats left</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="136"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="115"/>
         <source>名额已满，可登记候补</source>
         <translation>Full — join the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="153"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="132"/>
         <source>{day} {title}：请输入您的车牌号</source>
         <translation>{day} {title}: enter your plate number</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="186"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="165"/>
         <source>删除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="192"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="171"/>
         <source>下一步</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="208"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="187"/>
         <source>请先点选车牌的省份简称，例如“京”。</source>
         <translation>First tap the province character of the plate, e.g. &quot;京&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="215"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="194"/>
         <source>车牌号不完整，请检查后再继续。</source>
         <translation>The plate number is incomplete; please check it.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="223"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="202"/>
         <source>我同意门店使用我的手机号办理检测日报名、签到和名额通知</source>
         <translation>I agree that the store uses my mobile number for this sign-up, check-in and seat notices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="224"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="203"/>
         <source>确认报名</source>
         <translation>Sign up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="239"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="218"/>
         <source>请点选您的姓氏。</source>
         <translation>Please tap your surname.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="280"/>
-        <source>完成</source>
-        <translation>Done</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="297"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="264"/>
         <source>报名成功</source>
         <translation>You are signed up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="299"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="266"/>
         <source>{name}，您好！{plate} 已获得 {when} 的检测名额（第 {seat} 位）。
 当天到店请出示报名码或扫描二维码签到。请拍照保存本页。</source>
         <translation>Hello {name}! {plate} has a seat on {when} (seat {seat}).
 On the day, show the booking code or scan the QR to check in. Please take a photo of this page.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="303"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="270"/>
         <source>已登记候补</source>
         <translation>You are on the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="305"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="272"/>
         <source>{name}，您好！{when} 的名额已满，{plate} 已登记为候补第 {n} 位。
 有人取消时我们会按顺序电话通知您（{phone}）。请拍照保存本页。</source>
         <translation>Hello {name}! {when} is full; {plate} is number {n} on the wait-list.
@@ -4560,77 +4558,67 @@ If someone cancels we will call you in turn ({phone}). Please take a photo of th
 <context>
     <name>KioskTestDrivePage</name>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="83"/>
-        <source>返回</source>
-        <translation>Back</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="104"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="84"/>
         <source>请输入车窗展示单上的库存编号</source>
         <translation>Enter the stock no. on the window sticker</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="106"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="86"/>
         <source>输入编号最后几位数字即可，例如 00042 输入 42</source>
         <translation>Just enter the last few digits, e.g. 42 for 00042</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="111"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="91"/>
         <source>下一步</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="135"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="115"/>
         <source>请先输入库存编号。</source>
         <translation>Please enter the stock no. first.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="155"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="135"/>
         <source>今天</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="155"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="135"/>
         <source>明天</source>
         <translation>Tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="155"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="135"/>
         <source>后天</source>
         <translation>Day after tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="187"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="167"/>
         <source>这一天已经约满或已过营业时间，请换一天。</source>
         <translation>This day is fully booked or past opening hours. Please choose another day.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="206"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="186"/>
         <source>我同意门店使用我的手机号办理本次试驾预约并与我联系</source>
         <translation>I agree that the store may use my mobile number for this test-drive booking and to contact me</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="207"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="187"/>
         <source>确认预约</source>
         <translation>Confirm booking</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="222"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="202"/>
         <source>请点选您的姓氏。</source>
         <translation>Please tap your surname.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="253"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="230"/>
         <source>预约成功</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="259"/>
-        <source>完成</source>
-        <translation>Done</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="277"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="247"/>
         <source>{name}，您好！已为您预约 {car}
 {when}
 到店时请出示预约码或扫描二维码。</source>
@@ -6929,6 +6917,14 @@ Interest {interest} · total {total}</translation>
         <location filename="../../ui/widgets/startup_page.py" line="131"/>
         <source>技术信息：{detail}</source>
         <translation>Technical detail: {detail}</translation>
+    </message>
+</context>
+<context>
+    <name>StepsPage</name>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="213"/>
+        <source>返回</source>
+        <translation>Back</translation>
     </message>
 </context>
 <context>

@@ -1,14 +1,17 @@
-"""The kiosk's contact step and the finger-sized parts it is built from.
+"""The kiosk's self-service steps and the finger-sized parts they are built from.
 
 A customer at the kiosk has no keyboard: the mobile number comes from a big
 digit keypad, the surname from a grid of common surnames, the form of address
 from two buttons. The test-drive booking and the inspection-day sign-up both
-ask for exactly this, with their own consent sentence and confirm button.
+ask for exactly this (``ContactStep``, with their own consent sentence and
+confirm button), end on the same slip with code and QR (``DoneStep``) and
+move between their steps the same way (``StepsPage``).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -16,11 +19,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from db.models import Title
+from showroom.documents.qr import qr_png
+from ui.errors import report_failure
+from ui.kiosk.pages import KioskPage
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
@@ -143,3 +150,100 @@ class ContactStep(QWidget):
             group.setExclusive(True)
         self.consent.setChecked(False)
         self.confirm.setEnabled(True)
+
+
+class DoneStep(QWidget):
+    """The slip: a title, the big code, a sentence, the QR to photograph and 完成.
+
+    Signals: ``finished()`` when 完成 is tapped.
+    """
+
+    finished = Signal()
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        text = QVBoxLayout()
+        self.title = big_label(title, self)
+        text.addWidget(self.title)
+        self.code = big_label("", self)
+        self.code.setStyleSheet("font-size:56px; font-weight:bold; letter-spacing:6px;")
+        self.details = big_label("", self, "kioskHint")
+        text.addWidget(self.code)
+        text.addWidget(self.details)
+        finish = QPushButton(self.tr("完成"), self)
+        finish.setMinimumHeight(72)
+        finish.clicked.connect(self.finished)
+        text.addWidget(finish)
+        text.addStretch(1)
+        layout.addLayout(text, 1)
+        self.qr = QLabel(self)
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.qr)
+
+    def show_result(self, code: str, details: str, qr_payload: str) -> None:
+        self.code.setText(code)
+        self.details.setText(details)
+        pixmap = QPixmap()
+        pixmap.loadFromData(qr_png(qr_payload, box_size=10))
+        self.qr.setPixmap(pixmap)
+
+    def clear(self) -> None:
+        self.code.clear()
+        self.details.clear()
+        self.qr.clear()
+
+
+class StepsPage(KioskPage):
+    """A kiosk page of numbered steps with a red message line and 返回 below.
+
+    The first step's 返回 goes home (after ``reset``); the last step hides it.
+    Subclasses call ``set_steps`` once and implement ``reset``.
+    """
+
+    confirm: QPushButton  # the step that writes; enabled again after a refusal
+
+    def set_steps(self, pages: list[QWidget], error_px: int, margins: tuple[int, int]) -> None:
+        self.steps = QStackedWidget(self)
+        for page in pages:
+            self.steps.addWidget(page)
+        self.error = big_label("", self, "kioskError")
+        self.error.setStyleSheet(f"color:#c5221f; font-size:{error_px}px;")
+        bottom = QHBoxLayout()
+        self.back_button = QPushButton(self.tr("返回"), self)
+        self.back_button.setMinimumHeight(64)
+        self.back_button.clicked.connect(self.back)
+        bottom.addWidget(self.back_button)
+        bottom.addStretch(1)
+        layout = QVBoxLayout(self)
+        across, down = margins
+        layout.setContentsMargins(across, down, across, down)
+        layout.addWidget(self.steps, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(bottom)
+
+    def last_step(self) -> int:
+        return self.steps.count() - 1
+
+    def _failed(self, exc: BaseException) -> None:
+        self.confirm.setEnabled(True)
+        self._say(report_failure(exc))
+
+    def _say(self, text: str) -> None:
+        self.error.setText(text)
+
+    def _show(self, step: int) -> None:
+        self.error.clear()
+        self.steps.setCurrentIndex(step)
+        self.back_button.setVisible(step != self.last_step())
+
+    def _finish(self) -> None:
+        self.reset()
+        self.navigate.emit("home")
+
+    def back(self) -> None:
+        step = self.steps.currentIndex()
+        if step == 0:
+            self._finish()
+        else:
+            self._show(step - 1)

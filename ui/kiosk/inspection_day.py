@@ -12,25 +12,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
-    QLabel,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from showroom.documents.qr import qr_png
 from showroom.services import audit
 from showroom.services import inspection_day as idays
 from showroom.settings import Settings
-from ui.errors import report_failure
-from ui.kiosk.contact import ContactStep, big_label
-from ui.kiosk.pages import KioskPage
+from ui.kiosk.contact import ContactStep, DoneStep, StepsPage, big_label
 from ui.tasks import TaskRunner
 from ui.widgets.dates import month_day, weekday
 
@@ -42,7 +34,7 @@ PLATE_KEYS = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # plates have no I or O
 EVENT, PLATE, CONTACT, DONE = range(4)
 
 
-class KioskInspectionDayPage(KioskPage):
+class KioskInspectionDayPage(StepsPage):
     """The four sign-up steps. Signals: ``navigate(str)`` (see ``KioskPage``)."""
 
     def __init__(
@@ -66,24 +58,11 @@ class KioskInspectionDayPage(KioskPage):
         self.result: idays.RegistrationResult | None = None
         self._plate = ""
 
-        self.steps = QStackedWidget(self)
-        self.steps.addWidget(self._build_events())
-        self.steps.addWidget(self._build_plate())
-        self.steps.addWidget(self._build_contact())
-        self.steps.addWidget(self._build_done())
-        self.error = big_label("", self, "kioskError")
-        self.error.setStyleSheet("color:#c5221f; font-size:22px;")
-        bottom = QHBoxLayout()
-        self.back_button = QPushButton(self.tr("返回"), self)
-        self.back_button.setMinimumHeight(64)
-        self.back_button.clicked.connect(self.back)
-        bottom.addWidget(self.back_button)
-        bottom.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 24, 48, 24)
-        layout.addWidget(self.steps, 1)
-        layout.addWidget(self.error)
-        layout.addLayout(bottom)
+        self.set_steps(
+            [self._build_events(), self._build_plate(), self._build_contact(), self._build_done()],
+            error_px=22,
+            margins=(48, 24),
+        )
         self.reset()
 
     # --- step 1: the day ------------------------------------------------------------------
@@ -267,40 +246,28 @@ class KioskInspectionDayPage(KioskPage):
     # --- step 4: the slip -----------------------------------------------------------------
 
     def _build_done(self) -> QWidget:
-        page = QWidget(self)
-        layout = QHBoxLayout(page)
-        text = QVBoxLayout()
-        self.done_title = big_label("", page)
-        text.addWidget(self.done_title)
-        self.done_code = big_label("", page)
-        self.done_code.setStyleSheet("font-size:56px; font-weight:bold; letter-spacing:6px;")
-        self.done_details = big_label("", page, "kioskHint")
-        text.addWidget(self.done_code)
-        text.addWidget(self.done_details)
-        finish = QPushButton(self.tr("完成"), page)
-        finish.setMinimumHeight(72)
-        finish.clicked.connect(self._finish)
-        text.addWidget(finish)
-        text.addStretch(1)
-        layout.addLayout(text, 1)
-        self.done_qr = QLabel(page)
-        self.done_qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.done_qr)
-        return page
+        self.done = DoneStep("", self)
+        self.done.finished.connect(self._finish)
+        # The names the page and its tests use for the slip's parts.
+        self.done_code, self.done_details, self.done_qr = (
+            self.done.code,
+            self.done.details,
+            self.done.qr,
+        )
+        return self.done
 
     def _registered(self, result: idays.RegistrationResult) -> None:
         self.result = result
         self.confirm.setEnabled(True)
-        self.done_code.setText(result.booking_code)
         when = f"{month_day(result.event_day)} {result.hours}"
         if result.seated:
-            self.done_title.setText(self.tr("报名成功"))
+            self.done.title.setText(self.tr("报名成功"))
             detail = self.tr(
                 "{name}，您好！{plate} 已获得 {when} 的检测名额（第 {seat} 位）。\n"
                 "当天到店请出示报名码或扫描二维码签到。请拍照保存本页。"
             ).format(name=result.customer_shown, plate=result.plate, when=when, seat=result.seat_no)
         else:
-            self.done_title.setText(self.tr("已登记候补"))
+            self.done.title.setText(self.tr("已登记候补"))
             detail = self.tr(
                 "{name}，您好！{when} 的名额已满，{plate} 已登记为候补第 {n} 位。\n"
                 "有人取消时我们会按顺序电话通知您（{phone}）。请拍照保存本页。"
@@ -311,45 +278,14 @@ class KioskInspectionDayPage(KioskPage):
                 n=result.waitlist_position,
                 phone=result.phone_masked,
             )
-        self.done_details.setText(detail)
-        pixmap = QPixmap()
-        pixmap.loadFromData(qr_png(result.qr_payload, box_size=10))
-        self.done_qr.setPixmap(pixmap)
+        self.done.show_result(result.booking_code, detail, result.qr_payload)
         self._show(DONE)
-
-    def _finish(self) -> None:
-        self.reset()
-        self.navigate.emit("home")
-
-    # --- common ---------------------------------------------------------------------------
-
-    def _failed(self, exc: BaseException) -> None:
-        self.confirm.setEnabled(True)
-        self._say(report_failure(exc))
-
-    def _say(self, text: str) -> None:
-        self.error.setText(text)
-
-    def _show(self, step: int) -> None:
-        self.error.clear()
-        self.steps.setCurrentIndex(step)
-        self.back_button.setVisible(step != DONE)
-
-    def back(self) -> None:
-        step = self.steps.currentIndex()
-        if step == EVENT:
-            self.reset()
-            self.navigate.emit("home")
-        else:
-            self._show(step - 1)
 
     def reset(self) -> None:
         self.chosen = None
         self.result = None
         self._plate = ""
         self.plate_label.setText("—")
-        self.done_code.clear()
-        self.done_details.clear()
-        self.done_qr.clear()
+        self.done.clear()
         self.contact.reset()
         self._show(EVENT)

@@ -14,26 +14,19 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from db.models import Title
-from showroom.documents.qr import qr_png
 from showroom.services import test_drives as td
 from showroom.settings import Settings
-from ui.errors import report_failure
-from ui.kiosk.contact import ContactStep, Keypad, big_label, edit
-from ui.kiosk.pages import KioskPage
+from ui.kiosk.contact import ContactStep, DoneStep, Keypad, StepsPage, big_label, edit
 from ui.tasks import TaskRunner
 from ui.widgets.dates import month_day_time
 
@@ -43,7 +36,7 @@ if TYPE_CHECKING:
 CAR, SLOT, CONTACT, DONE = range(4)
 
 
-class KioskTestDrivePage(KioskPage):
+class KioskTestDrivePage(StepsPage):
     """The four booking steps. Signals: ``navigate(str)`` (see ``KioskPage``)."""
 
     def __init__(
@@ -72,24 +65,11 @@ class KioskTestDrivePage(KioskPage):
         self.booking: td.Booking | None = None
         self._stock = ""
 
-        self.steps = QStackedWidget(self)
-        self.steps.addWidget(self._build_car())
-        self.steps.addWidget(self._build_slot())
-        self.steps.addWidget(self._build_contact())
-        self.steps.addWidget(self._build_done())
-        self.error = big_label("", self, "kioskError")
-        self.error.setStyleSheet("color:#c5221f; font-size:20px;")
-        bottom = QHBoxLayout()
-        self.back_button = QPushButton(self.tr("返回"), self)
-        self.back_button.setMinimumHeight(64)
-        self.back_button.clicked.connect(self.back)
-        bottom.addWidget(self.back_button)
-        bottom.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 32, 48, 32)
-        layout.addWidget(self.steps, 1)
-        layout.addWidget(self.error)
-        layout.addLayout(bottom)
+        self.set_steps(
+            [self._build_car(), self._build_slot(), self._build_contact(), self._build_done()],
+            error_px=20,
+            margins=(48, 32),
+        )
         self.reset()
 
     def rules(self) -> td.SlotRules:
@@ -247,32 +227,22 @@ class KioskTestDrivePage(KioskPage):
     # --- step 4: done -----------------------------------------------------------------------
 
     def _build_done(self) -> QWidget:
-        page = QWidget(self)
-        layout = QHBoxLayout(page)
-        text = QVBoxLayout()
-        text.addWidget(big_label(self.tr("预约成功"), page))
-        self.done_code = big_label("", page)
-        self.done_code.setStyleSheet("font-size:56px; font-weight:bold; letter-spacing:6px;")
-        self.done_details = big_label("", page, "kioskHint")
-        text.addWidget(self.done_code)
-        text.addWidget(self.done_details)
-        finish = QPushButton(self.tr("完成"), page)
-        finish.setMinimumHeight(72)
-        finish.clicked.connect(self._finish)
-        text.addWidget(finish)
-        text.addStretch(1)
-        layout.addLayout(text, 1)
-        self.done_qr = QLabel(page)
-        self.done_qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.done_qr)
-        return page
+        self.done = DoneStep(self.tr("预约成功"), self)
+        self.done.finished.connect(self._finish)
+        # The names the page and its tests use for the slip's parts.
+        self.done_code, self.done_details, self.done_qr = (
+            self.done.code,
+            self.done.details,
+            self.done.qr,
+        )
+        return self.done
 
     def _booked(self, booking: td.Booking) -> None:
         self.booking = booking
         self.confirm.setEnabled(True)
         zone = self.rules().zone
-        self.done_code.setText(booking.booking_code)
-        self.done_details.setText(
+        self.done.show_result(
+            booking.booking_code,
             self.tr(
                 "{name}，您好！已为您预约 {car}\n{when}\n到店时请出示预约码或扫描二维码。"
             ).format(
@@ -281,38 +251,10 @@ class KioskTestDrivePage(KioskPage):
                 car=booking.vehicle_label,
                 when=f"{month_day_time(booking.slot_start.astimezone(zone))}–"
                 f"{booking.slot_end.astimezone(zone):%H:%M}",
-            )
+            ),
+            booking.qr_payload,
         )
-        pixmap = QPixmap()
-        pixmap.loadFromData(qr_png(booking.qr_payload, box_size=10))
-        self.done_qr.setPixmap(pixmap)
         self._show(DONE)
-
-    def _finish(self) -> None:
-        self.reset()
-        self.navigate.emit("home")
-
-    # --- common -----------------------------------------------------------------------------
-
-    def _failed(self, exc: BaseException) -> None:
-        self.confirm.setEnabled(True)
-        self._say(report_failure(exc))
-
-    def _say(self, text: str) -> None:
-        self.error.setText(text)
-
-    def _show(self, step: int) -> None:
-        self.error.clear()
-        self.steps.setCurrentIndex(step)
-        self.back_button.setVisible(step != DONE)
-
-    def back(self) -> None:
-        step = self.steps.currentIndex()
-        if step == CAR:
-            self.reset()
-            self.navigate.emit("home")
-        else:
-            self._show(step - 1)
 
     def activate(self) -> None:
         if self.steps.currentIndex() == DONE:
@@ -324,8 +266,6 @@ class KioskTestDrivePage(KioskPage):
         self.booking = None
         self._stock = ""
         self.stock_label.setText("—")
-        self.done_code.clear()
-        self.done_details.clear()
-        self.done_qr.clear()
+        self.done.clear()
         self.contact.reset()
         self._show(CAR)
