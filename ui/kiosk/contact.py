@@ -222,6 +222,19 @@ class StepsPage(KioskPage):
         layout.addWidget(self.error)
         layout.addLayout(bottom)
 
+    def contact_step(self, consent_text: str, confirm_text: str) -> ContactStep:
+        """The contact step; its confirm button calls ``submit``."""
+        self.contact = ContactStep(consent_text, confirm_text, self)
+        self.contact.confirmed.connect(self.submit)
+        # The names the page and its tests use for the step's parts.
+        self.phone_label = self.contact.phone_label
+        self.consent = self.contact.consent
+        self.confirm = self.contact.confirm
+        return self.contact
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
     def last_step(self) -> int:
         return self.steps.count() - 1
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from showroom.services import audit
 from showroom.services import inspection_day as idays
 from showroom.settings import Settings
-from ui.kiosk.contact import ContactStep, DoneStep, StepsPage, big_label
+from ui.kiosk.contact import DoneStep, StepsPage, big_label
 from ui.tasks import TaskRunner
 from ui.widgets.dates import month_day, weekday
 
@@ -198,17 +198,10 @@ class KioskInspectionDayPage(StepsPage):
     # --- step 3: contact ------------------------------------------------------------------
 
     def _build_contact(self) -> QWidget:
-        self.contact = ContactStep(
+        return self.contact_step(
             self.tr("我同意门店使用我的手机号办理检测日报名、签到和名额通知"),
             self.tr("确认报名"),
-            self,
         )
-        self.contact.confirmed.connect(self.submit)
-        # The names the page and its tests use for the step's parts.
-        self.phone_label = self.contact.phone_label
-        self.consent = self.contact.consent
-        self.confirm = self.contact.confirm
-        return self.contact
 
     def submit(self) -> None:
         if self.chosen is None:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from db.models import Title
 from showroom.services import test_drives as td
 from showroom.settings import Settings
-from ui.kiosk.contact import ContactStep, DoneStep, Keypad, StepsPage, big_label, edit
+from ui.kiosk.contact import DoneStep, Keypad, StepsPage, big_label, edit
 from ui.tasks import TaskRunner
 from ui.widgets.dates import month_day_time
 
@@ -182,17 +182,10 @@ class KioskTestDrivePage(StepsPage):
     # --- step 3: contact --------------------------------------------------------------------
 
     def _build_contact(self) -> QWidget:
-        self.contact = ContactStep(
+        return self.contact_step(
             self.tr("我同意门店使用我的手机号办理本次试驾预约并与我联系"),
             self.tr("确认预约"),
-            self,
         )
-        self.contact.confirmed.connect(self.submit)
-        # The names the page and its tests use for the step's parts.
-        self.phone_label = self.contact.phone_label
-        self.consent = self.contact.consent
-        self.confirm = self.contact.confirm
-        return self.contact
 
     def submit(self) -> None:
         if self.car is None or self.slot_start is None:
