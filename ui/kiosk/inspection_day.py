@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from showroom.services import audit
 from showroom.services import inspection_day as idays
 from showroom.settings import Settings
-from ui.kiosk.contact import DoneStep, StepsPage, big_label
+from ui.kiosk.contact import StepsPage, big_label
 from ui.tasks import TaskRunner
 from ui.widgets.dates import month_day, weekday
 
@@ -239,15 +239,7 @@ class KioskInspectionDayPage(StepsPage):
     # --- step 4: the slip -----------------------------------------------------------------
 
     def _build_done(self) -> QWidget:
-        self.done = DoneStep("", self)
-        self.done.finished.connect(self._finish)
-        # The names the page and its tests use for the slip's parts.
-        self.done_code, self.done_details, self.done_qr = (
-            self.done.code,
-            self.done.details,
-            self.done.qr,
-        )
-        return self.done
+        return self.done_step("")
 
     def _registered(self, result: idays.RegistrationResult) -> None:
         self.result = result

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from db.models import Title
 from showroom.services import test_drives as td
 from showroom.settings import Settings
-from ui.kiosk.contact import DoneStep, Keypad, StepsPage, big_label, edit
+from ui.kiosk.contact import Keypad, StepsPage, big_label, edit
 from ui.tasks import TaskRunner
 from ui.widgets.dates import month_day_time
 
@@ -220,15 +220,7 @@ class KioskTestDrivePage(StepsPage):
     # --- step 4: done -----------------------------------------------------------------------
 
     def _build_done(self) -> QWidget:
-        self.done = DoneStep(self.tr("预约成功"), self)
-        self.done.finished.connect(self._finish)
-        # The names the page and its tests use for the slip's parts.
-        self.done_code, self.done_details, self.done_qr = (
-            self.done.code,
-            self.done.details,
-            self.done.qr,
-        )
-        return self.done
+        return self.done_step(self.tr("预约成功"))
 
     def _booked(self, booking: td.Booking) -> None:
         self.booking = booking
