@@ -4,62 +4,52 @@
 <context>
     <name>AgreementDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="330"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="246"/>
         <source>签署试驾协议</source>
         <translation>Sign test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="335"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="251"/>
         <source>留空使用模板中的默认路线</source>
         <translation>Leave blank to use the template&apos;s default route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="339"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="255"/>
         <source>试驾路线</source>
         <translation>Test-drive route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="340"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="256"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="345"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="261"/>
         <source>客户在此签名</source>
         <translation>Customer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="346"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="262"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="349"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="261"/>
         <source>客户（试驾人）签名</source>
         <translation>Customer (driver) signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="350"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="262"/>
         <source>销售顾问签名</source>
         <translation>Consultant signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="356"/>
-        <source>撤销一笔</source>
-        <translation>Undo stroke</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="358"/>
-        <source>清除</source>
-        <translation>Clear</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="365"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="264"/>
         <source>确认签署</source>
         <translation>Confirm and sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="409"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="305"/>
         <source>协议还没有生成，请稍候。</source>
         <translation>The agreement is not ready yet. Please wait.</translation>
     </message>
@@ -67,32 +57,32 @@
 <context>
     <name>AmendmentDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="486"/>
+        <location filename="../../ui/dialogs/deals.py" line="464"/>
         <source>起草补充协议</source>
         <translation>Draft amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="489"/>
+        <location filename="../../ui/dialogs/deals.py" line="467"/>
         <source>原合同</source>
         <translation>Original contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="493"/>
+        <location filename="../../ui/dialogs/deals.py" line="471"/>
         <source>写明变更的条款和内容，如：交车日期改为……</source>
         <translation>State the clauses and what changes, e.g. delivery date moved to …</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="494"/>
+        <location filename="../../ui/dialogs/deals.py" line="472"/>
         <source>变更后成交价（元）</source>
         <translation>Price after the change (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="495"/>
+        <location filename="../../ui/dialogs/deals.py" line="473"/>
         <source>变更内容</source>
         <translation>Changes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="496"/>
+        <location filename="../../ui/dialogs/deals.py" line="474"/>
         <source>生成补充协议编号</source>
         <translation>Number the amendment</translation>
     </message>
@@ -181,12 +171,12 @@
 <context>
     <name>BayColumn</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="449"/>
+        <location filename="../../ui/screens/inspection_day.py" line="424"/>
         <source>接下一辆车检测</source>
         <translation>Take the next car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="456"/>
+        <location filename="../../ui/screens/inspection_day.py" line="431"/>
         <source>等候 {n} 辆</source>
         <translation>{n} waiting</translation>
     </message>
@@ -315,77 +305,77 @@
 <context>
     <name>BookingDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="149"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="65"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="153"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="69"/>
         <source>如 BJ01-S2026-00012</source>
         <translation>e.g. BJ01-S2026-00012</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="155"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="71"/>
         <source>输入库存编号后按回车</source>
         <translation>Enter the stock no. and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="163"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="79"/>
         <source>客户手机号</source>
         <translation>Customer mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="165"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="81"/>
         <source>输入手机号后按回车查找客户</source>
         <translation>Enter the mobile number and press Enter to find the customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="167"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="83"/>
         <source>库存编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="169"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="85"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="170"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="86"/>
         <source>时段</source>
         <translation>Time slot</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="171"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="87"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="173"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="89"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="215"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="131"/>
         <source>（不可约）</source>
         <translation> (unavailable)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="233"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="149"/>
         <source>没有这个手机号的客户，请先在“客户”中登记。</source>
         <translation>No customer has this mobile number. Register them under &quot;Customers&quot; first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="240"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="156"/>
         <source>请先输入库存编号并找到车辆。</source>
         <translation>Enter a stock no. and find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="243"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="159"/>
         <source>请先输入手机号并找到客户。</source>
         <translation>Enter a mobile number and find the customer first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="247"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="163"/>
         <source>这一天没有可预约的时段，请换一天。</source>
         <translation>No time slots are free on this day. Please choose another day.</translation>
     </message>
@@ -648,62 +638,57 @@
 <context>
     <name>CarSheetDialog</name>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="64"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="69"/>
         <source>车辆信息单</source>
         <translation>Car sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="71"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="76"/>
         <source>正在生成信息单…</source>
         <translation>Preparing the car sheet…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="78"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="83"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="80"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="85"/>
         <source>保存 PDF…</source>
         <translation>Save PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="81"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="86"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="124"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="129"/>
         <source>二维码网址：{url}</source>
         <translation>QR code address: {url}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="161"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="160"/>
         <source>已打印信息单 {number}</source>
         <translation>Car sheet {number} printed</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="168"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="167"/>
         <source>保存车辆信息单 PDF</source>
         <translation>Save car sheet PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="169"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="168"/>
         <source>车辆信息单.pdf</source>
         <translation>car-sheet.pdf</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="170"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="169"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="186"/>
-        <source>无法保存到 {path}：{reason}</source>
-        <translation>Cannot save to {path}: {reason}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="192"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="185"/>
         <source>信息单 {number} 已保存到 {path}</source>
         <translation>Car sheet {number} saved to {path}</translation>
     </message>
@@ -899,32 +884,32 @@
 <context>
     <name>CheckOutDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="442"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="337"/>
         <source>出车登记</source>
         <translation>Test drive check-out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="454"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="349"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="455"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="350"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="456"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="351"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="457"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="352"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="458"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="353"/>
         <source>路线</source>
         <translation>Route</translation>
     </message>
@@ -972,27 +957,22 @@
 <context>
     <name>ChecklistDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="347"/>
+        <location filename="../../ui/screens/inspection_day.py" line="333"/>
         <source>门店检测项目设置</source>
         <translation>Store inspection checklist</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="352"/>
+        <location filename="../../ui/screens/inspection_day.py" line="338"/>
         <source>各部分分值合计 100 分。每行一个检测项目；行首加“?”表示选检（定稿时可以不检）。修改只影响以后新开的检测。</source>
         <translation>Section weights total 100 points. One item per line; start a line with &quot;?&quot; for an optional item (may stay unchecked at finalising). Changes apply to inspections started from now on.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="367"/>
+        <location filename="../../ui/screens/inspection_day.py" line="353"/>
         <source> 分</source>
         <translation> pts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="388"/>
-        <source>取消</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/inspection_day.py" line="390"/>
+        <location filename="../../ui/screens/inspection_day.py" line="369"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
@@ -1000,318 +980,318 @@
 <context>
     <name>Comparison</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="70"/>
+        <location filename="../../ui/widgets/comparison.py" line="68"/>
         <source>基本信息</source>
         <translation>Basic data</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="71"/>
+        <location filename="../../ui/widgets/comparison.py" line="69"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="72"/>
+        <location filename="../../ui/widgets/comparison.py" line="70"/>
         <source>车况</source>
         <translation>Condition</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="73"/>
+        <location filename="../../ui/widgets/comparison.py" line="71"/>
         <source>动力与规格</source>
         <translation>Powertrain and specs</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="74"/>
+        <location filename="../../ui/widgets/comparison.py" line="72"/>
         <source>配置</source>
         <translation>Features</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="77"/>
+        <location filename="../../ui/widgets/comparison.py" line="75"/>
         <source>品牌车型</source>
         <translation>Make and model</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="78"/>
+        <location filename="../../ui/widgets/comparison.py" line="76"/>
         <source>配置版本</source>
         <translation>Trim</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="79"/>
+        <location filename="../../ui/widgets/comparison.py" line="77"/>
         <source>年款</source>
         <translation>Model year</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="80"/>
+        <location filename="../../ui/widgets/comparison.py" line="78"/>
         <source>初次登记</source>
         <translation>First registration</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="81"/>
+        <location filename="../../ui/widgets/comparison.py" line="79"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="82"/>
+        <location filename="../../ui/widgets/comparison.py" line="80"/>
         <source>车身</source>
         <translation>Body</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="83"/>
+        <location filename="../../ui/widgets/comparison.py" line="81"/>
         <source>颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="84"/>
+        <location filename="../../ui/widgets/comparison.py" line="82"/>
         <source>座位数</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="85"/>
+        <location filename="../../ui/widgets/comparison.py" line="83"/>
         <source>售价</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="86"/>
+        <location filename="../../ui/widgets/comparison.py" line="84"/>
         <source>新车指导价</source>
         <translation>New price (MSRP)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="87"/>
+        <location filename="../../ui/widgets/comparison.py" line="85"/>
         <source>比新车省</source>
         <translation>Saving on new</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="88"/>
+        <location filename="../../ui/widgets/comparison.py" line="86"/>
         <source>过户次数</source>
         <translation>Ownership transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="89"/>
+        <location filename="../../ui/widgets/comparison.py" line="87"/>
         <source>事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire records</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="90"/>
+        <location filename="../../ui/widgets/comparison.py" line="88"/>
         <source>本店检测等级</source>
         <translation>Our inspection grade</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="91"/>
+        <location filename="../../ui/widgets/comparison.py" line="89"/>
         <source>保养维修记录</source>
         <translation>Service records</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="92"/>
+        <location filename="../../ui/widgets/comparison.py" line="90"/>
         <source>年检到期</source>
         <translation>Annual inspection due</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="93"/>
+        <location filename="../../ui/widgets/comparison.py" line="91"/>
         <source>交强险到期</source>
         <translation>Compulsory insurance due</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="94"/>
+        <location filename="../../ui/widgets/comparison.py" line="92"/>
         <source>能源类型</source>
         <translation>Energy</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="95"/>
+        <location filename="../../ui/widgets/comparison.py" line="93"/>
         <source>变速箱</source>
         <translation>Gearbox</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="96"/>
+        <location filename="../../ui/widgets/comparison.py" line="94"/>
         <source>排量</source>
         <translation>Engine size</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="97"/>
+        <location filename="../../ui/widgets/comparison.py" line="95"/>
         <source>纯电续航</source>
         <translation>Electric range</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="98"/>
+        <location filename="../../ui/widgets/comparison.py" line="96"/>
         <source>最大马力</source>
         <translation>Power</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="99"/>
+        <location filename="../../ui/widgets/comparison.py" line="97"/>
         <source>驱动方式</source>
         <translation>Drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="100"/>
+        <location filename="../../ui/widgets/comparison.py" line="98"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="104"/>
+        <location filename="../../ui/widgets/comparison.py" line="102"/>
         <source>汽油</source>
         <translation>Petrol</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="105"/>
+        <location filename="../../ui/widgets/comparison.py" line="103"/>
         <source>柴油</source>
         <translation>Diesel</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="106"/>
+        <location filename="../../ui/widgets/comparison.py" line="104"/>
         <source>油电混动</source>
         <translation>Hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="107"/>
+        <location filename="../../ui/widgets/comparison.py" line="105"/>
         <source>插电混动</source>
         <translation>Plug-in hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="108"/>
+        <location filename="../../ui/widgets/comparison.py" line="106"/>
         <source>纯电动</source>
         <translation>Electric</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="109"/>
+        <location filename="../../ui/widgets/comparison.py" line="107"/>
         <source>手动挡</source>
         <translation>Manual</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="110"/>
+        <location filename="../../ui/widgets/comparison.py" line="108"/>
         <source>自动挡</source>
         <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="111"/>
+        <location filename="../../ui/widgets/comparison.py" line="109"/>
         <source>一级</source>
         <translation>Grade 1</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="112"/>
+        <location filename="../../ui/widgets/comparison.py" line="110"/>
         <source>二级</source>
         <translation>Grade 2</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="113"/>
+        <location filename="../../ui/widgets/comparison.py" line="111"/>
         <source>三级</source>
         <translation>Grade 3</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="114"/>
+        <location filename="../../ui/widgets/comparison.py" line="112"/>
         <source>四级</source>
         <translation>Grade 4</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="115"/>
+        <location filename="../../ui/widgets/comparison.py" line="113"/>
         <source>五级（事故车）</source>
         <translation>Grade 5 (accident car)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="116"/>
+        <location filename="../../ui/widgets/comparison.py" line="114"/>
         <source>事故</source>
         <translation>Accident</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="117"/>
+        <location filename="../../ui/widgets/comparison.py" line="115"/>
         <source>泡水</source>
         <translation>Flood</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="118"/>
+        <location filename="../../ui/widgets/comparison.py" line="116"/>
         <source>火烧</source>
         <translation>Fire</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="119"/>
+        <location filename="../../ui/widgets/comparison.py" line="117"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="122"/>
+        <location filename="../../ui/widgets/comparison.py" line="120"/>
         <source>整备中</source>
         <translation>Preparing</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="123"/>
+        <location filename="../../ui/widgets/comparison.py" line="121"/>
         <source>在售</source>
         <translation>For sale</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="124"/>
+        <location filename="../../ui/widgets/comparison.py" line="122"/>
         <source>已预订</source>
         <translation>Reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="125"/>
+        <location filename="../../ui/widgets/comparison.py" line="123"/>
         <source>试驾中</source>
         <translation>On test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="126"/>
+        <location filename="../../ui/widgets/comparison.py" line="124"/>
         <source>已售</source>
         <translation>Sold</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="139"/>
+        <location filename="../../ui/widgets/comparison.py" line="137"/>
         <source>{wan}万元</source>
         <translation>{yuan}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="144"/>
+        <location filename="../../ui/widgets/comparison.py" line="142"/>
         <source>{wan}万公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="148"/>
+        <location filename="../../ui/widgets/comparison.py" line="146"/>
         <source>{year}款</source>
         <translation>{year} model</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="150"/>
+        <location filename="../../ui/widgets/comparison.py" line="148"/>
         <source>{year}年{month}月</source>
         <translation>{month}/{year}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="154"/>
+        <location filename="../../ui/widgets/comparison.py" line="152"/>
         <source>{n}座</source>
         <translation>{n} seats</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="157"/>
+        <location filename="../../ui/widgets/comparison.py" line="155"/>
         <source>0次（一手车）</source>
         <translation>0 (first owner)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="159"/>
+        <location filename="../../ui/widgets/comparison.py" line="157"/>
         <source>{n}次</source>
         <translation>{n}×</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="163"/>
-        <location filename="../../ui/widgets/comparison.py" line="169"/>
+        <location filename="../../ui/widgets/comparison.py" line="161"/>
+        <location filename="../../ui/widgets/comparison.py" line="167"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="165"/>
+        <location filename="../../ui/widgets/comparison.py" line="163"/>
         <source>{n}条</source>
         <translation>{n}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="170"/>
+        <location filename="../../ui/widgets/comparison.py" line="168"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="171"/>
+        <location filename="../../ui/widgets/comparison.py" line="169"/>
         <source>{kind}{n}次</source>
         <translation>{kind} ×{n}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="183"/>
+        <location filename="../../ui/widgets/comparison.py" line="181"/>
         <source>{n}公里</source>
         <translation>{n} km</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="185"/>
+        <location filename="../../ui/widgets/comparison.py" line="183"/>
         <source>{n}马力</source>
         <translation>{n} hp</translation>
     </message>
@@ -1319,12 +1299,12 @@
 <context>
     <name>ComparisonBasket</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="206"/>
+        <location filename="../../ui/widgets/comparison.py" line="204"/>
         <source>这辆车已在对比中</source>
         <translation>This car is already in the comparison</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/comparison.py" line="208"/>
+        <location filename="../../ui/widgets/comparison.py" line="206"/>
         <source>最多同时对比 %n 辆车，请先移除一辆</source>
         <translation>
             <numerusform>At most %n car can be compared; remove one first</numerusform>
@@ -1335,12 +1315,12 @@
 <context>
     <name>ComparisonModel</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="278"/>
+        <location filename="../../ui/widgets/comparison.py" line="276"/>
         <source>项目</source>
         <translation>Item</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="317"/>
+        <location filename="../../ui/widgets/comparison.py" line="315"/>
         <source>该项最优</source>
         <translation>Best in this row</translation>
     </message>
@@ -1348,38 +1328,38 @@
 <context>
     <name>ComparisonView</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="359"/>
+        <location filename="../../ui/widgets/comparison.py" line="357"/>
         <source>车型对比</source>
         <translation>Compare cars</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="363"/>
+        <location filename="../../ui/widgets/comparison.py" line="361"/>
         <source>只看不同</source>
         <translation>Only differences</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="364"/>
+        <location filename="../../ui/widgets/comparison.py" line="362"/>
         <source>清空对比</source>
         <translation>Clear comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="365"/>
+        <location filename="../../ui/widgets/comparison.py" line="363"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="366"/>
+        <location filename="../../ui/widgets/comparison.py" line="364"/>
         <source>保存 PDF…</source>
         <translation>Save PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="374"/>
-        <location filename="../../ui/widgets/comparison.py" line="465"/>
+        <location filename="../../ui/widgets/comparison.py" line="372"/>
+        <location filename="../../ui/widgets/comparison.py" line="463"/>
         <source>请从车辆列表或车辆档案中选择 2 到 4 辆车加入对比。</source>
         <translation>Choose 2 to 4 cars from the list or a car archive to compare them.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/comparison.py" line="440"/>
+        <location filename="../../ui/widgets/comparison.py" line="438"/>
         <source>已选 %n 辆（最多 4 辆）</source>
         <translation>
             <numerusform>%n car chosen (at most 4)</numerusform>
@@ -1387,165 +1367,184 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="463"/>
+        <location filename="../../ui/widgets/comparison.py" line="461"/>
         <source>已选 1 辆车，请再选择至少 1 辆车进行对比。</source>
         <translation>1 car chosen; choose at least one more to compare.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="502"/>
+        <location filename="../../ui/widgets/comparison.py" line="501"/>
         <source>移除 {title}</source>
         <translation>Remove {title}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="554"/>
+        <location filename="../../ui/widgets/comparison.py" line="542"/>
         <source>保存车型对比 PDF</source>
         <translation>Save comparison PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="554"/>
+        <location filename="../../ui/widgets/comparison.py" line="542"/>
         <source>车型对比.pdf</source>
         <translation>comparison.pdf</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="554"/>
+        <location filename="../../ui/widgets/comparison.py" line="542"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="568"/>
-        <source>无法保存到 {path}：{reason}</source>
-        <translation>Cannot save to {path}: {reason}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/comparison.py" line="573"/>
+        <location filename="../../ui/widgets/comparison.py" line="557"/>
         <source>已保存：{path}</source>
         <translation>Saved: {path}</translation>
     </message>
 </context>
 <context>
+    <name>ContactStep</name>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="93"/>
+        <source>您的手机号和姓氏</source>
+        <translation>Your mobile number and surname</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="110"/>
+        <source>先生</source>
+        <translation>Mr</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="110"/>
+        <source>女士</source>
+        <translation>Ms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="134"/>
+        <location filename="../../ui/kiosk/contact.py" line="145"/>
+        <source>请输入手机号</source>
+        <translation>Enter your mobile number</translation>
+    </message>
+</context>
+<context>
     <name>ContractDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="246"/>
+        <location filename="../../ui/dialogs/deals.py" line="244"/>
         <source>起草二手车买卖合同</source>
         <translation>Draft used-car sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="249"/>
+        <location filename="../../ui/dialogs/deals.py" line="247"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="252"/>
+        <location filename="../../ui/dialogs/deals.py" line="250"/>
         <source>买受人</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="255"/>
+        <location filename="../../ui/dialogs/deals.py" line="253"/>
         <source>{amount}（收据 {receipt}），签约时抵作车款</source>
         <translation>{amount} (receipt {receipt}), credited to the price on signing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="259"/>
+        <location filename="../../ui/dialogs/deals.py" line="257"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="261"/>
+        <location filename="../../ui/dialogs/deals.py" line="259"/>
         <source>已收意向金</source>
         <translation>Deposit received</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="265"/>
+        <location filename="../../ui/dialogs/deals.py" line="263"/>
         <source>18 位居民身份证号码（必填）</source>
         <translation>18-character resident ID number (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="270"/>
+        <location filename="../../ui/dialogs/deals.py" line="268"/>
         <source>甲方门店</source>
         <translation>Seller&apos;s showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="279"/>
+        <location filename="../../ui/dialogs/deals.py" line="277"/>
         <source>付款节点</source>
         <translation>Instalment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="279"/>
+        <location filename="../../ui/dialogs/deals.py" line="277"/>
         <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="279"/>
+        <location filename="../../ui/dialogs/deals.py" line="277"/>
         <source>最迟日期</source>
         <translation>Due by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="285"/>
+        <location filename="../../ui/dialogs/deals.py" line="283"/>
         <source>添加一期</source>
         <translation>Add instalment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="287"/>
+        <location filename="../../ui/dialogs/deals.py" line="285"/>
         <source>删除所选</source>
         <translation>Remove selected</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="293"/>
+        <location filename="../../ui/dialogs/deals.py" line="291"/>
         <source>其他约定（如随车赠品），可不填</source>
         <translation>Other terms (e.g. free accessories), optional</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="295"/>
+        <location filename="../../ui/dialogs/deals.py" line="293"/>
         <source>成交价（元）</source>
         <translation>Price (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="296"/>
+        <location filename="../../ui/dialogs/deals.py" line="294"/>
         <source>身份证号码</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="297"/>
+        <location filename="../../ui/dialogs/deals.py" line="295"/>
         <source>买受人地址</source>
         <translation>Buyer&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="298"/>
+        <location filename="../../ui/dialogs/deals.py" line="296"/>
         <source>交车日期</source>
         <translation>Delivery date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="299"/>
+        <location filename="../../ui/dialogs/deals.py" line="297"/>
         <source>交车地点</source>
         <translation>Delivery place</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="300"/>
+        <location filename="../../ui/dialogs/deals.py" line="298"/>
         <source>车钥匙（把）</source>
         <translation>Keys</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="301"/>
+        <location filename="../../ui/dialogs/deals.py" line="299"/>
         <source>过户费承担</source>
         <translation>Transfer fees paid by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="302"/>
+        <location filename="../../ui/dialogs/deals.py" line="300"/>
         <source>付款计划</source>
         <translation>Payment schedule</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="304"/>
+        <location filename="../../ui/dialogs/deals.py" line="302"/>
         <source>其他约定</source>
         <translation>Other terms</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="305"/>
+        <location filename="../../ui/dialogs/deals.py" line="303"/>
         <source>生成合同编号并预览</source>
         <translation>Number the contract and preview</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="331"/>
+        <location filename="../../ui/dialogs/deals.py" line="329"/>
         <source>签约当日付清余款</source>
         <translation>Balance paid on the day of signing</translation>
     </message>
@@ -2284,104 +2283,122 @@
     </message>
 </context>
 <context>
+    <name>Dates</name>
+    <message>
+        <location filename="../../ui/widgets/dates.py" line="18"/>
+        <source>zh_CN</source>
+        <translation>en_US</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/dates.py" line="27"/>
+        <source>MM月dd日</source>
+        <translation>MMM d</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/dates.py" line="38"/>
+        <source>MM月dd日 HH:mm</source>
+        <translation>MMM d HH:mm</translation>
+    </message>
+</context>
+<context>
     <name>Deals</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="70"/>
+        <location filename="../../ui/dialogs/deals.py" line="68"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="71"/>
+        <location filename="../../ui/dialogs/deals.py" line="69"/>
         <source>微信支付</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="72"/>
+        <location filename="../../ui/dialogs/deals.py" line="70"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="73"/>
+        <location filename="../../ui/dialogs/deals.py" line="71"/>
         <source>银行卡</source>
         <translation>Bank card</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="74"/>
+        <location filename="../../ui/dialogs/deals.py" line="72"/>
         <source>转账</source>
         <translation>Bank transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="75"/>
+        <location filename="../../ui/dialogs/deals.py" line="73"/>
         <source>有效（车辆已预订）</source>
         <translation>Active (car reserved)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="76"/>
+        <location filename="../../ui/dialogs/deals.py" line="74"/>
         <source>已抵车款</source>
         <translation>Applied to price</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="77"/>
+        <location filename="../../ui/dialogs/deals.py" line="75"/>
         <source>已退还</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="78"/>
+        <location filename="../../ui/dialogs/deals.py" line="76"/>
         <source>已没收</source>
         <translation>Forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="79"/>
+        <location filename="../../ui/dialogs/deals.py" line="77"/>
         <source>已过期</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="80"/>
+        <location filename="../../ui/dialogs/deals.py" line="78"/>
         <source>草稿（未签）</source>
         <translation>Draft (unsigned)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="81"/>
+        <location filename="../../ui/dialogs/deals.py" line="79"/>
         <source>已签订</source>
         <translation>Signed</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="82"/>
+        <location filename="../../ui/dialogs/deals.py" line="80"/>
         <source>已作废</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="83"/>
+        <location filename="../../ui/dialogs/deals.py" line="81"/>
         <source>二手车买卖合同</source>
         <translation>Used-car sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="84"/>
+        <location filename="../../ui/dialogs/deals.py" line="82"/>
         <source>补充协议</source>
         <translation>Amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="85"/>
+        <location filename="../../ui/dialogs/deals.py" line="83"/>
         <source>车况确认书</source>
         <translation>Condition confirmation</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="86"/>
+        <location filename="../../ui/dialogs/deals.py" line="84"/>
         <source>售后服务协议</source>
         <translation>After-sales agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="87"/>
+        <location filename="../../ui/dialogs/deals.py" line="85"/>
         <source>乙方（买受人）</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="88"/>
+        <location filename="../../ui/dialogs/deals.py" line="86"/>
         <source>甲方（出卖人）</source>
         <translation>Seller</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="89"/>
+        <location filename="../../ui/dialogs/deals.py" line="87"/>
         <source>双方各半</source>
         <translation>Split equally</translation>
     </message>
@@ -2515,63 +2532,63 @@
         <translation>Deposit {amount} taken, receipt {receipt}; the car is reserved for the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="521"/>
+        <location filename="../../ui/screens/deals.py" line="526"/>
         <source>已生成副本 {n} 并存档。</source>
         <translation>Copy {n} made and archived.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="533"/>
+        <location filename="../../ui/screens/deals.py" line="538"/>
         <source>退还意向金</source>
         <translation>Refund deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="534"/>
+        <location filename="../../ui/screens/deals.py" line="539"/>
         <source>退还 {amount}（{method}）给 {customer}。请填写原因：</source>
         <translation>Refund {amount} ({method}) to {customer}. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="552"/>
+        <location filename="../../ui/screens/deals.py" line="557"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="553"/>
+        <location filename="../../ui/screens/deals.py" line="558"/>
         <source>按约定没收 {amount}，车辆恢复在售。请填写原因：</source>
         <translation>Forfeit {amount} per the terms; the car goes back on sale. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="577"/>
-        <location filename="../../ui/screens/deals.py" line="581"/>
+        <location filename="../../ui/screens/deals.py" line="582"/>
+        <location filename="../../ui/screens/deals.py" line="586"/>
         <source>直接签约</source>
         <translation>Sell without deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="577"/>
+        <location filename="../../ui/screens/deals.py" line="582"/>
         <source>车辆的库存编号或车牌号：</source>
         <translation>Car&apos;s stock no. or plate:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="581"/>
+        <location filename="../../ui/screens/deals.py" line="586"/>
         <source>买受人的手机号：</source>
         <translation>Buyer&apos;s mobile number:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="595"/>
+        <location filename="../../ui/screens/deals.py" line="600"/>
         <source>合同 {no} 已生成（草稿），请买受人阅读并签名。</source>
         <translation>Contract {no} drafted; let the buyer read and sign it.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="614"/>
+        <location filename="../../ui/screens/deals.py" line="619"/>
         <source>合同 {no} 已签订并存档：车辆已售出，意向金已抵扣，已安排 5 次回访（首次 {first}）。</source>
         <translation>Contract {no} signed and archived: car sold, deposit applied, 5 follow-ups planned (first {first}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="632"/>
+        <location filename="../../ui/screens/deals.py" line="637"/>
         <source>作废合同</source>
         <translation>Void contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="633"/>
+        <location filename="../../ui/screens/deals.py" line="638"/>
         <source>作废后编号 {no} 仍保留并显示为“已作废”。请填写作废原因：</source>
         <translation>Number {no} stays and shows as void. Reason for voiding:</translation>
     </message>
@@ -2579,107 +2596,107 @@
 <context>
     <name>DepositDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="124"/>
+        <location filename="../../ui/dialogs/deals.py" line="122"/>
         <source>收取意向金</source>
         <translation>Take deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="129"/>
+        <location filename="../../ui/dialogs/deals.py" line="127"/>
         <source>库存编号或车牌号，如 BJ01-S2026-00012 或 京A12345</source>
         <translation>Stock no. or plate, e.g. BJ01-S2026-00012 or 京A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="132"/>
+        <location filename="../../ui/dialogs/deals.py" line="130"/>
         <source>（未选择车辆）</source>
         <translation>(no car chosen)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="135"/>
+        <location filename="../../ui/dialogs/deals.py" line="133"/>
         <source>客户手机号</source>
         <translation>Customer&apos;s mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="137"/>
+        <location filename="../../ui/dialogs/deals.py" line="135"/>
         <source>（未找到客户）</source>
         <translation>(no customer found)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="146"/>
+        <location filename="../../ui/dialogs/deals.py" line="144"/>
         <source>交易单号 / 流水号 / 卡号后四位（现金可不填）</source>
         <translation>Transaction no. / statement ref. / last 4 card digits (not for cash)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="150"/>
+        <location filename="../../ui/dialogs/deals.py" line="148"/>
         <source> 天</source>
         <translation> days</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="151"/>
+        <location filename="../../ui/dialogs/deals.py" line="149"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="153"/>
+        <location filename="../../ui/dialogs/deals.py" line="151"/>
         <source>客户手机</source>
         <translation>Customer mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="155"/>
+        <location filename="../../ui/dialogs/deals.py" line="153"/>
         <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="157"/>
+        <location filename="../../ui/dialogs/deals.py" line="155"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="158"/>
+        <location filename="../../ui/dialogs/deals.py" line="156"/>
         <source>交易单号</source>
         <translation>Transaction no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="159"/>
+        <location filename="../../ui/dialogs/deals.py" line="157"/>
         <source>保留车辆</source>
         <translation>Reserve car for</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="160"/>
+        <location filename="../../ui/dialogs/deals.py" line="158"/>
         <source>收款并预订车辆</source>
         <translation>Take payment and reserve car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="169"/>
+        <location filename="../../ui/dialogs/deals.py" line="167"/>
         <source>大写：人民币{text}</source>
         <translation>In capitals: 人民币{text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="183"/>
+        <location filename="../../ui/dialogs/deals.py" line="181"/>
         <source>{label} · {stock} · {plate} · 标价 {price} · {status}</source>
         <translation>{label} · {stock} · {plate} · price {price} · {status}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="186"/>
+        <location filename="../../ui/dialogs/deals.py" line="184"/>
         <source>未上牌</source>
         <translation>no plate</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="193"/>
+        <location filename="../../ui/dialogs/deals.py" line="191"/>
         <source>注意：这辆车当前状态为“{status}”，可能无法收取意向金。</source>
         <translation>Note: this car is “{status}”; a deposit may be refused.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="208"/>
+        <location filename="../../ui/dialogs/deals.py" line="206"/>
         <source>没有这个手机号的客户，请先在前台登记。</source>
         <translation>No customer with this mobile number; register them at reception first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="215"/>
+        <location filename="../../ui/dialogs/deals.py" line="213"/>
         <source>请先输入库存编号或车牌号找到车辆。</source>
         <translation>Enter a stock no. or plate to find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="218"/>
+        <location filename="../../ui/dialogs/deals.py" line="216"/>
         <source>请先输入手机号找到客户。</source>
         <translation>Enter the mobile number to find the customer first.</translation>
     </message>
@@ -2735,6 +2752,14 @@
         <location filename="../../ui/screens/deals.py" line="101"/>
         <source>，即将到期</source>
         <translation>, expiring soon</translation>
+    </message>
+</context>
+<context>
+    <name>DoneStep</name>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="174"/>
+        <source>完成</source>
+        <translation>Done</translation>
     </message>
 </context>
 <context>
@@ -2888,77 +2913,72 @@
 <context>
     <name>EventDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="128"/>
+        <location filename="../../ui/screens/inspection_day.py" line="136"/>
         <source>新建检测日</source>
         <translation>New inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="130"/>
+        <location filename="../../ui/screens/inspection_day.py" line="138"/>
         <source>透明检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="142"/>
+        <location filename="../../ui/screens/inspection_day.py" line="150"/>
         <source>免费全车检测一次，出具检测报告</source>
         <translation>One free full inspection with a written report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="145"/>
+        <location filename="../../ui/screens/inspection_day.py" line="153"/>
         <source> 个月</source>
         <translation> months</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="146"/>
+        <location filename="../../ui/screens/inspection_day.py" line="154"/>
         <source>不重复</source>
         <translation>Once only</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="148"/>
+        <location filename="../../ui/screens/inspection_day.py" line="156"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="149"/>
+        <location filename="../../ui/screens/inspection_day.py" line="157"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="150"/>
+        <location filename="../../ui/screens/inspection_day.py" line="158"/>
         <source>开始</source>
         <translation>Starts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="151"/>
+        <location filename="../../ui/screens/inspection_day.py" line="159"/>
         <source>结束</source>
         <translation>Ends</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="152"/>
+        <location filename="../../ui/screens/inspection_day.py" line="160"/>
         <source>检测工位</source>
         <translation>Inspection bays</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="153"/>
+        <location filename="../../ui/screens/inspection_day.py" line="161"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="154"/>
+        <location filename="../../ui/screens/inspection_day.py" line="162"/>
         <source>免费内容</source>
         <translation>What&apos;s free</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="155"/>
+        <location filename="../../ui/screens/inspection_day.py" line="163"/>
         <source>按月重复（同月第几个星期几）</source>
         <translation>Repeat monthly (same weekday of the month)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="164"/>
-        <source>取消</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/inspection_day.py" line="166"/>
+        <location filename="../../ui/screens/inspection_day.py" line="167"/>
         <source>创建</source>
         <translation>Create</translation>
     </message>
@@ -3510,174 +3530,182 @@
     </message>
 </context>
 <context>
+    <name>InspectionDayForms</name>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="918"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>InspectionDayScreen</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="487"/>
+        <location filename="../../ui/screens/inspection_day.py" line="462"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="488"/>
+        <location filename="../../ui/screens/inspection_day.py" line="463"/>
         <source>签到与排队</source>
         <translation>Check-in and queue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="489"/>
+        <location filename="../../ui/screens/inspection_day.py" line="464"/>
         <source>检测记录</source>
         <translation>Inspection record</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="500"/>
+        <location filename="../../ui/screens/inspection_day.py" line="475"/>
         <source>近期检测日</source>
         <translation>Upcoming inspection days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="510"/>
+        <location filename="../../ui/screens/inspection_day.py" line="485"/>
         <source>新建检测日…</source>
         <translation>New inspection day…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="531"/>
+        <location filename="../../ui/screens/inspection_day.py" line="506"/>
         <source>报名…</source>
         <translation>Register…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="533"/>
-        <location filename="../../ui/screens/inspection_day.py" line="677"/>
+        <location filename="../../ui/screens/inspection_day.py" line="508"/>
+        <location filename="../../ui/screens/inspection_day.py" line="652"/>
         <source>取消报名</source>
         <translation>Cancel registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="534"/>
+        <location filename="../../ui/screens/inspection_day.py" line="509"/>
         <source>已电话通知</source>
         <translation>Called</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="535"/>
+        <location filename="../../ui/screens/inspection_day.py" line="510"/>
         <source>打印报名单</source>
         <translation>Print slip</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="568"/>
-        <source>{day} 周{weekday} {hours}
+        <location filename="../../ui/screens/inspection_day.py" line="543"/>
+        <source>{day} {weekday} {hours}
 {title}
 剩余名额 {left}/{seats} · 候补 {waiting}</source>
-        <translation>{day} ({weekday}) {hours}
+        <translation>{day} {weekday} {hours}
 {title}
 {left}/{seats} seats left · {waiting} on the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="585"/>
+        <location filename="../../ui/screens/inspection_day.py" line="560"/>
         <source>还没有安排检测日。店长可以点“新建检测日”。</source>
         <translation>No inspection day is planned. A manager can click &quot;New inspection day&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="597"/>
+        <location filename="../../ui/screens/inspection_day.py" line="572"/>
         <source>名额 {seated}/{seats}，候补 {waiting}，已签到 {checked}</source>
         <translation>Seated {seated}/{seats}, wait-list {waiting}, checked in {checked}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="604"/>
+        <location filename="../../ui/screens/inspection_day.py" line="579"/>
         <source>免费内容：{offer}</source>
         <translation>Free: {offer}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="662"/>
+        <location filename="../../ui/screens/inspection_day.py" line="637"/>
         <source>报名成功：{plate}，名额第 {seat} 位，报名码 {code}。可打印报名单。</source>
         <translation>Registered: {plate}, seat {seat}, booking code {code}. You can print the slip.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="666"/>
+        <location filename="../../ui/screens/inspection_day.py" line="641"/>
         <source>名额已满：{plate} 已登记为候补第 {n} 位，报名码 {code}。有人取消时会提示电话通知。</source>
         <translation>All seats are taken: {plate} is number {n} on the wait-list, booking code {code}. If someone cancels you will be asked to call them.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="678"/>
+        <location filename="../../ui/screens/inspection_day.py" line="653"/>
         <source>确定取消 {plate}（{code}）的报名吗？名额会顺延给候补第一位。</source>
         <translation>Cancel the registration of {plate} ({code})? The seat goes to the first on the wait-list.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="689"/>
+        <location filename="../../ui/screens/inspection_day.py" line="664"/>
         <source>已取消报名。</source>
         <translation>Registration cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="693"/>
+        <location filename="../../ui/screens/inspection_day.py" line="668"/>
         <source>已取消报名。候补 {plate}（{name}）转为第 {seat} 位，请电话通知客户。</source>
         <translation>Registration cancelled. {plate} ({name}) moves up from the wait-list to seat {seat}; please call the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="726"/>
+        <location filename="../../ui/screens/inspection_day.py" line="700"/>
         <source>报名单已存档，正在打开打印预览。</source>
         <translation>The slip is archived; opening the print preview.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="742"/>
+        <location filename="../../ui/screens/inspection_day.py" line="721"/>
         <source>扫描报名二维码，或输入 6 位报名码后按回车</source>
         <translation>Scan the booking QR, or type the 6-character code and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="745"/>
+        <location filename="../../ui/screens/inspection_day.py" line="724"/>
         <source>签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="775"/>
+        <location filename="../../ui/screens/inspection_day.py" line="754"/>
         <source>{n} 号工位</source>
         <translation>Bay {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="775"/>
+        <location filename="../../ui/screens/inspection_day.py" line="754"/>
         <source>待分配工位</source>
         <translation>No bay yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="795"/>
+        <location filename="../../ui/screens/inspection_day.py" line="774"/>
         <source>已签到：{plate} {car}（{name}），请到 {bay} 号工位排队。</source>
         <translation>Checked in: {plate} {car} ({name}); please queue at bay {bay}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="818"/>
+        <location filename="../../ui/screens/inspection_day.py" line="797"/>
         <source>这个工位没有等候的车辆。</source>
         <translation>No car is waiting at this bay.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="834"/>
+        <location filename="../../ui/screens/inspection_day.py" line="813"/>
         <source>打开检测记录：</source>
         <translation>Open inspection:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="836"/>
+        <location filename="../../ui/screens/inspection_day.py" line="815"/>
         <source>收车/库存评估…</source>
         <translation>Stock / buy-in inspection…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="840"/>
+        <location filename="../../ui/screens/inspection_day.py" line="819"/>
         <source>检测项目设置…</source>
         <translation>Checklist settings…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="861"/>
+        <location filename="../../ui/screens/inspection_day.py" line="840"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="861"/>
+        <location filename="../../ui/screens/inspection_day.py" line="840"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="882"/>
+        <location filename="../../ui/screens/inspection_day.py" line="861"/>
         <source>收车/库存评估</source>
         <translation>Stock / buy-in inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="882"/>
+        <location filename="../../ui/screens/inspection_day.py" line="861"/>
         <source>库存编号（如 BJ01-S2026-00012）：</source>
         <translation>Stock no. (e.g. BJ01-S2026-00012):</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="905"/>
+        <location filename="../../ui/screens/inspection_day.py" line="884"/>
         <source>检测项目已保存，以后新开的检测按新项目进行。</source>
         <translation>Checklist saved; new inspections use it from now on.</translation>
     </message>
@@ -3685,62 +3713,62 @@
 <context>
     <name>InspectionEditor</name>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="315"/>
+        <location filename="../../ui/screens/inspection_record.py" line="316"/>
         <source>结构性检查（有一项即判定为五级）</source>
         <translation>Structural checks (any one means grade 5)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="319"/>
+        <location filename="../../ui/screens/inspection_record.py" line="320"/>
         <source>事故车</source>
         <translation>Accident car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="320"/>
+        <location filename="../../ui/screens/inspection_record.py" line="321"/>
         <source>泡水车</source>
         <translation>Flood car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="321"/>
+        <location filename="../../ui/screens/inspection_record.py" line="322"/>
         <source>火烧车</source>
         <translation>Fire car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="333"/>
+        <location filename="../../ui/screens/inspection_record.py" line="334"/>
         <source>判定依据：部位和痕迹（如 左 A 柱切割焊接、座椅滑轨锈蚀），并在相关项目附照片</source>
         <translation>Evidence: where and what (e.g. left A-pillar cut and welded, rusty seat rails); add photos to the items</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="338"/>
+        <location filename="../../ui/screens/inspection_record.py" line="339"/>
         <source>估价</source>
         <translation>Valuation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="344"/>
+        <location filename="../../ui/screens/inspection_record.py" line="345"/>
         <source>最低（元）</source>
         <translation>Low (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="344"/>
+        <location filename="../../ui/screens/inspection_record.py" line="345"/>
         <source>最高（元）</source>
         <translation>High (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="352"/>
+        <location filename="../../ui/screens/inspection_record.py" line="353"/>
         <source>估价方法（如 参照同款成交价，按车况调整）</source>
         <translation>Method (e.g. recent sales of the same model, adjusted for condition)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="363"/>
+        <location filename="../../ui/screens/inspection_record.py" line="364"/>
         <source>定稿并锁定</source>
         <translation>Finalise and lock</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="365"/>
+        <location filename="../../ui/screens/inspection_record.py" line="366"/>
         <source>出具检测报告</source>
         <translation>Issue the report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="366"/>
+        <location filename="../../ui/screens/inspection_record.py" line="367"/>
         <source>更正（新版本）</source>
         <translation>Correct (new revision)</translation>
     </message>
@@ -3841,27 +3869,27 @@
         <translation>Finalised: {score} points, {grade}. The record is locked.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="716"/>
+        <location filename="../../ui/screens/inspection_record.py" line="715"/>
         <source>存档原件</source>
         <translation>archived original</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="716"/>
+        <location filename="../../ui/screens/inspection_record.py" line="715"/>
         <source>客户副本</source>
         <translation>customer&apos;s copy</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="718"/>
+        <location filename="../../ui/screens/inspection_record.py" line="717"/>
         <source>检测报告 {number} 已生成（{which}，验证码 {code}）。</source>
         <translation>Inspection report {number} issued ({which}, verification code {code}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="732"/>
+        <location filename="../../ui/screens/inspection_record.py" line="736"/>
         <source>更正检测报告</source>
         <translation>Correct the inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="732"/>
+        <location filename="../../ui/screens/inspection_record.py" line="736"/>
         <source>更正原因（将记入审计日志）：</source>
         <translation>Reason for the correction (goes into the audit log):</translation>
     </message>
@@ -3869,57 +3897,57 @@
 <context>
     <name>InspectionRecord</name>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="73"/>
+        <location filename="../../ui/screens/inspection_record.py" line="74"/>
         <source>车身</source>
         <translation>Body</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="74"/>
+        <location filename="../../ui/screens/inspection_record.py" line="75"/>
         <source>发动机舱</source>
         <translation>Engine bay</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="75"/>
+        <location filename="../../ui/screens/inspection_record.py" line="76"/>
         <source>驾驶舱</source>
         <translation>Cabin</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="76"/>
+        <location filename="../../ui/screens/inspection_record.py" line="77"/>
         <source>启动</source>
         <translation>Start-up</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="77"/>
+        <location filename="../../ui/screens/inspection_record.py" line="78"/>
         <source>路试</source>
         <translation>Road test</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="78"/>
+        <location filename="../../ui/screens/inspection_record.py" line="79"/>
         <source>底盘</source>
         <translation>Chassis</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="82"/>
+        <location filename="../../ui/screens/inspection_record.py" line="83"/>
         <source>一级</source>
         <translation>Grade 1</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="83"/>
+        <location filename="../../ui/screens/inspection_record.py" line="84"/>
         <source>二级</source>
         <translation>Grade 2</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="84"/>
+        <location filename="../../ui/screens/inspection_record.py" line="85"/>
         <source>三级</source>
         <translation>Grade 3</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="85"/>
+        <location filename="../../ui/screens/inspection_record.py" line="86"/>
         <source>四级</source>
         <translation>Grade 4</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="86"/>
+        <location filename="../../ui/screens/inspection_record.py" line="87"/>
         <source>五级（事故车）</source>
         <translation>Grade 5 (accident car)</translation>
     </message>
@@ -4144,47 +4172,47 @@
 <context>
     <name>ItemRowWidget</name>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="120"/>
+        <location filename="../../ui/screens/inspection_record.py" line="121"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="121"/>
+        <location filename="../../ui/screens/inspection_record.py" line="122"/>
         <source>缺陷</source>
         <translation>Defect</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="122"/>
+        <location filename="../../ui/screens/inspection_record.py" line="123"/>
         <source>未检</source>
         <translation>Not checked</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="134"/>
+        <location filename="../../ui/screens/inspection_record.py" line="135"/>
         <source>轻微</source>
         <translation>Minor</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="134"/>
+        <location filename="../../ui/screens/inspection_record.py" line="135"/>
         <source>一般</source>
         <translation>Moderate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="134"/>
+        <location filename="../../ui/screens/inspection_record.py" line="135"/>
         <source>严重</source>
         <translation>Severe</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="145"/>
+        <location filename="../../ui/screens/inspection_record.py" line="146"/>
         <source>导入照片，也可以把照片文件拖到这一行</source>
         <translation>Import photos, or drag photo files onto this row</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="155"/>
+        <location filename="../../ui/screens/inspection_record.py" line="156"/>
         <source>说明（部位、大小、痕迹）</source>
         <translation>Note (where, how large, what marks)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="171"/>
+        <location filename="../../ui/screens/inspection_record.py" line="172"/>
         <source>照片 ({n})</source>
         <translation>Photos ({n})</translation>
     </message>
@@ -4192,12 +4220,12 @@
 <context>
     <name>Keypad</name>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="58"/>
+        <location filename="../../ui/kiosk/contact.py" line="48"/>
         <source>清空</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="58"/>
+        <location filename="../../ui/kiosk/contact.py" line="48"/>
         <source>删除</source>
         <translation>Delete</translation>
     </message>
@@ -4205,116 +4233,116 @@
 <context>
     <name>KioskArchivePage</name>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="119"/>
-        <location filename="../../ui/kiosk/archive.py" line="421"/>
+        <location filename="../../ui/kiosk/archive.py" line="103"/>
+        <location filename="../../ui/kiosk/archive.py" line="405"/>
         <source>全屏看图</source>
         <translation>Full screen</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="124"/>
+        <location filename="../../ui/kiosk/archive.py" line="108"/>
         <source>左右滑动查看更多照片</source>
         <translation>Swipe left or right for more photos</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="164"/>
+        <location filename="../../ui/kiosk/archive.py" line="148"/>
         <source>手机扫码
 带走这辆车的档案</source>
         <translation>Scan with your phone
 to take this car&apos;s archive with you</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="187"/>
+        <location filename="../../ui/kiosk/archive.py" line="171"/>
         <source>返回车辆列表</source>
         <translation>Back to the list</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="189"/>
-        <location filename="../../ui/kiosk/archive.py" line="434"/>
+        <location filename="../../ui/kiosk/archive.py" line="173"/>
+        <location filename="../../ui/kiosk/archive.py" line="418"/>
         <source>加入对比</source>
         <translation>Add to comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="193"/>
+        <location filename="../../ui/kiosk/archive.py" line="177"/>
         <source>算算月供</source>
         <translation>Monthly payments</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="195"/>
+        <location filename="../../ui/kiosk/archive.py" line="179"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="290"/>
+        <location filename="../../ui/kiosk/archive.py" line="274"/>
         <source>{price} 万</source>
         <translation>¥{price}×10k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="305"/>
+        <location filename="../../ui/kiosk/archive.py" line="289"/>
         <source>这辆车刚刚已售出或暂停展示，不能再预约试驾或加入对比。请看看其他车辆。</source>
         <translation>This car has just been sold or withdrawn; it can no longer be booked or compared. Please have a look at our other cars.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="312"/>
+        <location filename="../../ui/kiosk/archive.py" line="296"/>
         <source>暂时无法加载车辆信息，请稍后再试或咨询工作人员</source>
         <translation>Car information cannot be loaded right now. Please try again later or ask our staff.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="366"/>
+        <location filename="../../ui/kiosk/archive.py" line="350"/>
         <source>车况与检测</source>
         <translation>Condition and inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="369"/>
+        <location filename="../../ui/kiosk/archive.py" line="353"/>
         <source>本店检测评级：{grade}</source>
         <translation>Our inspection grade: {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="376"/>
+        <location filename="../../ui/kiosk/archive.py" line="360"/>
         <source>无事故、泡水、火烧记录</source>
         <translation>No accident, flood or fire history</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="378"/>
+        <location filename="../../ui/kiosk/archive.py" line="362"/>
         <source>第三方检测报告已存档，可请工作人员为您打印</source>
         <translation>A third-party inspection report is on file; our staff can print it for you</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="380"/>
+        <location filename="../../ui/kiosk/archive.py" line="364"/>
         <source>价格构成</source>
         <translation>Price breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="383"/>
+        <location filename="../../ui/kiosk/archive.py" line="367"/>
         <source>一口价：{price}</source>
         <translation>Price: {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="386"/>
+        <location filename="../../ui/kiosk/archive.py" line="370"/>
         <source>主要配置</source>
         <translation>Main features</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="389"/>
+        <location filename="../../ui/kiosk/archive.py" line="373"/>
         <source>保养记录</source>
         <translation>Service history</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="421"/>
+        <location filename="../../ui/kiosk/archive.py" line="405"/>
         <source>退出全屏</source>
         <translation>Exit full screen</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="427"/>
+        <location filename="../../ui/kiosk/archive.py" line="411"/>
         <source>已加入对比</source>
         <translation>Added to the comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="434"/>
+        <location filename="../../ui/kiosk/archive.py" line="418"/>
         <source>已在对比中</source>
         <translation>In the comparison</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/archive.py" line="435"/>
+        <location filename="../../ui/kiosk/archive.py" line="419"/>
         <source>去对比（%n）</source>
         <translation>
             <numerusform>Compare (%n)</numerusform>
@@ -4455,125 +4483,89 @@ Please take a seat in the lounge and help yourself to tea.</translation>
 <context>
     <name>KioskInspectionDayPage</name>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="82"/>
-        <source>返回</source>
-        <translation>Back</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="99"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="73"/>
         <source>透明检测日报名</source>
         <translation>Inspection day sign-up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="102"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="76"/>
         <source>资深评估师现场免费检测，出具检测报告。名额有限，满额后可登记候补。</source>
         <translation>Senior appraisers inspect your car for free and give you a written report. Seats are limited; when full you can join the wait-list.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="111"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="85"/>
         <source>近期暂无检测日安排，请留意门店通知或咨询前台。</source>
         <translation>No inspection day is planned yet. Please watch for our notices or ask at the front desk.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="138"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="111"/>
         <source>剩余名额 {left} / {seats}</source>
         <translation>{left} / {seats} seats left</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="142"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="115"/>
         <source>名额已满，可登记候补</source>
         <translation>Full — join the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="146"/>
-        <source>周{d}</source>
-        <translation>({d})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="160"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="132"/>
         <source>{day} {title}：请输入您的车牌号</source>
         <translation>{day} {title}: enter your plate number</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="193"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="165"/>
         <source>删除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="199"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="171"/>
         <source>下一步</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="215"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="187"/>
         <source>请先点选车牌的省份简称，例如“京”。</source>
         <translation>First tap the province character of the plate, e.g. &quot;京&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="222"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="194"/>
         <source>车牌号不完整，请检查后再继续。</source>
         <translation>The plate number is incomplete; please check it.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="232"/>
-        <source>您的手机号和姓氏</source>
-        <translation>Your mobile number and surname</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="249"/>
-        <source>先生</source>
-        <translation>Mr</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="249"/>
-        <source>女士</source>
-        <translation>Ms</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="259"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="202"/>
         <source>我同意门店使用我的手机号办理检测日报名、签到和名额通知</source>
         <translation>I agree that the store uses my mobile number for this sign-up, check-in and seat notices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="263"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="203"/>
         <source>确认报名</source>
         <translation>Sign up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="275"/>
-        <location filename="../../ui/kiosk/inspection_day.py" line="396"/>
-        <source>请输入手机号</source>
-        <translation>Enter your mobile number</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="288"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="211"/>
         <source>请点选您的姓氏。</source>
         <translation>Please tap your surname.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="324"/>
-        <source>完成</source>
-        <translation>Done</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="341"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="249"/>
         <source>报名成功</source>
         <translation>You are signed up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="343"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="251"/>
         <source>{name}，您好！{plate} 已获得 {when} 的检测名额（第 {seat} 位）。
 当天到店请出示报名码或扫描二维码签到。请拍照保存本页。</source>
         <translation>Hello {name}! {plate} has a seat on {when} (seat {seat}).
 On the day, show the booking code or scan the QR to check in. Please take a photo of this page.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="347"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="255"/>
         <source>已登记候补</source>
         <translation>You are on the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="349"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="257"/>
         <source>{name}，您好！{when} 的名额已满，{plate} 已登记为候补第 {n} 位。
 有人取消时我们会按顺序电话通知您（{phone}）。请拍照保存本页。</source>
         <translation>Hello {name}! {when} is full; {plate} is number {n} on the wait-list.
@@ -4596,98 +4588,67 @@ If someone cancels we will call you in turn ({phone}). Please take a photo of th
 <context>
     <name>KioskTestDrivePage</name>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="118"/>
-        <source>返回</source>
-        <translation>Back</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="139"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="84"/>
         <source>请输入车窗展示单上的库存编号</source>
         <translation>Enter the stock no. on the window sticker</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="141"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="86"/>
         <source>输入编号最后几位数字即可，例如 00042 输入 42</source>
         <translation>Just enter the last few digits, e.g. 42 for 00042</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="146"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="91"/>
         <source>下一步</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="170"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="115"/>
         <source>请先输入库存编号。</source>
         <translation>Please enter the stock no. first.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="190"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="135"/>
         <source>今天</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="190"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="135"/>
         <source>明天</source>
         <translation>Tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="190"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="135"/>
         <source>后天</source>
         <translation>Day after tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="222"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="167"/>
         <source>这一天已经约满或已过营业时间，请换一天。</source>
         <translation>This day is fully booked or past opening hours. Please choose another day.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="243"/>
-        <source>您的手机号和姓氏</source>
-        <translation>Your mobile number and surname</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="260"/>
-        <source>先生</source>
-        <translation>Mr</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="260"/>
-        <source>女士</source>
-        <translation>Ms</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="270"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="186"/>
         <source>我同意门店使用我的手机号办理本次试驾预约并与我联系</source>
         <translation>I agree that the store may use my mobile number for this test-drive booking and to contact me</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="274"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="187"/>
         <source>确认预约</source>
         <translation>Confirm booking</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="286"/>
-        <location filename="../../ui/kiosk/test_drive.py" line="400"/>
-        <source>请输入手机号</source>
-        <translation>Enter your mobile number</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="299"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="195"/>
         <source>请点选您的姓氏。</source>
         <translation>Please tap your surname.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="325"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="223"/>
         <source>预约成功</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="331"/>
-        <source>完成</source>
-        <translation>Done</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="349"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="232"/>
         <source>{name}，您好！已为您预约 {car}
 {when}
 到店时请出示预约码或扫描二维码。</source>
@@ -5325,57 +5286,57 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LicenceDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="276"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="192"/>
         <source>核验驾驶证</source>
         <translation>Check driving licence</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="280"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="196"/>
         <source>18 位证号（与身份证号相同）</source>
         <translation>18 digits (same as the ID number)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="286"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="202"/>
         <source>选择驾驶证照片…</source>
         <translation>Choose a licence photo…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="288"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="204"/>
         <source>试驾车辆</source>
         <translation>Test-drive car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="289"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="205"/>
         <source>驾驶证号</source>
         <translation>Licence no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="290"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="206"/>
         <source>准驾车型</source>
         <translation>Licence class</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="291"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="207"/>
         <source>有效期至</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="292"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="208"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="293"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="209"/>
         <source>照片（可选）</source>
         <translation>Photo (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="298"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="214"/>
         <source>驾驶证照片</source>
         <translation>Driving licence photo</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="298"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="214"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
     </message>
@@ -5837,17 +5798,17 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>PhotoStripModel</name>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="182"/>
+        <location filename="../../ui/widgets/photos.py" line="183"/>
         <source>封面</source>
         <translation>cover</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="204"/>
+        <location filename="../../ui/widgets/photos.py" line="205"/>
         <source>照片无法显示</source>
         <translation>Photo cannot be shown</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="205"/>
+        <location filename="../../ui/widgets/photos.py" line="206"/>
         <source>加载中…</source>
         <translation>Loading…</translation>
     </message>
@@ -5855,22 +5816,22 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="286"/>
+        <location filename="../../ui/widgets/photos.py" line="287"/>
         <source>第 {n} 张照片无法显示</source>
         <translation>Photo {n} cannot be shown</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="313"/>
+        <location filename="../../ui/widgets/photos.py" line="314"/>
         <source>暂无照片</source>
         <translation>No photos yet</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="318"/>
+        <location filename="../../ui/widgets/photos.py" line="319"/>
         <source>照片无法显示</source>
         <translation>Photo cannot be shown</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="320"/>
+        <location filename="../../ui/widgets/photos.py" line="321"/>
         <source>加载中…</source>
         <translation>Loading…</translation>
     </message>
@@ -5984,6 +5945,11 @@ Interest {interest} · total {total}</translation>
         <source>打印预览 - {title}</source>
         <translation>Print preview - {title}</translation>
     </message>
+    <message>
+        <location filename="../../ui/documents/printing.py" line="153"/>
+        <source>无法保存到 {path}：{reason}</source>
+        <translation>Cannot save to {path}: {reason}</translation>
+    </message>
 </context>
 <context>
     <name>Reception</name>
@@ -6066,128 +6032,123 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>RegisterDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="215"/>
+        <location filename="../../ui/screens/inspection_day.py" line="212"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="220"/>
+        <location filename="../../ui/screens/inspection_day.py" line="217"/>
         <source>{day} {hours} · 剩余名额 {left}/{seats}</source>
         <translation>{day} {hours} · {left}/{seats} seats left</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="223"/>
+        <location filename="../../ui/screens/inspection_day.py" line="220"/>
         <source>（已满，将登记为候补）</source>
         <translation> (full: goes on the wait-list)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="229"/>
+        <location filename="../../ui/screens/inspection_day.py" line="226"/>
         <source>11 位手机号</source>
         <translation>11-digit mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="231"/>
+        <location filename="../../ui/screens/inspection_day.py" line="228"/>
         <source>新客户填写姓名；老客户按手机号自动找到</source>
         <translation>Name for a new customer; a returning one is found by number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="234"/>
+        <location filename="../../ui/screens/inspection_day.py" line="231"/>
         <source>（不称呼）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="235"/>
+        <location filename="../../ui/screens/inspection_day.py" line="232"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="236"/>
+        <location filename="../../ui/screens/inspection_day.py" line="233"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="240"/>
+        <location filename="../../ui/screens/inspection_day.py" line="237"/>
         <source>如 京A12345</source>
         <translation>e.g. 京A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="245"/>
-        <location filename="../../ui/screens/inspection_day.py" line="250"/>
+        <location filename="../../ui/screens/inspection_day.py" line="242"/>
+        <location filename="../../ui/screens/inspection_day.py" line="247"/>
         <source>未填</source>
         <translation>Not given</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="252"/>
+        <location filename="../../ui/screens/inspection_day.py" line="249"/>
         <source>选填，17 位</source>
         <translation>Optional, 17 characters</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="255"/>
+        <location filename="../../ui/screens/inspection_day.py" line="252"/>
         <source>客户关心的问题（选填）</source>
         <translation>The customer&apos;s concerns (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="256"/>
+        <location filename="../../ui/screens/inspection_day.py" line="253"/>
         <source>客户已同意门店使用手机号办理报名、签到和名额通知</source>
         <translation>The customer agrees that we use the number for registration, check-in and seat notices</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="258"/>
+        <location filename="../../ui/screens/inspection_day.py" line="255"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="259"/>
+        <location filename="../../ui/screens/inspection_day.py" line="256"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="260"/>
+        <location filename="../../ui/screens/inspection_day.py" line="257"/>
         <source>称呼</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="261"/>
+        <location filename="../../ui/screens/inspection_day.py" line="258"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="262"/>
+        <location filename="../../ui/screens/inspection_day.py" line="259"/>
         <source>品牌</source>
         <translation>Brand</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="263"/>
+        <location filename="../../ui/screens/inspection_day.py" line="260"/>
         <source>车型</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="264"/>
+        <location filename="../../ui/screens/inspection_day.py" line="261"/>
         <source>年份</source>
         <translation>Year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="265"/>
+        <location filename="../../ui/screens/inspection_day.py" line="262"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="266"/>
+        <location filename="../../ui/screens/inspection_day.py" line="263"/>
         <source>车架号</source>
         <translation>VIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="267"/>
+        <location filename="../../ui/screens/inspection_day.py" line="264"/>
         <source>关注问题</source>
         <translation>Concerns</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="278"/>
-        <source>取消</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/inspection_day.py" line="280"/>
+        <location filename="../../ui/screens/inspection_day.py" line="270"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>
@@ -6195,87 +6156,87 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>RegistrationModel</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="70"/>
+        <location filename="../../ui/screens/inspection_day.py" line="78"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="71"/>
+        <location filename="../../ui/screens/inspection_day.py" line="79"/>
         <source>报名码</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="72"/>
+        <location filename="../../ui/screens/inspection_day.py" line="80"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="73"/>
+        <location filename="../../ui/screens/inspection_day.py" line="81"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="74"/>
+        <location filename="../../ui/screens/inspection_day.py" line="82"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="75"/>
+        <location filename="../../ui/screens/inspection_day.py" line="83"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="76"/>
+        <location filename="../../ui/screens/inspection_day.py" line="84"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="77"/>
+        <location filename="../../ui/screens/inspection_day.py" line="85"/>
         <source>工位</source>
         <translation>Bay</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="93"/>
+        <location filename="../../ui/screens/inspection_day.py" line="101"/>
         <source>第 {n} 位</source>
         <translation>Seat {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="95"/>
+        <location filename="../../ui/screens/inspection_day.py" line="103"/>
         <source>候补 {n}</source>
         <translation>Wait-list {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="99"/>
+        <location filename="../../ui/screens/inspection_day.py" line="107"/>
         <source>已报名</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="100"/>
+        <location filename="../../ui/screens/inspection_day.py" line="108"/>
         <source>候补</source>
         <translation>Wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="101"/>
+        <location filename="../../ui/screens/inspection_day.py" line="109"/>
         <source>已签到</source>
         <translation>Checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="102"/>
+        <location filename="../../ui/screens/inspection_day.py" line="110"/>
         <source>检测中/已检</source>
         <translation>Inspecting / done</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="103"/>
+        <location filename="../../ui/screens/inspection_day.py" line="111"/>
         <source>已取消</source>
         <translation>Cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="104"/>
+        <location filename="../../ui/screens/inspection_day.py" line="112"/>
         <source>未到场</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="107"/>
+        <location filename="../../ui/screens/inspection_day.py" line="115"/>
         <source>候补转正·待电话通知</source>
         <translation>Moved up · to call</translation>
     </message>
@@ -6283,73 +6244,73 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="499"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="394"/>
         <source>还车登记</source>
         <translation>Test drive return</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="511"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="406"/>
         <source>无损伤可不填</source>
         <translation>Leave blank if no damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="515"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="410"/>
         <source>添加损伤照片…</source>
         <translation>Add damage photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="520"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="415"/>
         <source>（不变）</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="523"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="418"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="524"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="419"/>
         <source>还车里程</source>
         <translation>Odometer in</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="525"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="420"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="526"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="421"/>
         <source>损伤情况</source>
         <translation>Damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="527"/>
-        <location filename="../../ui/dialogs/test_drive.py" line="535"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="422"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="430"/>
         <source>损伤照片</source>
         <translation>Damage photos</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="529"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="424"/>
         <source>客户反馈</source>
         <translation>Customer feedback</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="530"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="425"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="535"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="430"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="575"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="470"/>
         <source>待同步：网络断开，还车记录已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The return is saved on this PC and will be recorded once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="577"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="472"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -6443,6 +6404,19 @@ Interest {interest} · total {total}</translation>
         <location filename="../../ui/screens/__init__.py" line="114"/>
         <source>检测日</source>
         <translation>Inspection day</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/service.py" line="76"/>
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/service.py" line="77"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -6735,52 +6709,42 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SignContractDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="384"/>
+        <location filename="../../ui/dialogs/deals.py" line="382"/>
         <source>签订合同</source>
         <translation>Sign contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="391"/>
+        <location filename="../../ui/dialogs/deals.py" line="389"/>
         <source>请买受人阅读合同及两份附件后签名；一次签名同时用于三份文件。</source>
         <translation>The buyer reads the contract and both annexes, then signs once for all three papers.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="395"/>
+        <location filename="../../ui/dialogs/deals.py" line="393"/>
         <source>买受人在此签名</source>
         <translation>Buyer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="396"/>
+        <location filename="../../ui/dialogs/deals.py" line="394"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="399"/>
+        <location filename="../../ui/dialogs/deals.py" line="393"/>
         <source>乙方（买受人）签名</source>
         <translation>Buyer&apos;s signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="400"/>
+        <location filename="../../ui/dialogs/deals.py" line="394"/>
         <source>甲方代表（销售顾问）签名</source>
         <translation>Seller&apos;s representative (consultant)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="406"/>
-        <source>撤销一笔</source>
-        <translation>Undo stroke</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/deals.py" line="408"/>
-        <source>清除</source>
-        <translation>Clear</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/deals.py" line="415"/>
+        <location filename="../../ui/dialogs/deals.py" line="396"/>
         <source>确认签订</source>
         <translation>Sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="442"/>
+        <location filename="../../ui/dialogs/deals.py" line="421"/>
         <source>合同还没有生成，请稍候。</source>
         <translation>The contract is not ready yet, please wait.</translation>
     </message>
@@ -6862,6 +6826,19 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <location filename="../../ui/widgets/signature_pad.py" line="58"/>
         <source>请在此处签名</source>
         <translation>Please sign here</translation>
+    </message>
+</context>
+<context>
+    <name>SigningDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/signing.py" line="56"/>
+        <source>撤销一笔</source>
+        <translation>Undo stroke</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/signing.py" line="58"/>
+        <source>清除</source>
+        <translation>Clear</translation>
     </message>
 </context>
 <context>
@@ -7010,6 +6987,14 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <location filename="../../ui/widgets/startup_page.py" line="131"/>
         <source>技术信息：{detail}</source>
         <translation>Technical detail: {detail}</translation>
+    </message>
+</context>
+<context>
+    <name>StepsPage</name>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="213"/>
+        <source>返回</source>
+        <translation>Back</translation>
     </message>
 </context>
 <context>
@@ -7306,102 +7291,102 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleArchive</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="76"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="75"/>
         <source>{litres} L</source>
         <translation>{litres} L</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="78"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="77"/>
         <source>续航 {km} 公里</source>
         <translation>{km} km range</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="85"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="84"/>
         <source>年款</source>
         <translation>Model year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="87"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="86"/>
         <source>初次登记</source>
         <translation>First registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="90"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="89"/>
         <source>未上牌</source>
         <translation>no plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="93"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="92"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="94"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="93"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="98"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="97"/>
         <source>排量/续航</source>
         <translation>Engine / range</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="99"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="98"/>
         <source>能源</source>
         <translation>Energy</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="101"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="100"/>
         <source>变速箱</source>
         <translation>Gearbox</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="104"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="103"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="105"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="104"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="106"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="105"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="108"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="107"/>
         <source>座位数</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="112"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="111"/>
         <source>过户次数</source>
         <translation>Ownership transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="113"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="112"/>
         <source>{n} 次</source>
         <translation>{n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="115"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="114"/>
         <source>驱动方式</source>
         <translation>Drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="120"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="119"/>
         <source>最大马力</source>
         <translation>Power</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="121"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="120"/>
         <source>{hp} 马力</source>
         <translation>{hp} hp</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="126"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="125"/>
         <source>新车指导价</source>
         <translation>New price (MSRP)</translation>
     </message>
@@ -7409,209 +7394,209 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleArchiveDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="223"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="222"/>
         <source>车辆档案</source>
         <translation>Vehicle archive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="237"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="236"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="283"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="269"/>
         <source>导入照片…</source>
         <translation>Import photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="285"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="271"/>
         <source>前移</source>
         <translation>Move earlier</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="287"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="273"/>
         <source>后移</source>
         <translation>Move later</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="289"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="275"/>
         <source>设为封面</source>
         <translation>Make cover</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="291"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="277"/>
         <source>删除照片</source>
         <translation>Delete photo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="318"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="304"/>
         <source>基本信息</source>
         <translation>Basic data</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="320"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="306"/>
         <source>配置</source>
         <translation>Features</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="323"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="309"/>
         <source>保养记录</source>
         <translation>Service history</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="326"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="312"/>
         <source>事故/泡水/火烧</source>
         <translation>Accident/flood/fire</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="328"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="314"/>
         <source>价格构成</source>
         <translation>Price breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="332"/>
-        <location filename="../../ui/screens/vehicle_archive.py" line="489"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="318"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="475"/>
         <source>查看第三方检测报告</source>
         <translation>Open third-party inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="340"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="326"/>
         <source>扫码在手机上查看这辆车</source>
         <translation>Scan to see this car on a phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="341"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="327"/>
         <source>扫码看车</source>
         <translation>Scan to view</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="366"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="352"/>
         <source>修改状态</source>
         <translation>Change status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="368"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="354"/>
         <source>编辑资料…</source>
         <translation>Edit details…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="370"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="356"/>
         <source>加入对比</source>
         <translation>Add to comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="372"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="358"/>
         <source>金融计算器</source>
         <translation>Loan calculator</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="374"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="360"/>
         <source>打印车辆信息单</source>
         <translation>Print car sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="376"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="362"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="379"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="365"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="422"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="408"/>
         <source>车辆档案 — {title}</source>
         <translation>Vehicle archive — {title}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="425"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="411"/>
         <source>库存号 {stock} · 车架号 {vin} · 车牌 {plate}</source>
         <translation>Stock no. {stock} · VIN {vin} · Plate {plate}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="436"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="422"/>
         <source>未登记配置</source>
         <translation>No features recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="440"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="426"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="448"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="434"/>
         <source>暂无保养记录</source>
         <translation>No service records</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="451"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="437"/>
         <source>日期不详</source>
         <translation>date unknown</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="452"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="438"/>
         <source>（涉及结构件）</source>
         <translation> (structural parts)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="457"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="443"/>
         <source>无事故、泡水、火烧记录</source>
         <translation>No accident, flood or fire history</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="460"/>
-        <location filename="../../ui/screens/vehicle_archive.py" line="470"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="446"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="456"/>
         <source>[仅内部，不对客户展示]</source>
         <translation>[internal only, never shown to customers]</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="463"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="449"/>
         <source>合计（售价）  {price}</source>
         <translation>Total (price)  {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="468"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="454"/>
         <source>收车成本  {cost}</source>
         <translation>Purchase cost  {cost}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="474"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="460"/>
         <source>，{score} 分</source>
         <translation>, {score} points</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="479"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="465"/>
         <source>本店检测：{grade}{score}（报告 {no}）</source>
         <translation>Our inspection: {grade}{score} (report {no})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="486"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="472"/>
         <source>本店检测：暂无</source>
         <translation>Our inspection: none yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="489"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="475"/>
         <source>暂无第三方检测报告</source>
         <translation>No third-party inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="599"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="585"/>
         <source>选择车辆照片</source>
         <translation>Choose car photos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="601"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="587"/>
         <source>图片 (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</source>
         <translation>Images (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="612"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="598"/>
         <source>正在处理 {n} 张照片…</source>
         <translation>Processing {n} photos…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/vehicle_archive.py" line="635"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="621"/>
         <source>已导入 %n 张照片。</source>
         <translation>
             <numerusform>Imported %n photo.</numerusform>
@@ -7619,12 +7604,12 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="637"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="623"/>
         <source>以下文件未导入：</source>
         <translation>Not imported:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="686"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="672"/>
         <source>无法打开检测报告，文件已保存在：{path}</source>
         <translation>Cannot open the report; it was saved to: {path}</translation>
     </message>
@@ -7632,72 +7617,72 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleEditDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="136"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="135"/>
         <source>编辑车辆资料 {stock}</source>
         <translation>Edit vehicle {stock}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="143"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="142"/>
         <source> 公里</source>
         <translation> km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="153"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="152"/>
         <source>每行一项配置</source>
         <translation>One feature per line</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="155"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="154"/>
         <source>售价（元）</source>
         <translation>Price (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="156"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="155"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="157"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="156"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="158"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="157"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="159"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="158"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="160"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="159"/>
         <source>过户次数</source>
         <translation>Ownership transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="161"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="160"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="162"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="161"/>
         <source>配置</source>
         <translation>Features</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="163"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="162"/>
         <source>车况说明</source>
         <translation>Condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="170"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="169"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="171"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="170"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -7939,19 +7924,6 @@ Every row&apos;s result and reason is in the report: {report}</translation>
         <location filename="../../ui/widgets/vehicle_labels.py" line="50"/>
         <source>终身免费检测</source>
         <translation>Free lifetime check</translation>
-    </message>
-</context>
-<context>
-    <name>_ServiceDialog</name>
-    <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="103"/>
-        <source>确定</source>
-        <translation>OK</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="104"/>
-        <source>取消</source>
-        <translation>Cancel</translation>
     </message>
 </context>
 </TS>

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from sqlalchemy import select
 
 from db.models import Document as DocumentRow
@@ -66,7 +67,23 @@ def test_view_shows_sections_differences_and_best(qtbot, gui_context, runner) ->
     assert texts(view, 2)[price_row] == "14.98万元 ★"
     assert texts(view, 1)[price_row] == "15.98万元"
     model = view.table.model()
-    assert model.index(price_row, 2).data(Qt.ItemDataRole.BackgroundRole) is not None
+    # The differing row is shaded in the difference colour; the best price is green and bold.
+    background, foreground = Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole
+    for column in (1, 2, 3):
+        assert model.index(price_row, column).data(background).color() == QColor("#fff4d6")
+    assert model.index(price_row, 2).data(foreground).color() == QColor("#2e7d32")
+    assert model.index(price_row, 2).data(Qt.ItemDataRole.FontRole).bold()
+    assert model.index(price_row, 1).data(foreground) is None
+    same_row = labels.index("能源类型")  # all three cars are petrol: no shading
+    assert model.index(same_row, 1).data(background) is None
+    # And the shade reaches the screen (the style sheet would otherwise paint over it).
+    view.resize(1200, 900)
+    view.show()
+    table = view.table
+    table.scrollTo(model.index(price_row, 1))
+    rect = table.visualRect(model.index(price_row, 1))
+    image = table.viewport().grab().toImage()
+    assert image.pixelColor(rect.left() + 2, rect.center().y()) == QColor("#fff4d6")
     assert texts(view, 3)[labels.index("表显里程")] == "0.80万公里 ★"
     assert "能源类型" in labels
     assert model.headerData(1, Qt.Orientation.Horizontal).startswith("大众 帕萨特\nBJ01-S2026-")

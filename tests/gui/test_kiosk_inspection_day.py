@@ -116,3 +116,36 @@ def test_a_plate_must_start_with_the_province(qtbot, page: KioskInspectionDayPag
     assert "省份" in page.error.text()
     tap(qtbot, page, "下一步")
     assert page.steps.currentIndex() == PLATE and "不完整" in page.error.text()
+
+
+@pytest.fixture
+def english(qtbot):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QCoreApplication, QLocale
+
+    from ui.i18n import install_translators
+
+    app = QCoreApplication.instance()
+    locale = QLocale()
+    translators = install_translators(app, "en")
+    assert translators
+    yield
+    for translator in translators:
+        app.removeTranslator(translator)
+    QLocale.setDefault(locale)
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+WEEKDAYS_EN = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def test_the_english_kiosk_spells_the_day_in_english(english, page: KioskInspectionDayPage) -> None:  # type: ignore[no-untyped-def]
+    day = (datetime.now(UTC) + timedelta(days=10)).date()
+    text = page.findChildren(QPushButton, "kioskEvent")[0].text()
+    # The day before the hours; the event's own title stays as the store typed it.
+    assert text.split("  ")[0] == f"{MONTHS[day.month - 1]} {day.day} {WEEKDAYS_EN[day.weekday()]}"
+
+
+def test_the_chinese_kiosk_keeps_its_dates(page: KioskInspectionDayPage) -> None:
+    day = (datetime.now(UTC) + timedelta(days=10)).date()
+    text = page.findChildren(QPushButton, "kioskEvent")[0].text()
+    assert text.split("  ")[0] == f"{day:%m月%d日} 周{'一二三四五六日'[day.weekday()]}"

@@ -46,3 +46,30 @@ def test_unknown_languages_fall_back_to_chinese() -> None:
     assert resolve_language("fr") == "zh_CN"
     assert resolve_language(None) == "zh_CN"
     assert resolve_language("en") == "en"
+
+
+def test_staff_screen_dates_follow_the_language(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, date, datetime
+
+    from ui.widgets.dates import month_day, month_day_time, weekday
+
+    day = date(2026, 3, 5)  # a Thursday
+    moment = datetime(2026, 3, 5, 14, 30, tzinfo=UTC)
+    assert (month_day(day), weekday(day), month_day_time(moment)) == (
+        "03月05日",
+        "周四",
+        "03月05日 14:30",
+    )
+    app = QCoreApplication.instance()
+    locale = QLocale()
+    translators = install_translators(app, "en")
+    try:
+        assert (month_day(day), weekday(day), month_day_time(moment)) == (
+            "Mar 5",
+            "Thu",
+            "Mar 5 14:30",
+        )
+    finally:
+        for translator in translators:
+            app.removeTranslator(translator)
+        QLocale.setDefault(locale)

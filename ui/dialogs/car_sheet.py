@@ -29,8 +29,13 @@ from showroom.documents import vehicle_papers as vp
 from showroom.documents.model import Document
 from showroom.users import SYSTEM, Actor
 from ui.documents.fonts import derive_print_fonts, register_print_fonts
-from ui.documents.printing import a4_printer, paint_on_printer, print_direct
-from ui.documents.render import render_pdf
+from ui.documents.printing import (
+    a4_printer,
+    issue_and_archive,
+    paint_on_printer,
+    print_direct,
+    write_file,
+)
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
 
@@ -138,19 +143,13 @@ class CarSheetDialog(QDialog):
         """Take the number, paint and archive the sheet, then ``then(document, pdf)``."""
         vehicle_id, options, actor = self.vehicle_id, self._options(), self.actor
         self.error.hide()
-
-        def built(document: Document) -> None:
-            pdf = render_pdf(document)
-            self.runner.write(
-                lambda s: vp.archive_paper(s, actor, document, pdf, vehicle_id),
-                lambda _stored: then(document, pdf),
-                self._failed,
-            )
-
-        self.runner.write(
+        issue_and_archive(
+            self.runner,
             lambda s: vp.issue_car_sheet(s, vehicle_id, **options),  # type: ignore[arg-type]
-            built,
+            lambda s, document, pdf: vp.archive_paper(s, actor, document, pdf, vehicle_id),
+            then,
             self._failed,
+            self.context.paths.cache_dir,
         )
 
     def _print(self) -> None:
@@ -178,18 +177,16 @@ class CarSheetDialog(QDialog):
         def write(document: Document, pdf: bytes) -> None:
             self.document = document
             self.preview.updatePreview()
-            try:
-                with open(path, "wb") as out:
-                    out.write(pdf)
-            except OSError as exc:
-                self.error.setText(
-                    self.tr("无法保存到 {path}：{reason}").format(path=path, reason=exc.strerror)
-                )
-                self.error.show()
-                return
+            write_file(self.runner, path, pdf, lambda: written(document), failed)
+
+        def written(document: Document) -> None:
             self.saved_path = path
             self.status.setText(
                 self.tr("信息单 {number} 已保存到 {path}").format(number=document.number, path=path)
             )
+
+        def failed(message: str) -> None:
+            self.error.setText(message)
+            self.error.show()
 
         self._issue(write)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,17 +40,16 @@ from showroom.services import contracts as ct
 from showroom.services import deposits as dp
 from showroom.services import test_drives as td
 from showroom.users import StaffUser
+from ui.dialogs.signing import SigningDialog
 from ui.dialogs.test_drive import (
     STORE_ZONE,
     _ServiceDialog,
     letterhead_overrides,
     templates_dir,
 )
-from ui.documents.fonts import derive_print_fonts, register_print_fonts
-from ui.documents.render import body_html, render_pdf
+from ui.documents.render import body_html
 from ui.tasks import TaskRunner
 from ui.widgets.labels import vehicle_status_label
-from ui.widgets.signature_pad import SignaturePad
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -367,7 +365,7 @@ class ContractDialog(_ServiceDialog):
         self.run_write(lambda s: ct.draft(s, actor, data, store_code=code, zone=STORE_ZONE))
 
 
-class SignContractDialog(_ServiceDialog):
+class SignContractDialog(SigningDialog):
     """签订合同: the three papers exactly as they print, signed once by buyer and consultant.
 
     On success ``result_value`` is the ``SignedContract``; ``signed_documents`` the papers.
@@ -391,33 +389,14 @@ class SignContractDialog(_ServiceDialog):
         note = QLabel(self.tr("请买受人阅读合同及两份附件后签名；一次签名同时用于三份文件。"), self)
         note.setWordWrap(True)
         self.layout_.addWidget(note)
-        pads = QGridLayout()
-        self.customer_pad = SignaturePad(self.tr("买受人在此签名"), self)
-        self.consultant_pad = SignaturePad(self.tr("销售顾问在此签名"), self)
-        for column, (title, pad) in enumerate(
-            (
-                (self.tr("乙方（买受人）签名"), self.customer_pad),
-                (self.tr("甲方代表（销售顾问）签名"), self.consultant_pad),
-            )
-        ):
-            pads.addWidget(QLabel(title, self), 0, column)
-            pads.addWidget(pad, 1, column)
-            tools = QHBoxLayout()
-            undo = QPushButton(self.tr("撤销一笔"), self)
-            undo.clicked.connect(pad.undo)
-            clear = QPushButton(self.tr("清除"), self)
-            clear.clicked.connect(pad.clear)
-            tools.addWidget(undo)
-            tools.addWidget(clear)
-            tools.addStretch(1)
-            pads.addLayout(tools, 2, column)
-        self.layout_.addLayout(pads)
+        self.add_signature_pads(
+            (self.tr("乙方（买受人）签名"), self.tr("买受人在此签名")),
+            (self.tr("甲方代表（销售顾问）签名"), self.tr("销售顾问在此签名")),
+        )
         self.ok_button.setText(self.tr("确认签订"))
         self.ok_button.setEnabled(False)
         self.finish_layout()
         self.resize(960, 900)
-        cache = context.paths.cache_dir
-        runner.call(lambda: derive_print_fonts(cache), register_print_fonts, self.show_error)
         folder, overrides = templates_dir(context), letterhead_overrides(context)
 
         def prepare(session: Session) -> list[Document]:
@@ -441,8 +420,7 @@ class SignContractDialog(_ServiceDialog):
         if not self.documents:
             self.show_message(self.tr("合同还没有生成，请稍候。"))
             return
-        customer = td.DrawnSignature(self.customer_pad.strokes(), self.customer_pad.to_png())
-        consultant = td.DrawnSignature(self.consultant_pad.strokes(), self.consultant_pad.to_png())
+        customer, consultant = self.signatures()
         signed_at = datetime.now(UTC)
         try:
             signed = ct.attach_signatures(
@@ -451,11 +429,11 @@ class SignContractDialog(_ServiceDialog):
         except ShowroomError as exc:
             self.show_error(exc)
             return
-        pdfs = [render_pdf(d) for d in signed]
         self.signed_documents = signed
         contract_id, actor = self.contract_id, self.user.actor
-        self.run_write(
-            lambda s: ct.sign(
+        self.render_then_store(
+            signed,
+            lambda s, pdfs: ct.sign(
                 s,
                 actor,
                 contract_id,
@@ -465,7 +443,7 @@ class SignContractDialog(_ServiceDialog):
                 pdfs,
                 signed_at=signed_at,
                 zone=STORE_ZONE,
-            )
+            ),
         )
 
 

@@ -10,19 +10,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -30,7 +24,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTextBrowser,
-    QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
@@ -42,92 +35,16 @@ from showroom.errors import ShowroomError
 from showroom.services import test_drives as td
 from showroom.sync import operations
 from showroom.users import StaffUser
-from ui.documents.fonts import derive_print_fonts, register_print_fonts
-from ui.documents.render import body_html, render_pdf
-from ui.errors import report_failure
+from ui.dialogs.service import STORE_ZONE, letterhead_overrides, templates_dir
+from ui.dialogs.service import ServiceDialog as _ServiceDialog
+from ui.dialogs.signing import SigningDialog
+from ui.documents.render import body_html
 from ui.tasks import TaskRunner
 from ui.widgets.reception_labels import grade_label
-from ui.widgets.signature_pad import SignaturePad
-
-STORE_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def slot_rules(context: AppContext) -> td.SlotRules:
     return td.SlotRules.from_settings(context.settings.__getitem__)
-
-
-def templates_dir(context: AppContext) -> Path:
-    return context.paths.data_dir / "templates"
-
-
-def letterhead_overrides(context: AppContext) -> dict[str, str]:
-    return {key: context.settings[key] for key in ("store_name", "store_address", "letterhead")}
-
-
-class _ServiceDialog(QDialog):
-    """A form with an error line and OK/Cancel; ``done_with(result)`` closes it.
-
-    Signals: ``succeeded(object)`` with the service's result.
-    """
-
-    succeeded = Signal(object)
-
-    def __init__(
-        self,
-        title: str,
-        context: AppContext,
-        runner: TaskRunner,
-        user: StaffUser,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.context = context
-        self.runner = runner
-        self.user = user
-        self.result_value: Any = None
-        self.layout_ = QVBoxLayout(self)
-        self.form = QFormLayout()
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.layout_.addLayout(self.form)
-        self.error = QLabel(self)
-        self.error.setObjectName("ErrorText")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("确定"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-
-    def finish_layout(self) -> None:
-        self.layout_.addWidget(self.error)
-        self.layout_.addWidget(self.buttons)
-
-    def show_error(self, exc: BaseException) -> None:
-        self.error.setText(report_failure(exc))
-        self.error.show()
-        self.ok_button.setEnabled(True)
-
-    def show_message(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
-
-    def submit(self) -> None:
-        raise NotImplementedError
-
-    def run_write(self, work: Any) -> None:
-        self.error.hide()
-        self.ok_button.setEnabled(False)
-        self.runner.write(work, self._done, self.show_error)
-
-    def _done(self, result: object) -> None:
-        self.result_value = result
-        self.succeeded.emit(result)
-        self.accept()
 
 
 def _to_date(value: QDate) -> date:
@@ -313,7 +230,7 @@ class LicenceDialog(_ServiceDialog):
         self.run_write(lambda s: td.check_licence(s, actor, drive_id, licence))
 
 
-class AgreementDialog(_ServiceDialog):
+class AgreementDialog(SigningDialog):
     """试驾协议: the exact text, signed on screen by the customer and the consultant.
 
     On success ``result_value`` is the signed ``Document`` (for printing).
@@ -341,34 +258,14 @@ class AgreementDialog(_ServiceDialog):
         self.text = QTextBrowser(self)
         self.text.setMinimumHeight(300)
         self.layout_.addWidget(self.text, 1)
-        pads = QGridLayout()
-        self.customer_pad = SignaturePad(self.tr("客户在此签名"), self)
-        self.consultant_pad = SignaturePad(self.tr("销售顾问在此签名"), self)
-        for column, (title, pad) in enumerate(
-            (
-                (self.tr("客户（试驾人）签名"), self.customer_pad),
-                (self.tr("销售顾问签名"), self.consultant_pad),
-            )
-        ):
-            pads.addWidget(QLabel(title, self), 0, column)
-            pads.addWidget(pad, 1, column)
-            tools = QHBoxLayout()
-            undo = QPushButton(self.tr("撤销一笔"), self)
-            undo.clicked.connect(pad.undo)
-            clear = QPushButton(self.tr("清除"), self)
-            clear.clicked.connect(pad.clear)
-            tools.addWidget(undo)
-            tools.addWidget(clear)
-            tools.addStretch(1)
-            pads.addLayout(tools, 2, column)
-        self.layout_.addLayout(pads)
+        self.add_signature_pads(
+            (self.tr("客户（试驾人）签名"), self.tr("客户在此签名")),
+            (self.tr("销售顾问签名"), self.tr("销售顾问在此签名")),
+        )
         self.ok_button.setText(self.tr("确认签署"))
         self.finish_layout()
         self.resize(900, 820)
         runner.read(lambda s: td.staff_choices(s, user.store_id), self._fill_staff, self.show_error)
-        # The clean-text print font is derived once per installation, off the UI thread.
-        cache = context.paths.cache_dir
-        runner.call(lambda: derive_print_fonts(cache), register_print_fonts, self.show_error)
 
     def _fill_staff(self, rows: list[tuple[uuid.UUID, str]]) -> None:
         self.companion.blockSignals(True)
@@ -408,8 +305,7 @@ class AgreementDialog(_ServiceDialog):
         if self.document is None:
             self.show_message(self.tr("协议还没有生成，请稍候。"))
             return
-        customer = td.DrawnSignature(self.customer_pad.strokes(), self.customer_pad.to_png())
-        consultant = td.DrawnSignature(self.consultant_pad.strokes(), self.consultant_pad.to_png())
+        customer, consultant = self.signatures()
         signed_at = datetime.now(UTC)
         try:
             signed = td.attach_signatures(
@@ -418,13 +314,13 @@ class AgreementDialog(_ServiceDialog):
         except ShowroomError as exc:
             self.show_error(exc)
             return
-        pdf = render_pdf(signed)
         self.signed_document = signed
         drive_id, actor = self.row.id, self.user.actor
-        self.run_write(
-            lambda s: td.sign_agreement(
-                s, actor, drive_id, signed, customer, consultant, pdf, signed_at
-            )
+        self.render_then_store(
+            [signed],
+            lambda s, pdfs: td.sign_agreement(
+                s, actor, drive_id, signed, customer, consultant, pdfs[0], signed_at
+            ),
         )
 
 

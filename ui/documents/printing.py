@@ -102,3 +102,57 @@ def reprint(
         runner.write(store, on_ready, on_failure)
 
     runner.read(load, loaded, on_failure)
+
+
+def issue_and_archive(
+    runner: TaskRunner,
+    issue: Callable[[Session], Document],
+    store: Callable[[Session, Document, bytes], object],
+    then: Callable[[Document, bytes], None],
+    on_failure: Callable[[BaseException], None],
+    cache_dir: Path | None = None,
+) -> None:
+    """Take a number (``issue``), paint the PDF in a worker, archive it (``store``), then ``then``.
+
+    The print fonts are derived with the issue and registered on the UI thread
+    before the worker paints, so the PDF's text stays searchable.
+    """
+
+    def issued(session: Session) -> tuple[Document, list[Path]]:
+        fonts = derive_print_fonts(cache_dir) if cache_dir is not None else []
+        return issue(session), fonts
+
+    def built(result: tuple[Document, list[Path]]) -> None:
+        document, fonts = result
+        register_print_fonts(fonts)
+        runner.call(lambda: render_pdf(document), lambda pdf: rendered(document, pdf), on_failure)
+
+    def rendered(document: Document, pdf: bytes) -> None:
+        runner.write(
+            lambda s: store(s, document, pdf), lambda _stored: then(document, pdf), on_failure
+        )
+
+    runner.write(issued, built, on_failure)
+
+
+def write_file(
+    runner: TaskRunner,
+    path: str | Path,
+    data: bytes,
+    on_written: Callable[[], None],
+    on_failure: Callable[[str], None],
+) -> None:
+    """Write ``data`` to ``path`` in a worker; a refusal (disk full, no rights) is a sentence."""
+
+    def write() -> None:
+        Path(path).write_bytes(data)
+
+    def failed(exc: BaseException) -> None:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        on_failure(
+            QCoreApplication.translate("Printing", "无法保存到 {path}：{reason}").format(
+                path=path, reason=reason
+            )
+        )
+
+    runner.call(write, lambda _none: on_written(), failed)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListView,
     QPushButton,
     QScrollArea,
     QScroller,
@@ -38,7 +37,7 @@ from ui.screens.vehicle_archive import basic_facts
 from ui.tasks import TaskRunner
 from ui.widgets.changes import ChangeRelay
 from ui.widgets.comparison import ComparisonBasket
-from ui.widgets.photos import PhotoLoader, PhotoStripModel, PhotoViewer
+from ui.widgets.photos import PhotoLoader, PhotoStrip, PhotoStripModel, PhotoViewer
 from ui.widgets.vehicle_labels import GRADES, HISTORY_KINDS, PROMISES, vlabel
 
 log = logging.getLogger("showroom.kiosk")
@@ -98,23 +97,8 @@ class KioskArchivePage(KioskPage):
         self.viewer.setMinimumSize(800, 560)
         self.viewer.problem.connect(lambda text: self.message.setText(text))
         self.strip_model = PhotoStripModel(self.loader, self, captions=False)
-        self.strip = QListView(self)
-        self.strip.setModel(self.strip_model)
-        self.strip.setViewMode(QListView.ViewMode.IconMode)
-        self.strip.setFlow(QListView.Flow.LeftToRight)
-        self.strip.setWrapping(False)
-        self.strip.setIconSize(PhotoStripModel.THUMB)
-        self.strip.setGridSize(QSize(172, 132))
-        self.strip.setFixedHeight(150)
-        self.strip.setMovement(QListView.Movement.Static)
-        self.strip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        QScroller.grabGesture(
-            self.strip.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
-        )
-        self.strip.clicked.connect(lambda index: self.viewer.show_index(index.row()))
-        self.viewer.indexChanged.connect(
-            lambda row: self.strip.setCurrentIndex(self.strip_model.index(row))
+        self.strip = PhotoStrip(
+            self.strip_model, self.viewer, QSize(172, 132), 150, self, touch=True
         )
         self.full_button = QPushButton(self.tr("全屏看图"), self)
         self.full_button.setObjectName("kioskSecondaryButton")

@@ -12,29 +12,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
     QGridLayout,
-    QHBoxLayout,
-    QLabel,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from db.models import Title
-from showroom.documents.qr import qr_png
 from showroom.services import audit
 from showroom.services import inspection_day as idays
 from showroom.settings import Settings
-from ui.errors import report_failure
-from ui.kiosk.pages import KioskPage
-from ui.kiosk.test_drive import SURNAMES, Keypad, _big, _edit
+from ui.kiosk.contact import StepsPage, big_label
 from ui.tasks import TaskRunner
+from ui.widgets.dates import month_day, weekday
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -44,7 +34,7 @@ PLATE_KEYS = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # plates have no I or O
 EVENT, PLATE, CONTACT, DONE = range(4)
 
 
-class KioskInspectionDayPage(KioskPage):
+class KioskInspectionDayPage(StepsPage):
     """The four sign-up steps. Signals: ``navigate(str)`` (see ``KioskPage``)."""
 
     def __init__(
@@ -67,28 +57,12 @@ class KioskInspectionDayPage(KioskPage):
         self.chosen: idays.PublicEvent | None = None
         self.result: idays.RegistrationResult | None = None
         self._plate = ""
-        self._phone = ""
-        self._surname = ""
-        self._title = Title.NONE
 
-        self.steps = QStackedWidget(self)
-        self.steps.addWidget(self._build_events())
-        self.steps.addWidget(self._build_plate())
-        self.steps.addWidget(self._build_contact())
-        self.steps.addWidget(self._build_done())
-        self.error = _big("", self, "kioskError")
-        self.error.setStyleSheet("color:#c5221f; font-size:22px;")
-        bottom = QHBoxLayout()
-        self.back_button = QPushButton(self.tr("返回"), self)
-        self.back_button.setMinimumHeight(64)
-        self.back_button.clicked.connect(self.back)
-        bottom.addWidget(self.back_button)
-        bottom.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 24, 48, 24)
-        layout.addWidget(self.steps, 1)
-        layout.addWidget(self.error)
-        layout.addLayout(bottom)
+        self.set_steps(
+            [self._build_events(), self._build_plate(), self._build_contact(), self._build_done()],
+            error_px=22,
+            margins=(48, 24),
+        )
         self.reset()
 
     # --- step 1: the day ------------------------------------------------------------------
@@ -96,9 +70,9 @@ class KioskInspectionDayPage(KioskPage):
     def _build_events(self) -> QWidget:
         page = QWidget(self)
         layout = QVBoxLayout(page)
-        layout.addWidget(_big(self.tr("透明检测日报名"), page))
+        layout.addWidget(big_label(self.tr("透明检测日报名"), page))
         layout.addWidget(
-            _big(
+            big_label(
                 self.tr("资深评估师现场免费检测，出具检测报告。名额有限，满额后可登记候补。"),
                 page,
                 "kioskHint",
@@ -107,7 +81,7 @@ class KioskInspectionDayPage(KioskPage):
         self.event_box = QVBoxLayout()
         self.event_box.setSpacing(14)
         layout.addLayout(self.event_box)
-        self.no_events = _big(
+        self.no_events = big_label(
             self.tr("近期暂无检测日安排，请留意门店通知或咨询前台。"), page, "kioskHint"
         )
         layout.addWidget(self.no_events)
@@ -132,7 +106,6 @@ class KioskInspectionDayPage(KioskPage):
             if old is not None:
                 old.setParent(None)
                 old.deleteLater()
-        weekdays = "一二三四五六日"
         for index, event in enumerate(events[:4]):
             seats = (
                 self.tr("剩余名额 {left} / {seats}").format(
@@ -142,9 +115,8 @@ class KioskInspectionDayPage(KioskPage):
                 else self.tr("名额已满，可登记候补")
             )
             button = QPushButton(
-                f"{event.day:%m月%d日} "
-                + self.tr("周{d}").format(d=weekdays[event.day.weekday()])
-                + f"  {event.hours}   {event.title}\n{seats}",
+                f"{month_day(event.day)} {weekday(event.day)}"
+                f"  {event.hours}   {event.title}\n{seats}",
                 self,
             )
             button.setObjectName("kioskEvent")
@@ -158,7 +130,7 @@ class KioskInspectionDayPage(KioskPage):
         self.chosen = self.events[int(self.sender().property("index"))]
         self.plate_title.setText(
             self.tr("{day} {title}：请输入您的车牌号").format(
-                day=f"{self.chosen.day:%m月%d日}", title=self.chosen.title
+                day=month_day(self.chosen.day), title=self.chosen.title
             )
         )
         self._show(PLATE)
@@ -168,9 +140,9 @@ class KioskInspectionDayPage(KioskPage):
     def _build_plate(self) -> QWidget:
         page = QWidget(self)
         layout = QVBoxLayout(page)
-        self.plate_title = _big("", page)
+        self.plate_title = big_label("", page)
         layout.addWidget(self.plate_title)
-        self.plate_label = _big("", page, "kioskEntry")
+        self.plate_label = big_label("", page, "kioskEntry")
         self.plate_label.setStyleSheet("font-size:44px; letter-spacing:4px;")
         layout.addWidget(self.plate_label)
         provinces = QGridLayout()
@@ -226,69 +198,25 @@ class KioskInspectionDayPage(KioskPage):
     # --- step 3: contact ------------------------------------------------------------------
 
     def _build_contact(self) -> QWidget:
-        page = QWidget(self)
-        layout = QHBoxLayout(page)
-        left = QVBoxLayout()
-        left.addWidget(_big(self.tr("您的手机号和姓氏"), page))
-        self.phone_label = _big("", page, "kioskEntry")
-        self.phone_label.setStyleSheet("font-size:36px;")
-        left.addWidget(self.phone_label)
-        surnames = QGridLayout()
-        surnames.setSpacing(6)
-        self.surname_group = QButtonGroup(page)
-        for index, surname in enumerate(SURNAMES):
-            button = QPushButton(surname, page)
-            button.setCheckable(True)
-            button.setMinimumSize(56, 52)
-            self.surname_group.addButton(button, index)
-            surnames.addWidget(button, index // 10, index % 10)
-        self.surname_group.idClicked.connect(self._surname_clicked)
-        left.addLayout(surnames)
-        titles = QHBoxLayout()
-        self.title_group = QButtonGroup(page)
-        for title, text in ((Title.MR, self.tr("先生")), (Title.MS, self.tr("女士"))):
-            button = QPushButton(text, page)
-            button.setCheckable(True)
-            button.setMinimumHeight(56)
-            button.setProperty("title", title.value)
-            self.title_group.addButton(button)
-            titles.addWidget(button)
-        self.title_group.buttonClicked.connect(self._title_clicked)
-        left.addLayout(titles)
-        self.consent = QCheckBox(
-            self.tr("我同意门店使用我的手机号办理检测日报名、签到和名额通知"), page
+        return self.contact_step(
+            self.tr("我同意门店使用我的手机号办理检测日报名、签到和名额通知"),
+            self.tr("确认报名"),
         )
-        self.consent.setMinimumHeight(48)
-        left.addWidget(self.consent)
-        self.confirm = QPushButton(self.tr("确认报名"), page)
-        self.confirm.setMinimumHeight(72)
-        self.confirm.clicked.connect(self.submit)
-        left.addWidget(self.confirm)
-        layout.addLayout(left, 1)
-        keypad = Keypad(page)
-        keypad.pressed.connect(self._phone_key)
-        layout.addWidget(keypad)
-        return page
-
-    def _phone_key(self, key: str) -> None:
-        self._phone = _edit(self._phone, key, 11)
-        self.phone_label.setText(self._phone or self.tr("请输入手机号"))
-
-    def _surname_clicked(self, index: int) -> None:
-        self._surname = SURNAMES[index]
-
-    def _title_clicked(self, button: QPushButton) -> None:
-        self._title = Title(str(button.property("title")))
 
     def submit(self) -> None:
         if self.chosen is None:
             self._show(EVENT)
             return
-        if not self._surname:
+        if not self.contact.surname:
             self._say(self.tr("请点选您的姓氏。"))
             return
         code, event_id = self.settings["store_code"], self.chosen.id
-        phone, surname, title, plate = self._phone, self._surname, self._title, self._plate
+        phone, surname, title, plate = (
+            self.contact.phone,
+            self.contact.surname,
+            self.contact.title,
+            self._plate,
+        )
         consent = self.consent.isChecked()
 
         def work(session: Session) -> idays.RegistrationResult:
@@ -311,40 +239,20 @@ class KioskInspectionDayPage(KioskPage):
     # --- step 4: the slip -----------------------------------------------------------------
 
     def _build_done(self) -> QWidget:
-        page = QWidget(self)
-        layout = QHBoxLayout(page)
-        text = QVBoxLayout()
-        self.done_title = _big("", page)
-        text.addWidget(self.done_title)
-        self.done_code = _big("", page)
-        self.done_code.setStyleSheet("font-size:56px; font-weight:bold; letter-spacing:6px;")
-        self.done_details = _big("", page, "kioskHint")
-        text.addWidget(self.done_code)
-        text.addWidget(self.done_details)
-        finish = QPushButton(self.tr("完成"), page)
-        finish.setMinimumHeight(72)
-        finish.clicked.connect(self._finish)
-        text.addWidget(finish)
-        text.addStretch(1)
-        layout.addLayout(text, 1)
-        self.done_qr = QLabel(page)
-        self.done_qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.done_qr)
-        return page
+        return self.done_step("")
 
     def _registered(self, result: idays.RegistrationResult) -> None:
         self.result = result
         self.confirm.setEnabled(True)
-        self.done_code.setText(result.booking_code)
-        when = f"{result.event_day:%m月%d日} {result.hours}"
+        when = f"{month_day(result.event_day)} {result.hours}"
         if result.seated:
-            self.done_title.setText(self.tr("报名成功"))
+            self.done.title.setText(self.tr("报名成功"))
             detail = self.tr(
                 "{name}，您好！{plate} 已获得 {when} 的检测名额（第 {seat} 位）。\n"
                 "当天到店请出示报名码或扫描二维码签到。请拍照保存本页。"
             ).format(name=result.customer_shown, plate=result.plate, when=when, seat=result.seat_no)
         else:
-            self.done_title.setText(self.tr("已登记候补"))
+            self.done.title.setText(self.tr("已登记候补"))
             detail = self.tr(
                 "{name}，您好！{when} 的名额已满，{plate} 已登记为候补第 {n} 位。\n"
                 "有人取消时我们会按顺序电话通知您（{phone}）。请拍照保存本页。"
@@ -355,52 +263,14 @@ class KioskInspectionDayPage(KioskPage):
                 n=result.waitlist_position,
                 phone=result.phone_masked,
             )
-        self.done_details.setText(detail)
-        pixmap = QPixmap()
-        pixmap.loadFromData(qr_png(result.qr_payload, box_size=10))
-        self.done_qr.setPixmap(pixmap)
+        self.done.show_result(result.booking_code, detail, result.qr_payload)
         self._show(DONE)
-
-    def _finish(self) -> None:
-        self.reset()
-        self.navigate.emit("home")
-
-    # --- common ---------------------------------------------------------------------------
-
-    def _failed(self, exc: BaseException) -> None:
-        self.confirm.setEnabled(True)
-        self._say(report_failure(exc))
-
-    def _say(self, text: str) -> None:
-        self.error.setText(text)
-
-    def _show(self, step: int) -> None:
-        self.error.clear()
-        self.steps.setCurrentIndex(step)
-        self.back_button.setVisible(step != DONE)
-
-    def back(self) -> None:
-        step = self.steps.currentIndex()
-        if step == EVENT:
-            self.reset()
-            self.navigate.emit("home")
-        else:
-            self._show(step - 1)
 
     def reset(self) -> None:
         self.chosen = None
         self.result = None
-        self._plate = self._phone = self._surname = ""
-        self._title = Title.NONE
+        self._plate = ""
         self.plate_label.setText("—")
-        self.phone_label.setText(self.tr("请输入手机号"))
-        self.done_code.clear()
-        self.done_details.clear()
-        self.done_qr.clear()
-        for group in (self.surname_group, self.title_group):
-            group.setExclusive(False)
-            for button in group.buttons():
-                button.setChecked(False)
-            group.setExclusive(True)
-        self.consent.setChecked(False)
+        self.done.clear()
+        self.contact.reset()
         self._show(EVENT)

@@ -14,68 +14,29 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from db.models import Title
-from showroom.documents.qr import qr_png
 from showroom.services import test_drives as td
 from showroom.settings import Settings
-from ui.errors import report_failure
-from ui.kiosk.pages import KioskPage
+from ui.kiosk.contact import Keypad, StepsPage, big_label, edit
 from ui.tasks import TaskRunner
+from ui.widgets.dates import month_day_time
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-)
 CAR, SLOT, CONTACT, DONE = range(4)
 
 
-class Keypad(QWidget):
-    """Big digit keys. Signals: ``pressed(str)`` with a digit, "back" or "clear"."""
-
-    pressed = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        grid = QGridLayout(self)
-        grid.setSpacing(10)
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"]
-        labels = {"clear": self.tr("清空"), "back": self.tr("删除")}
-        for index, key in enumerate(keys):
-            button = QPushButton(labels.get(key, key), self)
-            button.setObjectName("kioskKey")
-            button.setMinimumSize(96, 72)
-            button.setProperty("key", key)
-            button.clicked.connect(self._clicked)
-            grid.addWidget(button, index // 3, index % 3)
-
-    def _clicked(self) -> None:
-        self.pressed.emit(str(self.sender().property("key")))
-
-
-def _big(text: str, parent: QWidget, name: str = "kioskTitle") -> QLabel:
-    label = QLabel(text, parent)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    return label
-
-
-class KioskTestDrivePage(KioskPage):
+class KioskTestDrivePage(StepsPage):
     """The four booking steps. Signals: ``navigate(str)`` (see ``KioskPage``)."""
 
     def __init__(
@@ -103,28 +64,12 @@ class KioskTestDrivePage(KioskPage):
         self.slot_start: datetime | None = None
         self.booking: td.Booking | None = None
         self._stock = ""
-        self._phone = ""
-        self._surname = ""
-        self._title = Title.NONE
 
-        self.steps = QStackedWidget(self)
-        self.steps.addWidget(self._build_car())
-        self.steps.addWidget(self._build_slot())
-        self.steps.addWidget(self._build_contact())
-        self.steps.addWidget(self._build_done())
-        self.error = _big("", self, "kioskError")
-        self.error.setStyleSheet("color:#c5221f; font-size:20px;")
-        bottom = QHBoxLayout()
-        self.back_button = QPushButton(self.tr("返回"), self)
-        self.back_button.setMinimumHeight(64)
-        self.back_button.clicked.connect(self.back)
-        bottom.addWidget(self.back_button)
-        bottom.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 32, 48, 32)
-        layout.addWidget(self.steps, 1)
-        layout.addWidget(self.error)
-        layout.addLayout(bottom)
+        self.set_steps(
+            [self._build_car(), self._build_slot(), self._build_contact(), self._build_done()],
+            error_px=20,
+            margins=(48, 32),
+        )
         self.reset()
 
     def rules(self) -> td.SlotRules:
@@ -136,11 +81,11 @@ class KioskTestDrivePage(KioskPage):
         page = QWidget(self)
         layout = QHBoxLayout(page)
         left = QVBoxLayout()
-        left.addWidget(_big(self.tr("请输入车窗展示单上的库存编号"), page))
+        left.addWidget(big_label(self.tr("请输入车窗展示单上的库存编号"), page))
         left.addWidget(
-            _big(self.tr("输入编号最后几位数字即可，例如 00042 输入 42"), page, "kioskHint")
+            big_label(self.tr("输入编号最后几位数字即可，例如 00042 输入 42"), page, "kioskHint")
         )
-        self.stock_label = _big("", page, "kioskEntry")
+        self.stock_label = big_label("", page, "kioskEntry")
         self.stock_label.setStyleSheet("font-size:40px;")
         left.addWidget(self.stock_label)
         self.car_next = QPushButton(self.tr("下一步"), page)
@@ -162,7 +107,7 @@ class KioskTestDrivePage(KioskPage):
         self.find_car()
 
     def _stock_key(self, key: str) -> None:
-        self._stock = _edit(self._stock, key, 5)
+        self._stock = edit(self._stock, key, 5)
         self.stock_label.setText(self._stock or "—")
 
     def find_car(self) -> None:
@@ -183,7 +128,7 @@ class KioskTestDrivePage(KioskPage):
     def _build_slot(self) -> QWidget:
         page = QWidget(self)
         layout = QVBoxLayout(page)
-        self.car_title = _big("", page)
+        self.car_title = big_label("", page)
         layout.addWidget(self.car_title)
         days = QHBoxLayout()
         self.day_group = QButtonGroup(page)
@@ -237,68 +182,24 @@ class KioskTestDrivePage(KioskPage):
     # --- step 3: contact --------------------------------------------------------------------
 
     def _build_contact(self) -> QWidget:
-        page = QWidget(self)
-        layout = QHBoxLayout(page)
-        left = QVBoxLayout()
-        left.addWidget(_big(self.tr("您的手机号和姓氏"), page))
-        self.phone_label = _big("", page, "kioskEntry")
-        self.phone_label.setStyleSheet("font-size:36px;")
-        left.addWidget(self.phone_label)
-        surnames = QGridLayout()
-        surnames.setSpacing(6)
-        self.surname_group = QButtonGroup(page)
-        for index, surname in enumerate(SURNAMES):
-            button = QPushButton(surname, page)
-            button.setCheckable(True)
-            button.setMinimumSize(56, 52)
-            self.surname_group.addButton(button, index)
-            surnames.addWidget(button, index // 10, index % 10)
-        self.surname_group.idClicked.connect(self._surname_clicked)
-        left.addLayout(surnames)
-        titles = QHBoxLayout()
-        self.title_group = QButtonGroup(page)
-        for title, text in ((Title.MR, self.tr("先生")), (Title.MS, self.tr("女士"))):
-            button = QPushButton(text, page)
-            button.setCheckable(True)
-            button.setMinimumHeight(56)
-            button.setProperty("title", title.value)
-            self.title_group.addButton(button)
-            titles.addWidget(button)
-        self.title_group.buttonClicked.connect(self._title_clicked)
-        left.addLayout(titles)
-        self.consent = QCheckBox(
-            self.tr("我同意门店使用我的手机号办理本次试驾预约并与我联系"), page
+        return self.contact_step(
+            self.tr("我同意门店使用我的手机号办理本次试驾预约并与我联系"),
+            self.tr("确认预约"),
         )
-        self.consent.setMinimumHeight(48)
-        left.addWidget(self.consent)
-        self.confirm = QPushButton(self.tr("确认预约"), page)
-        self.confirm.setMinimumHeight(72)
-        self.confirm.clicked.connect(self.submit)
-        left.addWidget(self.confirm)
-        layout.addLayout(left, 1)
-        keypad = Keypad(page)
-        keypad.pressed.connect(self._phone_key)
-        layout.addWidget(keypad)
-        return page
-
-    def _phone_key(self, key: str) -> None:
-        self._phone = _edit(self._phone, key, 11)
-        self.phone_label.setText(self._phone or self.tr("请输入手机号"))
-
-    def _surname_clicked(self, index: int) -> None:
-        self._surname = SURNAMES[index]
-
-    def _title_clicked(self, button: QPushButton) -> None:
-        self._title = Title(str(button.property("title")))
 
     def submit(self) -> None:
         if self.car is None or self.slot_start is None:
             self._show(CAR)
             return
-        if not self._surname:
+        if not self.contact.surname:
             self._say(self.tr("请点选您的姓氏。"))
             return
-        stock, phone, surname, title = self.car.stock_no, self._phone, self._surname, self._title
+        stock, phone, surname, title = (
+            self.car.stock_no,
+            self.contact.phone,
+            self.contact.surname,
+            self.contact.title,
+        )
         start, rules, consent = self.slot_start, self.rules(), self.consent.isChecked()
 
         def work(session: Session) -> td.Booking:
@@ -319,72 +220,26 @@ class KioskTestDrivePage(KioskPage):
     # --- step 4: done -----------------------------------------------------------------------
 
     def _build_done(self) -> QWidget:
-        page = QWidget(self)
-        layout = QHBoxLayout(page)
-        text = QVBoxLayout()
-        text.addWidget(_big(self.tr("预约成功"), page))
-        self.done_code = _big("", page)
-        self.done_code.setStyleSheet("font-size:56px; font-weight:bold; letter-spacing:6px;")
-        self.done_details = _big("", page, "kioskHint")
-        text.addWidget(self.done_code)
-        text.addWidget(self.done_details)
-        finish = QPushButton(self.tr("完成"), page)
-        finish.setMinimumHeight(72)
-        finish.clicked.connect(self._finish)
-        text.addWidget(finish)
-        text.addStretch(1)
-        layout.addLayout(text, 1)
-        self.done_qr = QLabel(page)
-        self.done_qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.done_qr)
-        return page
+        return self.done_step(self.tr("预约成功"))
 
     def _booked(self, booking: td.Booking) -> None:
         self.booking = booking
         self.confirm.setEnabled(True)
         zone = self.rules().zone
-        self.done_code.setText(booking.booking_code)
-        self.done_details.setText(
+        self.done.show_result(
+            booking.booking_code,
             self.tr(
                 "{name}，您好！已为您预约 {car}\n{when}\n到店时请出示预约码或扫描二维码。"
             ).format(
                 name=booking.customer_name
-                + {Title.MR: "先生", Title.MS: "女士"}.get(self._title, ""),
+                + {Title.MR: "先生", Title.MS: "女士"}.get(self.contact.title, ""),
                 car=booking.vehicle_label,
-                when=f"{booking.slot_start.astimezone(zone):%m月%d日 %H:%M}–"
+                when=f"{month_day_time(booking.slot_start.astimezone(zone))}–"
                 f"{booking.slot_end.astimezone(zone):%H:%M}",
-            )
+            ),
+            booking.qr_payload,
         )
-        pixmap = QPixmap()
-        pixmap.loadFromData(qr_png(booking.qr_payload, box_size=10))
-        self.done_qr.setPixmap(pixmap)
         self._show(DONE)
-
-    def _finish(self) -> None:
-        self.reset()
-        self.navigate.emit("home")
-
-    # --- common -----------------------------------------------------------------------------
-
-    def _failed(self, exc: BaseException) -> None:
-        self.confirm.setEnabled(True)
-        self._say(report_failure(exc))
-
-    def _say(self, text: str) -> None:
-        self.error.setText(text)
-
-    def _show(self, step: int) -> None:
-        self.error.clear()
-        self.steps.setCurrentIndex(step)
-        self.back_button.setVisible(step != DONE)
-
-    def back(self) -> None:
-        step = self.steps.currentIndex()
-        if step == CAR:
-            self.reset()
-            self.navigate.emit("home")
-        else:
-            self._show(step - 1)
 
     def activate(self) -> None:
         if self.steps.currentIndex() == DONE:
@@ -394,25 +249,8 @@ class KioskTestDrivePage(KioskPage):
         self.car = None
         self.slot_start = None
         self.booking = None
-        self._stock = self._phone = self._surname = ""
-        self._title = Title.NONE
+        self._stock = ""
         self.stock_label.setText("—")
-        self.phone_label.setText(self.tr("请输入手机号"))
-        self.done_code.clear()
-        self.done_details.clear()
-        self.done_qr.clear()
-        for group in (self.surname_group, self.title_group):
-            group.setExclusive(False)
-            for button in group.buttons():
-                button.setChecked(False)
-            group.setExclusive(True)
-        self.consent.setChecked(False)
+        self.done.clear()
+        self.contact.reset()
         self._show(CAR)
-
-
-def _edit(text: str, key: str, limit: int) -> str:
-    if key == "clear":
-        return ""
-    if key == "back":
-        return text[:-1]
-    return (text + key)[:limit]

@@ -508,7 +508,12 @@ class DealsScreen(Screen):
                     self.context.paths.cache_dir,
                 )
                 return
-            pdf = render_pdf(document)
+            # Painted in a worker (fonts were registered when the screen opened).
+            self.runner.call(
+                lambda: render_pdf(document), lambda pdf: rendered(document, pdf), self._failed
+            )
+
+        def rendered(document: Document, pdf: bytes) -> None:
             self.runner.write(
                 lambda s: dp.archive_receipt(s, actor, deposit_id, document, pdf),
                 lambda _stored: printing.preview(document, self),

@@ -17,7 +17,15 @@ import uuid
 from datetime import date, time
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, QTime, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTime,
+    Signal,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -52,6 +60,7 @@ from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.screens.inspection_record import TOUCH, InspectionEditor, section_label
 from ui.tasks import TaskRunner
+from ui.widgets.dates import month_day, weekday
 from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
 if TYPE_CHECKING:
@@ -59,7 +68,6 @@ if TYPE_CHECKING:
 
 Index = QModelIndex | QPersistentModelIndex
 TOPICS = frozenset({"registrations", "inspections", "inspection_events"})
-WEEKDAYS = "一二三四五六日"
 
 
 class RegistrationModel(RowListModel):
@@ -156,19 +164,8 @@ class EventDialog(QDialog):
         ):
             widget.setMinimumHeight(40)
             form.addRow(label, widget)
-        self.error = QLabel(self)
-        self.error.setObjectName("ErrorText")
-        self.error.setWordWrap(True)
+        self.error, self.ok, buttons = _error_and_buttons(self, self.tr("创建"))
         form.addRow(self.error)
-        buttons = QHBoxLayout()
-        cancel = QPushButton(self.tr("取消"), self)
-        cancel.clicked.connect(self.reject)
-        self.ok = QPushButton(self.tr("创建"), self)
-        self.ok.setProperty("role", "primary")
-        self.ok.clicked.connect(self.submit)
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.ok)
         form.addRow(buttons)
 
     def submit(self) -> None:
@@ -270,20 +267,9 @@ class RegisterDialog(QDialog):
                 widget.setMinimumHeight(38)
             form.addRow(label, widget)
         form.addRow(self.consent)
-        self.error = QLabel(self)
-        self.error.setObjectName("ErrorText")
-        self.error.setWordWrap(True)
+        self.error, self.ok, buttons = _error_and_buttons(self, self.tr("报名"))
         form.addRow(self.error)
-        buttons = QHBoxLayout()
-        cancel = QPushButton(self.tr("取消"), self)
-        cancel.clicked.connect(self.reject)
-        self.ok = QPushButton(self.tr("报名"), self)
-        self.ok.setProperty("role", "primary")
         self.ok.setDefault(True)
-        self.ok.clicked.connect(self.submit)
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.ok)
         form.addRow(buttons)
 
     def submit(self) -> None:
@@ -380,19 +366,8 @@ class ChecklistDialog(QDialog):
             self.weights[section], self.items[section] = weight, items
             grid.addRow(section_label(section), row)
         box.addLayout(grid)
-        self.error = QLabel(self)
-        self.error.setObjectName("ErrorText")
-        self.error.setWordWrap(True)
+        self.error, self.ok, buttons = _error_and_buttons(self, self.tr("保存"))
         box.addWidget(self.error)
-        buttons = QHBoxLayout()
-        cancel = QPushButton(self.tr("取消"), self)
-        cancel.clicked.connect(self.reject)
-        self.ok = QPushButton(self.tr("保存"), self)
-        self.ok.setProperty("role", "primary")
-        self.ok.clicked.connect(self.submit)
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.ok)
         box.addLayout(buttons)
 
     def submit(self) -> None:
@@ -565,10 +540,10 @@ class InspectionDayScreen(Screen):
         self.event_list.clear()
         for event in events:
             text = self.tr(
-                "{day} 周{weekday} {hours}\n{title}\n剩余名额 {left}/{seats} · 候补 {waiting}"
+                "{day} {weekday} {hours}\n{title}\n剩余名额 {left}/{seats} · 候补 {waiting}"
             ).format(
-                day=f"{event.day:%m月%d日}",
-                weekday=WEEKDAYS[event.day.weekday()],
+                day=month_day(event.day),
+                weekday=weekday(event.day),
                 hours=event.hours(),
                 title=event.title,
                 left=event.seats_left,
@@ -720,15 +695,19 @@ class InspectionDayScreen(Screen):
         if row is None:
             return
         reg_id, actor = row.id, self.user.actor
-        pdf = render_pdf(document)  # a one-page slip: quick enough here, as the agreement is
 
         def archived(_result: object) -> None:
             self._say(self.tr("报名单已存档，正在打开打印预览。"))
             self._preview(document)
 
-        self.runner.write(
-            lambda s: idays.archive_slip(s, actor, reg_id, document, pdf), archived, self._failed
-        )
+        def rendered(pdf: bytes) -> None:
+            self.runner.write(
+                lambda s: idays.archive_slip(s, actor, reg_id, document, pdf),
+                archived,
+                self._failed,
+            )
+
+        self.runner.call(lambda: render_pdf(document), rendered, self._failed)
 
     # --- tab 2: check-in and queues -----------------------------------------------------
 
@@ -925,3 +904,23 @@ class InspectionDayScreen(Screen):
     def hideEvent(self, event: Any) -> None:  # noqa: N802
         self.editor.flush_notes()  # switching screens never drops a half-typed note
         super().hideEvent(event)
+
+
+def _error_and_buttons(dialog: QDialog, ok_text: str) -> tuple[QLabel, QPushButton, QHBoxLayout]:
+    """The red error line and the Cancel / OK row every form here ends with.
+
+    OK calls ``dialog.submit``; the caller adds both to its layout.
+    """
+    error = QLabel(dialog)
+    error.setObjectName("ErrorText")
+    error.setWordWrap(True)
+    buttons = QHBoxLayout()
+    cancel = QPushButton(QCoreApplication.translate("InspectionDayForms", "取消"), dialog)
+    cancel.clicked.connect(dialog.reject)
+    ok = QPushButton(ok_text, dialog)
+    ok.setProperty("role", "primary")
+    ok.clicked.connect(dialog.submit)  # type: ignore[attr-defined]
+    buttons.addStretch(1)
+    buttons.addWidget(cancel)
+    buttons.addWidget(ok)
+    return error, ok, buttons

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPixmap
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -41,6 +41,7 @@ from showroom.documents.model import Document
 from showroom.services import inspections as insp
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
+from ui.widgets.photos import PhotoUnreadable, decode
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -431,16 +432,15 @@ class InspectionEditor(QWidget):
             self._show_thumbnails(view, {})
             return
         self.runner.read(
-            lambda s: {sha: insp.media(s, sha) for sha in missing},
-            lambda data: self._show_thumbnails(view, data),
+            lambda s: {sha: _thumbnail(insp.media(s, sha)) for sha in missing},
+            lambda images: self._show_thumbnails(view, images),
             self._failed,
         )
 
-    def _show_thumbnails(self, view: insp.InspectionView, data: dict[str, bytes]) -> None:
-        for sha, raw in data.items():
-            image = QPixmap()
-            image.loadFromData(raw)
-            self._thumbnails[sha] = image
+    def _show_thumbnails(self, view: insp.InspectionView, images: dict[str, QImage]) -> None:
+        for sha, image in images.items():
+            # QPixmap only on the UI thread; the worker decoded the bytes into a QImage.
+            self._thumbnails[sha] = QPixmap.fromImage(image)
         for item_id, row in self.rows.items():
             row.show_thumbnails(
                 [
@@ -710,7 +710,6 @@ class InspectionEditor(QWidget):
         if self.view is None:
             return
         inspection_id, actor = self.view.id, self.user.actor
-        pdf = render_pdf(document)
 
         def archived(_result: object) -> None:
             which = self.tr("存档原件") if document.copy_no == 0 else self.tr("客户副本")
@@ -721,9 +720,14 @@ class InspectionEditor(QWidget):
             )
             self.report_ready.emit(document)
 
-        self._write(
-            lambda s: insp.archive_report(s, actor, inspection_id, document, pdf), then=archived
-        )
+        def rendered(pdf: bytes) -> None:
+            self._write(
+                lambda s: insp.archive_report(s, actor, inspection_id, document, pdf),
+                then=archived,
+            )
+
+        # A report with photos takes a while to paint: a worker does it.
+        self.runner.call(lambda: render_pdf(document), rendered, self._failed)
 
     def correct(self) -> None:
         if self.view is None:
@@ -747,3 +751,11 @@ class InspectionEditor(QWidget):
         self.message.setText(text)
         self.message.setObjectName("ErrorText" if error else "")
         self.message.setStyleSheet("color:#c62828; font-size:15px;" if error else "font-size:15px;")
+
+
+def _thumbnail(data: bytes) -> QImage:
+    """Decoded in the worker; a corrupt file gives an empty image, as before."""
+    try:
+        return decode(data)
+    except PhotoUnreadable:
+        return QImage()

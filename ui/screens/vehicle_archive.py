@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QListWidget,
     QPlainTextEdit,
     QPushButton,
@@ -52,7 +51,7 @@ from ui.errors import report_failure
 from ui.tasks import TaskRunner
 from ui.widgets.changes import ChangeRelay
 from ui.widgets.labels import vehicle_status_label
-from ui.widgets.photos import PhotoLoader, PhotoStripModel, PhotoViewer
+from ui.widgets.photos import PhotoLoader, PhotoStrip, PhotoStripModel, PhotoViewer
 from ui.widgets.vehicle_labels import (
     ENERGIES,
     GRADES,
@@ -266,20 +265,7 @@ class VehicleArchiveDialog(QDialog):
         self.viewer.setMinimumSize(560, 420)
         self.viewer.problem.connect(self._show_message)
         self.strip_model = PhotoStripModel(self.loader, self)
-        self.strip = QListView(self)
-        self.strip.setModel(self.strip_model)
-        self.strip.setViewMode(QListView.ViewMode.IconMode)
-        self.strip.setFlow(QListView.Flow.LeftToRight)
-        self.strip.setWrapping(False)
-        self.strip.setIconSize(PhotoStripModel.THUMB)
-        self.strip.setGridSize(QSize(176, 156))
-        self.strip.setFixedHeight(180)
-        self.strip.setMovement(QListView.Movement.Static)
-        self.strip.setUniformItemSizes(True)
-        self.strip.clicked.connect(lambda index: self.viewer.show_index(index.row()))
-        self.viewer.indexChanged.connect(
-            lambda row: self.strip.setCurrentIndex(self.strip_model.index(row))
-        )
+        self.strip = PhotoStrip(self.strip_model, self.viewer, QSize(176, 156), 180, self)
         self.import_button = QPushButton(self.tr("导入照片…"), self)
         self.import_button.clicked.connect(self.import_photos)
         self.left_button = QPushButton(self.tr("前移"), self)

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -50,14 +49,13 @@ from showroom.documents.model import Document
 from showroom.money import format_yuan, in_wan
 from showroom.services import comparison as cmp
 from showroom.users import KIOSK, SYSTEM, Actor
-from ui.documents.fonts import derive_print_fonts, register_print_fonts
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
 from ui.widgets.changes import ChangeRelay
 from ui.widgets.tables import make_table
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    pass
 
 MAX_CARS = cmp.MAX_CARS
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -491,6 +489,7 @@ class ComparisonView(QWidget):
         while self.remove_row.count():
             item = self.remove_row.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # out of the layout now; gone at the next event loop turn
                 item.widget().deleteLater()
         self.remove_buttons = []
         if self.result is None:
@@ -510,39 +509,28 @@ class ComparisonView(QWidget):
 
     def _issue(self, then: Callable[[Document, bytes], None]) -> None:
         """Take a number, build the paper, paint it, archive it, then ``then(document, pdf)``."""
-        from ui.documents.render import render_pdf
+        from ui.documents.printing import issue_and_archive
 
         ids = self.basket.ids()
         only = self.only_differences.isChecked()
         folder = self.context.paths.data_dir / "templates"
         overrides = _letterhead(self.context)
         actor = self.actor
-
-        cache = self.context.paths.cache_dir
-
-        def build(session: Session) -> tuple[Document, list[Path]]:
-            fonts = derive_print_fonts(cache)  # text stays searchable in the PDF
-            paper = vp.issue_comparison(
-                session,
+        issue_and_archive(
+            self.runner,
+            lambda s: vp.issue_comparison(
+                s,
                 ids,
                 templates_dir=folder,
                 zone=STORE_ZONE,
                 only_differences=only,
                 letterhead_overrides=overrides,
-            )
-            return paper, fonts
-
-        def built(result: tuple[Document, list[Path]]) -> None:
-            document, fonts = result
-            register_print_fonts(fonts)
-            pdf = render_pdf(document)
-            self.runner.write(
-                lambda s: vp.archive_paper(s, actor, document, pdf, ids[0]),
-                lambda _stored: then(document, pdf),
-                self._failed,
-            )
-
-        self.runner.write(build, built, self._failed)
+            ),
+            lambda s, document, pdf: vp.archive_paper(s, actor, document, pdf, ids[0]),
+            then,
+            self._failed,
+            self.context.paths.cache_dir,  # text stays searchable in the PDF
+        )
 
     def _print(self) -> None:
         from ui.documents.printing import preview
@@ -559,18 +547,18 @@ class ComparisonView(QWidget):
     def save_pdf(self, path: str) -> None:
         """Issue, archive and write the comparison to ``path`` (the file dialog's choice)."""
 
+        from ui.documents.printing import write_file
+
         def write(_document: Document, pdf: bytes) -> None:
-            try:
-                with open(path, "wb") as out:
-                    out.write(pdf)
-            except OSError as exc:
-                self.message.setText(
-                    self.tr("无法保存到 {path}：{reason}").format(path=path, reason=exc.strerror)
-                )
-                self.message.show()
-                return
+            write_file(self.runner, path, pdf, written, failed)
+
+        def written() -> None:
             self.last_pdf = path
             self.count_label.setText(self.tr("已保存：{path}").format(path=path))
+
+        def failed(message: str) -> None:
+            self.message.setText(message)
+            self.message.show()
 
         self._issue(write)
 

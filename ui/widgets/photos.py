@@ -6,7 +6,8 @@ keeps the image in a small LRU cache shared by every screen, so flicking back
 through a gallery never touches the database again. A missing or corrupt file
 gives a placeholder and a sentence, never an exception.
 
-``PhotoStripModel`` feeds a thumbnail strip (``QListView`` in icon mode);
+``PhotoStripModel`` feeds ``PhotoStrip``, a one-row thumbnail strip that
+follows and drives a viewer;
 ``PhotoViewer`` shows one large photo and changes photo on a swipe or an arrow.
 """
 
@@ -36,7 +37,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPixmap,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QListView, QScroller, QSizePolicy, QWidget
 
 from showroom.services.vehicle_archive import PhotoInfo
 from ui.tasks import TaskRunner
@@ -346,3 +347,40 @@ class PhotoViewer(QWidget):
         painter.fillRect(box, QColor(0, 0, 0, 150))
         painter.setPen(QColor("#FFFFFF"))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
+
+
+class PhotoStrip(QListView):
+    """One row of thumbnails under a ``PhotoViewer``: a tap shows that photo, a swipe
+    on the viewer moves the highlight. ``touch`` (the kiosk) scrolls with a finger
+    and shows no scroll bar or focus frame.
+    """
+
+    def __init__(
+        self,
+        model: PhotoStripModel,
+        viewer: PhotoViewer,
+        grid: QSize,
+        height: int,
+        parent: QWidget | None = None,
+        *,
+        touch: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(False)
+        self.setIconSize(PhotoStripModel.THUMB)
+        self.setGridSize(grid)
+        self.setFixedHeight(height)
+        self.setMovement(QListView.Movement.Static)
+        if touch:
+            self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            QScroller.grabGesture(
+                self.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
+            )
+        else:
+            self.setUniformItemSizes(True)
+        self.clicked.connect(lambda index: viewer.show_index(index.row()))
+        viewer.indexChanged.connect(lambda row: self.setCurrentIndex(model.index(row)))

@@ -1,0 +1,103 @@
+"""The base of the deal and test-drive dialogs: a form, a red error line, OK/Cancel.
+
+Each dialog collects input, calls one service through the runner and closes
+only when it succeeded; a refusal is shown in red above the buttons and
+everything typed stays.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from showroom.context import AppContext
+from showroom.users import StaffUser
+from ui.errors import report_failure
+from ui.tasks import TaskRunner
+
+STORE_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def templates_dir(context: AppContext) -> Path:
+    return context.paths.data_dir / "templates"
+
+
+def letterhead_overrides(context: AppContext) -> dict[str, str]:
+    return {key: context.settings[key] for key in ("store_name", "store_address", "letterhead")}
+
+
+class ServiceDialog(QDialog):
+    """A form with an error line and OK/Cancel; ``done_with(result)`` closes it.
+
+    Signals: ``succeeded(object)`` with the service's result.
+    """
+
+    succeeded = Signal(object)
+
+    def __init__(
+        self,
+        title: str,
+        context: AppContext,
+        runner: TaskRunner,
+        user: StaffUser,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.context = context
+        self.runner = runner
+        self.user = user
+        self.result_value: Any = None
+        self.layout_ = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.layout_.addLayout(self.form)
+        self.error = QLabel(self)
+        self.error.setObjectName("ErrorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("确定"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+
+    def finish_layout(self) -> None:
+        self.layout_.addWidget(self.error)
+        self.layout_.addWidget(self.buttons)
+
+    def show_error(self, exc: BaseException) -> None:
+        self.error.setText(report_failure(exc))
+        self.error.show()
+        self.ok_button.setEnabled(True)
+
+    def show_message(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+    def run_write(self, work: Any) -> None:
+        self.error.hide()
+        self.ok_button.setEnabled(False)
+        self.runner.write(work, self._done, self.show_error)
+
+    def _done(self, result: object) -> None:
+        self.result_value = result
+        self.succeeded.emit(result)
+        self.accept()
