@@ -5802,7 +5802,7 @@ Interest {interest} · total {total}</translation>
     <message>
         <location filename="../../ui/widgets/status.py" line="183"/>
         <source>共享数据库暂时无法连接。库存、员工、活动和今日看板显示本机缓存的数据（截至 {time}），其他电脑之后的修改要等恢复连接后才能看到。</source>
-        <translation>The shared database cannot be reached. Inventory, staff, events and today's board show the data cached on this PC (as of {time}); changes made on other PCs since then appear once the connection is back.</translation>
+        <translation>The shared database cannot be reached. Inventory, staff, events and today&apos;s board show the data cached on this PC (as of {time}); changes made on other PCs since then appear once the connection is back.</translation>
     </message>
 </context>
 <context>
@@ -7301,102 +7301,102 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleArchive</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="78"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="79"/>
         <source>{litres} L</source>
         <translation>{litres} L</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="80"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="81"/>
         <source>续航 {km} 公里</source>
         <translation>{km} km range</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="87"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="88"/>
         <source>年款</source>
         <translation>Model year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="89"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="90"/>
         <source>初次登记</source>
         <translation>First registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="92"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="93"/>
         <source>未上牌</source>
         <translation>no plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="95"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="96"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="96"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="97"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="100"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="101"/>
         <source>排量/续航</source>
         <translation>Engine / range</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="101"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="102"/>
         <source>能源</source>
         <translation>Energy</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="103"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="104"/>
         <source>变速箱</source>
         <translation>Gearbox</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="106"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="107"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="107"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="108"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="108"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="109"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="110"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="111"/>
         <source>座位数</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="114"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="115"/>
         <source>过户次数</source>
         <translation>Ownership transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="115"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="116"/>
         <source>{n} 次</source>
         <translation>{n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="117"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="118"/>
         <source>驱动方式</source>
         <translation>Drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="122"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="123"/>
         <source>最大马力</source>
         <translation>Power</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="123"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="124"/>
         <source>{hp} 马力</source>
         <translation>{hp} hp</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="128"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="129"/>
         <source>新车指导价</source>
         <translation>New price (MSRP)</translation>
     </message>
@@ -7404,219 +7404,229 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleArchiveDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="376"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="382"/>
         <source>车辆档案</source>
         <translation>Vehicle archive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="392"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="398"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="425"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="431"/>
         <source>导入照片…</source>
         <translation>Import photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="427"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="433"/>
         <source>前移</source>
         <translation>Move earlier</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="429"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="435"/>
         <source>后移</source>
         <translation>Move later</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="431"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="437"/>
         <source>设为封面</source>
         <translation>Make cover</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="433"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="439"/>
         <source>删除照片</source>
         <translation>Delete photo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="460"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="466"/>
         <source>基本信息</source>
         <translation>Basic data</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="462"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="468"/>
         <source>配置</source>
         <translation>Features</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="465"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="471"/>
         <source>保养记录</source>
         <translation>Service history</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="468"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="474"/>
         <source>事故/泡水/火烧</source>
         <translation>Accident/flood/fire</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="470"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="476"/>
         <source>价格构成</source>
         <translation>Price breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="474"/>
-        <location filename="../../ui/screens/vehicle_archive.py" line="631"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="480"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="637"/>
         <source>查看第三方检测报告</source>
         <translation>Open third-party inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="482"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="488"/>
         <source>扫码在手机上查看这辆车</source>
         <translation>Scan to see this car on a phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="483"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="489"/>
         <source>扫码看车</source>
         <translation>Scan to view</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="508"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="514"/>
         <source>修改状态</source>
         <translation>Change status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="510"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="516"/>
         <source>编辑资料…</source>
         <translation>Edit details…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="512"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="518"/>
         <source>加入对比</source>
         <translation>Add to comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="514"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="520"/>
         <source>金融计算器</source>
         <translation>Loan calculator</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="516"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="522"/>
         <source>打印车辆信息单</source>
         <translation>Print car sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="518"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="524"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="521"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="527"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="564"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="570"/>
         <source>车辆档案 — {title}</source>
         <translation>Vehicle archive — {title}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="567"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="573"/>
         <source>库存号 {stock} · 车架号 {vin} · 车牌 {plate}</source>
         <translation>Stock no. {stock} · VIN {vin} · Plate {plate}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="578"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="584"/>
         <source>未登记配置</source>
         <translation>No features recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="582"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="588"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="590"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="596"/>
         <source>暂无保养记录</source>
         <translation>No service records</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="593"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="599"/>
         <source>日期不详</source>
         <translation>date unknown</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="594"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="600"/>
         <source>（涉及结构件）</source>
         <translation> (structural parts)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="599"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="605"/>
         <source>无事故、泡水、火烧记录</source>
         <translation>No accident, flood or fire history</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="602"/>
-        <location filename="../../ui/screens/vehicle_archive.py" line="612"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="608"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="618"/>
         <source>[仅内部，不对客户展示]</source>
         <translation>[internal only, never shown to customers]</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="605"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="611"/>
         <source>合计（售价）  {price}</source>
         <translation>Total (price)  {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="610"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="616"/>
         <source>收车成本  {cost}</source>
         <translation>Purchase cost  {cost}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="616"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="622"/>
         <source>，{score} 分</source>
         <translation>, {score} points</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="621"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="627"/>
         <source>本店检测：{grade}{score}（报告 {no}）</source>
         <translation>Our inspection: {grade}{score} (report {no})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="628"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="634"/>
         <source>本店检测：暂无</source>
         <translation>Our inspection: none yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="631"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="637"/>
         <source>暂无第三方检测报告</source>
         <translation>No third-party inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="760"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="766"/>
         <source>另一台电脑已保存了相同的资料，无需再保存。</source>
         <translation>Another PC has already saved the same details; nothing more to save.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="778"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="770"/>
+        <source>这辆车的资料刚被其他人修改过，你的修改尚未保存：请在“保存冲突”窗口中选择。</source>
+        <translation>Someone else has just changed this car's details. Your changes are not saved yet: choose what to do in the “Save conflict” window.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="787"/>
         <source>已载入另一台电脑保存的版本，你的修改没有保存。</source>
         <translation>Loaded the version saved on the other PC; your changes were not saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="793"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="799"/>
+        <source>你的修改没有保存。</source>
+        <translation>Your changes were not saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="805"/>
         <source>选择车辆照片</source>
         <translation>Choose car photos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="795"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="807"/>
         <source>图片 (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</source>
         <translation>Images (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="806"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="818"/>
         <source>正在处理 {n} 张照片…</source>
         <translation>Processing {n} photos…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/vehicle_archive.py" line="829"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="841"/>
         <source>已导入 %n 张照片。</source>
         <translation>
             <numerusform>Imported %n photo.</numerusform>
@@ -7624,12 +7634,12 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="831"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="843"/>
         <source>以下文件未导入：</source>
         <translation>Not imported:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="880"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="892"/>
         <source>无法打开检测报告，文件已保存在：{path}</source>
         <translation>Cannot open the report; it was saved to: {path}</translation>
     </message>
@@ -7637,102 +7647,102 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleConflictDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="227"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="228"/>
         <source>售价（元）</source>
         <translation>Price (CNY)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="228"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="229"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="229"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="230"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="230"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="231"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="231"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="232"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="232"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="233"/>
         <source>过户次数</source>
         <translation>Previous transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="233"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="234"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="234"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="235"/>
         <source>配置</source>
         <translation>Equipment</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="235"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="236"/>
         <source>车况说明</source>
         <translation>Condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="269"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="270"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="289"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="290"/>
         <source>保存冲突 — {stock}</source>
         <translation>Save conflict — {stock}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="293"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="294"/>
         <source>你编辑期间，另一台电脑已经保存了这辆车的资料。你的修改还没有保存，下面是两个版本不同的地方：</source>
-        <translation>While you were editing, another PC saved this car's details. Your changes have not been saved yet; here is where the two versions differ:</translation>
+        <translation>While you were editing, another PC saved this car&apos;s details. Your changes have not been saved yet; here is where the two versions differ:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="301"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="302"/>
         <source>项目</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="301"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="302"/>
         <source>另一台电脑已保存</source>
         <translation>Saved on the other PC</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="301"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="302"/>
         <source>你填写的</source>
         <translation>What you entered</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="309"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="310"/>
         <source>（你没有改这项，覆盖时保留对方的）</source>
         <translation> (you did not change this; overwriting keeps theirs)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="323"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="329"/>
         <source>“用我的填写覆盖”只保存你改过的项目，对方改的其他项目保留；“载入对方的版本”放弃你的修改；“继续编辑”带着你填写的内容回到编辑窗口。</source>
-        <translation>“Overwrite with mine” saves only the fields you changed and keeps the other PC's other changes; “Load their version” drops your changes; “Keep editing” goes back to the form with what you entered.</translation>
+        <translation>“Overwrite with mine” saves only the fields you changed and keeps the other PC&apos;s other changes; “Load their version” drops your changes; “Keep editing” goes back to the form with what you entered.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="332"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="338"/>
         <source>载入对方的版本</source>
         <translation>Load their version</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="335"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="341"/>
         <source>用我的填写覆盖</source>
         <translation>Overwrite with mine</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="338"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="344"/>
         <source>继续编辑</source>
         <translation>Keep editing</translation>
     </message>
@@ -7740,72 +7750,72 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleEditDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="138"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="139"/>
         <source>编辑车辆资料 {stock}</source>
         <translation>Edit vehicle {stock}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="145"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="146"/>
         <source> 公里</source>
         <translation> km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="155"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="156"/>
         <source>每行一项配置</source>
         <translation>One feature per line</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="157"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="158"/>
         <source>售价（元）</source>
         <translation>Price (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="158"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="159"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="159"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="160"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="160"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="161"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="161"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="162"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="162"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="163"/>
         <source>过户次数</source>
         <translation>Ownership transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="163"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="164"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="164"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="165"/>
         <source>配置</source>
         <translation>Features</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="165"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="166"/>
         <source>车况说明</source>
         <translation>Condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="172"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="173"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="173"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="174"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>

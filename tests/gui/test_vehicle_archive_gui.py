@@ -563,3 +563,33 @@ def test_after_a_conflict_reloading_takes_the_other_pcs_version(
     assert "你的修改没有保存" in pc_b.message.text()
     with gui_context.database.read() as s:
         assert s.get_one(Vehicle, cars["h6"]).colour == "珍珠白"
+
+
+def test_after_a_conflict_keep_editing_brings_back_what_was_typed(
+    gui_context: AppContext,
+    runner: TaskRunner,
+    user: StaffUser,
+    cars: dict[str, uuid.UUID],
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui.screens.vehicle_archive import VehicleEditDialog
+
+    seen: dict[str, str] = {}
+
+    def typed_then_saved(form: VehicleEditDialog) -> int:  # stands in for the modal exec()
+        seen.update(colour=form.colour.text(), emission=form.emission.text())
+        form.price.setText("62000")
+        form._accept()
+        return VehicleEditDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(VehicleEditDialog, "exec", typed_then_saved)
+    pc_b = _two_pcs_edit_one_car(gui_context, runner, user, cars["h6"], qtbot)
+    assert pc_b.conflict_dialog is not None
+    pc_b.conflict_dialog.edit_button.click()
+    # The form shows B's own change over A's version: A's emission standard is not undone.
+    assert seen == {"colour": "宝石蓝", "emission": "国VI"}
+    qtbot.waitUntil(lambda: pc_b.car is not None and pc_b.car.colour == "宝石蓝")
+    with gui_context.database.read() as s:
+        stored = s.get_one(Vehicle, cars["h6"])
+        assert (stored.list_price, stored.emission_standard) == (Decimal(62000), "国VI")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtGui import QColor, QDesktopServices, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -51,6 +51,7 @@ from showroom.services.vehicle_archive import VehicleArchive, VehicleEdit
 from showroom.sync.conflicts import FieldVersions, field_versions, own_changes
 from showroom.users import StaffUser
 from ui.errors import report_failure
+from ui.style import PALETTE
 from ui.tasks import TaskRunner
 from ui.widgets.changes import ChangeRelay
 from ui.widgets.labels import vehicle_status_label
@@ -256,7 +257,7 @@ def typed_values(edit: VehicleEdit) -> dict[str, Any]:
     if edit.configuration is not None:  # blank lines are not items (as the service stores)
         values["configuration"] = tuple(i.strip() for i in edit.configuration if i.strip())
     if isinstance(edit.plate, str):
-        values["plate"] = edit.plate.strip().upper() or None
+        values["plate"] = edit.plate.strip().upper()  # "" (cleared) is a change, None is not
     return values
 
 
@@ -313,7 +314,12 @@ class VehicleConflictDialog(QDialog):
                 yours,
             )
             for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if column == 2 and not field.yours_changed:
+                    item.setForeground(QColor(PALETTE.text_muted))  # not the user's change
+                self.table.setItem(row, column, item)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(0, 110)
         self.table.setColumnWidth(1, 220)
@@ -345,7 +351,7 @@ class VehicleConflictDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        self.resize(680, 420)
+        self.resize(720, 500)
 
     def _choose(self, choice: str) -> None:
         self.choice = choice
@@ -760,6 +766,9 @@ class VehicleArchiveDialog(QDialog):
             self._show_message(self.tr("另一台电脑已保存了相同的资料，无需再保存。"))
             self.reload()
             return
+        self._show_message(
+            self.tr("这辆车的资料刚被其他人修改过，你的修改尚未保存：请在“保存冲突”窗口中选择。")
+        )
         dialog = VehicleConflictDialog(theirs, versions, self)
         self.conflict_dialog = dialog
         dialog.finished.connect(lambda _code: self._conflict_chosen(dialog, edit, loaded, theirs))
@@ -781,10 +790,13 @@ class VehicleArchiveDialog(QDialog):
             mine = own_changes(edit_values(loaded), typed_values(edit))
             self.save_edit(VehicleEdit(**mine), loaded=theirs)
         elif dialog.choice == "edit":
+            # Their version, with only what this user changed typed over it.
             form = VehicleEditDialog(theirs, self)
-            form.fill(edit)
+            form.fill(VehicleEdit(**own_changes(edit_values(loaded), typed_values(edit))))
             if form.exec() == QDialog.DialogCode.Accepted and form.edit is not None:
                 self.save_edit(form.edit, loaded=theirs)
+        else:
+            self._show_message(self.tr("你的修改没有保存。"))
 
     @staticmethod
     def _ask_files(parent: QWidget) -> list[Path]:
