@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from shiboken6 import isValid
 
+from showroom.errors import DatabaseUnavailable
+
 if TYPE_CHECKING:
     # Names only: the first screen paints before SQLAlchemy is loaded.
     from sqlalchemy.orm import Session
@@ -84,13 +86,29 @@ class TaskRunner(QObject):
 
         def call() -> Any:
             # Looked up when the task runs: the database may open after the task is queued.
-            with (
-                _offline_said_plainly(self._require_database()),
-                self._require_database().read() as session,
-            ):
+            database = self._require_database()
+            cache = self._read_cache()
+            if cache is not None and self.sync is not None and self.sync.online is False:
+                with cache.read() as session:  # known offline: no wait for a timeout
+                    return work(session)
+            try:
+                with _offline_said_plainly(database), database.read() as session:
+                    return work(session)
+            except DatabaseUnavailable as exc:
+                if exc.code != "db.offline" or cache is None:
+                    raise
+            # The shared database just went away: answer from the local read cache.
+            with cache.read() as session:
                 return work(session)
 
         self.call(call, on_success, on_failure, pool=self._reads)
+
+    def _read_cache(self) -> Database | None:
+        """The local read cache of the shared database, once it holds a copy."""
+        replica = self.sync.replica if self.sync is not None else None
+        if replica is None or not replica.ready:
+            return None
+        return replica.database
 
     def write(
         self,

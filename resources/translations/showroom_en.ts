@@ -4,52 +4,52 @@
 <context>
     <name>AgreementDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="246"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="247"/>
         <source>签署试驾协议</source>
         <translation>Sign test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="251"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="252"/>
         <source>留空使用模板中的默认路线</source>
         <translation>Leave blank to use the template&apos;s default route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="255"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="256"/>
         <source>试驾路线</source>
         <translation>Test-drive route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="256"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="257"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="261"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="262"/>
         <source>客户在此签名</source>
         <translation>Customer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="262"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="263"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="261"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="262"/>
         <source>客户（试驾人）签名</source>
         <translation>Customer (driver) signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="262"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="263"/>
         <source>销售顾问签名</source>
         <translation>Consultant signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="264"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="265"/>
         <source>确认签署</source>
         <translation>Confirm and sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="305"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="306"/>
         <source>协议还没有生成，请稍候。</source>
         <translation>The agreement is not ready yet. Please wait.</translation>
     </message>
@@ -305,77 +305,77 @@
 <context>
     <name>BookingDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="65"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="66"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="69"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="70"/>
         <source>如 BJ01-S2026-00012</source>
         <translation>e.g. BJ01-S2026-00012</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="71"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="72"/>
         <source>输入库存编号后按回车</source>
         <translation>Enter the stock no. and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="79"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="80"/>
         <source>客户手机号</source>
         <translation>Customer mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="81"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="82"/>
         <source>输入手机号后按回车查找客户</source>
         <translation>Enter the mobile number and press Enter to find the customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="83"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="84"/>
         <source>库存编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="85"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="86"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="86"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="87"/>
         <source>时段</source>
         <translation>Time slot</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="87"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="88"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="89"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="90"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="131"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="132"/>
         <source>（不可约）</source>
         <translation> (unavailable)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="149"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="150"/>
         <source>没有这个手机号的客户，请先在“客户”中登记。</source>
         <translation>No customer has this mobile number. Register them under &quot;Customers&quot; first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="156"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="157"/>
         <source>请先输入库存编号并找到车辆。</source>
         <translation>Enter a stock no. and find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="159"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="160"/>
         <source>请先输入手机号并找到客户。</source>
         <translation>Enter a mobile number and find the customer first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="163"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="164"/>
         <source>这一天没有可预约的时段，请换一天。</source>
         <translation>No time slots are free on this day. Please choose another day.</translation>
     </message>
@@ -884,32 +884,32 @@
 <context>
     <name>CheckOutDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="337"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="338"/>
         <source>出车登记</source>
         <translation>Test drive check-out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="349"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="350"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="350"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="351"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="351"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="352"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="352"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="353"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="353"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="354"/>
         <source>路线</source>
         <translation>Route</translation>
     </message>
@@ -5286,57 +5286,57 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LicenceDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="192"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="193"/>
         <source>核验驾驶证</source>
         <translation>Check driving licence</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="196"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="197"/>
         <source>18 位证号（与身份证号相同）</source>
         <translation>18 digits (same as the ID number)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="202"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="203"/>
         <source>选择驾驶证照片…</source>
         <translation>Choose a licence photo…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="204"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="205"/>
         <source>试驾车辆</source>
         <translation>Test-drive car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="205"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="206"/>
         <source>驾驶证号</source>
         <translation>Licence no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="206"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="207"/>
         <source>准驾车型</source>
         <translation>Licence class</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="207"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="208"/>
         <source>有效期至</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="208"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="209"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="209"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="210"/>
         <source>照片（可选）</source>
         <translation>Photo (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="214"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="215"/>
         <source>驾驶证照片</source>
         <translation>Driving licence photo</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="214"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="215"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
     </message>
@@ -5759,40 +5759,50 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>OnlineIndicator</name>
     <message>
-        <location filename="../../ui/widgets/status.py" line="139"/>
-        <location filename="../../ui/widgets/status.py" line="160"/>
+        <location filename="../../ui/widgets/status.py" line="140"/>
+        <location filename="../../ui/widgets/status.py" line="161"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="162"/>
+        <location filename="../../ui/widgets/status.py" line="163"/>
         <source>同步中 · {n} 条待同步</source>
         <translation>Syncing · {n} pending</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="164"/>
+        <location filename="../../ui/widgets/status.py" line="165"/>
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="166"/>
+        <location filename="../../ui/widgets/status.py" line="167"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="168"/>
+        <location filename="../../ui/widgets/status.py" line="170"/>
+        <source> · 显示 {time} 的缓存数据</source>
+        <translation> · showing cached data from {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/status.py" line="172"/>
         <source> · {n} 条待同步</source>
         <translation> · {n} pending</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="170"/>
+        <location filename="../../ui/widgets/status.py" line="174"/>
         <source> · {n} 个同步问题</source>
         <translation> · {n} sync problems</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="174"/>
+        <location filename="../../ui/widgets/status.py" line="178"/>
         <source>点击查看待同步的记录和同步问题</source>
         <translation>Click to see pending records and sync problems</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/status.py" line="183"/>
+        <source>共享数据库暂时无法连接。库存、员工、活动和今日看板显示本机缓存的数据（截至 {time}），其他电脑之后的修改要等恢复连接后才能看到。</source>
+        <translation>The shared database cannot be reached. Inventory, staff, events and today&apos;s board show the data cached on this PC (as of {time}); changes made on other PCs since then appear once the connection is back.</translation>
     </message>
 </context>
 <context>
@@ -6244,73 +6254,73 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="394"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="395"/>
         <source>还车登记</source>
         <translation>Test drive return</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="406"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="407"/>
         <source>无损伤可不填</source>
         <translation>Leave blank if no damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="410"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="411"/>
         <source>添加损伤照片…</source>
         <translation>Add damage photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="415"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="416"/>
         <source>（不变）</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="418"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="419"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="419"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="420"/>
         <source>还车里程</source>
         <translation>Odometer in</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="420"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="421"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="421"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="422"/>
         <source>损伤情况</source>
         <translation>Damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="422"/>
-        <location filename="../../ui/dialogs/test_drive.py" line="430"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="423"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="431"/>
         <source>损伤照片</source>
         <translation>Damage photos</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="424"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="425"/>
         <source>客户反馈</source>
         <translation>Customer feedback</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="425"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="426"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="430"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="431"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="470"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="471"/>
         <source>待同步：网络断开，还车记录已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The return is saved on this PC and will be recorded once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="472"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="473"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -7291,102 +7301,102 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleArchive</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="75"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="79"/>
         <source>{litres} L</source>
         <translation>{litres} L</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="77"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="81"/>
         <source>续航 {km} 公里</source>
         <translation>{km} km range</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="84"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="88"/>
         <source>年款</source>
         <translation>Model year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="86"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="90"/>
         <source>初次登记</source>
         <translation>First registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="89"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="93"/>
         <source>未上牌</source>
         <translation>no plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="92"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="96"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="93"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="97"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="97"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="101"/>
         <source>排量/续航</source>
         <translation>Engine / range</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="98"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="102"/>
         <source>能源</source>
         <translation>Energy</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="100"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="104"/>
         <source>变速箱</source>
         <translation>Gearbox</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="103"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="107"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="104"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="108"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="105"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="109"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="107"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="111"/>
         <source>座位数</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="111"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="115"/>
         <source>过户次数</source>
         <translation>Ownership transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="112"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="116"/>
         <source>{n} 次</source>
         <translation>{n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="114"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="118"/>
         <source>驱动方式</source>
         <translation>Drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="119"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="123"/>
         <source>最大马力</source>
         <translation>Power</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="120"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="124"/>
         <source>{hp} 马力</source>
         <translation>{hp} hp</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="125"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="129"/>
         <source>新车指导价</source>
         <translation>New price (MSRP)</translation>
     </message>
@@ -7394,209 +7404,229 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleArchiveDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="222"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="382"/>
         <source>车辆档案</source>
         <translation>Vehicle archive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="236"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="398"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="269"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="431"/>
         <source>导入照片…</source>
         <translation>Import photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="271"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="433"/>
         <source>前移</source>
         <translation>Move earlier</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="273"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="435"/>
         <source>后移</source>
         <translation>Move later</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="275"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="437"/>
         <source>设为封面</source>
         <translation>Make cover</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="277"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="439"/>
         <source>删除照片</source>
         <translation>Delete photo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="304"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="466"/>
         <source>基本信息</source>
         <translation>Basic data</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="306"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="468"/>
         <source>配置</source>
         <translation>Features</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="309"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="471"/>
         <source>保养记录</source>
         <translation>Service history</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="312"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="474"/>
         <source>事故/泡水/火烧</source>
         <translation>Accident/flood/fire</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="314"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="476"/>
         <source>价格构成</source>
         <translation>Price breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="318"/>
-        <location filename="../../ui/screens/vehicle_archive.py" line="475"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="480"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="637"/>
         <source>查看第三方检测报告</source>
         <translation>Open third-party inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="326"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="488"/>
         <source>扫码在手机上查看这辆车</source>
         <translation>Scan to see this car on a phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="327"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="489"/>
         <source>扫码看车</source>
         <translation>Scan to view</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="352"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="514"/>
         <source>修改状态</source>
         <translation>Change status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="354"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="516"/>
         <source>编辑资料…</source>
         <translation>Edit details…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="356"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="518"/>
         <source>加入对比</source>
         <translation>Add to comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="358"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="520"/>
         <source>金融计算器</source>
         <translation>Loan calculator</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="360"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="522"/>
         <source>打印车辆信息单</source>
         <translation>Print car sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="362"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="524"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="365"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="527"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="408"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="570"/>
         <source>车辆档案 — {title}</source>
         <translation>Vehicle archive — {title}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="411"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="573"/>
         <source>库存号 {stock} · 车架号 {vin} · 车牌 {plate}</source>
         <translation>Stock no. {stock} · VIN {vin} · Plate {plate}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="422"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="584"/>
         <source>未登记配置</source>
         <translation>No features recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="426"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="588"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="434"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="596"/>
         <source>暂无保养记录</source>
         <translation>No service records</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="437"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="599"/>
         <source>日期不详</source>
         <translation>date unknown</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="438"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="600"/>
         <source>（涉及结构件）</source>
         <translation> (structural parts)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="443"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="605"/>
         <source>无事故、泡水、火烧记录</source>
         <translation>No accident, flood or fire history</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="446"/>
-        <location filename="../../ui/screens/vehicle_archive.py" line="456"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="608"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="618"/>
         <source>[仅内部，不对客户展示]</source>
         <translation>[internal only, never shown to customers]</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="449"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="611"/>
         <source>合计（售价）  {price}</source>
         <translation>Total (price)  {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="454"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="616"/>
         <source>收车成本  {cost}</source>
         <translation>Purchase cost  {cost}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="460"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="622"/>
         <source>，{score} 分</source>
         <translation>, {score} points</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="465"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="627"/>
         <source>本店检测：{grade}{score}（报告 {no}）</source>
         <translation>Our inspection: {grade}{score} (report {no})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="472"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="634"/>
         <source>本店检测：暂无</source>
         <translation>Our inspection: none yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="475"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="637"/>
         <source>暂无第三方检测报告</source>
         <translation>No third-party inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="585"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="766"/>
+        <source>另一台电脑已保存了相同的资料，无需再保存。</source>
+        <translation>Another PC has already saved the same details; nothing more to save.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="770"/>
+        <source>这辆车的资料刚被其他人修改过，你的修改尚未保存：请在“保存冲突”窗口中选择。</source>
+        <translation>Someone else has just changed this car's details. Your changes are not saved yet: choose what to do in the “Save conflict” window.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="787"/>
+        <source>已载入另一台电脑保存的版本，你的修改没有保存。</source>
+        <translation>Loaded the version saved on the other PC; your changes were not saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="799"/>
+        <source>你的修改没有保存。</source>
+        <translation>Your changes were not saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="805"/>
         <source>选择车辆照片</source>
         <translation>Choose car photos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="587"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="807"/>
         <source>图片 (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</source>
         <translation>Images (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="598"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="818"/>
         <source>正在处理 {n} 张照片…</source>
         <translation>Processing {n} photos…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/vehicle_archive.py" line="621"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="841"/>
         <source>已导入 %n 张照片。</source>
         <translation>
             <numerusform>Imported %n photo.</numerusform>
@@ -7604,85 +7634,188 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="623"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="843"/>
         <source>以下文件未导入：</source>
         <translation>Not imported:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="672"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="892"/>
         <source>无法打开检测报告，文件已保存在：{path}</source>
         <translation>Cannot open the report; it was saved to: {path}</translation>
     </message>
 </context>
 <context>
-    <name>VehicleEditDialog</name>
+    <name>VehicleConflictDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="135"/>
-        <source>编辑车辆资料 {stock}</source>
-        <translation>Edit vehicle {stock}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="142"/>
-        <source> 公里</source>
-        <translation> km</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="152"/>
-        <source>每行一项配置</source>
-        <translation>One feature per line</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="154"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="228"/>
         <source>售价（元）</source>
-        <translation>Price (¥)</translation>
+        <translation>Price (CNY)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="155"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="229"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="156"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="230"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="157"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="231"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="158"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="232"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="159"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="233"/>
         <source>过户次数</source>
-        <translation>Ownership transfers</translation>
+        <translation>Previous transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="160"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="234"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="161"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="235"/>
         <source>配置</source>
-        <translation>Features</translation>
+        <translation>Equipment</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="162"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="236"/>
         <source>车况说明</source>
         <translation>Condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="169"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="270"/>
+        <source>{km} 公里</source>
+        <translation>{km} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="290"/>
+        <source>保存冲突 — {stock}</source>
+        <translation>Save conflict — {stock}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="294"/>
+        <source>你编辑期间，另一台电脑已经保存了这辆车的资料。你的修改还没有保存，下面是两个版本不同的地方：</source>
+        <translation>While you were editing, another PC saved this car&apos;s details. Your changes have not been saved yet; here is where the two versions differ:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="302"/>
+        <source>项目</source>
+        <translation>Field</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="302"/>
+        <source>另一台电脑已保存</source>
+        <translation>Saved on the other PC</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="302"/>
+        <source>你填写的</source>
+        <translation>What you entered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="310"/>
+        <source>（你没有改这项，覆盖时保留对方的）</source>
+        <translation> (you did not change this; overwriting keeps theirs)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="329"/>
+        <source>“用我的填写覆盖”只保存你改过的项目，对方改的其他项目保留；“载入对方的版本”放弃你的修改；“继续编辑”带着你填写的内容回到编辑窗口。</source>
+        <translation>“Overwrite with mine” saves only the fields you changed and keeps the other PC&apos;s other changes; “Load their version” drops your changes; “Keep editing” goes back to the form with what you entered.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="338"/>
+        <source>载入对方的版本</source>
+        <translation>Load their version</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="341"/>
+        <source>用我的填写覆盖</source>
+        <translation>Overwrite with mine</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="344"/>
+        <source>继续编辑</source>
+        <translation>Keep editing</translation>
+    </message>
+</context>
+<context>
+    <name>VehicleEditDialog</name>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="139"/>
+        <source>编辑车辆资料 {stock}</source>
+        <translation>Edit vehicle {stock}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="146"/>
+        <source> 公里</source>
+        <translation> km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="156"/>
+        <source>每行一项配置</source>
+        <translation>One feature per line</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="158"/>
+        <source>售价（元）</source>
+        <translation>Price (¥)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="159"/>
+        <source>表显里程</source>
+        <translation>Odometer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="160"/>
+        <source>车身颜色</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="161"/>
+        <source>车身形式</source>
+        <translation>Body type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="162"/>
+        <source>排放标准</source>
+        <translation>Emission standard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="163"/>
+        <source>过户次数</source>
+        <translation>Ownership transfers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="164"/>
+        <source>车牌号</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="165"/>
+        <source>配置</source>
+        <translation>Features</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="166"/>
+        <source>车况说明</source>
+        <translation>Condition notes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="173"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="170"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="174"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>

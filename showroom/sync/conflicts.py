@@ -12,6 +12,8 @@ overwritten silently.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -61,3 +63,51 @@ def save_edit(
         setattr(row, name, value)
     session.flush()
     return int(row.row_version)
+
+
+@dataclass(frozen=True)
+class FieldVersions:
+    """One field of a refused edit: as this user loaded it, as stored now, as typed."""
+
+    name: str
+    loaded: Any
+    theirs: Any
+    yours: Any
+
+    @property
+    def yours_changed(self) -> bool:
+        """Whether this user changed the field (else saving again leaves theirs)."""
+        return not _same(self.yours, self.loaded)
+
+
+def _same(a: Any, b: Any) -> bool:
+    # An empty text box and a missing value are the same answer.
+    if a in (None, "") and b in (None, ""):
+        return True
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip() == b.strip()
+    return bool(a == b)
+
+
+def field_versions(
+    loaded: Mapping[str, Any], theirs: Mapping[str, Any], yours: Mapping[str, Any]
+) -> list[FieldVersions]:
+    """The fields where what is stored now differs from what this user typed, in form order.
+
+    ``loaded``: the record as the form was opened; ``theirs``: as stored now;
+    ``yours``: the form's values (``None``: not on the form).
+    """
+    return [
+        FieldVersions(name, loaded.get(name), theirs.get(name), value)
+        for name, value in yours.items()
+        if value is not None and not _same(theirs.get(name), value)
+    ]
+
+
+def own_changes(loaded: Mapping[str, Any], yours: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the fields this user changed: saving them again keeps the other PC's other edits."""
+    return {
+        name: value
+        for name, value in yours.items()
+        if value is not None and not _same(value, loaded.get(name))
+    }

@@ -27,6 +27,7 @@ from showroom.errors import DatabaseUnavailable, ShowroomError
 if TYPE_CHECKING:
     from db.engine import Database
     from db.sync.outbox import Operation, Outbox
+    from db.sync.replica import Keeper, ReadReplica
     from db.sync.watch import FeedWatcher
     from showroom.changes import ChangeBus
 
@@ -51,6 +52,8 @@ class SyncState:
     pending: int
     problems: int
     replaying: bool
+    # When the local read cache last matched the shared database (None: no cache).
+    cached_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -97,19 +100,31 @@ class SyncService:
         self._replay_lock = threading.Lock()
         self._listeners: list[Callable[[SyncState], None]] = []
         self._watcher: FeedWatcher | None = None
+        # The shared database's read cache (set by ``for_context`` for PostgreSQL).
+        self.replica: ReadReplica | None = None
+        self._keeper: Keeper | None = None
 
     @classmethod
     def for_context(cls, context: Any) -> SyncService:
         from db.sync.outbox import Outbox
 
-        return cls(context.database, Outbox(context.paths.data_dir / OUTBOX_FILE), context.bus)
+        service = cls(context.database, Outbox(context.paths.data_dir / OUTBOX_FILE), context.bus)
+        if context.database.kind == "postgresql":
+            from db.sync import replica
+
+            service.replica = replica.ReadReplica(context.paths.data_dir / replica.FILE)
+        return service
 
     # --- state ------------------------------------------------------------------------------
 
     def state(self) -> SyncState:
         counts = self.outbox.counts()
         return SyncState(
-            self.online, counts.get("pending", 0), counts.get("problem", 0), self.replaying
+            self.online,
+            counts.get("pending", 0),
+            counts.get("problem", 0),
+            self.replaying,
+            self.replica.synced_at() if self.replica is not None else None,
         )
 
     def subscribe(self, listener: Callable[[SyncState], None]) -> None:
@@ -266,13 +281,25 @@ class SyncService:
             last_seq=int(saved) if saved else None,
         )
         self._watcher.start()
+        if self.replica is not None:
+            from db.sync.replica import Keeper
+
+            self._keeper = Keeper(self.replica, self.database)
+            self._keeper.start()
 
     def stop(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+        if self._keeper is not None:
+            self._keeper.stop()
+            self._keeper = None
+        if self.replica is not None:
+            self.replica.dispose()
 
     def _publish(self, topics: frozenset[str]) -> None:
+        if self._keeper is not None:
+            self._keeper.poke()  # other PCs' changes reach the read cache at once
         if self.bus is not None:
             self.bus.publish(topics)
 
@@ -281,6 +308,8 @@ class SyncService:
             return
         self.online = online
         self._announce()
+        if online and self._keeper is not None:
+            self._keeper.poke()
         if online and self.outbox.pending():
             threading.Thread(target=self._replay_quietly, name="outbox-replay", daemon=True).start()
 

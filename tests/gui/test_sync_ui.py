@@ -180,3 +180,53 @@ def test_a_live_change_keeps_the_lists_scroll_position_and_selection(
     rows = screen.table.selectionModel().selectedRows()
     assert [screen.model.row_at(r.row()).id for r in rows] == [chosen]
     assert screen.model.index(60, 1).data() is not None
+
+
+def test_offline_the_status_bar_says_the_lists_come_from_the_cache(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    indicator = OnlineIndicator()
+    qtbot.addWidget(indicator)
+    cached = datetime(2026, 11, 29, 6, 5, tzinfo=UTC)  # 14:05 in the store (UTC+8)
+    indicator.set_sync(
+        SyncState(online=False, pending=1, problems=0, replaying=False, cached_at=cached)
+    )
+    assert indicator.text.text() == "离线 · 显示 14:05 的缓存数据 · 1 条待同步"
+    assert "本机缓存" in indicator.toolTip() and "14:05" in indicator.toolTip()
+    indicator.set_sync(
+        SyncState(online=True, pending=0, problems=0, replaying=False, cached_at=cached)
+    )
+    assert indicator.text.text() == "在线"  # online: the lists are live again
+
+
+def test_offline_the_inventory_screen_lists_the_cached_cars(
+    qtbot, gui_context: AppContext, runner: TaskRunner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import delete
+
+    from db.models import Role, Vehicle
+    from db.sync.replica import ReadReplica
+    from showroom.services.auth import StaffUser
+    from tests.factories import make_store
+    from tests.factories_vehicles import make_vehicle
+    from ui.screens.inventory import InventoryScreen
+
+    store_id = make_store(gui_context.database)
+    make_vehicle(gui_context.database, store_id, stock_no="BJ01-S2026-07001", brand="比亚迪")
+    sync = SyncService(gui_context.database, Outbox(tmp_path / "outbox.sqlite3"))
+    sync.replica = ReadReplica(tmp_path / "read_cache.sqlite3")
+    sync.replica.fill(gui_context.database)
+    runner.sync = sync
+    # Gone from the shared database after the copy: only the cache still has the car.
+    with gui_context.database.write() as session:
+        session.execute(delete(Vehicle))
+    sync.online = False
+    user = StaffUser(uuid.uuid4(), "r", "钱前台", Role.RECEPTION, store_id, "BJ01", "测试展厅")
+    screen = InventoryScreen(gui_context, runner, user)
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitUntil(lambda: screen.model.total == 1)
+    assert screen.count_label.text() == "共 1 辆"
+    index = screen.model.index(0, 0)
+    assert "BJ01-S2026-07001" in str(screen.model.data(index))
+    sync.replica.dispose()

@@ -480,3 +480,116 @@ def test_editing_refuses_a_bad_price_and_keeps_what_was_typed(
     assert "刚被其他人修改过" in dialog.message.text()
     with gui_context.database.read() as s:
         assert s.get_one(Vehicle, cars["h6"]).colour == "珍珠白"
+
+
+def _edit_as_typed(
+    dialog: VehicleArchiveDialog, qtbot: Any, **typed: str
+) -> tuple[VehicleEdit, Any]:
+    """Open 编辑资料…'s form on what ``dialog`` shows, type; the edit and the car it is on."""
+    from ui.screens.vehicle_archive import VehicleEditDialog
+
+    assert dialog.car is not None
+    form = VehicleEditDialog(dialog.car, dialog)
+    qtbot.addWidget(form)
+    for name, text in typed.items():
+        getattr(form, name).setText(text)
+    form._accept()
+    assert form.edit is not None
+    return form.edit, form.car
+
+
+def _two_pcs_edit_one_car(
+    gui_context: AppContext, runner: TaskRunner, user: StaffUser, vid: uuid.UUID, qtbot: Any
+) -> VehicleArchiveDialog:
+    """PC A and PC B open the same car; A saves first, B's save meets A's."""
+    pc_a = _open(gui_context, runner, user, vid, qtbot)
+    pc_b = _open(gui_context, TaskRunner(gui_context.database, inline=True), user, vid, qtbot)
+    # B's form is open (typed, not yet saved) while A saves; B's archive then reloads A's
+    # version behind the form, but the form saves against the version it was opened on.
+    mine_b, opened_b = _edit_as_typed(pc_b, qtbot, colour="宝石蓝", price="61,800")
+    pc_a.save_edit(*_edit_as_typed(pc_a, qtbot, colour="珍珠白", emission="国VI"))
+    qtbot.waitUntil(lambda: pc_b.car is not None and pc_b.car.colour == "珍珠白")
+    pc_b.save_edit(mine_b, loaded=opened_b)
+    qtbot.waitUntil(lambda: pc_b.conflict_dialog is not None)
+    return pc_b
+
+
+def _rows(table: Any) -> dict[str, tuple[str, str]]:
+    return {
+        table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text())
+        for r in range(table.rowCount())
+    }
+
+
+def test_a_second_save_shows_both_versions_and_overwrites_only_when_asked(
+    gui_context: AppContext,
+    runner: TaskRunner,
+    user: StaffUser,
+    cars: dict[str, uuid.UUID],
+    qtbot: Any,
+) -> None:
+    pc_b = _two_pcs_edit_one_car(gui_context, runner, user, cars["h6"], qtbot)
+    dialog = pc_b.conflict_dialog
+    assert dialog is not None and dialog.isVisible()
+    rows = _rows(dialog.table)
+    assert rows["车身颜色"] == ("珍珠白", "宝石蓝")
+    assert rows["售价（元）"] == ("¥60,000.00", "¥61,800.00")
+    # B never touched the emission standard: overwriting keeps A's value there.
+    assert rows["排放标准"][0] == "国VI" and "你没有改这项" in rows["排放标准"][1]
+    with gui_context.database.read() as s:
+        stored = s.get_one(Vehicle, cars["h6"])
+        assert (stored.colour, stored.list_price) == ("珍珠白", Decimal(60000))  # not overwritten
+
+    dialog.overwrite_button.click()  # a conscious choice: save mine on top of theirs
+    qtbot.waitUntil(lambda: pc_b.car is not None and pc_b.car.colour == "宝石蓝")
+    with gui_context.database.read() as s:
+        stored = s.get_one(Vehicle, cars["h6"])
+        assert (stored.colour, stored.list_price) == ("宝石蓝", Decimal(61800))
+        assert stored.emission_standard == "国VI"  # A's other change stays
+
+
+def test_after_a_conflict_reloading_takes_the_other_pcs_version(
+    gui_context: AppContext,
+    runner: TaskRunner,
+    user: StaffUser,
+    cars: dict[str, uuid.UUID],
+    qtbot: Any,
+) -> None:
+    pc_b = _two_pcs_edit_one_car(gui_context, runner, user, cars["h6"], qtbot)
+    assert "刚被其他人修改过" in pc_b.message.text()
+    assert pc_b.conflict_dialog is not None
+    pc_b.conflict_dialog.reload_button.click()
+    qtbot.waitUntil(lambda: pc_b.car is not None and pc_b.car.colour == "珍珠白")
+    assert "你的修改没有保存" in pc_b.message.text()
+    with gui_context.database.read() as s:
+        assert s.get_one(Vehicle, cars["h6"]).colour == "珍珠白"
+
+
+def test_after_a_conflict_keep_editing_brings_back_what_was_typed(
+    gui_context: AppContext,
+    runner: TaskRunner,
+    user: StaffUser,
+    cars: dict[str, uuid.UUID],
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui.screens.vehicle_archive import VehicleEditDialog
+
+    seen: dict[str, str] = {}
+
+    def typed_then_saved(form: VehicleEditDialog) -> int:  # stands in for the modal exec()
+        seen.update(colour=form.colour.text(), emission=form.emission.text())
+        form.price.setText("62000")
+        form._accept()
+        return VehicleEditDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(VehicleEditDialog, "exec", typed_then_saved)
+    pc_b = _two_pcs_edit_one_car(gui_context, runner, user, cars["h6"], qtbot)
+    assert pc_b.conflict_dialog is not None
+    pc_b.conflict_dialog.edit_button.click()
+    # The form shows B's own change over A's version: A's emission standard is not undone.
+    assert seen == {"colour": "宝石蓝", "emission": "国VI"}
+    qtbot.waitUntil(lambda: pc_b.car is not None and pc_b.car.colour == "宝石蓝")
+    with gui_context.database.read() as s:
+        stored = s.get_one(Vehicle, cars["h6"])
+        assert (stored.list_price, stored.emission_standard) == (Decimal(62000), "国VI")

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -42,12 +44,14 @@ from PySide6.QtWidgets import (
 from db.enums import VehicleStatus
 from showroom.context import AppContext
 from showroom.documents.qr import qr_png
-from showroom.errors import ValidationError
+from showroom.errors import ConflictError, ValidationError
 from showroom.money import format_yuan
 from showroom.services import vehicle_archive as archive_service
 from showroom.services.vehicle_archive import VehicleArchive, VehicleEdit
+from showroom.sync.conflicts import FieldVersions, field_versions, own_changes
 from showroom.users import StaffUser
 from ui.errors import report_failure
+from ui.style import PALETTE
 from ui.tasks import TaskRunner
 from ui.widgets.changes import ChangeRelay
 from ui.widgets.labels import vehicle_status_label
@@ -177,6 +181,27 @@ class VehicleEditDialog(QDialog):
         self.resize(520, 620)
         self.edit: VehicleEdit | None = None
 
+    def fill(self, edit: VehicleEdit) -> None:
+        """Put back what the user typed (after a save conflict): nothing typed is lost."""
+        if edit.list_price is not None:
+            self.price.setText(str(edit.list_price))
+        if edit.mileage_km is not None:
+            self.mileage.setValue(edit.mileage_km)
+        for box, value in (
+            (self.colour, edit.colour),
+            (self.body_type, edit.body_type),
+            (self.emission, edit.emission_standard),
+            (self.plate, edit.plate),
+        ):
+            if value is not None:
+                box.setText(value)
+        if edit.transfers is not None:
+            self.transfers.setValue(edit.transfers)
+        if edit.configuration is not None:
+            self.configuration.setPlainText("\n".join(edit.configuration))
+        if edit.description is not None:
+            self.description.setPlainText(edit.description)
+
     def _accept(self) -> None:
         try:
             price = archive_service.parse_price(self.price.text())
@@ -195,6 +220,141 @@ class VehicleEditDialog(QDialog):
             description=self.description.toPlainText(),
             configuration=tuple(self.configuration.toPlainText().splitlines()),
         )
+        self.accept()
+
+
+# The edit form's fields, in its order, with their labels for the conflict dialog.
+EDIT_FIELDS = {
+    "list_price": QT_TRANSLATE_NOOP("VehicleConflictDialog", "售价（元）"),
+    "mileage_km": QT_TRANSLATE_NOOP("VehicleConflictDialog", "表显里程"),
+    "colour": QT_TRANSLATE_NOOP("VehicleConflictDialog", "车身颜色"),
+    "body_type": QT_TRANSLATE_NOOP("VehicleConflictDialog", "车身形式"),
+    "emission_standard": QT_TRANSLATE_NOOP("VehicleConflictDialog", "排放标准"),
+    "transfers": QT_TRANSLATE_NOOP("VehicleConflictDialog", "过户次数"),
+    "plate": QT_TRANSLATE_NOOP("VehicleConflictDialog", "车牌号"),
+    "configuration": QT_TRANSLATE_NOOP("VehicleConflictDialog", "配置"),
+    "description": QT_TRANSLATE_NOOP("VehicleConflictDialog", "车况说明"),
+}
+
+
+def edit_values(car: VehicleArchive) -> dict[str, Any]:
+    """The car as the edit form shows it (to compare versions field by field)."""
+    return {
+        "list_price": car.list_price,
+        "mileage_km": car.mileage_km,
+        "colour": car.colour,
+        "body_type": car.body_type,
+        "emission_standard": car.emission_standard,
+        "transfers": car.transfers,
+        "plate": car.plate,
+        "configuration": tuple(car.configuration),
+        "description": car.description,
+    }
+
+
+def typed_values(edit: VehicleEdit) -> dict[str, Any]:
+    values = {name: getattr(edit, name) for name in EDIT_FIELDS}
+    if edit.configuration is not None:  # blank lines are not items (as the service stores)
+        values["configuration"] = tuple(i.strip() for i in edit.configuration if i.strip())
+    if isinstance(edit.plate, str):
+        values["plate"] = edit.plate.strip().upper()  # "" (cleared) is a change, None is not
+    return values
+
+
+def _shown(name: str, value: Any) -> str:
+    if value in (None, "", ()):
+        return "—"
+    if name == "list_price":
+        return format_yuan(value)
+    if name == "mileage_km":
+        return QCoreApplication.translate("VehicleConflictDialog", "{km} 公里").format(
+            km=f"{value:,}"
+        )
+    if name == "configuration":
+        return "、".join(value)
+    return str(value)
+
+
+class VehicleConflictDialog(QDialog):
+    """Another PC saved this car while the user edited it: both versions side by side.
+
+    ``choice`` after it closes: ``"reload"`` (take theirs, drop the typed edit),
+    ``"overwrite"`` (save the typed changes on top of theirs), ``"edit"`` (back to
+    the form with what was typed), or ``None`` (closed: nothing saved).
+    """
+
+    def __init__(
+        self, theirs: VehicleArchive, versions: list[FieldVersions], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("保存冲突 — {stock}").format(stock=theirs.stock_no))
+        self.choice: str | None = None
+        intro = QLabel(
+            self.tr(
+                "你编辑期间，另一台电脑已经保存了这辆车的资料。你的修改还没有保存，"
+                "下面是两个版本不同的地方："
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.table = QTableWidget(len(versions), 3, self)
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("项目"), self.tr("另一台电脑已保存"), self.tr("你填写的")]
+        )
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        for row, field in enumerate(versions):
+            yours = _shown(field.name, field.yours)
+            if not field.yours_changed:
+                yours += self.tr("（你没有改这项，覆盖时保留对方的）")
+            cells = (
+                QCoreApplication.translate("VehicleConflictDialog", EDIT_FIELDS[field.name]),
+                _shown(field.name, field.theirs),
+                yours,
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == 2 and not field.yours_changed:
+                    item.setForeground(QColor(PALETTE.text_muted))  # not the user's change
+                self.table.setItem(row, column, item)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 110)
+        self.table.setColumnWidth(1, 220)
+        self.table.resizeRowsToContents()
+        note = QLabel(
+            self.tr(
+                "“用我的填写覆盖”只保存你改过的项目，对方改的其他项目保留；"
+                "“载入对方的版本”放弃你的修改；“继续编辑”带着你填写的内容回到编辑窗口。"
+            ),
+            self,
+        )
+        note.setWordWrap(True)
+        note.setObjectName("HintText")
+        buttons = QDialogButtonBox(self)
+        self.reload_button = buttons.addButton(
+            self.tr("载入对方的版本"), QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.overwrite_button = buttons.addButton(
+            self.tr("用我的填写覆盖"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.edit_button = buttons.addButton(
+            self.tr("继续编辑"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.reload_button.clicked.connect(lambda: self._choose("reload"))
+        self.overwrite_button.clicked.connect(lambda: self._choose("overwrite"))
+        self.edit_button.clicked.connect(lambda: self._choose("edit"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self.resize(720, 500)
+
+    def _choose(self, choice: str) -> None:
+        self.choice = choice
         self.accept()
 
 
@@ -225,6 +385,8 @@ class VehicleArchiveDialog(QDialog):
         self.user = user
         self.vehicle_id = vehicle_id
         self.car: VehicleArchive | None = None
+        # Open while a save conflict waits for the user's choice (tests look at it).
+        self.conflict_dialog: VehicleConflictDialog | None = None
         self._choose_files = choose_files or self._ask_files
         self._generation = 0
 
@@ -567,16 +729,74 @@ class VehicleArchiveDialog(QDialog):
             return
         dialog = VehicleEditDialog(self.car, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.edit is not None:
-            self.save_edit(dialog.edit)
+            # Against the version the form was opened on: the archive may have reloaded
+            # another PC's save meanwhile, which must meet this edit, not vanish under it.
+            self.save_edit(dialog.edit, loaded=dialog.car)
 
-    def save_edit(self, edit: VehicleEdit) -> None:
-        """Save ``edit`` against the version on screen; a change made meanwhile is refused."""
-        if self.car is None:
+    def save_edit(self, edit: VehicleEdit, loaded: VehicleArchive | None = None) -> None:
+        """Save ``edit`` against the version it was typed on (``loaded``, else the one on
+        screen); a change made meanwhile is refused and both versions are shown."""
+        loaded = loaded or self.car
+        if loaded is None:
             return
-        actor, vid, version = self.user.actor, self.vehicle_id, self.car.row_version
-        self._write(
-            lambda s: archive_service.update_vehicle(s, actor, vid, edit, expected_version=version)
+        actor, vid, version = self.user.actor, self.vehicle_id, loaded.row_version
+        self._show_message("")
+        self.runner.write(
+            lambda s: archive_service.update_vehicle(s, actor, vid, edit, expected_version=version),
+            self._written,
+            lambda exc: self._edit_failed(exc, edit, loaded),
         )
+
+    def _edit_failed(self, exc: BaseException, edit: VehicleEdit, loaded: VehicleArchive) -> None:
+        self._failed(exc)
+        if not isinstance(exc, ConflictError):
+            return
+        vid = self.vehicle_id
+        self.runner.read(
+            lambda s: archive_service.vehicle_archive(s, vid),
+            lambda theirs: self._show_conflict(edit, loaded, theirs),
+            self._failed,
+        )
+
+    def _show_conflict(
+        self, edit: VehicleEdit, loaded: VehicleArchive, theirs: VehicleArchive
+    ) -> None:
+        versions = field_versions(edit_values(loaded), edit_values(theirs), typed_values(edit))
+        if not versions:  # the other PC saved exactly what was typed here
+            self._show_message(self.tr("另一台电脑已保存了相同的资料，无需再保存。"))
+            self.reload()
+            return
+        self._show_message(
+            self.tr("这辆车的资料刚被其他人修改过，你的修改尚未保存：请在“保存冲突”窗口中选择。")
+        )
+        dialog = VehicleConflictDialog(theirs, versions, self)
+        self.conflict_dialog = dialog
+        dialog.finished.connect(lambda _code: self._conflict_chosen(dialog, edit, loaded, theirs))
+        dialog.open()  # not exec(): the archive keeps following the change bus meanwhile
+
+    def _conflict_chosen(
+        self,
+        dialog: VehicleConflictDialog,
+        edit: VehicleEdit,
+        loaded: VehicleArchive,
+        theirs: VehicleArchive,
+    ) -> None:
+        self.conflict_dialog = None
+        dialog.deleteLater()
+        if dialog.choice == "reload":
+            self._show_message(self.tr("已载入另一台电脑保存的版本，你的修改没有保存。"))
+            self.reload()
+        elif dialog.choice == "overwrite":
+            mine = own_changes(edit_values(loaded), typed_values(edit))
+            self.save_edit(VehicleEdit(**mine), loaded=theirs)
+        elif dialog.choice == "edit":
+            # Their version, with only what this user changed typed over it.
+            form = VehicleEditDialog(theirs, self)
+            form.fill(VehicleEdit(**own_changes(edit_values(loaded), typed_values(edit))))
+            if form.exec() == QDialog.DialogCode.Accepted and form.edit is not None:
+                self.save_edit(form.edit, loaded=theirs)
+        else:
+            self._show_message(self.tr("你的修改没有保存。"))
 
     @staticmethod
     def _ask_files(parent: QWidget) -> list[Path]:

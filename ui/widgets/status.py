@@ -10,6 +10,7 @@ the outbox: 在线 / 离线 · n 条待同步 / 同步中 / n 个同步问题.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
@@ -164,6 +165,9 @@ class OnlineIndicator(QWidget):
             text = self.tr("在线")
         else:
             text = self.tr("离线")
+            if sync is not None and sync.cached_at is not None:
+                # Lists and boards now come from the local read cache: say how old it is.
+                text += self.tr(" · 显示 {time} 的缓存数据").format(time=local_time(sync.cached_at))
         if sync is not None and not sync.replaying and sync.pending:
             text += self.tr(" · {n} 条待同步").format(n=sync.pending)
         if sync is not None and sync.problems:
@@ -171,8 +175,24 @@ class OnlineIndicator(QWidget):
         self.text.setText(text)
         busy = sync is not None and (sync.pending or sync.problems)
         self.setCursor(Qt.CursorShape.PointingHandCursor if busy else Qt.CursorShape.ArrowCursor)
-        self.setToolTip(self.tr("点击查看待同步的记录和同步问题") if busy else "")
+        tips = [self.tr("点击查看待同步的记录和同步问题")] if busy else []
+        if online is False and sync is not None and sync.cached_at is not None:
+            tips.insert(
+                0,
+                self.tr(
+                    "共享数据库暂时无法连接。库存、员工、活动和今日看板显示本机缓存的数据"
+                    "（截至 {time}），其他电脑之后的修改要等恢复连接后才能看到。"
+                ).format(time=local_time(sync.cached_at)),
+            )
+        self.setToolTip("\n".join(tips))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         super().mouseReleaseEvent(event)
         self.clicked.emit()
+
+
+def local_time(moment: datetime) -> str:
+    """HH:MM in the store's time zone (imported late: the status bar paints before services)."""
+    from ui.widgets.reception_labels import local_time as store_time
+
+    return store_time(moment)
