@@ -10,7 +10,6 @@ logged and checked against the row version the user saw (optimistic lock).
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date
@@ -18,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -36,6 +34,7 @@ from db.models import (
     VehicleStatus,
 )
 from db.models.enums import Energy
+from showroom import photos as photo_files
 from showroom.documents.archive import store_media
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.services import audit
@@ -431,19 +430,20 @@ def prepare_photo(path: Path) -> PreparedPhoto:
     try:
         if path.stat().st_size > MAX_PHOTO_BYTES:
             raise ValidationError("photo.too_large", f"{name}：文件超过 30 MB", name=name)
-        with Image.open(path) as opened:
-            opened.load()
-            image = ImageOps.exif_transpose(opened).convert("RGB")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ValidationError("photo.missing", f"{name}：文件不存在", name=name) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(
-            "photo.unreadable", f"{name}：不是可识别的图片或文件已损坏", name=name
-        ) from None
-    image.thumbnail(PHOTO_MAX_SIZE)
-    thumb = image.copy()
-    thumb.thumbnail(THUMBNAIL_SIZE)
-    return PreparedPhoto(name, _jpeg(image, 88), _jpeg(thumb, 80))
+    except OSError:
+        raise ValidationError("photo.unreadable", f"{name}：文件无法读取", name=name) from None
+    try:
+        done = photo_files.shrink(
+            data, max_size=PHOTO_MAX_SIZE, thumb_size=THUMBNAIL_SIZE, quality=88
+        )
+    except ValidationError as exc:
+        # The batch reports each bad file by its name.
+        reason = "不是可识别的图片或文件已损坏" if exc.code == "photo.corrupt" else exc.message
+        raise ValidationError(exc.code, f"{name}：{reason}", name=name) from None
+    return PreparedPhoto(name, done.image, done.thumbnail)
 
 
 def prepare_photos(paths: list[Path]) -> tuple[list[PreparedPhoto], list[PhotoProblem]]:
@@ -456,12 +456,6 @@ def prepare_photos(paths: list[Path]) -> tuple[list[PreparedPhoto], list[PhotoPr
         except ValidationError as exc:
             bad.append(PhotoProblem(path.name, exc.message))
     return good, bad
-
-
-def _jpeg(image: Image.Image, quality: int) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=quality, optimize=True)
-    return buffer.getvalue()
 
 
 def _photos(session: Session, vehicle_id: uuid.UUID) -> list[VehiclePhoto]:
