@@ -930,6 +930,14 @@ def check_out(
     assert vehicle is not None
     if vehicle.status is VehicleStatus.TEST_DRIVE:
         raise ConflictError("test_drive.vehicle_out", "这辆车正在别的试驾中，还没有还车。")
+    if vehicle.status not in (VehicleStatus.ON_SALE, VehicleStatus.RESERVED):
+        # A sold car or one back in preparation is not the dealer's to lend any more.
+        state = "已售出" if vehicle.status is VehicleStatus.SOLD else "整备中"
+        raise ConflictError(
+            "test_drive.vehicle_unavailable",
+            f"这辆车{state}，不能出车。",
+            status=vehicle.status.value,
+        )
     drive.status = TestDriveStatus.CHECKED_OUT
     drive.out_at = _aware(now or datetime.now(UTC))
     drive.out_odometer_km = odometer_km
@@ -968,7 +976,7 @@ def return_car(
     intent_grade: IntentGrade | None = None,
     now: datetime | None = None,
 ) -> VehicleStatus:
-    """Close the drive; the car goes back on sale, or stays reserved under an active deposit."""
+    """Close the drive; the car out on it goes back on sale, or reserved under an active deposit."""
     drive = _drive(session, test_drive_id)
     _require(drive, TestDriveStatus.CHECKED_OUT)
     if drive.out_odometer_km is not None and odometer_km < drive.out_odometer_km:
@@ -993,12 +1001,14 @@ def return_car(
             archive.store_media(session, p, "image/jpeg" if p[:2] == b"\xff\xd8" else "image/png")
             for p in damage_photos
         ]
-    active_deposit = session.scalar(
-        select(Deposit.id).where(
-            and_(Deposit.vehicle_id == vehicle.id, Deposit.status == DepositStatus.ACTIVE)
+    if vehicle.status is VehicleStatus.TEST_DRIVE:
+        # Only the car this drive took out comes back; never revive a car sold or withdrawn.
+        active_deposit = session.scalar(
+            select(Deposit.id).where(
+                and_(Deposit.vehicle_id == vehicle.id, Deposit.status == DepositStatus.ACTIVE)
+            )
         )
-    )
-    vehicle.status = VehicleStatus.RESERVED if active_deposit else VehicleStatus.ON_SALE
+        vehicle.status = VehicleStatus.RESERVED if active_deposit else VehicleStatus.ON_SALE
     if intent_grade is not None:
         customer = session.get(Customer, drive.customer_id)
         if customer is not None:
