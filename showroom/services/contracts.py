@@ -319,6 +319,7 @@ def draft(
     if customer is None or customer.deleted_at is not None:
         raise NotFoundError("contract.customer_unknown", "没有找到这位客户，请重新查找。")
     vehicle = deposits.lock_vehicle(session, data.vehicle_id)
+    deposits.expire_lapsed(session, audit.SYSTEM, at, vehicle_id=vehicle.id)
     _check_sellable(vehicle)
     deposit = _deposit_for(session, vehicle, customer.id, data.deposit_id)
     paid = deposit.amount if deposit else Decimal("0.00")
@@ -773,6 +774,8 @@ def sign(
     vehicle = deposits.lock_vehicle(session, contract.vehicle_id)
     follow_days: list[date] = []
     if contract.kind is ContractKind.SALE:
+        # A deposit past its date holds neither the car nor a place on this contract.
+        deposits.expire_lapsed(session, audit.SYSTEM, at, vehicle_id=vehicle.id)
         _check_sellable(vehicle, signing=True)
         terms = dict(contract.terms or {})
         deposit_id = uuid.UUID(terms["deposit_id"]) if terms.get("deposit_id") else None

@@ -263,9 +263,10 @@ def take(
     if customer is None or customer.deleted_at is not None:
         raise NotFoundError("deposit.customer_unknown", "没有找到这位客户，请重新查找。")
     vehicle = lock_vehicle(session, data.vehicle_id)
+    at = _aware(now or datetime.now(UTC))
+    expire_lapsed(session, audit.SYSTEM, at, vehicle_id=vehicle.id)  # a lapsed one frees the car
     amount = validate_amount(data.amount, vehicle.list_price)
     _check_available(session, vehicle)
-    at = _aware(now or datetime.now(UTC))
     expires = at + timedelta(days=data.valid_days)
     consultant_id = data.consultant_id or actor.staff_id
     deposit = Deposit(
@@ -492,19 +493,32 @@ def apply_to_contract(
     )
 
 
-def expire_lapsed(session: Session, actor: audit.Actor, now: datetime | None = None) -> list[str]:
+def expire_lapsed(
+    session: Session,
+    actor: audit.Actor,
+    now: datetime | None = None,
+    *,
+    store_id: uuid.UUID | None = None,
+    vehicle_id: uuid.UUID | None = None,
+) -> list[str]:
     """Mark active deposits past their date as expired and put their cars back on sale.
 
-    Returns the receipt numbers. Run when the deposits list opens; idempotent.
+    Returns the receipt numbers; idempotent. The deposits list runs it for its own store
+    (``store_id``); taking a deposit, drafting and signing a contract run it for the car they
+    have just locked (``vehicle_id``), so a lapsed deposit never holds a car until someone
+    happens to open the list.
     """
     at = _aware(now or datetime.now(UTC))
-    ids = session.scalars(
-        select(Deposit.id).where(
-            Deposit.status == DepositStatus.ACTIVE,
-            Deposit.expires_at.is_not(None),
-            Deposit.expires_at <= at,
-        )
-    ).all()
+    conditions = [
+        Deposit.status == DepositStatus.ACTIVE,
+        Deposit.expires_at.is_not(None),
+        Deposit.expires_at <= at,
+    ]
+    if store_id is not None:
+        conditions.append(Deposit.store_id == store_id)
+    if vehicle_id is not None:
+        conditions.append(Deposit.vehicle_id == vehicle_id)
+    ids = session.scalars(select(Deposit.id).where(*conditions)).all()
     expired = []
     for deposit_id in ids:
         deposit = _deposit(session, deposit_id)
