@@ -54,14 +54,16 @@ from db.models import (
 )
 from showroom import numbering
 from showroom.documents import archive
+from showroom.documents.letterhead import letterhead
 from showroom.documents.model import Document, QrCode, SignatureImage
 from showroom.documents.templates import load_template
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.identifiers import normalize_id_number
 from showroom.money import format_yuan, parse_amount, to_chinese_capitals
 from showroom.privacy import mask_name, mask_phone
-from showroom.services import audit, deposits
+from showroom.services import audit, deposits, vehicles
 from showroom.services.test_drives import DrawnSignature, validate_signature
+from showroom.services.vehicles import vehicle_label
 from showroom.users import StaffUser
 
 MAX_PRICE = Decimal("100000000")  # ¥100,000,000: above that it is a typing error
@@ -165,7 +167,7 @@ def prefill_from_deposit(session: Session, deposit_id: uuid.UUID) -> Prefill:
     return Prefill(
         vehicle.id,
         customer.id,
-        deposits.vehicle_label(vehicle),
+        vehicle_label(vehicle),
         vehicle.stock_no,
         customer.name,
         mask_phone(customer.phone),
@@ -183,7 +185,7 @@ def prefill_for_car(session: Session, car_text: str, phone: str) -> Prefill:
     phone."""
     from showroom.services.test_drives import find_customer_by_phone
 
-    car = deposits.find_car(session, car_text)
+    car = vehicles.find_car(session, car_text)
     if not phone.strip():
         raise ValidationError("contract.phone_missing", "请输入买受人的手机号。")
     match = find_customer_by_phone(session, phone)
@@ -591,7 +593,7 @@ def prepare_papers(
     consultant = session.get(Staff, contract.consultant_id) if contract.consultant_id else None
     store = session.get(Store, contract.store_id)
     assert vehicle is not None and customer is not None
-    head = deposits.letterhead(session, contract.store_id, templates_dir, letterhead_overrides)
+    head = letterhead(session, contract.store_id, templates_dir, letterhead_overrides)
     terms: dict[str, Any] = dict(contract.terms or {})
     issued = _aware(contract.signed_at or now or datetime.now(UTC)).astimezone(zone)
     price = contract.price or Decimal("0.00")
@@ -626,7 +628,7 @@ def prepare_papers(
         "buyer_phone": mask_phone(customer.phone),
         "buyer_address": terms.get("buyer_address") or "—",
         "consultant_name": consultant.display_name if consultant else "",
-        "vehicle_name": deposits.vehicle_label(vehicle),
+        "vehicle_name": vehicle_label(vehicle),
         "colour": vehicle.colour or "—",
         "stock_no": vehicle.stock_no,
         "plate": vehicle.plate or "（未上牌）",
@@ -935,7 +937,7 @@ def list_contracts(session: Session, store_id: uuid.UUID, limit: int = 500) -> l
             c.price,
             mask_name(name),
             v.stock_no,
-            deposits.vehicle_label(v),
+            vehicle_label(v),
             staff or "",
             amends or "",
         )

@@ -47,12 +47,14 @@ from db.models import (
 )
 from showroom import numbering
 from showroom.documents import archive
-from showroom.documents.model import Document, Letterhead, QrCode
-from showroom.documents.templates import load_logo, load_template
+from showroom.documents.letterhead import letterhead
+from showroom.documents.model import Document, QrCode
+from showroom.documents.templates import load_template
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.money import format_yuan, parse_amount, to_chinese_capitals
 from showroom.privacy import mask_name, mask_phone
-from showroom.services import audit
+from showroom.services import audit, vehicles
+from showroom.services.vehicles import vehicle_label
 from showroom.users import StaffUser
 
 # A deposit above this is a typing error, not a deposit (a car's price is paid under the contract).
@@ -86,11 +88,6 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def vehicle_label(vehicle: Vehicle) -> str:
-    year = "" if "款" in vehicle.trim else f"{vehicle.year}款"  # demo trims carry the year
-    return " ".join(p for p in (vehicle.brand, vehicle.model, year, vehicle.trim) if p)
-
-
 def lock_vehicle(session: Session, vehicle_id: uuid.UUID) -> Vehicle:
     """The car's row, locked for this transaction (PostgreSQL) and re-read from the database."""
     vehicle = session.scalars(
@@ -106,39 +103,9 @@ def lock_vehicle(session: Session, vehicle_id: uuid.UUID) -> Vehicle:
 
 # --- look-ups for the desk ------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class CarChoice:
-    id: uuid.UUID
-    stock_no: str
-    plate: str
-    label: str
-    price: Decimal
-    status: VehicleStatus
-
-
-def find_car(session: Session, typed: str) -> CarChoice:
-    """A car by stock no. or plate, as the consultant types it."""
-    text = typed.strip().upper().replace("·", "").replace(" ", "")
-    if not text:
-        raise ValidationError("deposit.car_missing", "请输入库存编号或车牌号。")
-    vehicle = session.scalars(
-        select(Vehicle)
-        .where(Vehicle.deleted_at.is_(None), (Vehicle.stock_no == text) | (Vehicle.plate == text))
-        .limit(1)
-    ).first()
-    if vehicle is None:
-        raise NotFoundError(
-            "deposit.car_unknown", f"没有找到库存编号或车牌为 {typed.strip()} 的车辆。"
-        )
-    return CarChoice(
-        vehicle.id,
-        vehicle.stock_no,
-        vehicle.plate or "",
-        vehicle_label(vehicle),
-        vehicle.list_price,
-        vehicle.status,
-    )
+# The desk finds a car by stock no. or plate (one lookup for deposits, contracts, test drives).
+CarChoice = vehicles.CarChoice
+find_car = vehicles.find_car
 
 
 # --- taking a deposit -----------------------------------------------------------------------
@@ -720,22 +687,6 @@ def day_summary(session: Session, store_id: uuid.UUID, day: date, zone: tzinfo) 
 
 
 # --- the receipt ---------------------------------------------------------------------------
-
-
-def letterhead(
-    session: Session,
-    store_id: uuid.UUID,
-    templates_dir: Path | None,
-    overrides: dict[str, str] | None = None,
-) -> Letterhead:
-    store = session.get(Store, store_id)
-    over = {k: v for k, v in (overrides or {}).items() if v}
-    return Letterhead(
-        store_name=over.get("store_name", store.name if store else ""),
-        address=over.get("store_address", store.address if store else ""),
-        line=over.get("letterhead", (store.letterhead or store.phone) if store else ""),
-        logo_png=load_logo(templates_dir),
-    )
 
 
 def prepare_receipt(

@@ -794,7 +794,7 @@ def report_document(
     zone: ZoneInfo = STORE_ZONE,
 ) -> Document:
     """The finalised inspection as a paper: grade, score by section, defects with photos."""
-    from showroom.services.test_drives import letterhead
+    from showroom.documents.letterhead import letterhead
 
     view = load(session, inspection_id)
     if not view.final:

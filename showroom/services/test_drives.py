@@ -36,7 +36,6 @@ from db.models import (
     IntentGrade,
     Signature,
     Staff,
-    Store,
     TestDrive,
     TestDriveStatus,
     Title,
@@ -46,8 +45,9 @@ from db.models import (
 )
 from showroom import numbering
 from showroom.documents import archive
-from showroom.documents.model import Document, Letterhead, QrCode, SignatureImage
-from showroom.documents.templates import load_logo, load_template
+from showroom.documents.letterhead import letterhead
+from showroom.documents.model import Document, QrCode, SignatureImage
+from showroom.documents.templates import load_template
 from showroom.errors import ConflictError, NotFoundError, ValidationError
 from showroom.identifiers import (
     VehicleKind,
@@ -57,8 +57,8 @@ from showroom.identifiers import (
     parse_licence_classes,
 )
 from showroom.privacy import mask_id_number, mask_phone
-from showroom.services import audit, reception
-from showroom.services.vehicles import CUSTOMER_VISIBLE_STATUSES
+from showroom.services import audit, reception, vehicles
+from showroom.services.vehicles import CUSTOMER_VISIBLE_STATUSES, vehicle_label
 
 log = logging.getLogger("showroom.test_drives")
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -271,7 +271,7 @@ def book(
     return Booking(
         drive.id,
         drive.booking_code,
-        _vehicle_label(vehicle),
+        vehicle_label(vehicle),
         vehicle.stock_no,
         slot_start,
         slot_end,
@@ -286,11 +286,6 @@ def _slot_taken(start: datetime, rules: SlotRules) -> ConflictError:
         f"这辆车在 {start.astimezone(rules.zone):%m月%d日 %H:%M} 的时段已被预约，"
         "请换一个时段或换一辆车。",
     )
-
-
-def _vehicle_label(vehicle: Vehicle) -> str:
-    year = "" if "款" in vehicle.trim else f"{vehicle.year}款"  # demo trims carry the year
-    return " ".join(p for p in (vehicle.brand, vehicle.model, year, vehicle.trim) if p)
 
 
 @dataclass(frozen=True)
@@ -436,7 +431,7 @@ def _rows(session: Session, *conditions: object) -> list[TestDriveRow]:
             td.slot_start,
             td.slot_end,
             v.id,
-            _vehicle_label(v),
+            vehicle_label(v),
             v.stock_no,
             v.vin,
             v.plate,
@@ -513,7 +508,7 @@ def reminders(
         stmt = stmt.where(TestDrive.consultant_id == consultant_id)
     rows = [
         Reminder(
-            td.booking_code, td.slot_start, c.name, c.phone, _vehicle_label(v), v.stock_no, name
+            td.booking_code, td.slot_start, c.name, c.phone, vehicle_label(v), v.stock_no, name
         )
         for td, v, c, name in session.execute(stmt)
     ]
@@ -689,22 +684,6 @@ def _local_text(at: datetime, zone: tzinfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return at.astimezone(zone).strftime(fmt)
 
 
-def letterhead(
-    session: Session,
-    store_id: uuid.UUID,
-    templates_dir: Path | None,
-    overrides: dict[str, str] | None = None,
-) -> Letterhead:
-    store = session.get(Store, store_id)
-    over = {k: v for k, v in (overrides or {}).items() if v}
-    return Letterhead(
-        store_name=over.get("store_name", store.name if store else ""),
-        address=over.get("store_address", store.address if store else ""),
-        line=over.get("letterhead", (store.letterhead or store.phone) if store else ""),
-        logo_png=load_logo(templates_dir),
-    )
-
-
 def prepare_agreement(
     session: Session,
     test_drive_id: uuid.UUID,
@@ -745,7 +724,7 @@ def prepare_agreement(
         "licence_valid_until": f"{drive.licence_valid_until:%Y-%m-%d}"
         if drive.licence_valid_until
         else "",
-        "vehicle_name": _vehicle_label(vehicle),
+        "vehicle_name": vehicle_label(vehicle),
         "vin": vehicle.vin or "（无）",
         "plate": vehicle.plate or "（未上牌）",
         "stock_no": vehicle.stock_no,
@@ -777,7 +756,7 @@ def prepare_agreement(
         ),
         extra={
             "route": route.strip() or template.defaults.get("route", ""),
-            "subject": f"{customer.name} · {_vehicle_label(vehicle)}",
+            "subject": f"{customer.name} · {vehicle_label(vehicle)}",
         },
     )
     return document
@@ -1031,33 +1010,8 @@ def return_car(
 # --- look-ups for the booking forms -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CarChoice:
-    id: uuid.UUID
-    stock_no: str
-    label: str
-    automatic: bool
-    status: VehicleStatus
-
-
-def find_car(session: Session, stock_no: str) -> CarChoice:
-    """A car by its stock no. (as on the windscreen sheet), for booking."""
-    vehicle = session.scalars(
-        select(Vehicle).where(
-            Vehicle.stock_no == stock_no.strip().upper(), Vehicle.deleted_at.is_(None)
-        )
-    ).first()
-    if vehicle is None:
-        raise NotFoundError(
-            "test_drive.stock_no_unknown", f"没有找到库存编号为 {stock_no.strip()} 的车辆。"
-        )
-    return CarChoice(
-        vehicle.id,
-        vehicle.stock_no,
-        _vehicle_label(vehicle),
-        vehicle.transmission is Transmission.AUTOMATIC,
-        vehicle.status,
-    )
+CarChoice = vehicles.CarChoice
+find_car = vehicles.find_car  # by stock no. (as on the windscreen sheet) or plate
 
 
 def staff_choices(session: Session, store_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
@@ -1099,4 +1053,4 @@ def kiosk_find_car(session: Session, typed: str) -> KioskCar:
             "没有找到这个编号的在售车辆，请核对车窗展示单上的库存编号。",
         )
     car = cars[0]
-    return KioskCar(car.id, car.stock_no, _vehicle_label(car))
+    return KioskCar(car.id, car.stock_no, vehicle_label(car))

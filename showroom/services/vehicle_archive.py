@@ -39,6 +39,7 @@ from showroom.documents.archive import store_media
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.services import audit
 from showroom.services.inspections import InspectionSummary, latest_inspection_for_vehicle
+from showroom.services.vehicles import vehicle_label
 
 MAX_PHOTOS = 40
 PHOTO_MAX_SIZE = (1600, 1200)
@@ -143,8 +144,7 @@ class VehicleArchive:
 
     @property
     def title(self) -> str:
-        year = "" if "款" in self.trim else f"{self.year}款"
-        return " ".join(p for p in (self.brand, self.model, year, self.trim) if p)
+        return vehicle_label(self)
 
     @property
     def cover(self) -> PhotoInfo | None:
