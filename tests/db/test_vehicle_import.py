@@ -236,7 +236,7 @@ def test_store_sheet_does_not_change_plate_or_vin_of_a_sold_car(
         session.execute(Vehicle.__table__.update().values(status=VehicleStatus.SOLD))
     for changed in (
         row.replace("京A12345", "京A·54321"),
-        row.replace("LSVAU218XN2183294", "LSVAU2180N2123456"),
+        row.replace("LSVAU218XN2183294", "LSVAU2187N2123456"),
     ):
         path.write_text(header + changed, encoding="utf-8")
         result = run(store, path)
