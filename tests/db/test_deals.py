@@ -375,6 +375,26 @@ def test_expiring_list_and_day_summary_by_method(world: World) -> None:
     assert yesterday.taken == Decimal("0.00")
 
 
+def test_every_paper_and_the_desk_name_and_find_the_car_the_same_way(world: World) -> None:
+    from showroom.documents import vehicle_papers as vp
+    from showroom.services import test_drives as td
+    from showroom.services import vehicle_archive as va
+
+    name = "大众 朗逸 2021款 1.5L 自动舒适版"
+    with world.database.read() as session:
+        # The plate as people write it, with the dot: one lookup for deposits and test drives.
+        assert dp.find_car(session, "京a·12345").label == name
+        assert td.find_car(session, " 京A 12345 ").id == world.car_id
+        assert td.find_car(session, "bj01-s2026-00001").automatic is True
+        sheet = vp.car_sheet(session, world.car_id, settings={}, templates_dir=None, zone=ZONE)
+        assert va.vehicle_archive(session, world.car_id).title == name
+    taken = world.take()
+    with world.database.read() as session:
+        receipt = dp.prepare_receipt(session, taken.id, templates_dir=None, zone=ZONE)
+    for paper in (sheet, receipt):
+        assert name in paper.signed_text(), paper.title
+
+
 def test_receipt_paper_shows_amount_in_figures_and_capitals(world: World) -> None:
     taken = world.take(amount="5000")
     with world.database.read() as session:
