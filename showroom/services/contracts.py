@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.base import as_utc
 from db.models import (
     Contract,
     ContractKind,
@@ -93,10 +94,6 @@ KIND_LABELS = {
     ContractKind.AFTER_SALES: "售后服务协议",
 }
 FEE_PAYERS = ("乙方（买受人）", "甲方（出卖人）", "双方各半")
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def add_months(day: date, months: int) -> date:
@@ -311,7 +308,7 @@ def draft(
     zone: tzinfo = UTC,
 ) -> DraftedContract:
     """Number and save a draft sale contract (not yet binding; voided if abandoned)."""
-    at = _aware(now or datetime.now(UTC))
+    at = as_utc(now or datetime.now(UTC))
     today = at.astimezone(zone).date()
     id_number = _buyer_id(data.buyer_id_number, today)
     if isinstance(data.price, str) and not data.price.strip():
@@ -404,7 +401,7 @@ def amend(
             "contract.price_below_deposit",
             f"成交价 {format_yuan(new_price)} 低于已收意向金 {format_yuan(paid)}，请核对。",
         )
-    at = _aware(now or datetime.now(UTC))
+    at = as_utc(now or datetime.now(UTC))
     amendment = Contract(
         store_id=original.store_id,
         contract_no=numbering.next_contract_no(session, store_code, at.astimezone(zone).year),
@@ -467,7 +464,7 @@ def void(
     if not text:
         raise ValidationError("contract.void_reason", "请填写作废原因。")
     contract.status = ContractStatus.VOID
-    contract.voided_at = _aware(now or datetime.now(UTC))
+    contract.voided_at = as_utc(now or datetime.now(UTC))
     contract.void_reason = text[:500]
     session.flush()
     audit.record(
@@ -531,7 +528,7 @@ def condition_values(session: Session, vehicle: Vehicle, zone: tzinfo) -> dict[s
         values.update(
             report_no=inspection.report_no,
             inspected_on=_day(
-                _aware(inspection.finalised_at or inspection.started_at).astimezone(zone).date()
+                as_utc(inspection.finalised_at or inspection.started_at).astimezone(zone).date()
             ),
             score=f"{inspection.score} 分" if inspection.score is not None else "—",
             grade=GRADE_LABELS.get(grade, "—"),
@@ -595,7 +592,7 @@ def prepare_papers(
     assert vehicle is not None and customer is not None
     head = letterhead(session, contract.store_id, templates_dir, letterhead_overrides)
     terms: dict[str, Any] = dict(contract.terms or {})
-    issued = _aware(contract.signed_at or now or datetime.now(UTC)).astimezone(zone)
+    issued = as_utc(contract.signed_at or now or datetime.now(UTC)).astimezone(zone)
     price = contract.price or Decimal("0.00")
     paid = _paid(terms)
     receipt = terms.get("deposit_receipt") or (
@@ -709,7 +706,7 @@ def attach_signatures(
     """Every paper with the buyer's and the consultant's drawn signature in its boxes."""
     validate_signature(customer, "买受人")
     validate_signature(consultant, "销售顾问")
-    when = _aware(signed_at).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    when = as_utc(signed_at).astimezone(zone).strftime("%Y-%m-%d %H:%M")
     pngs = (customer.png, consultant.png)
     signed = []
     for document in documents:
@@ -752,7 +749,7 @@ def sign(
     zone: tzinfo = UTC,
 ) -> SignedContract:
     """Sign in one transaction: car sold, deposit applied, follow-ups, papers archived, locked."""
-    at = _aware(signed_at or datetime.now(UTC))
+    at = as_utc(signed_at or datetime.now(UTC))
     contract = _contract(session, contract_id, lock=True)
     if contract.status is ContractStatus.SIGNED:
         raise ConflictError(
@@ -930,9 +927,9 @@ def list_contracts(session: Session, store_id: uuid.UUID, limit: int = 500) -> l
             c.contract_no,
             c.kind,
             c.status,
-            _aware(c.created_at),
-            _aware(c.signed_at) if c.signed_at else None,
-            _aware(c.voided_at) if c.voided_at else None,
+            as_utc(c.created_at),
+            as_utc(c.signed_at) if c.signed_at else None,
+            as_utc(c.voided_at) if c.voided_at else None,
             c.void_reason,
             c.price,
             mask_name(name),

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.base import as_utc
 from db.models import (
     Customer,
     Deposit,
@@ -82,10 +83,6 @@ STATUS_LABELS: dict[DepositStatus, str] = {
 _REFERENCE_REQUIRED = frozenset(
     {PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.BANK_CARD, PaymentMethod.TRANSFER}
 )
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def lock_vehicle(session: Session, vehicle_id: uuid.UUID) -> Vehicle:
@@ -230,7 +227,7 @@ def take(
     if customer is None or customer.deleted_at is not None:
         raise NotFoundError("deposit.customer_unknown", "没有找到这位客户，请重新查找。")
     vehicle = lock_vehicle(session, data.vehicle_id)
-    at = _aware(now or datetime.now(UTC))
+    at = as_utc(now or datetime.now(UTC))
     expire_lapsed(session, audit.SYSTEM, at, vehicle_id=vehicle.id)  # a lapsed one frees the car
     amount = validate_amount(data.amount, vehicle.list_price)
     _check_available(session, vehicle)
@@ -326,7 +323,7 @@ def _close(
 ) -> None:
     was_active = deposit.status is DepositStatus.ACTIVE
     deposit.status = status
-    deposit.closed_at = _aware(now or datetime.now(UTC))
+    deposit.closed_at = as_utc(now or datetime.now(UTC))
     deposit.closed_by_id = actor.staff_id
     deposit.close_reason = reason[:200]
     if was_active:
@@ -350,7 +347,7 @@ def _reminder_day(session: Session, deposit: Deposit) -> date:
         zone: tzinfo = ZoneInfo(store.timezone) if store and store.timezone else UTC
     except (ValueError, ZoneInfoNotFoundError):
         zone = UTC
-    expires = _aware(deposit.expires_at or deposit.taken_at)
+    expires = as_utc(deposit.expires_at or deposit.taken_at)
     return (expires - timedelta(days=1)).astimezone(zone).date()
 
 
@@ -410,9 +407,9 @@ def forfeit(
     """没收 per the terms: after it lapsed, or at any time by the manager (customer withdrew)."""
     deposit = _deposit(session, deposit_id)
     _require(deposit, (DepositStatus.ACTIVE, DepositStatus.EXPIRED), "没收")
-    at = _aware(now or datetime.now(UTC))
+    at = as_utc(now or datetime.now(UTC))
     lapsed = deposit.status is DepositStatus.EXPIRED or (
-        deposit.expires_at is not None and _aware(deposit.expires_at) <= at
+        deposit.expires_at is not None and as_utc(deposit.expires_at) <= at
     )
     if not lapsed and user.role is not Role.MANAGER:
         raise PermissionDenied(
@@ -475,7 +472,7 @@ def expire_lapsed(
     have just locked (``vehicle_id``), so a lapsed deposit never holds a car until someone
     happens to open the list.
     """
-    at = _aware(now or datetime.now(UTC))
+    at = as_utc(now or datetime.now(UTC))
     conditions = [
         Deposit.status == DepositStatus.ACTIVE,
         Deposit.expires_at.is_not(None),
@@ -540,7 +537,7 @@ class DepositRow:
         return (
             self.status is DepositStatus.ACTIVE
             and self.expires_at is not None
-            and _aware(self.expires_at) <= now + timedelta(days=days)
+            and as_utc(self.expires_at) <= now + timedelta(days=days)
         )
 
 
@@ -560,8 +557,8 @@ def _rows(session: Session, *conditions: object, limit: int = 500) -> list[Depos
             d.id,
             d.receipt_no,
             d.status,
-            _aware(d.taken_at),
-            _aware(d.expires_at) if d.expires_at else None,
+            as_utc(d.taken_at),
+            as_utc(d.expires_at) if d.expires_at else None,
             d.amount,
             d.method,
             d.payment_ref,
@@ -605,7 +602,7 @@ def expiring(
     session: Session, store_id: uuid.UUID, now: datetime, within_days: int = 2
 ) -> list[DepositRow]:
     """Active deposits that lapse within ``within_days``: call these customers."""
-    limit = _aware(now) + timedelta(days=within_days)
+    limit = as_utc(now) + timedelta(days=within_days)
     return sorted(
         _rows(
             session,
@@ -705,8 +702,8 @@ def prepare_receipt(
     assert customer is not None and vehicle is not None
     head = letterhead(session, deposit.store_id, templates_dir, letterhead_overrides)
     template = load_template(templates_dir, DocumentKind.DEPOSIT_RECEIPT.value)
-    taken = _aware(deposit.taken_at).astimezone(zone)
-    expires = _aware(deposit.expires_at).astimezone(zone) if deposit.expires_at else None
+    taken = as_utc(deposit.taken_at).astimezone(zone)
+    expires = as_utc(deposit.expires_at).astimezone(zone) if deposit.expires_at else None
     values = {
         "receipt_no": deposit.receipt_no,
         "taken_at": f"{taken:%Y年%m月%d日 %H:%M}",

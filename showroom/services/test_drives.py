@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.base import as_utc
 from db.models import (
     Consent,
     ConsentPurpose,
@@ -119,12 +120,6 @@ class Slot:
         return f"{self.start.astimezone(zone):%H:%M}–{self.end.astimezone(zone):%H:%M}"
 
 
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("times must be timezone-aware")
-    return value.astimezone(UTC)
-
-
 def _overlapping(
     session: Session,
     vehicle_id: uuid.UUID,
@@ -151,7 +146,7 @@ def day_slots(
     now: datetime | None = None,
 ) -> list[Slot]:
     """Every slot of ``day`` (store time) within store hours; not ``free`` when taken or past."""
-    now = _aware(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     start = datetime.combine(day, rules.opens, rules.zone)
     close = datetime.combine(day, rules.closes, rules.zone)
     taken = session.execute(
@@ -234,8 +229,8 @@ def book(
     now: datetime | None = None,
 ) -> Booking:
     """Book ``vehicle_id`` for one slot. Refuses past, out-of-hours and taken slots."""
-    now = _aware(now or datetime.now(UTC))
-    slot_start = _aware(slot_start)
+    now = as_utc(now or datetime.now(UTC))
+    slot_start = as_utc(slot_start)
     slot_end = _check_slot(slot_start, rules, now)
     vehicle = _vehicle_for_booking(session, vehicle_id)
     customer = session.get(Customer, customer_id)
@@ -335,7 +330,7 @@ def book_from_kiosk(
         raise NotFoundError(
             "test_drive.stock_no_unknown", "没有找到这个库存编号的在售车辆，请核对车窗上的编号。"
         )
-    now = _aware(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     existing = reception.find_by_phone(session, mobile)
     if existing is None:
         # The desk's rules for a new customer: one per number (even when two kiosks race),
@@ -568,7 +563,7 @@ def mark_no_show(
 ) -> None:
     drive = _drive(session, test_drive_id)
     _require(drive, TestDriveStatus.BOOKED)
-    if _aware(now or datetime.now(UTC)) < drive.slot_start:
+    if as_utc(now or datetime.now(UTC)) < drive.slot_start:
         raise ValidationError("test_drive.no_show_early", "预约时间还没到，不能标记为未到店。")
     drive.status = TestDriveStatus.NO_SHOW
     audit.record(
@@ -712,7 +707,7 @@ def prepare_agreement(
     assert vehicle is not None and customer is not None
     head = letterhead(session, drive.store_id, templates_dir, letterhead_overrides)
     template = load_template(templates_dir, DocumentKind.TEST_DRIVE_AGREEMENT.value)
-    issued = _aware(now or datetime.now(UTC))
+    issued = as_utc(now or datetime.now(UTC))
     values = {
         "booking_code": drive.booking_code,
         "issued_date": _local_text(issued, zone, "%Y年%m月%d日"),
@@ -853,7 +848,7 @@ def sign_agreement(
                 strokes=drawn.strokes,
                 image_sha=archive.store_media(session, drawn.png, "image/png"),
                 signed_text_sha256=text_sha,
-                signed_at=_aware(signed_at),
+                signed_at=as_utc(signed_at),
             )
         )
     archived = archive.archive(
@@ -918,7 +913,7 @@ def check_out(
             status=vehicle.status.value,
         )
     drive.status = TestDriveStatus.CHECKED_OUT
-    drive.out_at = _aware(now or datetime.now(UTC))
+    drive.out_at = as_utc(now or datetime.now(UTC))
     drive.out_odometer_km = odometer_km
     drive.out_fuel_percent = fuel_percent
     drive.accompanying_staff_id = accompanying_staff_id
@@ -969,7 +964,7 @@ def return_car(
     vehicle = session.get(Vehicle, drive.vehicle_id)
     assert vehicle is not None
     drive.status = TestDriveStatus.RETURNED
-    drive.in_at = _aware(now or datetime.now(UTC))
+    drive.in_at = as_utc(now or datetime.now(UTC))
     drive.in_odometer_km = odometer_km
     drive.in_fuel_percent = fuel_percent
     drive.damage_notes = damage_notes.strip()
