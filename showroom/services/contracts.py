@@ -47,7 +47,6 @@ from db.models import (
     InspectionStatus,
     ItemResult,
     Role,
-    Signature,
     Staff,
     Store,
     Vehicle,
@@ -63,7 +62,7 @@ from showroom.identifiers import normalize_id_number
 from showroom.money import format_yuan, parse_amount, to_chinese_capitals
 from showroom.privacy import mask_name, mask_phone
 from showroom.services import audit, deposits, vehicles
-from showroom.services.test_drives import DrawnSignature, validate_signature
+from showroom.services.test_drives import DrawnSignature, store_signatures, validate_signature
 from showroom.services.vehicles import vehicle_label
 from showroom.users import StaffUser
 
@@ -822,21 +821,17 @@ def sign(
     customer = session.get(Customer, contract.customer_id)
     consultant = session.get(Staff, contract.consultant_id) if contract.consultant_id else None
     text_sha = documents[0].signed_text_sha256()
-    for role, name, drawn in (
-        ("customer", customer.name if customer else "", customer_signature),
-        ("consultant", consultant.display_name if consultant else actor.name, consultant_signature),
-    ):
-        session.add(
-            Signature(
-                subject_id=contract.id,
-                signer_role=role,
-                signer_name=name[:60],
-                strokes=drawn.strokes,
-                image_sha=archive.store_media(session, drawn.png, "image/png"),
-                signed_text_sha256=text_sha,
-                signed_at=at,
-            )
-        )
+    consultant_name = consultant.display_name if consultant else actor.name
+    store_signatures(
+        session,
+        contract.id,
+        (
+            ("customer", customer.name if customer else "", customer_signature),
+            ("consultant", consultant_name, consultant_signature),
+        ),
+        text_sha,
+        at,
+    )
     stored = [
         archive.archive(
             session,

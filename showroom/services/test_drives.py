@@ -15,7 +15,7 @@ import csv
 import io
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -763,6 +763,28 @@ class DrawnSignature:
     png: bytes
 
 
+def store_signatures(
+    session: Session,
+    subject_id: uuid.UUID,
+    signers: Iterable[tuple[str, str, DrawnSignature]],
+    signed_text_sha256: str,
+    signed_at: datetime,
+) -> None:
+    """Keep each (role, name, drawing) with the hash of the exact text it was drawn under."""
+    for role, name, drawn in signers:
+        session.add(
+            Signature(
+                subject_id=subject_id,
+                signer_role=role,
+                signer_name=name[:60],
+                strokes=drawn.strokes,
+                image_sha=archive.store_media(session, drawn.png, "image/png"),
+                signed_text_sha256=signed_text_sha256,
+                signed_at=as_utc(signed_at),
+            )
+        )
+
+
 def validate_signature(signature: DrawnSignature, who: str) -> None:
     """Refuse an empty pad or a dot/short dash: it would not identify anyone."""
     points = [p for stroke in signature.strokes for p in stroke]
@@ -836,21 +858,17 @@ def sign_agreement(
     customer_row = session.get(Customer, drive.customer_id)
     consultant_row = session.get(Staff, drive.consultant_id) if drive.consultant_id else None
     text_sha = document.signed_text_sha256()
-    for role, name, drawn in (
-        ("customer", customer_row.name if customer_row else "", customer),
-        ("consultant", consultant_row.display_name if consultant_row else actor.name, consultant),
-    ):
-        session.add(
-            Signature(
-                subject_id=drive.id,
-                signer_role=role,
-                signer_name=name[:60],
-                strokes=drawn.strokes,
-                image_sha=archive.store_media(session, drawn.png, "image/png"),
-                signed_text_sha256=text_sha,
-                signed_at=as_utc(signed_at),
-            )
-        )
+    consultant_name = consultant_row.display_name if consultant_row else actor.name
+    store_signatures(
+        session,
+        drive.id,
+        (
+            ("customer", customer_row.name if customer_row else "", customer),
+            ("consultant", consultant_name, consultant),
+        ),
+        text_sha,
+        signed_at,
+    )
     archived = archive.archive(
         session,
         actor,

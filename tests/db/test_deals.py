@@ -28,6 +28,7 @@ from db.models import (
     HistoryRecord,
     PaymentMethod,
     Role,
+    Signature,
     Transmission,
     Vehicle,
     VehicleStatus,
@@ -447,6 +448,15 @@ def test_signing_sells_the_car_applies_the_deposit_and_schedules_follow_ups(worl
             .order_by(FollowUp.due_on)
         ).all()
         docs = session.scalars(select(Document.number).order_by(Document.number)).all()
+        signatures = session.scalars(
+            select(Signature).where(Signature.subject_id == drafted.id)
+        ).all()
+        assert {(s.signer_role, s.signer_name) for s in signatures} == {
+            ("customer", "张伟"),
+            ("consultant", "孙顾问"),
+        }
+        assert len({s.signed_text_sha256 for s in signatures}) == 1
+        assert all(s.strokes and s.image_sha and s.signed_at == NOW for s in signatures)
     assert contract is not None and contract.status is ContractStatus.SIGNED
     assert deposit is not None and deposit.status is DepositStatus.APPLIED
     assert deposit.applied_contract_id == drafted.id
