@@ -23,7 +23,7 @@ from decimal import Decimal, DecimalException, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from db.models import Energy, Store, Transmission, Vehicle, VehicleStatus
@@ -82,6 +82,7 @@ _UPDATABLE = (
 # What a deposit receipt or a contract already states: an import never changes it.
 _HELD = {VehicleStatus.RESERVED: "已预订", VehicleStatus.SOLD: "已售"}
 _HELD_FIELDS = frozenset({"list_price", "vin", "plate"})
+_HELD_STATUSES = tuple(_HELD)
 
 
 class RowRejected(Exception):
@@ -834,9 +835,17 @@ def import_file(
         if progress:
             progress(done, total)
     table = Vehicle.__table__
+    # The last line should a deposit or a sale land between the read above and this write:
+    # a reserved or sold car's price, VIN and plate are only "changed" to what they are.
+    unchanged_held = [
+        table.c[k].is_not_distinct_from(bindparam(k)) for k in keys if k in _HELD_FIELDS
+    ]
     statement = (
         update(table)
-        .where(table.c.id == bindparam("b_id"))
+        .where(
+            table.c.id == bindparam("b_id"),
+            or_(table.c.status.not_in(_HELD_STATUSES), and_(true(), *unchanged_held)),
+        )
         .values(
             {k: bindparam(k) for k in keys}
             | {"updated_at": now, "row_version": table.c.row_version + 1}

@@ -164,6 +164,24 @@ def test_reimport_skips_a_new_price_of_a_reserved_or_sold_car_with_a_reason(
     assert by_brand["奇瑞新能源"].list_price == Decimal("29000.00")  # the free car follows
 
 
+def test_the_update_itself_keeps_a_reserved_cars_price(
+    store: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the car be reserved between the import's read and its write."""
+    run(store, write(tmp_path, PETROL))
+    with store.write() as session:
+        session.execute(Vehicle.__table__.update().values(status=VehicleStatus.RESERVED))
+    monkeypatch.setattr(vi, "_HELD", {})  # the read saw the car still free
+    run(store, write(tmp_path, PETROL.replace(",28.80,", ",27.80,").replace(",197,", ",200,")))
+    monkeypatch.undo()
+    car = cars(store)[0]
+    assert (car.status, car.list_price, car.power_hp) == (
+        VehicleStatus.RESERVED,
+        Decimal("288000.00"),
+        197,
+    )
+
+
 def test_one_absurd_number_rejects_its_row_alone(store: Database, tmp_path: Path) -> None:
     """On PostgreSQL these overflowed the integer columns and aborted the whole file."""
     huge_km = PETROL.replace(",10,2020-07,", ",99999999,2020-07,")
