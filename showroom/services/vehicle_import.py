@@ -844,7 +844,10 @@ def import_file(
         update(table)
         .where(
             table.c.id == bindparam("b_id"),
-            or_(table.c.status.not_in(_HELD_STATUSES), and_(true(), *unchanged_held)),
+            or_(
+                and_(*(table.c.status != held for held in _HELD_STATUSES)),
+                and_(true(), *unchanged_held),
+            ),
         )
         .values(
             {k: bindparam(k) for k in keys}

@@ -168,18 +168,25 @@ def test_the_update_itself_keeps_a_reserved_cars_price(
     store: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Should the car be reserved between the import's read and its write."""
-    run(store, write(tmp_path, PETROL))
+    run(store, write(tmp_path, PETROL, EV))
     with store.write() as session:
-        session.execute(Vehicle.__table__.update().values(status=VehicleStatus.RESERVED))
+        session.execute(
+            Vehicle.__table__.update()
+            .where(Vehicle.brand == "奔驰")
+            .values(status=VehicleStatus.RESERVED)
+        )
     monkeypatch.setattr(vi, "_HELD", {})  # the read saw the car still free
-    run(store, write(tmp_path, PETROL.replace(",28.80,", ",27.80,").replace(",197,", ",200,")))
+    glc = PETROL.replace(",28.80,", ",27.80,").replace(",197,", ",200,")
+    run(store, write(tmp_path, glc, EV.replace(",3.20,", ",2.90,")))  # several rows at once
     monkeypatch.undo()
-    car = cars(store)[0]
-    assert (car.status, car.list_price, car.power_hp) == (
+    by_brand = {car.brand: car for car in cars(store)}
+    reserved = by_brand["奔驰"]
+    assert (reserved.status, reserved.list_price, reserved.power_hp) == (
         VehicleStatus.RESERVED,
         Decimal("288000.00"),
         197,
     )
+    assert by_brand["奇瑞新能源"].list_price == Decimal("29000.00")
 
 
 def test_one_absurd_number_rejects_its_row_alone(store: Database, tmp_path: Path) -> None:
