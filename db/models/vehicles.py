@@ -122,7 +122,7 @@ class Vehicle(Entity, SoftDeleted, Base):
     listed_at: Mapped[datetime | None] = mapped_column(default=None)
     source: Mapped[str] = mapped_column(String(20), default="manual")
     source_ref: Mapped[str | None] = mapped_column(String(80), default=None)
-    # What the search box looks in, computed by the database (see migration 0006).
+    # What the search box looks in, computed by the database (see migration 0010_inventory).
     search_text: Mapped[str | None] = mapped_column(
         String(240),
         Computed(

@@ -31,12 +31,13 @@ from db.models import (
 )
 from db.numbers import next_value
 from showroom.documents import archive
+from showroom.documents.letterhead import letterhead
 from showroom.documents.model import Document, Field, QrCode, Section, Table, TableRow
 from showroom.documents.templates import load_template
 from showroom.errors import ConflictError, NotFoundError
 from showroom.money import format_yuan, in_wan
 from showroom.services import comparison as cmp
-from showroom.services.test_drives import letterhead
+from showroom.services.vehicles import vehicle_label
 from showroom.users import Actor
 from showroom.vehicle_links import public_url
 
@@ -197,7 +198,7 @@ def car_sheet(
     if vehicle.ev_range_km:
         engine.append(f"纯电续航 {vehicle.ev_range_km} 公里")
     values = {
-        "vehicle_name": " ".join(p for p in (vehicle.brand, vehicle.model, vehicle.trim) if p),
+        "vehicle_name": vehicle_label(vehicle),
         "year": f"{vehicle.year}款",
         "first_registration": f"{vehicle.first_registration:%Y年%m月}"
         if vehicle.first_registration

@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.base import as_utc
 from db.models import (
     Contract,
     ContractKind,
@@ -46,7 +47,6 @@ from db.models import (
     InspectionStatus,
     ItemResult,
     Role,
-    Signature,
     Staff,
     Store,
     Vehicle,
@@ -54,14 +54,16 @@ from db.models import (
 )
 from showroom import numbering
 from showroom.documents import archive
+from showroom.documents.letterhead import letterhead
 from showroom.documents.model import Document, QrCode, SignatureImage
 from showroom.documents.templates import load_template
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.identifiers import normalize_id_number
 from showroom.money import format_yuan, parse_amount, to_chinese_capitals
 from showroom.privacy import mask_name, mask_phone
-from showroom.services import audit, deposits
-from showroom.services.test_drives import DrawnSignature, validate_signature
+from showroom.services import audit, deposits, vehicles
+from showroom.services.test_drives import DrawnSignature, store_signatures, validate_signature
+from showroom.services.vehicles import vehicle_label
 from showroom.users import StaffUser
 
 MAX_PRICE = Decimal("100000000")  # ¥100,000,000: above that it is a typing error
@@ -91,10 +93,6 @@ KIND_LABELS = {
     ContractKind.AFTER_SALES: "售后服务协议",
 }
 FEE_PAYERS = ("乙方（买受人）", "甲方（出卖人）", "双方各半")
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def add_months(day: date, months: int) -> date:
@@ -165,7 +163,7 @@ def prefill_from_deposit(session: Session, deposit_id: uuid.UUID) -> Prefill:
     return Prefill(
         vehicle.id,
         customer.id,
-        deposits.vehicle_label(vehicle),
+        vehicle_label(vehicle),
         vehicle.stock_no,
         customer.name,
         mask_phone(customer.phone),
@@ -183,7 +181,7 @@ def prefill_for_car(session: Session, car_text: str, phone: str) -> Prefill:
     phone."""
     from showroom.services.test_drives import find_customer_by_phone
 
-    car = deposits.find_car(session, car_text)
+    car = vehicles.find_car(session, car_text)
     if not phone.strip():
         raise ValidationError("contract.phone_missing", "请输入买受人的手机号。")
     match = find_customer_by_phone(session, phone)
@@ -309,7 +307,7 @@ def draft(
     zone: tzinfo = UTC,
 ) -> DraftedContract:
     """Number and save a draft sale contract (not yet binding; voided if abandoned)."""
-    at = _aware(now or datetime.now(UTC))
+    at = as_utc(now or datetime.now(UTC))
     today = at.astimezone(zone).date()
     id_number = _buyer_id(data.buyer_id_number, today)
     if isinstance(data.price, str) and not data.price.strip():
@@ -319,6 +317,7 @@ def draft(
     if customer is None or customer.deleted_at is not None:
         raise NotFoundError("contract.customer_unknown", "没有找到这位客户，请重新查找。")
     vehicle = deposits.lock_vehicle(session, data.vehicle_id)
+    deposits.expire_lapsed(session, audit.SYSTEM, at, vehicle_id=vehicle.id)
     _check_sellable(vehicle)
     deposit = _deposit_for(session, vehicle, customer.id, data.deposit_id)
     paid = deposit.amount if deposit else Decimal("0.00")
@@ -401,7 +400,7 @@ def amend(
             "contract.price_below_deposit",
             f"成交价 {format_yuan(new_price)} 低于已收意向金 {format_yuan(paid)}，请核对。",
         )
-    at = _aware(now or datetime.now(UTC))
+    at = as_utc(now or datetime.now(UTC))
     amendment = Contract(
         store_id=original.store_id,
         contract_no=numbering.next_contract_no(session, store_code, at.astimezone(zone).year),
@@ -464,7 +463,7 @@ def void(
     if not text:
         raise ValidationError("contract.void_reason", "请填写作废原因。")
     contract.status = ContractStatus.VOID
-    contract.voided_at = _aware(now or datetime.now(UTC))
+    contract.voided_at = as_utc(now or datetime.now(UTC))
     contract.void_reason = text[:500]
     session.flush()
     audit.record(
@@ -528,7 +527,7 @@ def condition_values(session: Session, vehicle: Vehicle, zone: tzinfo) -> dict[s
         values.update(
             report_no=inspection.report_no,
             inspected_on=_day(
-                _aware(inspection.finalised_at or inspection.started_at).astimezone(zone).date()
+                as_utc(inspection.finalised_at or inspection.started_at).astimezone(zone).date()
             ),
             score=f"{inspection.score} 分" if inspection.score is not None else "—",
             grade=GRADE_LABELS.get(grade, "—"),
@@ -590,9 +589,9 @@ def prepare_papers(
     consultant = session.get(Staff, contract.consultant_id) if contract.consultant_id else None
     store = session.get(Store, contract.store_id)
     assert vehicle is not None and customer is not None
-    head = deposits.letterhead(session, contract.store_id, templates_dir, letterhead_overrides)
+    head = letterhead(session, contract.store_id, templates_dir, letterhead_overrides)
     terms: dict[str, Any] = dict(contract.terms or {})
-    issued = _aware(contract.signed_at or now or datetime.now(UTC)).astimezone(zone)
+    issued = as_utc(contract.signed_at or now or datetime.now(UTC)).astimezone(zone)
     price = contract.price or Decimal("0.00")
     paid = _paid(terms)
     receipt = terms.get("deposit_receipt") or (
@@ -625,7 +624,7 @@ def prepare_papers(
         "buyer_phone": mask_phone(customer.phone),
         "buyer_address": terms.get("buyer_address") or "—",
         "consultant_name": consultant.display_name if consultant else "",
-        "vehicle_name": deposits.vehicle_label(vehicle),
+        "vehicle_name": vehicle_label(vehicle),
         "colour": vehicle.colour or "—",
         "stock_no": vehicle.stock_no,
         "plate": vehicle.plate or "（未上牌）",
@@ -706,7 +705,7 @@ def attach_signatures(
     """Every paper with the buyer's and the consultant's drawn signature in its boxes."""
     validate_signature(customer, "买受人")
     validate_signature(consultant, "销售顾问")
-    when = _aware(signed_at).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    when = as_utc(signed_at).astimezone(zone).strftime("%Y-%m-%d %H:%M")
     pngs = (customer.png, consultant.png)
     signed = []
     for document in documents:
@@ -749,7 +748,7 @@ def sign(
     zone: tzinfo = UTC,
 ) -> SignedContract:
     """Sign in one transaction: car sold, deposit applied, follow-ups, papers archived, locked."""
-    at = _aware(signed_at or datetime.now(UTC))
+    at = as_utc(signed_at or datetime.now(UTC))
     contract = _contract(session, contract_id, lock=True)
     if contract.status is ContractStatus.SIGNED:
         raise ConflictError(
@@ -773,6 +772,8 @@ def sign(
     vehicle = deposits.lock_vehicle(session, contract.vehicle_id)
     follow_days: list[date] = []
     if contract.kind is ContractKind.SALE:
+        # A deposit past its date holds neither the car nor a place on this contract.
+        deposits.expire_lapsed(session, audit.SYSTEM, at, vehicle_id=vehicle.id)
         _check_sellable(vehicle, signing=True)
         terms = dict(contract.terms or {})
         deposit_id = uuid.UUID(terms["deposit_id"]) if terms.get("deposit_id") else None
@@ -820,21 +821,17 @@ def sign(
     customer = session.get(Customer, contract.customer_id)
     consultant = session.get(Staff, contract.consultant_id) if contract.consultant_id else None
     text_sha = documents[0].signed_text_sha256()
-    for role, name, drawn in (
-        ("customer", customer.name if customer else "", customer_signature),
-        ("consultant", consultant.display_name if consultant else actor.name, consultant_signature),
-    ):
-        session.add(
-            Signature(
-                subject_id=contract.id,
-                signer_role=role,
-                signer_name=name[:60],
-                strokes=drawn.strokes,
-                image_sha=archive.store_media(session, drawn.png, "image/png"),
-                signed_text_sha256=text_sha,
-                signed_at=at,
-            )
-        )
+    consultant_name = consultant.display_name if consultant else actor.name
+    store_signatures(
+        session,
+        contract.id,
+        (
+            ("customer", customer.name if customer else "", customer_signature),
+            ("consultant", consultant_name, consultant_signature),
+        ),
+        text_sha,
+        at,
+    )
     stored = [
         archive.archive(
             session,
@@ -925,14 +922,14 @@ def list_contracts(session: Session, store_id: uuid.UUID, limit: int = 500) -> l
             c.contract_no,
             c.kind,
             c.status,
-            _aware(c.created_at),
-            _aware(c.signed_at) if c.signed_at else None,
-            _aware(c.voided_at) if c.voided_at else None,
+            as_utc(c.created_at),
+            as_utc(c.signed_at) if c.signed_at else None,
+            as_utc(c.voided_at) if c.voided_at else None,
             c.void_reason,
             c.price,
             mask_name(name),
             v.stock_no,
-            deposits.vehicle_label(v),
+            vehicle_label(v),
             staff or "",
             amends or "",
         )

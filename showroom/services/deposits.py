@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.base import as_utc
 from db.models import (
     Customer,
     Deposit,
@@ -47,12 +48,14 @@ from db.models import (
 )
 from showroom import numbering
 from showroom.documents import archive
-from showroom.documents.model import Document, Letterhead, QrCode
-from showroom.documents.templates import load_logo, load_template
+from showroom.documents.letterhead import letterhead
+from showroom.documents.model import Document, QrCode
+from showroom.documents.templates import load_template
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.money import format_yuan, parse_amount, to_chinese_capitals
 from showroom.privacy import mask_name, mask_phone
-from showroom.services import audit
+from showroom.services import audit, vehicles
+from showroom.services.vehicles import vehicle_label
 from showroom.users import StaffUser
 
 # A deposit above this is a typing error, not a deposit (a car's price is paid under the contract).
@@ -82,15 +85,6 @@ _REFERENCE_REQUIRED = frozenset(
 )
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def vehicle_label(vehicle: Vehicle) -> str:
-    year = "" if "款" in vehicle.trim else f"{vehicle.year}款"  # demo trims carry the year
-    return " ".join(p for p in (vehicle.brand, vehicle.model, year, vehicle.trim) if p)
-
-
 def lock_vehicle(session: Session, vehicle_id: uuid.UUID) -> Vehicle:
     """The car's row, locked for this transaction (PostgreSQL) and re-read from the database."""
     vehicle = session.scalars(
@@ -106,39 +100,9 @@ def lock_vehicle(session: Session, vehicle_id: uuid.UUID) -> Vehicle:
 
 # --- look-ups for the desk ------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class CarChoice:
-    id: uuid.UUID
-    stock_no: str
-    plate: str
-    label: str
-    price: Decimal
-    status: VehicleStatus
-
-
-def find_car(session: Session, typed: str) -> CarChoice:
-    """A car by stock no. or plate, as the consultant types it."""
-    text = typed.strip().upper().replace("·", "").replace(" ", "")
-    if not text:
-        raise ValidationError("deposit.car_missing", "请输入库存编号或车牌号。")
-    vehicle = session.scalars(
-        select(Vehicle)
-        .where(Vehicle.deleted_at.is_(None), (Vehicle.stock_no == text) | (Vehicle.plate == text))
-        .limit(1)
-    ).first()
-    if vehicle is None:
-        raise NotFoundError(
-            "deposit.car_unknown", f"没有找到库存编号或车牌为 {typed.strip()} 的车辆。"
-        )
-    return CarChoice(
-        vehicle.id,
-        vehicle.stock_no,
-        vehicle.plate or "",
-        vehicle_label(vehicle),
-        vehicle.list_price,
-        vehicle.status,
-    )
+# The desk finds a car by stock no. or plate (one lookup for deposits, contracts, test drives).
+CarChoice = vehicles.CarChoice
+find_car = vehicles.find_car
 
 
 # --- taking a deposit -----------------------------------------------------------------------
@@ -263,9 +227,10 @@ def take(
     if customer is None or customer.deleted_at is not None:
         raise NotFoundError("deposit.customer_unknown", "没有找到这位客户，请重新查找。")
     vehicle = lock_vehicle(session, data.vehicle_id)
+    at = as_utc(now or datetime.now(UTC))
+    expire_lapsed(session, audit.SYSTEM, at, vehicle_id=vehicle.id)  # a lapsed one frees the car
     amount = validate_amount(data.amount, vehicle.list_price)
     _check_available(session, vehicle)
-    at = _aware(now or datetime.now(UTC))
     expires = at + timedelta(days=data.valid_days)
     consultant_id = data.consultant_id or actor.staff_id
     deposit = Deposit(
@@ -358,7 +323,7 @@ def _close(
 ) -> None:
     was_active = deposit.status is DepositStatus.ACTIVE
     deposit.status = status
-    deposit.closed_at = _aware(now or datetime.now(UTC))
+    deposit.closed_at = as_utc(now or datetime.now(UTC))
     deposit.closed_by_id = actor.staff_id
     deposit.close_reason = reason[:200]
     if was_active:
@@ -382,7 +347,7 @@ def _reminder_day(session: Session, deposit: Deposit) -> date:
         zone: tzinfo = ZoneInfo(store.timezone) if store and store.timezone else UTC
     except (ValueError, ZoneInfoNotFoundError):
         zone = UTC
-    expires = _aware(deposit.expires_at or deposit.taken_at)
+    expires = as_utc(deposit.expires_at or deposit.taken_at)
     return (expires - timedelta(days=1)).astimezone(zone).date()
 
 
@@ -442,9 +407,9 @@ def forfeit(
     """没收 per the terms: after it lapsed, or at any time by the manager (customer withdrew)."""
     deposit = _deposit(session, deposit_id)
     _require(deposit, (DepositStatus.ACTIVE, DepositStatus.EXPIRED), "没收")
-    at = _aware(now or datetime.now(UTC))
+    at = as_utc(now or datetime.now(UTC))
     lapsed = deposit.status is DepositStatus.EXPIRED or (
-        deposit.expires_at is not None and _aware(deposit.expires_at) <= at
+        deposit.expires_at is not None and as_utc(deposit.expires_at) <= at
     )
     if not lapsed and user.role is not Role.MANAGER:
         raise PermissionDenied(
@@ -492,19 +457,32 @@ def apply_to_contract(
     )
 
 
-def expire_lapsed(session: Session, actor: audit.Actor, now: datetime | None = None) -> list[str]:
+def expire_lapsed(
+    session: Session,
+    actor: audit.Actor,
+    now: datetime | None = None,
+    *,
+    store_id: uuid.UUID | None = None,
+    vehicle_id: uuid.UUID | None = None,
+) -> list[str]:
     """Mark active deposits past their date as expired and put their cars back on sale.
 
-    Returns the receipt numbers. Run when the deposits list opens; idempotent.
+    Returns the receipt numbers; idempotent. The deposits list runs it for its own store
+    (``store_id``); taking a deposit, drafting and signing a contract run it for the car they
+    have just locked (``vehicle_id``), so a lapsed deposit never holds a car until someone
+    happens to open the list.
     """
-    at = _aware(now or datetime.now(UTC))
-    ids = session.scalars(
-        select(Deposit.id).where(
-            Deposit.status == DepositStatus.ACTIVE,
-            Deposit.expires_at.is_not(None),
-            Deposit.expires_at <= at,
-        )
-    ).all()
+    at = as_utc(now or datetime.now(UTC))
+    conditions = [
+        Deposit.status == DepositStatus.ACTIVE,
+        Deposit.expires_at.is_not(None),
+        Deposit.expires_at <= at,
+    ]
+    if store_id is not None:
+        conditions.append(Deposit.store_id == store_id)
+    if vehicle_id is not None:
+        conditions.append(Deposit.vehicle_id == vehicle_id)
+    ids = session.scalars(select(Deposit.id).where(*conditions)).all()
     expired = []
     for deposit_id in ids:
         deposit = _deposit(session, deposit_id)
@@ -559,7 +537,7 @@ class DepositRow:
         return (
             self.status is DepositStatus.ACTIVE
             and self.expires_at is not None
-            and _aware(self.expires_at) <= now + timedelta(days=days)
+            and as_utc(self.expires_at) <= now + timedelta(days=days)
         )
 
 
@@ -579,8 +557,8 @@ def _rows(session: Session, *conditions: object, limit: int = 500) -> list[Depos
             d.id,
             d.receipt_no,
             d.status,
-            _aware(d.taken_at),
-            _aware(d.expires_at) if d.expires_at else None,
+            as_utc(d.taken_at),
+            as_utc(d.expires_at) if d.expires_at else None,
             d.amount,
             d.method,
             d.payment_ref,
@@ -624,7 +602,7 @@ def expiring(
     session: Session, store_id: uuid.UUID, now: datetime, within_days: int = 2
 ) -> list[DepositRow]:
     """Active deposits that lapse within ``within_days``: call these customers."""
-    limit = _aware(now) + timedelta(days=within_days)
+    limit = as_utc(now) + timedelta(days=within_days)
     return sorted(
         _rows(
             session,
@@ -708,22 +686,6 @@ def day_summary(session: Session, store_id: uuid.UUID, day: date, zone: tzinfo) 
 # --- the receipt ---------------------------------------------------------------------------
 
 
-def letterhead(
-    session: Session,
-    store_id: uuid.UUID,
-    templates_dir: Path | None,
-    overrides: dict[str, str] | None = None,
-) -> Letterhead:
-    store = session.get(Store, store_id)
-    over = {k: v for k, v in (overrides or {}).items() if v}
-    return Letterhead(
-        store_name=over.get("store_name", store.name if store else ""),
-        address=over.get("store_address", store.address if store else ""),
-        line=over.get("letterhead", (store.letterhead or store.phone) if store else ""),
-        logo_png=load_logo(templates_dir),
-    )
-
-
 def prepare_receipt(
     session: Session,
     deposit_id: uuid.UUID,
@@ -740,8 +702,8 @@ def prepare_receipt(
     assert customer is not None and vehicle is not None
     head = letterhead(session, deposit.store_id, templates_dir, letterhead_overrides)
     template = load_template(templates_dir, DocumentKind.DEPOSIT_RECEIPT.value)
-    taken = _aware(deposit.taken_at).astimezone(zone)
-    expires = _aware(deposit.expires_at).astimezone(zone) if deposit.expires_at else None
+    taken = as_utc(deposit.taken_at).astimezone(zone)
+    expires = as_utc(deposit.expires_at).astimezone(zone) if deposit.expires_at else None
     values = {
         "receipt_no": deposit.receipt_no,
         "taken_at": f"{taken:%Y年%m月%d日 %H:%M}",

@@ -877,7 +877,7 @@ def registration_slip(
 
     The phone is masked: the slip may be left on a counter.
     """
-    from showroom.services.test_drives import letterhead
+    from showroom.documents.letterhead import letterhead
 
     reg = session.get(Registration, registration_id)
     if reg is None:

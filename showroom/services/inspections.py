@@ -10,7 +10,6 @@ record; a later correction is a new revision with the same report number.
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -42,6 +41,7 @@ from db.models import (
 )
 from showroom import inspection_grading as grading
 from showroom import numbering
+from showroom import photos as photo_files
 from showroom.documents import archive
 from showroom.documents.model import (
     Document,
@@ -58,8 +58,6 @@ from showroom.services import audit
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
 PHOTO_MAX_SIDE = 1600  # px; a 48-megapixel phone photo becomes a few hundred kB
 THUMB_SIDE = 320
-PHOTO_MAX_BYTES = 40 * 1024 * 1024
-PHOTO_MAX_PIXELS = 120_000_000
 MAX_PHOTOS_PER_INSPECTION = 80
 
 
@@ -451,36 +449,10 @@ class PreparedPhoto:
 
 def prepare_photo(data: bytes) -> PreparedPhoto:
     """Check and downscale a photo (Pillow; call it off the UI thread). Refuses what is not one."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    if not data:
-        raise ValidationError("photo.empty", "照片文件是空的，请重新选择。")
-    if len(data) > PHOTO_MAX_BYTES:
-        raise ValidationError("photo.too_large", "照片文件超过 40 MB，请用相机的普通画质重新拍摄。")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                raise ValidationError(
-                    "photo.too_large", "照片像素过大（超过 1.2 亿像素），无法导入。"
-                )
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image).convert("RGB")
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(
-            "photo.corrupt", "这个文件不是可用的照片（文件损坏或格式不支持），请换一张。"
-        ) from None
-    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85, optimize=True)
-    thumb = image.copy()
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
-    small = io.BytesIO()
-    thumb.save(small, "JPEG", quality=80)
-    return PreparedPhoto(out.getvalue(), small.getvalue(), image.width, image.height)
+    done = photo_files.shrink(
+        data, max_size=(PHOTO_MAX_SIDE, PHOTO_MAX_SIDE), thumb_size=(THUMB_SIDE, THUMB_SIDE)
+    )
+    return PreparedPhoto(done.image, done.thumbnail, done.width, done.height)
 
 
 def add_photo(
@@ -822,7 +794,7 @@ def report_document(
     zone: ZoneInfo = STORE_ZONE,
 ) -> Document:
     """The finalised inspection as a paper: grade, score by section, defects with photos."""
-    from showroom.services.test_drives import letterhead
+    from showroom.documents.letterhead import letterhead
 
     view = load(session, inspection_id)
     if not view.final:

@@ -15,7 +15,7 @@ import csv
 import io
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.base import as_utc
 from db.models import (
     Consent,
     ConsentPurpose,
@@ -36,7 +37,6 @@ from db.models import (
     IntentGrade,
     Signature,
     Staff,
-    Store,
     TestDrive,
     TestDriveStatus,
     Title,
@@ -46,8 +46,9 @@ from db.models import (
 )
 from showroom import numbering
 from showroom.documents import archive
-from showroom.documents.model import Document, Letterhead, QrCode, SignatureImage
-from showroom.documents.templates import load_logo, load_template
+from showroom.documents.letterhead import letterhead
+from showroom.documents.model import Document, QrCode, SignatureImage
+from showroom.documents.templates import load_template
 from showroom.errors import ConflictError, NotFoundError, ValidationError
 from showroom.identifiers import (
     VehicleKind,
@@ -57,8 +58,8 @@ from showroom.identifiers import (
     parse_licence_classes,
 )
 from showroom.privacy import mask_id_number, mask_phone
-from showroom.services import audit, reception
-from showroom.services.vehicles import CUSTOMER_VISIBLE_STATUSES
+from showroom.services import audit, reception, vehicles
+from showroom.services.vehicles import CUSTOMER_VISIBLE_STATUSES, vehicle_label
 
 log = logging.getLogger("showroom.test_drives")
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -119,12 +120,6 @@ class Slot:
         return f"{self.start.astimezone(zone):%H:%M}–{self.end.astimezone(zone):%H:%M}"
 
 
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("times must be timezone-aware")
-    return value.astimezone(UTC)
-
-
 def _overlapping(
     session: Session,
     vehicle_id: uuid.UUID,
@@ -151,7 +146,7 @@ def day_slots(
     now: datetime | None = None,
 ) -> list[Slot]:
     """Every slot of ``day`` (store time) within store hours; not ``free`` when taken or past."""
-    now = _aware(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     start = datetime.combine(day, rules.opens, rules.zone)
     close = datetime.combine(day, rules.closes, rules.zone)
     taken = session.execute(
@@ -234,8 +229,8 @@ def book(
     now: datetime | None = None,
 ) -> Booking:
     """Book ``vehicle_id`` for one slot. Refuses past, out-of-hours and taken slots."""
-    now = _aware(now or datetime.now(UTC))
-    slot_start = _aware(slot_start)
+    now = as_utc(now or datetime.now(UTC))
+    slot_start = as_utc(slot_start)
     slot_end = _check_slot(slot_start, rules, now)
     vehicle = _vehicle_for_booking(session, vehicle_id)
     customer = session.get(Customer, customer_id)
@@ -271,7 +266,7 @@ def book(
     return Booking(
         drive.id,
         drive.booking_code,
-        _vehicle_label(vehicle),
+        vehicle_label(vehicle),
         vehicle.stock_no,
         slot_start,
         slot_end,
@@ -286,11 +281,6 @@ def _slot_taken(start: datetime, rules: SlotRules) -> ConflictError:
         f"这辆车在 {start.astimezone(rules.zone):%m月%d日 %H:%M} 的时段已被预约，"
         "请换一个时段或换一辆车。",
     )
-
-
-def _vehicle_label(vehicle: Vehicle) -> str:
-    year = "" if "款" in vehicle.trim else f"{vehicle.year}款"  # demo trims carry the year
-    return " ".join(p for p in (vehicle.brand, vehicle.model, year, vehicle.trim) if p)
 
 
 @dataclass(frozen=True)
@@ -340,7 +330,7 @@ def book_from_kiosk(
         raise NotFoundError(
             "test_drive.stock_no_unknown", "没有找到这个库存编号的在售车辆，请核对车窗上的编号。"
         )
-    now = _aware(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     existing = reception.find_by_phone(session, mobile)
     if existing is None:
         # The desk's rules for a new customer: one per number (even when two kiosks race),
@@ -436,7 +426,7 @@ def _rows(session: Session, *conditions: object) -> list[TestDriveRow]:
             td.slot_start,
             td.slot_end,
             v.id,
-            _vehicle_label(v),
+            vehicle_label(v),
             v.stock_no,
             v.vin,
             v.plate,
@@ -513,7 +503,7 @@ def reminders(
         stmt = stmt.where(TestDrive.consultant_id == consultant_id)
     rows = [
         Reminder(
-            td.booking_code, td.slot_start, c.name, c.phone, _vehicle_label(v), v.stock_no, name
+            td.booking_code, td.slot_start, c.name, c.phone, vehicle_label(v), v.stock_no, name
         )
         for td, v, c, name in session.execute(stmt)
     ]
@@ -573,7 +563,7 @@ def mark_no_show(
 ) -> None:
     drive = _drive(session, test_drive_id)
     _require(drive, TestDriveStatus.BOOKED)
-    if _aware(now or datetime.now(UTC)) < drive.slot_start:
+    if as_utc(now or datetime.now(UTC)) < drive.slot_start:
         raise ValidationError("test_drive.no_show_early", "预约时间还没到，不能标记为未到店。")
     drive.status = TestDriveStatus.NO_SHOW
     audit.record(
@@ -689,22 +679,6 @@ def _local_text(at: datetime, zone: tzinfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return at.astimezone(zone).strftime(fmt)
 
 
-def letterhead(
-    session: Session,
-    store_id: uuid.UUID,
-    templates_dir: Path | None,
-    overrides: dict[str, str] | None = None,
-) -> Letterhead:
-    store = session.get(Store, store_id)
-    over = {k: v for k, v in (overrides or {}).items() if v}
-    return Letterhead(
-        store_name=over.get("store_name", store.name if store else ""),
-        address=over.get("store_address", store.address if store else ""),
-        line=over.get("letterhead", (store.letterhead or store.phone) if store else ""),
-        logo_png=load_logo(templates_dir),
-    )
-
-
 def prepare_agreement(
     session: Session,
     test_drive_id: uuid.UUID,
@@ -733,7 +707,7 @@ def prepare_agreement(
     assert vehicle is not None and customer is not None
     head = letterhead(session, drive.store_id, templates_dir, letterhead_overrides)
     template = load_template(templates_dir, DocumentKind.TEST_DRIVE_AGREEMENT.value)
-    issued = _aware(now or datetime.now(UTC))
+    issued = as_utc(now or datetime.now(UTC))
     values = {
         "booking_code": drive.booking_code,
         "issued_date": _local_text(issued, zone, "%Y年%m月%d日"),
@@ -745,7 +719,7 @@ def prepare_agreement(
         "licence_valid_until": f"{drive.licence_valid_until:%Y-%m-%d}"
         if drive.licence_valid_until
         else "",
-        "vehicle_name": _vehicle_label(vehicle),
+        "vehicle_name": vehicle_label(vehicle),
         "vin": vehicle.vin or "（无）",
         "plate": vehicle.plate or "（未上牌）",
         "stock_no": vehicle.stock_no,
@@ -777,7 +751,7 @@ def prepare_agreement(
         ),
         extra={
             "route": route.strip() or template.defaults.get("route", ""),
-            "subject": f"{customer.name} · {_vehicle_label(vehicle)}",
+            "subject": f"{customer.name} · {vehicle_label(vehicle)}",
         },
     )
     return document
@@ -787,6 +761,28 @@ def prepare_agreement(
 class DrawnSignature:
     strokes: Strokes  # normalised 0..1 points per stroke: [[x, y], ...]
     png: bytes
+
+
+def store_signatures(
+    session: Session,
+    subject_id: uuid.UUID,
+    signers: Iterable[tuple[str, str, DrawnSignature]],
+    signed_text_sha256: str,
+    signed_at: datetime,
+) -> None:
+    """Keep each (role, name, drawing) with the hash of the exact text it was drawn under."""
+    for role, name, drawn in signers:
+        session.add(
+            Signature(
+                subject_id=subject_id,
+                signer_role=role,
+                signer_name=name[:60],
+                strokes=drawn.strokes,
+                image_sha=archive.store_media(session, drawn.png, "image/png"),
+                signed_text_sha256=signed_text_sha256,
+                signed_at=as_utc(signed_at),
+            )
+        )
 
 
 def validate_signature(signature: DrawnSignature, who: str) -> None:
@@ -862,21 +858,17 @@ def sign_agreement(
     customer_row = session.get(Customer, drive.customer_id)
     consultant_row = session.get(Staff, drive.consultant_id) if drive.consultant_id else None
     text_sha = document.signed_text_sha256()
-    for role, name, drawn in (
-        ("customer", customer_row.name if customer_row else "", customer),
-        ("consultant", consultant_row.display_name if consultant_row else actor.name, consultant),
-    ):
-        session.add(
-            Signature(
-                subject_id=drive.id,
-                signer_role=role,
-                signer_name=name[:60],
-                strokes=drawn.strokes,
-                image_sha=archive.store_media(session, drawn.png, "image/png"),
-                signed_text_sha256=text_sha,
-                signed_at=_aware(signed_at),
-            )
-        )
+    consultant_name = consultant_row.display_name if consultant_row else actor.name
+    store_signatures(
+        session,
+        drive.id,
+        (
+            ("customer", customer_row.name if customer_row else "", customer),
+            ("consultant", consultant_name, consultant),
+        ),
+        text_sha,
+        signed_at,
+    )
     archived = archive.archive(
         session,
         actor,
@@ -930,8 +922,16 @@ def check_out(
     assert vehicle is not None
     if vehicle.status is VehicleStatus.TEST_DRIVE:
         raise ConflictError("test_drive.vehicle_out", "这辆车正在别的试驾中，还没有还车。")
+    if vehicle.status not in (VehicleStatus.ON_SALE, VehicleStatus.RESERVED):
+        # A sold car or one back in preparation is not the dealer's to lend any more.
+        state = "已售出" if vehicle.status is VehicleStatus.SOLD else "整备中"
+        raise ConflictError(
+            "test_drive.vehicle_unavailable",
+            f"这辆车{state}，不能出车。",
+            status=vehicle.status.value,
+        )
     drive.status = TestDriveStatus.CHECKED_OUT
-    drive.out_at = _aware(now or datetime.now(UTC))
+    drive.out_at = as_utc(now or datetime.now(UTC))
     drive.out_odometer_km = odometer_km
     drive.out_fuel_percent = fuel_percent
     drive.accompanying_staff_id = accompanying_staff_id
@@ -968,7 +968,7 @@ def return_car(
     intent_grade: IntentGrade | None = None,
     now: datetime | None = None,
 ) -> VehicleStatus:
-    """Close the drive; the car goes back on sale, or stays reserved under an active deposit."""
+    """Close the drive; the car out on it goes back on sale, or reserved under an active deposit."""
     drive = _drive(session, test_drive_id)
     _require(drive, TestDriveStatus.CHECKED_OUT)
     if drive.out_odometer_km is not None and odometer_km < drive.out_odometer_km:
@@ -982,7 +982,7 @@ def return_car(
     vehicle = session.get(Vehicle, drive.vehicle_id)
     assert vehicle is not None
     drive.status = TestDriveStatus.RETURNED
-    drive.in_at = _aware(now or datetime.now(UTC))
+    drive.in_at = as_utc(now or datetime.now(UTC))
     drive.in_odometer_km = odometer_km
     drive.in_fuel_percent = fuel_percent
     drive.damage_notes = damage_notes.strip()
@@ -993,12 +993,14 @@ def return_car(
             archive.store_media(session, p, "image/jpeg" if p[:2] == b"\xff\xd8" else "image/png")
             for p in damage_photos
         ]
-    active_deposit = session.scalar(
-        select(Deposit.id).where(
-            and_(Deposit.vehicle_id == vehicle.id, Deposit.status == DepositStatus.ACTIVE)
+    if vehicle.status is VehicleStatus.TEST_DRIVE:
+        # Only the car this drive took out comes back; never revive a car sold or withdrawn.
+        active_deposit = session.scalar(
+            select(Deposit.id).where(
+                and_(Deposit.vehicle_id == vehicle.id, Deposit.status == DepositStatus.ACTIVE)
+            )
         )
-    )
-    vehicle.status = VehicleStatus.RESERVED if active_deposit else VehicleStatus.ON_SALE
+        vehicle.status = VehicleStatus.RESERVED if active_deposit else VehicleStatus.ON_SALE
     if intent_grade is not None:
         customer = session.get(Customer, drive.customer_id)
         if customer is not None:
@@ -1021,33 +1023,8 @@ def return_car(
 # --- look-ups for the booking forms -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CarChoice:
-    id: uuid.UUID
-    stock_no: str
-    label: str
-    automatic: bool
-    status: VehicleStatus
-
-
-def find_car(session: Session, stock_no: str) -> CarChoice:
-    """A car by its stock no. (as on the windscreen sheet), for booking."""
-    vehicle = session.scalars(
-        select(Vehicle).where(
-            Vehicle.stock_no == stock_no.strip().upper(), Vehicle.deleted_at.is_(None)
-        )
-    ).first()
-    if vehicle is None:
-        raise NotFoundError(
-            "test_drive.stock_no_unknown", f"没有找到库存编号为 {stock_no.strip()} 的车辆。"
-        )
-    return CarChoice(
-        vehicle.id,
-        vehicle.stock_no,
-        _vehicle_label(vehicle),
-        vehicle.transmission is Transmission.AUTOMATIC,
-        vehicle.status,
-    )
+CarChoice = vehicles.CarChoice
+find_car = vehicles.find_car  # by stock no. (as on the windscreen sheet) or plate
 
 
 def staff_choices(session: Session, store_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
@@ -1089,4 +1066,4 @@ def kiosk_find_car(session: Session, typed: str) -> KioskCar:
             "没有找到这个编号的在售车辆，请核对车窗展示单上的库存编号。",
         )
     car = cars[0]
-    return KioskCar(car.id, car.stock_no, _vehicle_label(car))
+    return KioskCar(car.id, car.stock_no, vehicle_label(car))

@@ -10,7 +10,6 @@ logged and checked against the row version the user saw (optimistic lock).
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date
@@ -18,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -36,12 +34,16 @@ from db.models import (
     VehicleStatus,
 )
 from db.models.enums import Energy
+from showroom import photos as photo_files
 from showroom.documents.archive import store_media
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from showroom.identifiers import normalize_plate
 from showroom.services import audit
 from showroom.services.inspections import InspectionSummary, latest_inspection_for_vehicle
+from showroom.services.vehicles import MAX_MILEAGE_KM, vehicle_label
 
 MAX_PHOTOS = 40
+MAX_PRICE = Decimal("100000000")  # a used car at ¥100 million is a typing error
 PHOTO_MAX_SIZE = (1600, 1200)
 THUMBNAIL_SIZE = (240, 180)
 MAX_PHOTO_BYTES = 30 * 1024 * 1024
@@ -144,8 +146,7 @@ class VehicleArchive:
 
     @property
     def title(self) -> str:
-        year = "" if "款" in self.trim else f"{self.year}款"
-        return " ".join(p for p in (self.brand, self.model, year, self.trim) if p)
+        return vehicle_label(self)
 
     @property
     def cover(self) -> PhotoInfo | None:
@@ -347,9 +348,50 @@ def parse_price(text: str) -> Decimal:
         raise ValidationError("vehicle.price_invalid", "价格必须大于零")
     if value != value.quantize(Decimal("0.01")):
         raise ValidationError("vehicle.price_invalid", "价格最多精确到分")
-    if value >= Decimal("100000000"):
+    if value >= MAX_PRICE:
         raise ValidationError("vehicle.price_invalid", "价格超出范围，请检查是否多输了位数")
     return value
+
+
+# A reserved or sold car's price, VIN and plate are on a receipt or contract: not edited.
+HELD_STATUSES = frozenset({VehicleStatus.RESERVED, VehicleStatus.SOLD})
+# Column widths (db/models/vehicles.py): longer text is refused here, not by the database.
+TEXT_LIMITS = {
+    "colour": ("车身颜色", 20),
+    "body_type": ("车身类型", 20),
+    "emission_standard": ("排放标准", 20),
+}
+
+
+def _validated(edit: VehicleEdit) -> VehicleEdit:
+    """The edit with text trimmed and the plate normalised; ValidationError for bad input."""
+    if edit.mileage_km is not None and not 0 <= edit.mileage_km <= MAX_MILEAGE_KM:
+        raise ValidationError(
+            "vehicle.mileage_invalid",
+            f"表显里程应在 0 到 {MAX_MILEAGE_KM:,} 公里之间，请检查是否多输了位数",
+        )
+    if edit.transfers is not None and not 0 <= edit.transfers <= 50:
+        raise ValidationError("vehicle.transfers_invalid", "过户次数应在 0 到 50 之间")
+    if edit.list_price is not None:
+        if edit.list_price <= 0:
+            raise ValidationError("vehicle.price_invalid", "价格必须大于零")
+        if edit.list_price >= MAX_PRICE or edit.list_price != edit.list_price.quantize(
+            Decimal("0.01")
+        ):
+            raise ValidationError("vehicle.price_invalid", "价格超出范围，请检查是否多输了位数")
+    changes: dict[str, Any] = {}
+    for name, (label, limit) in TEXT_LIMITS.items():
+        value = getattr(edit, name)
+        if value is not None:
+            changes[name] = value.strip()
+            if len(changes[name]) > limit:
+                raise ValidationError(
+                    f"vehicle.{name}_too_long", f"{label}最多 {limit} 个字", limit=limit
+                )
+    if edit.plate is not None:
+        # Stored without the dot so the desk's lookup finds "京A·12345" as 京A12345.
+        changes["plate"] = normalize_plate(edit.plate) if edit.plate.strip() else ""
+    return replace(edit, **changes)
 
 
 def update_vehicle(
@@ -364,12 +406,24 @@ def update_vehicle(
     _staff_only(actor)
     vehicle = _vehicle(session, vehicle_id, lock=True)
     _check_version(vehicle, expected_version)
-    if edit.mileage_km is not None and edit.mileage_km < 0:
-        raise ValidationError("vehicle.mileage_invalid", "里程不能为负数")
-    if edit.transfers is not None and not 0 <= edit.transfers <= 50:
-        raise ValidationError("vehicle.transfers_invalid", "过户次数应在 0 到 50 之间")
-    if edit.list_price is not None and edit.list_price <= 0:
-        raise ValidationError("vehicle.price_invalid", "价格必须大于零")
+    if edit.plate is not None and edit.plate.strip().upper() == (vehicle.plate or ""):
+        edit = replace(edit, plate=None)  # unchanged (the form sends every field back)
+    edit = _validated(edit)
+    if vehicle.status in HELD_STATUSES:
+        # The deposit receipt and the contract name this price and plate: they stay put.
+        held = [
+            label
+            for name, label in (("list_price", "售价"), ("plate", "车牌号"))
+            if getattr(edit, name) is not None
+            and (getattr(edit, name) or None) != getattr(vehicle, name)
+        ]
+        if held:
+            raise ConflictError(
+                "vehicle.held_fields",
+                f"这辆车{STATUS_NAMES[vehicle.status]}，{'、'.join(held)}不能修改"
+                "（意向金收据或合同上已写明）。",
+                fields=held,
+            )
     changed: dict[str, Any] = {}
     for name in (
         "list_price",
@@ -382,12 +436,14 @@ def update_vehicle(
         "plate",
     ):
         value = getattr(edit, name)
+        if value is None:
+            continue
         if isinstance(value, str):
-            value = value.strip()
-        if value is None or value == getattr(vehicle, name):
+            value = value.strip() or (None if name == "plate" else "")
+        if value == getattr(vehicle, name):
             continue
         changed[name] = {"from": getattr(vehicle, name), "to": value}
-        setattr(vehicle, name, value or None if name == "plate" else value)
+        setattr(vehicle, name, value)
     if edit.configuration is not None:
         items = [item.strip() for item in edit.configuration if item.strip()]
         if items != list(vehicle.configuration or []):
@@ -431,19 +487,20 @@ def prepare_photo(path: Path) -> PreparedPhoto:
     try:
         if path.stat().st_size > MAX_PHOTO_BYTES:
             raise ValidationError("photo.too_large", f"{name}：文件超过 30 MB", name=name)
-        with Image.open(path) as opened:
-            opened.load()
-            image = ImageOps.exif_transpose(opened).convert("RGB")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ValidationError("photo.missing", f"{name}：文件不存在", name=name) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(
-            "photo.unreadable", f"{name}：不是可识别的图片或文件已损坏", name=name
-        ) from None
-    image.thumbnail(PHOTO_MAX_SIZE)
-    thumb = image.copy()
-    thumb.thumbnail(THUMBNAIL_SIZE)
-    return PreparedPhoto(name, _jpeg(image, 88), _jpeg(thumb, 80))
+    except OSError:
+        raise ValidationError("photo.unreadable", f"{name}：文件无法读取", name=name) from None
+    try:
+        done = photo_files.shrink(
+            data, max_size=PHOTO_MAX_SIZE, thumb_size=THUMBNAIL_SIZE, quality=88
+        )
+    except ValidationError as exc:
+        # The batch reports each bad file by its name.
+        reason = "不是可识别的图片或文件已损坏" if exc.code == "photo.corrupt" else exc.message
+        raise ValidationError(exc.code, f"{name}：{reason}", name=name) from None
+    return PreparedPhoto(name, done.image, done.thumbnail)
 
 
 def prepare_photos(paths: list[Path]) -> tuple[list[PreparedPhoto], list[PhotoProblem]]:
@@ -456,12 +513,6 @@ def prepare_photos(paths: list[Path]) -> tuple[list[PreparedPhoto], list[PhotoPr
         except ValidationError as exc:
             bad.append(PhotoProblem(path.name, exc.message))
     return good, bad
-
-
-def _jpeg(image: Image.Image, quality: int) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=quality, optimize=True)
-    return buffer.getvalue()
 
 
 def _photos(session: Session, vehicle_id: uuid.UUID) -> list[VehiclePhoto]:

@@ -23,7 +23,7 @@ from decimal import Decimal, DecimalException, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from db.models import Energy, Store, Transmission, Vehicle, VehicleStatus
@@ -32,6 +32,7 @@ from showroom.errors import NotFoundError, ValidationError
 from showroom.identifiers import normalize_plate, normalize_vin
 from showroom.money import MAX_AMOUNT
 from showroom.services import audit
+from showroom.services.vehicles import MAX_MILEAGE_KM
 from showroom.users import Actor
 
 __all__ = [
@@ -77,6 +78,11 @@ _UPDATABLE = (
     "vin",
     "plate",
 )
+
+# What a deposit receipt or a contract already states: an import never changes it.
+_HELD = {VehicleStatus.RESERVED: "已预订", VehicleStatus.SOLD: "已售"}
+_HELD_FIELDS = frozenset({"list_price", "vin", "plate"})
+_HELD_STATUSES = tuple(_HELD)
 
 
 class RowRejected(Exception):
@@ -203,12 +209,34 @@ def _due_date(text: str, what: str) -> date | None:
     return None if text == "已过期" else _year_month(text, what)
 
 
-def _count(text: str, what: str, *, allow_blank: bool = True) -> int | None:
+# Upper bounds of the whole numbers a row may carry: beyond them a value is a typing error,
+# and refusing it here keeps one bad row from failing the whole file on PostgreSQL (integer
+# columns overflow there, while SQLite would store anything).
+LIMITS = {
+    "续航里程": 3000,
+    "马力": 3000,
+    "座位数": 60,
+    "过户次数": 50,
+}
+
+
+def _count(text: str, what: str, *, allow_blank: bool = True, maximum: int) -> int | None:
     if not text and allow_blank:
         return None
-    if not text.isdigit():
+    if not text.isdecimal():  # isdigit() would let "²" through to int()
         raise RowRejected(f"{what}“{text}”不是非负整数")
-    return int(text)
+    value = int(text)
+    if value > maximum:
+        raise RowRejected(f"{what}“{text}”超出合理范围（最多 {maximum:,}）")
+    return value
+
+
+def _mileage(km: int | Decimal, what: str, text: str) -> int:
+    if km < 0:
+        raise RowRejected(f"{what}不能为负数")
+    if km > MAX_MILEAGE_KM:
+        raise RowRejected(f"{what}“{text}”超出合理范围（最多 {MAX_MILEAGE_KM:,} 公里）")
+    return int(km)
 
 
 # --- che168 --------------------------------------------------------------------------------
@@ -280,9 +308,11 @@ def _parse_che168(row: dict[str, str]) -> dict[str, Any]:
     mileage_text = _clean(row.get("里程数"))
     if not mileage_text:
         raise RowRejected("里程数为空")
-    mileage = _decimal(mileage_text.removesuffix("万公里"), "里程数（万公里）") * 10_000
-    if mileage < 0:
-        raise RowRejected("里程数不能为负数")
+    mileage = _mileage(
+        _decimal(mileage_text.removesuffix("万公里"), "里程数（万公里）") * 10_000,
+        "里程数",
+        mileage_text,
+    )
 
     # 原价 is the new-car price in 万元, or a note such as 已降1000元 (a price cut): not a price.
     new_price_text = _clean(row.get("原价"))
@@ -303,7 +333,7 @@ def _parse_che168(row: dict[str, str]) -> dict[str, Any]:
         if not Decimal("0") < displacement < Decimal("100"):
             raise RowRejected(f"排量“{engine}”不合理")
     elif engine.lower().endswith("km") and engine[:-2]:
-        ev_range = _count(engine[:-2], "续航里程", allow_blank=False)
+        ev_range = _count(engine[:-2], "续航里程", allow_blank=False, maximum=LIMITS["续航里程"])
     elif engine not in {"", "km", "-"}:
         raise RowRejected(f"排量/续航“{engine}”无法识别（应如 2L 或 545km）")
 
@@ -325,9 +355,10 @@ def _parse_che168(row: dict[str, str]) -> dict[str, Any]:
         "transmission": transmission,
         "emission_standard": "" if emission in {"纯电动", "插电混动", "增程式"} else emission[:20],
         "body_type": _body_type(_clean(row.get("车辆级别"))),
-        "power_hp": _count(_clean(row.get("马力")), "马力"),
+        "power_hp": _count(_clean(row.get("马力")), "马力", maximum=LIMITS["马力"]),
         "drive": drive[:20],
-        "transfers": _count(_clean(row.get("过户次数")), "过户次数") or 0,
+        "transfers": _count(_clean(row.get("过户次数")), "过户次数", maximum=LIMITS["过户次数"])
+        or 0,
         "annual_inspection_due": _due_date(_clean(row.get("年检到期")), "年检到期"),
         "insurance_due": _due_date(_clean(row.get("保险到期")), "保险到期"),
         "new_price": new_price,
@@ -369,7 +400,7 @@ def _parse_showroom(row: dict[str, str]) -> dict[str, Any]:
     for key in ("品牌", "车型", "年款"):
         if not get(key):
             raise RowRejected(f"{key}为空")
-    year = _count(get("年款"), "年款", allow_blank=False)
+    year = _count(get("年款"), "年款", allow_blank=False, maximum=2100)
     if year is None or not 1950 <= year <= 2100:
         raise RowRejected(f"年款“{get('年款')}”不合理")
     if not get("售价（元）"):
@@ -380,7 +411,7 @@ def _parse_showroom(row: dict[str, str]) -> dict[str, Any]:
     transmission = _TRANSMISSIONS.get(get("变速箱"))
     if transmission is None:
         raise RowRejected(f"变速箱“{get('变速箱')}”无法识别（应为 自动 或 手动）")
-    mileage = _count(get("表显里程（公里）"), "表显里程", allow_blank=False)
+    mileage = _count(get("表显里程（公里）"), "表显里程", allow_blank=False, maximum=MAX_MILEAGE_KM)
     vin = plate = None
     try:
         vin = normalize_vin(get("车架号")) if get("车架号") else None
@@ -398,16 +429,16 @@ def _parse_showroom(row: dict[str, str]) -> dict[str, Any]:
         "first_registration": _year_month(get("初次登记"), "初次登记"),
         "mileage_km": mileage,
         "displacement_l": displacement,
-        "ev_range_km": _count(get("纯电续航（公里）"), "纯电续航"),
+        "ev_range_km": _count(get("纯电续航（公里）"), "纯电续航", maximum=LIMITS["续航里程"]),
         "energy": energy,
         "transmission": transmission,
         "emission_standard": get("排放标准")[:20],
         "body_type": get("车身")[:20],
         "colour": get("颜色")[:20],
-        "seats": _count(get("座位数"), "座位数"),
-        "power_hp": _count(get("马力"), "马力"),
+        "seats": _count(get("座位数"), "座位数", maximum=LIMITS["座位数"]),
+        "power_hp": _count(get("马力"), "马力", maximum=LIMITS["马力"]),
         "drive": get("驱动")[:20],
-        "transfers": _count(get("过户次数"), "过户次数") or 0,
+        "transfers": _count(get("过户次数"), "过户次数", maximum=LIMITS["过户次数"]) or 0,
         "new_price": _yuan(get("新车指导价（元）"), "新车指导价")
         if get("新车指导价（元）")
         else None,
@@ -690,15 +721,24 @@ def import_file(
     columns = [getattr(Vehicle, k) for k in keys]
     existing: dict[str, tuple[uuid.UUID, str, bool]] = {}
     stored: dict[str, tuple[Any, ...]] = {}
+    held: dict[str, VehicleStatus] = {}  # reserved / sold: price, VIN and plate are on paper
     for start in range(0, len(refs), BATCH):
         chunk = refs[start : start + BATCH]
-        for vid, ref, stock_no, deleted, *values in session.execute(
+        for vid, ref, stock_no, deleted, status, *values in session.execute(
             select(
-                Vehicle.id, Vehicle.source_ref, Vehicle.stock_no, Vehicle.deleted_at, *columns
+                Vehicle.id,
+                Vehicle.source_ref,
+                Vehicle.stock_no,
+                Vehicle.deleted_at,
+                Vehicle.status,
+                *columns,
             ).where(Vehicle.source == chosen.source, Vehicle.source_ref.in_(chunk))
         ):
             existing[ref] = (vid, stock_no, deleted is not None)
             stored[ref] = tuple(values)
+            if status in _HELD:
+                held[ref] = status
+    guarded = [i for i, k in enumerate(keys) if k in _HELD_FIELDS]
     vin_owner = _vin_owners(
         session, [p.fields["vin"] for p in parsed if p.fields and p.fields.get("vin")]
     )
@@ -732,6 +772,19 @@ def import_file(
         elif tuple(fields[k] for k in keys) == stored[fields["source_ref"]]:
             # Nothing to write: re-importing the same file leaves the cars (and versions) be.
             outcomes.append(RowOutcome(p.line, UNCHANGED, "", known[1], p.title))
+        elif fields["source_ref"] in held and any(
+            fields[keys[i]] != stored[fields["source_ref"]][i] for i in guarded
+        ):
+            state = _HELD[held[fields["source_ref"]]]
+            outcomes.append(
+                RowOutcome(
+                    p.line,
+                    REJECTED,
+                    f"库存车 {known[1]} {state}，未更新（售价、车架号、车牌号不能随导入改变）",
+                    known[1],
+                    p.title,
+                )
+            )
         else:
             updates.append({"b_id": known[0], **{k: fields[k] for k in keys}})
             outcomes.append(RowOutcome(p.line, UPDATED, "", known[1], p.title))
@@ -782,9 +835,20 @@ def import_file(
         if progress:
             progress(done, total)
     table = Vehicle.__table__
+    # The last line should a deposit or a sale land between the read above and this write:
+    # a reserved or sold car's price, VIN and plate are only "changed" to what they are.
+    unchanged_held = [
+        table.c[k].is_not_distinct_from(bindparam(k)) for k in keys if k in _HELD_FIELDS
+    ]
     statement = (
         update(table)
-        .where(table.c.id == bindparam("b_id"))
+        .where(
+            table.c.id == bindparam("b_id"),
+            or_(
+                and_(*(table.c.status != held for held in _HELD_STATUSES)),
+                and_(true(), *unchanged_held),
+            ),
+        )
         .values(
             {k: bindparam(k) for k in keys}
             | {"updated_at": now, "row_version": table.c.row_version + 1}

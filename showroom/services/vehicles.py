@@ -6,12 +6,14 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Energy, Transmission, Vehicle, VehicleStatus
+from showroom.errors import NotFoundError, ValidationError
+from showroom.identifiers import normalize_plate
 
 # How customers think of energy (燃油 / 混动 / 纯电), mapped onto the stored kinds.
 ENERGY_GROUPS: dict[str, tuple[Energy, ...]] = {
@@ -247,4 +249,71 @@ def filter_options(session: Session, *, customer_visible_only: bool = False) -> 
         models={brand: tuple(names) for brand, names in models.items()},
         body_types=distinct(Vehicle.body_type),
         colours=distinct(Vehicle.colour),
+    )
+
+
+# --- one car, as people name and find it -----------------------------------------------------
+
+# Above this an odometer reading is a typing error (and would overflow the column).
+MAX_MILEAGE_KM = 2_000_000
+
+
+class _Named(Protocol):
+    brand: str
+    model: str
+    year: int
+    trim: str
+
+
+def vehicle_label(car: _Named) -> str:
+    """How every paper and screen names a car: "丰田 凯美瑞 2021款 2.0G 豪华版"."""
+    year = "" if "款" in car.trim else f"{car.year}款"  # trims from listings carry the year
+    return " ".join(p for p in (car.brand, car.model, year, car.trim) if p)
+
+
+@dataclass(frozen=True)
+class CarChoice:
+    """A car found at the desk (deposit, contract, test-drive booking)."""
+
+    id: uuid.UUID
+    stock_no: str
+    plate: str
+    label: str
+    price: Decimal
+    status: VehicleStatus
+    automatic: bool
+
+
+def find_vehicle(session: Session, typed: str) -> Vehicle:
+    """The car with the stock no. or plate the consultant typed ("京A·12345" finds 京A12345)."""
+    text = typed.strip().upper()
+    if not text:
+        raise ValidationError("vehicle.lookup_missing", "请输入库存编号或车牌号。")
+    try:
+        plate = normalize_plate(text)
+    except ValidationError:
+        plate = None
+    match = Vehicle.stock_no == text.replace(" ", "")
+    if plate is not None:
+        match = match | (Vehicle.plate == plate)
+    vehicle = session.scalars(
+        select(Vehicle).where(Vehicle.deleted_at.is_(None), match).limit(1)
+    ).first()
+    if vehicle is None:
+        raise NotFoundError(
+            "vehicle.lookup_unknown", f"没有找到库存编号或车牌为 {typed.strip()} 的车辆。"
+        )
+    return vehicle
+
+
+def find_car(session: Session, typed: str) -> CarChoice:
+    vehicle = find_vehicle(session, typed)
+    return CarChoice(
+        vehicle.id,
+        vehicle.stock_no,
+        vehicle.plate or "",
+        vehicle_label(vehicle),
+        vehicle.list_price,
+        vehicle.status,
+        vehicle.transmission is Transmission.AUTOMATIC,
     )

@@ -28,6 +28,7 @@ from db.models import (
     HistoryRecord,
     PaymentMethod,
     Role,
+    Signature,
     Transmission,
     Vehicle,
     VehicleStatus,
@@ -263,6 +264,96 @@ def test_forfeit_before_expiry_needs_the_manager_after_expiry_the_consultant(wor
     assert actions[-2:] == ["deposit_expired", "deposit_forfeited"]
 
 
+LAPSED = NOW + timedelta(days=8)  # the default 7-day deposit taken at NOW has lapsed
+
+
+def test_a_lapsed_deposit_does_not_block_a_new_deposit_on_the_car(world: World) -> None:
+    first = world.take(0)
+    data = dp.DepositInput(
+        world.car_id, world.customer_ids[1], "3000", PaymentMethod.CASH, consultant_id=None
+    )
+    with world.database.write() as session:  # nobody opened the deposits list meanwhile
+        second = dp.take(session, world.sales.actor, data, store_code="BJ01", now=LAPSED, zone=ZONE)
+    assert world.status() is VehicleStatus.RESERVED
+    with world.database.read() as session:
+        statuses = {d.id: d.status for d in session.scalars(select(Deposit))}
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
+    assert statuses == {first.id: DepositStatus.EXPIRED, second.id: DepositStatus.ACTIVE}
+    assert actions[-2:] == ["deposit_expired", "deposit_taken"]
+
+
+def test_a_lapsed_deposit_does_not_block_another_customers_contract(world: World) -> None:
+    taken = world.take(0)
+    data = ct.ContractInput(world.car_id, world.customer_ids[1], "85000", id_number())
+    with world.database.write() as session:
+        ct.draft(session, world.sales.actor, data, store_code="BJ01", now=LAPSED, zone=ZONE)
+    with world.database.read() as session:
+        assert session.get(Deposit, taken.id).status is DepositStatus.EXPIRED  # type: ignore[union-attr]
+
+
+def test_signing_after_the_deposit_lapsed_does_not_credit_it(world: World) -> None:
+    taken = world.take(0)
+    drafted = world.draft(0, deposit_id=taken.id)
+    with world.database.read() as session:
+        papers = ct.prepare_papers(session, drafted.id, templates_dir=None, zone=ZONE, now=NOW)
+    signed = ct.attach_signatures(papers, scribble(1), scribble(2), LAPSED, ZONE)
+    with pytest.raises(ConflictError) as caught, world.database.write() as session:
+        ct.sign(
+            session,
+            world.sales.actor,
+            drafted.id,
+            signed,
+            scribble(1),
+            scribble(2),
+            [FAKE_PDF] * len(signed),
+            signed_at=LAPSED,
+            zone=ZONE,
+        )
+    assert caught.value.code == "contract.deposit_closed" and "过期" in caught.value.message
+    assert world.status() is VehicleStatus.RESERVED  # the refused signing changed nothing
+
+
+def test_expiry_from_one_stores_list_leaves_other_stores_deposits(world: World) -> None:
+    other_store = make_store(world.database, "SH01", "上海展厅")
+    with world.database.write() as session:
+        car = Vehicle(
+            store_id=other_store,
+            stock_no="SH01-S2026-00001",
+            brand="本田",
+            model="思域",
+            year=2022,
+            mileage_km=12000,
+            energy=Energy.PETROL,
+            transmission=Transmission.AUTOMATIC,
+            list_price=Decimal("99000"),
+            status=VehicleStatus.RESERVED,
+        )
+        session.add(car)
+        session.flush()
+        session.add(
+            Deposit(
+                store_id=other_store,
+                receipt_no="SH01-R2026-000001",
+                vehicle_id=car.id,
+                customer_id=world.customer_ids[1],
+                amount=Decimal("2000"),
+                method=PaymentMethod.CASH,
+                status=DepositStatus.ACTIVE,
+                taken_at=NOW,
+                expires_at=NOW + timedelta(days=1),
+            )
+        )
+    ours = world.take(0)
+    with world.database.write() as session:
+        expired = dp.expire_lapsed(session, audit.SYSTEM, LAPSED, store_id=world.store_id)
+    assert expired == [ours.receipt_no]
+    with world.database.read() as session:
+        other = session.scalars(select(Deposit).where(Deposit.store_id == other_store)).one()
+        assert other.status is DepositStatus.ACTIVE
+    with world.database.write() as session:
+        assert dp.expire_lapsed(session, audit.SYSTEM, LAPSED) == ["SH01-R2026-000001"]
+
+
 def test_expiring_list_and_day_summary_by_method(world: World) -> None:
     taken = world.take(method=PaymentMethod.CASH, ref="")
     with world.database.read() as session:
@@ -283,6 +374,26 @@ def test_expiring_list_and_day_summary_by_method(world: World) -> None:
         Decimal("0.00"),
     )
     assert yesterday.taken == Decimal("0.00")
+
+
+def test_every_paper_and_the_desk_name_and_find_the_car_the_same_way(world: World) -> None:
+    from showroom.documents import vehicle_papers as vp
+    from showroom.services import test_drives as td
+    from showroom.services import vehicle_archive as va
+
+    name = "大众 朗逸 2021款 1.5L 自动舒适版"
+    with world.database.read() as session:
+        # The plate as people write it, with the dot: one lookup for deposits and test drives.
+        assert dp.find_car(session, "京a·12345").label == name
+        assert td.find_car(session, " 京A 12345 ").id == world.car_id
+        assert td.find_car(session, "bj01-s2026-00001").automatic is True
+        sheet = vp.car_sheet(session, world.car_id, settings={}, templates_dir=None, zone=ZONE)
+        assert va.vehicle_archive(session, world.car_id).title == name
+    taken = world.take()
+    with world.database.read() as session:
+        receipt = dp.prepare_receipt(session, taken.id, templates_dir=None, zone=ZONE)
+    for paper in (sheet, receipt):
+        assert name in paper.signed_text(), paper.title
 
 
 def test_receipt_paper_shows_amount_in_figures_and_capitals(world: World) -> None:
@@ -337,6 +448,15 @@ def test_signing_sells_the_car_applies_the_deposit_and_schedules_follow_ups(worl
             .order_by(FollowUp.due_on)
         ).all()
         docs = session.scalars(select(Document.number).order_by(Document.number)).all()
+        signatures = session.scalars(
+            select(Signature).where(Signature.subject_id == drafted.id)
+        ).all()
+        assert {(s.signer_role, s.signer_name) for s in signatures} == {
+            ("customer", "张伟"),
+            ("consultant", "孙顾问"),
+        }
+        assert len({s.signed_text_sha256 for s in signatures}) == 1
+        assert all(s.strokes and s.image_sha and s.signed_at == NOW for s in signatures)
     assert contract is not None and contract.status is ContractStatus.SIGNED
     assert deposit is not None and deposit.status is DepositStatus.APPLIED
     assert deposit.applied_contract_id == drafted.id

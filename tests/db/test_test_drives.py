@@ -370,6 +370,47 @@ def test_a_car_with_an_active_deposit_returns_to_reserved(world: World) -> None:
         assert td.return_car(session, ACTOR, booking.id, odometer_km=110) is VehicleStatus.RESERVED
 
 
+@pytest.mark.parametrize(
+    ("status", "word"), [(VehicleStatus.SOLD, "已售出"), (VehicleStatus.PREPARING, "整备中")]
+)
+def test_a_sold_or_preparing_car_cannot_be_checked_out(
+    world: World, status: VehicleStatus, word: str
+) -> None:
+    booking = world.book(local(TOMORROW, 10))
+    check(world, booking)
+    _sign_without_render(world, booking)
+    with world.database.write() as session:
+        session.execute(update(Vehicle).where(Vehicle.id == world.auto_id).values(status=status))
+    with pytest.raises(ConflictError) as caught, world.database.write() as session:
+        td.check_out(
+            session, ACTOR, booking.id, odometer_km=100, fuel_percent=50, accompanying_staff_id=None
+        )
+    assert caught.value.code == "test_drive.vehicle_unavailable"
+    assert word in caught.value.message and "不能出车" in caught.value.message
+    with world.database.read() as session:
+        assert session.get(Vehicle, world.auto_id).status is status  # type: ignore[union-attr]
+        assert session.get(TestDrive, booking.id).status is TestDriveStatus.BOOKED  # type: ignore[union-attr]
+
+
+def test_a_return_never_revives_a_car_that_is_no_longer_out(world: World) -> None:
+    booking = world.book(local(TOMORROW, 10))
+    check(world, booking)
+    _sign_without_render(world, booking)
+    with world.database.write() as session:
+        td.check_out(
+            session, ACTOR, booking.id, odometer_km=100, fuel_percent=50, accompanying_staff_id=None
+        )
+    with world.database.write() as session:  # sold meanwhile by a path that bypassed the drive
+        session.execute(
+            update(Vehicle).where(Vehicle.id == world.auto_id).values(status=VehicleStatus.SOLD)
+        )
+    with world.database.write() as session:
+        assert td.return_car(session, ACTOR, booking.id, odometer_km=110) is VehicleStatus.SOLD
+    with world.database.read() as session:
+        assert session.get(Vehicle, world.auto_id).status is VehicleStatus.SOLD  # type: ignore[union-attr]
+        assert session.get(TestDrive, booking.id).status is TestDriveStatus.RETURNED  # type: ignore[union-attr]
+
+
 def test_no_show_only_after_the_slot_started(world: World) -> None:
     booking = world.book(local(TOMORROW, 10))
     with pytest.raises(ValidationError), world.database.write() as session:

@@ -38,6 +38,7 @@ from showroom.services.vehicles import (
     VehicleFilter,
     count_vehicles,
     filter_options,
+    find_car,
     list_vehicles,
 )
 from tests.factories import make_store
@@ -384,6 +385,69 @@ def test_edits_are_validated_and_audited_field_by_field(
         assert (car.list_price, car.colour) == (Decimal("148000"), "珍珠白")
     with pytest.raises(ValidationError), database.write() as s:
         vehicle_archive.update_vehicle(s, STAFF, full_car, VehicleEdit(transfers=-1))
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "words"),
+    [
+        (VehicleEdit(plate="京A123456789"), "plate.length", "车牌号"),
+        (VehicleEdit(colour="珍珠白" * 8), "vehicle.colour_too_long", "车身颜色最多 20"),
+        (VehicleEdit(body_type="S" * 21), "vehicle.body_type_too_long", "车身类型"),
+        (VehicleEdit(mileage_km=10**12), "vehicle.mileage_invalid", "表显里程"),
+        (VehicleEdit(list_price=Decimal("1e12")), "vehicle.price_invalid", "价格"),
+    ],
+)
+def test_bad_edits_get_a_chinese_message_not_a_database_error(
+    database: Database, full_car: uuid.UUID, edit: VehicleEdit, code: str, words: str
+) -> None:
+    with pytest.raises(ValidationError) as caught, database.write() as s:
+        vehicle_archive.update_vehicle(s, STAFF, full_car, edit)
+    assert caught.value.code == code and words in caught.value.message
+    with database.read() as s:
+        car = s.get_one(Vehicle, full_car)
+        assert (car.plate, car.colour, car.mileage_km) == ("京A00007", "白色", 30_000)
+
+
+def test_a_plate_typed_with_a_dot_is_normalised_and_found_at_the_desk(
+    database: Database, full_car: uuid.UUID
+) -> None:
+    with database.write() as s:
+        vehicle_archive.update_vehicle(s, STAFF, full_car, VehicleEdit(plate=" 京b·12345 "))
+    with database.read() as s:
+        assert s.get_one(Vehicle, full_car).plate == "京B12345"
+        assert find_car(s, "京B·12345").id == full_car
+        assert find_car(s, "京b12345").stock_no == "BJ01-S2026-00007"
+    with database.write() as s:  # clearing the plate (not yet registered) stores none
+        vehicle_archive.update_vehicle(s, STAFF, full_car, VehicleEdit(plate=""))
+    with database.read() as s:
+        assert s.get_one(Vehicle, full_car).plate is None
+
+
+@pytest.mark.parametrize("status", [VehicleStatus.RESERVED, VehicleStatus.SOLD])
+def test_price_and_plate_of_a_reserved_or_sold_car_are_refused(
+    database: Database, full_car: uuid.UUID, status: VehicleStatus
+) -> None:
+    with database.write() as s:
+        s.get_one(Vehicle, full_car).status = status
+    for edit, field in (
+        (VehicleEdit(list_price=Decimal("99000")), "售价"),
+        (VehicleEdit(plate="京B12345"), "车牌号"),
+        (VehicleEdit(plate=""), "车牌号"),
+    ):
+        with pytest.raises(ConflictError) as caught, database.write() as s:
+            vehicle_archive.update_vehicle(s, STAFF, full_car, edit)
+        assert caught.value.code == "vehicle.held_fields"
+        assert field in caught.value.message and "不能修改" in caught.value.message
+    with database.write() as s:  # the same price and plate, and other fields, are fine
+        vehicle_archive.update_vehicle(
+            s,
+            STAFF,
+            full_car,
+            VehicleEdit(list_price=Decimal("150000"), plate="京A·00007", colour="黑色"),
+        )
+    with database.read() as s:
+        car = s.get_one(Vehicle, full_car)
+        assert (car.list_price, car.plate, car.colour) == (Decimal("150000"), "京A00007", "黑色")
 
 
 @pytest.mark.parametrize("typed", ["", "abc", "0", "-5", "1.234", "1e12", "NaN"])

@@ -134,10 +134,72 @@ def test_reimport_keeps_the_status_the_store_set(store: Database, tmp_path: Path
     run(store, write(tmp_path, PETROL))
     with store.write() as session:
         session.execute(Vehicle.__table__.update().values(status=VehicleStatus.SOLD))
-    again = run(store, write(tmp_path, PETROL.replace(",28.80,", ",27.80,")))
+    # Another field of a sold car may follow the listing; the car stays sold.
+    again = run(store, write(tmp_path, PETROL.replace(",197,", ",200,")))
     assert again.updated == 1
     car = cars(store)[0]
-    assert (car.status, car.list_price) == (VehicleStatus.SOLD, Decimal("278000.00"))
+    assert (car.status, car.power_hp) == (VehicleStatus.SOLD, 200)
+
+
+@pytest.mark.parametrize(
+    ("status", "word"), [(VehicleStatus.RESERVED, "已预订"), (VehicleStatus.SOLD, "已售")]
+)
+def test_reimport_skips_a_new_price_of_a_reserved_or_sold_car_with_a_reason(
+    store: Database, tmp_path: Path, status: VehicleStatus, word: str
+) -> None:
+    first = run(store, write(tmp_path, PETROL, EV))
+    glc = next(o.stock_no for o in first.outcomes if o.title.startswith("奔驰"))
+    with store.write() as session:
+        session.execute(
+            Vehicle.__table__.update().where(Vehicle.stock_no == glc).values(status=status)
+        )
+    cheaper_ev = EV.replace(",3.20,", ",2.90,")
+    again = run(store, write(tmp_path, PETROL.replace(",28.80,", ",27.80,"), cheaper_ev))
+    assert (again.updated, again.rejected) == (1, 1)
+    [skipped] = [o for o in again.outcomes if o.outcome == vi.REJECTED]
+    assert skipped.stock_no == glc and skipped.line == 2
+    assert f"{word}，未更新" in skipped.reason
+    by_brand = {car.brand: car for car in cars(store)}
+    assert by_brand["奔驰"].list_price == Decimal("288000.00")  # what the receipt says
+    assert by_brand["奇瑞新能源"].list_price == Decimal("29000.00")  # the free car follows
+
+
+def test_the_update_itself_keeps_a_reserved_cars_price(
+    store: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the car be reserved between the import's read and its write."""
+    run(store, write(tmp_path, PETROL, EV))
+    with store.write() as session:
+        session.execute(
+            Vehicle.__table__.update()
+            .where(Vehicle.brand == "奔驰")
+            .values(status=VehicleStatus.RESERVED)
+        )
+    monkeypatch.setattr(vi, "_HELD", {})  # the read saw the car still free
+    glc = PETROL.replace(",28.80,", ",27.80,").replace(",197,", ",200,")
+    run(store, write(tmp_path, glc, EV.replace(",3.20,", ",2.90,")))  # several rows at once
+    monkeypatch.undo()
+    by_brand = {car.brand: car for car in cars(store)}
+    reserved = by_brand["奔驰"]
+    assert (reserved.status, reserved.list_price, reserved.power_hp) == (
+        VehicleStatus.RESERVED,
+        Decimal("288000.00"),
+        197,
+    )
+    assert by_brand["奇瑞新能源"].list_price == Decimal("29000.00")
+
+
+def test_one_absurd_number_rejects_its_row_alone(store: Database, tmp_path: Path) -> None:
+    """On PostgreSQL these overflowed the integer columns and aborted the whole file."""
+    huge_km = PETROL.replace(",10,2020-07,", ",99999999,2020-07,")
+    huge_hp = DIESEL.replace(",92,L4,", ",99999999999,L4,")
+    result = run(store, write(tmp_path, huge_km, EV, huge_hp))
+    assert (result.created, result.rejected) == (1, 2)
+    rejected = {o.line: o.reason for o in result.outcomes if o.outcome == vi.REJECTED}
+    assert set(rejected) == {2, 5}
+    assert "里程数“99999999”超出合理范围" in rejected[2]
+    assert "马力“99999999999”超出合理范围" in rejected[5]
+    assert [car.brand for car in cars(store)] == ["奇瑞新能源"]
 
 
 def test_dry_run_writes_nothing_but_reports(store: Database, tmp_path: Path) -> None:
@@ -182,6 +244,30 @@ def test_store_sheet_preset_with_vin_conflicts(store: Database, tmp_path: Path) 
         Decimal("159800.00"),
         VehicleStatus.PREPARING,
     )
+
+
+def test_store_sheet_does_not_change_plate_or_vin_of_a_sold_car(
+    store: Database, tmp_path: Path
+) -> None:
+    header = ",".join(vi.SHOWROOM_HEADERS) + "\n"
+    row = (
+        "A1,大众,帕萨特,330TSI,2021,2021-05,35000,2.0,,汽油,自动,国VI,轿车,黑,5,186,前驱,0,,"
+        "159800,LSVAU218XN2183294,京A12345\n"
+    )
+    path = tmp_path / "sheet.csv"
+    path.write_text(header + row, encoding="utf-8")
+    run(store, path)
+    with store.write() as session:
+        session.execute(Vehicle.__table__.update().values(status=VehicleStatus.SOLD))
+    for changed in (
+        row.replace("京A12345", "京A·54321"),
+        row.replace("LSVAU218XN2183294", "LSVAU2187N2123456"),
+    ):
+        path.write_text(header + changed, encoding="utf-8")
+        result = run(store, path)
+        assert result.rejected == 1 and "已售，未更新" in result.outcomes[0].reason
+    car = cars(store)[0]
+    assert (car.plate, car.vin) == ("京A12345", "LSVAU218XN2183294")
 
 
 def test_whole_file_problems_are_refused_clearly(store: Database, tmp_path: Path) -> None:

@@ -467,6 +467,10 @@ def test_editing_refuses_a_bad_price_and_keeps_what_was_typed(
     assert edit.error.text() == "请输入有效的价格（元），例如 128000"
     assert edit.price.text() == "六万"
     edit.price.setText("58,800")
+    edit.colour.setText("珍珠白" * 8)  # the form stops at what the column holds
+    edit.plate.setText("京A·12345 6789")
+    assert len(edit.colour.text()) == 20 and edit.plate.text() == "京A·12345 678"
+    edit.plate.setText(dialog.car.plate or "")
     edit.colour.setText("珍珠白")
     edit._accept()
     assert edit.edit is not None and edit.edit.list_price == Decimal("58800")

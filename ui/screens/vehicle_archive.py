@@ -152,6 +152,12 @@ class VehicleEditDialog(QDialog):
         self.transfers.setRange(0, 50)
         self.transfers.setValue(car.transfers)
         self.plate = QLineEdit(car.plate or "", self)
+        # As long as the columns allow (the service says why if still wrong); the plate may
+        # be typed with a dot or spaces, which are dropped when saved.
+        self.price.setMaxLength(16)
+        for field in (self.colour, self.body_type, self.emission):
+            field.setMaxLength(20)
+        self.plate.setMaxLength(12)
         self.configuration = QPlainTextEdit("\n".join(car.configuration), self)
         self.configuration.setPlaceholderText(self.tr("每行一项配置"))
         self.description = QPlainTextEdit(car.description, self)
