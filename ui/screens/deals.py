@@ -343,7 +343,7 @@ class DealsScreen(Screen):
             )
 
         def expire(session: Session) -> list[str]:
-            return dp.expire_lapsed(session, audit.SYSTEM, now)
+            return dp.expire_lapsed(session, audit.SYSTEM, now, store_id=store)
 
         def expired(receipts: list[str]) -> None:
             if receipts:
