@@ -259,6 +259,7 @@ def generate(database: Database, visits_total: int, seed: int = 7) -> dict[str, 
                 event_date=event_day,
                 starts_at=_local(event_day, 9),
                 ends_at=_local(event_day, 17),
+                seats=25,  # the database refuses a seat number above the event's seats
             )
             for seat in range(1, 26):
                 add(

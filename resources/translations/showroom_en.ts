@@ -4064,7 +4064,7 @@
     </message>
     <message>
         <location filename="../../ui/screens/inventory.py" line="191"/>
-        <location filename="../../ui/screens/inventory.py" line="398"/>
+        <location filename="../../ui/screens/inventory.py" line="400"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
@@ -4081,77 +4081,82 @@
     </message>
     <message>
         <location filename="../../ui/screens/inventory.py" line="240"/>
-        <source>默认排序</source>
-        <translation>Default order</translation>
+        <source>最新入库在前</source>
+        <translation>Newest intake first</translation>
     </message>
     <message>
         <location filename="../../ui/screens/inventory.py" line="241"/>
+        <source>库存号顺序</source>
+        <translation>Stock no. order</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="242"/>
         <source>价格从低到高</source>
         <translation>Price: low to high</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="242"/>
+        <location filename="../../ui/screens/inventory.py" line="243"/>
         <source>价格从高到低</source>
         <translation>Price: high to low</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="243"/>
+        <location filename="../../ui/screens/inventory.py" line="244"/>
         <source>里程最少</source>
         <translation>Lowest mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="244"/>
+        <location filename="../../ui/screens/inventory.py" line="245"/>
         <source>年份最新</source>
         <translation>Newest year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="245"/>
+        <location filename="../../ui/screens/inventory.py" line="246"/>
         <source>最新上架</source>
         <translation>Newly listed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="249"/>
+        <location filename="../../ui/screens/inventory.py" line="250"/>
         <source>清除条件</source>
         <translation>Clear filters</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="254"/>
+        <location filename="../../ui/screens/inventory.py" line="255"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="258"/>
+        <location filename="../../ui/screens/inventory.py" line="259"/>
         <source>年份不早于</source>
         <translation>Year from</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="260"/>
+        <location filename="../../ui/screens/inventory.py" line="261"/>
         <source>里程不超过</source>
         <translation>Mileage up to</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="344"/>
+        <location filename="../../ui/screens/inventory.py" line="346"/>
         <source>不限</source>
         <translation>Any</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="394"/>
+        <location filename="../../ui/screens/inventory.py" line="396"/>
         <source>最低价高于最高价，请调整价格范围</source>
         <translation>The minimum price is above the maximum; please adjust the price range</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="487"/>
+        <location filename="../../ui/screens/inventory.py" line="489"/>
         <source>共 {count} 辆</source>
         <translation>{count} cars</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="513"/>
-        <location filename="../../ui/screens/inventory.py" line="530"/>
+        <location filename="../../ui/screens/inventory.py" line="515"/>
+        <location filename="../../ui/screens/inventory.py" line="532"/>
         <source>请先在列表中选择一辆车</source>
         <translation>Please select a car in the list first</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inventory.py" line="543"/>
+        <location filename="../../ui/screens/inventory.py" line="545"/>
         <source>对比（%n）</source>
         <translation>
             <numerusform>Compare (%n)</numerusform>
@@ -4159,12 +4164,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="545"/>
+        <location filename="../../ui/screens/inventory.py" line="547"/>
         <source>至少加入两辆车才能对比</source>
         <translation>Add at least two cars to compare</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="551"/>
+        <location filename="../../ui/screens/inventory.py" line="553"/>
         <source>车型对比</source>
         <translation>Compare cars</translation>
     </message>
@@ -7404,229 +7409,229 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleArchiveDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="382"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="388"/>
         <source>车辆档案</source>
         <translation>Vehicle archive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="398"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="404"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="431"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="437"/>
         <source>导入照片…</source>
         <translation>Import photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="433"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="439"/>
         <source>前移</source>
         <translation>Move earlier</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="435"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="441"/>
         <source>后移</source>
         <translation>Move later</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="437"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="443"/>
         <source>设为封面</source>
         <translation>Make cover</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="439"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="445"/>
         <source>删除照片</source>
         <translation>Delete photo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="466"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="472"/>
         <source>基本信息</source>
         <translation>Basic data</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="468"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="474"/>
         <source>配置</source>
         <translation>Features</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="471"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="477"/>
         <source>保养记录</source>
         <translation>Service history</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="474"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="480"/>
         <source>事故/泡水/火烧</source>
         <translation>Accident/flood/fire</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="476"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="482"/>
         <source>价格构成</source>
         <translation>Price breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="480"/>
-        <location filename="../../ui/screens/vehicle_archive.py" line="637"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="486"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="643"/>
         <source>查看第三方检测报告</source>
         <translation>Open third-party inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="488"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="494"/>
         <source>扫码在手机上查看这辆车</source>
         <translation>Scan to see this car on a phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="489"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="495"/>
         <source>扫码看车</source>
         <translation>Scan to view</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="514"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="520"/>
         <source>修改状态</source>
         <translation>Change status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="516"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="522"/>
         <source>编辑资料…</source>
         <translation>Edit details…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="518"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="524"/>
         <source>加入对比</source>
         <translation>Add to comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="520"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="526"/>
         <source>金融计算器</source>
         <translation>Loan calculator</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="522"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="528"/>
         <source>打印车辆信息单</source>
         <translation>Print car sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="524"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="530"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="527"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="533"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="570"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="576"/>
         <source>车辆档案 — {title}</source>
         <translation>Vehicle archive — {title}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="573"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="579"/>
         <source>库存号 {stock} · 车架号 {vin} · 车牌 {plate}</source>
         <translation>Stock no. {stock} · VIN {vin} · Plate {plate}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="584"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="590"/>
         <source>未登记配置</source>
         <translation>No features recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="588"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="594"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="596"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="602"/>
         <source>暂无保养记录</source>
         <translation>No service records</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="599"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="605"/>
         <source>日期不详</source>
         <translation>date unknown</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="600"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="606"/>
         <source>（涉及结构件）</source>
         <translation> (structural parts)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="605"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="611"/>
         <source>无事故、泡水、火烧记录</source>
         <translation>No accident, flood or fire history</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="608"/>
-        <location filename="../../ui/screens/vehicle_archive.py" line="618"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="614"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="624"/>
         <source>[仅内部，不对客户展示]</source>
         <translation>[internal only, never shown to customers]</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="611"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="617"/>
         <source>合计（售价）  {price}</source>
         <translation>Total (price)  {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="616"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="622"/>
         <source>收车成本  {cost}</source>
         <translation>Purchase cost  {cost}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="622"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="628"/>
         <source>，{score} 分</source>
         <translation>, {score} points</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="627"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="633"/>
         <source>本店检测：{grade}{score}（报告 {no}）</source>
         <translation>Our inspection: {grade}{score} (report {no})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="634"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="640"/>
         <source>本店检测：暂无</source>
         <translation>Our inspection: none yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="637"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="643"/>
         <source>暂无第三方检测报告</source>
         <translation>No third-party inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="766"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="772"/>
         <source>另一台电脑已保存了相同的资料，无需再保存。</source>
         <translation>Another PC has already saved the same details; nothing more to save.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="770"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="776"/>
         <source>这辆车的资料刚被其他人修改过，你的修改尚未保存：请在“保存冲突”窗口中选择。</source>
-        <translation>Someone else has just changed this car's details. Your changes are not saved yet: choose what to do in the “Save conflict” window.</translation>
+        <translation>Someone else has just changed this car&apos;s details. Your changes are not saved yet: choose what to do in the “Save conflict” window.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="787"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="793"/>
         <source>已载入另一台电脑保存的版本，你的修改没有保存。</source>
         <translation>Loaded the version saved on the other PC; your changes were not saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="799"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="805"/>
         <source>你的修改没有保存。</source>
         <translation>Your changes were not saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="805"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="811"/>
         <source>选择车辆照片</source>
         <translation>Choose car photos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="807"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="813"/>
         <source>图片 (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</source>
         <translation>Images (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="818"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="824"/>
         <source>正在处理 {n} 张照片…</source>
         <translation>Processing {n} photos…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/vehicle_archive.py" line="841"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="847"/>
         <source>已导入 %n 张照片。</source>
         <translation>
             <numerusform>Imported %n photo.</numerusform>
@@ -7634,12 +7639,12 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="843"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="849"/>
         <source>以下文件未导入：</source>
         <translation>Not imported:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="892"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="898"/>
         <source>无法打开检测报告，文件已保存在：{path}</source>
         <translation>Cannot open the report; it was saved to: {path}</translation>
     </message>
@@ -7647,102 +7652,102 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleConflictDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="228"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="234"/>
         <source>售价（元）</source>
         <translation>Price (CNY)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="229"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="235"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="230"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="236"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="231"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="237"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="232"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="238"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="233"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="239"/>
         <source>过户次数</source>
         <translation>Previous transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="234"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="240"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="235"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="241"/>
         <source>配置</source>
         <translation>Equipment</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="236"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="242"/>
         <source>车况说明</source>
         <translation>Condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="270"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="276"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="290"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="296"/>
         <source>保存冲突 — {stock}</source>
         <translation>Save conflict — {stock}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="294"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="300"/>
         <source>你编辑期间，另一台电脑已经保存了这辆车的资料。你的修改还没有保存，下面是两个版本不同的地方：</source>
         <translation>While you were editing, another PC saved this car&apos;s details. Your changes have not been saved yet; here is where the two versions differ:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="302"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="308"/>
         <source>项目</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="302"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="308"/>
         <source>另一台电脑已保存</source>
         <translation>Saved on the other PC</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="302"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="308"/>
         <source>你填写的</source>
         <translation>What you entered</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="310"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="316"/>
         <source>（你没有改这项，覆盖时保留对方的）</source>
         <translation> (you did not change this; overwriting keeps theirs)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="329"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="335"/>
         <source>“用我的填写覆盖”只保存你改过的项目，对方改的其他项目保留；“载入对方的版本”放弃你的修改；“继续编辑”带着你填写的内容回到编辑窗口。</source>
         <translation>“Overwrite with mine” saves only the fields you changed and keeps the other PC&apos;s other changes; “Load their version” drops your changes; “Keep editing” goes back to the form with what you entered.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="338"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="344"/>
         <source>载入对方的版本</source>
         <translation>Load their version</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="341"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="347"/>
         <source>用我的填写覆盖</source>
         <translation>Overwrite with mine</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="344"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="350"/>
         <source>继续编辑</source>
         <translation>Keep editing</translation>
     </message>
@@ -7760,62 +7765,62 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <translation> km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="156"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="162"/>
         <source>每行一项配置</source>
         <translation>One feature per line</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="158"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="164"/>
         <source>售价（元）</source>
         <translation>Price (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="159"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="165"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="160"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="166"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="161"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="167"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="162"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="168"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="163"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="169"/>
         <source>过户次数</source>
         <translation>Ownership transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="164"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="170"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="165"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="171"/>
         <source>配置</source>
         <translation>Features</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="166"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="172"/>
         <source>车况说明</source>
         <translation>Condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="173"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="179"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="174"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="180"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>

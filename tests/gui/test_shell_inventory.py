@@ -105,6 +105,8 @@ def test_search_box_waits_for_a_pause_then_filters(qtbot, gui_context, runner, s
     screen.show()
     qtbot.waitUntil(lambda: screen.model.total == CARS)
     assert screen.count_label.text() == f"共 {CARS} 辆"
+    # The newest intake comes first, not last year's sold cars.
+    assert screen.model.index(0, 0).data() == f"BJ01-S2026-{CARS - 1:05d}"
     qtbot.keyClicks(screen.search, "S2026-001")  # stock numbers 00100 to 00199
     assert screen.model.total == CARS  # not yet: each keystroke does not query
     qtbot.waitUntil(lambda: screen.model.total == 100, timeout=2000)

@@ -237,7 +237,8 @@ class InventoryScreen(Screen):
         self.max_mileage = self._spin(0, 100, self.tr(" 万公里"))
         self.sort_combo = QComboBox(self)
         for text, key, descending in (
-            (self.tr("默认排序"), "stock_no", False),
+            (self.tr("最新入库在前"), "stock_no", True),
+            (self.tr("库存号顺序"), "stock_no", False),
             (self.tr("价格从低到高"), "price", False),
             (self.tr("价格从高到低"), "price", True),
             (self.tr("里程最少"), "mileage", False),
@@ -289,7 +290,8 @@ class InventoryScreen(Screen):
         self.model.failed.connect(self._on_failed)
         self.table = make_table(self, sortable=True)
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setSortIndicator(COL_STOCK_NO, Qt.SortOrder.AscendingOrder)
+        # Newest intake first: this year's cars, not last year's sold ones.
+        self.table.sortByColumn(COL_STOCK_NO, Qt.SortOrder.DescendingOrder)
         self.table.doubleClicked.connect(self._row_activated)
         set_column_widths(
             self.table,
