@@ -15,6 +15,8 @@ Conflict rules (documented here because they are the contract with staff):
 - Anything a service refuses on replay (a drive already returned on another
   PC, a follow-up already closed, a slot taken meanwhile) becomes a sync problem
   that stays listed until staff retry or discard it. Nothing is dropped.
+- An inspection edit (``inspection.*``) whose record was finalised on another PC
+  meanwhile is refused with "检测记录 … 已定稿，离线修改未应用" (a sync problem).
 """
 
 from __future__ import annotations
