@@ -646,6 +646,7 @@ class InspectionEditor(QWidget):
         """After a replay: once nothing of this record waits, show what is stored."""
         if self._queued_ops and not self._still_queued():
             self.pending.hide()
+            self._queued_photos.clear()  # stored now: counted by the reload
             self.reload()
 
     def _item_changed(self, item_id: uuid.UUID, result: str, severity: int) -> None:
