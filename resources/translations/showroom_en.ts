@@ -3532,7 +3532,7 @@
 <context>
     <name>InspectionDayForms</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="918"/>
+        <location filename="../../ui/screens/inspection_day.py" line="919"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -3571,7 +3571,7 @@
     </message>
     <message>
         <location filename="../../ui/screens/inspection_day.py" line="508"/>
-        <location filename="../../ui/screens/inspection_day.py" line="652"/>
+        <location filename="../../ui/screens/inspection_day.py" line="653"/>
         <source>取消报名</source>
         <translation>Cancel registration</translation>
     </message>
@@ -3586,7 +3586,7 @@
         <translation>Print slip</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="543"/>
+        <location filename="../../ui/screens/inspection_day.py" line="544"/>
         <source>{day} {weekday} {hours}
 {title}
 剩余名额 {left}/{seats} · 候补 {waiting}</source>
@@ -3595,117 +3595,117 @@
 {left}/{seats} seats left · {waiting} on the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="560"/>
+        <location filename="../../ui/screens/inspection_day.py" line="561"/>
         <source>还没有安排检测日。店长可以点“新建检测日”。</source>
         <translation>No inspection day is planned. A manager can click &quot;New inspection day&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="572"/>
+        <location filename="../../ui/screens/inspection_day.py" line="573"/>
         <source>名额 {seated}/{seats}，候补 {waiting}，已签到 {checked}</source>
         <translation>Seated {seated}/{seats}, wait-list {waiting}, checked in {checked}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="579"/>
+        <location filename="../../ui/screens/inspection_day.py" line="580"/>
         <source>免费内容：{offer}</source>
         <translation>Free: {offer}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="637"/>
+        <location filename="../../ui/screens/inspection_day.py" line="638"/>
         <source>报名成功：{plate}，名额第 {seat} 位，报名码 {code}。可打印报名单。</source>
         <translation>Registered: {plate}, seat {seat}, booking code {code}. You can print the slip.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="641"/>
+        <location filename="../../ui/screens/inspection_day.py" line="642"/>
         <source>名额已满：{plate} 已登记为候补第 {n} 位，报名码 {code}。有人取消时会提示电话通知。</source>
         <translation>All seats are taken: {plate} is number {n} on the wait-list, booking code {code}. If someone cancels you will be asked to call them.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="653"/>
+        <location filename="../../ui/screens/inspection_day.py" line="654"/>
         <source>确定取消 {plate}（{code}）的报名吗？名额会顺延给候补第一位。</source>
         <translation>Cancel the registration of {plate} ({code})? The seat goes to the first on the wait-list.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="664"/>
+        <location filename="../../ui/screens/inspection_day.py" line="665"/>
         <source>已取消报名。</source>
         <translation>Registration cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="668"/>
+        <location filename="../../ui/screens/inspection_day.py" line="669"/>
         <source>已取消报名。候补 {plate}（{name}）转为第 {seat} 位，请电话通知客户。</source>
         <translation>Registration cancelled. {plate} ({name}) moves up from the wait-list to seat {seat}; please call the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="700"/>
+        <location filename="../../ui/screens/inspection_day.py" line="701"/>
         <source>报名单已存档，正在打开打印预览。</source>
         <translation>The slip is archived; opening the print preview.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="721"/>
+        <location filename="../../ui/screens/inspection_day.py" line="722"/>
         <source>扫描报名二维码，或输入 6 位报名码后按回车</source>
         <translation>Scan the booking QR, or type the 6-character code and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="724"/>
+        <location filename="../../ui/screens/inspection_day.py" line="725"/>
         <source>签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="754"/>
+        <location filename="../../ui/screens/inspection_day.py" line="755"/>
         <source>{n} 号工位</source>
         <translation>Bay {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="754"/>
+        <location filename="../../ui/screens/inspection_day.py" line="755"/>
         <source>待分配工位</source>
         <translation>No bay yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="774"/>
+        <location filename="../../ui/screens/inspection_day.py" line="775"/>
         <source>已签到：{plate} {car}（{name}），请到 {bay} 号工位排队。</source>
         <translation>Checked in: {plate} {car} ({name}); please queue at bay {bay}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="797"/>
+        <location filename="../../ui/screens/inspection_day.py" line="798"/>
         <source>这个工位没有等候的车辆。</source>
         <translation>No car is waiting at this bay.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="813"/>
+        <location filename="../../ui/screens/inspection_day.py" line="814"/>
         <source>打开检测记录：</source>
         <translation>Open inspection:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="815"/>
+        <location filename="../../ui/screens/inspection_day.py" line="816"/>
         <source>收车/库存评估…</source>
         <translation>Stock / buy-in inspection…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="819"/>
+        <location filename="../../ui/screens/inspection_day.py" line="820"/>
         <source>检测项目设置…</source>
         <translation>Checklist settings…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="840"/>
+        <location filename="../../ui/screens/inspection_day.py" line="841"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="840"/>
+        <location filename="../../ui/screens/inspection_day.py" line="841"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="861"/>
+        <location filename="../../ui/screens/inspection_day.py" line="862"/>
         <source>收车/库存评估</source>
         <translation>Stock / buy-in inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="861"/>
+        <location filename="../../ui/screens/inspection_day.py" line="862"/>
         <source>库存编号（如 BJ01-S2026-00012）：</source>
         <translation>Stock no. (e.g. BJ01-S2026-00012):</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="884"/>
+        <location filename="../../ui/screens/inspection_day.py" line="885"/>
         <source>检测项目已保存，以后新开的检测按新项目进行。</source>
         <translation>Checklist saved; new inspections use it from now on.</translation>
     </message>
@@ -3713,183 +3713,211 @@
 <context>
     <name>InspectionEditor</name>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="316"/>
+        <location filename="../../ui/screens/inspection_record.py" line="290"/>
+        <source>待同步</source>
+        <translation>Pending sync</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_record.py" line="293"/>
+        <source>网络断开：这些修改保存在本机，恢复连接后自动同步。定稿和打印报告需要连接数据库。</source>
+        <translation>Offline: these changes are kept on this PC and sync when the connection is back. Finalising and printing the report need the database connection.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_record.py" line="354"/>
         <source>结构性检查（有一项即判定为五级）</source>
         <translation>Structural checks (any one means grade 5)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="320"/>
+        <location filename="../../ui/screens/inspection_record.py" line="358"/>
         <source>事故车</source>
         <translation>Accident car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="321"/>
+        <location filename="../../ui/screens/inspection_record.py" line="359"/>
         <source>泡水车</source>
         <translation>Flood car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="322"/>
+        <location filename="../../ui/screens/inspection_record.py" line="360"/>
         <source>火烧车</source>
         <translation>Fire car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="334"/>
+        <location filename="../../ui/screens/inspection_record.py" line="372"/>
         <source>判定依据：部位和痕迹（如 左 A 柱切割焊接、座椅滑轨锈蚀），并在相关项目附照片</source>
         <translation>Evidence: where and what (e.g. left A-pillar cut and welded, rusty seat rails); add photos to the items</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="339"/>
+        <location filename="../../ui/screens/inspection_record.py" line="377"/>
         <source>估价</source>
         <translation>Valuation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="345"/>
+        <location filename="../../ui/screens/inspection_record.py" line="383"/>
         <source>最低（元）</source>
         <translation>Low (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="345"/>
+        <location filename="../../ui/screens/inspection_record.py" line="383"/>
         <source>最高（元）</source>
         <translation>High (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="353"/>
+        <location filename="../../ui/screens/inspection_record.py" line="391"/>
         <source>估价方法（如 参照同款成交价，按车况调整）</source>
         <translation>Method (e.g. recent sales of the same model, adjusted for condition)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="364"/>
+        <location filename="../../ui/screens/inspection_record.py" line="402"/>
         <source>定稿并锁定</source>
         <translation>Finalise and lock</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="366"/>
+        <location filename="../../ui/screens/inspection_record.py" line="404"/>
         <source>出具检测报告</source>
         <translation>Issue the report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="367"/>
+        <location filename="../../ui/screens/inspection_record.py" line="405"/>
         <source>更正（新版本）</source>
         <translation>Correct (new revision)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="458"/>
+        <location filename="../../ui/screens/inspection_record.py" line="497"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="458"/>
+        <location filename="../../ui/screens/inspection_record.py" line="497"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="459"/>
+        <location filename="../../ui/screens/inspection_record.py" line="498"/>
         <source>第 {n} 版</source>
         <translation>revision {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="466"/>
+        <location filename="../../ui/screens/inspection_record.py" line="505"/>
         <source>{score} 分 · {grade}</source>
         <translation>{score} points · {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="481"/>
+        <location filename="../../ui/screens/inspection_record.py" line="520"/>
         <source>还有 {n} 个必检项目未检查（带 * 的项目）。</source>
         <translation>{n} required items (marked *) are not checked yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="492"/>
+        <location filename="../../ui/screens/inspection_record.py" line="531"/>
         <source>结论 · 估价</source>
         <translation>Conclusion · valuation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="503"/>
+        <location filename="../../ui/screens/inspection_record.py" line="542"/>
         <source>缺陷 {n}</source>
         <translation>{n} defects</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="520"/>
+        <location filename="../../ui/screens/inspection_record.py" line="559"/>
         <source>本店没有同款车型的成交或在售记录可供参考。</source>
         <translation>This store has no sale or listing of the same model to compare.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="526"/>
+        <location filename="../../ui/screens/inspection_record.py" line="565"/>
         <source>参考车辆：</source>
         <translation>Comparable cars:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="532"/>
+        <location filename="../../ui/screens/inspection_record.py" line="571"/>
+        <location filename="../../ui/screens/inspection_record.py" line="602"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="537"/>
+        <location filename="../../ui/screens/inspection_record.py" line="576"/>
+        <location filename="../../ui/screens/inspection_record.py" line="607"/>
         <source>已自动保存</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="546"/>
+        <location filename="../../ui/screens/inspection_record.py" line="585"/>
+        <location filename="../../ui/screens/inspection_record.py" line="631"/>
         <source>未保存</source>
         <translation>Not saved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="570"/>
-        <location filename="../../ui/screens/inspection_record.py" line="604"/>
+        <location filename="../../ui/screens/inspection_record.py" line="618"/>
+        <source>已保存在本机</source>
+        <translation>Saved on this PC</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_record.py" line="622"/>
+        <source>待同步：网络断开，检测记录的修改已保存在本机，恢复连接后自动同步。定稿和打印报告需要连接数据库。</source>
+        <translation>Pending sync: the network is down; the changes to this inspection are kept on this PC and sync when the connection is back. Finalising and printing the report need the database connection.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_record.py" line="674"/>
+        <location filename="../../ui/screens/inspection_record.py" line="711"/>
         <source>输入中…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="630"/>
+        <location filename="../../ui/screens/inspection_record.py" line="737"/>
         <source>估价请填写数字（元），例如 68000。</source>
         <translation>Enter the valuation as a number of yuan, e.g. 68000.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="650"/>
+        <location filename="../../ui/screens/inspection_record.py" line="771"/>
         <source>选择照片</source>
         <translation>Choose photos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="652"/>
+        <location filename="../../ui/screens/inspection_record.py" line="773"/>
         <source>照片 (*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff)</source>
         <translation>Photos (*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="670"/>
+        <location filename="../../ui/screens/inspection_record.py" line="790"/>
         <source>已添加照片 {name}</source>
         <translation>Photo {name} added</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="674"/>
+        <location filename="../../ui/screens/inspection_record.py" line="800"/>
         <source>无法读取文件 {name}。</source>
         <translation>Cannot read the file {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="690"/>
+        <location filename="../../ui/screens/inspection_record.py" line="825"/>
+        <source>还有修改待同步，恢复连接并同步完成后再定稿（需要连接数据库）。</source>
+        <translation>Some changes are still waiting to sync. Finalise once the connection is back and they have synced (needs the database connection).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_record.py" line="833"/>
         <source>已定稿：{score} 分，{grade}。记录已锁定。</source>
         <translation>Finalised: {score} points, {grade}. The record is locked.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="715"/>
+        <location filename="../../ui/screens/inspection_record.py" line="858"/>
         <source>存档原件</source>
         <translation>archived original</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="715"/>
+        <location filename="../../ui/screens/inspection_record.py" line="858"/>
         <source>客户副本</source>
         <translation>customer&apos;s copy</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="717"/>
+        <location filename="../../ui/screens/inspection_record.py" line="860"/>
         <source>检测报告 {number} 已生成（{which}，验证码 {code}）。</source>
         <translation>Inspection report {number} issued ({which}, verification code {code}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="736"/>
+        <location filename="../../ui/screens/inspection_record.py" line="879"/>
         <source>更正检测报告</source>
         <translation>Correct the inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="736"/>
+        <location filename="../../ui/screens/inspection_record.py" line="879"/>
         <source>更正原因（将记入审计日志）：</source>
         <translation>Reason for the correction (goes into the audit log):</translation>
     </message>
@@ -3897,57 +3925,57 @@
 <context>
     <name>InspectionRecord</name>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="74"/>
+        <location filename="../../ui/screens/inspection_record.py" line="77"/>
         <source>车身</source>
         <translation>Body</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="75"/>
+        <location filename="../../ui/screens/inspection_record.py" line="78"/>
         <source>发动机舱</source>
         <translation>Engine bay</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="76"/>
+        <location filename="../../ui/screens/inspection_record.py" line="79"/>
         <source>驾驶舱</source>
         <translation>Cabin</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="77"/>
+        <location filename="../../ui/screens/inspection_record.py" line="80"/>
         <source>启动</source>
         <translation>Start-up</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="78"/>
+        <location filename="../../ui/screens/inspection_record.py" line="81"/>
         <source>路试</source>
         <translation>Road test</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="79"/>
+        <location filename="../../ui/screens/inspection_record.py" line="82"/>
         <source>底盘</source>
         <translation>Chassis</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="83"/>
+        <location filename="../../ui/screens/inspection_record.py" line="86"/>
         <source>一级</source>
         <translation>Grade 1</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="84"/>
+        <location filename="../../ui/screens/inspection_record.py" line="87"/>
         <source>二级</source>
         <translation>Grade 2</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="85"/>
+        <location filename="../../ui/screens/inspection_record.py" line="88"/>
         <source>三级</source>
         <translation>Grade 3</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="86"/>
+        <location filename="../../ui/screens/inspection_record.py" line="89"/>
         <source>四级</source>
         <translation>Grade 4</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="87"/>
+        <location filename="../../ui/screens/inspection_record.py" line="90"/>
         <source>五级（事故车）</source>
         <translation>Grade 5 (accident car)</translation>
     </message>
@@ -4177,47 +4205,48 @@
 <context>
     <name>ItemRowWidget</name>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="121"/>
+        <location filename="../../ui/screens/inspection_record.py" line="124"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="122"/>
+        <location filename="../../ui/screens/inspection_record.py" line="125"/>
         <source>缺陷</source>
         <translation>Defect</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="123"/>
+        <location filename="../../ui/screens/inspection_record.py" line="126"/>
         <source>未检</source>
         <translation>Not checked</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="135"/>
+        <location filename="../../ui/screens/inspection_record.py" line="138"/>
         <source>轻微</source>
         <translation>Minor</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="135"/>
+        <location filename="../../ui/screens/inspection_record.py" line="138"/>
         <source>一般</source>
         <translation>Moderate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="135"/>
+        <location filename="../../ui/screens/inspection_record.py" line="138"/>
         <source>严重</source>
         <translation>Severe</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="146"/>
+        <location filename="../../ui/screens/inspection_record.py" line="149"/>
         <source>导入照片，也可以把照片文件拖到这一行</source>
         <translation>Import photos, or drag photo files onto this row</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="156"/>
+        <location filename="../../ui/screens/inspection_record.py" line="159"/>
         <source>说明（部位、大小、痕迹）</source>
         <translation>Note (where, how large, what marks)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="172"/>
+        <location filename="../../ui/screens/inspection_record.py" line="175"/>
+        <location filename="../../ui/screens/inspection_record.py" line="216"/>
         <source>照片 ({n})</source>
         <translation>Photos ({n})</translation>
     </message>
@@ -7068,12 +7097,32 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <translation>Follow-up note</translation>
     </message>
     <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="36"/>
+        <source>检测项目</source>
+        <translation>Inspection item</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="37"/>
+        <source>检测照片</source>
+        <translation>Inspection photo</translation>
+    </message>
+    <message>
         <location filename="../../ui/dialogs/sync_problems.py" line="38"/>
+        <source>结构性检查</source>
+        <translation>Structural check</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="39"/>
+        <source>检测估价</source>
+        <translation>Inspection valuation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="42"/>
         <source>待同步</source>
         <translation>Pending sync</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="39"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="43"/>
         <source>同步问题</source>
         <translation>Sync problem</translation>
     </message>
@@ -7081,67 +7130,67 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SyncProblemsDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="56"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="60"/>
         <source>待同步与同步问题</source>
         <translation>Pending sync and sync problems</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="69"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="69"/>
         <source>操作</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="69"/>
         <source>记录时间</source>
         <translation>Recorded at</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="65"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="69"/>
         <source>说明</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="75"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="79"/>
         <source>立即同步</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="76"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="80"/>
         <source>重试</source>
         <translation>Retry</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="77"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="81"/>
         <source>放弃此条…</source>
         <translation>Discard…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="101"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="105"/>
         <source>网络恢复后自动同步</source>
         <translation>Syncs automatically when the network is back</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="117"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="121"/>
         <source>没有待同步的记录，也没有同步问题。</source>
         <translation>Nothing is waiting to sync and there are no sync problems.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="121"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="125"/>
         <source>{p} 条待同步，{q} 个同步问题。同步问题需要有人处理：核对后重试，或写明原因后放弃。</source>
         <translation>{p} pending, {q} sync problems. Sync problems need someone: check and retry, or discard with a reason.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="153"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="157"/>
         <source>放弃此条</source>
         <translation>Discard</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="153"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="157"/>
         <source>为什么放弃这条记录？（会保留在记录中）</source>
         <translation>Why discard this record? (It stays listed.)</translation>
     </message>

@@ -15,6 +15,8 @@ Conflict rules (documented here because they are the contract with staff):
 - Anything a service refuses on replay (a drive already returned on another
   PC, a follow-up already closed, a slot taken meanwhile) becomes a sync problem
   that stays listed until staff retry or discard it. Nothing is dropped.
+- An inspection edit (``inspection.*``) whose record was finalised on another PC
+  meanwhile is refused with "检测记录 … 已定稿，离线修改未应用" (a sync problem).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -271,3 +274,143 @@ register("customer.create", "新建客户", _create_customer)
 register("visit.check_in", "到店登记", _check_in)
 register("test_drive.return", "试驾还车", _return_car)
 register("follow_up.complete", "回访记录", _complete_follow_up)
+
+
+# --- the appraiser's checklist (检测记录): each autosaved edit can wait ----------------------
+
+INSPECTION_FINAL_OFFLINE = (
+    "检测记录 {no} 已定稿，离线修改未应用。如需更改请在最新版本上“更正（新版本）”。"
+)
+
+
+def inspection_item_payload(
+    inspection_id: uuid.UUID,
+    item_id: uuid.UUID,
+    result: str,
+    severity: int | None,
+    note: str | None,
+) -> dict[str, Any]:
+    """One item's result, severity and (when typed) note, as the appraiser left them."""
+    return {
+        "inspection_id": str(inspection_id),
+        "item_id": str(item_id),
+        "result": result,
+        "severity": severity,
+        "note": note,
+    }
+
+
+def inspection_photo_payload(
+    inspection_id: uuid.UUID, item_id: uuid.UUID | None, photo: Any
+) -> dict[str, Any]:
+    """A photo already checked and downscaled (``prepare_photo``), base64 in the outbox."""
+    return {
+        "inspection_id": str(inspection_id),
+        "item_id": str(item_id) if item_id else None,
+        "jpeg": base64.b64encode(photo.jpeg).decode("ascii"),
+        "thumbnail": base64.b64encode(photo.thumbnail).decode("ascii"),
+        "width": photo.width,
+        "height": photo.height,
+    }
+
+
+def inspection_structural_payload(
+    inspection_id: uuid.UUID, accident: bool, flood: bool, fire: bool, evidence: str
+) -> dict[str, Any]:
+    return {
+        "inspection_id": str(inspection_id),
+        "accident": accident,
+        "flood": flood,
+        "fire": fire,
+        "evidence": evidence,
+    }
+
+
+def inspection_valuation_payload(
+    inspection_id: uuid.UUID, low: Decimal | None, high: Decimal | None, note: str
+) -> dict[str, Any]:
+    return {
+        "inspection_id": str(inspection_id),
+        "low": None if low is None else str(low),
+        "high": None if high is None else str(high),
+        "note": note,
+    }
+
+
+def _unless_final(session: Session, data: dict[str, Any]) -> None:
+    """Finalised (locked) on another PC meanwhile: a sync problem, never a silent drop."""
+    from db.models import Inspection, InspectionStatus
+
+    inspection = session.get(Inspection, uuid.UUID(data["inspection_id"]))
+    if inspection is not None and inspection.status is InspectionStatus.FINAL:
+        raise ConflictError(
+            "inspection.final", INSPECTION_FINAL_OFFLINE.format(no=inspection.report_no)
+        )
+
+
+def _inspection_set_item(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from db.models import ItemResult
+    from showroom.services import inspections
+
+    _unless_final(session, data)
+    inspections.set_item(
+        session,
+        uuid.UUID(data["inspection_id"]),
+        uuid.UUID(data["item_id"]),
+        result=ItemResult(data["result"]),
+        severity=data.get("severity") or None,
+        note=data.get("note"),
+    )
+    return None, "检测项目已记录"
+
+
+def _inspection_add_photo(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import inspections
+
+    _unless_final(session, data)
+    photo = inspections.PreparedPhoto(
+        base64.b64decode(data["jpeg"]),
+        base64.b64decode(data["thumbnail"]),
+        int(data["width"]),
+        int(data["height"]),
+    )
+    photo_id = inspections.add_photo(
+        session, uuid.UUID(data["inspection_id"]), _uuid(data.get("item_id")), photo
+    )
+    return photo_id, "检测照片已添加"
+
+
+def _inspection_set_structural(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import inspections
+
+    _unless_final(session, data)
+    inspections.set_structural(
+        session,
+        uuid.UUID(data["inspection_id"]),
+        accident=bool(data["accident"]),
+        flood=bool(data["flood"]),
+        fire=bool(data["fire"]),
+        evidence=data.get("evidence", ""),
+    )
+    return None, "结构性检查已记录"
+
+
+def _inspection_set_valuation(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import inspections
+
+    _unless_final(session, data)
+    low, high = data.get("low"), data.get("high")
+    inspections.set_valuation(
+        session,
+        uuid.UUID(data["inspection_id"]),
+        low=None if low is None else Decimal(low),
+        high=None if high is None else Decimal(high),
+        note=data.get("note", ""),
+    )
+    return None, "估价已记录"
+
+
+register("inspection.set_item", "检测项目", _inspection_set_item)
+register("inspection.add_photo", "检测照片", _inspection_add_photo)
+register("inspection.set_structural", "结构性检查", _inspection_set_structural)
+register("inspection.set_valuation", "检测估价", _inspection_set_valuation)

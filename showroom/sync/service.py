@@ -35,14 +35,16 @@ log = logging.getLogger("showroom.sync")
 
 OUTBOX_FILE = "outbox.sqlite3"
 # Topics refreshed after a replay: the screens that show what can be queued.
-REPLAY_TOPICS = frozenset({"visits", "customers", "test_drives", "vehicles", "follow_ups", "sync"})
+REPLAY_TOPICS = frozenset(
+    {"visits", "customers", "test_drives", "vehicles", "follow_ups", "inspections", "sync"}
+)
 
 # Operations replayed per transaction (each in its own savepoint).
 REPLAY_BATCH = 50
 
 NEEDS_CONNECTION = (
     "需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，"
-    "请在网络恢复后再试；到店登记、新建客户、试驾还车和回访记录可以离线保存，恢复后自动同步。"
+    "请在网络恢复后再试；到店登记、新建客户、试驾还车、回访记录和检测记录（项目、照片、估价）可以离线保存，恢复后自动同步。"
 )
 
 

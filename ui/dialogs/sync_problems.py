@@ -33,6 +33,10 @@ KIND_LABELS = {
     "visit.check_in": QT_TRANSLATE_NOOP("SyncProblems", "到店登记"),
     "test_drive.return": QT_TRANSLATE_NOOP("SyncProblems", "试驾还车"),
     "follow_up.complete": QT_TRANSLATE_NOOP("SyncProblems", "回访记录"),
+    "inspection.set_item": QT_TRANSLATE_NOOP("SyncProblems", "检测项目"),
+    "inspection.add_photo": QT_TRANSLATE_NOOP("SyncProblems", "检测照片"),
+    "inspection.set_structural": QT_TRANSLATE_NOOP("SyncProblems", "结构性检查"),
+    "inspection.set_valuation": QT_TRANSLATE_NOOP("SyncProblems", "检测估价"),
 }
 STATUS_LABELS = {
     "pending": QT_TRANSLATE_NOOP("SyncProblems", "待同步"),

@@ -532,6 +532,7 @@ class InspectionDayScreen(Screen):
         self._load_registrations()
         self._load_queue()
         self._load_recent()
+        self.editor.sync_settled()  # after a replay the queued edits are stored
 
     def _events_loaded(self, events: list[idays.EventRow]) -> None:
         current = self.selected_event()

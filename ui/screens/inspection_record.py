@@ -11,6 +11,7 @@ what finalising needs) are the service's; this widget only shows them.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ from db.models import InspectionSection, ItemResult
 from showroom import inspection_grading as grading
 from showroom.documents.model import Document
 from showroom.services import inspections as insp
+from showroom.sync import operations
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
 from ui.widgets.photos import PhotoUnreadable, decode
@@ -46,6 +48,7 @@ from ui.widgets.photos import PhotoUnreadable, decode
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from showroom.sync.service import Submitted
     from showroom.users import StaffUser
 
 TOUCH = 52  # px: buttons a finger hits on a tablet
@@ -191,6 +194,27 @@ class ItemRowWidget(QFrame):
             )
             self.thumbs.insertWidget(index, label)
 
+    def current(self) -> tuple[ItemResult, int | None]:
+        """What the buttons show now (offline the stored record may not say so yet)."""
+        checked = self.result_group.checkedButton()
+        result = ItemResult(checked.property("result")) if checked else ItemResult.NOT_CHECKED
+        level = self.severity_group.checkedId()
+        return result, (level if result is ItemResult.DEFECT and level > 0 else None)
+
+    def add_queued_photo(self, pixmap: QPixmap, count: int) -> None:
+        """A photo waiting in the outbox: shown at once, counted with the stored ones."""
+        label = QLabel(self)
+        label.setPixmap(
+            pixmap.scaled(
+                96,
+                72,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+        self.thumbs.insertWidget(self.thumbs.count() - 1, label)
+        self.photo_button.setText(self.tr("照片 ({n})").format(n=count))
+
     def set_locked(self, locked: bool) -> None:
         for button in (*self.result_buttons.values(), *self.severity_buttons.values()):
             button.setEnabled(not locked)
@@ -240,6 +264,9 @@ class InspectionEditor(QWidget):
         self._pending_notes: dict[uuid.UUID, str] = {}
         self._thumbnails: dict[str, QPixmap] = {}
         self._writes_in_flight = 0
+        # Edits queued in this PC's outbox (shared database unreachable), by operation id.
+        self._queued_ops: set[uuid.UUID] = set()
+        self._queued_photos: dict[uuid.UUID, int] = {}
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_DELAY_MS)
@@ -260,6 +287,17 @@ class InspectionEditor(QWidget):
         self.score = QLabel(self)
         self.score.setStyleSheet("font-size:22px; font-weight:700; color:#1f4e79;")
         head.addWidget(self.score)
+        self.pending = QLabel(self.tr("待同步"), self)
+        self.pending.setToolTip(
+            self.tr(
+                "网络断开：这些修改保存在本机，恢复连接后自动同步。定稿和打印报告需要连接数据库。"
+            )
+        )
+        self.pending.setStyleSheet(
+            "color:white; background:#b26a00; border-radius:4px; padding:4px 10px; font-size:15px;"
+        )
+        self.pending.hide()
+        head.addWidget(self.pending)
         self.save_state = QLabel(self)
         self.save_state.setObjectName("HintText")
         self.save_state.setMinimumWidth(120)
@@ -413,6 +451,7 @@ class InspectionEditor(QWidget):
         self._block_conclusion(False)
         self._show_state(view)
         self._load_thumbnails(view)
+        self._queued_photos.clear()
         self.save_state.setText("")
         self.message.setText("")
         self._load_comparables()
@@ -549,12 +588,78 @@ class InspectionEditor(QWidget):
 
         self.runner.write(work, done, failed)
 
+    def _submit(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        work: Any,
+        then: Any = None,
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
+        """An autosave that can wait: written now, or kept in the outbox (待同步) when the
+        shared database is unreachable; the buttons keep what was tapped."""
+        self._writes_in_flight += 1
+        self.save_state.setText(self.tr("正在保存…"))
+
+        def done(result: Any) -> None:
+            self._writes_in_flight -= 1
+            if not self._writes_in_flight:
+                self.save_state.setText(self.tr("已自动保存"))
+            self.saved.emit()
+            if then is not None:
+                then(result)
+            else:
+                self.reload()
+
+        def queued(submitted: Submitted) -> None:
+            self._writes_in_flight -= 1
+            self._queued_ops.add(submitted.op_id)
+            if not self._writes_in_flight:
+                self.save_state.setText(self.tr("已保存在本机"))
+            self.pending.show()
+            self._say(
+                self.tr(
+                    "待同步：网络断开，检测记录的修改已保存在本机，恢复连接后自动同步。"
+                    "定稿和打印报告需要连接数据库。"
+                )
+            )
+            if on_queued is not None:
+                on_queued()
+
+        def failed(exc: BaseException) -> None:
+            self._writes_in_flight -= 1
+            self.save_state.setText(self.tr("未保存"))
+            self._failed(exc)
+            self.reload()
+
+        self.runner.submit(kind, payload, work, done, queued, failed)
+
+    def _still_queued(self) -> bool:
+        sync = self.runner.sync
+        if sync is None or not self._queued_ops:
+            return False
+        waiting = {op.id for op in sync.outbox.pending()}
+        self._queued_ops &= waiting
+        return bool(self._queued_ops)
+
+    def sync_settled(self) -> None:
+        """After a replay: once nothing of this record waits, show what is stored."""
+        if self._queued_ops and not self._still_queued():
+            self.pending.hide()
+            self._queued_photos.clear()  # stored now: counted by the reload
+            self.reload()
+
     def _item_changed(self, item_id: uuid.UUID, result: str, severity: int) -> None:
         if self.view is None:
             return
         inspection_id = self.view.id
         note = self._pending_notes.pop(item_id, None)
-        self._write(
+        payload = operations.inspection_item_payload(
+            inspection_id, item_id, result, severity or None, note
+        )
+        self._submit(
+            "inspection.set_item",
+            payload,
             lambda s: insp.set_item(
                 s,
                 inspection_id,
@@ -562,7 +667,7 @@ class InspectionEditor(QWidget):
                 result=ItemResult(result),
                 severity=severity or None,
                 note=note,
-            )
+            ),
         )
 
     def _note_edited(self, item_id: uuid.UUID, text: str) -> None:
@@ -576,13 +681,13 @@ class InspectionEditor(QWidget):
         if self.view is None or not self._pending_notes:
             return
         inspection_id = self.view.id
-        results = {i.id: i for i in self.view.items}
         pending, self._pending_notes = self._pending_notes, {}
         for item_id, text in pending.items():
-            item = results.get(item_id)
-            if item is None:
+            row = self.rows.get(item_id)
+            if row is None:
                 continue
-            result, severity = item.result, item.severity
+            # The buttons, not the loaded record: a tap queued offline is not stored yet.
+            result, severity = row.current()
 
             def work(
                 s: Session,
@@ -595,7 +700,10 @@ class InspectionEditor(QWidget):
                     s, inspection_id, item_id, result=result, severity=severity, note=text
                 )
 
-            self._write(work, then=lambda _r: None)
+            payload = operations.inspection_item_payload(
+                inspection_id, item_id, result.value, severity, text
+            )
+            self._submit("inspection.set_item", payload, work, then=lambda _r: None)
         if self._conclusion_timer.isActive():
             self._conclusion_timer.stop()
             self._save_conclusion()
@@ -633,14 +741,28 @@ class InspectionEditor(QWidget):
         else:
             valuation_ok = True
 
-        def work(s: Session) -> None:
+        def structural(s: Session) -> None:
             insp.set_structural(
                 s, inspection_id, accident=accident, flood=flood, fire=fire, evidence=evidence
             )
-            if valuation_ok:
-                insp.set_valuation(s, inspection_id, low=low, high=high, note=note)
 
-        self._write(work)
+        def valuation(s: Session) -> None:
+            insp.set_valuation(s, inspection_id, low=low, high=high, note=note)
+
+        self._submit(
+            "inspection.set_structural",
+            operations.inspection_structural_payload(
+                inspection_id, accident, flood, fire, evidence
+            ),
+            structural,
+            then=(lambda _r: None) if valuation_ok else None,
+        )
+        if valuation_ok:
+            self._submit(
+                "inspection.set_valuation",
+                operations.inspection_valuation_payload(inspection_id, low, high, note),
+                valuation,
+            )
 
     # --- photos -------------------------------------------------------------------------
 
@@ -666,8 +788,13 @@ class InspectionEditor(QWidget):
                 return insp.prepare_photo(Path(path).read_bytes())
 
             def store(photo: insp.PreparedPhoto, name: str = name) -> None:
-                self._write(lambda s: insp.add_photo(s, inspection_id, item_id, photo))
                 self._say(self.tr("已添加照片 {name}").format(name=name))
+                self._submit(
+                    "inspection.add_photo",
+                    operations.inspection_photo_payload(inspection_id, item_id, photo),
+                    lambda s: insp.add_photo(s, inspection_id, item_id, photo),
+                    on_queued=lambda: self._show_queued_photo(item_id, photo),
+                )
 
             def refused(exc: BaseException, name: str = name) -> None:
                 if isinstance(exc, OSError):
@@ -677,12 +804,29 @@ class InspectionEditor(QWidget):
 
             self.runner.call(prepare, store, refused)
 
+    def _show_queued_photo(self, item_id: uuid.UUID, photo: insp.PreparedPhoto) -> None:
+        row = self.rows.get(item_id)
+        if row is None or self.view is None:
+            return
+        self._queued_photos[item_id] = self._queued_photos.get(item_id, 0) + 1
+        stored = next((i.photos for i in self.view.items if i.id == item_id), 0)
+        pixmap = QPixmap()
+        pixmap.loadFromData(photo.thumbnail)
+        row.add_queued_photo(pixmap, stored + self._queued_photos[item_id])
+
     # --- finalise, report, correction ---------------------------------------------------
 
     def finalise(self) -> None:
         if self.view is None:
             return
         self.flush_notes()
+        if self._still_queued():
+            # Finalising now would lock the record without the edits still in the outbox.
+            self._say(
+                self.tr("还有修改待同步，恢复连接并同步完成后再定稿（需要连接数据库）。"),
+                error=True,
+            )
+            return
         inspection_id, actor = self.view.id, self.user.actor
 
         def done(card: grading.Scorecard) -> None:
