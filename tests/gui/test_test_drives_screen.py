@@ -15,6 +15,7 @@ from showroom.documents.model import Document as Paper
 from showroom.identifiers import id_check_digit
 from showroom.services import auth
 from showroom.services import test_drives as td
+from showroom.services.overview import store_zone
 from showroom.users import StaffUser
 from tests.gui.conftest import Account
 from tests.gui.test_test_drive_agreement_pdf import print_font_files, print_fonts  # noqa: F401
@@ -193,8 +194,10 @@ def test_tomorrows_reminder_list_is_saved_with_the_full_numbers(
 
     widget = TestDrivesScreen(gui_context, runner, sales)
     qtbot.addWidget(widget)
-    today = date.today()
-    widget.day.setDate(QDate(today.year, today.month, today.day))  # list for the day after
+    # The list is for the day after the one shown; count days as the store does, from the
+    # booking itself, so the test holds across midnight and across time zones.
+    eve = booking.slot_start.astimezone(store_zone(None)).date() - timedelta(days=1)
+    widget.day.setDate(QDate(eve.year, eve.month, eve.day))
     target = tmp_path / "calls.csv"
     monkeypatch.setattr(
         QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "CSV"))
