@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from resources import path as resource_path
-from showroom.documents.model import Field, Section, SignatureImage
+from showroom.documents.model import Document, Field, Letterhead, Section, SignatureImage
 from showroom.errors import ValidationError
 
 log = logging.getLogger("showroom.documents")
@@ -94,6 +94,32 @@ class Template:
             for role, name in self.signatures
         )
         return fields, sections, signatures
+
+    def document(
+        self,
+        values: dict[str, str],
+        *,
+        kind: str,
+        number: str,
+        letterhead: Letterhead,
+        issued: str,
+        **more: Any,
+    ) -> Document:
+        """The paper this template makes with ``values``; ``more`` sets the rest (QR, extra)."""
+        fields, sections, signatures = self.fill(values)
+        return Document(
+            kind=kind,
+            number=number,
+            title=self.title,
+            letterhead=letterhead,
+            fields=fields,
+            sections=sections,
+            signatures=signatures,
+            issued=issued,
+            template_version=self.version,
+            footer_note=self.footer_note,
+            **more,
+        )
 
 
 def _parse(data: dict[str, Any], source: Path) -> Template:

@@ -670,19 +670,13 @@ def prepare_papers(
     documents = []
     for template_name, number, _ in papers:
         template = load_template(templates_dir, template_name)
-        fields, sections, signatures = template.fill({**values, "annex_no": number})
         documents.append(
-            Document(
+            template.document(
+                {**values, "annex_no": number},
                 kind=DocumentKind.CONTRACT.value,
                 number=number,
-                title=template.title,
                 letterhead=head,
-                fields=fields,
-                sections=sections,
-                signatures=signatures,
                 issued=f"{issued:%Y-%m-%d %H:%M}",
-                template_version=template.version,
-                footer_note=template.footer_note,
                 qr_codes=(
                     QrCode(
                         f"SHOWROOM:CT:{number}",

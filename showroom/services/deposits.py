@@ -722,18 +722,12 @@ def prepare_receipt(
         "expires": f"{expires:%Y年%m月%d日 %H:%M}" if expires else "—",
         "consultant_name": taker.display_name if taker else "",
     }
-    fields, sections, signatures = template.fill(values)
-    return Document(
+    return template.document(
+        values,
         kind=DocumentKind.DEPOSIT_RECEIPT.value,
         number=deposit.receipt_no,
-        title=template.title,
         letterhead=head,
-        fields=fields,
-        sections=sections,
-        signatures=signatures,
         issued=f"{taken:%Y-%m-%d %H:%M}",
-        template_version=template.version,
-        footer_note=template.footer_note,
         qr_codes=(
             QrCode(
                 f"SHOWROOM:RC:{deposit.receipt_no}",

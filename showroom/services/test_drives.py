@@ -730,18 +730,12 @@ def prepare_agreement(
         "consultant_name": consultant.display_name if consultant else "",
         "route": route.strip(),
     }
-    fields, sections, signatures = template.fill(values)
-    document = Document(
+    document = template.document(
+        values,
         kind=DocumentKind.TEST_DRIVE_AGREEMENT.value,
         number=drive.booking_code,
-        title=template.title,
         letterhead=head,
-        fields=fields,
-        sections=sections,
-        signatures=signatures,
         issued=_local_text(issued, zone),
-        template_version=template.version,
-        footer_note=template.footer_note,
         qr_codes=(
             QrCode(
                 f"SHOWROOM:TD:{drive.booking_code}",
