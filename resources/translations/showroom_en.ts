@@ -4,52 +4,52 @@
 <context>
     <name>AgreementDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="247"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="239"/>
         <source>签署试驾协议</source>
         <translation>Sign test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="252"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="244"/>
         <source>留空使用模板中的默认路线</source>
         <translation>Leave blank to use the template&apos;s default route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="256"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="248"/>
         <source>试驾路线</source>
         <translation>Test-drive route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="257"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="249"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="262"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="254"/>
         <source>客户在此签名</source>
         <translation>Customer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="263"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="255"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="262"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="254"/>
         <source>客户（试驾人）签名</source>
         <translation>Customer (driver) signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="263"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="255"/>
         <source>销售顾问签名</source>
         <translation>Consultant signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="265"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="257"/>
         <source>确认签署</source>
         <translation>Confirm and sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="306"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="298"/>
         <source>协议还没有生成，请稍候。</source>
         <translation>The agreement is not ready yet. Please wait.</translation>
     </message>
@@ -57,32 +57,32 @@
 <context>
     <name>AmendmentDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="464"/>
+        <location filename="../../ui/dialogs/deals.py" line="446"/>
         <source>起草补充协议</source>
         <translation>Draft amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="467"/>
+        <location filename="../../ui/dialogs/deals.py" line="449"/>
         <source>原合同</source>
         <translation>Original contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="471"/>
+        <location filename="../../ui/dialogs/deals.py" line="453"/>
         <source>写明变更的条款和内容，如：交车日期改为……</source>
         <translation>State the clauses and what changes, e.g. delivery date moved to …</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="472"/>
+        <location filename="../../ui/dialogs/deals.py" line="454"/>
         <source>变更后成交价（元）</source>
         <translation>Price after the change (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="473"/>
+        <location filename="../../ui/dialogs/deals.py" line="455"/>
         <source>变更内容</source>
         <translation>Changes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="474"/>
+        <location filename="../../ui/dialogs/deals.py" line="456"/>
         <source>生成补充协议编号</source>
         <translation>Number the amendment</translation>
     </message>
@@ -310,72 +310,67 @@
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="70"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="69"/>
         <source>如 BJ01-S2026-00012</source>
         <translation>e.g. BJ01-S2026-00012</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="72"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="71"/>
         <source>输入库存编号后按回车</source>
         <translation>Enter the stock no. and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="80"/>
-        <source>客户手机号</source>
-        <translation>Customer mobile</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="82"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="85"/>
         <source>输入手机号后按回车查找客户</source>
         <translation>Enter the mobile number and press Enter to find the customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="84"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="79"/>
         <source>库存编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="86"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="81"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="87"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="82"/>
         <source>时段</source>
         <translation>Time slot</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="88"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="84"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="90"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="88"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="132"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="130"/>
         <source>（不可约）</source>
         <translation> (unavailable)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="150"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="86"/>
         <source>没有这个手机号的客户，请先在“客户”中登记。</source>
         <translation>No customer has this mobile number. Register them under &quot;Customers&quot; first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="157"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="140"/>
         <source>请先输入库存编号并找到车辆。</source>
         <translation>Enter a stock no. and find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="160"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="143"/>
         <source>请先输入手机号并找到客户。</source>
         <translation>Enter a mobile number and find the customer first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="164"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="147"/>
         <source>这一天没有可预约的时段，请换一天。</source>
         <translation>No time slots are free on this day. Please choose another day.</translation>
     </message>
@@ -884,32 +879,32 @@
 <context>
     <name>CheckOutDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="338"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="330"/>
         <source>出车登记</source>
         <translation>Test drive check-out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="350"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="342"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="351"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="343"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="352"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="344"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="353"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="345"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="354"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="346"/>
         <source>路线</source>
         <translation>Route</translation>
     </message>
@@ -1424,127 +1419,127 @@
 <context>
     <name>ContractDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="244"/>
+        <location filename="../../ui/dialogs/deals.py" line="226"/>
         <source>起草二手车买卖合同</source>
         <translation>Draft used-car sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="247"/>
+        <location filename="../../ui/dialogs/deals.py" line="229"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="250"/>
+        <location filename="../../ui/dialogs/deals.py" line="232"/>
         <source>买受人</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="253"/>
+        <location filename="../../ui/dialogs/deals.py" line="235"/>
         <source>{amount}（收据 {receipt}），签约时抵作车款</source>
         <translation>{amount} (receipt {receipt}), credited to the price on signing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="257"/>
+        <location filename="../../ui/dialogs/deals.py" line="239"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="259"/>
+        <location filename="../../ui/dialogs/deals.py" line="241"/>
         <source>已收意向金</source>
         <translation>Deposit received</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="263"/>
+        <location filename="../../ui/dialogs/deals.py" line="245"/>
         <source>18 位居民身份证号码（必填）</source>
         <translation>18-character resident ID number (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="268"/>
+        <location filename="../../ui/dialogs/deals.py" line="250"/>
         <source>甲方门店</source>
         <translation>Seller&apos;s showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="277"/>
+        <location filename="../../ui/dialogs/deals.py" line="259"/>
         <source>付款节点</source>
         <translation>Instalment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="277"/>
+        <location filename="../../ui/dialogs/deals.py" line="259"/>
         <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="277"/>
+        <location filename="../../ui/dialogs/deals.py" line="259"/>
         <source>最迟日期</source>
         <translation>Due by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="283"/>
+        <location filename="../../ui/dialogs/deals.py" line="265"/>
         <source>添加一期</source>
         <translation>Add instalment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="285"/>
+        <location filename="../../ui/dialogs/deals.py" line="267"/>
         <source>删除所选</source>
         <translation>Remove selected</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="291"/>
+        <location filename="../../ui/dialogs/deals.py" line="273"/>
         <source>其他约定（如随车赠品），可不填</source>
         <translation>Other terms (e.g. free accessories), optional</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="293"/>
+        <location filename="../../ui/dialogs/deals.py" line="275"/>
         <source>成交价（元）</source>
         <translation>Price (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="294"/>
+        <location filename="../../ui/dialogs/deals.py" line="276"/>
         <source>身份证号码</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="295"/>
+        <location filename="../../ui/dialogs/deals.py" line="277"/>
         <source>买受人地址</source>
         <translation>Buyer&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="296"/>
+        <location filename="../../ui/dialogs/deals.py" line="278"/>
         <source>交车日期</source>
         <translation>Delivery date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="297"/>
+        <location filename="../../ui/dialogs/deals.py" line="279"/>
         <source>交车地点</source>
         <translation>Delivery place</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="298"/>
+        <location filename="../../ui/dialogs/deals.py" line="280"/>
         <source>车钥匙（把）</source>
         <translation>Keys</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="299"/>
+        <location filename="../../ui/dialogs/deals.py" line="281"/>
         <source>过户费承担</source>
         <translation>Transfer fees paid by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="300"/>
+        <location filename="../../ui/dialogs/deals.py" line="282"/>
         <source>付款计划</source>
         <translation>Payment schedule</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="302"/>
+        <location filename="../../ui/dialogs/deals.py" line="284"/>
         <source>其他约定</source>
         <translation>Other terms</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="303"/>
+        <location filename="../../ui/dialogs/deals.py" line="285"/>
         <source>生成合同编号并预览</source>
         <translation>Number the contract and preview</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="329"/>
+        <location filename="../../ui/dialogs/deals.py" line="311"/>
         <source>签约当日付清余款</source>
         <translation>Balance paid on the day of signing</translation>
     </message>
@@ -2303,102 +2298,102 @@
 <context>
     <name>Deals</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="68"/>
+        <location filename="../../ui/dialogs/deals.py" line="67"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="69"/>
+        <location filename="../../ui/dialogs/deals.py" line="68"/>
         <source>微信支付</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="70"/>
+        <location filename="../../ui/dialogs/deals.py" line="69"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="71"/>
+        <location filename="../../ui/dialogs/deals.py" line="70"/>
         <source>银行卡</source>
         <translation>Bank card</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="72"/>
+        <location filename="../../ui/dialogs/deals.py" line="71"/>
         <source>转账</source>
         <translation>Bank transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="73"/>
+        <location filename="../../ui/dialogs/deals.py" line="72"/>
         <source>有效（车辆已预订）</source>
         <translation>Active (car reserved)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="74"/>
+        <location filename="../../ui/dialogs/deals.py" line="73"/>
         <source>已抵车款</source>
         <translation>Applied to price</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="75"/>
+        <location filename="../../ui/dialogs/deals.py" line="74"/>
         <source>已退还</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="76"/>
+        <location filename="../../ui/dialogs/deals.py" line="75"/>
         <source>已没收</source>
         <translation>Forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="77"/>
+        <location filename="../../ui/dialogs/deals.py" line="76"/>
         <source>已过期</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="78"/>
+        <location filename="../../ui/dialogs/deals.py" line="77"/>
         <source>草稿（未签）</source>
         <translation>Draft (unsigned)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="79"/>
+        <location filename="../../ui/dialogs/deals.py" line="78"/>
         <source>已签订</source>
         <translation>Signed</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="80"/>
+        <location filename="../../ui/dialogs/deals.py" line="79"/>
         <source>已作废</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="81"/>
+        <location filename="../../ui/dialogs/deals.py" line="80"/>
         <source>二手车买卖合同</source>
         <translation>Used-car sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="82"/>
+        <location filename="../../ui/dialogs/deals.py" line="81"/>
         <source>补充协议</source>
         <translation>Amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="83"/>
+        <location filename="../../ui/dialogs/deals.py" line="82"/>
         <source>车况确认书</source>
         <translation>Condition confirmation</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="84"/>
+        <location filename="../../ui/dialogs/deals.py" line="83"/>
         <source>售后服务协议</source>
         <translation>After-sales agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="85"/>
+        <location filename="../../ui/dialogs/deals.py" line="84"/>
         <source>乙方（买受人）</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="86"/>
+        <location filename="../../ui/dialogs/deals.py" line="85"/>
         <source>甲方（出卖人）</source>
         <translation>Seller</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="87"/>
+        <location filename="../../ui/dialogs/deals.py" line="86"/>
         <source>双方各半</source>
         <translation>Split equally</translation>
     </message>
@@ -2596,107 +2591,102 @@
 <context>
     <name>DepositDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="122"/>
+        <location filename="../../ui/dialogs/deals.py" line="121"/>
         <source>收取意向金</source>
         <translation>Take deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="127"/>
+        <location filename="../../ui/dialogs/deals.py" line="125"/>
         <source>库存编号或车牌号，如 BJ01-S2026-00012 或 京A12345</source>
         <translation>Stock no. or plate, e.g. BJ01-S2026-00012 or 京A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="130"/>
+        <location filename="../../ui/dialogs/deals.py" line="128"/>
         <source>（未选择车辆）</source>
         <translation>(no car chosen)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="133"/>
-        <source>客户手机号</source>
-        <translation>Customer&apos;s mobile</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/deals.py" line="135"/>
+        <location filename="../../ui/dialogs/deals.py" line="147"/>
         <source>（未找到客户）</source>
         <translation>(no customer found)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="144"/>
+        <location filename="../../ui/dialogs/deals.py" line="138"/>
         <source>交易单号 / 流水号 / 卡号后四位（现金可不填）</source>
         <translation>Transaction no. / statement ref. / last 4 card digits (not for cash)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="148"/>
+        <location filename="../../ui/dialogs/deals.py" line="142"/>
         <source> 天</source>
         <translation> days</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="149"/>
+        <location filename="../../ui/dialogs/deals.py" line="143"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="151"/>
+        <location filename="../../ui/dialogs/deals.py" line="146"/>
         <source>客户手机</source>
         <translation>Customer mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="153"/>
+        <location filename="../../ui/dialogs/deals.py" line="150"/>
         <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="155"/>
+        <location filename="../../ui/dialogs/deals.py" line="152"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="156"/>
+        <location filename="../../ui/dialogs/deals.py" line="153"/>
         <source>交易单号</source>
         <translation>Transaction no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="157"/>
+        <location filename="../../ui/dialogs/deals.py" line="154"/>
         <source>保留车辆</source>
         <translation>Reserve car for</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="158"/>
+        <location filename="../../ui/dialogs/deals.py" line="155"/>
         <source>收款并预订车辆</source>
         <translation>Take payment and reserve car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="167"/>
+        <location filename="../../ui/dialogs/deals.py" line="164"/>
         <source>大写：人民币{text}</source>
         <translation>In capitals: 人民币{text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="181"/>
+        <location filename="../../ui/dialogs/deals.py" line="178"/>
         <source>{label} · {stock} · {plate} · 标价 {price} · {status}</source>
         <translation>{label} · {stock} · {plate} · price {price} · {status}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="184"/>
+        <location filename="../../ui/dialogs/deals.py" line="181"/>
         <source>未上牌</source>
         <translation>no plate</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="191"/>
+        <location filename="../../ui/dialogs/deals.py" line="188"/>
         <source>注意：这辆车当前状态为“{status}”，可能无法收取意向金。</source>
         <translation>Note: this car is “{status}”; a deposit may be refused.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="206"/>
+        <location filename="../../ui/dialogs/deals.py" line="148"/>
         <source>没有这个手机号的客户，请先在前台登记。</source>
         <translation>No customer with this mobile number; register them at reception first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="213"/>
+        <location filename="../../ui/dialogs/deals.py" line="195"/>
         <source>请先输入库存编号或车牌号找到车辆。</source>
         <translation>Enter a stock no. or plate to find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="216"/>
+        <location filename="../../ui/dialogs/deals.py" line="198"/>
         <source>请先输入手机号找到客户。</source>
         <translation>Enter the mobile number to find the customer first.</translation>
     </message>
@@ -3856,68 +3846,68 @@
         <translation>Pending sync: the network is down; the changes to this inspection are kept on this PC and sync when the connection is back. Finalising and printing the report need the database connection.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="674"/>
-        <location filename="../../ui/screens/inspection_record.py" line="711"/>
+        <location filename="../../ui/screens/inspection_record.py" line="675"/>
+        <location filename="../../ui/screens/inspection_record.py" line="712"/>
         <source>输入中…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="737"/>
+        <location filename="../../ui/screens/inspection_record.py" line="738"/>
         <source>估价请填写数字（元），例如 68000。</source>
         <translation>Enter the valuation as a number of yuan, e.g. 68000.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="771"/>
+        <location filename="../../ui/screens/inspection_record.py" line="772"/>
         <source>选择照片</source>
         <translation>Choose photos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="773"/>
+        <location filename="../../ui/screens/inspection_record.py" line="774"/>
         <source>照片 (*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff)</source>
         <translation>Photos (*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="790"/>
+        <location filename="../../ui/screens/inspection_record.py" line="791"/>
         <source>已添加照片 {name}</source>
         <translation>Photo {name} added</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="800"/>
+        <location filename="../../ui/screens/inspection_record.py" line="801"/>
         <source>无法读取文件 {name}。</source>
         <translation>Cannot read the file {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="825"/>
+        <location filename="../../ui/screens/inspection_record.py" line="826"/>
         <source>还有修改待同步，恢复连接并同步完成后再定稿（需要连接数据库）。</source>
         <translation>Some changes are still waiting to sync. Finalise once the connection is back and they have synced (needs the database connection).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="833"/>
+        <location filename="../../ui/screens/inspection_record.py" line="834"/>
         <source>已定稿：{score} 分，{grade}。记录已锁定。</source>
         <translation>Finalised: {score} points, {grade}. The record is locked.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="858"/>
+        <location filename="../../ui/screens/inspection_record.py" line="859"/>
         <source>存档原件</source>
         <translation>archived original</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="858"/>
+        <location filename="../../ui/screens/inspection_record.py" line="859"/>
         <source>客户副本</source>
         <translation>customer&apos;s copy</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="860"/>
+        <location filename="../../ui/screens/inspection_record.py" line="861"/>
         <source>检测报告 {number} 已生成（{which}，验证码 {code}）。</source>
         <translation>Inspection report {number} issued ({which}, verification code {code}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="879"/>
+        <location filename="../../ui/screens/inspection_record.py" line="880"/>
         <source>更正检测报告</source>
         <translation>Correct the inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="879"/>
+        <location filename="../../ui/screens/inspection_record.py" line="880"/>
         <source>更正原因（将记入审计日志）：</source>
         <translation>Reason for the correction (goes into the audit log):</translation>
     </message>
@@ -5320,57 +5310,57 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LicenceDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="193"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="176"/>
         <source>核验驾驶证</source>
         <translation>Check driving licence</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="197"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="180"/>
         <source>18 位证号（与身份证号相同）</source>
         <translation>18 digits (same as the ID number)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="203"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="186"/>
         <source>选择驾驶证照片…</source>
         <translation>Choose a licence photo…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="205"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="188"/>
         <source>试驾车辆</source>
         <translation>Test-drive car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="206"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="189"/>
         <source>驾驶证号</source>
         <translation>Licence no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="207"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="190"/>
         <source>准驾车型</source>
         <translation>Licence class</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="208"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="191"/>
         <source>有效期至</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="209"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="192"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="210"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="193"/>
         <source>照片（可选）</source>
         <translation>Photo (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="215"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="198"/>
         <source>驾驶证照片</source>
         <translation>Driving licence photo</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="215"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="198"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
     </message>
@@ -6288,73 +6278,73 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="395"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="387"/>
         <source>还车登记</source>
         <translation>Test drive return</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="407"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="399"/>
         <source>无损伤可不填</source>
         <translation>Leave blank if no damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="411"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="403"/>
         <source>添加损伤照片…</source>
         <translation>Add damage photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="416"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="408"/>
         <source>（不变）</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="419"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="411"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="420"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="412"/>
         <source>还车里程</source>
         <translation>Odometer in</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="421"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="413"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="422"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="414"/>
         <source>损伤情况</source>
         <translation>Damage</translation>
     </message>
     <message>
+        <location filename="../../ui/dialogs/test_drive.py" line="415"/>
         <location filename="../../ui/dialogs/test_drive.py" line="423"/>
-        <location filename="../../ui/dialogs/test_drive.py" line="431"/>
         <source>损伤照片</source>
         <translation>Damage photos</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="425"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="417"/>
         <source>客户反馈</source>
         <translation>Customer feedback</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="426"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="418"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="431"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="423"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="471"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="473"/>
         <source>待同步：网络断开，还车记录已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The return is saved on this PC and will be recorded once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="473"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="475"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -6453,14 +6443,19 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>ServiceDialog</name>
     <message>
-        <location filename="../../ui/dialogs/service.py" line="76"/>
+        <location filename="../../ui/dialogs/service.py" line="79"/>
         <source>确定</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/service.py" line="77"/>
+        <location filename="../../ui/dialogs/service.py" line="80"/>
         <source>取消</source>
         <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/service.py" line="86"/>
+        <source>客户手机号</source>
+        <translation>Customer mobile</translation>
     </message>
 </context>
 <context>
@@ -6753,42 +6748,42 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SignContractDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="382"/>
+        <location filename="../../ui/dialogs/deals.py" line="364"/>
         <source>签订合同</source>
         <translation>Sign contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="389"/>
+        <location filename="../../ui/dialogs/deals.py" line="371"/>
         <source>请买受人阅读合同及两份附件后签名；一次签名同时用于三份文件。</source>
         <translation>The buyer reads the contract and both annexes, then signs once for all three papers.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="393"/>
+        <location filename="../../ui/dialogs/deals.py" line="375"/>
         <source>买受人在此签名</source>
         <translation>Buyer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="394"/>
+        <location filename="../../ui/dialogs/deals.py" line="376"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="393"/>
+        <location filename="../../ui/dialogs/deals.py" line="375"/>
         <source>乙方（买受人）签名</source>
         <translation>Buyer&apos;s signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="394"/>
+        <location filename="../../ui/dialogs/deals.py" line="376"/>
         <source>甲方代表（销售顾问）签名</source>
         <translation>Seller&apos;s representative (consultant)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="396"/>
+        <location filename="../../ui/dialogs/deals.py" line="378"/>
         <source>确认签订</source>
         <translation>Sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="421"/>
+        <location filename="../../ui/dialogs/deals.py" line="403"/>
         <source>合同还没有生成，请稍候。</source>
         <translation>The contract is not ready yet, please wait.</translation>
     </message>

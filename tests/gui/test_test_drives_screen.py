@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
 from sqlalchemy import select
 
-from db.models import Customer, Document, Energy, Transmission, Vehicle, VehicleStatus
+from db.models import (
+    Customer,
+    Document,
+    Energy,
+    Media,
+    TestDrive,
+    Transmission,
+    Vehicle,
+    VehicleStatus,
+)
 from showroom.context import AppContext
 from showroom.documents.model import Document as Paper
 from showroom.identifiers import id_check_digit
@@ -114,7 +124,10 @@ def test_a_drive_from_licence_to_return(
     gui_context: AppContext,
     print_fonts: None,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
     row = screen.selected()
     assert row is not None
     # An expired licence is refused; what was typed stays for correcting.
@@ -126,9 +139,20 @@ def test_a_drive_from_licence_to_return(
     assert dialog.error.isVisibleTo(dialog) and "过期" in dialog.error.text()
     assert dialog.number.text() == licence_number()
     dialog.valid_until.setDate(QDate.currentDate().addYears(2))
+    # The licence photo is read in a worker and goes with the licence.
+    licence_png = tmp_path / "licence.png"
+    licence_png.write_bytes(b"licence-photo-bytes")
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(licence_png), ""))
+    )
+    dialog._choose_photo()
+    assert dialog.photo_button.text() == "licence.png" and dialog.ok_button.isEnabled()
     dialog.succeeded.connect(screen._changed)
     dialog.submit()
     assert dialog.result() == dialog.DialogCode.Accepted
+    with gui_context.database.read() as s:
+        sha = s.scalars(select(TestDrive)).one().licence_photo_sha
+        assert sha is not None and s.get_one(Media, sha).data == b"licence-photo-bytes"
     screen.select_code(row.booking_code)
     assert screen.agreement_button.isEnabled()
 
@@ -174,11 +198,20 @@ def test_a_drive_from_licence_to_return(
     back.submit()
     assert "小于出车里程" in back.error.text()
     assert back.feedback.toPlainText() == "动力够用"
+    damage_jpg = tmp_path / "scratch.jpg"
+    damage_jpg.write_bytes(b"damage-photo-bytes")
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(damage_jpg)], ""))
+    )
+    back._add_photo()
+    assert back.photos.count() == 1 and back.photos.item(0).text() == "scratch.jpg"
     back.odometer.setValue(32019)
     back.submit()
     assert back.result() == back.DialogCode.Accepted
     with gui_context.database.read() as s:
         assert s.scalars(select(Vehicle)).one().status is VehicleStatus.ON_SALE
+        [sha] = s.scalars(select(TestDrive)).one().damage_photo_shas or []
+        assert s.get_one(Media, sha).data == b"damage-photo-bytes"
 
 
 def test_tomorrows_reminder_list_is_saved_with_the_full_numbers(

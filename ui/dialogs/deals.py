@@ -38,7 +38,6 @@ from showroom.errors import ShowroomError
 from showroom.money import format_yuan, parse_amount, to_chinese_capitals
 from showroom.services import contracts as ct
 from showroom.services import deposits as dp
-from showroom.services import test_drives as td
 from showroom.users import StaffUser
 from ui.dialogs.signing import SigningDialog
 from ui.dialogs.test_drive import (
@@ -121,7 +120,6 @@ class DepositDialog(_ServiceDialog):
     ) -> None:
         super().__init__(self.tr("收取意向金"), context, runner, user, parent)
         self.car: dp.CarChoice | None = None
-        self.customer: td.CustomerMatch | None = None
         self.car_input = QLineEdit(self)
         self.car_input.setPlaceholderText(
             self.tr("库存编号或车牌号，如 BJ01-S2026-00012 或 京A12345")
@@ -129,10 +127,6 @@ class DepositDialog(_ServiceDialog):
         self.car_input.editingFinished.connect(self._find_car)
         self.car_label = QLabel(self.tr("（未选择车辆）"), self)
         self.car_label.setWordWrap(True)
-        self.phone = QLineEdit(self)
-        self.phone.setPlaceholderText(self.tr("客户手机号"))
-        self.phone.editingFinished.connect(self._find_customer)
-        self.customer_label = QLabel(self.tr("（未找到客户）"), self)
         self.amount = QLineEdit(str(context.settings["default_deposit"]), self)
         self.amount_hint = QLabel(self)
         self.amount.textChanged.connect(self._amount_hint)
@@ -148,8 +142,11 @@ class DepositDialog(_ServiceDialog):
         self.days.setSuffix(self.tr(" 天"))
         self.form.addRow(self.tr("车辆"), self.car_input)
         self.form.addRow("", self.car_label)
-        self.form.addRow(self.tr("客户手机"), self.phone)
-        self.form.addRow("", self.customer_label)
+        self.add_customer_lookup(
+            self.tr("客户手机"),
+            self.tr("（未找到客户）"),
+            self.tr("没有这个手机号的客户，请先在前台登记。"),
+        )
         self.form.addRow(self.tr("金额（元）"), self.amount)
         self.form.addRow("", self.amount_hint)
         self.form.addRow(self.tr("付款方式"), self.method)
@@ -192,21 +189,6 @@ class DepositDialog(_ServiceDialog):
                     status=vehicle_status_label(car.status)
                 )
             )
-
-    def _find_customer(self) -> None:
-        text = self.phone.text()
-        if text.strip():
-            self.runner.read(
-                lambda s: td.find_customer_by_phone(s, text), self._customer_found, self.show_error
-            )
-
-    def _customer_found(self, match: td.CustomerMatch | None) -> None:
-        self.customer = match
-        if match is None:
-            self.customer_label.setText(self.tr("没有这个手机号的客户，请先在前台登记。"))
-        else:
-            self.error.hide()
-            self.customer_label.setText(f"{match.name} · {match.phone_masked}")
 
     def submit(self) -> None:
         if self.car is None:

@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from showroom.context import AppContext
+from showroom.services import test_drives as td
 from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
@@ -59,6 +61,7 @@ class ServiceDialog(QDialog):
         self.runner = runner
         self.user = user
         self.result_value: Any = None
+        self.customer: td.CustomerMatch | None = None  # see add_customer_lookup
         self.layout_ = QVBoxLayout(self)
         self.form = QFormLayout()
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -75,6 +78,31 @@ class ServiceDialog(QDialog):
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(self.tr("确定"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+
+    def add_customer_lookup(self, label: str, prompt: str, missing: str) -> None:
+        """A phone row that finds the customer in a worker; the match lands in ``customer``."""
+        self._customer_missing = missing
+        self.phone = QLineEdit(self)
+        self.phone.setPlaceholderText(self.tr("客户手机号"))
+        self.phone.editingFinished.connect(self._find_customer)
+        self.customer_label = QLabel(prompt, self)
+        self.form.addRow(label, self.phone)
+        self.form.addRow("", self.customer_label)
+
+    def _find_customer(self) -> None:
+        text = self.phone.text()
+        if text.strip():
+            self.runner.read(
+                lambda s: td.find_customer_by_phone(s, text), self._customer_found, self.show_error
+            )
+
+    def _customer_found(self, match: td.CustomerMatch | None) -> None:
+        self.customer = match
+        if match is None:
+            self.customer_label.setText(self._customer_missing)
+        else:
+            self.error.hide()
+            self.customer_label.setText(f"{match.name} · {match.phone_masked}")
 
     def finish_layout(self) -> None:
         self.layout_.addWidget(self.error)

@@ -65,7 +65,6 @@ class BookingDialog(_ServiceDialog):
     ) -> None:
         super().__init__(self.tr("预约试驾"), context, runner, user, parent)
         self._car: td.CarChoice | None = None
-        self._customer: td.CustomerMatch | None = None
         self.stock_no = QLineEdit(stock_no, self)
         self.stock_no.setPlaceholderText(self.tr("如 BJ01-S2026-00012"))
         self.stock_no.editingFinished.connect(self._find_car)
@@ -76,17 +75,16 @@ class BookingDialog(_ServiceDialog):
         self.day.setMinimumDate(QDate.currentDate())
         self.day.dateChanged.connect(self._load_slots)
         self.slot = QComboBox(self)
-        self.phone = QLineEdit(self)
-        self.phone.setPlaceholderText(self.tr("客户手机号"))
-        self.phone.editingFinished.connect(self._find_customer)
-        self.customer_label = QLabel(self.tr("输入手机号后按回车查找客户"), self)
         self.consultant = QComboBox(self)
         self.form.addRow(self.tr("库存编号"), self.stock_no)
         self.form.addRow("", self.car_label)
         self.form.addRow(self.tr("日期"), self.day)
         self.form.addRow(self.tr("时段"), self.slot)
-        self.form.addRow(self.tr("手机号"), self.phone)
-        self.form.addRow("", self.customer_label)
+        self.add_customer_lookup(
+            self.tr("手机号"),
+            self.tr("输入手机号后按回车查找客户"),
+            self.tr("没有这个手机号的客户，请先在“客户”中登记。"),
+        )
         self.form.addRow(self.tr("销售顾问"), self.consultant)
         self.finish_layout()
         self.setMinimumWidth(460)
@@ -137,33 +135,18 @@ class BookingDialog(_ServiceDialog):
         first_free = next((i for i, s in enumerate(slots) if s.free), -1)
         self.slot.setCurrentIndex(first_free)
 
-    def _find_customer(self) -> None:
-        text = self.phone.text()
-        if text.strip():
-            self.runner.read(
-                lambda s: td.find_customer_by_phone(s, text), self._customer_found, self.show_error
-            )
-
-    def _customer_found(self, match: td.CustomerMatch | None) -> None:
-        self._customer = match
-        if match is None:
-            self.customer_label.setText(self.tr("没有这个手机号的客户，请先在“客户”中登记。"))
-        else:
-            self.customer_label.setText(f"{match.name}  {match.phone_masked}")
-            self.error.hide()
-
     def submit(self) -> None:
         if self._car is None:
             self.show_message(self.tr("请先输入库存编号并找到车辆。"))
             return
-        if self._customer is None:
+        if self.customer is None:
             self.show_message(self.tr("请先输入手机号并找到客户。"))
             return
         start = self.slot.currentData()
         if start is None:
             self.show_message(self.tr("这一天没有可预约的时段，请换一天。"))
             return
-        car_id, customer_id = self._car.id, self._customer.id
+        car_id, customer_id = self._car.id, self.customer.id
         consultant_id = self.consultant.currentData()
         rules, actor = slot_rules(self.context), self.user.actor
         self.run_write(
@@ -215,8 +198,17 @@ class LicenceDialog(_ServiceDialog):
             self, self.tr("驾驶证照片"), "", self.tr("图片 (*.png *.jpg *.jpeg)")
         )
         if path:
-            self._photo = Path(path).read_bytes()
-            self.photo_button.setText(Path(path).name)
+            self.ok_button.setEnabled(False)  # until the photo is read, off the UI thread
+            self.runner.call(
+                lambda: Path(path).read_bytes(),
+                lambda data: self._photo_read(Path(path).name, data),
+                self.show_error,
+            )
+
+    def _photo_read(self, name: str, data: bytes) -> None:
+        self._photo = data
+        self.photo_button.setText(name)
+        self.ok_button.setEnabled(True)
 
     def submit(self) -> None:
         licence = td.LicenceInput(
@@ -430,9 +422,19 @@ class ReturnDialog(_ServiceDialog):
         paths, _ = QFileDialog.getOpenFileNames(
             self, self.tr("损伤照片"), "", self.tr("图片 (*.png *.jpg *.jpeg)")
         )
-        for path in paths:
-            self._photos.append(Path(path).read_bytes())
-            self.photos.addItem(Path(path).name)
+        if paths:
+            self.ok_button.setEnabled(False)  # until the photos are read, off the UI thread
+            self.runner.call(
+                lambda: [(Path(p).name, Path(p).read_bytes()) for p in paths],
+                self._photos_read,
+                self.show_error,
+            )
+
+    def _photos_read(self, read: list[tuple[str, bytes]]) -> None:
+        for name, data in read:
+            self._photos.append(data)
+            self.photos.addItem(name)
+        self.ok_button.setEnabled(True)
 
     def submit(self) -> None:
         drive_id, actor = self.row.id, self.user.actor
