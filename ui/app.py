@@ -15,15 +15,16 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+# No ``Qt`` namespace here nor in anything the first screen needs: importing it
+# builds all of its ~100 enums (about 30 ms), which is paid after the first paint.
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QMessageLogContext,
     QObject,
-    Qt,
     QTimer,
     QtMsgType,
     Signal,
@@ -33,7 +34,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from showroom import __version__
-from showroom.context import AppContext, database_url, describe_url, embedded_url, open_context
 from showroom.paths import APP_NAME, AppPaths
 from showroom.settings import Settings
 from ui.errors import BugReporter, fault_parts, install_exception_hooks, report_failure
@@ -45,6 +45,7 @@ from ui.widgets.icons import app_icon
 from ui.widgets.status import ConnectionMonitor, SyncRelay
 
 if TYPE_CHECKING:
+    from showroom.context import AppContext
     from showroom.services.stores import FirstRunState
     from showroom.users import StaffUser
     from ui.dialogs.first_run import FirstRunDialog
@@ -134,9 +135,12 @@ class ShowroomApp(QObject):
         exit_after_startup: bool = False,
         inline: bool = False,
         live_sync: bool = False,
+        on_first_paint: Callable[[], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        # Process-wide set-up that can wait for the first screen (``run`` opens the log file).
+        self._on_first_paint = on_first_paint
         # Feed watcher, outbox and replay (showroom.sync); off in tests that build the shell.
         self.live_sync = live_sync
         self.sync_relay: SyncRelay | None = None
@@ -194,6 +198,8 @@ class ShowroomApp(QObject):
         if self.started_after_paint:
             return
         self.started_after_paint = True
+        if self._on_first_paint is not None:
+            self._on_first_paint()
         self.connect_database()
         from showroom.documents.templates import ensure_templates
         from ui.documents.fonts import warn_if_no_cjk_font
@@ -208,11 +214,15 @@ class ShowroomApp(QObject):
             window.show()
 
     def current_url(self) -> str:
+        from showroom.context import database_url
+
         return self._url_override or database_url(self.settings, self.paths)
 
     def connect_database(self) -> None:
         if self._connecting:
             return
+        from showroom.context import describe_url, open_context
+
         self._connecting = True
         url = self.current_url()
         if self.window.current_page is not self.window.sign_in_page or self.context is not None:
@@ -227,6 +237,8 @@ class ShowroomApp(QObject):
 
     def use_embedded(self) -> None:
         """Work on this PC's SQLite database for this session (the setting is not changed)."""
+        from showroom.context import embedded_url
+
         self._url_override = embedded_url(self.paths.embedded_database)
         log.info("using the embedded database for this session")
         self.connect_database()
@@ -238,6 +250,8 @@ class ShowroomApp(QObject):
         report_failure(exc)
         message, technical = fault_parts(exc)
         log.warning("start-up fault: %s %s", message, technical)
+        from showroom.context import embedded_url
+
         embedded = embedded_url(self.paths.embedded_database)
         self.window.show_fault(message, technical, offer_embedded=self.current_url() != embedded)
         if self.kiosk_window is not None and self.kiosk_window.isVisible():
@@ -257,6 +271,8 @@ class ShowroomApp(QObject):
             self.context.close()
         self.context = context
         self.runner.database = context.database
+        from showroom.context import describe_url
+
         log.info(
             "database open: %s (%s)",
             describe_url(str(context.database.engine.url)),
@@ -302,6 +318,8 @@ class ShowroomApp(QObject):
     def open_sync_panel(self) -> None:
         if self.context is None or self.context.sync is None:
             return
+        from PySide6.QtCore import Qt
+
         from ui.dialogs.sync_problems import SyncProblemsDialog
 
         dialog = SyncProblemsDialog(self.context.sync, self.runner, self.window)
@@ -349,6 +367,8 @@ class ShowroomApp(QObject):
     def offer_first_run(self) -> None:
         if self.context is None or self.first_run_dialog is not None:
             return
+        from PySide6.QtCore import Qt
+
         from ui.dialogs.first_run import FirstRunDialog
 
         parent = self.kiosk_window if self.kiosk and self.kiosk_window else self.window
@@ -378,6 +398,8 @@ class ShowroomApp(QObject):
         if self.settings_dialog is not None:
             self.settings_dialog.raise_()
             return
+        from PySide6.QtCore import Qt
+
         from ui.dialogs.settings import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self.runner, self.window)
@@ -420,7 +442,6 @@ class ShowroomApp(QObject):
             self.window.statusBar().showMessage(self.tr("自助机模式不可用，已打开员工登录。"))
             return False
         kiosk = KioskWindow(self.context or self.settings, self.runner)
-        kiosk.setWindowIcon(app_icon())
         kiosk.staffUnlocked.connect(self._on_staff_unlocked)
         self.kiosk_window = kiosk
         kiosk.showFullScreen()
@@ -461,10 +482,12 @@ class ShowroomApp(QObject):
 
 def run(args: argparse.Namespace) -> int:
     """``showroom [--database URL] [--kiosk] [--lang L] [--exit-after-startup]``."""
-    from showroom.logsetup import configure_logging
+    from showroom.logsetup import configure_logging, hold_early_records
 
     paths = AppPaths.default().ensure()
-    configure_logging(paths.log_file)
+    # The log file (rotation, redaction) is opened once the first screen is up;
+    # until then records wait in memory and are written then, in order.
+    hold_early_records()
     settings = Settings.load(
         paths.settings_file, cli={"database_url": args.database, "language": args.lang}
     )
@@ -480,9 +503,12 @@ def run(args: argparse.Namespace) -> int:
         kiosk=bool(args.kiosk),
         exit_after_startup=bool(args.exit_after_startup),
         live_sync=True,
+        on_first_paint=lambda: configure_logging(paths.log_file),
     )
     controller.start()
     code: Any = app.exec()
+    if not controller.started_after_paint:
+        configure_logging(paths.log_file)  # quit before the first paint: keep what was logged
     controller.shutdown()
     log.info("Showroom exiting (%s)", code)
     return int(code or 0)

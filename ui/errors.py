@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from showroom.errors import ShowroomError
@@ -173,8 +173,9 @@ def report_failure(exc: BaseException) -> str:
 class BugReporter(QObject):
     """Shows the "something went wrong" dialog on the UI thread, whichever thread failed.
 
-    Signals: ``reported(str)`` carries the summary line of an unexpected error; it is
-    connected (queued) to the dialog so worker threads never touch a widget.
+    Signals: ``reported(str)`` carries the summary line of an unexpected error. The
+    dialog opens from the UI thread's event loop: a worker's signal arrives queued, and
+    one emitted on the UI thread (say, from inside a paint event) is put off by a timer.
     """
 
     reported = Signal(str)
@@ -183,7 +184,10 @@ class BugReporter(QObject):
         super().__init__(parent)
         self.log_file = log_file
         self._showing = False
-        self.reported.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        self.reported.connect(self._show_later)
+
+    def _show_later(self, summary: str) -> None:
+        QTimer.singleShot(0, self, lambda: self._show(summary))
 
     def _show(self, summary: str) -> None:
         if self._showing:  # a burst of errors gives one dialog, not a cascade

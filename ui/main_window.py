@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -25,9 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.tasks import TaskRunner
-from ui.widgets.icons import app_icon, pixmap
 from ui.widgets.sign_in_page import SignInPage
-from ui.widgets.startup_page import StartupPage
 from ui.widgets.status import OnlineIndicator
 
 if TYPE_CHECKING:
@@ -36,6 +34,7 @@ if TYPE_CHECKING:
     from showroom.context import AppContext
     from showroom.users import StaffUser
     from ui.widgets.shell import Shell
+    from ui.widgets.startup_page import StartupPage
 
 log = logging.getLogger("showroom.ui")
 
@@ -86,26 +85,22 @@ class MainWindow(QMainWindow):
         # In kiosk mode the staff window is a detour: closing it signs out (back to the
         # kiosk) instead of quitting the app on an unattended PC.
         self.close_signs_out = False
+        # The window icon is the application's (set once in ui.app).
         self.setWindowTitle(self.tr("二手车展厅管理系统"))
-        self.setWindowIcon(app_icon())
         self.resize(*DEFAULT_SIZE)
         self.setMinimumSize(*MINIMUM_SIZE)
 
         central = QWidget(self)
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        self.banner = self._build_banner(central)
-        column.addWidget(self.banner)
+        self._column = QVBoxLayout(central)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self._column.setSpacing(0)
         self.pages = QStackedWidget(central)
-        column.addWidget(self.pages, 1)
+        self._column.addWidget(self.pages, 1)
         self.setCentralWidget(central)
-
-        self.startup_page = StartupPage(self.pages)
-        self.startup_page.retryRequested.connect(self.retryRequested)
-        self.startup_page.settingsRequested.connect(self.settingsRequested)
-        self.startup_page.embeddedRequested.connect(self.embeddedRequested)
-        self.pages.addWidget(self.startup_page)
+        # Built when first needed: a normal start goes straight to the sign-in page,
+        # and the first paint should not wait for pages nobody sees.
+        self._startup_page: StartupPage | None = None
+        self._banner: QFrame | None = None
 
         self.online_indicator = OnlineIndicator(self)
         self.database_label = QLabel(self.tr("数据库：未连接"), self)
@@ -119,20 +114,43 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.user_label)
         self.online_indicator.set_online(None)
 
-    def _build_banner(self, parent: QWidget) -> QFrame:
-        banner = QFrame(parent)
-        banner.setObjectName("ReadOnlyBanner")
-        row = QHBoxLayout(banner)
-        row.setContentsMargins(16, 8, 16, 8)
-        row.setSpacing(10)
-        warn = QLabel(banner)
-        warn.setPixmap(pixmap("warning", "#ffffff", 20))
-        row.addWidget(warn, 0, Qt.AlignmentFlag.AlignTop)
-        self.banner_label = QLabel("", banner)
-        self.banner_label.setWordWrap(True)
-        row.addWidget(self.banner_label, 1)
-        banner.hide()
-        return banner
+    @property
+    def startup_page(self) -> StartupPage:
+        """ "正在连接数据库…" and the start-up fault page with retry / settings / embedded."""
+        if self._startup_page is None:
+            from ui.widgets.startup_page import StartupPage
+
+            page = StartupPage(self.pages)
+            page.retryRequested.connect(self.retryRequested)
+            page.settingsRequested.connect(self.settingsRequested)
+            page.embeddedRequested.connect(self.embeddedRequested)
+            self.pages.addWidget(page)
+            self._startup_page = page
+        return self._startup_page
+
+    @property
+    def banner(self) -> QFrame:
+        """The red read-only banner above the pages (hidden unless writes are refused)."""
+        if self._banner is None:
+            from PySide6.QtCore import Qt
+
+            from ui.widgets.icons import pixmap
+
+            banner = QFrame(self.centralWidget())
+            banner.setObjectName("ReadOnlyBanner")
+            row = QHBoxLayout(banner)
+            row.setContentsMargins(16, 8, 16, 8)
+            row.setSpacing(10)
+            warn = QLabel(banner)
+            warn.setPixmap(pixmap("warning", "#ffffff", 20))
+            row.addWidget(warn, 0, Qt.AlignmentFlag.AlignTop)
+            self.banner_label = QLabel("", banner)
+            self.banner_label.setWordWrap(True)
+            row.addWidget(self.banner_label, 1)
+            banner.hide()
+            self._column.insertWidget(0, banner)
+            self._banner = banner
+        return self._banner
 
     def _separator(self) -> QFrame:
         line = QFrame(self)
@@ -159,8 +177,10 @@ class MainWindow(QMainWindow):
         self.database_label.setText(text)
         self.database_label.setToolTip(tooltip)
         refused = context.database.writes_refused
-        self.banner_label.setText(self.tr("只读模式：{reason}").format(reason=refused or ""))
-        self.banner.setVisible(bool(refused))
+        if refused or self._banner is not None:
+            banner = self.banner
+            self.banner_label.setText(self.tr("只读模式：{reason}").format(reason=refused or ""))
+            banner.setVisible(bool(refused))
         if self.sign_in_page is None:
             self.prepare_sign_in()
         assert self.sign_in_page is not None

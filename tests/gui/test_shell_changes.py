@@ -58,3 +58,17 @@ def test_uncaught_errors_are_logged_and_reported_without_details(
     assert "Traceback" in caplog.text
     # The summary for the dialog holds the kind of error only, never its message.
     assert "13812345678" not in shown[0]
+
+
+def test_the_error_dialog_waits_for_the_event_loop_when_raised_on_the_ui_thread(
+    qtbot,
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    # An error inside a paint or key handler must not open a modal dialog in the middle of it.
+    shown: list[str] = []
+    monkeypatch.setattr(BugReporter, "_show", lambda self, summary: shown.append(summary))
+    reporter = BugReporter(tmp_path / "showroom.log")
+    reporter.reported.emit("builtins.ValueError")
+    assert shown == []
+    qtbot.waitUntil(lambda: shown == ["builtins.ValueError"], timeout=2000)

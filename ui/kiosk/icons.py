@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtCore import QRectF, QSize
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from resources import path
@@ -21,7 +21,7 @@ def pixmap(name: str, size: QSize, device_pixel_ratio: float = 1.0) -> QPixmap:
     """Render ``name`` at ``size`` logical pixels (QIcon would scale a cached bitmap)."""
     image = QPixmap(size * device_pixel_ratio)
     image.setDevicePixelRatio(device_pixel_ratio)
-    image.fill(Qt.GlobalColor.transparent)
+    image.fill(QColor(0, 0, 0, 0))
     renderer = QSvgRenderer(icon_path(name))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)

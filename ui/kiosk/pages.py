@@ -7,13 +7,14 @@ page in with ``KioskWindow.set_page(key, page)`` and nothing else changes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.kiosk.icons import pixmap
+from ui.qtprops import set_enum
 
 
-class KioskPage(QWidget):
+class KioskPage(QFrame):
     """A page in the kiosk's stack.
 
     Signals: ``navigate(str)`` asks the window to open the page with that key
@@ -23,9 +24,9 @@ class KioskPage(QWidget):
     navigate = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        # A QFrame, so that kiosk.qss paints each page's background (a plain QWidget
+        # subclass would need WA_StyledBackground, and with it Qt's enum namespace).
         super().__init__(parent)
-        # Let kiosk.qss paint each page's background (plain QWidget subclasses do not).
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
 
     def activate(self) -> None:
         """Called each time the page is shown; load what it displays here."""
@@ -48,21 +49,21 @@ class CounterHelpPage(KioskPage):
         icon = QLabel(self)
         icon.setObjectName("kioskHelpIcon")
         icon.setPixmap(pixmap(icon_name, QSize(160, 160), self.devicePixelRatioF()))
-        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(icon, "alignment", "AlignCenter")
 
         heading = QLabel(title, self)
         heading.setObjectName("kioskPageTitle")
-        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(heading, "alignment", "AlignCenter")
         heading.setWordWrap(True)
 
         body = QLabel(message, self)
         body.setObjectName("kioskHelpMessage")
-        body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(body, "alignment", "AlignCenter")
         body.setWordWrap(True)
 
         hint = QLabel(self.tr("如需帮助，也可以随时询问身边的工作人员。"), self)
         hint.setObjectName("kioskHelpHint")
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(hint, "alignment", "AlignCenter")
         hint.setWordWrap(True)
 
         browse = QPushButton(self.tr("先看看在售车辆"), self)
@@ -72,7 +73,7 @@ class CounterHelpPage(KioskPage):
         home.setObjectName("kioskPrimaryButton")
         home.clicked.connect(self._home)
         for button in (browse, home):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            set_enum(button, "focusPolicy", "NoFocus")
             button.setMinimumSize(280, 88)
 
         buttons = QHBoxLayout()

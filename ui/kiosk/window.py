@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -42,6 +42,7 @@ from ui.kiosk.home import HomePage, Tile
 from ui.kiosk.icons import icon, pixmap
 from ui.kiosk.idle import IdleWatcher
 from ui.kiosk.pages import KioskPage
+from ui.qtprops import set_enum
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ COMPARE = "compare"
 LOAN = "loan"
 
 
-class KioskWindow(QWidget):
+class KioskWindow(QFrame):
     """The kiosk shell: top bar and a stack of pages.
 
     Signals: ``staffUnlocked(object)`` with the ``StaffUser`` whose PIN was entered.
@@ -91,7 +92,7 @@ class KioskWindow(QWidget):
         settings = context if isinstance(context, Settings) else context.settings
         self.setObjectName("kiosk")
         self.setWindowTitle(settings["store_name"])
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        # (A QFrame, so kiosk.qss paints the background without WA_StyledBackground.)
         # Fonts, sizes and colours; scoped to this window so the staff app is untouched.
         self.setStyleSheet(read_text("styles", "kiosk.qss"))
 
@@ -106,7 +107,7 @@ class KioskWindow(QWidget):
         self._back.setIcon(icon("back"))
         self._back.setIconSize(QSize(32, 32))
         self._back.setMinimumSize(200, 64)
-        self._back.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        set_enum(self._back, "focusPolicy", "NoFocus")
         self._back.clicked.connect(self.go_home)
         logo = QLabel(bar)
         logo.setObjectName("kioskLogo")
@@ -117,7 +118,7 @@ class KioskWindow(QWidget):
         self._staff_button = QPushButton(self.tr("员工"), bar)
         self._staff_button.setObjectName("kioskStaffButton")
         self._staff_button.setMinimumSize(88, 56)
-        self._staff_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        set_enum(self._staff_button, "focusPolicy", "NoFocus")
         self._staff_button.clicked.connect(self._open_staff)
         bar_layout = QHBoxLayout(bar)
         bar_layout.setContentsMargins(24, 12, 24, 12)
@@ -358,9 +359,8 @@ class KioskWindow(QWidget):
     @staticmethod
     def _forbid_context_menus(root: QWidget) -> None:
         # Scroll bars bring their own context menu; a long press on a touch screen opens it.
-        root.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
-        for child in root.findChildren(QWidget):
-            child.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
+        for widget in (root, *root.findChildren(QWidget)):
+            set_enum(widget, "contextMenuPolicy", "PreventContextMenu")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         # A keyboard may be hidden under the counter: no key does anything on the kiosk.

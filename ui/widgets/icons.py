@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QRectF, QSize
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 import resources
 
 DEFAULT_COLOUR = "#1f4e79"
+TRANSPARENT = QColor(0, 0, 0, 0)  # not Qt.GlobalColor: see ui/app.py on the Qt namespace
 
 
 def _svg(name: str) -> str:
@@ -29,7 +30,7 @@ def pixmap(name: str, colour: str = DEFAULT_COLOUR, size: int = 20) -> QPixmap:
     renderer = QSvgRenderer(data)
     side = max(1, round(size * ratio))
     image = QPixmap(side, side)
-    image.fill(Qt.GlobalColor.transparent)
+    image.fill(TRANSPARENT)
     painter = QPainter(image)
     renderer.render(painter, QRectF(0, 0, side, side))
     painter.end()
@@ -53,13 +54,14 @@ def nav_icon(name: str) -> QIcon:
     return result
 
 
+@lru_cache(maxsize=1)
 def app_icon() -> QIcon:
     """The application icon, at the sizes window managers and task bars ask for."""
     result = QIcon()
     renderer = QSvgRenderer(QByteArray(_svg("showroom").encode("utf-8")))
     for side in (16, 24, 32, 48, 64, 128, 256):
         image = QPixmap(QSize(side, side))
-        image.fill(Qt.GlobalColor.transparent)
+        image.fill(TRANSPARENT)
         painter = QPainter(image)
         renderer.render(painter, QRectF(0, 0, side, side))
         painter.end()

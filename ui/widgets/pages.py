@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from ui.qtprops import set_enum
 
-class CenteredPage(QWidget):
+
+class CenteredPage(QFrame):
     """A light page with one white card in the middle. Emits no signals.
 
     ``card_layout`` is where the page's content goes.
@@ -14,8 +15,7 @@ class CenteredPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None, card_width: int = 440) -> None:
         super().__init__(parent)
-        self.setObjectName("CenteredPage")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setObjectName("CenteredPage")  # a QFrame paints its style-sheet background
         outer = QGridLayout(self)
         outer.setContentsMargins(24, 24, 24, 24)
         outer.setRowStretch(0, 2)
@@ -31,9 +31,13 @@ class CenteredPage(QWidget):
         outer.addWidget(self.card, 1, 1)
 
 
-def label(text: str, object_name: str, parent: QWidget, *, wrap: bool = False) -> QLabel:
+def label(
+    text: str, object_name: str, parent: QWidget, *, wrap: bool = False, centered: bool = False
+) -> QLabel:
     """A QLabel with the style-sheet name ``object_name``."""
     widget = QLabel(text, parent)
     widget.setObjectName(object_name)
     widget.setWordWrap(wrap)
+    if centered:
+        set_enum(widget, "alignment", "AlignCenter")
     return widget

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
 from ui.errors import report_failure
+from ui.qtprops import set_enum
 from ui.tasks import TaskRunner
 from ui.widgets.icons import pixmap
 from ui.widgets.pages import CenteredPage, label
@@ -56,15 +57,13 @@ class SignInPage(CenteredPage):
 
         logo = QLabel(self.card)
         logo.setPixmap(pixmap("showroom", size=56))
-        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(logo, "alignment", "AlignCenter")
         self.card_layout.addWidget(logo)
-        title = label(self.tr("员工登录"), "PageTitle", self.card)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = label(self.tr("员工登录"), "PageTitle", self.card, centered=True)
         self.card_layout.addWidget(title)
         self.store_label = label(
-            store_name or self.tr("二手车展厅管理系统"), "PageSubtitle", self.card
+            store_name or self.tr("二手车展厅管理系统"), "PageSubtitle", self.card, centered=True
         )
-        self.store_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.card_layout.addWidget(self.store_label)
         self.card_layout.addSpacing(14)
 

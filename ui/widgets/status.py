@@ -10,17 +10,18 @@ the outbox: 在线 / 离线 · n 条待同步 / 同步中 / n 个同步问题.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QObject, QSize, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from ui.style import PALETTE
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from showroom.sync.service import SyncService, SyncState
 
 log = logging.getLogger("showroom.ui")
@@ -99,28 +100,28 @@ class SyncRelay(QObject):
         service.subscribe(self.stateChanged.emit)
 
 
-class StatusDot(QWidget):
-    """A small filled circle: green online, red offline, grey unknown. Emits no signals."""
+class StatusDot(QFrame):
+    """A small filled circle: green online, red offline, grey unknown. Emits no signals.
+
+    Drawn by a style sheet rather than a paint event: a QPainter brush would import
+    Qt's enum namespace before the first paint (see ``ui/qtprops.py``).
+    """
+
+    UNKNOWN = "#9aa5b1"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._colour = QColor("#9aa5b1")
         self.setFixedSize(QSize(12, 12))
+        self.colour = ""
+        self.set_state(None)
 
     def set_state(self, online: bool | None) -> None:
-        if online is None:
-            self._colour = QColor("#9aa5b1")
-        else:
-            self._colour = QColor(PALETTE.success if online else PALETTE.danger)
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self._colour)
-        painter.drawEllipse(1, 1, 10, 10)
-        painter.end()
+        colour = {None: self.UNKNOWN, True: PALETTE.success, False: PALETTE.danger}[online]
+        if colour != self.colour:
+            self.colour = colour
+            self.setStyleSheet(
+                f"background: {colour}; border: 1px solid {colour}; border-radius: 6px;"
+            )
 
 
 class OnlineIndicator(QWidget):
@@ -144,6 +145,7 @@ class OnlineIndicator(QWidget):
         layout.addWidget(self.text)
         self._online: bool | None = None
         self._sync: SyncState | None = None
+        self._clickable = False
 
     def set_online(self, online: bool | None) -> None:
         self._online = online
@@ -173,8 +175,15 @@ class OnlineIndicator(QWidget):
         if sync is not None and sync.problems:
             text += self.tr(" · {n} 个同步问题").format(n=sync.problems)
         self.text.setText(text)
-        busy = sync is not None and (sync.pending or sync.problems)
-        self.setCursor(Qt.CursorShape.PointingHandCursor if busy else Qt.CursorShape.ArrowCursor)
+        busy = bool(sync is not None and (sync.pending or sync.problems))
+        if busy != self._clickable:
+            # Only on a change: the first paint has no sync state and no need of Qt's enums.
+            from PySide6.QtCore import Qt
+
+            self._clickable = busy
+            self.setCursor(
+                Qt.CursorShape.PointingHandCursor if busy else Qt.CursorShape.ArrowCursor
+            )
         tips = [self.tr("点击查看待同步的记录和同步问题")] if busy else []
         if online is False and sync is not None and sync.cached_at is not None:
             tips.insert(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from showroom.logsetup import configure_logging
+from showroom.logsetup import EarlyRecords, configure_logging, hold_early_records
 
 
 @pytest.fixture
@@ -49,3 +49,25 @@ def test_configuring_twice_does_not_duplicate_lines(
     configure_logging(log_file)
     logging.getLogger("showroom.test").warning("once")
     assert log_file.read_text(encoding="utf-8").count("once") == 1
+
+
+def test_records_held_before_the_log_file_opens_are_written_then_in_order(
+    tmp_path: Path, restore_root_logging: None
+) -> None:
+    # The app opens its log file after the first paint; nothing logged before may be lost.
+    hold_early_records()
+    log = logging.getLogger("showroom.test")
+    log.info("starting %s", "13812345678")
+    log.warning("settings: bad value")
+    log.debug("too fine for the file")
+    log_file = tmp_path / "showroom.log"
+    assert not log_file.exists()
+    configure_logging(log_file)
+    log.info("after")
+    lines = log_file.read_text(encoding="utf-8").splitlines()
+    assert [line.split(" showroom.test ")[-1].split("] ")[-1] for line in lines] == [
+        "starting 138****5678",
+        "settings: bad value",
+        "after",
+    ]
+    assert not any(isinstance(h, EarlyRecords) for h in logging.getLogger().handlers)
