@@ -8,7 +8,6 @@ offscreen ``self-test``) is handed to ``ui.main``. Exit codes: 0 success,
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
@@ -21,6 +20,11 @@ log = logging.getLogger("showroom.cli")
 
 GUI_COMMANDS = {None, "self-test", "print", "documents"}  # print paints with Qt (offscreen)
 
+# What ``showroom`` alone may be given; anything else goes through the full parser.
+_START_FLAGS = {"--kiosk": "kiosk", "--exit-after-startup": "exit_after_startup"}
+_START_OPTIONS = {"--database": "database", "--lang": "lang"}
+_LANGUAGES = ("zh_CN", "en")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -29,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"showroom {__version__}")
     parser.add_argument("--database", metavar="URL", help="数据库地址（覆盖设置与环境变量）")
     parser.add_argument("--kiosk", action="store_true", help="以客户自助机模式全屏启动")
-    parser.add_argument("--lang", choices=("zh_CN", "en"), help="界面语言")
+    parser.add_argument("--lang", choices=_LANGUAGES, help="界面语言")
     parser.add_argument(
         "--exit-after-startup",
         action="store_true",
@@ -249,6 +253,8 @@ def _cmd_vehicles(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     if args.json:
+        import json
+
         json.dump([r.to_json() for r in rows], sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
@@ -299,8 +305,34 @@ def run_command(args: argparse.Namespace) -> int:
         return 130
 
 
+def start_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The plain app start (``showroom [--kiosk] [--database URL] ...``) read without
+    building the whole parser and its sub-commands, which costs the first paint some
+    10 ms; None when ``argv`` asks for anything else (help, a command, a mistake)."""
+    values: dict[str, Any] = {"database": None, "kiosk": False, "lang": None}
+    values |= {"exit_after_startup": False, "command": None}
+    words = list(argv)
+    while words:
+        word = words.pop(0)
+        name, equals, value = word.partition("=")
+        if name in _START_FLAGS and not equals:
+            values[_START_FLAGS[name]] = True
+        elif name in _START_OPTIONS:
+            if not equals:
+                if not words or words[0].startswith("-"):
+                    return None
+                value = words.pop(0)
+            if name == "--lang" and value not in _LANGUAGES:
+                return None
+            values[_START_OPTIONS[name]] = value
+        else:
+            return None
+    return argparse.Namespace(**values)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = start_arguments(words) or build_parser().parse_args(words)
     if args.command in GUI_COMMANDS:
         from ui.main import run_gui  # the GUI layer sits above this one
 

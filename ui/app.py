@@ -31,7 +31,7 @@ from PySide6.QtCore import (
     qInstallMessageHandler,
 )
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from showroom import __version__
 from showroom.paths import APP_NAME, AppPaths
@@ -39,7 +39,7 @@ from showroom.settings import Settings
 from ui.errors import BugReporter, fault_parts, install_exception_hooks, report_failure
 from ui.i18n import install_translators, resolve_language
 from ui.main_window import MainWindow
-from ui.style import apply_style
+from ui.style import STYLE_ARGUMENTS, apply_style
 from ui.tasks import TaskRunner
 from ui.widgets.icons import app_icon
 from ui.widgets.status import ConnectionMonitor, SyncRelay
@@ -73,17 +73,25 @@ def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> N
 
 
 def create_application(argv: Sequence[str], language: str) -> QApplication:
-    """The one QApplication, styled and translated; call before any widget exists."""
+    """The one QApplication, styled and translated; call before any widget exists.
+
+    The window icon is left to ``set_app_icon`` (after the first paint, in ``run``).
+    """
     qInstallMessageHandler(_qt_message)
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(APP_NAME)
     QApplication.setApplicationVersion(__version__)
     QApplication.setDesktopFileName("showroom")
-    app = QApplication(list(argv))
-    app.setWindowIcon(app_icon())
+    program = list(argv[:1]) or ["showroom"]  # Qt reads options only after a program name
+    app = QApplication([*program, *STYLE_ARGUMENTS, *argv[1:]])
     apply_style(app)
     install_translators(app, resolve_language(language))
     return app
+
+
+def set_app_icon(app: QApplication) -> None:
+    """The icon of every window and of the task bar (SVG rendered at seven sizes)."""
+    app.setWindowIcon(app_icon())
 
 
 def bring_to_front(window: QWidget) -> None:
@@ -423,6 +431,8 @@ class ShowroomApp(QObject):
 
         later = changed & APPLY_ON_RESTART
         if later:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.information(
                 self.window,
                 self.tr("设置已保存"),
@@ -497,13 +507,18 @@ def run(args: argparse.Namespace) -> int:
     reporter = BugReporter(paths.log_file, app)
     install_exception_hooks(reporter)
     log.info("Showroom %s starting (kiosk=%s)", __version__, bool(args.kiosk))
+
+    def after_first_paint() -> None:
+        configure_logging(paths.log_file)
+        set_app_icon(app)  # windows without an icon of their own pick it up
+
     controller = ShowroomApp(
         paths,
         settings,
         kiosk=bool(args.kiosk),
         exit_after_startup=bool(args.exit_after_startup),
         live_sync=True,
-        on_first_paint=lambda: configure_logging(paths.log_file),
+        on_first_paint=after_first_paint,
     )
     controller.start()
     code: Any = app.exec()

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from showroom.errors import ShowroomError
 
@@ -194,6 +194,8 @@ class BugReporter(QObject):
             return
         self._showing = True
         try:
+            from PySide6.QtWidgets import QMessageBox  # not needed before the first paint
+
             box = QMessageBox(QApplication.activeWindow())
             box.setIcon(QMessageBox.Icon.Warning)
             box.setWindowTitle(self.tr("出现了意外错误"))

@@ -3,7 +3,8 @@
 The sign-in form and the kiosk's attract screen are shown while the database
 opens in a worker. If either pulled in SQLAlchemy, Alembic, the models or
 matplotlib, every start would wait for them; importing PySide's ``Qt`` namespace
-builds about a hundred enums, some 30 ms (``ui/qtprops.py``). benchmarks/startup.py
+builds about a hundred enums, some 30 ms (``ui/qtprops.py``), and the
+``QStyle`` class alone some 15 ms. benchmarks/startup.py
 measures the time. A fresh interpreter runs the real start-up (``ShowroomApp``)
 and reports what is loaded at the moment of the first paint.
 """
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
 import json, sys
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 from showroom.paths import AppPaths
 from showroom.settings import Settings
 from ui.app import ShowroomApp, create_application
@@ -37,6 +38,9 @@ def at_first_paint(self):
     seen["heavy"] = sorted({m.split(".")[0] for m in sys.modules} & HEAVY)
     seen["qt_namespace"] = "Qt" in QtCore.__dict__
     seen["log_handlers"] = "logging.handlers" in sys.modules
+    seen["heavy_types"] = [t for t in ("QStyle", "QMessageBox") if t in QtWidgets.__dict__]
+    app.setStyleSheet("")  # the style-sheet proxy style has no name of its own
+    seen["style"] = app.style().name()
     app.quit()
 
 ShowroomApp._on_first_screen_shown = at_first_paint
@@ -68,3 +72,6 @@ def test_first_screen_paints_without_the_database_layer_or_qt_enums(
     assert seen["heavy"] == [], f"loaded before the first paint: {seen['heavy']}"
     assert seen["qt_namespace"] is False, "the Qt enum namespace was imported before the paint"
     assert seen["log_handlers"] is False, "the log file was opened before the paint"
+    # Each of these classes builds dozens of enums when first touched from Python.
+    assert seen["heavy_types"] == [], seen["heavy_types"]
+    assert seen["style"] == "fusion"
