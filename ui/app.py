@@ -38,11 +38,9 @@ from showroom.paths import APP_NAME, AppPaths
 from showroom.settings import Settings
 from ui.errors import BugReporter, fault_parts, install_exception_hooks, report_failure
 from ui.i18n import install_translators, resolve_language
-from ui.main_window import MainWindow
 from ui.style import STYLE_ARGUMENTS, apply_style
 from ui.tasks import TaskRunner
 from ui.widgets.icons import app_icon
-from ui.widgets.status import ConnectionMonitor, SyncRelay
 
 if TYPE_CHECKING:
     from showroom.context import AppContext
@@ -50,6 +48,8 @@ if TYPE_CHECKING:
     from showroom.users import StaffUser
     from ui.dialogs.first_run import FirstRunDialog
     from ui.dialogs.settings import SettingsDialog
+    from ui.main_window import MainWindow
+    from ui.widgets.status import ConnectionMonitor, SyncRelay
 
 log = logging.getLogger("showroom.ui")
 
@@ -159,8 +159,7 @@ class ShowroomApp(QObject):
         self.exit_code = 0
         self.context: AppContext | None = None
         self.runner = TaskRunner(None, inline=inline, parent=self)
-        self.window = MainWindow(self.runner)
-        self.window.close_signs_out = kiosk
+        self._window: MainWindow | None = None  # see ``window``
         self.kiosk_window: QWidget | None = None
         self.monitor: ConnectionMonitor | None = None
         self.first_run_dialog: FirstRunDialog | None = None
@@ -171,13 +170,27 @@ class ShowroomApp(QObject):
         self._watcher: PaintWatcher | None = None
         self._quit_when_connected = False
         self.started_after_paint = False
-
-        self.window.retryRequested.connect(self.retry)
-        self.window.embeddedRequested.connect(self.use_embedded)
-        self.window.settingsRequested.connect(self.open_settings)
-        self.window.setupRequested.connect(self.offer_first_run)
-        self.window.signedOut.connect(self._on_signed_out)
         self.firstScreenShown.connect(self._on_first_screen_shown)
+
+    @property
+    def window(self) -> MainWindow:
+        """The staff window: sign-in, the signed-in shell and the start-up fault page.
+
+        Made on first use. The kiosk's attract screen paints without it; it is built
+        right after that paint, or earlier if a fault or a staff PIN needs it.
+        """
+        if self._window is None:
+            from ui.main_window import MainWindow
+
+            window = MainWindow(self.runner)
+            window.close_signs_out = self.kiosk
+            window.retryRequested.connect(self.retry)
+            window.embeddedRequested.connect(self.use_embedded)
+            window.settingsRequested.connect(self.open_settings)
+            window.setupRequested.connect(self.offer_first_run)
+            window.signedOut.connect(self._on_signed_out)
+            self._window = window
+        return self._window
 
     # --- start-up ----------------------------------------------------------------------
 
@@ -313,6 +326,8 @@ class ShowroomApp(QObject):
         """Live changes from other PCs, the online state from the feed's heartbeat, the outbox."""
         if self.monitor is not None:
             self.monitor.stop()
+        from ui.widgets.status import SyncRelay
+
         sync = context.start_sync()
         self.runner.sync = sync
         if self.sync_relay is not None:
@@ -336,6 +351,8 @@ class ShowroomApp(QObject):
 
     def _start_monitor(self) -> None:
         if self.monitor is None:
+            from ui.widgets.status import ConnectionMonitor
+
             self.monitor = ConnectionMonitor(self.runner, self)
             self.monitor.onlineChanged.connect(self.window.set_online)
         self.monitor.start()
@@ -455,7 +472,8 @@ class ShowroomApp(QObject):
         kiosk.staffUnlocked.connect(self._on_staff_unlocked)
         self.kiosk_window = kiosk
         kiosk.showFullScreen()
-        self.window.hide()
+        if self._window is not None:
+            self._window.hide()
         return True
 
     def _on_staff_unlocked(self, user: StaffUser) -> None:
@@ -481,7 +499,7 @@ class ShowroomApp(QObject):
             self.monitor.stop()
         if not self.runner.wait(30_000):
             log.error("background tasks still running at exit")
-        for window in (self.kiosk_window, self.window):
+        for window in (self.kiosk_window, self._window):
             if window is not None:
                 window.close()
                 window.deleteLater()

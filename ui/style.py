@@ -8,15 +8,12 @@ style sheet and the code cannot drift apart.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 import resources
-
-log = logging.getLogger("showroom.ui")
 
 # Chinese first: the first family the system has wins; Latin text uses the same face.
 FONT_FAMILIES = (
@@ -54,14 +51,14 @@ PALETTE = Palette()
 
 
 def app_font() -> QFont:
-    """The UI font: a CJK face the system has, at a size readable on a showroom PC."""
-    available = set(QFontDatabase.families())
-    families = [f for f in FONT_FAMILIES if f in available]
+    """The UI font: a CJK face the system has, at a size readable on a showroom PC.
+
+    Qt takes the first of ``FONT_FAMILIES`` that is installed. Listing the installed
+    families here would load the whole font database before the first paint; a PC
+    without any of them is told after it (``ui.documents.fonts.warn_if_no_cjk_font``).
+    """
     font = QFont()
-    if families:
-        font.setFamilies(families)
-    else:
-        log.warning("no preferred CJK font found; Chinese text may render poorly")
+    font.setFamilies(list(FONT_FAMILIES))
     font.setPixelSize(BASE_FONT_PX)
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     return font

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from resources import read_text
-from showroom.context import AppContext
 from showroom.settings import Settings
 from ui.kiosk.home import HomePage, Tile
 from ui.kiosk.icons import icon, pixmap
@@ -46,6 +45,7 @@ from ui.qtprops import set_enum
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from showroom.context import AppContext
     from ui.kiosk.archive import KioskArchivePage
     from ui.kiosk.browse import BrowsePage
     from ui.kiosk.staff import StaffPinPage
