@@ -34,6 +34,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from showroom import __version__
+from showroom.context import AppContext, database_url, describe_url, embedded_url, open_context
 from showroom.paths import APP_NAME, AppPaths
 from showroom.settings import Settings
 from ui.errors import BugReporter, fault_parts, install_exception_hooks, report_failure
@@ -43,7 +44,6 @@ from ui.tasks import TaskRunner
 from ui.widgets.icons import app_icon
 
 if TYPE_CHECKING:
-    from showroom.context import AppContext
     from showroom.services.stores import FirstRunState
     from showroom.users import StaffUser
     from ui.dialogs.first_run import FirstRunDialog
@@ -235,15 +235,11 @@ class ShowroomApp(QObject):
             window.show()
 
     def current_url(self) -> str:
-        from showroom.context import database_url
-
         return self._url_override or database_url(self.settings, self.paths)
 
     def connect_database(self) -> None:
         if self._connecting:
             return
-        from showroom.context import describe_url, open_context
-
         self._connecting = True
         url = self.current_url()
         if self.window.current_page is not self.window.sign_in_page or self.context is not None:
@@ -258,8 +254,6 @@ class ShowroomApp(QObject):
 
     def use_embedded(self) -> None:
         """Work on this PC's SQLite database for this session (the setting is not changed)."""
-        from showroom.context import embedded_url
-
         self._url_override = embedded_url(self.paths.embedded_database)
         log.info("using the embedded database for this session")
         self.connect_database()
@@ -271,8 +265,6 @@ class ShowroomApp(QObject):
         report_failure(exc)
         message, technical = fault_parts(exc)
         log.warning("start-up fault: %s %s", message, technical)
-        from showroom.context import embedded_url
-
         embedded = embedded_url(self.paths.embedded_database)
         self.window.show_fault(message, technical, offer_embedded=self.current_url() != embedded)
         if self.kiosk_window is not None and self.kiosk_window.isVisible():
@@ -292,8 +284,6 @@ class ShowroomApp(QObject):
             self.context.close()
         self.context = context
         self.runner.database = context.database
-        from showroom.context import describe_url
-
         log.info(
             "database open: %s (%s)",
             describe_url(str(context.database.engine.url)),

@@ -22,9 +22,8 @@ def run_gui(args: argparse.Namespace) -> int:
     # Plain-Python modules of the start-up first: once PySide6 is loaded, its import
     # hook reads the source of every module imported after it (looking for its own
     # ``__feature__`` switches), which the first paint would wait for.
-    import showroom.logsetup
-    import showroom.paths
-    import showroom.settings  # noqa: F401
+    import showroom.context
+    import showroom.logsetup  # noqa: F401
     from ui.app import run
 
     return run(args)

@@ -120,7 +120,7 @@ class StatusDot(QFrame):
         if colour != self.colour:
             self.colour = colour
             self.setStyleSheet(
-                f"background: {colour}; border: 1px solid {colour}; border-radius: 6px;"
+                f"background: {colour}; border: none; border-radius: 5px; margin: 1px;"
             )
 
 
