@@ -181,6 +181,13 @@ def test_a_tap_on_a_tiles_text_or_icon_opens_its_page(kiosk: KioskWindow, qtbot:
     assert kiosk.current_key() == "browse"
 
 
+def test_the_back_button_shows_its_arrow_once_a_page_is_open(kiosk: KioskWindow) -> None:
+    assert kiosk._back.isHidden()  # at home there is nowhere to go back to
+    kiosk.open_page("browse")
+    assert kiosk._back.isVisible()
+    assert not kiosk._back.icon().isNull()
+
+
 def test_kiosk_buttons_and_tiles_never_take_keyboard_focus(kiosk: KioskWindow) -> None:
     # No focus frame after a tap; set by name (ui/qtprops.py), so check the result here.
     for button in [*kiosk.home.tile_buttons, kiosk._back, kiosk._staff_button]:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QPixmap
 
 from resources import path
+from ui.widgets.icons import render_svg
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
 
 
 def icon_path(name: str) -> str:
@@ -14,17 +19,14 @@ def icon_path(name: str) -> str:
 
 
 def icon(name: str) -> QIcon:
+    from PySide6.QtGui import QIcon  # QIcon's class is costly to load; the attract screen has none
+
     return QIcon(icon_path(name))
 
 
 def pixmap(name: str, size: QSize, device_pixel_ratio: float = 1.0) -> QPixmap:
     """Render ``name`` at ``size`` logical pixels (QIcon would scale a cached bitmap)."""
-    image = QPixmap(size * device_pixel_ratio)
+    svg = path("icons", "kiosk", f"{name}.svg").read_bytes()
+    image = QPixmap.fromImage(render_svg(svg, size * device_pixel_ratio))
     image.setDevicePixelRatio(device_pixel_ratio)
-    image.fill(QColor(0, 0, 0, 0))
-    renderer = QSvgRenderer(icon_path(name))
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, size.width(), size.height()))
-    painter.end()
     return image
