@@ -526,10 +526,13 @@ def test_a_touch_restarts_the_idle_countdown(
 ) -> None:
     kiosk = make_kiosk(idle_ms=400)
     kiosk.open_page("staff")
+    qtbot.waitExposed(kiosk)
     qtbot.wait(250)
-    qtbot.mouseClick(
-        kiosk.staff_page.pad.findChild(QPushButton, "pinKey5"), Qt.MouseButton.LeftButton
-    )
+    # As a touch screen delivers it: to the kiosk's window, which hands it to the key.
+    key = kiosk.staff_page.pad.findChild(QPushButton, "pinKey5")
+    at = key.mapTo(kiosk, key.rect().center())
+    qtbot.mouseClick(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=at)
+    assert kiosk.staff_page.pad.digits() == "5"
     assert kiosk.idle._timer.remainingTime() > 300
     assert kiosk.current_key() == "staff"
 
