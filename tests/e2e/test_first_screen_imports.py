@@ -39,6 +39,8 @@ def at_first_paint(self):
     seen["qt_namespace"] = "Qt" in QtCore.__dict__
     seen["log_handlers"] = "logging.handlers" in sys.modules
     seen["heavy_types"] = [t for t in ("QStyle", "QMessageBox") if t in QtWidgets.__dict__]
+    seen["qtsvg"] = "PySide6.QtSvg" in sys.modules
+    seen["staff_window_built"] = self._window is not None
     app.setStyleSheet("")  # the style-sheet proxy style has no name of its own
     seen["style"] = app.style().name()
     app.quit()
@@ -74,4 +76,7 @@ def test_first_screen_paints_without_the_database_layer_or_qt_enums(
     assert seen["log_handlers"] is False, "the log file was opened before the paint"
     # Each of these classes builds dozens of enums when first touched from Python.
     assert seen["heavy_types"] == [], seen["heavy_types"]
+    assert seen["qtsvg"] is False
     assert seen["style"] == "fusion"
+    # The kiosk's attract screen does not wait for the staff window behind it.
+    assert seen["staff_window_built"] is (mode == "staff")
