@@ -506,32 +506,41 @@ def run(args: argparse.Namespace) -> int:
     # The log file (rotation, redaction) is opened once the first screen is up;
     # until then records wait in memory and are written then, in order.
     hold_early_records()
-    settings = Settings.load(
-        paths.settings_file, cli={"database_url": args.database, "language": args.lang}
-    )
-    for problem in settings.problems:
-        log.warning("settings: %s", problem)
-    app = create_application(sys.argv[:1], settings["language"])
-    reporter = BugReporter(paths.log_file, app)
-    install_exception_hooks(reporter)
-    log.info("Showroom %s starting (kiosk=%s)", __version__, bool(args.kiosk))
+    log_open = False
 
-    def after_first_paint() -> None:
-        configure_logging(paths.log_file)
-        set_app_icon(app)  # windows without an icon of their own pick it up
+    def open_log() -> None:
+        nonlocal log_open
+        if not log_open:
+            configure_logging(paths.log_file)
+            log_open = True
 
-    controller = ShowroomApp(
-        paths,
-        settings,
-        kiosk=bool(args.kiosk),
-        exit_after_startup=bool(args.exit_after_startup),
-        live_sync=True,
-        on_first_paint=after_first_paint,
-    )
-    controller.start()
-    code: Any = app.exec()
-    if not controller.started_after_paint:
-        configure_logging(paths.log_file)  # quit before the first paint: keep what was logged
+    try:
+        settings = Settings.load(
+            paths.settings_file, cli={"database_url": args.database, "language": args.lang}
+        )
+        for problem in settings.problems:
+            log.warning("settings: %s", problem)
+        app = create_application(sys.argv[:1], settings["language"])
+        reporter = BugReporter(paths.log_file, app)
+        install_exception_hooks(reporter)
+        log.info("Showroom %s starting (kiosk=%s)", __version__, bool(args.kiosk))
+
+        def after_first_paint() -> None:
+            open_log()
+            set_app_icon(app)  # windows without an icon of their own pick it up
+
+        controller = ShowroomApp(
+            paths,
+            settings,
+            kiosk=bool(args.kiosk),
+            exit_after_startup=bool(args.exit_after_startup),
+            live_sync=True,
+            on_first_paint=after_first_paint,
+        )
+        controller.start()
+        code: Any = app.exec()
+    finally:
+        open_log()  # also when the app quit or failed before its first paint
     controller.shutdown()
     log.info("Showroom exiting (%s)", code)
     return int(code or 0)
