@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
 import json, sys
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from showroom.paths import AppPaths
 from showroom.settings import Settings
 from ui.app import ShowroomApp, create_application
@@ -39,6 +39,7 @@ def at_first_paint(self):
     seen["qt_namespace"] = "Qt" in QtCore.__dict__
     seen["log_handlers"] = "logging.handlers" in sys.modules
     seen["heavy_types"] = [t for t in ("QStyle", "QMessageBox") if t in QtWidgets.__dict__]
+    seen["heavy_types"] += [t for t in ("QIcon",) if t in QtGui.__dict__]
     seen["qtsvg"] = "PySide6.QtSvg" in sys.modules
     seen["staff_window_built"] = self._window is not None
     app.setStyleSheet("")  # the style-sheet proxy style has no name of its own

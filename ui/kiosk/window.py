@@ -102,7 +102,9 @@ class KioskWindow(QFrame):
         # --- top bar ------------------------------------------------------------------------
         bar = QFrame(self)
         bar.setObjectName("kioskTopBar")
-        self._back = QPushButton(self.tr("返回首页"), bar)
+        # QPushButton(parent) and setText: see SignInPage (QIcon before the first paint).
+        self._back = QPushButton(bar)
+        self._back.setText(self.tr("返回首页"))
         self._back.setObjectName("kioskBackButton")
         self._back_has_icon = False
         self._back.setIconSize(QSize(32, 32))  # the icon comes with the first page away from home
@@ -115,7 +117,8 @@ class KioskWindow(QFrame):
         self._store_label = QLabel(store_name, bar)
         self._store_label.setObjectName("kioskStoreName")
         # Discreet on purpose: customers should not be drawn to it, staff know where it is.
-        self._staff_button = QPushButton(self.tr("员工"), bar)
+        self._staff_button = QPushButton(bar)
+        self._staff_button.setText(self.tr("员工"))
         self._staff_button.setObjectName("kioskStaffButton")
         self._staff_button.setMinimumSize(88, 56)
         set_enum(self._staff_button, "focusPolicy", "NoFocus")

@@ -87,7 +87,10 @@ class SignInPage(CenteredPage):
         self.card_layout.addWidget(self.error_label)
         self.card_layout.addSpacing(8)
 
-        self.sign_in_button = QPushButton(self.tr("登录"), self.card)
+        # QPushButton(parent) and setText: the (text, parent) constructor is matched against
+        # the (icon, text) one, which loads QIcon's class before the first paint.
+        self.sign_in_button = QPushButton(self.card)
+        self.sign_in_button.setText(self.tr("登录"))
         self.sign_in_button.setProperty("role", "primary")
         self.sign_in_button.setMinimumHeight(42)
         self.sign_in_button.setDefault(True)
@@ -100,7 +103,8 @@ class SignInPage(CenteredPage):
             self.card,
             wrap=True,
         )
-        self.setup_button = QPushButton(self.tr("首次使用设置…"), self.card)
+        self.setup_button = QPushButton(self.card)
+        self.setup_button.setText(self.tr("首次使用设置…"))
         self.setup_button.clicked.connect(self.setupRequested)
         self.card_layout.addWidget(self.setup_hint)
         self.card_layout.addWidget(self.setup_button)
