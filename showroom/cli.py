@@ -309,8 +309,8 @@ def start_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
     """The plain app start (``showroom [--kiosk] [--database URL] ...``) read without
     building the whole parser and its sub-commands, which costs the first paint some
     10 ms; None when ``argv`` asks for anything else (help, a command, a mistake)."""
-    values: dict[str, Any] = {"database": None, "kiosk": False, "lang": None}
-    values |= {"exit_after_startup": False, "command": None}
+    values: dict[str, Any] = dict.fromkeys(("database", "lang", "command"))
+    values |= dict.fromkeys(_START_FLAGS.values(), False)
     words = list(argv)
     while words:
         word = words.pop(0)
