@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
@@ -14,19 +15,18 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
 
-def icon_path(name: str) -> str:
-    return str(path("icons", "kiosk", f"{name}.svg"))
+def svg_path(name: str) -> Path:
+    return path("icons", "kiosk", f"{name}.svg")
 
 
 def icon(name: str) -> QIcon:
     from PySide6.QtGui import QIcon  # QIcon's class is costly to load; the attract screen has none
 
-    return QIcon(icon_path(name))
+    return QIcon(str(svg_path(name)))
 
 
 def pixmap(name: str, size: QSize, device_pixel_ratio: float = 1.0) -> QPixmap:
     """Render ``name`` at ``size`` logical pixels (QIcon would scale a cached bitmap)."""
-    svg = path("icons", "kiosk", f"{name}.svg").read_bytes()
-    image = QPixmap.fromImage(render_svg(svg, size * device_pixel_ratio))
+    image = QPixmap.fromImage(render_svg(svg_path(name).read_bytes(), size * device_pixel_ratio))
     image.setDevicePixelRatio(device_pixel_ratio)
     return image

@@ -106,7 +106,6 @@ class KioskWindow(QFrame):
         self._back = QPushButton(bar)
         self._back.setText(self.tr("返回首页"))
         self._back.setObjectName("kioskBackButton")
-        self._back_has_icon = False
         self._back.setIconSize(QSize(32, 32))  # the icon comes with the first page away from home
         self._back.setMinimumSize(200, 64)
         set_enum(self._back, "focusPolicy", "NoFocus")
@@ -316,9 +315,8 @@ class KioskWindow(QFrame):
         self._stack.setCurrentWidget(page)
         at_home = key == HOME
         self._back.setVisible(not at_home and key != STAFF)
-        if self._back.isVisibleTo(self) and not self._back_has_icon:
+        if self._back.isVisibleTo(self) and self._back.icon().isNull():
             self._back.setIcon(icon("back"))
-            self._back_has_icon = True
         # The attract screen shows the store name large; the bar would only repeat it.
         self._store_label.setVisible(not at_home)
         self._staff_button.setVisible(key != STAFF)
