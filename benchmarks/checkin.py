@@ -57,7 +57,7 @@ def fill(database: Database, count: int, rng: random.Random) -> tuple[uuid.UUID,
                     store_id=store_id,
                     username=f"bench{n}",
                     display_name=f"顾问{n + 1}",
-                    role=Role.SALES,
+                    roles={Role.SALES},
                     password_hash="x",
                 )
             )

@@ -102,7 +102,7 @@ def generate(database: Database, visits_total: int, seed: int = 7) -> dict[str, 
                 store_id=store,
                 username=f"c{s}_{n}",
                 display_name=f"顾问{s}{n}",
-                role=Role.SALES,
+                roles={Role.SALES},
                 password_hash="x",
             )
             for n in range(CONSULTANTS_PER_STORE)

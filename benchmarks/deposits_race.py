@@ -94,7 +94,7 @@ def _seed(
                         store_id=store.id,
                         username=f"desk{n:02d}",
                         display_name=f"顾问{n:02d}",
-                        role=Role.SALES,
+                        roles={Role.SALES},
                         password_hash="-",  # never signs in
                     )
                 )

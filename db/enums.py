@@ -10,10 +10,23 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
+    """What a person may do. A person holds one or more roles (``staff_roles``)."""
+
     RECEPTION = "reception"
     SALES = "sales"
     APPRAISER = "appraiser"
     MANAGER = "manager"
+    GROUP_MANAGER = "group_manager"  # 集团管理: every store of the dealer group
+
+
+class RosterStatus(StrEnum):
+    """A day that differs from a person's weekly pattern (排班例外)."""
+
+    ON_DUTY = "on_duty"  # 加班/调班: works on a day the pattern has off
+    DAY_OFF = "day_off"  # 调休: off on a day the pattern has on
+    LEAVE = "leave"  # 休假
+    SICK = "sick"  # 病假
+    OFF_SITE = "off_site"  # 外出 (training, collecting a car): not on the floor
 
 
 class Title(StrEnum):
@@ -90,10 +103,27 @@ class Transmission(StrEnum):
 
 
 class PhotoCategory(StrEnum):
-    EXTERIOR = "exterior"
-    INTERIOR = "interior"
-    ENGINE = "engine"
-    CHASSIS = "chassis"
+    """A car photo's section of the archive, in the order customers see them.
+
+    ``DOCUMENTS`` (证件: registration certificate, licence, nameplate) is never public.
+    """
+
+    EXTERIOR = "exterior"  # 外观
+    INTERIOR = "interior"  # 内饰
+    ENGINE = "engine"  # 发动机舱
+    CHASSIS = "chassis"  # 底盘
+    DETAIL = "detail"  # 细节
+    DEFECT = "defect"  # 瑕疵
+    DOCUMENTS = "documents"  # 证件
+
+
+class Acquisition(StrEnum):
+    """Where a car in stock came from (收车来源)."""
+
+    CUSTOMER = "customer"  # 个人收购
+    TRADE_IN = "trade_in"  # 置换
+    AUCTION = "auction"  # 拍卖
+    DEALER = "dealer"  # 同行调车
     OTHER = "other"
 
 
@@ -210,4 +240,30 @@ class InteractionChannel(StrEnum):
     PHONE = "phone"
     WECHAT = "wechat"
     SMS = "sms"
+    ONLINE_CHAT = "online_chat"  # a listing platform's or the store's web chat
     OTHER = "other"
+
+
+class CustomerKind(StrEnum):
+    INDIVIDUAL = "individual"  # 个人
+    COMPANY = "company"  # 单位（公司名称另记）
+
+
+class CustomerRole(StrEnum):
+    BUYER = "buyer"  # 买车
+    SELLER = "seller"  # 卖车
+    TRADE_IN = "trade_in"  # 置换（卖旧买新）
+
+
+class PaymentPreference(StrEnum):
+    FULL = "full"  # 全款
+    LOAN = "loan"  # 贷款
+
+
+class LeadStatus(StrEnum):
+    """A lead before the first visit (线索): answered within the response deadline or overdue."""
+
+    NEW = "new"  # 待响应
+    CONTACTED = "contacted"  # 已联系
+    VISITED = "visited"  # 已到店（成为到店客户）
+    CLOSED = "closed"  # 已关闭（无效、重复、已买车……）

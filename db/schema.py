@@ -26,7 +26,7 @@ log = logging.getLogger("showroom.db")
 
 # The newest revision this app ships. A test keeps it equal to the migrations'
 # head; with it, the usual start (database already current) needs no Alembic.
-HEAD_REVISION = "0011_sync"
+HEAD_REVISION = "0018_integrity"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -99,9 +99,30 @@ def _run(database: Database, fn_name: str, revision: str) -> None:
     from alembic import command
 
     cfg = alembic_config(database)
-    with database.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        getattr(command, fn_name)(cfg, revision)
+    if database.kind != "sqlite":
+        with database.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            getattr(command, fn_name)(cfg, revision)
+        database.schema_changed()
+        return
+    # SQLite drops a column by rebuilding the table (copy, drop, rename). With foreign
+    # keys on, dropping a table that other rows refer to fails, so this follows SQLite's
+    # documented procedure: keys off outside the transaction, every key checked before
+    # the commit, then the connection's own setting back (the read cache keeps them off).
+    with database.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        enforced = raw.execute("PRAGMA foreign_keys").fetchone()[0]
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                getattr(command, fn_name)(cfg, revision)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise RuntimeError(f"migration left a dangling reference in {broken[0]}")
+        finally:
+            raw.execute(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
     database.schema_changed()
 
 

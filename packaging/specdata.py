@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -115,6 +116,10 @@ PYTHON_EXCLUDES = (
     "numpy.tests",
     "PIL.ImageTk",
     "PIL._avif",  # AVIF photos are not used; its library alone is 5 MB
+    # The car pages' browser test drives chromium with Playwright, which brings greenlet;
+    # SQLAlchemy would take it along for its asyncio bridge, which the app does not use.
+    "playwright",
+    "greenlet",
 )
 
 # Of Qt's own translations only Chinese is used: English is the source language of Qt.
@@ -221,14 +226,55 @@ def excludes() -> list[str]:
 # xcb, wayland, eglfs (a kiosk without a desktop), offscreen and minimal stay.
 QT_PLUGIN_SKIP = ("qvnc", "qvkkhrdisplay", "qlinuxfb", "qminimalegl", "qgtk3", "qtuiotouchplugin")
 QT_LIBRARY_SKIP = ("Qt6Network", "QtNetwork")
+# What the skipped GTK3 theme links to, and nothing else we ship does (ldd, Debian 12).
+# PyInstaller collects a plugin's libraries before the plugin is dropped, so on a machine
+# with GTK installed (any with chromium, which CI installs for the car pages' browser test)
+# they would add some 16 MB for nothing.
+GTK_THEME_LIBRARIES = frozenset(
+    {
+        "gtk-3",
+        "gdk-3",
+        "gdk_pixbuf-2.0",
+        "atk-1.0",
+        "atk-bridge-2.0",
+        "atspi",
+        "cairo",
+        "cairo-gobject",
+        "pango-1.0",
+        "pangocairo-1.0",
+        "pangoft2-1.0",
+        "epoxy",
+        "pixman-1",
+        "fribidi",
+        "thai",
+        "datrie",
+        "graphite2",
+        "harfbuzz",
+        "jpeg",
+        "Xcomposite",
+        "Xcursor",
+        "Xdamage",
+        "Xext",
+        "Xfixes",
+        "Xi",
+        "Xinerama",
+        "Xrandr",
+        "Xrender",
+    }
+)
+_SHARED_LIBRARY = re.compile(r"^lib(?P<name>.+?)\.so(\.\d+)*$")
 
 
 def keep_binary(destination: str) -> bool:
-    """Filter for collected binaries: drop the Qt plugins listed in ``QT_PLUGIN_SKIP``."""
+    """Filter for collected binaries: drop the Qt plugins listed in ``QT_PLUGIN_SKIP`` and
+    the system libraries only the GTK3 theme among them needs."""
     parts = Path(destination).parts
     stem = Path(destination).name.split(".")[0].removeprefix("lib")
     if "PySide6" in parts and "plugins" in parts:
         return stem not in QT_PLUGIN_SKIP
+    library = _SHARED_LIBRARY.match(Path(destination).name)
+    if len(parts) == 1 and library and library.group("name") in GTK_THEME_LIBRARIES:
+        return False
     # Also the copy PyInstaller links at the top of the folder (libQt6Network.so.6).
     return stem not in QT_LIBRARY_SKIP and not any(
         part.removesuffix(".framework") in QT_LIBRARY_SKIP for part in parts

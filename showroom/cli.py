@@ -49,6 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--database", metavar="URL", default=argparse.SUPPRESS, help="要测试的数据库地址"
     )
+    roles = db_sub.add_parser(
+        "roles",
+        help="建立或检查最小权限的数据库角色（所有者、应用、只读；仅 PostgreSQL）",
+    )
+    roles.add_argument(
+        "--database",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="以数据库管理员（超级用户）登录的地址",
+    )
+    roles.add_argument(
+        "--prefix", default="showroom", help="角色名前缀（默认 showroom：showroom_owner 等）"
+    )
+    roles.add_argument("--check", action="store_true", help="只检查，不做任何修改")
 
     demo = sub.add_parser("demo", help="生成演示数据")
     demo.add_argument("--cars", type=int, default=300, help="车辆数（默认 300）")
@@ -70,7 +84,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="审计日志")
     a_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    a_sub.add_parser("verify", help="校验审计日志的哈希链")
+    a_verify = a_sub.add_parser(
+        "verify", help="校验审计日志的哈希链，并与本机保存的链外锚点核对（发现改写或截断）"
+    )
+    a_verify.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="A<序号>-<哈希>",
+        help="另外核对一个抄下来的锚点，例如 A1234-0123456789abcdef（可重复）",
+    )
+    a_sub.add_parser(
+        "anchor", help="显示当前链头锚点（抄在日结单或存档纸上，日后用 verify --anchor 核对）"
+    )
+
+    privacy = sub.add_parser("privacy", help="个人信息保护（PIPL）")
+    p_sub = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
+    purge = p_sub.add_parser(
+        "purge", help="按保留期限清除从未成交客户的到店记录，并将其匿名化（合同、收据依法保留）"
+    )
+    purge.add_argument(
+        "--years", type=int, default=None, help="保留年数（默认取设置 retention_years）"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="只统计，不做任何修改")
 
     print_cmd = sub.add_parser("print", help="把存档文件输出为 PDF（标注“副本”并存档）")
     print_cmd.add_argument(
@@ -88,6 +124,31 @@ def build_parser() -> argparse.ArgumentParser:
     d_list = d_sub.add_parser("list", help="列出存档文件")
     d_list.add_argument("--json", action="store_true", help="以 JSON 输出")
     d_list.add_argument("--kind", help="只列出这一类文件")
+
+    from showroom import cli_staff
+
+    cli_staff.add_parsers(sub)
+    web = sub.add_parser("web", help="在门店网络上提供车辆网页（手机扫码看车、预约）")
+    web.add_argument(
+        "--database", metavar="URL", default=argparse.SUPPRESS, help="只读数据库地址（网页读取用）"
+    )
+    web.add_argument(
+        "--requests-database",
+        metavar="URL",
+        help="写入试驾预约和检测日报名所用的数据库地址（默认与 --database 相同）",
+    )
+    web.add_argument("--host", default="0.0.0.0", help="监听地址（默认 0.0.0.0：门店网络可访问）")
+    web.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
+    web.add_argument(
+        "--public-host", metavar="NAME", help="手机访问用的主机名或 IP（默认自动检测本机地址）"
+    )
+    web.add_argument(
+        "--trusted-proxy", metavar="ADDR", help="前置反向代理的地址（按其 X-Forwarded-For 限流）"
+    )
+
+    publish = sub.add_parser("publish", help="把车辆网页导出为静态网站（增量更新）")
+    publish.add_argument("--out", required=True, metavar="DIR", help="输出文件夹")
+    publish.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help="数据库地址")
 
     sub.add_parser("self-test", help="离屏自检：建库、显示主窗口后退出")
     return parser
@@ -118,6 +179,8 @@ def _cmd_db(args: argparse.Namespace) -> int:
         result = check_connection(url)
         print(result.message, file=sys.stdout if result.ok else sys.stderr)
         return 0 if result.ok else 2
+    if args.db_command == "roles":
+        return _cmd_db_roles(args, url)
     database = connect(url)
     try:
         if args.db_command == "upgrade":
@@ -132,6 +195,7 @@ def _cmd_db(args: argparse.Namespace) -> int:
             schema.upgrade(database)
             after = schema.current_revision(database)
             print(f"{describe_url(url)}: {before or '(空)'} -> {after}")
+            _regrant_as_owner(database)
         else:
             state = schema.schema_state(database)
             print(
@@ -140,6 +204,81 @@ def _cmd_db(args: argparse.Namespace) -> int:
             )
     finally:
         database.dispose()
+    return 0
+
+
+def _regrant_as_owner(database: Any) -> None:
+    """After an upgrade run as the owner role, narrow the new tables' grants again."""
+    if database.kind != "postgresql":
+        return
+    from db import privileges
+
+    with database.engine.begin() as conn:
+        prefix = privileges.owner_prefix(conn)
+        if prefix is not None:
+            roles = privileges.Roles.named(prefix)
+            privileges.apply_grants(conn, roles)
+    if prefix is not None:
+        print(f"已按最小权限重新授权：{roles.app}、{roles.read}。")
+
+
+def _cmd_db_roles(args: argparse.Namespace, url: str) -> int:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from db import privileges
+    from showroom.context import connect, describe_url
+
+    try:
+        roles = privileges.Roles.named(args.prefix)
+    except privileges.PrivilegeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    database = connect(url)
+    try:
+        if database.kind != "postgresql":
+            print(
+                "本机内置数据库（SQLite）没有登录和权限，showroom db roles 不适用；"
+                "门店共用的 PostgreSQL 才需要设置角色。"
+            )
+            return 0
+        created: dict[str, str] = {}
+        try:
+            if not args.check:
+                with database.engine.begin() as conn:
+                    created = privileges.ensure(conn, roles)
+            with database.engine.connect() as conn:
+                problems = privileges.check(conn, roles)
+        except DBAPIError as exc:
+            detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            print(
+                f"没有权限设置角色（{describe_url(url)}）：请用数据库管理员（超级用户）"
+                f"的地址运行。数据库回答：{detail}",
+                file=sys.stderr,
+            )
+            return 2
+    finally:
+        database.dispose()
+    base = make_url(url)
+    for role, password in created.items():
+        login = base.set(username=role, password=password).render_as_string(hide_password=False)
+        use = {
+            roles.owner: "升级数据库结构时使用（showroom --database 此地址 db upgrade）",
+            roles.app: "填入每台电脑的 设置 → 数据库地址",
+            roles.read: "留给车辆公开页面的服务器",
+        }[role]
+        print(f"已建立角色 {role}，{use}：\n  {login}")
+    if created:
+        print("密码只显示这一次，请妥善保存（设置里填入后会存入系统钥匙串）。")
+    if problems:
+        print("检查未通过：", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(
+        f"角色与权限无误：{roles.owner} 拥有全部表，{roles.app} 只有增删改查"
+        f"（审计日志只能追加），{roles.read} 只能读车辆公开视图。"
+    )
     return 0
 
 
@@ -181,10 +320,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("演示账号（仅用于演示，正式使用前请删除或改密码）：")
     for cred in summary.staff:
         pin = f"  PIN {cred.pin}" if cred.pin else ""
-        print(
-            f"  {cred.role.value:<10} {cred.username:<12} 密码 {cred.password}{pin}  "
-            f"({cred.display_name})"
-        )
+        roles = "+".join(r.value for r in (cred.roles or (cred.role,)))
+        print(f"  {roles:<16} {cred.username:<12} 密码 {cred.password}{pin}  ({cred.display_name})")
     return 0
 
 
@@ -267,16 +404,33 @@ def _cmd_vehicles(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    from showroom.audit_anchors import parse_anchor
     from showroom.services import audit
 
+    if args.audit_command == "anchor":
+        return _cmd_audit_anchor(args)
+    try:
+        typed = [parse_anchor(text) for text in args.anchor]
+    except ValueError:
+        print(
+            "锚点格式不对，应为 A<序号>-<至少 8 位十六进制>，例如 A1234-0123456789abcdef。",
+            file=sys.stderr,
+        )
+        return 2
     ctx = _context(args)
     try:
+        kept = ctx.anchors.anchors() if ctx.anchors is not None else []
         with ctx.database.read() as session:
-            result = audit.verify(session)
+            result = audit.verify(session, [*kept, *typed])
+            head = audit.current_anchor(session)
+        if result.ok and ctx.anchors is not None:
+            ctx.anchors.record(head.seq, head.hash, "verify")
     finally:
         ctx.close()
     if result.ok:
-        print(f"审计日志完整：{result.entries} 条，哈希链无误。")
+        print(
+            f"审计日志完整：{result.entries} 条，哈希链无误；已与 {result.anchors} 个链外锚点核对。"
+        )
         return 0
     print(
         f"审计日志被篡改：{result.reason}（第一个异常条目：{result.first_broken_seq}）",
@@ -285,7 +439,162 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
-COMMANDS = {"db": _cmd_db, "demo": _cmd_demo, "vehicles": _cmd_vehicles, "audit": _cmd_audit}
+def _cmd_audit_anchor(args: argparse.Namespace) -> int:
+    from showroom.services import audit
+
+    ctx = _context(args)
+    try:
+        with ctx.database.read() as session:
+            head = audit.current_anchor(session)
+        if ctx.anchors is not None:
+            ctx.anchors.record(head.seq, head.hash, "anchor")
+    finally:
+        ctx.close()
+    print(f"当前链头锚点：{head.text}（第 {head.seq} 条）")
+    print("请抄在日结单或存档纸上；日后运行 showroom audit verify --anchor " + head.text)
+    return 0
+
+
+def _cmd_privacy(args: argparse.Namespace) -> int:
+    from showroom.services import privacy_requests
+    from showroom.users import SYSTEM
+
+    ctx = _context(args)
+    years = args.years if args.years is not None else ctx.settings["retention_years"]
+    try:
+        if args.dry_run:
+            with ctx.database.read() as session:
+                result = privacy_requests.purge_expired(session, SYSTEM, years=years, dry_run=True)
+        else:
+            with ctx.database.write() as session:
+                result = privacy_requests.purge_expired(session, SYSTEM, years=years)
+    finally:
+        ctx.close()
+    cutoff = f"{result.cutoff:%Y-%m-%d}"
+    if args.dry_run:
+        print(
+            f"保留期限 {years} 年（{cutoff} 以前）：{len(result.customers)} 位从未成交的客户"
+            f"期满，共 {result.visits} 条到店记录将被清除；{result.leads} 条从未到店的线索"
+            "将被删除。未做任何修改。"
+        )
+        return 0
+    print(
+        f"保留期限 {years} 年（{cutoff} 以前）：已清除 {len(result.customers)} 位从未成交客户"
+        f"的 {result.visits} 条到店记录，并将其匿名化；删除 {result.leads} 条从未到店的线索；"
+        "合同、收据和试驾协议依法保留。"
+    )
+    if len(result.customers) >= privacy_requests.PURGE_BATCH:
+        print("一次最多处理 500 位客户，请再运行一次。")
+    return 0
+
+
+def _cmd_staff(args: argparse.Namespace) -> int:
+    from showroom import cli_staff
+
+    return cli_staff.cmd_staff(args)
+
+
+def _cmd_store(args: argparse.Namespace) -> int:
+    from showroom import cli_staff
+
+    return cli_staff.cmd_store(args)
+
+
+def _web_settings(args: argparse.Namespace) -> tuple[Any, Any, str]:
+    from showroom.context import database_url
+    from showroom.paths import AppPaths
+    from showroom.settings import Settings
+
+    paths = AppPaths.default().ensure()
+    settings = Settings.load(paths.settings_file, cli={"database_url": args.database})
+    return paths, settings, database_url(settings, paths)
+
+
+def _cmd_web(args: argparse.Namespace) -> int:
+    from showroom.context import describe_url
+    from showroom.web.app import WebConfig, create_app
+    from showroom.web.server import open_databases, serve, store_base_url
+
+    if not 1 <= args.port <= 65535:
+        print(f"端口 {args.port} 无效，请使用 1 到 65535 之间的数字。", file=sys.stderr)
+        return 2
+    paths, settings, url = _web_settings(args)
+    databases = open_databases(url, args.requests_database)
+    app = create_app(WebConfig(databases.read, databases.write, settings))
+    base = store_base_url(args.host, args.port, args.public_host)
+
+    def ready(address: str | None) -> None:
+        if address is None:
+            print(
+                f"车辆网页已启动，端口 {args.port}（数据库 {describe_url(url)}，只读）。"
+                "未找到本机在门店网络中的地址：请用 --public-host 指定手机访问用的 IP 或主机名，"
+                "否则二维码不会指向这里。"
+            )
+            print("  按 Ctrl+C 停止。", flush=True)
+            return
+        print(f"车辆网页已启动：{address}/（数据库 {describe_url(url)}，只读）")
+        print(f"  某辆车：{address}/cars/<库存编号>   检测日报名：{address}/inspection-day")
+        if not settings["store_web_url"]:
+            print(f"  请在其他电脑的“设置 → 门店网页地址”填写 {address}，自助机二维码即指向这里。")
+        print("  按 Ctrl+C 停止。", flush=True)
+
+    try:
+        serve(
+            app,
+            host=args.host,
+            port=args.port,
+            base=base,
+            data_dir=paths.data_dir,
+            trusted_proxy=args.trusted_proxy,
+            ready=ready,
+        )
+    finally:
+        databases.dispose()
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from showroom.context import connect
+    from showroom.web.publish import publish, site_root
+    from showroom.web.server import check_schema
+
+    _paths, settings, url = _web_settings(args)
+    site_root(settings)  # says what to set before connecting to anything
+    database = connect(url)
+    started = time.perf_counter()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        print(f"\r{stage} {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    try:
+        check_schema(database)
+        result = publish(
+            database, Path(args.out), settings, now=datetime.now(UTC), progress=progress
+        )
+    finally:
+        print(file=sys.stderr)
+        database.dispose()
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    print(f"{result.summary()}，用时 {time.perf_counter() - started:.1f} 秒")
+    print(f"网站文件夹：{result.out}（上传到 {result.root_url}）")
+    return 0
+
+
+COMMANDS = {
+    "db": _cmd_db,
+    "demo": _cmd_demo,
+    "vehicles": _cmd_vehicles,
+    "audit": _cmd_audit,
+    "privacy": _cmd_privacy,
+    "staff": _cmd_staff,
+    "store": _cmd_store,
+    "web": _cmd_web,
+    "publish": _cmd_publish,
+}
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from showroom.settings import Settings
 if TYPE_CHECKING:
     from db import schema
     from db.engine import Database
+    from showroom.audit_anchors import AnchorBook
     from showroom.sync.service import SyncService
 
 log = logging.getLogger("showroom.context")
@@ -38,6 +39,10 @@ class AppContext:
     bus: ChangeBus = field(default_factory=ChangeBus)
     schema_state: schema.SchemaState | None = None
     sync: SyncService | None = None
+    # The shared server did not answer at start and this PC works from its read cache
+    # (``open_context``): the outbox takes what can wait until the server is back.
+    started_offline: bool = False
+    anchors: AnchorBook | None = None
 
     @property
     def embedded(self) -> bool:
@@ -49,8 +54,19 @@ class AppContext:
             from showroom.sync.service import SyncService
 
             self.sync = SyncService.for_context(self)
+            if self.started_offline:
+                # Reads go to the cache and what can wait to the outbox at once, without
+                # first waiting for a connection timeout; the watcher finds the server.
+                self.sync.online = False
+                self.sync.first_contact = self._first_contact
             self.sync.start()
         return self.sync
+
+    def _first_contact(self) -> bool:
+        """Back from a start while the server was down: check its schema before writing."""
+        self.schema_state = prepare_schema(self.database)
+        self.started_offline = False
+        return not self.database.writes_refused
 
     def close(self) -> None:
         if self.sync is not None:
@@ -154,6 +170,8 @@ def with_saved_password(url: str) -> str:
 class ConnectionCheck:
     ok: bool
     message: str  # one Chinese sentence: what works, or what is wrong and what to do
+    # Risks of a login that works: it owns the tables, is a superuser, can edit the audit log.
+    warnings: tuple[str, ...] = ()
 
 
 def check_connection(url: str) -> ConnectionCheck:
@@ -165,8 +183,11 @@ def check_connection(url: str) -> ConnectionCheck:
         database = connect(url)
     except DatabaseUnavailable as exc:
         return ConnectionCheck(False, exc.message)
+    warnings: tuple[str, ...] = ()
     try:
         state = schema.schema_state(database)
+        if database.kind == "postgresql" and state.status == "current":
+            warnings = _login_warnings(database)
     except Exception as exc:  # noqa: BLE001 - any failure here is the answer to show
         return ConnectionCheck(False, f"已连接 {shown}，但无法读取数据库结构版本：{exc}")
     finally:
@@ -175,9 +196,10 @@ def check_connection(url: str) -> ConnectionCheck:
     if kind == "sqlite" and state.status in ("empty", "older"):
         return ConnectionCheck(True, f"连接成功：{shown}（本机数据库，启动时自动建立或升级结构）。")
     if state.status == "current":
-        return ConnectionCheck(
-            True, f"连接成功：{shown}，数据库结构版本 {state.current}，与本程序一致。"
-        )
+        message = f"连接成功：{shown}，数据库结构版本 {state.current}，与本程序一致。"
+        if warnings:
+            message += "\n" + "\n".join(f"注意：{w}" for w in warnings)
+        return ConnectionCheck(True, message, warnings)
     if state.status == "empty":
         return ConnectionCheck(
             False, f"已连接 {shown}，但数据库是空的。请由管理员运行 “showroom db upgrade”。"
@@ -193,6 +215,13 @@ def check_connection(url: str) -> ConnectionCheck:
         f"已连接 {shown}，但数据库结构版本（{state.current}）比本程序新（{state.head}）。"
         "请升级本程序。",
     )
+
+
+def _login_warnings(database: Database) -> tuple[str, ...]:
+    from db import privileges
+
+    with database.engine.connect() as conn:
+        return tuple(privileges.login_warnings(conn))
 
 
 def prepare_schema(database: Database, *, migrate_embedded: bool = True) -> schema.SchemaState:
@@ -220,10 +249,26 @@ def prepare_schema(database: Database, *, migrate_embedded: bool = True) -> sche
     return state
 
 
-def open_context(paths: AppPaths, settings: Settings, url: str | None = None) -> AppContext:
+def open_context(
+    paths: AppPaths, settings: Settings, url: str | None = None, *, from_cache: bool = False
+) -> AppContext:
+    """The database at ``url`` (or the settings'), opened and checked.
+
+    ``from_cache`` (the app, not the admin commands): a shared server that does not
+    answer is not the end of the day when this PC holds a read cache of it; the context
+    then starts offline (``started_offline``), reading from the cache and queueing what
+    can wait, until the server answers again.
+    """
     from sqlalchemy.exc import DBAPIError, OperationalError
 
-    database = connect(url or database_url(settings, paths))
+    target = url or database_url(settings, paths)
+    try:
+        database = connect(target)
+    except DatabaseUnavailable as exc:
+        offline = _from_read_cache(paths, settings, target, exc) if from_cache else None
+        if offline is None:
+            raise
+        return offline
     try:
         state = prepare_schema(database)
     except (OperationalError, DBAPIError) as exc:
@@ -231,9 +276,63 @@ def open_context(paths: AppPaths, settings: Settings, url: str | None = None) ->
         raise DatabaseUnavailable(
             "db.migrate_failed", f"数据库升级失败：{getattr(exc, 'orig', exc)}"
         ) from exc
-    return AppContext(paths, settings, database, schema_state=state)
+    anchors = keep_audit_anchors(database, paths, url or database_url(settings, paths))
+    return AppContext(paths, settings, database, schema_state=state, anchors=anchors)
+
+
+def keep_audit_anchors(database: Database, paths: AppPaths, url: str) -> AnchorBook:
+    """Anchor the audit head in this PC's file now and after every write that appends.
+
+    See ``showroom.audit_anchors``: a head written down outside the database makes a
+    rewritten or cut audit log visible to ``showroom audit verify``.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from showroom.audit_anchors import AnchorBook
+
+    book = AnchorBook.for_database(paths.audit_anchors_dir, url)
+    database.on_audit_commit = book.record
+    if database.writes_refused is None:
+        try:
+            from showroom.services import audit
+
+            with database.read() as session:
+                head = audit.current_anchor(session)
+            book.record(head.seq, head.hash, "start")
+        except SQLAlchemyError as exc:  # a start-up must not fail for an anchor
+            log.warning("audit head not anchored at start: %s", exc)
+    return book
 
 
 def require_writable(context: AppContext) -> None:
     if context.database.writes_refused:
         raise SchemaMismatch("db.schema_mismatch", context.database.writes_refused)
+
+
+def _from_read_cache(
+    paths: AppPaths, settings: Settings, url: str, failure: DatabaseUnavailable
+) -> AppContext | None:
+    """An offline context when the server is unreachable and a read cache exists, else None.
+
+    Only "not answering" qualifies: a refused login or a missing database is a setting
+    to fix, and an embedded database has no server to wait for.
+    """
+    if failure.code != "db.unreachable" or not url.startswith("postgresql"):
+        return None
+    from db.engine import Database
+    from db.sync import replica
+
+    cache = replica.ReadReplica(paths.data_dir / replica.FILE)
+    try:
+        cached_at = cache.synced_at()
+    finally:
+        cache.dispose()
+    if cached_at is None:
+        return None
+    log.warning(
+        "shared database unreachable at start; working from the read cache of %s (%s)",
+        cached_at.isoformat(timespec="minutes"),
+        failure.params.get("detail", ""),
+    )
+    database = Database.from_url(with_saved_password(url))
+    return AppContext(paths, settings, database, started_offline=True)

@@ -42,6 +42,8 @@ from sqlalchemy.orm import Session
 from db.base import Base
 from db.engine import Database
 from db.models import (
+    Acquisition,
+    BookingCode,
     ConditionGrade,
     Consent,
     ConsentPurpose,
@@ -49,8 +51,13 @@ from db.models import (
     ContractKind,
     ContractStatus,
     Customer,
+    CustomerKind,
+    CustomerRole,
+    CustomerTag,
+    CustomerTagLink,
     Deposit,
     DepositStatus,
+    DocumentKind,
     Energy,
     EventStatus,
     FollowUp,
@@ -63,15 +70,23 @@ from db.models import (
     InspectionSection,
     InspectionStatus,
     IntentGrade,
+    Interaction,
+    InteractionChannel,
     ItemResult,
+    KioskArrival,
+    Lead,
+    LeadStatus,
     MaintenanceRecord,
     Media,
     PaymentMethod,
+    PaymentPreference,
     PhotoCategory,
     PriceItem,
     Registration,
     RegistrationStatus,
     Role,
+    RosterDay,
+    RosterStatus,
     SourceChannel,
     Staff,
     Store,
@@ -87,22 +102,38 @@ from db.models import (
     VisitPurpose,
     VisitStatus,
 )
+from db.models import Document as DocumentRow
 from showroom import inspection_grading as grading
-from showroom import numbering
+from showroom import numbering, passwords
+from showroom.documents import model as paper
 from showroom.errors import ShowroomError
-from showroom.identifiers import PLATE_PROVINCES, id_check_digit, vin_check_digit
+from showroom.identifiers import (
+    PLATE_PROVINCES,
+    credit_code_check_char,
+    id_check_digit,
+    vin_check_digit,
+)
 from showroom.money import to_chinese_capitals
 from showroom.security import hash_secret
 from showroom.services import audit
 
 __all__ = ["DEMO_PASSWORD", "DemoCredentials", "DemoSummary", "generate"]
 
-DEMO_PASSWORD = "demo1234"
+# Printed on screen for every demo account; ``passwords`` refuses it as a real password.
+DEMO_PASSWORD = passwords.DEMO_PASSWORD
 CONSENT_TEXT_VERSION = "2026-01"
 DEPOSIT_AMOUNT = Decimal("5000.00")
 MAX_CUSTOMERS = 20_000
 MIN_CUSTOMERS = 40
 FULL_ARCHIVES = 30  # cars with a complete archive (many photos, records, price lines)
+THIRD_PARTY_REPORTS = 6  # of those, cars with a (generated) third-party report PDF
+# Where cars came from, in the proportions of a dealer that buys mostly from owners.
+_ACQUISITION_CYCLE = (
+    (Acquisition.CUSTOMER,) * 8
+    + (Acquisition.TRADE_IN,) * 7
+    + (Acquisition.AUCTION,) * 3
+    + (Acquisition.DEALER,) * 2
+)
 HISTORY_DAYS = 365  # visits are generated for this many past days: a year of dashboard
 _BATCH = 5_000
 _SQLITE_CACHE_KIB = 128 * 1024
@@ -115,13 +146,17 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class DemoCredentials:
-    """A demo account as printed for the person trying the app."""
+    """A demo account as printed for the person trying the app.
+
+    ``role`` is the main role (how the account is listed); ``roles`` all it holds.
+    """
 
     username: str
     password: str
     pin: str | None
     role: Role
     display_name: str
+    roles: tuple[Role, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -431,15 +466,17 @@ _AFTER_SALES_TERMS = (
 )
 _EVENT_OFFER = "前20名免费检测（价值¥300），按GB/T 30323-2013出具检测报告；现场估价，置换补贴"
 
-_STAFF_PLAN: tuple[tuple[str, Role, str | None], ...] = (
-    ("manager", Role.MANAGER, "2468"),
-    ("reception", Role.RECEPTION, "1357"),
-    ("sales1", Role.SALES, None),
-    ("sales2", Role.SALES, None),
-    ("sales3", Role.SALES, None),
-    ("sales4", Role.SALES, None),
-    ("appraiser1", Role.APPRAISER, None),
-    ("appraiser2", Role.APPRAISER, None),
+# (username, roles, PIN); the first role is the main one. sales4 also appraises: a person
+# may hold several roles.
+_STAFF_PLAN: tuple[tuple[str, tuple[Role, ...], str | None], ...] = (
+    ("manager", (Role.MANAGER,), "2468"),
+    ("reception", (Role.RECEPTION,), "1357"),
+    ("sales1", (Role.SALES,), None),
+    ("sales2", (Role.SALES,), None),
+    ("sales3", (Role.SALES,), None),
+    ("sales4", (Role.SALES, Role.APPRAISER), None),
+    ("appraiser1", (Role.APPRAISER,), None),
+    ("appraiser2", (Role.APPRAISER,), None),
 )
 
 # --- inspection checklist (GB/T 30323-2013 section order) --------------------------------------
@@ -513,6 +550,38 @@ def _refuse_if_not_empty(session: Session) -> None:
             "数据库中已有车辆或客户数据。演示数据只能生成到空数据库中，以免与真实数据混在一起；"
             "请换一个新的数据库文件后再试。",
         )
+
+
+def _stand_in_pdf(line: str) -> bytes:
+    """A valid one-page A4 PDF with one line of ASCII text (no Qt in this layer)."""
+    stream = f"BT /F1 14 Tf 72 770 Td ({line}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+# Generated drives' agreements share this stand-in PDF (see ``agreement_placeholder``).
+DEMO_AGREEMENT_VERSION = "demo-placeholder"
+_DEMO_AGREEMENT_PDF = _stand_in_pdf("Showroom demo data: test-drive agreement (not painted)")
+_DEMO_AGREEMENT_SHA = hashlib.sha256(_DEMO_AGREEMENT_PDF).hexdigest()
 
 
 class _Rows:
@@ -630,8 +699,8 @@ _ARCHIVE_VIEWS: tuple[tuple[str, PhotoCategory, str], ...] = (
     ("trunk", PhotoCategory.INTERIOR, "后备箱"),
     ("engine_close", PhotoCategory.ENGINE, "发动机舱细节"),
     ("underbody_close", PhotoCategory.CHASSIS, "底盘细节"),
-    ("keys", PhotoCategory.OTHER, "钥匙"),
-    ("nameplate", PhotoCategory.OTHER, "铭牌"),
+    ("keys", PhotoCategory.DETAIL, "钥匙"),
+    ("nameplate", PhotoCategory.DOCUMENTS, "铭牌"),  # shows the VIN: staff only
 )
 _CATEGORY_ORDER = {c: i for i, c in enumerate(PhotoCategory)}
 
@@ -1107,6 +1176,7 @@ class _Generator:
         self.plates: set[str] = set()
         self.phones: set[str] = set()
         self.studio = _PhotoStudio()
+        self.documents: dict[str, tuple[str, bytes]] = {}  # sha -> (mime, bytes): report PDFs
         self.vehicles = _Rows(Vehicle)
         self.photos = _Rows(VehiclePhoto)
         self.price_items = _Rows(PriceItem)
@@ -1117,12 +1187,19 @@ class _Generator:
         self.events = _Rows(InspectionEvent)
         self.registrations = _Rows(Registration)
         self.test_drives = _Rows(TestDrive)
+        self.agreements = _Rows(DocumentRow)
+        self.booking_codes = _Rows(BookingCode)
+        self.kiosk_arrivals = _Rows(KioskArrival)
         self.visits = _Rows(Visit)
         self.contracts = _Rows(Contract)
         self.deposits = _Rows(Deposit)
         self.follow_ups = _Rows(FollowUp)
         self.inspections = _Rows(Inspection)
         self.inspection_items = _Rows(InspectionItem)
+        self.tags = _Rows(CustomerTag)
+        self.tag_links = _Rows(CustomerTagLink)
+        self.leads = _Rows(Lead)
+        self.interactions = _Rows(Interaction)
         self.cars: list[_Car] = []
         self.audit_log: list[tuple[audit.Actor, str, str, uuid.UUID, dict[str, Any], datetime]] = []
         self.credentials: list[DemoCredentials] = []
@@ -1173,6 +1250,15 @@ class _Generator:
         if self.rng.random() < 0.65:
             given += self.rng.choice(pool)
         return surname + given
+
+    def booking_code(self, kind: str, at: datetime) -> str:
+        """A registered code from the seeded generator (the services draw from ``secrets``)."""
+        while True:
+            code = numbering.booking_code_for(self.rng.randrange(numbering.CODE_SPACE))
+            if not any(row["code"] == code for row in self.booking_codes.rows):
+                break
+        self.booking_codes.add(code=code, store_id=self.store_id, kind=kind, created_at=at)
+        return code
 
     def mobile(self) -> str:
         while True:
@@ -1247,6 +1333,7 @@ class _Generator:
         self.make_follow_ups()
         self.make_inspections()
         self.settle_customers()
+        self.make_customer_file()
         self.write()
         return DemoSummary(
             stores=1,
@@ -1278,7 +1365,8 @@ class _Generator:
                 name=self.store_name,
                 address=f"{city}{self.rng.choice(_STREETS)}{self.rng.randint(8, 188)}号",
                 phone=f"400-{self.rng.randint(600, 899)}-{self.rng.randrange(10**4):04d}",
-                letterhead=f"{self.store_name}（演示数据）",
+                letterhead="演示数据",
+                **_demo_store_profile(self.store_code),
                 created_at=self.now - timedelta(days=400),
                 updated_at=self.now,
             )
@@ -1296,7 +1384,7 @@ class _Generator:
         self.staff_names: dict[uuid.UUID, str] = {}
         self.staff_by_role: dict[Role, list[uuid.UUID]] = {role: [] for role in Role}
         used_names: set[str] = set()
-        for position, ((username, role, pin), (password_hash, pin_hash)) in enumerate(
+        for position, ((username, roles, pin), (password_hash, pin_hash)) in enumerate(
             zip(_STAFF_PLAN, self.staff_hashes, strict=True)
         ):
             staff_id = self.uuid()
@@ -1313,7 +1401,8 @@ class _Generator:
                     select(Staff).where(func.lower(Staff.username) == username)
                 ).one()
                 self.staff_names[existing.id] = existing.display_name
-                self.staff_by_role[role].append(existing.id)
+                for role in roles:
+                    self.staff_by_role[role].append(existing.id)
                 continue
             assert password_hash is not None
             self.session.add(
@@ -1322,7 +1411,8 @@ class _Generator:
                     store_id=self.store_id,
                     username=username,
                     display_name=display_name,
-                    role=role,
+                    roles=roles,
+                    weekly_pattern=self.weekly_pattern(position, roles),
                     password_hash=password_hash,
                     pin_hash=pin_hash,
                     phone=phone,
@@ -1331,9 +1421,10 @@ class _Generator:
                 )
             )
             self.staff_names[staff_id] = display_name
-            self.staff_by_role[role].append(staff_id)
+            for role in roles:
+                self.staff_by_role[role].append(staff_id)
             self.credentials.append(
-                DemoCredentials(username, DEMO_PASSWORD, pin, role, display_name)
+                DemoCredentials(username, DEMO_PASSWORD, pin, roles[0], display_name, roles)
             )
             self.log(
                 audit.SYSTEM,
@@ -1342,14 +1433,45 @@ class _Generator:
                 staff_id,
                 self.now,
                 username=username,
-                role=role.value,
+                roles=[r.value for r in roles],
             )
             self.progress("门店与员工", position + 1, len(_STAFF_PLAN))
         self.session.flush()
+        self.make_roster_days()
         self.sales = self.staff_by_role[Role.SALES]
         self.reception = self.staff_by_role[Role.RECEPTION][0]
         self.manager = self.staff_by_role[Role.MANAGER][0]
         self.appraisers = self.staff_by_role[Role.APPRAISER]
+
+    def weekly_pattern(self, position: int, roles: tuple[Role, ...]) -> str:
+        """Consultants and appraisers take one weekday off in turn, never today (so today's
+        generated visits have their consultants at work); manager and desk work Mon..Sat."""
+        if roles[0] in (Role.MANAGER, Role.RECEPTION):
+            off = 6 if self.today.weekday() != 6 else 0
+        else:
+            off = (self.today.weekday() + 1 + position) % 7
+        return "".join("0" if day == off else "1" for day in range(7))
+
+    def make_roster_days(self) -> None:
+        """A few days that differ from the pattern: planned leave, a sick day last week."""
+        plan = (
+            (Role.SALES, 0, 3, RosterStatus.LEAVE, "年假"),
+            (Role.APPRAISER, 1, -2, RosterStatus.SICK, ""),
+            (Role.SALES, 1, 1, RosterStatus.OFF_SITE, "外出收车"),
+        )
+        for role, index, offset, status, note in plan:
+            people = self.staff_by_role[role]
+            if index < len(people):
+                self.session.add(
+                    RosterDay(
+                        staff_id=people[index],
+                        day=self.today + timedelta(days=offset),
+                        status=status,
+                        note=note,
+                        set_by_id=self.staff_by_role[Role.MANAGER][0],
+                    )
+                )
+        self.session.flush()
 
     # -- cars ----------------------------------------------------------------------------------
 
@@ -1420,6 +1542,9 @@ class _Generator:
         self.disclose_history()  # first: an accident car's price is lowered
         for car in self.cars[:FULL_ARCHIVES]:
             self.full_archive(car)
+        shown = [c for c in self.cars[:FULL_ARCHIVES] if c.status is not VehicleStatus.PREPARING]
+        for car in shown[:THIRD_PARTY_REPORTS]:
+            self.third_party_report(car)
         self.progress("生成车辆", self.n_cars, self.n_cars)
 
     def disclose_history(self) -> None:
@@ -1574,6 +1699,7 @@ class _Generator:
             configuration=configuration,
             description=description,
             listed_at=listed,
+            acquisition=_ACQUISITION_CYCLE[car_id.int % len(_ACQUISITION_CYCLE)],
             source="demo",
         )
 
@@ -1648,7 +1774,8 @@ class _Generator:
             ("整备费（检测、保养、美容）", preparation, True),
             ("质保服务费（30天核心部件质保）", warranty, True),
             ("过户代办费", transfer_service, True),
-            ("收购成本（内部）", int(row["cost_price"]), False),
+            # Costs on top of the purchase cost (cost_price), staff only.
+            ("整备成本（内部）", _round_to(preparation * 0.6, 100), False),
         )
         for position, (label, amount, public) in enumerate(lines):
             self.price_items.add(
@@ -1696,6 +1823,46 @@ class _Generator:
                 shop=f"{car.model.brand}授权4S店" if rng.random() < 0.8 else "连锁快修店",
                 description=kind,
             )
+
+    def third_party_report(self, car: _Car) -> None:
+        """A generated two-page inspection report (PDF and its page images, as staff attach).
+
+        Drawn with its own random stream seeded by the car, so adding reports leaves every
+        other generated value of a seed as it was.
+        """
+        rng = random.Random(car.id.int)
+        pages = []
+        for number in (1, 2):
+            page = Image.new("RGB", (1240, 1754), "white")
+            draw = ImageDraw.Draw(page)
+            draw.rectangle((80, 80, 1160, 240), outline="#1E3A8A", width=6)
+            draw.text((110, 120), "THIRD-PARTY VEHICLE INSPECTION REPORT", fill="#1E3A8A")
+            draw.text(
+                (110, 170), f"Report {car.id.hex[:10].upper()}  page {number}/2", fill="#334155"
+            )
+            for row in range(20):
+                y = 300 + row * 68
+                draw.line((100, y + 40, 1140, y + 40), fill="#CBD5E1", width=2)
+                result = "OK" if rng.random() < 0.93 else "NOTE"
+                draw.text((110, y + 10), f"Item {(number - 1) * 20 + row + 1:02d}", fill="#334155")
+                draw.text((1000, y + 10), result, fill="#047857" if result == "OK" else "#B45309")
+            pages.append(page)
+        buffer = io.BytesIO()
+        pages[0].save(buffer, format="PDF", save_all=True, append_images=pages[1:])
+        pdf = buffer.getvalue()
+        shas = []
+        for page in pages:
+            jpeg = io.BytesIO()
+            page.save(jpeg, format="JPEG", quality=80)
+            data = jpeg.getvalue()
+            sha = hashlib.sha256(data).hexdigest()
+            self.documents[sha] = ("image/jpeg", data)
+            shas.append(sha)
+        sha = hashlib.sha256(pdf).hexdigest()
+        self.documents[sha] = ("application/pdf", pdf)
+        car.row["third_party_report_sha"] = sha
+        car.row["third_party_report_name"] = "第三方检测报告.pdf"
+        car.row["third_party_report_pages"] = shas
 
     def add_history(self, car: _Car, kind: HistoryKind, structural: bool, text: str) -> None:
         registered: date = car.row["first_registration"]
@@ -1801,6 +1968,208 @@ class _Generator:
                     recorded_at=customer["created_at"],
                     recorded_by_id=recorded_by,
                     channel=channel,
+                )
+        self.withdraw_some_marketing()
+
+    def withdraw_some_marketing(self) -> None:
+        """A few customers later asked for no more offers (PIPL): the refusal is its own row.
+
+        Its own random stream, so the rest of the demo stays as it was for a given seed.
+        """
+        rng = random.Random(len(self.customers.rows))
+        agreed = [c for c in self.consents.rows if c["purpose"] is ConsentPurpose.MARKETING]
+        for consent in [c for c in agreed if c["granted"] and rng.random() < 0.04]:
+            at = min(self.now - timedelta(hours=1), consent["recorded_at"] + timedelta(days=30))
+            if at <= consent["recorded_at"]:
+                continue
+            self.consents.add(
+                id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                created_at=at,
+                customer_id=consent["customer_id"],
+                purpose=ConsentPurpose.MARKETING,
+                granted=False,
+                text_version=CONSENT_TEXT_VERSION,
+                recorded_at=at,
+                recorded_by_id=self.manager,
+                channel="desk",
+            )
+            self.log(
+                self.actor(self.manager),
+                "marketing_consent_withdrawn",
+                "customer",
+                consent["customer_id"],
+                at,
+                channel="desk",
+                follow_ups_stopped=0,
+            )
+
+    # -- the customer file: needs, tags, contacts, leads ----------------------------------------
+
+    def make_customer_file(self) -> None:
+        """What staff keep current: profile details, the store's tags, contacts logged with
+        their answer and next step, and leads (some answered, some overdue, some visited)."""
+        rng = self.rng
+        self.progress("客户档案与线索", 0, 1)
+        companies = ("京华商贸有限公司", "恒通物流有限公司", "博远科技有限公司", "瑞丰装饰工程部")
+        for customer in self.customers.rows:
+            models = customer["preferred_models"]
+            customer["preferred_brands"] = "、".join(
+                dict.fromkeys(m.brand for m in _CATALOGUE if f"{m.brand}{m.model}" in models)
+            )
+            customer["payment_preference"] = rng.choice(
+                (PaymentPreference.FULL, PaymentPreference.LOAN, None)
+            )
+            customer["role"] = rng.choices(tuple(CustomerRole), weights=(75, 8, 17))[0]
+            if rng.random() < 0.05:
+                customer["kind"] = CustomerKind.COMPANY
+                customer["company_name"] = rng.choice(companies)
+        tag_names = ("老客户介绍", "企业客户", "急需用车", "价格敏感", "置换客户")
+        tags = {
+            name: self.tags.add(
+                id=self.uuid(),
+                created_at=self.now - timedelta(days=300),
+                store_id=self.store_id,
+                name=name,
+                active=True,
+            )
+            for name in tag_names
+        }
+        for customer in self.customers.rows:
+            chosen: list[str] = []
+            if customer["source_channel"] is SourceChannel.REFERRAL:
+                chosen.append("老客户介绍")
+            if customer["kind"] is CustomerKind.COMPANY:
+                chosen.append("企业客户")
+            if customer["role"] is CustomerRole.TRADE_IN:
+                chosen.append("置换客户")
+            if customer["intent_grade"] is IntentGrade.A and rng.random() < 0.4:
+                chosen.append("急需用车")
+            if rng.random() < 0.08:
+                chosen.append("价格敏感")
+            for name in dict.fromkeys(chosen):
+                self.tag_links.add(
+                    id=self.uuid(),
+                    created_at=customer["created_at"],
+                    customer_id=customer["id"],
+                    tag_id=tags[name]["id"],
+                )
+        talks = (
+            ("发了车辆实拍视频和检测报告", "说周末带家人来看", "周六上午到店看车"),
+            ("介绍了置换流程和旧车评估", "旧车想先评估一下价格", "约评估师看旧车"),
+            ("询问贷款方案", "首付想控制在三成以内", "发送等额本息测算"),
+            ("回复车辆是否还在", "还在比较另一台同款", ""),
+            ("邀请参加本月透明检测日", "有兴趣，问能不能带朋友的车", "检测日前一天提醒"),
+        )
+        channels = (InteractionChannel.PHONE, InteractionChannel.WECHAT, InteractionChannel.SMS)
+        for customer in self.customers.rows:
+            if customer["owner_id"] is None or rng.random() < 0.5:
+                continue
+            start = customer["created_at"]
+            for _ in range(rng.randint(1, 3)):
+                span = max(60, int((self.now - start).total_seconds() // 60) - 60)
+                at = start + timedelta(minutes=rng.randint(30, span))
+                summary, response, step = rng.choice(talks)
+                next_on = None
+                if step and rng.random() < 0.6:
+                    next_on = self.local_date(at) + timedelta(days=rng.randint(1, 7))
+                self.interactions.add(
+                    id=self.uuid(),
+                    created_at=at,
+                    customer_id=customer["id"],
+                    lead_id=None,
+                    staff_id=customer["owner_id"],
+                    channel=rng.choice(channels),
+                    at=at,
+                    summary=summary,
+                    response=response,
+                    next_step=step,
+                    next_on=next_on,
+                )
+        self.make_leads()
+        self.progress("客户档案与线索", 1, 1)
+
+    def make_leads(self) -> None:
+        rng = self.rng
+        on_sale = [c for c in self.cars if c.status is VehicleStatus.ON_SALE] or self.cars
+        platforms = (
+            (SourceChannel.LISTING_PLATFORM, "懂车帝"),
+            (SourceChannel.LISTING_PLATFORM, "瓜子二手车"),
+            (SourceChannel.LISTING_PLATFORM, "二手车之家"),
+            (SourceChannel.LISTING_PLATFORM, "58同城"),
+            (SourceChannel.SHORT_VIDEO, "抖音"),
+            (SourceChannel.PHONE, ""),
+        )
+        asks = ("还在吗？", "最低多少钱？", "能分期吗？", "有没有事故？", "可以上门看车吗？", "")
+        plan = (
+            [LeadStatus.NEW] * 6
+            + [LeadStatus.CONTACTED] * 5
+            + [LeadStatus.VISITED] * 3
+            + [LeadStatus.CLOSED] * 2
+        )
+        hours = 24
+        for k, status in enumerate(plan):
+            channel, platform = rng.choice(platforms)
+            car = rng.choice(on_sale) if on_sale else None
+            vehicle = f"{car.row['year']}款 {car.row['brand']} {car.row['model']}" if car else ""
+            male = rng.random() < 0.6
+            name = "" if rng.random() < 0.2 else self.person_name(male)[:1]
+            title = Title.NONE if not name else (Title.MR if male else Title.MS)
+            if status is LeadStatus.NEW:
+                # Half still within the deadline, half overdue (the list shows them red).
+                received = self.now - timedelta(
+                    hours=rng.uniform(1, 20) if k % 2 else rng.uniform(26, 60)
+                )
+            else:
+                received = self.now - timedelta(hours=rng.uniform(30, 24 * 12))
+            customer = None
+            if status is LeadStatus.VISITED:
+                customer = self.spare_customer()
+            phone = customer["phone"] if customer else self.mobile()
+            owner = (
+                customer["owner_id"]
+                if customer and customer["owner_id"]
+                else (rng.choice(self.sales) if rng.random() < 0.8 else None)
+            )
+            first_contact = None
+            if status is not LeadStatus.NEW:
+                # Called back within the day, during store hours.
+                later = received + timedelta(hours=rng.uniform(0.3, 20))
+                first_contact = max(received, self.business_time(self.local_date(later)))
+            lead = self.leads.add(
+                id=self.uuid(),
+                created_at=received,
+                store_id=self.store_id,
+                phone=phone,
+                name=customer["name"][:1] if customer else name,
+                title=customer["title"] if customer else title,
+                source_channel=channel,
+                platform=platform,
+                external_ref=f"DEMO{k + 1:04d}" if platform else "",
+                vehicle_id=car.id if car else None,
+                vehicle_text=vehicle,
+                message=rng.choice(asks),
+                owner_id=owner,
+                received_at=received,
+                due_at=received + timedelta(hours=hours),
+                first_contact_at=first_contact,
+                status=status,
+                closed_reason="已在别家买车" if status is LeadStatus.CLOSED else "",
+                customer_id=customer["id"] if customer else None,
+                created_by_id=self.reception,
+            )
+            if first_contact is not None:
+                self.interactions.add(
+                    id=self.uuid(),
+                    created_at=first_contact,
+                    customer_id=customer["id"] if customer else None,
+                    lead_id=lead["id"],
+                    staff_id=owner or self.reception,
+                    channel=InteractionChannel.PHONE,
+                    at=first_contact,
+                    summary=f"回电：{vehicle}车况良好，可以随时看车" if vehicle else "回电",
+                    response="约好到店时间" if status is LeadStatus.VISITED else "考虑一下",
+                    next_step="",
+                    next_on=None,
                 )
 
     # -- deposits and contracts ----------------------------------------------------------------
@@ -2073,6 +2442,53 @@ class _Generator:
 
     # -- test drives ---------------------------------------------------------------------------
 
+    def agreement_placeholder(
+        self, drive: dict[str, Any], car: _Car, customer: dict[str, Any]
+    ) -> uuid.UUID:
+        """The archived agreement of a generated drive: its facts, one shared stand-in PDF.
+
+        Painting hundreds of PDFs needs Qt and time; a generated drive gets a paper whose
+        content says what it is (a reprint paints that), and ``showroom demo`` then signs
+        one real agreement through the desk's own service (``showroom.documents.demo``).
+        """
+        code = drive["booking_code"]
+        signed = drive["slot_start"] - timedelta(minutes=5)
+        document = paper.Document(
+            kind=DocumentKind.TEST_DRIVE_AGREEMENT.value,
+            number=code,
+            title="试驾协议（演示数据）",
+            letterhead=paper.Letterhead(self.store_name),
+            fields=(
+                paper.Field("预约码", code),
+                paper.Field("试驾车辆", f"{car.row['brand']} {car.row['model']}"),
+                paper.Field("试驾人", customer["name"][:1] + "*"),
+            ),
+            sections=(
+                paper.Section(
+                    "说明",
+                    ("本协议为演示数据生成的试驾记录所附，视为已签署；演示数据不含签名图像。",),
+                ),
+            ),
+            issued=signed.astimezone(self.zone).strftime("%Y-%m-%d %H:%M"),
+            template_version=DEMO_AGREEMENT_VERSION,
+        )
+        row = self.agreements.add(
+            id=self.uuid(),
+            created_at=signed,
+            store_id=self.store_id,
+            kind=DocumentKind.TEST_DRIVE_AGREEMENT,
+            number=code,
+            copy_no=0,
+            subject_id=drive["id"],
+            subject=f"试驾协议 {code}",
+            verification_code=document.verification_code,
+            template_version=DEMO_AGREEMENT_VERSION,
+            pdf_sha=_DEMO_AGREEMENT_SHA,
+            content=document.to_content(),
+            created_by_id=drive["consultant_id"],
+        )
+        return row["id"]  # type: ignore[no-any-return]
+
     def free_car(self, candidates: Sequence[_Car], slot: datetime) -> _Car | None:
         for _ in range(20):
             car = self.rng.choice(candidates)
@@ -2096,7 +2512,7 @@ class _Generator:
             id=self.uuid(),
             created_at=booked_at,
             store_id=self.store_id,
-            booking_code=numbering.next_booking_code(self.session),
+            booking_code=self.booking_code("test_drive", booked_at),
             vehicle_id=car.id,
             customer_id=customer["id"],
             consultant_id=consultant,
@@ -2141,6 +2557,9 @@ class _Generator:
                 ),
             )
             row["updated_at"] = row["in_at"]
+        if status in (TestDriveStatus.CHECKED_OUT, TestDriveStatus.RETURNED):
+            # No car leaves without a signed agreement, in the database too (migration 0018).
+            row["agreement_document_id"] = self.agreement_placeholder(row, car, customer)
         actor = self.actor(consultant)
         self.log(
             actor,
@@ -2323,7 +2742,7 @@ class _Generator:
             created_at=created,
             event_id=event["id"],
             customer_id=customer["id"],
-            booking_code=numbering.next_booking_code(self.session),
+            booking_code=self.booking_code("registration", created),
             status=status,
             seat_no=k + 1 if seated else None,
             waitlist_position=None if seated else k - seats + 1,
@@ -2530,6 +2949,22 @@ class _Generator:
                 at(0.75 + 0.05 * k),
                 purpose=VisitPurpose.BUY,
                 status=VisitStatus.WITH_CONSULTANT,
+            )
+        # Two self check-ins at the kiosk waiting for the desk: a customer on file and a
+        # number that is nobody's (only its last four digits are kept).
+        known = self.spare_customer()
+        for customer, moment in ((known, at(0.97)), (None, at(0.99))):
+            self.kiosk_arrivals.add(
+                id=self.uuid(),
+                created_at=moment,
+                store_id=self.store_id,
+                kiosk="大厅自助机",
+                arrived_at=moment,
+                via="phone",
+                phone_tail=customer["phone"][-4:] if customer else f"{rng.randrange(10_000):04d}",
+                customer_id=customer["id"] if customer else None,
+                flagged=False,
+                outcome="",
             )
         if self.checked_out is not None:
             drive = self.checked_out
@@ -2864,6 +3299,16 @@ class _Generator:
         media = _Rows(Media)
         for sha, data in self.studio.media.items():
             media.add(sha256=sha, mime="image/jpeg", size=len(data), data=data, created_at=self.now)
+        if self.agreements.rows:
+            media.add(
+                sha256=_DEMO_AGREEMENT_SHA,
+                mime="application/pdf",
+                size=len(_DEMO_AGREEMENT_PDF),
+                data=_DEMO_AGREEMENT_PDF,
+                created_at=self.now,
+            )
+        for sha, (mime, data) in self.documents.items():
+            media.add(sha256=sha, mime=mime, size=len(data), data=data, created_at=self.now)
         stages: Iterable[tuple[_Rows, str]] = (
             (media, "写入照片文件"),
             (self.vehicles, "写入车辆"),
@@ -2874,12 +3319,19 @@ class _Generator:
             (self.customers, "写入客户"),
             (self.consents, "写入客户授权"),
             (self.events, "写入检测日"),
+            (self.booking_codes, "写入预约码"),
             (self.registrations, "写入检测日报名"),
+            (self.agreements, "写入试驾协议"),
             (self.test_drives, "写入试驾"),
             (self.visits, "写入到店记录"),
+            (self.kiosk_arrivals, "写入自助签到"),
             (self.contracts, "写入合同"),
             (self.deposits, "写入意向金"),
             (self.follow_ups, "写入回访"),
+            (self.tags, "写入客户标签"),
+            (self.tag_links, "写入客户标签"),
+            (self.leads, "写入线索"),
+            (self.interactions, "写入沟通记录"),
             (self.inspections, "写入检测报告"),
             (self.inspection_items, "写入检测项目"),
         )
@@ -2917,6 +3369,22 @@ class _Generator:
             },
         )
         self.progress("写入审计日志", len(entries), len(entries))
+
+
+def _demo_store_profile(code: str) -> dict[str, str]:
+    """Generated (not real) 统一社会信用代码 and bank account, stable per store code, so
+    contracts and receipts print complete; the store's demo car-page address."""
+    digest = hashlib.sha256(code.encode()).hexdigest()
+    body = "91110105" + "".join(
+        "0123456789ABCDEFGHJKLMNPQRTUWXY"[int(digest[i : i + 2], 16) % 31] for i in range(0, 18, 2)
+    )
+    account = "".join(str(int(ch, 16) % 10) for ch in digest[20:39])
+    return {
+        "credit_code": body + credit_code_check_char(body),
+        "bank_name": "中国建设银行北京朝阳支行（演示）",
+        "bank_account": account,
+        "public_url": f"https://cars.demo.invalid/{code.lower()}",
+    }
 
 
 def generate(

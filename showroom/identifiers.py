@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -24,6 +25,8 @@ __all__ = [
     "PLATE_PROVINCES",
     "LicenceClass",
     "VehicleKind",
+    "VinReading",
+    "credit_code_check_char",
     "format_plate",
     "id_birth_date",
     "id_check_digit",
@@ -31,6 +34,7 @@ __all__ = [
     "is_mobile",
     "is_new_energy_plate",
     "licence_allows",
+    "normalize_credit_code",
     "normalize_id_number",
     "normalize_mobile",
     "normalize_plate",
@@ -39,7 +43,9 @@ __all__ = [
     "parse_licence_classes",
     "permitted_classes",
     "phone_digits",
+    "read_vin",
     "vin_check_digit",
+    "vin_model_year",
 ]
 
 # Chinese IMEs produce full-width ASCII (U+FF01..U+FF5E) and the ideographic space.
@@ -221,6 +227,105 @@ def normalize_vin(text: str) -> str:
     if vin_check_digit(vin) != vin[_VIN_CHECK_INDEX]:
         raise ValidationError("vin.check_digit", "车架号（VIN）校验位不符，可能有输入错误，请核对")
     return vin
+
+
+# What a VIN tells about the car (ISO 3779 / GB 16735): the maker (WMI, positions 1-3) and
+# the model year (position 10). The check digit is mandatory for cars made in China
+# (GB 16735) and North America; Europe and Japan do not use it, so an imported car whose
+# position 9 does not compute is asked about, not refused.
+_VIN_YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"  # 1980 + index, repeating every 30 years
+_CHECK_DIGIT_REGIONS = frozenset("LH12345")  # China (L, H) and North America (1-5)
+
+# A short table of makers common on the Chinese used-car market: WMI -> (maker, brands).
+# Unknown WMIs simply read nothing; the form then takes what staff type.
+VIN_MAKERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "LSV": ("上汽大众", ("大众", "斯柯达")),
+    "LFV": ("一汽-大众", ("大众", "奥迪", "捷达")),
+    "LSG": ("上汽通用", ("别克", "雪佛兰", "凯迪拉克")),
+    "LZW": ("上汽通用五菱", ("五菱", "宝骏")),
+    "LSJ": ("上汽乘用车", ("荣威", "名爵")),
+    "LVG": ("广汽丰田", ("丰田",)),
+    "LFM": ("一汽丰田", ("丰田",)),
+    "LTV": ("一汽丰田", ("丰田",)),
+    "LHG": ("广汽本田", ("本田", "讴歌")),
+    "LVH": ("东风本田", ("本田",)),
+    "LGB": ("东风日产", ("日产", "启辰")),
+    "LBV": ("华晨宝马", ("宝马",)),
+    "LE4": ("北京奔驰", ("奔驰",)),
+    "LVS": ("长安福特", ("福特", "林肯")),
+    "LS5": ("长安汽车", ("长安",)),
+    "LNB": ("北京现代", ("现代",)),
+    "LJD": ("东风悦达起亚", ("起亚",)),
+    "LDC": ("神龙汽车", ("标致", "雪铁龙")),
+    "LGX": ("比亚迪", ("比亚迪",)),
+    "LC0": ("比亚迪", ("比亚迪",)),
+    "LB3": ("吉利汽车", ("吉利", "领克")),
+    "LGW": ("长城汽车", ("长城", "哈弗", "魏牌", "坦克")),
+    "LVV": ("奇瑞汽车", ("奇瑞",)),
+    "LMG": ("广汽乘用车", ("传祺",)),
+    "LRW": ("特斯拉（上海）", ("特斯拉",)),
+    "LFP": ("一汽轿车", ("红旗", "奔腾")),
+    "WVW": ("大众（德国）", ("大众",)),
+    "WAU": ("奥迪（德国）", ("奥迪",)),
+    "WBA": ("宝马（德国）", ("宝马",)),
+    "WDD": ("梅赛德斯-奔驰（德国）", ("奔驰",)),
+    "WP0": ("保时捷（德国）", ("保时捷",)),
+    "SAL": ("路虎（英国）", ("路虎",)),
+    "JTD": ("丰田（日本）", ("丰田", "雷克萨斯")),
+    "JTH": ("雷克萨斯（日本）", ("雷克萨斯",)),
+    "5YJ": ("特斯拉（美国）", ("特斯拉",)),
+}
+
+
+def vin_model_year(vin: str, *, today: date) -> int | None:
+    """The model year coded in position 10, or None when the code is not a year code.
+
+    The code repeats every 30 years; the latest year not after next year is taken (a car
+    sold in 2026 with code ``A`` is a 2010, not a 2040).
+    """
+    index = _VIN_YEAR_CODES.find(vin[9:10]) if len(vin) == 17 else -1
+    if index < 0:
+        return None
+    year = 1980 + index
+    while year + 30 <= today.year + 1:
+        year += 30
+    return year
+
+
+@dataclass(frozen=True)
+class VinReading:
+    """A VIN as typed, normalised, with what it says (``maker`` and ``brands`` may be empty)."""
+
+    vin: str
+    check_digit_ok: bool
+    check_digit_required: bool
+    model_year: int | None
+    wmi: str
+    maker: str
+    brands: tuple[str, ...]
+
+
+def read_vin(text: str, *, today: date) -> VinReading:
+    """Normalise ``text`` and read maker and model year; the check digit is reported, not
+    enforced (``normalize_vin`` enforces it). Bad length or characters raise as there."""
+    vin = _compact(text, extra="-")
+    try:
+        normalize_vin(vin)
+        ok = True
+    except ValidationError as exc:
+        if exc.code != "vin.check_digit":
+            raise
+        ok = False
+    maker, brands = VIN_MAKERS.get(vin[:3], ("", ()))
+    return VinReading(
+        vin=vin,
+        check_digit_ok=ok,
+        check_digit_required=vin[0] in _CHECK_DIGIT_REGIONS,
+        model_year=vin_model_year(vin, today=today),
+        wmi=vin[:3],
+        maker=maker,
+        brands=brands,
+    )
 
 
 # --- licence plates (GA 36-2018) -------------------------------------------------------------
@@ -459,3 +564,44 @@ def licence_allows(held: str | Iterable[str], vehicle_kind: str, automatic: bool
         licence_class in covered_by and (automatic or not covered_by[licence_class])
         for licence_class in permitted_classes(held)
     )
+
+
+# --- 统一社会信用代码 (unified social credit code, GB 32100-2015) -------------------------------
+
+# 31 characters: digits and capitals without I, O, S, V, Z (they read like 1, 0, 5, U, 2).
+_CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_CODE_RE = re.compile(f"[1-9A-GY][1-9][0-9]{{6}}[{_CREDIT_CODE_CHARS}]{{10}}")
+
+
+def credit_code_check_char(first17: str) -> str:
+    """The check character of a credit code's first 17 characters (GB 32100-2015, 4.3)."""
+    if len(first17) != 17 or any(ch not in _CREDIT_CODE_CHARS for ch in first17):
+        raise ValueError("credit_code_check_char needs 17 characters of the code alphabet")
+    total = sum(
+        _CREDIT_CODE_CHARS.index(ch) * weight
+        for ch, weight in zip(first17, _CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return _CREDIT_CODE_CHARS[(31 - total % 31) % 31]
+
+
+def normalize_credit_code(text: str) -> str:
+    """The 18-character 统一社会信用代码 in ``text`` (upper-case), checked in the order a
+    person can fix it: length, characters, then the check character."""
+    code = _compact(text, "-")
+    if len(code) != 18:
+        raise ValidationError(
+            "credit_code.length",
+            f"统一社会信用代码应为 18 位，当前为 {len(code)} 位",
+            length=len(code),
+        )
+    if not _CREDIT_CODE_RE.fullmatch(code):
+        raise ValidationError(
+            "credit_code.characters",
+            "统一社会信用代码由数字和大写字母组成（不含 I、O、S、V、Z），请对照营业执照核对",
+        )
+    if credit_code_check_char(code[:17]) != code[17]:
+        raise ValidationError(
+            "credit_code.checksum", "统一社会信用代码校验位不符，请对照营业执照检查是否输错"
+        )
+    return code

@@ -31,6 +31,11 @@ class AppPaths:
         return self.data_dir / "showroom.db"
 
     @property
+    def audit_anchors_dir(self) -> Path:
+        """Heads of the audit chain kept outside the database (showroom.audit_anchors)."""
+        return self.data_dir / "audit-anchors"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "showroom.log"
 

@@ -36,9 +36,13 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", str, "", "数据库地址（留空使用本机内置数据库）", group="database"),
     Setting("store_code", str, "BJ01", "门店编号（合同号、收据号的前缀）", group="store"),
-    Setting("store_name", str, "示范二手车展厅", "门店名称", group="store"),
-    Setting("store_address", str, "", "门店地址", group="store"),
-    Setting("letterhead", str, "", "文件抬头（打印在每页顶部）", group="store"),
+    Setting(
+        "store_name",
+        str,
+        "示范二手车展厅",
+        "本机显示的门店名称（连上数据库前的登录页、自助机标题；打印的文件用门店资料）",
+        group="store",
+    ),
     Setting("language", str, "zh_CN", "界面语言", choices=("zh_CN", "en"), group="general"),
     Setting(
         "lockout_attempts",
@@ -68,6 +72,15 @@ SETTINGS: tuple[Setting, ...] = (
         group="kiosk",
     ),
     Setting("protection_days", int, 30, "客户保护期（天）", minimum=0, maximum=365, group="sales"),
+    Setting(
+        "lead_response_hours",
+        int,
+        24,
+        "线索响应时限（小时）：收到线索后多久内必须联系，超过即显示超时",
+        minimum=1,
+        maximum=336,
+        group="sales",
+    ),
     Setting(
         "waiting_alarm_minutes",
         int,
@@ -104,11 +117,46 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("store_open", str, "09:00", "营业开始时间（时:分，试驾预约用）", group="store"),
     Setting("store_close", str, "18:00", "营业结束时间（时:分，试驾预约用）", group="store"),
+    # Empty until the dealer has a real site: an address that leads nowhere is worse than none
+    # (see showroom.vehicle_links: the app says so and falls back to ``showroom web``).
+    Setting(
+        "retention_years",
+        int,
+        3,
+        "从未成交客户的资料保留年数（期满清除到店记录并匿名化）",
+        minimum=1,
+        maximum=30,
+        group="privacy",
+    ),
     Setting(
         "vehicle_public_url",
         str,
-        "https://example.com/cars/{stock_no}",
-        "车辆公开网址模板（二维码用，{stock_no} 替换为库存编号）",
+        "",
+        "车辆公开网址模板（门店资料未填写“车辆公开网址”时使用；{stock_no} 替换为库存编号）",
+        group="store",
+    ),
+    Setting(
+        "store_web_url",
+        str,
+        "",
+        "门店网页地址（showroom web 在门店网络中的地址，如 http://192.168.1.20:8080）",
+        group="store",
+    ),
+    Setting(
+        "web_sold_days",
+        int,
+        7,
+        "已售车辆的网页显示“已售”的天数（之后网页不再显示）",
+        minimum=0,
+        maximum=90,
+        group="store",
+    ),
+    Setting(
+        "web_vin",
+        str,
+        "hidden",
+        "车辆网页上显示车架号的方式",
+        choices=("hidden", "partial", "full"),
         group="store",
     ),
 )
@@ -242,4 +290,6 @@ def upgrade_payload(payload: Any) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise ValueError("values is not an object")
     # Version 0 (no envelope) had the same keys; later upgrades go here, one step each.
+    # ``store_address`` and ``letterhead`` moved into the store profile in the database
+    # (门店资料, shared by every PC); an old file's values are left out, not fatal.
     return {k: v for k, v in values.items() if k != "version"}

@@ -86,8 +86,12 @@ def _pg_server_url() -> Iterator[str]:
 
 
 def _reset_postgres(database: Database) -> None:
-    """Empty every table (TRUNCATE skips the audit log's row triggers) and reseed.
+    """Empty every table and reseed the audit head.
 
+    The audit log, its head and the counters refuse TRUNCATE (migration 0018). The
+    reset runs as the server's superuser, which may set ``session_replication_role``
+    for its own transaction: ordinary triggers then stay silent for this TRUNCATE
+    only. No app login can do that, so production loses nothing.
     A test that moved the schema (downgrade, fake revision) gets it rebuilt.
     """
     if schema.schema_state(database).status != "current":
@@ -106,6 +110,7 @@ def _reset_postgres(database: Database) -> None:
                 )
             )
         ]
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
         conn.execute(
             text("INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, :h)"),

@@ -246,7 +246,9 @@ class ShowroomApp(QObject):
             self.window.show_connecting(describe_url(url))
         paths, settings = self.paths, self.settings
         self.runner.call(
-            lambda: open_context(paths, settings, url), self._on_connected, self._on_connect_failed
+            lambda: open_context(paths, settings, url, from_cache=True),
+            self._on_connected,
+            self._on_connect_failed,
         )
 
     def retry(self) -> None:
@@ -289,15 +291,19 @@ class ShowroomApp(QObject):
             describe_url(str(context.database.engine.url)),
             context.schema_state.status if context.schema_state else "?",
         )
-        self.window.attach(context)
+        if context.started_offline:
+            log.warning("started offline: working from the read cache until the server answers")
+        # Sync first: a PC started offline reads from its cache from the very first query.
         if self.live_sync and not self.exit_after_startup:
             self._start_sync(context)
         else:
             self._start_monitor()
+        self.window.attach(context)
         self.connected.emit(context)
         if self.kiosk and self._open_kiosk():
             kiosk = self.kiosk_window
             assert kiosk is not None
+            kiosk.attach(context)  # type: ignore[attr-defined]  # built before the database
             if not kiosk.isVisible() and self.window.user is None:
                 kiosk.showFullScreen()  # back from a start-up fault
                 self.window.hide()
@@ -325,8 +331,8 @@ class ShowroomApp(QObject):
         else:
             self.window.online_indicator.clicked.connect(self.open_sync_panel)
         self.sync_relay = SyncRelay(sync, self)
-        self.sync_relay.stateChanged.connect(self.window.online_indicator.set_sync)
-        self.runner.call(sync.state, self.window.online_indicator.set_sync)
+        self.sync_relay.stateChanged.connect(self.window.set_sync)
+        self.runner.call(sync.state, self.window.set_sync)
 
     def open_sync_panel(self) -> None:
         if self.context is None or self.context.sync is None:
@@ -390,6 +396,7 @@ class ShowroomApp(QObject):
         dialog = FirstRunDialog(self.context, self.runner, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished_setup.connect(self._on_setup_finished)
+        dialog.managerCreated.connect(self._on_manager_created)
         dialog.rejected.connect(self._on_setup_postponed)
         dialog.finished.connect(self._forget_first_run_dialog)
         self.first_run_dialog = dialog
@@ -402,6 +409,15 @@ class ShowroomApp(QObject):
         if self.window.sign_in_page is not None:
             self.window.sign_in_page.show_setup_offer(False)
         self.window.show_sign_in(username or None)
+
+    def _on_manager_created(self, user: StaffUser) -> None:
+        """The first manager goes straight to the staff screen and its set-up checklist."""
+        if self.window.sign_in_page is not None:
+            self.window.sign_in_page.show_setup_offer(False)
+            self.window.sign_in_page.prefill(user.username)
+        self.window.open_session(user)
+        if self.window.shell is not None and "staff" in self.window.shell.keys:
+            self.window.shell.open_screen("staff")
 
     def _on_setup_postponed(self) -> None:
         if self.window.sign_in_page is not None:

@@ -64,12 +64,115 @@ _TEMPLATES: dict[str, str] = {
     "auth.locked": QT_TRANSLATE_NOOP(
         "Errors", "输错次数过多，账号已锁定，请 {minutes} 分钟后再试，或请店长解锁。"
     ),
+    "auth.offline_unknown": QT_TRANSLATE_NOOP(
+        "Errors",
+        "共享数据库暂时无法连接。只有最近 {days} 天内在本机成功登录过的员工可以离线登录；"
+        "请稍候，网络恢复后即可正常登录。",
+    ),
     "auth.pin_format": QT_TRANSLATE_NOOP("Errors", "PIN 为 4 到 8 位数字。"),
     "auth.pin_wrong": QT_TRANSLATE_NOOP("Errors", "PIN 不正确。"),
     "auth.manager_only": QT_TRANSLATE_NOOP("Errors", "只有店长可以解锁账号。"),
     "staff.manager_only": QT_TRANSLATE_NOOP("Errors", "只有店长可以查看员工列表。"),
     "staff.missing": QT_TRANSLATE_NOOP("Errors", "请填写用户名和姓名。"),
     "staff.password_short": QT_TRANSLATE_NOOP("Errors", "密码至少 {minimum} 位。"),
+    "staff.password_long": QT_TRANSLATE_NOOP("Errors", "密码最多 {maximum} 位。"),
+    "staff.password_spaces": QT_TRANSLATE_NOOP("Errors", "密码的开头和结尾不能是空格。"),
+    "staff.password_username": QT_TRANSLATE_NOOP("Errors", "密码不能是用户名，也不能包含用户名。"),
+    "staff.password_common": QT_TRANSLATE_NOOP(
+        "Errors", "这个密码太常见（演示账号或常用密码），别人很容易猜到，请换一个。"
+    ),
+    "staff.password_same": QT_TRANSLATE_NOOP("Errors", "新密码不能和当前密码（或临时密码）相同。"),
+    "auth.current_wrong": QT_TRANSLATE_NOOP("Errors", "当前密码不正确。"),
+    "staff.pin_weak": QT_TRANSLATE_NOOP(
+        "Errors", "PIN 不能是重复或连续的数字（如 0000、1234），请换一个。"
+    ),
+    "staff.pin_taken": QT_TRANSLATE_NOOP(
+        "Errors", "这个 PIN 已有其他员工在用，请换一个（自助机凭 PIN 识别员工）。"
+    ),
+    "staff.username_missing": QT_TRANSLATE_NOOP("Errors", "请填写用户名。"),
+    "staff.username_invalid": QT_TRANSLATE_NOOP(
+        "Errors",
+        "用户名为 2 到 40 位英文字母、数字或 . _ -，以字母或数字开头，例如 wangfang。",
+    ),
+    "staff.name_missing": QT_TRANSLATE_NOOP("Errors", "请填写姓名。"),
+    "staff.name_long": QT_TRANSLATE_NOOP("Errors", "姓名最多 {maximum} 个字。"),
+    "staff.name_invalid": QT_TRANSLATE_NOOP("Errors", "姓名里有无法显示或打印的字符。"),
+    "staff.roles_missing": QT_TRANSLATE_NOOP("Errors", "请至少选择一个岗位。"),
+    "staff.not_found": QT_TRANSLATE_NOOP("Errors", "没有这个员工。"),
+    "staff.changed": QT_TRANSLATE_NOOP(
+        "Errors", "该员工的资料刚被其他电脑修改过，请重新打开后再改。"
+    ),
+    "staff.last_manager": QT_TRANSLATE_NOOP(
+        "Errors",
+        "这是本店最后一位店长：请先让另一位员工担任店长，再停用或取消其店长岗位。",
+    ),
+    "staff.own_manager_role": QT_TRANSLATE_NOOP(
+        "Errors", "不能取消自己的店长岗位，请由另一位店长操作。"
+    ),
+    "staff.disable_self": QT_TRANSLATE_NOOP("Errors", "不能停用自己的账号，请由另一位店长操作。"),
+    "staff.group_role_denied": QT_TRANSLATE_NOOP(
+        "Errors", "只有集团管理员可以授予或取消“集团管理”岗位。"
+    ),
+    "staff.move_denied": QT_TRANSLATE_NOOP("Errors", "只有集团管理员可以把员工调到其他门店。"),
+    "staff.inactive": QT_TRANSLATE_NOOP("Errors", "该员工已停用。请先启用账号。"),
+    "store.other_store": QT_TRANSLATE_NOOP("Errors", "只能管理本店；其他门店请由集团管理员操作。"),
+    "store.manager_only": QT_TRANSLATE_NOOP("Errors", "只有店长可以修改门店资料。"),
+    "store.group_only": QT_TRANSLATE_NOOP("Errors", "只有集团管理员可以新增门店。"),
+    "store.changed": QT_TRANSLATE_NOOP(
+        "Errors", "门店资料刚被其他电脑修改过。请重新打开查看后再改。"
+    ),
+    "store.field_long": QT_TRANSLATE_NOOP(
+        "Errors", "{field}最多 {maximum} 个字（现在 {length} 个）。"
+    ),
+    "store.phone_invalid": QT_TRANSLATE_NOOP(
+        "Errors", "联系电话只能包含数字、空格、-、括号，例如 010-8555 1234 或 400-820-1234。"
+    ),
+    "store.bank_account_invalid": QT_TRANSLATE_NOOP(
+        "Errors", "银行账号应为 8 到 30 位数字，请对照开户许可证核对。"
+    ),
+    "store.public_url_invalid": QT_TRANSLATE_NOOP(
+        "Errors",
+        "车辆公开网址应以 https:// 开头，例如 https://che.example.cn/bj01 ；"
+        "也可以写成含 {stock_no} 的模板。",
+    ),
+    "store.public_url_example": QT_TRANSLATE_NOOP(
+        "Errors", "这是示例网址，顾客扫码打不开。请填写门店自己的车辆网页地址。"
+    ),
+    "store.logo_invalid": QT_TRANSLATE_NOOP("Errors", "门店标志需要是 PNG 图片。"),
+    "store.logo_large": QT_TRANSLATE_NOOP(
+        "Errors", "门店标志图片太大（最多 512 KB），请换一张小一些的图片。"
+    ),
+    "store.logo_unreadable": QT_TRANSLATE_NOOP(
+        "Errors", "无法读取这张图片，请选择 PNG 或 JPG 文件。"
+    ),
+    "store.code_taken": QT_TRANSLATE_NOOP("Errors", "门店编号 {store_code} 已被使用。"),
+    "store.profile_incomplete": QT_TRANSLATE_NOOP(
+        "Errors", "门店资料缺少{fields}，不能打印。请店长在“员工 → 门店资料”中填写后再打印。"
+    ),
+    "credit_code.length": QT_TRANSLATE_NOOP(
+        "Errors", "统一社会信用代码应为 18 位，当前为 {length} 位"
+    ),
+    "credit_code.characters": QT_TRANSLATE_NOOP(
+        "Errors",
+        "统一社会信用代码由数字和大写字母组成（不含 I、O、S、V、Z），请对照营业执照核对",
+    ),
+    "credit_code.checksum": QT_TRANSLATE_NOOP(
+        "Errors", "统一社会信用代码校验位不符，请对照营业执照检查是否输错"
+    ),
+    "roster.manager_only": QT_TRANSLATE_NOOP("Errors", "只有店长可以修改排班。"),
+    "roster.note_long": QT_TRANSLATE_NOOP("Errors", "备注最多 {maximum} 个字。"),
+    "reception.bad_consultant": QT_TRANSLATE_NOOP(
+        "Errors", "所选人员不是今天在岗的销售顾问，请重新选择。"
+    ),
+    "test_drive.companion_missing": QT_TRANSLATE_NOOP(
+        "Errors", "请选择陪同试驾的销售顾问，协议上会写明陪同人员。"
+    ),
+    "inspection.appraiser_only": QT_TRANSLATE_NOOP(
+        "Errors", "只有评估师可以接车检测（可在“员工”中为员工增加评估师岗位）。"
+    ),
+    "inspection.appraiser_off_duty": QT_TRANSLATE_NOOP(
+        "Errors", "你今天不在排班上，不能接车检测。请先让店长调整今天的排班。"
+    ),
     "staff.username_taken": QT_TRANSLATE_NOOP("Errors", "用户名“{username}”已被使用。"),
     "setup.done": QT_TRANSLATE_NOOP("Errors", "已经设置过门店和店长账号。"),
     "store.code_invalid": QT_TRANSLATE_NOOP(
@@ -85,6 +188,10 @@ _TEMPLATES: dict[str, str] = {
     ),
     "db.auth": QT_TRANSLATE_NOOP("Errors", "数据库拒绝登录（{url}）：用户名或密码不正确。"),
     "db.unreachable": QT_TRANSLATE_NOOP("Errors", "无法连接数据库 {url}：{detail}"),
+    "db.busy": QT_TRANSLATE_NOOP(
+        "Errors",
+        "数据库正忙：其他电脑正在同时保存，这次没有保存成功。请再试一次，已填写的内容都还在。",
+    ),
     "db.offline": QT_TRANSLATE_NOOP(
         "Errors",
         "需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，"
@@ -94,6 +201,45 @@ _TEMPLATES: dict[str, str] = {
         "Errors", "服务器上没有这个数据库（{url}）。请检查数据库名，或请管理员先创建它。"
     ),
     "db.migrate_failed": QT_TRANSLATE_NOOP("Errors", "数据库升级失败。详情已写入日志。"),
+    # The customer file, contacts and leads (showroom.fields, customers, leads, interactions).
+    "name.missing": QT_TRANSLATE_NOOP("Errors", "请填写姓名。"),
+    "name.bad_character": QT_TRANSLATE_NOOP(
+        "Errors", "姓名只能由汉字、英文字母和间隔号“·”组成，不能含有“{character}”。"
+    ),
+    "name.bad_dot": QT_TRANSLATE_NOOP("Errors", "姓名中的间隔号“·”只能写在两个字之间。"),
+    "text.too_long": QT_TRANSLATE_NOOP(
+        "Errors", "这一项最多 {limit} 个字（现在 {length} 个），请删减后再保存。"
+    ),
+    "text.missing": QT_TRANSLATE_NOOP("Errors", "请填写这一项。"),
+    "text.bad_character": QT_TRANSLATE_NOOP(
+        "Errors", "内容中有不能保存的控制字符（{character}），请删除后再保存。"
+    ),
+    "phone2.invalid": QT_TRANSLATE_NOOP(
+        "Errors", "第二联系电话应为 11 位手机号，或带区号的固定电话（如 010-12345678）。"
+    ),
+    "phone2.same": QT_TRANSLATE_NOOP("Errors", "第二联系电话与手机号相同。"),
+    "customer.budget_order": QT_TRANSLATE_NOOP("Errors", "预算下限不能高于上限。"),
+    "customer.edit_denied": QT_TRANSLATE_NOOP("Errors", "你的岗位不能修改客户资料。"),
+    "grade.missing": QT_TRANSLATE_NOOP("Errors", "意向等级不能清空，请选择 A/B/C/D。"),
+    "tag.manager_only": QT_TRANSLATE_NOOP("Errors", "只有店长可以设置客户标签。"),
+    "tag.duplicate": QT_TRANSLATE_NOOP("Errors", "标签“{name}”已存在。"),
+    "tag.unknown": QT_TRANSLATE_NOOP("Errors", "所选标签不存在或已停用，请刷新后重选。"),
+    "interaction.future": QT_TRANSLATE_NOOP("Errors", "沟通时间不能晚于现在。"),
+    "interaction.next_past": QT_TRANSLATE_NOOP("Errors", "下一步的日期不能早于今天。"),
+    "interaction.next_step_missing": QT_TRANSLATE_NOOP(
+        "Errors", "填写了下一步日期，请写明下一步要做什么。"
+    ),
+    "lead.duplicate": QT_TRANSLATE_NOOP(
+        "Errors", "该号码已有未处理的线索（{name}），请在原线索上记录这次沟通。"
+    ),
+    "lead.not_open": QT_TRANSLATE_NOOP("Errors", "这条线索已经到店或已关闭，请刷新列表。"),
+    "lead.assign_denied": QT_TRANSLATE_NOOP(
+        "Errors", "销售顾问只能认领尚未分配的线索；改派请找店长或前台。"
+    ),
+    "lead.received_future": QT_TRANSLATE_NOOP("Errors", "收到线索的时间不能晚于现在。"),
+    "lead_import.no_phone": QT_TRANSLATE_NOOP(
+        "Errors", "文件里没有手机号列（表头应为“手机号”“电话”或“联系电话”之一）。"
+    ),
 }
 
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     # What only a signed-in session needs is imported when one starts, so the
     # sign-in form paints without waiting for it (see benchmarks/startup.py).
     from showroom.context import AppContext
+    from showroom.sync.service import SyncState
     from showroom.users import StaffUser
     from ui.widgets.shell import Shell
     from ui.widgets.startup_page import StartupPage
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.context: AppContext | None = None
         self.user: StaffUser | None = None
         self.shell: Shell | None = None
+        self.password_page: QWidget | None = None  # 设置新密码 after a temporary password
         self.sign_in_page: SignInPage | None = None
         # In kiosk mode the staff window is a detour: closing it signs out (back to the
         # kiosk) instead of quitting the app on an unattended PC.
@@ -206,15 +208,27 @@ class MainWindow(QMainWindow):
     def set_online(self, online: bool) -> None:
         self.online_indicator.set_online(online)
 
+    def set_sync(self, state: SyncState) -> None:
+        """The sync service's state: the status bar, and the sign-in page's offline note."""
+        self.online_indicator.set_sync(state)
+        if self.sign_in_page is not None:
+            self.sign_in_page.set_sync(state)
+
     # --- session -----------------------------------------------------------------------
 
     def open_session(self, user: StaffUser) -> None:
-        """Show the shell for ``user`` (after sign-in, or a staff PIN at the kiosk)."""
+        """Show the shell for ``user`` (after sign-in, or a staff PIN at the kiosk).
+
+        A person signed in with a temporary password sets their own first.
+        """
         if self.context is None:
             raise RuntimeError("open_session before attach")
+        if user.must_change_password:
+            self.ask_new_password(user)
+            return
         self._drop_session()
         self.user = user
-        from ui.widgets.labels import role_label
+        from ui.widgets.labels import roles_label
         from ui.widgets.shell import Shell
 
         self.shell = Shell(self.context, self.runner, user, self.pages)
@@ -223,11 +237,24 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.shell)
         self.pages.setCurrentWidget(self.shell)
         self.user_label.setText(
-            self.tr("{name}（{role}）").format(name=user.display_name, role=role_label(user.role))
+            self.tr("{name}（{role}）").format(name=user.display_name, role=roles_label(user.roles))
         )
         self.setWindowTitle(self.tr("二手车展厅管理系统 — {store}").format(store=user.store_name))
-        log.info("signed in: %s (%s)", user.username, user.role.value)
+        log.info("signed in: %s (%s)", user.username, ",".join(sorted(user.roles)))
         self.signedIn.emit(user)
+
+    def ask_new_password(self, user: StaffUser) -> None:
+        """The 设置新密码 page; the password just typed on the sign-in page is the current one."""
+        from ui.widgets.password_page import PasswordChangePage
+
+        self._drop_session()
+        typed = self.sign_in_page.password.text() if self.sign_in_page is not None else ""
+        page = PasswordChangePage(self.runner, user, typed or None, self.pages)
+        page.changed.connect(self.open_session)
+        page.cancelled.connect(self.sign_out)
+        self.password_page = page
+        self.pages.addWidget(page)
+        self.pages.setCurrentWidget(page)
 
     def sign_out(self) -> None:
         """Back to the sign-in page; the password is cleared, the username kept."""
@@ -242,6 +269,11 @@ class MainWindow(QMainWindow):
         self.signedOut.emit()
 
     def _drop_session(self) -> None:
+        page = self.password_page
+        if page is not None:
+            self.pages.removeWidget(page)
+            page.deleteLater()
+            self.password_page = None
         if self.shell is not None:
             self.pages.removeWidget(self.shell)
             # Deleting the shell deletes its screens: late results for them are dropped.

@@ -42,7 +42,7 @@ from typing import Any
 
 log = logging.getLogger("showroom.selftest")
 
-MANAGER = ("selftest", "selftest-password", "2468")
+MANAGER = ("selftest", "paint-check-2026", "2468")  # the password rules apply here too
 PDF_SAMPLE = "Showroom 自检：试驾协议 车辆档案 意向金 伍仟元整"
 QR_PAYLOAD = "https://showroom.invalid/selftest/vehicle/SR-0001"
 
@@ -248,6 +248,15 @@ def _run_checks(checks: _Checks, home: Path, args: argparse.Namespace) -> None:
         return f"QR {qr_size} px; " + check_pdf(target, PDF_SAMPLE)
 
     checks.run("pdf with chinese text and qr code", pdf)
+
+    def report_pages() -> str:
+        # The third-party report is read by PDFium (a native library the build must carry).
+        from showroom.services.vehicle_archive import prepare_report
+
+        report = prepare_report(home / "selftest.pdf")
+        return f"{len(report.pages)} page(s) via PDFium"
+
+    checks.run("report pages", report_pages)
     checks.run("printing", _printing)
 
     settings = Settings.load(paths.settings_file, environ={})

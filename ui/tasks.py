@@ -92,7 +92,7 @@ class TaskRunner(QObject):
                 with cache.read() as session:  # known offline: no wait for a timeout
                     return work(session)
             try:
-                with _offline_said_plainly(database), database.read() as session:
+                with _offline_said_plainly(), database.read() as session:
                     return work(session)
             except DatabaseUnavailable as exc:
                 if exc.code != "db.offline" or cache is None:
@@ -120,11 +120,10 @@ class TaskRunner(QObject):
 
         def call() -> Any:
             # Looked up when the task runs: the database may open after the task is queued.
-            with (
-                _offline_said_plainly(self._require_database()),
-                self._require_database().write() as session,
-            ):
-                return work(session)
+            database = self._require_database()
+            with _offline_said_plainly():
+                # A deadlock or lock timeout re-runs the whole ``work`` (db.faults).
+                return database.run(work)
 
         self.call(call, on_success, on_failure, pool=self._writes)
 
@@ -132,19 +131,22 @@ class TaskRunner(QObject):
         self,
         kind: str,
         payload: dict[str, Any],
-        work: Work,
         on_success: Callable[[Any], None],
         on_queued: Callable[[Submitted], None],
         on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
-        """An operation that can wait (``showroom.sync.operations``): applied now, or queued.
+        """A write described once as an operation (``showroom.sync.operations``).
 
-        Without sync (tests, the embedded database) ``work`` runs as a plain write.
-        ``on_queued`` gets the queued operation; the UI marks it 待同步.
+        With sync (the shared database) it is applied now or, offline, queued:
+        ``on_queued`` gets the queued operation and the UI marks it 待同步. Without
+        sync (the embedded database, tests) the very same operation is applied in a
+        plain write, so both databases run one code path.
         """
         sync = self.sync
         if sync is None:
-            self.write(work, on_success, on_failure)
+            self.write(
+                lambda session: _apply_now(self, session, kind, payload), on_success, on_failure
+            )
             return
 
         def done(result: Submitted) -> None:
@@ -202,20 +204,37 @@ class TaskRunner(QObject):
         return self._writes.waitForDone(msecs) and self._reads.waitForDone(msecs)
 
 
-@contextmanager
-def _offline_said_plainly(database: Database) -> Iterator[None]:
-    """A lost shared database becomes one sentence saying this needs the connection."""
-    from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+def _apply_now(runner: TaskRunner, session: Session, kind: str, payload: dict[str, Any]) -> Any:
+    """An operation applied in the caller's write, as ``SyncService.submit`` applies it."""
+    import uuid
+    from datetime import UTC, datetime
 
+    from showroom.sync import operations
+
+    made = datetime.now(UTC)  # the UI's clock, as the sync service stamps its operations
+    done = operations.apply(
+        session,
+        uuid.uuid4(),
+        kind,
+        {**payload, "now": payload.get("now") or made.isoformat()},
+        created_at=made,
+        origin=runner._require_database().origin,
+    )
+    return done.value
+
+
+@contextmanager
+def _offline_said_plainly() -> Iterator[None]:
+    """A lost shared database, or one too busy after the retries, becomes one sentence."""
     try:
         yield
-    except (OperationalError, InterfaceError) as exc:
-        if database.kind == "sqlite" or isinstance(exc, IntegrityError):
-            raise  # a locked file says so itself (ui.errors)
-        from showroom.errors import DatabaseUnavailable
-        from showroom.sync.service import NEEDS_CONNECTION
+    except Exception as exc:
+        from showroom.sync.service import plain_database_error
 
-        raise DatabaseUnavailable("db.offline", NEEDS_CONNECTION) from exc
+        plain = plain_database_error(exc)
+        if plain is None:
+            raise  # a refusal, a bug, or a local file's own fault (ui.errors says it)
+        raise plain from exc
 
 
 def _receiver_alive(callback: Callable[..., Any]) -> bool:

@@ -2,18 +2,30 @@
 
 from db.base import Base
 from db.models.audit import AuditEntry, AuditHead, NumberSequence
-from db.models.customers import Consent, Customer, FollowUp, GradeChange, Interaction, Visit
+from db.models.customers import (
+    Consent,
+    Customer,
+    CustomerTag,
+    CustomerTagLink,
+    FollowUp,
+    GradeChange,
+    Interaction,
+    Visit,
+)
 from db.models.documents import Document, Signature
 from db.models.drives import TestDrive
 from db.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
 from db.models.events import InspectionEvent, Registration
+from db.models.grants import StoreGrant
 from db.models.inspections import (
     Inspection,
     InspectionChecklist,
     InspectionItem,
     InspectionPhoto,
 )
-from db.models.org import Staff, Store
+from db.models.kiosk import BookingCode, KioskArrival
+from db.models.leads import Lead
+from db.models.org import RosterDay, Staff, StaffRole, Store
 from db.models.sales import Contract, Deposit
 from db.models.sync import AppliedOperation, ChangeFeedEntry
 from db.models.vehicles import (
@@ -30,10 +42,13 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "BookingCode",
     "ChangeFeedEntry",
     "Consent",
     "Contract",
     "Customer",
+    "CustomerTag",
+    "CustomerTagLink",
     "Deposit",
     "Document",
     "FollowUp",
@@ -45,14 +60,19 @@ __all__ = [
     "InspectionItem",
     "InspectionPhoto",
     "Interaction",
+    "KioskArrival",
+    "Lead",
     "MaintenanceRecord",
     "Media",
     "NumberSequence",
     "PriceItem",
     "Registration",
+    "RosterDay",
     "Signature",
     "Staff",
+    "StaffRole",
     "Store",
+    "StoreGrant",
     "TestDrive",
     "Vehicle",
     "VehiclePhoto",

@@ -2,7 +2,10 @@
 
 Each entry's hash covers the previous entry's hash, so editing or deleting any
 entry breaks the chain; ``audit_head`` remembers the last entry so that cutting
-the tail is detected too. Database triggers refuse UPDATE and DELETE.
+the tail is detected too. Database triggers refuse UPDATE and DELETE, and on
+PostgreSQL TRUNCATE; the head only moves forward and the counters never move
+backwards (migration 0018). Anchors kept outside the database
+(``showroom.audit_anchors``) catch a rewrite done by someone who can bypass all that.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, utcnow
@@ -40,6 +43,7 @@ class AuditHead(Base):
     """One row: the last entry's number and hash, locked while appending."""
 
     __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(SeqType, default=0)
@@ -54,6 +58,7 @@ class NumberSequence(Base):
     """
 
     __tablename__ = "number_sequences"
+    __table_args__ = (CheckConstraint("last_value >= 0", name="value_not_negative"),)
 
     scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # store code
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -1,4 +1,11 @@
-"""Customers (one per normalised mobile number), consents, visits and follow-ups."""
+"""Customers (one per normalised mobile number), consents, visits and follow-ups.
+
+The database keeps the customer's invariants too (migration 0018): the phone is
+stored in one canonical form only (11-digit mainland mobile, e.g. ``13800138000``),
+so ``138 0013 8000`` and ``+8613800138000`` can never be two live customers; an
+anonymised customer has no phone at all and is retired; a budget's lower end is
+not above its upper end.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -22,9 +30,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db.base import Base, Entity, SoftDeleted
 from db.models.enums import (
     ConsentPurpose,
+    CustomerKind,
+    CustomerRole,
     FollowUpStatus,
     IntentGrade,
     InteractionChannel,
+    PaymentPreference,
     SourceChannel,
     Title,
     VisitOutcome,
@@ -33,12 +44,25 @@ from db.models.enums import (
     enum_type,
 )
 
+# The one stored form of a mobile number, as ``showroom.identifiers.normalize_mobile``
+# returns it: 11 ASCII digits, 1 then 3-9. Written with length/substr/ltrim so that the
+# same text is a CHECK on SQLite and on PostgreSQL (neither shares the other's regex).
+CANONICAL_MOBILE_SQL = (
+    "length(phone) = 11 AND substr(phone, 1, 1) = '1' "
+    "AND substr(phone, 2, 1) IN ('3', '4', '5', '6', '7', '8', '9') "
+    "AND ltrim(phone, '0123456789') = ''"
+)
+# The last four digits of a number, the same expression on SQLite and PostgreSQL.
+PHONE_TAIL = "substr(phone, length(phone) - 3)"
+
 
 class Customer(Entity, SoftDeleted, Base):
     """统一客户ID: one live record per mobile number across the dealer group.
 
     A merged duplicate keeps its row (for history) with ``merged_into_id`` and
-    ``deleted_at`` set, so the phone becomes free for the survivor only.
+    ``deleted_at`` set, so the phone becomes free for the survivor only. An erased
+    (PIPL) or purged customer keeps an anonymous row with ``anonymised_at`` and
+    ``deleted_at`` set, so contracts and receipts the law keeps still point at it.
     """
 
     __tablename__ = "customers"
@@ -50,12 +74,36 @@ class Customer(Entity, SoftDeleted, Base):
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
         ),
+        CheckConstraint(
+            f"(anonymised_at IS NULL AND {CANONICAL_MOBILE_SQL}) "
+            "OR (anonymised_at IS NOT NULL AND deleted_at IS NOT NULL AND phone = '')",
+            name="phone_canonical",
+        ),
+        CheckConstraint(
+            "budget_min IS NULL OR budget_max IS NULL OR budget_min <= budget_max",
+            name="budget_order",
+        ),
+        CheckConstraint(
+            "(budget_min IS NULL OR budget_min >= 0) AND (budget_max IS NULL OR budget_max >= 0)",
+            name="budget_not_negative",
+        ),
+        # 尾号: the desk finds "0186" through this index, not by scanning every number;
+        # with the phone second, the matches come out in number order without a sort.
+        Index("ix_customers_phone_tail", "phone_tail", "phone"),
     )
 
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     title: Mapped[Title] = mapped_column(enum_type(Title), default=Title.NONE)
     phone: Mapped[str] = mapped_column(String(20))
+    # The last four digits, computed by the database (see migration 0016_customer_file).
+    phone_tail: Mapped[str | None] = mapped_column(String(4), Computed(PHONE_TAIL, persisted=True))
+    phone2: Mapped[str | None] = mapped_column(String(20), default=None)
+    kind: Mapped[CustomerKind] = mapped_column(
+        enum_type(CustomerKind), default=CustomerKind.INDIVIDUAL
+    )
+    company_name: Mapped[str] = mapped_column(String(60), default="")
+    role: Mapped[CustomerRole] = mapped_column(enum_type(CustomerRole), default=CustomerRole.BUYER)
     id_number: Mapped[str | None] = mapped_column(String(18), default=None)
     owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
     owner_since: Mapped[datetime | None] = mapped_column(default=None)
@@ -66,12 +114,41 @@ class Customer(Entity, SoftDeleted, Base):
     budget_min: Mapped[Decimal | None] = mapped_column(default=None)
     budget_max: Mapped[Decimal | None] = mapped_column(default=None)
     intended_use: Mapped[str] = mapped_column(String(100), default="")
+    preferred_brands: Mapped[str] = mapped_column(String(100), default="")
     preferred_models: Mapped[str] = mapped_column(String(200), default="")
     decision_cycle: Mapped[str] = mapped_column(String(40), default="")
+    payment_preference: Mapped[PaymentPreference | None] = mapped_column(
+        enum_type(PaymentPreference), default=None
+    )
     notes: Mapped[str] = mapped_column(Text, default="")
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("customers.id"), default=None
     )
+    # Set when the person's data was erased on request or by the retention rule.
+    anonymised_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class CustomerTag(Entity, Base):
+    """A tag the store defines (老客户介绍, 企业客户, 急需用车 …) to put on customers."""
+
+    __tablename__ = "customer_tags"
+    __table_args__ = (Index("uq_customer_tags_store_name", "store_id", "name", unique=True),)
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    name: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CustomerTagLink(Entity, Base):
+    """One tag on one customer."""
+
+    __tablename__ = "customer_tag_links"
+    __table_args__ = (
+        Index("uq_customer_tag_links_customer_tag", "customer_id", "tag_id", unique=True),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    tag_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customer_tags.id"), index=True)
 
 
 class Consent(Entity, Base):
@@ -138,15 +215,31 @@ class Visit(Entity, Base):
 
 
 class Interaction(Entity, Base):
-    """A contact with the customer (in store, call, WeChat) and what came of it."""
+    """A contact with the customer or a lead (call, WeChat, SMS, in store, online chat):
+    what was discussed, the answer, and the next step with its date.
+
+    A lead's contacts carry ``lead_id`` only until the lead becomes a customer; then
+    they carry both, so the customer's timeline starts with the first call.
+    """
 
     __tablename__ = "interactions"
+    __table_args__ = (
+        CheckConstraint("customer_id IS NOT NULL OR lead_id IS NOT NULL", name="has_subject"),
+    )
 
-    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("customers.id"), index=True, default=None
+    )
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("leads.id"), index=True, default=None
+    )
     staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
     channel: Mapped[InteractionChannel] = mapped_column(enum_type(InteractionChannel))
     at: Mapped[datetime] = mapped_column()
     summary: Mapped[str] = mapped_column(Text, default="")
+    response: Mapped[str] = mapped_column(Text, default="")  # what the customer answered
+    next_step: Mapped[str] = mapped_column(String(200), default="")
+    next_on: Mapped[date | None] = mapped_column(Date, default=None)
 
 
 class GradeChange(Entity, Base):

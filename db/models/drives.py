@@ -39,6 +39,18 @@ class TestDrive(Entity, Base):
             "in_fuel_percent IS NULL OR (in_fuel_percent BETWEEN 0 AND 100)",
             name="in_fuel_percent_range",
         ),
+        # A car leaves only after the licence check, the signed agreement and the
+        # check-out reading; a return has its time and reading (migration 0018).
+        CheckConstraint(
+            "status NOT IN ('checked_out', 'returned') OR (licence_number IS NOT NULL"
+            " AND licence_valid_until IS NOT NULL AND agreement_document_id IS NOT NULL"
+            " AND out_at IS NOT NULL AND out_odometer_km IS NOT NULL)",
+            name="out_checked",
+        ),
+        CheckConstraint(
+            "status <> 'returned' OR (in_at IS NOT NULL AND in_odometer_km IS NOT NULL)",
+            name="return_recorded",
+        ),
         # Overlapping active bookings of one car are refused by the database too:
         # an exclusion constraint on PostgreSQL, a trigger on SQLite (migration 0004).
     )

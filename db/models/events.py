@@ -15,7 +15,9 @@ from db.models.enums import EventStatus, RegistrationStatus, enum_type
 class InspectionEvent(Entity, Base):
     __tablename__ = "inspection_events"
     __table_args__ = (
-        CheckConstraint("seats >= 0", name="seats_not_negative"),
+        # An inspection day has at least one seat; lowering the seats below a seat
+        # already given is refused by a trigger (migration 0018), a CHECK cannot see it.
+        CheckConstraint("seats >= 1", name="seats_positive"),
         CheckConstraint("bays >= 1", name="bays_positive"),
         CheckConstraint("ends_at > starts_at", name="time_order"),
     )
@@ -37,7 +39,8 @@ class Registration(Entity, Base):
     """报名: a customer's car for one event, seated (``seat_no``) or wait-listed.
 
     Unique (event, seat_no) makes the database refuse a double-given seat; a trigger
-    (migration 0008) refuses a seat number above the event's seats.
+    (migration 0008) refuses a seat number above the event's seats, another (0018)
+    an event's seats lowered below a seat already given.
     """
 
     __tablename__ = "registrations"
@@ -52,6 +55,17 @@ class Registration(Entity, Base):
             postgresql_where=text("status <> 'cancelled'"),
         ),
         CheckConstraint("seat_no IS NULL OR seat_no >= 1", name="seat_positive"),
+        # Who holds a seat has its number; the wait-list and the cancelled hold none
+        # (a no-show keeps the seat it did not use, for the record).
+        CheckConstraint(
+            "(status IN ('seated', 'checked_in', 'inspected') AND seat_no IS NOT NULL)"
+            " OR (status IN ('waitlisted', 'cancelled') AND seat_no IS NULL)"
+            " OR status = 'no_show'",
+            name="seat_matches_status",
+        ),
+        CheckConstraint(
+            "status <> 'waitlisted' OR waitlist_position IS NOT NULL", name="waitlist_position"
+        ),
     )
 
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspection_events.id"))
@@ -60,7 +74,9 @@ class Registration(Entity, Base):
     status: Mapped[RegistrationStatus] = mapped_column(enum_type(RegistrationStatus))
     seat_no: Mapped[int | None] = mapped_column(Integer, default=None)
     waitlist_position: Mapped[int | None] = mapped_column(Integer, default=None)
-    needs_call: Mapped[bool] = mapped_column(default=False)  # promoted from the wait-list
+    needs_call: Mapped[bool] = mapped_column(default=False)  # the desk must phone them
+    # Why: None or "promoted" (from the wait-list), "rescheduled", "event_cancelled".
+    call_reason: Mapped[str | None] = mapped_column(String(20), default=None)
     plate: Mapped[str] = mapped_column(String(10))
     brand: Mapped[str] = mapped_column(String(40), default="")
     model: Mapped[str] = mapped_column(String(60), default="")

@@ -27,6 +27,15 @@ class Inspection(Entity, Base):
     __table_args__ = (
         CheckConstraint("score IS NULL OR (score BETWEEN 0 AND 100)", name="score_range"),
         CheckConstraint("revision >= 1", name="revision_positive"),
+        CheckConstraint(
+            "valuation_low IS NULL OR valuation_high IS NULL OR valuation_low <= valuation_high",
+            name="valuation_order",
+        ),
+        CheckConstraint(
+            "(valuation_low IS NULL OR valuation_low >= 0)"
+            " AND (valuation_high IS NULL OR valuation_high >= 0)",
+            name="valuation_not_negative",
+        ),
     )
 
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))

@@ -32,6 +32,15 @@ class Deposit(Entity, Base):
             postgresql_where=text("status = 'active'"),
         ),
         CheckConstraint("amount > 0", name="amount_positive"),
+        # The states the desk relies on (migration 0018): a reservation always lapses,
+        # after it was taken; money applied to a car names its contract; a closed
+        # deposit says when it was closed.
+        CheckConstraint("status <> 'active' OR expires_at IS NOT NULL", name="active_expires"),
+        CheckConstraint("expires_at IS NULL OR expires_at > taken_at", name="expires_after_taken"),
+        CheckConstraint(
+            "status <> 'applied' OR applied_contract_id IS NOT NULL", name="applied_has_contract"
+        ),
+        CheckConstraint("status = 'active' OR closed_at IS NOT NULL", name="closed_has_time"),
     )
 
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
@@ -64,6 +73,12 @@ class Contract(Entity, Base):
     __tablename__ = "contracts"
     __table_args__ = (
         CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
+        # A signed contract has its price and signing time; a void one its void time.
+        CheckConstraint(
+            "status <> 'signed' OR (price IS NOT NULL AND signed_at IS NOT NULL)",
+            name="signed_complete",
+        ),
+        CheckConstraint("status <> 'void' OR voided_at IS NOT NULL", name="void_has_time"),
         Index("ix_contracts_vehicle", "vehicle_id"),
         # One signed sale per car: two desks signing the same car cannot both succeed.
         Index(

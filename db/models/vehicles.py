@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Entity, SoftDeleted, utcnow
 from db.models.enums import (
+    Acquisition,
     Energy,
     HistoryKind,
     PhotoCategory,
@@ -82,6 +83,10 @@ class Vehicle(Entity, SoftDeleted, Base):
         CheckConstraint("mileage_km >= 0", name="mileage_not_negative"),
         CheckConstraint("list_price >= 0", name="price_not_negative"),
         CheckConstraint("transfers >= 0", name="transfers_not_negative"),
+        # Migration 0018: CHECKs on PostgreSQL; triggers of the same names on SQLite,
+        # whose table copy cannot carry the computed search text.
+        CheckConstraint("cost_price IS NULL OR cost_price >= 0", name="cost_not_negative"),
+        CheckConstraint("new_price IS NULL OR new_price >= 0", name="new_price_not_negative"),
     )
 
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"), index=True)
@@ -119,6 +124,13 @@ class Vehicle(Entity, SoftDeleted, Base):
     third_party_report_sha: Mapped[str | None] = mapped_column(
         ForeignKey("media.sha256"), default=None
     )
+    # The report's file name as attached, and its pages as JPEGs (media shas) so the kiosk
+    # shows the document without reading a PDF itself.
+    third_party_report_name: Mapped[str] = mapped_column(String(120), default="")
+    third_party_report_pages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    acquisition: Mapped[Acquisition | None] = mapped_column(
+        enum_type(Acquisition), default=None
+    )  # 收车来源; unknown for cars that came from an import
     listed_at: Mapped[datetime | None] = mapped_column(default=None)
     source: Mapped[str] = mapped_column(String(20), default="manual")
     source_ref: Mapped[str | None] = mapped_column(String(80), default=None)
@@ -166,6 +178,8 @@ class MaintenanceRecord(Entity, Base):
     mileage_km: Mapped[int | None] = mapped_column(Integer, default=None)
     shop: Mapped[str] = mapped_column(String(100), default="")
     description: Mapped[str] = mapped_column(Text)
+    # A photo or PDF of the invoice / service book page. Staff only: it may name the owner.
+    document_sha: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"), default=None)
 
 
 class HistoryRecord(Entity, Base):
@@ -178,3 +192,6 @@ class HistoryRecord(Entity, Base):
     occurred_on: Mapped[date | None] = mapped_column(Date, default=None)
     structural: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str] = mapped_column(Text)
+    # The evidence (insurance record, repair invoice, photo). Staff only: it may name people;
+    # customers are told that evidence is on file.
+    evidence_sha: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"), default=None)

@@ -9,17 +9,35 @@ without changes.
 
 On PostgreSQL the appending transaction first takes one advisory lock held to
 commit: feed sequence numbers then commit in order, so a reader that saw seq N
-can never miss a smaller one committed later.
+can never miss a smaller one committed later. It is the last lock of the global
+order (``db.locks``): nothing is locked after it, and it is held only for the
+feed insert, the NOTIFY and the commit.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, event, func, insert, inspect, select, text
+from sqlalchemy import (
+    CTE,
+    Connection,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models.sync import ChangeFeedEntry
@@ -27,6 +45,7 @@ from db.models.sync import ChangeFeedEntry
 CHANNEL = "showroom_changes"
 _LOCK_KEY = 730_100_001  # any constant; names the feed's advisory lock
 _KEY = "showroom_feed_changes"
+_LOCKED = "showroom_feed_locked"  # the feed lock was taken already (``lock_in``)
 
 # Bookkeeping tables whose changes nobody displays.
 SKIP_TABLES = frozenset(
@@ -81,6 +100,28 @@ def install(maker: sessionmaker[Session]) -> None:
     event.listen(maker, "do_orm_execute", _on_execute)
 
 
+def lock_in(session: Session) -> bool:
+    """Whether the statement appending the audit entries may take the feed lock too.
+
+    That statement is the last but the feed's in nearly every write, and the store's
+    shared locks (visit counter, audit head) are held meanwhile: taking the feed lock
+    in it (``lock_cte``) saves a round trip, and ``append`` then skips its own lock
+    statement. PostgreSQL only, and not inside a savepoint (a rolled-back savepoint
+    would release the lock).
+    """
+    if session.get_bind().dialect.name != "postgresql" or session.in_nested_transaction():
+        return False
+    session.info[_LOCKED] = True
+    return True
+
+
+def lock_cte() -> CTE:
+    """``feed_locked``: one row (``one`` = 1) whose making takes the feed lock."""
+    return select(
+        literal(1).label("one"), func.pg_advisory_xact_lock(_LOCK_KEY).label("locked")
+    ).cte("feed_locked")
+
+
 def discard(session: Session) -> None:
     session.info.pop(_KEY, None)
 
@@ -99,14 +140,57 @@ def append(session: Session, origin: str) -> int | None:
         if r is None or t not in bulk
     ]
     postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
+    if postgres and not session.info.pop(_LOCKED, False):
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-    session.execute(insert(ChangeFeedEntry), rows)
-    session.info.pop(_KEY, None)  # the insert itself noted the feed table (skipped anyway)
-    last = session.scalar(select(func.max(ChangeFeedEntry.seq)))
     if postgres:
-        session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": str(last)})
+        # The lock is held until COMMIT: the rows and the NOTIFY go in one round trip,
+        # as arrays into a statement of one fixed shape (compiled once, prepared once).
+        last = int(
+            session.execute(
+                _append_and_notify(),
+                {
+                    "tables": [r["table_name"] for r in rows],
+                    "row_ids": [r["row_id"] for r in rows],
+                    "topics": [r["topic"] for r in rows],
+                    "origin": origin,
+                    "channel": CHANNEL,
+                },
+            ).one()[1]
+        )
+    else:
+        # RETURNING gives the numbers just drawn: no max() over the feed afterwards.
+        last = max(session.scalars(insert(ChangeFeedEntry).returning(ChangeFeedEntry.seq), rows))
+    session.info.pop(_KEY, None)  # the insert itself noted the feed table (skipped anyway)
     return last
+
+
+@functools.cache
+def _append_and_notify() -> Select[Any]:
+    """INSERT the feed rows (unnest of arrays) and NOTIFY their last seq, in one statement."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    given = (
+        func.unnest(
+            bindparam("tables", type_=ARRAY(String)),
+            bindparam("row_ids", type_=ARRAY(String)),
+            bindparam("topics", type_=ARRAY(String)),
+        )
+        .table_valued("table_name", "row_id", "topic")
+        .render_derived(name="given")
+    )
+    fed = (
+        insert(ChangeFeedEntry)
+        .from_select(
+            ["table_name", "row_id", "topic", "origin"],
+            select(
+                given.c.table_name, given.c.row_id, given.c.topic, bindparam("origin", type_=String)
+            ),
+        )
+        .returning(ChangeFeedEntry.seq)
+        .cte("fed")
+    )
+    top = func.max(fed.c.seq)
+    return select(func.pg_notify(bindparam("channel", type_=String), cast(top, Text)), top)
 
 
 @dataclass(frozen=True)

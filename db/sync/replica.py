@@ -40,6 +40,8 @@ FILE = "read_cache.sqlite3"
 WHOLE = (
     "stores",
     "staff",
+    "staff_roles",  # who holds which role: consultant lists, rotation
+    "roster_days",  # who is on duty today: the board and the pickers offline
     "vehicles",
     "vehicle_photos",
     "price_items",
@@ -118,6 +120,12 @@ class ReadReplica:
             conn.execute(
                 text("CREATE TABLE IF NOT EXISTS replica_state (key TEXT PRIMARY KEY, value TEXT)")
             )
+            # A copy enforces nothing: the shared database did. Its rule triggers (seats,
+            # retired customers...) would refuse a copy taken mid-change, table by table.
+            for (name,) in conn.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ).all():
+                conn.execute(text(f'DROP TRIGGER IF EXISTS "{name}"'))
         self._migrated = True
 
     def _get(self, conn: Connection, key: str) -> str | None:

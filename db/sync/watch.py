@@ -5,8 +5,13 @@ psycopg connection that LISTENs on the feed's channel; each NOTIFY (and, as a
 safety net, every heartbeat) pulls the feed entries after the last seq seen
 and reports their topics. The heartbeat (``SELECT 1`` every ``heartbeat_s``)
 is also how a lost server is noticed within seconds: ``on_online(False)``,
-then a reconnect every second until it answers, then a catch-up pull.
+then a reconnect every ``retry_s`` until it answers, then a catch-up pull.
 On SQLite a cheap ``max(seq)`` poll does the same.
+
+``on_online(True)`` is repeated after every successful heartbeat, not only on a
+change: the app may have marked itself offline for its own reasons (a write
+whose connection broke) while this connection stayed fine, and the next beat
+must bring it back.
 
 Callbacks run on the watcher thread; keep them short (the change bus is).
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +47,7 @@ class FeedWatcher:
         last_seq: int | None = None,
         poll_s: float = 0.25,
         heartbeat_s: float = 2.0,
+        retry_s: float = 1.0,
         echo_own: bool = False,
     ) -> None:
         self.database = database
@@ -50,6 +57,7 @@ class FeedWatcher:
         self.last_seq = last_seq
         self.poll_s = poll_s
         self.heartbeat_s = heartbeat_s
+        self.retry_s = retry_s
         self._echo_own = echo_own
         self.online: bool | None = None
         self._stop = threading.Event()
@@ -85,7 +93,7 @@ class FeedWatcher:
                 log.info("change feed unreachable: %s", type(exc).__name__)
                 self._set_online(False)
                 self._close()
-                self._stop.wait(1.0)
+                self._stop.wait(self.retry_s)
         self._close()
 
     def _close(self) -> None:
@@ -95,9 +103,13 @@ class FeedWatcher:
                 conn.close()
 
     def _poll(self) -> None:
+        beat = 0.0
         while not self._stop.is_set():
             self.pull()
-            self._set_online(True)
+            now = time.monotonic()
+            self._set_online(True, beat=now - beat >= self.heartbeat_s)
+            if now - beat >= self.heartbeat_s:
+                beat = now
             self._stop.wait(self.poll_s)
 
     def _listen(self) -> None:
@@ -129,6 +141,7 @@ class FeedWatcher:
             else:
                 conn.execute("SELECT 1")  # heartbeat: raises when the server is gone
                 self.pull()
+                self._set_online(True, beat=True)
 
     def pull(self) -> feed.Changes | None:
         """Publish what changed after ``last_seq`` (first call: start from now)."""
@@ -155,8 +168,9 @@ class FeedWatcher:
             self._on_topics(changes.topics)
         return changes
 
-    def _set_online(self, online: bool) -> None:
-        if online != self.online:
+    def _set_online(self, online: bool, *, beat: bool = False) -> None:
+        """Report a change; a heartbeat (``beat``) also repeats "online" (see above)."""
+        if online != self.online or (online and beat):
             self.online = online
             if self._on_online is not None:
                 self._on_online(online)

@@ -4,52 +4,62 @@
 <context>
     <name>AgreementDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="239"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="266"/>
         <source>签署试驾协议</source>
         <translation>Sign test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="244"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="271"/>
         <source>留空使用模板中的默认路线</source>
         <translation>Leave blank to use the template&apos;s default route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="248"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="275"/>
         <source>试驾路线</source>
         <translation>Test-drive route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="249"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="276"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="254"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="281"/>
         <source>客户在此签名</source>
         <translation>Customer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="255"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="282"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="254"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="281"/>
         <source>客户（试驾人）签名</source>
         <translation>Customer (driver) signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="255"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="282"/>
         <source>销售顾问签名</source>
         <translation>Consultant signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="257"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="284"/>
         <source>确认签署</source>
         <translation>Confirm and sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="298"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="305"/>
+        <source>请先选择陪同试驾的销售顾问，协议会写明陪同人员。</source>
+        <translation>First choose the consultant who rides along; the agreement names them.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/test_drive.py" line="328"/>
+        <source>请选择陪同试驾的销售顾问。</source>
+        <translation>Choose the consultant who rides along.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/test_drive.py" line="331"/>
         <source>协议还没有生成，请稍候。</source>
         <translation>The agreement is not ready yet. Please wait.</translation>
     </message>
@@ -57,34 +67,87 @@
 <context>
     <name>AmendmentDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="446"/>
+        <location filename="../../ui/dialogs/deals.py" line="444"/>
         <source>起草补充协议</source>
         <translation>Draft amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="449"/>
+        <location filename="../../ui/dialogs/deals.py" line="447"/>
         <source>原合同</source>
         <translation>Original contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="453"/>
+        <location filename="../../ui/dialogs/deals.py" line="451"/>
         <source>写明变更的条款和内容，如：交车日期改为……</source>
         <translation>State the clauses and what changes, e.g. delivery date moved to …</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="454"/>
+        <location filename="../../ui/dialogs/deals.py" line="452"/>
         <source>变更后成交价（元）</source>
         <translation>Price after the change (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="455"/>
+        <location filename="../../ui/dialogs/deals.py" line="453"/>
         <source>变更内容</source>
         <translation>Changes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="456"/>
+        <location filename="../../ui/dialogs/deals.py" line="454"/>
         <source>生成补充协议编号</source>
         <translation>Number the amendment</translation>
+    </message>
+</context>
+<context>
+    <name>ArrivalsPanel</name>
+    <message>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="221"/>
+        <source>自助机签到 · 待迎接 {n} 位</source>
+        <translation>Kiosk check-ins waiting to be greeted: {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="225"/>
+        <source>⚠ {kiosk}：{minutes} 分钟内签到了 {n} 个不同号码或错误预约码（其中错误预约码 {codes} 个），请留意是否有人冒用他人号码。</source>
+        <translation>⚠ {kiosk}: {n} different numbers or wrong booking codes in {minutes} minutes ({codes} wrong codes). Someone may be using other people&apos;s numbers.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="243"/>
+        <source>{name}（{phone}，顾问 {consultant}）</source>
+        <translation>{name} ({phone}, consultant {consultant})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="246"/>
+        <source>未分配</source>
+        <translation>not assigned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="249"/>
+        <source>尾号 {tail}，未登记的号码：请询问称呼并登记</source>
+        <translation>number ending {tail}, not on file: ask their name and register them</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="253"/>
+        <source>预约码签到</source>
+        <translation>booking code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="253"/>
+        <source>手机号签到</source>
+        <translation>mobile number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="256"/>
+        <source>（可疑：同一自助机短时间内签到了多个号码）</source>
+        <translation> (suspicious: many numbers from one kiosk in a short time)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="267"/>
+        <source>接待</source>
+        <translation>Greet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="270"/>
+        <source>未见到此人</source>
+        <translation>Nobody there</translation>
     </message>
 </context>
 <context>
@@ -120,50 +183,59 @@
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="59"/>
+        <location filename="../../ui/screens/audit.py" line="60"/>
         <source>系统</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="59"/>
+        <location filename="../../ui/screens/audit.py" line="61"/>
         <source>自助机</source>
         <translation>Kiosk</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/audit.py" line="62"/>
+        <source>车辆网页</source>
+        <translation>Car web page</translation>
     </message>
 </context>
 <context>
     <name>AuditScreen</name>
     <message>
-        <location filename="../../ui/screens/audit.py" line="90"/>
+        <location filename="../../ui/screens/audit.py" line="92"/>
         <source>最近 {n} 条记录</source>
         <translation>Latest {n} entries</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="97"/>
+        <location filename="../../ui/screens/audit.py" line="99"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="100"/>
+        <location filename="../../ui/screens/audit.py" line="102"/>
         <source>校验</source>
         <translation>Verify</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="102"/>
+        <location filename="../../ui/screens/audit.py" line="104"/>
         <source>逐条核对哈希链，检查记录是否被修改或删除</source>
         <translation>Check the hash chain entry by entry for edited or deleted records</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="131"/>
+        <location filename="../../ui/screens/audit.py" line="133"/>
         <source>正在校验…</source>
         <translation>Verifying…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="138"/>
-        <source>审计日志完整：共 {count} 条，哈希链无误。</source>
-        <translation>Audit log intact: {count} entries, hash chain correct.</translation>
+        <location filename="../../ui/screens/audit.py" line="152"/>
+        <source>审计日志完整：共 {count} 条，哈希链无误，已与 {anchors} 个链外锚点核对。当前链头锚点 {anchor}（可抄在日结单上，日后核对）。</source>
+        <translation>Audit log intact: {count} entries, hash chain correct, checked against {anchors} anchors kept outside the database. Current head anchor {anchor} (copy it onto the day sheet to check later).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/audit.py" line="143"/>
+        <source>审计日志完整：共 {count} 条，哈希链无误。</source>
+        <translation type="vanished">Audit log intact: {count} entries, hash chain correct.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/audit.py" line="159"/>
         <source>审计日志异常：{reason}（第一个异常条目：{seq}）</source>
         <translation>Audit log damaged: {reason} (first bad entry: {seq})</translation>
     </message>
@@ -171,12 +243,12 @@
 <context>
     <name>BayColumn</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="424"/>
+        <location filename="../../ui/screens/inspection_day.py" line="659"/>
         <source>接下一辆车检测</source>
         <translation>Take the next car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="431"/>
+        <location filename="../../ui/screens/inspection_day.py" line="666"/>
         <source>等候 {n} 辆</source>
         <translation>{n} waiting</translation>
     </message>
@@ -184,62 +256,62 @@
 <context>
     <name>BoardModel</name>
     <message>
-        <location filename="../../ui/screens/board.py" line="124"/>
+        <location filename="../../ui/screens/board.py" line="126"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="125"/>
+        <location filename="../../ui/screens/board.py" line="127"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="126"/>
+        <location filename="../../ui/screens/board.py" line="128"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="127"/>
+        <location filename="../../ui/screens/board.py" line="129"/>
         <source>目的</source>
         <translation>Purpose</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="128"/>
+        <location filename="../../ui/screens/board.py" line="130"/>
         <source>人数</source>
         <translation>Party</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="129"/>
+        <location filename="../../ui/screens/board.py" line="131"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="130"/>
+        <location filename="../../ui/screens/board.py" line="132"/>
         <source>接待顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="131"/>
+        <location filename="../../ui/screens/board.py" line="133"/>
         <source>时长</source>
         <translation>Duration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="132"/>
+        <location filename="../../ui/screens/board.py" line="134"/>
         <source>结果 / 意向</source>
         <translation>Outcome / intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="164"/>
+        <location filename="../../ui/screens/board.py" line="166"/>
         <source>已等待 {m} 分钟，超过 {a} 分钟提醒线</source>
         <translation>Waiting {m} min, past the {a}-min alert</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="186"/>
+        <location filename="../../ui/screens/board.py" line="188"/>
         <source>待分配</source>
         <translation>To assign</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="188"/>
+        <location filename="../../ui/screens/board.py" line="190"/>
         <source>{m} 分钟</source>
         <translation>{m} min</translation>
     </message>
@@ -247,57 +319,97 @@
 <context>
     <name>BoardScreen</name>
     <message>
-        <location filename="../../ui/screens/board.py" line="273"/>
+        <location filename="../../ui/screens/board.py" line="275"/>
         <source>今日到店</source>
         <translation>Visits today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="277"/>
+        <location filename="../../ui/screens/board.py" line="279"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="309"/>
+        <location filename="../../ui/screens/board.py" line="335"/>
+        <source>按到店先后分配排队客户</source>
+        <translation>Hand out the queue by arrival</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="342"/>
         <source>开始接待</source>
         <translation>Start attending</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="311"/>
+        <location filename="../../ui/screens/board.py" line="344"/>
         <source>试驾出发</source>
         <translation>Test drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="313"/>
+        <location filename="../../ui/screens/board.py" line="346"/>
         <source>试驾回来</source>
         <translation>Test drive back</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="315"/>
+        <location filename="../../ui/screens/board.py" line="348"/>
         <source>离店登记…</source>
         <translation>Check out…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="319"/>
+        <location filename="../../ui/screens/board.py" line="353"/>
         <source>改派</source>
         <translation>Reassign</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="325"/>
+        <location filename="../../ui/screens/board.py" line="359"/>
         <source>接待顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="376"/>
+        <location filename="../../ui/screens/board.py" line="411"/>
+        <source>选择顾问…</source>
+        <translation>Choose consultant…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="414"/>
         <source>（接待中）</source>
         <translation> (attending)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="387"/>
+        <location filename="../../ui/screens/board.py" line="414"/>
+        <source>（有客等候）</source>
+        <translation> (has a visitor waiting)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="428"/>
+        <source>今天没有在岗的销售顾问（请店长在“员工 → 排班”中安排）。</source>
+        <translation>No consultant is on duty today (the manager sets this under Staff → Roster).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="430"/>
+        <source>在岗空闲：{free}</source>
+        <translation>On duty and free: {free}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="430"/>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="432"/>
+        <source> · 在岗忙碌：{busy}</source>
+        <translation> · On duty, busy: {busy}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="434"/>
+        <source> · 排队等候分配 {n} 位（顾问空出后按到店先后自动分配）</source>
+        <translation> · {n} waiting for a consultant (handed out by arrival as consultants become free)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="446"/>
         <source>等待 {w} · 接待中 {c} · 试驾中 {d} · 已离店 {l}</source>
         <translation>Waiting {w} · Being served {c} · On test drive {d} · Left {l}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="394"/>
+        <location filename="../../ui/screens/board.py" line="453"/>
         <source> · {n} 位等待超时</source>
         <translation> · {n} waiting too long</translation>
     </message>
@@ -305,72 +417,77 @@
 <context>
     <name>BookingDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="66"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="79"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="69"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="82"/>
         <source>如 BJ01-S2026-00012</source>
         <translation>e.g. BJ01-S2026-00012</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="71"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="84"/>
         <source>输入库存编号后按回车</source>
         <translation>Enter the stock no. and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="85"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="99"/>
         <source>输入手机号后按回车查找客户</source>
         <translation>Enter the mobile number and press Enter to find the customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="79"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="93"/>
         <source>库存编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="81"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="95"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="82"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="96"/>
         <source>时段</source>
         <translation>Time slot</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="84"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="98"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="88"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="102"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="130"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="154"/>
         <source>（不可约）</source>
         <translation> (unavailable)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="86"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="176"/>
+        <source>请选择负责这次试驾的销售顾问。</source>
+        <translation>Choose the consultant responsible for this test drive.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/test_drive.py" line="100"/>
         <source>没有这个手机号的客户，请先在“客户”中登记。</source>
         <translation>No customer has this mobile number. Register them under &quot;Customers&quot; first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="140"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="164"/>
         <source>请先输入库存编号并找到车辆。</source>
         <translation>Enter a stock no. and find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="143"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="167"/>
         <source>请先输入手机号并找到客户。</source>
         <translation>Enter a mobile number and find the customer first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="147"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="171"/>
         <source>这一天没有可预约的时段，请换一天。</source>
         <translation>No time slots are free on this day. Please choose another day.</translation>
     </message>
@@ -378,112 +495,112 @@
 <context>
     <name>BrowsePage</name>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="564"/>
+        <location filename="../../ui/kiosk/browse.py" line="570"/>
         <source>在售车辆</source>
         <translation>Cars for sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="575"/>
+        <location filename="../../ui/kiosk/browse.py" line="581"/>
         <source>最新年份</source>
         <translation>Newest</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="576"/>
+        <location filename="../../ui/kiosk/browse.py" line="582"/>
         <source>价格最低</source>
         <translation>Lowest price</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="577"/>
+        <location filename="../../ui/kiosk/browse.py" line="583"/>
         <source>里程最少</source>
         <translation>Lowest mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="583"/>
+        <location filename="../../ui/kiosk/browse.py" line="590"/>
         <source>金融计算器</source>
         <translation>Loan calculator</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="612"/>
+        <location filename="../../ui/kiosk/browse.py" line="623"/>
         <source>全部品牌</source>
         <translation>All brands</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="625"/>
+        <location filename="../../ui/kiosk/browse.py" line="636"/>
         <source>全部价格</source>
         <translation>All prices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="626"/>
+        <location filename="../../ui/kiosk/browse.py" line="637"/>
         <source>5万以下</source>
         <translation>Under ¥50k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="627"/>
+        <location filename="../../ui/kiosk/browse.py" line="638"/>
         <source>5–10万</source>
         <translation>¥50k–100k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="628"/>
+        <location filename="../../ui/kiosk/browse.py" line="639"/>
         <source>10–15万</source>
         <translation>¥100k–150k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="629"/>
+        <location filename="../../ui/kiosk/browse.py" line="640"/>
         <source>15–20万</source>
         <translation>¥150k–200k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="630"/>
+        <location filename="../../ui/kiosk/browse.py" line="641"/>
         <source>20–30万</source>
         <translation>¥200k–300k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="631"/>
+        <location filename="../../ui/kiosk/browse.py" line="642"/>
         <source>30万以上</source>
         <translation>Over ¥300k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="648"/>
+        <location filename="../../ui/kiosk/browse.py" line="659"/>
         <source>全部能源</source>
         <translation>All fuels</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="649"/>
+        <location filename="../../ui/kiosk/browse.py" line="660"/>
         <source>燃油</source>
         <translation>Petrol/diesel</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="650"/>
+        <location filename="../../ui/kiosk/browse.py" line="661"/>
         <source>混动</source>
         <translation>Hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="651"/>
+        <location filename="../../ui/kiosk/browse.py" line="662"/>
         <source>纯电</source>
         <translation>Electric</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="659"/>
+        <location filename="../../ui/kiosk/browse.py" line="670"/>
         <source>全部车身</source>
         <translation>All body types</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="673"/>
+        <location filename="../../ui/kiosk/browse.py" line="684"/>
         <source>重新加载</source>
         <translation>Reload</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="678"/>
+        <location filename="../../ui/kiosk/browse.py" line="689"/>
         <source>查看全部车辆</source>
         <translation>Show all cars</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="701"/>
+        <location filename="../../ui/kiosk/browse.py" line="712"/>
         <source>重试</source>
         <translation>Retry</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/browse.py" line="789"/>
+        <location filename="../../ui/kiosk/browse.py" line="816"/>
         <source>车型对比（%n）</source>
         <translation>
             <numerusform>Compare (%n)</numerusform>
@@ -491,17 +608,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="789"/>
+        <location filename="../../ui/kiosk/browse.py" line="816"/>
         <source>车型对比</source>
         <translation>Compare cars</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="867"/>
+        <location filename="../../ui/kiosk/browse.py" line="894"/>
         <source>暂时无法加载车辆信息，请稍后再试或咨询工作人员</source>
         <translation>Car information cannot be loaded right now. Please try again later or ask our staff.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/browse.py" line="872"/>
+        <location filename="../../ui/kiosk/browse.py" line="899"/>
         <source>共 %n 辆</source>
         <translation>
             <numerusform>%n car</numerusform>
@@ -509,12 +626,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="881"/>
+        <location filename="../../ui/kiosk/browse.py" line="908"/>
         <source>正在加载车辆…</source>
         <translation>Loading cars…</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="882"/>
+        <location filename="../../ui/kiosk/browse.py" line="909"/>
         <source>没有符合条件的车辆，换个条件试试</source>
         <translation>No cars match. Try other filters.</translation>
     </message>
@@ -522,62 +639,169 @@
 <context>
     <name>BugReporter</name>
     <message>
-        <location filename="../../ui/errors.py" line="195"/>
+        <location filename="../../ui/errors.py" line="347"/>
         <source>出现了意外错误</source>
         <translation>Unexpected error</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="196"/>
+        <location filename="../../ui/errors.py" line="348"/>
         <source>很抱歉，程序出现了意外错误。您输入的内容已尽量保留。</source>
         <translation>Sorry, something unexpected went wrong. What you typed has been kept where possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="198"/>
+        <location filename="../../ui/errors.py" line="350"/>
         <source>请把下面的日志文件发给技术支持：
 {path}</source>
         <translation>Please send this log file to support:
 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="202"/>
+        <location filename="../../ui/errors.py" line="354"/>
         <source>知道了</source>
         <translation>OK</translation>
     </message>
 </context>
 <context>
+    <name>CallListDialog</name>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="312"/>
+        <source>待电话通知的客户</source>
+        <translation>Customers to phone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="317"/>
+        <source>{day} {title}：以下客户需要电话通知。</source>
+        <translation>{day} {title}: please phone these customers.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="336"/>
+        <source>显示完整号码</source>
+        <translation>Show full number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="338"/>
+        <source>已电话通知</source>
+        <translation>Called</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="341"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="351"/>
+        <source>没有需要电话通知的客户。</source>
+        <translation>No customers to phone.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="360"/>
+        <location filename="../../ui/screens/inspection_day.py" line="374"/>
+        <source>请先选择一位客户。</source>
+        <translation>Select a customer first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="366"/>
+        <source>{name}：{phone}（查看已记录）</source>
+        <translation>{name}: {phone} (this look-up is logged)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="386"/>
+        <source>已记录电话通知。还剩 {n} 位。</source>
+        <translation>Call recorded. {n} left.</translation>
+    </message>
+</context>
+<context>
+    <name>CallListModel</name>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="398"/>
+        <source>名额</source>
+        <translation>Seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="399"/>
+        <source>报名码</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="400"/>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="401"/>
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="402"/>
+        <source>车牌</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="403"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="411"/>
+        <source>第 {n} 位</source>
+        <translation>Seat {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="413"/>
+        <source>候补 {n}</source>
+        <translation>Wait-list {n}</translation>
+    </message>
+</context>
+<context>
     <name>CarCardDelegate</name>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="476"/>
+        <location filename="../../ui/kiosk/browse.py" line="482"/>
         <source>照片加载中</source>
         <translation>Loading photo</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="478"/>
+        <location filename="../../ui/kiosk/browse.py" line="484"/>
         <source>照片暂时无法显示</source>
         <translation>Photo unavailable</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="479"/>
+        <location filename="../../ui/kiosk/browse.py" line="485"/>
         <source>暂无照片</source>
         <translation>No photos yet</translation>
     </message>
 </context>
 <context>
+    <name>CarLink</name>
+    <message>
+        <location filename="../../ui/widgets/car_link.py" line="17"/>
+        <source>二维码网址：{url}</source>
+        <translation>QR code address: {url}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/car_link.py" line="19"/>
+        <source>未设置车辆公开网址：二维码指向门店网络内的车辆网页（{url}），只有连上门店 Wi-Fi 的手机能打开。</source>
+        <translation>No public car address is set: the QR code points at the car page on the store network ({url}), which only phones on the store&apos;s Wi-Fi can open.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/car_link.py" line="24"/>
+        <source>未设置车辆公开网址，门店网页（showroom web）也没有运行：二维码打不开。请在“设置 → 车辆公开网址”填写网址，或在门店电脑上运行 showroom web。</source>
+        <translation>No public car address is set and the store&apos;s web pages (showroom web) are not running: the QR code opens nothing. Enter the address under Settings → Public car address, or run showroom web on a store PC.</translation>
+    </message>
+</context>
+<context>
     <name>CarListModel</name>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="319"/>
         <source>%1万</source>
-        <translation>¥%1 × 10,000</translation>
+        <translation type="vanished">¥%1 × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="323"/>
         <source>%1公里</source>
-        <translation>%1 km</translation>
+        <translation type="vanished">%1 km</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="324"/>
         <source>%1万公里</source>
-        <translation>%1 × 10,000 km</translation>
+        <translation type="vanished">%1 × 10,000 km</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/browse.py" line="329"/>
@@ -633,57 +857,56 @@
 <context>
     <name>CarSheetDialog</name>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="69"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="73"/>
         <source>车辆信息单</source>
         <translation>Car sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="76"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="80"/>
         <source>正在生成信息单…</source>
         <translation>Preparing the car sheet…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="83"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="87"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="85"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="89"/>
         <source>保存 PDF…</source>
         <translation>Save PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="86"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="90"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="129"/>
         <source>二维码网址：{url}</source>
-        <translation>QR code address: {url}</translation>
+        <translation type="vanished">QR code address: {url}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="160"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="163"/>
         <source>已打印信息单 {number}</source>
         <translation>Car sheet {number} printed</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="167"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="170"/>
         <source>保存车辆信息单 PDF</source>
         <translation>Save car sheet PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="168"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="171"/>
         <source>车辆信息单.pdf</source>
         <translation>car-sheet.pdf</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="169"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="172"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/car_sheet.py" line="185"/>
+        <location filename="../../ui/dialogs/car_sheet.py" line="188"/>
         <source>信息单 {number} 已保存到 {path}</source>
         <translation>Car sheet {number} saved to {path}</translation>
     </message>
@@ -714,164 +937,238 @@
 <context>
     <name>CheckInScreen</name>
     <message>
-        <location filename="../../ui/screens/reception.py" line="76"/>
+        <location filename="../../ui/screens/reception.py" line="96"/>
         <source>前台接待</source>
         <translation>Reception</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="78"/>
         <source>输入手机号或扫描预约码，按回车签到。↑↓ 选择客户，Esc 清空。</source>
-        <translation>Enter a mobile number or scan a booking code, then press Enter to check in. ↑↓ selects a customer, Esc clears.</translation>
+        <translation type="vanished">Enter a mobile number or scan a booking code, then press Enter to check in. ↑↓ selects a customer, Esc clears.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="85"/>
         <source>手机号 / 预约码</source>
-        <translation>Mobile / booking code</translation>
+        <translation type="vanished">Mobile / booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="104"/>
+        <location filename="../../ui/screens/reception.py" line="100"/>
+        <source>输入手机号、尾号（后 4 位起）或扫描预约码，按回车签到。↑↓ 选择客户，Esc 清空。</source>
+        <translation>Type a mobile number, its last digits (4 or more) or scan a booking code, then press Enter to check in. ↑↓ choose a customer, Esc clears.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="110"/>
+        <source>手机号 / 尾号 / 预约码</source>
+        <translation>Mobile / last digits / booking code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="129"/>
+        <location filename="../../ui/screens/reception.py" line="260"/>
         <source>匹配的客户</source>
         <translation>Matching customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="111"/>
+        <location filename="../../ui/screens/reception.py" line="136"/>
         <source>新客户登记（F2）</source>
         <translation>New customer (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="123"/>
-        <location filename="../../ui/screens/reception.py" line="257"/>
+        <location filename="../../ui/screens/reception.py" line="148"/>
+        <location filename="../../ui/screens/reception.py" line="309"/>
         <source>尚未选择客户</source>
         <translation>No customer selected</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="139"/>
+        <location filename="../../ui/screens/reception.py" line="164"/>
         <source> 人</source>
         <translation> people</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="141"/>
-        <location filename="../../ui/screens/reception.py" line="193"/>
+        <location filename="../../ui/screens/reception.py" line="166"/>
+        <location filename="../../ui/screens/reception.py" line="218"/>
         <source>自动分配（保护期 / 轮岗）</source>
         <translation>Automatic (protection period / rotation)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="143"/>
+        <location filename="../../ui/screens/reception.py" line="168"/>
         <source>来店目的</source>
         <translation>Purpose of visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="144"/>
+        <location filename="../../ui/screens/reception.py" line="169"/>
         <source>到店人数</source>
         <translation>Party size</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="145"/>
+        <location filename="../../ui/screens/reception.py" line="170"/>
         <source>接待顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="148"/>
+        <location filename="../../ui/screens/reception.py" line="173"/>
         <source>客户档案（F3）</source>
         <translation>Customer record (F3)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="150"/>
+        <location filename="../../ui/screens/reception.py" line="175"/>
+        <location filename="../../ui/screens/reception.py" line="307"/>
         <source>到店签到（回车）</source>
         <translation>Check in (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="163"/>
+        <location filename="../../ui/screens/reception.py" line="188"/>
         <source>合并重复客户…</source>
         <translation>Merge duplicate customers…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="195"/>
+        <location filename="../../ui/screens/reception.py" line="221"/>
         <source>接待中</source>
         <translation>Attending</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="195"/>
-        <source>不在岗</source>
-        <translation>Off duty</translation>
+        <location filename="../../ui/screens/reception.py" line="221"/>
+        <source>有客等候</source>
+        <translation>visitor waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="224"/>
+        <location filename="../../ui/screens/reception.py" line="257"/>
+        <source>匹配的客户（仅显示前 {n} 位，请多输入几位）</source>
+        <translation>Matching customers (first {n} shown; type more digits)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="270"/>
+        <location filename="../../ui/screens/reception.py" line="317"/>
+        <source>（未留姓名）</source>
+        <translation>(no name given)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="281"/>
+        <source>线索（{where}）</source>
+        <translation>Lead ({where})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="282"/>
+        <location filename="../../ui/screens/reception.py" line="346"/>
+        <source>未分配</source>
+        <translation>Unassigned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="312"/>
+        <source>输入完整手机号后回车：老客户直接签到，新号码会打开新客户登记。只知道尾号时输入后 4 位，唯一匹配时回车即签到。</source>
+        <translation>Type the full mobile number and press Enter: a returning customer is checked in, a new number opens the new-customer form. If only the last digits are known, type 4 or more; Enter checks in a single match.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="328"/>
+        <source>登记为客户并签到（回车）</source>
+        <translation>Register and check in (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="332"/>
+        <source>线索：尚未到店建档。回车打开新客户登记（已按线索填好）。</source>
+        <translation>Lead: no customer record yet. Enter opens the new-customer form, filled in from the lead.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="333"/>
+        <source>来源：{src}</source>
+        <translation>Source: {src}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="344"/>
+        <source>咨询车辆：{car}</source>
+        <translation>Car asked about: {car}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="345"/>
+        <source>跟进顾问：{name}</source>
+        <translation>Consultant: {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="471"/>
+        <source>手机号码不完整：有 {n} 位客户匹配，请用 ↑↓ 选择后回车，或多输入几位。</source>
+        <translation>Incomplete number: {n} customers match. Choose one with ↑↓ and press Enter, or type more digits.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="478"/>
+        <source>手机号码不完整，也没有这个尾号的客户：请输入 11 位手机号，或核对尾号（至少 4 位）。</source>
+        <translation>Incomplete number, and no customer&apos;s number ends with these digits: type the 11-digit mobile number, or check the last digits (at least 4).</translation>
+    </message>
+    <message>
+        <source>不在岗</source>
+        <translation type="vanished">Off duty</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/reception.py" line="284"/>
         <source>无负责顾问</source>
         <translation>No consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="259"/>
         <source>输入完整手机号后回车：老客户直接签到，新号码会打开新客户登记。</source>
-        <translation>Enter the full mobile number and press Enter: existing customers are checked in, new numbers open the new-customer form.</translation>
+        <translation type="vanished">Enter the full mobile number and press Enter: existing customers are checked in, new numbers open the new-customer form.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="264"/>
+        <location filename="../../ui/screens/reception.py" line="353"/>
         <source>负责顾问：{name}</source>
         <translation>Consultant: {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="264"/>
+        <location filename="../../ui/screens/reception.py" line="353"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="265"/>
+        <location filename="../../ui/screens/reception.py" line="354"/>
         <source>意向等级：{grade}</source>
         <translation>Intent grade: {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="266"/>
+        <location filename="../../ui/screens/reception.py" line="355"/>
         <source>上次到店：{when}</source>
         <translation>Last visit: {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="269"/>
+        <location filename="../../ui/screens/reception.py" line="358"/>
         <source>首次到店</source>
         <translation>First visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="271"/>
+        <location filename="../../ui/screens/reception.py" line="360"/>
         <source>未完成试驾 {d} 个 · 检测日报名 {r} 个 · 有效意向金 {p} 笔</source>
         <translation>Open test drives {d} · Inspection day registrations {r} · Active deposits {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="276"/>
+        <location filename="../../ui/screens/reception.py" line="365"/>
         <source>该客户今天已签到，仍在店内。</source>
         <translation>This customer has already checked in today and is still in the showroom.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="365"/>
         <source>手机号码不完整：请输入 11 位手机号，或用 ↑↓ 选择匹配的客户。</source>
-        <translation>Incomplete mobile number: enter all 11 digits, or use ↑↓ to pick a matching customer.</translation>
+        <translation type="vanished">Incomplete mobile number: enter all 11 digits, or use ↑↓ to pick a matching customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="369"/>
+        <location filename="../../ui/screens/reception.py" line="485"/>
         <source>没有识别出手机号或预约码，请重新扫描或输入。已输入的内容保留在输入框中。</source>
         <translation>No mobile number or booking code recognised. Please scan or type it again. What you entered is kept in the box.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="395"/>
+        <location filename="../../ui/screens/reception.py" line="515"/>
         <source>请先输入手机号找到客户，或新建客户。</source>
         <translation>Find the customer by mobile number first, or register a new customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="450"/>
+        <location filename="../../ui/screens/reception.py" line="559"/>
         <source>{name} 今天已签到（{no}），无需重复登记。</source>
         <translation>{name} has already checked in today ({no}); no need to register again.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="454"/>
+        <location filename="../../ui/screens/reception.py" line="563"/>
         <source>已签到：{name}，到店号 {no}。</source>
         <translation>Checked in: {name}, visit no. {no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="468"/>
+        <location filename="../../ui/screens/reception.py" line="577"/>
         <source>待同步：网络断开，到店登记已保存在本机，恢复连接后自动登记并分配接待号。</source>
         <translation>Pending sync: the network is down. The check-in is saved on this PC and will be registered, with a visit number, once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="584"/>
+        <location filename="../../ui/screens/reception.py" line="695"/>
         <source>网络断开，暂时查不到客户。可按 F2 直接登记到店（待同步）；手机号已有客户的，恢复连接后自动合并到该客户。</source>
         <translation>The network is down, so customers cannot be looked up. Press F2 to record the arrival anyway (pending sync); if the number belongs to an existing customer, it is merged into them once the connection is back.</translation>
     </message>
@@ -879,72 +1176,77 @@
 <context>
     <name>CheckOutDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="330"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="363"/>
         <source>出车登记</source>
         <translation>Test drive check-out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="342"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="375"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="343"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="376"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="344"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="377"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="345"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="378"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="346"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="379"/>
         <source>路线</source>
         <translation>Route</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="203"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="393"/>
+        <source>请选择陪同试驾的人员。</source>
+        <translation>Choose who rides along.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="205"/>
         <source>离店登记</source>
         <translation>Check out</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="205"/>
+        <location filename="../../ui/screens/board.py" line="207"/>
         <source>{name} 离店</source>
         <translation>{name} leaving</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="216"/>
+        <location filename="../../ui/screens/board.py" line="218"/>
         <source>可不填，如：看中白色卡罗拉，周末带家人再来</source>
         <translation>Optional, e.g. likes the white Corolla, coming back with family at the weekend</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="222"/>
+        <location filename="../../ui/screens/board.py" line="224"/>
         <source>接待结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="223"/>
+        <location filename="../../ui/screens/board.py" line="225"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="224"/>
+        <location filename="../../ui/screens/board.py" line="226"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="225"/>
+        <location filename="../../ui/screens/board.py" line="227"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="228"/>
+        <location filename="../../ui/screens/board.py" line="230"/>
         <source>确认离店</source>
         <translation>Confirm check-out</translation>
     </message>
@@ -952,22 +1254,22 @@
 <context>
     <name>ChecklistDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="333"/>
+        <location filename="../../ui/screens/inspection_day.py" line="568"/>
         <source>门店检测项目设置</source>
         <translation>Store inspection checklist</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="338"/>
+        <location filename="../../ui/screens/inspection_day.py" line="573"/>
         <source>各部分分值合计 100 分。每行一个检测项目；行首加“?”表示选检（定稿时可以不检）。修改只影响以后新开的检测。</source>
         <translation>Section weights total 100 points. One item per line; start a line with &quot;?&quot; for an optional item (may stay unchecked at finalising). Changes apply to inspections started from now on.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="353"/>
+        <location filename="../../ui/screens/inspection_day.py" line="588"/>
         <source> 分</source>
         <translation> pts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="369"/>
+        <location filename="../../ui/screens/inspection_day.py" line="604"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
@@ -975,318 +1277,318 @@
 <context>
     <name>Comparison</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="68"/>
+        <location filename="../../ui/widgets/comparison.py" line="69"/>
         <source>基本信息</source>
         <translation>Basic data</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="69"/>
+        <location filename="../../ui/widgets/comparison.py" line="70"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="70"/>
+        <location filename="../../ui/widgets/comparison.py" line="71"/>
         <source>车况</source>
         <translation>Condition</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="71"/>
+        <location filename="../../ui/widgets/comparison.py" line="72"/>
         <source>动力与规格</source>
         <translation>Powertrain and specs</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="72"/>
+        <location filename="../../ui/widgets/comparison.py" line="73"/>
         <source>配置</source>
         <translation>Features</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="75"/>
+        <location filename="../../ui/widgets/comparison.py" line="76"/>
         <source>品牌车型</source>
         <translation>Make and model</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="76"/>
+        <location filename="../../ui/widgets/comparison.py" line="77"/>
         <source>配置版本</source>
         <translation>Trim</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="77"/>
+        <location filename="../../ui/widgets/comparison.py" line="78"/>
         <source>年款</source>
         <translation>Model year</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="78"/>
+        <location filename="../../ui/widgets/comparison.py" line="79"/>
         <source>初次登记</source>
         <translation>First registration</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="79"/>
+        <location filename="../../ui/widgets/comparison.py" line="80"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="80"/>
+        <location filename="../../ui/widgets/comparison.py" line="81"/>
         <source>车身</source>
         <translation>Body</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="81"/>
+        <location filename="../../ui/widgets/comparison.py" line="82"/>
         <source>颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="82"/>
+        <location filename="../../ui/widgets/comparison.py" line="83"/>
         <source>座位数</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="83"/>
+        <location filename="../../ui/widgets/comparison.py" line="84"/>
         <source>售价</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="84"/>
+        <location filename="../../ui/widgets/comparison.py" line="85"/>
         <source>新车指导价</source>
         <translation>New price (MSRP)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="85"/>
+        <location filename="../../ui/widgets/comparison.py" line="86"/>
         <source>比新车省</source>
         <translation>Saving on new</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="86"/>
+        <location filename="../../ui/widgets/comparison.py" line="87"/>
         <source>过户次数</source>
         <translation>Ownership transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="87"/>
+        <location filename="../../ui/widgets/comparison.py" line="88"/>
         <source>事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire records</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="88"/>
+        <location filename="../../ui/widgets/comparison.py" line="89"/>
         <source>本店检测等级</source>
         <translation>Our inspection grade</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="89"/>
+        <location filename="../../ui/widgets/comparison.py" line="90"/>
         <source>保养维修记录</source>
         <translation>Service records</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="90"/>
+        <location filename="../../ui/widgets/comparison.py" line="91"/>
         <source>年检到期</source>
         <translation>Annual inspection due</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="91"/>
+        <location filename="../../ui/widgets/comparison.py" line="92"/>
         <source>交强险到期</source>
         <translation>Compulsory insurance due</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="92"/>
+        <location filename="../../ui/widgets/comparison.py" line="93"/>
         <source>能源类型</source>
         <translation>Energy</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="93"/>
+        <location filename="../../ui/widgets/comparison.py" line="94"/>
         <source>变速箱</source>
         <translation>Gearbox</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="94"/>
+        <location filename="../../ui/widgets/comparison.py" line="95"/>
         <source>排量</source>
         <translation>Engine size</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="95"/>
+        <location filename="../../ui/widgets/comparison.py" line="96"/>
         <source>纯电续航</source>
         <translation>Electric range</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="96"/>
+        <location filename="../../ui/widgets/comparison.py" line="97"/>
         <source>最大马力</source>
         <translation>Power</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="97"/>
+        <location filename="../../ui/widgets/comparison.py" line="98"/>
         <source>驱动方式</source>
         <translation>Drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="98"/>
+        <location filename="../../ui/widgets/comparison.py" line="99"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="102"/>
+        <location filename="../../ui/widgets/comparison.py" line="103"/>
         <source>汽油</source>
         <translation>Petrol</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="103"/>
+        <location filename="../../ui/widgets/comparison.py" line="104"/>
         <source>柴油</source>
         <translation>Diesel</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="104"/>
+        <location filename="../../ui/widgets/comparison.py" line="105"/>
         <source>油电混动</source>
         <translation>Hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="105"/>
+        <location filename="../../ui/widgets/comparison.py" line="106"/>
         <source>插电混动</source>
         <translation>Plug-in hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="106"/>
+        <location filename="../../ui/widgets/comparison.py" line="107"/>
         <source>纯电动</source>
         <translation>Electric</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="107"/>
+        <location filename="../../ui/widgets/comparison.py" line="108"/>
         <source>手动挡</source>
         <translation>Manual</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="108"/>
+        <location filename="../../ui/widgets/comparison.py" line="109"/>
         <source>自动挡</source>
         <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="109"/>
+        <location filename="../../ui/widgets/comparison.py" line="110"/>
         <source>一级</source>
         <translation>Grade 1</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="110"/>
+        <location filename="../../ui/widgets/comparison.py" line="111"/>
         <source>二级</source>
         <translation>Grade 2</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="111"/>
+        <location filename="../../ui/widgets/comparison.py" line="112"/>
         <source>三级</source>
         <translation>Grade 3</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="112"/>
+        <location filename="../../ui/widgets/comparison.py" line="113"/>
         <source>四级</source>
         <translation>Grade 4</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="113"/>
+        <location filename="../../ui/widgets/comparison.py" line="114"/>
         <source>五级（事故车）</source>
         <translation>Grade 5 (accident car)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="114"/>
+        <location filename="../../ui/widgets/comparison.py" line="115"/>
         <source>事故</source>
         <translation>Accident</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="115"/>
+        <location filename="../../ui/widgets/comparison.py" line="116"/>
         <source>泡水</source>
         <translation>Flood</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="116"/>
+        <location filename="../../ui/widgets/comparison.py" line="117"/>
         <source>火烧</source>
         <translation>Fire</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="117"/>
+        <location filename="../../ui/widgets/comparison.py" line="118"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="120"/>
+        <location filename="../../ui/widgets/comparison.py" line="121"/>
         <source>整备中</source>
         <translation>Preparing</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="121"/>
+        <location filename="../../ui/widgets/comparison.py" line="122"/>
         <source>在售</source>
         <translation>For sale</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="122"/>
+        <location filename="../../ui/widgets/comparison.py" line="123"/>
         <source>已预订</source>
         <translation>Reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="123"/>
+        <location filename="../../ui/widgets/comparison.py" line="124"/>
         <source>试驾中</source>
         <translation>On test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="124"/>
+        <location filename="../../ui/widgets/comparison.py" line="125"/>
         <source>已售</source>
         <translation>Sold</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="137"/>
+        <location filename="../../ui/widgets/comparison.py" line="138"/>
         <source>{wan}万元</source>
         <translation>{yuan}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="142"/>
+        <location filename="../../ui/widgets/comparison.py" line="143"/>
         <source>{wan}万公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="146"/>
+        <location filename="../../ui/widgets/comparison.py" line="147"/>
         <source>{year}款</source>
         <translation>{year} model</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="148"/>
+        <location filename="../../ui/widgets/comparison.py" line="149"/>
         <source>{year}年{month}月</source>
         <translation>{month}/{year}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="152"/>
+        <location filename="../../ui/widgets/comparison.py" line="153"/>
         <source>{n}座</source>
         <translation>{n} seats</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="155"/>
+        <location filename="../../ui/widgets/comparison.py" line="156"/>
         <source>0次（一手车）</source>
         <translation>0 (first owner)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="157"/>
+        <location filename="../../ui/widgets/comparison.py" line="158"/>
         <source>{n}次</source>
         <translation>{n}×</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="161"/>
-        <location filename="../../ui/widgets/comparison.py" line="167"/>
+        <location filename="../../ui/widgets/comparison.py" line="162"/>
+        <location filename="../../ui/widgets/comparison.py" line="168"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="163"/>
+        <location filename="../../ui/widgets/comparison.py" line="164"/>
         <source>{n}条</source>
         <translation>{n}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="168"/>
+        <location filename="../../ui/widgets/comparison.py" line="169"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="169"/>
+        <location filename="../../ui/widgets/comparison.py" line="170"/>
         <source>{kind}{n}次</source>
         <translation>{kind} ×{n}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="181"/>
+        <location filename="../../ui/widgets/comparison.py" line="182"/>
         <source>{n}公里</source>
         <translation>{n} km</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="183"/>
+        <location filename="../../ui/widgets/comparison.py" line="184"/>
         <source>{n}马力</source>
         <translation>{n} hp</translation>
     </message>
@@ -1294,12 +1596,12 @@
 <context>
     <name>ComparisonBasket</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="204"/>
+        <location filename="../../ui/widgets/comparison.py" line="207"/>
         <source>这辆车已在对比中</source>
         <translation>This car is already in the comparison</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/comparison.py" line="206"/>
+        <location filename="../../ui/widgets/comparison.py" line="209"/>
         <source>最多同时对比 %n 辆车，请先移除一辆</source>
         <translation>
             <numerusform>At most %n car can be compared; remove one first</numerusform>
@@ -1310,12 +1612,12 @@
 <context>
     <name>ComparisonModel</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="276"/>
+        <location filename="../../ui/widgets/comparison.py" line="279"/>
         <source>项目</source>
         <translation>Item</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="315"/>
+        <location filename="../../ui/widgets/comparison.py" line="318"/>
         <source>该项最优</source>
         <translation>Best in this row</translation>
     </message>
@@ -1323,38 +1625,38 @@
 <context>
     <name>ComparisonView</name>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="357"/>
+        <location filename="../../ui/widgets/comparison.py" line="360"/>
         <source>车型对比</source>
         <translation>Compare cars</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="361"/>
+        <location filename="../../ui/widgets/comparison.py" line="364"/>
         <source>只看不同</source>
         <translation>Only differences</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="362"/>
+        <location filename="../../ui/widgets/comparison.py" line="365"/>
         <source>清空对比</source>
         <translation>Clear comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="363"/>
+        <location filename="../../ui/widgets/comparison.py" line="366"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="364"/>
+        <location filename="../../ui/widgets/comparison.py" line="367"/>
         <source>保存 PDF…</source>
         <translation>Save PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="372"/>
-        <location filename="../../ui/widgets/comparison.py" line="463"/>
+        <location filename="../../ui/widgets/comparison.py" line="375"/>
+        <location filename="../../ui/widgets/comparison.py" line="466"/>
         <source>请从车辆列表或车辆档案中选择 2 到 4 辆车加入对比。</source>
         <translation>Choose 2 to 4 cars from the list or a car archive to compare them.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/comparison.py" line="438"/>
+        <location filename="../../ui/widgets/comparison.py" line="441"/>
         <source>已选 %n 辆（最多 4 辆）</source>
         <translation>
             <numerusform>%n car chosen (at most 4)</numerusform>
@@ -1362,32 +1664,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="461"/>
+        <location filename="../../ui/widgets/comparison.py" line="464"/>
         <source>已选 1 辆车，请再选择至少 1 辆车进行对比。</source>
         <translation>1 car chosen; choose at least one more to compare.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="501"/>
+        <location filename="../../ui/widgets/comparison.py" line="504"/>
         <source>移除 {title}</source>
         <translation>Remove {title}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="542"/>
+        <location filename="../../ui/widgets/comparison.py" line="543"/>
         <source>保存车型对比 PDF</source>
         <translation>Save comparison PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="542"/>
+        <location filename="../../ui/widgets/comparison.py" line="543"/>
         <source>车型对比.pdf</source>
         <translation>comparison.pdf</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="542"/>
+        <location filename="../../ui/widgets/comparison.py" line="543"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/comparison.py" line="557"/>
+        <location filename="../../ui/widgets/comparison.py" line="558"/>
         <source>已保存：{path}</source>
         <translation>Saved: {path}</translation>
     </message>
@@ -1395,151 +1697,181 @@
 <context>
     <name>ContactStep</name>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="93"/>
         <source>您的手机号和姓氏</source>
-        <translation>Your mobile number and surname</translation>
+        <translation type="vanished">Your mobile number and surname</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="110"/>
+        <location filename="../../ui/kiosk/contact.py" line="108"/>
+        <source>您的手机号</source>
+        <translation>Your mobile number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="126"/>
+        <location filename="../../ui/kiosk/contact.py" line="196"/>
+        <source>您的姓氏</source>
+        <translation>Your surname</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="133"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="110"/>
+        <location filename="../../ui/kiosk/contact.py" line="133"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="134"/>
-        <location filename="../../ui/kiosk/contact.py" line="145"/>
+        <location filename="../../ui/kiosk/contact.py" line="143"/>
+        <source>不想留姓氏？只选“先生”或“女士”即可。</source>
+        <translation>Prefer not to give a surname? Just choose Mr or Ms.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="175"/>
+        <location filename="../../ui/kiosk/contact.py" line="195"/>
         <source>请输入手机号</source>
         <translation>Enter your mobile number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="179"/>
+        <source>您的姓氏：{surname}</source>
+        <translation>Your surname: {surname}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="187"/>
+        <source>请输入完整的 11 位手机号。</source>
+        <translation>Please enter all 11 digits of your mobile number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="189"/>
+        <source>请点选您的姓氏，或只选“先生”“女士”。</source>
+        <translation>Please tap your surname, or just choose Mr or Ms.</translation>
     </message>
 </context>
 <context>
     <name>ContractDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="226"/>
+        <location filename="../../ui/dialogs/deals.py" line="225"/>
         <source>起草二手车买卖合同</source>
         <translation>Draft used-car sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="229"/>
+        <location filename="../../ui/dialogs/deals.py" line="228"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="232"/>
+        <location filename="../../ui/dialogs/deals.py" line="231"/>
         <source>买受人</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="235"/>
+        <location filename="../../ui/dialogs/deals.py" line="234"/>
         <source>{amount}（收据 {receipt}），签约时抵作车款</source>
         <translation>{amount} (receipt {receipt}), credited to the price on signing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="239"/>
+        <location filename="../../ui/dialogs/deals.py" line="238"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="241"/>
+        <location filename="../../ui/dialogs/deals.py" line="240"/>
         <source>已收意向金</source>
         <translation>Deposit received</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="245"/>
+        <location filename="../../ui/dialogs/deals.py" line="244"/>
         <source>18 位居民身份证号码（必填）</source>
         <translation>18-character resident ID number (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="250"/>
+        <location filename="../../ui/dialogs/deals.py" line="249"/>
         <source>甲方门店</source>
         <translation>Seller&apos;s showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="259"/>
+        <location filename="../../ui/dialogs/deals.py" line="258"/>
         <source>付款节点</source>
         <translation>Instalment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="259"/>
+        <location filename="../../ui/dialogs/deals.py" line="258"/>
         <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="259"/>
+        <location filename="../../ui/dialogs/deals.py" line="258"/>
         <source>最迟日期</source>
         <translation>Due by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="265"/>
+        <location filename="../../ui/dialogs/deals.py" line="264"/>
         <source>添加一期</source>
         <translation>Add instalment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="267"/>
+        <location filename="../../ui/dialogs/deals.py" line="266"/>
         <source>删除所选</source>
         <translation>Remove selected</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="273"/>
+        <location filename="../../ui/dialogs/deals.py" line="272"/>
         <source>其他约定（如随车赠品），可不填</source>
         <translation>Other terms (e.g. free accessories), optional</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="275"/>
+        <location filename="../../ui/dialogs/deals.py" line="274"/>
         <source>成交价（元）</source>
         <translation>Price (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="276"/>
+        <location filename="../../ui/dialogs/deals.py" line="275"/>
         <source>身份证号码</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="277"/>
+        <location filename="../../ui/dialogs/deals.py" line="276"/>
         <source>买受人地址</source>
         <translation>Buyer&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="278"/>
+        <location filename="../../ui/dialogs/deals.py" line="277"/>
         <source>交车日期</source>
         <translation>Delivery date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="279"/>
+        <location filename="../../ui/dialogs/deals.py" line="278"/>
         <source>交车地点</source>
         <translation>Delivery place</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="280"/>
+        <location filename="../../ui/dialogs/deals.py" line="279"/>
         <source>车钥匙（把）</source>
         <translation>Keys</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="281"/>
+        <location filename="../../ui/dialogs/deals.py" line="280"/>
         <source>过户费承担</source>
         <translation>Transfer fees paid by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="282"/>
+        <location filename="../../ui/dialogs/deals.py" line="281"/>
         <source>付款计划</source>
         <translation>Payment schedule</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="284"/>
+        <location filename="../../ui/dialogs/deals.py" line="283"/>
         <source>其他约定</source>
         <translation>Other terms</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="285"/>
+        <location filename="../../ui/dialogs/deals.py" line="284"/>
         <source>生成合同编号并预览</source>
         <translation>Number the contract and preview</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="311"/>
+        <location filename="../../ui/dialogs/deals.py" line="310"/>
         <source>签约当日付清余款</source>
         <translation>Balance paid on the day of signing</translation>
     </message>
@@ -1595,316 +1927,812 @@
 <context>
     <name>CounterHelpPage</name>
     <message>
-        <location filename="../../ui/kiosk/pages.py" line="63"/>
+        <location filename="../../ui/kiosk/pages.py" line="92"/>
         <source>如需帮助，也可以随时询问身边的工作人员。</source>
         <translation>If you need help, just ask any member of staff.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/pages.py" line="68"/>
+        <location filename="../../ui/kiosk/pages.py" line="97"/>
         <source>先看看在售车辆</source>
         <translation>Browse cars for sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/pages.py" line="71"/>
+        <location filename="../../ui/kiosk/pages.py" line="100"/>
         <source>返回首页</source>
         <translation>Home</translation>
     </message>
 </context>
 <context>
-    <name>CustomerRecordDialog</name>
+    <name>CustomerEditDialog</name>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="72"/>
-        <source>客户档案</source>
-        <translation>Customer record</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="64"/>
+        <source>一周内</source>
+        <translation>Within a week</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="77"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="65"/>
+        <source>一个月内</source>
+        <translation>Within a month</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="66"/>
+        <source>三个月内</source>
+        <translation>Within 3 months</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="67"/>
+        <source>半年内</source>
+        <translation>Within 6 months</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="68"/>
+        <source>暂不确定</source>
+        <translation>Not sure yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="89"/>
+        <source>编辑客户资料</source>
+        <translation>Edit customer details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="98"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="82"/>
-        <source>显示完整号码</source>
-        <translation>Show full number</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="103"/>
+        <source>与身份证一致，汉字或英文字母</source>
+        <translation>As on the ID card: Chinese characters or Latin letters</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="83"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="87"/>
-        <source>查看会记入审计日志</source>
-        <translation>Viewing is recorded in the audit log</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="107"/>
+        <source>（不填）</source>
+        <translation>(not given)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="86"/>
-        <source>显示身份证号</source>
-        <translation>Show ID number</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="117"/>
+        <source>单位客户填写公司全称</source>
+        <translation>For a company customer, its full name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="109"/>
-        <source>关闭</source>
-        <translation>Close</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="126"/>
+        <source>更换号码时填写新号码，不换请留空</source>
+        <translation>A new number, only to replace it; leave empty to keep</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="123"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="272"/>
-        <source>手机：{p}</source>
-        <translation>Mobile: {p}</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="132"/>
+        <source>手机或带区号的固话，不改请留空</source>
+        <translation>Mobile or landline with area code; leave empty to keep</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="125"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="285"/>
-        <source>身份证：{i}</source>
-        <translation>ID: {i}</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="133"/>
+        <source>删除</source>
+        <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="125"/>
-        <source>未登记</source>
-        <translation>Not on file</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="144"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="150"/>
+        <source>万元</source>
+        <translation>×10,000 yuan</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="131"/>
-        <source>资料与需求</source>
-        <translation>Details and needs</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="153"/>
+        <source>例如：上下班代步、跑业务、家用</source>
+        <translation>e.g. commuting, business trips, family</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="136"/>
-        <source>到店号</source>
-        <translation>Visit no.</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="155"/>
+        <source>例如：丰田、本田</source>
+        <translation>e.g. Toyota, Honda</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="137"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="162"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="179"/>
-        <source>时间</source>
-        <translation>Time</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="157"/>
+        <source>例如：凯美瑞、雅阁 2020 款以后</source>
+        <translation>e.g. Camry, Accord 2020 or later</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="138"/>
-        <source>目的</source>
-        <translation>Purpose</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="163"/>
+        <source>未定</source>
+        <translation>Undecided</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="139"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="205"/>
-        <source>状态</source>
-        <translation>Status</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="171"/>
+        <source>调整等级时必填，例如：试驾后很满意</source>
+        <translation>Required when the grade changes, e.g. very pleased after the test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="140"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="204"/>
-        <source>顾问</source>
-        <translation>Consultant</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="176"/>
+        <source>只有销售顾问和店长可以调整意向等级</source>
+        <translation>Only sales consultants and the manager may change the intent grade</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="141"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="206"/>
-        <source>结果</source>
-        <translation>Outcome</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="181"/>
+        <source>本店尚未设置标签（店长在“客户”页面设置）。</source>
+        <translation>The store has no tags yet (the manager sets them on the Customers page).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="142"/>
-        <source>意向</source>
-        <translation>Intent</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="192"/>
+        <source>基本信息</source>
+        <translation>Basic data</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="157"/>
-        <source>到店记录（{n}）</source>
-        <translation>Visits ({n})</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="193"/>
+        <source>姓名</source>
+        <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="162"/>
-        <source>方式</source>
-        <translation>Channel</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="194"/>
+        <source>客户类型</source>
+        <translation>Customer type</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="162"/>
-        <source>员工</source>
-        <translation>Staff</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="195"/>
+        <source>单位名称</source>
+        <translation>Company name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="162"/>
-        <source>内容</source>
-        <translation>Content</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="196"/>
+        <source>客户角色</source>
+        <translation>Customer role</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="173"/>
-        <source>沟通记录（{n}）</source>
-        <translation>Contacts ({n})</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="197"/>
+        <source>联系方式</source>
+        <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="180"/>
-        <source>原等级</source>
-        <translation>Old grade</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="198"/>
+        <source>手机号</source>
+        <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="181"/>
-        <source>新等级</source>
-        <translation>New grade</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="199"/>
+        <source>第二联系电话</source>
+        <translation>Second phone</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="182"/>
-        <source>调整人</source>
-        <translation>Changed by</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="200"/>
+        <source>标签</source>
+        <translation>Tags</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="183"/>
-        <source>原因</source>
-        <translation>Reason</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="205"/>
+        <source>购车需求</source>
+        <translation>Needs</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="196"/>
-        <source>意向等级变化（{n}）</source>
-        <translation>Intent grade changes ({n})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="202"/>
-        <source>应回访日</source>
-        <translation>Due date</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="203"/>
-        <source>事由</source>
-        <translation>Reason</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="219"/>
-        <source>回访任务（{n}）</source>
-        <translation>Follow-up tasks ({n})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="229"/>
-        <source>{low}–{high} 万元</source>
-        <translation>¥{low}–{high} × 10,000</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="233"/>
-        <source>{low} 万元以上</source>
-        <translation>¥{low} × 10,000 or more</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="235"/>
-        <source>{high} 万元以下</source>
-        <translation>Up to ¥{high} × 10,000</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="237"/>
-        <source>同意接收营销信息</source>
-        <translation>Agrees to receive marketing</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="238"/>
-        <source>不同意营销联系（不得推销）</source>
-        <translation>Does not agree to marketing (no sales calls)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="239"/>
-        <source>未记录</source>
-        <translation>Not recorded</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="242"/>
-        <source>（文本版本 {v}）</source>
-        <translation> (text version {v})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="243"/>
-        <source>无</source>
-        <translation>None</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="245"/>
-        <source>（自 {d}）</source>
-        <translation> (since {d})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="247"/>
-        <source>负责顾问</source>
-        <translation>Consultant</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="248"/>
-        <source>意向等级</source>
-        <translation>Intent</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="249"/>
-        <source>来源渠道</source>
-        <translation>Source</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="250"/>
-        <source>建档时间</source>
-        <translation>Created</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="251"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="206"/>
         <source>预算</source>
         <translation>Budget</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="252"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="207"/>
         <source>用途</source>
         <translation>Use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="253"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="209"/>
+        <source>意向品牌</source>
+        <translation>Preferred brands</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="212"/>
         <source>意向车型</source>
         <translation>Models of interest</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="254"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="220"/>
         <source>购车周期</source>
         <translation>Buying timeframe</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="255"/>
-        <source>营销同意</source>
-        <translation>Marketing consent</translation>
+        <location filename="../../ui/dialogs/customer_edit.py" line="221"/>
+        <source>付款方式</source>
+        <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="256"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="222"/>
+        <source>意向等级</source>
+        <translation>Intent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="223"/>
+        <source>等级</source>
+        <translation>Grade</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="224"/>
+        <source>调整原因</source>
+        <translation>Reason for the change</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="225"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="292"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="239"/>
+        <source>保存我的填写</source>
+        <translation>Save my version</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="240"/>
+        <source>以上面列出的对方版本为准，再保存一次你的填写</source>
+        <translation>Save what you typed on top of the other version listed above</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="244"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="247"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="303"/>
+        <source>编辑客户资料：{name}</source>
+        <translation>Edit customer details: {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="311"/>
+        <source>（无）</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="338"/>
+        <source>{name}（已停用）</source>
+        <translation>{name} (switched off)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="381"/>
+        <source>预算下限</source>
+        <translation>Minimum budget</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="382"/>
+        <source>预算上限</source>
+        <translation>Maximum budget</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="400"/>
+        <source>有内容超出字数上限（红色计数），请删减后再保存。</source>
+        <translation>Some text is longer than its limit (red count); shorten it, then save.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_edit.py" line="406"/>
+        <source>{what}请填写数字（万元），例如 15 或 12.5。</source>
+        <translation>{what}: enter a number in units of 10,000 yuan, e.g. 15 or 12.5.</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerRecordDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="242"/>
+        <source>客户档案</source>
+        <translation>Customer record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="247"/>
+        <source>正在加载…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="252"/>
+        <source>显示完整号码</source>
+        <translation>Show full number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="253"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="257"/>
+        <source>查看会记入审计日志</source>
+        <translation>Viewing is recorded in the audit log</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="256"/>
+        <source>显示身份证号</source>
+        <translation>Show ID number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="296"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="351"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="594"/>
+        <source>手机：{p}</source>
+        <translation>Mobile: {p}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="356"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="607"/>
+        <source>身份证：{i}</source>
+        <translation>ID: {i}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="356"/>
+        <source>未登记</source>
+        <translation>Not on file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="362"/>
+        <source>资料与需求</source>
+        <translation>Details and needs</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="383"/>
+        <source>到店号</source>
+        <translation>Visit no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="366"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="384"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="410"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="435"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="385"/>
+        <source>目的</source>
+        <translation>Purpose</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="386"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="461"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="387"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="460"/>
+        <source>顾问</source>
+        <translation>Consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="388"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="462"/>
+        <source>结果</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="389"/>
+        <source>意向</source>
+        <translation>Intent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="404"/>
+        <source>到店记录（{n}）</source>
+        <translation>Visits ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="411"/>
+        <source>方式</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="366"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="412"/>
+        <source>员工</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="266"/>
+        <source>编辑资料…（E）</source>
+        <translation>Edit details… (E)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="270"/>
+        <source>记录沟通…（N）</source>
+        <translation>Log contact… (N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="301"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="621"/>
+        <source>撤回营销同意</source>
+        <translation>Withdraw marketing consent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="302"/>
+        <source>客户不再接收优惠信息：立即停止营销回访</source>
+        <translation>The customer no longer wants offers: sales follow-up calls stop at once</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="304"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="645"/>
+        <source>导出个人信息</source>
+        <translation>Export personal data</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="305"/>
+        <source>把门店保存的该客户信息导出为 PDF 和 JSON，交给客户</source>
+        <translation>Export everything the store keeps about this customer as PDF and JSON, for the customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="307"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="693"/>
+        <source>删除个人信息</source>
+        <translation>Erase personal data</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="309"/>
+        <source>按客户申请删除并匿名化；合同、收据和试驾协议依法保留</source>
+        <translation>Erase and anonymise on the customer&apos;s request; contracts, receipts and test-drive agreements are kept as the law requires</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="348"/>
+        <source>标签：{tags}</source>
+        <translation>Tags: {tags}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="353"/>
+        <source>&#x3000;第二电话：{p}</source>
+        <translation>   Second phone: {p}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="366"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="413"/>
+        <source>内容</source>
+        <translation>Content</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="366"/>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="377"/>
+        <source>时间线（{n}）</source>
+        <translation>Timeline ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="414"/>
+        <source>客户答复</source>
+        <translation>Customer&apos;s answer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="415"/>
+        <source>下一步</source>
+        <translation>Next step</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="429"/>
+        <source>沟通记录（{n}）</source>
+        <translation>Contacts ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="436"/>
+        <source>原等级</source>
+        <translation>Old grade</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="437"/>
+        <source>新等级</source>
+        <translation>New grade</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="438"/>
+        <source>调整人</source>
+        <translation>Changed by</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="439"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="452"/>
+        <source>意向等级变化（{n}）</source>
+        <translation>Intent grade changes ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="458"/>
+        <source>应回访日</source>
+        <translation>Due date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="459"/>
+        <source>事由</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="475"/>
+        <source>回访任务（{n}）</source>
+        <translation>Follow-up tasks ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="487"/>
+        <source>{low}–{high} 万元</source>
+        <translation>¥{low}–{high} × 10,000</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="491"/>
+        <source>{low} 万元以上</source>
+        <translation>¥{low} × 10,000 or more</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="493"/>
+        <source>{high} 万元以下</source>
+        <translation>Up to ¥{high} × 10,000</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="495"/>
+        <source>同意接收营销信息</source>
+        <translation>Agrees to receive marketing</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="496"/>
+        <source>不同意营销联系（不得推销）</source>
+        <translation>Does not agree to marketing (no sales calls)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="497"/>
+        <source>未记录</source>
+        <translation>Not recorded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="500"/>
+        <source>（文本版本 {v}）</source>
+        <translation> (text version {v})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="501"/>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="503"/>
+        <source>（自 {d}）</source>
+        <translation> (since {d})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="508"/>
+        <source>负责顾问</source>
+        <translation>Consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="509"/>
+        <source>意向等级</source>
+        <translation>Intent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="510"/>
+        <source>客户类型</source>
+        <translation>Customer type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="511"/>
+        <source>客户角色</source>
+        <translation>Customer role</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="512"/>
+        <source>来源渠道</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="513"/>
+        <source>建档时间</source>
+        <translation>Created</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="514"/>
+        <source>预算</source>
+        <translation>Budget</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="515"/>
+        <source>用途</source>
+        <translation>Use</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="516"/>
+        <source>意向品牌</source>
+        <translation>Preferred brands</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="517"/>
+        <source>意向车型</source>
+        <translation>Models of interest</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="518"/>
+        <source>购车周期</source>
+        <translation>Buying timeframe</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="520"/>
+        <source>付款方式</source>
+        <translation>Payment method</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="523"/>
+        <source>未定</source>
+        <translation>Undecided</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="525"/>
+        <source>标签</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="526"/>
+        <source>营销同意</source>
+        <translation>Marketing consent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="527"/>
+        <source>备注</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="556"/>
+        <source>与 {name}（{phone}）的沟通</source>
+        <translation>Contact with {name} ({phone})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="566"/>
+        <source>客户资料已保存。</source>
+        <translation>Customer details saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="575"/>
+        <source>待同步：网络断开，沟通记录已保存在本机，恢复连接后自动登记。</source>
+        <translation>Pending sync: the network is down. The contact is saved on this PC and recorded automatically when the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="577"/>
+        <source>沟通记录已保存。</source>
+        <translation>Contact saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="614"/>
         <source>此次查看已记入审计日志。</source>
         <translation>This view has been recorded in the audit log.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="622"/>
+        <source>客户要求不再接收优惠和活动信息？确认后立即停止对其营销回访，并记入审计日志。</source>
+        <translation>Does the customer no longer want offers and event news? Confirming stops sales follow-up calls at once and is written to the audit log.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="638"/>
+        <source>已撤回营销同意，停止了 {n} 条营销回访。</source>
+        <translation>Marketing consent withdrawn; {n} sales follow-up calls stopped.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="643"/>
+        <source>个人信息副本.pdf</source>
+        <translation>personal-data-copy.pdf</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="645"/>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="685"/>
+        <source>已导出：{pdf} 和 {json}。请只交给客户本人。</source>
+        <translation>Exported: {pdf} and {json}. Hand them to the customer in person only.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="695"/>
+        <source>客户要求删除个人信息。合同、收据和已签的试驾协议依法保留，其余资料将被匿名化，无法恢复。
+请填写删除依据（申请日期或编号，不要填写个人信息）：</source>
+        <translation>The customer asks for their personal data to be erased. Contracts, receipts and signed test-drive agreements are kept as the law requires; everything else is anonymised and cannot be restored.
+Enter the grounds (date or number of the request, no personal data):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="713"/>
+        <source>已删除的客户</source>
+        <translation>Erased customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="724"/>
+        <source>个人信息已删除（审计编号 {seq}）；依法保留的合同、收据和协议 {kept} 份。</source>
+        <translation>Personal data erased (audit no. {seq}); {kept} contracts, receipts and agreements kept as the law requires.</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerTagsDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="48"/>
+        <source>客户标签</source>
+        <translation>Customer tags</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="54"/>
+        <source>员工在客户资料里勾选这些标签。停用的标签保留在已有客户上，不再供选择。</source>
+        <translation>Staff tick these tags in a customer&apos;s details. A switched-off tag stays on the customers who have it but is no longer offered.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="61"/>
+        <source>新标签名称，例如：企业客户</source>
+        <translation>New tag name, e.g. Company customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="64"/>
+        <source>添加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="67"/>
+        <source>改名为上面的名称</source>
+        <translation>Rename to the name above</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="69"/>
+        <location filename="../../ui/dialogs/customer_tags.py" line="126"/>
+        <source>停用</source>
+        <translation>Switch off</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="81"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="110"/>
+        <source>{name}（{n} 位客户）</source>
+        <translation>{name} ({n} customers)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="112"/>
+        <source> · 已停用</source>
+        <translation> · switched off</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="126"/>
+        <source>启用</source>
+        <translation>Switch on</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="143"/>
+        <source>标签名称最多 {n} 个字。</source>
+        <translation>A tag name has at most {n} characters.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_tags.py" line="151"/>
+        <source>已保存。</source>
+        <translation>Saved.</translation>
     </message>
 </context>
 <context>
     <name>CustomersModel</name>
     <message>
-        <location filename="../../ui/screens/customers.py" line="50"/>
+        <location filename="../../ui/screens/customers.py" line="54"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="51"/>
+        <location filename="../../ui/screens/customers.py" line="55"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="52"/>
+        <location filename="../../ui/screens/customers.py" line="56"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="53"/>
+        <location filename="../../ui/screens/customers.py" line="57"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="54"/>
+        <location filename="../../ui/screens/customers.py" line="58"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="55"/>
+        <location filename="../../ui/screens/customers.py" line="59"/>
         <source>登记时间</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="77"/>
+        <location filename="../../ui/screens/customers.py" line="81"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -1912,33 +2740,78 @@
 <context>
     <name>CustomersScreen</name>
     <message>
-        <location filename="../../ui/screens/customers.py" line="108"/>
+        <location filename="../../ui/screens/customers.py" line="112"/>
         <source>输入手机号（可只输部分数字）或姓名</source>
         <translation>Mobile number (or part of it) or name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="115"/>
-        <location filename="../../ui/screens/customers.py" line="172"/>
+        <location filename="../../ui/screens/customers.py" line="119"/>
+        <location filename="../../ui/screens/customers.py" line="201"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="118"/>
+        <location filename="../../ui/screens/customers.py" line="122"/>
         <source>显示完整号码</source>
         <translation>Show full number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="119"/>
+        <location filename="../../ui/screens/customers.py" line="123"/>
         <source>查看会记入审计日志</source>
         <translation>Viewing is recorded in the audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="179"/>
+        <location filename="../../ui/screens/customers.py" line="133"/>
+        <source>客户档案（回车）</source>
+        <translation>Customer record (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/customers.py" line="136"/>
+        <source>编辑资料…</source>
+        <translation>Edit details…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/customers.py" line="140"/>
+        <source>记录沟通…</source>
+        <translation>Log contact…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/customers.py" line="144"/>
+        <source>客户标签…</source>
+        <translation>Customer tags…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/customers.py" line="145"/>
+        <source>设置本店可用的客户标签</source>
+        <translation>Set the tags staff can put on customers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/customers.py" line="208"/>
         <source>共 {count} 位客户</source>
         <translation>{count} customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/customers.py" line="216"/>
+        <location filename="../../ui/screens/customers.py" line="268"/>
+        <source>客户资料已保存。</source>
+        <translation>Customer details saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/customers.py" line="280"/>
+        <source>与 {name}（{phone}）的沟通</source>
+        <translation>Contact with {name} ({phone})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/customers.py" line="293"/>
+        <source>待同步：网络断开，沟通记录已保存在本机，恢复连接后自动登记。</source>
+        <translation>Pending sync: the network is down. The contact is saved on this PC and recorded automatically when the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/customers.py" line="296"/>
+        <source>沟通记录已保存。</source>
+        <translation>Contact saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/customers.py" line="330"/>
         <source>已显示 {name} 的完整号码，此次查看已记入审计日志。</source>
         <translation>Showing {name}&apos;s full number; this has been recorded in the audit log.</translation>
     </message>
@@ -2298,102 +3171,102 @@
 <context>
     <name>Deals</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="67"/>
+        <location filename="../../ui/dialogs/deals.py" line="66"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="68"/>
+        <location filename="../../ui/dialogs/deals.py" line="67"/>
         <source>微信支付</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="69"/>
+        <location filename="../../ui/dialogs/deals.py" line="68"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="70"/>
+        <location filename="../../ui/dialogs/deals.py" line="69"/>
         <source>银行卡</source>
         <translation>Bank card</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="71"/>
+        <location filename="../../ui/dialogs/deals.py" line="70"/>
         <source>转账</source>
         <translation>Bank transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="72"/>
+        <location filename="../../ui/dialogs/deals.py" line="71"/>
         <source>有效（车辆已预订）</source>
         <translation>Active (car reserved)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="73"/>
+        <location filename="../../ui/dialogs/deals.py" line="72"/>
         <source>已抵车款</source>
         <translation>Applied to price</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="74"/>
+        <location filename="../../ui/dialogs/deals.py" line="73"/>
         <source>已退还</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="75"/>
+        <location filename="../../ui/dialogs/deals.py" line="74"/>
         <source>已没收</source>
         <translation>Forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="76"/>
+        <location filename="../../ui/dialogs/deals.py" line="75"/>
         <source>已过期</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="77"/>
+        <location filename="../../ui/dialogs/deals.py" line="76"/>
         <source>草稿（未签）</source>
         <translation>Draft (unsigned)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="78"/>
+        <location filename="../../ui/dialogs/deals.py" line="77"/>
         <source>已签订</source>
         <translation>Signed</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="79"/>
+        <location filename="../../ui/dialogs/deals.py" line="78"/>
         <source>已作废</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="80"/>
+        <location filename="../../ui/dialogs/deals.py" line="79"/>
         <source>二手车买卖合同</source>
         <translation>Used-car sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="81"/>
+        <location filename="../../ui/dialogs/deals.py" line="80"/>
         <source>补充协议</source>
         <translation>Amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="82"/>
+        <location filename="../../ui/dialogs/deals.py" line="81"/>
         <source>车况确认书</source>
         <translation>Condition confirmation</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="83"/>
+        <location filename="../../ui/dialogs/deals.py" line="82"/>
         <source>售后服务协议</source>
         <translation>After-sales agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="84"/>
+        <location filename="../../ui/dialogs/deals.py" line="83"/>
         <source>乙方（买受人）</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="85"/>
+        <location filename="../../ui/dialogs/deals.py" line="84"/>
         <source>甲方（出卖人）</source>
         <translation>Seller</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="86"/>
+        <location filename="../../ui/dialogs/deals.py" line="85"/>
         <source>双方各半</source>
         <translation>Split equally</translation>
     </message>
@@ -2527,63 +3400,63 @@
         <translation>Deposit {amount} taken, receipt {receipt}; the car is reserved for the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="526"/>
+        <location filename="../../ui/screens/deals.py" line="525"/>
         <source>已生成副本 {n} 并存档。</source>
         <translation>Copy {n} made and archived.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="538"/>
+        <location filename="../../ui/screens/deals.py" line="537"/>
         <source>退还意向金</source>
         <translation>Refund deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="539"/>
+        <location filename="../../ui/screens/deals.py" line="538"/>
         <source>退还 {amount}（{method}）给 {customer}。请填写原因：</source>
         <translation>Refund {amount} ({method}) to {customer}. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="557"/>
+        <location filename="../../ui/screens/deals.py" line="556"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="558"/>
+        <location filename="../../ui/screens/deals.py" line="557"/>
         <source>按约定没收 {amount}，车辆恢复在售。请填写原因：</source>
         <translation>Forfeit {amount} per the terms; the car goes back on sale. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="582"/>
-        <location filename="../../ui/screens/deals.py" line="586"/>
+        <location filename="../../ui/screens/deals.py" line="581"/>
+        <location filename="../../ui/screens/deals.py" line="585"/>
         <source>直接签约</source>
         <translation>Sell without deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="582"/>
+        <location filename="../../ui/screens/deals.py" line="581"/>
         <source>车辆的库存编号或车牌号：</source>
         <translation>Car&apos;s stock no. or plate:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="586"/>
+        <location filename="../../ui/screens/deals.py" line="585"/>
         <source>买受人的手机号：</source>
         <translation>Buyer&apos;s mobile number:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="600"/>
+        <location filename="../../ui/screens/deals.py" line="599"/>
         <source>合同 {no} 已生成（草稿），请买受人阅读并签名。</source>
         <translation>Contract {no} drafted; let the buyer read and sign it.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="619"/>
+        <location filename="../../ui/screens/deals.py" line="618"/>
         <source>合同 {no} 已签订并存档：车辆已售出，意向金已抵扣，已安排 5 次回访（首次 {first}）。</source>
         <translation>Contract {no} signed and archived: car sold, deposit applied, 5 follow-ups planned (first {first}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="637"/>
+        <location filename="../../ui/screens/deals.py" line="636"/>
         <source>作废合同</source>
         <translation>Void contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="638"/>
+        <location filename="../../ui/screens/deals.py" line="637"/>
         <source>作废后编号 {no} 仍保留并显示为“已作废”。请填写作废原因：</source>
         <translation>Number {no} stays and shows as void. Reason for voiding:</translation>
     </message>
@@ -2591,102 +3464,102 @@
 <context>
     <name>DepositDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="121"/>
+        <location filename="../../ui/dialogs/deals.py" line="120"/>
         <source>收取意向金</source>
         <translation>Take deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="125"/>
+        <location filename="../../ui/dialogs/deals.py" line="124"/>
         <source>库存编号或车牌号，如 BJ01-S2026-00012 或 京A12345</source>
         <translation>Stock no. or plate, e.g. BJ01-S2026-00012 or 京A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="128"/>
+        <location filename="../../ui/dialogs/deals.py" line="127"/>
         <source>（未选择车辆）</source>
         <translation>(no car chosen)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="147"/>
+        <location filename="../../ui/dialogs/deals.py" line="146"/>
         <source>（未找到客户）</source>
         <translation>(no customer found)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="138"/>
+        <location filename="../../ui/dialogs/deals.py" line="137"/>
         <source>交易单号 / 流水号 / 卡号后四位（现金可不填）</source>
         <translation>Transaction no. / statement ref. / last 4 card digits (not for cash)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="142"/>
+        <location filename="../../ui/dialogs/deals.py" line="141"/>
         <source> 天</source>
         <translation> days</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="143"/>
+        <location filename="../../ui/dialogs/deals.py" line="142"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="146"/>
+        <location filename="../../ui/dialogs/deals.py" line="145"/>
         <source>客户手机</source>
         <translation>Customer mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="150"/>
+        <location filename="../../ui/dialogs/deals.py" line="149"/>
         <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="152"/>
+        <location filename="../../ui/dialogs/deals.py" line="151"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="153"/>
+        <location filename="../../ui/dialogs/deals.py" line="152"/>
         <source>交易单号</source>
         <translation>Transaction no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="154"/>
+        <location filename="../../ui/dialogs/deals.py" line="153"/>
         <source>保留车辆</source>
         <translation>Reserve car for</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="155"/>
+        <location filename="../../ui/dialogs/deals.py" line="154"/>
         <source>收款并预订车辆</source>
         <translation>Take payment and reserve car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="164"/>
+        <location filename="../../ui/dialogs/deals.py" line="163"/>
         <source>大写：人民币{text}</source>
         <translation>In capitals: 人民币{text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="178"/>
+        <location filename="../../ui/dialogs/deals.py" line="177"/>
         <source>{label} · {stock} · {plate} · 标价 {price} · {status}</source>
         <translation>{label} · {stock} · {plate} · price {price} · {status}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="181"/>
+        <location filename="../../ui/dialogs/deals.py" line="180"/>
         <source>未上牌</source>
         <translation>no plate</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="188"/>
+        <location filename="../../ui/dialogs/deals.py" line="187"/>
         <source>注意：这辆车当前状态为“{status}”，可能无法收取意向金。</source>
         <translation>Note: this car is “{status}”; a deposit may be refused.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="148"/>
+        <location filename="../../ui/dialogs/deals.py" line="147"/>
         <source>没有这个手机号的客户，请先在前台登记。</source>
         <translation>No customer with this mobile number; register them at reception first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="195"/>
+        <location filename="../../ui/dialogs/deals.py" line="194"/>
         <source>请先输入库存编号或车牌号找到车辆。</source>
         <translation>Enter a stock no. or plate to find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="198"/>
+        <location filename="../../ui/dialogs/deals.py" line="197"/>
         <source>请先输入手机号找到客户。</source>
         <translation>Enter the mobile number to find the customer first.</translation>
     </message>
@@ -2745,11 +3618,97 @@
     </message>
 </context>
 <context>
+    <name>DisableDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="346"/>
+        <source>停用员工账号</source>
+        <translation>Disable staff account</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="351"/>
+        <source>停用后 {name} 不能再登录，也不能在自助机上用 PIN 解锁，PIN 随之清除。已签的协议、合同和审计记录都保留；名下的客户仍显示其姓名，可在看板上改派。</source>
+        <translation>Once disabled, {name} can no longer sign in or unlock the kiosk with a PIN, and the PIN is cleared. Signed agreements, contracts and the audit log are kept; their customers still show their name and can be reassigned on the board.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="357"/>
+        <source>如：离职、调往其他门店（可不填，最多 100 字）</source>
+        <translation>e.g. left the company, moved to another store (optional, up to 100 characters)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="358"/>
+        <source>停用原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="359"/>
+        <source>停用</source>
+        <translation>Disable</translation>
+    </message>
+</context>
+<context>
     <name>DoneStep</name>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="174"/>
+        <location filename="../../ui/kiosk/contact.py" line="225"/>
         <source>完成</source>
         <translation>Done</translation>
+    </message>
+</context>
+<context>
+    <name>EditEventDialog</name>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="219"/>
+        <source>修改检测日</source>
+        <translation>Change inspection day</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="237"/>
+        <source>已占名额 {seated} 位，候补 {waiting} 位：名额不能少于已占名额；</source>
+        <translation>{seated} seats taken, {waiting} on the wait-list: seats cannot drop below those taken; </translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="240"/>
+        <source>增加的名额按顺序给候补客户；改日期或时间后需电话通知所有报名客户。</source>
+        <translation>extra seats go to the wait-list in order; after a new date or time every registered customer must be phoned.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="248"/>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="249"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="250"/>
+        <source>开始</source>
+        <translation>Starts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="251"/>
+        <source>结束</source>
+        <translation>Ends</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="252"/>
+        <source>检测工位</source>
+        <translation>Inspection bays</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="253"/>
+        <source>名额</source>
+        <translation>Seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="254"/>
+        <source>免费内容</source>
+        <translation>What&apos;s free</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="258"/>
+        <source>保存修改</source>
+        <translation>Save changes</translation>
     </message>
 </context>
 <context>
@@ -2776,126 +3735,467 @@
     </message>
     <message>
         <location filename="../../ui/errors.py" line="67"/>
+        <source>共享数据库暂时无法连接。只有最近 {days} 天内在本机成功登录过的员工可以离线登录；请稍候，网络恢复后即可正常登录。</source>
+        <translation>The shared database cannot be reached. Only staff who signed in on this PC within the last {days} days can sign in offline; please wait, you can sign in as usual once the network is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="72"/>
         <source>PIN 为 4 到 8 位数字。</source>
         <translation>A PIN has 4 to 8 digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="68"/>
+        <location filename="../../ui/errors.py" line="73"/>
         <source>PIN 不正确。</source>
         <translation>Wrong PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="69"/>
+        <location filename="../../ui/errors.py" line="74"/>
         <source>只有店长可以解锁账号。</source>
         <translation>Only the store manager can unlock accounts.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="70"/>
+        <location filename="../../ui/errors.py" line="75"/>
         <source>只有店长可以查看员工列表。</source>
         <translation>Only the store manager can see the staff list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="71"/>
+        <location filename="../../ui/errors.py" line="76"/>
         <source>请填写用户名和姓名。</source>
         <translation>Please fill in the username and name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="72"/>
+        <location filename="../../ui/errors.py" line="77"/>
         <source>密码至少 {minimum} 位。</source>
         <translation>The password needs at least {minimum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="73"/>
+        <location filename="../../ui/errors.py" line="78"/>
+        <source>密码最多 {maximum} 位。</source>
+        <translation>A password has at most {maximum} characters.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="79"/>
+        <source>密码的开头和结尾不能是空格。</source>
+        <translation>A password cannot start or end with a space.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="80"/>
+        <source>密码不能是用户名，也不能包含用户名。</source>
+        <translation>The password cannot be or contain the username.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="81"/>
+        <source>这个密码太常见（演示账号或常用密码），别人很容易猜到，请换一个。</source>
+        <translation>This password is too common (a demo or everyday password) and easy to guess. Choose another.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="84"/>
+        <source>新密码不能和当前密码（或临时密码）相同。</source>
+        <translation>The new password must differ from the current (or temporary) one.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="85"/>
+        <source>当前密码不正确。</source>
+        <translation>The current password is wrong.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="86"/>
+        <source>PIN 不能是重复或连续的数字（如 0000、1234），请换一个。</source>
+        <translation>A PIN cannot be repeated or consecutive digits (like 0000 or 1234). Choose another.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="89"/>
+        <source>这个 PIN 已有其他员工在用，请换一个（自助机凭 PIN 识别员工）。</source>
+        <translation>Someone else already uses this PIN. Choose another (the kiosk tells staff apart by their PIN).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="92"/>
+        <source>请填写用户名。</source>
+        <translation>Enter a username.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="93"/>
+        <source>用户名为 2 到 40 位英文字母、数字或 . _ -，以字母或数字开头，例如 wangfang。</source>
+        <translation>A username has 2 to 40 letters, digits or . _ -, starting with a letter or digit, e.g. wangfang.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="97"/>
+        <location filename="../../ui/errors.py" line="205"/>
+        <source>请填写姓名。</source>
+        <translation>Enter the name.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="98"/>
+        <source>姓名最多 {maximum} 个字。</source>
+        <translation>A name has at most {maximum} characters.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="99"/>
+        <source>姓名里有无法显示或打印的字符。</source>
+        <translation>The name contains characters that cannot be shown or printed.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="100"/>
+        <source>请至少选择一个岗位。</source>
+        <translation>Choose at least one role.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="101"/>
+        <source>没有这个员工。</source>
+        <translation>No such staff member.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="102"/>
+        <source>该员工的资料刚被其他电脑修改过，请重新打开后再改。</source>
+        <translation>Another PC just changed this person&apos;s details. Open them again, then edit.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="105"/>
+        <source>这是本店最后一位店长：请先让另一位员工担任店长，再停用或取消其店长岗位。</source>
+        <translation>This is the store&apos;s last manager: make someone else a manager first, then disable this account or remove its manager role.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="109"/>
+        <source>不能取消自己的店长岗位，请由另一位店长操作。</source>
+        <translation>You cannot remove your own manager role; ask another manager.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="112"/>
+        <source>不能停用自己的账号，请由另一位店长操作。</source>
+        <translation>You cannot disable your own account; ask another manager.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="113"/>
+        <source>只有集团管理员可以授予或取消“集团管理”岗位。</source>
+        <translation>Only a group manager can grant or remove the group manager role.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="116"/>
+        <source>只有集团管理员可以把员工调到其他门店。</source>
+        <translation>Only a group manager can move staff to another store.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="117"/>
+        <source>该员工已停用。请先启用账号。</source>
+        <translation>This person is disabled. Re-enable the account first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="118"/>
+        <source>只能管理本店；其他门店请由集团管理员操作。</source>
+        <translation>You manage your own store only; other stores are for the group manager.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="119"/>
+        <source>只有店长可以修改门店资料。</source>
+        <translation>Only a manager can edit the store profile.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="120"/>
+        <source>只有集团管理员可以新增门店。</source>
+        <translation>Only a group manager can add a store.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="121"/>
+        <source>门店资料刚被其他电脑修改过。请重新打开查看后再改。</source>
+        <translation>Another PC just changed the store profile. Open it again, then edit.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="124"/>
+        <source>{field}最多 {maximum} 个字（现在 {length} 个）。</source>
+        <translation>{field}: at most {maximum} characters ({length} now).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="127"/>
+        <source>联系电话只能包含数字、空格、-、括号，例如 010-8555 1234 或 400-820-1234。</source>
+        <translation>A phone number has digits, spaces, - and brackets only, e.g. 010-8555 1234 or 400-820-1234.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="130"/>
+        <source>银行账号应为 8 到 30 位数字，请对照开户许可证核对。</source>
+        <translation>An account number has 8 to 30 digits; check it against the bank&apos;s account licence.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="133"/>
+        <source>车辆公开网址应以 https:// 开头，例如 https://che.example.cn/bj01 ；也可以写成含 {stock_no} 的模板。</source>
+        <translation>The car-page address starts with https://, e.g. https://che.example.cn/bj01, or is a template containing {stock_no}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="138"/>
+        <source>这是示例网址，顾客扫码打不开。请填写门店自己的车辆网页地址。</source>
+        <translation>That is the example address; a customer&apos;s scan would not open it. Enter the store&apos;s own car-page address.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="141"/>
+        <source>门店标志需要是 PNG 图片。</source>
+        <translation>The store logo must be a PNG picture.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="142"/>
+        <source>门店标志图片太大（最多 512 KB），请换一张小一些的图片。</source>
+        <translation>The logo picture is too large (512 KB at most). Choose a smaller one.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="145"/>
+        <source>无法读取这张图片，请选择 PNG 或 JPG 文件。</source>
+        <translation>This picture cannot be read. Choose a PNG or JPG file.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="148"/>
+        <source>门店编号 {store_code} 已被使用。</source>
+        <translation>Store code {store_code} is already in use.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="149"/>
+        <source>门店资料缺少{fields}，不能打印。请店长在“员工 → 门店资料”中填写后再打印。</source>
+        <translation>The store profile lacks {fields}, so this cannot print. The manager fills it in under Staff → Store profile.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="152"/>
+        <source>统一社会信用代码应为 18 位，当前为 {length} 位</source>
+        <translation>A unified social credit code has 18 characters; this has {length}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="155"/>
+        <source>统一社会信用代码由数字和大写字母组成（不含 I、O、S、V、Z），请对照营业执照核对</source>
+        <translation>A credit code has digits and capital letters (no I, O, S, V, Z); check it against the business licence</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="159"/>
+        <source>统一社会信用代码校验位不符，请对照营业执照检查是否输错</source>
+        <translation>The credit code&apos;s check character does not match; check it against the business licence for a typo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="162"/>
+        <source>只有店长可以修改排班。</source>
+        <translation>Only a manager can change the roster.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="163"/>
+        <source>备注最多 {maximum} 个字。</source>
+        <translation>A note has at most {maximum} characters.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="164"/>
+        <source>所选人员不是今天在岗的销售顾问，请重新选择。</source>
+        <translation>The person chosen is not a consultant on duty today. Choose again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="167"/>
+        <source>请选择陪同试驾的销售顾问，协议上会写明陪同人员。</source>
+        <translation>Choose the consultant who rides along; the agreement names them.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="170"/>
+        <source>只有评估师可以接车检测（可在“员工”中为员工增加评估师岗位）。</source>
+        <translation>Only appraisers take cars for inspection (a manager can add the appraiser role under Staff).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="173"/>
+        <source>你今天不在排班上，不能接车检测。请先让店长调整今天的排班。</source>
+        <translation>You are not on today&apos;s roster, so you cannot take cars. Ask the manager to change today&apos;s roster.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="176"/>
         <source>用户名“{username}”已被使用。</source>
         <translation>The username “{username}” is already taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="74"/>
+        <location filename="../../ui/errors.py" line="177"/>
         <source>已经设置过门店和店长账号。</source>
         <translation>The store and manager account have already been set up.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="75"/>
+        <location filename="../../ui/errors.py" line="178"/>
         <source>门店编号为 2 到 8 位字母或数字，例如 BJ01。</source>
         <translation>The store code has 2 to 8 letters or digits, e.g. BJ01.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="78"/>
+        <location filename="../../ui/errors.py" line="181"/>
         <source>请填写门店名称。</source>
         <translation>Please fill in the store name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="79"/>
+        <location filename="../../ui/errors.py" line="182"/>
         <source>门店不存在。</source>
         <translation>This store does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="80"/>
+        <location filename="../../ui/errors.py" line="183"/>
         <source>你的岗位不能查看客户的完整号码。</source>
         <translation>Your role may not see customers&apos; full numbers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="81"/>
+        <location filename="../../ui/errors.py" line="184"/>
         <source>客户不存在或已被合并。</source>
         <translation>This customer does not exist or was merged into another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="82"/>
+        <location filename="../../ui/errors.py" line="185"/>
         <source>数据库地址无效：{url}。请在设置中检查地址。</source>
         <translation>Invalid database address: {url}. Please check it in the settings.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="83"/>
+        <location filename="../../ui/errors.py" line="186"/>
         <source>数据库文件被占用（{url}）。请关闭其他正在使用它的程序后重试。</source>
         <translation>The database file is in use ({url}). Close the other program using it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="86"/>
+        <location filename="../../ui/errors.py" line="189"/>
         <source>数据库拒绝登录（{url}）：用户名或密码不正确。</source>
         <translation>The database refused the login ({url}): wrong user name or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="87"/>
+        <location filename="../../ui/errors.py" line="190"/>
         <source>无法连接数据库 {url}：{detail}</source>
         <translation>Cannot connect to the database {url}: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="88"/>
+        <location filename="../../ui/errors.py" line="191"/>
+        <source>数据库正忙：其他电脑正在同时保存，这次没有保存成功。请再试一次，已填写的内容都还在。</source>
+        <translation>The database is busy: other PCs are saving at the same moment, so this was not saved. Please try again; everything you entered is still here.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="195"/>
         <source>需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，请在网络恢复后再试；到店登记、新建客户、试驾还车和回访记录可以离线保存，恢复后自动同步。</source>
         <translation>Needs the database connection: the shared database cannot be reached right now. Deposits, contracts, test-drive slots and event seats must be confirmed at once; please try again when the network is back. Check-ins, new customers, test-drive returns and follow-up notes can be saved offline and sync automatically.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="93"/>
+        <location filename="../../ui/errors.py" line="200"/>
         <source>服务器上没有这个数据库（{url}）。请检查数据库名，或请管理员先创建它。</source>
         <translation>The server has no such database ({url}). Check the database name, or ask the administrator to create it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="96"/>
+        <location filename="../../ui/errors.py" line="203"/>
         <source>数据库升级失败。详情已写入日志。</source>
         <translation>Upgrading the database failed. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="115"/>
+        <location filename="../../ui/errors.py" line="206"/>
+        <source>姓名只能由汉字、英文字母和间隔号“·”组成，不能含有“{character}”。</source>
+        <translation>A name may hold only Chinese characters, Latin letters and the middle dot &quot;·&quot;, not &quot;{character}&quot;.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="209"/>
+        <source>姓名中的间隔号“·”只能写在两个字之间。</source>
+        <translation>The middle dot &quot;·&quot; in a name goes only between two letters.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="210"/>
+        <source>这一项最多 {limit} 个字（现在 {length} 个），请删减后再保存。</source>
+        <translation>This field takes at most {limit} characters (it has {length}); shorten it, then save.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="213"/>
+        <source>请填写这一项。</source>
+        <translation>Fill in this field.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="214"/>
+        <source>内容中有不能保存的控制字符（{character}），请删除后再保存。</source>
+        <translation>The text holds a control character that cannot be saved ({character}); delete it, then save.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="217"/>
+        <source>第二联系电话应为 11 位手机号，或带区号的固定电话（如 010-12345678）。</source>
+        <translation>The second phone must be an 11-digit mobile or a landline with its area code (e.g. 010-12345678).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="220"/>
+        <source>第二联系电话与手机号相同。</source>
+        <translation>The second phone is the same as the mobile number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="221"/>
+        <source>预算下限不能高于上限。</source>
+        <translation>The minimum budget cannot be above the maximum.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="222"/>
+        <source>你的岗位不能修改客户资料。</source>
+        <translation>Your role may not change customer details.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="223"/>
+        <source>意向等级不能清空，请选择 A/B/C/D。</source>
+        <translation>The intent grade cannot be cleared; choose A, B, C or D.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="224"/>
+        <source>只有店长可以设置客户标签。</source>
+        <translation>Only the manager may set customer tags.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="225"/>
+        <source>标签“{name}”已存在。</source>
+        <translation>The tag &quot;{name}&quot; exists already.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="226"/>
+        <source>所选标签不存在或已停用，请刷新后重选。</source>
+        <translation>A chosen tag no longer exists or was switched off; reload and choose again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="227"/>
+        <source>沟通时间不能晚于现在。</source>
+        <translation>A contact cannot be later than now.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="228"/>
+        <source>下一步的日期不能早于今天。</source>
+        <translation>The next step&apos;s date cannot be before today.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="229"/>
+        <source>填写了下一步日期，请写明下一步要做什么。</source>
+        <translation>A date is given for the next step: say what the next step is.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="232"/>
+        <source>该号码已有未处理的线索（{name}），请在原线索上记录这次沟通。</source>
+        <translation>This number already has an open lead ({name}); log this enquiry on that lead.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="235"/>
+        <source>这条线索已经到店或已关闭，请刷新列表。</source>
+        <translation>This lead has visited or was closed; reload the list.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="236"/>
+        <source>销售顾问只能认领尚未分配的线索；改派请找店长或前台。</source>
+        <translation>Consultants may only take unassigned leads; ask the manager or the desk to reassign one.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="239"/>
+        <source>收到线索的时间不能晚于现在。</source>
+        <translation>A lead cannot be received later than now.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="240"/>
+        <source>文件里没有手机号列（表头应为“手机号”“电话”或“联系电话”之一）。</source>
+        <translation>The file has no phone column (the header should be 手机号, 电话 or 联系电话).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="261"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请重新打开查看最新内容后再改。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Reopen it to see the latest version, then edit again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="120"/>
+        <location filename="../../ui/errors.py" line="266"/>
         <source>当前数据库只读，不能保存：{reason}</source>
         <translation>The database is read-only, nothing can be saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="122"/>
+        <location filename="../../ui/errors.py" line="268"/>
         <source>数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。</source>
         <translation>The database cannot be reached right now. Please try again shortly; if this persists, check the network or contact your administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="125"/>
+        <location filename="../../ui/errors.py" line="271"/>
         <source>操作没有完成：程序出现了意外错误。详情已写入日志。</source>
         <translation>That did not work: an unexpected error occurred. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="135"/>
+        <location filename="../../ui/errors.py" line="281"/>
         <source>无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。</source>
         <translation>Cannot connect to the database server {server}. Please check the network and that the server is running.</translation>
     </message>
@@ -2903,72 +4203,72 @@
 <context>
     <name>EventDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="136"/>
+        <location filename="../../ui/screens/inspection_day.py" line="140"/>
         <source>新建检测日</source>
         <translation>New inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="138"/>
+        <location filename="../../ui/screens/inspection_day.py" line="142"/>
         <source>透明检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="150"/>
+        <location filename="../../ui/screens/inspection_day.py" line="154"/>
         <source>免费全车检测一次，出具检测报告</source>
         <translation>One free full inspection with a written report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="153"/>
+        <location filename="../../ui/screens/inspection_day.py" line="157"/>
         <source> 个月</source>
         <translation> months</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="154"/>
+        <location filename="../../ui/screens/inspection_day.py" line="158"/>
         <source>不重复</source>
         <translation>Once only</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="156"/>
+        <location filename="../../ui/screens/inspection_day.py" line="160"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="157"/>
+        <location filename="../../ui/screens/inspection_day.py" line="161"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="158"/>
+        <location filename="../../ui/screens/inspection_day.py" line="162"/>
         <source>开始</source>
         <translation>Starts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="159"/>
+        <location filename="../../ui/screens/inspection_day.py" line="163"/>
         <source>结束</source>
         <translation>Ends</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="160"/>
+        <location filename="../../ui/screens/inspection_day.py" line="164"/>
         <source>检测工位</source>
         <translation>Inspection bays</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="161"/>
+        <location filename="../../ui/screens/inspection_day.py" line="165"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="162"/>
+        <location filename="../../ui/screens/inspection_day.py" line="166"/>
         <source>免费内容</source>
         <translation>What&apos;s free</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="163"/>
+        <location filename="../../ui/screens/inspection_day.py" line="167"/>
         <source>按月重复（同月第几个星期几）</source>
         <translation>Repeat monthly (same weekday of the month)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="167"/>
+        <location filename="../../ui/screens/inspection_day.py" line="171"/>
         <source>创建</source>
         <translation>Create</translation>
     </message>
@@ -2976,184 +4276,192 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="105"/>
+        <location filename="../../ui/dialogs/first_run.py" line="110"/>
         <source>首次使用</source>
         <translation>First start</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="119"/>
+        <location filename="../../ui/dialogs/first_run.py" line="124"/>
         <source>欢迎使用二手车展厅管理系统</source>
         <translation>Welcome to Showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="122"/>
+        <location filename="../../ui/dialogs/first_run.py" line="127"/>
         <source>这台电脑上的数据库还是空的，还没有门店和员工账号。</source>
         <translation>The database on this PC is empty: there is no store and no staff account yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="145"/>
+        <location filename="../../ui/dialogs/first_run.py" line="150"/>
         <source>请选择如何开始：</source>
         <translation>How would you like to start?</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="146"/>
+        <location filename="../../ui/dialogs/first_run.py" line="151"/>
         <source>载入演示数据</source>
         <translation>Load demo data</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="154"/>
+        <location filename="../../ui/dialogs/first_run.py" line="159"/>
         <source>生成约 {cars} 辆在库车辆、客户、到店和试驾记录以及各岗位的演示账号，适合先熟悉系统。以后可以重新建库再正式使用。</source>
         <translation>Creates about {cars} cars in stock, customers, visits, test drives and a demo account for each role, to get to know the app. Start a fresh database later for real use.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="162"/>
-        <location filename="../../ui/dialogs/first_run.py" line="192"/>
+        <location filename="../../ui/dialogs/first_run.py" line="167"/>
+        <location filename="../../ui/dialogs/first_run.py" line="200"/>
         <source>创建门店和店长账号</source>
         <translation>Create the store and manager account</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="168"/>
         <source>正式使用：填写门店信息并设置店长的用户名和密码，其他员工由店长之后添加。</source>
-        <translation>For real use: enter the store details and the manager&apos;s username and password; the manager adds the other staff later.</translation>
+        <translation type="vanished">For real use: enter the store details and the manager&apos;s username and password; the manager adds the other staff later.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="179"/>
+        <location filename="../../ui/dialogs/first_run.py" line="187"/>
         <source>以后再说</source>
         <translation>Later</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="200"/>
+        <location filename="../../ui/dialogs/first_run.py" line="208"/>
         <source>2 到 8 位字母或数字，如 BJ01</source>
         <translation>2 to 8 letters or digits, e.g. BJ01</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="204"/>
+        <location filename="../../ui/dialogs/first_run.py" line="212"/>
         <source>如：王建国</source>
         <translation>e.g. Wang Jianguo</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="206"/>
+        <location filename="../../ui/dialogs/first_run.py" line="214"/>
         <source>登录时使用，如 wangjg</source>
         <translation>Used to sign in, e.g. wangjg</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="209"/>
         <source>至少 6 位</source>
-        <translation>At least 6 characters</translation>
+        <translation type="vanished">At least 6 characters</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="215"/>
+        <location filename="../../ui/dialogs/first_run.py" line="174"/>
+        <source>正式使用：填写门店编号、名称和店长账号。创建后直接进入“员工”页面，按清单添加员工、排班、核对门店资料并打印测试页。</source>
+        <translation>For real use: enter the store code, name and the manager&apos;s account. You then go straight to Staff, where a checklist takes you through adding staff, the roster, the store profile and a test page.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/first_run.py" line="218"/>
+        <source>至少 10 位，不能包含用户名，不能用常见密码</source>
+        <translation>At least 10 characters, not containing the username, not a common password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/first_run.py" line="225"/>
         <source>可不填；4 到 8 位数字，用于自助机</source>
         <translation>Optional; 4 to 8 digits, for the kiosk</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="217"/>
+        <location filename="../../ui/dialogs/first_run.py" line="227"/>
         <source>门店编号</source>
         <translation>Store code</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="218"/>
+        <location filename="../../ui/dialogs/first_run.py" line="228"/>
         <source>门店名称</source>
         <translation>Store name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="219"/>
+        <location filename="../../ui/dialogs/first_run.py" line="229"/>
         <source>店长姓名</source>
         <translation>Manager&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="220"/>
+        <location filename="../../ui/dialogs/first_run.py" line="230"/>
         <source>店长用户名</source>
         <translation>Manager&apos;s username</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="221"/>
-        <location filename="../../ui/dialogs/first_run.py" line="365"/>
+        <location filename="../../ui/dialogs/first_run.py" line="231"/>
+        <location filename="../../ui/dialogs/first_run.py" line="376"/>
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="222"/>
+        <location filename="../../ui/dialogs/first_run.py" line="232"/>
         <source>再输一次密码</source>
         <translation>Repeat password</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="223"/>
+        <location filename="../../ui/dialogs/first_run.py" line="233"/>
         <source>员工 PIN</source>
         <translation>Staff PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="233"/>
+        <location filename="../../ui/dialogs/first_run.py" line="243"/>
         <source>返回</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="237"/>
+        <location filename="../../ui/dialogs/first_run.py" line="247"/>
         <source>创建</source>
         <translation>Create</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="255"/>
+        <location filename="../../ui/dialogs/first_run.py" line="265"/>
         <source>两次输入的密码不一致。</source>
         <translation>The two passwords do not match.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="297"/>
+        <location filename="../../ui/dialogs/first_run.py" line="308"/>
         <source>正在生成演示数据…</source>
         <translation>Generating demo data…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="298"/>
+        <location filename="../../ui/dialogs/first_run.py" line="309"/>
         <source>准备中</source>
         <translation>Preparing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="303"/>
+        <location filename="../../ui/dialogs/first_run.py" line="314"/>
         <source>大约需要一分钟，请不要关闭程序。</source>
         <translation>This takes about a minute; please do not close the app.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="339"/>
+        <location filename="../../ui/dialogs/first_run.py" line="350"/>
         <source>这个版本没有附带演示数据，请创建门店和店长账号。</source>
         <translation>This build has no demo data; please create the store and manager account.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="351"/>
+        <location filename="../../ui/dialogs/first_run.py" line="362"/>
         <source>演示数据已生成</source>
         <translation>Demo data is ready</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="356"/>
+        <location filename="../../ui/dialogs/first_run.py" line="367"/>
         <source>可以用下面的演示账号登录，体验各岗位看到的界面。演示账号仅供演示，正式使用前请重新建库或修改密码。</source>
         <translation>Sign in with one of these demo accounts to see what each role sees. They are for demonstration only: start a fresh database or change the passwords before real use.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="365"/>
+        <location filename="../../ui/dialogs/first_run.py" line="376"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="365"/>
+        <location filename="../../ui/dialogs/first_run.py" line="376"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="365"/>
+        <location filename="../../ui/dialogs/first_run.py" line="376"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="365"/>
+        <location filename="../../ui/dialogs/first_run.py" line="376"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="376"/>
+        <location filename="../../ui/dialogs/first_run.py" line="387"/>
         <source>开始使用</source>
         <translation>Start</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/first_run.py" line="405"/>
+        <location filename="../../ui/dialogs/first_run.py" line="416"/>
         <source>演示数据已生成：{cars} 辆车、{customers} 位客户</source>
         <translation>Demo data is ready: {cars} cars, {customers} customers</translation>
     </message>
@@ -3161,37 +4469,37 @@
 <context>
     <name>FollowUpDialog</name>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="33"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="35"/>
         <source>登记回访结果</source>
         <translation>Record follow-up result</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="41"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="43"/>
         <source>例如：客户反馈车辆使用正常，对服务满意</source>
         <translation>e.g. Customer says the car runs fine and is happy with the service</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="43"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="48"/>
         <source>回访结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="44"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="49"/>
         <source>安排下次回访</source>
         <translation>Schedule next follow-up</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="55"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="60"/>
         <source>下次回访日期</source>
         <translation>Next follow-up date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="65"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="70"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="66"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="71"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -3199,52 +4507,52 @@
 <context>
     <name>FollowUpModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="78"/>
+        <location filename="../../ui/screens/follow_ups.py" line="79"/>
         <source>应回访日期</source>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="79"/>
+        <location filename="../../ui/screens/follow_ups.py" line="80"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="80"/>
+        <location filename="../../ui/screens/follow_ups.py" line="81"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="81"/>
+        <location filename="../../ui/screens/follow_ups.py" line="82"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="82"/>
+        <location filename="../../ui/screens/follow_ups.py" line="83"/>
         <source>意向</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="83"/>
+        <location filename="../../ui/screens/follow_ups.py" line="84"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="84"/>
+        <location filename="../../ui/screens/follow_ups.py" line="85"/>
         <source>回访类型</source>
         <translation>Follow-up type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="97"/>
+        <location filename="../../ui/screens/follow_ups.py" line="98"/>
         <source>今天到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="98"/>
+        <location filename="../../ui/screens/follow_ups.py" line="99"/>
         <source>逾期 {days} 天</source>
         <translation>{days} days overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="106"/>
+        <location filename="../../ui/screens/follow_ups.py" line="107"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -3291,81 +4599,86 @@
         <source>意向金明天到期</source>
         <translation>Deposit expires tomorrow</translation>
     </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="64"/>
+        <source>沟通时约定的下一步</source>
+        <translation>Next step agreed in a contact</translation>
+    </message>
 </context>
 <context>
     <name>FollowUpsScreen</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="139"/>
+        <location filename="../../ui/screens/follow_ups.py" line="140"/>
         <source>全部顾问</source>
         <translation>All consultants</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="143"/>
+        <location filename="../../ui/screens/follow_ups.py" line="144"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="146"/>
+        <location filename="../../ui/screens/follow_ups.py" line="147"/>
         <source>登记结果</source>
         <translation>Record result</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="189"/>
+        <location filename="../../ui/screens/follow_ups.py" line="190"/>
         <source>今天没有待回访的客户。</source>
         <translation>No customers to follow up today.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="231"/>
+        <location filename="../../ui/screens/follow_ups.py" line="232"/>
         <source>今天到期 {today} 条 · 逾期 {overdue} 条</source>
         <translation>Due today {today} · Overdue {overdue}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="250"/>
+        <location filename="../../ui/screens/follow_ups.py" line="251"/>
         <source>⚠ {count} 位 A 级客户已超过 {days} 天没有回应，建议降为 B 级</source>
         <translation>⚠ {count} A-grade customers have not responded for over {days} days; consider lowering them to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="258"/>
+        <location filename="../../ui/screens/follow_ups.py" line="259"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="260"/>
+        <location filename="../../ui/screens/follow_ups.py" line="261"/>
         <source>{name}  {phone}  · 顾问 {owner} · {days} 天未联系</source>
         <translation>{name}  {phone}  · Consultant {owner} · No contact for {days} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="269"/>
+        <location filename="../../ui/screens/follow_ups.py" line="270"/>
         <source>降为B</source>
         <translation>Lower to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="277"/>
+        <location filename="../../ui/screens/follow_ups.py" line="278"/>
         <source>另有 {n} 位未列出</source>
         <translation>{n} more not listed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="309"/>
+        <location filename="../../ui/screens/follow_ups.py" line="310"/>
         <source>{name}（{phone}）· {reason}</source>
         <translation>{name} ({phone}) · {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="357"/>
+        <location filename="../../ui/screens/follow_ups.py" line="354"/>
         <source>待同步：网络断开，回访结果已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The follow-up result is saved on this PC and will be recorded once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="363"/>
+        <location filename="../../ui/screens/follow_ups.py" line="360"/>
         <source>已登记回访结果，下次回访：{day}</source>
         <translation>Follow-up result recorded. Next follow-up: {day}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="367"/>
+        <location filename="../../ui/screens/follow_ups.py" line="364"/>
         <source>已登记回访结果。</source>
         <translation>Follow-up result recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="385"/>
+        <location filename="../../ui/screens/follow_ups.py" line="382"/>
         <source>已将 {name} 降为 B 级。</source>
         <translation>{name} lowered to grade B.</translation>
     </message>
@@ -3376,6 +4689,55 @@
         <location filename="../../ui/documents/fonts.py" line="140"/>
         <source>本机没有安装中文字体：打印的文件和 PDF 中的中文会显示为方框。请安装中文字体（如 Noto Sans CJK SC 或微软雅黑）后重新启动。</source>
         <translation>No Chinese font is installed on this computer: Chinese text in printouts and PDFs will show as boxes. Please install a Chinese font (such as Noto Sans CJK SC or Microsoft YaHei) and restart.</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="155"/>
+        <source>修改记录</source>
+        <translation>Edit entry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="155"/>
+        <source>添加事故/泡水/火烧记录</source>
+        <translation>Add accident / flood / fire entry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="164"/>
+        <source>如 2024-03-01 或 2024-03；不详留空</source>
+        <translation>e.g. 2024-03-01 or 2024-03; blank if unknown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="165"/>
+        <source>涉及结构件（纵梁、A/B/C 柱、防火墙等）</source>
+        <translation>Structural parts involved (rails, A/B/C pillars, firewall…)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="167"/>
+        <source>如：右后门刮擦，钣金喷漆；出险金额 2,300 元</source>
+        <translation>e.g. rear right door scraped, panel beaten and painted; claim ¥2,300</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="169"/>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="170"/>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="183"/>
+        <source>发生日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="172"/>
+        <source>情况说明</source>
+        <translation>What happened</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="173"/>
+        <source>凭证</source>
+        <translation>Evidence</translation>
     </message>
 </context>
 <context>
@@ -3399,130 +4761,148 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../../ui/screens/home.py" line="75"/>
+        <location filename="../../ui/screens/home.py" line="86"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="120"/>
+        <location filename="../../ui/screens/home.py" line="131"/>
         <source>早上好，{name}</source>
         <translation>Good morning, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="122"/>
+        <location filename="../../ui/screens/home.py" line="133"/>
         <source>中午好，{name}</source>
         <translation>Good day, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="124"/>
+        <location filename="../../ui/screens/home.py" line="135"/>
         <source>下午好，{name}</source>
         <translation>Good afternoon, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="126"/>
+        <location filename="../../ui/screens/home.py" line="137"/>
         <source>晚上好，{name}</source>
         <translation>Good evening, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="134"/>
+        <location filename="../../ui/screens/home.py" line="145"/>
         <source>今日到店</source>
         <translation>Visits today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="135"/>
+        <location filename="../../ui/screens/home.py" line="146"/>
         <source>正在等待接待</source>
         <translation>Waiting now</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="136"/>
+        <location filename="../../ui/screens/home.py" line="147"/>
         <source>今日试驾</source>
         <translation>Test drives today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="137"/>
+        <location filename="../../ui/screens/home.py" line="148"/>
         <source>有效意向金</source>
         <translation>Active deposits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="138"/>
+        <location filename="../../ui/screens/home.py" line="149"/>
         <source>在售车辆</source>
         <translation>Cars on sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="139"/>
+        <location filename="../../ui/screens/home.py" line="150"/>
         <source>今日待回访</source>
         <translation>Follow-ups due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="140"/>
+        <location filename="../../ui/screens/home.py" line="151"/>
         <source>下次透明检测日</source>
         <translation>Next inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="178"/>
+        <location filename="../../ui/screens/home.py" line="189"/>
         <source>更新于 {time}</source>
         <translation>Updated {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="184"/>
+        <location filename="../../ui/screens/home.py" line="195"/>
         <source>等待 {waiting} · 接待中 {serving} · 已离店 {left}</source>
         <translation>Waiting {waiting} · Being served {serving} · Left {left}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="196"/>
+        <location filename="../../ui/screens/home.py" line="207"/>
         <source>请尽快安排顾问接待</source>
         <translation>Please assign a consultant soon</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="196"/>
+        <location filename="../../ui/screens/home.py" line="207"/>
         <source>没有客户在等待</source>
         <translation>Nobody is waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="201"/>
+        <location filename="../../ui/screens/home.py" line="212"/>
         <source>正在试驾 {count} 辆</source>
         <translation>{count} out on a drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="206"/>
+        <location filename="../../ui/screens/home.py" line="217"/>
         <source>合计 {amount}</source>
         <translation>Total {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="210"/>
+        <location filename="../../ui/screens/home.py" line="221"/>
         <source>已预订 {count} 辆</source>
         <translation>{count} reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="218"/>
+        <location filename="../../ui/screens/home.py" line="229"/>
         <source>其中逾期 {count} 条</source>
         <translation>{count} of them overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="220"/>
+        <location filename="../../ui/screens/home.py" line="231"/>
         <source>没有逾期的回访</source>
         <translation>None overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="228"/>
+        <location filename="../../ui/screens/home.py" line="239"/>
         <source>暂无安排</source>
         <translation>None planned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="231"/>
+        <location filename="../../ui/screens/home.py" line="242"/>
         <source>{taken} / {total} 位</source>
         <translation>{taken} / {total} seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="241"/>
+        <location filename="../../ui/screens/home.py" line="252"/>
         <source>{day} · 剩余 {left} 位 · 候补 {waiting} 人</source>
         <translation>{day} · {left} left · {waiting} waiting</translation>
     </message>
 </context>
 <context>
+    <name>InspectionDay</name>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="428"/>
+        <source>时间变更</source>
+        <translation>Time changed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="429"/>
+        <source>检测日取消</source>
+        <translation>Day cancelled</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="430"/>
+        <source>候补转正</source>
+        <translation>Promoted from wait-list</translation>
+    </message>
+</context>
+<context>
     <name>InspectionDayForms</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="919"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1261"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -3530,53 +4910,68 @@
 <context>
     <name>InspectionDayScreen</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="462"/>
+        <location filename="../../ui/screens/inspection_day.py" line="698"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="463"/>
+        <location filename="../../ui/screens/inspection_day.py" line="699"/>
         <source>签到与排队</source>
         <translation>Check-in and queue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="464"/>
+        <location filename="../../ui/screens/inspection_day.py" line="700"/>
         <source>检测记录</source>
         <translation>Inspection record</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="475"/>
+        <location filename="../../ui/screens/inspection_day.py" line="711"/>
         <source>近期检测日</source>
         <translation>Upcoming inspection days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="485"/>
+        <location filename="../../ui/screens/inspection_day.py" line="721"/>
         <source>新建检测日…</source>
         <translation>New inspection day…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="506"/>
+        <location filename="../../ui/screens/inspection_day.py" line="727"/>
+        <source>修改…</source>
+        <translation>Change…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="729"/>
+        <source>取消检测日…</source>
+        <translation>Cancel day…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="752"/>
         <source>报名…</source>
         <translation>Register…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="508"/>
-        <location filename="../../ui/screens/inspection_day.py" line="653"/>
+        <location filename="../../ui/screens/inspection_day.py" line="754"/>
+        <location filename="../../ui/screens/inspection_day.py" line="979"/>
         <source>取消报名</source>
         <translation>Cancel registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="509"/>
+        <location filename="../../ui/screens/inspection_day.py" line="755"/>
         <source>已电话通知</source>
         <translation>Called</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="510"/>
+        <location filename="../../ui/screens/inspection_day.py" line="756"/>
         <source>打印报名单</source>
         <translation>Print slip</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="544"/>
+        <location filename="../../ui/screens/inspection_day.py" line="757"/>
+        <source>待通知名单</source>
+        <translation>To phone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="796"/>
         <source>{day} {weekday} {hours}
 {title}
 剩余名额 {left}/{seats} · 候补 {waiting}</source>
@@ -3585,117 +4980,172 @@
 {left}/{seats} seats left · {waiting} on the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="561"/>
+        <location filename="../../ui/screens/inspection_day.py" line="807"/>
+        <source>{day} {weekday}
+{title}
+已取消</source>
+        <translation>{day} {weekday}
+{title}
+Cancelled</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="819"/>
         <source>还没有安排检测日。店长可以点“新建检测日”。</source>
         <translation>No inspection day is planned. A manager can click &quot;New inspection day&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="573"/>
+        <location filename="../../ui/screens/inspection_day.py" line="831"/>
         <source>名额 {seated}/{seats}，候补 {waiting}，已签到 {checked}</source>
         <translation>Seated {seated}/{seats}, wait-list {waiting}, checked in {checked}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="580"/>
+        <location filename="../../ui/screens/inspection_day.py" line="838"/>
         <source>免费内容：{offer}</source>
         <translation>Free: {offer}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="638"/>
+        <location filename="../../ui/screens/inspection_day.py" line="898"/>
+        <source>检测日已修改。</source>
+        <translation>Inspection day changed. </translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="900"/>
+        <source>{n} 位候补客户获得名额。</source>
+        <translation>{n} wait-listed customer(s) got a seat. </translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="902"/>
+        <source>{n} 位客户的名额号已调整。</source>
+        <translation>{n} seat number(s) moved. </translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="914"/>
+        <source>取消检测日</source>
+        <translation>Cancel inspection day</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="916"/>
+        <source>取消 {day} {title}？已报名的 {n} 位客户（含候补）将列出，需逐一电话通知。
+取消原因（选填）：</source>
+        <translation>Cancel {day} {title}? The {n} registered customers (wait-list included) will be listed to phone one by one.
+Reason (optional):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="932"/>
+        <source>检测日已取消，{n} 位客户需要电话通知。</source>
+        <translation>Inspection day cancelled; {n} customer(s) to phone.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="964"/>
         <source>报名成功：{plate}，名额第 {seat} 位，报名码 {code}。可打印报名单。</source>
         <translation>Registered: {plate}, seat {seat}, booking code {code}. You can print the slip.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="642"/>
+        <location filename="../../ui/screens/inspection_day.py" line="968"/>
         <source>名额已满：{plate} 已登记为候补第 {n} 位，报名码 {code}。有人取消时会提示电话通知。</source>
         <translation>All seats are taken: {plate} is number {n} on the wait-list, booking code {code}. If someone cancels you will be asked to call them.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="654"/>
+        <location filename="../../ui/screens/inspection_day.py" line="980"/>
         <source>确定取消 {plate}（{code}）的报名吗？名额会顺延给候补第一位。</source>
         <translation>Cancel the registration of {plate} ({code})? The seat goes to the first on the wait-list.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="665"/>
+        <location filename="../../ui/screens/inspection_day.py" line="991"/>
         <source>已取消报名。</source>
         <translation>Registration cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="669"/>
+        <location filename="../../ui/screens/inspection_day.py" line="995"/>
         <source>已取消报名。候补 {plate}（{name}）转为第 {seat} 位，请电话通知客户。</source>
         <translation>Registration cancelled. {plate} ({name}) moves up from the wait-list to seat {seat}; please call the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="701"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1027"/>
         <source>报名单已存档，正在打开打印预览。</source>
         <translation>The slip is archived; opening the print preview.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="722"/>
-        <source>扫描报名二维码，或输入 6 位报名码后按回车</source>
-        <translation>Scan the booking QR, or type the 6-character code and press Enter</translation>
+        <location filename="../../ui/screens/inspection_day.py" line="1048"/>
+        <source>扫描报名二维码，或输入报名码后按回车</source>
+        <translation>Scan the registration QR code, or type the code and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="725"/>
+        <source>扫描报名二维码，或输入 6 位报名码后按回车</source>
+        <translation type="vanished">Scan the booking QR, or type the 6-character code and press Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="1051"/>
         <source>签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="755"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1084"/>
+        <source>今日在岗评估师：{names}</source>
+        <translation>Appraisers on duty today: {names}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="1086"/>
+        <source>今天没有在岗的评估师，检测工位无人接车（请店长在“员工 → 排班”中安排）。</source>
+        <translation>No appraiser is on duty today, so nobody takes cars at the bays (the manager sets this under Staff → Roster).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_day.py" line="1097"/>
         <source>{n} 号工位</source>
         <translation>Bay {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="755"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1097"/>
         <source>待分配工位</source>
         <translation>No bay yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="775"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1117"/>
         <source>已签到：{plate} {car}（{name}），请到 {bay} 号工位排队。</source>
         <translation>Checked in: {plate} {car} ({name}); please queue at bay {bay}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="798"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1140"/>
         <source>这个工位没有等候的车辆。</source>
         <translation>No car is waiting at this bay.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="814"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1156"/>
         <source>打开检测记录：</source>
         <translation>Open inspection:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="816"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1158"/>
         <source>收车/库存评估…</source>
         <translation>Stock / buy-in inspection…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="820"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1162"/>
         <source>检测项目设置…</source>
         <translation>Checklist settings…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="841"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1183"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="841"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1183"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="862"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1204"/>
         <source>收车/库存评估</source>
         <translation>Stock / buy-in inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="862"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1204"/>
         <source>库存编号（如 BJ01-S2026-00012）：</source>
         <translation>Stock no. (e.g. BJ01-S2026-00012):</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="885"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1227"/>
         <source>检测项目已保存，以后新开的检测按新项目进行。</source>
         <translation>Checklist saved; new inspections use it from now on.</translation>
     </message>
@@ -3703,211 +5153,211 @@
 <context>
     <name>InspectionEditor</name>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="290"/>
+        <location filename="../../ui/screens/inspection_record.py" line="288"/>
         <source>待同步</source>
         <translation>Pending sync</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="293"/>
+        <location filename="../../ui/screens/inspection_record.py" line="291"/>
         <source>网络断开：这些修改保存在本机，恢复连接后自动同步。定稿和打印报告需要连接数据库。</source>
         <translation>Offline: these changes are kept on this PC and sync when the connection is back. Finalising and printing the report need the database connection.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="354"/>
+        <location filename="../../ui/screens/inspection_record.py" line="352"/>
         <source>结构性检查（有一项即判定为五级）</source>
         <translation>Structural checks (any one means grade 5)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="358"/>
+        <location filename="../../ui/screens/inspection_record.py" line="356"/>
         <source>事故车</source>
         <translation>Accident car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="359"/>
+        <location filename="../../ui/screens/inspection_record.py" line="357"/>
         <source>泡水车</source>
         <translation>Flood car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="360"/>
+        <location filename="../../ui/screens/inspection_record.py" line="358"/>
         <source>火烧车</source>
         <translation>Fire car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="372"/>
+        <location filename="../../ui/screens/inspection_record.py" line="370"/>
         <source>判定依据：部位和痕迹（如 左 A 柱切割焊接、座椅滑轨锈蚀），并在相关项目附照片</source>
         <translation>Evidence: where and what (e.g. left A-pillar cut and welded, rusty seat rails); add photos to the items</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="377"/>
+        <location filename="../../ui/screens/inspection_record.py" line="375"/>
         <source>估价</source>
         <translation>Valuation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="383"/>
+        <location filename="../../ui/screens/inspection_record.py" line="381"/>
         <source>最低（元）</source>
         <translation>Low (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="383"/>
+        <location filename="../../ui/screens/inspection_record.py" line="381"/>
         <source>最高（元）</source>
         <translation>High (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="391"/>
+        <location filename="../../ui/screens/inspection_record.py" line="389"/>
         <source>估价方法（如 参照同款成交价，按车况调整）</source>
         <translation>Method (e.g. recent sales of the same model, adjusted for condition)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="402"/>
+        <location filename="../../ui/screens/inspection_record.py" line="400"/>
         <source>定稿并锁定</source>
         <translation>Finalise and lock</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="404"/>
+        <location filename="../../ui/screens/inspection_record.py" line="402"/>
         <source>出具检测报告</source>
         <translation>Issue the report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="405"/>
+        <location filename="../../ui/screens/inspection_record.py" line="403"/>
         <source>更正（新版本）</source>
         <translation>Correct (new revision)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="497"/>
+        <location filename="../../ui/screens/inspection_record.py" line="495"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="497"/>
+        <location filename="../../ui/screens/inspection_record.py" line="495"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="498"/>
+        <location filename="../../ui/screens/inspection_record.py" line="496"/>
         <source>第 {n} 版</source>
         <translation>revision {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="505"/>
+        <location filename="../../ui/screens/inspection_record.py" line="503"/>
         <source>{score} 分 · {grade}</source>
         <translation>{score} points · {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="520"/>
+        <location filename="../../ui/screens/inspection_record.py" line="518"/>
         <source>还有 {n} 个必检项目未检查（带 * 的项目）。</source>
         <translation>{n} required items (marked *) are not checked yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="531"/>
+        <location filename="../../ui/screens/inspection_record.py" line="529"/>
         <source>结论 · 估价</source>
         <translation>Conclusion · valuation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="542"/>
+        <location filename="../../ui/screens/inspection_record.py" line="540"/>
         <source>缺陷 {n}</source>
         <translation>{n} defects</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="559"/>
+        <location filename="../../ui/screens/inspection_record.py" line="557"/>
         <source>本店没有同款车型的成交或在售记录可供参考。</source>
         <translation>This store has no sale or listing of the same model to compare.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="565"/>
+        <location filename="../../ui/screens/inspection_record.py" line="563"/>
         <source>参考车辆：</source>
         <translation>Comparable cars:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="571"/>
-        <location filename="../../ui/screens/inspection_record.py" line="602"/>
+        <location filename="../../ui/screens/inspection_record.py" line="569"/>
+        <location filename="../../ui/screens/inspection_record.py" line="599"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="576"/>
-        <location filename="../../ui/screens/inspection_record.py" line="607"/>
+        <location filename="../../ui/screens/inspection_record.py" line="574"/>
+        <location filename="../../ui/screens/inspection_record.py" line="604"/>
         <source>已自动保存</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="585"/>
-        <location filename="../../ui/screens/inspection_record.py" line="631"/>
+        <location filename="../../ui/screens/inspection_record.py" line="583"/>
+        <location filename="../../ui/screens/inspection_record.py" line="628"/>
         <source>未保存</source>
         <translation>Not saved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="618"/>
+        <location filename="../../ui/screens/inspection_record.py" line="615"/>
         <source>已保存在本机</source>
         <translation>Saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="622"/>
+        <location filename="../../ui/screens/inspection_record.py" line="619"/>
         <source>待同步：网络断开，检测记录的修改已保存在本机，恢复连接后自动同步。定稿和打印报告需要连接数据库。</source>
         <translation>Pending sync: the network is down; the changes to this inspection are kept on this PC and sync when the connection is back. Finalising and printing the report need the database connection.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="675"/>
-        <location filename="../../ui/screens/inspection_record.py" line="712"/>
+        <location filename="../../ui/screens/inspection_record.py" line="661"/>
+        <location filename="../../ui/screens/inspection_record.py" line="686"/>
         <source>输入中…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="738"/>
+        <location filename="../../ui/screens/inspection_record.py" line="712"/>
         <source>估价请填写数字（元），例如 68000。</source>
         <translation>Enter the valuation as a number of yuan, e.g. 68000.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="772"/>
+        <location filename="../../ui/screens/inspection_record.py" line="736"/>
         <source>选择照片</source>
         <translation>Choose photos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="774"/>
+        <location filename="../../ui/screens/inspection_record.py" line="738"/>
         <source>照片 (*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff)</source>
         <translation>Photos (*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="791"/>
+        <location filename="../../ui/screens/inspection_record.py" line="755"/>
         <source>已添加照片 {name}</source>
         <translation>Photo {name} added</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="801"/>
+        <location filename="../../ui/screens/inspection_record.py" line="764"/>
         <source>无法读取文件 {name}。</source>
         <translation>Cannot read the file {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="826"/>
+        <location filename="../../ui/screens/inspection_record.py" line="789"/>
         <source>还有修改待同步，恢复连接并同步完成后再定稿（需要连接数据库）。</source>
         <translation>Some changes are still waiting to sync. Finalise once the connection is back and they have synced (needs the database connection).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="834"/>
+        <location filename="../../ui/screens/inspection_record.py" line="797"/>
         <source>已定稿：{score} 分，{grade}。记录已锁定。</source>
         <translation>Finalised: {score} points, {grade}. The record is locked.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="859"/>
+        <location filename="../../ui/screens/inspection_record.py" line="822"/>
         <source>存档原件</source>
         <translation>archived original</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="859"/>
+        <location filename="../../ui/screens/inspection_record.py" line="822"/>
         <source>客户副本</source>
         <translation>customer&apos;s copy</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="861"/>
+        <location filename="../../ui/screens/inspection_record.py" line="824"/>
         <source>检测报告 {number} 已生成（{which}，验证码 {code}）。</source>
         <translation>Inspection report {number} issued ({which}, verification code {code}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="880"/>
+        <location filename="../../ui/screens/inspection_record.py" line="843"/>
         <source>更正检测报告</source>
         <translation>Correct the inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="880"/>
+        <location filename="../../ui/screens/inspection_record.py" line="843"/>
         <source>更正原因（将记入审计日志）：</source>
         <translation>Reason for the correction (goes into the audit log):</translation>
     </message>
@@ -3915,100 +5365,188 @@
 <context>
     <name>InspectionRecord</name>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="77"/>
+        <location filename="../../ui/screens/inspection_record.py" line="75"/>
         <source>车身</source>
         <translation>Body</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="78"/>
+        <location filename="../../ui/screens/inspection_record.py" line="76"/>
         <source>发动机舱</source>
         <translation>Engine bay</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="79"/>
+        <location filename="../../ui/screens/inspection_record.py" line="77"/>
         <source>驾驶舱</source>
         <translation>Cabin</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="80"/>
+        <location filename="../../ui/screens/inspection_record.py" line="78"/>
         <source>启动</source>
         <translation>Start-up</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="81"/>
+        <location filename="../../ui/screens/inspection_record.py" line="79"/>
         <source>路试</source>
         <translation>Road test</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="82"/>
+        <location filename="../../ui/screens/inspection_record.py" line="80"/>
         <source>底盘</source>
         <translation>Chassis</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="86"/>
+        <location filename="../../ui/screens/inspection_record.py" line="84"/>
         <source>一级</source>
         <translation>Grade 1</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="87"/>
+        <location filename="../../ui/screens/inspection_record.py" line="85"/>
         <source>二级</source>
         <translation>Grade 2</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="88"/>
+        <location filename="../../ui/screens/inspection_record.py" line="86"/>
         <source>三级</source>
         <translation>Grade 3</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="89"/>
+        <location filename="../../ui/screens/inspection_record.py" line="87"/>
         <source>四级</source>
         <translation>Grade 4</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="90"/>
+        <location filename="../../ui/screens/inspection_record.py" line="88"/>
         <source>五级（事故车）</source>
         <translation>Grade 5 (accident car)</translation>
     </message>
 </context>
 <context>
+    <name>InteractionDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="83"/>
+        <source>记录沟通</source>
+        <translation>Log contact</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="108"/>
+        <source>聊了什么：例如 介绍了凯美瑞的车况和价格</source>
+        <translation>What was discussed, e.g. the Camry&apos;s condition and price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="112"/>
+        <source>客户怎么说：例如 想周末带家人来看</source>
+        <translation>What the customer said, e.g. will come with the family at the weekend</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="116"/>
+        <source>下一步做什么：例如 周六上午到店看车</source>
+        <translation>What happens next, e.g. visit on Saturday morning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="117"/>
+        <source>定日期</source>
+        <translation>Set a date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="143"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="146"/>
+        <source>方式</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="147"/>
+        <source>沟通内容</source>
+        <translation>What was discussed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="148"/>
+        <source>客户答复</source>
+        <translation>Customer&apos;s answer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="149"/>
+        <source>下一步</source>
+        <translation>Next step</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="152"/>
+        <source>显示号码回拨</source>
+        <translation>Show number to call back</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="153"/>
+        <source>查看会记入审计日志</source>
+        <translation>Viewing is recorded in the audit log</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="167"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="170"/>
+        <source>保存（Ctrl+回车）</source>
+        <translation>Save (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="220"/>
+        <source>有内容超出字数上限（红色计数），请删减后再保存。</source>
+        <translation>Some text is longer than its limit (red count); shorten it, then save.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="261"/>
+        <source>号码：{p}（此次查看已记入审计日志）</source>
+        <translation>Number: {p} (this view is recorded in the audit log)</translation>
+    </message>
+</context>
+<context>
     <name>InventoryModel</name>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="97"/>
+        <location filename="../../ui/screens/inventory.py" line="87"/>
+        <source>待定价</source>
+        <translation>Price pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="104"/>
         <source>库存号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="98"/>
+        <location filename="../../ui/screens/inventory.py" line="105"/>
         <source>品牌</source>
         <translation>Brand</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="99"/>
+        <location filename="../../ui/screens/inventory.py" line="106"/>
         <source>车型</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="100"/>
+        <location filename="../../ui/screens/inventory.py" line="107"/>
         <source>年份</source>
         <translation>Year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="101"/>
+        <location filename="../../ui/screens/inventory.py" line="108"/>
         <source>里程（公里）</source>
         <translation>Mileage (km)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="102"/>
+        <location filename="../../ui/screens/inventory.py" line="109"/>
         <source>售价（元）</source>
         <translation>Price (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="103"/>
+        <location filename="../../ui/screens/inventory.py" line="110"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="104"/>
+        <location filename="../../ui/screens/inventory.py" line="111"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
@@ -4016,165 +5554,190 @@
 <context>
     <name>InventoryScreen</name>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="185"/>
+        <location filename="../../ui/screens/inventory.py" line="195"/>
         <source>搜索品牌、车型、车牌、车架号或库存号</source>
         <translation>Search brand, model, plate, VIN or stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="195"/>
+        <location filename="../../ui/screens/inventory.py" line="205"/>
         <source>查看档案</source>
         <translation>Open archive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="197"/>
+        <location filename="../../ui/screens/inventory.py" line="207"/>
         <source>加入对比</source>
         <translation>Add to comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="201"/>
+        <location filename="../../ui/screens/inventory.py" line="211"/>
         <source>金融计算器</source>
         <translation>Loan calculator</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="203"/>
+        <location filename="../../ui/screens/inventory.py" line="217"/>
         <source>导入…</source>
         <translation>Import…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="204"/>
+        <location filename="../../ui/screens/inventory.py" line="218"/>
         <source>从 CSV 文件导入车辆</source>
         <translation>Import cars from a CSV file</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="219"/>
+        <location filename="../../ui/screens/inventory.py" line="239"/>
         <source>全部品牌</source>
         <translation>All brands</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="221"/>
+        <location filename="../../ui/screens/inventory.py" line="241"/>
         <source>全部车型</source>
         <translation>All models</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="222"/>
+        <location filename="../../ui/screens/inventory.py" line="242"/>
         <source>全部能源</source>
         <translation>All fuels</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="225"/>
+        <location filename="../../ui/screens/inventory.py" line="245"/>
         <source>全部变速箱</source>
         <translation>All gearboxes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="228"/>
+        <location filename="../../ui/screens/inventory.py" line="248"/>
         <source>全部车身</source>
         <translation>All body types</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="229"/>
+        <location filename="../../ui/screens/inventory.py" line="249"/>
         <source>全部颜色</source>
         <translation>All colours</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="230"/>
+        <location filename="../../ui/screens/inventory.py" line="250"/>
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="191"/>
-        <location filename="../../ui/screens/inventory.py" line="400"/>
+        <location filename="../../ui/screens/inventory.py" line="201"/>
+        <location filename="../../ui/screens/inventory.py" line="422"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="234"/>
-        <location filename="../../ui/screens/inventory.py" line="235"/>
+        <location filename="../../ui/screens/inventory.py" line="213"/>
+        <source>收车入库…</source>
+        <translation>Take car into stock…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="215"/>
+        <source>手工登记一辆新收的车</source>
+        <translation>Register a newly bought car by hand</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="220"/>
+        <source>岗位权限…</source>
+        <translation>Permissions…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="221"/>
+        <source>设置哪些岗位可以改价格、改车辆资料</source>
+        <translation>Choose which roles may change prices and car details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="254"/>
+        <location filename="../../ui/screens/inventory.py" line="255"/>
         <source> 万</source>
         <translation> ×10k</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="237"/>
+        <location filename="../../ui/screens/inventory.py" line="257"/>
         <source> 万公里</source>
         <translation> ×10k km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="240"/>
+        <location filename="../../ui/screens/inventory.py" line="260"/>
         <source>最新入库在前</source>
         <translation>Newest intake first</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="241"/>
+        <location filename="../../ui/screens/inventory.py" line="261"/>
         <source>库存号顺序</source>
         <translation>Stock no. order</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="242"/>
+        <location filename="../../ui/screens/inventory.py" line="262"/>
         <source>价格从低到高</source>
         <translation>Price: low to high</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="243"/>
+        <location filename="../../ui/screens/inventory.py" line="263"/>
         <source>价格从高到低</source>
         <translation>Price: high to low</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="244"/>
+        <location filename="../../ui/screens/inventory.py" line="264"/>
         <source>里程最少</source>
         <translation>Lowest mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="245"/>
+        <location filename="../../ui/screens/inventory.py" line="265"/>
         <source>年份最新</source>
         <translation>Newest year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="246"/>
+        <location filename="../../ui/screens/inventory.py" line="266"/>
         <source>最新上架</source>
         <translation>Newly listed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="250"/>
+        <location filename="../../ui/screens/inventory.py" line="270"/>
         <source>清除条件</source>
         <translation>Clear filters</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="255"/>
+        <location filename="../../ui/screens/inventory.py" line="275"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="259"/>
+        <location filename="../../ui/screens/inventory.py" line="279"/>
         <source>年份不早于</source>
         <translation>Year from</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="261"/>
+        <location filename="../../ui/screens/inventory.py" line="281"/>
         <source>里程不超过</source>
         <translation>Mileage up to</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="346"/>
+        <location filename="../../ui/screens/inventory.py" line="368"/>
         <source>不限</source>
         <translation>Any</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="396"/>
+        <location filename="../../ui/screens/inventory.py" line="418"/>
         <source>最低价高于最高价，请调整价格范围</source>
         <translation>The minimum price is above the maximum; please adjust the price range</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="489"/>
+        <location filename="../../ui/screens/inventory.py" line="525"/>
+        <source>只有整备/评估人员和店长可以收车入库</source>
+        <translation>Only stock staff (appraisers) and the manager can take cars into stock</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inventory.py" line="528"/>
         <source>共 {count} 辆</source>
         <translation>{count} cars</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="515"/>
-        <location filename="../../ui/screens/inventory.py" line="532"/>
+        <location filename="../../ui/screens/inventory.py" line="554"/>
+        <location filename="../../ui/screens/inventory.py" line="571"/>
         <source>请先在列表中选择一辆车</source>
         <translation>Please select a car in the list first</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inventory.py" line="545"/>
+        <location filename="../../ui/screens/inventory.py" line="584"/>
         <source>对比（%n）</source>
         <translation>
             <numerusform>Compare (%n)</numerusform>
@@ -4182,12 +5745,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="547"/>
+        <location filename="../../ui/screens/inventory.py" line="586"/>
         <source>至少加入两辆车才能对比</source>
         <translation>Add at least two cars to compare</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inventory.py" line="553"/>
+        <location filename="../../ui/screens/inventory.py" line="592"/>
         <source>车型对比</source>
         <translation>Compare cars</translation>
     </message>
@@ -4195,48 +5758,48 @@
 <context>
     <name>ItemRowWidget</name>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="124"/>
+        <location filename="../../ui/screens/inspection_record.py" line="122"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="125"/>
+        <location filename="../../ui/screens/inspection_record.py" line="123"/>
         <source>缺陷</source>
         <translation>Defect</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="126"/>
+        <location filename="../../ui/screens/inspection_record.py" line="124"/>
         <source>未检</source>
         <translation>Not checked</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="138"/>
+        <location filename="../../ui/screens/inspection_record.py" line="136"/>
         <source>轻微</source>
         <translation>Minor</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="138"/>
+        <location filename="../../ui/screens/inspection_record.py" line="136"/>
         <source>一般</source>
         <translation>Moderate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="138"/>
+        <location filename="../../ui/screens/inspection_record.py" line="136"/>
         <source>严重</source>
         <translation>Severe</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="149"/>
+        <location filename="../../ui/screens/inspection_record.py" line="147"/>
         <source>导入照片，也可以把照片文件拖到这一行</source>
         <translation>Import photos, or drag photo files onto this row</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="159"/>
+        <location filename="../../ui/screens/inspection_record.py" line="157"/>
         <source>说明（部位、大小、痕迹）</source>
         <translation>Note (where, how large, what marks)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="175"/>
-        <location filename="../../ui/screens/inspection_record.py" line="216"/>
+        <location filename="../../ui/screens/inspection_record.py" line="173"/>
+        <location filename="../../ui/screens/inspection_record.py" line="214"/>
         <source>照片 ({n})</source>
         <translation>Photos ({n})</translation>
     </message>
@@ -4257,116 +5820,146 @@
 <context>
     <name>KioskArchivePage</name>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="103"/>
-        <location filename="../../ui/kiosk/archive.py" line="405"/>
+        <location filename="../../ui/kiosk/archive.py" line="115"/>
+        <location filename="../../ui/kiosk/archive.py" line="504"/>
         <source>全屏看图</source>
         <translation>Full screen</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="108"/>
+        <location filename="../../ui/kiosk/archive.py" line="120"/>
         <source>左右滑动查看更多照片</source>
         <translation>Swipe left or right for more photos</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="148"/>
+        <location filename="../../ui/kiosk/archive.py" line="373"/>
         <source>手机扫码
 带走这辆车的档案</source>
         <translation>Scan with your phone
 to take this car&apos;s archive with you</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="171"/>
+        <location filename="../../ui/kiosk/archive.py" line="190"/>
         <source>返回车辆列表</source>
         <translation>Back to the list</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="173"/>
-        <location filename="../../ui/kiosk/archive.py" line="418"/>
+        <location filename="../../ui/kiosk/archive.py" line="192"/>
+        <location filename="../../ui/kiosk/archive.py" line="517"/>
         <source>加入对比</source>
         <translation>Add to comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="177"/>
+        <location filename="../../ui/kiosk/archive.py" line="196"/>
         <source>算算月供</source>
         <translation>Monthly payments</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="179"/>
+        <location filename="../../ui/kiosk/archive.py" line="198"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="274"/>
         <source>{price} 万</source>
-        <translation>¥{price}×10k</translation>
+        <translation type="vanished">¥{price}×10k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="289"/>
+        <location filename="../../ui/kiosk/archive.py" line="334"/>
         <source>这辆车刚刚已售出或暂停展示，不能再预约试驾或加入对比。请看看其他车辆。</source>
         <translation>This car has just been sold or withdrawn; it can no longer be booked or compared. Please have a look at our other cars.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="296"/>
+        <location filename="../../ui/kiosk/archive.py" line="341"/>
         <source>暂时无法加载车辆信息，请稍后再试或咨询工作人员</source>
         <translation>Car information cannot be loaded right now. Please try again later or ask our staff.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="350"/>
+        <location filename="../../ui/kiosk/archive.py" line="364"/>
+        <source>手机看车暂未开通
+请咨询工作人员</source>
+        <translation>Car pages for phones
+are not available yet,
+please ask our staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="371"/>
+        <source>连上门店 Wi-Fi
+手机扫码带走这辆车的档案</source>
+        <translation>Join the store Wi-Fi,
+then scan to take
+this car&apos;s file with you</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="415"/>
         <source>车况与检测</source>
         <translation>Condition and inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="353"/>
+        <location filename="../../ui/kiosk/archive.py" line="418"/>
         <source>本店检测评级：{grade}</source>
         <translation>Our inspection grade: {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="360"/>
+        <location filename="../../ui/kiosk/archive.py" line="423"/>
+        <source>（涉及结构件）</source>
+        <translation> (structural parts)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="424"/>
+        <source>（凭证已存档）</source>
+        <translation> (evidence on file)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="430"/>
         <source>无事故、泡水、火烧记录</source>
         <translation>No accident, flood or fire history</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="362"/>
+        <location filename="../../ui/kiosk/archive.py" line="433"/>
+        <source>查看第三方检测报告（{n} 页）</source>
+        <translation>Third-party inspection report ({n} pages)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/archive.py" line="442"/>
         <source>第三方检测报告已存档，可请工作人员为您打印</source>
         <translation>A third-party inspection report is on file; our staff can print it for you</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="364"/>
+        <location filename="../../ui/kiosk/archive.py" line="444"/>
         <source>价格构成</source>
         <translation>Price breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="367"/>
+        <location filename="../../ui/kiosk/archive.py" line="447"/>
         <source>一口价：{price}</source>
         <translation>Price: {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="370"/>
+        <location filename="../../ui/kiosk/archive.py" line="450"/>
         <source>主要配置</source>
         <translation>Main features</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="373"/>
+        <location filename="../../ui/kiosk/archive.py" line="453"/>
         <source>保养记录</source>
         <translation>Service history</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="405"/>
+        <location filename="../../ui/kiosk/archive.py" line="504"/>
         <source>退出全屏</source>
         <translation>Exit full screen</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="411"/>
+        <location filename="../../ui/kiosk/archive.py" line="510"/>
         <source>已加入对比</source>
         <translation>Added to the comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/archive.py" line="418"/>
+        <location filename="../../ui/kiosk/archive.py" line="517"/>
         <source>已在对比中</source>
         <translation>In the comparison</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/archive.py" line="419"/>
+        <location filename="../../ui/kiosk/archive.py" line="518"/>
         <source>去对比（%n）</source>
         <translation>
             <numerusform>Compare (%n)</numerusform>
@@ -4375,39 +5968,51 @@ to take this car&apos;s archive with you</translation>
     </message>
 </context>
 <context>
+    <name>KioskArrivals</name>
+    <message>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="315"/>
+        <source>自助签到待迎接：{n} 位</source>
+        <translation>Kiosk check-ins to greet: {n}</translation>
+    </message>
+</context>
+<context>
     <name>KioskCheckInPage</name>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="110"/>
+        <location filename="../../ui/kiosk/checkin.py" line="125"/>
         <source>到店签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="113"/>
         <source>请输入您预约时留的手机号</source>
-        <translation>Enter the mobile number you used for your booking</translation>
+        <translation type="vanished">Enter the mobile number you used for your booking</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="131"/>
+        <location filename="../../ui/kiosk/checkin.py" line="128"/>
+        <source>输入手机号签到</source>
+        <translation>Check in with your mobile number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/checkin.py" line="146"/>
         <source>清空</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="131"/>
+        <location filename="../../ui/kiosk/checkin.py" line="146"/>
         <source>删除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="139"/>
+        <location filename="../../ui/kiosk/checkin.py" line="154"/>
         <source>确认签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="155"/>
+        <location filename="../../ui/kiosk/checkin.py" line="170"/>
         <source>已预约试驾或检测日？</source>
         <translation>Booked a test drive or inspection day?</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="159"/>
+        <location filename="../../ui/kiosk/checkin.py" line="174"/>
         <source>把短信或小程序里的预约二维码
 对准屏幕下方的扫码口，
 听到“嘀”一声即可签到。</source>
@@ -4416,82 +6021,104 @@ up to the scanner below the screen;
 you are checked in when you hear the beep.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="183"/>
-        <source>第一次来店？请到前台，工作人员将为您登记。</source>
-        <translation>First visit? Please come to the front desk and our staff will register you.</translation>
+        <location filename="../../ui/kiosk/checkin.py" line="201"/>
+        <source>签到后工作人员会来接待您；第一次来店也可以直接签到。</source>
+        <translation>After you check in, a member of staff will come to you. First visit? You can check in too.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="199"/>
+        <location filename="../../ui/kiosk/checkin.py" line="313"/>
+        <source>您已签到，无需重复签到</source>
+        <translation>You are already checked in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/checkin.py" line="315"/>
+        <location filename="../../ui/kiosk/checkin.py" line="324"/>
+        <source>签到成功</source>
+        <translation>You are checked in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/checkin.py" line="343"/>
+        <source>这个预约码现在无法签到。请核对后重试，或到前台由工作人员为您办理。</source>
+        <translation>This booking code cannot be used to check in now. Please check it and try again, or ask at the front desk.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/kiosk/checkin.py" line="369"/>
+        <source>签到的人较多，请 %n 秒后再试。</source>
+        <translation>
+            <numerusform>Many check-ins just now: please try again in %n second.</numerusform>
+            <numerusform>Many check-ins just now: please try again in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>第一次来店？请到前台，工作人员将为您登记。</source>
+        <translation type="vanished">First visit? Please come to the front desk and our staff will register you.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/checkin.py" line="218"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="247"/>
+        <location filename="../../ui/kiosk/checkin.py" line="273"/>
         <source>请输入完整的 11 位手机号。</source>
         <translation>Please enter all 11 digits of your mobile number.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="288"/>
         <source>{who}，您已签到</source>
-        <translation>{who}, you are already checked in</translation>
+        <translation type="vanished">{who}, you are already checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="290"/>
         <source>{who}，欢迎光临！签到成功</source>
-        <translation>Welcome, {who}! You are checked in</translation>
+        <translation type="vanished">Welcome, {who}! You are checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="292"/>
+        <location filename="../../ui/kiosk/checkin.py" line="318"/>
         <source>销售顾问 {name} 马上来接待您，
 请在休息区稍坐，茶水自取。</source>
         <translation>Consultant {name} will be with you shortly.
 Please take a seat in the lounge and help yourself to tea.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="296"/>
+        <location filename="../../ui/kiosk/checkin.py" line="321"/>
+        <location filename="../../ui/kiosk/checkin.py" line="325"/>
         <source>工作人员马上来接待您，
 请在休息区稍坐，茶水自取。</source>
         <translation>A member of staff will be with you shortly.
 Please take a seat in the lounge and help yourself to tea.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="306"/>
+        <location filename="../../ui/kiosk/checkin.py" line="340"/>
         <source>手机号格式不正确，请检查后重新输入。</source>
         <translation>That mobile number is not valid. Please check it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="308"/>
         <source>没有找到这个号码的登记信息。第一次来店请到前台，工作人员将为您登记。</source>
-        <translation>We could not find this number. If this is your first visit, please come to the front desk and our staff will register you.</translation>
+        <translation type="vanished">We could not find this number. If this is your first visit, please come to the front desk and our staff will register you.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="310"/>
+        <location filename="../../ui/kiosk/checkin.py" line="341"/>
         <source>没有识别出二维码，请再扫一次。</source>
         <translation>The QR code was not recognised. Please scan it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="311"/>
         <source>没有找到这个预约，请到前台咨询。</source>
-        <translation>We could not find this booking. Please ask at the front desk.</translation>
+        <translation type="vanished">We could not find this booking. Please ask at the front desk.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="312"/>
         <source>这个预约已过期，请到前台重新预约。</source>
-        <translation>This booking has expired. Please book again at the front desk.</translation>
+        <translation type="vanished">This booking has expired. Please book again at the front desk.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="313"/>
         <source>这个预约已取消，请到前台重新预约。</source>
-        <translation>This booking was cancelled. Please book again at the front desk.</translation>
+        <translation type="vanished">This booking was cancelled. Please book again at the front desk.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="314"/>
         <source>您的预约不在今天，请在预约当天到店后签到。</source>
-        <translation>Your booking is not for today. Please check in when you visit on the booked day.</translation>
+        <translation type="vanished">Your booking is not for today. Please check in when you visit on the booked day.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/checkin.py" line="315"/>
-        <location filename="../../ui/kiosk/checkin.py" line="318"/>
+        <location filename="../../ui/kiosk/checkin.py" line="345"/>
+        <location filename="../../ui/kiosk/checkin.py" line="348"/>
         <source>暂时无法签到，请到前台，工作人员将为您办理。</source>
         <translation>Check-in is not available right now. Please come to the front desk and our staff will help you.</translation>
     </message>
@@ -4499,7 +6126,12 @@ Please take a seat in the lounge and help yourself to tea.</translation>
 <context>
     <name>KioskComparePage</name>
     <message>
-        <location filename="../../ui/kiosk/tools.py" line="53"/>
+        <location filename="../../ui/kiosk/tools.py" line="58"/>
+        <source>正在连接，请稍候…</source>
+        <translation>Connecting, one moment please…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/tools.py" line="61"/>
         <source>继续挑选车辆</source>
         <translation>Choose more cars</translation>
     </message>
@@ -4507,176 +6139,222 @@ Please take a seat in the lounge and help yourself to tea.</translation>
 <context>
     <name>KioskInspectionDayPage</name>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="73"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="76"/>
         <source>透明检测日报名</source>
         <translation>Inspection day sign-up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="76"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="79"/>
         <source>资深评估师现场免费检测，出具检测报告。名额有限，满额后可登记候补。</source>
         <translation>Senior appraisers inspect your car for free and give you a written report. Seats are limited; when full you can join the wait-list.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="85"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="88"/>
         <source>近期暂无检测日安排，请留意门店通知或咨询前台。</source>
         <translation>No inspection day is planned yet. Please watch for our notices or ask at the front desk.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="111"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="114"/>
         <source>剩余名额 {left} / {seats}</source>
         <translation>{left} / {seats} seats left</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="115"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="118"/>
         <source>名额已满，可登记候补</source>
         <translation>Full — join the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="132"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="135"/>
         <source>{day} {title}：请输入您的车牌号</source>
         <translation>{day} {title}: enter your plate number</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="165"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="168"/>
         <source>删除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="171"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="174"/>
         <source>下一步</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="187"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="190"/>
         <source>请先点选车牌的省份简称，例如“京”。</source>
         <translation>First tap the province character of the plate, e.g. &quot;京&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="194"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="197"/>
         <source>车牌号不完整，请检查后再继续。</source>
         <translation>The plate number is incomplete; please check it.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="202"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="205"/>
         <source>我同意门店使用我的手机号办理检测日报名、签到和名额通知</source>
         <translation>I agree that the store uses my mobile number for this sign-up, check-in and seat notices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="203"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="206"/>
         <source>确认报名</source>
         <translation>Sign up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="211"/>
-        <source>请点选您的姓氏。</source>
-        <translation>Please tap your surname.</translation>
+        <location filename="../../ui/kiosk/inspection_day.py" line="255"/>
+        <source>{plate} 已获得 {when} 的检测名额（第 {seat} 位）。
+当天到店请出示报名码或扫描二维码签到。请拍照保存本页。</source>
+        <translation>{plate} has a place on {when} (no. {seat}).
+On the day, show the code or scan the QR code to check in. Please take a photo of this page.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="249"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="261"/>
+        <source>{when} 的名额已满，{plate} 已登记为候补第 {n} 位。
+有人取消时我们会按顺序电话通知您（{phone}）。请拍照保存本页。</source>
+        <translation>{when} is full; {plate} is no. {n} on the wait-list.
+If a place frees up we will call you in turn ({phone}). Please take a photo of this page.</translation>
+    </message>
+    <message>
+        <source>请点选您的姓氏。</source>
+        <translation type="vanished">Please tap your surname.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/inspection_day.py" line="253"/>
         <source>报名成功</source>
         <translation>You are signed up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="251"/>
         <source>{name}，您好！{plate} 已获得 {when} 的检测名额（第 {seat} 位）。
 当天到店请出示报名码或扫描二维码签到。请拍照保存本页。</source>
-        <translation>Hello {name}! {plate} has a seat on {when} (seat {seat}).
+        <translation type="vanished">Hello {name}! {plate} has a seat on {when} (seat {seat}).
 On the day, show the booking code or scan the QR to check in. Please take a photo of this page.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="255"/>
+        <location filename="../../ui/kiosk/inspection_day.py" line="259"/>
         <source>已登记候补</source>
         <translation>You are on the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/inspection_day.py" line="257"/>
         <source>{name}，您好！{when} 的名额已满，{plate} 已登记为候补第 {n} 位。
 有人取消时我们会按顺序电话通知您（{phone}）。请拍照保存本页。</source>
-        <translation>Hello {name}! {when} is full; {plate} is number {n} on the wait-list.
+        <translation type="vanished">Hello {name}! {when} is full; {plate} is number {n} on the wait-list.
 If someone cancels we will call you in turn ({phone}). Please take a photo of this page.</translation>
     </message>
 </context>
 <context>
     <name>KioskLoanPage</name>
     <message>
-        <location filename="../../ui/kiosk/tools.py" line="76"/>
+        <location filename="../../ui/kiosk/tools.py" line="102"/>
         <source>金融计算器</source>
         <translation>Loan calculator</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/tools.py" line="78"/>
+        <location filename="../../ui/kiosk/tools.py" line="104"/>
         <source>结果仅供参考，实际以金融机构审批为准</source>
         <translation>For reference only; the lender&apos;s approval decides</translation>
     </message>
 </context>
 <context>
+    <name>KioskReportView</name>
+    <message>
+        <location filename="../../ui/kiosk/report.py" line="49"/>
+        <source>第三方检测报告</source>
+        <translation>Third-party inspection report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/report.py" line="54"/>
+        <source>返回车辆档案</source>
+        <translation>Back to the car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/report.py" line="96"/>
+        <source>共 {n} 页 · 文件指纹（SHA-256）{sha}</source>
+        <translation>{n} pages · file fingerprint (SHA-256) {sha}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/report.py" line="103"/>
+        <source>第 {n} 页加载中…</source>
+        <translation>Loading page {n}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/report.py" line="132"/>
+        <source>第 {n} 页暂时无法显示，请咨询工作人员</source>
+        <translation>Page {n} cannot be shown right now; please ask our staff</translation>
+    </message>
+</context>
+<context>
     <name>KioskTestDrivePage</name>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="84"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="86"/>
         <source>请输入车窗展示单上的库存编号</source>
         <translation>Enter the stock no. on the window sticker</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="86"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="88"/>
         <source>输入编号最后几位数字即可，例如 00042 输入 42</source>
         <translation>Just enter the last few digits, e.g. 42 for 00042</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="91"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="93"/>
         <source>下一步</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="115"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="117"/>
         <source>请先输入库存编号。</source>
         <translation>Please enter the stock no. first.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="135"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="137"/>
         <source>今天</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="135"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="137"/>
         <source>明天</source>
         <translation>Tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="135"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="137"/>
         <source>后天</source>
         <translation>Day after tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="167"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="172"/>
         <source>这一天已经约满或已过营业时间，请换一天。</source>
         <translation>This day is fully booked or past opening hours. Please choose another day.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="186"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="191"/>
         <source>我同意门店使用我的手机号办理本次试驾预约并与我联系</source>
         <translation>I agree that the store may use my mobile number for this test-drive booking and to contact me</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="187"/>
+        <location filename="../../ui/kiosk/test_drive.py" line="192"/>
         <source>确认预约</source>
         <translation>Confirm booking</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="195"/>
-        <source>请点选您的姓氏。</source>
-        <translation>Please tap your surname.</translation>
+        <location filename="../../ui/kiosk/test_drive.py" line="239"/>
+        <source>已为您预约 {car}
+{when}
+到店时请出示预约码或扫描二维码。</source>
+        <translation>Your test drive of the {car} is booked:
+{when}
+Show the booking code or scan the QR code when you arrive.</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="223"/>
+        <source>请点选您的姓氏。</source>
+        <translation type="vanished">Please tap your surname.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/test_drive.py" line="229"/>
         <source>预约成功</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/test_drive.py" line="232"/>
         <source>{name}，您好！已为您预约 {car}
 {when}
 到店时请出示预约码或扫描二维码。</source>
-        <translation>Hello {name}! Your test drive of {car} is booked
+        <translation type="vanished">Hello {name}! Your test drive of {car} is booked
 {when}
 Please show your booking code or scan the QR code when you arrive.</translation>
     </message>
@@ -4684,685 +6362,1624 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="104"/>
+        <location filename="../../ui/kiosk/window.py" line="114"/>
         <source>返回首页</source>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="117"/>
+        <location filename="../../ui/kiosk/window.py" line="127"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="145"/>
+        <location filename="../../ui/kiosk/window.py" line="156"/>
         <source>浏览在售车辆</source>
         <translation>Browse cars for sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="145"/>
+        <location filename="../../ui/kiosk/window.py" line="156"/>
         <source>车况透明，价格公开</source>
         <translation>Open records, open prices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="146"/>
+        <location filename="../../ui/kiosk/window.py" line="157"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="146"/>
+        <location filename="../../ui/kiosk/window.py" line="157"/>
         <source>选好车型，约个时间</source>
         <translation>Pick a car and a time</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="149"/>
+        <location filename="../../ui/kiosk/window.py" line="160"/>
         <source>透明检测日报名</source>
         <translation>Inspection day sign-up</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="150"/>
+        <location filename="../../ui/kiosk/window.py" line="161"/>
         <source>每月免费检测，名额有限</source>
         <translation>Free monthly inspection, limited places</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="153"/>
+        <location filename="../../ui/kiosk/window.py" line="164"/>
         <source>扫码签到</source>
         <translation>Scan to check in</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="153"/>
+        <location filename="../../ui/kiosk/window.py" line="164"/>
         <source>已预约的客户在此签到</source>
         <translation>Check in here if you have a booking</translation>
     </message>
 </context>
 <context>
+    <name>KioskWording</name>
+    <message>
+        <location filename="../../ui/kiosk/wording.py" line="24"/>
+        <source>zh</source>
+        <translation>en</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/wording.py" line="65"/>
+        <source>{who}，您好！</source>
+        <translation>Hello, {who}! </translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/wording.py" line="66"/>
+        <source>您好！</source>
+        <translation>Hello! </translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/wording.py" line="73"/>
+        <source>{who}，欢迎光临！</source>
+        <translation>Welcome, {who}! </translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/wording.py" line="74"/>
+        <source>欢迎光临！</source>
+        <translation>Welcome! </translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="28"/>
+        <location filename="../../ui/widgets/labels.py" line="36"/>
         <source>店长</source>
         <translation>Manager</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="29"/>
+        <location filename="../../ui/widgets/labels.py" line="37"/>
         <source>前台</source>
         <translation>Reception</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="30"/>
+        <location filename="../../ui/widgets/labels.py" line="38"/>
         <source>销售顾问</source>
         <translation>Sales</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="31"/>
+        <location filename="../../ui/widgets/labels.py" line="39"/>
         <source>评估师</source>
         <translation>Appraiser</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="35"/>
+        <location filename="../../ui/widgets/labels.py" line="43"/>
+        <source>加班</source>
+        <translation>Extra shift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="44"/>
+        <source>调休</source>
+        <translation>Day off (swapped)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="45"/>
+        <source>休假</source>
+        <translation>Leave</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="46"/>
+        <source>病假</source>
+        <translation>Sick</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="47"/>
+        <source>外出</source>
+        <translation>Off-site</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="51"/>
         <source>整备中</source>
         <translation>Preparing</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="36"/>
+        <location filename="../../ui/widgets/labels.py" line="52"/>
         <source>在售</source>
         <translation>On sale</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="37"/>
+        <location filename="../../ui/widgets/labels.py" line="53"/>
         <source>已预订</source>
         <translation>Reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="38"/>
-        <location filename="../../ui/widgets/labels.py" line="45"/>
+        <location filename="../../ui/widgets/labels.py" line="54"/>
+        <location filename="../../ui/widgets/labels.py" line="61"/>
         <source>试驾中</source>
         <translation>On test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="39"/>
+        <location filename="../../ui/widgets/labels.py" line="55"/>
         <source>已售</source>
         <translation>Sold</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="43"/>
+        <location filename="../../ui/widgets/labels.py" line="59"/>
         <source>等待接待</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="44"/>
+        <location filename="../../ui/widgets/labels.py" line="60"/>
         <source>顾问接待中</source>
         <translation>With consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="46"/>
+        <location filename="../../ui/widgets/labels.py" line="62"/>
         <source>已离店</source>
         <translation>Left</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="50"/>
+        <location filename="../../ui/widgets/labels.py" line="66"/>
         <source>自然到店</source>
         <translation>Walk-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="51"/>
+        <location filename="../../ui/widgets/labels.py" line="67"/>
         <source>线上预约</source>
         <translation>Online booking</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="52"/>
+        <location filename="../../ui/widgets/labels.py" line="68"/>
         <source>老客户介绍</source>
         <translation>Referral</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="53"/>
+        <location filename="../../ui/widgets/labels.py" line="69"/>
         <source>短视频</source>
         <translation>Short video</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="54"/>
+        <location filename="../../ui/widgets/labels.py" line="70"/>
         <source>二手车平台</source>
         <translation>Listing platform</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="55"/>
+        <location filename="../../ui/widgets/labels.py" line="71"/>
         <source>电话咨询</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="56"/>
+        <location filename="../../ui/widgets/labels.py" line="72"/>
+        <location filename="../../ui/widgets/labels.py" line="93"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="60"/>
+        <location filename="../../ui/widgets/labels.py" line="76"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="61"/>
+        <location filename="../../ui/widgets/labels.py" line="77"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="65"/>
+        <location filename="../../ui/widgets/labels.py" line="81"/>
         <source>A 级（7 天内）</source>
         <translation>A (within 7 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="66"/>
+        <location filename="../../ui/widgets/labels.py" line="82"/>
         <source>B 级（15 天内）</source>
         <translation>B (within 15 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="67"/>
+        <location filename="../../ui/widgets/labels.py" line="83"/>
         <source>C 级（30 天内）</source>
         <translation>C (within 30 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="68"/>
+        <location filename="../../ui/widgets/labels.py" line="84"/>
         <source>D 级（暂无计划）</source>
         <translation>D (no plans yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="72"/>
+        <location filename="../../ui/widgets/labels.py" line="88"/>
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="89"/>
+        <source>微信</source>
+        <translation>WeChat</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="90"/>
+        <source>短信</source>
+        <translation>SMS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="91"/>
+        <source>到店面谈</source>
+        <translation>In store</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="92"/>
+        <source>在线咨询</source>
+        <translation>Online chat</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="97"/>
+        <source>个人</source>
+        <translation>Individual</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="98"/>
+        <source>单位</source>
+        <translation>Company</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="102"/>
+        <source>买车</source>
+        <translation>Buyer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="103"/>
+        <source>卖车</source>
+        <translation>Seller</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="104"/>
+        <source>置换</source>
+        <translation>Trade-in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="108"/>
+        <source>全款</source>
+        <translation>Full payment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="109"/>
+        <source>贷款</source>
+        <translation>Loan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="113"/>
+        <source>待响应</source>
+        <translation>Awaiting reply</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="114"/>
+        <source>已联系</source>
+        <translation>Contacted</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="115"/>
+        <source>已到店</source>
+        <translation>Visited</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="116"/>
+        <source>已关闭</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="120"/>
         <source>导入车辆</source>
         <translation>Import cars</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="73"/>
+        <location filename="../../ui/widgets/labels.py" line="121"/>
         <source>登录</source>
         <translation>Signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="74"/>
+        <location filename="../../ui/widgets/labels.py" line="122"/>
         <source>登录失败</source>
         <translation>Sign-in failed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="75"/>
+        <location filename="../../ui/widgets/labels.py" line="123"/>
+        <source>离线登录</source>
+        <translation>Signed in offline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="124"/>
         <source>锁定期间尝试登录</source>
         <translation>Sign-in while locked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="76"/>
+        <location filename="../../ui/widgets/labels.py" line="125"/>
         <source>账号被锁定</source>
         <translation>Account locked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="77"/>
+        <location filename="../../ui/widgets/labels.py" line="126"/>
         <source>解锁账号</source>
         <translation>Account unlocked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="78"/>
+        <location filename="../../ui/widgets/labels.py" line="127"/>
         <source>新建员工账号</source>
         <translation>Staff account created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="79"/>
+        <location filename="../../ui/widgets/labels.py" line="128"/>
         <source>新建门店</source>
         <translation>Store created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="80"/>
+        <location filename="../../ui/widgets/labels.py" line="129"/>
         <source>自助机员工解锁</source>
         <translation>Kiosk staff unlock</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="81"/>
+        <location filename="../../ui/widgets/labels.py" line="130"/>
         <source>自助机 PIN 错误</source>
         <translation>Kiosk wrong PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="82"/>
+        <location filename="../../ui/widgets/labels.py" line="131"/>
+        <source>自助机签到</source>
+        <translation>Kiosk check-in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="132"/>
+        <source>接待自助签到客户</source>
+        <translation>Greeted a kiosk check-in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="133"/>
+        <source>自助签到未见到此人</source>
+        <translation>Kiosk check-in: nobody there</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="134"/>
         <source>查看完整个人信息</source>
         <translation>Personal data revealed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="83"/>
+        <location filename="../../ui/widgets/labels.py" line="135"/>
         <source>生成演示数据</source>
         <translation>Demo data generated</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="84"/>
+        <location filename="../../ui/widgets/labels.py" line="136"/>
         <source>新建客户</source>
         <translation>Customer created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="85"/>
+        <location filename="../../ui/widgets/labels.py" line="137"/>
         <source>到店登记</source>
         <translation>Visit checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="86"/>
+        <location filename="../../ui/widgets/labels.py" line="138"/>
         <source>预约试驾</source>
         <translation>Test drive booked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="87"/>
+        <location filename="../../ui/widgets/labels.py" line="139"/>
         <source>试驾出车</source>
         <translation>Test drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="88"/>
+        <location filename="../../ui/widgets/labels.py" line="140"/>
         <source>试驾还车</source>
         <translation>Test drive returned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="89"/>
+        <location filename="../../ui/widgets/labels.py" line="141"/>
         <source>核验驾驶证</source>
         <translation>Driving licence checked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="90"/>
+        <location filename="../../ui/widgets/labels.py" line="142"/>
         <source>签署试驾协议</source>
         <translation>Test-drive agreement signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="91"/>
+        <location filename="../../ui/widgets/labels.py" line="143"/>
         <source>试驾未到店</source>
         <translation>Test-drive no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="92"/>
+        <location filename="../../ui/widgets/labels.py" line="144"/>
         <source>取消试驾</source>
         <translation>Test drive cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="93"/>
+        <location filename="../../ui/widgets/labels.py" line="145"/>
         <source>打印/存档文件</source>
         <translation>Document printed / archived</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="94"/>
+        <location filename="../../ui/widgets/labels.py" line="146"/>
         <source>重印文件（副本）</source>
         <translation>Document reprinted (copy)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="96"/>
+        <location filename="../../ui/widgets/labels.py" line="148"/>
         <source>检测报告定稿</source>
         <translation>Inspection report finalised</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="97"/>
+        <location filename="../../ui/widgets/labels.py" line="149"/>
         <source>新建检测日</source>
         <translation>New inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="98"/>
+        <location filename="../../ui/widgets/labels.py" line="150"/>
         <source>检测日报名（名额/候补）</source>
         <translation>Inspection day registration (seat / wait-list)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="99"/>
+        <location filename="../../ui/widgets/labels.py" line="151"/>
         <source>取消检测日报名</source>
         <translation>Inspection day registration cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="100"/>
+        <location filename="../../ui/widgets/labels.py" line="152"/>
         <source>候补转为正式名额</source>
         <translation>Wait-list moved up to a seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="101"/>
+        <location filename="../../ui/widgets/labels.py" line="153"/>
         <source>已电话通知候补转正</source>
         <translation>Called about the seat from the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="102"/>
+        <location filename="../../ui/widgets/labels.py" line="154"/>
         <source>检测日签到</source>
         <translation>Inspection day check-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="103"/>
+        <location filename="../../ui/widgets/labels.py" line="155"/>
         <source>评估师接车检测</source>
         <translation>Appraiser took a car</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="104"/>
+        <location filename="../../ui/widgets/labels.py" line="156"/>
         <source>开始检测</source>
         <translation>Inspection started</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="105"/>
+        <location filename="../../ui/widgets/labels.py" line="157"/>
         <source>更正检测报告（新版本）</source>
         <translation>Inspection report corrected (new revision)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="106"/>
+        <location filename="../../ui/widgets/labels.py" line="158"/>
         <source>修改门店检测项目</source>
         <translation>Store checklist changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="107"/>
+        <location filename="../../ui/widgets/labels.py" line="159"/>
         <source>收取意向金</source>
         <translation>Deposit taken</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="108"/>
+        <location filename="../../ui/widgets/labels.py" line="160"/>
         <source>意向金抵扣车款</source>
         <translation>Deposit credited to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="109"/>
+        <location filename="../../ui/widgets/labels.py" line="161"/>
         <source>退还意向金</source>
         <translation>Deposit refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="110"/>
+        <location filename="../../ui/widgets/labels.py" line="162"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="111"/>
+        <location filename="../../ui/widgets/labels.py" line="163"/>
         <source>意向金到期，解除预订</source>
         <translation>Deposit expired, reservation released</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="112"/>
+        <location filename="../../ui/widgets/labels.py" line="164"/>
         <source>起草合同</source>
         <translation>Contract drafted</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="113"/>
+        <location filename="../../ui/widgets/labels.py" line="165"/>
         <source>签订合同</source>
         <translation>Contract signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="114"/>
+        <location filename="../../ui/widgets/labels.py" line="166"/>
         <source>作废合同</source>
         <translation>Contract voided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="115"/>
+        <location filename="../../ui/widgets/labels.py" line="167"/>
         <source>合并重复客户</source>
         <translation>Duplicate customers merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="116"/>
+        <location filename="../../ui/widgets/labels.py" line="168"/>
         <source>撤销客户合并</source>
         <translation>Customer merge undone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="117"/>
+        <location filename="../../ui/widgets/labels.py" line="169"/>
         <source>改派接待顾问</source>
         <translation>Consultant reassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="118"/>
+        <location filename="../../ui/widgets/labels.py" line="170"/>
         <source>离店登记</source>
         <translation>Visit checked out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="119"/>
+        <location filename="../../ui/widgets/labels.py" line="171"/>
         <source>修改车辆状态</source>
         <translation>Changed vehicle status</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="120"/>
+        <location filename="../../ui/widgets/labels.py" line="172"/>
         <source>修改车辆资料</source>
         <translation>Edited vehicle details</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="121"/>
+        <location filename="../../ui/widgets/labels.py" line="173"/>
         <source>导入车辆照片</source>
         <translation>Imported vehicle photos</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="122"/>
+        <location filename="../../ui/widgets/labels.py" line="174"/>
         <source>调整照片顺序</source>
         <translation>Reordered photos</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="123"/>
+        <location filename="../../ui/widgets/labels.py" line="175"/>
         <source>设置封面照片</source>
         <translation>Set the cover photo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="124"/>
+        <location filename="../../ui/widgets/labels.py" line="176"/>
         <source>删除车辆照片</source>
         <translation>Deleted a vehicle photo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="129"/>
+        <location filename="../../ui/widgets/labels.py" line="177"/>
+        <source>撤回营销同意</source>
+        <translation>Withdraw marketing consent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="178"/>
+        <source>导出个人信息</source>
+        <translation>Export personal data</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="179"/>
+        <source>删除个人信息（匿名化）</source>
+        <translation>Personal data erased (anonymised)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="180"/>
+        <source>按保留期限清除</source>
+        <translation>Purged by the retention period</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="181"/>
+        <source>修改员工资料</source>
+        <translation>Edit staff details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="182"/>
+        <source>停用员工账号</source>
+        <translation>Disable staff account</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="183"/>
+        <source>启用员工账号</source>
+        <translation>Re-enable staff account</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="184"/>
+        <source>重置密码（临时密码）</source>
+        <translation>Reset password (temporary)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="185"/>
+        <source>修改密码</source>
+        <translation>Change password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="186"/>
+        <source>修改密码失败（当前密码错误）</source>
+        <translation>Password change refused (wrong current password)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="187"/>
+        <source>设置 PIN</source>
+        <translation>Set PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="188"/>
+        <source>重置 PIN</source>
+        <translation>Reset PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="189"/>
+        <source>清除 PIN</source>
+        <translation>Clear PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="190"/>
+        <source>修改每周排班</source>
+        <translation>Change weekly roster</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="191"/>
+        <source>修改当天排班</source>
+        <translation>Change roster day</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="192"/>
+        <source>修改门店资料</source>
+        <translation>Edit store profile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="193"/>
+        <source>设置门店标志</source>
+        <translation>Set store logo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="194"/>
+        <source>移除门店标志</source>
+        <translation>Remove store logo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="195"/>
+        <source>排队客户分配给空闲顾问</source>
+        <translation>Queued visitor given to a free consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="196"/>
+        <source>修改客户资料</source>
+        <translation>Customer details changed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="197"/>
+        <source>设置客户标签</source>
+        <translation>Customer tag set</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="198"/>
+        <source>登记线索</source>
+        <translation>Lead recorded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="199"/>
+        <source>分配线索</source>
+        <translation>Lead assigned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="200"/>
+        <source>关闭线索</source>
+        <translation>Lead closed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="201"/>
+        <source>导入线索</source>
+        <translation>Leads imported</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="202"/>
+        <source>收车入库</source>
+        <translation>Car taken into stock</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="203"/>
+        <source>修改价格构成</source>
+        <translation>Prices changed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="204"/>
+        <source>修改照片分类</source>
+        <translation>Photos re-filed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="205"/>
+        <source>附加第三方检测报告</source>
+        <translation>Third-party report attached</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="206"/>
+        <source>移除第三方检测报告</source>
+        <translation>Third-party report removed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="207"/>
+        <source>添加事故/泡水/火烧记录</source>
+        <translation>Accident/flood/fire entry added</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="208"/>
+        <source>修改事故/泡水/火烧记录</source>
+        <translation>Accident/flood/fire entry changed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="209"/>
+        <source>删除事故/泡水/火烧记录</source>
+        <translation>Accident/flood/fire entry removed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="210"/>
+        <source>添加保养记录</source>
+        <translation>Maintenance entry added</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="211"/>
+        <source>修改保养记录</source>
+        <translation>Maintenance entry changed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="212"/>
+        <source>删除保养记录</source>
+        <translation>Maintenance entry removed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="213"/>
+        <source>修改岗位权限</source>
+        <translation>Role permissions changed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="214"/>
+        <source>修改检测日</source>
+        <translation>Inspection day changed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="215"/>
+        <source>取消检测日</source>
+        <translation>Inspection day cancelled</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="220"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="130"/>
+        <location filename="../../ui/widgets/labels.py" line="221"/>
+        <location filename="../../ui/widgets/labels.py" line="222"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="131"/>
+        <location filename="../../ui/widgets/labels.py" line="223"/>
+        <source>修改项</source>
+        <translation>Fields</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="224"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="225"/>
+        <source>原为</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="226"/>
+        <source>改为</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="227"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="229"/>
         <source>剩余次数</source>
         <translation>Attempts left</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="132"/>
+        <location filename="../../ui/widgets/labels.py" line="230"/>
         <source>分钟</source>
         <translation>Minutes</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="133"/>
+        <location filename="../../ui/widgets/labels.py" line="231"/>
         <source>编号</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="134"/>
+        <location filename="../../ui/widgets/labels.py" line="232"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="135"/>
+        <location filename="../../ui/widgets/labels.py" line="233"/>
         <source>预约码</source>
         <translation>Booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="137"/>
+        <location filename="../../ui/widgets/labels.py" line="235"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="138"/>
+        <location filename="../../ui/widgets/labels.py" line="236"/>
         <source>合同号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="139"/>
+        <location filename="../../ui/widgets/labels.py" line="237"/>
         <source>原合同号</source>
         <translation>Original contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="140"/>
+        <location filename="../../ui/widgets/labels.py" line="238"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="141"/>
+        <location filename="../../ui/widgets/labels.py" line="239"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="142"/>
+        <location filename="../../ui/widgets/labels.py" line="240"/>
         <source>签署文本摘要</source>
         <translation>Signed text digest</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="143"/>
+        <location filename="../../ui/widgets/labels.py" line="241"/>
         <source>报告号</source>
         <translation>Report no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="144"/>
+        <location filename="../../ui/widgets/labels.py" line="242"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="145"/>
+        <location filename="../../ui/widgets/labels.py" line="243"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="146"/>
+        <location filename="../../ui/widgets/labels.py" line="244"/>
         <source>座位号</source>
         <translation>Seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="151"/>
+        <location filename="../../ui/widgets/labels.py" line="249"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="155"/>
+        <location filename="../../ui/widgets/labels.py" line="253"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="159"/>
+        <location filename="../../ui/widgets/labels.py" line="254"/>
+        <source>停止的营销回访</source>
+        <translation>Sales calls stopped</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="255"/>
+        <source>渠道</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="256"/>
+        <source>导出内容</source>
+        <translation>Exported</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="257"/>
+        <source>依法保留</source>
+        <translation>Kept by law</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="258"/>
+        <source>已匿名化</source>
+        <translation>Anonymised</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="259"/>
+        <source>保留年数</source>
+        <translation>Years kept</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="260"/>
+        <source>意向等级</source>
+        <translation>Intent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="261"/>
+        <source>平台</source>
+        <translation>Platform</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="263"/>
+        <source>新增</source>
+        <translation>Created</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="264"/>
+        <source>合并</source>
+        <translation>Merged</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="265"/>
+        <source>无变化</source>
+        <translation>Unchanged</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="266"/>
+        <source>拒绝</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="267"/>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="268"/>
+        <source>启用</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="272"/>
         <source>手机号</source>
         <translation>Mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="160"/>
+        <location filename="../../ui/widgets/labels.py" line="273"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="164"/>
+        <location filename="../../ui/widgets/labels.py" line="277"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="165"/>
+        <location filename="../../ui/widgets/labels.py" line="335"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="228"/>
+        <location filename="../../ui/widgets/labels.py" line="278"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="170"/>
+        <location filename="../../ui/widgets/labels.py" line="283"/>
         <source>试驾提醒名单</source>
         <translation>Test-drive reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="171"/>
+        <location filename="../../ui/widgets/labels.py" line="262"/>
+        <location filename="../../ui/widgets/labels.py" line="284"/>
         <source>文件</source>
         <translation>Document</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="202"/>
+        <location filename="../../ui/widgets/labels.py" line="289"/>
+        <source>线索</source>
+        <translation>Lead</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="290"/>
+        <source>客户标签</source>
+        <translation>Customer tags</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="319"/>
         <source>{key}：{value}</source>
         <translation>{key}: {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="206"/>
+        <location filename="../../ui/widgets/labels.py" line="323"/>
         <source>，</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="148"/>
-        <location filename="../../ui/widgets/labels.py" line="166"/>
+        <location filename="../../ui/widgets/labels.py" line="246"/>
+        <location filename="../../ui/widgets/labels.py" line="279"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="136"/>
-        <location filename="../../ui/widgets/labels.py" line="147"/>
-        <location filename="../../ui/widgets/labels.py" line="167"/>
+        <location filename="../../ui/widgets/labels.py" line="35"/>
+        <source>集团管理</source>
+        <translation>Group manager</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="234"/>
+        <location filename="../../ui/widgets/labels.py" line="245"/>
+        <location filename="../../ui/widgets/labels.py" line="280"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="149"/>
-        <location filename="../../ui/widgets/labels.py" line="168"/>
+        <location filename="../../ui/widgets/labels.py" line="247"/>
+        <location filename="../../ui/widgets/labels.py" line="281"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="150"/>
-        <location filename="../../ui/widgets/labels.py" line="169"/>
+        <location filename="../../ui/widgets/labels.py" line="248"/>
+        <location filename="../../ui/widgets/labels.py" line="282"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="153"/>
-        <location filename="../../ui/widgets/labels.py" line="172"/>
+        <location filename="../../ui/widgets/labels.py" line="251"/>
+        <location filename="../../ui/widgets/labels.py" line="285"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="154"/>
-        <location filename="../../ui/widgets/labels.py" line="173"/>
+        <location filename="../../ui/widgets/labels.py" line="252"/>
+        <location filename="../../ui/widgets/labels.py" line="286"/>
         <source>合同</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="95"/>
-        <location filename="../../ui/widgets/labels.py" line="174"/>
+        <location filename="../../ui/widgets/labels.py" line="147"/>
+        <location filename="../../ui/widgets/labels.py" line="287"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="152"/>
-        <location filename="../../ui/widgets/labels.py" line="175"/>
+        <location filename="../../ui/widgets/labels.py" line="250"/>
+        <location filename="../../ui/widgets/labels.py" line="288"/>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
 </context>
 <context>
+    <name>LeadDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="76"/>
+        <source>新建线索</source>
+        <translation>New lead</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="86"/>
+        <source>11 位手机号</source>
+        <translation>11-digit mobile number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="88"/>
+        <source>不知道可不填；“薛女士”也可以</source>
+        <translation>Optional; &quot;Ms Xue&quot; is fine</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="90"/>
+        <source>（不填）</source>
+        <translation>(not given)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="103"/>
+        <source>平台名称（电话来的可不填）</source>
+        <translation>Platform (leave empty for a phone call)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="111"/>
+        <source>例如：2021款 丰田 凯美瑞 2.0G</source>
+        <translation>e.g. 2021 Toyota Camry 2.0G</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="113"/>
+        <source>客户问了什么、留言内容</source>
+        <translation>What they asked, their message</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="119"/>
+        <source>（暂不分配）</source>
+        <translation>(not assigned yet)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="128"/>
+        <source>须在收到后 {h} 小时内联系（门店设置）。</source>
+        <translation>Must be contacted within {h} hours of receipt (store setting).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="134"/>
+        <source>手机号</source>
+        <translation>Mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="135"/>
+        <source>称呼</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="136"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="137"/>
+        <source>咨询车辆</source>
+        <translation>Car asked about</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="138"/>
+        <source>留言</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="139"/>
+        <source>跟进顾问</source>
+        <translation>Consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="140"/>
+        <source>收到时间</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="147"/>
+        <source>在原线索上记录这次沟通</source>
+        <translation>Log this enquiry on the existing lead</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="151"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="154"/>
+        <source>登记线索</source>
+        <translation>Record lead</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="218"/>
+        <source>有内容超出字数上限（红色计数），请删减后再保存。</source>
+        <translation>Some text is longer than its limit (red count); shorten it, then save.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead.py" line="248"/>
+        <source>再次咨询：{text}</source>
+        <translation>Asked again: {text}</translation>
+    </message>
+</context>
+<context>
+    <name>LeadImportDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="82"/>
+        <source>导入平台线索</source>
+        <translation>Import platform leads</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="88"/>
+        <source>平台后台导出的线索 CSV 文件</source>
+        <translation>The leads CSV exported from the platform</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="89"/>
+        <source>选择文件…</source>
+        <translation>Choose file…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="95"/>
+        <source>文件</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="98"/>
+        <source>平台</source>
+        <translation>Platform</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="103"/>
+        <source>按表头识别：手机号/电话、姓名、提交时间、线索编号、意向车源、留言、负责顾问。同一号码已有未处理线索的，本次咨询记在原线索上；导入过的线索编号不会重复导入。</source>
+        <translation>Columns are recognised by their headers: mobile/phone, name, time submitted, lead id, car, message, consultant. A number with an open lead gets this enquiry logged on that lead; a lead id imported before is not imported again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="117"/>
+        <source>检查（不写入）</source>
+        <translation>Check (writes nothing)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="119"/>
+        <source>导入</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="122"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="140"/>
+        <source>选择线索文件</source>
+        <translation>Choose the leads file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="140"/>
+        <source>CSV 文件 (*.csv)</source>
+        <translation>CSV file (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="148"/>
+        <source>请先选择要导入的文件。</source>
+        <translation>Choose the file to import first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="184"/>
+        <source>正在检查…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="184"/>
+        <source>正在导入…</source>
+        <translation>Importing…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="200"/>
+        <source>检查结果：共 {total} 行，将新增 {created}，将合并 {merged}，无变化 {unchanged}，拒绝 {rejected}（尚未写入）</source>
+        <translation>Check: {total} rows; would create {created}, merge {merged}, unchanged {unchanged}, rejected {rejected} (nothing written yet)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="205"/>
+        <source>已导入：共 {total} 行，新增 {created}，合并 {merged}，无变化 {unchanged}，拒绝 {rejected}</source>
+        <translation>Imported: {total} rows; created {created}, merged {merged}, unchanged {unchanged}, rejected {rejected}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="209"/>
+        <source>。报告已保存：{path}</source>
+        <translation>. Report saved: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>LeadsModel</name>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="89"/>
+        <source>收到时间</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="90"/>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="91"/>
+        <source>手机号</source>
+        <translation>Mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="92"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="93"/>
+        <source>咨询车辆</source>
+        <translation>Car asked about</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="94"/>
+        <source>跟进顾问</source>
+        <translation>Consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="95"/>
+        <source>响应期限</source>
+        <translation>Reply by</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="96"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="97"/>
+        <source>最近沟通</source>
+        <translation>Last contact</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="115"/>
+        <source>已于 {when} 联系</source>
+        <translation>Contacted {when}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="122"/>
+        <source>已超时 {d} 天</source>
+        <translation>Overdue {d} d</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="123"/>
+        <source>已超时 {h} 小时 {m} 分</source>
+        <translation>Overdue {h} h {m} min</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="124"/>
+        <source>剩 {h} 小时 {m} 分</source>
+        <translation>{h} h {m} min left</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="130"/>
+        <source>（未留姓名）</source>
+        <translation>(no name given)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="138"/>
+        <source>未分配</source>
+        <translation>Unassigned</translation>
+    </message>
+</context>
+<context>
+    <name>LeadsScreen</name>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="163"/>
+        <source>待处理</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="164"/>
+        <source>已超时</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="165"/>
+        <source>已到店</source>
+        <translation>Visited</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="166"/>
+        <source>已关闭</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="167"/>
+        <source>全部</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="182"/>
+        <source>线索</source>
+        <translation>Leads</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="198"/>
+        <source>全部顾问</source>
+        <translation>All consultants</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="199"/>
+        <source>我跟进的</source>
+        <translation>Mine</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="200"/>
+        <source>未分配</source>
+        <translation>Unassigned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="204"/>
+        <source>手机号 / 尾号 / 姓名 / 车型 / 平台</source>
+        <translation>Mobile / last digits / name / car / platform</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="218"/>
+        <source>新建线索…（Ctrl+N）</source>
+        <translation>New lead… (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="220"/>
+        <source>回电 / 记录沟通（回车）</source>
+        <translation>Call back / log contact (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="223"/>
+        <location filename="../../ui/screens/leads.py" line="371"/>
+        <source>分配顾问…</source>
+        <translation>Assign consultant…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="225"/>
+        <source>关闭线索…</source>
+        <translation>Close lead…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="227"/>
+        <source>客户档案</source>
+        <translation>Customer record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="229"/>
+        <source>导入平台线索…</source>
+        <translation>Import platform leads…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="338"/>
+        <source>待处理 {open} 条，其中超时 {overdue} 条（须在 {h} 小时内联系）</source>
+        <translation>{open} open, {overdue} of them overdue (to be contacted within {h} hours)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="342"/>
+        <source>；我跟进的 {open} 条，超时 {overdue} 条</source>
+        <translation>; mine: {open}, {overdue} overdue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="350"/>
+        <source>共 {n} 条</source>
+        <translation>{n} in all</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="371"/>
+        <source>我来跟进</source>
+        <translation>I&apos;ll take it</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="391"/>
+        <source>已登记线索，请在 {due} 前联系。</source>
+        <translation>Lead recorded; contact them before {due}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="393"/>
+        <source>该号码是老客户 {name}，已关联到其档案。</source>
+        <translation>The number is returning customer {name}&apos;s; linked to their record.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="398"/>
+        <source>待同步：网络断开，线索已保存在本机，恢复连接后自动登记。</source>
+        <translation>Pending sync: the network is down. The lead is saved on this PC and recorded automatically when the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="403"/>
+        <source>已有线索</source>
+        <translation>Existing lead</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="409"/>
+        <source>（未留姓名）</source>
+        <translation>(no name given)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="427"/>
+        <source>线索：{name} {phone}</source>
+        <translation>Lead: {name} {phone}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="449"/>
+        <source>待同步：网络断开，沟通记录已保存在本机，恢复连接后自动登记。</source>
+        <translation>Pending sync: the network is down. The contact is saved on this PC and recorded automatically when the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="452"/>
+        <source>沟通记录已保存，线索已响应。</source>
+        <translation>Contact saved; the lead has been answered.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="472"/>
+        <source>（取消分配）</source>
+        <translation>(unassign)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="475"/>
+        <source>分配顾问</source>
+        <translation>Assign consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="475"/>
+        <source>由谁跟进这条线索：</source>
+        <translation>Who follows up this lead:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="491"/>
+        <source>已分配给 {name}。</source>
+        <translation>Assigned to {name}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="493"/>
+        <source>已取消分配。</source>
+        <translation>Unassigned.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="503"/>
+        <source>关闭线索</source>
+        <translation>Close lead</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="504"/>
+        <source>关闭原因（例如：空号、已在别家买车、重复线索；最多 200 字）：</source>
+        <translation>Reason for closing (e.g. number not in service, bought elsewhere, duplicate; up to 200 characters):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="515"/>
+        <source>线索已关闭。</source>
+        <translation>Lead closed.</translation>
+    </message>
+</context>
+<context>
     <name>LicenceDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="176"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="203"/>
         <source>核验驾驶证</source>
         <translation>Check driving licence</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="180"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="207"/>
         <source>18 位证号（与身份证号相同）</source>
         <translation>18 digits (same as the ID number)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="186"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="213"/>
         <source>选择驾驶证照片…</source>
         <translation>Choose a licence photo…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="188"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="215"/>
         <source>试驾车辆</source>
         <translation>Test-drive car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="189"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="216"/>
         <source>驾驶证号</source>
         <translation>Licence no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="190"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="217"/>
         <source>准驾车型</source>
         <translation>Licence class</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="191"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="218"/>
         <source>有效期至</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="192"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="219"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="193"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="220"/>
         <source>照片（可选）</source>
         <translation>Photo (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="198"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="225"/>
         <source>驾驶证照片</source>
         <translation>Driving licence photo</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="198"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="225"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
+    </message>
+</context>
+<context>
+    <name>LimitCounter</name>
+    <message>
+        <location filename="../../ui/widgets/limits.py" line="42"/>
+        <location filename="../../ui/widgets/limits.py" line="63"/>
+        <source>最多 {n} 个字</source>
+        <translation>At most {n} characters</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/limits.py" line="57"/>
+        <source>超出 {extra} 字，最多 {n} 个字</source>
+        <translation>{extra} characters over; at most {n}</translation>
     </message>
 </context>
 <context>
@@ -5557,36 +8174,105 @@ Interest {interest} · total {total}</translation>
         <translation>Shared database {where}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="89"/>
-        <location filename="../../ui/main_window.py" line="218"/>
+        <location filename="../../ui/main_window.py" line="91"/>
+        <location filename="../../ui/main_window.py" line="265"/>
         <source>二手车展厅管理系统</source>
         <translation>Showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="111"/>
+        <location filename="../../ui/main_window.py" line="108"/>
         <source>数据库：未连接</source>
         <translation>Database: not connected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="112"/>
-        <location filename="../../ui/main_window.py" line="217"/>
+        <location filename="../../ui/main_window.py" line="109"/>
+        <location filename="../../ui/main_window.py" line="264"/>
         <source>未登录</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="162"/>
+        <location filename="../../ui/main_window.py" line="184"/>
         <source>只读模式：{reason}</source>
         <translation>Read-only: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206"/>
+        <location filename="../../ui/main_window.py" line="240"/>
         <source>{name}（{role}）</source>
         <translation>{name} ({role})</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="208"/>
+        <location filename="../../ui/main_window.py" line="242"/>
         <source>二手车展厅管理系统 — {store}</source>
         <translation>Showroom — {store}</translation>
+    </message>
+</context>
+<context>
+    <name>MaintenanceDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="204"/>
+        <source>修改保养记录</source>
+        <translation>Edit maintenance entry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="204"/>
+        <source>添加保养记录</source>
+        <translation>Add maintenance entry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="210"/>
+        <source>如 2024-03-01</source>
+        <translation>e.g. 2024-03-01</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="212"/>
+        <source>公里，如 20000；不详留空</source>
+        <translation>km, e.g. 20000; blank if unknown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="215"/>
+        <source>如 丰田授权4S店</source>
+        <translation>e.g. Toyota dealer workshop</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="217"/>
+        <source>如：常规保养，更换机油、机油滤芯</source>
+        <translation>e.g. routine service, oil and oil filter changed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="219"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="220"/>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="237"/>
+        <source>里程</source>
+        <translation>Mileage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="221"/>
+        <source>地点</source>
+        <translation>Where</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="222"/>
+        <source>内容</source>
+        <translation>Content</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="223"/>
+        <source>单据照片</source>
+        <translation>Invoice photo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="231"/>
+        <source>保养日期</source>
+        <translation>Service date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="233"/>
+        <source>请填写保养日期</source>
+        <translation>Enter the service date</translation>
     </message>
 </context>
 <context>
@@ -5675,174 +8361,322 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>NewCustomerDialog</name>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="52"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="60"/>
         <source>新客户登记</source>
         <translation>New customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="57"/>
         <source>姓氏即可，如：王</source>
-        <translation>Surname only, e.g. Wang</translation>
+        <translation type="vanished">Surname only, e.g. Wang</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="60"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="67"/>
+        <source>姓氏即可，如：王（汉字或英文字母，最多 20 个字）</source>
+        <translation>Surname is enough, e.g. Wang (Chinese characters or Latin letters, up to 20)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/new_customer.py" line="70"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="61"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="71"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="62"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="72"/>
         <source>（不填）</source>
         <translation>(not given)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="68"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="77"/>
         <source>11 位手机号</source>
         <translation>11-digit mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="71"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="84"/>
         <source>请向客户说明：</source>
         <translation>Please tell the customer:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="73"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="86"/>
         <source>（文本版本 {v}）</source>
         <translation> (text version {v})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="80"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="93"/>
         <source>客户已同意以上个人信息处理（必选）</source>
         <translation>Customer agrees to the personal data processing above (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="81"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="94"/>
         <source>同意接收优惠活动和检测日通知（可选）</source>
         <translation>Agrees to receive offers and inspection day notices (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="92"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="105"/>
         <source> 人</source>
         <translation> people</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="96"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="109"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="97"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="110"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="98"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="112"/>
         <source>个人信息</source>
         <translation>Personal data</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="101"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="115"/>
         <source>来店目的</source>
         <translation>Purpose of visit</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="102"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="116"/>
         <source>来源渠道</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="103"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="117"/>
         <source>到店人数</source>
         <translation>Party size</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="109"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="123"/>
         <source>使用已有客户</source>
         <translation>Use existing customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="114"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="128"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="117"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="131"/>
         <source>登记并签到（回车）</source>
         <translation>Register and check in (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/new_customer.py" line="165"/>
+        <location filename="../../ui/dialogs/new_customer.py" line="170"/>
+        <source>使用线索登记的号码</source>
+        <translation>The number recorded with the lead</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/new_customer.py" line="175"/>
+        <source>来自线索{facts}，跟进顾问：{owner}。登记后由该顾问接待，之前的沟通记录一并转入。</source>
+        <translation>From a lead{facts}; consultant: {owner}, who will receive them. Earlier contacts move to the new record.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/new_customer.py" line="179"/>
+        <source>来自线索{facts}，尚未分配顾问：登记后按轮岗接待，之前的沟通记录一并转入。</source>
+        <translation>From a lead{facts}; no consultant yet: the next one in rotation receives them. Earlier contacts move to the new record.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/new_customer.py" line="205"/>
         <source>请先向客户说明个人信息的使用目的，并勾选“客户已同意”。</source>
         <translation>First explain to the customer how their personal data is used, then tick &quot;Customer agrees&quot;.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/new_customer.py" line="210"/>
+        <source>姓名最多 {n} 个字，请删减后再登记。</source>
+        <translation>A name has at most {n} characters; shorten it, then register.</translation>
+    </message>
+</context>
+<context>
+    <name>OneTimeSecretDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="232"/>
+        <source>新 PIN</source>
+        <translation>New PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="232"/>
+        <source>临时密码</source>
+        <translation>Temporary password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="239"/>
+        <source>{name}（{username}）的自助机 PIN：</source>
+        <translation>Kiosk PIN of {name} ({username}):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="241"/>
+        <source>{name}（{username}）的临时密码：</source>
+        <translation>Temporary password of {name} ({username}):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="262"/>
+        <source>只显示这一次，关闭后无法再查看。请当面告诉本人，不要写在纸上或发到群里。</source>
+        <translation>Shown this once only; it cannot be seen again after closing. Tell the person face to face; do not write it down or send it to a chat group.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="265"/>
+        <source>只显示这一次，关闭后无法再查看。请当面交给本人；本人首次登录时必须改成自己的密码，临时密码随即失效。</source>
+        <translation>Shown this once only; it cannot be seen again after closing. Hand it to the person face to face; at their first sign-in they must choose their own password, and this one stops working.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="275"/>
+        <source>已交给本人，关闭</source>
+        <translation>Handed over — close</translation>
     </message>
 </context>
 <context>
     <name>OnlineIndicator</name>
     <message>
-        <location filename="../../ui/widgets/status.py" line="140"/>
-        <location filename="../../ui/widgets/status.py" line="161"/>
+        <location filename="../../ui/widgets/status.py" line="141"/>
+        <location filename="../../ui/widgets/status.py" line="163"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="163"/>
+        <location filename="../../ui/widgets/status.py" line="165"/>
         <source>同步中 · {n} 条待同步</source>
         <translation>Syncing · {n} pending</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="165"/>
+        <location filename="../../ui/widgets/status.py" line="167"/>
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="167"/>
+        <location filename="../../ui/widgets/status.py" line="169"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="170"/>
+        <location filename="../../ui/widgets/status.py" line="172"/>
         <source> · 显示 {time} 的缓存数据</source>
         <translation> · showing cached data from {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="172"/>
+        <location filename="../../ui/widgets/status.py" line="174"/>
         <source> · {n} 条待同步</source>
         <translation> · {n} pending</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="174"/>
+        <location filename="../../ui/widgets/status.py" line="176"/>
         <source> · {n} 个同步问题</source>
         <translation> · {n} sync problems</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="178"/>
+        <location filename="../../ui/widgets/status.py" line="187"/>
         <source>点击查看待同步的记录和同步问题</source>
         <translation>Click to see pending records and sync problems</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status.py" line="183"/>
+        <location filename="../../ui/widgets/status.py" line="192"/>
         <source>共享数据库暂时无法连接。库存、员工、活动和今日看板显示本机缓存的数据（截至 {time}），其他电脑之后的修改要等恢复连接后才能看到。</source>
         <translation>The shared database cannot be reached. Inventory, staff, events and today&apos;s board show the data cached on this PC (as of {time}); changes made on other PCs since then appear once the connection is back.</translation>
     </message>
 </context>
 <context>
+    <name>OutcomeModel</name>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="52"/>
+        <source>行号</source>
+        <translation>Line</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="52"/>
+        <source>结果</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="52"/>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_import.py" line="52"/>
+        <source>说明</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordChangePage</name>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="47"/>
+        <source>设置新密码</source>
+        <translation>Choose a new password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="52"/>
+        <source>{name}，你正在使用店长发的临时密码。请设置自己的密码，以后用它登录。</source>
+        <translation>{name}, you signed in with a temporary password from your manager. Choose your own password and use it from now on.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="62"/>
+        <source>店长给你的临时密码</source>
+        <translation>The temporary password from your manager</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="63"/>
+        <source>临时密码</source>
+        <translation>Temporary password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="68"/>
+        <source>新密码</source>
+        <translation>New password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="71"/>
+        <source>至少 {n} 位</source>
+        <translation>At least {n} characters</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="73"/>
+        <source>再输一次</source>
+        <translation>Repeat</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="81"/>
+        <source>至少 {n} 位；不能是用户名，不能包含用户名；不能用演示账号的密码或 1234567890 这类常见密码。</source>
+        <translation>At least {n} characters; not the username and not containing it; not the demo accounts&apos; password or a common one like 1234567890.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="93"/>
+        <source>保存并进入</source>
+        <translation>Save and continue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="99"/>
+        <source>返回登录</source>
+        <translation>Back to sign-in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="110"/>
+        <source>请输入临时密码。</source>
+        <translation>Enter the temporary password.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/password_page.py" line="114"/>
+        <source>两次输入的新密码不一致。</source>
+        <translation>The two new passwords differ.</translation>
+    </message>
+</context>
+<context>
     <name>PhotoStripModel</name>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="183"/>
+        <location filename="../../ui/widgets/photos.py" line="220"/>
         <source>封面</source>
         <translation>cover</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="205"/>
+        <location filename="../../ui/widgets/photos.py" line="333"/>
         <source>照片无法显示</source>
         <translation>Photo cannot be shown</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="206"/>
+        <location filename="../../ui/widgets/photos.py" line="334"/>
         <source>加载中…</source>
         <translation>Loading…</translation>
     </message>
@@ -5850,24 +8684,72 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="287"/>
+        <location filename="../../ui/widgets/photos.py" line="425"/>
         <source>第 {n} 张照片无法显示</source>
         <translation>Photo {n} cannot be shown</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="314"/>
+        <location filename="../../ui/widgets/photos.py" line="452"/>
         <source>暂无照片</source>
         <translation>No photos yet</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="319"/>
+        <location filename="../../ui/widgets/photos.py" line="457"/>
         <source>照片无法显示</source>
         <translation>Photo cannot be shown</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/photos.py" line="321"/>
+        <location filename="../../ui/widgets/photos.py" line="459"/>
         <source>加载中…</source>
         <translation>Loading…</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="293"/>
+        <source>设置自助机 PIN</source>
+        <translation>Set kiosk PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="297"/>
+        <source>员工在自助机上输入 PIN 可切换到员工界面。每人的 PIN 不同。</source>
+        <translation>Staff type their PIN on the kiosk to open the staff screens. Everyone&apos;s PIN is different.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="299"/>
+        <source>随机生成 6 位 PIN（推荐）</source>
+        <translation>Random 6-digit PIN (recommended)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="301"/>
+        <source>使用下面的 PIN</source>
+        <translation>Use this PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="302"/>
+        <source>清除 PIN（不能在自助机上解锁）</source>
+        <translation>Clear the PIN (no kiosk unlock)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="306"/>
+        <source>4 到 8 位数字，不能是 1234、0000 这样的数字</source>
+        <translation>4 to 8 digits, not like 1234 or 0000</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="308"/>
+        <source>员工</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="311"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="326"/>
+        <source>请输入 PIN，或选择随机生成。</source>
+        <translation>Enter a PIN, or choose a random one.</translation>
     </message>
 </context>
 <context>
@@ -5973,6 +8855,141 @@ Interest {interest} · total {total}</translation>
     </message>
 </context>
 <context>
+    <name>PriceEditor</name>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="57"/>
+        <source>元，如 145800 或 14.58万</source>
+        <translation>yuan, e.g. 145800 or 14.58万</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="59"/>
+        <source>元，仅内部可见</source>
+        <translation>yuan, staff only</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="61"/>
+        <source>售价（一口价）</source>
+        <translation>Asking price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="62"/>
+        <source>收车成本（内部）</source>
+        <translation>Purchase cost (internal)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="66"/>
+        <source>项目</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="66"/>
+        <source>金额（元）</source>
+        <translation>Amount (yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="66"/>
+        <source>对客户公开</source>
+        <translation>Shown to customers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="83"/>
+        <source>添加公开项目</source>
+        <translation>Add public line</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="85"/>
+        <source>添加内部成本</source>
+        <translation>Add internal cost</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="87"/>
+        <source>删除所选行</source>
+        <translation>Delete selected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="89"/>
+        <source>保存价格</source>
+        <translation>Save prices</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="148"/>
+        <source>公开项目合计必须等于售价；内部成本不对客户展示。</source>
+        <translation>Public lines must add up to the asking price; internal costs are never shown to customers.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="150"/>
+        <source>只有店长（或门店授权的岗位）可以修改价格。</source>
+        <translation>Only the manager (or a role the store grants) can change prices.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="168"/>
+        <location filename="../../ui/widgets/price_lines.py" line="232"/>
+        <source>公开</source>
+        <translation>Public</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="168"/>
+        <location filename="../../ui/widgets/price_lines.py" line="234"/>
+        <source>仅内部</source>
+        <translation>Internal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="193"/>
+        <source>第 {n} 行的金额</source>
+        <translation>Amount in row {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="197"/>
+        <source>第 {n} 行没有填写金额</source>
+        <translation>Row {n} has no amount</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="204"/>
+        <source>售价</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="206"/>
+        <source>请填写售价</source>
+        <translation>Enter the asking price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="207"/>
+        <source>收车成本</source>
+        <translation>Purchase cost</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="262"/>
+        <source>有金额无法识别，请检查。</source>
+        <translation>An amount cannot be read; please check.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="265"/>
+        <source>待定价：还没有售价，不能上架。</source>
+        <translation>Price pending: no asking price yet, the car cannot go on sale.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="268"/>
+        <source>还没有公开的价格构成，客户只看到一口价。</source>
+        <translation>No public price lines yet: customers see the asking price only.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="272"/>
+        <source>✓ 公开项目合计 {total}，与售价一致</source>
+        <translation>✓ Public lines total {total}, equal to the asking price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="277"/>
+        <source>公开项目合计 {total}，与售价 {price} 相差 {diff}</source>
+        <translation>Public lines total {total}, {diff} off the asking price {price}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/price_lines.py" line="286"/>
+        <source>成本合计 {cost}（收车 {buy} + 内部费用 {extra}）· 毛利 {margin}</source>
+        <translation>Total cost {cost} (purchase {buy} + internal {extra}) · margin {margin}</translation>
+    </message>
+</context>
+<context>
     <name>Printing</name>
     <message>
         <location filename="../../ui/documents/printing.py" line="54"/>
@@ -6062,127 +9079,137 @@ Interest {interest} · total {total}</translation>
         <source>D 级（暂无计划）</source>
         <translation>D (no plans yet)</translation>
     </message>
+    <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="106"/>
+        <source>顾问都在接待中：请客户在休息区稍候，排在第 {n} 位；有顾问空出时按到店先后自动分配。</source>
+        <translation>All consultants are busy: please ask the customer to wait in the lounge, number {n} in line; they are handed to the next free consultant in order of arrival.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="110"/>
+        <source>今天没有在岗的销售顾问：请客户稍候，并请店长在“员工 → 排班”中安排。</source>
+        <translation>No consultant is on duty today: please ask the customer to wait and the manager to set the roster (Staff → Roster).</translation>
+    </message>
 </context>
 <context>
     <name>RegisterDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="212"/>
+        <location filename="../../ui/screens/inspection_day.py" line="447"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="217"/>
+        <location filename="../../ui/screens/inspection_day.py" line="452"/>
         <source>{day} {hours} · 剩余名额 {left}/{seats}</source>
         <translation>{day} {hours} · {left}/{seats} seats left</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="220"/>
+        <location filename="../../ui/screens/inspection_day.py" line="455"/>
         <source>（已满，将登记为候补）</source>
         <translation> (full: goes on the wait-list)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="226"/>
+        <location filename="../../ui/screens/inspection_day.py" line="461"/>
         <source>11 位手机号</source>
         <translation>11-digit mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="228"/>
+        <location filename="../../ui/screens/inspection_day.py" line="463"/>
         <source>新客户填写姓名；老客户按手机号自动找到</source>
         <translation>Name for a new customer; a returning one is found by number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="231"/>
+        <location filename="../../ui/screens/inspection_day.py" line="466"/>
         <source>（不称呼）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="232"/>
+        <location filename="../../ui/screens/inspection_day.py" line="467"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="233"/>
+        <location filename="../../ui/screens/inspection_day.py" line="468"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="237"/>
+        <location filename="../../ui/screens/inspection_day.py" line="472"/>
         <source>如 京A12345</source>
         <translation>e.g. 京A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="242"/>
-        <location filename="../../ui/screens/inspection_day.py" line="247"/>
+        <location filename="../../ui/screens/inspection_day.py" line="477"/>
+        <location filename="../../ui/screens/inspection_day.py" line="482"/>
         <source>未填</source>
         <translation>Not given</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="249"/>
+        <location filename="../../ui/screens/inspection_day.py" line="484"/>
         <source>选填，17 位</source>
         <translation>Optional, 17 characters</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="252"/>
+        <location filename="../../ui/screens/inspection_day.py" line="487"/>
         <source>客户关心的问题（选填）</source>
         <translation>The customer&apos;s concerns (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="253"/>
+        <location filename="../../ui/screens/inspection_day.py" line="488"/>
         <source>客户已同意门店使用手机号办理报名、签到和名额通知</source>
         <translation>The customer agrees that we use the number for registration, check-in and seat notices</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="255"/>
+        <location filename="../../ui/screens/inspection_day.py" line="490"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="256"/>
+        <location filename="../../ui/screens/inspection_day.py" line="491"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="257"/>
+        <location filename="../../ui/screens/inspection_day.py" line="492"/>
         <source>称呼</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="258"/>
+        <location filename="../../ui/screens/inspection_day.py" line="493"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="259"/>
+        <location filename="../../ui/screens/inspection_day.py" line="494"/>
         <source>品牌</source>
         <translation>Brand</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="260"/>
+        <location filename="../../ui/screens/inspection_day.py" line="495"/>
         <source>车型</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="261"/>
+        <location filename="../../ui/screens/inspection_day.py" line="496"/>
         <source>年份</source>
         <translation>Year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="262"/>
+        <location filename="../../ui/screens/inspection_day.py" line="497"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="263"/>
+        <location filename="../../ui/screens/inspection_day.py" line="498"/>
         <source>车架号</source>
         <translation>VIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="264"/>
+        <location filename="../../ui/screens/inspection_day.py" line="499"/>
         <source>关注问题</source>
         <translation>Concerns</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="270"/>
+        <location filename="../../ui/screens/inspection_day.py" line="505"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>
@@ -6190,163 +9217,278 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>RegistrationModel</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="78"/>
+        <location filename="../../ui/screens/inspection_day.py" line="82"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="79"/>
+        <location filename="../../ui/screens/inspection_day.py" line="83"/>
         <source>报名码</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="80"/>
+        <location filename="../../ui/screens/inspection_day.py" line="84"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="81"/>
+        <location filename="../../ui/screens/inspection_day.py" line="85"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="82"/>
+        <location filename="../../ui/screens/inspection_day.py" line="86"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="83"/>
+        <location filename="../../ui/screens/inspection_day.py" line="87"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="84"/>
+        <location filename="../../ui/screens/inspection_day.py" line="88"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="85"/>
+        <location filename="../../ui/screens/inspection_day.py" line="89"/>
         <source>工位</source>
         <translation>Bay</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="101"/>
+        <location filename="../../ui/screens/inspection_day.py" line="105"/>
         <source>第 {n} 位</source>
         <translation>Seat {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="103"/>
+        <location filename="../../ui/screens/inspection_day.py" line="107"/>
         <source>候补 {n}</source>
         <translation>Wait-list {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="107"/>
+        <location filename="../../ui/screens/inspection_day.py" line="111"/>
         <source>已报名</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="108"/>
+        <location filename="../../ui/screens/inspection_day.py" line="112"/>
         <source>候补</source>
         <translation>Wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="109"/>
+        <location filename="../../ui/screens/inspection_day.py" line="113"/>
         <source>已签到</source>
         <translation>Checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="110"/>
+        <location filename="../../ui/screens/inspection_day.py" line="114"/>
         <source>检测中/已检</source>
         <translation>Inspecting / done</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="111"/>
+        <location filename="../../ui/screens/inspection_day.py" line="115"/>
         <source>已取消</source>
         <translation>Cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="112"/>
+        <location filename="../../ui/screens/inspection_day.py" line="116"/>
         <source>未到场</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="115"/>
+        <location filename="../../ui/screens/inspection_day.py" line="119"/>
+        <source>·待电话通知</source>
+        <translation> · to phone</translation>
+    </message>
+    <message>
         <source>候补转正·待电话通知</source>
-        <translation>Moved up · to call</translation>
+        <translation type="vanished">Moved up · to call</translation>
     </message>
 </context>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="387"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="426"/>
         <source>还车登记</source>
         <translation>Test drive return</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="399"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="438"/>
         <source>无损伤可不填</source>
         <translation>Leave blank if no damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="403"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="442"/>
         <source>添加损伤照片…</source>
         <translation>Add damage photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="408"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="447"/>
         <source>（不变）</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="411"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="450"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="412"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="451"/>
         <source>还车里程</source>
         <translation>Odometer in</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="413"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="452"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="414"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="453"/>
         <source>损伤情况</source>
         <translation>Damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="415"/>
-        <location filename="../../ui/dialogs/test_drive.py" line="423"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="454"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="462"/>
         <source>损伤照片</source>
         <translation>Damage photos</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="417"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="456"/>
         <source>客户反馈</source>
         <translation>Customer feedback</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="418"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="457"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="423"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="462"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="473"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="496"/>
         <source>待同步：网络断开，还车记录已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The return is saved on this PC and will be recorded once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="475"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="498"/>
         <source>关闭</source>
         <translation>Close</translation>
+    </message>
+</context>
+<context>
+    <name>RosterModel</name>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="101"/>
+        <source>员工</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="106"/>
+        <source>今天</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="124"/>
+        <source>上班</source>
+        <translation>On duty</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="124"/>
+        <source>休息</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="154"/>
+        <source>固定排班：上班</source>
+        <translation>Usual week: on duty</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="154"/>
+        <source>固定排班：休息</source>
+        <translation>Usual week: off</translation>
+    </message>
+</context>
+<context>
+    <name>RosterPanel</name>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="204"/>
+        <source>‹ 上一周</source>
+        <translation>‹ Previous week</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="206"/>
+        <source>本周</source>
+        <translation>This week</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="208"/>
+        <source>下一周 ›</source>
+        <translation>Next week ›</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="243"/>
+        <source>所选日期设为：</source>
+        <translation>Set the selected days to:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="246"/>
+        <source>上班</source>
+        <translation>On duty</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="247"/>
+        <source>休息</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="248"/>
+        <source>休假</source>
+        <translation>Leave</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="249"/>
+        <source>病假</source>
+        <translation>Sick</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="250"/>
+        <source>外出</source>
+        <translation>Off-site</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="251"/>
+        <source>按固定排班</source>
+        <translation>Usual week</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="259"/>
+        <source>固定排班…</source>
+        <translation>Usual week…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="270"/>
+        <source>轮岗分配、试驾顾问和检测工位只安排当天在岗的人。外出、休假、病假的人当天不会被分配客户。</source>
+        <translation>Rotation, test-drive consultants and inspection bays use only people on duty that day. Nobody off-site, on leave or sick is given a customer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="302"/>
+        <source>{start} – {end}</source>
+        <translation>{start} – {end}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="308"/>
+        <source>{role} {n} 人</source>
+        <translation>{role} {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/roster.py" line="313"/>
+        <source>今日在岗：</source>
+        <translation>On duty today: </translation>
     </message>
 </context>
 <context>
@@ -6401,41 +9543,46 @@ Interest {interest} · total {total}</translation>
     </message>
     <message>
         <location filename="../../ui/screens/__init__.py" line="65"/>
+        <source>线索</source>
+        <translation>Leads</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/__init__.py" line="72"/>
         <source>车辆库存</source>
         <translation>Inventory</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="72"/>
+        <location filename="../../ui/screens/__init__.py" line="79"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="79"/>
+        <location filename="../../ui/screens/__init__.py" line="86"/>
         <source>审计日志</source>
         <translation>Audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="86"/>
+        <location filename="../../ui/screens/__init__.py" line="93"/>
         <source>经营看板</source>
         <translation>Dashboard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="93"/>
+        <location filename="../../ui/screens/__init__.py" line="100"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="100"/>
+        <location filename="../../ui/screens/__init__.py" line="107"/>
         <source>定金与合同</source>
         <translation>Deposits &amp; contracts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="107"/>
+        <location filename="../../ui/screens/__init__.py" line="114"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/__init__.py" line="114"/>
+        <location filename="../../ui/screens/__init__.py" line="121"/>
         <source>检测日</source>
         <translation>Inspection day</translation>
     </message>
@@ -6443,17 +9590,17 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>ServiceDialog</name>
     <message>
-        <location filename="../../ui/dialogs/service.py" line="79"/>
+        <location filename="../../ui/dialogs/service.py" line="75"/>
         <source>确定</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/service.py" line="80"/>
+        <location filename="../../ui/dialogs/service.py" line="76"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/service.py" line="86"/>
+        <location filename="../../ui/dialogs/service.py" line="82"/>
         <source>客户手机号</source>
         <translation>Customer mobile</translation>
     </message>
@@ -6461,89 +9608,120 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="57"/>
+        <location filename="../../ui/dialogs/settings.py" line="58"/>
         <source>数据库地址（留空使用本机内置数据库）</source>
         <translation>Database address (empty: embedded database on this PC)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="58"/>
+        <location filename="../../ui/dialogs/settings.py" line="59"/>
         <source>门店编号（合同号、收据号的前缀）</source>
         <translation>Store code (prefix of contract and receipt numbers)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="59"/>
         <source>门店名称</source>
-        <translation>Store name</translation>
+        <translation type="vanished">Store name</translation>
+    </message>
+    <message>
+        <source>门店地址</source>
+        <translation type="vanished">Store address</translation>
+    </message>
+    <message>
+        <source>文件抬头（打印在每页顶部）</source>
+        <translation type="vanished">Letterhead (printed at the top of each page)</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/settings.py" line="60"/>
-        <source>门店地址</source>
-        <translation>Store address</translation>
+        <source>本机显示的门店名称（连上数据库前的登录页、自助机标题；打印的文件用门店资料）</source>
+        <translation>Store name shown on this PC (sign-in page before the database answers, kiosk title; papers print the store profile)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="61"/>
-        <source>文件抬头（打印在每页顶部）</source>
-        <translation>Letterhead (printed at the top of each page)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/settings.py" line="62"/>
+        <location filename="../../ui/dialogs/settings.py" line="63"/>
         <source>界面语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="63"/>
+        <location filename="../../ui/dialogs/settings.py" line="64"/>
         <source>连续输错密码几次后锁定账号</source>
         <translation>Wrong passwords in a row before the account locks</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="64"/>
+        <location filename="../../ui/dialogs/settings.py" line="65"/>
         <source>账号锁定时长（分钟）</source>
         <translation>Lockout duration (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="65"/>
+        <location filename="../../ui/dialogs/settings.py" line="66"/>
         <source>自助机无操作多少秒后回到首页</source>
         <translation>Kiosk returns to its home page after (seconds idle)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="66"/>
+        <location filename="../../ui/dialogs/settings.py" line="67"/>
         <source>客户保护期（天）</source>
         <translation>Customer protection period (days)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="67"/>
+        <location filename="../../ui/dialogs/settings.py" line="68"/>
+        <source>线索响应时限（小时）：收到线索后多久内必须联系，超过即显示超时</source>
+        <translation>Lead reply deadline (hours): how soon a lead must be contacted before it shows as overdue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="69"/>
         <source>客户等待超过多少分钟时提醒</source>
         <translation>Remind when a customer has waited longer than (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="68"/>
+        <location filename="../../ui/dialogs/settings.py" line="70"/>
         <source>默认意向金金额（元）</source>
         <translation>Default deposit (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="69"/>
+        <location filename="../../ui/dialogs/settings.py" line="71"/>
         <source>意向金保留车辆的天数（到期前一天提醒销售顾问）</source>
         <translation>Days a deposit reserves the car (the consultant is reminded the day before)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="70"/>
+        <location filename="../../ui/dialogs/settings.py" line="72"/>
         <source>试驾时段长度（分钟）</source>
         <translation>Test-drive slot length (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="71"/>
+        <location filename="../../ui/dialogs/settings.py" line="73"/>
         <source>营业开始时间（时:分，试驾预约用）</source>
         <translation>Opening time (HH:MM, for test-drive bookings)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="72"/>
+        <location filename="../../ui/dialogs/settings.py" line="74"/>
         <source>营业结束时间（时:分，试驾预约用）</source>
         <translation>Closing time (HH:MM, for test-drive bookings)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="73"/>
+        <location filename="../../ui/dialogs/settings.py" line="75"/>
+        <source>从未成交客户的资料保留年数（期满清除到店记录并匿名化）</source>
+        <translation>Years to keep customers who never bought (then their visits are purged and they are anonymised)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="76"/>
+        <source>车辆公开网址模板（门店资料未填写“车辆公开网址”时使用；{stock_no} 替换为库存编号）</source>
+        <translation>Car-page address template (used when the store profile has no car-page address; {stock_no} is replaced by the stock no.)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="80"/>
+        <source>门店网页地址（showroom web 在门店网络中的地址，如 http://192.168.1.20:8080）</source>
+        <translation>Store web address (where showroom web answers on the store network, e.g. http://192.168.1.20:8080)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="83"/>
+        <source>已售车辆的网页显示“已售”的天数（之后网页不再显示）</source>
+        <translation>Days a sold car&apos;s page still shows “Sold” (then the page is gone)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="84"/>
+        <source>车辆网页上显示车架号的方式</source>
+        <translation>VIN on the car web pages</translation>
+    </message>
+    <message>
         <source>车辆公开网址模板（二维码用，{stock_no} 替换为库存编号）</source>
-        <translation>Public web address of a car (for its QR code; {stock_no} is replaced by the stock number)</translation>
+        <translation type="vanished">Public web address of a car (for its QR code; {stock_no} is replaced by the stock number)</translation>
     </message>
 </context>
 <context>
@@ -6580,101 +9758,121 @@ Interest {interest} · total {total}</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/settings.py" line="52"/>
+        <source>个人信息</source>
+        <translation>Personal data</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="53"/>
         <source>界面</source>
         <translation>Interface</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="141"/>
+        <location filename="../../ui/dialogs/settings.py" line="89"/>
+        <source>不显示</source>
+        <translation>Hidden</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="90"/>
+        <source>只显示前 8 位</source>
+        <translation>First 8 characters only</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="91"/>
+        <source>全部显示</source>
+        <translation>In full</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="158"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="159"/>
+        <location filename="../../ui/dialogs/settings.py" line="176"/>
         <source>设置文件：{path}</source>
         <translation>Settings file: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="159"/>
+        <location filename="../../ui/dialogs/settings.py" line="176"/>
         <source>（不保存到文件）</source>
         <translation>(not saved to a file)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="165"/>
+        <location filename="../../ui/dialogs/settings.py" line="182"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="167"/>
+        <location filename="../../ui/dialogs/settings.py" line="184"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="217"/>
+        <location filename="../../ui/dialogs/settings.py" line="234"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="231"/>
+        <location filename="../../ui/dialogs/settings.py" line="248"/>
         <source>范围 {minimum} – {maximum}</source>
         <translation>Range {minimum} – {maximum}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="236"/>
+        <location filename="../../ui/dialogs/settings.py" line="253"/>
         <source>此项由命令行或环境变量指定，这里不能修改。</source>
         <translation>Set on the command line or in the environment; it cannot be changed here.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="238"/>
+        <location filename="../../ui/dialogs/settings.py" line="255"/>
         <source>更改后重新连接或重新启动程序时生效。</source>
         <translation>A change applies when the app reconnects or restarts.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="281"/>
+        <location filename="../../ui/dialogs/settings.py" line="299"/>
         <source>留空使用本机内置数据库；共享数据库如 postgresql+psycopg://用户名:密码@服务器:5432/showroom</source>
         <translation>Empty: embedded database; shared, e.g. postgresql+psycopg://user:password@server:5432/showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="315"/>
+        <location filename="../../ui/dialogs/settings.py" line="333"/>
         <source>请输入整数。</source>
         <translation>Please enter a whole number.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="317"/>
+        <location filename="../../ui/dialogs/settings.py" line="335"/>
         <source>不能小于 {minimum}。</source>
         <translation>Must be at least {minimum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="319"/>
+        <location filename="../../ui/dialogs/settings.py" line="337"/>
         <source>不能大于 {maximum}。</source>
         <translation>Must be at most {maximum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="321"/>
+        <location filename="../../ui/dialogs/settings.py" line="339"/>
         <source>请从列表中选择。</source>
         <translation>Please choose from the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="322"/>
+        <location filename="../../ui/dialogs/settings.py" line="340"/>
         <source>这个值无效。</source>
         <translation>This value is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="356"/>
+        <location filename="../../ui/dialogs/settings.py" line="374"/>
         <source>有的设置不符合要求，请按提示修改后再保存。</source>
         <translation>Some settings are not valid; please correct them as shown, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="366"/>
+        <location filename="../../ui/dialogs/settings.py" line="384"/>
         <source>设置没有保存：{reason}</source>
         <translation>Settings not saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="388"/>
+        <location filename="../../ui/dialogs/settings.py" line="406"/>
         <source>无法安全保存密码</source>
         <translation>Cannot store the password safely</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="390"/>
+        <location filename="../../ui/dialogs/settings.py" line="408"/>
         <source>{problem}
 
 是否把密码保存在一个只有当前系统用户可读的文件里？选“否”则不保存密码，请改用环境变量 SHOWROOM_DATABASE_URL 提供密码。</source>
@@ -6683,41 +9881,179 @@ Interest {interest} · total {total}</translation>
 Store the password in a file only your system user can read? Choose &quot;No&quot; to not store it; then give the password in the SHOWROOM_DATABASE_URL environment variable.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="408"/>
+        <location filename="../../ui/dialogs/settings.py" line="426"/>
         <source>留空时使用这台电脑上的内置数据库，无需测试。</source>
         <translation>Empty means the embedded database on this PC; nothing to test.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="411"/>
+        <location filename="../../ui/dialogs/settings.py" line="429"/>
         <source>正在连接 {url} …</source>
         <translation>Connecting to {url} …</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="420"/>
-        <location filename="../../ui/dialogs/settings.py" line="426"/>
+        <location filename="../../ui/dialogs/settings.py" line="438"/>
+        <location filename="../../ui/dialogs/settings.py" line="444"/>
         <source>连接失败：{reason}</source>
         <translation>Connection failed: {reason}</translation>
     </message>
 </context>
 <context>
+    <name>SetupChecklist</name>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="164"/>
+        <source>开店设置清单</source>
+        <translation>Store set-up checklist</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="171"/>
+        <source>隐藏清单</source>
+        <translation>Hide checklist</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="180"/>
+        <source>添加员工</source>
+        <translation>Add staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="181"/>
+        <source>每人一个账号</source>
+        <translation>an account each</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="182"/>
+        <source>前台、销售顾问、评估师，每人一个账号，可兼任多个岗位</source>
+        <translation>Reception, consultants, appraisers: an account each; one person may hold several roles</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="183"/>
+        <source>新增员工</source>
+        <translation>Add staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="187"/>
+        <source>设置排班</source>
+        <translation>Roster</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="188"/>
+        <source>谁哪天上班</source>
+        <translation>who works which day</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="189"/>
+        <source>每人的固定排班；休假、病假、外出按天标记</source>
+        <translation>Everyone&apos;s usual week; leave, sick days and off-site days marked day by day</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="190"/>
+        <source>去排班</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="194"/>
+        <source>核对门店资料</source>
+        <translation>Store profile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="195"/>
+        <source>合同和收据要用</source>
+        <translation>contracts need it</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="196"/>
+        <source>地址、电话、统一社会信用代码、收款账户、标志、车辆网址</source>
+        <translation>Address, phone, credit code, bank account, logo, car-page address</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="197"/>
+        <source>去填写</source>
+        <translation>Fill in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="201"/>
+        <source>打印测试页</source>
+        <translation>Test page</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="202"/>
+        <source>检查抬头和打印机</source>
+        <translation>letterhead, printer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="203"/>
+        <source>打印一页，核对抬头、标志、信用代码和二维码</source>
+        <translation>Print one page and check the letterhead, logo, credit code and QR code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="204"/>
+        <source>打印</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="208"/>
+        <source>选择数据库</source>
+        <translation>Database</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="209"/>
+        <source>现在：本机内置</source>
+        <translation>now: this PC&apos;s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="209"/>
+        <source>已连接共享数据库</source>
+        <translation>shared database connected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="210"/>
+        <source>一台电脑用本机内置数据库即可；多台电脑共用请连接共享数据库</source>
+        <translation>One PC can keep its built-in database; several PCs share a shared database</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="212"/>
+        <source>各台电脑共用同一份数据</source>
+        <translation>Every PC works on the same data</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="213"/>
+        <source>保持本机</source>
+        <translation>Keep it</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="213"/>
+        <source>已确认</source>
+        <translation>Confirmed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="239"/>
+        <source>连接共享数据库…</source>
+        <translation>Shared database…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="259"/>
+        <source>已完成 {done}/{total}</source>
+        <translation>{done}/{total} done</translation>
+    </message>
+</context>
+<context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/widgets/shell.py" line="98"/>
+        <location filename="../../ui/widgets/shell.py" line="111"/>
         <source>展厅管理</source>
         <translation>Showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/shell.py" line="122"/>
+        <location filename="../../ui/widgets/shell.py" line="135"/>
         <source>版本 {version}</source>
         <translation>Version {version}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/shell.py" line="154"/>
+        <location filename="../../ui/widgets/shell.py" line="174"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/shell.py" line="163"/>
+        <location filename="../../ui/widgets/shell.py" line="183"/>
         <source>退出登录</source>
         <translation>Sign out</translation>
     </message>
@@ -6725,22 +10061,22 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>ShowroomApp</name>
     <message>
-        <location filename="../../ui/app.py" line="176"/>
+        <location filename="../../ui/app.py" line="201"/>
         <source>设置文件中有无效的值，已改用默认值（详情见日志）。</source>
         <translation>The settings file had invalid values; defaults are used instead (see the log).</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="406"/>
+        <location filename="../../ui/app.py" line="461"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="407"/>
+        <location filename="../../ui/app.py" line="462"/>
         <source>新的数据库地址或界面语言将在重新启动程序后生效。</source>
         <translation>The new database address or language applies after restarting the app.</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="420"/>
+        <location filename="../../ui/app.py" line="475"/>
         <source>自助机模式不可用，已打开员工登录。</source>
         <translation>Kiosk mode is not available; showing staff sign-in instead.</translation>
     </message>
@@ -6748,42 +10084,42 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SignContractDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="364"/>
+        <location filename="../../ui/dialogs/deals.py" line="363"/>
         <source>签订合同</source>
         <translation>Sign contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="371"/>
+        <location filename="../../ui/dialogs/deals.py" line="370"/>
         <source>请买受人阅读合同及两份附件后签名；一次签名同时用于三份文件。</source>
         <translation>The buyer reads the contract and both annexes, then signs once for all three papers.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="375"/>
+        <location filename="../../ui/dialogs/deals.py" line="374"/>
         <source>买受人在此签名</source>
         <translation>Buyer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="376"/>
+        <location filename="../../ui/dialogs/deals.py" line="375"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="375"/>
+        <location filename="../../ui/dialogs/deals.py" line="374"/>
         <source>乙方（买受人）签名</source>
         <translation>Buyer&apos;s signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="376"/>
+        <location filename="../../ui/dialogs/deals.py" line="375"/>
         <source>甲方代表（销售顾问）签名</source>
         <translation>Seller&apos;s representative (consultant)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="378"/>
+        <location filename="../../ui/dialogs/deals.py" line="377"/>
         <source>确认签订</source>
         <translation>Sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="403"/>
+        <location filename="../../ui/dialogs/deals.py" line="401"/>
         <source>合同还没有生成，请稍候。</source>
         <translation>The contract is not ready yet, please wait.</translation>
     </message>
@@ -6791,70 +10127,80 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SignInPage</name>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="61"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="69"/>
         <source>员工登录</source>
         <translation>Staff sign-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="65"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="72"/>
         <source>二手车展厅管理系统</source>
         <translation>Showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="71"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="81"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="73"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="83"/>
         <source>请输入用户名</source>
         <translation>Your username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="79"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="89"/>
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="82"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="92"/>
         <source>请输入密码</source>
         <translation>Your password</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="91"/>
-        <location filename="../../ui/widgets/sign_in_page.py" line="129"/>
-        <location filename="../../ui/widgets/sign_in_page.py" line="205"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="104"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="159"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="278"/>
         <source>登录</source>
         <translation>Sign in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="99"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="112"/>
         <source>这个数据库还没有任何员工账号，请先完成首次使用设置。</source>
         <translation>This database has no staff accounts yet. Please complete the first-start set-up.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="104"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="118"/>
         <source>首次使用设置…</source>
         <translation>First-start set-up…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="129"/>
-        <location filename="../../ui/widgets/sign_in_page.py" line="163"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="150"/>
+        <source>共享数据库暂时无法连接，正在使用本机 {time} 的缓存数据。在本机登录过的员工可以离线登录；到店登记会保存在本机，恢复连接后自动同步。</source>
+        <translation>The shared database cannot be reached; this PC is using its cached data from {time}. Staff who signed in on this PC before can sign in offline; check-ins are kept on this PC and synced automatically when the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/sign_in_page.py" line="154"/>
+        <source>共享数据库暂时无法连接。恢复连接后即可登录。</source>
+        <translation>The shared database cannot be reached. You can sign in once the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/sign_in_page.py" line="159"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="193"/>
         <source>正在连接数据库…</source>
         <translation>Connecting to the database…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="153"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="183"/>
         <source>请输入用户名。</source>
         <translation>Please enter your username.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="157"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="187"/>
         <source>请输入密码。</source>
         <translation>Please enter your password.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sign_in_page.py" line="205"/>
+        <location filename="../../ui/widgets/sign_in_page.py" line="278"/>
         <source>正在登录…</source>
         <translation>Signing in…</translation>
     </message>
@@ -6881,59 +10227,167 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
     </message>
 </context>
 <context>
-    <name>StaffModel</name>
+    <name>StaffEditDialog</name>
     <message>
-        <location filename="../../ui/screens/staff.py" line="39"/>
+        <location filename="../../ui/dialogs/staff_edit.py" line="139"/>
+        <source>编辑员工</source>
+        <translation>Edit staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="139"/>
+        <source>新增员工</source>
+        <translation>Add staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="146"/>
+        <source>如：王芳（最多 20 字，印在合同和协议上）</source>
+        <translation>e.g. 王芳 (up to 20 characters, printed on contracts and agreements)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="148"/>
+        <source>登录用，英文字母或数字，如 wangfang</source>
+        <translation>For signing in: letters or digits, e.g. wangfang</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="150"/>
+        <source>手机号，可不填</source>
+        <translation>Mobile number (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="151"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="40"/>
+        <location filename="../../ui/dialogs/staff_edit.py" line="152"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="41"/>
+        <location filename="../../ui/dialogs/staff_edit.py" line="168"/>
+        <source>岗位</source>
+        <translation>Roles</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="169"/>
+        <source>可以多选，例如销售顾问兼评估师。</source>
+        <translation>Tick several if needed, e.g. consultant and appraiser.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="172"/>
+        <source>手机号</source>
+        <translation>Mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="180"/>
+        <source>门店</source>
+        <translation>Store</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="186"/>
+        <source>保存后会显示一次性的临时密码，请当面交给本人；本人首次登录时必须改成自己的密码。</source>
+        <translation>After saving, a one-time temporary password is shown. Hand it to the person face to face; they must choose their own at first sign-in.</translation>
+    </message>
+</context>
+<context>
+    <name>StaffModel</name>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="80"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="81"/>
+        <source>用户名</source>
+        <translation>Username</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="82"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="42"/>
+        <location filename="../../ui/screens/staff.py" line="83"/>
+        <source>今日</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="84"/>
+        <source>手机</source>
+        <translation>Mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="85"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="86"/>
         <source>账号状态</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="43"/>
+        <location filename="../../ui/screens/staff.py" line="87"/>
         <source>登录状态</source>
         <translation>Sign-in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="44"/>
+        <location filename="../../ui/screens/staff.py" line="88"/>
         <source>最近登录</source>
         <translation>Last sign-in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="60"/>
+        <location filename="../../ui/screens/staff.py" line="96"/>
+        <source>在岗</source>
+        <translation>On duty</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="96"/>
+        <source>休息</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="115"/>
+        <source>已设置</source>
+        <translation>Set</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="115"/>
+        <source>未设置</source>
+        <translation>Not set</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="119"/>
         <source>在职</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="60"/>
+        <location filename="../../ui/screens/staff.py" line="144"/>
+        <source>已发临时密码，本人首次登录时会被要求设置新密码。</source>
+        <translation>A temporary password was issued; a new one is asked for at the first sign-in.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="118"/>
         <source>已停用</source>
         <translation>Disabled</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="63"/>
+        <location filename="../../ui/screens/staff.py" line="119"/>
+        <source>待改密码</source>
+        <translation>Must change password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="122"/>
         <source>已锁定（至 {time}）</source>
         <translation>Locked (until {time})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="66"/>
+        <location filename="../../ui/screens/staff.py" line="125"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="69"/>
+        <location filename="../../ui/screens/staff.py" line="128"/>
         <source>从未登录</source>
         <translation>Never</translation>
     </message>
@@ -6964,24 +10418,150 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>StaffScreen</name>
     <message>
-        <location filename="../../ui/screens/staff.py" line="93"/>
         <source>连续输错密码的账号会被锁定；确认是本人后可在这里解锁。</source>
-        <translation>Accounts lock after repeated wrong passwords; once you have checked it is really them, unlock here.</translation>
+        <translation type="vanished">Accounts lock after repeated wrong passwords; once you have checked it is really them, unlock here.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="96"/>
+        <location filename="../../ui/screens/staff.py" line="353"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="99"/>
+        <location filename="../../ui/screens/staff.py" line="335"/>
         <source>解锁</source>
         <translation>Unlock</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/staff.py" line="170"/>
+        <location filename="../../ui/screens/staff.py" line="289"/>
+        <source>门店</source>
+        <translation>Store</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="292"/>
+        <source>新增门店…</source>
+        <translation>Add store…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="306"/>
+        <source>员工</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="309"/>
+        <source>排班</source>
+        <translation>Roster</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="312"/>
+        <source>门店资料</source>
+        <translation>Store profile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="326"/>
+        <source>新增员工</source>
+        <translation>Add staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="329"/>
+        <source>编辑…</source>
+        <translation>Edit…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="331"/>
+        <source>重置密码…</source>
+        <translation>Reset password…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="333"/>
+        <source>设置 PIN…</source>
+        <translation>Set PIN…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="337"/>
+        <location filename="../../ui/screens/staff.py" line="466"/>
+        <source>停用…</source>
+        <translation>Disable…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="349"/>
+        <source>显示已停用</source>
+        <translation>Show disabled</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="385"/>
+        <source>员工离职请“停用”，不能删除：已签的协议、合同和审计记录都保留其姓名。忘记密码请“重置密码”，系统给出一次性临时密码。</source>
+        <translation>When someone leaves, disable them (nobody is deleted: signed agreements, contracts and the audit log keep their name). A forgotten password: Reset password gives a one-time temporary one.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="466"/>
+        <source>启用</source>
+        <translation>Re-enable</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="491"/>
+        <source>已新增 {name}。请把临时密码当面交给本人。</source>
+        <translation>{name} added. Hand the temporary password to them face to face.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="523"/>
+        <source>已保存 {name} 的资料。</source>
+        <translation>Saved {name}&apos;s details.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="532"/>
+        <source>重置密码</source>
+        <translation>Reset password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="533"/>
+        <source>为 {name} 生成新的临时密码？旧密码立即失效，账号同时解锁。</source>
+        <translation>Issue a new temporary password for {name}? The old password stops working at once and the account is unlocked.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="551"/>
+        <source>已为 {name} 生成临时密码。</source>
+        <translation>Temporary password issued for {name}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="569"/>
+        <source>已清除 PIN。</source>
+        <translation>PIN cleared.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="571"/>
+        <source>已为 {name} 设置 PIN。</source>
+        <translation>PIN set for {name}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="589"/>
         <source>已解锁 {name} 的账号。</source>
         <translation>{name}&apos;s account is unlocked.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="612"/>
+        <source>已停用 {name} 的账号，历史记录保留。</source>
+        <translation>{name}&apos;s account is disabled; their history is kept.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="617"/>
+        <source>已重新启用 {name}。如忘记密码，请“重置密码”；PIN 需要重新设置。</source>
+        <translation>{name} is re-enabled. If they forgot the password, reset it; the PIN must be set again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="628"/>
+        <location filename="../../ui/screens/staff.py" line="632"/>
+        <source>新增门店</source>
+        <translation>Add store</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="628"/>
+        <source>门店编号（2 到 8 位字母或数字，如 SH01）：</source>
+        <translation>Store code (2 to 8 letters or digits, e.g. SH01):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/staff.py" line="632"/>
+        <source>门店名称：</source>
+        <translation>Store name:</translation>
     </message>
 </context>
 <context>
@@ -7031,9 +10611,239 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>StepsPage</name>
     <message>
-        <location filename="../../ui/kiosk/contact.py" line="213"/>
+        <location filename="../../ui/kiosk/contact.py" line="265"/>
         <source>返回</source>
         <translation>Back</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="311"/>
+        <source>手机号格式不正确，请检查后重新输入。</source>
+        <translation>That mobile number does not look right. Please check it and enter it again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="313"/>
+        <source>没有找到这个编号的在售车辆，请核对车窗展示单上的库存编号。</source>
+        <translation>No car on sale has this number. Please check the stock no. on the window sticker.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="315"/>
+        <source>这个时段刚刚被预约，请换一个时段。</source>
+        <translation>This time has just been booked. Please choose another.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="316"/>
+        <source>这个时段已经过去，请换一个时段。</source>
+        <translation>This time has passed. Please choose another.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="317"/>
+        <source>这辆车目前不能试驾，请看看其他车辆。</source>
+        <translation>This car cannot be test-driven at the moment. Please have a look at the others.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="318"/>
+        <source>请先勾选同意，我们才能为您办理预约。</source>
+        <translation>Please tick the box to agree first, so that we can make the booking.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="319"/>
+        <source>请先勾选同意，我们才能为您办理报名。</source>
+        <translation>Please tick the box to agree first, so that we can sign you up.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="320"/>
+        <source>请点选您的姓氏，或只选“先生”“女士”。</source>
+        <translation>Please tap your surname, or just choose Mr or Ms.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="322"/>
+        <source>这辆车已经报名了这一场检测日，同一辆车每场只能报名一次。</source>
+        <translation>This car is already signed up for this inspection day; a car can be signed up once per day.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="324"/>
+        <source>这场检测日已停止报名，请选择其他日期。</source>
+        <translation>Sign-up for this inspection day has closed. Please choose another day.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="325"/>
+        <source>这场检测日已经结束，请选择其他日期。</source>
+        <translation>This inspection day is over. Please choose another day.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="326"/>
+        <source>正在连接，请稍候再试。</source>
+        <translation>Connecting. Please try again in a moment.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/contact.py" line="329"/>
+        <source>车牌号格式不正确，请检查后重新输入。</source>
+        <translation>That plate number does not look right. Please check it and enter it again.</translation>
+    </message>
+</context>
+<context>
+    <name>StoreProfilePanel</name>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="50"/>
+        <source>门店名称</source>
+        <translation>Store name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="51"/>
+        <source>印在每份文件抬头，最多 40 字</source>
+        <translation>Printed at the top of every paper, up to 40 characters</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="55"/>
+        <source>门店地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="56"/>
+        <source>最多 100 字，如 北京市朝阳区望京街 10 号</source>
+        <translation>Up to 100 characters, e.g. 北京市朝阳区望京街 10 号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="60"/>
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="61"/>
+        <source>如 010-8555 1234 或 400-820-1234</source>
+        <translation>e.g. 010-8555 1234 or 400-820-1234</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="65"/>
+        <source>统一社会信用代码</source>
+        <translation>Unified social credit code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="66"/>
+        <source>营业执照上的 18 位代码，合同和收据会印出</source>
+        <translation>The 18-character code on the business licence; printed on contracts and receipts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="70"/>
+        <source>开户银行</source>
+        <translation>Bank</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="71"/>
+        <source>合同上的收款账户，如 中国建设银行北京望京支行</source>
+        <translation>The account contracts name for payment, e.g. China Construction Bank, Wangjing branch</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="75"/>
+        <source>银行账号</source>
+        <translation>Account number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="76"/>
+        <source>8 到 30 位数字，可带空格</source>
+        <translation>8 to 30 digits, spaces allowed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="80"/>
+        <source>抬头附加文字</source>
+        <translation>Letterhead text</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="81"/>
+        <source>可不填，印在电话之后，最多 40 字，如 诚信经营 · 明码标价</source>
+        <translation>Optional, printed after the phone, up to 40 characters</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="87"/>
+        <source>车辆公开网址</source>
+        <translation>Car-page address</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="88"/>
+        <source>顾客扫码打开的车辆网页，如 https://che.example.cn/bj01</source>
+        <translation>The web page a customer&apos;s scan opens, e.g. https://che.example.cn/bj01</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="176"/>
+        <source>门店标志</source>
+        <translation>Store logo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="187"/>
+        <source>印在每页左上角。未设置时使用系统默认标志。支持 PNG、JPG，自动缩放。</source>
+        <translation>Printed at the top left of every page; the default logo when none is set. PNG or JPG, scaled automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="193"/>
+        <source>选择图片…</source>
+        <translation>Choose picture…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="195"/>
+        <source>移除标志</source>
+        <translation>Remove logo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="211"/>
+        <source>打印测试页…</source>
+        <translation>Print test page…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="215"/>
+        <source>保存门店资料</source>
+        <translation>Save store profile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="244"/>
+        <source>门店编号 {code}（合同号、收据号的前缀，不能修改）</source>
+        <translation>Store code {code} (prefix of contract and receipt numbers; cannot be changed)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="264"/>
+        <source>未设置
+（打印默认标志）</source>
+        <translation>Not set
+(the default logo prints)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="270"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="272"/>
+        <source>打印合同和收据前还需填写：{names}。</source>
+        <translation>Before contracts and receipts can print, fill in: {names}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="276"/>
+        <source>资料齐全，合同、收据和协议都能打印。</source>
+        <translation>Complete: contracts, receipts and agreements can print.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="299"/>
+        <source>门店资料已保存。</source>
+        <translation>Store profile saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="304"/>
+        <source>选择门店标志</source>
+        <translation>Choose store logo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="304"/>
+        <source>图片 (*.png *.jpg *.jpeg *.bmp)</source>
+        <translation>Pictures (*.png *.jpg *.jpeg *.bmp)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="325"/>
+        <source>门店标志已更新。</source>
+        <translation>Store logo updated.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/store_profile.py" line="325"/>
+        <source>已移除门店标志。</source>
+        <translation>Store logo removed.</translation>
     </message>
 </context>
 <context>
@@ -7070,54 +10880,77 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
     </message>
 </context>
 <context>
+    <name>SurnamePicker</name>
+    <message>
+        <location filename="../../ui/kiosk/surname_picker.py" line="56"/>
+        <source>常用</source>
+        <translation>Common</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/surname_picker.py" line="90"/>
+        <source>找不到？点姓氏拼音的首字母，例如“欧阳”点 O</source>
+        <translation>Not here? Tap the first letter of its pinyin, e.g. O for 欧阳 (Ouyang).</translation>
+    </message>
+</context>
+<context>
     <name>SyncProblems</name>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="32"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="33"/>
         <source>新建客户</source>
         <translation>Customer created</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="33"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="34"/>
         <source>到店登记</source>
         <translation>Visit checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="34"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="35"/>
         <source>试驾还车</source>
         <translation>Test drive returned</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="35"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="36"/>
         <source>回访记录</source>
         <translation>Follow-up note</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="36"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="37"/>
         <source>检测项目</source>
         <translation>Inspection item</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="37"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="38"/>
         <source>检测照片</source>
         <translation>Inspection photo</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="38"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="39"/>
         <source>结构性检查</source>
         <translation>Structural check</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="39"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="40"/>
         <source>检测估价</source>
         <translation>Inspection valuation</translation>
     </message>
     <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="41"/>
+        <source>离线登录</source>
+        <translation>Offline sign-in</translation>
+    </message>
+    <message>
         <location filename="../../ui/dialogs/sync_problems.py" line="42"/>
+        <source>离线登录失败</source>
+        <translation>Failed offline sign-in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="45"/>
         <source>待同步</source>
         <translation>Pending sync</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="43"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="46"/>
         <source>同步问题</source>
         <translation>Sync problem</translation>
     </message>
@@ -7125,69 +10958,82 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SyncProblemsDialog</name>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="60"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="63"/>
         <source>待同步与同步问题</source>
         <translation>Pending sync and sync problems</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="69"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="72"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="69"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="72"/>
         <source>操作</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="69"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="72"/>
         <source>记录时间</source>
         <translation>Recorded at</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="69"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="72"/>
         <source>说明</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="79"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="82"/>
         <source>立即同步</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="80"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="83"/>
         <source>重试</source>
         <translation>Retry</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="81"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="84"/>
         <source>放弃此条…</source>
         <translation>Discard…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="105"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="108"/>
         <source>网络恢复后自动同步</source>
         <translation>Syncs automatically when the network is back</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="121"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="124"/>
         <source>没有待同步的记录，也没有同步问题。</source>
         <translation>Nothing is waiting to sync and there are no sync problems.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="125"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="128"/>
         <source>{p} 条待同步，{q} 个同步问题。同步问题需要有人处理：核对后重试，或写明原因后放弃。</source>
         <translation>{p} pending, {q} sync problems. Sync problems need someone: check and retry, or discard with a reason.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="157"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="153"/>
+        <source>仍然无法连接共享数据库，记录继续保存在本机，恢复连接后自动同步。</source>
+        <translation>The shared database still cannot be reached. The records stay on this PC and are synced automatically when the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/sync_problems.py" line="180"/>
         <source>放弃此条</source>
         <translation>Discard</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/sync_problems.py" line="157"/>
+        <location filename="../../ui/dialogs/sync_problems.py" line="180"/>
         <source>为什么放弃这条记录？（会保留在记录中）</source>
         <translation>Why discard this record? (It stays listed.)</translation>
+    </message>
+</context>
+<context>
+    <name>TestDriveDialogs</name>
+    <message>
+        <location filename="../../ui/dialogs/test_drive.py" line="60"/>
+        <source>请选择…</source>
+        <translation>Please choose…</translation>
     </message>
 </context>
 <context>
@@ -7348,104 +11194,302 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
     </message>
 </context>
 <context>
+    <name>Timeline</name>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="86"/>
+        <source>线索</source>
+        <translation>Lead</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="87"/>
+        <source>沟通</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="88"/>
+        <source>到店</source>
+        <translation>Visit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="89"/>
+        <source>试驾</source>
+        <translation>Test drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="90"/>
+        <source>意向金</source>
+        <translation>Deposit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="91"/>
+        <source>合同</source>
+        <translation>Contract</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="92"/>
+        <source>检测</source>
+        <translation>Inspection</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="93"/>
+        <source>意向等级</source>
+        <translation>Intent grade</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="96"/>
+        <source>已预约</source>
+        <translation>Booked</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="97"/>
+        <source>试驾中</source>
+        <translation>On test drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="98"/>
+        <source>已还车</source>
+        <translation>Returned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="99"/>
+        <source>已取消</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="100"/>
+        <source>未到店</source>
+        <translation>No-show</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="101"/>
+        <source>有效</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="102"/>
+        <source>已抵扣车款</source>
+        <translation>Credited to the price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="103"/>
+        <source>已退还</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="104"/>
+        <source>已没收</source>
+        <translation>Forfeited</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="105"/>
+        <source>已到期</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="106"/>
+        <source>草稿</source>
+        <translation>Draft</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="107"/>
+        <source>已签订</source>
+        <translation>Signed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="108"/>
+        <source>已作废</source>
+        <translation>Void</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="109"/>
+        <source>检测中</source>
+        <translation>In progress</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="110"/>
+        <source>已定稿</source>
+        <translation>Final</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="113"/>
+        <source>买卖合同</source>
+        <translation>Sale contract</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="114"/>
+        <source>车况确认书</source>
+        <translation>Condition confirmation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="115"/>
+        <source>售后服务协议</source>
+        <translation>After-sales agreement</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="116"/>
+        <source>补充协议</source>
+        <translation>Amendment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="130"/>
+        <source>{channel}：{text}</source>
+        <translation>{channel}: {text}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="136"/>
+        <source>客户答复：{text}</source>
+        <translation>answer: {text}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="141"/>
+        <source>下一步：{text}{when}</source>
+        <translation>next: {text}{when}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="145"/>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="153"/>
+        <source>，意向 {g} 级</source>
+        <translation>, intent {g}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="162"/>
+        <source>咨询 {car}</source>
+        <translation>asked about {car}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="169"/>
+        <source>反馈：{text}</source>
+        <translation>feedback: {text}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="181"/>
+        <source>{g} 级</source>
+        <translation>grade {g}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="186"/>
+        <source>{s} 分</source>
+        <translation>{s} points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="193"/>
+        <source>{old} → {new}：{reason}</source>
+        <translation>{old} → {new}: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>VehicleArchive</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="79"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="98"/>
         <source>{litres} L</source>
         <translation>{litres} L</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="81"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="100"/>
         <source>续航 {km} 公里</source>
         <translation>{km} km range</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="88"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="107"/>
         <source>年款</source>
         <translation>Model year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="90"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="109"/>
         <source>初次登记</source>
         <translation>First registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="93"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="112"/>
         <source>未上牌</source>
         <translation>no plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="96"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="115"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="97"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="116"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="101"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="120"/>
         <source>排量/续航</source>
         <translation>Engine / range</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="102"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="121"/>
         <source>能源</source>
         <translation>Energy</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="104"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="123"/>
         <source>变速箱</source>
         <translation>Gearbox</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="107"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="127"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="108"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="130"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="109"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="131"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="111"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="133"/>
         <source>座位数</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="115"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="137"/>
         <source>过户次数</source>
         <translation>Ownership transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="116"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="138"/>
         <source>{n} 次</source>
         <translation>{n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="118"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="140"/>
         <source>驱动方式</source>
         <translation>Drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="123"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="142"/>
+        <source>年检到期</source>
+        <translation>Annual inspection due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="146"/>
+        <source>保险到期</source>
+        <translation>Insurance due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="153"/>
         <source>最大马力</source>
         <translation>Power</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="124"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="154"/>
         <source>{hp} 马力</source>
         <translation>{hp} hp</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="129"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="159"/>
         <source>新车指导价</source>
         <translation>New price (MSRP)</translation>
     </message>
@@ -7453,229 +11497,384 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleArchiveDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="388"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="495"/>
         <source>车辆档案</source>
         <translation>Vehicle archive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="404"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="516"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="437"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="552"/>
+        <source>拖动照片调整顺序；按住 Ctrl 或 Shift 可多选</source>
+        <translation>Drag photos to reorder; Ctrl or Shift selects several</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="553"/>
         <source>导入照片…</source>
         <translation>Import photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="439"/>
         <source>前移</source>
-        <translation>Move earlier</translation>
+        <translation type="vanished">Move earlier</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="441"/>
         <source>后移</source>
-        <translation>Move later</translation>
+        <translation type="vanished">Move later</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="443"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="576"/>
         <source>设为封面</source>
         <translation>Make cover</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="445"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="578"/>
         <source>删除照片</source>
         <translation>Delete photo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="472"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="605"/>
         <source>基本信息</source>
         <translation>Basic data</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="474"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="607"/>
         <source>配置</source>
         <translation>Features</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="477"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="630"/>
         <source>保养记录</source>
         <translation>Service history</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="480"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="652"/>
         <source>事故/泡水/火烧</source>
         <translation>Accident/flood/fire</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="482"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="656"/>
         <source>价格构成</source>
         <translation>Price breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="486"/>
-        <location filename="../../ui/screens/vehicle_archive.py" line="643"/>
         <source>查看第三方检测报告</source>
-        <translation>Open third-party inspection report</translation>
+        <translation type="vanished">Open third-party inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="494"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="556"/>
+        <source>可一次选择多张；文件名含“内饰”“发动机”“证件”等时自动分类，其余归入右侧所选分类</source>
+        <translation>Choose many at once; names with 内饰/interior, 发动机/engine, 证件/document… are filed by name, the rest under the section chosen on the right</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="563"/>
+        <source>改为此分类</source>
+        <translation>Move to section</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="565"/>
+        <source>把选中的照片归入左侧所选分类（证件照片不对客户展示）</source>
+        <translation>File the selected photos under the section on the left (document photos are never shown to customers)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="569"/>
+        <source>前移（同一分类内）</source>
+        <translation>Earlier (within its section)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="573"/>
+        <source>后移（同一分类内）</source>
+        <translation>Later (within its section)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="583"/>
+        <source>分类</source>
+        <translation>Section</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="612"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="636"/>
+        <source>添加…</source>
+        <translation>Add…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="614"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="638"/>
+        <source>修改…</source>
+        <translation>Change…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="616"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="640"/>
+        <source>删除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="618"/>
+        <source>查看单据</source>
+        <translation>Open invoice</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="642"/>
+        <source>查看凭证</source>
+        <translation>Open evidence</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="663"/>
+        <source>查看报告</source>
+        <translation>Open report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="665"/>
+        <source>附加报告…</source>
+        <translation>Attach report…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="667"/>
+        <source>附加第三方检测报告（PDF），客户可在自助机上查看</source>
+        <translation>Attach the third-party inspection report (PDF); customers can read it on the kiosk</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="670"/>
+        <source>移除报告</source>
+        <translation>Remove report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="682"/>
         <source>扫码在手机上查看这辆车</source>
         <translation>Scan to see this car on a phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="495"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="683"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="914"/>
         <source>扫码看车</source>
         <translation>Scan to view</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="520"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="716"/>
         <source>修改状态</source>
         <translation>Change status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="522"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="718"/>
         <source>编辑资料…</source>
         <translation>Edit details…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="524"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="720"/>
         <source>加入对比</source>
         <translation>Add to comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="526"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="722"/>
         <source>金融计算器</source>
         <translation>Loan calculator</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="528"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="724"/>
         <source>打印车辆信息单</source>
         <translation>Print car sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="530"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="726"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="533"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="729"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="576"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="789"/>
         <source>车辆档案 — {title}</source>
         <translation>Vehicle archive — {title}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="579"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="792"/>
+        <source>来源 {source}</source>
+        <translation>from {source}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="797"/>
         <source>库存号 {stock} · 车架号 {vin} · 车牌 {plate}</source>
         <translation>Stock no. {stock} · VIN {vin} · Plate {plate}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="590"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="802"/>
+        <source>待定价</source>
+        <translation>Price pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="809"/>
         <source>未登记配置</source>
         <translation>No features recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="594"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="830"/>
+        <source>第三方检测报告：{name}（{pages} 页）· SHA-256 {sha}</source>
+        <translation>Third-party report: {name} ({pages} pages) · SHA-256 {sha}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="838"/>
+        <source>第三方检测报告：暂无</source>
+        <translation>Third-party report: none</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="850"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="602"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="854"/>
+        <source>[有单据]</source>
+        <translation>[invoice]</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="862"/>
         <source>暂无保养记录</source>
         <translation>No service records</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="605"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="867"/>
         <source>日期不详</source>
         <translation>date unknown</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="606"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="868"/>
         <source>（涉及结构件）</source>
         <translation> (structural parts)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="611"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="869"/>
+        <source>[有凭证]</source>
+        <translation>[evidence]</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="877"/>
         <source>无事故、泡水、火烧记录</source>
         <translation>No accident, flood or fire history</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="614"/>
-        <location filename="../../ui/screens/vehicle_archive.py" line="624"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="914"/>
+        <source>无二维码</source>
+        <translation>No QR code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="961"/>
+        <source>只有整备/评估人员和店长（或门店授权的岗位）可以修改车辆资料和照片</source>
+        <translation>Only stock staff (appraisers) and the manager (or a role the store grants) can change car details and photos</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1163"/>
+        <source>请先选择照片</source>
+        <translation>Select photos first</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1293"/>
+        <source>正在处理文件 {name}…</source>
+        <translation>Processing {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1300"/>
+        <source>这条记录没有附文件</source>
+        <translation>This entry has no file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1313"/>
+        <source>正在读取检测报告 {name}…</source>
+        <translation>Reading report {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1325"/>
+        <source>检测报告已保存（SHA-256 {sha}）。</source>
+        <translation>Report saved (SHA-256 {sha}).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1353"/>
+        <source>无法打开文件，文件已保存在：{path}</source>
+        <translation>Cannot open the file; it was saved at: {path}</translation>
+    </message>
+    <message>
         <source>[仅内部，不对客户展示]</source>
-        <translation>[internal only, never shown to customers]</translation>
+        <translation type="vanished">[internal only, never shown to customers]</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="617"/>
         <source>合计（售价）  {price}</source>
-        <translation>Total (price)  {price}</translation>
+        <translation type="vanished">Total (price)  {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="622"/>
         <source>收车成本  {cost}</source>
-        <translation>Purchase cost  {cost}</translation>
+        <translation type="vanished">Purchase cost  {cost}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="628"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="815"/>
         <source>，{score} 分</source>
         <translation>, {score} points</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="633"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="820"/>
         <source>本店检测：{grade}{score}（报告 {no}）</source>
         <translation>Our inspection: {grade}{score} (report {no})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="640"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="827"/>
         <source>本店检测：暂无</source>
         <translation>Our inspection: none yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="643"/>
         <source>暂无第三方检测报告</source>
-        <translation>No third-party inspection report</translation>
+        <translation type="vanished">No third-party inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="772"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1034"/>
         <source>另一台电脑已保存了相同的资料，无需再保存。</source>
         <translation>Another PC has already saved the same details; nothing more to save.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="776"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1038"/>
         <source>这辆车的资料刚被其他人修改过，你的修改尚未保存：请在“保存冲突”窗口中选择。</source>
         <translation>Someone else has just changed this car&apos;s details. Your changes are not saved yet: choose what to do in the “Save conflict” window.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="793"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1055"/>
         <source>已载入另一台电脑保存的版本，你的修改没有保存。</source>
         <translation>Loaded the version saved on the other PC; your changes were not saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="805"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1067"/>
         <source>你的修改没有保存。</source>
         <translation>Your changes were not saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="811"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1083"/>
+        <source>价格已保存。</source>
+        <translation>Prices saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1096"/>
         <source>选择车辆照片</source>
         <translation>Choose car photos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="813"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1098"/>
         <source>图片 (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</source>
         <translation>Images (*.jpg *.jpeg *.png *.webp *.bmp *.heic)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="824"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1112"/>
         <source>正在处理 {n} 张照片…</source>
         <translation>Processing {n} photos…</translation>
     </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1123"/>
+        <source>正在处理照片 {done}/{total}…</source>
+        <translation>Processing photos {done}/{total}…</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/vehicle_archive.py" line="847"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1141"/>
         <source>已导入 %n 张照片。</source>
         <translation>
             <numerusform>Imported %n photo.</numerusform>
@@ -7683,115 +11882,139 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="849"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="1143"/>
         <source>以下文件未导入：</source>
         <translation>Not imported:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="898"/>
         <source>无法打开检测报告，文件已保存在：{path}</source>
-        <translation>Cannot open the report; it was saved to: {path}</translation>
+        <translation type="vanished">Cannot open the report; it was saved to: {path}</translation>
     </message>
 </context>
 <context>
     <name>VehicleConflictDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="234"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="322"/>
         <source>售价（元）</source>
         <translation>Price (CNY)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="235"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="323"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="236"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="324"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="237"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="325"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="238"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="326"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="239"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="327"/>
+        <source>座位数</source>
+        <translation>Seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="328"/>
         <source>过户次数</source>
         <translation>Previous transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="240"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="329"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="241"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="330"/>
+        <source>新车指导价</source>
+        <translation>New price (MSRP)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="331"/>
+        <source>年检到期</source>
+        <translation>Annual inspection due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="332"/>
+        <source>保险到期</source>
+        <translation>Insurance due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="333"/>
+        <source>收车来源</source>
+        <translation>Bought via</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="334"/>
         <source>配置</source>
         <translation>Equipment</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="242"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="335"/>
         <source>车况说明</source>
         <translation>Condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="276"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="376"/>
         <source>{km} 公里</source>
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="296"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="396"/>
         <source>保存冲突 — {stock}</source>
         <translation>Save conflict — {stock}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="300"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="400"/>
         <source>你编辑期间，另一台电脑已经保存了这辆车的资料。你的修改还没有保存，下面是两个版本不同的地方：</source>
         <translation>While you were editing, another PC saved this car&apos;s details. Your changes have not been saved yet; here is where the two versions differ:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="308"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="408"/>
         <source>项目</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="308"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="408"/>
         <source>另一台电脑已保存</source>
         <translation>Saved on the other PC</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="308"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="408"/>
         <source>你填写的</source>
         <translation>What you entered</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="316"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="416"/>
         <source>（你没有改这项，覆盖时保留对方的）</source>
         <translation> (you did not change this; overwriting keeps theirs)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="335"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="435"/>
         <source>“用我的填写覆盖”只保存你改过的项目，对方改的其他项目保留；“载入对方的版本”放弃你的修改；“继续编辑”带着你填写的内容回到编辑窗口。</source>
         <translation>“Overwrite with mine” saves only the fields you changed and keeps the other PC&apos;s other changes; “Load their version” drops your changes; “Keep editing” goes back to the form with what you entered.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="344"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="444"/>
         <source>载入对方的版本</source>
         <translation>Load their version</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="347"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="447"/>
         <source>用我的填写覆盖</source>
         <translation>Overwrite with mine</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="350"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="450"/>
         <source>继续编辑</source>
         <translation>Keep editing</translation>
     </message>
@@ -7799,74 +12022,131 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>VehicleEditDialog</name>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="139"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="175"/>
         <source>编辑车辆资料 {stock}</source>
         <translation>Edit vehicle {stock}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="146"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="182"/>
+        <source>只有店长（或门店授权的岗位）可以修改售价</source>
+        <translation>Only the manager (or a role the store grants) can change the price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="186"/>
         <source> 公里</source>
         <translation> km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="162"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="196"/>
+        <source>未填</source>
+        <translation>Not given</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="203"/>
+        <source>如 2027-05-31</source>
+        <translation>e.g. 2027-05-31</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="207"/>
+        <source>如 2027-04-30</source>
+        <translation>e.g. 2027-04-30</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="209"/>
+        <source>未登记</source>
+        <translation>Not on file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="222"/>
         <source>每行一项配置</source>
         <translation>One feature per line</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="164"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="224"/>
         <source>售价（元）</source>
         <translation>Price (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="165"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="225"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="166"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="226"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="167"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="227"/>
         <source>车身形式</source>
         <translation>Body type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="168"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="228"/>
         <source>排放标准</source>
         <translation>Emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="169"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="229"/>
+        <source>座位数</source>
+        <translation>Seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="230"/>
         <source>过户次数</source>
         <translation>Ownership transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="170"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="231"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="171"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="232"/>
+        <source>新车指导价（元）</source>
+        <translation>New price (MSRP, yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="233"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="294"/>
+        <source>年检到期</source>
+        <translation>Annual inspection due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="234"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="296"/>
+        <source>保险到期</source>
+        <translation>Insurance due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="235"/>
+        <source>收车来源</source>
+        <translation>Bought via</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="236"/>
         <source>配置</source>
         <translation>Features</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="172"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="237"/>
         <source>车况说明</source>
         <translation>Condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="179"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="244"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/vehicle_archive.py" line="180"/>
+        <location filename="../../ui/screens/vehicle_archive.py" line="245"/>
         <source>取消</source>
         <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/vehicle_archive.py" line="292"/>
+        <source>新车指导价</source>
+        <translation>New price (MSRP)</translation>
     </message>
 </context>
 <context>
@@ -7975,137 +12255,997 @@ Every row&apos;s result and reason is in the report: {report}</translation>
     </message>
 </context>
 <context>
+    <name>VehicleIntakeDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="75"/>
+        <source>收车入库</source>
+        <translation>Take car into stock</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="83"/>
+        <source>17 位，前挡风玻璃左下角或行驶证上</source>
+        <translation>17 characters: lower left of the windscreen, or on the registration</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="88"/>
+        <source>已对照车辆核对车架号（进口车可无校验位）</source>
+        <translation>VIN checked against the car (imports may have no check digit)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="91"/>
+        <source>如 京A·12345；未上牌留空</source>
+        <translation>e.g. 京A·12345; blank if not registered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="93"/>
+        <source>如 丰田</source>
+        <translation>e.g. Toyota</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="94"/>
+        <source>车系，如 凯美瑞</source>
+        <translation>series, e.g. Camry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="95"/>
+        <source>版本，如 2.0G 豪华版</source>
+        <translation>version, e.g. 2.0G Luxury</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="98"/>
+        <source>按车架号</source>
+        <translation>From VIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="100"/>
+        <source> 款</source>
+        <translation> model</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="102"/>
+        <source>如 2023-05-01；未上牌留空</source>
+        <translation>e.g. 2023-05-01; blank if not registered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="104"/>
+        <source>公里，如 28000 或 2.8万</source>
+        <translation>km, e.g. 28000 or 2.8万</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="105"/>
+        <source>如 珍珠白</source>
+        <translation>e.g. pearl white</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="111"/>
+        <source>未填</source>
+        <translation>Not given</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="115"/>
+        <source> 次</source>
+        <translation> times</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="116"/>
+        <source>过户次数：0 即一手车</source>
+        <translation>Ownership transfers: 0 means one owner</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="120"/>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="124"/>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="139"/>
+        <source>请选择</source>
+        <translation>Choose</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="131"/>
+        <source>升，如 2.0；纯电留空</source>
+        <translation>litres, e.g. 2.0; blank for electric</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="133"/>
+        <source>公里，纯电/插混填写</source>
+        <translation>km, for electric / plug-in hybrid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="135"/>
+        <source>如 2027-05</source>
+        <translation>e.g. 2027-05</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="137"/>
+        <source>如 2027-04-30</source>
+        <translation>e.g. 2027-04-30</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="143"/>
+        <source>元，如 199800 或 19.98万</source>
+        <translation>yuan, e.g. 199800 or 19.98万</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="147"/>
+        <source>元，仅内部可见</source>
+        <translation>yuan, staff only</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="149"/>
+        <source>元，如 145800 或 14.58万</source>
+        <translation>yuan, e.g. 145800 or 14.58万</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="158"/>
+        <source>待店长定价</source>
+        <translation>Priced by the manager</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="160"/>
+        <source>售价和收车成本由店长（或门店授权的岗位）填写；车辆先以“待定价”入库。</source>
+        <translation>The manager (or a role the store grants) sets price and cost; the car comes in as price pending.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="165"/>
+        <source>车况说明（选填）：如 原版原漆，右后门有轻微划痕</source>
+        <translation>Condition notes (optional): e.g. original paint, light scratch on the rear right door</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="169"/>
+        <source>车辆识别</source>
+        <translation>Identity</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="176"/>
+        <source>车架号（VIN）</source>
+        <translation>VIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="177"/>
+        <source>车牌号</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="178"/>
+        <source>品牌</source>
+        <translation>Brand</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="179"/>
+        <source>车系</source>
+        <translation>Series</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="180"/>
+        <source>版本</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="181"/>
+        <source>年款</source>
+        <translation>Model year</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="182"/>
+        <source>初次登记</source>
+        <translation>First registration</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="183"/>
+        <source>表显里程</source>
+        <translation>Odometer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="184"/>
+        <source>车身颜色</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="185"/>
+        <source>车身形式</source>
+        <translation>Body type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="186"/>
+        <source>座位数</source>
+        <translation>Seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="187"/>
+        <source>过户次数</source>
+        <translation>Ownership transfers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="189"/>
+        <source>动力与手续</source>
+        <translation>Powertrain and papers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="191"/>
+        <source>能源</source>
+        <translation>Energy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="192"/>
+        <source>变速箱</source>
+        <translation>Gearbox</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="193"/>
+        <source>排放标准</source>
+        <translation>Emission standard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="194"/>
+        <source>排量</source>
+        <translation>Engine size</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="195"/>
+        <source>纯电续航</source>
+        <translation>Electric range</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="196"/>
+        <source>年检到期</source>
+        <translation>Annual inspection due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="197"/>
+        <source>保险到期</source>
+        <translation>Insurance due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="198"/>
+        <source>收车来源</source>
+        <translation>Bought via</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="199"/>
+        <source>新车指导价</source>
+        <translation>New price (MSRP)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="201"/>
+        <source>价格（店长或授权岗位）</source>
+        <translation>Prices (manager or granted role)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="203"/>
+        <source>收车成本</source>
+        <translation>Purchase cost</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="204"/>
+        <source>售价</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="222"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="225"/>
+        <source>入库</source>
+        <translation>Take into stock</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="231"/>
+        <source>库存编号入库时自动生成；入库后状态为“整备中”，可继续上传照片和档案。</source>
+        <translation>The stock number is assigned on saving; the car starts as Preparing, ready for photos and its file.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="242"/>
+        <source>车况说明</source>
+        <translation>Condition notes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="321"/>
+        <source>制造厂：{maker}</source>
+        <translation>Maker: {maker}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="324"/>
+        <source>年款：{year}</source>
+        <translation>Model year: {year}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="326"/>
+        <source>✓ 校验位正确</source>
+        <translation>✓ Check digit correct</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="329"/>
+        <source>校验位不符，可能有输入错误，请核对车架号</source>
+        <translation>Check digit does not match: probably a typo, please check the VIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="333"/>
+        <source>校验位不符（进口车可能不用校验位）</source>
+        <translation>Check digit does not match (imports may not use one)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_intake.py" line="339"/>
+        <source>按车架号（{year}）</source>
+        <translation>From VIN ({year})</translation>
+    </message>
+</context>
+<context>
     <name>VehicleLabels</name>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="12"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="20"/>
         <source>汽油</source>
         <translation>Petrol</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="13"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="21"/>
         <source>柴油</source>
         <translation>Diesel</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="14"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="22"/>
         <source>油电混动</source>
         <translation>Hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="15"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="23"/>
         <source>插电混动</source>
         <translation>Plug-in hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="16"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="24"/>
         <source>纯电动</source>
         <translation>Electric</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="19"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="27"/>
         <source>燃油</source>
         <translation>Petrol/diesel</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="20"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="28"/>
         <source>混动</source>
         <translation>Hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="21"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="29"/>
         <source>纯电</source>
         <translation>Electric</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="24"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="32"/>
         <source>手动挡</source>
         <translation>Manual</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="25"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="33"/>
         <source>自动挡</source>
         <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="28"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="36"/>
         <source>事故</source>
         <translation>Accident</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="29"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="37"/>
         <source>泡水</source>
         <translation>Flood</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="30"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="38"/>
         <source>火烧</source>
         <translation>Fire</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="31"/>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="45"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="39"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="62"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="34"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="42"/>
         <source>一级</source>
         <translation>Grade 1</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="35"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="43"/>
         <source>二级</source>
         <translation>Grade 2</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="36"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="44"/>
         <source>三级</source>
         <translation>Grade 3</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="37"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="45"/>
         <source>四级</source>
         <translation>Grade 4</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="38"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="46"/>
         <source>五级（事故车）</source>
         <translation>Grade 5 (accident car)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="41"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="49"/>
         <source>外观</source>
         <translation>Exterior</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="42"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="50"/>
         <source>内饰</source>
         <translation>Interior</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="43"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="51"/>
         <source>发动机舱</source>
         <translation>Engine bay</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="44"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="52"/>
         <source>底盘</source>
         <translation>Chassis</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="48"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="53"/>
+        <source>细节</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="54"/>
+        <source>瑕疵</source>
+        <translation>Flaws</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="55"/>
+        <source>证件</source>
+        <translation>Documents</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="58"/>
+        <source>个人收购</source>
+        <translation>Bought from owner</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="59"/>
+        <source>置换</source>
+        <translation>Trade-in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="60"/>
+        <source>拍卖</source>
+        <translation>Auction</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="61"/>
+        <source>同行调车</source>
+        <translation>Other dealer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="65"/>
         <source>7天无理由退车</source>
         <translation>7-day return</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="49"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="66"/>
         <source>30天核心部件质保</source>
         <translation>30-day core parts warranty</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/vehicle_labels.py" line="50"/>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="67"/>
         <source>终身免费检测</source>
         <translation>Free lifetime check</translation>
+    </message>
+</context>
+<context>
+    <name>VehiclePermissionsDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_permissions.py" line="30"/>
+        <source>售价、收车成本、价格构成、CSV 导入</source>
+        <translation>Asking price, purchase cost, price lines, CSV import</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_permissions.py" line="33"/>
+        <source>收车入库、车辆资料、照片、保养与事故记录、检测报告、上下架</source>
+        <translation>Intake, car details, photos, maintenance and accident entries, inspection report, on/off sale</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_permissions.py" line="46"/>
+        <source>车辆资料岗位权限</source>
+        <translation>Car permissions by role</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_permissions.py" line="50"/>
+        <source>勾选除默认岗位外还可以做这些事的岗位。店长始终可以；修改记入审计日志。</source>
+        <translation>Tick the roles that may do this besides the defaults. The manager always may; changes are audit-logged.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_permissions.py" line="74"/>
+        <source>默认即可</source>
+        <translation>Allowed by default</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_permissions.py" line="80"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_permissions.py" line="82"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+</context>
+<context>
+    <name>VehicleRecords</name>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="46"/>
+        <source>选择单据或凭证</source>
+        <translation>Choose an invoice or evidence</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="48"/>
+        <source>照片或 PDF (*.jpg *.jpeg *.png *.webp *.pdf)</source>
+        <translation>Photo or PDF (*.jpg *.jpeg *.png *.webp *.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="83"/>
+        <source>已有凭证</source>
+        <translation>File attached</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="85"/>
+        <source>未附文件</source>
+        <translation>No file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="90"/>
+        <source>选择文件…</source>
+        <translation>Choose file…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="94"/>
+        <source>移除已附的文件</source>
+        <translation>Remove attached file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="106"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_records.py" line="108"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+</context>
+<context>
+    <name>VehicleWords</name>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="83"/>
+        <source>轿车</source>
+        <translation>Sedan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="84"/>
+        <source>两厢轿车</source>
+        <translation>Hatchback</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="85"/>
+        <source>三厢轿车</source>
+        <translation>Sedan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="86"/>
+        <source>SUV</source>
+        <translation>SUV</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="87"/>
+        <source>MPV</source>
+        <translation>MPV</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="88"/>
+        <source>微型车</source>
+        <translation>City car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="89"/>
+        <source>小型车</source>
+        <translation>Small car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="90"/>
+        <source>紧凑型车</source>
+        <translation>Compact car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="91"/>
+        <source>中型车</source>
+        <translation>Mid-size car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="92"/>
+        <source>中大型车</source>
+        <translation>Full-size car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="93"/>
+        <source>跑车</source>
+        <translation>Sports car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="94"/>
+        <source>旅行车</source>
+        <translation>Estate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="95"/>
+        <source>皮卡</source>
+        <translation>Pickup</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="96"/>
+        <source>敞篷车</source>
+        <translation>Convertible</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="97"/>
+        <source>面包车</source>
+        <translation>Minivan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="98"/>
+        <source>越野车</source>
+        <translation>Off-roader</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="99"/>
+        <source>硬派越野</source>
+        <translation>Off-roader</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="100"/>
+        <source>白色</source>
+        <translation>White</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="101"/>
+        <source>黑色</source>
+        <translation>Black</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="102"/>
+        <source>灰色</source>
+        <translation>Grey</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="103"/>
+        <source>银色</source>
+        <translation>Silver</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="104"/>
+        <source>蓝色</source>
+        <translation>Blue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="105"/>
+        <source>红色</source>
+        <translation>Red</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="106"/>
+        <source>棕色</source>
+        <translation>Brown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="107"/>
+        <source>绿色</source>
+        <translation>Green</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="108"/>
+        <source>黄色</source>
+        <translation>Yellow</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="109"/>
+        <source>橙色</source>
+        <translation>Orange</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="110"/>
+        <source>紫色</source>
+        <translation>Purple</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="111"/>
+        <source>金色</source>
+        <translation>Gold</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="112"/>
+        <source>香槟色</source>
+        <translation>Champagne</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="113"/>
+        <source>米色</source>
+        <translation>Beige</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="114"/>
+        <source>咖啡色</source>
+        <translation>Coffee brown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="115"/>
+        <source>深蓝色</source>
+        <translation>Dark blue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="116"/>
+        <source>深灰色</source>
+        <translation>Dark grey</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="117"/>
+        <source>珍珠白</source>
+        <translation>Pearl white</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="118"/>
+        <source>双色</source>
+        <translation>Two-tone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="119"/>
+        <source>前驱</source>
+        <translation>Front-wheel drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="120"/>
+        <source>后驱</source>
+        <translation>Rear-wheel drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="121"/>
+        <source>四驱</source>
+        <translation>Four-wheel drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="122"/>
+        <source>全时四驱</source>
+        <translation>Full-time four-wheel drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="123"/>
+        <source>适时四驱</source>
+        <translation>On-demand four-wheel drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="124"/>
+        <source>纯电动</source>
+        <translation>Electric (no exhaust)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="125"/>
+        <source>国VI</source>
+        <translation>China 6</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="126"/>
+        <source>国V</source>
+        <translation>China 5</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="127"/>
+        <source>国IV</source>
+        <translation>China 4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="128"/>
+        <source>国III</source>
+        <translation>China 3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="129"/>
+        <source>国六</source>
+        <translation>China 6</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="130"/>
+        <source>国五</source>
+        <translation>China 5</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="131"/>
+        <source>国四</source>
+        <translation>China 4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="132"/>
+        <source>国三</source>
+        <translation>China 3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="133"/>
+        <source>左侧</source>
+        <translation>Left side</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="134"/>
+        <source>右侧</source>
+        <translation>Right side</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="135"/>
+        <source>车头</source>
+        <translation>Front</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="136"/>
+        <source>车尾</source>
+        <translation>Rear</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="137"/>
+        <source>中控台</source>
+        <translation>Dashboard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="138"/>
+        <source>前排座椅</source>
+        <translation>Front seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="139"/>
+        <source>后排座椅</source>
+        <translation>Rear seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="140"/>
+        <source>发动机舱</source>
+        <translation>Engine bay</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="141"/>
+        <source>底盘</source>
+        <translation>Underbody</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="142"/>
+        <source>前脸</source>
+        <translation>Front grille</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="143"/>
+        <source>仪表（表显里程）</source>
+        <translation>Instrument cluster (odometer)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="144"/>
+        <source>悬挂与制动</source>
+        <translation>Suspension and brakes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="145"/>
+        <source>轮毂轮胎</source>
+        <translation>Wheels and tyres</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="146"/>
+        <source>尾灯</source>
+        <translation>Tail lights</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="147"/>
+        <source>换挡及中央扶手</source>
+        <translation>Gear lever and armrest</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="148"/>
+        <source>后备箱</source>
+        <translation>Boot</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="149"/>
+        <source>发动机舱细节</source>
+        <translation>Engine bay, close-up</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="150"/>
+        <source>底盘细节</source>
+        <translation>Underbody, close-up</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="151"/>
+        <source>钥匙</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/vehicle_labels.py" line="152"/>
+        <source>铭牌</source>
+        <translation>Nameplate</translation>
+    </message>
+</context>
+<context>
+    <name>Weekdays</name>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="46"/>
+        <location filename="../../ui/widgets/roster.py" line="52"/>
+        <source>周一</source>
+        <translation>Mon</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="47"/>
+        <location filename="../../ui/widgets/roster.py" line="53"/>
+        <source>周二</source>
+        <translation>Tue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="48"/>
+        <location filename="../../ui/widgets/roster.py" line="54"/>
+        <source>周三</source>
+        <translation>Wed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="49"/>
+        <location filename="../../ui/widgets/roster.py" line="55"/>
+        <source>周四</source>
+        <translation>Thu</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="50"/>
+        <location filename="../../ui/widgets/roster.py" line="56"/>
+        <source>周五</source>
+        <translation>Fri</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="51"/>
+        <location filename="../../ui/widgets/roster.py" line="57"/>
+        <source>周六</source>
+        <translation>Sat</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="52"/>
+        <location filename="../../ui/widgets/roster.py" line="58"/>
+        <source>周日</source>
+        <translation>Sun</translation>
+    </message>
+</context>
+<context>
+    <name>WeeklyPatternDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="384"/>
+        <source>固定排班：{name}</source>
+        <translation>Usual week: {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="395"/>
+        <source>每周上班</source>
+        <translation>Works on</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="396"/>
+        <source>勾选的日子默认上班；休假、病假、外出在排班表里按天标记。</source>
+        <translation>Ticked days are on duty by default; leave, sick days and off-site days are marked day by day in the roster.</translation>
+    </message>
+</context>
+<context>
+    <name>_FormDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="82"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/staff_edit.py" line="84"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 </TS>

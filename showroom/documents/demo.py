@@ -17,7 +17,7 @@ from datetime import timedelta, tzinfo
 from pathlib import Path
 
 from PIL import Image, ImageDraw
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -37,6 +37,7 @@ from db.models import (
     VehicleStatus,
 )
 from db.models import Document as DocumentRow
+from showroom.demo import DEMO_AGREEMENT_VERSION
 from showroom.documents.model import Document
 from showroom.services import audit
 from showroom.services import test_drives as td
@@ -117,6 +118,11 @@ def _demo_agreement(
     )
     pdf = render(document)
     with database.write() as session:
+        # The generated stand-in (``showroom.demo``) gives way to the painted paper.
+        stand_in = _stand_in(session, drive_id)
+        if stand_in is not None:
+            stand_in.number = f"{stand_in.number}~"
+            session.flush()
         td.sign_agreement(
             session,
             actor,
@@ -128,7 +134,18 @@ def _demo_agreement(
             signed_at - timedelta(minutes=3),
             backfill=True,
         )
+        if stand_in is not None:
+            session.flush()
+            session.delete(stand_in)
     return 1
+
+
+def _stand_in(session: Session, drive_id: object) -> DocumentRow | None:
+    drive = session.get(TestDrive, drive_id)
+    if drive is None or drive.agreement_document_id is None:
+        return None
+    row = session.get(DocumentRow, drive.agreement_document_id)
+    return row if row is not None and row.template_version == DEMO_AGREEMENT_VERSION else None
 
 
 def _pick_drive(session: Session) -> TestDrive | None:
@@ -136,9 +153,13 @@ def _pick_drive(session: Session) -> TestDrive | None:
     for status in (TestDriveStatus.CHECKED_OUT, TestDriveStatus.RETURNED):
         drive = session.scalars(
             select(TestDrive)
+            .outerjoin(DocumentRow, DocumentRow.id == TestDrive.agreement_document_id)
             .where(
                 TestDrive.status == status,
-                TestDrive.agreement_document_id.is_(None),
+                or_(
+                    TestDrive.agreement_document_id.is_(None),
+                    DocumentRow.template_version == DEMO_AGREEMENT_VERSION,
+                ),
                 TestDrive.licence_number.is_not(None),
             )
             .order_by(TestDrive.slot_start.desc())
@@ -160,7 +181,13 @@ def archive_demo_documents(
     """Archive one demo paper per kind that has none yet; return how many of each were made."""
     made: dict[str, int] = {}
     with database.read() as session:
-        existing = set(session.scalars(select(DocumentRow.kind).distinct()))
+        existing = set(
+            session.scalars(
+                select(DocumentRow.kind)
+                .where(DocumentRow.template_version != DEMO_AGREEMENT_VERSION)
+                .distinct()
+            )
+        )
     if DocumentKind.TEST_DRIVE_AGREEMENT not in existing:
         made[DocumentKind.TEST_DRIVE_AGREEMENT.value] = _demo_agreement(
             database, render, templates_dir, zone, letterhead_overrides
@@ -187,7 +214,7 @@ def _demo_deals(
     with database.read() as session:
         store = session.scalars(select(Store).limit(1)).first()
         sales = session.scalars(
-            select(Staff).where(Staff.role == Role.SALES, Staff.active.is_(True)).limit(1)
+            select(Staff).where(Staff.holds(Role.SALES), Staff.active.is_(True)).limit(1)
         ).first()
         # Cars with a final inspection first: the condition confirmation then has its facts.
         inspected = select(Inspection.vehicle_id).where(

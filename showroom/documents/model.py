@@ -92,12 +92,28 @@ class Figure:
     image: bytes
 
 
+# The store's details a template may print ({store_credit_code}...), with the name of the
+# store profile field a manager fills in when one is missing.
+STORE_FIELDS: dict[str, str] = {
+    "store_name": "门店名称",
+    "store_address": "门店地址",
+    "store_phone": "联系电话",
+    "store_credit_code": "统一社会信用代码",
+    "store_bank_name": "开户银行",
+    "store_bank_account": "银行账号",
+}
+
+
 @dataclass(frozen=True)
 class Letterhead:
+    """The store's head on every page. ``store_values`` (not archived, not compared) carries
+    the store profile for the template's ``{store_...}`` placeholders."""
+
     store_name: str
     address: str = ""
-    line: str = ""  # the dealer's own letterhead text (phone, licence no., slogan)
+    line: str = ""  # phone, 统一社会信用代码 and the dealer's own text (slogan)
     logo_png: bytes = b""
+    store_values: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

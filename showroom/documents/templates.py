@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from resources import path as resource_path
-from showroom.documents.model import Document, Field, Letterhead, Section, SignatureImage
+from showroom.documents.model import (
+    STORE_FIELDS,
+    Document,
+    Field,
+    Letterhead,
+    Section,
+    SignatureImage,
+)
 from showroom.errors import ValidationError
 
 log = logging.getLogger("showroom.documents")
@@ -76,6 +83,23 @@ class Template:
     sections: tuple[tuple[str, tuple[str, ...]], ...]
     signatures: tuple[tuple[str, str], ...]
 
+    def placeholders(self) -> frozenset[str]:
+        """Every ``{name}`` the template prints."""
+        texts = [self.footer_note, *self.defaults.values()]
+        for label, value, _wide in self.fields:
+            texts += [label, value]
+        for heading, paragraphs in self.sections:
+            texts += [heading, *paragraphs]
+        for role, name in self.signatures:
+            texts += [role, name]
+        names = set()
+        for text in texts:
+            try:
+                names.update(name for _, name, _, _ in _FORMATTER.parse(text) if name)
+            except ValueError:
+                continue  # a broken placeholder is reported by ``fill``
+        return frozenset(names)
+
     def fill(
         self, values: dict[str, str]
     ) -> tuple[tuple[Field, ...], tuple[Section, ...], tuple[SignatureImage, ...]]:
@@ -105,7 +129,20 @@ class Template:
         issued: str,
         **more: Any,
     ) -> Document:
-        """The paper this template makes with ``values``; ``more`` sets the rest (QR, extra)."""
+        """The paper this template makes with ``values``; ``more`` sets the rest (QR, extra).
+
+        The store's details come from the letterhead; one the template prints but the
+        store profile lacks is refused here, naming it, instead of printing a blank line.
+        """
+        store = letterhead.store_values
+        if store:
+            from showroom.documents.letterhead import require_store_fields
+
+            needed = (self.placeholders() & STORE_FIELDS.keys()) - {
+                key for key, value in values.items() if value
+            }
+            require_store_fields(store, needed, paper=self.title)
+            values = {**store, **{k: v for k, v in values.items() if v}}
         fields, sections, signatures = self.fill(values)
         return Document(
             kind=kind,

@@ -10,7 +10,7 @@ printed or saved (``issue_number``); the preview carries ``PREVIEW_NUMBER``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -39,7 +39,7 @@ from showroom.money import format_yuan, in_wan
 from showroom.services import comparison as cmp
 from showroom.services.vehicles import vehicle_label
 from showroom.users import Actor
-from showroom.vehicle_links import public_url
+from showroom.vehicle_links import STORE_NETWORK, CarLink, car_link
 
 PREVIEW_NUMBER = "预览"
 _PREFIX = {DocumentKind.CAR_SHEET: "CS", DocumentKind.COMPARISON: "CP"}
@@ -110,6 +110,7 @@ def issue_car_sheet(
     zone: tzinfo,
     letterhead_overrides: dict[str, str] | None = None,
     now: datetime | None = None,
+    links: Callable[[str, str], CarLink] | None = None,
 ) -> Document:
     """The car sheet with its number taken (write session): ready to paint."""
     sheet = car_sheet(
@@ -120,6 +121,7 @@ def issue_car_sheet(
         zone=zone,
         letterhead_overrides=letterhead_overrides,
         now=now,
+        links=links,
     )
     year = _local(now, zone).year
     store_id = _store_of(session, vehicle_id)
@@ -166,8 +168,14 @@ def car_sheet(
     number: str = PREVIEW_NUMBER,
     letterhead_overrides: dict[str, str] | None = None,
     now: datetime | None = None,
+    links: Callable[[str, str], CarLink] | None = None,
 ) -> Document:
-    """The one-page 车辆信息单 of a car: big price, key data, promises, QR to its web page."""
+    """The one-page 车辆信息单 of a car: big price, key data, promises, QR to its web page.
+
+    ``links`` finds where the phone QR leads (``showroom.vehicle_links.CarLinks``); without
+    one only the public address is used. When it leads nowhere the sheet carries no phone
+    QR; ``extra["qr_kind"]`` and ``extra["qr_url"]`` let the dialog and the CLI say so.
+    """
     vehicle = _vehicle(session, vehicle_id)
     if vehicle.status is VehicleStatus.SOLD:
         raise ConflictError("car_sheet.sold", "这辆车已售出，不再打印车辆信息单。")
@@ -227,7 +235,19 @@ def car_sheet(
     composition = [f"{item.label}：{format_yuan(item.amount)}" for item in items]
     if composition:
         sections = (*sections, Section("价格构成", ("；".join(composition) + "。",)))
-    url = public_url(settings, vehicle.stock_no)
+    # The store profile's car-page address wins over the PC setting (showroom.vehicle_links).
+    store_url = session.get_one(Store, vehicle.store_id).public_url
+    if links is None:
+        link = car_link(settings, vehicle.stock_no, store_url=store_url)
+    else:
+        link = links(vehicle.stock_no, store_url)
+    # Top right: the desk's scanner opens this car; below: the customer's phone.
+    qr_codes = [QrCode(f"SHOWROOM:CAR:{vehicle.stock_no}", f"库存编号 {vehicle.stock_no}")]
+    if link.url is not None:
+        prompt = "连上门店 Wi-Fi 后手机扫一扫" if link.kind == STORE_NETWORK else "手机扫一扫"
+        qr_codes.append(
+            QrCode(link.url, f"{prompt}\n查看本车完整档案和全部照片\n{link.url}", size_mm=40)
+        )
     return Document(
         kind=DocumentKind.CAR_SHEET.value,
         number=number,
@@ -236,15 +256,16 @@ def car_sheet(
         headline=f"售价 {in_wan(vehicle.list_price)} 万元",
         fields=fields,
         sections=sections,
-        qr_codes=(
-            # Top right: the desk's scanner opens this car; below: the customer's phone.
-            QrCode(f"SHOWROOM:CAR:{vehicle.stock_no}", f"库存编号 {vehicle.stock_no}"),
-            QrCode(url, f"手机扫一扫\n查看本车完整档案和全部照片\n{url}", size_mm=40),
-        ),
+        qr_codes=tuple(qr_codes),
         issued=issued.strftime("%Y-%m-%d %H:%M"),
         template_version=template.version,
         footer_note=template.footer_note,
-        extra={"subject": values["vehicle_name"], "vehicle_id": str(vehicle.id)},
+        extra={
+            "subject": values["vehicle_name"],
+            "vehicle_id": str(vehicle.id),
+            "qr_url": link.url or "",
+            "qr_kind": link.kind,
+        },
     )
 
 

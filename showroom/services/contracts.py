@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from db import locks
 from db.base import as_utc
 from db.models import (
     Contract,
@@ -313,8 +314,8 @@ def draft(
     if isinstance(data.price, str) and not data.price.strip():
         raise ValidationError("contract.price_missing", "请填写成交价。")
     price = parse_amount(data.price, minimum=Decimal("0.01"), maximum=MAX_PRICE)
-    customer = session.get(Customer, data.customer_id)
-    if customer is None or customer.deleted_at is not None:
+    customer = locks.lock_customer(session, data.customer_id)  # first lock (db.locks)
+    if customer is None:
         raise NotFoundError("contract.customer_unknown", "没有找到这位客户，请重新查找。")
     vehicle = deposits.lock_vehicle(session, data.vehicle_id)
     deposits.expire_lapsed(session, audit.SYSTEM, at, vehicle_id=vehicle.id)
@@ -385,6 +386,7 @@ def amend(
     zone: tzinfo = UTC,
 ) -> DraftedContract:
     """A supplementary agreement to a signed contract, with its own number."""
+    locks.lock_customer_of(session, Contract, original_id)
     original = _contract(session, original_id)
     if original.status is not ContractStatus.SIGNED:
         raise ConflictError(
@@ -449,6 +451,7 @@ def void(
     now: datetime | None = None,
 ) -> None:
     """Void a draft; its number stays, shown as void. A signed contract is changed by amendment."""
+    locks.lock_customer_of(session, Contract, contract_id)
     contract = _contract(session, contract_id, lock=True)
     if contract.status is ContractStatus.VOID:
         raise ConflictError("contract.already_void", f"合同 {contract.contract_no} 已经作废。")
@@ -457,7 +460,7 @@ def void(
             "contract.signed_locked",
             f"合同 {contract.contract_no} 已签订并锁定，不能作废；如需变更请签订补充协议。",
         )
-    if user.role not in (Role.MANAGER, Role.SALES):
+    if not user.has_any(Role.MANAGER, Role.SALES):
         raise PermissionDenied("contract.void_denied", "只有销售顾问或店长可以作废合同。")
     text = reason.strip()
     if not text:
@@ -743,6 +746,9 @@ def sign(
 ) -> SignedContract:
     """Sign in one transaction: car sold, deposit applied, follow-ups, papers archived, locked."""
     at = as_utc(signed_at or datetime.now(UTC))
+    # The buyer first (db.locks): a merge finished meanwhile has moved this contract to
+    # the record kept, and the follow-ups below go there too.
+    locks.lock_customer_of(session, Contract, contract_id)
     contract = _contract(session, contract_id, lock=True)
     if contract.status is ContractStatus.SIGNED:
         raise ConflictError(

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from db import locks
 from db.base import as_utc
 from db.models import (
     Customer,
@@ -223,8 +224,10 @@ def take(
         raise ValidationError("deposit.reference_too_long", "交易单号最多 60 个字符。")
     if not 1 <= data.valid_days <= 90:
         raise ValidationError("deposit.valid_days", "意向金有效期应在 1 到 90 天之间。")
-    customer = session.get(Customer, data.customer_id)
-    if customer is None or customer.deleted_at is not None:
+    # Customer, then car, then the receipt counter, the audit head last (db.locks). A merge
+    # of this customer finishes first, or waits: the deposit lands on the record kept.
+    customer = locks.lock_customer(session, data.customer_id)
+    if customer is None:
         raise NotFoundError("deposit.customer_unknown", "没有找到这位客户，请重新查找。")
     vehicle = lock_vehicle(session, data.vehicle_id)
     at = as_utc(now or datetime.now(UTC))
@@ -287,6 +290,10 @@ def take(
 
 
 def _deposit(session: Session, deposit_id: uuid.UUID, *, lock: bool = True) -> Deposit:
+    """The deposit, locked and re-read. A refund or forfeit first locks the customer
+    (``_customer_first``); ``expire_lapsed``, which meets other customers' deposits
+    under a car it already holds, locks only the deposit row: a merge moving it
+    waits for that row, or has finished before it is read."""
     stmt = select(Deposit).where(Deposit.id == deposit_id)
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
@@ -294,6 +301,11 @@ def _deposit(session: Session, deposit_id: uuid.UUID, *, lock: bool = True) -> D
     if deposit is None:
         raise NotFoundError("deposit.not_found", "没有找到这笔意向金。")
     return deposit
+
+
+def _customer_first(session: Session, deposit_id: uuid.UUID) -> None:
+    """Lock the deposit's customer before the deposit (db.locks)."""
+    locks.lock_customer_of(session, Deposit, deposit_id)
 
 
 def _require(deposit: Deposit, allowed: Iterable[DepositStatus], doing: str) -> None:
@@ -382,8 +394,9 @@ def refund(
     now: datetime | None = None,
 ) -> None:
     """退还: the manager only; before signing, per the terms the deposit is refundable."""
-    if user.role is not Role.MANAGER:
+    if not user.has_role(Role.MANAGER):
         raise PermissionDenied("deposit.refund_manager_only", "只有店长可以退还意向金。")
+    _customer_first(session, deposit_id)
     deposit = _deposit(session, deposit_id)
     _require(deposit, (DepositStatus.ACTIVE, DepositStatus.EXPIRED), "退还")
     _close(
@@ -405,13 +418,14 @@ def forfeit(
     now: datetime | None = None,
 ) -> None:
     """没收 per the terms: after it lapsed, or at any time by the manager (customer withdrew)."""
+    _customer_first(session, deposit_id)
     deposit = _deposit(session, deposit_id)
     _require(deposit, (DepositStatus.ACTIVE, DepositStatus.EXPIRED), "没收")
     at = as_utc(now or datetime.now(UTC))
     lapsed = deposit.status is DepositStatus.EXPIRED or (
         deposit.expires_at is not None and as_utc(deposit.expires_at) <= at
     )
-    if not lapsed and user.role is not Role.MANAGER:
+    if not lapsed and not user.has_role(Role.MANAGER):
         raise PermissionDenied(
             "deposit.forfeit_not_lapsed",
             "意向金尚未到期，按约定只能由店长决定没收。",

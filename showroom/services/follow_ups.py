@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
+from db import locks
 from db.models import (
     Customer,
     FollowUp,
@@ -33,12 +34,13 @@ from db.models import (
     Staff,
     Visit,
 )
+from showroom import fields
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.privacy import mask_phone
 from showroom.users import StaffUser
 
 HOT_SILENCE_DAYS = 15
-MAX_RESULT_LENGTH = 1000
+MAX_RESULT_LENGTH = fields.FIELDS["follow_up.result"].limit  # 1000, shown in the dialog too
 MANUAL_REASON = "follow_up"  # scheduled by hand from a previous follow-up
 
 
@@ -97,9 +99,9 @@ class GradeChanged:
 
 def _scope(user: StaffUser, consultant_id: uuid.UUID | None) -> uuid.UUID | None:
     """Sales staff see only their own follow-ups; the manager anyone's (or all)."""
-    if user.role is Role.MANAGER:
+    if user.has_role(Role.MANAGER):
         return consultant_id
-    if user.role is Role.SALES:
+    if user.has_role(Role.SALES):
         return user.id
     raise PermissionDenied("follow_up.denied", "只有销售顾问和店长可以处理回访。")
 
@@ -182,7 +184,7 @@ def list_consultants(session: Session, user: StaffUser) -> list[tuple[uuid.UUID,
             select(Staff.id, Staff.display_name)
             .where(
                 Staff.store_id == user.store_id,
-                Staff.role == Role.SALES,
+                Staff.holds(Role.SALES),
                 Staff.deleted_at.is_(None),
             )
             .order_by(Staff.display_name)
@@ -214,7 +216,8 @@ def complete(
         )
     if next_due is not None and next_due <= today:
         raise ValidationError("follow_up.next_due_past", "下次回访日期必须晚于今天。")
-    follow_up = session.get(FollowUp, follow_up_id, with_for_update=True)
+    locks.lock_customer_of(session, FollowUp, follow_up_id)  # the customer first (db.locks)
+    follow_up = session.get(FollowUp, follow_up_id, with_for_update=True, populate_existing=True)
     if follow_up is None:
         raise NotFoundError("follow_up.not_found", "这条回访不存在。")
     customer = session.get(Customer, follow_up.customer_id)
@@ -259,7 +262,7 @@ def schedule_after_visit(
     """Plan a follow-up for a visit (reason ``visit``), owned by the visit's consultant."""
     if due_on < today:
         raise ValidationError("follow_up.due_past", "回访日期不能早于今天。")
-    visit = session.get(Visit, visit_id)
+    visit, _customer = locks.lock_customer_of(session, Visit, visit_id)
     if visit is None or visit.store_id != user.store_id:
         raise NotFoundError("visit.not_found", "到店记录不存在。")
     follow_up = FollowUp(
@@ -346,12 +349,12 @@ def downgrade(
     reason: str = f"{HOT_SILENCE_DAYS} 天未回应，降级",
 ) -> GradeChanged:
     """Lower a customer's intent grade and keep the change in the grade history."""
-    if user.role not in (Role.SALES, Role.MANAGER):
+    if not user.has_any(Role.SALES, Role.MANAGER):
         raise PermissionDenied("grade.denied", "只有销售顾问和店长可以调整意向等级。")
-    customer = session.get(Customer, customer_id, with_for_update=True)
-    if customer is None or customer.deleted_at is not None or customer.store_id != user.store_id:
+    customer = locks.lock_customer(session, customer_id, locks.UPDATE, follow_merges=False)
+    if customer is None or customer.store_id != user.store_id:
         raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
-    if user.role is Role.SALES and customer.owner_id != user.id:
+    if not user.has_role(Role.MANAGER) and customer.owner_id != user.id:
         raise PermissionDenied("grade.not_yours", "只能调整自己负责的客户的意向等级。")
     old = customer.intent_grade
     order = list(IntentGrade)
@@ -369,7 +372,7 @@ def downgrade(
             old_grade=old,
             new_grade=new_grade,
             changed_by_id=user.id,
-            reason=reason[:200],
+            reason=fields.text(reason, "grade.reason", required=True),  # refused, never cut
         )
     )
     session.flush()

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db import locks
 from db.models import (
     Consent,
     ConsentPurpose,
@@ -30,15 +31,18 @@ from db.models import (
     InspectionEvent,
     Registration,
     RegistrationStatus,
+    Role,
+    Staff,
     Store,
     Title,
 )
 from showroom import numbering
 from showroom.documents.model import Document, Field, QrCode, Section
-from showroom.errors import ConflictError, NotFoundError, ValidationError
+from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.identifiers import normalize_mobile, normalize_plate, normalize_vin
 from showroom.privacy import mask_phone
-from showroom.services import audit, reception
+from showroom.services import audit, reception, roster
+from showroom.users import effective_roles
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
 QR_PREFIX = "SHOWROOM:ID:"
@@ -57,6 +61,15 @@ STATUS_LABELS = {
     RegistrationStatus.NO_SHOW: "未到场",
 }
 MAX_REPEAT_MONTHS = 12
+# Why the desk must phone a customer (registrations.call_reason).
+CALL_PROMOTED = "promoted"
+CALL_RESCHEDULED = "rescheduled"
+CALL_EVENT_CANCELLED = "event_cancelled"
+CALL_LABELS = {
+    CALL_PROMOTED: "候补转正·待电话通知",
+    CALL_RESCHEDULED: "时间变更·待电话通知",
+    CALL_EVENT_CANCELLED: "检测日取消·待电话通知",
+}
 CONSENT_TEXT_VERSION = "inspection-day-1"
 
 
@@ -183,18 +196,21 @@ def list_events(
     *,
     from_day: date | None = None,
     limit: int = 24,
+    include_cancelled: bool = False,
 ) -> list[EventRow]:
-    """Events from ``from_day`` (default today) on, with seats taken and the wait-list."""
+    """Events from ``from_day`` (default today) on, with seats taken and the wait-list.
+
+    Staff see cancelled days too (``include_cancelled``): their customers still need a call.
+    """
     from_day = from_day or reception.local_day(_now(None))
     stmt = (
         select(InspectionEvent)
-        .where(
-            InspectionEvent.event_date >= from_day,
-            InspectionEvent.status != EventStatus.CANCELLED,
-        )
+        .where(InspectionEvent.event_date >= from_day)
         .order_by(InspectionEvent.event_date, InspectionEvent.starts_at)
         .limit(limit)
     )
+    if not include_cancelled:
+        stmt = stmt.where(InspectionEvent.status != EventStatus.CANCELLED)
     if store_id is not None:
         stmt = stmt.where(InspectionEvent.store_id == store_id)
     events = list(session.scalars(stmt))
@@ -255,6 +271,240 @@ def _locked_event(session: Session, event_id: uuid.UUID) -> InspectionEvent:
     if event is None:
         raise NotFoundError("inspection_event.not_found", "没有找到这场检测日。")
     return event
+
+
+@dataclass(frozen=True)
+class EventEdit:
+    """A day's new details; every field is required (the form sends them all back)."""
+
+    title: str
+    day: date
+    opens: time
+    closes: time
+    bays: int
+    seats: int
+    offer: str
+
+
+@dataclass(frozen=True)
+class EventChange:
+    """What an edit or a cancellation did, and whom the desk must now phone."""
+
+    event: EventRow
+    to_call: tuple[RegistrationRow, ...]
+    promoted: tuple[RegistrationRow, ...]  # wait-listed customers given a new seat
+    renumbered: int  # seated customers whose seat number moved down (fewer seats)
+
+
+def _live(session: Session, event_id: uuid.UUID) -> list[Registration]:
+    return list(
+        session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id, Registration.status.in_(LIVE))
+            .order_by(Registration.seat_no, Registration.waitlist_position)
+        )
+    )
+
+
+def _require_manager(session: Session, actor: audit.Actor) -> None:
+    """Changing or cancelling a day is the manager's (as creating one is on screen)."""
+    if actor == audit.KIOSK:
+        raise PermissionDenied("inspection_event.manager_only", "只有店长可以修改或取消检测日。")
+    if actor.staff_id is None:
+        return  # the command line / system
+    staff = session.get(Staff, actor.staff_id)
+    if staff is None or not staff.active or Role.MANAGER not in effective_roles(staff.roles):
+        raise PermissionDenied("inspection_event.manager_only", "只有店长可以修改或取消检测日。")
+
+
+def _editable(event: InspectionEvent, now: datetime) -> None:
+    if event.status is EventStatus.CANCELLED:
+        raise ValidationError("inspection_event.cancelled", "这场检测日已取消，不能再修改。")
+    if event.ends_at <= now:
+        raise ValidationError("inspection_event.over", "这场检测日已经结束，不能再修改。")
+
+
+def update_event(
+    session: Session,
+    actor: audit.Actor,
+    event_id: uuid.UUID,
+    edit: EventEdit,
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> EventChange:
+    """Change a day's time, bays, seats, title or offer.
+
+    Seats never drop below the seats already given (i17's database constraint is the last
+    line; this is the sentence). Seat numbers above a smaller total move down to free
+    numbers; more seats go to the wait-list in order. A new date or time flags every
+    registered customer to be phoned; so does a new seat for someone on the wait-list.
+    """
+    now = _now(now)
+    _require_manager(session, actor)
+    event = _locked_event(session, event_id)
+    _editable(event, now)
+    if expected_version is not None and event.row_version != expected_version:
+        raise ConflictError(
+            "inspection_event.changed", "这场检测日刚被其他人修改过，请刷新后再改。"
+        )
+    title = edit.title.strip()
+    if not title:
+        raise ValidationError("inspection_event.title_required", "请填写检测日名称。")
+    if len(title) > 100:
+        raise ValidationError("inspection_event.title_too_long", "检测日名称最多 100 个字。")
+    if not 1 <= edit.seats <= 500:
+        raise ValidationError("inspection_event.seats_range", "名额应在 1 到 500 之间。")
+    if not 1 <= edit.bays <= 20:
+        raise ValidationError("inspection_event.bays_range", "检测工位应在 1 到 20 之间。")
+    if edit.closes <= edit.opens:
+        raise ValidationError("inspection_event.hours", "结束时间应晚于开始时间。")
+    starts = datetime.combine(edit.day, edit.opens, STORE_ZONE).astimezone(UTC)
+    ends = datetime.combine(edit.day, edit.closes, STORE_ZONE).astimezone(UTC)
+    moved = (starts, ends) != (event.starts_at, event.ends_at)
+    if moved and ends <= now:
+        raise ValidationError("inspection_event.past", "检测日不能改到已经过去的时间。")
+    live = _live(session, event.id)
+    seated = [r for r in live if r.seat_no is not None]
+    if edit.seats < len(seated):
+        raise ValidationError(
+            "inspection_event.seats_below_given",
+            f"已有 {len(seated)} 位客户占用名额，名额不能少于 {len(seated)}。"
+            "如需减少，请先取消部分报名。",
+            seats=edit.seats,
+            given=len(seated),
+        )
+    before = {
+        "title": event.title,
+        "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(),
+        "bays": event.bays,
+        "seats": event.seats,
+        "offer": event.offer,
+    }
+    # Seat numbers first (the trigger checks them against the seats), then the event.
+    renumbered = 0
+    taken = {r.seat_no for r in seated}
+    free = iter(n for n in range(1, edit.seats + 1) if n not in taken)
+    for reg in sorted(seated, key=lambda r: r.seat_no or 0):
+        if (reg.seat_no or 0) > edit.seats:
+            reg.seat_no = next(free)
+            renumbered += 1
+    session.flush()
+    event.title = title
+    event.event_date = edit.day
+    event.starts_at, event.ends_at = starts, ends
+    event.bays = edit.bays
+    event.seats = edit.seats
+    event.offer = edit.offer.strip()
+    session.flush()
+    promoted: list[Registration] = []
+    waiting = [r for r in live if r.status is RegistrationStatus.WAITLISTED]
+    taken = {r.seat_no for r in seated}
+    open_seats = [n for n in range(1, edit.seats + 1) if n not in taken]
+    for reg, seat in zip(waiting, open_seats, strict=False):
+        reg.status = RegistrationStatus.SEATED
+        reg.seat_no = seat
+        reg.waitlist_position = None
+        reg.needs_call = True
+        reg.call_reason = CALL_PROMOTED
+        reg.promoted_at = now
+        promoted.append(reg)
+    to_call: list[Registration] = list(promoted)
+    if moved:
+        for reg in live:
+            if reg.status in (RegistrationStatus.SEATED, RegistrationStatus.WAITLISTED):
+                reg.needs_call = True
+                reg.call_reason = CALL_RESCHEDULED
+                if reg not in to_call:
+                    to_call.append(reg)
+    session.flush()
+    after = {
+        "title": event.title,
+        "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(),
+        "bays": event.bays,
+        "seats": event.seats,
+        "offer": event.offer,
+    }
+    audit.record(
+        session,
+        actor,
+        "inspection_event_changed",
+        "inspection_event",
+        event.id,
+        {
+            "from": {k: v for k, v in before.items() if after[k] != v},
+            "to": {k: v for k, v in after.items() if before[k] != v},
+            "promoted": len(promoted),
+            "renumbered": renumbered,
+            "to_call": len(to_call),
+        },
+    )
+    to_call.sort(key=lambda r: (r.seat_no is None, r.seat_no or 0, r.waitlist_position or 0))
+    return EventChange(
+        get_event(session, event.id),
+        tuple(_rows(session, to_call)) if to_call else (),
+        tuple(_rows(session, promoted)) if promoted else (),
+        renumbered,
+    )
+
+
+def cancel_event(
+    session: Session,
+    actor: audit.Actor,
+    event_id: uuid.UUID,
+    *,
+    reason: str = "",
+    now: datetime | None = None,
+) -> EventChange:
+    """Cancel a day: its registrations are cancelled and each customer is to be phoned."""
+    now = _now(now)
+    _require_manager(session, actor)
+    event = _locked_event(session, event_id)
+    _editable(event, now)
+    live = _live(session, event.id)
+    if any(r.status in (RegistrationStatus.CHECKED_IN, RegistrationStatus.INSPECTED) for r in live):
+        raise ValidationError(
+            "inspection_event.in_progress",
+            "这场检测日已有客户签到或正在检测，不能取消；请改为结束后不再接待。",
+        )
+    event.status = EventStatus.CANCELLED
+    for reg in live:
+        reg.status = RegistrationStatus.CANCELLED
+        reg.seat_no = None
+        reg.waitlist_position = None
+        reg.needs_call = True
+        reg.call_reason = CALL_EVENT_CANCELLED
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "inspection_event_cancelled",
+        "inspection_event",
+        event.id,
+        {
+            "date": event.event_date.isoformat(),
+            "reason": reason.strip()[:200],
+            "to_call": len(live),
+        },
+    )
+    return EventChange(
+        get_event(session, event.id), tuple(_rows(session, live)) if live else (), (), 0
+    )
+
+
+def to_call(session: Session, event_id: uuid.UUID) -> list[RegistrationRow]:
+    """Registrations of a day the desk still has to phone, in seat then wait-list order."""
+    regs = list(
+        session.scalars(
+            select(Registration).where(
+                Registration.event_id == event_id, Registration.needs_call.is_(True)
+            )
+        )
+    )
+    regs.sort(key=lambda r: (r.seat_no is None, r.seat_no or 0, r.waitlist_position or 0))
+    return _rows(session, regs) if regs else []
 
 
 # --- registration -------------------------------------------------------------------------
@@ -355,6 +605,10 @@ def register(
     """Seat the car, or put it on the wait-list when every seat is taken."""
     now = _now(now)
     car = _clean_car(car)
+    # The customer, then the day's seats (db.locks).
+    customer = locks.lock_customer(session, customer_id)
+    if customer is None:
+        raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
     event = _locked_event(session, event_id)
     if event.status in (EventStatus.CANCELLED, EventStatus.CLOSED):
         raise ValidationError("registration.event_closed", "这场检测日已停止报名。")
@@ -362,9 +616,6 @@ def register(
         raise ValidationError(
             "registration.event_past", "这场检测日已经结束，不能再报名，请选择以后的检测日。"
         )
-    customer = session.get(Customer, customer_id)
-    if customer is None or customer.deleted_at is not None:
-        raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
     existing = _duplicate_car(session, event.id, car.plate)
     if existing is not None:
         raise _duplicate_error(existing)
@@ -388,7 +639,7 @@ def register(
     registration = Registration(
         event_id=event.id,
         customer_id=customer.id,
-        booking_code=numbering.next_booking_code(session),
+        booking_code=numbering.issue_booking_code(session, event.store_id, "registration"),
         status=RegistrationStatus.SEATED if free else RegistrationStatus.WAITLISTED,
         seat_no=free,
         waitlist_position=position,
@@ -483,7 +734,10 @@ def register_by_phone(
             now=now,
         )
     else:
-        customer_id = found.id
+        locked = locks.lock_customer(session, found.id)  # before writing under them
+        if locked is None:
+            raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
+        customer_id = locked.id
         session.add(
             Consent(
                 customer_id=customer_id,
@@ -504,9 +758,10 @@ def register_by_phone(
         channel=channel,
         now=now,
     )
-    if channel == "kiosk":
-        # The kiosk shows only what this customer typed, never a stored name.
-        shown = reception.display_name(name.strip()[:1] or "您", title)
+    if channel in ("kiosk", "web"):
+        # The kiosk and the phone show only what this customer typed, never a stored name.
+        suffix = {Title.MR: "先生", Title.MS: "女士"}.get(title, "")
+        shown = (name.strip() + suffix) or "您"  # 欧阳 stays 欧阳, not 欧
         return _replace_shown(result, shown, mask_phone(mobile))
     return _replace_shown(result, result.customer_shown, mask_phone(mobile))
 
@@ -527,7 +782,7 @@ def cancel(
     Returns the promoted registration, if any.
     """
     now = _now(now)
-    reg = session.get(Registration, registration_id)
+    reg, _customer = locks.lock_customer_of(session, Registration, registration_id)
     if reg is None:
         raise NotFoundError("registration.not_found", "没有找到这条报名。")
     event = _locked_event(session, reg.event_id)
@@ -553,6 +808,8 @@ def cancel(
     )
     if freed is None or event.ends_at <= now:
         return None
+    # Another customer's row, found under the event's lock: locked and re-read itself
+    # (a merge moving it waits for this row, or has finished before it is read).
     first = session.scalars(
         select(Registration)
         .where(
@@ -561,6 +818,8 @@ def cancel(
         )
         .order_by(Registration.waitlist_position, Registration.created_at)
         .limit(1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if first is None:
         return None
@@ -568,6 +827,7 @@ def cancel(
     first.seat_no = freed
     first.waitlist_position = None
     first.needs_call = True
+    first.call_reason = CALL_PROMOTED
     first.promoted_at = now
     session.flush()
     audit.record(
@@ -583,12 +843,19 @@ def cancel(
 
 def mark_called(session: Session, actor: audit.Actor, registration_id: uuid.UUID) -> None:
     """The desk has phoned a promoted customer; the flag goes off."""
-    reg = session.get(Registration, registration_id)
+    reg, _customer = locks.lock_customer_of(session, Registration, registration_id)
     if reg is None:
         raise NotFoundError("registration.not_found", "没有找到这条报名。")
     reg.needs_call = False
     session.flush()
-    audit.record(session, actor, "inspection_promotion_called", "registration", reg.id, {})
+    audit.record(
+        session,
+        actor,
+        "inspection_promotion_called",
+        "registration",
+        reg.id,
+        {"reason": reg.call_reason or CALL_PROMOTED},
+    )
 
 
 # --- lists --------------------------------------------------------------------------------
@@ -613,11 +880,13 @@ class RegistrationRow:
     checked_in_at: datetime | None
     bay: int | None
     inspection_id: uuid.UUID | None
+    call_reason: str | None = None
+    customer_id: uuid.UUID | None = None
 
     @property
     def status_label(self) -> str:
         if self.needs_call:
-            return "候补转正·待电话通知"
+            return CALL_LABELS.get(self.call_reason or CALL_PROMOTED, CALL_LABELS[CALL_PROMOTED])
         return STATUS_LABELS[self.status]
 
     @property
@@ -663,6 +932,8 @@ def _rows(session: Session, regs: list[Registration]) -> list[RegistrationRow]:
             r.checked_in_at,
             r.bay,
             inspections.get(r.id),
+            r.call_reason,
+            r.customer_id,
         )
         for r in regs
     ]
@@ -706,9 +977,13 @@ def check_in(
     if code is None:
         raise ValidationError(
             "booking.unreadable",
-            "没有识别出报名码（应为 6 位字母或数字），请重新扫描或手动输入。",
+            "没有识别出报名码（应为 8 位字母或数字），请重新扫描或手动输入。",
         )
-    reg = session.scalars(select(Registration).where(Registration.booking_code == code)).first()
+    found = session.scalar(select(Registration.id).where(Registration.booking_code == code))
+    if found is None:
+        raise NotFoundError("booking.unknown", f"报名码 {code} 不存在，请核对后重试。")
+    # UPDATE: the desk's check-in below may make a consultant this customer's owner.
+    reg, _customer = locks.lock_customer_of(session, Registration, found, locks.UPDATE)
     if reg is None:
         raise NotFoundError("booking.unknown", f"报名码 {code} 不存在，请核对后重试。")
     if reg.status is RegistrationStatus.WAITLISTED:
@@ -780,6 +1055,21 @@ def queue(session: Session, event_id: uuid.UUID) -> list[BayQueue]:
     return bays + ([BayQueue(0, loose)] if loose else [])
 
 
+def _require_appraiser_on_duty(session: Session, actor: audit.Actor, now: datetime) -> None:
+    """An inspection is recorded by an appraiser who is at work today (roster)."""
+    person = session.get(Staff, actor.staff_id) if actor.staff_id else None
+    if person is None or Role.APPRAISER not in person.roles:
+        raise PermissionDenied(
+            "inspection.appraiser_only",
+            "只有评估师可以接车检测（可在“员工”中为员工增加评估师岗位）。",
+        )
+    if not roster.staff_on_duty(session, person.id, now=now):
+        raise PermissionDenied(
+            "inspection.appraiser_off_duty",
+            "你今天不在排班上，不能接车检测。请先让店长调整今天的排班。",
+        )
+
+
 def take_next(
     session: Session,
     actor: audit.Actor,
@@ -795,12 +1085,15 @@ def take_next(
     from showroom.services import inspections  # inspections imports this module's rows
 
     now = _now(now)
+    _require_appraiser_on_duty(session, actor, now)
     event = _locked_event(session, event_id)  # two appraisers never take the same car
     waiting = _waiting(session, event.id)
     mine = [r for r in waiting if r.bay == bay] or [r for r in waiting if r.bay is None]
     if not mine:
         return None
     reg = mine[0]
+    # Found under the event's lock, so the row is locked itself (db.locks): re-read as stored.
+    session.refresh(reg, with_for_update=True)
     reg.bay = bay
     reg.status = RegistrationStatus.INSPECTED
     session.flush()

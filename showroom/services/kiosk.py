@@ -2,10 +2,10 @@
 
 The kiosk is a public screen. These functions return only cars a customer may
 see (on sale, reserved, out on a test drive) and only fields a customer may
-see: no cost price, no VIN, plate or stock number, nothing about customers or
-staff. Keeping that boundary here, rather than trimming ``VehicleRow`` in a
-widget, means a later kiosk page cannot show staff data by accident: it never
-receives it.
+see: no cost price, no VIN, plate or stock number, no 证件 photos and no evidence
+files, nothing about customers or staff. Keeping that boundary here, rather than
+trimming ``VehicleRow`` in a widget, means a later kiosk page cannot show staff data
+by accident: it never receives it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session
 from db.models import Energy, Vehicle, VehiclePhoto, VehicleStatus
 from showroom.errors import NotFoundError
 from showroom.money import in_wan
-from showroom.services.vehicle_archive import VehicleArchive, media_bytes, vehicle_archive
+from showroom.services.vehicle_archive import (
+    PRIVATE_CATEGORIES,
+    VehicleArchive,
+    media_bytes,
+    vehicle_archive,
+)
 from showroom.services.vehicles import (
     CUSTOMER_VISIBLE_STATUSES,
     VehicleFilter,
@@ -131,7 +136,10 @@ def _cover_thumbnails(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID,
         return {}
     stmt = (
         select(VehiclePhoto.vehicle_id, VehiclePhoto.thumbnail_sha)
-        .where(VehiclePhoto.vehicle_id.in_(ids))
+        .where(
+            VehiclePhoto.vehicle_id.in_(ids),
+            VehiclePhoto.category.not_in(PRIVATE_CATEGORIES),
+        )
         .order_by(VehiclePhoto.vehicle_id, VehiclePhoto.is_cover.desc(), VehiclePhoto.position)
     )
     covers: dict[uuid.UUID, str] = {}
@@ -208,6 +216,7 @@ def public_photo(session: Session, vehicle_id: uuid.UUID, sha: str) -> bytes:
         .where(
             VehiclePhoto.vehicle_id == vehicle_id,
             or_(VehiclePhoto.image_sha == sha, VehiclePhoto.thumbnail_sha == sha),
+            VehiclePhoto.category.not_in(PRIVATE_CATEGORIES),
             Vehicle.deleted_at.is_(None),
             Vehicle.status.in_(CUSTOMER_VISIBLE_STATUSES),
         )
@@ -223,3 +232,11 @@ def public_report(session: Session, vehicle_id: uuid.UUID) -> bytes:
     if not archive.report_sha:
         raise NotFoundError("vehicle.no_report", "这辆车还没有第三方检测报告")
     return media_bytes(session, archive.report_sha)
+
+
+def public_report_page(session: Session, vehicle_id: uuid.UUID, sha: str) -> bytes:
+    """One page (JPEG) of the third-party report of a car a customer may see."""
+    archive = public_archive(session, vehicle_id)
+    if sha not in archive.report_pages:
+        raise NotFoundError("media.not_found", "报告页面暂时无法显示")
+    return media_bytes(session, sha)

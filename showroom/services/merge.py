@@ -3,7 +3,7 @@
 Duplicates come from before the one-number rule, from a customer who changed
 numbers, or from records typed in twice. A merge moves everything that points
 at the duplicate (visits, test drives, registrations, deposits, contracts,
-consents, interactions, grade history, follow-ups) to the record kept, and
+consents, interactions, grade history, follow-ups, leads, tags) to the record kept, and
 retires the duplicate: it keeps its row with ``merged_into_id`` and
 ``deleted_at`` so its history and number remain explainable.
 
@@ -22,15 +22,19 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from db import locks
 from db.models import (
     AuditEntry,
     Consent,
     Contract,
     Customer,
+    CustomerTagLink,
     Deposit,
     FollowUp,
     GradeChange,
     Interaction,
+    KioskArrival,
+    Lead,
     Registration,
     Role,
     TestDrive,
@@ -51,6 +55,10 @@ MOVED_TABLES: dict[str, Any] = {
     "interactions": Interaction,
     "grade_changes": GradeChange,
     "follow_ups": FollowUp,
+    "leads": Lead,
+    # A tag both records carry stays on the retired one (one link per tag and customer).
+    "customer_tag_links": CustomerTagLink,
+    "kiosk_arrivals": KioskArrival,
 }
 # Fields of the kept record filled from the duplicate when the kept one has none.
 FILLED_FIELDS = (
@@ -63,6 +71,9 @@ FILLED_FIELDS = (
     "intended_use",
     "preferred_models",
     "decision_cycle",
+    "company_name",
+    "preferred_brands",
+    "payment_preference",
 )
 
 
@@ -75,12 +86,20 @@ class MergeResult:
 
 
 def _require_manager(user: StaffUser) -> None:
-    if user.role is not Role.MANAGER:
+    if not user.has_role(Role.MANAGER):
         raise PermissionDenied("merge.manager_only", "只有店长可以合并或撤销合并客户。")
 
 
-def _live(session: Session, customer_id: uuid.UUID) -> Customer:
-    customer = session.get(Customer, customer_id, with_for_update=True)
+def _lock_pair(
+    session: Session, first: uuid.UUID, second: uuid.UUID
+) -> dict[uuid.UUID, Customer | None]:
+    """Both customers FOR UPDATE, in id order (db.locks): every desk writing under either
+    has committed before the merge reads what to move, and every later one waits for it."""
+    return locks.lock_customers(session, [first, second], locks.EXCLUSIVE)
+
+
+def _live(locked: dict[uuid.UUID, Customer | None], customer_id: uuid.UUID) -> Customer:
+    customer = locked.get(customer_id)
     if customer is None or customer.deleted_at is not None:
         raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
     return customer
@@ -107,11 +126,16 @@ def merge_customers(
     if keep_id == drop_id:
         raise ValidationError("merge.same", "请选择两位不同的客户。")
     now = now or datetime.now(UTC)
-    keep = _live(session, keep_id)
-    drop = _live(session, drop_id)
+    locked = _lock_pair(session, keep_id, drop_id)
+    keep = _live(locked, keep_id)
+    drop = _live(locked, drop_id)
     moved_ids: dict[str, list[str]] = {}
     for key, table in MOVED_TABLES.items():
-        ids = list(session.scalars(select(table.id).where(table.customer_id == drop.id)))
+        stmt = select(table.id).where(table.customer_id == drop.id)
+        if table is CustomerTagLink:
+            kept_tags = select(CustomerTagLink.tag_id).where(CustomerTagLink.customer_id == keep.id)
+            stmt = stmt.where(CustomerTagLink.tag_id.not_in(kept_tags))
+        ids = list(session.scalars(stmt))
         if ids:
             session.execute(
                 update(table)
@@ -120,15 +144,17 @@ def merge_customers(
                 .execution_options(synchronize_session=False)
             )
         moved_ids[key] = [str(i) for i in ids]
-    filled: dict[str, object] = {}
+    # Only the names of the fields filled: the audit log is never erased, so it must not
+    # hold an ID number (PIPL); the duplicate's own row keeps the values for an undo.
+    filled: list[str] = []
     for name in FILLED_FIELDS:
         if getattr(keep, name) in (None, "") and getattr(drop, name) not in (None, ""):
-            filled[name] = _plain(getattr(drop, name))
+            filled.append(name)
             setattr(keep, name, getattr(drop, name))
     drop.merged_into_id = keep.id
     drop.deleted_at = now
     session.flush()
-    seq = audit.record(
+    audit.record(
         session,
         user.actor,
         "customers_merged",
@@ -141,6 +167,8 @@ def merge_customers(
             "filled": filled,
         },
     )
+    # The undo names this entry: append it now, as the transaction's last step (db.locks).
+    seq = audit.append_now(session)[-1]
     return MergeResult(keep.id, drop.id, seq, {k: len(v) for k, v in moved_ids.items()})
 
 
@@ -164,8 +192,9 @@ def unmerge(session: Session, user: StaffUser, audit_seq: int) -> MergeResult:
         raise ConflictError("merge.already_undone", "这次合并已经撤销过了。")
     keep_id = uuid.UUID(detail["kept"])
     drop_id = uuid.UUID(detail["merged"])
-    keep = _live(session, keep_id)
-    drop = session.get(Customer, drop_id, with_for_update=True)
+    locked = _lock_pair(session, keep_id, drop_id)
+    keep = _live(locked, keep_id)
+    drop = locked.get(drop_id)
     if drop is None or drop.merged_into_id != keep.id:
         raise ConflictError("merge.changed", "被合并的客户记录已被改动，不能自动撤销。")
     clash = session.scalar(
@@ -189,13 +218,13 @@ def unmerge(session: Session, user: StaffUser, audit_seq: int) -> MergeResult:
                 .execution_options(synchronize_session=False)
             )
         moved[key] = len(ids)
-    for name, value in detail.get("filled", {}).items():
+    for name in detail.get("filled", []):  # older entries hold {name: value}: same keys
         # Only what still holds the merged-in value goes back to empty: an edit made
         # since the merge (a new grade, a corrected ID number) is staff's work, kept.
-        if name in FILLED_FIELDS and _plain(getattr(keep, name)) == value:
+        if name in FILLED_FIELDS and _plain(getattr(keep, name)) == _plain(getattr(drop, name)):
             setattr(keep, name, None if name not in _TEXT_FIELDS else "")
     session.flush()
-    seq = audit.record(
+    audit.record(
         session,
         user.actor,
         "customers_unmerged",
@@ -203,7 +232,14 @@ def unmerge(session: Session, user: StaffUser, audit_seq: int) -> MergeResult:
         audit_seq,
         {"kept": str(keep.id), "restored": str(drop.id)},
     )
+    seq = audit.append_now(session)[-1]
     return MergeResult(keep.id, drop.id, seq, moved)
 
 
-_TEXT_FIELDS = {"intended_use", "preferred_models", "decision_cycle"}
+_TEXT_FIELDS = {
+    "intended_use",
+    "preferred_models",
+    "decision_cycle",
+    "company_name",
+    "preferred_brands",
+}

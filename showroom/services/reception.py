@@ -3,7 +3,10 @@
 The front desk must log a visit in seconds, so the look-up is a prefix *range*
 query on the phone column (``phone >= '138' AND phone < '139'``), which both
 SQLite and PostgreSQL answer from the unique phone index whatever the
-collation, and which never scans 200,000 customers.
+collation, and which never scans 200,000 customers. Four or more digits also
+match the end of the number (尾号, the way customers say it: "0186"), through
+the indexed ``phone_tail`` column. Leads (线索) not yet customers are found the
+same way; checking one in creates the customer from the lead.
 
 Rules kept here (and, where money or identity is at stake, in the database):
 
@@ -15,33 +18,44 @@ Rules kept here (and, where money or identity is at stake, in the database):
   time and who recorded it are stored, a refused marketing consent is stored too;
 - hand-over (首问负责制): a customer whose owner took them on less than
   ``protection_days`` ago goes to that owner (warned as 撞单 so the desk does not
-  hand them to someone else); otherwise to the next consultant on duty by
-  rotation (who was given a visitor longest ago), skipping anyone who is with a
-  customer right now; the desk may override, which is audited;
+  hand them to someone else); otherwise to the next free consultant on duty by
+  rotation (who was given a visitor longest ago). On duty comes from the roster
+  (``showroom.services.roster``); free means nobody in front of them and nobody
+  waiting for them. The desk may override, which is audited;
+- the fair queue: with no consultant free, a visitor waits unassigned; whenever
+  a consultant becomes free (a visitor leaves or is handed on, a check-in) the
+  longest-waiting unassigned visitor is offered first (``offer_waiting``). A
+  consultant is never given a second waiting visitor by rotation, only by hand
+  or because the customer is theirs;
 - booking codes (test drives, inspection-day registrations) check in the
   customer and link the visit; unknown, cancelled and expired codes are refused
   with a plain sentence; scanning the same code twice returns the first visit.
 
-Kiosk functions return ``KioskGreeting``: a masked surname and the consultant's
-name, nothing else about any customer.
+Self check-in at the kiosk lives in ``showroom.services.self_check_in``.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from db import locks
 from db.models import (
     Consent,
     ConsentPurpose,
     Customer,
+    CustomerKind,
+    CustomerRole,
+    CustomerTag,
+    CustomerTagLink,
     Deposit,
     DepositStatus,
     FollowUp,
@@ -50,6 +64,9 @@ from db.models import (
     IntentGrade,
     Interaction,
     InteractionChannel,
+    Lead,
+    LeadStatus,
+    PaymentPreference,
     Registration,
     RegistrationStatus,
     Role,
@@ -64,12 +81,12 @@ from db.models import (
     VisitPurpose,
     VisitStatus,
 )
-from showroom import numbering
+from showroom import fields, numbering
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.identifiers import normalize_mobile, phone_digits
 from showroom.privacy import mask_id_number, mask_phone
-from showroom.roles import MAY_REVEAL_PERSONAL_DATA
-from showroom.services import audit
+from showroom.roles import may_reveal_personal_data
+from showroom.services import audit, customers, roster
 from showroom.users import StaffUser
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -79,16 +96,22 @@ CONSENT_SERVICE_TEXT = (
     "仅用于联系您处理上述事务，保存至业务结束后三年。"
 )
 CONSENT_MARKETING_TEXT = "同意本店通过电话或短信向您介绍优惠活动和检测日信息（可随时退订）。"
-LOOKUP_LIMIT = 5
+LOOKUP_LIMIT = 8
 MIN_LOOKUP_DIGITS = 3
-MAX_NAME_LENGTH = 60
+MIN_TAIL_DIGITS = 4  # 尾号: fewer digits would match a tenth of all customers
+MOBILE_LENGTH = 11
+MAX_NAME_LENGTH = fields.MAX_LEGAL_NAME
+OPEN_LEAD_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED)
 MAX_PARTY_SIZE = 20
 BUSY_STATUSES = (VisitStatus.WITH_CONSULTANT, VisitStatus.TEST_DRIVING)
 OPEN_REGISTRATION_STATUSES = (RegistrationStatus.SEATED, RegistrationStatus.WAITLISTED)
 # A test-drive booking may be checked in from this long before its slot to its end.
 EARLY_ARRIVAL = timedelta(hours=3)
 
-_CODE_RE = re.compile(f"[{numbering.CODE_ALPHABET}]{{{numbering.CODE_LENGTH}}}")
+_CODE_RE = re.compile(
+    f"[{numbering.CODE_ALPHABET}]{{{numbering.CODE_LENGTH}}}"
+    f"|[{numbering.LEGACY_ALPHABET}]{{{numbering.LEGACY_LENGTH}}}"
+)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -137,7 +160,12 @@ def _prefix_upper_bound(digits: str) -> str | None:
 
 @dataclass(frozen=True)
 class CustomerMatch:
-    """A customer as the desk sees them while typing; the phone is masked."""
+    """A customer (or a lead not yet a customer) as the desk sees them while typing.
+
+    The phone is masked. ``matched_by`` says how the typed digits matched:
+    ``exact`` (the whole number), ``tail`` (the end: 尾号) or ``prefix``. For a lead
+    (``is_lead``) ``id`` is the lead's id and the ``lead_*`` fields say where it came from.
+    """
 
     id: uuid.UUID
     name: str
@@ -153,6 +181,24 @@ class CustomerMatch:
     open_registrations: int
     active_deposits: int
     here_now: bool  # checked in today and not left
+    matched_by: str = "prefix"
+    is_lead: bool = False
+    lead_channel: SourceChannel | None = None
+    lead_platform: str = ""
+    lead_vehicle: str = ""
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """What the desk's look-up found: at most ``limit`` matches, and whether there are more."""
+
+    matches: tuple[CustomerMatch, ...]
+    more: bool = False
+
+    @property
+    def unique(self) -> CustomerMatch | None:
+        """The one match when there is exactly one (Enter may check them in)."""
+        return self.matches[0] if len(self.matches) == 1 and not self.more else None
 
 
 @dataclass(frozen=True)
@@ -161,16 +207,22 @@ class Routing:
 
     consultant_id: uuid.UUID | None
     consultant_name: str | None
-    reason: str  # "owner", "rotation", "override", "booking", "none"
+    reason: str  # "owner", "rotation", "override", "booking", "queue", "none"
     conflict: bool = False  # 撞单: another consultant's protected customer
     owner_name: str | None = None
     protected_until: datetime | None = None
     owner_busy: bool = False
+    queue_position: int = 0  # "queue": how many wait before this visitor, plus one
 
 
 @dataclass(frozen=True)
 class NewCustomer:
-    """The new-customer form as typed."""
+    """The new-customer form as typed.
+
+    ``lead_id``: the lead this person is (found at the desk by phone); the customer is
+    made from it, takes its number (``phone`` may then be left empty: the desk saw it
+    masked) and its owner, and the lead's calls become the start of the timeline.
+    """
 
     name: str
     title: Title
@@ -178,6 +230,7 @@ class NewCustomer:
     source_channel: SourceChannel = SourceChannel.WALK_IN
     consent_service: bool = False
     consent_marketing: bool = False
+    lead_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -194,21 +247,19 @@ class CheckInResult:
 
 
 @dataclass(frozen=True)
-class KioskGreeting:
-    """All the kiosk may show after a self check-in: nothing another customer could misuse."""
-
-    greeting: str  # "张先生", "王女士", "您"
-    consultant_name: str | None
-    visit_no: str
-    already_checked_in: bool = False
-
-
-@dataclass(frozen=True)
 class ConsultantRow:
+    """A consultant as the desk sees them: ``busy`` with a visitor in front of them,
+    ``waiting`` visitors given to them and not yet greeted."""
+
     id: uuid.UUID
     name: str
     on_duty: bool
     busy: bool
+    waiting: int = 0
+
+    @property
+    def free(self) -> bool:
+        return self.on_duty and not self.busy and self.waiting == 0
 
 
 @dataclass(frozen=True)
@@ -237,16 +288,104 @@ class BoardRow:
 
 
 def lookup(session: Session, text: str, *, limit: int = LOOKUP_LIMIT) -> list[CustomerMatch]:
-    """Customers whose number starts with what was typed (3+ digits), exact match first."""
+    """Customers (then leads) whose number starts, or with 4+ digits ends, with what was typed."""
+    return list(find(session, text, limit=limit).matches)
+
+
+def find(session: Session, text: str, *, limit: int = LOOKUP_LIMIT) -> LookupResult:
+    """The desk's look-up: the whole number first, then 尾号 matches, then prefix matches,
+    customers before leads; ``more`` when there were more than ``limit``."""
     digits = phone_digits(text)
     if digits is None or len(digits) < MIN_LOOKUP_DIGITS:
-        return []
-    stmt = select(Customer.id).where(Customer.deleted_at.is_(None), Customer.phone >= digits)
+        return LookupResult(())
+    wanted = limit + 1  # one more than shown tells whether the match is unique
+    tail = MIN_TAIL_DIGITS <= len(digits) < MOBILE_LENGTH
+    ranked: dict[uuid.UUID, str] = {}
+    for customer_id, phone in _phone_matches(session, Customer, digits, wanted, tail):
+        how = "exact" if phone == digits else ("prefix" if phone.startswith(digits) else "tail")
+        ranked.setdefault(customer_id, how)
+    order = {"exact": 0, "tail": 1, "prefix": 2}
+    ids = sorted(ranked, key=lambda i: order[ranked[i]])
+    matches = _matches(session, ids, digits)
+    matches = sorted(
+        (replace(m, matched_by=ranked[m.id]) for m in matches),
+        key=lambda m: (order[m.matched_by], ids.index(m.id)),
+    )
+    if len(matches) < wanted:
+        matches += _lead_matches(session, digits, wanted - len(matches), tail)
+    return LookupResult(tuple(matches[:limit]), more=len(matches) > limit)
+
+
+def _phone_matches(
+    session: Session, model: type, digits: str, wanted: int, tail: bool
+) -> list[tuple[uuid.UUID, str]]:
+    """(id, phone) of rows whose number starts with ``digits`` or, if ``tail``, ends with them.
+
+    Both are index range scans: the prefix on the phone index, the end on ``phone_tail``.
+    """
+    if model is Customer:
+        live = [Customer.deleted_at.is_(None)]
+    else:
+        live = [Lead.status.in_(OPEN_LEAD_STATUSES), Lead.customer_id.is_(None)]
+    stmt = select(model.id, model.phone).where(*live, model.phone >= digits)
     upper = _prefix_upper_bound(digits)
     if upper is not None:
-        stmt = stmt.where(Customer.phone < upper)
-    ids = list(session.scalars(stmt.order_by(Customer.phone).limit(limit)))
-    return _matches(session, ids, digits)
+        stmt = stmt.where(model.phone < upper)
+    found = [(r[0], r[1]) for r in session.execute(stmt.order_by(model.phone).limit(wanted))]
+    if tail:
+        found += [
+            (r[0], r[1])
+            for r in session.execute(
+                select(model.id, model.phone)
+                .where(
+                    *live,
+                    model.phone_tail == digits[-MIN_TAIL_DIGITS:],
+                    model.phone.endswith(digits, autoescape=True),
+                )
+                .order_by(model.phone)
+                .limit(wanted)
+            )
+        ]
+    return found
+
+
+def _lead_matches(session: Session, digits: str, wanted: int, tail: bool) -> list[CustomerMatch]:
+    found = dict(_phone_matches(session, Lead, digits, wanted, tail))
+    if not found:
+        return []
+    owner = aliased(Staff)
+    rows = session.execute(
+        select(Lead, owner.display_name)
+        .outerjoin(owner, owner.id == Lead.owner_id)
+        .where(Lead.id.in_(list(found)))
+        .order_by(Lead.received_at.desc())
+    ).all()
+    return [
+        CustomerMatch(
+            id=lead.id,
+            name=lead.name,
+            title=lead.title,
+            display_name=display_name(lead.name, lead.title) if lead.name else "",
+            phone_masked=mask_phone(lead.phone),
+            phone_exact=lead.phone == digits,
+            owner_id=lead.owner_id,
+            owner_name=owner_name,
+            intent_grade=None,
+            last_visit_at=None,
+            open_test_drives=0,
+            open_registrations=0,
+            active_deposits=0,
+            here_now=False,
+            matched_by="exact"
+            if lead.phone == digits
+            else ("prefix" if lead.phone.startswith(digits) else "tail"),
+            is_lead=True,
+            lead_channel=lead.source_channel,
+            lead_platform=lead.platform,
+            lead_vehicle=lead.vehicle_text,
+        )
+        for lead, owner_name in rows
+    ][:wanted]
 
 
 def find_by_phone(session: Session, phone: str) -> CustomerMatch | None:
@@ -344,8 +483,13 @@ def _matches(session: Session, ids: list[uuid.UUID], digits: str) -> list[Custom
 # --- consultants and routing --------------------------------------------------------------------
 
 
+def _today(now: datetime) -> tuple[datetime, datetime]:
+    return day_bounds(local_day(now))
+
+
 def _busy_consultants(session: Session, store_id: uuid.UUID, now: datetime) -> set[uuid.UUID]:
-    start, end = day_bounds(local_day(now))
+    """Consultants with a visitor in front of them (greeted, or out on a test drive)."""
+    start, end = _today(now)
     return set(
         session.scalars(
             select(Visit.consultant_id).where(
@@ -359,33 +503,53 @@ def _busy_consultants(session: Session, store_id: uuid.UUID, now: datetime) -> s
     )
 
 
+def _waiting_for(session: Session, store_id: uuid.UUID, now: datetime) -> dict[uuid.UUID, int]:
+    """How many waiting visitors each consultant has been given and not yet greeted."""
+    start, end = _today(now)
+    return {
+        row[0]: int(row[1])
+        for row in session.execute(
+            select(Visit.consultant_id, func.count())
+            .where(
+                Visit.store_id == store_id,
+                Visit.arrived_at >= start,
+                Visit.arrived_at < end,
+                Visit.status == VisitStatus.WAITING,
+                Visit.consultant_id.is_not(None),
+            )
+            .group_by(Visit.consultant_id)
+        )
+    }
+
+
 def list_consultants(
     session: Session, store_id: uuid.UUID, *, now: datetime | None = None
 ) -> list[ConsultantRow]:
-    """Active sales consultants of the store, for the manual override."""
-    busy = _busy_consultants(session, store_id, _now(now))
-    rows = session.execute(
-        select(Staff.id, Staff.display_name, Staff.on_duty)
-        .where(
-            Staff.store_id == store_id,
-            Staff.role == Role.SALES,
-            Staff.active.is_(True),
-            Staff.deleted_at.is_(None),
-        )
-        .order_by(Staff.display_name)
-    ).all()
-    return [ConsultantRow(r.id, r.display_name, bool(r.on_duty), r.id in busy) for r in rows]
-
-
-def next_by_rotation(
-    session: Session, store_id: uuid.UUID, *, now: datetime | None = None
-) -> tuple[uuid.UUID, str] | None:
-    """The on-duty, free consultant who was handed a visitor longest ago today (轮岗)."""
+    """Sales consultants of the store on duty today (roster), by name: the desk's and the
+    board's choice by hand. Nobody off duty, on leave or disabled is ever offered."""
     now = _now(now)
-    start, end = day_bounds(local_day(now))
-    free = [c for c in list_consultants(session, store_id, now=now) if c.on_duty and not c.busy]
+    busy = _busy_consultants(session, store_id, now)
+    waiting = _waiting_for(session, store_id, now)
+    return [
+        ConsultantRow(p.id, p.name, True, p.id in busy, waiting.get(p.id, 0))
+        for p in roster.on_duty(session, store_id, role=Role.SALES, now=now)
+    ]
+
+
+def _rotation(
+    session: Session,
+    store_id: uuid.UUID,
+    now: datetime,
+    consultants: list[ConsultantRow] | None = None,
+) -> list[ConsultantRow]:
+    """Free consultants (on duty, nobody in front of them, nobody waiting for them), the one
+    handed a visitor longest ago today first (轮岗; ties by name so the order is stable)."""
+    start, end = _today(now)
+    if consultants is None:
+        consultants = list_consultants(session, store_id, now=now)
+    free = [c for c in consultants if c.free]
     if not free:
-        return None
+        return []
     last_given = {
         row[0]: row[1]
         for row in session.execute(
@@ -400,8 +564,58 @@ def next_by_rotation(
         )
     }
     never = datetime.min.replace(tzinfo=UTC)
-    chosen = min(free, key=lambda c: (last_given.get(c.id) or never, c.name, str(c.id)))
-    return chosen.id, chosen.name
+    return sorted(free, key=lambda c: (last_given.get(c.id) or never, c.name, str(c.id)))
+
+
+def next_by_rotation(
+    session: Session, store_id: uuid.UUID, *, now: datetime | None = None
+) -> tuple[uuid.UUID, str] | None:
+    """The free consultant who was handed a visitor longest ago today (轮岗)."""
+    free = _rotation(session, store_id, _now(now))
+    return (free[0].id, free[0].name) if free else None
+
+
+def _queued(store_id: uuid.UUID, now: datetime) -> list[Any]:
+    start, end = _today(now)
+    return [
+        Visit.store_id == store_id,
+        Visit.arrived_at >= start,
+        Visit.arrived_at < end,
+        Visit.status == VisitStatus.WAITING,
+        Visit.consultant_id.is_(None),
+    ]
+
+
+def _queue_length(session: Session, store_id: uuid.UUID, now: datetime) -> int:
+    """How many visitors wait with no consultant today."""
+    stmt = select(func.count()).select_from(Visit).where(*_queued(store_id, now))
+    return int(session.scalar(stmt) or 0)
+
+
+def _queue(session: Session, store_id: uuid.UUID, now: datetime, limit: int) -> list[Visit]:
+    """The ``limit`` longest-waiting visitors with no consultant (the fair queue), locked."""
+    stmt = (
+        select(Visit)
+        .where(*_queued(store_id, now))
+        .order_by(Visit.arrived_at, Visit.visit_no)
+        .limit(limit)
+        .with_for_update()
+    )
+    return list(session.scalars(stmt))
+
+
+def _sales_on_duty(session: Session, staff_id: uuid.UUID, now: datetime) -> Staff | None:
+    """The person if they are an active consultant on duty today, else None."""
+    person = session.get(Staff, staff_id)
+    if (
+        person is None
+        or not person.active
+        or person.deleted_at is not None
+        or Role.SALES not in person.roles
+        or not roster.staff_on_duty(session, person.id, now=now)
+    ):
+        return None
+    return person
 
 
 def route(
@@ -425,17 +639,17 @@ def route(
                 protected_until = customer.owner_since + timedelta(days=protection_days)
     owner_ok = (
         owner is not None
-        and owner.active
-        and owner.deleted_at is None
-        and owner.on_duty
         and protected_until is not None
         and now < protected_until
+        and _sales_on_duty(session, owner.id, now) is not None
     )
     owner_name = owner.display_name if owner is not None else None
     if override_id is not None:
-        chosen = session.get(Staff, override_id)
-        if chosen is None or chosen.role is not Role.SALES or not chosen.active:
-            raise ValidationError("reception.bad_consultant", "所选人员不是在职的销售顾问。")
+        chosen = _sales_on_duty(session, override_id, now)
+        if chosen is None:
+            raise ValidationError(
+                "reception.bad_consultant", "所选人员不是今天在岗的销售顾问，请重新选择。"
+            )
         return Routing(
             chosen.id,
             chosen.display_name,
@@ -455,10 +669,74 @@ def route(
             protected_until=protected_until,
             owner_busy=busy,
         )
-    nxt = next_by_rotation(session, store_id, now=now)
-    if nxt is None:
+    on_duty = list_consultants(session, store_id, now=now)
+    if not on_duty:
         return Routing(None, None, "none", owner_name=owner_name)
-    return Routing(nxt[0], nxt[1], "rotation", owner_name=owner_name)
+    free = _rotation(session, store_id, now, on_duty)
+    # Visitors already waiting in the queue are served first: a new arrival takes the
+    # free consultant left over after them, or joins the end of the queue.
+    ahead = _queue_length(session, store_id, now)
+    if len(free) > ahead:
+        chosen_row = free[ahead]
+        return Routing(chosen_row.id, chosen_row.name, "rotation", owner_name=owner_name)
+    return Routing(None, None, "queue", owner_name=owner_name, queue_position=ahead - len(free) + 1)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A waiting visitor handed to a consultant who became free (the fair queue)."""
+
+    visit_id: uuid.UUID
+    visit_no: str
+    customer_name: str
+    consultant_id: uuid.UUID
+    consultant_name: str
+
+
+def offer_waiting(
+    session: Session,
+    actor: audit.Actor,
+    store_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+) -> list[Offer]:
+    """Give each free consultant (rotation order) the longest-waiting unassigned visitor.
+
+    Runs whenever a consultant may have become free (a visitor leaves, is handed to
+    someone else, a check-in); a free consultant and an unassigned visitor never both
+    wait. Each hand-over is audited; the visitor's customer becomes the consultant's
+    (首问负责制) as with rotation at the desk.
+    """
+    now = _now(now)
+    free = _rotation(session, store_id, now)
+    if not free:
+        return []
+    queue = _queue(session, store_id, now, limit=len(free))
+    offers = []
+    for visit, consultant in zip(queue, free, strict=False):
+        visit.consultant_id = consultant.id
+        customer = session.get_one(Customer, visit.customer_id)
+        customer.owner_id = consultant.id
+        customer.owner_since = now
+        audit.record(
+            session,
+            actor,
+            "visit_offered",
+            "visit",
+            visit.id,
+            {"visit_no": visit.visit_no, "to": consultant.name},
+        )
+        offers.append(
+            Offer(
+                visit.id,
+                visit.visit_no,
+                display_name(customer.name, customer.title),
+                consultant.id,
+                consultant.name,
+            )
+        )
+    session.flush()
+    return offers
 
 
 def preview_routing(
@@ -476,12 +754,10 @@ def preview_routing(
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
+    """A legal name (it goes on agreements and contracts): see ``showroom.fields``."""
+    if not name.strip():
         raise ValidationError("customer.name_missing", "请填写客户的姓氏或姓名。")
-    if len(cleaned) > MAX_NAME_LENGTH:
-        raise ValidationError("customer.name_long", "姓名太长（最多 60 个字）。")
-    return cleaned
+    return fields.legal_name(name)
 
 
 def _duplicate(session: Session, phone: str) -> ConflictError | None:
@@ -511,10 +787,35 @@ def create_customer(
     channel: str = "desk",
     now: datetime | None = None,
 ) -> uuid.UUID:
-    """Create one customer with their consents; refuse a duplicate number."""
+    """Create one customer with their consents; refuse a duplicate number.
+
+    A customer made from a lead (``form.lead_id``) takes the lead's number; every lead
+    with that number becomes theirs (see ``leads.attach_to_customer``).
+    """
+    return _create_customer(session, actor, store_id, form, channel=channel, now=now).id
+
+
+def _create_customer(
+    session: Session,
+    actor: audit.Actor,
+    store_id: uuid.UUID,
+    form: NewCustomer,
+    *,
+    channel: str,
+    now: datetime | None,
+) -> Customer:
+    # The object itself, so that a check-in goes on with it instead of loading it again.
+    from showroom.services import leads
+
     now = _now(now)
-    name = _clean_name(form.name)
-    phone = normalize_mobile(form.phone)
+    # A customer at the kiosk may prefer to give no surname, only 先生/女士; the desk
+    # asks for the name when it is needed (contracts, agreements are signed there).
+    unnamed = channel == "kiosk" and not form.name.strip() and form.title is not Title.NONE
+    name = "" if unnamed else _clean_name(form.name)
+    if form.lead_id is not None and not form.phone.strip():
+        phone = leads.lead_phone(session, form.lead_id)
+    else:
+        phone = normalize_mobile(form.phone)
     if not form.consent_service:
         raise ValidationError(
             "consent.missing",
@@ -555,6 +856,7 @@ def create_customer(
                 channel=channel,
             )
         )
+    leads.attach_to_customer(session, customer)
     audit.record(
         session,
         actor,
@@ -563,14 +865,79 @@ def create_customer(
         customer.id,
         {"marketing_consent": form.consent_marketing, "channel": channel},
     )
-    return customer.id
+    return customer
+
+
+# Chinese names of the source channels, for notes written into the record.
+_SOURCE_TEXT = {
+    SourceChannel.WALK_IN: "自然到店",
+    SourceChannel.ONLINE_BOOKING: "线上预约",
+    SourceChannel.REFERRAL: "老客户介绍",
+    SourceChannel.SHORT_VIDEO: "短视频",
+    SourceChannel.LISTING_PLATFORM: "二手车平台",
+    SourceChannel.PHONE: "电话咨询",
+    SourceChannel.OTHER: "其他",
+}
+
+
+def keep_offline_form(
+    session: Session,
+    actor: audit.Actor,
+    customer_id: uuid.UUID,
+    form: NewCustomer,
+    *,
+    channel: str = "desk",
+    now: datetime | None = None,
+) -> None:
+    """A new-customer form typed offline met an existing customer on replay (same number).
+
+    Nothing typed is lost: the consents given at the desk are recorded on the existing
+    customer, and the name, title and source typed are kept in a note on the record
+    for staff to compare (the record itself is not overwritten by a guess).
+    """
+    now = _now(now)
+    if form.consent_service:
+        for purpose, granted in (
+            (ConsentPurpose.SERVICE, True),
+            (ConsentPurpose.MARKETING, form.consent_marketing),
+        ):
+            session.add(
+                Consent(
+                    customer_id=customer_id,
+                    purpose=purpose,
+                    granted=granted,
+                    text_version=CONSENT_TEXT_VERSION,
+                    recorded_at=now,
+                    recorded_by_id=actor.staff_id,
+                    channel=channel,
+                )
+            )
+    typed = display_name(" ".join(form.name.split()), form.title) or "（未填）"
+    session.add(
+        Interaction(
+            customer_id=customer_id,
+            staff_id=actor.staff_id,
+            channel=InteractionChannel.IN_STORE,
+            at=now,
+            summary=(
+                f"网络断开时在前台按新客户登记，恢复连接后发现该号码已有客户，已合并到本档案。"
+                f"当时填写的姓名：{typed}；来源渠道：{_SOURCE_TEXT[form.source_channel]}。"
+                "如姓名不同，请核对后在“编辑资料”中更正。"
+            ),
+        )
+    )
+    session.flush()
 
 
 # --- check-in -----------------------------------------------------------------------------------
 
 
 def _store_code(session: Session, store_id: uuid.UUID) -> str:
-    return session.get_one(Store, store_id).code
+    # Kept for the transaction: a replay batch checks in many visitors of one store.
+    codes: dict[uuid.UUID, str] = session.info.setdefault("showroom_store_codes", {})
+    if store_id not in codes:
+        codes[store_id] = session.get_one(Store, store_id).code
+    return codes[store_id]
 
 
 def _todays_open_visit(session: Session, customer_id: uuid.UUID, now: datetime) -> Visit | None:
@@ -604,9 +971,22 @@ def _new_visit(
 ) -> Visit:
     if not 1 <= party_size <= MAX_PARTY_SIZE:
         raise ValidationError("visit.party_size", "到店人数应在 1 到 20 之间。")
+    # 首问负责制: whoever receives an unprotected customer becomes their owner; the owner
+    # receiving them again renews the protection period. Written (row-locked) now, before
+    # the visit counter: rows before counters, the order of db.locks.
+    if routing.consultant_id is not None and (
+        routing.reason in ("rotation", "owner", "booking")
+        or (routing.reason == "override" and not routing.conflict)
+    ):
+        if customer.owner_id != routing.consultant_id:
+            customer.owner_id = routing.consultant_id
+        customer.owner_since = now
+        session.flush()
+    store_code = _store_code(session, store_id)
     visit = Visit(
         store_id=store_id,
-        visit_no=numbering.next_visit_no(session, _store_code(session, store_id), local_day(now)),
+        # The store's visit counter, as late as possible: it is locked until commit.
+        visit_no=numbering.next_visit_no(session, store_code, local_day(now)),
         customer_id=customer.id,
         purpose=purpose,
         source_channel=source_channel or customer.source_channel,
@@ -619,15 +999,6 @@ def _new_visit(
         created_by_id=actor.staff_id,
     )
     session.add(visit)
-    # 首问负责制: whoever receives an unprotected customer becomes their owner; the owner
-    # receiving them again renews the protection period.
-    if routing.consultant_id is not None and (
-        routing.reason in ("rotation", "owner", "booking")
-        or (routing.reason == "override" and not routing.conflict)
-    ):
-        if customer.owner_id != routing.consultant_id:
-            customer.owner_id = routing.consultant_id
-        customer.owner_since = now
     session.flush()
     detail: dict[str, object] = {
         "visit_no": visit.visit_no,
@@ -664,14 +1035,18 @@ def check_in(
     now = _now(now)
     purpose = VisitPurpose(purpose)  # a UI may hand over the plain string value
     created = False
+    customer: Customer | None
     if customer_id is None:
         if new_customer is None:
             raise ValidationError("reception.no_customer", "请先输入手机号找到客户，或新建客户。")
-        customer_id = create_customer(
+        customer = _create_customer(
             session, actor, store_id, new_customer, channel=channel, now=now
         )
         created = True
-    customer = session.get(Customer, customer_id)
+    else:
+        # First lock of the transaction (db.locks); a customer merged meanwhile is followed to
+        # the record kept, so the visit lands there. UPDATE: routing may set the owner.
+        customer = locks.lock_customer(session, customer_id, locks.UPDATE)
     if customer is None or customer.deleted_at is not None:
         raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
     shown = display_name(customer.name, customer.title)
@@ -679,6 +1054,8 @@ def check_in(
         open_visit = _todays_open_visit(session, customer.id, now)
         if open_visit is not None:
             return _existing_result(session, open_visit, shown)
+    # Those already waiting go first: a consultant who became free takes the head of the queue.
+    offer_waiting(session, actor, store_id, now=now)
     routing = route(
         session,
         store_id,
@@ -687,8 +1064,7 @@ def check_in(
         override_id=consultant_id,
         now=now,
     )
-    if created and routing.reason == "owner":  # cannot happen; a new customer has no owner
-        routing = Routing(routing.consultant_id, routing.consultant_name, "rotation")
+    # A new customer made from a lead has the lead's consultant as owner: routing says so.
     visit = _new_visit(
         session,
         actor,
@@ -700,6 +1076,9 @@ def check_in(
         party_size=party_size,
         now=now,
     )
+    from showroom.services import leads
+
+    leads.mark_visited(session, customer, now)
     return CheckInResult(visit.id, visit.visit_no, customer.id, shown, routing, created)
 
 
@@ -736,7 +1115,7 @@ def check_in_by_code(
     if code is None:
         raise ValidationError(
             "booking.unreadable",
-            "没有识别出预约码（应为 6 位字母或数字），请重新扫描或手动输入。",
+            "没有识别出预约码（应为 8 位字母或数字），请重新扫描或手动输入。",
         )
     drive = session.scalar(select(TestDrive).where(TestDrive.booking_code == code))
     registration = (
@@ -748,6 +1127,16 @@ def check_in_by_code(
         raise NotFoundError(
             "booking.unknown", f"预约码 {code} 不存在，请核对后重试。", booking=code
         )
+    # The booking's customer first (db.locks), then the booking re-read as a merge left it.
+    if drive is not None:
+        drive, customer = locks.lock_customer_of(session, TestDrive, drive.id, locks.UPDATE)
+    else:
+        assert registration is not None
+        registration, customer = locks.lock_customer_of(
+            session, Registration, registration.id, locks.UPDATE
+        )
+    if customer is None:
+        raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
     if drive is not None:
         if drive.status in (TestDriveStatus.CANCELLED, TestDriveStatus.NO_SHOW):
             raise ValidationError(
@@ -764,7 +1153,7 @@ def check_in_by_code(
                 f"预约 {code} 的试驾时间是 {day:%m月%d日 %H:%M}，请在当天到店后签到。",
                 booking=code,
             )
-        customer_id, purpose = drive.customer_id, VisitPurpose.TEST_DRIVE
+        purpose = VisitPurpose.TEST_DRIVE
         existing = session.scalar(select(Visit).where(Visit.test_drive_id == drive.id))
         booked_consultant = drive.consultant_id
     else:
@@ -790,18 +1179,23 @@ def check_in_by_code(
                 f"报名 {code} 的检测日是 {event.event_date:%m月%d日}，请在当天到店后签到。",
                 booking=code,
             )
-        customer_id, purpose = registration.customer_id, VisitPurpose.INSPECTION_DAY
+        purpose = VisitPurpose.INSPECTION_DAY
         existing = session.scalar(select(Visit).where(Visit.registration_id == registration.id))
         booked_consultant = None
-    customer = session.get_one(Customer, customer_id)
     shown = display_name(customer.name, customer.title)
     if existing is not None:
         return _existing_result(session, existing, shown)
-    if booked_consultant is not None:
-        staff = session.get_one(Staff, booked_consultant)
-        routing = Routing(staff.id, staff.display_name, "booking")
-    else:
+    booked = _sales_on_duty(session, booked_consultant, now) if booked_consultant else None
+    if booked is not None:
+        routing = Routing(booked.id, booked.display_name, "booking")
+    else:  # no consultant on the booking, or they are not on duty today
+        offer_waiting(session, actor, store_id, now=now)
         routing = route(session, store_id, customer.id, protection_days=protection_days, now=now)
+    if registration is not None:
+        # A business row: written before _new_visit takes the visit counter (db.locks).
+        registration.status = RegistrationStatus.CHECKED_IN
+        registration.checked_in_at = now
+        session.flush()
     visit = _new_visit(
         session,
         actor,
@@ -816,9 +1210,6 @@ def check_in_by_code(
         registration_id=registration.id if registration is not None else None,
         booking_code=code,
     )
-    if registration is not None:
-        registration.status = RegistrationStatus.CHECKED_IN
-        registration.checked_in_at = now
     return CheckInResult(
         visit.id,
         visit.visit_no,
@@ -828,85 +1219,6 @@ def check_in_by_code(
         booking_code=code,
         topics=frozenset({"visits", "customers", "test_drives", "registrations"}),
     )
-
-
-# --- kiosk --------------------------------------------------------------------------------------
-
-
-def _greeting(session: Session, result: CheckInResult) -> KioskGreeting:
-    customer = session.get_one(Customer, result.customer_id)
-    surname = customer.name.strip()[:1]
-    suffix = {Title.MR: "先生", Title.MS: "女士"}.get(customer.title)
-    return KioskGreeting(
-        greeting=f"{surname}{suffix}" if surname and suffix else "您",
-        consultant_name=result.routing.consultant_name,
-        visit_no=result.visit_no,
-        already_checked_in=result.already_checked_in,
-    )
-
-
-def kiosk_store(session: Session, store_code: str) -> uuid.UUID:
-    """The store this kiosk stands in: by its code, or the only store there is."""
-    found = session.scalar(
-        select(Store.id).where(Store.code == store_code, Store.deleted_at.is_(None))
-    )
-    if found is None:
-        stores = list(session.scalars(select(Store.id).where(Store.deleted_at.is_(None)).limit(2)))
-        if len(stores) != 1:
-            raise NotFoundError("kiosk.no_store", "自助机尚未设置门店，请联系工作人员。")
-        found = stores[0]
-    return found
-
-
-def kiosk_check_in_phone(
-    session: Session,
-    store_id: uuid.UUID,
-    phone: str,
-    *,
-    protection_days: int = 30,
-    now: datetime | None = None,
-) -> KioskGreeting:
-    """Self check-in of a returning customer by their own number; nothing else is revealed."""
-    number = normalize_mobile(phone)
-    found = session.scalar(
-        select(Customer.id).where(Customer.phone == number, Customer.deleted_at.is_(None))
-    )
-    if found is None:
-        raise NotFoundError(
-            "kiosk.unknown_phone",
-            "没有找到这个号码的登记信息。第一次来店的客户请到前台，工作人员将为您登记。",
-        )
-    result = check_in(
-        session,
-        audit.KIOSK,
-        store_id,
-        customer_id=found,
-        purpose=VisitPurpose.BUY,
-        protection_days=protection_days,
-        channel="kiosk",
-        now=now,
-    )
-    return _greeting(session, result)
-
-
-def kiosk_check_in_code(
-    session: Session,
-    store_id: uuid.UUID,
-    text: str,
-    *,
-    protection_days: int = 30,
-    now: datetime | None = None,
-) -> KioskGreeting:
-    result = check_in_by_code(
-        session,
-        audit.KIOSK,
-        store_id,
-        text,
-        protection_days=protection_days,
-        channel="kiosk",
-        now=now,
-    )
-    return _greeting(session, result)
 
 
 # --- the board ----------------------------------------------------------------------------------
@@ -954,8 +1266,11 @@ _ALLOWED_MOVES = {
 }
 
 
-def _open_visit(session: Session, visit_id: uuid.UUID) -> Visit:
-    visit = session.get(Visit, visit_id)
+def _open_visit(
+    session: Session, visit_id: uuid.UUID, mode: locks.CustomerLock = locks.SHARE
+) -> Visit:
+    """The visit, after its customer's lock (db.locks): a merge finished first, or waits."""
+    visit, _customer = locks.lock_customer_of(session, Visit, visit_id, mode)
     if visit is None:
         raise NotFoundError("visit.not_found", "到店记录不存在。")
     return visit
@@ -980,7 +1295,7 @@ def set_status(
             else "不能这样改变接待状态。",
         )
     if status is not VisitStatus.WAITING and visit.consultant_id is None:
-        if user.role is Role.SALES:
+        if user.has_role(Role.SALES):
             visit.consultant_id = user.id
         else:
             raise ValidationError("visit.no_consultant", "请先为该客户指定接待顾问。")
@@ -989,14 +1304,28 @@ def set_status(
     visit.status = status
 
 
-def assign(session: Session, user: StaffUser, visit_id: uuid.UUID, consultant_id: uuid.UUID) -> str:
-    """Manual override: hand the visitor to another consultant (audited)."""
+def assign(
+    session: Session,
+    user: StaffUser,
+    visit_id: uuid.UUID,
+    consultant_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+) -> str:
+    """Manual override: hand the visitor to another consultant on duty (audited).
+
+    Chosen by hand, a consultant may be given a second visitor; the one who handed theirs
+    over may now be free and is offered the head of the queue.
+    """
+    now = _now(now)
     visit = _open_visit(session, visit_id)
     if visit.status is VisitStatus.LEFT:
         raise ConflictError("visit.left", "客户已离店，不能再改派顾问。")
-    staff = session.get(Staff, consultant_id)
-    if staff is None or staff.role is not Role.SALES or not staff.active:
-        raise ValidationError("reception.bad_consultant", "所选人员不是在职的销售顾问。")
+    staff = _sales_on_duty(session, consultant_id, now)
+    if staff is None:
+        raise ValidationError(
+            "reception.bad_consultant", "所选人员不是今天在岗的销售顾问，请重新选择。"
+        )
     previous = visit.consultant_id
     visit.consultant_id = staff.id
     audit.record(
@@ -1007,6 +1336,8 @@ def assign(session: Session, user: StaffUser, visit_id: uuid.UUID, consultant_id
         visit.id,
         {"from": str(previous) if previous else None, "to": str(staff.id)},
     )
+    session.flush()
+    offer_waiting(session, user.actor, visit.store_id, now=now)
     return staff.display_name
 
 
@@ -1019,10 +1350,14 @@ def check_out(
     *,
     notes: str = "",
     now: datetime | None = None,
-) -> None:
-    """离店: record the outcome and intent grade; grade history and a follow-up come with it."""
+) -> list[Offer]:
+    """离店: record the outcome and intent grade; grade history and a follow-up come with it.
+
+    The consultant is free again: the longest-waiting unassigned visitor is offered to
+    the free consultants (``offer_waiting``); those hand-overs are returned.
+    """
     now = _now(now)
-    visit = _open_visit(session, visit_id)
+    visit = _open_visit(session, visit_id, locks.UPDATE)  # the grade goes on the customer
     if visit.status is VisitStatus.LEFT:
         raise ConflictError("visit.left", "该客户已经登记离店。")
     visit.status = VisitStatus.LEFT
@@ -1063,6 +1398,8 @@ def check_out(
                 visit_id=visit.id,
             )
         )
+    session.flush()
+    return offer_waiting(session, user.actor, visit.store_id, now=now)
 
 
 _OUTCOME_TEXT = {
@@ -1093,6 +1430,9 @@ class InteractionLine:
     channel: InteractionChannel
     staff_name: str | None
     summary: str
+    response: str = ""
+    next_step: str = ""
+    next_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -1138,6 +1478,18 @@ class CustomerRecord:
     interactions: tuple[InteractionLine, ...]
     grades: tuple[GradeLine, ...]
     follow_ups: tuple[FollowUpLine, ...]
+    # The customer file (客户信息建档) and the timeline of everything that happened.
+    name: str = ""
+    title: Title = Title.NONE
+    phone2_masked: str | None = None
+    kind: CustomerKind = CustomerKind.INDIVIDUAL
+    company_name: str = ""
+    role: CustomerRole = CustomerRole.BUYER
+    preferred_brands: str = ""
+    payment_preference: PaymentPreference | None = None
+    tags: tuple[str, ...] = ()
+    row_version: int = 0
+    timeline: tuple[customers.TimelineEntry, ...] = ()
 
 
 def customer_record(session: Session, customer_id: uuid.UUID) -> CustomerRecord:
@@ -1198,7 +1550,13 @@ def customer_record(session: Session, customer_id: uuid.UUID) -> CustomerRecord:
         ),
         interactions=tuple(
             InteractionLine(
-                i.at, i.channel, names.get(i.staff_id) if i.staff_id else None, i.summary
+                i.at,
+                i.channel,
+                names.get(i.staff_id) if i.staff_id else None,
+                i.summary,
+                i.response,
+                i.next_step,
+                i.next_on,
             )
             for i in interactions
         ),
@@ -1222,14 +1580,34 @@ def customer_record(session: Session, customer_id: uuid.UUID) -> CustomerRecord:
             )
             for f in follow_ups
         ),
+        name=customer.name,
+        title=customer.title,
+        phone2_masked=mask_phone(customer.phone2) if customer.phone2 else None,
+        kind=customer.kind,
+        company_name=customer.company_name,
+        role=customer.role,
+        preferred_brands=customer.preferred_brands,
+        payment_preference=customer.payment_preference,
+        tags=tuple(
+            session.scalars(
+                select(CustomerTag.name)
+                .join(CustomerTagLink, CustomerTagLink.tag_id == CustomerTag.id)
+                .where(CustomerTagLink.customer_id == customer.id)
+                .order_by(CustomerTag.name)
+            )
+        ),
+        row_version=customer.row_version,
+        timeline=customers.timeline(session, customer.id),
     )
 
 
 def reveal_id_number(session: Session, user: StaffUser, customer_id: uuid.UUID) -> str:
     """The full ID number, for roles that may see it; the look is audited (not the number)."""
-    if user.role not in MAY_REVEAL_PERSONAL_DATA:
+    if not may_reveal_personal_data(user):
         raise PermissionDenied(
-            "privacy.reveal_denied", "你的岗位不能查看客户的完整号码。", role=user.role.value
+            "privacy.reveal_denied",
+            "你的岗位不能查看客户的完整号码。",
+            roles=",".join(r.value for r in user.ordered_roles),
         )
     customer = session.get(Customer, customer_id)
     if customer is None or customer.deleted_at is not None:
@@ -1256,8 +1634,9 @@ __all__ = [
     "ConsultantRow",
     "CustomerMatch",
     "CustomerRecord",
-    "KioskGreeting",
+    "LookupResult",
     "NewCustomer",
+    "Offer",
     "Routing",
     "assign",
     "board",
@@ -1267,14 +1646,14 @@ __all__ = [
     "check_out",
     "create_customer",
     "customer_record",
+    "find",
     "find_by_phone",
     "get_match",
-    "kiosk_check_in_code",
-    "kiosk_check_in_phone",
-    "kiosk_store",
+    "keep_offline_form",
     "list_consultants",
     "lookup",
     "next_by_rotation",
+    "offer_waiting",
     "phone_digits",
     "preview_routing",
     "reveal_id_number",

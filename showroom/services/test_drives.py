@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from db import locks
 from db.base import as_utc
 from db.models import (
     Consent,
@@ -35,7 +36,9 @@ from db.models import (
     DepositStatus,
     DocumentKind,
     IntentGrade,
+    Role,
     Signature,
+    SourceChannel,
     Staff,
     TestDrive,
     TestDriveStatus,
@@ -43,6 +46,7 @@ from db.models import (
     Transmission,
     Vehicle,
     VehicleStatus,
+    Visit,
 )
 from showroom import numbering
 from showroom.documents import archive
@@ -58,8 +62,9 @@ from showroom.identifiers import (
     parse_licence_classes,
 )
 from showroom.privacy import mask_id_number, mask_phone
-from showroom.services import audit, reception, vehicles
+from showroom.services import audit, reception, roster, vehicles
 from showroom.services.vehicles import CUSTOMER_VISIBLE_STATUSES, vehicle_label
+from showroom.users import WEB, StaffUser
 
 log = logging.getLogger("showroom.test_drives")
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -232,17 +237,17 @@ def book(
     now = as_utc(now or datetime.now(UTC))
     slot_start = as_utc(slot_start)
     slot_end = _check_slot(slot_start, rules, now)
-    vehicle = _vehicle_for_booking(session, vehicle_id)
-    customer = session.get(Customer, customer_id)
-    if customer is None or customer.deleted_at is not None:
+    customer = locks.lock_customer(session, customer_id)  # first lock (db.locks)
+    if customer is None:
         raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
+    vehicle = _vehicle_for_booking(session, vehicle_id)
     if _overlapping(session, vehicle_id, slot_start, slot_end) is not None:
         raise _slot_taken(slot_start, rules)
     drive = TestDrive(
         store_id=vehicle.store_id,
-        booking_code=numbering.next_booking_code(session),
+        booking_code=numbering.issue_booking_code(session, vehicle.store_id, "test_drive"),
         vehicle_id=vehicle_id,
-        customer_id=customer_id,
+        customer_id=customer.id,  # the record kept, had a merge just finished
         consultant_id=consultant_id or customer.owner_id,
         slot_start=slot_start,
         slot_end=slot_end,
@@ -300,6 +305,13 @@ def find_customer_by_phone(session: Session, phone: str) -> CustomerMatch | None
     )
 
 
+# Who books without staff: the audit actor and where a new customer came from.
+_SELF_SERVICE = {
+    "kiosk": (audit.KIOSK, SourceChannel.WALK_IN),
+    "web": (WEB, SourceChannel.ONLINE_BOOKING),
+}
+
+
 def book_from_kiosk(
     session: Session,
     *,
@@ -311,14 +323,21 @@ def book_from_kiosk(
     consent: bool,
     title: Title = Title.NONE,
     now: datetime | None = None,
+    channel: str = "kiosk",
 ) -> Booking:
-    """The customer books alone, found or added by mobile number; nothing of others is shown."""
+    """The customer books alone, found or added by mobile number; nothing of others is shown.
+
+    ``channel`` is ``"kiosk"`` or ``"web"`` (the car page on the customer's phone): the same
+    rules, recorded as coming from there (audit actor, consent, ``booked_via``).
+    """
+    actor, source = _SELF_SERVICE[channel]
     if not consent:
         raise ValidationError(
             "test_drive.consent_required", "请先勾选同意门店使用您的手机号办理本次预约。"
         )
     surname = surname.strip()
-    if not 1 <= len(surname) <= 20:
+    # 先生/女士 alone is enough for someone who prefers to give no surname.
+    if len(surname) > 20 or (not surname and Title(title) is Title.NONE):
         raise ValidationError("test_drive.surname_required", "请填写您的姓氏。")
     mobile = normalize_mobile(phone)
     vehicle = session.scalars(
@@ -337,14 +356,23 @@ def book_from_kiosk(
         # the consent as given, and an audit entry.
         customer_id = reception.create_customer(
             session,
-            audit.KIOSK,
+            actor,
             vehicle.store_id,
-            reception.NewCustomer(name=surname, title=title, phone=mobile, consent_service=True),
-            channel="kiosk",
+            reception.NewCustomer(
+                name=surname,
+                title=title,
+                phone=mobile,
+                source_channel=source,
+                consent_service=True,
+            ),
+            channel=channel,
             now=now,
         )
     else:
-        customer_id = existing.id
+        locked = locks.lock_customer(session, existing.id)  # before writing under them
+        if locked is None:
+            raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
+        customer_id = locked.id
         session.add(
             Consent(
                 customer_id=customer_id,
@@ -352,17 +380,17 @@ def book_from_kiosk(
                 granted=True,
                 text_version=CONSENT_TEXT_VERSION,
                 recorded_at=now,
-                channel="kiosk",
+                channel=channel,
             )
         )
     booking = book(
         session,
-        audit.KIOSK,
+        actor,
         vehicle_id=vehicle.id,
         customer_id=customer_id,
         slot_start=slot_start,
         rules=rules,
-        via="kiosk",
+        via=channel,
         now=now,
     )
     # The kiosk shows the customer only what they typed themselves, never a stored name.
@@ -549,6 +577,16 @@ def _drive(session: Session, test_drive_id: uuid.UUID) -> TestDrive:
     return drive
 
 
+def _locked_drive(
+    session: Session, test_drive_id: uuid.UUID, mode: locks.CustomerLock = locks.SHARE
+) -> TestDrive:
+    """The drive for a change, after its customer's lock (db.locks), re-read as stored."""
+    drive, _customer = locks.lock_customer_of(session, TestDrive, test_drive_id, mode)
+    if drive is None:
+        raise NotFoundError("test_drive.not_found", "没有找到这个试驾预约。")
+    return drive
+
+
 def _require(drive: TestDrive, *states: TestDriveStatus) -> None:
     if drive.status not in states:
         raise ConflictError(
@@ -561,7 +599,7 @@ def _require(drive: TestDrive, *states: TestDriveStatus) -> None:
 def mark_no_show(
     session: Session, actor: audit.Actor, test_drive_id: uuid.UUID, now: datetime | None = None
 ) -> None:
-    drive = _drive(session, test_drive_id)
+    drive = _locked_drive(session, test_drive_id)
     _require(drive, TestDriveStatus.BOOKED)
     if as_utc(now or datetime.now(UTC)) < drive.slot_start:
         raise ValidationError("test_drive.no_show_early", "预约时间还没到，不能标记为未到店。")
@@ -577,7 +615,7 @@ def mark_no_show(
 
 
 def cancel(session: Session, actor: audit.Actor, test_drive_id: uuid.UUID) -> None:
-    drive = _drive(session, test_drive_id)
+    drive = _locked_drive(session, test_drive_id)
     _require(drive, TestDriveStatus.BOOKED)
     drive.status = TestDriveStatus.CANCELLED
     audit.record(
@@ -617,7 +655,7 @@ def check_licence(
     today: date | None = None,
 ) -> LicenceResult:
     """Check the driving licence against the car and the customer; store it when it passes."""
-    drive = _drive(session, test_drive_id)
+    drive = _locked_drive(session, test_drive_id)
     _require(drive, TestDriveStatus.BOOKED)
     vehicle = session.get(Vehicle, drive.vehicle_id)
     customer = session.get(Customer, drive.customer_id)
@@ -704,6 +742,12 @@ def prepare_agreement(
     customer = session.get(Customer, drive.customer_id)
     consultant = session.get(Staff, drive.consultant_id) if drive.consultant_id else None
     companion = session.get(Staff, accompanying_staff_id) if accompanying_staff_id else consultant
+    if companion is None:
+        # A person named on a signed paper is chosen by someone, never filled in for them.
+        raise ValidationError(
+            "test_drive.companion_missing", "请选择陪同试驾的销售顾问，协议上会写明陪同人员。"
+        )
+    consultant = consultant or companion
     assert vehicle is not None and customer is not None
     head = letterhead(session, drive.store_id, templates_dir, letterhead_overrides)
     template = load_template(templates_dir, DocumentKind.TEST_DRIVE_AGREEMENT.value)
@@ -833,10 +877,10 @@ def sign_agreement(
     backfill: bool = False,
 ) -> SignedAgreement:
     """Store both signatures over the exact text shown and archive the rendered agreement."""
-    drive = _drive(session, test_drive_id)
+    drive = _locked_drive(session, test_drive_id)
     if not backfill:
         _require(drive, TestDriveStatus.BOOKED)
-    if drive.agreement_document_id is not None:
+    if drive.agreement_document_id is not None and not backfill:  # demo: replaces its stand-in
         raise ConflictError(
             "test_drive.already_signed", "这份试驾协议已经签署过了；如需再打印请用“重印”。"
         )
@@ -902,7 +946,7 @@ def check_out(
     route: str = "",
     now: datetime | None = None,
 ) -> None:
-    drive = _drive(session, test_drive_id)
+    drive = _locked_drive(session, test_drive_id)
     _require(drive, TestDriveStatus.BOOKED)
     if drive.licence_number is None:
         raise ValidationError("test_drive.licence_unchecked", "驾驶证尚未核验，不能出车。")
@@ -963,7 +1007,7 @@ def return_car(
     now: datetime | None = None,
 ) -> VehicleStatus:
     """Close the drive; the car out on it goes back on sale, or reserved under an active deposit."""
-    drive = _drive(session, test_drive_id)
+    drive = _locked_drive(session, test_drive_id, locks.UPDATE)  # the grade too
     _require(drive, TestDriveStatus.CHECKED_OUT)
     if drive.out_odometer_km is not None and odometer_km < drive.out_odometer_km:
         raise ValidationError(
@@ -1021,14 +1065,69 @@ CarChoice = vehicles.CarChoice
 find_car = vehicles.find_car  # by stock no. (as on the windscreen sheet) or plate
 
 
-def staff_choices(session: Session, store_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
-    """Active staff of the store who can accompany a drive or own a booking."""
-    rows = session.execute(
-        select(Staff.id, Staff.display_name)
-        .where(Staff.store_id == store_id, Staff.active.is_(True))
-        .order_by(Staff.display_name)
-    )
-    return [(row.id, row.display_name) for row in rows]
+def staff_choices(
+    session: Session, store_id: uuid.UUID, *, day: date | None = None, now: datetime | None = None
+) -> list[tuple[uuid.UUID, str]]:
+    """Sales consultants of the store on duty on ``day`` (default today): who can own a
+    booking or accompany a drive. Nobody off duty, on leave or disabled."""
+    return [
+        (p.id, p.name) for p in roster.on_duty(session, store_id, role=Role.SALES, day=day, now=now)
+    ]
+
+
+@dataclass(frozen=True)
+class ConsultantChoices:
+    """The consultant picker of a test drive: who may be chosen, and who is preselected.
+
+    ``default_id`` is the drive's consultant, else the consultant of the customer's visit
+    today, else the signed-in salesperson, when that person is on the list; otherwise None
+    and the user chooses (never the first name of a list). ``reason``: "drive", "visit",
+    "you" or "".
+    """
+
+    people: tuple[tuple[uuid.UUID, str], ...]
+    default_id: uuid.UUID | None
+    reason: str
+
+
+def consultant_choices(
+    session: Session,
+    store_id: uuid.UUID,
+    user: StaffUser | None = None,
+    *,
+    customer_id: uuid.UUID | None = None,
+    test_drive_id: uuid.UUID | None = None,
+    day: date | None = None,
+    now: datetime | None = None,
+) -> ConsultantChoices:
+    people = tuple(staff_choices(session, store_id, day=day, now=now))
+    listed = {staff_id for staff_id, _ in people}
+    candidates: list[tuple[uuid.UUID | None, str]] = []
+    if test_drive_id is not None:
+        drive = session.get(TestDrive, test_drive_id)
+        if drive is not None:
+            candidates.append((drive.consultant_id, "drive"))
+            customer_id = customer_id or drive.customer_id
+    if customer_id is not None:
+        start, end = reception.day_bounds(reception.local_day(now or datetime.now(UTC)))
+        visit_consultant = session.scalar(
+            select(Visit.consultant_id)
+            .where(
+                Visit.customer_id == customer_id,
+                Visit.arrived_at >= start,
+                Visit.arrived_at < end,
+                Visit.consultant_id.is_not(None),
+            )
+            .order_by(Visit.arrived_at.desc())
+            .limit(1)
+        )
+        candidates.append((visit_consultant, "visit"))
+    if user is not None and user.has_role(Role.SALES):
+        candidates.append((user.id, "you"))
+    for staff_id, reason in candidates:
+        if staff_id is not None and staff_id in listed:
+            return ConsultantChoices(people, staff_id, reason)
+    return ConsultantChoices(people, None, "")
 
 
 # --- kiosk ----------------------------------------------------------------------------------

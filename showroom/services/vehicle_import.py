@@ -32,7 +32,7 @@ from showroom.errors import NotFoundError, ValidationError
 from showroom.identifiers import normalize_plate, normalize_vin
 from showroom.money import MAX_AMOUNT
 from showroom.services import audit
-from showroom.services.vehicles import MAX_MILEAGE_KM
+from showroom.services.vehicles import FACTS, MAX_MILEAGE_KM, PRICES, require
 from showroom.users import Actor
 
 __all__ = [
@@ -710,6 +710,10 @@ def import_file(
     Raises ``ValidationError`` / ``NotFoundError`` only for the file as a whole (missing,
     unreadable, unknown columns); single bad rows are reported, not raised.
     """
+    if not dry_run:
+        # A file sets prices and facts of many cars at once: both permissions.
+        require(session, actor, PRICES)
+        require(session, actor, FACTS)
     chosen, parsed = _parse_all(path, preset)
     store = _store(session, store_code)
     result = ImportResult(path, chosen.name, dry_run)

@@ -1,4 +1,11 @@
-"""Inventory queries: filtering and paging happen in SQL, rows come back as plain data."""
+"""Inventory queries: filtering and paging happen in SQL, rows come back as plain data.
+
+Also who may change a car (one function per permission, below): price and cost only by
+the manager or a role the store grants (``store_grants``); facts and photos by the stock
+staff (manager, appraiser) or a granted role; the kiosk nothing. The services check these
+against the role stored for the signed-in staff member, the screens only use them to
+offer what will be allowed.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +18,11 @@ from typing import Any, Protocol
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Energy, Transmission, Vehicle, VehicleStatus
-from showroom.errors import NotFoundError, ValidationError
+from db.models import Energy, Role, Staff, StoreGrant, Transmission, Vehicle, VehicleStatus
+from showroom.errors import NotFoundError, PermissionDenied, ValidationError
 from showroom.identifiers import normalize_plate
+from showroom.services import audit
+from showroom.users import KIOSK, Actor, effective_roles
 
 # How customers think of energy (燃油 / 混动 / 纯电), mapped onto the stored kinds.
 ENERGY_GROUPS: dict[str, tuple[Energy, ...]] = {
@@ -317,3 +326,157 @@ def find_car(session: Session, typed: str) -> CarChoice:
         vehicle.status,
         vehicle.transmission is Transmission.AUTOMATIC,
     )
+
+
+# --- who may change a car ---------------------------------------------------------------------
+
+PRICES = "vehicle_prices"  # asking price, purchase cost, price lines, CSV import (sets prices)
+FACTS = "vehicle_facts"  # intake, facts, photos, history, report, status
+PERMISSIONS = (PRICES, FACTS)
+# What each role may do without a grant. Manager always, whatever a store grants.
+DEFAULT_ROLES: dict[str, frozenset[Role]] = {
+    PRICES: frozenset({Role.MANAGER}),
+    FACTS: frozenset({Role.MANAGER, Role.APPRAISER}),
+}
+
+
+class _HasRole(Protocol):
+    """A signed-in user or the stored staff row: anything that says which roles it holds."""
+
+    @property
+    def roles(self) -> frozenset[Role]: ...
+
+
+@dataclass(frozen=True)
+class Grants:
+    """Roles a store adds to the defaults, per permission."""
+
+    roles: dict[str, frozenset[Role]]
+
+    def of(self, permission: str) -> frozenset[Role]:
+        return self.roles.get(permission, frozenset())
+
+
+NO_GRANTS = Grants({})
+
+
+def may_edit_prices(user: _HasRole, grants: Grants = NO_GRANTS) -> bool:
+    """Asking price, purchase cost and price lines (one place to switch to role sets)."""
+    return bool(effective_roles(user.roles) & (DEFAULT_ROLES[PRICES] | grants.of(PRICES)))
+
+
+def may_edit_facts(user: _HasRole, grants: Grants = NO_GRANTS) -> bool:
+    """A car's facts, photos, history, report and status; taking a car into stock."""
+    return bool(effective_roles(user.roles) & (DEFAULT_ROLES[FACTS] | grants.of(FACTS)))
+
+
+PERMISSION_CHECKS = {PRICES: may_edit_prices, FACTS: may_edit_facts}
+
+
+def store_grants(session: Session, store_id: uuid.UUID | None) -> Grants:
+    if store_id is None:
+        return NO_GRANTS
+    roles: dict[str, set[Role]] = {}
+    for permission, role in session.execute(
+        select(StoreGrant.permission, StoreGrant.role).where(StoreGrant.store_id == store_id)
+    ):
+        roles.setdefault(permission, set()).add(role)
+    return Grants({k: frozenset(v) for k, v in roles.items()})
+
+
+@dataclass(frozen=True)
+class VehiclePermissions:
+    """What the signed-in staff member may change on cars (screens enable controls by it)."""
+
+    prices: bool
+    facts: bool
+
+
+_NOBODY = object()
+
+
+def _staff(session: Session, actor: Actor) -> Staff | object | None:
+    """The stored staff row of ``actor``; None for the system; ``_NOBODY`` for an account
+    that is gone or switched off (it may do nothing)."""
+    if actor.staff_id is None:
+        return None
+    staff = session.get(Staff, actor.staff_id)
+    if staff is None or staff.deleted_at is not None or not staff.active:
+        return _NOBODY
+    return staff
+
+
+def vehicle_permissions(session: Session, actor: Actor) -> VehiclePermissions:
+    """Permissions from the role stored for ``actor`` (never from what the PC claims).
+
+    The kiosk may change nothing. An actor with no staff id is the command line or the
+    system (imports, demo data), which run with the database's own credentials.
+    """
+    if actor == KIOSK:
+        return VehiclePermissions(False, False)
+    staff = _staff(session, actor)
+    if staff is None:
+        return VehiclePermissions(True, True)
+    if not isinstance(staff, Staff):
+        return VehiclePermissions(False, False)
+    grants = store_grants(session, staff.store_id)
+    return VehiclePermissions(may_edit_prices(staff, grants), may_edit_facts(staff, grants))
+
+
+def require(session: Session, actor: Actor, permission: str) -> None:
+    """Raise ``PermissionDenied`` (a sentence, a stable code) unless ``actor`` may."""
+    if actor == KIOSK:
+        raise PermissionDenied("vehicle.kiosk_write", "自助机不能修改车辆资料")
+    allowed = vehicle_permissions(session, actor)
+    if permission == PRICES and not allowed.prices:
+        raise PermissionDenied(
+            "vehicle.prices_denied",
+            "只有店长（或门店授权的岗位）可以修改售价、收车成本和价格构成。",
+        )
+    if permission == FACTS and not allowed.facts:
+        raise PermissionDenied(
+            "vehicle.facts_denied",
+            "只有整备/评估人员和店长（或门店授权的岗位）可以修改车辆资料和照片。",
+        )
+
+
+def set_store_grants(
+    session: Session,
+    actor: Actor,
+    store_id: uuid.UUID,
+    permission: str,
+    roles: frozenset[Role],
+) -> Grants:
+    """The manager decides which roles besides the defaults hold ``permission``."""
+    staff = _staff(session, actor)
+    if not isinstance(staff, Staff) or Role.MANAGER not in effective_roles(staff.roles):
+        raise PermissionDenied("grants.manager_only", "只有店长可以设置岗位权限。")
+    if permission not in DEFAULT_ROLES:
+        raise ValidationError("grants.unknown", "没有这项权限。", permission=permission)
+    wanted = set(roles) - DEFAULT_ROLES[permission]
+    rows = {
+        g.role: g
+        for g in session.scalars(
+            select(StoreGrant).where(
+                StoreGrant.store_id == store_id, StoreGrant.permission == permission
+            )
+        )
+    }
+    before = sorted(r.value for r in rows)
+    for role, row in rows.items():
+        if role not in wanted:
+            session.delete(row)
+    for role in wanted - set(rows):
+        session.add(StoreGrant(store_id=store_id, permission=permission, role=role))
+    session.flush()
+    after = sorted(r.value for r in wanted)
+    if before != after:
+        audit.record(
+            session,
+            actor,
+            "store_grants_changed",
+            "store",
+            store_id,
+            {"permission": permission, "from": before, "to": after},
+        )
+    return store_grants(session, store_id)

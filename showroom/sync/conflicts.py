@@ -12,7 +12,7 @@ overwritten silently.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,28 +41,43 @@ def save_edit(
     if row is None or getattr(row, "deleted_at", None) is not None:
         raise NotFoundError("edit.not_found", "这条记录已不存在（可能已被合并或删除）。")
     if row.row_version != loaded_version:
-        fields = {
-            name: {"theirs": getattr(row, name), "yours": value}
-            for name, value in changes.items()
-            if getattr(row, name) != value
-        }
-        named = labels or {}
-        lines = "；".join(
-            f"{named.get(n, n)}：已保存为“{v['theirs']}”，你填写的是“{v['yours']}”"
-            for n, v in fields.items()
-        )
-        raise EditConflict(
-            "edit.conflict",
-            "保存前这条记录已被其他电脑修改，你的修改没有保存。"
-            + (f"两个版本不同之处：{lines}。" if lines else "")
-            + "请核对后重新保存。",
-            fields=fields,
-            theirs_version=row.row_version,
-        )
+        raise edit_conflict(row, changes, labels)
     for name, value in changes.items():
         setattr(row, name, value)
     session.flush()
     return int(row.row_version)
+
+
+def edit_conflict(
+    row: Any,
+    changes: Mapping[str, Any],
+    labels: Mapping[str, str] | None = None,
+    shown: Callable[[str, Any], Any] | None = None,
+) -> EditConflict:
+    """The refusal of an edit made on an older version of ``row``, both versions listed.
+
+    ``shown(field, value)`` gives what the message and the error may carry of a value
+    (a phone number masked); by default the value itself.
+    """
+    show = shown or (lambda _name, value: value)
+    fields = {
+        name: {"theirs": show(name, getattr(row, name)), "yours": show(name, value)}
+        for name, value in changes.items()
+        if getattr(row, name) != value
+    }
+    named = labels or {}
+    lines = "；".join(
+        f"{named.get(n, n)}：已保存为“{v['theirs']}”，你填写的是“{v['yours']}”"
+        for n, v in fields.items()
+    )
+    return EditConflict(
+        "edit.conflict",
+        "保存前这条记录已被其他电脑修改，你的修改没有保存。"
+        + (f"两个版本不同之处：{lines}。" if lines else "")
+        + "请核对后重新保存。",
+        fields=fields,
+        theirs_version=row.row_version,
+    )
 
 
 @dataclass(frozen=True)

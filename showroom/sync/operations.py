@@ -8,10 +8,22 @@ happened (shown in the sync panel). ``apply`` records the operation's UUID in
 ``applied_operations`` in the same transaction, so a replay that runs twice
 (a crash between commit and marking it done) changes nothing the second time.
 
+Every write a screen makes goes through here, online or not (``TaskRunner.submit``
+applies it at once on the embedded database too), so the code tests exercise is the
+code a store on the shared database runs. A kind that cannot wait for the
+connection (an edit that must meet the stored version, shared state another PC may
+be changing) is registered with ``can_wait=False``: offline it says so instead of
+being queued.
+
 Conflict rules (documented here because they are the contract with staff):
 
-- A customer created offline whose phone number now exists is merged into the
-  existing customer: no second record; a check-in goes to the existing one.
+- A new customer whose phone number already exists: applied at once, the refusal
+  ``customer.duplicate`` reaches the person at the desk, who is asked "use the
+  existing customer?" with everything typed kept; the same on both databases.
+  Replayed from the outbox (nobody there to ask), the customer is merged into the
+  existing one: no second record, the check-in goes to the existing customer, the
+  consents given are recorded on it and what was typed for the name is kept in a
+  note on the record (``replay`` below).
 - Anything a service refuses on replay (a drive already returned on another
   PC, a follow-up already closed, a slot taken meanwhile) becomes a sync problem
   that stays listed until staff retry or discard it. Nothing is dropped.
@@ -29,6 +41,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from db.enums import IntentGrade, Role, SourceChannel, Title, VisitPurpose
@@ -44,13 +57,21 @@ class OperationKind:
     kind: str
     label: str  # Chinese, for the sync panel
     handler: Handler
+    can_wait: bool = True  # False: offline it needs the connection, never queued
 
 
 REGISTRY: dict[str, OperationKind] = {}
+# Set in the payload a handler gets when the operation is replayed from the outbox:
+# the person who made it is not at the screen to answer a question.
+REPLAY = "_replay"
 
 
-def register(kind: str, label: str, handler: Handler) -> None:
-    REGISTRY[kind] = OperationKind(kind, label, handler)
+def register(kind: str, label: str, handler: Handler, *, can_wait: bool = True) -> None:
+    REGISTRY[kind] = OperationKind(kind, label, handler, can_wait)
+
+
+def is_replay(data: dict[str, Any]) -> bool:
+    return bool(data.get(REPLAY))
 
 
 @dataclass(frozen=True)
@@ -68,19 +89,77 @@ def apply(
     *,
     created_at: datetime,
     origin: str,
+    already: frozenset[uuid.UUID] | None = None,
+    marks: list[dict[str, Any]] | None = None,
+    fresh: bool = False,
+    replay: bool = False,
 ) -> Applied:
-    """Apply one operation once; a second call with the same ``op_id`` is a no-op."""
-    done = session.get(AppliedOperation, op_id)
-    if done is not None:
-        return Applied(None, done.outcome, already=True)
-    value, outcome = REGISTRY[kind].handler(session, payload)
-    session.add(
-        AppliedOperation(
-            id=op_id, kind=kind, created_at=created_at, origin=origin, outcome=outcome[:400]
+    """Apply one operation once; a second call with the same ``op_id`` is a no-op.
+
+    A replay batch passes ``already`` (the batch's ids found in ``applied_operations``
+    by one query, ``applied_ids``) and ``marks`` (it inserts them all at once with
+    ``insert_marks`` in the same transaction); alone, each is looked up and added here.
+
+    ``fresh``: the id was made just now for an operation applied at once (never
+    queued, so nothing to look up). Its mark is written first, before the operation
+    takes the store's counters: should the answer to the commit be lost with the
+    connection, the queued copy finds it on replay.
+
+    ``replay``: applied from the outbox, not while the user waits (see the conflict
+    rules): the handler sees ``REPLAY`` in its payload.
+    """
+    if replay:
+        payload = {**payload, REPLAY: True}
+    if fresh:
+        session.add(
+            AppliedOperation(
+                id=op_id,
+                kind=kind,
+                created_at=created_at,
+                origin=origin,
+                outcome=f"{REGISTRY[kind].label}（在线保存）",
+            )
         )
-    )
-    session.flush()
+        session.flush()
+        value, outcome = REGISTRY[kind].handler(session, payload)
+        return Applied(value, outcome)
+    if already is None:
+        done = session.get(AppliedOperation, op_id)
+        if done is not None:
+            return Applied(None, done.outcome, already=True)
+    elif op_id in already:
+        outcome = session.scalar(
+            select(AppliedOperation.outcome).where(AppliedOperation.id == op_id)
+        )
+        return Applied(None, outcome or "", already=True)
+    value, outcome = REGISTRY[kind].handler(session, payload)
+    mark = {
+        "id": op_id,
+        "kind": kind,
+        "created_at": created_at,
+        "origin": origin,
+        "outcome": outcome[:400],
+    }
+    if marks is not None:
+        marks.append(mark)
+    else:
+        session.add(AppliedOperation(**mark))
     return Applied(value, outcome)
+
+
+def applied_ids(session: Session, op_ids: list[uuid.UUID]) -> frozenset[uuid.UUID]:
+    """Which of ``op_ids`` were applied before (one query for a whole replay batch)."""
+    if not op_ids:
+        return frozenset()
+    return frozenset(
+        session.scalars(select(AppliedOperation.id).where(AppliedOperation.id.in_(op_ids)))
+    )
+
+
+def insert_marks(session: Session, marks: list[dict[str, Any]]) -> None:
+    """The ``applied_operations`` rows of a batch, in one statement."""
+    if marks:
+        session.execute(insert(AppliedOperation), marks)
 
 
 # --- payload helpers ----------------------------------------------------------------------
@@ -103,19 +182,20 @@ def user_payload(user: StaffUser) -> dict[str, Any]:
         "id": str(user.id),
         "username": user.username,
         "display_name": user.display_name,
-        "role": user.role.value,
+        "roles": [r.value for r in user.ordered_roles],
         "store_id": str(user.store_id),
         "store_code": user.store_code,
         "store_name": user.store_name,
     }
 
 
-def _user(data: dict[str, Any]) -> StaffUser:
+def user_from_payload(data: dict[str, Any]) -> StaffUser:
     return StaffUser(
         uuid.UUID(data["id"]),
         data["username"],
         data["display_name"],
-        Role(data["role"]),
+        # Payloads queued before roles became a set carry one "role".
+        frozenset(Role(r) for r in data.get("roles") or [data["role"]]),
         uuid.UUID(data["store_id"]),
         data["store_code"],
         data["store_name"],
@@ -143,6 +223,7 @@ def _new_customer(data: dict[str, Any]) -> Any:
         source_channel=SourceChannel(data.get("source_channel", SourceChannel.WALK_IN.value)),
         consent_service=bool(data.get("consent_service")),
         consent_marketing=bool(data.get("consent_marketing")),
+        lead_id=_uuid(data.get("lead_id")),
     )
 
 
@@ -154,6 +235,7 @@ def new_customer_payload(form: Any) -> dict[str, Any]:
         "source_channel": form.source_channel.value,
         "consent_service": form.consent_service,
         "consent_marketing": form.consent_marketing,
+        "lead_id": str(form.lead_id) if getattr(form, "lead_id", None) else None,
     }
 
 
@@ -161,19 +243,21 @@ def _create_customer(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     from showroom.services import reception
 
     form = _new_customer(data["form"])
+    actor = _actor(data["actor"])
+    now = _time(data.get("now"))
     try:
         with session.begin_nested():
             customer_id = reception.create_customer(
-                session,
-                _actor(data["actor"]),
-                uuid.UUID(data["store_id"]),
-                form,
-                now=_time(data.get("now")),
+                session, actor, uuid.UUID(data["store_id"]), form, now=now
             )
     except ConflictError as exc:
         if exc.code != "customer.duplicate" or "customer_id" not in exc.params:
             raise
-        return exc.params["customer_id"], f"手机号已有客户 {exc.params['name']}，已合并到该客户"
+        if not is_replay(data):
+            raise  # the person at the desk is asked: use the existing customer?
+        existing = exc.params["customer_id"]
+        reception.keep_offline_form(session, actor, existing, form, now=now)
+        return existing, f"手机号已有客户 {exc.params['name']}，已合并到该客户"
     return customer_id, "已新建客户"
 
 
@@ -183,30 +267,33 @@ def _check_in(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     actor = _actor(data["actor"])
     store_id = uuid.UUID(data["store_id"])
     customer_id = _uuid(data.get("customer_id"))
+    options = {
+        "purpose": VisitPurpose(data.get("purpose", VisitPurpose.BUY.value)),
+        "party_size": int(data.get("party_size", 1)),
+        "consultant_id": _uuid(data.get("consultant_id")),
+        "protection_days": int(data.get("protection_days", 30)),
+        "now": _time(data.get("now")),
+    }
     merged = ""
     if customer_id is None:
-        customer_id, merged = _create_customer(
-            session,
-            {
-                "actor": data["actor"],
-                "store_id": data["store_id"],
-                "form": data["new_customer"],
-                "now": data.get("now"),
-            },
-        )
-    result = reception.check_in(
-        session,
-        actor,
-        store_id,
-        customer_id=customer_id,
-        purpose=VisitPurpose(data.get("purpose", VisitPurpose.BUY.value)),
-        party_size=int(data.get("party_size", 1)),
-        consultant_id=_uuid(data.get("consultant_id")),
-        protection_days=int(data.get("protection_days", 30)),
-        now=_time(data.get("now")),
-    )
+        form = _new_customer(data["new_customer"])
+        try:
+            # One call creates the customer and checks them in (no savepoint needed: a
+            # duplicate is refused before anything is written, or its insert's own
+            # savepoint is already rolled back).
+            result = reception.check_in(session, actor, store_id, new_customer=form, **options)
+        except ConflictError as exc:
+            if exc.code != "customer.duplicate" or "customer_id" not in exc.params:
+                raise
+            if not is_replay(data):
+                raise  # the person at the desk is asked: use the existing customer?
+            customer_id = exc.params["customer_id"]
+            reception.keep_offline_form(session, actor, customer_id, form, now=options["now"])
+            merged = f"手机号已有客户 {exc.params['name']}，已合并到该客户"
+    if customer_id is not None:
+        result = reception.check_in(session, actor, store_id, customer_id=customer_id, **options)
     outcome = f"{result.customer_name} 到店，接待号 {result.visit_no}"
-    if merged and merged != "已新建客户":
+    if merged:
         outcome += f"（{merged}）"
     if result.already_checked_in:
         outcome += "（今天已登记过，未重复登记）"
@@ -258,19 +345,47 @@ def _return_car(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
 def _complete_follow_up(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     from showroom.services import follow_ups
 
-    next_due = data.get("next_due")
+    next_due, today = data.get("next_due"), data.get("today")
     done = follow_ups.complete(
         session,
-        _user(data["user"]),
+        user_from_payload(data["user"]),
         uuid.UUID(data["follow_up_id"]),
         data["result"],
         date.fromisoformat(next_due) if next_due else None,
         now=_time(data.get("now")),
+        # The store's date, as the screen saw it (UTC's date differs after 16:00 UTC).
+        today=date.fromisoformat(today) if today else None,
     )
     return done, "回访结果已记录"
 
 
+def _signed_in_offline(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    """A sign-in checked on this PC while the shared database was down, now in the log."""
+    from showroom.services import audit
+
+    user = user_from_payload(data["user"])
+    audit.record(session, user.actor, "sign_in_offline", "staff", user.id, {"at": data["at"]})
+    return None, f"{user.display_name} 离线登录（{data['at'][:16]}）已记入审计日志"
+
+
+def _sign_in_failed_offline(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import audit
+
+    user = user_from_payload(data["user"])
+    audit.record(
+        session,
+        user.actor,
+        "sign_in_failed",
+        "staff",
+        user.id,
+        {"offline": True, "at": data["at"], "attempts_left": data.get("attempts_left")},
+    )
+    return None, "离线登录失败已记入审计日志"
+
+
 register("customer.create", "新建客户", _create_customer)
+register("auth.sign_in_offline", "离线登录", _signed_in_offline)
+register("auth.sign_in_offline_failed", "离线登录失败", _sign_in_failed_offline)
 register("visit.check_in", "到店登记", _check_in)
 register("test_drive.return", "试驾还车", _return_car)
 register("follow_up.complete", "回访记录", _complete_follow_up)
@@ -414,3 +529,7 @@ register("inspection.set_item", "检测项目", _inspection_set_item)
 register("inspection.add_photo", "检测照片", _inspection_add_photo)
 register("inspection.set_structural", "结构性检查", _inspection_set_structural)
 register("inspection.set_valuation", "检测估价", _inspection_set_valuation)
+
+
+# The customer file, contacts and leads (issue 20) register their kinds in their own module.
+from showroom.sync import customer_ops  # noqa: E402, F401 - registers its kinds

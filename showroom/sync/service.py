@@ -7,15 +7,29 @@ operation once (see ``operations.apply``); it stops at the first connection
 failure and leaves the rest queued. Refusals become problems, listed until
 staff retry or discard them.
 
+What a failure means is decided by ``db.faults.classify``: a deadlock, a
+serialization failure or a lock timeout is retried (the whole transaction,
+``Database.run``) and never makes the PC offline; only a lost connection does.
+
 ``start`` runs the feed watcher: other PCs' changes are published on the
 context's bus, the online state is reported to ``subscribe``rs, and going back
-online replays the outbox. No Qt here; the UI listens through ``subscribe``.
+online replays the outbox. While offline the watcher tries the server every
+second, so the PC comes back by itself; ``sync_now`` (立即同步) tries at once.
+No Qt here; the UI listens through ``subscribe``.
+
+Replay is built for speed without holding the store's shared locks for long:
+operations go in short transactions (at most ``REPLAY_BATCH`` operations or
+``REPLAY_BATCH_SECONDS``), with one look-up of ``applied_operations`` and one
+insert of their marks per transaction, and no savepoint per operation unless an
+operation of the batch is refused (then the batch is redone with one savepoint
+per operation, so a refusal undoes only itself).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,13 +53,18 @@ REPLAY_TOPICS = frozenset(
     {"visits", "customers", "test_drives", "vehicles", "follow_ups", "inspections", "sync"}
 )
 
-# Operations replayed per transaction (each in its own savepoint).
-REPLAY_BATCH = 50
+# A replay transaction ends after this many operations or this long, whichever comes
+# first: a store's visit counter (taken by each check-in) is then held only briefly.
+REPLAY_BATCH = 100
+REPLAY_BATCH_SECONDS = 0.15
+# How often a long replay tells the status bar how many still wait.
+ANNOUNCE_EVERY_S = 0.5
 
 NEEDS_CONNECTION = (
     "需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，"
     "请在网络恢复后再试；到店登记、新建客户、试驾还车、回访记录和检测记录（项目、照片、估价）可以离线保存，恢复后自动同步。"
 )
+BUSY = "数据库正忙：其他电脑正在同时保存，这次没有保存成功。请再试一次，已填写的内容都还在。"
 
 
 @dataclass(frozen=True)
@@ -77,19 +96,26 @@ class ReplayReport:
     stopped_offline: bool
 
 
-def is_connection_error(exc: BaseException) -> bool:
-    """The database could not be reached (as opposed to a refusal or a bug)."""
-    from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
+def plain_database_error(exc: BaseException) -> ShowroomError | None:
+    """The sentence for a database failure the user can act on, or None (a bug).
 
-    if isinstance(exc, DatabaseUnavailable):
-        return True
-    if isinstance(exc, IntegrityError):
-        return False
-    return isinstance(exc, (OperationalError, InterfaceError, DisconnectionError, OSError))
+    Offline: what can wait and what needs the connection. Busy (retries used up): try
+    again. Both keep what the user typed; neither is a traceback.
+    """
+    from db import faults
+
+    if isinstance(exc, ShowroomError):
+        return None
+    fault = faults.classify(exc)
+    if fault is faults.OFFLINE:
+        return DatabaseUnavailable("db.offline", NEEDS_CONNECTION)
+    if fault is faults.TRANSIENT:
+        return DatabaseUnavailable("db.busy", BUSY, reason=faults.reason(exc))
+    return None
 
 
-class _Offline(Exception):
-    """The database went away in the middle of a replay."""
+class _Refused(Exception):
+    """An operation of an optimistic replay batch was refused: redo the batch carefully."""
 
 
 class SyncService:
@@ -105,6 +131,9 @@ class SyncService:
         # The shared database's read cache (set by ``for_context`` for PostgreSQL).
         self.replica: ReadReplica | None = None
         self._keeper: Keeper | None = None
+        # Set by a PC that started while the server was down: checked (schema version)
+        # before anything is written on the first contact; False holds the queue.
+        self.first_contact: Callable[[], bool] | None = None
 
     @classmethod
     def for_context(cls, context: Any) -> SyncService:
@@ -145,32 +174,76 @@ class SyncService:
     def submit(
         self, kind: str, payload: dict[str, Any], *, op_id: uuid.UUID | None = None
     ) -> Submitted:
-        """Apply now if the database answers, else queue; refusals raise as usual."""
+        """Apply now if the database answers, else queue; refusals raise as usual.
+
+        A transient failure (deadlock...) is retried by ``Database.run``; if it keeps
+        failing the user is told the database is busy (``db.busy``), and the PC stays
+        online. Only a lost connection queues the operation and marks the PC offline.
+        """
+        from db import faults
         from showroom.sync import operations
 
+        fresh = op_id is None
         op_id = op_id or uuid.uuid4()
         created = datetime.now(UTC)
         payload = {**payload, "now": payload.get("now") or created.isoformat()}
-        if self.online is not False:
+        can_wait = operations.REGISTRY[kind].can_wait
+        if self.online is False and not can_wait:
+            raise DatabaseUnavailable("db.offline", NEEDS_CONNECTION)
+        if self.online is not False and self._first_contact_made():
+
+            def work(session: Any) -> operations.Applied:
+                return operations.apply(
+                    session,
+                    op_id,
+                    kind,
+                    payload,
+                    created_at=created,
+                    origin=self.database.origin,
+                    fresh=fresh,
+                )
+
             try:
-                with self.database.write() as session:
-                    done = operations.apply(
-                        session,
-                        op_id,
-                        kind,
-                        payload,
-                        created_at=created,
-                        origin=self.database.origin,
-                    )
+                done = self.database.run(work)
                 return Submitted(op_id, False, done.value, done.outcome)
             except Exception as exc:
-                if not is_connection_error(exc):
+                fault = faults.classify(exc)
+                if fault is faults.TRANSIENT:
+                    raise DatabaseUnavailable("db.busy", BUSY, reason=faults.reason(exc)) from exc
+                if fault is not faults.OFFLINE:
                     raise
-                log.info("database unreachable; %s queued", kind)
                 self._set_online(False)
+                if not can_wait:
+                    raise DatabaseUnavailable("db.offline", NEEDS_CONNECTION) from exc
+                log.info("database unreachable; %s queued", kind)
+        if not can_wait:  # e.g. a PC started offline whose first contact is still pending
+            raise DatabaseUnavailable("db.offline", NEEDS_CONNECTION)
         self.outbox.add(kind, payload, op_id=op_id, created_at=created)
         self._announce()
         return Submitted(op_id, True)
+
+    def queue(self, kind: str, payload: dict[str, Any]) -> Submitted:
+        """Put an operation in the outbox without trying the server (known offline)."""
+        from showroom.sync import operations
+
+        if not operations.REGISTRY[kind].can_wait:
+            raise DatabaseUnavailable("db.offline", NEEDS_CONNECTION)
+        created = datetime.now(UTC)
+        payload = {**payload, "now": payload.get("now") or created.isoformat()}
+        op = self.outbox.add(kind, payload, created_at=created)
+        self._announce()
+        return Submitted(op.id, True)
+
+    def _ready_to_write(self) -> bool:
+        """The first contact of a PC started offline: is the server's schema this app's?"""
+        check = self.first_contact
+        if check is None:
+            return True
+        if not check():
+            log.warning("queue held: the shared database's schema does not match this app")
+            return False
+        self.first_contact = None
+        return True
 
     # --- replay -----------------------------------------------------------------------------
 
@@ -180,46 +253,162 @@ class SyncService:
             self.replaying = True
             self._announce()
             try:
-                return self._replay()
+                report = self._replay()
             finally:
                 self.replaying = False
                 self._announce()
                 if self.bus is not None:
                     self.bus.publish(REPLAY_TOPICS)
+        if not report.stopped_offline and (report.applied or report.already or report.problems):
+            # It answered: whatever said offline is out of date.
+            self._set_online(True, replay=False)
+        return report
+
+    def sync_now(self) -> ReplayReport:
+        """立即同步: try the server now (whatever the last state said), then replay."""
+        if not self.probe(replay=False):  # the replay runs here, not on another thread
+            return ReplayReport(0, 0, 0, self.outbox.counts().get("pending", 0), True)
+        if self._keeper is not None:
+            self._keeper.poke()
+        return self.replay()
+
+    def probe(self, *, replay: bool = True) -> bool:
+        """Ask the server one trivial question; set the online state from the answer.
+
+        Back online, the outbox replays on a thread of its own unless ``replay`` is False.
+        """
+        from sqlalchemy import text
+
+        from db import faults
+
+        try:
+            with self.database.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            if not faults.is_offline(exc):
+                raise
+            self._set_online(False)
+            return False
+        self._set_online(True, replay=replay)
+        return True
+
+    def _first_contact_made(self) -> bool:
+        """``_ready_to_write``, with an unreachable server meaning "not yet" (queue it)."""
+        from db import faults
+
+        try:
+            return self._ready_to_write()
+        except Exception as exc:
+            if not faults.is_offline(exc):
+                raise
+            self._set_online(False)
+            return False
 
     def _replay(self) -> ReplayReport:
+        from db import faults
+
         applied = already = problems = 0
         pending = self.outbox.pending()
-        for start in range(0, len(pending), REPLAY_BATCH):
-            chunk = pending[start : start + REPLAY_BATCH]
+        if pending and not self._first_contact_made():
+            return ReplayReport(0, 0, 0, len(pending), self.online is False)
+        done = 0
+        unsettled: list[tuple[uuid.UUID, str, str | None]] = []
+        settled_at = time.monotonic()
+        while done < len(pending) or self._more_queued(pending, unsettled):
+            if done >= len(pending):  # queued while this replay ran (the PC was offline)
+                pending, done = self.outbox.pending(), 0
+            chunk = pending[done : done + REPLAY_BATCH]
             try:
                 results = self._apply_batch(chunk)
-            except Exception as exc:  # noqa: BLE001 - sorted out below
-                if is_connection_error(exc):
-                    self._set_online(False)
-                    return ReplayReport(applied, already, problems, len(pending) - start, True)
-                # The batch's commit itself failed: apply its operations one by one.
-                try:
-                    results = [self._apply_one(op) for op in chunk]
-                except _Offline:
-                    self._set_online(False)
-                    return ReplayReport(applied, already, problems, len(pending) - start, True)
-            self.outbox.settle(
-                [
-                    (op.id, done.outcome if done else "", _problem_text(exc) if exc else None)
-                    for op, done, exc in results
-                ]
-            )
-            for _op, done, exc in results:
-                if exc is not None:
+            except Exception as exc:
+                fault = faults.classify(exc)
+                if fault is faults.OTHER:
+                    raise
+                self._settle(unsettled)
+                if fault is faults.TRANSIENT:  # busy even after the retries: later, not lost
+                    log.warning("replay paused: the database stayed busy (%s)", faults.reason(exc))
+                    return ReplayReport(applied, already, problems, len(pending) - done, False)
+                self._set_online(False)
+                return ReplayReport(applied, already, problems, len(pending) - done, True)
+            done += len(results)
+            for op, result, error in results:
+                if error is not None:
                     problems += 1
-                elif done is not None and done.already:
+                    unsettled.append((op.id, "", _problem_text(error)))
+                    continue
+                if result.already:
                     already += 1
                 else:
                     applied += 1
+                unsettled.append((op.id, result.outcome, None))
+            if time.monotonic() - settled_at >= ANNOUNCE_EVERY_S:
+                # Marking them done locally can lag: applied_operations already says so.
+                self._settle(unsettled)
+                settled_at = time.monotonic()
+                self._announce()
+        self._settle(unsettled)
         return ReplayReport(applied, already, problems, 0, False)
 
-    def _apply(self, session: Any, op: Operation) -> Any:
+    def _more_queued(
+        self, pending: list[Operation], unsettled: list[tuple[uuid.UUID, str, str | None]]
+    ) -> bool:
+        self._settle(unsettled)
+        return bool(pending) and bool(self.outbox.counts().get("pending", 0))
+
+    def _settle(self, results: list[tuple[uuid.UUID, str, str | None]]) -> None:
+        if results:
+            self.outbox.settle(results)
+            results.clear()
+
+    def _apply_batch(self, chunk: list[Operation]) -> list[tuple[Operation, Any, Exception | None]]:
+        """A prefix of ``chunk`` in one short transaction; retried whole when transient.
+
+        First without a savepoint per operation; if one is refused, the transaction is
+        rolled back and the same operations run again, each in its own savepoint.
+        """
+        try:
+            return self.database.run(lambda session: self._batch(session, chunk, careful=False))
+        except _Refused:
+            return self.database.run(lambda session: self._batch(session, chunk, careful=True))
+
+    def _batch(
+        self, session: Any, chunk: list[Operation], *, careful: bool
+    ) -> list[tuple[Operation, Any, Exception | None]]:
+        from db import faults
+        from showroom.sync import operations
+
+        started = time.monotonic()
+        already = operations.applied_ids(session, [op.id for op in chunk])
+        marks: list[dict[str, Any]] | None = None if careful else []
+        results: list[tuple[Operation, Any, Exception | None]] = []
+        for op in chunk:
+            if results and time.monotonic() - started >= REPLAY_BATCH_SECONDS:
+                break
+            try:
+                if careful:
+                    with session.begin_nested():
+                        done = self._apply(session, op, already, None)
+                else:
+                    done = self._apply(session, op, already, marks)
+            except Exception as exc:
+                if faults.classify(exc) is not faults.OTHER:
+                    raise  # transient: the runner retries the batch; offline: stop
+                if not careful:
+                    raise _Refused() from exc
+                results.append((op, None, exc))
+                continue
+            results.append((op, done, None))
+        if marks:
+            operations.insert_marks(session, marks)
+        return results
+
+    def _apply(
+        self,
+        session: Any,
+        op: Operation,
+        already: frozenset[uuid.UUID],
+        marks: list[dict[str, Any]] | None,
+    ) -> Any:
         from showroom.sync import operations
 
         return operations.apply(
@@ -229,31 +418,10 @@ class SyncService:
             op.payload,
             created_at=op.created_at,
             origin=self.database.origin,
+            already=already,
+            marks=marks,
+            replay=True,
         )
-
-    def _apply_batch(self, chunk: list[Operation]) -> list[tuple[Operation, Any, Exception | None]]:
-        """Several operations in one transaction (far fewer commits), each in its savepoint
-        so that a refusal undoes only itself."""
-        results: list[tuple[Operation, Any, Exception | None]] = []
-        with self.database.write() as session:
-            for op in chunk:
-                try:
-                    with session.begin_nested():
-                        results.append((op, self._apply(session, op), None))
-                except Exception as exc:
-                    if is_connection_error(exc):
-                        raise
-                    results.append((op, None, exc))
-        return results
-
-    def _apply_one(self, op: Operation) -> tuple[Operation, Any, Exception | None]:
-        try:
-            with self.database.write() as session:
-                return op, self._apply(session, op), None
-        except Exception as exc:
-            if is_connection_error(exc):
-                raise _Offline from exc
-            return op, None, exc
 
     def problems(self) -> list[Operation]:
         return self.outbox.problems()
@@ -305,14 +473,14 @@ class SyncService:
         if self.bus is not None:
             self.bus.publish(topics)
 
-    def _set_online(self, online: bool) -> None:
+    def _set_online(self, online: bool, *, replay: bool = True) -> None:
         if online == self.online:
             return
         self.online = online
         self._announce()
         if online and self._keeper is not None:
             self._keeper.poke()
-        if online and self.outbox.pending():
+        if online and replay and self.outbox.pending():
             threading.Thread(target=self._replay_quietly, name="outbox-replay", daemon=True).start()
 
     def _replay_quietly(self) -> None:

@@ -43,7 +43,7 @@ def _actions(database: Database) -> list[str]:
 
 def test_right_password_signs_in_and_is_audited(database: Database, store) -> None:  # type: ignore[no-untyped-def]
     user = _sign_in(database, "right-pass")
-    assert (user.username, user.role, user.store_code) == ("wangfang", Role.RECEPTION, "BJ01")
+    assert (user.username, user.roles, user.store_code) == ("wangfang", {Role.RECEPTION}, "BJ01")
     assert _actions(database) == ["sign_in"]
 
 
@@ -105,7 +105,7 @@ def test_new_staff_need_a_unique_username_and_a_real_password(database: Database
             store_id=store,
             username="li",
             display_name="李",
-            role=Role.SALES,
+            roles={Role.SALES},
             password="123",
         )
     assert short.value.code == "staff.password_short"
@@ -116,7 +116,7 @@ def test_new_staff_need_a_unique_username_and_a_real_password(database: Database
             store_id=store,
             username="WANGFANG",
             display_name="王",
-            role=Role.SALES,
-            password="123456",
+            roles={Role.SALES},
+            password="river-stone-42",
         )
     assert taken.value.code == "staff.username_taken"

@@ -387,7 +387,13 @@ def test_every_paper_and_the_desk_name_and_find_the_car_the_same_way(world: Worl
         assert dp.find_car(session, "京a·12345").label == name
         assert td.find_car(session, " 京A 12345 ").id == world.car_id
         assert td.find_car(session, "bj01-s2026-00001").automatic is True
-        sheet = vp.car_sheet(session, world.car_id, settings={}, templates_dir=None, zone=ZONE)
+        sheet = vp.car_sheet(
+            session,
+            world.car_id,
+            settings={"vehicle_public_url": "https://cars.test.invalid/{stock_no}"},
+            templates_dir=None,
+            zone=ZONE,
+        )
         assert va.vehicle_archive(session, world.car_id).title == name
     taken = world.take()
     with world.database.read() as session:

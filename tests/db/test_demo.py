@@ -36,6 +36,7 @@ from db.models import (
     InspectionSection,
     InspectionStatus,
     Media,
+    PhotoCategory,
     PriceItem,
     Registration,
     RegistrationStatus,
@@ -50,6 +51,7 @@ from db.models import (
     Visit,
     VisitStatus,
 )
+from db.models import Document as DocumentRow
 from showroom import demo
 from showroom.errors import ShowroomError
 from showroom.identifiers import (
@@ -103,6 +105,8 @@ def test_summary_counts_match_what_is_stored(database: Database) -> None:
         assert count(Staff) == len(summary.staff)
     roles = Counter(cred.role for cred in summary.staff)
     assert roles == {Role.MANAGER: 1, Role.RECEPTION: 1, Role.SALES: 4, Role.APPRAISER: 2}
+    held = Counter(role for cred in summary.staff for role in cred.roles)
+    assert held[Role.APPRAISER] == 3  # one consultant also appraises
     assert summary.seconds > 0
 
 
@@ -193,6 +197,18 @@ def test_every_kind_of_floor_record_is_present(database: Database) -> None:
             reasons
         )
 
+        # Leads before the first visit: some overdue, some answered, some became customers.
+        from showroom.services import leads
+
+        store_id = session.scalars(select(Visit.store_id)).first()
+        assert store_id is not None
+        summary = leads.summary(session, store_id, NOW)
+        assert summary.overdue >= 1 and summary.open > summary.overdue
+        rows = leads.list_leads(session, leads.LeadQuery(store_id, status="all", now=NOW))
+        assert {r.status.value for r in rows} == {"new", "contacted", "visited", "closed"}
+        assert all(r.customer_id for r in rows if r.status.value == "visited")
+        assert all(r.first_contact_at for r in rows if r.status.value == "contacted")
+
 
 def test_reserved_sold_and_test_drive_cars_are_backed_by_their_records(
     database: Database,
@@ -238,6 +254,11 @@ def test_reserved_sold_and_test_drive_cars_are_backed_by_their_records(
             if drive.status is TestDriveStatus.RETURNED:
                 assert drive.in_odometer_km >= drive.out_odometer_km
                 assert drive.in_at is not None and drive.in_at <= NOW
+            if drive.status in (TestDriveStatus.CHECKED_OUT, TestDriveStatus.RETURNED):
+                # No car went out unsigned: each drive's agreement is archived under its code.
+                agreement = session.get_one(DocumentRow, drive.agreement_document_id)
+                assert agreement.number == drive.booking_code
+                assert agreement.subject_id == drive.id
         for booked in slots.values():
             booked.sort()
             assert all(a[1] <= b[0] for a, b in itertools.pairwise(booked))
@@ -282,8 +303,26 @@ def test_every_car_has_a_cover_photo_and_full_archives_have_many(database: Datab
             covers = [p for p in car_photos if p.is_cover]
             assert len(covers) == 1 and covers[0].position == 0
         media = session.execute(select(Media.sha256, Media.mime)).all()
-        assert {mime for _, mime in media} == {"image/jpeg"}
+        # Photos and report pages are JPEGs; the third-party reports and
+        # the generated drives' agreement stand-in are PDFs.
+        assert {mime for _, mime in media} == {"image/jpeg", "application/pdf"}
         assert len(media) < 300  # drawings are shared, not stored per car
+        reports = session.execute(
+            select(Vehicle.third_party_report_sha, Vehicle.third_party_report_pages).where(
+                Vehicle.third_party_report_sha.is_not(None)
+            )
+        ).all()
+        assert len(reports) == demo.THIRD_PARTY_REPORTS
+        for sha, pages in reports:
+            assert session.get_one(Media, sha).data.startswith(b"%PDF")
+            assert len(pages) == 2 and all(session.get(Media, page) for page in pages)
+        assert session.scalar(select(func.count()).where(Vehicle.acquisition.is_(None))) == 0
+        # 证件 photos (the nameplate shows the VIN) are never a cover.
+        assert not any(
+            p.is_cover and p.category is PhotoCategory.DOCUMENTS
+            for car_photos in photos.values()
+            for p in car_photos
+        )
         cover = next(p for p in photos.values() if len(p) == 1)[0]
         image = session.get_one(Media, cover.image_sha)
         thumbnail = session.get_one(Media, cover.thumbnail_sha)
@@ -331,7 +370,8 @@ def test_demo_accounts_sign_in_and_a_second_run_is_refused(database: Database) -
     assert (manager.username, manager.password, manager.pin) == ("manager", "demo1234", "2468")
     with database.write() as session:
         user = auth.sign_in(session, "manager", "demo1234")
-        assert user.role is Role.MANAGER and user.store_code == "BJ01"
+        assert user.roles == {Role.MANAGER} and user.store_code == "BJ01"
+        assert auth.sign_in(session, "sales4", "demo1234").roles == {Role.SALES, Role.APPRAISER}
         assert auth.verify_staff_pin(session, "1357").username == "reception"
     with database.read() as session:
         assert audit.verify(session).ok
@@ -407,3 +447,30 @@ def test_an_empty_inventory_still_gives_a_usable_store(sqlite_database: Database
     assert summary.cars == summary.test_drives == summary.deposits == summary.contracts == 0
     assert summary.customers == demo.MIN_CUSTOMERS
     assert summary.visits > 0 and summary.registrations > 0
+
+
+def test_some_customers_withdrew_their_marketing_consent_on_the_record(
+    database: Database,
+) -> None:
+    from db.models import Consent, ConsentPurpose
+    from showroom.services.privacy_requests import may_contact_for_marketing
+
+    _generate(database)
+    with database.read() as session:
+        marketing = session.scalars(
+            select(Consent)
+            .where(Consent.purpose == ConsentPurpose.MARKETING)
+            .order_by(Consent.recorded_at)
+        ).all()
+        latest = {c.customer_id: c for c in marketing}
+        withdrawn = [c for c in marketing if not c.granted and c.recorded_by_id is not None]
+        withdrawn = [c for c in withdrawn if any(g.granted and g.customer_id == c.customer_id
+                                                 for g in marketing)]  # fmt: skip
+        assert withdrawn and all(latest[c.customer_id] is c for c in withdrawn)
+        assert not any(may_contact_for_marketing(session, c.customer_id) for c in withdrawn)
+        logged = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "marketing_consent_withdrawn")
+        )
+        assert logged == len(withdrawn)

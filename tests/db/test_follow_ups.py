@@ -43,7 +43,7 @@ def _user(database: Database, staff_id: uuid.UUID) -> StaffUser:
             staff.id,  # type: ignore[union-attr]
             staff.username,  # type: ignore[union-attr]
             staff.display_name,  # type: ignore[union-attr]
-            staff.role,  # type: ignore[union-attr]
+            staff.roles,  # type: ignore[union-attr]
             store.id,  # type: ignore[union-attr]
             store.code,  # type: ignore[union-attr]
             store.name,  # type: ignore[union-attr]

@@ -31,6 +31,12 @@ def car(n: int) -> idays.CarForm:
     )
 
 
+def letter(n: int) -> str:
+    """A name part for the n-th generated customer: names are letters, never digits."""
+    stems = "甲乙丙丁戊己庚辛壬癸"
+    return stems[n % 10] + stems[n // 10 % 10]
+
+
 def phone(n: int) -> str:
     return f"1380013{n:04d}"
 
@@ -57,7 +63,7 @@ class World:
                 self.store_id,
                 event_id=self.event_id,
                 phone=str(kw.get("phone", phone(n))),
-                name=f"客户{n}",
+                name=f"客户{letter(n)}",
                 consent=bool(kw.get("consent", True)),
                 car=kw.get("car", car(n)),  # type: ignore[arg-type]
                 now=now,
@@ -224,7 +230,7 @@ def test_forty_simultaneous_registrations_for_twenty_seats(database_url: str) ->
                     world.store_id,
                     event_id=world.event_id,
                     phone=phone(n),
-                    name=f"并发{n}",
+                    name=f"并发{letter(n)}",
                     consent=True,
                     car=car(n),
                     channel="kiosk" if n % 2 else "desk",

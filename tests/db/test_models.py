@@ -24,7 +24,7 @@ from db.models import (
     Vehicle,
     VehicleStatus,
 )
-from tests.factories import make_store
+from tests.factories import make_store, went_out
 
 
 def _vehicle(store_id: uuid.UUID, stock_no: str = "BJ01-S2026-00001") -> Vehicle:
@@ -57,6 +57,7 @@ def _deposit(
         amount=Decimal("5000.00"),
         method=PaymentMethod.WECHAT,
         taken_at=datetime.now(UTC),
+        expires_at=datetime.now(UTC) + timedelta(days=7),
     )
 
 
@@ -104,6 +105,7 @@ def test_a_second_active_deposit_on_one_car_is_refused_by_the_database(
     with database.write() as session:
         first = session.scalars(select(Deposit)).one()
         first.status = DepositStatus.REFUNDED
+        first.closed_at = first.taken_at  # a closed deposit says when (migration 0018)
     with database.write() as session:
         session.add(_deposit(store_id, ids[0], ids[1], "R3"))
 
@@ -174,9 +176,14 @@ def test_a_car_cannot_be_out_on_two_test_drives_at_once(database: Database) -> N
                     slot_end=start + timedelta(hours=hours, minutes=30),
                 )
             )
+    out = TestDriveStatus.CHECKED_OUT
     with database.write() as session:
         first = session.scalars(select(TestDrive).where(TestDrive.booking_code == "AAAAAA")).one()
-        first.status = TestDriveStatus.CHECKED_OUT
+        for name, value in went_out(session, store_id, "AAAAAA", start, out).items():
+            setattr(first, name, value)
+        first.status = out
     with pytest.raises(IntegrityError), database.write() as session:
         second = session.scalars(select(TestDrive).where(TestDrive.booking_code == "BBBBBB")).one()
-        second.status = TestDriveStatus.CHECKED_OUT
+        for name, value in went_out(session, store_id, "BBBBBB", start, out).items():
+            setattr(second, name, value)
+        second.status = out

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
+from collections import Counter
 from datetime import date
 
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from db.engine import Database
+from db.models import BookingCode
 from showroom import numbering
+from tests.factories import make_store
 
 
 def test_contract_numbers_count_up_per_store_and_year(database: Database) -> None:
@@ -69,12 +77,62 @@ def test_concurrent_writers_never_share_a_number_and_leave_no_gap(database: Data
     assert sorted(got) == [f"BJ01-2026-{n:06d}" for n in range(1, 51)]
 
 
-def test_booking_codes_are_unique_six_characters_without_look_alikes() -> None:
-    codes = {numbering.booking_code_for(n) for n in range(1, 50_001)}
-    assert len(codes) == 50_000
-    assert all(len(c) == 6 and not set(c) & set("ILOU") for c in codes)
-    # Consecutive bookings do not reveal each other's codes.
-    assert numbering.booking_code_for(1)[:4] != numbering.booking_code_for(2)[:4]
+def test_booking_codes_are_eight_characters_without_look_alikes() -> None:
+    codes = [numbering.random_booking_code() for _ in range(20_000)]
+    assert len(set(codes)) == len(codes)
+    assert all(len(code) == 8 for code in codes)
+    used = set("".join(codes))
+    assert used == set(numbering.CODE_ALPHABET)  # every character appears...
+    assert not used & set("0O1ILU")  # ...and none that is misread aloud or on a photo
+
+
+def test_booking_codes_are_uniform_and_consecutive_ones_tell_nothing() -> None:
+    codes = [numbering.random_booking_code() for _ in range(30_000)]
+    size = len(numbering.CODE_ALPHABET)
+    expected = len(codes) / size
+    for position in range(numbering.CODE_LENGTH):
+        counts = Counter(code[position] for code in codes)
+        # Chi-square with 29 degrees of freedom: 80 is far beyond any fair draw (p < 1e-6).
+        chi2 = sum((counts[ch] - expected) ** 2 / expected for ch in numbering.CODE_ALPHABET)
+        assert chi2 < 80, (position, chi2)
+    # One code says nothing about the next: the characters in the same place agree
+    # as often as chance has it (1 in 30), not more; no shared prefix, no step.
+    same = sum(a[i] == b[i] for a, b in itertools.pairwise(codes) for i in range(8))
+    assert abs(same / ((len(codes) - 1) * 8) - 1 / size) < 0.004
+    values = [_value(code) for code in codes[:2000]]
+    steps = {b - a for a, b in itertools.pairwise(values)}
+    assert len(steps) > 1990  # a counter or an affine scramble would repeat its step
+
+
+def _value(code: str) -> int:
+    value = 0
+    for ch in code:
+        value = value * len(numbering.CODE_ALPHABET) + numbering.CODE_ALPHABET.index(ch)
+    return value
+
+
+def test_an_issued_code_is_registered_and_a_clash_is_drawn_again(database: Database) -> None:
+    store_id = make_store(database)
+    draws = iter(["ABCDEFGH", "ABCDEFGH", "HJKMNPQR"])
+    with database.write() as session:
+        first = numbering.issue_booking_code(
+            session, store_id, "test_drive", draw=lambda: next(draws)
+        )
+        second = numbering.issue_booking_code(
+            session, store_id, "registration", draw=lambda: next(draws)
+        )
+    assert (first, second) == ("ABCDEFGH", "HJKMNPQR")
+    with database.read() as session:
+        kinds = dict(session.execute(select(BookingCode.code, BookingCode.kind)).all())
+    assert kinds == {"ABCDEFGH": "test_drive", "HJKMNPQR": "registration"}
+
+
+def test_the_database_refuses_a_code_given_twice(database: Database) -> None:
+    store_id = make_store(database)
+    with database.write() as session:
+        session.add(BookingCode(code="ABCDEFGH", store_id=store_id, kind="test_drive"))
+    with pytest.raises(IntegrityError), database.write() as session:
+        session.add(BookingCode(code="ABCDEFGH", store_id=store_id, kind="registration"))
 
 
 def test_typed_codes_are_read_leniently() -> None:

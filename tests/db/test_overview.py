@@ -33,7 +33,7 @@ from db.models import (
 )
 from showroom.errors import NotFoundError
 from showroom.services.overview import day_bounds, ping, store_zone, today_overview
-from tests.factories import make_store
+from tests.factories import make_store, went_out
 
 # 10:00 in Beijing on 24 Nov 2026.
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -111,6 +111,7 @@ def store(database: Database) -> uuid.UUID:
                 slot_start=start,
                 slot_end=start + timedelta(hours=1),
                 status=status,
+                **went_out(s, store_id, f"TD{n}", start, status),
             )
 
         s.add_all(
@@ -131,6 +132,7 @@ def store(database: Database) -> uuid.UUID:
                     amount=Decimal("5000"),
                     method=PaymentMethod.WECHAT,
                     taken_at=NOW,
+                    expires_at=NOW + timedelta(days=7),
                 ),
                 Deposit(
                     store_id=store_id,
@@ -140,6 +142,7 @@ def store(database: Database) -> uuid.UUID:
                     amount=Decimal("3000.50"),
                     method=PaymentMethod.CASH,
                     taken_at=NOW,
+                    expires_at=NOW + timedelta(days=7),
                 ),
                 Deposit(
                     store_id=store_id,
@@ -149,7 +152,9 @@ def store(database: Database) -> uuid.UUID:
                     amount=Decimal("8000"),
                     method=PaymentMethod.CASH,
                     taken_at=NOW,
+                    expires_at=NOW + timedelta(days=7),
                     status=DepositStatus.REFUNDED,
+                    closed_at=NOW,
                 ),
             ]
         )

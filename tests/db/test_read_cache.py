@@ -50,6 +50,7 @@ def test_fill_then_refresh_follows_the_change_feed(database: Database, tmp_path:
             staff = session.scalars(select(Staff)).one()
             assert staff.username == "desk"
             assert staff.password_hash == ""  # sign-in secrets never reach the store PC
+            assert staff.roles == {Role.RECEPTION}  # roles and roster come along for routing
 
         with database.write() as session:
             session.get_one(Vehicle, car).list_price = Decimal("149800.00")

@@ -42,7 +42,7 @@ from showroom.errors import ConflictError, NotFoundError, PermissionDenied, Vali
 from showroom.services import audit, merge, reception
 from showroom.services.reception import NewCustomer
 from showroom.users import StaffUser
-from tests.factories import make_staff, make_store
+from tests.factories import make_staff, make_store, went_out
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # 11:00 in the store
 
@@ -59,7 +59,7 @@ def _user(database: Database, staff_id: uuid.UUID, store_id: uuid.UUID) -> Staff
     with database.read() as s:
         staff = s.get_one(Staff, staff_id)
         return StaffUser(
-            staff.id, staff.username, staff.display_name, staff.role, store_id, "BJ01", "测试展厅"
+            staff.id, staff.username, staff.display_name, staff.roles, store_id, "BJ01", "测试展厅"
         )
 
 
@@ -120,6 +120,7 @@ def test_phone_digits_and_codes_are_read_leniently() -> None:
     assert reception.phone_digits("张伟") is None
     assert reception.booking_code_in(" 7kq2mx ") == "7KQ2MX"
     assert reception.booking_code_in("https://x.cn/b/7KQ2MX") == "7KQ2MX"
+    assert reception.booking_code_in("k7qm-2xpd") == "K7QM2XPD"  # the eight-character codes
     assert reception.booking_code_in("]C1%%garbage!!") is None
     assert reception._prefix_upper_bound("1389") == "139"
     assert reception._prefix_upper_bound("139") == "14"
@@ -242,14 +243,17 @@ def test_rotation_gives_the_longest_idle_consultant_and_skips_busy_ones(
         first.routing.consultant_id,
         second.routing.consultant_id,
     }
-    # Off duty consultants are never chosen; with everyone busy or away, nobody is.
+    # Off duty consultants are never chosen; with everyone on duty busy, the visitor queues.
     with database.write() as s:
         for sid in shop.sales:
-            s.get_one(Staff, sid).on_duty = sid == first.routing.consultant_id
+            s.get_one(Staff, sid).weekly_pattern = (
+                "1111111" if sid == first.routing.consultant_id else "0000000"
+            )
     fourth = _check_in(
         database, shop, _customer(database, shop, "13800000004"), now=NOW + timedelta(minutes=3)
     )
-    assert fourth.routing.reason == "none" and fourth.routing.consultant_id is None
+    assert fourth.routing.reason == "queue" and fourth.routing.consultant_id is None
+    assert fourth.routing.queue_position == 1
     with database.read() as s:
         owner = s.get_one(Customer, first.customer_id).owner_id
     assert owner == first.routing.consultant_id  # the first to receive them owns them
@@ -370,6 +374,7 @@ def _drive(
             slot_start=start,
             slot_end=start + timedelta(minutes=45),
             status=status,
+            **went_out(s, shop.store_id, code, start, status),
         )
         s.add(d)
         s.flush()
@@ -387,6 +392,7 @@ def _deposit(database: Database, shop: Shop, customer: uuid.UUID) -> None:
                 amount=Decimal("5000"),
                 method=PaymentMethod.WECHAT,
                 taken_at=NOW,
+                expires_at=NOW + timedelta(days=7),
             )
         )
 
@@ -473,20 +479,6 @@ def test_bad_codes_are_refused_plainly(
     assert caught.value.code == code  # type: ignore[attr-defined]
     with database.read() as s:
         assert s.scalar(select(func.count()).select_from(Visit)) == 0
-
-
-# --- kiosk -------------------------------------------------------------------------------------
-
-
-def test_kiosk_reveals_only_a_surname_and_the_consultant(database: Database, shop: Shop) -> None:
-    _customer(database, shop, "13800000001", "张伟")
-    with database.write() as s:
-        greeting = reception.kiosk_check_in_phone(s, shop.store_id, "13800000001", now=NOW)
-    assert greeting.greeting == "张先生" and greeting.consultant_name == "吴顾问"  # first by name
-    assert set(vars(greeting)) == {"greeting", "consultant_name", "visit_no", "already_checked_in"}
-    with database.write() as s, pytest.raises(NotFoundError) as caught:
-        reception.kiosk_check_in_phone(s, shop.store_id, "13900000000", now=NOW)
-    assert caught.value.code == "kiosk.unknown_phone"
 
 
 # --- board -------------------------------------------------------------------------------------

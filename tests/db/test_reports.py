@@ -43,7 +43,7 @@ from db.models import (
 )
 from showroom.errors import ValidationError
 from showroom.services.reports import CHARTS, Dashboard, chart_rows, compute_dashboard, write_csv
-from tests.factories import make_staff, make_store
+from tests.factories import make_staff, make_store, went_out
 
 START, END, TODAY = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 24)
 _seq = itertools.count(1)
@@ -108,16 +108,18 @@ class Builder:
         self, customer: uuid.UUID, consultant: uuid.UUID, at: str, status: TestDriveStatus
     ) -> None:
         car = self.car(90000, "2026-11-01T00:00:00")
+        code = f"B{next(_seq)}"
         self.s.add(
             TestDrive(
                 store_id=self.store_id,
-                booking_code=f"B{next(_seq)}",
+                booking_code=code,
                 vehicle_id=car,
                 customer_id=customer,
                 consultant_id=consultant,
                 slot_start=utc(at),
                 slot_end=utc(at) + timedelta(minutes=30),
                 status=status,
+                **went_out(self.s, self.store_id, code, utc(at), status),
             )
         )
 
@@ -184,6 +186,7 @@ def scenario(database: Database) -> dict[str, uuid.UUID]:
                 method=PaymentMethod.WECHAT,
                 taken_by_id=s1,
                 taken_at=utc("2026-11-23T05:00:00"),
+                expires_at=utc("2026-11-30T05:00:00"),
             )
         )
 
@@ -254,7 +257,9 @@ def scenario(database: Database) -> dict[str, uuid.UUID]:
                     status=status,
                     plate=plate,
                     vin=vin,
-                    seat_no=n if status is not RegistrationStatus.WAITLISTED else None,
+                    # The wait-list and the cancelled hold no seat (migration 0018).
+                    seat_no=None if status in (WAITLISTED, CANCELLED) else n,
+                    waitlist_position=1 if status is WAITLISTED else None,
                 )
             )
         # Bought in after the event (same VIN); the same plate bought before it does not count.
@@ -267,6 +272,9 @@ def scenario(database: Database) -> dict[str, uuid.UUID]:
         other = Builder(session, other_store)
         other.visit(other.customer("己"), "2026-11-23T05:00:00", VisitPurpose.BUY, None)
     return {"store": store, "other": other_store, "s1": s1, "s2": s2}
+
+
+WAITLISTED, CANCELLED = RegistrationStatus.WAITLISTED, RegistrationStatus.CANCELLED
 
 
 def _dashboard(database: Database, store_ids: list[uuid.UUID] | None) -> Dashboard:

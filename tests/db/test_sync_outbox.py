@@ -174,3 +174,71 @@ def test_what_was_typed_offline_survives_the_app_being_killed(tmp_path: Path) ->
     )
     assert child.returncode == -signal.SIGKILL
     assert [op.payload for op in Outbox(path).pending()] == [{"n": 0}, {"n": 1}, {"n": 2}]
+
+
+def test_a_refusal_in_the_middle_of_a_batch_undoes_only_itself(
+    database: Database, store: tuple[uuid.UUID, Actor], tmp_path: Path
+) -> None:
+    """The batch runs without savepoints first; a refusal makes it redo them one by one."""
+    service = _offline(database, tmp_path)
+    made = [service.submit("visit.check_in", _check_in(store, f"1390000010{n}")) for n in range(4)]
+    bad = service.submit(
+        "test_drive.return",
+        {
+            "actor": operations.actor_payload(store[1]),
+            "test_drive_id": str(uuid.uuid4()),
+            "odometer_km": 100,
+        },
+    )
+    made += [service.submit("visit.check_in", _check_in(store, f"1390000020{n}")) for n in range(4)]
+    service.online = True
+    report = service.replay()
+    assert (report.applied, report.problems, report.remaining) == (8, 1, 0)
+    assert [p.id for p in service.problems()] == [bad.op_id]
+    assert _count(database, Visit) == 8
+    assert _count(database, Customer) == 8
+    with database.read() as session:
+        applied = set(session.scalars(select(AppliedOperation.id)))
+    assert applied == {s.op_id for s in made}  # each applied once, the refused one not at all
+
+
+def test_sync_now_tries_the_server_even_while_the_status_says_offline(
+    database: Database, store: tuple[uuid.UUID, Actor], tmp_path: Path
+) -> None:
+    service = _offline(database, tmp_path)
+    service.submit("visit.check_in", _check_in(store, "13900000031"))
+    states: list[bool | None] = []
+    service.subscribe(lambda state: states.append(state.online))
+    report = service.sync_now()  # 立即同步: no waiting for the heartbeat to notice
+    assert (report.applied, report.remaining, report.stopped_offline) == (1, 0, False)
+    assert service.online is True and states[-1] is True
+    assert _count(database, Visit) == 1
+
+
+def test_a_replay_that_stays_busy_pauses_and_keeps_the_rest_queued(
+    database: Database, store: tuple[uuid.UUID, Actor], tmp_path: Path
+) -> None:
+    from psycopg import errors as pg
+    from sqlalchemy import exc as sa
+
+    from db.engine import RetryPolicy
+
+    service = _offline(database, tmp_path)
+    for n in range(3):
+        service.submit("visit.check_in", _check_in(store, f"1390000040{n}"))
+    database.retry = RetryPolicy(attempts=2, first_delay_s=0.001, max_delay_s=0.001)
+    real = operations.REGISTRY["visit.check_in"]
+
+    def deadlocked(_session, _data):  # type: ignore[no-untyped-def]
+        raise sa.OperationalError("UPDATE", {}, pg.DeadlockDetected("deadlock detected"))
+
+    operations.register("visit.check_in", real.label, deadlocked)
+    try:
+        service.online = True
+        report = service.replay()
+    finally:
+        operations.register("visit.check_in", real.label, real.handler)
+    assert (report.applied, report.remaining, report.stopped_offline) == (0, 3, False)
+    assert service.online is True  # busy is not offline
+    assert service.state().pending == 3
+    assert service.replay().applied == 3  # the next try goes through

@@ -116,7 +116,7 @@ def world(database: Database) -> World:
 
 def test_booking_gets_a_code_and_takes_the_slot(world: World) -> None:
     booking = world.book(local(TOMORROW, 10))
-    assert len(booking.booking_code) == 6
+    assert len(booking.booking_code) == 8
     assert booking.qr_payload.endswith(booking.booking_code)
     assert booking.phone_masked == "138****5678"
     with world.database.read() as session:
@@ -360,6 +360,7 @@ def test_a_car_with_an_active_deposit_returns_to_reserved(world: World) -> None:
                 method=PaymentMethod.CASH,
                 status=DepositStatus.ACTIVE,
                 taken_at=NOW,
+                expires_at=NOW + timedelta(days=7),
             )
         )
     with world.database.write() as session:

@@ -376,13 +376,14 @@ def test_edits_are_validated_and_audited_field_by_field(
             s,
             STAFF,
             full_car,
-            VehicleEdit(list_price=Decimal("148000"), colour="珍珠白", transfers=1),
+            VehicleEdit(mileage_km=31_000, colour="珍珠白", transfers=1),
         )
     [entry] = _audit(database, "vehicle_updated")
-    assert set(entry.detail["fields"]) == {"list_price", "colour"}  # transfers did not change
+    assert set(entry.detail["fields"]) == {"mileage_km", "colour"}  # transfers did not change
+    assert entry.detail["fields"]["colour"] == {"from": "白色", "to": "珍珠白"}
     with database.read() as s:
         car = s.get_one(Vehicle, full_car)
-        assert (car.list_price, car.colour) == (Decimal("148000"), "珍珠白")
+        assert (car.mileage_km, car.colour) == (31_000, "珍珠白")
     with pytest.raises(ValidationError), database.write() as s:
         vehicle_archive.update_vehicle(s, STAFF, full_car, VehicleEdit(transfers=-1))
 
@@ -520,7 +521,7 @@ def test_photos_are_added_ordered_covered_and_removed(
         positions = s.scalars(
             select(VehiclePhoto.position).where(VehiclePhoto.vehicle_id == full_car)
         ).all()
-    assert sorted(positions) == [1, 2]  # gaps are fine, order is what counts
+    assert sorted(positions) == [0, 1]
 
 
 def test_too_many_photos_are_refused(database: Database, full_car: uuid.UUID) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from showroom.paths import AppPaths
+from showroom.settings import Settings
 from tests.e2e.test_cli import showroom
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
@@ -19,19 +21,44 @@ def test_car_sheet_by_stock_number_then_reprint(tmp_path: Path) -> None:
     showroom(home, "demo", "--cars", "12", "--seed", "5")
     cars = json.loads(showroom(home, "vehicles", "list", "--json", "--status", "on_sale").stdout)
     car = cars[0]
-    out = tmp_path / "sheet.pdf"
-    result = showroom(home, "print", "car-sheet", car["stock_no"].lower(), "--pdf", str(out))
-    assert "车辆信息单" in result.stdout and car["stock_no"] in result.stdout
-    text = subprocess.run(
-        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
-    ).stdout
+
+    def printed(name: str, stock_no: str) -> tuple[str, str]:
+        pdf = tmp_path / name
+        result = showroom(home, "print", "car-sheet", stock_no, "--pdf", str(pdf))
+        assert "车辆信息单" in result.stdout and car["stock_no"] in result.stdout
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        # A long address wraps under the QR; pdftotext drops the hyphen where it breaks.
+        return text.replace("-\n", "").replace("\n", ""), result.stderr
+
+    # The demo store's profile has its car-page address: the QR leads there (cars under cars/).
+    text, warning = printed("sheet.pdf", car["stock_no"].lower())
+    assert "未设置" not in warning
     assert "车辆信息单" in text and "7天可退" in text and "终身免费检测" in text
-    assert f"https://example.com/cars/{car['stock_no']}" in text
+    assert f"https://cars.demo.invalid/bj01/cars/{car['stock_no']}".replace(
+        "-", ""
+    ) in text.replace("-", "")
+    out = tmp_path / "sheet.pdf"
+
+    # No address in the profile nor on the PC, no showroom web: no dead QR, the shell says so.
+    showroom(home, "store", "set", "--public-url", "")
+    text, warning = printed("blank.pdf", car["stock_no"])
+    assert "未设置车辆公开网址" in warning and "showroom web" in warning
+    assert "手机扫一扫" not in text and "http" not in text
+
+    # The PC's setting is the fallback for a profile without an address.
+    settings = Settings(AppPaths.under(home).settings_file)
+    settings.update({"vehicle_public_url": "https://dealer.example.cn/cars/{stock_no}"})
+    settings.save()
+    text, warning = printed("fallback.pdf", car["stock_no"])
+    assert "未设置" not in warning
+    assert f"https://dealer.example.cn/cars/{car['stock_no']}" in text
     pages = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
     assert "Pages:           1" in pages  # one sheet for the windscreen
 
     docs = json.loads(showroom(home, "documents", "list", "--json", "--kind", "car_sheet").stdout)
-    assert len(docs) == 1 and docs[0]["copy_no"] == 0
+    assert len(docs) == 3 and {d["copy_no"] for d in docs} == {0}
     again = tmp_path / "again.pdf"
     showroom(home, "print", "car-sheet", docs[0]["number"], "--pdf", str(again))
     text = subprocess.run(

@@ -56,3 +56,41 @@ def test_check_names_a_missing_database_a_refused_login_and_a_wrong_schema(
         with database.engine.begin() as conn:
             conn.execute(text(f"UPDATE alembic_version SET version_num = '{schema.HEAD_REVISION}'"))
         database.dispose()
+
+
+def test_db_roles_does_not_apply_to_the_embedded_database(tmp_path: Path) -> None:
+    result = showroom(tmp_path, "db", "roles")
+    assert result.returncode == 0 and "不适用" in result.stdout
+
+
+def test_db_roles_sets_up_three_logins_and_checks_them(postgresql_url: str, tmp_path: Path) -> None:
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    home = tmp_path
+    try:
+        made = showroom(home, "db", "roles", "--database", postgresql_url, "--prefix", prefix)
+        for role in ("owner", "app", "read"):
+            assert f"已建立角色 {prefix}_{role}" in made.stdout
+        assert f"postgresql+psycopg://{prefix}_app:" in made.stdout  # the URL for the PCs
+        assert "角色与权限无误" in made.stdout
+        checked = showroom(
+            home, "db", "roles", "--database", postgresql_url, "--prefix", prefix, "--check"
+        )
+        assert "已建立" not in checked.stdout and "角色与权限无误" in checked.stdout
+        bad = showroom(home, "db", "roles", "--prefix", "Bad-Name", check=False)
+        assert bad.returncode == 2 and "前缀" in bad.stderr
+    finally:
+        admin = create_engine(postgresql_url)
+        with admin.begin() as conn:
+            if conn.execute(
+                text(f"SELECT 1 FROM pg_roles WHERE rolname = '{prefix}_owner'")
+            ).first():
+                conn.execute(text(f'REASSIGN OWNED BY "{prefix}_owner" TO CURRENT_USER'))
+                for role in ("owner", "app", "read"):
+                    conn.execute(text(f'DROP OWNED BY "{prefix}_{role}"'))
+                for role in ("owner", "app", "read"):
+                    conn.execute(text(f'DROP ROLE "{prefix}_{role}"'))
+        admin.dispose()

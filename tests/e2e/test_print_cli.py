@@ -45,13 +45,12 @@ def listed(home: Path) -> list[dict[str, object]]:
 
 def test_demo_leaves_an_archived_agreement(home: Path) -> None:
     rows = listed(home)
-    assert sorted(r["kind"] for r in rows) == [
-        "contract",
-        "contract",
-        "contract",
-        "deposit_receipt",
-        "test_drive_agreement",
-    ]
+    kinds = [r["kind"] for r in rows]
+    assert kinds.count("contract") == 3 and kinds.count("deposit_receipt") == 1
+    # Every generated drive that went out has its agreement archived (a stand-in paper);
+    # one was painted and signed through the desk's service, the newest of them.
+    assert kinds.count("test_drive_agreement") >= 2
+    assert set(kinds) == {"contract", "deposit_receipt", "test_drive_agreement"}
     row = next(r for r in rows if r["kind"] == "test_drive_agreement")
     assert set(row) >= {"kind", "number", "subject", "created", "sha256"}
     assert len(str(row["sha256"])) == 64 and row["copy_no"] == 0

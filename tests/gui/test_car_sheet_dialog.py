@@ -33,6 +33,19 @@ def test_preview_then_pdf_is_numbered_and_archived(
         assert (row.kind, row.subject_id) == (DocumentKind.CAR_SHEET, vehicle)
 
 
+def test_without_a_public_address_the_dialog_warns_and_prints_no_phone_qr(
+    qtbot, gui_context, runner
+) -> None:  # type: ignore[no-untyped-def]
+    vehicle = make_vehicle(gui_context.database, make_store(gui_context.database))
+    dialog = CarSheetDialog(gui_context, runner, vehicle)
+    qtbot.addWidget(dialog)
+    assert dialog.document is not None
+    assert "未设置车辆公开网址" in dialog.status.text()
+    assert dialog.status.objectName() == "WarningText"
+    # Only the desk's code: a phone code that opens nothing is not printed.
+    assert [q.payload[:13] for q in dialog.document.qr_codes] == ["SHOWROOM:CAR:"]
+
+
 def test_sold_car_explains_instead_of_printing(qtbot, gui_context, runner) -> None:  # type: ignore[no-untyped-def]
     vehicle = make_vehicle(
         gui_context.database, make_store(gui_context.database), status=VehicleStatus.SOLD

@@ -417,7 +417,7 @@ def test_right_pin_hands_over_the_staff_member(
     user = blocker.args[0]
     assert isinstance(user, StaffUser)
     assert user.username == "reception"
-    assert user.role is Role.RECEPTION
+    assert user.roles == {Role.RECEPTION}
     # Nothing is left behind for the next time the kiosk is shown.
     assert kiosk.current_key() == "home"
     assert kiosk.staff_page.pad.digits() == ""

@@ -104,7 +104,7 @@ def test_an_appraiser_sees_no_reveal_action(
     qtbot, gui_context, runner, accounts, customers
 ) -> None:  # type: ignore[no-untyped-def]
     user = _user(gui_context, accounts["appraiser1"])
-    assert user.role is Role.APPRAISER
+    assert user.roles == {Role.APPRAISER}
     screen = _screen(qtbot, gui_context, runner, user)
     assert not screen.reveal_button.isVisible()
     screen.table.selectRow(0)

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from db.models import AuditEntry, Staff
 from showroom.context import AppContext
-from showroom.services import auth
+from showroom.services import audit, auth
 from showroom.services.auth import StaffUser
 from ui.screens.audit import AuditScreen
 from ui.screens.staff import COL_SIGN_IN, StaffScreen
@@ -62,7 +62,11 @@ def test_audit_screen_lists_newest_first_and_verifies_the_chain(
     assert screen.model.index(0, 3).data() == "登录"
     assert screen.model.index(0, 2).data() == "赵店长"
     screen.verify_button.click()
-    assert screen.result_label.text() == "审计日志完整：共 1 条，哈希链无误。"
+    shown = screen.result_label.text()
+    assert shown.startswith("审计日志完整：共 1 条，哈希链无误")
+    # The head to copy onto the day's sheet, checkable later with ``audit verify --anchor``.
+    with gui_context.database.read() as s:
+        assert f"当前链头锚点 {audit.current_anchor(s).text}" in shown
     # Any published change refreshes the list (almost every write is audited).
     with gui_context.database.write() as s:
         auth.sign_in(s, "reception", accounts["reception"].password)

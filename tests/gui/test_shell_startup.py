@@ -104,7 +104,9 @@ def test_retry_after_the_address_was_fixed_in_settings(make_app, qtbot, paths: A
     assert (paths.data_dir / "fixed.db").exists()
 
 
-def test_first_run_creates_the_store_and_manager_then_prefills_sign_in(make_app, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_first_run_creates_the_store_and_manager_then_opens_the_staff_checklist(
+    make_app, qtbot
+) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
     _start(app, qtbot)
     dialog = app.first_run_dialog
@@ -118,16 +120,24 @@ def test_first_run_creates_the_store_and_manager_then_prefills_sign_in(make_app,
     dialog.manager_password2.setText("secret-124")
     dialog.create_button.click()
     assert dialog.store_error.text() == "两次输入的密码不一致。"
+    dialog.manager_password.setText("wangjg-2026")
+    dialog.manager_password2.setText("wangjg-2026")
+    dialog.create_button.click()
+    assert "用户名" in dialog.store_error.text()  # the password rules apply from the start
+    dialog.manager_password.setText("secret-123")
     dialog.manager_password2.setText("secret-123")
     dialog.create_button.click()
-    page = app.window.sign_in_page
-    assert page.username.text() == "wangjg"
     assert not dialog.isVisible()
-    # Signing in with the new account works.
-    page.password.setText("secret-123")
-    page.submit()
-    assert app.window.shell is not None
-    assert app.window.shell.user.store_name == "上海浦东展厅"
+    # The manager is in, on the staff screen, with what a new store still has to do.
+    shell = app.window.shell
+    assert shell is not None and shell.user.store_name == "上海浦东展厅"
+    assert shell.current_key() == "staff"
+    staff = shell.screens["staff"]
+    assert staff.checklist.isVisibleTo(staff)
+    assert [m.text() for m in staff.checklist.marks.values()] == ["○"] * 5
+    # Next time the sign-in page offers the new username.
+    app.window.sign_out()
+    assert app.window.sign_in_page.username.text() == "wangjg"
 
 
 def test_first_run_mistakes_are_explained_and_nothing_is_lost(make_app, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -174,6 +184,10 @@ class _FakeKiosk(QWidget):
 
     def __init__(self, context: object, runner: QObject, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.context = context
+
+    def attach(self, context: object) -> None:
+        """The app hands the kiosk its context once the database has opened."""
         self.context = context
 
 

@@ -87,6 +87,7 @@ def test_the_sync_panel_lists_problems_until_staff_discard_them(
         ["同步问题", "试驾还车", "这次试驾已经还车，不能重复还车。"],
     ]
     assert "1 条待同步，1 个同步问题" in dialog.summary.text()
+    assert dialog.sync_button.isEnabled()  # 立即同步 tries the server itself, even "offline"
     Path("/tmp/i8").mkdir(exist_ok=True)
     dialog.grab().save("/tmp/i8/sync_panel.png")
     sync.discard(refused.id, "已在另一台电脑处理")
@@ -230,3 +231,50 @@ def test_offline_the_inventory_screen_lists_the_cached_cars(
     index = screen.model.index(0, 0)
     assert "BJ01-S2026-07001" in str(screen.model.data(index))
     sync.replica.dispose()
+
+
+def test_a_write_that_keeps_deadlocking_says_busy_not_offline(
+    qtbot, sqlite_database: Database
+) -> None:  # type: ignore[no-untyped-def]
+    from psycopg import errors as pg
+    from sqlalchemy import exc as sa
+
+    from db.engine import RetryPolicy
+
+    sqlite_database.retry = RetryPolicy(attempts=2, first_delay_s=0.001, max_delay_s=0.001)
+    runner = TaskRunner(sqlite_database, inline=True)
+    failures: list[BaseException] = []
+
+    def work(_session):  # type: ignore[no-untyped-def]
+        raise sa.OperationalError("UPDATE", {}, pg.DeadlockDetected("deadlock detected"))
+
+    runner.write(work, lambda _r: None, failures.append)
+    runner.deleteLater()
+    (failure,) = failures
+    assert isinstance(failure, DatabaseUnavailable)
+    assert failure.code == "db.busy"
+    assert failure.message.startswith("数据库正忙") and "已填写的内容都还在" in failure.message
+
+
+def test_sync_now_while_the_server_is_still_down_says_so_and_keeps_everything(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    database = Database.from_url(
+        "postgresql+psycopg://u@127.0.0.1:1/x", connect_args={"connect_timeout": 1}
+    )
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    box.add("visit.check_in", {})
+    sync = SyncService(database, box)
+    sync.online = False
+    runner = TaskRunner(database, inline=True)
+    dialog = SyncProblemsDialog(sync, runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.sync_button.isEnabled()
+    dialog.sync_button.click()
+    assert dialog.summary.text().startswith("仍然无法连接共享数据库")
+    assert dialog.table.rowCount() == 1  # still listed, still waiting
+    assert sync.state().pending == 1
+    dialog.grab().save("/work/shots/i18/sync_panel_still_offline.png")
+    database.dispose()
+    runner.deleteLater()

@@ -29,6 +29,7 @@ from showroom.context import AppContext
 from showroom.services.kiosk import CarQuery
 from showroom.services.vehicle_archive import VehicleEdit
 from showroom.users import StaffUser
+from showroom.vehicle_links import car_link
 from tests.factories import make_staff, make_store
 from ui.kiosk.window import KioskWindow
 from ui.screens import vehicle_archive as archive_module
@@ -49,8 +50,10 @@ def store_id(gui_context: AppContext) -> uuid.UUID:
 
 
 @pytest.fixture
-def user(store_id: uuid.UUID) -> StaffUser:
-    return StaffUser(uuid.uuid4(), "sales1", "孙顾问", Role.SALES, store_id, "BJ01", "测试展厅")
+def user(gui_context: AppContext, store_id: uuid.UUID) -> StaffUser:
+    # The manager: the services check the stored role, and only a manager sets prices.
+    staff_id = make_staff(gui_context.database, store_id, "manager1", Role.MANAGER)
+    return StaffUser(staff_id, "manager1", "赵店长", Role.MANAGER, store_id, "BJ01", "测试展厅")
 
 
 @pytest.fixture
@@ -212,6 +215,24 @@ def _open(
     return dialog
 
 
+def test_archive_says_when_the_qr_leads_nowhere_or_only_to_the_store_wifi(
+    gui_context: AppContext, runner: TaskRunner, user: StaffUser, cars: Any, qtbot: Any
+) -> None:
+    dialog = _open(gui_context, runner, user, cars["camry"], qtbot)
+    qtbot.waitUntil(lambda: dialog.qr_warning.isVisibleTo(dialog))
+    assert dialog.qr.isHidden()
+    assert "showroom web 也没有运行" in dialog.qr_warning.text().replace("（", " ").replace(
+        "）", " "
+    )
+    dialog._car_links = lambda stock, store_url="": car_link(  # a showroom web that answers
+        gui_context.settings, stock, store_web="http://192.0.2.10:8080"
+    )
+    dialog.reload()
+    qtbot.waitUntil(lambda: not dialog.qr.isHidden())
+    assert "只有连上门店 Wi-Fi 的手机能打开" in dialog.qr_warning.text()
+    assert "http://192.0.2.10:8080/cars/" in dialog.qr_warning.text()
+
+
 def test_status_change_is_saved_audited_and_refreshes_the_list(
     screen: InventoryScreen,
     gui_context: AppContext,
@@ -229,7 +250,7 @@ def test_status_change_is_saved_audited_and_refreshes_the_list(
         entry = s.scalars(
             select(AuditEntry).where(AuditEntry.action == "vehicle_status_changed")
         ).one()
-        assert entry.actor == "孙顾问"
+        assert entry.actor == "赵店长"
     # Sold comes with a signed contract: the refusal says where to go; the status stays.
     _choose(dialog.status_combo, "sold")
     dialog.status_button.click()
@@ -246,7 +267,7 @@ def test_photo_import_keeps_the_good_files_and_names_the_bad(
     qtbot: Any,
     tmp_path: Path,
 ) -> None:
-    good = tmp_path / "内饰.jpg"
+    good = tmp_path / "左前45度.jpg"
     good.write_bytes(_png("white", (1000, 750)))
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"not an image")
@@ -257,13 +278,13 @@ def test_photo_import_keeps_the_good_files_and_names_the_bad(
     qtbot.waitUntil(lambda: dialog.strip_model.rowCount() == 4)
     text = dialog.message.text()
     assert "已导入 1 张照片" in text and "broken.jpg" in text and "损坏" in text
-    assert dialog.strip_model.photo(3).caption == "内饰"
+    assert dialog.strip_model.photo(3).caption == "左前45度"
     # Reorder: the new photo moves forward and becomes the cover.
     dialog.viewer.show_index(3)
     dialog.left_button.click()
-    qtbot.waitUntil(lambda: dialog.strip_model.photo(2).caption == "内饰")
+    qtbot.waitUntil(lambda: dialog.strip_model.photo(2).caption == "左前45度")
     dialog.cover_button.click()
-    qtbot.waitUntil(lambda: dialog.car is not None and dialog.car.cover.caption == "内饰")
+    qtbot.waitUntil(lambda: dialog.car is not None and dialog.car.cover.caption == "左前45度")
 
 
 def test_a_corrupt_stored_photo_shows_a_placeholder_and_a_message(
@@ -357,13 +378,26 @@ def test_tapping_a_card_opens_its_archive_without_staff_data(
     page = kiosk.archive
     qtbot.waitUntil(lambda: page.car is not None)
     texts = " ".join(_texts(page))
-    assert "比亚迪 汉EV" in texts and "20.00 万" in texts
+    assert "比亚迪 汉EV" in texts and "20.00万" in texts
     assert "7天无理由退车" in texts and "无事故、泡水、火烧记录" in texts
     for private in ("LVHRW1856K", "京A00002", "180,000", "18.00"):  # VIN, plate, cost
         assert private not in texts
     assert page.strip_model.rowCount() == 3
-    assert page.qr.pixmap() is not None and not page.qr.pixmap().isNull()
+    # No public address and no showroom web: no code that opens nothing, and says so.
+    qtbot.waitUntil(lambda: bool(page.qr_caption.text()))
+    assert page.qr.isHidden() and "手机看车暂未开通" in page.qr_caption.text()
     assert all(b.minimumHeight() >= 48 for b in page.findChildren(QPushButton) if b.isVisible())
+
+
+def test_kiosk_archive_shows_the_qr_of_the_public_address(
+    kiosk: KioskWindow, gui_context: AppContext, qtbot: Any
+) -> None:
+    gui_context.settings.update({"vehicle_public_url": "https://dealer.example.cn/cars/{stock_no}"})
+    _tap_card(kiosk, "汉EV")
+    page = kiosk.archive
+    qtbot.waitUntil(lambda: bool(page.qr_caption.text()))
+    assert page.qr.isVisible() and not page.qr.pixmap().isNull()
+    assert page.qr_caption.text() == "手机扫码\n带走这辆车的档案"
 
 
 def test_comparison_from_the_archive_and_idle_reset_wipes_everything(

@@ -123,6 +123,10 @@ def test_only_chinese_qt_translations_and_usable_plugins_are_kept() -> None:
     assert not specdata.keep_binary("PySide6/Qt/plugins/platformthemes/libqgtk3.so")
     assert not specdata.keep_binary("libQt6Network.so.6")
     assert specdata.keep_binary("PySide6/Qt/lib/libQt6Gui.so.6")
+    # GTK comes with chromium on a build machine; only the dropped GTK3 theme needed it.
+    assert not specdata.keep_binary("libgtk-3.so.0")
+    assert not specdata.keep_binary("libgdk_pixbuf-2.0.so.0")
+    assert specdata.keep_binary("libxkbcommon.so.0") and specdata.keep_binary("libfontconfig.so.1")
 
 
 def test_version_is_the_packages_version() -> None:

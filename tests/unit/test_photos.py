@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from db.enums import PhotoCategory
 from showroom import photos
 from showroom.errors import ValidationError
 from showroom.services import inspections, vehicle_archive
@@ -59,3 +60,33 @@ def test_a_bomb_in_an_archive_batch_is_refused_by_name_and_the_good_photos_kept(
     assert problems[0].reason.startswith("炸弹.png：") and "像素过大" in problems[0].reason
     with Image.open(io.BytesIO(prepared[1].image)) as image:
         assert image.size == (1600, 1200)
+
+
+# --- filing by name --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("内饰_03.jpg", PhotoCategory.INTERIOR),
+        ("engine-bay.JPG", PhotoCategory.ENGINE),
+        ("证件/行驶证.jpg", PhotoCategory.DOCUMENTS),
+        ("铭牌.jpg", PhotoCategory.DOCUMENTS),
+        ("vin_plate.png", PhotoCategory.DOCUMENTS),
+        ("front_seats.jpg", PhotoCategory.INTERIOR),  # seats, not the front of the car
+        ("/车/外观/IMG_0001.jpg", PhotoCategory.EXTERIOR),  # the folder says it
+        (r"C:\收车\底盘\a.jpg", PhotoCategory.CHASSIS),
+        ("左后门划痕.jpg", PhotoCategory.DEFECT),
+        ("瑕疵-后保险杠.jpg", PhotoCategory.DEFECT),
+        ("钥匙.jpg", PhotoCategory.DETAIL),
+        ("scratch_on_front_bumper.jpg", PhotoCategory.DEFECT),
+        ("登记证书_外观.jpg", PhotoCategory.DOCUMENTS),  # a document wins over any other word
+    ],
+)
+def test_a_photo_is_filed_by_what_its_name_says(name: str, category: PhotoCategory) -> None:
+    assert photos.category_from_name(name) is category
+
+
+@pytest.mark.parametrize("name", ["IMG_0001.jpg", "inside.jpg", "DSC09876.JPG", "videos.png"])
+def test_a_name_that_says_nothing_files_nothing(name: str) -> None:
+    assert photos.category_from_name(name) is None

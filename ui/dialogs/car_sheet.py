@@ -28,6 +28,7 @@ from showroom.context import AppContext
 from showroom.documents import vehicle_papers as vp
 from showroom.documents.model import Document
 from showroom.users import SYSTEM, Actor
+from showroom.vehicle_links import PUBLIC, CarLinks
 from ui.documents.fonts import derive_print_fonts, register_print_fonts
 from ui.documents.printing import (
     a4_printer,
@@ -38,6 +39,7 @@ from ui.documents.printing import (
 )
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
+from ui.widgets.car_link import car_link_text, set_warning
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -66,6 +68,8 @@ class CarSheetDialog(QDialog):
         self.actor: Actor = SYSTEM
         self.document: Document | None = None
         self.saved_path: str | None = None
+        # Asks whether showroom web answers (in the worker that builds the sheet).
+        self._links = CarLinks.for_data_dir(context.settings, context.paths.data_dir)
         self.setWindowTitle(self.tr("车辆信息单"))
         self.resize(820, 980)
 
@@ -105,12 +109,9 @@ class CarSheetDialog(QDialog):
     def _options(self) -> dict[str, object]:
         return {
             "settings": self.context.settings,
+            "links": self._links,
             "templates_dir": self.context.paths.data_dir / "templates",
             "zone": STORE_ZONE,
-            "letterhead_overrides": {
-                key: self.context.settings[key]
-                for key in ("store_name", "store_address", "letterhead")
-            },
         }
 
     def _load(self) -> None:
@@ -126,7 +127,9 @@ class CarSheetDialog(QDialog):
         document, fonts = result
         register_print_fonts(fonts)  # type: ignore[arg-type]
         self.document = document
-        self.status.setText(self.tr("二维码网址：{url}").format(url=document.qr_codes[-1].payload))
+        kind = document.extra.get("qr_kind", PUBLIC)
+        self.status.setText(car_link_text(kind, document.extra.get("qr_url", "")))
+        set_warning(self.status, kind != PUBLIC)
         for button in (self.print_button, self.pdf_button):
             button.setEnabled(True)
         self.preview.updatePreview()

@@ -43,7 +43,6 @@ from ui.dialogs.signing import SigningDialog
 from ui.dialogs.test_drive import (
     STORE_ZONE,
     _ServiceDialog,
-    letterhead_overrides,
     templates_dir,
 )
 from ui.documents.render import body_html
@@ -379,7 +378,7 @@ class SignContractDialog(SigningDialog):
         self.ok_button.setEnabled(False)
         self.finish_layout()
         self.resize(960, 900)
-        folder, overrides = templates_dir(context), letterhead_overrides(context)
+        folder = templates_dir(context)
 
         def prepare(session: Session) -> list[Document]:
             return ct.prepare_papers(
@@ -387,7 +386,6 @@ class SignContractDialog(SigningDialog):
                 contract_id,
                 templates_dir=folder,
                 zone=STORE_ZONE,
-                letterhead_overrides=overrides,
             )
 
         runner.read(prepare, self._prepared, self.show_error)

@@ -3,7 +3,9 @@
 Two ways in: load demo data (cars, customers, visits and demo accounts, to try
 the app out) or create the real store and its manager account. Demo data is
 generated in the background with a progress bar; afterwards the demo accounts
-are listed so the user can sign in with one of them.
+are listed so the user can sign in with one of them. A real store's manager is
+signed in at once and lands on the staff screen, whose checklist says what is
+left (staff, roster, store profile, a test page, the database).
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ from PySide6.QtWidgets import (
 
 from db.enums import Role
 from showroom.context import AppContext
-from showroom.services import stores
+from showroom.services import auth, stores
+from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
 from ui.widgets.icons import icon, pixmap
-from ui.widgets.labels import role_label
+from ui.widgets.labels import roles_label
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -89,10 +92,12 @@ def _demo_generate(context: AppContext, progress: Callable[[str, int, int], None
 class FirstRunDialog(QDialog):
     """Choose demo data or the first store; then do it.
 
-    Signals: ``finished_setup(str)`` with the username to put on the sign-in page.
+    Signals: ``finished_setup(str)`` with the username to put on the sign-in page (demo);
+    ``managerCreated(object)`` with the ``StaffUser`` of the store's first manager.
     """
 
     finished_setup = Signal(str)
+    managerCreated = Signal(object)  # noqa: N815 - Qt's signal naming
 
     def __init__(
         self, context: AppContext, runner: TaskRunner, parent: QWidget | None = None
@@ -165,7 +170,10 @@ class FirstRunDialog(QDialog):
         box.addWidget(self.setup_button)
         box.addWidget(
             self._label(
-                self.tr("正式使用：填写门店信息并设置店长的用户名和密码，其他员工由店长之后添加。"),
+                self.tr(
+                    "正式使用：填写门店编号、名称和店长账号。创建后直接进入“员工”页面，"
+                    "按清单添加员工、排班、核对门店资料并打印测试页。"
+                ),
                 "HintText",
                 page,
             )
@@ -206,7 +214,9 @@ class FirstRunDialog(QDialog):
         self.manager_username.setPlaceholderText(self.tr("登录时使用，如 wangjg"))
         self.manager_password = QLineEdit(page)
         self.manager_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.manager_password.setPlaceholderText(self.tr("至少 6 位"))
+        self.manager_password.setPlaceholderText(
+            self.tr("至少 10 位，不能包含用户名，不能用常见密码")
+        )
         self.manager_password2 = QLineEdit(page)
         self.manager_password2.setEchoMode(QLineEdit.EchoMode.Password)
         self.manager_pin = QLineEdit(page)
@@ -265,18 +275,19 @@ class FirstRunDialog(QDialog):
             "manager_pin": self.manager_pin.text().strip() or None,
         }
 
-        def work(session: Session) -> str:
-            stores.set_up_first_store(session, **values)
-            return str(values["manager_username"]).strip()
+        def work(session: Session) -> StaffUser:
+            staff_id = stores.set_up_first_store(session, **values)
+            return auth.user_of(session, staff_id)
 
         self._set_busy(True)
         self.store_error.hide()
         self.runner.write(work, self._on_store_created, self._on_store_failed)
 
-    def _on_store_created(self, username: str) -> None:
+    def _on_store_created(self, user: StaffUser) -> None:
         self._set_busy(False)
-        self.context.bus.publish({"staff", "audit"})
-        self.finished_setup.emit(username)
+        self.context.bus.publish({"staff", "stores", "audit"})
+        self.created_user = user
+        self.managerCreated.emit(user)
         self.accept()
 
     def _on_store_failed(self, exc: BaseException) -> None:
@@ -389,7 +400,7 @@ class FirstRunDialog(QDialog):
         self.accounts_table.setRowCount(len(credentials))
         for n, cred in enumerate(credentials):
             cells = (
-                role_label(cred.role),
+                roles_label(getattr(cred, "roles", ()) or (cred.role,)),
                 cred.display_name,
                 cred.username,
                 cred.password,

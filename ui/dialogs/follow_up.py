@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.limits import stacked_with_counter
+
 DEFAULT_NEXT_DAYS = 7
 
 
@@ -40,7 +42,10 @@ class FollowUpDialog(QDialog):
         self.result_edit = QPlainTextEdit(self)
         self.result_edit.setPlaceholderText(self.tr("例如：客户反馈车辆使用正常，对服务满意"))
         self.result_edit.setMinimumHeight(110)
-        form.addRow(self.tr("回访结果"), self.result_edit)
+        result_box, self.result_counter = stacked_with_counter(
+            self.result_edit, "follow_up.result", self
+        )
+        form.addRow(self.tr("回访结果"), result_box)
         self.next_check = QCheckBox(self.tr("安排下次回访"), self)
         form.addRow("", self.next_check)
         self.next_edit = QDateEdit(self)

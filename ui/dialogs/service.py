@@ -35,10 +35,6 @@ def templates_dir(context: AppContext) -> Path:
     return context.paths.data_dir / "templates"
 
 
-def letterhead_overrides(context: AppContext) -> dict[str, str]:
-    return {key: context.settings[key] for key in ("store_name", "store_address", "letterhead")}
-
-
 class ServiceDialog(QDialog):
     """A form with an error line and OK/Cancel; ``done_with(result)`` closes it.
 

@@ -49,6 +49,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("reception", QT_TRANSLATE_NOOP("SettingsDialog", "接待")),
     ("sales", QT_TRANSLATE_NOOP("SettingsDialog", "销售")),
     ("kiosk", QT_TRANSLATE_NOOP("SettingsDialog", "自助机")),
+    ("privacy", QT_TRANSLATE_NOOP("SettingsDialog", "个人信息")),
     ("general", QT_TRANSLATE_NOOP("SettingsDialog", "界面")),
 )
 # The descriptions declared in showroom/settings.py, repeated here only so that lupdate
@@ -56,23 +57,39 @@ GROUPS: tuple[tuple[str, str], ...] = (
 DESCRIPTIONS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Settings", "数据库地址（留空使用本机内置数据库）"),
     QT_TRANSLATE_NOOP("Settings", "门店编号（合同号、收据号的前缀）"),
-    QT_TRANSLATE_NOOP("Settings", "门店名称"),
-    QT_TRANSLATE_NOOP("Settings", "门店地址"),
-    QT_TRANSLATE_NOOP("Settings", "文件抬头（打印在每页顶部）"),
+    QT_TRANSLATE_NOOP(
+        "Settings", "本机显示的门店名称（连上数据库前的登录页、自助机标题；打印的文件用门店资料）"
+    ),
     QT_TRANSLATE_NOOP("Settings", "界面语言"),
     QT_TRANSLATE_NOOP("Settings", "连续输错密码几次后锁定账号"),
     QT_TRANSLATE_NOOP("Settings", "账号锁定时长（分钟）"),
     QT_TRANSLATE_NOOP("Settings", "自助机无操作多少秒后回到首页"),
     QT_TRANSLATE_NOOP("Settings", "客户保护期（天）"),
+    QT_TRANSLATE_NOOP("Settings", "线索响应时限（小时）：收到线索后多久内必须联系，超过即显示超时"),
     QT_TRANSLATE_NOOP("Settings", "客户等待超过多少分钟时提醒"),
     QT_TRANSLATE_NOOP("Settings", "默认意向金金额（元）"),
     QT_TRANSLATE_NOOP("Settings", "意向金保留车辆的天数（到期前一天提醒销售顾问）"),
     QT_TRANSLATE_NOOP("Settings", "试驾时段长度（分钟）"),
     QT_TRANSLATE_NOOP("Settings", "营业开始时间（时:分，试驾预约用）"),
     QT_TRANSLATE_NOOP("Settings", "营业结束时间（时:分，试驾预约用）"),
-    QT_TRANSLATE_NOOP("Settings", "车辆公开网址模板（二维码用，{stock_no} 替换为库存编号）"),
+    QT_TRANSLATE_NOOP("Settings", "从未成交客户的资料保留年数（期满清除到店记录并匿名化）"),
+    QT_TRANSLATE_NOOP(
+        "Settings",
+        "车辆公开网址模板（门店资料未填写“车辆公开网址”时使用；{stock_no} 替换为库存编号）",
+    ),
+    QT_TRANSLATE_NOOP(
+        "Settings", "门店网页地址（showroom web 在门店网络中的地址，如 http://192.168.1.20:8080）"
+    ),
+    QT_TRANSLATE_NOOP("Settings", "已售车辆的网页显示“已售”的天数（之后网页不再显示）"),
+    QT_TRANSLATE_NOOP("Settings", "车辆网页上显示车架号的方式"),
 )
-CHOICE_LABELS = {"zh_CN": "简体中文", "en": "English"}
+CHOICE_LABELS = {
+    "zh_CN": "简体中文",
+    "en": "English",
+    "hidden": QT_TRANSLATE_NOOP("SettingsDialog", "不显示"),
+    "partial": QT_TRANSLATE_NOOP("SettingsDialog", "只显示前 8 位"),
+    "full": QT_TRANSLATE_NOOP("SettingsDialog", "全部显示"),
+}
 # Settings read once at start: a change applies after reconnecting or restarting.
 APPLY_ON_RESTART = frozenset({"database_url", "language"})
 INT_LIMIT = 2_000_000_000
@@ -260,7 +277,8 @@ class SettingsDialog(QDialog):
         if setting.choices is not None:
             combo = QComboBox(parent)
             for choice in setting.choices:
-                combo.addItem(CHOICE_LABELS.get(choice, choice), choice)
+                label = CHOICE_LABELS.get(choice, choice)
+                combo.addItem(QCoreApplication.translate("SettingsDialog", label), choice)
             combo.setCurrentIndex(max(0, combo.findData(value)))
             return combo
         if setting.type is int:

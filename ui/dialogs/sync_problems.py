@@ -1,6 +1,7 @@
 """待同步与同步问题: what this PC keeps in its outbox, and what the database refused.
 
-Opened from the status bar. Pending operations wait for the connection; a
+Opened from the status bar. Pending operations wait for the connection and go
+by themselves when it is back; 立即同步 tries the server at once. A
 problem (the service refused it on replay, e.g. the drive was already returned
 on another PC) stays listed until someone retries it (after fixing the cause)
 or discards it with a reason. Nothing disappears on its own.
@@ -37,6 +38,8 @@ KIND_LABELS = {
     "inspection.add_photo": QT_TRANSLATE_NOOP("SyncProblems", "检测照片"),
     "inspection.set_structural": QT_TRANSLATE_NOOP("SyncProblems", "结构性检查"),
     "inspection.set_valuation": QT_TRANSLATE_NOOP("SyncProblems", "检测估价"),
+    "auth.sign_in_offline": QT_TRANSLATE_NOOP("SyncProblems", "离线登录"),
+    "auth.sign_in_offline_failed": QT_TRANSLATE_NOOP("SyncProblems", "离线登录失败"),
 }
 STATUS_LABELS = {
     "pending": QT_TRANSLATE_NOOP("SyncProblems", "待同步"),
@@ -136,11 +139,31 @@ class SyncProblemsDialog(QDialog):
         op = self._selected()
         self.retry_button.setEnabled(op is not None and op.status == "problem")
         self.discard_button.setEnabled(op is not None and op.status == "problem")
-        self.sync_button.setEnabled(bool(self._rows) and self.service.online is not False)
+        # Always offered while anything waits: it tries the server itself, so a status
+        # that still says 离线 never stands between staff and a sync that would work.
+        self.sync_button.setEnabled(bool(self._rows))
 
     def sync_now(self) -> None:
         self.sync_button.setEnabled(False)
-        self.runner.call(self.service.replay, lambda _report: self.refresh(), self._fail)
+        self.runner.call(self.service.sync_now, self._synced, self._fail)
+
+    def _synced(self, report: object) -> None:
+        if getattr(report, "stopped_offline", False):
+            self.summary.setText(
+                self.tr("仍然无法连接共享数据库，记录继续保存在本机，恢复连接后自动同步。")
+            )
+            self.runner.call(
+                lambda: self.service.outbox.pending() + self.service.problems(),
+                self._show_keeping_summary,
+                self._fail,
+            )
+            return
+        self.refresh()
+
+    def _show_keeping_summary(self, rows: list[Operation]) -> None:
+        summary = self.summary.text()
+        self._show(rows)
+        self.summary.setText(summary)
 
     def retry(self) -> None:
         op = self._selected()

@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QCoreApplication, QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QTextBrowser,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from db.models import IntentGrade
 from showroom.context import AppContext
@@ -35,11 +34,12 @@ from showroom.errors import ShowroomError
 from showroom.services import test_drives as td
 from showroom.sync import operations
 from showroom.users import StaffUser
-from ui.dialogs.service import STORE_ZONE, letterhead_overrides, templates_dir
+from ui.dialogs.service import STORE_ZONE, templates_dir
 from ui.dialogs.service import ServiceDialog as _ServiceDialog
 from ui.dialogs.signing import SigningDialog
 from ui.documents.render import body_html
 from ui.tasks import TaskRunner
+from ui.widgets.combos import find_data
 from ui.widgets.reception_labels import grade_label
 
 
@@ -49,6 +49,19 @@ def slot_rules(context: AppContext) -> td.SlotRules:
 
 def _to_date(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
+
+
+def fill_consultants(
+    combo: QComboBox, choices: td.ConsultantChoices, keep: uuid.UUID | None
+) -> None:
+    """On-duty consultants, with a "please choose" line first. The preselected one is
+    what the user picked already, else the service's default; never simply the first."""
+    combo.clear()
+    combo.addItem(QCoreApplication.translate("TestDriveDialogs", "请选择…"), None)
+    for staff_id, name in choices.people:
+        combo.addItem(name, staff_id)
+    wanted = keep if find_data(combo, keep) > 0 else choices.default_id
+    combo.setCurrentIndex(max(0, find_data(combo, wanted)))
 
 
 class BookingDialog(_ServiceDialog):
@@ -74,6 +87,7 @@ class BookingDialog(_ServiceDialog):
         self.day.setDisplayFormat("yyyy-MM-dd")
         self.day.setMinimumDate(QDate.currentDate())
         self.day.dateChanged.connect(self._load_slots)
+        self.day.dateChanged.connect(self._load_consultants)
         self.slot = QComboBox(self)
         self.consultant = QComboBox(self)
         self.form.addRow(self.tr("库存编号"), self.stock_no)
@@ -88,17 +102,27 @@ class BookingDialog(_ServiceDialog):
         self.form.addRow(self.tr("销售顾问"), self.consultant)
         self.finish_layout()
         self.setMinimumWidth(460)
-        runner.read(lambda s: td.staff_choices(s, user.store_id), self._fill_staff, self.show_error)
+        self._load_consultants()
         if stock_no:
             self._find_car()
 
-    def _fill_staff(self, rows: list[tuple[uuid.UUID, str]]) -> None:
-        self.consultant.clear()
-        for staff_id, name in rows:
-            self.consultant.addItem(name, staff_id)
-        index = self.consultant.findData(self.user.id)
-        if index >= 0:
-            self.consultant.setCurrentIndex(index)
+    def _load_consultants(self) -> None:
+        """Consultants on duty on the chosen day; the customer's visit consultant or the
+        signed-in salesperson preselected, else nobody (the desk chooses)."""
+        store_id, user, day = self.user.store_id, self.user, _to_date(self.day.date())
+        customer_id = self.customer.id if self.customer else None
+        self.runner.read(
+            lambda s: td.consultant_choices(s, store_id, user, customer_id=customer_id, day=day),
+            self._fill_staff,
+            self.show_error,
+        )
+
+    def _fill_staff(self, choices: td.ConsultantChoices) -> None:
+        fill_consultants(self.consultant, choices, self.consultant.currentData())
+
+    def _customer_found(self, match: td.CustomerMatch | None) -> None:
+        super()._customer_found(match)
+        self._load_consultants()
 
     def _find_car(self) -> None:
         text = self.stock_no.text().strip()
@@ -148,6 +172,9 @@ class BookingDialog(_ServiceDialog):
             return
         car_id, customer_id = self._car.id, self.customer.id
         consultant_id = self.consultant.currentData()
+        if consultant_id is None:
+            self.show_message(self.tr("请选择负责这次试驾的销售顾问。"))
+            return
         rules, actor = slot_rules(self.context), self.user.actor
         self.run_write(
             lambda s: td.book(
@@ -257,24 +284,28 @@ class AgreementDialog(SigningDialog):
         self.ok_button.setText(self.tr("确认签署"))
         self.finish_layout()
         self.resize(900, 820)
-        runner.read(lambda s: td.staff_choices(s, user.store_id), self._fill_staff, self.show_error)
+        store_id, drive_id = user.store_id, row.id
+        runner.read(
+            lambda s: td.consultant_choices(s, store_id, user, test_drive_id=drive_id),
+            self._fill_staff,
+            self.show_error,
+        )
 
-    def _fill_staff(self, rows: list[tuple[uuid.UUID, str]]) -> None:
+    def _fill_staff(self, choices: td.ConsultantChoices) -> None:
         self.companion.blockSignals(True)
-        for staff_id, name in rows:
-            self.companion.addItem(name, staff_id)
-        index = self.companion.findData(self.user.id)
-        self.companion.setCurrentIndex(max(0, index))
+        fill_consultants(self.companion, choices, None)
         self.companion.blockSignals(False)
         self._prepare()
 
     def _prepare(self) -> None:
         drive_id, route, companion = self.row.id, self.route.text(), self.companion.currentData()
-        folder, zone, overrides = (
-            templates_dir(self.context),
-            STORE_ZONE,
-            letterhead_overrides(self.context),
-        )
+        if companion is None:
+            self.document = None
+            self.text.setHtml(
+                "<p>" + self.tr("请先选择陪同试驾的销售顾问，协议会写明陪同人员。") + "</p>"
+            )
+            return
+        folder, zone = templates_dir(self.context), STORE_ZONE
         self.runner.read(
             lambda s: td.prepare_agreement(
                 s,
@@ -283,7 +314,6 @@ class AgreementDialog(SigningDialog):
                 zone=zone,
                 accompanying_staff_id=companion,
                 route=route,
-                letterhead_overrides=overrides,
             ),
             self._prepared,
             self.show_error,
@@ -294,6 +324,9 @@ class AgreementDialog(SigningDialog):
         self.text.setHtml(body_html(document))
 
     def submit(self) -> None:
+        if self.companion.currentData() is None:
+            self.show_message(self.tr("请选择陪同试驾的销售顾问。"))
+            return
         if self.document is None:
             self.show_message(self.tr("协议还没有生成，请稍候。"))
             return
@@ -345,14 +378,20 @@ class CheckOutDialog(_ServiceDialog):
         self.form.addRow(self.tr("陪同人员"), self.companion)
         self.form.addRow(self.tr("路线"), self.route)
         self.finish_layout()
-        runner.read(lambda s: td.staff_choices(s, user.store_id), self._fill_staff, self.show_error)
+        store_id, drive_id = user.store_id, row.id
+        runner.read(
+            lambda s: td.consultant_choices(s, store_id, user, test_drive_id=drive_id),
+            self._fill_staff,
+            self.show_error,
+        )
 
-    def _fill_staff(self, rows: list[tuple[uuid.UUID, str]]) -> None:
-        for staff_id, name in rows:
-            self.companion.addItem(name, staff_id)
-        self.companion.setCurrentIndex(max(0, self.companion.findData(self.user.id)))
+    def _fill_staff(self, choices: td.ConsultantChoices) -> None:
+        fill_consultants(self.companion, choices, None)
 
     def submit(self) -> None:
+        if self.companion.currentData() is None:
+            self.show_message(self.tr("请选择陪同试驾的人员。"))
+            return
         drive_id, actor = self.row.id, self.user.actor
         km, fuel, companion, route = (
             self.odometer.value(),
@@ -445,28 +484,12 @@ class ReturnDialog(_ServiceDialog):
             self.grade.currentData(),
         )
         photos = tuple(self._photos)
-
-        def work(s: Session) -> object:
-            return td.return_car(
-                s,
-                actor,
-                drive_id,
-                odometer_km=km,
-                fuel_percent=fuel,
-                damage_notes=damage,
-                damage_photos=photos,
-                feedback=feedback,
-                intent_grade=grade,
-            )
-
         payload = operations.return_payload(
             actor, drive_id, km, fuel, damage, photos, feedback, grade
         )
         self.error.hide()
         self.ok_button.setEnabled(False)
-        self.runner.submit(
-            "test_drive.return", payload, work, self._done, self._queued, self.show_error
-        )
+        self.runner.submit("test_drive.return", payload, self._done, self._queued, self.show_error)
 
     def _queued(self, _queued: object) -> None:
         # The shared database is unreachable: the return waits in this PC's outbox.

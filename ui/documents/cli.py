@@ -20,7 +20,7 @@ from db.models import DocumentKind
 from showroom import numbering
 from showroom.documents import archive
 from showroom.errors import ShowroomError
-from showroom.services import audit
+from showroom.services import audit, stores
 
 CLI_ACTOR = audit.Actor("命令行")
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -91,9 +91,13 @@ def print_document(args: argparse.Namespace) -> int:
 
 def _print_car_sheet(ctx: Any, stock_no: str, out: Path) -> int:
     from showroom.documents import vehicle_papers as vp
+    from showroom.vehicle_links import CarLink, CarLinks
     from ui.documents.render import render_pdf
 
-    overrides = {key: ctx.settings[key] for key in ("store_name", "store_address", "letterhead")}
+    links = CarLinks.for_data_dir(ctx.settings, ctx.paths.data_dir)
+    with ctx.database.read() as session:
+        store_url = stores.car_store_url(session, stock_no)
+    links(stock_no, store_url)  # asks the network now (answer kept), not inside the write
     with ctx.database.write() as session:
         vehicle_id = vp.vehicle_by_stock_no(session, stock_no)
         document = vp.issue_car_sheet(
@@ -102,8 +106,11 @@ def _print_car_sheet(ctx: Any, stock_no: str, out: Path) -> int:
             settings=ctx.settings,
             templates_dir=ctx.paths.data_dir / "templates",
             zone=STORE_ZONE,
-            letterhead_overrides=overrides,
+            links=links,
         )
+    warning = CarLink(document.extra.get("qr_url") or None, document.extra["qr_kind"]).warning
+    if warning:
+        print(warning, file=sys.stderr)
     pdf = render_pdf(document)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pdf)

@@ -30,12 +30,6 @@ def archive_demo_documents(ctx: Any) -> dict[str, int]:
         render_pdf,
         templates_dir=ctx.paths.data_dir / "templates",
         zone=ZoneInfo("Asia/Shanghai"),
-        letterhead_overrides=letterhead_overrides(ctx.settings),
     )
     del app
     return made
-
-
-def letterhead_overrides(settings: Any) -> dict[str, str]:
-    """Store name, address and letterhead line from the settings (blanks: the store's own)."""
-    return {key: settings[key] for key in ("store_name", "store_address", "letterhead")}

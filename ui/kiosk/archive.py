@@ -1,7 +1,9 @@
 """One car's archive on the kiosk: big swipeable photos, the facts, the history, the price.
 
 Only ``showroom.services.kiosk`` is asked, so the archive here never holds a cost
-price, private price line, VIN or plate. The page follows the change bus: if the
+price, private price line, VIN, plate, 证件 photo or evidence file. Photos come in
+category order (外观, 内饰, 发动机舱, 底盘, 细节, 瑕疵); the third-party report opens as
+its pages on this screen (``ui.kiosk.report``). The page follows the change bus: if the
 car is sold (or taken off sale) while a customer looks at it, what was shown stays
 readable, a banner says so, and booking and comparing are switched off.
 """
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -27,18 +31,23 @@ from PySide6.QtWidgets import (
 )
 
 from showroom.changes import ChangeBus
+from showroom.context import AppContext
 from showroom.documents.qr import qr_png
 from showroom.errors import NotFoundError
 from showroom.money import format_yuan
 from showroom.services import kiosk as kiosk_service
+from showroom.services import stores
 from showroom.services.vehicle_archive import VehicleArchive
-from ui.kiosk.pages import KioskPage
+from showroom.vehicle_links import STORE_NETWORK, CarLink
+from ui.kiosk import wording
+from ui.kiosk.pages import KioskPage, orient
+from ui.kiosk.report import KioskReportView
 from ui.screens.vehicle_archive import basic_facts
 from ui.tasks import TaskRunner
 from ui.widgets.changes import ChangeRelay
 from ui.widgets.comparison import ComparisonBasket
 from ui.widgets.photos import PhotoLoader, PhotoStrip, PhotoStripModel, PhotoViewer
-from ui.widgets.vehicle_labels import GRADES, HISTORY_KINDS, PROMISES, vlabel
+from ui.widgets.vehicle_labels import GRADES, HISTORY_KINDS, PROMISES, vlabel, vword
 
 log = logging.getLogger("showroom.kiosk")
 
@@ -76,16 +85,19 @@ class KioskArchivePage(KioskPage):
         parent: QWidget | None = None,
         *,
         bus: ChangeBus | None = None,
-        public_url: Any = None,
+        car_links: Any = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("kioskArchivePage")
         self.setStyleSheet(_STYLE)
         self._runner = runner
         self.basket = basket
-        self._public_url = public_url
+        # stock_no -> showroom.vehicle_links.CarLink; may ask the network (runs in a worker).
+        self._car_links = car_links
         self.vehicle_id: uuid.UUID | None = None
         self.car: VehicleArchive | None = None
+        self.report_button: QPushButton | None = None
+        self._full = False
         self.gone = False
         self._generation = 0
         basket.changed.connect(self._update_buttons)
@@ -145,8 +157,8 @@ class KioskArchivePage(KioskPage):
         self.qr = QLabel(self)
         self.qr.setFixedSize(150, 150)
         self.qr.setScaledContents(True)
-        qr_caption = QLabel(self.tr("手机扫码\n带走这辆车的档案"), self)
-        qr_caption.setObjectName("kioskText")
+        self.qr_caption = QLabel("", self)
+        self.qr_caption.setObjectName("kioskText")
         price_row = QHBoxLayout()
         price_col = QVBoxLayout()
         price_col.addWidget(self.title)
@@ -154,7 +166,7 @@ class KioskArchivePage(KioskPage):
         price_col.addWidget(self.price)
         price_row.addLayout(price_col, 1)
         price_row.addWidget(self.qr)
-        price_row.addWidget(qr_caption)
+        price_row.addWidget(self.qr_caption)
         self.info_panel = QWidget(self)
         right = QVBoxLayout(self.info_panel)
         right.setContentsMargins(0, 0, 0, 0)
@@ -162,10 +174,17 @@ class KioskArchivePage(KioskPage):
         right.addLayout(price_row)
         right.addWidget(scroll, 1)
 
-        body = QHBoxLayout()
+        self.report_view = KioskReportView(runner, self)
+        self.report_view.hide()
+        self.report_view.closed.connect(self.close_report)
+
+        # Photos beside the facts, or above them on a portrait screen.
+        body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._body = body
         body.setSpacing(32)
         body.addWidget(self.photo_panel, 11)
         body.addWidget(self.info_panel, 9)
+        body.addWidget(self.report_view, 20)
 
         # --- actions ------------------------------------------------------------------------
         self.back_button = self._button(self.tr("返回车辆列表"), "kioskSecondaryButton")
@@ -181,22 +200,46 @@ class KioskArchivePage(KioskPage):
         self.message = QLabel("", self)
         self.message.setObjectName("kioskText")
         self.message.setWordWrap(True)
-        actions = QHBoxLayout()
-        actions.setSpacing(20)
-        actions.addWidget(self.back_button)
-        actions.addWidget(self.message, 1)
+        nav = QHBoxLayout()
+        nav.setSpacing(20)
+        nav.addWidget(self.back_button)
+        nav.addWidget(self.message, 1)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(20)
+        buttons.addStretch(1)
         for button in (self.compare_button, self.open_compare, self.loan_button, self.book_button):
-            actions.addWidget(button)
+            buttons.addWidget(button)
+        # One bar on a landscape screen; two rows on a portrait one, where it would not fit.
+        actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._actions = actions
+        actions.addLayout(nav, 1)
+        actions.addLayout(buttons)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 20, 40, 20)
         layout.setSpacing(16)
         layout.addLayout(body, 1)
         layout.addLayout(actions)
-        self._relay = ChangeRelay(bus, self) if bus is not None else None
-        if self._relay is not None:
-            self._relay.changed.connect(self._on_changed)
+        self._relay: ChangeRelay | None = None
+        if bus is not None:
+            self._follow(bus)
         self._update_buttons()
+
+    def attach(self, context: AppContext) -> None:
+        self._follow(context.bus)
+
+    def _follow(self, bus: ChangeBus) -> None:
+        """Reload when the car changes (sold meanwhile); the bus exists once the database does."""
+        if self._relay is not None:
+            self._relay.close()
+            self._relay.deleteLater()
+        self._relay = ChangeRelay(bus, self)
+        self._relay.changed.connect(self._on_changed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        orient(self._body, event.size())
+        orient(self._actions, event.size())
+        super().resizeEvent(event)
 
     def _button(self, text: str, name: str) -> QPushButton:
         button = QPushButton(text, self)
@@ -248,8 +291,10 @@ class KioskArchivePage(KioskPage):
         self.trim.clear()
         self.price.clear()
         self.qr.clear()
+        self.qr_caption.clear()
         self.viewer.set_photos([])
         self.strip_model.set_photos([])
+        self.close_report()
         self._fill_details(None)
         self._set_full_screen(False)
         self._update_buttons()
@@ -270,11 +315,11 @@ class KioskArchivePage(KioskPage):
         # Brand and model large on one line, the version under it: no break inside a word.
         self.title.setText(f"{car.brand} {car.model}")
         self.trim.setText(car.title.removeprefix(f"{car.brand} {car.model}").strip())
-        self.price.setText(
-            self.tr("{price} 万").format(price=kiosk_service.price_in_wan(car.list_price))
-        )
-        self.viewer.set_photos(car.photos, self.viewer.index)
-        self.strip_model.set_photos(car.photos)
+        self.price.setText(wording.price(car.list_price))  # 15.65万 / ¥156,500
+        # Captions are typed by staff; the usual ones read in the customer's language.
+        photos = [replace(photo, caption=vword(photo.caption)) for photo in car.photos]
+        self.viewer.set_photos(photos, self.viewer.index)
+        self.strip_model.set_photos(photos)
         self._fill_details(car)
         self._make_qr(car.stock_no)
         self._update_buttons()
@@ -297,25 +342,44 @@ class KioskArchivePage(KioskPage):
         self._update_buttons()
 
     def _make_qr(self, stock_no: str) -> None:
-        url_for = self._public_url
-        if url_for is None:
-            self.qr.clear()
+        links = self._car_links
+        self.qr.clear()
+        self.qr_caption.clear()
+        if links is None:
             return
+        generation = self._generation
 
-        def work() -> bytes:
-            return qr_png(url_for(stock_no), 8)
+        def work(session: DbSession) -> tuple[CarLink, bytes]:
+            # The store profile's car-page address first; may ask the store network.
+            link = links(stock_no, stores.car_store_url(session, stock_no))
+            return link, qr_png(link.url, 8) if link.url else b""
 
-        def done(png: bytes) -> None:
+        def done(result: tuple[CarLink, bytes]) -> None:
+            if generation != self._generation:
+                return  # another car is on screen now
+            link, png = result
+            if link.url is None:
+                # A code that opens nothing would send the customer away with nothing.
+                self.qr.hide()
+                self.qr_caption.setText(self.tr("手机看车暂未开通\n请咨询工作人员"))
+                return
             pixmap = QPixmap()
             pixmap.loadFromData(png)
             self.qr.setPixmap(pixmap)
+            self.qr.show()
+            self.qr_caption.setText(
+                self.tr("连上门店 Wi-Fi\n手机扫码带走这辆车的档案")
+                if link.kind == STORE_NETWORK
+                else self.tr("手机扫码\n带走这辆车的档案")
+            )
 
-        self._runner.call(work, done, lambda exc: log.warning("kiosk QR failed: %r", exc))
+        self._runner.read(work, done, lambda exc: log.warning("kiosk QR failed: %r", exc))
 
     # --- details --------------------------------------------------------------------------
 
     def _fill_details(self, car: VehicleArchive | None) -> None:
         layout = self.details_layout
+        self.report_button = None
         while layout.count():
             item = layout.takeAt(0)
             widget = item.widget()
@@ -326,12 +390,13 @@ class KioskArchivePage(KioskPage):
                 self._drop_layout(item.layout())
         if car is None:
             return
-        promises = QHBoxLayout()
-        for promise in car.promises:
+        # Two badges a row: three side by side are cut off in English or on a narrow panel.
+        promises = QGridLayout()
+        for number, promise in enumerate(car.promises):
             badge = QLabel("✓ " + vlabel(PROMISES, promise), self.details)
             badge.setObjectName("kioskPromise")
-            promises.addWidget(badge)
-        promises.addStretch(1)
+            promises.addWidget(badge, number // 2, number % 2)
+        promises.setColumnStretch(2, 1)
         layout.addLayout(promises)
 
         grid = QGridLayout()
@@ -355,10 +420,25 @@ class KioskArchivePage(KioskPage):
         if car.history:
             for item in car.history:
                 when = f"{item.occurred_on:%Y-%m}" if item.occurred_on else ""
-                self._text(f"{vlabel(HISTORY_KINDS, item.kind)} {when}：{item.description}")
+                structural = self.tr("（涉及结构件）") if item.structural else ""
+                evidence = self.tr("（凭证已存档）") if item.has_evidence else ""
+                self._text(
+                    f"{vlabel(HISTORY_KINDS, item.kind)} {when}{structural}："
+                    f"{item.description}{evidence}"
+                )
         else:
             self._text(self.tr("无事故、泡水、火烧记录"))
-        if car.report_sha:
+        if car.report_sha and car.report_pages:
+            self.report_button = QPushButton(
+                self.tr("查看第三方检测报告（{n} 页）").format(n=len(car.report_pages)),
+                self.details,
+            )
+            self.report_button.setObjectName("kioskSecondaryButton")
+            self.report_button.setMinimumSize(360, 72)
+            self.report_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.report_button.clicked.connect(self.open_report)
+            self.details_layout.addWidget(self.report_button, 0, Qt.AlignmentFlag.AlignLeft)
+        elif car.report_sha:
             self._text(self.tr("第三方检测报告已存档，可请工作人员为您打印"))
 
         self._section(self.tr("价格构成"))
@@ -395,12 +475,31 @@ class KioskArchivePage(KioskPage):
         label.setWordWrap(True)
         self.details_layout.addWidget(label)
 
+    # --- the report ------------------------------------------------------------------------
+
+    def open_report(self) -> None:
+        car = self.car
+        if car is None or not car.report_sha or self.vehicle_id is None:
+            return
+        self.report_view.show_report(self.vehicle_id, car.report_pages, car.report_sha)
+        self.photo_panel.hide()
+        self.info_panel.hide()
+        self.report_view.show()
+
+    def close_report(self) -> None:
+        if self.report_view.isHidden():
+            return
+        self.report_view.hide()
+        self.photo_panel.show()
+        self.info_panel.setVisible(not self._full)
+
     # --- actions ---------------------------------------------------------------------------
 
     def toggle_full_screen(self) -> None:
         self._set_full_screen(self.info_panel.isVisible())
 
     def _set_full_screen(self, full: bool) -> None:
+        self._full = full
         self.info_panel.setVisible(not full)
         self.full_button.setText(self.tr("退出全屏") if full else self.tr("全屏看图"))
 

@@ -57,10 +57,12 @@ from PySide6.QtWidgets import (
 from db.enums import Energy, VehicleStatus
 from showroom.services import kiosk as kiosk_service
 from showroom.services.kiosk import CarPage, CarQuery, KioskCar
+from ui.kiosk import wording
 from ui.kiosk.pages import KioskPage
 from ui.tasks import TaskRunner
 from ui.widgets.comparison import ComparisonBasket
 from ui.widgets.photos import PhotoLoader
+from ui.widgets.vehicle_labels import vword
 
 log = logging.getLogger("showroom.kiosk")
 
@@ -316,12 +318,10 @@ class CarListModel(QAbstractListModel):
     # --- customer-facing wording ---------------------------------------------------------
 
     def price(self, price: Decimal) -> str:
-        return self.tr("%1万").replace("%1", str(kiosk_service.price_in_wan(price)))
+        return wording.price(price)  # 15.65万 / ¥156,500
 
     def mileage(self, km: int) -> str:
-        if km < 1000:
-            return self.tr("%1公里").replace("%1", str(km))
-        return self.tr("%1万公里").replace("%1", str(kiosk_service.mileage_in_wan_km(km)))
+        return wording.mileage(km)  # 3.2万公里 / 32,150 km
 
     def details(self, car: KioskCar) -> str:
         # Customers compare used cars by registration year; the model year is the fallback.
@@ -455,8 +455,14 @@ class CarCardDelegate(QStyledItemDelegate):
         )
         y += trim_h + 6
 
+        # Shown in full: a longer language gets a slightly smaller type before any "…".
+        details = index.data(DetailsRole) or ""
         details_font = _font(base, 20)
-        details_h = QFontMetrics(details_font).height()
+        for pixels in (19, 18, 17, 16, 15, 14):
+            if QFontMetrics(details_font).horizontalAdvance(details) <= inner.width():
+                break
+            details_font = _font(base, pixels)
+        details_h = QFontMetrics(_font(base, 20)).height()
         self._text(
             painter,
             QRect(inner.left(), y, inner.width(), details_h),
@@ -580,6 +586,7 @@ class BrowsePage(KioskPage):
             chip = self._chip(text, self._sort_group, sort_row)
             self._sort_group.setId(chip, number)
         self._sort_group.button(0).setChecked(True)
+        sort_row.insertStretch(0, 1)  # the chips sit at the right, next to the buttons
         self.loan_button = QPushButton(self.tr("金融计算器"), self)
         self.loan_button.setObjectName("kioskSecondaryButton")
         self.loan_button.setMinimumSize(200, 64)
@@ -594,8 +601,12 @@ class BrowsePage(KioskPage):
         header.setSpacing(16)
         header.addWidget(title)
         header.addWidget(self._count)
-        header.addStretch(1)
-        header.addLayout(sort_row)
+        # A strip like the filter rows: in a longer language the sort chips scroll
+        # sideways instead of widening the window; on a portrait screen they get a row
+        # of their own under the title (resizeEvent).
+        self._sort_strip = self._strip(sort_row)
+        self._header = header
+        header.addWidget(self._sort_strip, 1)
         header.addWidget(self.loan_button)
         header.addWidget(self.compare_button)
         if basket is not None:
@@ -709,6 +720,7 @@ class BrowsePage(KioskPage):
         self._more_banner.hide()
 
         layout = QVBoxLayout(self)
+        self._layout = layout
         layout.setContentsMargins(48, 16, 36, 16)
         layout.setSpacing(14)
         layout.addLayout(header)
@@ -718,6 +730,21 @@ class BrowsePage(KioskPage):
         layout.addWidget(self._content, 1)
         layout.addWidget(self._more_banner)
         self._state_changed()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        narrow = event.size().width() < event.size().height()
+        in_header = self._header.indexOf(self._sort_strip) >= 0
+        if narrow and in_header:
+            self._header.removeWidget(self._sort_strip)
+            self._header.insertStretch(2, 1)
+            self._layout.insertWidget(1, self._sort_strip)
+        elif not narrow and not in_header:
+            self._layout.removeWidget(self._sort_strip)
+            stretch = self._header.itemAt(2)
+            if stretch is not None and stretch.spacerItem() is not None:
+                self._header.removeItem(stretch)
+            self._header.insertWidget(2, self._sort_strip, 1)
+        super().resizeEvent(event)
 
     def _chip(self, text: str, group: QButtonGroup, row: QHBoxLayout) -> QPushButton:
         chip = QPushButton(text, self)
@@ -828,7 +855,7 @@ class BrowsePage(KioskPage):
                 self._body_group.removeButton(chip)
                 chip.deleteLater()
         for name in bodies:
-            chip = self._chip(name, self._body_group, self._kind_row)
+            chip = self._chip(vword(name), self._body_group, self._kind_row)
             chip.setProperty("body", name)
             if name == selected:
                 chip.setChecked(True)

@@ -1,22 +1,27 @@
 """扫码签到: a customer checks themselves in at the kiosk, by mobile number or booking QR.
 
 A large on-screen keypad takes the number; the QR scanner under the screen
-types the booking code and Enter into this page. Only an exact number or code
-checks in: the kiosk never lists, completes or suggests customers, and after a
-check-in it shows only a greeting ("张先生") and who will come to greet them.
-``reset`` (idle timeout, 完成) wipes everything typed.
+types the booking code and Enter into this page. The rules are the service's
+(``showroom.services.self_check_in``): a number alone gets 签到成功 and nothing
+else, whoever it belongs to (the desk's board chimes and staff come over); only
+a booking code or QR, the customer's own, brings a greeting by surname and the
+consultant's name. A kiosk typing many unrelated numbers is told to wait; the
+countdown is shown here. ``reset`` (返回首页, idle timeout, 完成) wipes everything.
 """
 
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QStackedWidget,
@@ -26,12 +31,14 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from showroom.changes import ChangeBus
+from showroom.context import AppContext
 from showroom.errors import ShowroomError
-from showroom.services import reception
-from showroom.services.reception import KioskGreeting
+from showroom.services import self_check_in
+from showroom.services.self_check_in import KioskCheckIn, KioskGreeting
 from showroom.settings import Settings
 from ui.kiosk.icons import pixmap
-from ui.kiosk.pages import KioskPage
+from ui.kiosk.pages import KioskPage, orient
+from ui.kiosk.wording import welcome
 from ui.tasks import TaskRunner
 
 log = logging.getLogger("showroom.kiosk")
@@ -78,6 +85,7 @@ class KioskCheckInPage(KioskPage):
         parent: QWidget | None = None,
         *,
         bus: ChangeBus | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("kioskCheckInPage")
@@ -85,11 +93,18 @@ class KioskCheckInPage(KioskPage):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._settings = settings
         self._bus = bus
+        self._now = now
         self._runner = runner
         self.digits = ""
         self._scan_buffer = ""
         self._busy = False
         self.greeting: KioskGreeting | None = None
+        # Which kiosk took the check-in (the desk's board says so); the machine's name.
+        self.kiosk_name = socket.gethostname()[:40] or "kiosk"
+        self._wait_left = 0
+        self._wait_timer = QTimer(self)
+        self._wait_timer.setInterval(1000)
+        self._wait_timer.timeout.connect(self._tick_wait)
 
         self.views = QStackedWidget(self)
         self.views.addWidget(self._build_entry())
@@ -110,7 +125,7 @@ class KioskCheckInPage(KioskPage):
         title = QLabel(self.tr("到店签到"), page)
         title.setObjectName("kioskPageTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        prompt = QLabel(self.tr("请输入您预约时留的手机号"), page)
+        prompt = QLabel(self.tr("输入手机号签到"), page)
         prompt.setObjectName("kioskNotice")
         prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.display = QLabel("", page)
@@ -161,6 +176,7 @@ class KioskCheckInPage(KioskPage):
         )
         scan_hint.setObjectName("kioskScanHint")
         scan_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        scan_hint.setWordWrap(True)
         right = QVBoxLayout()
         right.addStretch(1)
         right.addWidget(scan_icon)
@@ -168,21 +184,24 @@ class KioskCheckInPage(KioskPage):
         right.addWidget(scan_hint)
         right.addStretch(2)
 
-        columns = QHBoxLayout()
+        # Keypad and scanner side by side, or one above the other on a portrait screen.
+        columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         columns.setSpacing(96)
         columns.addStretch(1)
         columns.addLayout(left)
         columns.addLayout(right)
         columns.addStretch(1)
+        self._columns = columns
 
         layout = QVBoxLayout(page)
         layout.setSpacing(12)
         layout.addWidget(title)
         layout.addLayout(columns, 1)
         layout.addWidget(self.error)
-        first_time = QLabel(self.tr("第一次来店？请到前台，工作人员将为您登记。"), page)
+        first_time = QLabel(self.tr("签到后工作人员会来接待您；第一次来店也可以直接签到。"), page)
         first_time.setObjectName("kioskScanHint")
         first_time.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        first_time.setWordWrap(True)
         layout.addWidget(first_time)
         return page
 
@@ -228,6 +247,13 @@ class KioskCheckInPage(KioskPage):
             self.digits += key
         self.display.setText(_formatted(self.digits))
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        orient(self._columns, event.size())
+        self._columns.setSpacing(96 if self._columns.direction() == self._WIDE else 24)
+        super().resizeEvent(event)
+
+    _WIDE = QBoxLayout.Direction.LeftToRight
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         # The QR scanner is a keyboard: it types the code and Enter. Nothing else types here.
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -241,60 +267,65 @@ class KioskCheckInPage(KioskPage):
     # --- check-in ----------------------------------------------------------------------
 
     def submit(self) -> None:
-        if self._busy:
+        if self._busy or self._wait_left:
             return
         if len(self.digits) != MAX_DIGITS:
             self.error.setText(self.tr("请输入完整的 11 位手机号。"))
             return
-        phone = self.digits
-        store_code, days = (
-            self._settings["store_code"],
-            self._settings["protection_days"],
-        )
+        phone, store_code, kiosk = self.digits, self._settings["store_code"], self.kiosk_name
+        now = self._now() if self._now is not None else None
 
-        def work(session: Session) -> KioskGreeting:
-            store_id = reception.kiosk_store(session, store_code)
-            return reception.kiosk_check_in_phone(session, store_id, phone, protection_days=days)
+        def work(session: Session) -> KioskCheckIn:
+            store_id = self_check_in.kiosk_store(session, store_code)
+            return self_check_in.check_in_by_phone(session, store_id, phone, kiosk=kiosk, now=now)
 
         self._run(work)
 
     def submit_code(self, text: str) -> None:
-        if self._busy:
+        if self._busy or self._wait_left:
             return
-        store_code, days = (
-            self._settings["store_code"],
-            self._settings["protection_days"],
-        )
+        store_code, days = self._settings["store_code"], self._settings["protection_days"]
+        kiosk = self.kiosk_name
+        now = self._now() if self._now is not None else None
 
         def work(session: Session) -> KioskGreeting:
-            store_id = reception.kiosk_store(session, store_code)
-            return reception.kiosk_check_in_code(session, store_id, text, protection_days=days)
+            store_id = self_check_in.kiosk_store(session, store_code)
+            return self_check_in.check_in_by_code(
+                session, store_id, text, kiosk=kiosk, protection_days=days, now=now
+            )
 
         self._run(work)
 
-    def _run(self, work: Callable[[Session], KioskGreeting]) -> None:
+    def _run(self, work: Callable[[Session], Any]) -> None:
         self._busy = True
         try:
             self._runner.write(work, self._on_checked_in, self._on_failed)
         except RuntimeError as exc:  # the database has not opened yet
             self._on_failed(exc)
 
-    def _on_checked_in(self, greeting: KioskGreeting) -> None:
+    def _on_checked_in(self, outcome: KioskCheckIn | KioskGreeting) -> None:
         self._busy = False
-        self.greeting = greeting
         if self._bus is not None:
-            self._bus.publish({"visits", "customers"})
-        if greeting.already_checked_in:
-            self.thanks.setText(self.tr("{who}，您已签到").format(who=greeting.greeting))
+            self._bus.publish({"visits", "kiosk_arrivals"})
+        if isinstance(outcome, KioskGreeting):
+            self.greeting = outcome
+            if outcome.already_checked_in:
+                self.thanks.setText(self.tr("您已签到，无需重复签到"))
+            else:
+                self.thanks.setText(welcome(outcome.surname, outcome.title) + self.tr("签到成功"))
+            if outcome.consultant_name:
+                detail = self.tr(
+                    "销售顾问 {name} 马上来接待您，\n请在休息区稍坐，茶水自取。"
+                ).format(name=outcome.consultant_name)
+            else:
+                detail = self.tr("工作人员马上来接待您，\n请在休息区稍坐，茶水自取。")
         else:
-            self.thanks.setText(self.tr("{who}，欢迎光临！签到成功").format(who=greeting.greeting))
-        if greeting.consultant_name:
-            detail = self.tr("销售顾问 {name} 马上来接待您，\n请在休息区稍坐，茶水自取。").format(
-                name=greeting.consultant_name
-            )
-        else:
+            # A number alone: the same words whoever's number it is.
+            self.thanks.setText(self.tr("签到成功"))
             detail = self.tr("工作人员马上来接待您，\n请在休息区稍坐，茶水自取。")
         self.thanks_detail.setText(detail)
+        self.digits = ""
+        self.display.setText("")
         self.views.setCurrentIndex(1)
         self._back_home.start()
 
@@ -302,21 +333,40 @@ class KioskCheckInPage(KioskPage):
         self._busy = False
         if isinstance(exc, ShowroomError):
             log.info("kiosk check-in refused: %s", exc.code)
+            if exc.code == "kiosk.slow_down":
+                self._start_wait(int(exc.params.get("seconds", 10)))
+                return
             text = {
                 "phone.invalid": self.tr("手机号格式不正确，请检查后重新输入。"),
-                "kiosk.unknown_phone": self.tr(
-                    "没有找到这个号码的登记信息。第一次来店请到前台，工作人员将为您登记。"
-                ),
                 "booking.unreadable": self.tr("没有识别出二维码，请再扫一次。"),
-                "booking.unknown": self.tr("没有找到这个预约，请到前台咨询。"),
-                "booking.expired": self.tr("这个预约已过期，请到前台重新预约。"),
-                "booking.cancelled": self.tr("这个预约已取消，请到前台重新预约。"),
-                "booking.too_early": self.tr("您的预约不在今天，请在预约当天到店后签到。"),
+                "kiosk.code_refused": self.tr(
+                    "这个预约码现在无法签到。请核对后重试，或到前台由工作人员为您办理。"
+                ),
             }.get(exc.code, self.tr("暂时无法签到，请到前台，工作人员将为您办理。"))
         else:
             log.error("kiosk check-in failed", exc_info=exc)
             text = self.tr("暂时无法签到，请到前台，工作人员将为您办理。")
         self.error.setText(text)
+
+    # --- pacing ------------------------------------------------------------------------
+
+    def _start_wait(self, seconds: int) -> None:
+        self._wait_left = max(1, seconds)
+        self.submit_button.setEnabled(False)
+        self._show_wait()
+        self._wait_timer.start()
+
+    def _tick_wait(self) -> None:
+        self._wait_left = max(0, self._wait_left - 1)
+        if self._wait_left:
+            self._show_wait()
+            return
+        self._wait_timer.stop()
+        self.submit_button.setEnabled(True)
+        self.error.setText("")
+
+    def _show_wait(self) -> None:
+        self.error.setText(self.tr("签到的人较多，请 %n 秒后再试。", "", self._wait_left))
 
     def _finish(self) -> None:
         self.reset()
@@ -327,7 +377,11 @@ class KioskCheckInPage(KioskPage):
     def activate(self) -> None:
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def attach(self, context: AppContext) -> None:
+        self._bus = context.bus
+
     def reset(self) -> None:
+        # A countdown the service asked for stays (it is about this kiosk, not the customer).
         self._back_home.stop()
         self.digits = ""
         self._scan_buffer = ""
@@ -338,3 +392,5 @@ class KioskCheckInPage(KioskPage):
         self.thanks.setText("")
         self.thanks_detail.setText("")
         self.views.setCurrentIndex(0)
+        if self._wait_left:
+            self._show_wait()

@@ -59,6 +59,7 @@ class TileButton(QPushButton):
         self._icon.setPixmap(pixmap(tile.icon, QSize(96, 96), self.devicePixelRatioF()))
         self._title = QLabel(tile.title, self)
         self._title.setObjectName("kioskTileTitle")
+        self._title.setWordWrap(True)  # a long English title takes two lines, never cut
         self._subtitle = QLabel(tile.subtitle, self)
         self._subtitle.setObjectName("kioskTileSubtitle")
         self._subtitle.setWordWrap(True)

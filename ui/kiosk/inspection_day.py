@@ -23,6 +23,8 @@ from showroom.services import audit
 from showroom.services import inspection_day as idays
 from showroom.settings import Settings
 from ui.kiosk.contact import StepsPage, big_label
+from ui.kiosk.surname_picker import CHECKED_STYLE
+from ui.kiosk.wording import hello
 from ui.tasks import TaskRunner
 from ui.widgets.dates import month_day, weekday
 
@@ -49,6 +51,7 @@ class KioskInspectionDayPage(StepsPage):
             "QPushButton#kioskEvent { font-size: 24px; text-align: left; padding: 16px 24px; }"
             "QCheckBox { font-size: 22px; }"
             "QCheckBox::indicator { width: 32px; height: 32px; }"
+            + CHECKED_STYLE  # the day, slot, surname and title tapped look chosen
         )
         self.settings = settings
         self.runner = runner
@@ -152,7 +155,7 @@ class KioskInspectionDayPage(StepsPage):
             button.setMinimumSize(60, 56)
             button.setProperty("key", name)
             button.clicked.connect(self._plate_clicked)
-            provinces.addWidget(button, index // 16, index % 16)
+            provinces.addWidget(button, index // 11, index % 11)  # fits a portrait screen
         layout.addLayout(provinces)
         keys = QGridLayout()
         keys.setSpacing(6)
@@ -207,8 +210,9 @@ class KioskInspectionDayPage(StepsPage):
         if self.chosen is None:
             self._show(EVENT)
             return
-        if not self.contact.surname:
-            self._say(self.tr("请点选您的姓氏。"))
+        missing = self.contact.missing()
+        if missing:
+            self._say(missing)
             return
         code, event_id = self.settings["store_code"], self.chosen.id
         phone, surname, title, plate = (
@@ -247,17 +251,16 @@ class KioskInspectionDayPage(StepsPage):
         when = f"{month_day(result.event_day)} {result.hours}"
         if result.seated:
             self.done.title.setText(self.tr("报名成功"))
-            detail = self.tr(
-                "{name}，您好！{plate} 已获得 {when} 的检测名额（第 {seat} 位）。\n"
+            detail = hello(self.contact.surname, self.contact.title) + self.tr(
+                "{plate} 已获得 {when} 的检测名额（第 {seat} 位）。\n"
                 "当天到店请出示报名码或扫描二维码签到。请拍照保存本页。"
-            ).format(name=result.customer_shown, plate=result.plate, when=when, seat=result.seat_no)
+            ).format(plate=result.plate, when=when, seat=result.seat_no)
         else:
             self.done.title.setText(self.tr("已登记候补"))
-            detail = self.tr(
-                "{name}，您好！{when} 的名额已满，{plate} 已登记为候补第 {n} 位。\n"
+            detail = hello(self.contact.surname, self.contact.title) + self.tr(
+                "{when} 的名额已满，{plate} 已登记为候补第 {n} 位。\n"
                 "有人取消时我们会按顺序电话通知您（{phone}）。请拍照保存本页。"
             ).format(
-                name=result.customer_shown,
                 when=when,
                 plate=result.plate,
                 n=result.waitlist_position,
@@ -267,10 +270,13 @@ class KioskInspectionDayPage(StepsPage):
         self._show(DONE)
 
     def reset(self) -> None:
+        """A fresh sign-up: no day chosen, no plate, no number, no surname, no slip."""
         self.chosen = None
         self.result = None
         self._plate = ""
         self.plate_label.setText("—")
+        self.plate_title.clear()
         self.done.clear()
+        self.done.title.clear()
         self.contact.reset()
         self._show(EVENT)

@@ -7,11 +7,24 @@ page in with ``KioskWindow.set_page(key, page)`` and nothing else changes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.kiosk.icons import pixmap
 from ui.qtprops import set_enum
+
+if TYPE_CHECKING:
+    from showroom.context import AppContext
 
 
 class KioskPage(QFrame):
@@ -32,7 +45,22 @@ class KioskPage(QFrame):
         """Called each time the page is shown; load what it displays here."""
 
     def reset(self) -> None:
-        """Forget everything a customer entered (idle timeout, new customer)."""
+        """Forget everything a customer entered (idle timeout, 返回首页, new customer)."""
+
+    def attach(self, context: AppContext) -> None:
+        """The database has opened (the page may have been built before it did)."""
+
+
+def orient(layout: QBoxLayout, size: QSize) -> None:
+    """Side by side on a landscape screen, one above the other on a portrait one (1080x1920).
+
+    Pages call it from ``resizeEvent``: the kiosk window does not take its pages' minimum
+    sizes (``KioskWindow.set_page``), so a page learns the screen's shape from its own size.
+    """
+    wide = size.width() >= size.height()
+    direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+    if layout.direction() != direction:
+        layout.setDirection(direction)
 
 
 class CounterHelpPage(KioskPage):

@@ -1,11 +1,11 @@
 """预约试驾 on the kiosk: a customer books alone, with a finger and no keyboard.
 
 Four steps: the car (the stock no. printed on the windscreen sheet, typed on a
-keypad), a day and a free slot, the mobile number and surname (a keypad and a
-grid of common surnames, since there is no keyboard), then the booking code
-and its QR to photograph. Only what the customer typed is ever shown back:
-never a stored name, never another customer's booking. An idle timeout wipes
-it all (``reset``).
+keypad), a day and a free slot, the mobile number and surname (a keypad and
+every surname by pinyin initial, since there is no keyboard; 先生/女士 alone is
+enough), then the booking code and its QR to photograph. Only what the customer
+typed is ever shown back: never a stored name, never another customer's booking.
+返回首页 and the idle timeout wipe it all (``reset``).
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.models import Title
 from showroom.services import test_drives as td
 from showroom.settings import Settings
 from ui.kiosk.contact import Keypad, StepsPage, big_label, edit
+from ui.kiosk.surname_picker import CHECKED_STYLE
+from ui.kiosk.wording import hello
 from ui.tasks import TaskRunner
 from ui.widgets.dates import month_day_time
 
@@ -56,6 +57,7 @@ class KioskTestDrivePage(StepsPage):
             "QPushButton { font-size: 26px; padding: 8px 18px; }"
             "QCheckBox { font-size: 22px; }"
             "QCheckBox::indicator { width: 32px; height: 32px; }"
+            + CHECKED_STYLE  # the day, slot, surname and title tapped look chosen
         )
         self.settings = settings
         self.runner = runner
@@ -155,13 +157,16 @@ class KioskTestDrivePage(StepsPage):
         car_id, day, rules = self.car.id, self._today() + timedelta(days=offset), self.rules()
         self.runner.read(lambda s: td.day_slots(s, car_id, day, rules), self._slots, self._failed)
 
-    def _slots(self, slots: list[td.Slot]) -> None:
+    def _clear_slots(self) -> None:
         while self.slot_grid.count():
             item = self.slot_grid.takeAt(0)
             old = item.widget()
             if old is not None:
                 old.setParent(None)  # gone at once, not at the next event loop turn
                 old.deleteLater()
+
+    def _slots(self, slots: list[td.Slot]) -> None:
+        self._clear_slots()
         free = [slot for slot in slots if slot.free]
         if not free:
             self._say(self.tr("这一天已经约满或已过营业时间，请换一天。"))
@@ -191,8 +196,9 @@ class KioskTestDrivePage(StepsPage):
         if self.car is None or self.slot_start is None:
             self._show(CAR)
             return
-        if not self.contact.surname:
-            self._say(self.tr("请点选您的姓氏。"))
+        missing = self.contact.missing()
+        if missing:
+            self._say(missing)
             return
         stock, phone, surname, title = (
             self.car.stock_no,
@@ -226,13 +232,11 @@ class KioskTestDrivePage(StepsPage):
         self.booking = booking
         self.confirm.setEnabled(True)
         zone = self.rules().zone
+        # Only what this customer typed is shown back, never a stored name.
         self.done.show_result(
             booking.booking_code,
-            self.tr(
-                "{name}，您好！已为您预约 {car}\n{when}\n到店时请出示预约码或扫描二维码。"
-            ).format(
-                name=booking.customer_name
-                + {Title.MR: "先生", Title.MS: "女士"}.get(self.contact.title, ""),
+            hello(self.contact.surname, self.contact.title)
+            + self.tr("已为您预约 {car}\n{when}\n到店时请出示预约码或扫描二维码。").format(
                 car=booking.vehicle_label,
                 when=f"{month_day_time(booking.slot_start.astimezone(zone))}–"
                 f"{booking.slot_end.astimezone(zone):%H:%M}",
@@ -246,11 +250,18 @@ class KioskTestDrivePage(StepsPage):
             self.reset()
 
     def reset(self) -> None:
+        """A fresh booking: no car, no day, no slot, no number, no surname, no slip."""
         self.car = None
         self.slot_start = None
         self.booking = None
         self._stock = ""
         self.stock_label.setText("—")
+        self.car_title.clear()
+        self._clear_slots()
+        self.day_group.setExclusive(False)
+        for button in self.day_group.buttons():
+            button.setChecked(False)
+        self.day_group.setExclusive(True)
         self.done.clear()
         self.contact.reset()
         self._show(CAR)

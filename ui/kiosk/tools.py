@@ -8,7 +8,7 @@ seen by the next.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -16,6 +16,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from ui.kiosk.pages import KioskPage
 from ui.tasks import TaskRunner
 from ui.widgets.comparison import ComparisonBasket
+
+if TYPE_CHECKING:
+    from showroom.context import AppContext
+    from ui.widgets.comparison import ComparisonView
 
 
 def _title(text: str, parent: QWidget) -> QLabel:
@@ -33,11 +37,15 @@ def _button(text: str, name: str, parent: QWidget) -> QPushButton:
 
 
 class KioskComparePage(KioskPage):
-    """车型对比 of the cars in the kiosk's basket. Signals: ``navigate(str)``."""
+    """车型对比 of the cars in the kiosk's basket. Signals: ``navigate(str)``.
+
+    The comparison view follows the change bus, which exists once the database has
+    opened: a page opened before that says it is connecting and builds the view on
+    ``attach`` (the kiosk paints before the database opens, see ui/app.py).
+    """
 
     def __init__(
         self,
-        context: Any,
         runner: TaskRunner,
         basket: ComparisonBasket,
         parent: QWidget | None = None,
@@ -45,23 +53,41 @@ class KioskComparePage(KioskPage):
         super().__init__(parent)
         self.setObjectName("kioskComparePage")
         self.basket = basket
-        from ui.widgets.comparison import ComparisonView
-
-        # The view brings its own title, count, "only differences" and clear buttons and
-        # its hint while fewer than two cars are chosen; this page adds the way back.
-        self.view = ComparisonView(context, runner, basket, kiosk=True, parent=self)
+        self._runner = runner
+        self.view: ComparisonView | None = None
+        self.waiting = QLabel(self.tr("正在连接，请稍候…"), self)
+        self.waiting.setObjectName("kioskNotice")
+        self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
         browse = _button(self.tr("继续挑选车辆"), "kioskSecondaryButton", self)
-        browse.clicked.connect(lambda: self.navigate.emit("browse"))
+        browse.clicked.connect(self._browse)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(browse)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 16, 48, 16)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(bottom)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(48, 16, 48, 16)
+        self._layout.addWidget(self.waiting, 1)
+        self._layout.addLayout(bottom)
+
+    def attach(self, context: AppContext) -> None:
+        from ui.widgets.comparison import ComparisonView
+
+        if self.view is not None:
+            self._layout.removeWidget(self.view)
+            self.view.hide()
+            self.view.deleteLater()
+        # The view brings its own title, count, "only differences" and clear buttons and
+        # its hint while fewer than two cars are chosen; this page adds the way back.
+        self.view = ComparisonView(context, self._runner, self.basket, kiosk=True, parent=self)
+        self._layout.insertWidget(0, self.view, 1)
+        self.waiting.hide()
+
+    def _browse(self) -> None:
+        self.navigate.emit("browse")
 
     def reset(self) -> None:
         self.basket.clear()
+        if self.view is not None:
+            self.view.only_differences.setChecked(False)
 
 
 class KioskLoanPage(KioskPage):
@@ -71,7 +97,7 @@ class KioskLoanPage(KioskPage):
         super().__init__(parent)
         self.setObjectName("kioskLoanPage")
         self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(48, 16, 48, 16)
+        self._layout.setContentsMargins(24, 16, 24, 16)  # the calculator needs the width
         head = QHBoxLayout()
         head.addWidget(_title(self.tr("金融计算器"), self))
         head.addStretch(1)

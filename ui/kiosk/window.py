@@ -6,8 +6,12 @@ to be safe to leave alone:
 - no menus, context menus or shortcuts; Escape does nothing and a window-manager
   close (Alt+F4) is ignored; the only way to the staff screens is the staff PIN,
   after which ``staffUnlocked`` hands the staff member to the app shell;
-- after ``kiosk_idle_seconds`` without a touch everything a customer entered is
-  wiped and the attract screen comes back, ready for the next person;
+- the attract screen means a new customer: reaching it (返回首页, a flow's own
+  way out, or ``kiosk_idle_seconds`` without a touch) wipes every page and field,
+  so the next person finds nothing of the last one;
+- the window is built before the database has opened (the app paints it first):
+  ``attach`` hands over the app context once it has, and every page works
+  whichever came first;
 - only ``showroom.services.kiosk`` queries reach the database, so nothing private
   (cost prices, customers, staff) can be shown; failures show a friendly sentence
   and go to the ``showroom.kiosk`` log with their details.
@@ -21,6 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Signal
@@ -30,6 +35,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -85,6 +91,7 @@ class KioskWindow(QFrame):
         idle_ms: int | None = None,
         pin_lock_seconds: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
         # Only settings are needed, so the kiosk can show before the database has opened
@@ -144,6 +151,7 @@ class KioskWindow(QFrame):
         self._basket: ComparisonBasket | None = None  # made with the first page using it
         self._pin_lock_seconds = pin_lock_seconds
         self._clock = clock
+        self._now = now  # the wall clock for check-ins (tests stand at a fixed time)
         self.tiles = [
             Tile(BROWSE, self.tr("浏览在售车辆"), self.tr("车况透明，价格公开"), "car"),
             Tile(TEST_DRIVE, self.tr("预约试驾"), self.tr("选好车型，约个时间"), "steering"),
@@ -190,16 +198,17 @@ class KioskWindow(QFrame):
         return page
 
     def _make_archive(self) -> KioskPage:
-        from showroom.vehicle_links import public_url
+        from showroom.paths import AppPaths
+        from showroom.vehicle_links import CarLinks
         from ui.kiosk.archive import KioskArchivePage
 
-        settings = self._settings
+        context = self._context
+        paths = AppPaths.default() if isinstance(context, Settings) else context.paths
         page = KioskArchivePage(
             self._runner,
             self.basket,
             self,
-            bus=self._bus,
-            public_url=lambda stock_no: public_url(settings, stock_no),
+            car_links=CarLinks.for_data_dir(self._settings, paths.data_dir),
         )
         page.bookRequested.connect(self.book_test_drive)
         page.loanRequested.connect(self.open_loan)
@@ -208,7 +217,7 @@ class KioskWindow(QFrame):
     def _make_compare(self) -> KioskPage:
         from ui.kiosk.tools import KioskComparePage
 
-        return KioskComparePage(self._context, self._runner, self.basket, self)
+        return KioskComparePage(self._runner, self.basket, self)
 
     def _make_loan(self) -> KioskPage:
         from ui.kiosk.tools import KioskLoanPage
@@ -250,7 +259,7 @@ class KioskWindow(QFrame):
     def _make_check_in(self) -> KioskPage:
         from ui.kiosk.checkin import KioskCheckInPage
 
-        return KioskCheckInPage(self._settings, self._runner, self, bus=self._bus)
+        return KioskCheckInPage(self._settings, self._runner, self, now=self._now)
 
     @property
     def browse(self) -> BrowsePage:
@@ -292,10 +301,16 @@ class KioskWindow(QFrame):
             self._stack.removeWidget(old)
             old.deleteLater()
         page.setParent(self._stack)
+        # The screen decides the kiosk's size, not its widest page: a page lays itself
+        # out for the size it gets (side by side or stacked, see pages.orient).
+        page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self._forbid_context_menus(page)
         self._pages[key] = page
         self._stack.addWidget(page)
         page.navigate.connect(self.open_page)
+        # Built after the database opened: the page gets what it would have got on attach.
+        if self.context is not None:
+            page.attach(self.context)
 
     def page(self, key: str) -> KioskPage:
         page = self._pages.get(key) or self._materialize(key)
@@ -312,8 +327,11 @@ class KioskWindow(QFrame):
         if page is None:
             log.warning("kiosk has no page %r", key)
             return
-        self._stack.setCurrentWidget(page)
         at_home = key == HOME
+        if at_home:
+            # The attract screen is where the next customer starts: nothing may survive.
+            self._wipe()
+        self._stack.setCurrentWidget(page)
         self._back.setVisible(not at_home and key != STAFF)
         if self._back.isVisibleTo(self) and self._back.icon().isNull():
             self._back.setIcon(icon("back"))
@@ -336,15 +354,38 @@ class KioskWindow(QFrame):
         return self._basket
 
     def go_home(self) -> None:
+        """返回首页: this customer is done; ``open_page(HOME)`` wipes every page."""
         self.open_page(HOME)
 
     def reset_to_home(self) -> None:
         """Wipe everything a customer entered on every page and show the attract screen."""
+        self.open_page(HOME)
+
+    def _wipe(self) -> None:
         for page in self._pages.values():
             page.reset()
         if self._basket is not None:
             self._basket.clear()
-        self.open_page(HOME)
+
+    # --- the database arrives ---------------------------------------------------------------
+
+    @property
+    def context(self) -> AppContext | None:
+        """The app context once the database has opened; None before."""
+        return None if isinstance(self._context, Settings) else self._context
+
+    def attach(self, context: AppContext) -> None:
+        """The database has opened: pages built before it start following its changes.
+
+        Pages built later get the context when they are made. Calling it again with a
+        new context (a reconnect) re-attaches.
+        """
+        if context is self._context:
+            return
+        self._context = context
+        self._bus = context.bus
+        for page in self._pages.values():
+            page.attach(context)
 
     def _open_staff(self) -> None:
         self.open_page(STAFF)

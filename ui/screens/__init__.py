@@ -61,6 +61,13 @@ SCREENS: dict[str, ScreenInfo] = {
             "CustomersScreen",
         ),
         ScreenInfo(
+            "leads",
+            QT_TRANSLATE_NOOP("Screens", "线索"),
+            "inbox",
+            "ui.screens.leads",
+            "LeadsScreen",
+        ),
+        ScreenInfo(
             "inventory",
             QT_TRANSLATE_NOOP("Screens", "车辆库存"),
             "car",

@@ -56,9 +56,11 @@ class AuditModel(RowListModel):
             if column == COL_AT:
                 return row.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             if column == COL_ACTOR:
-                return {"system": self.tr("系统"), "kiosk": self.tr("自助机")}.get(
-                    row.actor, row.actor
-                )
+                return {
+                    "system": self.tr("系统"),
+                    "kiosk": self.tr("自助机"),
+                    "web": self.tr("车辆网页"),
+                }.get(row.actor, row.actor)
             if column == COL_ACTION:
                 return label(AUDIT_ACTIONS, row.action)
             if column == COL_ENTITY:
@@ -129,13 +131,27 @@ class AuditScreen(Screen):
     def verify(self) -> None:
         self.verify_button.setEnabled(False)
         self._show_result(self.tr("正在校验…"), "HintText")
-        self.runner.read(audit.verify, self._on_verified, self._on_failed)
+        book = self.context.anchors
 
-    def _on_verified(self, result: VerifyResult) -> None:
+        def work(session: Session) -> tuple[VerifyResult, audit.Anchor]:
+            # Against the heads this PC kept outside the database (showroom.audit_anchors).
+            kept = book.anchors() if book is not None else []
+            result, head = audit.verify(session, kept), audit.current_anchor(session)
+            if result.ok and book is not None:
+                book.record(head.seq, head.hash, "verify")
+            return result, head
+
+        self.runner.read(work, self._on_verified, self._on_failed)
+
+    def _on_verified(self, outcome: tuple[VerifyResult, audit.Anchor]) -> None:
+        result, head = outcome
         self.verify_button.setEnabled(True)
         if result.ok:
             self._show_result(
-                self.tr("审计日志完整：共 {count} 条，哈希链无误。").format(count=result.entries),
+                self.tr(
+                    "审计日志完整：共 {count} 条，哈希链无误，已与 {anchors} 个链外锚点核对。"
+                    "当前链头锚点 {anchor}（可抄在日结单上，日后核对）。"
+                ).format(count=result.entries, anchors=result.anchors, anchor=head.text),
                 "SuccessText",
             )
         else:

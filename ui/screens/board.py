@@ -45,6 +45,8 @@ from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.style import repolish
 from ui.tasks import TaskRunner
+from ui.widgets.combos import find_data
+from ui.widgets.kiosk_arrivals import ArrivalsPanel, ArrivalWatcher
 from ui.widgets.reception_labels import (
     GRADES,
     OUTCOMES,
@@ -253,7 +255,7 @@ class CheckOutDialog(QDialog):
 class BoardScreen(Screen):
     """The visitor board. Emits no signals; publishes ``visits`` after each change."""
 
-    topics: ClassVar[frozenset[str]] = frozenset({"visits", "staff"})
+    topics: ClassVar[frozenset[str]] = frozenset({"visits", "staff", "kiosk_arrivals"})
 
     def __init__(
         self,
@@ -285,6 +287,23 @@ class BoardScreen(Screen):
         self.message.hide()
         self.body.addWidget(self.message)
 
+        # Kiosk self check-ins waiting to be greeted (the shell's watcher chimes for them).
+        shell_watcher = None
+        node = parent
+        while node is not None and shell_watcher is None:
+            shell_watcher = getattr(node, "arrivals", None)
+            node = node.parentWidget()
+        self.arrivals = (
+            shell_watcher
+            if isinstance(shell_watcher, ArrivalWatcher)
+            else ArrivalWatcher(context, runner, user, self, clock=self._clock)
+        )
+        self.arrivals_panel = ArrivalsPanel(
+            self.arrivals, runner, user, context.settings["protection_days"], self
+        )
+        self.arrivals_panel.received.connect(self._arrival_received)
+        self.body.addWidget(self.arrivals_panel)
+
         self.model = BoardModel(context.settings["waiting_alarm_minutes"], self)
         self.table = make_table(self)
         self.table.setModel(self.model)
@@ -305,6 +324,20 @@ class BoardScreen(Screen):
         self.table.doubleClicked.connect(self._open_record)
         self.body.addWidget(self.table, 1)
 
+        # Who can take the next visitor: the roster's consultants on duty, free or not.
+        duty = QHBoxLayout()
+        self.duty_label = QLabel("", self)
+        self.duty_label.setObjectName("HintText")
+        self.duty_label.setWordWrap(True)
+        duty.addWidget(self.duty_label, 1)
+        # A free consultant and an unassigned visitor should never both wait (e.g. after a
+        # roster change): one click hands the queue out in arrival order.
+        self.offer_button = QPushButton(self.tr("按到店先后分配排队客户"), self)
+        self.offer_button.clicked.connect(self.offer_queue)
+        self.offer_button.hide()
+        duty.addWidget(self.offer_button)
+        self.body.addLayout(duty)
+
         actions = QHBoxLayout()
         self.greet_button = QPushButton(self.tr("开始接待"), self)
         self.greet_button.clicked.connect(self.greet)
@@ -315,7 +348,8 @@ class BoardScreen(Screen):
         self.check_out_button = QPushButton(self.tr("离店登记…"), self)
         self.check_out_button.clicked.connect(self.open_check_out)
         self.consultant_combo = QComboBox(self)
-        self.consultant_combo.setMinimumWidth(140)
+        self.consultant_combo.setMinimumWidth(160)
+        self.consultant_combo.currentIndexChanged.connect(self._update_buttons)
         self.assign_button = QPushButton(self.tr("改派"), self)
         self.assign_button.clicked.connect(self.assign)
         for widget in (self.greet_button, self.drive_button, self.back_button):
@@ -371,12 +405,37 @@ class BoardScreen(Screen):
                 if row.id == selected.id:
                     self.table.selectRow(n)
         current = self.consultant_combo.currentData()
+        self.consultant_combo.blockSignals(True)
         self.consultant_combo.clear()
+        # Reassigning is a choice: nobody is preselected, and only consultants on duty show.
+        self.consultant_combo.addItem(self.tr("选择顾问…"), None)
         for c in consultants:
-            self.consultant_combo.addItem(c.name + (self.tr("（接待中）") if c.busy else ""), c.id)
-        self.consultant_combo.setCurrentIndex(max(0, self.consultant_combo.findData(current)))
+            state = (
+                self.tr("（接待中）") if c.busy else (self.tr("（有客等候）") if c.waiting else "")
+            )
+            self.consultant_combo.addItem(c.name + state, c.id)
+        self.consultant_combo.setCurrentIndex(max(0, find_data(self.consultant_combo, current)))
+        self.consultant_combo.blockSignals(False)
+        self._show_duty(consultants, rows)
         self._show_summary()
         self._update_buttons()
+
+    def _show_duty(self, consultants: list[reception.ConsultantRow], rows: list[BoardRow]) -> None:
+        free = [c.name for c in consultants if c.free]
+        busy = [c.name for c in consultants if not c.free]
+        queued = sum(1 for r in rows if r.status is VisitStatus.WAITING and r.consultant_id is None)
+        if not consultants:
+            text = self.tr("今天没有在岗的销售顾问（请店长在“员工 → 排班”中安排）。")
+        else:
+            text = self.tr("在岗空闲：{free}").format(free="、".join(free) or self.tr("无"))
+            if busy:
+                text += self.tr(" · 在岗忙碌：{busy}").format(busy="、".join(busy))
+        if queued:
+            text += self.tr(" · 排队等候分配 {n} 位（顾问空出后按到店先后自动分配）").format(
+                n=queued
+            )
+        self.duty_label.setText(text)
+        self.offer_button.setVisible(bool(queued and free))
 
     def _show_summary(self) -> None:
         counts = {status: 0 for status in VisitStatus}
@@ -417,7 +476,7 @@ class BoardScreen(Screen):
         self.assign_button.setEnabled(
             status is not None
             and status is not VisitStatus.LEFT
-            and self.consultant_combo.count() > 0
+            and self.consultant_combo.currentData() is not None
         )
 
     def _move(self, status: VisitStatus) -> None:
@@ -449,6 +508,14 @@ class BoardScreen(Screen):
 
         def work(session: Session) -> str:
             return reception.assign(session, user, visit_id, consultant)
+
+        self.runner.write(work, self._changed, self._fail)
+
+    def offer_queue(self) -> None:
+        user, store_id = self.user, self.user.store_id
+
+        def work(session: Session) -> list[reception.Offer]:
+            return reception.offer_waiting(session, user.actor, store_id)
 
         self.runner.write(work, self._changed, self._fail)
 
@@ -489,6 +556,12 @@ class BoardScreen(Screen):
         self.context.bus.publish({"visits", "customers", "audit"})
         if not self.isVisible():
             self.refresh()
+
+    def _arrival_received(self, result: object) -> None:
+        self._changed(None)
+        visit_id = getattr(result, "visit_id", None)
+        if visit_id is not None:
+            self.select_visit(visit_id)
 
     def _open_record(self, _index: QModelIndex) -> None:
         row = self.selected()

@@ -4,6 +4,9 @@ A full number is shown only after the staff member asks for it (显示完整号�
 their role allows it, and the audit log has recorded that they looked. The
 revealed number lives only in this screen's memory for that row and is masked
 again on the next reload.
+
+The list opens a customer's record (Enter or a double click), the edit form
+(编辑资料) and the contact log (记录沟通); the manager defines the store's tags here.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from showroom.context import AppContext
-from showroom.roles import MAY_REVEAL_PERSONAL_DATA
+from showroom.roles import may_reveal_personal_data
 from showroom.services import customers
 from showroom.services.customers import CustomerRow
 from showroom.users import StaffUser
@@ -118,10 +122,34 @@ class CustomersScreen(Screen):
         self.reveal_button = QPushButton(icon("eye"), self.tr("显示完整号码"), self)
         self.reveal_button.setToolTip(self.tr("查看会记入审计日志"))
         self.reveal_button.setEnabled(False)
-        self.reveal_button.setVisible(user.role in MAY_REVEAL_PERSONAL_DATA)
+        self.reveal_button.setVisible(may_reveal_personal_data(user))
         self.reveal_button.clicked.connect(self.reveal_selected)
         bar.addWidget(self.reveal_button)
         self.body.addLayout(bar)
+
+        actions = QHBoxLayout()
+        actions.setSpacing(10)
+        may_edit = user.has_any(*customers.MAY_EDIT)
+        self.record_button = QPushButton(icon("clipboard"), self.tr("客户档案（回车）"), self)
+        self.record_button.setEnabled(False)
+        self.record_button.clicked.connect(self.open_record)
+        self.edit_button = QPushButton(self.tr("编辑资料…"), self)
+        self.edit_button.setEnabled(False)
+        self.edit_button.setVisible(may_edit)
+        self.edit_button.clicked.connect(self.open_edit)
+        self.contact_button = QPushButton(icon("phone"), self.tr("记录沟通…"), self)
+        self.contact_button.setEnabled(False)
+        self.contact_button.setVisible(may_edit)
+        self.contact_button.clicked.connect(self.open_contact)
+        self.tags_button = QPushButton(self.tr("客户标签…"), self)
+        self.tags_button.setToolTip(self.tr("设置本店可用的客户标签"))
+        self.tags_button.setVisible(user.is_manager)
+        self.tags_button.clicked.connect(self.open_tags)
+        for button in (self.record_button, self.edit_button, self.contact_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.tags_button)
+        self.body.addLayout(actions)
 
         self.message_label = QLabel("", self)
         self.message_label.setObjectName("SuccessText")
@@ -153,6 +181,7 @@ class CustomersScreen(Screen):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.body.addWidget(self.table, 1)
+        self.table.installEventFilter(self)  # Enter on a row opens its record
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -187,14 +216,99 @@ class CustomersScreen(Screen):
     def _on_selection_changed(self, *_args: object) -> None:
         row = self.model.row_at(self._selected_row())
         self.reveal_button.setEnabled(row is not None and "*" in row.phone_masked)
+        for button in (self.record_button, self.edit_button, self.contact_button):
+            button.setEnabled(row is not None)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self.open_record()
+            return True
+        return super().eventFilter(watched, event)
 
     def _on_double_clicked(self, index: Any) -> None:
         if index.column() == COL_PHONE and self.reveal_button.isVisible():
             self.reveal_selected()
+            return
+        self.open_record()
+
+    # --- the record, the edit form, a contact -------------------------------------------------
+
+    def _selected(self) -> CustomerRow | None:
+        return self.model.row_at(self._selected_row())
+
+    def open_record(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        from ui.dialogs.customer_record import CustomerRecordDialog
+
+        self.record_dialog = CustomerRecordDialog(
+            self.context, self.runner, self.user, row.id, self
+        )
+        self.record_dialog.open()
+
+    def open_edit(self) -> None:
+        row = self._selected()
+        if row is None or not self.user.has_any(*customers.MAY_EDIT):
+            return
+        from ui.dialogs.customer_edit import CustomerEditDialog
+
+        self.edit_dialog = CustomerEditDialog(
+            self.context, self.runner, self.user, row.id, parent=self
+        )
+        self.edit_dialog.saved.connect(self._on_saved)
+        self.edit_dialog.open()
+
+    def _on_saved(self, _saved: object) -> None:
+        self._say(self.tr("客户资料已保存。"))
+
+    def open_contact(self) -> None:
+        row = self._selected()
+        if row is None or not self.user.has_any(*customers.MAY_EDIT):
+            return
+        from ui.dialogs.interaction import InteractionDialog
+
+        self.contact_dialog = InteractionDialog(
+            self.context,
+            self.runner,
+            self.user,
+            heading=self.tr("与 {name}（{phone}）的沟通").format(
+                name=self.model.display(row, COL_NAME), phone=row.phone_masked
+            ),
+            customer_id=row.id,
+            parent=self,
+        )
+        self.contact_dialog.saved.connect(self._on_contact)
+        self.contact_dialog.open()
+
+    def _on_contact(self, result: object) -> None:
+        from showroom.sync.service import Submitted
+
+        if isinstance(result, Submitted) and result.queued:
+            self._say(self.tr("待同步：网络断开，沟通记录已保存在本机，恢复连接后自动登记。"))
+            return
+        self.context.bus.publish(frozenset({"interactions", "follow_ups", "customers"}))
+        self._say(self.tr("沟通记录已保存。"))
+
+    def open_tags(self) -> None:
+        from ui.dialogs.customer_tags import CustomerTagsDialog
+
+        self.tags_dialog = CustomerTagsDialog(self.context, self.runner, self.user, self)
+        self.tags_dialog.open()
+
+    def _say(self, text: str) -> None:
+        self.message_label.setText(text)
+        self.message_label.show()
+        self.error_label.hide()
 
     def reveal_selected(self) -> None:
         row = self.model.row_at(self._selected_row())
-        if row is None or self.user.role not in MAY_REVEAL_PERSONAL_DATA:
+        if row is None or not may_reveal_personal_data(self.user):
             return
         user, customer_id = self.user, row.id
 

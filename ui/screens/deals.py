@@ -45,7 +45,7 @@ from ui.dialogs.deals import (
     deals_text,
     method_text,
 )
-from ui.dialogs.test_drive import STORE_ZONE, letterhead_overrides, templates_dir
+from ui.dialogs.test_drive import STORE_ZONE, templates_dir
 from ui.documents import printing
 from ui.documents.fonts import derive_print_fonts, register_print_fonts
 from ui.documents.render import render_pdf
@@ -431,7 +431,7 @@ class DealsScreen(Screen):
         )
         self.receipt_button.setEnabled(deposit is not None)
         self.apply_button.setEnabled(active)
-        self.refund_button.setEnabled(open_money and self.user.role is Role.MANAGER)
+        self.refund_button.setEnabled(open_money and self.user.has_role(Role.MANAGER))
         self.forfeit_button.setEnabled(open_money)
         contract = self.selected_contract()
         draft = contract is not None and contract.status is ContractStatus.DRAFT
@@ -482,7 +482,7 @@ class DealsScreen(Screen):
 
     def _print_receipt(self, deposit_id: Any, receipt_no: str) -> None:
         """The first print archives the original; every later one is a marked copy."""
-        folder, overrides = templates_dir(self.context), letterhead_overrides(self.context)
+        folder = templates_dir(self.context)
         actor = self.user.actor
 
         def load(session: Session) -> Document | None:
@@ -493,7 +493,6 @@ class DealsScreen(Screen):
                 deposit_id,
                 templates_dir=folder,
                 zone=STORE_ZONE,
-                letterhead_overrides=overrides,
             )
 
         def loaded(document: Document | None) -> None:

@@ -61,6 +61,7 @@ REASONS = {
     "visit": QT_TRANSLATE_NOOP("FollowUps", "到店后回访"),
     "follow_up": QT_TRANSLATE_NOOP("FollowUps", "再次回访"),
     "deposit_expiry": QT_TRANSLATE_NOOP("FollowUps", "意向金明天到期"),
+    "interaction": QT_TRANSLATE_NOOP("FollowUps", "沟通时约定的下一步"),
 }
 
 
@@ -137,7 +138,7 @@ class FollowUpsScreen(Screen):
         self.consultant_combo = QComboBox(self)
         self.consultant_combo.setMinimumWidth(150)
         self.consultant_combo.addItem(self.tr("全部顾问"), None)
-        self.consultant_combo.setVisible(user.role is Role.MANAGER)
+        self.consultant_combo.setVisible(user.has_role(Role.MANAGER))
         self.consultant_combo.currentIndexChanged.connect(self.refresh)
         bar.addWidget(self.consultant_combo)
         self.refresh_button = QPushButton(icon("refresh"), self.tr("刷新"), self)
@@ -191,7 +192,7 @@ class FollowUpsScreen(Screen):
         self.empty_label.hide()
         self.body.addWidget(self.empty_label)
 
-        if user.role is Role.MANAGER:
+        if user.has_role(Role.MANAGER):
             self.runner.read(self._load_consultants, self._show_consultants, self._on_failed)
         self.refresh()
 
@@ -328,11 +329,6 @@ class FollowUpsScreen(Screen):
         user, now, today = self.user, self._now(), self._today()
         result, next_due = dialog.result_text(), dialog.next_due()
 
-        def work(session: Session) -> follow_ups.CompletedFollowUp:
-            return follow_ups.complete(
-                session, user, follow_up_id, result, next_due, now=now, today=today
-            )
-
         def failed(exc: BaseException) -> None:
             if is_expected(exc):
                 dialog.show_error(error_text(exc))
@@ -346,9 +342,10 @@ class FollowUpsScreen(Screen):
             "result": result,
             "next_due": next_due.isoformat() if next_due else None,
             "now": now.isoformat(),
+            "today": today.isoformat(),
         }
         self.runner.submit(
-            "follow_up.complete", payload, work, self._on_completed, self._on_queued, failed
+            "follow_up.complete", payload, self._on_completed, self._on_queued, failed
         )
 
     def _on_queued(self, _queued: object) -> None:

@@ -36,8 +36,19 @@ CARDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
     Role.SALES: ("visits", "waiting", "test_drives", "deposits", "follow_ups", "cars"),
     Role.APPRAISER: ("inspection_day", "cars", "visits"),
 }
+CARDS_BY_ROLE[Role.GROUP_MANAGER] = CARDS_BY_ROLE[Role.MANAGER]
 COLUMNS = 3
 GRID_UNITS = 6  # divisible by 1, 2 and 3 cards per row
+MAX_CARDS = 6  # two rows at 1280x800
+
+
+def cards_for(user: StaffUser) -> tuple[str, ...]:
+    """The cards of every held role (managers first), at most two rows of them."""
+    keys: list[str] = []
+    for role in user.ordered_roles:
+        own = CARDS_BY_ROLE.get(role, CARDS_BY_ROLE[Role.MANAGER])
+        keys.extend(k for k in own if k not in keys)
+    return tuple(keys[:MAX_CARDS]) or CARDS_BY_ROLE[Role.MANAGER]
 
 
 class HomeScreen(Screen):
@@ -92,7 +103,7 @@ class HomeScreen(Screen):
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(16)
         self.cards: dict[str, FigureCard] = {}
-        keys = CARDS_BY_ROLE.get(user.role, CARDS_BY_ROLE[Role.MANAGER])
+        keys = cards_for(user)
         for n, key in enumerate(keys):
             card = FigureCard(self._card_title(key), self._card_icon(key), self)
             self.cards[key] = card

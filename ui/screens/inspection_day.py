@@ -4,7 +4,8 @@ Three tabs sized for a 1280x800 tablet:
 
 - 报名: upcoming days with seats left; the selected day's registrations (seated,
   wait-list, promoted and to be called, checked in); register at the desk,
-  cancel, mark a promoted customer as called; managers create days.
+  cancel, mark a promoted customer as called; managers create, change (time,
+  bays, seats) and cancel days, and get the list of customers to phone.
 - 签到与排队: scan the booking QR or type the code (a USB scanner types it and
   Enter); one queue per bay; an appraiser takes the next car of their bay.
 - 检测记录: the checklist (``ui.screens.inspection_record``) and the recent
@@ -50,11 +51,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.models import RegistrationStatus, Role, Title
+from db.models import EventStatus, RegistrationStatus, Role, Title
 from showroom import inspection_grading as grading
 from showroom.context import AppContext
+from showroom.roles import may_reveal_personal_data
 from showroom.services import inspection_day as idays
 from showroom.services import inspections as insp
+from showroom.services import roster
+from showroom.services.customers import reveal_phone
 from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.screens.base import Screen
@@ -112,7 +116,7 @@ class RegistrationModel(RowListModel):
             RegistrationStatus.NO_SHOW: self.tr("未到场"),
         }[row.status]
         if row.needs_call:
-            status = self.tr("候补转正·待电话通知")
+            status = call_reason_label(row.call_reason) + self.tr("·待电话通知")
         return (
             place,
             row.booking_code,
@@ -193,6 +197,237 @@ class EventDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self.ok.setEnabled(True)
         self.error.setText(report_failure(exc))
+
+
+class EditEventDialog(QDialog):
+    """The manager changes a day's time, bays, seats, name or offer.
+
+    Signals: ``succeeded(EventChange)``; the screen then shows whom to phone.
+    """
+
+    succeeded = Signal(object)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        user: StaffUser,
+        event: idays.EventRow,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runner, self.user, self.event_row = runner, user, event
+        self.setWindowTitle(self.tr("修改检测日"))
+        form = QFormLayout(self)
+        starts = event.starts_at.astimezone(idays.STORE_ZONE)
+        ends = event.ends_at.astimezone(idays.STORE_ZONE)
+        self.title = QLineEdit(event.title, self)
+        self.day = QDateEdit(QDate(event.day.year, event.day.month, event.day.day), self)
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.opens = QTimeEdit(QTime(starts.hour, starts.minute), self)
+        self.closes = QTimeEdit(QTime(ends.hour, ends.minute), self)
+        self.bays = QSpinBox(self)
+        self.bays.setRange(1, 20)
+        self.bays.setValue(event.bays)
+        self.seats = QSpinBox(self)
+        self.seats.setRange(1, 500)
+        self.seats.setValue(event.seats)
+        self.offer = QLineEdit(event.offer, self)
+        given = QLabel(
+            self.tr("已占名额 {seated} 位，候补 {waiting} 位：名额不能少于已占名额；").format(
+                seated=event.seated, waiting=event.waitlisted
+            )
+            + self.tr("增加的名额按顺序给候补客户；改日期或时间后需电话通知所有报名客户。"),
+            self,
+        )
+        given.setObjectName("HintText")
+        given.setWordWrap(True)
+        given.setMinimumHeight(given.fontMetrics().lineSpacing() * 2 + 6)
+        form.addRow(given)
+        for label, widget in (
+            (self.tr("名称"), self.title),
+            (self.tr("日期"), self.day),
+            (self.tr("开始"), self.opens),
+            (self.tr("结束"), self.closes),
+            (self.tr("检测工位"), self.bays),
+            (self.tr("名额"), self.seats),
+            (self.tr("免费内容"), self.offer),
+        ):
+            widget.setMinimumHeight(40)
+            form.addRow(label, widget)
+        self.error, self.ok, buttons = _error_and_buttons(self, self.tr("保存修改"))
+        form.addRow(self.error)
+        form.addRow(buttons)
+        self.setMinimumWidth(560)
+
+    def submit(self) -> None:
+        d, o, c = self.day.date(), self.opens.time(), self.closes.time()
+        edit = idays.EventEdit(
+            self.title.text(),
+            date(d.year(), d.month(), d.day()),
+            time(o.hour(), o.minute()),
+            time(c.hour(), c.minute()),
+            self.bays.value(),
+            self.seats.value(),
+            self.offer.text(),
+        )
+        actor, event_id = self.user.actor, self.event_row.id
+        self.ok.setEnabled(False)
+        self.error.setText("")
+        self.runner.write(
+            lambda s: idays.update_event(s, actor, event_id, edit), self._done, self._failed
+        )
+
+    def _done(self, change: idays.EventChange) -> None:
+        self.succeeded.emit(change)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        # What was typed stays; only the message changes.
+        self.ok.setEnabled(True)
+        self.error.setText(report_failure(exc))
+
+
+class CallListDialog(QDialog):
+    """The customers the desk must phone for a day (moved, cancelled, or a seat freed).
+
+    Phones are masked; 显示号码 reveals one number for the call (audited, for the roles
+    allowed to see numbers). 已电话通知 takes the customer off the list. Emits ``changed()``.
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        user: StaffUser,
+        event: idays.EventRow,
+        rows: list[idays.RegistrationRow],
+        parent: QWidget | None = None,
+        *,
+        heading: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.runner, self.user, self.event_row = runner, user, event
+        self.setWindowTitle(self.tr("待电话通知的客户"))
+        self.resize(860, 520)
+        box = QVBoxLayout(self)
+        self.heading = QLabel(
+            heading
+            or self.tr("{day} {title}：以下客户需要电话通知。").format(
+                day=f"{event.day:%Y-%m-%d}", title=event.title
+            ),
+            self,
+        )
+        self.heading.setWordWrap(True)
+        self.heading.setObjectName("SectionTitle")
+        box.addWidget(self.heading)
+        self.model = CallListModel(self)
+        self.model.set_rows(rows)
+        self.table = make_table(self)
+        self.table.setModel(self.model)
+        self.table.verticalHeader().setDefaultSectionSize(40)
+        set_column_widths(self.table, {0: 90, 1: 80, 2: 100, 3: 140, 4: 100}, stretch=5)
+        box.addWidget(self.table, 1)
+        self.message = QLabel("", self)
+        self.message.setWordWrap(True)
+        box.addWidget(self.message)
+        actions = QHBoxLayout()
+        self.reveal_button = QPushButton(self.tr("显示完整号码"), self)
+        self.reveal_button.clicked.connect(self.reveal)
+        self.called_button = QPushButton(self.tr("已电话通知"), self)
+        self.called_button.setProperty("role", "primary")
+        self.called_button.clicked.connect(self.mark_called)
+        close = QPushButton(self.tr("关闭"), self)
+        close.clicked.connect(self.accept)
+        for button in (self.reveal_button, self.called_button):
+            button.setMinimumHeight(TOUCH)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(close)
+        box.addLayout(actions)
+        self.reveal_button.setEnabled(may_reveal_personal_data(user))
+        if self.model.rowCount() == 0:
+            self.message.setText(self.tr("没有需要电话通知的客户。"))
+
+    def selected(self) -> idays.RegistrationRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def reveal(self) -> None:
+        row = self.selected()
+        if row is None or row.customer_id is None:
+            self.message.setText(self.tr("请先选择一位客户。"))
+            return
+        user, customer_id = self.user, row.customer_id
+        self.runner.write(
+            lambda s: reveal_phone(s, user, customer_id),
+            lambda phone: self.message.setText(
+                self.tr("{name}：{phone}（查看已记录）").format(name=row.customer_name, phone=phone)
+            ),
+            self._failed,
+        )
+
+    def mark_called(self) -> None:
+        row = self.selected()
+        if row is None:
+            self.message.setText(self.tr("请先选择一位客户。"))
+            return
+        reg_id, actor, event_id = row.id, self.user.actor, self.event_row.id
+
+        def work(session: Any) -> list[idays.RegistrationRow]:
+            idays.mark_called(session, actor, reg_id)
+            return idays.to_call(session, event_id)
+
+        self.runner.write(work, self._called, self._failed)
+
+    def _called(self, rows: list[idays.RegistrationRow]) -> None:
+        self.model.set_rows(rows)
+        self.message.setText(self.tr("已记录电话通知。还剩 {n} 位。").format(n=len(rows)))
+        self.changed.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.message.setText(report_failure(exc))
+
+
+class CallListModel(RowListModel):
+    """Registrations to phone, with why. Emits no extra signals."""
+
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("名额"),
+            self.tr("报名码"),
+            self.tr("客户"),
+            self.tr("电话"),
+            self.tr("车牌"),
+            self.tr("原因"),
+        )
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row: idays.RegistrationRow | None = self.row_at(index.row()) if index.isValid() else None
+        if row is None or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if row.seat_no is not None:
+            place = self.tr("第 {n} 位").format(n=row.seat_no)
+        elif row.waitlist_position is not None:
+            place = self.tr("候补 {n}").format(n=row.waitlist_position)
+        else:
+            place = "—"
+        return (
+            place,
+            row.booking_code,
+            row.customer_name,
+            row.phone_masked,
+            row.plate,
+            call_reason_label(row.call_reason),
+        )[index.column()]
+
+
+def call_reason_label(reason: str | None) -> str:
+    return {
+        idays.CALL_RESCHEDULED: QCoreApplication.translate("InspectionDay", "时间变更"),
+        idays.CALL_EVENT_CANCELLED: QCoreApplication.translate("InspectionDay", "检测日取消"),
+    }.get(reason or "", QCoreApplication.translate("InspectionDay", "候补转正"))
 
 
 class RegisterDialog(QDialog):
@@ -454,6 +689,7 @@ class InspectionDayScreen(Screen):
         super().__init__(context, runner, user, parent)
         self.body.setContentsMargins(16, 12, 16, 12)
         self.events: list[idays.EventRow] = []
+        self.call_list: CallListDialog | None = None  # the last list of customers to phone
         self.tabs = QTabWidget(self)
         self.tabs.setStyleSheet(
             "QTabBar::tab { min-height:40px; min-width:140px; font-size:16px; }"
@@ -462,7 +698,7 @@ class InspectionDayScreen(Screen):
         self.tabs.addTab(self._registrations_tab(), self.tr("报名"))
         self.tabs.addTab(self._day_tab(), self.tr("签到与排队"))
         self.tabs.addTab(self._record_tab(), self.tr("检测记录"))
-        if user.role is Role.APPRAISER:
+        if user.has_role(Role.APPRAISER) and not user.has_any(Role.RECEPTION, Role.MANAGER):
             self.tabs.setCurrentIndex(1)
         self.refresh()
 
@@ -484,9 +720,19 @@ class InspectionDayScreen(Screen):
         left.addWidget(self.event_list, 1)
         self.new_event_button = QPushButton(self.tr("新建检测日…"), tab)
         self.new_event_button.setMinimumHeight(TOUCH)
-        self.new_event_button.setVisible(self.user.role is Role.MANAGER)
+        self.new_event_button.setVisible(self.user.has_role(Role.MANAGER))
         self.new_event_button.clicked.connect(self.new_event)
         left.addWidget(self.new_event_button)
+        manage = QHBoxLayout()
+        self.edit_event_button = QPushButton(self.tr("修改…"), tab)
+        self.edit_event_button.clicked.connect(self.edit_event)
+        self.cancel_event_button = QPushButton(self.tr("取消检测日…"), tab)
+        self.cancel_event_button.clicked.connect(self.cancel_event)
+        for button in (self.edit_event_button, self.cancel_event_button):
+            button.setMinimumHeight(TOUCH)
+            button.setVisible(self.user.is_manager)
+            manage.addWidget(button)
+        left.addLayout(manage)
         box.addLayout(left)
         right = QVBoxLayout()
         self.event_title = QLabel(tab)
@@ -508,11 +754,13 @@ class InspectionDayScreen(Screen):
         self.cancel_button = QPushButton(self.tr("取消报名"), tab)
         self.called_button = QPushButton(self.tr("已电话通知"), tab)
         self.slip_button = QPushButton(self.tr("打印报名单"), tab)
+        self.call_list_button = QPushButton(self.tr("待通知名单"), tab)
         for button, slot in (
             (self.register_button, self.register),
             (self.cancel_button, self.cancel),
             (self.called_button, self.mark_called),
             (self.slip_button, self.print_slip),
+            (self.call_list_button, self.show_call_list),
         ):
             button.setMinimumHeight(TOUCH)
             button.clicked.connect(slot)
@@ -528,7 +776,11 @@ class InspectionDayScreen(Screen):
 
     def refresh(self) -> None:
         store = self.user.store_id
-        self.runner.read(lambda s: idays.list_events(s, store), self._events_loaded, self._failed)
+        self.runner.read(
+            lambda s: idays.list_events(s, store, include_cancelled=True),
+            self._events_loaded,
+            self._failed,
+        )
         self._load_registrations()
         self._load_queue()
         self._load_recent()
@@ -551,7 +803,13 @@ class InspectionDayScreen(Screen):
                 seats=event.seats,
                 waiting=event.waitlisted,
             )
-            QListWidgetItem(text, self.event_list)
+            if event.status is EventStatus.CANCELLED:
+                text = self.tr("{day} {weekday}\n{title}\n已取消").format(
+                    day=month_day(event.day), weekday=weekday(event.day), title=event.title
+                )
+            item = QListWidgetItem(text, self.event_list)
+            if event.status is EventStatus.CANCELLED:
+                item.setForeground(QColor("#8a96a3"))
         index = next(
             (i for i, e in enumerate(events) if current and e.id == current.id), 0 if events else -1
         )
@@ -604,7 +862,11 @@ class InspectionDayScreen(Screen):
     def _update_actions(self, *_: object) -> None:
         row = self.selected_registration()
         event = self.selected_event()
-        self.register_button.setEnabled(event is not None)
+        live = event is not None and event.status is not EventStatus.CANCELLED
+        self.register_button.setEnabled(live)
+        self.edit_event_button.setEnabled(live)
+        self.cancel_event_button.setEnabled(live)
+        self.call_list_button.setEnabled(event is not None)
         self.cancel_button.setEnabled(
             row is not None
             and row.status in (RegistrationStatus.SEATED, RegistrationStatus.WAITLISTED)
@@ -622,6 +884,70 @@ class InspectionDayScreen(Screen):
     def new_event(self) -> None:
         dialog = EventDialog(self.runner, self.user, self)
         dialog.succeeded.connect(self._changed)
+        dialog.open()
+
+    def edit_event(self) -> None:
+        event = self.selected_event()
+        if event is None:
+            return
+        dialog = EditEventDialog(self.runner, self.user, event, self)
+        dialog.succeeded.connect(self._event_changed)
+        dialog.open()
+
+    def _event_changed(self, change: idays.EventChange) -> None:
+        parts = [self.tr("检测日已修改。")]
+        if change.promoted:
+            parts.append(self.tr("{n} 位候补客户获得名额。").format(n=len(change.promoted)))
+        if change.renumbered:
+            parts.append(self.tr("{n} 位客户的名额号已调整。").format(n=change.renumbered))
+        self._say("".join(parts))
+        self._changed()
+        if change.to_call:
+            self._open_call_list(change.event, list(change.to_call))
+
+    def cancel_event(self) -> None:
+        event = self.selected_event()
+        if event is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self,
+            self.tr("取消检测日"),
+            self.tr(
+                "取消 {day} {title}？已报名的 {n} 位客户（含候补）将列出，需逐一电话通知。\n"
+                "取消原因（选填）："
+            ).format(
+                day=f"{event.day:%m-%d}", title=event.title, n=event.seated + event.waitlisted
+            ),
+        )
+        if not ok:
+            return
+        actor, event_id = self.user.actor, event.id
+        self.runner.write(
+            lambda s: idays.cancel_event(s, actor, event_id, reason=reason),
+            self._event_cancelled,
+            self._failed,
+        )
+
+    def _event_cancelled(self, change: idays.EventChange) -> None:
+        self._say(self.tr("检测日已取消，{n} 位客户需要电话通知。").format(n=len(change.to_call)))
+        self._changed()
+        self._open_call_list(change.event, list(change.to_call))
+
+    def show_call_list(self) -> None:
+        event = self.selected_event()
+        if event is None:
+            return
+        event_id = event.id
+        self.runner.read(
+            lambda s: idays.to_call(s, event_id),
+            lambda rows: self._open_call_list(event, rows),
+            self._failed,
+        )
+
+    def _open_call_list(self, event: idays.EventRow, rows: list[idays.RegistrationRow]) -> None:
+        dialog = CallListDialog(self.runner, self.user, event, rows, self)
+        dialog.changed.connect(self._changed)
+        self.call_list = dialog
         dialog.open()
 
     def register(self) -> None:
@@ -719,7 +1045,7 @@ class InspectionDayScreen(Screen):
         self.scan = QLineEdit(tab)
         self.scan.setMinimumHeight(TOUCH + 4)
         self.scan.setStyleSheet("font-size:20px;")
-        self.scan.setPlaceholderText(self.tr("扫描报名二维码，或输入 6 位报名码后按回车"))
+        self.scan.setPlaceholderText(self.tr("扫描报名二维码，或输入报名码后按回车"))
         self.scan.returnPressed.connect(self.check_in)
         scan.addWidget(self.scan, 1)
         self.check_in_button = QPushButton(self.tr("签到"), tab)
@@ -732,6 +1058,10 @@ class InspectionDayScreen(Screen):
         self.scan_result.setWordWrap(True)
         self.scan_result.setStyleSheet("font-size:17px;")
         box.addWidget(self.scan_result)
+        # Only appraisers on today's roster take cars (the service refuses anyone else).
+        self.appraisers_label = QLabel(tab)
+        self.appraisers_label.setObjectName("HintText")
+        box.addWidget(self.appraisers_label)
         self.bays_row = QHBoxLayout()
         box.addLayout(self.bays_row, 1)
         self.bay_columns: list[BayColumn] = []
@@ -741,8 +1071,20 @@ class InspectionDayScreen(Screen):
         event = self.selected_event()
         if event is None:
             return
-        event_id = event.id
+        event_id, store_id = event.id, self.user.store_id
         self.runner.read(lambda s: idays.queue(s, event_id), self._queue_loaded, self._failed)
+        self.runner.read(
+            lambda s: [p.name for p in roster.on_duty(s, store_id, role=Role.APPRAISER)],
+            self._appraisers_loaded,
+            self._failed,
+        )
+
+    def _appraisers_loaded(self, names: list[str]) -> None:
+        self.appraisers_label.setText(
+            self.tr("今日在岗评估师：{names}").format(names="、".join(names))
+            if names
+            else self.tr("今天没有在岗的评估师，检测工位无人接车（请店长在“员工 → 排班”中安排）。")
+        )
 
     def _queue_loaded(self, queues: list[idays.BayQueue]) -> None:
         while len(self.bay_columns) < len(queues):
@@ -819,7 +1161,7 @@ class InspectionDayScreen(Screen):
         top.addWidget(self.stock_button)
         self.checklist_button = QPushButton(self.tr("检测项目设置…"), tab)
         self.checklist_button.setMinimumHeight(44)
-        self.checklist_button.setVisible(self.user.role is Role.MANAGER)
+        self.checklist_button.setVisible(self.user.has_role(Role.MANAGER))
         self.checklist_button.clicked.connect(self.edit_checklist)
         top.addWidget(self.checklist_button)
         box.addLayout(top)

@@ -46,8 +46,6 @@ from ui.tasks import TaskRunner
 from ui.widgets.photos import PhotoUnreadable, decode
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from showroom.sync.service import Submitted
     from showroom.users import StaffUser
 
@@ -592,7 +590,6 @@ class InspectionEditor(QWidget):
         self,
         kind: str,
         payload: dict[str, Any],
-        work: Any,
         then: Any = None,
         on_queued: Callable[[], None] | None = None,
     ) -> None:
@@ -632,7 +629,7 @@ class InspectionEditor(QWidget):
             self._failed(exc)
             self.reload()
 
-        self.runner.submit(kind, payload, work, done, queued, failed)
+        self.runner.submit(kind, payload, done, queued, failed)
 
     def _still_queued(self) -> bool:
         sync = self.runner.sync
@@ -657,18 +654,7 @@ class InspectionEditor(QWidget):
         payload = operations.inspection_item_payload(
             inspection_id, item_id, result, severity or None, note
         )
-        self._submit(
-            "inspection.set_item",
-            payload,
-            lambda s: insp.set_item(
-                s,
-                inspection_id,
-                item_id,
-                result=ItemResult(result),
-                severity=severity or None,
-                note=note,
-            ),
-        )
+        self._submit("inspection.set_item", payload)
 
     def _note_edited(self, item_id: uuid.UUID, text: str) -> None:
         self._pending_notes[item_id] = text
@@ -688,22 +674,10 @@ class InspectionEditor(QWidget):
                 continue
             # The buttons, not the loaded record: a tap queued offline is not stored yet.
             result, severity = row.current()
-
-            def work(
-                s: Session,
-                item_id: uuid.UUID = item_id,
-                text: str = text,
-                result: ItemResult = result,
-                severity: int | None = severity,
-            ) -> None:
-                insp.set_item(
-                    s, inspection_id, item_id, result=result, severity=severity, note=text
-                )
-
             payload = operations.inspection_item_payload(
                 inspection_id, item_id, result.value, severity, text
             )
-            self._submit("inspection.set_item", payload, work, then=lambda _r: None)
+            self._submit("inspection.set_item", payload, then=lambda _r: None)
         if self._conclusion_timer.isActive():
             self._conclusion_timer.stop()
             self._save_conclusion()
@@ -741,27 +715,17 @@ class InspectionEditor(QWidget):
         else:
             valuation_ok = True
 
-        def structural(s: Session) -> None:
-            insp.set_structural(
-                s, inspection_id, accident=accident, flood=flood, fire=fire, evidence=evidence
-            )
-
-        def valuation(s: Session) -> None:
-            insp.set_valuation(s, inspection_id, low=low, high=high, note=note)
-
         self._submit(
             "inspection.set_structural",
             operations.inspection_structural_payload(
                 inspection_id, accident, flood, fire, evidence
             ),
-            structural,
             then=(lambda _r: None) if valuation_ok else None,
         )
         if valuation_ok:
             self._submit(
                 "inspection.set_valuation",
                 operations.inspection_valuation_payload(inspection_id, low, high, note),
-                valuation,
             )
 
     # --- photos -------------------------------------------------------------------------
@@ -792,7 +756,6 @@ class InspectionEditor(QWidget):
                 self._submit(
                     "inspection.add_photo",
                     operations.inspection_photo_payload(inspection_id, item_id, photo),
-                    lambda s: insp.add_photo(s, inspection_id, item_id, photo),
                     on_queued=lambda: self._show_queued_photo(item_id, photo),
                 )
 

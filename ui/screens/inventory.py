@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,10 +32,12 @@ from showroom.services.vehicles import (
     ENERGY_GROUPS,
     FilterOptions,
     VehicleFilter,
+    VehiclePermissions,
     VehicleRow,
     count_vehicles,
     filter_options,
     list_vehicles,
+    vehicle_permissions,
 )
 from showroom.users import StaffUser
 from ui.screens.base import Screen
@@ -77,7 +79,12 @@ _STATUS_COLOURS = {
 
 
 def format_price(price: Decimal) -> str:
-    """List prices are whole yuan in practice: ``¥168,000``; fen only when there are any."""
+    """List prices are whole yuan in practice: ``¥168,000``; fen only when there are any.
+
+    A car taken in by someone who may not set prices has none yet (0): 待定价.
+    """
+    if price <= 0:
+        return QCoreApplication.translate("InventoryModel", "待定价")
     if price == price.to_integral_value():
         return f"¥{int(price):,}"
     return f"¥{price:,.2f}"
@@ -176,7 +183,10 @@ class InventoryScreen(Screen):
         self.basket = ComparisonBasket(self)
         self.basket.changed.connect(self._basket_changed)
         self.archive: QDialog | None = None
+        self.intake: QDialog | None = None
         self._options_generation = 0
+        # Until the stored role answers, nothing that changes cars is offered.
+        self.permissions = VehiclePermissions(prices=False, facts=False)
 
         # --- first row: search, count and actions -----------------------------------------
         bar = QHBoxLayout()
@@ -200,15 +210,25 @@ class InventoryScreen(Screen):
         self.compare_button.clicked.connect(self.open_comparison)
         self.loan_button = QPushButton(self.tr("金融计算器"), self)
         self.loan_button.clicked.connect(self.open_loan)
+        self.intake_button = QPushButton(self.tr("收车入库…"), self)
+        self.intake_button.setProperty("role", "primary")
+        self.intake_button.setToolTip(self.tr("手工登记一辆新收的车"))
+        self.intake_button.clicked.connect(self._intake_clicked)
         self.import_button = QPushButton(self.tr("导入…"), self)
         self.import_button.setToolTip(self.tr("从 CSV 文件导入车辆"))
         self.import_button.clicked.connect(self.open_import)
+        self.grants_button = QPushButton(self.tr("岗位权限…"), self)
+        self.grants_button.setToolTip(self.tr("设置哪些岗位可以改价格、改车辆资料"))
+        self.grants_button.clicked.connect(self.open_grants)
+        self.grants_button.setVisible(user.is_manager)
         for button in (
             self.open_button,
             self.compare_add,
             self.compare_button,
             self.loan_button,
+            self.intake_button,
             self.import_button,
+            self.grants_button,
         ):
             bar.addWidget(button)
         self.body.addLayout(bar)
@@ -326,6 +346,8 @@ class InventoryScreen(Screen):
             spin.valueChanged.connect(self._on_search_typed)
         self._options = FilterOptions((), {}, (), ())
         self._basket_changed()
+        self._apply_permissions()
+        self._load_permissions()
         self._load_options()
         # A sortable view sorts (and so loads) when the model is set; load only if it did not.
         if self.model.total is None and not self.model.loading:
@@ -485,6 +507,23 @@ class InventoryScreen(Screen):
     def refresh(self) -> None:
         self.model.refresh_in_place()  # a live change keeps scroll and selection
 
+    # --- permissions -----------------------------------------------------------------------
+
+    def _load_permissions(self) -> None:
+        actor = self.user.actor
+        # A failure leaves the buttons off (the list itself still works and says its own).
+        self.runner.read(lambda s: vehicle_permissions(s, actor), self._permissions_loaded)
+
+    def _permissions_loaded(self, permissions: VehiclePermissions) -> None:
+        self.permissions = permissions
+        self._apply_permissions()
+
+    def _apply_permissions(self) -> None:
+        self.intake_button.setEnabled(self.permissions.facts)
+        self.import_button.setEnabled(self.permissions.facts and self.permissions.prices)
+        if not self.permissions.facts:
+            self.intake_button.setToolTip(self.tr("只有整备/评估人员和店长可以收车入库"))
+
     def _on_total(self, total: int) -> None:
         self.count_label.setText(self.tr("共 {count} 辆").format(count=f"{total:,}"))
 
@@ -566,6 +605,38 @@ class InventoryScreen(Screen):
     def open_import(self) -> None:
         from ui.dialogs.vehicle_import import VehicleImportDialog
 
-        VehicleImportDialog(self.context, self.runner, self).exec()
+        dialog = VehicleImportDialog(self.context, self.runner, self)
+        dialog.actor = self.user.actor  # the service checks this person's permissions
+        dialog.exec()
         self._load_options()
         self.model.reload()
+
+    def _intake_clicked(self) -> None:
+        self.open_intake()  # not connected directly: clicked(bool) would be taken for a prefill
+
+    def open_intake(self, prefill: Any = None) -> QDialog:
+        """The 收车入库 form; ``prefill`` (an ``IntakeForm``) starts it filled (issue 24)."""
+        from ui.dialogs.vehicle_intake import VehicleIntakeDialog
+
+        dialog = VehicleIntakeDialog(
+            self.runner, self.user, self.permissions, self, prefill=prefill
+        )
+        dialog.created.connect(self._car_taken_in)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.intake = dialog
+        dialog.open()
+        return dialog
+
+    def _car_taken_in(self, result: Any) -> None:
+        self.context.bus.publish({"vehicles", f"vehicle:{result.id}"})
+        self._load_options()
+        self.model.reload()
+        self.open_archive(result.id)  # straight on to photos, history and prices
+
+    def open_grants(self) -> None:
+        from ui.dialogs.vehicle_permissions import VehiclePermissionsDialog
+
+        dialog = VehiclePermissionsDialog(self.runner, self.user, self)
+        dialog.saved.connect(self._load_permissions)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()

@@ -1,12 +1,18 @@
 """前台接待: check a visitor in with the keyboard (or a USB QR scanner) in seconds.
 
-One entry line takes a mobile number or a booking code. While a number is
-typed, matching customers appear (masked number, owner, grade, last visit,
-open bookings and deposits). For a returning customer the flow is: the number,
+One entry line takes a mobile number, its last digits (尾号) or a booking code.
+While digits are typed, matching customers appear (masked number, owner, grade,
+last visit, open bookings and deposits); four or more digits match the end of the
+number as well as the start, so "0186" finds 薛女士 138****0186 and the
+receptionist can ask "薛女士？". For a returning customer the flow is: the number,
 Enter (the check-in panel takes focus with sensible defaults), Enter (checked
-in) — two key presses, three when the purpose is changed with an arrow key.
+in) — two key presses, three when the purpose is changed with an arrow key. With
+尾号, Enter on the one match checks in at once: "0186" and Enter, five presses in
+all; with several matches ↑↓ picks one and Enter, Enter checks in.
 A scanned booking code followed by the scanner's Enter checks in at once.
-A number nobody has yet opens the new-customer form with it filled in.
+A number nobody has yet opens the new-customer form with it filled in; a lead (线索)
+found by its number opens the same form filled in from the lead, and the customer
+made from it keeps the lead's consultant and calls.
 
 Every refusal is a sentence above the entry line; what was typed stays.
 """
@@ -39,15 +45,28 @@ from showroom.context import AppContext
 from showroom.errors import ShowroomError
 from showroom.identifiers import normalize_mobile
 from showroom.services import reception
-from showroom.services.reception import CheckInResult, CustomerMatch, NewCustomer, Routing
+from showroom.services.reception import (
+    CheckInResult,
+    CustomerMatch,
+    LookupResult,
+    NewCustomer,
+    Routing,
+)
 from showroom.sync import operations
 from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.style import repolish
 from ui.tasks import TaskRunner
+from ui.widgets.combos import find_data
 from ui.widgets.icons import icon
-from ui.widgets.reception_labels import PURPOSES, grade_label, local_time, routing_text
+from ui.widgets.reception_labels import (
+    PURPOSES,
+    grade_label,
+    local_time,
+    routing_text,
+    source_label,
+)
 
 LOOKUP_DELAY_MS = 120
 MOBILE_LENGTH = 11
@@ -67,6 +86,7 @@ class CheckInScreen(Screen):
     ) -> None:
         super().__init__(context, runner, user, parent)
         self._matches: list[CustomerMatch] = []
+        self._lookup_result = LookupResult(())
         self._chosen: CustomerMatch | None = None
         self._lookup_seq = 0
         self._act_on_lookup = False
@@ -75,14 +95,19 @@ class CheckInScreen(Screen):
 
         title = QLabel(self.tr("前台接待"), self)
         title.setObjectName("PageTitle")
-        hint = QLabel(self.tr("输入手机号或扫描预约码，按回车签到。↑↓ 选择客户，Esc 清空。"), self)
+        hint = QLabel(
+            self.tr(
+                "输入手机号、尾号（后 4 位起）或扫描预约码，按回车签到。↑↓ 选择客户，Esc 清空。"
+            ),
+            self,
+        )
         hint.setObjectName("HintText")
         self.body.addWidget(title)
         self.body.addWidget(hint)
 
         self.entry = QLineEdit(self)
         self.entry.setObjectName("CheckInEntry")
-        self.entry.setPlaceholderText(self.tr("手机号 / 预约码"))
+        self.entry.setPlaceholderText(self.tr("手机号 / 尾号 / 预约码"))
         self.entry.addAction(icon("search", "#5f6b7a"), QLineEdit.ActionPosition.LeadingPosition)
         self.entry.setMinimumHeight(52)
         font = self.entry.font()
@@ -161,7 +186,7 @@ class CheckInScreen(Screen):
         self.body.addLayout(columns, 1)
 
         self.merge_button = QPushButton(self.tr("合并重复客户…"), self)
-        self.merge_button.setVisible(user.role is Role.MANAGER)
+        self.merge_button.setVisible(user.has_role(Role.MANAGER))
         self.merge_button.clicked.connect(self.open_merge)
         footer = QHBoxLayout()
         footer.addStretch(1)
@@ -191,11 +216,12 @@ class CheckInScreen(Screen):
         current = self.consultant_combo.currentData()
         self.consultant_combo.clear()
         self.consultant_combo.addItem(self.tr("自动分配（保护期 / 轮岗）"), None)
+        # Only consultants on duty today (the roster) are offered.
         for row in rows:
-            state = self.tr("接待中") if row.busy else ("" if row.on_duty else self.tr("不在岗"))
+            state = self.tr("接待中") if row.busy else (self.tr("有客等候") if row.waiting else "")
             text = f"{row.name}（{state}）" if state else row.name
             self.consultant_combo.addItem(text, row.id)
-        index = self.consultant_combo.findData(current)
+        index = find_data(self.consultant_combo, current)
         self.consultant_combo.setCurrentIndex(max(0, index))
 
     # --- typing ------------------------------------------------------------------------
@@ -209,24 +235,29 @@ class CheckInScreen(Screen):
         self._lookup_seq += 1
         seq, text = self._lookup_seq, self.entry.text()
 
-        def work(session: Session) -> tuple[int, list[CustomerMatch]]:
-            return seq, reception.lookup(session, text)
+        def work(session: Session) -> tuple[int, LookupResult]:
+            return seq, reception.find(session, text)
 
         self.runner.read(work, self._on_matches, self._fail)
 
-    def _on_matches(self, result: tuple[int, list[CustomerMatch]]) -> None:
-        seq, matches = result
+    def _on_matches(self, result: tuple[int, LookupResult]) -> None:
+        seq, found = result
         if seq != self._lookup_seq:
             return  # typed on since; a newer look-up is coming
+        self._lookup_result = found
+        matches = list(found.matches)
         self._matches = matches
         self.match_list.clear()
         for match in matches:
-            facts = [match.phone_masked, match.owner_name or self.tr("无负责顾问")]
-            if match.intent_grade:
-                facts.append(f"{match.intent_grade.value} 级")
-            item = QListWidgetItem(f"{match.display_name}　{'　·　'.join(facts)}")
+            item = QListWidgetItem(self._match_text(match))
             item.setData(Qt.ItemDataRole.UserRole, match.id)
             self.match_list.addItem(item)
+        if found.more:
+            self.match_title.setText(
+                self.tr("匹配的客户（仅显示前 {n} 位，请多输入几位）").format(n=len(matches))
+            )
+        else:
+            self.match_title.setText(self.tr("匹配的客户"))
         if matches:
             self.match_list.setCurrentRow(0)
         else:
@@ -234,6 +265,26 @@ class CheckInScreen(Screen):
         if self._act_on_lookup:
             self._act_on_lookup = False
             self._act_on_entry()
+
+    def _match_text(self, match: CustomerMatch) -> str:
+        name = match.display_name or self.tr("（未留姓名）")
+        if match.is_lead:
+            where = " ".join(
+                p
+                for p in (
+                    source_label(match.lead_channel) if match.lead_channel else "",
+                    match.lead_platform,
+                )
+                if p
+            )
+            # Short enough for the list; the car and the rest are in the panel beside it.
+            facts = [match.phone_masked, self.tr("线索（{where}）").format(where=where or "—")]
+            facts.append(match.owner_name or self.tr("未分配"))
+            return f"{name}　{'　·　'.join(f for f in facts if f)}"
+        facts = [match.phone_masked, match.owner_name or self.tr("无负责顾问")]
+        if match.intent_grade:
+            facts.append(f"{match.intent_grade.value} 级")
+        return f"{name}　{'　·　'.join(facts)}"
 
     def _on_row_changed(self, row: int) -> None:
         self._show_customer(self._matches[row] if 0 <= row < len(self._matches) else None)
@@ -253,13 +304,51 @@ class CheckInScreen(Screen):
         ):
             widget.setEnabled(enabled)
         self.routing_label.setText("")
+        self.check_in_button.setText(self.tr("到店签到（回车）"))
         if match is None:
             self.customer_title.setText(self.tr("尚未选择客户"))
             self.customer_facts.setText(
-                self.tr("输入完整手机号后回车：老客户直接签到，新号码会打开新客户登记。")
+                self.tr(
+                    "输入完整手机号后回车：老客户直接签到，新号码会打开新客户登记。"
+                    "只知道尾号时输入后 4 位，唯一匹配时回车即签到。"
+                )
             )
             return
-        self.customer_title.setText(f"{match.display_name}　{match.phone_masked}")
+        name = match.display_name or self.tr("（未留姓名）")
+        self.customer_title.setText(f"{name}　{match.phone_masked}")
+        if match.is_lead:
+            # The new-customer form asks purpose and party itself; nothing to set here.
+            for widget in (
+                self.record_button,
+                self.purpose_combo,
+                self.party_spin,
+                self.consultant_combo,
+            ):
+                widget.setEnabled(False)
+            self.check_in_button.setText(self.tr("登记为客户并签到（回车）"))
+            self.customer_facts.setText(
+                "\n".join(
+                    (
+                        self.tr("线索：尚未到店建档。回车打开新客户登记（已按线索填好）。"),
+                        self.tr("来源：{src}").format(
+                            src=" ".join(
+                                p
+                                for p in (
+                                    source_label(match.lead_channel) if match.lead_channel else "",
+                                    match.lead_platform,
+                                )
+                                if p
+                            )
+                            or "—"
+                        ),
+                        self.tr("咨询车辆：{car}").format(car=match.lead_vehicle or "—"),
+                        self.tr("跟进顾问：{name}").format(
+                            name=match.owner_name or self.tr("未分配")
+                        ),
+                    )
+                )
+            )
+            return
         lines = [
             self.tr("负责顾问：{name}").format(name=match.owner_name or self.tr("无")),
             self.tr("意向等级：{grade}").format(grade=grade_label(match.intent_grade)),
@@ -343,9 +432,13 @@ class CheckInScreen(Screen):
             return
         digits = reception.phone_digits(text)
         if digits is not None and len(digits) == MOBILE_LENGTH:
-            exact = next((m for m in self._matches if m.phone_exact), None)
+            exact = next((m for m in self._matches if m.phone_exact and not m.is_lead), None)
             if exact is not None:
                 self._select(exact)
+                return
+            lead = next((m for m in self._matches if m.phone_exact and m.is_lead), None)
+            if lead is not None:
+                self.open_new_customer(lead)
                 return
             try:
                 normalize_mobile(digits)
@@ -357,12 +450,35 @@ class CheckInScreen(Screen):
         if self._user_moved and self._chosen is not None:
             self._choose_selected()
             return
+        unique = self._lookup_result.unique
+        if unique is not None and digits is not None and len(digits) >= reception.MIN_TAIL_DIGITS:
+            # 尾号: the receptionist asked "薛女士？" while the one match showed; Enter checks in.
+            if unique.is_lead:
+                self.open_new_customer(unique)
+            else:
+                self._select(unique)
+                self.submit()
+            return
         if reception.booking_code_in(text) is not None and (digits is None or len(digits) <= 8):
             self._check_in_code(text)
             return
         if digits is not None:
+            if len(self._matches) > 1:
+                shown = len(self._matches)
+                count = f"{shown}+" if self._lookup_result.more else str(shown)
+                self._say(
+                    self.tr(
+                        "手机号码不完整：有 {n} 位客户匹配，请用 ↑↓ 选择后回车，或多输入几位。"
+                    ).format(n=count),
+                    "error",
+                )
+                return
             self._say(
-                self.tr("手机号码不完整：请输入 11 位手机号，或用 ↑↓ 选择匹配的客户。"), "error"
+                self.tr(
+                    "手机号码不完整，也没有这个尾号的客户：请输入 11 位手机号，"
+                    "或核对尾号（至少 4 位）。"
+                ),
+                "error",
             )
             return
         self._say(
@@ -371,8 +487,12 @@ class CheckInScreen(Screen):
         )
 
     def _choose_selected(self) -> None:
-        if self._chosen is not None:
-            self._select(self._chosen)
+        if self._chosen is None:
+            return
+        if self._chosen.is_lead:
+            self.open_new_customer(self._chosen)
+            return
+        self._select(self._chosen)
 
     def _select(self, match: CustomerMatch) -> None:
         if self._chosen is None or self._chosen.id != match.id:
@@ -395,23 +515,13 @@ class CheckInScreen(Screen):
             self._say(self.tr("请先输入手机号找到客户，或新建客户。"), "error")
             self.entry.setFocus()
             return
+        if match.is_lead:
+            self.open_new_customer(match)
+            return
         store_id, actor = self.user.store_id, self.user.actor
         purpose = VisitPurpose(self.purpose_combo.currentData())
         party, consultant = self.party_spin.value(), self.consultant_combo.currentData()
         days = self.context.settings["protection_days"]
-
-        def work(session: Session) -> CheckInResult:
-            return reception.check_in(
-                session,
-                actor,
-                store_id,
-                customer_id=match.id,
-                purpose=purpose,
-                party_size=party,
-                consultant_id=consultant,
-                protection_days=days,
-            )
-
         self.check_in_button.setEnabled(False)
         payload = {
             "actor": operations.actor_payload(actor),
@@ -425,7 +535,6 @@ class CheckInScreen(Screen):
         self.runner.submit(
             "visit.check_in",
             payload,
-            work,
             self._on_checked_in,
             self._on_check_in_queued,
             self._on_check_in_failed,
@@ -441,7 +550,7 @@ class CheckInScreen(Screen):
         self.runner.write(work, self._on_checked_in, self._on_check_in_failed)
 
     def _on_checked_in(self, result: CheckInResult) -> None:
-        self.context.bus.publish(result.topics | {"audit"})
+        self.context.bus.publish(result.topics | {"audit", "leads"})  # a lead may have walked in
         if self.dialog is not None:
             self.dialog.accept()
             self.dialog = None
@@ -482,11 +591,15 @@ class CheckInScreen(Screen):
 
     # --- new customer ------------------------------------------------------------------
 
-    def open_new_customer(self) -> None:
+    def open_new_customer(self, lead: CustomerMatch | None = None) -> None:
+        """The new-customer form; from a lead, filled in from it (its number stays masked)."""
         from ui.dialogs.new_customer import NewCustomerDialog
 
         digits = reception.phone_digits(self.entry.text()) or ""
-        self.dialog = NewCustomerDialog(digits, self)
+        if lead is not None and lead.is_lead:
+            self.dialog = NewCustomerDialog("", self, lead=lead)
+        else:
+            self.dialog = NewCustomerDialog(digits, self)
         self.dialog.submitted.connect(self._create_and_check_in)
         self.dialog.useExisting.connect(self._use_existing)
         self.dialog.rejected.connect(self._dialog_closed)
@@ -501,18 +614,6 @@ class CheckInScreen(Screen):
         new_customer, purpose, party = form
         store_id, actor = self.user.store_id, self.user.actor
         days = self.context.settings["protection_days"]
-
-        def work(session: Session) -> CheckInResult:
-            return reception.check_in(
-                session,
-                actor,
-                store_id,
-                new_customer=new_customer,
-                purpose=purpose,
-                party_size=party,
-                protection_days=days,
-            )
-
         payload = {
             "actor": operations.actor_payload(actor),
             "store_id": str(store_id),
@@ -524,20 +625,30 @@ class CheckInScreen(Screen):
         self.runner.submit(
             "visit.check_in",
             payload,
-            work,
             self._on_checked_in,
             self._on_check_in_queued,
             self._on_check_in_failed,
         )
 
     def _use_existing(self, customer_id: uuid.UUID) -> None:
+        """使用已有客户: the existing record, with the purpose and party typed in the form."""
+        purpose, party = None, 1
         if self.dialog is not None:
+            _form, purpose, party = self.dialog.form()
             self.dialog.reject()
+        self._carried = (purpose, party)
 
         def work(session: Session) -> CustomerMatch:
             return reception.get_match(session, customer_id)
 
-        self.runner.read(work, self._select, self._fail)
+        self.runner.read(work, self._on_existing, self._fail)
+
+    def _on_existing(self, match: CustomerMatch) -> None:
+        self._select(match)
+        purpose, party = getattr(self, "_carried", (None, 1))
+        if purpose is not None:
+            self.purpose_combo.setCurrentIndex(max(0, self.purpose_combo.findData(purpose)))
+        self.party_spin.setValue(party)
 
     # --- other actions -----------------------------------------------------------------
 

@@ -53,6 +53,7 @@ from ui.errors import report_failure
 from ui.tasks import TaskRunner
 from ui.widgets.changes import ChangeRelay
 from ui.widgets.tables import make_table
+from ui.widgets.vehicle_labels import vword
 
 if TYPE_CHECKING:
     pass
@@ -183,6 +184,8 @@ def cell_display(kind: str, value: Any) -> str:
         return QCoreApplication.translate("Comparison", "{n}马力").format(n=value)
     if kind == "feature":
         return "●" if value else "—"
+    if kind == "text":
+        return vword(str(value))  # body type, colour, drive: 轿车 -> Sedan in English
     return cmp.cell_text(kind, value)
 
 
@@ -514,7 +517,6 @@ class ComparisonView(QWidget):
         ids = self.basket.ids()
         only = self.only_differences.isChecked()
         folder = self.context.paths.data_dir / "templates"
-        overrides = _letterhead(self.context)
         actor = self.actor
         issue_and_archive(
             self.runner,
@@ -524,7 +526,6 @@ class ComparisonView(QWidget):
                 templates_dir=folder,
                 zone=STORE_ZONE,
                 only_differences=only,
-                letterhead_overrides=overrides,
             ),
             lambda s, document, pdf: vp.archive_paper(s, actor, document, pdf, ids[0]),
             then,
@@ -561,7 +562,3 @@ class ComparisonView(QWidget):
             self.message.show()
 
         self._issue(write)
-
-
-def _letterhead(context: AppContext) -> dict[str, str]:
-    return {key: context.settings[key] for key in ("store_name", "store_address", "letterhead")}

@@ -8,14 +8,21 @@ newer database never crashes an older screen.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from db.enums import (
+    CustomerKind,
+    CustomerRole,
     IntentGrade,
+    InteractionChannel,
+    LeadStatus,
+    PaymentPreference,
     Role,
+    RosterStatus,
     SourceChannel,
     Title,
     VehicleStatus,
@@ -25,10 +32,19 @@ from db.enums import (
 _CONTEXT = "Labels"
 
 ROLES = {
+    Role.GROUP_MANAGER: QT_TRANSLATE_NOOP("Labels", "集团管理"),
     Role.MANAGER: QT_TRANSLATE_NOOP("Labels", "店长"),
     Role.RECEPTION: QT_TRANSLATE_NOOP("Labels", "前台"),
     Role.SALES: QT_TRANSLATE_NOOP("Labels", "销售顾问"),
     Role.APPRAISER: QT_TRANSLATE_NOOP("Labels", "评估师"),
+}
+
+ROSTER_STATUSES = {
+    RosterStatus.ON_DUTY: QT_TRANSLATE_NOOP("Labels", "加班"),
+    RosterStatus.DAY_OFF: QT_TRANSLATE_NOOP("Labels", "调休"),
+    RosterStatus.LEAVE: QT_TRANSLATE_NOOP("Labels", "休假"),
+    RosterStatus.SICK: QT_TRANSLATE_NOOP("Labels", "病假"),
+    RosterStatus.OFF_SITE: QT_TRANSLATE_NOOP("Labels", "外出"),
 }
 
 VEHICLE_STATUSES = {
@@ -68,10 +84,43 @@ INTENT_GRADES = {
     IntentGrade.D: QT_TRANSLATE_NOOP("Labels", "D 级（暂无计划）"),
 }
 
+INTERACTION_CHANNELS = {
+    InteractionChannel.PHONE: QT_TRANSLATE_NOOP("Labels", "电话"),
+    InteractionChannel.WECHAT: QT_TRANSLATE_NOOP("Labels", "微信"),
+    InteractionChannel.SMS: QT_TRANSLATE_NOOP("Labels", "短信"),
+    InteractionChannel.IN_STORE: QT_TRANSLATE_NOOP("Labels", "到店面谈"),
+    InteractionChannel.ONLINE_CHAT: QT_TRANSLATE_NOOP("Labels", "在线咨询"),
+    InteractionChannel.OTHER: QT_TRANSLATE_NOOP("Labels", "其他"),
+}
+
+CUSTOMER_KINDS = {
+    CustomerKind.INDIVIDUAL: QT_TRANSLATE_NOOP("Labels", "个人"),
+    CustomerKind.COMPANY: QT_TRANSLATE_NOOP("Labels", "单位"),
+}
+
+CUSTOMER_ROLES = {
+    CustomerRole.BUYER: QT_TRANSLATE_NOOP("Labels", "买车"),
+    CustomerRole.SELLER: QT_TRANSLATE_NOOP("Labels", "卖车"),
+    CustomerRole.TRADE_IN: QT_TRANSLATE_NOOP("Labels", "置换"),
+}
+
+PAYMENT_PREFERENCES = {
+    PaymentPreference.FULL: QT_TRANSLATE_NOOP("Labels", "全款"),
+    PaymentPreference.LOAN: QT_TRANSLATE_NOOP("Labels", "贷款"),
+}
+
+LEAD_STATUSES = {
+    LeadStatus.NEW: QT_TRANSLATE_NOOP("Labels", "待响应"),
+    LeadStatus.CONTACTED: QT_TRANSLATE_NOOP("Labels", "已联系"),
+    LeadStatus.VISITED: QT_TRANSLATE_NOOP("Labels", "已到店"),
+    LeadStatus.CLOSED: QT_TRANSLATE_NOOP("Labels", "已关闭"),
+}
+
 AUDIT_ACTIONS = {
     "vehicles_imported": QT_TRANSLATE_NOOP("Labels", "导入车辆"),
     "sign_in": QT_TRANSLATE_NOOP("Labels", "登录"),
     "sign_in_failed": QT_TRANSLATE_NOOP("Labels", "登录失败"),
+    "sign_in_offline": QT_TRANSLATE_NOOP("Labels", "离线登录"),
     "sign_in_locked": QT_TRANSLATE_NOOP("Labels", "锁定期间尝试登录"),
     "account_locked": QT_TRANSLATE_NOOP("Labels", "账号被锁定"),
     "account_unlocked": QT_TRANSLATE_NOOP("Labels", "解锁账号"),
@@ -79,6 +128,9 @@ AUDIT_ACTIONS = {
     "store_created": QT_TRANSLATE_NOOP("Labels", "新建门店"),
     "kiosk_unlock": QT_TRANSLATE_NOOP("Labels", "自助机员工解锁"),
     "kiosk_unlock_failed": QT_TRANSLATE_NOOP("Labels", "自助机 PIN 错误"),
+    "kiosk_arrival": QT_TRANSLATE_NOOP("Labels", "自助机签到"),
+    "kiosk_arrival_received": QT_TRANSLATE_NOOP("Labels", "接待自助签到客户"),
+    "kiosk_arrival_dismissed": QT_TRANSLATE_NOOP("Labels", "自助签到未见到此人"),
     "personal_data_revealed": QT_TRANSLATE_NOOP("Labels", "查看完整个人信息"),
     "demo_generated": QT_TRANSLATE_NOOP("Labels", "生成演示数据"),
     "customer_created": QT_TRANSLATE_NOOP("Labels", "新建客户"),
@@ -122,12 +174,58 @@ AUDIT_ACTIONS = {
     "vehicle_photos_reordered": QT_TRANSLATE_NOOP("Labels", "调整照片顺序"),
     "vehicle_cover_set": QT_TRANSLATE_NOOP("Labels", "设置封面照片"),
     "vehicle_photo_removed": QT_TRANSLATE_NOOP("Labels", "删除车辆照片"),
+    "marketing_consent_withdrawn": QT_TRANSLATE_NOOP("Labels", "撤回营销同意"),
+    "personal_data_exported": QT_TRANSLATE_NOOP("Labels", "导出个人信息"),
+    "customer_erased": QT_TRANSLATE_NOOP("Labels", "删除个人信息（匿名化）"),
+    "retention_purged": QT_TRANSLATE_NOOP("Labels", "按保留期限清除"),
+    "staff_updated": QT_TRANSLATE_NOOP("Labels", "修改员工资料"),
+    "staff_disabled": QT_TRANSLATE_NOOP("Labels", "停用员工账号"),
+    "staff_enabled": QT_TRANSLATE_NOOP("Labels", "启用员工账号"),
+    "password_reset": QT_TRANSLATE_NOOP("Labels", "重置密码（临时密码）"),
+    "password_changed": QT_TRANSLATE_NOOP("Labels", "修改密码"),
+    "password_change_refused": QT_TRANSLATE_NOOP("Labels", "修改密码失败（当前密码错误）"),
+    "pin_set": QT_TRANSLATE_NOOP("Labels", "设置 PIN"),
+    "pin_reset": QT_TRANSLATE_NOOP("Labels", "重置 PIN"),
+    "pin_cleared": QT_TRANSLATE_NOOP("Labels", "清除 PIN"),
+    "roster_week_set": QT_TRANSLATE_NOOP("Labels", "修改每周排班"),
+    "roster_day_set": QT_TRANSLATE_NOOP("Labels", "修改当天排班"),
+    "store_updated": QT_TRANSLATE_NOOP("Labels", "修改门店资料"),
+    "store_logo_set": QT_TRANSLATE_NOOP("Labels", "设置门店标志"),
+    "store_logo_removed": QT_TRANSLATE_NOOP("Labels", "移除门店标志"),
+    "visit_offered": QT_TRANSLATE_NOOP("Labels", "排队客户分配给空闲顾问"),
+    "customer_updated": QT_TRANSLATE_NOOP("Labels", "修改客户资料"),
+    "tag_saved": QT_TRANSLATE_NOOP("Labels", "设置客户标签"),
+    "lead_created": QT_TRANSLATE_NOOP("Labels", "登记线索"),
+    "lead_assigned": QT_TRANSLATE_NOOP("Labels", "分配线索"),
+    "lead_closed": QT_TRANSLATE_NOOP("Labels", "关闭线索"),
+    "leads_imported": QT_TRANSLATE_NOOP("Labels", "导入线索"),
+    "vehicle_intake": QT_TRANSLATE_NOOP("Labels", "收车入库"),
+    "vehicle_prices_set": QT_TRANSLATE_NOOP("Labels", "修改价格构成"),
+    "vehicle_photos_refiled": QT_TRANSLATE_NOOP("Labels", "修改照片分类"),
+    "vehicle_report_attached": QT_TRANSLATE_NOOP("Labels", "附加第三方检测报告"),
+    "vehicle_report_removed": QT_TRANSLATE_NOOP("Labels", "移除第三方检测报告"),
+    "vehicle_history_added": QT_TRANSLATE_NOOP("Labels", "添加事故/泡水/火烧记录"),
+    "vehicle_history_changed": QT_TRANSLATE_NOOP("Labels", "修改事故/泡水/火烧记录"),
+    "vehicle_history_removed": QT_TRANSLATE_NOOP("Labels", "删除事故/泡水/火烧记录"),
+    "vehicle_maintenance_added": QT_TRANSLATE_NOOP("Labels", "添加保养记录"),
+    "vehicle_maintenance_changed": QT_TRANSLATE_NOOP("Labels", "修改保养记录"),
+    "vehicle_maintenance_removed": QT_TRANSLATE_NOOP("Labels", "删除保养记录"),
+    "store_grants_changed": QT_TRANSLATE_NOOP("Labels", "修改岗位权限"),
+    "inspection_event_changed": QT_TRANSLATE_NOOP("Labels", "修改检测日"),
+    "inspection_event_cancelled": QT_TRANSLATE_NOOP("Labels", "取消检测日"),
 }
 
 # Keys that appear in audit details, so the log reads as sentences, not JSON.
 AUDIT_DETAIL_KEYS = {
     "username": QT_TRANSLATE_NOOP("Labels", "用户名"),
     "role": QT_TRANSLATE_NOOP("Labels", "岗位"),
+    "roles": QT_TRANSLATE_NOOP("Labels", "岗位"),
+    "fields": QT_TRANSLATE_NOOP("Labels", "修改项"),
+    "day": QT_TRANSLATE_NOOP("Labels", "日期"),
+    "from": QT_TRANSLATE_NOOP("Labels", "原为"),
+    "to": QT_TRANSLATE_NOOP("Labels", "改为"),
+    "display_name": QT_TRANSLATE_NOOP("Labels", "姓名"),
+    "store": QT_TRANSLATE_NOOP("Labels", "门店"),
     "attempts_left": QT_TRANSLATE_NOOP("Labels", "剩余次数"),
     "minutes": QT_TRANSLATE_NOOP("Labels", "分钟"),
     "code": QT_TRANSLATE_NOOP("Labels", "编号"),
@@ -153,6 +251,21 @@ AUDIT_DETAIL_KEYS = {
     "deposits": QT_TRANSLATE_NOOP("Labels", "意向金"),
     "contracts": QT_TRANSLATE_NOOP("Labels", "合同"),
     "follow_ups": QT_TRANSLATE_NOOP("Labels", "回访"),
+    "follow_ups_stopped": QT_TRANSLATE_NOOP("Labels", "停止的营销回访"),
+    "channel": QT_TRANSLATE_NOOP("Labels", "渠道"),
+    "sections": QT_TRANSLATE_NOOP("Labels", "导出内容"),
+    "kept": QT_TRANSLATE_NOOP("Labels", "依法保留"),
+    "anonymised": QT_TRANSLATE_NOOP("Labels", "已匿名化"),
+    "years": QT_TRANSLATE_NOOP("Labels", "保留年数"),
+    "grade": QT_TRANSLATE_NOOP("Labels", "意向等级"),
+    "platform": QT_TRANSLATE_NOOP("Labels", "平台"),
+    "file": QT_TRANSLATE_NOOP("Labels", "文件"),
+    "created": QT_TRANSLATE_NOOP("Labels", "新增"),
+    "merged": QT_TRANSLATE_NOOP("Labels", "合并"),
+    "unchanged": QT_TRANSLATE_NOOP("Labels", "无变化"),
+    "rejected": QT_TRANSLATE_NOOP("Labels", "拒绝"),
+    "name": QT_TRANSLATE_NOOP("Labels", "名称"),
+    "active": QT_TRANSLATE_NOOP("Labels", "启用"),
 }
 
 DETAIL_VALUES = {
@@ -173,6 +286,8 @@ AUDIT_ENTITIES = {
     "contract": QT_TRANSLATE_NOOP("Labels", "合同"),
     "registration": QT_TRANSLATE_NOOP("Labels", "检测日报名"),
     "inspection": QT_TRANSLATE_NOOP("Labels", "检测"),
+    "lead": QT_TRANSLATE_NOOP("Labels", "线索"),
+    "customer_tag": QT_TRANSLATE_NOOP("Labels", "客户标签"),
 }
 
 
@@ -192,6 +307,8 @@ def audit_detail_text(detail: dict[str, Any]) -> str:
     for key, value in detail.items():
         if key == "role" and isinstance(value, str):
             shown = role_label(value)
+        elif key == "roles" and isinstance(value, list):
+            shown = roles_label(value)
         elif isinstance(value, str):
             shown = label(DETAIL_VALUES, value)
         elif isinstance(value, list | dict):
@@ -208,6 +325,18 @@ def audit_detail_text(detail: dict[str, Any]) -> str:
 
 def role_label(role: Role | str) -> str:
     return label(ROLES, role)
+
+
+def roles_label(roles: Iterable[Role | str]) -> str:
+    """Several roles as one label, managers first: ``店长、销售顾问``."""
+    from showroom.users import ordered_roles
+
+    held = ordered_roles(Role(r) for r in roles)
+    return QCoreApplication.translate("Labels", "、").join(role_label(r) for r in held)
+
+
+def roster_status_label(status: RosterStatus | str | None) -> str:
+    return label(ROSTER_STATUSES, status)
 
 
 def vehicle_status_label(status: VehicleStatus | str) -> str:

@@ -118,13 +118,17 @@ class PagedTableModel(QAbstractTableModel):
         self._load_page()
         self._load_count()
 
-    def refresh_in_place(self) -> None:
+    def refresh_in_place(self, query: Any = None) -> None:
         """Reload what is loaded, keeping rows, scroll position and selection (a live change).
+
+        ``query``: the same filters restated (a list of deadlines judged at a later time).
 
         Fetches as many rows as are shown in one task and swaps them in with
         ``dataChanged``/row inserts and removals instead of a model reset, so a
         change on another PC does not throw the user back to the top of the list.
         """
+        if query is not None:
+            self._query = query
         if not self._rows:
             self.reload()
             return

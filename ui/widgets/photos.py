@@ -7,18 +7,22 @@ through a gallery never touches the database again. A missing or corrupt file
 gives a placeholder and a sentence, never an exception.
 
 ``PhotoStripModel`` feeds ``PhotoStrip``, a one-row thumbnail strip that
-follows and drives a viewer;
+follows and drives a viewer; for staff it shows each photo's category and lets them
+drag photos into a new order and select several at once (to re-file or remove);
 ``PhotoViewer`` shows one large photo and changes photo on a swipe or an arrow.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QByteArray,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -26,6 +30,7 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -37,16 +42,26 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPixmap,
 )
-from PySide6.QtWidgets import QListView, QScroller, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QScroller,
+    QSizePolicy,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from showroom.services.vehicle_archive import PhotoInfo
 from ui.tasks import TaskRunner
+from ui.widgets.vehicle_labels import PHOTO_CATEGORIES, vlabel
 
 Fetch = Callable[[Any], bytes]  # runs in a worker with a read session
 _Index = QModelIndex | QPersistentModelIndex
 
 CACHE_LIMIT = 160  # images; thumbnails are ~60 KB decoded, full photos ~2-6 MB
 SWIPE_PX = 60
+PHOTO_IDS_MIME = "application/x-showroom-photo-ids"
 
 
 class _ImageCache:
@@ -148,19 +163,38 @@ def placeholder(size: QSize, text: str) -> QPixmap:
 
 
 class PhotoStripModel(QAbstractListModel):
-    """Thumbnails of one car's photos, in archive order. Emits the usual model signals."""
+    """Thumbnails of one car's photos, in archive order.
+
+    With ``reorderable`` (staff) photos can be dragged into a new order: the model shows
+    the new order at once and emits ``reordered(list)`` with every photo id in it, once
+    per drop; the owner saves it (and reloads the order the service keeps). Emits the
+    usual model signals too.
+    """
+
+    reordered = Signal(list)
 
     THUMB = QSize(160, 120)
     PhotoRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(
-        self, loader: PhotoLoader, parent: QObject | None = None, *, captions: bool = True
+        self,
+        loader: PhotoLoader,
+        parent: QObject | None = None,
+        *,
+        captions: bool = True,
+        reorderable: bool = False,
     ) -> None:
         super().__init__(parent)
         self._loader = loader
         self._captions = captions
+        self._reorderable = reorderable
         self._photos: list[PhotoInfo] = []
         self._pixmaps: dict[str, QPixmap] = {}
+        # One drop may move several rows one by one (QListView calls moveRow per row).
+        self._announce = QTimer(self)
+        self._announce.setSingleShot(True)
+        self._announce.setInterval(0)
+        self._announce.timeout.connect(self._emit_order)
         loader.loaded.connect(self._arrived)
         loader.failed.connect(self._arrived_broken)
 
@@ -172,6 +206,9 @@ class PhotoStripModel(QAbstractListModel):
     def photo(self, row: int) -> PhotoInfo | None:
         return self._photos[row] if 0 <= row < len(self._photos) else None
 
+    def order(self) -> list[uuid.UUID]:
+        return [p.id for p in self._photos]
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._photos)
 
@@ -181,12 +218,103 @@ class PhotoStripModel(QAbstractListModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole and self._captions:
             cover = self.tr("封面") if photo.is_cover else ""
-            return f"{index.row() + 1}. {photo.caption} {cover}".strip()
+            category = vlabel(PHOTO_CATEGORIES, photo.category)
+            return f"{index.row() + 1}. {category} · {photo.caption} {cover}".strip()
+        if role == Qt.ItemDataRole.ToolTipRole and self._captions:
+            return vlabel(PHOTO_CATEGORIES, photo.category) + " · " + photo.caption
         if role == Qt.ItemDataRole.DecorationRole:
             return self._pixmap(photo.thumbnail_sha)
         if role == self.PhotoRole:
             return photo
         return None
+
+    # --- drag and drop (staff) -------------------------------------------------------------
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if not self._reorderable:
+            return flags
+        if index.isValid():
+            return flags | Qt.ItemFlag.ItemIsDragEnabled  # dropped between photos, not on one
+        return flags | Qt.ItemFlag.ItemIsDropEnabled
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802 - Qt API
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802 - Qt API
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt API
+        return [PHOTO_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[_Index]) -> QMimeData:  # noqa: N802 - Qt API
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        data = QMimeData()
+        ids = ",".join(str(self._photos[r].id) for r in rows if r < len(self._photos))
+        data.setData(PHOTO_IDS_MIME, QByteArray(ids.encode("ascii")))
+        return data
+
+    def dropMimeData(  # noqa: N802 - Qt API
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
+    ) -> bool:
+        if not self._reorderable or not data.hasFormat(PHOTO_IDS_MIME):
+            return False
+        if action == Qt.DropAction.IgnoreAction:
+            return True
+        text = bytes(data.data(PHOTO_IDS_MIME).data()).decode("ascii")
+        moving = [uuid.UUID(part) for part in text.split(",") if part]
+        if parent.isValid():  # dropped onto a photo: before it
+            row = parent.row()
+        self.move_to(moving, len(self._photos) if row < 0 else row)
+        return True
+
+    def move_to(self, moving: Sequence[uuid.UUID], row: int) -> None:
+        """Put the photos ``moving`` before row ``row`` (as the list is now) and announce."""
+        ids = self.order()
+        moving = [m for m in moving if m in ids]
+        if not moving:
+            return
+        before = sum(1 for i in ids[:row] if i in moving)
+        rest = [i for i in ids if i not in moving]
+        at = max(0, min(len(rest), row - before))
+        new_order = rest[:at] + list(moving) + rest[at:]
+        if new_order == ids:
+            return
+        by_id = {p.id: p for p in self._photos}
+        self.set_photos([by_id[i] for i in new_order])
+        self._announce.start()
+
+    def moveRows(  # noqa: N802 - Qt API
+        self,
+        source_parent: _Index,
+        source_row: int,
+        count: int,
+        destination_parent: _Index,
+        destination_child: int,
+    ) -> bool:
+        if not self._reorderable or source_parent.isValid() or destination_parent.isValid():
+            return False
+        last = source_row + count - 1
+        if source_row < 0 or last >= len(self._photos) or count <= 0:
+            return False
+        if source_row <= destination_child <= last + 1:
+            return False  # onto itself
+        if not self.beginMoveRows(
+            QModelIndex(), source_row, last, QModelIndex(), destination_child
+        ):
+            return False
+        moving = self._photos[source_row : last + 1]
+        rest = self._photos[:source_row] + self._photos[last + 1 :]
+        at = destination_child if destination_child < source_row else destination_child - count
+        self._photos = rest[:at] + moving + rest[at:]
+        self.endMoveRows()
+        self._announce.start()
+        return True
+
+    def _emit_order(self) -> None:
+        self.reordered.emit(self.order())
+
+    # --- thumbnails ------------------------------------------------------------------------
 
     def _pixmap(self, sha: str) -> QPixmap:
         pixmap = self._pixmaps.get(sha)
@@ -216,6 +344,16 @@ class PhotoStripModel(QAbstractListModel):
             if photo.thumbnail_sha == sha:
                 index = self.index(row)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class _TileDelegate(QStyledItemDelegate):
+    """Thumbnail above its caption, as in icon mode, for a list view that can reorder."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        option.decorationPosition = QStyleOptionViewItem.Position.Top
+        option.displayAlignment = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
 
 
 class PhotoViewer(QWidget):
@@ -352,7 +490,8 @@ class PhotoViewer(QWidget):
 class PhotoStrip(QListView):
     """One row of thumbnails under a ``PhotoViewer``: a tap shows that photo, a swipe
     on the viewer moves the highlight. ``touch`` (the kiosk) scrolls with a finger
-    and shows no scroll bar or focus frame.
+    and shows no scroll bar or focus frame. ``editable`` (staff) lets photos be
+    dragged into a new order and several be selected (Ctrl/Shift-click).
     """
 
     def __init__(
@@ -364,23 +503,45 @@ class PhotoStrip(QListView):
         parent: QWidget | None = None,
         *,
         touch: bool = False,
+        editable: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setModel(model)
-        self.setViewMode(QListView.ViewMode.IconMode)
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(False)
         self.setIconSize(PhotoStripModel.THUMB)
         self.setGridSize(grid)
         self.setFixedHeight(height)
-        self.setMovement(QListView.Movement.Static)
+        if editable:
+            # List mode moves rows through the model (icon mode would only move pictures).
+            self.setViewMode(QListView.ViewMode.ListMode)
+            self.setItemDelegate(_TileDelegate(self))
+            self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+            self.setDragEnabled(True)
+            self.setAcceptDrops(True)
+            self.setDropIndicatorShown(True)
+            self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+            self.setDefaultDropAction(Qt.DropAction.MoveAction)
+            self.setUniformItemSizes(True)
+        else:
+            self.setViewMode(QListView.ViewMode.IconMode)
+            self.setMovement(QListView.Movement.Static)
         if touch:
             self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             QScroller.grabGesture(
                 self.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
             )
-        else:
+        elif not editable:
             self.setUniformItemSizes(True)
         self.clicked.connect(lambda index: viewer.show_index(index.row()))
         viewer.indexChanged.connect(lambda row: self.setCurrentIndex(model.index(row)))
+
+    def selected_photos(self) -> list[PhotoInfo]:
+        """The selected photos in strip order (the current one when none is selected)."""
+        model = self.model()
+        assert isinstance(model, PhotoStripModel)
+        rows = sorted(index.row() for index in self.selectionModel().selectedIndexes())
+        if not rows and self.currentIndex().isValid():
+            rows = [self.currentIndex().row()]
+        return [p for p in (model.photo(r) for r in rows) if p is not None]

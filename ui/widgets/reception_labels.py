@@ -102,4 +102,11 @@ def routing_text(routing: Routing) -> tuple[str, str]:
         return _tr("按轮岗由 {name} 接待。").format(name=name), ""
     if routing.reason == "booking":
         return _tr("由预约的顾问 {name} 接待。").format(name=name) if name else "", ""
-    return _tr("暂无空闲顾问：请客户在休息区稍候，顾问空出后在看板上指派。"), "warning"
+    if routing.reason == "queue":
+        return QCoreApplication.translate(
+            "Reception",
+            "顾问都在接待中：请客户在休息区稍候，排在第 {n} 位；有顾问空出时按到店先后自动分配。",
+        ).format(n=routing.queue_position), "warning"
+    return QCoreApplication.translate(
+        "Reception", "今天没有在岗的销售顾问：请客户稍候，并请店长在“员工 → 排班”中安排。"
+    ), "warning"

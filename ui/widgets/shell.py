@@ -1,11 +1,13 @@
 """The signed-in shell: navigation on the left, a header, and the role's screens.
 
-The navigation is built from ``showroom.roles.screens_for(role)``: a role sees
-exactly its screens, in that order. A screen is created the first time it is
+The navigation is built from ``showroom.roles.screens_for(roles)``: a person sees
+the screens of every role they hold, in that order. A screen is created the first time it is
 opened, so signing in costs one screen's query, not all of them.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,7 +30,10 @@ from showroom.users import StaffUser
 from ui.screens import SCREENS
 from ui.tasks import TaskRunner
 from ui.widgets.icons import icon, nav_icon, pixmap
-from ui.widgets.labels import role_label
+from ui.widgets.labels import roles_label
+
+if TYPE_CHECKING:
+    from ui.widgets.kiosk_arrivals import ArrivalWatcher
 
 NAV_WIDTH = 216
 KEY_ROLE = Qt.ItemDataRole.UserRole
@@ -57,7 +62,7 @@ class Shell(QWidget):
         self.runner = runner
         self.user = user
         self.screens: dict[str, QWidget] = {}
-        self.keys = [key for key in screens_for(user.role) if key in SCREENS]
+        self.keys = [key for key in screens_for(user.roles) if key in SCREENS]
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -74,6 +79,14 @@ class Shell(QWidget):
         layout.addLayout(right, 1)
 
         self.nav.currentRowChanged.connect(self._on_nav_row)
+        # The desk hears kiosk self check-ins on any screen (a chime and the badge).
+        self.arrivals: ArrivalWatcher | None = None
+        if "board" in self.keys:
+            from ui.widgets.kiosk_arrivals import ArrivalWatcher
+
+            self.arrivals = ArrivalWatcher(context, runner, user, self)
+            self.arrivals.changed.connect(self._show_arrivals)
+            self._show_arrivals()
         if self.keys:
             self.nav.setCurrentRow(0)
 
@@ -136,6 +149,13 @@ class Shell(QWidget):
         self.title_label.setObjectName("HeaderTitle")
         row.addWidget(self.title_label)
         row.addStretch(1)
+        # Kiosk self check-ins waiting to be greeted; opens the board.
+        self.arrivals_button = QToolButton(header)
+        self.arrivals_button.setObjectName("HeaderButton")
+        self.arrivals_button.setStyleSheet("color: #b45309; font-weight: 600;")
+        self.arrivals_button.clicked.connect(self._open_board)
+        self.arrivals_button.hide()
+        row.addWidget(self.arrivals_button)
 
         user_icon = QLabel(header)
         user_icon.setPixmap(pixmap("user", "#5f6b7a", 20))
@@ -143,7 +163,7 @@ class Shell(QWidget):
         self.user_label = QLabel(self.user.display_name, header)
         self.user_label.setObjectName("HeaderUser")
         row.addWidget(self.user_label)
-        self.role_label = QLabel(role_label(self.user.role), header)
+        self.role_label = QLabel(roles_label(self.user.roles), header)
         self.role_label.setObjectName("HeaderRole")
         row.addWidget(self.role_label, 0, Qt.AlignmentFlag.AlignVCenter)
         row.addSpacing(8)
@@ -153,7 +173,7 @@ class Shell(QWidget):
         self.settings_button.setIcon(icon("settings", "#3e4c59"))
         self.settings_button.setText(self.tr("设置"))
         self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.settings_button.setVisible(self.user.role is Role.MANAGER)
+        self.settings_button.setVisible(self.user.has_role(Role.MANAGER))
         self.settings_button.clicked.connect(self.settingsRequested)
         row.addWidget(self.settings_button)
 
@@ -165,6 +185,17 @@ class Shell(QWidget):
         self.sign_out_button.clicked.connect(self.signOutRequested)
         row.addWidget(self.sign_out_button)
         return header
+
+    def _show_arrivals(self) -> None:
+        from ui.widgets.kiosk_arrivals import badge_text
+
+        count = len(self.arrivals.arrivals) if self.arrivals is not None else 0
+        self.arrivals_button.setText(badge_text(count))
+        self.arrivals_button.setVisible(count > 0)
+
+    def _open_board(self) -> None:
+        if "board" in self.keys:
+            self.open_screen("board")
 
     # --- navigation --------------------------------------------------------------------
 
@@ -193,6 +224,8 @@ class Shell(QWidget):
         if screen is None:
             screen_class = SCREENS[key].load()
             screen = screen_class(self.context, self.runner, self.user, self.stack)
+            if hasattr(screen, "settingsRequested"):  # the staff screen's set-up checklist
+                screen.settingsRequested.connect(self.settingsRequested)
             self.screens[key] = screen
             self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)

@@ -6,6 +6,11 @@ red under the form and puts the cursor back in the password field, selected,
 so a retype replaces it. On a database that refuses writes (schema of another
 version) the check runs in a session that is rolled back: staff can still look,
 nothing is recorded.
+
+While the shared database is down (the PC may even have started that way, from
+its read cache) the page says so above the form, and a member of staff who
+signed in on this PC before signs in offline (``showroom.sync.offline_sign_in``);
+the audit entry follows when the PC is back online.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
 
     from showroom.context import AppContext
     from showroom.services.stores import StoreInfo
+    from showroom.sync.service import SyncState
     from showroom.users import StaffUser
 
 
@@ -53,6 +59,7 @@ class SignInPage(CenteredPage):
         self._context: AppContext | None = None
         self._runner = runner
         self._busy = False
+        self._typed = ("", "")  # (username, password) of the sign-in under way
         self._pending_submit = False
 
         logo = QLabel(self.card)
@@ -65,6 +72,10 @@ class SignInPage(CenteredPage):
             store_name or self.tr("二手车展厅管理系统"), "PageSubtitle", self.card, centered=True
         )
         self.card_layout.addWidget(self.store_label)
+        # Shown only while the shared database is unreachable (``set_sync``).
+        self.offline_note = label("", "HintText", self.card, wrap=True)
+        self.offline_note.setVisible(False)
+        self.card_layout.addWidget(self.offline_note)
         self.card_layout.addSpacing(14)
 
         self.card_layout.addWidget(label(self.tr("用户名"), "FieldLabel", self.card))
@@ -128,6 +139,22 @@ class SignInPage(CenteredPage):
             self._pending_submit = False
             self.submit()
 
+    def set_sync(self, state: SyncState) -> None:
+        """Say above the form that the shared database is down and what still works."""
+        offline = state.online is False
+        if offline:
+            if state.cached_at is not None:
+                from ui.widgets.status import local_time
+
+                text = self.tr(
+                    "共享数据库暂时无法连接，正在使用本机 {time} 的缓存数据。"
+                    "在本机登录过的员工可以离线登录；到店登记会保存在本机，恢复连接后自动同步。"
+                ).format(time=local_time(state.cached_at))
+            else:
+                text = self.tr("共享数据库暂时无法连接。恢复连接后即可登录。")
+            self.offline_note.setText(text)
+        self.offline_note.setVisible(offline)
+
     def _set_waiting(self, waiting: bool) -> None:
         self.sign_in_button.setText(self.tr("正在连接数据库…") if waiting else self.tr("登录"))
 
@@ -178,19 +205,62 @@ class SignInPage(CenteredPage):
 
         self._set_busy(True)
         self.error_label.setVisible(False)
-        if context.database.writes_refused:
+        self._typed = (username, password)
+        sync = context.sync
+        if sync is not None and sync.online is False:
+            self._sign_in_offline()
+        elif context.database.writes_refused:
             self._runner.read(work, self._on_signed_in, self._on_failed)
         else:
-            self._runner.write(work, self._on_signed_in, self._on_failed)
+            self._runner.write(work, self._on_signed_in_online, self._on_failed)
+
+    def _sign_in_offline(self) -> None:
+        """The server is down: check against what this PC kept from an earlier sign-in."""
+        context = self._context
+        assert context is not None and context.sync is not None
+        sync, settings = context.sync, context.settings
+        username, password = self._typed
+        attempts, minutes = settings["lockout_attempts"], settings["lockout_minutes"]
+        from showroom.sync import offline_sign_in
+
+        def work() -> StaffUser:
+            return offline_sign_in.sign_in(
+                sync, username, password, max_attempts=attempts, lockout_minutes=minutes
+            )
+
+        self._runner.call(work, self._on_signed_in, self._on_failed)
+
+    def _on_signed_in_online(self, user: StaffUser) -> None:
+        context = self._context
+        if context is not None and context.sync is not None:
+            # For a sign-in on this PC while the server is down (on a worker: scrypt).
+            from showroom.sync import offline_sign_in
+
+            sync, password = context.sync, self._typed[1]
+            self._runner.call(
+                lambda: offline_sign_in.remember(sync, user, password),
+                _ignore,
+                _remember_failed,
+            )
+        self._on_signed_in(user)
 
     def _on_signed_in(self, user: StaffUser) -> None:
         self._set_busy(False)
+        self._typed = ("", "")
         self.error_label.setVisible(False)
         if self._context is not None:
             self._context.bus.publish({"audit", "staff"})
         self.signedIn.emit(user)
 
     def _on_failed(self, exc: BaseException) -> None:
+        context = self._context
+        if (
+            getattr(exc, "code", None) == "db.offline"
+            and context is not None
+            and context.sync is not None
+        ):
+            self._sign_in_offline()  # the server went away just now
+            return
         self._set_busy(False)
         if self._context is not None:
             self._context.bus.publish({"audit", "staff"})  # failure counters changed
@@ -232,3 +302,16 @@ class SignInPage(CenteredPage):
     @property
     def error_text(self) -> str:
         return "" if self.error_label.isHidden() else self.error_label.text()
+
+
+def _ignore(_result: object) -> None:
+    """Nothing to show: remembering a sign-in for later is invisible to staff."""
+
+
+def _remember_failed(exc: BaseException) -> None:
+    import logging
+
+    # Only the kind: the file holds personal data and a password verifier.
+    logging.getLogger("showroom.sync").warning(
+        "sign-in not kept for offline use: %s", type(exc).__name__
+    )

@@ -1,10 +1,18 @@
-"""Translated names of a car's coded facts (energy, gearbox, history kinds, grades)."""
+"""Translated names of a car's coded facts (energy, gearbox, history, photo sections,
+grades), and of the usual free-text words (body types, colours, drives: ``vword``)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from db.enums import ConditionGrade, Energy, HistoryKind, PhotoCategory, Transmission
+from db.enums import (
+    Acquisition,
+    ConditionGrade,
+    Energy,
+    HistoryKind,
+    PhotoCategory,
+    Transmission,
+)
 
 _CONTEXT = "VehicleLabels"
 
@@ -42,7 +50,16 @@ PHOTO_CATEGORIES = {
     PhotoCategory.INTERIOR: QT_TRANSLATE_NOOP("VehicleLabels", "内饰"),
     PhotoCategory.ENGINE: QT_TRANSLATE_NOOP("VehicleLabels", "发动机舱"),
     PhotoCategory.CHASSIS: QT_TRANSLATE_NOOP("VehicleLabels", "底盘"),
-    PhotoCategory.OTHER: QT_TRANSLATE_NOOP("VehicleLabels", "其他"),
+    PhotoCategory.DETAIL: QT_TRANSLATE_NOOP("VehicleLabels", "细节"),
+    PhotoCategory.DEFECT: QT_TRANSLATE_NOOP("VehicleLabels", "瑕疵"),
+    PhotoCategory.DOCUMENTS: QT_TRANSLATE_NOOP("VehicleLabels", "证件"),
+}
+ACQUISITIONS = {
+    Acquisition.CUSTOMER: QT_TRANSLATE_NOOP("VehicleLabels", "个人收购"),
+    Acquisition.TRADE_IN: QT_TRANSLATE_NOOP("VehicleLabels", "置换"),
+    Acquisition.AUCTION: QT_TRANSLATE_NOOP("VehicleLabels", "拍卖"),
+    Acquisition.DEALER: QT_TRANSLATE_NOOP("VehicleLabels", "同行调车"),
+    Acquisition.OTHER: QT_TRANSLATE_NOOP("VehicleLabels", "其他"),
 }
 PROMISES = {
     "7天无理由退车": QT_TRANSLATE_NOOP("VehicleLabels", "7天无理由退车"),
@@ -57,3 +74,91 @@ def vlabel(table: dict, code: object) -> str:  # type: ignore[type-arg]
         return ""
     source = table.get(code)
     return str(code) if source is None else QCoreApplication.translate(_CONTEXT, source)
+
+
+# Words the dealer types as free text (body type, colour, drive, emission standard, photo
+# captions) that have a usual English name; anything else is shown as typed, in full.
+_WORDS = frozenset(
+    (
+        QT_TRANSLATE_NOOP("VehicleWords", "轿车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "两厢轿车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "三厢轿车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "SUV"),
+        QT_TRANSLATE_NOOP("VehicleWords", "MPV"),
+        QT_TRANSLATE_NOOP("VehicleWords", "微型车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "小型车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "紧凑型车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "中型车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "中大型车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "跑车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "旅行车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "皮卡"),
+        QT_TRANSLATE_NOOP("VehicleWords", "敞篷车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "面包车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "越野车"),
+        QT_TRANSLATE_NOOP("VehicleWords", "硬派越野"),
+        QT_TRANSLATE_NOOP("VehicleWords", "白色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "黑色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "灰色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "银色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "蓝色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "红色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "棕色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "绿色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "黄色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "橙色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "紫色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "金色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "香槟色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "米色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "咖啡色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "深蓝色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "深灰色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "珍珠白"),
+        QT_TRANSLATE_NOOP("VehicleWords", "双色"),
+        QT_TRANSLATE_NOOP("VehicleWords", "前驱"),
+        QT_TRANSLATE_NOOP("VehicleWords", "后驱"),
+        QT_TRANSLATE_NOOP("VehicleWords", "四驱"),
+        QT_TRANSLATE_NOOP("VehicleWords", "全时四驱"),
+        QT_TRANSLATE_NOOP("VehicleWords", "适时四驱"),
+        QT_TRANSLATE_NOOP("VehicleWords", "纯电动"),
+        QT_TRANSLATE_NOOP("VehicleWords", "国VI"),
+        QT_TRANSLATE_NOOP("VehicleWords", "国V"),
+        QT_TRANSLATE_NOOP("VehicleWords", "国IV"),
+        QT_TRANSLATE_NOOP("VehicleWords", "国III"),
+        QT_TRANSLATE_NOOP("VehicleWords", "国六"),
+        QT_TRANSLATE_NOOP("VehicleWords", "国五"),
+        QT_TRANSLATE_NOOP("VehicleWords", "国四"),
+        QT_TRANSLATE_NOOP("VehicleWords", "国三"),
+        QT_TRANSLATE_NOOP("VehicleWords", "左侧"),
+        QT_TRANSLATE_NOOP("VehicleWords", "右侧"),
+        QT_TRANSLATE_NOOP("VehicleWords", "车头"),
+        QT_TRANSLATE_NOOP("VehicleWords", "车尾"),
+        QT_TRANSLATE_NOOP("VehicleWords", "中控台"),
+        QT_TRANSLATE_NOOP("VehicleWords", "前排座椅"),
+        QT_TRANSLATE_NOOP("VehicleWords", "后排座椅"),
+        QT_TRANSLATE_NOOP("VehicleWords", "发动机舱"),
+        QT_TRANSLATE_NOOP("VehicleWords", "底盘"),
+        QT_TRANSLATE_NOOP("VehicleWords", "前脸"),
+        QT_TRANSLATE_NOOP("VehicleWords", "仪表（表显里程）"),
+        QT_TRANSLATE_NOOP("VehicleWords", "悬挂与制动"),
+        QT_TRANSLATE_NOOP("VehicleWords", "轮毂轮胎"),
+        QT_TRANSLATE_NOOP("VehicleWords", "尾灯"),
+        QT_TRANSLATE_NOOP("VehicleWords", "换挡及中央扶手"),
+        QT_TRANSLATE_NOOP("VehicleWords", "后备箱"),
+        QT_TRANSLATE_NOOP("VehicleWords", "发动机舱细节"),
+        QT_TRANSLATE_NOOP("VehicleWords", "底盘细节"),
+        QT_TRANSLATE_NOOP("VehicleWords", "钥匙"),
+        QT_TRANSLATE_NOOP("VehicleWords", "铭牌"),
+    )
+)
+
+
+def vword(text: str | None) -> str:
+    """``text`` in the UI's language when it is a known word (轿车 -> Sedan), else as typed."""
+    if not text:
+        return ""
+    word = text.strip()
+    if word in _WORDS:
+        return QCoreApplication.translate("VehicleWords", word)
+    return text

@@ -31,7 +31,9 @@ from showroom.identifiers import (
     parse_licence_class,
     parse_licence_classes,
     phone_digits,
+    read_vin,
     vin_check_digit,
+    vin_model_year,
 )
 
 TODAY = date(2024, 6, 1)
@@ -562,3 +564,47 @@ def test_partly_typed_phone_numbers_are_read_as_their_digits(
     typed: str, digits: str | None
 ) -> None:
     assert phone_digits(typed) == digits
+
+
+# --- what a VIN says -------------------------------------------------------------------------
+
+
+def test_a_chinese_vin_names_its_maker_and_model_year() -> None:
+    first17 = "LVGBE40K0PG123456"
+    vin = first17[:8] + reference_vin_check(first17) + first17[9:]
+    reading = read_vin(vin.lower(), today=date(2026, 12, 1))
+    assert (reading.vin, reading.maker, reading.brands) == (vin, "广汽丰田", ("丰田",))
+    assert reading.model_year == 2023  # P
+    assert reading.check_digit_ok and reading.check_digit_required
+
+
+@pytest.mark.parametrize(
+    ("code", "today", "year"),
+    [
+        ("A", date(2026, 6, 1), 2010),
+        ("T", date(2026, 6, 1), 2026),
+        ("V", date(2026, 6, 1), 2027),  # next year's models are on sale in the autumn
+        ("W", date(2026, 6, 1), 1998),
+        ("9", date(2026, 6, 1), 2009),
+        ("Y", date(2030, 1, 1), 2030),
+    ],
+)
+def test_the_model_year_code_repeats_every_thirty_years(code: str, today: date, year: int) -> None:
+    assert vin_model_year("LVGBE40K0" + code + "G123456", today=today) == year
+
+
+@pytest.mark.parametrize("code", ["0", "U", "Z"])
+def test_codes_that_are_not_years_read_no_year(code: str) -> None:
+    assert vin_model_year("LVGBE40K0" + code + "G123456", today=TODAY) is None
+
+
+def test_a_european_vin_reports_its_check_digit_instead_of_refusing() -> None:
+    reading = read_vin("WVWZZZ1KZ8W000001", today=TODAY)
+    assert not reading.check_digit_ok and not reading.check_digit_required
+    assert reading.maker == "大众（德国）"
+
+
+def test_reading_a_vin_still_refuses_a_wrong_length() -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        read_vin("LVGBE40K", today=TODAY)
+    assert error_code(excinfo) == "vin.length"
