@@ -64,7 +64,17 @@ def main(argv: list[str]) -> int:
     if command == "run":
         return subprocess.call([str(python), "-m", "showroom", *rest], cwd=ROOT, env=env)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return subprocess.call([str(python), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    return subprocess.call(
+        [str(python), "-m", "pytest", *parallel_arguments(rest), *rest], cwd=ROOT, env=env
+    )
+
+
+def parallel_arguments(rest: list[str]) -> list[str]:
+    """``-n auto`` (one pytest-xdist worker per core) unless the caller chose otherwise."""
+    for arg in rest:
+        if arg.startswith(("-n", "--numprocesses", "--dist")) or arg in {"no:xdist", "-pno:xdist"}:
+            return []
+    return ["-n", "auto"]
 
 
 if __name__ == "__main__":

@@ -109,11 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help="只统计，不做任何修改")
 
     print_cmd = sub.add_parser("print", help="把存档文件输出为 PDF（标注“副本”并存档）")
-    print_cmd.add_argument(
-        "kind",
-        help="文件类型：agreement（试驾协议）、receipt（意向金收据）、contract（买卖合同）、"
-        "condition（车况确认书）、after-sales（售后服务协议）、car-sheet（车辆信息单）",
-    )
+    from showroom.documents.archive import kinds_help
+
+    print_cmd.add_argument("kind", help=f"文件类型（以下任一名称）：{kinds_help()}")
     print_cmd.add_argument(
         "number",
         help="文件编号：预约码、收据号、合同号、报告号；car-sheet 可用库存编号打印新单",

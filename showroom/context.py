@@ -101,9 +101,13 @@ def describe_url(url: str) -> str:
     return f"{match.group('scheme')}{credentials}{match.group('rest')}"
 
 
+# The two databases the app is built and tested for.
+SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
+
+
 def connect(url: str) -> Database:
     """Open and check the database at ``url``; raise ``DatabaseUnavailable`` plainly."""
-    from sqlalchemy import text
+    from sqlalchemy import make_url, text
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
     from db.engine import Database
@@ -111,8 +115,16 @@ def connect(url: str) -> Database:
     shown = describe_url(url)
     url = with_saved_password(url)
     try:
+        backend = make_url(url).get_backend_name()
+        if backend not in SUPPORTED_BACKENDS:
+            raise DatabaseUnavailable(
+                "db.unsupported",
+                f"不支持这种数据库：{shown}。请使用 PostgreSQL（postgresql+psycopg://…）"
+                "或本机内置数据库（sqlite:///…）。",
+                url=shown,
+            )
         database = Database.from_url(url)
-    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
         raise DatabaseUnavailable(
             "db.bad_url", f"数据库地址无效：{shown}。请在设置中检查地址。", url=shown
         ) from exc

@@ -61,6 +61,19 @@ def number_for(kind_text: str, number: str) -> str:
     return number if not suffix or number.endswith(suffix) else number + suffix
 
 
+def kinds_help() -> str:
+    """Every name ``showroom print`` accepts, grouped by the paper it prints."""
+    by_paper: dict[str, list[str]] = {}
+    for alias, kind in KIND_ALIASES.items():
+        if "_" in alias:  # the enum's own spelling; its dashed twin is listed
+            continue
+        paper = KIND_LABELS.get(kind, kind)
+        if alias in ANNEX_SUFFIXES:
+            paper = {"condition": "车况确认书", "after-sales": "售后服务协议"}[alias]
+        by_paper.setdefault(paper, []).append(alias)
+    return "；".join(f"{paper}：{'、'.join(names)}" for paper, names in by_paper.items())
+
+
 def parse_kind(text: str) -> DocumentKind:
     try:
         return DocumentKind(KIND_ALIASES[text.strip().lower()])
