@@ -32,7 +32,8 @@ _WANTED_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei",
 _registered: dict[str, bool] = {}
 
 
-def _candidate_files() -> list[Path]:
+def cjk_font_files() -> list[Path]:
+    """The system's CJK font files (Noto/Source Han Sans, YaHei, PingFang)."""
     roots = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts"]
     if sys.platform == "win32":
         roots = [Path("C:/Windows/Fonts")]
@@ -93,7 +94,7 @@ def derive_print_fonts(cache_dir: Path) -> list[Path]:
         target = folder / f"ShowroomPrintSC-{weight}.otf"
         if not target.exists():
             if candidates is None:
-                candidates = _candidate_files()
+                candidates = cjk_font_files()
             sources = [p for p in candidates if weight.lower() in p.name.lower()] or [
                 p for p in candidates if "bold" not in p.name.lower()
             ]

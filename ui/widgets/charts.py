@@ -41,9 +41,12 @@ def configure_matplotlib() -> None:
     if _configured:
         return
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    families = [f for f in FONT_FAMILIES if f in installed] + [
-        f for f in ("SimHei", "Arial Unicode MS", "DejaVu Sans") if f not in FONT_FAMILIES
-    ]
+    added = [] if installed.intersection(FONT_FAMILIES) else sorted(_add_cjk_fonts())
+    families = (
+        [f for f in FONT_FAMILIES if f in installed]
+        + added
+        + [f for f in ("SimHei", "Arial Unicode MS", "DejaVu Sans") if f not in FONT_FAMILIES]
+    )
     matplotlib.rcParams.update(
         {
             "font.family": "sans-serif",
@@ -71,6 +74,25 @@ def configure_matplotlib() -> None:
         }
     )
     _configured = True
+
+
+def _add_cjk_fonts() -> set[str]:
+    """Tell matplotlib about the system's CJK fonts itself; return the families added.
+
+    matplotlib lists fonts once and caches the list: a font installed after that
+    (or a cache copied from another machine) is unknown to it, and every Chinese
+    label would draw as boxes although the app's own papers print fine.
+    """
+    from ui.documents.fonts import cjk_font_files
+
+    added: set[str] = set()
+    for path in cjk_font_files():
+        try:
+            font_manager.fontManager.addfont(str(path))
+            added.add(font_manager.FontProperties(fname=str(path)).get_name())
+        except (OSError, RuntimeError, ValueError):  # an unreadable file: try the next
+            continue
+    return added
 
 
 class ChartCard(QFrame):
