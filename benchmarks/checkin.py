@@ -25,8 +25,9 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
+
+from showroom.clock import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,7 +48,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 def fill(database: Database, count: int, rng: random.Random) -> tuple[uuid.UUID, list[str]]:
     """One store, four consultants, ``count`` customers; returns the store and all numbers."""
     store_id = uuid.uuid4()
-    now = datetime.now(UTC)
+    now = utcnow()
     with database.write() as session:
         session.add(Store(id=store_id, code="BM01", name="基准测试店"))
         session.flush()

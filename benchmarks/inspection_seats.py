@@ -18,9 +18,11 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
+from datetime import timedelta
 from pathlib import Path
+
+from showroom.clock import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,7 +44,7 @@ ACTOR = audit.Actor("benchmark")
 def run(url: str, registrations: int, seats: int) -> str:
     setup = Database.from_url(url)
     schema.upgrade(setup)
-    now = datetime.now(UTC)
+    now = utcnow()
     with setup.write() as session:
         store = Store(code="BM01", name="基准门店")
         session.add(store)

@@ -24,8 +24,10 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
+
+from showroom.clock import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,7 +55,7 @@ from db.models import (  # noqa: E402
 from showroom.services import audit, auth, reception, roster  # noqa: E402
 
 RUNS = 40
-NOW = datetime.now(UTC).replace(microsecond=0)
+NOW = utcnow().replace(microsecond=0)
 
 
 def fill(database: Database, consultants: int, visits: int) -> tuple[uuid.UUID, uuid.UUID]:

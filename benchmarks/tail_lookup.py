@@ -20,8 +20,10 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
+
+from showroom.clock import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,7 +41,7 @@ LEADS = 2_000
 
 
 def add_leads(database: Database, store_id: uuid.UUID, taken: set[str], rng: random.Random) -> None:
-    now = datetime.now(UTC)
+    now = utcnow()
     rows = []
     while len(rows) < LEADS:
         phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"

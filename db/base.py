@@ -16,6 +16,8 @@ from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, U
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from db.clock import utcnow as utcnow  # models' default times come from the one clock
+
 # Stable constraint names, so that Alembic can drop and alter them on both backends.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -24,10 +26,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def as_utc(value: datetime) -> datetime:

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from showroom.clock import utcnow
+
 log = logging.getLogger("showroom.audit")
 
 # Compact the file above this size: keep the newest anchors and the last one of each day.
@@ -110,7 +112,7 @@ class AnchorBook:
             {
                 "seq": seq,
                 "hash": digest,
-                "at": (at or datetime.now(UTC)).astimezone(UTC).isoformat(),
+                "at": (at or utcnow()).astimezone(UTC).isoformat(),
                 "source": source,
                 "db": self.identity,
             },

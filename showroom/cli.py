@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from showroom import __version__
+from showroom.clock import utcnow
 
 log = logging.getLogger("showroom.cli")
 
@@ -552,7 +553,6 @@ def _cmd_web(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
     from pathlib import Path
 
     from showroom.context import connect
@@ -569,9 +569,7 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
     try:
         check_schema(database)
-        result = publish(
-            database, Path(args.out), settings, now=datetime.now(UTC), progress=progress
-        )
+        result = publish(database, Path(args.out), settings, now=utcnow(), progress=progress)
     finally:
         print(file=sys.stderr)
         database.dispose()

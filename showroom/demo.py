@@ -105,6 +105,7 @@ from db.models import (
 from db.models import Document as DocumentRow
 from showroom import inspection_grading as grading
 from showroom import numbering, passwords
+from showroom.clock import utcnow
 from showroom.documents import model as paper
 from showroom.errors import ShowroomError
 from showroom.identifiers import (
@@ -3411,7 +3412,7 @@ def generate(
             "store.code_invalid", "门店编号为 2 到 8 位字母或数字，例如 BJ01。", code=store_code
         )
     if now is None:
-        now = datetime.now(UTC)
+        now = utcnow()
     elif now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)

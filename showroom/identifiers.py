@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from showroom.clock import store_today
 from showroom.errors import ValidationError
 
 __all__ = [
@@ -163,7 +164,7 @@ def normalize_id_number(text: str, *, today: date | None = None) -> str:
     if int(id18[:2]) not in _PROVINCE_CODES:
         raise ValidationError("id_number.region", "身份证号码的地区码不正确")
     birth = _parse_birth_date(id18)
-    if birth is None or not _EARLIEST_BIRTH <= birth <= (today or date.today()):
+    if birth is None or not _EARLIEST_BIRTH <= birth <= (today or store_today()):
         raise ValidationError("id_number.birth_date", "身份证号码中的出生日期不正确")
     if id_check_digit(id18[:17]) != id18[17]:
         raise ValidationError("id_number.checksum", "身份证号码校验位不符，请检查是否输错")

@@ -3,6 +3,11 @@
 Every test that asks for ``database`` runs twice, once per backend. PostgreSQL
 tests use a database made for this run (dropped at the end). Outside CI they
 are skipped when no server answers; with ``CI=true`` that is a failure.
+
+The app's clock (``db.clock``) runs at mid-morning in the store's time zone on
+today's date, whatever the hour the suite is started at: "twelve minutes ago" is
+still today at 00:05 in Shanghai. A test about a particular moment sets the
+clock itself with the ``clock_at`` fixture.
 """
 
 from __future__ import annotations
@@ -10,14 +15,16 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from db import schema
+from db import clock, schema
 from db.engine import Database
 from showroom.paths import AppPaths
 from showroom.settings import Settings
@@ -26,6 +33,30 @@ PG_ADMIN_URL = os.environ.get(
     "SHOWROOM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+STORE_ZONE = ZoneInfo("Asia/Shanghai")
+SUITE_TIME_OF_DAY = time(10, 30)
+
+
+def _mid_morning_offset() -> timedelta:
+    real = datetime.now(STORE_ZONE)
+    return datetime.combine(real.date(), SUITE_TIME_OF_DAY, STORE_ZONE) - real
+
+
+# Set when this file is imported, before test modules are: their module-level
+# "today" and "tomorrow" must come from the same clock as the app's.
+_SUITE_OFFSET = _mid_morning_offset()
+clock.set_source(lambda: clock.wall_clock() + _SUITE_OFFSET)
+
+
+@pytest.fixture
+def clock_at() -> Iterator[Callable[[datetime], None]]:
+    """``clock_at(moment)`` stops the app's clock at ``moment`` for this test."""
+
+    def stop_at(moment: datetime) -> None:
+        clock.set_source(lambda: moment)
+
+    yield stop_at
+    clock.set_source(lambda: clock.wall_clock() + _SUITE_OFFSET)
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from shiboken6 import isValid
 
+from showroom.clock import utcnow
 from showroom.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
@@ -207,11 +208,10 @@ class TaskRunner(QObject):
 def _apply_now(runner: TaskRunner, session: Session, kind: str, payload: dict[str, Any]) -> Any:
     """An operation applied in the caller's write, as ``SyncService.submit`` applies it."""
     import uuid
-    from datetime import UTC, datetime
 
     from showroom.sync import operations
 
-    made = datetime.now(UTC)  # the UI's clock, as the sync service stamps its operations
+    made = utcnow()  # the UI's clock, as the sync service stamps its operations
     done = operations.apply(
         session,
         uuid.uuid4(),

@@ -18,9 +18,11 @@ import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from db.clock import utcnow
 
 PENDING, DONE, PROBLEM, DISCARDED = "pending", "done", "problem", "discarded"
 
@@ -55,7 +57,7 @@ class Operation:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat()
+    return utcnow().isoformat()
 
 
 class Outbox:
@@ -91,7 +93,7 @@ class Outbox:
         created_at: datetime | None = None,
     ) -> Operation:
         op_id = op_id or uuid.uuid4()
-        at = (created_at or datetime.now(UTC)).isoformat()
+        at = (created_at or utcnow()).isoformat()
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         with self._connect() as conn:
             conn.execute(

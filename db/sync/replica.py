@@ -22,7 +22,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Table, delete, event, func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from db.base import Base
+from db.clock import utcnow
 from db.engine import Database, make_engine
 from db.models.sync import ChangeFeedEntry
 
@@ -156,7 +157,7 @@ class ReadReplica:
         return self._synced_at
 
     def _stamp(self, conn: Connection) -> None:
-        now = datetime.now(UTC)
+        now = utcnow()
         self._set(conn, "synced_at", now.isoformat())
         self._synced_at = now
 
@@ -233,7 +234,7 @@ class ReadReplica:
         dst.execute(delete(table))
         query = select(*_columns(table))
         if name == "visits":
-            query = query.where(table.c.arrived_at >= datetime.now(UTC) - VISIT_WINDOW)
+            query = query.where(table.c.arrived_at >= utcnow() - VISIT_WINDOW)
         elif name == "customers":
             visits = _table("visits")
             ids = [r[0] for r in dst.execute(select(visits.c.customer_id).distinct())]
@@ -271,7 +272,7 @@ class ReadReplica:
             dst.execute(delete(table).where(pk.in_(part)))
             query = select(*_columns(table)).where(pk.in_(part))
             if name == "visits":
-                query = query.where(table.c.arrived_at >= datetime.now(UTC) - VISIT_WINDOW)
+                query = query.where(table.c.arrived_at >= utcnow() - VISIT_WINDOW)
             found = list(src.execute(query).mappings())
             copied += self._insert(dst, table, found)
             if name == "visits":

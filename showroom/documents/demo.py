@@ -37,6 +37,7 @@ from db.models import (
     VehicleStatus,
 )
 from db.models import Document as DocumentRow
+from showroom.clock import utcnow
 from showroom.demo import DEMO_AGREEMENT_VERSION
 from showroom.documents.model import Document
 from showroom.services import audit
@@ -205,7 +206,6 @@ def _demo_deals(
     letterhead_overrides: dict[str, str] | None,
 ) -> dict[str, int]:
     """One deposit reserving a car and one signed sale, made through the desk's services."""
-    from datetime import UTC, datetime
 
     from showroom.identifiers import id_check_digit
     from showroom.services import contracts as ct
@@ -240,7 +240,7 @@ def _demo_deals(
     if store is None or sales is None or len(cars) < 2 or len(buyers) < 2:
         return {}
     actor = audit.Actor(sales.display_name, sales.id, sales.store_id)
-    now = datetime.now(UTC)
+    now = utcnow()
     with database.write() as session:
         taken = dp.take(
             session,

@@ -10,13 +10,14 @@ lacks are listed as missing on the page, so the page itself says what to fill in
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from db.models import Store
+from showroom.clock import utcnow
 from showroom.documents.letterhead import format_account, letterhead
 from showroom.documents.model import Document, Field, QrCode, Section
 from showroom.errors import NotFoundError
@@ -42,7 +43,7 @@ def print_test_page(
     if store is None:
         raise NotFoundError("store.not_found", "门店不存在。")
     head = letterhead(session, store_id, templates_dir, paper="打印测试页")
-    issued = (now or datetime.now(UTC)).astimezone(zone)
+    issued = (now or utcnow()).astimezone(zone)
     sample = public_url(settings if settings is not None else {}, SAMPLE_STOCK_NO, store.public_url)
     sample = sample or ""
     fields = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from db.models import (
     VehicleStatus,
 )
 from db.numbers import next_value
+from showroom.clock import utcnow
 from showroom.documents import archive
 from showroom.documents.letterhead import letterhead
 from showroom.documents.model import Document, Field, QrCode, Section, Table, TableRow
@@ -144,7 +145,7 @@ def archive_paper(
 
 
 def _local(now: datetime | None, zone: tzinfo) -> datetime:
-    return (now or datetime.now(UTC)).astimezone(zone)
+    return (now or utcnow()).astimezone(zone)
 
 
 def _wan(amount: object) -> str:

@@ -38,6 +38,7 @@ from db import locks
 from db.models import AuditEntry, AuditHead
 from db.sync import feed
 from showroom.audit_anchors import Anchor
+from showroom.clock import utcnow
 from showroom.users import KIOSK, SYSTEM, Actor
 
 __all__ = [
@@ -133,7 +134,7 @@ def record(
         _Staged(
             # When it happened (microseconds survive both backends; the hash must match
             # what is read back), not when the transaction got round to committing.
-            datetime.now(UTC),
+            utcnow(),
             actor,
             action,
             entity,
@@ -402,8 +403,8 @@ def current_anchor(session: Session) -> Anchor:
     """The head as it stands: what to write down outside the database."""
     head = session.get(AuditHead, 1)
     if head is None:
-        return Anchor(0, GENESIS_HASH, datetime.now(UTC), "anchor")
-    return Anchor(head.last_seq, head.last_hash, datetime.now(UTC), "anchor")
+        return Anchor(0, GENESIS_HASH, utcnow(), "anchor")
+    return Anchor(head.last_seq, head.last_hash, utcnow(), "anchor")
 
 
 def recent(session: Session, limit: int = 100) -> list[AuditRow]:

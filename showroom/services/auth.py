@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Role, Staff, Store
 from showroom import passwords
+from showroom.clock import utcnow
 from showroom.errors import NotFoundError, PermissionDenied, ValidationError
 from showroom.identifiers import normalize_mobile
 from showroom.passwords import MIN_PASSWORD_LENGTH, PIN_LENGTHS
@@ -51,7 +52,7 @@ def user_of(session: Session, staff_id: uuid.UUID) -> StaffUser:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()
 
 
 def sign_in(

@@ -54,6 +54,7 @@ from db.models import (
     VehicleStatus,
 )
 from showroom import numbering
+from showroom.clock import utcnow
 from showroom.documents import archive
 from showroom.documents.letterhead import letterhead
 from showroom.documents.model import Document, QrCode, SignatureImage
@@ -308,7 +309,7 @@ def draft(
     zone: tzinfo = UTC,
 ) -> DraftedContract:
     """Number and save a draft sale contract (not yet binding; voided if abandoned)."""
-    at = as_utc(now or datetime.now(UTC))
+    at = as_utc(now or utcnow())
     today = at.astimezone(zone).date()
     id_number = _buyer_id(data.buyer_id_number, today)
     if isinstance(data.price, str) and not data.price.strip():
@@ -402,7 +403,7 @@ def amend(
             "contract.price_below_deposit",
             f"成交价 {format_yuan(new_price)} 低于已收意向金 {format_yuan(paid)}，请核对。",
         )
-    at = as_utc(now or datetime.now(UTC))
+    at = as_utc(now or utcnow())
     amendment = Contract(
         store_id=original.store_id,
         contract_no=numbering.next_contract_no(session, store_code, at.astimezone(zone).year),
@@ -466,7 +467,7 @@ def void(
     if not text:
         raise ValidationError("contract.void_reason", "请填写作废原因。")
     contract.status = ContractStatus.VOID
-    contract.voided_at = as_utc(now or datetime.now(UTC))
+    contract.voided_at = as_utc(now or utcnow())
     contract.void_reason = text[:500]
     session.flush()
     audit.record(
@@ -594,7 +595,7 @@ def prepare_papers(
     assert vehicle is not None and customer is not None
     head = letterhead(session, contract.store_id, templates_dir, letterhead_overrides)
     terms: dict[str, Any] = dict(contract.terms or {})
-    issued = as_utc(contract.signed_at or now or datetime.now(UTC)).astimezone(zone)
+    issued = as_utc(contract.signed_at or now or utcnow()).astimezone(zone)
     price = contract.price or Decimal("0.00")
     paid = _paid(terms)
     receipt = terms.get("deposit_receipt") or (
@@ -745,7 +746,7 @@ def sign(
     zone: tzinfo = UTC,
 ) -> SignedContract:
     """Sign in one transaction: car sold, deposit applied, follow-ups, papers archived, locked."""
-    at = as_utc(signed_at or datetime.now(UTC))
+    at = as_utc(signed_at or utcnow())
     # The buyer first (db.locks): a merge finished meanwhile has moved this contract to
     # the record kept, and the follow-ups below go there too.
     locks.lock_customer_of(session, Contract, contract_id)

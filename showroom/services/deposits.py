@@ -48,6 +48,7 @@ from db.models import (
     VehicleStatus,
 )
 from showroom import numbering
+from showroom.clock import utcnow
 from showroom.documents import archive
 from showroom.documents.letterhead import letterhead
 from showroom.documents.model import Document, QrCode
@@ -230,7 +231,7 @@ def take(
     if customer is None:
         raise NotFoundError("deposit.customer_unknown", "没有找到这位客户，请重新查找。")
     vehicle = lock_vehicle(session, data.vehicle_id)
-    at = as_utc(now or datetime.now(UTC))
+    at = as_utc(now or utcnow())
     expire_lapsed(session, audit.SYSTEM, at, vehicle_id=vehicle.id)  # a lapsed one frees the car
     amount = validate_amount(data.amount, vehicle.list_price)
     _check_available(session, vehicle)
@@ -335,7 +336,7 @@ def _close(
 ) -> None:
     was_active = deposit.status is DepositStatus.ACTIVE
     deposit.status = status
-    deposit.closed_at = as_utc(now or datetime.now(UTC))
+    deposit.closed_at = as_utc(now or utcnow())
     deposit.closed_by_id = actor.staff_id
     deposit.close_reason = reason[:200]
     if was_active:
@@ -421,7 +422,7 @@ def forfeit(
     _customer_first(session, deposit_id)
     deposit = _deposit(session, deposit_id)
     _require(deposit, (DepositStatus.ACTIVE, DepositStatus.EXPIRED), "没收")
-    at = as_utc(now or datetime.now(UTC))
+    at = as_utc(now or utcnow())
     lapsed = deposit.status is DepositStatus.EXPIRED or (
         deposit.expires_at is not None and as_utc(deposit.expires_at) <= at
     )
@@ -486,7 +487,7 @@ def expire_lapsed(
     have just locked (``vehicle_id``), so a lapsed deposit never holds a car until someone
     happens to open the list.
     """
-    at = as_utc(now or datetime.now(UTC))
+    at = as_utc(now or utcnow())
     conditions = [
         Deposit.status == DepositStatus.ACTIVE,
         Deposit.expires_at.is_not(None),

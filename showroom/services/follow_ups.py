@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, aliased
@@ -35,6 +35,7 @@ from db.models import (
     Visit,
 )
 from showroom import fields
+from showroom.clock import utcnow
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.privacy import mask_phone
 from showroom.users import StaffUser
@@ -203,7 +204,7 @@ def complete(
     today: date | None = None,
 ) -> CompletedFollowUp:
     """Log the result of a follow-up and, if ``next_due`` is given, schedule the next."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     today = today or now.date()
     text = result.strip()
     if not text:

@@ -37,6 +37,7 @@ from db.models import (
     Title,
 )
 from showroom import numbering
+from showroom.clock import utcnow
 from showroom.documents.model import Document, Field, QrCode, Section
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.identifiers import normalize_mobile, normalize_plate, normalize_vin
@@ -74,7 +75,7 @@ CONSENT_TEXT_VERSION = "inspection-day-1"
 
 
 def _now(now: datetime | None) -> datetime:
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     if now.tzinfo is None:
         raise ValueError("times must be timezone-aware")
     return now.astimezone(UTC)
@@ -558,7 +559,7 @@ def _clean_car(car: CarForm) -> CarForm:
     plate = normalize_plate(car.plate)
     vin = normalize_vin(car.vin) if car.vin.strip() else ""
     year = car.year
-    if year is not None and not 1980 <= year <= datetime.now(UTC).year + 1:
+    if year is not None and not 1980 <= year <= utcnow().year + 1:
         raise ValidationError("registration.year_range", "年份不对，请填写车辆的出厂年份。")
     if car.mileage_km is not None and not 0 <= car.mileage_km <= 2_000_000:
         raise ValidationError("registration.mileage_range", "里程不对，请填写表显公里数。")
@@ -1220,7 +1221,7 @@ def registration_slip(
                 f"签到二维码 · 报名码 {reg.booking_code}\n检测日当天到店后在前台或自助机扫描",
             ),
         ),
-        issued=f"{datetime.now(UTC).astimezone(STORE_ZONE):%Y-%m-%d %H:%M}",
+        issued=f"{utcnow().astimezone(STORE_ZONE):%Y-%m-%d %H:%M}",
         template_version=SLIP_TEMPLATE_VERSION,
         extra={"subject": f"{reg.plate} · {event.event_date:%m-%d}"},
     )

@@ -42,6 +42,7 @@ from db.models import (
 from showroom import inspection_grading as grading
 from showroom import numbering
 from showroom import photos as photo_files
+from showroom.clock import utcnow
 from showroom.documents import archive
 from showroom.documents.model import (
     Document,
@@ -138,7 +139,7 @@ def start(
     now: datetime | None = None,
 ) -> uuid.UUID:
     """Open a draft inspection with the store's checklist; returns its id."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or utcnow()).astimezone(UTC)
     store = session.get_one(Store, store_id)
     lst = checklist(session, store_id)
     inspection = Inspection(
@@ -552,7 +553,7 @@ def finalise(
     now: datetime | None = None,
 ) -> grading.Scorecard:
     """Check, score, grade and lock. Refuses while required items are not checked."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or utcnow()).astimezone(UTC)
     inspection = _draft(session, inspection_id)
     view = load(session, inspection_id)
     missing = view.missing_required()
@@ -604,7 +605,7 @@ def correct(
     now: datetime | None = None,
 ) -> uuid.UUID:
     """A finalised record is never edited: its correction is a new draft revision."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or utcnow()).astimezone(UTC)
     reason = reason.strip()
     if not reason:
         raise ValidationError("inspection.correction_reason", "请填写更正原因。")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -40,6 +40,7 @@ from db.models import (
     TestDrive,
     Visit,
 )
+from showroom.clock import utcnow
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.services import audit
 from showroom.users import StaffUser
@@ -125,7 +126,7 @@ def merge_customers(
     _require_manager(user)
     if keep_id == drop_id:
         raise ValidationError("merge.same", "请选择两位不同的客户。")
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     locked = _lock_pair(session, keep_id, drop_id)
     keep = _live(locked, keep_id)
     drop = _live(locked, drop_id)

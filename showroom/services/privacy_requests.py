@@ -74,6 +74,7 @@ from db.models import (
     VisitStatus,
 )
 from db.models import Document as DocumentRow
+from showroom.clock import utcnow
 from showroom.documents.archive import KIND_LABELS
 from showroom.documents.model import Document, Field, Letterhead, Section, Table
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
@@ -147,7 +148,7 @@ def _require_handler(user: StaffUser) -> None:
 
 
 def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now(UTC)).astimezone(UTC)
+    return (now or utcnow()).astimezone(UTC)
 
 
 def _latest_marketing(session: Session, customer_id: uuid.UUID) -> Consent | None:

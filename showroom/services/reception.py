@@ -82,6 +82,7 @@ from db.models import (
     VisitStatus,
 )
 from showroom import fields, numbering
+from showroom.clock import utcnow
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.identifiers import normalize_mobile, phone_digits
 from showroom.privacy import mask_id_number, mask_phone
@@ -115,7 +116,7 @@ _CODE_RE = re.compile(
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
+    return now or utcnow()
 
 
 def local_day(moment: datetime) -> date:
@@ -446,7 +447,7 @@ def _matches(session: Session, ids: list[uuid.UUID], digits: str) -> list[Custom
         .where(Deposit.customer_id.in_(ids), Deposit.status == DepositStatus.ACTIVE)
         .group_by(Deposit.customer_id)
     )
-    start, end = day_bounds(local_day(datetime.now(UTC)))
+    start, end = day_bounds(local_day(utcnow()))
     here = set(
         session.scalars(
             select(Visit.customer_id).where(
@@ -1226,7 +1227,7 @@ def check_in_by_code(
 
 def board(session: Session, store_id: uuid.UUID, *, day: date | None = None) -> list[BoardRow]:
     """Today's visitors (store-local day), in order of arrival."""
-    start, end = day_bounds(day or local_day(datetime.now(UTC)))
+    start, end = day_bounds(day or local_day(utcnow()))
     consultant = aliased(Staff)
     rows = session.execute(
         select(Visit, Customer.name, Customer.title, Customer.phone, consultant.display_name)

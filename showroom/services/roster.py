@@ -17,13 +17,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Role, RosterDay, RosterStatus, Staff, StaffRole, Store
+from showroom.clock import utcnow
 from showroom.errors import NotFoundError, PermissionDenied, ValidationError
 from showroom.services import audit
 from showroom.services.stores import mark_setup_step
@@ -53,7 +54,7 @@ def store_zone(session: Session, store_id: uuid.UUID) -> ZoneInfo:
 
 def store_day(session: Session, store_id: uuid.UUID, now: datetime | None = None) -> date:
     """The store's local calendar day at ``now``."""
-    moment = now or datetime.now(UTC)
+    moment = now or utcnow()
     return moment.astimezone(store_zone(session, store_id)).date()
 
 

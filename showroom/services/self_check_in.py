@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,6 +43,7 @@ from db.models import (
     Visit,
     VisitPurpose,
 )
+from showroom.clock import utcnow
 from showroom.errors import ConflictError, NotFoundError, ShowroomError, ValidationError
 from showroom.identifiers import normalize_mobile
 from showroom.privacy import mask_phone
@@ -185,7 +186,7 @@ def check_in_by_phone(
     now: datetime | None = None,
 ) -> KioskCheckIn:
     """A number typed at the kiosk: an arrival for the desk, the same answer for any number."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     kiosk = _kiosk_name(kiosk)
     number = normalize_mobile(phone)  # a malformed number is only a typing error
     customer_id = session.scalar(
@@ -240,7 +241,7 @@ def check_in_by_code(
     Any code that cannot check in here and now raises ``kiosk.code_refused`` with one
     message whatever the reason, and counts towards the kiosk's pacing.
     """
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     kiosk = _kiosk_name(kiosk)
     code = reception.booking_code_in(text)
     if code is None:
@@ -306,7 +307,7 @@ def pending(
     session: Session, store_id: uuid.UUID, *, now: datetime | None = None
 ) -> list[ArrivalRow]:
     """Self check-ins not yet received, oldest first (the board lists them, and chimes)."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     arrivals = list(
         session.scalars(
             select(KioskArrival)
@@ -358,7 +359,7 @@ def alerts(
     session: Session, store_id: uuid.UUID, *, now: datetime | None = None
 ) -> list[KioskAlert]:
     """Kiosks of the store that took more unrelated tries in ``WINDOW`` than pass freely."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     recent = session.scalars(
         select(KioskArrival)
         .where(KioskArrival.store_id == store_id, KioskArrival.arrived_at > now - WINDOW)
@@ -398,7 +399,7 @@ def receive(
     Returns the check-in (None for a number that is no customer's: staff register
     them at the desk as any new customer, with their consent).
     """
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     arrival = _open_arrival(session, arrival_id)
     result = None
     if arrival.visit_id is None and arrival.customer_id is not None:
@@ -424,7 +425,7 @@ def dismiss(
     session: Session, user: StaffUser, arrival_id: uuid.UUID, *, now: datetime | None = None
 ) -> None:
     """Nobody of that number was there (or it was a test): the entry leaves the board."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     arrival = _open_arrival(session, arrival_id)
     arrival.handled_at = now
     arrival.handled_by_id = user.id

@@ -23,13 +23,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Role, RosterDay, RosterStatus, Staff, Store
 from showroom import passwords
+from showroom.clock import utcnow
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.identifiers import normalize_mobile
 from showroom.privacy import mask_phone
@@ -51,7 +52,7 @@ _ROLE_RANK = {
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
+    return now or utcnow()
 
 
 def _actor(admin: Admin) -> audit.Actor:

@@ -49,6 +49,7 @@ from db.models import (
     Visit,
 )
 from showroom import numbering
+from showroom.clock import utcnow
 from showroom.documents import archive
 from showroom.documents.letterhead import letterhead
 from showroom.documents.model import Document, QrCode, SignatureImage
@@ -151,7 +152,7 @@ def day_slots(
     now: datetime | None = None,
 ) -> list[Slot]:
     """Every slot of ``day`` (store time) within store hours; not ``free`` when taken or past."""
-    now = as_utc(now or datetime.now(UTC))
+    now = as_utc(now or utcnow())
     start = datetime.combine(day, rules.opens, rules.zone)
     close = datetime.combine(day, rules.closes, rules.zone)
     taken = session.execute(
@@ -234,7 +235,7 @@ def book(
     now: datetime | None = None,
 ) -> Booking:
     """Book ``vehicle_id`` for one slot. Refuses past, out-of-hours and taken slots."""
-    now = as_utc(now or datetime.now(UTC))
+    now = as_utc(now or utcnow())
     slot_start = as_utc(slot_start)
     slot_end = _check_slot(slot_start, rules, now)
     customer = locks.lock_customer(session, customer_id)  # first lock (db.locks)
@@ -349,7 +350,7 @@ def book_from_kiosk(
         raise NotFoundError(
             "test_drive.stock_no_unknown", "没有找到这个库存编号的在售车辆，请核对车窗上的编号。"
         )
-    now = as_utc(now or datetime.now(UTC))
+    now = as_utc(now or utcnow())
     existing = reception.find_by_phone(session, mobile)
     if existing is None:
         # The desk's rules for a new customer: one per number (even when two kiosks race),
@@ -601,7 +602,7 @@ def mark_no_show(
 ) -> None:
     drive = _locked_drive(session, test_drive_id)
     _require(drive, TestDriveStatus.BOOKED)
-    if as_utc(now or datetime.now(UTC)) < drive.slot_start:
+    if as_utc(now or utcnow()) < drive.slot_start:
         raise ValidationError("test_drive.no_show_early", "预约时间还没到，不能标记为未到店。")
     drive.status = TestDriveStatus.NO_SHOW
     audit.record(
@@ -660,7 +661,7 @@ def check_licence(
     vehicle = session.get(Vehicle, drive.vehicle_id)
     customer = session.get(Customer, drive.customer_id)
     assert vehicle is not None and customer is not None
-    today = today or datetime.now(UTC).date()
+    today = today or utcnow().date()
     try:
         number = normalize_id_number(licence.number, today=today)
     except ValidationError as exc:
@@ -751,7 +752,7 @@ def prepare_agreement(
     assert vehicle is not None and customer is not None
     head = letterhead(session, drive.store_id, templates_dir, letterhead_overrides)
     template = load_template(templates_dir, DocumentKind.TEST_DRIVE_AGREEMENT.value)
-    issued = as_utc(now or datetime.now(UTC))
+    issued = as_utc(now or utcnow())
     values = {
         "booking_code": drive.booking_code,
         "issued_date": _local_text(issued, zone, "%Y年%m月%d日"),
@@ -969,7 +970,7 @@ def check_out(
             status=vehicle.status.value,
         )
     drive.status = TestDriveStatus.CHECKED_OUT
-    drive.out_at = as_utc(now or datetime.now(UTC))
+    drive.out_at = as_utc(now or utcnow())
     drive.out_odometer_km = odometer_km
     drive.out_fuel_percent = fuel_percent
     drive.accompanying_staff_id = accompanying_staff_id
@@ -1020,7 +1021,7 @@ def return_car(
     vehicle = session.get(Vehicle, drive.vehicle_id)
     assert vehicle is not None
     drive.status = TestDriveStatus.RETURNED
-    drive.in_at = as_utc(now or datetime.now(UTC))
+    drive.in_at = as_utc(now or utcnow())
     drive.in_odometer_km = odometer_km
     drive.in_fuel_percent = fuel_percent
     drive.damage_notes = damage_notes.strip()
@@ -1109,7 +1110,7 @@ def consultant_choices(
             candidates.append((drive.consultant_id, "drive"))
             customer_id = customer_id or drive.customer_id
     if customer_id is not None:
-        start, end = reception.day_bounds(reception.local_day(now or datetime.now(UTC)))
+        start, end = reception.day_bounds(reception.local_day(now or utcnow()))
         visit_consultant = session.scalar(
             select(Visit.consultant_id)
             .where(

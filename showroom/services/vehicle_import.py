@@ -18,7 +18,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal, DecimalException, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Energy, Store, Transmission, Vehicle, VehicleStatus
 from showroom import numbering
+from showroom.clock import utcnow
 from showroom.errors import NotFoundError, ValidationError
 from showroom.identifiers import normalize_plate, normalize_vin
 from showroom.money import MAX_AMOUNT
@@ -669,7 +670,7 @@ def read_preview(
 
 def default_report_path(data_dir: Path, source: Path, now: datetime | None = None) -> Path:
     """Where the report of importing ``source`` goes: ``<data dir>/imports/<name>-<time>.csv``."""
-    stamp = (now or datetime.now(UTC)).astimezone().strftime("%Y%m%d-%H%M%S")
+    stamp = (now or utcnow()).astimezone().strftime("%Y%m%d-%H%M%S")
     return data_dir / "imports" / f"{source.stem}-报告-{stamp}.csv"
 
 
@@ -797,12 +798,12 @@ def import_file(
     if dry_run:
         stock_numbers = [""] * len(creates)
     else:
-        year = datetime.now(UTC).astimezone().year
+        year = utcnow().astimezone().year
         stock_numbers = (
             numbering.next_stock_no(session, store.code, year, len(creates)) if creates else []
         )
     done = 0
-    now = datetime.now(UTC)
+    now = utcnow()
     for start in range(0, len(creates), BATCH):
         batch = creates[start : start + BATCH]
         values = []

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Acquisition, Energy, Store, Transmission, Vehicle, VehicleStatus
 from showroom import numbering
+from showroom.clock import utcnow
 from showroom.errors import ConflictError, NotFoundError, ValidationError
 from showroom.identifiers import VinReading, normalize_plate
 from showroom.identifiers import read_vin as _read_vin
@@ -197,7 +198,7 @@ def read_vin(text: str, *, now: datetime | None = None) -> VinReading:
 
 
 def _now(now: datetime | None) -> datetime:
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     if now.tzinfo is None:
         raise ValueError("times must be timezone-aware")
     return now.astimezone(UTC)

@@ -20,9 +20,10 @@ Nothing here is logged; the file is the PC's own, like the outbox it lives in.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from showroom.clock import utcnow
 from showroom.errors import PermissionDenied, ValidationError
 from showroom.security import hash_secret, verify_secret
 from showroom.sync import operations
@@ -56,7 +57,7 @@ def remember(
     entry = {
         "user": operations.user_payload(user),
         "verifier": hash_secret(password, **cost),
-        "stored_at": (now or datetime.now(UTC)).isoformat(),
+        "stored_at": (now or utcnow()).isoformat(),
         "failures": 0,
         "locked_until": None,
     }
@@ -77,7 +78,7 @@ def sign_in(
     now: datetime | None = None,
 ) -> StaffUser:
     """Check ``username`` and ``password`` without the shared database (see above)."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     if not username.strip() or not password:
         raise ValidationError("auth.missing", "请输入用户名和密码。")
     raw = sync.outbox.get_state(_key(username))

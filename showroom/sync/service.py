@@ -33,9 +33,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from showroom.clock import utcnow
 from showroom.errors import DatabaseUnavailable, ShowroomError
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ class SyncService:
 
         fresh = op_id is None
         op_id = op_id or uuid.uuid4()
-        created = datetime.now(UTC)
+        created = utcnow()
         payload = {**payload, "now": payload.get("now") or created.isoformat()}
         can_wait = operations.REGISTRY[kind].can_wait
         if self.online is False and not can_wait:
@@ -228,7 +229,7 @@ class SyncService:
 
         if not operations.REGISTRY[kind].can_wait:
             raise DatabaseUnavailable("db.offline", NEEDS_CONNECTION)
-        created = datetime.now(UTC)
+        created = utcnow()
         payload = {**payload, "now": payload.get("now") or created.isoformat()}
         op = self.outbox.add(kind, payload, created_at=created)
         self._announce()

@@ -23,7 +23,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask, Response, abort, request
@@ -33,6 +33,7 @@ from werkzeug.exceptions import HTTPException
 from db.engine import Database
 from db.enums import Title
 from showroom import __version__
+from showroom.clock import utcnow
 from showroom.documents.qr import qr_png
 from showroom.errors import NotFoundError, ShowroomError, ValidationError
 from showroom.services import car_pages, kiosk
@@ -69,7 +70,7 @@ class WebConfig:
     read: Database  # pages: read-only transactions
     write: Database  # the two requests
     settings: Mapping[str, Any] | Any
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
     csrf: guard.CsrfTokens = field(default_factory=guard.CsrfTokens)
     limiter: guard.RateLimiter = field(default_factory=guard.RateLimiter)
 

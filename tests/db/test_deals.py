@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from db.models import (
     Vehicle,
     VehicleStatus,
 )
+from showroom.clock import utcnow
 from showroom.documents.model import Document as Paper
 from showroom.errors import ConflictError, PermissionDenied, ValidationError
 from showroom.identifiers import id_check_digit
@@ -669,7 +670,7 @@ def test_contract_numbers_under_concurrency_have_no_gaps_or_duplicates(
     assert [type(r) for r in results].count(ConflictError) == 4, results
     numbers = sorted(r.contract_no for r in results if isinstance(r, ct.DraftedContract))
     assert len(numbers) == 16
-    year = datetime.now(UTC).astimezone(ZONE).year
+    year = utcnow().astimezone(ZONE).year
     assert numbers == [f"BJ01-{year}-{n:06d}" for n in range(1, 17)]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from db.engine import Database
 from db.enums import Role
 from db.models import AppliedOperation, InspectionItem, InspectionPhoto, ItemResult
 from db.sync.outbox import Outbox
+from showroom.clock import utcnow
 from showroom.services import audit
 from showroom.services import inspections as insp
 from showroom.sync import operations
@@ -161,7 +161,7 @@ def test_offline_item_note_and_photo_are_stored_exactly_once_after_restore(desk:
                 op.id,
                 op.kind,
                 op.payload,
-                created_at=datetime.now(UTC),
+                created_at=utcnow(),
                 origin="test",
             )
         assert again.already

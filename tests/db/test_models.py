@@ -24,6 +24,7 @@ from db.models import (
     Vehicle,
     VehicleStatus,
 )
+from showroom.clock import utcnow
 from tests.factories import make_store, went_out
 
 
@@ -56,8 +57,8 @@ def _deposit(
         customer_id=customer_id,
         amount=Decimal("5000.00"),
         method=PaymentMethod.WECHAT,
-        taken_at=datetime.now(UTC),
-        expires_at=datetime.now(UTC) + timedelta(days=7),
+        taken_at=utcnow(),
+        expires_at=utcnow() + timedelta(days=7),
     )
 
 
@@ -131,7 +132,7 @@ def test_one_live_customer_per_phone_but_merged_ones_keep_their_number(
         session.add(_customer(store_id))
     with database.write() as session:
         old = session.scalars(select(Customer)).one()
-        old.deleted_at = datetime.now(UTC)
+        old.deleted_at = utcnow()
     with database.write() as session:
         session.add(_customer(store_id))
     with database.read() as session:

@@ -12,6 +12,7 @@ from db.engine import Database
 from db.enums import Role, Title, VisitPurpose
 from db.models import AppliedOperation, Customer, Visit
 from db.sync.outbox import Outbox
+from showroom.clock import utcnow
 from showroom.services.reception import NewCustomer
 from showroom.sync import operations
 from showroom.sync.service import SyncService
@@ -85,9 +86,8 @@ def test_offline_check_ins_queue_then_replay_once_in_order(
 
 
 def s_time():  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
 
-    return datetime.now(UTC)
+    return utcnow()
 
 
 def test_a_customer_made_offline_whose_phone_now_exists_is_merged(

@@ -12,6 +12,7 @@ from sqlalchemy import event, text
 
 from db.engine import Database
 from db.models import Customer, Title
+from showroom.clock import utcnow
 from showroom.services import reception
 from tests.factories import make_store
 
@@ -83,7 +84,7 @@ def test_a_merged_duplicate_is_not_found_by_its_tail(database: Database, store: 
                 name="旧",
                 title=Title.MR,
                 phone="13711110186",
-                deleted_at=reception.datetime.now(reception.UTC),
+                deleted_at=utcnow(),
             )
         )
     assert "旧先生" not in [m.display_name for m in _find(database, "0186").matches]

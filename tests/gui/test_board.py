@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from db.models import Customer, IntentGrade, Store, Title, Visit, VisitOutcome, VisitStatus
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import auth, reception
 from showroom.users import StaffUser
@@ -41,7 +42,7 @@ def _arrive(gui_context: AppContext, user: StaffUser, phone: str, minutes_ago: i
             user.actor,
             store_id,
             customer_id=customer.id,
-            now=datetime.now(UTC) - timedelta(minutes=minutes_ago),
+            now=utcnow() - timedelta(minutes=minutes_ago),
         )
         return result.visit_id
 

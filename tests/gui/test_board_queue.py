@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from db.models import Customer, SourceChannel, Staff, Store, Title, Visit, VisitPurpose, VisitStatus
+from showroom.clock import utcnow
 from showroom.services import auth
 from ui.screens.board import BoardScreen
 
@@ -14,7 +15,7 @@ from ui.screens.board import BoardScreen
 def test_waiting_visitors_and_a_free_consultant_are_matched_by_arrival(
     qtbot, gui_context, runner, accounts
 ) -> None:  # type: ignore[no-untyped-def]
-    now = datetime.now(UTC)
+    now = utcnow()
     with gui_context.database.write() as s:
         store_id = s.scalars(select(Store.id)).one()
         visits = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from db.models import (
     Visit,
     VisitPurpose,
 )
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import auth
 from showroom.services.reports import CHARTS
@@ -39,7 +40,7 @@ def _manager(gui_context: AppContext, accounts) -> StaffUser:  # type: ignore[no
 
 
 def _some_business(gui_context: AppContext) -> None:
-    now = datetime.now(UTC)
+    now = utcnow()
     with gui_context.database.write() as s:
         sales = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
         store_id = sales.store_id

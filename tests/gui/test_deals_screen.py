@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from db.models import (
     Vehicle,
     VehicleStatus,
 )
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.documents import archive
 from showroom.documents.model import Document as Paper
@@ -48,7 +48,7 @@ from ui.tasks import TaskRunner
 
 BUYER_ID = "11010519900307123" + id_check_digit("11010519900307123")
 ZONE_ = ZoneInfo("Asia/Shanghai")
-NOW_ = datetime.now(UTC)
+NOW_ = utcnow()
 
 
 @pytest.fixture

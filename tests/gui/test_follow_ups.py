@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from db.models import Customer, FollowUp, FollowUpStatus, GradeChange, IntentGrade, Staff
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import auth
 from showroom.services.overview import store_zone
@@ -21,8 +22,8 @@ def _sign_in(gui_context: AppContext, accounts, username: str) -> StaffUser:  # 
 
 def _seed(gui_context: AppContext) -> None:
     # The screen counts days in the store's zone, not this machine's.
-    today = datetime.now(UTC).astimezone(store_zone(None)).date()
-    long_ago = datetime.now(UTC) - timedelta(days=40)
+    today = utcnow().astimezone(store_zone(None)).date()
+    long_ago = utcnow() - timedelta(days=40)
     with gui_context.database.write() as s:
         sales = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
         buyer = Customer(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from db.engine import Database
 from db.models import Document, InspectionItem, ItemResult
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import auth
 from showroom.services import inspection_day as idays
@@ -31,7 +32,7 @@ def sign_in(ctx: AppContext, accounts: dict[str, Account], name: str) -> StaffUs
 
 
 def make_event(ctx: AppContext, user: StaffUser, seats: int, *, today: bool) -> None:
-    now = datetime.now(UTC)
+    now = utcnow()
     day = now.astimezone(idays.STORE_ZONE).date() + timedelta(days=0 if today else 7)
     with ctx.database.write() as s:
         idays.create_events(

@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import fields
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ from db.models import (
     Vehicle,
     VehicleStatus,
 )
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.privacy import redact
 from showroom.services import audit
@@ -79,7 +80,7 @@ def add_car(
             list_price=Decimal(price),
             cost_price=COST,
             status=status,
-            deleted_at=datetime.now(UTC) if deleted else None,
+            deleted_at=utcnow() if deleted else None,
         )
         session.add(car)
         session.flush()

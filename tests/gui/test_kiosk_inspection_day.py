@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from sqlalchemy import select
 
 from db.models import Customer, Registration
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import audit
 from showroom.services import inspection_day as idays
@@ -21,7 +22,7 @@ from ui.tasks import TaskRunner
 @pytest.fixture
 def page(qtbot, gui_context: AppContext, runner: TaskRunner) -> KioskInspectionDayPage:  # type: ignore[no-untyped-def]
     store_id = make_store(gui_context.database)
-    now = datetime.now(UTC)
+    now = utcnow()
     with gui_context.database.write() as s:
         idays.create_events(
             s,
@@ -142,13 +143,13 @@ WEEKDAYS_EN = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 def test_the_english_kiosk_spells_the_day_in_english(english, page: KioskInspectionDayPage) -> None:  # type: ignore[no-untyped-def]
-    day = (datetime.now(UTC) + timedelta(days=10)).date()
+    day = (utcnow() + timedelta(days=10)).date()
     text = page.findChildren(QPushButton, "kioskEvent")[0].text()
     # The day before the hours; the event's own title stays as the store typed it.
     assert text.split("  ")[0] == f"{MONTHS[day.month - 1]} {day.day} {WEEKDAYS_EN[day.weekday()]}"
 
 
 def test_the_chinese_kiosk_keeps_its_dates(page: KioskInspectionDayPage) -> None:
-    day = (datetime.now(UTC) + timedelta(days=10)).date()
+    day = (utcnow() + timedelta(days=10)).date()
     text = page.findChildren(QPushButton, "kioskEvent")[0].text()
     assert text.split("  ")[0] == f"{day:%m月%d日} 周{'一二三四五六日'[day.weekday()]}"

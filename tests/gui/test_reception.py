@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -25,6 +25,7 @@ from db.models import (
     VisitPurpose,
     VisitStatus,
 )
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import auth
 from showroom.users import StaffUser
@@ -71,7 +72,7 @@ def desk(qtbot, gui_context: AppContext, accounts: dict[str, Account]) -> StaffU
                 title=Title.MR,
                 phone="13812345678",
                 owner_id=owner,
-                owner_since=datetime.now(UTC) - timedelta(days=3),
+                owner_since=utcnow() - timedelta(days=3),
             )
         )
         s.add(Customer(store_id=store_id, name="王芳", title=Title.MS, phone="13812340000"))
@@ -246,7 +247,7 @@ def test_scanned_booking_code_checks_in_and_links_the_drive(
         )
         s.add(car)
         s.flush()
-        start = datetime.now(UTC) + timedelta(minutes=20)
+        start = utcnow() + timedelta(minutes=20)
         drive = TestDrive(
             store_id=store_id,
             booking_code="7KQ2MX",

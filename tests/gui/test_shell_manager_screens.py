@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, text
 
 from db.models import AuditEntry, Staff
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import audit, auth
 from showroom.services.auth import StaffUser
@@ -31,7 +32,7 @@ def test_a_locked_account_can_be_unlocked_by_the_manager(
 ) -> None:  # type: ignore[no-untyped-def]
     with gui_context.database.write() as s:
         staff = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
-        staff.locked_until = datetime.now(UTC) + timedelta(minutes=10)
+        staff.locked_until = utcnow() + timedelta(minutes=10)
         staff.failed_attempts = 0
     screen = StaffScreen(gui_context, runner, _manager(gui_context, accounts))
     qtbot.addWidget(screen)

@@ -7,7 +7,6 @@ the desk checks a walk-in in, and the walk-in is routed to that consultant.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from db.models import AuditEntry, Customer, Role, Staff, Store, Title, Visit
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import auth, roster
 from showroom.users import StaffUser
@@ -229,7 +229,7 @@ def test_a_consultant_who_also_appraises_sees_both_roles_screens(
     with gui_context.database.write() as s:
         person = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
         person.roles = {Role.SALES, Role.APPRAISER}
-        person.updated_at = datetime.now(UTC)
+        person.updated_at = utcnow()
     user = _sign_in(gui_context, "sales1", accounts["sales1"].password)
     from ui.widgets.shell import Shell
 

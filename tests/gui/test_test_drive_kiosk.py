@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -11,12 +10,13 @@ from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from db.models import Customer, Energy, TestDrive, Transmission, Vehicle, VehicleStatus
+from showroom.clock import store_today
 from showroom.context import AppContext
 from tests.factories import make_store
 from ui.kiosk.test_drive import CONTACT, DONE, SLOT, KioskTestDrivePage
 from ui.tasks import TaskRunner
 
-TODAY = date.today()
+TODAY = store_today()
 
 
 @pytest.fixture

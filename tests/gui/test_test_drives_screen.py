@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from db.models import (
     Vehicle,
     VehicleStatus,
 )
+from showroom.clock import store_today
 from showroom.context import AppContext
 from showroom.documents.model import Document as Paper
 from showroom.identifiers import id_check_digit
@@ -29,6 +30,7 @@ from showroom.services.overview import store_zone
 from showroom.users import StaffUser
 from tests.gui.conftest import Account
 from tests.gui.test_test_drive_agreement_pdf import print_font_files, print_fonts  # noqa: F401
+from ui.clock import today_qdate
 from ui.dialogs.test_drive import (
     STORE_ZONE,
     AgreementDialog,
@@ -41,7 +43,7 @@ from ui.screens.test_drives import TestDrivesScreen
 from ui.tasks import TaskRunner
 from ui.widgets.signature_pad import SignaturePad
 
-TOMORROW = date.today() + timedelta(days=1)
+TOMORROW = store_today() + timedelta(days=1)
 
 
 @pytest.fixture
@@ -134,11 +136,11 @@ def test_a_drive_from_licence_to_return(
     dialog = LicenceDialog(gui_context, screen.runner, screen.user, row, screen)
     qtbot.addWidget(dialog)
     dialog.number.setText(licence_number())
-    dialog.valid_until.setDate(QDate.currentDate().addDays(-3))
+    dialog.valid_until.setDate(today_qdate().addDays(-3))
     dialog.submit()
     assert dialog.error.isVisibleTo(dialog) and "过期" in dialog.error.text()
     assert dialog.number.text() == licence_number()
-    dialog.valid_until.setDate(QDate.currentDate().addYears(2))
+    dialog.valid_until.setDate(today_qdate().addYears(2))
     # The licence photo is read in a worker and goes with the licence.
     licence_png = tmp_path / "licence.png"
     licence_png.write_bytes(b"licence-photo-bytes")

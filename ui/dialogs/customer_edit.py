@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from db.enums import CustomerKind, CustomerRole, IntentGrade, PaymentPreference, Title
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.errors import ShowroomError
 from showroom.money import in_wan
@@ -90,7 +91,7 @@ class CustomerEditDialog(QDialog):
         self.resize(980, 660)
         self.context, self.runner, self.user = context, runner, user
         self.customer_id = customer_id
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or (lambda: utcnow())
         self.profile: CustomerProfile | None = None
         self._version = 0
         self.counters: list[LimitCounter] = []

@@ -9,7 +9,7 @@ buttons and everything typed stays.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.models import PaymentMethod, VehicleStatus
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.documents.model import Document
 from showroom.errors import ShowroomError
@@ -96,7 +97,7 @@ def method_text(method: PaymentMethod) -> str:
 
 def store_today() -> QDate:
     """Today in the store's zone: a PC set to another zone must not date a contract wrong."""
-    today = datetime.now(STORE_ZONE).date()
+    today = utcnow().astimezone(STORE_ZONE).date()
     return QDate(today.year, today.month, today.day)
 
 
@@ -401,7 +402,7 @@ class SignContractDialog(SigningDialog):
             self.show_message(self.tr("合同还没有生成，请稍候。"))
             return
         customer, consultant = self.signatures()
-        signed_at = datetime.now(UTC)
+        signed_at = utcnow()
         try:
             signed = ct.attach_signatures(
                 self.documents, customer, consultant, signed_at, STORE_ZONE

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from db.enums import InteractionChannel
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.roles import MAY_REVEAL_PERSONAL_DATA
 from showroom.services import leads
@@ -57,7 +58,7 @@ CHANNEL_ORDER = (
 
 
 def _wall_clock() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()
 
 
 class InteractionDialog(QDialog):

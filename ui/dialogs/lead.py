@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from db.enums import Role, SourceChannel, Title
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.errors import ShowroomError
 from showroom.services import reception
@@ -76,7 +77,7 @@ class LeadDialog(QDialog):
         self.setWindowTitle(self.tr("新建线索"))
         self.setMinimumWidth(640)
         self.context, self.runner, self.user = context, runner, user
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or (lambda: utcnow())
         self._existing: uuid.UUID | None = None
         self._time_edited = False
         self.counters: list[LimitCounter] = []

@@ -8,7 +8,7 @@ CSV (numbers masked) in the data folder. Both run off the UI thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import lead_import
 from showroom.users import StaffUser
@@ -82,7 +83,7 @@ class LeadImportDialog(QDialog):
         self.setWindowTitle(self.tr("导入平台线索"))
         self.resize(900, 600)
         self.context, self.runner, self.user = context, runner, user
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or (lambda: utcnow())
 
         self.path_edit = QLineEdit(self)
         self.path_edit.setPlaceholderText(self.tr("平台后台导出的线索 CSV 文件"))

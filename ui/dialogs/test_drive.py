@@ -8,7 +8,7 @@ backwards) is shown in red above the buttons and everything typed stays.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDate
@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from db.models import IntentGrade
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.documents.model import Document
 from showroom.errors import ShowroomError
 from showroom.services import test_drives as td
 from showroom.sync import operations
 from showroom.users import StaffUser
+from ui.clock import today_qdate
 from ui.dialogs.service import STORE_ZONE, templates_dir
 from ui.dialogs.service import ServiceDialog as _ServiceDialog
 from ui.dialogs.signing import SigningDialog
@@ -82,10 +84,10 @@ class BookingDialog(_ServiceDialog):
         self.stock_no.setPlaceholderText(self.tr("如 BJ01-S2026-00012"))
         self.stock_no.editingFinished.connect(self._find_car)
         self.car_label = QLabel(self.tr("输入库存编号后按回车"), self)
-        self.day = QDateEdit(QDate.currentDate().addDays(1), self)
+        self.day = QDateEdit(today_qdate().addDays(1), self)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
-        self.day.setMinimumDate(QDate.currentDate())
+        self.day.setMinimumDate(today_qdate())
         self.day.dateChanged.connect(self._load_slots)
         self.day.dateChanged.connect(self._load_consultants)
         self.slot = QComboBox(self)
@@ -206,7 +208,7 @@ class LicenceDialog(_ServiceDialog):
         self.number = QLineEdit(self)
         self.number.setPlaceholderText(self.tr("18 位证号（与身份证号相同）"))
         self.classes = QLineEdit("C1", self)
-        self.valid_until = QDateEdit(QDate.currentDate().addYears(6), self)
+        self.valid_until = QDateEdit(today_qdate().addYears(6), self)
         self.valid_until.setCalendarPopup(True)
         self.valid_until.setDisplayFormat("yyyy-MM-dd")
         self.name = QLineEdit(row.customer_name, self)
@@ -331,7 +333,7 @@ class AgreementDialog(SigningDialog):
             self.show_message(self.tr("协议还没有生成，请稍候。"))
             return
         customer, consultant = self.signatures()
-        signed_at = datetime.now(UTC)
+        signed_at = utcnow()
         try:
             signed = td.attach_signatures(
                 self.document, customer, consultant, signed_at, STORE_ZONE

@@ -11,7 +11,7 @@ Check-out asks for the outcome and the intent grade.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from db.enums import IntentGrade, VisitOutcome, VisitStatus
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import reception
 from showroom.services.reception import BoardRow
@@ -92,7 +93,7 @@ class BoardModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[BoardRow] = []
         self.alarm_minutes = alarm_minutes
-        self.now = datetime.now(UTC)
+        self.now = utcnow()
 
     def set_rows(self, rows: list[BoardRow], now: datetime) -> None:
         self.beginResetModel()
@@ -267,7 +268,7 @@ class BoardScreen(Screen):
         clock: Any = None,
     ) -> None:
         super().__init__(context, runner, user, parent)
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or (lambda: utcnow())
         self._loading = False
         self.check_out_dialog: CheckOutDialog | None = None
 

@@ -10,7 +10,7 @@ numbers behind it, written by the service so the CSV matches the definitions).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from matplotlib.figure import Figure
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import reports
 from showroom.services.overview import store_zone
@@ -203,7 +204,7 @@ class DashboardScreen(Screen):
         scroll.setWidget(inner)
         self.body.addWidget(scroll, 1)
 
-        today = datetime.now(UTC).astimezone(self.zone).date()
+        today = utcnow().astimezone(self.zone).date()
         self.preset_combo.setCurrentIndex(PRESETS.index("month"))
         self._apply_preset(today)
         self.preset_combo.currentIndexChanged.connect(self._on_preset)
@@ -217,7 +218,7 @@ class DashboardScreen(Screen):
     # --- filters -------------------------------------------------------------------------
 
     def _today(self) -> date:
-        return datetime.now(UTC).astimezone(self.zone).date()
+        return utcnow().astimezone(self.zone).date()
 
     def _apply_preset(self, today: date) -> None:
         preset = self.preset_combo.currentData()

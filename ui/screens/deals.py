@@ -10,7 +10,7 @@ again at once.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.models import ContractKind, ContractStatus, DepositStatus, DocumentKind, Role
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.documents import archive
 from showroom.documents.model import Document
@@ -88,7 +89,7 @@ class DepositModel(RowListModel):
         if row is None:
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if row.expires_within(datetime.now(UTC), EXPIRING_DAYS):
+            if row.expires_within(utcnow(), EXPIRING_DAYS):
                 return WARN
             return None if row.status is DepositStatus.ACTIVE else MUTED
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 4:
@@ -97,7 +98,7 @@ class DepositModel(RowListModel):
             return None
         expires = row.expires_at.astimezone(STORE_ZONE) if row.expires_at else None
         status = _tr(row.status_label)
-        if row.expires_within(datetime.now(UTC), EXPIRING_DAYS):
+        if row.expires_within(utcnow(), EXPIRING_DAYS):
             status += self.tr("，即将到期")
         return (
             row.receipt_no,
@@ -266,7 +267,7 @@ class DealsScreen(Screen):
         layout = QVBoxLayout(page)
         head = QHBoxLayout()
         head.addWidget(QLabel(self.tr("日期"), page))
-        today = datetime.now(STORE_ZONE).date()  # the store's day, not this PC's
+        today = utcnow().astimezone(STORE_ZONE).date()  # the store's day, not this PC's
         self.day = QDateEdit(QDate(today.year, today.month, today.day), page)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
@@ -330,7 +331,7 @@ class DealsScreen(Screen):
         store, active_only = self.user.store_id, self.active_only.isChecked()
         value = self.day.date()
         day = date(value.year(), value.month(), value.day())
-        now = datetime.now(UTC)
+        now = utcnow()
 
         def work(
             session: Session,

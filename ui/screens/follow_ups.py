@@ -10,7 +10,7 @@ days are shown with a one-click downgrade to B, so the grades stay honest.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from db.enums import Role
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import follow_ups
 from showroom.services.follow_ups import FollowUpList, FollowUpRow, StaleHotCustomer
@@ -199,7 +200,7 @@ class FollowUpsScreen(Screen):
     # --- loading -------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        return datetime.now(UTC)
+        return utcnow()
 
     def _today(self) -> date:
         return self._now().astimezone(self.zone).date()

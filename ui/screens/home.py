@@ -8,17 +8,18 @@ so the board stays true without anyone pressing a button.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QDate, QLocale, QTime, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from db.enums import Role, VisitStatus
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.money import format_yuan
 from showroom.services.overview import Overview, today_overview
 from showroom.users import StaffUser
+from ui.clock import today_qdate
 from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.tasks import TaskRunner
@@ -138,7 +139,7 @@ class HomeScreen(Screen):
         return text.format(name=self.user.display_name)
 
     def _date_text(self) -> str:
-        return QLocale().toString(QDate.currentDate(), QLocale.FormatType.LongFormat)
+        return QLocale().toString(today_qdate(), QLocale.FormatType.LongFormat)
 
     def _card_title(self, key: str) -> str:
         return {
@@ -173,7 +174,7 @@ class HomeScreen(Screen):
         store_id = self.user.store_id
 
         def work(session: Session) -> Overview:
-            return today_overview(session, store_id, datetime.now(UTC))
+            return today_overview(session, store_id, utcnow())
 
         self.runner.read(work, self._show, self._on_failed)
 

@@ -60,6 +60,7 @@ from showroom.services import inspections as insp
 from showroom.services import roster
 from showroom.services.customers import reveal_phone
 from showroom.users import StaffUser
+from ui.clock import today_qdate
 from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.screens.inspection_record import TOUCH, InspectionEditor, section_label
@@ -140,7 +141,7 @@ class EventDialog(QDialog):
         self.setWindowTitle(self.tr("新建检测日"))
         form = QFormLayout(self)
         self.title = QLineEdit(self.tr("透明检测日"), self)
-        self.day = QDateEdit(QDate.currentDate().addDays(14), self)
+        self.day = QDateEdit(today_qdate().addDays(14), self)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
         self.opens = QTimeEdit(QTime(9, 0), self)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.enums import InteractionChannel, LeadStatus, Role
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import leads, reception
 from showroom.services.leads import LeadQuery, LeadRow, LeadSummary
@@ -177,7 +178,7 @@ class LeadsScreen(Screen):
         clock: Clock | None = None,
     ) -> None:
         super().__init__(context, runner, user, parent)
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or (lambda: utcnow())
 
         title = QLabel(self.tr("线索"), self)
         title.setObjectName("PageTitle")

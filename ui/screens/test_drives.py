@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from db.models import DocumentKind, TestDriveStatus
+from showroom.clock import store_today
 from showroom.context import AppContext
 from showroom.documents.model import Document
 from showroom.services import test_drives as td
 from showroom.users import StaffUser
+from ui.clock import today_qdate
 from ui.dialogs.test_drive import (
     STORE_ZONE,
     AgreementDialog,
@@ -109,14 +111,14 @@ class TestDrivesScreen(Screen):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(context, runner, user, parent)
-        self._reminder_day = date.today()
+        self._reminder_day = store_today()
         self._saved_note = ""
         title = QLabel(self.tr("试驾"), self)
         title.setObjectName("ScreenTitle")
         top = QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)
-        self.day = QDateEdit(QDate.currentDate(), self)
+        self.day = QDateEdit(today_qdate(), self)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
         self.day.dateChanged.connect(self.refresh)

@@ -18,7 +18,7 @@ import sys
 import uuid
 import wave
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.services import self_check_in as sci
 from showroom.services.self_check_in import ArrivalRow, KioskAlert
@@ -126,7 +127,7 @@ class ArrivalWatcher(QObject):
         super().__init__(parent)
         self._runner = runner
         self._store_id = user.store_id
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or (lambda: utcnow())
         self.chime = Chime(context.paths.cache_dir)
         self._play = chime or self.chime.play
         self.arrivals: list[ArrivalRow] = []

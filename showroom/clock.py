@@ -1,0 +1,7 @@
+"""The app's clock for the domain and the UI (see ``db.clock``; standard library only)."""
+
+from __future__ import annotations
+
+from db.clock import set_source, store_today, utcnow
+
+__all__ = ["set_source", "store_today", "utcnow"]
