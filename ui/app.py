@@ -536,6 +536,11 @@ def run(args: argparse.Namespace) -> int:
         )
         for problem in settings.problems:
             log.warning("settings: %s", problem)
+        from ui import platform_check
+
+        if (missing := platform_check.missing_library()) is not None:
+            print(platform_check.message(missing, settings["language"]), file=sys.stderr)
+            return 1
         app = create_application(sys.argv[:1], settings["language"])
         reporter = BugReporter(paths.log_file, app)
         install_exception_hooks(reporter)
