@@ -2,6 +2,8 @@
 
 Usage: python -m benchmarks.startup [--cars 100000] [--runs 21]
 
+Also prints the median time to ready (database open, sign-in possible; target 1.0 s).
+
 The database with N demo cars is generated once and kept in the cache folder
 (``benchmarks/.cache``; delete it to regenerate). Each figure is the median
 over ``--runs`` fresh processes (``showroom --exit-after-startup``) of the wall
@@ -53,19 +55,22 @@ sys.exit(app.exec())
 
 
 def timed(cmd: list[str], env: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
-    """(seconds to first paint, seconds to exit) for each run."""
-    paints, totals = [], []
+    """(seconds to first paint, seconds to ready) for each run.
+
+    Ready is the app's ``ready`` mark (database open: sign-in and browsing work); the
+    bare window has none, so its process exit stands in.
+    """
+    paints, readies = [], []
     for _ in range(runs):
         started = time.time()
         out = subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-        totals.append(time.time() - started)
-        marks = [
-            line.split()[1] for line in out.stdout.splitlines() if line.startswith("first-paint")
-        ]
-        if not marks:
+        ended = time.time()
+        marks = dict(line.split()[:2] for line in out.stdout.splitlines() if " " in line)
+        if "first-paint" not in marks:
             raise SystemExit(f"no first-paint mark from {cmd}:\n{out.stdout}\n{out.stderr}")
-        paints.append(float(marks[0]) - started)
-    return paints, totals
+        paints.append(float(marks["first-paint"]) - started)
+        readies.append(float(marks["ready"]) - started if "ready" in marks else ended - started)
+    return paints, readies
 
 
 def main() -> None:
@@ -112,7 +117,8 @@ def main() -> None:
     bare = statistics.median(bare_paints)
     print(
         f"platform={env['QT_QPA_PLATFORM']} runs={args.runs}; median ms to first paint "
-        "(to exit); x bare: ratio of the medians, and the median of each round's own ratio"
+        "(to ready: database open, sign-in possible; bare window: to exit); x bare: ratio of "
+        "the medians, and the median of each round's own ratio"
     )
     for name, (paints, totals) in figures.items():
         med = statistics.median(paints)
