@@ -125,6 +125,11 @@ def test_every_chart_is_drawn_with_a_chinese_title(qtbot, gui_context, runner, a
     texts = [t.get_text() for t in screen.charts["inspection_days"].figure.axes[0].texts]
     assert texts == ["所选时间内没有透明检测日"]
     assert len(screen.charts["rates"].figure.axes[0].patches) == 3
+    # A few visits still count in whole visits: no 0.5 on the axis.
+    for key in ("traffic_day", "traffic_hour", "consultants", "stock_age"):
+        axis = screen.charts[key].figure.axes[0]
+        axis.figure.canvas.draw()
+        assert all(float(t).is_integer() for t in axis.get_yticks()), (key, axis.get_yticks())
 
 
 def test_a_chart_exports_as_png_and_its_data_as_csv(

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
@@ -352,15 +353,19 @@ class DashboardScreen(Screen):
         ticks = list(range(0, len(days), step))
         ax.set_xticks(ticks, [days[i].strftime("%m-%d") for i in ticks])
         ax.set_ylabel(self.tr("批次"))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole counts
         ax.set_ylim(bottom=0)
 
     def _paint_traffic_hour(self, figure: Figure, d: Dashboard) -> None:
         ax = figure.add_subplot()
         ax.set_title(self.tr("到店时段（北京时间）"))
         ax.bar(range(24), d.traffic_by_hour, color="#f5b301", width=0.75)
-        ax.set_xticks(range(0, 24, 2), [f"{h}时" for h in range(0, 24, 2)])
+        ax.set_xticks(
+            range(0, 24, 2), [self.tr("{hour}时").format(hour=h) for h in range(0, 24, 2)]
+        )
         ax.set_xlim(-0.6, 23.6)
         ax.set_ylabel(self.tr("批次"))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole counts
 
     def _paint_funnel(self, figure: Figure, d: Dashboard) -> None:
         ax = figure.add_subplot()
@@ -410,6 +415,7 @@ class DashboardScreen(Screen):
             ax.bar_label(bars, fontsize=8, padding=1)
         ax.set_xticks(range(len(people)), [c.name for c in people])
         ax.set_ylabel(self.tr("数量"))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole counts
         rate_ax = ax.twinx()
         rates = [(c.conversion or 0) * 100 for c in people]
         rate_ax.plot(
@@ -433,6 +439,7 @@ class DashboardScreen(Screen):
         bars = ax.bar(range(len(cars)), cars, color=colours, width=0.6)
         ax.set_xticks(range(len(cars)), labels)
         ax.set_ylabel(self.tr("车辆数"))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole counts
         ax.set_ylim(0, (max(cars) if cars and max(cars) else 1) * 1.3)
         for bar, bucket in zip(bars, d.stock_age, strict=True):
             price = (
