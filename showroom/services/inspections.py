@@ -786,6 +786,15 @@ def _money(value: Decimal | None) -> str:
     return "—" if value is None else f"¥{value:,.0f}"
 
 
+def _valuation_line(low: Decimal | None, high: Decimal | None) -> str:
+    """The report's valuation sentence; never "— 至 —" for a car that was not valued."""
+    if low is None and high is None:
+        return "估价：本次检测未作估价。"
+    if low is None or high is None or low == high:
+        return f"估价：{_money(low if high is None else high)}。"
+    return f"估价区间：{_money(low)} 至 {_money(high)}。"
+
+
 def report_document(
     session: Session,
     inspection_id: uuid.UUID,
@@ -848,9 +857,11 @@ def report_document(
         else "经检查结构件、水泡痕迹和火烧痕迹，未发现事故、泡水或火烧迹象。"
     )
     valuation = [
-        f"估价区间：{_money(view.valuation_low)} 至 {_money(view.valuation_high)}。",
+        _valuation_line(view.valuation_low, view.valuation_high),
         f"估价方法：{view.valuation_note or '参照同款车型近期成交及在售价格，结合车况评分调整。'}",
     ]
+    if view.valuation_low is None and view.valuation_high is None:
+        valuation = [valuation[0]]  # no figure, so no method behind it either
     if view.comparables:
         valuation.append(
             "参考车辆："

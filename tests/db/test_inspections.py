@@ -244,3 +244,20 @@ def test_a_store_checklist_replaces_the_default_for_new_inspections(world: World
     assert [i.label for i in view.items] == [f"自定义{n}" for n in range(6)]
     assert len(view.missing_required()) == 5
     assert view.scorecard.sections[0].weight == 25
+
+
+def test_a_report_without_valuation_says_so_instead_of_dashes(world: World) -> None:
+    world.mark_all()
+    with world.database.write() as session:
+        insp.finalise(session, world.actor, world.inspection_id, now=NOW)
+    with world.database.read() as session:
+        text = insp.report_document(session, world.inspection_id).signed_text()
+    assert "本次检测未作估价" in text
+    assert "— 至 —" not in text and "估价方法" not in text
+    with world.database.write() as session:
+        second = insp.correct(session, world.actor, world.inspection_id, "补充估价")
+        insp.set_valuation(session, second, low=Decimal(68000), high=Decimal(72000), note="")
+        insp.finalise(session, world.actor, second, now=NOW)
+    with world.database.read() as session:
+        text = insp.report_document(session, second).signed_text()
+    assert "估价区间：¥68,000 至 ¥72,000。" in text
