@@ -126,6 +126,8 @@ def test_appraiser_checks_in_takes_the_car_records_finalises_and_prints(
     editor = screen.editor
     assert screen.tabs.currentIndex() == 2 and editor.view is not None
     rows = list(editor.rows.values())
+    # Nothing checked yet: no score that reads like a verdict.
+    assert "分" not in editor.score.text() and "必检项目" in editor.score.text()
     qtbot.mouseClick(editor.finalise_button, Qt.MouseButton.LeftButton)
     assert "必检项目没有检查" in editor.message.text()
     for row in rows:

@@ -499,11 +499,16 @@ class InspectionEditor(QWidget):
             f"{view.car or ''} {view.plate or ''} · {self.tr('评估师')} {view.appraiser}"
         )
         card = view.scorecard
-        self.score.setText(
-            self.tr("{score} 分 · {grade}").format(
-                score=card.score, grade=_t(grading.GRADE_LABELS[card.grade])
+        unchecked_required = len(view.missing_required())
+        if unchecked_required and not view.final:
+            # A score over unchecked items would read as a verdict: say what is missing.
+            self.score.setText(self.tr("未完成：还有 {n} 个必检项目").format(n=unchecked_required))
+        else:
+            self.score.setText(
+                self.tr("{score} 分 · {grade}").format(
+                    score=card.score, grade=_t(grading.GRADE_LABELS[card.grade])
+                )
             )
-        )
         for row in self.rows.values():
             row.set_locked(view.final)
         for w in (self.accident, self.flood, self.fire):
