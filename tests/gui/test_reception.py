@@ -115,6 +115,8 @@ def test_returning_customer_checks_in_with_two_key_presses_after_the_number(
         VisitStatus.WAITING,
     )
     assert "已签到：张伟 先生" in screen.message.text() and "孙顾问" in screen.message.text()
+    # Checked in, with a routing note: a caution in amber, never the red of a failure.
+    assert screen.message.objectName() == "WarningText"
     assert screen.entry.text() == "" and screen.entry.hasFocus()  # ready for the next person
 
 

@@ -383,7 +383,7 @@ class CheckInScreen(Screen):
             return
         text, tone = routing_text(routing)
         self.routing_label.setText(text)
-        self.routing_label.setObjectName("ErrorText" if tone == "warning" else "HintText")
+        self.routing_label.setObjectName("WarningText" if tone == "warning" else "HintText")
         repolish(self.routing_label)
 
     # --- keys --------------------------------------------------------------------------
@@ -682,7 +682,8 @@ class CheckInScreen(Screen):
     def _say(self, text: str, tone: str) -> None:
         self.message.setText(text)
         self.message.setObjectName(
-            {"error": "ErrorText", "warning": "ErrorText"}.get(tone, "SuccessText")
+            # A check-in that worked but found no free consultant is a caution, not a failure.
+            {"error": "ErrorText", "warning": "WarningText"}.get(tone, "SuccessText")
         )
         repolish(self.message)
         self.message.show()
