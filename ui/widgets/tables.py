@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 Index = QModelIndex | QPersistentModelIndex
@@ -48,6 +55,55 @@ def set_column_widths(
         header = view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    _ColumnFitter(view, widths, stretch)
+
+
+# A column grows to its longest shown text up to this width; beyond it the text is
+# elided and the tooltip (or the record) shows it whole.
+MAX_FITTED_WIDTH = 360
+
+
+class _ColumnFitter(QObject):
+    """Widens a starting-width column when its header or shown cells need more room.
+
+    The starting widths suit typical data; a longer header in another language, a
+    longer duration or a longer name must not be cut off. Columns only grow, and a
+    column the user resized by hand is left alone.
+    """
+
+    def __init__(self, view: QTableView, widths: dict[int, int], stretch: int | None) -> None:
+        super().__init__(view)
+        self._view = view
+        self._columns = [c for c in widths if c != stretch]
+        self._user_sized: set[int] = set()
+        self._fitting = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit)
+        view.horizontalHeader().sectionResized.connect(self._resized)
+        model = view.model()
+        if model is not None:
+            for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
+                signal.connect(self._timer.start)
+        self._timer.start()
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting:
+            self._user_sized.add(column)
+
+    def fit(self) -> None:
+        view, header = self._view, self._view.horizontalHeader()
+        self._fitting = True
+        try:
+            for column in self._columns:
+                if column in self._user_sized or view.isColumnHidden(column):
+                    continue
+                needed = max(header.sectionSizeHint(column), view.sizeHintForColumn(column))
+                if needed > view.columnWidth(column):
+                    view.setColumnWidth(column, min(needed, MAX_FITTED_WIDTH))
+        finally:
+            self._fitting = False
 
 
 class RowListModel(QAbstractTableModel):

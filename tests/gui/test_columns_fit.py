@@ -1,0 +1,127 @@
+"""No list cuts off a column's title or text at 1280x800 or 1920x1080.
+
+Every list screen is opened on a demo store (cars, customers, visits, deals) as
+the manager; in each table every column that keeps its own width (not the one
+that stretches) must be as wide as its header and its shown cells need. The
+screens are saved as PNG for a person to look at (``SHOWROOM_SHOTS``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QLocale
+from PySide6.QtWidgets import QApplication, QHeaderView, QTableView, QWidget
+
+from db.engine import Database
+from showroom import demo
+from showroom.clock import utcnow
+from showroom.context import AppContext, prepare_schema
+from showroom.paths import AppPaths
+from showroom.services import auth
+from showroom.settings import Settings
+from showroom.users import StaffUser
+from ui.i18n import install_translators
+from ui.screens.audit import AuditScreen
+from ui.screens.board import BoardScreen
+from ui.screens.customers import CustomersScreen
+from ui.screens.deals import DealsScreen
+from ui.screens.follow_ups import FollowUpsScreen
+from ui.screens.inventory import InventoryScreen
+from ui.screens.leads import LeadsScreen
+from ui.screens.staff import StaffScreen
+from ui.screens.test_drives import TestDrivesScreen
+from ui.tasks import TaskRunner
+
+SCREENS = {
+    "board": BoardScreen,
+    "inventory": InventoryScreen,
+    "deals": DealsScreen,
+    "customers": CustomersScreen,
+    "follow_ups": FollowUpsScreen,
+    "leads": LeadsScreen,
+    "test_drives": TestDrivesScreen,
+    "audit": AuditScreen,
+    "staff": StaffScreen,
+}
+SHOTS = Path(os.environ.get("SHOWROOM_SHOTS", "")) if os.environ.get("SHOWROOM_SHOTS") else None
+
+
+@pytest.fixture(scope="module")
+def _demo_file(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Path:
+    """One demo store for every screen and size (made once: it takes a few seconds)."""
+    path = tmp_path_factory.mktemp("demo") / "showroom.db"
+    shutil.copyfile(_sqlite_template, path)
+    database = Database.from_url(f"sqlite:///{path}")
+    demo.generate(database, cars=40, seed=7, now=utcnow())
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_desk(  # type: ignore[no-untyped-def]
+    qtbot, _demo_file: Path, tmp_path: Path, paths: AppPaths, settings: Settings
+) -> Iterator[tuple[AppContext, TaskRunner, StaffUser]]:
+    path = tmp_path / "showroom.db"
+    shutil.copyfile(_demo_file, path)
+    database = Database.from_url(f"sqlite:///{path}")
+    context = AppContext(paths, settings, database, schema_state=prepare_schema(database))
+    runner = TaskRunner(database, inline=True)
+    with database.write() as s:
+        manager = auth.sign_in(s, "manager", demo.DEMO_PASSWORD)
+    yield context, runner, manager
+    runner.deleteLater()
+    database.dispose()
+
+
+def cut_off_columns(table: QTableView) -> list[str]:
+    """Columns of ``table`` narrower than their header or shown cells (stretching ones aside)."""
+    header = table.horizontalHeader()
+    model = table.model()
+    problems = []
+    for column in range(header.count()):
+        if table.isColumnHidden(column):
+            continue
+        if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
+            continue
+        if column == header.count() - 1 and header.stretchLastSection():
+            continue
+        needed = max(header.sectionSizeHint(column), table.sizeHintForColumn(column))
+        if needed > table.columnWidth(column):
+            title = model.headerData(column, header.orientation()) if model else column
+            problems.append(f"{title}: {table.columnWidth(column)} < {needed}")
+    return problems
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def language(request: pytest.FixtureRequest, qtbot) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    app = QApplication.instance()
+    locale = QLocale()
+    translators = install_translators(app, request.param) if request.param == "en" else []
+    yield request.param
+    for translator in translators:
+        app.removeTranslator(translator)
+    QLocale.setDefault(locale)
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_no_list_cuts_off_a_column(  # type: ignore[no-untyped-def]
+    qtbot, demo_desk, language: str, name: str, size: tuple[int, int]
+) -> None:
+    screen: QWidget = SCREENS[name](*demo_desk)
+    qtbot.addWidget(screen)
+    screen.resize(*size)
+    screen.show()
+    qtbot.wait(50)  # the fitter runs once the rows are in
+    tables = [t for t in screen.findChildren(QTableView) if t.isVisibleTo(screen)]
+    assert tables, name
+    if SHOTS is not None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        screen.grab().save(str(SHOTS / f"{name}-{language}-{size[0]}x{size[1]}.png"))
+    problems = {t.objectName() or type(t.model()).__name__: cut_off_columns(t) for t in tables}
+    assert not any(problems.values()), problems
