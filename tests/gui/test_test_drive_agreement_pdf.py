@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,32 @@ def long_document(pages_of_text: int) -> Document:
         fields=(Field("买方", "王小明"), Field("车架号（VIN）", "LSVAU2180N2123456")),
         sections=sections,
     )
+
+
+def _pages(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
+    line = next(x for x in info.stdout.decode().splitlines() if x.startswith("Pages:"))
+    return int(line.split()[-1])
+
+
+def test_a_reprint_of_a_paper_filled_to_the_last_line_keeps_its_page_count(
+    print_fonts: None, tmp_path: Path
+) -> None:
+    base = long_document(pages_of_text=1)
+
+    def paper(count: int) -> Document:
+        return replace(base, sections=(Section("附则", ("本条完。",) * count),))
+
+    # The most one-line paragraphs that still fit on one page: no room for one more line.
+    fits, spills = 1, 200
+    assert _pages(render_pdf(paper(fits))) == 1 < _pages(render_pdf(paper(spills)))
+    while spills - fits > 1:
+        middle = (fits + spills) // 2
+        fits, spills = (
+            (middle, spills) if _pages(render_pdf(paper(middle))) == 1 else (fits, middle)
+        )
+    original = paper(fits)
+    copy = replace(original, copy_no=1)
+    pdf = render_pdf(copy)
+    assert _pages(pdf) == _pages(render_pdf(original)) == 1
+    assert "与存档原件内容一致" in pdf_text(pdf, tmp_path)

@@ -153,11 +153,8 @@ def _body_html(document: Document, families: list[str], break_before_last: bool 
         f"<p align='center' style='font-size:17pt; font-weight:bold; margin-bottom:2pt;'>"
         f"{_esc(document.title)}</p>",
     ]
-    if document.copy_no:
-        parts.append(
-            f"<p align='center' style='font-size:10pt; color:#c0392b; font-weight:bold;'>"
-            f"副本 COPY · 第 {document.copy_no} 次重印 · 与存档原件内容一致</p>"
-        )
+    # A copy's body is laid out exactly as the original's (same pages, same breaks);
+    # the copy is said in the frame: stamp, watermark and footer.
     if document.headline:
         parts.append(
             "<p align='center' style='font-size:30pt; font-weight:bold; color:#b3261e;"
@@ -465,7 +462,7 @@ def _paint_frame(
     )
     left = f"{document.title} · 编号 {document.number} · 验证码 {document.verification_code}"
     if document.copy_no:
-        left += f" · 副本 COPY {document.copy_no}"
+        left += f" · 副本 COPY {document.copy_no}：第 {document.copy_no} 次重印，与存档原件内容一致"
     painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, left)
     painter.drawText(
         text_rect,
