@@ -66,6 +66,7 @@ from ui.screens.base import Screen
 from ui.screens.inspection_record import TOUCH, InspectionEditor, section_label
 from ui.tasks import TaskRunner
 from ui.widgets.dates import month_day, weekday
+from ui.widgets.limits import fit_text_width
 from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
 if TYPE_CHECKING:
@@ -140,6 +141,8 @@ class EventDialog(QDialog):
         self.runner, self.user = runner, user
         self.setWindowTitle(self.tr("新建检测日"))
         form = QFormLayout(self)
+        # Fields take the dialog's width: the offer text is a sentence, not a code.
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.title = QLineEdit(self.tr("透明检测日"), self)
         self.day = QDateEdit(today_qdate().addDays(14), self)
         self.day.setCalendarPopup(True)
@@ -153,6 +156,7 @@ class EventDialog(QDialog):
         self.seats.setRange(1, 500)
         self.seats.setValue(20)
         self.offer = QLineEdit(self.tr("免费全车检测一次，出具检测报告"), self)
+        fit_text_width(self.offer)
         self.repeat = QSpinBox(self)
         self.repeat.setRange(0, idays.MAX_REPEAT_MONTHS)
         self.repeat.setSuffix(self.tr(" 个月"))
@@ -219,6 +223,8 @@ class EditEventDialog(QDialog):
         self.runner, self.user, self.event_row = runner, user, event
         self.setWindowTitle(self.tr("修改检测日"))
         form = QFormLayout(self)
+        # Fields take the dialog's width: the offer text is a sentence, not a code.
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         starts = event.starts_at.astimezone(idays.STORE_ZONE)
         ends = event.ends_at.astimezone(idays.STORE_ZONE)
         self.title = QLineEdit(event.title, self)
@@ -234,6 +240,7 @@ class EditEventDialog(QDialog):
         self.seats.setRange(1, 500)
         self.seats.setValue(event.seats)
         self.offer = QLineEdit(event.offer, self)
+        fit_text_width(self.offer)
         given = QLabel(
             self.tr("已占名额 {seated} 位，候补 {waiting} 位：名额不能少于已占名额；").format(
                 seated=event.seated, waiting=event.waitlisted
@@ -448,6 +455,8 @@ class RegisterDialog(QDialog):
         self.setWindowTitle(self.tr("检测日报名"))
         self.setMinimumWidth(560)
         form = QFormLayout(self)
+        # Fields take the dialog's width: the offer text is a sentence, not a code.
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         left = event.seats_left
         head = QLabel(
             self.tr("{day} {hours} · 剩余名额 {left}/{seats}").format(

@@ -85,3 +85,9 @@ def stacked_with_counter(
     box.addWidget(edit)
     box.addWidget(counter, 0, Qt.AlignmentFlag.AlignRight)
     return box, counter
+
+
+def fit_text_width(edit: QLineEdit, maximum: int = 560) -> None:
+    """Wide enough to show its starting text whole (a sentence, not a code), up to ``maximum``."""
+    needed = edit.fontMetrics().horizontalAdvance(edit.text()) + 28  # frame and padding
+    edit.setMinimumWidth(min(needed, maximum))
