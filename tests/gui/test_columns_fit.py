@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QApplication, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
 
 from db.engine import Database
 from showroom import demo
@@ -25,6 +25,7 @@ from showroom.paths import AppPaths
 from showroom.services import auth
 from showroom.settings import Settings
 from showroom.users import StaffUser
+from tests.gui.columns import cut_off_columns
 from ui.i18n import install_translators
 from ui.screens.audit import AuditScreen
 from ui.screens.board import BoardScreen
@@ -76,25 +77,6 @@ def demo_desk(  # type: ignore[no-untyped-def]
     yield context, runner, manager
     runner.deleteLater()
     database.dispose()
-
-
-def cut_off_columns(table: QTableView) -> list[str]:
-    """Columns of ``table`` narrower than their header or shown cells (stretching ones aside)."""
-    header = table.horizontalHeader()
-    model = table.model()
-    problems = []
-    for column in range(header.count()):
-        if table.isColumnHidden(column):
-            continue
-        if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
-            continue
-        if column == header.count() - 1 and header.stretchLastSection():
-            continue
-        needed = max(header.sectionSizeHint(column), table.sizeHintForColumn(column))
-        if needed > table.columnWidth(column):
-            title = model.headerData(column, header.orientation()) if model else column
-            problems.append(f"{title}: {table.columnWidth(column)} < {needed}")
-    return problems
 
 
 @pytest.fixture(params=["zh_CN", "en"])

@@ -14,6 +14,7 @@ from db.sync.outbox import Outbox
 from showroom.context import AppContext
 from showroom.errors import DatabaseUnavailable
 from showroom.sync.service import SyncService, SyncState
+from tests.gui.columns import cut_off_columns
 from tests.gui.test_reception import desk  # noqa: F401 - the fixture
 from ui.dialogs.sync_problems import SyncProblemsDialog
 from ui.screens.reception import CheckInScreen
@@ -87,6 +88,7 @@ def test_the_sync_panel_lists_problems_until_staff_discard_them(
         ["同步问题", "试驾还车", "这次试驾已经还车，不能重复还车。"],
     ]
     assert "1 条待同步，1 个同步问题" in dialog.summary.text()
+    assert cut_off_columns(dialog.table) == []
     assert dialog.sync_button.isEnabled()  # 立即同步 tries the server itself, even "offline"
     Path("/tmp/i8").mkdir(exist_ok=True)
     dialog.grab().save("/tmp/i8/sync_panel.png")
