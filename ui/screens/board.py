@@ -54,7 +54,9 @@ from ui.widgets.reception_labels import (
     local_time,
     outcome_label,
     purpose_label,
+    short_grade_label,
     status_label,
+    with_note,
 )
 from ui.widgets.tables import make_table, set_column_widths
 
@@ -180,7 +182,7 @@ class BoardModel(QAbstractTableModel):
             return row.phone_masked
         if column == COL_PURPOSE:
             text = purpose_label(row.purpose)
-            return f"{text}（{self.tr('预约')}）" if row.booking else text
+            return with_note(text, self.tr("预约")) if row.booking else text
         if column == COL_PARTY:
             return str(row.party_size)
         if column == COL_STATUS:
@@ -192,9 +194,9 @@ class BoardModel(QAbstractTableModel):
             return f"⚠ {text}" if self.alarmed(row) else text
         if column == COL_RESULT:
             if row.status is VisitStatus.LEFT:
-                grade = f" · {row.intent_grade.value} 级" if row.intent_grade else ""
+                grade = f" · {short_grade_label(row.intent_grade)}" if row.intent_grade else ""
                 return f"{outcome_label(row.outcome)}{grade}"
-            return f"{row.intent_grade.value} 级" if row.intent_grade else ""
+            return short_grade_label(row.intent_grade)
         return ""
 
 

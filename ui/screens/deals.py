@@ -168,7 +168,7 @@ class ContractModel(RowListModel):
             kind += self.tr("（变更 {no}）").format(no=row.amends_no)
         status = _tr(row.status_label)
         if row.status is ContractStatus.VOID and row.void_reason:
-            status += f"：{row.void_reason}"
+            status = self.tr("{status}：{reason}").format(status=status, reason=row.void_reason)
         return (
             row.contract_no,
             kind,

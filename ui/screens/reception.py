@@ -65,7 +65,9 @@ from ui.widgets.reception_labels import (
     grade_label,
     local_time,
     routing_text,
+    short_grade_label,
     source_label,
+    with_note,
 )
 
 LOOKUP_DELAY_MS = 120
@@ -219,7 +221,7 @@ class CheckInScreen(Screen):
         # Only consultants on duty today (the roster) are offered.
         for row in rows:
             state = self.tr("接待中") if row.busy else (self.tr("有客等候") if row.waiting else "")
-            text = f"{row.name}（{state}）" if state else row.name
+            text = with_note(row.name, state)
             self.consultant_combo.addItem(text, row.id)
         index = find_data(self.consultant_combo, current)
         self.consultant_combo.setCurrentIndex(max(0, index))
@@ -283,7 +285,7 @@ class CheckInScreen(Screen):
             return f"{name}　{'　·　'.join(f for f in facts if f)}"
         facts = [match.phone_masked, match.owner_name or self.tr("无负责顾问")]
         if match.intent_grade:
-            facts.append(f"{match.intent_grade.value} 级")
+            facts.append(short_grade_label(match.intent_grade))
         return f"{name}　{'　·　'.join(facts)}"
 
     def _on_row_changed(self, row: int) -> None:

@@ -70,6 +70,16 @@ def grade_label(grade: IntentGrade | None) -> str:
     return GRADES[grade] if grade in _GRADES else _tr("未定级")
 
 
+def short_grade_label(grade: IntentGrade | None) -> str:
+    """``B 级`` / ``Grade B``; empty when the customer has no grade yet."""
+    return _tr("{grade} 级").format(grade=grade.value) if grade is not None else ""
+
+
+def with_note(text: str, note: str) -> str:
+    """``text（note）`` in Chinese, ``text (note)`` in English."""
+    return _tr("{text}（{note}）").format(text=text, note=note) if note else text
+
+
 def source_label(channel: SourceChannel) -> str:
     return label(SOURCE_CHANNELS, channel)
 
