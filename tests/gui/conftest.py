@@ -8,17 +8,27 @@ the services under them are tested on both in ``tests/db``.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from db.engine import Database
 from db.models import Role
+from showroom import demo
+from showroom.clock import utcnow
 from showroom.context import AppContext, prepare_schema
 from showroom.paths import AppPaths
+from showroom.services import auth
 from showroom.settings import Settings
+from showroom.users import StaffUser
 from tests.factories import make_staff, make_store
+
+if TYPE_CHECKING:
+    from ui.tasks import TaskRunner
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -73,3 +83,32 @@ def runner(qtbot, gui_context: AppContext):  # type: ignore[no-untyped-def]
     task_runner = TaskRunner(gui_context.database, inline=True)
     yield task_runner
     task_runner.deleteLater()
+
+
+@pytest.fixture(scope="session")
+def _demo_file(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Path:
+    """One demo store for every screen and size (made once: it takes a few seconds)."""
+    path = tmp_path_factory.mktemp("demo") / "showroom.db"
+    shutil.copyfile(_sqlite_template, path)
+    database = Database.from_url(f"sqlite:///{path}")
+    demo.generate(database, cars=40, seed=7, now=utcnow())
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_desk(  # type: ignore[no-untyped-def]
+    qtbot, _demo_file: Path, tmp_path: Path, paths: AppPaths, settings: Settings
+) -> Iterator[tuple[AppContext, TaskRunner, StaffUser]]:
+    from ui.tasks import TaskRunner
+
+    path = tmp_path / "showroom.db"
+    shutil.copyfile(_demo_file, path)
+    database = Database.from_url(f"sqlite:///{path}")
+    context = AppContext(paths, settings, database, schema_state=prepare_schema(database))
+    runner = TaskRunner(database, inline=True)
+    with database.write() as s:
+        manager = auth.sign_in(s, "manager", demo.DEMO_PASSWORD)
+    yield context, runner, manager
+    runner.deleteLater()
+    database.dispose()

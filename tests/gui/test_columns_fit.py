@@ -9,7 +9,6 @@ screens are saved as PNG for a person to look at (``SHOWROOM_SHOTS``).
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,14 +16,6 @@ import pytest
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 
-from db.engine import Database
-from showroom import demo
-from showroom.clock import utcnow
-from showroom.context import AppContext, prepare_schema
-from showroom.paths import AppPaths
-from showroom.services import auth
-from showroom.settings import Settings
-from showroom.users import StaffUser
 from tests.gui.columns import cut_off_columns
 from ui.i18n import install_translators
 from ui.screens.audit import AuditScreen
@@ -36,7 +27,6 @@ from ui.screens.inventory import InventoryScreen
 from ui.screens.leads import LeadsScreen
 from ui.screens.staff import StaffScreen
 from ui.screens.test_drives import TestDrivesScreen
-from ui.tasks import TaskRunner
 
 SCREENS = {
     "board": BoardScreen,
@@ -50,33 +40,6 @@ SCREENS = {
     "staff": StaffScreen,
 }
 SHOTS = Path(os.environ.get("SHOWROOM_SHOTS", "")) if os.environ.get("SHOWROOM_SHOTS") else None
-
-
-@pytest.fixture(scope="module")
-def _demo_file(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Path:
-    """One demo store for every screen and size (made once: it takes a few seconds)."""
-    path = tmp_path_factory.mktemp("demo") / "showroom.db"
-    shutil.copyfile(_sqlite_template, path)
-    database = Database.from_url(f"sqlite:///{path}")
-    demo.generate(database, cars=40, seed=7, now=utcnow())
-    database.dispose()
-    return path
-
-
-@pytest.fixture
-def demo_desk(  # type: ignore[no-untyped-def]
-    qtbot, _demo_file: Path, tmp_path: Path, paths: AppPaths, settings: Settings
-) -> Iterator[tuple[AppContext, TaskRunner, StaffUser]]:
-    path = tmp_path / "showroom.db"
-    shutil.copyfile(_demo_file, path)
-    database = Database.from_url(f"sqlite:///{path}")
-    context = AppContext(paths, settings, database, schema_state=prepare_schema(database))
-    runner = TaskRunner(database, inline=True)
-    with database.write() as s:
-        manager = auth.sign_in(s, "manager", demo.DEMO_PASSWORD)
-    yield context, runner, manager
-    runner.deleteLater()
-    database.dispose()
 
 
 @pytest.fixture(params=["zh_CN", "en"])
