@@ -62,7 +62,7 @@ from showroom.identifiers import (
     normalize_mobile,
     parse_licence_classes,
 )
-from showroom.privacy import mask_id_number, mask_phone
+from showroom.privacy import mask_id_number, mask_name, mask_phone
 from showroom.services import audit, reception, roster, vehicles
 from showroom.services.vehicles import CUSTOMER_VISIBLE_STATUSES, vehicle_label
 from showroom.users import WEB, StaffUser
@@ -790,7 +790,7 @@ def prepare_agreement(
         ),
         extra={
             "route": route.strip() or template.defaults.get("route", ""),
-            "subject": f"{customer.name} · {vehicle_label(vehicle)}",
+            "subject": f"{mask_name(customer.name)} · {vehicle_label(vehicle)}",
         },
     )
     return document

@@ -211,3 +211,12 @@ def test_a_reprint_of_a_paper_filled_to_the_last_line_keeps_its_page_count(
     pdf = render_pdf(copy)
     assert _pages(pdf) == _pages(render_pdf(original)) == 1
     assert "与存档原件内容一致" in pdf_text(pdf, tmp_path)
+
+
+def test_the_archive_lists_an_agreement_under_a_masked_name(
+    print_fonts: None, sqlite_database: Database
+) -> None:
+    _document, result = signed(sqlite_database, "王小明")
+    with sqlite_database.read() as session:
+        (row,) = [r for r in archive.list_documents(session, None) if r.id == result.document_id]
+    assert row.subject.startswith("王") and "王小明" not in row.subject
