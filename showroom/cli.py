@@ -493,6 +493,12 @@ def _cmd_staff(args: argparse.Namespace) -> int:
     return cli_staff.cmd_staff(args)
 
 
+def _cmd_leads(args: argparse.Namespace) -> int:
+    from showroom import cli_staff
+
+    return cli_staff.cmd_leads(args)
+
+
 def _cmd_store(args: argparse.Namespace) -> int:
     from showroom import cli_staff
 
@@ -588,6 +594,7 @@ COMMANDS = {
     "privacy": _cmd_privacy,
     "staff": _cmd_staff,
     "store": _cmd_store,
+    "leads": _cmd_leads,
     "web": _cmd_web,
     "publish": _cmd_publish,
 }

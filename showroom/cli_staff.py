@@ -91,6 +91,24 @@ def add_parsers(sub: Any) -> None:
     t_set.add_argument("--no-logo", action="store_true", help="移除门店标志")
 
 
+    leads = sub.add_parser("leads", help="线索：导入平台导出的 CSV（懂车帝、瓜子、58同城等）")
+    l_sub = leads.add_subparsers(dest="leads_command", required=True, metavar="ACTION")
+    l_import = l_sub.add_parser(
+        "import", help="从平台导出的 CSV 导入线索（同一号码合并，逐行报告被拒绝的行）"
+    )
+    l_import.add_argument("file", metavar="FILE.csv", help="要导入的 CSV 文件")
+    l_import.add_argument(
+        "--as",
+        dest="as_user",
+        required=True,
+        metavar="USERNAME",
+        help="以哪位员工的名义导入（记在审计日志里；其门店即线索的门店）",
+    )
+    l_import.add_argument("--platform", default="", help="平台名称（文件里没有平台列时）")
+    l_import.add_argument("--dry-run", action="store_true", help="只检查并写报告，不写入数据库")
+    l_import.add_argument("--report", metavar="OUT.csv", help="报告文件路径（默认在数据目录）")
+
+
 def _actor() -> Any:
     from showroom.services import audit
 
@@ -376,3 +394,58 @@ def _store_add(ctx: Any, args: argparse.Namespace) -> int:
 
 
 _STORE = {"show": _store_show, "set": _store_set, "add": _store_add}
+
+
+# --- leads ---------------------------------------------------------------------------------------
+
+
+def cmd_leads(args: argparse.Namespace) -> int:
+    """``showroom leads import FILE.csv --as USERNAME``: the dialog's import, for a script."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from db.models import Staff
+    from showroom.clock import utcnow
+    from showroom.errors import NotFoundError
+    from showroom.services import auth, lead_import
+
+    source = Path(args.file)
+    ctx = _context(args)
+    now = utcnow()
+    try:
+        with ctx.database.write() as session:
+            staff_id = session.scalar(
+                select(Staff.id).where(
+                    Staff.username == args.as_user.strip(),
+                    Staff.active.is_(True),
+                    Staff.deleted_at.is_(None),
+                )
+            )
+            if staff_id is None:
+                raise NotFoundError(
+                    "staff.unknown_username",
+                    f"没有用户名为“{args.as_user}”的在职员工。",
+                    username=args.as_user,
+                )
+            result = lead_import.import_leads(
+                session,
+                auth.user_of(session, staff_id),
+                source,
+                platform=args.platform,
+                response_hours=ctx.settings["lead_response_hours"],
+                now=now,
+                dry_run=args.dry_run,
+            )
+        report = Path(args.report) if args.report else None
+        lead_import.write_report(
+            result, report or lead_import.default_report_path(ctx.paths.data_dir, source, now)
+        )
+    finally:
+        ctx.close()
+    for row in result.outcomes:
+        if row.outcome == lead_import.REJECTED:
+            print(f"第 {row.line} 行：{row.reason}", file=sys.stderr)
+    print(f"{result.summary()}{'（试运行，未写入）' if args.dry_run else ''}")
+    print(f"报告：{result.report_path}")
+    return 0
