@@ -22,7 +22,10 @@ one global order, and every write takes its locks in it, never going back:
    such desk that comes later waits for the merge, then follows ``merged_into_id``
    to the survivor: its rows land on the surviving customer, never on the retired
    one. A new customer's row is new: nobody else can wait for it.
-2. **business rows**: the visit, the car (``deposits.lock_vehicle``), the drive,
+2. **business rows**: first the store's **rotation** (``lock_rotation``: its store row,
+   ``FOR NO KEY UPDATE``) where a consultant is picked by rotation or the waiting
+   queue is handed out, so that two desks checking visitors in at once never both
+   give the same free consultant; then the visit, the car (``deposits.lock_vehicle``), the drive,
    the inspection day's seats, the deposit, the contract (``FOR UPDATE`` where a
    rule reads before it writes; ordinary UPDATEs). Flush an update of a row in
    this step, before step 3: an UPDATE takes its row lock at flush time, not when
@@ -197,3 +200,16 @@ def lock_customer_of(
             return row, customer
         # An unmerge moved the row to a customer we have not locked: lock that one too.
     return row, customer
+
+
+def lock_rotation(session: Session, store_id: uuid.UUID) -> None:
+    """One desk at a time picks consultants for this store, until its commit (step 2).
+
+    Rotation reads who is free, then writes a visit naming the one chosen; without
+    this lock a second desk reads the same "free" before the first commits. ``FOR NO
+    KEY UPDATE`` leaves the rows that only refer to the store (their key-share locks)
+    unblocked. A no-op on SQLite, where a write already holds the whole file.
+    """
+    from db.models.org import Store
+
+    session.execute(select(Store.id).where(Store.id == store_id).with_for_update(key_share=True))

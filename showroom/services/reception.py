@@ -709,6 +709,8 @@ def offer_waiting(
     (首问负责制) as with rotation at the desk.
     """
     now = _now(now)
+    # Held to the commit, across the routing a check-in does next (db.locks, step 2).
+    locks.lock_rotation(session, store_id)
     free = _rotation(session, store_id, now)
     if not free:
         return []

@@ -46,6 +46,10 @@ class Floor:
 
 @pytest.fixture
 def floor(database: Database) -> Floor:
+    return make_floor(database)
+
+
+def make_floor(database: Database) -> Floor:
     store = make_store(database)
     a = make_staff(database, store, "a", Role.SALES, display_name="孙顾问")
     b = make_staff(database, store, "b", Role.SALES, display_name="周顾问")
@@ -210,3 +214,44 @@ def test_a_salesperson_greeting_an_unassigned_visitor_takes_them(
     with database.write() as s:
         reception.set_status(s, sales, queued.visit_id, VisitStatus.WITH_CONSULTANT)
     assert _consultant(database, queued.visit_id) == floor.a
+
+
+def test_two_desks_checking_in_at_once_give_two_consultants(
+    postgresql_database: Database,
+) -> None:
+    """The second desk waits for the first desk's rotation, then sees its consultant busy."""
+    import threading
+    import time
+
+    database = postgresql_database
+    floor_ = make_floor(database)
+    with database.write() as s:
+        customers = []
+        for n in range(2):
+            customer = Customer(
+                store_id=floor_.store, name="王", title=Title.MS, phone=f"1390000000{n}"
+            )
+            s.add(customer)
+            s.flush()
+            customers.append(customer.id)
+    results: dict[str, reception.CheckInResult] = {}
+    first_routed = threading.Event()
+
+    def desk(name: str, customer_id: uuid.UUID, hold: float) -> None:
+        with database.write() as s:
+            results[name] = reception.check_in(
+                s, floor_.manager.actor, floor_.store, customer_id=customer_id, now=NOW
+            )
+            if hold:
+                first_routed.set()
+                time.sleep(hold)  # the first desk has chosen but not yet committed
+
+    first = threading.Thread(target=desk, args=("first", customers[0], 1.0))
+    first.start()
+    assert first_routed.wait(10)
+    second = threading.Thread(target=desk, args=("second", customers[1], 0))
+    second.start()
+    first.join(20)
+    second.join(20)
+    chosen = {_consultant(database, r.visit_id) for r in results.values()}
+    assert chosen == {floor_.a, floor_.b}
