@@ -897,7 +897,8 @@ _TEMPLATES: dict[str, str | tuple[str, ...]] = {
     "price_lines.label_too_long": QT_TRANSLATE_NOOP("Errors", "第 {row} 行的项目名称最多 60 个字"),
     "price_lines.sum_mismatch": QT_TRANSLATE_NOOP(
         "Errors",
-        "公开的价格构成合计 ¥{total}，与售价 ¥{price} 相差 ¥{difference}，请调整后再保存。",
+        "公开的价格构成合计 ¥{public_total}，与售价 ¥{list_price} "
+        "相差 ¥{difference}，请调整后再保存。",
     ),
     "price_lines.too_many": QT_TRANSLATE_NOOP("Errors", "价格构成最多 {limit} 行"),
     "report.corrupt": QT_TRANSLATE_NOOP(
@@ -949,7 +950,8 @@ _TEMPLATES: dict[str, str | tuple[str, ...]] = {
     ),
     "vehicle.price_lines_mismatch": QT_TRANSLATE_NOOP(
         "Errors",
-        "公开的价格构成合计 ¥{total}，与新售价 ¥{price} 不一致，请在“价格构成”中一起修改。",
+        "公开的价格构成合计 ¥{total_text}，与新售价 ¥{list_price} "
+        "不一致，请在“价格构成”中一起修改。",
     ),
     "vehicle.price_pending": QT_TRANSLATE_NOOP(
         "Errors", "这辆车还没有定价，请店长先在“价格构成”中填写售价再上架。"
@@ -1061,6 +1063,83 @@ _TEMPLATES: dict[str, str | tuple[str, ...]] = {
         "。请先运行 “showroom db upgrade” 或升级本程序。",
     ),
 }
+
+
+# Field and state names the services put into messages in Chinese (``label`` and
+# ``*_label`` params: form field names of showroom.fields and the vehicle forms, the
+# states of deposits, test drives, registrations and cars, archived paper kinds). Listed
+# so that lupdate keeps them; ``error_text`` translates such params in context "Errors".
+_LABELS = (
+    QT_TRANSLATE_NOOP("Errors", "姓名"),
+    QT_TRANSLATE_NOOP("Errors", "单位名称"),
+    QT_TRANSLATE_NOOP("Errors", "用途"),
+    QT_TRANSLATE_NOOP("Errors", "意向品牌"),
+    QT_TRANSLATE_NOOP("Errors", "意向车型"),
+    QT_TRANSLATE_NOOP("Errors", "购车周期"),
+    QT_TRANSLATE_NOOP("Errors", "备注"),
+    QT_TRANSLATE_NOOP("Errors", "调整原因"),
+    QT_TRANSLATE_NOOP("Errors", "回访结果"),
+    QT_TRANSLATE_NOOP("Errors", "标签名称"),
+    QT_TRANSLATE_NOOP("Errors", "沟通内容"),
+    QT_TRANSLATE_NOOP("Errors", "客户答复"),
+    QT_TRANSLATE_NOOP("Errors", "下一步"),
+    QT_TRANSLATE_NOOP("Errors", "称呼"),
+    QT_TRANSLATE_NOOP("Errors", "平台"),
+    QT_TRANSLATE_NOOP("Errors", "平台线索编号"),
+    QT_TRANSLATE_NOOP("Errors", "咨询车辆"),
+    QT_TRANSLATE_NOOP("Errors", "留言"),
+    QT_TRANSLATE_NOOP("Errors", "关闭原因"),
+    QT_TRANSLATE_NOOP("Errors", "品牌"),
+    QT_TRANSLATE_NOOP("Errors", "车系"),
+    QT_TRANSLATE_NOOP("Errors", "车型版本"),
+    QT_TRANSLATE_NOOP("Errors", "车身颜色"),
+    QT_TRANSLATE_NOOP("Errors", "排放标准"),
+    QT_TRANSLATE_NOOP("Errors", "车身类型"),
+    QT_TRANSLATE_NOOP("Errors", "车况说明"),
+    QT_TRANSLATE_NOOP("Errors", "情况说明"),
+    QT_TRANSLATE_NOOP("Errors", "保养地点"),
+    QT_TRANSLATE_NOOP("Errors", "保养内容"),
+    QT_TRANSLATE_NOOP("Errors", "价格"),
+    QT_TRANSLATE_NOOP("Errors", "售价"),
+    QT_TRANSLATE_NOOP("Errors", "新车指导价"),
+    QT_TRANSLATE_NOOP("Errors", "收车成本"),
+    QT_TRANSLATE_NOOP("Errors", "表显里程"),
+    QT_TRANSLATE_NOOP("Errors", "纯电续航"),
+    QT_TRANSLATE_NOOP("Errors", "里程"),
+    QT_TRANSLATE_NOOP("Errors", "发生日期"),
+    QT_TRANSLATE_NOOP("Errors", "保养日期"),
+    QT_TRANSLATE_NOOP("Errors", "有效（车辆已预订）"),
+    QT_TRANSLATE_NOOP("Errors", "已抵车款"),
+    QT_TRANSLATE_NOOP("Errors", "已退还"),
+    QT_TRANSLATE_NOOP("Errors", "已没收"),
+    QT_TRANSLATE_NOOP("Errors", "已过期"),
+    QT_TRANSLATE_NOOP("Errors", "现金"),
+    QT_TRANSLATE_NOOP("Errors", "微信支付"),
+    QT_TRANSLATE_NOOP("Errors", "支付宝"),
+    QT_TRANSLATE_NOOP("Errors", "银行卡"),
+    QT_TRANSLATE_NOOP("Errors", "转账"),
+    QT_TRANSLATE_NOOP("Errors", "已预约"),
+    QT_TRANSLATE_NOOP("Errors", "试驾中"),
+    QT_TRANSLATE_NOOP("Errors", "已还车"),
+    QT_TRANSLATE_NOOP("Errors", "已取消"),
+    QT_TRANSLATE_NOOP("Errors", "未到店"),
+    QT_TRANSLATE_NOOP("Errors", "已报名"),
+    QT_TRANSLATE_NOOP("Errors", "候补"),
+    QT_TRANSLATE_NOOP("Errors", "已签到"),
+    QT_TRANSLATE_NOOP("Errors", "检测中/已检"),
+    QT_TRANSLATE_NOOP("Errors", "未到场"),
+    QT_TRANSLATE_NOOP("Errors", "整备中"),
+    QT_TRANSLATE_NOOP("Errors", "在售"),
+    QT_TRANSLATE_NOOP("Errors", "已预订"),
+    QT_TRANSLATE_NOOP("Errors", "已售"),
+    QT_TRANSLATE_NOOP("Errors", "试驾协议"),
+    QT_TRANSLATE_NOOP("Errors", "意向金收据"),
+    QT_TRANSLATE_NOOP("Errors", "合同"),
+    QT_TRANSLATE_NOOP("Errors", "检测报告"),
+    QT_TRANSLATE_NOOP("Errors", "车辆信息单"),
+    QT_TRANSLATE_NOOP("Errors", "车型对比"),
+    QT_TRANSLATE_NOOP("Errors", "检测日报名单"),
+)
 
 
 def _filled(source: str, params: dict[str, Any]) -> str | None:
