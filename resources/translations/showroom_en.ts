@@ -3149,6 +3149,10 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <source>无法保存文件：{reason}</source>
         <translation>Cannot save the file: {reason}</translation>
     </message>
+    <message>
+        <source>{h}时</source>
+        <translation>{h}:00</translation>
+    </message>
 </context>
 <context>
     <name>Dates</name>
@@ -9235,6 +9239,22 @@ Please show your booking code or scan the QR code when you arrive.</translation>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
+    <message>
+        <source>已预约</source>
+        <translation>Booked</translation>
+    </message>
+    <message>
+        <source>已还车</source>
+        <translation>Returned</translation>
+    </message>
+    <message>
+        <source>已取消</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>未到店</source>
+        <translation>No-show</translation>
+    </message>
 </context>
 <context>
     <name>LeadDialog</name>
@@ -10872,6 +10892,38 @@ Interest {interest} · total {total}</translation>
         <location filename="../../ui/widgets/reception_labels.py" line="110"/>
         <source>今天没有在岗的销售顾问：请客户稍候，并请店长在“员工 → 排班”中安排。</source>
         <translation>No consultant is on duty today: please ask the customer to wait and the manager to set the roster (Staff → Roster).</translation>
+    </message>
+    <message>
+        <source>%m月%d日</source>
+        <translation>%d %b</translation>
+    </message>
+    <message>
+        <source>撞单提醒：该客户由 {name} 跟进（保护期至 {until}），请交给 {name} 接待。</source>
+        <translation>Ownership alert: this customer is followed up by {name} (protected until {until}); please hand them to {name}.</translation>
+    </message>
+    <message>
+        <source>{name} 正在接待其他客户，请先安排客户稍候。</source>
+        <translation>{name} is with another customer; please ask the customer to wait a moment.</translation>
+    </message>
+    <message>
+        <source>已改派 {name}。注意：该客户在 {owner} 的保护期内（撞单），改派将记入审计日志。</source>
+        <translation>Reassigned to {name}. Note: this customer is within {owner}&apos;s protection period; the reassignment is recorded in the audit log.</translation>
+    </message>
+    <message>
+        <source>指定由 {name} 接待。</source>
+        <translation>{name} will greet the customer, as chosen.</translation>
+    </message>
+    <message>
+        <source>按轮岗由 {name} 接待。</source>
+        <translation>{name} will greet the customer (rotation).</translation>
+    </message>
+    <message>
+        <source>由预约的顾问 {name} 接待。</source>
+        <translation>{name}, the consultant of the booking, will greet the customer.</translation>
+    </message>
+    <message>
+        <source>未定级</source>
+        <translation>Not graded</translation>
     </message>
 </context>
 <context>
@@ -12876,6 +12928,14 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <location filename="../../ui/screens/test_drives.py" line="84"/>
         <source>已签协议</source>
         <translation>Agreement signed</translation>
+    </message>
+    <message>
+        <source>{status}（{steps}）</source>
+        <translation>{status} ({steps})</translation>
+    </message>
+    <message>
+        <source>，</source>
+        <translation>, </translation>
     </message>
 </context>
 <context>
