@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from db.enums import TestDriveStatus
+from db.enums import TestDriveStatus, Title
 from showroom.services.reception import Routing
 from ui.i18n import install_translators
 from ui.widgets.labels import drive_status_label
+from ui.widgets.names import person_name, shown_name
 from ui.widgets.reception_labels import grade_label, routing_text
 
 
@@ -57,3 +58,19 @@ def test_test_drive_states_in_english(english: None) -> None:
         "No-show",
     ]
     assert QCoreApplication.translate("DashboardScreen", "{h}时").format(h=14) == "14:00"
+
+
+def test_names_with_a_form_of_address_in_english(english: None) -> None:
+    assert person_name("欧阳", Title.MS) == "Ms Ouyang"
+    assert person_name("王小明", Title.MR) == "Mr 王小明"
+    assert person_name("", Title.MS) == "Madam"
+    assert person_name("Alex", Title.NONE) == "Alex"
+    assert shown_name("王先生") == "Mr Wang"
+    assert shown_name("王小明 女士") == "Ms 王小明"
+    assert shown_name("李娜") == "李娜"
+
+
+def test_names_with_a_form_of_address_in_chinese(qtbot: Any) -> None:
+    assert person_name("王", Title.MS) == "王女士"
+    assert person_name("王小明", Title.MR) == "王小明 先生"
+    assert shown_name("王先生") == "王先生"
