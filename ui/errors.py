@@ -786,9 +786,7 @@ _TEMPLATES: dict[str, str | tuple[str, ...]] = {
             "准驾车型 {classes} 不能驾驶这辆手动挡小型汽车（C2 只准驾驶自动挡，这辆车是手动挡）。",
         ),
     ),
-    "licence.expired": QT_TRANSLATE_NOOP(
-        "Errors", "驾驶证已于 {valid_until_text} 过期，不能试驾。"
-    ),
+    "licence.expired": QT_TRANSLATE_NOOP("Errors", "驾驶证已于 {valid_until} 过期，不能试驾。"),
     "licence.id_number.birth_date": QT_TRANSLATE_NOOP(
         "Errors", "驾驶证号有误：身份证号码中的出生日期不正确"
     ),

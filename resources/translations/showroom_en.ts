@@ -5276,8 +5276,8 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>Licence class {classes} does not allow driving this manual small passenger car (C2 is for automatics only; this car is manual).</translation>
     </message>
     <message>
-        <source>驾驶证已于 {valid_until_text} 过期，不能试驾。</source>
-        <translation>The driving licence expired on {valid_until_text}; no test drive is possible.</translation>
+        <source>驾驶证已于 {valid_until} 过期，不能试驾。</source>
+        <translation>The driving licence expired on {valid_until}; no test drive is possible.</translation>
     </message>
     <message>
         <source>驾驶证号有误：身份证号码中的出生日期不正确</source>

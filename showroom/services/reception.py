@@ -1153,7 +1153,7 @@ def check_in_by_code(
                 "booking.too_early",
                 f"预约 {code} 的试驾时间是 {day:%m月%d日 %H:%M}，请在当天到店后签到。",
                 booking=code,
-                day=f"{day:%m月%d日 %H:%M}",
+                day=f"{day:%Y-%m-%d %H:%M}",
             )
         purpose = VisitPurpose.TEST_DRIVE
         existing = session.scalar(select(Visit).where(Visit.test_drive_id == drive.id))
@@ -1180,7 +1180,7 @@ def check_in_by_code(
                 "booking.too_early",
                 f"报名 {code} 的检测日是 {event.event_date:%m月%d日}，请在当天到店后签到。",
                 booking=code,
-                event_date=f"{event.event_date:%m月%d日}",
+                event_date=f"{event.event_date:%Y-%m-%d}",
             )
         purpose = VisitPurpose.INSPECTION_DAY
         existing = session.scalar(select(Visit).where(Visit.registration_id == registration.id))

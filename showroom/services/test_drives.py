@@ -291,7 +291,7 @@ def _slot_taken(start: datetime, rules: SlotRules) -> ConflictError:
         "test_drive.slot_taken",
         f"这辆车在 {start.astimezone(rules.zone):%m月%d日 %H:%M} 的时段已被预约，"
         "请换一个时段或换一辆车。",
-        start=f"{start.astimezone(rules.zone):%m月%d日 %H:%M}",
+        start=f"{start.astimezone(rules.zone):%Y-%m-%d %H:%M}",
     )
 
 
@@ -707,7 +707,6 @@ def check_licence(
             "licence.expired",
             f"驾驶证已于 {licence.valid_until:%Y年%m月%d日} 过期，不能试驾。",
             valid_until=licence.valid_until.isoformat(),
-            valid_until_text=f"{licence.valid_until:%Y年%m月%d日}",
         )
     name = "".join(licence.name.split())
     if name != "".join(customer.name.split()):
