@@ -140,7 +140,9 @@ def _store_id(session: Any, code: str | None) -> Any:
             "store.none", "还没有门店。请先用 showroom store add 编号 --name 名称 新建门店。"
         )
     codes = "、".join(s.code for s in found)
-    raise ValidationError("store.ambiguous", f"有多个门店（{codes}），请用 --store 指定。")
+    raise ValidationError(
+        "store.ambiguous", f"有多个门店（{codes}），请用 --store 指定。", codes=codes
+    )
 
 
 # --- staff ---------------------------------------------------------------------------------------
@@ -360,7 +362,10 @@ def _store_set(ctx: Any, args: argparse.Namespace) -> int:
             logo = path.read_bytes()
         except OSError as exc:
             raise ValidationError(
-                "store.logo_unreadable", f"无法读取标志文件 {path}：{exc.strerror}"
+                "store.logo_unreadable",
+                f"无法读取标志文件 {path}：{exc.strerror}",
+                path=path,
+                reason=exc.strerror,
             ) from None
     with ctx.database.write() as session:
         store_id = _store_id(session, args.store)

@@ -286,7 +286,9 @@ def open_context(
     except (OperationalError, DBAPIError) as exc:
         database.dispose()
         raise DatabaseUnavailable(
-            "db.migrate_failed", f"数据库升级失败：{getattr(exc, 'orig', exc)}"
+            "db.migrate_failed",
+            f"数据库升级失败：{getattr(exc, 'orig', exc)}",
+            detail=str(getattr(exc, "orig", exc)),
         ) from exc
     anchors = keep_audit_anchors(database, paths, url or database_url(settings, paths))
     return AppContext(paths, settings, database, schema_state=state, anchors=anchors)
@@ -318,7 +320,11 @@ def keep_audit_anchors(database: Database, paths: AppPaths, url: str) -> AnchorB
 
 def require_writable(context: AppContext) -> None:
     if context.database.writes_refused:
-        raise SchemaMismatch("db.schema_mismatch", context.database.writes_refused)
+        raise SchemaMismatch(
+            "db.schema_mismatch",
+            context.database.writes_refused,
+            reason=context.database.writes_refused,
+        )
 
 
 def _from_read_cache(

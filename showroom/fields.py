@@ -100,7 +100,7 @@ def legal_name(value: str, key: str = "customer.name") -> str:
     )
     cleaned = " ".join(cleaned.split())
     if not cleaned:
-        raise ValidationError("name.missing", f"请填写{rule.label}。", field=key)
+        raise ValidationError("name.missing", f"请填写{rule.label}。", field=key, label=rule.label)
     for ch in cleaned:
         if ch not in (" ", MIDDLE_DOT) and not _is_name_letter(ch):
             raise ValidationError(
@@ -108,12 +108,14 @@ def legal_name(value: str, key: str = "customer.name") -> str:
                 f"{rule.label}只能由汉字、英文字母和间隔号“·”组成，不能含有“{_shown(ch)}”。",
                 field=key,
                 character=_shown(ch),
+                label=rule.label,
             )
     if cleaned[0] == MIDDLE_DOT or cleaned[-1] == MIDDLE_DOT or MIDDLE_DOT * 2 in cleaned:
         raise ValidationError(
             "name.bad_dot",
             f"{rule.label}中的间隔号“·”只能写在两个字之间。",
             field=key,
+            label=rule.label,
         )
     if len(cleaned) > rule.limit:
         raise ValidationError(
@@ -142,6 +144,7 @@ def text(value: str | None, key: str, *, required: bool = False) -> str:
                 f"{rule.label}中有不能保存的控制字符（{_shown(ch)}），请删除后再保存。",
                 field=key,
                 character=_shown(ch),
+                label=rule.label,
             )
     if required and not cleaned:
         raise ValidationError("text.missing", f"请填写{rule.label}。", field=key, label=rule.label)

@@ -158,7 +158,9 @@ def parse_price(text: str | int | Decimal) -> Decimal:
     try:
         return parse_amount(text, minimum=CENT, maximum=MAX_AMOUNT)
     except ValidationError as exc:
-        raise ValidationError("loan.price_invalid", f"车价有误：{exc.message}") from None
+        raise ValidationError(
+            "loan.price_invalid", f"车价有误：{exc.message}", detail=exc.message
+        ) from None
 
 
 def parse_down_payment(text: str | int | Decimal) -> Decimal:
@@ -166,7 +168,9 @@ def parse_down_payment(text: str | int | Decimal) -> Decimal:
     try:
         return parse_amount(text, minimum=Decimal("0.00"), maximum=MAX_AMOUNT)
     except ValidationError as exc:
-        raise ValidationError("loan.down_invalid", f"首付金额有误：{exc.message}") from None
+        raise ValidationError(
+            "loan.down_invalid", f"首付金额有误：{exc.message}", detail=exc.message
+        ) from None
 
 
 def _checked_inputs(

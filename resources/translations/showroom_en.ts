@@ -3149,6 +3149,10 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <source>无法保存文件：{reason}</source>
         <translation>Cannot save the file: {reason}</translation>
     </message>
+    <message>
+        <source>{h}时</source>
+        <translation>{h}:00</translation>
+    </message>
 </context>
 <context>
     <name>Dates</name>
@@ -4198,6 +4202,1790 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <location filename="../../ui/errors.py" line="281"/>
         <source>无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。</source>
         <translation>Cannot connect to the database server {server}. Please check the network and that the server is running.</translation>
+    </message>
+    <message>
+        <source>输错次数过多，账号已锁定 {minutes} 分钟。</source>
+        <translation>Too many wrong attempts: the account is locked for {minutes} minutes.</translation>
+    </message>
+    <message>
+        <source>只有店长可以管理员工账号。</source>
+        <translation>Only a manager can manage staff accounts.</translation>
+    </message>
+    <message>
+        <source>该员工已停用。请先启用账号，再重置密码。</source>
+        <translation>This staff member is disabled. Enable the account first, then reset the password.</translation>
+    </message>
+    <message>
+        <source>该员工已停用。请先启用账号，再设置 PIN。</source>
+        <translation>This staff member is disabled. Enable the account first, then set the PIN.</translation>
+    </message>
+    <message>
+        <source>只能为本店添加员工；其他门店请由集团管理员操作。</source>
+        <translation>You can only add staff to your own store; for other stores ask a group administrator.</translation>
+    </message>
+    <message>
+        <source>只能查看本店的员工；其他门店请由集团管理员查看。</source>
+        <translation>You can only see your own store&apos;s staff; for other stores ask a group administrator.</translation>
+    </message>
+    <message>
+        <source>只能修改本店的资料；其他门店请由集团管理员修改。</source>
+        <translation>You can only change your own store&apos;s details; for other stores ask a group administrator.</translation>
+    </message>
+    <message>
+        <source>车辆公开网址最多 {limit} 个字符。</source>
+        <translation>The public car address can be at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>车辆公开网址应以 https:// 开头，例如 https://che.example.cn/bj01 ；也可以写成含 {{stock_no}} 的模板。</source>
+        <translation>The public car address must start with https://, e.g. https://che.example.cn/bj01 ; it may also be a pattern containing {{stock_no}}.</translation>
+    </message>
+    <message>
+        <source>无法读取标志文件 {path}：{reason}</source>
+        <translation>Cannot read the logo file {path}: {reason}</translation>
+    </message>
+    <message>
+        <source>门店资料缺少{fields}{what}。{where}</source>
+        <translation>The store profile is missing {fields}, so this cannot be printed. Ask the manager to fill it in under “Staff → Store profile”, then print again.</translation>
+    </message>
+    <message>
+        <source>所选人员不是本店在职的销售顾问。</source>
+        <translation>The selected person is not an active sales consultant of this store.</translation>
+    </message>
+    <message>
+        <source>请用 --name 填写门店名称。</source>
+        <translation>Use --name to give the store name.</translation>
+    </message>
+    <message>
+        <source>门店 {store_code} 不存在。</source>
+        <translation>Store {store_code} does not exist.</translation>
+    </message>
+    <message>
+        <source>门店不存在，请先完成首次设置。</source>
+        <translation>The store does not exist. Please finish the first-time setup first.</translation>
+    </message>
+    <message>
+        <source>需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，请在网络恢复后再试；到店登记、新建客户、试驾还车、回访记录和检测记录（项目、照片、估价）可以离线保存，恢复后自动同步。</source>
+        <translation>The shared database cannot be reached right now. Deposits, contracts, test-drive slots and event places must be confirmed at once, so please try again when the network is back. Arrivals, new customers, test-drive returns, follow-up notes and inspection records (items, photos, valuations) can be saved offline and are synced automatically later.</translation>
+    </message>
+    <message>
+        <source>数据库升级失败：{detail}</source>
+        <translation>Upgrading the database failed: {detail}</translation>
+    </message>
+    <message>
+        <source>请填写{label}。</source>
+        <translation>Please enter the {label}.</translation>
+    </message>
+    <message>
+        <source>{label}只能由汉字、英文字母和间隔号“·”组成，不能含有“{character}”。</source>
+        <translation>The {label} may contain only Chinese characters, Latin letters and the middle dot “·”, not “{character}”.</translation>
+    </message>
+    <message>
+        <source>{label}中的间隔号“·”只能写在两个字之间。</source>
+        <translation>In the {label}, the middle dot “·” can only stand between two characters.</translation>
+    </message>
+    <message>
+        <source>{label}最多 {limit} 个字（现在 {length} 个），请删减后再保存。</source>
+        <translation>The {label} can be at most {limit} characters (it has {length}). Please shorten it and save again.</translation>
+    </message>
+    <message>
+        <source>{label}中有不能保存的控制字符（{character}），请删除后再保存。</source>
+        <translation>The {label} contains a control character that cannot be saved ({character}). Please remove it and save again.</translation>
+    </message>
+    <message>
+        <source>该号码已有未处理的线索（{name}{where}），请在原线索上记录这次沟通。</source>
+        <translation>This number already has an open lead ({name}{where}). Please record this contact on that lead.</translation>
+    </message>
+    <message>
+        <source>两次输入的 PIN 不一致。</source>
+        <translation>The two PINs do not match.</translation>
+    </message>
+    <message>
+        <source>有多个门店（{codes}），请用 --store 指定。</source>
+        <translation>There are several stores ({codes}); use --store to choose one.</translation>
+    </message>
+    <message>
+        <source>还没有门店。请先用 showroom store add 编号 --name 名称 新建门店。</source>
+        <translation>There is no store yet. Create one first with: showroom store add CODE --name NAME</translation>
+    </message>
+    <message>
+        <source>不支持这种数据库：{url}。请使用 PostgreSQL（postgresql+psycopg://…）或本机内置数据库（sqlite:///…）。</source>
+        <translation>This kind of database is not supported: {url}. Use PostgreSQL (postgresql+psycopg://…) or the built-in local database (sqlite:///…).</translation>
+    </message>
+    <message>
+        <source>车辆数不能为负数。</source>
+        <translation>The number of cars cannot be negative.</translation>
+    </message>
+    <message>
+        <source>数据库中已有车辆或客户数据。演示数据只能生成到空数据库中，以免与真实数据混在一起；请换一个新的数据库文件后再试。</source>
+        <translation>The database already holds cars or customers. Demo data can only be generated into an empty database, so it never mixes with real data; please use a new database file.</translation>
+    </message>
+    <message>
+        <source>未知的文件类型“{kind}”。可选：{choices}</source>
+        <translation>Unknown document kind “{kind}”. Choose one of: {choices}</translation>
+    </message>
+    <message>
+        <source>没有找到已存档的{kind_label} {number}。</source>
+        <translation>No archived {kind_label} {number} was found.</translation>
+    </message>
+    <message>
+        <source>没有找到这份存档文件。</source>
+        <translation>This archived document was not found.</translation>
+    </message>
+    <message>
+        <source>文件模板 {file} 缺少必要的项目（{detail}）。</source>
+        <translation>The document template {file} lacks a required part ({detail}).</translation>
+    </message>
+    <message>
+        <source>文件模板 {file} 格式有误，无法读取：{detail}</source>
+        <translation>The document template {file} is malformed and cannot be read: {detail}</translation>
+    </message>
+    <message>
+        <source>文件模板中的占位符写法有误：“{text}”。请用 {{名称}} 的形式。</source>
+        <translation>A placeholder in the document template is written wrongly: “{text}”. Write it as {{name}}.</translation>
+    </message>
+    <message>
+        <source>这辆车已售出，不再打印车辆信息单。</source>
+        <translation>This car is sold; its information sheet is no longer printed.</translation>
+    </message>
+    <message>
+        <source>车辆不存在或已删除。</source>
+        <translation>The car does not exist or was deleted.</translation>
+    </message>
+    <message>
+        <source>没有找到这辆车，可能已被删除。</source>
+        <translation>This car was not found; it may have been deleted.</translation>
+    </message>
+    <message>
+        <source>没有找到这辆车。</source>
+        <translation>This car was not found.</translation>
+    </message>
+    <message>
+        <source>所选车辆不存在。</source>
+        <translation>The selected car does not exist.</translation>
+    </message>
+    <message>
+        <source>这辆车已不在库存中</source>
+        <translation>This car is no longer in stock.</translation>
+    </message>
+    <message>
+        <source>没有库存编号为 {stock_no} 的车辆。</source>
+        <translation>There is no car with stock number {stock_no}.</translation>
+    </message>
+    <message>
+        <source>身份证号码中的出生日期不正确</source>
+        <translation>The date of birth in the ID number is not valid.</translation>
+    </message>
+    <message>
+        <source>身份证号码前 17 位应为数字，最后一位为数字或 X</source>
+        <translation>The first 17 characters of an ID number are digits; the last is a digit or X.</translation>
+    </message>
+    <message>
+        <source>身份证号码校验位不符，请检查是否输错</source>
+        <translation>The ID number&apos;s check character does not match; please check for a typo.</translation>
+    </message>
+    <message>
+        <source>身份证号码应为 18 位，当前为 {length} 位</source>
+        <translation>An ID number has 18 characters; this one has {length}.</translation>
+    </message>
+    <message>
+        <source>身份证号码的地区码不正确</source>
+        <translation>The region code of the ID number is not valid.</translation>
+    </message>
+    <message>
+        <source>无法识别的准驾车型代号（如 C1、C2、A1）</source>
+        <translation>Unknown licence class (e.g. C1, C2, A1).</translation>
+    </message>
+    <message>
+        <source>手机号码格式不正确，应为 11 位中国大陆手机号码</source>
+        <translation>The mobile number is not valid: it must be an 11-digit mainland China mobile number.</translation>
+    </message>
+    <message>
+        <source>车牌号第二位应为发牌机关代号（字母，不含 I、O）</source>
+        <translation>The second character of a plate is the issuing office letter (not I or O).</translation>
+    </message>
+    <message>
+        <source>车牌号应为 7 位（新能源车牌 8 位）</source>
+        <translation>A plate number has 7 characters (8 for new-energy plates).</translation>
+    </message>
+    <message>
+        <source>车牌号第一位应为省、自治区、直辖市简称</source>
+        <translation>The first character of a plate is the province abbreviation.</translation>
+    </message>
+    <message>
+        <source>车牌号序号部分格式不正确</source>
+        <translation>The serial part of the plate number is not valid.</translation>
+    </message>
+    <message>
+        <source>车架号（VIN）只能由数字和英文字母组成</source>
+        <translation>A VIN contains only digits and Latin letters.</translation>
+    </message>
+    <message>
+        <source>车架号（VIN）校验位不符，可能有输入错误，请核对</source>
+        <translation>The VIN check digit does not match; it may be mistyped, please check.</translation>
+    </message>
+    <message>
+        <source>车架号（VIN）中不能出现字母 I、O、Q</source>
+        <translation>A VIN cannot contain the letters I, O or Q.</translation>
+    </message>
+    <message>
+        <source>车架号（VIN）应为 17 位，当前为 {length} 位</source>
+        <translation>A VIN has 17 characters; this one has {length}.</translation>
+    </message>
+    <message>
+        <source>首付金额有误：{detail}</source>
+        <translation>The down payment is wrong: {detail}</translation>
+    </message>
+    <message>
+        <source>首付金额须小于车价，否则无需贷款</source>
+        <translation>The down payment must be less than the price; otherwise no loan is needed.</translation>
+    </message>
+    <message>
+        <source>首付比例格式不正确，请输入百分数，如 30</source>
+        <translation>The down payment percentage is not valid; enter a percentage, e.g. 30.</translation>
+    </message>
+    <message>
+        <source>首付比例须在 0% 到 100% 之间（不含 100%）</source>
+        <translation>The down payment percentage must be from 0% up to (not including) 100%.</translation>
+    </message>
+    <message>
+        <source>车价有误：{detail}</source>
+        <translation>The car price is wrong: {detail}</translation>
+    </message>
+    <message>
+        <source>年利率格式不正确，请输入百分数，如 4.5</source>
+        <translation>The annual rate is not valid; enter a percentage, e.g. 4.5.</translation>
+    </message>
+    <message>
+        <source>年利率不能为负数</source>
+        <translation>The annual rate cannot be negative.</translation>
+    </message>
+    <message>
+        <source>年利率最多保留四位小数</source>
+        <translation>The annual rate can have at most four decimal places.</translation>
+    </message>
+    <message>
+        <source>年利率不能超过 {maximum}%，请检查是否多输了一位</source>
+        <translation>The annual rate cannot exceed {maximum}%; please check for an extra digit.</translation>
+    </message>
+    <message>
+        <source>贷款期限请输入整月数，如 36</source>
+        <translation>Enter the loan term as whole months, e.g. 36.</translation>
+    </message>
+    <message>
+        <source>贷款期限须在 {minimum} 到 {maximum} 个月之间</source>
+        <translation>The loan term must be between {minimum} and {maximum} months.</translation>
+    </message>
+    <message>
+        <source>金额格式不正确，请输入数字，如 168000 或 16.8万</source>
+        <translation>The amount is not valid; enter a number, e.g. 168000.</translation>
+    </message>
+    <message>
+        <source>{label}：金额格式不正确，请输入数字，如 168000 或 16.8万</source>
+        <translation>The {label} is not a valid amount; enter a number, e.g. 168000.</translation>
+    </message>
+    <message>
+        <source>金额不能大于 {maximum}</source>
+        <translation>The amount cannot be more than {maximum}.</translation>
+    </message>
+    <message>
+        <source>{label}：金额不能大于 {maximum}</source>
+        <translation>The {label} cannot be more than {maximum}.</translation>
+    </message>
+    <message>
+        <source>金额最多保留两位小数（精确到分）</source>
+        <translation>An amount can have at most two decimal places (fen).</translation>
+    </message>
+    <message>
+        <source>{label}：金额最多保留两位小数（精确到分）</source>
+        <translation>The {label} can have at most two decimal places (fen).</translation>
+    </message>
+    <message>
+        <source>金额不能小于 {minimum}</source>
+        <translation>The amount cannot be less than {minimum}.</translation>
+    </message>
+    <message>
+        <source>{label}：金额不能小于 {minimum}</source>
+        <translation>The {label} cannot be less than {minimum}.</translation>
+    </message>
+    <message>
+        <source>这个文件不是可用的照片（文件损坏或格式不支持），请换一张。</source>
+        <translation>This file is not a usable photo (damaged or an unsupported format); please choose another.</translation>
+    </message>
+    <message>
+        <source>{name}：不是照片或 PDF 文件，或文件已损坏</source>
+        <translation>{name}: not a photo or PDF file, or the file is damaged.</translation>
+    </message>
+    <message>
+        <source>{name}：不是可识别的图片或文件已损坏</source>
+        <translation>{name}: not a recognisable image, or the file is damaged.</translation>
+    </message>
+    <message>
+        <source>照片文件是空的，请重新选择。</source>
+        <translation>The photo file is empty; please choose it again.</translation>
+    </message>
+    <message>
+        <source>{name}：照片文件是空的，请重新选择。</source>
+        <translation>{name}: the photo file is empty; please choose it again.</translation>
+    </message>
+    <message>
+        <source>照片文件超过 40 MB，请用相机的普通画质重新拍摄。</source>
+        <translation>The photo file is larger than 40 MB; please take it again at the camera&apos;s normal quality.</translation>
+    </message>
+    <message>
+        <source>照片像素过大（超过 1.2 亿像素），无法导入。</source>
+        <translation>The photo has too many pixels (over 120 megapixels) and cannot be imported.</translation>
+    </message>
+    <message>
+        <source>{name}：文件超过 30 MB</source>
+        <translation>{name}: the file is larger than 30 MB.</translation>
+    </message>
+    <message>
+        <source>{name}：照片文件超过 40 MB，请用相机的普通画质重新拍摄。</source>
+        <translation>{name}: the photo file is larger than 40 MB; please take it again at the camera&apos;s normal quality.</translation>
+    </message>
+    <message>
+        <source>{name}：照片像素过大（超过 1.2 亿像素），无法导入。</source>
+        <translation>{name}: the photo has too many pixels (over 120 megapixels) and cannot be imported.</translation>
+    </message>
+    <message>
+        <source>这辆车已售出或暂停展示，不能预约试驾，请看看其他在售车辆。</source>
+        <translation>This car is sold or no longer shown, so it cannot be booked for a test drive. Please look at our other cars for sale.</translation>
+    </message>
+    <message>
+        <source>没有找到这辆车，请看看其他在售车辆。</source>
+        <translation>This car was not found. Please look at our other cars for sale.</translation>
+    </message>
+    <message>
+        <source>这辆车已经售出，请看看其他在售车辆。</source>
+        <translation>This car has been sold. Please look at our other cars for sale.</translation>
+    </message>
+    <message>
+        <source>照片暂时无法显示</source>
+        <translation>The photo cannot be shown right now.</translation>
+    </message>
+    <message>
+        <source>报告页面暂时无法显示</source>
+        <translation>The report page cannot be shown right now.</translation>
+    </message>
+    <message>
+        <source>文件已丢失，请联系管理员重新上传</source>
+        <translation>The file is missing; please ask the administrator to upload it again.</translation>
+    </message>
+    <message>
+        <source>这辆车还没有第三方检测报告</source>
+        <translation>This car has no third-party inspection report yet.</translation>
+    </message>
+    <message>
+        <source>请至少选择 2 辆车进行对比</source>
+        <translation>Please choose at least 2 cars to compare.</translation>
+    </message>
+    <message>
+        <source>最多同时对比 4 辆车</source>
+        <translation>At most 4 cars can be compared at once.</translation>
+    </message>
+    <message>
+        <source>对比中的车辆已不存在，请移除后重试</source>
+        <translation>A car in the comparison no longer exists; please remove it and try again.</translation>
+    </message>
+    <message>
+        <source>合同 {contract_no} 已经签订（可能是另一台电脑刚刚完成），请刷新。</source>
+        <translation>Contract {contract_no} is already signed (perhaps just now on another PC); please refresh.</translation>
+    </message>
+    <message>
+        <source>合同 {contract_no} 已经作废。</source>
+        <translation>Contract {contract_no} is already void.</translation>
+    </message>
+    <message>
+        <source>合同 {contract_no} 已作废，不能签订。</source>
+        <translation>Contract {contract_no} is void and cannot be signed.</translation>
+    </message>
+    <message>
+        <source>只有已签订的合同才需要补充协议；草稿可以直接作废重拟。</source>
+        <translation>Only a signed contract needs an amendment; a draft can simply be voided and drawn up again.</translation>
+    </message>
+    <message>
+        <source>原合同不是已签订状态，不能签补充协议。</source>
+        <translation>The original contract is not signed, so no amendment can be signed.</translation>
+    </message>
+    <message>
+        <source>请填写买受人的身份证号码，合同和过户都需要。</source>
+        <translation>Please enter the buyer&apos;s ID number; it is needed for the contract and the transfer.</translation>
+    </message>
+    <message>
+        <source>请写明变更的内容。</source>
+        <translation>Please describe what changes.</translation>
+    </message>
+    <message>
+        <source>没有这个手机号的客户，请先在前台登记。</source>
+        <translation>No customer has this mobile number; please register them at reception first.</translation>
+    </message>
+    <message>
+        <source>没有找到这位客户，请重新查找。</source>
+        <translation>This customer was not found; please search again.</translation>
+    </message>
+    <message>
+        <source>交车日期不能早于今天。</source>
+        <translation>The delivery date cannot be before today.</translation>
+    </message>
+    <message>
+        <source>起草合同后客户又交了意向金，合同上没有抵扣，请作废此稿后重新起草。</source>
+        <translation>The customer paid a deposit after this contract was drafted and it is not deducted; please void this draft and draw it up again.</translation>
+    </message>
+    <message>
+        <source>意向金 {receipt_no} 已{status_label}，不能再据此起草合同。</source>
+        <translation>Deposit {receipt_no} is already {status_label}; no contract can be drawn up from it.</translation>
+    </message>
+    <message>
+        <source>所选意向金已不再有效（可能已退还或过期），请刷新后重试。</source>
+        <translation>The selected deposit is no longer valid (it may have been refunded or expired); please refresh and try again.</translation>
+    </message>
+    <message>
+        <source>意向金已不再有效。</source>
+        <translation>The deposit is no longer valid.</translation>
+    </message>
+    <message>
+        <source>请选择过户费用由哪一方承担。</source>
+        <translation>Please choose which party pays the transfer fees.</translation>
+    </message>
+    <message>
+        <source>车钥匙数量应在 1 到 9 把之间。</source>
+        <translation>The number of car keys must be between 1 and 9.</translation>
+    </message>
+    <message>
+        <source>没有找到这份合同。</source>
+        <translation>This contract was not found.</translation>
+    </message>
+    <message>
+        <source>签署的文件与这份合同不对应，请关闭后重新打开。</source>
+        <translation>The signed papers do not belong to this contract; please close and open it again.</translation>
+    </message>
+    <message>
+        <source>请输入买受人的手机号。</source>
+        <translation>Please enter the buyer&apos;s mobile number.</translation>
+    </message>
+    <message>
+        <source>成交价 {price} 低于已收意向金 {deposit}，请核对。</source>
+        <translation>The price {price} is lower than the deposit already received {deposit}; please check.</translation>
+    </message>
+    <message>
+        <source>成交价 {new_price} 低于已收意向金 {paid}，请核对。</source>
+        <translation>The price {new_price} is lower than the deposit already received {paid}; please check.</translation>
+    </message>
+    <message>
+        <source>请填写成交价。</source>
+        <translation>Please enter the agreed price.</translation>
+    </message>
+    <message>
+        <source>付款计划合计 {total}，与应付余款 {balance} 不一致。</source>
+        <translation>The payment plan adds up to {total}, which differs from the balance due {balance}.</translation>
+    </message>
+    <message>
+        <source>合同 {contract_no} 已签订并锁定，不能作废；如需变更请签订补充协议。</source>
+        <translation>Contract {contract_no} is signed and locked and cannot be voided; for changes, sign an amendment.</translation>
+    </message>
+    <message>
+        <source>车辆 {stock_no} 正在试驾中，请还车后再签约。</source>
+        <translation>Car {stock_no} is out on a test drive; please sign after it is returned.</translation>
+    </message>
+    <message>
+        <source>车辆 {stock_no} 还在整备中，尚未上架销售。</source>
+        <translation>Car {stock_no} is still being prepared and is not on sale yet.</translation>
+    </message>
+    <message>
+        <source>这辆车已由客户 {customer_name} 交付意向金预订（销售顾问：{consultant_name}），不能与其他客户签约。</source>
+        <translation>This car is reserved with a deposit by customer {customer_name} (consultant: {consultant_name}); no contract can be signed with another customer.</translation>
+    </message>
+    <message>
+        <source>车辆 {stock_no} 已经售出，不能再签订买卖合同。</source>
+        <translation>Car {stock_no} is already sold; no other sales contract can be signed.</translation>
+    </message>
+    <message>
+        <source>车辆 {stock_no} 已经售出（另一台电脑刚刚签约），不能再签订买卖合同。</source>
+        <translation>Car {stock_no} is already sold (another PC has just signed a contract); no other sales contract can be signed.</translation>
+    </message>
+    <message>
+        <source>车辆 {stock_no} 刚被另一台电脑签约售出，本合同未签订。</source>
+        <translation>Car {stock_no} was just sold on another PC; this contract was not signed.</translation>
+    </message>
+    <message>
+        <source>只有销售顾问或店长可以作废合同。</source>
+        <translation>Only a sales consultant or a manager can void a contract.</translation>
+    </message>
+    <message>
+        <source>请填写作废原因。</source>
+        <translation>Please give the reason for voiding.</translation>
+    </message>
+    <message>
+        <source>没有找到这笔意向金。</source>
+        <translation>This deposit was not found.</translation>
+    </message>
+    <message>
+        <source>还有文件没有签名，请重新签署。</source>
+        <translation>Some papers are not signed yet; please sign again.</translation>
+    </message>
+    <message>
+        <source>{who}尚未签名。</source>
+        <translation>A signature is still missing.</translation>
+    </message>
+    <message>
+        <source>{what}不是有效金额。</source>
+        <translation>The budget is not a valid amount.</translation>
+    </message>
+    <message>
+        <source>{what}最多精确到分。</source>
+        <translation>The budget can be precise to the fen at most.</translation>
+    </message>
+    <message>
+        <source>该手机号已登记，不能重复建档。</source>
+        <translation>This mobile number is already registered; a second customer file cannot be created.</translation>
+    </message>
+    <message>
+        <source>该手机号已登记为 {name}（{phone}），不能重复建档。可直接使用已有客户。</source>
+        <translation>This mobile number is already registered to {name} ({phone}); a second customer file cannot be created. You can use the existing customer.</translation>
+    </message>
+    <message>
+        <source>只有销售顾问和店长可以调整意向等级。</source>
+        <translation>Only sales consultants and managers can change the interest grade.</translation>
+    </message>
+    <message>
+        <source>只能调整自己负责的客户的意向等级。</source>
+        <translation>You can only change the interest grade of your own customers.</translation>
+    </message>
+    <message>
+        <source>这个标签不存在。</source>
+        <translation>This tag does not exist.</translation>
+    </message>
+    <message>
+        <source>请输入意向金金额。</source>
+        <translation>Please enter the deposit amount.</translation>
+    </message>
+    <message>
+        <source>意向金金额必须大于零。</source>
+        <translation>The deposit amount must be more than zero.</translation>
+    </message>
+    <message>
+        <source>意向金 {amount} 不能超过车辆标价 {price}。</source>
+        <translation>The deposit {amount} cannot exceed the car&apos;s list price {price}.</translation>
+    </message>
+    <message>
+        <source>意向金金额 {amount} 超过上限 {maximum}，请检查是否多输了零。</source>
+        <translation>The deposit amount {amount} is above the limit {maximum}; please check for an extra zero.</translation>
+    </message>
+    <message>
+        <source>意向金尚未到期，按约定只能由店长决定没收。</source>
+        <translation>The deposit has not expired yet; as agreed, only a manager can decide to keep it.</translation>
+    </message>
+    <message>
+        <source>请选择付款方式。</source>
+        <translation>Please choose the payment method.</translation>
+    </message>
+    <message>
+        <source>请填写{what}的原因。</source>
+        <translation>Please give the reason.</translation>
+    </message>
+    <message>
+        <source>收据与这笔意向金不对应，请重新打开。</source>
+        <translation>The receipt does not belong to this deposit; please open it again.</translation>
+    </message>
+    <message>
+        <source>{method_label}付款请填写交易单号或流水号，便于对账。</source>
+        <translation>For a {method_label} payment, please enter the transaction or reference number for reconciliation.</translation>
+    </message>
+    <message>
+        <source>交易单号最多 60 个字符。</source>
+        <translation>The transaction number can be at most 60 characters.</translation>
+    </message>
+    <message>
+        <source>只有店长可以退还意向金。</source>
+        <translation>Only a manager can refund a deposit.</translation>
+    </message>
+    <message>
+        <source>意向金有效期应在 1 到 90 天之间。</source>
+        <translation>A deposit must be valid for 1 to 90 days.</translation>
+    </message>
+    <message>
+        <source>车辆 {stock_no} 正在试驾中，请还车后再收取意向金。</source>
+        <translation>Car {stock_no} is out on a test drive; please take the deposit after it is returned.</translation>
+    </message>
+    <message>
+        <source>这辆车已由客户 {customer} 交付意向金预订（销售顾问：{consultant}，收据号 {receipt_no}），不能再收取意向金。</source>
+        <translation>This car is already reserved with a deposit by customer {customer} (consultant: {consultant}, receipt {receipt_no}); no further deposit can be taken.</translation>
+    </message>
+    <message>
+        <source>这辆车已被预订，不能再收取意向金。</source>
+        <translation>This car is already reserved; no further deposit can be taken.</translation>
+    </message>
+    <message>
+        <source>这辆车刚被另一台电脑收取了意向金，请刷新后查看。</source>
+        <translation>Another PC has just taken a deposit for this car; please refresh to see it.</translation>
+    </message>
+    <message>
+        <source>车辆 {stock_no} 已售出，不能收取意向金。</source>
+        <translation>Car {stock_no} is sold; no deposit can be taken.</translation>
+    </message>
+    <message>
+        <source>这笔意向金当前状态为“{status_label}”，不能{doing}。</source>
+        <translation>This deposit is now “{status_label}”, so this cannot be done.</translation>
+    </message>
+    <message>
+        <source>这条回访已经处理过了，请刷新列表。</source>
+        <translation>This follow-up has already been handled; please refresh the list.</translation>
+    </message>
+    <message>
+        <source>只有销售顾问和店长可以处理回访。</source>
+        <translation>Only sales consultants and managers can handle follow-ups.</translation>
+    </message>
+    <message>
+        <source>回访日期不能早于今天。</source>
+        <translation>The follow-up date cannot be before today.</translation>
+    </message>
+    <message>
+        <source>下次回访日期必须晚于今天。</source>
+        <translation>The next follow-up date must be after today.</translation>
+    </message>
+    <message>
+        <source>这条回访不存在。</source>
+        <translation>This follow-up does not exist.</translation>
+    </message>
+    <message>
+        <source>这条回访不是你负责的客户。</source>
+        <translation>This follow-up is not for one of your customers.</translation>
+    </message>
+    <message>
+        <source>请填写回访结果。</source>
+        <translation>Please enter the result of the follow-up.</translation>
+    </message>
+    <message>
+        <source>回访结果最多 {limit} 个字。</source>
+        <translation>The follow-up result can be at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>客户当前为 {old} 级，无需降为 {new} 级。</source>
+        <translation>The customer is grade {old} already; no need to lower it to {new}.</translation>
+    </message>
+    <message>
+        <source>到店记录不存在。</source>
+        <translation>This visit record does not exist.</translation>
+    </message>
+    <message>
+        <source>报名码 {booking} 不存在，请核对后重试。</source>
+        <translation>Registration code {booking} does not exist; please check it and try again.</translation>
+    </message>
+    <message>
+        <source>预约码 {booking} 不存在，请核对后重试。</source>
+        <translation>Booking code {booking} does not exist; please check it and try again.</translation>
+    </message>
+    <message>
+        <source>没有识别出报名码（应为 8 位字母或数字），请重新扫描或手动输入。</source>
+        <translation>The registration code was not recognised (it has 8 letters or digits); please scan again or type it in.</translation>
+    </message>
+    <message>
+        <source>没有识别出预约码（应为 8 位字母或数字），请重新扫描或手动输入。</source>
+        <translation>The booking code was not recognised (it has 8 letters or digits); please scan again or type it in.</translation>
+    </message>
+    <message>
+        <source>没有识别出二维码，请再扫一次。</source>
+        <translation>The QR code was not recognised; please scan again.</translation>
+    </message>
+    <message>
+        <source>检测工位应在 1 到 20 之间。</source>
+        <translation>The number of inspection bays must be between 1 and 20.</translation>
+    </message>
+    <message>
+        <source>这场检测日已取消，不能再修改。</source>
+        <translation>This inspection day is cancelled and can no longer be changed.</translation>
+    </message>
+    <message>
+        <source>这场检测日刚被其他人修改过，请刷新后再改。</source>
+        <translation>This inspection day was just changed by someone else; please refresh and change it again.</translation>
+    </message>
+    <message>
+        <source>结束时间应晚于开始时间。</source>
+        <translation>The end time must be after the start time.</translation>
+    </message>
+    <message>
+        <source>这场检测日已有客户签到或正在检测，不能取消；请改为结束后不再接待。</source>
+        <translation>Customers have already checked in or are being inspected on this day, so it cannot be cancelled; instead stop taking new arrivals after it ends.</translation>
+    </message>
+    <message>
+        <source>只有店长可以修改或取消检测日。</source>
+        <translation>Only a manager can change or cancel an inspection day.</translation>
+    </message>
+    <message>
+        <source>没有找到这场检测日。</source>
+        <translation>This inspection day was not found.</translation>
+    </message>
+    <message>
+        <source>这场检测日已经结束，不能再修改。</source>
+        <translation>This inspection day is over and can no longer be changed.</translation>
+    </message>
+    <message>
+        <source>检测日不能设在已经过去的时间。</source>
+        <translation>An inspection day cannot be set in the past.</translation>
+    </message>
+    <message>
+        <source>检测日不能改到已经过去的时间。</source>
+        <translation>An inspection day cannot be moved into the past.</translation>
+    </message>
+    <message>
+        <source>按月重复最多 {months} 个月。</source>
+        <translation>A monthly repeat can cover at most {months} months.</translation>
+    </message>
+    <message>
+        <source>已有 {given} 位客户占用名额，名额不能少于 {given}。如需减少，请先取消部分报名。</source>
+        <translation>{given} customers already hold places, so there cannot be fewer than {given} places. To reduce them, cancel some registrations first.</translation>
+    </message>
+    <message>
+        <source>名额应在 1 到 500 之间。</source>
+        <translation>The number of places must be between 1 and 500.</translation>
+    </message>
+    <message>
+        <source>请填写检测日名称。</source>
+        <translation>Please enter a name for the inspection day.</translation>
+    </message>
+    <message>
+        <source>检测日名称最多 100 个字。</source>
+        <translation>The inspection day name can be at most 100 characters.</translation>
+    </message>
+    <message>
+        <source>请先勾选同意门店使用手机号办理本次检测日报名（用于签到和名额通知）。</source>
+        <translation>Please first tick that the store may use the mobile number for this inspection-day registration (for check-in and place notices).</translation>
+    </message>
+    <message>
+        <source>车牌 {plate} 已报名本场检测日（报名码 {booking}），同一辆车每场只能报名一次。</source>
+        <translation>Plate {plate} is already registered for this inspection day (code {booking}); each car can register once per day.</translation>
+    </message>
+    <message>
+        <source>这场检测日已停止报名。</source>
+        <translation>Registration for this inspection day is closed.</translation>
+    </message>
+    <message>
+        <source>这场检测日已经结束，不能再报名，请选择以后的检测日。</source>
+        <translation>This inspection day is over and takes no more registrations; please choose a later one.</translation>
+    </message>
+    <message>
+        <source>里程不对，请填写表显公里数。</source>
+        <translation>The mileage looks wrong; please enter the odometer reading in km.</translation>
+    </message>
+    <message>
+        <source>报名 {booking_code} 当前状态为“{status_label}”，不能取消。</source>
+        <translation>Registration {booking_code} is “{status_label}” and cannot be cancelled.</translation>
+    </message>
+    <message>
+        <source>没有找到这条报名。</source>
+        <translation>This registration was not found.</translation>
+    </message>
+    <message>
+        <source>报名 {booking} 仍在候补第 {waitlist_position} 位，尚未获得检测名额；如现场有空余，请先取消他人报名或等候通知。</source>
+        <translation>Registration {booking} is still number {waitlist_position} on the waiting list and has no inspection place yet; if places are free on site, cancel another registration first or wait for a notice.</translation>
+    </message>
+    <message>
+        <source>报名 {booking} 仍在候补，尚未获得检测名额，请等候门店通知。</source>
+        <translation>Registration {booking} is still on the waiting list and has no inspection place yet; please wait for the store&apos;s notice.</translation>
+    </message>
+    <message>
+        <source>年份不对，请填写车辆的出厂年份。</source>
+        <translation>The year looks wrong; please enter the car&apos;s year of manufacture.</translation>
+    </message>
+    <message>
+        <source>请填写更正原因。</source>
+        <translation>Please give the reason for the correction.</translation>
+    </message>
+    <message>
+        <source>判定为事故、泡水或火烧车时，必须填写判定依据（部位和痕迹），并建议附照片。</source>
+        <translation>When a car is judged to have accident, flood or fire damage, the evidence (location and traces) must be given; photos are recommended.</translation>
+    </message>
+    <message>
+        <source>检测报告 {report_no} 已定稿锁定，如需更正请点“更正（新版本）”。</source>
+        <translation>Inspection report {report_no} is final and locked; to correct it, click “Correct (new version)”.</translation>
+    </message>
+    <message>
+        <source>检测记录 {no} 已定稿，离线修改未应用。如需更改请在最新版本上“更正（新版本）”。</source>
+        <translation>Inspection record {no} was finalised, so the offline changes were not applied. To change it, use “Correct (new version)” on the latest version.</translation>
+    </message>
+    <message>
+        <source>没有找到这个检测项目。</source>
+        <translation>This inspection item was not found.</translation>
+    </message>
+    <message>
+        <source>检测项目编号不能重复，名称不能为空。</source>
+        <translation>Inspection item numbers must be unique and names cannot be empty.</translation>
+    </message>
+    <message>
+        <source>每个检测部分至少要有一个检测项目。</source>
+        <translation>Each inspection section needs at least one item.</translation>
+    </message>
+    <message>
+        <source>草稿可以直接修改，不需要更正。</source>
+        <translation>A draft can be edited directly; no correction is needed.</translation>
+    </message>
+    <message>
+        <source>检测记录定稿后才能出具检测报告。</source>
+        <translation>An inspection report can only be issued after the record is finalised.</translation>
+    </message>
+    <message>
+        <source>没有找到这份检测记录。</source>
+        <translation>This inspection record was not found.</translation>
+    </message>
+    <message>
+        <source>这份报告已有更新的版本，请在最新版本上更正。</source>
+        <translation>This report has a newer version; please correct the latest version.</translation>
+    </message>
+    <message>
+        <source>还有必检项目没有检查：{names}{more}。请逐项选择“正常”或“缺陷”后再定稿。</source>
+        <translation>Some required items are not checked yet: {names}. Mark each one “OK” or “Defect” before finalising.</translation>
+    </message>
+    <message>
+        <source>缺陷程度应为轻微、一般或严重。</source>
+        <translation>The defect severity must be minor, moderate or severe.</translation>
+    </message>
+    <message>
+        <source>没有找到库存编号为 {stock_no} 的车辆。</source>
+        <translation>No car with stock number {stock_no} was found.</translation>
+    </message>
+    <message>
+        <source>估价不能为负数。</source>
+        <translation>A valuation cannot be negative.</translation>
+    </message>
+    <message>
+        <source>估价区间的下限不能高于上限。</source>
+        <translation>The lower end of the valuation range cannot be above the upper end.</translation>
+    </message>
+    <message>
+        <source>各部分分值不能为负，且合计必须为 100 分。</source>
+        <translation>Section weights cannot be negative and must add up to 100.</translation>
+    </message>
+    <message>
+        <source>没有找到这张照片。</source>
+        <translation>This photo was not found.</translation>
+    </message>
+    <message>
+        <source>这张照片已被删除</source>
+        <translation>This photo has been deleted.</translation>
+    </message>
+    <message>
+        <source>有照片已被删除，请刷新后再选</source>
+        <translation>Some photos have been deleted; please refresh and select again.</translation>
+    </message>
+    <message>
+        <source>每份检测最多 {limit} 张照片。</source>
+        <translation>An inspection can have at most {limit} photos.</translation>
+    </message>
+    <message>
+        <source>每辆车最多 {limit} 张照片，现有 {count} 张</source>
+        <translation>A car can have at most {limit} photos; it has {count}.</translation>
+    </message>
+    <message>
+        <source>你的岗位不能记录客户沟通。</source>
+        <translation>Your role cannot record customer contacts.</translation>
+    </message>
+    <message>
+        <source>请选择一位客户或一条线索。</source>
+        <translation>Please choose a customer or a lead.</translation>
+    </message>
+    <message>
+        <source>这条线索不存在。</source>
+        <translation>This lead does not exist.</translation>
+    </message>
+    <message>
+        <source>这辆车已售出或暂停展示，请看看其他车辆</source>
+        <translation>This car is sold or no longer shown; please look at the other cars.</translation>
+    </message>
+    <message>
+        <source>你的岗位不能处理线索。</source>
+        <translation>Your role cannot handle leads.</translation>
+    </message>
+    <message>
+        <source>响应时限应在 1 到 336 小时之间。</source>
+        <translation>The response time limit must be between 1 and 336 hours.</translation>
+    </message>
+    <message>
+        <source>这次合并已经撤销过了。</source>
+        <translation>This merge has already been undone.</translation>
+    </message>
+    <message>
+        <source>被合并的客户记录已被改动，不能自动撤销。</source>
+        <translation>The merged customer record has changed since, so it cannot be undone automatically.</translation>
+    </message>
+    <message>
+        <source>审计记录 {audit_seq} 不是一次客户合并。</source>
+        <translation>Audit entry {audit_seq} is not a customer merge.</translation>
+    </message>
+    <message>
+        <source>只有店长可以合并或撤销合并客户。</source>
+        <translation>Only a manager can merge customers or undo a merge.</translation>
+    </message>
+    <message>
+        <source>被合并客户的手机号已被其他客户使用，不能自动撤销。</source>
+        <translation>The merged customer&apos;s mobile number is now used by another customer, so the merge cannot be undone automatically.</translation>
+    </message>
+    <message>
+        <source>请选择两位不同的客户。</source>
+        <translation>Please choose two different customers.</translation>
+    </message>
+    <message>
+        <source>个人信息的撤回、导出和删除请求只能由店长办理。</source>
+        <translation>Requests to withdraw, export or erase personal data can only be handled by a manager.</translation>
+    </message>
+    <message>
+        <source>该客户没有同意接收营销信息，无需撤回；本店本就不得向其推销。</source>
+        <translation>This customer never agreed to marketing messages, so there is nothing to withdraw; the store may not market to them anyway.</translation>
+    </message>
+    <message>
+        <source>该客户还有未办结的业务：{items}。请先办结或取消，再删除个人信息。</source>
+        <translation>This customer still has unfinished business: {items}. Finish or cancel it before erasing the personal data.</translation>
+    </message>
+    <message>
+        <source>删除依据最多 {limit} 个字。</source>
+        <translation>The legal basis for erasure can be at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>请填写删除依据（例如客户申请的日期或编号），不要填写个人信息。</source>
+        <translation>Please enter the basis for erasure (e.g. the date or number of the customer&apos;s request); do not enter personal data.</translation>
+    </message>
+    <message>
+        <source>保留年数应在 1 到 100 之间。</source>
+        <translation>Retention must be between 1 and 100 years.</translation>
+    </message>
+    <message>
+        <source>预约 {booking} 已取消，请重新预约。</source>
+        <translation>Booking {booking} was cancelled; please book again.</translation>
+    </message>
+    <message>
+        <source>报名 {booking} 已取消，请重新报名。</source>
+        <translation>Registration {booking} was cancelled; please register again.</translation>
+    </message>
+    <message>
+        <source>预约 {booking} 已过期（预约时间已过），请重新预约。</source>
+        <translation>Booking {booking} has expired (its time has passed); please book again.</translation>
+    </message>
+    <message>
+        <source>报名 {booking} 对应的检测日已结束。</source>
+        <translation>The inspection day of registration {booking} is over.</translation>
+    </message>
+    <message>
+        <source>预约 {booking} 的试驾时间是 {day}，请在当天到店后签到。</source>
+        <translation>Booking {booking} is for a test drive at {day}; please check in on that day.</translation>
+    </message>
+    <message>
+        <source>报名 {booking} 的检测日是 {event_date}，请在当天到店后签到。</source>
+        <translation>Registration {booking} is for the inspection day on {event_date}; please check in on that day.</translation>
+    </message>
+    <message>
+        <source>请先向客户说明个人信息的使用目的，并勾选“客户已同意”。未同意不能建档。</source>
+        <translation>Please explain to the customer what their personal data is used for and tick “Customer agreed”. Without consent no customer file can be created.</translation>
+    </message>
+    <message>
+        <source>请填写客户的姓氏或姓名。</source>
+        <translation>Please enter the customer&apos;s surname or full name.</translation>
+    </message>
+    <message>
+        <source>该客户没有登记身份证号。</source>
+        <translation>This customer has no ID number on file.</translation>
+    </message>
+    <message>
+        <source>请先输入手机号找到客户，或新建客户。</source>
+        <translation>Please first find the customer by mobile number, or create a new customer.</translation>
+    </message>
+    <message>
+        <source>不能这样改变接待状态。</source>
+        <translation>The reception status cannot be changed this way.</translation>
+    </message>
+    <message>
+        <source>该客户的状态已被其他电脑更新，请刷新后再试。</source>
+        <translation>This customer&apos;s status was just updated on another PC; please refresh and try again.</translation>
+    </message>
+    <message>
+        <source>客户已离店，不能再改派顾问。</source>
+        <translation>The customer has left; the consultant can no longer be changed.</translation>
+    </message>
+    <message>
+        <source>该客户已经登记离店。</source>
+        <translation>This customer has already been checked out.</translation>
+    </message>
+    <message>
+        <source>请先为该客户指定接待顾问。</source>
+        <translation>Please assign a consultant to this customer first.</translation>
+    </message>
+    <message>
+        <source>到店人数应在 1 到 20 之间。</source>
+        <translation>The party size must be between 1 and 20.</translation>
+    </message>
+    <message>
+        <source>结束日期不能早于开始日期。</source>
+        <translation>The end date cannot be before the start date.</translation>
+    </message>
+    <message>
+        <source>时间范围最长两年，请缩短后再试。</source>
+        <translation>The period can be at most two years; please shorten it and try again.</translation>
+    </message>
+    <message>
+        <source>只能修改 {first} 到 {last} 之间的排班。</source>
+        <translation>Rosters can only be changed from {first} to {last}.</translation>
+    </message>
+    <message>
+        <source>每周排班为 7 位，周一到周日，1 表示上班、0 表示休息，例如 1111100。</source>
+        <translation>A weekly pattern has 7 digits, Monday to Sunday: 1 for working, 0 for off, e.g. 1111100.</translation>
+    </message>
+    <message>
+        <source>这个预约码现在无法签到。请核对后重试，或到前台由工作人员为您办理。</source>
+        <translation>This booking code cannot be used to check in right now. Please check it and try again, or ask our staff at the front desk.</translation>
+    </message>
+    <message>
+        <source>自助机尚未设置门店，请联系工作人员。</source>
+        <translation>This kiosk has no store set up yet; please ask a member of staff.</translation>
+    </message>
+    <message>
+        <source>请稍候 {seconds} 秒后再签到。</source>
+        <translation>Please wait {seconds} seconds before checking in again.</translation>
+    </message>
+    <message>
+        <source>这位客户已由其他同事接待或处理。</source>
+        <translation>This customer is already being looked after by a colleague.</translation>
+    </message>
+    <message>
+        <source>这条自助签到已不存在。</source>
+        <translation>This kiosk check-in no longer exists.</translation>
+    </message>
+    <message>
+        <source>没有用户名为“{username_text}”的员工。</source>
+        <translation>There is no staff member with the user name “{username_text}”.</translation>
+    </message>
+    <message>
+        <source>停用原因最多 100 个字。</source>
+        <translation>The reason for disabling can be at most 100 characters.</translation>
+    </message>
+    <message>
+        <source>请指定门店。</source>
+        <translation>Please choose a store.</translation>
+    </message>
+    <message>
+        <source>没有这个设置步骤。</source>
+        <translation>There is no such setup step.</translation>
+    </message>
+    <message>
+        <source>准驾车型 {classes} 不能驾驶这辆手动挡小型汽车。</source>
+        <translation>Licence class {classes} does not allow driving this manual small passenger car.</translation>
+    </message>
+    <message>
+        <source>准驾车型 {classes} 不能驾驶这辆自动挡小型汽车。</source>
+        <translation>Licence class {classes} does not allow driving this automatic small passenger car.</translation>
+    </message>
+    <message>
+        <source>准驾车型 {classes} 不能驾驶这辆手动挡小型汽车（C2 只准驾驶自动挡，这辆车是手动挡）。</source>
+        <translation>Licence class {classes} does not allow driving this manual small passenger car (C2 is for automatics only; this car is manual).</translation>
+    </message>
+    <message>
+        <source>驾驶证已于 {valid_until} 过期，不能试驾。</source>
+        <translation>The driving licence expired on {valid_until}; no test drive is possible.</translation>
+    </message>
+    <message>
+        <source>驾驶证号有误：身份证号码中的出生日期不正确</source>
+        <translation>The licence number is wrong: the date of birth in it is not valid.</translation>
+    </message>
+    <message>
+        <source>驾驶证号有误：身份证号码前 17 位应为数字，最后一位为数字或 X</source>
+        <translation>The licence number is wrong: the first 17 characters are digits and the last is a digit or X.</translation>
+    </message>
+    <message>
+        <source>驾驶证号有误：身份证号码校验位不符，请检查是否输错</source>
+        <translation>The licence number is wrong: its check character does not match; please check for a typo.</translation>
+    </message>
+    <message>
+        <source>驾驶证号有误：身份证号码应为 18 位，当前为 {length} 位</source>
+        <translation>The licence number is wrong: it must have 18 characters; this one has {length}.</translation>
+    </message>
+    <message>
+        <source>驾驶证号有误：身份证号码的地区码不正确</source>
+        <translation>The licence number is wrong: the region code is not valid.</translation>
+    </message>
+    <message>
+        <source>驾驶证上的姓名“{name}”与客户档案中的姓名“{record_name}”不一致。请核对证件，必要时先更正客户姓名。</source>
+        <translation>The name on the driving licence “{name}” differs from the name on the customer file “{record_name}”. Please check the licence and correct the customer&apos;s name first if needed.</translation>
+    </message>
+    <message>
+        <source>请填写驾驶证有效期截止日期。</source>
+        <translation>Please enter the date the driving licence is valid until.</translation>
+    </message>
+    <message>
+        <source>{who}的签名过于简单，请用正楷或常用签名重新书写。</source>
+        <translation>The signature is too simple; please sign again clearly or with your usual signature.</translation>
+    </message>
+    <message>
+        <source>协议与这个试驾预约不对应，请重新打开协议。</source>
+        <translation>The agreement does not belong to this test-drive booking; please open the agreement again.</translation>
+    </message>
+    <message>
+        <source>试驾协议尚未签署，不能出车。</source>
+        <translation>The test-drive agreement is not signed yet; the car cannot go out.</translation>
+    </message>
+    <message>
+        <source>这份试驾协议已经签署过了；如需再打印请用“重印”。</source>
+        <translation>This test-drive agreement is already signed; to print it again use “Reprint”.</translation>
+    </message>
+    <message>
+        <source>请先勾选同意门店使用您的手机号办理本次预约。</source>
+        <translation>Please first tick that the store may use your mobile number for this booking.</translation>
+    </message>
+    <message>
+        <source>油量（电量）应在 0% 到 100% 之间。</source>
+        <translation>The fuel (charge) level must be between 0% and 100%.</translation>
+    </message>
+    <message>
+        <source>请先核验驾驶证，再签署试驾协议。</source>
+        <translation>Please check the driving licence before signing the test-drive agreement.</translation>
+    </message>
+    <message>
+        <source>驾驶证尚未核验，不能出车。</source>
+        <translation>The driving licence has not been checked; the car cannot go out.</translation>
+    </message>
+    <message>
+        <source>预约时间还没到，不能标记为未到店。</source>
+        <translation>The booked time has not come yet; it cannot be marked as a no-show.</translation>
+    </message>
+    <message>
+        <source>没有找到这个试驾预约。</source>
+        <translation>This test-drive booking was not found.</translation>
+    </message>
+    <message>
+        <source>没有找到预约码为 {booking} 的试驾。</source>
+        <translation>No test drive with booking code {booking} was found.</translation>
+    </message>
+    <message>
+        <source>还车里程 {odometer_km} km 小于出车里程 {out_km} km，请核对里程表。</source>
+        <translation>The return odometer {odometer_km} km is below the departure odometer {out_km} km; please check the odometer.</translation>
+    </message>
+    <message>
+        <source>里程表读数不能为负数。</source>
+        <translation>The odometer reading cannot be negative.</translation>
+    </message>
+    <message>
+        <source>所选时段不在营业时间内（{opens}–{closes}）。</source>
+        <translation>The selected slot is outside opening hours ({opens}–{closes}).</translation>
+    </message>
+    <message>
+        <source>所选时段已经过去，请选择以后的时段。</source>
+        <translation>The selected slot is in the past; please choose a later one.</translation>
+    </message>
+    <message>
+        <source>这辆车在 {start} 的时段已被预约，请换一个时段或换一辆车。</source>
+        <translation>This car is already booked at {start}; please choose another time or another car.</translation>
+    </message>
+    <message>
+        <source>没有找到这个库存编号的在售车辆，请核对车窗上的编号。</source>
+        <translation>No car for sale has this stock number; please check the number on the car window.</translation>
+    </message>
+    <message>
+        <source>没有找到这个编号的在售车辆，请核对车窗展示单上的库存编号。</source>
+        <translation>No car for sale has this number; please check the stock number on the window sheet.</translation>
+    </message>
+    <message>
+        <source>请填写您的姓氏。</source>
+        <translation>Please enter your surname.</translation>
+    </message>
+    <message>
+        <source>这辆车正在别的试驾中，还没有还车。</source>
+        <translation>This car is out on another test drive and has not been returned yet.</translation>
+    </message>
+    <message>
+        <source>这辆车刚被另一台电脑登记出车，请刷新后再试。</source>
+        <translation>Another PC has just checked this car out; please refresh and try again.</translation>
+    </message>
+    <message>
+        <source>{brand} {model} 目前不可试驾（{why}）。</source>
+        <translation>{brand} {model} is not available for test drives right now.</translation>
+    </message>
+    <message>
+        <source>这辆车{state}，不能出车。</source>
+        <translation>This car is not available and cannot go out.</translation>
+    </message>
+    <message>
+        <source>这个试驾当前状态为“{status_label}”，不能进行此操作。</source>
+        <translation>This test drive is now “{status_label}”; this cannot be done.</translation>
+    </message>
+    <message>
+        <source>{name}：文件不存在</source>
+        <translation>{name}: the file does not exist.</translation>
+    </message>
+    <message>
+        <source>{name}：文件超过 {megabytes} MB</source>
+        <translation>{name}: the file is larger than {megabytes} MB.</translation>
+    </message>
+    <message>
+        <source>{name}：文件无法读取</source>
+        <translation>{name}: the file cannot be read.</translation>
+    </message>
+    <message>
+        <source>请填写{label}</source>
+        <translation>Please enter the {label}.</translation>
+    </message>
+    <message>
+        <source>{label}最多 {limit} 个字</source>
+        <translation>The {label} can be at most {limit} characters.</translation>
+    </message>
+    <message>
+        <source>这条记录已被删除，请刷新</source>
+        <translation>This record has been deleted; please refresh.</translation>
+    </message>
+    <message>
+        <source>这条记录的里程 {mileage_text} 公里高于当前表显里程 {odometer_text} 公里，请核对（如属实，可能是调表车）。</source>
+        <translation>The mileage of this record, {mileage_text} km, is above the current odometer {odometer_text} km; please check (if true, the odometer may have been wound back).</translation>
+    </message>
+    <message>
+        <source>里程应在 0 到 {limit} 公里之间</source>
+        <translation>The mileage must be between 0 and {limit} km.</translation>
+    </message>
+    <message>
+        <source>照片刚被其他人修改过，请刷新后再排序</source>
+        <translation>The photos were just changed by someone else; please refresh and sort again.</translation>
+    </message>
+    <message>
+        <source>证件照片不对客户展示，不能作为封面，请选一张车辆照片。</source>
+        <translation>ID photos are never shown to customers and cannot be the cover; please choose a photo of the car.</translation>
+    </message>
+    <message>
+        <source>{label}必须大于零</source>
+        <translation>The {label} must be more than zero.</translation>
+    </message>
+    <message>
+        <source>{label}超出范围，请检查是否多输了位数</source>
+        <translation>The {label} is out of range; please check for extra digits.</translation>
+    </message>
+    <message>
+        <source>第 {row} 行没有填写项目名称</source>
+        <translation>Line {row} has no item name.</translation>
+    </message>
+    <message>
+        <source>第 {row} 行的项目名称最多 60 个字</source>
+        <translation>The item name on line {row} can be at most 60 characters.</translation>
+    </message>
+    <message>
+        <source>公开的价格构成合计 ¥{public_total}，与售价 ¥{list_price} 相差 ¥{difference}，请调整后再保存。</source>
+        <translation>The public price lines add up to ¥{public_total}, which is ¥{difference} off the price ¥{list_price}; please adjust and save again.</translation>
+    </message>
+    <message>
+        <source>价格构成最多 {limit} 行</source>
+        <translation>At most {limit} price lines.</translation>
+    </message>
+    <message>
+        <source>{name}：不是可用的 PDF 文件（文件损坏或格式不对）</source>
+        <translation>{name}: not a usable PDF file (damaged or the wrong format).</translation>
+    </message>
+    <message>
+        <source>{name}：PDF 没有页面</source>
+        <translation>{name}: the PDF has no pages.</translation>
+    </message>
+    <message>
+        <source>{name}：PDF 有密码保护，请导出不加密的版本</source>
+        <translation>{name}: the PDF is password-protected; please export a version without encryption.</translation>
+    </message>
+    <message>
+        <source>{name}：第三方检测报告需要 PDF 文件</source>
+        <translation>{name}: a third-party inspection report must be a PDF file.</translation>
+    </message>
+    <message>
+        <source>{name}：共 {pages} 页，超过 {limit} 页，请只附检测报告本身</source>
+        <translation>{name}: {pages} pages, more than {limit}; please attach only the inspection report itself.</translation>
+    </message>
+    <message>
+        <source>这辆车的资料刚被其他人修改过，请刷新后再改</source>
+        <translation>This car&apos;s details were just changed by someone else; please refresh and change them again.</translation>
+    </message>
+    <message>
+        <source>{label}不能晚于今天</source>
+        <translation>The {label} cannot be later than today.</translation>
+    </message>
+    <message>
+        <source>{label}不对，请检查年份</source>
+        <translation>The {label} looks wrong; please check the year.</translation>
+    </message>
+    <message>
+        <source>这辆车{status_label}，{held}不能修改（意向金收据或合同上已写明）。</source>
+        <translation>This car is {status_label}; these details cannot be changed (they are on the deposit receipt or contract).</translation>
+    </message>
+    <message>
+        <source>这辆车{status_label}，售价和公开的价格构成不能修改（意向金收据或合同上已写明）；内部成本仍可修改。</source>
+        <translation>This car is {status_label}; the price and the public price lines cannot be changed (they are on the deposit receipt or contract); internal costs can still be changed.</translation>
+    </message>
+    <message>
+        <source>这辆车{status_label}，事故/泡水/火烧记录已写入车况确认，不能修改。</source>
+        <translation>This car is {status_label}; its accident/flood/fire record is part of the condition statement and cannot be changed.</translation>
+    </message>
+    <message>
+        <source>表显里程应在 0 到 {limit} 公里之间，请检查是否多输了位数</source>
+        <translation>The odometer reading must be between 0 and {limit} km; please check for extra digits.</translation>
+    </message>
+    <message>
+        <source>价格必须大于零</source>
+        <translation>The price must be more than zero.</translation>
+    </message>
+    <message>
+        <source>价格最多精确到分</source>
+        <translation>A price can be precise to the fen at most.</translation>
+    </message>
+    <message>
+        <source>价格超出范围，请检查是否多输了位数</source>
+        <translation>The price is out of range; please check for extra digits.</translation>
+    </message>
+    <message>
+        <source>请输入有效的价格（元），例如 128000</source>
+        <translation>Please enter a valid price in yuan, e.g. 128000.</translation>
+    </message>
+    <message>
+        <source>公开的价格构成合计 ¥{total_text}，与新售价 ¥{list_price} 不一致，请在“价格构成”中一起修改。</source>
+        <translation>The public price lines add up to ¥{total_text}, which differs from the new price ¥{list_price}; please change them together under “Price lines”.</translation>
+    </message>
+    <message>
+        <source>这辆车还没有定价，请店长先在“价格构成”中填写售价再上架。</source>
+        <translation>This car has no price yet; a manager must first enter the price under “Price lines” before it goes on sale.</translation>
+    </message>
+    <message>
+        <source>座位数应在 1 到 60 之间</source>
+        <translation>The number of seats must be between 1 and 60.</translation>
+    </message>
+    <message>
+        <source>“已预订”“试驾中”“已售”随意向金、试驾出车还车和签约合同改变，请在“定金与合同”或“试驾”页面办理。</source>
+        <translation>“Reserved”, “On test drive” and “Sold” follow deposits, test drives and contracts; please use the “Deposits &amp; contracts” or “Test drives” page.</translation>
+    </message>
+    <message>
+        <source>车辆状态不能从“{old_label}”直接改为“{new_label}”</source>
+        <translation>The car status cannot change directly from “{old_label}” to “{new_label}”.</translation>
+    </message>
+    <message>
+        <source>过户次数应在 0 到 50 之间</source>
+        <translation>The number of previous owners must be between 0 and 50.</translation>
+    </message>
+    <message>
+        <source>不是有效的 CSV 文件：{detail}</source>
+        <translation>Not a valid CSV file: {detail}</translation>
+    </message>
+    <message>
+        <source>文件是空的，没有表头</source>
+        <translation>The file is empty and has no header row.</translation>
+    </message>
+    <message>
+        <source>文件编码无法识别，请另存为 UTF-8 编码的 CSV</source>
+        <translation>The file encoding was not recognised; please save it as a UTF-8 CSV.</translation>
+    </message>
+    <message>
+        <source>文件缺少“{name}”模板需要的列：{missing_text}</source>
+        <translation>The file lacks the columns the “{name}” template needs: {missing_text}</translation>
+    </message>
+    <message>
+        <source>找不到文件：{path}</source>
+        <translation>File not found: {path}</translation>
+    </message>
+    <message>
+        <source>门店“{code}”不存在，请先完成首次设置</source>
+        <translation>Store “{code}” does not exist; please finish the first-time setup first.</translation>
+    </message>
+    <message>
+        <source>无法识别文件的列，请选择导入模板（{presets}）</source>
+        <translation>The file&apos;s columns were not recognised; please choose an import template ({presets}).</translation>
+    </message>
+    <message>
+        <source>没有名为“{preset}”的导入模板，可选：{presets}</source>
+        <translation>There is no import template named “{preset}”; choose one of: {presets}</translation>
+    </message>
+    <message>
+        <source>无法读取文件：{path}（{reason}）</source>
+        <translation>Cannot read the file: {path} ({reason})</translation>
+    </message>
+    <message>
+        <source>{label}“{text}”不是有效日期，请写成 2023-05-01</source>
+        <translation>The {label} “{text}” is not a valid date; write it like 2023-05-01.</translation>
+    </message>
+    <message>
+        <source>排量不合理，请以升为单位填写，如 2.0</source>
+        <translation>The engine size looks wrong; enter it in litres, e.g. 2.0.</translation>
+    </message>
+    <message>
+        <source>请选择能源类型</source>
+        <translation>Please choose the energy type.</translation>
+    </message>
+    <message>
+        <source>纯电续航应在 1 到 3000 公里之间</source>
+        <translation>The electric range must be between 1 and 3000 km.</translation>
+    </message>
+    <message>
+        <source>{label}“{text}”不是公里数，请写成 28000 或 2.8万</source>
+        <translation>The {label} “{text}” is not a distance in km; write it like 28000.</translation>
+    </message>
+    <message>
+        <source>请填写表显里程</source>
+        <translation>Please enter the odometer reading.</translation>
+    </message>
+    <message>
+        <source>初次登记日期早于 {year} 款车型上市，请核对年款或日期</source>
+        <translation>The first registration date is before the {year} model came out; please check the model year or the date.</translation>
+    </message>
+    <message>
+        <source>初次登记日期不能晚于今天</source>
+        <translation>The first registration date cannot be later than today.</translation>
+    </message>
+    <message>
+        <source>请选择变速箱</source>
+        <translation>Please choose the transmission.</translation>
+    </message>
+    <message>
+        <source>请填写车架号（VIN），在前挡风玻璃左下角或行驶证上</source>
+        <translation>Please enter the VIN; it is at the lower left of the windscreen or on the vehicle licence.</translation>
+    </message>
+    <message>
+        <source>车架号 {vin} 已属于库存车 {stock_no}{gone}，同一辆车不能重复入库。</source>
+        <translation>VIN {vin} already belongs to stock car {stock_no}; the same car cannot be taken into stock twice.</translation>
+    </message>
+    <message>
+        <source>车架号校验位不符。欧洲、日本等进口车可能不用校验位：请对照车辆核对后勾选“已核对车架号”。</source>
+        <translation>The VIN check digit does not match. Imported cars (e.g. European or Japanese) may not use one: check the car and tick “VIN checked”.</translation>
+    </message>
+    <message>
+        <source>请填写年款（车架号未能读出年款）</source>
+        <translation>Please enter the model year (it could not be read from the VIN).</translation>
+    </message>
+    <message>
+        <source>年款应在 {earliest} 到 {latest} 之间</source>
+        <translation>The model year must be between {earliest} and {latest}.</translation>
+    </message>
+    <message>
+        <source>只有店长可以设置岗位权限。</source>
+        <translation>Only a manager can set role permissions.</translation>
+    </message>
+    <message>
+        <source>没有这项权限。</source>
+        <translation>There is no such permission.</translation>
+    </message>
+    <message>
+        <source>只有整备/评估人员和店长（或门店授权的岗位）可以修改车辆资料和照片。</source>
+        <translation>Only preparation/appraisal staff and managers (or roles the store allows) can change car details and photos.</translation>
+    </message>
+    <message>
+        <source>自助机不能修改车辆资料</source>
+        <translation>The kiosk cannot change car details.</translation>
+    </message>
+    <message>
+        <source>请输入库存编号或车牌号。</source>
+        <translation>Please enter a stock number or plate number.</translation>
+    </message>
+    <message>
+        <source>没有找到库存编号或车牌为 {typed} 的车辆。</source>
+        <translation>No car with stock number or plate {typed} was found.</translation>
+    </message>
+    <message>
+        <source>只有店长（或门店授权的岗位）可以修改售价、收车成本和价格构成。</source>
+        <translation>Only a manager (or roles the store allows) can change the price, the purchase cost and the price lines.</translation>
+    </message>
+    <message>
+        <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请核对后重新保存。</source>
+        <translation>Another PC changed this record before you saved; your changes were not saved. Please check and save again.</translation>
+    </message>
+    <message>
+        <source>保存前这条记录已被其他电脑修改，你的修改没有保存。两个版本不同之处：{differences}。请核对后重新保存。</source>
+        <translation>Another PC changed this record before you saved; your changes were not saved. Differences: {differences}. Please check and save again.</translation>
+    </message>
+    <message>
+        <source>这条记录已不存在（可能已被合并或删除）。</source>
+        <translation>This record no longer exists (it may have been merged or deleted).</translation>
+    </message>
+    <message>
+        <source>车辆网址模板必须包含 {{stock_no}}（在设置中修改）</source>
+        <translation>The car address pattern must contain {{stock_no}} (change it in Settings).</translation>
+    </message>
+    <message>
+        <source>车辆没有库存编号，无法生成二维码地址</source>
+        <translation>The car has no stock number, so no QR code address can be made.</translation>
+    </message>
+    <message>
+        <source>请店长先在“员工 → 门店资料”填写车辆公开网址（网站根地址，例如 https://www.example.cn/，车辆在其下的 cars/库存编号）：二维码和 sitemap 都用它。</source>
+        <translation>Please ask a manager to enter the public car address under “Staff → Store profile” first (the site root, e.g. https://www.example.cn/, with cars under cars/STOCK-NO): the QR codes and the sitemap use it.</translation>
+    </message>
+    <message>
+        <source>车辆公开网址“{template}”不是以 cars/{{stock_no}} 结尾，静态网站无法对应；请改成例如 https://www.example.cn/cars/{{stock_no}}。</source>
+        <translation>The public car address “{template}” does not end in cars/{{stock_no}}, so the static site cannot match it; change it to e.g. https://www.example.cn/cars/{{stock_no}}.</translation>
+    </message>
+    <message>
+        <source>无法在端口 {port} 上启动网页服务：{detail}。请换一个端口（--port）。</source>
+        <translation>The web service cannot start on port {port}: {detail}. Please choose another port (--port).</translation>
+    </message>
+    <message>
+        <source>数据库结构版本（{current}）与本程序（{head}）不一致，网页服务不会启动。请先运行 “showroom db upgrade” 或升级本程序。</source>
+        <translation>The database version ({current}) does not match this program ({head}); the web service will not start. Run “showroom db upgrade” first or upgrade this program.</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>name</translation>
+    </message>
+    <message>
+        <source>单位名称</source>
+        <translation>company name</translation>
+    </message>
+    <message>
+        <source>用途</source>
+        <translation>intended use</translation>
+    </message>
+    <message>
+        <source>意向品牌</source>
+        <translation>preferred brands</translation>
+    </message>
+    <message>
+        <source>意向车型</source>
+        <translation>preferred models</translation>
+    </message>
+    <message>
+        <source>购车周期</source>
+        <translation>buying timeframe</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>notes</translation>
+    </message>
+    <message>
+        <source>调整原因</source>
+        <translation>reason for the change</translation>
+    </message>
+    <message>
+        <source>回访结果</source>
+        <translation>follow-up result</translation>
+    </message>
+    <message>
+        <source>标签名称</source>
+        <translation>tag name</translation>
+    </message>
+    <message>
+        <source>沟通内容</source>
+        <translation>contact summary</translation>
+    </message>
+    <message>
+        <source>客户答复</source>
+        <translation>customer&apos;s reply</translation>
+    </message>
+    <message>
+        <source>下一步</source>
+        <translation>next step</translation>
+    </message>
+    <message>
+        <source>称呼</source>
+        <translation>form of address</translation>
+    </message>
+    <message>
+        <source>平台</source>
+        <translation>platform</translation>
+    </message>
+    <message>
+        <source>平台线索编号</source>
+        <translation>platform lead number</translation>
+    </message>
+    <message>
+        <source>咨询车辆</source>
+        <translation>car asked about</translation>
+    </message>
+    <message>
+        <source>留言</source>
+        <translation>message</translation>
+    </message>
+    <message>
+        <source>关闭原因</source>
+        <translation>reason for closing</translation>
+    </message>
+    <message>
+        <source>品牌</source>
+        <translation>brand</translation>
+    </message>
+    <message>
+        <source>车系</source>
+        <translation>model</translation>
+    </message>
+    <message>
+        <source>车型版本</source>
+        <translation>trim</translation>
+    </message>
+    <message>
+        <source>车身颜色</source>
+        <translation>body colour</translation>
+    </message>
+    <message>
+        <source>排放标准</source>
+        <translation>emission standard</translation>
+    </message>
+    <message>
+        <source>车身类型</source>
+        <translation>body type</translation>
+    </message>
+    <message>
+        <source>车况说明</source>
+        <translation>condition notes</translation>
+    </message>
+    <message>
+        <source>情况说明</source>
+        <translation>description</translation>
+    </message>
+    <message>
+        <source>保养地点</source>
+        <translation>service location</translation>
+    </message>
+    <message>
+        <source>保养内容</source>
+        <translation>service work</translation>
+    </message>
+    <message>
+        <source>价格</source>
+        <translation>price</translation>
+    </message>
+    <message>
+        <source>售价</source>
+        <translation>sale price</translation>
+    </message>
+    <message>
+        <source>新车指导价</source>
+        <translation>new-car list price</translation>
+    </message>
+    <message>
+        <source>收车成本</source>
+        <translation>purchase cost</translation>
+    </message>
+    <message>
+        <source>表显里程</source>
+        <translation>odometer reading</translation>
+    </message>
+    <message>
+        <source>纯电续航</source>
+        <translation>electric range</translation>
+    </message>
+    <message>
+        <source>里程</source>
+        <translation>mileage</translation>
+    </message>
+    <message>
+        <source>发生日期</source>
+        <translation>date of the event</translation>
+    </message>
+    <message>
+        <source>保养日期</source>
+        <translation>service date</translation>
+    </message>
+    <message>
+        <source>有效（车辆已预订）</source>
+        <translation>active (car reserved)</translation>
+    </message>
+    <message>
+        <source>已抵车款</source>
+        <translation>applied to the price</translation>
+    </message>
+    <message>
+        <source>已退还</source>
+        <translation>refunded</translation>
+    </message>
+    <message>
+        <source>已没收</source>
+        <translation>forfeited</translation>
+    </message>
+    <message>
+        <source>已过期</source>
+        <translation>expired</translation>
+    </message>
+    <message>
+        <source>现金</source>
+        <translation>cash</translation>
+    </message>
+    <message>
+        <source>微信支付</source>
+        <translation>WeChat Pay</translation>
+    </message>
+    <message>
+        <source>支付宝</source>
+        <translation>Alipay</translation>
+    </message>
+    <message>
+        <source>银行卡</source>
+        <translation>bank card</translation>
+    </message>
+    <message>
+        <source>转账</source>
+        <translation>bank transfer</translation>
+    </message>
+    <message>
+        <source>已预约</source>
+        <translation>booked</translation>
+    </message>
+    <message>
+        <source>试驾中</source>
+        <translation>on a test drive</translation>
+    </message>
+    <message>
+        <source>已还车</source>
+        <translation>returned</translation>
+    </message>
+    <message>
+        <source>已取消</source>
+        <translation>cancelled</translation>
+    </message>
+    <message>
+        <source>未到店</source>
+        <translation>no-show</translation>
+    </message>
+    <message>
+        <source>已报名</source>
+        <translation>registered</translation>
+    </message>
+    <message>
+        <source>候补</source>
+        <translation>on the waiting list</translation>
+    </message>
+    <message>
+        <source>已签到</source>
+        <translation>checked in</translation>
+    </message>
+    <message>
+        <source>检测中/已检</source>
+        <translation>being inspected or inspected</translation>
+    </message>
+    <message>
+        <source>未到场</source>
+        <translation>no-show</translation>
+    </message>
+    <message>
+        <source>整备中</source>
+        <translation>being prepared</translation>
+    </message>
+    <message>
+        <source>在售</source>
+        <translation>on sale</translation>
+    </message>
+    <message>
+        <source>已预订</source>
+        <translation>reserved</translation>
+    </message>
+    <message>
+        <source>已售</source>
+        <translation>sold</translation>
+    </message>
+    <message>
+        <source>试驾协议</source>
+        <translation>test-drive agreement</translation>
+    </message>
+    <message>
+        <source>意向金收据</source>
+        <translation>deposit receipt</translation>
+    </message>
+    <message>
+        <source>合同</source>
+        <translation>contract</translation>
+    </message>
+    <message>
+        <source>检测报告</source>
+        <translation>inspection report</translation>
+    </message>
+    <message>
+        <source>车辆信息单</source>
+        <translation>car information sheet</translation>
+    </message>
+    <message>
+        <source>车型对比</source>
+        <translation>model comparison</translation>
+    </message>
+    <message>
+        <source>检测日报名单</source>
+        <translation>inspection-day registration slip</translation>
     </message>
 </context>
 <context>
@@ -7451,6 +9239,22 @@ Please show your booking code or scan the QR code when you arrive.</translation>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
+    <message>
+        <source>已预约</source>
+        <translation>Booked</translation>
+    </message>
+    <message>
+        <source>已还车</source>
+        <translation>Returned</translation>
+    </message>
+    <message>
+        <source>已取消</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>未到店</source>
+        <translation>No-show</translation>
+    </message>
 </context>
 <context>
     <name>LeadDialog</name>
@@ -9088,6 +10892,38 @@ Interest {interest} · total {total}</translation>
         <location filename="../../ui/widgets/reception_labels.py" line="110"/>
         <source>今天没有在岗的销售顾问：请客户稍候，并请店长在“员工 → 排班”中安排。</source>
         <translation>No consultant is on duty today: please ask the customer to wait and the manager to set the roster (Staff → Roster).</translation>
+    </message>
+    <message>
+        <source>%m月%d日</source>
+        <translation>%d %b</translation>
+    </message>
+    <message>
+        <source>撞单提醒：该客户由 {name} 跟进（保护期至 {until}），请交给 {name} 接待。</source>
+        <translation>Ownership alert: this customer is followed up by {name} (protected until {until}); please hand them to {name}.</translation>
+    </message>
+    <message>
+        <source>{name} 正在接待其他客户，请先安排客户稍候。</source>
+        <translation>{name} is with another customer; please ask the customer to wait a moment.</translation>
+    </message>
+    <message>
+        <source>已改派 {name}。注意：该客户在 {owner} 的保护期内（撞单），改派将记入审计日志。</source>
+        <translation>Reassigned to {name}. Note: this customer is within {owner}&apos;s protection period; the reassignment is recorded in the audit log.</translation>
+    </message>
+    <message>
+        <source>指定由 {name} 接待。</source>
+        <translation>{name} will greet the customer, as chosen.</translation>
+    </message>
+    <message>
+        <source>按轮岗由 {name} 接待。</source>
+        <translation>{name} will greet the customer (rotation).</translation>
+    </message>
+    <message>
+        <source>由预约的顾问 {name} 接待。</source>
+        <translation>{name}, the consultant of the booking, will greet the customer.</translation>
+    </message>
+    <message>
+        <source>未定级</source>
+        <translation>Not graded</translation>
     </message>
 </context>
 <context>
@@ -11092,6 +12928,14 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <location filename="../../ui/screens/test_drives.py" line="84"/>
         <source>已签协议</source>
         <translation>Agreement signed</translation>
+    </message>
+    <message>
+        <source>{status}（{steps}）</source>
+        <translation>{status} ({steps})</translation>
+    </message>
+    <message>
+        <source>，</source>
+        <translation>, </translation>
     </message>
 </context>
 <context>

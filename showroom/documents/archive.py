@@ -80,7 +80,10 @@ def parse_kind(text: str) -> DocumentKind:
     except KeyError:
         choices = "、".join(sorted({k for k in KIND_ALIASES if "_" not in k}))
         raise ValidationError(
-            "document.kind_unknown", f"未知的文件类型“{text}”。可选：{choices}", kind=text
+            "document.kind_unknown",
+            f"未知的文件类型“{text}”。可选：{choices}",
+            kind=text,
+            choices=choices,
         ) from None
 
 
@@ -197,6 +200,7 @@ def prepare_reprint(session: Session, kind: DocumentKind, number: str) -> Reprin
             f"没有找到已存档的{KIND_LABELS.get(kind.value, '文件')} {number}。",
             kind=kind.value,
             number=number,
+            kind_label=KIND_LABELS.get(kind.value, "文件"),
         )
     last = session.scalar(
         select(func.max(DocumentRow.copy_no)).where(

@@ -60,6 +60,8 @@ def require_store_fields(values: dict[str, str], needed: Iterable[str], *, paper
         fields=labels,
         missing=missing,
         paper=paper,
+        what=what,
+        where=WHERE_TO_FILL,
     )
 
 

@@ -184,6 +184,7 @@ def _parse(data: dict[str, Any], source: Path) -> Template:
             "template.invalid",
             f"文件模板 {source.name} 缺少必要的项目（{exc}）。",
             file=source.name,
+            detail=str(exc),
         ) from exc
 
 
@@ -203,6 +204,7 @@ def load_template(templates_dir: Path | None, kind: str) -> Template:
             "template.invalid",
             f"文件模板 {source.name} 格式有误，无法读取：{exc}",
             file=source.name,
+            detail=str(exc),
         ) from exc
     return _parse(data, source)
 

@@ -158,6 +158,8 @@ def prefill_from_deposit(session: Session, deposit_id: uuid.UUID) -> Prefill:
             "contract.deposit_closed",
             f"意向金 {deposit.receipt_no} 已{deposits.STATUS_LABELS[deposit.status]}，"
             "不能再据此起草合同。",
+            receipt_no=deposit.receipt_no,
+            status_label=deposits.STATUS_LABELS[deposit.status],
         )
     vehicle = session.get(Vehicle, deposit.vehicle_id)
     customer = session.get(Customer, deposit.customer_id)
@@ -197,6 +199,8 @@ def prefill_for_car(session: Session, car_text: str, phone: str) -> Prefill:
             "contract.vehicle_reserved_by_other",
             f"这辆车已由客户 {active.customer_name} 交付意向金预订"
             f"（销售顾问：{active.consultant_name or '未知'}），不能与其他客户签约。",
+            customer_name=active.customer_name,
+            consultant_name=active.consultant_name or "未知",
         )
     customer = session.get(Customer, match.id)
     assert customer is not None
@@ -273,6 +277,8 @@ def _deposit_for(
             "contract.vehicle_reserved_by_other",
             f"这辆车已由客户 {mask_name(holder.name if holder else '')} 交付意向金预订"
             f"（销售顾问：{taker.display_name if taker else '未知'}），不能与其他客户签约。",
+            customer_name=mask_name(holder.name if holder else ""),
+            consultant_name=taker.display_name if taker else "未知",
         )
     if deposit_id is not None and (active is None or active.id != deposit_id):
         raise ConflictError(
@@ -283,19 +289,28 @@ def _deposit_for(
 
 def _check_sellable(vehicle: Vehicle, signing: bool = False) -> None:
     if vehicle.status is VehicleStatus.SOLD:
+        if signing:
+            raise ConflictError(
+                "contract.vehicle_sold",
+                f"车辆 {vehicle.stock_no} 已经售出（另一台电脑刚刚签约），不能再签订买卖合同。",
+                stock_no=vehicle.stock_no,
+            )
         raise ConflictError(
             "contract.vehicle_sold",
-            f"车辆 {vehicle.stock_no} 已经售出"
-            + ("（另一台电脑刚刚签约）" if signing else "")
-            + "，不能再签订买卖合同。",
+            f"车辆 {vehicle.stock_no} 已经售出，不能再签订买卖合同。",
+            stock_no=vehicle.stock_no,
         )
     if vehicle.status is VehicleStatus.TEST_DRIVE:
         raise ConflictError(
-            "contract.vehicle_out", f"车辆 {vehicle.stock_no} 正在试驾中，请还车后再签约。"
+            "contract.vehicle_out",
+            f"车辆 {vehicle.stock_no} 正在试驾中，请还车后再签约。",
+            stock_no=vehicle.stock_no,
         )
     if vehicle.status is VehicleStatus.PREPARING:
         raise ConflictError(
-            "contract.vehicle_preparing", f"车辆 {vehicle.stock_no} 还在整备中，尚未上架销售。"
+            "contract.vehicle_preparing",
+            f"车辆 {vehicle.stock_no} 还在整备中，尚未上架销售。",
+            stock_no=vehicle.stock_no,
         )
 
 
@@ -402,6 +417,8 @@ def amend(
         raise ValidationError(
             "contract.price_below_deposit",
             f"成交价 {format_yuan(new_price)} 低于已收意向金 {format_yuan(paid)}，请核对。",
+            new_price=format_yuan(new_price),
+            paid=format_yuan(paid),
         )
     at = as_utc(now or utcnow())
     amendment = Contract(
@@ -455,11 +472,16 @@ def void(
     locks.lock_customer_of(session, Contract, contract_id)
     contract = _contract(session, contract_id, lock=True)
     if contract.status is ContractStatus.VOID:
-        raise ConflictError("contract.already_void", f"合同 {contract.contract_no} 已经作废。")
+        raise ConflictError(
+            "contract.already_void",
+            f"合同 {contract.contract_no} 已经作废。",
+            contract_no=contract.contract_no,
+        )
     if contract.status is ContractStatus.SIGNED:
         raise ConflictError(
             "contract.signed_locked",
             f"合同 {contract.contract_no} 已签订并锁定，不能作废；如需变更请签订补充协议。",
+            contract_no=contract.contract_no,
         )
     if not user.has_any(Role.MANAGER, Role.SALES):
         raise PermissionDenied("contract.void_denied", "只有销售顾问或店长可以作废合同。")
@@ -755,10 +777,13 @@ def sign(
         raise ConflictError(
             "contract.already_signed",
             f"合同 {contract.contract_no} 已经签订（可能是另一台电脑刚刚完成），请刷新。",
+            contract_no=contract.contract_no,
         )
     if contract.status is ContractStatus.VOID:
         raise ConflictError(
-            "contract.already_void", f"合同 {contract.contract_no} 已作废，不能签订。"
+            "contract.already_void",
+            f"合同 {contract.contract_no} 已作废，不能签订。",
+            contract_no=contract.contract_no,
         )
     numbers = [d.number for d in documents]
     if numbers != _expected_numbers(contract) or len(pdfs) != len(documents):
@@ -818,6 +843,7 @@ def sign(
         raise ConflictError(
             "contract.vehicle_sold",
             f"车辆 {vehicle.stock_no} 刚被另一台电脑签约售出，本合同未签订。",
+            stock_no=vehicle.stock_no,
         ) from None
     customer = session.get(Customer, contract.customer_id)
     consultant = session.get(Staff, contract.consultant_id) if contract.consultant_id else None

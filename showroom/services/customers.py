@@ -323,11 +323,13 @@ def _budget(value: Decimal | None, what: str) -> Decimal | None:
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError("customer.budget_invalid", f"{what}不是有效金额。") from None
+        raise ValidationError(
+            "customer.budget_invalid", f"{what}不是有效金额。", what=what
+        ) from None
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
-        raise ValidationError("customer.budget_invalid", f"{what}不是有效金额。")
+        raise ValidationError("customer.budget_invalid", f"{what}不是有效金额。", what=what)
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError("customer.budget_invalid", f"{what}最多精确到分。")
+        raise ValidationError("customer.budget_invalid", f"{what}最多精确到分。", what=what)
     return amount.quantize(Decimal("0.01"))
 
 

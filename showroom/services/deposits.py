@@ -158,17 +158,23 @@ def _holder_refusal(session: Session, vehicle: Vehicle) -> ConflictError:
 def _check_available(session: Session, vehicle: Vehicle) -> None:
     if vehicle.status is VehicleStatus.SOLD:
         raise ConflictError(
-            "deposit.vehicle_sold", f"车辆 {vehicle.stock_no} 已售出，不能收取意向金。"
+            "deposit.vehicle_sold",
+            f"车辆 {vehicle.stock_no} 已售出，不能收取意向金。",
+            stock_no=vehicle.stock_no,
         )
     if vehicle.status is VehicleStatus.RESERVED:
         raise _holder_refusal(session, vehicle)
     if vehicle.status is VehicleStatus.TEST_DRIVE:
         raise ConflictError(
-            "deposit.vehicle_out", f"车辆 {vehicle.stock_no} 正在试驾中，请还车后再收取意向金。"
+            "deposit.vehicle_out",
+            f"车辆 {vehicle.stock_no} 正在试驾中，请还车后再收取意向金。",
+            stock_no=vehicle.stock_no,
         )
     if vehicle.status is VehicleStatus.PREPARING:
         raise ConflictError(
-            "deposit.vehicle_preparing", f"车辆 {vehicle.stock_no} 还在整备中，尚未上架销售。"
+            "deposit.vehicle_preparing",
+            f"车辆 {vehicle.stock_no} 还在整备中，尚未上架销售。",
+            stock_no=vehicle.stock_no,
         )
     active = session.scalar(
         select(func.count())
@@ -192,12 +198,14 @@ def validate_amount(amount: str | Decimal, price: Decimal | None = None) -> Deci
             f"意向金金额 {format_yuan(value)} 超过上限 {format_yuan(MAX_DEPOSIT)}，"
             "请检查是否多输了零。",
             maximum=format_yuan(MAX_DEPOSIT),
+            amount=format_yuan(value),
         )
     if price is not None and value > price:
         raise ValidationError(
             "deposit.amount_over_price",
             f"意向金 {format_yuan(value)} 不能超过车辆标价 {format_yuan(price)}。",
             price=format_yuan(price),
+            amount=format_yuan(value),
         )
     return value
 
@@ -220,6 +228,7 @@ def take(
         raise ValidationError(
             "deposit.reference_missing",
             f"{METHOD_LABELS[data.method]}付款请填写交易单号或流水号，便于对账。",
+            method_label=METHOD_LABELS[data.method],
         )
     if len(reference) > 60:
         raise ValidationError("deposit.reference_too_long", "交易单号最多 60 个字符。")
@@ -315,6 +324,8 @@ def _require(deposit: Deposit, allowed: Iterable[DepositStatus], doing: str) -> 
             "deposit.wrong_state",
             f"这笔意向金当前状态为“{STATUS_LABELS[deposit.status]}”，不能{doing}。",
             status=deposit.status.value,
+            status_label=STATUS_LABELS[deposit.status],
+            doing=doing,
         )
 
 
@@ -383,7 +394,7 @@ def _cancel_reminder(session: Session, deposit: Deposit) -> None:
 def _reason(text: str, what: str) -> str:
     reason = text.strip()
     if not reason:
-        raise ValidationError("deposit.reason_missing", f"请填写{what}的原因。")
+        raise ValidationError("deposit.reason_missing", f"请填写{what}的原因。", what=what)
     return reason
 
 

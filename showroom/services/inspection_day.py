@@ -158,7 +158,9 @@ def create_events(
         raise ValidationError("inspection_event.hours", "结束时间应晚于开始时间。")
     if not 0 <= form.repeat_months <= MAX_REPEAT_MONTHS:
         raise ValidationError(
-            "inspection_event.repeat_range", f"按月重复最多 {MAX_REPEAT_MONTHS} 个月。"
+            "inspection_event.repeat_range",
+            f"按月重复最多 {MAX_REPEAT_MONTHS} 个月。",
+            months=MAX_REPEAT_MONTHS,
         )
     if datetime.combine(form.day, form.closes, STORE_ZONE) <= now:
         raise ValidationError("inspection_event.past", "检测日不能设在已经过去的时间。")
@@ -590,6 +592,7 @@ def _duplicate_error(existing: Registration) -> ConflictError:
         f"车牌 {existing.plate} 已报名本场检测日（报名码 {existing.booking_code}），"
         "同一辆车每场只能报名一次。",
         booking=existing.booking_code,
+        plate=existing.plate,
     )
 
 
@@ -792,6 +795,8 @@ def cancel(
         raise ValidationError(
             "registration.not_cancellable",
             f"报名 {reg.booking_code} 当前状态为“{STATUS_LABELS[reg.status]}”，不能取消。",
+            booking_code=reg.booking_code,
+            status_label=STATUS_LABELS[reg.status],
         )
     freed = reg.seat_no
     reg.status = RegistrationStatus.CANCELLED
@@ -982,16 +987,22 @@ def check_in(
         )
     found = session.scalar(select(Registration.id).where(Registration.booking_code == code))
     if found is None:
-        raise NotFoundError("booking.unknown", f"报名码 {code} 不存在，请核对后重试。")
+        raise NotFoundError(
+            "booking.unknown", f"报名码 {code} 不存在，请核对后重试。", booking=code
+        )
     # UPDATE: the desk's check-in below may make a consultant this customer's owner.
     reg, _customer = locks.lock_customer_of(session, Registration, found, locks.UPDATE)
     if reg is None:
-        raise NotFoundError("booking.unknown", f"报名码 {code} 不存在，请核对后重试。")
+        raise NotFoundError(
+            "booking.unknown", f"报名码 {code} 不存在，请核对后重试。", booking=code
+        )
     if reg.status is RegistrationStatus.WAITLISTED:
         raise ValidationError(
             "registration.waitlisted",
             f"报名 {code} 仍在候补第 {reg.waitlist_position} 位，尚未获得检测名额；"
             "如现场有空余，请先取消他人报名或等候通知。",
+            booking=code,
+            waitlist_position=reg.waitlist_position,
         )
     event = _locked_event(session, reg.event_id)
     if reg.status is RegistrationStatus.SEATED:
@@ -1151,7 +1162,7 @@ def kiosk_events(
 def store_of(session: Session, store_code: str) -> uuid.UUID:
     store = session.scalars(select(Store).where(Store.code == store_code)).first()
     if store is None:
-        raise NotFoundError("store.not_found", f"门店 {store_code} 不存在。")
+        raise NotFoundError("store.not_found", f"门店 {store_code} 不存在。", store_code=store_code)
     return store.id
 
 

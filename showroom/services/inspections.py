@@ -366,6 +366,7 @@ def _draft(session: Session, inspection_id: uuid.UUID) -> Inspection:
         raise ConflictError(
             "inspection.final",
             f"检测报告 {inspection.report_no} 已定稿锁定，如需更正请点“更正（新版本）”。",
+            report_no=inspection.report_no,
         )
     return inspection
 
@@ -475,7 +476,9 @@ def add_photo(
     )
     if (count or 0) >= MAX_PHOTOS_PER_INSPECTION:
         raise ValidationError(
-            "photo.too_many", f"每份检测最多 {MAX_PHOTOS_PER_INSPECTION} 张照片。"
+            "photo.too_many",
+            f"每份检测最多 {MAX_PHOTOS_PER_INSPECTION} 张照片。",
+            limit=MAX_PHOTOS_PER_INSPECTION,
         )
     row = InspectionPhoto(
         inspection_id=inspection_id,
@@ -564,6 +567,8 @@ def finalise(
             "inspection.required_missing",
             f"还有必检项目没有检查：{names}{more}。请逐项选择“正常”或“缺陷”后再定稿。",
             count=len(missing),
+            names=names,
+            more=more,
         )
     if (view.accident or view.flood or view.fire) and not view.structural_evidence:
         raise ValidationError(
@@ -965,6 +970,8 @@ def start_for_stock_no(
     ).first()
     if vehicle is None:
         raise NotFoundError(
-            "inspection.stock_no_unknown", f"没有找到库存编号为 {stock_no.strip()} 的车辆。"
+            "inspection.stock_no_unknown",
+            f"没有找到库存编号为 {stock_no.strip()} 的车辆。",
+            stock_no=stock_no.strip(),
         )
     return start_for_vehicle(session, actor, vehicle.id, now=now)

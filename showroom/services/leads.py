@@ -319,6 +319,7 @@ def _duplicate(lead: Lead) -> ConflictError:
         "请在原线索上记录这次沟通。",
         lead_id=lead.id,
         name=who,
+        where="，" + where if where else "",
     )
 
 

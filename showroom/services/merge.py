@@ -182,7 +182,9 @@ def unmerge(session: Session, user: StaffUser, audit_seq: int) -> MergeResult:
     _require_manager(user)
     entry = session.scalar(select(AuditEntry).where(AuditEntry.seq == audit_seq))
     if entry is None or entry.action != "customers_merged":
-        raise NotFoundError("merge.entry_not_found", f"审计记录 {audit_seq} 不是一次客户合并。")
+        raise NotFoundError(
+            "merge.entry_not_found", f"审计记录 {audit_seq} 不是一次客户合并。", audit_seq=audit_seq
+        )
     detail = entry.detail
     already = session.scalar(
         select(AuditEntry.seq).where(

@@ -737,10 +737,9 @@ def erase_customer(
     if still_open:
         raise ConflictError(
             "privacy.open_business",
-            "该客户还有未办结的业务："
-            + "、".join(still_open)
-            + "。请先办结或取消，再删除个人信息。",
+            f"该客户还有未办结的业务：{'、'.join(still_open)}。请先办结或取消，再删除个人信息。",
             open=still_open,
+            items="、".join(still_open),
         )
     kept = _legal_records(session, customer.id)
     anonymised = _anonymise(session, customer, at)

@@ -1155,6 +1155,7 @@ def check_in_by_code(
                 "booking.too_early",
                 f"预约 {code} 的试驾时间是 {day:%m月%d日 %H:%M}，请在当天到店后签到。",
                 booking=code,
+                day=f"{day:%Y-%m-%d %H:%M}",
             )
         purpose = VisitPurpose.TEST_DRIVE
         existing = session.scalar(select(Visit).where(Visit.test_drive_id == drive.id))
@@ -1181,6 +1182,7 @@ def check_in_by_code(
                 "booking.too_early",
                 f"报名 {code} 的检测日是 {event.event_date:%m月%d日}，请在当天到店后签到。",
                 booking=code,
+                event_date=f"{event.event_date:%Y-%m-%d}",
             )
         purpose = VisitPurpose.INSPECTION_DAY
         existing = session.scalar(select(Visit).where(Visit.registration_id == registration.id))
@@ -1291,12 +1293,9 @@ def set_status(
     now = _now(now)
     visit = _open_visit(session, visit_id)
     if status not in _ALLOWED_MOVES[visit.status]:
-        raise ConflictError(
-            "visit.bad_move",
-            "该客户的状态已被其他电脑更新，请刷新后再试。"
-            if visit.status is VisitStatus.LEFT
-            else "不能这样改变接待状态。",
-        )
+        if visit.status is VisitStatus.LEFT:
+            raise ConflictError("visit.bad_move", "该客户的状态已被其他电脑更新，请刷新后再试。")
+        raise ConflictError("visit.bad_move", "不能这样改变接待状态。")
     if status is not VisitStatus.WAITING and visit.consultant_id is None:
         if user.has_role(Role.SALES):
             visit.consultant_id = user.id

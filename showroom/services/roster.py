@@ -321,6 +321,8 @@ def set_day(
             "roster.day_out_of_range",
             f"只能修改 {(today - CORRECT_BACK):%Y-%m-%d} 到 {(today + PLAN_AHEAD):%Y-%m-%d} "
             "之间的排班。",
+            first=f"{today - CORRECT_BACK:%Y-%m-%d}",
+            last=f"{today + PLAN_AHEAD:%Y-%m-%d}",
         )
     note = " ".join(note.split())
     if len(note) > MAX_NOTE:

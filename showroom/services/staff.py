@@ -223,7 +223,10 @@ def find_by_username(session: Session, username: str) -> uuid.UUID:
     )
     if found is None:
         raise NotFoundError(
-            "staff.no_username", f"没有用户名为“{username.strip()}”的员工。", username=username
+            "staff.no_username",
+            f"没有用户名为“{username.strip()}”的员工。",
+            username=username,
+            username_text=username.strip(),
         )
     return found
 

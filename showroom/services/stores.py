@@ -241,7 +241,9 @@ def check_public_url(text: str) -> str:
     if not url:
         return ""
     if len(url) > MAX_URL:
-        raise ValidationError("store.public_url_invalid", f"车辆公开网址最多 {MAX_URL} 个字符。")
+        raise ValidationError(
+            "store.public_url_invalid", f"车辆公开网址最多 {MAX_URL} 个字符。", limit=MAX_URL
+        )
     parts = urlsplit(url.replace("{stock_no}", "x"))
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
         raise ValidationError(

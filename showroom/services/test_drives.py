@@ -186,6 +186,8 @@ def _check_slot(start: datetime, rules: SlotRules, now: datetime) -> datetime:
             f"所选时段不在营业时间内（{rules.opens:%H:%M}–{rules.closes:%H:%M}）。",
             opens=f"{rules.opens:%H:%M}",
             closes=f"{rules.closes:%H:%M}",
+            opens_text=f"{rules.opens:%H:%M}",
+            closes_text=f"{rules.closes:%H:%M}",
         )
     return end
 
@@ -218,6 +220,9 @@ def _vehicle_for_booking(session: Session, vehicle_id: uuid.UUID) -> Vehicle:
         raise ValidationError(
             "test_drive.vehicle_unavailable",
             f"{vehicle.brand} {vehicle.model} 目前不可试驾（{why}）。",
+            brand=vehicle.brand,
+            model=vehicle.model,
+            why=why,
         )
     return vehicle
 
@@ -286,6 +291,7 @@ def _slot_taken(start: datetime, rules: SlotRules) -> ConflictError:
         "test_drive.slot_taken",
         f"这辆车在 {start.astimezone(rules.zone):%m月%d日 %H:%M} 的时段已被预约，"
         "请换一个时段或换一辆车。",
+        start=f"{start.astimezone(rules.zone):%Y-%m-%d %H:%M}",
     )
 
 
@@ -492,7 +498,11 @@ def get(session: Session, test_drive_id: uuid.UUID) -> TestDriveRow:
 def find_by_code(session: Session, code: str) -> TestDriveRow:
     rows = _rows(session, TestDrive.booking_code == numbering.normalize_booking_code(code))
     if not rows:
-        raise NotFoundError("test_drive.not_found", f"没有找到预约码为 {code.strip()} 的试驾。")
+        raise NotFoundError(
+            "test_drive.not_found",
+            f"没有找到预约码为 {code.strip()} 的试驾。",
+            booking=code.strip(),
+        )
     return rows[0]
 
 
@@ -594,6 +604,7 @@ def _require(drive: TestDrive, *states: TestDriveStatus) -> None:
             "test_drive.wrong_state",
             f"这个试驾当前状态为“{STATUS_LABELS[drive.status]}”，不能进行此操作。",
             status=drive.status.value,
+            status_label=STATUS_LABELS[drive.status],
         )
 
 
@@ -665,18 +676,28 @@ def check_licence(
     try:
         number = normalize_id_number(licence.number, today=today)
     except ValidationError as exc:
-        raise ValidationError(f"licence.{exc.code}", f"驾驶证号有误：{exc.message}") from exc
+        raise ValidationError(
+            f"licence.{exc.code}", f"驾驶证号有误：{exc.message}", **exc.params
+        ) from exc
     classes = "".join(c.value for c in parse_licence_classes(licence.classes))
     automatic = vehicle.transmission is Transmission.AUTOMATIC
     if not licence_allows(classes, VehicleKind.PASSENGER_SMALL, automatic):
+        if automatic:
+            raise ValidationError(
+                "licence.class_not_allowed",
+                f"准驾车型 {classes} 不能驾驶这辆自动挡小型汽车。",
+                classes=classes,
+            )
+        if "C2" in classes:
+            raise ValidationError(
+                "licence.class_not_allowed",
+                f"准驾车型 {classes} 不能驾驶这辆手动挡小型汽车"
+                "（C2 只准驾驶自动挡，这辆车是手动挡）。",
+                classes=classes,
+            )
         raise ValidationError(
             "licence.class_not_allowed",
-            f"准驾车型 {classes} 不能驾驶这辆{'自动挡' if automatic else '手动挡'}小型汽车"
-            + (
-                "（C2 只准驾驶自动挡，这辆车是手动挡）。"
-                if not automatic and "C2" in classes
-                else "。"
-            ),
+            f"准驾车型 {classes} 不能驾驶这辆手动挡小型汽车。",
             classes=classes,
         )
     if licence.valid_until is None:
@@ -693,6 +714,8 @@ def check_licence(
             "licence.name_mismatch",
             f"驾驶证上的姓名“{name}”与客户档案中的姓名“{customer.name}”不一致。"
             "请核对证件，必要时先更正客户姓名。",
+            name=name,
+            record_name=customer.name,
         )
     drive.licence_number = number
     drive.licence_class = classes
@@ -968,6 +991,7 @@ def check_out(
             "test_drive.vehicle_unavailable",
             f"这辆车{state}，不能出车。",
             status=vehicle.status.value,
+            state=state,
         )
     drive.status = TestDriveStatus.CHECKED_OUT
     drive.out_at = as_utc(now or utcnow())
@@ -1015,6 +1039,7 @@ def return_car(
             "test_drive.odometer_backwards",
             f"还车里程 {odometer_km} km 小于出车里程 {drive.out_odometer_km} km，请核对里程表。",
             out_km=drive.out_odometer_km,
+            odometer_km=odometer_km,
         )
     if fuel_percent is not None and not 0 <= fuel_percent <= 100:
         raise ValidationError("test_drive.fuel_invalid", "油量（电量）应在 0% 到 100% 之间。")

@@ -403,6 +403,8 @@ def change_status(
             f"车辆状态不能从“{STATUS_NAMES[old]}”直接改为“{STATUS_NAMES[status]}”",
             old=old.value,
             new=status.value,
+            old_label=STATUS_NAMES[old],
+            new_label=STATUS_NAMES[status],
         )
     if status is VehicleStatus.ON_SALE and vehicle.list_price <= 0:
         raise ValidationError(
@@ -503,6 +505,7 @@ def _validated(edit: VehicleEdit) -> VehicleEdit:
         raise ValidationError(
             "vehicle.mileage_invalid",
             f"表显里程应在 0 到 {MAX_MILEAGE_KM:,} 公里之间，请检查是否多输了位数",
+            limit=f"{MAX_MILEAGE_KM:,}",
         )
     if edit.transfers is not None and not 0 <= edit.transfers <= 50:
         raise ValidationError("vehicle.transfers_invalid", "过户次数应在 0 到 50 之间")
@@ -519,7 +522,10 @@ def _validated(edit: VehicleEdit) -> VehicleEdit:
             changes[name] = value.strip()
             if len(changes[name]) > limit:
                 raise ValidationError(
-                    f"vehicle.{name}_too_long", f"{label}最多 {limit} 个字", limit=limit
+                    f"vehicle.{name}_too_long",
+                    f"{label}最多 {limit} 个字",
+                    label=label,
+                    limit=limit,
                 )
     if edit.plate is not None:
         # Stored without the dot so the desk's lookup finds "京A·12345" as 京A12345.
@@ -573,6 +579,8 @@ def update_vehicle(
                 f"这辆车{STATUS_NAMES[vehicle.status]}，{'、'.join(held)}不能修改"
                 "（意向金收据或合同上已写明）。",
                 fields=held,
+                status_label=STATUS_NAMES[vehicle.status],
+                held="、".join(held),
             )
     if edit.list_price is not None:
         count, total = _public_lines_total(session, vehicle_id)
@@ -583,6 +591,8 @@ def update_vehicle(
                 "请在“价格构成”中一起修改。",
                 total=str(total),
                 price=str(edit.list_price),
+                total_text=f"{total:,}",
+                list_price=f"{edit.list_price:,}",
             )
     changed: dict[str, Any] = {}
     for name in _EDIT_FIELDS:
@@ -677,6 +687,9 @@ def set_prices(
             f"相差 ¥{difference:,}，请调整后再保存。",
             total=str(public_total),
             price=str(sheet.list_price),
+            public_total=f"{public_total:,}",
+            list_price=f"{sheet.list_price:,}",
+            difference=f"{difference:,}",
         )
     old_lines = [
         PriceLine(p.label, p.amount, p.public)
@@ -693,6 +706,7 @@ def set_prices(
                 f"这辆车{STATUS_NAMES[vehicle.status]}，售价和公开的价格构成不能修改"
                 "（意向金收据或合同上已写明）；内部成本仍可修改。",
                 fields=["售价"],
+                status_label=STATUS_NAMES[vehicle.status],
             )
     changed: dict[str, Any] = {}
     for name, value in (("list_price", sheet.list_price), ("cost_price", sheet.cost_price)):
@@ -749,7 +763,10 @@ def _read(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     try:
         if path.stat().st_size > limit:
             raise ValidationError(
-                "file.too_large", f"{name}：文件超过 {limit // 1024 // 1024} MB", name=name
+                "file.too_large",
+                f"{name}：文件超过 {limit // 1024 // 1024} MB",
+                name=name,
+                megabytes=limit // 1024 // 1024,
             )
         return path.read_bytes()
     except FileNotFoundError:
@@ -773,7 +790,9 @@ def prepare_document(path: Path) -> PreparedFile:
         )
     except ValidationError as exc:
         raise ValidationError(
-            exc.code, f"{path.name}：不是照片或 PDF 文件，或文件已损坏", name=path.name
+            exc.code,
+            f"{path.name}：不是照片或 PDF 文件，或文件已损坏",
+            **{**exc.params, "name": path.name},
         ) from None
     return PreparedFile(path.name, done.image, "image/jpeg")
 
@@ -812,6 +831,7 @@ def _pdf_pages(data: bytes, name: str, *, render: bool) -> list[bytes]:
                 f"{name}：共 {count} 页，超过 {MAX_REPORT_PAGES} 页，请只附检测报告本身",
                 name=name,
                 pages=count,
+                limit=MAX_REPORT_PAGES,
             )
         pages: list[bytes] = []
         if render:
@@ -933,7 +953,9 @@ def _text(value: str, code: str, label: str, *, required: bool, limit: int = MAX
     if required and not value:
         raise ValidationError(code + "_missing", f"请填写{label}", label=label)
     if len(value) > limit:
-        raise ValidationError(code + "_too_long", f"{label}最多 {limit} 个字", limit=limit)
+        raise ValidationError(
+            code + "_too_long", f"{label}最多 {limit} 个字", label=label, limit=limit
+        )
     return value
 
 
@@ -962,6 +984,7 @@ def _held_history(vehicle: Vehicle) -> None:
         raise ConflictError(
             "vehicle.held_history",
             f"这辆车{STATUS_NAMES[vehicle.status]}，事故/泡水/火烧记录已写入车况确认，不能修改。",
+            status_label=STATUS_NAMES[vehicle.status],
         )
 
 
@@ -1080,6 +1103,7 @@ def _maintenance_values(
             raise ValidationError(
                 "maintenance.mileage_invalid",
                 f"里程应在 0 到 {MAX_MILEAGE_KM:,} 公里之间",
+                limit=f"{MAX_MILEAGE_KM:,}",
             )
         if form.mileage_km > vehicle.mileage_km:
             # Either a typo or a wound-back odometer (调表): both need a look, not a save.
@@ -1089,6 +1113,8 @@ def _maintenance_values(
                 f"{vehicle.mileage_km:,} 公里，请核对（如属实，可能是调表车）。",
                 mileage=form.mileage_km,
                 odometer=vehicle.mileage_km,
+                mileage_text=f"{form.mileage_km:,}",
+                odometer_text=f"{vehicle.mileage_km:,}",
             )
     return {
         "performed_on": form.performed_on,
@@ -1251,7 +1277,9 @@ def prepare_photo(path: Path) -> PreparedPhoto:
     except ValidationError as exc:
         # The batch reports each bad file by its name.
         reason = "不是可识别的图片或文件已损坏" if exc.code == "photo.corrupt" else exc.message
-        raise ValidationError(exc.code, f"{name}：{reason}", name=name) from None
+        raise ValidationError(
+            exc.code, f"{name}：{reason}", **{**exc.params, "name": name}
+        ) from None
     return PreparedPhoto(
         name, done.image, done.thumbnail, photo_files.category_from_name(str(path))
     )

@@ -507,10 +507,16 @@ def _open_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise NotFoundError("import.no_file", f"找不到文件：{path}", path=str(path)) from None
+        raise NotFoundError(
+            "import.no_file", f"找不到文件：{path}", path=str(path), path_text=str(path)
+        ) from None
     except OSError as exc:
         raise ValidationError(
-            "import.unreadable", f"无法读取文件：{path}（{exc.strerror}）", path=str(path)
+            "import.unreadable",
+            f"无法读取文件：{path}（{exc.strerror}）",
+            path=str(path),
+            path_text=str(path),
+            reason=exc.strerror,
         ) from None
     # Exports from Chinese Excel are often GB18030; UTF-8 (with or without BOM) otherwise.
     for encoding in ("utf-8-sig", "gb18030"):
@@ -530,7 +536,9 @@ def _records(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]
     except StopIteration:
         raise ValidationError("import.empty", "文件是空的，没有表头") from None
     except csv.Error as exc:
-        raise ValidationError("import.csv", f"不是有效的 CSV 文件：{exc}") from None
+        raise ValidationError(
+            "import.csv", f"不是有效的 CSV 文件：{exc}", detail=str(exc)
+        ) from None
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         start = reader.line_num + 1
@@ -558,9 +566,11 @@ def detect_preset(headers: list[str]) -> Preset:
     for preset in PRESETS.values():
         if all(h in headers for h in preset.required):
             return preset
+    presets = "、".join(PRESETS)
     raise ValidationError(
         "import.unknown_columns",
-        "无法识别文件的列，请选择导入模板（" + "、".join(PRESETS) + "）",
+        f"无法识别文件的列，请选择导入模板（{presets}）",
+        presets=presets,
     )
 
 
@@ -573,6 +583,7 @@ def _preset(name: str | None, headers: list[str]) -> Preset:
             "import.unknown_preset",
             f"没有名为“{name}”的导入模板，可选：{'、'.join(PRESETS)}",
             preset=name,
+            presets="、".join(PRESETS),
         )
     missing = [h for h in preset.required if h not in headers]
     if missing:
@@ -580,6 +591,8 @@ def _preset(name: str | None, headers: list[str]) -> Preset:
             "import.missing_columns",
             f"文件缺少“{preset.name}”模板需要的列：{'、'.join(missing)}",
             missing=missing,
+            name=preset.name,
+            missing_text="、".join(missing),
         )
     return preset
 

@@ -115,6 +115,7 @@ def parse_day(text: str, label: str) -> date | None:
         "intake.date_invalid",
         f"{label}“{text.strip()}”不是有效日期，请写成 2023-05-01",
         label=label,
+        text=text.strip(),
     )
 
 
@@ -136,6 +137,7 @@ def parse_km(text: str, label: str = "表显里程") -> int | None:
             "intake.km_invalid",
             f"{label}“{text.strip()}”不是公里数，请写成 28000 或 2.8万",
             label=label,
+            text=text.strip(),
         )
     return int(value)
 
@@ -147,7 +149,9 @@ def parse_money(text: str, label: str) -> Decimal | None:
     try:
         return parse_amount(text)
     except ValidationError as exc:
-        raise ValidationError(exc.code, f"{label}：{exc.message}", label=label) from None
+        raise ValidationError(
+            exc.code, f"{label}：{exc.message}", **{**exc.params, "label": label}
+        ) from None
 
 
 def parse_litres(text: str) -> Decimal | None:
@@ -213,14 +217,18 @@ def _required_text(value: str, code: str, label: str, limit: int) -> str:
     if not value:
         raise ValidationError(code, f"请填写{label}", label=label)
     if len(value) > limit:
-        raise ValidationError(code + "_too_long", f"{label}最多 {limit} 个字", limit=limit)
+        raise ValidationError(
+            code + "_too_long", f"{label}最多 {limit} 个字", label=label, limit=limit
+        )
     return value
 
 
 def _optional_text(value: str, code: str, label: str, limit: int) -> str:
     value = value.strip()
     if len(value) > limit:
-        raise ValidationError(code + "_too_long", f"{label}最多 {limit} 个字", limit=limit)
+        raise ValidationError(
+            code + "_too_long", f"{label}最多 {limit} 个字", label=label, limit=limit
+        )
     return value
 
 
@@ -262,7 +270,11 @@ def checked(form: IntakeForm, *, now: datetime | None = None) -> IntakeForm:
         raise ValidationError("intake.year_missing", "请填写年款（车架号未能读出年款）")
     if not EARLIEST_YEAR <= year <= today.year + 1:
         raise ValidationError(
-            "intake.year_range", f"年款应在 {EARLIEST_YEAR} 到 {today.year + 1} 之间", year=year
+            "intake.year_range",
+            f"年款应在 {EARLIEST_YEAR} 到 {today.year + 1} 之间",
+            year=year,
+            earliest=EARLIEST_YEAR,
+            latest=today.year + 1,
         )
     if form.first_registration is not None:
         if form.first_registration > today:
@@ -271,6 +283,7 @@ def checked(form: IntakeForm, *, now: datetime | None = None) -> IntakeForm:
             raise ValidationError(
                 "intake.registration_before_year",
                 f"初次登记日期早于 {year} 款车型上市，请核对年款或日期",
+                year=year,
             )
     if form.mileage_km is None:
         raise ValidationError("intake.mileage_missing", "请填写表显里程")
@@ -278,6 +291,7 @@ def checked(form: IntakeForm, *, now: datetime | None = None) -> IntakeForm:
         raise ValidationError(
             "vehicle.mileage_invalid",
             f"表显里程应在 0 到 {MAX_MILEAGE_KM:,} 公里之间，请检查是否多输了位数",
+            limit=f"{MAX_MILEAGE_KM:,}",
         )
     if form.energy is None:
         raise ValidationError("intake.energy_missing", "请选择能源类型")
@@ -342,6 +356,8 @@ def intake_vehicle(
             "intake.vin_taken",
             f"车架号 {form.vin} 已属于库存车 {owner.stock_no}{gone}，同一辆车不能重复入库。",
             stock_no=owner.stock_no,
+            vin=form.vin,
+            gone=gone,
         )
     year = now.astimezone(STORE_ZONE).year
     (stock_no,) = numbering.next_stock_no(session, store.code, year)

@@ -310,7 +310,9 @@ def find_vehicle(session: Session, typed: str) -> Vehicle:
     ).first()
     if vehicle is None:
         raise NotFoundError(
-            "vehicle.lookup_unknown", f"没有找到库存编号或车牌为 {typed.strip()} 的车辆。"
+            "vehicle.lookup_unknown",
+            f"没有找到库存编号或车牌为 {typed.strip()} 的车辆。",
+            typed=typed.strip(),
         )
     return vehicle
 

@@ -70,11 +70,18 @@ def edit_conflict(
         f"{named.get(n, n)}：已保存为“{v['theirs']}”，你填写的是“{v['yours']}”"
         for n, v in fields.items()
     )
+    if lines:
+        return EditConflict(
+            "edit.conflict",
+            "保存前这条记录已被其他电脑修改，你的修改没有保存。"
+            f"两个版本不同之处：{lines}。请核对后重新保存。",
+            fields=fields,
+            theirs_version=row.row_version,
+            differences=lines,
+        )
     return EditConflict(
         "edit.conflict",
-        "保存前这条记录已被其他电脑修改，你的修改没有保存。"
-        + (f"两个版本不同之处：{lines}。" if lines else "")
-        + "请核对后重新保存。",
+        "保存前这条记录已被其他电脑修改，你的修改没有保存。请核对后重新保存。",
         fields=fields,
         theirs_version=row.row_version,
     )

@@ -459,7 +459,9 @@ def _unless_final(session: Session, data: dict[str, Any]) -> None:
     inspection = session.get(Inspection, uuid.UUID(data["inspection_id"]))
     if inspection is not None and inspection.status is InspectionStatus.FINAL:
         raise ConflictError(
-            "inspection.final", INSPECTION_FINAL_OFFLINE.format(no=inspection.report_no)
+            "inspection.final",
+            INSPECTION_FINAL_OFFLINE.format(no=inspection.report_no),
+            no=inspection.report_no,
         )
 
 

@@ -78,6 +78,7 @@ def site_root(settings: Mapping[str, Any] | Any, store_url: str = "") -> str:
         "publish.url_shape",
         f"车辆公开网址“{template}”不是以 cars/{{stock_no}} 结尾，静态网站无法对应；"
         "请改成例如 https://www.example.cn/cars/{stock_no}。",
+        template=template,
     )
 
 

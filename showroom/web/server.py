@@ -62,6 +62,8 @@ def check_schema(database: Database) -> None:
             "web.schema",
             f"数据库结构版本（{state.current or '空'}）与本程序（{state.head}）不一致，"
             "网页服务不会启动。请先运行 “showroom db upgrade” 或升级本程序。",
+            current=state.current or "空",
+            head=state.head,
         )
 
 
@@ -146,7 +148,10 @@ def serve(
         waitress_serve(app, host=host, port=port, threads=THREADS, ident="showroom", **extra)
     except OSError as exc:
         raise ShowroomError(
-            "web.port", f"无法在端口 {port} 上启动网页服务：{exc}。请换一个端口（--port）。"
+            "web.port",
+            f"无法在端口 {port} 上启动网页服务：{exc}。请换一个端口（--port）。",
+            port=port,
+            detail=str(exc),
         ) from exc
     finally:
         marker.unlink(missing_ok=True)

@@ -48,6 +48,7 @@ from ui.style import repolish
 from ui.tasks import TaskRunner
 from ui.widgets.combos import find_data
 from ui.widgets.kiosk_arrivals import ArrivalsPanel, ArrivalWatcher
+from ui.widgets.names import shown_name
 from ui.widgets.reception_labels import (
     GRADES,
     OUTCOMES,
@@ -177,7 +178,7 @@ class BoardModel(QAbstractTableModel):
         if column == COL_ARRIVED:
             return local_time(row.arrived_at)
         if column == COL_CUSTOMER:
-            return row.customer_name
+            return shown_name(row.customer_name)
         if column == COL_PHONE:
             return row.phone_masked
         if column == COL_PURPOSE:
@@ -526,7 +527,7 @@ class BoardScreen(Screen):
         row = self.selected()
         if row is None:
             return
-        self.check_out_dialog = CheckOutDialog(row.customer_name, self)
+        self.check_out_dialog = CheckOutDialog(shown_name(row.customer_name), self)
         self.check_out_dialog.ok_button.clicked.connect(self._submit_check_out)
         self.check_out_dialog.open()
 

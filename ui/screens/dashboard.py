@@ -360,9 +360,7 @@ class DashboardScreen(Screen):
         ax = figure.add_subplot()
         ax.set_title(self.tr("到店时段（北京时间）"))
         ax.bar(range(24), d.traffic_by_hour, color="#f5b301", width=0.75)
-        ax.set_xticks(
-            range(0, 24, 2), [self.tr("{hour}时").format(hour=h) for h in range(0, 24, 2)]
-        )
+        ax.set_xticks(range(0, 24, 2), [self.tr("{h}时").format(h=h) for h in range(0, 24, 2)])
         ax.set_xlim(-0.6, 23.6)
         ax.set_ylabel(self.tr("批次"))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole counts

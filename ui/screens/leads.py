@@ -44,6 +44,7 @@ from ui.style import repolish
 from ui.tasks import TaskRunner
 from ui.widgets.icons import icon
 from ui.widgets.labels import LEAD_STATUSES, TITLES, label
+from ui.widgets.names import person_name
 from ui.widgets.paged_model import PagedTableModel
 from ui.widgets.reception_labels import local_time, source_label
 from ui.widgets.tables import make_table, set_column_widths
@@ -73,7 +74,7 @@ def lead_name(row: LeadRow) -> str:
     if not row.name:
         return ""
     title = label(TITLES, row.title) if row.title in TITLES else ""
-    return reception.display_name(row.name, row.title) if title else row.name
+    return person_name(row.name, row.title) if title else row.name
 
 
 class LeadsModel(PagedTableModel):

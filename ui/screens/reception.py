@@ -60,6 +60,7 @@ from ui.style import repolish
 from ui.tasks import TaskRunner
 from ui.widgets.combos import find_data
 from ui.widgets.icons import icon
+from ui.widgets.names import person_name, shown_name
 from ui.widgets.reception_labels import (
     PURPOSES,
     grade_label,
@@ -72,6 +73,11 @@ from ui.widgets.reception_labels import (
 
 LOOKUP_DELAY_MS = 120
 MOBILE_LENGTH = 11
+
+
+def _match_name(match: CustomerMatch) -> str:
+    """The found customer's or lead's name with the form of address, in the UI's language."""
+    return person_name(match.name, match.title) if match.display_name else ""
 
 
 class CheckInScreen(Screen):
@@ -269,7 +275,7 @@ class CheckInScreen(Screen):
             self._act_on_entry()
 
     def _match_text(self, match: CustomerMatch) -> str:
-        name = match.display_name or self.tr("（未留姓名）")
+        name = _match_name(match) or self.tr("（未留姓名）")
         if match.is_lead:
             where = " ".join(
                 p
@@ -316,7 +322,7 @@ class CheckInScreen(Screen):
                 )
             )
             return
-        name = match.display_name or self.tr("（未留姓名）")
+        name = _match_name(match) or self.tr("（未留姓名）")
         self.customer_title.setText(f"{name}　{match.phone_masked}")
         if match.is_lead:
             # The new-customer form asks purpose and party itself; nothing to set here.
@@ -504,7 +510,7 @@ class CheckInScreen(Screen):
             else:
                 self._matches = [match]
                 self.match_list.clear()
-                self.match_list.addItem(match.display_name)
+                self.match_list.addItem(_match_name(match))
                 self.match_list.setCurrentRow(0)
         self.message.hide()
         self.purpose_combo.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -559,11 +565,11 @@ class CheckInScreen(Screen):
         who, tone = routing_text(result.routing)
         if result.already_checked_in:
             head = self.tr("{name} 今天已签到（{no}），无需重复登记。").format(
-                name=result.customer_name, no=result.visit_no
+                name=shown_name(result.customer_name), no=result.visit_no
             )
         else:
             head = self.tr("已签到：{name}，到店号 {no}。").format(
-                name=result.customer_name, no=result.visit_no
+                name=shown_name(result.customer_name), no=result.visit_no
             )
         self.last_result = result
         self.clear()

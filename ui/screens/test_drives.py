@@ -47,6 +47,7 @@ from ui.documents import printing
 from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.tasks import TaskRunner
+from ui.widgets.labels import drive_status_label
 from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
 if TYPE_CHECKING:
@@ -78,13 +79,15 @@ class TestDriveModel(RowListModel):
             return None
         start = row.slot_start.astimezone(STORE_ZONE)
         end = row.slot_end.astimezone(STORE_ZONE)
-        status = row.status_label
+        status = drive_status_label(row.status)
         if row.status is TestDriveStatus.BOOKED:
             steps = []
             steps.append(self.tr("证已核") if row.licence_checked else self.tr("待核证"))
             if row.agreement_signed:
                 steps.append(self.tr("已签协议"))
-            status = f"{status}（{'，'.join(steps)}）"
+            status = self.tr("{status}（{steps}）").format(
+                status=status, steps=self.tr("，").join(steps)
+            )
         return (
             f"{start:%H:%M}–{end:%H:%M}",
             row.booking_code,

@@ -41,6 +41,7 @@ from showroom.users import StaffUser
 from ui.errors import report_failure
 from ui.tasks import TaskRunner
 from ui.widgets.changes import ChangeRelay
+from ui.widgets.names import shown_name
 from ui.widgets.reception_labels import local_time
 
 log = logging.getLogger("showroom.ui")
@@ -242,7 +243,7 @@ class ArrivalsPanel(QFrame):
         """One line for staff: when, where, which number, who (a stranger's number says so)."""
         who = (
             self.tr("{name}（{phone}，顾问 {consultant}）").format(
-                name=arrival.customer_name,
+                name=shown_name(arrival.customer_name),
                 phone=arrival.phone_masked,
                 consultant=arrival.consultant_name or self.tr("未分配"),
             )

@@ -24,6 +24,7 @@ from db.enums import (
     Role,
     RosterStatus,
     SourceChannel,
+    TestDriveStatus,
     Title,
     VehicleStatus,
     VisitStatus,
@@ -53,6 +54,14 @@ VEHICLE_STATUSES = {
     VehicleStatus.RESERVED: QT_TRANSLATE_NOOP("Labels", "已预订"),
     VehicleStatus.TEST_DRIVE: QT_TRANSLATE_NOOP("Labels", "试驾中"),
     VehicleStatus.SOLD: QT_TRANSLATE_NOOP("Labels", "已售"),
+}
+
+TEST_DRIVE_STATUSES = {
+    TestDriveStatus.BOOKED: QT_TRANSLATE_NOOP("Labels", "已预约"),
+    TestDriveStatus.CHECKED_OUT: QT_TRANSLATE_NOOP("Labels", "试驾中"),
+    TestDriveStatus.RETURNED: QT_TRANSLATE_NOOP("Labels", "已还车"),
+    TestDriveStatus.CANCELLED: QT_TRANSLATE_NOOP("Labels", "已取消"),
+    TestDriveStatus.NO_SHOW: QT_TRANSLATE_NOOP("Labels", "未到店"),
 }
 
 VISIT_STATUSES = {
@@ -386,3 +395,7 @@ def roster_status_label(status: RosterStatus | str | None) -> str:
 
 def vehicle_status_label(status: VehicleStatus | str) -> str:
     return label(VEHICLE_STATUSES, status)
+
+
+def drive_status_label(status: TestDriveStatus | str) -> str:
+    return label(TEST_DRIVE_STATUSES, status)

@@ -67,7 +67,7 @@ def outcome_label(outcome: VisitOutcome | None) -> str:
 
 
 def grade_label(grade: IntentGrade | None) -> str:
-    return GRADES[grade] if grade in _GRADES else _tr("未定级")
+    return GRADES[grade] if grade in _GRADES else QCoreApplication.translate("Reception", "未定级")
 
 
 def short_grade_label(grade: IntentGrade | None) -> str:
@@ -88,6 +88,11 @@ def status_label(status: VisitStatus) -> str:
     return label(VISIT_STATUSES, status)
 
 
+def _tr_date(fmt: str) -> str:
+    """A strftime pattern in the current language (``%m月%d日`` / ``%d %b``)."""
+    return _tr(fmt)
+
+
 def local_time(moment: datetime | None, fmt: str = "%H:%M") -> str:
     return moment.astimezone(STORE_ZONE).strftime(fmt) if moment else "—"
 
@@ -96,22 +101,33 @@ def routing_text(routing: Routing) -> tuple[str, str]:
     """(sentence, tone) for who will greet the customer; tone is "" / "warning"."""
     name = routing.consultant_name or ""
     if routing.reason == "owner":
-        until = local_time(routing.protected_until, "%m月%d日")
-        text = _tr("撞单提醒：该客户由 {name} 跟进（保护期至 {until}），请交给 {name} 接待。")
+        until = local_time(
+            routing.protected_until, _tr_date(QT_TRANSLATE_NOOP("Reception", "%m月%d日"))
+        )
+        text = QCoreApplication.translate(
+            "Reception", "撞单提醒：该客户由 {name} 跟进（保护期至 {until}），请交给 {name} 接待。"
+        )
         text = text.format(name=name, until=until)
         if routing.owner_busy:
-            text += _tr("{name} 正在接待其他客户，请先安排客户稍候。").format(name=name)
+            text += QCoreApplication.translate(
+                "Reception", "{name} 正在接待其他客户，请先安排客户稍候。"
+            ).format(name=name)
         return text, "warning"
     if routing.reason == "override":
         if routing.conflict:
-            return _tr(
-                "已改派 {name}。注意：该客户在 {owner} 的保护期内（撞单），改派将记入审计日志。"
+            return QCoreApplication.translate(
+                "Reception",
+                "已改派 {name}。注意：该客户在 {owner} 的保护期内（撞单），改派将记入审计日志。",
             ).format(name=name, owner=routing.owner_name or ""), "warning"
-        return _tr("指定由 {name} 接待。").format(name=name), ""
+        return QCoreApplication.translate("Reception", "指定由 {name} 接待。").format(name=name), ""
     if routing.reason == "rotation":
-        return _tr("按轮岗由 {name} 接待。").format(name=name), ""
+        return QCoreApplication.translate("Reception", "按轮岗由 {name} 接待。").format(
+            name=name
+        ), ""
     if routing.reason == "booking":
-        return _tr("由预约的顾问 {name} 接待。").format(name=name) if name else "", ""
+        return QCoreApplication.translate("Reception", "由预约的顾问 {name} 接待。").format(
+            name=name
+        ) if name else "", ""
     if routing.reason == "queue":
         return QCoreApplication.translate(
             "Reception",
