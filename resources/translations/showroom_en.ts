@@ -4,62 +4,62 @@
 <context>
     <name>AgreementDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="266"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="268"/>
         <source>签署试驾协议</source>
         <translation>Sign test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="271"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="273"/>
         <source>留空使用模板中的默认路线</source>
         <translation>Leave blank to use the template&apos;s default route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="275"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="277"/>
         <source>试驾路线</source>
         <translation>Test-drive route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="276"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="278"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="281"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="283"/>
         <source>客户在此签名</source>
         <translation>Customer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="282"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="284"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="281"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="283"/>
         <source>客户（试驾人）签名</source>
         <translation>Customer (driver) signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="282"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="284"/>
         <source>销售顾问签名</source>
         <translation>Consultant signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="284"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="286"/>
         <source>确认签署</source>
         <translation>Confirm and sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="305"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="307"/>
         <source>请先选择陪同试驾的销售顾问，协议会写明陪同人员。</source>
         <translation>First choose the consultant who rides along; the agreement names them.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="328"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="330"/>
         <source>请选择陪同试驾的销售顾问。</source>
         <translation>Choose the consultant who rides along.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="331"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="333"/>
         <source>协议还没有生成，请稍候。</source>
         <translation>The agreement is not ready yet. Please wait.</translation>
     </message>
@@ -67,32 +67,32 @@
 <context>
     <name>AmendmentDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="444"/>
+        <location filename="../../ui/dialogs/deals.py" line="445"/>
         <source>起草补充协议</source>
         <translation>Draft amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="447"/>
+        <location filename="../../ui/dialogs/deals.py" line="448"/>
         <source>原合同</source>
         <translation>Original contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="451"/>
+        <location filename="../../ui/dialogs/deals.py" line="452"/>
         <source>写明变更的条款和内容，如：交车日期改为……</source>
         <translation>State the clauses and what changes, e.g. delivery date moved to …</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="452"/>
+        <location filename="../../ui/dialogs/deals.py" line="453"/>
         <source>变更后成交价（元）</source>
         <translation>Price after the change (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="453"/>
+        <location filename="../../ui/dialogs/deals.py" line="454"/>
         <source>变更内容</source>
         <translation>Changes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="454"/>
+        <location filename="../../ui/dialogs/deals.py" line="455"/>
         <source>生成补充协议编号</source>
         <translation>Number the amendment</translation>
     </message>
@@ -100,52 +100,52 @@
 <context>
     <name>ArrivalsPanel</name>
     <message>
-        <location filename="../../ui/widgets/kiosk_arrivals.py" line="221"/>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="223"/>
         <source>自助机签到 · 待迎接 {n} 位</source>
         <translation>Kiosk check-ins waiting to be greeted: {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/kiosk_arrivals.py" line="225"/>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="227"/>
         <source>⚠ {kiosk}：{minutes} 分钟内签到了 {n} 个不同号码或错误预约码（其中错误预约码 {codes} 个），请留意是否有人冒用他人号码。</source>
         <translation>⚠ {kiosk}: {n} different numbers or wrong booking codes in {minutes} minutes ({codes} wrong codes). Someone may be using other people&apos;s numbers.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/kiosk_arrivals.py" line="243"/>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="245"/>
         <source>{name}（{phone}，顾问 {consultant}）</source>
         <translation>{name} ({phone}, consultant {consultant})</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/kiosk_arrivals.py" line="246"/>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="248"/>
         <source>未分配</source>
         <translation>not assigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/kiosk_arrivals.py" line="249"/>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="251"/>
         <source>尾号 {tail}，未登记的号码：请询问称呼并登记</source>
         <translation>number ending {tail}, not on file: ask their name and register them</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/kiosk_arrivals.py" line="253"/>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="255"/>
         <source>预约码签到</source>
         <translation>booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/kiosk_arrivals.py" line="253"/>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="255"/>
         <source>手机号签到</source>
         <translation>mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/kiosk_arrivals.py" line="256"/>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="258"/>
         <source>（可疑：同一自助机短时间内签到了多个号码）</source>
         <translation> (suspicious: many numbers from one kiosk in a short time)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/kiosk_arrivals.py" line="267"/>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="269"/>
         <source>接待</source>
         <translation>Greet</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/kiosk_arrivals.py" line="270"/>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="272"/>
         <source>未见到此人</source>
         <translation>Nobody there</translation>
     </message>
@@ -243,12 +243,12 @@
 <context>
     <name>BayColumn</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="659"/>
+        <location filename="../../ui/screens/inspection_day.py" line="672"/>
         <source>接下一辆车检测</source>
         <translation>Take the next car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="666"/>
+        <location filename="../../ui/screens/inspection_day.py" line="679"/>
         <source>等候 {n} 辆</source>
         <translation>{n} waiting</translation>
     </message>
@@ -256,62 +256,67 @@
 <context>
     <name>BoardModel</name>
     <message>
-        <location filename="../../ui/screens/board.py" line="126"/>
+        <location filename="../../ui/screens/board.py" line="130"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="127"/>
+        <location filename="../../ui/screens/board.py" line="131"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="128"/>
+        <location filename="../../ui/screens/board.py" line="132"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="129"/>
+        <location filename="../../ui/screens/board.py" line="133"/>
         <source>目的</source>
         <translation>Purpose</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="130"/>
+        <location filename="../../ui/screens/board.py" line="134"/>
         <source>人数</source>
         <translation>Party</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="131"/>
+        <location filename="../../ui/screens/board.py" line="135"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="132"/>
+        <location filename="../../ui/screens/board.py" line="136"/>
         <source>接待顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="133"/>
+        <location filename="../../ui/screens/board.py" line="137"/>
         <source>时长</source>
         <translation>Duration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="134"/>
+        <location filename="../../ui/screens/board.py" line="138"/>
         <source>结果 / 意向</source>
         <translation>Outcome / intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="166"/>
+        <location filename="../../ui/screens/board.py" line="170"/>
         <source>已等待 {m} 分钟，超过 {a} 分钟提醒线</source>
         <translation>Waiting {m} min, past the {a}-min alert</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="188"/>
+        <location filename="../../ui/screens/board.py" line="186"/>
+        <source>预约</source>
+        <translation>booked</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="192"/>
         <source>待分配</source>
         <translation>To assign</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="190"/>
+        <location filename="../../ui/screens/board.py" line="194"/>
         <source>{m} 分钟</source>
         <translation>{m} min</translation>
     </message>
@@ -319,97 +324,97 @@
 <context>
     <name>BoardScreen</name>
     <message>
-        <location filename="../../ui/screens/board.py" line="275"/>
+        <location filename="../../ui/screens/board.py" line="279"/>
         <source>今日到店</source>
         <translation>Visits today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="279"/>
+        <location filename="../../ui/screens/board.py" line="283"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="335"/>
+        <location filename="../../ui/screens/board.py" line="339"/>
         <source>按到店先后分配排队客户</source>
         <translation>Hand out the queue by arrival</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="342"/>
+        <location filename="../../ui/screens/board.py" line="346"/>
         <source>开始接待</source>
         <translation>Start attending</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="344"/>
+        <location filename="../../ui/screens/board.py" line="348"/>
         <source>试驾出发</source>
         <translation>Test drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="346"/>
+        <location filename="../../ui/screens/board.py" line="350"/>
         <source>试驾回来</source>
         <translation>Test drive back</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="348"/>
+        <location filename="../../ui/screens/board.py" line="352"/>
         <source>离店登记…</source>
         <translation>Check out…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="353"/>
+        <location filename="../../ui/screens/board.py" line="357"/>
         <source>改派</source>
         <translation>Reassign</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="359"/>
+        <location filename="../../ui/screens/board.py" line="363"/>
         <source>接待顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="411"/>
+        <location filename="../../ui/screens/board.py" line="415"/>
         <source>选择顾问…</source>
         <translation>Choose consultant…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="414"/>
+        <location filename="../../ui/screens/board.py" line="418"/>
         <source>（接待中）</source>
         <translation> (attending)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="414"/>
+        <location filename="../../ui/screens/board.py" line="418"/>
         <source>（有客等候）</source>
         <translation> (has a visitor waiting)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="428"/>
+        <location filename="../../ui/screens/board.py" line="432"/>
         <source>今天没有在岗的销售顾问（请店长在“员工 → 排班”中安排）。</source>
         <translation>No consultant is on duty today (the manager sets this under Staff → Roster).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="430"/>
+        <location filename="../../ui/screens/board.py" line="434"/>
         <source>在岗空闲：{free}</source>
         <translation>On duty and free: {free}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="430"/>
+        <location filename="../../ui/screens/board.py" line="434"/>
         <source>无</source>
         <translation>none</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="432"/>
+        <location filename="../../ui/screens/board.py" line="436"/>
         <source> · 在岗忙碌：{busy}</source>
         <translation> · On duty, busy: {busy}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="434"/>
+        <location filename="../../ui/screens/board.py" line="438"/>
         <source> · 排队等候分配 {n} 位（顾问空出后按到店先后自动分配）</source>
         <translation> · {n} waiting for a consultant (handed out by arrival as consultants become free)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="446"/>
+        <location filename="../../ui/screens/board.py" line="450"/>
         <source>等待 {w} · 接待中 {c} · 试驾中 {d} · 已离店 {l}</source>
         <translation>Waiting {w} · Being served {c} · On test drive {d} · Left {l}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="453"/>
+        <location filename="../../ui/screens/board.py" line="457"/>
         <source> · {n} 位等待超时</source>
         <translation> · {n} waiting too long</translation>
     </message>
@@ -417,77 +422,77 @@
 <context>
     <name>BookingDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="79"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="81"/>
         <source>预约试驾</source>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="82"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="84"/>
         <source>如 BJ01-S2026-00012</source>
         <translation>e.g. BJ01-S2026-00012</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="84"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="86"/>
         <source>输入库存编号后按回车</source>
         <translation>Enter the stock no. and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="99"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="101"/>
         <source>输入手机号后按回车查找客户</source>
         <translation>Enter the mobile number and press Enter to find the customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="93"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="95"/>
         <source>库存编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="95"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="97"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="96"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="98"/>
         <source>时段</source>
         <translation>Time slot</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="98"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="100"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="102"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="104"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="154"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="156"/>
         <source>（不可约）</source>
         <translation> (unavailable)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="176"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="178"/>
         <source>请选择负责这次试驾的销售顾问。</source>
         <translation>Choose the consultant responsible for this test drive.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="100"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="102"/>
         <source>没有这个手机号的客户，请先在“客户”中登记。</source>
         <translation>No customer has this mobile number. Register them under &quot;Customers&quot; first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="164"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="166"/>
         <source>请先输入库存编号并找到车辆。</source>
         <translation>Enter a stock no. and find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="167"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="169"/>
         <source>请先输入手机号并找到客户。</source>
         <translation>Enter a mobile number and find the customer first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="171"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="173"/>
         <source>这一天没有可预约的时段，请换一天。</source>
         <translation>No time slots are free on this day. Please choose another day.</translation>
     </message>
@@ -639,24 +644,24 @@
 <context>
     <name>BugReporter</name>
     <message>
-        <location filename="../../ui/errors.py" line="347"/>
+        <location filename="../../ui/errors.py" line="1275"/>
         <source>出现了意外错误</source>
         <translation>Unexpected error</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="348"/>
+        <location filename="../../ui/errors.py" line="1276"/>
         <source>很抱歉，程序出现了意外错误。您输入的内容已尽量保留。</source>
         <translation>Sorry, something unexpected went wrong. What you typed has been kept where possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="350"/>
+        <location filename="../../ui/errors.py" line="1278"/>
         <source>请把下面的日志文件发给技术支持：
 {path}</source>
         <translation>Please send this log file to support:
 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="354"/>
+        <location filename="../../ui/errors.py" line="1282"/>
         <source>知道了</source>
         <translation>OK</translation>
     </message>
@@ -664,48 +669,48 @@
 <context>
     <name>CallListDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="312"/>
+        <location filename="../../ui/screens/inspection_day.py" line="321"/>
         <source>待电话通知的客户</source>
         <translation>Customers to phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="317"/>
+        <location filename="../../ui/screens/inspection_day.py" line="326"/>
         <source>{day} {title}：以下客户需要电话通知。</source>
         <translation>{day} {title}: please phone these customers.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="336"/>
+        <location filename="../../ui/screens/inspection_day.py" line="345"/>
         <source>显示完整号码</source>
         <translation>Show full number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="338"/>
+        <location filename="../../ui/screens/inspection_day.py" line="347"/>
         <source>已电话通知</source>
         <translation>Called</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="341"/>
+        <location filename="../../ui/screens/inspection_day.py" line="350"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="351"/>
+        <location filename="../../ui/screens/inspection_day.py" line="360"/>
         <source>没有需要电话通知的客户。</source>
         <translation>No customers to phone.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="360"/>
-        <location filename="../../ui/screens/inspection_day.py" line="374"/>
+        <location filename="../../ui/screens/inspection_day.py" line="369"/>
+        <location filename="../../ui/screens/inspection_day.py" line="385"/>
         <source>请先选择一位客户。</source>
         <translation>Select a customer first.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="366"/>
+        <location filename="../../ui/screens/inspection_day.py" line="375"/>
         <source>{name}：{phone}（查看已记录）</source>
         <translation>{name}: {phone} (this look-up is logged)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="386"/>
+        <location filename="../../ui/screens/inspection_day.py" line="397"/>
         <source>已记录电话通知。还剩 {n} 位。</source>
         <translation>Call recorded. {n} left.</translation>
     </message>
@@ -713,42 +718,42 @@
 <context>
     <name>CallListModel</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="398"/>
+        <location filename="../../ui/screens/inspection_day.py" line="409"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="399"/>
+        <location filename="../../ui/screens/inspection_day.py" line="410"/>
         <source>报名码</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="400"/>
+        <location filename="../../ui/screens/inspection_day.py" line="411"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="401"/>
+        <location filename="../../ui/screens/inspection_day.py" line="412"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="402"/>
+        <location filename="../../ui/screens/inspection_day.py" line="413"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="403"/>
+        <location filename="../../ui/screens/inspection_day.py" line="414"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="411"/>
+        <location filename="../../ui/screens/inspection_day.py" line="422"/>
         <source>第 {n} 位</source>
         <translation>Seat {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="413"/>
+        <location filename="../../ui/screens/inspection_day.py" line="424"/>
         <source>候补 {n}</source>
         <translation>Wait-list {n}</translation>
     </message>
@@ -914,22 +919,22 @@
 <context>
     <name>ChartCard</name>
     <message>
-        <location filename="../../ui/widgets/charts.py" line="100"/>
+        <location filename="../../ui/widgets/charts.py" line="122"/>
         <source>图片</source>
         <translation>Image</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/charts.py" line="101"/>
+        <location filename="../../ui/widgets/charts.py" line="123"/>
         <source>导出图表为 PNG 图片</source>
         <translation>Export the chart as a PNG image</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/charts.py" line="103"/>
+        <location filename="../../ui/widgets/charts.py" line="125"/>
         <source>数据</source>
         <translation>Data</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/charts.py" line="104"/>
+        <location filename="../../ui/widgets/charts.py" line="126"/>
         <source>导出图表数据为 CSV（可用 Excel 打开）</source>
         <translation>Export the chart data as CSV (opens in Excel)</translation>
     </message>
@@ -937,7 +942,7 @@
 <context>
     <name>CheckInScreen</name>
     <message>
-        <location filename="../../ui/screens/reception.py" line="96"/>
+        <location filename="../../ui/screens/reception.py" line="104"/>
         <source>前台接待</source>
         <translation>Reception</translation>
     </message>
@@ -950,143 +955,143 @@
         <translation type="vanished">Mobile / booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="100"/>
+        <location filename="../../ui/screens/reception.py" line="108"/>
         <source>输入手机号、尾号（后 4 位起）或扫描预约码，按回车签到。↑↓ 选择客户，Esc 清空。</source>
         <translation>Type a mobile number, its last digits (4 or more) or scan a booking code, then press Enter to check in. ↑↓ choose a customer, Esc clears.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="110"/>
+        <location filename="../../ui/screens/reception.py" line="118"/>
         <source>手机号 / 尾号 / 预约码</source>
         <translation>Mobile / last digits / booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="129"/>
-        <location filename="../../ui/screens/reception.py" line="260"/>
+        <location filename="../../ui/screens/reception.py" line="137"/>
+        <location filename="../../ui/screens/reception.py" line="268"/>
         <source>匹配的客户</source>
         <translation>Matching customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="136"/>
+        <location filename="../../ui/screens/reception.py" line="144"/>
         <source>新客户登记（F2）</source>
         <translation>New customer (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="148"/>
-        <location filename="../../ui/screens/reception.py" line="309"/>
+        <location filename="../../ui/screens/reception.py" line="156"/>
+        <location filename="../../ui/screens/reception.py" line="317"/>
         <source>尚未选择客户</source>
         <translation>No customer selected</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="164"/>
+        <location filename="../../ui/screens/reception.py" line="172"/>
         <source> 人</source>
         <translation> people</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="166"/>
-        <location filename="../../ui/screens/reception.py" line="218"/>
+        <location filename="../../ui/screens/reception.py" line="174"/>
+        <location filename="../../ui/screens/reception.py" line="226"/>
         <source>自动分配（保护期 / 轮岗）</source>
         <translation>Automatic (protection period / rotation)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="168"/>
+        <location filename="../../ui/screens/reception.py" line="176"/>
         <source>来店目的</source>
         <translation>Purpose of visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="169"/>
+        <location filename="../../ui/screens/reception.py" line="177"/>
         <source>到店人数</source>
         <translation>Party size</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="170"/>
+        <location filename="../../ui/screens/reception.py" line="178"/>
         <source>接待顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="173"/>
+        <location filename="../../ui/screens/reception.py" line="181"/>
         <source>客户档案（F3）</source>
         <translation>Customer record (F3)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="175"/>
-        <location filename="../../ui/screens/reception.py" line="307"/>
+        <location filename="../../ui/screens/reception.py" line="183"/>
+        <location filename="../../ui/screens/reception.py" line="315"/>
         <source>到店签到（回车）</source>
         <translation>Check in (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="188"/>
+        <location filename="../../ui/screens/reception.py" line="196"/>
         <source>合并重复客户…</source>
         <translation>Merge duplicate customers…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="221"/>
+        <location filename="../../ui/screens/reception.py" line="229"/>
         <source>接待中</source>
         <translation>Attending</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="221"/>
+        <location filename="../../ui/screens/reception.py" line="229"/>
         <source>有客等候</source>
         <translation>visitor waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="257"/>
+        <location filename="../../ui/screens/reception.py" line="265"/>
         <source>匹配的客户（仅显示前 {n} 位，请多输入几位）</source>
         <translation>Matching customers (first {n} shown; type more digits)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="270"/>
-        <location filename="../../ui/screens/reception.py" line="317"/>
+        <location filename="../../ui/screens/reception.py" line="278"/>
+        <location filename="../../ui/screens/reception.py" line="325"/>
         <source>（未留姓名）</source>
         <translation>(no name given)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="281"/>
+        <location filename="../../ui/screens/reception.py" line="289"/>
         <source>线索（{where}）</source>
         <translation>Lead ({where})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="282"/>
-        <location filename="../../ui/screens/reception.py" line="346"/>
+        <location filename="../../ui/screens/reception.py" line="290"/>
+        <location filename="../../ui/screens/reception.py" line="354"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="312"/>
+        <location filename="../../ui/screens/reception.py" line="320"/>
         <source>输入完整手机号后回车：老客户直接签到，新号码会打开新客户登记。只知道尾号时输入后 4 位，唯一匹配时回车即签到。</source>
         <translation>Type the full mobile number and press Enter: a returning customer is checked in, a new number opens the new-customer form. If only the last digits are known, type 4 or more; Enter checks in a single match.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="328"/>
+        <location filename="../../ui/screens/reception.py" line="336"/>
         <source>登记为客户并签到（回车）</source>
         <translation>Register and check in (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="332"/>
+        <location filename="../../ui/screens/reception.py" line="340"/>
         <source>线索：尚未到店建档。回车打开新客户登记（已按线索填好）。</source>
         <translation>Lead: no customer record yet. Enter opens the new-customer form, filled in from the lead.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="333"/>
+        <location filename="../../ui/screens/reception.py" line="341"/>
         <source>来源：{src}</source>
         <translation>Source: {src}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="344"/>
+        <location filename="../../ui/screens/reception.py" line="352"/>
         <source>咨询车辆：{car}</source>
         <translation>Car asked about: {car}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="345"/>
+        <location filename="../../ui/screens/reception.py" line="353"/>
         <source>跟进顾问：{name}</source>
         <translation>Consultant: {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="471"/>
+        <location filename="../../ui/screens/reception.py" line="479"/>
         <source>手机号码不完整：有 {n} 位客户匹配，请用 ↑↓ 选择后回车，或多输入几位。</source>
         <translation>Incomplete number: {n} customers match. Choose one with ↑↓ and press Enter, or type more digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="478"/>
+        <location filename="../../ui/screens/reception.py" line="486"/>
         <source>手机号码不完整，也没有这个尾号的客户：请输入 11 位手机号，或核对尾号（至少 4 位）。</source>
         <translation>Incomplete number, and no customer&apos;s number ends with these digits: type the 11-digit mobile number, or check the last digits (at least 4).</translation>
     </message>
@@ -1095,7 +1100,7 @@
         <translation type="vanished">Off duty</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="284"/>
+        <location filename="../../ui/screens/reception.py" line="292"/>
         <source>无负责顾问</source>
         <translation>No consultant</translation>
     </message>
@@ -1104,37 +1109,37 @@
         <translation type="vanished">Enter the full mobile number and press Enter: existing customers are checked in, new numbers open the new-customer form.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="353"/>
+        <location filename="../../ui/screens/reception.py" line="361"/>
         <source>负责顾问：{name}</source>
         <translation>Consultant: {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="353"/>
+        <location filename="../../ui/screens/reception.py" line="361"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="354"/>
+        <location filename="../../ui/screens/reception.py" line="362"/>
         <source>意向等级：{grade}</source>
         <translation>Intent grade: {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="355"/>
+        <location filename="../../ui/screens/reception.py" line="363"/>
         <source>上次到店：{when}</source>
         <translation>Last visit: {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="358"/>
+        <location filename="../../ui/screens/reception.py" line="366"/>
         <source>首次到店</source>
         <translation>First visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="360"/>
+        <location filename="../../ui/screens/reception.py" line="368"/>
         <source>未完成试驾 {d} 个 · 检测日报名 {r} 个 · 有效意向金 {p} 笔</source>
         <translation>Open test drives {d} · Inspection day registrations {r} · Active deposits {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="365"/>
+        <location filename="../../ui/screens/reception.py" line="373"/>
         <source>该客户今天已签到，仍在店内。</source>
         <translation>This customer has already checked in today and is still in the showroom.</translation>
     </message>
@@ -1143,32 +1148,32 @@
         <translation type="vanished">Incomplete mobile number: enter all 11 digits, or use ↑↓ to pick a matching customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="485"/>
+        <location filename="../../ui/screens/reception.py" line="493"/>
         <source>没有识别出手机号或预约码，请重新扫描或输入。已输入的内容保留在输入框中。</source>
         <translation>No mobile number or booking code recognised. Please scan or type it again. What you entered is kept in the box.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="515"/>
+        <location filename="../../ui/screens/reception.py" line="523"/>
         <source>请先输入手机号找到客户，或新建客户。</source>
         <translation>Find the customer by mobile number first, or register a new customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="559"/>
+        <location filename="../../ui/screens/reception.py" line="567"/>
         <source>{name} 今天已签到（{no}），无需重复登记。</source>
         <translation>{name} has already checked in today ({no}); no need to register again.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="563"/>
+        <location filename="../../ui/screens/reception.py" line="571"/>
         <source>已签到：{name}，到店号 {no}。</source>
         <translation>Checked in: {name}, visit no. {no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="577"/>
+        <location filename="../../ui/screens/reception.py" line="585"/>
         <source>待同步：网络断开，到店登记已保存在本机，恢复连接后自动登记并分配接待号。</source>
         <translation>Pending sync: the network is down. The check-in is saved on this PC and will be registered, with a visit number, once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/reception.py" line="695"/>
+        <location filename="../../ui/screens/reception.py" line="704"/>
         <source>网络断开，暂时查不到客户。可按 F2 直接登记到店（待同步）；手机号已有客户的，恢复连接后自动合并到该客户。</source>
         <translation>The network is down, so customers cannot be looked up. Press F2 to record the arrival anyway (pending sync); if the number belongs to an existing customer, it is merged into them once the connection is back.</translation>
     </message>
@@ -1176,77 +1181,77 @@
 <context>
     <name>CheckOutDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="363"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="365"/>
         <source>出车登记</source>
         <translation>Test drive check-out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="375"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="377"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="376"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="378"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="377"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="379"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="378"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="380"/>
         <source>陪同人员</source>
         <translation>Accompanied by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="379"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="381"/>
         <source>路线</source>
         <translation>Route</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="393"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="395"/>
         <source>请选择陪同试驾的人员。</source>
         <translation>Choose who rides along.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="205"/>
+        <location filename="../../ui/screens/board.py" line="209"/>
         <source>离店登记</source>
         <translation>Check out</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="207"/>
+        <location filename="../../ui/screens/board.py" line="211"/>
         <source>{name} 离店</source>
         <translation>{name} leaving</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="218"/>
+        <location filename="../../ui/screens/board.py" line="222"/>
         <source>可不填，如：看中白色卡罗拉，周末带家人再来</source>
         <translation>Optional, e.g. likes the white Corolla, coming back with family at the weekend</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="224"/>
+        <location filename="../../ui/screens/board.py" line="228"/>
         <source>接待结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="225"/>
+        <location filename="../../ui/screens/board.py" line="229"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="226"/>
+        <location filename="../../ui/screens/board.py" line="230"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="227"/>
+        <location filename="../../ui/screens/board.py" line="231"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="230"/>
+        <location filename="../../ui/screens/board.py" line="234"/>
         <source>确认离店</source>
         <translation>Confirm check-out</translation>
     </message>
@@ -1254,22 +1259,22 @@
 <context>
     <name>ChecklistDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="568"/>
+        <location filename="../../ui/screens/inspection_day.py" line="581"/>
         <source>门店检测项目设置</source>
         <translation>Store inspection checklist</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="573"/>
+        <location filename="../../ui/screens/inspection_day.py" line="586"/>
         <source>各部分分值合计 100 分。每行一个检测项目；行首加“?”表示选检（定稿时可以不检）。修改只影响以后新开的检测。</source>
         <translation>Section weights total 100 points. One item per line; start a line with &quot;?&quot; for an optional item (may stay unchecked at finalising). Changes apply to inspections started from now on.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="588"/>
+        <location filename="../../ui/screens/inspection_day.py" line="601"/>
         <source> 分</source>
         <translation> pts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="604"/>
+        <location filename="../../ui/screens/inspection_day.py" line="617"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
@@ -1751,127 +1756,127 @@
 <context>
     <name>ContractDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="225"/>
+        <location filename="../../ui/dialogs/deals.py" line="226"/>
         <source>起草二手车买卖合同</source>
         <translation>Draft used-car sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="228"/>
+        <location filename="../../ui/dialogs/deals.py" line="229"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="231"/>
+        <location filename="../../ui/dialogs/deals.py" line="232"/>
         <source>买受人</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="234"/>
+        <location filename="../../ui/dialogs/deals.py" line="235"/>
         <source>{amount}（收据 {receipt}），签约时抵作车款</source>
         <translation>{amount} (receipt {receipt}), credited to the price on signing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="238"/>
+        <location filename="../../ui/dialogs/deals.py" line="239"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="240"/>
+        <location filename="../../ui/dialogs/deals.py" line="241"/>
         <source>已收意向金</source>
         <translation>Deposit received</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="244"/>
+        <location filename="../../ui/dialogs/deals.py" line="245"/>
         <source>18 位居民身份证号码（必填）</source>
         <translation>18-character resident ID number (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="249"/>
+        <location filename="../../ui/dialogs/deals.py" line="250"/>
         <source>甲方门店</source>
         <translation>Seller&apos;s showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="258"/>
+        <location filename="../../ui/dialogs/deals.py" line="259"/>
         <source>付款节点</source>
         <translation>Instalment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="258"/>
+        <location filename="../../ui/dialogs/deals.py" line="259"/>
         <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="258"/>
+        <location filename="../../ui/dialogs/deals.py" line="259"/>
         <source>最迟日期</source>
         <translation>Due by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="264"/>
+        <location filename="../../ui/dialogs/deals.py" line="265"/>
         <source>添加一期</source>
         <translation>Add instalment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="266"/>
+        <location filename="../../ui/dialogs/deals.py" line="267"/>
         <source>删除所选</source>
         <translation>Remove selected</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="272"/>
+        <location filename="../../ui/dialogs/deals.py" line="273"/>
         <source>其他约定（如随车赠品），可不填</source>
         <translation>Other terms (e.g. free accessories), optional</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="274"/>
+        <location filename="../../ui/dialogs/deals.py" line="275"/>
         <source>成交价（元）</source>
         <translation>Price (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="275"/>
+        <location filename="../../ui/dialogs/deals.py" line="276"/>
         <source>身份证号码</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="276"/>
+        <location filename="../../ui/dialogs/deals.py" line="277"/>
         <source>买受人地址</source>
         <translation>Buyer&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="277"/>
+        <location filename="../../ui/dialogs/deals.py" line="278"/>
         <source>交车日期</source>
         <translation>Delivery date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="278"/>
+        <location filename="../../ui/dialogs/deals.py" line="279"/>
         <source>交车地点</source>
         <translation>Delivery place</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="279"/>
+        <location filename="../../ui/dialogs/deals.py" line="280"/>
         <source>车钥匙（把）</source>
         <translation>Keys</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="280"/>
+        <location filename="../../ui/dialogs/deals.py" line="281"/>
         <source>过户费承担</source>
         <translation>Transfer fees paid by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="281"/>
+        <location filename="../../ui/dialogs/deals.py" line="282"/>
         <source>付款计划</source>
         <translation>Payment schedule</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="283"/>
+        <location filename="../../ui/dialogs/deals.py" line="284"/>
         <source>其他约定</source>
         <translation>Other terms</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="284"/>
+        <location filename="../../ui/dialogs/deals.py" line="285"/>
         <source>生成合同编号并预览</source>
         <translation>Number the contract and preview</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="310"/>
+        <location filename="../../ui/dialogs/deals.py" line="311"/>
         <source>签约当日付清余款</source>
         <translation>Balance paid on the day of signing</translation>
     </message>
@@ -1879,49 +1884,54 @@
 <context>
     <name>ContractModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="144"/>
+        <location filename="../../ui/screens/deals.py" line="145"/>
         <source>合同编号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="145"/>
+        <location filename="../../ui/screens/deals.py" line="146"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="146"/>
+        <location filename="../../ui/screens/deals.py" line="147"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="147"/>
+        <location filename="../../ui/screens/deals.py" line="148"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="148"/>
+        <location filename="../../ui/screens/deals.py" line="149"/>
         <source>成交价</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="149"/>
+        <location filename="../../ui/screens/deals.py" line="150"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="150"/>
+        <location filename="../../ui/screens/deals.py" line="151"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="151"/>
+        <location filename="../../ui/screens/deals.py" line="152"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="167"/>
+        <location filename="../../ui/screens/deals.py" line="168"/>
         <source>（变更 {no}）</source>
         <translation> (amends {no})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="171"/>
+        <source>{status}：{reason}</source>
+        <translation>{status}: {reason}</translation>
     </message>
 </context>
 <context>
@@ -1945,263 +1955,263 @@
 <context>
     <name>CustomerEditDialog</name>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="64"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="65"/>
         <source>一周内</source>
         <translation>Within a week</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="65"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="66"/>
         <source>一个月内</source>
         <translation>Within a month</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="66"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="67"/>
         <source>三个月内</source>
         <translation>Within 3 months</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="67"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="68"/>
         <source>半年内</source>
         <translation>Within 6 months</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="68"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="69"/>
         <source>暂不确定</source>
         <translation>Not sure yet</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="89"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="90"/>
         <source>编辑客户资料</source>
         <translation>Edit customer details</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="98"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="99"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="103"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="104"/>
         <source>与身份证一致，汉字或英文字母</source>
         <translation>As on the ID card: Chinese characters or Latin letters</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="107"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="108"/>
         <source>（不填）</source>
         <translation>(not given)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="117"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="118"/>
         <source>单位客户填写公司全称</source>
         <translation>For a company customer, its full name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="126"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="127"/>
         <source>更换号码时填写新号码，不换请留空</source>
         <translation>A new number, only to replace it; leave empty to keep</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="132"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="133"/>
         <source>手机或带区号的固话，不改请留空</source>
         <translation>Mobile or landline with area code; leave empty to keep</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="133"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="134"/>
         <source>删除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="144"/>
-        <location filename="../../ui/dialogs/customer_edit.py" line="150"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="145"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="151"/>
         <source>万元</source>
         <translation>×10,000 yuan</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="153"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="154"/>
         <source>例如：上下班代步、跑业务、家用</source>
         <translation>e.g. commuting, business trips, family</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="155"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="156"/>
         <source>例如：丰田、本田</source>
         <translation>e.g. Toyota, Honda</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="157"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="158"/>
         <source>例如：凯美瑞、雅阁 2020 款以后</source>
         <translation>e.g. Camry, Accord 2020 or later</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="163"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="164"/>
         <source>未定</source>
         <translation>Undecided</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="171"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="172"/>
         <source>调整等级时必填，例如：试驾后很满意</source>
         <translation>Required when the grade changes, e.g. very pleased after the test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="176"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="177"/>
         <source>只有销售顾问和店长可以调整意向等级</source>
         <translation>Only sales consultants and the manager may change the intent grade</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="181"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="182"/>
         <source>本店尚未设置标签（店长在“客户”页面设置）。</source>
         <translation>The store has no tags yet (the manager sets them on the Customers page).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="192"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="193"/>
         <source>基本信息</source>
         <translation>Basic data</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="193"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="194"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="194"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="195"/>
         <source>客户类型</source>
         <translation>Customer type</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="195"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="196"/>
         <source>单位名称</source>
         <translation>Company name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="196"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="197"/>
         <source>客户角色</source>
         <translation>Customer role</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="197"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="198"/>
         <source>联系方式</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="198"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="199"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="199"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="200"/>
         <source>第二联系电话</source>
         <translation>Second phone</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="200"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="201"/>
         <source>标签</source>
         <translation>Tags</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="205"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="206"/>
         <source>购车需求</source>
         <translation>Needs</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="206"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="207"/>
         <source>预算</source>
         <translation>Budget</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="207"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="208"/>
         <source>用途</source>
         <translation>Use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="209"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="210"/>
         <source>意向品牌</source>
         <translation>Preferred brands</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="212"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="213"/>
         <source>意向车型</source>
         <translation>Models of interest</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="220"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="221"/>
         <source>购车周期</source>
         <translation>Buying timeframe</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="221"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="222"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="222"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="223"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="223"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="224"/>
         <source>等级</source>
         <translation>Grade</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="224"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="225"/>
         <source>调整原因</source>
         <translation>Reason for the change</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="225"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="226"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="239"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="240"/>
         <source>保存我的填写</source>
         <translation>Save my version</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="240"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="241"/>
         <source>以上面列出的对方版本为准，再保存一次你的填写</source>
         <translation>Save what you typed on top of the other version listed above</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="244"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="245"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="247"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="248"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="303"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="304"/>
         <source>编辑客户资料：{name}</source>
         <translation>Edit customer details: {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="311"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="312"/>
         <source>（无）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="338"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="339"/>
         <source>{name}（已停用）</source>
         <translation>{name} (switched off)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="381"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="382"/>
         <source>预算下限</source>
         <translation>Minimum budget</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="382"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="383"/>
         <source>预算上限</source>
         <translation>Maximum budget</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="400"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="401"/>
         <source>有内容超出字数上限（红色计数），请删减后再保存。</source>
         <translation>Some text is longer than its limit (red count); shorten it, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_edit.py" line="406"/>
+        <location filename="../../ui/dialogs/customer_edit.py" line="407"/>
         <source>{what}请填写数字（万元），例如 15 或 12.5。</source>
         <translation>{what}: enter a number in units of 10,000 yuan, e.g. 15 or 12.5.</translation>
     </message>
@@ -2819,337 +2829,338 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DashboardScreen</name>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="109"/>
+        <location filename="../../ui/screens/dashboard.py" line="111"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="114"/>
+        <location filename="../../ui/screens/dashboard.py" line="116"/>
         <source>今天</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="115"/>
+        <location filename="../../ui/screens/dashboard.py" line="117"/>
         <source>本周</source>
         <translation>This week</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="116"/>
+        <location filename="../../ui/screens/dashboard.py" line="118"/>
         <source>本月</source>
         <translation>This month</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="117"/>
+        <location filename="../../ui/screens/dashboard.py" line="119"/>
         <source>近30天</source>
         <translation>Last 30 days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="118"/>
+        <location filename="../../ui/screens/dashboard.py" line="120"/>
         <source>本年</source>
         <translation>This year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="119"/>
+        <location filename="../../ui/screens/dashboard.py" line="121"/>
         <source>自定义</source>
         <translation>Custom</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="134"/>
+        <location filename="../../ui/screens/dashboard.py" line="136"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="137"/>
+        <location filename="../../ui/screens/dashboard.py" line="139"/>
         <source>全部门店</source>
         <translation>All stores</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="139"/>
+        <location filename="../../ui/screens/dashboard.py" line="141"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="173"/>
+        <location filename="../../ui/screens/dashboard.py" line="175"/>
         <source>到店客流</source>
         <translation>Showroom traffic</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="174"/>
-        <location filename="../../ui/screens/dashboard.py" line="415"/>
-        <location filename="../../ui/screens/dashboard.py" line="488"/>
+        <location filename="../../ui/screens/dashboard.py" line="176"/>
+        <location filename="../../ui/screens/dashboard.py" line="420"/>
+        <location filename="../../ui/screens/dashboard.py" line="494"/>
         <source>成交率</source>
         <translation>Conversion rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="175"/>
-        <location filename="../../ui/screens/dashboard.py" line="489"/>
+        <location filename="../../ui/screens/dashboard.py" line="177"/>
+        <location filename="../../ui/screens/dashboard.py" line="495"/>
         <source>回访率</source>
         <translation>Follow-up rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="176"/>
-        <location filename="../../ui/screens/dashboard.py" line="490"/>
+        <location filename="../../ui/screens/dashboard.py" line="178"/>
+        <location filename="../../ui/screens/dashboard.py" line="496"/>
         <source>复购率</source>
         <translation>Repurchase rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="186"/>
+        <location filename="../../ui/screens/dashboard.py" line="188"/>
         <source>每日到店</source>
         <translation>Daily visits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="187"/>
+        <location filename="../../ui/screens/dashboard.py" line="189"/>
         <source>到店时段分布</source>
         <translation>Visits by hour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="188"/>
+        <location filename="../../ui/screens/dashboard.py" line="190"/>
         <source>成交漏斗</source>
         <translation>Sales funnel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="189"/>
+        <location filename="../../ui/screens/dashboard.py" line="191"/>
         <source>销售顾问对比</source>
         <translation>Consultants compared</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="190"/>
+        <location filename="../../ui/screens/dashboard.py" line="192"/>
         <source>库龄分布</source>
         <translation>Stock age</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="191"/>
+        <location filename="../../ui/screens/dashboard.py" line="193"/>
         <source>透明检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="192"/>
+        <location filename="../../ui/screens/dashboard.py" line="194"/>
         <source>成交率 · 回访率 · 复购率</source>
         <translation>Conversion · Follow-up · Repurchase rates</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="285"/>
+        <location filename="../../ui/screens/dashboard.py" line="287"/>
         <source>正在计算…</source>
         <translation>Calculating…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="301"/>
+        <location filename="../../ui/screens/dashboard.py" line="303"/>
         <source>{start} 至 {end}</source>
         <translation>{start} to {end}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="313"/>
+        <location filename="../../ui/screens/dashboard.py" line="315"/>
         <source>库龄按上架日期计算，为当前在库车辆；系统不保存调价记录，“平均让价”为期间售出车辆的标价与成交价之差，按售出时库龄分组。</source>
         <translation>Stock age is counted from the listing date, for cars currently in stock. Price changes are not stored, so &quot;average discount&quot; is the difference between list and sale price for cars sold in the period, grouped by stock age at sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="319"/>
+        <location filename="../../ui/screens/dashboard.py" line="321"/>
         <source>收购：报名车辆（同车架号，无车架号时同车牌）在检测日后入库。</source>
         <translation>Purchased: a registered car (same VIN, or same plate if no VIN) taken into stock after the inspection day.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="326"/>
+        <location filename="../../ui/screens/dashboard.py" line="328"/>
         <source>意向客户 {intent} · 试驾 {drives} · 成交 {deals}</source>
         <translation>Interested customers {intent} · Test drives {drives} · Deals {deals}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="331"/>
+        <location filename="../../ui/screens/dashboard.py" line="333"/>
         <source>成交 {n} / 意向客户 {d}</source>
         <translation>Deals {n} / interested customers {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="332"/>
+        <location filename="../../ui/screens/dashboard.py" line="334"/>
         <source>已回访 {n} / 应回访 {d}</source>
         <translation>Followed up {n} / due {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="333"/>
+        <location filename="../../ui/screens/dashboard.py" line="335"/>
         <source>一年内再购 {n} / 购车客户 {d}</source>
         <translation>Bought again within a year {n} / buyers {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="342"/>
+        <location filename="../../ui/screens/dashboard.py" line="344"/>
         <source>每日到店（批次）</source>
         <translation>Daily visits (groups)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="353"/>
-        <location filename="../../ui/screens/dashboard.py" line="362"/>
+        <location filename="../../ui/screens/dashboard.py" line="355"/>
+        <location filename="../../ui/screens/dashboard.py" line="365"/>
         <source>批次</source>
         <translation>Groups</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="358"/>
+        <location filename="../../ui/screens/dashboard.py" line="361"/>
         <source>到店时段（北京时间）</source>
         <translation>Visits by hour (Beijing time)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="366"/>
+        <location filename="../../ui/screens/dashboard.py" line="370"/>
         <source>到店 → 试驾 → 意向金 → 成交（客户数）</source>
         <translation>Visit → test drive → deposit → deal (customers)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="368"/>
-        <location filename="../../ui/screens/dashboard.py" line="399"/>
+        <location filename="../../ui/screens/dashboard.py" line="372"/>
+        <location filename="../../ui/screens/dashboard.py" line="403"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="369"/>
-        <location filename="../../ui/screens/dashboard.py" line="400"/>
+        <location filename="../../ui/screens/dashboard.py" line="373"/>
+        <location filename="../../ui/screens/dashboard.py" line="404"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="370"/>
-        <location filename="../../ui/screens/dashboard.py" line="401"/>
+        <location filename="../../ui/screens/dashboard.py" line="374"/>
+        <location filename="../../ui/screens/dashboard.py" line="405"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="371"/>
-        <location filename="../../ui/screens/dashboard.py" line="402"/>
+        <location filename="../../ui/screens/dashboard.py" line="375"/>
+        <location filename="../../ui/screens/dashboard.py" line="406"/>
         <source>成交</source>
         <translation>Deal</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="388"/>
+        <location filename="../../ui/screens/dashboard.py" line="392"/>
         <source>（到店的 {rate}）</source>
         <translation> ({rate} of visits)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="393"/>
+        <location filename="../../ui/screens/dashboard.py" line="397"/>
         <source>销售顾问：到店、试驾、意向金、成交与成交率</source>
         <translation>Consultants: visits, test drives, deposits, deals and conversion rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="396"/>
+        <location filename="../../ui/screens/dashboard.py" line="400"/>
         <source>所选时间内没有销售顾问的记录</source>
         <translation>No consultant activity in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="411"/>
+        <location filename="../../ui/screens/dashboard.py" line="415"/>
         <source>数量</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="417"/>
+        <location filename="../../ui/screens/dashboard.py" line="422"/>
         <source>成交率 %</source>
         <translation>Conversion rate %</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="428"/>
+        <location filename="../../ui/screens/dashboard.py" line="433"/>
         <source>在库车辆库龄（天）与平均让价</source>
         <translation>Stock age of cars in stock (days) and average discount</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="429"/>
+        <location filename="../../ui/screens/dashboard.py" line="434"/>
         <source>{range} 天</source>
         <translation>{range} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="434"/>
+        <location filename="../../ui/screens/dashboard.py" line="439"/>
         <source>车辆数</source>
         <translation>Cars</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="438"/>
+        <location filename="../../ui/screens/dashboard.py" line="444"/>
         <source>均价 {p} 万</source>
         <translation>Avg. ¥{p} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="452"/>
-        <location filename="../../ui/screens/dashboard.py" line="454"/>
+        <location filename="../../ui/screens/dashboard.py" line="458"/>
+        <location filename="../../ui/screens/dashboard.py" line="460"/>
         <source>平均让价（元）</source>
         <translation>Average discount (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="462"/>
+        <location filename="../../ui/screens/dashboard.py" line="468"/>
         <source>透明检测日：报名、到场、检测、收购</source>
         <translation>Inspection days: registered, attended, inspected, purchased</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="465"/>
+        <location filename="../../ui/screens/dashboard.py" line="471"/>
         <source>所选时间内没有透明检测日</source>
         <translation>No inspection days in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="468"/>
+        <location filename="../../ui/screens/dashboard.py" line="474"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="469"/>
+        <location filename="../../ui/screens/dashboard.py" line="475"/>
         <source>到场</source>
         <translation>Attended</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="470"/>
+        <location filename="../../ui/screens/dashboard.py" line="476"/>
         <source>已检测</source>
         <translation>Inspected</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="471"/>
+        <location filename="../../ui/screens/dashboard.py" line="477"/>
         <source>收购</source>
         <translation>Purchased</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="480"/>
+        <location filename="../../ui/screens/dashboard.py" line="486"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="486"/>
+        <location filename="../../ui/screens/dashboard.py" line="492"/>
         <source>关键比率（%）</source>
         <translation>Key rates (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="488"/>
+        <location filename="../../ui/screens/dashboard.py" line="494"/>
         <source>成交 / 意向客户</source>
         <translation>Deals / interested customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="489"/>
+        <location filename="../../ui/screens/dashboard.py" line="495"/>
         <source>已回访 / 应回访</source>
         <translation>Followed up / due</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="490"/>
+        <location filename="../../ui/screens/dashboard.py" line="496"/>
         <source>一年内再购 / 购车客户</source>
         <translation>Bought again within a year / buyers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="516"/>
+        <location filename="../../ui/screens/dashboard.py" line="522"/>
         <source>导出图片</source>
         <translation>Export image</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="516"/>
+        <location filename="../../ui/screens/dashboard.py" line="522"/>
         <source>PNG 图片 (*.png)</source>
         <translation>PNG image (*.png)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="523"/>
+        <location filename="../../ui/screens/dashboard.py" line="529"/>
         <source>导出数据</source>
         <translation>Export data</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="523"/>
+        <location filename="../../ui/screens/dashboard.py" line="529"/>
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="534"/>
-        <location filename="../../ui/screens/dashboard.py" line="545"/>
+        <location filename="../../ui/screens/dashboard.py" line="540"/>
+        <location filename="../../ui/screens/dashboard.py" line="551"/>
         <source>已导出：{path}</source>
         <translation>Exported: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="549"/>
+        <location filename="../../ui/screens/dashboard.py" line="555"/>
         <source>无法保存文件：{reason}</source>
         <translation>Cannot save the file: {reason}</translation>
     </message>
     <message>
+        <location filename="../../ui/screens/dashboard.py" line="363"/>
         <source>{h}时</source>
         <translation>{h}:00</translation>
     </message>
@@ -3175,102 +3186,102 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>Deals</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="66"/>
+        <location filename="../../ui/dialogs/deals.py" line="67"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="67"/>
+        <location filename="../../ui/dialogs/deals.py" line="68"/>
         <source>微信支付</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="68"/>
+        <location filename="../../ui/dialogs/deals.py" line="69"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="69"/>
+        <location filename="../../ui/dialogs/deals.py" line="70"/>
         <source>银行卡</source>
         <translation>Bank card</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="70"/>
+        <location filename="../../ui/dialogs/deals.py" line="71"/>
         <source>转账</source>
         <translation>Bank transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="71"/>
+        <location filename="../../ui/dialogs/deals.py" line="72"/>
         <source>有效（车辆已预订）</source>
         <translation>Active (car reserved)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="72"/>
+        <location filename="../../ui/dialogs/deals.py" line="73"/>
         <source>已抵车款</source>
         <translation>Applied to price</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="73"/>
+        <location filename="../../ui/dialogs/deals.py" line="74"/>
         <source>已退还</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="74"/>
+        <location filename="../../ui/dialogs/deals.py" line="75"/>
         <source>已没收</source>
         <translation>Forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="75"/>
+        <location filename="../../ui/dialogs/deals.py" line="76"/>
         <source>已过期</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="76"/>
+        <location filename="../../ui/dialogs/deals.py" line="77"/>
         <source>草稿（未签）</source>
         <translation>Draft (unsigned)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="77"/>
+        <location filename="../../ui/dialogs/deals.py" line="78"/>
         <source>已签订</source>
         <translation>Signed</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="78"/>
+        <location filename="../../ui/dialogs/deals.py" line="79"/>
         <source>已作废</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="79"/>
+        <location filename="../../ui/dialogs/deals.py" line="80"/>
         <source>二手车买卖合同</source>
         <translation>Used-car sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="80"/>
+        <location filename="../../ui/dialogs/deals.py" line="81"/>
         <source>补充协议</source>
         <translation>Amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="81"/>
+        <location filename="../../ui/dialogs/deals.py" line="82"/>
         <source>车况确认书</source>
         <translation>Condition confirmation</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="82"/>
+        <location filename="../../ui/dialogs/deals.py" line="83"/>
         <source>售后服务协议</source>
         <translation>After-sales agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="83"/>
+        <location filename="../../ui/dialogs/deals.py" line="84"/>
         <source>乙方（买受人）</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="84"/>
+        <location filename="../../ui/dialogs/deals.py" line="85"/>
         <source>甲方（出卖人）</source>
         <translation>Seller</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="85"/>
+        <location filename="../../ui/dialogs/deals.py" line="86"/>
         <source>双方各半</source>
         <translation>Split equally</translation>
     </message>
@@ -3278,189 +3289,189 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DealsScreen</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="196"/>
+        <location filename="../../ui/screens/deals.py" line="197"/>
         <source>定金与合同</source>
         <translation>Deposits &amp; contracts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="201"/>
+        <location filename="../../ui/screens/deals.py" line="202"/>
         <source>收取意向金</source>
         <translation>Take deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="203"/>
+        <location filename="../../ui/screens/deals.py" line="204"/>
         <source>直接签约（无意向金）</source>
         <translation>Sell without deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="230"/>
+        <location filename="../../ui/screens/deals.py" line="231"/>
         <source>只看有效的意向金</source>
         <translation>Active deposits only</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="248"/>
+        <location filename="../../ui/screens/deals.py" line="249"/>
         <source>打印收据</source>
         <translation>Print receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="249"/>
+        <location filename="../../ui/screens/deals.py" line="250"/>
         <source>起草合同（抵扣意向金）</source>
         <translation>Draft contract (apply deposit)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="250"/>
+        <location filename="../../ui/screens/deals.py" line="251"/>
         <source>退还（店长）</source>
         <translation>Refund (manager)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="251"/>
+        <location filename="../../ui/screens/deals.py" line="252"/>
         <source>没收</source>
         <translation>Forfeit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="262"/>
+        <location filename="../../ui/screens/deals.py" line="263"/>
         <source>意向金</source>
         <translation>Deposits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="268"/>
+        <location filename="../../ui/screens/deals.py" line="269"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="284"/>
+        <location filename="../../ui/screens/deals.py" line="285"/>
         <source>按付款方式汇总当日收取和退还的意向金，用于与现金、微信、支付宝和银行流水核对。</source>
         <translation>The day&apos;s deposits taken and refunded by payment method, to reconcile with the till, WeChat, Alipay and bank statements.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="290"/>
+        <location filename="../../ui/screens/deals.py" line="291"/>
         <source>当日收款</source>
         <translation>Day&apos;s takings</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="306"/>
+        <location filename="../../ui/screens/deals.py" line="307"/>
         <source>签订</source>
         <translation>Sign</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="307"/>
+        <location filename="../../ui/screens/deals.py" line="308"/>
         <source>作废</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="308"/>
-        <location filename="../../ui/screens/deals.py" line="445"/>
+        <location filename="../../ui/screens/deals.py" line="309"/>
+        <location filename="../../ui/screens/deals.py" line="446"/>
         <source>补充协议</source>
         <translation>Amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="311"/>
+        <location filename="../../ui/screens/deals.py" line="312"/>
         <source>打印 / 重印</source>
         <translation>Print / reprint</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="325"/>
+        <location filename="../../ui/screens/deals.py" line="326"/>
         <source>合同</source>
         <translation>Contracts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="352"/>
+        <location filename="../../ui/screens/deals.py" line="353"/>
         <source>{n} 笔意向金已过期，车辆已恢复在售：{list}</source>
         <translation>{n} deposit(s) expired, the cars are on sale again: {list}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="374"/>
+        <location filename="../../ui/screens/deals.py" line="375"/>
         <source>{n} 笔意向金将在 {days} 天内到期，请联系客户：{list}</source>
         <translation>{n} deposit(s) expire within {days} days, call the customers: {list}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="382"/>
+        <location filename="../../ui/screens/deals.py" line="383"/>
         <source>没有即将到期的意向金。</source>
         <translation>No deposits about to expire.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="397"/>
+        <location filename="../../ui/screens/deals.py" line="398"/>
         <source>合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="448"/>
+        <location filename="../../ui/screens/deals.py" line="449"/>
         <source>买卖合同</source>
         <translation>Sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="449"/>
+        <location filename="../../ui/screens/deals.py" line="450"/>
         <source>附件一 车况确认书</source>
         <translation>Annex 1 condition confirmation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="450"/>
+        <location filename="../../ui/screens/deals.py" line="451"/>
         <source>附件二 售后服务协议</source>
         <translation>Annex 2 after-sales agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="471"/>
+        <location filename="../../ui/screens/deals.py" line="472"/>
         <source>已收取意向金 {amount}，收据号 {receipt}；车辆已为客户保留。</source>
         <translation>Deposit {amount} taken, receipt {receipt}; the car is reserved for the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="525"/>
+        <location filename="../../ui/screens/deals.py" line="526"/>
         <source>已生成副本 {n} 并存档。</source>
         <translation>Copy {n} made and archived.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="537"/>
+        <location filename="../../ui/screens/deals.py" line="538"/>
         <source>退还意向金</source>
         <translation>Refund deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="538"/>
+        <location filename="../../ui/screens/deals.py" line="539"/>
         <source>退还 {amount}（{method}）给 {customer}。请填写原因：</source>
         <translation>Refund {amount} ({method}) to {customer}. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="556"/>
+        <location filename="../../ui/screens/deals.py" line="557"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="557"/>
+        <location filename="../../ui/screens/deals.py" line="558"/>
         <source>按约定没收 {amount}，车辆恢复在售。请填写原因：</source>
         <translation>Forfeit {amount} per the terms; the car goes back on sale. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="581"/>
-        <location filename="../../ui/screens/deals.py" line="585"/>
+        <location filename="../../ui/screens/deals.py" line="582"/>
+        <location filename="../../ui/screens/deals.py" line="586"/>
         <source>直接签约</source>
         <translation>Sell without deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="581"/>
+        <location filename="../../ui/screens/deals.py" line="582"/>
         <source>车辆的库存编号或车牌号：</source>
         <translation>Car&apos;s stock no. or plate:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="585"/>
+        <location filename="../../ui/screens/deals.py" line="586"/>
         <source>买受人的手机号：</source>
         <translation>Buyer&apos;s mobile number:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="599"/>
+        <location filename="../../ui/screens/deals.py" line="600"/>
         <source>合同 {no} 已生成（草稿），请买受人阅读并签名。</source>
         <translation>Contract {no} drafted; let the buyer read and sign it.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="618"/>
+        <location filename="../../ui/screens/deals.py" line="619"/>
         <source>合同 {no} 已签订并存档：车辆已售出，意向金已抵扣，已安排 5 次回访（首次 {first}）。</source>
         <translation>Contract {no} signed and archived: car sold, deposit applied, 5 follow-ups planned (first {first}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="636"/>
+        <location filename="../../ui/screens/deals.py" line="637"/>
         <source>作废合同</source>
         <translation>Void contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="637"/>
+        <location filename="../../ui/screens/deals.py" line="638"/>
         <source>作废后编号 {no} 仍保留并显示为“已作废”。请填写作废原因：</source>
         <translation>Number {no} stays and shows as void. Reason for voiding:</translation>
     </message>
@@ -3468,102 +3479,102 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DepositDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="120"/>
+        <location filename="../../ui/dialogs/deals.py" line="121"/>
         <source>收取意向金</source>
         <translation>Take deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="124"/>
+        <location filename="../../ui/dialogs/deals.py" line="125"/>
         <source>库存编号或车牌号，如 BJ01-S2026-00012 或 京A12345</source>
         <translation>Stock no. or plate, e.g. BJ01-S2026-00012 or 京A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="127"/>
+        <location filename="../../ui/dialogs/deals.py" line="128"/>
         <source>（未选择车辆）</source>
         <translation>(no car chosen)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="146"/>
+        <location filename="../../ui/dialogs/deals.py" line="147"/>
         <source>（未找到客户）</source>
         <translation>(no customer found)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="137"/>
+        <location filename="../../ui/dialogs/deals.py" line="138"/>
         <source>交易单号 / 流水号 / 卡号后四位（现金可不填）</source>
         <translation>Transaction no. / statement ref. / last 4 card digits (not for cash)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="141"/>
+        <location filename="../../ui/dialogs/deals.py" line="142"/>
         <source> 天</source>
         <translation> days</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="142"/>
+        <location filename="../../ui/dialogs/deals.py" line="143"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="145"/>
+        <location filename="../../ui/dialogs/deals.py" line="146"/>
         <source>客户手机</source>
         <translation>Customer mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="149"/>
+        <location filename="../../ui/dialogs/deals.py" line="150"/>
         <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="151"/>
+        <location filename="../../ui/dialogs/deals.py" line="152"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="152"/>
+        <location filename="../../ui/dialogs/deals.py" line="153"/>
         <source>交易单号</source>
         <translation>Transaction no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="153"/>
+        <location filename="../../ui/dialogs/deals.py" line="154"/>
         <source>保留车辆</source>
         <translation>Reserve car for</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="154"/>
+        <location filename="../../ui/dialogs/deals.py" line="155"/>
         <source>收款并预订车辆</source>
         <translation>Take payment and reserve car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="163"/>
+        <location filename="../../ui/dialogs/deals.py" line="164"/>
         <source>大写：人民币{text}</source>
         <translation>In capitals: 人民币{text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="177"/>
+        <location filename="../../ui/dialogs/deals.py" line="178"/>
         <source>{label} · {stock} · {plate} · 标价 {price} · {status}</source>
         <translation>{label} · {stock} · {plate} · price {price} · {status}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="180"/>
+        <location filename="../../ui/dialogs/deals.py" line="181"/>
         <source>未上牌</source>
         <translation>no plate</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="187"/>
+        <location filename="../../ui/dialogs/deals.py" line="188"/>
         <source>注意：这辆车当前状态为“{status}”，可能无法收取意向金。</source>
         <translation>Note: this car is “{status}”; a deposit may be refused.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="147"/>
+        <location filename="../../ui/dialogs/deals.py" line="148"/>
         <source>没有这个手机号的客户，请先在前台登记。</source>
         <translation>No customer with this mobile number; register them at reception first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="194"/>
+        <location filename="../../ui/dialogs/deals.py" line="195"/>
         <source>请先输入库存编号或车牌号找到车辆。</source>
         <translation>Enter a stock no. or plate to find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="197"/>
+        <location filename="../../ui/dialogs/deals.py" line="198"/>
         <source>请先输入手机号找到客户。</source>
         <translation>Enter the mobile number to find the customer first.</translation>
     </message>
@@ -3571,52 +3582,52 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DepositModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="75"/>
+        <location filename="../../ui/screens/deals.py" line="76"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="76"/>
+        <location filename="../../ui/screens/deals.py" line="77"/>
         <source>收款时间</source>
         <translation>Taken at</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="77"/>
+        <location filename="../../ui/screens/deals.py" line="78"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="78"/>
+        <location filename="../../ui/screens/deals.py" line="79"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="79"/>
+        <location filename="../../ui/screens/deals.py" line="80"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="80"/>
+        <location filename="../../ui/screens/deals.py" line="81"/>
         <source>方式</source>
         <translation>Method</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="81"/>
+        <location filename="../../ui/screens/deals.py" line="82"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="82"/>
+        <location filename="../../ui/screens/deals.py" line="83"/>
         <source>保留至</source>
         <translation>Reserved until</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="83"/>
+        <location filename="../../ui/screens/deals.py" line="84"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="101"/>
+        <location filename="../../ui/screens/deals.py" line="102"/>
         <source>，即将到期</source>
         <translation>, expiring soon</translation>
     </message>
@@ -3660,57 +3671,57 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>EditEventDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="219"/>
+        <location filename="../../ui/screens/inspection_day.py" line="225"/>
         <source>修改检测日</source>
         <translation>Change inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="237"/>
+        <location filename="../../ui/screens/inspection_day.py" line="246"/>
         <source>已占名额 {seated} 位，候补 {waiting} 位：名额不能少于已占名额；</source>
         <translation>{seated} seats taken, {waiting} on the wait-list: seats cannot drop below those taken; </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="240"/>
+        <location filename="../../ui/screens/inspection_day.py" line="249"/>
         <source>增加的名额按顺序给候补客户；改日期或时间后需电话通知所有报名客户。</source>
         <translation>extra seats go to the wait-list in order; after a new date or time every registered customer must be phoned.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="248"/>
+        <location filename="../../ui/screens/inspection_day.py" line="257"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="249"/>
+        <location filename="../../ui/screens/inspection_day.py" line="258"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="250"/>
+        <location filename="../../ui/screens/inspection_day.py" line="259"/>
         <source>开始</source>
         <translation>Starts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="251"/>
+        <location filename="../../ui/screens/inspection_day.py" line="260"/>
         <source>结束</source>
         <translation>Ends</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="252"/>
+        <location filename="../../ui/screens/inspection_day.py" line="261"/>
         <source>检测工位</source>
         <translation>Inspection bays</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="253"/>
+        <location filename="../../ui/screens/inspection_day.py" line="262"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="254"/>
+        <location filename="../../ui/screens/inspection_day.py" line="263"/>
         <source>免费内容</source>
         <translation>What&apos;s free</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="258"/>
+        <location filename="../../ui/screens/inspection_day.py" line="267"/>
         <source>保存修改</source>
         <translation>Save changes</translation>
     </message>
@@ -3733,2257 +3744,2735 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>Wrong username or password. {attempts_left} more wrong attempt(s) will lock the account.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="64"/>
+        <location filename="../../ui/errors.py" line="65"/>
         <source>输错次数过多，账号已锁定，请 {minutes} 分钟后再试，或请店长解锁。</source>
         <translation>Too many wrong attempts: the account is locked. Try again in {minutes} minutes or ask the manager to unlock it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="67"/>
+        <location filename="../../ui/errors.py" line="70"/>
         <source>共享数据库暂时无法连接。只有最近 {days} 天内在本机成功登录过的员工可以离线登录；请稍候，网络恢复后即可正常登录。</source>
         <translation>The shared database cannot be reached. Only staff who signed in on this PC within the last {days} days can sign in offline; please wait, you can sign in as usual once the network is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="72"/>
+        <location filename="../../ui/errors.py" line="75"/>
         <source>PIN 为 4 到 8 位数字。</source>
         <translation>A PIN has 4 to 8 digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="73"/>
+        <location filename="../../ui/errors.py" line="76"/>
         <source>PIN 不正确。</source>
         <translation>Wrong PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="74"/>
+        <location filename="../../ui/errors.py" line="77"/>
         <source>只有店长可以解锁账号。</source>
         <translation>Only the store manager can unlock accounts.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="75"/>
+        <location filename="../../ui/errors.py" line="79"/>
         <source>只有店长可以查看员工列表。</source>
         <translation>Only the store manager can see the staff list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="76"/>
+        <location filename="../../ui/errors.py" line="82"/>
         <source>请填写用户名和姓名。</source>
         <translation>Please fill in the username and name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="77"/>
+        <location filename="../../ui/errors.py" line="83"/>
         <source>密码至少 {minimum} 位。</source>
         <translation>The password needs at least {minimum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="78"/>
+        <location filename="../../ui/errors.py" line="84"/>
         <source>密码最多 {maximum} 位。</source>
         <translation>A password has at most {maximum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="79"/>
+        <location filename="../../ui/errors.py" line="85"/>
         <source>密码的开头和结尾不能是空格。</source>
         <translation>A password cannot start or end with a space.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="80"/>
+        <location filename="../../ui/errors.py" line="86"/>
         <source>密码不能是用户名，也不能包含用户名。</source>
         <translation>The password cannot be or contain the username.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="81"/>
+        <location filename="../../ui/errors.py" line="87"/>
         <source>这个密码太常见（演示账号或常用密码），别人很容易猜到，请换一个。</source>
         <translation>This password is too common (a demo or everyday password) and easy to guess. Choose another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="84"/>
+        <location filename="../../ui/errors.py" line="90"/>
         <source>新密码不能和当前密码（或临时密码）相同。</source>
         <translation>The new password must differ from the current (or temporary) one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="85"/>
+        <location filename="../../ui/errors.py" line="91"/>
         <source>当前密码不正确。</source>
         <translation>The current password is wrong.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="86"/>
+        <location filename="../../ui/errors.py" line="92"/>
         <source>PIN 不能是重复或连续的数字（如 0000、1234），请换一个。</source>
         <translation>A PIN cannot be repeated or consecutive digits (like 0000 or 1234). Choose another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="89"/>
+        <location filename="../../ui/errors.py" line="95"/>
         <source>这个 PIN 已有其他员工在用，请换一个（自助机凭 PIN 识别员工）。</source>
         <translation>Someone else already uses this PIN. Choose another (the kiosk tells staff apart by their PIN).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="92"/>
+        <location filename="../../ui/errors.py" line="98"/>
         <source>请填写用户名。</source>
         <translation>Enter a username.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="93"/>
+        <location filename="../../ui/errors.py" line="99"/>
         <source>用户名为 2 到 40 位英文字母、数字或 . _ -，以字母或数字开头，例如 wangfang。</source>
         <translation>A username has 2 to 40 letters, digits or . _ -, starting with a letter or digit, e.g. wangfang.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="97"/>
-        <location filename="../../ui/errors.py" line="205"/>
+        <location filename="../../ui/errors.py" line="103"/>
+        <location filename="../../ui/errors.py" line="254"/>
         <source>请填写姓名。</source>
         <translation>Enter the name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="98"/>
+        <location filename="../../ui/errors.py" line="104"/>
         <source>姓名最多 {maximum} 个字。</source>
         <translation>A name has at most {maximum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="99"/>
+        <location filename="../../ui/errors.py" line="105"/>
         <source>姓名里有无法显示或打印的字符。</source>
         <translation>The name contains characters that cannot be shown or printed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="100"/>
+        <location filename="../../ui/errors.py" line="106"/>
         <source>请至少选择一个岗位。</source>
         <translation>Choose at least one role.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="101"/>
+        <location filename="../../ui/errors.py" line="107"/>
         <source>没有这个员工。</source>
         <translation>No such staff member.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="102"/>
+        <location filename="../../ui/errors.py" line="108"/>
         <source>该员工的资料刚被其他电脑修改过，请重新打开后再改。</source>
         <translation>Another PC just changed this person&apos;s details. Open them again, then edit.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="105"/>
+        <location filename="../../ui/errors.py" line="111"/>
         <source>这是本店最后一位店长：请先让另一位员工担任店长，再停用或取消其店长岗位。</source>
         <translation>This is the store&apos;s last manager: make someone else a manager first, then disable this account or remove its manager role.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="109"/>
+        <location filename="../../ui/errors.py" line="115"/>
         <source>不能取消自己的店长岗位，请由另一位店长操作。</source>
         <translation>You cannot remove your own manager role; ask another manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="112"/>
+        <location filename="../../ui/errors.py" line="118"/>
         <source>不能停用自己的账号，请由另一位店长操作。</source>
         <translation>You cannot disable your own account; ask another manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="113"/>
+        <location filename="../../ui/errors.py" line="119"/>
         <source>只有集团管理员可以授予或取消“集团管理”岗位。</source>
         <translation>Only a group manager can grant or remove the group manager role.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="116"/>
+        <location filename="../../ui/errors.py" line="122"/>
         <source>只有集团管理员可以把员工调到其他门店。</source>
         <translation>Only a group manager can move staff to another store.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="117"/>
+        <location filename="../../ui/errors.py" line="126"/>
         <source>该员工已停用。请先启用账号。</source>
         <translation>This person is disabled. Re-enable the account first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="118"/>
+        <location filename="../../ui/errors.py" line="132"/>
         <source>只能管理本店；其他门店请由集团管理员操作。</source>
         <translation>You manage your own store only; other stores are for the group manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="119"/>
+        <location filename="../../ui/errors.py" line="134"/>
         <source>只有店长可以修改门店资料。</source>
         <translation>Only a manager can edit the store profile.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="120"/>
+        <location filename="../../ui/errors.py" line="135"/>
         <source>只有集团管理员可以新增门店。</source>
         <translation>Only a group manager can add a store.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="121"/>
+        <location filename="../../ui/errors.py" line="136"/>
         <source>门店资料刚被其他电脑修改过。请重新打开查看后再改。</source>
         <translation>Another PC just changed the store profile. Open it again, then edit.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="124"/>
+        <location filename="../../ui/errors.py" line="139"/>
         <source>{field}最多 {maximum} 个字（现在 {length} 个）。</source>
         <translation>{field}: at most {maximum} characters ({length} now).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="127"/>
+        <location filename="../../ui/errors.py" line="142"/>
         <source>联系电话只能包含数字、空格、-、括号，例如 010-8555 1234 或 400-820-1234。</source>
         <translation>A phone number has digits, spaces, - and brackets only, e.g. 010-8555 1234 or 400-820-1234.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="130"/>
+        <location filename="../../ui/errors.py" line="145"/>
         <source>银行账号应为 8 到 30 位数字，请对照开户许可证核对。</source>
         <translation>An account number has 8 to 30 digits; check it against the bank&apos;s account licence.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="133"/>
+        <location filename="../../ui/errors.py" line="155"/>
         <source>车辆公开网址应以 https:// 开头，例如 https://che.example.cn/bj01 ；也可以写成含 {stock_no} 的模板。</source>
         <translation>The car-page address starts with https://, e.g. https://che.example.cn/bj01, or is a template containing {stock_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="138"/>
+        <location filename="../../ui/errors.py" line="161"/>
         <source>这是示例网址，顾客扫码打不开。请填写门店自己的车辆网页地址。</source>
         <translation>That is the example address; a customer&apos;s scan would not open it. Enter the store&apos;s own car-page address.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="141"/>
+        <location filename="../../ui/errors.py" line="164"/>
         <source>门店标志需要是 PNG 图片。</source>
         <translation>The store logo must be a PNG picture.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="142"/>
+        <location filename="../../ui/errors.py" line="165"/>
         <source>门店标志图片太大（最多 512 KB），请换一张小一些的图片。</source>
         <translation>The logo picture is too large (512 KB at most). Choose a smaller one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="145"/>
+        <location filename="../../ui/errors.py" line="170"/>
         <source>无法读取这张图片，请选择 PNG 或 JPG 文件。</source>
         <translation>This picture cannot be read. Choose a PNG or JPG file.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="148"/>
+        <location filename="../../ui/errors.py" line="172"/>
         <source>门店编号 {store_code} 已被使用。</source>
         <translation>Store code {store_code} is already in use.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="149"/>
+        <location filename="../../ui/errors.py" line="175"/>
         <source>门店资料缺少{fields}，不能打印。请店长在“员工 → 门店资料”中填写后再打印。</source>
         <translation>The store profile lacks {fields}, so this cannot print. The manager fills it in under Staff → Store profile.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="152"/>
+        <location filename="../../ui/errors.py" line="179"/>
         <source>统一社会信用代码应为 18 位，当前为 {length} 位</source>
         <translation>A unified social credit code has 18 characters; this has {length}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="155"/>
+        <location filename="../../ui/errors.py" line="182"/>
         <source>统一社会信用代码由数字和大写字母组成（不含 I、O、S、V、Z），请对照营业执照核对</source>
         <translation>A credit code has digits and capital letters (no I, O, S, V, Z); check it against the business licence</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="159"/>
+        <location filename="../../ui/errors.py" line="186"/>
         <source>统一社会信用代码校验位不符，请对照营业执照检查是否输错</source>
         <translation>The credit code&apos;s check character does not match; check it against the business licence for a typo</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="162"/>
+        <location filename="../../ui/errors.py" line="189"/>
         <source>只有店长可以修改排班。</source>
         <translation>Only a manager can change the roster.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="163"/>
+        <location filename="../../ui/errors.py" line="190"/>
         <source>备注最多 {maximum} 个字。</source>
         <translation>A note has at most {maximum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="164"/>
+        <location filename="../../ui/errors.py" line="192"/>
         <source>所选人员不是今天在岗的销售顾问，请重新选择。</source>
         <translation>The person chosen is not a consultant on duty today. Choose again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="167"/>
+        <location filename="../../ui/errors.py" line="195"/>
         <source>请选择陪同试驾的销售顾问，协议上会写明陪同人员。</source>
         <translation>Choose the consultant who rides along; the agreement names them.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="170"/>
+        <location filename="../../ui/errors.py" line="198"/>
         <source>只有评估师可以接车检测（可在“员工”中为员工增加评估师岗位）。</source>
         <translation>Only appraisers take cars for inspection (a manager can add the appraiser role under Staff).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="173"/>
+        <location filename="../../ui/errors.py" line="201"/>
         <source>你今天不在排班上，不能接车检测。请先让店长调整今天的排班。</source>
         <translation>You are not on today&apos;s roster, so you cannot take cars. Ask the manager to change today&apos;s roster.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="176"/>
+        <location filename="../../ui/errors.py" line="204"/>
         <source>用户名“{username}”已被使用。</source>
         <translation>The username “{username}” is already taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="177"/>
+        <location filename="../../ui/errors.py" line="205"/>
         <source>已经设置过门店和店长账号。</source>
         <translation>The store and manager account have already been set up.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="178"/>
+        <location filename="../../ui/errors.py" line="206"/>
         <source>门店编号为 2 到 8 位字母或数字，例如 BJ01。</source>
         <translation>The store code has 2 to 8 letters or digits, e.g. BJ01.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="181"/>
+        <location filename="../../ui/errors.py" line="210"/>
         <source>请填写门店名称。</source>
         <translation>Please fill in the store name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="182"/>
+        <location filename="../../ui/errors.py" line="214"/>
         <source>门店不存在。</source>
         <translation>This store does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="183"/>
+        <location filename="../../ui/errors.py" line="218"/>
         <source>你的岗位不能查看客户的完整号码。</source>
         <translation>Your role may not see customers&apos; full numbers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="184"/>
+        <location filename="../../ui/errors.py" line="219"/>
         <source>客户不存在或已被合并。</source>
         <translation>This customer does not exist or was merged into another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="185"/>
+        <location filename="../../ui/errors.py" line="220"/>
         <source>数据库地址无效：{url}。请在设置中检查地址。</source>
         <translation>Invalid database address: {url}. Please check it in the settings.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="186"/>
+        <location filename="../../ui/errors.py" line="221"/>
         <source>数据库文件被占用（{url}）。请关闭其他正在使用它的程序后重试。</source>
         <translation>The database file is in use ({url}). Close the other program using it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="189"/>
+        <location filename="../../ui/errors.py" line="224"/>
         <source>数据库拒绝登录（{url}）：用户名或密码不正确。</source>
         <translation>The database refused the login ({url}): wrong user name or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="190"/>
+        <location filename="../../ui/errors.py" line="225"/>
         <source>无法连接数据库 {url}：{detail}</source>
         <translation>Cannot connect to the database {url}: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="191"/>
+        <location filename="../../ui/errors.py" line="226"/>
         <source>数据库正忙：其他电脑正在同时保存，这次没有保存成功。请再试一次，已填写的内容都还在。</source>
         <translation>The database is busy: other PCs are saving at the same moment, so this was not saved. Please try again; everything you entered is still here.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="195"/>
+        <location filename="../../ui/errors.py" line="237"/>
         <source>需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，请在网络恢复后再试；到店登记、新建客户、试驾还车和回访记录可以离线保存，恢复后自动同步。</source>
         <translation>Needs the database connection: the shared database cannot be reached right now. Deposits, contracts, test-drive slots and event seats must be confirmed at once; please try again when the network is back. Check-ins, new customers, test-drive returns and follow-up notes can be saved offline and sync automatically.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="200"/>
+        <location filename="../../ui/errors.py" line="244"/>
         <source>服务器上没有这个数据库（{url}）。请检查数据库名，或请管理员先创建它。</source>
         <translation>The server has no such database ({url}). Check the database name, or ask the administrator to create it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="203"/>
+        <location filename="../../ui/errors.py" line="249"/>
         <source>数据库升级失败。详情已写入日志。</source>
         <translation>Upgrading the database failed. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="206"/>
+        <location filename="../../ui/errors.py" line="260"/>
         <source>姓名只能由汉字、英文字母和间隔号“·”组成，不能含有“{character}”。</source>
         <translation>A name may hold only Chinese characters, Latin letters and the middle dot &quot;·&quot;, not &quot;{character}&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="209"/>
+        <location filename="../../ui/errors.py" line="266"/>
         <source>姓名中的间隔号“·”只能写在两个字之间。</source>
         <translation>The middle dot &quot;·&quot; in a name goes only between two letters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="210"/>
+        <location filename="../../ui/errors.py" line="272"/>
         <source>这一项最多 {limit} 个字（现在 {length} 个），请删减后再保存。</source>
         <translation>This field takes at most {limit} characters (it has {length}); shorten it, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="213"/>
+        <location filename="../../ui/errors.py" line="278"/>
         <source>请填写这一项。</source>
         <translation>Fill in this field.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="214"/>
+        <location filename="../../ui/errors.py" line="284"/>
         <source>内容中有不能保存的控制字符（{character}），请删除后再保存。</source>
         <translation>The text holds a control character that cannot be saved ({character}); delete it, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="217"/>
+        <location filename="../../ui/errors.py" line="286"/>
         <source>第二联系电话应为 11 位手机号，或带区号的固定电话（如 010-12345678）。</source>
         <translation>The second phone must be an 11-digit mobile or a landline with its area code (e.g. 010-12345678).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="220"/>
+        <location filename="../../ui/errors.py" line="289"/>
         <source>第二联系电话与手机号相同。</source>
         <translation>The second phone is the same as the mobile number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="221"/>
+        <location filename="../../ui/errors.py" line="290"/>
         <source>预算下限不能高于上限。</source>
         <translation>The minimum budget cannot be above the maximum.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="222"/>
+        <location filename="../../ui/errors.py" line="291"/>
         <source>你的岗位不能修改客户资料。</source>
         <translation>Your role may not change customer details.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="223"/>
+        <location filename="../../ui/errors.py" line="292"/>
         <source>意向等级不能清空，请选择 A/B/C/D。</source>
         <translation>The intent grade cannot be cleared; choose A, B, C or D.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="224"/>
+        <location filename="../../ui/errors.py" line="293"/>
         <source>只有店长可以设置客户标签。</source>
         <translation>Only the manager may set customer tags.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="225"/>
+        <location filename="../../ui/errors.py" line="294"/>
         <source>标签“{name}”已存在。</source>
         <translation>The tag &quot;{name}&quot; exists already.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="226"/>
+        <location filename="../../ui/errors.py" line="295"/>
         <source>所选标签不存在或已停用，请刷新后重选。</source>
         <translation>A chosen tag no longer exists or was switched off; reload and choose again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="227"/>
+        <location filename="../../ui/errors.py" line="296"/>
         <source>沟通时间不能晚于现在。</source>
         <translation>A contact cannot be later than now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="228"/>
+        <location filename="../../ui/errors.py" line="297"/>
         <source>下一步的日期不能早于今天。</source>
         <translation>The next step&apos;s date cannot be before today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="229"/>
+        <location filename="../../ui/errors.py" line="298"/>
         <source>填写了下一步日期，请写明下一步要做什么。</source>
         <translation>A date is given for the next step: say what the next step is.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="232"/>
+        <location filename="../../ui/errors.py" line="305"/>
         <source>该号码已有未处理的线索（{name}），请在原线索上记录这次沟通。</source>
         <translation>This number already has an open lead ({name}); log this enquiry on that lead.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="235"/>
+        <location filename="../../ui/errors.py" line="307"/>
         <source>这条线索已经到店或已关闭，请刷新列表。</source>
         <translation>This lead has visited or was closed; reload the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="236"/>
+        <location filename="../../ui/errors.py" line="308"/>
         <source>销售顾问只能认领尚未分配的线索；改派请找店长或前台。</source>
         <translation>Consultants may only take unassigned leads; ask the manager or the desk to reassign one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="239"/>
+        <location filename="../../ui/errors.py" line="311"/>
         <source>收到线索的时间不能晚于现在。</source>
         <translation>A lead cannot be received later than now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="240"/>
+        <location filename="../../ui/errors.py" line="312"/>
         <source>文件里没有手机号列（表头应为“手机号”“电话”或“联系电话”之一）。</source>
         <translation>The file has no phone column (the header should be 手机号, 电话 or 联系电话).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="261"/>
+        <location filename="../../ui/errors.py" line="1189"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请重新打开查看最新内容后再改。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Reopen it to see the latest version, then edit again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="266"/>
+        <location filename="../../ui/errors.py" line="322"/>
+        <location filename="../../ui/errors.py" line="1194"/>
         <source>当前数据库只读，不能保存：{reason}</source>
         <translation>The database is read-only, nothing can be saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="268"/>
+        <location filename="../../ui/errors.py" line="1196"/>
         <source>数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。</source>
         <translation>The database cannot be reached right now. Please try again shortly; if this persists, check the network or contact your administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="271"/>
+        <location filename="../../ui/errors.py" line="1199"/>
         <source>操作没有完成：程序出现了意外错误。详情已写入日志。</source>
         <translation>That did not work: an unexpected error occurred. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="281"/>
+        <location filename="../../ui/errors.py" line="1209"/>
         <source>无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。</source>
         <translation>Cannot connect to the database server {server}. Please check the network and that the server is running.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="68"/>
         <source>输错次数过多，账号已锁定 {minutes} 分钟。</source>
         <translation>Too many wrong attempts: the account is locked for {minutes} minutes.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="80"/>
         <source>只有店长可以管理员工账号。</source>
         <translation>Only a manager can manage staff accounts.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="124"/>
         <source>该员工已停用。请先启用账号，再重置密码。</source>
         <translation>This staff member is disabled. Enable the account first, then reset the password.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="125"/>
         <source>该员工已停用。请先启用账号，再设置 PIN。</source>
         <translation>This staff member is disabled. Enable the account first, then set the PIN.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="129"/>
         <source>只能为本店添加员工；其他门店请由集团管理员操作。</source>
         <translation>You can only add staff to your own store; for other stores ask a group administrator.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="130"/>
         <source>只能查看本店的员工；其他门店请由集团管理员查看。</source>
         <translation>You can only see your own store&apos;s staff; for other stores ask a group administrator.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="131"/>
         <source>只能修改本店的资料；其他门店请由集团管理员修改。</source>
         <translation>You can only change your own store&apos;s details; for other stores ask a group administrator.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="149"/>
         <source>车辆公开网址最多 {limit} 个字符。</source>
         <translation>The public car address can be at most {limit} characters.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="150"/>
         <source>车辆公开网址应以 https:// 开头，例如 https://che.example.cn/bj01 ；也可以写成含 {{stock_no}} 的模板。</source>
         <translation>The public car address must start with https://, e.g. https://che.example.cn/bj01 ; it may also be a pattern containing {{stock_no}}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="169"/>
         <source>无法读取标志文件 {path}：{reason}</source>
         <translation>Cannot read the logo file {path}: {reason}</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="174"/>
         <source>门店资料缺少{fields}{what}。{where}</source>
         <translation>The store profile is missing {fields}, so this cannot be printed. Ask the manager to fill it in under “Staff → Store profile”, then print again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="193"/>
         <source>所选人员不是本店在职的销售顾问。</source>
         <translation>The selected person is not an active sales consultant of this store.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="211"/>
         <source>请用 --name 填写门店名称。</source>
         <translation>Use --name to give the store name.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="215"/>
         <source>门店 {store_code} 不存在。</source>
         <translation>Store {store_code} does not exist.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="216"/>
         <source>门店不存在，请先完成首次设置。</source>
         <translation>The store does not exist. Please finish the first-time setup first.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="231"/>
         <source>需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，请在网络恢复后再试；到店登记、新建客户、试驾还车、回访记录和检测记录（项目、照片、估价）可以离线保存，恢复后自动同步。</source>
         <translation>The shared database cannot be reached right now. Deposits, contracts, test-drive slots and event places must be confirmed at once, so please try again when the network is back. Arrivals, new customers, test-drive returns, follow-up notes and inspection records (items, photos, valuations) can be saved offline and are synced automatically later.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="248"/>
         <source>数据库升级失败：{detail}</source>
         <translation>Upgrading the database failed: {detail}</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="253"/>
+        <location filename="../../ui/errors.py" line="277"/>
         <source>请填写{label}。</source>
         <translation>Please enter the {label}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="257"/>
         <source>{label}只能由汉字、英文字母和间隔号“·”组成，不能含有“{character}”。</source>
         <translation>The {label} may contain only Chinese characters, Latin letters and the middle dot “·”, not “{character}”.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="265"/>
         <source>{label}中的间隔号“·”只能写在两个字之间。</source>
         <translation>In the {label}, the middle dot “·” can only stand between two characters.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="269"/>
         <source>{label}最多 {limit} 个字（现在 {length} 个），请删减后再保存。</source>
         <translation>The {label} can be at most {limit} characters (it has {length}). Please shorten it and save again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="281"/>
         <source>{label}中有不能保存的控制字符（{character}），请删除后再保存。</source>
         <translation>The {label} contains a control character that cannot be saved ({character}). Please remove it and save again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="302"/>
         <source>该号码已有未处理的线索（{name}{where}），请在原线索上记录这次沟通。</source>
         <translation>This number already has an open lead ({name}{where}). Please record this contact on that lead.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="316"/>
         <source>两次输入的 PIN 不一致。</source>
         <translation>The two PINs do not match.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="317"/>
         <source>有多个门店（{codes}），请用 --store 指定。</source>
         <translation>There are several stores ({codes}); use --store to choose one.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="318"/>
         <source>还没有门店。请先用 showroom store add 编号 --name 名称 新建门店。</source>
         <translation>There is no store yet. Create one first with: showroom store add CODE --name NAME</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="323"/>
         <source>不支持这种数据库：{url}。请使用 PostgreSQL（postgresql+psycopg://…）或本机内置数据库（sqlite:///…）。</source>
         <translation>This kind of database is not supported: {url}. Use PostgreSQL (postgresql+psycopg://…) or the built-in local database (sqlite:///…).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="329"/>
         <source>车辆数不能为负数。</source>
         <translation>The number of cars cannot be negative.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="330"/>
         <source>数据库中已有车辆或客户数据。演示数据只能生成到空数据库中，以免与真实数据混在一起；请换一个新的数据库文件后再试。</source>
         <translation>The database already holds cars or customers. Demo data can only be generated into an empty database, so it never mixes with real data; please use a new database file.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="336"/>
         <source>未知的文件类型“{kind}”。可选：{choices}</source>
         <translation>Unknown document kind “{kind}”. Choose one of: {choices}</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="338"/>
         <source>没有找到已存档的{kind_label} {number}。</source>
         <translation>No archived {kind_label} {number} was found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="339"/>
         <source>没有找到这份存档文件。</source>
         <translation>This archived document was not found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="343"/>
         <source>文件模板 {file} 缺少必要的项目（{detail}）。</source>
         <translation>The document template {file} lacks a required part ({detail}).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="344"/>
         <source>文件模板 {file} 格式有误，无法读取：{detail}</source>
         <translation>The document template {file} is malformed and cannot be read: {detail}</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="346"/>
         <source>文件模板中的占位符写法有误：“{text}”。请用 {{名称}} 的形式。</source>
         <translation>A placeholder in the document template is written wrongly: “{text}”. Write it as {{name}}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="350"/>
         <source>这辆车已售出，不再打印车辆信息单。</source>
         <translation>This car is sold; its information sheet is no longer printed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="352"/>
         <source>车辆不存在或已删除。</source>
         <translation>The car does not exist or was deleted.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="353"/>
         <source>没有找到这辆车，可能已被删除。</source>
         <translation>This car was not found; it may have been deleted.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="354"/>
         <source>没有找到这辆车。</source>
         <translation>This car was not found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="355"/>
         <source>所选车辆不存在。</source>
         <translation>The selected car does not exist.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="356"/>
         <source>这辆车已不在库存中</source>
         <translation>This car is no longer in stock.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="358"/>
         <source>没有库存编号为 {stock_no} 的车辆。</source>
         <translation>There is no car with stock number {stock_no}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="360"/>
         <source>身份证号码中的出生日期不正确</source>
         <translation>The date of birth in the ID number is not valid.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="361"/>
         <source>身份证号码前 17 位应为数字，最后一位为数字或 X</source>
         <translation>The first 17 characters of an ID number are digits; the last is a digit or X.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="364"/>
         <source>身份证号码校验位不符，请检查是否输错</source>
         <translation>The ID number&apos;s check character does not match; please check for a typo.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="365"/>
         <source>身份证号码应为 18 位，当前为 {length} 位</source>
         <translation>An ID number has 18 characters; this one has {length}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="366"/>
         <source>身份证号码的地区码不正确</source>
         <translation>The region code of the ID number is not valid.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="367"/>
         <source>无法识别的准驾车型代号（如 C1、C2、A1）</source>
         <translation>Unknown licence class (e.g. C1, C2, A1).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="368"/>
         <source>手机号码格式不正确，应为 11 位中国大陆手机号码</source>
         <translation>The mobile number is not valid: it must be an 11-digit mainland China mobile number.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="369"/>
         <source>车牌号第二位应为发牌机关代号（字母，不含 I、O）</source>
         <translation>The second character of a plate is the issuing office letter (not I or O).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="372"/>
         <source>车牌号应为 7 位（新能源车牌 8 位）</source>
         <translation>A plate number has 7 characters (8 for new-energy plates).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="373"/>
         <source>车牌号第一位应为省、自治区、直辖市简称</source>
         <translation>The first character of a plate is the province abbreviation.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="374"/>
         <source>车牌号序号部分格式不正确</source>
         <translation>The serial part of the plate number is not valid.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="375"/>
         <source>车架号（VIN）只能由数字和英文字母组成</source>
         <translation>A VIN contains only digits and Latin letters.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="376"/>
         <source>车架号（VIN）校验位不符，可能有输入错误，请核对</source>
         <translation>The VIN check digit does not match; it may be mistyped, please check.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="379"/>
         <source>车架号（VIN）中不能出现字母 I、O、Q</source>
         <translation>A VIN cannot contain the letters I, O or Q.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="380"/>
         <source>车架号（VIN）应为 17 位，当前为 {length} 位</source>
         <translation>A VIN has 17 characters; this one has {length}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="382"/>
         <source>首付金额有误：{detail}</source>
         <translation>The down payment is wrong: {detail}</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="383"/>
         <source>首付金额须小于车价，否则无需贷款</source>
         <translation>The down payment must be less than the price; otherwise no loan is needed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="384"/>
         <source>首付比例格式不正确，请输入百分数，如 30</source>
         <translation>The down payment percentage is not valid; enter a percentage, e.g. 30.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="385"/>
         <source>首付比例须在 0% 到 100% 之间（不含 100%）</source>
         <translation>The down payment percentage must be from 0% up to (not including) 100%.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="386"/>
         <source>车价有误：{detail}</source>
         <translation>The car price is wrong: {detail}</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="387"/>
         <source>年利率格式不正确，请输入百分数，如 4.5</source>
         <translation>The annual rate is not valid; enter a percentage, e.g. 4.5.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="388"/>
         <source>年利率不能为负数</source>
         <translation>The annual rate cannot be negative.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="389"/>
         <source>年利率最多保留四位小数</source>
         <translation>The annual rate can have at most four decimal places.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="390"/>
         <source>年利率不能超过 {maximum}%，请检查是否多输了一位</source>
         <translation>The annual rate cannot exceed {maximum}%; please check for an extra digit.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="393"/>
         <source>贷款期限请输入整月数，如 36</source>
         <translation>Enter the loan term as whole months, e.g. 36.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="394"/>
         <source>贷款期限须在 {minimum} 到 {maximum} 个月之间</source>
         <translation>The loan term must be between {minimum} and {maximum} months.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="397"/>
         <source>金额格式不正确，请输入数字，如 168000 或 16.8万</source>
         <translation>The amount is not valid; enter a number, e.g. 168000.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="398"/>
         <source>{label}：金额格式不正确，请输入数字，如 168000 或 16.8万</source>
         <translation>The {label} is not a valid amount; enter a number, e.g. 168000.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="401"/>
         <source>金额不能大于 {maximum}</source>
         <translation>The amount cannot be more than {maximum}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="402"/>
         <source>{label}：金额不能大于 {maximum}</source>
         <translation>The {label} cannot be more than {maximum}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="405"/>
         <source>金额最多保留两位小数（精确到分）</source>
         <translation>An amount can have at most two decimal places (fen).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="406"/>
         <source>{label}：金额最多保留两位小数（精确到分）</source>
         <translation>The {label} can have at most two decimal places (fen).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="409"/>
         <source>金额不能小于 {minimum}</source>
         <translation>The amount cannot be less than {minimum}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="410"/>
         <source>{label}：金额不能小于 {minimum}</source>
         <translation>The {label} cannot be less than {minimum}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="414"/>
         <source>这个文件不是可用的照片（文件损坏或格式不支持），请换一张。</source>
         <translation>This file is not a usable photo (damaged or an unsupported format); please choose another.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="415"/>
+        <location filename="../../ui/errors.py" line="420"/>
+        <location filename="../../ui/errors.py" line="427"/>
         <source>{name}：不是照片或 PDF 文件，或文件已损坏</source>
         <translation>{name}: not a photo or PDF file, or the file is damaged.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="416"/>
         <source>{name}：不是可识别的图片或文件已损坏</source>
         <translation>{name}: not a recognisable image, or the file is damaged.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="419"/>
         <source>照片文件是空的，请重新选择。</source>
         <translation>The photo file is empty; please choose it again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="421"/>
         <source>{name}：照片文件是空的，请重新选择。</source>
         <translation>{name}: the photo file is empty; please choose it again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="424"/>
         <source>照片文件超过 40 MB，请用相机的普通画质重新拍摄。</source>
         <translation>The photo file is larger than 40 MB; please take it again at the camera&apos;s normal quality.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="425"/>
         <source>照片像素过大（超过 1.2 亿像素），无法导入。</source>
         <translation>The photo has too many pixels (over 120 megapixels) and cannot be imported.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="426"/>
         <source>{name}：文件超过 30 MB</source>
         <translation>{name}: the file is larger than 30 MB.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="428"/>
         <source>{name}：照片文件超过 40 MB，请用相机的普通画质重新拍摄。</source>
         <translation>{name}: the photo file is larger than 40 MB; please take it again at the camera&apos;s normal quality.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="429"/>
         <source>{name}：照片像素过大（超过 1.2 亿像素），无法导入。</source>
         <translation>{name}: the photo has too many pixels (over 120 megapixels) and cannot be imported.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="432"/>
         <source>这辆车已售出或暂停展示，不能预约试驾，请看看其他在售车辆。</source>
         <translation>This car is sold or no longer shown, so it cannot be booked for a test drive. Please look at our other cars for sale.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="435"/>
         <source>没有找到这辆车，请看看其他在售车辆。</source>
         <translation>This car was not found. Please look at our other cars for sale.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="436"/>
         <source>这辆车已经售出，请看看其他在售车辆。</source>
         <translation>This car has been sold. Please look at our other cars for sale.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="438"/>
         <source>照片暂时无法显示</source>
         <translation>The photo cannot be shown right now.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="439"/>
         <source>报告页面暂时无法显示</source>
         <translation>The report page cannot be shown right now.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="440"/>
         <source>文件已丢失，请联系管理员重新上传</source>
         <translation>The file is missing; please ask the administrator to upload it again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="442"/>
         <source>这辆车还没有第三方检测报告</source>
         <translation>This car has no third-party inspection report yet.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="444"/>
         <source>请至少选择 2 辆车进行对比</source>
         <translation>Please choose at least 2 cars to compare.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="445"/>
         <source>最多同时对比 4 辆车</source>
         <translation>At most 4 cars can be compared at once.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="446"/>
         <source>对比中的车辆已不存在，请移除后重试</source>
         <translation>A car in the comparison no longer exists; please remove it and try again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="448"/>
         <source>合同 {contract_no} 已经签订（可能是另一台电脑刚刚完成），请刷新。</source>
         <translation>Contract {contract_no} is already signed (perhaps just now on another PC); please refresh.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="452"/>
         <source>合同 {contract_no} 已经作废。</source>
         <translation>Contract {contract_no} is already void.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="453"/>
         <source>合同 {contract_no} 已作废，不能签订。</source>
         <translation>Contract {contract_no} is void and cannot be signed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="456"/>
         <source>只有已签订的合同才需要补充协议；草稿可以直接作废重拟。</source>
         <translation>Only a signed contract needs an amendment; a draft can simply be voided and drawn up again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="457"/>
         <source>原合同不是已签订状态，不能签补充协议。</source>
         <translation>The original contract is not signed, so no amendment can be signed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="459"/>
         <source>请填写买受人的身份证号码，合同和过户都需要。</source>
         <translation>Please enter the buyer&apos;s ID number; it is needed for the contract and the transfer.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="462"/>
         <source>请写明变更的内容。</source>
         <translation>Please describe what changes.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="464"/>
         <source>没有这个手机号的客户，请先在前台登记。</source>
         <translation>No customer has this mobile number; please register them at reception first.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="465"/>
+        <location filename="../../ui/errors.py" line="542"/>
         <source>没有找到这位客户，请重新查找。</source>
         <translation>This customer was not found; please search again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="467"/>
         <source>交车日期不能早于今天。</source>
         <translation>The delivery date cannot be before today.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="468"/>
         <source>起草合同后客户又交了意向金，合同上没有抵扣，请作废此稿后重新起草。</source>
         <translation>The customer paid a deposit after this contract was drafted and it is not deducted; please void this draft and draw it up again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="472"/>
         <source>意向金 {receipt_no} 已{status_label}，不能再据此起草合同。</source>
         <translation>Deposit {receipt_no} is already {status_label}; no contract can be drawn up from it.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="473"/>
         <source>所选意向金已不再有效（可能已退还或过期），请刷新后重试。</source>
         <translation>The selected deposit is no longer valid (it may have been refunded or expired); please refresh and try again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="474"/>
         <source>意向金已不再有效。</source>
         <translation>The deposit is no longer valid.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="476"/>
         <source>请选择过户费用由哪一方承担。</source>
         <translation>Please choose which party pays the transfer fees.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="477"/>
         <source>车钥匙数量应在 1 到 9 把之间。</source>
         <translation>The number of car keys must be between 1 and 9.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="478"/>
         <source>没有找到这份合同。</source>
         <translation>This contract was not found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="479"/>
         <source>签署的文件与这份合同不对应，请关闭后重新打开。</source>
         <translation>The signed papers do not belong to this contract; please close and open it again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="482"/>
         <source>请输入买受人的手机号。</source>
         <translation>Please enter the buyer&apos;s mobile number.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="484"/>
         <source>成交价 {price} 低于已收意向金 {deposit}，请核对。</source>
         <translation>The price {price} is lower than the deposit already received {deposit}; please check.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="485"/>
         <source>成交价 {new_price} 低于已收意向金 {paid}，请核对。</source>
         <translation>The price {new_price} is lower than the deposit already received {paid}; please check.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="487"/>
         <source>请填写成交价。</source>
         <translation>Please enter the agreed price.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="488"/>
         <source>付款计划合计 {total}，与应付余款 {balance} 不一致。</source>
         <translation>The payment plan adds up to {total}, which differs from the balance due {balance}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="491"/>
         <source>合同 {contract_no} 已签订并锁定，不能作废；如需变更请签订补充协议。</source>
         <translation>Contract {contract_no} is signed and locked and cannot be voided; for changes, sign an amendment.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="494"/>
         <source>车辆 {stock_no} 正在试驾中，请还车后再签约。</source>
         <translation>Car {stock_no} is out on a test drive; please sign after it is returned.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="497"/>
+        <location filename="../../ui/errors.py" line="558"/>
         <source>车辆 {stock_no} 还在整备中，尚未上架销售。</source>
         <translation>Car {stock_no} is still being prepared and is not on sale yet.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="500"/>
         <source>这辆车已由客户 {customer_name} 交付意向金预订（销售顾问：{consultant_name}），不能与其他客户签约。</source>
         <translation>This car is reserved with a deposit by customer {customer_name} (consultant: {consultant_name}); no contract can be signed with another customer.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="506"/>
         <source>车辆 {stock_no} 已经售出，不能再签订买卖合同。</source>
         <translation>Car {stock_no} is already sold; no other sales contract can be signed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="507"/>
         <source>车辆 {stock_no} 已经售出（另一台电脑刚刚签约），不能再签订买卖合同。</source>
         <translation>Car {stock_no} is already sold (another PC has just signed a contract); no other sales contract can be signed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="510"/>
         <source>车辆 {stock_no} 刚被另一台电脑签约售出，本合同未签订。</source>
         <translation>Car {stock_no} was just sold on another PC; this contract was not signed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="512"/>
         <source>只有销售顾问或店长可以作废合同。</source>
         <translation>Only a sales consultant or a manager can void a contract.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="513"/>
         <source>请填写作废原因。</source>
         <translation>Please give the reason for voiding.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="514"/>
         <source>没有找到这笔意向金。</source>
         <translation>This deposit was not found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="516"/>
         <source>还有文件没有签名，请重新签署。</source>
         <translation>Some papers are not signed yet; please sign again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="517"/>
         <source>{who}尚未签名。</source>
         <translation>A signature is still missing.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="521"/>
         <source>{what}不是有效金额。</source>
         <translation>The budget is not a valid amount.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="522"/>
         <source>{what}最多精确到分。</source>
         <translation>The budget can be precise to the fen at most.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="525"/>
         <source>该手机号已登记，不能重复建档。</source>
         <translation>This mobile number is already registered; a second customer file cannot be created.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="526"/>
         <source>该手机号已登记为 {name}（{phone}），不能重复建档。可直接使用已有客户。</source>
         <translation>This mobile number is already registered to {name} ({phone}); a second customer file cannot be created. You can use the existing customer.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="530"/>
         <source>只有销售顾问和店长可以调整意向等级。</source>
         <translation>Only sales consultants and managers can change the interest grade.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="531"/>
         <source>只能调整自己负责的客户的意向等级。</source>
         <translation>You can only change the interest grade of your own customers.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="532"/>
         <source>这个标签不存在。</source>
         <translation>This tag does not exist.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="534"/>
         <source>请输入意向金金额。</source>
         <translation>Please enter the deposit amount.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="535"/>
         <source>意向金金额必须大于零。</source>
         <translation>The deposit amount must be more than zero.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="536"/>
         <source>意向金 {amount} 不能超过车辆标价 {price}。</source>
         <translation>The deposit {amount} cannot exceed the car&apos;s list price {price}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="539"/>
         <source>意向金金额 {amount} 超过上限 {maximum}，请检查是否多输了零。</source>
         <translation>The deposit amount {amount} is above the limit {maximum}; please check for an extra zero.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="543"/>
         <source>意向金尚未到期，按约定只能由店长决定没收。</source>
         <translation>The deposit has not expired yet; as agreed, only a manager can decide to keep it.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="546"/>
         <source>请选择付款方式。</source>
         <translation>Please choose the payment method.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="547"/>
         <source>请填写{what}的原因。</source>
         <translation>Please give the reason.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="548"/>
         <source>收据与这笔意向金不对应，请重新打开。</source>
         <translation>The receipt does not belong to this deposit; please open it again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="549"/>
         <source>{method_label}付款请填写交易单号或流水号，便于对账。</source>
         <translation>For a {method_label} payment, please enter the transaction or reference number for reconciliation.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="552"/>
         <source>交易单号最多 60 个字符。</source>
         <translation>The transaction number can be at most 60 characters.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="553"/>
         <source>只有店长可以退还意向金。</source>
         <translation>Only a manager can refund a deposit.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="554"/>
         <source>意向金有效期应在 1 到 90 天之间。</source>
         <translation>A deposit must be valid for 1 to 90 days.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="555"/>
         <source>车辆 {stock_no} 正在试驾中，请还车后再收取意向金。</source>
         <translation>Car {stock_no} is out on a test drive; please take the deposit after it is returned.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="562"/>
         <source>这辆车已由客户 {customer} 交付意向金预订（销售顾问：{consultant}，收据号 {receipt_no}），不能再收取意向金。</source>
         <translation>This car is already reserved with a deposit by customer {customer} (consultant: {consultant}, receipt {receipt_no}); no further deposit can be taken.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="567"/>
         <source>这辆车已被预订，不能再收取意向金。</source>
         <translation>This car is already reserved; no further deposit can be taken.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="568"/>
         <source>这辆车刚被另一台电脑收取了意向金，请刷新后查看。</source>
         <translation>Another PC has just taken a deposit for this car; please refresh to see it.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="570"/>
         <source>车辆 {stock_no} 已售出，不能收取意向金。</source>
         <translation>Car {stock_no} is sold; no deposit can be taken.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="571"/>
         <source>这笔意向金当前状态为“{status_label}”，不能{doing}。</source>
         <translation>This deposit is now “{status_label}”, so this cannot be done.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="575"/>
         <source>这条回访已经处理过了，请刷新列表。</source>
         <translation>This follow-up has already been handled; please refresh the list.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="576"/>
         <source>只有销售顾问和店长可以处理回访。</source>
         <translation>Only sales consultants and managers can handle follow-ups.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="577"/>
         <source>回访日期不能早于今天。</source>
         <translation>The follow-up date cannot be before today.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="578"/>
         <source>下次回访日期必须晚于今天。</source>
         <translation>The next follow-up date must be after today.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="579"/>
         <source>这条回访不存在。</source>
         <translation>This follow-up does not exist.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="580"/>
         <source>这条回访不是你负责的客户。</source>
         <translation>This follow-up is not for one of your customers.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="581"/>
         <source>请填写回访结果。</source>
         <translation>Please enter the result of the follow-up.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="582"/>
         <source>回访结果最多 {limit} 个字。</source>
         <translation>The follow-up result can be at most {limit} characters.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="583"/>
         <source>客户当前为 {old} 级，无需降为 {new} 级。</source>
         <translation>The customer is grade {old} already; no need to lower it to {new}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="584"/>
         <source>到店记录不存在。</source>
         <translation>This visit record does not exist.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="587"/>
         <source>报名码 {booking} 不存在，请核对后重试。</source>
         <translation>Registration code {booking} does not exist; please check it and try again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="588"/>
         <source>预约码 {booking} 不存在，请核对后重试。</source>
         <translation>Booking code {booking} does not exist; please check it and try again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="591"/>
         <source>没有识别出报名码（应为 8 位字母或数字），请重新扫描或手动输入。</source>
         <translation>The registration code was not recognised (it has 8 letters or digits); please scan again or type it in.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="594"/>
         <source>没有识别出预约码（应为 8 位字母或数字），请重新扫描或手动输入。</source>
         <translation>The booking code was not recognised (it has 8 letters or digits); please scan again or type it in.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="597"/>
         <source>没有识别出二维码，请再扫一次。</source>
         <translation>The QR code was not recognised; please scan again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="599"/>
         <source>检测工位应在 1 到 20 之间。</source>
         <translation>The number of inspection bays must be between 1 and 20.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="600"/>
         <source>这场检测日已取消，不能再修改。</source>
         <translation>This inspection day is cancelled and can no longer be changed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="601"/>
         <source>这场检测日刚被其他人修改过，请刷新后再改。</source>
         <translation>This inspection day was just changed by someone else; please refresh and change it again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="604"/>
         <source>结束时间应晚于开始时间。</source>
         <translation>The end time must be after the start time.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="605"/>
         <source>这场检测日已有客户签到或正在检测，不能取消；请改为结束后不再接待。</source>
         <translation>Customers have already checked in or are being inspected on this day, so it cannot be cancelled; instead stop taking new arrivals after it ends.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="608"/>
         <source>只有店长可以修改或取消检测日。</source>
         <translation>Only a manager can change or cancel an inspection day.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="609"/>
         <source>没有找到这场检测日。</source>
         <translation>This inspection day was not found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="610"/>
         <source>这场检测日已经结束，不能再修改。</source>
         <translation>This inspection day is over and can no longer be changed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="612"/>
         <source>检测日不能设在已经过去的时间。</source>
         <translation>An inspection day cannot be set in the past.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="613"/>
         <source>检测日不能改到已经过去的时间。</source>
         <translation>An inspection day cannot be moved into the past.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="615"/>
         <source>按月重复最多 {months} 个月。</source>
         <translation>A monthly repeat can cover at most {months} months.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="616"/>
         <source>已有 {given} 位客户占用名额，名额不能少于 {given}。如需减少，请先取消部分报名。</source>
         <translation>{given} customers already hold places, so there cannot be fewer than {given} places. To reduce them, cancel some registrations first.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="619"/>
         <source>名额应在 1 到 500 之间。</source>
         <translation>The number of places must be between 1 and 500.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="620"/>
         <source>请填写检测日名称。</source>
         <translation>Please enter a name for the inspection day.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="621"/>
         <source>检测日名称最多 100 个字。</source>
         <translation>The inspection day name can be at most 100 characters.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="622"/>
         <source>请先勾选同意门店使用手机号办理本次检测日报名（用于签到和名额通知）。</source>
         <translation>Please first tick that the store may use the mobile number for this inspection-day registration (for check-in and place notices).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="625"/>
         <source>车牌 {plate} 已报名本场检测日（报名码 {booking}），同一辆车每场只能报名一次。</source>
         <translation>Plate {plate} is already registered for this inspection day (code {booking}); each car can register once per day.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="628"/>
         <source>这场检测日已停止报名。</source>
         <translation>Registration for this inspection day is closed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="629"/>
         <source>这场检测日已经结束，不能再报名，请选择以后的检测日。</source>
         <translation>This inspection day is over and takes no more registrations; please choose a later one.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="632"/>
         <source>里程不对，请填写表显公里数。</source>
         <translation>The mileage looks wrong; please enter the odometer reading in km.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="633"/>
         <source>报名 {booking_code} 当前状态为“{status_label}”，不能取消。</source>
         <translation>Registration {booking_code} is “{status_label}” and cannot be cancelled.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="636"/>
         <source>没有找到这条报名。</source>
         <translation>This registration was not found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="638"/>
         <source>报名 {booking} 仍在候补第 {waitlist_position} 位，尚未获得检测名额；如现场有空余，请先取消他人报名或等候通知。</source>
         <translation>Registration {booking} is still number {waitlist_position} on the waiting list and has no inspection place yet; if places are free on site, cancel another registration first or wait for a notice.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="643"/>
         <source>报名 {booking} 仍在候补，尚未获得检测名额，请等候门店通知。</source>
         <translation>Registration {booking} is still on the waiting list and has no inspection place yet; please wait for the store&apos;s notice.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="645"/>
         <source>年份不对，请填写车辆的出厂年份。</source>
         <translation>The year looks wrong; please enter the car&apos;s year of manufacture.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="647"/>
         <source>请填写更正原因。</source>
         <translation>Please give the reason for the correction.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="648"/>
         <source>判定为事故、泡水或火烧车时，必须填写判定依据（部位和痕迹），并建议附照片。</source>
         <translation>When a car is judged to have accident, flood or fire damage, the evidence (location and traces) must be given; photos are recommended.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="652"/>
         <source>检测报告 {report_no} 已定稿锁定，如需更正请点“更正（新版本）”。</source>
         <translation>Inspection report {report_no} is final and locked; to correct it, click “Correct (new version)”.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="655"/>
         <source>检测记录 {no} 已定稿，离线修改未应用。如需更改请在最新版本上“更正（新版本）”。</source>
         <translation>Inspection record {no} was finalised, so the offline changes were not applied. To change it, use “Correct (new version)” on the latest version.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="660"/>
         <source>没有找到这个检测项目。</source>
         <translation>This inspection item was not found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="662"/>
         <source>检测项目编号不能重复，名称不能为空。</source>
         <translation>Inspection item numbers must be unique and names cannot be empty.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="663"/>
         <source>每个检测部分至少要有一个检测项目。</source>
         <translation>Each inspection section needs at least one item.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="666"/>
         <source>草稿可以直接修改，不需要更正。</source>
         <translation>A draft can be edited directly; no correction is needed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="667"/>
         <source>检测记录定稿后才能出具检测报告。</source>
         <translation>An inspection report can only be issued after the record is finalised.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="669"/>
         <source>没有找到这份检测记录。</source>
         <translation>This inspection record was not found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="670"/>
         <source>这份报告已有更新的版本，请在最新版本上更正。</source>
         <translation>This report has a newer version; please correct the latest version.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="673"/>
         <source>还有必检项目没有检查：{names}{more}。请逐项选择“正常”或“缺陷”后再定稿。</source>
         <translation>Some required items are not checked yet: {names}. Mark each one “OK” or “Defect” before finalising.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="676"/>
         <source>缺陷程度应为轻微、一般或严重。</source>
         <translation>The defect severity must be minor, moderate or severe.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="677"/>
         <source>没有找到库存编号为 {stock_no} 的车辆。</source>
         <translation>No car with stock number {stock_no} was found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="680"/>
         <source>估价不能为负数。</source>
         <translation>A valuation cannot be negative.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="681"/>
         <source>估价区间的下限不能高于上限。</source>
         <translation>The lower end of the valuation range cannot be above the upper end.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="682"/>
         <source>各部分分值不能为负，且合计必须为 100 分。</source>
         <translation>Section weights cannot be negative and must add up to 100.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="686"/>
         <source>没有找到这张照片。</source>
         <translation>This photo was not found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="687"/>
         <source>这张照片已被删除</source>
         <translation>This photo has been deleted.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="688"/>
         <source>有照片已被删除，请刷新后再选</source>
         <translation>Some photos have been deleted; please refresh and select again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="691"/>
         <source>每份检测最多 {limit} 张照片。</source>
         <translation>An inspection can have at most {limit} photos.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="692"/>
         <source>每辆车最多 {limit} 张照片，现有 {count} 张</source>
         <translation>A car can have at most {limit} photos; it has {count}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="695"/>
         <source>你的岗位不能记录客户沟通。</source>
         <translation>Your role cannot record customer contacts.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="696"/>
         <source>请选择一位客户或一条线索。</source>
         <translation>Please choose a customer or a lead.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="697"/>
         <source>这条线索不存在。</source>
         <translation>This lead does not exist.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="699"/>
         <source>这辆车已售出或暂停展示，请看看其他车辆</source>
         <translation>This car is sold or no longer shown; please look at the other cars.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="701"/>
         <source>你的岗位不能处理线索。</source>
         <translation>Your role cannot handle leads.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="702"/>
         <source>响应时限应在 1 到 336 小时之间。</source>
         <translation>The response time limit must be between 1 and 336 hours.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="704"/>
         <source>这次合并已经撤销过了。</source>
         <translation>This merge has already been undone.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="705"/>
         <source>被合并的客户记录已被改动，不能自动撤销。</source>
         <translation>The merged customer record has changed since, so it cannot be undone automatically.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="706"/>
         <source>审计记录 {audit_seq} 不是一次客户合并。</source>
         <translation>Audit entry {audit_seq} is not a customer merge.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="707"/>
         <source>只有店长可以合并或撤销合并客户。</source>
         <translation>Only a manager can merge customers or undo a merge.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="708"/>
         <source>被合并客户的手机号已被其他客户使用，不能自动撤销。</source>
         <translation>The merged customer&apos;s mobile number is now used by another customer, so the merge cannot be undone automatically.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="711"/>
         <source>请选择两位不同的客户。</source>
         <translation>Please choose two different customers.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="713"/>
         <source>个人信息的撤回、导出和删除请求只能由店长办理。</source>
         <translation>Requests to withdraw, export or erase personal data can only be handled by a manager.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="716"/>
         <source>该客户没有同意接收营销信息，无需撤回；本店本就不得向其推销。</source>
         <translation>This customer never agreed to marketing messages, so there is nothing to withdraw; the store may not market to them anyway.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="719"/>
         <source>该客户还有未办结的业务：{items}。请先办结或取消，再删除个人信息。</source>
         <translation>This customer still has unfinished business: {items}. Finish or cancel it before erasing the personal data.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="722"/>
         <source>删除依据最多 {limit} 个字。</source>
         <translation>The legal basis for erasure can be at most {limit} characters.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="723"/>
         <source>请填写删除依据（例如客户申请的日期或编号），不要填写个人信息。</source>
         <translation>Please enter the basis for erasure (e.g. the date or number of the customer&apos;s request); do not enter personal data.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="726"/>
         <source>保留年数应在 1 到 100 之间。</source>
         <translation>Retention must be between 1 and 100 years.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="729"/>
         <source>预约 {booking} 已取消，请重新预约。</source>
         <translation>Booking {booking} was cancelled; please book again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="730"/>
         <source>报名 {booking} 已取消，请重新报名。</source>
         <translation>Registration {booking} was cancelled; please register again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="733"/>
         <source>预约 {booking} 已过期（预约时间已过），请重新预约。</source>
         <translation>Booking {booking} has expired (its time has passed); please book again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="734"/>
         <source>报名 {booking} 对应的检测日已结束。</source>
         <translation>The inspection day of registration {booking} is over.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="737"/>
         <source>预约 {booking} 的试驾时间是 {day}，请在当天到店后签到。</source>
         <translation>Booking {booking} is for a test drive at {day}; please check in on that day.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="738"/>
         <source>报名 {booking} 的检测日是 {event_date}，请在当天到店后签到。</source>
         <translation>Registration {booking} is for the inspection day on {event_date}; please check in on that day.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="740"/>
         <source>请先向客户说明个人信息的使用目的，并勾选“客户已同意”。未同意不能建档。</source>
         <translation>Please explain to the customer what their personal data is used for and tick “Customer agreed”. Without consent no customer file can be created.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="743"/>
         <source>请填写客户的姓氏或姓名。</source>
         <translation>Please enter the customer&apos;s surname or full name.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="744"/>
         <source>该客户没有登记身份证号。</source>
         <translation>This customer has no ID number on file.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="745"/>
         <source>请先输入手机号找到客户，或新建客户。</source>
         <translation>Please first find the customer by mobile number, or create a new customer.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="747"/>
         <source>不能这样改变接待状态。</source>
         <translation>The reception status cannot be changed this way.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="748"/>
         <source>该客户的状态已被其他电脑更新，请刷新后再试。</source>
         <translation>This customer&apos;s status was just updated on another PC; please refresh and try again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="751"/>
         <source>客户已离店，不能再改派顾问。</source>
         <translation>The customer has left; the consultant can no longer be changed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="752"/>
         <source>该客户已经登记离店。</source>
         <translation>This customer has already been checked out.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="754"/>
         <source>请先为该客户指定接待顾问。</source>
         <translation>Please assign a consultant to this customer first.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="755"/>
         <source>到店人数应在 1 到 20 之间。</source>
         <translation>The party size must be between 1 and 20.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="757"/>
         <source>结束日期不能早于开始日期。</source>
         <translation>The end date cannot be before the start date.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="758"/>
         <source>时间范围最长两年，请缩短后再试。</source>
         <translation>The period can be at most two years; please shorten it and try again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="760"/>
         <source>只能修改 {first} 到 {last} 之间的排班。</source>
         <translation>Rosters can only be changed from {first} to {last}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="763"/>
         <source>每周排班为 7 位，周一到周日，1 表示上班、0 表示休息，例如 1111100。</source>
         <translation>A weekly pattern has 7 digits, Monday to Sunday: 1 for working, 0 for off, e.g. 1111100.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="767"/>
         <source>这个预约码现在无法签到。请核对后重试，或到前台由工作人员为您办理。</source>
         <translation>This booking code cannot be used to check in right now. Please check it and try again, or ask our staff at the front desk.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="770"/>
         <source>自助机尚未设置门店，请联系工作人员。</source>
         <translation>This kiosk has no store set up yet; please ask a member of staff.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="771"/>
         <source>请稍候 {seconds} 秒后再签到。</source>
         <translation>Please wait {seconds} seconds before checking in again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="772"/>
         <source>这位客户已由其他同事接待或处理。</source>
         <translation>This customer is already being looked after by a colleague.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="773"/>
         <source>这条自助签到已不存在。</source>
         <translation>This kiosk check-in no longer exists.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="775"/>
         <source>没有用户名为“{username_text}”的员工。</source>
         <translation>There is no staff member with the user name “{username_text}”.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="776"/>
+        <source>没有用户名为“{username}”的在职员工。</source>
+        <translation>No active staff member has the username “{username}”.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="777"/>
         <source>停用原因最多 100 个字。</source>
         <translation>The reason for disabling can be at most 100 characters.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="778"/>
         <source>请指定门店。</source>
         <translation>Please choose a store.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="780"/>
         <source>没有这个设置步骤。</source>
         <translation>There is no such setup step.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="783"/>
         <source>准驾车型 {classes} 不能驾驶这辆手动挡小型汽车。</source>
         <translation>Licence class {classes} does not allow driving this manual small passenger car.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="784"/>
         <source>准驾车型 {classes} 不能驾驶这辆自动挡小型汽车。</source>
         <translation>Licence class {classes} does not allow driving this automatic small passenger car.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="785"/>
         <source>准驾车型 {classes} 不能驾驶这辆手动挡小型汽车（C2 只准驾驶自动挡，这辆车是手动挡）。</source>
         <translation>Licence class {classes} does not allow driving this manual small passenger car (C2 is for automatics only; this car is manual).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="790"/>
         <source>驾驶证已于 {valid_until} 过期，不能试驾。</source>
         <translation>The driving licence expired on {valid_until}; no test drive is possible.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="791"/>
         <source>驾驶证号有误：身份证号码中的出生日期不正确</source>
         <translation>The licence number is wrong: the date of birth in it is not valid.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="794"/>
         <source>驾驶证号有误：身份证号码前 17 位应为数字，最后一位为数字或 X</source>
         <translation>The licence number is wrong: the first 17 characters are digits and the last is a digit or X.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="797"/>
         <source>驾驶证号有误：身份证号码校验位不符，请检查是否输错</source>
         <translation>The licence number is wrong: its check character does not match; please check for a typo.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="800"/>
         <source>驾驶证号有误：身份证号码应为 18 位，当前为 {length} 位</source>
         <translation>The licence number is wrong: it must have 18 characters; this one has {length}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="803"/>
         <source>驾驶证号有误：身份证号码的地区码不正确</source>
         <translation>The licence number is wrong: the region code is not valid.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="806"/>
         <source>驾驶证上的姓名“{name}”与客户档案中的姓名“{record_name}”不一致。请核对证件，必要时先更正客户姓名。</source>
         <translation>The name on the driving licence “{name}” differs from the name on the customer file “{record_name}”. Please check the licence and correct the customer&apos;s name first if needed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="811"/>
         <source>请填写驾驶证有效期截止日期。</source>
         <translation>Please enter the date the driving licence is valid until.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="812"/>
         <source>{who}的签名过于简单，请用正楷或常用签名重新书写。</source>
         <translation>The signature is too simple; please sign again clearly or with your usual signature.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="815"/>
         <source>协议与这个试驾预约不对应，请重新打开协议。</source>
         <translation>The agreement does not belong to this test-drive booking; please open the agreement again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="818"/>
         <source>试驾协议尚未签署，不能出车。</source>
         <translation>The test-drive agreement is not signed yet; the car cannot go out.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="819"/>
         <source>这份试驾协议已经签署过了；如需再打印请用“重印”。</source>
         <translation>This test-drive agreement is already signed; to print it again use “Reprint”.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="822"/>
         <source>请先勾选同意门店使用您的手机号办理本次预约。</source>
         <translation>Please first tick that the store may use your mobile number for this booking.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="825"/>
         <source>油量（电量）应在 0% 到 100% 之间。</source>
         <translation>The fuel (charge) level must be between 0% and 100%.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="827"/>
         <source>请先核验驾驶证，再签署试驾协议。</source>
         <translation>Please check the driving licence before signing the test-drive agreement.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="828"/>
         <source>驾驶证尚未核验，不能出车。</source>
         <translation>The driving licence has not been checked; the car cannot go out.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="830"/>
         <source>预约时间还没到，不能标记为未到店。</source>
         <translation>The booked time has not come yet; it cannot be marked as a no-show.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="832"/>
         <source>没有找到这个试驾预约。</source>
         <translation>This test-drive booking was not found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="833"/>
         <source>没有找到预约码为 {booking} 的试驾。</source>
         <translation>No test drive with booking code {booking} was found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="835"/>
         <source>还车里程 {odometer_km} km 小于出车里程 {out_km} km，请核对里程表。</source>
         <translation>The return odometer {odometer_km} km is below the departure odometer {out_km} km; please check the odometer.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="838"/>
         <source>里程表读数不能为负数。</source>
         <translation>The odometer reading cannot be negative.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="839"/>
         <source>所选时段不在营业时间内（{opens}–{closes}）。</source>
         <translation>The selected slot is outside opening hours ({opens}–{closes}).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="842"/>
         <source>所选时段已经过去，请选择以后的时段。</source>
         <translation>The selected slot is in the past; please choose a later one.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="843"/>
         <source>这辆车在 {start} 的时段已被预约，请换一个时段或换一辆车。</source>
         <translation>This car is already booked at {start}; please choose another time or another car.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="847"/>
         <source>没有找到这个库存编号的在售车辆，请核对车窗上的编号。</source>
         <translation>No car for sale has this stock number; please check the number on the car window.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="848"/>
         <source>没有找到这个编号的在售车辆，请核对车窗展示单上的库存编号。</source>
         <translation>No car for sale has this number; please check the stock number on the window sheet.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="850"/>
         <source>请填写您的姓氏。</source>
         <translation>Please enter your surname.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="852"/>
         <source>这辆车正在别的试驾中，还没有还车。</source>
         <translation>This car is out on another test drive and has not been returned yet.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="853"/>
         <source>这辆车刚被另一台电脑登记出车，请刷新后再试。</source>
         <translation>Another PC has just checked this car out; please refresh and try again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="856"/>
         <source>{brand} {model} 目前不可试驾（{why}）。</source>
         <translation>{brand} {model} is not available for test drives right now.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="857"/>
         <source>这辆车{state}，不能出车。</source>
         <translation>This car is not available and cannot go out.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="859"/>
         <source>这个试驾当前状态为“{status_label}”，不能进行此操作。</source>
         <translation>This test drive is now “{status_label}”; this cannot be done.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="863"/>
+        <location filename="../../ui/errors.py" line="886"/>
         <source>{name}：文件不存在</source>
         <translation>{name}: the file does not exist.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="864"/>
         <source>{name}：文件超过 {megabytes} MB</source>
         <translation>{name}: the file is larger than {megabytes} MB.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="865"/>
+        <location filename="../../ui/errors.py" line="890"/>
         <source>{name}：文件无法读取</source>
         <translation>{name}: the file cannot be read.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="866"/>
+        <location filename="../../ui/errors.py" line="869"/>
+        <location filename="../../ui/errors.py" line="872"/>
+        <location filename="../../ui/errors.py" line="875"/>
         <source>请填写{label}</source>
         <translation>Please enter the {label}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="867"/>
+        <location filename="../../ui/errors.py" line="870"/>
+        <location filename="../../ui/errors.py" line="871"/>
+        <location filename="../../ui/errors.py" line="873"/>
+        <location filename="../../ui/errors.py" line="874"/>
+        <location filename="../../ui/errors.py" line="876"/>
+        <location filename="../../ui/errors.py" line="884"/>
+        <location filename="../../ui/errors.py" line="912"/>
+        <location filename="../../ui/errors.py" line="914"/>
+        <location filename="../../ui/errors.py" line="921"/>
         <source>{label}最多 {limit} 个字</source>
         <translation>The {label} can be at most {limit} characters.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="868"/>
+        <location filename="../../ui/errors.py" line="883"/>
         <source>这条记录已被删除，请刷新</source>
         <translation>This record has been deleted; please refresh.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="877"/>
         <source>这条记录的里程 {mileage_text} 公里高于当前表显里程 {odometer_text} 公里，请核对（如属实，可能是调表车）。</source>
         <translation>The mileage of this record, {mileage_text} km, is above the current odometer {odometer_text} km; please check (if true, the odometer may have been wound back).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="882"/>
         <source>里程应在 0 到 {limit} 公里之间</source>
         <translation>The mileage must be between 0 and {limit} km.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="885"/>
         <source>照片刚被其他人修改过，请刷新后再排序</source>
         <translation>The photos were just changed by someone else; please refresh and sort again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="887"/>
         <source>证件照片不对客户展示，不能作为封面，请选一张车辆照片。</source>
         <translation>ID photos are never shown to customers and cannot be the cover; please choose a photo of the car.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="892"/>
+        <location filename="../../ui/errors.py" line="916"/>
+        <location filename="../../ui/errors.py" line="939"/>
+        <location filename="../../ui/errors.py" line="947"/>
         <source>{label}必须大于零</source>
         <translation>The {label} must be more than zero.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="893"/>
+        <location filename="../../ui/errors.py" line="917"/>
+        <location filename="../../ui/errors.py" line="940"/>
+        <location filename="../../ui/errors.py" line="948"/>
         <source>{label}超出范围，请检查是否多输了位数</source>
         <translation>The {label} is out of range; please check for extra digits.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="895"/>
         <source>第 {row} 行没有填写项目名称</source>
         <translation>Line {row} has no item name.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="896"/>
         <source>第 {row} 行的项目名称最多 60 个字</source>
         <translation>The item name on line {row} can be at most 60 characters.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="897"/>
         <source>公开的价格构成合计 ¥{public_total}，与售价 ¥{list_price} 相差 ¥{difference}，请调整后再保存。</source>
         <translation>The public price lines add up to ¥{public_total}, which is ¥{difference} off the price ¥{list_price}; please adjust and save again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="902"/>
         <source>价格构成最多 {limit} 行</source>
         <translation>At most {limit} price lines.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="903"/>
         <source>{name}：不是可用的 PDF 文件（文件损坏或格式不对）</source>
         <translation>{name}: not a usable PDF file (damaged or the wrong format).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="906"/>
         <source>{name}：PDF 没有页面</source>
         <translation>{name}: the PDF has no pages.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="907"/>
         <source>{name}：PDF 有密码保护，请导出不加密的版本</source>
         <translation>{name}: the PDF is password-protected; please export a version without encryption.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="908"/>
         <source>{name}：第三方检测报告需要 PDF 文件</source>
         <translation>{name}: a third-party inspection report must be a PDF file.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="909"/>
         <source>{name}：共 {pages} 页，超过 {limit} 页，请只附检测报告本身</source>
         <translation>{name}: {pages} pages, more than {limit}; please attach only the inspection report itself.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="913"/>
         <source>这辆车的资料刚被其他人修改过，请刷新后再改</source>
         <translation>This car&apos;s details were just changed by someone else; please refresh and change them again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="919"/>
         <source>{label}不能晚于今天</source>
         <translation>The {label} cannot be later than today.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="920"/>
         <source>{label}不对，请检查年份</source>
         <translation>The {label} looks wrong; please check the year.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="923"/>
         <source>这辆车{status_label}，{held}不能修改（意向金收据或合同上已写明）。</source>
         <translation>This car is {status_label}; these details cannot be changed (they are on the deposit receipt or contract).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="926"/>
         <source>这辆车{status_label}，售价和公开的价格构成不能修改（意向金收据或合同上已写明）；内部成本仍可修改。</source>
         <translation>This car is {status_label}; the price and the public price lines cannot be changed (they are on the deposit receipt or contract); internal costs can still be changed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="932"/>
         <source>这辆车{status_label}，事故/泡水/火烧记录已写入车况确认，不能修改。</source>
         <translation>This car is {status_label}; its accident/flood/fire record is part of the condition statement and cannot be changed.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="935"/>
         <source>表显里程应在 0 到 {limit} 公里之间，请检查是否多输了位数</source>
         <translation>The odometer reading must be between 0 and {limit} km; please check for extra digits.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="943"/>
         <source>价格必须大于零</source>
         <translation>The price must be more than zero.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="944"/>
         <source>价格最多精确到分</source>
         <translation>A price can be precise to the fen at most.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="945"/>
         <source>价格超出范围，请检查是否多输了位数</source>
         <translation>The price is out of range; please check for extra digits.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="946"/>
         <source>请输入有效的价格（元），例如 128000</source>
         <translation>Please enter a valid price in yuan, e.g. 128000.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="950"/>
         <source>公开的价格构成合计 ¥{total_text}，与新售价 ¥{list_price} 不一致，请在“价格构成”中一起修改。</source>
         <translation>The public price lines add up to ¥{total_text}, which differs from the new price ¥{list_price}; please change them together under “Price lines”.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="955"/>
         <source>这辆车还没有定价，请店长先在“价格构成”中填写售价再上架。</source>
         <translation>This car has no price yet; a manager must first enter the price under “Price lines” before it goes on sale.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="958"/>
         <source>座位数应在 1 到 60 之间</source>
         <translation>The number of seats must be between 1 and 60.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="959"/>
         <source>“已预订”“试驾中”“已售”随意向金、试驾出车还车和签约合同改变，请在“定金与合同”或“试驾”页面办理。</source>
         <translation>“Reserved”, “On test drive” and “Sold” follow deposits, test drives and contracts; please use the “Deposits &amp; contracts” or “Test drives” page.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="964"/>
         <source>车辆状态不能从“{old_label}”直接改为“{new_label}”</source>
         <translation>The car status cannot change directly from “{old_label}” to “{new_label}”.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="967"/>
         <source>过户次数应在 0 到 50 之间</source>
         <translation>The number of previous owners must be between 0 and 50.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="969"/>
         <source>不是有效的 CSV 文件：{detail}</source>
         <translation>Not a valid CSV file: {detail}</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="970"/>
         <source>文件是空的，没有表头</source>
         <translation>The file is empty and has no header row.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="971"/>
         <source>文件编码无法识别，请另存为 UTF-8 编码的 CSV</source>
         <translation>The file encoding was not recognised; please save it as a UTF-8 CSV.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="972"/>
         <source>文件缺少“{name}”模板需要的列：{missing_text}</source>
         <translation>The file lacks the columns the “{name}” template needs: {missing_text}</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="975"/>
         <source>找不到文件：{path}</source>
         <translation>File not found: {path}</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="976"/>
         <source>门店“{code}”不存在，请先完成首次设置</source>
         <translation>Store “{code}” does not exist; please finish the first-time setup first.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="977"/>
         <source>无法识别文件的列，请选择导入模板（{presets}）</source>
         <translation>The file&apos;s columns were not recognised; please choose an import template ({presets}).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="980"/>
         <source>没有名为“{preset}”的导入模板，可选：{presets}</source>
         <translation>There is no import template named “{preset}”; choose one of: {presets}</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="983"/>
         <source>无法读取文件：{path}（{reason}）</source>
         <translation>Cannot read the file: {path} ({reason})</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="985"/>
         <source>{label}“{text}”不是有效日期，请写成 2023-05-01</source>
         <translation>The {label} “{text}” is not a valid date; write it like 2023-05-01.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="988"/>
         <source>排量不合理，请以升为单位填写，如 2.0</source>
         <translation>The engine size looks wrong; enter it in litres, e.g. 2.0.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="989"/>
         <source>请选择能源类型</source>
         <translation>Please choose the energy type.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="990"/>
         <source>纯电续航应在 1 到 3000 公里之间</source>
         <translation>The electric range must be between 1 and 3000 km.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="991"/>
         <source>{label}“{text}”不是公里数，请写成 28000 或 2.8万</source>
         <translation>The {label} “{text}” is not a distance in km; write it like 28000.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="994"/>
         <source>请填写表显里程</source>
         <translation>Please enter the odometer reading.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="995"/>
         <source>初次登记日期早于 {year} 款车型上市，请核对年款或日期</source>
         <translation>The first registration date is before the {year} model came out; please check the model year or the date.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="998"/>
         <source>初次登记日期不能晚于今天</source>
         <translation>The first registration date cannot be later than today.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="999"/>
         <source>请选择变速箱</source>
         <translation>Please choose the transmission.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1000"/>
         <source>请填写车架号（VIN），在前挡风玻璃左下角或行驶证上</source>
         <translation>Please enter the VIN; it is at the lower left of the windscreen or on the vehicle licence.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1003"/>
         <source>车架号 {vin} 已属于库存车 {stock_no}{gone}，同一辆车不能重复入库。</source>
         <translation>VIN {vin} already belongs to stock car {stock_no}; the same car cannot be taken into stock twice.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1006"/>
         <source>车架号校验位不符。欧洲、日本等进口车可能不用校验位：请对照车辆核对后勾选“已核对车架号”。</source>
         <translation>The VIN check digit does not match. Imported cars (e.g. European or Japanese) may not use one: check the car and tick “VIN checked”.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1010"/>
         <source>请填写年款（车架号未能读出年款）</source>
         <translation>Please enter the model year (it could not be read from the VIN).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1011"/>
         <source>年款应在 {earliest} 到 {latest} 之间</source>
         <translation>The model year must be between {earliest} and {latest}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1013"/>
         <source>只有店长可以设置岗位权限。</source>
         <translation>Only a manager can set role permissions.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1014"/>
         <source>没有这项权限。</source>
         <translation>There is no such permission.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1015"/>
         <source>只有整备/评估人员和店长（或门店授权的岗位）可以修改车辆资料和照片。</source>
         <translation>Only preparation/appraisal staff and managers (or roles the store allows) can change car details and photos.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1018"/>
         <source>自助机不能修改车辆资料</source>
         <translation>The kiosk cannot change car details.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1019"/>
         <source>请输入库存编号或车牌号。</source>
         <translation>Please enter a stock number or plate number.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1020"/>
         <source>没有找到库存编号或车牌为 {typed} 的车辆。</source>
         <translation>No car with stock number or plate {typed} was found.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1023"/>
         <source>只有店长（或门店授权的岗位）可以修改售价、收车成本和价格构成。</source>
         <translation>Only a manager (or roles the store allows) can change the price, the purchase cost and the price lines.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1028"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请核对后重新保存。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Please check and save again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1031"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。两个版本不同之处：{differences}。请核对后重新保存。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Differences: {differences}. Please check and save again.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1037"/>
         <source>这条记录已不存在（可能已被合并或删除）。</source>
         <translation>This record no longer exists (it may have been merged or deleted).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1039"/>
         <source>车辆网址模板必须包含 {{stock_no}}（在设置中修改）</source>
         <translation>The car address pattern must contain {{stock_no}} (change it in Settings).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1042"/>
         <source>车辆没有库存编号，无法生成二维码地址</source>
         <translation>The car has no stock number, so no QR code address can be made.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1044"/>
         <source>请店长先在“员工 → 门店资料”填写车辆公开网址（网站根地址，例如 https://www.example.cn/，车辆在其下的 cars/库存编号）：二维码和 sitemap 都用它。</source>
         <translation>Please ask a manager to enter the public car address under “Staff → Store profile” first (the site root, e.g. https://www.example.cn/, with cars under cars/STOCK-NO): the QR codes and the sitemap use it.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1050"/>
         <source>车辆公开网址“{template}”不是以 cars/{{stock_no}} 结尾，静态网站无法对应；请改成例如 https://www.example.cn/cars/{{stock_no}}。</source>
         <translation>The public car address “{template}” does not end in cars/{{stock_no}}, so the static site cannot match it; change it to e.g. https://www.example.cn/cars/{{stock_no}}.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1056"/>
         <source>无法在端口 {port} 上启动网页服务：{detail}。请换一个端口（--port）。</source>
         <translation>The web service cannot start on port {port}: {detail}. Please choose another port (--port).</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1059"/>
         <source>数据库结构版本（{current}）与本程序（{head}）不一致，网页服务不会启动。请先运行 “showroom db upgrade” 或升级本程序。</source>
         <translation>The database version ({current}) does not match this program ({head}); the web service will not start. Run “showroom db upgrade” first or upgrade this program.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1072"/>
         <source>姓名</source>
         <translation>name</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1073"/>
         <source>单位名称</source>
         <translation>company name</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1074"/>
         <source>用途</source>
         <translation>intended use</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1075"/>
         <source>意向品牌</source>
         <translation>preferred brands</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1076"/>
         <source>意向车型</source>
         <translation>preferred models</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1077"/>
         <source>购车周期</source>
         <translation>buying timeframe</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1078"/>
         <source>备注</source>
         <translation>notes</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1079"/>
         <source>调整原因</source>
         <translation>reason for the change</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1080"/>
         <source>回访结果</source>
         <translation>follow-up result</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1081"/>
         <source>标签名称</source>
         <translation>tag name</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1082"/>
         <source>沟通内容</source>
         <translation>contact summary</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1083"/>
         <source>客户答复</source>
         <translation>customer&apos;s reply</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1084"/>
         <source>下一步</source>
         <translation>next step</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1085"/>
         <source>称呼</source>
         <translation>form of address</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1086"/>
         <source>平台</source>
         <translation>platform</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1087"/>
         <source>平台线索编号</source>
         <translation>platform lead number</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1088"/>
         <source>咨询车辆</source>
         <translation>car asked about</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1089"/>
         <source>留言</source>
         <translation>message</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1090"/>
         <source>关闭原因</source>
         <translation>reason for closing</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1091"/>
         <source>品牌</source>
         <translation>brand</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1092"/>
         <source>车系</source>
         <translation>model</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1093"/>
         <source>车型版本</source>
         <translation>trim</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1094"/>
         <source>车身颜色</source>
         <translation>body colour</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1095"/>
         <source>排放标准</source>
         <translation>emission standard</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1096"/>
         <source>车身类型</source>
         <translation>body type</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1097"/>
         <source>车况说明</source>
         <translation>condition notes</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1098"/>
         <source>情况说明</source>
         <translation>description</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1099"/>
         <source>保养地点</source>
         <translation>service location</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1100"/>
         <source>保养内容</source>
         <translation>service work</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1101"/>
         <source>价格</source>
         <translation>price</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1102"/>
         <source>售价</source>
         <translation>sale price</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1103"/>
         <source>新车指导价</source>
         <translation>new-car list price</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1104"/>
         <source>收车成本</source>
         <translation>purchase cost</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1105"/>
         <source>表显里程</source>
         <translation>odometer reading</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1106"/>
         <source>纯电续航</source>
         <translation>electric range</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1107"/>
         <source>里程</source>
         <translation>mileage</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1108"/>
         <source>发生日期</source>
         <translation>date of the event</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1109"/>
         <source>保养日期</source>
         <translation>service date</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1110"/>
         <source>有效（车辆已预订）</source>
         <translation>active (car reserved)</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1111"/>
         <source>已抵车款</source>
         <translation>applied to the price</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1112"/>
         <source>已退还</source>
         <translation>refunded</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1113"/>
         <source>已没收</source>
         <translation>forfeited</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1114"/>
         <source>已过期</source>
         <translation>expired</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1115"/>
         <source>现金</source>
         <translation>cash</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1116"/>
         <source>微信支付</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1117"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1118"/>
         <source>银行卡</source>
         <translation>bank card</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1119"/>
         <source>转账</source>
         <translation>bank transfer</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1120"/>
         <source>已预约</source>
         <translation>booked</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1121"/>
         <source>试驾中</source>
         <translation>on a test drive</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1122"/>
         <source>已还车</source>
         <translation>returned</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1123"/>
         <source>已取消</source>
         <translation>cancelled</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1124"/>
         <source>未到店</source>
         <translation>no-show</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1125"/>
         <source>已报名</source>
         <translation>registered</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1126"/>
         <source>候补</source>
         <translation>on the waiting list</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1127"/>
         <source>已签到</source>
         <translation>checked in</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1128"/>
         <source>检测中/已检</source>
         <translation>being inspected or inspected</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1129"/>
         <source>未到场</source>
         <translation>no-show</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1130"/>
         <source>整备中</source>
         <translation>being prepared</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1131"/>
         <source>在售</source>
         <translation>on sale</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1132"/>
         <source>已预订</source>
         <translation>reserved</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1133"/>
         <source>已售</source>
         <translation>sold</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1134"/>
         <source>试驾协议</source>
         <translation>test-drive agreement</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1135"/>
         <source>意向金收据</source>
         <translation>deposit receipt</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1136"/>
         <source>合同</source>
         <translation>contract</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1137"/>
         <source>检测报告</source>
         <translation>inspection report</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1138"/>
         <source>车辆信息单</source>
         <translation>car information sheet</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1139"/>
         <source>车型对比</source>
         <translation>model comparison</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="1140"/>
         <source>检测日报名单</source>
         <translation>inspection-day registration slip</translation>
     </message>
@@ -5991,72 +6480,72 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>EventDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="140"/>
+        <location filename="../../ui/screens/inspection_day.py" line="143"/>
         <source>新建检测日</source>
         <translation>New inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="142"/>
+        <location filename="../../ui/screens/inspection_day.py" line="147"/>
         <source>透明检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="154"/>
+        <location filename="../../ui/screens/inspection_day.py" line="159"/>
         <source>免费全车检测一次，出具检测报告</source>
         <translation>One free full inspection with a written report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="157"/>
+        <location filename="../../ui/screens/inspection_day.py" line="163"/>
         <source> 个月</source>
         <translation> months</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="158"/>
+        <location filename="../../ui/screens/inspection_day.py" line="164"/>
         <source>不重复</source>
         <translation>Once only</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="160"/>
+        <location filename="../../ui/screens/inspection_day.py" line="166"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="161"/>
+        <location filename="../../ui/screens/inspection_day.py" line="167"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="162"/>
+        <location filename="../../ui/screens/inspection_day.py" line="168"/>
         <source>开始</source>
         <translation>Starts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="163"/>
+        <location filename="../../ui/screens/inspection_day.py" line="169"/>
         <source>结束</source>
         <translation>Ends</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="164"/>
+        <location filename="../../ui/screens/inspection_day.py" line="170"/>
         <source>检测工位</source>
         <translation>Inspection bays</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="165"/>
+        <location filename="../../ui/screens/inspection_day.py" line="171"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="166"/>
+        <location filename="../../ui/screens/inspection_day.py" line="172"/>
         <source>免费内容</source>
         <translation>What&apos;s free</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="167"/>
+        <location filename="../../ui/screens/inspection_day.py" line="173"/>
         <source>按月重复（同月第几个星期几）</source>
         <translation>Repeat monthly (same weekday of the month)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="171"/>
+        <location filename="../../ui/screens/inspection_day.py" line="177"/>
         <source>创建</source>
         <translation>Create</translation>
     </message>
@@ -6295,52 +6784,52 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>FollowUpModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="79"/>
+        <location filename="../../ui/screens/follow_ups.py" line="80"/>
         <source>应回访日期</source>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="80"/>
+        <location filename="../../ui/screens/follow_ups.py" line="81"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="81"/>
+        <location filename="../../ui/screens/follow_ups.py" line="82"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="82"/>
+        <location filename="../../ui/screens/follow_ups.py" line="83"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="83"/>
+        <location filename="../../ui/screens/follow_ups.py" line="84"/>
         <source>意向</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="84"/>
+        <location filename="../../ui/screens/follow_ups.py" line="85"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="85"/>
+        <location filename="../../ui/screens/follow_ups.py" line="86"/>
         <source>回访类型</source>
         <translation>Follow-up type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="98"/>
+        <location filename="../../ui/screens/follow_ups.py" line="99"/>
         <source>今天到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="99"/>
+        <location filename="../../ui/screens/follow_ups.py" line="100"/>
         <source>逾期 {days} 天</source>
         <translation>{days} days overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="107"/>
+        <location filename="../../ui/screens/follow_ups.py" line="108"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -6348,47 +6837,47 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>FollowUps</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="56"/>
+        <location filename="../../ui/screens/follow_ups.py" line="57"/>
         <source>成交后 3 天</source>
         <translation>3 days after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="57"/>
+        <location filename="../../ui/screens/follow_ups.py" line="58"/>
         <source>成交后 1 个月</source>
         <translation>1 month after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="58"/>
+        <location filename="../../ui/screens/follow_ups.py" line="59"/>
         <source>成交后 3 个月</source>
         <translation>3 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="59"/>
+        <location filename="../../ui/screens/follow_ups.py" line="60"/>
         <source>成交后 6 个月</source>
         <translation>6 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="60"/>
+        <location filename="../../ui/screens/follow_ups.py" line="61"/>
         <source>成交后 12 个月</source>
         <translation>12 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="61"/>
+        <location filename="../../ui/screens/follow_ups.py" line="62"/>
         <source>到店后回访</source>
         <translation>After visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="62"/>
+        <location filename="../../ui/screens/follow_ups.py" line="63"/>
         <source>再次回访</source>
         <translation>Follow up again</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="63"/>
+        <location filename="../../ui/screens/follow_ups.py" line="64"/>
         <source>意向金明天到期</source>
         <translation>Deposit expires tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="64"/>
+        <location filename="../../ui/screens/follow_ups.py" line="65"/>
         <source>沟通时约定的下一步</source>
         <translation>Next step agreed in a contact</translation>
     </message>
@@ -6396,77 +6885,77 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>FollowUpsScreen</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="140"/>
+        <location filename="../../ui/screens/follow_ups.py" line="141"/>
         <source>全部顾问</source>
         <translation>All consultants</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="144"/>
+        <location filename="../../ui/screens/follow_ups.py" line="145"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="147"/>
+        <location filename="../../ui/screens/follow_ups.py" line="148"/>
         <source>登记结果</source>
         <translation>Record result</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="190"/>
+        <location filename="../../ui/screens/follow_ups.py" line="191"/>
         <source>今天没有待回访的客户。</source>
         <translation>No customers to follow up today.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="232"/>
+        <location filename="../../ui/screens/follow_ups.py" line="233"/>
         <source>今天到期 {today} 条 · 逾期 {overdue} 条</source>
         <translation>Due today {today} · Overdue {overdue}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="251"/>
+        <location filename="../../ui/screens/follow_ups.py" line="252"/>
         <source>⚠ {count} 位 A 级客户已超过 {days} 天没有回应，建议降为 B 级</source>
         <translation>⚠ {count} A-grade customers have not responded for over {days} days; consider lowering them to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="259"/>
+        <location filename="../../ui/screens/follow_ups.py" line="260"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="261"/>
+        <location filename="../../ui/screens/follow_ups.py" line="262"/>
         <source>{name}  {phone}  · 顾问 {owner} · {days} 天未联系</source>
         <translation>{name}  {phone}  · Consultant {owner} · No contact for {days} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="270"/>
+        <location filename="../../ui/screens/follow_ups.py" line="271"/>
         <source>降为B</source>
         <translation>Lower to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="278"/>
+        <location filename="../../ui/screens/follow_ups.py" line="279"/>
         <source>另有 {n} 位未列出</source>
         <translation>{n} more not listed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="310"/>
+        <location filename="../../ui/screens/follow_ups.py" line="311"/>
         <source>{name}（{phone}）· {reason}</source>
         <translation>{name} ({phone}) · {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="354"/>
+        <location filename="../../ui/screens/follow_ups.py" line="355"/>
         <source>待同步：网络断开，回访结果已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The follow-up result is saved on this PC and will be recorded once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="360"/>
+        <location filename="../../ui/screens/follow_ups.py" line="361"/>
         <source>已登记回访结果，下次回访：{day}</source>
         <translation>Follow-up result recorded. Next follow-up: {day}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="364"/>
+        <location filename="../../ui/screens/follow_ups.py" line="365"/>
         <source>已登记回访结果。</source>
         <translation>Follow-up result recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="382"/>
+        <location filename="../../ui/screens/follow_ups.py" line="383"/>
         <source>已将 {name} 降为 B 级。</source>
         <translation>{name} lowered to grade B.</translation>
     </message>
@@ -6474,7 +6963,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>Fonts</name>
     <message>
-        <location filename="../../ui/documents/fonts.py" line="140"/>
+        <location filename="../../ui/documents/fonts.py" line="141"/>
         <source>本机没有安装中文字体：打印的文件和 PDF 中的中文会显示为方框。请安装中文字体（如 Noto Sans CJK SC 或微软雅黑）后重新启动。</source>
         <translation>No Chinese font is installed on this computer: Chinese text in printouts and PDFs will show as boxes. Please install a Chinese font (such as Noto Sans CJK SC or Microsoft YaHei) and restart.</translation>
     </message>
@@ -6549,122 +7038,122 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../../ui/screens/home.py" line="86"/>
+        <location filename="../../ui/screens/home.py" line="87"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="131"/>
+        <location filename="../../ui/screens/home.py" line="132"/>
         <source>早上好，{name}</source>
         <translation>Good morning, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="133"/>
+        <location filename="../../ui/screens/home.py" line="134"/>
         <source>中午好，{name}</source>
         <translation>Good day, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="135"/>
+        <location filename="../../ui/screens/home.py" line="136"/>
         <source>下午好，{name}</source>
         <translation>Good afternoon, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="137"/>
+        <location filename="../../ui/screens/home.py" line="138"/>
         <source>晚上好，{name}</source>
         <translation>Good evening, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="145"/>
+        <location filename="../../ui/screens/home.py" line="146"/>
         <source>今日到店</source>
         <translation>Visits today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="146"/>
+        <location filename="../../ui/screens/home.py" line="147"/>
         <source>正在等待接待</source>
         <translation>Waiting now</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="147"/>
+        <location filename="../../ui/screens/home.py" line="148"/>
         <source>今日试驾</source>
         <translation>Test drives today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="148"/>
+        <location filename="../../ui/screens/home.py" line="149"/>
         <source>有效意向金</source>
         <translation>Active deposits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="149"/>
+        <location filename="../../ui/screens/home.py" line="150"/>
         <source>在售车辆</source>
         <translation>Cars on sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="150"/>
+        <location filename="../../ui/screens/home.py" line="151"/>
         <source>今日待回访</source>
         <translation>Follow-ups due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="151"/>
+        <location filename="../../ui/screens/home.py" line="152"/>
         <source>下次透明检测日</source>
         <translation>Next inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="189"/>
+        <location filename="../../ui/screens/home.py" line="190"/>
         <source>更新于 {time}</source>
         <translation>Updated {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="195"/>
+        <location filename="../../ui/screens/home.py" line="196"/>
         <source>等待 {waiting} · 接待中 {serving} · 已离店 {left}</source>
         <translation>Waiting {waiting} · Being served {serving} · Left {left}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="207"/>
+        <location filename="../../ui/screens/home.py" line="208"/>
         <source>请尽快安排顾问接待</source>
         <translation>Please assign a consultant soon</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="207"/>
+        <location filename="../../ui/screens/home.py" line="208"/>
         <source>没有客户在等待</source>
         <translation>Nobody is waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="212"/>
+        <location filename="../../ui/screens/home.py" line="213"/>
         <source>正在试驾 {count} 辆</source>
         <translation>{count} out on a drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="217"/>
+        <location filename="../../ui/screens/home.py" line="218"/>
         <source>合计 {amount}</source>
         <translation>Total {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="221"/>
+        <location filename="../../ui/screens/home.py" line="222"/>
         <source>已预订 {count} 辆</source>
         <translation>{count} reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="229"/>
+        <location filename="../../ui/screens/home.py" line="230"/>
         <source>其中逾期 {count} 条</source>
         <translation>{count} of them overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="231"/>
+        <location filename="../../ui/screens/home.py" line="232"/>
         <source>没有逾期的回访</source>
         <translation>None overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="239"/>
+        <location filename="../../ui/screens/home.py" line="240"/>
         <source>暂无安排</source>
         <translation>None planned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="242"/>
+        <location filename="../../ui/screens/home.py" line="243"/>
         <source>{taken} / {total} 位</source>
         <translation>{taken} / {total} seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="252"/>
+        <location filename="../../ui/screens/home.py" line="253"/>
         <source>{day} · 剩余 {left} 位 · 候补 {waiting} 人</source>
         <translation>{day} · {left} left · {waiting} waiting</translation>
     </message>
@@ -6672,17 +7161,17 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>InspectionDay</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="428"/>
+        <location filename="../../ui/screens/inspection_day.py" line="439"/>
         <source>时间变更</source>
         <translation>Time changed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="429"/>
+        <location filename="../../ui/screens/inspection_day.py" line="440"/>
         <source>检测日取消</source>
         <translation>Day cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="430"/>
+        <location filename="../../ui/screens/inspection_day.py" line="441"/>
         <source>候补转正</source>
         <translation>Promoted from wait-list</translation>
     </message>
@@ -6690,7 +7179,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>InspectionDayForms</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1261"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1279"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -6698,68 +7187,68 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>InspectionDayScreen</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="698"/>
+        <location filename="../../ui/screens/inspection_day.py" line="712"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="699"/>
+        <location filename="../../ui/screens/inspection_day.py" line="713"/>
         <source>签到与排队</source>
         <translation>Check-in and queue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="700"/>
+        <location filename="../../ui/screens/inspection_day.py" line="714"/>
         <source>检测记录</source>
         <translation>Inspection record</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="711"/>
+        <location filename="../../ui/screens/inspection_day.py" line="725"/>
         <source>近期检测日</source>
         <translation>Upcoming inspection days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="721"/>
+        <location filename="../../ui/screens/inspection_day.py" line="735"/>
         <source>新建检测日…</source>
         <translation>New inspection day…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="727"/>
+        <location filename="../../ui/screens/inspection_day.py" line="741"/>
         <source>修改…</source>
         <translation>Change…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="729"/>
+        <location filename="../../ui/screens/inspection_day.py" line="743"/>
         <source>取消检测日…</source>
         <translation>Cancel day…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="752"/>
+        <location filename="../../ui/screens/inspection_day.py" line="766"/>
         <source>报名…</source>
         <translation>Register…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="754"/>
-        <location filename="../../ui/screens/inspection_day.py" line="979"/>
+        <location filename="../../ui/screens/inspection_day.py" line="768"/>
+        <location filename="../../ui/screens/inspection_day.py" line="993"/>
         <source>取消报名</source>
         <translation>Cancel registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="755"/>
+        <location filename="../../ui/screens/inspection_day.py" line="769"/>
         <source>已电话通知</source>
         <translation>Called</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="756"/>
+        <location filename="../../ui/screens/inspection_day.py" line="770"/>
         <source>打印报名单</source>
         <translation>Print slip</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="757"/>
+        <location filename="../../ui/screens/inspection_day.py" line="771"/>
         <source>待通知名单</source>
         <translation>To phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="796"/>
+        <location filename="../../ui/screens/inspection_day.py" line="810"/>
         <source>{day} {weekday} {hours}
 {title}
 剩余名额 {left}/{seats} · 候补 {waiting}</source>
@@ -6768,7 +7257,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 {left}/{seats} seats left · {waiting} on the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="807"/>
+        <location filename="../../ui/screens/inspection_day.py" line="821"/>
         <source>{day} {weekday}
 {title}
 已取消</source>
@@ -6777,84 +7266,84 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 Cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="819"/>
+        <location filename="../../ui/screens/inspection_day.py" line="833"/>
         <source>还没有安排检测日。店长可以点“新建检测日”。</source>
         <translation>No inspection day is planned. A manager can click &quot;New inspection day&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="831"/>
+        <location filename="../../ui/screens/inspection_day.py" line="845"/>
         <source>名额 {seated}/{seats}，候补 {waiting}，已签到 {checked}</source>
         <translation>Seated {seated}/{seats}, wait-list {waiting}, checked in {checked}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="838"/>
+        <location filename="../../ui/screens/inspection_day.py" line="852"/>
         <source>免费内容：{offer}</source>
         <translation>Free: {offer}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="898"/>
+        <location filename="../../ui/screens/inspection_day.py" line="912"/>
         <source>检测日已修改。</source>
         <translation>Inspection day changed. </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="900"/>
+        <location filename="../../ui/screens/inspection_day.py" line="914"/>
         <source>{n} 位候补客户获得名额。</source>
         <translation>{n} wait-listed customer(s) got a seat. </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="902"/>
+        <location filename="../../ui/screens/inspection_day.py" line="916"/>
         <source>{n} 位客户的名额号已调整。</source>
         <translation>{n} seat number(s) moved. </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="914"/>
+        <location filename="../../ui/screens/inspection_day.py" line="928"/>
         <source>取消检测日</source>
         <translation>Cancel inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="916"/>
+        <location filename="../../ui/screens/inspection_day.py" line="930"/>
         <source>取消 {day} {title}？已报名的 {n} 位客户（含候补）将列出，需逐一电话通知。
 取消原因（选填）：</source>
         <translation>Cancel {day} {title}? The {n} registered customers (wait-list included) will be listed to phone one by one.
 Reason (optional):</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="932"/>
+        <location filename="../../ui/screens/inspection_day.py" line="946"/>
         <source>检测日已取消，{n} 位客户需要电话通知。</source>
         <translation>Inspection day cancelled; {n} customer(s) to phone.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="964"/>
+        <location filename="../../ui/screens/inspection_day.py" line="978"/>
         <source>报名成功：{plate}，名额第 {seat} 位，报名码 {code}。可打印报名单。</source>
         <translation>Registered: {plate}, seat {seat}, booking code {code}. You can print the slip.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="968"/>
+        <location filename="../../ui/screens/inspection_day.py" line="982"/>
         <source>名额已满：{plate} 已登记为候补第 {n} 位，报名码 {code}。有人取消时会提示电话通知。</source>
         <translation>All seats are taken: {plate} is number {n} on the wait-list, booking code {code}. If someone cancels you will be asked to call them.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="980"/>
+        <location filename="../../ui/screens/inspection_day.py" line="994"/>
         <source>确定取消 {plate}（{code}）的报名吗？名额会顺延给候补第一位。</source>
         <translation>Cancel the registration of {plate} ({code})? The seat goes to the first on the wait-list.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="991"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1005"/>
         <source>已取消报名。</source>
         <translation>Registration cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="995"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1009"/>
         <source>已取消报名。候补 {plate}（{name}）转为第 {seat} 位，请电话通知客户。</source>
         <translation>Registration cancelled. {plate} ({name}) moves up from the wait-list to seat {seat}; please call the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1027"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1045"/>
         <source>报名单已存档，正在打开打印预览。</source>
         <translation>The slip is archived; opening the print preview.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1048"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1066"/>
         <source>扫描报名二维码，或输入报名码后按回车</source>
         <translation>Scan the registration QR code, or type the code and press Enter</translation>
     </message>
@@ -6863,77 +7352,77 @@ Reason (optional):</translation>
         <translation type="vanished">Scan the booking QR, or type the 6-character code and press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1051"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1069"/>
         <source>签到</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1084"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1102"/>
         <source>今日在岗评估师：{names}</source>
         <translation>Appraisers on duty today: {names}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1086"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1104"/>
         <source>今天没有在岗的评估师，检测工位无人接车（请店长在“员工 → 排班”中安排）。</source>
         <translation>No appraiser is on duty today, so nobody takes cars at the bays (the manager sets this under Staff → Roster).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1097"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1115"/>
         <source>{n} 号工位</source>
         <translation>Bay {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1097"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1115"/>
         <source>待分配工位</source>
         <translation>No bay yet</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1117"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1135"/>
         <source>已签到：{plate} {car}（{name}），请到 {bay} 号工位排队。</source>
         <translation>Checked in: {plate} {car} ({name}); please queue at bay {bay}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1140"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1158"/>
         <source>这个工位没有等候的车辆。</source>
         <translation>No car is waiting at this bay.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1156"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1174"/>
         <source>打开检测记录：</source>
         <translation>Open inspection:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1158"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1176"/>
         <source>收车/库存评估…</source>
         <translation>Stock / buy-in inspection…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1162"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1180"/>
         <source>检测项目设置…</source>
         <translation>Checklist settings…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1183"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1201"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1183"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1201"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1204"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1222"/>
         <source>收车/库存评估</source>
         <translation>Stock / buy-in inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1204"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1222"/>
         <source>库存编号（如 BJ01-S2026-00012）：</source>
         <translation>Stock no. (e.g. BJ01-S2026-00012):</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="1227"/>
+        <location filename="../../ui/screens/inspection_day.py" line="1245"/>
         <source>检测项目已保存，以后新开的检测按新项目进行。</source>
         <translation>Checklist saved; new inspections use it from now on.</translation>
     </message>
@@ -7026,126 +7515,131 @@ Reason (optional):</translation>
         <translation>revision {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="503"/>
+        <location filename="../../ui/screens/inspection_record.py" line="505"/>
+        <source>未完成：还有 {n} 个必检项目</source>
+        <translation>Unfinished: {n} required items left</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inspection_record.py" line="508"/>
         <source>{score} 分 · {grade}</source>
         <translation>{score} points · {grade}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="518"/>
+        <location filename="../../ui/screens/inspection_record.py" line="523"/>
         <source>还有 {n} 个必检项目未检查（带 * 的项目）。</source>
         <translation>{n} required items (marked *) are not checked yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="529"/>
+        <location filename="../../ui/screens/inspection_record.py" line="534"/>
         <source>结论 · 估价</source>
         <translation>Conclusion · valuation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="540"/>
+        <location filename="../../ui/screens/inspection_record.py" line="545"/>
         <source>缺陷 {n}</source>
         <translation>{n} defects</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="557"/>
+        <location filename="../../ui/screens/inspection_record.py" line="562"/>
         <source>本店没有同款车型的成交或在售记录可供参考。</source>
         <translation>This store has no sale or listing of the same model to compare.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="563"/>
+        <location filename="../../ui/screens/inspection_record.py" line="568"/>
         <source>参考车辆：</source>
         <translation>Comparable cars:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="569"/>
-        <location filename="../../ui/screens/inspection_record.py" line="599"/>
+        <location filename="../../ui/screens/inspection_record.py" line="574"/>
+        <location filename="../../ui/screens/inspection_record.py" line="604"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="574"/>
-        <location filename="../../ui/screens/inspection_record.py" line="604"/>
+        <location filename="../../ui/screens/inspection_record.py" line="579"/>
+        <location filename="../../ui/screens/inspection_record.py" line="609"/>
         <source>已自动保存</source>
         <translation>Saved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="583"/>
-        <location filename="../../ui/screens/inspection_record.py" line="628"/>
+        <location filename="../../ui/screens/inspection_record.py" line="588"/>
+        <location filename="../../ui/screens/inspection_record.py" line="633"/>
         <source>未保存</source>
         <translation>Not saved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="615"/>
+        <location filename="../../ui/screens/inspection_record.py" line="620"/>
         <source>已保存在本机</source>
         <translation>Saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="619"/>
+        <location filename="../../ui/screens/inspection_record.py" line="624"/>
         <source>待同步：网络断开，检测记录的修改已保存在本机，恢复连接后自动同步。定稿和打印报告需要连接数据库。</source>
         <translation>Pending sync: the network is down; the changes to this inspection are kept on this PC and sync when the connection is back. Finalising and printing the report need the database connection.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="661"/>
-        <location filename="../../ui/screens/inspection_record.py" line="686"/>
+        <location filename="../../ui/screens/inspection_record.py" line="666"/>
+        <location filename="../../ui/screens/inspection_record.py" line="691"/>
         <source>输入中…</source>
         <translation>Typing…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="712"/>
+        <location filename="../../ui/screens/inspection_record.py" line="717"/>
         <source>估价请填写数字（元），例如 68000。</source>
         <translation>Enter the valuation as a number of yuan, e.g. 68000.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="736"/>
+        <location filename="../../ui/screens/inspection_record.py" line="741"/>
         <source>选择照片</source>
         <translation>Choose photos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="738"/>
+        <location filename="../../ui/screens/inspection_record.py" line="743"/>
         <source>照片 (*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff)</source>
         <translation>Photos (*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="755"/>
+        <location filename="../../ui/screens/inspection_record.py" line="760"/>
         <source>已添加照片 {name}</source>
         <translation>Photo {name} added</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="764"/>
+        <location filename="../../ui/screens/inspection_record.py" line="769"/>
         <source>无法读取文件 {name}。</source>
         <translation>Cannot read the file {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="789"/>
+        <location filename="../../ui/screens/inspection_record.py" line="794"/>
         <source>还有修改待同步，恢复连接并同步完成后再定稿（需要连接数据库）。</source>
         <translation>Some changes are still waiting to sync. Finalise once the connection is back and they have synced (needs the database connection).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="797"/>
+        <location filename="../../ui/screens/inspection_record.py" line="802"/>
         <source>已定稿：{score} 分，{grade}。记录已锁定。</source>
         <translation>Finalised: {score} points, {grade}. The record is locked.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="822"/>
+        <location filename="../../ui/screens/inspection_record.py" line="827"/>
         <source>存档原件</source>
         <translation>archived original</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="822"/>
+        <location filename="../../ui/screens/inspection_record.py" line="827"/>
         <source>客户副本</source>
         <translation>customer&apos;s copy</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="824"/>
+        <location filename="../../ui/screens/inspection_record.py" line="829"/>
         <source>检测报告 {number} 已生成（{which}，验证码 {code}）。</source>
         <translation>Inspection report {number} issued ({which}, verification code {code}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="843"/>
+        <location filename="../../ui/screens/inspection_record.py" line="848"/>
         <source>更正检测报告</source>
         <translation>Correct the inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_record.py" line="843"/>
+        <location filename="../../ui/screens/inspection_record.py" line="848"/>
         <source>更正原因（将记入审计日志）：</source>
         <translation>Reason for the correction (goes into the audit log):</translation>
     </message>
@@ -7211,82 +7705,82 @@ Reason (optional):</translation>
 <context>
     <name>InteractionDialog</name>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="83"/>
+        <location filename="../../ui/dialogs/interaction.py" line="84"/>
         <source>记录沟通</source>
         <translation>Log contact</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="108"/>
+        <location filename="../../ui/dialogs/interaction.py" line="109"/>
         <source>聊了什么：例如 介绍了凯美瑞的车况和价格</source>
         <translation>What was discussed, e.g. the Camry&apos;s condition and price</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="112"/>
+        <location filename="../../ui/dialogs/interaction.py" line="113"/>
         <source>客户怎么说：例如 想周末带家人来看</source>
         <translation>What the customer said, e.g. will come with the family at the weekend</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="116"/>
+        <location filename="../../ui/dialogs/interaction.py" line="117"/>
         <source>下一步做什么：例如 周六上午到店看车</source>
         <translation>What happens next, e.g. visit on Saturday morning</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="117"/>
+        <location filename="../../ui/dialogs/interaction.py" line="118"/>
         <source>定日期</source>
         <translation>Set a date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="143"/>
+        <location filename="../../ui/dialogs/interaction.py" line="144"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="146"/>
+        <location filename="../../ui/dialogs/interaction.py" line="147"/>
         <source>方式</source>
         <translation>Channel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="147"/>
+        <location filename="../../ui/dialogs/interaction.py" line="148"/>
         <source>沟通内容</source>
         <translation>What was discussed</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="148"/>
+        <location filename="../../ui/dialogs/interaction.py" line="149"/>
         <source>客户答复</source>
         <translation>Customer&apos;s answer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="149"/>
+        <location filename="../../ui/dialogs/interaction.py" line="150"/>
         <source>下一步</source>
         <translation>Next step</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="152"/>
+        <location filename="../../ui/dialogs/interaction.py" line="153"/>
         <source>显示号码回拨</source>
         <translation>Show number to call back</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="153"/>
+        <location filename="../../ui/dialogs/interaction.py" line="154"/>
         <source>查看会记入审计日志</source>
         <translation>Viewing is recorded in the audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="167"/>
+        <location filename="../../ui/dialogs/interaction.py" line="168"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="170"/>
+        <location filename="../../ui/dialogs/interaction.py" line="171"/>
         <source>保存（Ctrl+回车）</source>
         <translation>Save (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="220"/>
+        <location filename="../../ui/dialogs/interaction.py" line="221"/>
         <source>有内容超出字数上限（红色计数），请删减后再保存。</source>
         <translation>Some text is longer than its limit (red count); shorten it, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="261"/>
+        <location filename="../../ui/dialogs/interaction.py" line="262"/>
         <source>号码：{p}（此次查看已记入审计日志）</source>
         <translation>Number: {p} (this view is recorded in the audit log)</translation>
     </message>
@@ -7758,7 +8252,7 @@ this car&apos;s file with you</translation>
 <context>
     <name>KioskArrivals</name>
     <message>
-        <location filename="../../ui/widgets/kiosk_arrivals.py" line="315"/>
+        <location filename="../../ui/widgets/kiosk_arrivals.py" line="317"/>
         <source>自助签到待迎接：{n} 位</source>
         <translation>Kiosk check-ins to greet: {n}</translation>
     </message>
@@ -8204,6 +8698,7 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     <name>KioskWording</name>
     <message>
         <location filename="../../ui/kiosk/wording.py" line="24"/>
+        <location filename="../../ui/widgets/names.py" line="21"/>
         <source>zh</source>
         <translation>en</translation>
     </message>
@@ -8231,1027 +8726,1237 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="36"/>
+        <location filename="../../ui/widgets/labels.py" line="37"/>
         <source>店长</source>
         <translation>Manager</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="37"/>
+        <location filename="../../ui/widgets/labels.py" line="38"/>
         <source>前台</source>
         <translation>Reception</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="38"/>
+        <location filename="../../ui/widgets/labels.py" line="39"/>
         <source>销售顾问</source>
         <translation>Sales</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="39"/>
+        <location filename="../../ui/widgets/labels.py" line="40"/>
         <source>评估师</source>
         <translation>Appraiser</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="43"/>
+        <location filename="../../ui/widgets/labels.py" line="44"/>
         <source>加班</source>
         <translation>Extra shift</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="44"/>
+        <location filename="../../ui/widgets/labels.py" line="45"/>
         <source>调休</source>
         <translation>Day off (swapped)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="45"/>
+        <location filename="../../ui/widgets/labels.py" line="46"/>
         <source>休假</source>
         <translation>Leave</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="46"/>
+        <location filename="../../ui/widgets/labels.py" line="47"/>
         <source>病假</source>
         <translation>Sick</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="47"/>
+        <location filename="../../ui/widgets/labels.py" line="48"/>
         <source>外出</source>
         <translation>Off-site</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="51"/>
+        <location filename="../../ui/widgets/labels.py" line="52"/>
         <source>整备中</source>
         <translation>Preparing</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="52"/>
+        <location filename="../../ui/widgets/labels.py" line="53"/>
         <source>在售</source>
         <translation>On sale</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="53"/>
+        <location filename="../../ui/widgets/labels.py" line="54"/>
         <source>已预订</source>
         <translation>Reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="54"/>
+        <location filename="../../ui/widgets/labels.py" line="55"/>
         <location filename="../../ui/widgets/labels.py" line="61"/>
+        <location filename="../../ui/widgets/labels.py" line="70"/>
         <source>试驾中</source>
         <translation>On test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="55"/>
+        <location filename="../../ui/widgets/labels.py" line="56"/>
         <source>已售</source>
         <translation>Sold</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="59"/>
+        <location filename="../../ui/widgets/labels.py" line="68"/>
         <source>等待接待</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="60"/>
+        <location filename="../../ui/widgets/labels.py" line="69"/>
         <source>顾问接待中</source>
         <translation>With consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="62"/>
+        <location filename="../../ui/widgets/labels.py" line="71"/>
         <source>已离店</source>
         <translation>Left</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="66"/>
+        <location filename="../../ui/widgets/labels.py" line="75"/>
         <source>自然到店</source>
         <translation>Walk-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="67"/>
+        <location filename="../../ui/widgets/labels.py" line="76"/>
         <source>线上预约</source>
         <translation>Online booking</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="68"/>
+        <location filename="../../ui/widgets/labels.py" line="77"/>
         <source>老客户介绍</source>
         <translation>Referral</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="69"/>
+        <location filename="../../ui/widgets/labels.py" line="78"/>
         <source>短视频</source>
         <translation>Short video</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="70"/>
+        <location filename="../../ui/widgets/labels.py" line="79"/>
         <source>二手车平台</source>
         <translation>Listing platform</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="71"/>
+        <location filename="../../ui/widgets/labels.py" line="80"/>
         <source>电话咨询</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="72"/>
-        <location filename="../../ui/widgets/labels.py" line="93"/>
+        <location filename="../../ui/widgets/labels.py" line="81"/>
+        <location filename="../../ui/widgets/labels.py" line="102"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="76"/>
+        <location filename="../../ui/widgets/labels.py" line="85"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="77"/>
+        <location filename="../../ui/widgets/labels.py" line="86"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="81"/>
+        <location filename="../../ui/widgets/labels.py" line="90"/>
         <source>A 级（7 天内）</source>
         <translation>A (within 7 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="82"/>
+        <location filename="../../ui/widgets/labels.py" line="91"/>
         <source>B 级（15 天内）</source>
         <translation>B (within 15 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="83"/>
+        <location filename="../../ui/widgets/labels.py" line="92"/>
         <source>C 级（30 天内）</source>
         <translation>C (within 30 days)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="84"/>
+        <location filename="../../ui/widgets/labels.py" line="93"/>
         <source>D 级（暂无计划）</source>
         <translation>D (no plans yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="88"/>
+        <location filename="../../ui/widgets/labels.py" line="97"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="89"/>
+        <location filename="../../ui/widgets/labels.py" line="98"/>
         <source>微信</source>
         <translation>WeChat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="90"/>
+        <location filename="../../ui/widgets/labels.py" line="99"/>
         <source>短信</source>
         <translation>SMS</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="91"/>
+        <location filename="../../ui/widgets/labels.py" line="100"/>
         <source>到店面谈</source>
         <translation>In store</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="92"/>
+        <location filename="../../ui/widgets/labels.py" line="101"/>
         <source>在线咨询</source>
         <translation>Online chat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="97"/>
+        <location filename="../../ui/widgets/labels.py" line="106"/>
         <source>个人</source>
         <translation>Individual</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="98"/>
+        <location filename="../../ui/widgets/labels.py" line="107"/>
         <source>单位</source>
         <translation>Company</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="102"/>
+        <location filename="../../ui/widgets/labels.py" line="111"/>
         <source>买车</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="103"/>
+        <location filename="../../ui/widgets/labels.py" line="112"/>
         <source>卖车</source>
         <translation>Seller</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="104"/>
+        <location filename="../../ui/widgets/labels.py" line="113"/>
         <source>置换</source>
         <translation>Trade-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="108"/>
+        <location filename="../../ui/widgets/labels.py" line="117"/>
         <source>全款</source>
         <translation>Full payment</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="109"/>
+        <location filename="../../ui/widgets/labels.py" line="118"/>
         <source>贷款</source>
         <translation>Loan</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="113"/>
+        <location filename="../../ui/widgets/labels.py" line="122"/>
         <source>待响应</source>
         <translation>Awaiting reply</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="114"/>
+        <location filename="../../ui/widgets/labels.py" line="123"/>
         <source>已联系</source>
         <translation>Contacted</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="115"/>
+        <location filename="../../ui/widgets/labels.py" line="124"/>
         <source>已到店</source>
         <translation>Visited</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="116"/>
+        <location filename="../../ui/widgets/labels.py" line="125"/>
         <source>已关闭</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="120"/>
+        <location filename="../../ui/widgets/labels.py" line="129"/>
         <source>导入车辆</source>
         <translation>Import cars</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="121"/>
+        <location filename="../../ui/widgets/labels.py" line="130"/>
         <source>登录</source>
         <translation>Signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="122"/>
+        <location filename="../../ui/widgets/labels.py" line="131"/>
         <source>登录失败</source>
         <translation>Sign-in failed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="123"/>
+        <location filename="../../ui/widgets/labels.py" line="132"/>
         <source>离线登录</source>
         <translation>Signed in offline</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="124"/>
+        <location filename="../../ui/widgets/labels.py" line="133"/>
         <source>锁定期间尝试登录</source>
         <translation>Sign-in while locked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="125"/>
+        <location filename="../../ui/widgets/labels.py" line="134"/>
         <source>账号被锁定</source>
         <translation>Account locked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="126"/>
+        <location filename="../../ui/widgets/labels.py" line="135"/>
         <source>解锁账号</source>
         <translation>Account unlocked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="127"/>
+        <location filename="../../ui/widgets/labels.py" line="136"/>
         <source>新建员工账号</source>
         <translation>Staff account created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="128"/>
+        <location filename="../../ui/widgets/labels.py" line="137"/>
         <source>新建门店</source>
         <translation>Store created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="129"/>
+        <location filename="../../ui/widgets/labels.py" line="138"/>
         <source>自助机员工解锁</source>
         <translation>Kiosk staff unlock</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="130"/>
+        <location filename="../../ui/widgets/labels.py" line="139"/>
         <source>自助机 PIN 错误</source>
         <translation>Kiosk wrong PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="131"/>
+        <location filename="../../ui/widgets/labels.py" line="140"/>
         <source>自助机签到</source>
         <translation>Kiosk check-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="132"/>
+        <location filename="../../ui/widgets/labels.py" line="141"/>
         <source>接待自助签到客户</source>
         <translation>Greeted a kiosk check-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="133"/>
+        <location filename="../../ui/widgets/labels.py" line="142"/>
         <source>自助签到未见到此人</source>
         <translation>Kiosk check-in: nobody there</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="134"/>
+        <location filename="../../ui/widgets/labels.py" line="143"/>
         <source>查看完整个人信息</source>
         <translation>Personal data revealed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="135"/>
+        <location filename="../../ui/widgets/labels.py" line="144"/>
         <source>生成演示数据</source>
         <translation>Demo data generated</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="136"/>
+        <location filename="../../ui/widgets/labels.py" line="145"/>
         <source>新建客户</source>
         <translation>Customer created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="137"/>
+        <location filename="../../ui/widgets/labels.py" line="146"/>
         <source>到店登记</source>
         <translation>Visit checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="138"/>
+        <location filename="../../ui/widgets/labels.py" line="147"/>
         <source>预约试驾</source>
         <translation>Test drive booked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="139"/>
+        <location filename="../../ui/widgets/labels.py" line="148"/>
         <source>试驾出车</source>
         <translation>Test drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="140"/>
+        <location filename="../../ui/widgets/labels.py" line="149"/>
         <source>试驾还车</source>
         <translation>Test drive returned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="141"/>
+        <location filename="../../ui/widgets/labels.py" line="150"/>
         <source>核验驾驶证</source>
         <translation>Driving licence checked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="142"/>
+        <location filename="../../ui/widgets/labels.py" line="151"/>
         <source>签署试驾协议</source>
         <translation>Test-drive agreement signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="143"/>
+        <location filename="../../ui/widgets/labels.py" line="152"/>
         <source>试驾未到店</source>
         <translation>Test-drive no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="144"/>
+        <location filename="../../ui/widgets/labels.py" line="153"/>
         <source>取消试驾</source>
         <translation>Test drive cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="145"/>
+        <location filename="../../ui/widgets/labels.py" line="154"/>
         <source>打印/存档文件</source>
         <translation>Document printed / archived</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="146"/>
+        <location filename="../../ui/widgets/labels.py" line="155"/>
         <source>重印文件（副本）</source>
         <translation>Document reprinted (copy)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="148"/>
+        <location filename="../../ui/widgets/labels.py" line="157"/>
         <source>检测报告定稿</source>
         <translation>Inspection report finalised</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="149"/>
+        <location filename="../../ui/widgets/labels.py" line="158"/>
         <source>新建检测日</source>
         <translation>New inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="150"/>
+        <location filename="../../ui/widgets/labels.py" line="159"/>
         <source>检测日报名（名额/候补）</source>
         <translation>Inspection day registration (seat / wait-list)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="151"/>
+        <location filename="../../ui/widgets/labels.py" line="160"/>
         <source>取消检测日报名</source>
         <translation>Inspection day registration cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="152"/>
+        <location filename="../../ui/widgets/labels.py" line="161"/>
         <source>候补转为正式名额</source>
         <translation>Wait-list moved up to a seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="153"/>
+        <location filename="../../ui/widgets/labels.py" line="162"/>
         <source>已电话通知候补转正</source>
         <translation>Called about the seat from the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="154"/>
+        <location filename="../../ui/widgets/labels.py" line="163"/>
         <source>检测日签到</source>
         <translation>Inspection day check-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="155"/>
+        <location filename="../../ui/widgets/labels.py" line="164"/>
         <source>评估师接车检测</source>
         <translation>Appraiser took a car</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="156"/>
+        <location filename="../../ui/widgets/labels.py" line="165"/>
         <source>开始检测</source>
         <translation>Inspection started</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="157"/>
+        <location filename="../../ui/widgets/labels.py" line="166"/>
         <source>更正检测报告（新版本）</source>
         <translation>Inspection report corrected (new revision)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="158"/>
+        <location filename="../../ui/widgets/labels.py" line="167"/>
         <source>修改门店检测项目</source>
         <translation>Store checklist changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="159"/>
+        <location filename="../../ui/widgets/labels.py" line="168"/>
         <source>收取意向金</source>
         <translation>Deposit taken</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="160"/>
+        <location filename="../../ui/widgets/labels.py" line="169"/>
         <source>意向金抵扣车款</source>
         <translation>Deposit credited to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="161"/>
+        <location filename="../../ui/widgets/labels.py" line="170"/>
         <source>退还意向金</source>
         <translation>Deposit refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="162"/>
+        <location filename="../../ui/widgets/labels.py" line="171"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="163"/>
+        <location filename="../../ui/widgets/labels.py" line="172"/>
         <source>意向金到期，解除预订</source>
         <translation>Deposit expired, reservation released</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="164"/>
+        <location filename="../../ui/widgets/labels.py" line="173"/>
         <source>起草合同</source>
         <translation>Contract drafted</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="165"/>
+        <location filename="../../ui/widgets/labels.py" line="174"/>
         <source>签订合同</source>
         <translation>Contract signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="166"/>
+        <location filename="../../ui/widgets/labels.py" line="175"/>
         <source>作废合同</source>
         <translation>Contract voided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="167"/>
+        <location filename="../../ui/widgets/labels.py" line="176"/>
         <source>合并重复客户</source>
         <translation>Duplicate customers merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="168"/>
+        <location filename="../../ui/widgets/labels.py" line="177"/>
         <source>撤销客户合并</source>
         <translation>Customer merge undone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="169"/>
+        <location filename="../../ui/widgets/labels.py" line="178"/>
         <source>改派接待顾问</source>
         <translation>Consultant reassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="170"/>
+        <location filename="../../ui/widgets/labels.py" line="179"/>
         <source>离店登记</source>
         <translation>Visit checked out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="171"/>
+        <location filename="../../ui/widgets/labels.py" line="180"/>
         <source>修改车辆状态</source>
         <translation>Changed vehicle status</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="172"/>
+        <location filename="../../ui/widgets/labels.py" line="181"/>
         <source>修改车辆资料</source>
         <translation>Edited vehicle details</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="173"/>
+        <location filename="../../ui/widgets/labels.py" line="182"/>
         <source>导入车辆照片</source>
         <translation>Imported vehicle photos</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="174"/>
+        <location filename="../../ui/widgets/labels.py" line="183"/>
         <source>调整照片顺序</source>
         <translation>Reordered photos</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="175"/>
+        <location filename="../../ui/widgets/labels.py" line="184"/>
         <source>设置封面照片</source>
         <translation>Set the cover photo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="176"/>
+        <location filename="../../ui/widgets/labels.py" line="185"/>
         <source>删除车辆照片</source>
         <translation>Deleted a vehicle photo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="177"/>
+        <location filename="../../ui/widgets/labels.py" line="186"/>
         <source>撤回营销同意</source>
         <translation>Withdraw marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="178"/>
+        <location filename="../../ui/widgets/labels.py" line="187"/>
         <source>导出个人信息</source>
         <translation>Export personal data</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="179"/>
+        <location filename="../../ui/widgets/labels.py" line="188"/>
         <source>删除个人信息（匿名化）</source>
         <translation>Personal data erased (anonymised)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="180"/>
+        <location filename="../../ui/widgets/labels.py" line="189"/>
         <source>按保留期限清除</source>
         <translation>Purged by the retention period</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="181"/>
+        <location filename="../../ui/widgets/labels.py" line="190"/>
         <source>修改员工资料</source>
         <translation>Edit staff details</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="182"/>
+        <location filename="../../ui/widgets/labels.py" line="191"/>
         <source>停用员工账号</source>
         <translation>Disable staff account</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="183"/>
+        <location filename="../../ui/widgets/labels.py" line="192"/>
         <source>启用员工账号</source>
         <translation>Re-enable staff account</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="184"/>
+        <location filename="../../ui/widgets/labels.py" line="193"/>
         <source>重置密码（临时密码）</source>
         <translation>Reset password (temporary)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="185"/>
+        <location filename="../../ui/widgets/labels.py" line="194"/>
         <source>修改密码</source>
         <translation>Change password</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="186"/>
+        <location filename="../../ui/widgets/labels.py" line="195"/>
         <source>修改密码失败（当前密码错误）</source>
         <translation>Password change refused (wrong current password)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="187"/>
+        <location filename="../../ui/widgets/labels.py" line="196"/>
         <source>设置 PIN</source>
         <translation>Set PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="188"/>
+        <location filename="../../ui/widgets/labels.py" line="197"/>
         <source>重置 PIN</source>
         <translation>Reset PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="189"/>
+        <location filename="../../ui/widgets/labels.py" line="198"/>
         <source>清除 PIN</source>
         <translation>Clear PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="190"/>
+        <location filename="../../ui/widgets/labels.py" line="199"/>
         <source>修改每周排班</source>
         <translation>Change weekly roster</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="191"/>
+        <location filename="../../ui/widgets/labels.py" line="200"/>
         <source>修改当天排班</source>
         <translation>Change roster day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="192"/>
+        <location filename="../../ui/widgets/labels.py" line="201"/>
         <source>修改门店资料</source>
         <translation>Edit store profile</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="193"/>
+        <location filename="../../ui/widgets/labels.py" line="202"/>
         <source>设置门店标志</source>
         <translation>Set store logo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="194"/>
+        <location filename="../../ui/widgets/labels.py" line="203"/>
         <source>移除门店标志</source>
         <translation>Remove store logo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="195"/>
+        <location filename="../../ui/widgets/labels.py" line="204"/>
         <source>排队客户分配给空闲顾问</source>
         <translation>Queued visitor given to a free consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="196"/>
+        <location filename="../../ui/widgets/labels.py" line="205"/>
         <source>修改客户资料</source>
         <translation>Customer details changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="197"/>
+        <location filename="../../ui/widgets/labels.py" line="206"/>
         <source>设置客户标签</source>
         <translation>Customer tag set</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="198"/>
+        <location filename="../../ui/widgets/labels.py" line="207"/>
         <source>登记线索</source>
         <translation>Lead recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="199"/>
+        <location filename="../../ui/widgets/labels.py" line="208"/>
         <source>分配线索</source>
         <translation>Lead assigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="200"/>
+        <location filename="../../ui/widgets/labels.py" line="209"/>
         <source>关闭线索</source>
         <translation>Lead closed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="201"/>
+        <location filename="../../ui/widgets/labels.py" line="210"/>
         <source>导入线索</source>
         <translation>Leads imported</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="202"/>
+        <location filename="../../ui/widgets/labels.py" line="211"/>
         <source>收车入库</source>
         <translation>Car taken into stock</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="203"/>
+        <location filename="../../ui/widgets/labels.py" line="212"/>
         <source>修改价格构成</source>
         <translation>Prices changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="204"/>
+        <location filename="../../ui/widgets/labels.py" line="213"/>
         <source>修改照片分类</source>
         <translation>Photos re-filed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="205"/>
+        <location filename="../../ui/widgets/labels.py" line="214"/>
         <source>附加第三方检测报告</source>
         <translation>Third-party report attached</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="206"/>
+        <location filename="../../ui/widgets/labels.py" line="215"/>
         <source>移除第三方检测报告</source>
         <translation>Third-party report removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="207"/>
+        <location filename="../../ui/widgets/labels.py" line="216"/>
         <source>添加事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry added</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="208"/>
+        <location filename="../../ui/widgets/labels.py" line="217"/>
         <source>修改事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="209"/>
+        <location filename="../../ui/widgets/labels.py" line="218"/>
         <source>删除事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="210"/>
+        <location filename="../../ui/widgets/labels.py" line="219"/>
         <source>添加保养记录</source>
         <translation>Maintenance entry added</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="211"/>
+        <location filename="../../ui/widgets/labels.py" line="220"/>
         <source>修改保养记录</source>
         <translation>Maintenance entry changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="212"/>
+        <location filename="../../ui/widgets/labels.py" line="221"/>
         <source>删除保养记录</source>
         <translation>Maintenance entry removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="213"/>
+        <location filename="../../ui/widgets/labels.py" line="222"/>
         <source>修改岗位权限</source>
         <translation>Role permissions changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="214"/>
+        <location filename="../../ui/widgets/labels.py" line="223"/>
         <source>修改检测日</source>
         <translation>Inspection day changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="215"/>
+        <location filename="../../ui/widgets/labels.py" line="224"/>
         <source>取消检测日</source>
         <translation>Inspection day cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="220"/>
+        <location filename="../../ui/widgets/labels.py" line="229"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="221"/>
-        <location filename="../../ui/widgets/labels.py" line="222"/>
+        <location filename="../../ui/widgets/labels.py" line="230"/>
+        <location filename="../../ui/widgets/labels.py" line="231"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="223"/>
+        <location filename="../../ui/widgets/labels.py" line="232"/>
         <source>修改项</source>
         <translation>Fields</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="224"/>
+        <location filename="../../ui/widgets/labels.py" line="233"/>
+        <location filename="../../ui/widgets/labels.py" line="289"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="225"/>
+        <location filename="../../ui/widgets/labels.py" line="234"/>
         <source>原为</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="226"/>
+        <location filename="../../ui/widgets/labels.py" line="235"/>
         <source>改为</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="227"/>
+        <location filename="../../ui/widgets/labels.py" line="236"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="229"/>
+        <location filename="../../ui/widgets/labels.py" line="238"/>
         <source>剩余次数</source>
         <translation>Attempts left</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="230"/>
+        <location filename="../../ui/widgets/labels.py" line="239"/>
         <source>分钟</source>
         <translation>Minutes</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="231"/>
+        <location filename="../../ui/widgets/labels.py" line="240"/>
+        <location filename="../../ui/widgets/labels.py" line="303"/>
         <source>编号</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="232"/>
+        <location filename="../../ui/widgets/labels.py" line="241"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="233"/>
+        <location filename="../../ui/widgets/labels.py" line="242"/>
         <source>预约码</source>
         <translation>Booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="235"/>
+        <location filename="../../ui/widgets/labels.py" line="244"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="236"/>
+        <location filename="../../ui/widgets/labels.py" line="245"/>
         <source>合同号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="237"/>
+        <location filename="../../ui/widgets/labels.py" line="246"/>
         <source>原合同号</source>
         <translation>Original contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="238"/>
+        <location filename="../../ui/widgets/labels.py" line="247"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="239"/>
+        <location filename="../../ui/widgets/labels.py" line="248"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="240"/>
+        <location filename="../../ui/widgets/labels.py" line="249"/>
         <source>签署文本摘要</source>
         <translation>Signed text digest</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="241"/>
+        <location filename="../../ui/widgets/labels.py" line="250"/>
         <source>报告号</source>
         <translation>Report no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="242"/>
+        <location filename="../../ui/widgets/labels.py" line="251"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="243"/>
+        <location filename="../../ui/widgets/labels.py" line="252"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="244"/>
+        <location filename="../../ui/widgets/labels.py" line="253"/>
         <source>座位号</source>
         <translation>Seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="249"/>
+        <location filename="../../ui/widgets/labels.py" line="258"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="253"/>
+        <location filename="../../ui/widgets/labels.py" line="262"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="254"/>
+        <location filename="../../ui/widgets/labels.py" line="263"/>
         <source>停止的营销回访</source>
         <translation>Sales calls stopped</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="255"/>
+        <location filename="../../ui/widgets/labels.py" line="264"/>
         <source>渠道</source>
         <translation>Channel</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="256"/>
+        <location filename="../../ui/widgets/labels.py" line="265"/>
         <source>导出内容</source>
         <translation>Exported</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="257"/>
+        <location filename="../../ui/widgets/labels.py" line="266"/>
         <source>依法保留</source>
         <translation>Kept by law</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="258"/>
+        <location filename="../../ui/widgets/labels.py" line="267"/>
         <source>已匿名化</source>
         <translation>Anonymised</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="259"/>
+        <location filename="../../ui/widgets/labels.py" line="268"/>
         <source>保留年数</source>
         <translation>Years kept</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="260"/>
+        <location filename="../../ui/widgets/labels.py" line="269"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="261"/>
+        <location filename="../../ui/widgets/labels.py" line="270"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="263"/>
+        <location filename="../../ui/widgets/labels.py" line="272"/>
         <source>新增</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="264"/>
+        <location filename="../../ui/widgets/labels.py" line="273"/>
         <source>合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="265"/>
+        <location filename="../../ui/widgets/labels.py" line="274"/>
         <source>无变化</source>
         <translation>Unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="266"/>
+        <location filename="../../ui/widgets/labels.py" line="275"/>
         <source>拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="267"/>
+        <location filename="../../ui/widgets/labels.py" line="276"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="268"/>
+        <location filename="../../ui/widgets/labels.py" line="277"/>
         <source>启用</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="272"/>
+        <location filename="../../ui/widgets/labels.py" line="278"/>
+        <source>收购方式</source>
+        <translation>Acquisition</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="279"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="280"/>
+        <source>工位</source>
+        <translation>Bay</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="281"/>
+        <source>工位数</source>
+        <translation>Bays</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="283"/>
+        <source>照片类别</source>
+        <translation>Photo categories</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="284"/>
+        <source>类别</source>
+        <translation>Classes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="285"/>
+        <source>副本号</source>
+        <translation>Copy no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="286"/>
+        <source>成本价</source>
+        <translation>Cost price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="287"/>
+        <source>数量</source>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="288"/>
+        <source>损伤</source>
+        <translation>Damage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="290"/>
+        <source>条目</source>
+        <translation>Entry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="291"/>
+        <source>检测日</source>
+        <translation>Inspection day</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="292"/>
+        <source>已补位</source>
+        <translation>Seats filled</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="293"/>
+        <source>已标记</source>
+        <translation>Flagged</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="294"/>
+        <source>空出的座位</source>
+        <translation>Seat freed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="295"/>
+        <source>原版本</source>
+        <translation>From revision</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="297"/>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="298"/>
+        <source>自助机</source>
+        <translation>Kiosk</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="300"/>
+        <source>标价</source>
+        <translation>List price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="301"/>
+        <source>营销同意</source>
+        <translation>Marketing consent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="302"/>
+        <source>已改期</source>
+        <translation>Moved</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="304"/>
+        <source>表显里程（公里）</source>
+        <translation>Odometer (km)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="305"/>
+        <source>离线</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="306"/>
+        <source>页数</source>
+        <translation>Pages</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="307"/>
+        <source>权限</source>
+        <translation>Permission</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="308"/>
+        <source>导入模板</source>
+        <translation>Import template</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="309"/>
+        <source>候补转正</source>
+        <translation>Promoted from wait list</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="310"/>
+        <source>重新编号</source>
+        <translation>Renumbered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="311"/>
+        <source>已恢复</source>
+        <translation>Restored</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="312"/>
+        <source>版本</source>
+        <translation>Revision</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="313"/>
+        <source>评分</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="314"/>
+        <source>座位</source>
+        <translation>Seat</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="315"/>
+        <source>座位数</source>
+        <translation>Seats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="316"/>
+        <source>待回电</source>
+        <translation>To call back</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="317"/>
+        <source>已更新</source>
+        <translation>Updated</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="318"/>
+        <source>途径</source>
+        <translation>Via</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="319"/>
+        <source>车架号</source>
+        <translation>VIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="320"/>
+        <source>车架号已核对</source>
+        <translation>VIN confirmed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="321"/>
+        <source>到店序号</source>
+        <translation>Visit no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="322"/>
+        <source>候补</source>
+        <translation>Wait list</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="326"/>
         <source>手机号</source>
         <translation>Mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="273"/>
+        <location filename="../../ui/widgets/labels.py" line="327"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="277"/>
+        <location filename="../../ui/widgets/labels.py" line="331"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="335"/>
+        <location filename="../../ui/widgets/labels.py" line="389"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="228"/>
-        <location filename="../../ui/widgets/labels.py" line="278"/>
+        <location filename="../../ui/widgets/labels.py" line="237"/>
+        <location filename="../../ui/widgets/labels.py" line="332"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="283"/>
+        <location filename="../../ui/widgets/labels.py" line="337"/>
         <source>试驾提醒名单</source>
         <translation>Test-drive reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="262"/>
-        <location filename="../../ui/widgets/labels.py" line="284"/>
+        <location filename="../../ui/widgets/labels.py" line="271"/>
+        <location filename="../../ui/widgets/labels.py" line="338"/>
         <source>文件</source>
         <translation>Document</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="289"/>
+        <location filename="../../ui/widgets/labels.py" line="299"/>
+        <location filename="../../ui/widgets/labels.py" line="343"/>
         <source>线索</source>
         <translation>Lead</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="290"/>
+        <location filename="../../ui/widgets/labels.py" line="344"/>
         <source>客户标签</source>
         <translation>Customer tags</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="319"/>
+        <location filename="../../ui/widgets/labels.py" line="373"/>
         <source>{key}：{value}</source>
         <translation>{key}: {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="323"/>
+        <location filename="../../ui/widgets/labels.py" line="377"/>
         <source>，</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="246"/>
-        <location filename="../../ui/widgets/labels.py" line="279"/>
+        <location filename="../../ui/widgets/labels.py" line="255"/>
+        <location filename="../../ui/widgets/labels.py" line="333"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="35"/>
+        <location filename="../../ui/widgets/labels.py" line="36"/>
         <source>集团管理</source>
         <translation>Group manager</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="234"/>
-        <location filename="../../ui/widgets/labels.py" line="245"/>
-        <location filename="../../ui/widgets/labels.py" line="280"/>
+        <location filename="../../ui/widgets/labels.py" line="243"/>
+        <location filename="../../ui/widgets/labels.py" line="254"/>
+        <location filename="../../ui/widgets/labels.py" line="282"/>
+        <location filename="../../ui/widgets/labels.py" line="334"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="247"/>
-        <location filename="../../ui/widgets/labels.py" line="281"/>
+        <location filename="../../ui/widgets/labels.py" line="256"/>
+        <location filename="../../ui/widgets/labels.py" line="335"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="248"/>
-        <location filename="../../ui/widgets/labels.py" line="282"/>
+        <location filename="../../ui/widgets/labels.py" line="257"/>
+        <location filename="../../ui/widgets/labels.py" line="336"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="251"/>
-        <location filename="../../ui/widgets/labels.py" line="285"/>
+        <location filename="../../ui/widgets/labels.py" line="260"/>
+        <location filename="../../ui/widgets/labels.py" line="339"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="252"/>
-        <location filename="../../ui/widgets/labels.py" line="286"/>
+        <location filename="../../ui/widgets/labels.py" line="261"/>
+        <location filename="../../ui/widgets/labels.py" line="340"/>
         <source>合同</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="147"/>
-        <location filename="../../ui/widgets/labels.py" line="287"/>
+        <location filename="../../ui/widgets/labels.py" line="156"/>
+        <location filename="../../ui/widgets/labels.py" line="341"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="250"/>
-        <location filename="../../ui/widgets/labels.py" line="288"/>
+        <location filename="../../ui/widgets/labels.py" line="259"/>
+        <location filename="../../ui/widgets/labels.py" line="296"/>
+        <location filename="../../ui/widgets/labels.py" line="342"/>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/labels.py" line="60"/>
         <source>已预约</source>
         <translation>Booked</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/labels.py" line="62"/>
         <source>已还车</source>
         <translation>Returned</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/labels.py" line="63"/>
         <source>已取消</source>
         <translation>Cancelled</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/labels.py" line="64"/>
         <source>未到店</source>
         <translation>No-show</translation>
     </message>
@@ -9259,107 +9964,107 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LeadDialog</name>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="76"/>
+        <location filename="../../ui/dialogs/lead.py" line="77"/>
         <source>新建线索</source>
         <translation>New lead</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="86"/>
+        <location filename="../../ui/dialogs/lead.py" line="87"/>
         <source>11 位手机号</source>
         <translation>11-digit mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="88"/>
+        <location filename="../../ui/dialogs/lead.py" line="89"/>
         <source>不知道可不填；“薛女士”也可以</source>
         <translation>Optional; &quot;Ms Xue&quot; is fine</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="90"/>
+        <location filename="../../ui/dialogs/lead.py" line="91"/>
         <source>（不填）</source>
         <translation>(not given)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="103"/>
+        <location filename="../../ui/dialogs/lead.py" line="104"/>
         <source>平台名称（电话来的可不填）</source>
         <translation>Platform (leave empty for a phone call)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="111"/>
+        <location filename="../../ui/dialogs/lead.py" line="112"/>
         <source>例如：2021款 丰田 凯美瑞 2.0G</source>
         <translation>e.g. 2021 Toyota Camry 2.0G</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="113"/>
+        <location filename="../../ui/dialogs/lead.py" line="114"/>
         <source>客户问了什么、留言内容</source>
         <translation>What they asked, their message</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="119"/>
+        <location filename="../../ui/dialogs/lead.py" line="120"/>
         <source>（暂不分配）</source>
         <translation>(not assigned yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="128"/>
+        <location filename="../../ui/dialogs/lead.py" line="129"/>
         <source>须在收到后 {h} 小时内联系（门店设置）。</source>
         <translation>Must be contacted within {h} hours of receipt (store setting).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="134"/>
+        <location filename="../../ui/dialogs/lead.py" line="135"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="135"/>
+        <location filename="../../ui/dialogs/lead.py" line="136"/>
         <source>称呼</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="136"/>
+        <location filename="../../ui/dialogs/lead.py" line="137"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="137"/>
+        <location filename="../../ui/dialogs/lead.py" line="138"/>
         <source>咨询车辆</source>
         <translation>Car asked about</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="138"/>
+        <location filename="../../ui/dialogs/lead.py" line="139"/>
         <source>留言</source>
         <translation>Message</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="139"/>
+        <location filename="../../ui/dialogs/lead.py" line="140"/>
         <source>跟进顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="140"/>
+        <location filename="../../ui/dialogs/lead.py" line="141"/>
         <source>收到时间</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="147"/>
+        <location filename="../../ui/dialogs/lead.py" line="148"/>
         <source>在原线索上记录这次沟通</source>
         <translation>Log this enquiry on the existing lead</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="151"/>
+        <location filename="../../ui/dialogs/lead.py" line="152"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="154"/>
+        <location filename="../../ui/dialogs/lead.py" line="155"/>
         <source>登记线索</source>
         <translation>Record lead</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="218"/>
+        <location filename="../../ui/dialogs/lead.py" line="219"/>
         <source>有内容超出字数上限（红色计数），请删减后再保存。</source>
         <translation>Some text is longer than its limit (red count); shorten it, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead.py" line="248"/>
+        <location filename="../../ui/dialogs/lead.py" line="249"/>
         <source>再次咨询：{text}</source>
         <translation>Asked again: {text}</translation>
     </message>
@@ -9367,87 +10072,87 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LeadImportDialog</name>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="82"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="83"/>
         <source>导入平台线索</source>
         <translation>Import platform leads</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="88"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="89"/>
         <source>平台后台导出的线索 CSV 文件</source>
         <translation>The leads CSV exported from the platform</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="89"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="90"/>
         <source>选择文件…</source>
         <translation>Choose file…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="95"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="96"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="98"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="99"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="103"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="104"/>
         <source>按表头识别：手机号/电话、姓名、提交时间、线索编号、意向车源、留言、负责顾问。同一号码已有未处理线索的，本次咨询记在原线索上；导入过的线索编号不会重复导入。</source>
         <translation>Columns are recognised by their headers: mobile/phone, name, time submitted, lead id, car, message, consultant. A number with an open lead gets this enquiry logged on that lead; a lead id imported before is not imported again.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="117"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="118"/>
         <source>检查（不写入）</source>
         <translation>Check (writes nothing)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="119"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="120"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="122"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="123"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="140"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="141"/>
         <source>选择线索文件</source>
         <translation>Choose the leads file</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="140"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="141"/>
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="148"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="149"/>
         <source>请先选择要导入的文件。</source>
         <translation>Choose the file to import first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="184"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="185"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="184"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="185"/>
         <source>正在导入…</source>
         <translation>Importing…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="200"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="201"/>
         <source>检查结果：共 {total} 行，将新增 {created}，将合并 {merged}，无变化 {unchanged}，拒绝 {rejected}（尚未写入）</source>
         <translation>Check: {total} rows; would create {created}, merge {merged}, unchanged {unchanged}, rejected {rejected} (nothing written yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="205"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="206"/>
         <source>已导入：共 {total} 行，新增 {created}，合并 {merged}，无变化 {unchanged}，拒绝 {rejected}</source>
         <translation>Imported: {total} rows; created {created}, merged {merged}, unchanged {unchanged}, rejected {rejected}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="209"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="210"/>
         <source>。报告已保存：{path}</source>
         <translation>. Report saved: {path}</translation>
     </message>
@@ -9455,77 +10160,77 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LeadsModel</name>
     <message>
-        <location filename="../../ui/screens/leads.py" line="89"/>
+        <location filename="../../ui/screens/leads.py" line="91"/>
         <source>收到时间</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="90"/>
+        <location filename="../../ui/screens/leads.py" line="92"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="91"/>
+        <location filename="../../ui/screens/leads.py" line="93"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="92"/>
+        <location filename="../../ui/screens/leads.py" line="94"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="93"/>
+        <location filename="../../ui/screens/leads.py" line="95"/>
         <source>咨询车辆</source>
         <translation>Car asked about</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="94"/>
+        <location filename="../../ui/screens/leads.py" line="96"/>
         <source>跟进顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="95"/>
+        <location filename="../../ui/screens/leads.py" line="97"/>
         <source>响应期限</source>
         <translation>Reply by</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="96"/>
+        <location filename="../../ui/screens/leads.py" line="98"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="97"/>
+        <location filename="../../ui/screens/leads.py" line="99"/>
         <source>最近沟通</source>
         <translation>Last contact</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="115"/>
+        <location filename="../../ui/screens/leads.py" line="117"/>
         <source>已于 {when} 联系</source>
         <translation>Contacted {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="122"/>
+        <location filename="../../ui/screens/leads.py" line="124"/>
         <source>已超时 {d} 天</source>
         <translation>Overdue {d} d</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="123"/>
+        <location filename="../../ui/screens/leads.py" line="125"/>
         <source>已超时 {h} 小时 {m} 分</source>
         <translation>Overdue {h} h {m} min</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="124"/>
+        <location filename="../../ui/screens/leads.py" line="126"/>
         <source>剩 {h} 小时 {m} 分</source>
         <translation>{h} h {m} min left</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="130"/>
+        <location filename="../../ui/screens/leads.py" line="132"/>
         <source>（未留姓名）</source>
         <translation>(no name given)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="138"/>
+        <location filename="../../ui/screens/leads.py" line="140"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -9533,183 +10238,183 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LeadsScreen</name>
     <message>
-        <location filename="../../ui/screens/leads.py" line="163"/>
+        <location filename="../../ui/screens/leads.py" line="165"/>
         <source>待处理</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="164"/>
+        <location filename="../../ui/screens/leads.py" line="166"/>
         <source>已超时</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="165"/>
+        <location filename="../../ui/screens/leads.py" line="167"/>
         <source>已到店</source>
         <translation>Visited</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="166"/>
+        <location filename="../../ui/screens/leads.py" line="168"/>
         <source>已关闭</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="167"/>
+        <location filename="../../ui/screens/leads.py" line="169"/>
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="182"/>
+        <location filename="../../ui/screens/leads.py" line="184"/>
         <source>线索</source>
         <translation>Leads</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="198"/>
+        <location filename="../../ui/screens/leads.py" line="200"/>
         <source>全部顾问</source>
         <translation>All consultants</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="199"/>
+        <location filename="../../ui/screens/leads.py" line="201"/>
         <source>我跟进的</source>
         <translation>Mine</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="200"/>
+        <location filename="../../ui/screens/leads.py" line="202"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="204"/>
+        <location filename="../../ui/screens/leads.py" line="206"/>
         <source>手机号 / 尾号 / 姓名 / 车型 / 平台</source>
         <translation>Mobile / last digits / name / car / platform</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="218"/>
+        <location filename="../../ui/screens/leads.py" line="220"/>
         <source>新建线索…（Ctrl+N）</source>
         <translation>New lead… (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="220"/>
+        <location filename="../../ui/screens/leads.py" line="222"/>
         <source>回电 / 记录沟通（回车）</source>
         <translation>Call back / log contact (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="223"/>
-        <location filename="../../ui/screens/leads.py" line="371"/>
+        <location filename="../../ui/screens/leads.py" line="225"/>
+        <location filename="../../ui/screens/leads.py" line="373"/>
         <source>分配顾问…</source>
         <translation>Assign consultant…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="225"/>
+        <location filename="../../ui/screens/leads.py" line="227"/>
         <source>关闭线索…</source>
         <translation>Close lead…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="227"/>
+        <location filename="../../ui/screens/leads.py" line="229"/>
         <source>客户档案</source>
         <translation>Customer record</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="229"/>
+        <location filename="../../ui/screens/leads.py" line="231"/>
         <source>导入平台线索…</source>
         <translation>Import platform leads…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="338"/>
+        <location filename="../../ui/screens/leads.py" line="340"/>
         <source>待处理 {open} 条，其中超时 {overdue} 条（须在 {h} 小时内联系）</source>
         <translation>{open} open, {overdue} of them overdue (to be contacted within {h} hours)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="342"/>
+        <location filename="../../ui/screens/leads.py" line="344"/>
         <source>；我跟进的 {open} 条，超时 {overdue} 条</source>
         <translation>; mine: {open}, {overdue} overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="350"/>
+        <location filename="../../ui/screens/leads.py" line="352"/>
         <source>共 {n} 条</source>
         <translation>{n} in all</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="371"/>
+        <location filename="../../ui/screens/leads.py" line="373"/>
         <source>我来跟进</source>
         <translation>I&apos;ll take it</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="391"/>
+        <location filename="../../ui/screens/leads.py" line="393"/>
         <source>已登记线索，请在 {due} 前联系。</source>
         <translation>Lead recorded; contact them before {due}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="393"/>
+        <location filename="../../ui/screens/leads.py" line="395"/>
         <source>该号码是老客户 {name}，已关联到其档案。</source>
         <translation>The number is returning customer {name}&apos;s; linked to their record.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="398"/>
+        <location filename="../../ui/screens/leads.py" line="400"/>
         <source>待同步：网络断开，线索已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The lead is saved on this PC and recorded automatically when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="403"/>
+        <location filename="../../ui/screens/leads.py" line="405"/>
         <source>已有线索</source>
         <translation>Existing lead</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="409"/>
+        <location filename="../../ui/screens/leads.py" line="411"/>
         <source>（未留姓名）</source>
         <translation>(no name given)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="427"/>
+        <location filename="../../ui/screens/leads.py" line="429"/>
         <source>线索：{name} {phone}</source>
         <translation>Lead: {name} {phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="449"/>
+        <location filename="../../ui/screens/leads.py" line="451"/>
         <source>待同步：网络断开，沟通记录已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The contact is saved on this PC and recorded automatically when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="452"/>
+        <location filename="../../ui/screens/leads.py" line="454"/>
         <source>沟通记录已保存，线索已响应。</source>
         <translation>Contact saved; the lead has been answered.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="472"/>
+        <location filename="../../ui/screens/leads.py" line="474"/>
         <source>（取消分配）</source>
         <translation>(unassign)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="475"/>
+        <location filename="../../ui/screens/leads.py" line="477"/>
         <source>分配顾问</source>
         <translation>Assign consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="475"/>
+        <location filename="../../ui/screens/leads.py" line="477"/>
         <source>由谁跟进这条线索：</source>
         <translation>Who follows up this lead:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="491"/>
+        <location filename="../../ui/screens/leads.py" line="493"/>
         <source>已分配给 {name}。</source>
         <translation>Assigned to {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="493"/>
+        <location filename="../../ui/screens/leads.py" line="495"/>
         <source>已取消分配。</source>
         <translation>Unassigned.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="503"/>
+        <location filename="../../ui/screens/leads.py" line="505"/>
         <source>关闭线索</source>
         <translation>Close lead</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="504"/>
+        <location filename="../../ui/screens/leads.py" line="506"/>
         <source>关闭原因（例如：空号、已在别家买车、重复线索；最多 200 字）：</source>
         <translation>Reason for closing (e.g. number not in service, bought elsewhere, duplicate; up to 200 characters):</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="515"/>
+        <location filename="../../ui/screens/leads.py" line="517"/>
         <source>线索已关闭。</source>
         <translation>Lead closed.</translation>
     </message>
@@ -9717,57 +10422,57 @@ Please show your booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LicenceDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="203"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="205"/>
         <source>核验驾驶证</source>
         <translation>Check driving licence</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="207"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="209"/>
         <source>18 位证号（与身份证号相同）</source>
         <translation>18 digits (same as the ID number)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="213"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="215"/>
         <source>选择驾驶证照片…</source>
         <translation>Choose a licence photo…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="215"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="217"/>
         <source>试驾车辆</source>
         <translation>Test-drive car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="216"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="218"/>
         <source>驾驶证号</source>
         <translation>Licence no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="217"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="219"/>
         <source>准驾车型</source>
         <translation>Licence class</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="218"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="220"/>
         <source>有效期至</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="219"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="221"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="220"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="222"/>
         <source>照片（可选）</source>
         <translation>Photo (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="225"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="227"/>
         <source>驾驶证照片</source>
         <translation>Driving licence photo</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="225"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="227"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
     </message>
@@ -10384,22 +11089,22 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>OutcomeModel</name>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="52"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="53"/>
         <source>行号</source>
         <translation>Line</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="52"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="53"/>
         <source>结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="52"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="53"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_import.py" line="52"/>
+        <location filename="../../ui/dialogs/lead_import.py" line="53"/>
         <source>说明</source>
         <translation>Details</translation>
     </message>
@@ -10884,44 +11589,52 @@ Interest {interest} · total {total}</translation>
         <translation>D (no plans yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="106"/>
+        <location filename="../../ui/widgets/reception_labels.py" line="132"/>
         <source>顾问都在接待中：请客户在休息区稍候，排在第 {n} 位；有顾问空出时按到店先后自动分配。</source>
         <translation>All consultants are busy: please ask the customer to wait in the lounge, number {n} in line; they are handed to the next free consultant in order of arrival.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="110"/>
+        <location filename="../../ui/widgets/reception_labels.py" line="136"/>
         <source>今天没有在岗的销售顾问：请客户稍候，并请店长在“员工 → 排班”中安排。</source>
         <translation>No consultant is on duty today: please ask the customer to wait and the manager to set the roster (Staff → Roster).</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="105"/>
         <source>%m月%d日</source>
         <translation>%d %b</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="107"/>
         <source>撞单提醒：该客户由 {name} 跟进（保护期至 {until}），请交给 {name} 接待。</source>
         <translation>Ownership alert: this customer is followed up by {name} (protected until {until}); please hand them to {name}.</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="112"/>
         <source>{name} 正在接待其他客户，请先安排客户稍候。</source>
         <translation>{name} is with another customer; please ask the customer to wait a moment.</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="118"/>
         <source>已改派 {name}。注意：该客户在 {owner} 的保护期内（撞单），改派将记入审计日志。</source>
         <translation>Reassigned to {name}. Note: this customer is within {owner}&apos;s protection period; the reassignment is recorded in the audit log.</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="122"/>
         <source>指定由 {name} 接待。</source>
         <translation>{name} will greet the customer, as chosen.</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="124"/>
         <source>按轮岗由 {name} 接待。</source>
         <translation>{name} will greet the customer (rotation).</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="128"/>
         <source>由预约的顾问 {name} 接待。</source>
         <translation>{name}, the consultant of the booking, will greet the customer.</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="70"/>
         <source>未定级</source>
         <translation>Not graded</translation>
     </message>
@@ -10929,123 +11642,123 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>RegisterDialog</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="447"/>
+        <location filename="../../ui/screens/inspection_day.py" line="458"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="452"/>
+        <location filename="../../ui/screens/inspection_day.py" line="465"/>
         <source>{day} {hours} · 剩余名额 {left}/{seats}</source>
         <translation>{day} {hours} · {left}/{seats} seats left</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="455"/>
+        <location filename="../../ui/screens/inspection_day.py" line="468"/>
         <source>（已满，将登记为候补）</source>
         <translation> (full: goes on the wait-list)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="461"/>
+        <location filename="../../ui/screens/inspection_day.py" line="474"/>
         <source>11 位手机号</source>
         <translation>11-digit mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="463"/>
+        <location filename="../../ui/screens/inspection_day.py" line="476"/>
         <source>新客户填写姓名；老客户按手机号自动找到</source>
         <translation>Name for a new customer; a returning one is found by number</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="466"/>
+        <location filename="../../ui/screens/inspection_day.py" line="479"/>
         <source>（不称呼）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="467"/>
+        <location filename="../../ui/screens/inspection_day.py" line="480"/>
         <source>先生</source>
         <translation>Mr</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="468"/>
+        <location filename="../../ui/screens/inspection_day.py" line="481"/>
         <source>女士</source>
         <translation>Ms</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="472"/>
+        <location filename="../../ui/screens/inspection_day.py" line="485"/>
         <source>如 京A12345</source>
         <translation>e.g. 京A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="477"/>
-        <location filename="../../ui/screens/inspection_day.py" line="482"/>
+        <location filename="../../ui/screens/inspection_day.py" line="490"/>
+        <location filename="../../ui/screens/inspection_day.py" line="495"/>
         <source>未填</source>
         <translation>Not given</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="484"/>
+        <location filename="../../ui/screens/inspection_day.py" line="497"/>
         <source>选填，17 位</source>
         <translation>Optional, 17 characters</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="487"/>
+        <location filename="../../ui/screens/inspection_day.py" line="500"/>
         <source>客户关心的问题（选填）</source>
         <translation>The customer&apos;s concerns (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="488"/>
+        <location filename="../../ui/screens/inspection_day.py" line="501"/>
         <source>客户已同意门店使用手机号办理报名、签到和名额通知</source>
         <translation>The customer agrees that we use the number for registration, check-in and seat notices</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="490"/>
+        <location filename="../../ui/screens/inspection_day.py" line="503"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="491"/>
+        <location filename="../../ui/screens/inspection_day.py" line="504"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="492"/>
+        <location filename="../../ui/screens/inspection_day.py" line="505"/>
         <source>称呼</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="493"/>
+        <location filename="../../ui/screens/inspection_day.py" line="506"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="494"/>
+        <location filename="../../ui/screens/inspection_day.py" line="507"/>
         <source>品牌</source>
         <translation>Brand</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="495"/>
+        <location filename="../../ui/screens/inspection_day.py" line="508"/>
         <source>车型</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="496"/>
+        <location filename="../../ui/screens/inspection_day.py" line="509"/>
         <source>年份</source>
         <translation>Year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="497"/>
+        <location filename="../../ui/screens/inspection_day.py" line="510"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="498"/>
+        <location filename="../../ui/screens/inspection_day.py" line="511"/>
         <source>车架号</source>
         <translation>VIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="499"/>
+        <location filename="../../ui/screens/inspection_day.py" line="512"/>
         <source>关注问题</source>
         <translation>Concerns</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="505"/>
+        <location filename="../../ui/screens/inspection_day.py" line="518"/>
         <source>报名</source>
         <translation>Register</translation>
     </message>
@@ -11053,87 +11766,87 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>RegistrationModel</name>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="82"/>
+        <location filename="../../ui/screens/inspection_day.py" line="85"/>
         <source>名额</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="83"/>
+        <location filename="../../ui/screens/inspection_day.py" line="86"/>
         <source>报名码</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="84"/>
+        <location filename="../../ui/screens/inspection_day.py" line="87"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="85"/>
+        <location filename="../../ui/screens/inspection_day.py" line="88"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="86"/>
+        <location filename="../../ui/screens/inspection_day.py" line="89"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="87"/>
+        <location filename="../../ui/screens/inspection_day.py" line="90"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="88"/>
+        <location filename="../../ui/screens/inspection_day.py" line="91"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="89"/>
+        <location filename="../../ui/screens/inspection_day.py" line="92"/>
         <source>工位</source>
         <translation>Bay</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="105"/>
+        <location filename="../../ui/screens/inspection_day.py" line="108"/>
         <source>第 {n} 位</source>
         <translation>Seat {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="107"/>
+        <location filename="../../ui/screens/inspection_day.py" line="110"/>
         <source>候补 {n}</source>
         <translation>Wait-list {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="111"/>
+        <location filename="../../ui/screens/inspection_day.py" line="114"/>
         <source>已报名</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="112"/>
+        <location filename="../../ui/screens/inspection_day.py" line="115"/>
         <source>候补</source>
         <translation>Wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="113"/>
+        <location filename="../../ui/screens/inspection_day.py" line="116"/>
         <source>已签到</source>
         <translation>Checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="114"/>
+        <location filename="../../ui/screens/inspection_day.py" line="117"/>
         <source>检测中/已检</source>
         <translation>Inspecting / done</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="115"/>
+        <location filename="../../ui/screens/inspection_day.py" line="118"/>
         <source>已取消</source>
         <translation>Cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="116"/>
+        <location filename="../../ui/screens/inspection_day.py" line="119"/>
         <source>未到场</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inspection_day.py" line="119"/>
+        <location filename="../../ui/screens/inspection_day.py" line="122"/>
         <source>·待电话通知</source>
         <translation> · to phone</translation>
     </message>
@@ -11145,73 +11858,73 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="426"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="428"/>
         <source>还车登记</source>
         <translation>Test drive return</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="438"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="440"/>
         <source>无损伤可不填</source>
         <translation>Leave blank if no damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="442"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="444"/>
         <source>添加损伤照片…</source>
         <translation>Add damage photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="447"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="449"/>
         <source>（不变）</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="450"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="452"/>
         <source>出车里程</source>
         <translation>Odometer out</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="451"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="453"/>
         <source>还车里程</source>
         <translation>Odometer in</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="452"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="454"/>
         <source>油量/电量</source>
         <translation>Fuel / charge</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="453"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="455"/>
         <source>损伤情况</source>
         <translation>Damage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="454"/>
-        <location filename="../../ui/dialogs/test_drive.py" line="462"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="456"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="464"/>
         <source>损伤照片</source>
         <translation>Damage photos</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="456"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="458"/>
         <source>客户反馈</source>
         <translation>Customer feedback</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="457"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="459"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="462"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="464"/>
         <source>图片 (*.png *.jpg *.jpeg)</source>
         <translation>Images (*.png *.jpg *.jpeg)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="496"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="498"/>
         <source>待同步：网络断开，还车记录已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The return is saved on this PC and will be recorded once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="498"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="500"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -11902,17 +12615,17 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <translation>The settings file had invalid values; defaults are used instead (see the log).</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="461"/>
+        <location filename="../../ui/app.py" line="464"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="462"/>
+        <location filename="../../ui/app.py" line="465"/>
         <source>新的数据库地址或界面语言将在重新启动程序后生效。</source>
         <translation>The new database address or language applies after restarting the app.</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="475"/>
+        <location filename="../../ui/app.py" line="478"/>
         <source>自助机模式不可用，已打开员工登录。</source>
         <translation>Kiosk mode is not available; showing staff sign-in instead.</translation>
     </message>
@@ -11920,42 +12633,42 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SignContractDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="363"/>
+        <location filename="../../ui/dialogs/deals.py" line="364"/>
         <source>签订合同</source>
         <translation>Sign contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="370"/>
+        <location filename="../../ui/dialogs/deals.py" line="371"/>
         <source>请买受人阅读合同及两份附件后签名；一次签名同时用于三份文件。</source>
         <translation>The buyer reads the contract and both annexes, then signs once for all three papers.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="374"/>
+        <location filename="../../ui/dialogs/deals.py" line="375"/>
         <source>买受人在此签名</source>
         <translation>Buyer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="375"/>
+        <location filename="../../ui/dialogs/deals.py" line="376"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="374"/>
+        <location filename="../../ui/dialogs/deals.py" line="375"/>
         <source>乙方（买受人）签名</source>
         <translation>Buyer&apos;s signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="375"/>
+        <location filename="../../ui/dialogs/deals.py" line="376"/>
         <source>甲方代表（销售顾问）签名</source>
         <translation>Seller&apos;s representative (consultant)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="377"/>
+        <location filename="../../ui/dialogs/deals.py" line="378"/>
         <source>确认签订</source>
         <translation>Sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="401"/>
+        <location filename="../../ui/dialogs/deals.py" line="402"/>
         <source>合同还没有生成，请稍候。</source>
         <translation>The contract is not ready yet, please wait.</translation>
     </message>
@@ -12685,32 +13398,32 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SummaryModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="120"/>
+        <location filename="../../ui/screens/deals.py" line="121"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="121"/>
+        <location filename="../../ui/screens/deals.py" line="122"/>
         <source>收款笔数</source>
         <translation>Payments</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="122"/>
+        <location filename="../../ui/screens/deals.py" line="123"/>
         <source>收款金额</source>
         <translation>Taken</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="123"/>
+        <location filename="../../ui/screens/deals.py" line="124"/>
         <source>退款笔数</source>
         <translation>Refunds</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="124"/>
+        <location filename="../../ui/screens/deals.py" line="125"/>
         <source>退款金额</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="125"/>
+        <location filename="../../ui/screens/deals.py" line="126"/>
         <source>净额</source>
         <translation>Net</translation>
     </message>
@@ -12867,7 +13580,7 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>TestDriveDialogs</name>
     <message>
-        <location filename="../../ui/dialogs/test_drive.py" line="60"/>
+        <location filename="../../ui/dialogs/test_drive.py" line="62"/>
         <source>请选择…</source>
         <translation>Please choose…</translation>
     </message>
@@ -12875,65 +13588,67 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>TestDriveModel</name>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="63"/>
+        <location filename="../../ui/screens/test_drives.py" line="66"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="64"/>
+        <location filename="../../ui/screens/test_drives.py" line="67"/>
         <source>预约码</source>
         <translation>Booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="65"/>
+        <location filename="../../ui/screens/test_drives.py" line="68"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="66"/>
+        <location filename="../../ui/screens/test_drives.py" line="69"/>
         <source>库存编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="67"/>
+        <location filename="../../ui/screens/test_drives.py" line="70"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="68"/>
+        <location filename="../../ui/screens/test_drives.py" line="71"/>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="69"/>
+        <location filename="../../ui/screens/test_drives.py" line="72"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="70"/>
+        <location filename="../../ui/screens/test_drives.py" line="73"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="82"/>
+        <location filename="../../ui/screens/test_drives.py" line="85"/>
         <source>证已核</source>
         <translation>Licence checked</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="82"/>
+        <location filename="../../ui/screens/test_drives.py" line="85"/>
         <source>待核证</source>
         <translation>Licence to check</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="84"/>
+        <location filename="../../ui/screens/test_drives.py" line="87"/>
         <source>已签协议</source>
         <translation>Agreement signed</translation>
     </message>
     <message>
+        <location filename="../../ui/screens/test_drives.py" line="88"/>
         <source>{status}（{steps}）</source>
         <translation>{status} ({steps})</translation>
     </message>
     <message>
+        <location filename="../../ui/screens/test_drives.py" line="89"/>
         <source>，</source>
         <translation>, </translation>
     </message>
@@ -12941,98 +13656,98 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>TestDrivesScreen</name>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="114"/>
-        <location filename="../../ui/screens/test_drives.py" line="277"/>
+        <location filename="../../ui/screens/test_drives.py" line="119"/>
+        <location filename="../../ui/screens/test_drives.py" line="282"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="124"/>
+        <location filename="../../ui/screens/test_drives.py" line="129"/>
         <source>新预约</source>
         <translation>New booking</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="126"/>
+        <location filename="../../ui/screens/test_drives.py" line="131"/>
         <source>明日提醒名单…</source>
         <translation>Tomorrow&apos;s reminder list…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="140"/>
+        <location filename="../../ui/screens/test_drives.py" line="145"/>
         <source>这一天没有试驾预约。</source>
         <translation>No test drives booked for this day.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="145"/>
+        <location filename="../../ui/screens/test_drives.py" line="150"/>
         <source>核验驾驶证</source>
         <translation>Check driving licence</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="146"/>
+        <location filename="../../ui/screens/test_drives.py" line="151"/>
         <source>签署协议</source>
         <translation>Sign agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="147"/>
+        <location filename="../../ui/screens/test_drives.py" line="152"/>
         <source>出车</source>
         <translation>Drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="148"/>
+        <location filename="../../ui/screens/test_drives.py" line="153"/>
         <source>还车</source>
         <translation>Return</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="149"/>
+        <location filename="../../ui/screens/test_drives.py" line="154"/>
         <source>未到店</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="150"/>
+        <location filename="../../ui/screens/test_drives.py" line="155"/>
         <source>取消预约</source>
         <translation>Cancel booking</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="151"/>
+        <location filename="../../ui/screens/test_drives.py" line="156"/>
         <source>重印协议</source>
         <translation>Reprint agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="234"/>
+        <location filename="../../ui/screens/test_drives.py" line="239"/>
         <source>已预约：{code}，{car}，{when}</source>
         <translation>Booked: {code}, {car}, {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="259"/>
+        <location filename="../../ui/screens/test_drives.py" line="264"/>
         <source>协议已签署并存档（验证码 {code}）。</source>
         <translation>Agreement signed and archived (verification code {code}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="284"/>
+        <location filename="../../ui/screens/test_drives.py" line="289"/>
         <source>确定把这个预约标记为“未到店”吗？</source>
         <translation>Mark this booking as &quot;no-show&quot;?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="287"/>
+        <location filename="../../ui/screens/test_drives.py" line="292"/>
         <source>确定取消这个试驾预约吗？</source>
         <translation>Cancel this test-drive booking?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="304"/>
+        <location filename="../../ui/screens/test_drives.py" line="309"/>
         <source>已生成副本 {n} 并存档。</source>
         <translation>Copy {n} created and archived.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="320"/>
+        <location filename="../../ui/screens/test_drives.py" line="325"/>
         <source>{day} 没有需要提醒的预约。</source>
         <translation>No bookings to remind for {day}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="323"/>
+        <location filename="../../ui/screens/test_drives.py" line="328"/>
         <source>保存提醒名单</source>
         <translation>Save reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/test_drives.py" line="328"/>
+        <location filename="../../ui/screens/test_drives.py" line="333"/>
         <source>已保存 {n} 条提醒到 {path}</source>
         <translation>Saved {n} reminders to {path}</translation>
     </message>

@@ -67,6 +67,7 @@ from ui.screens.inspection_record import TOUCH, InspectionEditor, section_label
 from ui.tasks import TaskRunner
 from ui.widgets.dates import month_day, weekday
 from ui.widgets.limits import fit_text_width
+from ui.widgets.names import shown_name
 from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class RegistrationModel(RowListModel):
         return (
             place,
             row.booking_code,
-            row.customer_name,
+            shown_name(row.customer_name),
             row.phone_masked,
             row.plate,
             row.car,
@@ -371,7 +372,9 @@ class CallListDialog(QDialog):
         self.runner.write(
             lambda s: reveal_phone(s, user, customer_id),
             lambda phone: self.message.setText(
-                self.tr("{name}：{phone}（查看已记录）").format(name=row.customer_name, phone=phone)
+                self.tr("{name}：{phone}（查看已记录）").format(
+                    name=shown_name(row.customer_name), phone=phone
+                )
             ),
             self._failed,
         )
@@ -424,7 +427,7 @@ class CallListModel(RowListModel):
         return (
             place,
             row.booking_code,
-            row.customer_name,
+            shown_name(row.customer_name),
             row.phone_masked,
             row.plate,
             call_reason_label(row.call_reason),
@@ -677,7 +680,8 @@ class BayColumn(QFrame):
         self.list.clear()
         for number, row in enumerate(rows, 1):
             at = row.checked_in_at.astimezone(idays.STORE_ZONE) if row.checked_in_at else None
-            text = f"{number}. {row.plate}  {row.car}\n    {row.booking_code} · {row.customer_name}"
+            who = shown_name(row.customer_name)
+            text = f"{number}. {row.plate}  {row.car}\n    {row.booking_code} · {who}"
             if at is not None:
                 text += f" · {at:%H:%M}"
             QListWidgetItem(text, self.list)
@@ -1003,7 +1007,11 @@ class InspectionDayScreen(Screen):
             self._say(
                 self.tr(
                     "已取消报名。候补 {plate}（{name}）转为第 {seat} 位，请电话通知客户。"
-                ).format(plate=promoted.plate, name=promoted.customer_name, seat=promoted.seat_no)
+                ).format(
+                    plate=promoted.plate,
+                    name=shown_name(promoted.customer_name),
+                    seat=promoted.seat_no,
+                )
             )
         self._changed()
 

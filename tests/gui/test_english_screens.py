@@ -1,0 +1,129 @@
+"""Every staff screen in English has no Chinese except the store's own data.
+
+Each screen is opened as the manager on a demo store with the English translation
+loaded. Every visible text (labels, buttons, tabs, list headers and shown rows,
+drop-down items, placeholders) is split into runs of Han characters; a run that is
+not part of a value stored in the database (a customer's or a colleague's name, a
+car's brand and model, a plate, the store's name and address) is a Chinese word
+the UI forgot to translate.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTabWidget,
+    QWidget,
+)
+from sqlalchemy import String, Text, select
+
+from db.base import Base
+from ui.i18n import install_translators
+
+SCREENS = {
+    "board": "BoardScreen",
+    "reception": "CheckInScreen",
+    "inventory": "InventoryScreen",
+    "deals": "DealsScreen",
+    "customers": "CustomersScreen",
+    "follow_ups": "FollowUpsScreen",
+    "leads": "LeadsScreen",
+    "test_drives": "TestDrivesScreen",
+    "audit": "AuditScreen",
+    "staff": "StaffScreen",
+    "home": "HomeScreen",
+    "dashboard": "DashboardScreen",
+    "inspection_day": "InspectionDayScreen",
+}
+HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@pytest.fixture
+def english(qtbot: Any) -> Iterator[None]:
+    app = QCoreApplication.instance()
+    locale = QLocale()
+    translators = install_translators(app, "en")
+    assert translators
+    yield
+    for translator in translators:
+        app.removeTranslator(translator)
+    QLocale.setDefault(locale)
+
+
+def stored_text(database: Any) -> str:
+    """Every string the database holds, joined: the store's data, which stays as typed."""
+    values: list[str] = []
+    with database.read() as session:
+        for table in Base.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+            if columns:
+                for row in session.execute(select(*columns)):
+                    values.extend(v for v in row if isinstance(v, str))
+    return "\n".join(values)
+
+
+def shown_texts(screen: QWidget) -> list[str]:
+    texts: list[str] = [screen.windowTitle()]
+    for label in screen.findChildren(QLabel):
+        if label.isVisibleTo(screen):
+            texts.append(label.text())
+    for button in screen.findChildren(QAbstractButton):
+        if button.isVisibleTo(screen):
+            texts.append(button.text())
+    for box in screen.findChildren(QGroupBox):
+        if box.isVisibleTo(screen):
+            texts.append(box.title())
+    for combo in screen.findChildren(QComboBox):
+        if combo.isVisibleTo(screen):
+            texts.extend(combo.itemText(i) for i in range(combo.count()))
+    for edit in screen.findChildren(QLineEdit):
+        if edit.isVisibleTo(screen):
+            texts.append(edit.placeholderText())
+    for tabs in screen.findChildren(QTabWidget):
+        texts.extend(tabs.tabText(i) for i in range(tabs.count()))
+    for table in screen.findChildren(QTableView):
+        model = table.model()
+        if model is None or not table.isVisibleTo(screen):
+            continue
+        for column in range(model.columnCount()):
+            texts.append(str(model.headerData(column, Qt.Orientation.Horizontal) or ""))
+            for row in range(min(model.rowCount(), 40)):
+                value = model.index(row, column).data()
+                if isinstance(value, str):
+                    texts.append(value)
+    return texts
+
+
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_a_screen_in_english_shows_chinese_only_in_the_stores_data(
+    qtbot: Any, english: None, demo_desk: Any, name: str
+) -> None:
+    context, runner, manager = demo_desk
+    screen_class = getattr(importlib.import_module(f"ui.screens.{name}"), SCREENS[name])
+    screen = screen_class(context, runner, manager)
+    qtbot.addWidget(screen)
+    screen.resize(1280, 800)
+    screen.show()
+    qtbot.wait(20)
+    data = stored_text(context.database)
+    leaks = sorted(
+        {
+            f"{run} in {text!r}"
+            for text in shown_texts(screen)
+            for run in HAN_RUN.findall(text)
+            if run not in data
+        }
+    )
+    assert leaks == []
