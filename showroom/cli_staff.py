@@ -90,7 +90,6 @@ def add_parsers(sub: Any) -> None:
     t_set.add_argument("--logo", metavar="FILE.png", help="门店标志（PNG，最大 512 KB）")
     t_set.add_argument("--no-logo", action="store_true", help="移除门店标志")
 
-
     leads = sub.add_parser("leads", help="线索：导入平台导出的 CSV（懂车帝、瓜子、58同城等）")
     l_sub = leads.add_subparsers(dest="leads_command", required=True, metavar="ACTION")
     l_import = l_sub.add_parser(
