@@ -11589,47 +11589,57 @@ Interest {interest} · total {total}</translation>
         <translation>D (no plans yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="132"/>
+        <location filename="../../ui/widgets/reception_labels.py" line="77"/>
+        <source>{grade} 级</source>
+        <translation>Grade {grade}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="84"/>
+        <source>{text}（{note}）</source>
+        <translation>{text} ({note})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/reception_labels.py" line="136"/>
         <source>顾问都在接待中：请客户在休息区稍候，排在第 {n} 位；有顾问空出时按到店先后自动分配。</source>
         <translation>All consultants are busy: please ask the customer to wait in the lounge, number {n} in line; they are handed to the next free consultant in order of arrival.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="136"/>
+        <location filename="../../ui/widgets/reception_labels.py" line="140"/>
         <source>今天没有在岗的销售顾问：请客户稍候，并请店长在“员工 → 排班”中安排。</source>
         <translation>No consultant is on duty today: please ask the customer to wait and the manager to set the roster (Staff → Roster).</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="105"/>
+        <location filename="../../ui/widgets/reception_labels.py" line="109"/>
         <source>%m月%d日</source>
         <translation>%d %b</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="107"/>
+        <location filename="../../ui/widgets/reception_labels.py" line="111"/>
         <source>撞单提醒：该客户由 {name} 跟进（保护期至 {until}），请交给 {name} 接待。</source>
         <translation>Ownership alert: this customer is followed up by {name} (protected until {until}); please hand them to {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="112"/>
+        <location filename="../../ui/widgets/reception_labels.py" line="116"/>
         <source>{name} 正在接待其他客户，请先安排客户稍候。</source>
         <translation>{name} is with another customer; please ask the customer to wait a moment.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="118"/>
+        <location filename="../../ui/widgets/reception_labels.py" line="122"/>
         <source>已改派 {name}。注意：该客户在 {owner} 的保护期内（撞单），改派将记入审计日志。</source>
         <translation>Reassigned to {name}. Note: this customer is within {owner}&apos;s protection period; the reassignment is recorded in the audit log.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="122"/>
+        <location filename="../../ui/widgets/reception_labels.py" line="126"/>
         <source>指定由 {name} 接待。</source>
         <translation>{name} will greet the customer, as chosen.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="124"/>
+        <location filename="../../ui/widgets/reception_labels.py" line="128"/>
         <source>按轮岗由 {name} 接待。</source>
         <translation>{name} will greet the customer (rotation).</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reception_labels.py" line="128"/>
+        <location filename="../../ui/widgets/reception_labels.py" line="132"/>
         <source>由预约的顾问 {name} 接待。</source>
         <translation>{name}, the consultant of the booking, will greet the customer.</translation>
     </message>

@@ -931,7 +931,7 @@ def _rows(session: Session, regs: list[Registration]) -> list[RegistrationRow]:
             reception.display_name(customers[r.customer_id].name, customers[r.customer_id].title),
             mask_phone(customers[r.customer_id].phone),
             r.plate,
-            " ".join(p for p in (r.brand, r.model, f"{r.year}年" if r.year else "") if p),
+            " ".join(p for p in (r.brand, r.model, str(r.year) if r.year else "") if p),
             r.mileage_km,
             r.concerns,
             r.channel,

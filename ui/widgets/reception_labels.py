@@ -72,12 +72,16 @@ def grade_label(grade: IntentGrade | None) -> str:
 
 def short_grade_label(grade: IntentGrade | None) -> str:
     """``B 级`` / ``Grade B``; empty when the customer has no grade yet."""
-    return _tr("{grade} 级").format(grade=grade.value) if grade is not None else ""
+    if grade is None:
+        return ""
+    return QCoreApplication.translate("Reception", "{grade} 级").format(grade=grade.value)
 
 
 def with_note(text: str, note: str) -> str:
     """``text（note）`` in Chinese, ``text (note)`` in English."""
-    return _tr("{text}（{note}）").format(text=text, note=note) if note else text
+    if not note:
+        return text
+    return QCoreApplication.translate("Reception", "{text}（{note}）").format(text=text, note=note)
 
 
 def source_label(channel: SourceChannel) -> str:
