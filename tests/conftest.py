@@ -33,6 +33,8 @@ PG_ADMIN_URL = os.environ.get(
     "SHOWROOM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# Any test may open a Qt application (a paper printed from the command line, say).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
 SUITE_TIME_OF_DAY = time(10, 30)
 

@@ -16,6 +16,13 @@ from db.engine import Database
 from showroom import cli
 from showroom.documents.archive import KIND_ALIASES
 
+
+@pytest.fixture(autouse=True)
+def _qt_application(qapp: object) -> None:
+    """``print`` opens a QGuiApplication when none exists; in a test worker that would
+    leave the GUI tests run after it without the QApplication they need."""
+
+
 # Each command as an administrator would try it on a store's first day.
 COMMANDS: tuple[tuple[str, ...], ...] = (
     ("db", "current"),
