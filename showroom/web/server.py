@@ -10,6 +10,7 @@ only read serves every page. The schema must be the app's: the server never migr
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -138,6 +139,12 @@ def serve(
     from waitress import serve as waitress_serve
 
     marker = runtime_file(data_dir)
+    # Ctrl+C and a service manager's SIGTERM both stop the server cleanly (the runtime
+    # file removed), also when started by a process that ignores SIGINT for its
+    # children (a background shell job, a test runner's worker).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     if base is not None:
         write_runtime_file(marker, base)
     ready(base)
