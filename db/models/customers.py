@@ -257,10 +257,25 @@ class GradeChange(Entity, Base):
 
 
 class FollowUp(Entity, Base):
-    """A scheduled contact (3 days, 1/3/6/12 months after a sale, or after a visit)."""
+    """A scheduled contact (3 days, 1/3/6/12 months after a sale, or after a visit).
+
+    ``cadence_grade`` is set on the follow-ups the grade cadence plans (回访节奏,
+    ``showroom.services.cadence``): the grade whose rule gave the date. A customer has
+    at most one such follow-up open (a partial unique index, migration 0019): a new
+    contact replaces it rather than stacking a second reminder on the list.
+    """
 
     __tablename__ = "follow_ups"
-    __table_args__ = (Index("ix_follow_ups_owner_due", "consultant_id", "status", "due_on"),)
+    __table_args__ = (
+        Index("ix_follow_ups_owner_due", "consultant_id", "status", "due_on"),
+        Index(
+            "uq_follow_ups_customer_open_cadence",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("status = 'open' AND cadence_grade IS NOT NULL"),
+            postgresql_where=text("status = 'open' AND cadence_grade IS NOT NULL"),
+        ),
+    )
 
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
     consultant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
@@ -273,3 +288,34 @@ class FollowUp(Entity, Base):
     )
     result: Mapped[str] = mapped_column(Text, default="")
     done_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The grade (A/B/C/D) whose cadence planned this follow-up; None when planned otherwise.
+    # Plain text without a CHECK: added in place on SQLite (no table copy, migration 0019).
+    cadence_grade: Mapped[str | None] = mapped_column(String(1), default=None)
+
+
+class FollowUpCadence(Entity, Base):
+    """回访节奏: how soon and how often a store follows up a customer of one intent grade.
+
+    A grade with no row uses the defaults in ``showroom.services.cadence``. ``first_days``
+    None means "no automatic follow-up" (D by default); ``repeat_days`` None means one
+    follow-up and no repeat.
+    """
+
+    __tablename__ = "follow_up_cadences"
+    __table_args__ = (
+        Index("uq_follow_up_cadences_store_grade", "store_id", "grade", unique=True),
+        CheckConstraint(
+            "first_days IS NULL OR (first_days >= 1 AND first_days <= 365)", name="first_range"
+        ),
+        CheckConstraint(
+            "repeat_days IS NULL OR (repeat_days >= 1 AND repeat_days <= 365)",
+            name="repeat_range",
+        ),
+        CheckConstraint("first_days IS NOT NULL OR repeat_days IS NULL", name="repeat_needs_first"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    grade: Mapped[IntentGrade] = mapped_column(enum_type(IntentGrade))
+    first_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    repeat_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)

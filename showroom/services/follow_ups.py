@@ -37,6 +37,7 @@ from db.models import (
 from showroom import fields
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.privacy import mask_phone
+from showroom.services import cadence
 from showroom.users import StaffUser
 
 HOT_SILENCE_DAYS = 15
@@ -58,6 +59,7 @@ class FollowUpRow:
     due_on: date
     reason: str
     days_overdue: int  # 0 when due today
+    cadence_grade: str | None = None  # the grade whose cadence planned it (回访节奏)
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ def list_due(
             consultant.display_name,
             FollowUp.due_on,
             FollowUp.reason,
+            FollowUp.cadence_grade,
         )
         .join(Customer, Customer.id == FollowUp.customer_id)
         .outerjoin(consultant, consultant.id == FollowUp.consultant_id)
@@ -168,6 +171,7 @@ def list_due(
                 due_on=row.due_on,
                 reason=row.reason,
                 days_overdue=(today - row.due_on).days,
+                cadence_grade=row.cadence_grade,
             )
             for row in rows
         ),
@@ -241,13 +245,27 @@ def complete(
         )
     )
     next_id = None
+    reason, cadence_grade = MANUAL_REASON, None
+    if follow_up.cadence_grade is not None:
+        # The cadence's own reminder: the next one stays the cadence's (one open per
+        # customer); with no date given, the grade's repeat picks it.
+        session.flush()  # this one leaves the open-cadence index first
+        cadence_grade = (
+            customer.intent_grade.value if customer.intent_grade else follow_up.cadence_grade
+        )
+        if next_due is None:
+            repeat = cadence.repeat_due(session, customer, today)
+            if repeat is not None:
+                next_due, cadence_grade = repeat
+                reason = cadence.REPEAT
     if next_due is not None:
         nxt = FollowUp(
             customer_id=follow_up.customer_id,
             consultant_id=follow_up.consultant_id or user.id,
             due_on=next_due,
-            reason=MANUAL_REASON,
+            reason=reason,
             contract_id=follow_up.contract_id,
+            cadence_grade=cadence_grade,
         )
         session.add(nxt)
         session.flush()
@@ -347,6 +365,8 @@ def downgrade(
     customer_id: uuid.UUID,
     new_grade: IntentGrade = IntentGrade.B,
     reason: str = f"{HOT_SILENCE_DAYS} 天未回应，降级",
+    *,
+    now: datetime | None = None,
 ) -> GradeChanged:
     """Lower a customer's intent grade and keep the change in the grade history."""
     if not user.has_any(Role.SALES, Role.MANAGER):
@@ -376,4 +396,5 @@ def downgrade(
         )
     )
     session.flush()
+    cadence.plan(session, customer, cadence.GRADE_CHANGE, now=now or datetime.now(UTC))
     return GradeChanged(customer.id, old, new_grade)

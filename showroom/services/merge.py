@@ -31,6 +31,7 @@ from db.models import (
     CustomerTagLink,
     Deposit,
     FollowUp,
+    FollowUpStatus,
     GradeChange,
     Interaction,
     KioskArrival,
@@ -113,6 +114,26 @@ def _plain(value: object) -> object:
     return str(value)  # Decimal, enums
 
 
+def _one_cadence_follow_up(
+    session: Session, keep_id: uuid.UUID, drop_id: uuid.UUID, now: datetime
+) -> list[str]:
+    """A customer has one open cadence follow-up (回访节奏, migration 0019): when both
+    records have one, the kept record's plan stays and the duplicate's is closed as
+    skipped (it moves with the rest, and goes back closed on an undo)."""
+    open_cadence = (FollowUp.status == FollowUpStatus.OPEN) & FollowUp.cadence_grade.is_not(None)
+    if session.scalar(select(FollowUp.id).where(FollowUp.customer_id == keep_id, open_cadence)):
+        skipped = list(
+            session.scalars(select(FollowUp).where(FollowUp.customer_id == drop_id, open_cadence))
+        )
+        for follow_up in skipped:
+            follow_up.status = FollowUpStatus.SKIPPED
+            follow_up.done_at = now
+            follow_up.result = "客户合并，保留主记录的回访计划"
+        session.flush()
+        return [str(f.id) for f in skipped]
+    return []
+
+
 def merge_customers(
     session: Session,
     user: StaffUser,
@@ -129,6 +150,7 @@ def merge_customers(
     locked = _lock_pair(session, keep_id, drop_id)
     keep = _live(locked, keep_id)
     drop = _live(locked, drop_id)
+    cadence_skipped = _one_cadence_follow_up(session, keep.id, drop.id, now)
     moved_ids: dict[str, list[str]] = {}
     for key, table in MOVED_TABLES.items():
         stmt = select(table.id).where(table.customer_id == drop.id)
@@ -165,6 +187,7 @@ def merge_customers(
             "merged": str(drop.id),
             "moved": moved_ids,
             "filled": filled,
+            "cadence_skipped": cadence_skipped,
         },
     )
     # The undo names this entry: append it now, as the transaction's last step (db.locks).

@@ -86,7 +86,7 @@ from showroom.errors import ConflictError, NotFoundError, PermissionDenied, Vali
 from showroom.identifiers import normalize_mobile, phone_digits
 from showroom.privacy import mask_id_number, mask_phone
 from showroom.roles import may_reveal_personal_data
-from showroom.services import audit, customers, roster
+from showroom.services import audit, cadence, customers, roster
 from showroom.users import StaffUser
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -1353,6 +1353,9 @@ def check_out(
 ) -> list[Offer]:
     """离店: record the outcome and intent grade; grade history and a follow-up come with it.
 
+    The follow-up's date comes from the grade's cadence (``cadence.plan``): A within 48
+    hours, B in two weeks ... D none; a deal's follow-ups come with its contract.
+
     The consultant is free again: the longest-waiting unassigned visitor is offered to
     the free consultants (``offer_waiting``); those hand-overs are returned.
     """
@@ -1388,15 +1391,14 @@ def check_out(
             summary=f"到店 {visit.visit_no}：{_OUTCOME_TEXT[outcome]}，意向 {grade.value} 级",
         )
     )
-    if outcome is VisitOutcome.FOLLOW_UP:
-        session.add(
-            FollowUp(
-                customer_id=customer.id,
-                consultant_id=visit.consultant_id,
-                due_on=local_day(now) + timedelta(days=1),
-                reason="visit",
-                visit_id=visit.id,
-            )
+    if outcome is not VisitOutcome.DEAL:  # a deal's follow-ups come with its contract
+        cadence.plan(
+            session,
+            customer,
+            cadence.VISIT,
+            now=now,
+            consultant_id=visit.consultant_id,
+            visit_id=visit.id,
         )
     session.flush()
     return offer_waiting(session, user.actor, visit.store_id, now=now)

@@ -35,6 +35,7 @@ from db.models import (
     Deposit,
     DepositStatus,
     DocumentKind,
+    GradeChange,
     IntentGrade,
     Role,
     Signature,
@@ -62,7 +63,7 @@ from showroom.identifiers import (
     parse_licence_classes,
 )
 from showroom.privacy import mask_id_number, mask_phone
-from showroom.services import audit, reception, roster, vehicles
+from showroom.services import audit, cadence, reception, roster, vehicles
 from showroom.services.vehicles import CUSTOMER_VISIBLE_STATUSES, vehicle_label
 from showroom.users import WEB, StaffUser
 
@@ -1039,10 +1040,27 @@ def return_car(
             )
         )
         vehicle.status = VehicleStatus.RESERVED if active_deposit else VehicleStatus.ON_SALE
-    if intent_grade is not None:
-        customer = session.get(Customer, drive.customer_id)
-        if customer is not None:
+    customer = session.get(Customer, drive.customer_id)  # locked with the drive (UPDATE)
+    if customer is not None and customer.deleted_at is None:
+        if intent_grade is not None and customer.intent_grade is not intent_grade:
+            session.add(
+                GradeChange(
+                    customer_id=customer.id,
+                    old_grade=customer.intent_grade,
+                    new_grade=intent_grade,
+                    changed_by_id=actor.staff_id,
+                    reason=f"试驾 {drive.booking_code}",
+                )
+            )
             customer.intent_grade = intent_grade
+        # A test drive is a contact: the grade's cadence plans the next call from today.
+        cadence.plan(
+            session,
+            customer,
+            cadence.TEST_DRIVE,
+            now=drive.in_at,
+            consultant_id=drive.consultant_id,
+        )
     audit.record(
         session,
         actor,

@@ -359,6 +359,31 @@ def _complete_follow_up(session: Session, data: dict[str, Any]) -> tuple[Any, st
     return done, "回访结果已记录"
 
 
+def cadence_payload(
+    user: StaffUser, grade: IntentGrade, first_days: int | None, repeat_days: int | None
+) -> dict[str, Any]:
+    """One grade's follow-up cadence as the manager set it (回访节奏)."""
+    return {
+        "user": user_payload(user),
+        "grade": IntentGrade(grade).value,
+        "first_days": first_days,
+        "repeat_days": repeat_days,
+    }
+
+
+def _save_cadence(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import cadence
+
+    rule = cadence.save_rule(
+        session,
+        user_from_payload(data["user"]),
+        IntentGrade(data["grade"]),
+        data.get("first_days"),
+        data.get("repeat_days"),
+    )
+    return rule, f"{rule.grade.value} 级回访节奏已保存"
+
+
 def _signed_in_offline(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     """A sign-in checked on this PC while the shared database was down, now in the log."""
     from showroom.services import audit
@@ -389,6 +414,8 @@ register("auth.sign_in_offline_failed", "离线登录失败", _sign_in_failed_of
 register("visit.check_in", "到店登记", _check_in)
 register("test_drive.return", "试驾还车", _return_car)
 register("follow_up.complete", "回访记录", _complete_follow_up)
+# A store setting another PC may be editing too: needs the connection.
+register("follow_up.cadence_save", "回访节奏", _save_cadence, can_wait=False)
 
 
 # --- the appraiser's checklist (检测记录): each autosaved edit can wait ----------------------

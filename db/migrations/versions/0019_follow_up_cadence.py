@@ -1,0 +1,98 @@
+"""follow-up cadence by intent grade (回访节奏)
+
+- ``follow_up_cadences``: per store and grade, the days to the first follow-up and the
+  days between the next ones (store-editable; a grade without a row uses the defaults
+  in ``showroom.services.cadence``). Store settings, not a customer's data: no
+  live-customer trigger, nothing to erase.
+- ``follow_ups.cadence_grade``: the grade whose rule planned the follow-up. Added in
+  place (no table copy: migration 0018 put triggers on ``follow_ups``).
+- ``uq_follow_ups_customer_open_cadence``: one open cadence follow-up per customer, so
+  two desks ending a visit and a test drive at once cannot stack two reminders.
+
+Revision ID: 0019_follow_up_cadence
+Revises: 0018_integrity
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import db.base
+
+revision: str = "0019_follow_up_cadence"
+down_revision: str | None = "0018_integrity"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+GRADES = ("A", "B", "C", "D")
+OPEN_CADENCE = "status = 'open' AND cadence_grade IS NOT NULL"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "follow_up_cadences",
+        sa.Column("store_id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "grade",
+            sa.Enum(
+                *GRADES, name="intentgrade", native_enum=False, create_constraint=True, length=24
+            ),
+            nullable=False,
+        ),
+        sa.Column("first_days", sa.Integer(), nullable=True),
+        sa.Column("repeat_days", sa.Integer(), nullable=True),
+        sa.Column("updated_by_id", sa.Uuid(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("row_version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "first_days IS NULL OR (first_days >= 1 AND first_days <= 365)",
+            name=op.f("ck_follow_up_cadences_first_range"),
+        ),
+        sa.CheckConstraint(
+            "repeat_days IS NULL OR (repeat_days >= 1 AND repeat_days <= 365)",
+            name=op.f("ck_follow_up_cadences_repeat_range"),
+        ),
+        sa.CheckConstraint(
+            "first_days IS NOT NULL OR repeat_days IS NULL",
+            name=op.f("ck_follow_up_cadences_repeat_needs_first"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["stores.id"], name=op.f("fk_follow_up_cadences_store_id_stores")
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["staff.id"], name=op.f("fk_follow_up_cadences_updated_by_id_staff")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_follow_up_cadences")),
+    )
+    op.create_index(
+        "uq_follow_up_cadences_store_grade",
+        "follow_up_cadences",
+        ["store_id", "grade"],
+        unique=True,
+    )
+    op.add_column("follow_ups", sa.Column("cadence_grade", sa.String(length=1), nullable=True))
+    op.create_index(
+        "uq_follow_ups_customer_open_cadence",
+        "follow_ups",
+        ["customer_id"],
+        unique=True,
+        sqlite_where=sa.text(OPEN_CADENCE),
+        postgresql_where=sa.text(OPEN_CADENCE),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("uq_follow_ups_customer_open_cadence", table_name="follow_ups")
+    if op.get_bind().dialect.name == "sqlite":
+        # Native DROP COLUMN (SQLite 3.35+): a table copy is refused under 0018's triggers.
+        op.execute("ALTER TABLE follow_ups DROP COLUMN cadence_grade")
+    else:
+        op.drop_column("follow_ups", "cadence_grade")
+    op.drop_index("uq_follow_up_cadences_store_grade", table_name="follow_up_cadences")
+    op.drop_table("follow_up_cadences")
