@@ -57,6 +57,11 @@ def _tr(text: str) -> str:
 # service's exact wording (which can say more, e.g. the minutes left of a lockout).
 _TEMPLATES: dict[str, str] = {
     "auth.missing": QT_TRANSLATE_NOOP("Errors", "请输入用户名和密码。"),
+    "cadence.denied": QT_TRANSLATE_NOOP("Errors", "只有店长可以设置回访节奏。"),
+    "cadence.days_range": QT_TRANSLATE_NOOP("Errors", "回访间隔应在 1 到 {limit} 天之间。"),
+    "cadence.repeat_without_first": QT_TRANSLATE_NOOP(
+        "Errors", "不自动回访的等级不能设置回访周期。"
+    ),
     "auth.failed": QT_TRANSLATE_NOOP("Errors", "用户名或密码不正确。"),
     "auth.failed_attempts_left": QT_TRANSLATE_NOOP(
         "Errors", "用户名或密码不正确。再错 {attempts_left} 次账号将被锁定。"

@@ -153,6 +153,17 @@ def save_rule(
     return CadenceRule(grade, first, repeat, False)
 
 
+def save_rules(
+    session: Session,
+    user: StaffUser,
+    items: list[tuple[IntentGrade, int | None, int | None]],
+) -> dict[IntentGrade, CadenceRule]:
+    """The settings dialog's save: several grades at once, all or none."""
+    for grade, first_days, repeat_days in items:
+        save_rule(session, user, grade, first_days, repeat_days)
+    return rules(session, user.store_id)
+
+
 def is_vip(session: Session, customer_id: uuid.UUID) -> bool:
     return bool(
         session.scalar(

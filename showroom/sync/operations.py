@@ -360,28 +360,30 @@ def _complete_follow_up(session: Session, data: dict[str, Any]) -> tuple[Any, st
 
 
 def cadence_payload(
-    user: StaffUser, grade: IntentGrade, first_days: int | None, repeat_days: int | None
+    user: StaffUser, items: list[tuple[IntentGrade, int | None, int | None]]
 ) -> dict[str, Any]:
-    """One grade's follow-up cadence as the manager set it (回访节奏)."""
+    """The follow-up cadence (回访节奏) as the manager set it: (grade, first, repeat) rows."""
     return {
         "user": user_payload(user),
-        "grade": IntentGrade(grade).value,
-        "first_days": first_days,
-        "repeat_days": repeat_days,
+        "rules": [
+            {"grade": IntentGrade(g).value, "first_days": first, "repeat_days": repeat}
+            for g, first, repeat in items
+        ],
     }
 
 
 def _save_cadence(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     from showroom.services import cadence
 
-    rule = cadence.save_rule(
+    saved = cadence.save_rules(
         session,
         user_from_payload(data["user"]),
-        IntentGrade(data["grade"]),
-        data.get("first_days"),
-        data.get("repeat_days"),
+        [
+            (IntentGrade(r["grade"]), r.get("first_days"), r.get("repeat_days"))
+            for r in data["rules"]
+        ],
     )
-    return rule, f"{rule.grade.value} 级回访节奏已保存"
+    return saved, "回访节奏已保存"
 
 
 def _signed_in_offline(session: Session, data: dict[str, Any]) -> tuple[Any, str]:

@@ -293,12 +293,25 @@ def test_the_cadence_is_saved_through_its_operation_and_needs_the_connection(
     database: Database, people: dict[str, StaffUser]
 ) -> None:
     assert operations.REGISTRY["follow_up.cadence_save"].can_wait is False
-    payload = operations.cadence_payload(people["manager"], IntentGrade.C, 10, None)
+    payload = operations.cadence_payload(
+        people["manager"], [(IntentGrade.C, 10, None), (IntentGrade.D, 60, None)]
+    )
     with database.write() as s:
         done = operations.apply(
             s, uuid.uuid4(), "follow_up.cadence_save", payload, created_at=NOW, origin="pc1"
         )
-    assert (done.value.first_days, done.value.repeat_days) == (10, None)
+    saved = done.value
+    assert (saved[IntentGrade.C].first_days, saved[IntentGrade.C].repeat_days) == (10, None)
+    assert saved[IntentGrade.D].first_days == 60
+    bad = operations.cadence_payload(
+        people["manager"], [(IntentGrade.A, 1, 7), (IntentGrade.B, 0, None)]
+    )
+    with pytest.raises(ValidationError), database.write() as s:  # all or none
+        operations.apply(
+            s, uuid.uuid4(), "follow_up.cadence_save", bad, created_at=NOW, origin="pc1"
+        )
+    with database.read() as s:
+        assert cadence.rules(s, people["manager"].store_id)[IntentGrade.A].is_default
 
 
 def test_logging_a_cadence_follow_up_plans_the_next_by_the_grades_repeat(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from db.models import Customer, FollowUp, FollowUpStatus, GradeChange, IntentGrade, Staff
 from showroom.context import AppContext
-from showroom.services import auth
+from showroom.services import auth, cadence
 from showroom.services.overview import store_zone
 from showroom.users import StaffUser
 from ui.screens.follow_ups import COL_LATE, COL_REASON, FollowUpsScreen
@@ -112,3 +112,38 @@ def test_a_quiet_hot_customer_is_flagged_and_downgraded(
         quiet = s.scalars(select(Customer).where(Customer.name == "冷却的客户")).one()
         assert quiet.intent_grade is IntentGrade.B
         assert s.scalars(select(GradeChange.reason)).one() == "15 天未回应，降级"
+
+
+def test_the_manager_sets_the_cadence_and_the_list_says_which_grade_planned_it(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    _seed(gui_context)
+    with gui_context.database.write() as s:
+        buyer = s.scalars(select(FollowUp)).one()
+        buyer.reason, buyer.cadence_grade = "test_drive", "C"
+    manager = _sign_in(gui_context, accounts, "manager")
+    screen = _screen(qtbot, gui_context, runner, manager)
+    assert screen.model.index(0, COL_REASON).data() == "试驾后回访（C 级节奏）"
+    assert screen.cadence_button.isVisible()
+    screen.cadence_button.click()
+    dialog = screen._cadence_dialog
+    assert dialog is not None and dialog.isVisible()
+    active_a, first_a, repeat_a = dialog.rows[IntentGrade.A]
+    assert (active_a.isChecked(), first_a.value(), repeat_a.value()) == (True, 2, 7)
+    active_d, first_d, _repeat_d = dialog.rows[IntentGrade.D]
+    assert not active_d.isChecked() and not first_d.isEnabled()
+    _active_b, first_b, repeat_b = dialog.rows[IntentGrade.B]
+    first_b.setValue(5)
+    repeat_b.setValue(0)  # 不重复
+    assert repeat_b.text() == "不重复"
+    dialog.accept()
+    assert screen.message_label.text().startswith("回访节奏已保存")
+    with gui_context.database.read() as s:
+        rules = cadence.rules(s, manager.store_id)
+    assert (rules[IntentGrade.B].first_days, rules[IntentGrade.B].repeat_days) == (5, None)
+    assert rules[IntentGrade.A].first_days == 2
+
+
+def test_a_consultant_has_no_cadence_button(qtbot, gui_context, runner, accounts) -> None:  # type: ignore[no-untyped-def]
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+    assert screen.cadence_button.isHidden()

@@ -32,13 +32,14 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from db.enums import Role
+from db.enums import IntentGrade, Role
 from showroom.context import AppContext
-from showroom.services import follow_ups
+from showroom.services import cadence, follow_ups
 from showroom.services.follow_ups import FollowUpList, FollowUpRow, StaleHotCustomer
 from showroom.services.overview import store_zone
 from showroom.sync import operations
 from showroom.users import StaffUser
+from ui.dialogs.cadence import CadenceDialog
 from ui.dialogs.follow_up import FollowUpDialog
 from ui.errors import error_text, is_expected, report_failure
 from ui.screens.base import Screen
@@ -62,13 +63,23 @@ REASONS = {
     "follow_up": QT_TRANSLATE_NOOP("FollowUps", "再次回访"),
     "deposit_expiry": QT_TRANSLATE_NOOP("FollowUps", "意向金明天到期"),
     "interaction": QT_TRANSLATE_NOOP("FollowUps", "沟通时约定的下一步"),
+    "test_drive": QT_TRANSLATE_NOOP("FollowUps", "试驾后回访"),
+    "lead": QT_TRANSLATE_NOOP("FollowUps", "新线索跟进"),
+    "grade": QT_TRANSLATE_NOOP("FollowUps", "意向等级调整后回访"),
+    "cadence": QT_TRANSLATE_NOOP("FollowUps", "按等级定期回访"),
 }
 
 
-def reason_text(reason: str) -> str:
-    """What caused the follow-up, as the consultant says it."""
+def reason_text(reason: str, cadence_grade: str | None = None) -> str:
+    """What caused the follow-up, as the consultant says it, and the grade whose cadence
+    (回访节奏) set its date."""
     text = REASONS.get(reason)
-    return QCoreApplication.translate("FollowUps", text) if text else reason
+    shown = QCoreApplication.translate("FollowUps", text) if text else reason
+    if cadence_grade:
+        shown = QCoreApplication.translate("FollowUps", "{reason}（{grade} 级节奏）").format(
+            reason=shown, grade=cadence_grade
+        )
+    return shown
 
 
 class FollowUpModel(RowListModel):
@@ -106,7 +117,7 @@ class FollowUpModel(RowListModel):
             if column == COL_OWNER:
                 return row.consultant_name or self.tr("未分配")
             if column == COL_REASON:
-                return reason_text(row.reason)
+                return reason_text(row.reason, row.cadence_grade)
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_LATE and row.days_overdue:
             return QColor("#c62828")
         return None
@@ -129,6 +140,7 @@ class FollowUpsScreen(Screen):
         self.data: FollowUpList | None = None
         self.stale: list[StaleHotCustomer] = []
         self._dialog: FollowUpDialog | None = None
+        self._cadence_dialog: CadenceDialog | None = None
 
         bar = QHBoxLayout()
         self.count_label = QLabel("", self)
@@ -141,6 +153,10 @@ class FollowUpsScreen(Screen):
         self.consultant_combo.setVisible(user.has_role(Role.MANAGER))
         self.consultant_combo.currentIndexChanged.connect(self.refresh)
         bar.addWidget(self.consultant_combo)
+        self.cadence_button = QPushButton(self.tr("回访节奏"), self)
+        self.cadence_button.setVisible(user.has_role(Role.MANAGER))
+        self.cadence_button.clicked.connect(self.open_cadence)
+        bar.addWidget(self.cadence_button)
         self.refresh_button = QPushButton(icon("refresh"), self.tr("刷新"), self)
         self.refresh_button.clicked.connect(self.refresh)
         bar.addWidget(self.refresh_button)
@@ -308,7 +324,9 @@ class FollowUpsScreen(Screen):
             return
         dialog = FollowUpDialog(
             self.tr("{name}（{phone}）· {reason}").format(
-                name=row.customer_name, phone=row.phone_masked, reason=reason_text(row.reason)
+                name=row.customer_name,
+                phone=row.phone_masked,
+                reason=reason_text(row.reason, row.cadence_grade),
             ),
             self._today(),
             self,
@@ -381,3 +399,44 @@ class FollowUpsScreen(Screen):
         name = next((c.name for c in self.stale if c.customer_id == change.customer_id), "")
         self._say(self.tr("已将 {name} 降为 B 级。").format(name=name), "SuccessText")
         self.context.bus.publish({"customers", f"customer:{change.customer_id}"})
+
+    # --- the store's cadence (manager) ----------------------------------------------------
+
+    def open_cadence(self) -> None:
+        store_id = self.user.store_id
+
+        def work(session: Session) -> dict[IntentGrade, cadence.CadenceRule]:
+            return cadence.rules(session, store_id)
+
+        self.runner.read(work, self._show_cadence, self._on_failed)
+
+    def _show_cadence(self, rules: dict[IntentGrade, cadence.CadenceRule]) -> None:
+        dialog = CadenceDialog(rules, self)
+        self._cadence_dialog = dialog
+        dialog.accepted.connect(self._on_cadence_accepted)
+        dialog.open()
+
+    def _on_cadence_accepted(self) -> None:
+        dialog = self._cadence_dialog
+        if dialog is not None:
+            self.save_cadence(dialog)
+
+    def save_cadence(self, dialog: CadenceDialog) -> None:
+        """Save the dialog's rules; on a refusal, reopen it with the message."""
+
+        def failed(exc: BaseException) -> None:
+            if is_expected(exc):
+                dialog.show_error(error_text(exc))
+                dialog.open()  # what was typed is still there
+            else:
+                self._on_failed(exc)
+
+        payload = operations.cadence_payload(self.user, dialog.values())
+        self.runner.submit(
+            "follow_up.cadence_save", payload, self._on_cadence_saved, self._on_queued, failed
+        )
+
+    def _on_cadence_saved(self, _rules: object) -> None:
+        self._say(
+            self.tr("回访节奏已保存，从下一次到店、试驾、线索或调整等级起生效。"), "SuccessText"
+        )
