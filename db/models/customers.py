@@ -291,6 +291,8 @@ class FollowUp(Entity, Base):
     # The grade (A/B/C/D) whose cadence planned this follow-up; None when planned otherwise.
     # Plain text without a CHECK: added in place on SQLite (no table copy, migration 0019).
     cadence_grade: Mapped[str | None] = mapped_column(String(1), default=None)
+    # False: the customer did not pick up or reply (churn signal when twice in a row).
+    answered: Mapped[bool | None] = mapped_column(Boolean, default=None)
 
 
 class FollowUpCadence(Entity, Base):

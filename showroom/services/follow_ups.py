@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from db import locks
@@ -37,12 +37,14 @@ from db.models import (
 from showroom import fields
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.privacy import mask_phone
-from showroom.services import cadence
+from showroom.services import cadence, churn
 from showroom.users import StaffUser
 
 HOT_SILENCE_DAYS = 15
 MAX_RESULT_LENGTH = fields.FIELDS["follow_up.result"].limit  # 1000, shown in the dialog too
 MANUAL_REASON = "follow_up"  # scheduled by hand from a previous follow-up
+NO_SHOW_REASON = "no_show"  # a booked test drive the customer did not come to
+NO_ANSWER = "未接通 / 客户未回复"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class FollowUpRow:
     reason: str
     days_overdue: int  # 0 when due today
     cadence_grade: str | None = None  # the grade whose cadence planned it (回访节奏)
+    signals: tuple[str, ...] = ()  # churn signals of the customer (churn.SIGNALS)
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class GradeChanged:
     new_grade: IntentGrade
 
 
-def _scope(user: StaffUser, consultant_id: uuid.UUID | None) -> uuid.UUID | None:
+def scope(user: StaffUser, consultant_id: uuid.UUID | None) -> uuid.UUID | None:
     """Sales staff see only their own follow-ups; the manager anyone's (or all)."""
     if user.has_role(Role.MANAGER):
         return consultant_id
@@ -115,13 +118,15 @@ def list_due(
     *,
     consultant_id: uuid.UUID | None = None,
     limit: int = 500,
+    now: datetime | None = None,
 ) -> FollowUpList:
     """Open follow-ups due today or earlier, most overdue first.
 
     Sales staff always get their own list; the manager gets the store's, or one
-    consultant's when ``consultant_id`` is given.
+    consultant's when ``consultant_id`` is given. Each row carries its customer's churn
+    signals as of ``now`` (noon of ``today`` in the store when not given).
     """
-    owner = _scope(user, consultant_id)
+    owner = scope(user, consultant_id)
     consultant = aliased(Staff)
     where = [
         FollowUp.status == FollowUpStatus.OPEN,
@@ -158,6 +163,7 @@ def list_due(
         .order_by(FollowUp.due_on, Customer.name, FollowUp.id)
         .limit(limit)
     ).all()
+    flagged = churn.signals(session, {row.customer_id for row in rows}, now or _noon(today))
     return FollowUpList(
         rows=tuple(
             FollowUpRow(
@@ -172,12 +178,17 @@ def list_due(
                 reason=row.reason,
                 days_overdue=(today - row.due_on).days,
                 cadence_grade=row.cadence_grade,
+                signals=flagged.get(row.customer_id, ()),
             )
             for row in rows
         ),
         due_today=int(counts[0] or 0),
         overdue=int(counts[1] or 0),
     )
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=cadence.STORE_ZONE).astimezone(UTC)
 
 
 def list_consultants(session: Session, user: StaffUser) -> list[tuple[uuid.UUID, str]]:
@@ -205,11 +216,16 @@ def complete(
     *,
     now: datetime | None = None,
     today: date | None = None,
+    answered: bool = True,
 ) -> CompletedFollowUp:
-    """Log the result of a follow-up and, if ``next_due`` is given, schedule the next."""
+    """Log the result of a follow-up and, if ``next_due`` is given, schedule the next.
+
+    ``answered`` False: the customer did not pick up or reply. That is no contact (it
+    does not keep a hot customer hot) and two in a row is a churn signal.
+    """
     now = now or datetime.now(UTC)
     today = today or now.date()
-    text = result.strip()
+    text = result.strip() or ("" if answered else NO_ANSWER)
     if not text:
         raise ValidationError("follow_up.result_missing", "请填写回访结果。")
     if len(text) > MAX_RESULT_LENGTH:
@@ -227,7 +243,7 @@ def complete(
     customer = session.get(Customer, follow_up.customer_id)
     if customer is None or customer.store_id != user.store_id:
         raise NotFoundError("follow_up.not_found", "这条回访不存在。")
-    owner = _scope(user, None)
+    owner = scope(user, None)
     if owner is not None and follow_up.consultant_id != owner:
         raise PermissionDenied("follow_up.not_yours", "这条回访不是你负责的客户。")
     if follow_up.status is not FollowUpStatus.OPEN:
@@ -235,15 +251,17 @@ def complete(
     follow_up.status = FollowUpStatus.DONE
     follow_up.result = text
     follow_up.done_at = now
-    session.add(
-        Interaction(
-            customer_id=follow_up.customer_id,
-            staff_id=user.id,
-            channel=InteractionChannel.PHONE,
-            at=now,
-            summary=text,
+    follow_up.answered = answered
+    if answered:  # a call nobody took is kept on the follow-up, not as a contact
+        session.add(
+            Interaction(
+                customer_id=follow_up.customer_id,
+                staff_id=user.id,
+                channel=InteractionChannel.PHONE,
+                at=now,
+                summary=text,
+            )
         )
-    )
     next_id = None
     reason, cadence_grade = MANUAL_REASON, None
     if follow_up.cadence_grade is not None:
@@ -305,20 +323,9 @@ def stale_hot_customers(
     limit: int = 200,
 ) -> list[StaleHotCustomer]:
     """Grade-A customers of the store with no contact for ``silence_days`` days."""
-    owner_filter = _scope(user, consultant_id)
+    owner_filter = scope(user, consultant_id)
     cutoff = now - timedelta(days=silence_days)
-    contacts = union_all(
-        select(Interaction.customer_id.label("customer_id"), Interaction.at.label("at")),
-        select(Visit.customer_id, Visit.arrived_at),
-        select(FollowUp.customer_id, FollowUp.done_at).where(
-            FollowUp.status == FollowUpStatus.DONE, FollowUp.done_at.is_not(None)
-        ),
-    ).subquery()
-    last_contact = (
-        select(contacts.c.customer_id, func.max(contacts.c.at).label("last_at"))
-        .group_by(contacts.c.customer_id)
-        .subquery()
-    )
+    last_contact = churn.last_contact()  # an unanswered call is not contact
     owner = aliased(Staff)
     stmt = (
         select(

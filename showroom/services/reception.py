@@ -86,7 +86,7 @@ from showroom.errors import ConflictError, NotFoundError, PermissionDenied, Vali
 from showroom.identifiers import normalize_mobile, phone_digits
 from showroom.privacy import mask_id_number, mask_phone
 from showroom.roles import may_reveal_personal_data
-from showroom.services import audit, cadence, customers, roster
+from showroom.services import audit, cadence, churn, customers, roster
 from showroom.users import StaffUser
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -1492,9 +1492,12 @@ class CustomerRecord:
     tags: tuple[str, ...] = ()
     row_version: int = 0
     timeline: tuple[customers.TimelineEntry, ...] = ()
+    signals: tuple[str, ...] = ()  # churn signals (流失预警, churn.SIGNALS)
 
 
-def customer_record(session: Session, customer_id: uuid.UUID) -> CustomerRecord:
+def customer_record(
+    session: Session, customer_id: uuid.UUID, *, now: datetime | None = None
+) -> CustomerRecord:
     customer = session.get(Customer, customer_id)
     if customer is None or customer.deleted_at is not None:
         raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
@@ -1600,6 +1603,7 @@ def customer_record(session: Session, customer_id: uuid.UUID) -> CustomerRecord:
         ),
         row_version=customer.row_version,
         timeline=customers.timeline(session, customer.id),
+        signals=churn.signals(session, [customer.id], _now(now)).get(customer.id, ()),
     )
 
 

@@ -35,6 +35,7 @@ from db.models import (
     Deposit,
     DepositStatus,
     DocumentKind,
+    FollowUp,
     GradeChange,
     IntentGrade,
     Role,
@@ -602,9 +603,21 @@ def mark_no_show(
 ) -> None:
     drive = _locked_drive(session, test_drive_id)
     _require(drive, TestDriveStatus.BOOKED)
-    if as_utc(now or datetime.now(UTC)) < drive.slot_start:
+    at = as_utc(now or datetime.now(UTC))
+    if at < drive.slot_start:
         raise ValidationError("test_drive.no_show_early", "预约时间还没到，不能标记为未到店。")
     drive.status = TestDriveStatus.NO_SHOW
+    # A missed appointment is a churn signal: the consultant calls today to rebook.
+    customer = session.get(Customer, drive.customer_id)
+    if customer is not None and customer.deleted_at is None:
+        session.add(
+            FollowUp(
+                customer_id=customer.id,
+                consultant_id=drive.consultant_id or customer.owner_id,
+                due_on=cadence.local_day(at),
+                reason="no_show",
+            )
+        )
     audit.record(
         session,
         actor,

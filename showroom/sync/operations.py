@@ -355,6 +355,7 @@ def _complete_follow_up(session: Session, data: dict[str, Any]) -> tuple[Any, st
         now=_time(data.get("now")),
         # The store's date, as the screen saw it (UTC's date differs after 16:00 UTC).
         today=date.fromisoformat(today) if today else None,
+        answered=bool(data.get("answered", True)),
     )
     return done, "回访结果已记录"
 

@@ -6,6 +6,8 @@
   live-customer trigger, nothing to erase.
 - ``follow_ups.cadence_grade``: the grade whose rule planned the follow-up. Added in
   place (no table copy: migration 0018 put triggers on ``follow_ups``).
+- ``follow_ups.answered``: False when the customer did not pick up or reply (two in a
+  row is a churn signal, ``showroom.services.churn``); None for rows logged before.
 - ``uq_follow_ups_customer_open_cadence``: one open cadence follow-up per customer, so
   two desks ending a visit and a test drive at once cannot stack two reminders.
 
@@ -77,6 +79,7 @@ def upgrade() -> None:
         unique=True,
     )
     op.add_column("follow_ups", sa.Column("cadence_grade", sa.String(length=1), nullable=True))
+    op.add_column("follow_ups", sa.Column("answered", sa.Boolean(), nullable=True))
     op.create_index(
         "uq_follow_ups_customer_open_cadence",
         "follow_ups",
@@ -91,8 +94,10 @@ def downgrade() -> None:
     op.drop_index("uq_follow_ups_customer_open_cadence", table_name="follow_ups")
     if op.get_bind().dialect.name == "sqlite":
         # Native DROP COLUMN (SQLite 3.35+): a table copy is refused under 0018's triggers.
+        op.execute("ALTER TABLE follow_ups DROP COLUMN answered")
         op.execute("ALTER TABLE follow_ups DROP COLUMN cadence_grade")
     else:
+        op.drop_column("follow_ups", "answered")
         op.drop_column("follow_ups", "cadence_grade")
     op.drop_index("uq_follow_up_cadences_store_grade", table_name="follow_up_cadences")
     op.drop_table("follow_up_cadences")
