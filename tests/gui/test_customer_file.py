@@ -13,6 +13,7 @@ from db.models import (
     AuditEntry,
     Customer,
     FollowUp,
+    FollowUpStatus,
     GradeChange,
     IntentGrade,
     Interaction,
@@ -189,3 +190,26 @@ def test_the_desk_may_edit_but_not_change_the_grade(
         dialog.save_button.click()
     with gui_context.database.read() as s:
         assert s.get_one(Customer, CUSTOMER).name == "薛晓燕"
+
+
+def test_the_record_shows_the_churn_signals(
+    qtbot, gui_context: AppContext, runner: TaskRunner, sales: StaffUser
+) -> None:  # type: ignore[no-untyped-def]
+    with gui_context.database.write() as s:
+        for n in range(2):
+            s.add(
+                FollowUp(
+                    customer_id=CUSTOMER,
+                    due_on=NOW.date(),
+                    reason="visit",
+                    status=FollowUpStatus.DONE,
+                    done_at=NOW - timedelta(hours=n),
+                    answered=False,
+                    result="未接通",
+                )
+            )
+    record = CustomerRecordDialog(gui_context, runner, sales, CUSTOMER)
+    qtbot.addWidget(record)
+    record.show()
+    assert record.signals_label.isVisible()
+    assert record.signals_label.text() == "⚠ 流失预警：连续两次未回应"

@@ -11,7 +11,7 @@ from showroom.context import AppContext
 from showroom.services import auth, cadence
 from showroom.services.overview import store_zone
 from showroom.users import StaffUser
-from ui.screens.follow_ups import COL_LATE, COL_REASON, FollowUpsScreen
+from ui.screens.follow_ups import COL_LATE, COL_REASON, COL_SIGNALS, FollowUpsScreen
 
 
 def _sign_in(gui_context: AppContext, accounts, username: str) -> StaffUser:  # type: ignore[no-untyped-def]
@@ -147,3 +147,65 @@ def test_the_manager_sets_the_cadence_and_the_list_says_which_grade_planned_it(
 def test_a_consultant_has_no_cadence_button(qtbot, gui_context, runner, accounts) -> None:  # type: ignore[no-untyped-def]
     screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
     assert screen.cadence_button.isHidden()
+
+
+def test_no_answer_is_logged_without_text_and_two_raise_the_churn_signal(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    _seed(gui_context)
+    today = datetime.now(UTC).astimezone(store_zone(None)).date()
+    with gui_context.database.write() as s:
+        first = s.scalars(select(FollowUp)).one()
+        s.add(
+            FollowUp(
+                customer_id=first.customer_id,
+                consultant_id=first.consultant_id,
+                due_on=today - timedelta(days=1),
+                reason="visit",
+            )
+        )
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+    for _ in range(2):
+        screen.select_row(0)
+        screen.log_button.click()
+        dialog = screen._dialog
+        dialog.no_answer_check.setChecked(True)
+        dialog.accept()
+        assert not dialog.isVisible()
+    with gui_context.database.read() as s:
+        done = s.scalars(select(FollowUp).where(FollowUp.status == FollowUpStatus.DONE)).all()
+        assert [f.answered for f in done] == [False, False]
+    with gui_context.database.write() as s:
+        s.add(
+            FollowUp(
+                customer_id=first.customer_id,
+                consultant_id=first.consultant_id,
+                due_on=today,
+                reason="visit",
+            )
+        )
+    screen.refresh()
+    assert screen.model.index(0, COL_SIGNALS).data() == "⚠ 连续两次未回应"
+
+
+def test_dormant_customers_are_listed_in_their_own_tab(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    with gui_context.database.write() as s:
+        sales = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
+        s.add(
+            Customer(
+                store_id=sales.store_id,
+                name="沉睡的客户",
+                phone="13900000009",
+                owner_id=sales.id,
+                intent_grade=IntentGrade.C,
+                created_at=datetime.now(UTC) - timedelta(days=400),
+            )
+        )
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+    screen.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: screen.dormant_model.rowCount() == 1)
+    assert screen.dormant_model.index(0, 0).data() == "沉睡的客户"
+    assert screen.dormant_model.index(0, 4).data() == "从未联系"
+    assert screen.tabs.tabText(1) == "沉睡客户（1）"

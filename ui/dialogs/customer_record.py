@@ -70,6 +70,7 @@ from ui.widgets.labels import (
     LEAD_STATUSES,
     PAYMENT_PREFERENCES,
     label,
+    signals_text,
 )
 from ui.widgets.reception_labels import (
     grade_label,
@@ -262,6 +263,9 @@ class CustomerRecordDialog(QDialog):
         self.message.setWordWrap(True)
         self.tags_label = QLabel("", self)
         self.tags_label.setObjectName("HintText")
+        self.signals_label = QLabel("", self)
+        self.signals_label.setObjectName("ErrorText")
+        self.signals_label.hide()
         may_edit = user.has_any(*customers.MAY_EDIT)
         self.edit_button = QPushButton(self.tr("编辑资料…（E）"), self)
         self.edit_button.setVisible(may_edit)
@@ -290,6 +294,7 @@ class CustomerRecordDialog(QDialog):
         layout.setContentsMargins(24, 20, 24, 20)
         layout.addWidget(self.heading)
         layout.addWidget(self.tags_label)
+        layout.addWidget(self.signals_label)
         layout.addLayout(ids)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
@@ -348,6 +353,12 @@ class CustomerRecordDialog(QDialog):
             self.tr("标签：{tags}").format(tags="、".join(record.tags)) if record.tags else ""
         )
         self.tags_label.setVisible(bool(record.tags))
+        self.signals_label.setText(
+            self.tr("⚠ 流失预警：{signals}").format(signals=signals_text(record.signals))
+            if record.signals
+            else ""
+        )
+        self.signals_label.setVisible(bool(record.signals))
         phone = self.tr("手机：{p}").format(p=record.phone_masked)
         if record.phone2_masked:
             phone += self.tr("　第二电话：{p}").format(p=record.phone2_masked)

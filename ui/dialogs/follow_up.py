@@ -46,6 +46,11 @@ class FollowUpDialog(QDialog):
             self.result_edit, "follow_up.result", self
         )
         form.addRow(self.tr("回访结果"), result_box)
+        self.no_answer_check = QCheckBox(self.tr("未接通 / 客户未回复"), self)
+        self.no_answer_check.setToolTip(
+            self.tr("不算作一次联系；连续两次未回应会出现流失预警。结果可不填。")
+        )
+        form.addRow("", self.no_answer_check)
         self.next_check = QCheckBox(self.tr("安排下次回访"), self)
         form.addRow("", self.next_check)
         self.next_edit = QDateEdit(self)
@@ -75,6 +80,9 @@ class FollowUpDialog(QDialog):
 
     def result_text(self) -> str:
         return self.result_edit.toPlainText()
+
+    def answered(self) -> bool:
+        return not self.no_answer_check.isChecked()
 
     def next_due(self) -> date | None:
         if not self.next_check.isChecked():

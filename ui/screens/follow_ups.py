@@ -5,11 +5,17 @@ narrow it to one consultant. "登记结果" opens a small dialog (result, and th
 date if another call is wanted); the service closes the follow-up and schedules
 the next in one transaction. Above the list, grade-A customers silent for 15
 days are shown with a one-click downgrade to B, so the grades stay honest.
+
+Each row names the grade whose cadence (回访节奏) set its date and the customer's
+churn signals (流失预警: missed appointment, two unanswered, hot and silent,
+deposit lapsing). A second tab lists the dormant customers (six months without
+contact), page by page. The manager edits the cadence from here.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -27,6 +33,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import IntentGrade, Role
 from showroom.context import AppContext
-from showroom.services import cadence, follow_ups
+from showroom.services import cadence, churn, follow_ups
 from showroom.services.follow_ups import FollowUpList, FollowUpRow, StaleHotCustomer
 from showroom.services.overview import store_zone
 from showroom.sync import operations
@@ -46,10 +53,14 @@ from ui.screens.base import Screen
 from ui.style import repolish
 from ui.tasks import TaskRunner
 from ui.widgets.icons import icon
+from ui.widgets.labels import signals_text
+from ui.widgets.paged_model import PagedTableModel
+from ui.widgets.reception_labels import local_time
 from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
-COL_DUE, COL_LATE, COL_CUSTOMER, COL_PHONE, COL_GRADE, COL_OWNER, COL_REASON = range(7)
+COL_DUE, COL_LATE, COL_CUSTOMER, COL_PHONE, COL_GRADE, COL_OWNER, COL_REASON, COL_SIGNALS = range(8)
+D_NAME, D_PHONE, D_GRADE, D_OWNER, D_LAST, D_SILENT = range(6)
 STALE_SHOWN = 3
 
 
@@ -67,6 +78,7 @@ REASONS = {
     "lead": QT_TRANSLATE_NOOP("FollowUps", "新线索跟进"),
     "grade": QT_TRANSLATE_NOOP("FollowUps", "意向等级调整后回访"),
     "cadence": QT_TRANSLATE_NOOP("FollowUps", "按等级定期回访"),
+    "no_show": QT_TRANSLATE_NOOP("FollowUps", "预约未到，联系改约"),
 }
 
 
@@ -94,6 +106,7 @@ class FollowUpModel(RowListModel):
             self.tr("意向"),
             self.tr("负责顾问"),
             self.tr("回访类型"),
+            self.tr("流失预警"),
         )
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -118,8 +131,59 @@ class FollowUpModel(RowListModel):
                 return row.consultant_name or self.tr("未分配")
             if column == COL_REASON:
                 return reason_text(row.reason, row.cadence_grade)
-        if role == Qt.ItemDataRole.ForegroundRole and column == COL_LATE and row.days_overdue:
+            if column == COL_SIGNALS:
+                return ("⚠ " + signals_text(row.signals)) if row.signals else ""
+        if role == Qt.ItemDataRole.ForegroundRole and (
+            (column == COL_LATE and row.days_overdue) or column == COL_SIGNALS
+        ):
             return QColor("#c62828")
+        return None
+
+
+class DormantModel(PagedTableModel):
+    """沉睡客户: not heard from for six months, longest silent first, fetched by pages.
+
+    Signals: inherited from ``PagedTableModel``."""
+
+    def headers(self) -> Sequence[str]:
+        return (
+            self.tr("客户"),
+            self.tr("手机号"),
+            self.tr("意向"),
+            self.tr("负责顾问"),
+            self.tr("最后联系"),
+            self.tr("未联系天数"),
+        )
+
+    @staticmethod
+    def count_rows(session: Session, query: Any) -> int:
+        user, now, owner = query
+        return churn.dormant(session, user, now, owner_id=owner, limit=0).total
+
+    @staticmethod
+    def load_rows(
+        session: Session, query: Any, offset: int, limit: int, sort: str | None, descending: bool
+    ) -> list[Any]:
+        user, now, owner = query
+        return list(
+            churn.dormant(session, user, now, owner_id=owner, limit=limit, offset=offset).rows
+        )
+
+    def display(self, row: churn.DormantRow, column: int) -> Any:
+        if column == D_NAME:
+            return row.name
+        if column == D_PHONE:
+            return row.phone_masked
+        if column == D_GRADE:
+            return row.intent_grade.value if row.intent_grade else "—"
+        if column == D_OWNER:
+            return row.owner_name or self.tr("未分配")
+        if column == D_LAST:
+            if row.last_contact_at is None:
+                return self.tr("从未联系")
+            return local_time(row.last_contact_at, "%Y-%m-%d")
+        if column == D_SILENT:
+            return self.tr("{days} 天").format(days=row.silent_days)
         return None
 
 
@@ -198,15 +262,45 @@ class FollowUpsScreen(Screen):
                 COL_PHONE: 140,
                 COL_GRADE: 70,
                 COL_OWNER: 120,
+                COL_REASON: 230,
             },
         )
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.doubleClicked.connect(self.log_selected)
-        self.body.addWidget(self.table, 1)
-        self.empty_label = QLabel(self.tr("今天没有待回访的客户。"), self)
+        # Two lists: what is due (with the churn signals) and the dormant customers.
+        self.tabs = QTabWidget(self)
+        due_page = QWidget(self.tabs)
+        due_layout = QVBoxLayout(due_page)
+        due_layout.setContentsMargins(0, 0, 0, 0)
+        self.table.setParent(due_page)
+        due_layout.addWidget(self.table, 1)
+        self.empty_label = QLabel(self.tr("今天没有待回访的客户。"), due_page)
         self.empty_label.setObjectName("PageSubtitle")
         self.empty_label.hide()
-        self.body.addWidget(self.empty_label)
+        due_layout.addWidget(self.empty_label)
+        self.tabs.addTab(due_page, self.tr("待回访"))
+        dormant_page = QWidget(self.tabs)
+        dormant_layout = QVBoxLayout(dormant_page)
+        dormant_layout.setContentsMargins(0, 0, 0, 0)
+        self.dormant_hint = QLabel(
+            self.tr("超过 6 个月没有联系（未接通的来电不算联系）的客户，最久的在前。"),
+            dormant_page,
+        )
+        self.dormant_hint.setWordWrap(True)
+        self.dormant_hint.setContentsMargins(8, 6, 8, 6)
+        dormant_layout.addWidget(self.dormant_hint)
+        self.dormant_model = DormantModel(runner, (user, self._now(), None), self)
+        self.dormant_model.totalChanged.connect(self._on_dormant_total)
+        self.dormant_table = make_table(dormant_page)
+        self.dormant_table.setModel(self.dormant_model)
+        set_column_widths(
+            self.dormant_table,
+            {D_NAME: 140, D_PHONE: 140, D_GRADE: 70, D_OWNER: 120, D_LAST: 120},
+        )
+        dormant_layout.addWidget(self.dormant_table, 1)
+        self.tabs.addTab(dormant_page, self.tr("沉睡客户"))
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.body.addWidget(self.tabs, 1)
 
         if user.has_role(Role.MANAGER):
             self.runner.read(self._load_consultants, self._show_consultants, self._on_failed)
@@ -235,11 +329,23 @@ class FollowUpsScreen(Screen):
 
         def work(session: Session) -> tuple[FollowUpList, list[StaleHotCustomer]]:
             return (
-                follow_ups.list_due(session, user, today, consultant_id=consultant),
+                follow_ups.list_due(session, user, today, consultant_id=consultant, now=now),
                 follow_ups.stale_hot_customers(session, user, now, consultant_id=consultant),
             )
 
         self.runner.read(work, self._show, self._on_failed)
+        if self.tabs.currentIndex() == 1:
+            self.load_dormant()
+
+    def _on_tab(self, index: int) -> None:
+        if index == 1:
+            self.load_dormant()
+
+    def load_dormant(self) -> None:
+        self.dormant_model.set_query((self.user, self._now(), self.consultant_combo.currentData()))
+
+    def _on_dormant_total(self, total: int) -> None:
+        self.tabs.setTabText(1, self.tr("沉睡客户（{n}）").format(n=total))
 
     def _show(self, result: tuple[FollowUpList, list[StaleHotCustomer]]) -> None:
         self.data, self.stale = result
@@ -345,7 +451,7 @@ class FollowUpsScreen(Screen):
     def submit(self, dialog: FollowUpDialog, follow_up_id: uuid.UUID) -> None:
         """Save what the dialog holds; on a refusal, reopen it with the message."""
         user, now, today = self.user, self._now(), self._today()
-        result, next_due = dialog.result_text(), dialog.next_due()
+        result, next_due, answered = dialog.result_text(), dialog.next_due(), dialog.answered()
 
         def failed(exc: BaseException) -> None:
             if is_expected(exc):
@@ -361,6 +467,7 @@ class FollowUpsScreen(Screen):
             "next_due": next_due.isoformat() if next_due else None,
             "now": now.isoformat(),
             "today": today.isoformat(),
+            "answered": answered,
         }
         self.runner.submit(
             "follow_up.complete", payload, self._on_completed, self._on_queued, failed

@@ -291,6 +291,20 @@ AUDIT_ENTITIES = {
 }
 
 
+# 流失预警: the codes of ``showroom.services.churn`` (not imported: it loads SQLAlchemy).
+CHURN_SIGNALS = {
+    "missed_appointment": QT_TRANSLATE_NOOP("Labels", "预约未到"),
+    "unanswered_twice": QT_TRANSLATE_NOOP("Labels", "连续两次未回应"),
+    "hot_silent": QT_TRANSLATE_NOOP("Labels", "A 级 15 天未联系"),
+    "deposit_lapsing": QT_TRANSLATE_NOOP("Labels", "意向金即将到期"),
+}
+
+
+def signals_text(kinds: Iterable[str]) -> str:
+    """A customer's churn signals, short, for a list cell or a banner."""
+    return "、".join(label(CHURN_SIGNALS, k) for k in kinds)
+
+
 def label(table: dict, code: str | StrEnum | None) -> str:  # type: ignore[type-arg]
     """The translated label for ``code`` in ``table``; the code itself when unknown."""
     if code is None:
