@@ -11,6 +11,7 @@ from db.models.customers import (
     FollowUpCadence,
     GradeChange,
     Interaction,
+    LostReason,
     Visit,
 )
 from db.models.documents import Document, Signature
@@ -64,6 +65,7 @@ __all__ = [
     "Interaction",
     "KioskArrival",
     "Lead",
+    "LostReason",
     "MaintenanceRecord",
     "Media",
     "NumberSequence",

@@ -212,6 +212,8 @@ class Visit(Entity, Base):
     )
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    # 战败原因 chosen at check-out when the customer left without interest (0019).
+    lost_reason: Mapped[str | None] = mapped_column(String(40), default=None)
 
 
 class Interaction(Entity, Base):
@@ -293,6 +295,11 @@ class FollowUp(Entity, Base):
     cadence_grade: Mapped[str | None] = mapped_column(String(1), default=None)
     # False: the customer did not pick up or reply (churn signal when twice in a row).
     answered: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # 战败原因 chosen when the call closed the deal as lost (text from ``lost_reasons``).
+    lost_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    # After-sale calls: 1-5 (a CHECK on PostgreSQL, a trigger pair on SQLite, 0019).
+    satisfaction: Mapped[int | None] = mapped_column(Integer, default=None)
+    satisfaction_comment: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
 class FollowUpCadence(Entity, Base):
@@ -321,3 +328,22 @@ class FollowUpCadence(Entity, Base):
     first_days: Mapped[int | None] = mapped_column(Integer, default=None)
     repeat_days: Mapped[int | None] = mapped_column(Integer, default=None)
     updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+class LostReason(Entity, Base):
+    """战败原因: one entry of the store's list of why a deal was lost (价格太高 …).
+
+    The chosen text is copied onto the visit or follow-up, so renaming or retiring an
+    entry never rewrites what was recorded; a retired one is ``active`` False.
+    """
+
+    __tablename__ = "lost_reasons"
+    __table_args__ = (
+        Index("uq_lost_reasons_store_label", "store_id", "label", unique=True),
+        CheckConstraint("length(trim(label)) > 0", name="label_present"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    label: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

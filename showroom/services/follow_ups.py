@@ -37,7 +37,7 @@ from db.models import (
 from showroom import fields
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.privacy import mask_phone
-from showroom.services import cadence, churn
+from showroom.services import cadence, churn, lost_reasons
 from showroom.users import StaffUser
 
 HOT_SILENCE_DAYS = 15
@@ -45,6 +45,8 @@ MAX_RESULT_LENGTH = fields.FIELDS["follow_up.result"].limit  # 1000, shown in th
 MANUAL_REASON = "follow_up"  # scheduled by hand from a previous follow-up
 NO_SHOW_REASON = "no_show"  # a booked test drive the customer did not come to
 NO_ANSWER = "未接通 / 客户未回复"
+AFTER_SALE_PREFIX = "contract_"
+MAX_COMMENT_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -217,15 +219,40 @@ def complete(
     now: datetime | None = None,
     today: date | None = None,
     answered: bool = True,
+    lost_reason: str | None = None,
+    satisfaction: int | None = None,
+    satisfaction_comment: str = "",
 ) -> CompletedFollowUp:
     """Log the result of a follow-up and, if ``next_due`` is given, schedule the next.
 
     ``answered`` False: the customer did not pick up or reply. That is no contact (it
     does not keep a hot customer hot) and two in a row is a churn signal.
+
+    ``lost_reason`` (战败原因, from the store's list): the deal is lost. Nothing more
+    is planned and the customer goes to grade D, with the reason in the grade history.
+    ``satisfaction`` (1-5) and its comment belong to after-sale calls only.
     """
     now = now or datetime.now(UTC)
     today = today or now.date()
     text = result.strip() or ("" if answered else NO_ANSWER)
+    comment = satisfaction_comment.strip()
+    if satisfaction is not None and (
+        isinstance(satisfaction, bool)
+        or not isinstance(satisfaction, int)
+        or not 1 <= satisfaction <= 5
+    ):
+        raise ValidationError("follow_up.satisfaction_range", "满意度请选 1 到 5 分。")
+    if len(comment) > MAX_COMMENT_LENGTH:
+        raise ValidationError(
+            "follow_up.comment_too_long",
+            f"满意度评价最多 {MAX_COMMENT_LENGTH} 个字。",
+            limit=MAX_COMMENT_LENGTH,
+        )
+    if comment and satisfaction is None:
+        raise ValidationError("follow_up.comment_without_score", "请先选择满意度评分。")
+    lost = lost_reason is not None and bool(lost_reason.strip())
+    if lost and next_due is not None:
+        raise ValidationError("follow_up.lost_with_next", "已选择战败原因的客户不再安排下次回访。")
     if not text:
         raise ValidationError("follow_up.result_missing", "请填写回访结果。")
     if len(text) > MAX_RESULT_LENGTH:
@@ -236,7 +263,8 @@ def complete(
         )
     if next_due is not None and next_due <= today:
         raise ValidationError("follow_up.next_due_past", "下次回访日期必须晚于今天。")
-    locks.lock_customer_of(session, FollowUp, follow_up_id)  # the customer first (db.locks)
+    # The customer first (db.locks); in UPDATE mode when a lost deal changes the grade.
+    locks.lock_customer_of(session, FollowUp, follow_up_id, locks.UPDATE if lost else locks.SHARE)
     follow_up = session.get(FollowUp, follow_up_id, with_for_update=True, populate_existing=True)
     if follow_up is None:
         raise NotFoundError("follow_up.not_found", "这条回访不存在。")
@@ -248,10 +276,24 @@ def complete(
         raise PermissionDenied("follow_up.not_yours", "这条回访不是你负责的客户。")
     if follow_up.status is not FollowUpStatus.OPEN:
         raise ConflictError("follow_up.closed", "这条回访已经处理过了，请刷新列表。")
+    after_sale = is_after_sale(follow_up.reason)
+    if satisfaction is not None and not after_sale:
+        raise ValidationError(
+            "follow_up.satisfaction_not_after_sale", "满意度只在成交后的售后回访中记录。"
+        )
+    if lost and after_sale:
+        raise ValidationError("follow_up.lost_after_sale", "已成交客户的售后回访不记录战败原因。")
     follow_up.status = FollowUpStatus.DONE
     follow_up.result = text
     follow_up.done_at = now
     follow_up.answered = answered
+    follow_up.satisfaction = satisfaction
+    follow_up.satisfaction_comment = comment or None
+    if lost:
+        follow_up.lost_reason = lost_reasons.check(session, customer.store_id, lost_reason)
+        _lost(session, user, customer, follow_up.lost_reason or "")
+        session.flush()
+        return CompletedFollowUp(follow_up.id, None, None)
     if answered:  # a call nobody took is kept on the follow-up, not as a contact
         session.add(
             Interaction(
@@ -290,6 +332,26 @@ def complete(
         next_id = nxt.id
     session.flush()
     return CompletedFollowUp(follow_up.id, next_id, next_due)
+
+
+def is_after_sale(reason: str) -> bool:
+    """A call planned by a contract (3 days, 1/3/6/12 months after the sale)."""
+    return reason.startswith(AFTER_SALE_PREFIX)
+
+
+def _lost(session: Session, user: StaffUser, customer: Customer, reason: str) -> None:
+    """The deal is lost: grade D (history says why); the cadence plans nothing more."""
+    if customer.intent_grade is not IntentGrade.D:
+        session.add(
+            GradeChange(
+                customer_id=customer.id,
+                old_grade=customer.intent_grade,
+                new_grade=IntentGrade.D,
+                changed_by_id=user.id,
+                reason=f"战败：{reason}",
+            )
+        )
+        customer.intent_grade = IntentGrade.D
 
 
 def schedule_after_visit(

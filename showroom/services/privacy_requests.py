@@ -292,6 +292,11 @@ _FOLLOW_UP_STATES = {
 _FOLLOW_UP_REASONS = {
     "visit": "到店后回访",
     "follow_up": "约定的再次回访",
+    "test_drive": "试驾后回访",
+    "lead": "新线索跟进",
+    "grade": "意向等级调整后回访",
+    "cadence": "按等级定期回访",
+    "no_show": "预约未到，联系改约",
     EXPIRY_REASON: "意向金到期提醒",
     "contract_3d": "成交 3 天回访",
     "contract_1m": "成交 1 个月回访",
@@ -424,6 +429,12 @@ def export_customer(
                 "事由": _FOLLOW_UP_REASONS.get(f.reason, f.reason),
                 "状态": _text(f.status, _FOLLOW_UP_STATES),
                 "结果": f.result,
+                **({"战败原因": f.lost_reason} if f.lost_reason else {}),
+                **(
+                    {"满意度": f.satisfaction, "评价": f.satisfaction_comment or ""}
+                    if f.satisfaction is not None
+                    else {}
+                ),
             }
             for f in rows(FollowUp, FollowUp.due_on)
         ],
@@ -625,6 +636,7 @@ def _anonymise(session: Session, customer: Customer, at: datetime) -> dict[str, 
     follow_ups = list(session.scalars(select(FollowUp).where(FollowUp.customer_id == cid)))
     for follow_up in follow_ups:
         follow_up.result = ""
+        follow_up.satisfaction_comment = None  # the customer's own words (0019)
         if follow_up.status is FollowUpStatus.OPEN:
             follow_up.status = FollowUpStatus.SKIPPED
             follow_up.done_at = at

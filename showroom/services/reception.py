@@ -86,7 +86,7 @@ from showroom.errors import ConflictError, NotFoundError, PermissionDenied, Vali
 from showroom.identifiers import normalize_mobile, phone_digits
 from showroom.privacy import mask_id_number, mask_phone
 from showroom.roles import may_reveal_personal_data
-from showroom.services import audit, cadence, churn, customers, roster
+from showroom.services import audit, cadence, churn, customers, lost_reasons, roster
 from showroom.users import StaffUser
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -1350,8 +1350,12 @@ def check_out(
     *,
     notes: str = "",
     now: datetime | None = None,
+    lost_reason: str | None = None,
 ) -> list[Offer]:
     """离店: record the outcome and intent grade; grade history and a follow-up come with it.
+
+    A customer leaving without interest may have a 战败原因 from the store's list
+    (``lost_reasons``); it is refused with any other outcome.
 
     The follow-up's date comes from the grade's cadence (``cadence.plan``): A within 48
     hours, B in two weeks ... D none; a deal's follow-ups come with its contract.
@@ -1360,9 +1364,12 @@ def check_out(
     the free consultants (``offer_waiting``); those hand-overs are returned.
     """
     now = _now(now)
+    if lost_reason and lost_reason.strip() and outcome is not VisitOutcome.NO_INTEREST:
+        raise ValidationError("visit.lost_reason_outcome", "只有“无意向”离店的客户才记录战败原因。")
     visit = _open_visit(session, visit_id, locks.UPDATE)  # the grade goes on the customer
     if visit.status is VisitStatus.LEFT:
         raise ConflictError("visit.left", "该客户已经登记离店。")
+    visit.lost_reason = lost_reasons.check(session, visit.store_id, lost_reason)
     visit.status = VisitStatus.LEFT
     visit.left_at = now
     visit.greeted_at = visit.greeted_at or now

@@ -356,8 +356,18 @@ def _complete_follow_up(session: Session, data: dict[str, Any]) -> tuple[Any, st
         # The store's date, as the screen saw it (UTC's date differs after 16:00 UTC).
         today=date.fromisoformat(today) if today else None,
         answered=bool(data.get("answered", True)),
+        lost_reason=data.get("lost_reason"),
+        satisfaction=data.get("satisfaction"),
+        satisfaction_comment=data.get("satisfaction_comment") or "",
     )
     return done, "回访结果已记录"
+
+
+def _save_lost_reasons(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import lost_reasons
+
+    saved = lost_reasons.save_reasons(session, user_from_payload(data["user"]), data["labels"])
+    return saved, "战败原因列表已保存"
 
 
 def cadence_payload(
@@ -419,6 +429,7 @@ register("test_drive.return", "试驾还车", _return_car)
 register("follow_up.complete", "回访记录", _complete_follow_up)
 # A store setting another PC may be editing too: needs the connection.
 register("follow_up.cadence_save", "回访节奏", _save_cadence, can_wait=False)
+register("lost_reason.save", "战败原因列表", _save_lost_reasons, can_wait=False)
 
 
 # --- the appraiser's checklist (检测记录): each autosaved edit can wait ----------------------

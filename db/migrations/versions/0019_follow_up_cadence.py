@@ -8,6 +8,11 @@
   place (no table copy: migration 0018 put triggers on ``follow_ups``).
 - ``follow_ups.answered``: False when the customer did not pick up or reply (two in a
   row is a churn signal, ``showroom.services.churn``); None for rows logged before.
+- ``lost_reasons``: the store's list of why deals are lost (战败原因), editable; the
+  reason chosen is kept as text on ``visits.lost_reason`` / ``follow_ups.lost_reason``
+  so a later edit of the list never rewrites history.
+- ``follow_ups.satisfaction`` (1-5) and ``satisfaction_comment`` on after-sale calls; the
+  range is a CHECK on PostgreSQL and a trigger pair on SQLite (no table copy).
 - ``uq_follow_ups_customer_open_cadence``: one open cadence follow-up per customer, so
   two desks ending a visit and a test drive at once cannot stack two reminders.
 
@@ -32,6 +37,12 @@ depends_on: str | Sequence[str] | None = None
 
 GRADES = ("A", "B", "C", "D")
 OPEN_CADENCE = "status = 'open' AND cadence_grade IS NOT NULL"
+SATISFACTION = "ck_follow_ups_satisfaction_range"
+SATISFACTION_SQL = "satisfaction IS NULL OR (satisfaction >= 1 AND satisfaction <= 5)"
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
 
 
 def upgrade() -> None:
@@ -89,15 +100,68 @@ def upgrade() -> None:
         postgresql_where=sa.text(OPEN_CADENCE),
     )
 
+    op.create_table(
+        "lost_reasons",
+        sa.Column("store_id", sa.Uuid(), nullable=False),
+        sa.Column("label", sa.String(length=40), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("row_version", sa.Integer(), nullable=False),
+        sa.CheckConstraint("length(trim(label)) > 0", name=op.f("ck_lost_reasons_label_present")),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["stores.id"], name=op.f("fk_lost_reasons_store_id_stores")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lost_reasons")),
+    )
+    op.create_index(
+        "uq_lost_reasons_store_label", "lost_reasons", ["store_id", "label"], unique=True
+    )
+    op.add_column("follow_ups", sa.Column("lost_reason", sa.String(length=40), nullable=True))
+    op.add_column("follow_ups", sa.Column("satisfaction", sa.Integer(), nullable=True))
+    op.add_column(
+        "follow_ups", sa.Column("satisfaction_comment", sa.String(length=500), nullable=True)
+    )
+    op.add_column("visits", sa.Column("lost_reason", sa.String(length=40), nullable=True))
+    if _sqlite():
+        for verb in ("INSERT", "UPDATE"):
+            op.execute(
+                f"CREATE TRIGGER {SATISFACTION}_{verb.lower()} BEFORE {verb} ON follow_ups "
+                "WHEN NOT (NEW.satisfaction IS NULL OR (NEW.satisfaction >= 1 "
+                "AND NEW.satisfaction <= 5)) BEGIN "
+                f"SELECT RAISE(ABORT, 'CHECK constraint failed: {SATISFACTION}'); END"
+            )
+    else:
+        op.execute(
+            f"ALTER TABLE follow_ups ADD CONSTRAINT {SATISFACTION} CHECK ({SATISFACTION_SQL})"
+        )
+
+
+_ADDED = (
+    ("visits", "lost_reason"),
+    ("follow_ups", "satisfaction_comment"),
+    ("follow_ups", "satisfaction"),
+    ("follow_ups", "lost_reason"),
+    ("follow_ups", "answered"),
+    ("follow_ups", "cadence_grade"),
+)
+
 
 def downgrade() -> None:
     op.drop_index("uq_follow_ups_customer_open_cadence", table_name="follow_ups")
-    if op.get_bind().dialect.name == "sqlite":
+    if _sqlite():
+        for verb in ("insert", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {SATISFACTION}_{verb}")
         # Native DROP COLUMN (SQLite 3.35+): a table copy is refused under 0018's triggers.
-        op.execute("ALTER TABLE follow_ups DROP COLUMN answered")
-        op.execute("ALTER TABLE follow_ups DROP COLUMN cadence_grade")
+        for table, column in _ADDED:
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     else:
-        op.drop_column("follow_ups", "answered")
-        op.drop_column("follow_ups", "cadence_grade")
+        op.execute(f"ALTER TABLE follow_ups DROP CONSTRAINT IF EXISTS {SATISFACTION}")
+        for table, column in _ADDED:
+            op.drop_column(table, column)
+    op.drop_index("uq_lost_reasons_store_label", table_name="lost_reasons")
+    op.drop_table("lost_reasons")
     op.drop_index("uq_follow_up_cadences_store_grade", table_name="follow_up_cadences")
     op.drop_table("follow_up_cadences")
