@@ -57,6 +57,17 @@ def _tr(text: str) -> str:
 # service's exact wording (which can say more, e.g. the minutes left of a lockout).
 _TEMPLATES: dict[str, str] = {
     "auth.missing": QT_TRANSLATE_NOOP("Errors", "请输入用户名和密码。"),
+    "lost_reason.empty": QT_TRANSLATE_NOOP("Errors", "战败原因列表至少要有一项。"),
+    "follow_up.satisfaction_range": QT_TRANSLATE_NOOP("Errors", "满意度请选 1 到 5 分。"),
+    "follow_up.lost_with_next": QT_TRANSLATE_NOOP(
+        "Errors", "已选择战败原因的客户不再安排下次回访。"
+    ),
+    "follow_up.satisfaction_not_after_sale": QT_TRANSLATE_NOOP(
+        "Errors", "满意度只在成交后的售后回访中记录。"
+    ),
+    "visit.lost_reason_outcome": QT_TRANSLATE_NOOP(
+        "Errors", "只有“无意向”离店的客户才记录战败原因。"
+    ),
     "cadence.denied": QT_TRANSLATE_NOOP("Errors", "只有店长可以设置回访节奏。"),
     "cadence.days_range": QT_TRANSLATE_NOOP("Errors", "回访间隔应在 1 到 {limit} 天之间。"),
     "cadence.repeat_without_first": QT_TRANSLATE_NOOP(

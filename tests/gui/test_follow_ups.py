@@ -209,3 +209,70 @@ def test_dormant_customers_are_listed_in_their_own_tab(
     assert screen.dormant_model.index(0, 0).data() == "沉睡的客户"
     assert screen.dormant_model.index(0, 4).data() == "从未联系"
     assert screen.tabs.tabText(1) == "沉睡客户（1）"
+
+
+def test_an_after_sale_call_takes_a_score_and_a_lost_deal_its_reason(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    _seed(gui_context)  # a contract_3d call for 王先生, two days late
+    today = datetime.now(UTC).astimezone(store_zone(None)).date()
+    with gui_context.database.write() as s:
+        buyer = s.scalars(select(FollowUp)).one()
+        s.add(
+            FollowUp(
+                customer_id=buyer.customer_id,
+                consultant_id=buyer.consultant_id,
+                due_on=today,
+                reason="visit",
+            )
+        )
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+    screen.select_row(0)  # the after-sale call
+    screen.log_button.click()
+    dialog = screen._dialog
+    assert dialog.satisfaction_combo.isVisibleTo(dialog) and not dialog.lost_combo.isVisibleTo(
+        dialog
+    )
+    dialog.result_edit.setPlainText("车况良好")
+    dialog.satisfaction_combo.setCurrentIndex(dialog.satisfaction_combo.findData(5))
+    dialog.comment_edit.setText("服务很好")
+    dialog.accept()
+    assert not dialog.isVisible()
+    screen.select_row(0)  # the visit call: may close the deal as lost
+    screen.log_button.click()
+    dialog = screen._dialog
+    assert dialog.lost_combo.isVisibleTo(dialog) and not dialog.satisfaction_combo.isVisibleTo(
+        dialog
+    )
+    dialog.next_check.setChecked(True)
+    dialog.lost_combo.setCurrentIndex(dialog.lost_combo.findData("已在别处购买"))
+    assert not dialog.next_check.isEnabled() and not dialog.next_check.isChecked()
+    dialog.result_edit.setPlainText("上周在别家买了")
+    dialog.accept()
+    assert not dialog.isVisible()
+    with gui_context.database.read() as s:
+        rows = {f.reason: f for f in s.scalars(select(FollowUp))}
+        assert (rows["contract_3d"].satisfaction, rows["contract_3d"].satisfaction_comment) == (
+            5,
+            "服务很好",
+        )
+        assert rows["visit"].lost_reason == "已在别处购买"
+        assert s.get_one(Customer, buyer.customer_id).intent_grade is IntentGrade.D
+
+
+def test_the_manager_edits_the_lost_reasons_and_a_refusal_keeps_the_text(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "manager"))
+    screen.reasons_button.click()
+    dialog = screen._reasons_dialog
+    assert dialog.labels()[0] == "价格太高"
+    dialog.edit.setPlainText("价格太高\n价格太高")
+    dialog.accept()
+    assert dialog.isVisible() and dialog.error_label.text() == "“价格太高”重复了。"
+    assert dialog.edit.toPlainText() == "价格太高\n价格太高"
+    dialog.edit.setPlainText("价格太高\n首付不够")
+    dialog.accept()
+    assert not dialog.isVisible()
+    assert screen.lost_reasons == ("价格太高", "首付不够")
+    assert screen.message_label.text() == "战败原因列表已保存（2 项）。"

@@ -41,13 +41,14 @@ from sqlalchemy.orm import Session
 
 from db.enums import IntentGrade, Role
 from showroom.context import AppContext
-from showroom.services import cadence, churn, follow_ups
+from showroom.services import cadence, churn, follow_ups, lost_reasons
 from showroom.services.follow_ups import FollowUpList, FollowUpRow, StaleHotCustomer
 from showroom.services.overview import store_zone
 from showroom.sync import operations
 from showroom.users import StaffUser
 from ui.dialogs.cadence import CadenceDialog
 from ui.dialogs.follow_up import FollowUpDialog
+from ui.dialogs.lost_reasons import LostReasonsDialog
 from ui.errors import error_text, is_expected, report_failure
 from ui.screens.base import Screen
 from ui.style import repolish
@@ -205,6 +206,8 @@ class FollowUpsScreen(Screen):
         self.stale: list[StaleHotCustomer] = []
         self._dialog: FollowUpDialog | None = None
         self._cadence_dialog: CadenceDialog | None = None
+        self._reasons_dialog: LostReasonsDialog | None = None
+        self.lost_reasons: tuple[str, ...] = ()
 
         bar = QHBoxLayout()
         self.count_label = QLabel("", self)
@@ -221,6 +224,10 @@ class FollowUpsScreen(Screen):
         self.cadence_button.setVisible(user.has_role(Role.MANAGER))
         self.cadence_button.clicked.connect(self.open_cadence)
         bar.addWidget(self.cadence_button)
+        self.reasons_button = QPushButton(self.tr("战败原因"), self)
+        self.reasons_button.setVisible(user.has_role(Role.MANAGER))
+        self.reasons_button.clicked.connect(self.open_lost_reasons)
+        bar.addWidget(self.reasons_button)
         self.refresh_button = QPushButton(icon("refresh"), self.tr("刷新"), self)
         self.refresh_button.clicked.connect(self.refresh)
         bar.addWidget(self.refresh_button)
@@ -327,10 +334,13 @@ class FollowUpsScreen(Screen):
         user, now, today = self.user, self._now(), self._today()
         consultant = self.consultant_combo.currentData()
 
-        def work(session: Session) -> tuple[FollowUpList, list[StaleHotCustomer]]:
+        def work(
+            session: Session,
+        ) -> tuple[FollowUpList, list[StaleHotCustomer], tuple[str, ...]]:
             return (
                 follow_ups.list_due(session, user, today, consultant_id=consultant, now=now),
                 follow_ups.stale_hot_customers(session, user, now, consultant_id=consultant),
+                lost_reasons.list_reasons(session, user.store_id),
             )
 
         self.runner.read(work, self._show, self._on_failed)
@@ -347,8 +357,8 @@ class FollowUpsScreen(Screen):
     def _on_dormant_total(self, total: int) -> None:
         self.tabs.setTabText(1, self.tr("沉睡客户（{n}）").format(n=total))
 
-    def _show(self, result: tuple[FollowUpList, list[StaleHotCustomer]]) -> None:
-        self.data, self.stale = result
+    def _show(self, result: tuple[FollowUpList, list[StaleHotCustomer], tuple[str, ...]]) -> None:
+        self.data, self.stale, self.lost_reasons = result
         self.model.set_rows(self.data.rows)
         self.count_label.setText(
             self.tr("今天到期 {today} 条 · 逾期 {overdue} 条").format(
@@ -436,6 +446,8 @@ class FollowUpsScreen(Screen):
             ),
             self._today(),
             self,
+            after_sale=follow_ups.is_after_sale(row.reason),
+            lost_reasons=self.lost_reasons,
         )
         self._dialog = dialog
         dialog.accepted.connect(self._on_dialog_accepted)
@@ -468,6 +480,9 @@ class FollowUpsScreen(Screen):
             "now": now.isoformat(),
             "today": today.isoformat(),
             "answered": answered,
+            "lost_reason": dialog.lost_reason(),
+            "satisfaction": dialog.satisfaction(),
+            "satisfaction_comment": dialog.satisfaction_comment(),
         }
         self.runner.submit(
             "follow_up.complete", payload, self._on_completed, self._on_queued, failed
@@ -547,3 +562,40 @@ class FollowUpsScreen(Screen):
         self._say(
             self.tr("回访节奏已保存，从下一次到店、试驾、线索或调整等级起生效。"), "SuccessText"
         )
+
+    # --- the store's lost-deal reasons (manager) ----------------------------------------
+
+    def open_lost_reasons(self) -> None:
+        store_id = self.user.store_id
+
+        def work(session: Session) -> tuple[str, ...]:
+            return lost_reasons.list_reasons(session, store_id)
+
+        self.runner.read(work, self._show_lost_reasons, self._on_failed)
+
+    def _show_lost_reasons(self, reasons: tuple[str, ...]) -> None:
+        dialog = LostReasonsDialog(reasons, self)
+        self._reasons_dialog = dialog
+        dialog.accepted.connect(self._on_reasons_accepted)
+        dialog.open()
+
+    def _on_reasons_accepted(self) -> None:
+        dialog = self._reasons_dialog
+        if dialog is None:
+            return
+
+        def failed(exc: BaseException) -> None:
+            if is_expected(exc):
+                dialog.show_error(error_text(exc))
+                dialog.open()  # the text is still there
+            else:
+                self._on_failed(exc)
+
+        payload = {"user": operations.user_payload(self.user), "labels": dialog.labels()}
+        self.runner.submit(
+            "lost_reason.save", payload, self._on_reasons_saved, self._on_queued, failed
+        )
+
+    def _on_reasons_saved(self, reasons: tuple[str, ...]) -> None:
+        self.lost_reasons = reasons
+        self._say(self.tr("战败原因列表已保存（{n} 项）。").format(n=len(reasons)), "SuccessText")
