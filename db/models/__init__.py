@@ -12,6 +12,7 @@ from db.models.customers import (
     GradeChange,
     Interaction,
     LostReason,
+    Referral,
     Visit,
 )
 from db.models.documents import Document, Signature
@@ -70,6 +71,7 @@ __all__ = [
     "Media",
     "NumberSequence",
     "PriceItem",
+    "Referral",
     "Registration",
     "RosterDay",
     "Signature",

@@ -347,3 +347,43 @@ class LostReason(Entity, Base):
     label: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Referral(Entity, Base):
+    """老带新: ``referrer_id`` brought ``referred_id`` to the store, and what they get for it.
+
+    The reward is an amount (fen, ``Money``) or a gift, promised then paid; the CHECKs
+    (migration 0019) keep the shape honest and a customer has one referrer. Both ends
+    must be live customers (a trigger, as 0018 does for single-customer tables).
+    """
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        Index("uq_referrals_referred", "referred_id", unique=True),
+        CheckConstraint("referrer_id <> referred_id", name="not_self"),
+        CheckConstraint(
+            "(reward_kind = 'amount' AND reward_amount IS NOT NULL AND reward_amount > 0 "
+            "AND reward_gift = '') "
+            "OR (reward_kind = 'gift' AND reward_amount IS NULL AND length(trim(reward_gift)) > 0) "
+            "OR (reward_kind = 'none' AND reward_amount IS NULL AND reward_gift = '')",
+            name="reward_shape",
+        ),
+        CheckConstraint(
+            "(reward_kind = 'none' AND reward_status = 'none') "
+            "OR (reward_kind <> 'none' AND reward_status IN ('promised', 'paid'))",
+            name="status_matches",
+        ),
+        CheckConstraint("(reward_status = 'paid') = (paid_at IS NOT NULL)", name="paid_has_time"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    referrer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    referred_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    reward_kind: Mapped[str] = mapped_column(String(10))  # amount / gift / none
+    reward_amount: Mapped[Decimal | None] = mapped_column(default=None)
+    reward_gift: Mapped[str] = mapped_column(String(100), default="")
+    reward_status: Mapped[str] = mapped_column(String(10))  # promised / paid / none
+    paid_at: Mapped[datetime | None] = mapped_column(default=None)
+    paid_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from db import locks
@@ -36,6 +36,7 @@ from db.models import (
     Interaction,
     KioskArrival,
     Lead,
+    Referral,
     Registration,
     Role,
     TestDrive,
@@ -134,6 +135,34 @@ def _one_cadence_follow_up(
     return []
 
 
+# Referrals have two customer columns: moved by column (the audit keys name them).
+REFERRAL_COLUMNS = {"referrals_as_referrer": "referrer_id", "referrals_as_referred": "referred_id"}
+
+
+def _move_referrals(
+    session: Session, keep_id: uuid.UUID, drop_id: uuid.UUID
+) -> dict[str, list[str]]:
+    """The duplicate's referrals go to the kept record; a second referrer (both records
+    were referred) stays on the retired one, as a customer has one referrer."""
+    moved: dict[str, list[str]] = {}
+    for key, column in REFERRAL_COLUMNS.items():
+        col = getattr(Referral, column)
+        ids = list(session.scalars(select(Referral.id).where(col == drop_id)))
+        if column == "referred_id" and session.scalar(
+            select(Referral.id).where(Referral.referred_id == keep_id)
+        ):
+            ids = []
+        if ids:
+            session.execute(
+                update(Referral)
+                .where(Referral.id.in_(ids))
+                .values({column: keep_id, "row_version": Referral.row_version + 1})
+                .execution_options(synchronize_session=False)
+            )
+        moved[key] = [str(i) for i in ids]
+    return moved
+
+
 def merge_customers(
     session: Session,
     user: StaffUser,
@@ -150,8 +179,21 @@ def merge_customers(
     locked = _lock_pair(session, keep_id, drop_id)
     keep = _live(locked, keep_id)
     drop = _live(locked, drop_id)
+    between = session.scalar(
+        select(Referral.id).where(
+            or_(
+                (Referral.referrer_id == keep.id) & (Referral.referred_id == drop.id),
+                (Referral.referrer_id == drop.id) & (Referral.referred_id == keep.id),
+            )
+        )
+    )
+    if between is not None:
+        raise ConflictError(
+            "merge.referral_between",
+            "这两位客户之间有推荐记录（一人推荐了另一人），不是同一个人，不能合并。",
+        )
     cadence_skipped = _one_cadence_follow_up(session, keep.id, drop.id, now)
-    moved_ids: dict[str, list[str]] = {}
+    moved_ids: dict[str, list[str]] = _move_referrals(session, keep.id, drop.id)
     for key, table in MOVED_TABLES.items():
         stmt = select(table.id).where(table.customer_id == drop.id)
         if table is CustomerTagLink:
@@ -231,6 +273,16 @@ def unmerge(session: Session, user: StaffUser, audit_seq: int) -> MergeResult:
     drop.merged_into_id = None
     session.flush()
     moved: dict[str, int] = {}
+    for key, column in REFERRAL_COLUMNS.items():
+        ids = [uuid.UUID(i) for i in detail["moved"].get(key, [])]
+        if ids:
+            session.execute(
+                update(Referral)
+                .where(Referral.id.in_(ids), getattr(Referral, column) == keep.id)
+                .values({column: drop.id, "row_version": Referral.row_version + 1})
+                .execution_options(synchronize_session=False)
+            )
+        moved[key] = len(ids)
     for key, table in MOVED_TABLES.items():
         ids = [uuid.UUID(i) for i in detail["moved"].get(key, [])]
         if ids:

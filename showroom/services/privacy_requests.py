@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import delete, func, select, union_all
+from sqlalchemy import delete, func, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from db import locks
@@ -60,6 +60,7 @@ from db.models import (
     KioskArrival,
     Lead,
     Media,
+    Referral,
     Registration,
     RegistrationStatus,
     Role,
@@ -567,6 +568,13 @@ def _open_business(session: Session, customer_id: uuid.UUID) -> list[str]:
         (Visit, Visit.status != VisitStatus.LEFT, "尚未离店的到店记录"),
     )
     found = []
+    owed = session.scalar(
+        select(func.count())
+        .select_from(Referral)
+        .where(Referral.referrer_id == customer_id, Referral.reward_status == "promised")
+    )
+    if owed:
+        found.append(f"未兑现的推荐奖励 {owed} 项")
     for model, condition, label in checks:
         count = session.scalar(
             select(func.count())
@@ -677,6 +685,14 @@ def _anonymise(session: Session, customer: Customer, at: datetime) -> dict[str, 
         inspection.vin = None
     done["registrations"] = len(registrations)
     done["inspections"] = len(inspections)
+    # Referrals stay (a reward paid is money); only the free-text note may name the person.
+    referral_notes = session.execute(
+        update(Referral)
+        .where(or_(Referral.referrer_id == cid, Referral.referred_id == cid))
+        .values(note="", row_version=Referral.row_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    done["referrals"] = referral_notes.rowcount or 0
     # Duplicates merged into this customer keep their own row (and its name, phone...).
     done["merged_duplicates"] = _anonymise_duplicates(session, cid, at)
     return done

@@ -86,7 +86,15 @@ from showroom.errors import ConflictError, NotFoundError, PermissionDenied, Vali
 from showroom.identifiers import normalize_mobile, phone_digits
 from showroom.privacy import mask_id_number, mask_phone
 from showroom.roles import may_reveal_personal_data
-from showroom.services import audit, cadence, churn, customers, lost_reasons, roster
+from showroom.services import (
+    audit,
+    cadence,
+    churn,
+    customers,
+    lost_reasons,
+    referrals,
+    roster,
+)
 from showroom.users import StaffUser
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -1500,6 +1508,7 @@ class CustomerRecord:
     row_version: int = 0
     timeline: tuple[customers.TimelineEntry, ...] = ()
     signals: tuple[str, ...] = ()  # churn signals (流失预警, churn.SIGNALS)
+    referrals: tuple[referrals.ReferralLine, ...] = ()  # 老带新, both directions
 
 
 def customer_record(
@@ -1611,6 +1620,7 @@ def customer_record(
         row_version=customer.row_version,
         timeline=customers.timeline(session, customer.id),
         signals=churn.signals(session, [customer.id], _now(now)).get(customer.id, ()),
+        referrals=tuple(referrals.lines(session, customer.id)),
     )
 
 

@@ -397,6 +397,34 @@ def _save_cadence(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     return saved, "回访节奏已保存"
 
 
+def _record_referral(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import referrals
+
+    made = referrals.record(
+        session,
+        user_from_payload(data["user"]),
+        uuid.UUID(data["referrer_id"]),
+        uuid.UUID(data["referred_id"]),
+        reward_kind=data.get("reward_kind", "none"),
+        amount=data.get("amount"),
+        gift=data.get("gift", ""),
+        note=data.get("note", ""),
+    )
+    return made, "推荐关系已登记"
+
+
+def _pay_referral(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import referrals
+
+    line = referrals.mark_paid(
+        session,
+        user_from_payload(data["user"]),
+        uuid.UUID(data["referral_id"]),
+        now=_time(data.get("now")),
+    )
+    return line, "推荐奖励已兑现"
+
+
 def _signed_in_offline(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     """A sign-in checked on this PC while the shared database was down, now in the log."""
     from showroom.services import audit
@@ -430,6 +458,9 @@ register("follow_up.complete", "回访记录", _complete_follow_up)
 # A store setting another PC may be editing too: needs the connection.
 register("follow_up.cadence_save", "回访节奏", _save_cadence, can_wait=False)
 register("lost_reason.save", "战败原因列表", _save_lost_reasons, can_wait=False)
+# A promise of money and its payment: both need the shared truth at once.
+register("referral.record", "登记推荐", _record_referral, can_wait=False)
+register("referral.pay", "推荐奖励兑现", _pay_referral, can_wait=False)
 
 
 # --- the appraiser's checklist (检测记录): each autosaved edit can wait ----------------------

@@ -13,6 +13,10 @@
   so a later edit of the list never rewrites history.
 - ``follow_ups.satisfaction`` (1-5) and ``satisfaction_comment`` on after-sale calls; the
   range is a CHECK on PostgreSQL and a trigger pair on SQLite (no table copy).
+- ``referrals``: who referred whom (老带新) and the reward promised or paid (an amount
+  in fen or a gift). Both ends are customers: a trigger refuses either end being a
+  merged or erased customer, like 0018's live-customer triggers; one referrer per
+  customer (unique ``referred_id``); nobody refers themselves.
 - ``uq_follow_ups_customer_open_cadence``: one open cadence follow-up per customer, so
   two desks ending a visit and a test drive at once cannot stack two reminders.
 
@@ -137,6 +141,102 @@ def upgrade() -> None:
         op.execute(
             f"ALTER TABLE follow_ups ADD CONSTRAINT {SATISFACTION} CHECK ({SATISFACTION_SQL})"
         )
+    _referrals()
+
+
+REFERRAL_CHECKS = {
+    "not_self": "referrer_id <> referred_id",
+    "reward_shape": (
+        "(reward_kind = 'amount' AND reward_amount IS NOT NULL AND reward_amount > 0 "
+        "AND reward_gift = '') "
+        "OR (reward_kind = 'gift' AND reward_amount IS NULL AND length(trim(reward_gift)) > 0) "
+        "OR (reward_kind = 'none' AND reward_amount IS NULL AND reward_gift = '')"
+    ),
+    "status_matches": (
+        "(reward_kind = 'none' AND reward_status = 'none') "
+        "OR (reward_kind <> 'none' AND reward_status IN ('promised', 'paid'))"
+    ),
+    "paid_has_time": "(reward_status = 'paid') = (paid_at IS NOT NULL)",
+}
+RETIRED = "customer_retired"  # 0018's word for a row under a retired customer
+
+
+def _referrals() -> None:
+    op.create_table(
+        "referrals",
+        sa.Column("store_id", sa.Uuid(), nullable=False),
+        sa.Column("referrer_id", sa.Uuid(), nullable=False),
+        sa.Column("referred_id", sa.Uuid(), nullable=False),
+        sa.Column("reward_kind", sa.String(length=10), nullable=False),
+        sa.Column("reward_amount", sa.BigInteger(), nullable=True),
+        sa.Column("reward_gift", sa.String(length=100), nullable=False),
+        sa.Column("reward_status", sa.String(length=10), nullable=False),
+        sa.Column("paid_at", db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("paid_by_id", sa.Uuid(), nullable=True),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.Column("created_by_id", sa.Uuid(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("row_version", sa.Integer(), nullable=False),
+        *(
+            sa.CheckConstraint(sql, name=op.f(f"ck_referrals_{name}"))
+            for name, sql in REFERRAL_CHECKS.items()
+        ),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["stores.id"], name=op.f("fk_referrals_store_id_stores")
+        ),
+        sa.ForeignKeyConstraint(
+            ["referrer_id"], ["customers.id"], name=op.f("fk_referrals_referrer_id_customers")
+        ),
+        sa.ForeignKeyConstraint(
+            ["referred_id"], ["customers.id"], name=op.f("fk_referrals_referred_id_customers")
+        ),
+        sa.ForeignKeyConstraint(
+            ["paid_by_id"], ["staff.id"], name=op.f("fk_referrals_paid_by_id_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["staff.id"], name=op.f("fk_referrals_created_by_id_staff")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_referrals")),
+    )
+    op.create_index("uq_referrals_referred", "referrals", ["referred_id"], unique=True)
+    op.create_index("ix_referrals_referrer_id", "referrals", ["referrer_id"])
+    if _sqlite():
+        for verb, when in (("insert", "INSERT"), ("update", "UPDATE OF referrer_id, referred_id")):
+            op.execute(
+                f"CREATE TRIGGER trg_referrals_live_customer_{verb} BEFORE {when} ON referrals "
+                "WHEN (SELECT deleted_at FROM customers WHERE id = NEW.referrer_id) IS NOT NULL "
+                "OR (SELECT deleted_at FROM customers WHERE id = NEW.referred_id) IS NOT NULL "
+                f"BEGIN SELECT RAISE(ABORT, '{RETIRED}: the customer was merged or erased'); END"
+            )
+    else:
+        op.execute(
+            "CREATE FUNCTION referrals_refuse_retired() RETURNS trigger AS $$ BEGIN "
+            "PERFORM 1 FROM customers WHERE id IN (NEW.referrer_id, NEW.referred_id) "
+            "FOR KEY SHARE; "
+            "IF EXISTS (SELECT 1 FROM customers WHERE id IN (NEW.referrer_id, NEW.referred_id) "
+            "AND deleted_at IS NOT NULL) THEN "
+            f"RAISE EXCEPTION '{RETIRED}: a customer of referral % was merged or erased', "
+            "NEW.id USING ERRCODE = '23514'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        op.execute(
+            "CREATE TRIGGER trg_referrals_live_customer BEFORE INSERT OR UPDATE OF "
+            "referrer_id, referred_id ON referrals FOR EACH ROW "
+            "EXECUTE FUNCTION referrals_refuse_retired()"
+        )
+
+
+def _drop_referrals() -> None:
+    if _sqlite():
+        for verb in ("insert", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS trg_referrals_live_customer_{verb}")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS trg_referrals_live_customer ON referrals")
+        op.execute("DROP FUNCTION IF EXISTS referrals_refuse_retired()")
+    op.drop_index("ix_referrals_referrer_id", table_name="referrals")
+    op.drop_index("uq_referrals_referred", table_name="referrals")
+    op.drop_table("referrals")
 
 
 _ADDED = (
@@ -150,6 +250,7 @@ _ADDED = (
 
 
 def downgrade() -> None:
+    _drop_referrals()
     op.drop_index("uq_follow_ups_customer_open_cadence", table_name="follow_ups")
     if _sqlite():
         for verb in ("insert", "update"):
