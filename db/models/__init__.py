@@ -13,6 +13,7 @@ from db.models.customers import (
     Interaction,
     LostReason,
     Referral,
+    ReminderLog,
     Visit,
 )
 from db.models.documents import Document, Signature
@@ -73,6 +74,7 @@ __all__ = [
     "PriceItem",
     "Referral",
     "Registration",
+    "ReminderLog",
     "RosterDay",
     "Signature",
     "Staff",

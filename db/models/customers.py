@@ -387,3 +387,27 @@ class Referral(Entity, Base):
     paid_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
     note: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+class ReminderLog(Entity, Base):
+    """A buyer reminder (``showroom.services.buyer_reminders``) that was sent or skipped.
+
+    The reminders themselves are computed from the contracts and the car's file; this
+    row makes one disappear from the list, once per customer, kind and date.
+    """
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (
+        Index("uq_reminder_log_customer_kind_due", "customer_id", "kind", "due_on", unique=True),
+        CheckConstraint("status IN ('sent', 'skipped')", name="status_known"),
+        CheckConstraint("channel IN ('sms', 'wechat', 'phone', 'other')", name="channel_known"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str] = mapped_column(Text, default="")
+    done_at: Mapped[datetime] = mapped_column()
+    done_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)

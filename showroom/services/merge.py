@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from db import locks
 from db.models import (
@@ -38,6 +38,7 @@ from db.models import (
     Lead,
     Referral,
     Registration,
+    ReminderLog,
     Role,
     TestDrive,
     Visit,
@@ -61,6 +62,8 @@ MOVED_TABLES: dict[str, Any] = {
     # A tag both records carry stays on the retired one (one link per tag and customer).
     "customer_tag_links": CustomerTagLink,
     "kiosk_arrivals": KioskArrival,
+    # A reminder both records had logged for the same day stays on the retired one.
+    "reminder_log": ReminderLog,
 }
 # Fields of the kept record filled from the duplicate when the kept one has none.
 FILLED_FIELDS = (
@@ -199,6 +202,15 @@ def merge_customers(
         if table is CustomerTagLink:
             kept_tags = select(CustomerTagLink.tag_id).where(CustomerTagLink.customer_id == keep.id)
             stmt = stmt.where(CustomerTagLink.tag_id.not_in(kept_tags))
+        if table is ReminderLog:
+            kept = aliased(ReminderLog)
+            stmt = stmt.where(
+                ~exists().where(
+                    kept.customer_id == keep.id,
+                    kept.kind == ReminderLog.kind,
+                    kept.due_on == ReminderLog.due_on,
+                )
+            )
         ids = list(session.scalars(stmt))
         if ids:
             session.execute(

@@ -63,6 +63,7 @@ from db.models import (
     Referral,
     Registration,
     RegistrationStatus,
+    ReminderLog,
     Role,
     SourceChannel,
     Staff,
@@ -693,6 +694,13 @@ def _anonymise(session: Session, customer: Customer, at: datetime) -> dict[str, 
         .execution_options(synchronize_session=False)
     )
     done["referrals"] = referral_notes.rowcount or 0
+    sent = session.execute(  # the messages as sent carried the name
+        update(ReminderLog)
+        .where(ReminderLog.customer_id == cid)
+        .values(message="", row_version=ReminderLog.row_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    done["reminders"] = sent.rowcount or 0
     # Duplicates merged into this customer keep their own row (and its name, phone...).
     done["merged_duplicates"] = _anonymise_duplicates(session, cid, at)
     return done

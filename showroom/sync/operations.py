@@ -425,6 +425,23 @@ def _pay_referral(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     return line, "推荐奖励已兑现"
 
 
+def _mark_reminder(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import buyer_reminders
+
+    fresh = buyer_reminders.mark(
+        session,
+        user_from_payload(data["user"]),
+        uuid.UUID(data["customer_id"]),
+        data["kind"],
+        date.fromisoformat(data["due_on"]),
+        status=data.get("status", "sent"),
+        channel=data.get("channel", "sms"),
+        message=data.get("message", ""),
+        now=_time(data.get("now")),
+    )
+    return fresh, "购车客户提醒已处理" if fresh else "购车客户提醒此前已处理"
+
+
 def _signed_in_offline(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     """A sign-in checked on this PC while the shared database was down, now in the log."""
     from showroom.services import audit
@@ -461,6 +478,8 @@ register("lost_reason.save", "战败原因列表", _save_lost_reasons, can_wait=
 # A promise of money and its payment: both need the shared truth at once.
 register("referral.record", "登记推荐", _record_referral, can_wait=False)
 register("referral.pay", "推荐奖励兑现", _pay_referral, can_wait=False)
+# A message sent is a fact: it waits for the connection, and a replay changes nothing.
+register("reminder.mark", "购车客户提醒", _mark_reminder)
 
 
 # --- the appraiser's checklist (检测记录): each autosaved edit can wait ----------------------

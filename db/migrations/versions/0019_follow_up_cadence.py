@@ -17,6 +17,10 @@
   in fen or a gift). Both ends are customers: a trigger refuses either end being a
   merged or erased customer, like 0018's live-customer triggers; one referrer per
   customer (unique ``referred_id``); nobody refers themselves.
+- ``reminder_log``: buyer reminders (3 days ... 12 months after the sale, maintenance,
+  annual inspection, insurance, birthday) are computed from the contracts and the car's
+  file; this keeps which were sent or skipped, once per customer, kind and date (a
+  unique index), with the message as sent. Live-customer triggers as 0018's.
 - ``uq_follow_ups_customer_open_cadence``: one open cadence follow-up per customer, so
   two desks ending a visit and a test drive at once cannot stack two reminders.
 
@@ -142,6 +146,7 @@ def upgrade() -> None:
             f"ALTER TABLE follow_ups ADD CONSTRAINT {SATISFACTION} CHECK ({SATISFACTION_SQL})"
         )
     _referrals()
+    _reminder_log()
 
 
 REFERRAL_CHECKS = {
@@ -239,6 +244,73 @@ def _drop_referrals() -> None:
     op.drop_table("referrals")
 
 
+def _reminder_log() -> None:
+    op.create_table(
+        "reminder_log",
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("done_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("done_by_id", sa.Uuid(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("row_version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('sent', 'skipped')", name=op.f("ck_reminder_log_status_known")
+        ),
+        sa.CheckConstraint(
+            "channel IN ('sms', 'wechat', 'phone', 'other')",
+            name=op.f("ck_reminder_log_channel_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customers.id"], name=op.f("fk_reminder_log_customer_id_customers")
+        ),
+        sa.ForeignKeyConstraint(
+            ["done_by_id"], ["staff.id"], name=op.f("fk_reminder_log_done_by_id_staff")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reminder_log")),
+    )
+    op.create_index(
+        "uq_reminder_log_customer_kind_due",
+        "reminder_log",
+        ["customer_id", "kind", "due_on"],
+        unique=True,
+    )
+    if _sqlite():  # 0018's live-customer rule, as its CUSTOMER_TABLES have it
+        when = (
+            "WHEN (SELECT deleted_at FROM customers WHERE id = NEW.customer_id) IS NOT NULL "
+            f"BEGIN SELECT RAISE(ABORT, '{RETIRED}: the customer was merged or erased'); END"
+        )
+        op.execute(
+            f"CREATE TRIGGER trg_reminder_log_live_customer_insert "
+            f"BEFORE INSERT ON reminder_log {when}"
+        )
+        op.execute(
+            f"CREATE TRIGGER trg_reminder_log_live_customer_update "
+            f"BEFORE UPDATE OF customer_id ON reminder_log {when}"
+        )
+    else:
+        op.execute(
+            "CREATE TRIGGER trg_reminder_log_live_customer BEFORE INSERT OR UPDATE OF "
+            "customer_id ON reminder_log FOR EACH ROW "
+            "EXECUTE FUNCTION customers_refuse_retired_owner()"
+        )
+
+
+def _drop_reminder_log() -> None:
+    if _sqlite():
+        for verb in ("insert", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS trg_reminder_log_live_customer_{verb}")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS trg_reminder_log_live_customer ON reminder_log")
+    op.drop_index("uq_reminder_log_customer_kind_due", table_name="reminder_log")
+    op.drop_table("reminder_log")
+
+
 _ADDED = (
     ("visits", "lost_reason"),
     ("follow_ups", "satisfaction_comment"),
@@ -250,6 +322,7 @@ _ADDED = (
 
 
 def downgrade() -> None:
+    _drop_reminder_log()
     _drop_referrals()
     op.drop_index("uq_follow_ups_customer_open_cadence", table_name="follow_ups")
     if _sqlite():
