@@ -276,3 +276,69 @@ def test_the_manager_edits_the_lost_reasons_and_a_refusal_keeps_the_text(
     assert not dialog.isVisible()
     assert screen.lost_reasons == ("价格太高", "首付不够")
     assert screen.message_label.text() == "战败原因列表已保存（2 项）。"
+
+
+def test_buyer_reminders_are_copied_marked_sent_and_exported(
+    qtbot, gui_context, runner, accounts, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from PySide6.QtGui import QGuiApplication
+
+    from db.models import (
+        Contract,
+        ContractKind,
+        ContractStatus,
+        Energy,
+        ReminderLog,
+        Transmission,
+        Vehicle,
+        VehicleStatus,
+    )
+    from ui.screens.follow_ups import R_KIND, R_MESSAGE, TAB_REMINDERS
+
+    with gui_context.database.write() as s:
+        sales = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
+        buyer = Customer(store_id=sales.store_id, name="王五", phone="13900000007")
+        car = Vehicle(
+            store_id=sales.store_id,
+            stock_no="BJ01-S2026-00077",
+            brand="本田",
+            model="雅阁",
+            year=2020,
+            mileage_km=40000,
+            energy=Energy.PETROL,
+            transmission=Transmission.AUTOMATIC,
+            list_price=Decimal("120000"),
+            status=VehicleStatus.SOLD,
+        )
+        s.add_all([buyer, car])
+        s.flush()
+        s.add(
+            Contract(
+                store_id=sales.store_id,
+                contract_no="HT-GUI-1",
+                kind=ContractKind.SALE,
+                status=ContractStatus.SIGNED,
+                vehicle_id=car.id,
+                customer_id=buyer.id,
+                price=Decimal("118000"),
+                signed_at=datetime.now(UTC) - timedelta(days=3),
+            )
+        )
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+    screen.tabs.setCurrentIndex(TAB_REMINDERS)
+    assert screen.reminder_model.rowCount() == 1
+    assert screen.reminder_model.index(0, R_KIND).data() == "购车 3 天"
+    assert "本田雅阁" in screen.reminder_model.index(0, R_MESSAGE).data()
+    screen.reminder_table.selectRow(0)
+    screen.copy_button.click()
+    assert QGuiApplication.clipboard().text().startswith("【")
+    target = tmp_path / "today.csv"
+    screen.export_to(target)
+    assert "13900000007" in target.read_text(encoding="utf-8")
+    screen.sent_button.click()
+    assert screen.reminder_model.rowCount() == 0
+    assert screen.tabs.tabText(TAB_REMINDERS) == "购车客户提醒（0）"
+    with gui_context.database.read() as s:
+        assert s.scalars(select(ReminderLog.status)).one() == "sent"

@@ -9,7 +9,9 @@ days are shown with a one-click downgrade to B, so the grades stay honest.
 Each row names the grade whose cadence (回访节奏) set its date and the customer's
 churn signals (流失预警: missed appointment, two unanswered, hot and silent,
 deposit lapsing). A second tab lists the dormant customers (six months without
-contact), page by page. The manager edits the cadence from here.
+contact), page by page; a third the day's messages to buyers (购车客户提醒) with
+their drafts, to copy, mark sent or skipped, and export as CSV. The manager edits
+the cadence and the lost-deal reasons from here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
@@ -26,9 +29,10 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -41,7 +45,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import IntentGrade, Role
 from showroom.context import AppContext
-from showroom.services import cadence, churn, follow_ups, lost_reasons
+from showroom.services import buyer_reminders, cadence, churn, follow_ups, lost_reasons
 from showroom.services.follow_ups import FollowUpList, FollowUpRow, StaleHotCustomer
 from showroom.services.overview import store_zone
 from showroom.sync import operations
@@ -62,6 +66,19 @@ from ui.widgets.tables import RowListModel, make_table, set_column_widths
 Index = QModelIndex | QPersistentModelIndex
 COL_DUE, COL_LATE, COL_CUSTOMER, COL_PHONE, COL_GRADE, COL_OWNER, COL_REASON, COL_SIGNALS = range(8)
 D_NAME, D_PHONE, D_GRADE, D_OWNER, D_LAST, D_SILENT = range(6)
+R_DUE, R_KIND, R_CUSTOMER, R_PHONE, R_CAR, R_MESSAGE = range(6)
+TAB_DUE, TAB_DORMANT, TAB_REMINDERS = range(3)
+REMINDER_KINDS = {
+    "after_3d": QT_TRANSLATE_NOOP("FollowUps", "购车 3 天"),
+    "after_1m": QT_TRANSLATE_NOOP("FollowUps", "购车 1 个月"),
+    "after_3m": QT_TRANSLATE_NOOP("FollowUps", "购车 3 个月"),
+    "after_6m": QT_TRANSLATE_NOOP("FollowUps", "购车 6 个月"),
+    "after_12m": QT_TRANSLATE_NOOP("FollowUps", "购车 12 个月"),
+    "maintenance": QT_TRANSLATE_NOOP("FollowUps", "保养提醒"),
+    "inspection": QT_TRANSLATE_NOOP("FollowUps", "年检到期"),
+    "insurance": QT_TRANSLATE_NOOP("FollowUps", "保险到期"),
+    "birthday": QT_TRANSLATE_NOOP("FollowUps", "生日祝福"),
+}
 STALE_SHOWN = 3
 
 
@@ -138,6 +155,41 @@ class FollowUpModel(RowListModel):
             (column == COL_LATE and row.days_overdue) or column == COL_SIGNALS
         ):
             return QColor("#c62828")
+        return None
+
+
+class ReminderModel(RowListModel):
+    """购车客户提醒: today's messages to buyers, soonest first. Emits no extra signals."""
+
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("日期"),
+            self.tr("类型"),
+            self.tr("客户"),
+            self.tr("手机号"),
+            self.tr("车辆"),
+            self.tr("短信草稿"),
+        )
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = self.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            column = index.column()
+            if column == R_DUE:
+                return row.due_on.isoformat()
+            if column == R_KIND:
+                text = REMINDER_KINDS.get(row.kind)
+                return QCoreApplication.translate("FollowUps", text) if text else row.kind
+            if column == R_CUSTOMER:
+                return row.customer_name
+            if column == R_PHONE:
+                return row.phone_masked
+            if column == R_CAR:
+                return row.vehicle
+            if column == R_MESSAGE:
+                return row.message
         return None
 
 
@@ -306,6 +358,7 @@ class FollowUpsScreen(Screen):
         )
         dormant_layout.addWidget(self.dormant_table, 1)
         self.tabs.addTab(dormant_page, self.tr("沉睡客户"))
+        self.tabs.addTab(self._reminders_page(), self.tr("购车客户提醒"))
         self.tabs.currentChanged.connect(self._on_tab)
         self.body.addWidget(self.tabs, 1)
 
@@ -344,18 +397,149 @@ class FollowUpsScreen(Screen):
             )
 
         self.runner.read(work, self._show, self._on_failed)
-        if self.tabs.currentIndex() == 1:
+        if self.tabs.currentIndex() == TAB_DORMANT:
             self.load_dormant()
+        elif self.tabs.currentIndex() == TAB_REMINDERS:
+            self.load_reminders()
 
     def _on_tab(self, index: int) -> None:
-        if index == 1:
+        if index == TAB_DORMANT:
             self.load_dormant()
+        elif index == TAB_REMINDERS:
+            self.load_reminders()
+
+    # --- buyer reminders (购车客户提醒) ------------------------------------------------------
+
+    def _reminders_page(self) -> QWidget:
+        page = QWidget(self.tabs)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 6, 8, 6)
+        self.reminder_hint = QLabel("", page)
+        bar.addWidget(self.reminder_hint, 1)
+        self.copy_button = QPushButton(self.tr("复制短信"), page)
+        self.copy_button.clicked.connect(self.copy_message)
+        self.sent_button = QPushButton(self.tr("已发送"), page)
+        self.sent_button.clicked.connect(self.mark_sent)
+        self.skip_button = QPushButton(self.tr("跳过"), page)
+        self.skip_button.clicked.connect(self.mark_skipped)
+        self.export_button = QPushButton(self.tr("导出今日短信…"), page)
+        self.export_button.clicked.connect(self.ask_export)
+        for button in (self.copy_button, self.sent_button, self.skip_button):
+            button.setEnabled(False)
+            bar.addWidget(button)
+        bar.addWidget(self.export_button)
+        layout.addLayout(bar)
+        self.reminder_model = ReminderModel(self)
+        self.reminder_table = make_table(page)
+        self.reminder_table.setModel(self.reminder_model)
+        set_column_widths(
+            self.reminder_table,
+            {R_DUE: 110, R_KIND: 110, R_CUSTOMER: 100, R_PHONE: 130, R_CAR: 140},
+        )
+        self.reminder_table.selectionModel().selectionChanged.connect(self._on_reminder_selected)
+        layout.addWidget(self.reminder_table, 1)
+        return page
+
+    def load_reminders(self) -> None:
+        user, today = self.user, self._today()
+
+        def work(session: Session) -> list[buyer_reminders.ReminderTask]:
+            return buyer_reminders.due(session, user, today)
+
+        self.runner.read(work, self._show_reminders, self._on_failed)
+
+    def _show_reminders(self, tasks: list[buyer_reminders.ReminderTask]) -> None:
+        self.reminder_model.set_rows(tasks)
+        self.tabs.setTabText(TAB_REMINDERS, self.tr("购车客户提醒（{n}）").format(n=len(tasks)))
+        self.reminder_hint.setText(
+            self.tr("今天要发的 {n} 条消息。生日祝福只发给同意接收营销信息的客户。").format(
+                n=len(tasks)
+            )
+        )
+        self._on_reminder_selected()
+
+    def selected_reminder(self) -> buyer_reminders.ReminderTask | None:
+        rows = self.reminder_table.selectionModel().selectedRows()
+        return self.reminder_model.row_at(rows[0].row()) if rows else None
+
+    def _on_reminder_selected(self) -> None:
+        chosen = self.selected_reminder() is not None
+        for button in (self.copy_button, self.sent_button, self.skip_button):
+            button.setEnabled(chosen)
+
+    def copy_message(self) -> None:
+        task = self.selected_reminder()
+        if task is not None:
+            QGuiApplication.clipboard().setText(task.message)
+            self._say(self.tr("短信内容已复制，发送后请点“已发送”。"), "SuccessText")
+
+    def mark_sent(self) -> None:
+        self._mark("sent")
+
+    def mark_skipped(self) -> None:
+        self._mark("skipped")
+
+    def _mark(self, status: str) -> None:
+        task = self.selected_reminder()
+        if task is None:
+            return
+        payload = {
+            "user": operations.user_payload(self.user),
+            "customer_id": str(task.customer_id),
+            "kind": task.kind,
+            "due_on": task.due_on.isoformat(),
+            "status": status,
+            "channel": "sms",
+            "message": task.message if status == "sent" else "",
+            "now": self._now().isoformat(),
+        }
+        self.runner.submit(
+            "reminder.mark", payload, self._on_marked, self._on_reminder_queued, self._on_failed
+        )
+
+    def _on_marked(self, _fresh: object) -> None:
+        self._say(self.tr("已处理这条提醒。"), "SuccessText")
+        self.load_reminders()
+
+    def _on_reminder_queued(self, _queued: object) -> None:
+        self._say(self.tr("待同步：网络断开，已在本机记下，恢复连接后自动登记。"), "ErrorText")
+
+    def ask_export(self) -> None:
+        today = self._today()
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("导出今日短信"), f"购车客户提醒-{today:%Y%m%d}.csv", "CSV (*.csv)"
+        )
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        """Today's messages with full numbers (the export is audit-logged)."""
+        user, today = self.user, self._today()
+
+        def work(session: Session) -> str:
+            return buyer_reminders.messages_csv(session, user, today)
+
+        def write(text: str) -> None:
+            # The disk may be a slow network share: write off the UI thread.
+            self.runner.call(
+                lambda: path.write_text(text, encoding="utf-8"),
+                self._exported,
+                self._on_failed,
+            )
+
+        self._export_path = path
+        self.runner.write(work, write, self._on_failed)
+
+    def _exported(self, _result: object) -> None:
+        self._say(self.tr("已导出到 {path}").format(path=str(self._export_path)), "SuccessText")
 
     def load_dormant(self) -> None:
         self.dormant_model.set_query((self.user, self._now(), self.consultant_combo.currentData()))
 
     def _on_dormant_total(self, total: int) -> None:
-        self.tabs.setTabText(1, self.tr("沉睡客户（{n}）").format(n=total))
+        self.tabs.setTabText(TAB_DORMANT, self.tr("沉睡客户（{n}）").format(n=total))
 
     def _show(self, result: tuple[FollowUpList, list[StaleHotCustomer], tuple[str, ...]]) -> None:
         self.data, self.stale, self.lost_reasons = result
