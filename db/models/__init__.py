@@ -29,7 +29,7 @@ from db.models.inspections import (
 )
 from db.models.kiosk import BookingCode, KioskArrival
 from db.models.leads import Lead
-from db.models.org import RosterDay, Staff, StaffRole, Store
+from db.models.org import DashboardTarget, RosterDay, Staff, StaffRole, Store
 from db.models.sales import Contract, Deposit
 from db.models.sync import AppliedOperation, ChangeFeedEntry
 from db.models.vehicles import (
@@ -53,6 +53,7 @@ __all__ = [
     "Customer",
     "CustomerTag",
     "CustomerTagLink",
+    "DashboardTarget",
     "Deposit",
     "Document",
     "FollowUp",

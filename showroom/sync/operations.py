@@ -442,6 +442,17 @@ def _mark_reminder(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     return fresh, "购车客户提醒已处理" if fresh else "购车客户提醒此前已处理"
 
 
+def _save_targets(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import targets
+
+    saved = targets.save_targets(
+        session,
+        user_from_payload(data["user"]),
+        [(r["metric"], r.get("target"), r.get("warning")) for r in data["targets"]],
+    )
+    return saved, "经营目标已保存"
+
+
 def _signed_in_offline(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     """A sign-in checked on this PC while the shared database was down, now in the log."""
     from showroom.services import audit
@@ -480,6 +491,7 @@ register("referral.record", "登记推荐", _record_referral, can_wait=False)
 register("referral.pay", "推荐奖励兑现", _pay_referral, can_wait=False)
 # A message sent is a fact: it waits for the connection, and a replay changes nothing.
 register("reminder.mark", "购车客户提醒", _mark_reminder)
+register("dashboard.targets_save", "经营目标", _save_targets, can_wait=False)
 
 
 # --- the appraiser's checklist (检测记录): each autosaved edit can wait ----------------------

@@ -21,6 +21,8 @@
   annual inspection, insurance, birthday) are computed from the contracts and the car's
   file; this keeps which were sent or skipped, once per customer, kind and date (a
   unique index), with the message as sent. Live-customer triggers as 0018's.
+- ``dashboard_targets``: per store and metric, the manager's target and warning level
+  (counts per month, rates in whole percent); the dashboard colours its cards by them.
 - ``uq_follow_ups_customer_open_cadence``: one open cadence follow-up per customer, so
   two desks ending a visit and a test drive at once cannot stack two reminders.
 
@@ -147,6 +149,7 @@ def upgrade() -> None:
         )
     _referrals()
     _reminder_log()
+    _dashboard_targets()
 
 
 REFERRAL_CHECKS = {
@@ -311,6 +314,50 @@ def _drop_reminder_log() -> None:
     op.drop_table("reminder_log")
 
 
+RATE_METRICS = "('conversion', 'revisit', 'repurchase')"
+
+
+def _dashboard_targets() -> None:
+    op.create_table(
+        "dashboard_targets",
+        sa.Column("store_id", sa.Uuid(), nullable=False),
+        sa.Column("metric", sa.String(length=20), nullable=False),
+        sa.Column("target", sa.Integer(), nullable=False),
+        sa.Column("warning", sa.Integer(), nullable=True),
+        sa.Column("updated_by_id", sa.Uuid(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("row_version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "target >= 1 AND target <= 1000000", name=op.f("ck_dashboard_targets_target_range")
+        ),
+        sa.CheckConstraint(
+            "warning IS NULL OR (warning >= 0 AND warning < target)",
+            name=op.f("ck_dashboard_targets_warning_below"),
+        ),
+        sa.CheckConstraint(
+            f"metric NOT IN {RATE_METRICS} OR target <= 100",
+            name=op.f("ck_dashboard_targets_rate_percent"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["stores.id"], name=op.f("fk_dashboard_targets_store_id_stores")
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["staff.id"],
+            name=op.f("fk_dashboard_targets_updated_by_id_staff"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dashboard_targets")),
+    )
+    op.create_index(
+        "uq_dashboard_targets_store_metric",
+        "dashboard_targets",
+        ["store_id", "metric"],
+        unique=True,
+    )
+
+
 _ADDED = (
     ("visits", "lost_reason"),
     ("follow_ups", "satisfaction_comment"),
@@ -322,6 +369,8 @@ _ADDED = (
 
 
 def downgrade() -> None:
+    op.drop_index("uq_dashboard_targets_store_metric", table_name="dashboard_targets")
+    op.drop_table("dashboard_targets")
     _drop_reminder_log()
     _drop_referrals()
     op.drop_index("uq_follow_ups_customer_open_cadence", table_name="follow_ups")
