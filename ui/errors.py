@@ -57,6 +57,8 @@ def _tr(text: str) -> str:
 # service's exact wording (which can say more, e.g. the minutes left of a lockout).
 _TEMPLATES: dict[str, str] = {
     "auth.missing": QT_TRANSLATE_NOOP("Errors", "请输入用户名和密码。"),
+    "target.warning_range": QT_TRANSLATE_NOOP("Errors", "预警线应低于目标（不设预警线请留空）。"),
+    "target.denied": QT_TRANSLATE_NOOP("Errors", "只有店长可以设置经营目标。"),
     "lost_reason.empty": QT_TRANSLATE_NOOP("Errors", "战败原因列表至少要有一项。"),
     "follow_up.satisfaction_range": QT_TRANSLATE_NOOP("Errors", "满意度请选 1 到 5 分。"),
     "follow_up.lost_with_next": QT_TRANSLATE_NOOP(
