@@ -237,6 +237,19 @@ def plan(
     return Planned(follow_up.id, due, len(replaced))
 
 
+def stop(session: Session, customer: Customer, *, now: datetime, why: str) -> int:
+    """Close the customer's open cadence follow-up (a deal was made: the contract plans
+    the after-sale calls). Returns how many were closed."""
+    closed = _open_cadence(session, customer.id)
+    for follow_up in closed:
+        follow_up.status = FollowUpStatus.SKIPPED
+        follow_up.done_at = now
+        follow_up.result = why
+    if closed:
+        session.flush()
+    return len(closed)
+
+
 def repeat_due(session: Session, customer: Customer, today: date) -> tuple[date, str] | None:
     """When the cadence wants the next follow-up after one logged ``today``, with the
     grade; None when the customer is VIP, has no grade, or the grade does not repeat."""

@@ -1406,7 +1406,9 @@ def check_out(
             summary=f"到店 {visit.visit_no}：{_OUTCOME_TEXT[outcome]}，意向 {grade.value} 级",
         )
     )
-    if outcome is not VisitOutcome.DEAL:  # a deal's follow-ups come with its contract
+    if outcome is VisitOutcome.DEAL:  # a deal's follow-ups come with its contract
+        cadence.stop(session, customer, now=now, why=f"到店 {visit.visit_no} 成交，改为售后回访")
+    else:
         cadence.plan(
             session,
             customer,

@@ -176,8 +176,9 @@ def test_grade_d_plans_nothing_and_a_deal_leaves_it_to_the_contract(
         assert skipped.status is FollowUpStatus.SKIPPED
         assert skipped.result == "到店后按意向等级重新安排"
     other = _customer(database, sun, IntentGrade.A)
+    _check_out(database, sun, other, IntentGrade.A)
     _check_out(database, sun, other, IntentGrade.A, VisitOutcome.DEAL)
-    assert _open_cadence(database, other) == []
+    assert _open_cadence(database, other) == []  # the weekly A call stops at the deal
 
 
 def test_the_day_is_the_stores_day_not_utcs(

@@ -133,6 +133,11 @@ AUDIT_ACTIONS = {
     "kiosk_arrival_dismissed": QT_TRANSLATE_NOOP("Labels", "自助签到未见到此人"),
     "personal_data_revealed": QT_TRANSLATE_NOOP("Labels", "查看完整个人信息"),
     "demo_generated": QT_TRANSLATE_NOOP("Labels", "生成演示数据"),
+    "follow_up_cadence_set": QT_TRANSLATE_NOOP("Labels", "设置回访节奏"),
+    "lost_reasons_set": QT_TRANSLATE_NOOP("Labels", "修改战败原因列表"),
+    "referral_recorded": QT_TRANSLATE_NOOP("Labels", "登记推荐"),
+    "referral_reward_paid": QT_TRANSLATE_NOOP("Labels", "推荐奖励兑现"),
+    "dashboard_targets_set": QT_TRANSLATE_NOOP("Labels", "设置经营目标"),
     "customer_created": QT_TRANSLATE_NOOP("Labels", "新建客户"),
     "visit_checked_in": QT_TRANSLATE_NOOP("Labels", "到店登记"),
     "test_drive_booked": QT_TRANSLATE_NOOP("Labels", "预约试驾"),
@@ -288,6 +293,9 @@ AUDIT_ENTITIES = {
     "inspection": QT_TRANSLATE_NOOP("Labels", "检测"),
     "lead": QT_TRANSLATE_NOOP("Labels", "线索"),
     "customer_tag": QT_TRANSLATE_NOOP("Labels", "客户标签"),
+    "follow_up_cadence": QT_TRANSLATE_NOOP("Labels", "回访节奏"),
+    "referral": QT_TRANSLATE_NOOP("Labels", "推荐"),
+    "buyer_reminders": QT_TRANSLATE_NOOP("Labels", "购车客户提醒名单"),
 }
 
 
