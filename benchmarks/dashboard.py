@@ -17,6 +17,7 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import time
 import uuid
@@ -39,10 +40,13 @@ from db.models import (
     DashboardTarget,
     Deposit,
     DepositStatus,
+    Document,
+    DocumentKind,
     Energy,
     FollowUp,
     FollowUpStatus,
     InspectionEvent,
+    Media,
     PaymentMethod,
     Registration,
     RegistrationStatus,
@@ -154,6 +158,26 @@ def generate(database: Database, visits_total: int, seed: int = 7) -> dict[str, 
     days = (TODAY - YEAR_START).days + 1
     per_store = visits_total // STORES
     sold: set[uuid.UUID] = set()
+    # The database refuses a drive out without a checked licence, a signed agreement and
+    # the readings (migration 0018): one archived agreement per store stands for them.
+    agreement_pdf = b"%PDF-1.4 benchmark agreement"
+    agreement_sha = hashlib.sha256(agreement_pdf).hexdigest()
+    rows.setdefault(Media, []).append(
+        {"sha256": agreement_sha, "mime": "application/pdf", "size": len(agreement_pdf),
+         "data": agreement_pdf, "created_at": made}
+    )  # fmt: skip
+    agreements = {
+        store: add(
+            Document,
+            store_id=store,
+            kind=DocumentKind.TEST_DRIVE_AGREEMENT,
+            number=f"AG{n:02d}",
+            copy_no=0,
+            verification_code="BENCH-0000",
+            pdf_sha=agreement_sha,
+        )
+        for n, store in enumerate(stores)
+    }
     for s, store in enumerate(stores):
         people = consultants[store]
         stock = cars[store]
@@ -193,6 +217,10 @@ def generate(database: Database, visits_total: int, seed: int = 7) -> dict[str, 
                 continue
             car_id, listed, price = rng.choice(stock)
             drive_no += 1
+            status = rng.choices(
+                (TestDriveStatus.RETURNED, TestDriveStatus.CANCELLED), weights=(9, 1)
+            )[0]
+            went = status is TestDriveStatus.RETURNED
             add(
                 TestDrive,
                 store_id=store,
@@ -202,9 +230,14 @@ def generate(database: Database, visits_total: int, seed: int = 7) -> dict[str, 
                 consultant_id=consultant,
                 slot_start=arrived + timedelta(minutes=30),
                 slot_end=arrived + timedelta(minutes=60),
-                status=rng.choices(
-                    (TestDriveStatus.RETURNED, TestDriveStatus.CANCELLED), weights=(9, 1)
-                )[0],
+                status=status,
+                licence_number="110101199003074514" if went else None,
+                licence_valid_until=date(2030, 1, 1) if went else None,
+                agreement_document_id=agreements[store] if went else None,
+                out_at=arrived + timedelta(minutes=30) if went else None,
+                out_odometer_km=1000 if went else None,
+                in_at=arrived + timedelta(minutes=55) if went else None,
+                in_odometer_km=1012 if went else None,
             )
             if rng.random() > 0.3 or car_id in sold:
                 continue
@@ -217,10 +250,13 @@ def generate(database: Database, visits_total: int, seed: int = 7) -> dict[str, 
                 customer_id=customer,
                 amount=Decimal(5000),
                 method=PaymentMethod.WECHAT,
-                status=DepositStatus.APPLIED,
+                status=DepositStatus.REFUNDED,  # unless a contract takes it, below
                 taken_by_id=consultant,
                 taken_at=arrived + timedelta(hours=1),
+                closed_at=arrived + timedelta(days=1),
+                applied_contract_id=None,
             )
+            deposit = rows[Deposit][-1]
             if rng.random() > 0.7:
                 continue
             sold.add(car_id)
@@ -238,6 +274,10 @@ def generate(database: Database, visits_total: int, seed: int = 7) -> dict[str, 
                 price=Decimal(price - rng.choice((0, 0, 1000, 2000, 5000))),
                 signed_at=signed,
                 terms={},
+            )
+            # The deposit is credited to the price (the database wants its contract).
+            deposit.update(
+                status=DepositStatus.APPLIED, applied_contract_id=contract, closed_at=signed
             )
             for reason, offset in (
                 ("contract_3d", 3),
@@ -290,7 +330,8 @@ def generate(database: Database, visits_total: int, seed: int = 7) -> dict[str, 
     for row in rows[Vehicle]:
         if row["id"] in sold:
             row["status"] = VehicleStatus.SOLD
-    order = (Store, Staff, Customer, Vehicle, TestDrive, Visit, Contract, Deposit, FollowUp)
+    order = (Store, Staff, Customer, Vehicle, Media, Document, TestDrive, Visit, Contract)
+    order += (Deposit, FollowUp)
     order += (InspectionEvent, Registration, DashboardTarget)
     with database.engine.begin() as conn:
         for model in order:
