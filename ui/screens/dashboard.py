@@ -349,14 +349,12 @@ class DashboardScreen(Screen):
             self.kpis[key].set_detail(detail.format(n=figure.numerator, d=figure.denominator))
         # Against the manager's targets: green at or above, red below the warning level.
         for key in ("visits", "conversion", "revisit", "repurchase"):
-            verdict = self.verdicts.get(key)
-            if verdict is None or verdict.status is None:
-                if key != "visits":
-                    self.kpis[key].set_value(self.kpis[key].value_label.text(), "")
-                continue
-            tone = TONES[verdict.status]
-            card = self.kpis[key]
-            card.set_value(card.value_label.text(), tone)
+            verdict, card = self.verdicts.get(key), self.kpis[key]
+            if verdict is None:
+                continue  # no target: the card keeps its plain look
+            tone = TONES[verdict.status] if verdict.status else ""
+            if tone:  # no figure (nothing due): the plain look, the target still said
+                card.set_value(card.value_label.text(), tone)
             goal = (
                 self.tr("目标 {t:g}%").format(t=verdict.target)
                 if key != "visits"
