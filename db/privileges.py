@@ -40,6 +40,10 @@ APP_TABLES: dict[str, tuple[str, ...]] = {
     "alembic_version": ("SELECT",),
     "change_feed": ("SELECT", "INSERT"),
     "applied_operations": ("SELECT", "INSERT"),
+    # A referral's reward is money and a reminder sent is a fact (migration 0019):
+    # corrected or anonymised in place, never deleted.
+    "referrals": ("SELECT", "INSERT", "UPDATE"),
+    "reminder_log": ("SELECT", "INSERT", "UPDATE"),
 }
 # Never granted to the app on any table.
 APP_NEVER = ("TRUNCATE", "TRIGGER", "REFERENCES")

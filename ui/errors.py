@@ -57,6 +57,24 @@ def _tr(text: str) -> str:
 # service's exact wording (which can say more, e.g. the minutes left of a lockout).
 _TEMPLATES: dict[str, str | tuple[str, ...]] = {
     "auth.missing": QT_TRANSLATE_NOOP("Errors", "请输入用户名和密码。"),
+    "target.warning_range": QT_TRANSLATE_NOOP("Errors", "预警线应低于目标（不设预警线请留空）。"),
+    "target.denied": QT_TRANSLATE_NOOP("Errors", "只有店长可以设置经营目标。"),
+    "lost_reason.empty": QT_TRANSLATE_NOOP("Errors", "战败原因列表至少要有一项。"),
+    "follow_up.satisfaction_range": QT_TRANSLATE_NOOP("Errors", "满意度请选 1 到 5 分。"),
+    "follow_up.lost_with_next": QT_TRANSLATE_NOOP(
+        "Errors", "已选择战败原因的客户不再安排下次回访。"
+    ),
+    "follow_up.satisfaction_not_after_sale": QT_TRANSLATE_NOOP(
+        "Errors", "满意度只在成交后的售后回访中记录。"
+    ),
+    "visit.lost_reason_outcome": QT_TRANSLATE_NOOP(
+        "Errors", "只有“无意向”离店的客户才记录战败原因。"
+    ),
+    "cadence.denied": QT_TRANSLATE_NOOP("Errors", "只有店长可以设置回访节奏。"),
+    "cadence.days_range": QT_TRANSLATE_NOOP("Errors", "回访间隔应在 1 到 {limit} 天之间。"),
+    "cadence.repeat_without_first": QT_TRANSLATE_NOOP(
+        "Errors", "不自动回访的等级不能设置回访周期。"
+    ),
     "auth.failed": QT_TRANSLATE_NOOP("Errors", "用户名或密码不正确。"),
     "auth.failed_attempts_left": QT_TRANSLATE_NOOP(
         "Errors", "用户名或密码不正确。再错 {attempts_left} 次账号将被锁定。"

@@ -8,8 +8,12 @@ from db.models.customers import (
     CustomerTag,
     CustomerTagLink,
     FollowUp,
+    FollowUpCadence,
     GradeChange,
     Interaction,
+    LostReason,
+    Referral,
+    ReminderLog,
     Visit,
 )
 from db.models.documents import Document, Signature
@@ -25,7 +29,7 @@ from db.models.inspections import (
 )
 from db.models.kiosk import BookingCode, KioskArrival
 from db.models.leads import Lead
-from db.models.org import RosterDay, Staff, StaffRole, Store
+from db.models.org import DashboardTarget, RosterDay, Staff, StaffRole, Store
 from db.models.sales import Contract, Deposit
 from db.models.sync import AppliedOperation, ChangeFeedEntry
 from db.models.vehicles import (
@@ -49,9 +53,11 @@ __all__ = [
     "Customer",
     "CustomerTag",
     "CustomerTagLink",
+    "DashboardTarget",
     "Deposit",
     "Document",
     "FollowUp",
+    "FollowUpCadence",
     "GradeChange",
     "HistoryRecord",
     "Inspection",
@@ -62,11 +68,14 @@ __all__ = [
     "Interaction",
     "KioskArrival",
     "Lead",
+    "LostReason",
     "MaintenanceRecord",
     "Media",
     "NumberSequence",
     "PriceItem",
+    "Referral",
     "Registration",
+    "ReminderLog",
     "RosterDay",
     "Signature",
     "Staff",

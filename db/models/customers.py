@@ -212,6 +212,8 @@ class Visit(Entity, Base):
     )
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    # 战败原因 chosen at check-out when the customer left without interest (0019).
+    lost_reason: Mapped[str | None] = mapped_column(String(40), default=None)
 
 
 class Interaction(Entity, Base):
@@ -257,10 +259,25 @@ class GradeChange(Entity, Base):
 
 
 class FollowUp(Entity, Base):
-    """A scheduled contact (3 days, 1/3/6/12 months after a sale, or after a visit)."""
+    """A scheduled contact (3 days, 1/3/6/12 months after a sale, or after a visit).
+
+    ``cadence_grade`` is set on the follow-ups the grade cadence plans (回访节奏,
+    ``showroom.services.cadence``): the grade whose rule gave the date. A customer has
+    at most one such follow-up open (a partial unique index, migration 0019): a new
+    contact replaces it rather than stacking a second reminder on the list.
+    """
 
     __tablename__ = "follow_ups"
-    __table_args__ = (Index("ix_follow_ups_owner_due", "consultant_id", "status", "due_on"),)
+    __table_args__ = (
+        Index("ix_follow_ups_owner_due", "consultant_id", "status", "due_on"),
+        Index(
+            "uq_follow_ups_customer_open_cadence",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("status = 'open' AND cadence_grade IS NOT NULL"),
+            postgresql_where=text("status = 'open' AND cadence_grade IS NOT NULL"),
+        ),
+    )
 
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
     consultant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
@@ -273,3 +290,124 @@ class FollowUp(Entity, Base):
     )
     result: Mapped[str] = mapped_column(Text, default="")
     done_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The grade (A/B/C/D) whose cadence planned this follow-up; None when planned otherwise.
+    # Plain text without a CHECK: added in place on SQLite (no table copy, migration 0019).
+    cadence_grade: Mapped[str | None] = mapped_column(String(1), default=None)
+    # False: the customer did not pick up or reply (churn signal when twice in a row).
+    answered: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # 战败原因 chosen when the call closed the deal as lost (text from ``lost_reasons``).
+    lost_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    # After-sale calls: 1-5 (a CHECK on PostgreSQL, a trigger pair on SQLite, 0019).
+    satisfaction: Mapped[int | None] = mapped_column(Integer, default=None)
+    satisfaction_comment: Mapped[str | None] = mapped_column(String(500), default=None)
+
+
+class FollowUpCadence(Entity, Base):
+    """回访节奏: how soon and how often a store follows up a customer of one intent grade.
+
+    A grade with no row uses the defaults in ``showroom.services.cadence``. ``first_days``
+    None means "no automatic follow-up" (D by default); ``repeat_days`` None means one
+    follow-up and no repeat.
+    """
+
+    __tablename__ = "follow_up_cadences"
+    __table_args__ = (
+        Index("uq_follow_up_cadences_store_grade", "store_id", "grade", unique=True),
+        CheckConstraint(
+            "first_days IS NULL OR (first_days >= 1 AND first_days <= 365)", name="first_range"
+        ),
+        CheckConstraint(
+            "repeat_days IS NULL OR (repeat_days >= 1 AND repeat_days <= 365)",
+            name="repeat_range",
+        ),
+        CheckConstraint("first_days IS NOT NULL OR repeat_days IS NULL", name="repeat_needs_first"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    grade: Mapped[IntentGrade] = mapped_column(enum_type(IntentGrade))
+    first_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    repeat_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+class LostReason(Entity, Base):
+    """战败原因: one entry of the store's list of why a deal was lost (价格太高 …).
+
+    The chosen text is copied onto the visit or follow-up, so renaming or retiring an
+    entry never rewrites what was recorded; a retired one is ``active`` False.
+    """
+
+    __tablename__ = "lost_reasons"
+    __table_args__ = (
+        Index("uq_lost_reasons_store_label", "store_id", "label", unique=True),
+        CheckConstraint("length(trim(label)) > 0", name="label_present"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    label: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Referral(Entity, Base):
+    """老带新: ``referrer_id`` brought ``referred_id`` to the store, and what they get for it.
+
+    The reward is an amount (fen, ``Money``) or a gift, promised then paid; the CHECKs
+    (migration 0019) keep the shape honest and a customer has one referrer. Both ends
+    must be live customers (a trigger, as 0018 does for single-customer tables).
+    """
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        Index("uq_referrals_referred", "referred_id", unique=True),
+        CheckConstraint("referrer_id <> referred_id", name="not_self"),
+        CheckConstraint(
+            "(reward_kind = 'amount' AND reward_amount IS NOT NULL AND reward_amount > 0 "
+            "AND reward_gift = '') "
+            "OR (reward_kind = 'gift' AND reward_amount IS NULL AND length(trim(reward_gift)) > 0) "
+            "OR (reward_kind = 'none' AND reward_amount IS NULL AND reward_gift = '')",
+            name="reward_shape",
+        ),
+        CheckConstraint(
+            "(reward_kind = 'none' AND reward_status = 'none') "
+            "OR (reward_kind <> 'none' AND reward_status IN ('promised', 'paid'))",
+            name="status_matches",
+        ),
+        CheckConstraint("(reward_status = 'paid') = (paid_at IS NOT NULL)", name="paid_has_time"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    referrer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    referred_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    reward_kind: Mapped[str] = mapped_column(String(10))  # amount / gift / none
+    reward_amount: Mapped[Decimal | None] = mapped_column(default=None)
+    reward_gift: Mapped[str] = mapped_column(String(100), default="")
+    reward_status: Mapped[str] = mapped_column(String(10))  # promised / paid / none
+    paid_at: Mapped[datetime | None] = mapped_column(default=None)
+    paid_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+class ReminderLog(Entity, Base):
+    """A buyer reminder (``showroom.services.buyer_reminders``) that was sent or skipped.
+
+    The reminders themselves are computed from the contracts and the car's file; this
+    row makes one disappear from the list, once per customer, kind and date.
+    """
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (
+        Index("uq_reminder_log_customer_kind_due", "customer_id", "kind", "due_on", unique=True),
+        CheckConstraint("status IN ('sent', 'skipped')", name="status_known"),
+        CheckConstraint("channel IN ('sms', 'wechat', 'phone', 'other')", name="channel_known"),
+    )
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str] = mapped_column(Text, default="")
+    done_at: Mapped[datetime] = mapped_column()
+    done_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)

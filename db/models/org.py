@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -140,3 +141,31 @@ class RosterDay(Entity, Base):
     status: Mapped[RosterStatus] = mapped_column(enum_type(RosterStatus))
     note: Mapped[str] = mapped_column(String(100), default="")
     set_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+class DashboardTarget(Entity, Base):
+    """经营目标: the manager's target and warning level for one dashboard metric.
+
+    Counts (visits, test drives, deposits, deals) are per month and pro-rated to the
+    range shown; rates (conversion, revisit, repurchase) are whole percent. Below the
+    warning level the card turns red, from the target on green (migration 0019).
+    """
+
+    __tablename__ = "dashboard_targets"
+    __table_args__ = (
+        Index("uq_dashboard_targets_store_metric", "store_id", "metric", unique=True),
+        CheckConstraint("target >= 1 AND target <= 1000000", name="target_range"),
+        CheckConstraint(
+            "warning IS NULL OR (warning >= 0 AND warning < target)", name="warning_below"
+        ),
+        CheckConstraint(
+            "metric NOT IN ('conversion', 'revisit', 'repurchase') OR target <= 100",
+            name="rate_percent",
+        ),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    metric: Mapped[str] = mapped_column(String(20))
+    target: Mapped[int] = mapped_column(Integer)
+    warning: Mapped[int | None] = mapped_column(Integer, default=None)
+    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)

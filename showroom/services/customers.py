@@ -442,6 +442,10 @@ def update_customer(
         detail["grade"] = {"from": old_grade.value if old_grade else None, "to": grade.value}  # type: ignore[union-attr]
     if named:
         audit.record(session, user.actor, "customer_updated", "customer", customer.id, detail)
+    if "intent_grade" in changed:
+        from showroom.services import cadence
+
+        cadence.plan(session, customer, cadence.GRADE_CHANGE, now=now)
     return CustomerSaved(customer.id, customer.row_version, tuple(named))
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from db import locks
@@ -38,11 +38,16 @@ from showroom import fields
 from showroom.clock import utcnow
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.privacy import mask_phone
+from showroom.services import cadence, churn, lost_reasons
 from showroom.users import StaffUser
 
 HOT_SILENCE_DAYS = 15
 MAX_RESULT_LENGTH = fields.FIELDS["follow_up.result"].limit  # 1000, shown in the dialog too
 MANUAL_REASON = "follow_up"  # scheduled by hand from a previous follow-up
+NO_SHOW_REASON = "no_show"  # a booked test drive the customer did not come to
+NO_ANSWER = "未接通 / 客户未回复"
+AFTER_SALE_PREFIX = "contract_"
+MAX_COMMENT_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class FollowUpRow:
     due_on: date
     reason: str
     days_overdue: int  # 0 when due today
+    cadence_grade: str | None = None  # the grade whose cadence planned it (回访节奏)
+    signals: tuple[str, ...] = ()  # churn signals of the customer (churn.SIGNALS)
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,7 @@ class GradeChanged:
     new_grade: IntentGrade
 
 
-def _scope(user: StaffUser, consultant_id: uuid.UUID | None) -> uuid.UUID | None:
+def scope(user: StaffUser, consultant_id: uuid.UUID | None) -> uuid.UUID | None:
     """Sales staff see only their own follow-ups; the manager anyone's (or all)."""
     if user.has_role(Role.MANAGER):
         return consultant_id
@@ -114,13 +121,15 @@ def list_due(
     *,
     consultant_id: uuid.UUID | None = None,
     limit: int = 500,
+    now: datetime | None = None,
 ) -> FollowUpList:
     """Open follow-ups due today or earlier, most overdue first.
 
     Sales staff always get their own list; the manager gets the store's, or one
-    consultant's when ``consultant_id`` is given.
+    consultant's when ``consultant_id`` is given. Each row carries its customer's churn
+    signals as of ``now`` (noon of ``today`` in the store when not given).
     """
-    owner = _scope(user, consultant_id)
+    owner = scope(user, consultant_id)
     consultant = aliased(Staff)
     where = [
         FollowUp.status == FollowUpStatus.OPEN,
@@ -149,6 +158,7 @@ def list_due(
             consultant.display_name,
             FollowUp.due_on,
             FollowUp.reason,
+            FollowUp.cadence_grade,
         )
         .join(Customer, Customer.id == FollowUp.customer_id)
         .outerjoin(consultant, consultant.id == FollowUp.consultant_id)
@@ -156,6 +166,7 @@ def list_due(
         .order_by(FollowUp.due_on, Customer.name, FollowUp.id)
         .limit(limit)
     ).all()
+    flagged = churn.signals(session, {row.customer_id for row in rows}, now or _noon(today))
     return FollowUpList(
         rows=tuple(
             FollowUpRow(
@@ -169,12 +180,18 @@ def list_due(
                 due_on=row.due_on,
                 reason=row.reason,
                 days_overdue=(today - row.due_on).days,
+                cadence_grade=row.cadence_grade,
+                signals=flagged.get(row.customer_id, ()),
             )
             for row in rows
         ),
         due_today=int(counts[0] or 0),
         overdue=int(counts[1] or 0),
     )
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=cadence.STORE_ZONE).astimezone(UTC)
 
 
 def list_consultants(session: Session, user: StaffUser) -> list[tuple[uuid.UUID, str]]:
@@ -202,11 +219,41 @@ def complete(
     *,
     now: datetime | None = None,
     today: date | None = None,
+    answered: bool = True,
+    lost_reason: str | None = None,
+    satisfaction: int | None = None,
+    satisfaction_comment: str = "",
 ) -> CompletedFollowUp:
-    """Log the result of a follow-up and, if ``next_due`` is given, schedule the next."""
+    """Log the result of a follow-up and, if ``next_due`` is given, schedule the next.
+
+    ``answered`` False: the customer did not pick up or reply. That is no contact (it
+    does not keep a hot customer hot) and two in a row is a churn signal.
+
+    ``lost_reason`` (战败原因, from the store's list): the deal is lost. Nothing more
+    is planned and the customer goes to grade D, with the reason in the grade history.
+    ``satisfaction`` (1-5) and its comment belong to after-sale calls only.
+    """
     now = now or utcnow()
     today = today or now.date()
-    text = result.strip()
+    text = result.strip() or ("" if answered else NO_ANSWER)
+    comment = satisfaction_comment.strip()
+    if satisfaction is not None and (
+        isinstance(satisfaction, bool)
+        or not isinstance(satisfaction, int)
+        or not 1 <= satisfaction <= 5
+    ):
+        raise ValidationError("follow_up.satisfaction_range", "满意度请选 1 到 5 分。")
+    if len(comment) > MAX_COMMENT_LENGTH:
+        raise ValidationError(
+            "follow_up.comment_too_long",
+            f"满意度评价最多 {MAX_COMMENT_LENGTH} 个字。",
+            limit=MAX_COMMENT_LENGTH,
+        )
+    if comment and satisfaction is None:
+        raise ValidationError("follow_up.comment_without_score", "请先选择满意度评分。")
+    lost = lost_reason is not None and bool(lost_reason.strip())
+    if lost and next_due is not None:
+        raise ValidationError("follow_up.lost_with_next", "已选择战败原因的客户不再安排下次回访。")
     if not text:
         raise ValidationError("follow_up.result_missing", "请填写回访结果。")
     if len(text) > MAX_RESULT_LENGTH:
@@ -217,44 +264,95 @@ def complete(
         )
     if next_due is not None and next_due <= today:
         raise ValidationError("follow_up.next_due_past", "下次回访日期必须晚于今天。")
-    locks.lock_customer_of(session, FollowUp, follow_up_id)  # the customer first (db.locks)
+    # The customer first (db.locks); in UPDATE mode when a lost deal changes the grade.
+    locks.lock_customer_of(session, FollowUp, follow_up_id, locks.UPDATE if lost else locks.SHARE)
     follow_up = session.get(FollowUp, follow_up_id, with_for_update=True, populate_existing=True)
     if follow_up is None:
         raise NotFoundError("follow_up.not_found", "这条回访不存在。")
     customer = session.get(Customer, follow_up.customer_id)
     if customer is None or customer.store_id != user.store_id:
         raise NotFoundError("follow_up.not_found", "这条回访不存在。")
-    owner = _scope(user, None)
+    owner = scope(user, None)
     if owner is not None and follow_up.consultant_id != owner:
         raise PermissionDenied("follow_up.not_yours", "这条回访不是你负责的客户。")
     if follow_up.status is not FollowUpStatus.OPEN:
         raise ConflictError("follow_up.closed", "这条回访已经处理过了，请刷新列表。")
+    after_sale = is_after_sale(follow_up.reason)
+    if satisfaction is not None and not after_sale:
+        raise ValidationError(
+            "follow_up.satisfaction_not_after_sale", "满意度只在成交后的售后回访中记录。"
+        )
+    if lost and after_sale:
+        raise ValidationError("follow_up.lost_after_sale", "已成交客户的售后回访不记录战败原因。")
     follow_up.status = FollowUpStatus.DONE
     follow_up.result = text
     follow_up.done_at = now
-    session.add(
-        Interaction(
-            customer_id=follow_up.customer_id,
-            staff_id=user.id,
-            channel=InteractionChannel.PHONE,
-            at=now,
-            summary=text,
+    follow_up.answered = answered
+    follow_up.satisfaction = satisfaction
+    follow_up.satisfaction_comment = comment or None
+    if lost:
+        follow_up.lost_reason = lost_reasons.check(session, customer.store_id, lost_reason)
+        _lost(session, user, customer, follow_up.lost_reason or "")
+        session.flush()
+        return CompletedFollowUp(follow_up.id, None, None)
+    if answered:  # a call nobody took is kept on the follow-up, not as a contact
+        session.add(
+            Interaction(
+                customer_id=follow_up.customer_id,
+                staff_id=user.id,
+                channel=InteractionChannel.PHONE,
+                at=now,
+                summary=text,
+            )
         )
-    )
     next_id = None
+    reason, cadence_grade = MANUAL_REASON, None
+    if follow_up.cadence_grade is not None:
+        # The cadence's own reminder: the next one stays the cadence's (one open per
+        # customer); with no date given, the grade's repeat picks it.
+        session.flush()  # this one leaves the open-cadence index first
+        cadence_grade = (
+            customer.intent_grade.value if customer.intent_grade else follow_up.cadence_grade
+        )
+        if next_due is None:
+            repeat = cadence.repeat_due(session, customer, today)
+            if repeat is not None:
+                next_due, cadence_grade = repeat
+                reason = cadence.REPEAT
     if next_due is not None:
         nxt = FollowUp(
             customer_id=follow_up.customer_id,
             consultant_id=follow_up.consultant_id or user.id,
             due_on=next_due,
-            reason=MANUAL_REASON,
+            reason=reason,
             contract_id=follow_up.contract_id,
+            cadence_grade=cadence_grade,
         )
         session.add(nxt)
         session.flush()
         next_id = nxt.id
     session.flush()
     return CompletedFollowUp(follow_up.id, next_id, next_due)
+
+
+def is_after_sale(reason: str) -> bool:
+    """A call planned by a contract (3 days, 1/3/6/12 months after the sale)."""
+    return reason.startswith(AFTER_SALE_PREFIX)
+
+
+def _lost(session: Session, user: StaffUser, customer: Customer, reason: str) -> None:
+    """The deal is lost: grade D (history says why); the cadence plans nothing more."""
+    if customer.intent_grade is not IntentGrade.D:
+        session.add(
+            GradeChange(
+                customer_id=customer.id,
+                old_grade=customer.intent_grade,
+                new_grade=IntentGrade.D,
+                changed_by_id=user.id,
+                reason=f"战败：{reason}",
+            )
+        )
+        customer.intent_grade = IntentGrade.D
 
 
 def schedule_after_visit(
@@ -288,20 +386,9 @@ def stale_hot_customers(
     limit: int = 200,
 ) -> list[StaleHotCustomer]:
     """Grade-A customers of the store with no contact for ``silence_days`` days."""
-    owner_filter = _scope(user, consultant_id)
+    owner_filter = scope(user, consultant_id)
     cutoff = now - timedelta(days=silence_days)
-    contacts = union_all(
-        select(Interaction.customer_id.label("customer_id"), Interaction.at.label("at")),
-        select(Visit.customer_id, Visit.arrived_at),
-        select(FollowUp.customer_id, FollowUp.done_at).where(
-            FollowUp.status == FollowUpStatus.DONE, FollowUp.done_at.is_not(None)
-        ),
-    ).subquery()
-    last_contact = (
-        select(contacts.c.customer_id, func.max(contacts.c.at).label("last_at"))
-        .group_by(contacts.c.customer_id)
-        .subquery()
-    )
+    last_contact = churn.last_contact()  # an unanswered call is not contact
     owner = aliased(Staff)
     stmt = (
         select(
@@ -348,6 +435,8 @@ def downgrade(
     customer_id: uuid.UUID,
     new_grade: IntentGrade = IntentGrade.B,
     reason: str = f"{HOT_SILENCE_DAYS} 天未回应，降级",
+    *,
+    now: datetime | None = None,
 ) -> GradeChanged:
     """Lower a customer's intent grade and keep the change in the grade history."""
     if not user.has_any(Role.SALES, Role.MANAGER):
@@ -377,4 +466,5 @@ def downgrade(
         )
     )
     session.flush()
+    cadence.plan(session, customer, cadence.GRADE_CHANGE, now=now or utcnow())
     return GradeChanged(customer.id, old, new_grade)

@@ -28,6 +28,7 @@ from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from db import locks
 from db.models import (
     Customer,
     Interaction,
@@ -415,6 +416,12 @@ def create_lead(
 ) -> LeadCreated:
     """Record a lead with its response deadline; see the module docstring for duplicates."""
     c = check_lead(session, user, form, response_hours=response_hours, now=now)
+    # A known customer's enquiry re-plans their cadence: their row first (db.locks).
+    customer = (
+        locks.lock_customer(session, c.customer_id, locks.UPDATE, follow_merges=False)
+        if c.customer_id is not None
+        else None
+    )
     existing = _open_lead(session, c.phone)
     if existing is not None:
         if if_open != "add":
@@ -456,6 +463,10 @@ def create_lead(
         lead.id,
         {"channel": c.source_channel.value, "platform": c.platform},
     )
+    if customer is not None:
+        from showroom.services import cadence
+
+        cadence.plan(session, customer, cadence.LEAD, now=now, consultant_id=lead.owner_id)
     return LeadCreated(lead.id, lead.due_at, c.customer_id, c.customer_name)
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from db import locks
 from db.models import (
@@ -31,11 +31,14 @@ from db.models import (
     CustomerTagLink,
     Deposit,
     FollowUp,
+    FollowUpStatus,
     GradeChange,
     Interaction,
     KioskArrival,
     Lead,
+    Referral,
     Registration,
+    ReminderLog,
     Role,
     TestDrive,
     Visit,
@@ -60,6 +63,8 @@ MOVED_TABLES: dict[str, Any] = {
     # A tag both records carry stays on the retired one (one link per tag and customer).
     "customer_tag_links": CustomerTagLink,
     "kiosk_arrivals": KioskArrival,
+    # A reminder both records had logged for the same day stays on the retired one.
+    "reminder_log": ReminderLog,
 }
 # Fields of the kept record filled from the duplicate when the kept one has none.
 FILLED_FIELDS = (
@@ -114,6 +119,54 @@ def _plain(value: object) -> object:
     return str(value)  # Decimal, enums
 
 
+def _one_cadence_follow_up(
+    session: Session, keep_id: uuid.UUID, drop_id: uuid.UUID, now: datetime
+) -> list[str]:
+    """A customer has one open cadence follow-up (回访节奏, migration 0019): when both
+    records have one, the kept record's plan stays and the duplicate's is closed as
+    skipped (it moves with the rest, and goes back closed on an undo)."""
+    open_cadence = (FollowUp.status == FollowUpStatus.OPEN) & FollowUp.cadence_grade.is_not(None)
+    if session.scalar(select(FollowUp.id).where(FollowUp.customer_id == keep_id, open_cadence)):
+        skipped = list(
+            session.scalars(select(FollowUp).where(FollowUp.customer_id == drop_id, open_cadence))
+        )
+        for follow_up in skipped:
+            follow_up.status = FollowUpStatus.SKIPPED
+            follow_up.done_at = now
+            follow_up.result = "客户合并，保留主记录的回访计划"
+        session.flush()
+        return [str(f.id) for f in skipped]
+    return []
+
+
+# Referrals have two customer columns: moved by column (the audit keys name them).
+REFERRAL_COLUMNS = {"referrals_as_referrer": "referrer_id", "referrals_as_referred": "referred_id"}
+
+
+def _move_referrals(
+    session: Session, keep_id: uuid.UUID, drop_id: uuid.UUID
+) -> dict[str, list[str]]:
+    """The duplicate's referrals go to the kept record; a second referrer (both records
+    were referred) stays on the retired one, as a customer has one referrer."""
+    moved: dict[str, list[str]] = {}
+    for key, column in REFERRAL_COLUMNS.items():
+        col = getattr(Referral, column)
+        ids = list(session.scalars(select(Referral.id).where(col == drop_id)))
+        if column == "referred_id" and session.scalar(
+            select(Referral.id).where(Referral.referred_id == keep_id)
+        ):
+            ids = []
+        if ids:
+            session.execute(
+                update(Referral)
+                .where(Referral.id.in_(ids))
+                .values({column: keep_id, "row_version": Referral.row_version + 1})
+                .execution_options(synchronize_session=False)
+            )
+        moved[key] = [str(i) for i in ids]
+    return moved
+
+
 def merge_customers(
     session: Session,
     user: StaffUser,
@@ -130,12 +183,35 @@ def merge_customers(
     locked = _lock_pair(session, keep_id, drop_id)
     keep = _live(locked, keep_id)
     drop = _live(locked, drop_id)
-    moved_ids: dict[str, list[str]] = {}
+    between = session.scalar(
+        select(Referral.id).where(
+            or_(
+                (Referral.referrer_id == keep.id) & (Referral.referred_id == drop.id),
+                (Referral.referrer_id == drop.id) & (Referral.referred_id == keep.id),
+            )
+        )
+    )
+    if between is not None:
+        raise ConflictError(
+            "merge.referral_between",
+            "这两位客户之间有推荐记录（一人推荐了另一人），不是同一个人，不能合并。",
+        )
+    cadence_skipped = _one_cadence_follow_up(session, keep.id, drop.id, now)
+    moved_ids: dict[str, list[str]] = _move_referrals(session, keep.id, drop.id)
     for key, table in MOVED_TABLES.items():
         stmt = select(table.id).where(table.customer_id == drop.id)
         if table is CustomerTagLink:
             kept_tags = select(CustomerTagLink.tag_id).where(CustomerTagLink.customer_id == keep.id)
             stmt = stmt.where(CustomerTagLink.tag_id.not_in(kept_tags))
+        if table is ReminderLog:
+            kept = aliased(ReminderLog)
+            stmt = stmt.where(
+                ~exists().where(
+                    kept.customer_id == keep.id,
+                    kept.kind == ReminderLog.kind,
+                    kept.due_on == ReminderLog.due_on,
+                )
+            )
         ids = list(session.scalars(stmt))
         if ids:
             session.execute(
@@ -166,6 +242,7 @@ def merge_customers(
             "merged": str(drop.id),
             "moved": moved_ids,
             "filled": filled,
+            "cadence_skipped": cadence_skipped,
         },
     )
     # The undo names this entry: append it now, as the transaction's last step (db.locks).
@@ -211,6 +288,16 @@ def unmerge(session: Session, user: StaffUser, audit_seq: int) -> MergeResult:
     drop.merged_into_id = None
     session.flush()
     moved: dict[str, int] = {}
+    for key, column in REFERRAL_COLUMNS.items():
+        ids = [uuid.UUID(i) for i in detail["moved"].get(key, [])]
+        if ids:
+            session.execute(
+                update(Referral)
+                .where(Referral.id.in_(ids), getattr(Referral, column) == keep.id)
+                .values({column: drop.id, "row_version": Referral.row_version + 1})
+                .execution_options(synchronize_session=False)
+            )
+        moved[key] = len(ids)
     for key, table in MOVED_TABLES.items():
         ids = [uuid.UUID(i) for i in detail["moved"].get(key, [])]
         if ids:

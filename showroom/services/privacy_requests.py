@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import delete, func, select, union_all
+from sqlalchemy import delete, func, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from db import locks
@@ -60,8 +60,10 @@ from db.models import (
     KioskArrival,
     Lead,
     Media,
+    Referral,
     Registration,
     RegistrationStatus,
+    ReminderLog,
     Role,
     SourceChannel,
     Staff,
@@ -293,6 +295,11 @@ _FOLLOW_UP_STATES = {
 _FOLLOW_UP_REASONS = {
     "visit": "到店后回访",
     "follow_up": "约定的再次回访",
+    "test_drive": "试驾后回访",
+    "lead": "新线索跟进",
+    "grade": "意向等级调整后回访",
+    "cadence": "按等级定期回访",
+    "no_show": "预约未到，联系改约",
     EXPIRY_REASON: "意向金到期提醒",
     "contract_3d": "成交 3 天回访",
     "contract_1m": "成交 1 个月回访",
@@ -425,6 +432,12 @@ def export_customer(
                 "事由": _FOLLOW_UP_REASONS.get(f.reason, f.reason),
                 "状态": _text(f.status, _FOLLOW_UP_STATES),
                 "结果": f.result,
+                **({"战败原因": f.lost_reason} if f.lost_reason else {}),
+                **(
+                    {"满意度": f.satisfaction, "评价": f.satisfaction_comment or ""}
+                    if f.satisfaction is not None
+                    else {}
+                ),
             }
             for f in rows(FollowUp, FollowUp.due_on)
         ],
@@ -557,6 +570,13 @@ def _open_business(session: Session, customer_id: uuid.UUID) -> list[str]:
         (Visit, Visit.status != VisitStatus.LEFT, "尚未离店的到店记录"),
     )
     found = []
+    owed = session.scalar(
+        select(func.count())
+        .select_from(Referral)
+        .where(Referral.referrer_id == customer_id, Referral.reward_status == "promised")
+    )
+    if owed:
+        found.append(f"未兑现的推荐奖励 {owed} 项")
     for model, condition, label in checks:
         count = session.scalar(
             select(func.count())
@@ -626,6 +646,7 @@ def _anonymise(session: Session, customer: Customer, at: datetime) -> dict[str, 
     follow_ups = list(session.scalars(select(FollowUp).where(FollowUp.customer_id == cid)))
     for follow_up in follow_ups:
         follow_up.result = ""
+        follow_up.satisfaction_comment = None  # the customer's own words (0019)
         if follow_up.status is FollowUpStatus.OPEN:
             follow_up.status = FollowUpStatus.SKIPPED
             follow_up.done_at = at
@@ -666,6 +687,21 @@ def _anonymise(session: Session, customer: Customer, at: datetime) -> dict[str, 
         inspection.vin = None
     done["registrations"] = len(registrations)
     done["inspections"] = len(inspections)
+    # Referrals stay (a reward paid is money); only the free-text note may name the person.
+    referral_notes = session.execute(
+        update(Referral)
+        .where(or_(Referral.referrer_id == cid, Referral.referred_id == cid))
+        .values(note="", row_version=Referral.row_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    done["referrals"] = referral_notes.rowcount or 0
+    sent = session.execute(  # the messages as sent carried the name
+        update(ReminderLog)
+        .where(ReminderLog.customer_id == cid)
+        .values(message="", row_version=ReminderLog.row_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    done["reminders"] = sent.rowcount or 0
     # Duplicates merged into this customer keep their own row (and its name, phone...).
     done["merged_duplicates"] = _anonymise_duplicates(session, cid, at)
     return done

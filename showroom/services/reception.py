@@ -87,7 +87,15 @@ from showroom.errors import ConflictError, NotFoundError, PermissionDenied, Vali
 from showroom.identifiers import normalize_mobile, phone_digits
 from showroom.privacy import mask_id_number, mask_phone
 from showroom.roles import may_reveal_personal_data
-from showroom.services import audit, customers, roster
+from showroom.services import (
+    audit,
+    cadence,
+    churn,
+    customers,
+    lost_reasons,
+    referrals,
+    roster,
+)
 from showroom.users import StaffUser
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -1352,16 +1360,26 @@ def check_out(
     *,
     notes: str = "",
     now: datetime | None = None,
+    lost_reason: str | None = None,
 ) -> list[Offer]:
     """离店: record the outcome and intent grade; grade history and a follow-up come with it.
+
+    A customer leaving without interest may have a 战败原因 from the store's list
+    (``lost_reasons``); it is refused with any other outcome.
+
+    The follow-up's date comes from the grade's cadence (``cadence.plan``): A within 48
+    hours, B in two weeks ... D none; a deal's follow-ups come with its contract.
 
     The consultant is free again: the longest-waiting unassigned visitor is offered to
     the free consultants (``offer_waiting``); those hand-overs are returned.
     """
     now = _now(now)
+    if lost_reason and lost_reason.strip() and outcome is not VisitOutcome.NO_INTEREST:
+        raise ValidationError("visit.lost_reason_outcome", "只有“无意向”离店的客户才记录战败原因。")
     visit = _open_visit(session, visit_id, locks.UPDATE)  # the grade goes on the customer
     if visit.status is VisitStatus.LEFT:
         raise ConflictError("visit.left", "该客户已经登记离店。")
+    visit.lost_reason = lost_reasons.check(session, visit.store_id, lost_reason)
     visit.status = VisitStatus.LEFT
     visit.left_at = now
     visit.greeted_at = visit.greeted_at or now
@@ -1390,15 +1408,16 @@ def check_out(
             summary=f"到店 {visit.visit_no}：{_OUTCOME_TEXT[outcome]}，意向 {grade.value} 级",
         )
     )
-    if outcome is VisitOutcome.FOLLOW_UP:
-        session.add(
-            FollowUp(
-                customer_id=customer.id,
-                consultant_id=visit.consultant_id,
-                due_on=local_day(now) + timedelta(days=1),
-                reason="visit",
-                visit_id=visit.id,
-            )
+    if outcome is VisitOutcome.DEAL:  # a deal's follow-ups come with its contract
+        cadence.stop(session, customer, now=now, why=f"到店 {visit.visit_no} 成交，改为售后回访")
+    else:
+        cadence.plan(
+            session,
+            customer,
+            cadence.VISIT,
+            now=now,
+            consultant_id=visit.consultant_id,
+            visit_id=visit.id,
         )
     session.flush()
     return offer_waiting(session, user.actor, visit.store_id, now=now)
@@ -1492,9 +1511,13 @@ class CustomerRecord:
     tags: tuple[str, ...] = ()
     row_version: int = 0
     timeline: tuple[customers.TimelineEntry, ...] = ()
+    signals: tuple[str, ...] = ()  # churn signals (流失预警, churn.SIGNALS)
+    referrals: tuple[referrals.ReferralLine, ...] = ()  # 老带新, both directions
 
 
-def customer_record(session: Session, customer_id: uuid.UUID) -> CustomerRecord:
+def customer_record(
+    session: Session, customer_id: uuid.UUID, *, now: datetime | None = None
+) -> CustomerRecord:
     customer = session.get(Customer, customer_id)
     if customer is None or customer.deleted_at is not None:
         raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
@@ -1600,6 +1623,8 @@ def customer_record(session: Session, customer_id: uuid.UUID) -> CustomerRecord:
         ),
         row_version=customer.row_version,
         timeline=customers.timeline(session, customer.id),
+        signals=churn.signals(session, [customer.id], _now(now)).get(customer.id, ()),
+        referrals=tuple(referrals.lines(session, customer.id)),
     )
 
 

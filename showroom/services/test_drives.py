@@ -35,6 +35,8 @@ from db.models import (
     Deposit,
     DepositStatus,
     DocumentKind,
+    FollowUp,
+    GradeChange,
     IntentGrade,
     Role,
     Signature,
@@ -63,7 +65,7 @@ from showroom.identifiers import (
     parse_licence_classes,
 )
 from showroom.privacy import mask_id_number, mask_name, mask_phone
-from showroom.services import audit, reception, roster, vehicles
+from showroom.services import audit, cadence, reception, roster, vehicles
 from showroom.services.vehicles import CUSTOMER_VISIBLE_STATUSES, vehicle_label
 from showroom.users import WEB, StaffUser
 
@@ -613,9 +615,21 @@ def mark_no_show(
 ) -> None:
     drive = _locked_drive(session, test_drive_id)
     _require(drive, TestDriveStatus.BOOKED)
-    if as_utc(now or utcnow()) < drive.slot_start:
+    at = as_utc(now or utcnow())
+    if at < drive.slot_start:
         raise ValidationError("test_drive.no_show_early", "预约时间还没到，不能标记为未到店。")
     drive.status = TestDriveStatus.NO_SHOW
+    # A missed appointment is a churn signal: the consultant calls today to rebook.
+    customer = session.get(Customer, drive.customer_id)
+    if customer is not None and customer.deleted_at is None:
+        session.add(
+            FollowUp(
+                customer_id=customer.id,
+                consultant_id=drive.consultant_id or customer.owner_id,
+                due_on=cadence.local_day(at),
+                reason="no_show",
+            )
+        )
     audit.record(
         session,
         actor,
@@ -1065,10 +1079,27 @@ def return_car(
             )
         )
         vehicle.status = VehicleStatus.RESERVED if active_deposit else VehicleStatus.ON_SALE
-    if intent_grade is not None:
-        customer = session.get(Customer, drive.customer_id)
-        if customer is not None:
+    customer = session.get(Customer, drive.customer_id)  # locked with the drive (UPDATE)
+    if customer is not None and customer.deleted_at is None:
+        if intent_grade is not None and customer.intent_grade is not intent_grade:
+            session.add(
+                GradeChange(
+                    customer_id=customer.id,
+                    old_grade=customer.intent_grade,
+                    new_grade=intent_grade,
+                    changed_by_id=actor.staff_id,
+                    reason=f"试驾 {drive.booking_code}",
+                )
+            )
             customer.intent_grade = intent_grade
+        # A test drive is a contact: the grade's cadence plans the next call from today.
+        cadence.plan(
+            session,
+            customer,
+            cadence.TEST_DRIVE,
+            now=drive.in_at,
+            consultant_id=drive.consultant_id,
+        )
     audit.record(
         session,
         actor,

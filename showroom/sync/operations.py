@@ -355,8 +355,102 @@ def _complete_follow_up(session: Session, data: dict[str, Any]) -> tuple[Any, st
         now=_time(data.get("now")),
         # The store's date, as the screen saw it (UTC's date differs after 16:00 UTC).
         today=date.fromisoformat(today) if today else None,
+        answered=bool(data.get("answered", True)),
+        lost_reason=data.get("lost_reason"),
+        satisfaction=data.get("satisfaction"),
+        satisfaction_comment=data.get("satisfaction_comment") or "",
     )
     return done, "回访结果已记录"
+
+
+def _save_lost_reasons(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import lost_reasons
+
+    saved = lost_reasons.save_reasons(session, user_from_payload(data["user"]), data["labels"])
+    return saved, "战败原因列表已保存"
+
+
+def cadence_payload(
+    user: StaffUser, items: list[tuple[IntentGrade, int | None, int | None]]
+) -> dict[str, Any]:
+    """The follow-up cadence (回访节奏) as the manager set it: (grade, first, repeat) rows."""
+    return {
+        "user": user_payload(user),
+        "rules": [
+            {"grade": IntentGrade(g).value, "first_days": first, "repeat_days": repeat}
+            for g, first, repeat in items
+        ],
+    }
+
+
+def _save_cadence(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import cadence
+
+    saved = cadence.save_rules(
+        session,
+        user_from_payload(data["user"]),
+        [
+            (IntentGrade(r["grade"]), r.get("first_days"), r.get("repeat_days"))
+            for r in data["rules"]
+        ],
+    )
+    return saved, "回访节奏已保存"
+
+
+def _record_referral(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import referrals
+
+    made = referrals.record(
+        session,
+        user_from_payload(data["user"]),
+        uuid.UUID(data["referrer_id"]),
+        uuid.UUID(data["referred_id"]),
+        reward_kind=data.get("reward_kind", "none"),
+        amount=data.get("amount"),
+        gift=data.get("gift", ""),
+        note=data.get("note", ""),
+    )
+    return made, "推荐关系已登记"
+
+
+def _pay_referral(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import referrals
+
+    line = referrals.mark_paid(
+        session,
+        user_from_payload(data["user"]),
+        uuid.UUID(data["referral_id"]),
+        now=_time(data.get("now")),
+    )
+    return line, "推荐奖励已兑现"
+
+
+def _mark_reminder(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import buyer_reminders
+
+    fresh = buyer_reminders.mark(
+        session,
+        user_from_payload(data["user"]),
+        uuid.UUID(data["customer_id"]),
+        data["kind"],
+        date.fromisoformat(data["due_on"]),
+        status=data.get("status", "sent"),
+        channel=data.get("channel", "sms"),
+        message=data.get("message", ""),
+        now=_time(data.get("now")),
+    )
+    return fresh, "购车客户提醒已处理" if fresh else "购车客户提醒此前已处理"
+
+
+def _save_targets(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
+    from showroom.services import targets
+
+    saved = targets.save_targets(
+        session,
+        user_from_payload(data["user"]),
+        [(r["metric"], r.get("target"), r.get("warning")) for r in data["targets"]],
+    )
+    return saved, "经营目标已保存"
 
 
 def _signed_in_offline(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
@@ -389,6 +483,15 @@ register("auth.sign_in_offline_failed", "离线登录失败", _sign_in_failed_of
 register("visit.check_in", "到店登记", _check_in)
 register("test_drive.return", "试驾还车", _return_car)
 register("follow_up.complete", "回访记录", _complete_follow_up)
+# A store setting another PC may be editing too: needs the connection.
+register("follow_up.cadence_save", "回访节奏", _save_cadence, can_wait=False)
+register("lost_reason.save", "战败原因列表", _save_lost_reasons, can_wait=False)
+# A promise of money and its payment: both need the shared truth at once.
+register("referral.record", "登记推荐", _record_referral, can_wait=False)
+register("referral.pay", "推荐奖励兑现", _pay_referral, can_wait=False)
+# A message sent is a fact: it waits for the connection, and a replay changes nothing.
+register("reminder.mark", "购车客户提醒", _mark_reminder)
+register("dashboard.targets_save", "经营目标", _save_targets, can_wait=False)
 
 
 # --- the appraiser's checklist (检测记录): each autosaved edit can wait ----------------------

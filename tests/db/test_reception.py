@@ -510,7 +510,8 @@ def test_board_transitions_and_check_out(database: Database, shop: Shop) -> None
         )
         assert s.get_one(Customer, cid).intent_grade is IntentGrade.B
         assert s.scalar(select(func.count()).select_from(GradeChange)) == 1
-        assert s.scalar(select(FollowUp.due_on)) == date(2026, 11, 25)
+        # Grade B: the cadence's two weeks, not always the next day (回访节奏).
+        assert s.scalar(select(FollowUp.due_on)) == date(2026, 12, 8)
     with database.write() as s, pytest.raises(ConflictError):
         reception.set_status(s, shop.manager, result.visit_id, VisitStatus.WITH_CONSULTANT)
 

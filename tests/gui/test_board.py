@@ -125,3 +125,22 @@ def test_board_refreshes_when_this_pc_publishes_visits(qtbot, gui_context, runne
     _arrive(gui_context, manager, "13800000001", 0)
     gui_context.bus.publish({"visits"})
     qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=2000)
+
+
+def test_a_no_interest_check_out_records_the_lost_deal_reason(
+    qtbot, gui_context, runner, manager
+) -> None:  # type: ignore[no-untyped-def]
+    visit_id = _arrive(gui_context, manager, "13800000001", 1)
+    screen = _screen(qtbot, gui_context, runner, manager)
+    screen.table.selectRow(0)
+    screen.open_check_out()
+    dialog = screen.check_out_dialog
+    assert not dialog.lost_combo.isEnabled()  # only for 无意向
+    dialog.outcome_combo.setCurrentIndex(dialog.outcome_combo.findData(VisitOutcome.NO_INTEREST))
+    assert dialog.lost_combo.isEnabled()
+    dialog.lost_combo.setCurrentIndex(dialog.lost_combo.findData("价格太高"))
+    dialog.grade_combo.setCurrentIndex(dialog.grade_combo.findData(IntentGrade.D))
+    dialog.ok_button.click()
+    assert screen.check_out_dialog is None
+    with gui_context.database.read() as s:
+        assert s.get_one(Visit, visit_id).lost_reason == "价格太高"

@@ -13,6 +13,7 @@ from db.models import (
     AuditEntry,
     Customer,
     FollowUp,
+    FollowUpStatus,
     GradeChange,
     IntentGrade,
     Interaction,
@@ -189,3 +190,68 @@ def test_the_desk_may_edit_but_not_change_the_grade(
         dialog.save_button.click()
     with gui_context.database.read() as s:
         assert s.get_one(Customer, CUSTOMER).name == "薛晓燕"
+
+
+def test_the_record_shows_the_churn_signals(
+    qtbot, gui_context: AppContext, runner: TaskRunner, sales: StaffUser
+) -> None:  # type: ignore[no-untyped-def]
+    with gui_context.database.write() as s:
+        for n in range(2):
+            s.add(
+                FollowUp(
+                    customer_id=CUSTOMER,
+                    due_on=NOW.date(),
+                    reason="visit",
+                    status=FollowUpStatus.DONE,
+                    done_at=NOW - timedelta(hours=n),
+                    answered=False,
+                    result="未接通",
+                )
+            )
+    record = CustomerRecordDialog(gui_context, runner, sales, CUSTOMER)
+    qtbot.addWidget(record)
+    record.show()
+    assert record.signals_label.isVisible()
+    assert record.signals_label.text() == "⚠ 流失预警：连续两次未回应"
+
+
+def test_a_referrer_is_recorded_from_the_record_and_the_manager_marks_the_reward_paid(
+    qtbot, gui_context: AppContext, runner: TaskRunner, sales: StaffUser, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    with gui_context.database.write() as s:
+        store_id = s.scalars(select(Store.id)).one()
+        s.add(Customer(store_id=store_id, name="老客户", title=Title.MR, phone="13912345678"))
+    record = CustomerRecordDialog(gui_context, runner, sales, CUSTOMER)
+    qtbot.addWidget(record)
+    record.show()
+    record.tabs.setCurrentIndex(record.tabs.count() - 1)
+    assert record.tabs.tabText(record.tabs.count() - 1) == "推荐（0）"
+    record.referrer_button.click()
+    dialog = record.referral_dialog
+    dialog.phone_edit.setText("13900000000")  # nobody's
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("amount"))
+    dialog.amount_edit.setText("500")
+    dialog.save()
+    assert dialog.isVisible() and dialog.error_label.text() == "没有找到这个手机号的客户。"
+    dialog.phone_edit.setText("139 1234 5678")
+    dialog.amount_edit.setText("5.001")
+    dialog.save()
+    assert dialog.error_label.text() == "奖励金额最多两位小数（精确到分）。"
+    dialog.amount_edit.setText("500")
+    dialog.save()
+    assert not dialog.isVisible()
+    assert record.tabs.tabText(record.tabs.count() - 1) == "推荐（1）"
+    assert record.referral_table.item(0, 0).text() == "推荐人：老客户"
+    assert record.referral_table.item(0, 2).text() == "待兑现"
+    assert not record.referrer_button.isVisibleTo(record)  # one referrer per customer
+    assert not record.pay_button.isVisibleTo(record)  # a consultant does not pay out
+
+    with gui_context.database.write() as s:
+        manager = auth.sign_in(s, "manager", accounts["manager"].password)
+    as_manager = CustomerRecordDialog(gui_context, runner, manager, CUSTOMER)
+    qtbot.addWidget(as_manager)
+    as_manager.show()
+    as_manager.referral_table.selectRow(0)
+    assert as_manager.pay_button.isEnabled()
+    as_manager.pay_button.click()
+    assert as_manager.referral_table.item(0, 2).text().startswith("已兑现")

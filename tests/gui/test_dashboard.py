@@ -163,3 +163,32 @@ def test_a_reversed_custom_range_says_so(qtbot, gui_context, runner, accounts) -
     screen.end_edit.setDate(QDate(2026, 5, 31))
     assert screen.error_label.isHidden()
     assert screen.status_label.text() == "2026-05-10 至 2026-05-31"
+
+
+def test_the_manager_sets_targets_and_the_cards_turn_green_or_red(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    _some_business(gui_context)  # last 30 days: 3 visits, conversion 1/3
+    screen = _screen(qtbot, gui_context, runner, accounts)
+    screen.show()  # the dialog's event loop paints the charts: give them their size
+    assert screen.targets_button.isVisible()
+    screen.targets_button.click()
+    dialog = screen.targets_dialog
+    visits_target, visits_warning = dialog.rows["visits"]
+    visits_target.setValue(300)
+    visits_warning.setValue(300)  # not below the target: refused, numbers kept
+    dialog.accept()
+    assert (
+        dialog.isVisible() and dialog.error_label.text() == "预警线应低于目标（不设预警线请留空）。"
+    )
+    visits_warning.setValue(200)
+    dialog.rows["conversion"][0].setValue(20)
+    dialog.accept()
+    assert not dialog.isVisible()
+    assert screen.kpis["visits"]._value_tone == "danger"  # 3 against 300 a month
+    assert screen.kpis["conversion"]._value_tone == "success"  # 33 % against 20 %
+    assert screen.kpis["conversion"].detail_label.text().endswith("目标 20%")
+    assert screen.kpis["revisit"]._value_tone == ""  # no target, no colour
+    rates = screen.charts["rates"].figure.axes[0]
+    assert len(rates.lines) == 1  # the conversion target's dashed line
+    assert len(screen.charts["traffic_day"].figure.axes[0].lines) == 1  # the daily target

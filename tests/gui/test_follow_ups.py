@@ -9,10 +9,10 @@ from sqlalchemy import select
 from db.models import Customer, FollowUp, FollowUpStatus, GradeChange, IntentGrade, Staff
 from showroom.clock import utcnow
 from showroom.context import AppContext
-from showroom.services import auth
+from showroom.services import auth, cadence
 from showroom.services.overview import store_zone
 from showroom.users import StaffUser
-from ui.screens.follow_ups import COL_LATE, COL_REASON, FollowUpsScreen
+from ui.screens.follow_ups import COL_LATE, COL_REASON, COL_SIGNALS, FollowUpsScreen
 
 
 def _sign_in(gui_context: AppContext, accounts, username: str) -> StaffUser:  # type: ignore[no-untyped-def]
@@ -113,3 +113,233 @@ def test_a_quiet_hot_customer_is_flagged_and_downgraded(
         quiet = s.scalars(select(Customer).where(Customer.name == "冷却的客户")).one()
         assert quiet.intent_grade is IntentGrade.B
         assert s.scalars(select(GradeChange.reason)).one() == "15 天未回应，降级"
+
+
+def test_the_manager_sets_the_cadence_and_the_list_says_which_grade_planned_it(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    _seed(gui_context)
+    with gui_context.database.write() as s:
+        buyer = s.scalars(select(FollowUp)).one()
+        buyer.reason, buyer.cadence_grade = "test_drive", "C"
+    manager = _sign_in(gui_context, accounts, "manager")
+    screen = _screen(qtbot, gui_context, runner, manager)
+    assert screen.model.index(0, COL_REASON).data() == "试驾后回访（C 级节奏）"
+    assert screen.cadence_button.isVisible()
+    screen.cadence_button.click()
+    dialog = screen._cadence_dialog
+    assert dialog is not None and dialog.isVisible()
+    active_a, first_a, repeat_a = dialog.rows[IntentGrade.A]
+    assert (active_a.isChecked(), first_a.value(), repeat_a.value()) == (True, 2, 7)
+    active_d, first_d, _repeat_d = dialog.rows[IntentGrade.D]
+    assert not active_d.isChecked() and not first_d.isEnabled()
+    _active_b, first_b, repeat_b = dialog.rows[IntentGrade.B]
+    first_b.setValue(5)
+    repeat_b.setValue(0)  # 不重复
+    assert repeat_b.text() == "不重复"
+    dialog.accept()
+    assert screen.message_label.text().startswith("回访节奏已保存")
+    with gui_context.database.read() as s:
+        rules = cadence.rules(s, manager.store_id)
+    assert (rules[IntentGrade.B].first_days, rules[IntentGrade.B].repeat_days) == (5, None)
+    assert rules[IntentGrade.A].first_days == 2
+
+
+def test_a_consultant_has_no_cadence_button(qtbot, gui_context, runner, accounts) -> None:  # type: ignore[no-untyped-def]
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+    assert screen.cadence_button.isHidden()
+
+
+def test_no_answer_is_logged_without_text_and_two_raise_the_churn_signal(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    _seed(gui_context)
+    today = utcnow().astimezone(store_zone(None)).date()
+    with gui_context.database.write() as s:
+        first = s.scalars(select(FollowUp)).one()
+        s.add(
+            FollowUp(
+                customer_id=first.customer_id,
+                consultant_id=first.consultant_id,
+                due_on=today - timedelta(days=1),
+                reason="visit",
+            )
+        )
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+    for _ in range(2):
+        screen.select_row(0)
+        screen.log_button.click()
+        dialog = screen._dialog
+        dialog.no_answer_check.setChecked(True)
+        dialog.accept()
+        assert not dialog.isVisible()
+    with gui_context.database.read() as s:
+        done = s.scalars(select(FollowUp).where(FollowUp.status == FollowUpStatus.DONE)).all()
+        assert [f.answered for f in done] == [False, False]
+    with gui_context.database.write() as s:
+        s.add(
+            FollowUp(
+                customer_id=first.customer_id,
+                consultant_id=first.consultant_id,
+                due_on=today,
+                reason="visit",
+            )
+        )
+    screen.refresh()
+    assert screen.model.index(0, COL_SIGNALS).data() == "⚠ 连续两次未回应"
+
+
+def test_dormant_customers_are_listed_in_their_own_tab(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    with gui_context.database.write() as s:
+        sales = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
+        s.add(
+            Customer(
+                store_id=sales.store_id,
+                name="沉睡的客户",
+                phone="13900000009",
+                owner_id=sales.id,
+                intent_grade=IntentGrade.C,
+                created_at=utcnow() - timedelta(days=400),
+            )
+        )
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+    screen.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: screen.dormant_model.rowCount() == 1)
+    assert screen.dormant_model.index(0, 0).data() == "沉睡的客户"
+    assert screen.dormant_model.index(0, 4).data() == "从未联系"
+    assert screen.tabs.tabText(1) == "沉睡客户（1）"
+
+
+def test_an_after_sale_call_takes_a_score_and_a_lost_deal_its_reason(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    _seed(gui_context)  # a contract_3d call for 王先生, two days late
+    today = utcnow().astimezone(store_zone(None)).date()
+    with gui_context.database.write() as s:
+        buyer = s.scalars(select(FollowUp)).one()
+        s.add(
+            FollowUp(
+                customer_id=buyer.customer_id,
+                consultant_id=buyer.consultant_id,
+                due_on=today,
+                reason="visit",
+            )
+        )
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+    screen.select_row(0)  # the after-sale call
+    screen.log_button.click()
+    dialog = screen._dialog
+    assert dialog.satisfaction_combo.isVisibleTo(dialog) and not dialog.lost_combo.isVisibleTo(
+        dialog
+    )
+    dialog.result_edit.setPlainText("车况良好")
+    dialog.satisfaction_combo.setCurrentIndex(dialog.satisfaction_combo.findData(5))
+    dialog.comment_edit.setText("服务很好")
+    dialog.accept()
+    assert not dialog.isVisible()
+    screen.select_row(0)  # the visit call: may close the deal as lost
+    screen.log_button.click()
+    dialog = screen._dialog
+    assert dialog.lost_combo.isVisibleTo(dialog) and not dialog.satisfaction_combo.isVisibleTo(
+        dialog
+    )
+    dialog.next_check.setChecked(True)
+    dialog.lost_combo.setCurrentIndex(dialog.lost_combo.findData("已在别处购买"))
+    assert not dialog.next_check.isEnabled() and not dialog.next_check.isChecked()
+    dialog.result_edit.setPlainText("上周在别家买了")
+    dialog.accept()
+    assert not dialog.isVisible()
+    with gui_context.database.read() as s:
+        rows = {f.reason: f for f in s.scalars(select(FollowUp))}
+        assert (rows["contract_3d"].satisfaction, rows["contract_3d"].satisfaction_comment) == (
+            5,
+            "服务很好",
+        )
+        assert rows["visit"].lost_reason == "已在别处购买"
+        assert s.get_one(Customer, buyer.customer_id).intent_grade is IntentGrade.D
+
+
+def test_the_manager_edits_the_lost_reasons_and_a_refusal_keeps_the_text(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "manager"))
+    screen.reasons_button.click()
+    dialog = screen._reasons_dialog
+    assert dialog.labels()[0] == "价格太高"
+    dialog.edit.setPlainText("价格太高\n价格太高")
+    dialog.accept()
+    assert dialog.isVisible() and dialog.error_label.text() == "“价格太高”重复了。"
+    assert dialog.edit.toPlainText() == "价格太高\n价格太高"
+    dialog.edit.setPlainText("价格太高\n首付不够")
+    dialog.accept()
+    assert not dialog.isVisible()
+    assert screen.lost_reasons == ("价格太高", "首付不够")
+    assert screen.message_label.text() == "战败原因列表已保存（2 项）。"
+
+
+def test_buyer_reminders_are_copied_marked_sent_and_exported(
+    qtbot, gui_context, runner, accounts, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from PySide6.QtGui import QGuiApplication
+
+    from db.models import (
+        Contract,
+        ContractKind,
+        ContractStatus,
+        Energy,
+        ReminderLog,
+        Transmission,
+        Vehicle,
+        VehicleStatus,
+    )
+    from ui.screens.follow_ups import R_KIND, R_MESSAGE, TAB_REMINDERS
+
+    with gui_context.database.write() as s:
+        sales = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
+        buyer = Customer(store_id=sales.store_id, name="王五", phone="13900000007")
+        car = Vehicle(
+            store_id=sales.store_id,
+            stock_no="BJ01-S2026-00077",
+            brand="本田",
+            model="雅阁",
+            year=2020,
+            mileage_km=40000,
+            energy=Energy.PETROL,
+            transmission=Transmission.AUTOMATIC,
+            list_price=Decimal("120000"),
+            status=VehicleStatus.SOLD,
+        )
+        s.add_all([buyer, car])
+        s.flush()
+        s.add(
+            Contract(
+                store_id=sales.store_id,
+                contract_no="HT-GUI-1",
+                kind=ContractKind.SALE,
+                status=ContractStatus.SIGNED,
+                vehicle_id=car.id,
+                customer_id=buyer.id,
+                price=Decimal("118000"),
+                signed_at=utcnow() - timedelta(days=3),
+            )
+        )
+    screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+    screen.tabs.setCurrentIndex(TAB_REMINDERS)
+    assert screen.reminder_model.rowCount() == 1
+    assert screen.reminder_model.index(0, R_KIND).data() == "购车 3 天"
+    assert "本田雅阁" in screen.reminder_model.index(0, R_MESSAGE).data()
+    screen.reminder_table.selectRow(0)
+    screen.copy_button.click()
+    assert QGuiApplication.clipboard().text().startswith("【")
+    target = tmp_path / "today.csv"
+    screen.export_to(target)
+    assert "13900000007" in target.read_text(encoding="utf-8")
+    screen.sent_button.click()
+    assert screen.reminder_model.rowCount() == 0
+    assert screen.tabs.tabText(TAB_REMINDERS) == "购车客户提醒（0）"
+    with gui_context.database.read() as s:
+        assert s.scalars(select(ReminderLog.status)).one() == "sent"

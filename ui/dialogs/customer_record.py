@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -45,18 +46,21 @@ from db.enums import (
     DepositStatus,
     InspectionStatus,
     LeadStatus,
+    Role,
     TestDriveStatus,
     VisitOutcome,
     VisitPurpose,
     VisitStatus,
 )
+from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.money import in_wan
 from showroom.roles import may_reveal_personal_data
-from showroom.services import customers, privacy_requests, reception
+from showroom.services import customers, privacy_requests, reception, referrals
 from showroom.services.customers import TimelineEntry
 from showroom.services.privacy_requests import ConsentWithdrawn, CustomerExport, ErasureResult
 from showroom.services.reception import CustomerRecord
+from showroom.sync import operations
 from showroom.users import StaffUser
 from ui.documents.fonts import derive_print_fonts, register_print_fonts
 from ui.documents.render import render_pdf
@@ -70,6 +74,7 @@ from ui.widgets.labels import (
     LEAD_STATUSES,
     PAYMENT_PREFERENCES,
     label,
+    signals_text,
 )
 from ui.widgets.reception_labels import (
     grade_label,
@@ -262,6 +267,9 @@ class CustomerRecordDialog(QDialog):
         self.message.setWordWrap(True)
         self.tags_label = QLabel("", self)
         self.tags_label.setObjectName("HintText")
+        self.signals_label = QLabel("", self)
+        self.signals_label.setObjectName("ErrorText")
+        self.signals_label.hide()
         may_edit = user.has_any(*customers.MAY_EDIT)
         self.edit_button = QPushButton(self.tr("编辑资料…（E）"), self)
         self.edit_button.setVisible(may_edit)
@@ -290,6 +298,7 @@ class CustomerRecordDialog(QDialog):
         layout.setContentsMargins(24, 20, 24, 20)
         layout.addWidget(self.heading)
         layout.addWidget(self.tags_label)
+        layout.addWidget(self.signals_label)
         layout.addLayout(ids)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
@@ -348,6 +357,12 @@ class CustomerRecordDialog(QDialog):
             self.tr("标签：{tags}").format(tags="、".join(record.tags)) if record.tags else ""
         )
         self.tags_label.setVisible(bool(record.tags))
+        self.signals_label.setText(
+            self.tr("⚠ 流失预警：{signals}").format(signals=signals_text(record.signals))
+            if record.signals
+            else ""
+        )
+        self.signals_label.setVisible(bool(record.signals))
         phone = self.tr("手机：{p}").format(p=record.phone_masked)
         if record.phone2_masked:
             phone += self.tr("　第二电话：{p}").format(p=record.phone2_masked)
@@ -474,8 +489,118 @@ class CustomerRecordDialog(QDialog):
             ),
             self.tr("回访任务（{n}）").format(n=len(record.follow_ups)),
         )
+        self.tabs.addTab(
+            self._referrals_page(record), self.tr("推荐（{n}）").format(n=len(record.referrals))
+        )
         if 0 <= current < self.tabs.count():
             self.tabs.setCurrentIndex(current)  # a reload after an edit stays on the same tab
+
+    def _referrals_page(self, record: CustomerRecord) -> QWidget:
+        """老带新 both ways: who referred this customer, whom they referred, the rewards."""
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 8, 0, 0)
+        rewards = {
+            "none": self.tr("无奖励"),
+            "promised": self.tr("待兑现"),
+            "paid": self.tr("已兑现"),
+        }
+        rows = []
+        for r in record.referrals:
+            if r.referred_id == record.id:
+                relation = self.tr("推荐人：{name}").format(name=r.referrer_name)
+            else:
+                relation = self.tr("推荐了：{name}").format(name=r.referred_name)
+            if r.reward_amount is not None:
+                reward = self.tr("¥{amount}").format(amount=f"{r.reward_amount:,.2f}")
+            else:
+                reward = r.reward_gift or "—"
+            status = rewards.get(r.reward_status, r.reward_status)
+            if r.paid_at is not None:
+                status += " " + local_time(r.paid_at, "%Y-%m-%d")
+            rows.append([relation, reward, status, local_time(r.created_at, "%Y-%m-%d"), r.note])
+        self.referral_table = _table(
+            page,
+            [
+                self.tr("关系"),
+                self.tr("奖励"),
+                self.tr("状态"),
+                self.tr("登记日期"),
+                self.tr("备注"),
+            ],
+            rows,
+        )
+        self.referral_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        for column, width in enumerate((200, 140, 160, 110)):
+            self.referral_table.setColumnWidth(
+                column, max(width, self.referral_table.columnWidth(column))
+            )
+        self.referral_table.itemSelectionChanged.connect(self._on_referral_selected)
+        layout.addWidget(self.referral_table, 1)
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        self.referrer_button = QPushButton(self.tr("登记推荐人…"), page)
+        has_referrer = any(r.referred_id == record.id for r in record.referrals)
+        self.referrer_button.setVisible(
+            self.user.has_any(Role.SALES, Role.MANAGER) and not has_referrer
+        )
+        self.referrer_button.clicked.connect(self.open_referral)
+        bar.addWidget(self.referrer_button)
+        self.pay_button = QPushButton(self.tr("标记奖励已兑现"), page)
+        self.pay_button.setVisible(self.user.has_role(Role.MANAGER))
+        self.pay_button.setEnabled(False)
+        self.pay_button.clicked.connect(self.pay_selected_reward)
+        bar.addWidget(self.pay_button)
+        layout.addLayout(bar)
+        return page
+
+    def _selected_referral(self) -> referrals.ReferralLine | None:
+        if self.record is None:
+            return None
+        rows = self.referral_table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.record.referrals):
+            return None
+        return self.record.referrals[rows[0].row()]
+
+    def _on_referral_selected(self) -> None:
+        line = self._selected_referral()
+        self.pay_button.setEnabled(line is not None and line.reward_status == "promised")
+
+    def open_referral(self) -> None:
+        if self.record is None:
+            return
+        from ui.dialogs.referral import ReferralDialog
+
+        self.referral_dialog = ReferralDialog(
+            self.runner,
+            self.user,
+            self.customer_id,
+            self.tr("谁推荐了 {name}？").format(name=self.record.display_name),
+            self,
+        )
+        self.referral_dialog.saved.connect(self._on_referral_saved)
+        self.referral_dialog.open()
+
+    def _on_referral_saved(self, _result: object) -> None:
+        self._say(self.tr("推荐关系已登记。"))
+        self.context.bus.publish(frozenset({"customers", "audit"}))
+        self.reload()
+
+    def pay_selected_reward(self) -> None:
+        line = self._selected_referral()
+        if line is None:
+            return
+        payload = {
+            "user": operations.user_payload(self.user),
+            "referral_id": str(line.id),
+            "now": utcnow().isoformat(),
+        }
+        self.runner.submit("referral.pay", payload, self._on_paid, self._on_paid, self._fail)
+
+    def _on_paid(self, _result: object) -> None:
+        self._say(self.tr("推荐奖励已登记为兑现。"))
+        self.context.bus.publish(frozenset({"customers", "audit"}))
+        self.reload()
 
     def _profile(self, record: CustomerRecord) -> QWidget:
         page = QWidget(self)

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from db.enums import IntentGrade, VisitOutcome, VisitStatus
 from showroom.clock import utcnow
 from showroom.context import AppContext
-from showroom.services import reception
+from showroom.services import lost_reasons, reception
 from showroom.services.reception import BoardRow
 from showroom.users import StaffUser
 from ui.errors import report_failure
@@ -204,7 +204,12 @@ class BoardModel(QAbstractTableModel):
 class CheckOutDialog(QDialog):
     """离店登记: outcome and intent grade. Emits no signals (the owner watches ``ok_button``)."""
 
-    def __init__(self, customer_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        customer_name: str,
+        parent: QWidget | None = None,
+        lost_reasons: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("离店登记"))
         self.setMinimumWidth(420)
@@ -218,6 +223,13 @@ class CheckOutDialog(QDialog):
         for grade, text in GRADES.items():
             self.grade_combo.addItem(text, grade)
         self.grade_combo.setCurrentIndex(self.grade_combo.findData(IntentGrade.B))
+        # 战败原因: only for a customer leaving without interest (the store's list).
+        self.lost_combo = QComboBox(self)
+        self.lost_combo.addItem(self.tr("（不填）"), None)
+        for reason in lost_reasons:
+            self.lost_combo.addItem(reason, reason)
+        self.outcome_combo.currentIndexChanged.connect(self._on_outcome)
+        self._on_outcome()
         self.notes_edit = QLineEdit(self)
         self.notes_edit.setPlaceholderText(self.tr("可不填，如：看中白色卡罗拉，周末带家人再来"))
         self.error_label = QLabel("", self)
@@ -227,6 +239,7 @@ class CheckOutDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("接待结果"), self.outcome_combo)
         form.addRow(self.tr("意向等级"), self.grade_combo)
+        form.addRow(self.tr("战败原因"), self.lost_combo)
         form.addRow(self.tr("备注"), self.notes_edit)
         cancel = QPushButton(self.tr("取消"), self)
         cancel.setAutoDefault(False)
@@ -243,6 +256,15 @@ class CheckOutDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addLayout(buttons)
+
+    def _on_outcome(self) -> None:
+        lost = self.outcome_combo.currentData() == VisitOutcome.NO_INTEREST
+        self.lost_combo.setEnabled(lost)
+        if not lost:
+            self.lost_combo.setCurrentIndex(0)
+
+    def lost_reason(self) -> str | None:
+        return self.lost_combo.currentData() if self.lost_combo.isEnabled() else None
 
     def values(self) -> tuple[VisitOutcome, IntentGrade, str]:
         return (
@@ -524,10 +546,20 @@ class BoardScreen(Screen):
         self.runner.write(work, self._changed, self._fail)
 
     def open_check_out(self) -> None:
+        if self.selected() is None:
+            return
+        store_id = self.user.store_id
+
+        def work(session: Session) -> tuple[str, ...]:
+            return lost_reasons.list_reasons(session, store_id)
+
+        self.runner.read(work, self._show_check_out, self._fail)
+
+    def _show_check_out(self, reasons: tuple[str, ...]) -> None:
         row = self.selected()
         if row is None:
             return
-        self.check_out_dialog = CheckOutDialog(shown_name(row.customer_name), self)
+        self.check_out_dialog = CheckOutDialog(shown_name(row.customer_name), self, reasons)
         self.check_out_dialog.ok_button.clicked.connect(self._submit_check_out)
         self.check_out_dialog.open()
 
@@ -536,10 +568,13 @@ class BoardScreen(Screen):
         if row is None or dialog is None:
             return
         outcome, grade, notes = dialog.values()
+        lost = dialog.lost_reason()
         user, visit_id = self.user, row.id
 
         def work(session: Session) -> None:
-            reception.check_out(session, user, visit_id, outcome, grade, notes=notes)
+            reception.check_out(
+                session, user, visit_id, outcome, grade, notes=notes, lost_reason=lost
+            )
 
         self.runner.write(work, self._checked_out, self._check_out_failed)
 

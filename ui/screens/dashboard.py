@@ -29,14 +29,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.enums import Role
 from showroom.clock import utcnow
 from showroom.context import AppContext
-from showroom.services import reports
+from showroom.services import reports, targets
 from showroom.services.overview import store_zone
 from showroom.services.reports import Dashboard
 from showroom.services.stores import StoreInfo, list_stores
+from showroom.sync import operations
 from showroom.users import StaffUser
-from ui.errors import report_failure
+from ui.dialogs.targets import TargetsDialog
+from ui.errors import error_text, is_expected, report_failure
 from ui.screens.base import Screen
 from ui.tasks import TaskRunner
 from ui.widgets.cards import FigureCard
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 PRESETS = ("today", "week", "month", "last30", "year", "custom")
+TONES = {targets.GOOD: "success", targets.WATCH: "warning", targets.BAD: "danger"}
 CHART_COLUMNS = 2
 # (row, column, column span) in the chart grid; row 0 holds the figure cards.
 CHART_PLACES = {
@@ -103,6 +107,8 @@ class DashboardScreen(Screen):
         super().__init__(context, runner, user, parent)
         self.zone = store_zone(None)
         self.dashboard: Dashboard | None = None
+        self.verdicts: dict[str, targets.Verdict] = {}
+        self.targets_dialog: TargetsDialog | None = None
         self._request = 0
         self._stores: list[StoreInfo] = []
 
@@ -140,6 +146,10 @@ class DashboardScreen(Screen):
         bar.addWidget(self.store_combo)
         self.refresh_button = QPushButton(icon("refresh"), self.tr("刷新"), self)
         bar.addWidget(self.refresh_button)
+        self.targets_button = QPushButton(self.tr("经营目标…"), self)
+        self.targets_button.setVisible(user.has_role(Role.MANAGER))
+        self.targets_button.clicked.connect(self.open_targets)
+        bar.addWidget(self.targets_button)
         bar.addStretch(1)
         self.busy_bar = QProgressBar(self)
         self.busy_bar.setRange(0, 0)  # indeterminate: the database gives no progress
@@ -273,10 +283,12 @@ class DashboardScreen(Screen):
         request = self._request
         self._set_busy(True)
 
-        def work(session: Session) -> tuple[int, Dashboard]:
-            return request, reports.compute_dashboard(
+        def work(session: Session) -> tuple[int, Dashboard, dict[str, targets.Verdict]]:
+            dashboard = reports.compute_dashboard(
                 session, store_ids, start, end, today=today, zone=zone
             )
+            goals = targets.list_targets(session, store_ids)
+            return request, dashboard, targets.evaluate(dashboard, goals)
 
         self.runner.read(work, self._on_loaded, self._on_failed)
 
@@ -292,13 +304,14 @@ class DashboardScreen(Screen):
         self.error_label.setText(report_failure(exc))
         self.error_label.show()
 
-    def _on_loaded(self, result: tuple[int, Dashboard]) -> None:
-        request, dashboard = result
+    def _on_loaded(self, result: tuple[int, Dashboard, dict[str, targets.Verdict]]) -> None:
+        request, dashboard, verdicts = result
         if request != self._request:
             return  # the filters changed while this was computing
         self._set_busy(False)
         self.error_label.hide()
         self.dashboard = dashboard
+        self.verdicts = verdicts
         self.status_label.setText(
             self.tr("{start} 至 {end}").format(
                 start=dashboard.start.isoformat(), end=dashboard.end.isoformat()
@@ -336,6 +349,22 @@ class DashboardScreen(Screen):
         ):
             self.kpis[key].set_value(_percent(figure.rate))
             self.kpis[key].set_detail(detail.format(n=figure.numerator, d=figure.denominator))
+        # Against the manager's targets: green at or above, red below the warning level.
+        for key in ("visits", "conversion", "revisit", "repurchase"):
+            verdict, card = self.verdicts.get(key), self.kpis[key]
+            if verdict is None:
+                continue  # no target: the card keeps its plain look
+            tone = TONES[verdict.status] if verdict.status else ""
+            if tone:  # no figure (nothing due): the plain look, the target still said
+                card.set_value(card.value_label.text(), tone)
+            goal = (
+                self.tr("目标 {t:g}%").format(t=verdict.target)
+                if key != "visits"
+                else self.tr("目标 {t:g} 批").format(t=verdict.target)
+            )
+            if verdict.warning is not None:
+                goal += self.tr(" · 预警 {w:g}").format(w=verdict.warning)
+            card.set_detail(card.detail_label.text() + "\n" + goal, tone)
 
     # --- painters ------------------------------------------------------------------------
 
@@ -355,6 +384,18 @@ class DashboardScreen(Screen):
         ax.set_ylabel(self.tr("批次"))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole counts
         ax.set_ylim(bottom=0)
+        visits = self.verdicts.get("visits")
+        if visits is not None and days:  # the day's share of the target, as a line
+            per_day = visits.target / len(days)
+            ax.axhline(
+                per_day,
+                color="#c62828",
+                linestyle="--",
+                linewidth=1.4,
+                label=self.tr("日目标 {n:.1f}").format(n=per_day),
+            )
+            ax.set_ylim(0, max([per_day, *counts]) * 1.2)  # the line stays in view
+            ax.legend(loc="upper left", fontsize=8, frameon=False)
 
     def _paint_traffic_hour(self, figure: Figure, d: Dashboard) -> None:
         ax = figure.add_subplot()
@@ -502,6 +543,16 @@ class DashboardScreen(Screen):
         ax.set_xlim(0, 115)
         ax.grid(False)
         ax.grid(True, axis="x", color="#e9edf2")
+        for pos, key in zip(positions, ("conversion", "revisit", "repurchase"), strict=True):
+            verdict = self.verdicts.get(key)
+            if verdict is not None:  # the target as a red dashed line across its bar
+                ax.plot(
+                    [verdict.target, verdict.target],
+                    [pos - 0.38, pos + 0.38],
+                    color="#c62828",
+                    linestyle="--",
+                    linewidth=1.6,
+                )
         for pos, (_, figure, meaning) in zip(positions, rows, strict=True):
             ax.text(
                 (figure.rate or 0) * 100 + 1.5,
@@ -555,3 +606,43 @@ class DashboardScreen(Screen):
             self.tr("无法保存文件：{reason}").format(reason=exc.strerror or str(exc))
         )
         self.error_label.show()
+
+    # --- targets (manager) ---------------------------------------------------------------
+
+    def open_targets(self) -> None:
+        store_id = self.user.store_id
+
+        def work(session: Session) -> dict[str, targets.Target]:
+            return targets.list_targets(session, [store_id])
+
+        self.runner.read(work, self._show_targets, self._on_failed)
+
+    def _show_targets(self, current: dict[str, targets.Target]) -> None:
+        dialog = TargetsDialog(current, self)
+        self.targets_dialog = dialog
+        dialog.accepted.connect(self._on_targets_accepted)
+        dialog.open()
+
+    def _on_targets_accepted(self) -> None:
+        dialog = self.targets_dialog
+        if dialog is None:
+            return
+
+        def failed(exc: BaseException) -> None:
+            if is_expected(exc):
+                dialog.show_error(error_text(exc))
+                dialog.open()  # the numbers are still there
+            else:
+                self._on_failed(exc)
+
+        payload = {
+            "user": operations.user_payload(self.user),
+            "targets": [{"metric": m, "target": t, "warning": w} for m, t, w in dialog.values()],
+        }
+        self.runner.submit(
+            "dashboard.targets_save", payload, self._on_targets_saved, self._on_failed, failed
+        )
+
+    def _on_targets_saved(self, _saved: object) -> None:
+        self.status_label.setText(self.tr("经营目标已保存"))
+        self.refresh()

@@ -5,12 +5,21 @@ narrow it to one consultant. "登记结果" opens a small dialog (result, and th
 date if another call is wanted); the service closes the follow-up and schedules
 the next in one transaction. Above the list, grade-A customers silent for 15
 days are shown with a one-click downgrade to B, so the grades stay honest.
+
+Each row names the grade whose cadence (回访节奏) set its date and the customer's
+churn signals (流失预警: missed appointment, two unanswered, hot and silent,
+deposit lapsing). A second tab lists the dormant customers (six months without
+contact), page by page; a third the day's messages to buyers (购车客户提醒) with
+their drafts, to copy, mark sent or skipped, and export as CSV. The manager edits
+the cadence and the lost-deal reasons from here.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
@@ -20,36 +29,57 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
 
-from db.enums import Role
+from db.enums import IntentGrade, Role
 from showroom.clock import utcnow
 from showroom.context import AppContext
-from showroom.services import follow_ups
+from showroom.services import buyer_reminders, cadence, churn, follow_ups, lost_reasons
 from showroom.services.follow_ups import FollowUpList, FollowUpRow, StaleHotCustomer
 from showroom.services.overview import store_zone
 from showroom.sync import operations
 from showroom.users import StaffUser
+from ui.dialogs.cadence import CadenceDialog
 from ui.dialogs.follow_up import FollowUpDialog
+from ui.dialogs.lost_reasons import LostReasonsDialog
 from ui.errors import error_text, is_expected, report_failure
 from ui.screens.base import Screen
 from ui.style import repolish
 from ui.tasks import TaskRunner
 from ui.widgets.icons import icon
+from ui.widgets.labels import signals_text
+from ui.widgets.paged_model import PagedTableModel
+from ui.widgets.reception_labels import local_time
 from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
 Index = QModelIndex | QPersistentModelIndex
-COL_DUE, COL_LATE, COL_CUSTOMER, COL_PHONE, COL_GRADE, COL_OWNER, COL_REASON = range(7)
+COL_DUE, COL_LATE, COL_CUSTOMER, COL_PHONE, COL_GRADE, COL_OWNER, COL_REASON, COL_SIGNALS = range(8)
+D_NAME, D_PHONE, D_GRADE, D_OWNER, D_LAST, D_SILENT = range(6)
+R_DUE, R_KIND, R_CUSTOMER, R_PHONE, R_CAR, R_MESSAGE = range(6)
+TAB_DUE, TAB_DORMANT, TAB_REMINDERS = range(3)
+REMINDER_KINDS = {
+    "after_3d": QT_TRANSLATE_NOOP("FollowUps", "购车 3 天"),
+    "after_1m": QT_TRANSLATE_NOOP("FollowUps", "购车 1 个月"),
+    "after_3m": QT_TRANSLATE_NOOP("FollowUps", "购车 3 个月"),
+    "after_6m": QT_TRANSLATE_NOOP("FollowUps", "购车 6 个月"),
+    "after_12m": QT_TRANSLATE_NOOP("FollowUps", "购车 12 个月"),
+    "maintenance": QT_TRANSLATE_NOOP("FollowUps", "保养提醒"),
+    "inspection": QT_TRANSLATE_NOOP("FollowUps", "年检到期"),
+    "insurance": QT_TRANSLATE_NOOP("FollowUps", "保险到期"),
+    "birthday": QT_TRANSLATE_NOOP("FollowUps", "生日祝福"),
+}
 STALE_SHOWN = 3
 
 
@@ -63,13 +93,24 @@ REASONS = {
     "follow_up": QT_TRANSLATE_NOOP("FollowUps", "再次回访"),
     "deposit_expiry": QT_TRANSLATE_NOOP("FollowUps", "意向金明天到期"),
     "interaction": QT_TRANSLATE_NOOP("FollowUps", "沟通时约定的下一步"),
+    "test_drive": QT_TRANSLATE_NOOP("FollowUps", "试驾后回访"),
+    "lead": QT_TRANSLATE_NOOP("FollowUps", "新线索跟进"),
+    "grade": QT_TRANSLATE_NOOP("FollowUps", "意向等级调整后回访"),
+    "cadence": QT_TRANSLATE_NOOP("FollowUps", "按等级定期回访"),
+    "no_show": QT_TRANSLATE_NOOP("FollowUps", "预约未到，联系改约"),
 }
 
 
-def reason_text(reason: str) -> str:
-    """What caused the follow-up, as the consultant says it."""
+def reason_text(reason: str, cadence_grade: str | None = None) -> str:
+    """What caused the follow-up, as the consultant says it, and the grade whose cadence
+    (回访节奏) set its date."""
     text = REASONS.get(reason)
-    return QCoreApplication.translate("FollowUps", text) if text else reason
+    shown = QCoreApplication.translate("FollowUps", text) if text else reason
+    if cadence_grade:
+        shown = QCoreApplication.translate("FollowUps", "{reason}（{grade} 级节奏）").format(
+            reason=shown, grade=cadence_grade
+        )
+    return shown
 
 
 class FollowUpModel(RowListModel):
@@ -84,6 +125,7 @@ class FollowUpModel(RowListModel):
             self.tr("意向"),
             self.tr("负责顾问"),
             self.tr("回访类型"),
+            self.tr("流失预警"),
         )
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -107,9 +149,95 @@ class FollowUpModel(RowListModel):
             if column == COL_OWNER:
                 return row.consultant_name or self.tr("未分配")
             if column == COL_REASON:
-                return reason_text(row.reason)
-        if role == Qt.ItemDataRole.ForegroundRole and column == COL_LATE and row.days_overdue:
+                return reason_text(row.reason, row.cadence_grade)
+            if column == COL_SIGNALS:
+                return ("⚠ " + signals_text(row.signals)) if row.signals else ""
+        if role == Qt.ItemDataRole.ForegroundRole and (
+            (column == COL_LATE and row.days_overdue) or column == COL_SIGNALS
+        ):
             return QColor("#c62828")
+        return None
+
+
+class ReminderModel(RowListModel):
+    """购车客户提醒: today's messages to buyers, soonest first. Emits no extra signals."""
+
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("日期"),
+            self.tr("类型"),
+            self.tr("客户"),
+            self.tr("手机号"),
+            self.tr("车辆"),
+            self.tr("短信草稿"),
+        )
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = self.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            column = index.column()
+            if column == R_DUE:
+                return row.due_on.isoformat()
+            if column == R_KIND:
+                text = REMINDER_KINDS.get(row.kind)
+                return QCoreApplication.translate("FollowUps", text) if text else row.kind
+            if column == R_CUSTOMER:
+                return row.customer_name
+            if column == R_PHONE:
+                return row.phone_masked
+            if column == R_CAR:
+                return row.vehicle
+            if column == R_MESSAGE:
+                return row.message
+        return None
+
+
+class DormantModel(PagedTableModel):
+    """沉睡客户: not heard from for six months, longest silent first, fetched by pages.
+
+    Signals: inherited from ``PagedTableModel``."""
+
+    def headers(self) -> Sequence[str]:
+        return (
+            self.tr("客户"),
+            self.tr("手机号"),
+            self.tr("意向"),
+            self.tr("负责顾问"),
+            self.tr("最后联系"),
+            self.tr("未联系天数"),
+        )
+
+    @staticmethod
+    def count_rows(session: Session, query: Any) -> int:
+        user, now, owner = query
+        return churn.dormant(session, user, now, owner_id=owner, limit=0).total
+
+    @staticmethod
+    def load_rows(
+        session: Session, query: Any, offset: int, limit: int, sort: str | None, descending: bool
+    ) -> list[Any]:
+        user, now, owner = query
+        return list(
+            churn.dormant(session, user, now, owner_id=owner, limit=limit, offset=offset).rows
+        )
+
+    def display(self, row: churn.DormantRow, column: int) -> Any:
+        if column == D_NAME:
+            return row.name
+        if column == D_PHONE:
+            return row.phone_masked
+        if column == D_GRADE:
+            return row.intent_grade.value if row.intent_grade else "—"
+        if column == D_OWNER:
+            return row.owner_name or self.tr("未分配")
+        if column == D_LAST:
+            if row.last_contact_at is None:
+                return self.tr("从未联系")
+            return local_time(row.last_contact_at, "%Y-%m-%d")
+        if column == D_SILENT:
+            return self.tr("{days} 天").format(days=row.silent_days)
         return None
 
 
@@ -130,6 +258,9 @@ class FollowUpsScreen(Screen):
         self.data: FollowUpList | None = None
         self.stale: list[StaleHotCustomer] = []
         self._dialog: FollowUpDialog | None = None
+        self._cadence_dialog: CadenceDialog | None = None
+        self._reasons_dialog: LostReasonsDialog | None = None
+        self.lost_reasons: tuple[str, ...] = ()
 
         bar = QHBoxLayout()
         self.count_label = QLabel("", self)
@@ -142,6 +273,14 @@ class FollowUpsScreen(Screen):
         self.consultant_combo.setVisible(user.has_role(Role.MANAGER))
         self.consultant_combo.currentIndexChanged.connect(self.refresh)
         bar.addWidget(self.consultant_combo)
+        self.cadence_button = QPushButton(self.tr("回访节奏"), self)
+        self.cadence_button.setVisible(user.has_role(Role.MANAGER))
+        self.cadence_button.clicked.connect(self.open_cadence)
+        bar.addWidget(self.cadence_button)
+        self.reasons_button = QPushButton(self.tr("战败原因"), self)
+        self.reasons_button.setVisible(user.has_role(Role.MANAGER))
+        self.reasons_button.clicked.connect(self.open_lost_reasons)
+        bar.addWidget(self.reasons_button)
         self.refresh_button = QPushButton(icon("refresh"), self.tr("刷新"), self)
         self.refresh_button.clicked.connect(self.refresh)
         bar.addWidget(self.refresh_button)
@@ -183,15 +322,46 @@ class FollowUpsScreen(Screen):
                 COL_PHONE: 140,
                 COL_GRADE: 70,
                 COL_OWNER: 120,
+                COL_REASON: 230,
             },
         )
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.doubleClicked.connect(self.log_selected)
-        self.body.addWidget(self.table, 1)
-        self.empty_label = QLabel(self.tr("今天没有待回访的客户。"), self)
+        # Two lists: what is due (with the churn signals) and the dormant customers.
+        self.tabs = QTabWidget(self)
+        due_page = QWidget(self.tabs)
+        due_layout = QVBoxLayout(due_page)
+        due_layout.setContentsMargins(0, 0, 0, 0)
+        self.table.setParent(due_page)
+        due_layout.addWidget(self.table, 1)
+        self.empty_label = QLabel(self.tr("今天没有待回访的客户。"), due_page)
         self.empty_label.setObjectName("PageSubtitle")
         self.empty_label.hide()
-        self.body.addWidget(self.empty_label)
+        due_layout.addWidget(self.empty_label)
+        self.tabs.addTab(due_page, self.tr("待回访"))
+        dormant_page = QWidget(self.tabs)
+        dormant_layout = QVBoxLayout(dormant_page)
+        dormant_layout.setContentsMargins(0, 0, 0, 0)
+        self.dormant_hint = QLabel(
+            self.tr("超过 6 个月没有联系（未接通的来电不算联系）的客户，最久的在前。"),
+            dormant_page,
+        )
+        self.dormant_hint.setWordWrap(True)
+        self.dormant_hint.setContentsMargins(8, 6, 8, 6)
+        dormant_layout.addWidget(self.dormant_hint)
+        self.dormant_model = DormantModel(runner, (user, self._now(), None), self)
+        self.dormant_model.totalChanged.connect(self._on_dormant_total)
+        self.dormant_table = make_table(dormant_page)
+        self.dormant_table.setModel(self.dormant_model)
+        set_column_widths(
+            self.dormant_table,
+            {D_NAME: 140, D_PHONE: 140, D_GRADE: 70, D_OWNER: 120, D_LAST: 120},
+        )
+        dormant_layout.addWidget(self.dormant_table, 1)
+        self.tabs.addTab(dormant_page, self.tr("沉睡客户"))
+        self.tabs.addTab(self._reminders_page(), self.tr("购车客户提醒"))
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.body.addWidget(self.tabs, 1)
 
         if user.has_role(Role.MANAGER):
             self.runner.read(self._load_consultants, self._show_consultants, self._on_failed)
@@ -218,16 +388,162 @@ class FollowUpsScreen(Screen):
         user, now, today = self.user, self._now(), self._today()
         consultant = self.consultant_combo.currentData()
 
-        def work(session: Session) -> tuple[FollowUpList, list[StaleHotCustomer]]:
+        def work(
+            session: Session,
+        ) -> tuple[FollowUpList, list[StaleHotCustomer], tuple[str, ...]]:
             return (
-                follow_ups.list_due(session, user, today, consultant_id=consultant),
+                follow_ups.list_due(session, user, today, consultant_id=consultant, now=now),
                 follow_ups.stale_hot_customers(session, user, now, consultant_id=consultant),
+                lost_reasons.list_reasons(session, user.store_id),
             )
 
         self.runner.read(work, self._show, self._on_failed)
+        if self.tabs.currentIndex() == TAB_DORMANT:
+            self.load_dormant()
+        elif self.tabs.currentIndex() == TAB_REMINDERS:
+            self.load_reminders()
 
-    def _show(self, result: tuple[FollowUpList, list[StaleHotCustomer]]) -> None:
-        self.data, self.stale = result
+    def _on_tab(self, index: int) -> None:
+        if index == TAB_DORMANT:
+            self.load_dormant()
+        elif index == TAB_REMINDERS:
+            self.load_reminders()
+
+    # --- buyer reminders (购车客户提醒) ------------------------------------------------------
+
+    def _reminders_page(self) -> QWidget:
+        page = QWidget(self.tabs)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 6, 8, 6)
+        self.reminder_hint = QLabel("", page)
+        bar.addWidget(self.reminder_hint, 1)
+        self.copy_button = QPushButton(self.tr("复制短信"), page)
+        self.copy_button.clicked.connect(self.copy_message)
+        self.sent_button = QPushButton(self.tr("已发送"), page)
+        self.sent_button.clicked.connect(self.mark_sent)
+        self.skip_button = QPushButton(self.tr("跳过"), page)
+        self.skip_button.clicked.connect(self.mark_skipped)
+        self.export_button = QPushButton(self.tr("导出今日短信…"), page)
+        self.export_button.clicked.connect(self.ask_export)
+        for button in (self.copy_button, self.sent_button, self.skip_button):
+            button.setEnabled(False)
+            bar.addWidget(button)
+        bar.addWidget(self.export_button)
+        layout.addLayout(bar)
+        self.reminder_model = ReminderModel(self)
+        self.reminder_table = make_table(page)
+        self.reminder_table.setModel(self.reminder_model)
+        set_column_widths(
+            self.reminder_table,
+            {R_DUE: 110, R_KIND: 110, R_CUSTOMER: 100, R_PHONE: 130, R_CAR: 140},
+        )
+        self.reminder_table.selectionModel().selectionChanged.connect(self._on_reminder_selected)
+        layout.addWidget(self.reminder_table, 1)
+        return page
+
+    def load_reminders(self) -> None:
+        user, today = self.user, self._today()
+
+        def work(session: Session) -> list[buyer_reminders.ReminderTask]:
+            return buyer_reminders.due(session, user, today)
+
+        self.runner.read(work, self._show_reminders, self._on_failed)
+
+    def _show_reminders(self, tasks: list[buyer_reminders.ReminderTask]) -> None:
+        self.reminder_model.set_rows(tasks)
+        self.tabs.setTabText(TAB_REMINDERS, self.tr("购车客户提醒（{n}）").format(n=len(tasks)))
+        self.reminder_hint.setText(
+            self.tr("今天要发的 {n} 条消息。生日祝福只发给同意接收营销信息的客户。").format(
+                n=len(tasks)
+            )
+        )
+        self._on_reminder_selected()
+
+    def selected_reminder(self) -> buyer_reminders.ReminderTask | None:
+        rows = self.reminder_table.selectionModel().selectedRows()
+        return self.reminder_model.row_at(rows[0].row()) if rows else None
+
+    def _on_reminder_selected(self) -> None:
+        chosen = self.selected_reminder() is not None
+        for button in (self.copy_button, self.sent_button, self.skip_button):
+            button.setEnabled(chosen)
+
+    def copy_message(self) -> None:
+        task = self.selected_reminder()
+        if task is not None:
+            QGuiApplication.clipboard().setText(task.message)
+            self._say(self.tr("短信内容已复制，发送后请点“已发送”。"), "SuccessText")
+
+    def mark_sent(self) -> None:
+        self._mark("sent")
+
+    def mark_skipped(self) -> None:
+        self._mark("skipped")
+
+    def _mark(self, status: str) -> None:
+        task = self.selected_reminder()
+        if task is None:
+            return
+        payload = {
+            "user": operations.user_payload(self.user),
+            "customer_id": str(task.customer_id),
+            "kind": task.kind,
+            "due_on": task.due_on.isoformat(),
+            "status": status,
+            "channel": "sms",
+            "message": task.message if status == "sent" else "",
+            "now": self._now().isoformat(),
+        }
+        self.runner.submit(
+            "reminder.mark", payload, self._on_marked, self._on_reminder_queued, self._on_failed
+        )
+
+    def _on_marked(self, _fresh: object) -> None:
+        self._say(self.tr("已处理这条提醒。"), "SuccessText")
+        self.load_reminders()
+
+    def _on_reminder_queued(self, _queued: object) -> None:
+        self._say(self.tr("待同步：网络断开，已在本机记下，恢复连接后自动登记。"), "ErrorText")
+
+    def ask_export(self) -> None:
+        today = self._today()
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("导出今日短信"), f"购车客户提醒-{today:%Y%m%d}.csv", "CSV (*.csv)"
+        )
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        """Today's messages with full numbers (the export is audit-logged)."""
+        user, today = self.user, self._today()
+
+        def work(session: Session) -> str:
+            return buyer_reminders.messages_csv(session, user, today)
+
+        def write(text: str) -> None:
+            # The disk may be a slow network share: write off the UI thread.
+            self.runner.call(
+                lambda: path.write_text(text, encoding="utf-8"),
+                self._exported,
+                self._on_failed,
+            )
+
+        self._export_path = path
+        self.runner.write(work, write, self._on_failed)
+
+    def _exported(self, _result: object) -> None:
+        self._say(self.tr("已导出到 {path}").format(path=str(self._export_path)), "SuccessText")
+
+    def load_dormant(self) -> None:
+        self.dormant_model.set_query((self.user, self._now(), self.consultant_combo.currentData()))
+
+    def _on_dormant_total(self, total: int) -> None:
+        self.tabs.setTabText(TAB_DORMANT, self.tr("沉睡客户（{n}）").format(n=total))
+
+    def _show(self, result: tuple[FollowUpList, list[StaleHotCustomer], tuple[str, ...]]) -> None:
+        self.data, self.stale, self.lost_reasons = result
         self.model.set_rows(self.data.rows)
         self.count_label.setText(
             self.tr("今天到期 {today} 条 · 逾期 {overdue} 条").format(
@@ -309,10 +625,14 @@ class FollowUpsScreen(Screen):
             return
         dialog = FollowUpDialog(
             self.tr("{name}（{phone}）· {reason}").format(
-                name=row.customer_name, phone=row.phone_masked, reason=reason_text(row.reason)
+                name=row.customer_name,
+                phone=row.phone_masked,
+                reason=reason_text(row.reason, row.cadence_grade),
             ),
             self._today(),
             self,
+            after_sale=follow_ups.is_after_sale(row.reason),
+            lost_reasons=self.lost_reasons,
         )
         self._dialog = dialog
         dialog.accepted.connect(self._on_dialog_accepted)
@@ -328,7 +648,7 @@ class FollowUpsScreen(Screen):
     def submit(self, dialog: FollowUpDialog, follow_up_id: uuid.UUID) -> None:
         """Save what the dialog holds; on a refusal, reopen it with the message."""
         user, now, today = self.user, self._now(), self._today()
-        result, next_due = dialog.result_text(), dialog.next_due()
+        result, next_due, answered = dialog.result_text(), dialog.next_due(), dialog.answered()
 
         def failed(exc: BaseException) -> None:
             if is_expected(exc):
@@ -344,6 +664,10 @@ class FollowUpsScreen(Screen):
             "next_due": next_due.isoformat() if next_due else None,
             "now": now.isoformat(),
             "today": today.isoformat(),
+            "answered": answered,
+            "lost_reason": dialog.lost_reason(),
+            "satisfaction": dialog.satisfaction(),
+            "satisfaction_comment": dialog.satisfaction_comment(),
         }
         self.runner.submit(
             "follow_up.complete", payload, self._on_completed, self._on_queued, failed
@@ -382,3 +706,81 @@ class FollowUpsScreen(Screen):
         name = next((c.name for c in self.stale if c.customer_id == change.customer_id), "")
         self._say(self.tr("已将 {name} 降为 B 级。").format(name=name), "SuccessText")
         self.context.bus.publish({"customers", f"customer:{change.customer_id}"})
+
+    # --- the store's cadence (manager) ----------------------------------------------------
+
+    def open_cadence(self) -> None:
+        store_id = self.user.store_id
+
+        def work(session: Session) -> dict[IntentGrade, cadence.CadenceRule]:
+            return cadence.rules(session, store_id)
+
+        self.runner.read(work, self._show_cadence, self._on_failed)
+
+    def _show_cadence(self, rules: dict[IntentGrade, cadence.CadenceRule]) -> None:
+        dialog = CadenceDialog(rules, self)
+        self._cadence_dialog = dialog
+        dialog.accepted.connect(self._on_cadence_accepted)
+        dialog.open()
+
+    def _on_cadence_accepted(self) -> None:
+        dialog = self._cadence_dialog
+        if dialog is not None:
+            self.save_cadence(dialog)
+
+    def save_cadence(self, dialog: CadenceDialog) -> None:
+        """Save the dialog's rules; on a refusal, reopen it with the message."""
+
+        def failed(exc: BaseException) -> None:
+            if is_expected(exc):
+                dialog.show_error(error_text(exc))
+                dialog.open()  # what was typed is still there
+            else:
+                self._on_failed(exc)
+
+        payload = operations.cadence_payload(self.user, dialog.values())
+        self.runner.submit(
+            "follow_up.cadence_save", payload, self._on_cadence_saved, self._on_queued, failed
+        )
+
+    def _on_cadence_saved(self, _rules: object) -> None:
+        self._say(
+            self.tr("回访节奏已保存，从下一次到店、试驾、线索或调整等级起生效。"), "SuccessText"
+        )
+
+    # --- the store's lost-deal reasons (manager) ----------------------------------------
+
+    def open_lost_reasons(self) -> None:
+        store_id = self.user.store_id
+
+        def work(session: Session) -> tuple[str, ...]:
+            return lost_reasons.list_reasons(session, store_id)
+
+        self.runner.read(work, self._show_lost_reasons, self._on_failed)
+
+    def _show_lost_reasons(self, reasons: tuple[str, ...]) -> None:
+        dialog = LostReasonsDialog(reasons, self)
+        self._reasons_dialog = dialog
+        dialog.accepted.connect(self._on_reasons_accepted)
+        dialog.open()
+
+    def _on_reasons_accepted(self) -> None:
+        dialog = self._reasons_dialog
+        if dialog is None:
+            return
+
+        def failed(exc: BaseException) -> None:
+            if is_expected(exc):
+                dialog.show_error(error_text(exc))
+                dialog.open()  # the text is still there
+            else:
+                self._on_failed(exc)
+
+        payload = {"user": operations.user_payload(self.user), "labels": dialog.labels()}
+        self.runner.submit(
+            "lost_reason.save", payload, self._on_reasons_saved, self._on_queued, failed
+        )
+
+    def _on_reasons_saved(self, reasons: tuple[str, ...]) -> None:
+        self.lost_reasons = reasons
+        self._say(self.tr("战败原因列表已保存（{n} 项）。").format(n=len(reasons)), "SuccessText")

@@ -142,6 +142,11 @@ AUDIT_ACTIONS = {
     "kiosk_arrival_dismissed": QT_TRANSLATE_NOOP("Labels", "自助签到未见到此人"),
     "personal_data_revealed": QT_TRANSLATE_NOOP("Labels", "查看完整个人信息"),
     "demo_generated": QT_TRANSLATE_NOOP("Labels", "生成演示数据"),
+    "follow_up_cadence_set": QT_TRANSLATE_NOOP("Labels", "设置回访节奏"),
+    "lost_reasons_set": QT_TRANSLATE_NOOP("Labels", "修改战败原因列表"),
+    "referral_recorded": QT_TRANSLATE_NOOP("Labels", "登记推荐"),
+    "referral_reward_paid": QT_TRANSLATE_NOOP("Labels", "推荐奖励兑现"),
+    "dashboard_targets_set": QT_TRANSLATE_NOOP("Labels", "设置经营目标"),
     "customer_created": QT_TRANSLATE_NOOP("Labels", "新建客户"),
     "visit_checked_in": QT_TRANSLATE_NOOP("Labels", "到店登记"),
     "test_drive_booked": QT_TRANSLATE_NOOP("Labels", "预约试驾"),
@@ -342,7 +347,24 @@ AUDIT_ENTITIES = {
     "inspection": QT_TRANSLATE_NOOP("Labels", "检测"),
     "lead": QT_TRANSLATE_NOOP("Labels", "线索"),
     "customer_tag": QT_TRANSLATE_NOOP("Labels", "客户标签"),
+    "follow_up_cadence": QT_TRANSLATE_NOOP("Labels", "回访节奏"),
+    "referral": QT_TRANSLATE_NOOP("Labels", "推荐"),
+    "buyer_reminders": QT_TRANSLATE_NOOP("Labels", "购车客户提醒名单"),
 }
+
+
+# 流失预警: the codes of ``showroom.services.churn`` (not imported: it loads SQLAlchemy).
+CHURN_SIGNALS = {
+    "missed_appointment": QT_TRANSLATE_NOOP("Labels", "预约未到"),
+    "unanswered_twice": QT_TRANSLATE_NOOP("Labels", "连续两次未回应"),
+    "hot_silent": QT_TRANSLATE_NOOP("Labels", "A 级 15 天未联系"),
+    "deposit_lapsing": QT_TRANSLATE_NOOP("Labels", "意向金即将到期"),
+}
+
+
+def signals_text(kinds: Iterable[str]) -> str:
+    """A customer's churn signals, short, for a list cell or a banner."""
+    return "、".join(label(CHURN_SIGNALS, k) for k in kinds)
 
 
 def label(table: dict, code: str | StrEnum | None) -> str:  # type: ignore[type-arg]
