@@ -1,6 +1,7 @@
 """All tables, importable from one place (``from db.models import Vehicle``)."""
 
 from db.base import Base
+from db.models.after_sales import Complaint, VehicleReturn
 from db.models.audit import AuditEntry, AuditHead, NumberSequence
 from db.models.customers import (
     Consent,
@@ -44,6 +45,7 @@ __all__ = [
     "Base",
     "BookingCode",
     "ChangeFeedEntry",
+    "Complaint",
     "Consent",
     "Contract",
     "Customer",
@@ -76,5 +78,6 @@ __all__ = [
     "TestDrive",
     "Vehicle",
     "VehiclePhoto",
+    "VehicleReturn",
     "Visit",
 ]

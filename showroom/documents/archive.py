@@ -45,6 +45,8 @@ KIND_ALIASES: dict[str, str] = {
     "condition": DocumentKind.CONTRACT.value,
     "after-sales": DocumentKind.CONTRACT.value,
     "amendment": DocumentKind.CONTRACT.value,
+    "return": DocumentKind.CONTRACT.value,  # 退车协议 (BJ01-T2026-000001)
+    "return-agreement": DocumentKind.CONTRACT.value,
     **{kind.value: kind.value for kind in DocumentKind},
     **{kind.value.replace("_", "-"): kind.value for kind in DocumentKind},
 }

@@ -87,6 +87,7 @@ STATUS_LABELS = {
     ContractStatus.SIGNED: "已签订",
     ContractStatus.VOID: "已作废",
 }
+RETURNED_LABEL = "已退车"
 KIND_LABELS = {
     ContractKind.SALE: "二手车买卖合同",
     ContractKind.AMENDMENT: "补充协议",
@@ -886,10 +887,11 @@ class ContractRow:
     vehicle_label: str
     consultant_name: str
     amends_no: str
+    returned_at: datetime | None = None  # the car came back under the 7-day return
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return RETURNED_LABEL if self.returned_at else STATUS_LABELS[self.status]
 
     @property
     def kind_label(self) -> str:
@@ -932,6 +934,7 @@ def list_contracts(session: Session, store_id: uuid.UUID, limit: int = 500) -> l
             vehicle_label(v),
             staff or "",
             amends or "",
+            as_utc(c.returned_at) if c.returned_at else None,
         )
         for c, name, v, staff, amends in session.execute(stmt)
     ]

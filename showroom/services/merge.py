@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from db import locks
 from db.models import (
     AuditEntry,
+    Complaint,
     Consent,
     Contract,
     Customer,
@@ -38,6 +39,7 @@ from db.models import (
     Registration,
     Role,
     TestDrive,
+    VehicleReturn,
     Visit,
 )
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
@@ -59,6 +61,8 @@ MOVED_TABLES: dict[str, Any] = {
     # A tag both records carry stays on the retired one (one link per tag and customer).
     "customer_tag_links": CustomerTagLink,
     "kiosk_arrivals": KioskArrival,
+    "vehicle_returns": VehicleReturn,
+    "complaints": Complaint,
 }
 # Fields of the kept record filled from the duplicate when the kept one has none.
 FILLED_FIELDS = (

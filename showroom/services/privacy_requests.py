@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from db import locks
 from db.models import (
+    Complaint,
     Consent,
     ConsentPurpose,
     Contract,
@@ -68,6 +69,7 @@ from db.models import (
     TestDrive,
     TestDriveStatus,
     Title,
+    VehicleReturn,
     Visit,
     VisitOutcome,
     VisitPurpose,
@@ -86,6 +88,7 @@ from showroom.users import Actor, StaffUser
 # store wants withdrawals taken at the desk: PIPL asks that withdrawing be easy.
 MAY_HANDLE_PRIVACY_REQUESTS = frozenset({Role.MANAGER})
 ERASED_NAME = "已删除客户"
+ERASED_TEXT = "（内容已按客户要求删除）"
 ERASED_TEXT = "（已删除）"
 # Follow-ups that sell (a call after a visit, or one planned from such a call). After-sales
 # calls carry their contract; a deposit's expiry reminder is part of that transaction.
@@ -629,6 +632,13 @@ def _anonymise(session: Session, customer: Customer, at: datetime) -> dict[str, 
             follow_up.status = FollowUpStatus.SKIPPED
             follow_up.done_at = at
     done["follow_ups"] = len(follow_ups)
+    # Complaints: what was said goes; that there was one (topic, dates, owner) stays.
+    complaints = list(session.scalars(select(Complaint).where(Complaint.customer_id == cid)))
+    for complaint in complaints:
+        complaint.description = ERASED_TEXT
+        if complaint.resolution:
+            complaint.resolution = ERASED_TEXT
+    done["complaints"] = len(complaints)
     grades = session.scalars(select(GradeChange).where(GradeChange.customer_id == cid)).all()
     for grade in grades:
         grade.reason = ""
@@ -705,6 +715,7 @@ def _legal_records(session: Session, customer_id: uuid.UUID) -> dict[str, int]:
         "contracts": count(Contract),
         "deposits": count(Deposit),
         "test_drive_agreements": count(TestDrive, TestDrive.agreement_document_id.is_not(None)),
+        "vehicle_returns": count(VehicleReturn),
     }
 
 

@@ -1,0 +1,97 @@
+"""After the sale: 7-day returns (退车) and complaints (投诉).
+
+A return unwinds a signed sale: it names the contract (at most one return per
+contract, a unique key), keeps the figures printed on the numbered return
+agreement, and the database checks that they add up (refund = price −
+deductions, never negative), so a desk cannot store a return that pays out
+more than the car was sold for. Its number comes from the store's counter, so
+return numbers have no gaps.
+
+A complaint has an owner and a response deadline; a resolved complaint says
+how and when. Both tables hold rows of one customer: migration 0019 gives them
+the "live customer" trigger of 0018, and merge and erasure cover them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, Entity
+from db.models.enums import PaymentMethod, enum_type
+
+COMPLAINT_TOPICS = ("car", "staff", "paperwork", "price", "service", "other")
+COMPLAINT_STATES = ("open", "resolved")
+
+
+class VehicleReturn(Entity, Base):
+    """退车: one per contract; the refund is the price less the deductions, to the fen."""
+
+    __tablename__ = "vehicle_returns"
+    __table_args__ = (
+        CheckConstraint("deductions_total >= 0", name="deductions_not_negative"),
+        CheckConstraint("refund >= 0", name="refund_not_negative"),
+        CheckConstraint("refund = price - deductions_total", name="refund_adds_up"),
+        CheckConstraint("mileage_km >= sale_mileage_km", name="mileage_not_below_sale"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    return_no: Mapped[str] = mapped_column(String(24), unique=True)
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id"), unique=True)
+    vehicle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("vehicles.id"), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    deposit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("deposits.id"), default=None)
+    reason: Mapped[str] = mapped_column(Text)
+    condition: Mapped[str] = mapped_column(Text, default="")
+    sale_mileage_km: Mapped[int] = mapped_column(Integer)
+    mileage_km: Mapped[int] = mapped_column(Integer)
+    price: Mapped[Decimal] = mapped_column()
+    deductions: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    deductions_total: Mapped[Decimal] = mapped_column()
+    refund: Mapped[Decimal] = mapped_column()
+    method: Mapped[PaymentMethod] = mapped_column(enum_type(PaymentMethod))
+    payment_ref: Mapped[str] = mapped_column(String(60), default="")
+    returned_at: Mapped[datetime] = mapped_column()
+    approved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+class Complaint(Entity, Base):
+    """投诉: who, about what, whose job it is, by when; resolved with how and how satisfied."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        CheckConstraint(
+            "topic IN ('car', 'staff', 'paperwork', 'price', 'service', 'other')", name="topic"
+        ),
+        CheckConstraint("status IN ('open', 'resolved')", name="status"),
+        CheckConstraint("due_at > received_at", name="due_after_received"),
+        CheckConstraint(
+            "status <> 'resolved' OR (resolved_at IS NOT NULL AND resolution <> '')",
+            name="resolved_complete",
+        ),
+        CheckConstraint(
+            "satisfaction IS NULL OR (satisfaction >= 1 AND satisfaction <= 5)",
+            name="satisfaction_range",
+        ),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"), index=True)
+    complaint_no: Mapped[str] = mapped_column(String(24), unique=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(20))
+    vehicle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("vehicles.id"), default=None)
+    contract_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contracts.id"), default=None)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"))
+    received_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    satisfaction: Mapped[int | None] = mapped_column(Integer, default=None)
