@@ -51,6 +51,7 @@ from db.models import (
     Staff,
     Store,
     Vehicle,
+    VehicleReturn,
     VehicleStatus,
 )
 from showroom import numbering
@@ -888,6 +889,7 @@ class ContractRow:
     consultant_name: str
     amends_no: str
     returned_at: datetime | None = None  # the car came back under the 7-day return
+    return_no: str = ""  # its return agreement (退车协议)
 
     @property
     def status_label(self) -> str:
@@ -901,7 +903,8 @@ class ContractRow:
     def paper_numbers(self) -> list[str]:
         if self.kind is ContractKind.AMENDMENT:
             return [self.contract_no]
-        return [self.contract_no] + [self.contract_no + s for _, s in ANNEXES]
+        numbers = [self.contract_no] + [self.contract_no + s for _, s in ANNEXES]
+        return numbers + ([self.return_no] if self.return_no else [])
 
 
 def list_contracts(session: Session, store_id: uuid.UUID, limit: int = 500) -> list[ContractRow]:
@@ -909,11 +912,19 @@ def list_contracts(session: Session, store_id: uuid.UUID, limit: int = 500) -> l
     consultant = aliased(Staff)
     original = aliased(Contract)
     stmt = (
-        select(Contract, Customer.name, Vehicle, consultant.display_name, original.contract_no)
+        select(
+            Contract,
+            Customer.name,
+            Vehicle,
+            consultant.display_name,
+            original.contract_no,
+            VehicleReturn.return_no,
+        )
         .join(Customer, Customer.id == Contract.customer_id)
         .join(Vehicle, Vehicle.id == Contract.vehicle_id)
         .outerjoin(consultant, consultant.id == Contract.consultant_id)
         .outerjoin(original, original.id == Contract.amends_id)
+        .outerjoin(VehicleReturn, VehicleReturn.contract_id == Contract.id)
         .where(Contract.store_id == store_id)
         .order_by(Contract.contract_no.desc())
         .limit(limit)
@@ -935,6 +946,7 @@ def list_contracts(session: Session, store_id: uuid.UUID, limit: int = 500) -> l
             staff or "",
             amends or "",
             as_utc(c.returned_at) if c.returned_at else None,
+            returned or "",
         )
-        for c, name, v, staff, amends in session.execute(stmt)
+        for c, name, v, staff, amends, returned in session.execute(stmt)
     ]

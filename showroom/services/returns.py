@@ -441,7 +441,7 @@ def prepare_agreement(
             f"乙方所交意向金 {format_yuan(deposit.amount)}（收据号 {deposit.receipt_no}）"
             "已在签约时抵作车款，包含在本次退款之中，不另行退还。"
             if deposit is not None
-            else ""
+            else "乙方签约时未交付意向金。"
         ),
     }
     template = load_template(templates_dir, TEMPLATE)

@@ -76,6 +76,7 @@ SERVICE_LABELS = (
     QT_TRANSLATE_NOOP("Deals", "草稿（未签）"),
     QT_TRANSLATE_NOOP("Deals", "已签订"),
     QT_TRANSLATE_NOOP("Deals", "已作废"),
+    QT_TRANSLATE_NOOP("Deals", "已退车"),
     QT_TRANSLATE_NOOP("Deals", "二手车买卖合同"),
     QT_TRANSLATE_NOOP("Deals", "补充协议"),
     QT_TRANSLATE_NOOP("Deals", "车况确认书"),

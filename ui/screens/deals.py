@@ -3,7 +3,8 @@
 Three tabs: the deposits (state, expiring soon, refund / forfeit / apply to a
 contract, receipt print), the day's deposit totals by payment method (to
 reconcile the till and the payment apps), and the contracts with void numbers
-shown as void (sign a draft, void it, amend a signed one, print any paper).
+shown as void (sign a draft, void it, amend a signed one, take a sold car back
+under the 7-day return (manager), print any paper).
 Lapsed deposits are expired when the list loads, so every PC sees the car free
 again at once.
 """
@@ -36,6 +37,7 @@ from showroom.money import format_yuan
 from showroom.services import audit
 from showroom.services import contracts as ct
 from showroom.services import deposits as dp
+from showroom.services import returns as rt
 from showroom.users import StaffUser
 from ui.dialogs.deals import (
     AmendmentDialog,
@@ -46,6 +48,7 @@ from ui.dialogs.deals import (
     method_text,
 )
 from ui.dialogs.test_drive import STORE_ZONE, templates_dir
+from ui.dialogs.vehicle_return import ReturnDialog, return_terms
 from ui.documents import printing
 from ui.documents.fonts import derive_print_fonts, register_print_fonts
 from ui.documents.render import render_pdf
@@ -306,6 +309,7 @@ class DealsScreen(Screen):
         self.sign_button = QPushButton(self.tr("签订"), page)
         self.void_button = QPushButton(self.tr("作废"), page)
         self.amend_button = QPushButton(self.tr("补充协议"), page)
+        self.return_button = QPushButton(self.tr("七日退车（店长）"), page)
         self.paper = QComboBox(page)
         self.paper.setMinimumWidth(300)
         self.print_button = QPushButton(self.tr("打印 / 重印"), page)
@@ -313,6 +317,7 @@ class DealsScreen(Screen):
             (self.sign_button, self.sign),
             (self.void_button, self.void),
             (self.amend_button, self.amend),
+            (self.return_button, self.take_back),
         ):
             button.clicked.connect(slot)
             actions.addWidget(button)
@@ -438,7 +443,10 @@ class DealsScreen(Screen):
         signed = contract is not None and contract.status is ContractStatus.SIGNED
         self.sign_button.setEnabled(draft)
         self.void_button.setEnabled(draft)
-        self.amend_button.setEnabled(signed and contract.kind is ContractKind.SALE)  # type: ignore[union-attr]
+        sale = signed and contract.kind is ContractKind.SALE  # type: ignore[union-attr]
+        returned = contract is not None and contract.returned_at is not None
+        self.amend_button.setEnabled(sale and not returned)
+        self.return_button.setEnabled(sale and not returned and self.user.has_role(Role.MANAGER))
         self.paper.clear()
         if signed:
             names = (
@@ -449,6 +457,7 @@ class DealsScreen(Screen):
                     self.tr("附件一 车况确认书"),
                     self.tr("附件二 售后服务协议"),
                 ]
+                + ([self.tr("退车协议")] if returned else [])
             )
             for name, number in zip(names, contract.paper_numbers, strict=True):  # type: ignore[union-attr]
                 self.paper.addItem(f"{name} {number}", number)
@@ -652,6 +661,66 @@ class DealsScreen(Screen):
         dialog = AmendmentDialog(self.context, self.runner, self.user, row, self)
         dialog.succeeded.connect(self._drafted)
         dialog.open()
+
+    def take_back(self) -> None:
+        """七日退车: the service quotes the window, the manager fills in the return."""
+        row = self.selected_contract()
+        if row is None:
+            return
+        contract_id, terms = row.id, return_terms(self.context)
+        now = datetime.now(UTC)
+        self.runner.read(
+            lambda s: rt.quote(s, contract_id, terms=terms, now=now, zone=STORE_ZONE),
+            self._open_return,
+            self._failed,
+        )
+
+    def _open_return(self, quote: rt.ReturnQuote) -> None:
+        dialog = ReturnDialog(self.context, self.runner, self.user, quote, self)
+        dialog.succeeded.connect(self._returned)
+        dialog.open()
+
+    def _returned(self, done: rt.RecordedReturn) -> None:
+        self._say(
+            self.tr(
+                "合同 {no} 已退车（退车协议 {return_no}）：应退 {refund}，车辆已恢复在售，"
+                "{n} 次回访已停止。"
+            ).format(
+                no=done.contract_no,
+                return_no=done.return_no,
+                refund=format_yuan(done.refund),
+                n=done.follow_ups_stopped,
+            )
+        )
+        self._changed()
+        self._print_return(done.id)
+
+    def _print_return(self, return_id: Any) -> None:
+        """The agreement as printed the first time is the archived original."""
+        folder, terms, actor = (
+            templates_dir(self.context),
+            return_terms(self.context),
+            self.user.actor,
+        )
+
+        def load(session: Session) -> Document:
+            return rt.prepare_agreement(
+                session, return_id, terms=terms, templates_dir=folder, zone=STORE_ZONE
+            )
+
+        def rendered(document: Document, pdf: bytes) -> None:
+            self.runner.write(
+                lambda s: rt.archive_agreement(s, actor, return_id, document, pdf),
+                lambda _stored: printing.preview(document, self),
+                self._failed,
+            )
+
+        def loaded(document: Document) -> None:
+            self.runner.call(
+                lambda: render_pdf(document), lambda pdf: rendered(document, pdf), self._failed
+            )
+
+        self.runner.read(load, loaded, self._failed)
 
     def print_paper(self) -> None:
         number = self.paper.currentData()
