@@ -20,6 +20,7 @@ SCREENS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "leads",
         "inventory",
         "test_drives",
+        "complaints",
         "inspection_day",
     ),
     Role.SALES: (
@@ -31,6 +32,7 @@ SCREENS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "test_drives",
         "deals",
         "follow_ups",
+        "complaints",
         "inspection_day",
     ),
     Role.APPRAISER: ("home", "inventory", "inspection_day"),
@@ -45,6 +47,7 @@ SCREENS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "test_drives",
         "deals",
         "follow_ups",
+        "complaints",
         "inspection_day",
         "staff",
         "audit",

@@ -117,6 +117,13 @@ SCREENS: dict[str, ScreenInfo] = {
             "FollowUpsScreen",
         ),
         ScreenInfo(
+            "complaints",
+            QT_TRANSLATE_NOOP("Screens", "投诉"),
+            "warning",
+            "ui.screens.complaints",
+            "ComplaintsScreen",
+        ),
+        ScreenInfo(
             "inspection_day",
             QT_TRANSLATE_NOOP("Screens", "检测日"),
             "clipboard",
