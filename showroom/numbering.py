@@ -7,6 +7,7 @@
 - report no.    BJ01-J2026-00077      (inspection reports, per store and year)
 - return no.    BJ01-T2026-000003     (7-day return agreements, per store and year, no gaps)
 - complaint no. BJ01-C2026-000012     (complaints, per store and year)
+- claim no.     BJ01-W2026-000004     (warranty claims, per store and year)
 - booking code  K7QM2XPD              (eight characters; test drives and registrations)
 
 Booking codes are not numbers: anyone holding one must learn nothing about any
@@ -130,3 +131,8 @@ def next_return_no(session: Session, store_code: str, year: int) -> str:
 def next_complaint_no(session: Session, store_code: str, year: int) -> str:
     n = next_value(session, store_code, "complaint", str(year))
     return f"{store_code}-C{year}-{n:06d}"
+
+
+def next_claim_no(session: Session, store_code: str, year: int) -> str:
+    n = next_value(session, store_code, "warranty", str(year))
+    return f"{store_code}-W{year}-{n:06d}"

@@ -1,7 +1,7 @@
 """All tables, importable from one place (``from db.models import Vehicle``)."""
 
 from db.base import Base
-from db.models.after_sales import Complaint, VehicleReturn
+from db.models.after_sales import Complaint, VehicleReturn, WarrantyClaim
 from db.models.audit import AuditEntry, AuditHead, NumberSequence
 from db.models.customers import (
     Consent,
@@ -80,4 +80,5 @@ __all__ = [
     "VehiclePhoto",
     "VehicleReturn",
     "Visit",
+    "WarrantyClaim",
 ]

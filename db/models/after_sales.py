@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Entity
@@ -95,3 +95,52 @@ class Complaint(Entity, Base):
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
     satisfaction: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+WARRANTY_PARTS = ("engine", "gearbox")
+WARRANTY_DECISIONS = ("pending", "covered", "not_covered")
+
+
+class WarrantyClaim(Entity, Base):
+    """保修索赔 against a sold car: where it stood against the terms, the diagnosis, the decision.
+
+    ``within_terms`` is fixed when the claim is opened (days since delivery and
+    kilometres since the sale against the store's warranty); a covered claim must be
+    within them, and a decided one says why and when (CHECKs).
+    """
+
+    __tablename__ = "warranty_claims"
+    __table_args__ = (
+        CheckConstraint("part IN ('engine', 'gearbox')", name="part"),
+        CheckConstraint("decision IN ('pending', 'covered', 'not_covered')", name="decision"),
+        CheckConstraint("cost >= 0", name="cost_not_negative"),
+        CheckConstraint("customer_cost >= 0", name="customer_cost_not_negative"),
+        CheckConstraint("mileage_km >= sale_mileage_km", name="mileage_not_below_sale"),
+        CheckConstraint(
+            "decision = 'pending' OR (decided_at IS NOT NULL AND decision_reason <> '')",
+            name="decided_complete",
+        ),
+        CheckConstraint("decision <> 'covered' OR within_terms", name="covered_within_terms"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"), index=True)
+    claim_no: Mapped[str] = mapped_column(String(24), unique=True)
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id"), index=True)
+    vehicle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("vehicles.id"), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    part: Mapped[str] = mapped_column(String(20))
+    symptom: Mapped[str] = mapped_column(Text)
+    reported_at: Mapped[datetime] = mapped_column()
+    sale_mileage_km: Mapped[int] = mapped_column(Integer)
+    mileage_km: Mapped[int] = mapped_column(Integer)
+    days_since_delivery: Mapped[int] = mapped_column(Integer)
+    within_terms: Mapped[bool] = mapped_column(Boolean)
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)  # media SHA-256s
+    diagnosis: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str] = mapped_column(String(20), default="pending")
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    cost: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))  # borne by the store
+    customer_cost: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    opened_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)

@@ -47,6 +47,8 @@ KIND_ALIASES: dict[str, str] = {
     "amendment": DocumentKind.CONTRACT.value,
     "return": DocumentKind.CONTRACT.value,  # 退车协议 (BJ01-T2026-000001)
     "return-agreement": DocumentKind.CONTRACT.value,
+    "warranty": DocumentKind.CONTRACT.value,  # 保修索赔单 (BJ01-W2026-000001)
+    "warranty-claim": DocumentKind.CONTRACT.value,
     **{kind.value: kind.value for kind in DocumentKind},
     **{kind.value.replace("_", "-"): kind.value for kind in DocumentKind},
 }

@@ -41,6 +41,7 @@ from db.models import (
     TestDrive,
     VehicleReturn,
     Visit,
+    WarrantyClaim,
 )
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.services import audit
@@ -63,6 +64,7 @@ MOVED_TABLES: dict[str, Any] = {
     "kiosk_arrivals": KioskArrival,
     "vehicle_returns": VehicleReturn,
     "complaints": Complaint,
+    "warranty_claims": WarrantyClaim,
 }
 # Fields of the kept record filled from the duplicate when the kept one has none.
 FILLED_FIELDS = (

@@ -165,6 +165,8 @@ AUDIT_ACTIONS = {
     "contract_signed": QT_TRANSLATE_NOOP("Labels", "签订合同"),
     "contract_voided": QT_TRANSLATE_NOOP("Labels", "作废合同"),
     "vehicle_returned": QT_TRANSLATE_NOOP("Labels", "七日退车"),
+    "warranty_claim_opened": QT_TRANSLATE_NOOP("Labels", "保修报修"),
+    "warranty_claim_decided": QT_TRANSLATE_NOOP("Labels", "保修结论"),
     "complaint_recorded": QT_TRANSLATE_NOOP("Labels", "登记投诉"),
     "complaint_reassigned": QT_TRANSLATE_NOOP("Labels", "转交投诉"),
     "complaint_resolved": QT_TRANSLATE_NOOP("Labels", "投诉处理完毕"),

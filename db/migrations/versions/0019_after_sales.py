@@ -10,6 +10,9 @@
   below the mileage sold.
 - ``complaints``: topic, owner, response deadline after receipt, a resolved one
   says how and when, satisfaction 1..5.
+- ``warranty_claims``: engine or gearbox claims against a sold car, with where
+  they stood against the warranty when opened; a decided claim says why and when,
+  a covered one must be within the terms, costs never negative.
 
 Both new tables hold rows of one customer: they get the "live customer" trigger
 of 0018 (no row added or moved under a merged or erased customer).
@@ -39,7 +42,7 @@ depends_on: str | Sequence[str] | None = None
 METHODS = ("cash", "wechat", "alipay", "bank_card", "transfer")
 OLD_SIGNED = "status = 'signed' AND kind = 'sale'"
 NEW_SIGNED = "status = 'signed' AND kind = 'sale' AND returned_at IS NULL"
-NEW_CUSTOMER_TABLES = ("vehicle_returns", "complaints")
+NEW_CUSTOMER_TABLES = ("vehicle_returns", "complaints", "warranty_claims")
 RETIRED = "customer_retired"  # the word 0018's triggers raise
 
 
@@ -227,6 +230,80 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_complaints_store_id"), "complaints", ["store_id"], unique=False)
     op.create_index(op.f("ix_complaints_customer_id"), "complaints", ["customer_id"], unique=False)
+    op.create_table(
+        "warranty_claims",
+        sa.Column("store_id", sa.Uuid(), nullable=False),
+        sa.Column("claim_no", sa.String(length=24), nullable=False),
+        sa.Column("contract_id", sa.Uuid(), nullable=False),
+        sa.Column("vehicle_id", sa.Uuid(), nullable=False),
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("part", sa.String(length=20), nullable=False),
+        sa.Column("symptom", sa.Text(), nullable=False),
+        sa.Column("reported_at", db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sale_mileage_km", sa.Integer(), nullable=False),
+        sa.Column("mileage_km", sa.Integer(), nullable=False),
+        sa.Column("days_since_delivery", sa.Integer(), nullable=False),
+        sa.Column("within_terms", sa.Boolean(), nullable=False),
+        sa.Column("photos", sa.JSON(), nullable=False),
+        sa.Column("diagnosis", sa.Text(), nullable=False),
+        sa.Column("decision", sa.String(length=20), nullable=False),
+        sa.Column("decision_reason", sa.Text(), nullable=False),
+        sa.Column("cost", db.base.Money(), nullable=False),
+        sa.Column("customer_cost", db.base.Money(), nullable=False),
+        sa.Column("decided_at", db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Uuid(), nullable=True),
+        sa.Column("opened_by_id", sa.Uuid(), nullable=True),
+        *_entity_columns(),
+        sa.CheckConstraint("part IN ('engine', 'gearbox')", name=op.f("ck_warranty_claims_part")),
+        sa.CheckConstraint(
+            "decision IN ('pending', 'covered', 'not_covered')",
+            name=op.f("ck_warranty_claims_decision"),
+        ),
+        sa.CheckConstraint("cost >= 0", name=op.f("ck_warranty_claims_cost_not_negative")),
+        sa.CheckConstraint(
+            "customer_cost >= 0", name=op.f("ck_warranty_claims_customer_cost_not_negative")
+        ),
+        sa.CheckConstraint(
+            "mileage_km >= sale_mileage_km",
+            name=op.f("ck_warranty_claims_mileage_not_below_sale"),
+        ),
+        sa.CheckConstraint(
+            "decision = 'pending' OR (decided_at IS NOT NULL AND decision_reason <> '')",
+            name=op.f("ck_warranty_claims_decided_complete"),
+        ),
+        sa.CheckConstraint(
+            "decision <> 'covered' OR within_terms",
+            name=op.f("ck_warranty_claims_covered_within_terms"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["stores.id"], name=op.f("fk_warranty_claims_store_id_stores")
+        ),
+        sa.ForeignKeyConstraint(
+            ["contract_id"],
+            ["contracts.id"],
+            name=op.f("fk_warranty_claims_contract_id_contracts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["vehicle_id"], ["vehicles.id"], name=op.f("fk_warranty_claims_vehicle_id_vehicles")
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_warranty_claims_customer_id_customers"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["staff.id"], name=op.f("fk_warranty_claims_decided_by_id_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["opened_by_id"], ["staff.id"], name=op.f("fk_warranty_claims_opened_by_id_staff")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_warranty_claims")),
+        sa.UniqueConstraint("claim_no", name=op.f("uq_warranty_claims_claim_no")),
+    )
+    for column in ("store_id", "contract_id", "vehicle_id", "customer_id"):
+        op.create_index(
+            op.f(f"ix_warranty_claims_{column}"), "warranty_claims", [column], unique=False
+        )
     _live_customer_triggers()
 
 
@@ -237,6 +314,9 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_live_customer_update")
         else:
             op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_live_customer ON {table}")
+    for column in ("store_id", "contract_id", "vehicle_id", "customer_id"):
+        op.drop_index(op.f(f"ix_warranty_claims_{column}"), table_name="warranty_claims")
+    op.drop_table("warranty_claims")
     op.drop_index(op.f("ix_complaints_customer_id"), table_name="complaints")
     op.drop_index(op.f("ix_complaints_store_id"), table_name="complaints")
     op.drop_table("complaints")
