@@ -357,6 +357,25 @@ def for_customer(session: Session, customer_id: uuid.UUID) -> list[ClaimRow]:
     return _claims(session, WarrantyClaim.customer_id == customer_id)
 
 
+def search(session: Session, store_id: uuid.UUID, text: str) -> list[ClaimRow]:
+    """The claims of one customer (a mobile number) or one car (stock no. or plate);
+    every claim of the store when ``text`` is empty."""
+    typed = text.strip()
+    if not typed:
+        return for_store(session, store_id)
+    digits = typed.replace(" ", "").replace("-", "")
+    if digits.isdigit() and len(digits) >= 11:
+        from showroom.services.test_drives import find_customer_by_phone
+
+        match = find_customer_by_phone(session, typed)
+        if match is None:
+            raise NotFoundError("warranty.customer_unknown", "没有这个手机号的客户。")
+        return for_customer(session, match.id)
+    from showroom.services.vehicles import find_car
+
+    return for_vehicle(session, find_car(session, typed).id)
+
+
 # --- the paper ---------------------------------------------------------------------------
 
 

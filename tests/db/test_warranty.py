@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from db.engine import Database
 from db.models import Media, WarrantyClaim
 from showroom.documents import archive
-from showroom.errors import ConflictError, PermissionDenied, ValidationError
+from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.services import warranty as wt
 from showroom.users import StaffUser
 from tests.db.test_deals import FAKE_PDF, NOW, ZONE
@@ -157,6 +157,12 @@ def test_the_desk_finds_the_sale_by_plate_stock_or_contract_number(claims: Claim
     with claims.database.read() as session:
         for text in ("京a12345", "BJ01-S2026-00001", "bj01-2026-000001"):
             assert wt.find_sale(session, text.upper()) == claims.contract_id
+    opened = claims.claim()
+    with claims.database.read() as session:
+        for text in ("138 0000 0001", "京A12345", ""):
+            assert [r.id for r in wt.search(session, claims.store_id, text)] == [opened.id]
+        with pytest.raises(NotFoundError):
+            wt.search(session, claims.store_id, "13900000000")
 
 
 def test_the_database_refuses_a_covered_claim_outside_the_terms_or_an_undecided_reason(

@@ -124,6 +124,13 @@ SCREENS: dict[str, ScreenInfo] = {
             "ComplaintsScreen",
         ),
         ScreenInfo(
+            "warranty",
+            QT_TRANSLATE_NOOP("Screens", "保修索赔"),
+            "clipboard",
+            "ui.screens.warranty",
+            "WarrantyScreen",
+        ),
+        ScreenInfo(
             "inspection_day",
             QT_TRANSLATE_NOOP("Screens", "检测日"),
             "clipboard",
