@@ -8,6 +8,7 @@
 - return no.    BJ01-T2026-000003     (7-day return agreements, per store and year, no gaps)
 - complaint no. BJ01-C2026-000012     (complaints, per store and year)
 - claim no.     BJ01-W2026-000004     (warranty claims, per store and year)
+- purchase no.  BJ01-P2026-000002     (收车 purchase agreements, per store and year)
 - booking code  K7QM2XPD              (eight characters; test drives and registrations)
 
 Booking codes are not numbers: anyone holding one must learn nothing about any
@@ -136,3 +137,8 @@ def next_complaint_no(session: Session, store_code: str, year: int) -> str:
 def next_claim_no(session: Session, store_code: str, year: int) -> str:
     n = next_value(session, store_code, "warranty", str(year))
     return f"{store_code}-W{year}-{n:06d}"
+
+
+def next_purchase_no(session: Session, store_code: str, year: int) -> str:
+    n = next_value(session, store_code, "purchase", str(year))
+    return f"{store_code}-P{year}-{n:06d}"

@@ -1,7 +1,7 @@
 """All tables, importable from one place (``from db.models import Vehicle``)."""
 
 from db.base import Base
-from db.models.after_sales import Complaint, VehicleReturn, WarrantyClaim
+from db.models.after_sales import Complaint, VehiclePurchase, VehicleReturn, WarrantyClaim
 from db.models.audit import AuditEntry, AuditHead, NumberSequence
 from db.models.customers import (
     Consent,
@@ -78,6 +78,7 @@ __all__ = [
     "TestDrive",
     "Vehicle",
     "VehiclePhoto",
+    "VehiclePurchase",
     "VehicleReturn",
     "Visit",
     "WarrantyClaim",

@@ -18,7 +18,17 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Entity
@@ -144,3 +154,57 @@ class WarrantyClaim(Entity, Base):
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
     opened_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+PURCHASE_STATES = ("draft", "signed", "void")
+SIGNED_PURCHASE = "status = 'signed'"
+
+
+class VehiclePurchase(Entity, Base):
+    """收车: buying a customer's car from a finished inspection with its valuation.
+
+    A numbered purchase agreement, drafted then signed; on signing the car enters
+    stock (``vehicle_id``). One signed purchase per inspection report (all its
+    revisions share ``report_no``): the partial unique index is the last line when
+    two desks sign at once.
+    """
+
+    __tablename__ = "vehicle_purchases"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'signed', 'void')", name="status"),
+        CheckConstraint("price > 0", name="price_positive"),
+        CheckConstraint("keys >= 1 AND keys <= 9", name="keys_range"),
+        CheckConstraint(
+            "status <> 'signed' OR (vehicle_id IS NOT NULL AND signed_at IS NOT NULL)",
+            name="signed_complete",
+        ),
+        CheckConstraint("status <> 'void' OR voided_at IS NOT NULL", name="void_has_time"),
+        Index(
+            "uq_vehicle_purchases_report_signed",
+            "report_no",
+            unique=True,
+            sqlite_where=text(SIGNED_PURCHASE),
+            postgresql_where=text(SIGNED_PURCHASE),
+        ),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"), index=True)
+    purchase_no: Mapped[str] = mapped_column(String(24), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    inspection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspections.id"), index=True)
+    report_no: Mapped[str] = mapped_column(String(24))
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    consultant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    price: Mapped[Decimal] = mapped_column()
+    seller_id_number: Mapped[str] = mapped_column(String(18))
+    method: Mapped[PaymentMethod] = mapped_column(enum_type(PaymentMethod))
+    payment_ref: Mapped[str] = mapped_column(String(60), default="")
+    keys: Mapped[int] = mapped_column(Integer, default=2)
+    documents: Mapped[list[str]] = mapped_column(JSON, default=list)  # handed over
+    statements: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    facts: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)  # for the stock card
+    vehicle_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("vehicles.id"), unique=True, default=None
+    )
+    signed_at: Mapped[datetime | None] = mapped_column(default=None)
+    voided_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -49,6 +49,8 @@ KIND_ALIASES: dict[str, str] = {
     "return-agreement": DocumentKind.CONTRACT.value,
     "warranty": DocumentKind.CONTRACT.value,  # 保修索赔单 (BJ01-W2026-000001)
     "warranty-claim": DocumentKind.CONTRACT.value,
+    "purchase": DocumentKind.CONTRACT.value,  # 收车协议 (BJ01-P2026-000001)
+    "purchase-agreement": DocumentKind.CONTRACT.value,
     **{kind.value: kind.value for kind in DocumentKind},
     **{kind.value.replace("_", "-"): kind.value for kind in DocumentKind},
 }

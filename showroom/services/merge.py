@@ -39,6 +39,7 @@ from db.models import (
     Registration,
     Role,
     TestDrive,
+    VehiclePurchase,
     VehicleReturn,
     Visit,
     WarrantyClaim,
@@ -65,6 +66,7 @@ MOVED_TABLES: dict[str, Any] = {
     "vehicle_returns": VehicleReturn,
     "complaints": Complaint,
     "warranty_claims": WarrantyClaim,
+    "vehicle_purchases": VehiclePurchase,
 }
 # Fields of the kept record filled from the duplicate when the kept one has none.
 FILLED_FIELDS = (

@@ -13,6 +13,9 @@
 - ``warranty_claims``: engine or gearbox claims against a sold car, with where
   they stood against the warranty when opened; a decided claim says why and when,
   a covered one must be within the terms, costs never negative.
+- ``vehicle_purchases`` (收车): a numbered purchase agreement from a finished
+  inspection; one signed purchase per inspection report (partial unique index on
+  ``report_no``) and one per car, so two desks signing at once make one car.
 
 Both new tables hold rows of one customer: they get the "live customer" trigger
 of 0018 (no row added or moved under a merged or erased customer).
@@ -42,7 +45,7 @@ depends_on: str | Sequence[str] | None = None
 METHODS = ("cash", "wechat", "alipay", "bank_card", "transfer")
 OLD_SIGNED = "status = 'signed' AND kind = 'sale'"
 NEW_SIGNED = "status = 'signed' AND kind = 'sale' AND returned_at IS NULL"
-NEW_CUSTOMER_TABLES = ("vehicle_returns", "complaints", "warranty_claims")
+NEW_CUSTOMER_TABLES = ("vehicle_returns", "complaints", "warranty_claims", "vehicle_purchases")
 RETIRED = "customer_retired"  # the word 0018's triggers raise
 
 
@@ -304,6 +307,89 @@ def upgrade() -> None:
         op.create_index(
             op.f(f"ix_warranty_claims_{column}"), "warranty_claims", [column], unique=False
         )
+    op.create_table(
+        "vehicle_purchases",
+        sa.Column("store_id", sa.Uuid(), nullable=False),
+        sa.Column("purchase_no", sa.String(length=24), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("inspection_id", sa.Uuid(), nullable=False),
+        sa.Column("report_no", sa.String(length=24), nullable=False),
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("consultant_id", sa.Uuid(), nullable=True),
+        sa.Column("price", db.base.Money(), nullable=False),
+        sa.Column("seller_id_number", sa.String(length=18), nullable=False),
+        sa.Column(
+            "method",
+            sa.Enum(
+                *METHODS,
+                name="paymentmethod",
+                native_enum=False,
+                create_constraint=True,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("payment_ref", sa.String(length=60), nullable=False),
+        sa.Column("keys", sa.Integer(), nullable=False),
+        sa.Column("documents", sa.JSON(), nullable=False),
+        sa.Column("statements", sa.JSON(), nullable=False),
+        sa.Column("facts", sa.JSON(), nullable=False),
+        sa.Column("vehicle_id", sa.Uuid(), nullable=True),
+        sa.Column("signed_at", db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("voided_at", db.base.UTCDateTime(timezone=True), nullable=True),
+        *_entity_columns(),
+        sa.CheckConstraint(
+            "status IN ('draft', 'signed', 'void')", name=op.f("ck_vehicle_purchases_status")
+        ),
+        sa.CheckConstraint("price > 0", name=op.f("ck_vehicle_purchases_price_positive")),
+        sa.CheckConstraint(
+            "keys >= 1 AND keys <= 9", name=op.f("ck_vehicle_purchases_keys_range")
+        ),
+        sa.CheckConstraint(
+            "status <> 'signed' OR (vehicle_id IS NOT NULL AND signed_at IS NOT NULL)",
+            name=op.f("ck_vehicle_purchases_signed_complete"),
+        ),
+        sa.CheckConstraint(
+            "status <> 'void' OR voided_at IS NOT NULL",
+            name=op.f("ck_vehicle_purchases_void_has_time"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["stores.id"], name=op.f("fk_vehicle_purchases_store_id_stores")
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspection_id"],
+            ["inspections.id"],
+            name=op.f("fk_vehicle_purchases_inspection_id_inspections"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_vehicle_purchases_customer_id_customers"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["consultant_id"],
+            ["staff.id"],
+            name=op.f("fk_vehicle_purchases_consultant_id_staff"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["vehicle_id"], ["vehicles.id"], name=op.f("fk_vehicle_purchases_vehicle_id_vehicles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vehicle_purchases")),
+        sa.UniqueConstraint("purchase_no", name=op.f("uq_vehicle_purchases_purchase_no")),
+        sa.UniqueConstraint("vehicle_id", name=op.f("uq_vehicle_purchases_vehicle_id")),
+    )
+    for column in ("store_id", "inspection_id", "customer_id"):
+        op.create_index(
+            op.f(f"ix_vehicle_purchases_{column}"), "vehicle_purchases", [column], unique=False
+        )
+    op.create_index(
+        "uq_vehicle_purchases_report_signed",
+        "vehicle_purchases",
+        ["report_no"],
+        unique=True,
+        sqlite_where=sa.text("status = 'signed'"),
+        postgresql_where=sa.text("status = 'signed'"),
+    )
     _live_customer_triggers()
 
 
@@ -314,6 +400,10 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_live_customer_update")
         else:
             op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_live_customer ON {table}")
+    op.drop_index("uq_vehicle_purchases_report_signed", table_name="vehicle_purchases")
+    for column in ("store_id", "inspection_id", "customer_id"):
+        op.drop_index(op.f(f"ix_vehicle_purchases_{column}"), table_name="vehicle_purchases")
+    op.drop_table("vehicle_purchases")
     for column in ("store_id", "contract_id", "vehicle_id", "customer_id"):
         op.drop_index(op.f(f"ix_warranty_claims_{column}"), table_name="warranty_claims")
     op.drop_table("warranty_claims")
