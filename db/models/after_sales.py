@@ -208,3 +208,7 @@ class VehiclePurchase(Entity, Base):
     )
     signed_at: Mapped[datetime | None] = mapped_column(default=None)
     voided_at: Mapped[datetime | None] = mapped_column(default=None)
+    # 置换: the sale contract this car's price was credited to (both papers name each other).
+    credited_contract_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contracts.id"), default=None
+    )

@@ -170,6 +170,7 @@ AUDIT_ACTIONS = {
     "purchase_drafted": QT_TRANSLATE_NOOP("Labels", "起草收车协议"),
     "purchase_signed": QT_TRANSLATE_NOOP("Labels", "签订收车协议"),
     "purchase_voided": QT_TRANSLATE_NOOP("Labels", "作废收车协议"),
+    "trade_in_credited": QT_TRANSLATE_NOOP("Labels", "置换车款抵扣"),
     "complaint_recorded": QT_TRANSLATE_NOOP("Labels", "登记投诉"),
     "complaint_reassigned": QT_TRANSLATE_NOOP("Labels", "转交投诉"),
     "complaint_resolved": QT_TRANSLATE_NOOP("Labels", "投诉处理完毕"),

@@ -337,6 +337,7 @@ def upgrade() -> None:
         sa.Column("vehicle_id", sa.Uuid(), nullable=True),
         sa.Column("signed_at", db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("voided_at", db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("credited_contract_id", sa.Uuid(), nullable=True),
         *_entity_columns(),
         sa.CheckConstraint(
             "status IN ('draft', 'signed', 'void')", name=op.f("ck_vehicle_purchases_status")
@@ -373,6 +374,11 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["vehicle_id"], ["vehicles.id"], name=op.f("fk_vehicle_purchases_vehicle_id_vehicles")
+        ),
+        sa.ForeignKeyConstraint(
+            ["credited_contract_id"],
+            ["contracts.id"],
+            name=op.f("fk_vehicle_purchases_credited_contract_id_contracts"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_vehicle_purchases")),
         sa.UniqueConstraint("purchase_no", name=op.f("uq_vehicle_purchases_purchase_no")),
