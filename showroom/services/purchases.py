@@ -43,6 +43,7 @@ from db.models import (
     PaymentMethod,
     Staff,
     Transmission,
+    Vehicle,
     VehiclePurchase,
 )
 from showroom import numbering
@@ -460,3 +461,145 @@ def void(
         p.id,
         {"purchase_no": p.purchase_no},
     )
+
+
+# --- look-ups and lists for the desk -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferStart:
+    """What the 收车 dialog starts from: the inspection as the appraiser finalised it."""
+
+    inspection_id: uuid.UUID
+    report_no: str
+    vehicle: str  # brand and series
+    plate: str
+    vin: str
+    odometer_km: int | None
+    score: Decimal | None
+    valuation_low: Decimal
+    valuation_high: Decimal
+    year: int | None  # read from the VIN
+    structural: str  # 事故/泡水/火烧 found by the inspection, or ""
+
+
+def offer_start(session: Session, report_no: str, *, now: datetime | None = None) -> OfferStart:
+    """The latest revision of a finished, valued inspection by its report number."""
+    number = report_no.strip().upper()
+    if not number:
+        raise ValidationError("purchase.report_missing", "请输入检测报告编号。")
+    latest = session.scalars(
+        select(Inspection)
+        .where(Inspection.report_no == number)
+        .order_by(Inspection.revision.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        raise NotFoundError("purchase.inspection_unknown", f"没有检测报告 {number}。")
+    inspection = _inspection(session, latest.id)
+    bought = _already_bought(session, inspection.report_no)
+    if bought:
+        raise ConflictError(
+            "purchase.already_bought", f"检测报告 {number} 的车辆已按收车协议 {bought} 收购入库。"
+        )
+    reading = vehicle_intake.read_vin(inspection.vin, now=now) if inspection.vin else None
+    found = [
+        label
+        for flag, label in (
+            (inspection.accident, "事故"),
+            (inspection.flood, "泡水"),
+            (inspection.fire, "火烧"),
+        )
+        if flag
+    ]
+    return OfferStart(
+        inspection.id,
+        inspection.report_no,
+        f"{inspection.brand} {inspection.model}".strip(),
+        inspection.plate or "",
+        inspection.vin or "",
+        inspection.odometer_km,
+        inspection.score,
+        inspection.valuation_low or Decimal("0.00"),
+        inspection.valuation_high or Decimal("0.00"),
+        reading.model_year if reading else None,
+        "、".join(found),
+    )
+
+
+@dataclass(frozen=True)
+class PurchaseRow:
+    id: uuid.UUID
+    purchase_no: str
+    status: str
+    created_at: datetime
+    report_no: str
+    vehicle: str
+    seller_name: str  # masked
+    price: Decimal
+    stock_no: str
+    credited_to: str  # the sale contract it was credited to (置换)
+
+    @property
+    def status_label(self) -> str:
+        return {"draft": "草稿（未签）", "signed": "已签订", "void": "已作废"}[self.status]
+
+
+def list_purchases(session: Session, store_id: uuid.UUID, limit: int = 300) -> list[PurchaseRow]:
+    from db.models import Contract
+
+    rows = session.execute(
+        select(VehiclePurchase, Inspection.brand, Inspection.model, Customer.name, Vehicle.stock_no)
+        .join(Inspection, Inspection.id == VehiclePurchase.inspection_id)
+        .join(Customer, Customer.id == VehiclePurchase.customer_id)
+        .outerjoin(Vehicle, Vehicle.id == VehiclePurchase.vehicle_id)
+        .where(VehiclePurchase.store_id == store_id)
+        .order_by(VehiclePurchase.purchase_no.desc())
+        .limit(limit)
+    ).all()
+    credited = dict(
+        session.execute(
+            select(Contract.id, Contract.contract_no).where(
+                Contract.id.in_(
+                    [r[0].credited_contract_id for r in rows if r[0].credited_contract_id]
+                )
+            )
+        ).all()
+    )
+    return [
+        PurchaseRow(
+            p.id,
+            p.purchase_no,
+            p.status,
+            as_utc(p.created_at),
+            p.report_no,
+            f"{brand} {model}".strip(),
+            mask_name(name),
+            p.price,
+            stock_no or "",
+            credited.get(p.credited_contract_id, "") if p.credited_contract_id else "",
+        )
+        for p, brand, model, name, stock_no in rows
+    ]
+
+
+@dataclass(frozen=True)
+class TradeIn:
+    purchase_id: uuid.UUID
+    purchase_no: str
+    amount: Decimal
+    vehicle: str
+
+
+def find_trade_in(session: Session, purchase_no: str, buyer_id: uuid.UUID) -> TradeIn:
+    """The buyer's signed purchase agreement to credit on a sale contract (置换)."""
+    from showroom.services.contracts import _trade_in
+
+    number = purchase_no.strip().upper()
+    purchase_id = session.scalar(
+        select(VehiclePurchase.id).where(VehiclePurchase.purchase_no == number)
+    )
+    if purchase_id is None:
+        raise NotFoundError("purchase.not_found", f"没有收车协议 {number}。")
+    found = _trade_in(session, purchase_id, buyer_id)
+    return TradeIn(purchase_id, found["purchase_no"], Decimal(found["amount"]), found["vehicle"])

@@ -250,3 +250,23 @@ def test_the_database_keeps_one_signed_purchase_per_report(yard: Yard) -> None:
         row.vehicle_id = yard.car_id  # another car, same report
         session.flush()
     assert done.stock_no.startswith("BJ01-S2026-")
+
+
+def test_the_desk_starts_an_offer_from_the_report_number_and_lists_purchases(yard: Yard) -> None:
+    with yard.database.read() as session:
+        start = pu.offer_start(session, " bj01-j2026-00007 ", now=NOW)
+    assert (start.vehicle, start.plate, start.year) == ("大众 速腾", "京B54321", 2016)
+    assert (start.valuation_low, start.valuation_high) == (Decimal("72000"), Decimal("78000"))
+    drafted = yard.offer()
+    done = yard.sign(drafted.id)
+    with yard.database.read() as session:
+        (row,) = pu.list_purchases(session, yard.store_id)
+        with pytest.raises(ConflictError):
+            pu.offer_start(session, "BJ01-J2026-00007", now=NOW)
+        trade = pu.find_trade_in(session, drafted.purchase_no.lower(), yard.customer_ids[1])
+    assert (row.status_label, row.stock_no, row.price) == (
+        "已签订",
+        done.stock_no,
+        Decimal("75000"),
+    )
+    assert trade.amount == Decimal("75000.00") and "速腾" in trade.vehicle
