@@ -69,11 +69,13 @@ from db.models import (
     TestDrive,
     TestDriveStatus,
     Title,
+    VehiclePurchase,
     VehicleReturn,
     Visit,
     VisitOutcome,
     VisitPurpose,
     VisitStatus,
+    WarrantyClaim,
 )
 from db.models import Document as DocumentRow
 from showroom.documents.archive import KIND_LABELS
@@ -439,6 +441,7 @@ def export_customer(
             }
             for g in rows(GradeChange, GradeChange.created_at)
         ],
+        **_after_sales_sections(rows, zone),
     }
     papers = session.execute(
         select(DocumentRow.kind, DocumentRow.number, DocumentRow.copy_no, DocumentRow.created_at)
@@ -514,10 +517,65 @@ def _export_paper(
     )
 
 
+def _after_sales_sections(rows: Any, zone: tzinfo) -> dict[str, list[dict[str, str]]]:
+    """Returns, warranty claims, complaints and cars bought from the customer (issue 24)."""
+    from showroom.services import complaints, warranty
+
+    return {
+        "退车": [
+            {
+                "退车协议号": r.return_no,
+                "退车时间": _day(r.returned_at, zone),
+                "原因": r.reason,
+                "退车里程": str(r.mileage_km),
+                "退款": f"{r.refund:.2f}",
+            }
+            for r in rows(VehicleReturn, VehicleReturn.returned_at)
+        ],
+        "保修索赔": [
+            {
+                "索赔单号": c.claim_no,
+                "报修时间": _day(c.reported_at, zone),
+                "部件": warranty.PART_LABELS.get(c.part, c.part),
+                "故障现象": c.symptom,
+                "结论": warranty.DECISION_LABELS.get(c.decision, c.decision),
+            }
+            for c in rows(WarrantyClaim, WarrantyClaim.reported_at)
+        ],
+        "投诉": [
+            {
+                "编号": c.complaint_no,
+                "受理时间": _day(c.received_at, zone),
+                "类别": complaints.TOPIC_LABELS.get(c.topic, c.topic),
+                "内容": c.description,
+                "处理结果": c.resolution,
+            }
+            for c in rows(Complaint, Complaint.received_at)
+        ],
+        "收车": [
+            {
+                "收车协议号": p.purchase_no,
+                "状态": {"draft": "草稿", "signed": "已签订", "void": "已作废"}[p.status],
+                "收购价": f"{p.price:.2f}",
+                "卖方身份证号": p.seller_id_number,
+            }
+            for p in rows(VehiclePurchase, VehiclePurchase.created_at)
+        ],
+    }
+
+
 def _subject_ids(session: Session, customer_id: uuid.UUID) -> list[uuid.UUID]:
     """Ids that archived papers of this customer name as their subject."""
     ids: list[uuid.UUID] = []
-    for model in (TestDrive, Deposit, Contract, Registration):
+    for model in (
+        TestDrive,
+        Deposit,
+        Contract,
+        Registration,
+        VehicleReturn,
+        WarrantyClaim,
+        VehiclePurchase,
+    ):
         ids += session.scalars(select(model.id).where(model.customer_id == customer_id))
     ids += _inspection_ids(session, customer_id)
     return ids
@@ -716,6 +774,7 @@ def _legal_records(session: Session, customer_id: uuid.UUID) -> dict[str, int]:
         "deposits": count(Deposit),
         "test_drive_agreements": count(TestDrive, TestDrive.agreement_document_id.is_not(None)),
         "vehicle_returns": count(VehicleReturn),
+        "vehicle_purchases": count(VehiclePurchase, VehiclePurchase.status == "signed"),
     }
 
 

@@ -289,6 +289,7 @@ def test_erasing_a_customer_without_legal_records_leaves_no_trace_of_the_person(
         "deposits": 0,
         "test_drive_agreements": 0,
         "vehicle_returns": 0,
+        "vehicle_purchases": 0,
     }
     with database.read() as s:
         customer = s.get_one(Customer, customer_id)
@@ -398,6 +399,7 @@ def test_contracts_receipts_and_signed_agreements_are_kept_the_rest_goes(
         "deposits": 1,
         "test_drive_agreements": 1,
         "vehicle_returns": 0,
+        "vehicle_purchases": 0,
     }
     assert result.anonymised["papers_deleted"] == 1
     with database.read() as s:

@@ -270,3 +270,21 @@ def test_the_desk_starts_an_offer_from_the_report_number_and_lists_purchases(yar
         Decimal("75000"),
     )
     assert trade.amount == Decimal("75000.00") and "速腾" in trade.vehicle
+
+
+def test_the_sellers_export_lists_the_purchase_and_erasure_keeps_it_as_a_legal_record(
+    yard: Yard,
+) -> None:
+    from showroom.services import privacy_requests as pr
+
+    done = yard.sign(yard.offer().id)
+    with yard.database.write() as session:
+        export = pr.export_customer(session, yard.manager, yard.customer_ids[1], zone=ZONE, now=NOW)
+    (row,) = export.data["收车"]
+    assert row["收车协议号"] == done.purchase_no and row["卖方身份证号"].startswith("110105")
+    assert export.data["退车"] == [] and export.data["投诉"] == []
+    with yard.database.write() as session:
+        erased = pr.erase_customer(
+            session, yard.manager, yard.customer_ids[1], reason="书面申请", now=NOW
+        )
+    assert erased.kept["vehicle_purchases"] == 1
