@@ -112,11 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     print_cmd.add_argument(
         "kind",
         help="文件类型：agreement（试驾协议）、receipt（意向金收据）、contract（买卖合同）、"
-        "condition（车况确认书）、after-sales（售后服务协议）、car-sheet（车辆信息单）",
+        "condition（车况确认书）、after-sales（售后服务协议）、car-sheet（车辆信息单）、"
+        "return（退车协议）、warranty（保修索赔单）、purchase（收车协议）",
     )
     print_cmd.add_argument(
         "number",
-        help="文件编号：预约码、收据号、合同号、报告号；car-sheet 可用库存编号打印新单",
+        help="文件编号：预约码、收据号、合同号、报告号、退车协议号、索赔单号、收车协议号；"
+        "car-sheet 可用库存编号打印新单",
     )
     print_cmd.add_argument("--pdf", required=True, metavar="OUT", help="输出的 PDF 文件路径")
     documents = sub.add_parser("documents", help="已存档的文件")
