@@ -442,7 +442,8 @@ def prepare_agreement(
             "已在签约时抵作车款，包含在本次退款之中，不另行退还。"
             if deposit is not None
             else "乙方签约时未交付意向金。"
-        ),
+        )
+        + _trade_in_clause(contract),
     }
     template = load_template(templates_dir, TEMPLATE)
     return template.document(
@@ -461,6 +462,19 @@ def prepare_agreement(
             "subject": f"{mask_name(customer.name)} · {vehicle.stock_no}",
             "contract_no": contract.contract_no,
         },
+    )
+
+
+def _trade_in_clause(contract: Contract) -> str:
+    """A car traded in stays bought (its own purchase agreement): its credited value is
+    part of the price and goes back with the refund, in money."""
+    trade_in = (contract.terms or {}).get("trade_in")
+    if not isinstance(trade_in, dict):
+        return ""
+    amount = Decimal(str(trade_in.get("amount", "0")))
+    return (
+        f"乙方置换车辆依收车协议 {trade_in.get('purchase_no', '—')} 作价 {format_yuan(amount)}"
+        "抵作车款，该作价包含在本次退款之中；置换车辆按收车协议归甲方所有，不予退回。"
     )
 
 

@@ -14,6 +14,7 @@ from db.models import (
     AuditEntry,
     Contract,
     Energy,
+    PaymentMethod,
     Transmission,
     Vehicle,
     VehiclePurchase,
@@ -159,3 +160,39 @@ def test_the_trade_in_must_be_the_buyers_signed_and_unused_and_not_above_the_pri
     with pytest.raises(ConflictError) as used:
         swap.sale(car=car_id)
     assert used.value.code == "contract.trade_in_used"
+
+
+def test_returning_a_car_bought_with_a_trade_in_refunds_its_credit_and_says_so(
+    swap: Swap,
+) -> None:
+    from datetime import timedelta
+
+    from showroom.services import returns as rt
+
+    drafted = swap.sale()
+    signed = swap_sign_sale(swap, drafted.id)
+    data = rt.ReturnInput(
+        signed.contract_id,
+        reason="不满意",
+        condition="与交车时一致",
+        mileage_km=32_100,
+        method=PaymentMethod.CASH,
+    )
+    with swap.database.write() as session:
+        done = rt.record_return(
+            session,
+            swap.manager,
+            data,
+            terms=rt.ReturnTerms(),
+            store_code="BJ01",
+            now=NOW + timedelta(days=2),
+            zone=ZONE,
+        )
+    with swap.database.read() as session:
+        text = rt.prepare_agreement(
+            session, done.id, terms=rt.ReturnTerms(), templates_dir=None, zone=ZONE
+        ).signed_text()
+        traded = session.get_one(Vehicle, swap.bought.vehicle_id)
+    assert done.refund == Decimal("85000.00")
+    assert swap.purchase_no in text and "¥75,123.45" in text and "不予退回" in text
+    assert traded.status is VehicleStatus.PREPARING  # the traded car stays the store's
