@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     print_cmd.add_argument("kind", help=f"文件类型（以下任一名称）：{kinds_help()}")
     print_cmd.add_argument(
         "number",
-        help="文件编号：预约码、收据号、合同号、报告号；car-sheet 可用库存编号打印新单",
+        help="文件编号：预约码、收据号、合同号、报告号、退车协议号、索赔单号、收车协议号；"
+        "car-sheet 可用库存编号打印新单",
     )
     print_cmd.add_argument("--pdf", required=True, metavar="OUT", help="输出的 PDF 文件路径")
     documents = sub.add_parser("documents", help="已存档的文件")

@@ -5,6 +5,10 @@
 - receipt no.   BJ01-R2026-000045     (per store and year)
 - contract no.  BJ01-2026-000123      (per store and year, no gaps)
 - report no.    BJ01-J2026-00077      (inspection reports, per store and year)
+- return no.    BJ01-T2026-000003     (7-day return agreements, per store and year, no gaps)
+- complaint no. BJ01-C2026-000012     (complaints, per store and year)
+- claim no.     BJ01-W2026-000004     (warranty claims, per store and year)
+- purchase no.  BJ01-P2026-000002     (收车 purchase agreements, per store and year)
 - booking code  K7QM2XPD              (eight characters; test drives and registrations)
 
 Booking codes are not numbers: anyone holding one must learn nothing about any
@@ -118,3 +122,23 @@ def next_contract_no(session: Session, store_code: str, year: int) -> str:
 def next_report_no(session: Session, store_code: str, year: int) -> str:
     n = next_value(session, store_code, "report", str(year))
     return f"{store_code}-J{year}-{n:05d}"
+
+
+def next_return_no(session: Session, store_code: str, year: int) -> str:
+    n = next_value(session, store_code, "return", str(year))
+    return f"{store_code}-T{year}-{n:06d}"
+
+
+def next_complaint_no(session: Session, store_code: str, year: int) -> str:
+    n = next_value(session, store_code, "complaint", str(year))
+    return f"{store_code}-C{year}-{n:06d}"
+
+
+def next_claim_no(session: Session, store_code: str, year: int) -> str:
+    n = next_value(session, store_code, "warranty", str(year))
+    return f"{store_code}-W{year}-{n:06d}"
+
+
+def next_purchase_no(session: Session, store_code: str, year: int) -> str:
+    n = next_value(session, store_code, "purchase", str(year))
+    return f"{store_code}-P{year}-{n:06d}"

@@ -1,6 +1,7 @@
 """All tables, importable from one place (``from db.models import Vehicle``)."""
 
 from db.base import Base
+from db.models.after_sales import Complaint, VehiclePurchase, VehicleReturn, WarrantyClaim
 from db.models.audit import AuditEntry, AuditHead, NumberSequence
 from db.models.customers import (
     Consent,
@@ -48,6 +49,7 @@ __all__ = [
     "Base",
     "BookingCode",
     "ChangeFeedEntry",
+    "Complaint",
     "Consent",
     "Contract",
     "Customer",
@@ -85,5 +87,8 @@ __all__ = [
     "TestDrive",
     "Vehicle",
     "VehiclePhoto",
+    "VehiclePurchase",
+    "VehicleReturn",
     "Visit",
+    "WarrantyClaim",
 ]

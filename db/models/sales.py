@@ -64,6 +64,9 @@ class Deposit(Entity, Base):
     )
 
 
+SIGNED_SALE = "status = 'signed' AND kind = 'sale' AND returned_at IS NULL"
+
+
 class Contract(Entity, Base):
     """A numbered contract. ``terms`` is the exact data printed and signed.
 
@@ -81,12 +84,14 @@ class Contract(Entity, Base):
         CheckConstraint("status <> 'void' OR voided_at IS NOT NULL", name="void_has_time"),
         Index("ix_contracts_vehicle", "vehicle_id"),
         # One signed sale per car: two desks signing the same car cannot both succeed.
+        # A sale unwound by a 7-day return (``returned_at``, migration 0019) no longer
+        # holds the car, so it can be sold again.
         Index(
             "uq_contracts_vehicle_signed",
             "vehicle_id",
             unique=True,
-            sqlite_where=text("status = 'signed' AND kind = 'sale'"),
-            postgresql_where=text("status = 'signed' AND kind = 'sale'"),
+            sqlite_where=text(SIGNED_SALE),
+            postgresql_where=text(SIGNED_SALE),
         ),
     )
 
@@ -106,3 +111,5 @@ class Contract(Entity, Base):
     signed_at: Mapped[datetime | None] = mapped_column(default=None)
     voided_at: Mapped[datetime | None] = mapped_column(default=None)
     void_reason: Mapped[str] = mapped_column(Text, default="")
+    # Set when the car came back under the 7-day return (退车); the contract stays signed.
+    returned_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -45,6 +45,12 @@ KIND_ALIASES: dict[str, str] = {
     "condition": DocumentKind.CONTRACT.value,
     "after-sales": DocumentKind.CONTRACT.value,
     "amendment": DocumentKind.CONTRACT.value,
+    "return": DocumentKind.CONTRACT.value,  # 退车协议 (BJ01-T2026-000001)
+    "return-agreement": DocumentKind.CONTRACT.value,
+    "warranty": DocumentKind.CONTRACT.value,  # 保修索赔单 (BJ01-W2026-000001)
+    "warranty-claim": DocumentKind.CONTRACT.value,
+    "purchase": DocumentKind.CONTRACT.value,  # 收车协议 (BJ01-P2026-000001)
+    "purchase-agreement": DocumentKind.CONTRACT.value,
     **{kind.value: kind.value for kind in DocumentKind},
     **{kind.value.replace("_", "-"): kind.value for kind in DocumentKind},
 }
@@ -61,15 +67,27 @@ def number_for(kind_text: str, number: str) -> str:
     return number if not suffix or number.endswith(suffix) else number + suffix
 
 
+# Papers archived under another kind's number space, named for ``--help``.
+_ALIAS_PAPERS = {
+    "condition": "车况确认书",
+    "after-sales": "售后服务协议",
+    "amendment": "合同变更协议",
+    "return": "退车协议",
+    "return-agreement": "退车协议",
+    "warranty": "保修索赔单",
+    "warranty-claim": "保修索赔单",
+    "purchase": "收车协议",
+    "purchase-agreement": "收车协议",
+}
+
+
 def kinds_help() -> str:
     """Every name ``showroom print`` accepts, grouped by the paper it prints."""
     by_paper: dict[str, list[str]] = {}
     for alias, kind in KIND_ALIASES.items():
         if "_" in alias:  # the enum's own spelling; its dashed twin is listed
             continue
-        paper = KIND_LABELS.get(kind, kind)
-        if alias in ANNEX_SUFFIXES:
-            paper = {"condition": "车况确认书", "after-sales": "售后服务协议"}[alias]
+        paper = _ALIAS_PAPERS.get(alias) or KIND_LABELS.get(kind, kind)
         by_paper.setdefault(paper, []).append(alias)
     return "；".join(f"{paper}：{'、'.join(names)}" for paper, names in by_paper.items())
 

@@ -51,6 +51,7 @@ from db.models import (
     Staff,
     Store,
     Vehicle,
+    VehicleReturn,
     VehicleStatus,
 )
 from showroom import numbering
@@ -88,6 +89,7 @@ STATUS_LABELS = {
     ContractStatus.SIGNED: "已签订",
     ContractStatus.VOID: "已作废",
 }
+RETURNED_LABEL = "已退车"
 KIND_LABELS = {
     ContractKind.SALE: "二手车买卖合同",
     ContractKind.AMENDMENT: "补充协议",
@@ -129,6 +131,8 @@ class ContractInput:
     other_terms: str = ""
     consultant_id: uuid.UUID | None = None
     deposit_id: uuid.UUID | None = None
+    # 置换: the buyer's own car, bought by a signed purchase agreement (收车), credited.
+    trade_in_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -345,6 +349,16 @@ def draft(
             price=format_yuan(price),
             deposit=format_yuan(paid),
         )
+    trade_in = _trade_in(session, data.trade_in_id, customer.id) if data.trade_in_id else None
+    credit = Decimal(trade_in["amount"]) if trade_in else Decimal("0.00")
+    if price < paid + credit:
+        raise ValidationError(
+            "contract.trade_in_over_price",
+            f"意向金 {format_yuan(paid)} 与置换车辆作价 {format_yuan(credit)} 合计超过成交价 "
+            f"{format_yuan(price)}，请核对。",
+            price=format_yuan(price),
+            credit=format_yuan(paid + credit),
+        )
     delivery = data.delivery_date or today
     if delivery < today:
         raise ValidationError("contract.delivery_past", "交车日期不能早于今天。")
@@ -352,7 +366,7 @@ def draft(
         raise ValidationError("contract.keys", "车钥匙数量应在 1 到 9 把之间。")
     if data.transfer_fee_payer not in FEE_PAYERS:
         raise ValidationError("contract.fee_payer", "请选择过户费用由哪一方承担。")
-    payments = _validated_payments(data.payments, price - paid, today)
+    payments = _validated_payments(data.payments, price - paid - credit, today)
     consultant_id = data.consultant_id or actor.staff_id
     contract = Contract(
         store_id=actor.store_id or vehicle.store_id,  # the selling store, whose number it bears
@@ -375,6 +389,7 @@ def draft(
             "keys": data.keys,
             "transfer_fee_payer": data.transfer_fee_payer,
             "other_terms": data.other_terms.strip()[:2000],
+            **({"trade_in": trade_in} if trade_in else {}),
         },
     )
     session.add(contract)
@@ -412,7 +427,7 @@ def amend(
     if not text:
         raise ValidationError("contract.changes_missing", "请写明变更的内容。")
     new_price = parse_amount(price, minimum=Decimal("0.01"), maximum=MAX_PRICE)
-    paid = _paid(dict(original.terms or {}))
+    paid = _paid(dict(original.terms or {})) + _credit(dict(original.terms or {}))
     if new_price < paid:
         raise ValidationError(
             "contract.price_below_deposit",
@@ -514,6 +529,48 @@ def _paid(terms: dict[str, Any]) -> Decimal:
     return Decimal(str(terms.get("deposit_amount", terms.get("deposit_credit", "0"))))
 
 
+def _credit(terms: dict[str, Any]) -> Decimal:
+    """The trade-in car's price credited on the paper (置换), zero without one."""
+    trade_in = terms.get("trade_in") or {}
+    return Decimal(str(trade_in.get("amount", "0")))
+
+
+def _trade_in(
+    session: Session, purchase_id: uuid.UUID, buyer_id: uuid.UUID, *, lock: bool = False
+) -> dict[str, str]:
+    """The buyer's own car bought by a signed purchase agreement, not credited elsewhere."""
+    from db.models import VehiclePurchase
+
+    stmt = select(VehiclePurchase).where(VehiclePurchase.id == purchase_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    purchase = session.scalars(stmt).first()
+    if purchase is None or purchase.status != "signed" or purchase.vehicle_id is None:
+        raise ConflictError(
+            "contract.trade_in_unsigned", "置换车辆须先签订收车协议、收购入库后才能抵作车款。"
+        )
+    if purchase.customer_id != buyer_id:
+        raise ConflictError(
+            "contract.trade_in_other_customer",
+            f"收车协议 {purchase.purchase_no} 的卖方不是本合同的买受人，不能置换抵扣。",
+        )
+    if purchase.credited_contract_id is not None:
+        credited = session.get(Contract, purchase.credited_contract_id)
+        if credited is not None and credited.status is ContractStatus.SIGNED:
+            raise ConflictError(
+                "contract.trade_in_used",
+                f"收车协议 {purchase.purchase_no} 的车款已抵扣在合同 {credited.contract_no} 中。",
+            )
+    car = session.get(Vehicle, purchase.vehicle_id)
+    assert car is not None
+    return {
+        "purchase_id": str(purchase.id),
+        "purchase_no": purchase.purchase_no,
+        "amount": str(purchase.price),
+        "vehicle": f"{vehicle_label(car)}（车牌 {car.plate or '未上牌'}）",
+    }
+
+
 def _schedule_text(payments: list[dict[str, str]]) -> str:
     lines = []
     for number, step in enumerate(payments, start=1):
@@ -523,6 +580,25 @@ def _schedule_text(payments: list[dict[str, str]]) -> str:
             f"{format_yuan(amount)}（大写：人民币{to_chinese_capitals(amount)}）"
         )
     return "乙方按以下计划向甲方支付余款：\n" + "\n".join(lines)
+
+
+def _credits_clause(terms: dict[str, Any], paid: Decimal, receipt: str) -> str:
+    """What is credited before the balance: the deposit and the trade-in car (置换)."""
+    trade_in = terms.get("trade_in")
+    deposit = (
+        f"乙方已交付意向金 {format_yuan(paid)}（收据号 {receipt}），自本合同签订之时起全额抵作车款"
+        if paid
+        else "乙方未交付意向金"
+    )
+    if not trade_in:
+        return deposit + ("。扣除意向金后，" if paid else "。")
+    amount = Decimal(trade_in["amount"])
+    return (
+        deposit
+        + f"；乙方以其自有车辆 {trade_in['vehicle']} 置换，依收车协议 {trade_in['purchase_no']} "
+        f"作价 {format_yuan(amount)}（大写：人民币{to_chinese_capitals(amount)}），"
+        "自本合同签订之时起抵作车款。扣除" + ("意向金和" if paid else "") + "置换车辆作价后，"
+    )
 
 
 def _latest_inspection(session: Session, vehicle_id: uuid.UUID) -> Inspection | None:
@@ -620,6 +696,7 @@ def prepare_papers(
     issued = as_utc(contract.signed_at or now or utcnow()).astimezone(zone)
     price = contract.price or Decimal("0.00")
     paid = _paid(terms)
+    credit = _credit(terms)
     receipt = terms.get("deposit_receipt") or (
         session.scalar(
             select(Deposit.receipt_no).where(
@@ -634,7 +711,7 @@ def prepare_papers(
     payments = list(terms.get("payments") or []) or [
         {
             "label": "签约当日付清余款",
-            "amount": str(price - paid),
+            "amount": str(price - paid - credit),
             "due_on": issued.date().isoformat(),
         }
     ]
@@ -665,14 +742,9 @@ def prepare_papers(
         "price_capitals": "人民币" + to_chinese_capitals(price),
         "deposit": format_yuan(paid),
         "deposit_receipt": receipt or "—",
-        "deposit_clause": (
-            f"乙方已交付意向金 {format_yuan(paid)}（收据号 {receipt or '—'}），"
-            "自本合同签订之时起全额抵作车款。扣除意向金后，"
-            if paid
-            else "乙方未交付意向金。"
-        ),
-        "balance": format_yuan(price - paid),
-        "balance_capitals": "人民币" + to_chinese_capitals(price - paid),
+        "deposit_clause": _credits_clause(terms, paid, receipt or "—"),
+        "balance": format_yuan(price - paid - credit),
+        "balance_capitals": "人民币" + to_chinese_capitals(price - paid - credit),
         "payment_schedule": _schedule_text(payments),
         "delivery_date": _day(
             date.fromisoformat(terms["delivery_date"]) if terms.get("delivery_date") else None
@@ -816,6 +888,8 @@ def sign(
             deposits.apply_to_contract(
                 session, actor, deposit, contract.id, contract.contract_no, at
             )
+        if terms.get("trade_in"):
+            _credit_trade_in(session, actor, contract, terms)
         vehicle.status = VehicleStatus.SOLD
         local = at.astimezone(zone).date()
         for reason, months, days in FOLLOW_UP_PLAN:
@@ -894,6 +968,38 @@ def sign(
     )
 
 
+def _credit_trade_in(
+    session: Session, actor: audit.Actor, contract: Contract, terms: dict[str, Any]
+) -> None:
+    """Link the purchase agreement to this contract; the amount must still be the one printed."""
+    from db.models import Acquisition, VehiclePurchase
+
+    printed = terms["trade_in"]
+    current = _trade_in(session, uuid.UUID(printed["purchase_id"]), contract.customer_id, lock=True)
+    if current["amount"] != printed["amount"]:  # pragma: no cover - a signed purchase is fixed
+        raise ConflictError(
+            "contract.trade_in_changed", "置换车辆作价已变化，请作废此稿后重新起草。"
+        )
+    purchase = session.get(VehiclePurchase, uuid.UUID(printed["purchase_id"]))
+    assert purchase is not None and purchase.vehicle_id is not None
+    purchase.credited_contract_id = contract.id
+    car = session.get(Vehicle, purchase.vehicle_id)
+    if car is not None:
+        car.acquisition = Acquisition.TRADE_IN
+    audit.record(
+        session,
+        actor,
+        "trade_in_credited",
+        "contract",
+        contract.id,
+        {
+            "contract_no": contract.contract_no,
+            "purchase_no": purchase.purchase_no,
+            "amount": printed["amount"],
+        },
+    )
+
+
 # --- lists ---------------------------------------------------------------------------------
 
 
@@ -913,10 +1019,12 @@ class ContractRow:
     vehicle_label: str
     consultant_name: str
     amends_no: str
+    returned_at: datetime | None = None  # the car came back under the 7-day return
+    return_no: str = ""  # its return agreement (退车协议)
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return RETURNED_LABEL if self.returned_at else STATUS_LABELS[self.status]
 
     @property
     def kind_label(self) -> str:
@@ -926,7 +1034,8 @@ class ContractRow:
     def paper_numbers(self) -> list[str]:
         if self.kind is ContractKind.AMENDMENT:
             return [self.contract_no]
-        return [self.contract_no] + [self.contract_no + s for _, s in ANNEXES]
+        numbers = [self.contract_no] + [self.contract_no + s for _, s in ANNEXES]
+        return numbers + ([self.return_no] if self.return_no else [])
 
 
 def list_contracts(session: Session, store_id: uuid.UUID, limit: int = 500) -> list[ContractRow]:
@@ -934,11 +1043,19 @@ def list_contracts(session: Session, store_id: uuid.UUID, limit: int = 500) -> l
     consultant = aliased(Staff)
     original = aliased(Contract)
     stmt = (
-        select(Contract, Customer.name, Vehicle, consultant.display_name, original.contract_no)
+        select(
+            Contract,
+            Customer.name,
+            Vehicle,
+            consultant.display_name,
+            original.contract_no,
+            VehicleReturn.return_no,
+        )
         .join(Customer, Customer.id == Contract.customer_id)
         .join(Vehicle, Vehicle.id == Contract.vehicle_id)
         .outerjoin(consultant, consultant.id == Contract.consultant_id)
         .outerjoin(original, original.id == Contract.amends_id)
+        .outerjoin(VehicleReturn, VehicleReturn.contract_id == Contract.id)
         .where(Contract.store_id == store_id)
         .order_by(Contract.contract_no.desc())
         .limit(limit)
@@ -959,6 +1076,8 @@ def list_contracts(session: Session, store_id: uuid.UUID, limit: int = 500) -> l
             vehicle_label(v),
             staff or "",
             amends or "",
+            as_utc(c.returned_at) if c.returned_at else None,
+            returned or "",
         )
-        for c, name, v, staff, amends in session.execute(stmt)
+        for c, name, v, staff, amends, returned in session.execute(stmt)
     ]

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 from db import locks
 from db.models import (
     AuditEntry,
+    Complaint,
     Consent,
     Contract,
     Customer,
@@ -41,7 +42,10 @@ from db.models import (
     ReminderLog,
     Role,
     TestDrive,
+    VehiclePurchase,
+    VehicleReturn,
     Visit,
+    WarrantyClaim,
 )
 from showroom.clock import utcnow
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
@@ -65,6 +69,10 @@ MOVED_TABLES: dict[str, Any] = {
     "kiosk_arrivals": KioskArrival,
     # A reminder both records had logged for the same day stays on the retired one.
     "reminder_log": ReminderLog,
+    "vehicle_returns": VehicleReturn,
+    "complaints": Complaint,
+    "warranty_claims": WarrantyClaim,
+    "vehicle_purchases": VehiclePurchase,
 }
 # Fields of the kept record filled from the duplicate when the kept one has none.
 FILLED_FIELDS = (

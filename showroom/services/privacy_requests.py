@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from db import locks
 from db.models import (
+    Complaint,
     Consent,
     ConsentPurpose,
     Contract,
@@ -70,10 +71,13 @@ from db.models import (
     TestDrive,
     TestDriveStatus,
     Title,
+    VehiclePurchase,
+    VehicleReturn,
     Visit,
     VisitOutcome,
     VisitPurpose,
     VisitStatus,
+    WarrantyClaim,
 )
 from db.models import Document as DocumentRow
 from showroom.clock import utcnow
@@ -89,6 +93,7 @@ from showroom.users import Actor, StaffUser
 # store wants withdrawals taken at the desk: PIPL asks that withdrawing be easy.
 MAY_HANDLE_PRIVACY_REQUESTS = frozenset({Role.MANAGER})
 ERASED_NAME = "已删除客户"
+ERASED_TEXT = "（内容已按客户要求删除）"
 ERASED_TEXT = "（已删除）"
 # Follow-ups that sell (a call after a visit, or one planned from such a call). After-sales
 # calls carry their contract; a deposit's expiry reminder is part of that transaction.
@@ -450,6 +455,7 @@ def export_customer(
             }
             for g in rows(GradeChange, GradeChange.created_at)
         ],
+        **_after_sales_sections(rows, zone),
     }
     papers = session.execute(
         select(DocumentRow.kind, DocumentRow.number, DocumentRow.copy_no, DocumentRow.created_at)
@@ -525,10 +531,65 @@ def _export_paper(
     )
 
 
+def _after_sales_sections(rows: Any, zone: tzinfo) -> dict[str, list[dict[str, str]]]:
+    """Returns, warranty claims, complaints and cars bought from the customer (issue 24)."""
+    from showroom.services import complaints, warranty
+
+    return {
+        "退车": [
+            {
+                "退车协议号": r.return_no,
+                "退车时间": _day(r.returned_at, zone),
+                "原因": r.reason,
+                "退车里程": str(r.mileage_km),
+                "退款": f"{r.refund:.2f}",
+            }
+            for r in rows(VehicleReturn, VehicleReturn.returned_at)
+        ],
+        "保修索赔": [
+            {
+                "索赔单号": c.claim_no,
+                "报修时间": _day(c.reported_at, zone),
+                "部件": warranty.PART_LABELS.get(c.part, c.part),
+                "故障现象": c.symptom,
+                "结论": warranty.DECISION_LABELS.get(c.decision, c.decision),
+            }
+            for c in rows(WarrantyClaim, WarrantyClaim.reported_at)
+        ],
+        "投诉": [
+            {
+                "编号": c.complaint_no,
+                "受理时间": _day(c.received_at, zone),
+                "类别": complaints.TOPIC_LABELS.get(c.topic, c.topic),
+                "内容": c.description,
+                "处理结果": c.resolution,
+            }
+            for c in rows(Complaint, Complaint.received_at)
+        ],
+        "收车": [
+            {
+                "收车协议号": p.purchase_no,
+                "状态": {"draft": "草稿", "signed": "已签订", "void": "已作废"}[p.status],
+                "收购价": f"{p.price:.2f}",
+                "卖方身份证号": p.seller_id_number,
+            }
+            for p in rows(VehiclePurchase, VehiclePurchase.created_at)
+        ],
+    }
+
+
 def _subject_ids(session: Session, customer_id: uuid.UUID) -> list[uuid.UUID]:
     """Ids that archived papers of this customer name as their subject."""
     ids: list[uuid.UUID] = []
-    for model in (TestDrive, Deposit, Contract, Registration):
+    for model in (
+        TestDrive,
+        Deposit,
+        Contract,
+        Registration,
+        VehicleReturn,
+        WarrantyClaim,
+        VehiclePurchase,
+    ):
         ids += session.scalars(select(model.id).where(model.customer_id == customer_id))
     ids += _inspection_ids(session, customer_id)
     return ids
@@ -651,6 +712,13 @@ def _anonymise(session: Session, customer: Customer, at: datetime) -> dict[str, 
             follow_up.status = FollowUpStatus.SKIPPED
             follow_up.done_at = at
     done["follow_ups"] = len(follow_ups)
+    # Complaints: what was said goes; that there was one (topic, dates, owner) stays.
+    complaints = list(session.scalars(select(Complaint).where(Complaint.customer_id == cid)))
+    for complaint in complaints:
+        complaint.description = ERASED_TEXT
+        if complaint.resolution:
+            complaint.resolution = ERASED_TEXT
+    done["complaints"] = len(complaints)
     grades = session.scalars(select(GradeChange).where(GradeChange.customer_id == cid)).all()
     for grade in grades:
         grade.reason = ""
@@ -742,6 +810,8 @@ def _legal_records(session: Session, customer_id: uuid.UUID) -> dict[str, int]:
         "contracts": count(Contract),
         "deposits": count(Deposit),
         "test_drive_agreements": count(TestDrive, TestDrive.agreement_document_id.is_not(None)),
+        "vehicle_returns": count(VehicleReturn),
+        "vehicle_purchases": count(VehiclePurchase, VehiclePurchase.status == "signed"),
     }
 
 

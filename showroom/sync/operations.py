@@ -636,5 +636,6 @@ register("inspection.set_structural", "结构性检查", _inspection_set_structu
 register("inspection.set_valuation", "检测估价", _inspection_set_valuation)
 
 
-# The customer file, contacts and leads (issue 20) register their kinds in their own module.
-from showroom.sync import customer_ops  # noqa: E402, F401 - registers its kinds
+# The customer file, contacts and leads (issue 20) and complaints (issue 24) register their
+# kinds in their own modules.
+from showroom.sync import after_sales_ops, customer_ops  # noqa: E402, F401 - registers kinds

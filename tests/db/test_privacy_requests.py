@@ -284,7 +284,13 @@ def test_erasing_a_customer_without_legal_records_leaves_no_trace_of_the_person(
         result = pr.erase_customer(
             s, shop.manager, customer_id, reason="客户 13800000004 书面申请 2026-11-20", now=NOW
         )
-    assert result.kept == {"contracts": 0, "deposits": 0, "test_drive_agreements": 0}
+    assert result.kept == {
+        "contracts": 0,
+        "deposits": 0,
+        "test_drive_agreements": 0,
+        "vehicle_returns": 0,
+        "vehicle_purchases": 0,
+    }
     with database.read() as s:
         customer = s.get_one(Customer, customer_id)
         assert (customer.name, customer.phone, customer.id_number, customer.notes) == (
@@ -388,7 +394,13 @@ def test_contracts_receipts_and_signed_agreements_are_kept_the_rest_goes(
         )
     with database.write() as s:
         result = pr.erase_customer(s, shop.manager, customer_id, reason="书面申请", now=NOW)
-    assert result.kept == {"contracts": 1, "deposits": 1, "test_drive_agreements": 1}
+    assert result.kept == {
+        "contracts": 1,
+        "deposits": 1,
+        "test_drive_agreements": 1,
+        "vehicle_returns": 0,
+        "vehicle_purchases": 0,
+    }
     assert result.anonymised["papers_deleted"] == 1
     with database.read() as s:
         contract = s.scalars(select(Contract).where(Contract.customer_id == customer_id)).one()

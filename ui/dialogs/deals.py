@@ -39,6 +39,7 @@ from showroom.errors import ShowroomError
 from showroom.money import format_yuan, parse_amount, to_chinese_capitals
 from showroom.services import contracts as ct
 from showroom.services import deposits as dp
+from showroom.services import purchases as pu
 from showroom.users import StaffUser
 from ui.dialogs.signing import SigningDialog
 from ui.dialogs.test_drive import (
@@ -77,6 +78,7 @@ SERVICE_LABELS = (
     QT_TRANSLATE_NOOP("Deals", "草稿（未签）"),
     QT_TRANSLATE_NOOP("Deals", "已签订"),
     QT_TRANSLATE_NOOP("Deals", "已作废"),
+    QT_TRANSLATE_NOOP("Deals", "已退车"),
     QT_TRANSLATE_NOOP("Deals", "二手车买卖合同"),
     QT_TRANSLATE_NOOP("Deals", "补充协议"),
     QT_TRANSLATE_NOOP("Deals", "车况确认书"),
@@ -239,6 +241,16 @@ class ContractDialog(_ServiceDialog):
             else self.tr("无")
         )
         self.form.addRow(self.tr("已收意向金"), QLabel(deposit_text, self))
+        self.trade_in: pu.TradeIn | None = None
+        self.trade_in_input = QLineEdit(self)
+        self.trade_in_input.setPlaceholderText(
+            self.tr("置换：买受人自有车辆的收车协议编号（可不填）")
+        )
+        self.trade_in_input.editingFinished.connect(self._find_trade_in)
+        self.trade_in_label = QLabel(self)
+        self.trade_in_label.setWordWrap(True)
+        self.form.addRow(self.tr("置换车辆"), self.trade_in_input)
+        self.form.addRow("", self.trade_in_label)
         self.price = QLineEdit(str(prefill.price), self)
         self.price.editingFinished.connect(self._reset_schedule)
         self.id_number = QLineEdit(self)
@@ -287,6 +299,34 @@ class ContractDialog(_ServiceDialog):
         self.resize(680, 720)
         self._reset_schedule()
 
+    def _find_trade_in(self) -> None:
+        text, buyer = self.trade_in_input.text(), self.prefill.customer_id
+        if not text.strip():
+            self.trade_in = None
+            self.trade_in_label.setText("")
+            self._reset_schedule()
+            return
+        self.runner.read(
+            lambda s: pu.find_trade_in(s, text, buyer), self._trade_in_found, self._no_trade_in
+        )
+
+    def _trade_in_found(self, found: pu.TradeIn) -> None:
+        self.trade_in = found
+        self.error.hide()
+        self.trade_in_label.setText(
+            self.tr("{car}，作价 {amount}（大写：人民币{capitals}），签约时抵作车款").format(
+                car=found.vehicle,
+                amount=format_yuan(found.amount),
+                capitals=to_chinese_capitals(found.amount),
+            )
+        )
+        self._reset_schedule()
+
+    def _no_trade_in(self, exc: BaseException) -> None:
+        self.trade_in = None
+        self.trade_in_label.setText("")
+        self.show_error(exc)
+
     def _add_step(self, label: str, amount: str, due: QDate | None = None) -> None:
         row = self.schedule.rowCount()
         self.schedule.insertRow(row)
@@ -305,6 +345,8 @@ class ContractDialog(_ServiceDialog):
         """One step, the balance on the day of signing, until the consultant changes it."""
         try:
             balance = parse_amount(self.price.text()) - self.prefill.deposit_amount
+            if self.trade_in is not None:
+                balance -= self.trade_in.amount
         except ShowroomError:
             return
         self.schedule.setRowCount(0)
@@ -328,6 +370,9 @@ class ContractDialog(_ServiceDialog):
 
     def submit(self) -> None:
         p = self.prefill
+        if self.trade_in_input.text().strip() and self.trade_in is None:
+            self.show_message(self.tr("没有找到可抵扣的收车协议，请核对编号，或清空置换一栏。"))
+            return
         data = ct.ContractInput(
             p.vehicle_id,
             p.customer_id,
@@ -342,6 +387,7 @@ class ContractDialog(_ServiceDialog):
             other_terms=self.other.toPlainText(),
             consultant_id=p.consultant_id,
             deposit_id=p.deposit_id,
+            trade_in_id=self.trade_in.purchase_id if self.trade_in else None,
         )
         actor, code = self.user.actor, self.user.store_code
         self.run_write(lambda s: ct.draft(s, actor, data, store_code=code, zone=STORE_ZONE))

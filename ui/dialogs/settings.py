@@ -55,6 +55,11 @@ GROUPS: tuple[tuple[str, str], ...] = (
 # The descriptions declared in showroom/settings.py, repeated here only so that lupdate
 # collects them for translation; a test checks that the two lists agree.
 DESCRIPTIONS: tuple[str, ...] = (
+    QT_TRANSLATE_NOOP("Settings", "发动机与变速箱保修天数（自交车之日起）"),
+    QT_TRANSLATE_NOOP("Settings", "发动机与变速箱保修里程（公里，以先到者为准）"),
+    QT_TRANSLATE_NOOP("Settings", "七日退车期限（天，自交车之日起）"),
+    QT_TRANSLATE_NOOP("Settings", "退车期内允许行驶的里程（公里）"),
+    QT_TRANSLATE_NOOP("Settings", "投诉响应时限（小时）：超过即在店长首页显示超时"),
     QT_TRANSLATE_NOOP("Settings", "数据库地址（留空使用本机内置数据库）"),
     QT_TRANSLATE_NOOP("Settings", "门店编号（合同号、收据号的前缀）"),
     QT_TRANSLATE_NOOP(

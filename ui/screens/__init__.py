@@ -117,6 +117,20 @@ SCREENS: dict[str, ScreenInfo] = {
             "FollowUpsScreen",
         ),
         ScreenInfo(
+            "complaints",
+            QT_TRANSLATE_NOOP("Screens", "投诉"),
+            "warning",
+            "ui.screens.complaints",
+            "ComplaintsScreen",
+        ),
+        ScreenInfo(
+            "warranty",
+            QT_TRANSLATE_NOOP("Screens", "保修索赔"),
+            "clipboard",
+            "ui.screens.warranty",
+            "WarrantyScreen",
+        ),
+        ScreenInfo(
             "inspection_day",
             QT_TRANSLATE_NOOP("Screens", "检测日"),
             "clipboard",

@@ -3,7 +3,10 @@
 Three tabs: the deposits (state, expiring soon, refund / forfeit / apply to a
 contract, receipt print), the day's deposit totals by payment method (to
 reconcile the till and the payment apps), and the contracts with void numbers
-shown as void (sign a draft, void it, amend a signed one, print any paper).
+shown as void (sign a draft, void it, amend a signed one, take a sold car back
+under the 7-day return (manager), print any paper), and the cars bought from
+customers (收车: an offer from a finished inspection, signed on screen, the car
+then in stock).
 Lapsed deposits are expired when the list loads, so every PC sees the car free
 again at once.
 """
@@ -37,6 +40,8 @@ from showroom.money import format_yuan
 from showroom.services import audit
 from showroom.services import contracts as ct
 from showroom.services import deposits as dp
+from showroom.services import purchases as pu
+from showroom.services import returns as rt
 from showroom.users import StaffUser
 from ui.dialogs.deals import (
     AmendmentDialog,
@@ -46,7 +51,9 @@ from ui.dialogs.deals import (
     deals_text,
     method_text,
 )
+from ui.dialogs.purchase import PurchaseDialog, SignPurchaseDialog
 from ui.dialogs.test_drive import STORE_ZONE, templates_dir
+from ui.dialogs.vehicle_return import ReturnDialog, return_terms
 from ui.documents import printing
 from ui.documents.fonts import derive_print_fonts, register_print_fonts
 from ui.documents.render import render_pdf
@@ -181,6 +188,43 @@ class ContractModel(RowListModel):
         )[index.column()]
 
 
+class PurchaseModel(RowListModel):
+    """Purchase agreements (收车) by number, void ones grey. No extra signals."""
+
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("收车协议编号"),
+            self.tr("检测报告"),
+            self.tr("车辆"),
+            self.tr("卖方"),
+            self.tr("收购价"),
+            self.tr("入库编号"),
+            self.tr("置换抵扣合同"),
+            self.tr("状态"),
+        )
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row: pu.PurchaseRow | None = self.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and row.status == "void":
+            return MUTED
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 4:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return (
+            row.purchase_no,
+            row.report_no,
+            row.vehicle,
+            row.seller_name,
+            format_yuan(row.price),
+            row.stock_no,
+            row.credited_to,
+            _tr(row.status_label),
+        )[index.column()]
+
+
 class DealsScreen(Screen):
     """Deposits, the day's totals and contracts. Emits no signals of its own."""
 
@@ -212,6 +256,7 @@ class DealsScreen(Screen):
         self._build_deposits()
         self._build_summary()
         self._build_contracts()
+        self._build_purchases()
 
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -307,6 +352,7 @@ class DealsScreen(Screen):
         self.sign_button = QPushButton(self.tr("签订"), page)
         self.void_button = QPushButton(self.tr("作废"), page)
         self.amend_button = QPushButton(self.tr("补充协议"), page)
+        self.return_button = QPushButton(self.tr("七日退车（店长）"), page)
         self.paper = QComboBox(page)
         self.paper.setMinimumWidth(300)
         self.print_button = QPushButton(self.tr("打印 / 重印"), page)
@@ -314,6 +360,7 @@ class DealsScreen(Screen):
             (self.sign_button, self.sign),
             (self.void_button, self.void),
             (self.amend_button, self.amend),
+            (self.return_button, self.take_back),
         ):
             button.clicked.connect(slot)
             actions.addWidget(button)
@@ -325,6 +372,34 @@ class DealsScreen(Screen):
         layout.addLayout(actions)
         self.tabs.addTab(page, self.tr("合同"))
 
+    def _build_purchases(self) -> None:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        self.purchase_model = PurchaseModel(self)
+        self.purchase_table = make_table(page)
+        self.purchase_table.setModel(self.purchase_model)
+        set_column_widths(
+            self.purchase_table, {0: 160, 1: 150, 3: 80, 4: 110, 5: 150, 6: 160, 7: 110}, stretch=2
+        )
+        self.purchase_table.selectionModel().selectionChanged.connect(self._update_actions)
+        layout.addWidget(self.purchase_table, 1)
+        actions = QHBoxLayout()
+        self.offer_button = QPushButton(self.tr("按检测报告收车（店长）"), page)
+        self.sign_purchase_button = QPushButton(self.tr("签订收车协议"), page)
+        self.void_purchase_button = QPushButton(self.tr("作废"), page)
+        self.print_purchase_button = QPushButton(self.tr("打印 / 重印"), page)
+        for button, slot in (
+            (self.offer_button, self.make_offer),
+            (self.sign_purchase_button, self.sign_purchase),
+            (self.void_purchase_button, self.void_purchase),
+            (self.print_purchase_button, self.print_purchase),
+        ):
+            button.clicked.connect(slot)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+        self.tabs.addTab(page, self.tr("收车"))
+
     # --- loading ------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -335,12 +410,19 @@ class DealsScreen(Screen):
 
         def work(
             session: Session,
-        ) -> tuple[list[dp.DepositRow], list[dp.DepositRow], dp.DaySummary, list[ct.ContractRow]]:
+        ) -> tuple[
+            list[dp.DepositRow],
+            list[dp.DepositRow],
+            dp.DaySummary,
+            list[ct.ContractRow],
+            list[pu.PurchaseRow],
+        ]:
             return (
                 dp.list_deposits(session, store, active_only=active_only),
                 dp.expiring(session, store, now, EXPIRING_DAYS),
                 dp.day_summary(session, store, day, STORE_ZONE),
                 ct.list_contracts(session, store),
+                pu.list_purchases(session, store),
             )
 
         def expire(session: Session) -> list[str]:
@@ -365,10 +447,15 @@ class DealsScreen(Screen):
     def _loaded(
         self,
         result: tuple[
-            list[dp.DepositRow], list[dp.DepositRow], dp.DaySummary, list[ct.ContractRow]
+            list[dp.DepositRow],
+            list[dp.DepositRow],
+            dp.DaySummary,
+            list[ct.ContractRow],
+            list[pu.PurchaseRow],
         ],
     ) -> None:
-        rows, expiring, summary, contracts = result
+        rows, expiring, summary, contracts, purchases = result
+        self.purchase_model.set_rows(purchases)
         self.deposit_model.set_rows(rows)
         if expiring:
             self.expiring.setText(
@@ -423,6 +510,12 @@ class DealsScreen(Screen):
         rows = self.contract_table.selectionModel().selectedRows()
         return self.contract_model.row_at(rows[0].row()) if rows else None
 
+    def selected_purchase(self) -> pu.PurchaseRow | None:
+        if not hasattr(self, "purchase_table"):
+            return None
+        rows = self.purchase_table.selectionModel().selectedRows()
+        return self.purchase_model.row_at(rows[0].row()) if rows else None
+
     def _update_actions(self) -> None:
         deposit = self.selected_deposit()
         active = deposit is not None and deposit.status is DepositStatus.ACTIVE
@@ -439,7 +532,10 @@ class DealsScreen(Screen):
         signed = contract is not None and contract.status is ContractStatus.SIGNED
         self.sign_button.setEnabled(draft)
         self.void_button.setEnabled(draft)
-        self.amend_button.setEnabled(signed and contract.kind is ContractKind.SALE)  # type: ignore[union-attr]
+        sale = signed and contract.kind is ContractKind.SALE  # type: ignore[union-attr]
+        returned = contract is not None and contract.returned_at is not None
+        self.amend_button.setEnabled(sale and not returned)
+        self.return_button.setEnabled(sale and not returned and self.user.has_role(Role.MANAGER))
         self.paper.clear()
         if signed:
             names = (
@@ -450,11 +546,20 @@ class DealsScreen(Screen):
                     self.tr("附件一 车况确认书"),
                     self.tr("附件二 售后服务协议"),
                 ]
+                + ([self.tr("退车协议")] if returned else [])
             )
             for name, number in zip(names, contract.paper_numbers, strict=True):  # type: ignore[union-attr]
                 self.paper.addItem(f"{name} {number}", number)
         self.paper.setEnabled(signed)
         self.print_button.setEnabled(signed)
+        purchase = self.selected_purchase()
+        manager = self.user.has_role(Role.MANAGER)
+        self.offer_button.setEnabled(manager)
+        self.sign_purchase_button.setEnabled(
+            manager and purchase is not None and purchase.status == "draft"
+        )
+        self.void_purchase_button.setEnabled(purchase is not None and purchase.status == "draft")
+        self.print_purchase_button.setEnabled(purchase is not None and purchase.status == "signed")
 
     def _changed(self, *_: object) -> None:
         self.context.bus.publish({"deposits", "contracts", "vehicles", "follow_ups"})
@@ -653,6 +758,137 @@ class DealsScreen(Screen):
         dialog = AmendmentDialog(self.context, self.runner, self.user, row, self)
         dialog.succeeded.connect(self._drafted)
         dialog.open()
+
+    def take_back(self) -> None:
+        """七日退车: the service quotes the window, the manager fills in the return."""
+        row = self.selected_contract()
+        if row is None:
+            return
+        contract_id, terms = row.id, return_terms(self.context)
+        now = utcnow()
+        self.runner.read(
+            lambda s: rt.quote(s, contract_id, terms=terms, now=now, zone=STORE_ZONE),
+            self._open_return,
+            self._failed,
+        )
+
+    def _open_return(self, quote: rt.ReturnQuote) -> None:
+        dialog = ReturnDialog(self.context, self.runner, self.user, quote, self)
+        dialog.succeeded.connect(self._returned)
+        dialog.open()
+
+    def _returned(self, done: rt.RecordedReturn) -> None:
+        self._say(
+            self.tr(
+                "合同 {no} 已退车（退车协议 {return_no}）：应退 {refund}，车辆已恢复在售，"
+                "{n} 次回访已停止。"
+            ).format(
+                no=done.contract_no,
+                return_no=done.return_no,
+                refund=format_yuan(done.refund),
+                n=done.follow_ups_stopped,
+            )
+        )
+        self._changed()
+        self._print_return(done.id)
+
+    def _print_return(self, return_id: Any) -> None:
+        """The agreement as printed the first time is the archived original."""
+        folder, terms, actor = (
+            templates_dir(self.context),
+            return_terms(self.context),
+            self.user.actor,
+        )
+
+        def load(session: Session) -> Document:
+            return rt.prepare_agreement(
+                session, return_id, terms=terms, templates_dir=folder, zone=STORE_ZONE
+            )
+
+        def rendered(document: Document, pdf: bytes) -> None:
+            self.runner.write(
+                lambda s: rt.archive_agreement(s, actor, return_id, document, pdf),
+                lambda _stored: printing.preview(document, self),
+                self._failed,
+            )
+
+        def loaded(document: Document) -> None:
+            self.runner.call(
+                lambda: render_pdf(document), lambda pdf: rendered(document, pdf), self._failed
+            )
+
+        self.runner.read(load, loaded, self._failed)
+
+    # --- 收车 -----------------------------------------------------------------------------
+
+    def make_offer(self) -> None:
+        report, ok = QInputDialog.getText(
+            self, self.tr("收车"), self.tr("已定稿并有估价的检测报告编号：")
+        )
+        if not ok or not report.strip():
+            return
+        now = utcnow()
+        self.runner.read(
+            lambda s: pu.offer_start(s, report, now=now), self._open_offer, self._failed
+        )
+
+    def _open_offer(self, start: pu.OfferStart) -> None:
+        dialog = PurchaseDialog(self.context, self.runner, self.user, start, self)
+        dialog.succeeded.connect(self._offered)
+        dialog.open()
+
+    def _offered(self, drafted: pu.DraftedPurchase) -> None:
+        self._say(
+            self.tr("收车协议 {no} 已生成（草稿），请卖方阅读并签名。").format(
+                no=drafted.purchase_no
+            )
+        )
+        self._changed()
+        self.tabs.setCurrentIndex(3)
+        self._open_purchase_signing(drafted.id)
+
+    def sign_purchase(self) -> None:
+        row = self.selected_purchase()
+        if row is not None:
+            self._open_purchase_signing(row.id)
+
+    def _open_purchase_signing(self, purchase_id: Any) -> None:
+        dialog = SignPurchaseDialog(self.context, self.runner, self.user, purchase_id, self)
+        dialog.succeeded.connect(self._purchase_signed)
+        dialog.open()
+
+    def _purchase_signed(self, signed: pu.SignedPurchase) -> None:
+        self._say(
+            self.tr("收车协议 {no} 已签订并存档，车辆已入库（{stock}，整备中）。").format(
+                no=signed.purchase_no, stock=signed.stock_no
+            )
+        )
+        self._changed()
+        dialog = self.sender()
+        document = getattr(dialog, "signed_document", None)
+        if document is not None:
+            printing.preview(document, self)
+
+    def void_purchase(self) -> None:
+        row = self.selected_purchase()
+        if row is None:
+            return
+        user, purchase_id = self.user, row.id
+        self.runner.write(lambda s: pu.void(s, user, purchase_id), self._changed, self._failed)
+
+    def print_purchase(self) -> None:
+        row = self.selected_purchase()
+        if row is None:
+            return
+        printing.reprint(
+            self.runner,
+            self.user.actor,
+            DocumentKind.CONTRACT,
+            row.purchase_no,
+            self._reprinted,
+            self._failed,
+            self.context.paths.cache_dir,
+        )
 
     def print_paper(self) -> None:
         number = self.paper.currentData()

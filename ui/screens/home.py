@@ -3,7 +3,8 @@
 Reception sees arrivals and the waiting queue first, sales their test drives,
 deposits and follow-ups, the appraiser the next inspection day; the manager sees
 all of it. Figures reload when a related change is published and once a minute,
-so the board stays true without anyone pressing a button.
+so the board stays true without anyone pressing a button. A manager also sees
+the complaints past their response deadline, named, above the cards.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from db.enums import Role, VisitStatus
 from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.money import format_yuan
+from showroom.services import complaints as cp
 from showroom.services.overview import Overview, today_overview
 from showroom.users import StaffUser
 from ui.clock import today_qdate
+from ui.dialogs.complaint import complaints_text
 from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.tasks import TaskRunner
@@ -65,6 +68,7 @@ class HomeScreen(Screen):
             "events",
             "registrations",
             "customers",
+            "complaints",
         }
     )
 
@@ -99,6 +103,12 @@ class HomeScreen(Screen):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self.body.addWidget(self.error_label)
+
+        self.complaints_label = QLabel("", self)
+        self.complaints_label.setObjectName("ErrorText")
+        self.complaints_label.setWordWrap(True)
+        self.complaints_label.hide()
+        self.body.addWidget(self.complaints_label)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
@@ -177,6 +187,35 @@ class HomeScreen(Screen):
             return today_overview(session, store_id, utcnow())
 
         self.runner.read(work, self._show, self._on_failed)
+        if self.user.has_any(Role.MANAGER, Role.GROUP_MANAGER):
+
+            def late(session: Session) -> list[cp.ComplaintRow]:
+                return cp.overdue(session, store_id, utcnow())
+
+            self.runner.read(late, self._show_complaints, self._on_failed)
+
+    def _show_complaints(self, rows: list[cp.ComplaintRow]) -> None:
+        """Overdue complaints by number, owner and how late, or nothing at all."""
+        if not rows:
+            self.complaints_label.hide()
+            return
+        now = utcnow()
+        named = "；".join(
+            self.tr("{no}（{topic}，负责人 {owner}，超时 {hours} 小时）").format(
+                no=r.complaint_no,
+                topic=complaints_text(r.topic_label),
+                owner=r.owner_name,
+                hours=max(1, int((now - r.due_at).total_seconds() // 3600)),
+            )
+            for r in rows[:5]
+        )
+        more = self.tr("等") if len(rows) > 5 else ""
+        self.complaints_label.setText(
+            self.tr("{n} 条投诉已超过答复期限：{list}{more}。请到“投诉”处理。").format(
+                n=len(rows), list=named, more=more
+            )
+        )
+        self.complaints_label.show()
 
     def _on_failed(self, exc: BaseException) -> None:
         self.error_label.setText(report_failure(exc))
