@@ -67,32 +67,32 @@
 <context>
     <name>AmendmentDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="445"/>
+        <location filename="../../ui/dialogs/deals.py" line="491"/>
         <source>起草补充协议</source>
         <translation>Draft amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="448"/>
+        <location filename="../../ui/dialogs/deals.py" line="494"/>
         <source>原合同</source>
         <translation>Original contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="452"/>
+        <location filename="../../ui/dialogs/deals.py" line="498"/>
         <source>写明变更的条款和内容，如：交车日期改为……</source>
         <translation>State the clauses and what changes, e.g. delivery date moved to …</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="453"/>
+        <location filename="../../ui/dialogs/deals.py" line="499"/>
         <source>变更后成交价（元）</source>
         <translation>Price after the change (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="454"/>
+        <location filename="../../ui/dialogs/deals.py" line="500"/>
         <source>变更内容</source>
         <translation>Changes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="455"/>
+        <location filename="../../ui/dialogs/deals.py" line="501"/>
         <source>生成补充协议编号</source>
         <translation>Number the amendment</translation>
     </message>
@@ -324,97 +324,97 @@
 <context>
     <name>BoardScreen</name>
     <message>
-        <location filename="../../ui/screens/board.py" line="279"/>
+        <location filename="../../ui/screens/board.py" line="301"/>
         <source>今日到店</source>
         <translation>Visits today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="283"/>
+        <location filename="../../ui/screens/board.py" line="305"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="339"/>
+        <location filename="../../ui/screens/board.py" line="361"/>
         <source>按到店先后分配排队客户</source>
         <translation>Hand out the queue by arrival</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="346"/>
+        <location filename="../../ui/screens/board.py" line="368"/>
         <source>开始接待</source>
         <translation>Start attending</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="348"/>
+        <location filename="../../ui/screens/board.py" line="370"/>
         <source>试驾出发</source>
         <translation>Test drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="350"/>
+        <location filename="../../ui/screens/board.py" line="372"/>
         <source>试驾回来</source>
         <translation>Test drive back</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="352"/>
+        <location filename="../../ui/screens/board.py" line="374"/>
         <source>离店登记…</source>
         <translation>Check out…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="357"/>
+        <location filename="../../ui/screens/board.py" line="379"/>
         <source>改派</source>
         <translation>Reassign</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="363"/>
+        <location filename="../../ui/screens/board.py" line="385"/>
         <source>接待顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="415"/>
+        <location filename="../../ui/screens/board.py" line="437"/>
         <source>选择顾问…</source>
         <translation>Choose consultant…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="418"/>
+        <location filename="../../ui/screens/board.py" line="440"/>
         <source>（接待中）</source>
         <translation> (attending)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="418"/>
+        <location filename="../../ui/screens/board.py" line="440"/>
         <source>（有客等候）</source>
         <translation> (has a visitor waiting)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="432"/>
+        <location filename="../../ui/screens/board.py" line="454"/>
         <source>今天没有在岗的销售顾问（请店长在“员工 → 排班”中安排）。</source>
         <translation>No consultant is on duty today (the manager sets this under Staff → Roster).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="434"/>
+        <location filename="../../ui/screens/board.py" line="456"/>
         <source>在岗空闲：{free}</source>
         <translation>On duty and free: {free}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="434"/>
+        <location filename="../../ui/screens/board.py" line="456"/>
         <source>无</source>
         <translation>none</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="436"/>
+        <location filename="../../ui/screens/board.py" line="458"/>
         <source> · 在岗忙碌：{busy}</source>
         <translation> · On duty, busy: {busy}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="438"/>
+        <location filename="../../ui/screens/board.py" line="460"/>
         <source> · 排队等候分配 {n} 位（顾问空出后按到店先后自动分配）</source>
         <translation> · {n} waiting for a consultant (handed out by arrival as consultants become free)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="450"/>
+        <location filename="../../ui/screens/board.py" line="472"/>
         <source>等待 {w} · 接待中 {c} · 试驾中 {d} · 已离店 {l}</source>
         <translation>Waiting {w} · Being served {c} · On test drive {d} · Left {l}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="457"/>
+        <location filename="../../ui/screens/board.py" line="479"/>
         <source> · {n} 位等待超时</source>
         <translation> · {n} waiting too long</translation>
     </message>
@@ -644,26 +644,94 @@
 <context>
     <name>BugReporter</name>
     <message>
-        <location filename="../../ui/errors.py" line="1275"/>
+        <location filename="../../ui/errors.py" line="1293"/>
         <source>出现了意外错误</source>
         <translation>Unexpected error</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1276"/>
+        <location filename="../../ui/errors.py" line="1294"/>
         <source>很抱歉，程序出现了意外错误。您输入的内容已尽量保留。</source>
         <translation>Sorry, something unexpected went wrong. What you typed has been kept where possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1278"/>
+        <location filename="../../ui/errors.py" line="1296"/>
         <source>请把下面的日志文件发给技术支持：
 {path}</source>
         <translation>Please send this log file to support:
 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1282"/>
+        <location filename="../../ui/errors.py" line="1300"/>
         <source>知道了</source>
         <translation>OK</translation>
+    </message>
+</context>
+<context>
+    <name>CadenceDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="27"/>
+        <source>A 级（热，7 天内可成交）</source>
+        <translation>Grade A (hot, may buy within 7 days)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="28"/>
+        <source>B 级（温）</source>
+        <translation>Grade B (warm)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="29"/>
+        <source>C 级（冷）</source>
+        <translation>Grade C (cold)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="30"/>
+        <source>D 级（无意向）</source>
+        <translation>Grade D (no intent)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="43"/>
+        <source>回访节奏</source>
+        <translation>Follow-up cadence</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="48"/>
+        <source>客户离店、试驾还车、来了新线索或调整意向等级时，按等级自动安排下一次回访。已安排的回访日期不变。标签为“{tag}”的客户由顾问手动安排。</source>
+        <translation>When a customer leaves, returns from a test drive, sends a new enquiry or has the intent grade changed, the next follow-up is planned by grade. Follow-ups already planned keep their dates. Customers tagged &quot;{tag}&quot; are planned by their consultant by hand.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="56"/>
+        <source>意向等级</source>
+        <translation>Intent grade</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="57"/>
+        <source>自动回访</source>
+        <translation>Automatic</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="58"/>
+        <source>首次回访（天后）</source>
+        <translation>First follow-up (days after)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="59"/>
+        <source>之后每隔（天）</source>
+        <translation>Then every (days)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="71"/>
+        <source>不重复</source>
+        <translation>No repeat</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="90"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/cadence.py" line="91"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -1216,42 +1284,52 @@
         <translation>Choose who rides along.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="209"/>
+        <location filename="../../ui/screens/board.py" line="214"/>
         <source>离店登记</source>
         <translation>Check out</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="211"/>
+        <location filename="../../ui/screens/board.py" line="216"/>
         <source>{name} 离店</source>
         <translation>{name} leaving</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="222"/>
+        <location filename="../../ui/screens/board.py" line="228"/>
+        <source>（不填）</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="234"/>
         <source>可不填，如：看中白色卡罗拉，周末带家人再来</source>
         <translation>Optional, e.g. likes the white Corolla, coming back with family at the weekend</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="228"/>
+        <location filename="../../ui/screens/board.py" line="240"/>
         <source>接待结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="229"/>
+        <location filename="../../ui/screens/board.py" line="241"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="230"/>
+        <location filename="../../ui/screens/board.py" line="242"/>
+        <source>战败原因</source>
+        <translation>Reason lost</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/board.py" line="243"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="231"/>
+        <location filename="../../ui/screens/board.py" line="244"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/board.py" line="234"/>
+        <location filename="../../ui/screens/board.py" line="247"/>
         <source>确认离店</source>
         <translation>Confirm check-out</translation>
     </message>
@@ -1277,6 +1355,157 @@
         <location filename="../../ui/screens/inspection_day.py" line="617"/>
         <source>保存</source>
         <translation>Save</translation>
+    </message>
+</context>
+<context>
+    <name>ClaimDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="68"/>
+        <source>保修报修</source>
+        <translation>Warranty claim</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="72"/>
+        <source>合同编号、库存编号或车牌号</source>
+        <translation>Contract no., stock no. or plate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="79"/>
+        <source>客户描述的故障现象、出现的时间和条件</source>
+        <translation>The fault as the customer describes it, when and under what conditions</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="82"/>
+        <source>报修时的表显里程（公里）</source>
+        <translation>Odometer when reported (km)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="84"/>
+        <source>添加照片…</source>
+        <translation>Add photos…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="86"/>
+        <source>未添加照片</source>
+        <translation>No photos</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="90"/>
+        <source>车辆/合同</source>
+        <translation>Car / contract</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="92"/>
+        <source>报修部件</source>
+        <translation>Part</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="93"/>
+        <source>故障现象</source>
+        <translation>Symptom</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="94"/>
+        <source>表显里程</source>
+        <translation>Odometer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="95"/>
+        <source>照片</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="99"/>
+        <source>保修：交车后 {days} 天或 {km} 公里以内（以先到者为准）。</source>
+        <translation>Warranty: {days} days or {km} km from delivery, whichever comes first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="105"/>
+        <source>登记报修</source>
+        <translation>Open claim</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="122"/>
+        <source>已找到已售车辆的买卖合同。</source>
+        <translation>Found the sale contract of the sold car.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="131"/>
+        <source>选择照片</source>
+        <translation>Choose photos</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="131"/>
+        <source>照片 (*.jpg *.jpeg *.png)</source>
+        <translation>Photos (*.jpg *.jpeg *.png)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="137"/>
+        <source>已添加 {n} 张</source>
+        <translation>{n} added</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="141"/>
+        <source>请先输入合同编号、库存编号或车牌号找到已售车辆。</source>
+        <translation>Enter the contract no., stock no. or plate to find the sold car first.</translation>
+    </message>
+</context>
+<context>
+    <name>ClaimModel</name>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="46"/>
+        <source>索赔单号</source>
+        <translation>Claim no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="47"/>
+        <source>报修时间</source>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="48"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="49"/>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="50"/>
+        <source>部件</source>
+        <translation>Part</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="51"/>
+        <source>故障现象</source>
+        <translation>Symptom</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="52"/>
+        <source>保修期内</source>
+        <translation>In warranty</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="53"/>
+        <source>结论</source>
+        <translation>Decision</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="54"/>
+        <source>门店/客户承担</source>
+        <translation>Store / customer pays</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="72"/>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="72"/>
+        <source>否</source>
+        <translation>No</translation>
     </message>
 </context>
 <context>
@@ -1700,6 +1929,253 @@
     </message>
 </context>
 <context>
+    <name>ComplaintDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="62"/>
+        <source>登记投诉</source>
+        <translation>Record complaint</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="65"/>
+        <source>客户手机</source>
+        <translation>Customer mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="66"/>
+        <source>（未找到客户）</source>
+        <translation>(no customer found)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="67"/>
+        <source>没有这个手机号的客户，请先在前台登记。</source>
+        <translation>No customer has this number; register them at reception first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="73"/>
+        <source>客户反映的问题，尽量记下原话</source>
+        <translation>What the customer said, in their words where possible</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="76"/>
+        <source>涉及的车辆：库存编号或车牌号（可不填）</source>
+        <translation>The car concerned: stock no. or plate (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="80"/>
+        <source>我（{name}）</source>
+        <translation>Me ({name})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="82"/>
+        <source>类别</source>
+        <translation>About</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="83"/>
+        <source>投诉内容</source>
+        <translation>Complaint</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="84"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="86"/>
+        <source>负责人</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="88"/>
+        <source>须在 {h} 小时内答复客户，超时在店长首页提示。</source>
+        <translation>Answer the customer within {h} hours; later ones are flagged on the manager&apos;s home screen.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="90"/>
+        <source>登记</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="120"/>
+        <source>请先输入手机号找到客户。</source>
+        <translation>Enter the mobile number to find the customer first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="123"/>
+        <source>没有找到所填的车辆，请核对库存编号或车牌号，或清空。</source>
+        <translation>No car matches; check the stock no. or plate, or clear it.</translation>
+    </message>
+</context>
+<context>
+    <name>ComplaintModel</name>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="48"/>
+        <source>编号</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="49"/>
+        <source>受理时间</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="50"/>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="51"/>
+        <source>类别</source>
+        <translation>About</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="52"/>
+        <source>涉及</source>
+        <translation>Concerns</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="53"/>
+        <source>内容</source>
+        <translation>Complaint</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="54"/>
+        <source>负责人</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="55"/>
+        <source>答复期限</source>
+        <translation>Answer by</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="56"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="74"/>
+        <source>已超时</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="76"/>
+        <source>（满意度 {n}）</source>
+        <translation>(satisfaction {n})</translation>
+    </message>
+</context>
+<context>
+    <name>Complaints</name>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="30"/>
+        <source>车辆问题</source>
+        <translation>The car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="31"/>
+        <source>员工服务</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="32"/>
+        <source>手续证件</source>
+        <translation>Paperwork</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="33"/>
+        <source>价格费用</source>
+        <translation>Price and fees</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="34"/>
+        <source>售后服务</source>
+        <translation>After-sales service</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="35"/>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="36"/>
+        <source>处理中</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="37"/>
+        <source>已处理</source>
+        <translation>Resolved</translation>
+    </message>
+</context>
+<context>
+    <name>ComplaintsScreen</name>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="103"/>
+        <source>投诉</source>
+        <translation>Complaints</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="108"/>
+        <source>只看未处理</source>
+        <translation>Open only</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="112"/>
+        <source>登记投诉</source>
+        <translation>Record complaint</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="128"/>
+        <source>转交他人</source>
+        <translation>Hand over</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="130"/>
+        <source>登记处理结果</source>
+        <translation>Record outcome</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="155"/>
+        <source>未处理 {open} 条，其中超时 {late} 条</source>
+        <translation>{open} open, {late} of them overdue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="196"/>
+        <source>投诉 {no} 已登记，负责人 {owner}，请在 {due} 前答复客户。</source>
+        <translation>Complaint {no} recorded, owner {owner}; answer the customer by {due}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="201"/>
+        <source>投诉已保存在本机，网络恢复后自动同步并编号。</source>
+        <translation>Complaint saved on this PC; it is numbered and synced when the network is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="213"/>
+        <source>处理结果已登记。</source>
+        <translation>Outcome recorded.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="230"/>
+        <source>本店没有其他可转交的员工。</source>
+        <translation>There is no other member of staff to hand it to.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="234"/>
+        <source>转交投诉</source>
+        <translation>Hand over complaint</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="235"/>
+        <source>把投诉 {no} 转交给：</source>
+        <translation>Hand complaint {no} to:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/complaints.py" line="249"/>
+        <source>投诉已转交 {name}。</source>
+        <translation>Complaint handed to {name}.</translation>
+    </message>
+</context>
+<context>
     <name>ContactStep</name>
     <message>
         <source>您的手机号和姓氏</source>
@@ -1756,180 +2232,200 @@
 <context>
     <name>ContractDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="226"/>
+        <location filename="../../ui/dialogs/deals.py" line="228"/>
         <source>起草二手车买卖合同</source>
         <translation>Draft used-car sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="229"/>
+        <location filename="../../ui/dialogs/deals.py" line="231"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="232"/>
+        <location filename="../../ui/dialogs/deals.py" line="234"/>
         <source>买受人</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="235"/>
+        <location filename="../../ui/dialogs/deals.py" line="237"/>
         <source>{amount}（收据 {receipt}），签约时抵作车款</source>
         <translation>{amount} (receipt {receipt}), credited to the price on signing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="239"/>
+        <location filename="../../ui/dialogs/deals.py" line="241"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="241"/>
+        <location filename="../../ui/dialogs/deals.py" line="243"/>
         <source>已收意向金</source>
         <translation>Deposit received</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="245"/>
+        <location filename="../../ui/dialogs/deals.py" line="247"/>
+        <source>置换：买受人自有车辆的收车协议编号（可不填）</source>
+        <translation>Trade-in: purchase agreement no. of the buyer&apos;s own car (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="252"/>
+        <source>置换车辆</source>
+        <translation>Trade-in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="257"/>
         <source>18 位居民身份证号码（必填）</source>
         <translation>18-character resident ID number (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="250"/>
+        <location filename="../../ui/dialogs/deals.py" line="262"/>
         <source>甲方门店</source>
         <translation>Seller&apos;s showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="259"/>
+        <location filename="../../ui/dialogs/deals.py" line="271"/>
         <source>付款节点</source>
         <translation>Instalment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="259"/>
+        <location filename="../../ui/dialogs/deals.py" line="271"/>
         <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="259"/>
+        <location filename="../../ui/dialogs/deals.py" line="271"/>
         <source>最迟日期</source>
         <translation>Due by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="265"/>
+        <location filename="../../ui/dialogs/deals.py" line="277"/>
         <source>添加一期</source>
         <translation>Add instalment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="267"/>
+        <location filename="../../ui/dialogs/deals.py" line="279"/>
         <source>删除所选</source>
         <translation>Remove selected</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="273"/>
+        <location filename="../../ui/dialogs/deals.py" line="285"/>
         <source>其他约定（如随车赠品），可不填</source>
         <translation>Other terms (e.g. free accessories), optional</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="275"/>
+        <location filename="../../ui/dialogs/deals.py" line="287"/>
         <source>成交价（元）</source>
         <translation>Price (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="276"/>
+        <location filename="../../ui/dialogs/deals.py" line="288"/>
         <source>身份证号码</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="277"/>
+        <location filename="../../ui/dialogs/deals.py" line="289"/>
         <source>买受人地址</source>
         <translation>Buyer&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="278"/>
+        <location filename="../../ui/dialogs/deals.py" line="290"/>
         <source>交车日期</source>
         <translation>Delivery date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="279"/>
+        <location filename="../../ui/dialogs/deals.py" line="291"/>
         <source>交车地点</source>
         <translation>Delivery place</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="280"/>
+        <location filename="../../ui/dialogs/deals.py" line="292"/>
         <source>车钥匙（把）</source>
         <translation>Keys</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="281"/>
+        <location filename="../../ui/dialogs/deals.py" line="293"/>
         <source>过户费承担</source>
         <translation>Transfer fees paid by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="282"/>
+        <location filename="../../ui/dialogs/deals.py" line="294"/>
         <source>付款计划</source>
         <translation>Payment schedule</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="284"/>
+        <location filename="../../ui/dialogs/deals.py" line="296"/>
         <source>其他约定</source>
         <translation>Other terms</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="285"/>
+        <location filename="../../ui/dialogs/deals.py" line="297"/>
         <source>生成合同编号并预览</source>
         <translation>Number the contract and preview</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="311"/>
+        <location filename="../../ui/dialogs/deals.py" line="317"/>
+        <source>{car}，作价 {amount}（大写：人民币{capitals}），签约时抵作车款</source>
+        <translation>{car}, valued {amount} (in words: RMB {capitals}), credited on signing</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="353"/>
         <source>签约当日付清余款</source>
         <translation>Balance paid on the day of signing</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="374"/>
+        <source>没有找到可抵扣的收车协议，请核对编号，或清空置换一栏。</source>
+        <translation>No purchase agreement to credit; check the number or clear the trade-in field.</translation>
     </message>
 </context>
 <context>
     <name>ContractModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="145"/>
+        <location filename="../../ui/screens/deals.py" line="152"/>
         <source>合同编号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="146"/>
+        <location filename="../../ui/screens/deals.py" line="153"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="147"/>
+        <location filename="../../ui/screens/deals.py" line="154"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="148"/>
+        <location filename="../../ui/screens/deals.py" line="155"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="149"/>
+        <location filename="../../ui/screens/deals.py" line="156"/>
         <source>成交价</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="150"/>
+        <location filename="../../ui/screens/deals.py" line="157"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="151"/>
+        <location filename="../../ui/screens/deals.py" line="158"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="152"/>
+        <location filename="../../ui/screens/deals.py" line="159"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="168"/>
+        <location filename="../../ui/screens/deals.py" line="175"/>
         <source>（变更 {no}）</source>
         <translation> (amends {no})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="171"/>
+        <location filename="../../ui/screens/deals.py" line="178"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
@@ -2219,428 +2715,510 @@
 <context>
     <name>CustomerRecordDialog</name>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="242"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="247"/>
         <source>客户档案</source>
         <translation>Customer record</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="247"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="252"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="252"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="257"/>
         <source>显示完整号码</source>
         <translation>Show full number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="253"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="257"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="258"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="262"/>
         <source>查看会记入审计日志</source>
         <translation>Viewing is recorded in the audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="256"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="261"/>
         <source>显示身份证号</source>
         <translation>Show ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="296"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="305"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="351"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="594"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="366"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="719"/>
         <source>手机：{p}</source>
         <translation>Mobile: {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="356"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="607"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="371"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="732"/>
         <source>身份证：{i}</source>
         <translation>ID: {i}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="356"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="371"/>
         <source>未登记</source>
         <translation>Not on file</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="362"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="377"/>
         <source>资料与需求</source>
         <translation>Details and needs</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="383"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="398"/>
         <source>到店号</source>
         <translation>Visit no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="366"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="384"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="410"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="435"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="381"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="399"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="425"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="450"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="385"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="400"/>
         <source>目的</source>
         <translation>Purpose</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="386"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="461"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="401"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="476"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="527"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="387"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="460"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="402"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="475"/>
         <source>顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="388"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="462"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="403"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="477"/>
         <source>结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="389"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="404"/>
         <source>意向</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="404"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="419"/>
         <source>到店记录（{n}）</source>
         <translation>Visits ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="411"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="426"/>
         <source>方式</source>
         <translation>Channel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="366"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="412"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="381"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="427"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="266"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="274"/>
         <source>编辑资料…（E）</source>
         <translation>Edit details… (E)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="270"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="278"/>
         <source>记录沟通…（N）</source>
         <translation>Log contact… (N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="301"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="621"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="310"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="746"/>
         <source>撤回营销同意</source>
         <translation>Withdraw marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="302"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="311"/>
         <source>客户不再接收优惠信息：立即停止营销回访</source>
         <translation>The customer no longer wants offers: sales follow-up calls stop at once</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="304"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="645"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="313"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="770"/>
         <source>导出个人信息</source>
         <translation>Export personal data</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="305"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="314"/>
         <source>把门店保存的该客户信息导出为 PDF 和 JSON，交给客户</source>
         <translation>Export everything the store keeps about this customer as PDF and JSON, for the customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="307"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="693"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="316"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="818"/>
         <source>删除个人信息</source>
         <translation>Erase personal data</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="309"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="318"/>
         <source>按客户申请删除并匿名化；合同、收据和试驾协议依法保留</source>
         <translation>Erase and anonymise on the customer&apos;s request; contracts, receipts and test-drive agreements are kept as the law requires</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="348"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="357"/>
         <source>标签：{tags}</source>
         <translation>Tags: {tags}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="353"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="361"/>
+        <source>⚠ 流失预警：{signals}</source>
+        <translation>⚠ Churn signals: {signals}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="368"/>
         <source>&#x3000;第二电话：{p}</source>
         <translation>   Second phone: {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="366"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="413"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="381"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="428"/>
         <source>内容</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="366"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="381"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="377"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="392"/>
         <source>时间线（{n}）</source>
         <translation>Timeline ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="414"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="429"/>
         <source>客户答复</source>
         <translation>Customer&apos;s answer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="415"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="430"/>
         <source>下一步</source>
         <translation>Next step</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="429"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="444"/>
         <source>沟通记录（{n}）</source>
         <translation>Contacts ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="436"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="451"/>
         <source>原等级</source>
         <translation>Old grade</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="437"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="452"/>
         <source>新等级</source>
         <translation>New grade</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="438"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="453"/>
         <source>调整人</source>
         <translation>Changed by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="439"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="454"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="452"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="467"/>
         <source>意向等级变化（{n}）</source>
         <translation>Intent grade changes ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="458"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="473"/>
         <source>应回访日</source>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="459"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="474"/>
         <source>事由</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="475"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="490"/>
         <source>回访任务（{n}）</source>
         <translation>Follow-up tasks ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="487"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="493"/>
+        <source>推荐（{n}）</source>
+        <translation>Referrals ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="504"/>
+        <source>无奖励</source>
+        <translation>No reward</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="505"/>
+        <source>待兑现</source>
+        <translation>Promised</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="506"/>
+        <source>已兑现</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="511"/>
+        <source>推荐人：{name}</source>
+        <translation>Referred by {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="513"/>
+        <source>推荐了：{name}</source>
+        <translation>Referred {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="515"/>
+        <source>¥{amount}</source>
+        <translation>¥{amount}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="525"/>
+        <source>关系</source>
+        <translation>Relation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="526"/>
+        <source>奖励</source>
+        <translation>Reward</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="528"/>
+        <source>登记日期</source>
+        <translation>Recorded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="542"/>
+        <source>登记推荐人…</source>
+        <translation>Record referrer…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="549"/>
+        <source>标记奖励已兑现</source>
+        <translation>Mark reward paid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="578"/>
+        <source>谁推荐了 {name}？</source>
+        <translation>Who referred {name}?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="585"/>
+        <source>推荐关系已登记。</source>
+        <translation>Referral recorded.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="601"/>
+        <source>推荐奖励已登记为兑现。</source>
+        <translation>Reward marked as paid.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="612"/>
         <source>{low}–{high} 万元</source>
         <translation>¥{low}–{high} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="491"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="616"/>
         <source>{low} 万元以上</source>
         <translation>¥{low} × 10,000 or more</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="493"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="618"/>
         <source>{high} 万元以下</source>
         <translation>Up to ¥{high} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="495"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="620"/>
         <source>同意接收营销信息</source>
         <translation>Agrees to receive marketing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="496"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="621"/>
         <source>不同意营销联系（不得推销）</source>
         <translation>Does not agree to marketing (no sales calls)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="497"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="622"/>
         <source>未记录</source>
         <translation>Not recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="500"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="625"/>
         <source>（文本版本 {v}）</source>
         <translation> (text version {v})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="501"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="626"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="503"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="628"/>
         <source>（自 {d}）</source>
         <translation> (since {d})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="508"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="633"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="509"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="634"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="510"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="635"/>
         <source>客户类型</source>
         <translation>Customer type</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="511"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="636"/>
         <source>客户角色</source>
         <translation>Customer role</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="512"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="637"/>
         <source>来源渠道</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="513"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="638"/>
         <source>建档时间</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="514"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="639"/>
         <source>预算</source>
         <translation>Budget</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="515"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="640"/>
         <source>用途</source>
         <translation>Use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="516"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="641"/>
         <source>意向品牌</source>
         <translation>Preferred brands</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="517"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="642"/>
         <source>意向车型</source>
         <translation>Models of interest</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="518"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="643"/>
         <source>购车周期</source>
         <translation>Buying timeframe</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="520"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="645"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="523"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="648"/>
         <source>未定</source>
         <translation>Undecided</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="525"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="650"/>
         <source>标签</source>
         <translation>Tags</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="526"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="651"/>
         <source>营销同意</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="527"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="529"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="652"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="556"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="681"/>
         <source>与 {name}（{phone}）的沟通</source>
         <translation>Contact with {name} ({phone})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="566"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="691"/>
         <source>客户资料已保存。</source>
         <translation>Customer details saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="575"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="700"/>
         <source>待同步：网络断开，沟通记录已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The contact is saved on this PC and recorded automatically when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="577"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="702"/>
         <source>沟通记录已保存。</source>
         <translation>Contact saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="614"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="739"/>
         <source>此次查看已记入审计日志。</source>
         <translation>This view has been recorded in the audit log.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="622"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="747"/>
         <source>客户要求不再接收优惠和活动信息？确认后立即停止对其营销回访，并记入审计日志。</source>
         <translation>Does the customer no longer want offers and event news? Confirming stops sales follow-up calls at once and is written to the audit log.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="638"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="763"/>
         <source>已撤回营销同意，停止了 {n} 条营销回访。</source>
         <translation>Marketing consent withdrawn; {n} sales follow-up calls stopped.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="643"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="768"/>
         <source>个人信息副本.pdf</source>
         <translation>personal-data-copy.pdf</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="645"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="770"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="685"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="810"/>
         <source>已导出：{pdf} 和 {json}。请只交给客户本人。</source>
         <translation>Exported: {pdf} and {json}. Hand them to the customer in person only.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="695"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="820"/>
         <source>客户要求删除个人信息。合同、收据和已签的试驾协议依法保留，其余资料将被匿名化，无法恢复。
 请填写删除依据（申请日期或编号，不要填写个人信息）：</source>
         <translation>The customer asks for their personal data to be erased. Contracts, receipts and signed test-drive agreements are kept as the law requires; everything else is anonymised and cannot be restored.
 Enter the grounds (date or number of the request, no personal data):</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="713"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="838"/>
         <source>已删除的客户</source>
         <translation>Erased customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="724"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="849"/>
         <source>个人信息已删除（审计编号 {seq}）；依法保留的合同、收据和协议 {kept} 份。</source>
         <translation>Personal data erased (audit no. {seq}); {kept} contracts, receipts and agreements kept as the law requires.</translation>
     </message>
@@ -2829,338 +3407,368 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DashboardScreen</name>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="111"/>
+        <location filename="../../ui/screens/dashboard.py" line="117"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="116"/>
+        <location filename="../../ui/screens/dashboard.py" line="122"/>
         <source>今天</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="117"/>
+        <location filename="../../ui/screens/dashboard.py" line="123"/>
         <source>本周</source>
         <translation>This week</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="118"/>
+        <location filename="../../ui/screens/dashboard.py" line="124"/>
         <source>本月</source>
         <translation>This month</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="119"/>
+        <location filename="../../ui/screens/dashboard.py" line="125"/>
         <source>近30天</source>
         <translation>Last 30 days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="120"/>
+        <location filename="../../ui/screens/dashboard.py" line="126"/>
         <source>本年</source>
         <translation>This year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="121"/>
+        <location filename="../../ui/screens/dashboard.py" line="127"/>
         <source>自定义</source>
         <translation>Custom</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="136"/>
+        <location filename="../../ui/screens/dashboard.py" line="142"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="139"/>
+        <location filename="../../ui/screens/dashboard.py" line="145"/>
         <source>全部门店</source>
         <translation>All stores</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="141"/>
+        <location filename="../../ui/screens/dashboard.py" line="147"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="175"/>
+        <location filename="../../ui/screens/dashboard.py" line="149"/>
+        <source>经营目标…</source>
+        <translation>Targets…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="185"/>
         <source>到店客流</source>
         <translation>Showroom traffic</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="176"/>
-        <location filename="../../ui/screens/dashboard.py" line="420"/>
-        <location filename="../../ui/screens/dashboard.py" line="494"/>
+        <location filename="../../ui/screens/dashboard.py" line="186"/>
+        <location filename="../../ui/screens/dashboard.py" line="461"/>
+        <location filename="../../ui/screens/dashboard.py" line="535"/>
         <source>成交率</source>
         <translation>Conversion rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="177"/>
-        <location filename="../../ui/screens/dashboard.py" line="495"/>
+        <location filename="../../ui/screens/dashboard.py" line="187"/>
+        <location filename="../../ui/screens/dashboard.py" line="536"/>
         <source>回访率</source>
         <translation>Follow-up rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="178"/>
-        <location filename="../../ui/screens/dashboard.py" line="496"/>
+        <location filename="../../ui/screens/dashboard.py" line="188"/>
+        <location filename="../../ui/screens/dashboard.py" line="537"/>
         <source>复购率</source>
         <translation>Repurchase rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="188"/>
+        <location filename="../../ui/screens/dashboard.py" line="198"/>
         <source>每日到店</source>
         <translation>Daily visits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="189"/>
+        <location filename="../../ui/screens/dashboard.py" line="199"/>
         <source>到店时段分布</source>
         <translation>Visits by hour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="190"/>
+        <location filename="../../ui/screens/dashboard.py" line="200"/>
         <source>成交漏斗</source>
         <translation>Sales funnel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="191"/>
+        <location filename="../../ui/screens/dashboard.py" line="201"/>
         <source>销售顾问对比</source>
         <translation>Consultants compared</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="192"/>
+        <location filename="../../ui/screens/dashboard.py" line="202"/>
         <source>库龄分布</source>
         <translation>Stock age</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="193"/>
+        <location filename="../../ui/screens/dashboard.py" line="203"/>
         <source>透明检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="194"/>
+        <location filename="../../ui/screens/dashboard.py" line="204"/>
         <source>成交率 · 回访率 · 复购率</source>
         <translation>Conversion · Follow-up · Repurchase rates</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="287"/>
+        <location filename="../../ui/screens/dashboard.py" line="299"/>
         <source>正在计算…</source>
         <translation>Calculating…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="303"/>
+        <location filename="../../ui/screens/dashboard.py" line="316"/>
         <source>{start} 至 {end}</source>
         <translation>{start} to {end}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="315"/>
+        <location filename="../../ui/screens/dashboard.py" line="328"/>
         <source>库龄按上架日期计算，为当前在库车辆；系统不保存调价记录，“平均让价”为期间售出车辆的标价与成交价之差，按售出时库龄分组。</source>
         <translation>Stock age is counted from the listing date, for cars currently in stock. Price changes are not stored, so &quot;average discount&quot; is the difference between list and sale price for cars sold in the period, grouped by stock age at sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="321"/>
+        <location filename="../../ui/screens/dashboard.py" line="334"/>
         <source>收购：报名车辆（同车架号，无车架号时同车牌）在检测日后入库。</source>
         <translation>Purchased: a registered car (same VIN, or same plate if no VIN) taken into stock after the inspection day.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="328"/>
+        <location filename="../../ui/screens/dashboard.py" line="341"/>
         <source>意向客户 {intent} · 试驾 {drives} · 成交 {deals}</source>
         <translation>Interested customers {intent} · Test drives {drives} · Deals {deals}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="333"/>
+        <location filename="../../ui/screens/dashboard.py" line="346"/>
         <source>成交 {n} / 意向客户 {d}</source>
         <translation>Deals {n} / interested customers {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="334"/>
+        <location filename="../../ui/screens/dashboard.py" line="347"/>
         <source>已回访 {n} / 应回访 {d}</source>
         <translation>Followed up {n} / due {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="335"/>
+        <location filename="../../ui/screens/dashboard.py" line="348"/>
         <source>一年内再购 {n} / 购车客户 {d}</source>
         <translation>Bought again within a year {n} / buyers {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="344"/>
+        <location filename="../../ui/screens/dashboard.py" line="361"/>
+        <source>目标 {t:g}%</source>
+        <translation>Target {t:g}%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="363"/>
+        <source>目标 {t:g} 批</source>
+        <translation>Target {t:g} parties</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="366"/>
+        <source> · 预警 {w:g}</source>
+        <translation> · warning {w:g}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="373"/>
         <source>每日到店（批次）</source>
         <translation>Daily visits (groups)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="355"/>
-        <location filename="../../ui/screens/dashboard.py" line="365"/>
+        <location filename="../../ui/screens/dashboard.py" line="384"/>
+        <location filename="../../ui/screens/dashboard.py" line="406"/>
         <source>批次</source>
         <translation>Groups</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="361"/>
+        <location filename="../../ui/screens/dashboard.py" line="395"/>
+        <source>日目标 {n:.1f}</source>
+        <translation>Daily target {n:.1f}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="402"/>
         <source>到店时段（北京时间）</source>
         <translation>Visits by hour (Beijing time)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="370"/>
+        <location filename="../../ui/screens/dashboard.py" line="411"/>
         <source>到店 → 试驾 → 意向金 → 成交（客户数）</source>
         <translation>Visit → test drive → deposit → deal (customers)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="372"/>
-        <location filename="../../ui/screens/dashboard.py" line="403"/>
+        <location filename="../../ui/screens/dashboard.py" line="413"/>
+        <location filename="../../ui/screens/dashboard.py" line="444"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="373"/>
-        <location filename="../../ui/screens/dashboard.py" line="404"/>
+        <location filename="../../ui/screens/dashboard.py" line="414"/>
+        <location filename="../../ui/screens/dashboard.py" line="445"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="374"/>
-        <location filename="../../ui/screens/dashboard.py" line="405"/>
+        <location filename="../../ui/screens/dashboard.py" line="415"/>
+        <location filename="../../ui/screens/dashboard.py" line="446"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="375"/>
-        <location filename="../../ui/screens/dashboard.py" line="406"/>
+        <location filename="../../ui/screens/dashboard.py" line="416"/>
+        <location filename="../../ui/screens/dashboard.py" line="447"/>
         <source>成交</source>
         <translation>Deal</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="392"/>
+        <location filename="../../ui/screens/dashboard.py" line="433"/>
         <source>（到店的 {rate}）</source>
         <translation> ({rate} of visits)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="397"/>
+        <location filename="../../ui/screens/dashboard.py" line="438"/>
         <source>销售顾问：到店、试驾、意向金、成交与成交率</source>
         <translation>Consultants: visits, test drives, deposits, deals and conversion rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="400"/>
+        <location filename="../../ui/screens/dashboard.py" line="441"/>
         <source>所选时间内没有销售顾问的记录</source>
         <translation>No consultant activity in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="415"/>
+        <location filename="../../ui/screens/dashboard.py" line="456"/>
         <source>数量</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="422"/>
+        <location filename="../../ui/screens/dashboard.py" line="463"/>
         <source>成交率 %</source>
         <translation>Conversion rate %</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="433"/>
+        <location filename="../../ui/screens/dashboard.py" line="474"/>
         <source>在库车辆库龄（天）与平均让价</source>
         <translation>Stock age of cars in stock (days) and average discount</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="434"/>
+        <location filename="../../ui/screens/dashboard.py" line="475"/>
         <source>{range} 天</source>
         <translation>{range} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="439"/>
+        <location filename="../../ui/screens/dashboard.py" line="480"/>
         <source>车辆数</source>
         <translation>Cars</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="444"/>
+        <location filename="../../ui/screens/dashboard.py" line="485"/>
         <source>均价 {p} 万</source>
         <translation>Avg. ¥{p} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="458"/>
-        <location filename="../../ui/screens/dashboard.py" line="460"/>
+        <location filename="../../ui/screens/dashboard.py" line="499"/>
+        <location filename="../../ui/screens/dashboard.py" line="501"/>
         <source>平均让价（元）</source>
         <translation>Average discount (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="468"/>
+        <location filename="../../ui/screens/dashboard.py" line="509"/>
         <source>透明检测日：报名、到场、检测、收购</source>
         <translation>Inspection days: registered, attended, inspected, purchased</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="471"/>
+        <location filename="../../ui/screens/dashboard.py" line="512"/>
         <source>所选时间内没有透明检测日</source>
         <translation>No inspection days in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="474"/>
+        <location filename="../../ui/screens/dashboard.py" line="515"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="475"/>
+        <location filename="../../ui/screens/dashboard.py" line="516"/>
         <source>到场</source>
         <translation>Attended</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="476"/>
+        <location filename="../../ui/screens/dashboard.py" line="517"/>
         <source>已检测</source>
         <translation>Inspected</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="477"/>
+        <location filename="../../ui/screens/dashboard.py" line="518"/>
         <source>收购</source>
         <translation>Purchased</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="486"/>
+        <location filename="../../ui/screens/dashboard.py" line="527"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="492"/>
+        <location filename="../../ui/screens/dashboard.py" line="533"/>
         <source>关键比率（%）</source>
         <translation>Key rates (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="494"/>
+        <location filename="../../ui/screens/dashboard.py" line="535"/>
         <source>成交 / 意向客户</source>
         <translation>Deals / interested customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="495"/>
+        <location filename="../../ui/screens/dashboard.py" line="536"/>
         <source>已回访 / 应回访</source>
         <translation>Followed up / due</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="496"/>
+        <location filename="../../ui/screens/dashboard.py" line="537"/>
         <source>一年内再购 / 购车客户</source>
         <translation>Bought again within a year / buyers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="522"/>
+        <location filename="../../ui/screens/dashboard.py" line="573"/>
         <source>导出图片</source>
         <translation>Export image</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="522"/>
+        <location filename="../../ui/screens/dashboard.py" line="573"/>
         <source>PNG 图片 (*.png)</source>
         <translation>PNG image (*.png)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="529"/>
+        <location filename="../../ui/screens/dashboard.py" line="580"/>
         <source>导出数据</source>
         <translation>Export data</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="529"/>
+        <location filename="../../ui/screens/dashboard.py" line="580"/>
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="540"/>
-        <location filename="../../ui/screens/dashboard.py" line="551"/>
+        <location filename="../../ui/screens/dashboard.py" line="591"/>
+        <location filename="../../ui/screens/dashboard.py" line="602"/>
         <source>已导出：{path}</source>
         <translation>Exported: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="555"/>
+        <location filename="../../ui/screens/dashboard.py" line="606"/>
         <source>无法保存文件：{reason}</source>
         <translation>Cannot save the file: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="363"/>
+        <location filename="../../ui/screens/dashboard.py" line="647"/>
+        <source>经营目标已保存</source>
+        <translation>Targets saved</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="404"/>
         <source>{h}时</source>
         <translation>{h}:00</translation>
     </message>
@@ -3186,102 +3794,107 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>Deals</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="67"/>
+        <location filename="../../ui/dialogs/deals.py" line="68"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="68"/>
+        <location filename="../../ui/dialogs/deals.py" line="69"/>
         <source>微信支付</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="69"/>
+        <location filename="../../ui/dialogs/deals.py" line="70"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="70"/>
+        <location filename="../../ui/dialogs/deals.py" line="71"/>
         <source>银行卡</source>
         <translation>Bank card</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="71"/>
+        <location filename="../../ui/dialogs/deals.py" line="72"/>
         <source>转账</source>
         <translation>Bank transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="72"/>
+        <location filename="../../ui/dialogs/deals.py" line="73"/>
         <source>有效（车辆已预订）</source>
         <translation>Active (car reserved)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="73"/>
+        <location filename="../../ui/dialogs/deals.py" line="74"/>
         <source>已抵车款</source>
         <translation>Applied to price</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="74"/>
+        <location filename="../../ui/dialogs/deals.py" line="75"/>
         <source>已退还</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="75"/>
+        <location filename="../../ui/dialogs/deals.py" line="76"/>
         <source>已没收</source>
         <translation>Forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="76"/>
+        <location filename="../../ui/dialogs/deals.py" line="77"/>
         <source>已过期</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="77"/>
+        <location filename="../../ui/dialogs/deals.py" line="78"/>
         <source>草稿（未签）</source>
         <translation>Draft (unsigned)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="78"/>
+        <location filename="../../ui/dialogs/deals.py" line="79"/>
         <source>已签订</source>
         <translation>Signed</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="79"/>
+        <location filename="../../ui/dialogs/deals.py" line="80"/>
         <source>已作废</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="80"/>
+        <location filename="../../ui/dialogs/deals.py" line="81"/>
+        <source>已退车</source>
+        <translation>Returned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/deals.py" line="82"/>
         <source>二手车买卖合同</source>
         <translation>Used-car sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="81"/>
+        <location filename="../../ui/dialogs/deals.py" line="83"/>
         <source>补充协议</source>
         <translation>Amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="82"/>
+        <location filename="../../ui/dialogs/deals.py" line="84"/>
         <source>车况确认书</source>
         <translation>Condition confirmation</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="83"/>
+        <location filename="../../ui/dialogs/deals.py" line="85"/>
         <source>售后服务协议</source>
         <translation>After-sales agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="84"/>
+        <location filename="../../ui/dialogs/deals.py" line="86"/>
         <source>乙方（买受人）</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="85"/>
+        <location filename="../../ui/dialogs/deals.py" line="87"/>
         <source>甲方（出卖人）</source>
         <translation>Seller</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="86"/>
+        <location filename="../../ui/dialogs/deals.py" line="88"/>
         <source>双方各半</source>
         <translation>Split equally</translation>
     </message>
@@ -3289,292 +3902,408 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DealsScreen</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="197"/>
+        <location filename="../../ui/screens/deals.py" line="241"/>
         <source>定金与合同</source>
         <translation>Deposits &amp; contracts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="202"/>
+        <location filename="../../ui/screens/deals.py" line="246"/>
         <source>收取意向金</source>
         <translation>Take deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="204"/>
+        <location filename="../../ui/screens/deals.py" line="248"/>
         <source>直接签约（无意向金）</source>
         <translation>Sell without deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="231"/>
+        <location filename="../../ui/screens/deals.py" line="276"/>
         <source>只看有效的意向金</source>
         <translation>Active deposits only</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="249"/>
+        <location filename="../../ui/screens/deals.py" line="294"/>
         <source>打印收据</source>
         <translation>Print receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="250"/>
+        <location filename="../../ui/screens/deals.py" line="295"/>
         <source>起草合同（抵扣意向金）</source>
         <translation>Draft contract (apply deposit)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="251"/>
+        <location filename="../../ui/screens/deals.py" line="296"/>
         <source>退还（店长）</source>
         <translation>Refund (manager)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="252"/>
+        <location filename="../../ui/screens/deals.py" line="297"/>
         <source>没收</source>
         <translation>Forfeit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="263"/>
+        <location filename="../../ui/screens/deals.py" line="308"/>
         <source>意向金</source>
         <translation>Deposits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="269"/>
+        <location filename="../../ui/screens/deals.py" line="314"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="285"/>
+        <location filename="../../ui/screens/deals.py" line="330"/>
         <source>按付款方式汇总当日收取和退还的意向金，用于与现金、微信、支付宝和银行流水核对。</source>
         <translation>The day&apos;s deposits taken and refunded by payment method, to reconcile with the till, WeChat, Alipay and bank statements.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="291"/>
+        <location filename="../../ui/screens/deals.py" line="336"/>
         <source>当日收款</source>
         <translation>Day&apos;s takings</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="307"/>
+        <location filename="../../ui/screens/deals.py" line="352"/>
         <source>签订</source>
         <translation>Sign</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="308"/>
+        <location filename="../../ui/screens/deals.py" line="353"/>
+        <location filename="../../ui/screens/deals.py" line="389"/>
         <source>作废</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="309"/>
-        <location filename="../../ui/screens/deals.py" line="446"/>
+        <location filename="../../ui/screens/deals.py" line="354"/>
+        <location filename="../../ui/screens/deals.py" line="542"/>
         <source>补充协议</source>
         <translation>Amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="312"/>
+        <location filename="../../ui/screens/deals.py" line="355"/>
+        <source>七日退车（店长）</source>
+        <translation>7-day return (manager)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="358"/>
+        <location filename="../../ui/screens/deals.py" line="390"/>
         <source>打印 / 重印</source>
         <translation>Print / reprint</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="326"/>
+        <location filename="../../ui/screens/deals.py" line="373"/>
         <source>合同</source>
         <translation>Contracts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="353"/>
+        <location filename="../../ui/screens/deals.py" line="387"/>
+        <source>按检测报告收车（店长）</source>
+        <translation>Buy from an inspection (manager)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="388"/>
+        <source>签订收车协议</source>
+        <translation>Sign purchase agreement</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="401"/>
+        <location filename="../../ui/screens/deals.py" line="826"/>
+        <source>收车</source>
+        <translation>Purchases</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="435"/>
         <source>{n} 笔意向金已过期，车辆已恢复在售：{list}</source>
         <translation>{n} deposit(s) expired, the cars are on sale again: {list}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="375"/>
+        <location filename="../../ui/screens/deals.py" line="462"/>
         <source>{n} 笔意向金将在 {days} 天内到期，请联系客户：{list}</source>
         <translation>{n} deposit(s) expire within {days} days, call the customers: {list}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="383"/>
+        <location filename="../../ui/screens/deals.py" line="470"/>
         <source>没有即将到期的意向金。</source>
         <translation>No deposits about to expire.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="398"/>
+        <location filename="../../ui/screens/deals.py" line="485"/>
         <source>合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="449"/>
+        <location filename="../../ui/screens/deals.py" line="545"/>
         <source>买卖合同</source>
         <translation>Sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="450"/>
+        <location filename="../../ui/screens/deals.py" line="546"/>
         <source>附件一 车况确认书</source>
         <translation>Annex 1 condition confirmation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="451"/>
+        <location filename="../../ui/screens/deals.py" line="547"/>
         <source>附件二 售后服务协议</source>
         <translation>Annex 2 after-sales agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="472"/>
+        <location filename="../../ui/screens/deals.py" line="549"/>
+        <source>退车协议</source>
+        <translation>Return agreement</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="577"/>
         <source>已收取意向金 {amount}，收据号 {receipt}；车辆已为客户保留。</source>
         <translation>Deposit {amount} taken, receipt {receipt}; the car is reserved for the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="526"/>
+        <location filename="../../ui/screens/deals.py" line="631"/>
         <source>已生成副本 {n} 并存档。</source>
         <translation>Copy {n} made and archived.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="538"/>
+        <location filename="../../ui/screens/deals.py" line="643"/>
         <source>退还意向金</source>
         <translation>Refund deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="539"/>
+        <location filename="../../ui/screens/deals.py" line="644"/>
         <source>退还 {amount}（{method}）给 {customer}。请填写原因：</source>
         <translation>Refund {amount} ({method}) to {customer}. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="557"/>
+        <location filename="../../ui/screens/deals.py" line="662"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="558"/>
+        <location filename="../../ui/screens/deals.py" line="663"/>
         <source>按约定没收 {amount}，车辆恢复在售。请填写原因：</source>
         <translation>Forfeit {amount} per the terms; the car goes back on sale. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="582"/>
-        <location filename="../../ui/screens/deals.py" line="586"/>
+        <location filename="../../ui/screens/deals.py" line="687"/>
+        <location filename="../../ui/screens/deals.py" line="691"/>
         <source>直接签约</source>
         <translation>Sell without deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="582"/>
+        <location filename="../../ui/screens/deals.py" line="687"/>
         <source>车辆的库存编号或车牌号：</source>
         <translation>Car&apos;s stock no. or plate:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="586"/>
+        <location filename="../../ui/screens/deals.py" line="691"/>
         <source>买受人的手机号：</source>
         <translation>Buyer&apos;s mobile number:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="600"/>
+        <location filename="../../ui/screens/deals.py" line="705"/>
         <source>合同 {no} 已生成（草稿），请买受人阅读并签名。</source>
         <translation>Contract {no} drafted; let the buyer read and sign it.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="619"/>
+        <location filename="../../ui/screens/deals.py" line="724"/>
         <source>合同 {no} 已签订并存档：车辆已售出，意向金已抵扣，已安排 5 次回访（首次 {first}）。</source>
         <translation>Contract {no} signed and archived: car sold, deposit applied, 5 follow-ups planned (first {first}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="637"/>
+        <location filename="../../ui/screens/deals.py" line="742"/>
         <source>作废合同</source>
         <translation>Void contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="638"/>
+        <location filename="../../ui/screens/deals.py" line="743"/>
         <source>作废后编号 {no} 仍保留并显示为“已作废”。请填写作废原因：</source>
         <translation>Number {no} stays and shows as void. Reason for voiding:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="783"/>
+        <source>合同 {no} 已退车（退车协议 {return_no}）：应退 {refund}，车辆已恢复在售，{n} 次回访已停止。</source>
+        <translation>Contract {no} returned (return agreement {return_no}): refund {refund}; the car is back on sale, {n} follow-ups stopped.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="826"/>
+        <source>已定稿并有估价的检测报告编号：</source>
+        <translation>Report no. of a finished inspection with a valuation:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="842"/>
+        <source>收车协议 {no} 已生成（草稿），请卖方阅读并签名。</source>
+        <translation>Purchase agreement {no} drafted; let the seller read and sign it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="862"/>
+        <source>收车协议 {no} 已签订并存档，车辆已入库（{stock}，整备中）。</source>
+        <translation>Purchase agreement {no} signed and archived; the car is in stock ({stock}, preparing).</translation>
+    </message>
+</context>
+<context>
+    <name>DecisionDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="167"/>
+        <source>保修诊断与结论</source>
+        <translation>Warranty diagnosis and decision</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="175"/>
+        <source>报修时在保修期内</source>
+        <translation>Within the warranty when reported</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="177"/>
+        <source>报修时已超出保修期限或里程</source>
+        <translation>Outside the warranty (days or km) when reported</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="184"/>
+        <source>保修（免费维修）</source>
+        <translation>Covered (free repair)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="185"/>
+        <source>不予保修</source>
+        <translation>Not covered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="193"/>
+        <source>保修或不予保修的理由（打印在索赔单上）</source>
+        <translation>Why it is or is not covered (printed on the claim form)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="197"/>
+        <source>索赔单</source>
+        <translation>Claim</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="199"/>
+        <source>检查诊断</source>
+        <translation>Diagnosis</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="200"/>
+        <source>结论</source>
+        <translation>Decision</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="201"/>
+        <source>理由</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="202"/>
+        <source>门店承担（元）</source>
+        <translation>Store pays (yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="203"/>
+        <source>客户承担（元）</source>
+        <translation>Customer pays (yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="204"/>
+        <source>保存结论并打印索赔单</source>
+        <translation>Save decision and print claim form</translation>
     </message>
 </context>
 <context>
     <name>DepositDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="121"/>
+        <location filename="../../ui/dialogs/deals.py" line="123"/>
         <source>收取意向金</source>
         <translation>Take deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="125"/>
+        <location filename="../../ui/dialogs/deals.py" line="127"/>
         <source>库存编号或车牌号，如 BJ01-S2026-00012 或 京A12345</source>
         <translation>Stock no. or plate, e.g. BJ01-S2026-00012 or 京A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="128"/>
+        <location filename="../../ui/dialogs/deals.py" line="130"/>
         <source>（未选择车辆）</source>
         <translation>(no car chosen)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="147"/>
+        <location filename="../../ui/dialogs/deals.py" line="149"/>
         <source>（未找到客户）</source>
         <translation>(no customer found)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="138"/>
+        <location filename="../../ui/dialogs/deals.py" line="140"/>
         <source>交易单号 / 流水号 / 卡号后四位（现金可不填）</source>
         <translation>Transaction no. / statement ref. / last 4 card digits (not for cash)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="142"/>
+        <location filename="../../ui/dialogs/deals.py" line="144"/>
         <source> 天</source>
         <translation> days</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="143"/>
+        <location filename="../../ui/dialogs/deals.py" line="145"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="146"/>
+        <location filename="../../ui/dialogs/deals.py" line="148"/>
         <source>客户手机</source>
         <translation>Customer mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="150"/>
+        <location filename="../../ui/dialogs/deals.py" line="152"/>
         <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="152"/>
+        <location filename="../../ui/dialogs/deals.py" line="154"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="153"/>
+        <location filename="../../ui/dialogs/deals.py" line="155"/>
         <source>交易单号</source>
         <translation>Transaction no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="154"/>
+        <location filename="../../ui/dialogs/deals.py" line="156"/>
         <source>保留车辆</source>
         <translation>Reserve car for</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="155"/>
+        <location filename="../../ui/dialogs/deals.py" line="157"/>
         <source>收款并预订车辆</source>
         <translation>Take payment and reserve car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="164"/>
+        <location filename="../../ui/dialogs/deals.py" line="166"/>
         <source>大写：人民币{text}</source>
         <translation>In capitals: 人民币{text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="178"/>
+        <location filename="../../ui/dialogs/deals.py" line="180"/>
         <source>{label} · {stock} · {plate} · 标价 {price} · {status}</source>
         <translation>{label} · {stock} · {plate} · price {price} · {status}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="181"/>
+        <location filename="../../ui/dialogs/deals.py" line="183"/>
         <source>未上牌</source>
         <translation>no plate</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="188"/>
+        <location filename="../../ui/dialogs/deals.py" line="190"/>
         <source>注意：这辆车当前状态为“{status}”，可能无法收取意向金。</source>
         <translation>Note: this car is “{status}”; a deposit may be refused.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="148"/>
+        <location filename="../../ui/dialogs/deals.py" line="150"/>
         <source>没有这个手机号的客户，请先在前台登记。</source>
         <translation>No customer with this mobile number; register them at reception first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="195"/>
+        <location filename="../../ui/dialogs/deals.py" line="197"/>
         <source>请先输入库存编号或车牌号找到车辆。</source>
         <translation>Enter a stock no. or plate to find the car first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="198"/>
+        <location filename="../../ui/dialogs/deals.py" line="200"/>
         <source>请先输入手机号找到客户。</source>
         <translation>Enter the mobile number to find the customer first.</translation>
     </message>
@@ -3582,52 +4311,52 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DepositModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="76"/>
+        <location filename="../../ui/screens/deals.py" line="83"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="77"/>
+        <location filename="../../ui/screens/deals.py" line="84"/>
         <source>收款时间</source>
         <translation>Taken at</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="78"/>
+        <location filename="../../ui/screens/deals.py" line="85"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="79"/>
+        <location filename="../../ui/screens/deals.py" line="86"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="80"/>
+        <location filename="../../ui/screens/deals.py" line="87"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="81"/>
+        <location filename="../../ui/screens/deals.py" line="88"/>
         <source>方式</source>
         <translation>Method</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="82"/>
+        <location filename="../../ui/screens/deals.py" line="89"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="83"/>
+        <location filename="../../ui/screens/deals.py" line="90"/>
         <source>保留至</source>
         <translation>Reserved until</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="84"/>
+        <location filename="../../ui/screens/deals.py" line="91"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="102"/>
+        <location filename="../../ui/screens/deals.py" line="109"/>
         <source>，即将到期</source>
         <translation>, expiring soon</translation>
     </message>
@@ -3666,6 +4395,54 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <location filename="../../ui/kiosk/contact.py" line="225"/>
         <source>完成</source>
         <translation>Done</translation>
+    </message>
+</context>
+<context>
+    <name>DormantModel</name>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="204"/>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="205"/>
+        <source>手机号</source>
+        <translation>Mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="206"/>
+        <source>意向</source>
+        <translation>Grade</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="207"/>
+        <source>负责顾问</source>
+        <translation>Consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="208"/>
+        <source>最后联系</source>
+        <translation>Last contact</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="209"/>
+        <source>未联系天数</source>
+        <translation>Days silent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="234"/>
+        <source>未分配</source>
+        <translation>Unassigned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="237"/>
+        <source>从未联系</source>
+        <translation>Never</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="240"/>
+        <source>{days} 天</source>
+        <translation>{days} days</translation>
     </message>
 </context>
 <context>
@@ -3734,2745 +4511,2795 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>Please enter your username and password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="60"/>
+        <location filename="../../ui/errors.py" line="78"/>
         <source>用户名或密码不正确。</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="61"/>
+        <location filename="../../ui/errors.py" line="79"/>
         <source>用户名或密码不正确。再错 {attempts_left} 次账号将被锁定。</source>
         <translation>Wrong username or password. {attempts_left} more wrong attempt(s) will lock the account.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="65"/>
+        <location filename="../../ui/errors.py" line="83"/>
         <source>输错次数过多，账号已锁定，请 {minutes} 分钟后再试，或请店长解锁。</source>
         <translation>Too many wrong attempts: the account is locked. Try again in {minutes} minutes or ask the manager to unlock it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="70"/>
+        <location filename="../../ui/errors.py" line="88"/>
         <source>共享数据库暂时无法连接。只有最近 {days} 天内在本机成功登录过的员工可以离线登录；请稍候，网络恢复后即可正常登录。</source>
         <translation>The shared database cannot be reached. Only staff who signed in on this PC within the last {days} days can sign in offline; please wait, you can sign in as usual once the network is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="75"/>
+        <location filename="../../ui/errors.py" line="93"/>
         <source>PIN 为 4 到 8 位数字。</source>
         <translation>A PIN has 4 to 8 digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="76"/>
+        <location filename="../../ui/errors.py" line="94"/>
         <source>PIN 不正确。</source>
         <translation>Wrong PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="77"/>
+        <location filename="../../ui/errors.py" line="95"/>
         <source>只有店长可以解锁账号。</source>
         <translation>Only the store manager can unlock accounts.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="79"/>
+        <location filename="../../ui/errors.py" line="97"/>
         <source>只有店长可以查看员工列表。</source>
         <translation>Only the store manager can see the staff list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="82"/>
+        <location filename="../../ui/errors.py" line="100"/>
         <source>请填写用户名和姓名。</source>
         <translation>Please fill in the username and name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="83"/>
+        <location filename="../../ui/errors.py" line="101"/>
         <source>密码至少 {minimum} 位。</source>
         <translation>The password needs at least {minimum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="84"/>
+        <location filename="../../ui/errors.py" line="102"/>
         <source>密码最多 {maximum} 位。</source>
         <translation>A password has at most {maximum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="85"/>
+        <location filename="../../ui/errors.py" line="103"/>
         <source>密码的开头和结尾不能是空格。</source>
         <translation>A password cannot start or end with a space.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="86"/>
+        <location filename="../../ui/errors.py" line="104"/>
         <source>密码不能是用户名，也不能包含用户名。</source>
         <translation>The password cannot be or contain the username.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="87"/>
+        <location filename="../../ui/errors.py" line="105"/>
         <source>这个密码太常见（演示账号或常用密码），别人很容易猜到，请换一个。</source>
         <translation>This password is too common (a demo or everyday password) and easy to guess. Choose another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="90"/>
+        <location filename="../../ui/errors.py" line="108"/>
         <source>新密码不能和当前密码（或临时密码）相同。</source>
         <translation>The new password must differ from the current (or temporary) one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="91"/>
+        <location filename="../../ui/errors.py" line="109"/>
         <source>当前密码不正确。</source>
         <translation>The current password is wrong.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="92"/>
+        <location filename="../../ui/errors.py" line="110"/>
         <source>PIN 不能是重复或连续的数字（如 0000、1234），请换一个。</source>
         <translation>A PIN cannot be repeated or consecutive digits (like 0000 or 1234). Choose another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="95"/>
+        <location filename="../../ui/errors.py" line="113"/>
         <source>这个 PIN 已有其他员工在用，请换一个（自助机凭 PIN 识别员工）。</source>
         <translation>Someone else already uses this PIN. Choose another (the kiosk tells staff apart by their PIN).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="98"/>
+        <location filename="../../ui/errors.py" line="116"/>
         <source>请填写用户名。</source>
         <translation>Enter a username.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="99"/>
+        <location filename="../../ui/errors.py" line="117"/>
         <source>用户名为 2 到 40 位英文字母、数字或 . _ -，以字母或数字开头，例如 wangfang。</source>
         <translation>A username has 2 to 40 letters, digits or . _ -, starting with a letter or digit, e.g. wangfang.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="103"/>
-        <location filename="../../ui/errors.py" line="254"/>
+        <location filename="../../ui/errors.py" line="121"/>
+        <location filename="../../ui/errors.py" line="272"/>
         <source>请填写姓名。</source>
         <translation>Enter the name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="104"/>
+        <location filename="../../ui/errors.py" line="122"/>
         <source>姓名最多 {maximum} 个字。</source>
         <translation>A name has at most {maximum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="105"/>
+        <location filename="../../ui/errors.py" line="123"/>
         <source>姓名里有无法显示或打印的字符。</source>
         <translation>The name contains characters that cannot be shown or printed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="106"/>
+        <location filename="../../ui/errors.py" line="124"/>
         <source>请至少选择一个岗位。</source>
         <translation>Choose at least one role.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="107"/>
+        <location filename="../../ui/errors.py" line="125"/>
         <source>没有这个员工。</source>
         <translation>No such staff member.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="108"/>
+        <location filename="../../ui/errors.py" line="126"/>
         <source>该员工的资料刚被其他电脑修改过，请重新打开后再改。</source>
         <translation>Another PC just changed this person&apos;s details. Open them again, then edit.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="111"/>
+        <location filename="../../ui/errors.py" line="129"/>
         <source>这是本店最后一位店长：请先让另一位员工担任店长，再停用或取消其店长岗位。</source>
         <translation>This is the store&apos;s last manager: make someone else a manager first, then disable this account or remove its manager role.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="115"/>
+        <location filename="../../ui/errors.py" line="133"/>
         <source>不能取消自己的店长岗位，请由另一位店长操作。</source>
         <translation>You cannot remove your own manager role; ask another manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="118"/>
+        <location filename="../../ui/errors.py" line="136"/>
         <source>不能停用自己的账号，请由另一位店长操作。</source>
         <translation>You cannot disable your own account; ask another manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="119"/>
+        <location filename="../../ui/errors.py" line="137"/>
         <source>只有集团管理员可以授予或取消“集团管理”岗位。</source>
         <translation>Only a group manager can grant or remove the group manager role.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="122"/>
+        <location filename="../../ui/errors.py" line="140"/>
         <source>只有集团管理员可以把员工调到其他门店。</source>
         <translation>Only a group manager can move staff to another store.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="126"/>
+        <location filename="../../ui/errors.py" line="144"/>
         <source>该员工已停用。请先启用账号。</source>
         <translation>This person is disabled. Re-enable the account first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="132"/>
+        <location filename="../../ui/errors.py" line="150"/>
         <source>只能管理本店；其他门店请由集团管理员操作。</source>
         <translation>You manage your own store only; other stores are for the group manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="134"/>
+        <location filename="../../ui/errors.py" line="152"/>
         <source>只有店长可以修改门店资料。</source>
         <translation>Only a manager can edit the store profile.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="135"/>
+        <location filename="../../ui/errors.py" line="153"/>
         <source>只有集团管理员可以新增门店。</source>
         <translation>Only a group manager can add a store.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="136"/>
+        <location filename="../../ui/errors.py" line="154"/>
         <source>门店资料刚被其他电脑修改过。请重新打开查看后再改。</source>
         <translation>Another PC just changed the store profile. Open it again, then edit.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="139"/>
+        <location filename="../../ui/errors.py" line="157"/>
         <source>{field}最多 {maximum} 个字（现在 {length} 个）。</source>
         <translation>{field}: at most {maximum} characters ({length} now).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="142"/>
+        <location filename="../../ui/errors.py" line="160"/>
         <source>联系电话只能包含数字、空格、-、括号，例如 010-8555 1234 或 400-820-1234。</source>
         <translation>A phone number has digits, spaces, - and brackets only, e.g. 010-8555 1234 or 400-820-1234.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="145"/>
+        <location filename="../../ui/errors.py" line="163"/>
         <source>银行账号应为 8 到 30 位数字，请对照开户许可证核对。</source>
         <translation>An account number has 8 to 30 digits; check it against the bank&apos;s account licence.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="155"/>
+        <location filename="../../ui/errors.py" line="173"/>
         <source>车辆公开网址应以 https:// 开头，例如 https://che.example.cn/bj01 ；也可以写成含 {stock_no} 的模板。</source>
         <translation>The car-page address starts with https://, e.g. https://che.example.cn/bj01, or is a template containing {stock_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="161"/>
+        <location filename="../../ui/errors.py" line="179"/>
         <source>这是示例网址，顾客扫码打不开。请填写门店自己的车辆网页地址。</source>
         <translation>That is the example address; a customer&apos;s scan would not open it. Enter the store&apos;s own car-page address.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="164"/>
+        <location filename="../../ui/errors.py" line="182"/>
         <source>门店标志需要是 PNG 图片。</source>
         <translation>The store logo must be a PNG picture.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="165"/>
+        <location filename="../../ui/errors.py" line="183"/>
         <source>门店标志图片太大（最多 512 KB），请换一张小一些的图片。</source>
         <translation>The logo picture is too large (512 KB at most). Choose a smaller one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="170"/>
+        <location filename="../../ui/errors.py" line="188"/>
         <source>无法读取这张图片，请选择 PNG 或 JPG 文件。</source>
         <translation>This picture cannot be read. Choose a PNG or JPG file.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="172"/>
+        <location filename="../../ui/errors.py" line="190"/>
         <source>门店编号 {store_code} 已被使用。</source>
         <translation>Store code {store_code} is already in use.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="175"/>
+        <location filename="../../ui/errors.py" line="193"/>
         <source>门店资料缺少{fields}，不能打印。请店长在“员工 → 门店资料”中填写后再打印。</source>
         <translation>The store profile lacks {fields}, so this cannot print. The manager fills it in under Staff → Store profile.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="179"/>
+        <location filename="../../ui/errors.py" line="197"/>
         <source>统一社会信用代码应为 18 位，当前为 {length} 位</source>
         <translation>A unified social credit code has 18 characters; this has {length}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="182"/>
+        <location filename="../../ui/errors.py" line="200"/>
         <source>统一社会信用代码由数字和大写字母组成（不含 I、O、S、V、Z），请对照营业执照核对</source>
         <translation>A credit code has digits and capital letters (no I, O, S, V, Z); check it against the business licence</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="186"/>
+        <location filename="../../ui/errors.py" line="204"/>
         <source>统一社会信用代码校验位不符，请对照营业执照检查是否输错</source>
         <translation>The credit code&apos;s check character does not match; check it against the business licence for a typo</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="189"/>
+        <location filename="../../ui/errors.py" line="207"/>
         <source>只有店长可以修改排班。</source>
         <translation>Only a manager can change the roster.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="190"/>
+        <location filename="../../ui/errors.py" line="208"/>
         <source>备注最多 {maximum} 个字。</source>
         <translation>A note has at most {maximum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="192"/>
+        <location filename="../../ui/errors.py" line="210"/>
         <source>所选人员不是今天在岗的销售顾问，请重新选择。</source>
         <translation>The person chosen is not a consultant on duty today. Choose again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="195"/>
+        <location filename="../../ui/errors.py" line="213"/>
         <source>请选择陪同试驾的销售顾问，协议上会写明陪同人员。</source>
         <translation>Choose the consultant who rides along; the agreement names them.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="198"/>
+        <location filename="../../ui/errors.py" line="216"/>
         <source>只有评估师可以接车检测（可在“员工”中为员工增加评估师岗位）。</source>
         <translation>Only appraisers take cars for inspection (a manager can add the appraiser role under Staff).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="201"/>
+        <location filename="../../ui/errors.py" line="219"/>
         <source>你今天不在排班上，不能接车检测。请先让店长调整今天的排班。</source>
         <translation>You are not on today&apos;s roster, so you cannot take cars. Ask the manager to change today&apos;s roster.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="204"/>
+        <location filename="../../ui/errors.py" line="222"/>
         <source>用户名“{username}”已被使用。</source>
         <translation>The username “{username}” is already taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="205"/>
+        <location filename="../../ui/errors.py" line="223"/>
         <source>已经设置过门店和店长账号。</source>
         <translation>The store and manager account have already been set up.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="206"/>
+        <location filename="../../ui/errors.py" line="224"/>
         <source>门店编号为 2 到 8 位字母或数字，例如 BJ01。</source>
         <translation>The store code has 2 to 8 letters or digits, e.g. BJ01.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="210"/>
+        <location filename="../../ui/errors.py" line="228"/>
         <source>请填写门店名称。</source>
         <translation>Please fill in the store name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="214"/>
+        <location filename="../../ui/errors.py" line="232"/>
         <source>门店不存在。</source>
         <translation>This store does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="218"/>
+        <location filename="../../ui/errors.py" line="236"/>
         <source>你的岗位不能查看客户的完整号码。</source>
         <translation>Your role may not see customers&apos; full numbers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="219"/>
+        <location filename="../../ui/errors.py" line="237"/>
         <source>客户不存在或已被合并。</source>
         <translation>This customer does not exist or was merged into another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="220"/>
+        <location filename="../../ui/errors.py" line="238"/>
         <source>数据库地址无效：{url}。请在设置中检查地址。</source>
         <translation>Invalid database address: {url}. Please check it in the settings.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="221"/>
+        <location filename="../../ui/errors.py" line="239"/>
         <source>数据库文件被占用（{url}）。请关闭其他正在使用它的程序后重试。</source>
         <translation>The database file is in use ({url}). Close the other program using it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="224"/>
+        <location filename="../../ui/errors.py" line="242"/>
         <source>数据库拒绝登录（{url}）：用户名或密码不正确。</source>
         <translation>The database refused the login ({url}): wrong user name or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="225"/>
+        <location filename="../../ui/errors.py" line="243"/>
         <source>无法连接数据库 {url}：{detail}</source>
         <translation>Cannot connect to the database {url}: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="226"/>
+        <location filename="../../ui/errors.py" line="244"/>
         <source>数据库正忙：其他电脑正在同时保存，这次没有保存成功。请再试一次，已填写的内容都还在。</source>
         <translation>The database is busy: other PCs are saving at the same moment, so this was not saved. Please try again; everything you entered is still here.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="237"/>
+        <location filename="../../ui/errors.py" line="255"/>
         <source>需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，请在网络恢复后再试；到店登记、新建客户、试驾还车和回访记录可以离线保存，恢复后自动同步。</source>
         <translation>Needs the database connection: the shared database cannot be reached right now. Deposits, contracts, test-drive slots and event seats must be confirmed at once; please try again when the network is back. Check-ins, new customers, test-drive returns and follow-up notes can be saved offline and sync automatically.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="244"/>
+        <location filename="../../ui/errors.py" line="262"/>
         <source>服务器上没有这个数据库（{url}）。请检查数据库名，或请管理员先创建它。</source>
         <translation>The server has no such database ({url}). Check the database name, or ask the administrator to create it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="249"/>
+        <location filename="../../ui/errors.py" line="267"/>
         <source>数据库升级失败。详情已写入日志。</source>
         <translation>Upgrading the database failed. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="260"/>
+        <location filename="../../ui/errors.py" line="278"/>
         <source>姓名只能由汉字、英文字母和间隔号“·”组成，不能含有“{character}”。</source>
         <translation>A name may hold only Chinese characters, Latin letters and the middle dot &quot;·&quot;, not &quot;{character}&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="266"/>
+        <location filename="../../ui/errors.py" line="284"/>
         <source>姓名中的间隔号“·”只能写在两个字之间。</source>
         <translation>The middle dot &quot;·&quot; in a name goes only between two letters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="272"/>
+        <location filename="../../ui/errors.py" line="290"/>
         <source>这一项最多 {limit} 个字（现在 {length} 个），请删减后再保存。</source>
         <translation>This field takes at most {limit} characters (it has {length}); shorten it, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="278"/>
+        <location filename="../../ui/errors.py" line="296"/>
         <source>请填写这一项。</source>
         <translation>Fill in this field.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="284"/>
+        <location filename="../../ui/errors.py" line="302"/>
         <source>内容中有不能保存的控制字符（{character}），请删除后再保存。</source>
         <translation>The text holds a control character that cannot be saved ({character}); delete it, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="286"/>
+        <location filename="../../ui/errors.py" line="304"/>
         <source>第二联系电话应为 11 位手机号，或带区号的固定电话（如 010-12345678）。</source>
         <translation>The second phone must be an 11-digit mobile or a landline with its area code (e.g. 010-12345678).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="289"/>
+        <location filename="../../ui/errors.py" line="307"/>
         <source>第二联系电话与手机号相同。</source>
         <translation>The second phone is the same as the mobile number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="290"/>
+        <location filename="../../ui/errors.py" line="308"/>
         <source>预算下限不能高于上限。</source>
         <translation>The minimum budget cannot be above the maximum.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="291"/>
+        <location filename="../../ui/errors.py" line="309"/>
         <source>你的岗位不能修改客户资料。</source>
         <translation>Your role may not change customer details.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="292"/>
+        <location filename="../../ui/errors.py" line="310"/>
         <source>意向等级不能清空，请选择 A/B/C/D。</source>
         <translation>The intent grade cannot be cleared; choose A, B, C or D.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="293"/>
+        <location filename="../../ui/errors.py" line="311"/>
         <source>只有店长可以设置客户标签。</source>
         <translation>Only the manager may set customer tags.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="294"/>
+        <location filename="../../ui/errors.py" line="312"/>
         <source>标签“{name}”已存在。</source>
         <translation>The tag &quot;{name}&quot; exists already.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="295"/>
+        <location filename="../../ui/errors.py" line="313"/>
         <source>所选标签不存在或已停用，请刷新后重选。</source>
         <translation>A chosen tag no longer exists or was switched off; reload and choose again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="296"/>
+        <location filename="../../ui/errors.py" line="314"/>
         <source>沟通时间不能晚于现在。</source>
         <translation>A contact cannot be later than now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="297"/>
+        <location filename="../../ui/errors.py" line="315"/>
         <source>下一步的日期不能早于今天。</source>
         <translation>The next step&apos;s date cannot be before today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="298"/>
+        <location filename="../../ui/errors.py" line="316"/>
         <source>填写了下一步日期，请写明下一步要做什么。</source>
         <translation>A date is given for the next step: say what the next step is.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="305"/>
+        <location filename="../../ui/errors.py" line="323"/>
         <source>该号码已有未处理的线索（{name}），请在原线索上记录这次沟通。</source>
         <translation>This number already has an open lead ({name}); log this enquiry on that lead.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="307"/>
+        <location filename="../../ui/errors.py" line="325"/>
         <source>这条线索已经到店或已关闭，请刷新列表。</source>
         <translation>This lead has visited or was closed; reload the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="308"/>
+        <location filename="../../ui/errors.py" line="326"/>
         <source>销售顾问只能认领尚未分配的线索；改派请找店长或前台。</source>
         <translation>Consultants may only take unassigned leads; ask the manager or the desk to reassign one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="311"/>
+        <location filename="../../ui/errors.py" line="329"/>
         <source>收到线索的时间不能晚于现在。</source>
         <translation>A lead cannot be received later than now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="312"/>
+        <location filename="../../ui/errors.py" line="330"/>
         <source>文件里没有手机号列（表头应为“手机号”“电话”或“联系电话”之一）。</source>
         <translation>The file has no phone column (the header should be 手机号, 电话 or 联系电话).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1189"/>
+        <location filename="../../ui/errors.py" line="1207"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请重新打开查看最新内容后再改。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Reopen it to see the latest version, then edit again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="322"/>
-        <location filename="../../ui/errors.py" line="1194"/>
+        <location filename="../../ui/errors.py" line="340"/>
+        <location filename="../../ui/errors.py" line="1212"/>
         <source>当前数据库只读，不能保存：{reason}</source>
         <translation>The database is read-only, nothing can be saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1196"/>
+        <location filename="../../ui/errors.py" line="1214"/>
         <source>数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。</source>
         <translation>The database cannot be reached right now. Please try again shortly; if this persists, check the network or contact your administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1199"/>
+        <location filename="../../ui/errors.py" line="1217"/>
         <source>操作没有完成：程序出现了意外错误。详情已写入日志。</source>
         <translation>That did not work: an unexpected error occurred. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1209"/>
+        <location filename="../../ui/errors.py" line="1227"/>
         <source>无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。</source>
         <translation>Cannot connect to the database server {server}. Please check the network and that the server is running.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="68"/>
+        <location filename="../../ui/errors.py" line="86"/>
         <source>输错次数过多，账号已锁定 {minutes} 分钟。</source>
         <translation>Too many wrong attempts: the account is locked for {minutes} minutes.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="80"/>
+        <location filename="../../ui/errors.py" line="60"/>
+        <source>预警线应低于目标（不设预警线请留空）。</source>
+        <translation>The warning level must be below the target (leave it empty for none).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="61"/>
+        <source>只有店长可以设置经营目标。</source>
+        <translation>Only the store manager can set targets.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="62"/>
+        <source>战败原因列表至少要有一项。</source>
+        <translation>The list needs at least one reason.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="63"/>
+        <source>满意度请选 1 到 5 分。</source>
+        <translation>Choose a satisfaction score from 1 to 5.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="64"/>
+        <source>已选择战败原因的客户不再安排下次回访。</source>
+        <translation>A lost deal gets no further follow-up.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="67"/>
+        <source>满意度只在成交后的售后回访中记录。</source>
+        <translation>Satisfaction is recorded on after-sale calls only.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="70"/>
+        <source>只有“无意向”离店的客户才记录战败原因。</source>
+        <translation>A reason lost is recorded only when the customer left with no interest.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="73"/>
+        <source>只有店长可以设置回访节奏。</source>
+        <translation>Only the store manager can set the follow-up cadence.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="74"/>
+        <source>回访间隔应在 1 到 {limit} 天之间。</source>
+        <translation>The interval must be between 1 and {limit} days.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="75"/>
+        <source>不自动回访的等级不能设置回访周期。</source>
+        <translation>A grade without automatic follow-ups cannot have a repeat interval.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="98"/>
         <source>只有店长可以管理员工账号。</source>
         <translation>Only a manager can manage staff accounts.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="124"/>
+        <location filename="../../ui/errors.py" line="142"/>
         <source>该员工已停用。请先启用账号，再重置密码。</source>
         <translation>This staff member is disabled. Enable the account first, then reset the password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="125"/>
+        <location filename="../../ui/errors.py" line="143"/>
         <source>该员工已停用。请先启用账号，再设置 PIN。</source>
         <translation>This staff member is disabled. Enable the account first, then set the PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="129"/>
+        <location filename="../../ui/errors.py" line="147"/>
         <source>只能为本店添加员工；其他门店请由集团管理员操作。</source>
         <translation>You can only add staff to your own store; for other stores ask a group administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="130"/>
+        <location filename="../../ui/errors.py" line="148"/>
         <source>只能查看本店的员工；其他门店请由集团管理员查看。</source>
         <translation>You can only see your own store&apos;s staff; for other stores ask a group administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="131"/>
+        <location filename="../../ui/errors.py" line="149"/>
         <source>只能修改本店的资料；其他门店请由集团管理员修改。</source>
         <translation>You can only change your own store&apos;s details; for other stores ask a group administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="149"/>
+        <location filename="../../ui/errors.py" line="167"/>
         <source>车辆公开网址最多 {limit} 个字符。</source>
         <translation>The public car address can be at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="150"/>
+        <location filename="../../ui/errors.py" line="168"/>
         <source>车辆公开网址应以 https:// 开头，例如 https://che.example.cn/bj01 ；也可以写成含 {{stock_no}} 的模板。</source>
         <translation>The public car address must start with https://, e.g. https://che.example.cn/bj01 ; it may also be a pattern containing {{stock_no}}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="169"/>
+        <location filename="../../ui/errors.py" line="187"/>
         <source>无法读取标志文件 {path}：{reason}</source>
         <translation>Cannot read the logo file {path}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="174"/>
+        <location filename="../../ui/errors.py" line="192"/>
         <source>门店资料缺少{fields}{what}。{where}</source>
         <translation>The store profile is missing {fields}, so this cannot be printed. Ask the manager to fill it in under “Staff → Store profile”, then print again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="193"/>
+        <location filename="../../ui/errors.py" line="211"/>
         <source>所选人员不是本店在职的销售顾问。</source>
         <translation>The selected person is not an active sales consultant of this store.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="211"/>
+        <location filename="../../ui/errors.py" line="229"/>
         <source>请用 --name 填写门店名称。</source>
         <translation>Use --name to give the store name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="215"/>
+        <location filename="../../ui/errors.py" line="233"/>
         <source>门店 {store_code} 不存在。</source>
         <translation>Store {store_code} does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="216"/>
+        <location filename="../../ui/errors.py" line="234"/>
         <source>门店不存在，请先完成首次设置。</source>
         <translation>The store does not exist. Please finish the first-time setup first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="231"/>
+        <location filename="../../ui/errors.py" line="249"/>
         <source>需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，请在网络恢复后再试；到店登记、新建客户、试驾还车、回访记录和检测记录（项目、照片、估价）可以离线保存，恢复后自动同步。</source>
         <translation>The shared database cannot be reached right now. Deposits, contracts, test-drive slots and event places must be confirmed at once, so please try again when the network is back. Arrivals, new customers, test-drive returns, follow-up notes and inspection records (items, photos, valuations) can be saved offline and are synced automatically later.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="248"/>
+        <location filename="../../ui/errors.py" line="266"/>
         <source>数据库升级失败：{detail}</source>
         <translation>Upgrading the database failed: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="253"/>
-        <location filename="../../ui/errors.py" line="277"/>
+        <location filename="../../ui/errors.py" line="271"/>
+        <location filename="../../ui/errors.py" line="295"/>
         <source>请填写{label}。</source>
         <translation>Please enter the {label}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="257"/>
+        <location filename="../../ui/errors.py" line="275"/>
         <source>{label}只能由汉字、英文字母和间隔号“·”组成，不能含有“{character}”。</source>
         <translation>The {label} may contain only Chinese characters, Latin letters and the middle dot “·”, not “{character}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="265"/>
+        <location filename="../../ui/errors.py" line="283"/>
         <source>{label}中的间隔号“·”只能写在两个字之间。</source>
         <translation>In the {label}, the middle dot “·” can only stand between two characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="269"/>
+        <location filename="../../ui/errors.py" line="287"/>
         <source>{label}最多 {limit} 个字（现在 {length} 个），请删减后再保存。</source>
         <translation>The {label} can be at most {limit} characters (it has {length}). Please shorten it and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="281"/>
+        <location filename="../../ui/errors.py" line="299"/>
         <source>{label}中有不能保存的控制字符（{character}），请删除后再保存。</source>
         <translation>The {label} contains a control character that cannot be saved ({character}). Please remove it and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="302"/>
+        <location filename="../../ui/errors.py" line="320"/>
         <source>该号码已有未处理的线索（{name}{where}），请在原线索上记录这次沟通。</source>
         <translation>This number already has an open lead ({name}{where}). Please record this contact on that lead.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="316"/>
+        <location filename="../../ui/errors.py" line="334"/>
         <source>两次输入的 PIN 不一致。</source>
         <translation>The two PINs do not match.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="317"/>
+        <location filename="../../ui/errors.py" line="335"/>
         <source>有多个门店（{codes}），请用 --store 指定。</source>
         <translation>There are several stores ({codes}); use --store to choose one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="318"/>
+        <location filename="../../ui/errors.py" line="336"/>
         <source>还没有门店。请先用 showroom store add 编号 --name 名称 新建门店。</source>
         <translation>There is no store yet. Create one first with: showroom store add CODE --name NAME</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="323"/>
+        <location filename="../../ui/errors.py" line="341"/>
         <source>不支持这种数据库：{url}。请使用 PostgreSQL（postgresql+psycopg://…）或本机内置数据库（sqlite:///…）。</source>
         <translation>This kind of database is not supported: {url}. Use PostgreSQL (postgresql+psycopg://…) or the built-in local database (sqlite:///…).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="329"/>
+        <location filename="../../ui/errors.py" line="347"/>
         <source>车辆数不能为负数。</source>
         <translation>The number of cars cannot be negative.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="330"/>
+        <location filename="../../ui/errors.py" line="348"/>
         <source>数据库中已有车辆或客户数据。演示数据只能生成到空数据库中，以免与真实数据混在一起；请换一个新的数据库文件后再试。</source>
         <translation>The database already holds cars or customers. Demo data can only be generated into an empty database, so it never mixes with real data; please use a new database file.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="336"/>
+        <location filename="../../ui/errors.py" line="354"/>
         <source>未知的文件类型“{kind}”。可选：{choices}</source>
         <translation>Unknown document kind “{kind}”. Choose one of: {choices}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="338"/>
+        <location filename="../../ui/errors.py" line="356"/>
         <source>没有找到已存档的{kind_label} {number}。</source>
         <translation>No archived {kind_label} {number} was found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="339"/>
+        <location filename="../../ui/errors.py" line="357"/>
         <source>没有找到这份存档文件。</source>
         <translation>This archived document was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="343"/>
+        <location filename="../../ui/errors.py" line="361"/>
         <source>文件模板 {file} 缺少必要的项目（{detail}）。</source>
         <translation>The document template {file} lacks a required part ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="344"/>
+        <location filename="../../ui/errors.py" line="362"/>
         <source>文件模板 {file} 格式有误，无法读取：{detail}</source>
         <translation>The document template {file} is malformed and cannot be read: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="346"/>
+        <location filename="../../ui/errors.py" line="364"/>
         <source>文件模板中的占位符写法有误：“{text}”。请用 {{名称}} 的形式。</source>
         <translation>A placeholder in the document template is written wrongly: “{text}”. Write it as {{name}}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="350"/>
+        <location filename="../../ui/errors.py" line="368"/>
         <source>这辆车已售出，不再打印车辆信息单。</source>
         <translation>This car is sold; its information sheet is no longer printed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="352"/>
+        <location filename="../../ui/errors.py" line="370"/>
         <source>车辆不存在或已删除。</source>
         <translation>The car does not exist or was deleted.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="353"/>
+        <location filename="../../ui/errors.py" line="371"/>
         <source>没有找到这辆车，可能已被删除。</source>
         <translation>This car was not found; it may have been deleted.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="354"/>
+        <location filename="../../ui/errors.py" line="372"/>
         <source>没有找到这辆车。</source>
         <translation>This car was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="355"/>
+        <location filename="../../ui/errors.py" line="373"/>
         <source>所选车辆不存在。</source>
         <translation>The selected car does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="356"/>
+        <location filename="../../ui/errors.py" line="374"/>
         <source>这辆车已不在库存中</source>
         <translation>This car is no longer in stock.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="358"/>
+        <location filename="../../ui/errors.py" line="376"/>
         <source>没有库存编号为 {stock_no} 的车辆。</source>
         <translation>There is no car with stock number {stock_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="360"/>
+        <location filename="../../ui/errors.py" line="378"/>
         <source>身份证号码中的出生日期不正确</source>
         <translation>The date of birth in the ID number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="361"/>
+        <location filename="../../ui/errors.py" line="379"/>
         <source>身份证号码前 17 位应为数字，最后一位为数字或 X</source>
         <translation>The first 17 characters of an ID number are digits; the last is a digit or X.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="364"/>
+        <location filename="../../ui/errors.py" line="382"/>
         <source>身份证号码校验位不符，请检查是否输错</source>
         <translation>The ID number&apos;s check character does not match; please check for a typo.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="365"/>
+        <location filename="../../ui/errors.py" line="383"/>
         <source>身份证号码应为 18 位，当前为 {length} 位</source>
         <translation>An ID number has 18 characters; this one has {length}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="366"/>
+        <location filename="../../ui/errors.py" line="384"/>
         <source>身份证号码的地区码不正确</source>
         <translation>The region code of the ID number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="367"/>
+        <location filename="../../ui/errors.py" line="385"/>
         <source>无法识别的准驾车型代号（如 C1、C2、A1）</source>
         <translation>Unknown licence class (e.g. C1, C2, A1).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="368"/>
+        <location filename="../../ui/errors.py" line="386"/>
         <source>手机号码格式不正确，应为 11 位中国大陆手机号码</source>
         <translation>The mobile number is not valid: it must be an 11-digit mainland China mobile number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="369"/>
+        <location filename="../../ui/errors.py" line="387"/>
         <source>车牌号第二位应为发牌机关代号（字母，不含 I、O）</source>
         <translation>The second character of a plate is the issuing office letter (not I or O).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="372"/>
+        <location filename="../../ui/errors.py" line="390"/>
         <source>车牌号应为 7 位（新能源车牌 8 位）</source>
         <translation>A plate number has 7 characters (8 for new-energy plates).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="373"/>
+        <location filename="../../ui/errors.py" line="391"/>
         <source>车牌号第一位应为省、自治区、直辖市简称</source>
         <translation>The first character of a plate is the province abbreviation.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="374"/>
+        <location filename="../../ui/errors.py" line="392"/>
         <source>车牌号序号部分格式不正确</source>
         <translation>The serial part of the plate number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="375"/>
+        <location filename="../../ui/errors.py" line="393"/>
         <source>车架号（VIN）只能由数字和英文字母组成</source>
         <translation>A VIN contains only digits and Latin letters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="376"/>
+        <location filename="../../ui/errors.py" line="394"/>
         <source>车架号（VIN）校验位不符，可能有输入错误，请核对</source>
         <translation>The VIN check digit does not match; it may be mistyped, please check.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="379"/>
+        <location filename="../../ui/errors.py" line="397"/>
         <source>车架号（VIN）中不能出现字母 I、O、Q</source>
         <translation>A VIN cannot contain the letters I, O or Q.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="380"/>
+        <location filename="../../ui/errors.py" line="398"/>
         <source>车架号（VIN）应为 17 位，当前为 {length} 位</source>
         <translation>A VIN has 17 characters; this one has {length}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="382"/>
+        <location filename="../../ui/errors.py" line="400"/>
         <source>首付金额有误：{detail}</source>
         <translation>The down payment is wrong: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="383"/>
+        <location filename="../../ui/errors.py" line="401"/>
         <source>首付金额须小于车价，否则无需贷款</source>
         <translation>The down payment must be less than the price; otherwise no loan is needed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="384"/>
+        <location filename="../../ui/errors.py" line="402"/>
         <source>首付比例格式不正确，请输入百分数，如 30</source>
         <translation>The down payment percentage is not valid; enter a percentage, e.g. 30.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="385"/>
+        <location filename="../../ui/errors.py" line="403"/>
         <source>首付比例须在 0% 到 100% 之间（不含 100%）</source>
         <translation>The down payment percentage must be from 0% up to (not including) 100%.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="386"/>
+        <location filename="../../ui/errors.py" line="404"/>
         <source>车价有误：{detail}</source>
         <translation>The car price is wrong: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="387"/>
+        <location filename="../../ui/errors.py" line="405"/>
         <source>年利率格式不正确，请输入百分数，如 4.5</source>
         <translation>The annual rate is not valid; enter a percentage, e.g. 4.5.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="388"/>
+        <location filename="../../ui/errors.py" line="406"/>
         <source>年利率不能为负数</source>
         <translation>The annual rate cannot be negative.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="389"/>
+        <location filename="../../ui/errors.py" line="407"/>
         <source>年利率最多保留四位小数</source>
         <translation>The annual rate can have at most four decimal places.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="390"/>
+        <location filename="../../ui/errors.py" line="408"/>
         <source>年利率不能超过 {maximum}%，请检查是否多输了一位</source>
         <translation>The annual rate cannot exceed {maximum}%; please check for an extra digit.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="393"/>
+        <location filename="../../ui/errors.py" line="411"/>
         <source>贷款期限请输入整月数，如 36</source>
         <translation>Enter the loan term as whole months, e.g. 36.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="394"/>
+        <location filename="../../ui/errors.py" line="412"/>
         <source>贷款期限须在 {minimum} 到 {maximum} 个月之间</source>
         <translation>The loan term must be between {minimum} and {maximum} months.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="397"/>
+        <location filename="../../ui/errors.py" line="415"/>
         <source>金额格式不正确，请输入数字，如 168000 或 16.8万</source>
         <translation>The amount is not valid; enter a number, e.g. 168000.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="398"/>
+        <location filename="../../ui/errors.py" line="416"/>
         <source>{label}：金额格式不正确，请输入数字，如 168000 或 16.8万</source>
         <translation>The {label} is not a valid amount; enter a number, e.g. 168000.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="401"/>
+        <location filename="../../ui/errors.py" line="419"/>
         <source>金额不能大于 {maximum}</source>
         <translation>The amount cannot be more than {maximum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="402"/>
+        <location filename="../../ui/errors.py" line="420"/>
         <source>{label}：金额不能大于 {maximum}</source>
         <translation>The {label} cannot be more than {maximum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="405"/>
+        <location filename="../../ui/errors.py" line="423"/>
         <source>金额最多保留两位小数（精确到分）</source>
         <translation>An amount can have at most two decimal places (fen).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="406"/>
+        <location filename="../../ui/errors.py" line="424"/>
         <source>{label}：金额最多保留两位小数（精确到分）</source>
         <translation>The {label} can have at most two decimal places (fen).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="409"/>
+        <location filename="../../ui/errors.py" line="427"/>
         <source>金额不能小于 {minimum}</source>
         <translation>The amount cannot be less than {minimum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="410"/>
+        <location filename="../../ui/errors.py" line="428"/>
         <source>{label}：金额不能小于 {minimum}</source>
         <translation>The {label} cannot be less than {minimum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="414"/>
+        <location filename="../../ui/errors.py" line="432"/>
         <source>这个文件不是可用的照片（文件损坏或格式不支持），请换一张。</source>
         <translation>This file is not a usable photo (damaged or an unsupported format); please choose another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="415"/>
-        <location filename="../../ui/errors.py" line="420"/>
-        <location filename="../../ui/errors.py" line="427"/>
+        <location filename="../../ui/errors.py" line="433"/>
+        <location filename="../../ui/errors.py" line="438"/>
+        <location filename="../../ui/errors.py" line="445"/>
         <source>{name}：不是照片或 PDF 文件，或文件已损坏</source>
         <translation>{name}: not a photo or PDF file, or the file is damaged.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="416"/>
+        <location filename="../../ui/errors.py" line="434"/>
         <source>{name}：不是可识别的图片或文件已损坏</source>
         <translation>{name}: not a recognisable image, or the file is damaged.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="419"/>
+        <location filename="../../ui/errors.py" line="437"/>
         <source>照片文件是空的，请重新选择。</source>
         <translation>The photo file is empty; please choose it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="421"/>
+        <location filename="../../ui/errors.py" line="439"/>
         <source>{name}：照片文件是空的，请重新选择。</source>
         <translation>{name}: the photo file is empty; please choose it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="424"/>
+        <location filename="../../ui/errors.py" line="442"/>
         <source>照片文件超过 40 MB，请用相机的普通画质重新拍摄。</source>
         <translation>The photo file is larger than 40 MB; please take it again at the camera&apos;s normal quality.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="425"/>
+        <location filename="../../ui/errors.py" line="443"/>
         <source>照片像素过大（超过 1.2 亿像素），无法导入。</source>
         <translation>The photo has too many pixels (over 120 megapixels) and cannot be imported.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="426"/>
+        <location filename="../../ui/errors.py" line="444"/>
         <source>{name}：文件超过 30 MB</source>
         <translation>{name}: the file is larger than 30 MB.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="428"/>
+        <location filename="../../ui/errors.py" line="446"/>
         <source>{name}：照片文件超过 40 MB，请用相机的普通画质重新拍摄。</source>
         <translation>{name}: the photo file is larger than 40 MB; please take it again at the camera&apos;s normal quality.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="429"/>
+        <location filename="../../ui/errors.py" line="447"/>
         <source>{name}：照片像素过大（超过 1.2 亿像素），无法导入。</source>
         <translation>{name}: the photo has too many pixels (over 120 megapixels) and cannot be imported.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="432"/>
+        <location filename="../../ui/errors.py" line="450"/>
         <source>这辆车已售出或暂停展示，不能预约试驾，请看看其他在售车辆。</source>
         <translation>This car is sold or no longer shown, so it cannot be booked for a test drive. Please look at our other cars for sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="435"/>
+        <location filename="../../ui/errors.py" line="453"/>
         <source>没有找到这辆车，请看看其他在售车辆。</source>
         <translation>This car was not found. Please look at our other cars for sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="436"/>
+        <location filename="../../ui/errors.py" line="454"/>
         <source>这辆车已经售出，请看看其他在售车辆。</source>
         <translation>This car has been sold. Please look at our other cars for sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="438"/>
+        <location filename="../../ui/errors.py" line="456"/>
         <source>照片暂时无法显示</source>
         <translation>The photo cannot be shown right now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="439"/>
+        <location filename="../../ui/errors.py" line="457"/>
         <source>报告页面暂时无法显示</source>
         <translation>The report page cannot be shown right now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="440"/>
+        <location filename="../../ui/errors.py" line="458"/>
         <source>文件已丢失，请联系管理员重新上传</source>
         <translation>The file is missing; please ask the administrator to upload it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="442"/>
+        <location filename="../../ui/errors.py" line="460"/>
         <source>这辆车还没有第三方检测报告</source>
         <translation>This car has no third-party inspection report yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="444"/>
+        <location filename="../../ui/errors.py" line="462"/>
         <source>请至少选择 2 辆车进行对比</source>
         <translation>Please choose at least 2 cars to compare.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="445"/>
+        <location filename="../../ui/errors.py" line="463"/>
         <source>最多同时对比 4 辆车</source>
         <translation>At most 4 cars can be compared at once.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="446"/>
+        <location filename="../../ui/errors.py" line="464"/>
         <source>对比中的车辆已不存在，请移除后重试</source>
         <translation>A car in the comparison no longer exists; please remove it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="448"/>
+        <location filename="../../ui/errors.py" line="466"/>
         <source>合同 {contract_no} 已经签订（可能是另一台电脑刚刚完成），请刷新。</source>
         <translation>Contract {contract_no} is already signed (perhaps just now on another PC); please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="452"/>
+        <location filename="../../ui/errors.py" line="470"/>
         <source>合同 {contract_no} 已经作废。</source>
         <translation>Contract {contract_no} is already void.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="453"/>
+        <location filename="../../ui/errors.py" line="471"/>
         <source>合同 {contract_no} 已作废，不能签订。</source>
         <translation>Contract {contract_no} is void and cannot be signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="456"/>
+        <location filename="../../ui/errors.py" line="474"/>
         <source>只有已签订的合同才需要补充协议；草稿可以直接作废重拟。</source>
         <translation>Only a signed contract needs an amendment; a draft can simply be voided and drawn up again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="457"/>
+        <location filename="../../ui/errors.py" line="475"/>
         <source>原合同不是已签订状态，不能签补充协议。</source>
         <translation>The original contract is not signed, so no amendment can be signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="459"/>
+        <location filename="../../ui/errors.py" line="477"/>
         <source>请填写买受人的身份证号码，合同和过户都需要。</source>
         <translation>Please enter the buyer&apos;s ID number; it is needed for the contract and the transfer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="462"/>
+        <location filename="../../ui/errors.py" line="480"/>
         <source>请写明变更的内容。</source>
         <translation>Please describe what changes.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="464"/>
+        <location filename="../../ui/errors.py" line="482"/>
         <source>没有这个手机号的客户，请先在前台登记。</source>
         <translation>No customer has this mobile number; please register them at reception first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="465"/>
-        <location filename="../../ui/errors.py" line="542"/>
+        <location filename="../../ui/errors.py" line="483"/>
+        <location filename="../../ui/errors.py" line="560"/>
         <source>没有找到这位客户，请重新查找。</source>
         <translation>This customer was not found; please search again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="467"/>
+        <location filename="../../ui/errors.py" line="485"/>
         <source>交车日期不能早于今天。</source>
         <translation>The delivery date cannot be before today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="468"/>
+        <location filename="../../ui/errors.py" line="486"/>
         <source>起草合同后客户又交了意向金，合同上没有抵扣，请作废此稿后重新起草。</source>
         <translation>The customer paid a deposit after this contract was drafted and it is not deducted; please void this draft and draw it up again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="472"/>
+        <location filename="../../ui/errors.py" line="490"/>
         <source>意向金 {receipt_no} 已{status_label}，不能再据此起草合同。</source>
         <translation>Deposit {receipt_no} is already {status_label}; no contract can be drawn up from it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="473"/>
+        <location filename="../../ui/errors.py" line="491"/>
         <source>所选意向金已不再有效（可能已退还或过期），请刷新后重试。</source>
         <translation>The selected deposit is no longer valid (it may have been refunded or expired); please refresh and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="474"/>
+        <location filename="../../ui/errors.py" line="492"/>
         <source>意向金已不再有效。</source>
         <translation>The deposit is no longer valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="476"/>
+        <location filename="../../ui/errors.py" line="494"/>
         <source>请选择过户费用由哪一方承担。</source>
         <translation>Please choose which party pays the transfer fees.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="477"/>
+        <location filename="../../ui/errors.py" line="495"/>
         <source>车钥匙数量应在 1 到 9 把之间。</source>
         <translation>The number of car keys must be between 1 and 9.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="478"/>
+        <location filename="../../ui/errors.py" line="496"/>
         <source>没有找到这份合同。</source>
         <translation>This contract was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="479"/>
+        <location filename="../../ui/errors.py" line="497"/>
         <source>签署的文件与这份合同不对应，请关闭后重新打开。</source>
         <translation>The signed papers do not belong to this contract; please close and open it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="482"/>
+        <location filename="../../ui/errors.py" line="500"/>
         <source>请输入买受人的手机号。</source>
         <translation>Please enter the buyer&apos;s mobile number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="484"/>
+        <location filename="../../ui/errors.py" line="502"/>
         <source>成交价 {price} 低于已收意向金 {deposit}，请核对。</source>
         <translation>The price {price} is lower than the deposit already received {deposit}; please check.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="485"/>
+        <location filename="../../ui/errors.py" line="503"/>
         <source>成交价 {new_price} 低于已收意向金 {paid}，请核对。</source>
         <translation>The price {new_price} is lower than the deposit already received {paid}; please check.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="487"/>
+        <location filename="../../ui/errors.py" line="505"/>
         <source>请填写成交价。</source>
         <translation>Please enter the agreed price.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="488"/>
+        <location filename="../../ui/errors.py" line="506"/>
         <source>付款计划合计 {total}，与应付余款 {balance} 不一致。</source>
         <translation>The payment plan adds up to {total}, which differs from the balance due {balance}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="491"/>
+        <location filename="../../ui/errors.py" line="509"/>
         <source>合同 {contract_no} 已签订并锁定，不能作废；如需变更请签订补充协议。</source>
         <translation>Contract {contract_no} is signed and locked and cannot be voided; for changes, sign an amendment.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="494"/>
+        <location filename="../../ui/errors.py" line="512"/>
         <source>车辆 {stock_no} 正在试驾中，请还车后再签约。</source>
         <translation>Car {stock_no} is out on a test drive; please sign after it is returned.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="497"/>
-        <location filename="../../ui/errors.py" line="558"/>
+        <location filename="../../ui/errors.py" line="515"/>
+        <location filename="../../ui/errors.py" line="576"/>
         <source>车辆 {stock_no} 还在整备中，尚未上架销售。</source>
         <translation>Car {stock_no} is still being prepared and is not on sale yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="500"/>
+        <location filename="../../ui/errors.py" line="518"/>
         <source>这辆车已由客户 {customer_name} 交付意向金预订（销售顾问：{consultant_name}），不能与其他客户签约。</source>
         <translation>This car is reserved with a deposit by customer {customer_name} (consultant: {consultant_name}); no contract can be signed with another customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="506"/>
+        <location filename="../../ui/errors.py" line="524"/>
         <source>车辆 {stock_no} 已经售出，不能再签订买卖合同。</source>
         <translation>Car {stock_no} is already sold; no other sales contract can be signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="507"/>
+        <location filename="../../ui/errors.py" line="525"/>
         <source>车辆 {stock_no} 已经售出（另一台电脑刚刚签约），不能再签订买卖合同。</source>
         <translation>Car {stock_no} is already sold (another PC has just signed a contract); no other sales contract can be signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="510"/>
+        <location filename="../../ui/errors.py" line="528"/>
         <source>车辆 {stock_no} 刚被另一台电脑签约售出，本合同未签订。</source>
         <translation>Car {stock_no} was just sold on another PC; this contract was not signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="512"/>
+        <location filename="../../ui/errors.py" line="530"/>
         <source>只有销售顾问或店长可以作废合同。</source>
         <translation>Only a sales consultant or a manager can void a contract.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="513"/>
+        <location filename="../../ui/errors.py" line="531"/>
         <source>请填写作废原因。</source>
         <translation>Please give the reason for voiding.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="514"/>
+        <location filename="../../ui/errors.py" line="532"/>
         <source>没有找到这笔意向金。</source>
         <translation>This deposit was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="516"/>
+        <location filename="../../ui/errors.py" line="534"/>
         <source>还有文件没有签名，请重新签署。</source>
         <translation>Some papers are not signed yet; please sign again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="517"/>
+        <location filename="../../ui/errors.py" line="535"/>
         <source>{who}尚未签名。</source>
         <translation>A signature is still missing.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="521"/>
+        <location filename="../../ui/errors.py" line="539"/>
         <source>{what}不是有效金额。</source>
         <translation>The budget is not a valid amount.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="522"/>
+        <location filename="../../ui/errors.py" line="540"/>
         <source>{what}最多精确到分。</source>
         <translation>The budget can be precise to the fen at most.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="525"/>
+        <location filename="../../ui/errors.py" line="543"/>
         <source>该手机号已登记，不能重复建档。</source>
         <translation>This mobile number is already registered; a second customer file cannot be created.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="526"/>
+        <location filename="../../ui/errors.py" line="544"/>
         <source>该手机号已登记为 {name}（{phone}），不能重复建档。可直接使用已有客户。</source>
         <translation>This mobile number is already registered to {name} ({phone}); a second customer file cannot be created. You can use the existing customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="530"/>
+        <location filename="../../ui/errors.py" line="548"/>
         <source>只有销售顾问和店长可以调整意向等级。</source>
         <translation>Only sales consultants and managers can change the interest grade.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="531"/>
+        <location filename="../../ui/errors.py" line="549"/>
         <source>只能调整自己负责的客户的意向等级。</source>
         <translation>You can only change the interest grade of your own customers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="532"/>
+        <location filename="../../ui/errors.py" line="550"/>
         <source>这个标签不存在。</source>
         <translation>This tag does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="534"/>
+        <location filename="../../ui/errors.py" line="552"/>
         <source>请输入意向金金额。</source>
         <translation>Please enter the deposit amount.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="535"/>
+        <location filename="../../ui/errors.py" line="553"/>
         <source>意向金金额必须大于零。</source>
         <translation>The deposit amount must be more than zero.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="536"/>
+        <location filename="../../ui/errors.py" line="554"/>
         <source>意向金 {amount} 不能超过车辆标价 {price}。</source>
         <translation>The deposit {amount} cannot exceed the car&apos;s list price {price}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="539"/>
+        <location filename="../../ui/errors.py" line="557"/>
         <source>意向金金额 {amount} 超过上限 {maximum}，请检查是否多输了零。</source>
         <translation>The deposit amount {amount} is above the limit {maximum}; please check for an extra zero.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="543"/>
+        <location filename="../../ui/errors.py" line="561"/>
         <source>意向金尚未到期，按约定只能由店长决定没收。</source>
         <translation>The deposit has not expired yet; as agreed, only a manager can decide to keep it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="546"/>
+        <location filename="../../ui/errors.py" line="564"/>
         <source>请选择付款方式。</source>
         <translation>Please choose the payment method.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="547"/>
+        <location filename="../../ui/errors.py" line="565"/>
         <source>请填写{what}的原因。</source>
         <translation>Please give the reason.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="548"/>
+        <location filename="../../ui/errors.py" line="566"/>
         <source>收据与这笔意向金不对应，请重新打开。</source>
         <translation>The receipt does not belong to this deposit; please open it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="549"/>
+        <location filename="../../ui/errors.py" line="567"/>
         <source>{method_label}付款请填写交易单号或流水号，便于对账。</source>
         <translation>For a {method_label} payment, please enter the transaction or reference number for reconciliation.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="552"/>
+        <location filename="../../ui/errors.py" line="570"/>
         <source>交易单号最多 60 个字符。</source>
         <translation>The transaction number can be at most 60 characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="553"/>
+        <location filename="../../ui/errors.py" line="571"/>
         <source>只有店长可以退还意向金。</source>
         <translation>Only a manager can refund a deposit.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="554"/>
+        <location filename="../../ui/errors.py" line="572"/>
         <source>意向金有效期应在 1 到 90 天之间。</source>
         <translation>A deposit must be valid for 1 to 90 days.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="555"/>
+        <location filename="../../ui/errors.py" line="573"/>
         <source>车辆 {stock_no} 正在试驾中，请还车后再收取意向金。</source>
         <translation>Car {stock_no} is out on a test drive; please take the deposit after it is returned.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="562"/>
+        <location filename="../../ui/errors.py" line="580"/>
         <source>这辆车已由客户 {customer} 交付意向金预订（销售顾问：{consultant}，收据号 {receipt_no}），不能再收取意向金。</source>
         <translation>This car is already reserved with a deposit by customer {customer} (consultant: {consultant}, receipt {receipt_no}); no further deposit can be taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="567"/>
+        <location filename="../../ui/errors.py" line="585"/>
         <source>这辆车已被预订，不能再收取意向金。</source>
         <translation>This car is already reserved; no further deposit can be taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="568"/>
+        <location filename="../../ui/errors.py" line="586"/>
         <source>这辆车刚被另一台电脑收取了意向金，请刷新后查看。</source>
         <translation>Another PC has just taken a deposit for this car; please refresh to see it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="570"/>
+        <location filename="../../ui/errors.py" line="588"/>
         <source>车辆 {stock_no} 已售出，不能收取意向金。</source>
         <translation>Car {stock_no} is sold; no deposit can be taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="571"/>
+        <location filename="../../ui/errors.py" line="589"/>
         <source>这笔意向金当前状态为“{status_label}”，不能{doing}。</source>
         <translation>This deposit is now “{status_label}”, so this cannot be done.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="575"/>
+        <location filename="../../ui/errors.py" line="593"/>
         <source>这条回访已经处理过了，请刷新列表。</source>
         <translation>This follow-up has already been handled; please refresh the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="576"/>
+        <location filename="../../ui/errors.py" line="594"/>
         <source>只有销售顾问和店长可以处理回访。</source>
         <translation>Only sales consultants and managers can handle follow-ups.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="577"/>
+        <location filename="../../ui/errors.py" line="595"/>
         <source>回访日期不能早于今天。</source>
         <translation>The follow-up date cannot be before today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="578"/>
+        <location filename="../../ui/errors.py" line="596"/>
         <source>下次回访日期必须晚于今天。</source>
         <translation>The next follow-up date must be after today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="579"/>
+        <location filename="../../ui/errors.py" line="597"/>
         <source>这条回访不存在。</source>
         <translation>This follow-up does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="580"/>
+        <location filename="../../ui/errors.py" line="598"/>
         <source>这条回访不是你负责的客户。</source>
         <translation>This follow-up is not for one of your customers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="581"/>
+        <location filename="../../ui/errors.py" line="599"/>
         <source>请填写回访结果。</source>
         <translation>Please enter the result of the follow-up.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="582"/>
+        <location filename="../../ui/errors.py" line="600"/>
         <source>回访结果最多 {limit} 个字。</source>
         <translation>The follow-up result can be at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="583"/>
+        <location filename="../../ui/errors.py" line="601"/>
         <source>客户当前为 {old} 级，无需降为 {new} 级。</source>
         <translation>The customer is grade {old} already; no need to lower it to {new}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="584"/>
+        <location filename="../../ui/errors.py" line="602"/>
         <source>到店记录不存在。</source>
         <translation>This visit record does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="587"/>
+        <location filename="../../ui/errors.py" line="605"/>
         <source>报名码 {booking} 不存在，请核对后重试。</source>
         <translation>Registration code {booking} does not exist; please check it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="588"/>
+        <location filename="../../ui/errors.py" line="606"/>
         <source>预约码 {booking} 不存在，请核对后重试。</source>
         <translation>Booking code {booking} does not exist; please check it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="591"/>
+        <location filename="../../ui/errors.py" line="609"/>
         <source>没有识别出报名码（应为 8 位字母或数字），请重新扫描或手动输入。</source>
         <translation>The registration code was not recognised (it has 8 letters or digits); please scan again or type it in.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="594"/>
+        <location filename="../../ui/errors.py" line="612"/>
         <source>没有识别出预约码（应为 8 位字母或数字），请重新扫描或手动输入。</source>
         <translation>The booking code was not recognised (it has 8 letters or digits); please scan again or type it in.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="597"/>
+        <location filename="../../ui/errors.py" line="615"/>
         <source>没有识别出二维码，请再扫一次。</source>
         <translation>The QR code was not recognised; please scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="599"/>
+        <location filename="../../ui/errors.py" line="617"/>
         <source>检测工位应在 1 到 20 之间。</source>
         <translation>The number of inspection bays must be between 1 and 20.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="600"/>
+        <location filename="../../ui/errors.py" line="618"/>
         <source>这场检测日已取消，不能再修改。</source>
         <translation>This inspection day is cancelled and can no longer be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="601"/>
+        <location filename="../../ui/errors.py" line="619"/>
         <source>这场检测日刚被其他人修改过，请刷新后再改。</source>
         <translation>This inspection day was just changed by someone else; please refresh and change it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="604"/>
+        <location filename="../../ui/errors.py" line="622"/>
         <source>结束时间应晚于开始时间。</source>
         <translation>The end time must be after the start time.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="605"/>
+        <location filename="../../ui/errors.py" line="623"/>
         <source>这场检测日已有客户签到或正在检测，不能取消；请改为结束后不再接待。</source>
         <translation>Customers have already checked in or are being inspected on this day, so it cannot be cancelled; instead stop taking new arrivals after it ends.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="608"/>
+        <location filename="../../ui/errors.py" line="626"/>
         <source>只有店长可以修改或取消检测日。</source>
         <translation>Only a manager can change or cancel an inspection day.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="609"/>
+        <location filename="../../ui/errors.py" line="627"/>
         <source>没有找到这场检测日。</source>
         <translation>This inspection day was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="610"/>
+        <location filename="../../ui/errors.py" line="628"/>
         <source>这场检测日已经结束，不能再修改。</source>
         <translation>This inspection day is over and can no longer be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="612"/>
+        <location filename="../../ui/errors.py" line="630"/>
         <source>检测日不能设在已经过去的时间。</source>
         <translation>An inspection day cannot be set in the past.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="613"/>
+        <location filename="../../ui/errors.py" line="631"/>
         <source>检测日不能改到已经过去的时间。</source>
         <translation>An inspection day cannot be moved into the past.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="615"/>
+        <location filename="../../ui/errors.py" line="633"/>
         <source>按月重复最多 {months} 个月。</source>
         <translation>A monthly repeat can cover at most {months} months.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="616"/>
+        <location filename="../../ui/errors.py" line="634"/>
         <source>已有 {given} 位客户占用名额，名额不能少于 {given}。如需减少，请先取消部分报名。</source>
         <translation>{given} customers already hold places, so there cannot be fewer than {given} places. To reduce them, cancel some registrations first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="619"/>
+        <location filename="../../ui/errors.py" line="637"/>
         <source>名额应在 1 到 500 之间。</source>
         <translation>The number of places must be between 1 and 500.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="620"/>
+        <location filename="../../ui/errors.py" line="638"/>
         <source>请填写检测日名称。</source>
         <translation>Please enter a name for the inspection day.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="621"/>
+        <location filename="../../ui/errors.py" line="639"/>
         <source>检测日名称最多 100 个字。</source>
         <translation>The inspection day name can be at most 100 characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="622"/>
+        <location filename="../../ui/errors.py" line="640"/>
         <source>请先勾选同意门店使用手机号办理本次检测日报名（用于签到和名额通知）。</source>
         <translation>Please first tick that the store may use the mobile number for this inspection-day registration (for check-in and place notices).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="625"/>
+        <location filename="../../ui/errors.py" line="643"/>
         <source>车牌 {plate} 已报名本场检测日（报名码 {booking}），同一辆车每场只能报名一次。</source>
         <translation>Plate {plate} is already registered for this inspection day (code {booking}); each car can register once per day.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="628"/>
+        <location filename="../../ui/errors.py" line="646"/>
         <source>这场检测日已停止报名。</source>
         <translation>Registration for this inspection day is closed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="629"/>
+        <location filename="../../ui/errors.py" line="647"/>
         <source>这场检测日已经结束，不能再报名，请选择以后的检测日。</source>
         <translation>This inspection day is over and takes no more registrations; please choose a later one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="632"/>
+        <location filename="../../ui/errors.py" line="650"/>
         <source>里程不对，请填写表显公里数。</source>
         <translation>The mileage looks wrong; please enter the odometer reading in km.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="633"/>
+        <location filename="../../ui/errors.py" line="651"/>
         <source>报名 {booking_code} 当前状态为“{status_label}”，不能取消。</source>
         <translation>Registration {booking_code} is “{status_label}” and cannot be cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="636"/>
+        <location filename="../../ui/errors.py" line="654"/>
         <source>没有找到这条报名。</source>
         <translation>This registration was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="638"/>
+        <location filename="../../ui/errors.py" line="656"/>
         <source>报名 {booking} 仍在候补第 {waitlist_position} 位，尚未获得检测名额；如现场有空余，请先取消他人报名或等候通知。</source>
         <translation>Registration {booking} is still number {waitlist_position} on the waiting list and has no inspection place yet; if places are free on site, cancel another registration first or wait for a notice.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="643"/>
+        <location filename="../../ui/errors.py" line="661"/>
         <source>报名 {booking} 仍在候补，尚未获得检测名额，请等候门店通知。</source>
         <translation>Registration {booking} is still on the waiting list and has no inspection place yet; please wait for the store&apos;s notice.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="645"/>
+        <location filename="../../ui/errors.py" line="663"/>
         <source>年份不对，请填写车辆的出厂年份。</source>
         <translation>The year looks wrong; please enter the car&apos;s year of manufacture.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="647"/>
+        <location filename="../../ui/errors.py" line="665"/>
         <source>请填写更正原因。</source>
         <translation>Please give the reason for the correction.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="648"/>
+        <location filename="../../ui/errors.py" line="666"/>
         <source>判定为事故、泡水或火烧车时，必须填写判定依据（部位和痕迹），并建议附照片。</source>
         <translation>When a car is judged to have accident, flood or fire damage, the evidence (location and traces) must be given; photos are recommended.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="652"/>
+        <location filename="../../ui/errors.py" line="670"/>
         <source>检测报告 {report_no} 已定稿锁定，如需更正请点“更正（新版本）”。</source>
         <translation>Inspection report {report_no} is final and locked; to correct it, click “Correct (new version)”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="655"/>
+        <location filename="../../ui/errors.py" line="673"/>
         <source>检测记录 {no} 已定稿，离线修改未应用。如需更改请在最新版本上“更正（新版本）”。</source>
         <translation>Inspection record {no} was finalised, so the offline changes were not applied. To change it, use “Correct (new version)” on the latest version.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="660"/>
+        <location filename="../../ui/errors.py" line="678"/>
         <source>没有找到这个检测项目。</source>
         <translation>This inspection item was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="662"/>
+        <location filename="../../ui/errors.py" line="680"/>
         <source>检测项目编号不能重复，名称不能为空。</source>
         <translation>Inspection item numbers must be unique and names cannot be empty.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="663"/>
+        <location filename="../../ui/errors.py" line="681"/>
         <source>每个检测部分至少要有一个检测项目。</source>
         <translation>Each inspection section needs at least one item.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="666"/>
+        <location filename="../../ui/errors.py" line="684"/>
         <source>草稿可以直接修改，不需要更正。</source>
         <translation>A draft can be edited directly; no correction is needed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="667"/>
+        <location filename="../../ui/errors.py" line="685"/>
         <source>检测记录定稿后才能出具检测报告。</source>
         <translation>An inspection report can only be issued after the record is finalised.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="669"/>
+        <location filename="../../ui/errors.py" line="687"/>
         <source>没有找到这份检测记录。</source>
         <translation>This inspection record was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="670"/>
+        <location filename="../../ui/errors.py" line="688"/>
         <source>这份报告已有更新的版本，请在最新版本上更正。</source>
         <translation>This report has a newer version; please correct the latest version.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="673"/>
+        <location filename="../../ui/errors.py" line="691"/>
         <source>还有必检项目没有检查：{names}{more}。请逐项选择“正常”或“缺陷”后再定稿。</source>
         <translation>Some required items are not checked yet: {names}. Mark each one “OK” or “Defect” before finalising.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="676"/>
+        <location filename="../../ui/errors.py" line="694"/>
         <source>缺陷程度应为轻微、一般或严重。</source>
         <translation>The defect severity must be minor, moderate or severe.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="677"/>
+        <location filename="../../ui/errors.py" line="695"/>
         <source>没有找到库存编号为 {stock_no} 的车辆。</source>
         <translation>No car with stock number {stock_no} was found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="680"/>
+        <location filename="../../ui/errors.py" line="698"/>
         <source>估价不能为负数。</source>
         <translation>A valuation cannot be negative.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="681"/>
+        <location filename="../../ui/errors.py" line="699"/>
         <source>估价区间的下限不能高于上限。</source>
         <translation>The lower end of the valuation range cannot be above the upper end.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="682"/>
+        <location filename="../../ui/errors.py" line="700"/>
         <source>各部分分值不能为负，且合计必须为 100 分。</source>
         <translation>Section weights cannot be negative and must add up to 100.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="686"/>
+        <location filename="../../ui/errors.py" line="704"/>
         <source>没有找到这张照片。</source>
         <translation>This photo was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="687"/>
+        <location filename="../../ui/errors.py" line="705"/>
         <source>这张照片已被删除</source>
         <translation>This photo has been deleted.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="688"/>
+        <location filename="../../ui/errors.py" line="706"/>
         <source>有照片已被删除，请刷新后再选</source>
         <translation>Some photos have been deleted; please refresh and select again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="691"/>
+        <location filename="../../ui/errors.py" line="709"/>
         <source>每份检测最多 {limit} 张照片。</source>
         <translation>An inspection can have at most {limit} photos.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="692"/>
+        <location filename="../../ui/errors.py" line="710"/>
         <source>每辆车最多 {limit} 张照片，现有 {count} 张</source>
         <translation>A car can have at most {limit} photos; it has {count}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="695"/>
+        <location filename="../../ui/errors.py" line="713"/>
         <source>你的岗位不能记录客户沟通。</source>
         <translation>Your role cannot record customer contacts.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="696"/>
+        <location filename="../../ui/errors.py" line="714"/>
         <source>请选择一位客户或一条线索。</source>
         <translation>Please choose a customer or a lead.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="697"/>
+        <location filename="../../ui/errors.py" line="715"/>
         <source>这条线索不存在。</source>
         <translation>This lead does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="699"/>
+        <location filename="../../ui/errors.py" line="717"/>
         <source>这辆车已售出或暂停展示，请看看其他车辆</source>
         <translation>This car is sold or no longer shown; please look at the other cars.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="701"/>
+        <location filename="../../ui/errors.py" line="719"/>
         <source>你的岗位不能处理线索。</source>
         <translation>Your role cannot handle leads.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="702"/>
+        <location filename="../../ui/errors.py" line="720"/>
         <source>响应时限应在 1 到 336 小时之间。</source>
         <translation>The response time limit must be between 1 and 336 hours.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="704"/>
+        <location filename="../../ui/errors.py" line="722"/>
         <source>这次合并已经撤销过了。</source>
         <translation>This merge has already been undone.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="705"/>
+        <location filename="../../ui/errors.py" line="723"/>
         <source>被合并的客户记录已被改动，不能自动撤销。</source>
         <translation>The merged customer record has changed since, so it cannot be undone automatically.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="706"/>
+        <location filename="../../ui/errors.py" line="724"/>
         <source>审计记录 {audit_seq} 不是一次客户合并。</source>
         <translation>Audit entry {audit_seq} is not a customer merge.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="707"/>
+        <location filename="../../ui/errors.py" line="725"/>
         <source>只有店长可以合并或撤销合并客户。</source>
         <translation>Only a manager can merge customers or undo a merge.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="708"/>
+        <location filename="../../ui/errors.py" line="726"/>
         <source>被合并客户的手机号已被其他客户使用，不能自动撤销。</source>
         <translation>The merged customer&apos;s mobile number is now used by another customer, so the merge cannot be undone automatically.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="711"/>
+        <location filename="../../ui/errors.py" line="729"/>
         <source>请选择两位不同的客户。</source>
         <translation>Please choose two different customers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="713"/>
+        <location filename="../../ui/errors.py" line="731"/>
         <source>个人信息的撤回、导出和删除请求只能由店长办理。</source>
         <translation>Requests to withdraw, export or erase personal data can only be handled by a manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="716"/>
+        <location filename="../../ui/errors.py" line="734"/>
         <source>该客户没有同意接收营销信息，无需撤回；本店本就不得向其推销。</source>
         <translation>This customer never agreed to marketing messages, so there is nothing to withdraw; the store may not market to them anyway.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="719"/>
+        <location filename="../../ui/errors.py" line="737"/>
         <source>该客户还有未办结的业务：{items}。请先办结或取消，再删除个人信息。</source>
         <translation>This customer still has unfinished business: {items}. Finish or cancel it before erasing the personal data.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="722"/>
+        <location filename="../../ui/errors.py" line="740"/>
         <source>删除依据最多 {limit} 个字。</source>
         <translation>The legal basis for erasure can be at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="723"/>
+        <location filename="../../ui/errors.py" line="741"/>
         <source>请填写删除依据（例如客户申请的日期或编号），不要填写个人信息。</source>
         <translation>Please enter the basis for erasure (e.g. the date or number of the customer&apos;s request); do not enter personal data.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="726"/>
+        <location filename="../../ui/errors.py" line="744"/>
         <source>保留年数应在 1 到 100 之间。</source>
         <translation>Retention must be between 1 and 100 years.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="729"/>
+        <location filename="../../ui/errors.py" line="747"/>
         <source>预约 {booking} 已取消，请重新预约。</source>
         <translation>Booking {booking} was cancelled; please book again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="730"/>
+        <location filename="../../ui/errors.py" line="748"/>
         <source>报名 {booking} 已取消，请重新报名。</source>
         <translation>Registration {booking} was cancelled; please register again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="733"/>
+        <location filename="../../ui/errors.py" line="751"/>
         <source>预约 {booking} 已过期（预约时间已过），请重新预约。</source>
         <translation>Booking {booking} has expired (its time has passed); please book again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="734"/>
+        <location filename="../../ui/errors.py" line="752"/>
         <source>报名 {booking} 对应的检测日已结束。</source>
         <translation>The inspection day of registration {booking} is over.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="737"/>
+        <location filename="../../ui/errors.py" line="755"/>
         <source>预约 {booking} 的试驾时间是 {day}，请在当天到店后签到。</source>
         <translation>Booking {booking} is for a test drive at {day}; please check in on that day.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="738"/>
+        <location filename="../../ui/errors.py" line="756"/>
         <source>报名 {booking} 的检测日是 {event_date}，请在当天到店后签到。</source>
         <translation>Registration {booking} is for the inspection day on {event_date}; please check in on that day.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="740"/>
+        <location filename="../../ui/errors.py" line="758"/>
         <source>请先向客户说明个人信息的使用目的，并勾选“客户已同意”。未同意不能建档。</source>
         <translation>Please explain to the customer what their personal data is used for and tick “Customer agreed”. Without consent no customer file can be created.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="743"/>
+        <location filename="../../ui/errors.py" line="761"/>
         <source>请填写客户的姓氏或姓名。</source>
         <translation>Please enter the customer&apos;s surname or full name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="744"/>
+        <location filename="../../ui/errors.py" line="762"/>
         <source>该客户没有登记身份证号。</source>
         <translation>This customer has no ID number on file.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="745"/>
+        <location filename="../../ui/errors.py" line="763"/>
         <source>请先输入手机号找到客户，或新建客户。</source>
         <translation>Please first find the customer by mobile number, or create a new customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="747"/>
+        <location filename="../../ui/errors.py" line="765"/>
         <source>不能这样改变接待状态。</source>
         <translation>The reception status cannot be changed this way.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="748"/>
+        <location filename="../../ui/errors.py" line="766"/>
         <source>该客户的状态已被其他电脑更新，请刷新后再试。</source>
         <translation>This customer&apos;s status was just updated on another PC; please refresh and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="751"/>
+        <location filename="../../ui/errors.py" line="769"/>
         <source>客户已离店，不能再改派顾问。</source>
         <translation>The customer has left; the consultant can no longer be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="752"/>
+        <location filename="../../ui/errors.py" line="770"/>
         <source>该客户已经登记离店。</source>
         <translation>This customer has already been checked out.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="754"/>
+        <location filename="../../ui/errors.py" line="772"/>
         <source>请先为该客户指定接待顾问。</source>
         <translation>Please assign a consultant to this customer first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="755"/>
+        <location filename="../../ui/errors.py" line="773"/>
         <source>到店人数应在 1 到 20 之间。</source>
         <translation>The party size must be between 1 and 20.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="757"/>
+        <location filename="../../ui/errors.py" line="775"/>
         <source>结束日期不能早于开始日期。</source>
         <translation>The end date cannot be before the start date.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="758"/>
+        <location filename="../../ui/errors.py" line="776"/>
         <source>时间范围最长两年，请缩短后再试。</source>
         <translation>The period can be at most two years; please shorten it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="760"/>
+        <location filename="../../ui/errors.py" line="778"/>
         <source>只能修改 {first} 到 {last} 之间的排班。</source>
         <translation>Rosters can only be changed from {first} to {last}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="763"/>
+        <location filename="../../ui/errors.py" line="781"/>
         <source>每周排班为 7 位，周一到周日，1 表示上班、0 表示休息，例如 1111100。</source>
         <translation>A weekly pattern has 7 digits, Monday to Sunday: 1 for working, 0 for off, e.g. 1111100.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="767"/>
+        <location filename="../../ui/errors.py" line="785"/>
         <source>这个预约码现在无法签到。请核对后重试，或到前台由工作人员为您办理。</source>
         <translation>This booking code cannot be used to check in right now. Please check it and try again, or ask our staff at the front desk.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="770"/>
+        <location filename="../../ui/errors.py" line="788"/>
         <source>自助机尚未设置门店，请联系工作人员。</source>
         <translation>This kiosk has no store set up yet; please ask a member of staff.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="771"/>
+        <location filename="../../ui/errors.py" line="789"/>
         <source>请稍候 {seconds} 秒后再签到。</source>
         <translation>Please wait {seconds} seconds before checking in again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="772"/>
+        <location filename="../../ui/errors.py" line="790"/>
         <source>这位客户已由其他同事接待或处理。</source>
         <translation>This customer is already being looked after by a colleague.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="773"/>
+        <location filename="../../ui/errors.py" line="791"/>
         <source>这条自助签到已不存在。</source>
         <translation>This kiosk check-in no longer exists.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="775"/>
+        <location filename="../../ui/errors.py" line="793"/>
         <source>没有用户名为“{username_text}”的员工。</source>
         <translation>There is no staff member with the user name “{username_text}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="776"/>
+        <location filename="../../ui/errors.py" line="794"/>
         <source>没有用户名为“{username}”的在职员工。</source>
         <translation>No active staff member has the username “{username}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="777"/>
+        <location filename="../../ui/errors.py" line="795"/>
         <source>停用原因最多 100 个字。</source>
         <translation>The reason for disabling can be at most 100 characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="778"/>
+        <location filename="../../ui/errors.py" line="796"/>
         <source>请指定门店。</source>
         <translation>Please choose a store.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="780"/>
+        <location filename="../../ui/errors.py" line="798"/>
         <source>没有这个设置步骤。</source>
         <translation>There is no such setup step.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="783"/>
+        <location filename="../../ui/errors.py" line="801"/>
         <source>准驾车型 {classes} 不能驾驶这辆手动挡小型汽车。</source>
         <translation>Licence class {classes} does not allow driving this manual small passenger car.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="784"/>
+        <location filename="../../ui/errors.py" line="802"/>
         <source>准驾车型 {classes} 不能驾驶这辆自动挡小型汽车。</source>
         <translation>Licence class {classes} does not allow driving this automatic small passenger car.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="785"/>
+        <location filename="../../ui/errors.py" line="803"/>
         <source>准驾车型 {classes} 不能驾驶这辆手动挡小型汽车（C2 只准驾驶自动挡，这辆车是手动挡）。</source>
         <translation>Licence class {classes} does not allow driving this manual small passenger car (C2 is for automatics only; this car is manual).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="790"/>
+        <location filename="../../ui/errors.py" line="808"/>
         <source>驾驶证已于 {valid_until} 过期，不能试驾。</source>
         <translation>The driving licence expired on {valid_until}; no test drive is possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="791"/>
+        <location filename="../../ui/errors.py" line="809"/>
         <source>驾驶证号有误：身份证号码中的出生日期不正确</source>
         <translation>The licence number is wrong: the date of birth in it is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="794"/>
+        <location filename="../../ui/errors.py" line="812"/>
         <source>驾驶证号有误：身份证号码前 17 位应为数字，最后一位为数字或 X</source>
         <translation>The licence number is wrong: the first 17 characters are digits and the last is a digit or X.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="797"/>
+        <location filename="../../ui/errors.py" line="815"/>
         <source>驾驶证号有误：身份证号码校验位不符，请检查是否输错</source>
         <translation>The licence number is wrong: its check character does not match; please check for a typo.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="800"/>
+        <location filename="../../ui/errors.py" line="818"/>
         <source>驾驶证号有误：身份证号码应为 18 位，当前为 {length} 位</source>
         <translation>The licence number is wrong: it must have 18 characters; this one has {length}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="803"/>
+        <location filename="../../ui/errors.py" line="821"/>
         <source>驾驶证号有误：身份证号码的地区码不正确</source>
         <translation>The licence number is wrong: the region code is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="806"/>
+        <location filename="../../ui/errors.py" line="824"/>
         <source>驾驶证上的姓名“{name}”与客户档案中的姓名“{record_name}”不一致。请核对证件，必要时先更正客户姓名。</source>
         <translation>The name on the driving licence “{name}” differs from the name on the customer file “{record_name}”. Please check the licence and correct the customer&apos;s name first if needed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="811"/>
+        <location filename="../../ui/errors.py" line="829"/>
         <source>请填写驾驶证有效期截止日期。</source>
         <translation>Please enter the date the driving licence is valid until.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="812"/>
+        <location filename="../../ui/errors.py" line="830"/>
         <source>{who}的签名过于简单，请用正楷或常用签名重新书写。</source>
         <translation>The signature is too simple; please sign again clearly or with your usual signature.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="815"/>
+        <location filename="../../ui/errors.py" line="833"/>
         <source>协议与这个试驾预约不对应，请重新打开协议。</source>
         <translation>The agreement does not belong to this test-drive booking; please open the agreement again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="818"/>
+        <location filename="../../ui/errors.py" line="836"/>
         <source>试驾协议尚未签署，不能出车。</source>
         <translation>The test-drive agreement is not signed yet; the car cannot go out.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="819"/>
+        <location filename="../../ui/errors.py" line="837"/>
         <source>这份试驾协议已经签署过了；如需再打印请用“重印”。</source>
         <translation>This test-drive agreement is already signed; to print it again use “Reprint”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="822"/>
+        <location filename="../../ui/errors.py" line="840"/>
         <source>请先勾选同意门店使用您的手机号办理本次预约。</source>
         <translation>Please first tick that the store may use your mobile number for this booking.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="825"/>
+        <location filename="../../ui/errors.py" line="843"/>
         <source>油量（电量）应在 0% 到 100% 之间。</source>
         <translation>The fuel (charge) level must be between 0% and 100%.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="827"/>
+        <location filename="../../ui/errors.py" line="845"/>
         <source>请先核验驾驶证，再签署试驾协议。</source>
         <translation>Please check the driving licence before signing the test-drive agreement.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="828"/>
+        <location filename="../../ui/errors.py" line="846"/>
         <source>驾驶证尚未核验，不能出车。</source>
         <translation>The driving licence has not been checked; the car cannot go out.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="830"/>
+        <location filename="../../ui/errors.py" line="848"/>
         <source>预约时间还没到，不能标记为未到店。</source>
         <translation>The booked time has not come yet; it cannot be marked as a no-show.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="832"/>
+        <location filename="../../ui/errors.py" line="850"/>
         <source>没有找到这个试驾预约。</source>
         <translation>This test-drive booking was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="833"/>
+        <location filename="../../ui/errors.py" line="851"/>
         <source>没有找到预约码为 {booking} 的试驾。</source>
         <translation>No test drive with booking code {booking} was found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="835"/>
+        <location filename="../../ui/errors.py" line="853"/>
         <source>还车里程 {odometer_km} km 小于出车里程 {out_km} km，请核对里程表。</source>
         <translation>The return odometer {odometer_km} km is below the departure odometer {out_km} km; please check the odometer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="838"/>
+        <location filename="../../ui/errors.py" line="856"/>
         <source>里程表读数不能为负数。</source>
         <translation>The odometer reading cannot be negative.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="839"/>
+        <location filename="../../ui/errors.py" line="857"/>
         <source>所选时段不在营业时间内（{opens}–{closes}）。</source>
         <translation>The selected slot is outside opening hours ({opens}–{closes}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="842"/>
+        <location filename="../../ui/errors.py" line="860"/>
         <source>所选时段已经过去，请选择以后的时段。</source>
         <translation>The selected slot is in the past; please choose a later one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="843"/>
+        <location filename="../../ui/errors.py" line="861"/>
         <source>这辆车在 {start} 的时段已被预约，请换一个时段或换一辆车。</source>
         <translation>This car is already booked at {start}; please choose another time or another car.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="847"/>
+        <location filename="../../ui/errors.py" line="865"/>
         <source>没有找到这个库存编号的在售车辆，请核对车窗上的编号。</source>
         <translation>No car for sale has this stock number; please check the number on the car window.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="848"/>
+        <location filename="../../ui/errors.py" line="866"/>
         <source>没有找到这个编号的在售车辆，请核对车窗展示单上的库存编号。</source>
         <translation>No car for sale has this number; please check the stock number on the window sheet.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="850"/>
+        <location filename="../../ui/errors.py" line="868"/>
         <source>请填写您的姓氏。</source>
         <translation>Please enter your surname.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="852"/>
+        <location filename="../../ui/errors.py" line="870"/>
         <source>这辆车正在别的试驾中，还没有还车。</source>
         <translation>This car is out on another test drive and has not been returned yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="853"/>
+        <location filename="../../ui/errors.py" line="871"/>
         <source>这辆车刚被另一台电脑登记出车，请刷新后再试。</source>
         <translation>Another PC has just checked this car out; please refresh and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="856"/>
+        <location filename="../../ui/errors.py" line="874"/>
         <source>{brand} {model} 目前不可试驾（{why}）。</source>
         <translation>{brand} {model} is not available for test drives right now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="857"/>
+        <location filename="../../ui/errors.py" line="875"/>
         <source>这辆车{state}，不能出车。</source>
         <translation>This car is not available and cannot go out.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="859"/>
+        <location filename="../../ui/errors.py" line="877"/>
         <source>这个试驾当前状态为“{status_label}”，不能进行此操作。</source>
         <translation>This test drive is now “{status_label}”; this cannot be done.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="863"/>
-        <location filename="../../ui/errors.py" line="886"/>
+        <location filename="../../ui/errors.py" line="881"/>
+        <location filename="../../ui/errors.py" line="904"/>
         <source>{name}：文件不存在</source>
         <translation>{name}: the file does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="864"/>
+        <location filename="../../ui/errors.py" line="882"/>
         <source>{name}：文件超过 {megabytes} MB</source>
         <translation>{name}: the file is larger than {megabytes} MB.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="865"/>
-        <location filename="../../ui/errors.py" line="890"/>
+        <location filename="../../ui/errors.py" line="883"/>
+        <location filename="../../ui/errors.py" line="908"/>
         <source>{name}：文件无法读取</source>
         <translation>{name}: the file cannot be read.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="866"/>
-        <location filename="../../ui/errors.py" line="869"/>
-        <location filename="../../ui/errors.py" line="872"/>
-        <location filename="../../ui/errors.py" line="875"/>
+        <location filename="../../ui/errors.py" line="884"/>
+        <location filename="../../ui/errors.py" line="887"/>
+        <location filename="../../ui/errors.py" line="890"/>
+        <location filename="../../ui/errors.py" line="893"/>
         <source>请填写{label}</source>
         <translation>Please enter the {label}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="867"/>
-        <location filename="../../ui/errors.py" line="870"/>
-        <location filename="../../ui/errors.py" line="871"/>
-        <location filename="../../ui/errors.py" line="873"/>
-        <location filename="../../ui/errors.py" line="874"/>
-        <location filename="../../ui/errors.py" line="876"/>
-        <location filename="../../ui/errors.py" line="884"/>
-        <location filename="../../ui/errors.py" line="912"/>
-        <location filename="../../ui/errors.py" line="914"/>
-        <location filename="../../ui/errors.py" line="921"/>
+        <location filename="../../ui/errors.py" line="885"/>
+        <location filename="../../ui/errors.py" line="888"/>
+        <location filename="../../ui/errors.py" line="889"/>
+        <location filename="../../ui/errors.py" line="891"/>
+        <location filename="../../ui/errors.py" line="892"/>
+        <location filename="../../ui/errors.py" line="894"/>
+        <location filename="../../ui/errors.py" line="902"/>
+        <location filename="../../ui/errors.py" line="930"/>
+        <location filename="../../ui/errors.py" line="932"/>
+        <location filename="../../ui/errors.py" line="939"/>
         <source>{label}最多 {limit} 个字</source>
         <translation>The {label} can be at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="868"/>
-        <location filename="../../ui/errors.py" line="883"/>
+        <location filename="../../ui/errors.py" line="886"/>
+        <location filename="../../ui/errors.py" line="901"/>
         <source>这条记录已被删除，请刷新</source>
         <translation>This record has been deleted; please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="877"/>
+        <location filename="../../ui/errors.py" line="895"/>
         <source>这条记录的里程 {mileage_text} 公里高于当前表显里程 {odometer_text} 公里，请核对（如属实，可能是调表车）。</source>
         <translation>The mileage of this record, {mileage_text} km, is above the current odometer {odometer_text} km; please check (if true, the odometer may have been wound back).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="882"/>
+        <location filename="../../ui/errors.py" line="900"/>
         <source>里程应在 0 到 {limit} 公里之间</source>
         <translation>The mileage must be between 0 and {limit} km.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="885"/>
+        <location filename="../../ui/errors.py" line="903"/>
         <source>照片刚被其他人修改过，请刷新后再排序</source>
         <translation>The photos were just changed by someone else; please refresh and sort again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="887"/>
+        <location filename="../../ui/errors.py" line="905"/>
         <source>证件照片不对客户展示，不能作为封面，请选一张车辆照片。</source>
         <translation>ID photos are never shown to customers and cannot be the cover; please choose a photo of the car.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="892"/>
-        <location filename="../../ui/errors.py" line="916"/>
-        <location filename="../../ui/errors.py" line="939"/>
-        <location filename="../../ui/errors.py" line="947"/>
+        <location filename="../../ui/errors.py" line="910"/>
+        <location filename="../../ui/errors.py" line="934"/>
+        <location filename="../../ui/errors.py" line="957"/>
+        <location filename="../../ui/errors.py" line="965"/>
         <source>{label}必须大于零</source>
         <translation>The {label} must be more than zero.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="893"/>
-        <location filename="../../ui/errors.py" line="917"/>
-        <location filename="../../ui/errors.py" line="940"/>
-        <location filename="../../ui/errors.py" line="948"/>
+        <location filename="../../ui/errors.py" line="911"/>
+        <location filename="../../ui/errors.py" line="935"/>
+        <location filename="../../ui/errors.py" line="958"/>
+        <location filename="../../ui/errors.py" line="966"/>
         <source>{label}超出范围，请检查是否多输了位数</source>
         <translation>The {label} is out of range; please check for extra digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="895"/>
+        <location filename="../../ui/errors.py" line="913"/>
         <source>第 {row} 行没有填写项目名称</source>
         <translation>Line {row} has no item name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="896"/>
+        <location filename="../../ui/errors.py" line="914"/>
         <source>第 {row} 行的项目名称最多 60 个字</source>
         <translation>The item name on line {row} can be at most 60 characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="897"/>
+        <location filename="../../ui/errors.py" line="915"/>
         <source>公开的价格构成合计 ¥{public_total}，与售价 ¥{list_price} 相差 ¥{difference}，请调整后再保存。</source>
         <translation>The public price lines add up to ¥{public_total}, which is ¥{difference} off the price ¥{list_price}; please adjust and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="902"/>
+        <location filename="../../ui/errors.py" line="920"/>
         <source>价格构成最多 {limit} 行</source>
         <translation>At most {limit} price lines.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="903"/>
+        <location filename="../../ui/errors.py" line="921"/>
         <source>{name}：不是可用的 PDF 文件（文件损坏或格式不对）</source>
         <translation>{name}: not a usable PDF file (damaged or the wrong format).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="906"/>
+        <location filename="../../ui/errors.py" line="924"/>
         <source>{name}：PDF 没有页面</source>
         <translation>{name}: the PDF has no pages.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="907"/>
+        <location filename="../../ui/errors.py" line="925"/>
         <source>{name}：PDF 有密码保护，请导出不加密的版本</source>
         <translation>{name}: the PDF is password-protected; please export a version without encryption.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="908"/>
+        <location filename="../../ui/errors.py" line="926"/>
         <source>{name}：第三方检测报告需要 PDF 文件</source>
         <translation>{name}: a third-party inspection report must be a PDF file.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="909"/>
+        <location filename="../../ui/errors.py" line="927"/>
         <source>{name}：共 {pages} 页，超过 {limit} 页，请只附检测报告本身</source>
         <translation>{name}: {pages} pages, more than {limit}; please attach only the inspection report itself.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="913"/>
+        <location filename="../../ui/errors.py" line="931"/>
         <source>这辆车的资料刚被其他人修改过，请刷新后再改</source>
         <translation>This car&apos;s details were just changed by someone else; please refresh and change them again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="919"/>
+        <location filename="../../ui/errors.py" line="937"/>
         <source>{label}不能晚于今天</source>
         <translation>The {label} cannot be later than today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="920"/>
+        <location filename="../../ui/errors.py" line="938"/>
         <source>{label}不对，请检查年份</source>
         <translation>The {label} looks wrong; please check the year.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="923"/>
+        <location filename="../../ui/errors.py" line="941"/>
         <source>这辆车{status_label}，{held}不能修改（意向金收据或合同上已写明）。</source>
         <translation>This car is {status_label}; these details cannot be changed (they are on the deposit receipt or contract).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="926"/>
+        <location filename="../../ui/errors.py" line="944"/>
         <source>这辆车{status_label}，售价和公开的价格构成不能修改（意向金收据或合同上已写明）；内部成本仍可修改。</source>
         <translation>This car is {status_label}; the price and the public price lines cannot be changed (they are on the deposit receipt or contract); internal costs can still be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="932"/>
+        <location filename="../../ui/errors.py" line="950"/>
         <source>这辆车{status_label}，事故/泡水/火烧记录已写入车况确认，不能修改。</source>
         <translation>This car is {status_label}; its accident/flood/fire record is part of the condition statement and cannot be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="935"/>
+        <location filename="../../ui/errors.py" line="953"/>
         <source>表显里程应在 0 到 {limit} 公里之间，请检查是否多输了位数</source>
         <translation>The odometer reading must be between 0 and {limit} km; please check for extra digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="943"/>
+        <location filename="../../ui/errors.py" line="961"/>
         <source>价格必须大于零</source>
         <translation>The price must be more than zero.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="944"/>
+        <location filename="../../ui/errors.py" line="962"/>
         <source>价格最多精确到分</source>
         <translation>A price can be precise to the fen at most.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="945"/>
+        <location filename="../../ui/errors.py" line="963"/>
         <source>价格超出范围，请检查是否多输了位数</source>
         <translation>The price is out of range; please check for extra digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="946"/>
+        <location filename="../../ui/errors.py" line="964"/>
         <source>请输入有效的价格（元），例如 128000</source>
         <translation>Please enter a valid price in yuan, e.g. 128000.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="950"/>
+        <location filename="../../ui/errors.py" line="968"/>
         <source>公开的价格构成合计 ¥{total_text}，与新售价 ¥{list_price} 不一致，请在“价格构成”中一起修改。</source>
         <translation>The public price lines add up to ¥{total_text}, which differs from the new price ¥{list_price}; please change them together under “Price lines”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="955"/>
+        <location filename="../../ui/errors.py" line="973"/>
         <source>这辆车还没有定价，请店长先在“价格构成”中填写售价再上架。</source>
         <translation>This car has no price yet; a manager must first enter the price under “Price lines” before it goes on sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="958"/>
+        <location filename="../../ui/errors.py" line="976"/>
         <source>座位数应在 1 到 60 之间</source>
         <translation>The number of seats must be between 1 and 60.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="959"/>
+        <location filename="../../ui/errors.py" line="977"/>
         <source>“已预订”“试驾中”“已售”随意向金、试驾出车还车和签约合同改变，请在“定金与合同”或“试驾”页面办理。</source>
         <translation>“Reserved”, “On test drive” and “Sold” follow deposits, test drives and contracts; please use the “Deposits &amp; contracts” or “Test drives” page.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="964"/>
+        <location filename="../../ui/errors.py" line="982"/>
         <source>车辆状态不能从“{old_label}”直接改为“{new_label}”</source>
         <translation>The car status cannot change directly from “{old_label}” to “{new_label}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="967"/>
+        <location filename="../../ui/errors.py" line="985"/>
         <source>过户次数应在 0 到 50 之间</source>
         <translation>The number of previous owners must be between 0 and 50.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="969"/>
+        <location filename="../../ui/errors.py" line="987"/>
         <source>不是有效的 CSV 文件：{detail}</source>
         <translation>Not a valid CSV file: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="970"/>
+        <location filename="../../ui/errors.py" line="988"/>
         <source>文件是空的，没有表头</source>
         <translation>The file is empty and has no header row.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="971"/>
+        <location filename="../../ui/errors.py" line="989"/>
         <source>文件编码无法识别，请另存为 UTF-8 编码的 CSV</source>
         <translation>The file encoding was not recognised; please save it as a UTF-8 CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="972"/>
+        <location filename="../../ui/errors.py" line="990"/>
         <source>文件缺少“{name}”模板需要的列：{missing_text}</source>
         <translation>The file lacks the columns the “{name}” template needs: {missing_text}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="975"/>
+        <location filename="../../ui/errors.py" line="993"/>
         <source>找不到文件：{path}</source>
         <translation>File not found: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="976"/>
+        <location filename="../../ui/errors.py" line="994"/>
         <source>门店“{code}”不存在，请先完成首次设置</source>
         <translation>Store “{code}” does not exist; please finish the first-time setup first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="977"/>
+        <location filename="../../ui/errors.py" line="995"/>
         <source>无法识别文件的列，请选择导入模板（{presets}）</source>
         <translation>The file&apos;s columns were not recognised; please choose an import template ({presets}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="980"/>
+        <location filename="../../ui/errors.py" line="998"/>
         <source>没有名为“{preset}”的导入模板，可选：{presets}</source>
         <translation>There is no import template named “{preset}”; choose one of: {presets}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="983"/>
+        <location filename="../../ui/errors.py" line="1001"/>
         <source>无法读取文件：{path}（{reason}）</source>
         <translation>Cannot read the file: {path} ({reason})</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="985"/>
+        <location filename="../../ui/errors.py" line="1003"/>
         <source>{label}“{text}”不是有效日期，请写成 2023-05-01</source>
         <translation>The {label} “{text}” is not a valid date; write it like 2023-05-01.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="988"/>
+        <location filename="../../ui/errors.py" line="1006"/>
         <source>排量不合理，请以升为单位填写，如 2.0</source>
         <translation>The engine size looks wrong; enter it in litres, e.g. 2.0.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="989"/>
+        <location filename="../../ui/errors.py" line="1007"/>
         <source>请选择能源类型</source>
         <translation>Please choose the energy type.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="990"/>
+        <location filename="../../ui/errors.py" line="1008"/>
         <source>纯电续航应在 1 到 3000 公里之间</source>
         <translation>The electric range must be between 1 and 3000 km.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="991"/>
+        <location filename="../../ui/errors.py" line="1009"/>
         <source>{label}“{text}”不是公里数，请写成 28000 或 2.8万</source>
         <translation>The {label} “{text}” is not a distance in km; write it like 28000.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="994"/>
+        <location filename="../../ui/errors.py" line="1012"/>
         <source>请填写表显里程</source>
         <translation>Please enter the odometer reading.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="995"/>
+        <location filename="../../ui/errors.py" line="1013"/>
         <source>初次登记日期早于 {year} 款车型上市，请核对年款或日期</source>
         <translation>The first registration date is before the {year} model came out; please check the model year or the date.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="998"/>
+        <location filename="../../ui/errors.py" line="1016"/>
         <source>初次登记日期不能晚于今天</source>
         <translation>The first registration date cannot be later than today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="999"/>
+        <location filename="../../ui/errors.py" line="1017"/>
         <source>请选择变速箱</source>
         <translation>Please choose the transmission.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1000"/>
+        <location filename="../../ui/errors.py" line="1018"/>
         <source>请填写车架号（VIN），在前挡风玻璃左下角或行驶证上</source>
         <translation>Please enter the VIN; it is at the lower left of the windscreen or on the vehicle licence.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1003"/>
+        <location filename="../../ui/errors.py" line="1021"/>
         <source>车架号 {vin} 已属于库存车 {stock_no}{gone}，同一辆车不能重复入库。</source>
         <translation>VIN {vin} already belongs to stock car {stock_no}; the same car cannot be taken into stock twice.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1006"/>
+        <location filename="../../ui/errors.py" line="1024"/>
         <source>车架号校验位不符。欧洲、日本等进口车可能不用校验位：请对照车辆核对后勾选“已核对车架号”。</source>
         <translation>The VIN check digit does not match. Imported cars (e.g. European or Japanese) may not use one: check the car and tick “VIN checked”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1010"/>
+        <location filename="../../ui/errors.py" line="1028"/>
         <source>请填写年款（车架号未能读出年款）</source>
         <translation>Please enter the model year (it could not be read from the VIN).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1011"/>
+        <location filename="../../ui/errors.py" line="1029"/>
         <source>年款应在 {earliest} 到 {latest} 之间</source>
         <translation>The model year must be between {earliest} and {latest}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1013"/>
+        <location filename="../../ui/errors.py" line="1031"/>
         <source>只有店长可以设置岗位权限。</source>
         <translation>Only a manager can set role permissions.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1014"/>
+        <location filename="../../ui/errors.py" line="1032"/>
         <source>没有这项权限。</source>
         <translation>There is no such permission.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1015"/>
+        <location filename="../../ui/errors.py" line="1033"/>
         <source>只有整备/评估人员和店长（或门店授权的岗位）可以修改车辆资料和照片。</source>
         <translation>Only preparation/appraisal staff and managers (or roles the store allows) can change car details and photos.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1018"/>
+        <location filename="../../ui/errors.py" line="1036"/>
         <source>自助机不能修改车辆资料</source>
         <translation>The kiosk cannot change car details.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1019"/>
+        <location filename="../../ui/errors.py" line="1037"/>
         <source>请输入库存编号或车牌号。</source>
         <translation>Please enter a stock number or plate number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1020"/>
+        <location filename="../../ui/errors.py" line="1038"/>
         <source>没有找到库存编号或车牌为 {typed} 的车辆。</source>
         <translation>No car with stock number or plate {typed} was found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1023"/>
+        <location filename="../../ui/errors.py" line="1041"/>
         <source>只有店长（或门店授权的岗位）可以修改售价、收车成本和价格构成。</source>
         <translation>Only a manager (or roles the store allows) can change the price, the purchase cost and the price lines.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1028"/>
+        <location filename="../../ui/errors.py" line="1046"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请核对后重新保存。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Please check and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1031"/>
+        <location filename="../../ui/errors.py" line="1049"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。两个版本不同之处：{differences}。请核对后重新保存。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Differences: {differences}. Please check and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1037"/>
+        <location filename="../../ui/errors.py" line="1055"/>
         <source>这条记录已不存在（可能已被合并或删除）。</source>
         <translation>This record no longer exists (it may have been merged or deleted).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1039"/>
+        <location filename="../../ui/errors.py" line="1057"/>
         <source>车辆网址模板必须包含 {{stock_no}}（在设置中修改）</source>
         <translation>The car address pattern must contain {{stock_no}} (change it in Settings).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1042"/>
+        <location filename="../../ui/errors.py" line="1060"/>
         <source>车辆没有库存编号，无法生成二维码地址</source>
         <translation>The car has no stock number, so no QR code address can be made.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1044"/>
+        <location filename="../../ui/errors.py" line="1062"/>
         <source>请店长先在“员工 → 门店资料”填写车辆公开网址（网站根地址，例如 https://www.example.cn/，车辆在其下的 cars/库存编号）：二维码和 sitemap 都用它。</source>
         <translation>Please ask a manager to enter the public car address under “Staff → Store profile” first (the site root, e.g. https://www.example.cn/, with cars under cars/STOCK-NO): the QR codes and the sitemap use it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1050"/>
+        <location filename="../../ui/errors.py" line="1068"/>
         <source>车辆公开网址“{template}”不是以 cars/{{stock_no}} 结尾，静态网站无法对应；请改成例如 https://www.example.cn/cars/{{stock_no}}。</source>
         <translation>The public car address “{template}” does not end in cars/{{stock_no}}, so the static site cannot match it; change it to e.g. https://www.example.cn/cars/{{stock_no}}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1056"/>
+        <location filename="../../ui/errors.py" line="1074"/>
         <source>无法在端口 {port} 上启动网页服务：{detail}。请换一个端口（--port）。</source>
         <translation>The web service cannot start on port {port}: {detail}. Please choose another port (--port).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1059"/>
+        <location filename="../../ui/errors.py" line="1077"/>
         <source>数据库结构版本（{current}）与本程序（{head}）不一致，网页服务不会启动。请先运行 “showroom db upgrade” 或升级本程序。</source>
         <translation>The database version ({current}) does not match this program ({head}); the web service will not start. Run “showroom db upgrade” first or upgrade this program.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1072"/>
+        <location filename="../../ui/errors.py" line="1090"/>
         <source>姓名</source>
         <translation>name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1073"/>
+        <location filename="../../ui/errors.py" line="1091"/>
         <source>单位名称</source>
         <translation>company name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1074"/>
+        <location filename="../../ui/errors.py" line="1092"/>
         <source>用途</source>
         <translation>intended use</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1075"/>
+        <location filename="../../ui/errors.py" line="1093"/>
         <source>意向品牌</source>
         <translation>preferred brands</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1076"/>
+        <location filename="../../ui/errors.py" line="1094"/>
         <source>意向车型</source>
         <translation>preferred models</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1077"/>
+        <location filename="../../ui/errors.py" line="1095"/>
         <source>购车周期</source>
         <translation>buying timeframe</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1078"/>
+        <location filename="../../ui/errors.py" line="1096"/>
         <source>备注</source>
         <translation>notes</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1079"/>
+        <location filename="../../ui/errors.py" line="1097"/>
         <source>调整原因</source>
         <translation>reason for the change</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1080"/>
+        <location filename="../../ui/errors.py" line="1098"/>
         <source>回访结果</source>
         <translation>follow-up result</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1081"/>
+        <location filename="../../ui/errors.py" line="1099"/>
         <source>标签名称</source>
         <translation>tag name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1082"/>
+        <location filename="../../ui/errors.py" line="1100"/>
         <source>沟通内容</source>
         <translation>contact summary</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1083"/>
+        <location filename="../../ui/errors.py" line="1101"/>
         <source>客户答复</source>
         <translation>customer&apos;s reply</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1084"/>
+        <location filename="../../ui/errors.py" line="1102"/>
         <source>下一步</source>
         <translation>next step</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1085"/>
+        <location filename="../../ui/errors.py" line="1103"/>
         <source>称呼</source>
         <translation>form of address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1086"/>
+        <location filename="../../ui/errors.py" line="1104"/>
         <source>平台</source>
         <translation>platform</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1087"/>
+        <location filename="../../ui/errors.py" line="1105"/>
         <source>平台线索编号</source>
         <translation>platform lead number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1088"/>
+        <location filename="../../ui/errors.py" line="1106"/>
         <source>咨询车辆</source>
         <translation>car asked about</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1089"/>
+        <location filename="../../ui/errors.py" line="1107"/>
         <source>留言</source>
         <translation>message</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1090"/>
+        <location filename="../../ui/errors.py" line="1108"/>
         <source>关闭原因</source>
         <translation>reason for closing</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1091"/>
+        <location filename="../../ui/errors.py" line="1109"/>
         <source>品牌</source>
         <translation>brand</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1092"/>
+        <location filename="../../ui/errors.py" line="1110"/>
         <source>车系</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1093"/>
+        <location filename="../../ui/errors.py" line="1111"/>
         <source>车型版本</source>
         <translation>trim</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1094"/>
+        <location filename="../../ui/errors.py" line="1112"/>
         <source>车身颜色</source>
         <translation>body colour</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1095"/>
+        <location filename="../../ui/errors.py" line="1113"/>
         <source>排放标准</source>
         <translation>emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1096"/>
+        <location filename="../../ui/errors.py" line="1114"/>
         <source>车身类型</source>
         <translation>body type</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1097"/>
+        <location filename="../../ui/errors.py" line="1115"/>
         <source>车况说明</source>
         <translation>condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1098"/>
+        <location filename="../../ui/errors.py" line="1116"/>
         <source>情况说明</source>
         <translation>description</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1099"/>
+        <location filename="../../ui/errors.py" line="1117"/>
         <source>保养地点</source>
         <translation>service location</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1100"/>
+        <location filename="../../ui/errors.py" line="1118"/>
         <source>保养内容</source>
         <translation>service work</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1101"/>
+        <location filename="../../ui/errors.py" line="1119"/>
         <source>价格</source>
         <translation>price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1102"/>
+        <location filename="../../ui/errors.py" line="1120"/>
         <source>售价</source>
         <translation>sale price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1103"/>
+        <location filename="../../ui/errors.py" line="1121"/>
         <source>新车指导价</source>
         <translation>new-car list price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1104"/>
+        <location filename="../../ui/errors.py" line="1122"/>
         <source>收车成本</source>
         <translation>purchase cost</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1105"/>
+        <location filename="../../ui/errors.py" line="1123"/>
         <source>表显里程</source>
         <translation>odometer reading</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1106"/>
+        <location filename="../../ui/errors.py" line="1124"/>
         <source>纯电续航</source>
         <translation>electric range</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1107"/>
+        <location filename="../../ui/errors.py" line="1125"/>
         <source>里程</source>
         <translation>mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1108"/>
+        <location filename="../../ui/errors.py" line="1126"/>
         <source>发生日期</source>
         <translation>date of the event</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1109"/>
+        <location filename="../../ui/errors.py" line="1127"/>
         <source>保养日期</source>
         <translation>service date</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1110"/>
+        <location filename="../../ui/errors.py" line="1128"/>
         <source>有效（车辆已预订）</source>
         <translation>active (car reserved)</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1111"/>
+        <location filename="../../ui/errors.py" line="1129"/>
         <source>已抵车款</source>
         <translation>applied to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1112"/>
+        <location filename="../../ui/errors.py" line="1130"/>
         <source>已退还</source>
         <translation>refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1113"/>
+        <location filename="../../ui/errors.py" line="1131"/>
         <source>已没收</source>
         <translation>forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1114"/>
+        <location filename="../../ui/errors.py" line="1132"/>
         <source>已过期</source>
         <translation>expired</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1115"/>
+        <location filename="../../ui/errors.py" line="1133"/>
         <source>现金</source>
         <translation>cash</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1116"/>
+        <location filename="../../ui/errors.py" line="1134"/>
         <source>微信支付</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1117"/>
+        <location filename="../../ui/errors.py" line="1135"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1118"/>
+        <location filename="../../ui/errors.py" line="1136"/>
         <source>银行卡</source>
         <translation>bank card</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1119"/>
+        <location filename="../../ui/errors.py" line="1137"/>
         <source>转账</source>
         <translation>bank transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1120"/>
+        <location filename="../../ui/errors.py" line="1138"/>
         <source>已预约</source>
         <translation>booked</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1121"/>
+        <location filename="../../ui/errors.py" line="1139"/>
         <source>试驾中</source>
         <translation>on a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1122"/>
+        <location filename="../../ui/errors.py" line="1140"/>
         <source>已还车</source>
         <translation>returned</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1123"/>
+        <location filename="../../ui/errors.py" line="1141"/>
         <source>已取消</source>
         <translation>cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1124"/>
+        <location filename="../../ui/errors.py" line="1142"/>
         <source>未到店</source>
         <translation>no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1125"/>
+        <location filename="../../ui/errors.py" line="1143"/>
         <source>已报名</source>
         <translation>registered</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1126"/>
+        <location filename="../../ui/errors.py" line="1144"/>
         <source>候补</source>
         <translation>on the waiting list</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1127"/>
+        <location filename="../../ui/errors.py" line="1145"/>
         <source>已签到</source>
         <translation>checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1128"/>
+        <location filename="../../ui/errors.py" line="1146"/>
         <source>检测中/已检</source>
         <translation>being inspected or inspected</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1129"/>
+        <location filename="../../ui/errors.py" line="1147"/>
         <source>未到场</source>
         <translation>no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1130"/>
+        <location filename="../../ui/errors.py" line="1148"/>
         <source>整备中</source>
         <translation>being prepared</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1131"/>
+        <location filename="../../ui/errors.py" line="1149"/>
         <source>在售</source>
         <translation>on sale</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1132"/>
+        <location filename="../../ui/errors.py" line="1150"/>
         <source>已预订</source>
         <translation>reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1133"/>
+        <location filename="../../ui/errors.py" line="1151"/>
         <source>已售</source>
         <translation>sold</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1134"/>
+        <location filename="../../ui/errors.py" line="1152"/>
         <source>试驾协议</source>
         <translation>test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1135"/>
+        <location filename="../../ui/errors.py" line="1153"/>
         <source>意向金收据</source>
         <translation>deposit receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1136"/>
+        <location filename="../../ui/errors.py" line="1154"/>
         <source>合同</source>
         <translation>contract</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1137"/>
+        <location filename="../../ui/errors.py" line="1155"/>
         <source>检测报告</source>
         <translation>inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1138"/>
+        <location filename="../../ui/errors.py" line="1156"/>
         <source>车辆信息单</source>
         <translation>car information sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1139"/>
+        <location filename="../../ui/errors.py" line="1157"/>
         <source>车型对比</source>
         <translation>model comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1140"/>
+        <location filename="../../ui/errors.py" line="1158"/>
         <source>检测日报名单</source>
         <translation>inspection-day registration slip</translation>
     </message>
@@ -6746,37 +7573,82 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>FollowUpDialog</name>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="35"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="46"/>
         <source>登记回访结果</source>
         <translation>Record follow-up result</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="43"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="54"/>
         <source>例如：客户反馈车辆使用正常，对服务满意</source>
         <translation>e.g. Customer says the car runs fine and is happy with the service</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="48"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="59"/>
         <source>回访结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="49"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="60"/>
+        <source>未接通 / 客户未回复</source>
+        <translation>No answer / no reply</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/follow_up.py" line="62"/>
+        <source>不算作一次联系；连续两次未回应会出现流失预警。结果可不填。</source>
+        <translation>Does not count as contact; two in a row raise a churn signal. The result may be left empty.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/follow_up.py" line="67"/>
+        <source>（不评分）</source>
+        <translation>(no score)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/follow_up.py" line="70"/>
+        <source>{n} 分 {stars}</source>
+        <translation>{n} {stars}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/follow_up.py" line="74"/>
+        <source>客户的评价（可不填）</source>
+        <translation>Customer&apos;s comment (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/follow_up.py" line="76"/>
+        <source>未战败，继续跟进</source>
+        <translation>Not lost, keep following up</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/follow_up.py" line="80"/>
+        <source>满意度</source>
+        <translation>Satisfaction</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/follow_up.py" line="81"/>
+        <source>客户评价</source>
+        <translation>Comment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/follow_up.py" line="84"/>
+        <source>战败原因</source>
+        <translation>Reason lost</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/follow_up.py" line="88"/>
         <source>安排下次回访</source>
         <translation>Schedule next follow-up</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="60"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="99"/>
         <source>下次回访日期</source>
         <translation>Next follow-up date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="70"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="109"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="71"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="110"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -6784,52 +7656,57 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>FollowUpModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="80"/>
+        <location filename="../../ui/screens/follow_ups.py" line="121"/>
         <source>应回访日期</source>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="81"/>
+        <location filename="../../ui/screens/follow_ups.py" line="122"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="82"/>
+        <location filename="../../ui/screens/follow_ups.py" line="123"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="83"/>
+        <location filename="../../ui/screens/follow_ups.py" line="124"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="84"/>
+        <location filename="../../ui/screens/follow_ups.py" line="125"/>
         <source>意向</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="85"/>
+        <location filename="../../ui/screens/follow_ups.py" line="126"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="86"/>
+        <location filename="../../ui/screens/follow_ups.py" line="127"/>
         <source>回访类型</source>
         <translation>Follow-up type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="99"/>
+        <location filename="../../ui/screens/follow_ups.py" line="128"/>
+        <source>流失预警</source>
+        <translation>Churn signals</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="141"/>
         <source>今天到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="100"/>
+        <location filename="../../ui/screens/follow_ups.py" line="142"/>
         <source>逾期 {days} 天</source>
         <translation>{days} days overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="108"/>
+        <location filename="../../ui/screens/follow_ups.py" line="150"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -6837,127 +7714,302 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>FollowUps</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="57"/>
+        <location filename="../../ui/screens/follow_ups.py" line="73"/>
+        <source>购车 3 天</source>
+        <translation>3 days after purchase</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="74"/>
+        <source>购车 1 个月</source>
+        <translation>1 month after purchase</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="75"/>
+        <source>购车 3 个月</source>
+        <translation>3 months after purchase</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="76"/>
+        <source>购车 6 个月</source>
+        <translation>6 months after purchase</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="77"/>
+        <source>购车 12 个月</source>
+        <translation>12 months after purchase</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="78"/>
+        <source>保养提醒</source>
+        <translation>Maintenance due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="79"/>
+        <source>年检到期</source>
+        <translation>Annual inspection due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="80"/>
+        <source>保险到期</source>
+        <translation>Insurance due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="81"/>
+        <source>生日祝福</source>
+        <translation>Birthday greeting</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="87"/>
         <source>成交后 3 天</source>
         <translation>3 days after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="58"/>
+        <location filename="../../ui/screens/follow_ups.py" line="88"/>
         <source>成交后 1 个月</source>
         <translation>1 month after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="59"/>
+        <location filename="../../ui/screens/follow_ups.py" line="89"/>
         <source>成交后 3 个月</source>
         <translation>3 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="60"/>
+        <location filename="../../ui/screens/follow_ups.py" line="90"/>
         <source>成交后 6 个月</source>
         <translation>6 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="61"/>
+        <location filename="../../ui/screens/follow_ups.py" line="91"/>
         <source>成交后 12 个月</source>
         <translation>12 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="62"/>
+        <location filename="../../ui/screens/follow_ups.py" line="92"/>
         <source>到店后回访</source>
         <translation>After visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="63"/>
+        <location filename="../../ui/screens/follow_ups.py" line="93"/>
         <source>再次回访</source>
         <translation>Follow up again</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="64"/>
+        <location filename="../../ui/screens/follow_ups.py" line="94"/>
         <source>意向金明天到期</source>
         <translation>Deposit expires tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="65"/>
+        <location filename="../../ui/screens/follow_ups.py" line="95"/>
         <source>沟通时约定的下一步</source>
         <translation>Next step agreed in a contact</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="96"/>
+        <source>试驾后回访</source>
+        <translation>After the test drive</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="97"/>
+        <source>新线索跟进</source>
+        <translation>New enquiry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="98"/>
+        <source>意向等级调整后回访</source>
+        <translation>After a grade change</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="99"/>
+        <source>按等级定期回访</source>
+        <translation>Regular, by grade</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="100"/>
+        <source>预约未到，联系改约</source>
+        <translation>Missed appointment: call to rebook</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="110"/>
+        <source>{reason}（{grade} 级节奏）</source>
+        <translation>{reason} (grade {grade} cadence)</translation>
     </message>
 </context>
 <context>
     <name>FollowUpsScreen</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="141"/>
+        <location filename="../../ui/screens/follow_ups.py" line="272"/>
         <source>全部顾问</source>
         <translation>All consultants</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="145"/>
+        <location filename="../../ui/screens/follow_ups.py" line="276"/>
+        <source>回访节奏</source>
+        <translation>Follow-up cadence</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="280"/>
+        <source>战败原因</source>
+        <translation>Lost-deal reasons</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="284"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="148"/>
+        <location filename="../../ui/screens/follow_ups.py" line="287"/>
         <source>登记结果</source>
         <translation>Record result</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="191"/>
+        <location filename="../../ui/screens/follow_ups.py" line="337"/>
         <source>今天没有待回访的客户。</source>
         <translation>No customers to follow up today.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="233"/>
+        <location filename="../../ui/screens/follow_ups.py" line="341"/>
+        <source>待回访</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="346"/>
+        <source>超过 6 个月没有联系（未接通的来电不算联系）的客户，最久的在前。</source>
+        <translation>Customers not contacted for over 6 months (unanswered calls do not count), longest first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="361"/>
+        <source>沉睡客户</source>
+        <translation>Dormant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="362"/>
+        <source>购车客户提醒</source>
+        <translation>Buyer reminders</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="422"/>
+        <source>复制短信</source>
+        <translation>Copy message</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="424"/>
+        <source>已发送</source>
+        <translation>Sent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="426"/>
+        <source>跳过</source>
+        <translation>Skip</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="428"/>
+        <source>导出今日短信…</source>
+        <translation>Export today&apos;s messages…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="456"/>
+        <source>购车客户提醒（{n}）</source>
+        <translation>Buyer reminders ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="458"/>
+        <source>今天要发的 {n} 条消息。生日祝福只发给同意接收营销信息的客户。</source>
+        <translation>{n} messages to send today. Birthday greetings go only to customers who agreed to marketing.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="477"/>
+        <source>短信内容已复制，发送后请点“已发送”。</source>
+        <translation>Message copied; click &quot;Sent&quot; once it is sent.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="504"/>
+        <source>已处理这条提醒。</source>
+        <translation>Reminder done.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="508"/>
+        <source>待同步：网络断开，已在本机记下，恢复连接后自动登记。</source>
+        <translation>Pending sync: offline, kept on this PC and recorded when the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="513"/>
+        <source>导出今日短信</source>
+        <translation>Export today&apos;s messages</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="537"/>
+        <source>已导出到 {path}</source>
+        <translation>Exported to {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="543"/>
+        <source>沉睡客户（{n}）</source>
+        <translation>Dormant ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="549"/>
         <source>今天到期 {today} 条 · 逾期 {overdue} 条</source>
         <translation>Due today {today} · Overdue {overdue}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="252"/>
+        <location filename="../../ui/screens/follow_ups.py" line="568"/>
         <source>⚠ {count} 位 A 级客户已超过 {days} 天没有回应，建议降为 B 级</source>
         <translation>⚠ {count} A-grade customers have not responded for over {days} days; consider lowering them to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="260"/>
+        <location filename="../../ui/screens/follow_ups.py" line="576"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="262"/>
+        <location filename="../../ui/screens/follow_ups.py" line="578"/>
         <source>{name}  {phone}  · 顾问 {owner} · {days} 天未联系</source>
         <translation>{name}  {phone}  · Consultant {owner} · No contact for {days} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="271"/>
+        <location filename="../../ui/screens/follow_ups.py" line="587"/>
         <source>降为B</source>
         <translation>Lower to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="279"/>
+        <location filename="../../ui/screens/follow_ups.py" line="595"/>
         <source>另有 {n} 位未列出</source>
         <translation>{n} more not listed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="311"/>
+        <location filename="../../ui/screens/follow_ups.py" line="627"/>
         <source>{name}（{phone}）· {reason}</source>
         <translation>{name} ({phone}) · {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="355"/>
+        <location filename="../../ui/screens/follow_ups.py" line="679"/>
         <source>待同步：网络断开，回访结果已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The follow-up result is saved on this PC and will be recorded once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="361"/>
+        <location filename="../../ui/screens/follow_ups.py" line="685"/>
         <source>已登记回访结果，下次回访：{day}</source>
         <translation>Follow-up result recorded. Next follow-up: {day}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="365"/>
+        <location filename="../../ui/screens/follow_ups.py" line="689"/>
         <source>已登记回访结果。</source>
         <translation>Follow-up result recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="383"/>
+        <location filename="../../ui/screens/follow_ups.py" line="707"/>
         <source>已将 {name} 降为 B 级。</source>
         <translation>{name} lowered to grade B.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="748"/>
+        <source>回访节奏已保存，从下一次到店、试驾、线索或调整等级起生效。</source>
+        <translation>Cadence saved; it applies from the next visit, test drive, enquiry or grade change.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="786"/>
+        <source>战败原因列表已保存（{n} 项）。</source>
+        <translation>Lost-deal reasons saved ({n}).</translation>
     </message>
 </context>
 <context>
@@ -7038,122 +8090,137 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../../ui/screens/home.py" line="87"/>
+        <location filename="../../ui/screens/home.py" line="91"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="132"/>
+        <location filename="../../ui/screens/home.py" line="142"/>
         <source>早上好，{name}</source>
         <translation>Good morning, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="134"/>
+        <location filename="../../ui/screens/home.py" line="144"/>
         <source>中午好，{name}</source>
         <translation>Good day, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="136"/>
+        <location filename="../../ui/screens/home.py" line="146"/>
         <source>下午好，{name}</source>
         <translation>Good afternoon, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="138"/>
+        <location filename="../../ui/screens/home.py" line="148"/>
         <source>晚上好，{name}</source>
         <translation>Good evening, {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="146"/>
+        <location filename="../../ui/screens/home.py" line="156"/>
         <source>今日到店</source>
         <translation>Visits today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="147"/>
+        <location filename="../../ui/screens/home.py" line="157"/>
         <source>正在等待接待</source>
         <translation>Waiting now</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="148"/>
+        <location filename="../../ui/screens/home.py" line="158"/>
         <source>今日试驾</source>
         <translation>Test drives today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="149"/>
+        <location filename="../../ui/screens/home.py" line="159"/>
         <source>有效意向金</source>
         <translation>Active deposits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="150"/>
+        <location filename="../../ui/screens/home.py" line="160"/>
         <source>在售车辆</source>
         <translation>Cars on sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="151"/>
+        <location filename="../../ui/screens/home.py" line="161"/>
         <source>今日待回访</source>
         <translation>Follow-ups due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="152"/>
+        <location filename="../../ui/screens/home.py" line="162"/>
         <source>下次透明检测日</source>
         <translation>Next inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="190"/>
+        <location filename="../../ui/screens/home.py" line="204"/>
+        <source>{no}（{topic}，负责人 {owner}，超时 {hours} 小时）</source>
+        <translation>{no} ({topic}, owner {owner}, {hours} h overdue)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/home.py" line="212"/>
+        <source>等</source>
+        <translation>and more</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/home.py" line="214"/>
+        <source>{n} 条投诉已超过答复期限：{list}{more}。请到“投诉”处理。</source>
+        <translation>{n} complaints are past their answer deadline: {list}{more}. Please handle them under &quot;Complaints&quot;.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/home.py" line="229"/>
         <source>更新于 {time}</source>
         <translation>Updated {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="196"/>
+        <location filename="../../ui/screens/home.py" line="235"/>
         <source>等待 {waiting} · 接待中 {serving} · 已离店 {left}</source>
         <translation>Waiting {waiting} · Being served {serving} · Left {left}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="208"/>
+        <location filename="../../ui/screens/home.py" line="247"/>
         <source>请尽快安排顾问接待</source>
         <translation>Please assign a consultant soon</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="208"/>
+        <location filename="../../ui/screens/home.py" line="247"/>
         <source>没有客户在等待</source>
         <translation>Nobody is waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="213"/>
+        <location filename="../../ui/screens/home.py" line="252"/>
         <source>正在试驾 {count} 辆</source>
         <translation>{count} out on a drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="218"/>
+        <location filename="../../ui/screens/home.py" line="257"/>
         <source>合计 {amount}</source>
         <translation>Total {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="222"/>
+        <location filename="../../ui/screens/home.py" line="261"/>
         <source>已预订 {count} 辆</source>
         <translation>{count} reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="230"/>
+        <location filename="../../ui/screens/home.py" line="269"/>
         <source>其中逾期 {count} 条</source>
         <translation>{count} of them overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="232"/>
+        <location filename="../../ui/screens/home.py" line="271"/>
         <source>没有逾期的回访</source>
         <translation>None overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="240"/>
+        <location filename="../../ui/screens/home.py" line="279"/>
         <source>暂无安排</source>
         <translation>None planned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="243"/>
+        <location filename="../../ui/screens/home.py" line="282"/>
         <source>{taken} / {total} 位</source>
         <translation>{taken} / {total} seats</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/home.py" line="253"/>
+        <location filename="../../ui/screens/home.py" line="292"/>
         <source>{day} · 剩余 {left} 位 · 候补 {waiting} 人</source>
         <translation>{day} · {left} left · {waiting} waiting</translation>
     </message>
@@ -9040,853 +10107,963 @@ Please show your booking code or scan the QR code when you arrive.</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/labels.py" line="145"/>
+        <source>设置回访节奏</source>
+        <translation>Follow-up cadence set</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="146"/>
+        <source>修改战败原因列表</source>
+        <translation>Lost-deal reasons changed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="147"/>
+        <source>登记推荐</source>
+        <translation>Referral recorded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="148"/>
+        <source>推荐奖励兑现</source>
+        <translation>Referral reward paid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="149"/>
+        <source>设置经营目标</source>
+        <translation>Targets set</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="150"/>
         <source>新建客户</source>
         <translation>Customer created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="146"/>
+        <location filename="../../ui/widgets/labels.py" line="151"/>
         <source>到店登记</source>
         <translation>Visit checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="147"/>
+        <location filename="../../ui/widgets/labels.py" line="152"/>
         <source>预约试驾</source>
         <translation>Test drive booked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="148"/>
+        <location filename="../../ui/widgets/labels.py" line="153"/>
         <source>试驾出车</source>
         <translation>Test drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="149"/>
+        <location filename="../../ui/widgets/labels.py" line="154"/>
         <source>试驾还车</source>
         <translation>Test drive returned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="150"/>
+        <location filename="../../ui/widgets/labels.py" line="155"/>
         <source>核验驾驶证</source>
         <translation>Driving licence checked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="151"/>
+        <location filename="../../ui/widgets/labels.py" line="156"/>
         <source>签署试驾协议</source>
         <translation>Test-drive agreement signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="152"/>
+        <location filename="../../ui/widgets/labels.py" line="157"/>
         <source>试驾未到店</source>
         <translation>Test-drive no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="153"/>
+        <location filename="../../ui/widgets/labels.py" line="158"/>
         <source>取消试驾</source>
         <translation>Test drive cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="154"/>
+        <location filename="../../ui/widgets/labels.py" line="159"/>
         <source>打印/存档文件</source>
         <translation>Document printed / archived</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="155"/>
+        <location filename="../../ui/widgets/labels.py" line="160"/>
         <source>重印文件（副本）</source>
         <translation>Document reprinted (copy)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="157"/>
+        <location filename="../../ui/widgets/labels.py" line="162"/>
         <source>检测报告定稿</source>
         <translation>Inspection report finalised</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="158"/>
+        <location filename="../../ui/widgets/labels.py" line="163"/>
         <source>新建检测日</source>
         <translation>New inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="159"/>
+        <location filename="../../ui/widgets/labels.py" line="164"/>
         <source>检测日报名（名额/候补）</source>
         <translation>Inspection day registration (seat / wait-list)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="160"/>
+        <location filename="../../ui/widgets/labels.py" line="165"/>
         <source>取消检测日报名</source>
         <translation>Inspection day registration cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="161"/>
+        <location filename="../../ui/widgets/labels.py" line="166"/>
         <source>候补转为正式名额</source>
         <translation>Wait-list moved up to a seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="162"/>
+        <location filename="../../ui/widgets/labels.py" line="167"/>
         <source>已电话通知候补转正</source>
         <translation>Called about the seat from the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="163"/>
+        <location filename="../../ui/widgets/labels.py" line="168"/>
         <source>检测日签到</source>
         <translation>Inspection day check-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="164"/>
+        <location filename="../../ui/widgets/labels.py" line="169"/>
         <source>评估师接车检测</source>
         <translation>Appraiser took a car</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="165"/>
+        <location filename="../../ui/widgets/labels.py" line="170"/>
         <source>开始检测</source>
         <translation>Inspection started</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="166"/>
+        <location filename="../../ui/widgets/labels.py" line="171"/>
         <source>更正检测报告（新版本）</source>
         <translation>Inspection report corrected (new revision)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="167"/>
+        <location filename="../../ui/widgets/labels.py" line="172"/>
         <source>修改门店检测项目</source>
         <translation>Store checklist changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="168"/>
+        <location filename="../../ui/widgets/labels.py" line="173"/>
         <source>收取意向金</source>
         <translation>Deposit taken</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="169"/>
+        <location filename="../../ui/widgets/labels.py" line="174"/>
         <source>意向金抵扣车款</source>
         <translation>Deposit credited to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="170"/>
+        <location filename="../../ui/widgets/labels.py" line="175"/>
         <source>退还意向金</source>
         <translation>Deposit refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="171"/>
+        <location filename="../../ui/widgets/labels.py" line="176"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="172"/>
+        <location filename="../../ui/widgets/labels.py" line="177"/>
         <source>意向金到期，解除预订</source>
         <translation>Deposit expired, reservation released</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="173"/>
+        <location filename="../../ui/widgets/labels.py" line="178"/>
         <source>起草合同</source>
         <translation>Contract drafted</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="174"/>
+        <location filename="../../ui/widgets/labels.py" line="179"/>
         <source>签订合同</source>
         <translation>Contract signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="175"/>
+        <location filename="../../ui/widgets/labels.py" line="180"/>
         <source>作废合同</source>
         <translation>Contract voided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="176"/>
+        <location filename="../../ui/widgets/labels.py" line="181"/>
+        <source>七日退车</source>
+        <translation>7-day return</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="182"/>
+        <source>保修报修</source>
+        <translation>Warranty claim opened</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="183"/>
+        <source>保修结论</source>
+        <translation>Warranty claim decided</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="184"/>
+        <source>起草收车协议</source>
+        <translation>Purchase agreement drafted</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="185"/>
+        <source>签订收车协议</source>
+        <translation>Purchase agreement signed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="186"/>
+        <source>作废收车协议</source>
+        <translation>Purchase agreement voided</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="187"/>
+        <source>置换车款抵扣</source>
+        <translation>Trade-in credited</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="188"/>
+        <source>登记投诉</source>
+        <translation>Complaint recorded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="189"/>
+        <source>转交投诉</source>
+        <translation>Complaint handed over</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="190"/>
+        <source>投诉处理完毕</source>
+        <translation>Complaint resolved</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="191"/>
         <source>合并重复客户</source>
         <translation>Duplicate customers merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="177"/>
+        <location filename="../../ui/widgets/labels.py" line="192"/>
         <source>撤销客户合并</source>
         <translation>Customer merge undone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="178"/>
+        <location filename="../../ui/widgets/labels.py" line="193"/>
         <source>改派接待顾问</source>
         <translation>Consultant reassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="179"/>
+        <location filename="../../ui/widgets/labels.py" line="194"/>
         <source>离店登记</source>
         <translation>Visit checked out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="180"/>
+        <location filename="../../ui/widgets/labels.py" line="195"/>
         <source>修改车辆状态</source>
         <translation>Changed vehicle status</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="181"/>
+        <location filename="../../ui/widgets/labels.py" line="196"/>
         <source>修改车辆资料</source>
         <translation>Edited vehicle details</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="182"/>
+        <location filename="../../ui/widgets/labels.py" line="197"/>
         <source>导入车辆照片</source>
         <translation>Imported vehicle photos</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="183"/>
+        <location filename="../../ui/widgets/labels.py" line="198"/>
         <source>调整照片顺序</source>
         <translation>Reordered photos</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="184"/>
+        <location filename="../../ui/widgets/labels.py" line="199"/>
         <source>设置封面照片</source>
         <translation>Set the cover photo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="185"/>
+        <location filename="../../ui/widgets/labels.py" line="200"/>
         <source>删除车辆照片</source>
         <translation>Deleted a vehicle photo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="186"/>
+        <location filename="../../ui/widgets/labels.py" line="201"/>
         <source>撤回营销同意</source>
         <translation>Withdraw marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="187"/>
+        <location filename="../../ui/widgets/labels.py" line="202"/>
         <source>导出个人信息</source>
         <translation>Export personal data</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="188"/>
+        <location filename="../../ui/widgets/labels.py" line="203"/>
         <source>删除个人信息（匿名化）</source>
         <translation>Personal data erased (anonymised)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="189"/>
+        <location filename="../../ui/widgets/labels.py" line="204"/>
         <source>按保留期限清除</source>
         <translation>Purged by the retention period</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="190"/>
+        <location filename="../../ui/widgets/labels.py" line="205"/>
         <source>修改员工资料</source>
         <translation>Edit staff details</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="191"/>
+        <location filename="../../ui/widgets/labels.py" line="206"/>
         <source>停用员工账号</source>
         <translation>Disable staff account</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="192"/>
+        <location filename="../../ui/widgets/labels.py" line="207"/>
         <source>启用员工账号</source>
         <translation>Re-enable staff account</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="193"/>
+        <location filename="../../ui/widgets/labels.py" line="208"/>
         <source>重置密码（临时密码）</source>
         <translation>Reset password (temporary)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="194"/>
+        <location filename="../../ui/widgets/labels.py" line="209"/>
         <source>修改密码</source>
         <translation>Change password</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="195"/>
+        <location filename="../../ui/widgets/labels.py" line="210"/>
         <source>修改密码失败（当前密码错误）</source>
         <translation>Password change refused (wrong current password)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="196"/>
+        <location filename="../../ui/widgets/labels.py" line="211"/>
         <source>设置 PIN</source>
         <translation>Set PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="197"/>
+        <location filename="../../ui/widgets/labels.py" line="212"/>
         <source>重置 PIN</source>
         <translation>Reset PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="198"/>
+        <location filename="../../ui/widgets/labels.py" line="213"/>
         <source>清除 PIN</source>
         <translation>Clear PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="199"/>
+        <location filename="../../ui/widgets/labels.py" line="214"/>
         <source>修改每周排班</source>
         <translation>Change weekly roster</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="200"/>
+        <location filename="../../ui/widgets/labels.py" line="215"/>
         <source>修改当天排班</source>
         <translation>Change roster day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="201"/>
+        <location filename="../../ui/widgets/labels.py" line="216"/>
         <source>修改门店资料</source>
         <translation>Edit store profile</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="202"/>
+        <location filename="../../ui/widgets/labels.py" line="217"/>
         <source>设置门店标志</source>
         <translation>Set store logo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="203"/>
+        <location filename="../../ui/widgets/labels.py" line="218"/>
         <source>移除门店标志</source>
         <translation>Remove store logo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="204"/>
+        <location filename="../../ui/widgets/labels.py" line="219"/>
         <source>排队客户分配给空闲顾问</source>
         <translation>Queued visitor given to a free consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="205"/>
+        <location filename="../../ui/widgets/labels.py" line="220"/>
         <source>修改客户资料</source>
         <translation>Customer details changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="206"/>
+        <location filename="../../ui/widgets/labels.py" line="221"/>
         <source>设置客户标签</source>
         <translation>Customer tag set</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="207"/>
+        <location filename="../../ui/widgets/labels.py" line="222"/>
         <source>登记线索</source>
         <translation>Lead recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="208"/>
+        <location filename="../../ui/widgets/labels.py" line="223"/>
         <source>分配线索</source>
         <translation>Lead assigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="209"/>
+        <location filename="../../ui/widgets/labels.py" line="224"/>
         <source>关闭线索</source>
         <translation>Lead closed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="210"/>
+        <location filename="../../ui/widgets/labels.py" line="225"/>
         <source>导入线索</source>
         <translation>Leads imported</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="211"/>
+        <location filename="../../ui/widgets/labels.py" line="226"/>
         <source>收车入库</source>
         <translation>Car taken into stock</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="212"/>
+        <location filename="../../ui/widgets/labels.py" line="227"/>
         <source>修改价格构成</source>
         <translation>Prices changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="213"/>
+        <location filename="../../ui/widgets/labels.py" line="228"/>
         <source>修改照片分类</source>
         <translation>Photos re-filed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="214"/>
+        <location filename="../../ui/widgets/labels.py" line="229"/>
         <source>附加第三方检测报告</source>
         <translation>Third-party report attached</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="215"/>
+        <location filename="../../ui/widgets/labels.py" line="230"/>
         <source>移除第三方检测报告</source>
         <translation>Third-party report removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="216"/>
+        <location filename="../../ui/widgets/labels.py" line="231"/>
         <source>添加事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry added</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="217"/>
+        <location filename="../../ui/widgets/labels.py" line="232"/>
         <source>修改事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="218"/>
+        <location filename="../../ui/widgets/labels.py" line="233"/>
         <source>删除事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="219"/>
+        <location filename="../../ui/widgets/labels.py" line="234"/>
         <source>添加保养记录</source>
         <translation>Maintenance entry added</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="220"/>
+        <location filename="../../ui/widgets/labels.py" line="235"/>
         <source>修改保养记录</source>
         <translation>Maintenance entry changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="221"/>
+        <location filename="../../ui/widgets/labels.py" line="236"/>
         <source>删除保养记录</source>
         <translation>Maintenance entry removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="222"/>
+        <location filename="../../ui/widgets/labels.py" line="237"/>
         <source>修改岗位权限</source>
         <translation>Role permissions changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="223"/>
+        <location filename="../../ui/widgets/labels.py" line="238"/>
         <source>修改检测日</source>
         <translation>Inspection day changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="224"/>
+        <location filename="../../ui/widgets/labels.py" line="239"/>
         <source>取消检测日</source>
         <translation>Inspection day cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="229"/>
+        <location filename="../../ui/widgets/labels.py" line="244"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="230"/>
-        <location filename="../../ui/widgets/labels.py" line="231"/>
+        <location filename="../../ui/widgets/labels.py" line="245"/>
+        <location filename="../../ui/widgets/labels.py" line="246"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="232"/>
+        <location filename="../../ui/widgets/labels.py" line="247"/>
         <source>修改项</source>
         <translation>Fields</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="233"/>
-        <location filename="../../ui/widgets/labels.py" line="289"/>
+        <location filename="../../ui/widgets/labels.py" line="248"/>
+        <location filename="../../ui/widgets/labels.py" line="304"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="234"/>
+        <location filename="../../ui/widgets/labels.py" line="249"/>
         <source>原为</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="235"/>
+        <location filename="../../ui/widgets/labels.py" line="250"/>
         <source>改为</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="236"/>
+        <location filename="../../ui/widgets/labels.py" line="251"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="238"/>
+        <location filename="../../ui/widgets/labels.py" line="253"/>
         <source>剩余次数</source>
         <translation>Attempts left</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="239"/>
+        <location filename="../../ui/widgets/labels.py" line="254"/>
         <source>分钟</source>
         <translation>Minutes</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="240"/>
-        <location filename="../../ui/widgets/labels.py" line="303"/>
+        <location filename="../../ui/widgets/labels.py" line="255"/>
+        <location filename="../../ui/widgets/labels.py" line="318"/>
         <source>编号</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="241"/>
+        <location filename="../../ui/widgets/labels.py" line="256"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="242"/>
+        <location filename="../../ui/widgets/labels.py" line="257"/>
         <source>预约码</source>
         <translation>Booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="244"/>
+        <location filename="../../ui/widgets/labels.py" line="259"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="245"/>
+        <location filename="../../ui/widgets/labels.py" line="260"/>
         <source>合同号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="246"/>
+        <location filename="../../ui/widgets/labels.py" line="261"/>
         <source>原合同号</source>
         <translation>Original contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="247"/>
+        <location filename="../../ui/widgets/labels.py" line="262"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="248"/>
+        <location filename="../../ui/widgets/labels.py" line="263"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="249"/>
+        <location filename="../../ui/widgets/labels.py" line="264"/>
         <source>签署文本摘要</source>
         <translation>Signed text digest</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="250"/>
+        <location filename="../../ui/widgets/labels.py" line="265"/>
         <source>报告号</source>
         <translation>Report no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="251"/>
+        <location filename="../../ui/widgets/labels.py" line="266"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="252"/>
+        <location filename="../../ui/widgets/labels.py" line="267"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="253"/>
+        <location filename="../../ui/widgets/labels.py" line="268"/>
         <source>座位号</source>
         <translation>Seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="258"/>
+        <location filename="../../ui/widgets/labels.py" line="273"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="262"/>
+        <location filename="../../ui/widgets/labels.py" line="277"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="263"/>
+        <location filename="../../ui/widgets/labels.py" line="278"/>
         <source>停止的营销回访</source>
         <translation>Sales calls stopped</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="264"/>
+        <location filename="../../ui/widgets/labels.py" line="279"/>
         <source>渠道</source>
         <translation>Channel</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="265"/>
+        <location filename="../../ui/widgets/labels.py" line="280"/>
         <source>导出内容</source>
         <translation>Exported</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="266"/>
+        <location filename="../../ui/widgets/labels.py" line="281"/>
         <source>依法保留</source>
         <translation>Kept by law</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="267"/>
+        <location filename="../../ui/widgets/labels.py" line="282"/>
         <source>已匿名化</source>
         <translation>Anonymised</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="268"/>
+        <location filename="../../ui/widgets/labels.py" line="283"/>
         <source>保留年数</source>
         <translation>Years kept</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="269"/>
+        <location filename="../../ui/widgets/labels.py" line="284"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="270"/>
+        <location filename="../../ui/widgets/labels.py" line="285"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="272"/>
+        <location filename="../../ui/widgets/labels.py" line="287"/>
         <source>新增</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="273"/>
+        <location filename="../../ui/widgets/labels.py" line="288"/>
         <source>合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="274"/>
+        <location filename="../../ui/widgets/labels.py" line="289"/>
         <source>无变化</source>
         <translation>Unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="275"/>
+        <location filename="../../ui/widgets/labels.py" line="290"/>
         <source>拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="276"/>
+        <location filename="../../ui/widgets/labels.py" line="291"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="277"/>
+        <location filename="../../ui/widgets/labels.py" line="292"/>
         <source>启用</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="278"/>
+        <location filename="../../ui/widgets/labels.py" line="293"/>
         <source>收购方式</source>
         <translation>Acquisition</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="279"/>
+        <location filename="../../ui/widgets/labels.py" line="294"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="280"/>
+        <location filename="../../ui/widgets/labels.py" line="295"/>
         <source>工位</source>
         <translation>Bay</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="281"/>
+        <location filename="../../ui/widgets/labels.py" line="296"/>
         <source>工位数</source>
         <translation>Bays</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="283"/>
+        <location filename="../../ui/widgets/labels.py" line="298"/>
         <source>照片类别</source>
         <translation>Photo categories</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="284"/>
+        <location filename="../../ui/widgets/labels.py" line="299"/>
         <source>类别</source>
         <translation>Classes</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="285"/>
+        <location filename="../../ui/widgets/labels.py" line="300"/>
         <source>副本号</source>
         <translation>Copy no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="286"/>
+        <location filename="../../ui/widgets/labels.py" line="301"/>
         <source>成本价</source>
         <translation>Cost price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="287"/>
+        <location filename="../../ui/widgets/labels.py" line="302"/>
         <source>数量</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="288"/>
+        <location filename="../../ui/widgets/labels.py" line="303"/>
         <source>损伤</source>
         <translation>Damage</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="290"/>
+        <location filename="../../ui/widgets/labels.py" line="305"/>
         <source>条目</source>
         <translation>Entry</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="291"/>
+        <location filename="../../ui/widgets/labels.py" line="306"/>
         <source>检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="292"/>
+        <location filename="../../ui/widgets/labels.py" line="307"/>
         <source>已补位</source>
         <translation>Seats filled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="293"/>
+        <location filename="../../ui/widgets/labels.py" line="308"/>
         <source>已标记</source>
         <translation>Flagged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="294"/>
+        <location filename="../../ui/widgets/labels.py" line="309"/>
         <source>空出的座位</source>
         <translation>Seat freed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="295"/>
+        <location filename="../../ui/widgets/labels.py" line="310"/>
         <source>原版本</source>
         <translation>From revision</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="297"/>
+        <location filename="../../ui/widgets/labels.py" line="312"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="298"/>
+        <location filename="../../ui/widgets/labels.py" line="313"/>
         <source>自助机</source>
         <translation>Kiosk</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="300"/>
+        <location filename="../../ui/widgets/labels.py" line="315"/>
         <source>标价</source>
         <translation>List price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="301"/>
+        <location filename="../../ui/widgets/labels.py" line="316"/>
         <source>营销同意</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="302"/>
+        <location filename="../../ui/widgets/labels.py" line="317"/>
         <source>已改期</source>
         <translation>Moved</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="304"/>
+        <location filename="../../ui/widgets/labels.py" line="319"/>
         <source>表显里程（公里）</source>
         <translation>Odometer (km)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="305"/>
+        <location filename="../../ui/widgets/labels.py" line="320"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="306"/>
+        <location filename="../../ui/widgets/labels.py" line="321"/>
         <source>页数</source>
         <translation>Pages</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="307"/>
+        <location filename="../../ui/widgets/labels.py" line="322"/>
         <source>权限</source>
         <translation>Permission</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="308"/>
+        <location filename="../../ui/widgets/labels.py" line="323"/>
         <source>导入模板</source>
         <translation>Import template</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="309"/>
+        <location filename="../../ui/widgets/labels.py" line="324"/>
         <source>候补转正</source>
         <translation>Promoted from wait list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="310"/>
+        <location filename="../../ui/widgets/labels.py" line="325"/>
         <source>重新编号</source>
         <translation>Renumbered</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="311"/>
+        <location filename="../../ui/widgets/labels.py" line="326"/>
         <source>已恢复</source>
         <translation>Restored</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="312"/>
+        <location filename="../../ui/widgets/labels.py" line="327"/>
         <source>版本</source>
         <translation>Revision</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="313"/>
+        <location filename="../../ui/widgets/labels.py" line="328"/>
         <source>评分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="314"/>
+        <location filename="../../ui/widgets/labels.py" line="329"/>
         <source>座位</source>
         <translation>Seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="315"/>
+        <location filename="../../ui/widgets/labels.py" line="330"/>
         <source>座位数</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="316"/>
+        <location filename="../../ui/widgets/labels.py" line="331"/>
         <source>待回电</source>
         <translation>To call back</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="317"/>
+        <location filename="../../ui/widgets/labels.py" line="332"/>
         <source>已更新</source>
         <translation>Updated</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="318"/>
+        <location filename="../../ui/widgets/labels.py" line="333"/>
         <source>途径</source>
         <translation>Via</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="319"/>
+        <location filename="../../ui/widgets/labels.py" line="334"/>
         <source>车架号</source>
         <translation>VIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="320"/>
+        <location filename="../../ui/widgets/labels.py" line="335"/>
         <source>车架号已核对</source>
         <translation>VIN confirmed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="321"/>
+        <location filename="../../ui/widgets/labels.py" line="336"/>
         <source>到店序号</source>
         <translation>Visit no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="322"/>
+        <location filename="../../ui/widgets/labels.py" line="337"/>
         <source>候补</source>
         <translation>Wait list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="326"/>
+        <location filename="../../ui/widgets/labels.py" line="341"/>
         <source>手机号</source>
         <translation>Mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="327"/>
+        <location filename="../../ui/widgets/labels.py" line="342"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="331"/>
+        <location filename="../../ui/widgets/labels.py" line="346"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="389"/>
+        <location filename="../../ui/widgets/labels.py" line="360"/>
+        <source>回访节奏</source>
+        <translation>Follow-up cadence</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="361"/>
+        <source>推荐</source>
+        <translation>Referral</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="362"/>
+        <source>购车客户提醒名单</source>
+        <translation>Buyer reminder list</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="368"/>
+        <source>预约未到</source>
+        <translation>Missed appointment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="369"/>
+        <source>连续两次未回应</source>
+        <translation>Two calls unanswered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="370"/>
+        <source>A 级 15 天未联系</source>
+        <translation>Grade A, silent 15 days</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="371"/>
+        <source>意向金即将到期</source>
+        <translation>Deposit about to lapse</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="421"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="237"/>
-        <location filename="../../ui/widgets/labels.py" line="332"/>
+        <location filename="../../ui/widgets/labels.py" line="252"/>
+        <location filename="../../ui/widgets/labels.py" line="347"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="337"/>
+        <location filename="../../ui/widgets/labels.py" line="352"/>
         <source>试驾提醒名单</source>
         <translation>Test-drive reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="271"/>
-        <location filename="../../ui/widgets/labels.py" line="338"/>
+        <location filename="../../ui/widgets/labels.py" line="286"/>
+        <location filename="../../ui/widgets/labels.py" line="353"/>
         <source>文件</source>
         <translation>Document</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="299"/>
-        <location filename="../../ui/widgets/labels.py" line="343"/>
+        <location filename="../../ui/widgets/labels.py" line="314"/>
+        <location filename="../../ui/widgets/labels.py" line="358"/>
         <source>线索</source>
         <translation>Lead</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="344"/>
+        <location filename="../../ui/widgets/labels.py" line="359"/>
         <source>客户标签</source>
         <translation>Customer tags</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="373"/>
+        <location filename="../../ui/widgets/labels.py" line="405"/>
         <source>{key}：{value}</source>
         <translation>{key}: {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="377"/>
+        <location filename="../../ui/widgets/labels.py" line="409"/>
         <source>，</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="255"/>
-        <location filename="../../ui/widgets/labels.py" line="333"/>
+        <location filename="../../ui/widgets/labels.py" line="270"/>
+        <location filename="../../ui/widgets/labels.py" line="348"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
@@ -9896,47 +11073,47 @@ Please show your booking code or scan the QR code when you arrive.</translation>
         <translation>Group manager</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="243"/>
-        <location filename="../../ui/widgets/labels.py" line="254"/>
-        <location filename="../../ui/widgets/labels.py" line="282"/>
-        <location filename="../../ui/widgets/labels.py" line="334"/>
+        <location filename="../../ui/widgets/labels.py" line="258"/>
+        <location filename="../../ui/widgets/labels.py" line="269"/>
+        <location filename="../../ui/widgets/labels.py" line="297"/>
+        <location filename="../../ui/widgets/labels.py" line="349"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="256"/>
-        <location filename="../../ui/widgets/labels.py" line="335"/>
+        <location filename="../../ui/widgets/labels.py" line="271"/>
+        <location filename="../../ui/widgets/labels.py" line="350"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="257"/>
-        <location filename="../../ui/widgets/labels.py" line="336"/>
+        <location filename="../../ui/widgets/labels.py" line="272"/>
+        <location filename="../../ui/widgets/labels.py" line="351"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="260"/>
-        <location filename="../../ui/widgets/labels.py" line="339"/>
+        <location filename="../../ui/widgets/labels.py" line="275"/>
+        <location filename="../../ui/widgets/labels.py" line="354"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="261"/>
-        <location filename="../../ui/widgets/labels.py" line="340"/>
+        <location filename="../../ui/widgets/labels.py" line="276"/>
+        <location filename="../../ui/widgets/labels.py" line="355"/>
         <source>合同</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="156"/>
-        <location filename="../../ui/widgets/labels.py" line="341"/>
+        <location filename="../../ui/widgets/labels.py" line="161"/>
+        <location filename="../../ui/widgets/labels.py" line="356"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="259"/>
-        <location filename="../../ui/widgets/labels.py" line="296"/>
-        <location filename="../../ui/widgets/labels.py" line="342"/>
+        <location filename="../../ui/widgets/labels.py" line="274"/>
+        <location filename="../../ui/widgets/labels.py" line="311"/>
+        <location filename="../../ui/widgets/labels.py" line="357"/>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
@@ -10668,6 +11845,29 @@ Interest {interest} · total {total}</translation>
         <location filename="../../ui/widgets/loan_calculator.py" line="343"/>
         <source>等额本金比等额本息少付利息 {amount}，但前期月供更高。</source>
         <translation>Equal principal saves {amount} interest, but the first payments are higher.</translation>
+    </message>
+</context>
+<context>
+    <name>LostReasonsDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/lost_reasons.py" line="24"/>
+        <source>战败原因</source>
+        <translation>Lost-deal reasons</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lost_reasons.py" line="28"/>
+        <source>每行一项，按显示顺序排列。删去的原因不再供选择，已记录的不受影响。</source>
+        <translation>One per line, in the order shown. A reason removed is no longer offered; what was recorded stays.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lost_reasons.py" line="45"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lost_reasons.py" line="46"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -11512,6 +12712,207 @@ Interest {interest} · total {total}</translation>
     </message>
 </context>
 <context>
+    <name>PurchaseDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="58"/>
+        <source>收车报价</source>
+        <translation>Offer to buy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="61"/>
+        <source>{car} · {plate} · {vin} · {km} 公里</source>
+        <translation>{car} · {plate} · {vin} · {km} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="63"/>
+        <source>未上牌</source>
+        <translation>no plate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="71"/>
+        <source>检测报告 {no}：评估价 {low} – {high}</source>
+        <translation>Inspection {no}: valued {low} – {high}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="77"/>
+        <source>；检测发现{found}</source>
+        <translation>; inspection found {found}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="84"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="85"/>
+        <source>估价</source>
+        <translation>Valuation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="87"/>
+        <source>卖方手机</source>
+        <translation>Seller&apos;s mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="88"/>
+        <source>（未找到客户）</source>
+        <translation>(no customer found)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="89"/>
+        <source>没有这个手机号的客户，请先在前台登记。</source>
+        <translation>No customer has this number; register them at reception first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="95"/>
+        <source>卖方 18 位居民身份证号码（核对本人证件）</source>
+        <translation>Seller&apos;s 18-digit ID number (check against the card)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="101"/>
+        <source>转账流水号 / 交易单号（现金可不填）</source>
+        <translation>Transfer or transaction no. (not needed for cash)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="112"/>
+        <source>重大事故</source>
+        <translation>Major accident</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="113"/>
+        <source>泡水</source>
+        <translation>Flood</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="114"/>
+        <source>火烧</source>
+        <translation>Fire</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="119"/>
+        <source>卖方的补充说明（可不填）</source>
+        <translation>Seller&apos;s further remarks (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="130"/>
+        <source>收购价（元）</source>
+        <translation>Price (yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="132"/>
+        <source>卖方身份证</source>
+        <translation>Seller&apos;s ID</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="133"/>
+        <source>付款方式</source>
+        <translation>Payment method</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="134"/>
+        <source>交易单号</source>
+        <translation>Transaction no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="135"/>
+        <source>车钥匙（把）</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="136"/>
+        <source>交接证件</source>
+        <translation>Papers handed over</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="137"/>
+        <source>卖方声明曾有</source>
+        <translation>Seller states the car had</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="138"/>
+        <source>补充说明</source>
+        <translation>Remarks</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="139"/>
+        <source>能源类型</source>
+        <translation>Energy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="140"/>
+        <source>变速箱</source>
+        <translation>Transmission</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="141"/>
+        <source>年款</source>
+        <translation>Model year</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="142"/>
+        <source>车身颜色</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="143"/>
+        <source>生成收车协议编号并预览</source>
+        <translation>Number the agreement and preview</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="155"/>
+        <source>大写：人民币{text}</source>
+        <translation>In words: RMB {text}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="160"/>
+        <source>请先输入卖方的手机号找到客户。</source>
+        <translation>Enter the seller&apos;s mobile number to find them first.</translation>
+    </message>
+</context>
+<context>
+    <name>PurchaseModel</name>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="196"/>
+        <source>收车协议编号</source>
+        <translation>Purchase no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="197"/>
+        <source>检测报告</source>
+        <translation>Inspection report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="198"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="199"/>
+        <source>卖方</source>
+        <translation>Seller</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="200"/>
+        <source>收购价</source>
+        <translation>Price paid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="201"/>
+        <source>入库编号</source>
+        <translation>Stock no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="202"/>
+        <source>置换抵扣合同</source>
+        <translation>Credited to contract</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/deals.py" line="203"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+</context>
+<context>
     <name>Reception</name>
     <message>
         <location filename="../../ui/widgets/reception_labels.py" line="20"/>
@@ -11647,6 +13048,79 @@ Interest {interest} · total {total}</translation>
         <location filename="../../ui/widgets/reception_labels.py" line="70"/>
         <source>未定级</source>
         <translation>Not graded</translation>
+    </message>
+</context>
+<context>
+    <name>ReferralDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="51"/>
+        <source>登记推荐人</source>
+        <translation>Record referrer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="59"/>
+        <source>推荐人的手机号</source>
+        <translation>The referrer&apos;s mobile number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="60"/>
+        <source>推荐人手机号</source>
+        <translation>Referrer&apos;s mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="62"/>
+        <source>无奖励</source>
+        <translation>No reward</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="63"/>
+        <source>现金奖励</source>
+        <translation>Cash reward</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="64"/>
+        <source>赠送礼品</source>
+        <translation>Gift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="66"/>
+        <source>奖励方式</source>
+        <translation>Reward</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="68"/>
+        <source>例如 500</source>
+        <translation>e.g. 500</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="69"/>
+        <source>奖励金额（元）</source>
+        <translation>Amount (yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="72"/>
+        <source>例如 保养券一张</source>
+        <translation>e.g. one service voucher</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="73"/>
+        <source>礼品</source>
+        <translation>Gift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="76"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="86"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/referral.py" line="87"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -11866,6 +13340,87 @@ Interest {interest} · total {total}</translation>
     </message>
 </context>
 <context>
+    <name>ReminderModel</name>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="167"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="168"/>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="169"/>
+        <source>客户</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="170"/>
+        <source>手机号</source>
+        <translation>Mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="171"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="172"/>
+        <source>短信草稿</source>
+        <translation>Message draft</translation>
+    </message>
+</context>
+<context>
+    <name>ResolveComplaintDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="151"/>
+        <source>登记投诉处理结果</source>
+        <translation>Record complaint outcome</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="159"/>
+        <source>如何处理、答复了客户什么</source>
+        <translation>What was done and what the customer was told</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="162"/>
+        <source>客户未评价</source>
+        <translation>No rating given</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="164"/>
+        <source>{n} 分</source>
+        <translation>{n} points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="165"/>
+        <source>投诉</source>
+        <translation>Complaint</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="166"/>
+        <source>内容</source>
+        <translation>Said</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="167"/>
+        <source>处理结果</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="168"/>
+        <source>客户满意度</source>
+        <translation>Satisfaction</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/complaint.py" line="169"/>
+        <source>处理完毕</source>
+        <translation>Resolved</translation>
+    </message>
+</context>
+<context>
     <name>ReturnDialog</name>
     <message>
         <location filename="../../ui/dialogs/test_drive.py" line="428"/>
@@ -11937,6 +13492,146 @@ Interest {interest} · total {total}</translation>
         <location filename="../../ui/dialogs/test_drive.py" line="500"/>
         <source>关闭</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="56"/>
+        <source>七日退车</source>
+        <translation>7-day return</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="60"/>
+        <source>原合同</source>
+        <translation>Contract</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="63"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="66"/>
+        <source>{price}（其中意向金 {deposit} 已抵作车款）</source>
+        <translation>{price} (of which deposit {deposit} credited)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="69"/>
+        <source>成交价</source>
+        <translation>Sale price</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="71"/>
+        <source>{start} 交车，退车期限至 {last}（{days} 天）</source>
+        <translation>Delivered {start}; return possible until {last} ({days} days)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="79"/>
+        <source>，已超过期限</source>
+        <translation>, window has passed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="81"/>
+        <source>退车期限</source>
+        <translation>Return window</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="84"/>
+        <source>交车 {sold} 公里，最多 {most} 公里</source>
+        <translation>Delivered at {sold} km; at most {most} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="89"/>
+        <source>客户提出退车的原因</source>
+        <translation>Why the customer returns the car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="93"/>
+        <source>外观、内饰有无新增损伤；证件、钥匙、随车物品是否齐全</source>
+        <translation>New damage outside or inside; papers, keys and accessories complete?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="97"/>
+        <source>扣除名目</source>
+        <translation>Deduction</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="97"/>
+        <source>金额（元）</source>
+        <translation>Amount (yuan)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="104"/>
+        <source>添加一项</source>
+        <translation>Add line</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="106"/>
+        <source>删除所选</source>
+        <translation>Remove selected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="118"/>
+        <source>转账流水号 / 交易单号（现金可不填）</source>
+        <translation>Transfer or transaction no. (not needed for cash)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="119"/>
+        <source>退车里程（公里）</source>
+        <translation>Mileage at return (km)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="120"/>
+        <source>退车原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="121"/>
+        <source>退车时车况</source>
+        <translation>Condition at return</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="122"/>
+        <source>扣除费用</source>
+        <translation>Deductions</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="124"/>
+        <source>退款金额</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="125"/>
+        <source>退款方式</source>
+        <translation>Refund method</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="126"/>
+        <source>交易单号</source>
+        <translation>Transaction no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="129"/>
+        <source>按售后服务协议，只扣除已发生的过户、检验等第三方费用和新增损伤。保存后车辆恢复在售，合同显示“已退车”，回访停止，并打印退车协议。</source>
+        <translation>Per the after-sales agreement, only third-party fees already incurred (transfer, inspection) and new damage are deducted. On saving, the car is back on sale, the contract shows &quot;Returned&quot;, follow-ups stop and the return agreement prints.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="136"/>
+        <source>确认退车并打印协议</source>
+        <translation>Confirm return and print agreement</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="172"/>
+        <source>（扣除金额格式不正确）</source>
+        <translation>(a deduction amount is not a valid amount)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="176"/>
+        <source>（扣除费用超过成交价）</source>
+        <translation>(deductions exceed the sale price)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/vehicle_return.py" line="179"/>
+        <source>{refund}（大写：人民币{capitals}），已扣除 {total}</source>
+        <translation>{refund} (in words: RMB {capitals}); {total} deducted</translation>
     </message>
 </context>
 <context>
@@ -12142,6 +13837,16 @@ Interest {interest} · total {total}</translation>
     </message>
     <message>
         <location filename="../../ui/screens/__init__.py" line="121"/>
+        <source>投诉</source>
+        <translation>Complaints</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/__init__.py" line="128"/>
+        <source>保修索赔</source>
+        <translation>Warranty claims</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/__init__.py" line="135"/>
         <source>检测日</source>
         <translation>Inspection day</translation>
     </message>
@@ -12167,12 +13872,12 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="58"/>
+        <location filename="../../ui/dialogs/settings.py" line="63"/>
         <source>数据库地址（留空使用本机内置数据库）</source>
         <translation>Database address (empty: embedded database on this PC)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="59"/>
+        <location filename="../../ui/dialogs/settings.py" line="64"/>
         <source>门店编号（合同号、收据号的前缀）</source>
         <translation>Store code (prefix of contract and receipt numbers)</translation>
     </message>
@@ -12189,92 +13894,117 @@ Interest {interest} · total {total}</translation>
         <translation type="vanished">Letterhead (printed at the top of each page)</translation>
     </message>
     <message>
+        <location filename="../../ui/dialogs/settings.py" line="58"/>
+        <source>发动机与变速箱保修天数（自交车之日起）</source>
+        <translation>Engine and gearbox warranty (days from delivery)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="59"/>
+        <source>发动机与变速箱保修里程（公里，以先到者为准）</source>
+        <translation>Engine and gearbox warranty (km, whichever comes first)</translation>
+    </message>
+    <message>
         <location filename="../../ui/dialogs/settings.py" line="60"/>
+        <source>七日退车期限（天，自交车之日起）</source>
+        <translation>7-day return window (days from delivery)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="61"/>
+        <source>退车期内允许行驶的里程（公里）</source>
+        <translation>Distance allowed within the return window (km)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="62"/>
+        <source>投诉响应时限（小时）：超过即在店长首页显示超时</source>
+        <translation>Complaint response time (hours); later ones show as overdue on the manager home screen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/settings.py" line="65"/>
         <source>本机显示的门店名称（连上数据库前的登录页、自助机标题；打印的文件用门店资料）</source>
         <translation>Store name shown on this PC (sign-in page before the database answers, kiosk title; papers print the store profile)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="63"/>
+        <location filename="../../ui/dialogs/settings.py" line="68"/>
         <source>界面语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="64"/>
+        <location filename="../../ui/dialogs/settings.py" line="69"/>
         <source>连续输错密码几次后锁定账号</source>
         <translation>Wrong passwords in a row before the account locks</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="65"/>
+        <location filename="../../ui/dialogs/settings.py" line="70"/>
         <source>账号锁定时长（分钟）</source>
         <translation>Lockout duration (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="66"/>
+        <location filename="../../ui/dialogs/settings.py" line="71"/>
         <source>自助机无操作多少秒后回到首页</source>
         <translation>Kiosk returns to its home page after (seconds idle)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="67"/>
+        <location filename="../../ui/dialogs/settings.py" line="72"/>
         <source>客户保护期（天）</source>
         <translation>Customer protection period (days)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="68"/>
+        <location filename="../../ui/dialogs/settings.py" line="73"/>
         <source>线索响应时限（小时）：收到线索后多久内必须联系，超过即显示超时</source>
         <translation>Lead reply deadline (hours): how soon a lead must be contacted before it shows as overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="69"/>
+        <location filename="../../ui/dialogs/settings.py" line="74"/>
         <source>客户等待超过多少分钟时提醒</source>
         <translation>Remind when a customer has waited longer than (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="70"/>
+        <location filename="../../ui/dialogs/settings.py" line="75"/>
         <source>默认意向金金额（元）</source>
         <translation>Default deposit (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="71"/>
+        <location filename="../../ui/dialogs/settings.py" line="76"/>
         <source>意向金保留车辆的天数（到期前一天提醒销售顾问）</source>
         <translation>Days a deposit reserves the car (the consultant is reminded the day before)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="72"/>
+        <location filename="../../ui/dialogs/settings.py" line="77"/>
         <source>试驾时段长度（分钟）</source>
         <translation>Test-drive slot length (minutes)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="73"/>
+        <location filename="../../ui/dialogs/settings.py" line="78"/>
         <source>营业开始时间（时:分，试驾预约用）</source>
         <translation>Opening time (HH:MM, for test-drive bookings)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="74"/>
+        <location filename="../../ui/dialogs/settings.py" line="79"/>
         <source>营业结束时间（时:分，试驾预约用）</source>
         <translation>Closing time (HH:MM, for test-drive bookings)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="75"/>
+        <location filename="../../ui/dialogs/settings.py" line="80"/>
         <source>从未成交客户的资料保留年数（期满清除到店记录并匿名化）</source>
         <translation>Years to keep customers who never bought (then their visits are purged and they are anonymised)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="76"/>
+        <location filename="../../ui/dialogs/settings.py" line="81"/>
         <source>车辆公开网址模板（门店资料未填写“车辆公开网址”时使用；{stock_no} 替换为库存编号）</source>
         <translation>Car-page address template (used when the store profile has no car-page address; {stock_no} is replaced by the stock no.)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="80"/>
+        <location filename="../../ui/dialogs/settings.py" line="85"/>
         <source>门店网页地址（showroom web 在门店网络中的地址，如 http://192.168.1.20:8080）</source>
         <translation>Store web address (where showroom web answers on the store network, e.g. http://192.168.1.20:8080)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="83"/>
+        <location filename="../../ui/dialogs/settings.py" line="88"/>
         <source>已售车辆的网页显示“已售”的天数（之后网页不再显示）</source>
         <translation>Days a sold car&apos;s page still shows “Sold” (then the page is gone)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="84"/>
+        <location filename="../../ui/dialogs/settings.py" line="89"/>
         <source>车辆网页上显示车架号的方式</source>
         <translation>VIN on the car web pages</translation>
     </message>
@@ -12326,112 +14056,112 @@ Interest {interest} · total {total}</translation>
         <translation>Interface</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="89"/>
+        <location filename="../../ui/dialogs/settings.py" line="94"/>
         <source>不显示</source>
         <translation>Hidden</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="90"/>
+        <location filename="../../ui/dialogs/settings.py" line="95"/>
         <source>只显示前 8 位</source>
         <translation>First 8 characters only</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="91"/>
+        <location filename="../../ui/dialogs/settings.py" line="96"/>
         <source>全部显示</source>
         <translation>In full</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="158"/>
+        <location filename="../../ui/dialogs/settings.py" line="163"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="176"/>
+        <location filename="../../ui/dialogs/settings.py" line="181"/>
         <source>设置文件：{path}</source>
         <translation>Settings file: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="176"/>
+        <location filename="../../ui/dialogs/settings.py" line="181"/>
         <source>（不保存到文件）</source>
         <translation>(not saved to a file)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="182"/>
+        <location filename="../../ui/dialogs/settings.py" line="187"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="184"/>
+        <location filename="../../ui/dialogs/settings.py" line="189"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="234"/>
+        <location filename="../../ui/dialogs/settings.py" line="239"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="248"/>
+        <location filename="../../ui/dialogs/settings.py" line="253"/>
         <source>范围 {minimum} – {maximum}</source>
         <translation>Range {minimum} – {maximum}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="253"/>
+        <location filename="../../ui/dialogs/settings.py" line="258"/>
         <source>此项由命令行或环境变量指定，这里不能修改。</source>
         <translation>Set on the command line or in the environment; it cannot be changed here.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="255"/>
+        <location filename="../../ui/dialogs/settings.py" line="260"/>
         <source>更改后重新连接或重新启动程序时生效。</source>
         <translation>A change applies when the app reconnects or restarts.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="299"/>
+        <location filename="../../ui/dialogs/settings.py" line="304"/>
         <source>留空使用本机内置数据库；共享数据库如 postgresql+psycopg://用户名:密码@服务器:5432/showroom</source>
         <translation>Empty: embedded database; shared, e.g. postgresql+psycopg://user:password@server:5432/showroom</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="333"/>
+        <location filename="../../ui/dialogs/settings.py" line="338"/>
         <source>请输入整数。</source>
         <translation>Please enter a whole number.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="335"/>
+        <location filename="../../ui/dialogs/settings.py" line="340"/>
         <source>不能小于 {minimum}。</source>
         <translation>Must be at least {minimum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="337"/>
+        <location filename="../../ui/dialogs/settings.py" line="342"/>
         <source>不能大于 {maximum}。</source>
         <translation>Must be at most {maximum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="339"/>
+        <location filename="../../ui/dialogs/settings.py" line="344"/>
         <source>请从列表中选择。</source>
         <translation>Please choose from the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="340"/>
+        <location filename="../../ui/dialogs/settings.py" line="345"/>
         <source>这个值无效。</source>
         <translation>This value is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="374"/>
+        <location filename="../../ui/dialogs/settings.py" line="379"/>
         <source>有的设置不符合要求，请按提示修改后再保存。</source>
         <translation>Some settings are not valid; please correct them as shown, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="384"/>
+        <location filename="../../ui/dialogs/settings.py" line="389"/>
         <source>设置没有保存：{reason}</source>
         <translation>Settings not saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="406"/>
+        <location filename="../../ui/dialogs/settings.py" line="411"/>
         <source>无法安全保存密码</source>
         <translation>Cannot store the password safely</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="408"/>
+        <location filename="../../ui/dialogs/settings.py" line="413"/>
         <source>{problem}
 
 是否把密码保存在一个只有当前系统用户可读的文件里？选“否”则不保存密码，请改用环境变量 SHOWROOM_DATABASE_URL 提供密码。</source>
@@ -12440,18 +14170,18 @@ Interest {interest} · total {total}</translation>
 Store the password in a file only your system user can read? Choose &quot;No&quot; to not store it; then give the password in the SHOWROOM_DATABASE_URL environment variable.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="426"/>
+        <location filename="../../ui/dialogs/settings.py" line="431"/>
         <source>留空时使用这台电脑上的内置数据库，无需测试。</source>
         <translation>Empty means the embedded database on this PC; nothing to test.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="429"/>
+        <location filename="../../ui/dialogs/settings.py" line="434"/>
         <source>正在连接 {url} …</source>
         <translation>Connecting to {url} …</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/settings.py" line="438"/>
-        <location filename="../../ui/dialogs/settings.py" line="444"/>
+        <location filename="../../ui/dialogs/settings.py" line="443"/>
+        <location filename="../../ui/dialogs/settings.py" line="449"/>
         <source>连接失败：{reason}</source>
         <translation>Connection failed: {reason}</translation>
     </message>
@@ -12643,42 +14373,42 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SignContractDialog</name>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="364"/>
+        <location filename="../../ui/dialogs/deals.py" line="410"/>
         <source>签订合同</source>
         <translation>Sign contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="371"/>
+        <location filename="../../ui/dialogs/deals.py" line="417"/>
         <source>请买受人阅读合同及两份附件后签名；一次签名同时用于三份文件。</source>
         <translation>The buyer reads the contract and both annexes, then signs once for all three papers.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="375"/>
+        <location filename="../../ui/dialogs/deals.py" line="421"/>
         <source>买受人在此签名</source>
         <translation>Buyer signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="376"/>
+        <location filename="../../ui/dialogs/deals.py" line="422"/>
         <source>销售顾问在此签名</source>
         <translation>Consultant signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="375"/>
+        <location filename="../../ui/dialogs/deals.py" line="421"/>
         <source>乙方（买受人）签名</source>
         <translation>Buyer&apos;s signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="376"/>
+        <location filename="../../ui/dialogs/deals.py" line="422"/>
         <source>甲方代表（销售顾问）签名</source>
         <translation>Seller&apos;s representative (consultant)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="378"/>
+        <location filename="../../ui/dialogs/deals.py" line="424"/>
         <source>确认签订</source>
         <translation>Sign</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/deals.py" line="402"/>
+        <location filename="../../ui/dialogs/deals.py" line="448"/>
         <source>合同还没有生成，请稍候。</source>
         <translation>The contract is not ready yet, please wait.</translation>
     </message>
@@ -12762,6 +14492,44 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <location filename="../../ui/widgets/sign_in_page.py" line="278"/>
         <source>正在登录…</source>
         <translation>Signing in…</translation>
+    </message>
+</context>
+<context>
+    <name>SignPurchaseDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="198"/>
+        <source>签订收车协议</source>
+        <translation>Sign purchase agreement</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="206"/>
+        <source>乙方（卖方）签名</source>
+        <translation>Seller&apos;s signature</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="206"/>
+        <source>卖方在此签名</source>
+        <translation>Seller signs here</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="207"/>
+        <source>甲方代表签名</source>
+        <translation>Store representative&apos;s signature</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="207"/>
+        <source>门店代表在此签名</source>
+        <translation>Store representative signs here</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="209"/>
+        <source>确认签订并入库</source>
+        <translation>Sign and take into stock</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="227"/>
+        <source>协议还没有生成，请稍候。</source>
+        <translation>The agreement is not ready yet; please wait.</translation>
     </message>
 </context>
 <context>
@@ -13408,32 +15176,32 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SummaryModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="121"/>
+        <location filename="../../ui/screens/deals.py" line="128"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="122"/>
+        <location filename="../../ui/screens/deals.py" line="129"/>
         <source>收款笔数</source>
         <translation>Payments</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="123"/>
+        <location filename="../../ui/screens/deals.py" line="130"/>
         <source>收款金额</source>
         <translation>Taken</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="124"/>
+        <location filename="../../ui/screens/deals.py" line="131"/>
         <source>退款笔数</source>
         <translation>Refunds</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="125"/>
+        <location filename="../../ui/screens/deals.py" line="132"/>
         <source>退款金额</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="126"/>
+        <location filename="../../ui/screens/deals.py" line="133"/>
         <source>净额</source>
         <translation>Net</translation>
     </message>
@@ -13585,6 +15353,84 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <location filename="../../ui/dialogs/sync_problems.py" line="180"/>
         <source>为什么放弃这条记录？（会保留在记录中）</source>
         <translation>Why discard this record? (It stays listed.)</translation>
+    </message>
+</context>
+<context>
+    <name>TargetsDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="25"/>
+        <source>到店客流（批次/月）</source>
+        <translation>Traffic (parties/month)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="26"/>
+        <source>试驾（次/月）</source>
+        <translation>Test drives (per month)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="27"/>
+        <source>意向金（笔/月）</source>
+        <translation>Deposits (per month)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="28"/>
+        <source>成交（台/月）</source>
+        <translation>Deals (cars/month)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="29"/>
+        <source>成交率（%）</source>
+        <translation>Conversion (%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="30"/>
+        <source>回访率（%）</source>
+        <translation>Follow-up rate (%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="31"/>
+        <source>复购率（%）</source>
+        <translation>Repurchase rate (%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="42"/>
+        <source>经营目标</source>
+        <translation>Targets</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="47"/>
+        <source>达到目标显示绿色，低于预警线显示红色，介于两者之间显示黄色。数量按月设定，看板按所选天数折算；填 0 表示不设。</source>
+        <translation>Green at or above the target, red below the warning level, amber in between. Counts are per month, pro-rated to the days shown; 0 means not set.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="55"/>
+        <source>指标</source>
+        <translation>Metric</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="56"/>
+        <source>目标</source>
+        <translation>Target</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="57"/>
+        <source>预警线</source>
+        <translation>Warning level</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="64"/>
+        <source>不设</source>
+        <translation>Not set</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="85"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="86"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -13765,187 +15611,187 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>Timeline</name>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="86"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="91"/>
         <source>线索</source>
         <translation>Lead</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="87"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="92"/>
         <source>沟通</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="88"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="93"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="89"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="94"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="90"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="95"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="91"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="96"/>
         <source>合同</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="92"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="97"/>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="93"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="98"/>
         <source>意向等级</source>
         <translation>Intent grade</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="96"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="101"/>
         <source>已预约</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="97"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="102"/>
         <source>试驾中</source>
         <translation>On test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="98"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="103"/>
         <source>已还车</source>
         <translation>Returned</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="99"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="104"/>
         <source>已取消</source>
         <translation>Cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="100"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="105"/>
         <source>未到店</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="101"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="106"/>
         <source>有效</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="102"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="107"/>
         <source>已抵扣车款</source>
         <translation>Credited to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="103"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="108"/>
         <source>已退还</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="104"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="109"/>
         <source>已没收</source>
         <translation>Forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="105"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="110"/>
         <source>已到期</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="106"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="111"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="107"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="112"/>
         <source>已签订</source>
         <translation>Signed</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="108"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="113"/>
         <source>已作废</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="109"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="114"/>
         <source>检测中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="110"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="115"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="113"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="118"/>
         <source>买卖合同</source>
         <translation>Sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="114"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="119"/>
         <source>车况确认书</source>
         <translation>Condition confirmation</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="115"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="120"/>
         <source>售后服务协议</source>
         <translation>After-sales agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="116"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="121"/>
         <source>补充协议</source>
         <translation>Amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="130"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="135"/>
         <source>{channel}：{text}</source>
         <translation>{channel}: {text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="136"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="141"/>
         <source>客户答复：{text}</source>
         <translation>answer: {text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="141"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="146"/>
         <source>下一步：{text}{when}</source>
         <translation>next: {text}{when}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="145"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="150"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="153"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="158"/>
         <source>，意向 {g} 级</source>
         <translation>, intent {g}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="162"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="167"/>
         <source>咨询 {car}</source>
         <translation>asked about {car}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="169"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="174"/>
         <source>反馈：{text}</source>
         <translation>feedback: {text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="181"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="186"/>
         <source>{g} 级</source>
         <translation>grade {g}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="186"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="191"/>
         <source>{s} 分</source>
         <translation>{s} points</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="193"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="198"/>
         <source>{old} → {new}：{reason}</source>
         <translation>{old} → {new}: {reason}</translation>
     </message>
@@ -15739,6 +17585,82 @@ Every row&apos;s result and reason is in the report: {report}</translation>
         <location filename="../../ui/widgets/vehicle_labels.py" line="152"/>
         <source>铭牌</source>
         <translation>Nameplate</translation>
+    </message>
+</context>
+<context>
+    <name>Warranty</name>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="37"/>
+        <source>发动机</source>
+        <translation>Engine</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="38"/>
+        <source>变速箱</source>
+        <translation>Gearbox</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="39"/>
+        <source>待诊断</source>
+        <translation>Awaiting diagnosis</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="40"/>
+        <source>保修（免费维修）</source>
+        <translation>Covered (free repair)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="41"/>
+        <source>不予保修</source>
+        <translation>Not covered</translation>
+    </message>
+</context>
+<context>
+    <name>WarrantyScreen</name>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="91"/>
+        <source>保修索赔</source>
+        <translation>Warranty claims</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="97"/>
+        <source>按车辆（库存编号/车牌）或客户手机号查看</source>
+        <translation>Show by car (stock no. / plate) or customer mobile</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="101"/>
+        <source>保修报修</source>
+        <translation>Open claim</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="114"/>
+        <source>诊断与结论</source>
+        <translation>Diagnosis and decision</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="116"/>
+        <source>打印索赔单</source>
+        <translation>Print claim form</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="166"/>
+        <source>已登记报修 {no}（交车后第 {days} 天，行驶 {km} 公里）</source>
+        <translation>Claim {no} opened (day {days} after delivery, {km} km driven)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="170"/>
+        <source>，已超出保修期限或里程</source>
+        <translation>, outside the warranty</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="171"/>
+        <source>。请评估师检查后填写结论。</source>
+        <translation>. The appraiser records the decision after inspection.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/warranty.py" line="183"/>
+        <source>结论已保存，正在生成索赔单。</source>
+        <translation>Decision saved; the claim form is being prepared.</translation>
     </message>
 </context>
 <context>
