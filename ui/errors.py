@@ -71,7 +71,9 @@ _TEMPLATES: dict[str, str | tuple[str, ...]] = {
         "Errors", "只有“无意向”离店的客户才记录战败原因。"
     ),
     "cadence.denied": QT_TRANSLATE_NOOP("Errors", "只有店长可以设置回访节奏。"),
-    "cadence.days_range": QT_TRANSLATE_NOOP("Errors", "回访间隔应在 1 到 {limit} 天之间。"),
+    "cadence.days_range": QT_TRANSLATE_NOOP(
+        "Errors", "{what_label}应在 1 到 {limit} 天之间（不回访请选“不自动回访”）。"
+    ),
     "cadence.repeat_without_first": QT_TRANSLATE_NOOP(
         "Errors", "不自动回访的等级不能设置回访周期。"
     ),
@@ -533,6 +535,7 @@ _TEMPLATES: dict[str, str | tuple[str, ...]] = {
     "signature.empty": (
         QT_TRANSLATE_NOOP("Errors", "还有文件没有签名，请重新签署。"),
         QT_TRANSLATE_NOOP("Errors", "{who}尚未签名。"),
+        QT_TRANSLATE_NOOP("Errors", "协议还没有签名，请重新签署。"),
     ),
     # showroom/services/customers.py
     "customer.budget_invalid": (
@@ -1079,6 +1082,220 @@ _TEMPLATES: dict[str, str | tuple[str, ...]] = {
         "数据库结构版本（{current}）与本程序（{head}）不一致，网页服务不会启动"
         "。请先运行 “showroom db upgrade” 或升级本程序。",
     ),
+    # follow-up cadence and after-sales (i23, i24)
+    "reminder.denied": QT_TRANSLATE_NOOP("Errors", "只有销售顾问和店长可以处理购车客户提醒。"),
+    "reminder.kind": QT_TRANSLATE_NOOP("Errors", "未知的提醒类型。"),
+    "reminder.status": QT_TRANSLATE_NOOP("Errors", "请选择已发送或跳过。"),
+    "reminder.channel": QT_TRANSLATE_NOOP("Errors", "请选择发送方式。"),
+    "reminder.message_too_long": QT_TRANSLATE_NOOP("Errors", "短信内容最多 {limit} 个字。"),
+    "complaint.owner_unknown": QT_TRANSLATE_NOOP(
+        "Errors", "所选负责人不在本店或已停用，请重新选择。"
+    ),
+    "complaint.topic": QT_TRANSLATE_NOOP("Errors", "请选择投诉的类别。"),
+    "complaint.hours": QT_TRANSLATE_NOOP("Errors", "投诉响应时限应在 1 到 336 小时之间。"),
+    "complaint.customer_unknown": QT_TRANSLATE_NOOP("Errors", "没有找到这位客户，请重新查找。"),
+    "complaint.not_found": QT_TRANSLATE_NOOP("Errors", "没有找到这条投诉。"),
+    "complaint.closed": QT_TRANSLATE_NOOP(
+        "Errors", "投诉 {complaint_no} 已经处理完毕（可能是另一台电脑刚刚完成），请刷新。"
+    ),
+    "complaint.reassign_denied": QT_TRANSLATE_NOOP(
+        "Errors", "只有店长或这条投诉的负责人可以转交投诉。"
+    ),
+    "complaint.satisfaction": QT_TRANSLATE_NOOP("Errors", "满意度请选择 1 到 5 分，或留空。"),
+    "complaint.resolve_denied": QT_TRANSLATE_NOOP(
+        "Errors", "只有店长或这条投诉的负责人可以登记处理结果。"
+    ),
+    "complaint.description_missing": QT_TRANSLATE_NOOP("Errors", "请写明投诉的内容。"),
+    "complaint.resolution_missing": QT_TRANSLATE_NOOP("Errors", "请写明处理结果。"),
+    "contract.trade_in_over_price": QT_TRANSLATE_NOOP(
+        "Errors", "意向金 {deposit} 与置换车辆作价 {credit} 合计超过成交价 {price}，请核对。"
+    ),
+    "contract.trade_in_unsigned": QT_TRANSLATE_NOOP(
+        "Errors", "置换车辆须先签订收车协议、收购入库后才能抵作车款。"
+    ),
+    "contract.trade_in_other_customer": QT_TRANSLATE_NOOP(
+        "Errors", "收车协议 {purchase_no} 的卖方不是本合同的买受人，不能置换抵扣。"
+    ),
+    "contract.trade_in_used": QT_TRANSLATE_NOOP(
+        "Errors", "收车协议 {purchase_no} 的车款已抵扣在合同 {contract_no} 中。"
+    ),
+    "contract.trade_in_changed": QT_TRANSLATE_NOOP(
+        "Errors", "置换车辆作价已变化，请作废此稿后重新起草。"
+    ),
+    "follow_up.comment_too_long": QT_TRANSLATE_NOOP("Errors", "满意度评价最多 {limit} 个字。"),
+    "follow_up.comment_without_score": QT_TRANSLATE_NOOP("Errors", "请先选择满意度评分。"),
+    "follow_up.lost_after_sale": QT_TRANSLATE_NOOP(
+        "Errors", "已成交客户的售后回访不记录战败原因。"
+    ),
+    "lost_reason.unknown": QT_TRANSLATE_NOOP(
+        "Errors", "“{label}”不在本店的战败原因列表中，请从列表中选择。"
+    ),
+    "lost_reason.denied": QT_TRANSLATE_NOOP("Errors", "只有店长可以修改战败原因列表。"),
+    "lost_reason.too_many": QT_TRANSLATE_NOOP("Errors", "战败原因最多 {limit} 项。"),
+    "lost_reason.too_long": QT_TRANSLATE_NOOP("Errors", "“{label}”太长：每项最多 {limit} 个字。"),
+    "lost_reason.duplicate": QT_TRANSLATE_NOOP("Errors", "“{label}”重复了。"),
+    "merge.referral_between": QT_TRANSLATE_NOOP(
+        "Errors", "这两位客户之间有推荐记录（一人推荐了另一人），不是同一个人，不能合并。"
+    ),
+    "purchase.inspection_unknown": (
+        QT_TRANSLATE_NOOP("Errors", "没有找到这份检测记录。"),
+        QT_TRANSLATE_NOOP("Errors", "没有检测报告 {report_no}。"),
+    ),
+    "purchase.inspection_draft": QT_TRANSLATE_NOOP(
+        "Errors", "检测记录 {report_no} 尚未定稿，不能据此收车。"
+    ),
+    "purchase.inspection_superseded": QT_TRANSLATE_NOOP(
+        "Errors", "检测记录 {report_no} 已有更正后的新版本，请按最新版本收车。"
+    ),
+    "purchase.no_valuation": QT_TRANSLATE_NOOP(
+        "Errors", "检测记录 {report_no} 还没有估价，请评估师先填写估价区间。"
+    ),
+    "purchase.no_vin": QT_TRANSLATE_NOOP(
+        "Errors", "检测记录 {report_no} 没有车架号，收车入库需要车架号。"
+    ),
+    "purchase.price_missing": QT_TRANSLATE_NOOP("Errors", "请填写收购价。"),
+    "purchase.seller_id_missing": QT_TRANSLATE_NOOP(
+        "Errors", "请填写卖方的身份证号码，收车和过户都需要。"
+    ),
+    "purchase.keys": QT_TRANSLATE_NOOP("Errors", "车钥匙数量应在 1 到 9 把之间。"),
+    "purchase.reference_missing": QT_TRANSLATE_NOOP(
+        "Errors", "{method_label}付款请填写交易单号或流水号，便于对账。"
+    ),
+    "purchase.papers_missing": QT_TRANSLATE_NOOP(
+        "Errors", "收车须交接机动车行驶证和机动车登记证书（绿本）。"
+    ),
+    "purchase.seller_unknown": QT_TRANSLATE_NOOP("Errors", "没有找到这位卖方客户，请重新查找。"),
+    "purchase.seller_id_mismatch": QT_TRANSLATE_NOOP(
+        "Errors", "所填身份证号码与客户档案中的不一致，请核对卖方本人证件。"
+    ),
+    "purchase.already_bought": (
+        QT_TRANSLATE_NOOP(
+            "Errors", "检测报告 {report_no} 的车辆已按收车协议 {purchase_no} 收购入库。"
+        ),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "检测报告 {report_no} 的车辆刚按收车协议 {purchase_no} 收购入库（另一台电脑），"
+            "本协议未签订。",
+        ),
+        QT_TRANSLATE_NOOP(
+            "Errors", "检测报告 {report_no} 的车辆刚被另一台电脑收购入库，本协议未签订。"
+        ),
+    ),
+    "purchase.not_found": (
+        QT_TRANSLATE_NOOP("Errors", "没有找到这份收车协议。"),
+        QT_TRANSLATE_NOOP("Errors", "没有收车协议 {purchase_no}。"),
+    ),
+    "purchase.not_draft": (
+        QT_TRANSLATE_NOOP("Errors", "收车协议 {purchase_no} 已签订，请刷新。"),
+        QT_TRANSLATE_NOOP("Errors", "收车协议 {purchase_no} 已作废，请刷新。"),
+        QT_TRANSLATE_NOOP("Errors", "收车协议 {purchase_no} 不是草稿。"),
+    ),
+    "purchase.paper_mismatch": QT_TRANSLATE_NOOP("Errors", "签署的协议与记录不对应，请重新打开。"),
+    "purchase.report_missing": QT_TRANSLATE_NOOP("Errors", "请输入检测报告编号。"),
+    "referral.amount_invalid": QT_TRANSLATE_NOOP("Errors", "请输入奖励金额，例如 500 或 500.00。"),
+    "referral.amount_range": QT_TRANSLATE_NOOP("Errors", "奖励金额应大于 0、不超过 {limit} 元。"),
+    "referral.amount_cents": QT_TRANSLATE_NOOP("Errors", "奖励金额最多两位小数（精确到分）。"),
+    "referral.denied": QT_TRANSLATE_NOOP("Errors", "只有销售顾问和店长可以登记推荐。"),
+    "referral.self": QT_TRANSLATE_NOOP("Errors", "客户不能推荐自己。"),
+    "referral.reward_kind": QT_TRANSLATE_NOOP("Errors", "请选择奖励方式。"),
+    "referral.gift_missing": QT_TRANSLATE_NOOP("Errors", "请写明赠送的礼品。"),
+    "referral.gift_too_long": QT_TRANSLATE_NOOP("Errors", "礼品最多 {limit} 个字。"),
+    "referral.note_too_long": QT_TRANSLATE_NOOP("Errors", "备注最多 {limit} 个字。"),
+    "referral.already": QT_TRANSLATE_NOOP("Errors", "这位客户已经登记过推荐人。"),
+    "referral.pay_denied": QT_TRANSLATE_NOOP("Errors", "只有店长可以登记推荐奖励已兑现。"),
+    "referral.not_found": QT_TRANSLATE_NOOP("Errors", "这条推荐记录不存在。"),
+    "referral.no_reward": QT_TRANSLATE_NOOP("Errors", "这条推荐没有约定奖励。"),
+    "referral.already_paid": QT_TRANSLATE_NOOP("Errors", "这笔推荐奖励已经兑现过了。"),
+    "return.manager_only": QT_TRANSLATE_NOOP("Errors", "退车须由店长办理。"),
+    "return.not_a_sale": QT_TRANSLATE_NOOP("Errors", "{contract_no} 不是买卖合同，不能据此退车。"),
+    "return.already_returned": (
+        QT_TRANSLATE_NOOP(
+            "Errors", "合同 {contract_no} 的车辆已经退回（可能是另一台电脑刚刚办理），请刷新。"
+        ),
+        QT_TRANSLATE_NOOP(
+            "Errors", "合同 {contract_no} 的车辆刚被另一台电脑办理了退车，本次未保存。"
+        ),
+    ),
+    "return.not_signed": QT_TRANSLATE_NOOP(
+        "Errors", "合同 {contract_no} 尚未签订，不需要退车；草稿可以作废。"
+    ),
+    "return.mileage_missing": QT_TRANSLATE_NOOP("Errors", "请填写退车时的表显里程。"),
+    "return.mileage_invalid": (
+        QT_TRANSLATE_NOOP("Errors", "退车里程 {km} 公里不合理。"),
+        QT_TRANSLATE_NOOP("Errors", "退车里程“{text}”不是整数公里数。"),
+    ),
+    "return.deduction_label": QT_TRANSLATE_NOOP("Errors", "第 {line} 项扣除费用没有写明名目。"),
+    "return.deduction_amount": QT_TRANSLATE_NOOP("Errors", "扣除费用“{item}”没有填写金额。"),
+    "return.deductions_many": QT_TRANSLATE_NOOP(
+        "Errors", "扣除费用最多 {limit} 项，请合并同类费用。"
+    ),
+    "return.deductions_over_price": QT_TRANSLATE_NOOP(
+        "Errors", "扣除费用合计 {total} 超过了成交价 {price}。"
+    ),
+    "return.reason_missing": QT_TRANSLATE_NOOP("Errors", "请填写退车原因。"),
+    "return.condition_missing": QT_TRANSLATE_NOOP(
+        "Errors", "请记录退车时的车况（外观、内饰、证件、钥匙、物品）。"
+    ),
+    "return.reference_missing": QT_TRANSLATE_NOOP(
+        "Errors", "{method_label}退款请填写交易单号或流水号，便于对账。"
+    ),
+    "return.window_closed": QT_TRANSLATE_NOOP(
+        "Errors",
+        "合同 {contract_no} 于 {delivered} 交车，已过 {days} 天，"
+        "超过 {limit} 天的退车期限，不能按七日退车办理。",
+    ),
+    "return.vehicle_not_sold": QT_TRANSLATE_NOOP("Errors", "车辆 {stock_no} 不是已售状态。"),
+    "return.mileage_below_sale": QT_TRANSLATE_NOOP(
+        "Errors", "退车里程 {mileage} 公里低于合同交车里程 {sale} 公里，请核对表显里程。"
+    ),
+    "return.mileage_over": QT_TRANSLATE_NOOP(
+        "Errors", "交车后已行驶 {driven} 公里，超过退车条件的 {limit} 公里，不能按七日退车办理。"
+    ),
+    "return.not_found": QT_TRANSLATE_NOOP("Errors", "没有找到这条退车记录。"),
+    "return.paper_mismatch": QT_TRANSLATE_NOOP("Errors", "协议与这条退车记录不对应，请重新打开。"),
+    "target.metric": QT_TRANSLATE_NOOP("Errors", "未知的指标。"),
+    "target.number": QT_TRANSLATE_NOOP("Errors", "目标和预警线请填整数。"),
+    "target.warning_without_target": QT_TRANSLATE_NOOP("Errors", "请先设目标，再设预警线。"),
+    "target.range": QT_TRANSLATE_NOOP("Errors", "目标应在 1 到 {limit} 之间。"),
+    "warranty.symptom_missing": QT_TRANSLATE_NOOP("Errors", "请记录客户描述的故障现象。"),
+    "warranty.diagnosis_missing": QT_TRANSLATE_NOOP("Errors", "请填写检查诊断的结果。"),
+    "warranty.reason_missing": QT_TRANSLATE_NOOP("Errors", "请写明保修或不予保修的理由。"),
+    "warranty.mileage_missing": QT_TRANSLATE_NOOP("Errors", "请填写报修时的表显里程。"),
+    "warranty.mileage_invalid": (
+        QT_TRANSLATE_NOOP("Errors", "里程 {km} 公里不合理。"),
+        QT_TRANSLATE_NOOP("Errors", "里程“{text}”不是整数公里数。"),
+    ),
+    "warranty.not_sold": QT_TRANSLATE_NOOP(
+        "Errors", "{contract_no} 不是已签订的买卖合同，不能据此索赔。"
+    ),
+    "warranty.returned": QT_TRANSLATE_NOOP(
+        "Errors", "合同 {contract_no} 的车辆已退回，保修随之终止。"
+    ),
+    "warranty.sale_missing": QT_TRANSLATE_NOOP("Errors", "请输入合同编号、库存编号或车牌号。"),
+    "warranty.sale_unknown": QT_TRANSLATE_NOOP(
+        "Errors", "没有找到“{text}”对应的已售车辆或买卖合同。"
+    ),
+    "warranty.part": QT_TRANSLATE_NOOP("Errors", "保修只包括发动机和变速箱，请选择报修部件。"),
+    "warranty.photos_many": QT_TRANSLATE_NOOP("Errors", "照片最多 {limit} 张。"),
+    "warranty.mileage_below_sale": QT_TRANSLATE_NOOP(
+        "Errors", "报修里程 {mileage} 公里低于交车里程 {sale} 公里，请核对表显里程。"
+    ),
+    "warranty.decide_denied": QT_TRANSLATE_NOOP("Errors", "保修结论须由评估师或店长作出。"),
+    "warranty.not_found": QT_TRANSLATE_NOOP("Errors", "没有找到这张索赔单。"),
+    "warranty.decided": QT_TRANSLATE_NOOP(
+        "Errors", "索赔单 {claim_no} 已有结论（可能是另一台电脑刚刚填写）。"
+    ),
+    "warranty.outside_terms": QT_TRANSLATE_NOOP(
+        "Errors", "索赔单 {claim_no} 报修时已超出保修期限或里程，不能按保修处理。"
+    ),
+    "warranty.covered_paid": QT_TRANSLATE_NOOP(
+        "Errors", "保修范围内的维修客户不承担费用，请把客户承担费用改为 0。"
+    ),
+    "warranty.paper_mismatch": QT_TRANSLATE_NOOP("Errors", "索赔单与记录不对应，请重新打开。"),
+    "warranty.undecided": QT_TRANSLATE_NOOP(
+        "Errors", "索赔单 {claim_no} 还没有结论，出结论后再打印存档。"
+    ),
+    "warranty.customer_unknown": QT_TRANSLATE_NOOP("Errors", "没有这个手机号的客户。"),
 }
 
 
@@ -1156,6 +1373,8 @@ _LABELS = (
     QT_TRANSLATE_NOOP("Errors", "车辆信息单"),
     QT_TRANSLATE_NOOP("Errors", "车型对比"),
     QT_TRANSLATE_NOOP("Errors", "检测日报名单"),
+    QT_TRANSLATE_NOOP("Errors", "首次回访间隔"),
+    QT_TRANSLATE_NOOP("Errors", "回访周期"),
 )
 
 

@@ -7303,6 +7303,571 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <source>检测日报名单</source>
         <translation>inspection-day registration slip</translation>
     </message>
+    <message>
+        <location filename="../../ui/errors.py" line="74"/>
+        <source>{what_label}应在 1 到 {limit} 天之间（不回访请选“不自动回访”）。</source>
+        <translation>The {what_label} must be between 1 and {limit} days (for no automatic follow-ups, untick "Automatic").</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1084"/>
+        <source>只有销售顾问和店长可以处理购车客户提醒。</source>
+        <translation>Only sales consultants and managers can handle buyer reminders.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1085"/>
+        <source>未知的提醒类型。</source>
+        <translation>Unknown reminder type.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1086"/>
+        <source>请选择已发送或跳过。</source>
+        <translation>Please choose Sent or Skipped.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1087"/>
+        <source>请选择发送方式。</source>
+        <translation>Please choose how it was sent.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1088"/>
+        <source>短信内容最多 {limit} 个字。</source>
+        <translation>The text message can have at most {limit} characters.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1089"/>
+        <source>所选负责人不在本店或已停用，请重新选择。</source>
+        <translation>The selected owner is not on this store's staff or is disabled; please choose again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1090"/>
+        <source>请选择投诉的类别。</source>
+        <translation>Please choose the complaint category.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1091"/>
+        <source>投诉响应时限应在 1 到 336 小时之间。</source>
+        <translation>The complaint response deadline must be between 1 and 336 hours.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1093"/>
+        <source>没有找到这条投诉。</source>
+        <translation>This complaint was not found.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1094"/>
+        <source>投诉 {complaint_no} 已经处理完毕（可能是另一台电脑刚刚完成），请刷新。</source>
+        <translation>Complaint {complaint_no} has already been resolved (perhaps just now on another computer); please refresh.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1095"/>
+        <source>只有店长或这条投诉的负责人可以转交投诉。</source>
+        <translation>Only a manager or the owner of this complaint can hand it over.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1096"/>
+        <source>满意度请选择 1 到 5 分，或留空。</source>
+        <translation>Choose a satisfaction score from 1 to 5, or leave it empty.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1097"/>
+        <source>只有店长或这条投诉的负责人可以登记处理结果。</source>
+        <translation>Only a manager or the owner of this complaint can record its resolution.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1098"/>
+        <source>请写明投诉的内容。</source>
+        <translation>Please describe the complaint.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1099"/>
+        <source>请写明处理结果。</source>
+        <translation>Please describe how it was resolved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1100"/>
+        <source>意向金 {deposit} 与置换车辆作价 {credit} 合计超过成交价 {price}，请核对。</source>
+        <translation>The deposit {deposit} plus the trade-in value {credit} exceed the sale price {price}; please check.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1101"/>
+        <source>置换车辆须先签订收车协议、收购入库后才能抵作车款。</source>
+        <translation>A trade-in car can only be credited against the price after its purchase agreement is signed and the car is taken into stock.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1102"/>
+        <source>收车协议 {purchase_no} 的卖方不是本合同的买受人，不能置换抵扣。</source>
+        <translation>The seller in purchase agreement {purchase_no} is not the buyer in this contract, so it cannot be credited as a trade-in.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1103"/>
+        <source>收车协议 {purchase_no} 的车款已抵扣在合同 {contract_no} 中。</source>
+        <translation>The amount of purchase agreement {purchase_no} has already been credited in contract {contract_no}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1104"/>
+        <source>置换车辆作价已变化，请作废此稿后重新起草。</source>
+        <translation>The trade-in value has changed; please void this draft and draft the contract again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1105"/>
+        <source>满意度评价最多 {limit} 个字。</source>
+        <translation>The satisfaction comment can have at most {limit} characters.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1106"/>
+        <source>请先选择满意度评分。</source>
+        <translation>Please choose a satisfaction score first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1107"/>
+        <source>已成交客户的售后回访不记录战败原因。</source>
+        <translation>An after-sales follow-up of a customer who bought does not record a lost-deal reason.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1108"/>
+        <source>“{label}”不在本店的战败原因列表中，请从列表中选择。</source>
+        <translation>"{label}" is not in this store's list of lost-deal reasons; please choose from the list.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1109"/>
+        <source>只有店长可以修改战败原因列表。</source>
+        <translation>Only a manager can change the list of lost-deal reasons.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1110"/>
+        <source>战败原因最多 {limit} 项。</source>
+        <translation>There can be at most {limit} lost-deal reasons.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1111"/>
+        <source>“{label}”太长：每项最多 {limit} 个字。</source>
+        <translation>"{label}" is too long: each reason can have at most {limit} characters.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1112"/>
+        <source>“{label}”重复了。</source>
+        <translation>"{label}" is listed twice.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1113"/>
+        <source>这两位客户之间有推荐记录（一人推荐了另一人），不是同一个人，不能合并。</source>
+        <translation>One of these customers referred the other, so they are not the same person and cannot be merged.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1116"/>
+        <source>没有检测报告 {report_no}。</source>
+        <translation>There is no inspection report {report_no}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1118"/>
+        <source>检测记录 {report_no} 尚未定稿，不能据此收车。</source>
+        <translation>Inspection record {report_no} is not finalised yet; the car cannot be bought on it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1119"/>
+        <source>检测记录 {report_no} 已有更正后的新版本，请按最新版本收车。</source>
+        <translation>Inspection record {report_no} has a corrected newer version; please buy the car on the latest version.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1120"/>
+        <source>检测记录 {report_no} 还没有估价，请评估师先填写估价区间。</source>
+        <translation>Inspection record {report_no} has no valuation yet; the appraiser must first enter the valuation range.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1121"/>
+        <source>检测记录 {report_no} 没有车架号，收车入库需要车架号。</source>
+        <translation>Inspection record {report_no} has no VIN; a VIN is needed to take the car into stock.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1122"/>
+        <source>请填写收购价。</source>
+        <translation>Please enter the purchase price.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1123"/>
+        <source>请填写卖方的身份证号码，收车和过户都需要。</source>
+        <translation>Please enter the seller's ID card number; it is needed for the purchase and the title transfer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1126"/>
+        <source>收车须交接机动车行驶证和机动车登记证书（绿本）。</source>
+        <translation>Buying a car requires handing over its vehicle licence and its registration certificate (green book).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1127"/>
+        <source>没有找到这位卖方客户，请重新查找。</source>
+        <translation>This seller was not found among the customers; please search again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1128"/>
+        <source>所填身份证号码与客户档案中的不一致，请核对卖方本人证件。</source>
+        <translation>The ID card number entered does not match the customer record; please check the seller's own ID card.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1130"/>
+        <source>检测报告 {report_no} 的车辆已按收车协议 {purchase_no} 收购入库。</source>
+        <translation>The car of inspection report {report_no} has already been bought and taken into stock under purchase agreement {purchase_no}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1131"/>
+        <source>检测报告 {report_no} 的车辆刚按收车协议 {purchase_no} 收购入库（另一台电脑），本协议未签订。</source>
+        <translation>The car of inspection report {report_no} was just bought under purchase agreement {purchase_no} (on another computer); this agreement was not signed.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1132"/>
+        <source>检测报告 {report_no} 的车辆刚被另一台电脑收购入库，本协议未签订。</source>
+        <translation>The car of inspection report {report_no} was just bought on another computer; this agreement was not signed.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1135"/>
+        <source>没有找到这份收车协议。</source>
+        <translation>This purchase agreement was not found.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1136"/>
+        <source>没有收车协议 {purchase_no}。</source>
+        <translation>There is no purchase agreement {purchase_no}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1139"/>
+        <source>收车协议 {purchase_no} 已签订，请刷新。</source>
+        <translation>Purchase agreement {purchase_no} has already been signed; please refresh.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1140"/>
+        <source>收车协议 {purchase_no} 已作废，请刷新。</source>
+        <translation>Purchase agreement {purchase_no} has been voided; please refresh.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1141"/>
+        <source>收车协议 {purchase_no} 不是草稿。</source>
+        <translation>Purchase agreement {purchase_no} is not a draft.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1143"/>
+        <source>签署的协议与记录不对应，请重新打开。</source>
+        <translation>The signed agreement does not match the record; please open it again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1144"/>
+        <source>请输入检测报告编号。</source>
+        <translation>Please enter the inspection report number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1145"/>
+        <source>请输入奖励金额，例如 500 或 500.00。</source>
+        <translation>Please enter the reward amount, e.g. 500 or 500.00.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1146"/>
+        <source>奖励金额应大于 0、不超过 {limit} 元。</source>
+        <translation>The reward must be more than 0 and at most {limit} yuan.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1147"/>
+        <source>奖励金额最多两位小数（精确到分）。</source>
+        <translation>The reward can have at most two decimal places (to the fen).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1148"/>
+        <source>只有销售顾问和店长可以登记推荐。</source>
+        <translation>Only sales consultants and managers can record referrals.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1149"/>
+        <source>客户不能推荐自己。</source>
+        <translation>A customer cannot refer themselves.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1150"/>
+        <source>请选择奖励方式。</source>
+        <translation>Please choose the kind of reward.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1151"/>
+        <source>请写明赠送的礼品。</source>
+        <translation>Please describe the gift.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1152"/>
+        <source>礼品最多 {limit} 个字。</source>
+        <translation>The gift can have at most {limit} characters.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1153"/>
+        <source>备注最多 {limit} 个字。</source>
+        <translation>The note can have at most {limit} characters.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1154"/>
+        <source>这位客户已经登记过推荐人。</source>
+        <translation>This customer already has a referrer recorded.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1155"/>
+        <source>只有店长可以登记推荐奖励已兑现。</source>
+        <translation>Only a manager can record that a referral reward was paid.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1156"/>
+        <source>这条推荐记录不存在。</source>
+        <translation>This referral does not exist.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1157"/>
+        <source>这条推荐没有约定奖励。</source>
+        <translation>No reward was agreed for this referral.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1158"/>
+        <source>这笔推荐奖励已经兑现过了。</source>
+        <translation>This referral reward has already been paid.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1159"/>
+        <source>退车须由店长办理。</source>
+        <translation>Only a manager can process a return.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1160"/>
+        <source>{contract_no} 不是买卖合同，不能据此退车。</source>
+        <translation>{contract_no} is not a sales contract; a car cannot be returned under it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1162"/>
+        <source>合同 {contract_no} 的车辆已经退回（可能是另一台电脑刚刚办理），请刷新。</source>
+        <translation>The car of contract {contract_no} has already been returned (perhaps just now on another computer); please refresh.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1163"/>
+        <source>合同 {contract_no} 的车辆刚被另一台电脑办理了退车，本次未保存。</source>
+        <translation>The car of contract {contract_no} was just returned on another computer; this return was not saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1165"/>
+        <source>合同 {contract_no} 尚未签订，不需要退车；草稿可以作废。</source>
+        <translation>Contract {contract_no} is not signed, so there is nothing to return; a draft can be voided.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1166"/>
+        <source>请填写退车时的表显里程。</source>
+        <translation>Please enter the odometer reading at return.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1168"/>
+        <source>退车里程 {km} 公里不合理。</source>
+        <translation>A return mileage of {km} km is not plausible.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1169"/>
+        <source>退车里程“{text}”不是整数公里数。</source>
+        <translation>Return mileage "{text}" is not a whole number of kilometres.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1171"/>
+        <source>第 {line} 项扣除费用没有写明名目。</source>
+        <translation>Deduction {line} has no description.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1172"/>
+        <source>扣除费用“{item}”没有填写金额。</source>
+        <translation>Deduction "{item}" has no amount.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1173"/>
+        <source>扣除费用最多 {limit} 项，请合并同类费用。</source>
+        <translation>There can be at most {limit} deductions; please combine similar ones.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1174"/>
+        <source>扣除费用合计 {total} 超过了成交价 {price}。</source>
+        <translation>The deductions total {total}, more than the sale price {price}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1175"/>
+        <source>请填写退车原因。</source>
+        <translation>Please enter the reason for the return.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1176"/>
+        <source>请记录退车时的车况（外观、内饰、证件、钥匙、物品）。</source>
+        <translation>Please record the car's condition at return (exterior, interior, papers, keys, belongings).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1177"/>
+        <source>{method_label}退款请填写交易单号或流水号，便于对账。</source>
+        <translation>For a {method_label} refund, please enter the transaction or reference number for reconciliation.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1178"/>
+        <source>合同 {contract_no} 于 {delivered} 交车，已过 {days} 天，超过 {limit} 天的退车期限，不能按七日退车办理。</source>
+        <translation>The car of contract {contract_no} was delivered on {delivered}, {days} days ago, beyond the {limit}-day return period; it cannot be returned under the seven-day return.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1179"/>
+        <source>车辆 {stock_no} 不是已售状态。</source>
+        <translation>Car {stock_no} is not marked as sold.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1180"/>
+        <source>退车里程 {mileage} 公里低于合同交车里程 {sale} 公里，请核对表显里程。</source>
+        <translation>The return mileage of {mileage} km is below the {sale} km at delivery in the contract; please check the odometer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1181"/>
+        <source>交车后已行驶 {driven} 公里，超过退车条件的 {limit} 公里，不能按七日退车办理。</source>
+        <translation>The car has been driven {driven} km since delivery, more than the {limit} km allowed for a return; it cannot be returned under the seven-day return.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1182"/>
+        <source>没有找到这条退车记录。</source>
+        <translation>This return record was not found.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1183"/>
+        <source>协议与这条退车记录不对应，请重新打开。</source>
+        <translation>The agreement does not match this return record; please open it again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1184"/>
+        <source>未知的指标。</source>
+        <translation>Unknown metric.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1185"/>
+        <source>目标和预警线请填整数。</source>
+        <translation>Targets and warning lines must be whole numbers.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1186"/>
+        <source>请先设目标，再设预警线。</source>
+        <translation>Set the target first, then the warning line.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1187"/>
+        <source>目标应在 1 到 {limit} 之间。</source>
+        <translation>The target must be between 1 and {limit}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1188"/>
+        <source>请记录客户描述的故障现象。</source>
+        <translation>Please record the fault as the customer describes it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1189"/>
+        <source>请填写检查诊断的结果。</source>
+        <translation>Please enter the result of the diagnosis.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1190"/>
+        <source>请写明保修或不予保修的理由。</source>
+        <translation>Please give the reason for covering or not covering the repair.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1191"/>
+        <source>请填写报修时的表显里程。</source>
+        <translation>Please enter the odometer reading at the time of the claim.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1193"/>
+        <source>里程 {km} 公里不合理。</source>
+        <translation>A mileage of {km} km is not plausible.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1194"/>
+        <source>里程“{text}”不是整数公里数。</source>
+        <translation>Mileage "{text}" is not a whole number of kilometres.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1196"/>
+        <source>{contract_no} 不是已签订的买卖合同，不能据此索赔。</source>
+        <translation>{contract_no} is not a signed sales contract; no warranty claim can be made under it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1197"/>
+        <source>合同 {contract_no} 的车辆已退回，保修随之终止。</source>
+        <translation>The car of contract {contract_no} was returned, so its warranty has ended.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1198"/>
+        <source>请输入合同编号、库存编号或车牌号。</source>
+        <translation>Please enter a contract number, stock number or plate number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1199"/>
+        <source>没有找到“{text}”对应的已售车辆或买卖合同。</source>
+        <translation>No sold car or sales contract matches "{text}".</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1200"/>
+        <source>保修只包括发动机和变速箱，请选择报修部件。</source>
+        <translation>The warranty covers only the engine and the gearbox; please choose the part.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1201"/>
+        <source>照片最多 {limit} 张。</source>
+        <translation>At most {limit} photos.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1202"/>
+        <source>报修里程 {mileage} 公里低于交车里程 {sale} 公里，请核对表显里程。</source>
+        <translation>The claim mileage of {mileage} km is below the {sale} km at delivery; please check the odometer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1203"/>
+        <source>保修结论须由评估师或店长作出。</source>
+        <translation>Only an appraiser or a manager can decide a warranty claim.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1204"/>
+        <source>没有找到这张索赔单。</source>
+        <translation>This warranty claim was not found.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1205"/>
+        <source>索赔单 {claim_no} 已有结论（可能是另一台电脑刚刚填写）。</source>
+        <translation>Warranty claim {claim_no} has already been decided (perhaps just now on another computer).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1206"/>
+        <source>索赔单 {claim_no} 报修时已超出保修期限或里程，不能按保修处理。</source>
+        <translation>Warranty claim {claim_no} was made outside the warranty period or mileage; it cannot be handled under warranty.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1207"/>
+        <source>保修范围内的维修客户不承担费用，请把客户承担费用改为 0。</source>
+        <translation>The customer pays nothing for a repair covered by the warranty; please set the customer's share to 0.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1208"/>
+        <source>索赔单与记录不对应，请重新打开。</source>
+        <translation>The claim form does not match the record; please open it again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1209"/>
+        <source>索赔单 {claim_no} 还没有结论，出结论后再打印存档。</source>
+        <translation>Warranty claim {claim_no} has not been decided yet; print and archive it after the decision.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1210"/>
+        <source>没有这个手机号的客户。</source>
+        <translation>No customer has this mobile number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="536"/>
+        <source>协议还没有签名，请重新签署。</source>
+        <translation>The agreement has not been signed yet; please sign it again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1288"/>
+        <source>首次回访间隔</source>
+        <translation>first follow-up interval</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1289"/>
+        <source>回访周期</source>
+        <translation>repeat interval</translation>
+    </message>
 </context>
 <context>
     <name>EventDialog</name>

@@ -101,7 +101,7 @@ def _days(value: int | None, what: str) -> int | None:
         raise ValidationError(
             "cadence.days_range",
             f"{what}应在 1 到 {MAX_DAYS} 天之间（不回访请选“不自动回访”）。",
-            what=what,
+            what_label=what,
             limit=MAX_DAYS,
         )
     return value

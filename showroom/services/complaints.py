@@ -191,6 +191,7 @@ def _open(complaint: Complaint) -> None:
         raise ConflictError(
             "complaint.closed",
             f"投诉 {complaint.complaint_no} 已经处理完毕（可能是另一台电脑刚刚完成），请刷新。",
+            complaint_no=complaint.complaint_no,
         )
 
 

@@ -357,7 +357,8 @@ def draft(
             f"意向金 {format_yuan(paid)} 与置换车辆作价 {format_yuan(credit)} 合计超过成交价 "
             f"{format_yuan(price)}，请核对。",
             price=format_yuan(price),
-            credit=format_yuan(paid + credit),
+            deposit=format_yuan(paid),
+            credit=format_yuan(credit),
         )
     delivery = data.delivery_date or today
     if delivery < today:
@@ -553,6 +554,7 @@ def _trade_in(
         raise ConflictError(
             "contract.trade_in_other_customer",
             f"收车协议 {purchase.purchase_no} 的卖方不是本合同的买受人，不能置换抵扣。",
+            purchase_no=purchase.purchase_no,
         )
     if purchase.credited_contract_id is not None:
         credited = session.get(Contract, purchase.credited_contract_id)
@@ -560,6 +562,8 @@ def _trade_in(
             raise ConflictError(
                 "contract.trade_in_used",
                 f"收车协议 {purchase.purchase_no} 的车款已抵扣在合同 {credited.contract_no} 中。",
+                purchase_no=purchase.purchase_no,
+                contract_no=credited.contract_no,
             )
     car = session.get(Vehicle, purchase.vehicle_id)
     assert car is not None

@@ -112,22 +112,28 @@ def _inspection(session: Session, inspection_id: uuid.UUID, *, lock: bool = Fals
         raise NotFoundError("purchase.inspection_unknown", "没有找到这份检测记录。")
     if inspection.status is not InspectionStatus.FINAL:
         raise ConflictError(
-            "purchase.inspection_draft", f"检测记录 {inspection.report_no} 尚未定稿，不能据此收车。"
+            "purchase.inspection_draft",
+            f"检测记录 {inspection.report_no} 尚未定稿，不能据此收车。",
+            report_no=inspection.report_no,
         )
     newer = session.scalar(select(Inspection.id).where(Inspection.previous_id == inspection.id))
     if newer is not None:
         raise ConflictError(
             "purchase.inspection_superseded",
             f"检测记录 {inspection.report_no} 已有更正后的新版本，请按最新版本收车。",
+            report_no=inspection.report_no,
         )
     if inspection.valuation_low is None or inspection.valuation_high is None:
         raise ConflictError(
             "purchase.no_valuation",
             f"检测记录 {inspection.report_no} 还没有估价，请评估师先填写估价区间。",
+            report_no=inspection.report_no,
         )
     if not inspection.vin:
         raise ConflictError(
-            "purchase.no_vin", f"检测记录 {inspection.report_no} 没有车架号，收车入库需要车架号。"
+            "purchase.no_vin",
+            f"检测记录 {inspection.report_no} 没有车架号，收车入库需要车架号。",
+            report_no=inspection.report_no,
         )
     return inspection
 
@@ -194,6 +200,7 @@ def draft(
         raise ValidationError(
             "purchase.reference_missing",
             f"{deposits.METHOD_LABELS[data.method]}付款请填写交易单号或流水号，便于对账。",
+            method_label=deposits.METHOD_LABELS[data.method],
         )
     papers = [d for d in data.documents if d in HANDOVER]
     if "机动车登记证书" not in papers or "机动车行驶证" not in papers:
@@ -214,6 +221,8 @@ def draft(
         raise ConflictError(
             "purchase.already_bought",
             f"检测报告 {inspection.report_no} 的车辆已按收车协议 {bought} 收购入库。",
+            report_no=inspection.report_no,
+            purchase_no=bought,
         )
     purchase = VehiclePurchase(
         store_id=user.store_id,
@@ -371,10 +380,17 @@ def sign(
     ).first()
     if p is None:
         raise NotFoundError("purchase.not_found", "没有找到这份收车协议。")
+    if p.status == "signed":
+        raise ConflictError(
+            "purchase.not_draft",
+            f"收车协议 {p.purchase_no} 已签订，请刷新。",
+            purchase_no=p.purchase_no,
+        )
     if p.status != "draft":
         raise ConflictError(
             "purchase.not_draft",
-            f"收车协议 {p.purchase_no} 已{'签订' if p.status == 'signed' else '作废'}，请刷新。",
+            f"收车协议 {p.purchase_no} 已作废，请刷新。",
+            purchase_no=p.purchase_no,
         )
     if document.number != p.purchase_no:
         raise ValidationError("purchase.paper_mismatch", "签署的协议与记录不对应，请重新打开。")
@@ -389,6 +405,8 @@ def sign(
             "purchase.already_bought",
             f"检测报告 {p.report_no} 的车辆刚按收车协议 {bought} 收购入库（另一台电脑），"
             "本协议未签订。",
+            report_no=p.report_no,
+            purchase_no=bought,
         )
     try:
         with session.begin_nested():  # one car per inspection, even when two desks race
@@ -404,6 +422,7 @@ def sign(
         raise ConflictError(
             "purchase.already_bought",
             f"检测报告 {p.report_no} 的车辆刚被另一台电脑收购入库，本协议未签订。",
+            report_no=p.report_no,
         ) from None
     seller = session.get(Customer, p.customer_id)
     store_signatures(
@@ -450,7 +469,9 @@ def void(
     if p is None:
         raise NotFoundError("purchase.not_found", "没有找到这份收车协议。")
     if p.status != "draft":
-        raise ConflictError("purchase.not_draft", f"收车协议 {p.purchase_no} 不是草稿。")
+        raise ConflictError(
+            "purchase.not_draft", f"收车协议 {p.purchase_no} 不是草稿。", purchase_no=p.purchase_no
+        )
     p.status = "void"
     p.voided_at = as_utc(now or utcnow())
     session.flush()
@@ -496,12 +517,17 @@ def offer_start(session: Session, report_no: str, *, now: datetime | None = None
         .limit(1)
     ).first()
     if latest is None:
-        raise NotFoundError("purchase.inspection_unknown", f"没有检测报告 {number}。")
+        raise NotFoundError(
+            "purchase.inspection_unknown", f"没有检测报告 {number}。", report_no=number
+        )
     inspection = _inspection(session, latest.id)
     bought = _already_bought(session, inspection.report_no)
     if bought:
         raise ConflictError(
-            "purchase.already_bought", f"检测报告 {number} 的车辆已按收车协议 {bought} 收购入库。"
+            "purchase.already_bought",
+            f"检测报告 {number} 的车辆已按收车协议 {bought} 收购入库。",
+            report_no=number,
+            purchase_no=bought,
         )
     reading = vehicle_intake.read_vin(inspection.vin, now=now) if inspection.vin else None
     found = [
@@ -601,6 +627,6 @@ def find_trade_in(session: Session, purchase_no: str, buyer_id: uuid.UUID) -> Tr
         select(VehiclePurchase.id).where(VehiclePurchase.purchase_no == number)
     )
     if purchase_id is None:
-        raise NotFoundError("purchase.not_found", f"没有收车协议 {number}。")
+        raise NotFoundError("purchase.not_found", f"没有收车协议 {number}。", purchase_no=number)
     found = _trade_in(session, purchase_id, buyer_id)
     return TradeIn(purchase_id, found["purchase_no"], Decimal(found["amount"]), found["vehicle"])

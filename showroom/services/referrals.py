@@ -61,7 +61,7 @@ def _amount(value: Decimal | str | None) -> Decimal:
         raise ValidationError(
             "referral.amount_range",
             f"奖励金额应大于 0、不超过 {MAX_AMOUNT:,} 元。",
-            limit=str(MAX_AMOUNT),
+            limit=f"{MAX_AMOUNT:,}",
         )
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError("referral.amount_cents", "奖励金额最多两位小数（精确到分）。")

@@ -138,16 +138,21 @@ def _sale(session: Session, contract_id: uuid.UUID, *, lock: bool = False) -> Co
         raise NotFoundError("contract.not_found", "没有找到这份合同。")
     if contract.kind is not ContractKind.SALE:
         raise ConflictError(
-            "return.not_a_sale", f"{contract.contract_no} 不是买卖合同，不能据此退车。"
+            "return.not_a_sale",
+            f"{contract.contract_no} 不是买卖合同，不能据此退车。",
+            contract_no=contract.contract_no,
         )
     if contract.returned_at is not None:
         raise ConflictError(
             "return.already_returned",
             f"合同 {contract.contract_no} 的车辆已经退回（可能是另一台电脑刚刚办理），请刷新。",
+            contract_no=contract.contract_no,
         )
     if contract.status is not ContractStatus.SIGNED:
         raise ConflictError(
-            "return.not_signed", f"合同 {contract.contract_no} 尚未签订，不需要退车；草稿可以作废。"
+            "return.not_signed",
+            f"合同 {contract.contract_no} 尚未签订，不需要退车；草稿可以作废。",
+            contract_no=contract.contract_no,
         )
     return contract
 
@@ -208,7 +213,9 @@ def _mileage(value: int | str) -> int:
             "return.mileage_invalid", f"退车里程“{text}”不是整数公里数。", text=text
         ) from None
     if km < 0 or km > 2_000_000:
-        raise ValidationError("return.mileage_invalid", f"退车里程 {km} 公里不合理。", text=text)
+        raise ValidationError(
+            "return.mileage_invalid", f"退车里程 {km} 公里不合理。", km=km, text=text
+        )
     return km
 
 
@@ -226,14 +233,19 @@ def _deductions(items: Sequence[Deduction], price: Decimal) -> tuple[list[dict[s
             )
         if not amount_text:
             raise ValidationError(
-                "return.deduction_amount", f"扣除费用“{label}”没有填写金额。", line=number
+                "return.deduction_amount",
+                f"扣除费用“{label}”没有填写金额。",
+                item=label,
+                line=number,
             )
         amount = parse_amount(amount_text, minimum=Decimal("0.01"))
         total += amount
         rows.append({"label": label[:60], "amount": str(amount)})
     if len(rows) > MAX_DEDUCTIONS:
         raise ValidationError(
-            "return.deductions_many", f"扣除费用最多 {MAX_DEDUCTIONS} 项，请合并同类费用。"
+            "return.deductions_many",
+            f"扣除费用最多 {MAX_DEDUCTIONS} 项，请合并同类费用。",
+            limit=MAX_DEDUCTIONS,
         )
     if total > price:
         raise ValidationError(
@@ -273,6 +285,7 @@ def record_return(
         raise ValidationError(
             "return.reference_missing",
             f"{deposits.METHOD_LABELS[data.method]}退款请填写交易单号或流水号，便于对账。",
+            method_label=deposits.METHOD_LABELS[data.method],
         )
     locks.lock_customer_of(session, Contract, data.contract_id)  # first lock (db.locks)
     contract = _sale(session, data.contract_id, lock=True)
@@ -283,26 +296,32 @@ def record_return(
             "return.window_closed",
             f"合同 {contract.contract_no} 于 {start:%Y-%m-%d} 交车，已过 {days} 天，"
             f"超过 {terms.days} 天的退车期限，不能按七日退车办理。",
+            contract_no=contract.contract_no,
+            delivered=f"{start:%Y-%m-%d}",
             days=days,
             limit=terms.days,
         )
     vehicle = deposits.lock_vehicle(session, contract.vehicle_id)
     if vehicle.status is not VehicleStatus.SOLD:  # pragma: no cover - a signed sale sold it
-        raise ConflictError("return.vehicle_not_sold", f"车辆 {vehicle.stock_no} 不是已售状态。")
+        raise ConflictError(
+            "return.vehicle_not_sold",
+            f"车辆 {vehicle.stock_no} 不是已售状态。",
+            stock_no=vehicle.stock_no,
+        )
     sold_km = vehicle.mileage_km
     if mileage < sold_km:
         raise ValidationError(
             "return.mileage_below_sale",
             f"退车里程 {mileage:,} 公里低于合同交车里程 {sold_km:,} 公里，请核对表显里程。",
-            mileage=mileage,
-            sale=sold_km,
+            mileage=f"{mileage:,}",
+            sale=f"{sold_km:,}",
         )
     if mileage - sold_km > terms.km:
         raise ConflictError(
             "return.mileage_over",
             f"交车后已行驶 {mileage - sold_km:,} 公里，超过退车条件的 {terms.km} 公里，"
             "不能按七日退车办理。",
-            driven=mileage - sold_km,
+            driven=f"{mileage - sold_km:,}",
             limit=terms.km,
         )
     price = contract.price or Decimal("0.00")
@@ -354,6 +373,7 @@ def record_return(
         raise ConflictError(
             "return.already_returned",
             f"合同 {contract.contract_no} 的车辆刚被另一台电脑办理了退车，本次未保存。",
+            contract_no=contract.contract_no,
         ) from None
     audit.record(
         session,

@@ -98,7 +98,7 @@ def _check(metric: str, target: int | None, warning: int | None) -> None:
         return
     if not 1 <= target <= limit:
         raise ValidationError(
-            "target.range", f"目标应在 1 到 {limit:,} 之间。", metric=metric, limit=limit
+            "target.range", f"目标应在 1 到 {limit:,} 之间。", metric=metric, limit=f"{limit:,}"
         )
     if warning is not None and not 0 <= warning < target:
         raise ValidationError(

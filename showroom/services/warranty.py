@@ -136,7 +136,9 @@ def _km(value: int | str) -> int:
             "warranty.mileage_invalid", f"里程“{text}”不是整数公里数。", text=text
         ) from None
     if not 0 <= km <= 2_000_000:
-        raise ValidationError("warranty.mileage_invalid", f"里程 {km} 公里不合理。", text=text)
+        raise ValidationError(
+            "warranty.mileage_invalid", f"里程 {km} 公里不合理。", km=km, text=text
+        )
     return km
 
 
@@ -146,11 +148,15 @@ def _sold_by(session: Session, contract_id: uuid.UUID) -> Contract:
         raise NotFoundError("contract.not_found", "没有找到这份合同。")
     if contract.kind is not ContractKind.SALE or contract.status is not ContractStatus.SIGNED:
         raise ConflictError(
-            "warranty.not_sold", f"{contract.contract_no} 不是已签订的买卖合同，不能据此索赔。"
+            "warranty.not_sold",
+            f"{contract.contract_no} 不是已签订的买卖合同，不能据此索赔。",
+            contract_no=contract.contract_no,
         )
     if contract.returned_at is not None:
         raise ConflictError(
-            "warranty.returned", f"合同 {contract.contract_no} 的车辆已退回，保修随之终止。"
+            "warranty.returned",
+            f"合同 {contract.contract_no} 的车辆已退回，保修随之终止。",
+            contract_no=contract.contract_no,
         )
     return contract
 
@@ -176,7 +182,9 @@ def find_sale(session: Session, text: str) -> uuid.UUID:
     found = session.scalars(stmt).first()
     if found is None:
         raise NotFoundError(
-            "warranty.sale_unknown", f"没有找到“{text.strip()}”对应的已售车辆或买卖合同。"
+            "warranty.sale_unknown",
+            f"没有找到“{text.strip()}”对应的已售车辆或买卖合同。",
+            text=text.strip(),
         )
     return found
 
@@ -198,7 +206,9 @@ def open_claim(
     symptom = _text(data.symptom, "warranty.symptom_missing", "请记录客户描述的故障现象。")
     mileage = _km(data.mileage_km)
     if len(data.photos) > MAX_PHOTOS:
-        raise ValidationError("warranty.photos_many", f"照片最多 {MAX_PHOTOS} 张。")
+        raise ValidationError(
+            "warranty.photos_many", f"照片最多 {MAX_PHOTOS} 张。", limit=MAX_PHOTOS
+        )
     shas = [
         archive.store_media(
             session, shrink(photo, max_size=PHOTO_SIZE, thumb_size=(320, 320)).image, "image/jpeg"
@@ -214,6 +224,8 @@ def open_claim(
         raise ValidationError(
             "warranty.mileage_below_sale",
             f"报修里程 {mileage:,} 公里低于交车里程 {sold_km:,} 公里，请核对表显里程。",
+            mileage=f"{mileage:,}",
+            sale=f"{sold_km:,}",
         )
     days = (at.astimezone(zone).date() - delivered_on(contract, zone)).days
     within = days <= terms.days and mileage - sold_km <= terms.km
@@ -281,12 +293,15 @@ def decide(
         raise NotFoundError("warranty.not_found", "没有找到这张索赔单。")
     if claim.decision != "pending":
         raise ConflictError(
-            "warranty.decided", f"索赔单 {claim.claim_no} 已有结论（可能是另一台电脑刚刚填写）。"
+            "warranty.decided",
+            f"索赔单 {claim.claim_no} 已有结论（可能是另一台电脑刚刚填写）。",
+            claim_no=claim.claim_no,
         )
     if covered and not claim.within_terms:
         raise ConflictError(
             "warranty.outside_terms",
             f"索赔单 {claim.claim_no} 报修时已超出保修期限或里程，不能按保修处理。",
+            claim_no=claim.claim_no,
         )
     if covered and paid:
         raise ValidationError(
@@ -458,7 +473,9 @@ def archive_form(
         raise ValidationError("warranty.paper_mismatch", "索赔单与记录不对应，请重新打开。")
     if claim.decision == "pending":
         raise ConflictError(
-            "warranty.undecided", f"索赔单 {claim.claim_no} 还没有结论，出结论后再打印存档。"
+            "warranty.undecided",
+            f"索赔单 {claim.claim_no} 还没有结论，出结论后再打印存档。",
+            claim_no=claim.claim_no,
         )
     existing = archive.find_original(session, DocumentKind.CONTRACT, claim.claim_no)
     if existing is not None:

@@ -29,7 +29,16 @@ DYNAMIC_CODES: dict[tuple[str, str], set[str]] = {
         "loan.term_invalid",
         "loan.percent_invalid",
     },
+    ("showroom/services/complaints.py", "_text"): {
+        "complaint.description_missing",
+        "complaint.resolution_missing",
+    },
     ("showroom/services/staff.py", "_require_manager"): {"staff.manager_only"},
+    ("showroom/services/warranty.py", "_text"): {
+        "warranty.symptom_missing",
+        "warranty.diagnosis_missing",
+        "warranty.reason_missing",
+    },
     ("showroom/services/test_drives.py", "check_licence"): {
         "licence.id_number.length",
         "licence.id_number.characters",
