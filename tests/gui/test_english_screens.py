@@ -46,6 +46,8 @@ SCREENS = {
     "home": "HomeScreen",
     "dashboard": "DashboardScreen",
     "inspection_day": "InspectionDayScreen",
+    "complaints": "ComplaintsScreen",
+    "warranty": "WarrantyScreen",
 }
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # A masked name (王**): the surname of stored data, shown as the privacy rules want.
