@@ -70,11 +70,12 @@ def main(argv: list[str]) -> int:
 
 
 def parallel_arguments(rest: list[str]) -> list[str]:
-    """``-n auto`` (one pytest-xdist worker per core) unless the caller chose otherwise."""
+    """pytest-xdist workers, one more than the cores (many tests wait on PostgreSQL or a
+    subprocess), unless the caller chose otherwise."""
     for arg in rest:
         if arg.startswith(("-n", "--numprocesses", "--dist")) or arg in {"no:xdist", "-pno:xdist"}:
             return []
-    return ["-n", "auto"]
+    return ["-n", str((os.cpu_count() or 1) + 1)]
 
 
 if __name__ == "__main__":
