@@ -407,31 +407,15 @@ def cmd_leads(args: argparse.Namespace) -> int:
     """``showroom leads import FILE.csv --as USERNAME``: the dialog's import, for a script."""
     from pathlib import Path
 
-    from sqlalchemy import select
-
-    from db.models import Staff
     from showroom.clock import utcnow
-    from showroom.errors import NotFoundError
-    from showroom.services import auth, lead_import
+    from showroom.services import auth, lead_import, staff
 
     source = Path(args.file)
     ctx = _context(args)
     now = utcnow()
     try:
         with ctx.database.write() as session:
-            staff_id = session.scalar(
-                select(Staff.id).where(
-                    Staff.username == args.as_user.strip(),
-                    Staff.active.is_(True),
-                    Staff.deleted_at.is_(None),
-                )
-            )
-            if staff_id is None:
-                raise NotFoundError(
-                    "staff.unknown_username",
-                    f"没有用户名为“{args.as_user}”的在职员工。",
-                    username=args.as_user,
-                )
+            staff_id = staff.find_by_username(session, args.as_user)
             result = lead_import.import_leads(
                 session,
                 auth.user_of(session, staff_id),

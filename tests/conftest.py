@@ -40,7 +40,7 @@ SUITE_TIME_OF_DAY = time(10, 30)
 
 
 def _mid_morning_offset() -> timedelta:
-    real = datetime.now(STORE_ZONE)
+    real = clock.wall_clock().astimezone(STORE_ZONE)  # the one wall-clock read of the suite
     return datetime.combine(real.date(), SUITE_TIME_OF_DAY, STORE_ZONE) - real
 
 

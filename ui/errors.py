@@ -794,7 +794,6 @@ _TEMPLATES: dict[str, str | tuple[str, ...]] = {
     "kiosk_arrival.not_found": QT_TRANSLATE_NOOP("Errors", "这条自助签到已不存在。"),
     # showroom/services/staff.py
     "staff.no_username": QT_TRANSLATE_NOOP("Errors", "没有用户名为“{username_text}”的员工。"),
-    "staff.unknown_username": QT_TRANSLATE_NOOP("Errors", "没有用户名为“{username}”的在职员工。"),
     "staff.reason_long": QT_TRANSLATE_NOOP("Errors", "停用原因最多 100 个字。"),
     "staff.store_missing": QT_TRANSLATE_NOOP("Errors", "请指定门店。"),
     # showroom/services/stores.py

@@ -231,10 +231,6 @@
         <translation>Audit log intact: {count} entries, hash chain correct, checked against {anchors} anchors kept outside the database. Current head anchor {anchor} (copy it onto the day sheet to check later).</translation>
     </message>
     <message>
-        <source>审计日志完整：共 {count} 条，哈希链无误。</source>
-        <translation type="vanished">Audit log intact: {count} entries, hash chain correct.</translation>
-    </message>
-    <message>
         <location filename="../../ui/screens/audit.py" line="159"/>
         <source>审计日志异常：{reason}（第一个异常条目：{seq}）</source>
         <translation>Audit log damaged: {reason} (first bad entry: {seq})</translation>
@@ -644,24 +640,24 @@
 <context>
     <name>BugReporter</name>
     <message>
-        <location filename="../../ui/errors.py" line="1512"/>
+        <location filename="../../ui/errors.py" line="1511"/>
         <source>出现了意外错误</source>
         <translation>Unexpected error</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1513"/>
+        <location filename="../../ui/errors.py" line="1512"/>
         <source>很抱歉，程序出现了意外错误。您输入的内容已尽量保留。</source>
         <translation>Sorry, something unexpected went wrong. What you typed has been kept where possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1515"/>
+        <location filename="../../ui/errors.py" line="1514"/>
         <source>请把下面的日志文件发给技术支持：
 {path}</source>
         <translation>Please send this log file to support:
 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1519"/>
+        <location filename="../../ui/errors.py" line="1518"/>
         <source>知道了</source>
         <translation>OK</translation>
     </message>
@@ -865,18 +861,6 @@
 <context>
     <name>CarListModel</name>
     <message>
-        <source>%1万</source>
-        <translation type="vanished">¥%1 × 10,000</translation>
-    </message>
-    <message>
-        <source>%1公里</source>
-        <translation type="vanished">%1 km</translation>
-    </message>
-    <message>
-        <source>%1万公里</source>
-        <translation type="vanished">%1 × 10,000 km</translation>
-    </message>
-    <message>
         <location filename="../../ui/kiosk/browse.py" line="329"/>
         <source>%1年上牌</source>
         <translation>Registered %1</translation>
@@ -955,10 +939,6 @@
         <translation>Close</translation>
     </message>
     <message>
-        <source>二维码网址：{url}</source>
-        <translation type="vanished">QR code address: {url}</translation>
-    </message>
-    <message>
         <location filename="../../ui/dialogs/car_sheet.py" line="163"/>
         <source>已打印信息单 {number}</source>
         <translation>Car sheet {number} printed</translation>
@@ -1013,14 +993,6 @@
         <location filename="../../ui/screens/reception.py" line="104"/>
         <source>前台接待</source>
         <translation>Reception</translation>
-    </message>
-    <message>
-        <source>输入手机号或扫描预约码，按回车签到。↑↓ 选择客户，Esc 清空。</source>
-        <translation type="vanished">Enter a mobile number or scan a booking code, then press Enter to check in. ↑↓ selects a customer, Esc clears.</translation>
-    </message>
-    <message>
-        <source>手机号 / 预约码</source>
-        <translation type="vanished">Mobile / booking code</translation>
     </message>
     <message>
         <location filename="../../ui/screens/reception.py" line="108"/>
@@ -1164,17 +1136,9 @@
         <translation>Incomplete number, and no customer&apos;s number ends with these digits: type the 11-digit mobile number, or check the last digits (at least 4).</translation>
     </message>
     <message>
-        <source>不在岗</source>
-        <translation type="vanished">Off duty</translation>
-    </message>
-    <message>
         <location filename="../../ui/screens/reception.py" line="292"/>
         <source>无负责顾问</source>
         <translation>No consultant</translation>
-    </message>
-    <message>
-        <source>输入完整手机号后回车：老客户直接签到，新号码会打开新客户登记。</source>
-        <translation type="vanished">Enter the full mobile number and press Enter: existing customers are checked in, new numbers open the new-customer form.</translation>
     </message>
     <message>
         <location filename="../../ui/screens/reception.py" line="361"/>
@@ -1210,10 +1174,6 @@
         <location filename="../../ui/screens/reception.py" line="373"/>
         <source>该客户今天已签到，仍在店内。</source>
         <translation>This customer has already checked in today and is still in the showroom.</translation>
-    </message>
-    <message>
-        <source>手机号码不完整：请输入 11 位手机号，或用 ↑↓ 选择匹配的客户。</source>
-        <translation type="vanished">Incomplete mobile number: enter all 11 digits, or use ↑↓ to pick a matching customer.</translation>
     </message>
     <message>
         <location filename="../../ui/screens/reception.py" line="493"/>
@@ -2177,10 +2137,6 @@
 </context>
 <context>
     <name>ContactStep</name>
-    <message>
-        <source>您的手机号和姓氏</source>
-        <translation type="vanished">Your mobile number and surname</translation>
-    </message>
     <message>
         <location filename="../../ui/kiosk/contact.py" line="108"/>
         <source>您的手机号</source>
@@ -4967,28 +4923,28 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>The file has no phone column (the header should be 手机号, 电话 or 联系电话).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1426"/>
+        <location filename="../../ui/errors.py" line="1425"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请重新打开查看最新内容后再改。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Reopen it to see the latest version, then edit again.</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="342"/>
-        <location filename="../../ui/errors.py" line="1431"/>
+        <location filename="../../ui/errors.py" line="1430"/>
         <source>当前数据库只读，不能保存：{reason}</source>
         <translation>The database is read-only, nothing can be saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1433"/>
+        <location filename="../../ui/errors.py" line="1432"/>
         <source>数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。</source>
         <translation>The database cannot be reached right now. Please try again shortly; if this persists, check the network or contact your administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1436"/>
+        <location filename="../../ui/errors.py" line="1435"/>
         <source>操作没有完成：程序出现了意外错误。详情已写入日志。</source>
         <translation>That did not work: an unexpected error occurred. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1446"/>
+        <location filename="../../ui/errors.py" line="1445"/>
         <source>无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。</source>
         <translation>Cannot connect to the database server {server}. Please check the network and that the server is running.</translation>
     </message>
@@ -5036,10 +4992,6 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <location filename="../../ui/errors.py" line="73"/>
         <source>只有店长可以设置回访节奏。</source>
         <translation>Only the store manager can set the follow-up cadence.</translation>
-    </message>
-    <message>
-        <source>回访间隔应在 1 到 {limit} 天之间。</source>
-        <translation type="vanished">The interval must be between 1 and {limit} days.</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="77"/>
@@ -5567,7 +5519,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     <message>
         <location filename="../../ui/errors.py" line="485"/>
         <location filename="../../ui/errors.py" line="563"/>
-        <location filename="../../ui/errors.py" line="1096"/>
+        <location filename="../../ui/errors.py" line="1095"/>
         <source>没有找到这位客户，请重新查找。</source>
         <translation>This customer was not found; please search again.</translation>
     </message>
@@ -5603,7 +5555,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     </message>
     <message>
         <location filename="../../ui/errors.py" line="497"/>
-        <location filename="../../ui/errors.py" line="1160"/>
+        <location filename="../../ui/errors.py" line="1159"/>
         <source>车钥匙数量应在 1 到 9 把之间。</source>
         <translation>The number of car keys must be between 1 and 9.</translation>
     </message>
@@ -5780,7 +5732,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     </message>
     <message>
         <location filename="../../ui/errors.py" line="570"/>
-        <location filename="../../ui/errors.py" line="1161"/>
+        <location filename="../../ui/errors.py" line="1160"/>
         <source>{method_label}付款请填写交易单号或流水号，便于对账。</source>
         <translation>For a {method_label} payment, please enter the transaction or reference number for reconciliation.</translation>
     </message>
@@ -6076,7 +6028,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     </message>
     <message>
         <location filename="../../ui/errors.py" line="690"/>
-        <location filename="../../ui/errors.py" line="1141"/>
+        <location filename="../../ui/errors.py" line="1140"/>
         <source>没有找到这份检测记录。</source>
         <translation>This inspection record was not found.</translation>
     </message>
@@ -6362,947 +6314,942 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     </message>
     <message>
         <location filename="../../ui/errors.py" line="797"/>
-        <source>没有用户名为“{username}”的在职员工。</source>
-        <translation>No active staff member has the username “{username}”.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/errors.py" line="798"/>
         <source>停用原因最多 100 个字。</source>
         <translation>The reason for disabling can be at most 100 characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="799"/>
+        <location filename="../../ui/errors.py" line="798"/>
         <source>请指定门店。</source>
         <translation>Please choose a store.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="801"/>
+        <location filename="../../ui/errors.py" line="800"/>
         <source>没有这个设置步骤。</source>
         <translation>There is no such setup step.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="804"/>
+        <location filename="../../ui/errors.py" line="803"/>
         <source>准驾车型 {classes} 不能驾驶这辆手动挡小型汽车。</source>
         <translation>Licence class {classes} does not allow driving this manual small passenger car.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="805"/>
+        <location filename="../../ui/errors.py" line="804"/>
         <source>准驾车型 {classes} 不能驾驶这辆自动挡小型汽车。</source>
         <translation>Licence class {classes} does not allow driving this automatic small passenger car.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="806"/>
+        <location filename="../../ui/errors.py" line="805"/>
         <source>准驾车型 {classes} 不能驾驶这辆手动挡小型汽车（C2 只准驾驶自动挡，这辆车是手动挡）。</source>
         <translation>Licence class {classes} does not allow driving this manual small passenger car (C2 is for automatics only; this car is manual).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="811"/>
+        <location filename="../../ui/errors.py" line="810"/>
         <source>驾驶证已于 {valid_until} 过期，不能试驾。</source>
         <translation>The driving licence expired on {valid_until}; no test drive is possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="812"/>
+        <location filename="../../ui/errors.py" line="811"/>
         <source>驾驶证号有误：身份证号码中的出生日期不正确</source>
         <translation>The licence number is wrong: the date of birth in it is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="815"/>
+        <location filename="../../ui/errors.py" line="814"/>
         <source>驾驶证号有误：身份证号码前 17 位应为数字，最后一位为数字或 X</source>
         <translation>The licence number is wrong: the first 17 characters are digits and the last is a digit or X.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="818"/>
+        <location filename="../../ui/errors.py" line="817"/>
         <source>驾驶证号有误：身份证号码校验位不符，请检查是否输错</source>
         <translation>The licence number is wrong: its check character does not match; please check for a typo.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="821"/>
+        <location filename="../../ui/errors.py" line="820"/>
         <source>驾驶证号有误：身份证号码应为 18 位，当前为 {length} 位</source>
         <translation>The licence number is wrong: it must have 18 characters; this one has {length}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="824"/>
+        <location filename="../../ui/errors.py" line="823"/>
         <source>驾驶证号有误：身份证号码的地区码不正确</source>
         <translation>The licence number is wrong: the region code is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="827"/>
+        <location filename="../../ui/errors.py" line="826"/>
         <source>驾驶证上的姓名“{name}”与客户档案中的姓名“{record_name}”不一致。请核对证件，必要时先更正客户姓名。</source>
         <translation>The name on the driving licence “{name}” differs from the name on the customer file “{record_name}”. Please check the licence and correct the customer&apos;s name first if needed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="832"/>
+        <location filename="../../ui/errors.py" line="831"/>
         <source>请填写驾驶证有效期截止日期。</source>
         <translation>Please enter the date the driving licence is valid until.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="833"/>
+        <location filename="../../ui/errors.py" line="832"/>
         <source>{who}的签名过于简单，请用正楷或常用签名重新书写。</source>
         <translation>The signature is too simple; please sign again clearly or with your usual signature.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="836"/>
+        <location filename="../../ui/errors.py" line="835"/>
         <source>协议与这个试驾预约不对应，请重新打开协议。</source>
         <translation>The agreement does not belong to this test-drive booking; please open the agreement again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="839"/>
+        <location filename="../../ui/errors.py" line="838"/>
         <source>试驾协议尚未签署，不能出车。</source>
         <translation>The test-drive agreement is not signed yet; the car cannot go out.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="840"/>
+        <location filename="../../ui/errors.py" line="839"/>
         <source>这份试驾协议已经签署过了；如需再打印请用“重印”。</source>
         <translation>This test-drive agreement is already signed; to print it again use “Reprint”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="843"/>
+        <location filename="../../ui/errors.py" line="842"/>
         <source>请先勾选同意门店使用您的手机号办理本次预约。</source>
         <translation>Please first tick that the store may use your mobile number for this booking.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="846"/>
+        <location filename="../../ui/errors.py" line="845"/>
         <source>油量（电量）应在 0% 到 100% 之间。</source>
         <translation>The fuel (charge) level must be between 0% and 100%.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="848"/>
+        <location filename="../../ui/errors.py" line="847"/>
         <source>请先核验驾驶证，再签署试驾协议。</source>
         <translation>Please check the driving licence before signing the test-drive agreement.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="849"/>
+        <location filename="../../ui/errors.py" line="848"/>
         <source>驾驶证尚未核验，不能出车。</source>
         <translation>The driving licence has not been checked; the car cannot go out.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="851"/>
+        <location filename="../../ui/errors.py" line="850"/>
         <source>预约时间还没到，不能标记为未到店。</source>
         <translation>The booked time has not come yet; it cannot be marked as a no-show.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="853"/>
+        <location filename="../../ui/errors.py" line="852"/>
         <source>没有找到这个试驾预约。</source>
         <translation>This test-drive booking was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="854"/>
+        <location filename="../../ui/errors.py" line="853"/>
         <source>没有找到预约码为 {booking} 的试驾。</source>
         <translation>No test drive with booking code {booking} was found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="856"/>
+        <location filename="../../ui/errors.py" line="855"/>
         <source>还车里程 {odometer_km} km 小于出车里程 {out_km} km，请核对里程表。</source>
         <translation>The return odometer {odometer_km} km is below the departure odometer {out_km} km; please check the odometer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="859"/>
+        <location filename="../../ui/errors.py" line="858"/>
         <source>里程表读数不能为负数。</source>
         <translation>The odometer reading cannot be negative.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="860"/>
+        <location filename="../../ui/errors.py" line="859"/>
         <source>所选时段不在营业时间内（{opens}–{closes}）。</source>
         <translation>The selected slot is outside opening hours ({opens}–{closes}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="863"/>
+        <location filename="../../ui/errors.py" line="862"/>
         <source>所选时段已经过去，请选择以后的时段。</source>
         <translation>The selected slot is in the past; please choose a later one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="864"/>
+        <location filename="../../ui/errors.py" line="863"/>
         <source>这辆车在 {start} 的时段已被预约，请换一个时段或换一辆车。</source>
         <translation>This car is already booked at {start}; please choose another time or another car.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="868"/>
+        <location filename="../../ui/errors.py" line="867"/>
         <source>没有找到这个库存编号的在售车辆，请核对车窗上的编号。</source>
         <translation>No car for sale has this stock number; please check the number on the car window.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="869"/>
+        <location filename="../../ui/errors.py" line="868"/>
         <source>没有找到这个编号的在售车辆，请核对车窗展示单上的库存编号。</source>
         <translation>No car for sale has this number; please check the stock number on the window sheet.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="871"/>
+        <location filename="../../ui/errors.py" line="870"/>
         <source>请填写您的姓氏。</source>
         <translation>Please enter your surname.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="873"/>
+        <location filename="../../ui/errors.py" line="872"/>
         <source>这辆车正在别的试驾中，还没有还车。</source>
         <translation>This car is out on another test drive and has not been returned yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="874"/>
+        <location filename="../../ui/errors.py" line="873"/>
         <source>这辆车刚被另一台电脑登记出车，请刷新后再试。</source>
         <translation>Another PC has just checked this car out; please refresh and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="877"/>
+        <location filename="../../ui/errors.py" line="876"/>
         <source>{brand} {model} 目前不可试驾（{why}）。</source>
         <translation>{brand} {model} is not available for test drives right now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="878"/>
+        <location filename="../../ui/errors.py" line="877"/>
         <source>这辆车{state}，不能出车。</source>
         <translation>This car is not available and cannot go out.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="880"/>
+        <location filename="../../ui/errors.py" line="879"/>
         <source>这个试驾当前状态为“{status_label}”，不能进行此操作。</source>
         <translation>This test drive is now “{status_label}”; this cannot be done.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="884"/>
-        <location filename="../../ui/errors.py" line="907"/>
+        <location filename="../../ui/errors.py" line="883"/>
+        <location filename="../../ui/errors.py" line="906"/>
         <source>{name}：文件不存在</source>
         <translation>{name}: the file does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="885"/>
+        <location filename="../../ui/errors.py" line="884"/>
         <source>{name}：文件超过 {megabytes} MB</source>
         <translation>{name}: the file is larger than {megabytes} MB.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="886"/>
-        <location filename="../../ui/errors.py" line="911"/>
+        <location filename="../../ui/errors.py" line="885"/>
+        <location filename="../../ui/errors.py" line="910"/>
         <source>{name}：文件无法读取</source>
         <translation>{name}: the file cannot be read.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="887"/>
-        <location filename="../../ui/errors.py" line="890"/>
-        <location filename="../../ui/errors.py" line="893"/>
-        <location filename="../../ui/errors.py" line="896"/>
+        <location filename="../../ui/errors.py" line="886"/>
+        <location filename="../../ui/errors.py" line="889"/>
+        <location filename="../../ui/errors.py" line="892"/>
+        <location filename="../../ui/errors.py" line="895"/>
         <source>请填写{label}</source>
         <translation>Please enter the {label}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="888"/>
+        <location filename="../../ui/errors.py" line="887"/>
+        <location filename="../../ui/errors.py" line="890"/>
         <location filename="../../ui/errors.py" line="891"/>
-        <location filename="../../ui/errors.py" line="892"/>
+        <location filename="../../ui/errors.py" line="893"/>
         <location filename="../../ui/errors.py" line="894"/>
-        <location filename="../../ui/errors.py" line="895"/>
-        <location filename="../../ui/errors.py" line="897"/>
-        <location filename="../../ui/errors.py" line="905"/>
-        <location filename="../../ui/errors.py" line="933"/>
-        <location filename="../../ui/errors.py" line="935"/>
-        <location filename="../../ui/errors.py" line="942"/>
+        <location filename="../../ui/errors.py" line="896"/>
+        <location filename="../../ui/errors.py" line="904"/>
+        <location filename="../../ui/errors.py" line="932"/>
+        <location filename="../../ui/errors.py" line="934"/>
+        <location filename="../../ui/errors.py" line="941"/>
         <source>{label}最多 {limit} 个字</source>
         <translation>The {label} can be at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="889"/>
-        <location filename="../../ui/errors.py" line="904"/>
+        <location filename="../../ui/errors.py" line="888"/>
+        <location filename="../../ui/errors.py" line="903"/>
         <source>这条记录已被删除，请刷新</source>
         <translation>This record has been deleted; please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="898"/>
+        <location filename="../../ui/errors.py" line="897"/>
         <source>这条记录的里程 {mileage_text} 公里高于当前表显里程 {odometer_text} 公里，请核对（如属实，可能是调表车）。</source>
         <translation>The mileage of this record, {mileage_text} km, is above the current odometer {odometer_text} km; please check (if true, the odometer may have been wound back).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="903"/>
+        <location filename="../../ui/errors.py" line="902"/>
         <source>里程应在 0 到 {limit} 公里之间</source>
         <translation>The mileage must be between 0 and {limit} km.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="906"/>
+        <location filename="../../ui/errors.py" line="905"/>
         <source>照片刚被其他人修改过，请刷新后再排序</source>
         <translation>The photos were just changed by someone else; please refresh and sort again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="908"/>
+        <location filename="../../ui/errors.py" line="907"/>
         <source>证件照片不对客户展示，不能作为封面，请选一张车辆照片。</source>
         <translation>ID photos are never shown to customers and cannot be the cover; please choose a photo of the car.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="912"/>
+        <location filename="../../ui/errors.py" line="936"/>
+        <location filename="../../ui/errors.py" line="959"/>
+        <location filename="../../ui/errors.py" line="967"/>
+        <source>{label}必须大于零</source>
+        <translation>The {label} must be more than zero.</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="913"/>
         <location filename="../../ui/errors.py" line="937"/>
         <location filename="../../ui/errors.py" line="960"/>
         <location filename="../../ui/errors.py" line="968"/>
-        <source>{label}必须大于零</source>
-        <translation>The {label} must be more than zero.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/errors.py" line="914"/>
-        <location filename="../../ui/errors.py" line="938"/>
-        <location filename="../../ui/errors.py" line="961"/>
-        <location filename="../../ui/errors.py" line="969"/>
         <source>{label}超出范围，请检查是否多输了位数</source>
         <translation>The {label} is out of range; please check for extra digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="916"/>
+        <location filename="../../ui/errors.py" line="915"/>
         <source>第 {row} 行没有填写项目名称</source>
         <translation>Line {row} has no item name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="917"/>
+        <location filename="../../ui/errors.py" line="916"/>
         <source>第 {row} 行的项目名称最多 60 个字</source>
         <translation>The item name on line {row} can be at most 60 characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="918"/>
+        <location filename="../../ui/errors.py" line="917"/>
         <source>公开的价格构成合计 ¥{public_total}，与售价 ¥{list_price} 相差 ¥{difference}，请调整后再保存。</source>
         <translation>The public price lines add up to ¥{public_total}, which is ¥{difference} off the price ¥{list_price}; please adjust and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="923"/>
+        <location filename="../../ui/errors.py" line="922"/>
         <source>价格构成最多 {limit} 行</source>
         <translation>At most {limit} price lines.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="924"/>
+        <location filename="../../ui/errors.py" line="923"/>
         <source>{name}：不是可用的 PDF 文件（文件损坏或格式不对）</source>
         <translation>{name}: not a usable PDF file (damaged or the wrong format).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="927"/>
+        <location filename="../../ui/errors.py" line="926"/>
         <source>{name}：PDF 没有页面</source>
         <translation>{name}: the PDF has no pages.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="928"/>
+        <location filename="../../ui/errors.py" line="927"/>
         <source>{name}：PDF 有密码保护，请导出不加密的版本</source>
         <translation>{name}: the PDF is password-protected; please export a version without encryption.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="929"/>
+        <location filename="../../ui/errors.py" line="928"/>
         <source>{name}：第三方检测报告需要 PDF 文件</source>
         <translation>{name}: a third-party inspection report must be a PDF file.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="930"/>
+        <location filename="../../ui/errors.py" line="929"/>
         <source>{name}：共 {pages} 页，超过 {limit} 页，请只附检测报告本身</source>
         <translation>{name}: {pages} pages, more than {limit}; please attach only the inspection report itself.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="934"/>
+        <location filename="../../ui/errors.py" line="933"/>
         <source>这辆车的资料刚被其他人修改过，请刷新后再改</source>
         <translation>This car&apos;s details were just changed by someone else; please refresh and change them again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="940"/>
+        <location filename="../../ui/errors.py" line="939"/>
         <source>{label}不能晚于今天</source>
         <translation>The {label} cannot be later than today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="941"/>
+        <location filename="../../ui/errors.py" line="940"/>
         <source>{label}不对，请检查年份</source>
         <translation>The {label} looks wrong; please check the year.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="944"/>
+        <location filename="../../ui/errors.py" line="943"/>
         <source>这辆车{status_label}，{held}不能修改（意向金收据或合同上已写明）。</source>
         <translation>This car is {status_label}; these details cannot be changed (they are on the deposit receipt or contract).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="947"/>
+        <location filename="../../ui/errors.py" line="946"/>
         <source>这辆车{status_label}，售价和公开的价格构成不能修改（意向金收据或合同上已写明）；内部成本仍可修改。</source>
         <translation>This car is {status_label}; the price and the public price lines cannot be changed (they are on the deposit receipt or contract); internal costs can still be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="953"/>
+        <location filename="../../ui/errors.py" line="952"/>
         <source>这辆车{status_label}，事故/泡水/火烧记录已写入车况确认，不能修改。</source>
         <translation>This car is {status_label}; its accident/flood/fire record is part of the condition statement and cannot be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="956"/>
+        <location filename="../../ui/errors.py" line="955"/>
         <source>表显里程应在 0 到 {limit} 公里之间，请检查是否多输了位数</source>
         <translation>The odometer reading must be between 0 and {limit} km; please check for extra digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="964"/>
+        <location filename="../../ui/errors.py" line="963"/>
         <source>价格必须大于零</source>
         <translation>The price must be more than zero.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="965"/>
+        <location filename="../../ui/errors.py" line="964"/>
         <source>价格最多精确到分</source>
         <translation>A price can be precise to the fen at most.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="966"/>
+        <location filename="../../ui/errors.py" line="965"/>
         <source>价格超出范围，请检查是否多输了位数</source>
         <translation>The price is out of range; please check for extra digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="967"/>
+        <location filename="../../ui/errors.py" line="966"/>
         <source>请输入有效的价格（元），例如 128000</source>
         <translation>Please enter a valid price in yuan, e.g. 128000.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="971"/>
+        <location filename="../../ui/errors.py" line="970"/>
         <source>公开的价格构成合计 ¥{total_text}，与新售价 ¥{list_price} 不一致，请在“价格构成”中一起修改。</source>
         <translation>The public price lines add up to ¥{total_text}, which differs from the new price ¥{list_price}; please change them together under “Price lines”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="976"/>
+        <location filename="../../ui/errors.py" line="975"/>
         <source>这辆车还没有定价，请店长先在“价格构成”中填写售价再上架。</source>
         <translation>This car has no price yet; a manager must first enter the price under “Price lines” before it goes on sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="979"/>
+        <location filename="../../ui/errors.py" line="978"/>
         <source>座位数应在 1 到 60 之间</source>
         <translation>The number of seats must be between 1 and 60.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="980"/>
+        <location filename="../../ui/errors.py" line="979"/>
         <source>“已预订”“试驾中”“已售”随意向金、试驾出车还车和签约合同改变，请在“定金与合同”或“试驾”页面办理。</source>
         <translation>“Reserved”, “On test drive” and “Sold” follow deposits, test drives and contracts; please use the “Deposits &amp; contracts” or “Test drives” page.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="985"/>
+        <location filename="../../ui/errors.py" line="984"/>
         <source>车辆状态不能从“{old_label}”直接改为“{new_label}”</source>
         <translation>The car status cannot change directly from “{old_label}” to “{new_label}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="988"/>
+        <location filename="../../ui/errors.py" line="987"/>
         <source>过户次数应在 0 到 50 之间</source>
         <translation>The number of previous owners must be between 0 and 50.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="990"/>
+        <location filename="../../ui/errors.py" line="989"/>
         <source>不是有效的 CSV 文件：{detail}</source>
         <translation>Not a valid CSV file: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="991"/>
+        <location filename="../../ui/errors.py" line="990"/>
         <source>文件是空的，没有表头</source>
         <translation>The file is empty and has no header row.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="992"/>
+        <location filename="../../ui/errors.py" line="991"/>
         <source>文件编码无法识别，请另存为 UTF-8 编码的 CSV</source>
         <translation>The file encoding was not recognised; please save it as a UTF-8 CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="993"/>
+        <location filename="../../ui/errors.py" line="992"/>
         <source>文件缺少“{name}”模板需要的列：{missing_text}</source>
         <translation>The file lacks the columns the “{name}” template needs: {missing_text}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="996"/>
+        <location filename="../../ui/errors.py" line="995"/>
         <source>找不到文件：{path}</source>
         <translation>File not found: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="997"/>
+        <location filename="../../ui/errors.py" line="996"/>
         <source>门店“{code}”不存在，请先完成首次设置</source>
         <translation>Store “{code}” does not exist; please finish the first-time setup first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="998"/>
+        <location filename="../../ui/errors.py" line="997"/>
         <source>无法识别文件的列，请选择导入模板（{presets}）</source>
         <translation>The file&apos;s columns were not recognised; please choose an import template ({presets}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1001"/>
+        <location filename="../../ui/errors.py" line="1000"/>
         <source>没有名为“{preset}”的导入模板，可选：{presets}</source>
         <translation>There is no import template named “{preset}”; choose one of: {presets}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1004"/>
+        <location filename="../../ui/errors.py" line="1003"/>
         <source>无法读取文件：{path}（{reason}）</source>
         <translation>Cannot read the file: {path} ({reason})</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1006"/>
+        <location filename="../../ui/errors.py" line="1005"/>
         <source>{label}“{text}”不是有效日期，请写成 2023-05-01</source>
         <translation>The {label} “{text}” is not a valid date; write it like 2023-05-01.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1009"/>
+        <location filename="../../ui/errors.py" line="1008"/>
         <source>排量不合理，请以升为单位填写，如 2.0</source>
         <translation>The engine size looks wrong; enter it in litres, e.g. 2.0.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1010"/>
+        <location filename="../../ui/errors.py" line="1009"/>
         <source>请选择能源类型</source>
         <translation>Please choose the energy type.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1011"/>
+        <location filename="../../ui/errors.py" line="1010"/>
         <source>纯电续航应在 1 到 3000 公里之间</source>
         <translation>The electric range must be between 1 and 3000 km.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1012"/>
+        <location filename="../../ui/errors.py" line="1011"/>
         <source>{label}“{text}”不是公里数，请写成 28000 或 2.8万</source>
         <translation>The {label} “{text}” is not a distance in km; write it like 28000.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1015"/>
+        <location filename="../../ui/errors.py" line="1014"/>
         <source>请填写表显里程</source>
         <translation>Please enter the odometer reading.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1016"/>
+        <location filename="../../ui/errors.py" line="1015"/>
         <source>初次登记日期早于 {year} 款车型上市，请核对年款或日期</source>
         <translation>The first registration date is before the {year} model came out; please check the model year or the date.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1019"/>
+        <location filename="../../ui/errors.py" line="1018"/>
         <source>初次登记日期不能晚于今天</source>
         <translation>The first registration date cannot be later than today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1020"/>
+        <location filename="../../ui/errors.py" line="1019"/>
         <source>请选择变速箱</source>
         <translation>Please choose the transmission.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1021"/>
+        <location filename="../../ui/errors.py" line="1020"/>
         <source>请填写车架号（VIN），在前挡风玻璃左下角或行驶证上</source>
         <translation>Please enter the VIN; it is at the lower left of the windscreen or on the vehicle licence.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1024"/>
+        <location filename="../../ui/errors.py" line="1023"/>
         <source>车架号 {vin} 已属于库存车 {stock_no}{gone}，同一辆车不能重复入库。</source>
         <translation>VIN {vin} already belongs to stock car {stock_no}; the same car cannot be taken into stock twice.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1027"/>
+        <location filename="../../ui/errors.py" line="1026"/>
         <source>车架号校验位不符。欧洲、日本等进口车可能不用校验位：请对照车辆核对后勾选“已核对车架号”。</source>
         <translation>The VIN check digit does not match. Imported cars (e.g. European or Japanese) may not use one: check the car and tick “VIN checked”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1031"/>
+        <location filename="../../ui/errors.py" line="1030"/>
         <source>请填写年款（车架号未能读出年款）</source>
         <translation>Please enter the model year (it could not be read from the VIN).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1032"/>
+        <location filename="../../ui/errors.py" line="1031"/>
         <source>年款应在 {earliest} 到 {latest} 之间</source>
         <translation>The model year must be between {earliest} and {latest}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1034"/>
+        <location filename="../../ui/errors.py" line="1033"/>
         <source>只有店长可以设置岗位权限。</source>
         <translation>Only a manager can set role permissions.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1035"/>
+        <location filename="../../ui/errors.py" line="1034"/>
         <source>没有这项权限。</source>
         <translation>There is no such permission.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1036"/>
+        <location filename="../../ui/errors.py" line="1035"/>
         <source>只有整备/评估人员和店长（或门店授权的岗位）可以修改车辆资料和照片。</source>
         <translation>Only preparation/appraisal staff and managers (or roles the store allows) can change car details and photos.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1039"/>
+        <location filename="../../ui/errors.py" line="1038"/>
         <source>自助机不能修改车辆资料</source>
         <translation>The kiosk cannot change car details.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1040"/>
+        <location filename="../../ui/errors.py" line="1039"/>
         <source>请输入库存编号或车牌号。</source>
         <translation>Please enter a stock number or plate number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1041"/>
+        <location filename="../../ui/errors.py" line="1040"/>
         <source>没有找到库存编号或车牌为 {typed} 的车辆。</source>
         <translation>No car with stock number or plate {typed} was found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1044"/>
+        <location filename="../../ui/errors.py" line="1043"/>
         <source>只有店长（或门店授权的岗位）可以修改售价、收车成本和价格构成。</source>
         <translation>Only a manager (or roles the store allows) can change the price, the purchase cost and the price lines.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1049"/>
+        <location filename="../../ui/errors.py" line="1048"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请核对后重新保存。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Please check and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1052"/>
+        <location filename="../../ui/errors.py" line="1051"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。两个版本不同之处：{differences}。请核对后重新保存。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Differences: {differences}. Please check and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1058"/>
+        <location filename="../../ui/errors.py" line="1057"/>
         <source>这条记录已不存在（可能已被合并或删除）。</source>
         <translation>This record no longer exists (it may have been merged or deleted).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1060"/>
+        <location filename="../../ui/errors.py" line="1059"/>
         <source>车辆网址模板必须包含 {{stock_no}}（在设置中修改）</source>
         <translation>The car address pattern must contain {{stock_no}} (change it in Settings).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1063"/>
+        <location filename="../../ui/errors.py" line="1062"/>
         <source>车辆没有库存编号，无法生成二维码地址</source>
         <translation>The car has no stock number, so no QR code address can be made.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1065"/>
+        <location filename="../../ui/errors.py" line="1064"/>
         <source>请店长先在“员工 → 门店资料”填写车辆公开网址（网站根地址，例如 https://www.example.cn/，车辆在其下的 cars/库存编号）：二维码和 sitemap 都用它。</source>
         <translation>Please ask a manager to enter the public car address under “Staff → Store profile” first (the site root, e.g. https://www.example.cn/, with cars under cars/STOCK-NO): the QR codes and the sitemap use it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1071"/>
+        <location filename="../../ui/errors.py" line="1070"/>
         <source>车辆公开网址“{template}”不是以 cars/{{stock_no}} 结尾，静态网站无法对应；请改成例如 https://www.example.cn/cars/{{stock_no}}。</source>
         <translation>The public car address “{template}” does not end in cars/{{stock_no}}, so the static site cannot match it; change it to e.g. https://www.example.cn/cars/{{stock_no}}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1077"/>
+        <location filename="../../ui/errors.py" line="1076"/>
         <source>无法在端口 {port} 上启动网页服务：{detail}。请换一个端口（--port）。</source>
         <translation>The web service cannot start on port {port}: {detail}. Please choose another port (--port).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1080"/>
+        <location filename="../../ui/errors.py" line="1079"/>
         <source>数据库结构版本（{current}）与本程序（{head}）不一致，网页服务不会启动。请先运行 “showroom db upgrade” 或升级本程序。</source>
         <translation>The database version ({current}) does not match this program ({head}); the web service will not start. Run “showroom db upgrade” first or upgrade this program.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1307"/>
+        <location filename="../../ui/errors.py" line="1306"/>
         <source>姓名</source>
         <translation>name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1308"/>
+        <location filename="../../ui/errors.py" line="1307"/>
         <source>单位名称</source>
         <translation>company name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1309"/>
+        <location filename="../../ui/errors.py" line="1308"/>
         <source>用途</source>
         <translation>intended use</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1310"/>
+        <location filename="../../ui/errors.py" line="1309"/>
         <source>意向品牌</source>
         <translation>preferred brands</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1311"/>
+        <location filename="../../ui/errors.py" line="1310"/>
         <source>意向车型</source>
         <translation>preferred models</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1312"/>
+        <location filename="../../ui/errors.py" line="1311"/>
         <source>购车周期</source>
         <translation>buying timeframe</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1313"/>
+        <location filename="../../ui/errors.py" line="1312"/>
         <source>备注</source>
         <translation>notes</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1314"/>
+        <location filename="../../ui/errors.py" line="1313"/>
         <source>调整原因</source>
         <translation>reason for the change</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1315"/>
+        <location filename="../../ui/errors.py" line="1314"/>
         <source>回访结果</source>
         <translation>follow-up result</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1316"/>
+        <location filename="../../ui/errors.py" line="1315"/>
         <source>标签名称</source>
         <translation>tag name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1317"/>
+        <location filename="../../ui/errors.py" line="1316"/>
         <source>沟通内容</source>
         <translation>contact summary</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1318"/>
+        <location filename="../../ui/errors.py" line="1317"/>
         <source>客户答复</source>
         <translation>customer&apos;s reply</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1319"/>
+        <location filename="../../ui/errors.py" line="1318"/>
         <source>下一步</source>
         <translation>next step</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1320"/>
+        <location filename="../../ui/errors.py" line="1319"/>
         <source>称呼</source>
         <translation>form of address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1321"/>
+        <location filename="../../ui/errors.py" line="1320"/>
         <source>平台</source>
         <translation>platform</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1322"/>
+        <location filename="../../ui/errors.py" line="1321"/>
         <source>平台线索编号</source>
         <translation>platform lead number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1323"/>
+        <location filename="../../ui/errors.py" line="1322"/>
         <source>咨询车辆</source>
         <translation>car asked about</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1324"/>
+        <location filename="../../ui/errors.py" line="1323"/>
         <source>留言</source>
         <translation>message</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1325"/>
+        <location filename="../../ui/errors.py" line="1324"/>
         <source>关闭原因</source>
         <translation>reason for closing</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1326"/>
+        <location filename="../../ui/errors.py" line="1325"/>
         <source>品牌</source>
         <translation>brand</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1327"/>
+        <location filename="../../ui/errors.py" line="1326"/>
         <source>车系</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1328"/>
+        <location filename="../../ui/errors.py" line="1327"/>
         <source>车型版本</source>
         <translation>trim</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1329"/>
+        <location filename="../../ui/errors.py" line="1328"/>
         <source>车身颜色</source>
         <translation>body colour</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1330"/>
+        <location filename="../../ui/errors.py" line="1329"/>
         <source>排放标准</source>
         <translation>emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1331"/>
+        <location filename="../../ui/errors.py" line="1330"/>
         <source>车身类型</source>
         <translation>body type</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1332"/>
+        <location filename="../../ui/errors.py" line="1331"/>
         <source>车况说明</source>
         <translation>condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1333"/>
+        <location filename="../../ui/errors.py" line="1332"/>
         <source>情况说明</source>
         <translation>description</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1334"/>
+        <location filename="../../ui/errors.py" line="1333"/>
         <source>保养地点</source>
         <translation>service location</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1335"/>
+        <location filename="../../ui/errors.py" line="1334"/>
         <source>保养内容</source>
         <translation>service work</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1336"/>
+        <location filename="../../ui/errors.py" line="1335"/>
         <source>价格</source>
         <translation>price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1337"/>
+        <location filename="../../ui/errors.py" line="1336"/>
         <source>售价</source>
         <translation>sale price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1338"/>
+        <location filename="../../ui/errors.py" line="1337"/>
         <source>新车指导价</source>
         <translation>new-car list price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1339"/>
+        <location filename="../../ui/errors.py" line="1338"/>
         <source>收车成本</source>
         <translation>purchase cost</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1340"/>
+        <location filename="../../ui/errors.py" line="1339"/>
         <source>表显里程</source>
         <translation>odometer reading</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1341"/>
+        <location filename="../../ui/errors.py" line="1340"/>
         <source>纯电续航</source>
         <translation>electric range</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1342"/>
+        <location filename="../../ui/errors.py" line="1341"/>
         <source>里程</source>
         <translation>mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1343"/>
+        <location filename="../../ui/errors.py" line="1342"/>
         <source>发生日期</source>
         <translation>date of the event</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1344"/>
+        <location filename="../../ui/errors.py" line="1343"/>
         <source>保养日期</source>
         <translation>service date</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1345"/>
+        <location filename="../../ui/errors.py" line="1344"/>
         <source>有效（车辆已预订）</source>
         <translation>active (car reserved)</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1346"/>
+        <location filename="../../ui/errors.py" line="1345"/>
         <source>已抵车款</source>
         <translation>applied to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1347"/>
+        <location filename="../../ui/errors.py" line="1346"/>
         <source>已退还</source>
         <translation>refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1348"/>
+        <location filename="../../ui/errors.py" line="1347"/>
         <source>已没收</source>
         <translation>forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1349"/>
+        <location filename="../../ui/errors.py" line="1348"/>
         <source>已过期</source>
         <translation>expired</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1350"/>
+        <location filename="../../ui/errors.py" line="1349"/>
         <source>现金</source>
         <translation>cash</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1351"/>
+        <location filename="../../ui/errors.py" line="1350"/>
         <source>微信支付</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1352"/>
+        <location filename="../../ui/errors.py" line="1351"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1353"/>
+        <location filename="../../ui/errors.py" line="1352"/>
         <source>银行卡</source>
         <translation>bank card</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1354"/>
+        <location filename="../../ui/errors.py" line="1353"/>
         <source>转账</source>
         <translation>bank transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1355"/>
+        <location filename="../../ui/errors.py" line="1354"/>
         <source>已预约</source>
         <translation>booked</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1356"/>
+        <location filename="../../ui/errors.py" line="1355"/>
         <source>试驾中</source>
         <translation>on a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1357"/>
+        <location filename="../../ui/errors.py" line="1356"/>
         <source>已还车</source>
         <translation>returned</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1358"/>
+        <location filename="../../ui/errors.py" line="1357"/>
         <source>已取消</source>
         <translation>cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1359"/>
+        <location filename="../../ui/errors.py" line="1358"/>
         <source>未到店</source>
         <translation>no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1360"/>
+        <location filename="../../ui/errors.py" line="1359"/>
         <source>已报名</source>
         <translation>registered</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1361"/>
+        <location filename="../../ui/errors.py" line="1360"/>
         <source>候补</source>
         <translation>on the waiting list</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1362"/>
+        <location filename="../../ui/errors.py" line="1361"/>
         <source>已签到</source>
         <translation>checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1363"/>
+        <location filename="../../ui/errors.py" line="1362"/>
         <source>检测中/已检</source>
         <translation>being inspected or inspected</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1364"/>
+        <location filename="../../ui/errors.py" line="1363"/>
         <source>未到场</source>
         <translation>no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1365"/>
+        <location filename="../../ui/errors.py" line="1364"/>
         <source>整备中</source>
         <translation>being prepared</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1366"/>
+        <location filename="../../ui/errors.py" line="1365"/>
         <source>在售</source>
         <translation>on sale</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1367"/>
+        <location filename="../../ui/errors.py" line="1366"/>
         <source>已预订</source>
         <translation>reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1368"/>
+        <location filename="../../ui/errors.py" line="1367"/>
         <source>已售</source>
         <translation>sold</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1369"/>
+        <location filename="../../ui/errors.py" line="1368"/>
         <source>试驾协议</source>
         <translation>test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1370"/>
+        <location filename="../../ui/errors.py" line="1369"/>
         <source>意向金收据</source>
         <translation>deposit receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1371"/>
+        <location filename="../../ui/errors.py" line="1370"/>
         <source>合同</source>
         <translation>contract</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1372"/>
+        <location filename="../../ui/errors.py" line="1371"/>
         <source>检测报告</source>
         <translation>inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1373"/>
+        <location filename="../../ui/errors.py" line="1372"/>
         <source>车辆信息单</source>
         <translation>car information sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1374"/>
+        <location filename="../../ui/errors.py" line="1373"/>
         <source>车型对比</source>
         <translation>model comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1375"/>
+        <location filename="../../ui/errors.py" line="1374"/>
         <source>检测日报名单</source>
         <translation>inspection-day registration slip</translation>
     </message>
@@ -7312,547 +7259,547 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>The {what_label} must be between 1 and {limit} days (for no automatic follow-ups, untick &quot;Automatic&quot;).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1086"/>
+        <location filename="../../ui/errors.py" line="1085"/>
         <source>只有销售顾问和店长可以处理购车客户提醒。</source>
         <translation>Only sales consultants and managers can handle buyer reminders.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1087"/>
+        <location filename="../../ui/errors.py" line="1086"/>
         <source>未知的提醒类型。</source>
         <translation>Unknown reminder type.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1088"/>
+        <location filename="../../ui/errors.py" line="1087"/>
         <source>请选择已发送或跳过。</source>
         <translation>Please choose Sent or Skipped.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1089"/>
+        <location filename="../../ui/errors.py" line="1088"/>
         <source>请选择发送方式。</source>
         <translation>Please choose how it was sent.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1090"/>
+        <location filename="../../ui/errors.py" line="1089"/>
         <source>短信内容最多 {limit} 个字。</source>
         <translation>The text message can have at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1091"/>
+        <location filename="../../ui/errors.py" line="1090"/>
         <source>所选负责人不在本店或已停用，请重新选择。</source>
         <translation>The selected owner is not on this store&apos;s staff or is disabled; please choose again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1094"/>
+        <location filename="../../ui/errors.py" line="1093"/>
         <source>请选择投诉的类别。</source>
         <translation>Please choose the complaint category.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1095"/>
+        <location filename="../../ui/errors.py" line="1094"/>
         <source>投诉响应时限应在 1 到 336 小时之间。</source>
         <translation>The complaint response deadline must be between 1 and 336 hours.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1097"/>
+        <location filename="../../ui/errors.py" line="1096"/>
         <source>没有找到这条投诉。</source>
         <translation>This complaint was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1098"/>
+        <location filename="../../ui/errors.py" line="1097"/>
         <source>投诉 {complaint_no} 已经处理完毕（可能是另一台电脑刚刚完成），请刷新。</source>
         <translation>Complaint {complaint_no} has already been resolved (perhaps just now on another computer); please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1101"/>
+        <location filename="../../ui/errors.py" line="1100"/>
         <source>只有店长或这条投诉的负责人可以转交投诉。</source>
         <translation>Only a manager or the owner of this complaint can hand it over.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1104"/>
+        <location filename="../../ui/errors.py" line="1103"/>
         <source>满意度请选择 1 到 5 分，或留空。</source>
         <translation>Choose a satisfaction score from 1 to 5, or leave it empty.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1105"/>
+        <location filename="../../ui/errors.py" line="1104"/>
         <source>只有店长或这条投诉的负责人可以登记处理结果。</source>
         <translation>Only a manager or the owner of this complaint can record its resolution.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1108"/>
+        <location filename="../../ui/errors.py" line="1107"/>
         <source>请写明投诉的内容。</source>
         <translation>Please describe the complaint.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1109"/>
+        <location filename="../../ui/errors.py" line="1108"/>
         <source>请写明处理结果。</source>
         <translation>Please describe how it was resolved.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1110"/>
+        <location filename="../../ui/errors.py" line="1109"/>
         <source>意向金 {deposit} 与置换车辆作价 {credit} 合计超过成交价 {price}，请核对。</source>
         <translation>The deposit {deposit} plus the trade-in value {credit} exceed the sale price {price}; please check.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1113"/>
+        <location filename="../../ui/errors.py" line="1112"/>
         <source>置换车辆须先签订收车协议、收购入库后才能抵作车款。</source>
         <translation>A trade-in car can only be credited against the price after its purchase agreement is signed and the car is taken into stock.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1116"/>
+        <location filename="../../ui/errors.py" line="1115"/>
         <source>收车协议 {purchase_no} 的卖方不是本合同的买受人，不能置换抵扣。</source>
         <translation>The seller in purchase agreement {purchase_no} is not the buyer in this contract, so it cannot be credited as a trade-in.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1119"/>
+        <location filename="../../ui/errors.py" line="1118"/>
         <source>收车协议 {purchase_no} 的车款已抵扣在合同 {contract_no} 中。</source>
         <translation>The amount of purchase agreement {purchase_no} has already been credited in contract {contract_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1122"/>
+        <location filename="../../ui/errors.py" line="1121"/>
         <source>置换车辆作价已变化，请作废此稿后重新起草。</source>
         <translation>The trade-in value has changed; please void this draft and draft the contract again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1125"/>
+        <location filename="../../ui/errors.py" line="1124"/>
         <source>满意度评价最多 {limit} 个字。</source>
         <translation>The satisfaction comment can have at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1126"/>
+        <location filename="../../ui/errors.py" line="1125"/>
         <source>请先选择满意度评分。</source>
         <translation>Please choose a satisfaction score first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1127"/>
+        <location filename="../../ui/errors.py" line="1126"/>
         <source>已成交客户的售后回访不记录战败原因。</source>
         <translation>An after-sales follow-up of a customer who bought does not record a lost-deal reason.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1130"/>
+        <location filename="../../ui/errors.py" line="1129"/>
         <source>“{label}”不在本店的战败原因列表中，请从列表中选择。</source>
         <translation>&quot;{label}&quot; is not in this store&apos;s list of lost-deal reasons; please choose from the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1133"/>
+        <location filename="../../ui/errors.py" line="1132"/>
         <source>只有店长可以修改战败原因列表。</source>
         <translation>Only a manager can change the list of lost-deal reasons.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1134"/>
+        <location filename="../../ui/errors.py" line="1133"/>
         <source>战败原因最多 {limit} 项。</source>
         <translation>There can be at most {limit} lost-deal reasons.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1135"/>
+        <location filename="../../ui/errors.py" line="1134"/>
         <source>“{label}”太长：每项最多 {limit} 个字。</source>
         <translation>&quot;{label}&quot; is too long: each reason can have at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1136"/>
+        <location filename="../../ui/errors.py" line="1135"/>
         <source>“{label}”重复了。</source>
         <translation>&quot;{label}&quot; is listed twice.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1137"/>
+        <location filename="../../ui/errors.py" line="1136"/>
         <source>这两位客户之间有推荐记录（一人推荐了另一人），不是同一个人，不能合并。</source>
         <translation>One of these customers referred the other, so they are not the same person and cannot be merged.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1142"/>
+        <location filename="../../ui/errors.py" line="1141"/>
         <source>没有检测报告 {report_no}。</source>
         <translation>There is no inspection report {report_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1144"/>
+        <location filename="../../ui/errors.py" line="1143"/>
         <source>检测记录 {report_no} 尚未定稿，不能据此收车。</source>
         <translation>Inspection record {report_no} is not finalised yet; the car cannot be bought on it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1147"/>
+        <location filename="../../ui/errors.py" line="1146"/>
         <source>检测记录 {report_no} 已有更正后的新版本，请按最新版本收车。</source>
         <translation>Inspection record {report_no} has a corrected newer version; please buy the car on the latest version.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1150"/>
+        <location filename="../../ui/errors.py" line="1149"/>
         <source>检测记录 {report_no} 还没有估价，请评估师先填写估价区间。</source>
         <translation>Inspection record {report_no} has no valuation yet; the appraiser must first enter the valuation range.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1153"/>
+        <location filename="../../ui/errors.py" line="1152"/>
         <source>检测记录 {report_no} 没有车架号，收车入库需要车架号。</source>
         <translation>Inspection record {report_no} has no VIN; a VIN is needed to take the car into stock.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1156"/>
+        <location filename="../../ui/errors.py" line="1155"/>
         <source>请填写收购价。</source>
         <translation>Please enter the purchase price.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1157"/>
+        <location filename="../../ui/errors.py" line="1156"/>
         <source>请填写卖方的身份证号码，收车和过户都需要。</source>
         <translation>Please enter the seller&apos;s ID card number; it is needed for the purchase and the title transfer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1164"/>
+        <location filename="../../ui/errors.py" line="1163"/>
         <source>收车须交接机动车行驶证和机动车登记证书（绿本）。</source>
         <translation>Buying a car requires handing over its vehicle licence and its registration certificate (green book).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1167"/>
+        <location filename="../../ui/errors.py" line="1166"/>
         <source>没有找到这位卖方客户，请重新查找。</source>
         <translation>This seller was not found among the customers; please search again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1168"/>
+        <location filename="../../ui/errors.py" line="1167"/>
         <source>所填身份证号码与客户档案中的不一致，请核对卖方本人证件。</source>
         <translation>The ID card number entered does not match the customer record; please check the seller&apos;s own ID card.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1172"/>
+        <location filename="../../ui/errors.py" line="1171"/>
         <source>检测报告 {report_no} 的车辆已按收车协议 {purchase_no} 收购入库。</source>
         <translation>The car of inspection report {report_no} has already been bought and taken into stock under purchase agreement {purchase_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1175"/>
+        <location filename="../../ui/errors.py" line="1174"/>
         <source>检测报告 {report_no} 的车辆刚按收车协议 {purchase_no} 收购入库（另一台电脑），本协议未签订。</source>
         <translation>The car of inspection report {report_no} was just bought under purchase agreement {purchase_no} (on another computer); this agreement was not signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1180"/>
+        <location filename="../../ui/errors.py" line="1179"/>
         <source>检测报告 {report_no} 的车辆刚被另一台电脑收购入库，本协议未签订。</source>
         <translation>The car of inspection report {report_no} was just bought on another computer; this agreement was not signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1185"/>
+        <location filename="../../ui/errors.py" line="1184"/>
         <source>没有找到这份收车协议。</source>
         <translation>This purchase agreement was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1186"/>
+        <location filename="../../ui/errors.py" line="1185"/>
         <source>没有收车协议 {purchase_no}。</source>
         <translation>There is no purchase agreement {purchase_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1189"/>
+        <location filename="../../ui/errors.py" line="1188"/>
         <source>收车协议 {purchase_no} 已签订，请刷新。</source>
         <translation>Purchase agreement {purchase_no} has already been signed; please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1190"/>
+        <location filename="../../ui/errors.py" line="1189"/>
         <source>收车协议 {purchase_no} 已作废，请刷新。</source>
         <translation>Purchase agreement {purchase_no} has been voided; please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1191"/>
+        <location filename="../../ui/errors.py" line="1190"/>
         <source>收车协议 {purchase_no} 不是草稿。</source>
         <translation>Purchase agreement {purchase_no} is not a draft.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1193"/>
+        <location filename="../../ui/errors.py" line="1192"/>
         <source>签署的协议与记录不对应，请重新打开。</source>
         <translation>The signed agreement does not match the record; please open it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1194"/>
+        <location filename="../../ui/errors.py" line="1193"/>
         <source>请输入检测报告编号。</source>
         <translation>Please enter the inspection report number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1195"/>
+        <location filename="../../ui/errors.py" line="1194"/>
         <source>请输入奖励金额，例如 500 或 500.00。</source>
         <translation>Please enter the reward amount, e.g. 500 or 500.00.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1196"/>
+        <location filename="../../ui/errors.py" line="1195"/>
         <source>奖励金额应大于 0、不超过 {limit} 元。</source>
         <translation>The reward must be more than 0 and at most {limit} yuan.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1197"/>
+        <location filename="../../ui/errors.py" line="1196"/>
         <source>奖励金额最多两位小数（精确到分）。</source>
         <translation>The reward can have at most two decimal places (to the fen).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1198"/>
+        <location filename="../../ui/errors.py" line="1197"/>
         <source>只有销售顾问和店长可以登记推荐。</source>
         <translation>Only sales consultants and managers can record referrals.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1199"/>
+        <location filename="../../ui/errors.py" line="1198"/>
         <source>客户不能推荐自己。</source>
         <translation>A customer cannot refer themselves.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1200"/>
+        <location filename="../../ui/errors.py" line="1199"/>
         <source>请选择奖励方式。</source>
         <translation>Please choose the kind of reward.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1201"/>
+        <location filename="../../ui/errors.py" line="1200"/>
         <source>请写明赠送的礼品。</source>
         <translation>Please describe the gift.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1202"/>
+        <location filename="../../ui/errors.py" line="1201"/>
         <source>礼品最多 {limit} 个字。</source>
         <translation>The gift can have at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1203"/>
+        <location filename="../../ui/errors.py" line="1202"/>
         <source>备注最多 {limit} 个字。</source>
         <translation>The note can have at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1204"/>
+        <location filename="../../ui/errors.py" line="1203"/>
         <source>这位客户已经登记过推荐人。</source>
         <translation>This customer already has a referrer recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1205"/>
+        <location filename="../../ui/errors.py" line="1204"/>
         <source>只有店长可以登记推荐奖励已兑现。</source>
         <translation>Only a manager can record that a referral reward was paid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1206"/>
+        <location filename="../../ui/errors.py" line="1205"/>
         <source>这条推荐记录不存在。</source>
         <translation>This referral does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1207"/>
+        <location filename="../../ui/errors.py" line="1206"/>
         <source>这条推荐没有约定奖励。</source>
         <translation>No reward was agreed for this referral.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1208"/>
+        <location filename="../../ui/errors.py" line="1207"/>
         <source>这笔推荐奖励已经兑现过了。</source>
         <translation>This referral reward has already been paid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1209"/>
+        <location filename="../../ui/errors.py" line="1208"/>
         <source>退车须由店长办理。</source>
         <translation>Only a manager can process a return.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1210"/>
+        <location filename="../../ui/errors.py" line="1209"/>
         <source>{contract_no} 不是买卖合同，不能据此退车。</source>
         <translation>{contract_no} is not a sales contract; a car cannot be returned under it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1212"/>
+        <location filename="../../ui/errors.py" line="1211"/>
         <source>合同 {contract_no} 的车辆已经退回（可能是另一台电脑刚刚办理），请刷新。</source>
         <translation>The car of contract {contract_no} has already been returned (perhaps just now on another computer); please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1215"/>
+        <location filename="../../ui/errors.py" line="1214"/>
         <source>合同 {contract_no} 的车辆刚被另一台电脑办理了退车，本次未保存。</source>
         <translation>The car of contract {contract_no} was just returned on another computer; this return was not saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1219"/>
+        <location filename="../../ui/errors.py" line="1218"/>
         <source>合同 {contract_no} 尚未签订，不需要退车；草稿可以作废。</source>
         <translation>Contract {contract_no} is not signed, so there is nothing to return; a draft can be voided.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1222"/>
+        <location filename="../../ui/errors.py" line="1221"/>
         <source>请填写退车时的表显里程。</source>
         <translation>Please enter the odometer reading at return.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1224"/>
+        <location filename="../../ui/errors.py" line="1223"/>
         <source>退车里程 {km} 公里不合理。</source>
         <translation>A return mileage of {km} km is not plausible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1225"/>
+        <location filename="../../ui/errors.py" line="1224"/>
         <source>退车里程“{text}”不是整数公里数。</source>
         <translation>Return mileage &quot;{text}&quot; is not a whole number of kilometres.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1227"/>
+        <location filename="../../ui/errors.py" line="1226"/>
         <source>第 {line} 项扣除费用没有写明名目。</source>
         <translation>Deduction {line} has no description.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1228"/>
+        <location filename="../../ui/errors.py" line="1227"/>
         <source>扣除费用“{item}”没有填写金额。</source>
         <translation>Deduction &quot;{item}&quot; has no amount.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1229"/>
+        <location filename="../../ui/errors.py" line="1228"/>
         <source>扣除费用最多 {limit} 项，请合并同类费用。</source>
         <translation>There can be at most {limit} deductions; please combine similar ones.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1232"/>
+        <location filename="../../ui/errors.py" line="1231"/>
         <source>扣除费用合计 {total} 超过了成交价 {price}。</source>
         <translation>The deductions total {total}, more than the sale price {price}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1235"/>
+        <location filename="../../ui/errors.py" line="1234"/>
         <source>请填写退车原因。</source>
         <translation>Please enter the reason for the return.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1236"/>
+        <location filename="../../ui/errors.py" line="1235"/>
         <source>请记录退车时的车况（外观、内饰、证件、钥匙、物品）。</source>
         <translation>Please record the car&apos;s condition at return (exterior, interior, papers, keys, belongings).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1239"/>
+        <location filename="../../ui/errors.py" line="1238"/>
         <source>{method_label}退款请填写交易单号或流水号，便于对账。</source>
         <translation>For a {method_label} refund, please enter the transaction or reference number for reconciliation.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1242"/>
+        <location filename="../../ui/errors.py" line="1241"/>
         <source>合同 {contract_no} 于 {delivered} 交车，已过 {days} 天，超过 {limit} 天的退车期限，不能按七日退车办理。</source>
         <translation>The car of contract {contract_no} was delivered on {delivered}, {days} days ago, beyond the {limit}-day return period; it cannot be returned under the seven-day return.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1247"/>
+        <location filename="../../ui/errors.py" line="1246"/>
         <source>车辆 {stock_no} 不是已售状态。</source>
         <translation>Car {stock_no} is not marked as sold.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1248"/>
+        <location filename="../../ui/errors.py" line="1247"/>
         <source>退车里程 {mileage} 公里低于合同交车里程 {sale} 公里，请核对表显里程。</source>
         <translation>The return mileage of {mileage} km is below the {sale} km at delivery in the contract; please check the odometer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1251"/>
+        <location filename="../../ui/errors.py" line="1250"/>
         <source>交车后已行驶 {driven} 公里，超过退车条件的 {limit} 公里，不能按七日退车办理。</source>
         <translation>The car has been driven {driven} km since delivery, more than the {limit} km allowed for a return; it cannot be returned under the seven-day return.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1254"/>
+        <location filename="../../ui/errors.py" line="1253"/>
         <source>没有找到这条退车记录。</source>
         <translation>This return record was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1255"/>
+        <location filename="../../ui/errors.py" line="1254"/>
         <source>协议与这条退车记录不对应，请重新打开。</source>
         <translation>The agreement does not match this return record; please open it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1256"/>
+        <location filename="../../ui/errors.py" line="1255"/>
         <source>未知的指标。</source>
         <translation>Unknown metric.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1257"/>
+        <location filename="../../ui/errors.py" line="1256"/>
         <source>目标和预警线请填整数。</source>
         <translation>Targets and warning lines must be whole numbers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1258"/>
+        <location filename="../../ui/errors.py" line="1257"/>
         <source>请先设目标，再设预警线。</source>
         <translation>Set the target first, then the warning line.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1259"/>
+        <location filename="../../ui/errors.py" line="1258"/>
         <source>目标应在 1 到 {limit} 之间。</source>
         <translation>The target must be between 1 and {limit}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1260"/>
+        <location filename="../../ui/errors.py" line="1259"/>
         <source>请记录客户描述的故障现象。</source>
         <translation>Please record the fault as the customer describes it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1261"/>
+        <location filename="../../ui/errors.py" line="1260"/>
         <source>请填写检查诊断的结果。</source>
         <translation>Please enter the result of the diagnosis.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1262"/>
+        <location filename="../../ui/errors.py" line="1261"/>
         <source>请写明保修或不予保修的理由。</source>
         <translation>Please give the reason for covering or not covering the repair.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1263"/>
+        <location filename="../../ui/errors.py" line="1262"/>
         <source>请填写报修时的表显里程。</source>
         <translation>Please enter the odometer reading at the time of the claim.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1265"/>
+        <location filename="../../ui/errors.py" line="1264"/>
         <source>里程 {km} 公里不合理。</source>
         <translation>A mileage of {km} km is not plausible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1266"/>
+        <location filename="../../ui/errors.py" line="1265"/>
         <source>里程“{text}”不是整数公里数。</source>
         <translation>Mileage &quot;{text}&quot; is not a whole number of kilometres.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1268"/>
+        <location filename="../../ui/errors.py" line="1267"/>
         <source>{contract_no} 不是已签订的买卖合同，不能据此索赔。</source>
         <translation>{contract_no} is not a signed sales contract; no warranty claim can be made under it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1271"/>
+        <location filename="../../ui/errors.py" line="1270"/>
         <source>合同 {contract_no} 的车辆已退回，保修随之终止。</source>
         <translation>The car of contract {contract_no} was returned, so its warranty has ended.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1274"/>
+        <location filename="../../ui/errors.py" line="1273"/>
         <source>请输入合同编号、库存编号或车牌号。</source>
         <translation>Please enter a contract number, stock number or plate number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1275"/>
+        <location filename="../../ui/errors.py" line="1274"/>
         <source>没有找到“{text}”对应的已售车辆或买卖合同。</source>
         <translation>No sold car or sales contract matches &quot;{text}&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1278"/>
+        <location filename="../../ui/errors.py" line="1277"/>
         <source>保修只包括发动机和变速箱，请选择报修部件。</source>
         <translation>The warranty covers only the engine and the gearbox; please choose the part.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1279"/>
+        <location filename="../../ui/errors.py" line="1278"/>
         <source>照片最多 {limit} 张。</source>
         <translation>At most {limit} photos.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1280"/>
+        <location filename="../../ui/errors.py" line="1279"/>
         <source>报修里程 {mileage} 公里低于交车里程 {sale} 公里，请核对表显里程。</source>
         <translation>The claim mileage of {mileage} km is below the {sale} km at delivery; please check the odometer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1283"/>
+        <location filename="../../ui/errors.py" line="1282"/>
         <source>保修结论须由评估师或店长作出。</source>
         <translation>Only an appraiser or a manager can decide a warranty claim.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1284"/>
+        <location filename="../../ui/errors.py" line="1283"/>
         <source>没有找到这张索赔单。</source>
         <translation>This warranty claim was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1285"/>
+        <location filename="../../ui/errors.py" line="1284"/>
         <source>索赔单 {claim_no} 已有结论（可能是另一台电脑刚刚填写）。</source>
         <translation>Warranty claim {claim_no} has already been decided (perhaps just now on another computer).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1288"/>
+        <location filename="../../ui/errors.py" line="1287"/>
         <source>索赔单 {claim_no} 报修时已超出保修期限或里程，不能按保修处理。</source>
         <translation>Warranty claim {claim_no} was made outside the warranty period or mileage; it cannot be handled under warranty.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1291"/>
+        <location filename="../../ui/errors.py" line="1290"/>
         <source>保修范围内的维修客户不承担费用，请把客户承担费用改为 0。</source>
         <translation>The customer pays nothing for a repair covered by the warranty; please set the customer&apos;s share to 0.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1294"/>
+        <location filename="../../ui/errors.py" line="1293"/>
         <source>索赔单与记录不对应，请重新打开。</source>
         <translation>The claim form does not match the record; please open it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1295"/>
+        <location filename="../../ui/errors.py" line="1294"/>
         <source>索赔单 {claim_no} 还没有结论，出结论后再打印存档。</source>
         <translation>Warranty claim {claim_no} has not been decided yet; print and archive it after the decision.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1298"/>
+        <location filename="../../ui/errors.py" line="1297"/>
         <source>没有这个手机号的客户。</source>
         <translation>No customer has this mobile number.</translation>
     </message>
@@ -7862,12 +7809,12 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>The agreement has not been signed yet; please sign it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1376"/>
+        <location filename="../../ui/errors.py" line="1375"/>
         <source>首次回访间隔</source>
         <translation>first follow-up interval</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1377"/>
+        <location filename="../../ui/errors.py" line="1376"/>
         <source>回访周期</source>
         <translation>repeat interval</translation>
     </message>
@@ -7984,10 +7931,6 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>Create the store and manager account</translation>
     </message>
     <message>
-        <source>正式使用：填写门店信息并设置店长的用户名和密码，其他员工由店长之后添加。</source>
-        <translation type="vanished">For real use: enter the store details and the manager&apos;s username and password; the manager adds the other staff later.</translation>
-    </message>
-    <message>
         <location filename="../../ui/dialogs/first_run.py" line="187"/>
         <source>以后再说</source>
         <translation>Later</translation>
@@ -8006,10 +7949,6 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <location filename="../../ui/dialogs/first_run.py" line="214"/>
         <source>登录时使用，如 wangjg</source>
         <translation>Used to sign in, e.g. wangjg</translation>
-    </message>
-    <message>
-        <source>至少 6 位</source>
-        <translation type="vanished">At least 6 characters</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/first_run.py" line="174"/>
@@ -8983,10 +8922,6 @@ Reason (optional):</translation>
         <translation>Scan the registration QR code, or type the code and press Enter</translation>
     </message>
     <message>
-        <source>扫描报名二维码，或输入 6 位报名码后按回车</source>
-        <translation type="vanished">Scan the booking QR, or type the 6-character code and press Enter</translation>
-    </message>
-    <message>
         <location filename="../../ui/screens/inspection_day.py" line="1069"/>
         <source>签到</source>
         <translation>Check in</translation>
@@ -9776,10 +9711,6 @@ to take this car&apos;s archive with you</translation>
         <translation>Book a test drive</translation>
     </message>
     <message>
-        <source>{price} 万</source>
-        <translation type="vanished">¥{price}×10k</translation>
-    </message>
-    <message>
         <location filename="../../ui/kiosk/archive.py" line="334"/>
         <source>这辆车刚刚已售出或暂停展示，不能再预约试驾或加入对比。请看看其他车辆。</source>
         <translation>This car has just been sold or withdrawn; it can no longer be booked or compared. Please have a look at our other cars.</translation>
@@ -9900,10 +9831,6 @@ this car&apos;s file with you</translation>
         <translation>Check in</translation>
     </message>
     <message>
-        <source>请输入您预约时留的手机号</source>
-        <translation type="vanished">Enter the mobile number you used for your booking</translation>
-    </message>
-    <message>
         <location filename="../../ui/kiosk/checkin.py" line="128"/>
         <source>输入手机号签到</source>
         <translation>Check in with your mobile number</translation>
@@ -9967,10 +9894,6 @@ you are checked in when you hear the beep.</translation>
         </translation>
     </message>
     <message>
-        <source>第一次来店？请到前台，工作人员将为您登记。</source>
-        <translation type="vanished">First visit? Please come to the front desk and our staff will register you.</translation>
-    </message>
-    <message>
         <location filename="../../ui/kiosk/checkin.py" line="218"/>
         <source>完成</source>
         <translation>Done</translation>
@@ -9979,14 +9902,6 @@ you are checked in when you hear the beep.</translation>
         <location filename="../../ui/kiosk/checkin.py" line="273"/>
         <source>请输入完整的 11 位手机号。</source>
         <translation>Please enter all 11 digits of your mobile number.</translation>
-    </message>
-    <message>
-        <source>{who}，您已签到</source>
-        <translation type="vanished">{who}, you are already checked in</translation>
-    </message>
-    <message>
-        <source>{who}，欢迎光临！签到成功</source>
-        <translation type="vanished">Welcome, {who}! You are checked in</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/checkin.py" line="318"/>
@@ -10009,29 +9924,9 @@ Please take a seat in the lounge and help yourself to tea.</translation>
         <translation>That mobile number is not valid. Please check it and try again.</translation>
     </message>
     <message>
-        <source>没有找到这个号码的登记信息。第一次来店请到前台，工作人员将为您登记。</source>
-        <translation type="vanished">We could not find this number. If this is your first visit, please come to the front desk and our staff will register you.</translation>
-    </message>
-    <message>
         <location filename="../../ui/kiosk/checkin.py" line="341"/>
         <source>没有识别出二维码，请再扫一次。</source>
         <translation>The QR code was not recognised. Please scan it again.</translation>
-    </message>
-    <message>
-        <source>没有找到这个预约，请到前台咨询。</source>
-        <translation type="vanished">We could not find this booking. Please ask at the front desk.</translation>
-    </message>
-    <message>
-        <source>这个预约已过期，请到前台重新预约。</source>
-        <translation type="vanished">This booking has expired. Please book again at the front desk.</translation>
-    </message>
-    <message>
-        <source>这个预约已取消，请到前台重新预约。</source>
-        <translation type="vanished">This booking was cancelled. Please book again at the front desk.</translation>
-    </message>
-    <message>
-        <source>您的预约不在今天，请在预约当天到店后签到。</source>
-        <translation type="vanished">Your booking is not for today. Please check in when you visit on the booked day.</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/checkin.py" line="345"/>
@@ -10130,30 +10025,14 @@ On the day, show the code or scan the QR code to check in. Please take a photo o
 If a place frees up we will call you in turn ({phone}). Please take a photo of this page.</translation>
     </message>
     <message>
-        <source>请点选您的姓氏。</source>
-        <translation type="vanished">Please tap your surname.</translation>
-    </message>
-    <message>
         <location filename="../../ui/kiosk/inspection_day.py" line="253"/>
         <source>报名成功</source>
         <translation>You are signed up</translation>
     </message>
     <message>
-        <source>{name}，您好！{plate} 已获得 {when} 的检测名额（第 {seat} 位）。
-当天到店请出示报名码或扫描二维码签到。请拍照保存本页。</source>
-        <translation type="vanished">Hello {name}! {plate} has a seat on {when} (seat {seat}).
-On the day, show the booking code or scan the QR to check in. Please take a photo of this page.</translation>
-    </message>
-    <message>
         <location filename="../../ui/kiosk/inspection_day.py" line="259"/>
         <source>已登记候补</source>
         <translation>You are on the wait-list</translation>
-    </message>
-    <message>
-        <source>{name}，您好！{when} 的名额已满，{plate} 已登记为候补第 {n} 位。
-有人取消时我们会按顺序电话通知您（{phone}）。请拍照保存本页。</source>
-        <translation type="vanished">Hello {name}! {when} is full; {plate} is number {n} on the wait-list.
-If someone cancels we will call you in turn ({phone}). Please take a photo of this page.</translation>
     </message>
 </context>
 <context>
@@ -10259,21 +10138,9 @@ If someone cancels we will call you in turn ({phone}). Please take a photo of th
 Show the booking code or scan the QR code when you arrive.</translation>
     </message>
     <message>
-        <source>请点选您的姓氏。</source>
-        <translation type="vanished">Please tap your surname.</translation>
-    </message>
-    <message>
         <location filename="../../ui/kiosk/test_drive.py" line="229"/>
         <source>预约成功</source>
         <translation>Booked</translation>
-    </message>
-    <message>
-        <source>{name}，您好！已为您预约 {car}
-{when}
-到店时请出示预约码或扫描二维码。</source>
-        <translation type="vanished">Hello {name}! Your test drive of {car} is booked
-{when}
-Please show your booking code or scan the QR code when you arrive.</translation>
     </message>
 </context>
 <context>
@@ -12753,10 +12620,6 @@ Interest {interest} · total {total}</translation>
         <translation>New customer</translation>
     </message>
     <message>
-        <source>姓氏即可，如：王</source>
-        <translation type="vanished">Surname only, e.g. Wang</translation>
-    </message>
-    <message>
         <location filename="../../ui/dialogs/new_customer.py" line="67"/>
         <source>姓氏即可，如：王（汉字或英文字母，最多 20 个字）</source>
         <translation>Surname is enough, e.g. Wang (Chinese characters or Latin letters, up to 20)</translation>
@@ -14012,10 +13875,6 @@ Interest {interest} · total {total}</translation>
         <source>·待电话通知</source>
         <translation> · to phone</translation>
     </message>
-    <message>
-        <source>候补转正·待电话通知</source>
-        <translation type="vanished">Moved up · to call</translation>
-    </message>
 </context>
 <context>
     <name>ReminderModel</name>
@@ -14560,18 +14419,6 @@ Interest {interest} · total {total}</translation>
         <translation>Store code (prefix of contract and receipt numbers)</translation>
     </message>
     <message>
-        <source>门店名称</source>
-        <translation type="vanished">Store name</translation>
-    </message>
-    <message>
-        <source>门店地址</source>
-        <translation type="vanished">Store address</translation>
-    </message>
-    <message>
-        <source>文件抬头（打印在每页顶部）</source>
-        <translation type="vanished">Letterhead (printed at the top of each page)</translation>
-    </message>
-    <message>
         <location filename="../../ui/dialogs/settings.py" line="58"/>
         <source>发动机与变速箱保修天数（自交车之日起）</source>
         <translation>Engine and gearbox warranty (days from delivery)</translation>
@@ -14685,10 +14532,6 @@ Interest {interest} · total {total}</translation>
         <location filename="../../ui/dialogs/settings.py" line="89"/>
         <source>车辆网页上显示车架号的方式</source>
         <translation>VIN on the car web pages</translation>
-    </message>
-    <message>
-        <source>车辆公开网址模板（二维码用，{stock_no} 替换为库存编号）</source>
-        <translation type="vanished">Public web address of a car (for its QR code; {stock_no} is replaced by the stock number)</translation>
     </message>
 </context>
 <context>
@@ -15422,10 +15265,6 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 </context>
 <context>
     <name>StaffScreen</name>
-    <message>
-        <source>连续输错密码的账号会被锁定；确认是本人后可在这里解锁。</source>
-        <translation type="vanished">Accounts lock after repeated wrong passwords; once you have checked it is really them, unlock here.</translation>
-    </message>
     <message>
         <location filename="../../ui/screens/staff.py" line="353"/>
         <source>刷新</source>
@@ -16610,14 +16449,6 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <translation>Import photos…</translation>
     </message>
     <message>
-        <source>前移</source>
-        <translation type="vanished">Move earlier</translation>
-    </message>
-    <message>
-        <source>后移</source>
-        <translation type="vanished">Move later</translation>
-    </message>
-    <message>
         <location filename="../../ui/screens/vehicle_archive.py" line="576"/>
         <source>设为封面</source>
         <translation>Make cover</translation>
@@ -16651,10 +16482,6 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <location filename="../../ui/screens/vehicle_archive.py" line="656"/>
         <source>价格构成</source>
         <translation>Price breakdown</translation>
-    </message>
-    <message>
-        <source>查看第三方检测报告</source>
-        <translation type="vanished">Open third-party inspection report</translation>
     </message>
     <message>
         <location filename="../../ui/screens/vehicle_archive.py" line="556"/>
@@ -16891,18 +16718,6 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <translation>Cannot open the file; it was saved at: {path}</translation>
     </message>
     <message>
-        <source>[仅内部，不对客户展示]</source>
-        <translation type="vanished">[internal only, never shown to customers]</translation>
-    </message>
-    <message>
-        <source>合计（售价）  {price}</source>
-        <translation type="vanished">Total (price)  {price}</translation>
-    </message>
-    <message>
-        <source>收车成本  {cost}</source>
-        <translation type="vanished">Purchase cost  {cost}</translation>
-    </message>
-    <message>
         <location filename="../../ui/screens/vehicle_archive.py" line="815"/>
         <source>，{score} 分</source>
         <translation>, {score} points</translation>
@@ -16916,10 +16731,6 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <location filename="../../ui/screens/vehicle_archive.py" line="827"/>
         <source>本店检测：暂无</source>
         <translation>Our inspection: none yet</translation>
-    </message>
-    <message>
-        <source>暂无第三方检测报告</source>
-        <translation type="vanished">No third-party inspection report</translation>
     </message>
     <message>
         <location filename="../../ui/screens/vehicle_archive.py" line="1034"/>
@@ -16978,10 +16789,6 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
         <location filename="../../ui/screens/vehicle_archive.py" line="1143"/>
         <source>以下文件未导入：</source>
         <translation>Not imported:</translation>
-    </message>
-    <message>
-        <source>无法打开检测报告，文件已保存在：{path}</source>
-        <translation type="vanished">Cannot open the report; it was saved to: {path}</translation>
     </message>
 </context>
 <context>

@@ -59,7 +59,7 @@ def set_column_widths(
 
 
 # A column grows to its longest shown text up to this width; beyond it the text is
-# elided and the tooltip (or the record) shows it whole.
+# elided (the user can widen the column, or open the record).
 MAX_FITTED_WIDTH = 360
 
 
