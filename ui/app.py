@@ -34,7 +34,14 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from showroom import __version__
-from showroom.context import AppContext, database_url, describe_url, embedded_url, open_context
+from showroom.context import (
+    AppContext,
+    database_url,
+    describe_url,
+    embedded_url,
+    open_context,
+    warm_up_orm,
+)
 from showroom.paths import APP_NAME, AppPaths
 from showroom.settings import Settings
 from ui.errors import BugReporter, fault_parts, install_exception_hooks, report_failure
@@ -99,6 +106,10 @@ def bring_to_front(window: QWidget) -> None:
     if QGuiApplication.platformName() not in {"offscreen", "minimal"}:
         window.raise_()
         window.activateWindow()
+
+
+def _ignore(_: object) -> None:
+    """Nothing to do with a warm-up's result."""
 
 
 class PaintWatcher(QObject):
@@ -314,6 +325,10 @@ class ShowroomApp(QObject):
         else:
             self.window.show_sign_in()
             self._watch_first_paint(self.window.sign_in_page)  # type: ignore[arg-type]
+        if not self.exit_after_startup:
+            # The start-up read nothing through the ORM; configure the mappers while the
+            # user types the password or looks at the kiosk, not on their first tap.
+            self.runner.call(warm_up_orm, _ignore)  # a failure is logged
         if not self.exit_after_startup and not context.database.writes_refused:
             from showroom.services import stores
 
