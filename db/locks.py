@@ -22,6 +22,12 @@ one global order, and every write takes its locks in it, never going back:
    such desk that comes later waits for the merge, then follows ``merged_into_id``
    to the survivor: its rows land on the surviving customer, never on the retired
    one. A new customer's row is new: nobody else can wait for it.
+
+   The one exception: handing the waiting queue out (``reception.offer_waiting``)
+   sets the owner of customers it only learns of under the rotation lock. It locks
+   them with ``lock_customers_if_free`` (``SKIP LOCKED``): a lock taken without
+   waiting cannot close a deadlock cycle; a visitor whose customer is held elsewhere
+   waits for the next hand-out.
 2. **business rows**: first the store's **rotation** (``lock_rotation``: its store row,
    ``FOR NO KEY UPDATE``) where a consultant is picked by rotation or the waiting
    queue is handed out, so that two desks checking visitors in at once never both
@@ -167,6 +173,27 @@ def lock_customers(
     deadlocking. Missing ids map to None.
     """
     return {cid: _locked(session, cid, mode) for cid in sorted(set(customer_ids), key=str)}
+
+
+def lock_customers_if_free(
+    session: Session, customer_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Customer]:
+    """Lock (``UPDATE`` mode) those of the customers nobody else holds; skip the rest.
+
+    For a write that must change customer rows after it has taken business locks
+    (the waiting queue's hand-out): ``SKIP LOCKED`` never waits, so taking these out
+    of the order cannot deadlock. Erased or merged customers are left out too. On
+    SQLite (one writer at a time) every live customer is returned.
+    """
+    if not customer_ids:
+        return {}
+    rows = session.scalars(
+        select(Customer)
+        .where(Customer.id.in_(set(customer_ids)), Customer.deleted_at.is_(None))
+        .with_for_update(key_share=True, skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return {row.id: row for row in rows}
 
 
 def lock_customer_of(

@@ -601,6 +601,10 @@ def _queue_length(session: Session, store_id: uuid.UUID, now: datetime) -> int:
     return int(session.scalar(stmt) or 0)
 
 
+# Visitors read beyond the free consultants, in case some customers are held elsewhere.
+_QUEUE_SLACK = 5
+
+
 def _queue(session: Session, store_id: uuid.UUID, now: datetime, limit: int) -> list[Visit]:
     """The ``limit`` longest-waiting visitors with no consultant (the fair queue), locked."""
     stmt = (
@@ -722,11 +726,17 @@ def offer_waiting(
     free = _rotation(session, store_id, now)
     if not free:
         return []
-    queue = _queue(session, store_id, now, limit=len(free))
+    # The customers' rows change (owner), but customers come first in the lock order and
+    # this runs after the rotation and, on check-out, after the visit (db.locks): so take
+    # only the rows nobody holds (SKIP LOCKED never waits, so it cannot deadlock). A
+    # visitor whose customer another desk is writing keeps their place for the next round.
+    queue = _queue(session, store_id, now, limit=len(free) + _QUEUE_SLACK)
+    lockable = locks.lock_customers_if_free(session, [v.customer_id for v in queue])
+    queue = [visit for visit in queue if visit.customer_id in lockable]
     offers = []
     for visit, consultant in zip(queue, free, strict=False):
         visit.consultant_id = consultant.id
-        customer = session.get_one(Customer, visit.customer_id)
+        customer = lockable[visit.customer_id]
         customer.owner_id = consultant.id
         customer.owner_since = now
         audit.record(

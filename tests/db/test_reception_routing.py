@@ -255,3 +255,45 @@ def test_two_desks_checking_in_at_once_give_two_consultants(
     second.join(20)
     chosen = {_consultant(database, r.visit_id) for r in results.values()}
     assert chosen == {floor_.a, floor_.b}
+
+
+def test_handing_out_the_queue_passes_over_a_customer_another_desk_holds(
+    postgresql_database: Database,
+) -> None:
+    """The hand-out never waits for a customer row (it runs after business locks).
+
+    Another desk is writing under the first queued visitor's customer: the free
+    consultant gets the next visitor at once, and the first keeps their place.
+    """
+    from sqlalchemy import text
+
+    database = postgresql_database
+    floor_ = make_floor(database)
+    first = _walk_in(database, floor_, 0)
+    _walk_in(database, floor_, 1)
+    held = _walk_in(database, floor_, 2)  # queued first
+    later = _walk_in(database, floor_, 3)  # queued second
+    assert _consultant(database, held.visit_id) is None
+    with database.read() as s:
+        held_customer = s.get_one(Visit, held.visit_id).customer_id
+    freed = first.routing.consultant_id
+    with database.engine.connect() as other_desk:
+        other_desk.execute(
+            select(Customer.id).where(Customer.id == held_customer).with_for_update(read=True)
+        )
+        with database.write() as s:
+            # Fail instead of hanging if the hand-out waits for the other desk's lock.
+            s.execute(text("SET LOCAL lock_timeout = '3s'"))
+            reception.check_out(
+                s,
+                floor_.manager,
+                first.visit_id,
+                VisitOutcome.NO_INTEREST,
+                IntentGrade.C,
+                now=NOW + timedelta(minutes=10),
+            )
+        other_desk.rollback()
+    assert _consultant(database, later.visit_id) == freed
+    assert _consultant(database, held.visit_id) is None
+    with database.read() as s:
+        assert s.get_one(Customer, held_customer).owner_id is None
