@@ -24,6 +24,10 @@ def run_gui(args: argparse.Namespace) -> int:
     # ``__feature__`` switches), which the first paint would wait for.
     import showroom.context
     import showroom.logsetup  # noqa: F401
+    from ui import import_check
     from ui.app import run
 
+    # The database layer (some 280 modules) is imported after the first paint: its
+    # modules go through a lighter version of that hook.
+    import_check.install()
     return run(args)
