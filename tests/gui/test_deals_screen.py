@@ -125,6 +125,14 @@ def test_from_deposit_to_a_signed_contract(
     assert screen.deposit_model.rowCount() == 1
     cells = [screen.deposit_model.index(0, c).data() for c in range(9)]
     assert cells[2] == "王** 138****5678" and cells[4] == "¥5,000.00" and cells[5] == "微信支付"
+    # Printed again from the list: the original is archived, so this is copy 1, archived too.
+    screen.deposit_table.selectRow(0)
+    screen.receipt_button.click()
+    assert [(p.kind, p.copy_no) for p in previews] == [
+        ("deposit_receipt", 0),
+        ("deposit_receipt", 1),
+    ]
+    assert "副本 1" in screen.message.text()
 
     # A second desk (here: the same screen) trying the same car is told who holds it.
     screen.take_deposit()
@@ -174,8 +182,8 @@ def test_from_deposit_to_a_signed_contract(
     sign(qtbot, signer.consultant_pad, 40)
     signer.submit()
     assert signer.result() == signer.DialogCode.Accepted
-    assert [p.number[-2:] for p in previews[1:]] == ["01", "-1", "-2"]
-    assert all(box.signed for p in previews[1:] for box in p.signatures)
+    assert [p.number[-2:] for p in previews[2:]] == ["01", "-1", "-2"]
+    assert all(box.signed for p in previews[2:] for box in p.signatures)
     assert "已签订" in screen.message.text()
     with gui_context.database.read() as s:
         assert s.scalars(select(Vehicle.status)).one() is VehicleStatus.SOLD

@@ -104,6 +104,45 @@ def reprint(
     runner.read(load, loaded, on_failure)
 
 
+def print_original_or_copy(
+    runner: TaskRunner,
+    actor: Actor,
+    kind: DocumentKind,
+    number: str,
+    prepare: Callable[[Session], Document],
+    store: Callable[[Session, Document, bytes], object],
+    on_original: Callable[[Document], None],
+    on_copy: Callable[[Document], None],
+    on_failure: Callable[[BaseException], None],
+    cache_dir: Path | None = None,
+) -> None:
+    """The first print of paper ``number`` is its original; every later one a marked copy.
+
+    No original archived yet: ``prepare`` the paper, paint its PDF in a worker,
+    archive it (``store``), then ``on_original``. Otherwise ``reprint`` paints and
+    archives the next copy and hands it to ``on_copy``. The print fonts must be
+    registered (``register_print_fonts``) before the first call: the worker paints.
+    """
+
+    def load(session: Session) -> Document | None:
+        if archive.find_original(session, kind, number):
+            return None
+        return prepare(session)
+
+    def loaded(document: Document | None) -> None:
+        if document is None:
+            reprint(runner, actor, kind, number, on_copy, on_failure, cache_dir)
+            return
+        runner.call(lambda: render_pdf(document), lambda pdf: rendered(document, pdf), on_failure)
+
+    def rendered(document: Document, pdf: bytes) -> None:
+        runner.write(
+            lambda s: store(s, document, pdf), lambda _stored: on_original(document), on_failure
+        )
+
+    runner.read(load, loaded, on_failure)
+
+
 def issue_and_archive(
     runner: TaskRunner,
     issue: Callable[[Session], Document],

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 from db.models import ContractKind, ContractStatus, DepositStatus, DocumentKind, Role
 from showroom.clock import utcnow
 from showroom.context import AppContext
-from showroom.documents import archive
 from showroom.documents.model import Document
 from showroom.money import format_yuan
 from showroom.services import audit
@@ -588,44 +587,19 @@ class DealsScreen(Screen):
 
     def _print_receipt(self, deposit_id: Any, receipt_no: str) -> None:
         """The first print archives the original; every later one is a marked copy."""
-        folder = templates_dir(self.context)
-        actor = self.user.actor
-
-        def load(session: Session) -> Document | None:
-            if archive.find_original(session, DocumentKind.DEPOSIT_RECEIPT, receipt_no):
-                return None
-            return dp.prepare_receipt(
-                session,
-                deposit_id,
-                templates_dir=folder,
-                zone=STORE_ZONE,
-            )
-
-        def loaded(document: Document | None) -> None:
-            if document is None:
-                printing.reprint(
-                    self.runner,
-                    actor,
-                    DocumentKind.DEPOSIT_RECEIPT,
-                    receipt_no,
-                    self._reprinted,
-                    self._failed,
-                    self.context.paths.cache_dir,
-                )
-                return
-            # Painted in a worker (fonts were registered when the screen opened).
-            self.runner.call(
-                lambda: render_pdf(document), lambda pdf: rendered(document, pdf), self._failed
-            )
-
-        def rendered(document: Document, pdf: bytes) -> None:
-            self.runner.write(
-                lambda s: dp.archive_receipt(s, actor, deposit_id, document, pdf),
-                lambda _stored: printing.preview(document, self),
-                self._failed,
-            )
-
-        self.runner.read(load, loaded, self._failed)
+        folder, actor = templates_dir(self.context), self.user.actor
+        printing.print_original_or_copy(
+            self.runner,
+            actor,
+            DocumentKind.DEPOSIT_RECEIPT,
+            receipt_no,
+            lambda s: dp.prepare_receipt(s, deposit_id, templates_dir=folder, zone=STORE_ZONE),
+            lambda s, document, pdf: dp.archive_receipt(s, actor, deposit_id, document, pdf),
+            lambda document: printing.preview(document, self),
+            self._reprinted,
+            self._failed,
+            self.context.paths.cache_dir,
+        )
 
     def _reprinted(self, document: Document) -> None:
         self._say(self.tr("已生成副本 {n} 并存档。").format(n=document.copy_no))

@@ -16,8 +16,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidg
 from db.enums import Role
 from db.models import DocumentKind
 from showroom.context import AppContext
-from showroom.documents import archive
-from showroom.documents.model import Document
 from showroom.money import format_yuan
 from showroom.services import warranty as wt
 from showroom.users import StaffUser
@@ -25,14 +23,13 @@ from ui.dialogs.service import STORE_ZONE, templates_dir
 from ui.dialogs.warranty_claim import ClaimDialog, DecisionDialog, warranty_terms, warranty_text
 from ui.documents import printing
 from ui.documents.fonts import derive_print_fonts, register_print_fonts
-from ui.documents.render import render_pdf
 from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.tasks import TaskRunner
 from ui.widgets.tables import RowListModel, make_table, set_column_widths
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    pass
 
 Index = QModelIndex | QPersistentModelIndex
 OUTSIDE = QColor("#b06000")
@@ -176,56 +173,37 @@ class WarrantyScreen(Screen):
         if row is None:
             return
         dialog = DecisionDialog(self.context, self.runner, self.user, row, self)
-        dialog.succeeded.connect(lambda _r: self._decided(row.id))
+        dialog.succeeded.connect(lambda _r: self._decided(row.id, row.claim_no))
         dialog.open()
 
-    def _decided(self, claim_id: Any) -> None:
+    def _decided(self, claim_id: Any, claim_no: str) -> None:
         self._say(self.tr("结论已保存，正在生成索赔单。"))
         self._changed()
-        self._print(claim_id)
+        self._print(claim_id, claim_no)
 
     def print_form(self) -> None:
         row = self.selected()
         if row is not None:
-            self._print(row.id)
+            self._print(row.id, row.claim_no)
 
-    def _print(self, claim_id: Any) -> None:
+    def _print(self, claim_id: Any, claim_no: str) -> None:
         """The first print is archived as the original; later ones are marked copies."""
         folder, terms, actor = (
             templates_dir(self.context),
             warranty_terms(self.context),
             self.user.actor,
         )
-
-        def load(session: Session) -> tuple[Document, bool]:
-            document = wt.prepare_form(
-                session, claim_id, terms=terms, templates_dir=folder, zone=STORE_ZONE
-            )
-            printed = archive.find_original(session, DocumentKind.CONTRACT, document.number)
-            return document, printed is not None
-
-        def loaded(result: tuple[Document, bool]) -> None:
-            document, printed = result
-            if printed:
-                printing.reprint(
-                    self.runner,
-                    actor,
-                    DocumentKind.CONTRACT,
-                    document.number,
-                    lambda copy: printing.preview(copy, self),
-                    self._failed,
-                    self.context.paths.cache_dir,
-                )
-                return
-            self.runner.call(
-                lambda: render_pdf(document), lambda pdf: rendered(document, pdf), self._failed
-            )
-
-        def rendered(document: Document, pdf: bytes) -> None:
-            self.runner.write(
-                lambda s: wt.archive_form(s, actor, claim_id, document, pdf),
-                lambda _stored: printing.preview(document, self),
-                self._failed,
-            )
-
-        self.runner.read(load, loaded, self._failed)
+        printing.print_original_or_copy(
+            self.runner,
+            actor,
+            DocumentKind.CONTRACT,
+            claim_no,
+            lambda s: wt.prepare_form(
+                s, claim_id, terms=terms, templates_dir=folder, zone=STORE_ZONE
+            ),
+            lambda s, document, pdf: wt.archive_form(s, actor, claim_id, document, pdf),
+            lambda document: printing.preview(document, self),
+            lambda copy: printing.preview(copy, self),
+            self._failed,
+            self.context.paths.cache_dir,
+        )
