@@ -1,4 +1,4 @@
-"""The kiosk browse page's sort chips are all on screen at 1280x800 and 1920x1080.
+"""The kiosk browse page's sort chips are all on screen at 1280x800, 1920x1080 and upright.
 
 The chips sit in a strip that scrolls sideways by finger when it does not fit; nothing
 shows a visitor that there is more, so a chip cut at the strip's edge is a sort they
