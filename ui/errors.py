@@ -1438,7 +1438,7 @@ _OPEN_BUSINESS = {
 }
 _UNKNOWN = QT_TRANSLATE_NOOP("Errors", "未知")
 _NONE = QT_TRANSLATE_NOOP("Errors", "空")
-_FILE = QT_TRANSLATE_NOOP("Errors", "文件")
+_FILE = QT_TRANSLATE_NOOP("Errors", "文件")  # the kind_label of a document of no known kind
 
 
 def _join(items: Iterable[Any]) -> str:
@@ -1530,7 +1530,6 @@ _WORDED: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "contract.vehicle_reserved_by_other": _unknown_if_empty("consultant_name"),
     "deposit.vehicle_reserved": _unknown_if_empty("consultant"),
     "web.schema": lambda p: {"current": p.get("current") or _tr(_NONE)},
-    "document.not_found": lambda p: {"kind_label": p.get("kind_label") or _tr(_FILE)},
     "document.kind_unknown": _listed("choices", "choice_list"),
     "import.unknown_columns": _listed("presets", "preset_names"),
     "import.unknown_preset": _listed("presets", "preset_names"),
