@@ -501,107 +501,107 @@
         <translation>Cars for sale</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="581"/>
+        <location filename="../../ui/kiosk/browse.py" line="582"/>
         <source>最新年份</source>
         <translation>Newest</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="582"/>
+        <location filename="../../ui/kiosk/browse.py" line="583"/>
         <source>价格最低</source>
         <translation>Lowest price</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="583"/>
+        <location filename="../../ui/kiosk/browse.py" line="584"/>
         <source>里程最少</source>
         <translation>Lowest mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="590"/>
+        <location filename="../../ui/kiosk/browse.py" line="591"/>
         <source>金融计算器</source>
         <translation>Loan calculator</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="623"/>
+        <location filename="../../ui/kiosk/browse.py" line="627"/>
         <source>全部品牌</source>
         <translation>All brands</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="636"/>
+        <location filename="../../ui/kiosk/browse.py" line="643"/>
         <source>全部价格</source>
         <translation>All prices</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="637"/>
+        <location filename="../../ui/kiosk/browse.py" line="644"/>
         <source>5万以下</source>
         <translation>Under ¥50k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="638"/>
+        <location filename="../../ui/kiosk/browse.py" line="645"/>
         <source>5–10万</source>
         <translation>¥50k–100k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="639"/>
+        <location filename="../../ui/kiosk/browse.py" line="646"/>
         <source>10–15万</source>
         <translation>¥100k–150k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="640"/>
+        <location filename="../../ui/kiosk/browse.py" line="647"/>
         <source>15–20万</source>
         <translation>¥150k–200k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="641"/>
+        <location filename="../../ui/kiosk/browse.py" line="648"/>
         <source>20–30万</source>
         <translation>¥200k–300k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="642"/>
+        <location filename="../../ui/kiosk/browse.py" line="649"/>
         <source>30万以上</source>
         <translation>Over ¥300k</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="659"/>
+        <location filename="../../ui/kiosk/browse.py" line="666"/>
         <source>全部能源</source>
         <translation>All fuels</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="660"/>
+        <location filename="../../ui/kiosk/browse.py" line="667"/>
         <source>燃油</source>
         <translation>Petrol/diesel</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="661"/>
+        <location filename="../../ui/kiosk/browse.py" line="668"/>
         <source>混动</source>
         <translation>Hybrid</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="662"/>
+        <location filename="../../ui/kiosk/browse.py" line="669"/>
         <source>纯电</source>
         <translation>Electric</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="670"/>
+        <location filename="../../ui/kiosk/browse.py" line="677"/>
         <source>全部车身</source>
         <translation>All body types</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="684"/>
+        <location filename="../../ui/kiosk/browse.py" line="691"/>
         <source>重新加载</source>
         <translation>Reload</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="689"/>
+        <location filename="../../ui/kiosk/browse.py" line="696"/>
         <source>查看全部车辆</source>
         <translation>Show all cars</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="712"/>
+        <location filename="../../ui/kiosk/browse.py" line="719"/>
         <source>重试</source>
         <translation>Retry</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/browse.py" line="816"/>
+        <location filename="../../ui/kiosk/browse.py" line="855"/>
         <source>车型对比（%n）</source>
         <translation>
             <numerusform>Compare (%n)</numerusform>
@@ -609,17 +609,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="816"/>
+        <location filename="../../ui/kiosk/browse.py" line="855"/>
         <source>车型对比</source>
         <translation>Compare cars</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="894"/>
+        <location filename="../../ui/kiosk/browse.py" line="933"/>
         <source>暂时无法加载车辆信息，请稍后再试或咨询工作人员</source>
         <translation>Car information cannot be loaded right now. Please try again later or ask our staff.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/kiosk/browse.py" line="899"/>
+        <location filename="../../ui/kiosk/browse.py" line="938"/>
         <source>共 %n 辆</source>
         <translation>
             <numerusform>%n car</numerusform>
@@ -627,12 +627,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="908"/>
+        <location filename="../../ui/kiosk/browse.py" line="948"/>
         <source>正在加载车辆…</source>
         <translation>Loading cars…</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/browse.py" line="909"/>
+        <location filename="../../ui/kiosk/browse.py" line="949"/>
         <source>没有符合条件的车辆，换个条件试试</source>
         <translation>No cars match. Try other filters.</translation>
     </message>
@@ -640,24 +640,24 @@
 <context>
     <name>BugReporter</name>
     <message>
-        <location filename="../../ui/errors.py" line="1679"/>
+        <location filename="../../ui/errors.py" line="1678"/>
         <source>出现了意外错误</source>
         <translation>Unexpected error</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1680"/>
+        <location filename="../../ui/errors.py" line="1679"/>
         <source>很抱歉，程序出现了意外错误。您输入的内容已尽量保留。</source>
         <translation>Sorry, something unexpected went wrong. What you typed has been kept where possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1682"/>
+        <location filename="../../ui/errors.py" line="1681"/>
         <source>请把下面的日志文件发给技术支持：
 {path}</source>
         <translation>Please send this log file to support:
 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1686"/>
+        <location filename="../../ui/errors.py" line="1685"/>
         <source>知道了</source>
         <translation>OK</translation>
     </message>
@@ -5124,28 +5124,28 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1593"/>
+        <location filename="../../ui/errors.py" line="1592"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请重新打开查看最新内容后再改。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Reopen it to see the latest version, then edit again.</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="343"/>
-        <location filename="../../ui/errors.py" line="1598"/>
+        <location filename="../../ui/errors.py" line="1597"/>
         <source>当前数据库只读，不能保存：{reason}</source>
         <translation>The database is read-only, nothing can be saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1600"/>
+        <location filename="../../ui/errors.py" line="1599"/>
         <source>数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。</source>
         <translation>The database cannot be reached right now. Please try again shortly; if this persists, check the network or contact your administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1603"/>
+        <location filename="../../ui/errors.py" line="1602"/>
         <source>操作没有完成：程序出现了意外错误。详情已写入日志。</source>
         <translation>That did not work: an unexpected error occurred. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1613"/>
+        <location filename="../../ui/errors.py" line="1612"/>
         <source>无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。</source>
         <translation>Cannot connect to the database server {server}. Please check the network and that the server is running.</translation>
     </message>
