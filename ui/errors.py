@@ -14,6 +14,7 @@ import logging
 import sys
 import threading
 import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -1377,6 +1378,167 @@ _LABELS = (
 )
 
 
+# Keys the services pass instead of Chinese words, and their names in the UI's language.
+# Store profile fields, by the letterhead's keys (``missing`` of store.profile_incomplete).
+_STORE_PAPER_FIELDS = {
+    "store_name": QT_TRANSLATE_NOOP("Errors", "门店名称"),
+    "store_address": QT_TRANSLATE_NOOP("Errors", "门店地址"),
+    "store_phone": QT_TRANSLATE_NOOP("Errors", "联系电话"),
+    "store_credit_code": QT_TRANSLATE_NOOP("Errors", "统一社会信用代码"),
+    "store_bank_name": QT_TRANSLATE_NOOP("Errors", "开户银行"),
+    "store_bank_account": QT_TRANSLATE_NOOP("Errors", "银行账号"),
+}
+# Store profile fields, by the form's keys (``key`` of store.field_long).
+_STORE_FORM_FIELDS = {
+    "name": QT_TRANSLATE_NOOP("Errors", "门店名称"),
+    "address": QT_TRANSLATE_NOOP("Errors", "门店地址"),
+    "phone": QT_TRANSLATE_NOOP("Errors", "联系电话"),
+    "credit_code": QT_TRANSLATE_NOOP("Errors", "统一社会信用代码"),
+    "bank_name": QT_TRANSLATE_NOOP("Errors", "开户银行"),
+    "bank_account": QT_TRANSLATE_NOOP("Errors", "银行账号"),
+    "public_url": QT_TRANSLATE_NOOP("Errors", "车辆公开网址"),
+    "letterhead": QT_TRANSLATE_NOOP("Errors", "抬头附加文字"),
+}
+# Customer record fields, by column (``fields`` of edit.conflict).
+_CUSTOMER_FIELDS = {
+    "name": QT_TRANSLATE_NOOP("Errors", "姓名"),
+    "title": QT_TRANSLATE_NOOP("Errors", "称谓"),
+    "phone": QT_TRANSLATE_NOOP("Errors", "手机号"),
+    "phone2": QT_TRANSLATE_NOOP("Errors", "第二联系电话"),
+    "kind": QT_TRANSLATE_NOOP("Errors", "客户类型"),
+    "company_name": QT_TRANSLATE_NOOP("Errors", "单位名称"),
+    "role": QT_TRANSLATE_NOOP("Errors", "客户角色"),
+    "intent_grade": QT_TRANSLATE_NOOP("Errors", "意向等级"),
+    "budget_min": QT_TRANSLATE_NOOP("Errors", "预算下限"),
+    "budget_max": QT_TRANSLATE_NOOP("Errors", "预算上限"),
+    "intended_use": QT_TRANSLATE_NOOP("Errors", "用途"),
+    "preferred_brands": QT_TRANSLATE_NOOP("Errors", "意向品牌"),
+    "preferred_models": QT_TRANSLATE_NOOP("Errors", "意向车型"),
+    "decision_cycle": QT_TRANSLATE_NOOP("Errors", "购车周期"),
+    "payment_preference": QT_TRANSLATE_NOOP("Errors", "付款方式"),
+    "notes": QT_TRANSLATE_NOOP("Errors", "备注"),
+}
+# Inspection checklist sections (the items themselves are the store's own names).
+_INSPECTION_SECTIONS = {
+    "body": QT_TRANSLATE_NOOP("Errors", "车身"),
+    "engine_bay": QT_TRANSLATE_NOOP("Errors", "发动机舱"),
+    "cabin": QT_TRANSLATE_NOOP("Errors", "驾驶舱"),
+    "start": QT_TRANSLATE_NOOP("Errors", "启动"),
+    "road_test": QT_TRANSLATE_NOOP("Errors", "路试"),
+    "chassis": QT_TRANSLATE_NOOP("Errors", "底盘"),
+}
+# What keeps a customer's personal data (``open`` of privacy.open_business).
+_OPEN_BUSINESS = {
+    "referral_reward": QT_TRANSLATE_NOOP("Errors", "未兑现的推荐奖励"),
+    "deposit": QT_TRANSLATE_NOOP("Errors", "有效的意向金（车辆仍为其保留）"),
+    "contract_draft": QT_TRANSLATE_NOOP("Errors", "未签订的合同草稿"),
+    "test_drive": QT_TRANSLATE_NOOP("Errors", "未完成的试驾预约"),
+    "registration": QT_TRANSLATE_NOOP("Errors", "未完成的检测日报名"),
+    "visit": QT_TRANSLATE_NOOP("Errors", "尚未离店的到店记录"),
+}
+_UNKNOWN = QT_TRANSLATE_NOOP("Errors", "未知")
+_NONE = QT_TRANSLATE_NOOP("Errors", "空")
+_FILE = QT_TRANSLATE_NOOP("Errors", "文件")  # the kind_label of a document of no known kind
+
+
+def _join(items: Iterable[Any]) -> str:
+    """A list in the UI's language: "、" in Chinese, ", " in English."""
+    return QCoreApplication.translate("Errors", "、").join(str(item) for item in items)
+
+
+def _named(table: dict[str, str], key: Any) -> str:
+    """The name of ``key`` in ``table``, translated; an unknown key as it is."""
+    found = table.get(str(key))
+    return _tr(found) if found is not None else str(key)
+
+
+def _store_fields(p: dict[str, Any]) -> dict[str, Any]:
+    return {"fields": _join(_named(_STORE_PAPER_FIELDS, k) for k in p.get("missing", ()))}
+
+
+def _store_field(p: dict[str, Any]) -> dict[str, Any]:
+    return {"field": _named(_STORE_FORM_FIELDS, p["key"])} if "key" in p else {}
+
+
+def _required_items(p: dict[str, Any]) -> dict[str, Any]:
+    if "items" not in p:
+        return {}
+    names = _join(
+        QCoreApplication.translate("Errors", "{section}·{item}").format(
+            section=_named(_INSPECTION_SECTIONS, s), item=item
+        )
+        for s, item in p["items"]
+    )
+    count = int(p.get("count", 0))
+    more = (
+        QCoreApplication.translate("Errors", " 等 {count} 项").format(count=count)
+        if count > len(p["items"])
+        else ""
+    )
+    return {"names": names, "more": more}
+
+
+def _open_business(p: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "items": _join(
+            QCoreApplication.translate("Errors", "{what} {count} 项").format(
+                what=_named(_OPEN_BUSINESS, key), count=count
+            )
+            for key, count in p.get("open", ())
+        )
+    }
+
+
+def _differences(p: dict[str, Any]) -> dict[str, Any]:
+    if "differences" not in p:
+        return {}
+    return {
+        "differences": QCoreApplication.translate("Errors", "；").join(
+            QCoreApplication.translate(
+                "Errors", "{field}：已保存为“{theirs}”，你填写的是“{yours}”"
+            ).format(field=_named(_CUSTOMER_FIELDS, name), theirs=v["theirs"], yours=v["yours"])
+            for name, v in p.get("fields", {}).items()
+        )
+    }
+
+
+def _unknown_if_empty(*names: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda p: {n: _tr(_UNKNOWN) for n in names if n in p and not p[n]}
+
+
+def _listed(name: str, source: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda p: {name: _join(p[source])} if source in p else {}
+
+
+def _lead_where(p: dict[str, Any]) -> dict[str, Any]:
+    where = str(p.get("where", ""))
+    return (
+        {"where": QCoreApplication.translate("Errors", "，") + where[1:]}
+        if where.startswith("，")
+        else {}
+    )
+
+
+# Params of a refusal worded in the UI's language from the keys and lists the service
+# passed (the service's own params of the same names are its Chinese wording).
+_WORDED: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "store.profile_incomplete": _store_fields,
+    "store.field_long": _store_field,
+    "inspection.required_missing": _required_items,
+    "privacy.open_business": _open_business,
+    "edit.conflict": _differences,
+    "contract.vehicle_reserved_by_other": _unknown_if_empty("consultant_name"),
+    "deposit.vehicle_reserved": _unknown_if_empty("consultant"),
+    "web.schema": lambda p: {"current": p.get("current") or _tr(_NONE)},
+    "document.kind_unknown": _listed("choices", "choice_list"),
+    "import.unknown_columns": _listed("presets", "preset_names"),
+    "import.unknown_preset": _listed("presets", "preset_names"),
+    # the column headers are what the file must hold, so they stay as written
+    "import.missing_columns": _listed("missing_text", "missing"),
+    "lead.duplicate": _lead_where,
+}
+
+
 def _filled(source: str, params: dict[str, Any]) -> str | None:
     try:
         return source.format(**params)
@@ -1396,15 +1558,20 @@ def _template_of(exc: ShowroomError) -> str | None:
     return found[0]
 
 
-def _shown_params(params: dict[str, Any]) -> dict[str, Any]:
+def _shown_params(code: str, params: dict[str, Any]) -> dict[str, Any]:
     """Params for a translated template: a field or state name (``label``, ``*_label``)
-    that the services pass in Chinese is translated too when a translation exists."""
-    return {
+    that the services pass in Chinese is translated too when a translation exists, and
+    lists and keys are worded in the UI's language (``_WORDED``)."""
+    shown = {
         name: _tr(value)
         if isinstance(value, str) and (name == "label" or name.endswith("_label"))
         else value
         for name, value in params.items()
     }
+    worded = _WORDED.get(code)
+    if worded is not None:
+        shown.update(worded(params))
+    return shown
 
 
 def error_text(exc: BaseException) -> str:
@@ -1415,8 +1582,8 @@ def error_text(exc: BaseException) -> str:
             translated = _tr(source)
             if translated != source:
                 try:
-                    return translated.format(**_shown_params(exc.params))
-                except (KeyError, IndexError, ValueError):
+                    return translated.format(**_shown_params(exc.code, exc.params))
+                except (KeyError, IndexError, ValueError, TypeError):
                     pass
         return exc.message
     translate = QCoreApplication.translate

@@ -102,6 +102,7 @@ def parse_kind(text: str) -> DocumentKind:
             f"未知的文件类型“{text}”。可选：{choices}",
             kind=text,
             choices=choices,
+            choice_list=sorted({k for k in KIND_ALIASES if "_" not in k}),
         ) from None
 
 

@@ -204,7 +204,7 @@ def prefill_for_car(session: Session, car_text: str, phone: str) -> Prefill:
             f"这辆车已由客户 {active.customer_name} 交付意向金预订"
             f"（销售顾问：{active.consultant_name or '未知'}），不能与其他客户签约。",
             customer_name=active.customer_name,
-            consultant_name=active.consultant_name or "未知",
+            consultant_name=active.consultant_name or "",  # the UI says "unknown"
         )
     customer = session.get(Customer, match.id)
     assert customer is not None
@@ -282,7 +282,7 @@ def _deposit_for(
             f"这辆车已由客户 {mask_name(holder.name if holder else '')} 交付意向金预订"
             f"（销售顾问：{taker.display_name if taker else '未知'}），不能与其他客户签约。",
             customer_name=mask_name(holder.name if holder else ""),
-            consultant_name=taker.display_name if taker else "未知",
+            consultant_name=taker.display_name if taker else "",  # the UI says "unknown"
         )
     if deposit_id is not None and (active is None or active.id != deposit_id):
         raise ConflictError(

@@ -144,10 +144,10 @@ def _holder_refusal(session: Session, vehicle: Vehicle) -> ConflictError:
             stock_no=vehicle.stock_no,
         )
     customer = mask_name(row.name)
-    consultant = row.display_name or "未知"
+    consultant = row.display_name or ""  # the UI says "unknown"
     return ConflictError(
         "deposit.vehicle_reserved",
-        f"这辆车已由客户 {customer} 交付意向金预订（销售顾问：{consultant}，"
+        f"这辆车已由客户 {customer} 交付意向金预订（销售顾问：{consultant or '未知'}，"
         f"收据号 {row.receipt_no}），不能再收取意向金。",
         customer=customer,
         consultant=consultant,

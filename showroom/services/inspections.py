@@ -569,6 +569,8 @@ def finalise(
             count=len(missing),
             names=names,
             more=more,
+            # (section key, the store's own item name) for the UI to word in its language
+            items=[[i.section.value, i.label] for i in missing[:4]],
         )
     if (view.accident or view.flood or view.fire) and not view.structural_evidence:
         raise ValidationError(

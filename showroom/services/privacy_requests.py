@@ -608,14 +608,26 @@ def _inspection_ids(session: Session, customer_id: uuid.UUID) -> list[uuid.UUID]
 # --- erasure ------------------------------------------------------------------------------
 
 
-def _open_business(session: Session, customer_id: uuid.UUID) -> list[str]:
+# What still keeps a customer's personal data, by key (the UI words a key in its language).
+OPEN_BUSINESS_LABELS = {
+    "referral_reward": "未兑现的推荐奖励",
+    "deposit": "有效的意向金（车辆仍为其保留）",
+    "contract_draft": "未签订的合同草稿",
+    "test_drive": "未完成的试驾预约",
+    "registration": "未完成的检测日报名",
+    "visit": "尚未离店的到店记录",
+}
+
+
+def _open_business(session: Session, customer_id: uuid.UUID) -> list[tuple[str, int]]:
+    """(key of ``OPEN_BUSINESS_LABELS``, how many) of what is still open."""
     checks = (
-        (Deposit, Deposit.status == DepositStatus.ACTIVE, "有效的意向金（车辆仍为其保留）"),
-        (Contract, Contract.status == ContractStatus.DRAFT, "未签订的合同草稿"),
+        (Deposit, Deposit.status == DepositStatus.ACTIVE, "deposit"),
+        (Contract, Contract.status == ContractStatus.DRAFT, "contract_draft"),
         (
             TestDrive,
             TestDrive.status.in_((TestDriveStatus.BOOKED, TestDriveStatus.CHECKED_OUT)),
-            "未完成的试驾预约",
+            "test_drive",
         ),
         (
             Registration,
@@ -626,26 +638,26 @@ def _open_business(session: Session, customer_id: uuid.UUID) -> list[str]:
                     RegistrationStatus.CHECKED_IN,
                 )
             ),
-            "未完成的检测日报名",
+            "registration",
         ),
-        (Visit, Visit.status != VisitStatus.LEFT, "尚未离店的到店记录"),
+        (Visit, Visit.status != VisitStatus.LEFT, "visit"),
     )
-    found = []
+    found: list[tuple[str, int]] = []
     owed = session.scalar(
         select(func.count())
         .select_from(Referral)
         .where(Referral.referrer_id == customer_id, Referral.reward_status == "promised")
     )
     if owed:
-        found.append(f"未兑现的推荐奖励 {owed} 项")
-    for model, condition, label in checks:
+        found.append(("referral_reward", owed))
+    for model, condition, key in checks:
         count = session.scalar(
             select(func.count())
             .select_from(model)
             .where(model.customer_id == customer_id, condition)
         )
         if count:
-            found.append(f"{label} {count} 项")
+            found.append((key, count))
     return found
 
 
@@ -841,11 +853,12 @@ def erase_customer(
         raise NotFoundError("customer.not_found", "客户不存在或已被合并。")
     still_open = _open_business(session, customer.id)
     if still_open:
+        items = "、".join(f"{OPEN_BUSINESS_LABELS[key]} {count} 项" for key, count in still_open)
         raise ConflictError(
             "privacy.open_business",
-            f"该客户还有未办结的业务：{'、'.join(still_open)}。请先办结或取消，再删除个人信息。",
-            open=still_open,
-            items="、".join(still_open),
+            f"该客户还有未办结的业务：{items}。请先办结或取消，再删除个人信息。",
+            open=[[key, count] for key, count in still_open],
+            items=items,
         )
     kept = _legal_records(session, customer.id)
     anonymised = _anonymise(session, customer, at)

@@ -203,6 +203,7 @@ def _limited(value: str, limit: int, key: str) -> str:
             "store.field_long",
             f"{FIELD_LABELS[key]}最多 {limit} 个字（现在 {len(value)} 个）。",
             field=FIELD_LABELS[key],
+            key=key,
             maximum=limit,
             length=len(value),
         )

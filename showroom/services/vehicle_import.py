@@ -571,6 +571,7 @@ def detect_preset(headers: list[str]) -> Preset:
         "import.unknown_columns",
         f"无法识别文件的列，请选择导入模板（{presets}）",
         presets=presets,
+        preset_names=list(PRESETS),
     )
 
 
@@ -584,6 +585,7 @@ def _preset(name: str | None, headers: list[str]) -> Preset:
             f"没有名为“{name}”的导入模板，可选：{'、'.join(PRESETS)}",
             preset=name,
             presets="、".join(PRESETS),
+            preset_names=list(PRESETS),
         )
     missing = [h for h in preset.required if h not in headers]
     if missing:

@@ -63,7 +63,7 @@ def check_schema(database: Database) -> None:
             "web.schema",
             f"数据库结构版本（{state.current or '空'}）与本程序（{state.head}）不一致，"
             "网页服务不会启动。请先运行 “showroom db upgrade” 或升级本程序。",
-            current=state.current or "空",
+            current=state.current or "",  # the UI says "none"
             head=state.head,
         )
 

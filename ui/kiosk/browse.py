@@ -575,6 +575,7 @@ class BrowsePage(KioskPage):
         self._sort_group.setExclusive(True)
         self._sort_group.buttonClicked.connect(self._filters_changed)
         sort_row = QHBoxLayout()
+        sort_row.setContentsMargins(0, 0, 0, 0)  # a 64 px chip in the 72 px strip, not cut
         sort_row.setSpacing(12)
         sort_row.addStretch(1)
         self._sorts = [
@@ -601,11 +602,14 @@ class BrowsePage(KioskPage):
         header.setSpacing(16)
         header.addWidget(title)
         header.addWidget(self._count)
-        # A strip like the filter rows: in a longer language the sort chips scroll
-        # sideways instead of widening the window; on a portrait screen they get a row
-        # of their own under the title (resizeEvent).
+        # The sort chips are always shown whole (a chip cut at a strip's edge is a sort
+        # the visitor never finds): beside the title when the header has room, else at
+        # the end of the brand row, or on a portrait screen in a row of their own under
+        # the title (``_place_sort_strip``).
         self._sort_strip = self._strip(sort_row)
+        self._sort_strip.setMinimumWidth(self._sort_strip.widget().sizeHint().width())
         self._header = header
+        self._sort_place = "header"  # or "brand_row", "own_row"
         header.addWidget(self._sort_strip, 1)
         header.addWidget(self.loan_button)
         header.addWidget(self.compare_button)
@@ -624,6 +628,9 @@ class BrowsePage(KioskPage):
         self._all_brands.setProperty("brand", "")
         self._all_brands.setChecked(True)
         brand_strip = self._strip(self._brand_row)
+        self._brand_line = QHBoxLayout()
+        self._brand_line.setSpacing(16)
+        self._brand_line.addWidget(brand_strip, 1)
 
         self._price_group = QButtonGroup(self)
         self._price_group.setExclusive(True)
@@ -724,7 +731,7 @@ class BrowsePage(KioskPage):
         layout.setContentsMargins(48, 16, 36, 16)
         layout.setSpacing(14)
         layout.addLayout(header)
-        layout.addWidget(brand_strip)
+        layout.addLayout(self._brand_line)
         layout.addWidget(price_strip)
         layout.addWidget(kind_strip)
         layout.addWidget(self._content, 1)
@@ -732,19 +739,51 @@ class BrowsePage(KioskPage):
         self._state_changed()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        narrow = event.size().width() < event.size().height()
-        in_header = self._header.indexOf(self._sort_strip) >= 0
-        if narrow and in_header:
+        self._place_sort_strip(event.size())
+        super().resizeEvent(event)
+
+    def _header_fits_sorts(self, width: int) -> bool:
+        """Whether title, count, sort chips and buttons fit side by side in ``width``."""
+        margins = self._layout.contentsMargins()
+        header = self._header
+        items = [header.itemAt(i) for i in range(header.count())]
+        widgets = [i.widget() for i in items if i is not None and i.widget() is not None]
+        needed = sum(
+            self._sort_strip.minimumWidth()
+            if w is self._sort_strip
+            else max(w.sizeHint().width(), w.minimumWidth())
+            for w in widgets + ([] if self._sort_strip in widgets else [self._sort_strip])
+        )
+        needed += header.spacing() * len(widgets) + margins.left() + margins.right()
+        return needed <= width
+
+    def _place_sort_strip(self, size: QSize | None = None) -> None:
+        size = size or self.size()
+        if size.width() < size.height():
+            where = "own_row"
+        elif self._header_fits_sorts(size.width()):
+            where = "header"
+        else:
+            where = "brand_row"
+        if where == self._sort_place:
+            return
+        # Take it out of where it is...
+        if self._header.indexOf(self._sort_strip) >= 0:
             self._header.removeWidget(self._sort_strip)
             self._header.insertStretch(2, 1)
-            self._layout.insertWidget(1, self._sort_strip)
-        elif not narrow and not in_header:
-            self._layout.removeWidget(self._sort_strip)
+        self._layout.removeWidget(self._sort_strip)
+        self._brand_line.removeWidget(self._sort_strip)
+        # ...and put it where it fits whole.
+        if where == "header":
             stretch = self._header.itemAt(2)
             if stretch is not None and stretch.spacerItem() is not None:
                 self._header.removeItem(stretch)
             self._header.insertWidget(2, self._sort_strip, 1)
-        super().resizeEvent(event)
+        elif where == "brand_row":
+            self._brand_line.addWidget(self._sort_strip, 0)
+        else:
+            self._layout.insertWidget(1, self._sort_strip)
+        self._sort_place = where
 
     def _chip(self, text: str, group: QButtonGroup, row: QHBoxLayout) -> QPushButton:
         chip = QPushButton(text, self)
@@ -897,6 +936,7 @@ class BrowsePage(KioskPage):
         state = self.model.state
         total = self.model.total
         self._count.setText(self.tr("共 %n 辆", "", total) if state == "ready" else "")
+        self._place_sort_strip()  # a longer count may leave the sort chips no room
         self._more_banner.setVisible(state == "ready" and self.model.more_failed)
         self._retry.setVisible(state == "error")
         self._clear_filters.setVisible(state == "empty" and self.current_query() != CarQuery())
