@@ -71,11 +71,13 @@ def main(argv: list[str]) -> int:
 
 def parallel_arguments(rest: list[str]) -> list[str]:
     """pytest-xdist workers, one more than the cores (many tests wait on PostgreSQL or a
-    subprocess), unless the caller chose otherwise."""
+    subprocess), unless the caller chose otherwise. ``worksteal``: an idle worker takes
+    tests queued for a busy one, so a few long tests (the frozen build, the browser)
+    do not leave the others idle at the end."""
     for arg in rest:
         if arg.startswith(("-n", "--numprocesses", "--dist")) or arg in {"no:xdist", "-pno:xdist"}:
             return []
-    return ["-n", str((os.cpu_count() or 1) + 1)]
+    return ["-n", str((os.cpu_count() or 1) + 1), "--dist", "worksteal"]
 
 
 if __name__ == "__main__":
