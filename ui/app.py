@@ -559,6 +559,9 @@ def run(args: argparse.Namespace) -> int:
         if (missing := platform_check.missing_library()) is not None:
             print(platform_check.message(missing, settings["language"]), file=sys.stderr)
             return 1
+        if (display := platform_check.unreachable_display()) is not None:
+            print(platform_check.display_message(display, settings["language"]), file=sys.stderr)
+            return 1
         app = create_application(sys.argv[:1], settings["language"])
         reporter = BugReporter(paths.log_file, app)
         install_exception_hooks(reporter)

@@ -7,6 +7,7 @@ loading Qt: the heavy imports happen inside ``run_gui``.
 from __future__ import annotations
 
 import argparse
+import importlib
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -25,9 +26,12 @@ def run_gui(args: argparse.Namespace) -> int:
     import showroom.context
     import showroom.logsetup  # noqa: F401
     from ui import import_check
+
+    importlib.import_module("shiboken6")  # installs that hook (after the modules above)
+
+    # Every module from here on (the screens, and after the first paint the database
+    # layer's ~280 modules) goes through a lighter version of that hook.
+    import_check.install()
     from ui.app import run
 
-    # The database layer (some 280 modules) is imported after the first paint: its
-    # modules go through a lighter version of that hook.
-    import_check.install()
     return run(args)

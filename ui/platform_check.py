@@ -88,3 +88,60 @@ def message(soname: str, language: str) -> str:
         )
     which = f"{soname}（软件包 {package}）" if package else soname
     return f"无法打开程序窗口：缺少系统库 {which}，请安装：{INSTALL_COMMAND}"
+
+
+def unreachable_display(environ: os._Environ[str] | dict[str, str] | None = None) -> str | None:
+    """Why Qt would find no screen to open a window on, or None.
+
+    Qt aborts without a word a Python program can catch when no platform can start;
+    the usual cause is a Linux session with no graphical display (over ssh, in a
+    service). ``""``: no display is set at all; otherwise the X11 display that does
+    not answer (tried with libxcb, as Qt's X11 plugin would).
+    """
+    env = environ if environ is not None else os.environ
+    if not sys.platform.startswith("linux") or env.get("QT_QPA_PLATFORM", "").split(":")[0] not in {
+        "",
+        "xcb",
+    }:
+        return None
+    display = env.get("DISPLAY", "")
+    if not display:
+        return None if env.get("WAYLAND_DISPLAY") and not env.get("QT_QPA_PLATFORM") else ""
+    if env.get("WAYLAND_DISPLAY") and not env.get("QT_QPA_PLATFORM"):
+        return None  # Qt tries Wayland first
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return None  # missing_library names it
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)
+    try:
+        return display if xcb.xcb_connection_has_error(connection) else None
+    finally:
+        xcb.xcb_disconnect(connection)
+
+
+def display_message(display: str, language: str) -> str:
+    if language.startswith("en"):
+        if not display:
+            return (
+                "Showroom cannot open its window: this session has no graphical display "
+                "(DISPLAY is not set); start it from the desktop, or see showroom --help "
+                "for the commands that need none."
+            )
+        return (
+            f"Showroom cannot open its window: the display {display} does not answer; "
+            "start it from the desktop, or see showroom --help for the commands that need none."
+        )
+    if not display:
+        return (
+            "无法打开程序窗口：当前会话没有图形显示（未设置 DISPLAY），"
+            "请在桌面环境中启动；不需要窗口的功能见 showroom --help。"
+        )
+    return (
+        f"无法打开程序窗口：显示 {display} 无法连接，"
+        "请在桌面环境中启动；不需要窗口的功能见 showroom --help。"
+    )
