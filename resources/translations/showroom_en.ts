@@ -528,7 +528,7 @@
     <message>
         <location filename="../../ui/kiosk/browse.py" line="643"/>
         <source>全部价格</source>
-        <translation>All prices</translation>
+        <translation>Any price</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/browse.py" line="644"/>
@@ -538,27 +538,27 @@
     <message>
         <location filename="../../ui/kiosk/browse.py" line="645"/>
         <source>5–10万</source>
-        <translation>¥50k–100k</translation>
+        <translation>¥50–100k</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/browse.py" line="646"/>
         <source>10–15万</source>
-        <translation>¥100k–150k</translation>
+        <translation>¥100–150k</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/browse.py" line="647"/>
         <source>15–20万</source>
-        <translation>¥150k–200k</translation>
+        <translation>¥150–200k</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/browse.py" line="648"/>
         <source>20–30万</source>
-        <translation>¥200k–300k</translation>
+        <translation>¥200–300k</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/browse.py" line="649"/>
         <source>30万以上</source>
-        <translation>Over ¥300k</translation>
+        <translation>¥300k+</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/browse.py" line="666"/>

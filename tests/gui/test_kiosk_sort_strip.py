@@ -1,5 +1,7 @@
 """The kiosk browse page's sort chips are all on screen at 1280x800, 1920x1080 and upright.
 
+The price bands too, on the landscape screens.
+
 The chips sit in a strip that scrolls sideways by finger when it does not fit; nothing
 shows a visitor that there is more, so a chip cut at the strip's edge is a sort they
 never find. Each chip must lie wholly inside the visible part of its strip and of the
@@ -61,6 +63,12 @@ def test_every_sort_chip_is_on_screen_whole(
             kiosk.grab().save(str(Path(SHOTS) / name))
         chips = [page._sort_group.button(n) for n in range(len(page._sorts))]
         assert len(chips) == 3
+        if size[0] > size[1]:
+            # On a landscape screen the price bands (a fixed list) fit whole as well; the
+            # brands and body types grow with the stock and may scroll.
+            bands = [page._price_group.button(n) for n in range(len(page._bands))]
+            assert len(bands) == 7
+            chips += bands
         window = QRect(QPoint(0, 0), kiosk.size())
         for chip in chips:
             assert isinstance(chip, QPushButton)
