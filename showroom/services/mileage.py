@@ -409,14 +409,20 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def km_per_day(points: list[Reading]) -> tuple[float, bool]:
-    """The car's kilometres per day from its first to its last reading, and whether it
-    came from readings (False: the national average, one reading or too close)."""
-    if len(points) >= 2:
-        first, last = points[0], points[-1]
-        span = (last.read_on - first.read_on).days
-        if span >= MIN_SPAN_DAYS:
-            return max(0.0, (last.km - first.km) / span), True
+def km_per_day(points: list[Reading], since: date | None = None) -> tuple[float, bool]:
+    """The car's kilometres per day and whether it came from readings (False: the
+    national average: one reading, or readings too close together).
+
+    From the first to the last reading on or after ``since`` (the last service: how
+    the car is driven now) when they are ``MIN_SPAN_DAYS`` apart, else from all of them.
+    """
+    recent = [p for p in points if since is not None and p.read_on >= since]
+    for chosen in (recent, points):
+        if len(chosen) >= 2:
+            first, last = chosen[0], chosen[-1]
+            span = (last.read_on - first.read_on).days
+            if span >= MIN_SPAN_DAYS:
+                return max(0.0, (last.km - first.km) / span), True
     return DEFAULT_KM_PER_DAY, False
 
 
@@ -464,7 +470,7 @@ def maintenance_due(
 ) -> MaintenanceDue:
     """The first service from ``cycle`` on that falls on or after ``start`` (cycles
     whose day has passed are rolled over, as the reminder list does)."""
-    rate, measured = km_per_day(points)
+    rate, measured = km_per_day(points, base_on)
     at_base = next((p.km for p in points if p.read_on == base_on), None)
     base_km = float(at_base) if at_base is not None else km_on(points, rate, base_on)
     n = max(1, cycle)
