@@ -89,9 +89,7 @@ _TEMPLATES: dict[str, str | tuple[str, ...]] = {
     "mileage.km_range": QT_TRANSLATE_NOOP("Errors", "里程应在 0 到 {high} 公里之间。"),
     "mileage.future": QT_TRANSLATE_NOOP("Errors", "里程日期不能晚于今天。"),
     "mileage.note_too_long": QT_TRANSLATE_NOOP("Errors", "备注最多 {limit} 个字。"),
-    "mileage.not_sold": QT_TRANSLATE_NOOP(
-        "Errors", "这辆车没有有效的销售合同，无需记录保养里程。"
-    ),
+    "mileage.not_sold": QT_TRANSLATE_NOOP("Errors", "这辆车没有有效的销售合同，无需记录保养里程。"),
     "mileage.before_sale": QT_TRANSLATE_NOOP("Errors", "里程日期不能早于购车日期 {day}。"),
     "mileage.below_earlier": QT_TRANSLATE_NOOP(
         "Errors", "{km} 公里低于 {day} 已记录的 {earlier} 公里，里程不会倒退，请核对。"
