@@ -2703,13 +2703,13 @@
     </message>
     <message>
         <location filename="../../ui/dialogs/customer_record.py" line="388"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="848"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="856"/>
         <source>手机：{p}</source>
         <translation>Mobile: {p}</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/customer_record.py" line="393"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="861"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="869"/>
         <source>身份证：{i}</source>
         <translation>ID: {i}</translation>
     </message>
@@ -2793,7 +2793,7 @@
     </message>
     <message>
         <location filename="../../ui/dialogs/customer_record.py" line="316"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="875"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="883"/>
         <source>撤回营销同意</source>
         <translation>Withdraw marketing consent</translation>
     </message>
@@ -2804,7 +2804,7 @@
     </message>
     <message>
         <location filename="../../ui/dialogs/customer_record.py" line="319"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="899"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="907"/>
         <source>导出个人信息</source>
         <translation>Export personal data</translation>
     </message>
@@ -2815,7 +2815,7 @@
     </message>
     <message>
         <location filename="../../ui/dialogs/customer_record.py" line="322"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="947"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="955"/>
         <source>删除个人信息</source>
         <translation>Erase personal data</translation>
     </message>
@@ -2913,7 +2913,7 @@
     <message>
         <location filename="../../ui/dialogs/customer_record.py" line="514"/>
         <source>里程与保养</source>
-        <translation>Mileage &amp; service</translation>
+        <translation>Mileage and service</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/customer_record.py" line="517"/>
@@ -3041,261 +3041,266 @@
         <translation>{km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="643"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="647"/>
         <source>该客户没有在本店购车，无需记录保养里程。</source>
         <translation>This customer bought no car here; no mileage to record.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="646"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="650"/>
         <source>里程与保养（{n}）</source>
-        <translation>Mileage &amp; service ({n})</translation>
+        <translation>Mileage and service ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="653"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="657"/>
         <source>按里程，预计已行驶约 {km} 公里</source>
         <translation>by mileage, about {km} km driven</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="655"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="659"/>
         <source>按时间，距购车满 {m} 个月</source>
         <translation>by time, {m} months since the sale</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="657"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="661"/>
         <source>按时间，距上次保养满 {m} 个月</source>
         <translation>by time, {m} months since the last service</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="659"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="663"/>
         <source>约 {km} 公里/天</source>
         <translation>about {km} km a day</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="661"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="665"/>
         <source>按全国平均每年约 1.2 万公里估算</source>
         <translation>estimated at the national average of about 12,000 km a year</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="663"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="668"/>
+        <source>{car}：应于 {day} 保养，已逾期（{why}；{pace}）</source>
+        <translation>{car}: service was due {day}, overdue ({why}; {pace})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="671"/>
         <source>{car}：下次保养 {day}（{why}；{pace}）</source>
         <translation>{car}: next service {day} ({why}; {pace})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="680"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="688"/>
         <source>待同步：网络断开，里程已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The mileage is saved on this PC and will be recorded when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="682"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="690"/>
         <source>里程已记录，下次保养日期已按新里程估算。</source>
         <translation>Mileage recorded; the next service date is estimated from it.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="707"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="715"/>
         <source>谁推荐了 {name}？</source>
         <translation>Who referred {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="714"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="722"/>
         <source>推荐关系已登记。</source>
         <translation>Referral recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="730"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="738"/>
         <source>推荐奖励已登记为兑现。</source>
         <translation>Reward marked as paid.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="741"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="749"/>
         <source>{low}–{high} 万元</source>
         <translation>¥{low}–{high} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="745"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="753"/>
         <source>{low} 万元以上</source>
         <translation>¥{low} × 10,000 or more</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="747"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="755"/>
         <source>{high} 万元以下</source>
         <translation>Up to ¥{high} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="749"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="757"/>
         <source>同意接收营销信息</source>
         <translation>Agrees to receive marketing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="750"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="758"/>
         <source>不同意营销联系（不得推销）</source>
         <translation>Does not agree to marketing (no sales calls)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="751"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="759"/>
         <source>未记录</source>
         <translation>Not recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="754"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="762"/>
         <source>（文本版本 {v}）</source>
         <translation> (text version {v})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="755"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="763"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="757"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="765"/>
         <source>（自 {d}）</source>
         <translation> (since {d})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="762"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="770"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="763"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="771"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="764"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="772"/>
         <source>客户类型</source>
         <translation>Customer type</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="765"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="773"/>
         <source>客户角色</source>
         <translation>Customer role</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="766"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="774"/>
         <source>来源渠道</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="767"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="775"/>
         <source>建档时间</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="768"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="776"/>
         <source>预算</source>
         <translation>Budget</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="769"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="777"/>
         <source>用途</source>
         <translation>Use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="770"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="778"/>
         <source>意向品牌</source>
         <translation>Preferred brands</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="771"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="779"/>
         <source>意向车型</source>
         <translation>Models of interest</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="772"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="780"/>
         <source>购车周期</source>
         <translation>Buying timeframe</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="774"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="782"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="777"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="785"/>
         <source>未定</source>
         <translation>Undecided</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="779"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="787"/>
         <source>标签</source>
         <translation>Tags</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="780"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="788"/>
         <source>营销同意</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/customer_record.py" line="553"/>
         <location filename="../../ui/dialogs/customer_record.py" line="598"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="781"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="789"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="810"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="818"/>
         <source>与 {name}（{phone}）的沟通</source>
         <translation>Contact with {name} ({phone})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="820"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="828"/>
         <source>客户资料已保存。</source>
         <translation>Customer details saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="829"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="837"/>
         <source>待同步：网络断开，沟通记录已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The contact is saved on this PC and recorded automatically when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="831"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="839"/>
         <source>沟通记录已保存。</source>
         <translation>Contact saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="868"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="876"/>
         <source>此次查看已记入审计日志。</source>
         <translation>This view has been recorded in the audit log.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="876"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="884"/>
         <source>客户要求不再接收优惠和活动信息？确认后立即停止对其营销回访，并记入审计日志。</source>
         <translation>Does the customer no longer want offers and event news? Confirming stops sales follow-up calls at once and is written to the audit log.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="892"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="900"/>
         <source>已撤回营销同意，停止了 {n} 条营销回访。</source>
         <translation>Marketing consent withdrawn; {n} sales follow-up calls stopped.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="897"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="905"/>
         <source>个人信息副本.pdf</source>
         <translation>personal-data-copy.pdf</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="899"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="907"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="939"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="947"/>
         <source>已导出：{pdf} 和 {json}。请只交给客户本人。</source>
         <translation>Exported: {pdf} and {json}. Hand them to the customer in person only.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="949"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="957"/>
         <source>客户要求删除个人信息。合同、收据和已签的试驾协议依法保留，其余资料将被匿名化，无法恢复。
 请填写删除依据（申请日期或编号，不要填写个人信息）：</source>
         <translation>The customer asks for their personal data to be erased. Contracts, receipts and signed test-drive agreements are kept as the law requires; everything else is anonymised and cannot be restored.
 Enter the grounds (date or number of the request, no personal data):</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="967"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="975"/>
         <source>已删除的客户</source>
         <translation>Erased customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="978"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="986"/>
         <source>个人信息已删除（审计编号 {seq}）；依法保留的合同、收据和协议 {kept} 份。</source>
         <translation>Personal data erased (audit no. {seq}); {kept} contracts, receipts and agreements kept as the law requires.</translation>
     </message>
@@ -4477,47 +4482,47 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DormantModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="255"/>
+        <location filename="../../ui/screens/follow_ups.py" line="258"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="256"/>
+        <location filename="../../ui/screens/follow_ups.py" line="259"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="257"/>
+        <location filename="../../ui/screens/follow_ups.py" line="260"/>
         <source>意向</source>
         <translation>Grade</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="258"/>
+        <location filename="../../ui/screens/follow_ups.py" line="261"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="259"/>
+        <location filename="../../ui/screens/follow_ups.py" line="262"/>
         <source>最后联系</source>
         <translation>Last contact</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="260"/>
+        <location filename="../../ui/screens/follow_ups.py" line="263"/>
         <source>未联系天数</source>
         <translation>Days silent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="285"/>
+        <location filename="../../ui/screens/follow_ups.py" line="288"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="288"/>
+        <location filename="../../ui/screens/follow_ups.py" line="291"/>
         <source>从未联系</source>
         <translation>Never</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="291"/>
+        <location filename="../../ui/screens/follow_ups.py" line="294"/>
         <source>{days} 天</source>
         <translation>{days} days</translation>
     </message>
@@ -8350,57 +8355,57 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>FollowUpModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="173"/>
+        <location filename="../../ui/screens/follow_ups.py" line="176"/>
         <source>应回访日期</source>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="174"/>
+        <location filename="../../ui/screens/follow_ups.py" line="177"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="175"/>
+        <location filename="../../ui/screens/follow_ups.py" line="178"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="176"/>
+        <location filename="../../ui/screens/follow_ups.py" line="179"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="177"/>
+        <location filename="../../ui/screens/follow_ups.py" line="180"/>
         <source>意向</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="178"/>
+        <location filename="../../ui/screens/follow_ups.py" line="181"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="179"/>
+        <location filename="../../ui/screens/follow_ups.py" line="182"/>
         <source>回访类型</source>
         <translation>Follow-up type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="180"/>
+        <location filename="../../ui/screens/follow_ups.py" line="183"/>
         <source>流失预警</source>
         <translation>Churn signals</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="193"/>
+        <location filename="../../ui/screens/follow_ups.py" line="196"/>
         <source>今天到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="194"/>
+        <location filename="../../ui/screens/follow_ups.py" line="197"/>
         <source>逾期 {days} 天</source>
         <translation>{days} days overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="202"/>
+        <location filename="../../ui/screens/follow_ups.py" line="205"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -8544,27 +8549,27 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     </message>
     <message>
         <location filename="../../ui/screens/follow_ups.py" line="123"/>
-        <location filename="../../ui/screens/follow_ups.py" line="162"/>
+        <location filename="../../ui/screens/follow_ups.py" line="165"/>
         <source>{reason}（{grade} 级节奏）</source>
         <translation>{reason} (grade {grade} cadence)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="137"/>
+        <location filename="../../ui/screens/follow_ups.py" line="134"/>
         <source>（未留姓名）</source>
         <translation>(no name given)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="138"/>
+        <location filename="../../ui/screens/follow_ups.py" line="141"/>
         <source>{name}（线索）</source>
         <translation>{name} (lead)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="146"/>
+        <location filename="../../ui/screens/follow_ups.py" line="149"/>
         <source>{kind} · 按里程约 {km} 公里</source>
         <translation>{kind} · by mileage, about {km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="150"/>
+        <location filename="../../ui/screens/follow_ups.py" line="153"/>
         <source>{kind} · 满 {months} 个月</source>
         <translation>{kind} · {months} months</translation>
     </message>
@@ -8572,202 +8577,202 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>FollowUpsScreen</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="323"/>
+        <location filename="../../ui/screens/follow_ups.py" line="326"/>
         <source>全部顾问</source>
         <translation>All consultants</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="327"/>
+        <location filename="../../ui/screens/follow_ups.py" line="330"/>
         <source>回访节奏</source>
         <translation>Follow-up cadence</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="331"/>
+        <location filename="../../ui/screens/follow_ups.py" line="334"/>
         <source>战败原因</source>
         <translation>Lost-deal reasons</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="335"/>
+        <location filename="../../ui/screens/follow_ups.py" line="338"/>
         <source>保养间隔</source>
         <translation>Service interval</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="339"/>
+        <location filename="../../ui/screens/follow_ups.py" line="342"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="342"/>
+        <location filename="../../ui/screens/follow_ups.py" line="345"/>
         <source>登记结果</source>
         <translation>Record result</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="392"/>
+        <location filename="../../ui/screens/follow_ups.py" line="395"/>
         <source>今天没有待回访的客户。</source>
         <translation>No customers to follow up today.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="396"/>
+        <location filename="../../ui/screens/follow_ups.py" line="399"/>
         <source>待回访</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="401"/>
+        <location filename="../../ui/screens/follow_ups.py" line="404"/>
         <source>超过 6 个月没有联系（未接通的来电不算联系）的客户，最久的在前。</source>
         <translation>Customers not contacted for over 6 months (unanswered calls do not count), longest first.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="416"/>
+        <location filename="../../ui/screens/follow_ups.py" line="419"/>
         <source>沉睡客户</source>
         <translation>Dormant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="417"/>
+        <location filename="../../ui/screens/follow_ups.py" line="420"/>
         <source>购车客户提醒</source>
         <translation>Buyer reminders</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="477"/>
+        <location filename="../../ui/screens/follow_ups.py" line="480"/>
         <source>复制短信</source>
         <translation>Copy message</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="479"/>
+        <location filename="../../ui/screens/follow_ups.py" line="482"/>
         <source>已发送</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="481"/>
+        <location filename="../../ui/screens/follow_ups.py" line="484"/>
         <source>跳过</source>
         <translation>Skip</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="483"/>
+        <location filename="../../ui/screens/follow_ups.py" line="486"/>
         <source>导出今日短信…</source>
         <translation>Export today&apos;s messages…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="511"/>
+        <location filename="../../ui/screens/follow_ups.py" line="514"/>
         <source>购车客户提醒（{n}）</source>
         <translation>Buyer reminders ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="513"/>
+        <location filename="../../ui/screens/follow_ups.py" line="516"/>
         <source>今天要发的 {n} 条消息。生日祝福只发给同意接收营销信息的客户。</source>
         <translation>{n} messages to send today. Birthday greetings go only to customers who agreed to marketing.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="532"/>
+        <location filename="../../ui/screens/follow_ups.py" line="535"/>
         <source>短信内容已复制，发送后请点“已发送”。</source>
         <translation>Message copied; click &quot;Sent&quot; once it is sent.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="559"/>
+        <location filename="../../ui/screens/follow_ups.py" line="562"/>
         <source>已处理这条提醒。</source>
         <translation>Reminder done.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="563"/>
+        <location filename="../../ui/screens/follow_ups.py" line="566"/>
         <source>待同步：网络断开，已在本机记下，恢复连接后自动登记。</source>
         <translation>Pending sync: offline, kept on this PC and recorded when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="568"/>
+        <location filename="../../ui/screens/follow_ups.py" line="571"/>
         <source>导出今日短信</source>
         <translation>Export today&apos;s messages</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="592"/>
+        <location filename="../../ui/screens/follow_ups.py" line="595"/>
         <source>已导出到 {path}</source>
         <translation>Exported to {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="598"/>
+        <location filename="../../ui/screens/follow_ups.py" line="601"/>
         <source>沉睡客户（{n}）</source>
         <translation>Dormant ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="604"/>
+        <location filename="../../ui/screens/follow_ups.py" line="607"/>
         <source>今天到期 {today} 条 · 逾期 {overdue} 条</source>
         <translation>Due today {today} · Overdue {overdue}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="623"/>
+        <location filename="../../ui/screens/follow_ups.py" line="626"/>
         <source>⚠ {count} 位 A 级客户已超过 {days} 天没有回应，建议降为 B 级</source>
         <translation>⚠ {count} A-grade customers have not responded for over {days} days; consider lowering them to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="631"/>
+        <location filename="../../ui/screens/follow_ups.py" line="634"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="633"/>
+        <location filename="../../ui/screens/follow_ups.py" line="636"/>
         <source>{name}  {phone}  · 顾问 {owner} · {days} 天未联系</source>
         <translation>{name}  {phone}  · Consultant {owner} · No contact for {days} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="642"/>
+        <location filename="../../ui/screens/follow_ups.py" line="645"/>
         <source>降为B</source>
         <translation>Lower to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="650"/>
+        <location filename="../../ui/screens/follow_ups.py" line="653"/>
         <source>另有 {n} 位未列出</source>
         <translation>{n} more not listed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="685"/>
+        <location filename="../../ui/screens/follow_ups.py" line="688"/>
         <source>{name}（{phone}）· {reason}</source>
         <translation>{name} ({phone}) · {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="737"/>
+        <location filename="../../ui/screens/follow_ups.py" line="740"/>
         <source>待同步：网络断开，回访结果已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The follow-up result is saved on this PC and will be recorded once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="743"/>
+        <location filename="../../ui/screens/follow_ups.py" line="746"/>
         <source>已登记回访结果，下次回访：{day}</source>
         <translation>Follow-up result recorded. Next follow-up: {day}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="747"/>
+        <location filename="../../ui/screens/follow_ups.py" line="750"/>
         <source>已登记回访结果。</source>
         <translation>Follow-up result recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="754"/>
+        <location filename="../../ui/screens/follow_ups.py" line="757"/>
         <source>线索：{name} {phone} · {reason}</source>
         <translation>Lead: {name} {phone} · {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="779"/>
+        <location filename="../../ui/screens/follow_ups.py" line="784"/>
         <source>已记录线索沟通，下次回访：{day}</source>
         <translation>Lead contact logged; next call: {day}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="783"/>
+        <location filename="../../ui/screens/follow_ups.py" line="788"/>
         <source>已记录线索沟通，不再自动安排回访。</source>
         <translation>Lead contact logged; no further call is planned.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="801"/>
+        <location filename="../../ui/screens/follow_ups.py" line="806"/>
         <source>已将 {name} 降为 B 级。</source>
         <translation>{name} lowered to grade B.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="842"/>
+        <location filename="../../ui/screens/follow_ups.py" line="847"/>
         <source>回访节奏已保存，从下一次到店、试驾、线索或调整等级起生效。</source>
         <translation>Cadence saved; it applies from the next visit, test drive, enquiry or grade change.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="880"/>
+        <location filename="../../ui/screens/follow_ups.py" line="885"/>
         <source>战败原因列表已保存（{n} 项）。</source>
         <translation>Lost-deal reasons saved ({n}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="918"/>
+        <location filename="../../ui/screens/follow_ups.py" line="923"/>
         <source>保养间隔已保存：{months} 个月或 {km} 公里，先到为准。</source>
         <translation>Service interval saved: {months} months or {km} km, whichever comes first.</translation>
     </message>
@@ -14378,32 +14383,32 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>ReminderModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="219"/>
+        <location filename="../../ui/screens/follow_ups.py" line="222"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="220"/>
+        <location filename="../../ui/screens/follow_ups.py" line="223"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="221"/>
+        <location filename="../../ui/screens/follow_ups.py" line="224"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="222"/>
+        <location filename="../../ui/screens/follow_ups.py" line="225"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="223"/>
+        <location filename="../../ui/screens/follow_ups.py" line="226"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="224"/>
+        <location filename="../../ui/screens/follow_ups.py" line="227"/>
         <source>短信草稿</source>
         <translation>Message draft</translation>
     </message>

@@ -277,8 +277,9 @@ def customer_cars(
                 vehicle.plate or "",
                 sold_on,
                 tuple(points[vehicle.id]),
+                # The first service after the last one, even when its day has passed.
                 maintenance_due(
-                    points[vehicle.id], base, base == sold_on, every, today=today, start=today
+                    points[vehicle.id], base, base == sold_on, every, today=today, start=base
                 ),
             )
         )

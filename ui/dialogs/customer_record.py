@@ -638,6 +638,10 @@ class CustomerRecordDialog(QDialog):
             for column, value in enumerate(values):
                 self.mileage_table.setItem(n, column, QTableWidgetItem(value))
         self.mileage_table.resizeColumnsToContents()
+        for column, width in enumerate((110, 150, 120, 100, 100)):
+            self.mileage_table.setColumnWidth(
+                column, max(width, self.mileage_table.columnWidth(column))
+            )
         lines = [self._service_line(car) for car in self.cars]
         self.service_label.setText(
             "\n".join(lines) if lines else self.tr("该客户没有在本店购车，无需记录保养里程。")
@@ -660,6 +664,10 @@ class CustomerRecordDialog(QDialog):
             if due.estimated_from_readings
             else self.tr("按全国平均每年约 1.2 万公里估算")
         )
+        if due.due_on < self._today():
+            return self.tr("{car}：应于 {day} 保养，已逾期（{why}；{pace}）").format(
+                car=car.vehicle, day=due.due_on.isoformat(), why=why, pace=pace
+            )
         return self.tr("{car}：下次保养 {day}（{why}；{pace}）").format(
             car=car.vehicle, day=due.due_on.isoformat(), why=why, pace=pace
         )

@@ -126,16 +126,19 @@ def row_reason(row: FollowUpRow) -> str:
     return shown
 
 
-def row_name(row: FollowUpRow) -> str:
-    """The customer's name; a lead's as it gave it (or none), marked as a lead."""
-    if not row.is_lead:
-        return row.customer_name
+def lead_name(row: FollowUpRow) -> str:
+    """A lead's name as it gave it, with the form of address, or 未留姓名."""
     name = row.customer_name
     if name and row.lead_title in TITLES and label(TITLES, row.lead_title):
         name = person_name(name, row.lead_title)
-    if not name:
-        name = QCoreApplication.translate("FollowUps", "（未留姓名）")
-    return QCoreApplication.translate("FollowUps", "{name}（线索）").format(name=name)
+    return name or QCoreApplication.translate("FollowUps", "（未留姓名）")
+
+
+def row_name(row: FollowUpRow) -> str:
+    """The customer's name; a lead's marked as a lead."""
+    if not row.is_lead:
+        return row.customer_name
+    return QCoreApplication.translate("FollowUps", "{name}（线索）").format(name=lead_name(row))
 
 
 def reminder_kind(task: buyer_reminders.ReminderTask) -> str:
@@ -752,7 +755,9 @@ class FollowUpsScreen(Screen):
         from ui.dialogs.interaction import InteractionDialog
 
         heading = self.tr("线索：{name} {phone} · {reason}").format(
-            name=row_name(row), phone=row.phone_masked, reason=row_reason(row)
+            name=lead_name(row),
+            phone=row.phone_masked,
+            reason=reason_text(row.reason, row.cadence_grade),
         )
         self.contact_dialog = InteractionDialog(
             self.context,
