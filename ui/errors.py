@@ -78,6 +78,32 @@ _TEMPLATES: dict[str, str | tuple[str, ...]] = {
     "cadence.repeat_without_first": QT_TRANSLATE_NOOP(
         "Errors", "不自动回访的等级不能设置回访周期。"
     ),
+    "maintenance.interval_denied": QT_TRANSLATE_NOOP("Errors", "只有店长可以设置保养间隔。"),
+    "maintenance.months_range": QT_TRANSLATE_NOOP(
+        "Errors", "保养间隔月数应在 {low} 到 {high} 个月之间。"
+    ),
+    "maintenance.km_range": QT_TRANSLATE_NOOP(
+        "Errors", "保养间隔里程应在 {low} 到 {high} 公里之间。"
+    ),
+    "mileage.denied": QT_TRANSLATE_NOOP("Errors", "你的岗位不能记录车辆里程。"),
+    "mileage.source": QT_TRANSLATE_NOOP("Errors", "请选择里程的来源（电话、到店或其他）。"),
+    "mileage.km_range": QT_TRANSLATE_NOOP("Errors", "里程应在 0 到 {high} 公里之间。"),
+    "mileage.future": QT_TRANSLATE_NOOP("Errors", "里程日期不能晚于今天。"),
+    "mileage.note_too_long": QT_TRANSLATE_NOOP("Errors", "备注最多 {limit} 个字。"),
+    "mileage.not_sold": QT_TRANSLATE_NOOP("Errors", "这辆车没有有效的销售合同，无需记录保养里程。"),
+    "mileage.before_sale": QT_TRANSLATE_NOOP("Errors", "里程日期不能早于购车日期 {day}。"),
+    "mileage.below_earlier": QT_TRANSLATE_NOOP(
+        "Errors", "{km} 公里低于 {day} 已记录的 {earlier} 公里，里程不会倒退，请核对。"
+    ),
+    "mileage.above_later": QT_TRANSLATE_NOOP(
+        "Errors", "{km} 公里高于之后 {day} 记录的 {later} 公里，请核对日期。"
+    ),
+    "mileage.too_fast": QT_TRANSLATE_NOOP(
+        "Errors", "距 {day} 的 {earlier} 公里，{days} 天多跑了 {driven} 公里，不太可能，请核对。"
+    ),
+    "interaction.grade_not_lead": QT_TRANSLATE_NOOP(
+        "Errors", "意向等级请在客户档案中调整；这里只为线索选择。"
+    ),
     "auth.failed": QT_TRANSLATE_NOOP("Errors", "用户名或密码不正确。"),
     "auth.failed_attempts_left": QT_TRANSLATE_NOOP(
         "Errors", "用户名或密码不正确。再错 {attempts_left} 次账号将被锁定。"

@@ -35,8 +35,10 @@ from db.models.sales import Contract, Deposit
 from db.models.sync import AppliedOperation, ChangeFeedEntry
 from db.models.vehicles import (
     HistoryRecord,
+    MaintenanceInterval,
     MaintenanceRecord,
     Media,
+    MileageReading,
     PriceItem,
     Vehicle,
     VehiclePhoto,
@@ -71,8 +73,10 @@ __all__ = [
     "KioskArrival",
     "Lead",
     "LostReason",
+    "MaintenanceInterval",
     "MaintenanceRecord",
     "Media",
+    "MileageReading",
     "NumberSequence",
     "PriceItem",
     "Referral",

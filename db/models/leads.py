@@ -9,9 +9,9 @@ lead whose number already belongs to a customer is linked at once.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Computed, ForeignKey, Index, String, Text, text
+from sqlalchemy import Computed, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Entity
@@ -35,6 +35,14 @@ class Lead(Entity, Base):
             unique=True,
             sqlite_where=text("status IN ('new', 'contacted')"),
             postgresql_where=text("status IN ('new', 'contacted')"),
+        ),
+        # The follow-up list's leads: those with a next contact planned (migration 0021).
+        Index(
+            "ix_leads_store_next_contact",
+            "store_id",
+            "next_contact_on",
+            sqlite_where=text("next_contact_on IS NOT NULL"),
+            postgresql_where=text("next_contact_on IS NOT NULL"),
         ),
         # Importing the same platform export twice finds the rows it already made.
         Index(
@@ -68,3 +76,12 @@ class Lead(Entity, Base):
         ForeignKey("customers.id"), index=True, default=None
     )
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    # 回访节奏 for a lead contacted but not yet a customer (migration 0021): the grade chosen
+    # at the call, and when and why to call next. Only a contacted lead without a customer
+    # record has a next contact (a CHECK on PostgreSQL, a trigger pair on SQLite): once
+    # linked, the customer's own cadence takes over.
+    intent_grade: Mapped[str | None] = mapped_column(String(1), default=None)
+    next_contact_on: Mapped[date | None] = mapped_column(Date, default=None)
+    next_contact_reason: Mapped[str | None] = mapped_column(String(20), default=None)
+    # 战败原因 (from the store's list) of a lead closed as lost; only on a closed lead.
+    lost_reason: Mapped[str | None] = mapped_column(String(40), default=None)

@@ -195,3 +195,45 @@ class HistoryRecord(Entity, Base):
     # The evidence (insurance record, repair invoice, photo). Staff only: it may name people;
     # customers are told that evidence is on file.
     evidence_sha: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"), default=None)
+
+
+class MileageReading(Entity, Base):
+    """表显里程: what a sold car's odometer said on a day, as the customer told it on a
+    call or staff read it at a visit; the maintenance reminder by kilometres estimates
+    from these (``showroom.services.mileage``).
+
+    Never below an earlier reading of the car nor its odometer when sold: a trigger on
+    both databases (migration 0021) refuses it, as the service does first.
+    """
+
+    __tablename__ = "mileage_readings"
+    __table_args__ = (
+        Index("ix_mileage_readings_vehicle_read", "vehicle_id", "read_on"),
+        CheckConstraint("mileage_km >= 0 AND mileage_km <= 2000000", name="km_range"),
+        CheckConstraint("source IN ('call', 'visit', 'other')", name="source_known"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    vehicle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("vehicles.id"))
+    read_on: Mapped[date] = mapped_column(Date)
+    mileage_km: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(10))  # call / visit / other
+    note: Mapped[str] = mapped_column(String(100), default="")
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+class MaintenanceInterval(Entity, Base):
+    """保养间隔: the store's months and kilometres between services (whichever comes
+    first); a store without a row uses 6 months / 5,000 km (migration 0021)."""
+
+    __tablename__ = "maintenance_intervals"
+    __table_args__ = (
+        Index("uq_maintenance_intervals_store", "store_id", unique=True),
+        CheckConstraint("months >= 1 AND months <= 24", name="months_range"),
+        CheckConstraint("km >= 1000 AND km <= 50000", name="km_range"),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    months: Mapped[int] = mapped_column(Integer)
+    km: Mapped[int] = mapped_column(Integer)
+    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)

@@ -640,24 +640,24 @@
 <context>
     <name>BugReporter</name>
     <message>
-        <location filename="../../ui/errors.py" line="1678"/>
+        <location filename="../../ui/errors.py" line="1704"/>
         <source>出现了意外错误</source>
         <translation>Unexpected error</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1679"/>
+        <location filename="../../ui/errors.py" line="1705"/>
         <source>很抱歉，程序出现了意外错误。您输入的内容已尽量保留。</source>
         <translation>Sorry, something unexpected went wrong. What you typed has been kept where possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1681"/>
+        <location filename="../../ui/errors.py" line="1707"/>
         <source>请把下面的日志文件发给技术支持：
 {path}</source>
         <translation>Please send this log file to support:
 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1685"/>
+        <location filename="../../ui/errors.py" line="1711"/>
         <source>知道了</source>
         <translation>OK</translation>
     </message>
@@ -1413,57 +1413,57 @@
 <context>
     <name>ClaimModel</name>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="46"/>
+        <location filename="../../ui/screens/warranty.py" line="43"/>
         <source>索赔单号</source>
         <translation>Claim no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="47"/>
+        <location filename="../../ui/screens/warranty.py" line="44"/>
         <source>报修时间</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="48"/>
+        <location filename="../../ui/screens/warranty.py" line="45"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="49"/>
+        <location filename="../../ui/screens/warranty.py" line="46"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="50"/>
+        <location filename="../../ui/screens/warranty.py" line="47"/>
         <source>部件</source>
         <translation>Part</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="51"/>
+        <location filename="../../ui/screens/warranty.py" line="48"/>
         <source>故障现象</source>
         <translation>Symptom</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="52"/>
+        <location filename="../../ui/screens/warranty.py" line="49"/>
         <source>保修期内</source>
         <translation>In warranty</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="53"/>
+        <location filename="../../ui/screens/warranty.py" line="50"/>
         <source>结论</source>
         <translation>Decision</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="54"/>
+        <location filename="../../ui/screens/warranty.py" line="51"/>
         <source>门店/客户承担</source>
         <translation>Store / customer pays</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="72"/>
+        <location filename="../../ui/screens/warranty.py" line="69"/>
         <source>是</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="72"/>
+        <location filename="../../ui/screens/warranty.py" line="69"/>
         <source>否</source>
         <translation>No</translation>
     </message>
@@ -2336,52 +2336,52 @@
 <context>
     <name>ContractModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="152"/>
+        <location filename="../../ui/screens/deals.py" line="151"/>
         <source>合同编号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="153"/>
+        <location filename="../../ui/screens/deals.py" line="152"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="154"/>
+        <location filename="../../ui/screens/deals.py" line="153"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="155"/>
+        <location filename="../../ui/screens/deals.py" line="154"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="156"/>
+        <location filename="../../ui/screens/deals.py" line="155"/>
         <source>成交价</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="157"/>
+        <location filename="../../ui/screens/deals.py" line="156"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="158"/>
+        <location filename="../../ui/screens/deals.py" line="157"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="159"/>
+        <location filename="../../ui/screens/deals.py" line="158"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="175"/>
+        <location filename="../../ui/screens/deals.py" line="174"/>
         <source>（变更 {no}）</source>
         <translation> (amends {no})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="178"/>
+        <location filename="../../ui/screens/deals.py" line="177"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
@@ -2671,510 +2671,636 @@
 <context>
     <name>CustomerRecordDialog</name>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="247"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="252"/>
         <source>客户档案</source>
         <translation>Customer record</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="252"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="258"/>
         <source>正在加载…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="257"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="263"/>
         <source>显示完整号码</source>
         <translation>Show full number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="258"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="262"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="264"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="268"/>
         <source>查看会记入审计日志</source>
         <translation>Viewing is recorded in the audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="261"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="267"/>
         <source>显示身份证号</source>
         <translation>Show ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="305"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="311"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="366"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="719"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="388"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="856"/>
         <source>手机：{p}</source>
         <translation>Mobile: {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="371"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="732"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="393"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="869"/>
         <source>身份证：{i}</source>
         <translation>ID: {i}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="371"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="393"/>
         <source>未登记</source>
         <translation>Not on file</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="377"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="399"/>
         <source>资料与需求</source>
         <translation>Details and needs</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="398"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="420"/>
         <source>到店号</source>
         <translation>Visit no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="381"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="399"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="425"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="450"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="403"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="421"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="447"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="472"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="400"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="422"/>
         <source>目的</source>
         <translation>Purpose</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="401"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="476"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="527"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="423"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="498"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="551"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="402"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="475"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="424"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="497"/>
         <source>顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="403"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="477"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="425"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="499"/>
         <source>结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="404"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="426"/>
         <source>意向</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="419"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="441"/>
         <source>到店记录（{n}）</source>
         <translation>Visits ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="426"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="448"/>
         <source>方式</source>
         <translation>Channel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="381"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="427"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="403"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="449"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="274"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="280"/>
         <source>编辑资料…（E）</source>
         <translation>Edit details… (E)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="278"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="284"/>
         <source>记录沟通…（N）</source>
         <translation>Log contact… (N)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="310"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="746"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="316"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="883"/>
         <source>撤回营销同意</source>
         <translation>Withdraw marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="311"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="317"/>
         <source>客户不再接收优惠信息：立即停止营销回访</source>
         <translation>The customer no longer wants offers: sales follow-up calls stop at once</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="313"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="770"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="319"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="907"/>
         <source>导出个人信息</source>
         <translation>Export personal data</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="314"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="320"/>
         <source>把门店保存的该客户信息导出为 PDF 和 JSON，交给客户</source>
         <translation>Export everything the store keeps about this customer as PDF and JSON, for the customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="316"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="818"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="322"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="955"/>
         <source>删除个人信息</source>
         <translation>Erase personal data</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="318"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="324"/>
         <source>按客户申请删除并匿名化；合同、收据和试驾协议依法保留</source>
         <translation>Erase and anonymise on the customer&apos;s request; contracts, receipts and test-drive agreements are kept as the law requires</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="357"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="379"/>
         <source>标签：{tags}</source>
         <translation>Tags: {tags}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="361"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="383"/>
         <source>⚠ 流失预警：{signals}</source>
         <translation>⚠ Churn signals: {signals}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="368"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="390"/>
         <source>&#x3000;第二电话：{p}</source>
         <translation>   Second phone: {p}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="381"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="428"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="403"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="450"/>
         <source>内容</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="381"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="403"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="392"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="414"/>
         <source>时间线（{n}）</source>
         <translation>Timeline ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="429"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="451"/>
         <source>客户答复</source>
         <translation>Customer&apos;s answer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="430"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="452"/>
         <source>下一步</source>
         <translation>Next step</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="444"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="466"/>
         <source>沟通记录（{n}）</source>
         <translation>Contacts ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="451"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="473"/>
         <source>原等级</source>
         <translation>Old grade</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="452"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="474"/>
         <source>新等级</source>
         <translation>New grade</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="453"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="475"/>
         <source>调整人</source>
         <translation>Changed by</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="454"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="476"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="467"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="489"/>
         <source>意向等级变化（{n}）</source>
         <translation>Intent grade changes ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="473"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="495"/>
         <source>应回访日</source>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="474"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="496"/>
         <source>事由</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="490"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="512"/>
         <source>回访任务（{n}）</source>
         <translation>Follow-up tasks ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="493"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="514"/>
+        <source>里程与保养</source>
+        <translation>Mileage and service</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="517"/>
         <source>推荐（{n}）</source>
         <translation>Referrals ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="504"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="528"/>
         <source>无奖励</source>
         <translation>No reward</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="505"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="529"/>
         <source>待兑现</source>
         <translation>Promised</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="506"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="530"/>
         <source>已兑现</source>
         <translation>Paid</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="511"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="535"/>
         <source>推荐人：{name}</source>
         <translation>Referred by {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="513"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="537"/>
         <source>推荐了：{name}</source>
         <translation>Referred {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="515"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="539"/>
         <source>¥{amount}</source>
         <translation>¥{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="525"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="549"/>
         <source>关系</source>
         <translation>Relation</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="526"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="550"/>
         <source>奖励</source>
         <translation>Reward</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="528"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="552"/>
         <source>登记日期</source>
         <translation>Recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="542"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="566"/>
         <source>登记推荐人…</source>
         <translation>Record referrer…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="549"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="573"/>
         <source>标记奖励已兑现</source>
         <translation>Mark reward paid</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="578"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="593"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="594"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="595"/>
+        <source>表显里程</source>
+        <translation>Odometer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="596"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="597"/>
+        <source>记录人</source>
+        <translation>Recorded by</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="605"/>
+        <source>记录里程…</source>
+        <translation>Record mileage…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="617"/>
+        <source>购车交车</source>
+        <translation>Delivery at sale</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="618"/>
+        <source>保养记录</source>
+        <translation>Service history</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="619"/>
+        <source>质保报修</source>
+        <translation>Warranty claim</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="620"/>
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="621"/>
+        <source>到店</source>
+        <translation>Visit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="622"/>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="628"/>
+        <source>{km} 公里</source>
+        <translation>{km} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="647"/>
+        <source>该客户没有在本店购车，无需记录保养里程。</source>
+        <translation>This customer bought no car here; no mileage to record.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="650"/>
+        <source>里程与保养（{n}）</source>
+        <translation>Mileage and service ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="657"/>
+        <source>按里程，预计已行驶约 {km} 公里</source>
+        <translation>by mileage, about {km} km driven</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="659"/>
+        <source>按时间，距购车满 {m} 个月</source>
+        <translation>by time, {m} months since the sale</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="661"/>
+        <source>按时间，距上次保养满 {m} 个月</source>
+        <translation>by time, {m} months since the last service</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="663"/>
+        <source>约 {km} 公里/天</source>
+        <translation>about {km} km a day</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="665"/>
+        <source>按全国平均每年约 1.2 万公里估算</source>
+        <translation>estimated at the national average of about 12,000 km a year</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="668"/>
+        <source>{car}：应于 {day} 保养，已逾期（{why}；{pace}）</source>
+        <translation>{car}: service was due {day}, overdue ({why}; {pace})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="671"/>
+        <source>{car}：下次保养 {day}（{why}；{pace}）</source>
+        <translation>{car}: next service {day} ({why}; {pace})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="688"/>
+        <source>待同步：网络断开，里程已保存在本机，恢复连接后自动登记。</source>
+        <translation>Pending sync: the network is down. The mileage is saved on this PC and will be recorded when the connection is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="690"/>
+        <source>里程已记录，下次保养日期已按新里程估算。</source>
+        <translation>Mileage recorded; the next service date is estimated from it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/customer_record.py" line="715"/>
         <source>谁推荐了 {name}？</source>
         <translation>Who referred {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="585"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="722"/>
         <source>推荐关系已登记。</source>
         <translation>Referral recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="601"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="738"/>
         <source>推荐奖励已登记为兑现。</source>
         <translation>Reward marked as paid.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="612"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="749"/>
         <source>{low}–{high} 万元</source>
         <translation>¥{low}–{high} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="616"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="753"/>
         <source>{low} 万元以上</source>
         <translation>¥{low} × 10,000 or more</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="618"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="755"/>
         <source>{high} 万元以下</source>
         <translation>Up to ¥{high} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="620"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="757"/>
         <source>同意接收营销信息</source>
         <translation>Agrees to receive marketing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="621"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="758"/>
         <source>不同意营销联系（不得推销）</source>
         <translation>Does not agree to marketing (no sales calls)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="622"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="759"/>
         <source>未记录</source>
         <translation>Not recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="625"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="762"/>
         <source>（文本版本 {v}）</source>
         <translation> (text version {v})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="626"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="763"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="628"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="765"/>
         <source>（自 {d}）</source>
         <translation> (since {d})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="633"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="770"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="634"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="771"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="635"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="772"/>
         <source>客户类型</source>
         <translation>Customer type</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="636"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="773"/>
         <source>客户角色</source>
         <translation>Customer role</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="637"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="774"/>
         <source>来源渠道</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="638"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="775"/>
         <source>建档时间</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="639"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="776"/>
         <source>预算</source>
         <translation>Budget</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="640"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="777"/>
         <source>用途</source>
         <translation>Use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="641"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="778"/>
         <source>意向品牌</source>
         <translation>Preferred brands</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="642"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="779"/>
         <source>意向车型</source>
         <translation>Models of interest</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="643"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="780"/>
         <source>购车周期</source>
         <translation>Buying timeframe</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="645"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="782"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="648"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="785"/>
         <source>未定</source>
         <translation>Undecided</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="650"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="787"/>
         <source>标签</source>
         <translation>Tags</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="651"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="788"/>
         <source>营销同意</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="529"/>
-        <location filename="../../ui/dialogs/customer_record.py" line="652"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="553"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="598"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="789"/>
         <source>备注</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="681"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="818"/>
         <source>与 {name}（{phone}）的沟通</source>
         <translation>Contact with {name} ({phone})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="691"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="828"/>
         <source>客户资料已保存。</source>
         <translation>Customer details saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="700"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="837"/>
         <source>待同步：网络断开，沟通记录已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The contact is saved on this PC and recorded automatically when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="702"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="839"/>
         <source>沟通记录已保存。</source>
         <translation>Contact saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="739"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="876"/>
         <source>此次查看已记入审计日志。</source>
         <translation>This view has been recorded in the audit log.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="747"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="884"/>
         <source>客户要求不再接收优惠和活动信息？确认后立即停止对其营销回访，并记入审计日志。</source>
         <translation>Does the customer no longer want offers and event news? Confirming stops sales follow-up calls at once and is written to the audit log.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="763"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="900"/>
         <source>已撤回营销同意，停止了 {n} 条营销回访。</source>
         <translation>Marketing consent withdrawn; {n} sales follow-up calls stopped.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="768"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="905"/>
         <source>个人信息副本.pdf</source>
         <translation>personal-data-copy.pdf</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="770"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="907"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="810"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="947"/>
         <source>已导出：{pdf} 和 {json}。请只交给客户本人。</source>
         <translation>Exported: {pdf} and {json}. Hand them to the customer in person only.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="820"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="957"/>
         <source>客户要求删除个人信息。合同、收据和已签的试驾协议依法保留，其余资料将被匿名化，无法恢复。
 请填写删除依据（申请日期或编号，不要填写个人信息）：</source>
         <translation>The customer asks for their personal data to be erased. Contracts, receipts and signed test-drive agreements are kept as the law requires; everything else is anonymised and cannot be restored.
 Enter the grounds (date or number of the request, no personal data):</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="838"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="975"/>
         <source>已删除的客户</source>
         <translation>Erased customer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="849"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="986"/>
         <source>个人信息已删除（审计编号 {seq}）；依法保留的合同、收据和协议 {kept} 份。</source>
         <translation>Personal data erased (audit no. {seq}); {kept} contracts, receipts and agreements kept as the law requires.</translation>
     </message>
@@ -3858,237 +3984,237 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DealsScreen</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="241"/>
+        <location filename="../../ui/screens/deals.py" line="240"/>
         <source>定金与合同</source>
         <translation>Deposits &amp; contracts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="246"/>
+        <location filename="../../ui/screens/deals.py" line="245"/>
         <source>收取意向金</source>
         <translation>Take deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="248"/>
+        <location filename="../../ui/screens/deals.py" line="247"/>
         <source>直接签约（无意向金）</source>
         <translation>Sell without deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="276"/>
+        <location filename="../../ui/screens/deals.py" line="275"/>
         <source>只看有效的意向金</source>
         <translation>Active deposits only</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="294"/>
+        <location filename="../../ui/screens/deals.py" line="293"/>
         <source>打印收据</source>
         <translation>Print receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="295"/>
+        <location filename="../../ui/screens/deals.py" line="294"/>
         <source>起草合同（抵扣意向金）</source>
         <translation>Draft contract (apply deposit)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="296"/>
+        <location filename="../../ui/screens/deals.py" line="295"/>
         <source>退还（店长）</source>
         <translation>Refund (manager)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="297"/>
+        <location filename="../../ui/screens/deals.py" line="296"/>
         <source>没收</source>
         <translation>Forfeit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="308"/>
+        <location filename="../../ui/screens/deals.py" line="307"/>
         <source>意向金</source>
         <translation>Deposits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="314"/>
+        <location filename="../../ui/screens/deals.py" line="313"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="330"/>
+        <location filename="../../ui/screens/deals.py" line="329"/>
         <source>按付款方式汇总当日收取和退还的意向金，用于与现金、微信、支付宝和银行流水核对。</source>
         <translation>The day&apos;s deposits taken and refunded by payment method, to reconcile with the till, WeChat, Alipay and bank statements.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="336"/>
+        <location filename="../../ui/screens/deals.py" line="335"/>
         <source>当日收款</source>
         <translation>Day&apos;s takings</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="352"/>
+        <location filename="../../ui/screens/deals.py" line="351"/>
         <source>签订</source>
         <translation>Sign</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="353"/>
-        <location filename="../../ui/screens/deals.py" line="389"/>
+        <location filename="../../ui/screens/deals.py" line="352"/>
+        <location filename="../../ui/screens/deals.py" line="388"/>
         <source>作废</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="354"/>
-        <location filename="../../ui/screens/deals.py" line="542"/>
+        <location filename="../../ui/screens/deals.py" line="353"/>
+        <location filename="../../ui/screens/deals.py" line="541"/>
         <source>补充协议</source>
         <translation>Amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="355"/>
+        <location filename="../../ui/screens/deals.py" line="354"/>
         <source>七日退车（店长）</source>
         <translation>7-day return (manager)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="358"/>
-        <location filename="../../ui/screens/deals.py" line="390"/>
+        <location filename="../../ui/screens/deals.py" line="357"/>
+        <location filename="../../ui/screens/deals.py" line="389"/>
         <source>打印 / 重印</source>
         <translation>Print / reprint</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="373"/>
+        <location filename="../../ui/screens/deals.py" line="372"/>
         <source>合同</source>
         <translation>Contracts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="387"/>
+        <location filename="../../ui/screens/deals.py" line="386"/>
         <source>按检测报告收车（店长）</source>
         <translation>Buy from an inspection (manager)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="388"/>
+        <location filename="../../ui/screens/deals.py" line="387"/>
         <source>签订收车协议</source>
         <translation>Sign purchase agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="401"/>
-        <location filename="../../ui/screens/deals.py" line="826"/>
+        <location filename="../../ui/screens/deals.py" line="400"/>
+        <location filename="../../ui/screens/deals.py" line="800"/>
         <source>收车</source>
         <translation>Purchases</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="435"/>
+        <location filename="../../ui/screens/deals.py" line="434"/>
         <source>{n} 笔意向金已过期，车辆已恢复在售：{list}</source>
         <translation>{n} deposit(s) expired, the cars are on sale again: {list}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="462"/>
+        <location filename="../../ui/screens/deals.py" line="461"/>
         <source>{n} 笔意向金将在 {days} 天内到期，请联系客户：{list}</source>
         <translation>{n} deposit(s) expire within {days} days, call the customers: {list}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="470"/>
+        <location filename="../../ui/screens/deals.py" line="469"/>
         <source>没有即将到期的意向金。</source>
         <translation>No deposits about to expire.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="485"/>
+        <location filename="../../ui/screens/deals.py" line="484"/>
         <source>合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="545"/>
+        <location filename="../../ui/screens/deals.py" line="544"/>
         <source>买卖合同</source>
         <translation>Sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="546"/>
+        <location filename="../../ui/screens/deals.py" line="545"/>
         <source>附件一 车况确认书</source>
         <translation>Annex 1 condition confirmation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="547"/>
+        <location filename="../../ui/screens/deals.py" line="546"/>
         <source>附件二 售后服务协议</source>
         <translation>Annex 2 after-sales agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="549"/>
+        <location filename="../../ui/screens/deals.py" line="548"/>
         <source>退车协议</source>
         <translation>Return agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="577"/>
+        <location filename="../../ui/screens/deals.py" line="576"/>
         <source>已收取意向金 {amount}，收据号 {receipt}；车辆已为客户保留。</source>
         <translation>Deposit {amount} taken, receipt {receipt}; the car is reserved for the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="631"/>
+        <location filename="../../ui/screens/deals.py" line="605"/>
         <source>已生成副本 {n} 并存档。</source>
         <translation>Copy {n} made and archived.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="643"/>
+        <location filename="../../ui/screens/deals.py" line="617"/>
         <source>退还意向金</source>
         <translation>Refund deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="644"/>
+        <location filename="../../ui/screens/deals.py" line="618"/>
         <source>退还 {amount}（{method}）给 {customer}。请填写原因：</source>
         <translation>Refund {amount} ({method}) to {customer}. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="662"/>
+        <location filename="../../ui/screens/deals.py" line="636"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="663"/>
+        <location filename="../../ui/screens/deals.py" line="637"/>
         <source>按约定没收 {amount}，车辆恢复在售。请填写原因：</source>
         <translation>Forfeit {amount} per the terms; the car goes back on sale. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="687"/>
-        <location filename="../../ui/screens/deals.py" line="691"/>
+        <location filename="../../ui/screens/deals.py" line="661"/>
+        <location filename="../../ui/screens/deals.py" line="665"/>
         <source>直接签约</source>
         <translation>Sell without deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="687"/>
+        <location filename="../../ui/screens/deals.py" line="661"/>
         <source>车辆的库存编号或车牌号：</source>
         <translation>Car&apos;s stock no. or plate:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="691"/>
+        <location filename="../../ui/screens/deals.py" line="665"/>
         <source>买受人的手机号：</source>
         <translation>Buyer&apos;s mobile number:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="705"/>
+        <location filename="../../ui/screens/deals.py" line="679"/>
         <source>合同 {no} 已生成（草稿），请买受人阅读并签名。</source>
         <translation>Contract {no} drafted; let the buyer read and sign it.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="724"/>
+        <location filename="../../ui/screens/deals.py" line="698"/>
         <source>合同 {no} 已签订并存档：车辆已售出，意向金已抵扣，已安排 5 次回访（首次 {first}）。</source>
         <translation>Contract {no} signed and archived: car sold, deposit applied, 5 follow-ups planned (first {first}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="742"/>
+        <location filename="../../ui/screens/deals.py" line="716"/>
         <source>作废合同</source>
         <translation>Void contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="743"/>
+        <location filename="../../ui/screens/deals.py" line="717"/>
         <source>作废后编号 {no} 仍保留并显示为“已作废”。请填写作废原因：</source>
         <translation>Number {no} stays and shows as void. Reason for voiding:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="783"/>
+        <location filename="../../ui/screens/deals.py" line="757"/>
         <source>合同 {no} 已退车（退车协议 {return_no}）：应退 {refund}，车辆已恢复在售，{n} 次回访已停止。</source>
         <translation>Contract {no} returned (return agreement {return_no}): refund {refund}; the car is back on sale, {n} follow-ups stopped.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="826"/>
+        <location filename="../../ui/screens/deals.py" line="800"/>
         <source>已定稿并有估价的检测报告编号：</source>
         <translation>Report no. of a finished inspection with a valuation:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="842"/>
+        <location filename="../../ui/screens/deals.py" line="816"/>
         <source>收车协议 {no} 已生成（草稿），请卖方阅读并签名。</source>
         <translation>Purchase agreement {no} drafted; let the seller read and sign it.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="862"/>
+        <location filename="../../ui/screens/deals.py" line="836"/>
         <source>收车协议 {no} 已签订并存档，车辆已入库（{stock}，整备中）。</source>
         <translation>Purchase agreement {no} signed and archived; the car is in stock ({stock}, preparing).</translation>
     </message>
@@ -4267,52 +4393,52 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DepositModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="83"/>
+        <location filename="../../ui/screens/deals.py" line="82"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="84"/>
+        <location filename="../../ui/screens/deals.py" line="83"/>
         <source>收款时间</source>
         <translation>Taken at</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="85"/>
+        <location filename="../../ui/screens/deals.py" line="84"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="86"/>
+        <location filename="../../ui/screens/deals.py" line="85"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="87"/>
+        <location filename="../../ui/screens/deals.py" line="86"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="88"/>
+        <location filename="../../ui/screens/deals.py" line="87"/>
         <source>方式</source>
         <translation>Method</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="89"/>
+        <location filename="../../ui/screens/deals.py" line="88"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="90"/>
+        <location filename="../../ui/screens/deals.py" line="89"/>
         <source>保留至</source>
         <translation>Reserved until</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="91"/>
+        <location filename="../../ui/screens/deals.py" line="90"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="109"/>
+        <location filename="../../ui/screens/deals.py" line="108"/>
         <source>，即将到期</source>
         <translation>, expiring soon</translation>
     </message>
@@ -4356,47 +4482,47 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DormantModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="204"/>
+        <location filename="../../ui/screens/follow_ups.py" line="258"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="205"/>
+        <location filename="../../ui/screens/follow_ups.py" line="259"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="206"/>
+        <location filename="../../ui/screens/follow_ups.py" line="260"/>
         <source>意向</source>
         <translation>Grade</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="207"/>
+        <location filename="../../ui/screens/follow_ups.py" line="261"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="208"/>
+        <location filename="../../ui/screens/follow_ups.py" line="262"/>
         <source>最后联系</source>
         <translation>Last contact</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="209"/>
+        <location filename="../../ui/screens/follow_ups.py" line="263"/>
         <source>未联系天数</source>
         <translation>Days silent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="234"/>
+        <location filename="../../ui/screens/follow_ups.py" line="288"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="237"/>
+        <location filename="../../ui/screens/follow_ups.py" line="291"/>
         <source>从未联系</source>
         <translation>Never</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="240"/>
+        <location filename="../../ui/screens/follow_ups.py" line="294"/>
         <source>{days} 天</source>
         <translation>{days} days</translation>
     </message>
@@ -4467,690 +4593,690 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>Please enter your username and password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="81"/>
+        <location filename="../../ui/errors.py" line="107"/>
         <source>用户名或密码不正确。</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="82"/>
+        <location filename="../../ui/errors.py" line="108"/>
         <source>用户名或密码不正确。再错 {attempts_left} 次账号将被锁定。</source>
         <translation>Wrong username or password. {attempts_left} more wrong attempt(s) will lock the account.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="86"/>
+        <location filename="../../ui/errors.py" line="112"/>
         <source>输错次数过多，账号已锁定，请 {minutes} 分钟后再试，或请店长解锁。</source>
         <translation>Too many wrong attempts: the account is locked. Try again in {minutes} minutes or ask the manager to unlock it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="91"/>
+        <location filename="../../ui/errors.py" line="117"/>
         <source>共享数据库暂时无法连接。只有最近 {days} 天内在本机成功登录过的员工可以离线登录；请稍候，网络恢复后即可正常登录。</source>
         <translation>The shared database cannot be reached. Only staff who signed in on this PC within the last {days} days can sign in offline; please wait, you can sign in as usual once the network is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="96"/>
+        <location filename="../../ui/errors.py" line="122"/>
         <source>PIN 为 4 到 8 位数字。</source>
         <translation>A PIN has 4 to 8 digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="97"/>
+        <location filename="../../ui/errors.py" line="123"/>
         <source>PIN 不正确。</source>
         <translation>Wrong PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="98"/>
+        <location filename="../../ui/errors.py" line="124"/>
         <source>只有店长可以解锁账号。</source>
         <translation>Only the store manager can unlock accounts.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="100"/>
+        <location filename="../../ui/errors.py" line="126"/>
         <source>只有店长可以查看员工列表。</source>
         <translation>Only the store manager can see the staff list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="103"/>
+        <location filename="../../ui/errors.py" line="129"/>
         <source>请填写用户名和姓名。</source>
         <translation>Please fill in the username and name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="104"/>
+        <location filename="../../ui/errors.py" line="130"/>
         <source>密码至少 {minimum} 位。</source>
         <translation>The password needs at least {minimum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="105"/>
+        <location filename="../../ui/errors.py" line="131"/>
         <source>密码最多 {maximum} 位。</source>
         <translation>A password has at most {maximum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="106"/>
+        <location filename="../../ui/errors.py" line="132"/>
         <source>密码的开头和结尾不能是空格。</source>
         <translation>A password cannot start or end with a space.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="107"/>
+        <location filename="../../ui/errors.py" line="133"/>
         <source>密码不能是用户名，也不能包含用户名。</source>
         <translation>The password cannot be or contain the username.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="108"/>
+        <location filename="../../ui/errors.py" line="134"/>
         <source>这个密码太常见（演示账号或常用密码），别人很容易猜到，请换一个。</source>
         <translation>This password is too common (a demo or everyday password) and easy to guess. Choose another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="111"/>
+        <location filename="../../ui/errors.py" line="137"/>
         <source>新密码不能和当前密码（或临时密码）相同。</source>
         <translation>The new password must differ from the current (or temporary) one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="112"/>
+        <location filename="../../ui/errors.py" line="138"/>
         <source>当前密码不正确。</source>
         <translation>The current password is wrong.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="113"/>
+        <location filename="../../ui/errors.py" line="139"/>
         <source>PIN 不能是重复或连续的数字（如 0000、1234），请换一个。</source>
         <translation>A PIN cannot be repeated or consecutive digits (like 0000 or 1234). Choose another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="116"/>
+        <location filename="../../ui/errors.py" line="142"/>
         <source>这个 PIN 已有其他员工在用，请换一个（自助机凭 PIN 识别员工）。</source>
         <translation>Someone else already uses this PIN. Choose another (the kiosk tells staff apart by their PIN).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="119"/>
+        <location filename="../../ui/errors.py" line="145"/>
         <source>请填写用户名。</source>
         <translation>Enter a username.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="120"/>
+        <location filename="../../ui/errors.py" line="146"/>
         <source>用户名为 2 到 40 位英文字母、数字或 . _ -，以字母或数字开头，例如 wangfang。</source>
         <translation>A username has 2 to 40 letters, digits or . _ -, starting with a letter or digit, e.g. wangfang.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="124"/>
-        <location filename="../../ui/errors.py" line="275"/>
+        <location filename="../../ui/errors.py" line="150"/>
+        <location filename="../../ui/errors.py" line="301"/>
         <source>请填写姓名。</source>
         <translation>Enter the name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="125"/>
+        <location filename="../../ui/errors.py" line="151"/>
         <source>姓名最多 {maximum} 个字。</source>
         <translation>A name has at most {maximum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="126"/>
+        <location filename="../../ui/errors.py" line="152"/>
         <source>姓名里有无法显示或打印的字符。</source>
         <translation>The name contains characters that cannot be shown or printed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="127"/>
+        <location filename="../../ui/errors.py" line="153"/>
         <source>请至少选择一个岗位。</source>
         <translation>Choose at least one role.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="128"/>
+        <location filename="../../ui/errors.py" line="154"/>
         <source>没有这个员工。</source>
         <translation>No such staff member.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="129"/>
+        <location filename="../../ui/errors.py" line="155"/>
         <source>该员工的资料刚被其他电脑修改过，请重新打开后再改。</source>
         <translation>Another PC just changed this person&apos;s details. Open them again, then edit.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="132"/>
+        <location filename="../../ui/errors.py" line="158"/>
         <source>这是本店最后一位店长：请先让另一位员工担任店长，再停用或取消其店长岗位。</source>
         <translation>This is the store&apos;s last manager: make someone else a manager first, then disable this account or remove its manager role.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="136"/>
+        <location filename="../../ui/errors.py" line="162"/>
         <source>不能取消自己的店长岗位，请由另一位店长操作。</source>
         <translation>You cannot remove your own manager role; ask another manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="139"/>
+        <location filename="../../ui/errors.py" line="165"/>
         <source>不能停用自己的账号，请由另一位店长操作。</source>
         <translation>You cannot disable your own account; ask another manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="140"/>
+        <location filename="../../ui/errors.py" line="166"/>
         <source>只有集团管理员可以授予或取消“集团管理”岗位。</source>
         <translation>Only a group manager can grant or remove the group manager role.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="143"/>
+        <location filename="../../ui/errors.py" line="169"/>
         <source>只有集团管理员可以把员工调到其他门店。</source>
         <translation>Only a group manager can move staff to another store.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="147"/>
+        <location filename="../../ui/errors.py" line="173"/>
         <source>该员工已停用。请先启用账号。</source>
         <translation>This person is disabled. Re-enable the account first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="153"/>
+        <location filename="../../ui/errors.py" line="179"/>
         <source>只能管理本店；其他门店请由集团管理员操作。</source>
         <translation>You manage your own store only; other stores are for the group manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="155"/>
+        <location filename="../../ui/errors.py" line="181"/>
         <source>只有店长可以修改门店资料。</source>
         <translation>Only a manager can edit the store profile.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="156"/>
+        <location filename="../../ui/errors.py" line="182"/>
         <source>只有集团管理员可以新增门店。</source>
         <translation>Only a group manager can add a store.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="157"/>
+        <location filename="../../ui/errors.py" line="183"/>
         <source>门店资料刚被其他电脑修改过。请重新打开查看后再改。</source>
         <translation>Another PC just changed the store profile. Open it again, then edit.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="160"/>
+        <location filename="../../ui/errors.py" line="186"/>
         <source>{field}最多 {maximum} 个字（现在 {length} 个）。</source>
         <translation>{field}: at most {maximum} characters ({length} now).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="163"/>
+        <location filename="../../ui/errors.py" line="189"/>
         <source>联系电话只能包含数字、空格、-、括号，例如 010-8555 1234 或 400-820-1234。</source>
         <translation>A phone number has digits, spaces, - and brackets only, e.g. 010-8555 1234 or 400-820-1234.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="166"/>
+        <location filename="../../ui/errors.py" line="192"/>
         <source>银行账号应为 8 到 30 位数字，请对照开户许可证核对。</source>
         <translation>An account number has 8 to 30 digits; check it against the bank&apos;s account licence.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="176"/>
+        <location filename="../../ui/errors.py" line="202"/>
         <source>车辆公开网址应以 https:// 开头，例如 https://che.example.cn/bj01 ；也可以写成含 {stock_no} 的模板。</source>
         <translation>The car-page address starts with https://, e.g. https://che.example.cn/bj01, or is a template containing {stock_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="182"/>
+        <location filename="../../ui/errors.py" line="208"/>
         <source>这是示例网址，顾客扫码打不开。请填写门店自己的车辆网页地址。</source>
         <translation>That is the example address; a customer&apos;s scan would not open it. Enter the store&apos;s own car-page address.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="185"/>
+        <location filename="../../ui/errors.py" line="211"/>
         <source>门店标志需要是 PNG 图片。</source>
         <translation>The store logo must be a PNG picture.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="186"/>
+        <location filename="../../ui/errors.py" line="212"/>
         <source>门店标志图片太大（最多 512 KB），请换一张小一些的图片。</source>
         <translation>The logo picture is too large (512 KB at most). Choose a smaller one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="191"/>
+        <location filename="../../ui/errors.py" line="217"/>
         <source>无法读取这张图片，请选择 PNG 或 JPG 文件。</source>
         <translation>This picture cannot be read. Choose a PNG or JPG file.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="193"/>
+        <location filename="../../ui/errors.py" line="219"/>
         <source>门店编号 {store_code} 已被使用。</source>
         <translation>Store code {store_code} is already in use.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="196"/>
+        <location filename="../../ui/errors.py" line="222"/>
         <source>门店资料缺少{fields}，不能打印。请店长在“员工 → 门店资料”中填写后再打印。</source>
         <translation>The store profile lacks {fields}, so this cannot print. The manager fills it in under Staff → Store profile.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="200"/>
+        <location filename="../../ui/errors.py" line="226"/>
         <source>统一社会信用代码应为 18 位，当前为 {length} 位</source>
         <translation>A unified social credit code has 18 characters; this has {length}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="203"/>
+        <location filename="../../ui/errors.py" line="229"/>
         <source>统一社会信用代码由数字和大写字母组成（不含 I、O、S、V、Z），请对照营业执照核对</source>
         <translation>A credit code has digits and capital letters (no I, O, S, V, Z); check it against the business licence</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="207"/>
+        <location filename="../../ui/errors.py" line="233"/>
         <source>统一社会信用代码校验位不符，请对照营业执照检查是否输错</source>
         <translation>The credit code&apos;s check character does not match; check it against the business licence for a typo</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="210"/>
+        <location filename="../../ui/errors.py" line="236"/>
         <source>只有店长可以修改排班。</source>
         <translation>Only a manager can change the roster.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="211"/>
+        <location filename="../../ui/errors.py" line="237"/>
         <source>备注最多 {maximum} 个字。</source>
         <translation>A note has at most {maximum} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="213"/>
+        <location filename="../../ui/errors.py" line="239"/>
         <source>所选人员不是今天在岗的销售顾问，请重新选择。</source>
         <translation>The person chosen is not a consultant on duty today. Choose again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="216"/>
+        <location filename="../../ui/errors.py" line="242"/>
         <source>请选择陪同试驾的销售顾问，协议上会写明陪同人员。</source>
         <translation>Choose the consultant who rides along; the agreement names them.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="219"/>
+        <location filename="../../ui/errors.py" line="245"/>
         <source>只有评估师可以接车检测（可在“员工”中为员工增加评估师岗位）。</source>
         <translation>Only appraisers take cars for inspection (a manager can add the appraiser role under Staff).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="222"/>
+        <location filename="../../ui/errors.py" line="248"/>
         <source>你今天不在排班上，不能接车检测。请先让店长调整今天的排班。</source>
         <translation>You are not on today&apos;s roster, so you cannot take cars. Ask the manager to change today&apos;s roster.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="225"/>
+        <location filename="../../ui/errors.py" line="251"/>
         <source>用户名“{username}”已被使用。</source>
         <translation>The username “{username}” is already taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="226"/>
+        <location filename="../../ui/errors.py" line="252"/>
         <source>已经设置过门店和店长账号。</source>
         <translation>The store and manager account have already been set up.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="227"/>
+        <location filename="../../ui/errors.py" line="253"/>
         <source>门店编号为 2 到 8 位字母或数字，例如 BJ01。</source>
         <translation>The store code has 2 to 8 letters or digits, e.g. BJ01.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="231"/>
+        <location filename="../../ui/errors.py" line="257"/>
         <source>请填写门店名称。</source>
         <translation>Please fill in the store name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="235"/>
+        <location filename="../../ui/errors.py" line="261"/>
         <source>门店不存在。</source>
         <translation>This store does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="239"/>
+        <location filename="../../ui/errors.py" line="265"/>
         <source>你的岗位不能查看客户的完整号码。</source>
         <translation>Your role may not see customers&apos; full numbers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="240"/>
+        <location filename="../../ui/errors.py" line="266"/>
         <source>客户不存在或已被合并。</source>
         <translation>This customer does not exist or was merged into another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="241"/>
+        <location filename="../../ui/errors.py" line="267"/>
         <source>数据库地址无效：{url}。请在设置中检查地址。</source>
         <translation>Invalid database address: {url}. Please check it in the settings.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="242"/>
+        <location filename="../../ui/errors.py" line="268"/>
         <source>数据库文件被占用（{url}）。请关闭其他正在使用它的程序后重试。</source>
         <translation>The database file is in use ({url}). Close the other program using it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="245"/>
+        <location filename="../../ui/errors.py" line="271"/>
         <source>数据库拒绝登录（{url}）：用户名或密码不正确。</source>
         <translation>The database refused the login ({url}): wrong user name or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="246"/>
+        <location filename="../../ui/errors.py" line="272"/>
         <source>无法连接数据库 {url}：{detail}</source>
         <translation>Cannot connect to the database {url}: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="247"/>
+        <location filename="../../ui/errors.py" line="273"/>
         <source>数据库正忙：其他电脑正在同时保存，这次没有保存成功。请再试一次，已填写的内容都还在。</source>
         <translation>The database is busy: other PCs are saving at the same moment, so this was not saved. Please try again; everything you entered is still here.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="258"/>
+        <location filename="../../ui/errors.py" line="284"/>
         <source>需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，请在网络恢复后再试；到店登记、新建客户、试驾还车和回访记录可以离线保存，恢复后自动同步。</source>
         <translation>Needs the database connection: the shared database cannot be reached right now. Deposits, contracts, test-drive slots and event seats must be confirmed at once; please try again when the network is back. Check-ins, new customers, test-drive returns and follow-up notes can be saved offline and sync automatically.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="265"/>
+        <location filename="../../ui/errors.py" line="291"/>
         <source>服务器上没有这个数据库（{url}）。请检查数据库名，或请管理员先创建它。</source>
         <translation>The server has no such database ({url}). Check the database name, or ask the administrator to create it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="270"/>
+        <location filename="../../ui/errors.py" line="296"/>
         <source>数据库升级失败。详情已写入日志。</source>
         <translation>Upgrading the database failed. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="281"/>
+        <location filename="../../ui/errors.py" line="307"/>
         <source>姓名只能由汉字、英文字母和间隔号“·”组成，不能含有“{character}”。</source>
         <translation>A name may hold only Chinese characters, Latin letters and the middle dot &quot;·&quot;, not &quot;{character}&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="287"/>
+        <location filename="../../ui/errors.py" line="313"/>
         <source>姓名中的间隔号“·”只能写在两个字之间。</source>
         <translation>The middle dot &quot;·&quot; in a name goes only between two letters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="293"/>
+        <location filename="../../ui/errors.py" line="319"/>
         <source>这一项最多 {limit} 个字（现在 {length} 个），请删减后再保存。</source>
         <translation>This field takes at most {limit} characters (it has {length}); shorten it, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="299"/>
+        <location filename="../../ui/errors.py" line="325"/>
         <source>请填写这一项。</source>
         <translation>Fill in this field.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="305"/>
+        <location filename="../../ui/errors.py" line="331"/>
         <source>内容中有不能保存的控制字符（{character}），请删除后再保存。</source>
         <translation>The text holds a control character that cannot be saved ({character}); delete it, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="307"/>
+        <location filename="../../ui/errors.py" line="333"/>
         <source>第二联系电话应为 11 位手机号，或带区号的固定电话（如 010-12345678）。</source>
         <translation>The second phone must be an 11-digit mobile or a landline with its area code (e.g. 010-12345678).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="310"/>
+        <location filename="../../ui/errors.py" line="336"/>
         <source>第二联系电话与手机号相同。</source>
         <translation>The second phone is the same as the mobile number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="311"/>
+        <location filename="../../ui/errors.py" line="337"/>
         <source>预算下限不能高于上限。</source>
         <translation>The minimum budget cannot be above the maximum.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="312"/>
+        <location filename="../../ui/errors.py" line="338"/>
         <source>你的岗位不能修改客户资料。</source>
         <translation>Your role may not change customer details.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="313"/>
+        <location filename="../../ui/errors.py" line="339"/>
         <source>意向等级不能清空，请选择 A/B/C/D。</source>
         <translation>The intent grade cannot be cleared; choose A, B, C or D.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="314"/>
+        <location filename="../../ui/errors.py" line="340"/>
         <source>只有店长可以设置客户标签。</source>
         <translation>Only the manager may set customer tags.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="315"/>
+        <location filename="../../ui/errors.py" line="341"/>
         <source>标签“{name}”已存在。</source>
         <translation>The tag &quot;{name}&quot; exists already.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="316"/>
+        <location filename="../../ui/errors.py" line="342"/>
         <source>所选标签不存在或已停用，请刷新后重选。</source>
         <translation>A chosen tag no longer exists or was switched off; reload and choose again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="317"/>
+        <location filename="../../ui/errors.py" line="343"/>
         <source>沟通时间不能晚于现在。</source>
         <translation>A contact cannot be later than now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="318"/>
+        <location filename="../../ui/errors.py" line="344"/>
         <source>下一步的日期不能早于今天。</source>
         <translation>The next step&apos;s date cannot be before today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="319"/>
+        <location filename="../../ui/errors.py" line="345"/>
         <source>填写了下一步日期，请写明下一步要做什么。</source>
         <translation>A date is given for the next step: say what the next step is.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="326"/>
+        <location filename="../../ui/errors.py" line="352"/>
         <source>该号码已有未处理的线索（{name}），请在原线索上记录这次沟通。</source>
         <translation>This number already has an open lead ({name}); log this enquiry on that lead.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="328"/>
+        <location filename="../../ui/errors.py" line="354"/>
         <source>这条线索已经到店或已关闭，请刷新列表。</source>
         <translation>This lead has visited or was closed; reload the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="329"/>
+        <location filename="../../ui/errors.py" line="355"/>
         <source>销售顾问只能认领尚未分配的线索；改派请找店长或前台。</source>
         <translation>Consultants may only take unassigned leads; ask the manager or the desk to reassign one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="332"/>
+        <location filename="../../ui/errors.py" line="358"/>
         <source>收到线索的时间不能晚于现在。</source>
         <translation>A lead cannot be received later than now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="333"/>
+        <location filename="../../ui/errors.py" line="359"/>
         <source>文件里没有手机号列（表头应为“手机号”“电话”或“联系电话”之一）。</source>
         <translation>The file has no phone column (the header should be 手机号, 电话 or 联系电话).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1384"/>
-        <location filename="../../ui/errors.py" line="1393"/>
+        <location filename="../../ui/errors.py" line="1410"/>
+        <location filename="../../ui/errors.py" line="1419"/>
         <source>门店名称</source>
         <translation>store name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1385"/>
-        <location filename="../../ui/errors.py" line="1394"/>
+        <location filename="../../ui/errors.py" line="1411"/>
+        <location filename="../../ui/errors.py" line="1420"/>
         <source>门店地址</source>
         <translation>store address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1386"/>
-        <location filename="../../ui/errors.py" line="1395"/>
+        <location filename="../../ui/errors.py" line="1412"/>
+        <location filename="../../ui/errors.py" line="1421"/>
         <source>联系电话</source>
         <translation>phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1387"/>
-        <location filename="../../ui/errors.py" line="1396"/>
+        <location filename="../../ui/errors.py" line="1413"/>
+        <location filename="../../ui/errors.py" line="1422"/>
         <source>统一社会信用代码</source>
         <translation>unified social credit code</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1388"/>
-        <location filename="../../ui/errors.py" line="1397"/>
+        <location filename="../../ui/errors.py" line="1414"/>
+        <location filename="../../ui/errors.py" line="1423"/>
         <source>开户银行</source>
         <translation>bank</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1389"/>
-        <location filename="../../ui/errors.py" line="1398"/>
+        <location filename="../../ui/errors.py" line="1415"/>
+        <location filename="../../ui/errors.py" line="1424"/>
         <source>银行账号</source>
         <translation>bank account number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1399"/>
+        <location filename="../../ui/errors.py" line="1425"/>
         <source>车辆公开网址</source>
         <translation>car-page address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1400"/>
+        <location filename="../../ui/errors.py" line="1426"/>
         <source>抬头附加文字</source>
         <translation>letterhead text</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1405"/>
+        <location filename="../../ui/errors.py" line="1431"/>
         <source>称谓</source>
         <translation>form of address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1406"/>
+        <location filename="../../ui/errors.py" line="1432"/>
         <source>手机号</source>
         <translation>mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1407"/>
+        <location filename="../../ui/errors.py" line="1433"/>
         <source>第二联系电话</source>
         <translation>second phone</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1408"/>
+        <location filename="../../ui/errors.py" line="1434"/>
         <source>客户类型</source>
         <translation>customer type</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1410"/>
+        <location filename="../../ui/errors.py" line="1436"/>
         <source>客户角色</source>
         <translation>customer role</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1411"/>
+        <location filename="../../ui/errors.py" line="1437"/>
         <source>意向等级</source>
         <translation>intent grade</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1412"/>
+        <location filename="../../ui/errors.py" line="1438"/>
         <source>预算下限</source>
         <translation>minimum budget</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1413"/>
+        <location filename="../../ui/errors.py" line="1439"/>
         <source>预算上限</source>
         <translation>maximum budget</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1418"/>
+        <location filename="../../ui/errors.py" line="1444"/>
         <source>付款方式</source>
         <translation>payment preference</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1423"/>
+        <location filename="../../ui/errors.py" line="1449"/>
         <source>车身</source>
         <translation>Body</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1424"/>
+        <location filename="../../ui/errors.py" line="1450"/>
         <source>发动机舱</source>
         <translation>Engine bay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1425"/>
+        <location filename="../../ui/errors.py" line="1451"/>
         <source>驾驶舱</source>
         <translation>Cabin</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1426"/>
+        <location filename="../../ui/errors.py" line="1452"/>
         <source>启动</source>
         <translation>Start-up</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1427"/>
+        <location filename="../../ui/errors.py" line="1453"/>
         <source>路试</source>
         <translation>Road test</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1428"/>
+        <location filename="../../ui/errors.py" line="1454"/>
         <source>底盘</source>
         <translation>Chassis</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1432"/>
+        <location filename="../../ui/errors.py" line="1458"/>
         <source>未兑现的推荐奖励</source>
         <translation>referral rewards not yet given</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1433"/>
+        <location filename="../../ui/errors.py" line="1459"/>
         <source>有效的意向金（车辆仍为其保留）</source>
         <translation>active deposits (a car is still held for them)</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1434"/>
+        <location filename="../../ui/errors.py" line="1460"/>
         <source>未签订的合同草稿</source>
         <translation>unsigned contract drafts</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1435"/>
+        <location filename="../../ui/errors.py" line="1461"/>
         <source>未完成的试驾预约</source>
         <translation>open test-drive bookings</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1436"/>
+        <location filename="../../ui/errors.py" line="1462"/>
         <source>未完成的检测日报名</source>
         <translation>open inspection-day registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1437"/>
+        <location filename="../../ui/errors.py" line="1463"/>
         <source>尚未离店的到店记录</source>
         <translation>visits not yet checked out</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1439"/>
+        <location filename="../../ui/errors.py" line="1465"/>
         <source>未知</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1440"/>
+        <location filename="../../ui/errors.py" line="1466"/>
         <source>空</source>
         <translation>none</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1441"/>
+        <location filename="../../ui/errors.py" line="1467"/>
         <source>文件</source>
         <translation>document</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1446"/>
+        <location filename="../../ui/errors.py" line="1472"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1467"/>
+        <location filename="../../ui/errors.py" line="1493"/>
         <source>{section}·{item}</source>
         <translation>{section} · {item}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1474"/>
+        <location filename="../../ui/errors.py" line="1500"/>
         <source> 等 {count} 项</source>
         <translation> … ({count} in all)</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1484"/>
+        <location filename="../../ui/errors.py" line="1510"/>
         <source>{what} {count} 项</source>
         <translation>{what}: {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1496"/>
+        <location filename="../../ui/errors.py" line="1522"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1497"/>
+        <location filename="../../ui/errors.py" line="1523"/>
         <source>{field}：已保存为“{theirs}”，你填写的是“{yours}”</source>
         <translation>{field}: saved as “{theirs}”, you entered “{yours}”</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1516"/>
+        <location filename="../../ui/errors.py" line="1542"/>
         <source>，</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1592"/>
+        <location filename="../../ui/errors.py" line="1618"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请重新打开查看最新内容后再改。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Reopen it to see the latest version, then edit again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="343"/>
-        <location filename="../../ui/errors.py" line="1597"/>
+        <location filename="../../ui/errors.py" line="369"/>
+        <location filename="../../ui/errors.py" line="1623"/>
         <source>当前数据库只读，不能保存：{reason}</source>
         <translation>The database is read-only, nothing can be saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1599"/>
+        <location filename="../../ui/errors.py" line="1625"/>
         <source>数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。</source>
         <translation>The database cannot be reached right now. Please try again shortly; if this persists, check the network or contact your administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1602"/>
+        <location filename="../../ui/errors.py" line="1628"/>
         <source>操作没有完成：程序出现了意外错误。详情已写入日志。</source>
         <translation>That did not work: an unexpected error occurred. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1612"/>
+        <location filename="../../ui/errors.py" line="1638"/>
         <source>无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。</source>
         <translation>Cannot connect to the database server {server}. Please check the network and that the server is running.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="89"/>
+        <location filename="../../ui/errors.py" line="115"/>
         <source>输错次数过多，账号已锁定 {minutes} 分钟。</source>
         <translation>Too many wrong attempts: the account is locked for {minutes} minutes.</translation>
     </message>
@@ -5200,2264 +5326,2329 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>A grade without automatic follow-ups cannot have a repeat interval.</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="81"/>
+        <source>只有店长可以设置保养间隔。</source>
+        <translation>Only the manager can set the service interval.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="82"/>
+        <source>保养间隔月数应在 {low} 到 {high} 个月之间。</source>
+        <translation>The service interval must be {low} to {high} months.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="85"/>
+        <source>保养间隔里程应在 {low} 到 {high} 公里之间。</source>
+        <translation>The service interval must be {low} to {high} km.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="88"/>
+        <source>你的岗位不能记录车辆里程。</source>
+        <translation>Your role cannot record a car&apos;s mileage.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="89"/>
+        <source>请选择里程的来源（电话、到店或其他）。</source>
+        <translation>Choose where the mileage comes from (call, visit or other).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="90"/>
+        <source>里程应在 0 到 {high} 公里之间。</source>
+        <translation>The mileage must be 0 to {high} km.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="91"/>
+        <source>里程日期不能晚于今天。</source>
+        <translation>The mileage date cannot be after today.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="93"/>
+        <source>这辆车没有有效的销售合同，无需记录保养里程。</source>
+        <translation>This car has no standing sale contract; no mileage to record for service.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="94"/>
+        <source>里程日期不能早于购车日期 {day}。</source>
+        <translation>The mileage date cannot be before the sale on {day}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="95"/>
+        <source>{km} 公里低于 {day} 已记录的 {earlier} 公里，里程不会倒退，请核对。</source>
+        <translation>{km} km is below the {earlier} km recorded on {day}; an odometer does not go back. Please check.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="98"/>
+        <source>{km} 公里高于之后 {day} 记录的 {later} 公里，请核对日期。</source>
+        <translation>{km} km is above the {later} km recorded later, on {day}. Please check the date.</translation>
+    </message>
+    <message>
         <location filename="../../ui/errors.py" line="101"/>
+        <source>距 {day} 的 {earlier} 公里，{days} 天多跑了 {driven} 公里，不太可能，请核对。</source>
+        <translation>{driven} km more in {days} days since {earlier} km on {day} is hardly possible. Please check.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="104"/>
+        <source>意向等级请在客户档案中调整；这里只为线索选择。</source>
+        <translation>Change a customer&apos;s intent grade on their record; it is chosen here for leads only.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="127"/>
         <source>只有店长可以管理员工账号。</source>
         <translation>Only a manager can manage staff accounts.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="145"/>
+        <location filename="../../ui/errors.py" line="171"/>
         <source>该员工已停用。请先启用账号，再重置密码。</source>
         <translation>This staff member is disabled. Enable the account first, then reset the password.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="146"/>
+        <location filename="../../ui/errors.py" line="172"/>
         <source>该员工已停用。请先启用账号，再设置 PIN。</source>
         <translation>This staff member is disabled. Enable the account first, then set the PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="150"/>
+        <location filename="../../ui/errors.py" line="176"/>
         <source>只能为本店添加员工；其他门店请由集团管理员操作。</source>
         <translation>You can only add staff to your own store; for other stores ask a group administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="151"/>
+        <location filename="../../ui/errors.py" line="177"/>
         <source>只能查看本店的员工；其他门店请由集团管理员查看。</source>
         <translation>You can only see your own store&apos;s staff; for other stores ask a group administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="152"/>
+        <location filename="../../ui/errors.py" line="178"/>
         <source>只能修改本店的资料；其他门店请由集团管理员修改。</source>
         <translation>You can only change your own store&apos;s details; for other stores ask a group administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="170"/>
+        <location filename="../../ui/errors.py" line="196"/>
         <source>车辆公开网址最多 {limit} 个字符。</source>
         <translation>The public car address can be at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="171"/>
+        <location filename="../../ui/errors.py" line="197"/>
         <source>车辆公开网址应以 https:// 开头，例如 https://che.example.cn/bj01 ；也可以写成含 {{stock_no}} 的模板。</source>
         <translation>The public car address must start with https://, e.g. https://che.example.cn/bj01 ; it may also be a pattern containing {{stock_no}}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="190"/>
+        <location filename="../../ui/errors.py" line="216"/>
         <source>无法读取标志文件 {path}：{reason}</source>
         <translation>Cannot read the logo file {path}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="195"/>
+        <location filename="../../ui/errors.py" line="221"/>
         <source>门店资料缺少{fields}{what}。{where}</source>
         <translation>The store profile is missing {fields}, so this cannot be printed. Ask the manager to fill it in under “Staff → Store profile”, then print again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="214"/>
+        <location filename="../../ui/errors.py" line="240"/>
         <source>所选人员不是本店在职的销售顾问。</source>
         <translation>The selected person is not an active sales consultant of this store.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="232"/>
+        <location filename="../../ui/errors.py" line="258"/>
         <source>请用 --name 填写门店名称。</source>
         <translation>Use --name to give the store name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="236"/>
+        <location filename="../../ui/errors.py" line="262"/>
         <source>门店 {store_code} 不存在。</source>
         <translation>Store {store_code} does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="237"/>
+        <location filename="../../ui/errors.py" line="263"/>
         <source>门店不存在，请先完成首次设置。</source>
         <translation>The store does not exist. Please finish the first-time setup first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="252"/>
+        <location filename="../../ui/errors.py" line="278"/>
         <source>需要连接数据库：共享数据库暂时无法连接。定金、合同、试驾时段和活动名额必须立即确认，请在网络恢复后再试；到店登记、新建客户、试驾还车、回访记录和检测记录（项目、照片、估价）可以离线保存，恢复后自动同步。</source>
         <translation>The shared database cannot be reached right now. Deposits, contracts, test-drive slots and event places must be confirmed at once, so please try again when the network is back. Arrivals, new customers, test-drive returns, follow-up notes and inspection records (items, photos, valuations) can be saved offline and are synced automatically later.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="269"/>
+        <location filename="../../ui/errors.py" line="295"/>
         <source>数据库升级失败：{detail}</source>
         <translation>Upgrading the database failed: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="274"/>
-        <location filename="../../ui/errors.py" line="298"/>
+        <location filename="../../ui/errors.py" line="300"/>
+        <location filename="../../ui/errors.py" line="324"/>
         <source>请填写{label}。</source>
         <translation>Please enter the {label}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="278"/>
+        <location filename="../../ui/errors.py" line="304"/>
         <source>{label}只能由汉字、英文字母和间隔号“·”组成，不能含有“{character}”。</source>
         <translation>The {label} may contain only Chinese characters, Latin letters and the middle dot “·”, not “{character}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="286"/>
+        <location filename="../../ui/errors.py" line="312"/>
         <source>{label}中的间隔号“·”只能写在两个字之间。</source>
         <translation>In the {label}, the middle dot “·” can only stand between two characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="290"/>
+        <location filename="../../ui/errors.py" line="316"/>
         <source>{label}最多 {limit} 个字（现在 {length} 个），请删减后再保存。</source>
         <translation>The {label} can be at most {limit} characters (it has {length}). Please shorten it and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="302"/>
+        <location filename="../../ui/errors.py" line="328"/>
         <source>{label}中有不能保存的控制字符（{character}），请删除后再保存。</source>
         <translation>The {label} contains a control character that cannot be saved ({character}). Please remove it and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="323"/>
+        <location filename="../../ui/errors.py" line="349"/>
         <source>该号码已有未处理的线索（{name}{where}），请在原线索上记录这次沟通。</source>
         <translation>This number already has an open lead ({name}{where}). Please record this contact on that lead.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="337"/>
+        <location filename="../../ui/errors.py" line="363"/>
         <source>两次输入的 PIN 不一致。</source>
         <translation>The two PINs do not match.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="338"/>
+        <location filename="../../ui/errors.py" line="364"/>
         <source>有多个门店（{codes}），请用 --store 指定。</source>
         <translation>There are several stores ({codes}); use --store to choose one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="339"/>
+        <location filename="../../ui/errors.py" line="365"/>
         <source>还没有门店。请先用 showroom store add 编号 --name 名称 新建门店。</source>
         <translation>There is no store yet. Create one first with: showroom store add CODE --name NAME</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="344"/>
+        <location filename="../../ui/errors.py" line="370"/>
         <source>不支持这种数据库：{url}。请使用 PostgreSQL（postgresql+psycopg://…）或本机内置数据库（sqlite:///…）。</source>
         <translation>This kind of database is not supported: {url}. Use PostgreSQL (postgresql+psycopg://…) or the built-in local database (sqlite:///…).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="350"/>
+        <location filename="../../ui/errors.py" line="376"/>
         <source>车辆数不能为负数。</source>
         <translation>The number of cars cannot be negative.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="351"/>
+        <location filename="../../ui/errors.py" line="377"/>
         <source>数据库中已有车辆或客户数据。演示数据只能生成到空数据库中，以免与真实数据混在一起；请换一个新的数据库文件后再试。</source>
         <translation>The database already holds cars or customers. Demo data can only be generated into an empty database, so it never mixes with real data; please use a new database file.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="357"/>
+        <location filename="../../ui/errors.py" line="383"/>
         <source>未知的文件类型“{kind}”。可选：{choices}</source>
         <translation>Unknown document kind “{kind}”. Choose one of: {choices}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="359"/>
+        <location filename="../../ui/errors.py" line="385"/>
         <source>没有找到已存档的{kind_label} {number}。</source>
         <translation>No archived {kind_label} {number} was found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="360"/>
+        <location filename="../../ui/errors.py" line="386"/>
         <source>没有找到这份存档文件。</source>
         <translation>This archived document was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="364"/>
+        <location filename="../../ui/errors.py" line="390"/>
         <source>文件模板 {file} 缺少必要的项目（{detail}）。</source>
         <translation>The document template {file} lacks a required part ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="365"/>
+        <location filename="../../ui/errors.py" line="391"/>
         <source>文件模板 {file} 格式有误，无法读取：{detail}</source>
         <translation>The document template {file} is malformed and cannot be read: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="367"/>
+        <location filename="../../ui/errors.py" line="393"/>
         <source>文件模板中的占位符写法有误：“{text}”。请用 {{名称}} 的形式。</source>
         <translation>A placeholder in the document template is written wrongly: “{text}”. Write it as {{name}}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="371"/>
+        <location filename="../../ui/errors.py" line="397"/>
         <source>这辆车已售出，不再打印车辆信息单。</source>
         <translation>This car is sold; its information sheet is no longer printed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="373"/>
+        <location filename="../../ui/errors.py" line="399"/>
         <source>车辆不存在或已删除。</source>
         <translation>The car does not exist or was deleted.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="374"/>
+        <location filename="../../ui/errors.py" line="400"/>
         <source>没有找到这辆车，可能已被删除。</source>
         <translation>This car was not found; it may have been deleted.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="375"/>
+        <location filename="../../ui/errors.py" line="401"/>
         <source>没有找到这辆车。</source>
         <translation>This car was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="376"/>
+        <location filename="../../ui/errors.py" line="402"/>
         <source>所选车辆不存在。</source>
         <translation>The selected car does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="377"/>
+        <location filename="../../ui/errors.py" line="403"/>
         <source>这辆车已不在库存中</source>
         <translation>This car is no longer in stock.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="379"/>
+        <location filename="../../ui/errors.py" line="405"/>
         <source>没有库存编号为 {stock_no} 的车辆。</source>
         <translation>There is no car with stock number {stock_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="381"/>
+        <location filename="../../ui/errors.py" line="407"/>
         <source>身份证号码中的出生日期不正确</source>
         <translation>The date of birth in the ID number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="382"/>
+        <location filename="../../ui/errors.py" line="408"/>
         <source>身份证号码前 17 位应为数字，最后一位为数字或 X</source>
         <translation>The first 17 characters of an ID number are digits; the last is a digit or X.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="385"/>
+        <location filename="../../ui/errors.py" line="411"/>
         <source>身份证号码校验位不符，请检查是否输错</source>
         <translation>The ID number&apos;s check character does not match; please check for a typo.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="386"/>
+        <location filename="../../ui/errors.py" line="412"/>
         <source>身份证号码应为 18 位，当前为 {length} 位</source>
         <translation>An ID number has 18 characters; this one has {length}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="387"/>
+        <location filename="../../ui/errors.py" line="413"/>
         <source>身份证号码的地区码不正确</source>
         <translation>The region code of the ID number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="388"/>
+        <location filename="../../ui/errors.py" line="414"/>
         <source>无法识别的准驾车型代号（如 C1、C2、A1）</source>
         <translation>Unknown licence class (e.g. C1, C2, A1).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="389"/>
+        <location filename="../../ui/errors.py" line="415"/>
         <source>手机号码格式不正确，应为 11 位中国大陆手机号码</source>
         <translation>The mobile number is not valid: it must be an 11-digit mainland China mobile number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="390"/>
+        <location filename="../../ui/errors.py" line="416"/>
         <source>车牌号第二位应为发牌机关代号（字母，不含 I、O）</source>
         <translation>The second character of a plate is the issuing office letter (not I or O).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="393"/>
+        <location filename="../../ui/errors.py" line="419"/>
         <source>车牌号应为 7 位（新能源车牌 8 位）</source>
         <translation>A plate number has 7 characters (8 for new-energy plates).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="394"/>
+        <location filename="../../ui/errors.py" line="420"/>
         <source>车牌号第一位应为省、自治区、直辖市简称</source>
         <translation>The first character of a plate is the province abbreviation.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="395"/>
+        <location filename="../../ui/errors.py" line="421"/>
         <source>车牌号序号部分格式不正确</source>
         <translation>The serial part of the plate number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="396"/>
+        <location filename="../../ui/errors.py" line="422"/>
         <source>车架号（VIN）只能由数字和英文字母组成</source>
         <translation>A VIN contains only digits and Latin letters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="397"/>
+        <location filename="../../ui/errors.py" line="423"/>
         <source>车架号（VIN）校验位不符，可能有输入错误，请核对</source>
         <translation>The VIN check digit does not match; it may be mistyped, please check.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="400"/>
+        <location filename="../../ui/errors.py" line="426"/>
         <source>车架号（VIN）中不能出现字母 I、O、Q</source>
         <translation>A VIN cannot contain the letters I, O or Q.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="401"/>
+        <location filename="../../ui/errors.py" line="427"/>
         <source>车架号（VIN）应为 17 位，当前为 {length} 位</source>
         <translation>A VIN has 17 characters; this one has {length}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="403"/>
+        <location filename="../../ui/errors.py" line="429"/>
         <source>首付金额有误：{detail}</source>
         <translation>The down payment is wrong: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="404"/>
+        <location filename="../../ui/errors.py" line="430"/>
         <source>首付金额须小于车价，否则无需贷款</source>
         <translation>The down payment must be less than the price; otherwise no loan is needed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="405"/>
+        <location filename="../../ui/errors.py" line="431"/>
         <source>首付比例格式不正确，请输入百分数，如 30</source>
         <translation>The down payment percentage is not valid; enter a percentage, e.g. 30.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="406"/>
+        <location filename="../../ui/errors.py" line="432"/>
         <source>首付比例须在 0% 到 100% 之间（不含 100%）</source>
         <translation>The down payment percentage must be from 0% up to (not including) 100%.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="407"/>
+        <location filename="../../ui/errors.py" line="433"/>
         <source>车价有误：{detail}</source>
         <translation>The car price is wrong: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="408"/>
+        <location filename="../../ui/errors.py" line="434"/>
         <source>年利率格式不正确，请输入百分数，如 4.5</source>
         <translation>The annual rate is not valid; enter a percentage, e.g. 4.5.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="409"/>
+        <location filename="../../ui/errors.py" line="435"/>
         <source>年利率不能为负数</source>
         <translation>The annual rate cannot be negative.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="410"/>
+        <location filename="../../ui/errors.py" line="436"/>
         <source>年利率最多保留四位小数</source>
         <translation>The annual rate can have at most four decimal places.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="411"/>
+        <location filename="../../ui/errors.py" line="437"/>
         <source>年利率不能超过 {maximum}%，请检查是否多输了一位</source>
         <translation>The annual rate cannot exceed {maximum}%; please check for an extra digit.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="414"/>
+        <location filename="../../ui/errors.py" line="440"/>
         <source>贷款期限请输入整月数，如 36</source>
         <translation>Enter the loan term as whole months, e.g. 36.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="415"/>
+        <location filename="../../ui/errors.py" line="441"/>
         <source>贷款期限须在 {minimum} 到 {maximum} 个月之间</source>
         <translation>The loan term must be between {minimum} and {maximum} months.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="418"/>
+        <location filename="../../ui/errors.py" line="444"/>
         <source>金额格式不正确，请输入数字，如 168000 或 16.8万</source>
         <translation>The amount is not valid; enter a number, e.g. 168000.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="419"/>
+        <location filename="../../ui/errors.py" line="445"/>
         <source>{label}：金额格式不正确，请输入数字，如 168000 或 16.8万</source>
         <translation>The {label} is not a valid amount; enter a number, e.g. 168000.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="422"/>
+        <location filename="../../ui/errors.py" line="448"/>
         <source>金额不能大于 {maximum}</source>
         <translation>The amount cannot be more than {maximum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="423"/>
+        <location filename="../../ui/errors.py" line="449"/>
         <source>{label}：金额不能大于 {maximum}</source>
         <translation>The {label} cannot be more than {maximum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="426"/>
+        <location filename="../../ui/errors.py" line="452"/>
         <source>金额最多保留两位小数（精确到分）</source>
         <translation>An amount can have at most two decimal places (fen).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="427"/>
+        <location filename="../../ui/errors.py" line="453"/>
         <source>{label}：金额最多保留两位小数（精确到分）</source>
         <translation>The {label} can have at most two decimal places (fen).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="430"/>
+        <location filename="../../ui/errors.py" line="456"/>
         <source>金额不能小于 {minimum}</source>
         <translation>The amount cannot be less than {minimum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="431"/>
+        <location filename="../../ui/errors.py" line="457"/>
         <source>{label}：金额不能小于 {minimum}</source>
         <translation>The {label} cannot be less than {minimum}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="435"/>
+        <location filename="../../ui/errors.py" line="461"/>
         <source>这个文件不是可用的照片（文件损坏或格式不支持），请换一张。</source>
         <translation>This file is not a usable photo (damaged or an unsupported format); please choose another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="436"/>
-        <location filename="../../ui/errors.py" line="441"/>
-        <location filename="../../ui/errors.py" line="448"/>
+        <location filename="../../ui/errors.py" line="462"/>
+        <location filename="../../ui/errors.py" line="467"/>
+        <location filename="../../ui/errors.py" line="474"/>
         <source>{name}：不是照片或 PDF 文件，或文件已损坏</source>
         <translation>{name}: not a photo or PDF file, or the file is damaged.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="437"/>
+        <location filename="../../ui/errors.py" line="463"/>
         <source>{name}：不是可识别的图片或文件已损坏</source>
         <translation>{name}: not a recognisable image, or the file is damaged.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="440"/>
+        <location filename="../../ui/errors.py" line="466"/>
         <source>照片文件是空的，请重新选择。</source>
         <translation>The photo file is empty; please choose it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="442"/>
+        <location filename="../../ui/errors.py" line="468"/>
         <source>{name}：照片文件是空的，请重新选择。</source>
         <translation>{name}: the photo file is empty; please choose it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="445"/>
+        <location filename="../../ui/errors.py" line="471"/>
         <source>照片文件超过 40 MB，请用相机的普通画质重新拍摄。</source>
         <translation>The photo file is larger than 40 MB; please take it again at the camera&apos;s normal quality.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="446"/>
+        <location filename="../../ui/errors.py" line="472"/>
         <source>照片像素过大（超过 1.2 亿像素），无法导入。</source>
         <translation>The photo has too many pixels (over 120 megapixels) and cannot be imported.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="447"/>
+        <location filename="../../ui/errors.py" line="473"/>
         <source>{name}：文件超过 30 MB</source>
         <translation>{name}: the file is larger than 30 MB.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="449"/>
+        <location filename="../../ui/errors.py" line="475"/>
         <source>{name}：照片文件超过 40 MB，请用相机的普通画质重新拍摄。</source>
         <translation>{name}: the photo file is larger than 40 MB; please take it again at the camera&apos;s normal quality.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="450"/>
+        <location filename="../../ui/errors.py" line="476"/>
         <source>{name}：照片像素过大（超过 1.2 亿像素），无法导入。</source>
         <translation>{name}: the photo has too many pixels (over 120 megapixels) and cannot be imported.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="453"/>
+        <location filename="../../ui/errors.py" line="479"/>
         <source>这辆车已售出或暂停展示，不能预约试驾，请看看其他在售车辆。</source>
         <translation>This car is sold or no longer shown, so it cannot be booked for a test drive. Please look at our other cars for sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="456"/>
+        <location filename="../../ui/errors.py" line="482"/>
         <source>没有找到这辆车，请看看其他在售车辆。</source>
         <translation>This car was not found. Please look at our other cars for sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="457"/>
+        <location filename="../../ui/errors.py" line="483"/>
         <source>这辆车已经售出，请看看其他在售车辆。</source>
         <translation>This car has been sold. Please look at our other cars for sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="459"/>
+        <location filename="../../ui/errors.py" line="485"/>
         <source>照片暂时无法显示</source>
         <translation>The photo cannot be shown right now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="460"/>
+        <location filename="../../ui/errors.py" line="486"/>
         <source>报告页面暂时无法显示</source>
         <translation>The report page cannot be shown right now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="461"/>
+        <location filename="../../ui/errors.py" line="487"/>
         <source>文件已丢失，请联系管理员重新上传</source>
         <translation>The file is missing; please ask the administrator to upload it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="463"/>
+        <location filename="../../ui/errors.py" line="489"/>
         <source>这辆车还没有第三方检测报告</source>
         <translation>This car has no third-party inspection report yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="465"/>
+        <location filename="../../ui/errors.py" line="491"/>
         <source>请至少选择 2 辆车进行对比</source>
         <translation>Please choose at least 2 cars to compare.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="466"/>
+        <location filename="../../ui/errors.py" line="492"/>
         <source>最多同时对比 4 辆车</source>
         <translation>At most 4 cars can be compared at once.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="467"/>
+        <location filename="../../ui/errors.py" line="493"/>
         <source>对比中的车辆已不存在，请移除后重试</source>
         <translation>A car in the comparison no longer exists; please remove it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="469"/>
+        <location filename="../../ui/errors.py" line="495"/>
         <source>合同 {contract_no} 已经签订（可能是另一台电脑刚刚完成），请刷新。</source>
         <translation>Contract {contract_no} is already signed (perhaps just now on another PC); please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="473"/>
+        <location filename="../../ui/errors.py" line="499"/>
         <source>合同 {contract_no} 已经作废。</source>
         <translation>Contract {contract_no} is already void.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="474"/>
+        <location filename="../../ui/errors.py" line="500"/>
         <source>合同 {contract_no} 已作废，不能签订。</source>
         <translation>Contract {contract_no} is void and cannot be signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="477"/>
+        <location filename="../../ui/errors.py" line="503"/>
         <source>只有已签订的合同才需要补充协议；草稿可以直接作废重拟。</source>
         <translation>Only a signed contract needs an amendment; a draft can simply be voided and drawn up again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="478"/>
+        <location filename="../../ui/errors.py" line="504"/>
         <source>原合同不是已签订状态，不能签补充协议。</source>
         <translation>The original contract is not signed, so no amendment can be signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="480"/>
+        <location filename="../../ui/errors.py" line="506"/>
         <source>请填写买受人的身份证号码，合同和过户都需要。</source>
         <translation>Please enter the buyer&apos;s ID number; it is needed for the contract and the transfer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="483"/>
+        <location filename="../../ui/errors.py" line="509"/>
         <source>请写明变更的内容。</source>
         <translation>Please describe what changes.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="485"/>
+        <location filename="../../ui/errors.py" line="511"/>
         <source>没有这个手机号的客户，请先在前台登记。</source>
         <translation>No customer has this mobile number; please register them at reception first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="486"/>
-        <location filename="../../ui/errors.py" line="564"/>
-        <location filename="../../ui/errors.py" line="1096"/>
+        <location filename="../../ui/errors.py" line="512"/>
+        <location filename="../../ui/errors.py" line="590"/>
+        <location filename="../../ui/errors.py" line="1122"/>
         <source>没有找到这位客户，请重新查找。</source>
         <translation>This customer was not found; please search again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="488"/>
+        <location filename="../../ui/errors.py" line="514"/>
         <source>交车日期不能早于今天。</source>
         <translation>The delivery date cannot be before today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="489"/>
+        <location filename="../../ui/errors.py" line="515"/>
         <source>起草合同后客户又交了意向金，合同上没有抵扣，请作废此稿后重新起草。</source>
         <translation>The customer paid a deposit after this contract was drafted and it is not deducted; please void this draft and draw it up again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="493"/>
+        <location filename="../../ui/errors.py" line="519"/>
         <source>意向金 {receipt_no} 已{status_label}，不能再据此起草合同。</source>
         <translation>Deposit {receipt_no} is already {status_label}; no contract can be drawn up from it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="494"/>
+        <location filename="../../ui/errors.py" line="520"/>
         <source>所选意向金已不再有效（可能已退还或过期），请刷新后重试。</source>
         <translation>The selected deposit is no longer valid (it may have been refunded or expired); please refresh and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="495"/>
+        <location filename="../../ui/errors.py" line="521"/>
         <source>意向金已不再有效。</source>
         <translation>The deposit is no longer valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="497"/>
+        <location filename="../../ui/errors.py" line="523"/>
         <source>请选择过户费用由哪一方承担。</source>
         <translation>Please choose which party pays the transfer fees.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="498"/>
-        <location filename="../../ui/errors.py" line="1160"/>
+        <location filename="../../ui/errors.py" line="524"/>
+        <location filename="../../ui/errors.py" line="1186"/>
         <source>车钥匙数量应在 1 到 9 把之间。</source>
         <translation>The number of car keys must be between 1 and 9.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="499"/>
+        <location filename="../../ui/errors.py" line="525"/>
         <source>没有找到这份合同。</source>
         <translation>This contract was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="500"/>
+        <location filename="../../ui/errors.py" line="526"/>
         <source>签署的文件与这份合同不对应，请关闭后重新打开。</source>
         <translation>The signed papers do not belong to this contract; please close and open it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="503"/>
+        <location filename="../../ui/errors.py" line="529"/>
         <source>请输入买受人的手机号。</source>
         <translation>Please enter the buyer&apos;s mobile number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="505"/>
+        <location filename="../../ui/errors.py" line="531"/>
         <source>成交价 {price} 低于已收意向金 {deposit}，请核对。</source>
         <translation>The price {price} is lower than the deposit already received {deposit}; please check.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="506"/>
+        <location filename="../../ui/errors.py" line="532"/>
         <source>成交价 {new_price} 低于已收意向金 {paid}，请核对。</source>
         <translation>The price {new_price} is lower than the deposit already received {paid}; please check.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="508"/>
+        <location filename="../../ui/errors.py" line="534"/>
         <source>请填写成交价。</source>
         <translation>Please enter the agreed price.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="509"/>
+        <location filename="../../ui/errors.py" line="535"/>
         <source>付款计划合计 {total}，与应付余款 {balance} 不一致。</source>
         <translation>The payment plan adds up to {total}, which differs from the balance due {balance}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="512"/>
+        <location filename="../../ui/errors.py" line="538"/>
         <source>合同 {contract_no} 已签订并锁定，不能作废；如需变更请签订补充协议。</source>
         <translation>Contract {contract_no} is signed and locked and cannot be voided; for changes, sign an amendment.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="515"/>
+        <location filename="../../ui/errors.py" line="541"/>
         <source>车辆 {stock_no} 正在试驾中，请还车后再签约。</source>
         <translation>Car {stock_no} is out on a test drive; please sign after it is returned.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="518"/>
-        <location filename="../../ui/errors.py" line="580"/>
+        <location filename="../../ui/errors.py" line="544"/>
+        <location filename="../../ui/errors.py" line="606"/>
         <source>车辆 {stock_no} 还在整备中，尚未上架销售。</source>
         <translation>Car {stock_no} is still being prepared and is not on sale yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="521"/>
+        <location filename="../../ui/errors.py" line="547"/>
         <source>这辆车已由客户 {customer_name} 交付意向金预订（销售顾问：{consultant_name}），不能与其他客户签约。</source>
         <translation>This car is reserved with a deposit by customer {customer_name} (consultant: {consultant_name}); no contract can be signed with another customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="527"/>
+        <location filename="../../ui/errors.py" line="553"/>
         <source>车辆 {stock_no} 已经售出，不能再签订买卖合同。</source>
         <translation>Car {stock_no} is already sold; no other sales contract can be signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="528"/>
+        <location filename="../../ui/errors.py" line="554"/>
         <source>车辆 {stock_no} 已经售出（另一台电脑刚刚签约），不能再签订买卖合同。</source>
         <translation>Car {stock_no} is already sold (another PC has just signed a contract); no other sales contract can be signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="531"/>
+        <location filename="../../ui/errors.py" line="557"/>
         <source>车辆 {stock_no} 刚被另一台电脑签约售出，本合同未签订。</source>
         <translation>Car {stock_no} was just sold on another PC; this contract was not signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="533"/>
+        <location filename="../../ui/errors.py" line="559"/>
         <source>只有销售顾问或店长可以作废合同。</source>
         <translation>Only a sales consultant or a manager can void a contract.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="534"/>
+        <location filename="../../ui/errors.py" line="560"/>
         <source>请填写作废原因。</source>
         <translation>Please give the reason for voiding.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="535"/>
+        <location filename="../../ui/errors.py" line="561"/>
         <source>没有找到这笔意向金。</source>
         <translation>This deposit was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="537"/>
+        <location filename="../../ui/errors.py" line="563"/>
         <source>还有文件没有签名，请重新签署。</source>
         <translation>Some papers are not signed yet; please sign again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="538"/>
+        <location filename="../../ui/errors.py" line="564"/>
         <source>{who}尚未签名。</source>
         <translation>A signature is still missing.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="543"/>
+        <location filename="../../ui/errors.py" line="569"/>
         <source>{what}不是有效金额。</source>
         <translation>The budget is not a valid amount.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="544"/>
+        <location filename="../../ui/errors.py" line="570"/>
         <source>{what}最多精确到分。</source>
         <translation>The budget can be precise to the fen at most.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="547"/>
+        <location filename="../../ui/errors.py" line="573"/>
         <source>该手机号已登记，不能重复建档。</source>
         <translation>This mobile number is already registered; a second customer file cannot be created.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="548"/>
+        <location filename="../../ui/errors.py" line="574"/>
         <source>该手机号已登记为 {name}（{phone}），不能重复建档。可直接使用已有客户。</source>
         <translation>This mobile number is already registered to {name} ({phone}); a second customer file cannot be created. You can use the existing customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="552"/>
+        <location filename="../../ui/errors.py" line="578"/>
         <source>只有销售顾问和店长可以调整意向等级。</source>
         <translation>Only sales consultants and managers can change the interest grade.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="553"/>
+        <location filename="../../ui/errors.py" line="579"/>
         <source>只能调整自己负责的客户的意向等级。</source>
         <translation>You can only change the interest grade of your own customers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="554"/>
+        <location filename="../../ui/errors.py" line="580"/>
         <source>这个标签不存在。</source>
         <translation>This tag does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="556"/>
+        <location filename="../../ui/errors.py" line="582"/>
         <source>请输入意向金金额。</source>
         <translation>Please enter the deposit amount.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="557"/>
+        <location filename="../../ui/errors.py" line="583"/>
         <source>意向金金额必须大于零。</source>
         <translation>The deposit amount must be more than zero.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="558"/>
+        <location filename="../../ui/errors.py" line="584"/>
         <source>意向金 {amount} 不能超过车辆标价 {price}。</source>
         <translation>The deposit {amount} cannot exceed the car&apos;s list price {price}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="561"/>
+        <location filename="../../ui/errors.py" line="587"/>
         <source>意向金金额 {amount} 超过上限 {maximum}，请检查是否多输了零。</source>
         <translation>The deposit amount {amount} is above the limit {maximum}; please check for an extra zero.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="565"/>
+        <location filename="../../ui/errors.py" line="591"/>
         <source>意向金尚未到期，按约定只能由店长决定没收。</source>
         <translation>The deposit has not expired yet; as agreed, only a manager can decide to keep it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="568"/>
+        <location filename="../../ui/errors.py" line="594"/>
         <source>请选择付款方式。</source>
         <translation>Please choose the payment method.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="569"/>
+        <location filename="../../ui/errors.py" line="595"/>
         <source>请填写{what}的原因。</source>
         <translation>Please give the reason.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="570"/>
+        <location filename="../../ui/errors.py" line="596"/>
         <source>收据与这笔意向金不对应，请重新打开。</source>
         <translation>The receipt does not belong to this deposit; please open it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="571"/>
-        <location filename="../../ui/errors.py" line="1161"/>
+        <location filename="../../ui/errors.py" line="597"/>
+        <location filename="../../ui/errors.py" line="1187"/>
         <source>{method_label}付款请填写交易单号或流水号，便于对账。</source>
         <translation>For a {method_label} payment, please enter the transaction or reference number for reconciliation.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="574"/>
+        <location filename="../../ui/errors.py" line="600"/>
         <source>交易单号最多 60 个字符。</source>
         <translation>The transaction number can be at most 60 characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="575"/>
+        <location filename="../../ui/errors.py" line="601"/>
         <source>只有店长可以退还意向金。</source>
         <translation>Only a manager can refund a deposit.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="576"/>
+        <location filename="../../ui/errors.py" line="602"/>
         <source>意向金有效期应在 1 到 90 天之间。</source>
         <translation>A deposit must be valid for 1 to 90 days.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="577"/>
+        <location filename="../../ui/errors.py" line="603"/>
         <source>车辆 {stock_no} 正在试驾中，请还车后再收取意向金。</source>
         <translation>Car {stock_no} is out on a test drive; please take the deposit after it is returned.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="584"/>
+        <location filename="../../ui/errors.py" line="610"/>
         <source>这辆车已由客户 {customer} 交付意向金预订（销售顾问：{consultant}，收据号 {receipt_no}），不能再收取意向金。</source>
         <translation>This car is already reserved with a deposit by customer {customer} (consultant: {consultant}, receipt {receipt_no}); no further deposit can be taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="589"/>
+        <location filename="../../ui/errors.py" line="615"/>
         <source>这辆车已被预订，不能再收取意向金。</source>
         <translation>This car is already reserved; no further deposit can be taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="590"/>
+        <location filename="../../ui/errors.py" line="616"/>
         <source>这辆车刚被另一台电脑收取了意向金，请刷新后查看。</source>
         <translation>Another PC has just taken a deposit for this car; please refresh to see it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="592"/>
+        <location filename="../../ui/errors.py" line="618"/>
         <source>车辆 {stock_no} 已售出，不能收取意向金。</source>
         <translation>Car {stock_no} is sold; no deposit can be taken.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="593"/>
+        <location filename="../../ui/errors.py" line="619"/>
         <source>这笔意向金当前状态为“{status_label}”，不能{doing}。</source>
         <translation>This deposit is now “{status_label}”, so this cannot be done.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="597"/>
+        <location filename="../../ui/errors.py" line="623"/>
         <source>这条回访已经处理过了，请刷新列表。</source>
         <translation>This follow-up has already been handled; please refresh the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="598"/>
+        <location filename="../../ui/errors.py" line="624"/>
         <source>只有销售顾问和店长可以处理回访。</source>
         <translation>Only sales consultants and managers can handle follow-ups.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="599"/>
+        <location filename="../../ui/errors.py" line="625"/>
         <source>回访日期不能早于今天。</source>
         <translation>The follow-up date cannot be before today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="600"/>
+        <location filename="../../ui/errors.py" line="626"/>
         <source>下次回访日期必须晚于今天。</source>
         <translation>The next follow-up date must be after today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="601"/>
+        <location filename="../../ui/errors.py" line="627"/>
         <source>这条回访不存在。</source>
         <translation>This follow-up does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="602"/>
+        <location filename="../../ui/errors.py" line="628"/>
         <source>这条回访不是你负责的客户。</source>
         <translation>This follow-up is not for one of your customers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="603"/>
+        <location filename="../../ui/errors.py" line="629"/>
         <source>请填写回访结果。</source>
         <translation>Please enter the result of the follow-up.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="604"/>
+        <location filename="../../ui/errors.py" line="630"/>
         <source>回访结果最多 {limit} 个字。</source>
         <translation>The follow-up result can be at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="605"/>
+        <location filename="../../ui/errors.py" line="631"/>
         <source>客户当前为 {old} 级，无需降为 {new} 级。</source>
         <translation>The customer is grade {old} already; no need to lower it to {new}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="606"/>
+        <location filename="../../ui/errors.py" line="632"/>
         <source>到店记录不存在。</source>
         <translation>This visit record does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="609"/>
+        <location filename="../../ui/errors.py" line="635"/>
         <source>报名码 {booking} 不存在，请核对后重试。</source>
         <translation>Registration code {booking} does not exist; please check it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="610"/>
+        <location filename="../../ui/errors.py" line="636"/>
         <source>预约码 {booking} 不存在，请核对后重试。</source>
         <translation>Booking code {booking} does not exist; please check it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="613"/>
+        <location filename="../../ui/errors.py" line="639"/>
         <source>没有识别出报名码（应为 8 位字母或数字），请重新扫描或手动输入。</source>
         <translation>The registration code was not recognised (it has 8 letters or digits); please scan again or type it in.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="616"/>
+        <location filename="../../ui/errors.py" line="642"/>
         <source>没有识别出预约码（应为 8 位字母或数字），请重新扫描或手动输入。</source>
         <translation>The booking code was not recognised (it has 8 letters or digits); please scan again or type it in.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="619"/>
+        <location filename="../../ui/errors.py" line="645"/>
         <source>没有识别出二维码，请再扫一次。</source>
         <translation>The QR code was not recognised; please scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="621"/>
+        <location filename="../../ui/errors.py" line="647"/>
         <source>检测工位应在 1 到 20 之间。</source>
         <translation>The number of inspection bays must be between 1 and 20.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="622"/>
+        <location filename="../../ui/errors.py" line="648"/>
         <source>这场检测日已取消，不能再修改。</source>
         <translation>This inspection day is cancelled and can no longer be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="623"/>
+        <location filename="../../ui/errors.py" line="649"/>
         <source>这场检测日刚被其他人修改过，请刷新后再改。</source>
         <translation>This inspection day was just changed by someone else; please refresh and change it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="626"/>
+        <location filename="../../ui/errors.py" line="652"/>
         <source>结束时间应晚于开始时间。</source>
         <translation>The end time must be after the start time.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="627"/>
+        <location filename="../../ui/errors.py" line="653"/>
         <source>这场检测日已有客户签到或正在检测，不能取消；请改为结束后不再接待。</source>
         <translation>Customers have already checked in or are being inspected on this day, so it cannot be cancelled; instead stop taking new arrivals after it ends.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="630"/>
+        <location filename="../../ui/errors.py" line="656"/>
         <source>只有店长可以修改或取消检测日。</source>
         <translation>Only a manager can change or cancel an inspection day.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="631"/>
+        <location filename="../../ui/errors.py" line="657"/>
         <source>没有找到这场检测日。</source>
         <translation>This inspection day was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="632"/>
+        <location filename="../../ui/errors.py" line="658"/>
         <source>这场检测日已经结束，不能再修改。</source>
         <translation>This inspection day is over and can no longer be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="634"/>
+        <location filename="../../ui/errors.py" line="660"/>
         <source>检测日不能设在已经过去的时间。</source>
         <translation>An inspection day cannot be set in the past.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="635"/>
+        <location filename="../../ui/errors.py" line="661"/>
         <source>检测日不能改到已经过去的时间。</source>
         <translation>An inspection day cannot be moved into the past.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="637"/>
+        <location filename="../../ui/errors.py" line="663"/>
         <source>按月重复最多 {months} 个月。</source>
         <translation>A monthly repeat can cover at most {months} months.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="638"/>
+        <location filename="../../ui/errors.py" line="664"/>
         <source>已有 {given} 位客户占用名额，名额不能少于 {given}。如需减少，请先取消部分报名。</source>
         <translation>{given} customers already hold places, so there cannot be fewer than {given} places. To reduce them, cancel some registrations first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="641"/>
+        <location filename="../../ui/errors.py" line="667"/>
         <source>名额应在 1 到 500 之间。</source>
         <translation>The number of places must be between 1 and 500.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="642"/>
+        <location filename="../../ui/errors.py" line="668"/>
         <source>请填写检测日名称。</source>
         <translation>Please enter a name for the inspection day.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="643"/>
+        <location filename="../../ui/errors.py" line="669"/>
         <source>检测日名称最多 100 个字。</source>
         <translation>The inspection day name can be at most 100 characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="644"/>
+        <location filename="../../ui/errors.py" line="670"/>
         <source>请先勾选同意门店使用手机号办理本次检测日报名（用于签到和名额通知）。</source>
         <translation>Please first tick that the store may use the mobile number for this inspection-day registration (for check-in and place notices).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="647"/>
+        <location filename="../../ui/errors.py" line="673"/>
         <source>车牌 {plate} 已报名本场检测日（报名码 {booking}），同一辆车每场只能报名一次。</source>
         <translation>Plate {plate} is already registered for this inspection day (code {booking}); each car can register once per day.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="650"/>
+        <location filename="../../ui/errors.py" line="676"/>
         <source>这场检测日已停止报名。</source>
         <translation>Registration for this inspection day is closed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="651"/>
+        <location filename="../../ui/errors.py" line="677"/>
         <source>这场检测日已经结束，不能再报名，请选择以后的检测日。</source>
         <translation>This inspection day is over and takes no more registrations; please choose a later one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="654"/>
+        <location filename="../../ui/errors.py" line="680"/>
         <source>里程不对，请填写表显公里数。</source>
         <translation>The mileage looks wrong; please enter the odometer reading in km.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="655"/>
+        <location filename="../../ui/errors.py" line="681"/>
         <source>报名 {booking_code} 当前状态为“{status_label}”，不能取消。</source>
         <translation>Registration {booking_code} is “{status_label}” and cannot be cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="658"/>
+        <location filename="../../ui/errors.py" line="684"/>
         <source>没有找到这条报名。</source>
         <translation>This registration was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="660"/>
+        <location filename="../../ui/errors.py" line="686"/>
         <source>报名 {booking} 仍在候补第 {waitlist_position} 位，尚未获得检测名额；如现场有空余，请先取消他人报名或等候通知。</source>
         <translation>Registration {booking} is still number {waitlist_position} on the waiting list and has no inspection place yet; if places are free on site, cancel another registration first or wait for a notice.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="665"/>
+        <location filename="../../ui/errors.py" line="691"/>
         <source>报名 {booking} 仍在候补，尚未获得检测名额，请等候门店通知。</source>
         <translation>Registration {booking} is still on the waiting list and has no inspection place yet; please wait for the store&apos;s notice.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="667"/>
+        <location filename="../../ui/errors.py" line="693"/>
         <source>年份不对，请填写车辆的出厂年份。</source>
         <translation>The year looks wrong; please enter the car&apos;s year of manufacture.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="669"/>
+        <location filename="../../ui/errors.py" line="695"/>
         <source>请填写更正原因。</source>
         <translation>Please give the reason for the correction.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="670"/>
+        <location filename="../../ui/errors.py" line="696"/>
         <source>判定为事故、泡水或火烧车时，必须填写判定依据（部位和痕迹），并建议附照片。</source>
         <translation>When a car is judged to have accident, flood or fire damage, the evidence (location and traces) must be given; photos are recommended.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="674"/>
+        <location filename="../../ui/errors.py" line="700"/>
         <source>检测报告 {report_no} 已定稿锁定，如需更正请点“更正（新版本）”。</source>
         <translation>Inspection report {report_no} is final and locked; to correct it, click “Correct (new version)”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="677"/>
+        <location filename="../../ui/errors.py" line="703"/>
         <source>检测记录 {no} 已定稿，离线修改未应用。如需更改请在最新版本上“更正（新版本）”。</source>
         <translation>Inspection record {no} was finalised, so the offline changes were not applied. To change it, use “Correct (new version)” on the latest version.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="682"/>
+        <location filename="../../ui/errors.py" line="708"/>
         <source>没有找到这个检测项目。</source>
         <translation>This inspection item was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="684"/>
+        <location filename="../../ui/errors.py" line="710"/>
         <source>检测项目编号不能重复，名称不能为空。</source>
         <translation>Inspection item numbers must be unique and names cannot be empty.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="685"/>
+        <location filename="../../ui/errors.py" line="711"/>
         <source>每个检测部分至少要有一个检测项目。</source>
         <translation>Each inspection section needs at least one item.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="688"/>
+        <location filename="../../ui/errors.py" line="714"/>
         <source>草稿可以直接修改，不需要更正。</source>
         <translation>A draft can be edited directly; no correction is needed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="689"/>
+        <location filename="../../ui/errors.py" line="715"/>
         <source>检测记录定稿后才能出具检测报告。</source>
         <translation>An inspection report can only be issued after the record is finalised.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="691"/>
-        <location filename="../../ui/errors.py" line="1141"/>
+        <location filename="../../ui/errors.py" line="717"/>
+        <location filename="../../ui/errors.py" line="1167"/>
         <source>没有找到这份检测记录。</source>
         <translation>This inspection record was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="692"/>
+        <location filename="../../ui/errors.py" line="718"/>
         <source>这份报告已有更新的版本，请在最新版本上更正。</source>
         <translation>This report has a newer version; please correct the latest version.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="695"/>
+        <location filename="../../ui/errors.py" line="721"/>
         <source>还有必检项目没有检查：{names}{more}。请逐项选择“正常”或“缺陷”后再定稿。</source>
         <translation>Some required items are not checked yet: {names}{more}. Mark each one “OK” or “Defect” before finalising.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="698"/>
+        <location filename="../../ui/errors.py" line="724"/>
         <source>缺陷程度应为轻微、一般或严重。</source>
         <translation>The defect severity must be minor, moderate or severe.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="699"/>
+        <location filename="../../ui/errors.py" line="725"/>
         <source>没有找到库存编号为 {stock_no} 的车辆。</source>
         <translation>No car with stock number {stock_no} was found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="702"/>
+        <location filename="../../ui/errors.py" line="728"/>
         <source>估价不能为负数。</source>
         <translation>A valuation cannot be negative.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="703"/>
+        <location filename="../../ui/errors.py" line="729"/>
         <source>估价区间的下限不能高于上限。</source>
         <translation>The lower end of the valuation range cannot be above the upper end.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="704"/>
+        <location filename="../../ui/errors.py" line="730"/>
         <source>各部分分值不能为负，且合计必须为 100 分。</source>
         <translation>Section weights cannot be negative and must add up to 100.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="708"/>
+        <location filename="../../ui/errors.py" line="734"/>
         <source>没有找到这张照片。</source>
         <translation>This photo was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="709"/>
+        <location filename="../../ui/errors.py" line="735"/>
         <source>这张照片已被删除</source>
         <translation>This photo has been deleted.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="710"/>
+        <location filename="../../ui/errors.py" line="736"/>
         <source>有照片已被删除，请刷新后再选</source>
         <translation>Some photos have been deleted; please refresh and select again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="713"/>
+        <location filename="../../ui/errors.py" line="739"/>
         <source>每份检测最多 {limit} 张照片。</source>
         <translation>An inspection can have at most {limit} photos.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="714"/>
+        <location filename="../../ui/errors.py" line="740"/>
         <source>每辆车最多 {limit} 张照片，现有 {count} 张</source>
         <translation>A car can have at most {limit} photos; it has {count}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="717"/>
+        <location filename="../../ui/errors.py" line="743"/>
         <source>你的岗位不能记录客户沟通。</source>
         <translation>Your role cannot record customer contacts.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="718"/>
+        <location filename="../../ui/errors.py" line="744"/>
         <source>请选择一位客户或一条线索。</source>
         <translation>Please choose a customer or a lead.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="719"/>
+        <location filename="../../ui/errors.py" line="745"/>
         <source>这条线索不存在。</source>
         <translation>This lead does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="721"/>
+        <location filename="../../ui/errors.py" line="747"/>
         <source>这辆车已售出或暂停展示，请看看其他车辆</source>
         <translation>This car is sold or no longer shown; please look at the other cars.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="723"/>
+        <location filename="../../ui/errors.py" line="749"/>
         <source>你的岗位不能处理线索。</source>
         <translation>Your role cannot handle leads.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="724"/>
+        <location filename="../../ui/errors.py" line="750"/>
         <source>响应时限应在 1 到 336 小时之间。</source>
         <translation>The response time limit must be between 1 and 336 hours.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="726"/>
+        <location filename="../../ui/errors.py" line="752"/>
         <source>这次合并已经撤销过了。</source>
         <translation>This merge has already been undone.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="727"/>
+        <location filename="../../ui/errors.py" line="753"/>
         <source>被合并的客户记录已被改动，不能自动撤销。</source>
         <translation>The merged customer record has changed since, so it cannot be undone automatically.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="728"/>
+        <location filename="../../ui/errors.py" line="754"/>
         <source>审计记录 {audit_seq} 不是一次客户合并。</source>
         <translation>Audit entry {audit_seq} is not a customer merge.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="729"/>
+        <location filename="../../ui/errors.py" line="755"/>
         <source>只有店长可以合并或撤销合并客户。</source>
         <translation>Only a manager can merge customers or undo a merge.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="730"/>
+        <location filename="../../ui/errors.py" line="756"/>
         <source>被合并客户的手机号已被其他客户使用，不能自动撤销。</source>
         <translation>The merged customer&apos;s mobile number is now used by another customer, so the merge cannot be undone automatically.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="733"/>
+        <location filename="../../ui/errors.py" line="759"/>
         <source>请选择两位不同的客户。</source>
         <translation>Please choose two different customers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="735"/>
+        <location filename="../../ui/errors.py" line="761"/>
         <source>个人信息的撤回、导出和删除请求只能由店长办理。</source>
         <translation>Requests to withdraw, export or erase personal data can only be handled by a manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="738"/>
+        <location filename="../../ui/errors.py" line="764"/>
         <source>该客户没有同意接收营销信息，无需撤回；本店本就不得向其推销。</source>
         <translation>This customer never agreed to marketing messages, so there is nothing to withdraw; the store may not market to them anyway.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="741"/>
+        <location filename="../../ui/errors.py" line="767"/>
         <source>该客户还有未办结的业务：{items}。请先办结或取消，再删除个人信息。</source>
         <translation>This customer still has unfinished business: {items}. Finish or cancel it before erasing the personal data.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="744"/>
+        <location filename="../../ui/errors.py" line="770"/>
         <source>删除依据最多 {limit} 个字。</source>
         <translation>The legal basis for erasure can be at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="745"/>
+        <location filename="../../ui/errors.py" line="771"/>
         <source>请填写删除依据（例如客户申请的日期或编号），不要填写个人信息。</source>
         <translation>Please enter the basis for erasure (e.g. the date or number of the customer&apos;s request); do not enter personal data.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="748"/>
+        <location filename="../../ui/errors.py" line="774"/>
         <source>保留年数应在 1 到 100 之间。</source>
         <translation>Retention must be between 1 and 100 years.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="751"/>
+        <location filename="../../ui/errors.py" line="777"/>
         <source>预约 {booking} 已取消，请重新预约。</source>
         <translation>Booking {booking} was cancelled; please book again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="752"/>
+        <location filename="../../ui/errors.py" line="778"/>
         <source>报名 {booking} 已取消，请重新报名。</source>
         <translation>Registration {booking} was cancelled; please register again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="755"/>
+        <location filename="../../ui/errors.py" line="781"/>
         <source>预约 {booking} 已过期（预约时间已过），请重新预约。</source>
         <translation>Booking {booking} has expired (its time has passed); please book again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="756"/>
+        <location filename="../../ui/errors.py" line="782"/>
         <source>报名 {booking} 对应的检测日已结束。</source>
         <translation>The inspection day of registration {booking} is over.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="759"/>
+        <location filename="../../ui/errors.py" line="785"/>
         <source>预约 {booking} 的试驾时间是 {day}，请在当天到店后签到。</source>
         <translation>Booking {booking} is for a test drive at {day}; please check in on that day.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="760"/>
+        <location filename="../../ui/errors.py" line="786"/>
         <source>报名 {booking} 的检测日是 {event_date}，请在当天到店后签到。</source>
         <translation>Registration {booking} is for the inspection day on {event_date}; please check in on that day.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="762"/>
+        <location filename="../../ui/errors.py" line="788"/>
         <source>请先向客户说明个人信息的使用目的，并勾选“客户已同意”。未同意不能建档。</source>
         <translation>Please explain to the customer what their personal data is used for and tick “Customer agreed”. Without consent no customer file can be created.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="765"/>
+        <location filename="../../ui/errors.py" line="791"/>
         <source>请填写客户的姓氏或姓名。</source>
         <translation>Please enter the customer&apos;s surname or full name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="766"/>
+        <location filename="../../ui/errors.py" line="792"/>
         <source>该客户没有登记身份证号。</source>
         <translation>This customer has no ID number on file.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="767"/>
+        <location filename="../../ui/errors.py" line="793"/>
         <source>请先输入手机号找到客户，或新建客户。</source>
         <translation>Please first find the customer by mobile number, or create a new customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="769"/>
+        <location filename="../../ui/errors.py" line="795"/>
         <source>不能这样改变接待状态。</source>
         <translation>The reception status cannot be changed this way.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="770"/>
+        <location filename="../../ui/errors.py" line="796"/>
         <source>该客户的状态已被其他电脑更新，请刷新后再试。</source>
         <translation>This customer&apos;s status was just updated on another PC; please refresh and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="773"/>
+        <location filename="../../ui/errors.py" line="799"/>
         <source>客户已离店，不能再改派顾问。</source>
         <translation>The customer has left; the consultant can no longer be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="774"/>
+        <location filename="../../ui/errors.py" line="800"/>
         <source>该客户已经登记离店。</source>
         <translation>This customer has already been checked out.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="776"/>
+        <location filename="../../ui/errors.py" line="802"/>
         <source>请先为该客户指定接待顾问。</source>
         <translation>Please assign a consultant to this customer first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="777"/>
+        <location filename="../../ui/errors.py" line="803"/>
         <source>到店人数应在 1 到 20 之间。</source>
         <translation>The party size must be between 1 and 20.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="779"/>
+        <location filename="../../ui/errors.py" line="805"/>
         <source>结束日期不能早于开始日期。</source>
         <translation>The end date cannot be before the start date.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="780"/>
+        <location filename="../../ui/errors.py" line="806"/>
         <source>时间范围最长两年，请缩短后再试。</source>
         <translation>The period can be at most two years; please shorten it and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="782"/>
+        <location filename="../../ui/errors.py" line="808"/>
         <source>只能修改 {first} 到 {last} 之间的排班。</source>
         <translation>Rosters can only be changed from {first} to {last}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="785"/>
+        <location filename="../../ui/errors.py" line="811"/>
         <source>每周排班为 7 位，周一到周日，1 表示上班、0 表示休息，例如 1111100。</source>
         <translation>A weekly pattern has 7 digits, Monday to Sunday: 1 for working, 0 for off, e.g. 1111100.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="789"/>
+        <location filename="../../ui/errors.py" line="815"/>
         <source>这个预约码现在无法签到。请核对后重试，或到前台由工作人员为您办理。</source>
         <translation>This booking code cannot be used to check in right now. Please check it and try again, or ask our staff at the front desk.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="792"/>
+        <location filename="../../ui/errors.py" line="818"/>
         <source>自助机尚未设置门店，请联系工作人员。</source>
         <translation>This kiosk has no store set up yet; please ask a member of staff.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="793"/>
+        <location filename="../../ui/errors.py" line="819"/>
         <source>请稍候 {seconds} 秒后再签到。</source>
         <translation>Please wait {seconds} seconds before checking in again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="794"/>
+        <location filename="../../ui/errors.py" line="820"/>
         <source>这位客户已由其他同事接待或处理。</source>
         <translation>This customer is already being looked after by a colleague.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="795"/>
+        <location filename="../../ui/errors.py" line="821"/>
         <source>这条自助签到已不存在。</source>
         <translation>This kiosk check-in no longer exists.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="797"/>
+        <location filename="../../ui/errors.py" line="823"/>
         <source>没有用户名为“{username_text}”的员工。</source>
         <translation>There is no staff member with the user name “{username_text}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="798"/>
+        <location filename="../../ui/errors.py" line="824"/>
         <source>停用原因最多 100 个字。</source>
         <translation>The reason for disabling can be at most 100 characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="799"/>
+        <location filename="../../ui/errors.py" line="825"/>
         <source>请指定门店。</source>
         <translation>Please choose a store.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="801"/>
+        <location filename="../../ui/errors.py" line="827"/>
         <source>没有这个设置步骤。</source>
         <translation>There is no such setup step.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="804"/>
+        <location filename="../../ui/errors.py" line="830"/>
         <source>准驾车型 {classes} 不能驾驶这辆手动挡小型汽车。</source>
         <translation>Licence class {classes} does not allow driving this manual small passenger car.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="805"/>
+        <location filename="../../ui/errors.py" line="831"/>
         <source>准驾车型 {classes} 不能驾驶这辆自动挡小型汽车。</source>
         <translation>Licence class {classes} does not allow driving this automatic small passenger car.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="806"/>
+        <location filename="../../ui/errors.py" line="832"/>
         <source>准驾车型 {classes} 不能驾驶这辆手动挡小型汽车（C2 只准驾驶自动挡，这辆车是手动挡）。</source>
         <translation>Licence class {classes} does not allow driving this manual small passenger car (C2 is for automatics only; this car is manual).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="811"/>
+        <location filename="../../ui/errors.py" line="837"/>
         <source>驾驶证已于 {valid_until} 过期，不能试驾。</source>
         <translation>The driving licence expired on {valid_until}; no test drive is possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="812"/>
+        <location filename="../../ui/errors.py" line="838"/>
         <source>驾驶证号有误：身份证号码中的出生日期不正确</source>
         <translation>The licence number is wrong: the date of birth in it is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="815"/>
+        <location filename="../../ui/errors.py" line="841"/>
         <source>驾驶证号有误：身份证号码前 17 位应为数字，最后一位为数字或 X</source>
         <translation>The licence number is wrong: the first 17 characters are digits and the last is a digit or X.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="818"/>
+        <location filename="../../ui/errors.py" line="844"/>
         <source>驾驶证号有误：身份证号码校验位不符，请检查是否输错</source>
         <translation>The licence number is wrong: its check character does not match; please check for a typo.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="821"/>
+        <location filename="../../ui/errors.py" line="847"/>
         <source>驾驶证号有误：身份证号码应为 18 位，当前为 {length} 位</source>
         <translation>The licence number is wrong: it must have 18 characters; this one has {length}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="824"/>
+        <location filename="../../ui/errors.py" line="850"/>
         <source>驾驶证号有误：身份证号码的地区码不正确</source>
         <translation>The licence number is wrong: the region code is not valid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="827"/>
+        <location filename="../../ui/errors.py" line="853"/>
         <source>驾驶证上的姓名“{name}”与客户档案中的姓名“{record_name}”不一致。请核对证件，必要时先更正客户姓名。</source>
         <translation>The name on the driving licence “{name}” differs from the name on the customer file “{record_name}”. Please check the licence and correct the customer&apos;s name first if needed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="832"/>
+        <location filename="../../ui/errors.py" line="858"/>
         <source>请填写驾驶证有效期截止日期。</source>
         <translation>Please enter the date the driving licence is valid until.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="833"/>
+        <location filename="../../ui/errors.py" line="859"/>
         <source>{who}的签名过于简单，请用正楷或常用签名重新书写。</source>
         <translation>The signature is too simple; please sign again clearly or with your usual signature.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="836"/>
+        <location filename="../../ui/errors.py" line="862"/>
         <source>协议与这个试驾预约不对应，请重新打开协议。</source>
         <translation>The agreement does not belong to this test-drive booking; please open the agreement again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="839"/>
+        <location filename="../../ui/errors.py" line="865"/>
         <source>试驾协议尚未签署，不能出车。</source>
         <translation>The test-drive agreement is not signed yet; the car cannot go out.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="840"/>
+        <location filename="../../ui/errors.py" line="866"/>
         <source>这份试驾协议已经签署过了；如需再打印请用“重印”。</source>
         <translation>This test-drive agreement is already signed; to print it again use “Reprint”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="843"/>
+        <location filename="../../ui/errors.py" line="869"/>
         <source>请先勾选同意门店使用您的手机号办理本次预约。</source>
         <translation>Please first tick that the store may use your mobile number for this booking.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="846"/>
+        <location filename="../../ui/errors.py" line="872"/>
         <source>油量（电量）应在 0% 到 100% 之间。</source>
         <translation>The fuel (charge) level must be between 0% and 100%.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="848"/>
+        <location filename="../../ui/errors.py" line="874"/>
         <source>请先核验驾驶证，再签署试驾协议。</source>
         <translation>Please check the driving licence before signing the test-drive agreement.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="849"/>
+        <location filename="../../ui/errors.py" line="875"/>
         <source>驾驶证尚未核验，不能出车。</source>
         <translation>The driving licence has not been checked; the car cannot go out.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="851"/>
+        <location filename="../../ui/errors.py" line="877"/>
         <source>预约时间还没到，不能标记为未到店。</source>
         <translation>The booked time has not come yet; it cannot be marked as a no-show.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="853"/>
+        <location filename="../../ui/errors.py" line="879"/>
         <source>没有找到这个试驾预约。</source>
         <translation>This test-drive booking was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="854"/>
+        <location filename="../../ui/errors.py" line="880"/>
         <source>没有找到预约码为 {booking} 的试驾。</source>
         <translation>No test drive with booking code {booking} was found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="856"/>
+        <location filename="../../ui/errors.py" line="882"/>
         <source>还车里程 {odometer_km} km 小于出车里程 {out_km} km，请核对里程表。</source>
         <translation>The return odometer {odometer_km} km is below the departure odometer {out_km} km; please check the odometer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="859"/>
+        <location filename="../../ui/errors.py" line="885"/>
         <source>里程表读数不能为负数。</source>
         <translation>The odometer reading cannot be negative.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="860"/>
+        <location filename="../../ui/errors.py" line="886"/>
         <source>所选时段不在营业时间内（{opens}–{closes}）。</source>
         <translation>The selected slot is outside opening hours ({opens}–{closes}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="863"/>
+        <location filename="../../ui/errors.py" line="889"/>
         <source>所选时段已经过去，请选择以后的时段。</source>
         <translation>The selected slot is in the past; please choose a later one.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="864"/>
+        <location filename="../../ui/errors.py" line="890"/>
         <source>这辆车在 {start} 的时段已被预约，请换一个时段或换一辆车。</source>
         <translation>This car is already booked at {start}; please choose another time or another car.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="868"/>
+        <location filename="../../ui/errors.py" line="894"/>
         <source>没有找到这个库存编号的在售车辆，请核对车窗上的编号。</source>
         <translation>No car for sale has this stock number; please check the number on the car window.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="869"/>
+        <location filename="../../ui/errors.py" line="895"/>
         <source>没有找到这个编号的在售车辆，请核对车窗展示单上的库存编号。</source>
         <translation>No car for sale has this number; please check the stock number on the window sheet.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="871"/>
+        <location filename="../../ui/errors.py" line="897"/>
         <source>请填写您的姓氏。</source>
         <translation>Please enter your surname.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="873"/>
+        <location filename="../../ui/errors.py" line="899"/>
         <source>这辆车正在别的试驾中，还没有还车。</source>
         <translation>This car is out on another test drive and has not been returned yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="874"/>
+        <location filename="../../ui/errors.py" line="900"/>
         <source>这辆车刚被另一台电脑登记出车，请刷新后再试。</source>
         <translation>Another PC has just checked this car out; please refresh and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="877"/>
+        <location filename="../../ui/errors.py" line="903"/>
         <source>{brand} {model} 目前不可试驾（{why}）。</source>
         <translation>{brand} {model} is not available for test drives right now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="878"/>
+        <location filename="../../ui/errors.py" line="904"/>
         <source>这辆车{state}，不能出车。</source>
         <translation>This car is not available and cannot go out.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="880"/>
+        <location filename="../../ui/errors.py" line="906"/>
         <source>这个试驾当前状态为“{status_label}”，不能进行此操作。</source>
         <translation>This test drive is now “{status_label}”; this cannot be done.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="884"/>
-        <location filename="../../ui/errors.py" line="907"/>
+        <location filename="../../ui/errors.py" line="910"/>
+        <location filename="../../ui/errors.py" line="933"/>
         <source>{name}：文件不存在</source>
         <translation>{name}: the file does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="885"/>
+        <location filename="../../ui/errors.py" line="911"/>
         <source>{name}：文件超过 {megabytes} MB</source>
         <translation>{name}: the file is larger than {megabytes} MB.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="886"/>
-        <location filename="../../ui/errors.py" line="911"/>
+        <location filename="../../ui/errors.py" line="912"/>
+        <location filename="../../ui/errors.py" line="937"/>
         <source>{name}：文件无法读取</source>
         <translation>{name}: the file cannot be read.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="887"/>
-        <location filename="../../ui/errors.py" line="890"/>
-        <location filename="../../ui/errors.py" line="893"/>
-        <location filename="../../ui/errors.py" line="896"/>
+        <location filename="../../ui/errors.py" line="913"/>
+        <location filename="../../ui/errors.py" line="916"/>
+        <location filename="../../ui/errors.py" line="919"/>
+        <location filename="../../ui/errors.py" line="922"/>
         <source>请填写{label}</source>
         <translation>Please enter the {label}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="888"/>
-        <location filename="../../ui/errors.py" line="891"/>
-        <location filename="../../ui/errors.py" line="892"/>
-        <location filename="../../ui/errors.py" line="894"/>
-        <location filename="../../ui/errors.py" line="895"/>
-        <location filename="../../ui/errors.py" line="897"/>
-        <location filename="../../ui/errors.py" line="905"/>
-        <location filename="../../ui/errors.py" line="933"/>
-        <location filename="../../ui/errors.py" line="935"/>
-        <location filename="../../ui/errors.py" line="942"/>
+        <location filename="../../ui/errors.py" line="914"/>
+        <location filename="../../ui/errors.py" line="917"/>
+        <location filename="../../ui/errors.py" line="918"/>
+        <location filename="../../ui/errors.py" line="920"/>
+        <location filename="../../ui/errors.py" line="921"/>
+        <location filename="../../ui/errors.py" line="923"/>
+        <location filename="../../ui/errors.py" line="931"/>
+        <location filename="../../ui/errors.py" line="959"/>
+        <location filename="../../ui/errors.py" line="961"/>
+        <location filename="../../ui/errors.py" line="968"/>
         <source>{label}最多 {limit} 个字</source>
         <translation>The {label} can be at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="889"/>
-        <location filename="../../ui/errors.py" line="904"/>
+        <location filename="../../ui/errors.py" line="915"/>
+        <location filename="../../ui/errors.py" line="930"/>
         <source>这条记录已被删除，请刷新</source>
         <translation>This record has been deleted; please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="898"/>
+        <location filename="../../ui/errors.py" line="924"/>
         <source>这条记录的里程 {mileage_text} 公里高于当前表显里程 {odometer_text} 公里，请核对（如属实，可能是调表车）。</source>
         <translation>The mileage of this record, {mileage_text} km, is above the current odometer {odometer_text} km; please check (if true, the odometer may have been wound back).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="903"/>
+        <location filename="../../ui/errors.py" line="929"/>
         <source>里程应在 0 到 {limit} 公里之间</source>
         <translation>The mileage must be between 0 and {limit} km.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="906"/>
+        <location filename="../../ui/errors.py" line="932"/>
         <source>照片刚被其他人修改过，请刷新后再排序</source>
         <translation>The photos were just changed by someone else; please refresh and sort again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="908"/>
+        <location filename="../../ui/errors.py" line="934"/>
         <source>证件照片不对客户展示，不能作为封面，请选一张车辆照片。</source>
         <translation>ID photos are never shown to customers and cannot be the cover; please choose a photo of the car.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="913"/>
-        <location filename="../../ui/errors.py" line="937"/>
-        <location filename="../../ui/errors.py" line="960"/>
-        <location filename="../../ui/errors.py" line="968"/>
+        <location filename="../../ui/errors.py" line="939"/>
+        <location filename="../../ui/errors.py" line="963"/>
+        <location filename="../../ui/errors.py" line="986"/>
+        <location filename="../../ui/errors.py" line="994"/>
         <source>{label}必须大于零</source>
         <translation>The {label} must be more than zero.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="914"/>
-        <location filename="../../ui/errors.py" line="938"/>
-        <location filename="../../ui/errors.py" line="961"/>
-        <location filename="../../ui/errors.py" line="969"/>
+        <location filename="../../ui/errors.py" line="940"/>
+        <location filename="../../ui/errors.py" line="964"/>
+        <location filename="../../ui/errors.py" line="987"/>
+        <location filename="../../ui/errors.py" line="995"/>
         <source>{label}超出范围，请检查是否多输了位数</source>
         <translation>The {label} is out of range; please check for extra digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="916"/>
+        <location filename="../../ui/errors.py" line="942"/>
         <source>第 {row} 行没有填写项目名称</source>
         <translation>Line {row} has no item name.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="917"/>
+        <location filename="../../ui/errors.py" line="943"/>
         <source>第 {row} 行的项目名称最多 60 个字</source>
         <translation>The item name on line {row} can be at most 60 characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="918"/>
+        <location filename="../../ui/errors.py" line="944"/>
         <source>公开的价格构成合计 ¥{public_total}，与售价 ¥{list_price} 相差 ¥{difference}，请调整后再保存。</source>
         <translation>The public price lines add up to ¥{public_total}, which is ¥{difference} off the price ¥{list_price}; please adjust and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="923"/>
+        <location filename="../../ui/errors.py" line="949"/>
         <source>价格构成最多 {limit} 行</source>
         <translation>At most {limit} price lines.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="924"/>
+        <location filename="../../ui/errors.py" line="950"/>
         <source>{name}：不是可用的 PDF 文件（文件损坏或格式不对）</source>
         <translation>{name}: not a usable PDF file (damaged or the wrong format).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="927"/>
+        <location filename="../../ui/errors.py" line="953"/>
         <source>{name}：PDF 没有页面</source>
         <translation>{name}: the PDF has no pages.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="928"/>
+        <location filename="../../ui/errors.py" line="954"/>
         <source>{name}：PDF 有密码保护，请导出不加密的版本</source>
         <translation>{name}: the PDF is password-protected; please export a version without encryption.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="929"/>
+        <location filename="../../ui/errors.py" line="955"/>
         <source>{name}：第三方检测报告需要 PDF 文件</source>
         <translation>{name}: a third-party inspection report must be a PDF file.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="930"/>
+        <location filename="../../ui/errors.py" line="956"/>
         <source>{name}：共 {pages} 页，超过 {limit} 页，请只附检测报告本身</source>
         <translation>{name}: {pages} pages, more than {limit}; please attach only the inspection report itself.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="934"/>
+        <location filename="../../ui/errors.py" line="960"/>
         <source>这辆车的资料刚被其他人修改过，请刷新后再改</source>
         <translation>This car&apos;s details were just changed by someone else; please refresh and change them again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="940"/>
+        <location filename="../../ui/errors.py" line="966"/>
         <source>{label}不能晚于今天</source>
         <translation>The {label} cannot be later than today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="941"/>
+        <location filename="../../ui/errors.py" line="967"/>
         <source>{label}不对，请检查年份</source>
         <translation>The {label} looks wrong; please check the year.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="944"/>
+        <location filename="../../ui/errors.py" line="970"/>
         <source>这辆车{status_label}，{held}不能修改（意向金收据或合同上已写明）。</source>
         <translation>This car is {status_label}; these details cannot be changed (they are on the deposit receipt or contract).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="947"/>
+        <location filename="../../ui/errors.py" line="973"/>
         <source>这辆车{status_label}，售价和公开的价格构成不能修改（意向金收据或合同上已写明）；内部成本仍可修改。</source>
         <translation>This car is {status_label}; the price and the public price lines cannot be changed (they are on the deposit receipt or contract); internal costs can still be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="953"/>
+        <location filename="../../ui/errors.py" line="979"/>
         <source>这辆车{status_label}，事故/泡水/火烧记录已写入车况确认，不能修改。</source>
         <translation>This car is {status_label}; its accident/flood/fire record is part of the condition statement and cannot be changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="956"/>
+        <location filename="../../ui/errors.py" line="982"/>
         <source>表显里程应在 0 到 {limit} 公里之间，请检查是否多输了位数</source>
         <translation>The odometer reading must be between 0 and {limit} km; please check for extra digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="964"/>
+        <location filename="../../ui/errors.py" line="990"/>
         <source>价格必须大于零</source>
         <translation>The price must be more than zero.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="965"/>
+        <location filename="../../ui/errors.py" line="991"/>
         <source>价格最多精确到分</source>
         <translation>A price can be precise to the fen at most.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="966"/>
+        <location filename="../../ui/errors.py" line="992"/>
         <source>价格超出范围，请检查是否多输了位数</source>
         <translation>The price is out of range; please check for extra digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="967"/>
+        <location filename="../../ui/errors.py" line="993"/>
         <source>请输入有效的价格（元），例如 128000</source>
         <translation>Please enter a valid price in yuan, e.g. 128000.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="971"/>
+        <location filename="../../ui/errors.py" line="997"/>
         <source>公开的价格构成合计 ¥{total_text}，与新售价 ¥{list_price} 不一致，请在“价格构成”中一起修改。</source>
         <translation>The public price lines add up to ¥{total_text}, which differs from the new price ¥{list_price}; please change them together under “Price lines”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="976"/>
+        <location filename="../../ui/errors.py" line="1002"/>
         <source>这辆车还没有定价，请店长先在“价格构成”中填写售价再上架。</source>
         <translation>This car has no price yet; a manager must first enter the price under “Price lines” before it goes on sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="979"/>
+        <location filename="../../ui/errors.py" line="1005"/>
         <source>座位数应在 1 到 60 之间</source>
         <translation>The number of seats must be between 1 and 60.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="980"/>
+        <location filename="../../ui/errors.py" line="1006"/>
         <source>“已预订”“试驾中”“已售”随意向金、试驾出车还车和签约合同改变，请在“定金与合同”或“试驾”页面办理。</source>
         <translation>“Reserved”, “On test drive” and “Sold” follow deposits, test drives and contracts; please use the “Deposits &amp; contracts” or “Test drives” page.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="985"/>
+        <location filename="../../ui/errors.py" line="1011"/>
         <source>车辆状态不能从“{old_label}”直接改为“{new_label}”</source>
         <translation>The car status cannot change directly from “{old_label}” to “{new_label}”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="988"/>
+        <location filename="../../ui/errors.py" line="1014"/>
         <source>过户次数应在 0 到 50 之间</source>
         <translation>The number of previous owners must be between 0 and 50.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="990"/>
+        <location filename="../../ui/errors.py" line="1016"/>
         <source>不是有效的 CSV 文件：{detail}</source>
         <translation>Not a valid CSV file: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="991"/>
+        <location filename="../../ui/errors.py" line="1017"/>
         <source>文件是空的，没有表头</source>
         <translation>The file is empty and has no header row.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="992"/>
+        <location filename="../../ui/errors.py" line="1018"/>
         <source>文件编码无法识别，请另存为 UTF-8 编码的 CSV</source>
         <translation>The file encoding was not recognised; please save it as a UTF-8 CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="993"/>
+        <location filename="../../ui/errors.py" line="1019"/>
         <source>文件缺少“{name}”模板需要的列：{missing_text}</source>
         <translation>The file lacks the columns the “{name}” template needs: {missing_text}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="996"/>
+        <location filename="../../ui/errors.py" line="1022"/>
         <source>找不到文件：{path}</source>
         <translation>File not found: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="997"/>
+        <location filename="../../ui/errors.py" line="1023"/>
         <source>门店“{code}”不存在，请先完成首次设置</source>
         <translation>Store “{code}” does not exist; please finish the first-time setup first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="998"/>
+        <location filename="../../ui/errors.py" line="1024"/>
         <source>无法识别文件的列，请选择导入模板（{presets}）</source>
         <translation>The file&apos;s columns were not recognised; please choose an import template ({presets}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1001"/>
+        <location filename="../../ui/errors.py" line="1027"/>
         <source>没有名为“{preset}”的导入模板，可选：{presets}</source>
         <translation>There is no import template named “{preset}”; choose one of: {presets}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1004"/>
+        <location filename="../../ui/errors.py" line="1030"/>
         <source>无法读取文件：{path}（{reason}）</source>
         <translation>Cannot read the file: {path} ({reason})</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1006"/>
+        <location filename="../../ui/errors.py" line="1032"/>
         <source>{label}“{text}”不是有效日期，请写成 2023-05-01</source>
         <translation>The {label} “{text}” is not a valid date; write it like 2023-05-01.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1009"/>
+        <location filename="../../ui/errors.py" line="1035"/>
         <source>排量不合理，请以升为单位填写，如 2.0</source>
         <translation>The engine size looks wrong; enter it in litres, e.g. 2.0.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1010"/>
+        <location filename="../../ui/errors.py" line="1036"/>
         <source>请选择能源类型</source>
         <translation>Please choose the energy type.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1011"/>
+        <location filename="../../ui/errors.py" line="1037"/>
         <source>纯电续航应在 1 到 3000 公里之间</source>
         <translation>The electric range must be between 1 and 3000 km.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1012"/>
+        <location filename="../../ui/errors.py" line="1038"/>
         <source>{label}“{text}”不是公里数，请写成 28000 或 2.8万</source>
         <translation>The {label} “{text}” is not a distance in km; write it like 28000.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1015"/>
+        <location filename="../../ui/errors.py" line="1041"/>
         <source>请填写表显里程</source>
         <translation>Please enter the odometer reading.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1016"/>
+        <location filename="../../ui/errors.py" line="1042"/>
         <source>初次登记日期早于 {year} 款车型上市，请核对年款或日期</source>
         <translation>The first registration date is before the {year} model came out; please check the model year or the date.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1019"/>
+        <location filename="../../ui/errors.py" line="1045"/>
         <source>初次登记日期不能晚于今天</source>
         <translation>The first registration date cannot be later than today.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1020"/>
+        <location filename="../../ui/errors.py" line="1046"/>
         <source>请选择变速箱</source>
         <translation>Please choose the transmission.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1021"/>
+        <location filename="../../ui/errors.py" line="1047"/>
         <source>请填写车架号（VIN），在前挡风玻璃左下角或行驶证上</source>
         <translation>Please enter the VIN; it is at the lower left of the windscreen or on the vehicle licence.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1024"/>
+        <location filename="../../ui/errors.py" line="1050"/>
         <source>车架号 {vin} 已属于库存车 {stock_no}{gone}，同一辆车不能重复入库。</source>
         <translation>VIN {vin} already belongs to stock car {stock_no}; the same car cannot be taken into stock twice.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1027"/>
+        <location filename="../../ui/errors.py" line="1053"/>
         <source>车架号校验位不符。欧洲、日本等进口车可能不用校验位：请对照车辆核对后勾选“已核对车架号”。</source>
         <translation>The VIN check digit does not match. Imported cars (e.g. European or Japanese) may not use one: check the car and tick “VIN checked”.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1031"/>
+        <location filename="../../ui/errors.py" line="1057"/>
         <source>请填写年款（车架号未能读出年款）</source>
         <translation>Please enter the model year (it could not be read from the VIN).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1032"/>
+        <location filename="../../ui/errors.py" line="1058"/>
         <source>年款应在 {earliest} 到 {latest} 之间</source>
         <translation>The model year must be between {earliest} and {latest}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1034"/>
+        <location filename="../../ui/errors.py" line="1060"/>
         <source>只有店长可以设置岗位权限。</source>
         <translation>Only a manager can set role permissions.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1035"/>
+        <location filename="../../ui/errors.py" line="1061"/>
         <source>没有这项权限。</source>
         <translation>There is no such permission.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1036"/>
+        <location filename="../../ui/errors.py" line="1062"/>
         <source>只有整备/评估人员和店长（或门店授权的岗位）可以修改车辆资料和照片。</source>
         <translation>Only preparation/appraisal staff and managers (or roles the store allows) can change car details and photos.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1039"/>
+        <location filename="../../ui/errors.py" line="1065"/>
         <source>自助机不能修改车辆资料</source>
         <translation>The kiosk cannot change car details.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1040"/>
+        <location filename="../../ui/errors.py" line="1066"/>
         <source>请输入库存编号或车牌号。</source>
         <translation>Please enter a stock number or plate number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1041"/>
+        <location filename="../../ui/errors.py" line="1067"/>
         <source>没有找到库存编号或车牌为 {typed} 的车辆。</source>
         <translation>No car with stock number or plate {typed} was found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1044"/>
+        <location filename="../../ui/errors.py" line="1070"/>
         <source>只有店长（或门店授权的岗位）可以修改售价、收车成本和价格构成。</source>
         <translation>Only a manager (or roles the store allows) can change the price, the purchase cost and the price lines.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1049"/>
+        <location filename="../../ui/errors.py" line="1075"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请核对后重新保存。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Please check and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1052"/>
+        <location filename="../../ui/errors.py" line="1078"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。两个版本不同之处：{differences}。请核对后重新保存。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Differences: {differences}. Please check and save again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1058"/>
+        <location filename="../../ui/errors.py" line="1084"/>
         <source>这条记录已不存在（可能已被合并或删除）。</source>
         <translation>This record no longer exists (it may have been merged or deleted).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1060"/>
+        <location filename="../../ui/errors.py" line="1086"/>
         <source>车辆网址模板必须包含 {{stock_no}}（在设置中修改）</source>
         <translation>The car address pattern must contain {{stock_no}} (change it in Settings).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1063"/>
+        <location filename="../../ui/errors.py" line="1089"/>
         <source>车辆没有库存编号，无法生成二维码地址</source>
         <translation>The car has no stock number, so no QR code address can be made.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1065"/>
+        <location filename="../../ui/errors.py" line="1091"/>
         <source>请店长先在“员工 → 门店资料”填写车辆公开网址（网站根地址，例如 https://www.example.cn/，车辆在其下的 cars/库存编号）：二维码和 sitemap 都用它。</source>
         <translation>Please ask a manager to enter the public car address under “Staff → Store profile” first (the site root, e.g. https://www.example.cn/, with cars under cars/STOCK-NO): the QR codes and the sitemap use it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1071"/>
+        <location filename="../../ui/errors.py" line="1097"/>
         <source>车辆公开网址“{template}”不是以 cars/{{stock_no}} 结尾，静态网站无法对应；请改成例如 https://www.example.cn/cars/{{stock_no}}。</source>
         <translation>The public car address “{template}” does not end in cars/{{stock_no}}, so the static site cannot match it; change it to e.g. https://www.example.cn/cars/{{stock_no}}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1077"/>
+        <location filename="../../ui/errors.py" line="1103"/>
         <source>无法在端口 {port} 上启动网页服务：{detail}。请换一个端口（--port）。</source>
         <translation>The web service cannot start on port {port}: {detail}. Please choose another port (--port).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1080"/>
+        <location filename="../../ui/errors.py" line="1106"/>
         <source>数据库结构版本（{current}）与本程序（{head}）不一致，网页服务不会启动。请先运行 “showroom db upgrade” 或升级本程序。</source>
         <translation>The database version ({current}) does not match this program ({head}); the web service will not start. Run “showroom db upgrade” first or upgrade this program.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1307"/>
-        <location filename="../../ui/errors.py" line="1404"/>
+        <location filename="../../ui/errors.py" line="1333"/>
+        <location filename="../../ui/errors.py" line="1430"/>
         <source>姓名</source>
         <translation>name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1308"/>
-        <location filename="../../ui/errors.py" line="1409"/>
+        <location filename="../../ui/errors.py" line="1334"/>
+        <location filename="../../ui/errors.py" line="1435"/>
         <source>单位名称</source>
         <translation>company name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1309"/>
-        <location filename="../../ui/errors.py" line="1414"/>
+        <location filename="../../ui/errors.py" line="1335"/>
+        <location filename="../../ui/errors.py" line="1440"/>
         <source>用途</source>
         <translation>intended use</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1310"/>
-        <location filename="../../ui/errors.py" line="1415"/>
+        <location filename="../../ui/errors.py" line="1336"/>
+        <location filename="../../ui/errors.py" line="1441"/>
         <source>意向品牌</source>
         <translation>preferred brands</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1311"/>
-        <location filename="../../ui/errors.py" line="1416"/>
+        <location filename="../../ui/errors.py" line="1337"/>
+        <location filename="../../ui/errors.py" line="1442"/>
         <source>意向车型</source>
         <translation>preferred models</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1312"/>
-        <location filename="../../ui/errors.py" line="1417"/>
+        <location filename="../../ui/errors.py" line="1338"/>
+        <location filename="../../ui/errors.py" line="1443"/>
         <source>购车周期</source>
         <translation>buying timeframe</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1313"/>
-        <location filename="../../ui/errors.py" line="1419"/>
+        <location filename="../../ui/errors.py" line="1339"/>
+        <location filename="../../ui/errors.py" line="1445"/>
         <source>备注</source>
         <translation>notes</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1314"/>
+        <location filename="../../ui/errors.py" line="1340"/>
         <source>调整原因</source>
         <translation>reason for the change</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1315"/>
+        <location filename="../../ui/errors.py" line="1341"/>
         <source>回访结果</source>
         <translation>follow-up result</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1316"/>
+        <location filename="../../ui/errors.py" line="1342"/>
         <source>标签名称</source>
         <translation>tag name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1317"/>
+        <location filename="../../ui/errors.py" line="1343"/>
         <source>沟通内容</source>
         <translation>contact summary</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1318"/>
+        <location filename="../../ui/errors.py" line="1344"/>
         <source>客户答复</source>
         <translation>customer&apos;s reply</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1319"/>
+        <location filename="../../ui/errors.py" line="1345"/>
         <source>下一步</source>
         <translation>next step</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1320"/>
+        <location filename="../../ui/errors.py" line="1346"/>
         <source>称呼</source>
         <translation>form of address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1321"/>
+        <location filename="../../ui/errors.py" line="1347"/>
         <source>平台</source>
         <translation>platform</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1322"/>
+        <location filename="../../ui/errors.py" line="1348"/>
         <source>平台线索编号</source>
         <translation>platform lead number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1323"/>
+        <location filename="../../ui/errors.py" line="1349"/>
         <source>咨询车辆</source>
         <translation>car asked about</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1324"/>
+        <location filename="../../ui/errors.py" line="1350"/>
         <source>留言</source>
         <translation>message</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1325"/>
+        <location filename="../../ui/errors.py" line="1351"/>
         <source>关闭原因</source>
         <translation>reason for closing</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1326"/>
+        <location filename="../../ui/errors.py" line="1352"/>
         <source>品牌</source>
         <translation>brand</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1327"/>
+        <location filename="../../ui/errors.py" line="1353"/>
         <source>车系</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1328"/>
+        <location filename="../../ui/errors.py" line="1354"/>
         <source>车型版本</source>
         <translation>trim</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1329"/>
+        <location filename="../../ui/errors.py" line="1355"/>
         <source>车身颜色</source>
         <translation>body colour</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1330"/>
+        <location filename="../../ui/errors.py" line="1356"/>
         <source>排放标准</source>
         <translation>emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1331"/>
+        <location filename="../../ui/errors.py" line="1357"/>
         <source>车身类型</source>
         <translation>body type</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1332"/>
+        <location filename="../../ui/errors.py" line="1358"/>
         <source>车况说明</source>
         <translation>condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1333"/>
+        <location filename="../../ui/errors.py" line="1359"/>
         <source>情况说明</source>
         <translation>description</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1334"/>
+        <location filename="../../ui/errors.py" line="1360"/>
         <source>保养地点</source>
         <translation>service location</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1335"/>
+        <location filename="../../ui/errors.py" line="1361"/>
         <source>保养内容</source>
         <translation>service work</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1336"/>
+        <location filename="../../ui/errors.py" line="1362"/>
         <source>价格</source>
         <translation>price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1337"/>
+        <location filename="../../ui/errors.py" line="1363"/>
         <source>售价</source>
         <translation>sale price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1338"/>
+        <location filename="../../ui/errors.py" line="1364"/>
         <source>新车指导价</source>
         <translation>new-car list price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1339"/>
+        <location filename="../../ui/errors.py" line="1365"/>
         <source>收车成本</source>
         <translation>purchase cost</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1340"/>
+        <location filename="../../ui/errors.py" line="1366"/>
         <source>表显里程</source>
         <translation>odometer reading</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1341"/>
+        <location filename="../../ui/errors.py" line="1367"/>
         <source>纯电续航</source>
         <translation>electric range</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1342"/>
+        <location filename="../../ui/errors.py" line="1368"/>
         <source>里程</source>
         <translation>mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1343"/>
+        <location filename="../../ui/errors.py" line="1369"/>
         <source>发生日期</source>
         <translation>date of the event</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1344"/>
+        <location filename="../../ui/errors.py" line="1370"/>
         <source>保养日期</source>
         <translation>service date</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1345"/>
+        <location filename="../../ui/errors.py" line="1371"/>
         <source>有效（车辆已预订）</source>
         <translation>active (car reserved)</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1346"/>
+        <location filename="../../ui/errors.py" line="1372"/>
         <source>已抵车款</source>
         <translation>applied to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1347"/>
+        <location filename="../../ui/errors.py" line="1373"/>
         <source>已退还</source>
         <translation>refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1348"/>
+        <location filename="../../ui/errors.py" line="1374"/>
         <source>已没收</source>
         <translation>forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1349"/>
+        <location filename="../../ui/errors.py" line="1375"/>
         <source>已过期</source>
         <translation>expired</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1350"/>
+        <location filename="../../ui/errors.py" line="1376"/>
         <source>现金</source>
         <translation>cash</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1351"/>
+        <location filename="../../ui/errors.py" line="1377"/>
         <source>微信支付</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1352"/>
+        <location filename="../../ui/errors.py" line="1378"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1353"/>
+        <location filename="../../ui/errors.py" line="1379"/>
         <source>银行卡</source>
         <translation>bank card</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1354"/>
+        <location filename="../../ui/errors.py" line="1380"/>
         <source>转账</source>
         <translation>bank transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1355"/>
+        <location filename="../../ui/errors.py" line="1381"/>
         <source>已预约</source>
         <translation>booked</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1356"/>
+        <location filename="../../ui/errors.py" line="1382"/>
         <source>试驾中</source>
         <translation>on a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1357"/>
+        <location filename="../../ui/errors.py" line="1383"/>
         <source>已还车</source>
         <translation>returned</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1358"/>
+        <location filename="../../ui/errors.py" line="1384"/>
         <source>已取消</source>
         <translation>cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1359"/>
+        <location filename="../../ui/errors.py" line="1385"/>
         <source>未到店</source>
         <translation>no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1360"/>
+        <location filename="../../ui/errors.py" line="1386"/>
         <source>已报名</source>
         <translation>registered</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1361"/>
+        <location filename="../../ui/errors.py" line="1387"/>
         <source>候补</source>
         <translation>on the waiting list</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1362"/>
+        <location filename="../../ui/errors.py" line="1388"/>
         <source>已签到</source>
         <translation>checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1363"/>
+        <location filename="../../ui/errors.py" line="1389"/>
         <source>检测中/已检</source>
         <translation>being inspected or inspected</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1364"/>
+        <location filename="../../ui/errors.py" line="1390"/>
         <source>未到场</source>
         <translation>no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1365"/>
+        <location filename="../../ui/errors.py" line="1391"/>
         <source>整备中</source>
         <translation>being prepared</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1366"/>
+        <location filename="../../ui/errors.py" line="1392"/>
         <source>在售</source>
         <translation>on sale</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1367"/>
+        <location filename="../../ui/errors.py" line="1393"/>
         <source>已预订</source>
         <translation>reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1368"/>
+        <location filename="../../ui/errors.py" line="1394"/>
         <source>已售</source>
         <translation>sold</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1369"/>
+        <location filename="../../ui/errors.py" line="1395"/>
         <source>试驾协议</source>
         <translation>test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1370"/>
+        <location filename="../../ui/errors.py" line="1396"/>
         <source>意向金收据</source>
         <translation>deposit receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1371"/>
+        <location filename="../../ui/errors.py" line="1397"/>
         <source>合同</source>
         <translation>contract</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1372"/>
+        <location filename="../../ui/errors.py" line="1398"/>
         <source>检测报告</source>
         <translation>inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1373"/>
+        <location filename="../../ui/errors.py" line="1399"/>
         <source>车辆信息单</source>
         <translation>car information sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1374"/>
+        <location filename="../../ui/errors.py" line="1400"/>
         <source>车型对比</source>
         <translation>model comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1375"/>
+        <location filename="../../ui/errors.py" line="1401"/>
         <source>检测日报名单</source>
         <translation>inspection-day registration slip</translation>
     </message>
@@ -7467,562 +7658,563 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>The {what_label} must be between 1 and {limit} days (for no automatic follow-ups, untick &quot;Automatic&quot;).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1086"/>
+        <location filename="../../ui/errors.py" line="1112"/>
         <source>只有销售顾问和店长可以处理购车客户提醒。</source>
         <translation>Only sales consultants and managers can handle buyer reminders.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1087"/>
+        <location filename="../../ui/errors.py" line="1113"/>
         <source>未知的提醒类型。</source>
         <translation>Unknown reminder type.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1088"/>
+        <location filename="../../ui/errors.py" line="1114"/>
         <source>请选择已发送或跳过。</source>
         <translation>Please choose Sent or Skipped.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1089"/>
+        <location filename="../../ui/errors.py" line="1115"/>
         <source>请选择发送方式。</source>
         <translation>Please choose how it was sent.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1090"/>
+        <location filename="../../ui/errors.py" line="1116"/>
         <source>短信内容最多 {limit} 个字。</source>
         <translation>The text message can have at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1091"/>
+        <location filename="../../ui/errors.py" line="1117"/>
         <source>所选负责人不在本店或已停用，请重新选择。</source>
         <translation>The selected owner is not on this store&apos;s staff or is disabled; please choose again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1094"/>
+        <location filename="../../ui/errors.py" line="1120"/>
         <source>请选择投诉的类别。</source>
         <translation>Please choose the complaint category.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1095"/>
+        <location filename="../../ui/errors.py" line="1121"/>
         <source>投诉响应时限应在 1 到 336 小时之间。</source>
         <translation>The complaint response deadline must be between 1 and 336 hours.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1097"/>
+        <location filename="../../ui/errors.py" line="1123"/>
         <source>没有找到这条投诉。</source>
         <translation>This complaint was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1098"/>
+        <location filename="../../ui/errors.py" line="1124"/>
         <source>投诉 {complaint_no} 已经处理完毕（可能是另一台电脑刚刚完成），请刷新。</source>
         <translation>Complaint {complaint_no} has already been resolved (perhaps just now on another computer); please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1101"/>
+        <location filename="../../ui/errors.py" line="1127"/>
         <source>只有店长或这条投诉的负责人可以转交投诉。</source>
         <translation>Only a manager or the owner of this complaint can hand it over.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1104"/>
+        <location filename="../../ui/errors.py" line="1130"/>
         <source>满意度请选择 1 到 5 分，或留空。</source>
         <translation>Choose a satisfaction score from 1 to 5, or leave it empty.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1105"/>
+        <location filename="../../ui/errors.py" line="1131"/>
         <source>只有店长或这条投诉的负责人可以登记处理结果。</source>
         <translation>Only a manager or the owner of this complaint can record its resolution.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1108"/>
+        <location filename="../../ui/errors.py" line="1134"/>
         <source>请写明投诉的内容。</source>
         <translation>Please describe the complaint.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1109"/>
+        <location filename="../../ui/errors.py" line="1135"/>
         <source>请写明处理结果。</source>
         <translation>Please describe how it was resolved.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1110"/>
+        <location filename="../../ui/errors.py" line="1136"/>
         <source>意向金 {deposit} 与置换车辆作价 {credit} 合计超过成交价 {price}，请核对。</source>
         <translation>The deposit {deposit} plus the trade-in value {credit} exceed the sale price {price}; please check.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1113"/>
+        <location filename="../../ui/errors.py" line="1139"/>
         <source>置换车辆须先签订收车协议、收购入库后才能抵作车款。</source>
         <translation>A trade-in car can only be credited against the price after its purchase agreement is signed and the car is taken into stock.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1116"/>
+        <location filename="../../ui/errors.py" line="1142"/>
         <source>收车协议 {purchase_no} 的卖方不是本合同的买受人，不能置换抵扣。</source>
         <translation>The seller in purchase agreement {purchase_no} is not the buyer in this contract, so it cannot be credited as a trade-in.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1119"/>
+        <location filename="../../ui/errors.py" line="1145"/>
         <source>收车协议 {purchase_no} 的车款已抵扣在合同 {contract_no} 中。</source>
         <translation>The amount of purchase agreement {purchase_no} has already been credited in contract {contract_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1122"/>
+        <location filename="../../ui/errors.py" line="1148"/>
         <source>置换车辆作价已变化，请作废此稿后重新起草。</source>
         <translation>The trade-in value has changed; please void this draft and draft the contract again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1125"/>
+        <location filename="../../ui/errors.py" line="1151"/>
         <source>满意度评价最多 {limit} 个字。</source>
         <translation>The satisfaction comment can have at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1126"/>
+        <location filename="../../ui/errors.py" line="1152"/>
         <source>请先选择满意度评分。</source>
         <translation>Please choose a satisfaction score first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1127"/>
+        <location filename="../../ui/errors.py" line="1153"/>
         <source>已成交客户的售后回访不记录战败原因。</source>
         <translation>An after-sales follow-up of a customer who bought does not record a lost-deal reason.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1130"/>
+        <location filename="../../ui/errors.py" line="1156"/>
         <source>“{label}”不在本店的战败原因列表中，请从列表中选择。</source>
         <translation>&quot;{label}&quot; is not in this store&apos;s list of lost-deal reasons; please choose from the list.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1133"/>
+        <location filename="../../ui/errors.py" line="1159"/>
         <source>只有店长可以修改战败原因列表。</source>
         <translation>Only a manager can change the list of lost-deal reasons.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1134"/>
+        <location filename="../../ui/errors.py" line="1160"/>
         <source>战败原因最多 {limit} 项。</source>
         <translation>There can be at most {limit} lost-deal reasons.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1135"/>
+        <location filename="../../ui/errors.py" line="1161"/>
         <source>“{label}”太长：每项最多 {limit} 个字。</source>
         <translation>&quot;{label}&quot; is too long: each reason can have at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1136"/>
+        <location filename="../../ui/errors.py" line="1162"/>
         <source>“{label}”重复了。</source>
         <translation>&quot;{label}&quot; is listed twice.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1137"/>
+        <location filename="../../ui/errors.py" line="1163"/>
         <source>这两位客户之间有推荐记录（一人推荐了另一人），不是同一个人，不能合并。</source>
         <translation>One of these customers referred the other, so they are not the same person and cannot be merged.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1142"/>
+        <location filename="../../ui/errors.py" line="1168"/>
         <source>没有检测报告 {report_no}。</source>
         <translation>There is no inspection report {report_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1144"/>
+        <location filename="../../ui/errors.py" line="1170"/>
         <source>检测记录 {report_no} 尚未定稿，不能据此收车。</source>
         <translation>Inspection record {report_no} is not finalised yet; the car cannot be bought on it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1147"/>
+        <location filename="../../ui/errors.py" line="1173"/>
         <source>检测记录 {report_no} 已有更正后的新版本，请按最新版本收车。</source>
         <translation>Inspection record {report_no} has a corrected newer version; please buy the car on the latest version.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1150"/>
+        <location filename="../../ui/errors.py" line="1176"/>
         <source>检测记录 {report_no} 还没有估价，请评估师先填写估价区间。</source>
         <translation>Inspection record {report_no} has no valuation yet; the appraiser must first enter the valuation range.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1153"/>
+        <location filename="../../ui/errors.py" line="1179"/>
         <source>检测记录 {report_no} 没有车架号，收车入库需要车架号。</source>
         <translation>Inspection record {report_no} has no VIN; a VIN is needed to take the car into stock.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1156"/>
+        <location filename="../../ui/errors.py" line="1182"/>
         <source>请填写收购价。</source>
         <translation>Please enter the purchase price.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1157"/>
+        <location filename="../../ui/errors.py" line="1183"/>
         <source>请填写卖方的身份证号码，收车和过户都需要。</source>
         <translation>Please enter the seller&apos;s ID card number; it is needed for the purchase and the title transfer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1164"/>
+        <location filename="../../ui/errors.py" line="1190"/>
         <source>收车须交接机动车行驶证和机动车登记证书（绿本）。</source>
         <translation>Buying a car requires handing over its vehicle licence and its registration certificate (green book).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1167"/>
+        <location filename="../../ui/errors.py" line="1193"/>
         <source>没有找到这位卖方客户，请重新查找。</source>
         <translation>This seller was not found among the customers; please search again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1168"/>
+        <location filename="../../ui/errors.py" line="1194"/>
         <source>所填身份证号码与客户档案中的不一致，请核对卖方本人证件。</source>
         <translation>The ID card number entered does not match the customer record; please check the seller&apos;s own ID card.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1172"/>
+        <location filename="../../ui/errors.py" line="1198"/>
         <source>检测报告 {report_no} 的车辆已按收车协议 {purchase_no} 收购入库。</source>
         <translation>The car of inspection report {report_no} has already been bought and taken into stock under purchase agreement {purchase_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1175"/>
+        <location filename="../../ui/errors.py" line="1201"/>
         <source>检测报告 {report_no} 的车辆刚按收车协议 {purchase_no} 收购入库（另一台电脑），本协议未签订。</source>
         <translation>The car of inspection report {report_no} was just bought under purchase agreement {purchase_no} (on another computer); this agreement was not signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1180"/>
+        <location filename="../../ui/errors.py" line="1206"/>
         <source>检测报告 {report_no} 的车辆刚被另一台电脑收购入库，本协议未签订。</source>
         <translation>The car of inspection report {report_no} was just bought on another computer; this agreement was not signed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1185"/>
+        <location filename="../../ui/errors.py" line="1211"/>
         <source>没有找到这份收车协议。</source>
         <translation>This purchase agreement was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1186"/>
+        <location filename="../../ui/errors.py" line="1212"/>
         <source>没有收车协议 {purchase_no}。</source>
         <translation>There is no purchase agreement {purchase_no}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1189"/>
+        <location filename="../../ui/errors.py" line="1215"/>
         <source>收车协议 {purchase_no} 已签订，请刷新。</source>
         <translation>Purchase agreement {purchase_no} has already been signed; please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1190"/>
+        <location filename="../../ui/errors.py" line="1216"/>
         <source>收车协议 {purchase_no} 已作废，请刷新。</source>
         <translation>Purchase agreement {purchase_no} has been voided; please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1191"/>
+        <location filename="../../ui/errors.py" line="1217"/>
         <source>收车协议 {purchase_no} 不是草稿。</source>
         <translation>Purchase agreement {purchase_no} is not a draft.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1193"/>
+        <location filename="../../ui/errors.py" line="1219"/>
         <source>签署的协议与记录不对应，请重新打开。</source>
         <translation>The signed agreement does not match the record; please open it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1194"/>
+        <location filename="../../ui/errors.py" line="1220"/>
         <source>请输入检测报告编号。</source>
         <translation>Please enter the inspection report number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1195"/>
+        <location filename="../../ui/errors.py" line="1221"/>
         <source>请输入奖励金额，例如 500 或 500.00。</source>
         <translation>Please enter the reward amount, e.g. 500 or 500.00.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1196"/>
+        <location filename="../../ui/errors.py" line="1222"/>
         <source>奖励金额应大于 0、不超过 {limit} 元。</source>
         <translation>The reward must be more than 0 and at most {limit} yuan.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1197"/>
+        <location filename="../../ui/errors.py" line="1223"/>
         <source>奖励金额最多两位小数（精确到分）。</source>
         <translation>The reward can have at most two decimal places (to the fen).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1198"/>
+        <location filename="../../ui/errors.py" line="1224"/>
         <source>只有销售顾问和店长可以登记推荐。</source>
         <translation>Only sales consultants and managers can record referrals.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1199"/>
+        <location filename="../../ui/errors.py" line="1225"/>
         <source>客户不能推荐自己。</source>
         <translation>A customer cannot refer themselves.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1200"/>
+        <location filename="../../ui/errors.py" line="1226"/>
         <source>请选择奖励方式。</source>
         <translation>Please choose the kind of reward.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1201"/>
+        <location filename="../../ui/errors.py" line="1227"/>
         <source>请写明赠送的礼品。</source>
         <translation>Please describe the gift.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1202"/>
+        <location filename="../../ui/errors.py" line="1228"/>
         <source>礼品最多 {limit} 个字。</source>
         <translation>The gift can have at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1203"/>
+        <location filename="../../ui/errors.py" line="92"/>
+        <location filename="../../ui/errors.py" line="1229"/>
         <source>备注最多 {limit} 个字。</source>
         <translation>The note can have at most {limit} characters.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1204"/>
+        <location filename="../../ui/errors.py" line="1230"/>
         <source>这位客户已经登记过推荐人。</source>
         <translation>This customer already has a referrer recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1205"/>
+        <location filename="../../ui/errors.py" line="1231"/>
         <source>只有店长可以登记推荐奖励已兑现。</source>
         <translation>Only a manager can record that a referral reward was paid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1206"/>
+        <location filename="../../ui/errors.py" line="1232"/>
         <source>这条推荐记录不存在。</source>
         <translation>This referral does not exist.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1207"/>
+        <location filename="../../ui/errors.py" line="1233"/>
         <source>这条推荐没有约定奖励。</source>
         <translation>No reward was agreed for this referral.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1208"/>
+        <location filename="../../ui/errors.py" line="1234"/>
         <source>这笔推荐奖励已经兑现过了。</source>
         <translation>This referral reward has already been paid.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1209"/>
+        <location filename="../../ui/errors.py" line="1235"/>
         <source>退车须由店长办理。</source>
         <translation>Only a manager can process a return.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1210"/>
+        <location filename="../../ui/errors.py" line="1236"/>
         <source>{contract_no} 不是买卖合同，不能据此退车。</source>
         <translation>{contract_no} is not a sales contract; a car cannot be returned under it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1212"/>
+        <location filename="../../ui/errors.py" line="1238"/>
         <source>合同 {contract_no} 的车辆已经退回（可能是另一台电脑刚刚办理），请刷新。</source>
         <translation>The car of contract {contract_no} has already been returned (perhaps just now on another computer); please refresh.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1215"/>
+        <location filename="../../ui/errors.py" line="1241"/>
         <source>合同 {contract_no} 的车辆刚被另一台电脑办理了退车，本次未保存。</source>
         <translation>The car of contract {contract_no} was just returned on another computer; this return was not saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1219"/>
+        <location filename="../../ui/errors.py" line="1245"/>
         <source>合同 {contract_no} 尚未签订，不需要退车；草稿可以作废。</source>
         <translation>Contract {contract_no} is not signed, so there is nothing to return; a draft can be voided.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1222"/>
+        <location filename="../../ui/errors.py" line="1248"/>
         <source>请填写退车时的表显里程。</source>
         <translation>Please enter the odometer reading at return.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1224"/>
+        <location filename="../../ui/errors.py" line="1250"/>
         <source>退车里程 {km} 公里不合理。</source>
         <translation>A return mileage of {km} km is not plausible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1225"/>
+        <location filename="../../ui/errors.py" line="1251"/>
         <source>退车里程“{text}”不是整数公里数。</source>
         <translation>Return mileage &quot;{text}&quot; is not a whole number of kilometres.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1227"/>
+        <location filename="../../ui/errors.py" line="1253"/>
         <source>第 {line} 项扣除费用没有写明名目。</source>
         <translation>Deduction {line} has no description.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1228"/>
+        <location filename="../../ui/errors.py" line="1254"/>
         <source>扣除费用“{item}”没有填写金额。</source>
         <translation>Deduction &quot;{item}&quot; has no amount.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1229"/>
+        <location filename="../../ui/errors.py" line="1255"/>
         <source>扣除费用最多 {limit} 项，请合并同类费用。</source>
         <translation>There can be at most {limit} deductions; please combine similar ones.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1232"/>
+        <location filename="../../ui/errors.py" line="1258"/>
         <source>扣除费用合计 {total} 超过了成交价 {price}。</source>
         <translation>The deductions total {total}, more than the sale price {price}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1235"/>
+        <location filename="../../ui/errors.py" line="1261"/>
         <source>请填写退车原因。</source>
         <translation>Please enter the reason for the return.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1236"/>
+        <location filename="../../ui/errors.py" line="1262"/>
         <source>请记录退车时的车况（外观、内饰、证件、钥匙、物品）。</source>
         <translation>Please record the car&apos;s condition at return (exterior, interior, papers, keys, belongings).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1239"/>
+        <location filename="../../ui/errors.py" line="1265"/>
         <source>{method_label}退款请填写交易单号或流水号，便于对账。</source>
         <translation>For a {method_label} refund, please enter the transaction or reference number for reconciliation.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1242"/>
+        <location filename="../../ui/errors.py" line="1268"/>
         <source>合同 {contract_no} 于 {delivered} 交车，已过 {days} 天，超过 {limit} 天的退车期限，不能按七日退车办理。</source>
         <translation>The car of contract {contract_no} was delivered on {delivered}, {days} days ago, beyond the {limit}-day return period; it cannot be returned under the seven-day return.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1247"/>
+        <location filename="../../ui/errors.py" line="1273"/>
         <source>车辆 {stock_no} 不是已售状态。</source>
         <translation>Car {stock_no} is not marked as sold.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1248"/>
+        <location filename="../../ui/errors.py" line="1274"/>
         <source>退车里程 {mileage} 公里低于合同交车里程 {sale} 公里，请核对表显里程。</source>
         <translation>The return mileage of {mileage} km is below the {sale} km at delivery in the contract; please check the odometer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1251"/>
+        <location filename="../../ui/errors.py" line="1277"/>
         <source>交车后已行驶 {driven} 公里，超过退车条件的 {limit} 公里，不能按七日退车办理。</source>
         <translation>The car has been driven {driven} km since delivery, more than the {limit} km allowed for a return; it cannot be returned under the seven-day return.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1254"/>
+        <location filename="../../ui/errors.py" line="1280"/>
         <source>没有找到这条退车记录。</source>
         <translation>This return record was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1255"/>
+        <location filename="../../ui/errors.py" line="1281"/>
         <source>协议与这条退车记录不对应，请重新打开。</source>
         <translation>The agreement does not match this return record; please open it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1256"/>
+        <location filename="../../ui/errors.py" line="1282"/>
         <source>未知的指标。</source>
         <translation>Unknown metric.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1257"/>
+        <location filename="../../ui/errors.py" line="1283"/>
         <source>目标和预警线请填整数。</source>
         <translation>Targets and warning lines must be whole numbers.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1258"/>
+        <location filename="../../ui/errors.py" line="1284"/>
         <source>请先设目标，再设预警线。</source>
         <translation>Set the target first, then the warning line.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1259"/>
+        <location filename="../../ui/errors.py" line="1285"/>
         <source>目标应在 1 到 {limit} 之间。</source>
         <translation>The target must be between 1 and {limit}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1260"/>
+        <location filename="../../ui/errors.py" line="1286"/>
         <source>请记录客户描述的故障现象。</source>
         <translation>Please record the fault as the customer describes it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1261"/>
+        <location filename="../../ui/errors.py" line="1287"/>
         <source>请填写检查诊断的结果。</source>
         <translation>Please enter the result of the diagnosis.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1262"/>
+        <location filename="../../ui/errors.py" line="1288"/>
         <source>请写明保修或不予保修的理由。</source>
         <translation>Please give the reason for covering or not covering the repair.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1263"/>
+        <location filename="../../ui/errors.py" line="1289"/>
         <source>请填写报修时的表显里程。</source>
         <translation>Please enter the odometer reading at the time of the claim.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1265"/>
+        <location filename="../../ui/errors.py" line="1291"/>
         <source>里程 {km} 公里不合理。</source>
         <translation>A mileage of {km} km is not plausible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1266"/>
+        <location filename="../../ui/errors.py" line="1292"/>
         <source>里程“{text}”不是整数公里数。</source>
         <translation>Mileage &quot;{text}&quot; is not a whole number of kilometres.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1268"/>
+        <location filename="../../ui/errors.py" line="1294"/>
         <source>{contract_no} 不是已签订的买卖合同，不能据此索赔。</source>
         <translation>{contract_no} is not a signed sales contract; no warranty claim can be made under it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1271"/>
+        <location filename="../../ui/errors.py" line="1297"/>
         <source>合同 {contract_no} 的车辆已退回，保修随之终止。</source>
         <translation>The car of contract {contract_no} was returned, so its warranty has ended.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1274"/>
+        <location filename="../../ui/errors.py" line="1300"/>
         <source>请输入合同编号、库存编号或车牌号。</source>
         <translation>Please enter a contract number, stock number or plate number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1275"/>
+        <location filename="../../ui/errors.py" line="1301"/>
         <source>没有找到“{text}”对应的已售车辆或买卖合同。</source>
         <translation>No sold car or sales contract matches &quot;{text}&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1278"/>
+        <location filename="../../ui/errors.py" line="1304"/>
         <source>保修只包括发动机和变速箱，请选择报修部件。</source>
         <translation>The warranty covers only the engine and the gearbox; please choose the part.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1279"/>
+        <location filename="../../ui/errors.py" line="1305"/>
         <source>照片最多 {limit} 张。</source>
         <translation>At most {limit} photos.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1280"/>
+        <location filename="../../ui/errors.py" line="1306"/>
         <source>报修里程 {mileage} 公里低于交车里程 {sale} 公里，请核对表显里程。</source>
         <translation>The claim mileage of {mileage} km is below the {sale} km at delivery; please check the odometer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1283"/>
+        <location filename="../../ui/errors.py" line="1309"/>
         <source>保修结论须由评估师或店长作出。</source>
         <translation>Only an appraiser or a manager can decide a warranty claim.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1284"/>
+        <location filename="../../ui/errors.py" line="1310"/>
         <source>没有找到这张索赔单。</source>
         <translation>This warranty claim was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1285"/>
+        <location filename="../../ui/errors.py" line="1311"/>
         <source>索赔单 {claim_no} 已有结论（可能是另一台电脑刚刚填写）。</source>
         <translation>Warranty claim {claim_no} has already been decided (perhaps just now on another computer).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1288"/>
+        <location filename="../../ui/errors.py" line="1314"/>
         <source>索赔单 {claim_no} 报修时已超出保修期限或里程，不能按保修处理。</source>
         <translation>Warranty claim {claim_no} was made outside the warranty period or mileage; it cannot be handled under warranty.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1291"/>
+        <location filename="../../ui/errors.py" line="1317"/>
         <source>保修范围内的维修客户不承担费用，请把客户承担费用改为 0。</source>
         <translation>The customer pays nothing for a repair covered by the warranty; please set the customer&apos;s share to 0.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1294"/>
+        <location filename="../../ui/errors.py" line="1320"/>
         <source>索赔单与记录不对应，请重新打开。</source>
         <translation>The claim form does not match the record; please open it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1295"/>
+        <location filename="../../ui/errors.py" line="1321"/>
         <source>索赔单 {claim_no} 还没有结论，出结论后再打印存档。</source>
         <translation>Warranty claim {claim_no} has not been decided yet; print and archive it after the decision.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1298"/>
+        <location filename="../../ui/errors.py" line="1324"/>
         <source>没有这个手机号的客户。</source>
         <translation>No customer has this mobile number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="539"/>
+        <location filename="../../ui/errors.py" line="565"/>
         <source>协议还没有签名，请重新签署。</source>
         <translation>The agreement has not been signed yet; please sign it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1376"/>
+        <location filename="../../ui/errors.py" line="1402"/>
         <source>首次回访间隔</source>
         <translation>first follow-up interval</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1377"/>
+        <location filename="../../ui/errors.py" line="1403"/>
         <source>回访周期</source>
         <translation>repeat interval</translation>
     </message>
@@ -8371,57 +8563,57 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>FollowUpModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="121"/>
+        <location filename="../../ui/screens/follow_ups.py" line="176"/>
         <source>应回访日期</source>
         <translation>Due date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="122"/>
+        <location filename="../../ui/screens/follow_ups.py" line="177"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="123"/>
+        <location filename="../../ui/screens/follow_ups.py" line="178"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="124"/>
+        <location filename="../../ui/screens/follow_ups.py" line="179"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="125"/>
+        <location filename="../../ui/screens/follow_ups.py" line="180"/>
         <source>意向</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="126"/>
+        <location filename="../../ui/screens/follow_ups.py" line="181"/>
         <source>负责顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="127"/>
+        <location filename="../../ui/screens/follow_ups.py" line="182"/>
         <source>回访类型</source>
         <translation>Follow-up type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="128"/>
+        <location filename="../../ui/screens/follow_ups.py" line="183"/>
         <source>流失预警</source>
         <translation>Churn signals</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="141"/>
+        <location filename="../../ui/screens/follow_ups.py" line="196"/>
         <source>今天到期</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="142"/>
+        <location filename="../../ui/screens/follow_ups.py" line="197"/>
         <source>逾期 {days} 天</source>
         <translation>{days} days overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="150"/>
+        <location filename="../../ui/screens/follow_ups.py" line="205"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -8429,302 +8621,368 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>FollowUps</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="73"/>
+        <location filename="../../ui/screens/follow_ups.py" line="79"/>
         <source>购车 3 天</source>
         <translation>3 days after purchase</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="74"/>
+        <location filename="../../ui/screens/follow_ups.py" line="80"/>
         <source>购车 1 个月</source>
         <translation>1 month after purchase</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="75"/>
+        <location filename="../../ui/screens/follow_ups.py" line="81"/>
         <source>购车 3 个月</source>
         <translation>3 months after purchase</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="76"/>
+        <location filename="../../ui/screens/follow_ups.py" line="82"/>
         <source>购车 6 个月</source>
         <translation>6 months after purchase</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="77"/>
+        <location filename="../../ui/screens/follow_ups.py" line="83"/>
         <source>购车 12 个月</source>
         <translation>12 months after purchase</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="78"/>
+        <location filename="../../ui/screens/follow_ups.py" line="84"/>
         <source>保养提醒</source>
         <translation>Maintenance due</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="79"/>
+        <location filename="../../ui/screens/follow_ups.py" line="85"/>
         <source>年检到期</source>
         <translation>Annual inspection due</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="80"/>
+        <location filename="../../ui/screens/follow_ups.py" line="86"/>
         <source>保险到期</source>
         <translation>Insurance due</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="81"/>
+        <location filename="../../ui/screens/follow_ups.py" line="87"/>
         <source>生日祝福</source>
         <translation>Birthday greeting</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="87"/>
+        <location filename="../../ui/screens/follow_ups.py" line="93"/>
         <source>成交后 3 天</source>
         <translation>3 days after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="88"/>
+        <location filename="../../ui/screens/follow_ups.py" line="94"/>
         <source>成交后 1 个月</source>
         <translation>1 month after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="89"/>
+        <location filename="../../ui/screens/follow_ups.py" line="95"/>
         <source>成交后 3 个月</source>
         <translation>3 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="90"/>
+        <location filename="../../ui/screens/follow_ups.py" line="96"/>
         <source>成交后 6 个月</source>
         <translation>6 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="91"/>
+        <location filename="../../ui/screens/follow_ups.py" line="97"/>
         <source>成交后 12 个月</source>
         <translation>12 months after sale</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="92"/>
+        <location filename="../../ui/screens/follow_ups.py" line="98"/>
         <source>到店后回访</source>
         <translation>After visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="93"/>
+        <location filename="../../ui/screens/follow_ups.py" line="99"/>
         <source>再次回访</source>
         <translation>Follow up again</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="94"/>
+        <location filename="../../ui/screens/follow_ups.py" line="100"/>
         <source>意向金明天到期</source>
         <translation>Deposit expires tomorrow</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="95"/>
+        <location filename="../../ui/screens/follow_ups.py" line="101"/>
         <source>沟通时约定的下一步</source>
         <translation>Next step agreed in a contact</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="96"/>
+        <location filename="../../ui/screens/follow_ups.py" line="102"/>
         <source>试驾后回访</source>
         <translation>After the test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="97"/>
+        <location filename="../../ui/screens/follow_ups.py" line="103"/>
         <source>新线索跟进</source>
         <translation>New enquiry</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="98"/>
+        <location filename="../../ui/screens/follow_ups.py" line="104"/>
         <source>意向等级调整后回访</source>
         <translation>After a grade change</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="99"/>
+        <location filename="../../ui/screens/follow_ups.py" line="105"/>
         <source>按等级定期回访</source>
         <translation>Regular, by grade</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="100"/>
+        <location filename="../../ui/screens/follow_ups.py" line="106"/>
         <source>预约未到，联系改约</source>
         <translation>Missed appointment: call to rebook</translation>
     </message>
     <message>
+        <location filename="../../ui/screens/follow_ups.py" line="109"/>
+        <source>线索首次联系后回访</source>
+        <translation>Lead: call after the first contact</translation>
+    </message>
+    <message>
         <location filename="../../ui/screens/follow_ups.py" line="110"/>
+        <source>线索按等级定期回访</source>
+        <translation>Lead: regular call by grade</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="111"/>
+        <source>线索意向等级调整后回访</source>
+        <translation>Lead: call after a grade change</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="112"/>
+        <source>线索沟通时约定的下一步</source>
+        <translation>Lead: next step agreed on the call</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="123"/>
+        <location filename="../../ui/screens/follow_ups.py" line="165"/>
         <source>{reason}（{grade} 级节奏）</source>
         <translation>{reason} (grade {grade} cadence)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="134"/>
+        <source>（未留姓名）</source>
+        <translation>(no name given)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="141"/>
+        <source>{name}（线索）</source>
+        <translation>{name} (lead)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="149"/>
+        <source>{kind} · 按里程约 {km} 公里</source>
+        <translation>{kind} · by mileage, about {km} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="153"/>
+        <source>{kind} · 满 {months} 个月</source>
+        <translation>{kind} · {months} months</translation>
     </message>
 </context>
 <context>
     <name>FollowUpsScreen</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="272"/>
+        <location filename="../../ui/screens/follow_ups.py" line="326"/>
         <source>全部顾问</source>
         <translation>All consultants</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="276"/>
+        <location filename="../../ui/screens/follow_ups.py" line="330"/>
         <source>回访节奏</source>
         <translation>Follow-up cadence</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="280"/>
+        <location filename="../../ui/screens/follow_ups.py" line="334"/>
         <source>战败原因</source>
         <translation>Lost-deal reasons</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="284"/>
+        <location filename="../../ui/screens/follow_ups.py" line="338"/>
+        <source>保养间隔</source>
+        <translation>Service interval</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="342"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="287"/>
+        <location filename="../../ui/screens/follow_ups.py" line="345"/>
         <source>登记结果</source>
         <translation>Record result</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="337"/>
+        <location filename="../../ui/screens/follow_ups.py" line="395"/>
         <source>今天没有待回访的客户。</source>
         <translation>No customers to follow up today.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="341"/>
+        <location filename="../../ui/screens/follow_ups.py" line="399"/>
         <source>待回访</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="346"/>
+        <location filename="../../ui/screens/follow_ups.py" line="404"/>
         <source>超过 6 个月没有联系（未接通的来电不算联系）的客户，最久的在前。</source>
         <translation>Customers not contacted for over 6 months (unanswered calls do not count), longest first.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="361"/>
+        <location filename="../../ui/screens/follow_ups.py" line="419"/>
         <source>沉睡客户</source>
         <translation>Dormant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="362"/>
+        <location filename="../../ui/screens/follow_ups.py" line="420"/>
         <source>购车客户提醒</source>
         <translation>Buyer reminders</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="422"/>
+        <location filename="../../ui/screens/follow_ups.py" line="480"/>
         <source>复制短信</source>
         <translation>Copy message</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="424"/>
+        <location filename="../../ui/screens/follow_ups.py" line="482"/>
         <source>已发送</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="426"/>
+        <location filename="../../ui/screens/follow_ups.py" line="484"/>
         <source>跳过</source>
         <translation>Skip</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="428"/>
+        <location filename="../../ui/screens/follow_ups.py" line="486"/>
         <source>导出今日短信…</source>
         <translation>Export today&apos;s messages…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="456"/>
+        <location filename="../../ui/screens/follow_ups.py" line="514"/>
         <source>购车客户提醒（{n}）</source>
         <translation>Buyer reminders ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="458"/>
+        <location filename="../../ui/screens/follow_ups.py" line="516"/>
         <source>今天要发的 {n} 条消息。生日祝福只发给同意接收营销信息的客户。</source>
         <translation>{n} messages to send today. Birthday greetings go only to customers who agreed to marketing.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="477"/>
+        <location filename="../../ui/screens/follow_ups.py" line="535"/>
         <source>短信内容已复制，发送后请点“已发送”。</source>
         <translation>Message copied; click &quot;Sent&quot; once it is sent.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="504"/>
+        <location filename="../../ui/screens/follow_ups.py" line="562"/>
         <source>已处理这条提醒。</source>
         <translation>Reminder done.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="508"/>
+        <location filename="../../ui/screens/follow_ups.py" line="566"/>
         <source>待同步：网络断开，已在本机记下，恢复连接后自动登记。</source>
         <translation>Pending sync: offline, kept on this PC and recorded when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="513"/>
+        <location filename="../../ui/screens/follow_ups.py" line="571"/>
         <source>导出今日短信</source>
         <translation>Export today&apos;s messages</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="537"/>
+        <location filename="../../ui/screens/follow_ups.py" line="595"/>
         <source>已导出到 {path}</source>
         <translation>Exported to {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="543"/>
+        <location filename="../../ui/screens/follow_ups.py" line="601"/>
         <source>沉睡客户（{n}）</source>
         <translation>Dormant ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="549"/>
+        <location filename="../../ui/screens/follow_ups.py" line="607"/>
         <source>今天到期 {today} 条 · 逾期 {overdue} 条</source>
         <translation>Due today {today} · Overdue {overdue}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="568"/>
+        <location filename="../../ui/screens/follow_ups.py" line="626"/>
         <source>⚠ {count} 位 A 级客户已超过 {days} 天没有回应，建议降为 B 级</source>
         <translation>⚠ {count} A-grade customers have not responded for over {days} days; consider lowering them to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="576"/>
+        <location filename="../../ui/screens/follow_ups.py" line="634"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="578"/>
+        <location filename="../../ui/screens/follow_ups.py" line="636"/>
         <source>{name}  {phone}  · 顾问 {owner} · {days} 天未联系</source>
         <translation>{name}  {phone}  · Consultant {owner} · No contact for {days} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="587"/>
+        <location filename="../../ui/screens/follow_ups.py" line="645"/>
         <source>降为B</source>
         <translation>Lower to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="595"/>
+        <location filename="../../ui/screens/follow_ups.py" line="653"/>
         <source>另有 {n} 位未列出</source>
         <translation>{n} more not listed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="627"/>
+        <location filename="../../ui/screens/follow_ups.py" line="688"/>
         <source>{name}（{phone}）· {reason}</source>
         <translation>{name} ({phone}) · {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="679"/>
+        <location filename="../../ui/screens/follow_ups.py" line="740"/>
         <source>待同步：网络断开，回访结果已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The follow-up result is saved on this PC and will be recorded once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="685"/>
+        <location filename="../../ui/screens/follow_ups.py" line="746"/>
         <source>已登记回访结果，下次回访：{day}</source>
         <translation>Follow-up result recorded. Next follow-up: {day}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="689"/>
+        <location filename="../../ui/screens/follow_ups.py" line="750"/>
         <source>已登记回访结果。</source>
         <translation>Follow-up result recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="707"/>
+        <location filename="../../ui/screens/follow_ups.py" line="757"/>
+        <source>线索：{name} {phone} · {reason}</source>
+        <translation>Lead: {name} {phone} · {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="784"/>
+        <source>已记录线索沟通，下次回访：{day}</source>
+        <translation>Lead contact logged; next call: {day}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="788"/>
+        <source>已记录线索沟通，不再自动安排回访。</source>
+        <translation>Lead contact logged; no further call is planned.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="806"/>
         <source>已将 {name} 降为 B 级。</source>
         <translation>{name} lowered to grade B.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="748"/>
+        <location filename="../../ui/screens/follow_ups.py" line="847"/>
         <source>回访节奏已保存，从下一次到店、试驾、线索或调整等级起生效。</source>
         <translation>Cadence saved; it applies from the next visit, test drive, enquiry or grade change.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="786"/>
+        <location filename="../../ui/screens/follow_ups.py" line="885"/>
         <source>战败原因列表已保存（{n} 项）。</source>
         <translation>Lost-deal reasons saved ({n}).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/follow_ups.py" line="923"/>
+        <source>保养间隔已保存：{months} 个月或 {km} 公里，先到为准。</source>
+        <translation>Service interval saved: {months} months or {km} km, whichever comes first.</translation>
     </message>
 </context>
 <context>
@@ -9483,84 +9741,167 @@ Reason (optional):</translation>
 <context>
     <name>InteractionDialog</name>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="84"/>
+        <location filename="../../ui/dialogs/interaction.py" line="89"/>
         <source>记录沟通</source>
         <translation>Log contact</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="109"/>
+        <location filename="../../ui/dialogs/interaction.py" line="114"/>
         <source>聊了什么：例如 介绍了凯美瑞的车况和价格</source>
         <translation>What was discussed, e.g. the Camry&apos;s condition and price</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="113"/>
+        <location filename="../../ui/dialogs/interaction.py" line="118"/>
         <source>客户怎么说：例如 想周末带家人来看</source>
         <translation>What the customer said, e.g. will come with the family at the weekend</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="117"/>
+        <location filename="../../ui/dialogs/interaction.py" line="122"/>
         <source>下一步做什么：例如 周六上午到店看车</source>
         <translation>What happens next, e.g. visit on Saturday morning</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="118"/>
+        <location filename="../../ui/dialogs/interaction.py" line="123"/>
         <source>定日期</source>
         <translation>Set a date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="144"/>
+        <location filename="../../ui/dialogs/interaction.py" line="149"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="147"/>
+        <location filename="../../ui/dialogs/interaction.py" line="152"/>
         <source>方式</source>
         <translation>Channel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="148"/>
+        <location filename="../../ui/dialogs/interaction.py" line="153"/>
         <source>沟通内容</source>
         <translation>What was discussed</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="149"/>
+        <location filename="../../ui/dialogs/interaction.py" line="154"/>
         <source>客户答复</source>
         <translation>Customer&apos;s answer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="150"/>
+        <location filename="../../ui/dialogs/interaction.py" line="155"/>
         <source>下一步</source>
         <translation>Next step</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="153"/>
+        <location filename="../../ui/dialogs/interaction.py" line="158"/>
+        <source>A 级（热）：48 小时内再联系</source>
+        <translation>Grade A (hot): call again within 48 hours</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="159"/>
+        <source>B 级（温）</source>
+        <translation>Grade B (warm)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="160"/>
+        <source>C 级（冷）</source>
+        <translation>Grade C (cold)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="161"/>
+        <source>D 级（无意向）：不再自动回访</source>
+        <translation>Grade D (no intent): no more planned calls</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="168"/>
+        <source>按本店的回访节奏安排下次回电；填了下一步日期则以该日期为准。</source>
+        <translation>The next call follows the store&apos;s cadence; a next-step date, if given, wins.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="171"/>
+        <source>意向等级</source>
+        <translation>Intent grade</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/interaction.py" line="176"/>
         <source>显示号码回拨</source>
         <translation>Show number to call back</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="154"/>
+        <location filename="../../ui/dialogs/interaction.py" line="177"/>
         <source>查看会记入审计日志</source>
         <translation>Viewing is recorded in the audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="168"/>
+        <location filename="../../ui/dialogs/interaction.py" line="191"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="171"/>
+        <location filename="../../ui/dialogs/interaction.py" line="194"/>
         <source>保存（Ctrl+回车）</source>
         <translation>Save (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="221"/>
+        <location filename="../../ui/dialogs/interaction.py" line="247"/>
         <source>有内容超出字数上限（红色计数），请删减后再保存。</source>
         <translation>Some text is longer than its limit (red count); shorten it, then save.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/interaction.py" line="262"/>
+        <location filename="../../ui/dialogs/interaction.py" line="288"/>
         <source>号码：{p}（此次查看已记入审计日志）</source>
         <translation>Number: {p} (this view is recorded in the audit log)</translation>
+    </message>
+</context>
+<context>
+    <name>IntervalDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="176"/>
+        <source>保养间隔</source>
+        <translation>Service interval</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="181"/>
+        <source>购车客户距上次保养（或购车）满下面的月数或里程，先到者为准，就会出现在“购车客户提醒”里。里程按客户车辆的里程记录估算。</source>
+        <translation>A buyer appears under Buyer reminders when the months or the kilometres below have passed since the last service (or the sale), whichever comes first. Kilometres are estimated from the car&apos;s mileage records.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="193"/>
+        <source> 个月</source>
+        <translation> months</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="194"/>
+        <source>{low} 到 {high} 个月</source>
+        <translation>{low} to {high} months</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="195"/>
+        <source>按时间</source>
+        <translation>By time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="202"/>
+        <source> 公里</source>
+        <translation> km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="204"/>
+        <source>{low} 到 {high} 公里</source>
+        <translation>{low} to {high} km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="206"/>
+        <source>按里程</source>
+        <translation>By mileage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="216"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="217"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -10775,1048 +11116,1079 @@ Show the booking code or scan the QR code when you arrive.</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/labels.py" line="150"/>
+        <source>记录车辆里程</source>
+        <translation>Record car mileage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="151"/>
+        <source>设置保养间隔</source>
+        <translation>Set service interval</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="152"/>
         <source>新建客户</source>
         <translation>Customer created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="151"/>
+        <location filename="../../ui/widgets/labels.py" line="153"/>
         <source>到店登记</source>
         <translation>Visit checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="152"/>
+        <location filename="../../ui/widgets/labels.py" line="154"/>
         <source>预约试驾</source>
         <translation>Test drive booked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="153"/>
+        <location filename="../../ui/widgets/labels.py" line="155"/>
         <source>试驾出车</source>
         <translation>Test drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="154"/>
+        <location filename="../../ui/widgets/labels.py" line="156"/>
         <source>试驾还车</source>
         <translation>Test drive returned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="155"/>
+        <location filename="../../ui/widgets/labels.py" line="157"/>
         <source>核验驾驶证</source>
         <translation>Driving licence checked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="156"/>
+        <location filename="../../ui/widgets/labels.py" line="158"/>
         <source>签署试驾协议</source>
         <translation>Test-drive agreement signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="157"/>
+        <location filename="../../ui/widgets/labels.py" line="159"/>
         <source>试驾未到店</source>
         <translation>Test-drive no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="158"/>
+        <location filename="../../ui/widgets/labels.py" line="160"/>
         <source>取消试驾</source>
         <translation>Test drive cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="159"/>
+        <location filename="../../ui/widgets/labels.py" line="161"/>
         <source>打印/存档文件</source>
         <translation>Document printed / archived</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="160"/>
+        <location filename="../../ui/widgets/labels.py" line="162"/>
         <source>重印文件（副本）</source>
         <translation>Document reprinted (copy)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="162"/>
+        <location filename="../../ui/widgets/labels.py" line="164"/>
         <source>检测报告定稿</source>
         <translation>Inspection report finalised</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="163"/>
+        <location filename="../../ui/widgets/labels.py" line="165"/>
         <source>新建检测日</source>
         <translation>New inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="164"/>
+        <location filename="../../ui/widgets/labels.py" line="166"/>
         <source>检测日报名（名额/候补）</source>
         <translation>Inspection day registration (seat / wait-list)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="165"/>
+        <location filename="../../ui/widgets/labels.py" line="167"/>
         <source>取消检测日报名</source>
         <translation>Inspection day registration cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="166"/>
+        <location filename="../../ui/widgets/labels.py" line="168"/>
         <source>候补转为正式名额</source>
         <translation>Wait-list moved up to a seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="167"/>
+        <location filename="../../ui/widgets/labels.py" line="169"/>
         <source>已电话通知候补转正</source>
         <translation>Called about the seat from the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="168"/>
+        <location filename="../../ui/widgets/labels.py" line="170"/>
         <source>检测日签到</source>
         <translation>Inspection day check-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="169"/>
+        <location filename="../../ui/widgets/labels.py" line="171"/>
         <source>评估师接车检测</source>
         <translation>Appraiser took a car</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="170"/>
+        <location filename="../../ui/widgets/labels.py" line="172"/>
         <source>开始检测</source>
         <translation>Inspection started</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="171"/>
+        <location filename="../../ui/widgets/labels.py" line="173"/>
         <source>更正检测报告（新版本）</source>
         <translation>Inspection report corrected (new revision)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="172"/>
+        <location filename="../../ui/widgets/labels.py" line="174"/>
         <source>修改门店检测项目</source>
         <translation>Store checklist changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="173"/>
+        <location filename="../../ui/widgets/labels.py" line="175"/>
         <source>收取意向金</source>
         <translation>Deposit taken</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="174"/>
+        <location filename="../../ui/widgets/labels.py" line="176"/>
         <source>意向金抵扣车款</source>
         <translation>Deposit credited to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="175"/>
+        <location filename="../../ui/widgets/labels.py" line="177"/>
         <source>退还意向金</source>
         <translation>Deposit refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="176"/>
+        <location filename="../../ui/widgets/labels.py" line="178"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="177"/>
+        <location filename="../../ui/widgets/labels.py" line="179"/>
         <source>意向金到期，解除预订</source>
         <translation>Deposit expired, reservation released</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="178"/>
+        <location filename="../../ui/widgets/labels.py" line="180"/>
         <source>起草合同</source>
         <translation>Contract drafted</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="179"/>
+        <location filename="../../ui/widgets/labels.py" line="181"/>
         <source>签订合同</source>
         <translation>Contract signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="180"/>
+        <location filename="../../ui/widgets/labels.py" line="182"/>
         <source>作废合同</source>
         <translation>Contract voided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="181"/>
+        <location filename="../../ui/widgets/labels.py" line="183"/>
         <source>七日退车</source>
         <translation>7-day return</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="182"/>
+        <location filename="../../ui/widgets/labels.py" line="184"/>
         <source>保修报修</source>
         <translation>Warranty claim opened</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="183"/>
+        <location filename="../../ui/widgets/labels.py" line="185"/>
         <source>保修结论</source>
         <translation>Warranty claim decided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="184"/>
+        <location filename="../../ui/widgets/labels.py" line="186"/>
         <source>起草收车协议</source>
         <translation>Purchase agreement drafted</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="185"/>
+        <location filename="../../ui/widgets/labels.py" line="187"/>
         <source>签订收车协议</source>
         <translation>Purchase agreement signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="186"/>
+        <location filename="../../ui/widgets/labels.py" line="188"/>
         <source>作废收车协议</source>
         <translation>Purchase agreement voided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="187"/>
+        <location filename="../../ui/widgets/labels.py" line="189"/>
         <source>置换车款抵扣</source>
         <translation>Trade-in credited</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="188"/>
+        <location filename="../../ui/widgets/labels.py" line="190"/>
         <source>登记投诉</source>
         <translation>Complaint recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="189"/>
+        <location filename="../../ui/widgets/labels.py" line="191"/>
         <source>转交投诉</source>
         <translation>Complaint handed over</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="190"/>
+        <location filename="../../ui/widgets/labels.py" line="192"/>
         <source>投诉处理完毕</source>
         <translation>Complaint resolved</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="191"/>
+        <location filename="../../ui/widgets/labels.py" line="193"/>
         <source>合并重复客户</source>
         <translation>Duplicate customers merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="192"/>
+        <location filename="../../ui/widgets/labels.py" line="194"/>
         <source>撤销客户合并</source>
         <translation>Customer merge undone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="193"/>
+        <location filename="../../ui/widgets/labels.py" line="195"/>
         <source>改派接待顾问</source>
         <translation>Consultant reassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="194"/>
+        <location filename="../../ui/widgets/labels.py" line="196"/>
         <source>离店登记</source>
         <translation>Visit checked out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="195"/>
+        <location filename="../../ui/widgets/labels.py" line="197"/>
         <source>修改车辆状态</source>
         <translation>Changed vehicle status</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="196"/>
+        <location filename="../../ui/widgets/labels.py" line="198"/>
         <source>修改车辆资料</source>
         <translation>Edited vehicle details</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="197"/>
+        <location filename="../../ui/widgets/labels.py" line="199"/>
         <source>导入车辆照片</source>
         <translation>Imported vehicle photos</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="198"/>
+        <location filename="../../ui/widgets/labels.py" line="200"/>
         <source>调整照片顺序</source>
         <translation>Reordered photos</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="199"/>
+        <location filename="../../ui/widgets/labels.py" line="201"/>
         <source>设置封面照片</source>
         <translation>Set the cover photo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="200"/>
+        <location filename="../../ui/widgets/labels.py" line="202"/>
         <source>删除车辆照片</source>
         <translation>Deleted a vehicle photo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="201"/>
+        <location filename="../../ui/widgets/labels.py" line="203"/>
         <source>撤回营销同意</source>
         <translation>Withdraw marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="202"/>
+        <location filename="../../ui/widgets/labels.py" line="204"/>
         <source>导出个人信息</source>
         <translation>Export personal data</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="203"/>
+        <location filename="../../ui/widgets/labels.py" line="205"/>
         <source>删除个人信息（匿名化）</source>
         <translation>Personal data erased (anonymised)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="204"/>
+        <location filename="../../ui/widgets/labels.py" line="206"/>
         <source>按保留期限清除</source>
         <translation>Purged by the retention period</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="205"/>
+        <location filename="../../ui/widgets/labels.py" line="207"/>
         <source>修改员工资料</source>
         <translation>Edit staff details</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="206"/>
+        <location filename="../../ui/widgets/labels.py" line="208"/>
         <source>停用员工账号</source>
         <translation>Disable staff account</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="207"/>
+        <location filename="../../ui/widgets/labels.py" line="209"/>
         <source>启用员工账号</source>
         <translation>Re-enable staff account</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="208"/>
+        <location filename="../../ui/widgets/labels.py" line="210"/>
         <source>重置密码（临时密码）</source>
         <translation>Reset password (temporary)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="209"/>
+        <location filename="../../ui/widgets/labels.py" line="211"/>
         <source>修改密码</source>
         <translation>Change password</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="210"/>
+        <location filename="../../ui/widgets/labels.py" line="212"/>
         <source>修改密码失败（当前密码错误）</source>
         <translation>Password change refused (wrong current password)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="211"/>
+        <location filename="../../ui/widgets/labels.py" line="213"/>
         <source>设置 PIN</source>
         <translation>Set PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="212"/>
+        <location filename="../../ui/widgets/labels.py" line="214"/>
         <source>重置 PIN</source>
         <translation>Reset PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="213"/>
+        <location filename="../../ui/widgets/labels.py" line="215"/>
         <source>清除 PIN</source>
         <translation>Clear PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="214"/>
+        <location filename="../../ui/widgets/labels.py" line="216"/>
         <source>修改每周排班</source>
         <translation>Change weekly roster</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="215"/>
+        <location filename="../../ui/widgets/labels.py" line="217"/>
         <source>修改当天排班</source>
         <translation>Change roster day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="216"/>
+        <location filename="../../ui/widgets/labels.py" line="218"/>
         <source>修改门店资料</source>
         <translation>Edit store profile</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="217"/>
+        <location filename="../../ui/widgets/labels.py" line="219"/>
         <source>设置门店标志</source>
         <translation>Set store logo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="218"/>
+        <location filename="../../ui/widgets/labels.py" line="220"/>
         <source>移除门店标志</source>
         <translation>Remove store logo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="219"/>
+        <location filename="../../ui/widgets/labels.py" line="221"/>
         <source>排队客户分配给空闲顾问</source>
         <translation>Queued visitor given to a free consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="220"/>
+        <location filename="../../ui/widgets/labels.py" line="222"/>
         <source>修改客户资料</source>
         <translation>Customer details changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="221"/>
+        <location filename="../../ui/widgets/labels.py" line="223"/>
         <source>设置客户标签</source>
         <translation>Customer tag set</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="222"/>
+        <location filename="../../ui/widgets/labels.py" line="224"/>
         <source>登记线索</source>
         <translation>Lead recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="223"/>
+        <location filename="../../ui/widgets/labels.py" line="225"/>
         <source>分配线索</source>
         <translation>Lead assigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="224"/>
+        <location filename="../../ui/widgets/labels.py" line="226"/>
         <source>关闭线索</source>
         <translation>Lead closed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="225"/>
+        <location filename="../../ui/widgets/labels.py" line="227"/>
         <source>导入线索</source>
         <translation>Leads imported</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="226"/>
+        <location filename="../../ui/widgets/labels.py" line="228"/>
         <source>收车入库</source>
         <translation>Car taken into stock</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="227"/>
+        <location filename="../../ui/widgets/labels.py" line="229"/>
         <source>修改价格构成</source>
         <translation>Prices changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="228"/>
+        <location filename="../../ui/widgets/labels.py" line="230"/>
         <source>修改照片分类</source>
         <translation>Photos re-filed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="229"/>
+        <location filename="../../ui/widgets/labels.py" line="231"/>
         <source>附加第三方检测报告</source>
         <translation>Third-party report attached</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="230"/>
+        <location filename="../../ui/widgets/labels.py" line="232"/>
         <source>移除第三方检测报告</source>
         <translation>Third-party report removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="231"/>
+        <location filename="../../ui/widgets/labels.py" line="233"/>
         <source>添加事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry added</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="232"/>
+        <location filename="../../ui/widgets/labels.py" line="234"/>
         <source>修改事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="233"/>
+        <location filename="../../ui/widgets/labels.py" line="235"/>
         <source>删除事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="234"/>
+        <location filename="../../ui/widgets/labels.py" line="236"/>
         <source>添加保养记录</source>
         <translation>Maintenance entry added</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="235"/>
+        <location filename="../../ui/widgets/labels.py" line="237"/>
         <source>修改保养记录</source>
         <translation>Maintenance entry changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="236"/>
+        <location filename="../../ui/widgets/labels.py" line="238"/>
         <source>删除保养记录</source>
         <translation>Maintenance entry removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="237"/>
+        <location filename="../../ui/widgets/labels.py" line="239"/>
         <source>修改岗位权限</source>
         <translation>Role permissions changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="238"/>
+        <location filename="../../ui/widgets/labels.py" line="240"/>
         <source>修改检测日</source>
         <translation>Inspection day changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="239"/>
+        <location filename="../../ui/widgets/labels.py" line="241"/>
         <source>取消检测日</source>
         <translation>Inspection day cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="244"/>
+        <location filename="../../ui/widgets/labels.py" line="246"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="245"/>
-        <location filename="../../ui/widgets/labels.py" line="246"/>
+        <location filename="../../ui/widgets/labels.py" line="247"/>
+        <location filename="../../ui/widgets/labels.py" line="248"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="247"/>
+        <location filename="../../ui/widgets/labels.py" line="249"/>
         <source>修改项</source>
         <translation>Fields</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="248"/>
-        <location filename="../../ui/widgets/labels.py" line="304"/>
+        <location filename="../../ui/widgets/labels.py" line="250"/>
+        <location filename="../../ui/widgets/labels.py" line="310"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="249"/>
+        <location filename="../../ui/widgets/labels.py" line="251"/>
         <source>原为</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="250"/>
+        <location filename="../../ui/widgets/labels.py" line="252"/>
         <source>改为</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="251"/>
+        <location filename="../../ui/widgets/labels.py" line="253"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="253"/>
+        <location filename="../../ui/widgets/labels.py" line="255"/>
         <source>剩余次数</source>
         <translation>Attempts left</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="254"/>
+        <location filename="../../ui/widgets/labels.py" line="256"/>
         <source>分钟</source>
         <translation>Minutes</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="255"/>
-        <location filename="../../ui/widgets/labels.py" line="318"/>
+        <location filename="../../ui/widgets/labels.py" line="257"/>
+        <location filename="../../ui/widgets/labels.py" line="324"/>
         <source>编号</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="256"/>
+        <location filename="../../ui/widgets/labels.py" line="258"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="257"/>
+        <location filename="../../ui/widgets/labels.py" line="259"/>
         <source>预约码</source>
         <translation>Booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="259"/>
+        <location filename="../../ui/widgets/labels.py" line="261"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="260"/>
+        <location filename="../../ui/widgets/labels.py" line="262"/>
         <source>合同号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="261"/>
+        <location filename="../../ui/widgets/labels.py" line="263"/>
         <source>原合同号</source>
         <translation>Original contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="262"/>
+        <location filename="../../ui/widgets/labels.py" line="264"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="263"/>
+        <location filename="../../ui/widgets/labels.py" line="265"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="264"/>
+        <location filename="../../ui/widgets/labels.py" line="266"/>
         <source>签署文本摘要</source>
         <translation>Signed text digest</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="265"/>
+        <location filename="../../ui/widgets/labels.py" line="267"/>
         <source>报告号</source>
         <translation>Report no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="266"/>
+        <location filename="../../ui/widgets/labels.py" line="268"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="267"/>
+        <location filename="../../ui/widgets/labels.py" line="269"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="268"/>
+        <location filename="../../ui/widgets/labels.py" line="270"/>
         <source>座位号</source>
         <translation>Seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="273"/>
+        <location filename="../../ui/widgets/labels.py" line="275"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="277"/>
+        <location filename="../../ui/widgets/labels.py" line="279"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="278"/>
+        <location filename="../../ui/widgets/labels.py" line="280"/>
         <source>停止的营销回访</source>
         <translation>Sales calls stopped</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="279"/>
+        <location filename="../../ui/widgets/labels.py" line="281"/>
         <source>渠道</source>
         <translation>Channel</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="280"/>
+        <location filename="../../ui/widgets/labels.py" line="282"/>
         <source>导出内容</source>
         <translation>Exported</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="281"/>
+        <location filename="../../ui/widgets/labels.py" line="283"/>
         <source>依法保留</source>
         <translation>Kept by law</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="282"/>
+        <location filename="../../ui/widgets/labels.py" line="284"/>
         <source>已匿名化</source>
         <translation>Anonymised</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="283"/>
+        <location filename="../../ui/widgets/labels.py" line="285"/>
         <source>保留年数</source>
         <translation>Years kept</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="284"/>
+        <location filename="../../ui/widgets/labels.py" line="286"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="285"/>
+        <location filename="../../ui/widgets/labels.py" line="288"/>
+        <source>里程日期</source>
+        <translation>Mileage date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="289"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="290"/>
+        <source>战败原因</source>
+        <translation>Lost-deal reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="291"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="287"/>
+        <location filename="../../ui/widgets/labels.py" line="293"/>
         <source>新增</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="288"/>
+        <location filename="../../ui/widgets/labels.py" line="294"/>
         <source>合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="289"/>
+        <location filename="../../ui/widgets/labels.py" line="295"/>
         <source>无变化</source>
         <translation>Unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="290"/>
+        <location filename="../../ui/widgets/labels.py" line="296"/>
         <source>拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="291"/>
+        <location filename="../../ui/widgets/labels.py" line="297"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="292"/>
+        <location filename="../../ui/widgets/labels.py" line="298"/>
         <source>启用</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="293"/>
+        <location filename="../../ui/widgets/labels.py" line="299"/>
         <source>收购方式</source>
         <translation>Acquisition</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="294"/>
+        <location filename="../../ui/widgets/labels.py" line="300"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="295"/>
+        <location filename="../../ui/widgets/labels.py" line="301"/>
         <source>工位</source>
         <translation>Bay</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="296"/>
+        <location filename="../../ui/widgets/labels.py" line="302"/>
         <source>工位数</source>
         <translation>Bays</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="298"/>
+        <location filename="../../ui/widgets/labels.py" line="304"/>
         <source>照片类别</source>
         <translation>Photo categories</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="299"/>
+        <location filename="../../ui/widgets/labels.py" line="305"/>
         <source>类别</source>
         <translation>Classes</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="300"/>
+        <location filename="../../ui/widgets/labels.py" line="306"/>
         <source>副本号</source>
         <translation>Copy no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="301"/>
+        <location filename="../../ui/widgets/labels.py" line="307"/>
         <source>成本价</source>
         <translation>Cost price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="302"/>
+        <location filename="../../ui/widgets/labels.py" line="308"/>
         <source>数量</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="303"/>
+        <location filename="../../ui/widgets/labels.py" line="309"/>
         <source>损伤</source>
         <translation>Damage</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="305"/>
+        <location filename="../../ui/widgets/labels.py" line="311"/>
         <source>条目</source>
         <translation>Entry</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="306"/>
+        <location filename="../../ui/widgets/labels.py" line="312"/>
         <source>检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="307"/>
+        <location filename="../../ui/widgets/labels.py" line="313"/>
         <source>已补位</source>
         <translation>Seats filled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="308"/>
+        <location filename="../../ui/widgets/labels.py" line="314"/>
         <source>已标记</source>
         <translation>Flagged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="309"/>
+        <location filename="../../ui/widgets/labels.py" line="315"/>
         <source>空出的座位</source>
         <translation>Seat freed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="310"/>
+        <location filename="../../ui/widgets/labels.py" line="316"/>
         <source>原版本</source>
         <translation>From revision</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="312"/>
+        <location filename="../../ui/widgets/labels.py" line="318"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="313"/>
+        <location filename="../../ui/widgets/labels.py" line="319"/>
         <source>自助机</source>
         <translation>Kiosk</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="315"/>
+        <location filename="../../ui/widgets/labels.py" line="321"/>
         <source>标价</source>
         <translation>List price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="316"/>
+        <location filename="../../ui/widgets/labels.py" line="322"/>
         <source>营销同意</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="317"/>
+        <location filename="../../ui/widgets/labels.py" line="323"/>
         <source>已改期</source>
         <translation>Moved</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="319"/>
+        <location filename="../../ui/widgets/labels.py" line="325"/>
         <source>表显里程（公里）</source>
         <translation>Odometer (km)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="320"/>
+        <location filename="../../ui/widgets/labels.py" line="326"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="321"/>
+        <location filename="../../ui/widgets/labels.py" line="327"/>
         <source>页数</source>
         <translation>Pages</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="322"/>
+        <location filename="../../ui/widgets/labels.py" line="328"/>
         <source>权限</source>
         <translation>Permission</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="323"/>
+        <location filename="../../ui/widgets/labels.py" line="329"/>
         <source>导入模板</source>
         <translation>Import template</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="324"/>
+        <location filename="../../ui/widgets/labels.py" line="330"/>
         <source>候补转正</source>
         <translation>Promoted from wait list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="325"/>
+        <location filename="../../ui/widgets/labels.py" line="331"/>
         <source>重新编号</source>
         <translation>Renumbered</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="326"/>
+        <location filename="../../ui/widgets/labels.py" line="332"/>
         <source>已恢复</source>
         <translation>Restored</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="327"/>
+        <location filename="../../ui/widgets/labels.py" line="333"/>
         <source>版本</source>
         <translation>Revision</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="328"/>
+        <location filename="../../ui/widgets/labels.py" line="334"/>
         <source>评分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="329"/>
+        <location filename="../../ui/widgets/labels.py" line="335"/>
         <source>座位</source>
         <translation>Seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="330"/>
+        <location filename="../../ui/widgets/labels.py" line="336"/>
         <source>座位数</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="331"/>
+        <location filename="../../ui/widgets/labels.py" line="337"/>
         <source>待回电</source>
         <translation>To call back</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="332"/>
+        <location filename="../../ui/widgets/labels.py" line="338"/>
         <source>已更新</source>
         <translation>Updated</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="333"/>
+        <location filename="../../ui/widgets/labels.py" line="339"/>
         <source>途径</source>
         <translation>Via</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="334"/>
+        <location filename="../../ui/widgets/labels.py" line="340"/>
         <source>车架号</source>
         <translation>VIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="335"/>
+        <location filename="../../ui/widgets/labels.py" line="341"/>
         <source>车架号已核对</source>
         <translation>VIN confirmed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="336"/>
+        <location filename="../../ui/widgets/labels.py" line="342"/>
         <source>到店序号</source>
         <translation>Visit no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="337"/>
+        <location filename="../../ui/widgets/labels.py" line="343"/>
         <source>候补</source>
         <translation>Wait list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="338"/>
+        <location filename="../../ui/widgets/labels.py" line="344"/>
         <source>跳过回访节奏</source>
         <translation>Cadence skipped</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="339"/>
+        <location filename="../../ui/widgets/labels.py" line="345"/>
         <source>索赔单号</source>
         <translation>Claim no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="340"/>
+        <location filename="../../ui/widgets/labels.py" line="346"/>
         <source>投诉编号</source>
         <translation>Complaint no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="341"/>
+        <location filename="../../ui/widgets/labels.py" line="347"/>
         <source>费用</source>
         <translation>Cost</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="342"/>
+        <location filename="../../ui/widgets/labels.py" line="348"/>
         <source>客户承担</source>
         <translation>Paid by customer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="343"/>
+        <location filename="../../ui/widgets/labels.py" line="349"/>
         <source>结论</source>
         <translation>Decision</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="344"/>
+        <location filename="../../ui/widgets/labels.py" line="350"/>
         <source>扣款</source>
         <translation>Deductions</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="345"/>
+        <location filename="../../ui/widgets/labels.py" line="351"/>
         <source>礼品</source>
         <translation>Gift</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="346"/>
+        <location filename="../../ui/widgets/labels.py" line="352"/>
         <source>逾期</source>
         <translation>Late</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="347"/>
+        <location filename="../../ui/widgets/labels.py" line="287"/>
+        <location filename="../../ui/widgets/labels.py" line="353"/>
         <source>里程（公里）</source>
         <translation>Mileage (km)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="348"/>
+        <location filename="../../ui/widgets/labels.py" line="354"/>
         <source>负责人</source>
         <translation>Owner</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="349"/>
+        <location filename="../../ui/widgets/labels.py" line="355"/>
         <source>部件</source>
         <translation>Part</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="350"/>
+        <location filename="../../ui/widgets/labels.py" line="356"/>
         <source>收车协议号</source>
         <translation>Purchase no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="351"/>
+        <location filename="../../ui/widgets/labels.py" line="357"/>
         <source>被推荐人</source>
         <translation>Referred</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="352"/>
+        <location filename="../../ui/widgets/labels.py" line="358"/>
         <source>推荐人</source>
         <translation>Referrer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="353"/>
+        <location filename="../../ui/widgets/labels.py" line="359"/>
         <source>退款</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="354"/>
+        <location filename="../../ui/widgets/labels.py" line="360"/>
         <source>退车协议号</source>
         <translation>Return no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="355"/>
+        <location filename="../../ui/widgets/labels.py" line="361"/>
         <source>奖励</source>
         <translation>Reward</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="356"/>
+        <location filename="../../ui/widgets/labels.py" line="362"/>
         <source>满意度</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="357"/>
+        <location filename="../../ui/widgets/labels.py" line="363"/>
         <source>库存编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="358"/>
+        <location filename="../../ui/widgets/labels.py" line="364"/>
         <source>投诉类别</source>
         <translation>Topic</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="359"/>
+        <location filename="../../ui/widgets/labels.py" line="365"/>
         <source>在保修范围内</source>
         <translation>Within terms</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="363"/>
+        <location filename="../../ui/widgets/labels.py" line="369"/>
         <source>手机号</source>
         <translation>Mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="364"/>
+        <location filename="../../ui/widgets/labels.py" line="370"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="368"/>
+        <location filename="../../ui/widgets/labels.py" line="374"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="382"/>
+        <location filename="../../ui/widgets/labels.py" line="388"/>
         <source>回访节奏</source>
         <translation>Follow-up cadence</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="383"/>
+        <location filename="../../ui/widgets/labels.py" line="389"/>
+        <source>保养间隔</source>
+        <translation>Service interval</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="390"/>
         <source>推荐</source>
         <translation>Referral</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="384"/>
+        <location filename="../../ui/widgets/labels.py" line="391"/>
         <source>购车客户提醒名单</source>
         <translation>Buyer reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="390"/>
+        <location filename="../../ui/widgets/labels.py" line="397"/>
         <source>预约未到</source>
         <translation>Missed appointment</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="391"/>
+        <location filename="../../ui/widgets/labels.py" line="398"/>
         <source>连续两次未回应</source>
         <translation>Two calls unanswered</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="392"/>
+        <location filename="../../ui/widgets/labels.py" line="399"/>
         <source>A 级 15 天未联系</source>
         <translation>Grade A, silent 15 days</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="393"/>
+        <location filename="../../ui/widgets/labels.py" line="400"/>
         <source>意向金即将到期</source>
         <translation>Deposit about to lapse</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="443"/>
+        <location filename="../../ui/widgets/labels.py" line="450"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="252"/>
-        <location filename="../../ui/widgets/labels.py" line="369"/>
+        <location filename="../../ui/widgets/labels.py" line="254"/>
+        <location filename="../../ui/widgets/labels.py" line="375"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="374"/>
+        <location filename="../../ui/widgets/labels.py" line="380"/>
         <source>试驾提醒名单</source>
         <translation>Test-drive reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="286"/>
-        <location filename="../../ui/widgets/labels.py" line="375"/>
+        <location filename="../../ui/widgets/labels.py" line="292"/>
+        <location filename="../../ui/widgets/labels.py" line="381"/>
         <source>文件</source>
         <translation>Document</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="314"/>
-        <location filename="../../ui/widgets/labels.py" line="380"/>
+        <location filename="../../ui/widgets/labels.py" line="320"/>
+        <location filename="../../ui/widgets/labels.py" line="386"/>
         <source>线索</source>
         <translation>Lead</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="381"/>
+        <location filename="../../ui/widgets/labels.py" line="387"/>
         <source>客户标签</source>
         <translation>Customer tags</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="427"/>
+        <location filename="../../ui/widgets/labels.py" line="434"/>
         <source>{key}：{value}</source>
         <translation>{key}: {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="431"/>
+        <location filename="../../ui/widgets/labels.py" line="438"/>
         <source>，</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="270"/>
-        <location filename="../../ui/widgets/labels.py" line="370"/>
+        <location filename="../../ui/widgets/labels.py" line="272"/>
+        <location filename="../../ui/widgets/labels.py" line="376"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
@@ -11826,47 +12198,47 @@ Show the booking code or scan the QR code when you arrive.</translation>
         <translation>Group manager</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="258"/>
-        <location filename="../../ui/widgets/labels.py" line="269"/>
-        <location filename="../../ui/widgets/labels.py" line="297"/>
-        <location filename="../../ui/widgets/labels.py" line="371"/>
+        <location filename="../../ui/widgets/labels.py" line="260"/>
+        <location filename="../../ui/widgets/labels.py" line="271"/>
+        <location filename="../../ui/widgets/labels.py" line="303"/>
+        <location filename="../../ui/widgets/labels.py" line="377"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="271"/>
-        <location filename="../../ui/widgets/labels.py" line="372"/>
+        <location filename="../../ui/widgets/labels.py" line="273"/>
+        <location filename="../../ui/widgets/labels.py" line="378"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="272"/>
-        <location filename="../../ui/widgets/labels.py" line="373"/>
+        <location filename="../../ui/widgets/labels.py" line="274"/>
+        <location filename="../../ui/widgets/labels.py" line="379"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="275"/>
-        <location filename="../../ui/widgets/labels.py" line="376"/>
+        <location filename="../../ui/widgets/labels.py" line="277"/>
+        <location filename="../../ui/widgets/labels.py" line="382"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="276"/>
-        <location filename="../../ui/widgets/labels.py" line="377"/>
+        <location filename="../../ui/widgets/labels.py" line="278"/>
+        <location filename="../../ui/widgets/labels.py" line="383"/>
         <source>合同</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="161"/>
-        <location filename="../../ui/widgets/labels.py" line="378"/>
+        <location filename="../../ui/widgets/labels.py" line="163"/>
+        <location filename="../../ui/widgets/labels.py" line="384"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="274"/>
-        <location filename="../../ui/widgets/labels.py" line="311"/>
-        <location filename="../../ui/widgets/labels.py" line="379"/>
+        <location filename="../../ui/widgets/labels.py" line="276"/>
+        <location filename="../../ui/widgets/labels.py" line="317"/>
+        <location filename="../../ui/widgets/labels.py" line="385"/>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
@@ -11889,6 +12261,50 @@ Show the booking code or scan the QR code when you arrive.</translation>
         <location filename="../../ui/widgets/labels.py" line="64"/>
         <source>未到店</source>
         <translation>No-show</translation>
+    </message>
+</context>
+<context>
+    <name>LeadCloseDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/lead_close.py" line="28"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="57"/>
+        <source>关闭线索</source>
+        <translation>Close lead</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_close.py" line="38"/>
+        <source>战败：{reason}</source>
+        <translation>Lost: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_close.py" line="39"/>
+        <source>无效线索（空号、重复等，请写明）</source>
+        <translation>Not a real lead (dead number, duplicate…; say which)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_close.py" line="40"/>
+        <source>关闭原因</source>
+        <translation>Reason for closing</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_close.py" line="43"/>
+        <source>补充说明（无效线索必填）</source>
+        <translation>Details (required for a lead that is not real)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_close.py" line="44"/>
+        <source>说明</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_close.py" line="46"/>
+        <source>关闭后线索不再出现在回访列表中。</source>
+        <translation>A closed lead leaves the follow-up list.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_close.py" line="58"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -12090,77 +12506,87 @@ Show the booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LeadsModel</name>
     <message>
-        <location filename="../../ui/screens/leads.py" line="91"/>
+        <location filename="../../ui/screens/leads.py" line="94"/>
         <source>收到时间</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="92"/>
+        <location filename="../../ui/screens/leads.py" line="95"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="93"/>
+        <location filename="../../ui/screens/leads.py" line="96"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="94"/>
+        <location filename="../../ui/screens/leads.py" line="97"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="95"/>
+        <location filename="../../ui/screens/leads.py" line="98"/>
         <source>咨询车辆</source>
         <translation>Car asked about</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="96"/>
+        <location filename="../../ui/screens/leads.py" line="99"/>
         <source>跟进顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="97"/>
+        <location filename="../../ui/screens/leads.py" line="100"/>
         <source>响应期限</source>
         <translation>Reply by</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="98"/>
+        <location filename="../../ui/screens/leads.py" line="101"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="99"/>
+        <location filename="../../ui/screens/leads.py" line="102"/>
         <source>最近沟通</source>
         <translation>Last contact</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="117"/>
+        <location filename="../../ui/screens/leads.py" line="118"/>
+        <source>下次回访 {day}（{grade} 级）</source>
+        <translation>Next call {day} (grade {grade})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="122"/>
+        <source>战败：{reason}</source>
+        <translation>Lost: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/leads.py" line="126"/>
         <source>已于 {when} 联系</source>
         <translation>Contacted {when}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="124"/>
+        <location filename="../../ui/screens/leads.py" line="133"/>
         <source>已超时 {d} 天</source>
         <translation>Overdue {d} d</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="125"/>
+        <location filename="../../ui/screens/leads.py" line="134"/>
         <source>已超时 {h} 小时 {m} 分</source>
         <translation>Overdue {h} h {m} min</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="126"/>
+        <location filename="../../ui/screens/leads.py" line="135"/>
         <source>剩 {h} 小时 {m} 分</source>
         <translation>{h} h {m} min left</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="132"/>
+        <location filename="../../ui/screens/leads.py" line="141"/>
         <source>（未留姓名）</source>
         <translation>(no name given)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="140"/>
+        <location filename="../../ui/screens/leads.py" line="149"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
@@ -12168,183 +12594,175 @@ Show the booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LeadsScreen</name>
     <message>
-        <location filename="../../ui/screens/leads.py" line="165"/>
+        <location filename="../../ui/screens/leads.py" line="174"/>
         <source>待处理</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="166"/>
+        <location filename="../../ui/screens/leads.py" line="175"/>
         <source>已超时</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="167"/>
+        <location filename="../../ui/screens/leads.py" line="176"/>
         <source>已到店</source>
         <translation>Visited</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="168"/>
+        <location filename="../../ui/screens/leads.py" line="177"/>
         <source>已关闭</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="169"/>
+        <location filename="../../ui/screens/leads.py" line="178"/>
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="184"/>
+        <location filename="../../ui/screens/leads.py" line="193"/>
         <source>线索</source>
         <translation>Leads</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="200"/>
+        <location filename="../../ui/screens/leads.py" line="209"/>
         <source>全部顾问</source>
         <translation>All consultants</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="201"/>
+        <location filename="../../ui/screens/leads.py" line="210"/>
         <source>我跟进的</source>
         <translation>Mine</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="202"/>
+        <location filename="../../ui/screens/leads.py" line="211"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="206"/>
+        <location filename="../../ui/screens/leads.py" line="215"/>
         <source>手机号 / 尾号 / 姓名 / 车型 / 平台</source>
         <translation>Mobile / last digits / name / car / platform</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="220"/>
+        <location filename="../../ui/screens/leads.py" line="229"/>
         <source>新建线索…（Ctrl+N）</source>
         <translation>New lead… (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="222"/>
+        <location filename="../../ui/screens/leads.py" line="231"/>
         <source>回电 / 记录沟通（回车）</source>
         <translation>Call back / log contact (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="225"/>
-        <location filename="../../ui/screens/leads.py" line="373"/>
+        <location filename="../../ui/screens/leads.py" line="234"/>
+        <location filename="../../ui/screens/leads.py" line="382"/>
         <source>分配顾问…</source>
         <translation>Assign consultant…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="227"/>
+        <location filename="../../ui/screens/leads.py" line="236"/>
         <source>关闭线索…</source>
         <translation>Close lead…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="229"/>
+        <location filename="../../ui/screens/leads.py" line="238"/>
         <source>客户档案</source>
         <translation>Customer record</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="231"/>
+        <location filename="../../ui/screens/leads.py" line="240"/>
         <source>导入平台线索…</source>
         <translation>Import platform leads…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="340"/>
+        <location filename="../../ui/screens/leads.py" line="349"/>
         <source>待处理 {open} 条，其中超时 {overdue} 条（须在 {h} 小时内联系）</source>
         <translation>{open} open, {overdue} of them overdue (to be contacted within {h} hours)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="344"/>
+        <location filename="../../ui/screens/leads.py" line="353"/>
         <source>；我跟进的 {open} 条，超时 {overdue} 条</source>
         <translation>; mine: {open}, {overdue} overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="352"/>
+        <location filename="../../ui/screens/leads.py" line="361"/>
         <source>共 {n} 条</source>
         <translation>{n} in all</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="373"/>
+        <location filename="../../ui/screens/leads.py" line="382"/>
         <source>我来跟进</source>
         <translation>I&apos;ll take it</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="393"/>
+        <location filename="../../ui/screens/leads.py" line="402"/>
         <source>已登记线索，请在 {due} 前联系。</source>
         <translation>Lead recorded; contact them before {due}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="395"/>
+        <location filename="../../ui/screens/leads.py" line="404"/>
         <source>该号码是老客户 {name}，已关联到其档案。</source>
         <translation>The number is returning customer {name}&apos;s; linked to their record.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="400"/>
+        <location filename="../../ui/screens/leads.py" line="409"/>
         <source>待同步：网络断开，线索已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The lead is saved on this PC and recorded automatically when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="405"/>
+        <location filename="../../ui/screens/leads.py" line="414"/>
         <source>已有线索</source>
         <translation>Existing lead</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="411"/>
+        <location filename="../../ui/screens/leads.py" line="420"/>
+        <location filename="../../ui/screens/leads.py" line="525"/>
         <source>（未留姓名）</source>
         <translation>(no name given)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="429"/>
+        <location filename="../../ui/screens/leads.py" line="438"/>
+        <location filename="../../ui/screens/leads.py" line="527"/>
         <source>线索：{name} {phone}</source>
         <translation>Lead: {name} {phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="451"/>
+        <location filename="../../ui/screens/leads.py" line="461"/>
         <source>待同步：网络断开，沟通记录已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The contact is saved on this PC and recorded automatically when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="454"/>
+        <location filename="../../ui/screens/leads.py" line="464"/>
         <source>沟通记录已保存，线索已响应。</source>
         <translation>Contact saved; the lead has been answered.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="474"/>
+        <location filename="../../ui/screens/leads.py" line="484"/>
         <source>（取消分配）</source>
         <translation>(unassign)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="477"/>
+        <location filename="../../ui/screens/leads.py" line="487"/>
         <source>分配顾问</source>
         <translation>Assign consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="477"/>
+        <location filename="../../ui/screens/leads.py" line="487"/>
         <source>由谁跟进这条线索：</source>
         <translation>Who follows up this lead:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="493"/>
+        <location filename="../../ui/screens/leads.py" line="503"/>
         <source>已分配给 {name}。</source>
         <translation>Assigned to {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="495"/>
+        <location filename="../../ui/screens/leads.py" line="505"/>
         <source>已取消分配。</source>
         <translation>Unassigned.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/leads.py" line="505"/>
-        <source>关闭线索</source>
-        <translation>Close lead</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/leads.py" line="506"/>
-        <source>关闭原因（例如：空号、已在别家买车、重复线索；最多 200 字）：</source>
-        <translation>Reason for closing (e.g. number not in service, bought elsewhere, duplicate; up to 200 characters):</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/leads.py" line="517"/>
+        <location filename="../../ui/screens/leads.py" line="551"/>
         <source>线索已关闭。</source>
         <translation>Lead closed.</translation>
     </message>
@@ -12818,6 +13236,84 @@ Interest {interest} · total {total}</translation>
         <location filename="../../ui/dialogs/merge_customers.py" line="179"/>
         <source>已撤销合并，两位客户恢复为各自的记录。</source>
         <translation>Merge undone; both customers have their own records again.</translation>
+    </message>
+</context>
+<context>
+    <name>MileageDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="58"/>
+        <source>记录里程</source>
+        <translation>Record mileage</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="64"/>
+        <source>客户来电或到店时说的表显里程，用来估算下次保养（按里程或按时间，先到为准）。</source>
+        <translation>The odometer reading the customer gave on a call or staff saw at a visit; it estimates the next service (by mileage or by time, whichever comes first).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="76"/>
+        <source>车辆</source>
+        <translation>Car</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="82"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="87"/>
+        <source> 公里</source>
+        <translation> km</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="89"/>
+        <source>表显里程</source>
+        <translation>Odometer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="94"/>
+        <source>电话（客户告知）</source>
+        <translation>Call (the customer said)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="95"/>
+        <source>到店（员工查看）</source>
+        <translation>Visit (staff read it)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="96"/>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="97"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="100"/>
+        <source>例如：客户说最近常跑长途</source>
+        <translation>e.g. the customer drives long distances lately</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="101"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="111"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="112"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="131"/>
+        <source>上次：{day} {km} 公里</source>
+        <translation>Last: {km} km on {day}</translation>
     </message>
 </context>
 <context>
@@ -13455,7 +13951,7 @@ Interest {interest} · total {total}</translation>
         <translation>Print preview - {title}</translation>
     </message>
     <message>
-        <location filename="../../ui/documents/printing.py" line="153"/>
+        <location filename="../../ui/documents/printing.py" line="192"/>
         <source>无法保存到 {path}：{reason}</source>
         <translation>Cannot save to {path}: {reason}</translation>
     </message>
@@ -13621,42 +14117,42 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>PurchaseModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="196"/>
+        <location filename="../../ui/screens/deals.py" line="195"/>
         <source>收车协议编号</source>
         <translation>Purchase no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="197"/>
+        <location filename="../../ui/screens/deals.py" line="196"/>
         <source>检测报告</source>
         <translation>Inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="198"/>
+        <location filename="../../ui/screens/deals.py" line="197"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="199"/>
+        <location filename="../../ui/screens/deals.py" line="198"/>
         <source>卖方</source>
         <translation>Seller</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="200"/>
+        <location filename="../../ui/screens/deals.py" line="199"/>
         <source>收购价</source>
         <translation>Price paid</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="201"/>
+        <location filename="../../ui/screens/deals.py" line="200"/>
         <source>入库编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="202"/>
+        <location filename="../../ui/screens/deals.py" line="201"/>
         <source>置换抵扣合同</source>
         <translation>Credited to contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="203"/>
+        <location filename="../../ui/screens/deals.py" line="202"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -14087,32 +14583,32 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>ReminderModel</name>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="167"/>
+        <location filename="../../ui/screens/follow_ups.py" line="222"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="168"/>
+        <location filename="../../ui/screens/follow_ups.py" line="223"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="169"/>
+        <location filename="../../ui/screens/follow_ups.py" line="224"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="170"/>
+        <location filename="../../ui/screens/follow_ups.py" line="225"/>
         <source>手机号</source>
         <translation>Mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="171"/>
+        <location filename="../../ui/screens/follow_ups.py" line="226"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="172"/>
+        <location filename="../../ui/screens/follow_ups.py" line="227"/>
         <source>短信草稿</source>
         <translation>Message draft</translation>
     </message>
@@ -15079,22 +15575,22 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>ShowroomApp</name>
     <message>
-        <location filename="../../ui/app.py" line="201"/>
+        <location filename="../../ui/app.py" line="212"/>
         <source>设置文件中有无效的值，已改用默认值（详情见日志）。</source>
         <translation>The settings file had invalid values; defaults are used instead (see the log).</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="464"/>
+        <location filename="../../ui/app.py" line="479"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="465"/>
+        <location filename="../../ui/app.py" line="480"/>
         <source>新的数据库地址或界面语言将在重新启动程序后生效。</source>
         <translation>The new database address or language applies after restarting the app.</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="478"/>
+        <location filename="../../ui/app.py" line="493"/>
         <source>自助机模式不可用，已打开员工登录。</source>
         <translation>Kiosk mode is not available; showing staff sign-in instead.</translation>
     </message>
@@ -15901,32 +16397,32 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SummaryModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="128"/>
+        <location filename="../../ui/screens/deals.py" line="127"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="129"/>
+        <location filename="../../ui/screens/deals.py" line="128"/>
         <source>收款笔数</source>
         <translation>Payments</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="130"/>
+        <location filename="../../ui/screens/deals.py" line="129"/>
         <source>收款金额</source>
         <translation>Taken</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="131"/>
+        <location filename="../../ui/screens/deals.py" line="130"/>
         <source>退款笔数</source>
         <translation>Refunds</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="132"/>
+        <location filename="../../ui/screens/deals.py" line="131"/>
         <source>退款金额</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="133"/>
+        <location filename="../../ui/screens/deals.py" line="132"/>
         <source>净额</source>
         <translation>Net</translation>
     </message>
@@ -16336,187 +16832,187 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>Timeline</name>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="91"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="96"/>
         <source>线索</source>
         <translation>Lead</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="92"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="97"/>
         <source>沟通</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="93"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="98"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="94"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="99"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="95"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="100"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="96"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="101"/>
         <source>合同</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="97"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="102"/>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="98"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="103"/>
         <source>意向等级</source>
         <translation>Intent grade</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="101"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="106"/>
         <source>已预约</source>
         <translation>Booked</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="102"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="107"/>
         <source>试驾中</source>
         <translation>On test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="103"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="108"/>
         <source>已还车</source>
         <translation>Returned</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="104"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="109"/>
         <source>已取消</source>
         <translation>Cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="105"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="110"/>
         <source>未到店</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="106"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="111"/>
         <source>有效</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="107"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="112"/>
         <source>已抵扣车款</source>
         <translation>Credited to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="108"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="113"/>
         <source>已退还</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="109"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="114"/>
         <source>已没收</source>
         <translation>Forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="110"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="115"/>
         <source>已到期</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="111"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="116"/>
         <source>草稿</source>
         <translation>Draft</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="112"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="117"/>
         <source>已签订</source>
         <translation>Signed</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="113"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="118"/>
         <source>已作废</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="114"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="119"/>
         <source>检测中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="115"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="120"/>
         <source>已定稿</source>
         <translation>Final</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="118"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="123"/>
         <source>买卖合同</source>
         <translation>Sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="119"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="124"/>
         <source>车况确认书</source>
         <translation>Condition confirmation</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="120"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="125"/>
         <source>售后服务协议</source>
         <translation>After-sales agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="121"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="126"/>
         <source>补充协议</source>
         <translation>Amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="135"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="140"/>
         <source>{channel}：{text}</source>
         <translation>{channel}: {text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="141"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="146"/>
         <source>客户答复：{text}</source>
         <translation>answer: {text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="146"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="151"/>
         <source>下一步：{text}{when}</source>
         <translation>next: {text}{when}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="150"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="155"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="158"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="163"/>
         <source>，意向 {g} 级</source>
         <translation>, intent {g}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="167"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="172"/>
         <source>咨询 {car}</source>
         <translation>asked about {car}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="174"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="179"/>
         <source>反馈：{text}</source>
         <translation>feedback: {text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="186"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="191"/>
         <source>{g} 级</source>
         <translation>grade {g}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="191"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="196"/>
         <source>{s} 分</source>
         <translation>{s} points</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/customer_record.py" line="198"/>
+        <location filename="../../ui/dialogs/customer_record.py" line="203"/>
         <source>{old} → {new}：{reason}</source>
         <translation>{old} → {new}: {reason}</translation>
     </message>
@@ -18311,47 +18807,47 @@ Every row&apos;s result and reason is in the report: {report}</translation>
 <context>
     <name>WarrantyScreen</name>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="91"/>
+        <location filename="../../ui/screens/warranty.py" line="88"/>
         <source>保修索赔</source>
         <translation>Warranty claims</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="97"/>
+        <location filename="../../ui/screens/warranty.py" line="94"/>
         <source>按车辆（库存编号/车牌）或客户手机号查看</source>
         <translation>Show by car (stock no. / plate) or customer mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="101"/>
+        <location filename="../../ui/screens/warranty.py" line="98"/>
         <source>保修报修</source>
         <translation>Open claim</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="114"/>
+        <location filename="../../ui/screens/warranty.py" line="111"/>
         <source>诊断与结论</source>
         <translation>Diagnosis and decision</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="116"/>
+        <location filename="../../ui/screens/warranty.py" line="113"/>
         <source>打印索赔单</source>
         <translation>Print claim form</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="166"/>
+        <location filename="../../ui/screens/warranty.py" line="163"/>
         <source>已登记报修 {no}（交车后第 {days} 天，行驶 {km} 公里）</source>
         <translation>Claim {no} opened (day {days} after delivery, {km} km driven)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="170"/>
+        <location filename="../../ui/screens/warranty.py" line="167"/>
         <source>，已超出保修期限或里程</source>
         <translation>, outside the warranty</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="171"/>
+        <location filename="../../ui/screens/warranty.py" line="168"/>
         <source>。请评估师检查后填写结论。</source>
         <translation>. The appraiser records the decision after inspection.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/warranty.py" line="183"/>
+        <location filename="../../ui/screens/warranty.py" line="180"/>
         <source>结论已保存，正在生成索赔单。</source>
         <translation>Decision saved; the claim form is being prepared.</translation>
     </message>

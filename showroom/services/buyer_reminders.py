@@ -1,12 +1,18 @@
 """购车客户提醒: messages to buyers, each drafted for staff to send and mark done.
 
-Computed, not stored: from each signed sale contract of the store and the car's
-file, a buyer is due a message 3 days and 1, 3, 6 and 12 months after the sale, when
-maintenance is due (six months after the last service or the sale, then every six
-months), before the annual inspection and the insurance lapse (the dates on the car's
-file, rolled forward a year at a time) and on their birthday (from the ID number on
-file). A reminder shows from ``LEAD_DAYS`` before its date until ``GRACE_DAYS`` after;
-sending or skipping it writes a ``ReminderLog`` row and it leaves the list.
+Computed, not stored: from each signed sale contract of the store (a car returned
+under the 7-day rule is no longer the buyer's) and the car's file, a buyer is due a
+message 3 days and 1, 3, 6 and 12 months after the sale, when maintenance is due (the
+store's interval in months or kilometres after the last service or the sale,
+whichever comes first: ``showroom.services.mileage`` estimates from the car's
+readings when the kilometres will be reached), before the annual inspection and
+the insurance lapse (the dates on the car's file, rolled forward a year at a time)
+and on their birthday (from the ID number on file). A reminder shows from
+``LEAD_DAYS`` before its date until ``GRACE_DAYS`` after;
+sending or skipping it writes a ``ReminderLog`` row and it leaves the list. A
+maintenance reminder sent or skipped counts for its service: the next one is the
+following interval (its date moves as readings come in, so it is not matched by date
+alone); a service recorded afterwards starts the count again.
 
 Birthday greetings are marketing: they are listed only for buyers whose latest
 marketing consent is yes (PIPL). Everything else is service to a customer.
@@ -49,7 +55,7 @@ from db.models import (
 from showroom.clock import utcnow
 from showroom.errors import NotFoundError, PermissionDenied, ValidationError
 from showroom.privacy import mask_phone
-from showroom.services import audit
+from showroom.services import audit, mileage
 from showroom.users import StaffUser
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -60,7 +66,6 @@ KINDS = (*AFTER, MAINTENANCE, INSPECTION, INSURANCE, BIRTHDAY)
 MARKETING = frozenset({BIRTHDAY})
 LEAD_DAYS = {INSPECTION: 30, INSURANCE: 30, MAINTENANCE: 7}
 GRACE_DAYS = 7
-MAINTENANCE_MONTHS = 6
 CHANNELS = ("sms", "wechat", "phone", "other")
 MAX_MESSAGE = 500
 
@@ -72,6 +77,10 @@ _BODY = {
     "after_6m": "{name}您好，您的{car}已陪伴您半年，欢迎回店免费检测，祝您用车愉快。",
     "after_12m": "{name}您好，您的{car}已陪伴您一年，感谢信任！欢迎回店免费检测。",
     MAINTENANCE: "{name}您好，您的{car}预计 {date} 前后需要保养，欢迎提前预约。",
+    "maintenance_km": "{name}您好，您的{car}距{since}预计已行驶约 {km} 公里，"
+    "建议 {date} 前后保养，欢迎提前预约。",
+    "maintenance_months": "{name}您好，您的{car}距{since}已满 {months} 个月，"
+    "建议 {date} 前后保养，欢迎提前预约。",
     INSPECTION: "{name}您好，您的{car}年检将于 {date} 到期，请及时办理，需要帮助请联系我们。",
     INSURANCE: "{name}您好，您的{car}保险将于 {date} 到期，请及时续保，以免脱保。",
     BIRTHDAY: "{name}，祝您生日快乐，万事如意！",
@@ -91,6 +100,14 @@ class ReminderTask:
     contract_no: str
     message: str
     marketing: bool
+    # Maintenance only: which interval came first (mileage.KM_BASIS / MONTHS_BASIS), the
+    # estimated kilometres or the months since the last service (or the sale), and why
+    # in words (按里程：预计已行驶约 5,100 公里 / 距上次保养已 6 个月).
+    basis: str = ""
+    km_since: int | None = None
+    months_since: int | None = None
+    since_sale: bool = False
+    reason: str = ""
 
 
 def local_day(moment: datetime) -> date:
@@ -128,11 +145,37 @@ def _call_name(name: str, title: Title) -> str:
     return f"{name[:1]}{suffix}" if suffix else name
 
 
-def draft(kind: str, *, name: str, car: str, due_on: date, store: str, phone: str) -> str:
-    """The SMS/WeChat text with the store's signature."""
-    body = _BODY[kind].format(name=name, car=car, date=f"{due_on:%Y-%m-%d}")
+def draft(
+    kind: str,
+    *,
+    name: str,
+    car: str,
+    due_on: date,
+    store: str,
+    phone: str,
+    service: mileage.MaintenanceDue | None = None,
+) -> str:
+    """The SMS/WeChat text with the store's signature; a maintenance draft says whether
+    the kilometres or the months made it due."""
+    key, extra = kind, {}
+    if kind == MAINTENANCE and service is not None:
+        key = f"maintenance_{service.basis}"
+        extra = {
+            "since": "购车" if service.base_is_sale else "上次保养",
+            "km": f"{service.km_since_base:,}",
+            "months": service.months_since_base,
+        }
+    body = _BODY[key].format(name=name, car=car, date=f"{due_on:%Y-%m-%d}", **extra)
     tail = f"（{store}，电话 {phone}）" if phone else f"（{store}）"
     return f"【{store}】{body}{tail}"
+
+
+def maintenance_reason(service: mileage.MaintenanceDue) -> str:
+    """Why the service is due, in the words of the brief: by kilometres or by months."""
+    if service.basis == mileage.KM_BASIS:
+        return f"按里程：预计已行驶约 {service.km_since_base:,} 公里"
+    since = "购车" if service.base_is_sale else "上次保养"
+    return f"距{since}已 {service.months_since_base} 个月"
 
 
 def _require(user: StaffUser) -> None:
@@ -142,19 +185,14 @@ def _require(user: StaffUser) -> None:
 
 def _occurrences(
     kind: str, signed: date, today: date, *, inspection: date | None, insurance: date | None,
-    serviced: date | None, born: date | None,
+    born: date | None,
 ) -> list[date]:  # fmt: skip
-    """The dates of ``kind`` that may be on today's list (before the lead/grace filter)."""
+    """The dates of ``kind`` that may be on today's list (before the lead/grace filter);
+    maintenance is ``mileage.maintenance_due``'s."""
     start = today - timedelta(days=GRACE_DAYS)
     if kind in AFTER:
         months, days = AFTER[kind]
         return [add_months(signed, months) + timedelta(days=days)]
-    if kind == MAINTENANCE:
-        base = max(serviced or signed, signed)
-        day = add_months(base, MAINTENANCE_MONTHS)
-        while day < start:
-            day = add_months(day, MAINTENANCE_MONTHS)
-        return [day]
     anchor = {INSPECTION: inspection, INSURANCE: insurance, BIRTHDAY: born}[kind]
     if anchor is None:
         return []
@@ -178,6 +216,7 @@ def due(
             Contract.kind == ContractKind.SALE,
             Contract.status == ContractStatus.SIGNED,
             Contract.signed_at.is_not(None),
+            Contract.returned_at.is_(None),  # a car returned is no longer the buyer's
             Customer.deleted_at.is_(None),
         )
         .order_by(Contract.signed_at, Contract.id)
@@ -203,6 +242,19 @@ def due(
         )
     }
     consenting = _marketing_consent(session, customer_ids) if BIRTHDAY in kinds else set()
+    first_sale: dict[uuid.UUID, tuple[date, int]] = {}
+    for contract, _customer, vehicle in rows:
+        first_sale.setdefault(vehicle.id, (local_day(contract.signed_at), vehicle.mileage_km))  # type: ignore[arg-type]
+    points = mileage.readings_by_vehicle(session, first_sale) if MAINTENANCE in kinds else {}
+    every = mileage.interval(session, user.store_id)
+    maintenance_done: dict[uuid.UUID, list[date]] = {}
+    if MAINTENANCE in kinds:
+        for cid, done_at in session.execute(
+            select(ReminderLog.customer_id, ReminderLog.done_at).where(
+                ReminderLog.customer_id.in_(customer_ids), ReminderLog.kind == MAINTENANCE
+            )
+        ):
+            maintenance_done.setdefault(cid, []).append(local_day(done_at))
     tasks: list[ReminderTask] = []
     seen: set[tuple[uuid.UUID, str, date]] = set()
     sold: set[tuple[uuid.UUID, uuid.UUID]] = set()
@@ -216,15 +268,32 @@ def due(
         for kind in kinds:
             if kind in MARKETING and customer.id not in consenting:
                 continue  # marketing only with consent
-            for day in _occurrences(
-                kind,
-                signed,
-                today,
-                inspection=vehicle.annual_inspection_due,
-                insurance=vehicle.insurance_due,
-                serviced=serviced.get(vehicle.id),
-                born=birthday_from_id(customer.id_number),
-            ):
+            service = None
+            if kind == MAINTENANCE:
+                base = max(serviced.get(vehicle.id) or signed, signed)
+                handled = sum(1 for d in maintenance_done.get(customer.id, ()) if d > base)
+                service = mileage.maintenance_due(
+                    points.get(vehicle.id) or [mileage.Reading(signed, vehicle.mileage_km, "sale")],
+                    base,
+                    base == signed,
+                    every,
+                    today=today,
+                    start=today - timedelta(days=GRACE_DAYS),
+                    cycle=handled + 1,
+                )
+            days = (
+                [service.due_on]
+                if service is not None
+                else _occurrences(
+                    kind,
+                    signed,
+                    today,
+                    inspection=vehicle.annual_inspection_due,
+                    insurance=vehicle.insurance_due,
+                    born=birthday_from_id(customer.id_number),
+                )
+            )
+            for day in days:
                 key = (customer.id, kind, day)
                 shown_from = day - timedelta(days=LEAD_DAYS.get(kind, 0))
                 if key in logged or key in seen or not shown_from <= today:
@@ -248,8 +317,14 @@ def due(
                             due_on=day,
                             store=store.name,
                             phone=store.phone,
+                            service=service,
                         ),
                         marketing=kind in MARKETING,
+                        basis=service.basis if service else "",
+                        km_since=service.km_since_base if service else None,
+                        months_since=service.months_since_base if service else None,
+                        since_sale=service.base_is_sale if service else False,
+                        reason=maintenance_reason(service) if service else "",
                     )
                 )
     tasks.sort(key=lambda t: (t.due_on, t.customer_name, KINDS.index(t.kind)))

@@ -18,6 +18,14 @@ plans the next one ``repeat_days`` later (``next_after``).
 
 ``plan`` expects the caller to hold the customer row in ``locks.UPDATE`` (the grade
 is read from it and its follow-ups rewritten).
+
+A lead contacted before any visit has no customer record, so no follow-up row: its
+next call is kept on the lead itself (``plan_lead``: ``next_contact_on`` and why),
+from the grade the consultant chose at the call (``LEAD_GRADE`` when none was ever
+chosen) and the same rules: the first call plans ``first_days`` ahead, each call
+after it ``repeat_days``, a changed grade ``first_days`` of the new one; a next step
+with a date agreed on the call wins over the rule. The lead's cadence ends when it is
+linked to a customer (who has their own) or closed.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ from db.models import (
     FollowUpCadence,
     FollowUpStatus,
     IntentGrade,
+    Lead,
+    LeadStatus,
     Role,
 )
 from showroom.errors import PermissionDenied, ValidationError
@@ -47,6 +57,11 @@ from showroom.users import StaffUser
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
 MAX_DAYS = 365
 VIP_TAG = "VIP"  # a customer tag (any case): followed up by hand, never by the cadence
+# The grade of a lead whose consultant chose none at the call: it asked about a car
+# but has not come to see it yet (warm: every two weeks by default).
+LEAD_GRADE = IntentGrade.B
+# Why a lead's next call is due (Lead.next_contact_reason): the agreed next step.
+AGREED = "interaction"
 
 # What planned a cadence follow-up (FollowUp.reason); "cadence" is the repeat.
 VISIT, TEST_DRIVE, LEAD, GRADE_CHANGE, REPEAT = "visit", "test_drive", "lead", "grade", "cadence"
@@ -260,3 +275,54 @@ def repeat_due(session: Session, customer: Customer, today: date) -> tuple[date,
     if rule.repeat_days is None:
         return None
     return today + timedelta(days=rule.repeat_days), grade.value
+
+
+@dataclass(frozen=True)
+class LeadPlanned:
+    """What ``plan_lead`` set: the grade and the next call (None: none planned)."""
+
+    grade: IntentGrade | None
+    due_on: date | None
+    reason: str | None
+
+
+def plan_lead(
+    session: Session,
+    lead: Lead,
+    *,
+    today: date,
+    grade: IntentGrade | None = None,
+    agreed_on: date | None = None,
+) -> LeadPlanned:
+    """The lead's next call after one logged ``today`` (the caller holds the lead row).
+
+    Nothing is planned for a lead linked to a customer (the customer's cadence runs) or
+    no longer open; grade D plans none unless a date was agreed.
+    """
+    if lead.customer_id is not None or lead.status is not LeadStatus.CONTACTED:
+        lead.next_contact_on = lead.next_contact_reason = None
+        return LeadPlanned(None, None, None)
+    before = IntentGrade(lead.intent_grade) if lead.intent_grade else None
+    chosen = IntentGrade(grade) if grade is not None else (before or LEAD_GRADE)
+    first_call = lead.next_contact_on is None and before is None
+    lead.intent_grade = chosen.value
+    rule = rules(session, lead.store_id)[chosen]
+    due, reason = None, None
+    if agreed_on is not None:
+        due, reason = agreed_on, AGREED
+    elif first_call or chosen is not before:
+        if rule.first_days is not None:
+            due, reason = (
+                today + timedelta(days=rule.first_days),
+                LEAD if first_call else GRADE_CHANGE,
+            )
+    elif rule.repeat_days is not None:
+        due, reason = today + timedelta(days=rule.repeat_days), REPEAT
+    lead.next_contact_on, lead.next_contact_reason = due, reason
+    session.flush()
+    return LeadPlanned(chosen, due, reason)
+
+
+def end_lead(lead: Lead) -> None:
+    """The lead's cadence ends: linked to a customer, visited or closed."""
+    lead.next_contact_on = lead.next_contact_reason = None

@@ -10,6 +10,11 @@ heard from for 15 days is not hot any more. "Heard from" means any of: an
 interaction (call, WeChat, in store), a visit, or a follow-up logged as done.
 Such customers are listed with a suggestion to downgrade them to B; the
 downgrade writes a ``GradeChange`` so the history keeps why.
+
+The list also carries the leads contacted before any visit whose next call the
+cadence planned (``Lead.next_contact_on``, ``cadence.plan_lead``): the same columns,
+``lead_id`` set and no customer. Their call is logged as a contact on the lead
+(``interactions.log_interaction``), which plans the next one.
 """
 
 from __future__ import annotations
@@ -30,8 +35,11 @@ from db.models import (
     IntentGrade,
     Interaction,
     InteractionChannel,
+    Lead,
+    LeadStatus,
     Role,
     Staff,
+    Title,
     Visit,
 )
 from showroom import fields
@@ -52,10 +60,11 @@ MAX_COMMENT_LENGTH = 500
 
 @dataclass(frozen=True)
 class FollowUpRow:
-    """One due follow-up as the list shows it; the phone is masked."""
+    """One due follow-up as the list shows it; the phone is masked. A lead's next call
+    has ``lead_id`` (its ``id`` too) and no customer."""
 
     id: uuid.UUID
-    customer_id: uuid.UUID
+    customer_id: uuid.UUID | None
     customer_name: str
     phone_masked: str
     intent_grade: IntentGrade | None
@@ -66,6 +75,12 @@ class FollowUpRow:
     days_overdue: int  # 0 when due today
     cadence_grade: str | None = None  # the grade whose cadence planned it (回访节奏)
     signals: tuple[str, ...] = ()  # churn signals of the customer (churn.SIGNALS)
+    lead_id: uuid.UUID | None = None  # a lead's next call (no customer record yet)
+    lead_title: Title = Title.NONE
+
+    @property
+    def is_lead(self) -> bool:
+        return self.lead_id is not None
 
 
 @dataclass(frozen=True)
@@ -167,27 +182,79 @@ def list_due(
         .limit(limit)
     ).all()
     flagged = churn.signals(session, {row.customer_id for row in rows}, now or _noon(today))
+    lead_rows, lead_today, lead_overdue = _due_leads(session, user, today, owner, limit)
+    found = [
+        FollowUpRow(
+            id=row.id,
+            customer_id=row.customer_id,
+            customer_name=row.name,
+            phone_masked=mask_phone(row.phone),
+            intent_grade=row.intent_grade,
+            consultant_id=row.consultant_id,
+            consultant_name=row.display_name or "",
+            due_on=row.due_on,
+            reason=row.reason,
+            days_overdue=(today - row.due_on).days,
+            cadence_grade=row.cadence_grade,
+            signals=flagged.get(row.customer_id, ()),
+        )
+        for row in rows
+    ]
+    found.extend(lead_rows)
+    found.sort(key=lambda r: (r.due_on, r.customer_name, str(r.id)))
     return FollowUpList(
-        rows=tuple(
-            FollowUpRow(
-                id=row.id,
-                customer_id=row.customer_id,
-                customer_name=row.name,
-                phone_masked=mask_phone(row.phone),
-                intent_grade=row.intent_grade,
-                consultant_id=row.consultant_id,
-                consultant_name=row.display_name or "",
-                due_on=row.due_on,
-                reason=row.reason,
-                days_overdue=(today - row.due_on).days,
-                cadence_grade=row.cadence_grade,
-                signals=flagged.get(row.customer_id, ()),
-            )
-            for row in rows
-        ),
-        due_today=int(counts[0] or 0),
-        overdue=int(counts[1] or 0),
+        rows=tuple(found[:limit]),
+        due_today=int(counts[0] or 0) + lead_today,
+        overdue=int(counts[1] or 0) + lead_overdue,
     )
+
+
+def _due_leads(
+    session: Session, user: StaffUser, today: date, owner: uuid.UUID | None, limit: int
+) -> tuple[list[FollowUpRow], int, int]:
+    """Leads without a customer record whose next call is due, and how many are due
+    today and overdue."""
+    consultant = aliased(Staff)
+    where = [
+        Lead.store_id == user.store_id,
+        Lead.next_contact_on.is_not(None),
+        Lead.next_contact_on <= today,
+        Lead.status == LeadStatus.CONTACTED,
+        Lead.customer_id.is_(None),
+    ]
+    if owner is not None:
+        where.append(Lead.owner_id == owner)
+    due_today, overdue = session.execute(
+        select(
+            func.count(Lead.id).filter(Lead.next_contact_on == today),
+            func.count(Lead.id).filter(Lead.next_contact_on < today),
+        ).where(*where)
+    ).one()
+    rows = [
+        FollowUpRow(
+            id=lead.id,
+            customer_id=None,
+            customer_name=lead.name,
+            phone_masked=mask_phone(lead.phone),
+            intent_grade=IntentGrade(lead.intent_grade) if lead.intent_grade else None,
+            consultant_id=lead.owner_id,
+            consultant_name=name or "",
+            due_on=lead.next_contact_on,  # type: ignore[arg-type]
+            reason=lead.next_contact_reason or cadence.LEAD,
+            days_overdue=(today - lead.next_contact_on).days,  # type: ignore[operator]
+            cadence_grade=lead.intent_grade if lead.next_contact_reason != cadence.AGREED else None,
+            lead_id=lead.id,
+            lead_title=lead.title,
+        )
+        for lead, name in session.execute(
+            select(Lead, consultant.display_name)
+            .outerjoin(consultant, consultant.id == Lead.owner_id)
+            .where(*where)
+            .order_by(Lead.next_contact_on, Lead.name, Lead.id)
+            .limit(limit)
+        )
+    ]
+    return rows, int(due_today or 0), int(overdue or 0)
 
 
 def _noon(day: date) -> datetime:

@@ -4,7 +4,10 @@ A contact is logged with its channel (call, WeChat, SMS, in store, online chat),
 what was discussed, what the customer answered and the next step with its date.
 A next step with a date on a customer becomes a follow-up task for the customer's
 consultant, so it shows in their 回访 list on that day. The first contact logged
-on a lead answers it (``first_contact_at``; the lead is no longer overdue).
+on a lead answers it (``first_contact_at``; the lead is no longer overdue), and every
+contact on a lead without a customer record plans its next call by the store's
+cadence (``cadence.plan_lead``), from the grade chosen at the call; a next step with
+a date is that next call.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from db import locks
 from db.models import (
     Customer,
     FollowUp,
+    IntentGrade,
     Interaction,
     InteractionChannel,
     Lead,
@@ -28,6 +32,7 @@ from db.models import (
 )
 from showroom import fields
 from showroom.errors import NotFoundError, PermissionDenied, ValidationError
+from showroom.services import cadence
 from showroom.users import StaffUser
 
 FOLLOW_UP_REASON = "interaction"  # follow-ups planned as an interaction's next step
@@ -45,6 +50,7 @@ class NewInteraction:
     next_step: str = ""
     next_on: date | None = None
     at: datetime | None = None
+    intent_grade: IntentGrade | None = None  # a lead's grade chosen at the call (回访节奏)
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class LoggedInteraction:
     customer_id: uuid.UUID | None
     lead_id: uuid.UUID | None
     follow_up_id: uuid.UUID | None
+    lead_next_on: date | None = None  # a lead's next call, by the cadence or agreed
     topics: frozenset[str] = field(
         default_factory=lambda: frozenset({"interactions", "customers", "leads", "follow_ups"})
     )
@@ -124,6 +131,15 @@ def log_interaction(
             lead.first_contact_at = at
         if lead.status is LeadStatus.NEW:
             lead.status = LeadStatus.CONTACTED
+    if form.intent_grade is not None and lead is None:
+        raise ValidationError(
+            "interaction.grade_not_lead", "意向等级请在客户档案中调整；这里只为线索选择。"
+        )
+    lead_next_on = None
+    if lead is not None:
+        lead_next_on = cadence.plan_lead(
+            session, lead, today=today, grade=form.intent_grade, agreed_on=form.next_on
+        ).due_on
     follow_up_id = None
     if customer is not None and form.next_on is not None:
         follow_up = FollowUp(
@@ -136,7 +152,7 @@ def log_interaction(
         session.flush()
         follow_up_id = follow_up.id
     session.flush()
-    return LoggedInteraction(interaction.id, customer_id, lead_id, follow_up_id)
+    return LoggedInteraction(interaction.id, customer_id, lead_id, follow_up_id, lead_next_on)
 
 
 __all__ = ["FOLLOW_UP_REASON", "LoggedInteraction", "NewInteraction", "log_interaction"]

@@ -16,13 +16,20 @@ is never a second record. A lead whose number already belongs to a customer is
 linked at once. One open lead per number (a partial unique index says so too): a
 second enquiry is logged on the first (``if_open="add"``, used by the import and by
 replay) or refused with the existing lead named (the desk's dialog).
+
+Between the first call and the first visit the lead follows the store's cadence
+(回访节奏, ``cadence.plan_lead``): each call logged on it plans the next one by the
+grade chosen at the call, and the lead shows on its consultant's follow-up list
+(``follow_ups.list_due``) on that day. Linked to a customer or closed, its cadence
+ends (the customer has their own: never two entries for one person). A lead closed
+as lost names a reason from the store's list (战败原因, ``lost_reasons``).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -46,7 +53,7 @@ from showroom.errors import ConflictError, NotFoundError, PermissionDenied, Vali
 from showroom.identifiers import normalize_mobile, phone_digits
 from showroom.privacy import mask_phone
 from showroom.roles import MAY_REVEAL_PERSONAL_DATA
-from showroom.services import audit
+from showroom.services import audit, cadence, lost_reasons
 from showroom.users import StaffUser
 
 DEFAULT_RESPONSE_HOURS = 24
@@ -125,6 +132,9 @@ class LeadRow:
     customer_id: uuid.UUID | None
     overdue: bool
     row_version: int
+    intent_grade: str | None = None  # chosen at the last call (回访节奏)
+    next_contact_on: date | None = None  # the cadence's next call, while contacted
+    lost_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,9 @@ def list_leads(
             customer_id=lead.customer_id,
             overdue=is_overdue(lead.status, lead.due_at, now),
             row_version=lead.row_version,
+            intent_grade=lead.intent_grade,
+            next_contact_on=lead.next_contact_on,
+            lost_reason=lead.lost_reason,
         )
         for lead, owner_name, last_at in session.execute(stmt)
     ]
@@ -464,8 +477,6 @@ def create_lead(
         {"channel": c.source_channel.value, "platform": c.platform},
     )
     if customer is not None:
-        from showroom.services import cadence
-
         cadence.plan(session, customer, cadence.LEAD, now=now, consultant_id=lead.owner_id)
     return LeadCreated(lead.id, lead.due_at, c.customer_id, c.customer_name)
 
@@ -525,17 +536,34 @@ def assign(
     return name
 
 
-def close(session: Session, user: StaffUser, lead_id: uuid.UUID, reason: str) -> None:
-    """关闭线索: not reachable, bought elsewhere, a wrong number …; the reason is kept."""
+def close(
+    session: Session,
+    user: StaffUser,
+    lead_id: uuid.UUID,
+    reason: str,
+    *,
+    lost_reason: str | None = None,
+) -> None:
+    """关闭线索: not reachable, bought elsewhere, a wrong number …; the reason is kept.
+
+    ``lost_reason`` (战败原因, from the store's list): the lead is lost; the note may
+    then be empty. Either way the lead's cadence ends and it leaves the follow-up list.
+    """
     _require_role(user)
-    text = fields.text(reason, "lead.closed_reason", required=True)
+    lost = lost_reasons.check(session, user.store_id, lost_reason)
+    text = fields.text(reason, "lead.closed_reason", required=lost is None)
     lead = _locked(session, user, lead_id)
     if lead.status not in OPEN_STATUSES:
         raise ConflictError("lead.not_open", "这条线索已经到店或已关闭，请刷新列表。")
     lead.status = LeadStatus.CLOSED
-    lead.closed_reason = text
+    lead.closed_reason = text or f"战败：{lost}"
+    lead.lost_reason = lost
+    cadence.end_lead(lead)
     session.flush()
-    audit.record(session, user.actor, "lead_closed", "lead", lead.id, {"reason": text})
+    detail: dict[str, object] = {"reason": lead.closed_reason}
+    if lost is not None:
+        detail["lost_reason"] = lost
+    audit.record(session, user.actor, "lead_closed", "lead", lead.id, detail)
 
 
 # --- leads becoming customers ----------------------------------------------------------------
@@ -554,6 +582,7 @@ def attach_to_customer(session: Session, customer: Customer) -> list[uuid.UUID]:
     )
     for lead in found:
         lead.customer_id = customer.id
+        cadence.end_lead(lead)  # the customer's own cadence takes over
         if customer.owner_id is None and lead.owner_id is not None and lead.status in OPEN_STATUSES:
             customer.owner_id = lead.owner_id
             customer.owner_since = lead.first_contact_at or lead.received_at
@@ -593,6 +622,7 @@ def mark_visited(session: Session, customer: Customer, now: datetime) -> int:
     for lead in found:
         if lead.status in OPEN_STATUSES:
             lead.status = LeadStatus.VISITED
+            cadence.end_lead(lead)
             visited += 1
             if lead.first_contact_at is None:
                 lead.first_contact_at = now

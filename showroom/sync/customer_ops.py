@@ -142,6 +142,7 @@ def interaction_payload(
             "next_step": form.next_step,
             "next_on": _day(form.next_on),
             "at": form.at.isoformat() if form.at else None,
+            "intent_grade": form.intent_grade.value if form.intent_grade else None,
         },
     }
 
@@ -149,7 +150,7 @@ def interaction_payload(
 def _interaction(data: dict[str, Any]) -> Any:
     from showroom.services.interactions import NewInteraction
 
-    next_on = data.get("next_on")
+    next_on, grade = data.get("next_on"), data.get("intent_grade")
     return NewInteraction(
         channel=InteractionChannel(data["channel"]),
         summary=data.get("summary", ""),
@@ -157,6 +158,7 @@ def _interaction(data: dict[str, Any]) -> Any:
         next_step=data.get("next_step", ""),
         next_on=date.fromisoformat(next_on) if next_on else None,
         at=_time(data.get("at")),
+        intent_grade=IntentGrade(grade) if grade else None,
     )
 
 
@@ -298,7 +300,11 @@ def _close_lead(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
     from showroom.services import leads
 
     leads.close(
-        session, user_from_payload(data["user"]), uuid.UUID(data["lead_id"]), data["reason"]
+        session,
+        user_from_payload(data["user"]),
+        uuid.UUID(data["lead_id"]),
+        data.get("reason", ""),
+        lost_reason=data.get("lost_reason"),
     )
     return None, "线索已关闭"
 
@@ -313,8 +319,15 @@ def lead_assign_payload(
     }
 
 
-def lead_close_payload(user: StaffUser, lead_id: uuid.UUID, reason: str) -> dict[str, Any]:
-    return {"user": user_payload(user), "lead_id": str(lead_id), "reason": reason}
+def lead_close_payload(
+    user: StaffUser, lead_id: uuid.UUID, reason: str, lost_reason: str | None = None
+) -> dict[str, Any]:
+    return {
+        "user": user_payload(user),
+        "lead_id": str(lead_id),
+        "reason": reason,
+        "lost_reason": lost_reason,
+    }
 
 
 register("customer.update", "客户资料", _update_customer, can_wait=False)

@@ -638,4 +638,4 @@ register("inspection.set_valuation", "检测估价", _inspection_set_valuation)
 
 # The customer file, contacts and leads (issue 20) and complaints (issue 24) register their
 # kinds in their own modules.
-from showroom.sync import after_sales_ops, customer_ops  # noqa: E402, F401 - registers kinds
+from showroom.sync import after_sales_ops, customer_ops, mileage_ops  # noqa: E402, F401 - registers kinds

@@ -141,20 +141,28 @@ def test_a_new_phone_lead_belongs_to_the_consultant_who_took_it(
     assert (lead.name, lead.owner_id, lead.source_channel) == ("孙", sales.id, SourceChannel.PHONE)
 
 
-def test_closing_a_lead_asks_for_the_reason(
-    qtbot, gui_context, runner: TaskRunner, sales, monkeypatch
+def test_closing_a_lead_asks_why_lost_from_the_stores_list_or_invalid_with_a_note(
+    qtbot, gui_context, runner: TaskRunner, sales
 ) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtWidgets import QInputDialog
-
     screen = _screen(qtbot, gui_context, runner, sales)
     screen.table.selectRow(0)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("  ", True))
+    closing = screen.selected()
     screen.close_selected()
-    assert "请填写关闭原因" in screen.message.text()
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("已在别家买车", True))
-    screen.close_selected()
+    dialog = screen.close_dialog
+    combo = dialog.reason_combo
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    assert texts[0] == "战败：价格太高" and texts[-1].startswith("无效线索")
+    combo.setCurrentIndex(combo.count() - 1)  # not a real lead: a note is needed
+    dialog.note_edit.setText("  ")
+    dialog.accept()
+    assert dialog.isVisible() and "请填写关闭原因" in dialog.error_label.text()
+    combo.setCurrentIndex(texts.index("战败：已在别处购买"))
+    dialog.accept()
     assert screen.message.text() == "线索已关闭。"
     assert screen.model.rowCount() == 1
+    with gui_context.database.read() as s:
+        lead = s.get_one(Lead, closing.id)
+    assert (lead.lost_reason, lead.closed_reason) == ("已在别处购买", "战败：已在别处购买")
 
 
 def test_importing_a_platform_export_lists_every_row(

@@ -9,6 +9,10 @@ call, a WeChat message, a visit talk: what was said, the answer, the next step).
 The timeline shows everything in one list, newest first: leads, contacts, visits,
 test drives, deposits, contracts, inspections and grade changes.
 
+A buyer's cars have their own tab (里程与保养): every odometer reading known (the
+sale, the service book, warranty claims, calls and visits), the next service and
+whether the months or the kilometres bring it, and 记录里程… for a new reading.
+
 The manager also finds the customer's PIPL requests here (撤回营销同意, 导出个人信息,
 删除个人信息); the rules are in ``showroom.services.privacy_requests``.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -56,7 +61,7 @@ from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.money import in_wan
 from showroom.roles import may_reveal_personal_data
-from showroom.services import customers, privacy_requests, reception, referrals
+from showroom.services import customers, mileage, privacy_requests, reception, referrals
 from showroom.services.customers import TimelineEntry
 from showroom.services.privacy_requests import ConsentWithdrawn, CustomerExport, ErasureResult
 from showroom.services.reception import CustomerRecord
@@ -248,6 +253,7 @@ class CustomerRecordDialog(QDialog):
         self.resize(960, 640)
         self.context, self.runner, self.user, self.customer_id = context, runner, user, customer_id
         self.record: CustomerRecord | None = None
+        self.cars: list[mileage.CarReadings] = []
 
         self.heading = QLabel(self.tr("正在加载…"), self)
         self.heading.setObjectName("PageTitle")
@@ -334,6 +340,22 @@ class CustomerRecordDialog(QDialog):
         self.runner.read(
             lambda s: reception.customer_record(s, customer_id), self._on_record, self._fail
         )
+        self.load_cars()
+
+    def _today(self) -> date:
+        return utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+    def load_cars(self) -> None:
+        store_id, customer_id, today = self.user.store_id, self.customer_id, self._today()
+
+        def work(session: Session) -> list[mileage.CarReadings]:
+            return mileage.customer_cars(session, store_id, customer_id, today)
+
+        self.runner.read(work, self._on_cars, self._fail)
+
+    def _on_cars(self, cars: list[mileage.CarReadings]) -> None:
+        self.cars = cars
+        self._fill_mileage()
 
     def _reload(self) -> None:
         customer_id = self.customer_id
@@ -489,6 +511,8 @@ class CustomerRecordDialog(QDialog):
             ),
             self.tr("回访任务（{n}）").format(n=len(record.follow_ups)),
         )
+        self.mileage_tab = self.tabs.addTab(self._mileage_page(), self.tr("里程与保养"))
+        self._fill_mileage()
         self.tabs.addTab(
             self._referrals_page(record), self.tr("推荐（{n}）").format(n=len(record.referrals))
         )
@@ -553,6 +577,119 @@ class CustomerRecordDialog(QDialog):
         bar.addWidget(self.pay_button)
         layout.addLayout(bar)
         return page
+
+    # --- 里程与保养: the cars bought here, their readings and next service ----------------
+
+    def _mileage_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 8, 0, 0)
+        self.service_label = QLabel("", page)
+        self.service_label.setWordWrap(True)
+        layout.addWidget(self.service_label)
+        self.mileage_table = _table(
+            page,
+            [
+                self.tr("日期"),
+                self.tr("车辆"),
+                self.tr("表显里程"),
+                self.tr("来源"),
+                self.tr("记录人"),
+                self.tr("备注"),
+            ],
+            [],
+        )
+        layout.addWidget(self.mileage_table, 1)
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        self.mileage_button = QPushButton(self.tr("记录里程…"), page)
+        self.mileage_button.setVisible(self.user.has_any(*mileage.MAY_RECORD))
+        self.mileage_button.setEnabled(False)
+        self.mileage_button.clicked.connect(self.open_mileage)
+        bar.addWidget(self.mileage_button)
+        layout.addLayout(bar)
+        return page
+
+    def _fill_mileage(self) -> None:
+        if not hasattr(self, "mileage_table"):
+            return
+        sources = {
+            "sale": self.tr("购车交车"),
+            "maintenance": self.tr("保养记录"),
+            "warranty": self.tr("质保报修"),
+            "call": self.tr("电话"),
+            "visit": self.tr("到店"),
+            "other": self.tr("其他"),
+        }
+        rows = [
+            [
+                r.read_on.isoformat(),
+                car.vehicle,
+                self.tr("{km} 公里").format(km=f"{r.km:,}"),
+                sources.get(r.source, r.source),
+                r.by or "—",
+                r.note,
+            ]
+            for car in self.cars
+            for r in reversed(car.readings)
+        ]
+        self.mileage_table.setRowCount(len(rows))
+        for n, values in enumerate(rows):
+            for column, value in enumerate(values):
+                self.mileage_table.setItem(n, column, QTableWidgetItem(value))
+        self.mileage_table.resizeColumnsToContents()
+        for column, width in enumerate((110, 150, 120, 100, 100)):
+            self.mileage_table.setColumnWidth(
+                column, max(width, self.mileage_table.columnWidth(column))
+            )
+        lines = [self._service_line(car) for car in self.cars]
+        self.service_label.setText(
+            "\n".join(lines) if lines else self.tr("该客户没有在本店购车，无需记录保养里程。")
+        )
+        self.mileage_button.setEnabled(bool(self.cars))
+        self.tabs.setTabText(self.mileage_tab, self.tr("里程与保养（{n}）").format(n=len(rows)))
+
+    def _service_line(self, car: mileage.CarReadings) -> str:
+        due = car.due
+        if due is None:
+            return car.vehicle
+        if due.basis == mileage.KM_BASIS:
+            why = self.tr("按里程，预计已行驶约 {km} 公里").format(km=f"{due.km_since_base:,}")
+        elif due.base_is_sale:
+            why = self.tr("按时间，距购车满 {m} 个月").format(m=due.months_since_base)
+        else:
+            why = self.tr("按时间，距上次保养满 {m} 个月").format(m=due.months_since_base)
+        pace = (
+            self.tr("约 {km} 公里/天").format(km=f"{due.km_per_day:.0f}")
+            if due.estimated_from_readings
+            else self.tr("按全国平均每年约 1.2 万公里估算")
+        )
+        if due.due_on < self._today():
+            return self.tr("{car}：应于 {day} 保养，已逾期（{why}；{pace}）").format(
+                car=car.vehicle, day=due.due_on.isoformat(), why=why, pace=pace
+            )
+        return self.tr("{car}：下次保养 {day}（{why}；{pace}）").format(
+            car=car.vehicle, day=due.due_on.isoformat(), why=why, pace=pace
+        )
+
+    def open_mileage(self) -> None:
+        if not self.cars:
+            return
+        from ui.dialogs.mileage import MileageDialog
+
+        self.mileage_dialog = MileageDialog(self.runner, self.user, self.cars, self._today(), self)
+        self.mileage_dialog.saved.connect(self._on_mileage_saved)
+        self.mileage_dialog.open()
+
+    def _on_mileage_saved(self, result: object) -> None:
+        from showroom.sync.service import Submitted
+
+        if isinstance(result, Submitted) and result.queued:
+            self._say(self.tr("待同步：网络断开，里程已保存在本机，恢复连接后自动登记。"))
+            return
+        self._say(self.tr("里程已记录，下次保养日期已按新里程估算。"))
+        self.context.bus.publish(frozenset({"customers", "audit"}))
+        self.load_cars()
 
     def _selected_referral(self) -> referrals.ReferralLine | None:
         if self.record is None:

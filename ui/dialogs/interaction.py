@@ -5,6 +5,10 @@ number can be shown for dialling, which is audited). The dialog runs the
 ``interaction.log`` operation itself: a refusal is shown here and everything
 typed stays; offline the contact waits in the outbox (待同步) like a follow-up.
 Every text shows its limit while typing.
+
+For a lead (no customer record yet) the consultant also chooses the intent grade at
+the call: the store's cadence (回访节奏) plans the lead's next call from it, and the
+lead shows on the follow-up list that day.
 """
 
 from __future__ import annotations
@@ -32,11 +36,11 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from db.enums import InteractionChannel
+from db.enums import IntentGrade, InteractionChannel
 from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.roles import MAY_REVEAL_PERSONAL_DATA
-from showroom.services import leads
+from showroom.services import cadence, leads
 from showroom.services.interactions import NewInteraction
 from showroom.services.reception import STORE_ZONE
 from showroom.sync import customer_ops
@@ -79,6 +83,7 @@ class InteractionDialog(QDialog):
         channel: InteractionChannel = InteractionChannel.PHONE,
         clock: Clock | None = None,
         parent: QWidget | None = None,
+        lead_grade: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("记录沟通"))
@@ -148,6 +153,24 @@ class InteractionDialog(QDialog):
         form.addRow(self.tr("沟通内容"), summary_box)
         form.addRow(self.tr("客户答复"), response_box)
         form.addRow(self.tr("下一步"), next_row)
+        self.grade_combo = QComboBox(self)
+        grades = {
+            IntentGrade.A: self.tr("A 级（热）：48 小时内再联系"),
+            IntentGrade.B: self.tr("B 级（温）"),
+            IntentGrade.C: self.tr("C 级（冷）"),
+            IntentGrade.D: self.tr("D 级（无意向）：不再自动回访"),
+        }
+        for grade, text in grades.items():
+            self.grade_combo.addItem(text, grade)
+        chosen = IntentGrade(lead_grade) if lead_grade else cadence.LEAD_GRADE
+        self.grade_combo.setCurrentIndex(max(0, self.grade_combo.findData(chosen)))
+        self.grade_combo.setToolTip(
+            self.tr("按本店的回访节奏安排下次回电；填了下一步日期则以该日期为准。")
+        )
+        if lead_id is not None:
+            form.addRow(self.tr("意向等级"), self.grade_combo)
+        else:
+            self.grade_combo.hide()
 
         self.phone_label = QLabel("", self)
         self.reveal_button = QPushButton(self.tr("显示号码回拨"), self)
@@ -210,6 +233,9 @@ class InteractionDialog(QDialog):
             next_step=self.next_step_edit.text(),
             next_on=next_on,
             at=at,
+            intent_grade=(
+                IntentGrade(self.grade_combo.currentData()) if self.lead_id is not None else None
+            ),
         )
 
     def submit(self) -> None:

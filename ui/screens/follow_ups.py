@@ -11,7 +11,12 @@ churn signals (流失预警: missed appointment, two unanswered, hot and silent,
 deposit lapsing). A second tab lists the dormant customers (six months without
 contact), page by page; a third the day's messages to buyers (购车客户提醒) with
 their drafts, to copy, mark sent or skipped, and export as CSV. The manager edits
-the cadence and the lost-deal reasons from here.
+the cadence, the lost-deal reasons and the maintenance interval from here.
+
+Leads contacted before any visit come on the same list on the day the cadence planned
+their next call (the customer column says 线索); 登记结果 on such a row opens the
+contact log of the lead (with its grade), which plans the next call. A maintenance
+reminder says whether the kilometres or the months brought it.
 """
 
 from __future__ import annotations
@@ -46,10 +51,10 @@ from sqlalchemy.orm import Session
 from db.enums import IntentGrade, Role
 from showroom.clock import utcnow
 from showroom.context import AppContext
-from showroom.services import buyer_reminders, cadence, churn, follow_ups, lost_reasons
+from showroom.services import buyer_reminders, cadence, churn, follow_ups, lost_reasons, mileage
 from showroom.services.follow_ups import FollowUpList, FollowUpRow, StaleHotCustomer
 from showroom.services.overview import store_zone
-from showroom.sync import operations
+from showroom.sync import mileage_ops, operations
 from showroom.users import StaffUser
 from ui.dialogs.cadence import CadenceDialog
 from ui.dialogs.follow_up import FollowUpDialog
@@ -59,7 +64,8 @@ from ui.screens.base import Screen
 from ui.style import repolish
 from ui.tasks import TaskRunner
 from ui.widgets.icons import icon
-from ui.widgets.labels import signals_text
+from ui.widgets.labels import TITLES, label, signals_text
+from ui.widgets.names import person_name
 from ui.widgets.paged_model import PagedTableModel
 from ui.widgets.reception_labels import local_time
 from ui.widgets.tables import RowListModel, make_table, set_column_widths
@@ -99,6 +105,55 @@ REASONS = {
     "cadence": QT_TRANSLATE_NOOP("FollowUps", "按等级定期回访"),
     "no_show": QT_TRANSLATE_NOOP("FollowUps", "预约未到，联系改约"),
 }
+LEAD_REASONS = {
+    "lead": QT_TRANSLATE_NOOP("FollowUps", "线索首次联系后回访"),
+    "cadence": QT_TRANSLATE_NOOP("FollowUps", "线索按等级定期回访"),
+    "grade": QT_TRANSLATE_NOOP("FollowUps", "线索意向等级调整后回访"),
+    "interaction": QT_TRANSLATE_NOOP("FollowUps", "线索沟通时约定的下一步"),
+}
+
+
+def row_reason(row: FollowUpRow) -> str:
+    """``reason_text`` for a customer's follow-up; a lead's call says it is a lead's."""
+    if not row.is_lead:
+        return reason_text(row.reason, row.cadence_grade)
+    text = LEAD_REASONS.get(row.reason)
+    shown = QCoreApplication.translate("FollowUps", text) if text else row.reason
+    if row.cadence_grade:
+        shown = QCoreApplication.translate("FollowUps", "{reason}（{grade} 级节奏）").format(
+            reason=shown, grade=row.cadence_grade
+        )
+    return shown
+
+
+def lead_name(row: FollowUpRow) -> str:
+    """A lead's name as it gave it, with the form of address, or 未留姓名."""
+    name = row.customer_name
+    if name and row.lead_title in TITLES and label(TITLES, row.lead_title):
+        name = person_name(name, row.lead_title)
+    return name or QCoreApplication.translate("FollowUps", "（未留姓名）")
+
+
+def row_name(row: FollowUpRow) -> str:
+    """The customer's name; a lead's marked as a lead."""
+    if not row.is_lead:
+        return row.customer_name
+    return QCoreApplication.translate("FollowUps", "{name}（线索）").format(name=lead_name(row))
+
+
+def reminder_kind(task: buyer_reminders.ReminderTask) -> str:
+    """The reminder's kind; maintenance says whether kilometres or months brought it."""
+    text = REMINDER_KINDS.get(task.kind)
+    shown = QCoreApplication.translate("FollowUps", text) if text else task.kind
+    if task.basis == mileage.KM_BASIS:
+        return QCoreApplication.translate("FollowUps", "{kind} · 按里程约 {km} 公里").format(
+            kind=shown, km=f"{task.km_since or 0:,}"
+        )
+    if task.basis == mileage.MONTHS_BASIS:
+        return QCoreApplication.translate("FollowUps", "{kind} · 满 {months} 个月").format(
+            kind=shown, months=task.months_since
+        )
+    return shown
 
 
 def reason_text(reason: str, cadence_grade: str | None = None) -> str:
@@ -141,7 +196,7 @@ class FollowUpModel(RowListModel):
                     return self.tr("今天到期")
                 return self.tr("逾期 {days} 天").format(days=row.days_overdue)
             if column == COL_CUSTOMER:
-                return row.customer_name
+                return row_name(row)
             if column == COL_PHONE:
                 return row.phone_masked
             if column == COL_GRADE:
@@ -149,7 +204,7 @@ class FollowUpModel(RowListModel):
             if column == COL_OWNER:
                 return row.consultant_name or self.tr("未分配")
             if column == COL_REASON:
-                return reason_text(row.reason, row.cadence_grade)
+                return row_reason(row)
             if column == COL_SIGNALS:
                 return ("⚠ " + signals_text(row.signals)) if row.signals else ""
         if role == Qt.ItemDataRole.ForegroundRole and (
@@ -181,8 +236,7 @@ class ReminderModel(RowListModel):
             if column == R_DUE:
                 return row.due_on.isoformat()
             if column == R_KIND:
-                text = REMINDER_KINDS.get(row.kind)
-                return QCoreApplication.translate("FollowUps", text) if text else row.kind
+                return reminder_kind(row)
             if column == R_CUSTOMER:
                 return row.customer_name
             if column == R_PHONE:
@@ -244,7 +298,7 @@ class DormantModel(PagedTableModel):
 class FollowUpsScreen(Screen):
     """Due follow-ups and quiet hot customers. Emits no signals."""
 
-    topics: ClassVar[frozenset[str]] = frozenset({"follow_ups", "customers", "visits"})
+    topics: ClassVar[frozenset[str]] = frozenset({"follow_ups", "customers", "visits", "leads"})
 
     def __init__(
         self,
@@ -281,6 +335,10 @@ class FollowUpsScreen(Screen):
         self.reasons_button.setVisible(user.has_role(Role.MANAGER))
         self.reasons_button.clicked.connect(self.open_lost_reasons)
         bar.addWidget(self.reasons_button)
+        self.interval_button = QPushButton(self.tr("保养间隔"), self)
+        self.interval_button.setVisible(user.has_role(Role.MANAGER))
+        self.interval_button.clicked.connect(self.open_interval)
+        bar.addWidget(self.interval_button)
         self.refresh_button = QPushButton(icon("refresh"), self.tr("刷新"), self)
         self.refresh_button.clicked.connect(self.refresh)
         bar.addWidget(self.refresh_button)
@@ -623,6 +681,9 @@ class FollowUpsScreen(Screen):
         row = self.selected_row()
         if row is None:
             return
+        if row.is_lead:
+            self.call_lead(row)
+            return
         dialog = FollowUpDialog(
             self.tr("{name}（{phone}）· {reason}").format(
                 name=row.customer_name,
@@ -688,6 +749,44 @@ class FollowUpsScreen(Screen):
         else:
             self._say(self.tr("已登记回访结果。"), "SuccessText")
         self.context.bus.publish({"follow_ups"})
+
+    def call_lead(self, row: FollowUpRow) -> None:
+        """A lead's call: the contact log of the lead, with the grade for the next one."""
+        from ui.dialogs.interaction import InteractionDialog
+
+        heading = self.tr("线索：{name} {phone} · {reason}").format(
+            name=lead_name(row),
+            phone=row.phone_masked,
+            reason=reason_text(row.reason, row.cadence_grade),
+        )
+        self.contact_dialog = InteractionDialog(
+            self.context,
+            self.runner,
+            self.user,
+            heading=heading,
+            lead_id=row.lead_id,
+            clock=self._now,
+            parent=self,
+            lead_grade=row.intent_grade.value if row.intent_grade else None,
+        )
+        self.contact_dialog.saved.connect(self._on_lead_called)
+        self.contact_dialog.open()
+
+    def _on_lead_called(self, result: object) -> None:
+        from showroom.sync.service import Submitted
+
+        if isinstance(result, Submitted) and result.queued:
+            self._on_queued(result)
+            return
+        next_on = getattr(result, "lead_next_on", None)
+        if next_on is not None:
+            self._say(
+                self.tr("已记录线索沟通，下次回访：{day}").format(day=next_on.isoformat()),
+                "SuccessText",
+            )
+        else:
+            self._say(self.tr("已记录线索沟通，不再自动安排回访。"), "SuccessText")
+        self.context.bus.publish({"follow_ups", "leads", "interactions"})
 
     def _on_downgrade_clicked(self) -> None:
         button = self.sender()
@@ -784,3 +883,47 @@ class FollowUpsScreen(Screen):
     def _on_reasons_saved(self, reasons: tuple[str, ...]) -> None:
         self.lost_reasons = reasons
         self._say(self.tr("战败原因列表已保存（{n} 项）。").format(n=len(reasons)), "SuccessText")
+
+    # --- the store's maintenance interval (manager) -------------------------------------
+
+    def open_interval(self) -> None:
+        store_id = self.user.store_id
+
+        def work(session: Session) -> mileage.Interval:
+            return mileage.interval(session, store_id)
+
+        self.runner.read(work, self._show_interval, self._on_failed)
+
+    def _show_interval(self, current: mileage.Interval) -> None:
+        from ui.dialogs.mileage import IntervalDialog
+
+        dialog = IntervalDialog(current, self)
+        self._interval_dialog = dialog
+        dialog.accepted.connect(self._on_interval_accepted)
+        dialog.open()
+
+    def _on_interval_accepted(self) -> None:
+        dialog = self._interval_dialog
+
+        def failed(exc: BaseException) -> None:
+            if is_expected(exc):
+                dialog.show_error(error_text(exc))
+                dialog.open()  # the numbers typed are still there
+            else:
+                self._on_failed(exc)
+
+        months, km = dialog.values()
+        payload = mileage_ops.interval_payload(self.user, months, km)
+        self.runner.submit(
+            "maintenance.interval_save", payload, self._on_interval_saved, self._on_queued, failed
+        )
+
+    def _on_interval_saved(self, saved: mileage.Interval) -> None:
+        self._say(
+            self.tr("保养间隔已保存：{months} 个月或 {km} 公里，先到为准。").format(
+                months=saved.months, km=f"{saved.km:,}"
+            ),
+            "SuccessText",
+        )
+        if self.tabs.currentIndex() == TAB_REMINDERS:
+            self.load_reminders()

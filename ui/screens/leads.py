@@ -6,7 +6,10 @@ unassigned; a search by phone digits (start or 尾号), name, car or platform. T
 deadline column says how long is left or how long it is overdue.
 
 回电/记录沟通 (Enter or a double click) opens the contact log for the lead, with the
-number shown on request (audited); logging it answers the lead. New leads are
+number shown on request (audited); logging it answers the lead, and the grade chosen
+at the call plans the next one by the store's cadence (the deadline column then says
+when; the lead is on the consultant's follow-up list that day). 关闭线索 asks why:
+lost (战败, from the store's list) or not a real lead. New leads are
 typed in (a phone call) or imported from a platform's CSV export. When the person
 walks in, the desk finds the lead by phone and the customer made there keeps the
 lead's consultant and calls.
@@ -34,11 +37,11 @@ from PySide6.QtWidgets import (
 from db.enums import InteractionChannel, LeadStatus, Role
 from showroom.clock import utcnow
 from showroom.context import AppContext
-from showroom.services import leads, reception
+from showroom.services import leads, lost_reasons, reception
 from showroom.services.leads import LeadQuery, LeadRow, LeadSummary
 from showroom.sync import customer_ops
 from showroom.users import StaffUser
-from ui.errors import report_failure
+from ui.errors import error_text, is_expected, report_failure
 from ui.screens.base import Screen
 from ui.style import repolish
 from ui.tasks import TaskRunner
@@ -111,6 +114,12 @@ class LeadsModel(PagedTableModel):
 
     def due_text(self, row: LeadRow) -> str:
         now = self.query.now
+        if row.status is LeadStatus.CONTACTED and row.next_contact_on is not None:
+            return self.tr("下次回访 {day}（{grade} 级）").format(
+                day=row.next_contact_on.strftime("%m-%d"), grade=row.intent_grade or "—"
+            )
+        if row.status is LeadStatus.CLOSED and row.lost_reason:
+            return self.tr("战败：{reason}").format(reason=row.lost_reason)
         if row.status is not LeadStatus.NEW or now is None:
             if row.first_contact_at is None:
                 return "—"
@@ -438,6 +447,7 @@ class LeadsScreen(Screen):
             channel=InteractionChannel.PHONE,  # answering a lead is calling it back
             clock=self._clock,
             parent=self,
+            lead_grade=row.intent_grade if row is not None else None,
         )
         if summary:
             self.contact_dialog.summary_edit.setPlainText(summary)
@@ -500,17 +510,41 @@ class LeadsScreen(Screen):
         row = self.selected()
         if row is None:
             return
-        reason, ok = QInputDialog.getText(
+        store_id = self.user.store_id
+        self._closing = row
+
+        def work(session: Session) -> tuple[str, ...]:
+            return lost_reasons.list_reasons(session, store_id)
+
+        self.runner.read(work, self._ask_close, self._show_failure)
+
+    def _ask_close(self, reasons: tuple[str, ...]) -> None:
+        from ui.dialogs.lead_close import LeadCloseDialog
+
+        row = self._closing
+        name = lead_name(row) or self.tr("（未留姓名）")
+        self.close_dialog = LeadCloseDialog(
+            self.tr("线索：{name} {phone}").format(name=name, phone=row.phone_masked),
+            reasons,
             self,
-            self.tr("关闭线索"),
-            self.tr("关闭原因（例如：空号、已在别家买车、重复线索；最多 200 字）："),
         )
-        if not ok:
-            return
-        payload = customer_ops.lead_close_payload(self.user, row.id, reason)
-        self.runner.submit(
-            "lead.close", payload, self._on_closed, self._on_closed, self._show_failure
+        self.close_dialog.accepted.connect(self._on_close_accepted)
+        self.close_dialog.open()
+
+    def _on_close_accepted(self) -> None:
+        dialog, row = self.close_dialog, self._closing
+
+        def failed(exc: BaseException) -> None:
+            if is_expected(exc):
+                dialog.show_error(error_text(exc))
+                dialog.open()  # what was chosen and typed is still there
+            else:
+                self._show_failure(exc)
+
+        payload = customer_ops.lead_close_payload(
+            self.user, row.id, dialog.note(), dialog.lost_reason()
         )
+        self.runner.submit("lead.close", payload, self._on_closed, self._on_closed, failed)
 
     def _on_closed(self, _result: object) -> None:
         self.context.bus.publish(frozenset({"leads", "audit"}))
