@@ -1597,6 +1597,12 @@ def _shown_params(code: str, params: dict[str, Any]) -> dict[str, Any]:
     worded = _WORDED.get(code)
     if worded is not None:
         shown.update(worded(params))
+    names = {k: v for k, v in shown.items() if k.endswith("name") and isinstance(v, str) and v}
+    if names:
+        # A customer's name as the services compose it (王先生) reads Mr Wang in English.
+        from ui.widgets.names import shown_name  # after the first paint: it needs the models
+
+        shown.update({k: shown_name(v) for k, v in names.items()})
     return shown
 
 

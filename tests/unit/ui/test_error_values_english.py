@@ -339,3 +339,25 @@ def test_no_chinese_value_goes_into_an_english_refusal(
         table = _looked_up(path, value)
         named = [v for v in (table or {}).values() if isinstance(v, str) and HAN.search(v)]
         assert not named, f"{where}: {name} passes a Chinese name from a table; pass the key"
+
+
+def test_a_customers_name_and_title_read_as_english(english: None) -> None:
+    """The services compose 王先生 for Chinese screens; an English one says Mr Wang."""
+    from showroom.errors import ConflictError
+
+    duplicate = ConflictError(
+        "lead.duplicate",
+        "该号码已有未处理的线索（王先生，懂车帝），请在原线索上记录这次沟通。",
+        name="王先生",
+        where="，懂车帝",
+    )
+    text = error_text(duplicate)
+    assert "Mr Wang" in text and "先生" not in text, text
+    assert "懂车帝" in text  # the platform is the store's own word for it
+    registered = ConflictError(
+        "customer.duplicate",
+        "该手机号已登记为 王小明 女士（138****5678），不能重复建档。可直接使用已有客户。",
+        name="王小明 女士",
+        phone="138****5678",
+    )
+    assert "Ms 王小明" in error_text(registered)
