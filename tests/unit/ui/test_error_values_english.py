@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QLocale
 
 from showroom.errors import ShowroomError
 from tests.unit.ui.test_error_templates import (
@@ -58,8 +58,10 @@ CHINESE_ON_PURPOSE = {"lead_import.no_phone"}
 
 
 @pytest.fixture(scope="module")
-def english() -> Iterator[None]:
-    app = QCoreApplication.instance() or QCoreApplication([])
+def english(qapp: Any) -> Iterator[None]:
+    # pytest-qt's QApplication: a bare QCoreApplication made here would stay for the rest
+    # of the worker's tests, and every widget test after it would fail to start.
+    app = qapp
     locale = QLocale()
     translators = install_translators(app, "en")
     assert translators
