@@ -116,7 +116,7 @@ from showroom.identifiers import (
 )
 from showroom.money import to_chinese_capitals
 from showroom.security import hash_secret
-from showroom.services import audit
+from showroom.services import audit, cadence
 
 __all__ = ["DEMO_PASSWORD", "DemoCredentials", "DemoSummary", "generate"]
 
@@ -2136,6 +2136,13 @@ class _Generator:
                 # Called back within the day, during store hours.
                 later = received + timedelta(hours=rng.uniform(0.3, 20))
                 first_contact = max(received, self.business_time(self.local_date(later)))
+            # A lead called but not yet in the showroom follows the cadence of the grade
+            # chosen on the call (the first two hot: their next call is due by now).
+            grade = next_on = None
+            if status is LeadStatus.CONTACTED and first_contact is not None:
+                grade = IntentGrade.A if k < 8 else rng.choice((IntentGrade.B, IntentGrade.C))
+                days = cadence.DEFAULTS[grade].first_days or 0
+                next_on = self.local_date(first_contact) + timedelta(days=days)
             lead = self.leads.add(
                 id=self.uuid(),
                 created_at=received,
@@ -2155,6 +2162,10 @@ class _Generator:
                 first_contact_at=first_contact,
                 status=status,
                 closed_reason="已在别家买车" if status is LeadStatus.CLOSED else "",
+                lost_reason="已在别处购买" if status is LeadStatus.CLOSED else None,
+                intent_grade=grade.value if grade else None,
+                next_contact_on=next_on,
+                next_contact_reason=cadence.LEAD if next_on else None,
                 customer_id=customer["id"] if customer else None,
                 created_by_id=self.reception,
             )

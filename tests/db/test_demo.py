@@ -208,6 +208,16 @@ def test_every_kind_of_floor_record_is_present(database: Database) -> None:
         assert {r.status.value for r in rows} == {"new", "contacted", "visited", "closed"}
         assert all(r.customer_id for r in rows if r.status.value == "visited")
         assert all(r.first_contact_at for r in rows if r.status.value == "contacted")
+        # Called but not yet in: each has its next call from the cadence, some due by now;
+        # a lead closed as lost names a reason from the store's list.
+        from db.models import Lead
+        from showroom.services import lost_reasons
+
+        called = session.scalars(select(Lead).where(Lead.status == "contacted")).all()
+        assert called and all(lead.next_contact_on and lead.intent_grade for lead in called)
+        assert any(lead.next_contact_on <= NOW.date() for lead in called)
+        lost = session.scalars(select(Lead.lost_reason).where(Lead.status == "closed")).all()
+        assert lost and set(lost) <= set(lost_reasons.DEFAULTS)
 
 
 def test_reserved_sold_and_test_drive_cars_are_backed_by_their_records(
