@@ -92,7 +92,9 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.selectable import Alias
 
 from db.models import (
     Contract,
@@ -267,6 +269,35 @@ class Dashboard:
     deposit_amount: Decimal = Decimal("0.00")
 
 
+# --- index choice on SQLite ------------------------------------------------------------------
+
+
+class _IndexedBy(Alias):
+    """A table under an alias named after one of its indexes, which SQLite must use.
+
+    SQLite plans without statistics (the app never runs ANALYZE), so between the
+    primary key and a covering index on the same column it takes the primary key
+    and reads every row; ``INDEXED BY`` names the covering index. SQLAlchemy's
+    ``with_hint`` renders nothing on SQLite, hence this construct. Other databases
+    see a plain alias.
+    """
+
+    inherit_cache = True
+
+
+@compiles(_IndexedBy)
+def _compile_indexed_by(element: Any, compiler: Any, **kw: Any) -> str:
+    text = compiler.visit_alias(element, **kw)
+    if kw.get("asfrom") and compiler.dialect.name == "sqlite":
+        text += f" INDEXED BY {element.name}"
+    return text
+
+
+def _indexed(model: Any, index: str) -> Any:
+    """``model`` read through ``index`` on SQLite (the alias's name is the index's)."""
+    return aliased(model, _IndexedBy._construct(model.__table__, name=index))
+
+
 # --- dates ---------------------------------------------------------------------------------
 
 
@@ -366,7 +397,12 @@ def compute_dashboard(
     scan = dialect == "sqlite" and (end - start).days > LONG_RANGE_DAYS
     people = _visit_customers(session, store_ids, lo, hi, scan)
     consultants = _consultants(session, store_ids, lo, hi, scan)
-    funnel = (FunnelStep("visit", people.visitors), *_funnel(session, store_ids, lo, hi))
+    drive_to_deal = _drive_to_deal(session, store_ids, lo, hi)
+    funnel = (
+        FunnelStep("visit", people.visitors),
+        FunnelStep("test_drive", drive_to_deal.denominator),  # the customers who drove
+        *_funnel(session, store_ids, lo, hi),
+    )
     deals = sum(c.deals for c in consultants)
     channel_deals = _deals_by_channel(session, store_ids, lo, hi)
     channels = tuple(
@@ -399,7 +435,7 @@ def compute_dashboard(
         channels=channels,
         platforms=_platforms(session, store_ids, lo, hi),
         lost_reasons=_lost_reasons(session, store_ids, lo, hi),
-        drive_to_deal=_drive_to_deal(session, store_ids, lo, hi),
+        drive_to_deal=drive_to_deal,
         lead_response=_lead_response(session, store_ids, lo, hi, now, dialect),
         deal_amount=_money(sum((c.deal_amount for c in consultants), Decimal(0))),
         deposit_amount=_money(sum((c.deposit_amount for c in consultants), Decimal(0))),
@@ -481,29 +517,30 @@ def _visit_customers(
 
     One pass: the visits grouped per customer, joined to the customer for the channel.
     """
-    intent_purpose = Visit.purpose.in_(INTENT_PURPOSES)
     if scan:
         # SQLite, long range: read the customer-ordered covering index whole (no sort)
         # up to the range's end; a customer is in the range if their last visit is, and
         # new if their first one is. Cheaper than a lookup of earlier visits for each.
-        in_range = Visit.arrived_at >= lo
+        v = _indexed(Visit, "ix_visits_customer_cover")
+        in_range = v.arrived_at >= lo
         per_customer = (
             select(
-                Visit.customer_id.label("customer_id"),
-                func.max(case((and_(in_range, intent_purpose), 1), else_=0)).label("intent"),
-                case((func.min(Visit.arrived_at) >= lo, 1), else_=0).label("new"),
+                v.customer_id.label("customer_id"),
+                func.max(case((and_(in_range, v.purpose.in_(INTENT_PURPOSES)), 1), else_=0)).label(
+                    "intent"
+                ),
+                case((func.min(v.arrived_at) >= lo, 1), else_=0).label("new"),
             )
-            .where(_in_stores(Visit.store_id, store_ids), Visit.arrived_at < hi)
-            .group_by(Visit.customer_id)
-            .having(func.max(Visit.arrived_at) >= lo)
-            .with_hint(Visit, "INDEXED BY ix_visits_customer_cover", "sqlite")
+            .where(_in_stores(v.store_id, store_ids), v.arrived_at < hi)
+            .group_by(v.customer_id)
+            .having(func.max(v.arrived_at) >= lo)
         )
     else:
-        earlier = aliased(Visit)
-        per_customer = (
+        earlier = _indexed(Visit, "ix_visits_customer_cover")  # a seek per customer
+        inner = (
             select(
                 Visit.customer_id.label("customer_id"),
-                func.max(case((intent_purpose, 1), else_=0)).label("intent"),
+                func.max(case((Visit.purpose.in_(INTENT_PURPOSES), 1), else_=0)).label("intent"),
             )
             .where(
                 _in_stores(Visit.store_id, store_ids),
@@ -511,8 +548,8 @@ def _visit_customers(
                 Visit.arrived_at < hi,
             )
             .group_by(Visit.customer_id)
+            .subquery()
         )
-        inner = per_customer.subquery()
         came_before = (
             select(earlier.id)
             .where(
@@ -527,17 +564,18 @@ def _visit_customers(
             inner.c.intent,
             case((came_before, 0), else_=1).label("new"),
         )
-    inner = per_customer.subquery()
+    people = per_customer.subquery()
+    customer = _indexed(Customer, "ix_customers_id_channel")  # the channel, not the row
     rows = session.execute(
         select(
-            Customer.source_channel,
+            customer.source_channel,
             func.count(),
-            func.coalesce(func.sum(inner.c.intent), 0),
-            func.coalesce(func.sum(inner.c.new), 0),
+            func.coalesce(func.sum(people.c.intent), 0),
+            func.coalesce(func.sum(people.c.new), 0),
         )
-        .select_from(inner)
-        .join(Customer, Customer.id == inner.c.customer_id)
-        .group_by(Customer.source_channel)
+        .select_from(people)
+        .join(customer, customer.id == people.c.customer_id)
+        .group_by(customer.source_channel)
     ).all()
     by_channel = {_channel_key(channel): int(intent) for channel, _, intent, _ in rows}
     return _People(
@@ -567,12 +605,13 @@ def _signed_sale_in(
 def _deals_by_channel(
     session: Session, store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime
 ) -> dict[str, int]:
+    customer = _indexed(Customer, "ix_customers_id_channel")
     rows = session.execute(
-        select(Customer.source_channel, func.count())
+        select(customer.source_channel, func.count())
         .select_from(Contract)
-        .join(Customer, Customer.id == Contract.customer_id)
+        .join(customer, customer.id == Contract.customer_id)
         .where(*_signed_sale_in(store_ids, lo, hi))
-        .group_by(Customer.source_channel)
+        .group_by(customer.source_channel)
     ).all()
     return {_channel_key(channel): int(n) for channel, n in rows}
 
@@ -583,14 +622,15 @@ def _platforms(
     """Intent customers and deals per platform of the leads linked to the customer."""
     platform = func.trim(Lead.platform)
     linked = (Lead.customer_id.is_not(None), func.trim(Lead.platform) != "")
+    visit = _indexed(Visit, "ix_visits_customer_cover")  # a seek per lead's customer
     came_to_buy = (
-        select(Visit.id)
+        select(visit.id)
         .where(
-            Visit.customer_id == Lead.customer_id,
-            _in_stores(Visit.store_id, store_ids),
-            Visit.arrived_at >= lo,
-            Visit.arrived_at < hi,
-            Visit.purpose.in_(INTENT_PURPOSES),
+            visit.customer_id == Lead.customer_id,
+            _in_stores(visit.store_id, store_ids),
+            visit.arrived_at >= lo,
+            visit.arrived_at < hi,
+            visit.purpose.in_(INTENT_PURPOSES),
         )
         .exists()
     )
@@ -678,30 +718,28 @@ def _first_drives(
     )
 
 
-def _bought_after(drives: Any, hi: datetime) -> Any:
-    """1 when the customer signed a sale at or after the drive and before ``hi``."""
-    signed = (
-        select(Contract.id)
-        .where(
-            Contract.customer_id == drives.c.customer_id,
-            Contract.kind == ContractKind.SALE,
-            Contract.status == ContractStatus.SIGNED,
-            Contract.signed_at >= drives.c.first,
-            Contract.signed_at < hi,
-        )
-        .exists()
+def _bought_after(drives: Any, lo: datetime, hi: datetime) -> tuple[Any, Any]:
+    """(the drives joined to their customer's last sale in the range, 1 when it came at
+    or after the drive). A join on the few sales of the range, not a lookup per driver;
+    the sale may be in any store of the group."""
+    last = (
+        select(Contract.customer_id, func.max(Contract.signed_at).label("last"))
+        .where(*_signed_sale_in(None, lo, hi))
+        .group_by(Contract.customer_id)
+        .subquery()
     )
-    return case((signed, 1), else_=0)
+    joined = drives.outerjoin(last, last.c.customer_id == drives.c.customer_id)
+    return joined, case((last.c.last >= drives.c.first, 1), else_=0)
 
 
 def _drive_to_deal(
     session: Session, store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime
 ) -> RateFigure:
-    drives = _first_drives(store_ids, lo, hi)
-    drove, bought = session.execute(
-        select(func.count(), func.coalesce(func.sum(_bought_after(drives, hi)), 0))
+    joined, bought = _bought_after(_first_drives(store_ids, lo, hi), lo, hi)
+    drove, signed = session.execute(
+        select(func.count(), func.coalesce(func.sum(bought), 0)).select_from(joined)
     ).one()
-    return RateFigure(int(bought or 0), int(drove or 0))
+    return RateFigure(int(signed or 0), int(drove or 0))
 
 
 def _lead_response(
@@ -751,7 +789,7 @@ def _lead_response(
 def _funnel(
     session: Session, store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime
 ) -> tuple[FunnelStep, ...]:
-    """The steps after the visit: customers who drove, left a deposit, signed."""
+    """The steps after the drive: customers who left a deposit, signed."""
 
     def customers(model: Any, at: Any, *extra: ColumnElement[bool]) -> int:
         return int(
@@ -764,9 +802,6 @@ def _funnel(
         )
 
     return (
-        FunnelStep(
-            "test_drive", customers(TestDrive, TestDrive.slot_start, TestDrive.status.in_(DRIVEN))
-        ),
         FunnelStep("deposit", customers(Deposit, Deposit.taken_at)),
         FunnelStep(
             "contract",
@@ -795,25 +830,19 @@ def _consultants(
             for key, value in zip(keys, row[1:], strict=True):
                 entry[key] = value if isinstance(value, Decimal) else int(value or 0)
 
-    intent_only = Visit.purpose.in_(INTENT_PURPOSES)
+    # SQLite, long range: the consultant-then-customer covering index (0022) gives each
+    # consultant's rows together, so the distinct customers are counted per consultant
+    # in small sets instead of sorting every (customer, consultant) pair.
+    v = _indexed(Visit, "ix_visits_consultant_cover") if scan else Visit
     visits = (
         select(
-            Visit.consultant_id,
+            v.consultant_id,
             func.count(),
-            func.count(distinct(case((intent_only, Visit.customer_id)))),
+            func.count(distinct(case((v.purpose.in_(INTENT_PURPOSES), v.customer_id)))),
         )
-        .where(
-            _in_stores(Visit.store_id, store_ids),
-            Visit.arrived_at >= lo,
-            Visit.arrived_at < hi,
-        )
-        .group_by(Visit.consultant_id)
+        .where(_in_stores(v.store_id, store_ids), v.arrived_at >= lo, v.arrived_at < hi)
+        .group_by(v.consultant_id)
     )
-    if scan:
-        # SQLite, long range: the consultant-then-customer covering index (0022) gives
-        # each consultant's rows together, so the distinct customers are counted per
-        # consultant in small sets instead of sorting every (customer, consultant) pair.
-        visits = visits.with_hint(Visit, "INDEXED BY ix_visits_consultant_cover", "sqlite")
     add(session.execute(visits), "visits", "intent_customers")
     add(
         session.execute(
@@ -829,11 +858,12 @@ def _consultants(
         "test_drives",
     )
     drives = _first_drives(store_ids, lo, hi, TestDrive.consultant_id.label("consultant_id"))
+    joined, bought = _bought_after(drives, lo, hi)
     add(
         session.execute(
-            select(
-                drives.c.consultant_id, func.count(), func.sum(_bought_after(drives, hi))
-            ).group_by(drives.c.consultant_id)
+            select(drives.c.consultant_id, func.count(), func.sum(bought))
+            .select_from(joined)
+            .group_by(drives.c.consultant_id)
         ),
         "drive_customers",
         "drive_deals",

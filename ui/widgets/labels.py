@@ -147,6 +147,7 @@ AUDIT_ACTIONS = {
     "referral_recorded": QT_TRANSLATE_NOOP("Labels", "登记推荐"),
     "referral_reward_paid": QT_TRANSLATE_NOOP("Labels", "推荐奖励兑现"),
     "dashboard_targets_set": QT_TRANSLATE_NOOP("Labels", "设置经营目标"),
+    "consultant_targets_set": QT_TRANSLATE_NOOP("Labels", "设置顾问个人目标"),
     "customer_created": QT_TRANSLATE_NOOP("Labels", "新建客户"),
     "visit_checked_in": QT_TRANSLATE_NOOP("Labels", "到店登记"),
     "test_drive_booked": QT_TRANSLATE_NOOP("Labels", "预约试驾"),
