@@ -1152,17 +1152,32 @@ def chart_rows(dashboard: Dashboard, chart: str) -> tuple[list[str], list[list[A
         names = {"visit": "到店", "test_drive": "试驾", "deposit": "意向金", "contract": "成交"}
         return ["环节", "客户数"], [[names[s.key], s.customers] for s in dashboard.funnel]
     if chart == "consultants":
-        return ["销售顾问", "到店", "意向客户", "试驾", "意向金", "成交", "成交率"], [
+        header = ["销售顾问", "到店", "意向客户", "试驾", "意向金", "意向金金额（元）", "成交"]
+        header += ["成交金额（元）", "成交率", "试驾成交率"]
+        return header, [
             [
                 c.name or "未分配",
                 c.visits,
                 c.intent_customers,
                 c.test_drives,
                 c.deposits,
+                str(c.deposit_amount),
                 c.deals,
+                str(c.deal_amount),
                 _percent(c.conversion),
+                _percent(c.drive_to_deal),
             ]
             for c in dashboard.consultants
+        ]
+    if chart in ("channels", "platforms"):
+        rows_of = dashboard.channels if chart == "channels" else dashboard.platforms
+        names = CHANNEL_NAMES if chart == "channels" else {}
+        return ["来源渠道" if chart == "channels" else "线索平台", "意向客户", "成交", "成交率"], [
+            [names.get(c.key, c.key), c.customers, c.deals, _percent(c.conversion)] for c in rows_of
+        ]
+    if chart == "lost_reasons":
+        return ["战败原因", "离店时", "回访时", "合计"], [
+            [r.reason, r.at_checkout, r.at_follow_up, r.total] for r in dashboard.lost_reasons
         ]
     if chart == "stock_age":
         return ["库龄（天）", "在库车辆", "平均标价（元）", "期间售出", "平均让价（元）"], [
@@ -1186,6 +1201,8 @@ def chart_rows(dashboard: Dashboard, chart: str) -> tuple[list[str], list[list[A
             ("成交率", dashboard.conversion),
             ("回访率", dashboard.revisit),
             ("复购率", dashboard.repurchase),
+            ("试驾成交率", dashboard.drive_to_deal),
+            ("线索及时响应率", dashboard.lead_response.in_time),
         ):
             rows.append([label, figure.numerator, figure.denominator, _percent(figure.rate)])
         return ["指标", "分子", "分母", "比率"], rows
@@ -1200,7 +1217,19 @@ CHARTS = (
     "stock_age",
     "inspection_days",
     "rates",
+    "channels",
+    "platforms",
+    "lost_reasons",
 )
+CHANNEL_NAMES = {
+    "walk_in": "自然到店",
+    "online_booking": "线上预约",
+    "referral": "老客户介绍",
+    "short_video": "短视频",
+    "listing_platform": "二手车平台",
+    "phone": "电话咨询",
+    "other": "其他",
+}
 
 
 def _percent(rate: float | None) -> str:

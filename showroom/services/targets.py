@@ -164,6 +164,16 @@ def save_targets(
     return list_targets(session, [user.store_id])
 
 
+def store_consultants(session: Session, store_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """The store's active sales consultants (id, name), for the targets dialog."""
+    people = session.scalars(
+        select(Staff)
+        .where(Staff.store_id == store_id, Staff.active.is_(True), Staff.deleted_at.is_(None))
+        .order_by(Staff.display_name)
+    )
+    return [(person.id, person.display_name) for person in people if Role.SALES in person.roles]
+
+
 def list_consultant_targets(
     session: Session, store_ids: Sequence[uuid.UUID] | None
 ) -> dict[uuid.UUID, dict[str, Target]]:
