@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from PySide6.QtCore import QCoreApplication, QDate, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -86,18 +86,18 @@ TABLE_ROW = 6
 CELL_TONES = {targets.GOOD: "#2e7d32", targets.WATCH: "#b26a00", targets.BAD: "#c62828"}
 # The consultants' table: header (source text, context DashboardScreen).
 TABLE_COLUMNS = (
-    "销售顾问",
-    "到店",
-    "意向客户",
-    "试驾",
-    "意向金",
-    "意向金金额",
-    "成交",
-    "成交金额",
-    "成交率",
-    "试驾成交率",
-    "成交目标",
-    "金额目标",
+    QT_TRANSLATE_NOOP("DashboardScreen", "销售顾问"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "到店"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "意向客户"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "试驾"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "意向金"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "意向金金额"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "成交"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "成交金额"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "成交率"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "试驾成交率"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "成交目标"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "金额目标"),
 )
 
 
