@@ -409,6 +409,11 @@ def generate(database: Database, visits_total: int, seed: int = 7) -> dict[str, 
     order += (InspectionEvent, Registration, DashboardTarget, ConsultantTarget)
     with database.engine.begin() as conn:
         for model in order:
+            # One executemany needs the same keys in every row: absent ones are NULL.
+            keys = {key for row in rows.get(model, []) for key in row}
+            for row in rows.get(model, []):
+                for key in keys - row.keys():
+                    row[key] = None
             for chunk in _chunks(rows.get(model, [])):
                 conn.execute(insert(model.__table__), chunk)
     return {model.__tablename__: len(rows.get(model, [])) for model in order}

@@ -3573,7 +3573,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     <message>
         <location filename="../../ui/screens/dashboard.py" line="417"/>
         <source>渠道为客户建档时登记的来源；成交率 = 成交 / 意向客户。</source>
-        <translation>Channel: where the customer came from, recorded when their file was made. Conversion = deals / buying customers.</translation>
+        <translation>Channel: where the customer came from, recorded when their file was made. Conversion = deals / interested customers.</translation>
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="421"/>
@@ -3814,17 +3814,17 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     <message>
         <location filename="../../ui/screens/dashboard.py" line="699"/>
         <source>按来源渠道：意向客户、成交与成交率</source>
-        <translation>By source channel: buying customers, deals and conversion</translation>
+        <translation>By source channel: interested customers, deals and conversion</translation>
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="701"/>
         <source>按线索平台：意向客户、成交与成交率</source>
-        <translation>By lead platform: buying customers, deals and conversion</translation>
+        <translation>By lead platform: interested customers, deals and conversion</translation>
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="707"/>
         <source>所选时间内没有意向客户</source>
-        <translation>No buying customers in the selected period</translation>
+        <translation>No interested customers in the selected period</translation>
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="709"/>
@@ -3835,7 +3835,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <location filename="../../ui/screens/dashboard.py" line="91"/>
         <location filename="../../ui/screens/dashboard.py" line="721"/>
         <source>意向客户</source>
-        <translation>Buying customers</translation>
+        <translation>Interested customers</translation>
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="742"/>
