@@ -52,6 +52,7 @@ INDEXES: tuple[tuple[str, str, list[str], str | None], ...] = (
         ["received_at", "store_id", "due_at", "first_contact_at"],
         None,
     ),
+    ("ix_leads_customer_platform", "leads", ["customer_id", "platform"], None),
     (
         "ix_contracts_signed_cover",
         "contracts",
