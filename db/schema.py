@@ -26,7 +26,7 @@ log = logging.getLogger("showroom.db")
 
 # The newest revision this app ships. A test keeps it equal to the migrations'
 # head; with it, the usual start (database already current) needs no Alembic.
-HEAD_REVISION = "0021_mileage_and_lead_cadence"
+HEAD_REVISION = "0022_consultant_targets"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -1283,6 +1283,7 @@ _TEMPLATES: dict[str, str | tuple[str, ...]] = {
     "target.number": QT_TRANSLATE_NOOP("Errors", "目标和预警线请填整数。"),
     "target.warning_without_target": QT_TRANSLATE_NOOP("Errors", "请先设目标，再设预警线。"),
     "target.range": QT_TRANSLATE_NOOP("Errors", "目标应在 1 到 {limit} 之间。"),
+    "target.consultant_store": QT_TRANSLATE_NOOP("Errors", "只能为本店的销售顾问设置个人目标。"),
     "warranty.symptom_missing": QT_TRANSLATE_NOOP("Errors", "请记录客户描述的故障现象。"),
     "warranty.diagnosis_missing": QT_TRANSLATE_NOOP("Errors", "请填写检查诊断的结果。"),
     "warranty.reason_missing": QT_TRANSLATE_NOOP("Errors", "请写明保修或不予保修的理由。"),

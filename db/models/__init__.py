@@ -30,7 +30,7 @@ from db.models.inspections import (
 )
 from db.models.kiosk import BookingCode, KioskArrival
 from db.models.leads import Lead
-from db.models.org import DashboardTarget, RosterDay, Staff, StaffRole, Store
+from db.models.org import ConsultantTarget, DashboardTarget, RosterDay, Staff, StaffRole, Store
 from db.models.sales import Contract, Deposit
 from db.models.sync import AppliedOperation, ChangeFeedEntry
 from db.models.vehicles import (
@@ -53,6 +53,7 @@ __all__ = [
     "ChangeFeedEntry",
     "Complaint",
     "Consent",
+    "ConsultantTarget",
     "Contract",
     "Customer",
     "CustomerTag",

@@ -90,6 +90,8 @@ class Customer(Entity, SoftDeleted, Base):
         # 尾号: the desk finds "0186" through this index, not by scanning every number;
         # with the phone second, the matches come out in number order without a sort.
         Index("ix_customers_phone_tail", "phone_tail", "phone"),
+        # The dashboard's channel per customer without reading the row (migration 0022).
+        Index("ix_customers_id_channel", "id", "source_channel"),
     )
 
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"), index=True)
@@ -188,6 +190,25 @@ class Visit(Entity, Base):
             "purpose",
             "store_id",
         ),
+        # Per consultant, their customers together: distinct customers counted per
+        # consultant without sorting the year's visits (migration 0022).
+        Index(
+            "ix_visits_consultant_cover",
+            "consultant_id",
+            "customer_id",
+            "arrived_at",
+            "purpose",
+            "store_id",
+        ),
+        # The few visits that recorded a lost-deal reason, by arrival (0022).
+        Index(
+            "ix_visits_lost_reason",
+            "arrived_at",
+            "store_id",
+            "lost_reason",
+            sqlite_where=text("lost_reason IS NOT NULL"),
+            postgresql_where=text("lost_reason IS NOT NULL"),
+        ),
         CheckConstraint("party_size >= 1", name="party_size_positive"),
     )
 
@@ -276,6 +297,15 @@ class FollowUp(Entity, Base):
             unique=True,
             sqlite_where=text("status = 'open' AND cadence_grade IS NOT NULL"),
             postgresql_where=text("status = 'open' AND cadence_grade IS NOT NULL"),
+        ),
+        # Follow-ups that closed a deal as lost, by when (the dashboard, 0022).
+        Index(
+            "ix_follow_ups_lost_reason",
+            "done_at",
+            "customer_id",
+            "lost_reason",
+            sqlite_where=text("lost_reason IS NOT NULL"),
+            postgresql_where=text("lost_reason IS NOT NULL"),
         ),
     )
 

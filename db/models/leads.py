@@ -27,6 +27,10 @@ class Lead(Entity, Base):
         # The lead list: a store's open leads by deadline, overdue first.
         Index("ix_leads_store_status_due", "store_id", "status", "due_at"),
         Index("ix_leads_phone", "phone"),
+        # The dashboard's response times of the leads received in a range (0022).
+        Index("ix_leads_received_cover", "received_at", "store_id", "due_at", "first_contact_at"),
+        # The dashboard's platforms of the leads linked to a customer, in customer order (0022).
+        Index("ix_leads_customer_platform", "customer_id", "platform"),
         Index("ix_leads_phone_tail", "phone_tail", "phone"),
         # One open lead per number: a second enquiry is logged on the first.
         Index(

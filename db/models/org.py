@@ -169,3 +169,37 @@ class DashboardTarget(Entity, Base):
     target: Mapped[int] = mapped_column(Integer)
     warning: Mapped[int | None] = mapped_column(Integer, default=None)
     updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+CONSULTANT_TARGET_MAX = {"deals": 10_000, "amount": 100_000_000}
+
+
+class ConsultantTarget(Entity, Base):
+    """个人目标: the manager's monthly target for one consultant (migration 0022).
+
+    ``deals`` in signed sales, ``amount`` in whole yuan of signed sale prices; pro-rated
+    to the days the dashboard shows, like the store's counts. Its own table rather than
+    a ``staff_id`` on ``dashboard_targets``: that table's unique key and CHECKs (a
+    million at most, the rate metrics) are the store's, and changing them on SQLite
+    would mean copying the table.
+    """
+
+    __tablename__ = "consultant_targets"
+    __table_args__ = (
+        Index("uq_consultant_targets_staff_metric", "staff_id", "metric", unique=True),
+        CheckConstraint("metric IN ('deals', 'amount')", name="metric_known"),
+        CheckConstraint(
+            "target >= 1 AND target <= CASE metric WHEN 'deals' THEN 10000 ELSE 100000000 END",
+            name="target_range",
+        ),
+        CheckConstraint(
+            "warning IS NULL OR (warning >= 0 AND warning < target)", name="warning_below"
+        ),
+    )
+
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"), index=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"))
+    metric: Mapped[str] = mapped_column(String(10))
+    target: Mapped[int] = mapped_column(Integer)
+    warning: Mapped[int | None] = mapped_column(Integer, default=None)
+    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), default=None)

@@ -32,6 +32,15 @@ class Deposit(Entity, Base):
             postgresql_where=text("status = 'active'"),
         ),
         CheckConstraint("amount > 0", name="amount_positive"),
+        # The dashboard's deposits in a range with who took them and how much (0022).
+        Index(
+            "ix_deposits_taken_cover",
+            "taken_at",
+            "store_id",
+            "taken_by_id",
+            "customer_id",
+            "amount",
+        ),
         # The states the desk relies on (migration 0018): a reservation always lapses,
         # after it was taken; money applied to a car names its contract; a closed
         # deposit says when it was closed.
@@ -83,6 +92,17 @@ class Contract(Entity, Base):
         ),
         CheckConstraint("status <> 'void' OR voided_at IS NOT NULL", name="void_has_time"),
         Index("ix_contracts_vehicle", "vehicle_id"),
+        # The dashboard's sales in a range with their consultant, customer and price (0022).
+        Index(
+            "ix_contracts_signed_cover",
+            "signed_at",
+            "kind",
+            "status",
+            "store_id",
+            "consultant_id",
+            "customer_id",
+            "price",
+        ),
         # One signed sale per car: two desks signing the same car cannot both succeed.
         # A sale unwound by a 7-day return (``returned_at``, migration 0019) no longer
         # holds the car, so it can be sold again.

@@ -640,24 +640,24 @@
 <context>
     <name>BugReporter</name>
     <message>
-        <location filename="../../ui/errors.py" line="1704"/>
+        <location filename="../../ui/errors.py" line="1711"/>
         <source>出现了意外错误</source>
         <translation>Unexpected error</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1705"/>
+        <location filename="../../ui/errors.py" line="1712"/>
         <source>很抱歉，程序出现了意外错误。您输入的内容已尽量保留。</source>
         <translation>Sorry, something unexpected went wrong. What you typed has been kept where possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1707"/>
+        <location filename="../../ui/errors.py" line="1714"/>
         <source>请把下面的日志文件发给技术支持：
 {path}</source>
         <translation>Please send this log file to support:
 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1711"/>
+        <location filename="../../ui/errors.py" line="1718"/>
         <source>知道了</source>
         <translation>OK</translation>
     </message>
@@ -3489,368 +3489,544 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DashboardScreen</name>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="117"/>
+        <location filename="../../ui/screens/dashboard.py" line="159"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="122"/>
+        <location filename="../../ui/screens/dashboard.py" line="164"/>
         <source>今天</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="123"/>
+        <location filename="../../ui/screens/dashboard.py" line="165"/>
         <source>本周</source>
         <translation>This week</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="124"/>
+        <location filename="../../ui/screens/dashboard.py" line="166"/>
         <source>本月</source>
         <translation>This month</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="125"/>
+        <location filename="../../ui/screens/dashboard.py" line="167"/>
         <source>近30天</source>
         <translation>Last 30 days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="126"/>
+        <location filename="../../ui/screens/dashboard.py" line="168"/>
         <source>本年</source>
         <translation>This year</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="127"/>
+        <location filename="../../ui/screens/dashboard.py" line="169"/>
         <source>自定义</source>
         <translation>Custom</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="142"/>
+        <location filename="../../ui/screens/dashboard.py" line="184"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="145"/>
+        <location filename="../../ui/screens/dashboard.py" line="187"/>
         <source>全部门店</source>
         <translation>All stores</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="147"/>
+        <location filename="../../ui/screens/dashboard.py" line="189"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="149"/>
+        <location filename="../../ui/screens/dashboard.py" line="191"/>
         <source>经营目标…</source>
         <translation>Targets…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="185"/>
+        <location filename="../../ui/screens/dashboard.py" line="227"/>
         <source>到店客流</source>
         <translation>Showroom traffic</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="186"/>
-        <location filename="../../ui/screens/dashboard.py" line="461"/>
-        <location filename="../../ui/screens/dashboard.py" line="535"/>
+        <location filename="../../ui/screens/dashboard.py" line="97"/>
+        <location filename="../../ui/screens/dashboard.py" line="228"/>
+        <location filename="../../ui/screens/dashboard.py" line="586"/>
+        <location filename="../../ui/screens/dashboard.py" line="660"/>
         <source>成交率</source>
         <translation>Conversion rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="187"/>
-        <location filename="../../ui/screens/dashboard.py" line="536"/>
+        <location filename="../../ui/screens/dashboard.py" line="229"/>
+        <location filename="../../ui/screens/dashboard.py" line="661"/>
         <source>回访率</source>
         <translation>Follow-up rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="188"/>
-        <location filename="../../ui/screens/dashboard.py" line="537"/>
+        <location filename="../../ui/screens/dashboard.py" line="230"/>
+        <location filename="../../ui/screens/dashboard.py" line="662"/>
         <source>复购率</source>
         <translation>Repurchase rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="198"/>
+        <location filename="../../ui/screens/dashboard.py" line="253"/>
         <source>每日到店</source>
         <translation>Daily visits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="199"/>
+        <location filename="../../ui/screens/dashboard.py" line="254"/>
         <source>到店时段分布</source>
         <translation>Visits by hour</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="200"/>
+        <location filename="../../ui/screens/dashboard.py" line="255"/>
         <source>成交漏斗</source>
         <translation>Sales funnel</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="201"/>
+        <location filename="../../ui/screens/dashboard.py" line="256"/>
         <source>销售顾问对比</source>
         <translation>Consultants compared</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="202"/>
+        <location filename="../../ui/screens/dashboard.py" line="257"/>
         <source>库龄分布</source>
         <translation>Stock age</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="203"/>
+        <location filename="../../ui/screens/dashboard.py" line="258"/>
         <source>透明检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="204"/>
-        <source>成交率 · 回访率 · 复购率</source>
-        <translation>Conversion · Follow-up · Repurchase rates</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/dashboard.py" line="299"/>
+        <location filename="../../ui/screens/dashboard.py" line="376"/>
         <source>正在计算…</source>
         <translation>Calculating…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="316"/>
+        <location filename="../../ui/screens/dashboard.py" line="394"/>
         <source>{start} 至 {end}</source>
         <translation>{start} to {end}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="328"/>
+        <location filename="../../ui/screens/dashboard.py" line="406"/>
         <source>库龄按上架日期计算，为当前在库车辆；系统不保存调价记录，“平均让价”为期间售出车辆的标价与成交价之差，按售出时库龄分组。</source>
         <translation>Stock age is counted from the listing date, for cars currently in stock. Price changes are not stored, so &quot;average discount&quot; is the difference between list and sale price for cars sold in the period, grouped by stock age at sale.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="334"/>
+        <location filename="../../ui/screens/dashboard.py" line="412"/>
         <source>收购：报名车辆（同车架号，无车架号时同车牌）在检测日后入库。</source>
         <translation>Purchased: a registered car (same VIN, or same plate if no VIN) taken into stock after the inspection day.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="341"/>
+        <location filename="../../ui/screens/dashboard.py" line="429"/>
         <source>意向客户 {intent} · 试驾 {drives} · 成交 {deals}</source>
         <translation>Interested customers {intent} · Test drives {drives} · Deals {deals}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="346"/>
+        <location filename="../../ui/screens/dashboard.py" line="434"/>
         <source>成交 {n} / 意向客户 {d}</source>
         <translation>Deals {n} / interested customers {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="347"/>
+        <location filename="../../ui/screens/dashboard.py" line="435"/>
         <source>已回访 {n} / 应回访 {d}</source>
         <translation>Followed up {n} / due {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="348"/>
+        <location filename="../../ui/screens/dashboard.py" line="436"/>
         <source>一年内再购 {n} / 购车客户 {d}</source>
         <translation>Bought again within a year {n} / buyers {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="361"/>
+        <location filename="../../ui/screens/dashboard.py" line="489"/>
         <source>目标 {t:g}%</source>
         <translation>Target {t:g}%</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="363"/>
+        <location filename="../../ui/screens/dashboard.py" line="485"/>
         <source>目标 {t:g} 批</source>
         <translation>Target {t:g} parties</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="366"/>
+        <location filename="../../ui/screens/dashboard.py" line="491"/>
         <source> · 预警 {w:g}</source>
         <translation> · warning {w:g}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="373"/>
+        <location filename="../../ui/screens/dashboard.py" line="498"/>
         <source>每日到店（批次）</source>
         <translation>Daily visits (groups)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="384"/>
-        <location filename="../../ui/screens/dashboard.py" line="406"/>
+        <location filename="../../ui/screens/dashboard.py" line="509"/>
+        <location filename="../../ui/screens/dashboard.py" line="531"/>
         <source>批次</source>
         <translation>Groups</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="395"/>
+        <location filename="../../ui/screens/dashboard.py" line="520"/>
         <source>日目标 {n:.1f}</source>
         <translation>Daily target {n:.1f}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="402"/>
+        <location filename="../../ui/screens/dashboard.py" line="527"/>
         <source>到店时段（北京时间）</source>
         <translation>Visits by hour (Beijing time)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="411"/>
+        <location filename="../../ui/screens/dashboard.py" line="536"/>
         <source>到店 → 试驾 → 意向金 → 成交（客户数）</source>
         <translation>Visit → test drive → deposit → deal (customers)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="413"/>
-        <location filename="../../ui/screens/dashboard.py" line="444"/>
+        <location filename="../../ui/screens/dashboard.py" line="90"/>
+        <location filename="../../ui/screens/dashboard.py" line="538"/>
+        <location filename="../../ui/screens/dashboard.py" line="569"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="414"/>
-        <location filename="../../ui/screens/dashboard.py" line="445"/>
+        <location filename="../../ui/screens/dashboard.py" line="89"/>
+        <source>销售顾问</source>
+        <translation>Consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="91"/>
+        <location filename="../../ui/screens/dashboard.py" line="721"/>
+        <source>意向客户</source>
+        <translation>Interested customers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="92"/>
+        <location filename="../../ui/screens/dashboard.py" line="539"/>
+        <location filename="../../ui/screens/dashboard.py" line="570"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="415"/>
-        <location filename="../../ui/screens/dashboard.py" line="446"/>
+        <location filename="../../ui/screens/dashboard.py" line="93"/>
+        <location filename="../../ui/screens/dashboard.py" line="540"/>
+        <location filename="../../ui/screens/dashboard.py" line="571"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="416"/>
-        <location filename="../../ui/screens/dashboard.py" line="447"/>
+        <location filename="../../ui/screens/dashboard.py" line="94"/>
+        <source>意向金金额</source>
+        <translation>Deposits amount</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="95"/>
+        <location filename="../../ui/screens/dashboard.py" line="541"/>
+        <location filename="../../ui/screens/dashboard.py" line="572"/>
+        <location filename="../../ui/screens/dashboard.py" line="723"/>
         <source>成交</source>
         <translation>Deal</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="433"/>
+        <location filename="../../ui/screens/dashboard.py" line="96"/>
+        <location filename="../../ui/screens/dashboard.py" line="243"/>
+        <source>成交金额</source>
+        <translation>Deal amount</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="98"/>
+        <location filename="../../ui/screens/dashboard.py" line="241"/>
+        <location filename="../../ui/screens/dashboard.py" line="663"/>
+        <source>试驾成交率</source>
+        <translation>Test drive to deal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="99"/>
+        <source>成交目标</source>
+        <translation>Deals target</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="100"/>
+        <source>金额目标</source>
+        <translation>Amount target</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="240"/>
+        <source>新客户</source>
+        <translation>New customers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="242"/>
+        <location filename="../../ui/screens/dashboard.py" line="664"/>
+        <source>线索及时响应率</source>
+        <translation>Leads answered in time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="259"/>
+        <source>关键比率</source>
+        <translation>Key rates</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="260"/>
+        <source>来源渠道转化</source>
+        <translation>Conversion by source channel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="261"/>
+        <source>线索平台转化</source>
+        <translation>Conversion by lead platform</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="262"/>
+        <source>战败原因</source>
+        <translation>Lost-deal reasons</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="417"/>
+        <source>渠道为客户建档时登记的来源；成交率 = 成交 / 意向客户。</source>
+        <translation>Channel: where the customer came from, recorded when their file was made. Conversion = deals / interested customers.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="421"/>
+        <source>平台为客户到店前在该平台留下的线索；同一客户在多个平台留线索时各计一次。</source>
+        <translation>Platform: where the customer left a lead before visiting; a customer with leads on several platforms counts on each.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="442"/>
+        <source>首次到店 · 到店客户 {n}</source>
+        <translation>First visit · {n} visitors in all</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="446"/>
+        <source>试驾后成交 {n} / 试驾客户 {d}</source>
+        <translation>Bought after the drive {n} / drove {d}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="453"/>
+        <source>中位 {m:g} 分钟</source>
+        <translation>median {m:g} min</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="455"/>
+        <source>中位 —</source>
+        <translation>median —</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="458"/>
+        <source>线索 {r} · {median} · 未响应 {u}</source>
+        <translation>{r} leads · {median} · {u} unanswered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="464"/>
+        <source>成交 {n} 台 · 意向金 {deposits}</source>
+        <translation>{n} cars sold · deposits {deposits}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="487"/>
+        <source>目标 {t:g} 人</source>
+        <translation>Target {t:g} people</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="558"/>
         <source>（到店的 {rate}）</source>
         <translation> ({rate} of visits)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="438"/>
+        <location filename="../../ui/screens/dashboard.py" line="563"/>
         <source>销售顾问：到店、试驾、意向金、成交与成交率</source>
         <translation>Consultants: visits, test drives, deposits, deals and conversion rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="441"/>
+        <location filename="../../ui/screens/dashboard.py" line="566"/>
         <source>所选时间内没有销售顾问的记录</source>
         <translation>No consultant activity in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="456"/>
+        <location filename="../../ui/screens/dashboard.py" line="581"/>
         <source>数量</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="463"/>
+        <location filename="../../ui/screens/dashboard.py" line="588"/>
         <source>成交率 %</source>
         <translation>Conversion rate %</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="474"/>
+        <location filename="../../ui/screens/dashboard.py" line="599"/>
         <source>在库车辆库龄（天）与平均让价</source>
         <translation>Stock age of cars in stock (days) and average discount</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="475"/>
+        <location filename="../../ui/screens/dashboard.py" line="600"/>
         <source>{range} 天</source>
         <translation>{range} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="480"/>
+        <location filename="../../ui/screens/dashboard.py" line="605"/>
         <source>车辆数</source>
         <translation>Cars</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="485"/>
+        <location filename="../../ui/screens/dashboard.py" line="610"/>
         <source>均价 {p} 万</source>
         <translation>Avg. ¥{p} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="499"/>
-        <location filename="../../ui/screens/dashboard.py" line="501"/>
+        <location filename="../../ui/screens/dashboard.py" line="624"/>
+        <location filename="../../ui/screens/dashboard.py" line="626"/>
         <source>平均让价（元）</source>
         <translation>Average discount (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="509"/>
+        <location filename="../../ui/screens/dashboard.py" line="634"/>
         <source>透明检测日：报名、到场、检测、收购</source>
         <translation>Inspection days: registered, attended, inspected, purchased</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="512"/>
+        <location filename="../../ui/screens/dashboard.py" line="637"/>
         <source>所选时间内没有透明检测日</source>
         <translation>No inspection days in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="515"/>
+        <location filename="../../ui/screens/dashboard.py" line="640"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="516"/>
+        <location filename="../../ui/screens/dashboard.py" line="641"/>
         <source>到场</source>
         <translation>Attended</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="517"/>
+        <location filename="../../ui/screens/dashboard.py" line="642"/>
         <source>已检测</source>
         <translation>Inspected</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="518"/>
+        <location filename="../../ui/screens/dashboard.py" line="643"/>
         <source>收购</source>
         <translation>Purchased</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="527"/>
+        <location filename="../../ui/screens/dashboard.py" line="652"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="533"/>
+        <location filename="../../ui/screens/dashboard.py" line="658"/>
         <source>关键比率（%）</source>
         <translation>Key rates (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="535"/>
+        <location filename="../../ui/screens/dashboard.py" line="660"/>
         <source>成交 / 意向客户</source>
         <translation>Deals / interested customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="536"/>
+        <location filename="../../ui/screens/dashboard.py" line="661"/>
         <source>已回访 / 应回访</source>
         <translation>Followed up / due</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="537"/>
+        <location filename="../../ui/screens/dashboard.py" line="662"/>
         <source>一年内再购 / 购车客户</source>
         <translation>Bought again within a year / buyers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="573"/>
+        <location filename="../../ui/screens/dashboard.py" line="663"/>
+        <source>试驾后成交 / 试驾客户</source>
+        <translation>bought after drive / drove</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="664"/>
+        <source>及时 / 应响应</source>
+        <translation>in time / due</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="699"/>
+        <source>按来源渠道：意向客户、成交与成交率</source>
+        <translation>By source channel: interested customers, deals and conversion</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="701"/>
+        <source>按线索平台：意向客户、成交与成交率</source>
+        <translation>By lead platform: interested customers, deals and conversion</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="707"/>
+        <source>所选时间内没有意向客户</source>
+        <translation>No interested customers in the selected period</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="709"/>
+        <source>所选时间内没有来自线索平台的客户</source>
+        <translation>No customers from lead platforms in the selected period</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="742"/>
+        <source>战败原因（离店时与回访时登记）</source>
+        <translation>Lost-deal reasons (at check-out and on follow-ups)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="745"/>
+        <source>所选时间内没有登记战败原因</source>
+        <translation>No lost-deal reasons recorded in the selected period</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="750"/>
+        <source>离店时</source>
+        <translation>At check-out</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="751"/>
+        <source>回访时</source>
+        <translation>On follow-up</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="769"/>
+        <source>未分配</source>
+        <translation>Not assigned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="791"/>
+        <source>目标 {t}</source>
+        <translation>Target {t}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="816"/>
         <source>导出图片</source>
         <translation>Export image</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="573"/>
+        <location filename="../../ui/screens/dashboard.py" line="816"/>
         <source>PNG 图片 (*.png)</source>
         <translation>PNG image (*.png)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="580"/>
+        <location filename="../../ui/screens/dashboard.py" line="823"/>
         <source>导出数据</source>
         <translation>Export data</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="580"/>
+        <location filename="../../ui/screens/dashboard.py" line="823"/>
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="591"/>
-        <location filename="../../ui/screens/dashboard.py" line="602"/>
+        <location filename="../../ui/screens/dashboard.py" line="834"/>
+        <location filename="../../ui/screens/dashboard.py" line="845"/>
         <source>已导出：{path}</source>
         <translation>Exported: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="606"/>
+        <location filename="../../ui/screens/dashboard.py" line="849"/>
         <source>无法保存文件：{reason}</source>
         <translation>Cannot save the file: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="647"/>
+        <location filename="../../ui/screens/dashboard.py" line="899"/>
         <source>经营目标已保存</source>
         <translation>Targets saved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="404"/>
+        <location filename="../../ui/screens/dashboard.py" line="529"/>
         <source>{h}时</source>
         <translation>{h}:00</translation>
     </message>
@@ -5049,229 +5225,229 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>The file has no phone column (the header should be 手机号, 电话 or 联系电话).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1410"/>
-        <location filename="../../ui/errors.py" line="1419"/>
+        <location filename="../../ui/errors.py" line="1411"/>
+        <location filename="../../ui/errors.py" line="1420"/>
         <source>门店名称</source>
         <translation>store name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1411"/>
-        <location filename="../../ui/errors.py" line="1420"/>
+        <location filename="../../ui/errors.py" line="1412"/>
+        <location filename="../../ui/errors.py" line="1421"/>
         <source>门店地址</source>
         <translation>store address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1412"/>
-        <location filename="../../ui/errors.py" line="1421"/>
+        <location filename="../../ui/errors.py" line="1413"/>
+        <location filename="../../ui/errors.py" line="1422"/>
         <source>联系电话</source>
         <translation>phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1413"/>
-        <location filename="../../ui/errors.py" line="1422"/>
+        <location filename="../../ui/errors.py" line="1414"/>
+        <location filename="../../ui/errors.py" line="1423"/>
         <source>统一社会信用代码</source>
         <translation>unified social credit code</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1414"/>
-        <location filename="../../ui/errors.py" line="1423"/>
+        <location filename="../../ui/errors.py" line="1415"/>
+        <location filename="../../ui/errors.py" line="1424"/>
         <source>开户银行</source>
         <translation>bank</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1415"/>
-        <location filename="../../ui/errors.py" line="1424"/>
+        <location filename="../../ui/errors.py" line="1416"/>
+        <location filename="../../ui/errors.py" line="1425"/>
         <source>银行账号</source>
         <translation>bank account number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1425"/>
+        <location filename="../../ui/errors.py" line="1426"/>
         <source>车辆公开网址</source>
         <translation>car-page address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1426"/>
+        <location filename="../../ui/errors.py" line="1427"/>
         <source>抬头附加文字</source>
         <translation>letterhead text</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1431"/>
+        <location filename="../../ui/errors.py" line="1432"/>
         <source>称谓</source>
         <translation>form of address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1432"/>
+        <location filename="../../ui/errors.py" line="1433"/>
         <source>手机号</source>
         <translation>mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1433"/>
+        <location filename="../../ui/errors.py" line="1434"/>
         <source>第二联系电话</source>
         <translation>second phone</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1434"/>
+        <location filename="../../ui/errors.py" line="1435"/>
         <source>客户类型</source>
         <translation>customer type</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1436"/>
+        <location filename="../../ui/errors.py" line="1437"/>
         <source>客户角色</source>
         <translation>customer role</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1437"/>
+        <location filename="../../ui/errors.py" line="1438"/>
         <source>意向等级</source>
         <translation>intent grade</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1438"/>
+        <location filename="../../ui/errors.py" line="1439"/>
         <source>预算下限</source>
         <translation>minimum budget</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1439"/>
+        <location filename="../../ui/errors.py" line="1440"/>
         <source>预算上限</source>
         <translation>maximum budget</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1444"/>
+        <location filename="../../ui/errors.py" line="1445"/>
         <source>付款方式</source>
         <translation>payment preference</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1449"/>
+        <location filename="../../ui/errors.py" line="1450"/>
         <source>车身</source>
         <translation>Body</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1450"/>
+        <location filename="../../ui/errors.py" line="1451"/>
         <source>发动机舱</source>
         <translation>Engine bay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1451"/>
+        <location filename="../../ui/errors.py" line="1452"/>
         <source>驾驶舱</source>
         <translation>Cabin</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1452"/>
+        <location filename="../../ui/errors.py" line="1453"/>
         <source>启动</source>
         <translation>Start-up</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1453"/>
+        <location filename="../../ui/errors.py" line="1454"/>
         <source>路试</source>
         <translation>Road test</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1454"/>
+        <location filename="../../ui/errors.py" line="1455"/>
         <source>底盘</source>
         <translation>Chassis</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1458"/>
+        <location filename="../../ui/errors.py" line="1459"/>
         <source>未兑现的推荐奖励</source>
         <translation>referral rewards not yet given</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1459"/>
+        <location filename="../../ui/errors.py" line="1460"/>
         <source>有效的意向金（车辆仍为其保留）</source>
         <translation>active deposits (a car is still held for them)</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1460"/>
+        <location filename="../../ui/errors.py" line="1461"/>
         <source>未签订的合同草稿</source>
         <translation>unsigned contract drafts</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1461"/>
+        <location filename="../../ui/errors.py" line="1462"/>
         <source>未完成的试驾预约</source>
         <translation>open test-drive bookings</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1462"/>
+        <location filename="../../ui/errors.py" line="1463"/>
         <source>未完成的检测日报名</source>
         <translation>open inspection-day registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1463"/>
+        <location filename="../../ui/errors.py" line="1464"/>
         <source>尚未离店的到店记录</source>
         <translation>visits not yet checked out</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1465"/>
+        <location filename="../../ui/errors.py" line="1466"/>
         <source>未知</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1466"/>
+        <location filename="../../ui/errors.py" line="1467"/>
         <source>空</source>
         <translation>none</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1467"/>
+        <location filename="../../ui/errors.py" line="1468"/>
         <source>文件</source>
         <translation>document</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1472"/>
+        <location filename="../../ui/errors.py" line="1473"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1493"/>
+        <location filename="../../ui/errors.py" line="1494"/>
         <source>{section}·{item}</source>
         <translation>{section} · {item}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1500"/>
+        <location filename="../../ui/errors.py" line="1501"/>
         <source> 等 {count} 项</source>
         <translation> … ({count} in all)</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1510"/>
+        <location filename="../../ui/errors.py" line="1511"/>
         <source>{what} {count} 项</source>
         <translation>{what}: {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1522"/>
+        <location filename="../../ui/errors.py" line="1523"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1523"/>
+        <location filename="../../ui/errors.py" line="1524"/>
         <source>{field}：已保存为“{theirs}”，你填写的是“{yours}”</source>
         <translation>{field}: saved as “{theirs}”, you entered “{yours}”</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1542"/>
+        <location filename="../../ui/errors.py" line="1543"/>
         <source>，</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1618"/>
+        <location filename="../../ui/errors.py" line="1625"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请重新打开查看最新内容后再改。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Reopen it to see the latest version, then edit again.</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="369"/>
-        <location filename="../../ui/errors.py" line="1623"/>
+        <location filename="../../ui/errors.py" line="1630"/>
         <source>当前数据库只读，不能保存：{reason}</source>
         <translation>The database is read-only, nothing can be saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1625"/>
+        <location filename="../../ui/errors.py" line="1632"/>
         <source>数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。</source>
         <translation>The database cannot be reached right now. Please try again shortly; if this persists, check the network or contact your administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1628"/>
+        <location filename="../../ui/errors.py" line="1635"/>
         <source>操作没有完成：程序出现了意外错误。详情已写入日志。</source>
         <translation>That did not work: an unexpected error occurred. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1638"/>
+        <location filename="../../ui/errors.py" line="1645"/>
         <source>无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。</source>
         <translation>Cannot connect to the database server {server}. Please check the network and that the server is running.</translation>
     </message>
@@ -7301,354 +7477,359 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>The database version ({current}) does not match this program ({head}); the web service will not start. Run “showroom db upgrade” first or upgrade this program.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1333"/>
-        <location filename="../../ui/errors.py" line="1430"/>
+        <location filename="../../ui/errors.py" line="1286"/>
+        <source>只能为本店的销售顾问设置个人目标。</source>
+        <translation>Personal targets can only be set for your own store&apos;s consultants.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1334"/>
+        <location filename="../../ui/errors.py" line="1431"/>
         <source>姓名</source>
         <translation>name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1334"/>
-        <location filename="../../ui/errors.py" line="1435"/>
+        <location filename="../../ui/errors.py" line="1335"/>
+        <location filename="../../ui/errors.py" line="1436"/>
         <source>单位名称</source>
         <translation>company name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1335"/>
-        <location filename="../../ui/errors.py" line="1440"/>
+        <location filename="../../ui/errors.py" line="1336"/>
+        <location filename="../../ui/errors.py" line="1441"/>
         <source>用途</source>
         <translation>intended use</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1336"/>
-        <location filename="../../ui/errors.py" line="1441"/>
+        <location filename="../../ui/errors.py" line="1337"/>
+        <location filename="../../ui/errors.py" line="1442"/>
         <source>意向品牌</source>
         <translation>preferred brands</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1337"/>
-        <location filename="../../ui/errors.py" line="1442"/>
+        <location filename="../../ui/errors.py" line="1338"/>
+        <location filename="../../ui/errors.py" line="1443"/>
         <source>意向车型</source>
         <translation>preferred models</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1338"/>
-        <location filename="../../ui/errors.py" line="1443"/>
+        <location filename="../../ui/errors.py" line="1339"/>
+        <location filename="../../ui/errors.py" line="1444"/>
         <source>购车周期</source>
         <translation>buying timeframe</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1339"/>
-        <location filename="../../ui/errors.py" line="1445"/>
+        <location filename="../../ui/errors.py" line="1340"/>
+        <location filename="../../ui/errors.py" line="1446"/>
         <source>备注</source>
         <translation>notes</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1340"/>
+        <location filename="../../ui/errors.py" line="1341"/>
         <source>调整原因</source>
         <translation>reason for the change</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1341"/>
+        <location filename="../../ui/errors.py" line="1342"/>
         <source>回访结果</source>
         <translation>follow-up result</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1342"/>
+        <location filename="../../ui/errors.py" line="1343"/>
         <source>标签名称</source>
         <translation>tag name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1343"/>
+        <location filename="../../ui/errors.py" line="1344"/>
         <source>沟通内容</source>
         <translation>contact summary</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1344"/>
+        <location filename="../../ui/errors.py" line="1345"/>
         <source>客户答复</source>
         <translation>customer&apos;s reply</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1345"/>
+        <location filename="../../ui/errors.py" line="1346"/>
         <source>下一步</source>
         <translation>next step</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1346"/>
+        <location filename="../../ui/errors.py" line="1347"/>
         <source>称呼</source>
         <translation>form of address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1347"/>
+        <location filename="../../ui/errors.py" line="1348"/>
         <source>平台</source>
         <translation>platform</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1348"/>
+        <location filename="../../ui/errors.py" line="1349"/>
         <source>平台线索编号</source>
         <translation>platform lead number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1349"/>
+        <location filename="../../ui/errors.py" line="1350"/>
         <source>咨询车辆</source>
         <translation>car asked about</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1350"/>
+        <location filename="../../ui/errors.py" line="1351"/>
         <source>留言</source>
         <translation>message</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1351"/>
+        <location filename="../../ui/errors.py" line="1352"/>
         <source>关闭原因</source>
         <translation>reason for closing</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1352"/>
+        <location filename="../../ui/errors.py" line="1353"/>
         <source>品牌</source>
         <translation>brand</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1353"/>
+        <location filename="../../ui/errors.py" line="1354"/>
         <source>车系</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1354"/>
+        <location filename="../../ui/errors.py" line="1355"/>
         <source>车型版本</source>
         <translation>trim</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1355"/>
+        <location filename="../../ui/errors.py" line="1356"/>
         <source>车身颜色</source>
         <translation>body colour</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1356"/>
+        <location filename="../../ui/errors.py" line="1357"/>
         <source>排放标准</source>
         <translation>emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1357"/>
+        <location filename="../../ui/errors.py" line="1358"/>
         <source>车身类型</source>
         <translation>body type</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1358"/>
+        <location filename="../../ui/errors.py" line="1359"/>
         <source>车况说明</source>
         <translation>condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1359"/>
+        <location filename="../../ui/errors.py" line="1360"/>
         <source>情况说明</source>
         <translation>description</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1360"/>
+        <location filename="../../ui/errors.py" line="1361"/>
         <source>保养地点</source>
         <translation>service location</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1361"/>
+        <location filename="../../ui/errors.py" line="1362"/>
         <source>保养内容</source>
         <translation>service work</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1362"/>
+        <location filename="../../ui/errors.py" line="1363"/>
         <source>价格</source>
         <translation>price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1363"/>
+        <location filename="../../ui/errors.py" line="1364"/>
         <source>售价</source>
         <translation>sale price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1364"/>
+        <location filename="../../ui/errors.py" line="1365"/>
         <source>新车指导价</source>
         <translation>new-car list price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1365"/>
+        <location filename="../../ui/errors.py" line="1366"/>
         <source>收车成本</source>
         <translation>purchase cost</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1366"/>
+        <location filename="../../ui/errors.py" line="1367"/>
         <source>表显里程</source>
         <translation>odometer reading</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1367"/>
+        <location filename="../../ui/errors.py" line="1368"/>
         <source>纯电续航</source>
         <translation>electric range</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1368"/>
+        <location filename="../../ui/errors.py" line="1369"/>
         <source>里程</source>
         <translation>mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1369"/>
+        <location filename="../../ui/errors.py" line="1370"/>
         <source>发生日期</source>
         <translation>date of the event</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1370"/>
+        <location filename="../../ui/errors.py" line="1371"/>
         <source>保养日期</source>
         <translation>service date</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1371"/>
+        <location filename="../../ui/errors.py" line="1372"/>
         <source>有效（车辆已预订）</source>
         <translation>active (car reserved)</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1372"/>
+        <location filename="../../ui/errors.py" line="1373"/>
         <source>已抵车款</source>
         <translation>applied to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1373"/>
+        <location filename="../../ui/errors.py" line="1374"/>
         <source>已退还</source>
         <translation>refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1374"/>
+        <location filename="../../ui/errors.py" line="1375"/>
         <source>已没收</source>
         <translation>forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1375"/>
+        <location filename="../../ui/errors.py" line="1376"/>
         <source>已过期</source>
         <translation>expired</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1376"/>
+        <location filename="../../ui/errors.py" line="1377"/>
         <source>现金</source>
         <translation>cash</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1377"/>
+        <location filename="../../ui/errors.py" line="1378"/>
         <source>微信支付</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1378"/>
+        <location filename="../../ui/errors.py" line="1379"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1379"/>
+        <location filename="../../ui/errors.py" line="1380"/>
         <source>银行卡</source>
         <translation>bank card</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1380"/>
+        <location filename="../../ui/errors.py" line="1381"/>
         <source>转账</source>
         <translation>bank transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1381"/>
+        <location filename="../../ui/errors.py" line="1382"/>
         <source>已预约</source>
         <translation>booked</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1382"/>
+        <location filename="../../ui/errors.py" line="1383"/>
         <source>试驾中</source>
         <translation>on a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1383"/>
+        <location filename="../../ui/errors.py" line="1384"/>
         <source>已还车</source>
         <translation>returned</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1384"/>
+        <location filename="../../ui/errors.py" line="1385"/>
         <source>已取消</source>
         <translation>cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1385"/>
+        <location filename="../../ui/errors.py" line="1386"/>
         <source>未到店</source>
         <translation>no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1386"/>
+        <location filename="../../ui/errors.py" line="1387"/>
         <source>已报名</source>
         <translation>registered</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1387"/>
+        <location filename="../../ui/errors.py" line="1388"/>
         <source>候补</source>
         <translation>on the waiting list</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1388"/>
+        <location filename="../../ui/errors.py" line="1389"/>
         <source>已签到</source>
         <translation>checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1389"/>
+        <location filename="../../ui/errors.py" line="1390"/>
         <source>检测中/已检</source>
         <translation>being inspected or inspected</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1390"/>
+        <location filename="../../ui/errors.py" line="1391"/>
         <source>未到场</source>
         <translation>no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1391"/>
+        <location filename="../../ui/errors.py" line="1392"/>
         <source>整备中</source>
         <translation>being prepared</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1392"/>
+        <location filename="../../ui/errors.py" line="1393"/>
         <source>在售</source>
         <translation>on sale</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1393"/>
+        <location filename="../../ui/errors.py" line="1394"/>
         <source>已预订</source>
         <translation>reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1394"/>
+        <location filename="../../ui/errors.py" line="1395"/>
         <source>已售</source>
         <translation>sold</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1395"/>
+        <location filename="../../ui/errors.py" line="1396"/>
         <source>试驾协议</source>
         <translation>test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1396"/>
+        <location filename="../../ui/errors.py" line="1397"/>
         <source>意向金收据</source>
         <translation>deposit receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1397"/>
+        <location filename="../../ui/errors.py" line="1398"/>
         <source>合同</source>
         <translation>contract</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1398"/>
+        <location filename="../../ui/errors.py" line="1399"/>
         <source>检测报告</source>
         <translation>inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1399"/>
+        <location filename="../../ui/errors.py" line="1400"/>
         <source>车辆信息单</source>
         <translation>car information sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1400"/>
+        <location filename="../../ui/errors.py" line="1401"/>
         <source>车型对比</source>
         <translation>model comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1401"/>
+        <location filename="../../ui/errors.py" line="1402"/>
         <source>检测日报名单</source>
         <translation>inspection-day registration slip</translation>
     </message>
@@ -8099,107 +8280,107 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>The target must be between 1 and {limit}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1286"/>
+        <location filename="../../ui/errors.py" line="1287"/>
         <source>请记录客户描述的故障现象。</source>
         <translation>Please record the fault as the customer describes it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1287"/>
+        <location filename="../../ui/errors.py" line="1288"/>
         <source>请填写检查诊断的结果。</source>
         <translation>Please enter the result of the diagnosis.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1288"/>
+        <location filename="../../ui/errors.py" line="1289"/>
         <source>请写明保修或不予保修的理由。</source>
         <translation>Please give the reason for covering or not covering the repair.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1289"/>
+        <location filename="../../ui/errors.py" line="1290"/>
         <source>请填写报修时的表显里程。</source>
         <translation>Please enter the odometer reading at the time of the claim.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1291"/>
+        <location filename="../../ui/errors.py" line="1292"/>
         <source>里程 {km} 公里不合理。</source>
         <translation>A mileage of {km} km is not plausible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1292"/>
+        <location filename="../../ui/errors.py" line="1293"/>
         <source>里程“{text}”不是整数公里数。</source>
         <translation>Mileage &quot;{text}&quot; is not a whole number of kilometres.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1294"/>
+        <location filename="../../ui/errors.py" line="1295"/>
         <source>{contract_no} 不是已签订的买卖合同，不能据此索赔。</source>
         <translation>{contract_no} is not a signed sales contract; no warranty claim can be made under it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1297"/>
+        <location filename="../../ui/errors.py" line="1298"/>
         <source>合同 {contract_no} 的车辆已退回，保修随之终止。</source>
         <translation>The car of contract {contract_no} was returned, so its warranty has ended.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1300"/>
+        <location filename="../../ui/errors.py" line="1301"/>
         <source>请输入合同编号、库存编号或车牌号。</source>
         <translation>Please enter a contract number, stock number or plate number.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1301"/>
+        <location filename="../../ui/errors.py" line="1302"/>
         <source>没有找到“{text}”对应的已售车辆或买卖合同。</source>
         <translation>No sold car or sales contract matches &quot;{text}&quot;.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1304"/>
+        <location filename="../../ui/errors.py" line="1305"/>
         <source>保修只包括发动机和变速箱，请选择报修部件。</source>
         <translation>The warranty covers only the engine and the gearbox; please choose the part.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1305"/>
+        <location filename="../../ui/errors.py" line="1306"/>
         <source>照片最多 {limit} 张。</source>
         <translation>At most {limit} photos.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1306"/>
+        <location filename="../../ui/errors.py" line="1307"/>
         <source>报修里程 {mileage} 公里低于交车里程 {sale} 公里，请核对表显里程。</source>
         <translation>The claim mileage of {mileage} km is below the {sale} km at delivery; please check the odometer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1309"/>
+        <location filename="../../ui/errors.py" line="1310"/>
         <source>保修结论须由评估师或店长作出。</source>
         <translation>Only an appraiser or a manager can decide a warranty claim.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1310"/>
+        <location filename="../../ui/errors.py" line="1311"/>
         <source>没有找到这张索赔单。</source>
         <translation>This warranty claim was not found.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1311"/>
+        <location filename="../../ui/errors.py" line="1312"/>
         <source>索赔单 {claim_no} 已有结论（可能是另一台电脑刚刚填写）。</source>
         <translation>Warranty claim {claim_no} has already been decided (perhaps just now on another computer).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1314"/>
+        <location filename="../../ui/errors.py" line="1315"/>
         <source>索赔单 {claim_no} 报修时已超出保修期限或里程，不能按保修处理。</source>
         <translation>Warranty claim {claim_no} was made outside the warranty period or mileage; it cannot be handled under warranty.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1317"/>
+        <location filename="../../ui/errors.py" line="1318"/>
         <source>保修范围内的维修客户不承担费用，请把客户承担费用改为 0。</source>
         <translation>The customer pays nothing for a repair covered by the warranty; please set the customer&apos;s share to 0.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1320"/>
+        <location filename="../../ui/errors.py" line="1321"/>
         <source>索赔单与记录不对应，请重新打开。</source>
         <translation>The claim form does not match the record; please open it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1321"/>
+        <location filename="../../ui/errors.py" line="1322"/>
         <source>索赔单 {claim_no} 还没有结论，出结论后再打印存档。</source>
         <translation>Warranty claim {claim_no} has not been decided yet; print and archive it after the decision.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1324"/>
+        <location filename="../../ui/errors.py" line="1325"/>
         <source>没有这个手机号的客户。</source>
         <translation>No customer has this mobile number.</translation>
     </message>
@@ -8209,12 +8390,12 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>The agreement has not been signed yet; please sign it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1402"/>
+        <location filename="../../ui/errors.py" line="1403"/>
         <source>首次回访间隔</source>
         <translation>first follow-up interval</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1403"/>
+        <location filename="../../ui/errors.py" line="1404"/>
         <source>回访周期</source>
         <translation>repeat interval</translation>
     </message>
@@ -11126,1069 +11307,1074 @@ Show the booking code or scan the QR code when you arrive.</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/labels.py" line="152"/>
+        <source>设置顾问个人目标</source>
+        <translation>Set consultant targets</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/labels.py" line="153"/>
         <source>新建客户</source>
         <translation>Customer created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="153"/>
+        <location filename="../../ui/widgets/labels.py" line="154"/>
         <source>到店登记</source>
         <translation>Visit checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="154"/>
+        <location filename="../../ui/widgets/labels.py" line="155"/>
         <source>预约试驾</source>
         <translation>Test drive booked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="155"/>
+        <location filename="../../ui/widgets/labels.py" line="156"/>
         <source>试驾出车</source>
         <translation>Test drive out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="156"/>
+        <location filename="../../ui/widgets/labels.py" line="157"/>
         <source>试驾还车</source>
         <translation>Test drive returned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="157"/>
+        <location filename="../../ui/widgets/labels.py" line="158"/>
         <source>核验驾驶证</source>
         <translation>Driving licence checked</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="158"/>
+        <location filename="../../ui/widgets/labels.py" line="159"/>
         <source>签署试驾协议</source>
         <translation>Test-drive agreement signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="159"/>
+        <location filename="../../ui/widgets/labels.py" line="160"/>
         <source>试驾未到店</source>
         <translation>Test-drive no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="160"/>
+        <location filename="../../ui/widgets/labels.py" line="161"/>
         <source>取消试驾</source>
         <translation>Test drive cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="161"/>
+        <location filename="../../ui/widgets/labels.py" line="162"/>
         <source>打印/存档文件</source>
         <translation>Document printed / archived</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="162"/>
+        <location filename="../../ui/widgets/labels.py" line="163"/>
         <source>重印文件（副本）</source>
         <translation>Document reprinted (copy)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="164"/>
+        <location filename="../../ui/widgets/labels.py" line="165"/>
         <source>检测报告定稿</source>
         <translation>Inspection report finalised</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="165"/>
+        <location filename="../../ui/widgets/labels.py" line="166"/>
         <source>新建检测日</source>
         <translation>New inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="166"/>
+        <location filename="../../ui/widgets/labels.py" line="167"/>
         <source>检测日报名（名额/候补）</source>
         <translation>Inspection day registration (seat / wait-list)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="167"/>
+        <location filename="../../ui/widgets/labels.py" line="168"/>
         <source>取消检测日报名</source>
         <translation>Inspection day registration cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="168"/>
+        <location filename="../../ui/widgets/labels.py" line="169"/>
         <source>候补转为正式名额</source>
         <translation>Wait-list moved up to a seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="169"/>
+        <location filename="../../ui/widgets/labels.py" line="170"/>
         <source>已电话通知候补转正</source>
         <translation>Called about the seat from the wait-list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="170"/>
+        <location filename="../../ui/widgets/labels.py" line="171"/>
         <source>检测日签到</source>
         <translation>Inspection day check-in</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="171"/>
+        <location filename="../../ui/widgets/labels.py" line="172"/>
         <source>评估师接车检测</source>
         <translation>Appraiser took a car</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="172"/>
+        <location filename="../../ui/widgets/labels.py" line="173"/>
         <source>开始检测</source>
         <translation>Inspection started</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="173"/>
+        <location filename="../../ui/widgets/labels.py" line="174"/>
         <source>更正检测报告（新版本）</source>
         <translation>Inspection report corrected (new revision)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="174"/>
+        <location filename="../../ui/widgets/labels.py" line="175"/>
         <source>修改门店检测项目</source>
         <translation>Store checklist changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="175"/>
+        <location filename="../../ui/widgets/labels.py" line="176"/>
         <source>收取意向金</source>
         <translation>Deposit taken</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="176"/>
+        <location filename="../../ui/widgets/labels.py" line="177"/>
         <source>意向金抵扣车款</source>
         <translation>Deposit credited to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="177"/>
+        <location filename="../../ui/widgets/labels.py" line="178"/>
         <source>退还意向金</source>
         <translation>Deposit refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="178"/>
+        <location filename="../../ui/widgets/labels.py" line="179"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="179"/>
+        <location filename="../../ui/widgets/labels.py" line="180"/>
         <source>意向金到期，解除预订</source>
         <translation>Deposit expired, reservation released</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="180"/>
+        <location filename="../../ui/widgets/labels.py" line="181"/>
         <source>起草合同</source>
         <translation>Contract drafted</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="181"/>
+        <location filename="../../ui/widgets/labels.py" line="182"/>
         <source>签订合同</source>
         <translation>Contract signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="182"/>
+        <location filename="../../ui/widgets/labels.py" line="183"/>
         <source>作废合同</source>
         <translation>Contract voided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="183"/>
+        <location filename="../../ui/widgets/labels.py" line="184"/>
         <source>七日退车</source>
         <translation>7-day return</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="184"/>
+        <location filename="../../ui/widgets/labels.py" line="185"/>
         <source>保修报修</source>
         <translation>Warranty claim opened</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="185"/>
+        <location filename="../../ui/widgets/labels.py" line="186"/>
         <source>保修结论</source>
         <translation>Warranty claim decided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="186"/>
+        <location filename="../../ui/widgets/labels.py" line="187"/>
         <source>起草收车协议</source>
         <translation>Purchase agreement drafted</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="187"/>
+        <location filename="../../ui/widgets/labels.py" line="188"/>
         <source>签订收车协议</source>
         <translation>Purchase agreement signed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="188"/>
+        <location filename="../../ui/widgets/labels.py" line="189"/>
         <source>作废收车协议</source>
         <translation>Purchase agreement voided</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="189"/>
+        <location filename="../../ui/widgets/labels.py" line="190"/>
         <source>置换车款抵扣</source>
         <translation>Trade-in credited</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="190"/>
+        <location filename="../../ui/widgets/labels.py" line="191"/>
         <source>登记投诉</source>
         <translation>Complaint recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="191"/>
+        <location filename="../../ui/widgets/labels.py" line="192"/>
         <source>转交投诉</source>
         <translation>Complaint handed over</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="192"/>
+        <location filename="../../ui/widgets/labels.py" line="193"/>
         <source>投诉处理完毕</source>
         <translation>Complaint resolved</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="193"/>
+        <location filename="../../ui/widgets/labels.py" line="194"/>
         <source>合并重复客户</source>
         <translation>Duplicate customers merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="194"/>
+        <location filename="../../ui/widgets/labels.py" line="195"/>
         <source>撤销客户合并</source>
         <translation>Customer merge undone</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="195"/>
+        <location filename="../../ui/widgets/labels.py" line="196"/>
         <source>改派接待顾问</source>
         <translation>Consultant reassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="196"/>
+        <location filename="../../ui/widgets/labels.py" line="197"/>
         <source>离店登记</source>
         <translation>Visit checked out</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="197"/>
+        <location filename="../../ui/widgets/labels.py" line="198"/>
         <source>修改车辆状态</source>
         <translation>Changed vehicle status</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="198"/>
+        <location filename="../../ui/widgets/labels.py" line="199"/>
         <source>修改车辆资料</source>
         <translation>Edited vehicle details</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="199"/>
+        <location filename="../../ui/widgets/labels.py" line="200"/>
         <source>导入车辆照片</source>
         <translation>Imported vehicle photos</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="200"/>
+        <location filename="../../ui/widgets/labels.py" line="201"/>
         <source>调整照片顺序</source>
         <translation>Reordered photos</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="201"/>
+        <location filename="../../ui/widgets/labels.py" line="202"/>
         <source>设置封面照片</source>
         <translation>Set the cover photo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="202"/>
+        <location filename="../../ui/widgets/labels.py" line="203"/>
         <source>删除车辆照片</source>
         <translation>Deleted a vehicle photo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="203"/>
+        <location filename="../../ui/widgets/labels.py" line="204"/>
         <source>撤回营销同意</source>
         <translation>Withdraw marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="204"/>
+        <location filename="../../ui/widgets/labels.py" line="205"/>
         <source>导出个人信息</source>
         <translation>Export personal data</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="205"/>
+        <location filename="../../ui/widgets/labels.py" line="206"/>
         <source>删除个人信息（匿名化）</source>
         <translation>Personal data erased (anonymised)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="206"/>
+        <location filename="../../ui/widgets/labels.py" line="207"/>
         <source>按保留期限清除</source>
         <translation>Purged by the retention period</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="207"/>
+        <location filename="../../ui/widgets/labels.py" line="208"/>
         <source>修改员工资料</source>
         <translation>Edit staff details</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="208"/>
+        <location filename="../../ui/widgets/labels.py" line="209"/>
         <source>停用员工账号</source>
         <translation>Disable staff account</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="209"/>
+        <location filename="../../ui/widgets/labels.py" line="210"/>
         <source>启用员工账号</source>
         <translation>Re-enable staff account</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="210"/>
+        <location filename="../../ui/widgets/labels.py" line="211"/>
         <source>重置密码（临时密码）</source>
         <translation>Reset password (temporary)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="211"/>
+        <location filename="../../ui/widgets/labels.py" line="212"/>
         <source>修改密码</source>
         <translation>Change password</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="212"/>
+        <location filename="../../ui/widgets/labels.py" line="213"/>
         <source>修改密码失败（当前密码错误）</source>
         <translation>Password change refused (wrong current password)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="213"/>
+        <location filename="../../ui/widgets/labels.py" line="214"/>
         <source>设置 PIN</source>
         <translation>Set PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="214"/>
+        <location filename="../../ui/widgets/labels.py" line="215"/>
         <source>重置 PIN</source>
         <translation>Reset PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="215"/>
+        <location filename="../../ui/widgets/labels.py" line="216"/>
         <source>清除 PIN</source>
         <translation>Clear PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="216"/>
+        <location filename="../../ui/widgets/labels.py" line="217"/>
         <source>修改每周排班</source>
         <translation>Change weekly roster</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="217"/>
+        <location filename="../../ui/widgets/labels.py" line="218"/>
         <source>修改当天排班</source>
         <translation>Change roster day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="218"/>
+        <location filename="../../ui/widgets/labels.py" line="219"/>
         <source>修改门店资料</source>
         <translation>Edit store profile</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="219"/>
+        <location filename="../../ui/widgets/labels.py" line="220"/>
         <source>设置门店标志</source>
         <translation>Set store logo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="220"/>
+        <location filename="../../ui/widgets/labels.py" line="221"/>
         <source>移除门店标志</source>
         <translation>Remove store logo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="221"/>
+        <location filename="../../ui/widgets/labels.py" line="222"/>
         <source>排队客户分配给空闲顾问</source>
         <translation>Queued visitor given to a free consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="222"/>
+        <location filename="../../ui/widgets/labels.py" line="223"/>
         <source>修改客户资料</source>
         <translation>Customer details changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="223"/>
+        <location filename="../../ui/widgets/labels.py" line="224"/>
         <source>设置客户标签</source>
         <translation>Customer tag set</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="224"/>
+        <location filename="../../ui/widgets/labels.py" line="225"/>
         <source>登记线索</source>
         <translation>Lead recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="225"/>
+        <location filename="../../ui/widgets/labels.py" line="226"/>
         <source>分配线索</source>
         <translation>Lead assigned</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="226"/>
+        <location filename="../../ui/widgets/labels.py" line="227"/>
         <source>关闭线索</source>
         <translation>Lead closed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="227"/>
+        <location filename="../../ui/widgets/labels.py" line="228"/>
         <source>导入线索</source>
         <translation>Leads imported</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="228"/>
+        <location filename="../../ui/widgets/labels.py" line="229"/>
         <source>收车入库</source>
         <translation>Car taken into stock</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="229"/>
+        <location filename="../../ui/widgets/labels.py" line="230"/>
         <source>修改价格构成</source>
         <translation>Prices changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="230"/>
+        <location filename="../../ui/widgets/labels.py" line="231"/>
         <source>修改照片分类</source>
         <translation>Photos re-filed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="231"/>
+        <location filename="../../ui/widgets/labels.py" line="232"/>
         <source>附加第三方检测报告</source>
         <translation>Third-party report attached</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="232"/>
+        <location filename="../../ui/widgets/labels.py" line="233"/>
         <source>移除第三方检测报告</source>
         <translation>Third-party report removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="233"/>
+        <location filename="../../ui/widgets/labels.py" line="234"/>
         <source>添加事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry added</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="234"/>
+        <location filename="../../ui/widgets/labels.py" line="235"/>
         <source>修改事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="235"/>
+        <location filename="../../ui/widgets/labels.py" line="236"/>
         <source>删除事故/泡水/火烧记录</source>
         <translation>Accident/flood/fire entry removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="236"/>
+        <location filename="../../ui/widgets/labels.py" line="237"/>
         <source>添加保养记录</source>
         <translation>Maintenance entry added</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="237"/>
+        <location filename="../../ui/widgets/labels.py" line="238"/>
         <source>修改保养记录</source>
         <translation>Maintenance entry changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="238"/>
+        <location filename="../../ui/widgets/labels.py" line="239"/>
         <source>删除保养记录</source>
         <translation>Maintenance entry removed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="239"/>
+        <location filename="../../ui/widgets/labels.py" line="240"/>
         <source>修改岗位权限</source>
         <translation>Role permissions changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="240"/>
+        <location filename="../../ui/widgets/labels.py" line="241"/>
         <source>修改检测日</source>
         <translation>Inspection day changed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="241"/>
+        <location filename="../../ui/widgets/labels.py" line="242"/>
         <source>取消检测日</source>
         <translation>Inspection day cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="246"/>
+        <location filename="../../ui/widgets/labels.py" line="247"/>
         <source>用户名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="247"/>
         <location filename="../../ui/widgets/labels.py" line="248"/>
+        <location filename="../../ui/widgets/labels.py" line="249"/>
         <source>岗位</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="249"/>
+        <location filename="../../ui/widgets/labels.py" line="250"/>
         <source>修改项</source>
         <translation>Fields</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="250"/>
-        <location filename="../../ui/widgets/labels.py" line="310"/>
+        <location filename="../../ui/widgets/labels.py" line="251"/>
+        <location filename="../../ui/widgets/labels.py" line="311"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="251"/>
+        <location filename="../../ui/widgets/labels.py" line="252"/>
         <source>原为</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="252"/>
+        <location filename="../../ui/widgets/labels.py" line="253"/>
         <source>改为</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="253"/>
+        <location filename="../../ui/widgets/labels.py" line="254"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="255"/>
+        <location filename="../../ui/widgets/labels.py" line="256"/>
         <source>剩余次数</source>
         <translation>Attempts left</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="256"/>
+        <location filename="../../ui/widgets/labels.py" line="257"/>
         <source>分钟</source>
         <translation>Minutes</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="257"/>
-        <location filename="../../ui/widgets/labels.py" line="324"/>
+        <location filename="../../ui/widgets/labels.py" line="258"/>
+        <location filename="../../ui/widgets/labels.py" line="325"/>
         <source>编号</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="258"/>
+        <location filename="../../ui/widgets/labels.py" line="259"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="259"/>
+        <location filename="../../ui/widgets/labels.py" line="260"/>
         <source>预约码</source>
         <translation>Booking code</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="261"/>
+        <location filename="../../ui/widgets/labels.py" line="262"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="262"/>
+        <location filename="../../ui/widgets/labels.py" line="263"/>
         <source>合同号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="263"/>
+        <location filename="../../ui/widgets/labels.py" line="264"/>
         <source>原合同号</source>
         <translation>Original contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="264"/>
+        <location filename="../../ui/widgets/labels.py" line="265"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="265"/>
+        <location filename="../../ui/widgets/labels.py" line="266"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="266"/>
+        <location filename="../../ui/widgets/labels.py" line="267"/>
         <source>签署文本摘要</source>
         <translation>Signed text digest</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="267"/>
+        <location filename="../../ui/widgets/labels.py" line="268"/>
         <source>报告号</source>
         <translation>Report no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="268"/>
+        <location filename="../../ui/widgets/labels.py" line="269"/>
         <source>价格</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="269"/>
+        <location filename="../../ui/widgets/labels.py" line="270"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="270"/>
+        <location filename="../../ui/widgets/labels.py" line="271"/>
         <source>座位号</source>
         <translation>Seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="275"/>
+        <location filename="../../ui/widgets/labels.py" line="276"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="279"/>
+        <location filename="../../ui/widgets/labels.py" line="280"/>
         <source>回访</source>
         <translation>Follow-ups</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="280"/>
+        <location filename="../../ui/widgets/labels.py" line="281"/>
         <source>停止的营销回访</source>
         <translation>Sales calls stopped</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="281"/>
+        <location filename="../../ui/widgets/labels.py" line="282"/>
         <source>渠道</source>
         <translation>Channel</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="282"/>
+        <location filename="../../ui/widgets/labels.py" line="283"/>
         <source>导出内容</source>
         <translation>Exported</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="283"/>
+        <location filename="../../ui/widgets/labels.py" line="284"/>
         <source>依法保留</source>
         <translation>Kept by law</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="284"/>
+        <location filename="../../ui/widgets/labels.py" line="285"/>
         <source>已匿名化</source>
         <translation>Anonymised</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="285"/>
+        <location filename="../../ui/widgets/labels.py" line="286"/>
         <source>保留年数</source>
         <translation>Years kept</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="286"/>
+        <location filename="../../ui/widgets/labels.py" line="287"/>
         <source>意向等级</source>
         <translation>Intent</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="288"/>
+        <location filename="../../ui/widgets/labels.py" line="289"/>
         <source>里程日期</source>
         <translation>Mileage date</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="289"/>
+        <location filename="../../ui/widgets/labels.py" line="290"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="290"/>
+        <location filename="../../ui/widgets/labels.py" line="291"/>
         <source>战败原因</source>
         <translation>Lost-deal reason</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="291"/>
+        <location filename="../../ui/widgets/labels.py" line="292"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="293"/>
+        <location filename="../../ui/widgets/labels.py" line="294"/>
         <source>新增</source>
         <translation>Created</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="294"/>
+        <location filename="../../ui/widgets/labels.py" line="295"/>
         <source>合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="295"/>
+        <location filename="../../ui/widgets/labels.py" line="296"/>
         <source>无变化</source>
         <translation>Unchanged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="296"/>
+        <location filename="../../ui/widgets/labels.py" line="297"/>
         <source>拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="297"/>
+        <location filename="../../ui/widgets/labels.py" line="298"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="298"/>
+        <location filename="../../ui/widgets/labels.py" line="299"/>
         <source>启用</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="299"/>
+        <location filename="../../ui/widgets/labels.py" line="300"/>
         <source>收购方式</source>
         <translation>Acquisition</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="300"/>
+        <location filename="../../ui/widgets/labels.py" line="301"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="301"/>
+        <location filename="../../ui/widgets/labels.py" line="302"/>
         <source>工位</source>
         <translation>Bay</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="302"/>
+        <location filename="../../ui/widgets/labels.py" line="303"/>
         <source>工位数</source>
         <translation>Bays</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="304"/>
+        <location filename="../../ui/widgets/labels.py" line="305"/>
         <source>照片类别</source>
         <translation>Photo categories</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="305"/>
+        <location filename="../../ui/widgets/labels.py" line="306"/>
         <source>类别</source>
         <translation>Classes</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="306"/>
+        <location filename="../../ui/widgets/labels.py" line="307"/>
         <source>副本号</source>
         <translation>Copy no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="307"/>
+        <location filename="../../ui/widgets/labels.py" line="308"/>
         <source>成本价</source>
         <translation>Cost price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="308"/>
+        <location filename="../../ui/widgets/labels.py" line="309"/>
         <source>数量</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="309"/>
+        <location filename="../../ui/widgets/labels.py" line="310"/>
         <source>损伤</source>
         <translation>Damage</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="311"/>
+        <location filename="../../ui/widgets/labels.py" line="312"/>
         <source>条目</source>
         <translation>Entry</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="312"/>
+        <location filename="../../ui/widgets/labels.py" line="313"/>
         <source>检测日</source>
         <translation>Inspection day</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="313"/>
+        <location filename="../../ui/widgets/labels.py" line="314"/>
         <source>已补位</source>
         <translation>Seats filled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="314"/>
+        <location filename="../../ui/widgets/labels.py" line="315"/>
         <source>已标记</source>
         <translation>Flagged</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="315"/>
+        <location filename="../../ui/widgets/labels.py" line="316"/>
         <source>空出的座位</source>
         <translation>Seat freed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="316"/>
+        <location filename="../../ui/widgets/labels.py" line="317"/>
         <source>原版本</source>
         <translation>From revision</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="318"/>
+        <location filename="../../ui/widgets/labels.py" line="319"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="319"/>
+        <location filename="../../ui/widgets/labels.py" line="320"/>
         <source>自助机</source>
         <translation>Kiosk</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="321"/>
+        <location filename="../../ui/widgets/labels.py" line="322"/>
         <source>标价</source>
         <translation>List price</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="322"/>
+        <location filename="../../ui/widgets/labels.py" line="323"/>
         <source>营销同意</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="323"/>
+        <location filename="../../ui/widgets/labels.py" line="324"/>
         <source>已改期</source>
         <translation>Moved</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="325"/>
+        <location filename="../../ui/widgets/labels.py" line="326"/>
         <source>表显里程（公里）</source>
         <translation>Odometer (km)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="326"/>
+        <location filename="../../ui/widgets/labels.py" line="327"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="327"/>
+        <location filename="../../ui/widgets/labels.py" line="328"/>
         <source>页数</source>
         <translation>Pages</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="328"/>
+        <location filename="../../ui/widgets/labels.py" line="329"/>
         <source>权限</source>
         <translation>Permission</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="329"/>
+        <location filename="../../ui/widgets/labels.py" line="330"/>
         <source>导入模板</source>
         <translation>Import template</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="330"/>
+        <location filename="../../ui/widgets/labels.py" line="331"/>
         <source>候补转正</source>
         <translation>Promoted from wait list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="331"/>
+        <location filename="../../ui/widgets/labels.py" line="332"/>
         <source>重新编号</source>
         <translation>Renumbered</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="332"/>
+        <location filename="../../ui/widgets/labels.py" line="333"/>
         <source>已恢复</source>
         <translation>Restored</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="333"/>
+        <location filename="../../ui/widgets/labels.py" line="334"/>
         <source>版本</source>
         <translation>Revision</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="334"/>
+        <location filename="../../ui/widgets/labels.py" line="335"/>
         <source>评分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="335"/>
+        <location filename="../../ui/widgets/labels.py" line="336"/>
         <source>座位</source>
         <translation>Seat</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="336"/>
+        <location filename="../../ui/widgets/labels.py" line="337"/>
         <source>座位数</source>
         <translation>Seats</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="337"/>
+        <location filename="../../ui/widgets/labels.py" line="338"/>
         <source>待回电</source>
         <translation>To call back</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="338"/>
+        <location filename="../../ui/widgets/labels.py" line="339"/>
         <source>已更新</source>
         <translation>Updated</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="339"/>
+        <location filename="../../ui/widgets/labels.py" line="340"/>
         <source>途径</source>
         <translation>Via</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="340"/>
+        <location filename="../../ui/widgets/labels.py" line="341"/>
         <source>车架号</source>
         <translation>VIN</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="341"/>
+        <location filename="../../ui/widgets/labels.py" line="342"/>
         <source>车架号已核对</source>
         <translation>VIN confirmed</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="342"/>
+        <location filename="../../ui/widgets/labels.py" line="343"/>
         <source>到店序号</source>
         <translation>Visit no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="343"/>
+        <location filename="../../ui/widgets/labels.py" line="344"/>
         <source>候补</source>
         <translation>Wait list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="344"/>
+        <location filename="../../ui/widgets/labels.py" line="345"/>
         <source>跳过回访节奏</source>
         <translation>Cadence skipped</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="345"/>
+        <location filename="../../ui/widgets/labels.py" line="346"/>
         <source>索赔单号</source>
         <translation>Claim no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="346"/>
+        <location filename="../../ui/widgets/labels.py" line="347"/>
         <source>投诉编号</source>
         <translation>Complaint no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="347"/>
+        <location filename="../../ui/widgets/labels.py" line="348"/>
         <source>费用</source>
         <translation>Cost</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="348"/>
+        <location filename="../../ui/widgets/labels.py" line="349"/>
         <source>客户承担</source>
         <translation>Paid by customer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="349"/>
+        <location filename="../../ui/widgets/labels.py" line="350"/>
         <source>结论</source>
         <translation>Decision</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="350"/>
+        <location filename="../../ui/widgets/labels.py" line="351"/>
         <source>扣款</source>
         <translation>Deductions</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="351"/>
+        <location filename="../../ui/widgets/labels.py" line="352"/>
         <source>礼品</source>
         <translation>Gift</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="352"/>
+        <location filename="../../ui/widgets/labels.py" line="353"/>
         <source>逾期</source>
         <translation>Late</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="287"/>
-        <location filename="../../ui/widgets/labels.py" line="353"/>
+        <location filename="../../ui/widgets/labels.py" line="288"/>
+        <location filename="../../ui/widgets/labels.py" line="354"/>
         <source>里程（公里）</source>
         <translation>Mileage (km)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="354"/>
+        <location filename="../../ui/widgets/labels.py" line="355"/>
         <source>负责人</source>
         <translation>Owner</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="355"/>
+        <location filename="../../ui/widgets/labels.py" line="356"/>
         <source>部件</source>
         <translation>Part</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="356"/>
+        <location filename="../../ui/widgets/labels.py" line="357"/>
         <source>收车协议号</source>
         <translation>Purchase no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="357"/>
+        <location filename="../../ui/widgets/labels.py" line="358"/>
         <source>被推荐人</source>
         <translation>Referred</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="358"/>
+        <location filename="../../ui/widgets/labels.py" line="359"/>
         <source>推荐人</source>
         <translation>Referrer</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="359"/>
+        <location filename="../../ui/widgets/labels.py" line="360"/>
         <source>退款</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="360"/>
+        <location filename="../../ui/widgets/labels.py" line="361"/>
         <source>退车协议号</source>
         <translation>Return no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="361"/>
+        <location filename="../../ui/widgets/labels.py" line="362"/>
         <source>奖励</source>
         <translation>Reward</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="362"/>
+        <location filename="../../ui/widgets/labels.py" line="363"/>
         <source>满意度</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="363"/>
+        <location filename="../../ui/widgets/labels.py" line="364"/>
         <source>库存编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="364"/>
+        <location filename="../../ui/widgets/labels.py" line="365"/>
         <source>投诉类别</source>
         <translation>Topic</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="365"/>
+        <location filename="../../ui/widgets/labels.py" line="366"/>
         <source>在保修范围内</source>
         <translation>Within terms</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="369"/>
+        <location filename="../../ui/widgets/labels.py" line="370"/>
         <source>手机号</source>
         <translation>Mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="370"/>
+        <location filename="../../ui/widgets/labels.py" line="371"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="374"/>
+        <location filename="../../ui/widgets/labels.py" line="375"/>
         <source>员工</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="388"/>
+        <location filename="../../ui/widgets/labels.py" line="389"/>
         <source>回访节奏</source>
         <translation>Follow-up cadence</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="389"/>
+        <location filename="../../ui/widgets/labels.py" line="390"/>
         <source>保养间隔</source>
         <translation>Service interval</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="390"/>
+        <location filename="../../ui/widgets/labels.py" line="391"/>
         <source>推荐</source>
         <translation>Referral</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="391"/>
+        <location filename="../../ui/widgets/labels.py" line="392"/>
         <source>购车客户提醒名单</source>
         <translation>Buyer reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="397"/>
+        <location filename="../../ui/widgets/labels.py" line="398"/>
         <source>预约未到</source>
         <translation>Missed appointment</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="398"/>
+        <location filename="../../ui/widgets/labels.py" line="399"/>
         <source>连续两次未回应</source>
         <translation>Two calls unanswered</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="399"/>
+        <location filename="../../ui/widgets/labels.py" line="400"/>
         <source>A 级 15 天未联系</source>
         <translation>Grade A, silent 15 days</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="400"/>
+        <location filename="../../ui/widgets/labels.py" line="401"/>
         <source>意向金即将到期</source>
         <translation>Deposit about to lapse</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="450"/>
+        <location filename="../../ui/widgets/labels.py" line="451"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="254"/>
-        <location filename="../../ui/widgets/labels.py" line="375"/>
+        <location filename="../../ui/widgets/labels.py" line="255"/>
+        <location filename="../../ui/widgets/labels.py" line="376"/>
         <source>门店</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="380"/>
+        <location filename="../../ui/widgets/labels.py" line="381"/>
         <source>试驾提醒名单</source>
         <translation>Test-drive reminder list</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="292"/>
-        <location filename="../../ui/widgets/labels.py" line="381"/>
+        <location filename="../../ui/widgets/labels.py" line="293"/>
+        <location filename="../../ui/widgets/labels.py" line="382"/>
         <source>文件</source>
         <translation>Document</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="320"/>
-        <location filename="../../ui/widgets/labels.py" line="386"/>
+        <location filename="../../ui/widgets/labels.py" line="321"/>
+        <location filename="../../ui/widgets/labels.py" line="387"/>
         <source>线索</source>
         <translation>Lead</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="387"/>
+        <location filename="../../ui/widgets/labels.py" line="388"/>
         <source>客户标签</source>
         <translation>Customer tags</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="434"/>
+        <location filename="../../ui/widgets/labels.py" line="435"/>
         <source>{key}：{value}</source>
         <translation>{key}: {value}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="438"/>
+        <location filename="../../ui/widgets/labels.py" line="439"/>
         <source>，</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="272"/>
-        <location filename="../../ui/widgets/labels.py" line="376"/>
+        <location filename="../../ui/widgets/labels.py" line="273"/>
+        <location filename="../../ui/widgets/labels.py" line="377"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
@@ -12198,47 +12384,47 @@ Show the booking code or scan the QR code when you arrive.</translation>
         <translation>Group manager</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="260"/>
-        <location filename="../../ui/widgets/labels.py" line="271"/>
-        <location filename="../../ui/widgets/labels.py" line="303"/>
-        <location filename="../../ui/widgets/labels.py" line="377"/>
+        <location filename="../../ui/widgets/labels.py" line="261"/>
+        <location filename="../../ui/widgets/labels.py" line="272"/>
+        <location filename="../../ui/widgets/labels.py" line="304"/>
+        <location filename="../../ui/widgets/labels.py" line="378"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="273"/>
-        <location filename="../../ui/widgets/labels.py" line="378"/>
+        <location filename="../../ui/widgets/labels.py" line="274"/>
+        <location filename="../../ui/widgets/labels.py" line="379"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="274"/>
-        <location filename="../../ui/widgets/labels.py" line="379"/>
+        <location filename="../../ui/widgets/labels.py" line="275"/>
+        <location filename="../../ui/widgets/labels.py" line="380"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="277"/>
-        <location filename="../../ui/widgets/labels.py" line="382"/>
+        <location filename="../../ui/widgets/labels.py" line="278"/>
+        <location filename="../../ui/widgets/labels.py" line="383"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="278"/>
-        <location filename="../../ui/widgets/labels.py" line="383"/>
+        <location filename="../../ui/widgets/labels.py" line="279"/>
+        <location filename="../../ui/widgets/labels.py" line="384"/>
         <source>合同</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="163"/>
-        <location filename="../../ui/widgets/labels.py" line="384"/>
+        <location filename="../../ui/widgets/labels.py" line="164"/>
+        <location filename="../../ui/widgets/labels.py" line="385"/>
         <source>检测日报名</source>
         <translation>Inspection day registration</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/labels.py" line="276"/>
-        <location filename="../../ui/widgets/labels.py" line="317"/>
-        <location filename="../../ui/widgets/labels.py" line="385"/>
+        <location filename="../../ui/widgets/labels.py" line="277"/>
+        <location filename="../../ui/widgets/labels.py" line="318"/>
+        <location filename="../../ui/widgets/labels.py" line="386"/>
         <source>检测</source>
         <translation>Inspection</translation>
     </message>
@@ -16579,79 +16765,117 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>TargetsDialog</name>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="25"/>
+        <location filename="../../ui/dialogs/targets.py" line="31"/>
         <source>到店客流（批次/月）</source>
         <translation>Traffic (parties/month)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="26"/>
+        <location filename="../../ui/dialogs/targets.py" line="32"/>
         <source>试驾（次/月）</source>
         <translation>Test drives (per month)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="27"/>
+        <location filename="../../ui/dialogs/targets.py" line="33"/>
         <source>意向金（笔/月）</source>
         <translation>Deposits (per month)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="28"/>
+        <location filename="../../ui/dialogs/targets.py" line="34"/>
         <source>成交（台/月）</source>
         <translation>Deals (cars/month)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="29"/>
+        <location filename="../../ui/dialogs/targets.py" line="35"/>
         <source>成交率（%）</source>
         <translation>Conversion (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="30"/>
+        <location filename="../../ui/dialogs/targets.py" line="36"/>
         <source>回访率（%）</source>
         <translation>Follow-up rate (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="31"/>
+        <location filename="../../ui/dialogs/targets.py" line="37"/>
         <source>复购率（%）</source>
         <translation>Repurchase rate (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="42"/>
+        <location filename="../../ui/dialogs/targets.py" line="38"/>
+        <source>新客户（人/月）</source>
+        <translation>New customers (per month)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="39"/>
+        <source>试驾成交率（%）</source>
+        <translation>Test drive to deal (%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="40"/>
+        <source>线索及时响应率（%）</source>
+        <translation>Leads answered in time (%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="58"/>
         <source>经营目标</source>
         <translation>Targets</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="47"/>
+        <location filename="../../ui/dialogs/targets.py" line="63"/>
         <source>达到目标显示绿色，低于预警线显示红色，介于两者之间显示黄色。数量按月设定，看板按所选天数折算；填 0 表示不设。</source>
         <translation>Green at or above the target, red below the warning level, amber in between. Counts are per month, pro-rated to the days shown; 0 means not set.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="55"/>
+        <location filename="../../ui/dialogs/targets.py" line="71"/>
         <source>指标</source>
         <translation>Metric</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="56"/>
+        <location filename="../../ui/dialogs/targets.py" line="72"/>
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="57"/>
+        <location filename="../../ui/dialogs/targets.py" line="73"/>
+        <location filename="../../ui/dialogs/targets.py" line="137"/>
+        <location filename="../../ui/dialogs/targets.py" line="139"/>
         <source>预警线</source>
         <translation>Warning level</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="64"/>
+        <location filename="../../ui/dialogs/targets.py" line="80"/>
+        <location filename="../../ui/dialogs/targets.py" line="149"/>
         <source>不设</source>
         <translation>Not set</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="85"/>
+        <location filename="../../ui/dialogs/targets.py" line="104"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/targets.py" line="86"/>
+        <location filename="../../ui/dialogs/targets.py" line="105"/>
         <source>取消</source>
         <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="125"/>
+        <source>销售顾问个人目标（每月）</source>
+        <translation>Consultants&apos; personal targets (per month)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="135"/>
+        <source>销售顾问</source>
+        <translation>Consultant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="136"/>
+        <source>成交目标（台）</source>
+        <translation>Deals target (cars)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/targets.py" line="138"/>
+        <source>金额目标（元）</source>
+        <translation>Amount target (yuan)</translation>
     </message>
 </context>
 <context>

@@ -41,6 +41,32 @@ Definitions (the dealer's playbook, made exact):
   inspected), inspected, and bought in: a registration whose car (same VIN, or same
   plate when the registration has no VIN) entered our stock on or after the
   event's start.
+- **新客户 (new customers)**: customers whose first visit to the stores shown falls in
+  the range (a customer who came before, even years ago, is not new).
+- **渠道 (source channel)**: the customer's ``Customer.source_channel``, chosen once
+  when the record is made at their first visit: where the customer came from. The
+  visit's own channel says what brought that one visit (a returning customer may
+  book online) and would count one person under several channels. Per channel:
+  intent customers (as above) and deals (signed sales in the range) of customers from
+  it; conversion = deals / customers, so the channels add up to the headline figures.
+- **平台 (platform)**: ``Lead.platform`` of the leads linked to a customer
+  (``customer_id``). Per platform: intent customers in the range with such a lead,
+  and deals in the range of customers with such a lead. A customer who enquired on
+  two platforms counts under both.
+- **战败原因 (lost-deal reasons)**: reasons recorded at check-out on visits that
+  arrived in the range, plus reasons recorded on follow-ups closed (``done_at``) in
+  the range as lost; counted by their text.
+- **试驾成交率 (test drive to deal)**: of the customers who drove (as above) in the
+  range, the share who signed a sale (in any store of the group) at or after their
+  first drive in the range and before the range's end. Per consultant: the
+  customers that consultant drove.
+- **线索响应 (lead response)**, leads received in the range: median minutes from
+  ``received_at`` to ``first_contact_at`` over the answered ones; answered in time
+  (first contact no later than ``due_at``) out of the leads that were answered or
+  are overdue at ``now`` (a fresh lead not yet due counts for neither); and the
+  count still unanswered.
+- **成交金额 / 意向金金额**: sum of the signed sale prices, and of the deposits taken,
+  in the range.
 """
 
 from __future__ import annotations
@@ -66,7 +92,9 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.selectable import Alias
 
 from db.models import (
     Contract,
@@ -77,8 +105,10 @@ from db.models import (
     FollowUp,
     FollowUpStatus,
     InspectionEvent,
+    Lead,
     Registration,
     RegistrationStatus,
+    SourceChannel,
     Staff,
     TestDrive,
     TestDriveStatus,
@@ -121,10 +151,42 @@ class ConsultantFigures:
     test_drives: int
     deposits: int
     deals: int
+    deal_amount: Decimal = Decimal("0.00")  # signed sale prices, yuan
+    deposit_amount: Decimal = Decimal("0.00")  # deposits taken, yuan
+    drive_customers: int = 0  # customers this consultant drove in the range
+    drive_deals: int = 0  # ... of whom signed a sale after the drive
 
     @property
     def conversion(self) -> float | None:
         return self.deals / self.intent_customers if self.intent_customers else None
+
+    @property
+    def drive_to_deal(self) -> float | None:
+        return self.drive_deals / self.drive_customers if self.drive_customers else None
+
+
+@dataclass(frozen=True)
+class ChannelFigures:
+    """Conversion of one source channel (a ``SourceChannel`` value) or lead platform."""
+
+    key: str
+    customers: int  # intent customers in the range
+    deals: int  # signed sales in the range
+
+    @property
+    def conversion(self) -> float | None:
+        return self.deals / self.customers if self.customers else None
+
+
+@dataclass(frozen=True)
+class LostReasonCount:
+    reason: str
+    at_checkout: int  # visits
+    at_follow_up: int  # follow-ups closed as lost
+
+    @property
+    def total(self) -> int:
+        return self.at_checkout + self.at_follow_up
 
 
 @dataclass(frozen=True)
@@ -160,6 +222,15 @@ class RateFigure:
 
 
 @dataclass(frozen=True)
+class LeadResponse:
+    received: int
+    answered: int
+    unanswered: int
+    median_minutes: float | None  # over the answered ones
+    in_time: RateFigure  # answered by due_at / (answered + overdue)
+
+
+@dataclass(frozen=True)
 class RevisitByReason:
     reason: str  # contract_3d, contract_1m, ..., visit, follow_up
     done: int
@@ -188,6 +259,43 @@ class Dashboard:
     revisit: RateFigure
     revisit_by_reason: tuple[RevisitByReason, ...]
     repurchase: RateFigure
+    new_customers: int = 0
+    channels: tuple[ChannelFigures, ...] = ()
+    platforms: tuple[ChannelFigures, ...] = ()
+    lost_reasons: tuple[LostReasonCount, ...] = ()
+    drive_to_deal: RateFigure = RateFigure(0, 0)
+    lead_response: LeadResponse = LeadResponse(0, 0, 0, None, RateFigure(0, 0))
+    deal_amount: Decimal = Decimal("0.00")
+    deposit_amount: Decimal = Decimal("0.00")
+
+
+# --- index choice on SQLite ------------------------------------------------------------------
+
+
+class _IndexedBy(Alias):
+    """A table under an alias named after one of its indexes, which SQLite must use.
+
+    SQLite plans without statistics (the app never runs ANALYZE), so between the
+    primary key and a covering index on the same column it takes the primary key
+    and reads every row; ``INDEXED BY`` names the covering index. SQLAlchemy's
+    ``with_hint`` renders nothing on SQLite, hence this construct. Other databases
+    see a plain alias.
+    """
+
+    inherit_cache = True
+
+
+@compiles(_IndexedBy)
+def _compile_indexed_by(element: Any, compiler: Any, **kw: Any) -> str:
+    text = compiler.visit_alias(element, **kw)
+    if kw.get("asfrom") and compiler.dialect.name == "sqlite":
+        text += f" INDEXED BY {element.name}"
+    return text
+
+
+def _indexed(model: Any, index: str) -> Any:
+    """``model`` read through ``index`` on SQLite (the alias's name is the index's)."""
+    return aliased(model, _IndexedBy._construct(model.__table__, name=index))
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -262,11 +370,13 @@ def compute_dashboard(
     *,
     today: date,
     zone: tzinfo | None = None,
+    now: datetime | None = None,
 ) -> Dashboard:
     """All dashboard figures for the stores (``None``: every store) and local days given.
 
     ``today`` is the stores' current day: stock age is counted to it and follow-ups
-    due after it are not yet "due". See the module docstring for every definition.
+    due after it are not yet "due". ``now`` (default: the end of ``today``) decides
+    which unanswered leads are overdue. See the module docstring for every definition.
     """
     if end < start:
         raise ValidationError("report.range_reversed", "结束日期不能早于开始日期。")
@@ -276,23 +386,38 @@ def compute_dashboard(
     dialect = session.get_bind().dialect.name
     lo, hi = _bounds(start, end, zone)
     offset = _offset_seconds(zone, start)
+    if now is None:
+        now = _bounds(today, today, zone)[1]
 
     traffic_by_day, traffic_by_hour = _traffic(
         session, store_ids, lo, hi, start, end, dialect, offset
     )
-    # Over long ranges SQLite counts distinct customers fastest by reading the
-    # customer-ordered covering index whole, rather than sorting what a range gives.
+    # Over long ranges SQLite groups visits fastest by reading a covering index whole
+    # in the order it groups by, rather than sorting what a range of arrivals gives.
     scan = dialect == "sqlite" and (end - start).days > LONG_RANGE_DAYS
-    visitors, intent = _visit_customers(session, store_ids, lo, hi, scan)
+    people = _visit_customers(session, store_ids, lo, hi, scan)
     consultants = _consultants(session, store_ids, lo, hi, scan)
-    funnel = (FunnelStep("visit", visitors), *_funnel(session, store_ids, lo, hi))
+    drive_to_deal = _drive_to_deal(session, store_ids, lo, hi)
+    funnel = (
+        FunnelStep("visit", people.visitors),
+        FunnelStep("test_drive", drive_to_deal.denominator),  # the customers who drove
+        *_funnel(session, store_ids, lo, hi),
+    )
     deals = sum(c.deals for c in consultants)
+    channel_deals = _deals_by_channel(session, store_ids, lo, hi)
+    channels = tuple(
+        ChannelFigures(
+            c.value, people.intent_by_channel.get(c.value, 0), channel_deals.get(c.value, 0)
+        )
+        for c in SourceChannel
+        if people.intent_by_channel.get(c.value) or channel_deals.get(c.value)
+    )
     return Dashboard(
         start=start,
         end=end,
         today=today,
         visits=sum(d.visits for d in traffic_by_day),
-        intent_customers=intent,
+        intent_customers=people.intent,
         test_drives=sum(c.test_drives for c in consultants),
         deposits=sum(c.deposits for c in consultants),
         deals=deals,
@@ -302,10 +427,18 @@ def compute_dashboard(
         consultants=tuple(c for c in consultants if c.consultant_id is not None or c.visits),
         stock_age=_stock_age(session, store_ids, lo, hi, today, zone, dialect),
         inspection_days=_inspection_days(session, store_ids, start, end),
-        conversion=RateFigure(deals, intent),
+        conversion=RateFigure(deals, people.intent),
         revisit=_revisit_total(session, store_ids, start, min(end, today)),
         revisit_by_reason=_revisit_by_reason(session, store_ids, start, min(end, today)),
         repurchase=_repurchase(session, store_ids, lo, hi, dialect),
+        new_customers=people.new,
+        channels=channels,
+        platforms=_platforms(session, store_ids, lo, hi),
+        lost_reasons=_lost_reasons(session, store_ids, lo, hi),
+        drive_to_deal=drive_to_deal,
+        lead_response=_lead_response(session, store_ids, lo, hi, now, dialect),
+        deal_amount=_money(sum((c.deal_amount for c in consultants), Decimal(0))),
+        deposit_amount=_money(sum((c.deposit_amount for c in consultants), Decimal(0))),
     )
 
 
@@ -365,51 +498,298 @@ def _traffic(
     return tuple(days), tuple(by_hour)
 
 
+@dataclass(frozen=True)
+class _People:
+    visitors: int
+    intent: int
+    new: int
+    intent_by_channel: dict[str, int]
+
+
 def _visit_customers(
     session: Session,
     store_ids: Sequence[uuid.UUID] | None,
     lo: datetime,
     hi: datetime,
     scan: bool,
-) -> tuple[int, int]:
-    """Distinct customers who visited, and those of them who came to buy."""
-    in_range = (
-        _in_stores(Visit.store_id, store_ids),
-        Visit.arrived_at >= lo,
-        Visit.arrived_at < hi,
-    )
-    if session.get_bind().dialect.name != "sqlite":
-        # PostgreSQL hashes UUIDs quickly: COUNT(DISTINCT) beats grouping first.
-        intent_only = Visit.purpose.in_(INTENT_PURPOSES)
-        visitors, intent = session.execute(
-            select(
-                func.count(distinct(Visit.customer_id)),
-                func.count(distinct(case((intent_only, Visit.customer_id)))),
-            ).where(*in_range)
-        ).one()
-        return int(visitors or 0), int(intent or 0)
-    # SQLite sorts 32-character keys for DISTINCT; grouping in index order avoids it.
-    intent_flag = func.max(case((Visit.purpose.in_(INTENT_PURPOSES), 1), else_=0))
-    per_customer = (
-        select(Visit.customer_id, intent_flag.label("intent"))
-        .where(*in_range)
-        .group_by(Visit.customer_id)
-    )
+) -> _People:
+    """Distinct visitors, those who came to buy (per source channel) and the new ones.
+
+    One pass: the visits grouped per customer, joined to the customer for the channel.
+    """
     if scan:
-        per_customer = per_customer.with_hint(
-            Visit, "INDEXED BY ix_visits_customer_cover", "sqlite"
+        # SQLite, long range: read the customer-ordered covering index whole (no sort)
+        # up to the range's end; a customer is in the range if their last visit is, and
+        # new if their first one is. Cheaper than a lookup of earlier visits for each.
+        v = _indexed(Visit, "ix_visits_customer_cover")
+        in_range = v.arrived_at >= lo
+        per_customer = (
+            select(
+                v.customer_id.label("customer_id"),
+                func.max(case((and_(in_range, v.purpose.in_(INTENT_PURPOSES)), 1), else_=0)).label(
+                    "intent"
+                ),
+                case((func.min(v.arrived_at) >= lo, 1), else_=0).label("new"),
+            )
+            .where(_in_stores(v.store_id, store_ids), v.arrived_at < hi)
+            .group_by(v.customer_id)
+            .having(func.max(v.arrived_at) >= lo)
         )
-    inner = per_customer.subquery()
-    visitors, intent = session.execute(
-        select(func.count(), func.coalesce(func.sum(inner.c.intent), 0))
+    else:
+        earlier = _indexed(Visit, "ix_visits_customer_cover")  # a seek per customer
+        inner = (
+            select(
+                Visit.customer_id.label("customer_id"),
+                func.max(case((Visit.purpose.in_(INTENT_PURPOSES), 1), else_=0)).label("intent"),
+            )
+            .where(
+                _in_stores(Visit.store_id, store_ids),
+                Visit.arrived_at >= lo,
+                Visit.arrived_at < hi,
+            )
+            .group_by(Visit.customer_id)
+            .subquery()
+        )
+        came_before = (
+            select(earlier.id)
+            .where(
+                earlier.customer_id == inner.c.customer_id,
+                earlier.arrived_at < lo,
+                _in_stores(earlier.store_id, store_ids),
+            )
+            .exists()
+        )
+        per_customer = select(
+            inner.c.customer_id,
+            inner.c.intent,
+            case((came_before, 0), else_=1).label("new"),
+        )
+    people = per_customer.subquery()
+    customer = _indexed(Customer, "ix_customers_id_channel")  # the channel, not the row
+    rows = session.execute(
+        select(
+            customer.source_channel,
+            func.count(),
+            func.coalesce(func.sum(people.c.intent), 0),
+            func.coalesce(func.sum(people.c.new), 0),
+        )
+        .select_from(people)
+        .join(customer, customer.id == people.c.customer_id)
+        .group_by(customer.source_channel)
+    ).all()
+    by_channel = {_channel_key(channel): int(intent) for channel, _, intent, _ in rows}
+    return _People(
+        visitors=sum(int(n) for _, n, _, _ in rows),
+        intent=sum(by_channel.values()),
+        new=sum(int(new) for _, _, _, new in rows),
+        intent_by_channel=by_channel,
+    )
+
+
+def _channel_key(channel: Any) -> str:
+    return channel.value if isinstance(channel, SourceChannel) else str(channel)
+
+
+def _signed_sale_in(
+    store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime
+) -> tuple[ColumnElement[bool], ...]:
+    return (
+        _in_stores(Contract.store_id, store_ids),
+        Contract.signed_at >= lo,
+        Contract.signed_at < hi,
+        Contract.kind == ContractKind.SALE,
+        Contract.status == ContractStatus.SIGNED,
+    )
+
+
+def _deals_by_channel(
+    session: Session, store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime
+) -> dict[str, int]:
+    customer = _indexed(Customer, "ix_customers_id_channel")
+    rows = session.execute(
+        select(customer.source_channel, func.count())
+        .select_from(Contract)
+        .join(customer, customer.id == Contract.customer_id)
+        .where(*_signed_sale_in(store_ids, lo, hi))
+        .group_by(customer.source_channel)
+    ).all()
+    return {_channel_key(channel): int(n) for channel, n in rows}
+
+
+def _platforms(
+    session: Session, store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime
+) -> tuple[ChannelFigures, ...]:
+    """Intent customers and deals per platform of the leads linked to the customer."""
+    platform = func.trim(Lead.platform)
+    linked = (Lead.customer_id.is_not(None), func.trim(Lead.platform) != "")
+    visit = _indexed(Visit, "ix_visits_customer_cover")  # a seek per lead's customer
+    came_to_buy = (
+        select(visit.id)
+        .where(
+            visit.customer_id == Lead.customer_id,
+            _in_stores(visit.store_id, store_ids),
+            visit.arrived_at >= lo,
+            visit.arrived_at < hi,
+            visit.purpose.in_(INTENT_PURPOSES),
+        )
+        .exists()
+    )
+    customers = dict(
+        session.execute(
+            select(platform, func.count(distinct(Lead.customer_id)))
+            .where(*linked, came_to_buy)
+            .group_by(platform)
+        ).all()
+    )
+    deals = dict(
+        session.execute(
+            select(platform, func.count(distinct(Contract.id)))
+            .select_from(Contract)
+            .join(Lead, Lead.customer_id == Contract.customer_id)
+            .where(*linked, *_signed_sale_in(store_ids, lo, hi))
+            .group_by(platform)
+        ).all()
+    )
+    names = sorted(
+        set(customers) | set(deals),
+        key=lambda name: (-int(customers.get(name, 0)), -int(deals.get(name, 0)), name),
+    )
+    return tuple(
+        ChannelFigures(name, int(customers.get(name, 0)), int(deals.get(name, 0))) for name in names
+    )
+
+
+def _lost_reasons(
+    session: Session, store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime
+) -> tuple[LostReasonCount, ...]:
+    at_checkout = dict(
+        session.execute(
+            select(Visit.lost_reason, func.count())
+            .where(
+                Visit.lost_reason.is_not(None),
+                _in_stores(Visit.store_id, store_ids),
+                Visit.arrived_at >= lo,
+                Visit.arrived_at < hi,
+            )
+            .group_by(Visit.lost_reason)
+        ).all()
+    )
+    closed = (
+        select(FollowUp.lost_reason, func.count())
+        .where(
+            FollowUp.lost_reason.is_not(None),
+            FollowUp.done_at >= lo,
+            FollowUp.done_at < hi,
+        )
+        .group_by(FollowUp.lost_reason)
+    )
+    if store_ids is not None:  # follow-ups belong to the customer's store
+        closed = closed.join(Customer, Customer.id == FollowUp.customer_id).where(
+            Customer.store_id.in_(list(store_ids))
+        )
+    at_follow_up = dict(session.execute(closed).all())
+    reasons = [
+        LostReasonCount(reason, int(at_checkout.get(reason, 0)), int(at_follow_up.get(reason, 0)))
+        for reason in set(at_checkout) | set(at_follow_up)
+        if reason and reason.strip()
+    ]
+    reasons.sort(key=lambda r: (-r.total, r.reason))
+    return tuple(reasons)
+
+
+def _first_drives(
+    store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime, *by: Any
+) -> Any:
+    """Per customer (and ``by``): their first drive that went out in the range."""
+    return (
+        select(
+            *by,
+            TestDrive.customer_id.label("customer_id"),
+            func.min(TestDrive.slot_start).label("first"),
+        )
+        .where(
+            _in_stores(TestDrive.store_id, store_ids),
+            TestDrive.slot_start >= lo,
+            TestDrive.slot_start < hi,
+            TestDrive.status.in_(DRIVEN),
+        )
+        .group_by(*by, TestDrive.customer_id)
+        .subquery()
+    )
+
+
+def _bought_after(drives: Any, lo: datetime, hi: datetime) -> tuple[Any, Any]:
+    """(the drives joined to their customer's last sale in the range, 1 when it came at
+    or after the drive). A join on the few sales of the range, not a lookup per driver;
+    the sale may be in any store of the group."""
+    last = (
+        select(Contract.customer_id, func.max(Contract.signed_at).label("last"))
+        .where(*_signed_sale_in(None, lo, hi))
+        .group_by(Contract.customer_id)
+        .subquery()
+    )
+    joined = drives.outerjoin(last, last.c.customer_id == drives.c.customer_id)
+    return joined, case((last.c.last >= drives.c.first, 1), else_=0)
+
+
+def _drive_to_deal(
+    session: Session, store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime
+) -> RateFigure:
+    joined, bought = _bought_after(_first_drives(store_ids, lo, hi), lo, hi)
+    drove, signed = session.execute(
+        select(func.count(), func.coalesce(func.sum(bought), 0)).select_from(joined)
     ).one()
-    return int(visitors or 0), int(intent or 0)
+    return RateFigure(int(signed or 0), int(drove or 0))
+
+
+def _lead_response(
+    session: Session,
+    store_ids: Sequence[uuid.UUID] | None,
+    lo: datetime,
+    hi: datetime,
+    now: datetime,
+    dialect: str,
+) -> LeadResponse:
+    where = (
+        _in_stores(Lead.store_id, store_ids),
+        Lead.received_at >= lo,
+        Lead.received_at < hi,
+    )
+    answered_flag = Lead.first_contact_at.is_not(None)
+    received, answered, in_time, overdue = session.execute(
+        select(
+            func.count(),
+            func.count(Lead.first_contact_at),
+            func.count(case((Lead.first_contact_at <= Lead.due_at, 1))),
+            func.count(case((and_(Lead.first_contact_at.is_(None), Lead.due_at < now), 1))),
+        ).where(*where)
+    ).one()
+    received, answered = int(received or 0), int(answered or 0)
+    median = None
+    if answered:
+        minutes = _days_between(Lead.first_contact_at, Lead.received_at, dialect) * 1440.0
+        # The middle one (or the two middle ones) of the answered leads' minutes.
+        middle = session.scalars(
+            select(minutes)
+            .where(*where, answered_flag)
+            .order_by(minutes)
+            .offset((answered - 1) // 2)
+            .limit(2 - answered % 2)
+        ).all()
+        median = round(sum(float(m) for m in middle) / len(middle), 1)
+    return LeadResponse(
+        received=received,
+        answered=answered,
+        unanswered=received - answered,
+        median_minutes=median,
+        in_time=RateFigure(int(in_time or 0), answered + int(overdue or 0)),
+    )
 
 
 def _funnel(
     session: Session, store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime
 ) -> tuple[FunnelStep, ...]:
-    """The steps after the visit: customers who drove, left a deposit, signed."""
+    """The steps after the drive: customers who left a deposit, signed."""
 
     def customers(model: Any, at: Any, *extra: ColumnElement[bool]) -> int:
         return int(
@@ -422,9 +802,6 @@ def _funnel(
         )
 
     return (
-        FunnelStep(
-            "test_drive", customers(TestDrive, TestDrive.slot_start, TestDrive.status.in_(DRIVEN))
-        ),
         FunnelStep("deposit", customers(Deposit, Deposit.taken_at)),
         FunnelStep(
             "contract",
@@ -445,36 +822,28 @@ def _consultants(
     hi: datetime,
     scan: bool,
 ) -> list[ConsultantFigures]:
-    figures: dict[uuid.UUID | None, dict[str, int]] = {}
+    figures: dict[uuid.UUID | None, dict[str, Any]] = {}
 
     def add(rows: Any, *keys: str) -> None:
         for row in rows:
             entry = figures.setdefault(row[0], {})
             for key, value in zip(keys, row[1:], strict=True):
-                entry[key] = int(value or 0)
+                entry[key] = value if isinstance(value, Decimal) else int(value or 0)
 
-    in_range = (
-        _in_stores(Visit.store_id, store_ids),
-        Visit.arrived_at >= lo,
-        Visit.arrived_at < hi,
-    )
-    if session.get_bind().dialect.name != "sqlite":
-        intent_only = Visit.purpose.in_(INTENT_PURPOSES)
-        add(
-            session.execute(
-                select(
-                    Visit.consultant_id,
-                    func.count(),
-                    func.count(distinct(case((intent_only, Visit.customer_id)))),
-                )
-                .where(*in_range)
-                .group_by(Visit.consultant_id)
-            ),
-            "visits",
-            "intent_customers",
+    # SQLite, long range: the consultant-then-customer covering index (0022) gives each
+    # consultant's rows together, so the distinct customers are counted per consultant
+    # in small sets instead of sorting every (customer, consultant) pair.
+    v = _indexed(Visit, "ix_visits_consultant_cover") if scan else Visit
+    visits = (
+        select(
+            v.consultant_id,
+            func.count(),
+            func.count(distinct(case((v.purpose.in_(INTENT_PURPOSES), v.customer_id)))),
         )
-    else:
-        _sqlite_visits_by_consultant(session, in_range, scan, add)
+        .where(_in_stores(v.store_id, store_ids), v.arrived_at >= lo, v.arrived_at < hi)
+        .group_by(v.consultant_id)
+    )
+    add(session.execute(visits), "visits", "intent_customers")
     add(
         session.execute(
             select(TestDrive.consultant_id, func.count())
@@ -488,9 +857,20 @@ def _consultants(
         ),
         "test_drives",
     )
+    drives = _first_drives(store_ids, lo, hi, TestDrive.consultant_id.label("consultant_id"))
+    joined, bought = _bought_after(drives, lo, hi)
     add(
         session.execute(
-            select(Deposit.taken_by_id, func.count())
+            select(drives.c.consultant_id, func.count(), func.sum(bought))
+            .select_from(joined)
+            .group_by(drives.c.consultant_id)
+        ),
+        "drive_customers",
+        "drive_deals",
+    )
+    add(
+        session.execute(
+            select(Deposit.taken_by_id, func.count(), func.sum(Deposit.amount))
             .where(
                 _in_stores(Deposit.store_id, store_ids),
                 Deposit.taken_at >= lo,
@@ -499,20 +879,16 @@ def _consultants(
             .group_by(Deposit.taken_by_id)
         ),
         "deposits",
+        "deposit_amount",
     )
     add(
         session.execute(
-            select(Contract.consultant_id, func.count())
-            .where(
-                _in_stores(Contract.store_id, store_ids),
-                Contract.signed_at >= lo,
-                Contract.signed_at < hi,
-                Contract.kind == ContractKind.SALE,
-                Contract.status == ContractStatus.SIGNED,
-            )
+            select(Contract.consultant_id, func.count(), func.sum(Contract.price))
+            .where(*_signed_sale_in(store_ids, lo, hi))
             .group_by(Contract.consultant_id)
         ),
         "deals",
+        "deal_amount",
     )
     ids = [key for key in figures if key is not None]
     names: dict[uuid.UUID, str] = {}
@@ -529,43 +905,16 @@ def _consultants(
             test_drives=values.get("test_drives", 0),
             deposits=values.get("deposits", 0),
             deals=values.get("deals", 0),
+            deal_amount=_money(values.get("deal_amount")),
+            deposit_amount=_money(values.get("deposit_amount")),
+            drive_customers=values.get("drive_customers", 0),
+            drive_deals=values.get("drive_deals", 0),
         )
         for key, values in figures.items()
     ]
     # Most deals first; unassigned visits last.
     result.sort(key=lambda c: (c.consultant_id is None, -c.deals, -c.visits, c.name))
     return result
-
-
-def _sqlite_visits_by_consultant(
-    session: Session, in_range: tuple[ColumnElement[bool], ...], scan: bool, add: Any
-) -> None:
-    """Visits and intent customers per consultant, for SQLite."""
-    # Visits and intent customers per consultant in one pass: group by (customer,
-    # consultant) in the order of the customer-first index, then sum per consultant.
-    intent_flag = func.max(case((Visit.purpose.in_(INTENT_PURPOSES), 1), else_=0))
-    pairs = (
-        select(
-            Visit.customer_id,
-            Visit.consultant_id,
-            func.count().label("visits"),
-            intent_flag.label("intent"),
-        )
-        .where(*in_range)
-        .group_by(Visit.customer_id, Visit.consultant_id)
-    )
-    if scan:
-        pairs = pairs.with_hint(Visit, "INDEXED BY ix_visits_customer_cover", "sqlite")
-    inner = pairs.subquery()
-    add(
-        session.execute(
-            select(
-                inner.c.consultant_id, func.sum(inner.c.visits), func.sum(inner.c.intent)
-            ).group_by(inner.c.consultant_id)
-        ),
-        "visits",
-        "intent_customers",
-    )
 
 
 def _stock_age(
@@ -803,17 +1152,32 @@ def chart_rows(dashboard: Dashboard, chart: str) -> tuple[list[str], list[list[A
         names = {"visit": "到店", "test_drive": "试驾", "deposit": "意向金", "contract": "成交"}
         return ["环节", "客户数"], [[names[s.key], s.customers] for s in dashboard.funnel]
     if chart == "consultants":
-        return ["销售顾问", "到店", "意向客户", "试驾", "意向金", "成交", "成交率"], [
+        header = ["销售顾问", "到店", "意向客户", "试驾", "意向金", "意向金金额（元）", "成交"]
+        header += ["成交金额（元）", "成交率", "试驾成交率"]
+        return header, [
             [
                 c.name or "未分配",
                 c.visits,
                 c.intent_customers,
                 c.test_drives,
                 c.deposits,
+                str(c.deposit_amount),
                 c.deals,
+                str(c.deal_amount),
                 _percent(c.conversion),
+                _percent(c.drive_to_deal),
             ]
             for c in dashboard.consultants
+        ]
+    if chart in ("channels", "platforms"):
+        rows_of = dashboard.channels if chart == "channels" else dashboard.platforms
+        names = CHANNEL_NAMES if chart == "channels" else {}
+        return ["来源渠道" if chart == "channels" else "线索平台", "意向客户", "成交", "成交率"], [
+            [names.get(c.key, c.key), c.customers, c.deals, _percent(c.conversion)] for c in rows_of
+        ]
+    if chart == "lost_reasons":
+        return ["战败原因", "离店时", "回访时", "合计"], [
+            [r.reason, r.at_checkout, r.at_follow_up, r.total] for r in dashboard.lost_reasons
         ]
     if chart == "stock_age":
         return ["库龄（天）", "在库车辆", "平均标价（元）", "期间售出", "平均让价（元）"], [
@@ -837,6 +1201,8 @@ def chart_rows(dashboard: Dashboard, chart: str) -> tuple[list[str], list[list[A
             ("成交率", dashboard.conversion),
             ("回访率", dashboard.revisit),
             ("复购率", dashboard.repurchase),
+            ("试驾成交率", dashboard.drive_to_deal),
+            ("线索及时响应率", dashboard.lead_response.in_time),
         ):
             rows.append([label, figure.numerator, figure.denominator, _percent(figure.rate)])
         return ["指标", "分子", "分母", "比率"], rows
@@ -851,7 +1217,19 @@ CHARTS = (
     "stock_age",
     "inspection_days",
     "rates",
+    "channels",
+    "platforms",
+    "lost_reasons",
 )
+CHANNEL_NAMES = {
+    "walk_in": "自然到店",
+    "online_booking": "线上预约",
+    "referral": "老客户介绍",
+    "short_video": "短视频",
+    "listing_platform": "二手车平台",
+    "phone": "电话咨询",
+    "other": "其他",
+}
 
 
 def _percent(rate: float | None) -> str:

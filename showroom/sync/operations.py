@@ -449,6 +449,10 @@ def _save_targets(session: Session, data: dict[str, Any]) -> tuple[Any, str]:
         session,
         user_from_payload(data["user"]),
         [(r["metric"], r.get("target"), r.get("warning")) for r in data["targets"]],
+        [
+            (uuid.UUID(r["staff_id"]), r["metric"], r.get("target"), r.get("warning"))
+            for r in data.get("consultants", [])
+        ],
     )
     return saved, "经营目标已保存"
 

@@ -386,8 +386,10 @@ def test_every_chart_exports_as_csv_with_chinese_headers(
     path = tmp_path / "c.csv"
     write_csv(str(path), header, rows)
     text = path.read_bytes().decode("utf-8-sig")
-    assert text.splitlines()[0] == "销售顾问,到店,意向客户,试驾,意向金,成交,成交率"
-    assert "孙顾问,3,2,2,1,1,50.0%" in text.splitlines()
+    assert text.splitlines()[0] == (
+        "销售顾问,到店,意向客户,试驾,意向金,意向金金额（元）,成交,成交金额（元）,成交率,试驾成交率"
+    )
+    assert "孙顾问,3,2,2,1,5000.00,1,95000.00,50.0%,50.0%" in text.splitlines()
 
 
 def test_a_long_range_reads_the_covering_index_and_counts_the_same(

@@ -21,6 +21,7 @@ from ui.i18n import install_translators
 from ui.screens.audit import AuditScreen
 from ui.screens.board import BoardScreen
 from ui.screens.customers import CustomersScreen
+from ui.screens.dashboard import DashboardScreen
 from ui.screens.deals import DealsScreen
 from ui.screens.follow_ups import FollowUpsScreen
 from ui.screens.inventory import InventoryScreen
@@ -38,6 +39,7 @@ SCREENS = {
     "test_drives": TestDrivesScreen,
     "audit": AuditScreen,
     "staff": StaffScreen,
+    "dashboard": DashboardScreen,  # the consultants' table with amounts and targets
 }
 SHOTS = Path(os.environ.get("SHOWROOM_SHOTS", "")) if os.environ.get("SHOWROOM_SHOTS") else None
 

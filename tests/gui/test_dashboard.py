@@ -26,7 +26,7 @@ from db.models import (
 )
 from showroom.clock import utcnow
 from showroom.context import AppContext
-from showroom.services import auth
+from showroom.services import auth, targets
 from showroom.services.reports import CHARTS
 from showroom.users import StaffUser
 from ui.screens.dashboard import PRESETS, DashboardScreen
@@ -124,7 +124,8 @@ def test_every_chart_is_drawn_with_a_chinese_title(qtbot, gui_context, runner, a
     # No inspection day in the range: said in words, not an empty frame.
     texts = [t.get_text() for t in screen.charts["inspection_days"].figure.axes[0].texts]
     assert texts == ["所选时间内没有透明检测日"]
-    assert len(screen.charts["rates"].figure.axes[0].patches) == 3
+    # 成交率, 回访率, 复购率, 试驾成交率, 线索及时响应率
+    assert len(screen.charts["rates"].figure.axes[0].patches) == 5
     # A few visits still count in whole visits: no 0.5 on the axis.
     for key in ("traffic_day", "traffic_hour", "consultants", "stock_age"):
         axis = screen.charts[key].figure.axes[0]
@@ -192,3 +193,62 @@ def test_the_manager_sets_targets_and_the_cards_turn_green_or_red(
     rates = screen.charts["rates"].figure.axes[0]
     assert len(rates.lines) == 1  # the conversion target's dashed line
     assert len(screen.charts["traffic_day"].figure.axes[0].lines) == 1  # the daily target
+
+
+def test_the_new_figures_show_on_cards_charts_and_the_consultants_table(
+    qtbot, gui_context, runner, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    _some_business(gui_context)
+    with gui_context.database.write() as s:
+        sales = s.scalars(select(Staff).where(Staff.username == "sales1")).one()
+        for c in s.scalars(select(Customer).where(Customer.name.like("测试客户%"))):
+            c.source_channel = SourceChannel.SHORT_VIDEO
+        first = s.scalars(select(Visit).where(Visit.visit_no == "V2")).one()
+        first.lost_reason = "价格太高"
+        sales_id = sales.id
+    manager = _manager(gui_context, accounts)
+    with gui_context.database.write() as s:
+        targets.save_targets(s, manager, [], [(sales_id, "deals", 30, 15)])
+    screen = _screen(qtbot, gui_context, runner, accounts)
+    assert screen.kpis["new_customers"].value_label.text() == "3"
+    assert screen.kpis["deal_amount"].value_label.text() == "¥97,000"
+    channels = screen.charts["channels"].figure.axes[0]
+    assert [t.get_text() for t in channels.get_yticklabels()] == ["短视频"]
+    assert any("3 / 1  33.3%" in t.get_text() for t in channels.texts)
+    lost = screen.charts["lost_reasons"].figure.axes[0]
+    assert [t.get_text() for t in lost.get_yticklabels()] == ["价格太高"]
+    platforms = screen.charts["platforms"].figure.axes[0]
+    assert [t.get_text() for t in platforms.texts] == ["所选时间内没有来自线索平台的客户"]
+    table = screen.consultant_table
+    assert table.rowCount() == 1
+    row = [table.item(0, n).text() for n in range(table.columnCount())]
+    assert row[0] == "孙顾问" and row[6] == "1" and row[7] == "¥97,000"
+    # 30 deals a month over 30 days is 30: one deal is below the warning level, red.
+    assert row[10] == "目标 30"
+    assert table.item(0, 6).foreground().color().name() == "#c62828"
+
+
+def test_the_targets_dialog_stores_consultant_targets(qtbot, gui_context, runner, accounts) -> None:  # type: ignore[no-untyped-def]
+    screen = _screen(qtbot, gui_context, runner, accounts)
+    screen.open_targets()
+    qtbot.waitUntil(lambda: screen.targets_dialog is not None and screen.targets_dialog.isVisible())
+    dialog = screen.targets_dialog
+    assert dialog is not None
+    with gui_context.database.read() as s:
+        sales_id = s.scalars(select(Staff.id).where(Staff.username == "sales1")).one()
+    target, warning = dialog.personal_rows[(sales_id, "amount")]
+    target.setValue(2_000_000)
+    warning.setValue(1_000_000)
+    dialog.rows["new_customers"][0].setValue(80)
+    dialog.accept()
+
+    def saved() -> bool:
+        with gui_context.database.read() as s:
+            personal = targets.list_consultant_targets(s, None)
+            store = targets.list_targets(s, None)
+        return sales_id in personal and "new_customers" in store
+
+    qtbot.waitUntil(saved, timeout=5000)
+    with gui_context.database.read() as s:
+        amount = targets.list_consultant_targets(s, None)[sales_id]["amount"]
+    assert (amount.target, amount.warning) == (2_000_000.0, 1_000_000.0)

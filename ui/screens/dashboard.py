@@ -1,4 +1,6 @@
-"""经营看板 (manager): traffic, funnel, consultants, stock age, inspection days, rates.
+"""经营看板 (manager): traffic, funnel, channels and platforms, consultants (chart and a
+table with amounts and personal targets), lost-deal reasons, stock age, inspection
+days, rates.
 
 All figures come from one service call (``reports.compute_dashboard``) run off the
 UI thread; while it runs the filter bar is disabled and a busy bar shows, and a
@@ -15,17 +17,21 @@ from typing import TYPE_CHECKING, ClassVar
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
     QWidget,
 )
 
@@ -45,23 +51,54 @@ from ui.tasks import TaskRunner
 from ui.widgets.cards import FigureCard
 from ui.widgets.charts import ChartCard, empty_message
 from ui.widgets.icons import icon
+from ui.widgets.labels import SOURCE_CHANNELS
+from ui.widgets.labels import label as code_label
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+Loaded = tuple[
+    int, Dashboard, dict[str, targets.Verdict], dict[uuid.UUID, dict[str, targets.Verdict]]
+]
+TargetsData = tuple[
+    dict[str, targets.Target],
+    list[tuple[uuid.UUID, str]],
+    dict[uuid.UUID, dict[str, targets.Target]],
+]
 PRESETS = ("today", "week", "month", "last30", "year", "custom")
 TONES = {targets.GOOD: "success", targets.WATCH: "warning", targets.BAD: "danger"}
 CHART_COLUMNS = 2
-# (row, column, column span) in the chart grid; row 0 holds the figure cards.
+# (row, column, column span) in the chart grid; rows 0 and 1 hold the figure cards,
+# row 6 the consultants' table.
 CHART_PLACES = {
-    "traffic_day": (1, 0, 1),
-    "traffic_hour": (1, 1, 1),
-    "funnel": (2, 0, 1),
-    "rates": (2, 1, 1),
-    "consultants": (3, 0, 2),
-    "stock_age": (4, 0, 1),
-    "inspection_days": (4, 1, 1),
+    "traffic_day": (2, 0, 1),
+    "traffic_hour": (2, 1, 1),
+    "funnel": (3, 0, 1),
+    "rates": (3, 1, 1),
+    "channels": (4, 0, 1),
+    "platforms": (4, 1, 1),
+    "consultants": (5, 0, 2),
+    "lost_reasons": (7, 0, 1),
+    "stock_age": (7, 1, 1),
+    "inspection_days": (8, 0, 1),
 }
+TABLE_ROW = 6
+CELL_TONES = {targets.GOOD: "#2e7d32", targets.WATCH: "#b26a00", targets.BAD: "#c62828"}
+# The consultants' table: header (source text, context DashboardScreen).
+TABLE_COLUMNS = (
+    QT_TRANSLATE_NOOP("DashboardScreen", "销售顾问"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "到店"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "意向客户"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "试驾"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "意向金"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "意向金金额"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "成交"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "成交金额"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "成交率"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "试驾成交率"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "成交目标"),
+    QT_TRANSLATE_NOOP("DashboardScreen", "金额目标"),
+)
 
 
 def preset_range(preset: str, today: date) -> tuple[date, date]:
@@ -81,6 +118,10 @@ def preset_range(preset: str, today: date) -> tuple[date, date]:
 
 def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _yuan(amount: object) -> str:
+    return f"¥{float(str(amount)):,.0f}"
 
 
 def _qdate(day: date) -> QDate:
@@ -108,6 +149,7 @@ class DashboardScreen(Screen):
         self.zone = store_zone(None)
         self.dashboard: Dashboard | None = None
         self.verdicts: dict[str, targets.Verdict] = {}
+        self.consultant_verdicts: dict[uuid.UUID, dict[str, targets.Verdict]] = {}
         self.targets_dialog: TargetsDialog | None = None
         self._request = 0
         self._stores: list[StoreInfo] = []
@@ -192,6 +234,19 @@ class DashboardScreen(Screen):
             self.kpis[key] = card
             kpi_row.addWidget(card)
         grid.addLayout(kpi_row, 0, 0, 1, CHART_COLUMNS)
+        more_row = QHBoxLayout()
+        more_row.setSpacing(14)
+        for key, title, icon_name in (
+            ("new_customers", self.tr("新客户"), "user"),
+            ("drive_to_deal", self.tr("试驾成交率"), "car"),
+            ("lead_in_time", self.tr("线索及时响应率"), "phone"),
+            ("deal_amount", self.tr("成交金额"), "money"),
+        ):
+            card = FigureCard(title, icon_name, inner)
+            card.setMinimumHeight(112)
+            self.kpis[key] = card
+            more_row.addWidget(card)
+        grid.addLayout(more_row, 1, 0, 1, CHART_COLUMNS)
 
         self.charts: dict[str, ChartCard] = {}
         titles = {
@@ -201,7 +256,10 @@ class DashboardScreen(Screen):
             "consultants": self.tr("销售顾问对比"),
             "stock_age": self.tr("库龄分布"),
             "inspection_days": self.tr("透明检测日"),
-            "rates": self.tr("成交率 · 回访率 · 复购率"),
+            "rates": self.tr("关键比率"),
+            "channels": self.tr("来源渠道转化"),
+            "platforms": self.tr("线索平台转化"),
+            "lost_reasons": self.tr("战败原因"),
         }
         for key in reports.CHARTS:
             chart = ChartCard(key, titles[key], inner)
@@ -210,6 +268,19 @@ class DashboardScreen(Screen):
             self.charts[key] = chart
             row, column, span = CHART_PLACES[key]
             grid.addWidget(chart, row, column, 1, span)
+        self.consultant_table = QTableWidget(0, len(TABLE_COLUMNS), inner)
+        self.consultant_table.setObjectName("ConsultantTable")
+        self.consultant_table.setHorizontalHeaderLabels(
+            [QCoreApplication.translate("DashboardScreen", text) for text in TABLE_COLUMNS]
+        )
+        self.consultant_table.verticalHeader().hide()
+        self.consultant_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.consultant_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        header = self.consultant_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.consultant_table.setMinimumHeight(260)
+        grid.addWidget(self.consultant_table, TABLE_ROW, 0, 1, CHART_COLUMNS)
         for column in range(CHART_COLUMNS):
             grid.setColumnStretch(column, 1)
         scroll.setWidget(inner)
@@ -283,12 +354,18 @@ class DashboardScreen(Screen):
         request = self._request
         self._set_busy(True)
 
-        def work(session: Session) -> tuple[int, Dashboard, dict[str, targets.Verdict]]:
+        def work(session: Session) -> Loaded:
             dashboard = reports.compute_dashboard(
-                session, store_ids, start, end, today=today, zone=zone
+                session, store_ids, start, end, today=today, zone=zone, now=utcnow()
             )
             goals = targets.list_targets(session, store_ids)
-            return request, dashboard, targets.evaluate(dashboard, goals)
+            personal = targets.list_consultant_targets(session, store_ids)
+            return (
+                request,
+                dashboard,
+                targets.evaluate(dashboard, goals),
+                targets.evaluate_consultants(dashboard, personal),
+            )
 
         self.runner.read(work, self._on_loaded, self._on_failed)
 
@@ -304,14 +381,15 @@ class DashboardScreen(Screen):
         self.error_label.setText(report_failure(exc))
         self.error_label.show()
 
-    def _on_loaded(self, result: tuple[int, Dashboard, dict[str, targets.Verdict]]) -> None:
-        request, dashboard, verdicts = result
+    def _on_loaded(self, result: Loaded) -> None:
+        request, dashboard, verdicts, personal = result
         if request != self._request:
             return  # the filters changed while this was computing
         self._set_busy(False)
         self.error_label.hide()
         self.dashboard = dashboard
         self.verdicts = verdicts
+        self.consultant_verdicts = personal
         self.status_label.setText(
             self.tr("{start} 至 {end}").format(
                 start=dashboard.start.isoformat(), end=dashboard.end.isoformat()
@@ -334,6 +412,16 @@ class DashboardScreen(Screen):
             self.tr("收购：报名车辆（同车架号，无车架号时同车牌）在检测日后入库。"),
         )
         self.charts["rates"].draw(lambda f: self._paint_rates(f, dashboard))
+        self.charts["channels"].draw(
+            lambda f: self._paint_channels(f, dashboard.channels, True),
+            self.tr("渠道为客户建档时登记的来源；成交率 = 成交 / 意向客户。"),
+        )
+        self.charts["platforms"].draw(
+            lambda f: self._paint_channels(f, dashboard.platforms, False),
+            self.tr("平台为客户到店前在该平台留下的线索；同一客户在多个平台留线索时各计一次。"),
+        )
+        self.charts["lost_reasons"].draw(lambda f: self._paint_lost_reasons(f, dashboard))
+        self._fill_consultant_table(dashboard)
 
     def _show_kpis(self, d: Dashboard) -> None:
         self.kpis["visits"].set_value(f"{d.visits:,}", "primary")
@@ -349,19 +437,56 @@ class DashboardScreen(Screen):
         ):
             self.kpis[key].set_value(_percent(figure.rate))
             self.kpis[key].set_detail(detail.format(n=figure.numerator, d=figure.denominator))
+        self.kpis["new_customers"].set_value(f"{d.new_customers:,}", "primary")
+        self.kpis["new_customers"].set_detail(
+            self.tr("首次到店 · 到店客户 {n}").format(n=d.funnel[0].customers if d.funnel else 0)
+        )
+        self.kpis["drive_to_deal"].set_value(_percent(d.drive_to_deal.rate))
+        self.kpis["drive_to_deal"].set_detail(
+            self.tr("试驾后成交 {n} / 试驾客户 {d}").format(
+                n=d.drive_to_deal.numerator, d=d.drive_to_deal.denominator
+            )
+        )
+        lead = d.lead_response
+        self.kpis["lead_in_time"].set_value(_percent(lead.in_time.rate))
+        median = (
+            self.tr("中位 {m:g} 分钟").format(m=lead.median_minutes)
+            if lead.median_minutes is not None
+            else self.tr("中位 —")
+        )
+        self.kpis["lead_in_time"].set_detail(
+            self.tr("线索 {r} · {median} · 未响应 {u}").format(
+                r=lead.received, median=median, u=lead.unanswered
+            )
+        )
+        self.kpis["deal_amount"].set_value(_yuan(d.deal_amount), "primary")
+        self.kpis["deal_amount"].set_detail(
+            self.tr("成交 {n} 台 · 意向金 {deposits}").format(
+                n=d.deals, deposits=_yuan(d.deposit_amount)
+            )
+        )
         # Against the manager's targets: green at or above, red below the warning level.
-        for key in ("visits", "conversion", "revisit", "repurchase"):
+        for key in (
+            "visits",
+            "conversion",
+            "revisit",
+            "repurchase",
+            "new_customers",
+            "drive_to_deal",
+            "lead_in_time",
+        ):
             verdict, card = self.verdicts.get(key), self.kpis[key]
             if verdict is None:
                 continue  # no target: the card keeps its plain look
             tone = TONES[verdict.status] if verdict.status else ""
             if tone:  # no figure (nothing due): the plain look, the target still said
                 card.set_value(card.value_label.text(), tone)
-            goal = (
-                self.tr("目标 {t:g}%").format(t=verdict.target)
-                if key != "visits"
-                else self.tr("目标 {t:g} 批").format(t=verdict.target)
-            )
+            if key == "visits":
+                goal = self.tr("目标 {t:g} 批").format(t=verdict.target)
+            elif key == "new_customers":
+                goal = self.tr("目标 {t:g} 人").format(t=verdict.target)
+            else:
+                goal = self.tr("目标 {t:g}%").format(t=verdict.target)
             if verdict.warning is not None:
                 goal += self.tr(" · 预警 {w:g}").format(w=verdict.warning)
             card.set_detail(card.detail_label.text() + "\n" + goal, tone)
@@ -535,15 +660,19 @@ class DashboardScreen(Screen):
             (self.tr("成交率"), d.conversion, self.tr("成交 / 意向客户")),
             (self.tr("回访率"), d.revisit, self.tr("已回访 / 应回访")),
             (self.tr("复购率"), d.repurchase, self.tr("一年内再购 / 购车客户")),
+            (self.tr("试驾成交率"), d.drive_to_deal, self.tr("试驾后成交 / 试驾客户")),
+            (self.tr("线索及时响应率"), d.lead_response.in_time, self.tr("及时 / 应响应")),
         )
         positions = list(range(len(rows)))[::-1]
         values = [(figure.rate or 0) * 100 for _, figure, _ in rows]
-        ax.barh(positions, values, color=["#1f4e79", "#2e7d32", "#f5b301"], height=0.55)
+        colours = ["#1f4e79", "#2e7d32", "#f5b301", "#3d6f9e", "#8e5bb5"]
+        ax.barh(positions, values, color=colours, height=0.55)
         ax.set_yticks(positions, [label for label, _, _ in rows])
         ax.set_xlim(0, 115)
         ax.grid(False)
         ax.grid(True, axis="x", color="#e9edf2")
-        for pos, key in zip(positions, ("conversion", "revisit", "repurchase"), strict=True):
+        keys = ("conversion", "revisit", "repurchase", "drive_to_deal", "lead_in_time")
+        for pos, key in zip(positions, keys, strict=True):
             verdict = self.verdicts.get(key)
             if verdict is not None:  # the target as a red dashed line across its bar
                 ax.plot(
@@ -561,6 +690,120 @@ class DashboardScreen(Screen):
                 va="center",
                 fontsize=9,
             )
+
+    def _paint_channels(
+        self, figure: Figure, rows: tuple[reports.ChannelFigures, ...], channels: bool
+    ) -> None:
+        ax = figure.add_subplot()
+        ax.set_title(
+            self.tr("按来源渠道：意向客户、成交与成交率")
+            if channels
+            else self.tr("按线索平台：意向客户、成交与成交率")
+        )
+        shown = list(rows)[:8]
+        if not shown:
+            empty_message(
+                ax,
+                self.tr("所选时间内没有意向客户")
+                if channels
+                else self.tr("所选时间内没有来自线索平台的客户"),
+            )
+            return
+        names = [code_label(SOURCE_CHANNELS, r.key) if channels else r.key for r in shown]
+        positions = list(range(len(shown)))[::-1]
+        customers = [r.customers for r in shown]
+        deals = [r.deals for r in shown]
+        ax.barh(
+            [p + 0.2 for p in positions],
+            customers,
+            0.38,
+            color="#1f4e79",
+            label=self.tr("意向客户"),
+        )
+        ax.barh([p - 0.2 for p in positions], deals, 0.38, color="#2e7d32", label=self.tr("成交"))
+        ax.set_yticks(positions, names)
+        top = max([*customers, *deals, 1])
+        ax.set_xlim(0, top * 1.45)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(False)
+        ax.grid(True, axis="x", color="#e9edf2")
+        for pos, row in zip(positions, shown, strict=True):
+            ax.text(
+                max(row.customers, row.deals) + top * 0.02,
+                pos,
+                f"{row.customers:,} / {row.deals:,}  {_percent(row.conversion)}",
+                va="center",
+                fontsize=8,
+            )
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+
+    def _paint_lost_reasons(self, figure: Figure, d: Dashboard) -> None:
+        ax = figure.add_subplot()
+        ax.set_title(self.tr("战败原因（离店时与回访时登记）"))
+        shown = list(d.lost_reasons)[:10]
+        if not shown:
+            empty_message(ax, self.tr("所选时间内没有登记战败原因"))
+            return
+        positions = list(range(len(shown)))[::-1]
+        checkout = [r.at_checkout for r in shown]
+        follow = [r.at_follow_up for r in shown]
+        ax.barh(positions, checkout, 0.6, color="#c62828", label=self.tr("离店时"))
+        ax.barh(positions, follow, 0.6, left=checkout, color="#f5b301", label=self.tr("回访时"))
+        ax.set_yticks(positions, [r.reason for r in shown])
+        top = max(r.total for r in shown) or 1
+        ax.set_xlim(0, top * 1.2)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(False)
+        ax.grid(True, axis="x", color="#e9edf2")
+        for pos, row in zip(positions, shown, strict=True):
+            ax.text(row.total + top * 0.01, pos, f"{row.total:,}", va="center", fontsize=8)
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+
+    def _fill_consultant_table(self, d: Dashboard) -> None:
+        table = self.consultant_table
+        people = list(d.consultants)
+        table.setRowCount(len(people))
+        for row, c in enumerate(people):
+            goals = self.consultant_verdicts.get(c.consultant_id) if c.consultant_id else None
+            cells = [
+                c.name or self.tr("未分配"),
+                f"{c.visits:,}",
+                f"{c.intent_customers:,}",
+                f"{c.test_drives:,}",
+                f"{c.deposits:,}",
+                _yuan(c.deposit_amount),
+                f"{c.deals:,}",
+                _yuan(c.deal_amount),
+                _percent(c.conversion),
+                _percent(c.drive_to_deal),
+                "",
+                "",
+            ]
+            tones: dict[int, str] = {}
+            for column, metric in ((10, "deals"), (11, "amount")):
+                verdict = goals.get(metric) if goals else None
+                if verdict is None:
+                    cells[column] = "—"
+                    continue
+                target = (
+                    f"{verdict.target:g}" if metric == "deals" else _yuan(round(verdict.target))
+                )
+                cells[column] = self.tr("目标 {t}").format(t=target)
+                if verdict.status:
+                    tones[column] = tones[column - 4 if metric == "deals" else 7] = verdict.status
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                if column in tones:
+                    item.setForeground(QColor(CELL_TONES[tones[column]]))
+                table.setItem(row, column, item)
+        rows_height = sum(table.rowHeight(r) for r in range(len(people)))
+        table.setMinimumHeight(
+            min(520, max(140, rows_height + table.horizontalHeader().height() + 8))
+        )
 
     # --- export --------------------------------------------------------------------------
 
@@ -612,13 +855,18 @@ class DashboardScreen(Screen):
     def open_targets(self) -> None:
         store_id = self.user.store_id
 
-        def work(session: Session) -> dict[str, targets.Target]:
-            return targets.list_targets(session, [store_id])
+        def work(session: Session) -> TargetsData:
+            return (
+                targets.list_targets(session, [store_id]),
+                targets.store_consultants(session, store_id),
+                targets.list_consultant_targets(session, [store_id]),
+            )
 
         self.runner.read(work, self._show_targets, self._on_failed)
 
-    def _show_targets(self, current: dict[str, targets.Target]) -> None:
-        dialog = TargetsDialog(current, self)
+    def _show_targets(self, data: TargetsData) -> None:
+        current, consultants, personal = data
+        dialog = TargetsDialog(current, self, consultants, personal)
         self.targets_dialog = dialog
         dialog.accepted.connect(self._on_targets_accepted)
         dialog.open()
@@ -638,6 +886,10 @@ class DashboardScreen(Screen):
         payload = {
             "user": operations.user_payload(self.user),
             "targets": [{"metric": m, "target": t, "warning": w} for m, t, w in dialog.values()],
+            "consultants": [
+                {"staff_id": str(staff_id), "metric": m, "target": t, "warning": w}
+                for staff_id, m, t, w in dialog.consultant_values()
+            ],
         }
         self.runner.submit(
             "dashboard.targets_save", payload, self._on_targets_saved, self._on_failed, failed

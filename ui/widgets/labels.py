@@ -149,6 +149,7 @@ AUDIT_ACTIONS = {
     "dashboard_targets_set": QT_TRANSLATE_NOOP("Labels", "设置经营目标"),
     "mileage_recorded": QT_TRANSLATE_NOOP("Labels", "记录车辆里程"),
     "maintenance_interval_set": QT_TRANSLATE_NOOP("Labels", "设置保养间隔"),
+    "consultant_targets_set": QT_TRANSLATE_NOOP("Labels", "设置顾问个人目标"),
     "customer_created": QT_TRANSLATE_NOOP("Labels", "新建客户"),
     "visit_checked_in": QT_TRANSLATE_NOOP("Labels", "到店登记"),
     "test_drive_booked": QT_TRANSLATE_NOOP("Labels", "预约试驾"),
