@@ -116,7 +116,7 @@ from showroom.identifiers import (
 )
 from showroom.money import to_chinese_capitals
 from showroom.security import hash_secret
-from showroom.services import audit, cadence
+from showroom.services import audit, cadence, lost_reasons
 
 __all__ = ["DEMO_PASSWORD", "DemoCredentials", "DemoSummary", "generate"]
 
@@ -1165,6 +1165,7 @@ class _Generator:
     ) -> None:
         self.session = session
         self.rng = random.Random(seed)
+        self.reasons_rng = random.Random(seed + 1)
         self.n_cars = cars
         self.store_code = store_code
         self.store_name = store_name
@@ -2829,10 +2830,16 @@ class _Generator:
                 VisitOutcome.DEPOSIT: IntentGrade.A,
                 VisitOutcome.NO_INTEREST: IntentGrade.D,
             }.get(outcome, rng.choice((IntentGrade.B, IntentGrade.B, IntentGrade.C)))
+        lost_reason = None
+        if status is VisitStatus.LEFT and outcome is VisitOutcome.NO_INTEREST:
+            # 战败原因 from the store's default list (its own generator: the rest of the
+            # data stays as the seed always gave it).
+            lost_reason = self.reasons_rng.choice(lost_reasons.DEFAULTS)
         return self.visits.add(
             id=self.uuid(),
             created_at=arrived,
             updated_at=left or greeted or arrived,
+            lost_reason=lost_reason,
             store_id=self.store_id,
             visit_no="",
             customer_id=customer["id"],

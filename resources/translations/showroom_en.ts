@@ -3551,20 +3551,20 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     <message>
         <location filename="../../ui/screens/dashboard.py" line="97"/>
         <location filename="../../ui/screens/dashboard.py" line="228"/>
-        <location filename="../../ui/screens/dashboard.py" line="586"/>
-        <location filename="../../ui/screens/dashboard.py" line="660"/>
+        <location filename="../../ui/screens/dashboard.py" line="590"/>
+        <location filename="../../ui/screens/dashboard.py" line="664"/>
         <source>成交率</source>
         <translation>Conversion rate</translation>
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="229"/>
-        <location filename="../../ui/screens/dashboard.py" line="661"/>
+        <location filename="../../ui/screens/dashboard.py" line="665"/>
         <source>回访率</source>
         <translation>Follow-up rate</translation>
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="230"/>
-        <location filename="../../ui/screens/dashboard.py" line="662"/>
+        <location filename="../../ui/screens/dashboard.py" line="666"/>
         <source>复购率</source>
         <translation>Repurchase rate</translation>
     </message>
@@ -3639,50 +3639,50 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>Bought again within a year {n} / buyers {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="489"/>
+        <location filename="../../ui/screens/dashboard.py" line="492"/>
         <source>目标 {t:g}%</source>
         <translation>Target {t:g}%</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="485"/>
-        <source>目标 {t:g} 批</source>
-        <translation>Target {t:g} parties</translation>
+        <location filename="../../ui/screens/dashboard.py" line="488"/>
+        <source>目标 {t} 批</source>
+        <translation>Target {t} parties</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="491"/>
-        <source> · 预警 {w:g}</source>
-        <translation> · warning {w:g}</translation>
+        <location filename="../../ui/screens/dashboard.py" line="495"/>
+        <source> · 预警 {w}</source>
+        <translation> · warning {w}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="498"/>
+        <location filename="../../ui/screens/dashboard.py" line="502"/>
         <source>每日到店（批次）</source>
         <translation>Daily visits (groups)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="509"/>
-        <location filename="../../ui/screens/dashboard.py" line="531"/>
+        <location filename="../../ui/screens/dashboard.py" line="513"/>
+        <location filename="../../ui/screens/dashboard.py" line="535"/>
         <source>批次</source>
         <translation>Groups</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="520"/>
+        <location filename="../../ui/screens/dashboard.py" line="524"/>
         <source>日目标 {n:.1f}</source>
         <translation>Daily target {n:.1f}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="527"/>
+        <location filename="../../ui/screens/dashboard.py" line="531"/>
         <source>到店时段（北京时间）</source>
         <translation>Visits by hour (Beijing time)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="536"/>
+        <location filename="../../ui/screens/dashboard.py" line="540"/>
         <source>到店 → 试驾 → 意向金 → 成交（客户数）</source>
         <translation>Visit → test drive → deposit → deal (customers)</translation>
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="90"/>
-        <location filename="../../ui/screens/dashboard.py" line="538"/>
-        <location filename="../../ui/screens/dashboard.py" line="569"/>
+        <location filename="../../ui/screens/dashboard.py" line="542"/>
+        <location filename="../../ui/screens/dashboard.py" line="573"/>
         <source>到店</source>
         <translation>Visit</translation>
     </message>
@@ -3693,21 +3693,21 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="91"/>
-        <location filename="../../ui/screens/dashboard.py" line="721"/>
+        <location filename="../../ui/screens/dashboard.py" line="725"/>
         <source>意向客户</source>
         <translation>Interested customers</translation>
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="92"/>
-        <location filename="../../ui/screens/dashboard.py" line="539"/>
-        <location filename="../../ui/screens/dashboard.py" line="570"/>
+        <location filename="../../ui/screens/dashboard.py" line="543"/>
+        <location filename="../../ui/screens/dashboard.py" line="574"/>
         <source>试驾</source>
         <translation>Test drive</translation>
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="93"/>
-        <location filename="../../ui/screens/dashboard.py" line="540"/>
-        <location filename="../../ui/screens/dashboard.py" line="571"/>
+        <location filename="../../ui/screens/dashboard.py" line="544"/>
+        <location filename="../../ui/screens/dashboard.py" line="575"/>
         <source>意向金</source>
         <translation>Deposit</translation>
     </message>
@@ -3718,9 +3718,9 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="95"/>
-        <location filename="../../ui/screens/dashboard.py" line="541"/>
-        <location filename="../../ui/screens/dashboard.py" line="572"/>
-        <location filename="../../ui/screens/dashboard.py" line="723"/>
+        <location filename="../../ui/screens/dashboard.py" line="545"/>
+        <location filename="../../ui/screens/dashboard.py" line="576"/>
+        <location filename="../../ui/screens/dashboard.py" line="727"/>
         <source>成交</source>
         <translation>Deal</translation>
     </message>
@@ -3733,7 +3733,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     <message>
         <location filename="../../ui/screens/dashboard.py" line="98"/>
         <location filename="../../ui/screens/dashboard.py" line="241"/>
-        <location filename="../../ui/screens/dashboard.py" line="663"/>
+        <location filename="../../ui/screens/dashboard.py" line="667"/>
         <source>试驾成交率</source>
         <translation>Test drive to deal</translation>
     </message>
@@ -3754,7 +3754,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     </message>
     <message>
         <location filename="../../ui/screens/dashboard.py" line="242"/>
-        <location filename="../../ui/screens/dashboard.py" line="664"/>
+        <location filename="../../ui/screens/dashboard.py" line="668"/>
         <source>线索及时响应率</source>
         <translation>Leads answered in time</translation>
     </message>
@@ -3799,234 +3799,239 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>Bought after the drive {n} / drove {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="453"/>
-        <source>中位 {m:g} 分钟</source>
-        <translation>median {m:g} min</translation>
+        <location filename="../../ui/screens/dashboard.py" line="455"/>
+        <source>中位 {m} 分钟</source>
+        <translation>median {m} min</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="455"/>
+        <location filename="../../ui/screens/dashboard.py" line="453"/>
         <source>中位 —</source>
         <translation>median —</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="458"/>
+        <location filename="../../ui/screens/dashboard.py" line="457"/>
+        <source>中位 {h} 小时</source>
+        <translation>median {h} h</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/dashboard.py" line="459"/>
         <source>线索 {r} · {median} · 未响应 {u}</source>
         <translation>{r} leads · {median} · {u} unanswered</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="464"/>
+        <location filename="../../ui/screens/dashboard.py" line="465"/>
         <source>成交 {n} 台 · 意向金 {deposits}</source>
         <translation>{n} cars sold · deposits {deposits}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="487"/>
-        <source>目标 {t:g} 人</source>
-        <translation>Target {t:g} people</translation>
+        <location filename="../../ui/screens/dashboard.py" line="490"/>
+        <source>目标 {t} 人</source>
+        <translation>Target {t} people</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="558"/>
+        <location filename="../../ui/screens/dashboard.py" line="562"/>
         <source>（到店的 {rate}）</source>
         <translation> ({rate} of visits)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="563"/>
+        <location filename="../../ui/screens/dashboard.py" line="567"/>
         <source>销售顾问：到店、试驾、意向金、成交与成交率</source>
         <translation>Consultants: visits, test drives, deposits, deals and conversion rate</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="566"/>
+        <location filename="../../ui/screens/dashboard.py" line="570"/>
         <source>所选时间内没有销售顾问的记录</source>
         <translation>No consultant activity in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="581"/>
+        <location filename="../../ui/screens/dashboard.py" line="585"/>
         <source>数量</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="588"/>
+        <location filename="../../ui/screens/dashboard.py" line="592"/>
         <source>成交率 %</source>
         <translation>Conversion rate %</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="599"/>
+        <location filename="../../ui/screens/dashboard.py" line="603"/>
         <source>在库车辆库龄（天）与平均让价</source>
         <translation>Stock age of cars in stock (days) and average discount</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="600"/>
+        <location filename="../../ui/screens/dashboard.py" line="604"/>
         <source>{range} 天</source>
         <translation>{range} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="605"/>
+        <location filename="../../ui/screens/dashboard.py" line="609"/>
         <source>车辆数</source>
         <translation>Cars</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="610"/>
+        <location filename="../../ui/screens/dashboard.py" line="614"/>
         <source>均价 {p} 万</source>
         <translation>Avg. ¥{p} × 10,000</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="624"/>
-        <location filename="../../ui/screens/dashboard.py" line="626"/>
+        <location filename="../../ui/screens/dashboard.py" line="628"/>
+        <location filename="../../ui/screens/dashboard.py" line="630"/>
         <source>平均让价（元）</source>
         <translation>Average discount (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="634"/>
+        <location filename="../../ui/screens/dashboard.py" line="638"/>
         <source>透明检测日：报名、到场、检测、收购</source>
         <translation>Inspection days: registered, attended, inspected, purchased</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="637"/>
+        <location filename="../../ui/screens/dashboard.py" line="641"/>
         <source>所选时间内没有透明检测日</source>
         <translation>No inspection days in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="640"/>
+        <location filename="../../ui/screens/dashboard.py" line="644"/>
         <source>报名</source>
         <translation>Registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="641"/>
+        <location filename="../../ui/screens/dashboard.py" line="645"/>
         <source>到场</source>
         <translation>Attended</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="642"/>
+        <location filename="../../ui/screens/dashboard.py" line="646"/>
         <source>已检测</source>
         <translation>Inspected</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="643"/>
+        <location filename="../../ui/screens/dashboard.py" line="647"/>
         <source>收购</source>
         <translation>Purchased</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="652"/>
+        <location filename="../../ui/screens/dashboard.py" line="656"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="658"/>
+        <location filename="../../ui/screens/dashboard.py" line="662"/>
         <source>关键比率（%）</source>
         <translation>Key rates (%)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="660"/>
+        <location filename="../../ui/screens/dashboard.py" line="664"/>
         <source>成交 / 意向客户</source>
         <translation>Deals / interested customers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="661"/>
+        <location filename="../../ui/screens/dashboard.py" line="665"/>
         <source>已回访 / 应回访</source>
         <translation>Followed up / due</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="662"/>
+        <location filename="../../ui/screens/dashboard.py" line="666"/>
         <source>一年内再购 / 购车客户</source>
         <translation>Bought again within a year / buyers</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="663"/>
+        <location filename="../../ui/screens/dashboard.py" line="667"/>
         <source>试驾后成交 / 试驾客户</source>
         <translation>bought after drive / drove</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="664"/>
+        <location filename="../../ui/screens/dashboard.py" line="668"/>
         <source>及时 / 应响应</source>
         <translation>in time / due</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="699"/>
+        <location filename="../../ui/screens/dashboard.py" line="703"/>
         <source>按来源渠道：意向客户、成交与成交率</source>
         <translation>By source channel: interested customers, deals and conversion</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="701"/>
+        <location filename="../../ui/screens/dashboard.py" line="705"/>
         <source>按线索平台：意向客户、成交与成交率</source>
         <translation>By lead platform: interested customers, deals and conversion</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="707"/>
+        <location filename="../../ui/screens/dashboard.py" line="711"/>
         <source>所选时间内没有意向客户</source>
         <translation>No interested customers in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="709"/>
+        <location filename="../../ui/screens/dashboard.py" line="713"/>
         <source>所选时间内没有来自线索平台的客户</source>
         <translation>No customers from lead platforms in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="742"/>
+        <location filename="../../ui/screens/dashboard.py" line="746"/>
         <source>战败原因（离店时与回访时登记）</source>
         <translation>Lost-deal reasons (at check-out and on follow-ups)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="745"/>
+        <location filename="../../ui/screens/dashboard.py" line="749"/>
         <source>所选时间内没有登记战败原因</source>
         <translation>No lost-deal reasons recorded in the selected period</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="750"/>
+        <location filename="../../ui/screens/dashboard.py" line="754"/>
         <source>离店时</source>
         <translation>At check-out</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="751"/>
+        <location filename="../../ui/screens/dashboard.py" line="755"/>
         <source>回访时</source>
         <translation>On follow-up</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="769"/>
+        <location filename="../../ui/screens/dashboard.py" line="773"/>
         <source>未分配</source>
         <translation>Not assigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="791"/>
+        <location filename="../../ui/screens/dashboard.py" line="797"/>
         <source>目标 {t}</source>
         <translation>Target {t}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="816"/>
+        <location filename="../../ui/screens/dashboard.py" line="822"/>
         <source>导出图片</source>
         <translation>Export image</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="816"/>
+        <location filename="../../ui/screens/dashboard.py" line="822"/>
         <source>PNG 图片 (*.png)</source>
         <translation>PNG image (*.png)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="823"/>
+        <location filename="../../ui/screens/dashboard.py" line="829"/>
         <source>导出数据</source>
         <translation>Export data</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="823"/>
+        <location filename="../../ui/screens/dashboard.py" line="829"/>
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="834"/>
-        <location filename="../../ui/screens/dashboard.py" line="845"/>
+        <location filename="../../ui/screens/dashboard.py" line="840"/>
+        <location filename="../../ui/screens/dashboard.py" line="851"/>
         <source>已导出：{path}</source>
         <translation>Exported: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="849"/>
+        <location filename="../../ui/screens/dashboard.py" line="855"/>
         <source>无法保存文件：{reason}</source>
         <translation>Cannot save the file: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="899"/>
+        <location filename="../../ui/screens/dashboard.py" line="905"/>
         <source>经营目标已保存</source>
         <translation>Targets saved</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/dashboard.py" line="529"/>
+        <location filename="../../ui/screens/dashboard.py" line="533"/>
         <source>{h}时</source>
         <translation>{h}:00</translation>
     </message>

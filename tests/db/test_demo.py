@@ -49,6 +49,7 @@ from db.models import (
     VehiclePhoto,
     VehicleStatus,
     Visit,
+    VisitOutcome,
     VisitStatus,
 )
 from db.models import Document as DocumentRow
@@ -218,6 +219,11 @@ def test_every_kind_of_floor_record_is_present(database: Database) -> None:
         assert any(lead.next_contact_on <= NOW.date() for lead in called)
         lost = session.scalars(select(Lead.lost_reason).where(Lead.status == "closed")).all()
         assert lost and set(lost) <= set(lost_reasons.DEFAULTS)
+        # Customers who left without interest have a lost reason for the dashboard's chart.
+        left_lost = session.scalars(
+            select(Visit.lost_reason).where(Visit.outcome == VisitOutcome.NO_INTEREST)
+        ).all()
+        assert left_lost and all(r in lost_reasons.DEFAULTS for r in left_lost)
 
 
 def test_reserved_sold_and_test_drive_cars_are_backed_by_their_records(

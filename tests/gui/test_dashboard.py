@@ -189,6 +189,12 @@ def test_the_manager_sets_targets_and_the_cards_turn_green_or_red(
     assert screen.kpis["visits"]._value_tone == "danger"  # 3 against 300 a month
     assert screen.kpis["conversion"]._value_tone == "success"  # 33 % against 20 %
     assert screen.kpis["conversion"].detail_label.text().endswith("目标 20%")
+    assert screen.kpis["visits"].detail_label.text().endswith("目标 300 批 · 预警 200")
+    # Over 7 days a month's target is 70 visitors (300 × 7 / 30), said whole, not 70.0.
+    screen.preset_combo.setCurrentIndex(PRESETS.index("custom"))
+    screen.start_edit.setDate(screen.end_edit.date().addDays(-6))
+    qtbot.waitUntil(lambda: "目标 70 批" in screen.kpis["visits"].detail_label.text())
+    assert screen.kpis["visits"].detail_label.text().endswith("目标 70 批 · 预警 47")
     assert screen.kpis["revisit"]._value_tone == ""  # no target, no colour
     rates = screen.charts["rates"].figure.axes[0]
     assert len(rates.lines) == 1  # the conversion target's dashed line

@@ -449,11 +449,12 @@ class DashboardScreen(Screen):
         )
         lead = d.lead_response
         self.kpis["lead_in_time"].set_value(_percent(lead.in_time.rate))
-        median = (
-            self.tr("中位 {m:g} 分钟").format(m=lead.median_minutes)
-            if lead.median_minutes is not None
-            else self.tr("中位 —")
-        )
+        if lead.median_minutes is None:
+            median = self.tr("中位 —")
+        elif lead.median_minutes < 120:
+            median = self.tr("中位 {m} 分钟").format(m=round(lead.median_minutes))
+        else:
+            median = self.tr("中位 {h} 小时").format(h=f"{lead.median_minutes / 60:.1f}")
         self.kpis["lead_in_time"].set_detail(
             self.tr("线索 {r} · {median} · 未响应 {u}").format(
                 r=lead.received, median=median, u=lead.unanswered
@@ -481,14 +482,17 @@ class DashboardScreen(Screen):
             tone = TONES[verdict.status] if verdict.status else ""
             if tone:  # no figure (nothing due): the plain look, the target still said
                 card.set_value(card.value_label.text(), tone)
+            # Counts are pro-rated to the days shown: said in whole visitors, not 2246.7.
+            count = key in ("visits", "new_customers")
             if key == "visits":
-                goal = self.tr("目标 {t:g} 批").format(t=verdict.target)
-            elif key == "new_customers":
-                goal = self.tr("目标 {t:g} 人").format(t=verdict.target)
+                goal = self.tr("目标 {t} 批").format(t=f"{round(verdict.target):,}")
+            elif count:
+                goal = self.tr("目标 {t} 人").format(t=f"{round(verdict.target):,}")
             else:
                 goal = self.tr("目标 {t:g}%").format(t=verdict.target)
             if verdict.warning is not None:
-                goal += self.tr(" · 预警 {w:g}").format(w=verdict.warning)
+                warning = f"{round(verdict.warning):,}" if count else f"{verdict.warning:g}"
+                goal += self.tr(" · 预警 {w}").format(w=warning)
             card.set_detail(card.detail_label.text() + "\n" + goal, tone)
 
     # --- painters ------------------------------------------------------------------------
@@ -786,7 +790,9 @@ class DashboardScreen(Screen):
                     cells[column] = "—"
                     continue
                 target = (
-                    f"{verdict.target:g}" if metric == "deals" else _yuan(round(verdict.target))
+                    f"{round(verdict.target):,}"
+                    if metric == "deals"
+                    else _yuan(round(verdict.target))
                 )
                 cells[column] = self.tr("目标 {t}").format(t=target)
                 if verdict.status:
