@@ -2,7 +2,8 @@
 
 Everything is aggregated in SQL (GROUP BY) so that a year of a ten-store group
 (about 500,000 visits) is summed by the database, not looped over in Python; what
-comes back is a few hundred small rows.
+comes back is a few hundred small rows. Over a long range the independent parts run
+at once on a few read connections of their own (``_run_parts``).
 
 Dates are the stores' calendar days. Times are stored in UTC, so a visit at
 2026-11-23T17:30Z is counted on 11-24 at 01:30 in Beijing. China has one zone and
@@ -72,7 +73,8 @@ Definitions (the dealer's playbook, made exact):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -92,6 +94,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Alias
@@ -389,22 +392,37 @@ def compute_dashboard(
     if now is None:
         now = _bounds(today, today, zone)[1]
 
-    traffic_by_day, traffic_by_hour = _traffic(
-        session, store_ids, lo, hi, start, end, dialect, offset
-    )
     # Over long ranges SQLite groups visits fastest by reading a covering index whole
     # in the order it groups by, rather than sorting what a range of arrivals gives.
     scan = dialect == "sqlite" and (end - start).days > LONG_RANGE_DAYS
-    people = _visit_customers(session, store_ids, lo, hi, scan)
-    consultants = _consultants(session, store_ids, lo, hi, scan)
-    drive_to_deal = _drive_to_deal(session, store_ids, lo, hi)
+    last = min(end, today)
+    parts: dict[str, Callable[[Session], Any]] = {
+        # The heaviest first: with several connections they start at once.
+        "people": lambda s: _visit_customers(s, store_ids, lo, hi, scan),
+        "consultants": lambda s: _consultants(s, store_ids, lo, hi, scan),
+        "traffic": lambda s: _traffic(s, store_ids, lo, hi, start, end, dialect, offset),
+        "platforms": lambda s: _platforms(s, store_ids, lo, hi),
+        "drive_to_deal": lambda s: _drive_to_deal(s, store_ids, lo, hi),
+        "lead_response": lambda s: _lead_response(s, store_ids, lo, hi, now, dialect),
+        "funnel": lambda s: _funnel(s, store_ids, lo, hi),
+        "channel_deals": lambda s: _deals_by_channel(s, store_ids, lo, hi),
+        "stock_age": lambda s: _stock_age(s, store_ids, lo, hi, today, zone, dialect),
+        "inspection_days": lambda s: _inspection_days(s, store_ids, start, end),
+        "revisit": lambda s: _revisit_total(s, store_ids, start, last),
+        "revisit_by_reason": lambda s: _revisit_by_reason(s, store_ids, start, last),
+        "repurchase": lambda s: _repurchase(s, store_ids, lo, hi, dialect),
+        "lost_reasons": lambda s: _lost_reasons(s, store_ids, lo, hi),
+    }
+    got = _run_parts(session, parts, (end - start).days > LONG_RANGE_DAYS)
+    traffic_by_day, traffic_by_hour = got["traffic"]
+    people, consultants, drive_to_deal = got["people"], got["consultants"], got["drive_to_deal"]
     funnel = (
         FunnelStep("visit", people.visitors),
         FunnelStep("test_drive", drive_to_deal.denominator),  # the customers who drove
-        *_funnel(session, store_ids, lo, hi),
+        *got["funnel"],
     )
     deals = sum(c.deals for c in consultants)
-    channel_deals = _deals_by_channel(session, store_ids, lo, hi)
+    channel_deals = got["channel_deals"]
     channels = tuple(
         ChannelFigures(
             c.value, people.intent_by_channel.get(c.value, 0), channel_deals.get(c.value, 0)
@@ -425,21 +443,53 @@ def compute_dashboard(
         traffic_by_hour=traffic_by_hour,
         funnel=funnel,
         consultants=tuple(c for c in consultants if c.consultant_id is not None or c.visits),
-        stock_age=_stock_age(session, store_ids, lo, hi, today, zone, dialect),
-        inspection_days=_inspection_days(session, store_ids, start, end),
+        stock_age=got["stock_age"],
+        inspection_days=got["inspection_days"],
         conversion=RateFigure(deals, people.intent),
-        revisit=_revisit_total(session, store_ids, start, min(end, today)),
-        revisit_by_reason=_revisit_by_reason(session, store_ids, start, min(end, today)),
-        repurchase=_repurchase(session, store_ids, lo, hi, dialect),
+        revisit=got["revisit"],
+        revisit_by_reason=got["revisit_by_reason"],
+        repurchase=got["repurchase"],
         new_customers=people.new,
         channels=channels,
-        platforms=_platforms(session, store_ids, lo, hi),
-        lost_reasons=_lost_reasons(session, store_ids, lo, hi),
+        platforms=got["platforms"],
+        lost_reasons=got["lost_reasons"],
         drive_to_deal=drive_to_deal,
-        lead_response=_lead_response(session, store_ids, lo, hi, now, dialect),
+        lead_response=got["lead_response"],
         deal_amount=_money(sum((c.deal_amount for c in consultants), Decimal(0))),
         deposit_amount=_money(sum((c.deposit_amount for c in consultants), Decimal(0))),
     )
+
+
+# Connections a long range's parts are spread over (besides none for a short one): the
+# database works on each at once (SQLite in this process, outside Python's lock).
+PART_CONNECTIONS = 3
+
+
+def _run_parts(
+    session: Session, parts: dict[str, Callable[[Session], Any]], heavy: bool
+) -> dict[str, Any]:
+    """Each part's result; a long range's parts run on several read connections at once.
+
+    Only from an engine (not a connection a caller holds a transaction on) to a server
+    or a database file: an in-memory SQLite database exists once per connection. Each
+    connection reads its own snapshot; for a dashboard of finished business the few
+    milliseconds between them do not matter.
+    """
+    bind = session.get_bind()
+    url = bind.url if isinstance(bind, Engine) else None
+    shared = url is not None and (
+        url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+    )
+    if not heavy or not shared:
+        return {name: part(session) for name, part in parts.items()}
+
+    def run(part: Callable[[Session], Any]) -> Any:
+        with Session(bind) as own, own.begin():
+            return part(own)
+
+    with ThreadPoolExecutor(PART_CONNECTIONS, thread_name_prefix="dashboard") as pool:
+        futures = {name: pool.submit(run, part) for name, part in parts.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 # --- the parts ------------------------------------------------------------------------------
