@@ -585,6 +585,10 @@ _DEMO_AGREEMENT_PDF = _stand_in_pdf("Showroom demo data: test-drive agreement (n
 _DEMO_AGREEMENT_SHA = hashlib.sha256(_DEMO_AGREEMENT_PDF).hexdigest()
 
 
+# The oldest follow-up the demo leaves open (overdue calls are days late, not months).
+STALE_FOLLOW_UP_DAYS = 21
+
+
 class _Rows:
     """Row dicts for one table, completed with the column defaults.
 
@@ -3099,6 +3103,12 @@ class _Generator:
                 result, done_at = rng.choice(results), self.business_time(due)
             elif status is FollowUpStatus.SKIPPED:
                 result = "客户表示不需要回访"
+            elif due < self.today - timedelta(days=STALE_FOLLOW_UP_DAYS):
+                # A store working its list leaves a few calls a few days late, not for
+                # months: an old one was made (picked without the generator, so the rest
+                # of the data stays as the seed gave it).
+                status, done_at = FollowUpStatus.DONE, self.business_time(due)
+                result = results[len(self.follow_ups.rows) % len(results)]
         self.follow_ups.add(
             id=self.uuid(),
             created_at=created,

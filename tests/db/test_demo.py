@@ -31,6 +31,7 @@ from db.models import (
     Deposit,
     DepositStatus,
     FollowUp,
+    FollowUpStatus,
     Inspection,
     InspectionItem,
     InspectionSection,
@@ -193,6 +194,11 @@ def test_every_kind_of_floor_record_is_present(database: Database) -> None:
         assert deposits[DepositStatus.ACTIVE] >= 1
         assert deposits[DepositStatus.REFUNDED] == 1
 
+        # The list a consultant opens: overdue calls are days late, not months.
+        oldest = session.scalar(
+            select(func.min(FollowUp.due_on)).where(FollowUp.status == FollowUpStatus.OPEN)
+        )
+        assert oldest is not None and (NOW.date() - oldest).days <= demo.STALE_FOLLOW_UP_DAYS + 1
         reasons = set(session.scalars(select(FollowUp.reason)))
         assert {"contract_3d", "contract_1m", "contract_3m", "contract_6m", "contract_12m"} <= (
             reasons
