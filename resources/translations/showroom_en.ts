@@ -8793,10 +8793,13 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <source>今天到期</source>
         <translation>Due today</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../ui/screens/follow_ups.py" line="197"/>
-        <source>逾期 {days} 天</source>
-        <translation>{days} days overdue</translation>
+        <source>逾期 %n 天</source>
+        <translation>
+            <numerusform>%n day overdue</numerusform>
+            <numerusform>%n days overdue</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../ui/screens/follow_ups.py" line="205"/>
@@ -8924,12 +8927,12 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     <message>
         <location filename="../../ui/screens/follow_ups.py" line="109"/>
         <source>线索首次联系后回访</source>
-        <translation>Lead: call after the first contact</translation>
+        <translation>Lead: first call-back</translation>
     </message>
     <message>
         <location filename="../../ui/screens/follow_ups.py" line="110"/>
         <source>线索按等级定期回访</source>
-        <translation>Lead: regular call by grade</translation>
+        <translation>Lead: regular call</translation>
     </message>
     <message>
         <location filename="../../ui/screens/follow_ups.py" line="111"/>
@@ -8945,7 +8948,7 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <location filename="../../ui/screens/follow_ups.py" line="123"/>
         <location filename="../../ui/screens/follow_ups.py" line="165"/>
         <source>{reason}（{grade} 级节奏）</source>
-        <translation>{reason} (grade {grade} cadence)</translation>
+        <translation>{reason} (grade {grade})</translation>
     </message>
     <message>
         <location filename="../../ui/screens/follow_ups.py" line="134"/>

@@ -343,3 +343,26 @@ def test_buyer_reminders_are_copied_marked_sent_and_exported(
     assert screen.tabs.tabText(TAB_REMINDERS) == "购车客户提醒（0）"
     with gui_context.database.read() as s:
         assert s.scalars(select(ReminderLog.status)).one() == "sent"
+
+
+def test_in_english_one_day_overdue_is_singular(qtbot, gui_context, runner, accounts) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from PySide6.QtCore import QCoreApplication, QLocale
+
+    from ui.i18n import install_translators
+
+    _seed(gui_context)
+    app, locale = QCoreApplication.instance(), QLocale()
+    translators = install_translators(app, "en")
+    try:
+        screen = _screen(qtbot, gui_context, runner, _sign_in(gui_context, accounts, "sales1"))
+        assert screen.model.index(0, COL_LATE).data() == "2 days overdue"
+        model = screen.model
+        row = model.row_at(0)
+        model.set_rows([replace(row, days_overdue=1)])
+        assert model.index(0, COL_LATE).data() == "1 day overdue"
+    finally:
+        for translator in translators:
+            app.removeTranslator(translator)
+        QLocale.setDefault(locale)

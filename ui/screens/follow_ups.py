@@ -194,7 +194,7 @@ class FollowUpModel(RowListModel):
             if column == COL_LATE:
                 if row.days_overdue == 0:
                     return self.tr("今天到期")
-                return self.tr("逾期 {days} 天").format(days=row.days_overdue)
+                return self.tr("逾期 %n 天", "", row.days_overdue)  # English: 1 day, 2 days
             if column == COL_CUSTOMER:
                 return row_name(row)
             if column == COL_PHONE:
