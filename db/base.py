@@ -16,6 +16,7 @@ from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, U
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from db import sqlite_hints  # noqa: F401 - renders with_hint(..., "sqlite") on SQLite
 from db.clock import utcnow as utcnow  # models' default times come from the one clock
 
 # Stable constraint names, so that Alembic can drop and alter them on both backends.
