@@ -177,7 +177,8 @@ def _browse(stmt: Select[Any], flt: VehicleFilter, dialect: str) -> Select[Any]:
     stmt = _filtered(stmt, flt, dialect)
     if dialect == "sqlite" and flt != VehicleFilter():
         # Without statistics SQLite often walks the sort column's index and reads each wide
-        # row to test the filters; the covering index answers from the index alone.
+        # row to test the filters; the covering index answers from the index alone
+        # (rendered by db.sqlite_hints: SQLAlchemy's SQLite compiler drops table hints).
         stmt = stmt.with_hint(Vehicle, "INDEXED BY ix_vehicles_browse", "sqlite")
     return stmt
 
