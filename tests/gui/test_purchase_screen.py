@@ -65,8 +65,12 @@ def test_a_car_bought_from_a_customer_enters_stock_and_is_credited_on_their_purc
     sales: StaffUser,  # noqa: F811
     print_fonts: None,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     from PySide6.QtWidgets import QInputDialog
+
+    from db.models import Document
+    from showroom.documents import archive
 
     previews: list[Paper] = []
     monkeypatch.setattr(
@@ -108,6 +112,14 @@ def test_a_car_bought_from_a_customer_enters_stock_and_is_credited_on_their_purc
     signer.submit()
     assert signer.result() == signer.DialogCode.Accepted
     assert [p.title for p in previews] == ["二手车收购协议"]
+    # The archived agreement holds the price in figures and capitals and both parties.
+    with gui_context.database.read() as s:
+        stored = s.scalars(select(Document).where(Document.number == "BJ01-P2026-000001")).one()
+        pdf = archive.archived_pdf(s, stored.id)
+    (SHOTS / "purchase_agreement.pdf").write_bytes(pdf)
+    words = pdf_text(pdf, tmp_path).replace(" ", "")
+    assert "二手车收购协议" in words and "BJ01-P2026-000001" in words
+    assert "¥75,000.00" in words and "人民币柒万伍仟元整" in words
     assert "已入库" in boss.message.text()
     cells = [boss.purchase_model.index(0, c).data() for c in range(8)]
     assert cells[0] == "BJ01-P2026-000001" and cells[7] == "已签订" and cells[5]
