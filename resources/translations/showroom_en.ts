@@ -12460,45 +12460,55 @@ Show the booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LeadCloseDialog</name>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="28"/>
-        <location filename="../../ui/dialogs/lead_close.py" line="57"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="29"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="61"/>
         <source>关闭线索</source>
         <translation>Close lead</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="38"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="40"/>
+        <source>请选择…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_close.py" line="42"/>
         <source>战败：{reason}</source>
         <translation>Lost: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="39"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="43"/>
         <source>无效线索（空号、重复等，请写明）</source>
         <translation>Not a real lead (dead number, duplicate…; say which)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="40"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="44"/>
         <source>关闭原因</source>
         <translation>Reason for closing</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="43"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="47"/>
         <source>补充说明（无效线索必填）</source>
         <translation>Details (required for a lead that is not real)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="44"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="48"/>
         <source>说明</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="46"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="50"/>
         <source>关闭后线索不再出现在回访列表中。</source>
         <translation>A closed lead leaves the follow-up list.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="58"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="62"/>
         <source>取消</source>
         <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/lead_close.py" line="69"/>
+        <source>请选择关闭原因：战败原因，或无效线索。</source>
+        <translation>Choose why the lead is closed: a lost-deal reason, or not a real lead.</translation>
     </message>
 </context>
 <context>

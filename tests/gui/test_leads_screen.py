@@ -151,7 +151,11 @@ def test_closing_a_lead_asks_why_lost_from_the_stores_list_or_invalid_with_a_not
     dialog = screen.close_dialog
     combo = dialog.reason_combo
     texts = [combo.itemText(i) for i in range(combo.count())]
-    assert texts[0] == "战败：价格太高" and texts[-1].startswith("无效线索")
+    assert texts[:2] == ["请选择…", "战败：价格太高"] and texts[-1].startswith("无效线索")
+    dialog.note_edit.setText("客户没说")
+    dialog.accept()  # nothing chosen: no reason is recorded for them
+    assert dialog.isVisible() and "请选择关闭原因" in dialog.error_label.text()
+    assert dialog.note_edit.text() == "客户没说"
     combo.setCurrentIndex(combo.count() - 1)  # not a real lead: a note is needed
     dialog.note_edit.setText("  ")
     dialog.accept()

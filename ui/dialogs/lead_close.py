@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 MAX_NOTE = 200  # fields "lead.closed_reason"
+_UNCHOSEN = "__unchosen__"
 
 
 class LeadCloseDialog(QDialog):
@@ -34,6 +35,9 @@ class LeadCloseDialog(QDialog):
         layout.addWidget(title)
         form = QFormLayout()
         self.reason_combo = QComboBox(self)
+        # Nothing chosen at first: a lost reason counts on the dashboard, so it is never
+        # recorded because it happened to be first in the list.
+        self.reason_combo.addItem(self.tr("请选择…"), _UNCHOSEN)
         for reason in lost_reasons:
             self.reason_combo.addItem(self.tr("战败：{reason}").format(reason=reason), reason)
         self.reason_combo.addItem(self.tr("无效线索（空号、重复等，请写明）"), None)
@@ -59,6 +63,13 @@ class LeadCloseDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        if self.reason_combo.currentData() == _UNCHOSEN:
+            self.show_error(self.tr("请选择关闭原因：战败原因，或无效线索。"))
+            self.reason_combo.setFocus()
+            return
+        super().accept()
 
     def lost_reason(self) -> str | None:
         value = self.reason_combo.currentData()
