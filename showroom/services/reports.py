@@ -95,9 +95,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.selectable import Alias
 
 from db.models import (
     Contract,
@@ -120,6 +118,7 @@ from db.models import (
     Visit,
     VisitPurpose,
 )
+from db.sqlite_hints import indexed_by
 from showroom.errors import ValidationError
 from showroom.services.overview import store_zone
 
@@ -270,35 +269,6 @@ class Dashboard:
     lead_response: LeadResponse = LeadResponse(0, 0, 0, None, RateFigure(0, 0))
     deal_amount: Decimal = Decimal("0.00")
     deposit_amount: Decimal = Decimal("0.00")
-
-
-# --- index choice on SQLite ------------------------------------------------------------------
-
-
-class _IndexedBy(Alias):
-    """A table under an alias named after one of its indexes, which SQLite must use.
-
-    SQLite plans without statistics (the app never runs ANALYZE), so between the
-    primary key and a covering index on the same column it takes the primary key
-    and reads every row; ``INDEXED BY`` names the covering index. SQLAlchemy's
-    ``with_hint`` renders nothing on SQLite, hence this construct. Other databases
-    see a plain alias.
-    """
-
-    inherit_cache = True
-
-
-@compiles(_IndexedBy)
-def _compile_indexed_by(element: Any, compiler: Any, **kw: Any) -> str:
-    text = compiler.visit_alias(element, **kw)
-    if kw.get("asfrom") and compiler.dialect.name == "sqlite":
-        text += f" INDEXED BY {element.name}"
-    return text
-
-
-def _indexed(model: Any, index: str) -> Any:
-    """``model`` read through ``index`` on SQLite (the alias's name is the index's)."""
-    return aliased(model, _IndexedBy._construct(model.__table__, name=index))
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -571,7 +541,7 @@ def _visit_customers(
         # SQLite, long range: read the customer-ordered covering index whole (no sort)
         # up to the range's end; a customer is in the range if their last visit is, and
         # new if their first one is. Cheaper than a lookup of earlier visits for each.
-        v = _indexed(Visit, "ix_visits_customer_cover")
+        v = indexed_by(Visit, "ix_visits_customer_cover")
         in_range = v.arrived_at >= lo
         per_customer = (
             select(
@@ -586,7 +556,7 @@ def _visit_customers(
             .having(func.max(v.arrived_at) >= lo)
         )
     else:
-        earlier = _indexed(Visit, "ix_visits_customer_cover")  # a seek per customer
+        earlier = indexed_by(Visit, "ix_visits_customer_cover")  # a seek per customer
         inner = (
             select(
                 Visit.customer_id.label("customer_id"),
@@ -615,7 +585,7 @@ def _visit_customers(
             case((came_before, 0), else_=1).label("new"),
         )
     people = per_customer.subquery()
-    customer = _indexed(Customer, "ix_customers_id_channel")  # the channel, not the row
+    customer = indexed_by(Customer, "ix_customers_id_channel")  # the channel, not the row
     rows = session.execute(
         select(
             customer.source_channel,
@@ -655,7 +625,7 @@ def _signed_sale_in(
 def _deals_by_channel(
     session: Session, store_ids: Sequence[uuid.UUID] | None, lo: datetime, hi: datetime
 ) -> dict[str, int]:
-    customer = _indexed(Customer, "ix_customers_id_channel")
+    customer = indexed_by(Customer, "ix_customers_id_channel")
     rows = session.execute(
         select(customer.source_channel, func.count())
         .select_from(Contract)
@@ -672,7 +642,7 @@ def _platforms(
     """Intent customers and deals per platform of the leads linked to the customer."""
     platform = func.trim(Lead.platform)
     linked = (Lead.customer_id.is_not(None), func.trim(Lead.platform) != "")
-    visit = _indexed(Visit, "ix_visits_customer_cover")  # a seek per lead's customer
+    visit = indexed_by(Visit, "ix_visits_customer_cover")  # a seek per lead's customer
     came_to_buy = (
         select(visit.id)
         .where(
@@ -883,7 +853,7 @@ def _consultants(
     # SQLite, long range: the consultant-then-customer covering index (0022) gives each
     # consultant's rows together, so the distinct customers are counted per consultant
     # in small sets instead of sorting every (customer, consultant) pair.
-    v = _indexed(Visit, "ix_visits_consultant_cover") if scan else Visit
+    v = indexed_by(Visit, "ix_visits_consultant_cover") if scan else Visit
     visits = (
         select(
             v.consultant_id,

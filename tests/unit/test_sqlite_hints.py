@@ -17,3 +17,16 @@ def test_the_inventory_browse_names_its_covering_index_on_sqlite_only() -> None:
     # A statement without the hint is left as it was.
     plain = str(select(Vehicle.id).compile(dialect=sqlite.dialect()))
     assert "INDEXED BY" not in plain
+
+
+def test_a_model_read_through_a_named_index_on_sqlite_only() -> None:
+    from db.models import Visit
+    from db.sqlite_hints import indexed_by
+
+    visit = indexed_by(Visit, "ix_visits_customer_cover")
+    stmt = select(visit.customer_id).where(visit.arrived_at.is_not(None))
+    on_sqlite = str(stmt.compile(dialect=sqlite.dialect()))
+    assert "FROM visits AS ix_visits_customer_cover INDEXED BY ix_visits_customer_cover" in (
+        on_sqlite
+    )
+    assert "INDEXED BY" not in str(stmt.compile(dialect=postgresql.dialect()))
