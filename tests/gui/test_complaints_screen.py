@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,12 +14,13 @@ from showroom.services import auth
 from showroom.services import complaints as cp
 from showroom.users import StaffUser
 from tests.gui.conftest import Account
+from tests.gui.shots import shots_dir
 from ui.dialogs.complaint import ComplaintDialog, ResolveComplaintDialog
 from ui.screens.complaints import ComplaintsScreen
 from ui.screens.home import HomeScreen
 from ui.tasks import TaskRunner
 
-SHOTS = Path("/work/shots/i24")
+SHOTS = shots_dir("i24")
 
 
 def _sign_in(context: AppContext, accounts: dict[str, Account], name: str) -> StaffUser:

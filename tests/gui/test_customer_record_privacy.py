@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import uuid
@@ -17,9 +16,10 @@ from showroom.context import AppContext
 from showroom.services import reception
 from showroom.services.reception import NewCustomer
 from showroom.users import StaffUser
+from tests.gui.shots import shots_dir
 from ui.dialogs.customer_record import CustomerRecordDialog
 
-SHOTS = Path(os.environ.get("SHOWROOM_SHOTS", "/work/shots/i17"))
+SHOTS = shots_dir("i17")
 
 
 def _user(context: AppContext, username: str) -> StaffUser:

@@ -18,6 +18,7 @@ from showroom.services import auth
 from showroom.services import contracts as ct
 from showroom.users import StaffUser
 from tests.gui.conftest import Account
+from tests.gui.shots import shots_dir
 from tests.gui.test_deals_screen import sales  # noqa: F401
 from tests.gui.test_test_drive_agreement_pdf import (  # noqa: F401
     pdf_text,
@@ -31,7 +32,7 @@ from ui.documents import printing
 from ui.screens.deals import DealsScreen
 from ui.tasks import TaskRunner
 
-SHOTS = Path("/work/shots/i24")
+SHOTS = shots_dir("i24")
 SELLER_ID = "11010519850512345" + id_check_digit("11010519850512345")
 
 

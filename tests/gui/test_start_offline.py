@@ -17,11 +17,12 @@ from db.sync.outbox import Outbox
 from db.sync.replica import ReadReplica
 from showroom.context import AppContext
 from showroom.sync.service import SyncService
+from tests.gui.shots import shots_dir
 from tests.gui.test_sign_in import type_and_submit
 from ui.main_window import MainWindow
 from ui.tasks import TaskRunner
 
-SHOTS = Path("/work/shots/i18")
+SHOTS = shots_dir("i18")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from showroom.context import AppContext
 from showroom.errors import DatabaseUnavailable
 from showroom.sync.service import SyncService, SyncState
 from tests.gui.columns import cut_off_columns
+from tests.gui.shots import shots_dir
 from tests.gui.test_reception import desk  # noqa: F401 - the fixture
 from ui.dialogs.sync_problems import SyncProblemsDialog
 from ui.screens.reception import CheckInScreen
@@ -277,6 +278,6 @@ def test_sync_now_while_the_server_is_still_down_says_so_and_keeps_everything(
     assert dialog.summary.text().startswith("仍然无法连接共享数据库")
     assert dialog.table.rowCount() == 1  # still listed, still waiting
     assert sync.state().pending == 1
-    dialog.grab().save("/work/shots/i18/sync_panel_still_offline.png")
+    dialog.grab().save(str(shots_dir("i18") / "sync_panel_still_offline.png"))
     database.dispose()
     runner.deleteLater()

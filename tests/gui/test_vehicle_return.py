@@ -16,6 +16,7 @@ from showroom.services import contracts as ct
 from showroom.users import StaffUser
 from tests.db.test_deals import FAKE_PDF, scribble
 from tests.gui.conftest import Account
+from tests.gui.shots import shots_dir
 from tests.gui.test_deals_screen import BUYER_ID, NOW_, ZONE_, sales  # noqa: F401
 from tests.gui.test_test_drive_agreement_pdf import (  # noqa: F401
     pdf_text,
@@ -27,7 +28,7 @@ from ui.documents import printing
 from ui.screens.deals import DealsScreen
 from ui.tasks import TaskRunner
 
-SHOTS = Path("/work/shots/i24")
+SHOTS = shots_dir("i24")
 
 
 def _sold(context: AppContext, seller: StaffUser) -> str:

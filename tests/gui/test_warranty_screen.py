@@ -15,6 +15,7 @@ from showroom.services import auth
 from showroom.users import StaffUser
 from tests.db.test_warranty import jpeg
 from tests.gui.conftest import Account
+from tests.gui.shots import shots_dir
 from tests.gui.test_deals_screen import sales  # noqa: F401
 from tests.gui.test_test_drive_agreement_pdf import (  # noqa: F401
     pdf_text,
@@ -27,7 +28,7 @@ from ui.documents import printing
 from ui.screens.warranty import WarrantyScreen
 from ui.tasks import TaskRunner
 
-SHOTS = Path("/work/shots/i24")
+SHOTS = shots_dir("i24")
 
 
 def test_a_claim_is_opened_decided_and_its_form_archived(
