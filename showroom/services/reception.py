@@ -1339,6 +1339,9 @@ def assign(
     """
     now = _now(now)
     visit = _open_visit(session, visit_id)
+    # The queue is handed out below (offer_waiting): the rotation before the visit's row,
+    # as db.locks orders them.
+    locks.lock_rotation(session, visit.store_id)
     if visit.status is VisitStatus.LEFT:
         raise ConflictError("visit.left", "客户已离店，不能再改派顾问。")
     staff = _sales_on_duty(session, consultant_id, now)
@@ -1387,6 +1390,7 @@ def check_out(
     if lost_reason and lost_reason.strip() and outcome is not VisitOutcome.NO_INTEREST:
         raise ValidationError("visit.lost_reason_outcome", "只有“无意向”离店的客户才记录战败原因。")
     visit = _open_visit(session, visit_id, locks.UPDATE)  # the grade goes on the customer
+    locks.lock_rotation(session, visit.store_id)  # before the visit's row (offer_waiting)
     if visit.status is VisitStatus.LEFT:
         raise ConflictError("visit.left", "该客户已经登记离店。")
     visit.lost_reason = lost_reasons.check(session, visit.store_id, lost_reason)
