@@ -69,6 +69,15 @@ FIELDS: dict[str, FieldRule] = {
         FieldRule("lead.vehicle_text", "咨询车辆", 100),
         FieldRule("lead.message", "留言", 500, multiline=True),
         FieldRule("lead.closed_reason", "关闭原因", 200),
+        FieldRule("payment.reference", "交易单号或流水号", 60),
+        FieldRule("vehicle.colour", "颜色", 20),
+        FieldRule("purchase.statement_note", "卖方补充说明", 500, multiline=True),
+        FieldRule("return.reason", "退车原因", 2000, multiline=True),
+        FieldRule("return.condition", "退车车况", 2000, multiline=True),
+        FieldRule("return.deduction_label", "扣除费用名目", 60),
+        FieldRule("warranty.symptom", "故障现象", 2000, multiline=True),
+        FieldRule("warranty.diagnosis", "检查诊断", 2000, multiline=True),
+        FieldRule("warranty.reason", "保修理由", 2000, multiline=True),
     )
 }
 

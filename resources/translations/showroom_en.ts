@@ -640,24 +640,24 @@
 <context>
     <name>BugReporter</name>
     <message>
-        <location filename="../../ui/errors.py" line="1711"/>
+        <location filename="../../ui/errors.py" line="1720"/>
         <source>出现了意外错误</source>
         <translation>Unexpected error</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1712"/>
+        <location filename="../../ui/errors.py" line="1721"/>
         <source>很抱歉，程序出现了意外错误。您输入的内容已尽量保留。</source>
         <translation>Sorry, something unexpected went wrong. What you typed has been kept where possible.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1714"/>
+        <location filename="../../ui/errors.py" line="1723"/>
         <source>请把下面的日志文件发给技术支持：
 {path}</source>
         <translation>Please send this log file to support:
 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1718"/>
+        <location filename="../../ui/errors.py" line="1727"/>
         <source>知道了</source>
         <translation>OK</translation>
     </message>
@@ -5230,229 +5230,229 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>The file has no phone column (the header should be 手机号, 电话 or 联系电话).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1411"/>
         <location filename="../../ui/errors.py" line="1420"/>
+        <location filename="../../ui/errors.py" line="1429"/>
         <source>门店名称</source>
         <translation>store name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1412"/>
         <location filename="../../ui/errors.py" line="1421"/>
+        <location filename="../../ui/errors.py" line="1430"/>
         <source>门店地址</source>
         <translation>store address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1413"/>
         <location filename="../../ui/errors.py" line="1422"/>
+        <location filename="../../ui/errors.py" line="1431"/>
         <source>联系电话</source>
         <translation>phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1414"/>
         <location filename="../../ui/errors.py" line="1423"/>
+        <location filename="../../ui/errors.py" line="1432"/>
         <source>统一社会信用代码</source>
         <translation>unified social credit code</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1415"/>
         <location filename="../../ui/errors.py" line="1424"/>
+        <location filename="../../ui/errors.py" line="1433"/>
         <source>开户银行</source>
         <translation>bank</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1416"/>
         <location filename="../../ui/errors.py" line="1425"/>
+        <location filename="../../ui/errors.py" line="1434"/>
         <source>银行账号</source>
         <translation>bank account number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1426"/>
+        <location filename="../../ui/errors.py" line="1435"/>
         <source>车辆公开网址</source>
         <translation>car-page address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1427"/>
+        <location filename="../../ui/errors.py" line="1436"/>
         <source>抬头附加文字</source>
         <translation>letterhead text</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1432"/>
+        <location filename="../../ui/errors.py" line="1441"/>
         <source>称谓</source>
         <translation>form of address</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1433"/>
+        <location filename="../../ui/errors.py" line="1442"/>
         <source>手机号</source>
         <translation>mobile number</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1434"/>
+        <location filename="../../ui/errors.py" line="1443"/>
         <source>第二联系电话</source>
         <translation>second phone</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1435"/>
+        <location filename="../../ui/errors.py" line="1444"/>
         <source>客户类型</source>
         <translation>customer type</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1437"/>
+        <location filename="../../ui/errors.py" line="1446"/>
         <source>客户角色</source>
         <translation>customer role</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1438"/>
+        <location filename="../../ui/errors.py" line="1447"/>
         <source>意向等级</source>
         <translation>intent grade</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1439"/>
+        <location filename="../../ui/errors.py" line="1448"/>
         <source>预算下限</source>
         <translation>minimum budget</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1440"/>
+        <location filename="../../ui/errors.py" line="1449"/>
         <source>预算上限</source>
         <translation>maximum budget</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1445"/>
+        <location filename="../../ui/errors.py" line="1454"/>
         <source>付款方式</source>
         <translation>payment preference</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1450"/>
+        <location filename="../../ui/errors.py" line="1459"/>
         <source>车身</source>
         <translation>Body</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1451"/>
+        <location filename="../../ui/errors.py" line="1460"/>
         <source>发动机舱</source>
         <translation>Engine bay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1452"/>
+        <location filename="../../ui/errors.py" line="1461"/>
         <source>驾驶舱</source>
         <translation>Cabin</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1453"/>
+        <location filename="../../ui/errors.py" line="1462"/>
         <source>启动</source>
         <translation>Start-up</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1454"/>
+        <location filename="../../ui/errors.py" line="1463"/>
         <source>路试</source>
         <translation>Road test</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1455"/>
+        <location filename="../../ui/errors.py" line="1464"/>
         <source>底盘</source>
         <translation>Chassis</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1459"/>
+        <location filename="../../ui/errors.py" line="1468"/>
         <source>未兑现的推荐奖励</source>
         <translation>referral rewards not yet given</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1460"/>
+        <location filename="../../ui/errors.py" line="1469"/>
         <source>有效的意向金（车辆仍为其保留）</source>
         <translation>active deposits (a car is still held for them)</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1461"/>
+        <location filename="../../ui/errors.py" line="1470"/>
         <source>未签订的合同草稿</source>
         <translation>unsigned contract drafts</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1462"/>
+        <location filename="../../ui/errors.py" line="1471"/>
         <source>未完成的试驾预约</source>
         <translation>open test-drive bookings</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1463"/>
+        <location filename="../../ui/errors.py" line="1472"/>
         <source>未完成的检测日报名</source>
         <translation>open inspection-day registrations</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1464"/>
+        <location filename="../../ui/errors.py" line="1473"/>
         <source>尚未离店的到店记录</source>
         <translation>visits not yet checked out</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1466"/>
+        <location filename="../../ui/errors.py" line="1475"/>
         <source>未知</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1467"/>
+        <location filename="../../ui/errors.py" line="1476"/>
         <source>空</source>
         <translation>none</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1468"/>
+        <location filename="../../ui/errors.py" line="1477"/>
         <source>文件</source>
         <translation>document</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1473"/>
+        <location filename="../../ui/errors.py" line="1482"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1494"/>
+        <location filename="../../ui/errors.py" line="1503"/>
         <source>{section}·{item}</source>
         <translation>{section} · {item}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1501"/>
+        <location filename="../../ui/errors.py" line="1510"/>
         <source> 等 {count} 项</source>
         <translation> … ({count} in all)</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1511"/>
+        <location filename="../../ui/errors.py" line="1520"/>
         <source>{what} {count} 项</source>
         <translation>{what}: {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1523"/>
+        <location filename="../../ui/errors.py" line="1532"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1524"/>
+        <location filename="../../ui/errors.py" line="1533"/>
         <source>{field}：已保存为“{theirs}”，你填写的是“{yours}”</source>
         <translation>{field}: saved as “{theirs}”, you entered “{yours}”</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1543"/>
+        <location filename="../../ui/errors.py" line="1552"/>
         <source>，</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1625"/>
+        <location filename="../../ui/errors.py" line="1634"/>
         <source>保存前这条记录已被其他电脑修改，你的修改没有保存。请重新打开查看最新内容后再改。</source>
         <translation>Another PC changed this record before you saved; your changes were not saved. Reopen it to see the latest version, then edit again.</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="369"/>
-        <location filename="../../ui/errors.py" line="1630"/>
+        <location filename="../../ui/errors.py" line="1639"/>
         <source>当前数据库只读，不能保存：{reason}</source>
         <translation>The database is read-only, nothing can be saved: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1632"/>
+        <location filename="../../ui/errors.py" line="1641"/>
         <source>数据库暂时无法访问，请稍后重试。如果一直这样，请检查网络或联系管理员。</source>
         <translation>The database cannot be reached right now. Please try again shortly; if this persists, check the network or contact your administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1635"/>
+        <location filename="../../ui/errors.py" line="1644"/>
         <source>操作没有完成：程序出现了意外错误。详情已写入日志。</source>
         <translation>That did not work: an unexpected error occurred. Details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1645"/>
+        <location filename="../../ui/errors.py" line="1654"/>
         <source>无法连接数据库服务器 {server}。请检查网络和数据库服务器是否开启。</source>
         <translation>Cannot connect to the database server {server}. Please check the network and that the server is running.</translation>
     </message>
@@ -7488,43 +7488,43 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     </message>
     <message>
         <location filename="../../ui/errors.py" line="1334"/>
-        <location filename="../../ui/errors.py" line="1431"/>
+        <location filename="../../ui/errors.py" line="1440"/>
         <source>姓名</source>
         <translation>name</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="1335"/>
-        <location filename="../../ui/errors.py" line="1436"/>
+        <location filename="../../ui/errors.py" line="1445"/>
         <source>单位名称</source>
         <translation>company name</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="1336"/>
-        <location filename="../../ui/errors.py" line="1441"/>
+        <location filename="../../ui/errors.py" line="1450"/>
         <source>用途</source>
         <translation>intended use</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="1337"/>
-        <location filename="../../ui/errors.py" line="1442"/>
+        <location filename="../../ui/errors.py" line="1451"/>
         <source>意向品牌</source>
         <translation>preferred brands</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="1338"/>
-        <location filename="../../ui/errors.py" line="1443"/>
+        <location filename="../../ui/errors.py" line="1452"/>
         <source>意向车型</source>
         <translation>preferred models</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="1339"/>
-        <location filename="../../ui/errors.py" line="1444"/>
+        <location filename="../../ui/errors.py" line="1453"/>
         <source>购车周期</source>
         <translation>buying timeframe</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="1340"/>
-        <location filename="../../ui/errors.py" line="1446"/>
+        <location filename="../../ui/errors.py" line="1455"/>
         <source>备注</source>
         <translation>notes</translation>
     </message>
@@ -7590,251 +7590,296 @@ Enter the grounds (date or number of the request, no personal data):</translatio
     </message>
     <message>
         <location filename="../../ui/errors.py" line="1353"/>
+        <source>交易单号或流水号</source>
+        <translation>transaction or serial number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1354"/>
+        <source>颜色</source>
+        <translation>colour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1355"/>
+        <source>卖方补充说明</source>
+        <translation>seller&apos;s additional statement</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1356"/>
+        <source>退车原因</source>
+        <translation>reason for the return</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1357"/>
+        <source>退车车况</source>
+        <translation>condition at return</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1358"/>
+        <source>扣除费用名目</source>
+        <translation>deduction item</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1359"/>
+        <source>故障现象</source>
+        <translation>fault as described</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1360"/>
+        <source>检查诊断</source>
+        <translation>diagnosis</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1361"/>
+        <source>保修理由</source>
+        <translation>warranty reasoning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="1362"/>
         <source>品牌</source>
         <translation>brand</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1354"/>
+        <location filename="../../ui/errors.py" line="1363"/>
         <source>车系</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1355"/>
+        <location filename="../../ui/errors.py" line="1364"/>
         <source>车型版本</source>
         <translation>trim</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1356"/>
+        <location filename="../../ui/errors.py" line="1365"/>
         <source>车身颜色</source>
         <translation>body colour</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1357"/>
+        <location filename="../../ui/errors.py" line="1366"/>
         <source>排放标准</source>
         <translation>emission standard</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1358"/>
+        <location filename="../../ui/errors.py" line="1367"/>
         <source>车身类型</source>
         <translation>body type</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1359"/>
+        <location filename="../../ui/errors.py" line="1368"/>
         <source>车况说明</source>
         <translation>condition notes</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1360"/>
+        <location filename="../../ui/errors.py" line="1369"/>
         <source>情况说明</source>
         <translation>description</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1361"/>
+        <location filename="../../ui/errors.py" line="1370"/>
         <source>保养地点</source>
         <translation>service location</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1362"/>
+        <location filename="../../ui/errors.py" line="1371"/>
         <source>保养内容</source>
         <translation>service work</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1363"/>
+        <location filename="../../ui/errors.py" line="1372"/>
         <source>价格</source>
         <translation>price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1364"/>
+        <location filename="../../ui/errors.py" line="1373"/>
         <source>售价</source>
         <translation>sale price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1365"/>
+        <location filename="../../ui/errors.py" line="1374"/>
         <source>新车指导价</source>
         <translation>new-car list price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1366"/>
+        <location filename="../../ui/errors.py" line="1375"/>
         <source>收车成本</source>
         <translation>purchase cost</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1367"/>
+        <location filename="../../ui/errors.py" line="1376"/>
         <source>表显里程</source>
         <translation>odometer reading</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1368"/>
+        <location filename="../../ui/errors.py" line="1377"/>
         <source>纯电续航</source>
         <translation>electric range</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1369"/>
+        <location filename="../../ui/errors.py" line="1378"/>
         <source>里程</source>
         <translation>mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1370"/>
+        <location filename="../../ui/errors.py" line="1379"/>
         <source>发生日期</source>
         <translation>date of the event</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1371"/>
+        <location filename="../../ui/errors.py" line="1380"/>
         <source>保养日期</source>
         <translation>service date</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1372"/>
+        <location filename="../../ui/errors.py" line="1381"/>
         <source>有效（车辆已预订）</source>
         <translation>active (car reserved)</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1373"/>
+        <location filename="../../ui/errors.py" line="1382"/>
         <source>已抵车款</source>
         <translation>applied to the price</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1374"/>
+        <location filename="../../ui/errors.py" line="1383"/>
         <source>已退还</source>
         <translation>refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1375"/>
+        <location filename="../../ui/errors.py" line="1384"/>
         <source>已没收</source>
         <translation>forfeited</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1376"/>
+        <location filename="../../ui/errors.py" line="1385"/>
         <source>已过期</source>
         <translation>expired</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1377"/>
+        <location filename="../../ui/errors.py" line="1386"/>
         <source>现金</source>
         <translation>cash</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1378"/>
+        <location filename="../../ui/errors.py" line="1387"/>
         <source>微信支付</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1379"/>
+        <location filename="../../ui/errors.py" line="1388"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1380"/>
+        <location filename="../../ui/errors.py" line="1389"/>
         <source>银行卡</source>
         <translation>bank card</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1381"/>
+        <location filename="../../ui/errors.py" line="1390"/>
         <source>转账</source>
         <translation>bank transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1382"/>
+        <location filename="../../ui/errors.py" line="1391"/>
         <source>已预约</source>
         <translation>booked</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1383"/>
+        <location filename="../../ui/errors.py" line="1392"/>
         <source>试驾中</source>
         <translation>on a test drive</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1384"/>
+        <location filename="../../ui/errors.py" line="1393"/>
         <source>已还车</source>
         <translation>returned</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1385"/>
+        <location filename="../../ui/errors.py" line="1394"/>
         <source>已取消</source>
         <translation>cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1386"/>
+        <location filename="../../ui/errors.py" line="1395"/>
         <source>未到店</source>
         <translation>no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1387"/>
+        <location filename="../../ui/errors.py" line="1396"/>
         <source>已报名</source>
         <translation>registered</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1388"/>
+        <location filename="../../ui/errors.py" line="1397"/>
         <source>候补</source>
         <translation>on the waiting list</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1389"/>
+        <location filename="../../ui/errors.py" line="1398"/>
         <source>已签到</source>
         <translation>checked in</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1390"/>
+        <location filename="../../ui/errors.py" line="1399"/>
         <source>检测中/已检</source>
         <translation>being inspected or inspected</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1391"/>
+        <location filename="../../ui/errors.py" line="1400"/>
         <source>未到场</source>
         <translation>no-show</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1392"/>
+        <location filename="../../ui/errors.py" line="1401"/>
         <source>整备中</source>
         <translation>being prepared</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1393"/>
+        <location filename="../../ui/errors.py" line="1402"/>
         <source>在售</source>
         <translation>on sale</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1394"/>
+        <location filename="../../ui/errors.py" line="1403"/>
         <source>已预订</source>
         <translation>reserved</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1395"/>
+        <location filename="../../ui/errors.py" line="1404"/>
         <source>已售</source>
         <translation>sold</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1396"/>
+        <location filename="../../ui/errors.py" line="1405"/>
         <source>试驾协议</source>
         <translation>test-drive agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1397"/>
+        <location filename="../../ui/errors.py" line="1406"/>
         <source>意向金收据</source>
         <translation>deposit receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1398"/>
+        <location filename="../../ui/errors.py" line="1407"/>
         <source>合同</source>
         <translation>contract</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1399"/>
+        <location filename="../../ui/errors.py" line="1408"/>
         <source>检测报告</source>
         <translation>inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1400"/>
+        <location filename="../../ui/errors.py" line="1409"/>
         <source>车辆信息单</source>
         <translation>car information sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1401"/>
+        <location filename="../../ui/errors.py" line="1410"/>
         <source>车型对比</source>
         <translation>model comparison</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1402"/>
+        <location filename="../../ui/errors.py" line="1411"/>
         <source>检测日报名单</source>
         <translation>inspection-day registration slip</translation>
     </message>
@@ -8395,12 +8440,12 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>The agreement has not been signed yet; please sign it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1403"/>
+        <location filename="../../ui/errors.py" line="1412"/>
         <source>首次回访间隔</source>
         <translation>first follow-up interval</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="1404"/>
+        <location filename="../../ui/errors.py" line="1413"/>
         <source>回访周期</source>
         <translation>repeat interval</translation>
     </message>

@@ -46,7 +46,7 @@ from db.models import (
     Vehicle,
     VehiclePurchase,
 )
-from showroom import numbering
+from showroom import fields, numbering
 from showroom.clock import utcnow
 from showroom.documents import archive
 from showroom.documents.letterhead import letterhead
@@ -195,7 +195,9 @@ def draft(
     id_number = normalize_id_number(data.seller_id_number, today=today)
     if not 1 <= data.keys <= 9:
         raise ValidationError("purchase.keys", "车钥匙数量应在 1 到 9 把之间。")
-    reference = data.payment_ref.strip()
+    reference = fields.text(data.payment_ref, "payment.reference")
+    note = fields.text(data.statement_note, "purchase.statement_note")
+    colour = fields.text(data.colour, "vehicle.colour")
     if data.method in TRACEABLE and not reference:
         raise ValidationError(
             "purchase.reference_missing",
@@ -235,20 +237,20 @@ def draft(
         price=price,
         seller_id_number=id_number,
         method=data.method,
-        payment_ref=reference[:60],
+        payment_ref=reference,
         keys=data.keys,
         documents=papers,
         statements={
             "accident": data.accident,
             "flood": data.flood,
             "fire": data.fire,
-            "note": data.statement_note.strip()[:500],
+            "note": note,
         },
         facts={
             "energy": data.energy.value,
             "transmission": data.transmission.value,
             "year": data.year,
-            "colour": data.colour.strip()[:20],
+            "colour": colour,
             "first_registration": (
                 data.first_registration.isoformat() if data.first_registration else None
             ),

@@ -52,7 +52,7 @@ from db.models import (
     VehicleReturn,
     VehicleStatus,
 )
-from showroom import numbering
+from showroom import fields, numbering
 from showroom.clock import utcnow
 from showroom.documents import archive
 from showroom.documents.letterhead import letterhead
@@ -223,7 +223,7 @@ def _deductions(items: Sequence[Deduction], price: Decimal) -> tuple[list[dict[s
     rows: list[dict[str, str]] = []
     total = Decimal("0.00")
     for number, item in enumerate(items, start=1):
-        label = item.label.strip()
+        label = fields.text(item.label, "return.deduction_label")
         amount_text = str(item.amount).strip()
         if not label and not amount_text:
             continue  # an empty line the manager left
@@ -240,7 +240,7 @@ def _deductions(items: Sequence[Deduction], price: Decimal) -> tuple[list[dict[s
             )
         amount = parse_amount(amount_text, minimum=Decimal("0.01"))
         total += amount
-        rows.append({"label": label[:60], "amount": str(amount)})
+        rows.append({"label": label, "amount": str(amount)})
     if len(rows) > MAX_DEDUCTIONS:
         raise ValidationError(
             "return.deductions_many",
@@ -271,16 +271,16 @@ def record_return(
     _require_manager(user)
     at = as_utc(now or utcnow())
     today = at.astimezone(zone).date()
-    reason = data.reason.strip()
+    reason = fields.text(data.reason, "return.reason")
     if not reason:
         raise ValidationError("return.reason_missing", "请填写退车原因。")
-    condition = data.condition.strip()
+    condition = fields.text(data.condition, "return.condition")
     if not condition:
         raise ValidationError(
             "return.condition_missing", "请记录退车时的车况（外观、内饰、证件、钥匙、物品）。"
         )
     mileage = _mileage(data.mileage_km)
-    reference = data.payment_ref.strip()
+    reference = fields.text(data.payment_ref, "payment.reference")
     if data.method in TRACEABLE and not reference:
         raise ValidationError(
             "return.reference_missing",
@@ -352,8 +352,8 @@ def record_return(
         vehicle_id=vehicle.id,
         customer_id=contract.customer_id,
         deposit_id=deposit_id,
-        reason=reason[:2000],
-        condition=condition[:2000],
+        reason=reason,
+        condition=condition,
         sale_mileage_km=sold_km,
         mileage_km=mileage,
         price=price,
@@ -361,7 +361,7 @@ def record_return(
         deductions_total=total,
         refund=refund,
         method=data.method,
-        payment_ref=reference[:60],
+        payment_ref=reference,
         returned_at=at,
         approved_by_id=user.id,
     )

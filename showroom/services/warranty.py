@@ -43,7 +43,7 @@ from db.models import (
     Vehicle,
     WarrantyClaim,
 )
-from showroom import numbering
+from showroom import fields, numbering
 from showroom.clock import utcnow
 from showroom.documents import archive
 from showroom.documents.letterhead import letterhead
@@ -63,7 +63,6 @@ PART_LABELS = {"engine": "发动机", "gearbox": "变速箱"}
 DECISION_LABELS = {"pending": "待诊断", "covered": "保修（免费维修）", "not_covered": "不予保修"}
 MAX_PHOTOS = 8
 PHOTO_SIZE = (1600, 1600)
-MAX_TEXT = 2000
 
 
 @dataclass(frozen=True)
@@ -118,11 +117,12 @@ class ClaimRow:
         return DECISION_LABELS.get(self.decision, self.decision)
 
 
-def _text(value: str, code: str, missing: str) -> str:
-    text = value.strip()
+def _text(value: str, key: str, code: str, missing: str) -> str:
+    """Required free text, refused (never cut) past its limit (``showroom.fields``)."""
+    text = fields.text(value, key)
     if not text:
         raise ValidationError(code, missing)
-    return text[:MAX_TEXT]
+    return text
 
 
 def _km(value: int | str) -> int:
@@ -203,7 +203,9 @@ def open_claim(
     at = as_utc(now or utcnow())
     if data.part not in PART_LABELS:
         raise ValidationError("warranty.part", "保修只包括发动机和变速箱，请选择报修部件。")
-    symptom = _text(data.symptom, "warranty.symptom_missing", "请记录客户描述的故障现象。")
+    symptom = _text(
+        data.symptom, "warranty.symptom", "warranty.symptom_missing", "请记录客户描述的故障现象。"
+    )
     mileage = _km(data.mileage_km)
     if len(data.photos) > MAX_PHOTOS:
         raise ValidationError(
@@ -278,8 +280,12 @@ def decide(
     """The diagnosis and the decision (appraiser or manager), once."""
     if not user.has_any(Role.MANAGER, Role.APPRAISER):
         raise PermissionDenied("warranty.decide_denied", "保修结论须由评估师或店长作出。")
-    diagnosis_text = _text(diagnosis, "warranty.diagnosis_missing", "请填写检查诊断的结果。")
-    reason_text = _text(reason, "warranty.reason_missing", "请写明保修或不予保修的理由。")
+    diagnosis_text = _text(
+        diagnosis, "warranty.diagnosis", "warranty.diagnosis_missing", "请填写检查诊断的结果。"
+    )
+    reason_text = _text(
+        reason, "warranty.reason", "warranty.reason_missing", "请写明保修或不予保修的理由。"
+    )
     store_cost = parse_amount(str(cost).strip() or "0", minimum=Decimal("0.00"))
     paid = parse_amount(str(customer_cost).strip() or "0", minimum=Decimal("0.00"))
     locks.lock_customer_of(session, WarrantyClaim, claim_id)

@@ -236,3 +236,16 @@ def test_the_return_agreement_prints_figures_and_capitals_and_is_archived(sold: 
     assert again.id == stored.id
     with sold.database.read() as session:
         assert archive.find_original(session, archive.parse_kind("return"), done.return_no)
+
+
+def test_too_long_a_text_is_refused_never_cut(sold: Sold) -> None:
+    """A transfer reference or a deduction item past its limit is refused, nothing saved."""
+    with pytest.raises(ValidationError) as long_ref:
+        sold.give_back(ref="6" * 61)
+    assert long_ref.value.code == "text.too_long"
+    assert long_ref.value.params["limit"] == 60 and long_ref.value.params["length"] == 61
+    with pytest.raises(ValidationError) as long_item:
+        sold.give_back(deductions=(rt.Deduction("检" * 61, "300"),))
+    assert long_item.value.params["field"] == "return.deduction_label"
+    with sold.database.read() as session:
+        assert session.scalars(select(VehicleReturn)).first() is None
