@@ -432,7 +432,10 @@ def sign(
         p.id,
         (
             ("customer", seller.name if seller else "", seller_signature),
-            ("consultant", user.display_name, staff_signature),
+            # The name the paper prints in the store's box (the drafter, as a contract
+            # names its consultant), so the record and the paper agree; the signing
+            # account is in the audit entry.
+            ("consultant", document.signatures[1].name, staff_signature),
         ),
         document.signed_text_sha256(),
         at,

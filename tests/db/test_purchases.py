@@ -289,3 +289,42 @@ def test_the_sellers_export_lists_the_purchase_and_erasure_keeps_it_as_a_legal_r
             session, yard.manager, yard.customer_ids[1], reason="书面申请", now=NOW
         )
     assert erased.kept["vehicle_purchases"] == 1
+
+
+def test_the_stored_signature_names_who_the_paper_names(yard: Yard) -> None:
+    """Signed at another account's desk, the store's signature is kept under the name the
+    agreement prints in its box (the drafter), as a contract keeps its consultant's."""
+    from db.models import Role, Signature
+    from showroom.users import StaffUser
+    from tests.factories import make_staff
+
+    deputy_id = make_staff(
+        yard.database, yard.store_id, "deputy", Role.MANAGER, display_name="李副店长"
+    )
+    deputy = StaffUser(
+        deputy_id, "deputy", "李副店长", Role.MANAGER, yard.store_id, "BJ01", "测试展厅"
+    )
+    drafted = yard.offer()
+    paper = yard.signed_paper(drafted.id)
+    with yard.database.write() as session:
+        pu.sign(
+            session,
+            deputy,
+            drafted.id,
+            paper,  # type: ignore[arg-type]
+            scribble(3),
+            scribble(4),
+            FAKE_PDF,
+            signed_at=NOW,
+        )
+    with yard.database.read() as session:
+        names = dict(
+            session.execute(
+                select(Signature.signer_role, Signature.signer_name).where(
+                    Signature.subject_id == drafted.id
+                )
+            ).all()
+        )
+    printed = paper.signatures[1].name  # type: ignore[attr-defined]
+    assert printed == yard.manager.display_name != deputy.display_name
+    assert names["consultant"] == printed
