@@ -59,6 +59,32 @@ def test_a_complaint_is_recorded_listed_and_resolved(
     dialog.submit()
     assert "投诉的内容" in dialog.error.text() and dialog.phone.text() == "13812345678"
     dialog.description.setPlainText("过户资料迟迟没有寄出")
+    # A car found for an earlier plate does not stay when the plate typed now is unknown.
+    import uuid
+    from decimal import Decimal
+
+    from db.models import VehicleStatus
+    from showroom.services.vehicles import CarChoice
+
+    dialog._car_found(
+        CarChoice(
+            uuid.uuid4(),
+            "BJ01-S2026-00042",
+            "京A12345",
+            "大众 朗逸",
+            Decimal(1),
+            VehicleStatus.SOLD,
+            True,
+        )
+    )
+    dialog.car_input.setText("京Z99999")
+    dialog._find_car()
+    assert dialog.car is None and dialog.car_label.text() == ""
+    dialog.submit()
+    assert "没有找到所填的车辆" in dialog.error.text()
+    assert dialog.description.toPlainText() == "过户资料迟迟没有寄出"
+    dialog.car_input.setText("")
+    dialog._find_car()
     SHOTS.mkdir(parents=True, exist_ok=True)
     dialog.grab().save(str(SHOTS / "complaint_dialog.png"))
     dialog.submit()

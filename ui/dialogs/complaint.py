@@ -99,10 +99,12 @@ class ComplaintDialog(ServiceDialog):
                 self.owner.addItem(choice.name, choice.id)
 
     def _find_car(self) -> None:
+        # The car found for what was typed before does not stand for what is typed now:
+        # a lookup that fails must not leave the complaint on the previous car.
+        self.car = None
+        self.car_label.setText("")
         text = self.car_input.text()
         if not text.strip():
-            self.car = None
-            self.car_label.setText("")
             return
 
         def work(session: Session) -> vehicles.CarChoice:

@@ -107,6 +107,9 @@ class ClaimDialog(ServiceDialog):
         self.resize(560, 460)
 
     def _find_sale(self) -> None:
+        # What was found for the earlier text does not stand for this one (see _sale_missing).
+        self.sale_id = None
+        self.sale_label.setText("")
         text = self.sale.text()
         if not text.strip():
             return
@@ -130,7 +133,10 @@ class ClaimDialog(ServiceDialog):
         paths, _ = QFileDialog.getOpenFileNames(
             self, self.tr("选择照片"), "", self.tr("照片 (*.jpg *.jpeg *.png)")
         )
-        self.add_photos([Path(p).read_bytes() for p in paths])
+        if paths:  # read in a worker: photos may sit on a slow share
+            self.runner.call(
+                lambda: [Path(p).read_bytes() for p in paths], self.add_photos, self.show_error
+            )
 
     def add_photos(self, photos: list[bytes]) -> None:
         self.photos.extend(photos)
