@@ -1385,27 +1385,27 @@
         <translation>Open claim</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="122"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="125"/>
         <source>已找到已售车辆的买卖合同。</source>
         <translation>Found the sale contract of the sold car.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="131"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="134"/>
         <source>选择照片</source>
         <translation>Choose photos</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="131"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="134"/>
         <source>照片 (*.jpg *.jpeg *.png)</source>
         <translation>Photos (*.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="137"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="143"/>
         <source>已添加 {n} 张</source>
         <translation>{n} added</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="141"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="147"/>
         <source>请先输入合同编号、库存编号或车牌号找到已售车辆。</source>
         <translation>Enter the contract no., stock no. or plate to find the sold car first.</translation>
     </message>
@@ -1956,12 +1956,12 @@
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/complaint.py" line="120"/>
+        <location filename="../../ui/dialogs/complaint.py" line="122"/>
         <source>请先输入手机号找到客户。</source>
         <translation>Enter the mobile number to find the customer first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/complaint.py" line="123"/>
+        <location filename="../../ui/dialogs/complaint.py" line="125"/>
         <source>没有找到所填的车辆，请核对库存编号或车牌号，或清空。</source>
         <translation>No car matches; check the stock no. or plate, or clear it.</translation>
     </message>
@@ -4403,67 +4403,67 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DecisionDialog</name>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="167"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="173"/>
         <source>保修诊断与结论</source>
         <translation>Warranty diagnosis and decision</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="175"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="181"/>
         <source>报修时在保修期内</source>
         <translation>Within the warranty when reported</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="177"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="183"/>
         <source>报修时已超出保修期限或里程</source>
         <translation>Outside the warranty (days or km) when reported</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="184"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="190"/>
         <source>保修（免费维修）</source>
         <translation>Covered (free repair)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="185"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="191"/>
         <source>不予保修</source>
         <translation>Not covered</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="193"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="199"/>
         <source>保修或不予保修的理由（打印在索赔单上）</source>
         <translation>Why it is or is not covered (printed on the claim form)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="197"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="203"/>
         <source>索赔单</source>
         <translation>Claim</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="199"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="205"/>
         <source>检查诊断</source>
         <translation>Diagnosis</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="200"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="206"/>
         <source>结论</source>
         <translation>Decision</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="201"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="207"/>
         <source>理由</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="202"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="208"/>
         <source>门店承担（元）</source>
         <translation>Store pays (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="203"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="209"/>
         <source>客户承担（元）</source>
         <translation>Customer pays (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/warranty_claim.py" line="204"/>
+        <location filename="../../ui/dialogs/warranty_claim.py" line="210"/>
         <source>保存结论并打印索赔单</source>
         <translation>Save decision and print claim form</translation>
     </message>
@@ -14208,159 +14208,180 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>PurchaseDialog</name>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="58"/>
+        <location filename="../../ui/dialogs/purchase.py" line="60"/>
         <source>收车报价</source>
         <translation>Offer to buy</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="61"/>
+        <location filename="../../ui/dialogs/purchase.py" line="63"/>
         <source>{car} · {plate} · {vin} · {km} 公里</source>
         <translation>{car} · {plate} · {vin} · {km} km</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="63"/>
+        <location filename="../../ui/dialogs/purchase.py" line="65"/>
         <source>未上牌</source>
         <translation>no plate</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="71"/>
+        <location filename="../../ui/dialogs/purchase.py" line="73"/>
         <source>检测报告 {no}：评估价 {low} – {high}</source>
         <translation>Inspection {no}: valued {low} – {high}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="77"/>
+        <location filename="../../ui/dialogs/purchase.py" line="79"/>
         <source>；检测发现{found}</source>
         <translation>; inspection found {found}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="84"/>
+        <location filename="../../ui/dialogs/purchase.py" line="86"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="85"/>
+        <location filename="../../ui/dialogs/purchase.py" line="87"/>
         <source>估价</source>
         <translation>Valuation</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="87"/>
+        <location filename="../../ui/dialogs/purchase.py" line="89"/>
         <source>卖方手机</source>
         <translation>Seller&apos;s mobile</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="88"/>
+        <location filename="../../ui/dialogs/purchase.py" line="90"/>
         <source>（未找到客户）</source>
         <translation>(no customer found)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="89"/>
+        <location filename="../../ui/dialogs/purchase.py" line="91"/>
         <source>没有这个手机号的客户，请先在前台登记。</source>
         <translation>No customer has this number; register them at reception first.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="95"/>
+        <location filename="../../ui/dialogs/purchase.py" line="97"/>
         <source>卖方 18 位居民身份证号码（核对本人证件）</source>
         <translation>Seller&apos;s 18-digit ID number (check against the card)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="101"/>
+        <location filename="../../ui/dialogs/purchase.py" line="103"/>
         <source>转账流水号 / 交易单号（现金可不填）</source>
         <translation>Transfer or transaction no. (not needed for cash)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="112"/>
+        <location filename="../../ui/dialogs/purchase.py" line="115"/>
         <source>重大事故</source>
         <translation>Major accident</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="113"/>
+        <location filename="../../ui/dialogs/purchase.py" line="116"/>
         <source>泡水</source>
         <translation>Flood</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="114"/>
+        <location filename="../../ui/dialogs/purchase.py" line="117"/>
         <source>火烧</source>
         <translation>Fire</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="119"/>
+        <location filename="../../ui/dialogs/purchase.py" line="122"/>
         <source>卖方的补充说明（可不填）</source>
         <translation>Seller&apos;s further remarks (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="130"/>
+        <location filename="../../ui/dialogs/purchase.py" line="125"/>
+        <location filename="../../ui/dialogs/purchase.py" line="129"/>
+        <source>请选择…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="134"/>
+        <source>请填写</source>
+        <translation>Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="137"/>
         <source>收购价（元）</source>
         <translation>Price (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="132"/>
+        <location filename="../../ui/dialogs/purchase.py" line="139"/>
         <source>卖方身份证</source>
         <translation>Seller&apos;s ID</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="133"/>
+        <location filename="../../ui/dialogs/purchase.py" line="140"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="134"/>
+        <location filename="../../ui/dialogs/purchase.py" line="141"/>
         <source>交易单号</source>
         <translation>Transaction no.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="135"/>
+        <location filename="../../ui/dialogs/purchase.py" line="142"/>
         <source>车钥匙（把）</source>
         <translation>Keys</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="136"/>
+        <location filename="../../ui/dialogs/purchase.py" line="143"/>
         <source>交接证件</source>
         <translation>Papers handed over</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="137"/>
+        <location filename="../../ui/dialogs/purchase.py" line="144"/>
         <source>卖方声明曾有</source>
         <translation>Seller states the car had</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="138"/>
+        <location filename="../../ui/dialogs/purchase.py" line="145"/>
         <source>补充说明</source>
         <translation>Remarks</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="139"/>
+        <location filename="../../ui/dialogs/purchase.py" line="146"/>
         <source>能源类型</source>
         <translation>Energy</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="140"/>
+        <location filename="../../ui/dialogs/purchase.py" line="147"/>
         <source>变速箱</source>
         <translation>Transmission</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="141"/>
+        <location filename="../../ui/dialogs/purchase.py" line="148"/>
         <source>年款</source>
         <translation>Model year</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="142"/>
+        <location filename="../../ui/dialogs/purchase.py" line="149"/>
         <source>车身颜色</source>
         <translation>Colour</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="143"/>
+        <location filename="../../ui/dialogs/purchase.py" line="150"/>
         <source>生成收车协议编号并预览</source>
         <translation>Number the agreement and preview</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="155"/>
+        <location filename="../../ui/dialogs/purchase.py" line="162"/>
         <source>大写：人民币{text}</source>
         <translation>In words: RMB {text}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="160"/>
+        <location filename="../../ui/dialogs/purchase.py" line="167"/>
         <source>请先输入卖方的手机号找到客户。</source>
         <translation>Enter the seller&apos;s mobile number to find them first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="170"/>
+        <source>请选择能源类型和变速箱。</source>
+        <translation>Choose the energy type and the gearbox.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/purchase.py" line="173"/>
+        <source>车架号未能读出年款，请填写年款。</source>
+        <translation>The VIN gives no model year; enter the model year.</translation>
     </message>
 </context>
 <context>
@@ -14865,47 +14886,47 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>ResolveComplaintDialog</name>
     <message>
-        <location filename="../../ui/dialogs/complaint.py" line="151"/>
+        <location filename="../../ui/dialogs/complaint.py" line="153"/>
         <source>登记投诉处理结果</source>
         <translation>Record complaint outcome</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/complaint.py" line="159"/>
+        <location filename="../../ui/dialogs/complaint.py" line="161"/>
         <source>如何处理、答复了客户什么</source>
         <translation>What was done and what the customer was told</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/complaint.py" line="162"/>
+        <location filename="../../ui/dialogs/complaint.py" line="164"/>
         <source>客户未评价</source>
         <translation>No rating given</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/complaint.py" line="164"/>
+        <location filename="../../ui/dialogs/complaint.py" line="166"/>
         <source>{n} 分</source>
         <translation>{n} points</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/complaint.py" line="165"/>
+        <location filename="../../ui/dialogs/complaint.py" line="167"/>
         <source>投诉</source>
         <translation>Complaint</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/complaint.py" line="166"/>
+        <location filename="../../ui/dialogs/complaint.py" line="168"/>
         <source>内容</source>
         <translation>Said</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/complaint.py" line="167"/>
+        <location filename="../../ui/dialogs/complaint.py" line="169"/>
         <source>处理结果</source>
         <translation>Outcome</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/complaint.py" line="168"/>
+        <location filename="../../ui/dialogs/complaint.py" line="170"/>
         <source>客户满意度</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/complaint.py" line="169"/>
+        <location filename="../../ui/dialogs/complaint.py" line="171"/>
         <source>处理完毕</source>
         <translation>Resolved</translation>
     </message>
@@ -15971,37 +15992,37 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SignPurchaseDialog</name>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="198"/>
+        <location filename="../../ui/dialogs/purchase.py" line="212"/>
         <source>签订收车协议</source>
         <translation>Sign purchase agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="206"/>
+        <location filename="../../ui/dialogs/purchase.py" line="220"/>
         <source>乙方（卖方）签名</source>
         <translation>Seller&apos;s signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="206"/>
+        <location filename="../../ui/dialogs/purchase.py" line="220"/>
         <source>卖方在此签名</source>
         <translation>Seller signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="207"/>
+        <location filename="../../ui/dialogs/purchase.py" line="221"/>
         <source>甲方代表签名</source>
         <translation>Store representative&apos;s signature</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="207"/>
+        <location filename="../../ui/dialogs/purchase.py" line="221"/>
         <source>门店代表在此签名</source>
         <translation>Store representative signs here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="209"/>
+        <location filename="../../ui/dialogs/purchase.py" line="223"/>
         <source>确认签订并入库</source>
         <translation>Sign and take into stock</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/purchase.py" line="227"/>
+        <location filename="../../ui/dialogs/purchase.py" line="241"/>
         <source>协议还没有生成，请稍候。</source>
         <translation>The agreement is not ready yet; please wait.</translation>
     </message>

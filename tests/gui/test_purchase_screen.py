@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from db.models import Contract, Inspection, InspectionStatus, Store, Vehicle, VehicleStatus
+from db.models import (
+    Contract,
+    Energy,
+    Inspection,
+    InspectionStatus,
+    Store,
+    Transmission,
+    Vehicle,
+    VehicleStatus,
+)
 from showroom.clock import utcnow
 from showroom.context import AppContext
 from showroom.documents.model import Document as Paper
@@ -98,6 +107,14 @@ def test_a_car_bought_from_a_customer_enters_stock_and_is_credited_on_their_purc
     offer._find_customer()
     offer.price.setText("75000")
     offer.reference.setText("6222-7788")
+    # What the inspection did not record is chosen, never taken from a first entry.
+    assert not any(box.isChecked() for box in offer.papers.values())
+    offer.submit()
+    assert "能源类型和变速箱" in offer.error.text() and offer.price.text() == "75000"
+    offer.energy.setCurrentIndex(offer.energy.findData(Energy.PETROL))
+    offer.transmission.setCurrentIndex(offer.transmission.findData(Transmission.AUTOMATIC))
+    for name in ("机动车行驶证", "机动车登记证书"):
+        offer.papers[name].setChecked(True)
     offer.submit()
     assert "身份证" in offer.error.text() and offer.price.text() == "75000"
     offer.id_number.setText(SELLER_ID)
@@ -121,6 +138,7 @@ def test_a_car_bought_from_a_customer_enters_stock_and_is_credited_on_their_purc
     words = pdf_text(pdf, tmp_path).replace(" ", "")
     assert "二手车收购协议" in words and "BJ01-P2026-000001" in words
     assert "¥75,000.00" in words and "人民币柒万伍仟元整" in words
+    assert "机动车行驶证、机动车登记证书" in words and "购车发票" not in words
     assert "已入库" in boss.message.text()
     cells = [boss.purchase_model.index(0, c).data() for c in range(8)]
     assert cells[0] == "BJ01-P2026-000001" and cells[7] == "已签订" and cells[5]

@@ -37,6 +37,8 @@ from ui.documents.render import body_html
 from ui.tasks import TaskRunner
 from ui.widgets.vehicle_labels import ENERGIES, TRANSMISSIONS, vlabel
 
+NO_YEAR = 1979  # the year box's "请填写": below any model year the service accepts
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -105,8 +107,9 @@ class PurchaseDialog(ServiceDialog):
         papers = QGridLayout()
         self.papers: dict[str, QCheckBox] = {}
         for n, name in enumerate(pu.HANDOVER):
+            # Ticked by staff for each paper they hold: the agreement lists what was handed
+            # over, so nothing is printed there because it happened to be ticked.
             box = QCheckBox(name, self)
-            box.setChecked(n < 3)
             self.papers[name] = box
             papers.addWidget(box, n // 2, n % 2)
         self.accident = QCheckBox(self.tr("重大事故"), self)
@@ -117,15 +120,19 @@ class PurchaseDialog(ServiceDialog):
             statements.addWidget(box, 0, n)
         self.note = QLineEdit(self)
         self.note.setPlaceholderText(self.tr("卖方的补充说明（可不填）"))
+        # Facts of the car the inspection did not record: chosen, never a first entry.
         self.energy = QComboBox(self)
+        self.energy.addItem(self.tr("请选择…"), None)
         for energy in Energy:
             self.energy.addItem(vlabel(ENERGIES, energy), energy)
         self.transmission = QComboBox(self)
+        self.transmission.addItem(self.tr("请选择…"), None)
         for transmission in Transmission:
             self.transmission.addItem(vlabel(TRANSMISSIONS, transmission), transmission)
         self.year = QSpinBox(self)
-        self.year.setRange(1980, 2100)
-        self.year.setValue(start.year or utcnow().astimezone(STORE_ZONE).year)
+        self.year.setRange(NO_YEAR, 2100)
+        self.year.setSpecialValueText(self.tr("请填写"))  # the VIN gave none: typed, not assumed
+        self.year.setValue(start.year or NO_YEAR)
         self.colour = QLineEdit(self)
         self.form.addRow(self.tr("收购价（元）"), self.price)
         self.form.addRow("", self.price_hint)
@@ -158,6 +165,13 @@ class PurchaseDialog(ServiceDialog):
     def submit(self) -> None:
         if self.customer is None:
             self.show_message(self.tr("请先输入卖方的手机号找到客户。"))
+            return
+        if self.energy.currentData() is None or self.transmission.currentData() is None:
+            self.show_message(self.tr("请选择能源类型和变速箱。"))
+            return
+        if self.year.value() == NO_YEAR:
+            self.show_message(self.tr("车架号未能读出年款，请填写年款。"))
+            self.year.setFocus()
             return
         data = pu.PurchaseInput(
             self.start.inspection_id,
