@@ -10088,52 +10088,52 @@ Reason (optional):</translation>
 <context>
     <name>IntervalDialog</name>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="176"/>
+        <location filename="../../ui/dialogs/mileage.py" line="186"/>
         <source>保养间隔</source>
         <translation>Service interval</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="181"/>
+        <location filename="../../ui/dialogs/mileage.py" line="191"/>
         <source>购车客户距上次保养（或购车）满下面的月数或里程，先到者为准，就会出现在“购车客户提醒”里。里程按客户车辆的里程记录估算。</source>
         <translation>A buyer appears under Buyer reminders when the months or the kilometres below have passed since the last service (or the sale), whichever comes first. Kilometres are estimated from the car&apos;s mileage records.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="193"/>
+        <location filename="../../ui/dialogs/mileage.py" line="203"/>
         <source> 个月</source>
         <translation> months</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="194"/>
+        <location filename="../../ui/dialogs/mileage.py" line="204"/>
         <source>{low} 到 {high} 个月</source>
         <translation>{low} to {high} months</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="195"/>
+        <location filename="../../ui/dialogs/mileage.py" line="205"/>
         <source>按时间</source>
         <translation>By time</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="202"/>
+        <location filename="../../ui/dialogs/mileage.py" line="212"/>
         <source> 公里</source>
         <translation> km</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="204"/>
+        <location filename="../../ui/dialogs/mileage.py" line="214"/>
         <source>{low} 到 {high} 公里</source>
         <translation>{low} to {high} km</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="206"/>
+        <location filename="../../ui/dialogs/mileage.py" line="216"/>
         <source>按里程</source>
         <translation>By mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="216"/>
+        <location filename="../../ui/dialogs/mileage.py" line="226"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="217"/>
+        <location filename="../../ui/dialogs/mileage.py" line="227"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -13490,79 +13490,89 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>MileageDialog</name>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="58"/>
+        <location filename="../../ui/dialogs/mileage.py" line="61"/>
         <source>记录里程</source>
         <translation>Record mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="64"/>
+        <location filename="../../ui/dialogs/mileage.py" line="67"/>
         <source>客户来电或到店时说的表显里程，用来估算下次保养（按里程或按时间，先到为准）。</source>
         <translation>The odometer reading the customer gave on a call or staff saw at a visit; it estimates the next service (by mileage or by time, whichever comes first).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="76"/>
+        <location filename="../../ui/dialogs/mileage.py" line="79"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="82"/>
+        <location filename="../../ui/dialogs/mileage.py" line="85"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="87"/>
+        <location filename="../../ui/dialogs/mileage.py" line="90"/>
+        <source>请填写</source>
+        <translation>Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="94"/>
         <source> 公里</source>
         <translation> km</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="89"/>
+        <location filename="../../ui/dialogs/mileage.py" line="96"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="94"/>
+        <location filename="../../ui/dialogs/mileage.py" line="101"/>
         <source>电话（客户告知）</source>
         <translation>Call (the customer said)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="95"/>
+        <location filename="../../ui/dialogs/mileage.py" line="102"/>
         <source>到店（员工查看）</source>
         <translation>Visit (staff read it)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="96"/>
+        <location filename="../../ui/dialogs/mileage.py" line="103"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="97"/>
+        <location filename="../../ui/dialogs/mileage.py" line="104"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="100"/>
+        <location filename="../../ui/dialogs/mileage.py" line="107"/>
         <source>例如：客户说最近常跑长途</source>
         <translation>e.g. the customer drives long distances lately</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="101"/>
+        <location filename="../../ui/dialogs/mileage.py" line="108"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="111"/>
+        <location filename="../../ui/dialogs/mileage.py" line="118"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="112"/>
+        <location filename="../../ui/dialogs/mileage.py" line="119"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="131"/>
+        <location filename="../../ui/dialogs/mileage.py" line="137"/>
         <source>上次：{day} {km} 公里</source>
         <translation>Last: {km} km on {day}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/mileage.py" line="151"/>
+        <source>请填写表显里程。</source>
+        <translation>Enter the odometer reading.</translation>
     </message>
 </context>
 <context>

@@ -162,9 +162,17 @@ def test_the_customer_record_shows_the_readings_and_takes_a_new_one(
     record.tabs.setCurrentIndex(record.mileage_tab)
     record.mileage_button.click()
     dialog = record.mileage_dialog
-    assert dialog.km_spin.value() == 40000 and "40,000" in dialog.last_label.text()
-    dialog.km_spin.setValue(39000)  # below the odometer when sold
+    # The last reading is shown, not put in the box: Save alone records nothing.
+    assert dialog.km_spin.text() == "请填写" and "40,000" in dialog.last_label.text()
     dialog.note_edit.setText("客户电话告知")
+    dialog.submit()
+    assert dialog.isVisible() and "请填写表显里程" in dialog.error_label.text()
+    dialog.km_spin.setValue(3_000_000)  # not clamped: the service says it is absurd
+    assert dialog.km_spin.value() == 3_000_000
+    dialog.submit()
+    assert dialog.isVisible() and dialog.error_label.text() != ""
+    assert "2,000,000" in dialog.error_label.text()
+    dialog.km_spin.setValue(39000)  # below the odometer when sold
     dialog.submit()
     assert dialog.isVisible()
     assert "39,000 公里低于" in dialog.error_label.text()

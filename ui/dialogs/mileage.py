@@ -40,6 +40,9 @@ def _qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
+NOT_TYPED = -1  # the km box's "请填写"
+KM_BOX_MAX = 99_999_999  # beyond mileage.MAX_KM: the service says why, the box never clamps
+
 class MileageDialog(QDialog):
     """One reading of one car. Signals: ``saved(object)``: the new reading's id, or the
     queued ``Submitted`` when the shared database is unreachable."""
@@ -81,7 +84,11 @@ class MileageDialog(QDialog):
         self.date_edit.setDate(_qdate(today))
         form.addRow(self.tr("日期"), self.date_edit)
         self.km_spin = QSpinBox(self)
-        self.km_spin.setRange(0, mileage.MAX_KM)
+        # Empty ("请填写") until typed: a reading the customer never gave is not saved by
+        # pressing Save. Wider than the service's limit so that it, not the box, refuses.
+        self.km_spin.setRange(NOT_TYPED, KM_BOX_MAX)
+        self.km_spin.setSpecialValueText(self.tr("请填写"))
+        self.km_spin.setValue(NOT_TYPED)
         self.km_spin.setGroupSeparatorShown(True)
         self.km_spin.setSingleStep(100)
         self.km_spin.setSuffix(self.tr(" 公里"))
@@ -126,7 +133,6 @@ class MileageDialog(QDialog):
         self.date_edit.setMinimumDate(_qdate(car.sold_on))
         last = car.readings[-1] if car.readings else None
         if last is not None:
-            self.km_spin.setValue(last.km)
             self.last_label.setText(
                 self.tr("上次：{day} {km} 公里").format(
                     day=last.read_on.isoformat(), km=f"{last.km:,}"
@@ -140,6 +146,10 @@ class MileageDialog(QDialog):
     def submit(self) -> None:
         car = self.car()
         if car is None:
+            return
+        if self.km_spin.value() == NOT_TYPED:
+            self.show_error(self.tr("请填写表显里程。"))
+            self.km_spin.setFocus()
             return
         self.error_label.hide()
         payload = mileage_ops.reading_payload(
