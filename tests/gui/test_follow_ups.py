@@ -210,6 +210,10 @@ def test_dormant_customers_are_listed_in_their_own_tab(
     assert screen.dormant_model.index(0, 0).data() == "沉睡的客户"
     assert screen.dormant_model.index(0, 4).data() == "从未联系"
     assert screen.tabs.tabText(1) == "沉睡客户（1）"
+    # A list that cannot load says so instead of looking empty.
+    screen.dormant_model._on_failed(OSError("database is gone"))
+    assert screen.message_label.objectName() == "ErrorText"
+    assert screen.message_label.text() != ""
 
 
 def test_an_after_sale_call_takes_a_score_and_a_lost_deal_its_reason(

@@ -409,6 +409,8 @@ class FollowUpsScreen(Screen):
         dormant_layout.addWidget(self.dormant_hint)
         self.dormant_model = DormantModel(runner, (user, self._now(), None), self)
         self.dormant_model.totalChanged.connect(self._on_dormant_total)
+        # A list that could not load says so; an empty list would read "nobody is dormant".
+        self.dormant_model.failed.connect(lambda text: self._say(text, "ErrorText"))
         self.dormant_table = make_table(dormant_page)
         self.dormant_table.setModel(self.dormant_model)
         set_column_widths(
