@@ -55,7 +55,6 @@ from ui.dialogs.test_drive import STORE_ZONE, templates_dir
 from ui.dialogs.vehicle_return import ReturnDialog, return_terms
 from ui.documents import printing
 from ui.documents.fonts import derive_print_fonts, register_print_fonts
-from ui.documents.render import render_pdf
 from ui.errors import report_failure
 from ui.screens.base import Screen
 from ui.tasks import TaskRunner
@@ -764,34 +763,29 @@ class DealsScreen(Screen):
             )
         )
         self._changed()
-        self._print_return(done.id)
+        self._print_return(done.id, done.return_no)
 
-    def _print_return(self, return_id: Any) -> None:
+    def _print_return(self, return_id: Any, return_no: str) -> None:
         """The agreement as printed the first time is the archived original."""
         folder, terms, actor = (
             templates_dir(self.context),
             return_terms(self.context),
             self.user.actor,
         )
-
-        def load(session: Session) -> Document:
-            return rt.prepare_agreement(
-                session, return_id, terms=terms, templates_dir=folder, zone=STORE_ZONE
-            )
-
-        def rendered(document: Document, pdf: bytes) -> None:
-            self.runner.write(
-                lambda s: rt.archive_agreement(s, actor, return_id, document, pdf),
-                lambda _stored: printing.preview(document, self),
-                self._failed,
-            )
-
-        def loaded(document: Document) -> None:
-            self.runner.call(
-                lambda: render_pdf(document), lambda pdf: rendered(document, pdf), self._failed
-            )
-
-        self.runner.read(load, loaded, self._failed)
+        printing.print_original_or_copy(
+            self.runner,
+            actor,
+            DocumentKind.CONTRACT,
+            return_no,
+            lambda s: rt.prepare_agreement(
+                s, return_id, terms=terms, templates_dir=folder, zone=STORE_ZONE
+            ),
+            lambda s, document, pdf: rt.archive_agreement(s, actor, return_id, document, pdf),
+            lambda document: printing.preview(document, self),
+            self._reprinted,
+            self._failed,
+            self.context.paths.cache_dir,
+        )
 
     # --- 收车 -----------------------------------------------------------------------------
 
