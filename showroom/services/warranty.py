@@ -211,11 +211,10 @@ def open_claim(
         raise ValidationError(
             "warranty.photos_many", f"照片最多 {MAX_PHOTOS} 张。", limit=MAX_PHOTOS
         )
-    shas = [
-        archive.store_media(
-            session, shrink(photo, max_size=PHOTO_SIZE, thumb_size=(320, 320)).image, "image/jpeg"
-        )
-        for photo in data.photos
+    # Shrunk here (no database), stored once the claim is known to stand: the customer's
+    # lock is the transaction's first (db.locks), and a refused claim writes no photos.
+    images = [
+        shrink(photo, max_size=PHOTO_SIZE, thumb_size=(320, 320)).image for photo in data.photos
     ]
     locks.lock_customer_of(session, Contract, data.contract_id)  # first lock (db.locks)
     contract = _sold_by(session, data.contract_id)
@@ -229,6 +228,7 @@ def open_claim(
             mileage=f"{mileage:,}",
             sale=f"{sold_km:,}",
         )
+    shas = [archive.store_media(session, image, "image/jpeg") for image in images]
     days = (at.astimezone(zone).date() - delivered_on(contract, zone)).days
     within = days <= terms.days and mileage - sold_km <= terms.km
     claim = WarrantyClaim(
