@@ -232,6 +232,35 @@ def prepare_reprint(session: Session, kind: DocumentKind, number: str) -> Reprin
     )
 
 
+def archive_original(
+    session: Session,
+    actor: audit.Actor,
+    kind: DocumentKind,
+    document: Document,
+    pdf: bytes,
+    *,
+    store_id: uuid.UUID,
+    subject_id: uuid.UUID,
+) -> ArchivedDocument:
+    """The paper as printed the first time is its original; a later print returns that one.
+
+    (Copies are archived by the reprint path.) The subject shown in the archive list is
+    the one the paper carries (``document.extra["subject"]``).
+    """
+    existing = find_original(session, kind, document.number)
+    if existing is not None:
+        return existing
+    return archive(
+        session,
+        actor,
+        document,
+        pdf,
+        store_id=store_id,
+        subject=document.extra.get("subject", ""),
+        subject_id=subject_id,
+    )
+
+
 def find_original(session: Session, kind: DocumentKind, number: str) -> ArchivedDocument | None:
     row = session.scalar(
         select(DocumentRow).where(

@@ -775,15 +775,12 @@ def archive_receipt(
     deposit = _deposit(session, deposit_id, lock=False)
     if document.number != deposit.receipt_no:
         raise ValidationError("deposit.receipt_mismatch", "收据与这笔意向金不对应，请重新打开。")
-    existing = archive.find_original(session, DocumentKind.DEPOSIT_RECEIPT, deposit.receipt_no)
-    if existing is not None:
-        return existing
-    return archive.archive(
+    return archive.archive_original(
         session,
         actor,
+        DocumentKind.DEPOSIT_RECEIPT,
         document,
         pdf,
         store_id=deposit.store_id,
-        subject=document.extra.get("subject", ""),
         subject_id=deposit.id,
     )

@@ -510,16 +510,13 @@ def archive_agreement(
     record = _return(session, return_id)
     if document.number != record.return_no:
         raise ValidationError("return.paper_mismatch", "协议与这条退车记录不对应，请重新打开。")
-    existing = archive.find_original(session, DocumentKind.CONTRACT, record.return_no)
-    if existing is not None:
-        return existing
-    return archive.archive(
+    return archive.archive_original(
         session,
         actor,
+        DocumentKind.CONTRACT,
         document,
         pdf,
         store_id=record.store_id,
-        subject=document.extra.get("subject", ""),
         subject_id=record.id,
     )
 

@@ -483,15 +483,12 @@ def archive_form(
             f"索赔单 {claim.claim_no} 还没有结论，出结论后再打印存档。",
             claim_no=claim.claim_no,
         )
-    existing = archive.find_original(session, DocumentKind.CONTRACT, claim.claim_no)
-    if existing is not None:
-        return existing
-    return archive.archive(
+    return archive.archive_original(
         session,
         actor,
+        DocumentKind.CONTRACT,
         document,
         pdf,
         store_id=claim.store_id,
-        subject=document.extra.get("subject", ""),
         subject_id=claim.id,
     )
