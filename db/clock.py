@@ -33,6 +33,11 @@ def store_today(zone: ZoneInfo = DEFAULT_STORE_ZONE) -> date:
     return _source().astimezone(zone).date()
 
 
+def local_day(moment: datetime, zone: ZoneInfo = DEFAULT_STORE_ZONE) -> date:
+    """The store's calendar day of an instant (a follow-up's, a sale's, a reading's day)."""
+    return moment.astimezone(zone).date()
+
+
 def set_source(source: Callable[[], datetime] | None) -> None:
     """Read "now" from ``source`` from here on; ``None`` goes back to the wall clock."""
     global _source  # one clock per process, like the time zone itself

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from db.clock import set_source, store_today, utcnow
+from db.clock import local_day, set_source, store_today, utcnow
 
-__all__ = ["set_source", "store_today", "utcnow"]
+__all__ = ["local_day", "set_source", "store_today", "utcnow"]

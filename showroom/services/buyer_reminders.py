@@ -25,7 +25,6 @@ reveal of personal data.
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 import uuid
@@ -52,10 +51,11 @@ from db.models import (
     Title,
     Vehicle,
 )
-from showroom.clock import utcnow
+from showroom.clock import local_day, utcnow
 from showroom.errors import NotFoundError, PermissionDenied, ValidationError
 from showroom.privacy import mask_phone
 from showroom.services import audit, mileage
+from showroom.services.contracts import add_months
 from showroom.users import StaffUser
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -108,16 +108,6 @@ class ReminderTask:
     months_since: int | None = None
     since_sale: bool = False
     reason: str = ""
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(STORE_ZONE).date()
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _yearly(anchor: date, start: date) -> date:

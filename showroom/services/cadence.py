@@ -50,6 +50,7 @@ from db.models import (
     LeadStatus,
     Role,
 )
+from showroom.clock import local_day
 from showroom.errors import PermissionDenied, ValidationError
 from showroom.services import audit
 from showroom.users import StaffUser
@@ -95,10 +96,6 @@ DEFAULTS: dict[IntentGrade, CadenceRule] = {
     IntentGrade.C: CadenceRule(IntentGrade.C, 30, 30),
     IntentGrade.D: CadenceRule(IntentGrade.D, None, None),
 }
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(STORE_ZONE).date()
 
 
 def rules(session: Session, store_id: uuid.UUID) -> dict[IntentGrade, CadenceRule]:

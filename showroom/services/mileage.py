@@ -21,11 +21,10 @@ and which comes first.
 
 from __future__ import annotations
 
-import calendar
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -43,8 +42,10 @@ from db.models import (
     Vehicle,
     WarrantyClaim,
 )
+from showroom.clock import local_day
 from showroom.errors import NotFoundError, PermissionDenied, ValidationError
 from showroom.services import audit
+from showroom.services.contracts import add_months
 from showroom.users import StaffUser
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -161,10 +162,6 @@ def save_interval(session: Session, user: StaffUser, months: int, km: int) -> In
 
 
 # --- readings ----------------------------------------------------------------------------------
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(STORE_ZONE).date()
 
 
 def _sale(session: Session, vehicle_id: uuid.UUID) -> Contract | None:
@@ -402,12 +399,6 @@ def record_reading(
 
 
 # --- the estimate ------------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def km_per_day(points: list[Reading], since: date | None = None) -> tuple[float, bool]:

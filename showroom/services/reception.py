@@ -82,7 +82,7 @@ from db.models import (
     VisitStatus,
 )
 from showroom import fields, numbering
-from showroom.clock import utcnow
+from showroom.clock import local_day, utcnow
 from showroom.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from showroom.identifiers import normalize_mobile, phone_digits
 from showroom.privacy import mask_id_number, mask_phone
@@ -125,10 +125,6 @@ _CODE_RE = re.compile(
 
 def _now(now: datetime | None) -> datetime:
     return now or utcnow()
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(STORE_ZONE).date()
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
