@@ -157,6 +157,12 @@ def test_closing_a_lead_asks_why_lost_from_the_stores_list_or_invalid_with_a_not
     assert dialog.isVisible() and "请选择关闭原因" in dialog.error_label.text()
     assert dialog.note_edit.text() == "客户没说"
     combo.setCurrentIndex(combo.count() - 1)  # not a real lead: a note is needed
+    pasted = "空号" * 101  # past the 200-character limit: refused whole, never cut
+    dialog.note_edit.setText(pasted)
+    assert dialog.note_edit.text() == pasted and dialog.note_counter.over
+    dialog.accept()
+    assert dialog.isVisible() and "最多 200 个字" in dialog.error_label.text()
+    assert dialog.note_edit.text() == pasted
     dialog.note_edit.setText("  ")
     dialog.accept()
     assert dialog.isVisible() and "请填写关闭原因" in dialog.error_label.text()

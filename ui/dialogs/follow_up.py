@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 from ui.widgets.limits import stacked_with_counter
 
 DEFAULT_NEXT_DAYS = 7
-MAX_COMMENT = 500  # follow_ups.MAX_COMMENT_LENGTH
 
 
 class FollowUpDialog(QDialog):
@@ -70,7 +69,6 @@ class FollowUpDialog(QDialog):
                 self.tr("{n} 分 {stars}").format(n=score, stars="★" * score), score
             )
         self.comment_edit = QLineEdit(self)
-        self.comment_edit.setMaxLength(MAX_COMMENT)
         self.comment_edit.setPlaceholderText(self.tr("客户的评价（可不填）"))
         self.lost_combo = QComboBox(self)
         self.lost_combo.addItem(self.tr("未战败，继续跟进"), None)

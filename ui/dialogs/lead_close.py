@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-MAX_NOTE = 200  # fields "lead.closed_reason"
+from ui.widgets.limits import with_counter
+
 _UNCHOSEN = "__unchosen__"
 
 
@@ -43,9 +44,10 @@ class LeadCloseDialog(QDialog):
         self.reason_combo.addItem(self.tr("无效线索（空号、重复等，请写明）"), None)
         form.addRow(self.tr("关闭原因"), self.reason_combo)
         self.note_edit = QLineEdit(self)
-        self.note_edit.setMaxLength(MAX_NOTE)
         self.note_edit.setPlaceholderText(self.tr("补充说明（无效线索必填）"))
-        form.addRow(self.tr("说明"), self.note_edit)
+        # The limit shown while typing; a paste past it is refused on save, never cut.
+        note_row, self.note_counter = with_counter(self.note_edit, "lead.closed_reason", self)
+        form.addRow(self.tr("说明"), note_row)
         layout.addLayout(form)
         hint = QLabel(self.tr("关闭后线索不再出现在回访列表中。"), self)
         hint.setObjectName("HintText")

@@ -43,6 +43,7 @@ def _qdate(day: date) -> QDate:
 NOT_TYPED = -1  # the km box's "请填写"
 KM_BOX_MAX = 99_999_999  # beyond mileage.MAX_KM: the service says why, the box never clamps
 
+
 class MileageDialog(QDialog):
     """One reading of one car. Signals: ``saved(object)``: the new reading's id, or the
     queued ``Submitted`` when the shared database is unreachable."""
@@ -103,7 +104,6 @@ class MileageDialog(QDialog):
         self.source_combo.addItem(self.tr("其他"), "other")
         form.addRow(self.tr("来源"), self.source_combo)
         self.note_edit = QLineEdit(self)
-        self.note_edit.setMaxLength(mileage.MAX_NOTE)
         self.note_edit.setPlaceholderText(self.tr("例如：客户说最近常跑长途"))
         form.addRow(self.tr("备注"), self.note_edit)
         layout.addLayout(form)
