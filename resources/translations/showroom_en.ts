@@ -2336,52 +2336,52 @@
 <context>
     <name>ContractModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="151"/>
+        <location filename="../../ui/screens/deals.py" line="150"/>
         <source>合同编号</source>
         <translation>Contract no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="152"/>
+        <location filename="../../ui/screens/deals.py" line="151"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="153"/>
+        <location filename="../../ui/screens/deals.py" line="152"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="154"/>
+        <location filename="../../ui/screens/deals.py" line="153"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="155"/>
+        <location filename="../../ui/screens/deals.py" line="154"/>
         <source>成交价</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="156"/>
+        <location filename="../../ui/screens/deals.py" line="155"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="157"/>
+        <location filename="../../ui/screens/deals.py" line="156"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="158"/>
+        <location filename="../../ui/screens/deals.py" line="157"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="174"/>
+        <location filename="../../ui/screens/deals.py" line="173"/>
         <source>（变更 {no}）</source>
         <translation> (amends {no})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="177"/>
+        <location filename="../../ui/screens/deals.py" line="176"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
@@ -4165,237 +4165,237 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DealsScreen</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="240"/>
+        <location filename="../../ui/screens/deals.py" line="239"/>
         <source>定金与合同</source>
         <translation>Deposits &amp; contracts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="245"/>
+        <location filename="../../ui/screens/deals.py" line="244"/>
         <source>收取意向金</source>
         <translation>Take deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="247"/>
+        <location filename="../../ui/screens/deals.py" line="246"/>
         <source>直接签约（无意向金）</source>
         <translation>Sell without deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="275"/>
+        <location filename="../../ui/screens/deals.py" line="274"/>
         <source>只看有效的意向金</source>
         <translation>Active deposits only</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="293"/>
+        <location filename="../../ui/screens/deals.py" line="292"/>
         <source>打印收据</source>
         <translation>Print receipt</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="294"/>
+        <location filename="../../ui/screens/deals.py" line="293"/>
         <source>起草合同（抵扣意向金）</source>
         <translation>Draft contract (apply deposit)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="295"/>
+        <location filename="../../ui/screens/deals.py" line="294"/>
         <source>退还（店长）</source>
         <translation>Refund (manager)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="296"/>
+        <location filename="../../ui/screens/deals.py" line="295"/>
         <source>没收</source>
         <translation>Forfeit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="307"/>
+        <location filename="../../ui/screens/deals.py" line="306"/>
         <source>意向金</source>
         <translation>Deposits</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="313"/>
+        <location filename="../../ui/screens/deals.py" line="312"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="329"/>
+        <location filename="../../ui/screens/deals.py" line="328"/>
         <source>按付款方式汇总当日收取和退还的意向金，用于与现金、微信、支付宝和银行流水核对。</source>
         <translation>The day&apos;s deposits taken and refunded by payment method, to reconcile with the till, WeChat, Alipay and bank statements.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="335"/>
+        <location filename="../../ui/screens/deals.py" line="334"/>
         <source>当日收款</source>
         <translation>Day&apos;s takings</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="351"/>
+        <location filename="../../ui/screens/deals.py" line="350"/>
         <source>签订</source>
         <translation>Sign</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="352"/>
-        <location filename="../../ui/screens/deals.py" line="388"/>
+        <location filename="../../ui/screens/deals.py" line="351"/>
+        <location filename="../../ui/screens/deals.py" line="387"/>
         <source>作废</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="353"/>
-        <location filename="../../ui/screens/deals.py" line="541"/>
+        <location filename="../../ui/screens/deals.py" line="352"/>
+        <location filename="../../ui/screens/deals.py" line="540"/>
         <source>补充协议</source>
         <translation>Amendment</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="354"/>
+        <location filename="../../ui/screens/deals.py" line="353"/>
         <source>七日退车（店长）</source>
         <translation>7-day return (manager)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="357"/>
-        <location filename="../../ui/screens/deals.py" line="389"/>
+        <location filename="../../ui/screens/deals.py" line="356"/>
+        <location filename="../../ui/screens/deals.py" line="388"/>
         <source>打印 / 重印</source>
         <translation>Print / reprint</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="372"/>
+        <location filename="../../ui/screens/deals.py" line="371"/>
         <source>合同</source>
         <translation>Contracts</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="386"/>
+        <location filename="../../ui/screens/deals.py" line="385"/>
         <source>按检测报告收车（店长）</source>
         <translation>Buy from an inspection (manager)</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="387"/>
+        <location filename="../../ui/screens/deals.py" line="386"/>
         <source>签订收车协议</source>
         <translation>Sign purchase agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="400"/>
-        <location filename="../../ui/screens/deals.py" line="800"/>
+        <location filename="../../ui/screens/deals.py" line="399"/>
+        <location filename="../../ui/screens/deals.py" line="794"/>
         <source>收车</source>
         <translation>Purchases</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="434"/>
+        <location filename="../../ui/screens/deals.py" line="433"/>
         <source>{n} 笔意向金已过期，车辆已恢复在售：{list}</source>
         <translation>{n} deposit(s) expired, the cars are on sale again: {list}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="461"/>
+        <location filename="../../ui/screens/deals.py" line="460"/>
         <source>{n} 笔意向金将在 {days} 天内到期，请联系客户：{list}</source>
         <translation>{n} deposit(s) expire within {days} days, call the customers: {list}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="469"/>
+        <location filename="../../ui/screens/deals.py" line="468"/>
         <source>没有即将到期的意向金。</source>
         <translation>No deposits about to expire.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="484"/>
+        <location filename="../../ui/screens/deals.py" line="483"/>
         <source>合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="544"/>
+        <location filename="../../ui/screens/deals.py" line="543"/>
         <source>买卖合同</source>
         <translation>Sale contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="545"/>
+        <location filename="../../ui/screens/deals.py" line="544"/>
         <source>附件一 车况确认书</source>
         <translation>Annex 1 condition confirmation</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="546"/>
+        <location filename="../../ui/screens/deals.py" line="545"/>
         <source>附件二 售后服务协议</source>
         <translation>Annex 2 after-sales agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="548"/>
+        <location filename="../../ui/screens/deals.py" line="547"/>
         <source>退车协议</source>
         <translation>Return agreement</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="576"/>
+        <location filename="../../ui/screens/deals.py" line="575"/>
         <source>已收取意向金 {amount}，收据号 {receipt}；车辆已为客户保留。</source>
         <translation>Deposit {amount} taken, receipt {receipt}; the car is reserved for the customer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="605"/>
+        <location filename="../../ui/screens/deals.py" line="604"/>
         <source>已生成副本 {n} 并存档。</source>
         <translation>Copy {n} made and archived.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="617"/>
+        <location filename="../../ui/screens/deals.py" line="616"/>
         <source>退还意向金</source>
         <translation>Refund deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="618"/>
+        <location filename="../../ui/screens/deals.py" line="617"/>
         <source>退还 {amount}（{method}）给 {customer}。请填写原因：</source>
         <translation>Refund {amount} ({method}) to {customer}. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="636"/>
+        <location filename="../../ui/screens/deals.py" line="635"/>
         <source>没收意向金</source>
         <translation>Forfeit deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="637"/>
+        <location filename="../../ui/screens/deals.py" line="636"/>
         <source>按约定没收 {amount}，车辆恢复在售。请填写原因：</source>
         <translation>Forfeit {amount} per the terms; the car goes back on sale. Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="661"/>
-        <location filename="../../ui/screens/deals.py" line="665"/>
+        <location filename="../../ui/screens/deals.py" line="660"/>
+        <location filename="../../ui/screens/deals.py" line="664"/>
         <source>直接签约</source>
         <translation>Sell without deposit</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="661"/>
+        <location filename="../../ui/screens/deals.py" line="660"/>
         <source>车辆的库存编号或车牌号：</source>
         <translation>Car&apos;s stock no. or plate:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="665"/>
+        <location filename="../../ui/screens/deals.py" line="664"/>
         <source>买受人的手机号：</source>
         <translation>Buyer&apos;s mobile number:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="679"/>
+        <location filename="../../ui/screens/deals.py" line="678"/>
         <source>合同 {no} 已生成（草稿），请买受人阅读并签名。</source>
         <translation>Contract {no} drafted; let the buyer read and sign it.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="698"/>
+        <location filename="../../ui/screens/deals.py" line="697"/>
         <source>合同 {no} 已签订并存档：车辆已售出，意向金已抵扣，已安排 5 次回访（首次 {first}）。</source>
         <translation>Contract {no} signed and archived: car sold, deposit applied, 5 follow-ups planned (first {first}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="716"/>
+        <location filename="../../ui/screens/deals.py" line="715"/>
         <source>作废合同</source>
         <translation>Void contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="717"/>
+        <location filename="../../ui/screens/deals.py" line="716"/>
         <source>作废后编号 {no} 仍保留并显示为“已作废”。请填写作废原因：</source>
         <translation>Number {no} stays and shows as void. Reason for voiding:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="757"/>
+        <location filename="../../ui/screens/deals.py" line="756"/>
         <source>合同 {no} 已退车（退车协议 {return_no}）：应退 {refund}，车辆已恢复在售，{n} 次回访已停止。</source>
         <translation>Contract {no} returned (return agreement {return_no}): refund {refund}; the car is back on sale, {n} follow-ups stopped.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="800"/>
+        <location filename="../../ui/screens/deals.py" line="794"/>
         <source>已定稿并有估价的检测报告编号：</source>
         <translation>Report no. of a finished inspection with a valuation:</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="816"/>
+        <location filename="../../ui/screens/deals.py" line="810"/>
         <source>收车协议 {no} 已生成（草稿），请卖方阅读并签名。</source>
         <translation>Purchase agreement {no} drafted; let the seller read and sign it.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="836"/>
+        <location filename="../../ui/screens/deals.py" line="830"/>
         <source>收车协议 {no} 已签订并存档，车辆已入库（{stock}，整备中）。</source>
         <translation>Purchase agreement {no} signed and archived; the car is in stock ({stock}, preparing).</translation>
     </message>
@@ -4574,52 +4574,52 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>DepositModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="82"/>
+        <location filename="../../ui/screens/deals.py" line="81"/>
         <source>收据号</source>
         <translation>Receipt no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="83"/>
+        <location filename="../../ui/screens/deals.py" line="82"/>
         <source>收款时间</source>
         <translation>Taken at</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="84"/>
+        <location filename="../../ui/screens/deals.py" line="83"/>
         <source>客户</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="85"/>
+        <location filename="../../ui/screens/deals.py" line="84"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="86"/>
+        <location filename="../../ui/screens/deals.py" line="85"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="87"/>
+        <location filename="../../ui/screens/deals.py" line="86"/>
         <source>方式</source>
         <translation>Method</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="88"/>
+        <location filename="../../ui/screens/deals.py" line="87"/>
         <source>销售顾问</source>
         <translation>Consultant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="89"/>
+        <location filename="../../ui/screens/deals.py" line="88"/>
         <source>保留至</source>
         <translation>Reserved until</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="90"/>
+        <location filename="../../ui/screens/deals.py" line="89"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="108"/>
+        <location filename="../../ui/screens/deals.py" line="107"/>
         <source>，即将到期</source>
         <translation>, expiring soon</translation>
     </message>
@@ -8711,82 +8711,82 @@ Enter the grounds (date or number of the request, no personal data):</translatio
 <context>
     <name>FollowUpDialog</name>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="46"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="45"/>
         <source>登记回访结果</source>
         <translation>Record follow-up result</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="54"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="53"/>
         <source>例如：客户反馈车辆使用正常，对服务满意</source>
         <translation>e.g. Customer says the car runs fine and is happy with the service</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="59"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="58"/>
         <source>回访结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="60"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="59"/>
         <source>未接通 / 客户未回复</source>
         <translation>No answer / no reply</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="62"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="61"/>
         <source>不算作一次联系；连续两次未回应会出现流失预警。结果可不填。</source>
         <translation>Does not count as contact; two in a row raise a churn signal. The result may be left empty.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="67"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="66"/>
         <source>（不评分）</source>
         <translation>(no score)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="70"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="69"/>
         <source>{n} 分 {stars}</source>
         <translation>{n} {stars}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="74"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="72"/>
         <source>客户的评价（可不填）</source>
         <translation>Customer&apos;s comment (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="76"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="74"/>
         <source>未战败，继续跟进</source>
         <translation>Not lost, keep following up</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="80"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="78"/>
         <source>满意度</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="81"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="79"/>
         <source>客户评价</source>
         <translation>Comment</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="84"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="82"/>
         <source>战败原因</source>
         <translation>Reason lost</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="88"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="86"/>
         <source>安排下次回访</source>
         <translation>Schedule next follow-up</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="99"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="97"/>
         <source>下次回访日期</source>
         <translation>Next follow-up date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="109"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="107"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/follow_up.py" line="110"/>
+        <location filename="../../ui/dialogs/follow_up.py" line="108"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -9064,157 +9064,157 @@ Enter the grounds (date or number of the request, no personal data):</translatio
         <translation>Customers not contacted for over 6 months (unanswered calls do not count), longest first.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="419"/>
+        <location filename="../../ui/screens/follow_ups.py" line="421"/>
         <source>沉睡客户</source>
         <translation>Dormant</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="420"/>
+        <location filename="../../ui/screens/follow_ups.py" line="422"/>
         <source>购车客户提醒</source>
         <translation>Buyer reminders</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="480"/>
+        <location filename="../../ui/screens/follow_ups.py" line="482"/>
         <source>复制短信</source>
         <translation>Copy message</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="482"/>
+        <location filename="../../ui/screens/follow_ups.py" line="484"/>
         <source>已发送</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="484"/>
+        <location filename="../../ui/screens/follow_ups.py" line="486"/>
         <source>跳过</source>
         <translation>Skip</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="486"/>
+        <location filename="../../ui/screens/follow_ups.py" line="488"/>
         <source>导出今日短信…</source>
         <translation>Export today&apos;s messages…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="514"/>
+        <location filename="../../ui/screens/follow_ups.py" line="516"/>
         <source>购车客户提醒（{n}）</source>
         <translation>Buyer reminders ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="516"/>
+        <location filename="../../ui/screens/follow_ups.py" line="518"/>
         <source>今天要发的 {n} 条消息。生日祝福只发给同意接收营销信息的客户。</source>
         <translation>{n} messages to send today. Birthday greetings go only to customers who agreed to marketing.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="535"/>
+        <location filename="../../ui/screens/follow_ups.py" line="537"/>
         <source>短信内容已复制，发送后请点“已发送”。</source>
         <translation>Message copied; click &quot;Sent&quot; once it is sent.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="562"/>
+        <location filename="../../ui/screens/follow_ups.py" line="564"/>
         <source>已处理这条提醒。</source>
         <translation>Reminder done.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="566"/>
+        <location filename="../../ui/screens/follow_ups.py" line="568"/>
         <source>待同步：网络断开，已在本机记下，恢复连接后自动登记。</source>
         <translation>Pending sync: offline, kept on this PC and recorded when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="571"/>
+        <location filename="../../ui/screens/follow_ups.py" line="573"/>
         <source>导出今日短信</source>
         <translation>Export today&apos;s messages</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="595"/>
+        <location filename="../../ui/screens/follow_ups.py" line="597"/>
         <source>已导出到 {path}</source>
         <translation>Exported to {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="601"/>
+        <location filename="../../ui/screens/follow_ups.py" line="603"/>
         <source>沉睡客户（{n}）</source>
         <translation>Dormant ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="607"/>
+        <location filename="../../ui/screens/follow_ups.py" line="609"/>
         <source>今天到期 {today} 条 · 逾期 {overdue} 条</source>
         <translation>Due today {today} · Overdue {overdue}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="626"/>
+        <location filename="../../ui/screens/follow_ups.py" line="628"/>
         <source>⚠ {count} 位 A 级客户已超过 {days} 天没有回应，建议降为 B 级</source>
         <translation>⚠ {count} A-grade customers have not responded for over {days} days; consider lowering them to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="634"/>
+        <location filename="../../ui/screens/follow_ups.py" line="636"/>
         <source>未分配</source>
         <translation>Unassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="636"/>
+        <location filename="../../ui/screens/follow_ups.py" line="638"/>
         <source>{name}  {phone}  · 顾问 {owner} · {days} 天未联系</source>
         <translation>{name}  {phone}  · Consultant {owner} · No contact for {days} days</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="645"/>
+        <location filename="../../ui/screens/follow_ups.py" line="647"/>
         <source>降为B</source>
         <translation>Lower to B</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="653"/>
+        <location filename="../../ui/screens/follow_ups.py" line="655"/>
         <source>另有 {n} 位未列出</source>
         <translation>{n} more not listed</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="688"/>
+        <location filename="../../ui/screens/follow_ups.py" line="690"/>
         <source>{name}（{phone}）· {reason}</source>
         <translation>{name} ({phone}) · {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="740"/>
+        <location filename="../../ui/screens/follow_ups.py" line="742"/>
         <source>待同步：网络断开，回访结果已保存在本机，恢复连接后自动登记。</source>
         <translation>Pending sync: the network is down. The follow-up result is saved on this PC and will be recorded once the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="746"/>
+        <location filename="../../ui/screens/follow_ups.py" line="748"/>
         <source>已登记回访结果，下次回访：{day}</source>
         <translation>Follow-up result recorded. Next follow-up: {day}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="750"/>
+        <location filename="../../ui/screens/follow_ups.py" line="752"/>
         <source>已登记回访结果。</source>
         <translation>Follow-up result recorded.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="757"/>
+        <location filename="../../ui/screens/follow_ups.py" line="759"/>
         <source>线索：{name} {phone} · {reason}</source>
         <translation>Lead: {name} {phone} · {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="784"/>
+        <location filename="../../ui/screens/follow_ups.py" line="786"/>
         <source>已记录线索沟通，下次回访：{day}</source>
         <translation>Lead contact logged; next call: {day}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="788"/>
+        <location filename="../../ui/screens/follow_ups.py" line="790"/>
         <source>已记录线索沟通，不再自动安排回访。</source>
         <translation>Lead contact logged; no further call is planned.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="806"/>
+        <location filename="../../ui/screens/follow_ups.py" line="808"/>
         <source>已将 {name} 降为 B 级。</source>
         <translation>{name} lowered to grade B.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="847"/>
+        <location filename="../../ui/screens/follow_ups.py" line="849"/>
         <source>回访节奏已保存，从下一次到店、试驾、线索或调整等级起生效。</source>
         <translation>Cadence saved; it applies from the next visit, test drive, enquiry or grade change.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="885"/>
+        <location filename="../../ui/screens/follow_ups.py" line="887"/>
         <source>战败原因列表已保存（{n} 项）。</source>
         <translation>Lost-deal reasons saved ({n}).</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/follow_ups.py" line="923"/>
+        <location filename="../../ui/screens/follow_ups.py" line="925"/>
         <source>保养间隔已保存：{months} 个月或 {km} 公里，先到为准。</source>
         <translation>Service interval saved: {months} months or {km} km, whichever comes first.</translation>
     </message>
@@ -12505,28 +12505,28 @@ Show the booking code or scan the QR code when you arrive.</translation>
 <context>
     <name>LeadCloseDialog</name>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="29"/>
-        <location filename="../../ui/dialogs/lead_close.py" line="61"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="30"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="63"/>
         <source>关闭线索</source>
         <translation>Close lead</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="40"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="41"/>
         <source>请选择…</source>
         <translation>Choose…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="42"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="43"/>
         <source>战败：{reason}</source>
         <translation>Lost: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="43"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="44"/>
         <source>无效线索（空号、重复等，请写明）</source>
         <translation>Not a real lead (dead number, duplicate…; say which)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="44"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="45"/>
         <source>关闭原因</source>
         <translation>Reason for closing</translation>
     </message>
@@ -12536,22 +12536,22 @@ Show the booking code or scan the QR code when you arrive.</translation>
         <translation>Details (required for a lead that is not real)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="48"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="50"/>
         <source>说明</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="50"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="52"/>
         <source>关闭后线索不再出现在回访列表中。</source>
         <translation>A closed lead leaves the follow-up list.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="62"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="64"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/lead_close.py" line="69"/>
+        <location filename="../../ui/dialogs/lead_close.py" line="71"/>
         <source>请选择关闭原因：战败原因，或无效线索。</source>
         <translation>Choose why the lead is closed: a lost-deal reason, or not a real lead.</translation>
     </message>
@@ -13490,57 +13490,57 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>MileageDialog</name>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="61"/>
+        <location filename="../../ui/dialogs/mileage.py" line="62"/>
         <source>记录里程</source>
         <translation>Record mileage</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="67"/>
+        <location filename="../../ui/dialogs/mileage.py" line="68"/>
         <source>客户来电或到店时说的表显里程，用来估算下次保养（按里程或按时间，先到为准）。</source>
         <translation>The odometer reading the customer gave on a call or staff saw at a visit; it estimates the next service (by mileage or by time, whichever comes first).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="79"/>
+        <location filename="../../ui/dialogs/mileage.py" line="80"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="85"/>
+        <location filename="../../ui/dialogs/mileage.py" line="86"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="90"/>
+        <location filename="../../ui/dialogs/mileage.py" line="91"/>
         <source>请填写</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="94"/>
+        <location filename="../../ui/dialogs/mileage.py" line="95"/>
         <source> 公里</source>
         <translation> km</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="96"/>
+        <location filename="../../ui/dialogs/mileage.py" line="97"/>
         <source>表显里程</source>
         <translation>Odometer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="101"/>
+        <location filename="../../ui/dialogs/mileage.py" line="102"/>
         <source>电话（客户告知）</source>
         <translation>Call (the customer said)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="102"/>
+        <location filename="../../ui/dialogs/mileage.py" line="103"/>
         <source>到店（员工查看）</source>
         <translation>Visit (staff read it)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="103"/>
+        <location filename="../../ui/dialogs/mileage.py" line="104"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/mileage.py" line="104"/>
+        <location filename="../../ui/dialogs/mileage.py" line="105"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
@@ -14397,42 +14397,42 @@ Interest {interest} · total {total}</translation>
 <context>
     <name>PurchaseModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="195"/>
+        <location filename="../../ui/screens/deals.py" line="194"/>
         <source>收车协议编号</source>
         <translation>Purchase no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="196"/>
+        <location filename="../../ui/screens/deals.py" line="195"/>
         <source>检测报告</source>
         <translation>Inspection report</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="197"/>
+        <location filename="../../ui/screens/deals.py" line="196"/>
         <source>车辆</source>
         <translation>Car</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="198"/>
+        <location filename="../../ui/screens/deals.py" line="197"/>
         <source>卖方</source>
         <translation>Seller</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="199"/>
+        <location filename="../../ui/screens/deals.py" line="198"/>
         <source>收购价</source>
         <translation>Price paid</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="200"/>
+        <location filename="../../ui/screens/deals.py" line="199"/>
         <source>入库编号</source>
         <translation>Stock no.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="201"/>
+        <location filename="../../ui/screens/deals.py" line="200"/>
         <source>置换抵扣合同</source>
         <translation>Credited to contract</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="202"/>
+        <location filename="../../ui/screens/deals.py" line="201"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -14623,27 +14623,27 @@ Interest {interest} · total {total}</translation>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral.py" line="72"/>
+        <location filename="../../ui/dialogs/referral.py" line="71"/>
         <source>例如 保养券一张</source>
         <translation>e.g. one service voucher</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral.py" line="73"/>
+        <location filename="../../ui/dialogs/referral.py" line="72"/>
         <source>礼品</source>
         <translation>Gift</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral.py" line="76"/>
+        <location filename="../../ui/dialogs/referral.py" line="74"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral.py" line="86"/>
+        <location filename="../../ui/dialogs/referral.py" line="84"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/referral.py" line="87"/>
+        <location filename="../../ui/dialogs/referral.py" line="85"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -16677,32 +16677,32 @@ Store the password in a file only your system user can read? Choose &quot;No&quo
 <context>
     <name>SummaryModel</name>
     <message>
-        <location filename="../../ui/screens/deals.py" line="127"/>
+        <location filename="../../ui/screens/deals.py" line="126"/>
         <source>付款方式</source>
         <translation>Payment method</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="128"/>
+        <location filename="../../ui/screens/deals.py" line="127"/>
         <source>收款笔数</source>
         <translation>Payments</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="129"/>
+        <location filename="../../ui/screens/deals.py" line="128"/>
         <source>收款金额</source>
         <translation>Taken</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="130"/>
+        <location filename="../../ui/screens/deals.py" line="129"/>
         <source>退款笔数</source>
         <translation>Refunds</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="131"/>
+        <location filename="../../ui/screens/deals.py" line="130"/>
         <source>退款金额</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/deals.py" line="132"/>
+        <location filename="../../ui/screens/deals.py" line="131"/>
         <source>净额</source>
         <translation>Net</translation>
     </message>
